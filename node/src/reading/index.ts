@@ -1,0 +1,3 @@
+export * from './encoding.js';
+export * from './errors.js';
+export * from './signature.js';

@@ -1,0 +1,17 @@
+import { readingVectors } from './readings.js';
+
+/**
+ * Every shared test-vector file: name (under contracts/test/vectors/) -> content.
+ * The TypeScript side is the source of truth; forge tests replay these files and a mocha
+ * test fails when a committed file differs from what this generates.
+ */
+export function allVectorFiles(): Record<string, unknown> {
+  const readings = readingVectors();
+  return {
+    'readings.json': { count: readings.length, vectors: readings },
+  };
+}
+
+export function renderVectorFile(content: unknown): string {
+  return JSON.stringify(content, null, 2) + '\n';
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's one test command (`npm test`): forge tests, then mocha tests, then one closing
+# line `N passed, N failed` with the totals of both. Fails if either suite fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+echo "== forge test"
+forge test "$@" 2>&1 | tee "$logs/forge.txt"
+forge_rc=${PIPESTATUS[0]}
+
+echo "== mocha"
+mocha 2>&1 | tee "$logs/mocha.txt"
+mocha_rc=${PIPESTATUS[0]}
+
+# forge: "... N tests passed, M failed, K skipped (T total tests)"
+forge_line=$(grep -E '[0-9]+ tests passed, [0-9]+ failed' "$logs/forge.txt" | tail -1)
+fp=$(sed -E 's/.* ([0-9]+) tests passed, ([0-9]+) failed.*/\1/' <<<"$forge_line")
+ff=$(sed -E 's/.* ([0-9]+) tests passed, ([0-9]+) failed.*/\2/' <<<"$forge_line")
+# mocha (spec reporter): "  N passing", "  M failing"
+mp=$(grep -Eo '^ *[0-9]+ passing' "$logs/mocha.txt" | grep -Eo '[0-9]+' | tail -1)
+mf=$(grep -Eo '^ *[0-9]+ failing' "$logs/mocha.txt" | grep -Eo '[0-9]+' | tail -1)
+fp=${fp:-0}; ff=${ff:-0}; mp=${mp:-0}; mf=${mf:-0}
+# A suite that crashed before reporting counts as one failure.
+[ "$forge_rc" -ne 0 ] && [ "$ff" -eq 0 ] && ff=1
+[ "$mocha_rc" -ne 0 ] && [ "$mf" -eq 0 ] && mf=1
+
+echo
+echo "forge: $fp passed, $ff failed; mocha: $mp passed, $mf failed"
+echo "$((fp + mp)) passed, $((ff + mf)) failed"
+[ "$forge_rc" -eq 0 ] && [ "$mocha_rc" -eq 0 ]
