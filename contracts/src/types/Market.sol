@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice Which market function F a community folds its windows with (DESIGN.md §3).
+enum MarketKind {
+    /// The paper's function: window totals, matched volume min(total export, total import).
+    Totals,
+    /// Per-interval pro-rata sharing at the mid-market rate, capped by the feeder.
+    Mmr
+}
+
+/// @notice Market parameters fixed at open.
+/// @dev Prices are in payment-token base units per kWh. The P2P price is their midpoint.
+struct MarketParams {
+    MarketKind kind;
+    /// Tariff at which the community buys from the grid (token units per kWh).
+    uint128 gridBuyPrice;
+    /// Tariff at which the grid buys the community's export (token units per kWh).
+    uint128 gridSellPrice;
+    /// Energy the feeder can carry between households in one interval (Wh); 0 = no limit.
+    uint64 feederCapacityWh;
+}
+
+/// @notice One participant's cumulative state S_t within a window (all energy in Wh).
+/// @dev `net` is the participant's P2P token amount (positive = receives); the sum over all
+/// participants is exactly 0 in every state. Grid flows are recorded, not settled by the hub.
+struct ParticipantState {
+    uint64 exportWh;
+    uint64 importWh;
+    uint64 p2pSoldWh;
+    uint64 p2pBoughtWh;
+    uint64 gridSoldWh;
+    uint64 gridBoughtWh;
+    int256 net;
+}
+
+/// @notice One meter's reading for one interval, as the market step consumes it.
+/// @dev An absent reading (`present == false`) counts as zero energy.
+struct MeterEnergy {
+    bool present;
+    uint32 exportWh;
+    uint32 importWh;
+}
+
+/// @title StateHash
+/// @notice hash(S) = keccak256(abi.encode(ParticipantState[])); twin of `stateHash` in
+/// `node/src/window/state.ts`.
+library StateHash {
+    function hash(ParticipantState[] memory s) internal pure returns (bytes32) {
+        return keccak256(abi.encode(s));
+    }
+}
