@@ -1,0 +1,39 @@
+import type { MeterScheme } from '../reading/signature.js';
+
+export enum MarketKind {
+  Totals = 0,
+  Mmr = 1,
+}
+
+/** Market parameters fixed at open (twin of `MarketParams` in contracts/src/types/Market.sol). */
+export interface MarketParams {
+  kind: MarketKind;
+  gridBuyPrice: bigint;
+  gridSellPrice: bigint;
+  feederCapacityWh: bigint;
+}
+
+export interface MeterInfo {
+  index: number;
+  publicKey: Uint8Array;
+  scheme: MeterScheme;
+  /** Index of the owning participant. */
+  owner: number;
+}
+
+/** Everything a node needs to know about its community, as registered on the hub. */
+export interface CommunityInfo {
+  chainId: bigint;
+  hub: string;
+  communityId: bigint;
+  participants: string[];
+  meters: MeterInfo[];
+  intervalSeconds: number;
+  windowIntervals: number;
+  /** Unix seconds of interval 0. */
+  start: number;
+  windowCount: number;
+  market: MarketParams;
+  challengePeriod: number;
+  token: string;
+}

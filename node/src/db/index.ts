@@ -1,0 +1,37 @@
+import { Level } from 'level';
+import { mkdirSync } from 'node:fs';
+import { CoSignatureRepository, EquivocationRepository, MetaRepository, ReadingRepository, SubmissionRepository, WindowResultRepository } from './repositories.js';
+import type { Db } from './repository.js';
+
+export * from './repositories.js';
+export { Bucket } from './buckets.js';
+
+/** The node's store: one LevelDB, one typed repository per bucket. */
+export class NodeDb {
+  readonly readings: ReadingRepository;
+  readonly equivocations: EquivocationRepository;
+  readonly windowResults: WindowResultRepository;
+  readonly coSignatures: CoSignatureRepository;
+  readonly submissions: SubmissionRepository;
+  readonly meta: MetaRepository;
+
+  private constructor(readonly level: Db) {
+    this.readings = new ReadingRepository(level);
+    this.equivocations = new EquivocationRepository(level);
+    this.windowResults = new WindowResultRepository(level);
+    this.coSignatures = new CoSignatureRepository(level);
+    this.submissions = new SubmissionRepository(level);
+    this.meta = new MetaRepository(level);
+  }
+
+  static async open(path: string): Promise<NodeDb> {
+    mkdirSync(path, { recursive: true });
+    const level = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+    await level.open();
+    return new NodeDb(level);
+  }
+
+  async close(): Promise<void> {
+    await this.level.close();
+  }
+}

@@ -1,0 +1,69 @@
+import type { Level } from 'level';
+import type { Bucket } from './buckets.js';
+
+export type Db = Level<Uint8Array, Uint8Array>;
+
+/** Typed access to the keys of one bucket; subclasses say how keys and values are encoded. */
+export abstract class Repository<K, V> {
+  constructor(
+    protected readonly db: Db,
+    protected readonly bucket: Bucket,
+  ) {}
+
+  protected abstract encodeKey(key: K): Uint8Array;
+  protected abstract encodeValue(value: V): Uint8Array;
+  protected abstract decodeValue(bytes: Uint8Array): V;
+
+  protected fullKey(suffix: Uint8Array): Uint8Array {
+    const out = new Uint8Array(1 + suffix.length);
+    out[0] = this.bucket;
+    out.set(suffix, 1);
+    return out;
+  }
+
+  async get(key: K): Promise<V | undefined> {
+    const bytes = await this.db.get(this.fullKey(this.encodeKey(key)));
+    return bytes === undefined ? undefined : this.decodeValue(bytes);
+  }
+
+  async has(key: K): Promise<boolean> {
+    return (await this.db.get(this.fullKey(this.encodeKey(key)))) !== undefined;
+  }
+
+  async put(key: K, value: V): Promise<void> {
+    await this.db.put(this.fullKey(this.encodeKey(key)), this.encodeValue(value));
+  }
+
+  async delete(key: K): Promise<void> {
+    await this.db.del(this.fullKey(this.encodeKey(key)));
+  }
+
+  /** Values whose key starts with `prefix` (after the bucket byte), in key order. */
+  protected async valuesWithPrefix(prefix: Uint8Array): Promise<V[]> {
+    const gte = this.fullKey(prefix);
+    const lt = new Uint8Array(gte);
+    // Increment the prefix to get the exclusive upper bound of the range.
+    let i = lt.length - 1;
+    while (i >= 0 && lt[i] === 0xff) lt[i--] = 0;
+    if (i >= 0) lt[i]++;
+    const out: V[] = [];
+    for await (const value of this.db.values(i >= 0 ? { gte, lt } : { gte })) out.push(this.decodeValue(value));
+    return out;
+  }
+}
+
+const json = {
+  encode: (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))),
+  decode: <T>(bytes: Uint8Array): T =>
+    JSON.parse(Buffer.from(bytes).toString('utf8'), (_k, v) => (typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v)) as T,
+};
+
+/** Values stored as JSON, bigints kept exact. */
+export abstract class JsonRepository<K, V> extends Repository<K, V> {
+  protected encodeValue(value: V): Uint8Array {
+    return json.encode(value);
+  }
+  protected decodeValue(bytes: Uint8Array): V {
+    return json.decode<V>(bytes);
+  }
+}

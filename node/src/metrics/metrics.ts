@@ -1,0 +1,33 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The node's Prometheus metrics, in a registry of its own (several nodes can share a process
+ * in tests). Callers hold `Metrics | null` and write `metrics?.x.inc()`.
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const register = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register, prefix: 'diversity_process_' });
+  const reg = { registers: [register] };
+  return {
+    register,
+    gossipMessages: new Counter({ name: 'diversity_gossip_messages_total', help: 'Gossip messages validated, by topic and result', labelNames: ['topic', 'result'] as const, ...reg }),
+    gossipErrors: new Counter({ name: 'diversity_gossip_errors_total', help: 'Gossip messages ignored or rejected, by topic and error code', labelNames: ['topic', 'code'] as const, ...reg }),
+    readingsStored: new Counter({ name: 'diversity_readings_stored_total', help: 'Readings validated and stored', labelNames: ['source'] as const, ...reg }),
+    equivocations: new Counter({ name: 'diversity_equivocations_total', help: 'Meter equivocations detected and kept as evidence', ...reg }),
+    readingValidationSeconds: new Histogram({ name: 'diversity_reading_validation_seconds', help: 'Time to validate and store one reading', buckets: [0.0001, 0.0005, 0.001, 0.005, 0.02, 0.1], ...reg }),
+    reconciledReadings: new Counter({ name: 'diversity_reconciled_readings_total', help: 'Missing readings fetched from peers', ...reg }),
+    windowsCommitted: new Counter({ name: 'diversity_windows_committed_total', help: 'Windows folded and committed by this node', ...reg }),
+    windowFoldSeconds: new Histogram({ name: 'diversity_window_fold_seconds', help: 'Time to fold and commit one window', buckets: [0.001, 0.01, 0.05, 0.2, 1, 5], ...reg }),
+    coSignaturesReceived: new Counter({ name: 'diversity_cosignatures_received_total', help: 'Co-signatures received, by agreement with our result', labelNames: ['agrees'] as const, ...reg }),
+    submissions: new Counter({ name: 'diversity_submissions_total', help: 'Transactions sent to the hub, by kind and result', labelNames: ['kind', 'result'] as const, ...reg }),
+    windowFinalitySeconds: new Histogram({ name: 'diversity_window_finality_seconds', help: 'From window end to the window being final on chain', buckets: [1, 2, 5, 10, 20, 60, 300, 3600], ...reg }),
+    auditDisagreements: new Counter({ name: 'diversity_audit_disagreements_total', help: 'On-chain results that differ from our own fold', ...reg }),
+    reqRespRequests: new Counter({ name: 'diversity_reqresp_requests_total', help: 'Window protocol requests served, by method and result', labelNames: ['method', 'result'] as const, ...reg }),
+    peers: new Gauge({ name: 'diversity_peers', help: 'Connected libp2p peers', ...reg }),
+    currentWindow: new Gauge({ name: 'diversity_current_window', help: 'Window of the current interval', ...reg }),
+    lastCommittedWindow: new Gauge({ name: 'diversity_last_committed_window', help: 'Last window this node committed', ...reg }),
+    lastFinalWindow: new Gauge({ name: 'diversity_last_final_window', help: 'Last window final on chain', ...reg }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

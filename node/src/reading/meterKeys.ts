@@ -1,0 +1,44 @@
+import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { encodeReading } from './encoding.js';
+import { ed25519KeyObject, MeterScheme, type SignedReading } from './signature.js';
+
+/** P-256 public keys are registered as qx || qy (64 bytes), as the Osaka precompile takes them. */
+export function p256KeyObject(publicKey: Uint8Array): KeyObject {
+  if (publicKey.length !== 64) throw new RangeError(`P-256 public key must be 64 bytes (qx || qy), got ${publicKey.length}`);
+  const b = Buffer.from(publicKey);
+  return createPublicKey({
+    key: { kty: 'EC', crv: 'P-256', x: b.subarray(0, 32).toString('base64url'), y: b.subarray(32).toString('base64url') },
+    format: 'jwk',
+  });
+}
+
+/**
+ * The registered meters' keys as node:crypto KeyObjects, built once: parsing a key costs more
+ * than verifying with it.
+ */
+export class MeterKeyRing {
+  private readonly keys: { scheme: MeterScheme; key: KeyObject }[];
+
+  constructor(meters: readonly { publicKey: Uint8Array; scheme: MeterScheme }[]) {
+    this.keys = meters.map((m) => ({
+      scheme: m.scheme,
+      key: m.scheme === MeterScheme.P256 ? p256KeyObject(m.publicKey) : ed25519KeyObject(m.publicKey),
+    }));
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Verifies a reading's signature under its meter's registered key and scheme. */
+  verify(signed: SignedReading): boolean {
+    const entry = this.keys[signed.reading.meterIndex];
+    if (!entry || signed.signature.length !== 64) return false;
+    const message = encodeReading(signed.reading);
+    if (entry.scheme === MeterScheme.P256) {
+      // ECDSA over SHA-256, r || s; the chain verifies the same with P256.verify(sha256(message), ...).
+      return cryptoVerify('sha256', message, { key: entry.key, dsaEncoding: 'ieee-p1363' }, signed.signature);
+    }
+    return cryptoVerify(null, message, entry.key, signed.signature);
+  }
+}
