@@ -51,6 +51,11 @@ export class SimulatedMeter {
     return signReading(this.reading(interval), this.modules.key.secretKey);
   }
 
+  /** Signs an arbitrary reading with this meter's key (replays that remap intervals). */
+  signReading(reading: Reading): SignedReading {
+    return signReading(reading, this.modules.key.secretKey);
+  }
+
   /** Signed readings for intervals [from, to). */
   *stream(from = 0, to = this.length): Generator<SignedReading> {
     for (let t = from; t < to; t++) yield this.sign(t);

@@ -1,0 +1,391 @@
+import { JsonRpcProvider, NonceManager, Wallet, type TypedDataDomain } from 'ethers';
+import { ApiServer } from '../api/server.js';
+import { hubDomain, signWindowResult } from '../chain/eip712.js';
+import { GossipValidationError } from '../chain/errors.js';
+import { HubClient } from '../chain/hubClient.js';
+import { validateCoSignature } from '../chain/validation/coSignature.js';
+import { storeValidReading, validateReading, type ValidReading } from '../chain/validation/reading.js';
+import { CommunityClock } from '../community/clock.js';
+import type { CommunityInfo } from '../community/types.js';
+import { NodeDb, type StoredWindowResult } from '../db/index.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { MeterService } from '../meter/meterService.js';
+import { Network } from '../network/network.js';
+import { encodeCoSignature, type CoSignatureMessage } from '../network/messages.js';
+import { peerKeyFromSecret } from '../network/peerKey.js';
+import type { WindowRequest } from '../network/reqresp.js';
+import { MeterKeyRing } from '../reading/meterKeys.js';
+import { serializeSignedReading } from '../reading/signature.js';
+import { createLogger, type Logger } from '../util/logger.js';
+import { assembleWindow } from '../window/assemble.js';
+import { foldAndCommit } from '../window/fold.js';
+import { Settlement } from './settlement.js';
+import type { NodeOptions } from './options.js';
+import { createSimulatedMeter } from './meterFactory.js';
+
+/** A reading source for the ingest queue, for metrics. */
+type Source = 'gossip' | 'reconcile' | 'local';
+
+/**
+ * One participant's node: receives and validates readings, folds and commits each window,
+ * co-signs it, gathers the others' signatures and gets the result settled on the hub.
+ *
+ * Start order: store → chain → network → settlement → api → meter; stop in reverse.
+ */
+export class DiversityNode {
+  readonly logger: Logger;
+  readonly metrics: Metrics | null;
+  private status: 'stopped' | 'starting' | 'started' | 'stopping' = 'stopped';
+  private db?: NodeDb;
+  private provider?: JsonRpcProvider;
+  private hub?: HubClient;
+  private network?: Network;
+  private api?: ApiServer;
+  private meter?: MeterService;
+  private settlement?: Settlement;
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  /** Readings are validated and stored one at a time: no race between two copies of a slot. */
+  private ingestQueue: Promise<unknown> = Promise.resolve();
+  private domain?: TypedDataDomain;
+  private wallet?: Wallet;
+  private keys?: MeterKeyRing;
+  community?: CommunityInfo;
+  clock?: CommunityClock;
+  participantIndex = -1;
+  /** Next window to fold; everything before it is committed in the store. */
+  private nextWindowToCommit = 0;
+
+  constructor(
+    readonly opts: NodeOptions,
+    modules: { logger?: Logger; metrics?: Metrics | null } = {},
+  ) {
+    this.logger = modules.logger ?? createLogger({ level: opts.logLevel, name: opts.name });
+    this.metrics = modules.metrics === undefined ? createMetrics({ defaultMetrics: true }) : modules.metrics;
+  }
+
+  get apiUrl(): string | undefined {
+    return this.api?.url;
+  }
+
+  get peerId(): string | undefined {
+    return this.network?.peerId;
+  }
+
+  multiaddrs(): string[] {
+    return this.network?.multiaddrs() ?? [];
+  }
+
+  async start(): Promise<void> {
+    if (this.status !== 'stopped') return;
+    this.status = 'starting';
+    const { opts, logger, metrics } = this;
+    this.db = await NodeDb.open(opts.dataDir);
+    this.provider = new JsonRpcProvider(opts.chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: opts.chain.pollMs });
+    this.wallet = new Wallet(opts.privateKey, this.provider);
+    const signer = new NonceManager(this.wallet);
+    this.hub = new HubClient({ hub: opts.chain.hub, communityId: opts.chain.communityId }, { runner: signer, provider: this.provider });
+    const community = await this.hub.communityInfo();
+    this.community = community;
+    this.participantIndex = community.participants.findIndex((p) => p.toLowerCase() === this.wallet!.address.toLowerCase());
+    if (this.participantIndex < 0) throw new Error(`${this.wallet.address} is not a participant of community ${community.communityId}`);
+    this.clock = new CommunityClock(community);
+    this.keys = new MeterKeyRing(community.meters);
+    this.domain = hubDomain(community.chainId, community.hub);
+    this.nextWindowToCommit = (await this.db.meta.getNumber('nextWindowToCommit')) ?? 0;
+
+    this.network = new Network(opts.network, {
+      privateKey: await peerKeyFromSecret(opts.privateKey),
+      community,
+      metrics,
+      logger: logger.child('network'),
+      handlers: {
+        onReading: async (data) => {
+          await this.ingest(data, 'gossip');
+        },
+        onCoSignature: async (data) => {
+          await this.onCoSignature(data);
+        },
+        serveWindow: (req) => this.serveWindow(req),
+      },
+    });
+    await this.network.start();
+
+    this.settlement = new Settlement(opts.chain, {
+      community,
+      clock: this.clock,
+      db: this.db,
+      hub: this.hub,
+      provider: this.provider,
+      participantIndex: this.participantIndex,
+      graceSeconds: opts.window.graceSeconds,
+      metrics,
+      logger: logger.child('settlement'),
+    });
+
+    this.api = new ApiServer(opts.api, { status: () => this.statusDocument(), metrics, logger: logger.child('api') });
+    await this.api.start();
+
+    if (opts.meter) {
+      const meter = createSimulatedMeter(opts.meter, community);
+      this.meter = new MeterService(
+        { tickMs: Math.max(100, Math.min(1000, (community.intervalSeconds * 1000) / 4)), lastInterval: this.clock.totalIntervals - 1, profileOffset: opts.meter.profileOffset },
+        { meter, clock: this.clock, logger: logger.child('meter'), publish: (bytes) => this.publishOwnReading(bytes) },
+      );
+      const resumeFrom = (await this.db.meta.getNumber(`meter${opts.meter.meterIndex}.next`)) ?? Math.max(0, this.clock.currentInterval() - 1);
+      this.meter.start(resumeFrom);
+    }
+
+    this.timer = setInterval(() => void this.tick(), opts.tickMs);
+    this.status = 'started';
+    logger.info('node started', {
+      address: this.wallet.address,
+      participant: this.participantIndex,
+      community: community.communityId,
+      api: this.api.url,
+      nextWindow: this.nextWindowToCommit,
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.status !== 'started' && this.status !== 'starting') return;
+    this.status = 'stopping';
+    clearInterval(this.timer);
+    this.meter?.stop();
+    await this.api?.stop();
+    await this.network?.stop();
+    // Let a tick or an ingest in flight finish before the store closes.
+    while (this.ticking) await new Promise((r) => setTimeout(r, 20));
+    await this.ingestQueue.catch(() => {});
+    this.provider?.destroy();
+    await this.db?.close();
+    this.status = 'stopped';
+    this.logger.info('node stopped');
+  }
+
+  /** Validates and stores one signed reading, serialized with every other ingest. */
+  ingest(bytes: Uint8Array, source: Source): Promise<ValidReading> {
+    const run = async (): Promise<ValidReading> => {
+      const started = performance.now();
+      const valid = await validateReading(
+        { community: this.community!, clock: this.clock!, keys: this.keys!, db: this.db!, maxFutureIntervals: this.opts.maxFutureIntervals },
+        bytes,
+      );
+      await storeValidReading(this.db!, valid);
+      if (valid.kind === 'equivocation') {
+        this.metrics?.equivocations.inc();
+        this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
+      } else {
+        this.metrics?.readingsStored.inc({ source });
+      }
+      this.metrics?.readingValidationSeconds.observe((performance.now() - started) / 1000);
+      return valid;
+    };
+    const result = this.ingestQueue.then(run, run);
+    this.ingestQueue = result.catch(() => {});
+    return result;
+  }
+
+  private async publishOwnReading(bytes: Uint8Array): Promise<void> {
+    try {
+      await this.ingest(bytes, 'local');
+    } catch (e) {
+      if (!(e instanceof GossipValidationError)) throw e;
+      this.logger.verbose('own meter reading not stored', { code: e.code });
+      return;
+    }
+    await this.network!.publishReading(bytes);
+    if (this.opts.meter) {
+      const interval = Buffer.from(bytes).readUInt32BE(58);
+      await this.db!.meta.put(`meter${this.opts.meter.meterIndex}.next`, interval + 1);
+    }
+  }
+
+  private async onCoSignature(data: Uint8Array): Promise<void> {
+    const msg = await validateCoSignature(
+      { community: this.community!, clock: this.clock!, domain: this.domain!, db: this.db!, lastFinalWindow: () => this.settlement?.lastFinalWindow ?? -1 },
+      data,
+    );
+    await this.storeCoSignature(msg);
+  }
+
+  private async storeCoSignature(msg: CoSignatureMessage): Promise<void> {
+    const db = this.db!;
+    const ours = await db.windowResults.get(msg.window);
+    const agrees = ours ? ours.windowRoot === msg.windowRoot && ours.stateHash === msg.stateHash : undefined;
+    const stored = await db.coSignatures.get({ window: msg.window, signer: msg.signer });
+    // Never replace a signature that matches our result with one that does not.
+    if (stored && ours && stored.windowRoot === ours.windowRoot && !agrees) return;
+    await db.coSignatures.put({ window: msg.window, signer: msg.signer }, { ...msg });
+    if (agrees !== undefined) this.metrics?.coSignaturesReceived.inc({ agrees: String(agrees) });
+    if (agrees === false) this.logger.warn('co-signature over a different result', { window: msg.window, signer: msg.signer });
+  }
+
+  private async serveWindow(req: WindowRequest): Promise<Uint8Array[]> {
+    const db = this.db!;
+    switch (req.method) {
+      case 'readings':
+        return (await db.readings.listWindow(req.window)).map(serializeSignedReading);
+      case 'equivocations':
+        return (await db.equivocations.listWindow(req.window)).flatMap((e) => [serializeSignedReading(e.first), serializeSignedReading(e.second)]);
+      case 'windowResult': {
+        const result = await db.windowResults.get(req.window);
+        return result ? [Buffer.from(JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))] : [];
+      }
+    }
+  }
+
+  /** The main loop: commit windows that are over, then let settlement act on the chain. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.status !== 'started') return;
+    this.ticking = true;
+    try {
+      const clock = this.clock!;
+      this.metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
+      while (
+        this.status === 'started' &&
+        this.nextWindowToCommit < this.community!.windowCount &&
+        clock.nowSeconds() >= clock.windowEnd(this.nextWindowToCommit) + this.opts.window.graceSeconds
+      ) {
+        await this.commitWindow(this.nextWindowToCommit);
+        this.nextWindowToCommit++;
+        await this.db!.meta.put('nextWindowToCommit', this.nextWindowToCommit);
+      }
+      if (this.status === 'started') await this.settlement!.tick();
+      if (this.status === 'started') await this.republishCoSignatures();
+    } catch (e) {
+      this.logger.error('tick failed', {}, e);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Fetches the window's readings from every connected peer; validation decides what is kept. */
+  async reconcile(window: number): Promise<number> {
+    const network = this.network!;
+    let added = 0;
+    await Promise.all(
+      network.connectedPeers().map(async (peer) => {
+        for (const method of ['readings', 'equivocations'] as const) {
+          let items: Uint8Array[];
+          try {
+            items = await network.request(peer, { method, window }, this.opts.window.reconcileTimeoutMs);
+          } catch (e) {
+            this.logger.verbose('reconcile request failed', { peer: peer.toString(), window, method }, e);
+            continue;
+          }
+          for (const item of items) {
+            try {
+              await this.ingest(item, 'reconcile');
+              added++;
+            } catch (e) {
+              if (!(e instanceof GossipValidationError)) throw e;
+            }
+          }
+        }
+      }),
+    );
+    if (added > 0) this.metrics?.reconciledReadings.inc(added);
+    return added;
+  }
+
+  private async commitWindow(window: number): Promise<StoredWindowResult> {
+    const db = this.db!;
+    const existing = await db.windowResults.get(window);
+    if (existing) return existing;
+    const community = this.community!;
+    const recovered = await this.reconcile(window);
+    const started = performance.now();
+    const first = this.clock!.firstInterval(window);
+    const assembled = assembleWindow(first, community.windowIntervals, community.meters.length, await db.readings.listWindow(window), await db.equivocations.listWindow(window));
+    const folded = foldAndCommit(community, window, assembled);
+    const result: StoredWindowResult = {
+      window,
+      windowRoot: folded.commitment.windowRoot,
+      stateHash: folded.stateHash,
+      finalState: folded.finalState,
+      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({ interval, readingsRoot, stateHash })),
+      readingCount: assembled.readingCount,
+      voidedSlots: assembled.voidedSlots,
+      committedAt: Math.floor(Date.now() / 1000),
+    };
+    await db.windowResults.put(window, result);
+    this.metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
+    this.metrics?.windowsCommitted.inc();
+    this.metrics?.lastCommittedWindow.set(window);
+    this.logger.info('window committed', {
+      window,
+      readings: result.readingCount,
+      expected: community.windowIntervals * community.meters.length,
+      recovered,
+      root: result.windowRoot.slice(0, 10),
+    });
+    const signature = await signWindowResult(this.wallet!, this.domain!, {
+      communityId: community.communityId,
+      window,
+      windowRoot: result.windowRoot,
+      stateHash: result.stateHash,
+    });
+    const msg: CoSignatureMessage = { window, signer: this.participantIndex, windowRoot: result.windowRoot, stateHash: result.stateHash, signature };
+    await this.storeCoSignature(msg);
+    await this.network!.publishCoSignature(encodeCoSignature(msg)).catch((e) => this.logger.verbose('co-signature publish failed', { window }, e));
+    return result;
+  }
+
+  private lastRepublish = 0;
+
+  /** Peers that were down when we signed need our signature too: send it again now and then. */
+  private async republishCoSignatures(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastRepublish < Math.max(2000, this.community!.intervalSeconds * 1000)) return;
+    this.lastRepublish = now;
+    const lastFinal = this.settlement!.lastFinalWindow;
+    for (let w = lastFinal + 1; w < this.nextWindowToCommit; w++) {
+      const own = await this.db!.coSignatures.get({ window: w, signer: this.participantIndex });
+      if (own) await this.network!.publishCoSignature(encodeCoSignature(own)).catch(() => {});
+    }
+  }
+
+  async statusDocument() {
+    const community = this.community!;
+    const clock = this.clock!;
+    const db = this.db!;
+    const currentInterval = clock.currentInterval();
+    const windows = [];
+    for (let w = Math.max(0, this.nextWindowToCommit - 5); w <= Math.min(community.windowCount - 1, clock.windowOf(Math.max(0, currentInterval))); w++) {
+      const result = await db.windowResults.get(w);
+      windows.push({
+        window: w,
+        readings: result ? result.readingCount : (await db.readings.listWindow(w)).length,
+        committed: Boolean(result),
+        windowRoot: result?.windowRoot,
+        coSignatures: (await db.coSignatures.listWindow(w)).filter((s) => result && s.windowRoot === result.windowRoot).length,
+        chain: this.settlement?.windowState(w),
+      });
+    }
+    return {
+      name: this.opts.name,
+      address: this.wallet!.address,
+      participantIndex: this.participantIndex,
+      peerId: this.network!.peerId,
+      multiaddrs: this.network!.multiaddrs(),
+      peers: this.network!.connectedPeers().map((p) => p.toString()),
+      community: {
+        chainId: community.chainId,
+        hub: community.hub,
+        communityId: community.communityId,
+        participants: community.participants.length,
+        meters: community.meters.length,
+        intervalSeconds: community.intervalSeconds,
+        windowIntervals: community.windowIntervals,
+        windowCount: community.windowCount,
+      },
+      currentInterval,
+      currentWindow: clock.windowOf(Math.max(0, currentInterval)),
+      lastCommittedWindow: this.nextWindowToCommit - 1,
+      lastFinalWindow: this.settlement!.lastFinalWindow,
+      windows,
+      balances: await this.settlement!.balances(),
+    };
+  }
+}

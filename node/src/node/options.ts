@@ -1,0 +1,39 @@
+import { defaultApiOptions, type ApiOptions } from '../api/options.js';
+import { defaultChainOptions, type ChainOptions } from '../chain/options.js';
+import type { MeterOptions } from '../meter/options.js';
+import { defaultNetworkOptions, type NetworkOptions } from '../network/options.js';
+import type { LogLevel } from '../util/logger.js';
+import { defaultWindowOptions, type WindowOptions } from '../window/options.js';
+
+/** Everything a node is configured with; each area owns its part and its defaults. */
+export interface NodeOptions {
+  /** Shown in logs (e.g. `node-2` in a devnet). */
+  name: string;
+  /** LevelDB directory. */
+  dataDir: string;
+  /** The participant's Ethereum private key (0x hex). */
+  privateKey: string;
+  logLevel: LogLevel;
+  /** Intervals ahead of the local clock still accepted from meters. */
+  maxFutureIntervals: number;
+  /** Main loop period. */
+  tickMs: number;
+  network: NetworkOptions;
+  chain: ChainOptions;
+  window: WindowOptions;
+  api: ApiOptions;
+  /** A simulated meter run inside the node (devnet, tests). */
+  meter?: MeterOptions;
+}
+
+export const defaultNodeOptions: Omit<NodeOptions, 'privateKey'> = {
+  name: 'node',
+  dataDir: '.diversity/node',
+  logLevel: 'info',
+  maxFutureIntervals: 1,
+  tickMs: 500,
+  network: defaultNetworkOptions,
+  chain: defaultChainOptions,
+  window: defaultWindowOptions,
+  api: defaultApiOptions,
+};
