@@ -1,3 +1,4 @@
+import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
 
 /**
@@ -7,8 +8,10 @@ import { readingVectors } from './readings.js';
  */
 export function allVectorFiles(): Record<string, unknown> {
   const readings = readingVectors();
+  const market = marketVectors();
   return {
     'readings.json': { count: readings.length, vectors: readings },
+    'market.json': { count: market.length, cases: market },
   };
 }
 
