@@ -1,4 +1,5 @@
 import { commitmentVectors } from './commitment.js';
+import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
 
 /**
@@ -8,9 +9,11 @@ import { readingVectors } from './readings.js';
  */
 export function allVectorFiles(): Record<string, unknown> {
   const readings = readingVectors();
+  const market = marketVectors();
   return {
     'readings.json': { count: readings.length, vectors: readings },
     'commitment.json': commitmentVectors(),
+    'market.json': { count: market.length, cases: market },
   };
 }
 

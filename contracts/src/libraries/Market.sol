@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MarketKind, MarketParams, ParticipantState, MeterEnergy} from "../types/Market.sol";
+
+/// @title Market
+/// @notice The market step F(S_{t-1}, R_t) -> S_t that folds one interval of a settlement window
+/// (DESIGN.md §3), recomputed on chain when a step is disputed.
+/// @dev Twin of `node/src/window/market.ts`; the shared vectors in `contracts/test/vectors/market.json`
+/// keep both byte-identical. Integer arithmetic only. Bounds that make every cast below safe: a meter
+/// reports at most 2^32 - 1 Wh per field, so a participant's interval energy stays below 2^64 for any
+/// array that fits in memory; a matched volume is below 2^64 * n, prices are uint128, so a token value
+/// is below 2^(64 + 6 + 129) / 2000 < 2^189 for n <= 64 and a share of it times a uint64 weight below
+/// 2^253. Cumulative uint64 fields and `net` use checked arithmetic: an overflow reverts with panic
+/// 0x11 (the TypeScript twin throws FIELD_OVERFLOW).
+library Market {
+    /// @notice Thrown when the readings of an interval are not one per meter.
+    error MarketReadingsLengthMismatch(uint256 meters, uint256 readings);
+    /// @notice Thrown when a meter's owner is not a participant index (owner >= participants).
+    error MarketMeterOwnerOutOfRange(uint256 meter, uint256 owner, uint256 participants);
+    /// @notice Thrown when a state does not hold one entry per participant.
+    error MarketStateLengthMismatch(uint256 expected, uint256 actual);
+
+    /// @dev Value of V Wh at the midpoint price (buy + sell) / 2 per kWh = V * (buy + sell) / 2000.
+    uint256 internal constant VALUE_DIVISOR = 2000;
+
+    /// @notice F(S_{t-1}, R_t) -> S_t: folds one interval into the window state.
+    /// @dev Per participant i: e_i = sum of exportWh and m_i = sum of importWh over its present meters
+    /// (an absent reading is zero energy whatever its fields hold).
+    /// Mmr: p_i = e_i - m_i; s_i = max(p_i, 0), d_i = max(-p_i, 0); S = sum s, D = sum d;
+    /// M = min(S, D, cap) (cap = feederCapacityWh, 0 = no limit); sold = share(M, s), bought = share(M, d);
+    /// v = value(M); recv = share(v, sold), pay = share(v, bought). exportWh += e_i, importWh += m_i,
+    /// p2pSoldWh += sold_i, p2pBoughtWh += bought_i, gridSoldWh += s_i - sold_i,
+    /// gridBoughtWh += d_i - bought_i, net += recv_i - pay_i.
+    /// Totals: exportWh += e_i, importWh += m_i (cumulative E_i, I_i); the rest is recomputed from the
+    /// totals, so S_t is the result if the window ended at t: V = min(sum E, sum I) (no capacity),
+    /// p2pSoldWh = share(V, E), p2pBoughtWh = share(V, I), gridSoldWh = E_i - p2pSoldWh_i,
+    /// gridBoughtWh = I_i - p2pBoughtWh_i, net = share(value(V), p2pSoldWh) - share(value(V), p2pBoughtWh).
+    /// `prev` is not modified.
+    /// @param p Market parameters of the community.
+    /// @param prev S_{t-1}, one entry per participant (S_0 is all zeros).
+    /// @param meterOwner Participant index of each meter.
+    /// @param readings This interval's reading of each meter, by meter index.
+    /// @return next S_t.
+    function step(
+        MarketParams memory p,
+        ParticipantState[] memory prev,
+        uint32[] memory meterOwner,
+        MeterEnergy[] memory readings
+    ) internal pure returns (ParticipantState[] memory next) {
+        uint256 n = prev.length;
+        (uint256[] memory exported, uint256[] memory imported) = _participantEnergy(n, meterOwner, readings);
+        next = new ParticipantState[](n);
+        for (uint256 i; i < n; ++i) {
+            ParticipantState memory before = prev[i];
+            ParticipantState memory s = next[i];
+            // uint64 casts: below 2^64 (see the library's bounds); the additions are checked.
+            s.exportWh = before.exportWh + uint64(exported[i]);
+            s.importWh = before.importWh + uint64(imported[i]);
+            s.p2pSoldWh = before.p2pSoldWh;
+            s.p2pBoughtWh = before.p2pBoughtWh;
+            s.gridSoldWh = before.gridSoldWh;
+            s.gridBoughtWh = before.gridBoughtWh;
+            s.net = before.net;
+        }
+        if (p.kind == MarketKind.Mmr) _mmr(p, next, exported, imported);
+        else _totals(p, next);
+    }
+
+    /// @notice Folds several intervals from `start` and returns the last state (tests and tools; the
+    /// arbiter recomputes one step).
+    function fold(
+        MarketParams memory p,
+        ParticipantState[] memory start,
+        uint32[] memory meterOwner,
+        MeterEnergy[][] memory intervals
+    ) internal pure returns (ParticipantState[] memory state) {
+        state = start;
+        for (uint256 t; t < intervals.length; ++t) {
+            state = step(p, state, meterOwner, intervals[t]);
+        }
+    }
+
+    /// @notice S_0: all zeros, one entry per participant.
+    function emptyState(uint256 participantCount) internal pure returns (ParticipantState[] memory) {
+        return new ParticipantState[](participantCount);
+    }
+
+    /// @notice Reverts with `MarketStateLengthMismatch` unless `s` has one entry per participant.
+    function requireStateLength(ParticipantState[] memory s, uint256 participantCount) internal pure {
+        if (s.length != participantCount) revert MarketStateLengthMismatch(participantCount, s.length);
+    }
+
+    /// @notice Pro-rata share of `total` by `weights`: x_i = floor(total * w_i / W) with W = sum w (all 0
+    /// if W = 0 or total = 0); the remainder r = total - sum x_i is given 1 unit each to the first r
+    /// indices (ascending) with w_i > 0. So sum x = total whenever W > 0 (each floor loses < 1, so r is
+    /// below the count of w_i > 0), and when total <= W every x_i <= w_i.
+    function share(uint256 total, uint256[] memory weights) internal pure returns (uint256[] memory) {
+        uint256 sum;
+        for (uint256 i; i < weights.length; ++i) {
+            sum += weights[i];
+        }
+        return _share(total, weights, sum);
+    }
+
+    /// @notice Token value of `energyWh` at the P2P price, the midpoint (gridBuyPrice + gridSellPrice) / 2
+    /// per kWh: floor(energyWh * (gridBuyPrice + gridSellPrice) / 2000).
+    /// @dev Rounding down once, on the total, lets the pro-rata shares of it conserve money exactly.
+    function value(MarketParams memory p, uint256 energyWh) internal pure returns (uint256) {
+        return energyWh * (uint256(p.gridBuyPrice) + uint256(p.gridSellPrice)) / VALUE_DIVISOR;
+    }
+
+    /// @dev e_i and m_i: sums of the present readings by owner; checks lengths and owners in meter order.
+    function _participantEnergy(uint256 n, uint32[] memory meterOwner, MeterEnergy[] memory readings)
+        private
+        pure
+        returns (uint256[] memory exported, uint256[] memory imported)
+    {
+        uint256 meters = meterOwner.length;
+        if (readings.length != meters) revert MarketReadingsLengthMismatch(meters, readings.length);
+        exported = new uint256[](n);
+        imported = new uint256[](n);
+        for (uint256 k; k < meters; ++k) {
+            uint256 owner = meterOwner[k];
+            if (owner >= n) revert MarketMeterOwnerOutOfRange(k, owner, n);
+            MeterEnergy memory r = readings[k];
+            if (r.present) {
+                exported[owner] += r.exportWh;
+                imported[owner] += r.importWh;
+            }
+        }
+    }
+
+    /// @dev Mmr: shares this interval's net surplus and deficit. Reuses `exported`/`imported` as s/d.
+    function _mmr(MarketParams memory p, ParticipantState[] memory next, uint256[] memory surplus, uint256[] memory deficit)
+        private
+        pure
+    {
+        uint256 n = next.length;
+        uint256 totalSurplus;
+        uint256 totalDeficit;
+        for (uint256 i; i < n; ++i) {
+            uint256 e = surplus[i];
+            uint256 m = deficit[i];
+            if (e >= m) {
+                surplus[i] = e - m;
+                deficit[i] = 0;
+                totalSurplus += e - m;
+            } else {
+                surplus[i] = 0;
+                deficit[i] = m - e;
+                totalDeficit += m - e;
+            }
+        }
+        uint256 matched = totalSurplus < totalDeficit ? totalSurplus : totalDeficit;
+        if (p.feederCapacityWh != 0 && p.feederCapacityWh < matched) matched = p.feederCapacityWh;
+        uint256[] memory sold = _share(matched, surplus, totalSurplus);
+        uint256[] memory bought = _share(matched, deficit, totalDeficit);
+        uint256 v = value(p, matched);
+        // Σ sold = Σ bought = matched, so both sums are known without another loop.
+        uint256[] memory received = _share(v, sold, matched);
+        uint256[] memory paid = _share(v, bought, matched);
+        for (uint256 i; i < n; ++i) {
+            ParticipantState memory s = next[i];
+            s.p2pSoldWh += uint64(sold[i]);
+            s.p2pBoughtWh += uint64(bought[i]);
+            s.gridSoldWh += uint64(surplus[i] - sold[i]);
+            s.gridBoughtWh += uint64(deficit[i] - bought[i]);
+            // int256 casts: shares of a value below 2^189.
+            s.net += int256(received[i]) - int256(paid[i]);
+        }
+    }
+
+    /// @dev Totals: recomputes the window's matching from the cumulative exportWh/importWh in `next`.
+    function _totals(MarketParams memory p, ParticipantState[] memory next) private pure {
+        uint256 n = next.length;
+        uint256[] memory exports = new uint256[](n);
+        uint256[] memory imports = new uint256[](n);
+        uint256 totalExport;
+        uint256 totalImport;
+        for (uint256 i; i < n; ++i) {
+            ParticipantState memory s = next[i];
+            exports[i] = s.exportWh;
+            imports[i] = s.importWh;
+            totalExport += s.exportWh;
+            totalImport += s.importWh;
+        }
+        uint256 matched = totalExport < totalImport ? totalExport : totalImport;
+        uint256[] memory sold = _share(matched, exports, totalExport);
+        uint256[] memory bought = _share(matched, imports, totalImport);
+        uint256 v = value(p, matched);
+        uint256[] memory received = _share(v, sold, matched);
+        uint256[] memory paid = _share(v, bought, matched);
+        for (uint256 i; i < n; ++i) {
+            ParticipantState memory s = next[i];
+            // sold_i <= E_i and bought_i <= I_i (matched <= each total), so the casts and subtractions hold.
+            s.p2pSoldWh = uint64(sold[i]);
+            s.p2pBoughtWh = uint64(bought[i]);
+            s.gridSoldWh = s.exportWh - uint64(sold[i]);
+            s.gridBoughtWh = s.importWh - uint64(bought[i]);
+            s.net = int256(received[i]) - int256(paid[i]);
+        }
+    }
+
+    /// @dev `share` with the weight sum already known (`weightSum` must equal sum of `weights`).
+    function _share(uint256 total, uint256[] memory weights, uint256 weightSum)
+        private
+        pure
+        returns (uint256[] memory parts)
+    {
+        uint256 n = weights.length;
+        parts = new uint256[](n);
+        if (total == 0 || weightSum == 0) return parts;
+        uint256 given;
+        for (uint256 i; i < n; ++i) {
+            uint256 x = total * weights[i] / weightSum;
+            parts[i] = x;
+            given += x;
+        }
+        // Remainder: one unit each to the first indices with a positive weight (r < their count).
+        uint256 rest = total - given;
+        for (uint256 i; rest != 0; ++i) {
+            if (weights[i] != 0) {
+                ++parts[i];
+                --rest;
+            }
+        }
+    }
+}

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {console} from "forge-std/console.sol";
+import {stdError} from "forge-std/StdError.sol";
+import {Market} from "../../src/libraries/Market.sol";
+import {MarketKind, MarketParams, ParticipantState, MeterEnergy, StateHash} from "../../src/types/Market.sol";
+
+/// @dev Exposes the library's reverts to `vm.expectRevert` (they need an external call).
+contract MarketHarness {
+    function step(
+        MarketParams memory p,
+        ParticipantState[] memory prev,
+        uint32[] memory meterOwner,
+        MeterEnergy[] memory readings
+    ) external pure returns (ParticipantState[] memory) {
+        return Market.step(p, prev, meterOwner, readings);
+    }
+
+    function requireStateLength(ParticipantState[] memory s, uint256 participantCount) external pure {
+        Market.requireStateLength(s, participantCount);
+    }
+}
+
+/// @notice Replays `vectors/market.json` (written by `npm run vectors`), hand-computed cases, fuzzed
+/// conservation and bounds, and the gas of one step.
+contract MarketTest is Test {
+    MarketHarness internal harness;
+    string internal json;
+    uint256 internal count;
+
+    function setUp() public {
+        harness = new MarketHarness();
+        json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/market.json"));
+        count = vm.parseJsonUint(json, ".count");
+    }
+
+    // ---------------------------------------------------------------- vectors
+
+    function _case(uint256 c) internal pure returns (string memory) {
+        return string.concat(".cases[", vm.toString(c), "]");
+    }
+
+    function _params(string memory j, uint256 c) internal pure returns (MarketParams memory p) {
+        string memory k = _case(c);
+        p.kind = MarketKind(vm.parseJsonUint(j, string.concat(k, ".kind")));
+        p.gridBuyPrice = uint128(vm.parseJsonUint(j, string.concat(k, ".gridBuyPrice")));
+        p.gridSellPrice = uint128(vm.parseJsonUint(j, string.concat(k, ".gridSellPrice")));
+        p.feederCapacityWh = uint64(vm.parseJsonUint(j, string.concat(k, ".feederCapacityWh")));
+    }
+
+    function _meterOwner(string memory j, uint256 c) internal pure returns (uint32[] memory owners) {
+        uint256[] memory raw = vm.parseJsonUintArray(j, string.concat(_case(c), ".meterOwner"));
+        owners = new uint32[](raw.length);
+        for (uint256 k; k < raw.length; ++k) {
+            owners[k] = uint32(raw[k]);
+        }
+    }
+
+    function _stepPath(uint256 c, uint256 t) internal pure returns (string memory) {
+        return string.concat(_case(c), ".steps[", vm.toString(t), "]");
+    }
+
+    function _readings(string memory j, uint256 c, uint256 t) internal pure returns (MeterEnergy[] memory r) {
+        string memory s = _stepPath(c, t);
+        bool[] memory present = vm.parseJsonBoolArray(j, string.concat(s, ".present"));
+        uint256[] memory exported = vm.parseJsonUintArray(j, string.concat(s, ".exportWh"));
+        uint256[] memory imported = vm.parseJsonUintArray(j, string.concat(s, ".importWh"));
+        r = new MeterEnergy[](present.length);
+        for (uint256 k; k < present.length; ++k) {
+            r[k] = MeterEnergy(present[k], uint32(exported[k]), uint32(imported[k]));
+        }
+    }
+
+    function _column(string memory j, uint256 c, uint256 t, string memory field) internal pure returns (uint256[] memory) {
+        return vm.parseJsonUintArray(j, string.concat(_stepPath(c, t), ".state.", field));
+    }
+
+    function _expectedState(string memory j, uint256 c, uint256 t) internal pure returns (ParticipantState[] memory s) {
+        uint256[] memory exportWh = _column(j, c, t, "exportWh");
+        uint256[] memory importWh = _column(j, c, t, "importWh");
+        uint256[] memory p2pSoldWh = _column(j, c, t, "p2pSoldWh");
+        uint256[] memory p2pBoughtWh = _column(j, c, t, "p2pBoughtWh");
+        uint256[] memory gridSoldWh = _column(j, c, t, "gridSoldWh");
+        uint256[] memory gridBoughtWh = _column(j, c, t, "gridBoughtWh");
+        int256[] memory net = vm.parseJsonIntArray(j, string.concat(_stepPath(c, t), ".state.net"));
+        s = new ParticipantState[](exportWh.length);
+        for (uint256 i; i < s.length; ++i) {
+            s[i] = ParticipantState(
+                uint64(exportWh[i]),
+                uint64(importWh[i]),
+                uint64(p2pSoldWh[i]),
+                uint64(p2pBoughtWh[i]),
+                uint64(gridSoldWh[i]),
+                uint64(gridBoughtWh[i]),
+                net[i]
+            );
+        }
+    }
+
+    function _assertStateEq(ParticipantState[] memory got, ParticipantState[] memory want, string memory where)
+        internal
+        pure
+    {
+        assertEq(got.length, want.length, where);
+        for (uint256 i; i < got.length; ++i) {
+            string memory at = string.concat(where, " participant ", vm.toString(i));
+            assertEq(got[i].exportWh, want[i].exportWh, string.concat(at, " exportWh"));
+            assertEq(got[i].importWh, want[i].importWh, string.concat(at, " importWh"));
+            assertEq(got[i].p2pSoldWh, want[i].p2pSoldWh, string.concat(at, " p2pSoldWh"));
+            assertEq(got[i].p2pBoughtWh, want[i].p2pBoughtWh, string.concat(at, " p2pBoughtWh"));
+            assertEq(got[i].gridSoldWh, want[i].gridSoldWh, string.concat(at, " gridSoldWh"));
+            assertEq(got[i].gridBoughtWh, want[i].gridBoughtWh, string.concat(at, " gridBoughtWh"));
+            assertEq(got[i].net, want[i].net, string.concat(at, " net"));
+        }
+    }
+
+    function test_VectorsCoverBothKindsAndEdgeCases() public view {
+        string memory j = json;
+        assertGe(count, 48);
+        bool[2] memory seen;
+        for (uint256 c; c < count; ++c) {
+            seen[uint256(_params(j, c).kind)] = true;
+        }
+        assertTrue(seen[0] && seen[1]);
+    }
+
+    /// @notice Every step of every vector: each field and the state hash equal the TypeScript result.
+    function test_StepMatchesVectors() public view {
+        string memory j = json;
+        for (uint256 c; c < count; ++c) {
+            MarketParams memory p = _params(j, c);
+            uint32[] memory owners = _meterOwner(j, c);
+            uint256 steps = vm.parseJsonUint(j, string.concat(_case(c), ".stepCount"));
+            ParticipantState[] memory state =
+                Market.emptyState(vm.parseJsonUint(j, string.concat(_case(c), ".participants")));
+            for (uint256 t; t < steps; ++t) {
+                string memory where = string.concat("case ", vm.toString(c), " step ", vm.toString(t));
+                state = Market.step(p, state, owners, _readings(j, c, t));
+                _assertStateEq(state, _expectedState(j, c, t), where);
+                assertEq(
+                    StateHash.hash(state),
+                    vm.parseJsonBytes32(j, string.concat(_stepPath(c, t), ".hash")),
+                    string.concat(where, " hash")
+                );
+            }
+        }
+    }
+
+    /// @notice `fold` over a vector's intervals ends in its last recorded state.
+    function test_FoldMatchesLastVectorState() public view {
+        string memory j = json;
+        for (uint256 c; c < count; ++c) {
+            uint256 steps = vm.parseJsonUint(j, string.concat(_case(c), ".stepCount"));
+            MeterEnergy[][] memory intervals = new MeterEnergy[][](steps);
+            for (uint256 t; t < steps; ++t) {
+                intervals[t] = _readings(j, c, t);
+            }
+            ParticipantState[] memory last = Market.fold(
+                _params(j, c),
+                Market.emptyState(vm.parseJsonUint(j, string.concat(_case(c), ".participants"))),
+                _meterOwner(j, c),
+                intervals
+            );
+            assertEq(StateHash.hash(last), vm.parseJsonBytes32(j, string.concat(_stepPath(c, steps - 1), ".hash")));
+        }
+    }
+
+    // ---------------------------------------------------------------- hand-computed cases
+
+    function _on(uint32 e, uint32 m) internal pure returns (MeterEnergy memory) {
+        return MeterEnergy(true, e, m);
+    }
+
+    function _owners(uint256 n) internal pure returns (uint32[] memory o) {
+        o = new uint32[](n);
+        for (uint256 k; k < n; ++k) {
+            o[k] = uint32(k);
+        }
+    }
+
+    /// Mmr, prices 300/100 -> 0.2 token/Wh. Surplus [600, 0, 0], deficit [0, 200, 300]: M = min(600, 500,
+    /// cap 400) = 400; sold [400, 0, 0]; bought = share(400, [200, 300]) = [160, 240]; value = 80;
+    /// recv [80, 0, 0]; pay = share(80, [0, 160, 240]) = [0, 32, 48].
+    function test_MmrHandCase() public pure {
+        MarketParams memory p = MarketParams(MarketKind.Mmr, 300, 100, 400);
+        MeterEnergy[] memory r = new MeterEnergy[](3);
+        r[0] = _on(700, 100);
+        r[1] = _on(0, 200);
+        r[2] = _on(50, 350);
+        ParticipantState[] memory s = Market.step(p, Market.emptyState(3), _owners(3), r);
+        assertEq(s[0].exportWh, 700);
+        assertEq(s[0].importWh, 100);
+        assertEq(s[0].p2pSoldWh, 400);
+        assertEq(s[0].gridSoldWh, 200);
+        assertEq(s[0].net, 80);
+        assertEq(s[1].p2pBoughtWh, 160);
+        assertEq(s[1].gridBoughtWh, 40);
+        assertEq(s[1].net, -32);
+        assertEq(s[2].exportWh, 50);
+        assertEq(s[2].p2pBoughtWh, 240);
+        assertEq(s[2].gridBoughtWh, 60);
+        assertEq(s[2].net, -48);
+    }
+
+    /// Totals, prices 250/80 -> value(V) = V * 330 / 2000. Interval 1: E = [10, 0, 0], I = [0, 3, 4].
+    /// Interval 2 adds I = [0, 4, 0]: E = [10, 0, 0], I = [0, 7, 4]; V = 10, sold [10, 0, 0],
+    /// bought = share(10, [0, 7, 4]) = floor [0, 6, 3] + remainder 1 to index 1 = [0, 7, 3];
+    /// value = 1; pay = share(1, [0, 7, 3]) = [0, 0, 0] + 1 to index 1.
+    function test_TotalsHandCaseRecomputesFromTotals() public pure {
+        MarketParams memory p = MarketParams(MarketKind.Totals, 250, 80, 1);
+        MeterEnergy[] memory r = new MeterEnergy[](3);
+        r[0] = _on(10, 0);
+        r[1] = _on(0, 3);
+        r[2] = _on(0, 4);
+        ParticipantState[] memory s = Market.step(p, Market.emptyState(3), _owners(3), r);
+        assertEq(s[0].p2pSoldWh, 7);
+        assertEq(s[0].gridSoldWh, 3);
+        assertEq(s[0].net, 1);
+        assertEq(s[1].net, -1);
+        assertEq(s[2].net, 0);
+        r[0] = _on(0, 0);
+        r[1] = _on(0, 4);
+        r[2] = MeterEnergy(false, 999, 999);
+        s = Market.step(p, s, _owners(3), r);
+        assertEq(s[0].p2pSoldWh, 10);
+        assertEq(s[0].gridSoldWh, 0);
+        assertEq(s[1].importWh, 7);
+        assertEq(s[1].p2pBoughtWh, 7);
+        assertEq(s[2].p2pBoughtWh, 3);
+        assertEq(s[2].gridBoughtWh, 1);
+        assertEq(s[0].net, 1);
+        assertEq(s[1].net, -1);
+        assertEq(s[2].net, 0);
+    }
+
+    function test_ShareGivesRemainderToFirstPositiveWeights() public pure {
+        uint256[] memory w = new uint256[](4);
+        (w[0], w[1], w[2], w[3]) = (0, 1, 1, 1);
+        uint256[] memory x = Market.share(2, w);
+        assertEq(x[0], 0);
+        assertEq(x[1], 1);
+        assertEq(x[2], 1);
+        assertEq(x[3], 0);
+        x = Market.share(5, new uint256[](3));
+        assertEq(x[0] + x[1] + x[2], 0);
+    }
+
+    function test_ValueIsFloorOfMidpointPerKwh() public pure {
+        MarketParams memory p = MarketParams(MarketKind.Mmr, 251, 80, 0);
+        assertEq(Market.value(p, 1000), 165);
+        assertEq(Market.value(p, 7), 1); // 7 * 331 / 2000 = 1.1585
+        assertEq(Market.value(p, 6), 0);
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    function test_RevertWhen_ReadingsLengthMismatch() public {
+        vm.expectRevert(abi.encodeWithSelector(Market.MarketReadingsLengthMismatch.selector, 3, 2));
+        harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0), Market.emptyState(3), _owners(3), new MeterEnergy[](2));
+    }
+
+    function test_RevertWhen_MeterOwnerOutOfRange() public {
+        uint32[] memory owners = _owners(3);
+        owners[1] = 7;
+        vm.expectRevert(abi.encodeWithSelector(Market.MarketMeterOwnerOutOfRange.selector, 1, 7, 3));
+        harness.step(MarketParams(MarketKind.Totals, 1, 1, 0), Market.emptyState(3), owners, new MeterEnergy[](3));
+    }
+
+    function test_RevertWhen_StateLengthMismatch() public {
+        vm.expectRevert(abi.encodeWithSelector(Market.MarketStateLengthMismatch.selector, 4, 3));
+        harness.requireStateLength(Market.emptyState(3), 4);
+    }
+
+    function test_RevertWhen_CumulativeFieldOverflows() public {
+        ParticipantState[] memory prev = Market.emptyState(1);
+        prev[0].exportWh = type(uint64).max;
+        MeterEnergy[] memory r = new MeterEnergy[](1);
+        r[0] = _on(1, 0);
+        vm.expectRevert(stdError.arithmeticError);
+        harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0), prev, _owners(1), r);
+    }
+
+    // ---------------------------------------------------------------- fuzz
+
+    struct Scenario {
+        MarketParams p;
+        uint256 participants;
+        uint32[] owners;
+        MeterEnergy[][] intervals;
+    }
+
+    /// @dev Deterministic scenario from a seed: up to 12 participants, 16 meters and 4 intervals.
+    function _scenario(uint256 seed, bool mmr, uint128 buy, uint128 sell, uint64 cap)
+        internal
+        pure
+        returns (Scenario memory sc)
+    {
+        sc.p = MarketParams(mmr ? MarketKind.Mmr : MarketKind.Totals, buy, sell, cap);
+        sc.participants = 1 + seed % 12;
+        uint256 meters = 1 + (seed >> 8) % 16;
+        uint256 scale = [uint256(4), 1000, type(uint32).max][(seed >> 16) % 3];
+        sc.owners = new uint32[](meters);
+        for (uint256 k; k < meters; ++k) {
+            sc.owners[k] = uint32(uint256(keccak256(abi.encode(seed, "owner", k))) % sc.participants);
+        }
+        sc.intervals = new MeterEnergy[][](1 + (seed >> 24) % 4);
+        for (uint256 t; t < sc.intervals.length; ++t) {
+            sc.intervals[t] = new MeterEnergy[](meters);
+            for (uint256 k; k < meters; ++k) {
+                uint256 h = uint256(keccak256(abi.encode(seed, t, k)));
+                sc.intervals[t][k] = MeterEnergy(
+                    h % 8 != 0, uint32((h >> 8) % 3 == 0 ? (h >> 64) % (scale + 1) : 0), uint32((h >> 128) % (scale + 1))
+                );
+            }
+        }
+    }
+
+    function _sumNet(ParticipantState[] memory s) internal pure returns (int256 total) {
+        for (uint256 i; i < s.length; ++i) {
+            total += s[i].net;
+        }
+    }
+
+    function testFuzz_MoneyConserved(uint256 seed, bool mmr, uint128 buy, uint128 sell, uint64 cap) public pure {
+        Scenario memory sc = _scenario(seed, mmr, buy, sell, cap);
+        ParticipantState[] memory s = Market.emptyState(sc.participants);
+        for (uint256 t; t < sc.intervals.length; ++t) {
+            s = Market.step(sc.p, s, sc.owners, sc.intervals[t]);
+            assertEq(_sumNet(s), 0);
+        }
+    }
+
+    /// @notice Σ p2pSold = Σ p2pBought, and every Wh of export/import is either P2P or grid (Totals), or
+    /// every Wh of interval surplus/deficit is (Mmr).
+    function testFuzz_EnergyConserved(uint256 seed, bool mmr, uint64 cap) public pure {
+        Scenario memory sc = _scenario(seed, mmr, 250, 80, cap);
+        ParticipantState[] memory s = Market.emptyState(sc.participants);
+        for (uint256 t; t < sc.intervals.length; ++t) {
+            s = Market.step(sc.p, s, sc.owners, sc.intervals[t]);
+            uint256 sold;
+            uint256 bought;
+            for (uint256 i; i < s.length; ++i) {
+                sold += s[i].p2pSoldWh;
+                bought += s[i].p2pBoughtWh;
+                if (!mmr) {
+                    assertEq(uint256(s[i].p2pSoldWh) + s[i].gridSoldWh, s[i].exportWh);
+                    assertEq(uint256(s[i].p2pBoughtWh) + s[i].gridBoughtWh, s[i].importWh);
+                } else {
+                    // Net flows: (sold + grid sold) - (bought + grid bought) = export - import.
+                    assertEq(
+                        int256(uint256(s[i].p2pSoldWh) + s[i].gridSoldWh)
+                            - int256(uint256(s[i].p2pBoughtWh) + s[i].gridBoughtWh),
+                        int256(uint256(s[i].exportWh)) - int256(uint256(s[i].importWh))
+                    );
+                }
+            }
+            assertEq(sold, bought);
+        }
+    }
+
+    /// @dev Per-participant interval energy (e_i, m_i) of one interval.
+    function _interval(uint256 n, uint32[] memory owners, MeterEnergy[] memory r)
+        internal
+        pure
+        returns (uint256[] memory e, uint256[] memory m)
+    {
+        e = new uint256[](n);
+        m = new uint256[](n);
+        for (uint256 k; k < r.length; ++k) {
+            if (r[k].present) {
+                e[owners[k]] += r[k].exportWh;
+                m[owners[k]] += r[k].importWh;
+            }
+        }
+    }
+
+    /// @notice Mmr: per interval, matched <= min(S, D, cap) and each sold_i <= s_i, bought_i <= d_i;
+    /// Totals: matched = min(Σ E, Σ I) and p2pSold_i <= E_i, p2pBought_i <= I_i.
+    function testFuzz_MatchedWithinSurplusDeficitAndCap(uint256 seed, bool mmr, uint64 cap) public pure {
+        Scenario memory sc = _scenario(seed, mmr, 250, 80, cap);
+        ParticipantState[] memory prev = Market.emptyState(sc.participants);
+        for (uint256 t; t < sc.intervals.length; ++t) {
+            ParticipantState[] memory next = Market.step(sc.p, prev, sc.owners, sc.intervals[t]);
+            (uint256[] memory e, uint256[] memory m) = _interval(sc.participants, sc.owners, sc.intervals[t]);
+            uint256 matched;
+            uint256 surplus;
+            uint256 deficit;
+            for (uint256 i; i < next.length; ++i) {
+                if (mmr) {
+                    uint256 s = e[i] > m[i] ? e[i] - m[i] : 0;
+                    uint256 d = m[i] > e[i] ? m[i] - e[i] : 0;
+                    uint256 sold = next[i].p2pSoldWh - prev[i].p2pSoldWh;
+                    assertLe(sold, s);
+                    assertLe(next[i].p2pBoughtWh - prev[i].p2pBoughtWh, d);
+                    matched += sold;
+                    surplus += s;
+                    deficit += d;
+                } else {
+                    assertLe(next[i].p2pSoldWh, next[i].exportWh);
+                    assertLe(next[i].p2pBoughtWh, next[i].importWh);
+                    matched += next[i].p2pSoldWh;
+                    surplus += next[i].exportWh;
+                    deficit += next[i].importWh;
+                }
+            }
+            uint256 limit = surplus < deficit ? surplus : deficit;
+            if (mmr) {
+                if (cap != 0 && cap < limit) limit = cap;
+                assertEq(matched, limit);
+            } else {
+                assertEq(matched, limit);
+            }
+            prev = next;
+        }
+    }
+
+    /// @notice 50 meters at uint32 max on both fields for 16 intervals with uint128 max prices: no overflow.
+    function testFuzz_NoOverflowForBoundedInputs(bool mmr, uint64 cap, uint256 seed) public pure {
+        uint256 n = 50;
+        MarketParams memory p = MarketParams(mmr ? MarketKind.Mmr : MarketKind.Totals, type(uint128).max, type(uint128).max, cap);
+        uint32[] memory owners = new uint32[](n);
+        MeterEnergy[] memory r = new MeterEnergy[](n);
+        for (uint256 k; k < n; ++k) {
+            owners[k] = uint32(uint256(keccak256(abi.encode(seed, k))) % 7);
+            bool seller = uint256(keccak256(abi.encode(seed, "side", k))) % 2 == 0;
+            r[k] = MeterEnergy(true, seller ? type(uint32).max : 0, seller ? 0 : type(uint32).max);
+        }
+        ParticipantState[] memory s = Market.emptyState(7);
+        for (uint256 t; t < 16; ++t) {
+            s = Market.step(p, s, owners, r);
+        }
+        assertEq(_sumNet(s), 0);
+    }
+
+    function testFuzz_ShareSumsToTotalAndStaysWithinWeights(uint64 total, uint64[6] memory raw) public pure {
+        uint256[] memory w = new uint256[](6);
+        uint256 sum;
+        for (uint256 i; i < 6; ++i) {
+            w[i] = raw[i] % 4 == 0 ? 0 : raw[i];
+            sum += w[i];
+        }
+        uint256[] memory x = Market.share(total, w);
+        uint256 given;
+        for (uint256 i; i < 6; ++i) {
+            given += x[i];
+            if (w[i] == 0) assertEq(x[i], 0);
+            if (total <= sum) assertLe(x[i], w[i]);
+        }
+        assertEq(given, sum == 0 ? 0 : total);
+    }
+
+    // ---------------------------------------------------------------- gas
+
+    function _gasScenario(uint256 meters, MarketKind kind)
+        internal
+        pure
+        returns (MarketParams memory p, ParticipantState[] memory prev, uint32[] memory owners, MeterEnergy[] memory r)
+    {
+        p = MarketParams(kind, 250, 80, 0);
+        owners = _owners(meters);
+        r = new MeterEnergy[](meters);
+        for (uint256 k; k < meters; ++k) {
+            r[k] = k % 3 == 0 ? _on(uint32(1000 + 37 * k), 11) : _on(7, uint32(400 + 13 * k));
+        }
+        // A mid-window S_{t-1}, as a dispute would supply.
+        prev = Market.step(p, Market.emptyState(meters), owners, r);
+    }
+
+    function _measure(uint256 meters, MarketKind kind, string memory name) internal {
+        (MarketParams memory p, ParticipantState[] memory prev, uint32[] memory owners, MeterEnergy[] memory r) =
+            _gasScenario(meters, kind);
+        vm.startSnapshotGas("Market", name);
+        Market.step(p, prev, owners, r);
+        uint256 used = vm.stopSnapshotGas();
+        console.log(name, used);
+    }
+
+    /// @notice Gas of one step, one meter per participant (printed with -vv, recorded in snapshots/Market.json).
+    function test_GasOneStep() public {
+        _measure(10, MarketKind.Mmr, "step Mmr 10 meters");
+        _measure(50, MarketKind.Mmr, "step Mmr 50 meters");
+        _measure(10, MarketKind.Totals, "step Totals 10 meters");
+        _measure(50, MarketKind.Totals, "step Totals 50 meters");
+    }
+}

@@ -1,0 +1,29 @@
+import { DiversityError } from '../util/errors.js';
+
+/**
+ * Failures of the market step F. Each has a Solidity twin in `contracts/src/libraries/Market.sol`:
+ *
+ * | code | Solidity |
+ * |---|---|
+ * | READINGS_LENGTH_MISMATCH | `MarketReadingsLengthMismatch(meters, readings)` |
+ * | METER_OWNER_OUT_OF_RANGE | `MarketMeterOwnerOutOfRange(meter, owner, participants)` |
+ * | STATE_LENGTH_MISMATCH | `MarketStateLengthMismatch(expected, actual)` |
+ * | VALUE_OUT_OF_RANGE | an input that the Solidity ABI type cannot hold (uint32/64/128, int256) |
+ * | FIELD_OVERFLOW | arithmetic panic 0x11: a cumulative uint64 field or `net` overflows |
+ */
+export enum MarketErrorCode {
+  READINGS_LENGTH_MISMATCH = 'MARKET_ERROR_READINGS_LENGTH_MISMATCH',
+  METER_OWNER_OUT_OF_RANGE = 'MARKET_ERROR_METER_OWNER_OUT_OF_RANGE',
+  STATE_LENGTH_MISMATCH = 'MARKET_ERROR_STATE_LENGTH_MISMATCH',
+  VALUE_OUT_OF_RANGE = 'MARKET_ERROR_VALUE_OUT_OF_RANGE',
+  FIELD_OVERFLOW = 'MARKET_ERROR_FIELD_OVERFLOW',
+}
+
+export type MarketErrorType =
+  | { code: MarketErrorCode.READINGS_LENGTH_MISMATCH; meters: number; readings: number }
+  | { code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE; meter: number; owner: number; participants: number }
+  | { code: MarketErrorCode.STATE_LENGTH_MISMATCH; expected: number; actual: number }
+  | { code: MarketErrorCode.VALUE_OUT_OF_RANGE; field: string; value: string }
+  | { code: MarketErrorCode.FIELD_OVERFLOW; participant: number; field: string };
+
+export class MarketError extends DiversityError<MarketErrorType> {}

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './market.js';
+export * from './state.js';

@@ -1,0 +1,212 @@
+import { MarketError, MarketErrorCode } from './errors.js';
+import {
+  MarketKind,
+  U128_MAX,
+  U32_MAX,
+  U64_MAX,
+  I256_MAX,
+  I256_MIN,
+  checkState,
+  type MarketParams,
+  type MeterEnergy,
+  type ParticipantState,
+} from './state.js';
+
+/**
+ * The market step F(S_{t-1}, R_t) -> S_t and its helpers. Twin of `contracts/src/libraries/Market.sol`;
+ * the shared vectors in `contracts/test/vectors/market.json` keep both byte-identical.
+ * Integer arithmetic only (bigint here, uint256/int256 there).
+ */
+
+/**
+ * Pro-rata share of `total` by `weights`: x_i = floor(total * w_i / W) with W = Σ w (all 0 if W = 0 or
+ * total = 0); the remainder r = total − Σ x_i is given 1 unit each to the first r indices (ascending)
+ * with w_i > 0. Then Σ x = total whenever W > 0 (r < count of w_i > 0 since each floor loses < 1), and
+ * when total ≤ W every x_i ≤ w_i.
+ */
+export function share(total: bigint, weights: readonly bigint[]): bigint[] {
+  const parts = weights.map(() => 0n);
+  let sum = 0n;
+  for (const w of weights) sum += w;
+  if (total === 0n || sum === 0n) return parts;
+  let given = 0n;
+  for (let i = 0; i < weights.length; i++) {
+    parts[i] = (total * weights[i]) / sum;
+    given += parts[i];
+  }
+  let rest = total - given;
+  for (let i = 0; rest > 0n; i++) {
+    if (weights[i] > 0n) {
+      parts[i] += 1n;
+      rest -= 1n;
+    }
+  }
+  return parts;
+}
+
+/**
+ * Token value of `energyWh` at the P2P price, the midpoint (gridBuyPrice + gridSellPrice) / 2 per kWh:
+ * floor(energyWh * (gridBuyPrice + gridSellPrice) / 2000). Rounding down once, on the total, is what
+ * lets the pro-rata shares of it conserve money exactly.
+ */
+export function p2pValue(params: MarketParams, energyWh: bigint): bigint {
+  return (energyWh * (params.gridBuyPrice + params.gridSellPrice)) / 2000n;
+}
+
+function checkRange(field: string, value: bigint, max: bigint): void {
+  if (typeof value !== 'bigint' || value < 0n || value > max) {
+    throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field, value: String(value) });
+  }
+}
+
+/** Inputs the Solidity ABI types would reject (they cannot occur on chain). */
+function checkInputs(params: MarketParams, prev: readonly ParticipantState[], meterOwner: readonly number[], readings: readonly MeterEnergy[]): void {
+  if (params.kind !== MarketKind.Totals && params.kind !== MarketKind.Mmr) {
+    throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: 'kind', value: String(params.kind) });
+  }
+  checkRange('gridBuyPrice', params.gridBuyPrice, U128_MAX);
+  checkRange('gridSellPrice', params.gridSellPrice, U128_MAX);
+  checkRange('feederCapacityWh', params.feederCapacityWh, U64_MAX);
+  checkState(prev);
+  if (readings.length !== meterOwner.length) {
+    throw new MarketError({ code: MarketErrorCode.READINGS_LENGTH_MISMATCH, meters: meterOwner.length, readings: readings.length });
+  }
+  meterOwner.forEach((owner, meter) => {
+    if (!Number.isInteger(owner) || owner < 0 || owner > U32_MAX) {
+      throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `meterOwner[${meter}]`, value: String(owner) });
+    }
+    // Solidity checks the owner inside its one loop over the meters, in meter order: same first failure.
+    if (owner >= prev.length) {
+      throw new MarketError({ code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE, meter, owner, participants: prev.length });
+    }
+    const r = readings[meter];
+    for (const f of ['exportWh', 'importWh'] as const) {
+      if (!Number.isInteger(r[f]) || r[f] < 0 || r[f] > U32_MAX) {
+        throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `readings[${meter}].${f}`, value: String(r[f]) });
+      }
+    }
+  });
+}
+
+/** uint64 field arithmetic as Solidity's checked `+=` (panic 0x11 there, FIELD_OVERFLOW here). */
+function addU64(participant: number, field: string, a: bigint, b: bigint): bigint {
+  const v = a + b;
+  if (v > U64_MAX) throw new MarketError({ code: MarketErrorCode.FIELD_OVERFLOW, participant, field });
+  return v;
+}
+
+function addI256(participant: number, a: bigint, b: bigint): bigint {
+  const v = a + b;
+  if (v > I256_MAX || v < I256_MIN) throw new MarketError({ code: MarketErrorCode.FIELD_OVERFLOW, participant, field: 'net' });
+  return v;
+}
+
+/**
+ * F(S_{t-1}, R_t) -> S_t: folds one interval into the window state.
+ *
+ * `prev` has one entry per participant; `meterOwner[k]` is the participant index of meter k and
+ * `readings[k]` its reading (absent = zero energy, whatever its fields say). Per participant
+ * e_i = Σ exportWh and m_i = Σ importWh of its meters. Then:
+ *
+ * - **Mmr**: p_i = e_i − m_i; s_i = max(p_i, 0), d_i = max(−p_i, 0); S = Σ s, D = Σ d;
+ *   M = min(S, D, cap) (cap = feederCapacityWh, 0 = no limit); sold = share(M, s),
+ *   bought = share(M, d); value = p2pValue(M); recv = share(value, sold), pay = share(value, bought).
+ *   exportWh += e_i, importWh += m_i, p2pSoldWh += sold_i, p2pBoughtWh += bought_i,
+ *   gridSoldWh += s_i − sold_i, gridBoughtWh += d_i − bought_i, net += recv_i − pay_i.
+ * - **Totals**: exportWh += e_i, importWh += m_i (cumulative E_i, I_i); everything else is recomputed
+ *   from the totals, so S_t is the result if the window ended at t: V = min(Σ E, Σ I) (no capacity),
+ *   p2pSoldWh = share(V, E), p2pBoughtWh = share(V, I), gridSoldWh = E_i − p2pSoldWh_i,
+ *   gridBoughtWh = I_i − p2pBoughtWh_i, net = share(p2pValue(V), p2pSoldWh) − share(p2pValue(V), p2pBoughtWh).
+ *
+ * Pure: `prev` is not modified. Throws MarketError (READINGS_LENGTH_MISMATCH, METER_OWNER_OUT_OF_RANGE,
+ * VALUE_OUT_OF_RANGE, FIELD_OVERFLOW).
+ */
+export function marketStep(
+  params: MarketParams,
+  prev: readonly ParticipantState[],
+  meterOwner: readonly number[],
+  readings: readonly MeterEnergy[],
+): ParticipantState[] {
+  checkInputs(params, prev, meterOwner, readings);
+  const n = prev.length;
+  const exported: bigint[] = new Array<bigint>(n).fill(0n);
+  const imported: bigint[] = new Array<bigint>(n).fill(0n);
+  readings.forEach((r, meter) => {
+    if (!r.present) return;
+    exported[meterOwner[meter]] += BigInt(r.exportWh);
+    imported[meterOwner[meter]] += BigInt(r.importWh);
+  });
+  const next = prev.map((s, i) => ({
+    ...s,
+    exportWh: addU64(i, 'exportWh', s.exportWh, exported[i]),
+    importWh: addU64(i, 'importWh', s.importWh, imported[i]),
+  }));
+  return params.kind === MarketKind.Mmr ? mmrInterval(params, next, exported, imported) : totalsRecompute(params, next);
+}
+
+/** Mmr: shares this interval's net surplus and deficit and adds the flows to `next` (exports already added). */
+function mmrInterval(params: MarketParams, next: ParticipantState[], exported: bigint[], imported: bigint[]): ParticipantState[] {
+  const surplus = exported.map((e, i) => (e > imported[i] ? e - imported[i] : 0n));
+  const deficit = exported.map((e, i) => (imported[i] > e ? imported[i] - e : 0n));
+  const totalSurplus = surplus.reduce((a, b) => a + b, 0n);
+  const totalDeficit = deficit.reduce((a, b) => a + b, 0n);
+  let matched = totalSurplus < totalDeficit ? totalSurplus : totalDeficit;
+  if (params.feederCapacityWh !== 0n && params.feederCapacityWh < matched) matched = params.feederCapacityWh;
+  const sold = share(matched, surplus);
+  const bought = share(matched, deficit);
+  const value = p2pValue(params, matched);
+  const received = share(value, sold);
+  const paid = share(value, bought);
+  return next.map((s, i) => ({
+    ...s,
+    p2pSoldWh: addU64(i, 'p2pSoldWh', s.p2pSoldWh, sold[i]),
+    p2pBoughtWh: addU64(i, 'p2pBoughtWh', s.p2pBoughtWh, bought[i]),
+    gridSoldWh: addU64(i, 'gridSoldWh', s.gridSoldWh, surplus[i] - sold[i]),
+    gridBoughtWh: addU64(i, 'gridBoughtWh', s.gridBoughtWh, deficit[i] - bought[i]),
+    net: addI256(i, s.net, received[i] - paid[i]),
+  }));
+}
+
+/** Totals: recomputes the window's matching from the cumulative exportWh/importWh in `next`. */
+function totalsRecompute(params: MarketParams, next: ParticipantState[]): ParticipantState[] {
+  const exports = next.map((s) => s.exportWh);
+  const imports = next.map((s) => s.importWh);
+  const totalExport = exports.reduce((a, b) => a + b, 0n);
+  const totalImport = imports.reduce((a, b) => a + b, 0n);
+  const matched = totalExport < totalImport ? totalExport : totalImport;
+  const sold = share(matched, exports);
+  const bought = share(matched, imports);
+  const value = p2pValue(params, matched);
+  const received = share(value, sold);
+  const paid = share(value, bought);
+  return next.map((s, i) => ({
+    ...s,
+    p2pSoldWh: sold[i],
+    p2pBoughtWh: bought[i],
+    gridSoldWh: s.exportWh - sold[i],
+    gridBoughtWh: s.importWh - bought[i],
+    net: received[i] - paid[i],
+  }));
+}
+
+/**
+ * Folds several intervals from `start`: returns [S_1, ..., S_T] for intervals R_1..R_T (the commitment
+ * needs every S_t). The Solidity `fold` returns only the last one.
+ */
+export function foldWindow(
+  params: MarketParams,
+  start: readonly ParticipantState[],
+  meterOwner: readonly number[],
+  intervals: readonly (readonly MeterEnergy[])[],
+): ParticipantState[][] {
+  const states: ParticipantState[][] = [];
+  let state: readonly ParticipantState[] = start;
+  for (const readings of intervals) {
+    const next = marketStep(params, state, meterOwner, readings);
+    states.push(next);
+    state = next;
+  }
+  return states;
+}
+
+export { emptyState } from './state.js';

@@ -1,0 +1,103 @@
+import { AbiCoder, keccak256 } from 'ethers';
+import { MarketError, MarketErrorCode } from './errors.js';
+
+/** Which market function F a community folds its windows with (twin of Solidity `MarketKind`). */
+export enum MarketKind {
+  /** The paper's function: window totals, matched volume min(total export, total import). */
+  Totals = 0,
+  /** Per-interval pro-rata sharing at the mid-market rate, capped by the feeder. */
+  Mmr = 1,
+}
+
+/** Market parameters fixed at open (twin of Solidity `MarketParams`). Prices in token units per kWh. */
+export interface MarketParams {
+  kind: MarketKind;
+  /** Tariff at which the community buys from the grid (uint128). */
+  gridBuyPrice: bigint;
+  /** Tariff at which the grid buys the community's export (uint128). */
+  gridSellPrice: bigint;
+  /** Energy the feeder can carry between households in one interval (Wh, uint64); 0 = no limit. */
+  feederCapacityWh: bigint;
+}
+
+/**
+ * One participant's cumulative state S_t within a window (twin of Solidity `ParticipantState`).
+ * Energy fields are uint64 Wh; `net` is int256 token units (positive = receives). Σ net = 0.
+ */
+export interface ParticipantState {
+  exportWh: bigint;
+  importWh: bigint;
+  p2pSoldWh: bigint;
+  p2pBoughtWh: bigint;
+  gridSoldWh: bigint;
+  gridBoughtWh: bigint;
+  net: bigint;
+}
+
+/** One meter's reading for one interval as F consumes it; absent (`present: false`) = zero energy. */
+export interface MeterEnergy {
+  present: boolean;
+  /** uint32 Wh. */
+  exportWh: number;
+  /** uint32 Wh. */
+  importWh: number;
+}
+
+/** The uint64 energy fields of `ParticipantState`, in struct order. */
+export const ENERGY_FIELDS = ['exportWh', 'importWh', 'p2pSoldWh', 'p2pBoughtWh', 'gridSoldWh', 'gridBoughtWh'] as const;
+
+export const U32_MAX = 0xffff_ffff;
+export const U64_MAX = (1n << 64n) - 1n;
+export const U128_MAX = (1n << 128n) - 1n;
+export const I256_MAX = (1n << 255n) - 1n;
+export const I256_MIN = -(1n << 255n);
+
+/** S_0: all zeros, one entry per participant. */
+export function emptyState(participantCount: number): ParticipantState[] {
+  return Array.from({ length: participantCount }, () => ({
+    exportWh: 0n,
+    importWh: 0n,
+    p2pSoldWh: 0n,
+    p2pBoughtWh: 0n,
+    gridSoldWh: 0n,
+    gridBoughtWh: 0n,
+    net: 0n,
+  }));
+}
+
+/** Throws STATE_LENGTH_MISMATCH unless `state` has one entry per participant (Solidity `requireStateLength`). */
+export function assertStateLength(state: readonly ParticipantState[], participantCount: number): void {
+  if (state.length !== participantCount) {
+    throw new MarketError({ code: MarketErrorCode.STATE_LENGTH_MISMATCH, expected: participantCount, actual: state.length });
+  }
+}
+
+/** Throws VALUE_OUT_OF_RANGE unless every field fits its Solidity type (so the encoding is the ABI's). */
+export function checkState(state: readonly ParticipantState[]): void {
+  state.forEach((s, i) => {
+    for (const f of ENERGY_FIELDS) {
+      const v = s[f];
+      if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) {
+        throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `state[${i}].${f}`, value: String(v) });
+      }
+    }
+    if (typeof s.net !== 'bigint' || s.net < I256_MIN || s.net > I256_MAX) {
+      throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `state[${i}].net`, value: String(s.net) });
+    }
+  });
+}
+
+const STATE_ABI_TYPE = 'tuple(uint64,uint64,uint64,uint64,uint64,uint64,int256)[]';
+
+/** Exactly Solidity `abi.encode(ParticipantState[])`. */
+export function encodeState(states: readonly ParticipantState[]): Uint8Array {
+  checkState(states);
+  const rows = states.map((s) => [s.exportWh, s.importWh, s.p2pSoldWh, s.p2pBoughtWh, s.gridSoldWh, s.gridBoughtWh, s.net]);
+  const hex = AbiCoder.defaultAbiCoder().encode([STATE_ABI_TYPE], [rows]);
+  return Buffer.from(hex.slice(2), 'hex');
+}
+
+/** hash(S) = keccak256(abi.encode(ParticipantState[])), equal to Solidity `StateHash.hash`. 0x-prefixed. */
+export function stateHash(states: readonly ParticipantState[]): string {
+  return keccak256(encodeState(states));
+}
