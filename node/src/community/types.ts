@@ -1,17 +1,7 @@
 import type { MeterScheme } from '../reading/signature.js';
+import type { MarketParams } from '../window/state.js';
 
-export enum MarketKind {
-  Totals = 0,
-  Mmr = 1,
-}
-
-/** Market parameters fixed at open (twin of `MarketParams` in contracts/src/types/Market.sol). */
-export interface MarketParams {
-  kind: MarketKind;
-  gridBuyPrice: bigint;
-  gridSellPrice: bigint;
-  feederCapacityWh: bigint;
-}
+export { MarketKind, type MarketParams } from '../window/state.js';
 
 export interface MeterInfo {
   index: number;
