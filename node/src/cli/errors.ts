@@ -1,0 +1,14 @@
+import { DiversityError } from '../util/errors.js';
+
+export enum CliErrorCode {
+  BAD_OPTION = 'CLI_BAD_OPTION',
+  BAD_CONFIG = 'CLI_BAD_CONFIG',
+  UNREACHABLE = 'CLI_UNREACHABLE',
+}
+
+/** A user-facing error: printed as one readable line, no stack. */
+export class CliError extends DiversityError<{ code: CliErrorCode }> {
+  constructor(code: CliErrorCode, message: string) {
+    super({ code }, message);
+  }
+}

@@ -1,0 +1,41 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { nodeCommand } from './commands/node.js';
+import { meterCommand } from './commands/meter.js';
+import { statusCommand } from './commands/status.js';
+import { CliError } from './errors.js';
+
+const commands = [nodeCommand, meterCommand, statusCommand];
+
+async function main(): Promise<void> {
+  let cli = yargs(hideBin(process.argv))
+    .scriptName('diversity')
+    .env('DIVERSITY')
+    .parserConfiguration({ 'dot-notation': true, 'camel-case-expansion': true })
+    .usage('$0 <command> [options]\n\nDIVERSITY: peer-to-peer energy trading in a community microgrid, settled on Ethereum.')
+    .demandCommand(1, 'Give a command; see the list above.')
+    .strictCommands()
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .epilogue('Every option can also come from an environment variable: DIVERSITY_<OPTION> (e.g. DIVERSITY_PRIVATE_KEY).')
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`${y.help() ? '' : ''}error: ${msg}\nRun with --help for usage.\n`);
+      process.exit(2);
+    });
+  for (const c of commands) {
+    // Command objects carry their examples (lodestar style); yargs wants them on the builder.
+    const { builder, examples = [] } = c as { builder: (y: typeof cli) => typeof cli; examples?: string[][] };
+    cli = cli.command({ ...c, builder: (y: typeof cli) => examples.reduce((acc, [cmd, what]) => acc.example(cmd, what), builder(y)) } as never);
+  }
+  await cli.help().alias('h', 'help').version(false).parseAsync();
+}
+
+main().catch((e) => {
+  if (e instanceof CliError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { isAddress, isHexString } from 'ethers';
+import { defaultNodeOptions, type NodeOptions } from '../node/options.js';
+import { CliError, CliErrorCode } from './errors.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function deepMerge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = isObject(v) && isObject(base[k]) ? deepMerge(base[k] as Json, v) : v;
+  }
+  return out;
+}
+
+export function readConfigFile(path: string): Json {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(CliErrorCode.BAD_CONFIG, `cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const parsed = JSON.parse(text);
+    if (!isObject(parsed)) throw new Error('top level must be an object');
+    return parsed;
+  } catch (e) {
+    throw new CliError(CliErrorCode.BAD_CONFIG, `config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+const list = (v: unknown): string[] | undefined =>
+  v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+
+/**
+ * Node options from defaults < config file < flags/env, checked so that a bad value fails at
+ * start with a line naming the option, not later with a stack trace.
+ */
+export function nodeOptionsFromArgs(args: Json): NodeOptions {
+  const file = typeof args.config === 'string' ? readConfigFile(args.config) : {};
+  const flags: Json = {
+    name: args.name,
+    dataDir: args.dataDir,
+    privateKey: args.privateKey,
+    logLevel: args.logLevel,
+    network: isObject(args.network) ? { ...args.network, listen: list(args.network.listen), bootstrap: list(args.network.bootstrap) } : undefined,
+    chain: args.chain,
+    window: args.window,
+    api: args.api,
+    meter: args.meter,
+  };
+  const merged = deepMerge(deepMerge(defaultNodeOptions as unknown as Json, file), flags) as unknown as NodeOptions;
+  return checkNodeOptions(merged);
+}
+
+function fail(option: string, why: string): never {
+  throw new CliError(CliErrorCode.BAD_OPTION, `--${option}: ${why}`);
+}
+
+export function checkNodeOptions(o: NodeOptions): NodeOptions {
+  if (typeof o.privateKey !== 'string' || !isHexString(o.privateKey, 32)) fail('private-key', 'a 32-byte hex key (0x...) is required (or DIVERSITY_PRIVATE_KEY)');
+  if (!isAddress(o.chain.hub)) fail('chain.hub', `not an address: ${String(o.chain.hub) || '(missing)'}`);
+  try {
+    o.chain.communityId = BigInt(o.chain.communityId as unknown as string);
+  } catch {
+    fail('chain.community-id', 'not an integer');
+  }
+  if (o.chain.communityId <= 0n) fail('chain.community-id', 'must be at least 1');
+  if (!/^https?:\/\//.test(o.chain.rpcUrl)) fail('chain.rpc-url', `not an http(s) URL: ${o.chain.rpcUrl}`);
+  for (const key of ['pollMs', 'signatureDeadlineSeconds', 'takeoverSeconds'] as const) {
+    o.chain[key] = Number(o.chain[key]);
+    if (!Number.isFinite(o.chain[key]) || o.chain[key] < 0) fail(`chain.${key}`, 'must be a non-negative number');
+  }
+  o.window.graceSeconds = Number(o.window.graceSeconds);
+  if (!Number.isFinite(o.window.graceSeconds) || o.window.graceSeconds < 0) fail('window.grace-seconds', 'must be a non-negative number');
+  o.api.port = Number(o.api.port);
+  if (!Number.isInteger(o.api.port) || o.api.port < 0 || o.api.port > 65535) fail('api.port', 'must be a port number');
+  if (!['error', 'warn', 'info', 'verbose', 'debug'].includes(o.logLevel)) fail('log-level', `unknown level ${o.logLevel}`);
+  if (o.meter) {
+    o.meter.meterIndex = Number(o.meter.meterIndex);
+    o.meter.profileOffset = Number(o.meter.profileOffset ?? 0);
+    if (!Number.isInteger(o.meter.meterIndex) || o.meter.meterIndex < 0) fail('meter.meter-index', 'must be a meter index');
+    if (typeof o.meter.secretKey !== 'string') fail('meter.secret-key', 'required with --meter.meter-index');
+    if (typeof o.meter.profile !== 'string') fail('meter.profile', 'required with --meter.meter-index');
+  }
+  return o;
+}
