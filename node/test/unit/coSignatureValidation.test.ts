@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
+import { CoSignatureGossipErrorCode as Code, GossipValidationError } from '../../src/chain/errors.js';
+import { validateCoSignature, type CoSignatureValidationContext } from '../../src/chain/validation/coSignature.js';
+import { encodeCoSignature, type CoSignatureMessage } from '../../src/network/messages.js';
+import type { NodeDb } from '../../src/db/index.js';
+import { manualClock, tempDb, testCommunity } from '../utils/community.js';
+
+describe('co-signature gossip validation', () => {
+  const { community, wallets } = testCommunity(3);
+  const domain = hubDomain(community.chainId, community.hub);
+  const { clock } = manualClock(community, community.start + 10 * 4 * 3); // window 2 running
+  let db: NodeDb;
+  let cleanup: () => Promise<void>;
+  let ctx: CoSignatureValidationContext;
+  const root = '0x' + 'ab'.repeat(32);
+  const stateHash = '0x' + 'cd'.repeat(32);
+
+  async function message(signer: number, window = 1, by = signer, over: Partial<CoSignatureMessage> = {}): Promise<Uint8Array> {
+    const signature = await signWindowResult(wallets[by], domain, { communityId: community.communityId, window, windowRoot: root, stateHash });
+    return encodeCoSignature({ window, signer, windowRoot: root, stateHash, signature, ...over });
+  }
+
+  async function outcome(data: Uint8Array): Promise<string> {
+    try {
+      const msg = await validateCoSignature(ctx, data);
+      await db.coSignatures.put({ window: msg.window, signer: msg.signer }, msg);
+      return 'ACCEPT';
+    } catch (e) {
+      if (e instanceof GossipValidationError) return `${e.action} ${e.code}`;
+      throw e;
+    }
+  }
+
+  beforeEach(async () => {
+    ({ db, cleanup } = await tempDb());
+    ctx = { community, clock, domain, db, lastFinalWindow: () => -1 };
+  });
+  afterEach(async () => cleanup());
+
+  it('accepts a participant\'s signature, then ignores it as a duplicate', async () => {
+    const m = await message(1);
+    expect(await outcome(m)).to.equal('ACCEPT');
+    expect(await outcome(m)).to.equal(`IGNORE ${Code.DUPLICATE}`);
+  });
+
+  it('[REJECT] malformed, unknown signer, wrong signer, window past the last', async () => {
+    expect(await outcome(new Uint8Array(5))).to.equal(`REJECT ${Code.MALFORMED}`);
+    expect(await outcome(await message(5, 1, 0))).to.equal(`REJECT ${Code.UNKNOWN_SIGNER}`);
+    expect(await outcome(await message(1, 1, 2))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+    expect(await outcome(await message(1, 1, 1, { stateHash: '0x' + 'ee'.repeat(32) }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+    expect(await outcome(await message(1, 10))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
+  });
+
+  it('[REJECT] a signature bound to another hub', async () => {
+    const other = hubDomain(community.chainId, '0x' + '44'.repeat(20));
+    const signature = await signWindowResult(wallets[0], other, { communityId: community.communityId, window: 1, windowRoot: root, stateHash });
+    expect(await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, signature }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+  });
+
+  it('[IGNORE] a window not over yet, or already final', async () => {
+    expect(await outcome(await message(0, 3))).to.equal(`IGNORE ${Code.TOO_EARLY}`);
+    ctx.lastFinalWindow = () => 1;
+    expect(await outcome(await message(0, 1))).to.equal(`IGNORE ${Code.WINDOW_FINAL}`);
+  });
+});

@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { GossipAction, GossipValidationError, ReadingGossipErrorCode as Code } from '../../src/chain/errors.js';
+import { storeValidReading, validateReading, type ReadingValidationContext } from '../../src/chain/validation/reading.js';
+import { MeterKeyRing } from '../../src/reading/meterKeys.js';
+import { serializeSignedReading, signReading, type SignedReading } from '../../src/reading/signature.js';
+import type { Reading } from '../../src/reading/encoding.js';
+import type { NodeDb } from '../../src/db/index.js';
+import { manualClock, tempDb, testCommunity } from '../utils/community.js';
+
+describe('reading gossip validation', () => {
+  const { community, meterKeys } = testCommunity(3);
+  let db: NodeDb;
+  let cleanup: () => Promise<void>;
+  let ctx: ReadingValidationContext;
+  const { clock, state } = manualClock(community, community.start + 10 * 5 + 1); // interval 5, window 1
+
+  const reading = (over: Partial<Reading> = {}): Reading => ({
+    chainId: community.chainId,
+    hub: community.hub,
+    communityId: community.communityId,
+    meterIndex: 1,
+    interval: 4,
+    exportWh: 10,
+    importWh: 0,
+    ...over,
+  });
+  const signed = (over: Partial<Reading> = {}, meter = over.meterIndex ?? 1): SignedReading => signReading(reading(over), meterKeys[meter % 3].secretKey);
+  const bytes = (s: SignedReading) => serializeSignedReading(s);
+
+  async function outcome(data: Uint8Array): Promise<string> {
+    try {
+      const valid = await validateReading(ctx, data);
+      await storeValidReading(db, valid);
+      return valid.kind === 'new' ? 'ACCEPT' : 'ACCEPT equivocation';
+    } catch (e) {
+      if (e instanceof GossipValidationError) return `${e.action} ${e.code}`;
+      throw e;
+    }
+  }
+
+  beforeEach(async () => {
+    ({ db, cleanup } = await tempDb());
+    state.now = community.start + 10 * 5 + 1;
+    ctx = { community, clock, keys: new MeterKeyRing(community.meters), db, maxFutureIntervals: 1 };
+  });
+  afterEach(async () => cleanup());
+
+  it('accepts a valid reading and stores it in its slot', async () => {
+    expect(await outcome(bytes(signed()))).to.equal('ACCEPT');
+    const stored = await db.readings.get({ window: 1, interval: 4, meter: 1 });
+    expect(stored?.reading.exportWh).to.equal(10);
+  });
+
+  it('[REJECT] malformed bytes', async () => {
+    expect(await outcome(new Uint8Array(10))).to.equal(`${GossipAction.REJECT} ${Code.MALFORMED}`);
+    const b = bytes(signed());
+    b[17] = 9; // version
+    expect(await outcome(b)).to.equal(`${GossipAction.REJECT} ${Code.MALFORMED}`);
+  });
+
+  it('[REJECT] another chain, hub or community', async () => {
+    expect(await outcome(bytes(signed({ chainId: 1n })))).to.equal(`REJECT ${Code.WRONG_COMMUNITY}`);
+    expect(await outcome(bytes(signed({ hub: '0x' + '33'.repeat(20) })))).to.equal(`REJECT ${Code.WRONG_COMMUNITY}`);
+    expect(await outcome(bytes(signed({ communityId: 2n })))).to.equal(`REJECT ${Code.WRONG_COMMUNITY}`);
+  });
+
+  it('[REJECT] unknown meter', async () => {
+    expect(await outcome(bytes(signed({ meterIndex: 7 }, 1)))).to.equal(`REJECT ${Code.UNKNOWN_METER}`);
+  });
+
+  it('[REJECT] an interval past the last window', async () => {
+    expect(await outcome(bytes(signed({ interval: 40 })))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
+  });
+
+  it('[REJECT] a bad signature or another meter\'s key', async () => {
+    const s = signed();
+    s.signature[3] ^= 1;
+    expect(await outcome(bytes(s))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+    expect(await outcome(bytes(signed({ meterIndex: 1 }, 2)))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+  });
+
+  it('[IGNORE] too far in the future', async () => {
+    expect(await outcome(bytes(signed({ interval: 6 })))).to.equal('ACCEPT');
+    expect(await outcome(bytes(signed({ interval: 7 })))).to.equal(`IGNORE ${Code.TOO_EARLY}`);
+  });
+
+  it('[IGNORE] a duplicate', async () => {
+    expect(await outcome(bytes(signed()))).to.equal('ACCEPT');
+    expect(await outcome(bytes(signed()))).to.equal(`IGNORE ${Code.DUPLICATE}`);
+  });
+
+  it('[IGNORE] a reading for a window already committed', async () => {
+    await db.windowResults.put(1, {
+      window: 1, windowRoot: '0x', stateHash: '0x', finalState: [], intervals: [], readingCount: 0, voidedSlots: 0, committedAt: 0,
+    });
+    expect(await outcome(bytes(signed()))).to.equal(`IGNORE ${Code.WINDOW_SEALED}`);
+  });
+
+  it('keeps equivocation evidence once, without losing the first reading', async () => {
+    expect(await outcome(bytes(signed({ exportWh: 10 })))).to.equal('ACCEPT');
+    expect(await outcome(bytes(signed({ exportWh: 11 })))).to.equal('ACCEPT equivocation');
+    expect(await outcome(bytes(signed({ exportWh: 12 })))).to.equal(`IGNORE ${Code.EQUIVOCATION_KNOWN}`);
+    const e = await db.equivocations.get({ window: 1, interval: 4, meter: 1 });
+    expect([e?.first.reading.exportWh, e?.second.reading.exportWh]).to.deep.equal([10, 11]);
+    expect((await db.readings.get({ window: 1, interval: 4, meter: 1 }))?.reading.exportWh).to.equal(10);
+  });
+
+  it('a forged equivocation (bad signature) is rejected, not kept', async () => {
+    expect(await outcome(bytes(signed({ exportWh: 10 })))).to.equal('ACCEPT');
+    const forged = signed({ exportWh: 99 });
+    forged.signature[0] ^= 1;
+    expect(await outcome(bytes(forged))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+    expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+  });
+});
