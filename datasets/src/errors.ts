@@ -1,0 +1,43 @@
+import { DiversityError } from '../../node/src/util/errors.js';
+
+export enum DatasetErrorCode {
+  FILE_NOT_FOUND = 'DATASET_ERROR_FILE_NOT_FOUND',
+  UNKNOWN_FORMAT = 'DATASET_ERROR_UNKNOWN_FORMAT',
+  EMPTY = 'DATASET_ERROR_EMPTY',
+  MISSING_COLUMN = 'DATASET_ERROR_MISSING_COLUMN',
+  BAD_CSV = 'DATASET_ERROR_BAD_CSV',
+  BAD_TIMESTAMP = 'DATASET_ERROR_BAD_TIMESTAMP',
+  BAD_VALUE = 'DATASET_ERROR_BAD_VALUE',
+  /** A timestamp out of order, repeated, or a gap in a series that must be regular. */
+  IRREGULAR = 'DATASET_ERROR_IRREGULAR',
+  BAD_PERIOD = 'DATASET_ERROR_BAD_PERIOD',
+  BAD_RESOLUTION = 'DATASET_ERROR_BAD_RESOLUTION',
+  UNKNOWN_BUILTIN = 'DATASET_ERROR_UNKNOWN_BUILTIN',
+}
+
+/** Where in a file: 1-based line and column (column = field index, 1-based). */
+export interface FilePosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type DatasetErrorType =
+  | { code: DatasetErrorCode.FILE_NOT_FOUND; file: string }
+  | { code: DatasetErrorCode.UNKNOWN_FORMAT; file: string; header: string }
+  | { code: DatasetErrorCode.EMPTY; file: string }
+  | { code: DatasetErrorCode.MISSING_COLUMN; file: string; column: string; available: string[] }
+  | ({ code: DatasetErrorCode.BAD_CSV; reason: string } & FilePosition)
+  | ({ code: DatasetErrorCode.BAD_TIMESTAMP; value: string } & FilePosition)
+  | ({ code: DatasetErrorCode.BAD_VALUE; value: string } & FilePosition)
+  | ({ code: DatasetErrorCode.IRREGULAR; reason: string } & FilePosition)
+  | { code: DatasetErrorCode.BAD_PERIOD; value: string; reason: string }
+  | { code: DatasetErrorCode.BAD_RESOLUTION; reason: string }
+  | { code: DatasetErrorCode.UNKNOWN_BUILTIN; name: string; known: string[] };
+
+export class DatasetError extends DiversityError<DatasetErrorType> {
+  constructor(type: DatasetErrorType) {
+    const where = 'line' in type ? `${type.file}:${type.line}:${type.column}: ` : '';
+    super(type, `${where}${type.code}${'reason' in type ? ` (${type.reason})` : ''}${'value' in type ? ` '${type.value}'` : ''}`);
+  }
+}
