@@ -7,6 +7,8 @@ import type { ApiOptions } from './options.js';
 export interface ApiModules {
   /** The status document served at `/status` (JSON). */
   status(): Promise<unknown>;
+  /** This node's fold and commitment of one window, served at `/window/<n>` (JSON). */
+  windowResult(window: number): Promise<unknown | undefined>;
   metrics: Metrics | null;
   logger: Logger;
 }
@@ -40,7 +42,12 @@ export class ApiServer {
       const handle = async () => {
         if (path === '/status' || path === '/') return send(200, 'application/json', json(await this.modules.status()));
         if (path === '/metrics' && metrics) return send(200, metrics.register.contentType, await metrics.register.metrics());
-        return send(404, 'application/json', json({ error: 'not found', paths: ['/status', '/metrics'] }));
+        const windowMatch = /^\/window\/(\d+)$/.exec(path);
+        if (windowMatch) {
+          const result = await this.modules.windowResult(Number(windowMatch[1]));
+          return result ? send(200, 'application/json', json(result)) : send(404, 'application/json', json({ error: 'window not committed here' }));
+        }
+        return send(404, 'application/json', json({ error: 'not found', paths: ['/status', '/metrics', '/window/<n>'] }));
       };
       handle().catch((e) => {
         logger.warn('api request failed', { path }, e);

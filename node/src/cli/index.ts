@@ -3,9 +3,10 @@ import { hideBin } from 'yargs/helpers';
 import { nodeCommand } from './commands/node.js';
 import { meterCommand } from './commands/meter.js';
 import { statusCommand } from './commands/status.js';
+import { devnetCommand } from './commands/devnet.js';
 import { CliError } from './errors.js';
 
-const commands = [nodeCommand, meterCommand, statusCommand];
+const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand];
 
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))

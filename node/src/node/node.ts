@@ -123,7 +123,12 @@ export class DiversityNode {
       logger: logger.child('settlement'),
     });
 
-    this.api = new ApiServer(opts.api, { status: () => this.statusDocument(), metrics, logger: logger.child('api') });
+    this.api = new ApiServer(opts.api, {
+      status: () => this.statusDocument(),
+      windowResult: (w) => this.db!.windowResults.get(w),
+      metrics,
+      logger: logger.child('api'),
+    });
     await this.api.start();
 
     if (opts.meter) {

@@ -1,0 +1,105 @@
+import type { Argv } from 'yargs';
+import { formatUnits } from 'ethers';
+import { Devnet, type DevnetResult } from '../../devnet/devnet.js';
+import { defaultDevnetOptions, type DevnetOptions } from '../../devnet/options.js';
+import { createLogger } from '../../util/logger.js';
+import { CliError, CliErrorCode } from '../errors.js';
+
+const d = defaultDevnetOptions;
+
+function parseProsumers(spec: string): DevnetOptions['prosumers'] {
+  const list = spec.split(',').map((s) => Number(s.trim()));
+  if (list.length < 2 || list.some((k) => !Number.isFinite(k) || k < 0)) {
+    throw new CliError(CliErrorCode.BAD_OPTION, `--pv: a comma-separated list of kWp per prosumer (0 = no PV), at least two, got "${spec}"`);
+  }
+  return list.map((pvKwp) => ({ pvKwp }));
+}
+
+export function printDevnetReport(r: DevnetResult, print: (l: string) => void): void {
+  print('');
+  print('== settlement per window');
+  print('window  signatures  agree  P2P kWh  grid import kWh  grid export kWh  token flows (cEUR, + = received)');
+  for (const w of r.windows) {
+    print(
+      `${String(w.window).padStart(6)}  ${String(w.signers).padStart(10)}  ${String(w.agreeing).padStart(5)}  ${w.p2pKwh.toFixed(3).padStart(7)}  ` +
+        `${w.gridImportKwh.toFixed(3).padStart(15)}  ${w.gridExportKwh.toFixed(3).padStart(15)}  ${w.net.map((n) => formatUnits(n, 18)).join('  ')}`,
+    );
+  }
+  print('');
+  print('== balances (escrow, cEUR)');
+  for (const b of r.balances) print(`${b.name}  before ${formatUnits(b.escrowBefore, 18).padStart(8)}  after ${formatUnits(b.escrowAfter, 18).padStart(22)}`);
+  print('');
+  print('== gas per transaction kind (from receipts)');
+  for (const [kind, list] of r.gas.entries) {
+    const total = list.reduce((a, b) => a + b, 0n);
+    print(`${kind.padEnd(26)} ${String(list.length).padStart(3)} tx  ${(total / BigInt(list.length)).toString().padStart(10)} gas each (avg)  ${total.toString().padStart(10)} total`);
+  }
+  print('');
+  print('== nodes');
+  for (const n of r.nodes) print(`${n.name}  ${n.wallet.address}  api ${n.apiUrl}/status  metrics ${n.apiUrl}/metrics  peer ${n.peerId}`);
+  print('');
+  if (r.ok) print(`OK: all ${r.windows.length} windows final on chain and every node agrees (${r.seconds.toFixed(1)} s)`);
+  else print(`FAILED after ${r.seconds.toFixed(1)} s:\n  ${r.problems.join('\n  ')}`);
+}
+
+export const devnetCommand = {
+  command: 'devnet',
+  describe: 'The main job: a local community on an embedded chain (anvil) and the embedded Italian dataset',
+  examples: [
+    ['$0 devnet', 'Four prosumers (two with PV), two windows, then exit 0 if all is final and agreed'],
+    ['$0 devnet --pv 6,4,3,0,0,0 --windows 3 --keep-alive', 'Six prosumers, three windows, keep running to explore the nodes\' APIs'],
+  ],
+  builder: (y: Argv) =>
+    y
+      .option('pv', { type: 'string', default: d.prosumers.map((p) => p.pvKwp).join(','), describe: 'kWp of PV per prosumer (0 = none); one node per entry' })
+      .option('windows', { type: 'number', default: d.windowCount, describe: 'Windows to settle' })
+      .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
+      .option('interval-seconds', { type: 'number', default: d.intervalSeconds, describe: 'Real seconds per interval (each replays 15 minutes of the profile)' })
+      .option('market', { choices: ['mmr', 'totals'], default: d.market, describe: 'Market function F' })
+      .option('challenge-period', { type: 'number', default: d.challengePeriod, describe: 'Seconds a pending claim can be disputed' })
+      .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
+      .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
+      .option('seed', { type: 'number', default: d.seed, describe: 'Seed of the households\' variation' })
+      .option('keep-alive', { type: 'boolean', default: false, describe: 'Keep chain and nodes running after the run (Ctrl-C to stop)' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'Show the nodes\' logs' }),
+  handler: async (args: Record<string, any>) => {
+    const print = (l: string) => process.stdout.write(l + '\n');
+    const opts: DevnetOptions = {
+      ...d,
+      prosumers: parseProsumers(String(args.pv)),
+      windowCount: args.windows,
+      windowIntervals: args.windowIntervals,
+      intervalSeconds: args.intervalSeconds,
+      market: args.market,
+      challengePeriod: args.challengePeriod,
+      dir: args.dir,
+      timeoutSeconds: args.timeout,
+      seed: args.seed,
+      keepAlive: args.keepAlive,
+      verbose: args.verbose,
+    };
+    const devnet = new Devnet(opts, { print, logger: createLogger({ level: 'info', name: 'devnet' }) });
+    let stopping = false;
+    const stop = async (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      await devnet.stop();
+      process.exit(code);
+    };
+    process.once('SIGINT', () => void stop(130));
+    process.once('SIGTERM', () => void stop(143));
+    let result: DevnetResult;
+    try {
+      result = await devnet.run();
+    } catch (e) {
+      await devnet.stop();
+      throw e;
+    }
+    printDevnetReport(result, print);
+    if (opts.keepAlive) {
+      print('keep-alive: chain and nodes keep running; Ctrl-C to stop');
+      return;
+    }
+    await stop(result.ok ? 0 : 1);
+  },
+};

@@ -1,0 +1,311 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Contract, NonceManager, Wallet, formatUnits, type JsonRpcProvider } from 'ethers';
+import { startAnvil, type Anvil } from '../chain/anvil.js';
+import { projectRoot } from '../chain/artifacts.js';
+import { HubClient } from '../chain/hubClient.js';
+import { peerIdFromSecret } from '../network/peerKey.js';
+import { meterKeyPair, MeterScheme } from '../reading/signature.js';
+import { seedFor } from '../vectors/readings.js';
+import { toHex } from '../util/hex.js';
+import type { Logger } from '../util/logger.js';
+import { MarketKind } from '../window/state.js';
+import type { NodeOptions } from '../node/options.js';
+import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
+import type { DevnetOptions } from './options.js';
+import { freePorts } from './ports.js';
+
+export interface DevnetNode {
+  name: string;
+  index: number;
+  wallet: Wallet;
+  apiUrl: string;
+  listen: string;
+  peerId: string;
+  pvKwp: number;
+  process?: ChildProcess;
+}
+
+export interface WindowSettlement {
+  window: number;
+  p2pKwh: number;
+  gridImportKwh: number;
+  gridExportKwh: number;
+  /** Token flow per participant (positive = received), in token units. */
+  net: bigint[];
+  signers: number;
+  agreeing: number;
+}
+
+export interface DevnetResult {
+  ok: boolean;
+  windows: WindowSettlement[];
+  balances: { name: string; escrowBefore: bigint; escrowAfter: bigint }[];
+  gas: GasLedger;
+  nodes: DevnetNode[];
+  seconds: number;
+  problems: string[];
+}
+
+type Print = (line: string) => void;
+
+const ETHER = 10n ** 18n;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The main job: anvil + hub + token, a community of prosumers (some with PV), one node process
+ * per prosumer with its meter, a few windows replayed at accelerated time, every window final
+ * on chain, every node in agreement.
+ */
+export class Devnet {
+  private anvil?: Anvil;
+  private provider?: JsonRpcProvider;
+  private nodes: DevnetNode[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly opts: DevnetOptions,
+    private readonly modules: { print: Print; logger: Logger },
+  ) {}
+
+  async run(): Promise<DevnetResult> {
+    const { opts } = this;
+    const print = this.modules.print;
+    const started = Date.now();
+    const dir = resolve(opts.dir);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const gas = newGasLedger();
+    const problems: string[] = [];
+
+    print(`starting anvil (Osaka rules) on loopback...`);
+    this.anvil = await startAnvil({ accounts: opts.prosumers.length + 2 });
+    const provider = localProvider(this.anvil.rpcUrl);
+    this.provider = provider;
+    const deployer = new NonceManager(new Wallet(this.anvil.privateKeys[0], provider));
+    const wallets = opts.prosumers.map((_, i) => new Wallet(this.anvil!.privateKeys[i + 1], provider));
+
+    print(`deploying the hub and the community token...`);
+    const deployment = await deployHub(deployer, gas);
+    const meterKeys = opts.prosumers.map((_, i) => meterKeyPair(seedFor(`devnet-meter-${i}-${opts.seed}`)));
+    const latest = await provider.getBlock('latest');
+    const start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;
+    const escrow = 100n * ETHER;
+    const bond = 10n * ETHER;
+    const communityId = await openCommunity(
+      deployment,
+      deployer,
+      {
+        participants: wallets,
+        meters: meterKeys.map((k, i) => ({ publicKey: k.publicKey, scheme: MeterScheme.Ed25519, owner: i })),
+        intervalSeconds: opts.intervalSeconds,
+        windowIntervals: opts.windowIntervals,
+        start,
+        windowCount: opts.windowCount,
+        market: {
+          kind: opts.market === 'mmr' ? MarketKind.Mmr : MarketKind.Totals,
+          gridBuyPrice: opts.gridBuyPrice,
+          gridSellPrice: opts.gridSellPrice,
+          feederCapacityWh: 0n,
+        },
+        bond,
+        escrow,
+        challengePeriod: opts.challengePeriod,
+      },
+      gas,
+    );
+    print(
+      `community ${communityId} open on hub ${deployment.hubAddress}: ${opts.prosumers.length} prosumers ` +
+        `(${opts.prosumers.filter((p) => p.pvKwp > 0).length} with PV), ${opts.windowCount} windows of ` +
+        `${opts.windowIntervals} x ${opts.intervalSeconds}s intervals (each replays 15 min of the profile)`,
+    );
+
+    // Ports and identities first, so every node can be told where the others are.
+    const ports = await freePorts(opts.prosumers.length * 2);
+    this.nodes = await Promise.all(
+      wallets.map(async (wallet, i) => ({
+        name: `node-${i}`,
+        index: i,
+        wallet,
+        listen: `/ip4/127.0.0.1/tcp/${ports[2 * i]}`,
+        apiUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
+        peerId: await peerIdFromSecret(wallet.privateKey),
+        pvKwp: opts.prosumers[i].pvKwp,
+      })),
+    );
+    for (const node of this.nodes) {
+      const config: Omit<NodeOptions, 'network' | 'chain' | 'window' | 'api'> & Record<string, unknown> = {
+        name: node.name,
+        dataDir: join(dir, node.name, 'db'),
+        privateKey: node.wallet.privateKey,
+        logLevel: 'info',
+        maxFutureIntervals: 1,
+        tickMs: 250,
+        network: { listen: [node.listen], bootstrap: this.nodes.filter((n) => n !== node).map((n) => `${n.listen}/p2p/${n.peerId}`) },
+        chain: {
+          rpcUrl: this.anvil.rpcUrl,
+          hub: deployment.hubAddress,
+          communityId: communityId.toString(),
+          pollMs: 500,
+          signatureDeadlineSeconds: 3 * opts.intervalSeconds,
+          takeoverSeconds: 2 * opts.intervalSeconds,
+        },
+        window: { graceSeconds: opts.intervalSeconds, reconcileTimeoutMs: 2000 },
+        api: { enabled: true, host: '127.0.0.1', port: Number(node.apiUrl.split(':').pop()) },
+        meter: {
+          meterIndex: node.index,
+          secretKey: toHex(meterKeys[node.index].secretKey.subarray(0, 32)),
+          profile: `builtin:italy-2020?pvKwp=${node.pvKwp}&seed=${opts.seed * 100 + node.index}`,
+          profileOffset: opts.profileOffset,
+        },
+      };
+      const configPath = join(dir, node.name, 'config.json');
+      mkdirSync(join(dir, node.name), { recursive: true });
+      writeFileSync(configPath, JSON.stringify(config, null, 2));
+      node.process = this.spawnNode(node, configPath, join(dir, node.name, 'node.log'));
+    }
+    print(`started ${this.nodes.length} node processes; interval 0 begins in ${Math.max(0, start - Math.floor(Date.now() / 1000))}s`);
+    for (const n of this.nodes) print(`  ${n.name}  ${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  api ${n.apiUrl}/status  p2p ${n.listen}`);
+
+    const escrowBefore = await Promise.all(this.nodes.map(async (n) => (await deployment.hub.account(communityId, n.index)).escrow as bigint));
+    const hub = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: provider, provider });
+    const windows = await this.follow(hub, start, problems);
+
+    // Every node's fold must match what became final on chain.
+    if (windows.length === opts.windowCount) {
+      const closeTx = await (deployment.hub.connect(deployer) as Contract).close(communityId);
+      recordGas(gas, 'close', await closeTx.wait());
+      print(`community closed: escrow and bonds are withdrawable`);
+    }
+    await this.collectNodeGas(deployment.hub, gas);
+    const accounts = await Promise.all(this.nodes.map(async (n) => deployment.hub.withdrawable(deployment.tokenAddress, n.wallet.address)));
+    const balances = this.nodes.map((n, i) => ({ name: n.name, escrowBefore: escrowBefore[i], escrowAfter: (accounts[i] as bigint) - bond }));
+    const ok = windows.length === opts.windowCount && windows.every((w) => w.agreeing === this.nodes.length) && problems.length === 0;
+    return { ok, windows, balances, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems };
+  }
+
+  private spawnNode(node: DevnetNode, configPath: string, logPath: string): ChildProcess {
+    const bin = join(projectRoot(), 'bin', 'diversity.js');
+    const child = spawn(process.execPath, [bin, 'node', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = createWriteStream(logPath);
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    if (this.opts.verbose) child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    child.once('exit', (code, signal) => {
+      if (!this.stopped) this.modules.print(`  ${node.name} exited (code ${code}, signal ${signal}); its log: ${logPath}`);
+    });
+    return child;
+  }
+
+  /** Polls the hub and the nodes until every window is final (or the time is up). */
+  private async follow(hub: HubClient, start: number, problems: string[]): Promise<WindowSettlement[]> {
+    const { opts } = this;
+    const print = this.modules.print;
+    const deadline = Date.now() + opts.timeoutSeconds * 1000;
+    const settled: WindowSettlement[] = [];
+    let lastProgress = '';
+    while (Date.now() < deadline && settled.length < opts.windowCount) {
+      await sleep(1000);
+      const now = Date.now() / 1000;
+      const interval = Math.floor((now - start) / opts.intervalSeconds);
+      const statuses = await Promise.all(this.nodes.map((n) => fetchJson(`${n.apiUrl}/status`)));
+      const lastFinal = await hub.lastFinalizedWindow();
+      const w = settled.length;
+      const readings = statuses.map((s) => s?.windows?.find((x: { window: number }) => x.window === w)?.readings ?? '-');
+      const line =
+        interval < 0
+          ? `waiting for interval 0 (${Math.ceil(-interval * opts.intervalSeconds)}s)`
+          : `window ${w}: interval ${Math.min(interval, opts.windowCount * opts.windowIntervals)}/${opts.windowCount * opts.windowIntervals}, ` +
+            `readings per node [${readings.join(' ')}] of ${opts.windowIntervals * this.nodes.length}, ` +
+            `peers [${statuses.map((s) => s?.peers?.length ?? '-').join(' ')}], ` +
+            `committed [${statuses.map((s) => (s && s.lastCommittedWindow >= w ? 'y' : 'n')).join(' ')}]`;
+      if (line !== lastProgress) print(line);
+      lastProgress = line;
+      while (settled.length <= lastFinal) {
+        const window = settled.length;
+        const rec = await hub.windowRecord(window);
+        const results = await Promise.all(this.nodes.map((n) => fetchJson(`${n.apiUrl}/window/${window}`)));
+        const agreeing = results.filter((r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash).length;
+        const own = results.find((r) => r?.windowRoot === rec.windowRoot);
+        if (!own) problems.push(`window ${window}: no node holds the result that is final on chain`);
+        const fs = (own?.finalState ?? []) as Record<string, string>[];
+        const sum = (k: string) => fs.reduce((a, s) => a + BigInt(s[k]), 0n);
+        const entry: WindowSettlement = {
+          window,
+          p2pKwh: Number(sum('p2pSoldWh')) / 1000,
+          gridImportKwh: Number(sum('gridBoughtWh')) / 1000,
+          gridExportKwh: Number(sum('gridSoldWh')) / 1000,
+          net: fs.map((s) => BigInt(s.net)),
+          signers: popcount(rec.signers),
+          agreeing,
+        };
+        settled.push(entry);
+        print(
+          `window ${window} FINAL on chain: ${entry.signers}/${this.nodes.length} signatures, ${agreeing}/${this.nodes.length} nodes agree; ` +
+            `P2P ${entry.p2pKwh.toFixed(3)} kWh, grid import ${entry.gridImportKwh.toFixed(3)} kWh, grid export ${entry.gridExportKwh.toFixed(3)} kWh; ` +
+            `token flows [${entry.net.map((n) => formatUnits(n, 18)).join(', ')}]`,
+        );
+        if (agreeing !== this.nodes.length) problems.push(`window ${window}: only ${agreeing} of ${this.nodes.length} nodes agree with the chain`);
+      }
+    }
+    if (settled.length < opts.windowCount) problems.push(`timed out after ${opts.timeoutSeconds}s with ${settled.length}/${opts.windowCount} windows final`);
+    return settled;
+  }
+
+  /** Gas of the nodes' own transactions (updates, finalizations), read from the chain. */
+  private async collectNodeGas(hub: Contract, gas: GasLedger): Promise<void> {
+    const provider = this.provider!;
+    const head = await provider.getBlockNumber();
+    const nodeAddresses = new Set(this.nodes.map((n) => n.wallet.address.toLowerCase()));
+    const hubAddress = (await hub.getAddress()).toLowerCase();
+    for (let b = 0; b <= head; b++) {
+      const block = await provider.getBlock(b, true);
+      for (const tx of block?.prefetchedTransactions ?? []) {
+        if (!nodeAddresses.has(tx.from.toLowerCase()) || tx.to?.toLowerCase() !== hubAddress) continue;
+        const parsed = hub.interface.parseTransaction({ data: tx.data });
+        if (!parsed || parsed.name === 'join') continue;
+        const receipt = await provider.getTransactionReceipt(tx.hash);
+        const kind = parsed.name === 'update' ? `update (${(parsed.args[4] as string[]).length} signatures)` : parsed.name;
+        recordGas(gas, kind, receipt);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(
+      this.nodes.map(
+        (n) =>
+          new Promise<void>((resolve) => {
+            const p = n.process;
+            if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+            const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+            p.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            p.kill('SIGTERM');
+          }),
+      ),
+    );
+    this.provider?.destroy();
+    await this.anvil?.stop();
+  }
+}
+
+function popcount(x: bigint): number {
+  let n = 0;
+  for (; x > 0n; x >>= 1n) n += Number(x & 1n);
+  return n;
+}
+
+async function fetchJson(url: string): Promise<any> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return res.ok ? await res.json() : undefined;
+  } catch {
+    return undefined;
+  }
+}
