@@ -1,0 +1,143 @@
+/**
+ * Derives the embedded Italian calibration table (datasets/src/embedded/calibration.ts) from
+ * the public 2020 ENTSO-E exports in ../shared/datasets/raw (see PROVENANCE.md there), read
+ * with the project's own ENTSO-E reader, then compares the generated per-capita year with the
+ * real one (../shared/datasets/IT_percapita_5000kWh_15min_2020_utc.csv).
+ *
+ *   tsx scripts/derive-calibration.ts            # print the comparison
+ *   tsx scripts/derive-calibration.ts --write    # also rewrite calibration.ts
+ *
+ * The table holds, for local year 2020 (Europe/Rome): monthly energy shares, a mean
+ * hour-of-day shape per month and day type (working day / weekend-or-holiday), and one
+ * factor per day (the day's energy relative to its month and day type) — for load, and the
+ * same without day types for solar. No reading of the files is copied, only these statistics.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readEntsoe } from '../datasets/src/readers/entsoe.js';
+import { readPlainCsv } from '../datasets/src/readers/plainCsv.js';
+import { resample, slice } from '../datasets/src/resample.js';
+import { romeLocal, romeMidnight } from '../datasets/src/time.js';
+import { dayOfYear, dayType, italianHolidays } from '../datasets/src/calendar.js';
+import { compareSeries } from '../datasets/src/embedded/compare.js';
+import { generateItalyLoad, generateItalyPv } from '../datasets/src/embedded/generator.js';
+import type { EnergySeries } from '../datasets/src/series.js';
+
+const root = join(import.meta.dirname, '..');
+const shared = join(root, '..', 'shared', 'datasets');
+const raw = join(shared, 'raw', 'entsoe_it_Energy_Forecaster');
+const YEAR = 2020;
+
+function localYear(s: EnergySeries): EnergySeries {
+  return slice(s, romeMidnight(YEAR, 0, 1), romeMidnight(YEAR + 1, 0, 1));
+}
+
+const round = (x: number, d = 4): number => Number(x.toFixed(d));
+
+interface Stats {
+  monthShare: number[];
+  hourShape: number[][][]; // [month][dayType][hour] (solar: one day type)
+  dailyFactor: number[];
+}
+
+function derive(s: EnergySeries, byDayType: boolean): Stats {
+  const holidays = italianHolidays(YEAR);
+  const types = byDayType ? 2 : 1;
+  const monthE = new Array(12).fill(0);
+  const sum = Array.from({ length: 12 }, () => Array.from({ length: types }, () => new Array(24).fill(0)));
+  const cnt = Array.from({ length: 12 }, () => Array.from({ length: types }, () => new Array(24).fill(0)));
+  const dayE = new Array(366).fill(0);
+  const dayMonth = new Array(366).fill(0);
+  const dayKind = new Array(366).fill(0);
+  for (let i = 0; i < s.values.length; i++) {
+    const t = s.startMs + i * s.stepSeconds * 1000;
+    const l = romeLocal(t);
+    const k = byDayType ? dayType(t, holidays) : 0;
+    const d = dayOfYear(YEAR, l.month, l.day);
+    monthE[l.month] += s.values[i];
+    sum[l.month][k][l.hour] += s.values[i];
+    cnt[l.month][k][l.hour] += 1;
+    dayE[d] += s.values[i];
+    dayMonth[d] = l.month;
+    dayKind[d] = k;
+  }
+  const total = monthE.reduce((a, b) => a + b, 0);
+  // Hour shape: mean energy per interval at that hour, relative to the month's mean.
+  const hourShape = sum.map((perType, m) => {
+    const n = cnt[m].flat().reduce((a, b) => a + b, 0);
+    const mean = monthE[m] / n;
+    return perType.map((hours, k) => hours.map((e, h) => round(cnt[m][k][h] ? e / cnt[m][k][h] / mean : 0)));
+  });
+  // Daily factor: the day's energy relative to what the shape alone predicts for it.
+  const predicted = new Array(366).fill(0);
+  for (let i = 0; i < s.values.length; i++) {
+    const t = s.startMs + i * s.stepSeconds * 1000;
+    const l = romeLocal(t);
+    const d = dayOfYear(YEAR, l.month, l.day);
+    predicted[d] += hourShape[l.month][dayKind[d]][l.hour];
+  }
+  const monthMean = monthE.map((e, m) => e / cnt[m].flat().reduce((a, b) => a + b, 0));
+  const dailyFactor = dayE.map((e, d) => round(predicted[d] > 0 ? e / (predicted[d] * monthMean[dayMonth[d]]) : 0, 3));
+  return { monthShare: monthE.map((e) => round(e / total, 6)), hourShape, dailyFactor };
+}
+
+const load = localYear(readEntsoe(join(raw, `entsoe_IT_total_load_${YEAR}.csv`), { column: 'load' }));
+const solar = localYear(readEntsoe(join(raw, `entsoe_IT_generation_per_type_${YEAR}.csv`), { column: 'solar' }));
+const L = derive(load, true);
+const S = derive(solar, false);
+
+const table = {
+  year: YEAR,
+  source: 'ENTSO-E Transparency Platform, Italy (IT), 2020, data provider Terna; derived by scripts/derive-calibration.ts',
+  loadTWh: round(load.values.reduce((a, b) => a + b, 0) / 1e9, 2),
+  solarTWh: round(solar.values.reduce((a, b) => a + b, 0) / 1e9, 2),
+  load: { monthShare: L.monthShare, hourShape: L.hourShape, dailyFactor: L.dailyFactor },
+  solar: { monthShare: S.monthShare, hourShape: S.hourShape.map((m) => m[0]), dailyFactor: S.dailyFactor },
+};
+
+if (process.argv.includes('--write')) {
+  const out = join(root, 'datasets', 'src', 'embedded', 'calibration.ts');
+  writeFileSync(
+    out,
+    `// Generated by scripts/derive-calibration.ts from the public 2020 ENTSO-E exports for Italy
+// (see that script and docs/simulator.md). Statistics only: monthly energy shares, hour-of-day
+// shapes per month (load: per working / non-working day), one factor per local day.
+// Do not edit by hand; rerun \`tsx scripts/derive-calibration.ts --write\`.
+
+export interface ItalyCalibration {
+  year: number;
+  source: string;
+  /** National totals of the local year, for reference. */
+  loadTWh: number;
+  solarTWh: number;
+  load: {
+    /** Share of the year's energy per month (Jan..Dec). */
+    monthShare: number[];
+    /** [month][0 = working day, 1 = weekend or holiday][local hour]: mean energy per interval relative to the month's mean. */
+    hourShape: number[][][];
+    /** Per local day of the year: the day's energy relative to its month's shape. */
+    dailyFactor: number[];
+  };
+  solar: {
+    monthShare: number[];
+    /** [month][local hour], relative to the month's mean. */
+    hourShape: number[][];
+    dailyFactor: number[];
+  };
+}
+
+export const italy2020: ItalyCalibration = ${JSON.stringify(table)};
+`,
+  );
+  console.log('wrote', out);
+}
+
+// How close is the generated year to the real per-capita file?
+const real = readPlainCsv(join(shared, 'IT_percapita_5000kWh_15min_2020_utc.csv'), { timeColumn: 'utc_timestamp', column: 'energy_kWh_per_15min' });
+const gen = generateItalyLoad({ annualKWh: 5000, intervalSeconds: 900 });
+const pv = generateItalyPv({ kWp: 1, yieldKWhPerKWp: 1000, intervalSeconds: 900 });
+const solar15 = resample(solar, 900);
+const solarTotal = solar15.values.reduce((a, b) => a + b, 0);
+const realPv = { ...solar15, values: solar15.values.map((v) => (v * 1000) / solarTotal) };
+console.log(JSON.stringify({ pvShapeQuarterHourly: compareSeries(pv, realPv) }, null, 2));
+console.log(JSON.stringify({ quarterHourly: compareSeries(gen, real), hourly: compareSeries(resample(gen, 3600), resample(real, 3600)), daily: compareSeries(resample(gen, 86400), resample(real, 86400)) }, null, 2));

@@ -1,0 +1,48 @@
+import type { ApproachName } from './replay/types.js';
+
+export interface SimOptions {
+  approaches: ApproachName[];
+  /** 'builtin:italy-2020' or a CSV path (ENTSO-E, OPSD or plain timestamp,kWh). */
+  dataset: string;
+  /** Rome-local period (YYYY | YYYY-MM | YYYY-MM-DD | from/to); '' = the whole dataset. */
+  period: string;
+  prosumers: number;
+  pvShare: number;
+  seed: number;
+  intervalSeconds: number;
+  /** SAT/SA session length in intervals (default one day). */
+  sessionIntervals: number;
+  /** DIVERSITY window length in intervals. */
+  windowIntervals: number;
+  annualKWh: number;
+  pvYieldKWhPerKWp: number;
+  /** Preset names; a custom preset is added when gasPriceGwei/ethUsd are given. */
+  presets: string[];
+  gasPriceGwei: string;
+  ethUsd: string;
+  dataFeeGweiPerByte: string;
+}
+
+export const defaultSimOptions: SimOptions = {
+  approaches: ['rda', 'sat', 'sa', 'diversity'],
+  dataset: 'builtin:italy-2020',
+  period: '',
+  prosumers: 1,
+  pvShare: 0.5,
+  seed: 1,
+  intervalSeconds: 900,
+  sessionIntervals: 96,
+  windowIntervals: 96,
+  annualKWh: 5000,
+  pvYieldKWhPerKWp: 1150,
+  presets: ['paper-2022', 'mainnet', 'l2'],
+  gasPriceGwei: '',
+  ethUsd: '',
+  dataFeeGweiPerByte: '0',
+};
+
+/** The paper's figures (Marcozzi, Mostarda, Cacciagrano 2022) for one per-capita profile, 2020, 15 min. */
+export const PAPER = {
+  readings: 35_040,
+  usd: { rda: 54_690, sat: 5_455, sa: 23 } as Record<string, number>,
+};
