@@ -148,10 +148,10 @@ export class Devnet {
           hub: deployment.hubAddress,
           communityId: communityId.toString(),
           pollMs: 500,
-          signatureDeadlineSeconds: 3 * opts.intervalSeconds,
-          takeoverSeconds: 2 * opts.intervalSeconds,
+          signatureDeadlineSeconds: 6 * opts.intervalSeconds,
+          takeoverSeconds: 3 * opts.intervalSeconds,
         },
-        window: { graceSeconds: opts.intervalSeconds, reconcileTimeoutMs: 2000 },
+        window: { graceSeconds: opts.intervalSeconds, reconcileTimeoutMs: 2000, maxPeerWaitSeconds: 10 * opts.intervalSeconds },
         api: { enabled: true, host: '127.0.0.1', port: Number(node.apiUrl.split(':').pop()) },
         meter: {
           meterIndex: node.index,

@@ -38,7 +38,7 @@ export const defaultDevnetOptions: DevnetOptions = {
   windowCount: 2,
   profileOffset: 171 * 96 + 36,
   challengePeriod: 30,
-  startDelaySeconds: 12,
+  startDelaySeconds: 20,
   dir: '.diversity/devnet',
   timeoutSeconds: 240,
   keepAlive: false,

@@ -55,6 +55,10 @@ export class DiversityNode {
   participantIndex = -1;
   /** Next window to fold; everything before it is committed in the store. */
   private nextWindowToCommit = 0;
+  /** Committed windows whose stored input changed since (late or reconciled readings). */
+  private readonly dirtyWindows = new Set<number>();
+  /** Windows a peer signed differently: fetch them again from the peers (window -> last try, ms). */
+  private readonly reconcileWanted = new Map<number, number>();
 
   constructor(
     readonly opts: NodeOptions,
@@ -137,7 +141,10 @@ export class DiversityNode {
         { tickMs: Math.max(100, Math.min(1000, (community.intervalSeconds * 1000) / 4)), lastInterval: this.clock.totalIntervals - 1, profileOffset: opts.meter.profileOffset },
         { meter, clock: this.clock, logger: logger.child('meter'), publish: (bytes) => this.publishOwnReading(bytes) },
       );
-      const resumeFrom = (await this.db.meta.getNumber(`meter${opts.meter.meterIndex}.next`)) ?? Math.max(0, this.clock.currentInterval() - 1);
+      // A fresh meter starts with the current window, as a real one hands over what it buffered.
+      const resumeFrom =
+        (await this.db.meta.getNumber(`meter${opts.meter.meterIndex}.next`)) ??
+        this.clock.firstInterval(this.clock.windowOf(Math.max(0, this.clock.currentInterval())));
       this.meter.start(resumeFrom);
     }
 
@@ -173,10 +180,18 @@ export class DiversityNode {
     const run = async (): Promise<ValidReading> => {
       const started = performance.now();
       const valid = await validateReading(
-        { community: this.community!, clock: this.clock!, keys: this.keys!, db: this.db!, maxFutureIntervals: this.opts.maxFutureIntervals },
+        {
+          community: this.community!,
+          clock: this.clock!,
+          keys: this.keys!,
+          db: this.db!,
+          maxFutureIntervals: this.opts.maxFutureIntervals,
+          isWindowSettled: (w) => this.settlement?.isWindowSettled(w) ?? false,
+        },
         bytes,
       );
       await storeValidReading(this.db!, valid);
+      if (valid.window < this.nextWindowToCommit) this.dirtyWindows.add(valid.window);
       if (valid.kind === 'equivocation') {
         this.metrics?.equivocations.inc();
         this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
@@ -223,7 +238,11 @@ export class DiversityNode {
     if (stored && ours && stored.windowRoot === ours.windowRoot && !agrees) return;
     await db.coSignatures.put({ window: msg.window, signer: msg.signer }, { ...msg });
     if (agrees !== undefined) this.metrics?.coSignaturesReceived.inc({ agrees: String(agrees) });
-    if (agrees === false) this.logger.warn('co-signature over a different result', { window: msg.window, signer: msg.signer });
+    if (agrees === false) {
+      this.logger.verbose('co-signature over a different result', { window: msg.window, signer: msg.signer });
+      // The signer may hold readings we miss: ask the peers again (the union of valid readings wins).
+      if (!this.reconcileWanted.has(msg.window)) this.reconcileWanted.set(msg.window, 0);
+    }
   }
 
   private async serveWindow(req: WindowRequest): Promise<Uint8Array[]> {
@@ -247,21 +266,56 @@ export class DiversityNode {
     try {
       const clock = this.clock!;
       this.metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
-      while (
-        this.status === 'started' &&
-        this.nextWindowToCommit < this.community!.windowCount &&
-        clock.nowSeconds() >= clock.windowEnd(this.nextWindowToCommit) + this.opts.window.graceSeconds
-      ) {
+      while (this.status === 'started' && this.readyToCommit(this.nextWindowToCommit)) {
         await this.commitWindow(this.nextWindowToCommit);
         this.nextWindowToCommit++;
         await this.db!.meta.put('nextWindowToCommit', this.nextWindowToCommit);
       }
+      await this.revisitWindows();
       if (this.status === 'started') await this.settlement!.tick();
       if (this.status === 'started') await this.republishCoSignatures();
     } catch (e) {
       this.logger.error('tick failed', {}, e);
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /**
+   * A window is folded once it is over plus the grace period, and once this node is connected to
+   * its bootstrap peers (a node that just started must fetch the window from them first) or has
+   * waited `maxPeerWaitSeconds` for them.
+   */
+  private readyToCommit(window: number): boolean {
+    const clock = this.clock!;
+    if (window >= this.community!.windowCount) return false;
+    const due = clock.windowEnd(window) + this.opts.window.graceSeconds;
+    const now = clock.nowSeconds();
+    if (now < due) return false;
+    const wanted = this.opts.network.bootstrap.length;
+    return this.network!.connectedPeers().length >= wanted || now >= due + this.opts.window.maxPeerWaitSeconds;
+  }
+
+  /**
+   * Committed windows not yet on chain are folded again when their input grew: late readings,
+   * or readings fetched after a peer signed a different result. Honest nodes converge on the
+   * union of validly signed readings.
+   */
+  private async revisitWindows(): Promise<void> {
+    const now = Date.now();
+    for (const [window, lastTry] of this.reconcileWanted) {
+      if (this.settlement!.isWindowSettled(window)) {
+        this.reconcileWanted.delete(window);
+        continue;
+      }
+      if (now - lastTry < Math.max(1000, this.community!.intervalSeconds * 1000)) continue;
+      this.reconcileWanted.set(window, now);
+      await this.reconcile(window);
+    }
+    for (const window of [...this.dirtyWindows]) {
+      this.dirtyWindows.delete(window);
+      if (this.settlement!.isWindowSettled(window)) continue;
+      await this.commitWindow(window, true);
     }
   }
 
@@ -294,12 +348,12 @@ export class DiversityNode {
     return added;
   }
 
-  private async commitWindow(window: number): Promise<StoredWindowResult> {
+  private async commitWindow(window: number, refold = false): Promise<StoredWindowResult> {
     const db = this.db!;
     const existing = await db.windowResults.get(window);
-    if (existing) return existing;
+    if (existing && !refold) return existing;
     const community = this.community!;
-    const recovered = await this.reconcile(window);
+    const recovered = refold ? 0 : await this.reconcile(window);
     const started = performance.now();
     const first = this.clock!.firstInterval(window);
     const assembled = assembleWindow(first, community.windowIntervals, community.meters.length, await db.readings.listWindow(window), await db.equivocations.listWindow(window));
@@ -314,11 +368,12 @@ export class DiversityNode {
       voidedSlots: assembled.voidedSlots,
       committedAt: Math.floor(Date.now() / 1000),
     };
+    if (existing && existing.windowRoot === result.windowRoot) return existing;
     await db.windowResults.put(window, result);
     this.metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
     this.metrics?.windowsCommitted.inc();
     this.metrics?.lastCommittedWindow.set(window);
-    this.logger.info('window committed', {
+    this.logger.info(existing ? 'window folded again with more readings' : 'window committed', {
       window,
       readings: result.readingCount,
       expected: community.windowIntervals * community.meters.length,

@@ -41,6 +41,13 @@ export class Settlement {
     private readonly modules: SettlementModules,
   ) {}
 
+  /** True once the window's result is on chain (pending or final). */
+  isWindowSettled(window: number): boolean {
+    if (window <= this.lastFinalWindow) return true;
+    const r = this.records.get(window);
+    return r !== undefined && r.status !== WindowStatus.None;
+  }
+
   windowState(window: number): { status: string; signers: number } | undefined {
     const r = this.records.get(window);
     if (window <= this.lastFinalWindow) return { status: 'final', signers: r ? popcount(r.signers) : 0 };
@@ -117,8 +124,9 @@ export class Settlement {
 
   private async maybeFinalize(window: number, rec: WindowRecord): Promise<void> {
     const { provider, community } = this.modules;
+    // The next block's time: on a chain that mines on demand (anvil) the latest block can be old.
     const block = await provider.getBlock('latest');
-    const chainNow = block?.timestamp ?? 0;
+    const chainNow = Math.max(block?.timestamp ?? 0, Math.floor(Date.now() / 1000));
     const endsAt = rec.submittedAt + community.challengePeriod;
     if (chainNow < endsAt) return;
     // Rotation by chain time: the first in line finalizes at once, the others only if it does not.

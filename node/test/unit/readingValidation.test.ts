@@ -41,7 +41,7 @@ describe('reading gossip validation', () => {
   beforeEach(async () => {
     ({ db, cleanup } = await tempDb());
     state.now = community.start + 10 * 5 + 1;
-    ctx = { community, clock, keys: new MeterKeyRing(community.meters), db, maxFutureIntervals: 1 };
+    ctx = { community, clock, keys: new MeterKeyRing(community.meters), db, maxFutureIntervals: 1, isWindowSettled: (w) => w < 1 };
   });
   afterEach(async () => cleanup());
 
@@ -89,11 +89,9 @@ describe('reading gossip validation', () => {
     expect(await outcome(bytes(signed()))).to.equal(`IGNORE ${Code.DUPLICATE}`);
   });
 
-  it('[IGNORE] a reading for a window already committed', async () => {
-    await db.windowResults.put(1, {
-      window: 1, windowRoot: '0x', stateHash: '0x', finalState: [], intervals: [], readingCount: 0, voidedSlots: 0, committedAt: 0,
-    });
-    expect(await outcome(bytes(signed()))).to.equal(`IGNORE ${Code.WINDOW_SEALED}`);
+  it('[IGNORE] a reading for a window whose result is already on chain', async () => {
+    expect(await outcome(bytes(signed({ interval: 3 })))).to.equal(`IGNORE ${Code.WINDOW_SEALED}`);
+    expect(await outcome(bytes(signed({ interval: 4 })))).to.equal('ACCEPT');
   });
 
   it('keeps equivocation evidence once, without losing the first reading', async () => {

@@ -14,6 +14,8 @@ export interface ReadingValidationContext {
   db: NodeDb;
   /** Intervals ahead of the local clock still accepted (meters' clocks drift). */
   maxFutureIntervals: number;
+  /** True once a window's result is on chain (pending or final): its input can no longer change. */
+  isWindowSettled(window: number): boolean;
 }
 
 export type ValidReading =
@@ -54,8 +56,8 @@ export async function validateReading(ctx: ReadingValidationContext, bytes: Uint
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.TOO_EARLY, interval: r.interval });
   }
   const window = clock.windowOf(r.interval);
-  // [IGNORE] the window is already committed: a late reading cannot change it
-  if (await ctx.db.windowResults.has(window)) {
+  // [IGNORE] the window's result is already on chain: a late reading cannot change it
+  if (ctx.isWindowSettled(window)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.WINDOW_SEALED, window });
   }
   const slot = { window, interval: r.interval, meter: r.meterIndex };
