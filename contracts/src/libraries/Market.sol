@@ -213,16 +213,21 @@ library Market {
         if (total == 0 || weightSum == 0) return parts;
         uint256 given;
         for (uint256 i; i < n; ++i) {
+            // Checked: the product is bounded (see the library's bounds), and reverts rather than wraps.
             uint256 x = total * weights[i] / weightSum;
             parts[i] = x;
-            given += x;
+            unchecked {
+                given += x; // <= total
+            }
         }
         // Remainder: one unit each to the first indices with a positive weight (r < their count).
-        uint256 rest = total - given;
-        for (uint256 i; rest != 0; ++i) {
-            if (weights[i] != 0) {
-                ++parts[i];
-                --rest;
+        unchecked {
+            uint256 rest = total - given;
+            for (uint256 i; rest != 0; ++i) {
+                if (weights[i] != 0) {
+                    ++parts[i];
+                    --rest;
+                }
             }
         }
     }

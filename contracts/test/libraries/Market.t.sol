@@ -474,14 +474,30 @@ contract MarketTest is Test {
         vm.startSnapshotGas("Market", name);
         Market.step(p, prev, owners, r);
         uint256 used = vm.stopSnapshotGas();
-        console.log(name, used);
+        // The same step behind an external call, as an arbiter contract pays it (ABI decoding included).
+        vm.startSnapshotGas("Market", string.concat(name, " (external call)"));
+        harness.step(p, prev, owners, r);
+        uint256 external_ = vm.stopSnapshotGas();
+        console.log(name, used, external_);
     }
 
-    /// @notice Gas of one step, one meter per participant (printed with -vv, recorded in snapshots/Market.json).
-    function test_GasOneStep() public {
+    // One test per size: each starts with fresh memory, so earlier allocations do not inflate the cost.
+    // `forge test --match-path contracts/test/libraries/Market.t.sol --match-test Gas -vv` prints them;
+    // `snapshots/Market.json` records them.
+
+    function test_GasStepMmr10Meters() public {
         _measure(10, MarketKind.Mmr, "step Mmr 10 meters");
+    }
+
+    function test_GasStepMmr50Meters() public {
         _measure(50, MarketKind.Mmr, "step Mmr 50 meters");
+    }
+
+    function test_GasStepTotals10Meters() public {
         _measure(10, MarketKind.Totals, "step Totals 10 meters");
+    }
+
+    function test_GasStepTotals50Meters() public {
         _measure(50, MarketKind.Totals, "step Totals 50 meters");
     }
 }
