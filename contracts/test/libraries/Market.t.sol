@@ -18,6 +18,10 @@ contract MarketHarness {
         return Market.step(p, prev, meterOwner, readings);
     }
 
+    function share(uint256 total, uint256[] memory weights) external pure returns (uint256[] memory) {
+        return Market.share(total, weights);
+    }
+
     function requireStateLength(ParticipantState[] memory s, uint256 participantCount) external pure {
         Market.requireStateLength(s, participantCount);
     }
@@ -280,6 +284,14 @@ contract MarketTest is Test {
         r[0] = _on(1, 0);
         vm.expectRevert(stdError.arithmeticError);
         harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0), prev, _owners(1), r);
+    }
+
+    /// The assembly product in `share` reverts like Solidity's checked `*` (TypeScript: ARITHMETIC_OVERFLOW).
+    function test_RevertWhen_ShareProductOverflows() public {
+        uint256[] memory w = new uint256[](2);
+        (w[0], w[1]) = (1 << 60, 1);
+        vm.expectRevert(stdError.arithmeticError);
+        harness.share(1 << 200, w);
     }
 
     // ---------------------------------------------------------------- fuzz

@@ -260,6 +260,12 @@ describe('window/market: typed errors', () => {
     );
     expect(e.type).to.deep.equal({ code: MarketErrorCode.FIELD_OVERFLOW, participant: 0, field: 'exportWh' });
   });
+
+  it('ARITHMETIC_OVERFLOW when a uint256 intermediate would overflow (Solidity: panic 0x11)', () => {
+    const e = expectMarketError(() => share(1n << 200n, [1n << 60n, 1n]), MarketErrorCode.ARITHMETIC_OVERFLOW);
+    expect(e.type).to.deep.equal({ code: MarketErrorCode.ARITHMETIC_OVERFLOW, operation: 'share' });
+    expectMarketError(() => p2pValue(mmr(U128_MAX, U128_MAX), 1n << 128n), MarketErrorCode.ARITHMETIC_OVERFLOW);
+  });
 });
 
 describe('vectors/market', () => {
