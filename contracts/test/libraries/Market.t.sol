@@ -18,6 +18,10 @@ contract MarketHarness {
         return Market.step(p, prev, meterOwner, readings);
     }
 
+    function share(uint256 total, uint256[] memory weights) external pure returns (uint256[] memory) {
+        return Market.share(total, weights);
+    }
+
     function requireStateLength(ParticipantState[] memory s, uint256 participantCount) external pure {
         Market.requireStateLength(s, participantCount);
     }
@@ -282,6 +286,14 @@ contract MarketTest is Test {
         harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0), prev, _owners(1), r);
     }
 
+    /// The assembly product in `share` reverts like Solidity's checked `*` (TypeScript: ARITHMETIC_OVERFLOW).
+    function test_RevertWhen_ShareProductOverflows() public {
+        uint256[] memory w = new uint256[](2);
+        (w[0], w[1]) = (1 << 60, 1);
+        vm.expectRevert(stdError.arithmeticError);
+        harness.share(1 << 200, w);
+    }
+
     // ---------------------------------------------------------------- fuzz
 
     struct Scenario {
@@ -474,14 +486,30 @@ contract MarketTest is Test {
         vm.startSnapshotGas("Market", name);
         Market.step(p, prev, owners, r);
         uint256 used = vm.stopSnapshotGas();
-        console.log(name, used);
+        // The same step behind an external call, as an arbiter contract pays it (ABI decoding included).
+        vm.startSnapshotGas("Market", string.concat(name, " (external call)"));
+        harness.step(p, prev, owners, r);
+        uint256 external_ = vm.stopSnapshotGas();
+        console.log(name, used, external_);
     }
 
-    /// @notice Gas of one step, one meter per participant (printed with -vv, recorded in snapshots/Market.json).
-    function test_GasOneStep() public {
+    // One test per size: each starts with fresh memory, so earlier allocations do not inflate the cost.
+    // `forge test --match-path contracts/test/libraries/Market.t.sol --match-test Gas -vv` prints them;
+    // `snapshots/Market.json` records them.
+
+    function test_GasStepMmr10Meters() public {
         _measure(10, MarketKind.Mmr, "step Mmr 10 meters");
+    }
+
+    function test_GasStepMmr50Meters() public {
         _measure(50, MarketKind.Mmr, "step Mmr 50 meters");
+    }
+
+    function test_GasStepTotals10Meters() public {
         _measure(10, MarketKind.Totals, "step Totals 10 meters");
+    }
+
+    function test_GasStepTotals50Meters() public {
         _measure(50, MarketKind.Totals, "step Totals 50 meters");
     }
 }

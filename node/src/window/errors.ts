@@ -10,6 +10,8 @@ import { DiversityError } from '../util/errors.js';
  * | STATE_LENGTH_MISMATCH | `MarketStateLengthMismatch(expected, actual)` |
  * | VALUE_OUT_OF_RANGE | an input that the Solidity ABI type cannot hold (uint32/64/128, int256) |
  * | FIELD_OVERFLOW | arithmetic panic 0x11: a cumulative uint64 field or `net` overflows |
+ * | ARITHMETIC_OVERFLOW | arithmetic panic 0x11: a uint256 intermediate of `share` or `p2pValue` overflows |
+ *   (unreachable for ABI-valid inputs below ~64 participants; kept so both twins fail alike) |
  */
 export enum MarketErrorCode {
   READINGS_LENGTH_MISMATCH = 'MARKET_ERROR_READINGS_LENGTH_MISMATCH',
@@ -17,6 +19,7 @@ export enum MarketErrorCode {
   STATE_LENGTH_MISMATCH = 'MARKET_ERROR_STATE_LENGTH_MISMATCH',
   VALUE_OUT_OF_RANGE = 'MARKET_ERROR_VALUE_OUT_OF_RANGE',
   FIELD_OVERFLOW = 'MARKET_ERROR_FIELD_OVERFLOW',
+  ARITHMETIC_OVERFLOW = 'MARKET_ERROR_ARITHMETIC_OVERFLOW',
 }
 
 export type MarketErrorType =
@@ -24,6 +27,7 @@ export type MarketErrorType =
   | { code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE; meter: number; owner: number; participants: number }
   | { code: MarketErrorCode.STATE_LENGTH_MISMATCH; expected: number; actual: number }
   | { code: MarketErrorCode.VALUE_OUT_OF_RANGE; field: string; value: string }
-  | { code: MarketErrorCode.FIELD_OVERFLOW; participant: number; field: string };
+  | { code: MarketErrorCode.FIELD_OVERFLOW; participant: number; field: string }
+  | { code: MarketErrorCode.ARITHMETIC_OVERFLOW; operation: 'share' | 'p2pValue' };
 
 export class MarketError extends DiversityError<MarketErrorType> {}

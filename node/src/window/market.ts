@@ -27,11 +27,11 @@ import {
 export function share(total: bigint, weights: readonly bigint[]): bigint[] {
   const parts = weights.map(() => 0n);
   let sum = 0n;
-  for (const w of weights) sum += w;
+  for (const w of weights) sum = checkedU256('share', sum + w);
   if (total === 0n || sum === 0n) return parts;
   let given = 0n;
   for (let i = 0; i < weights.length; i++) {
-    parts[i] = (total * weights[i]) / sum;
+    parts[i] = checkedU256('share', total * weights[i]) / sum;
     given += parts[i];
   }
   let rest = total - given;
@@ -50,7 +50,15 @@ export function share(total: bigint, weights: readonly bigint[]): bigint[] {
  * lets the pro-rata shares of it conserve money exactly.
  */
 export function p2pValue(params: MarketParams, energyWh: bigint): bigint {
-  return (energyWh * (params.gridBuyPrice + params.gridSellPrice)) / 2000n;
+  return checkedU256('p2pValue', energyWh * (params.gridBuyPrice + params.gridSellPrice)) / 2000n;
+}
+
+const U256_LIMIT = 1n << 256n;
+
+/** A uint256 intermediate, as Solidity's checked arithmetic (panic 0x11 there, ARITHMETIC_OVERFLOW here). */
+function checkedU256(operation: 'share' | 'p2pValue', v: bigint): bigint {
+  if (v >= U256_LIMIT) throw new MarketError({ code: MarketErrorCode.ARITHMETIC_OVERFLOW, operation });
+  return v;
 }
 
 function checkRange(field: string, value: bigint, max: bigint): void {
