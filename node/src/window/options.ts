@@ -4,8 +4,8 @@ export interface WindowOptions {
   /** Per-peer timeout of a reconciliation request. */
   reconcileTimeoutMs: number;
   /**
-   * After the grace period, how long to wait for the bootstrap peers to be connected before
-   * folding anyway: a node that just started must fetch the window from its peers first.
+   * After the grace period, how long to wait for a peer to be connected before folding anyway:
+   * a node that just started must fetch the window from its peers first.
    */
   maxPeerWaitSeconds: number;
 }

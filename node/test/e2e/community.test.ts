@@ -1,0 +1,164 @@
+import { expect } from 'chai';
+import type { Contract } from 'ethers';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
+import { defaultNetworkOptions } from '../../src/network/options.js';
+import { peerKeyFromSecret } from '../../src/network/peerKey.js';
+import { topics } from '../../src/network/topics.js';
+import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
+import { ReadingGossipErrorCode } from '../../src/chain/errors.js';
+import { seedFor } from '../../src/vectors/readings.js';
+import { LocalCommunity, type LocalCommunityOptions } from '../utils/localCommunity.js';
+
+const households = [
+  { loadWh: 100, pvWh: 400 },
+  { loadWh: 150, pvWh: 250 },
+  { loadWh: 300, pvWh: 0 },
+  { loadWh: 200, pvWh: 0 },
+];
+
+const base: LocalCommunityOptions = {
+  households,
+  intervalSeconds: 1,
+  windowIntervals: 4,
+  windowCount: 2,
+  challengePeriod: 60,
+  startDelaySeconds: 4,
+  signatureDeadlineSeconds: 3,
+  takeoverSeconds: 2,
+};
+
+/** Update transactions sent to the hub, per window (reverted ones included): double submits show. */
+async function updatesPerWindow(c: LocalCommunity): Promise<Map<number, number>> {
+  const hub = c.deployment.hub as Contract;
+  const hubAddress = c.deployment.hubAddress.toLowerCase();
+  const counts = new Map<number, number>();
+  const head = await c.provider.getBlockNumber();
+  for (let b = 0; b <= head; b++) {
+    const block = await c.provider.getBlock(b, true);
+    for (const tx of block?.prefetchedTransactions ?? []) {
+      if (tx.to?.toLowerCase() !== hubAddress) continue;
+      const parsed = hub.interface.parseTransaction({ data: tx.data });
+      if (parsed?.name !== 'update') continue;
+      const w = Number(parsed.args[1]);
+      counts.set(w, (counts.get(w) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
+
+async function signerCount(c: LocalCommunity, window: number): Promise<number> {
+  const rec = await c.deployment.hub.windowRecord(c.communityId, window);
+  return rec.signers.toString(2).split('').filter((b: string) => b === '1').length;
+}
+
+describe('e2e: a community of real nodes on anvil', function () {
+  this.timeout(120_000);
+  let c: LocalCommunity;
+
+  afterEach(async () => {
+    await c?.teardown();
+  });
+
+  it('settles every window through the fast path with one update each, and every node agrees', async () => {
+    c = new LocalCommunity(base);
+    await c.setup();
+    await Promise.all(households.map((_, i) => c.startNode(i)));
+    await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
+
+    const updates = await updatesPerWindow(c);
+    expect([...updates.entries()].sort()).to.deep.equal([
+      [0, 1],
+      [1, 1],
+    ]);
+    for (const w of [0, 1]) {
+      expect(await signerCount(c, w), `signers of window ${w}`).to.equal(4);
+      const rec = await c.deployment.hub.windowRecord(c.communityId, w);
+      for (const node of c.nodes) {
+        const own = (await (await fetch(`${node!.apiUrl}/window/${w}`)).json()) as { windowRoot: string; readingCount: number };
+        expect(own.windowRoot).to.equal(rec.windowRoot);
+        expect(own.readingCount).to.equal(16);
+      }
+    }
+    // Sellers (PV surplus) were paid by buyers; escrow is conserved.
+    const escrow = await Promise.all(households.map(async (_, i) => (await c.deployment.hub.account(c.communityId, i)).escrow as bigint));
+    expect(escrow[0] > 100n * 10n ** 18n).to.equal(true);
+    expect(escrow[2] < 100n * 10n ** 18n).to.equal(true);
+    expect(escrow.reduce((a, b) => a + b, 0n)).to.equal(400n * 10n ** 18n);
+  });
+
+  it('a node offline for a window: the others submit with their signatures and it finalizes after the challenge period', async () => {
+    c = new LocalCommunity({ ...base, windowCount: 3 });
+    await c.setup();
+    await Promise.all([0, 1, 2].map((i) => c.startNode(i)));
+    await c.waitFor(
+      'window 0 pending on chain',
+      async () => Number((await c.deployment.hub.windowRecord(c.communityId, 0)).status) === 1,
+      40_000,
+    );
+    expect(await signerCount(c, 0)).to.equal(3);
+    expect(await c.lastFinalizedWindow()).to.equal(-1);
+    await c.timeTravel(base.challengePeriod);
+    await c.waitFor('window 0 final', async () => (await c.lastFinalizedWindow()) >= 0, 20_000);
+    await c.startNode(3);
+    await c.waitFor('every window final', async () => (await c.lastFinalizedWindow()) === 2, 60_000);
+    // Window 1 may have gone pending too while node 3 was still away; the last one has all four.
+    expect(await signerCount(c, 2)).to.equal(4);
+    const updates = await updatesPerWindow(c);
+    expect(updates.get(0)).to.equal(1);
+  });
+
+  it('a node restarted mid-window loses no reading and does not submit twice', async () => {
+    c = new LocalCommunity(base);
+    await c.setup();
+    await Promise.all(households.map((_, i) => c.startNode(i)));
+    await c.waitFor('interval 2 of window 0', async () => Date.now() / 1000 >= c.start + 2, 20_000);
+    await c.stopNode(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    await c.startNode(1);
+    await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
+    const updates = await updatesPerWindow(c);
+    expect(updates.get(0)).to.equal(1);
+    expect(updates.get(1)).to.equal(1);
+    const own = (await (await fetch(`${c.nodes[1]!.apiUrl}/window/0`)).json()) as { readingCount: number };
+    expect(own.readingCount).to.equal(16);
+    expect(await signerCount(c, 0)).to.equal(4);
+  });
+
+  it('a peer sending garbage is rejected, counted by code, and the others carry on', async () => {
+    c = new LocalCommunity(base);
+    await c.setup();
+    await Promise.all(households.map((_, i) => c.startNode(i)));
+    const community = { chainId: 31337n, hub: c.deployment.hubAddress, communityId: c.communityId };
+    const rogue: DiversityLibp2p = await createHost(defaultNetworkOptions, await peerKeyFromSecret('rogue'));
+    try {
+      const t = topics(community);
+      rogue.services.pubsub.subscribe(t.readings);
+      rogue.services.pubsub.subscribe(t.coSignatures);
+      const victim = c.nodes[0]!;
+      await rogue.dial(multiaddr(victim.multiaddrs()[0]));
+      await c.waitFor('rogue in the mesh', async () => rogue.services.pubsub.getSubscribers(t.readings).length > 0, 10_000);
+      const forger = meterKeyPair(seedFor('not-a-registered-meter'));
+      const reading = { ...community, meterIndex: 0, interval: 1, exportWh: 999, importWh: 0 };
+      const forged = serializeSignedReading(signReading(reading, forger.secretKey));
+      const unknownMeter = serializeSignedReading(signReading({ ...reading, meterIndex: 40 }, forger.secretKey));
+      await c.waitFor('interval 1 started', async () => Date.now() / 1000 >= c.start + 1, 10_000);
+      for (const data of [new Uint8Array([1, 2, 3]), forged, unknownMeter]) await rogue.services.pubsub.publish(t.readings, data);
+      await rogue.services.pubsub.publish(t.coSignatures, new Uint8Array(40));
+
+      await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
+      expect(await signerCount(c, 0)).to.equal(4);
+      const errors = await victim.metrics!.gossipErrors.get();
+      const count = (code: string) => errors.values.filter((v) => v.labels.code === code).reduce((a, v) => a + v.value, 0);
+      expect(count(ReadingGossipErrorCode.MALFORMED)).to.be.greaterThanOrEqual(1);
+      expect(count(ReadingGossipErrorCode.BAD_SIGNATURE)).to.be.greaterThanOrEqual(1);
+      expect(count(ReadingGossipErrorCode.UNKNOWN_METER)).to.be.greaterThanOrEqual(1);
+      expect(count('COSIGNATURE_MALFORMED')).to.be.greaterThanOrEqual(1);
+      // The forged reading never reached the store: meter 0's interval 1 is its own reading.
+      const own = (await (await fetch(`${victim.apiUrl}/window/0`)).json()) as { readingCount: number };
+      expect(own.readingCount).to.equal(16);
+    } finally {
+      await rogue.stop();
+    }
+  });
+});

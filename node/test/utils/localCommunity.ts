@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
+import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
+import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
+import { freePorts } from '../../src/devnet/ports.js';
+import { DiversityNode } from '../../src/node/node.js';
+import { defaultNodeOptions, type NodeOptions } from '../../src/node/options.js';
+import { peerIdFromSecret } from '../../src/network/peerKey.js';
+import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
+import { seedFor } from '../../src/vectors/readings.js';
+import { toHex } from '../../src/util/hex.js';
+import { createLogger } from '../../src/util/logger.js';
+import { MarketKind } from '../../src/window/state.js';
+
+export interface LocalCommunityOptions {
+  /** Per node: constant load and PV (Wh per interval) of its meter. */
+  households: { loadWh: number; pvWh: number }[];
+  intervalSeconds: number;
+  windowIntervals: number;
+  windowCount: number;
+  challengePeriod: number;
+  startDelaySeconds: number;
+  signatureDeadlineSeconds: number;
+  takeoverSeconds: number;
+}
+
+const ETHER = 10n ** 18n;
+
+/**
+ * A community on a real anvil with real libp2p nodes on loopback, in this process (frugal on
+ * two cores). Nodes are created up front and started by the test, so it can keep one offline,
+ * restart one, or add a misbehaving peer.
+ */
+export class LocalCommunity {
+  anvil!: Anvil;
+  provider!: JsonRpcProvider;
+  deployment!: Deployment;
+  communityId!: bigint;
+  start!: number;
+  options: NodeOptions[] = [];
+  nodes: (DiversityNode | undefined)[] = [];
+  private dir = mkdtempSync(join(tmpdir(), 'diversity-e2e-'));
+
+  constructor(readonly opts: LocalCommunityOptions) {}
+
+  async setup(): Promise<void> {
+    const { opts } = this;
+    const n = opts.households.length;
+    this.anvil = await startAnvil({ accounts: n + 1 });
+    this.provider = localProvider(this.anvil.rpcUrl);
+    const deployer = new NonceManager(new Wallet(this.anvil.privateKeys[0], this.provider));
+    const wallets = opts.households.map((_, i) => new Wallet(this.anvil.privateKeys[i + 1], this.provider));
+    this.deployment = await deployHub(deployer);
+    const meterKeys = opts.households.map((_, i) => meterKeyPair(seedFor(`e2e-meter-${i}`)));
+    const latest = await this.provider.getBlock('latest');
+    this.start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;
+    this.communityId = await openCommunity(this.deployment, deployer, {
+      participants: wallets,
+      meters: meterKeys.map((k, i) => ({ publicKey: k.publicKey, scheme: MeterScheme.Ed25519, owner: i })),
+      intervalSeconds: opts.intervalSeconds,
+      windowIntervals: opts.windowIntervals,
+      start: this.start,
+      windowCount: opts.windowCount,
+      market: { kind: MarketKind.Mmr, gridBuyPrice: (25n * ETHER) / 100n, gridSellPrice: (5n * ETHER) / 100n, feederCapacityWh: 0n },
+      bond: 10n * ETHER,
+      escrow: 100n * ETHER,
+      challengePeriod: opts.challengePeriod,
+    });
+    const ports = await freePorts(n);
+    const peerIds = await Promise.all(wallets.map((w) => peerIdFromSecret(w.privateKey)));
+    const listen = ports.map((p) => `/ip4/127.0.0.1/tcp/${p}`);
+    this.options = wallets.map((w, i) => ({
+      ...defaultNodeOptions,
+      name: `node-${i}`,
+      dataDir: join(this.dir, `node-${i}`),
+      privateKey: w.privateKey,
+      logLevel: 'warn',
+      tickMs: 200,
+      network: { ...defaultNodeOptions.network, listen: [listen[i]], bootstrap: listen.flatMap((a, j) => (j === i ? [] : [`${a}/p2p/${peerIds[j]}`])), redialIntervalMs: 500 },
+      chain: {
+        rpcUrl: this.anvil.rpcUrl,
+        hub: this.deployment.hubAddress,
+        communityId: this.communityId,
+        pollMs: 300,
+        signatureDeadlineSeconds: opts.signatureDeadlineSeconds,
+        takeoverSeconds: opts.takeoverSeconds,
+      },
+      window: { graceSeconds: 1, reconcileTimeoutMs: 1500, maxPeerWaitSeconds: 3 },
+      api: { enabled: true, host: '127.0.0.1', port: 0 },
+      meter: {
+        meterIndex: i,
+        secretKey: toHex(meterKeys[i].secretKey.subarray(0, 32)),
+        profile: `constant:loadWh=${opts.households[i].loadWh},pvWh=${opts.households[i].pvWh},intervals=1000`,
+        profileOffset: 0,
+      },
+    }));
+    this.nodes = new Array(n).fill(undefined);
+  }
+
+  async startNode(i: number): Promise<DiversityNode> {
+    const node = new DiversityNode(this.options[i], { logger: createLogger({ level: 'warn', name: `node-${i}` }) });
+    this.nodes[i] = node;
+    await node.start();
+    return node;
+  }
+
+  async stopNode(i: number): Promise<void> {
+    await this.nodes[i]?.stop();
+    this.nodes[i] = undefined;
+  }
+
+  /** Unix seconds when `window` ends. */
+  windowEnd(window: number): number {
+    return this.start + (window + 1) * this.opts.windowIntervals * this.opts.intervalSeconds;
+  }
+
+  async lastFinalizedWindow(): Promise<number> {
+    const [any, w] = await this.deployment.hub.lastFinalizedWindow(this.communityId);
+    return any ? Number(w) : -1;
+  }
+
+  async waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
+
+  /** Advances chain time (anvil) and mines a block. */
+  async timeTravel(seconds: number): Promise<void> {
+    await this.provider.send('evm_increaseTime', [seconds]);
+    await this.provider.send('evm_mine', []);
+  }
+
+  async teardown(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n?.stop().catch(() => {})));
+    this.provider?.destroy();
+    await this.anvil?.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
