@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IHub} from "../interfaces/IHub.sol";
+import {Account} from "../types/Community.sol";
+import {ProRata} from "./ProRata.sol";
+
+/// @title Settlement
+/// @notice Applies a window's reaction: moves escrowed tokens between participants by `net`.
+/// @dev The debt rule. A debtor (net < 0) pays from its escrow, then from its bond; what is still
+/// unpaid becomes its `debt`. Creditors (net > 0) share only what was actually collected: in full
+/// when nobody was short, otherwise pro rata to their net (ProRata: floor, then one unit each to
+/// the first creditors by index), and each creditor's shortfall becomes its `claim`. So
+/// Σ credited == Σ collected (money is conserved exactly) and Σ debt added == Σ claim added.
+/// Nobody's shortfall ever reverts the window.
+library Settlement {
+    /// @notice Applies `nets` (Σ = 0, |net| < 2^127) to `accounts`; returns the debt added.
+    function settle(mapping(uint256 => Account) storage accounts, int256[] memory nets, uint64 communityId, uint32 window)
+        internal
+        returns (uint256 shortfall)
+    {
+        uint256 n = nets.length;
+        uint256 owed;
+        uint256 collected;
+        for (uint256 i = 0; i < n; ++i) {
+            int256 net = nets[i];
+            if (net > 0) owed += uint256(net);
+            else if (net < 0) collected += _collect(accounts[i], uint256(-net), communityId, window, i);
+        }
+        if (collected == owed) {
+            for (uint256 i = 0; i < n; ++i) {
+                if (nets[i] > 0) accounts[i].escrow += uint128(uint256(nets[i]));
+            }
+            return 0;
+        }
+        shortfall = owed - collected;
+        uint256[] memory weights = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            if (nets[i] > 0) weights[i] = uint256(nets[i]);
+        }
+        uint256[] memory paid = ProRata.split(collected, weights, owed);
+        for (uint256 i = 0; i < n; ++i) {
+            if (weights[i] == 0) continue;
+            Account storage a = accounts[i];
+            a.escrow += uint128(paid[i]);
+            uint256 short = weights[i] - paid[i];
+            if (short > 0) {
+                a.claim += uint128(short);
+                emit IHub.ClaimRecorded(communityId, window, i, short);
+            }
+        }
+    }
+
+    /// @dev Takes `due` from escrow, then bond; records the rest as debt. Returns what was taken.
+    function _collect(Account storage a, uint256 due, uint64 communityId, uint32 window, uint256 index)
+        private
+        returns (uint256 paid)
+    {
+        uint256 escrow = a.escrow;
+        if (due <= escrow) {
+            a.escrow = uint128(escrow - due);
+            return due;
+        }
+        uint256 rest = due - escrow;
+        uint256 bond = a.bond;
+        uint256 fromBond = rest < bond ? rest : bond;
+        a.escrow = 0;
+        if (fromBond > 0) {
+            a.bond = uint128(bond - fromBond);
+            emit IHub.BondDrawn(communityId, window, index, fromBond);
+        }
+        uint256 unpaid = rest - fromBond;
+        if (unpaid > 0) {
+            a.debt += uint128(unpaid);
+            emit IHub.DebtRecorded(communityId, window, index, unpaid);
+        }
+        return escrow + fromBond;
+    }
+}
