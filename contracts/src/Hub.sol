@@ -10,7 +10,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IHub} from "./interfaces/IHub.sol";
 import {MarketParams, ParticipantState, StateHash} from "./types/Market.sol";
 import {
-    Account,
+    ParticipantAccount,
     CommunityConfig,
     CommunityInfo,
     CommunityStatus,
@@ -67,7 +67,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Meter[] meters;
         /// Participant address → index + 1 (0 = not a participant).
         mapping(address => uint256) indexPlusOne;
-        mapping(uint256 => Account) accounts;
+        mapping(uint256 => ParticipantAccount) accounts;
         mapping(uint32 => WindowRecord) windows;
         /// `net` of each participant in a pending window's final state, applied when it finalizes.
         mapping(uint32 => int128[]) pendingNets;
@@ -117,7 +117,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         joined |= bit;
         c.joined = joined;
         (uint128 bond, uint128 escrow) = (c.bond, c.escrow);
-        Account storage a = c.accounts[index];
+        ParticipantAccount storage a = c.accounts[index];
         a.escrow = escrow;
         a.bond = bond;
         emit Joined(communityId, msg.sender, bond, escrow);
@@ -136,7 +136,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (amount == 0) revert ZeroAmount();
         uint256 index = _indexOf(c, communityId, msg.sender);
         if (c.joined & (uint256(1) << index) == 0) revert NotJoined(communityId, msg.sender);
-        Account storage a = c.accounts[index];
+        ParticipantAccount storage a = c.accounts[index];
         a.escrow = (a.escrow + amount).toUint128();
         emit Deposited(communityId, msg.sender, amount);
         c.token.safeTransferFrom(msg.sender, address(this), amount);
@@ -213,7 +213,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function repayDebt(uint64 communityId, address participant, uint256 amount) external nonReentrant {
         Community storage c = _existing(communityId);
         if (amount == 0) revert ZeroAmount();
-        Account storage a = c.accounts[_indexOf(c, communityId, participant)];
+        ParticipantAccount storage a = c.accounts[_indexOf(c, communityId, participant)];
         uint256 debt = a.debt;
         if (amount > debt) revert RepayExceedsDebt(communityId, participant, debt, amount);
         a.debt = uint128(debt - amount);
@@ -291,7 +291,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IHub
-    function account(uint64 communityId, uint256 index) external view returns (Account memory) {
+    function account(uint64 communityId, uint256 index) external view returns (ParticipantAccount memory) {
         return _existing(communityId).accounts[index];
     }
 
@@ -471,7 +471,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         for (uint256 i = 0; i < n; ++i) {
             uint256 share = shares[i];
             if (share == 0) continue;
-            Account storage a = c.accounts[i];
+            ParticipantAccount storage a = c.accounts[i];
             a.claim -= uint128(share);
             if (closed) withdrawable[token][c.participants[i]] += share;
             else a.escrow += uint128(share);
@@ -484,7 +484,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         IERC20 token = c.token;
         uint256 repaid;
         for (uint256 i = 0; i < n; ++i) {
-            Account storage a = c.accounts[i];
+            ParticipantAccount storage a = c.accounts[i];
             uint256 refund = uint256(a.escrow) + a.bond;
             if (refund == 0) continue;
             a.escrow = 0;

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ParticipantState} from "../types/Market.sol";
-import {Account, CommunityConfig, CommunityInfo, Meter, WindowRecord} from "../types/Community.sol";
+import {ParticipantAccount, CommunityConfig, CommunityInfo, Meter, WindowRecord} from "../types/Community.sol";
 
 /// @title IHub
 /// @notice The DIVERSITY hub: registry, escrow and bonds, and window results of many communities
@@ -227,7 +227,7 @@ interface IHub {
     function lastFinalizedWindow(uint64 communityId) external view returns (bool any, uint32 window);
 
     /// @notice Escrow, bond, debt and claim of participant `index`.
-    function account(uint64 communityId, uint256 index) external view returns (Account memory);
+    function account(uint64 communityId, uint256 index) external view returns (ParticipantAccount memory);
 
     /// @notice Balance `holder` can pull with `withdraw(token)`.
     function withdrawable(IERC20 token, address holder) external view returns (uint256);

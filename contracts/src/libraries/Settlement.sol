@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IHub} from "../interfaces/IHub.sol";
-import {Account} from "../types/Community.sol";
+import {ParticipantAccount} from "../types/Community.sol";
 import {ProRata} from "./ProRata.sol";
 
 /// @title Settlement
@@ -15,7 +15,7 @@ import {ProRata} from "./ProRata.sol";
 /// Nobody's shortfall ever reverts the window.
 library Settlement {
     /// @notice Applies `nets` (Σ = 0, |net| < 2^127) to `accounts`; returns the debt added.
-    function settle(mapping(uint256 => Account) storage accounts, int256[] memory nets, uint64 communityId, uint32 window)
+    function settle(mapping(uint256 => ParticipantAccount) storage accounts, int256[] memory nets, uint64 communityId, uint32 window)
         internal
         returns (uint256 shortfall)
     {
@@ -41,7 +41,7 @@ library Settlement {
         uint256[] memory paid = ProRata.split(collected, weights, owed);
         for (uint256 i = 0; i < n; ++i) {
             if (weights[i] == 0) continue;
-            Account storage a = accounts[i];
+            ParticipantAccount storage a = accounts[i];
             a.escrow += uint128(paid[i]);
             uint256 short = weights[i] - paid[i];
             if (short > 0) {
@@ -52,7 +52,7 @@ library Settlement {
     }
 
     /// @dev Takes `due` from escrow, then bond; records the rest as debt. Returns what was taken.
-    function _collect(Account storage a, uint256 due, uint64 communityId, uint32 window, uint256 index)
+    function _collect(ParticipantAccount storage a, uint256 due, uint64 communityId, uint32 window, uint256 index)
         private
         returns (uint256 paid)
     {

@@ -78,7 +78,7 @@ struct WindowRecord {
 }
 
 /// @notice One participant's money in a community (token units).
-struct Account {
+struct ParticipantAccount {
     /// Escrow: pays (and receives) the reaction; topped up with `deposit`.
     uint128 escrow;
     /// Bond: pays what escrow cannot; slashable by disputes (later work).
