@@ -1,0 +1,893 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Hub} from "../src/Hub.sol";
+import {IHub} from "../src/interfaces/IHub.sol";
+import {ParticipantState} from "../src/types/Market.sol";
+import {
+    ParticipantAccount,
+    CommunityConfig,
+    CommunityInfo,
+    CommunityStatus,
+    KeyScheme,
+    Meter,
+    WindowRecord,
+    WindowStatus
+} from "../src/types/Community.sol";
+import {HubFixture} from "./utils/HubFixture.sol";
+
+/// @dev Exposes the dispute hook to tests.
+contract HubHarness is Hub {
+    function rejectClaim(uint64 communityId, uint32 window) external returns (uint256) {
+        return _rejectClaim(communityId, window);
+    }
+}
+
+contract HubTest is HubFixture {
+    uint256 internal constant N = 3;
+
+    function setUp() public {
+        _deploy(N);
+    }
+
+    // ------------------------------------------------------------------ open
+
+    function test_Open_RegistersCommunity() public {
+        vm.expectEmit(address(hub));
+        emit IHub.CommunityOpened(1, address(this), token, N, N);
+        uint64 id = _open(N);
+        assertEq(id, 1);
+        assertEq(_open(N), 2);
+        assertEq(hub.communityCount(), 2);
+
+        CommunityInfo memory info = hub.community(id);
+        assertEq(uint8(info.status), uint8(CommunityStatus.Opening));
+        assertEq(address(info.token), address(token));
+        assertEq(info.start, START);
+        assertEq(info.intervalSeconds, INTERVAL);
+        assertEq(info.windowIntervals, W);
+        assertEq(info.windowCount, WINDOWS);
+        assertEq(info.challengePeriod, CHALLENGE);
+        assertEq(info.bond, BOND);
+        assertEq(info.escrow, ESCROW);
+        assertEq(info.market.gridBuyPrice, 250);
+        assertEq(info.participantCount, N);
+        assertEq(info.meterCount, N);
+        assertEq(info.joined, 0);
+        assertEq(info.finalizedWindows, 0);
+
+        address[] memory ps = hub.participants(id);
+        assertEq(ps.length, N);
+        for (uint256 i = 0; i < N; ++i) {
+            assertEq(ps[i], nodes[i]);
+            assertEq(hub.participantIndex(id, nodes[i]), i);
+        }
+        Meter[] memory ms = hub.meters(id);
+        assertEq(ms.length, N);
+        assertEq(ms[2].publicKey, abi.encodePacked(keccak256(abi.encode("meter", uint256(2)))));
+        assertEq(ms[2].owner, 2);
+        assertEq(hub.meter(id, 1).owner, 1);
+    }
+
+    function test_Open_AcceptsP256Meter() public {
+        CommunityConfig memory c = _config(N);
+        c.meters[0] = Meter(new bytes(64), KeyScheme.P256, 0);
+        uint64 id = hub.open(c);
+        assertEq(uint8(hub.meter(id, 0).scheme), uint8(KeyScheme.P256));
+        assertEq(hub.meter(id, 0).publicKey.length, 64);
+    }
+
+    function test_RevertWhen_OpenNoParticipants() public {
+        CommunityConfig memory c = _config(N);
+        c.participants = new address[](0);
+        vm.expectRevert(IHub.NoParticipants.selector);
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenTooManyParticipants() public {
+        CommunityConfig memory c = _config(N);
+        c.participants = new address[](257);
+        vm.expectRevert(abi.encodeWithSelector(IHub.TooManyParticipants.selector, 257, 256));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenZeroParticipant() public {
+        CommunityConfig memory c = _config(N);
+        c.participants[1] = address(0);
+        vm.expectRevert(abi.encodeWithSelector(IHub.ZeroParticipant.selector, 1));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenDuplicateParticipant() public {
+        CommunityConfig memory c = _config(N);
+        c.participants[2] = nodes[0];
+        vm.expectRevert(abi.encodeWithSelector(IHub.DuplicateParticipant.selector, nodes[0]));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenNoMeters() public {
+        CommunityConfig memory c = _config(N);
+        c.meters = new Meter[](0);
+        vm.expectRevert(IHub.NoMeters.selector);
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenMeterOwnerOutOfRange() public {
+        CommunityConfig memory c = _config(N);
+        c.meters[1].owner = uint32(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.MeterOwnerOutOfRange.selector, 1, N));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenEd25519KeyWrongLength() public {
+        CommunityConfig memory c = _config(N);
+        c.meters[2].publicKey = new bytes(33);
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 2));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenP256KeyWrongLength() public {
+        CommunityConfig memory c = _config(N);
+        c.meters[0].scheme = KeyScheme.P256;
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 0));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenZeroIntervalSeconds() public {
+        CommunityConfig memory c = _config(N);
+        c.intervalSeconds = 0;
+        vm.expectRevert(IHub.ZeroIntervalSeconds.selector);
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenZeroWindowIntervals() public {
+        CommunityConfig memory c = _config(N);
+        c.windowIntervals = 0;
+        vm.expectRevert(IHub.ZeroWindowIntervals.selector);
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenZeroWindowCount() public {
+        CommunityConfig memory c = _config(N);
+        c.windowCount = 0;
+        vm.expectRevert(IHub.ZeroWindowCount.selector);
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenZeroChallengePeriod() public {
+        CommunityConfig memory c = _config(N);
+        c.challengePeriod = 0;
+        vm.expectRevert(IHub.ZeroChallengePeriod.selector);
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenZeroToken() public {
+        CommunityConfig memory c = _config(N);
+        c.token = IERC20(address(0));
+        vm.expectRevert(IHub.ZeroToken.selector);
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenInvalidPrices() public {
+        CommunityConfig memory c = _config(N);
+        c.market.gridBuyPrice = 10;
+        c.market.gridSellPrice = 11;
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidPrices.selector, 10, 11));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenScheduleOverflow() public {
+        CommunityConfig memory c = _config(N);
+        c.start = type(uint64).max - 1;
+        vm.expectRevert(IHub.ScheduleOverflow.selector);
+        hub.open(c);
+    }
+
+    // ------------------------------------------------------------------ join and deposit
+
+    function test_Join_PullsBondAndEscrow() public {
+        uint64 id = _open(N);
+        uint256 before = token.balanceOf(nodes[1]);
+        vm.expectEmit(address(hub));
+        emit IHub.Joined(id, nodes[1], BOND, ESCROW);
+        vm.prank(nodes[1]);
+        hub.join(id);
+        assertEq(token.balanceOf(nodes[1]), before - BOND - ESCROW);
+        assertEq(token.balanceOf(address(hub)), BOND + ESCROW);
+        ParticipantAccount memory a = hub.account(id, 1);
+        assertEq(a.escrow, ESCROW);
+        assertEq(a.bond, BOND);
+        assertEq(hub.community(id).joined, 2);
+        assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Opening));
+    }
+
+    function test_Join_ActivatesWhenAllJoined() public {
+        uint64 id = _open(N);
+        vm.prank(nodes[2]);
+        hub.join(id);
+        vm.prank(nodes[0]);
+        hub.join(id);
+        vm.expectEmit(address(hub));
+        emit IHub.CommunityActivated(id);
+        vm.prank(nodes[1]);
+        hub.join(id);
+        assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Active));
+        assertEq(hub.community(id).joined, 7);
+    }
+
+    function test_RevertWhen_JoinUnknownCommunity() public {
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 9));
+        vm.prank(nodes[0]);
+        hub.join(9);
+    }
+
+    function test_RevertWhen_JoinNotParticipant() public {
+        uint64 id = _open(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NotParticipant.selector, id, address(this)));
+        hub.join(id);
+    }
+
+    function test_RevertWhen_JoinTwice() public {
+        uint64 id = _open(N);
+        vm.startPrank(nodes[0]);
+        hub.join(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyJoined.selector, id, nodes[0]));
+        hub.join(id);
+        vm.stopPrank();
+    }
+
+    function test_RevertWhen_JoinActiveCommunity() public {
+        uint64 id = _openActive(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotOpening.selector, id));
+        vm.prank(nodes[0]);
+        hub.join(id);
+    }
+
+    function test_Deposit_TopsUpEscrow() public {
+        uint64 id = _openActive(N);
+        vm.expectEmit(address(hub));
+        emit IHub.Deposited(id, nodes[2], 77);
+        vm.prank(nodes[2]);
+        hub.deposit(id, 77);
+        assertEq(hub.account(id, 2).escrow, ESCROW + 77);
+        assertEq(token.balanceOf(address(hub)), N * (BOND + ESCROW) + 77);
+    }
+
+    function test_RevertWhen_DepositNotJoined() public {
+        uint64 id = _open(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NotJoined.selector, id, nodes[0]));
+        vm.prank(nodes[0]);
+        hub.deposit(id, 1);
+    }
+
+    function test_RevertWhen_DepositZero() public {
+        uint64 id = _openActive(N);
+        vm.expectRevert(IHub.ZeroAmount.selector);
+        vm.prank(nodes[0]);
+        hub.deposit(id, 0);
+    }
+
+    function test_RevertWhen_DepositClosed() public {
+        uint64 id = _open(N);
+        vm.startPrank(nodes[0]);
+        hub.join(id);
+        hub.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
+        hub.deposit(id, 1);
+        vm.stopPrank();
+    }
+
+    // ------------------------------------------------------------------ update: fast path
+
+    function test_Update_FastPathFinalizesAndPays() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 300);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectEmit(address(hub));
+        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), 7);
+        hub.update(id, 0, _root(0), s, sigs);
+
+        WindowRecord memory r = hub.windowRecord(id, 0);
+        assertEq(uint8(r.status), uint8(WindowStatus.Final));
+        assertEq(r.windowRoot, _root(0));
+        assertEq(r.stateHash, hub.hashState(s));
+        assertEq(r.signers, 7);
+        assertEq(r.submittedAt, _windowEnd(0));
+        assertEq(hub.account(id, 0).escrow, ESCROW - 300);
+        assertEq(hub.account(id, 1).escrow, ESCROW + 300);
+        assertEq(hub.account(id, 2).escrow, ESCROW);
+        (bool any, uint32 last) = hub.lastFinalizedWindow(id);
+        assertTrue(any);
+        assertEq(last, 0);
+        assertEq(hub.community(id).finalizedWindows, 1);
+    }
+
+    function test_Update_AcceptsSignaturesInAnyOrder() public {
+        uint64 id = _openActive(N);
+        uint256[] memory who = new uint256[](3);
+        (who[0], who[1], who[2]) = (2, 0, 1);
+        _update(id, 0, _transferState(N, 1), who);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+    }
+
+    function test_LastFinalizedWindow_NoneYet() public {
+        uint64 id = _openActive(N);
+        (bool any, uint32 last) = hub.lastFinalizedWindow(id);
+        assertFalse(any);
+        assertEq(last, 0);
+    }
+
+    function test_RevertWhen_UpdateWrongSigner() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        uint256 outsider = 0xBAD;
+        sigs[1] = _signDigest(outsider, _digest(id, 0, _root(0), s));
+        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, vm.addr(outsider)));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateDuplicateSigner() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        uint256[] memory who = new uint256[](3);
+        (who[0], who[1], who[2]) = (0, 1, 0);
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, who);
+        vm.expectRevert(abi.encodeWithSelector(IHub.DuplicateSigner.selector, nodes[0]));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateNoSignatures() public {
+        uint64 id = _openActive(N);
+        vm.warp(_windowEnd(0));
+        vm.expectRevert(IHub.NoSignatures.selector);
+        hub.update(id, 0, _root(0), _transferState(N, 1), new bytes[](0));
+    }
+
+    function test_RevertWhen_UpdateMalformedSignature() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        sigs[2] = new bytes(64);
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidSignature.selector, 2));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateStateDiffersFromSigned() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory signed = _transferState(N, 1);
+        ParticipantState[] memory posted = _transferState(N, 2);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), signed, _everyone(N));
+        address recovered = _recover(_digest(id, 0, _root(0), posted), sigs[0]);
+        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
+        hub.update(id, 0, _root(0), posted, sigs);
+    }
+
+    function test_RevertWhen_UpdateStaleWindow() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        _update(id, 0, s, _everyone(N));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateOutOfOrder() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(1));
+        bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
+        hub.update(id, 1, _root(1), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateWindowOutOfRange() public {
+        uint64 id = _openActive(N);
+        vm.warp(_windowEnd(WINDOWS));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfRange.selector, id, WINDOWS, WINDOWS));
+        hub.update(id, WINDOWS, _root(WINDOWS), _transferState(N, 1), new bytes[](0));
+    }
+
+    function test_RevertWhen_UpdateBeforeWindowEnd() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0) - 1);
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotEnded.selector, id, 0, _windowEnd(0)));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateWrongStateLength() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N - 1, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, N, N - 1));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateUnbalancedState() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 5);
+        s[2].net = 1;
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1)));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateNetOutOfRange() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, int256(type(int128).max) + 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 0));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateSignedByUnjoinedParticipant() public {
+        // Nobody can sign for a community someone has not joined: it is not Active yet.
+        uint64 id = _open(N);
+        vm.prank(nodes[0]);
+        hub.join(id);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotActive.selector, id));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateUnknownCommunity() public {
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 5));
+        hub.update(5, 0, _root(0), _transferState(N, 1), new bytes[](0));
+    }
+
+    // ------------------------------------------------------------------ update: replays
+
+    function test_RevertWhen_UpdateReplaysSignatureForOtherWindow() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        bytes[] memory sigs = _sign(id, 0, _root(1), s, _everyone(N));
+        vm.warp(_windowEnd(0));
+        hub.update(id, 0, _root(1), s, sigs);
+        vm.warp(_windowEnd(1));
+        address recovered = _recover(_digest(id, 1, _root(1), s), sigs[0]);
+        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
+        hub.update(id, 1, _root(1), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateReplaysSignatureForOtherCommunity() public {
+        uint64 id = _openActive(N);
+        uint64 other = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        address recovered = _recover(_digest(other, 0, _root(0), s), sigs[0]);
+        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
+        hub.update(other, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateReplaysSignatureOnOtherHub() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+
+        Hub otherHub = new Hub();
+        uint64 otherId = otherHub.open(_config(N));
+        for (uint256 i = 0; i < N; ++i) {
+            vm.startPrank(nodes[i]);
+            token.approve(address(otherHub), type(uint256).max);
+            otherHub.join(otherId);
+            vm.stopPrank();
+        }
+        assertEq(otherId, id);
+        bytes32 otherDigest = otherHub.hashWindowResult(otherId, 0, _root(0), hub.hashState(s));
+        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, _recover(otherDigest, sigs[0])));
+        otherHub.update(otherId, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateReplaysSignatureOnOtherChain() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.chainId(block.chainid + 1);
+        address recovered = _recover(_digest(id, 0, _root(0), s), sigs[0]);
+        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    // ------------------------------------------------------------------ update: pending path
+
+    function test_Update_PartialSignaturesPending() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 300);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _only(1));
+        vm.expectEmit(address(hub));
+        emit IHub.WindowClaimed(id, 0, address(this), _root(0), hub.hashState(s), 2, _windowEnd(0) + CHALLENGE);
+        hub.update(id, 0, _root(0), s, sigs);
+
+        WindowRecord memory r = hub.windowRecord(id, 0);
+        assertEq(uint8(r.status), uint8(WindowStatus.Pending));
+        assertEq(r.signers, 2);
+        assertEq(r.submittedAt, _windowEnd(0));
+        int128[] memory nets = hub.pendingNets(id, 0);
+        assertEq(nets.length, N);
+        assertEq(nets[0], -300);
+        assertEq(nets[1], 300);
+        assertEq(hub.account(id, 0).escrow, ESCROW);
+        assertEq(hub.community(id).finalizedWindows, 0);
+    }
+
+    function test_RevertWhen_UpdateWhilePending() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        _update(id, 0, s, _only(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, 0));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_RevertWhen_UpdateNextWhilePreviousInChallenge() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        _update(id, 0, s, _only(0));
+        vm.warp(_windowEnd(1));
+        bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
+        hub.update(id, 1, _root(1), s, sigs);
+    }
+
+    function test_Finalize_AfterChallengePeriod() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 300);
+        _update(id, 0, s, _only(0));
+        vm.warp(_windowEnd(0) + CHALLENGE);
+        vm.expectEmit(address(hub));
+        emit IHub.WindowFinalized(id, 0, _root(0), hub.hashState(s), 1);
+        vm.prank(address(0xCAFE));
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+        assertEq(hub.pendingNets(id, 0).length, 0);
+        assertEq(hub.account(id, 0).escrow, ESCROW - 300);
+        assertEq(hub.account(id, 1).escrow, ESCROW + 300);
+        assertEq(hub.community(id).finalizedWindows, 1);
+    }
+
+    function test_RevertWhen_FinalizeBeforeChallengeEnds() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 1), _only(0));
+        vm.warp(_windowEnd(0) + CHALLENGE - 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IHub.ChallengePeriodNotOver.selector, id, 0, _windowEnd(0) + CHALLENGE)
+        );
+        hub.finalize(id);
+    }
+
+    function test_RevertWhen_FinalizeNothingPending() public {
+        uint64 id = _openActive(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NoPendingWindow.selector, id));
+        hub.finalize(id);
+    }
+
+    function test_Update_LazilyFinalizesPendingPredecessor() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 300), _only(2));
+        vm.warp(_windowEnd(0) + CHALLENGE);
+        _update(id, 1, _transferState(N, 100), _everyone(N));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+        assertEq(uint8(hub.windowRecord(id, 1).status), uint8(WindowStatus.Final));
+        assertEq(hub.account(id, 0).escrow, ESCROW - 400);
+        assertEq(hub.account(id, 1).escrow, ESCROW + 400);
+        assertEq(hub.community(id).finalizedWindows, 2);
+    }
+
+    function test_Close_LazilyFinalizesLastPending() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 10), _everyone(N));
+        _update(id, 1, _transferState(N, 10), _everyone(N));
+        _update(id, 2, _transferState(N, 10), _only(1));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowsNotFinal.selector, id, 2, WINDOWS));
+        hub.close(id);
+        vm.warp(block.timestamp + CHALLENGE);
+        hub.close(id);
+        assertEq(uint8(hub.windowRecord(id, 2).status), uint8(WindowStatus.Final));
+        assertEq(hub.withdrawable(token, nodes[0]), BOND + ESCROW - 30);
+        assertEq(hub.withdrawable(token, nodes[1]), BOND + ESCROW + 30);
+    }
+
+    function test_RejectClaim_FreesWindow() public {
+        HubHarness h = new HubHarness();
+        hub = h;
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(nodes[i]);
+            token.approve(address(hub), type(uint256).max);
+        }
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 300), _only(0));
+        vm.expectEmit(address(hub));
+        emit IHub.ClaimRejected(id, 0, 1);
+        assertEq(h.rejectClaim(id, 0), 1);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None));
+        assertEq(hub.pendingNets(id, 0).length, 0);
+        // The window is free for the correct result, and the claim is never applied.
+        vm.warp(block.timestamp + CHALLENGE);
+        _update(id, 0, _transferState(N, 5), _everyone(N));
+        assertEq(hub.account(id, 0).escrow, ESCROW - 5);
+        assertEq(hub.community(id).finalizedWindows, 1);
+    }
+
+    function test_RevertWhen_RejectClaimNotPending() public {
+        HubHarness h = new HubHarness();
+        hub = h;
+        uint64 id = _open(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
+        h.rejectClaim(id, 0);
+    }
+
+    // ------------------------------------------------------------------ debt rule
+
+    function test_Settle_EscrowShortDrawsBond() public {
+        uint64 id = _openActive(N);
+        int256 due = int256(uint256(ESCROW)) + 400;
+        vm.expectEmit(address(hub));
+        emit IHub.BondDrawn(id, 0, 0, 400);
+        _update(id, 0, _transferState(N, due), _everyone(N));
+        ParticipantAccount memory a = hub.account(id, 0);
+        assertEq(a.escrow, 0);
+        assertEq(a.bond, BOND - 400);
+        assertEq(a.debt, 0);
+        assertEq(hub.account(id, 1).escrow, ESCROW + uint256(due));
+    }
+
+    function test_Settle_BondShortRecordsDebtAndClaimsProRata() public {
+        uint64 id = _openActive(N);
+        // Participant 0 owes 6,001 + ... : escrow 5,000 + bond 1,000 = 6,000 collected, 1,001 short.
+        int256[] memory nets = new int256[](N);
+        nets[0] = -7_001;
+        nets[1] = 3_500;
+        nets[2] = 3_501;
+        vm.expectEmit(address(hub));
+        emit IHub.BondDrawn(id, 0, 0, 1_000);
+        vm.expectEmit(address(hub));
+        emit IHub.DebtRecorded(id, 0, 0, 1_001);
+        _update(id, 0, _state(nets), _everyone(N));
+        ParticipantAccount memory a0 = hub.account(id, 0);
+        assertEq(a0.escrow, 0);
+        assertEq(a0.bond, 0);
+        assertEq(a0.debt, 1_001);
+        // 6,000 · 3,500 / 7,001 = 2,999.57 → 2,999 (+1 remainder, first creditor); 6,000 · 3,501 / 7,001 → 3,000.
+        ParticipantAccount memory a1 = hub.account(id, 1);
+        ParticipantAccount memory a2 = hub.account(id, 2);
+        assertEq(a1.escrow, ESCROW + 3_000);
+        assertEq(a2.escrow, ESCROW + 3_000);
+        assertEq(a1.claim, 500);
+        assertEq(a2.claim, 501);
+        assertEq(hub.community(id).totalDebt, 1_001);
+        assertEq(token.balanceOf(address(hub)), 3 * (BOND + ESCROW));
+    }
+
+    function test_Update_ShortDebtorDoesNotBlockLaterWindows() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 10_000), _everyone(N));
+        _update(id, 1, _transferState(N, 10_000), _everyone(N));
+        assertEq(hub.account(id, 0).debt, 14_000);
+        assertEq(hub.account(id, 1).claim, 14_000);
+        assertEq(hub.community(id).finalizedWindows, 2);
+    }
+
+    function test_RepayDebt_PaysShortCreditors() public {
+        uint64 id = _openActive(N);
+        int256[] memory nets = new int256[](N);
+        nets[0] = -7_001;
+        nets[1] = 3_500;
+        nets[2] = 3_501;
+        _update(id, 0, _state(nets), _everyone(N));
+        token.mint(address(this), 1_000);
+        token.approve(address(hub), 1_000);
+        vm.expectEmit(address(hub));
+        emit IHub.DebtRepaid(id, nodes[0], address(this), 1_000);
+        hub.repayDebt(id, nodes[0], 1_000);
+        // 1,000 · 500 / 1,001 = 499.5 → 499 (+1 remainder); 1,000 · 501 / 1,001 = 500.4 → 500.
+        assertEq(hub.account(id, 1).escrow, ESCROW + 3_000 + 500);
+        assertEq(hub.account(id, 2).escrow, ESCROW + 3_000 + 500);
+        assertEq(hub.account(id, 1).claim, 0);
+        assertEq(hub.account(id, 2).claim, 1);
+        assertEq(hub.account(id, 0).debt, 1);
+        assertEq(hub.community(id).totalDebt, 1);
+        assertEq(token.balanceOf(address(hub)), 3 * (BOND + ESCROW) + 1_000);
+    }
+
+    function test_RepayDebt_AfterCloseGoesToWithdrawable() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 8_000), _everyone(N));
+        _update(id, 1, _transferState(N, 0), _everyone(N));
+        _update(id, 2, _transferState(N, 0), _everyone(N));
+        hub.close(id);
+        assertEq(hub.withdrawable(token, nodes[0]), 0);
+        assertEq(hub.withdrawable(token, nodes[1]), BOND + ESCROW + 6_000);
+        vm.prank(nodes[0]);
+        hub.repayDebt(id, nodes[0], 2_000);
+        assertEq(hub.withdrawable(token, nodes[1]), BOND + ESCROW + 8_000);
+        assertEq(hub.account(id, 0).debt, 0);
+        assertEq(hub.account(id, 1).claim, 0);
+    }
+
+    function test_Close_RefundRepaysOwnDebtFirst() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 8_000), _everyone(N));
+        // Participant 0 earns 500 back in the next window, then the community closes.
+        int256[] memory nets = new int256[](N);
+        nets[0] = 500;
+        nets[2] = -500;
+        _update(id, 1, _state(nets), _everyone(N));
+        _update(id, 2, _transferState(N, 0), _everyone(N));
+        hub.close(id);
+        assertEq(hub.account(id, 0).debt, 1_500);
+        assertEq(hub.account(id, 1).claim, 1_500);
+        assertEq(hub.withdrawable(token, nodes[0]), 0);
+        assertEq(hub.withdrawable(token, nodes[1]), BOND + ESCROW + 6_500);
+        assertEq(hub.withdrawable(token, nodes[2]), BOND + ESCROW - 500);
+        assertEq(hub.community(id).totalDebt, 1_500);
+    }
+
+    function test_RevertWhen_RepayExceedsDebt() public {
+        uint64 id = _openActive(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.RepayExceedsDebt.selector, id, nodes[0], 0, 1));
+        hub.repayDebt(id, nodes[0], 1);
+    }
+
+    function test_RevertWhen_RepayZero() public {
+        uint64 id = _openActive(N);
+        vm.expectRevert(IHub.ZeroAmount.selector);
+        hub.repayDebt(id, nodes[0], 0);
+    }
+
+    function test_RevertWhen_RepayForNonParticipant() public {
+        uint64 id = _openActive(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NotParticipant.selector, id, address(this)));
+        hub.repayDebt(id, address(this), 1);
+    }
+
+    // ------------------------------------------------------------------ close and withdraw
+
+    function _runAllWindows(uint64 id) internal {
+        for (uint32 w = 0; w < WINDOWS; ++w) {
+            _update(id, w, _transferState(N, 100), _everyone(N));
+        }
+    }
+
+    function test_Close_RefundsToWithdrawable() public {
+        uint64 id = _openActive(N);
+        _runAllWindows(id);
+        vm.expectEmit(address(hub));
+        emit IHub.CommunityClosed(id, WINDOWS);
+        vm.prank(address(0xCAFE));
+        hub.close(id);
+        assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Closed));
+        assertEq(hub.withdrawable(token, nodes[0]), BOND + ESCROW - 300);
+        assertEq(hub.withdrawable(token, nodes[1]), BOND + ESCROW + 300);
+        assertEq(hub.withdrawable(token, nodes[2]), BOND + ESCROW);
+        ParticipantAccount memory a = hub.account(id, 1);
+        assertEq(a.escrow, 0);
+        assertEq(a.bond, 0);
+    }
+
+    function test_Withdraw_TransfersBalance() public {
+        uint64 id = _openActive(N);
+        _runAllWindows(id);
+        hub.close(id);
+        uint256 before = token.balanceOf(nodes[1]);
+        vm.expectEmit(address(hub));
+        emit IHub.Withdrawn(nodes[1], token, BOND + ESCROW + 300);
+        vm.prank(nodes[1]);
+        hub.withdraw(token);
+        assertEq(token.balanceOf(nodes[1]), before + BOND + ESCROW + 300);
+        assertEq(hub.withdrawable(token, nodes[1]), 0);
+        assertEq(token.balanceOf(address(hub)), 2 * (BOND + ESCROW) - 300);
+    }
+
+    function test_RevertWhen_WithdrawNothing() public {
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToWithdraw.selector, token, nodes[0]));
+        vm.prank(nodes[0]);
+        hub.withdraw(token);
+    }
+
+    function test_RevertWhen_CloseTooEarly() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 1), _everyone(N));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowsNotFinal.selector, id, 1, WINDOWS));
+        hub.close(id);
+    }
+
+    function test_RevertWhen_CloseTwice() public {
+        uint64 id = _openActive(N);
+        _runAllWindows(id);
+        hub.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
+        hub.close(id);
+    }
+
+    function test_RevertWhen_UpdateAfterClose() public {
+        uint64 id = _open(N);
+        vm.prank(nodes[0]);
+        hub.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
+        hub.update(id, 0, _root(0), _transferState(N, 1), new bytes[](0));
+    }
+
+    function test_Close_AbortBeforeActiveRefundsJoined() public {
+        uint64 id = _open(N);
+        vm.prank(nodes[1]);
+        hub.join(id);
+        vm.prank(nodes[2]);
+        hub.close(id);
+        assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Closed));
+        assertEq(hub.withdrawable(token, nodes[1]), BOND + ESCROW);
+        assertEq(hub.withdrawable(token, nodes[2]), 0);
+    }
+
+    function test_RevertWhen_AbortByNonParticipant() public {
+        uint64 id = _open(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NotParticipant.selector, id, address(this)));
+        hub.close(id);
+    }
+
+    // ------------------------------------------------------------------ signing views
+
+    function test_DomainSeparator_MatchesEip712() public view {
+        bytes32 expected = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("DIVERSITY Hub"),
+                keccak256("1"),
+                block.chainid,
+                address(hub)
+            )
+        );
+        assertEq(hub.domainSeparator(), expected);
+    }
+
+    function test_HashWindowResult_MatchesEip712() public view {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
+                uint64(7),
+                uint32(3),
+                bytes32(uint256(1)),
+                bytes32(uint256(2))
+            )
+        );
+        bytes32 expected = keccak256(abi.encodePacked(hex"1901", hub.domainSeparator(), structHash));
+        assertEq(hub.hashWindowResult(7, 3, bytes32(uint256(1)), bytes32(uint256(2))), expected);
+    }
+
+    function testFuzz_Update_ConservesMoney(int64[3] memory raw) public {
+        uint64 id = _openActive(N);
+        int256[] memory nets = new int256[](N);
+        nets[0] = raw[0];
+        nets[1] = raw[1];
+        nets[2] = -(int256(raw[0]) + raw[1]);
+        _update(id, 0, _state(nets), _everyone(N));
+        uint256 held;
+        uint256 debt;
+        uint256 claims;
+        for (uint256 i = 0; i < N; ++i) {
+            ParticipantAccount memory a = hub.account(id, i);
+            held += uint256(a.escrow) + a.bond;
+            debt += a.debt;
+            claims += a.claim;
+        }
+        assertEq(held, token.balanceOf(address(hub)));
+        assertEq(debt, claims);
+        assertEq(debt, hub.community(id).totalDebt);
+    }
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {Hub} from "../../src/Hub.sol";
+import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
+import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
+import {CommunityConfig, KeyScheme, Meter} from "../../src/types/Community.sol";
+
+/// @notice Shared set-up for hub tests: a hub, a token, node keys, configs, states and signatures.
+abstract contract HubFixture is Test {
+    uint64 internal constant START = 1_000_000;
+    uint32 internal constant INTERVAL = 900;
+    uint32 internal constant W = 4;
+    uint32 internal constant WINDOWS = 3;
+    uint32 internal constant CHALLENGE = 1 days;
+    uint128 internal constant BOND = 1_000;
+    uint128 internal constant ESCROW = 5_000;
+
+    Hub internal hub;
+    CommunityToken internal token;
+    uint256[] internal keys;
+    address[] internal nodes;
+
+    function _deploy(uint256 n) internal {
+        hub = new Hub();
+        token = new CommunityToken("Community", "CT", address(this));
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 pk = uint256(keccak256(abi.encode("node", i)));
+            keys.push(pk);
+            nodes.push(vm.addr(pk));
+            token.mint(nodes[i], 1e30);
+            vm.prank(nodes[i]);
+            token.approve(address(hub), type(uint256).max);
+        }
+        vm.warp(START);
+    }
+
+    function _config(uint256 n) internal view returns (CommunityConfig memory c) {
+        c.participants = new address[](n);
+        c.meters = new Meter[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            c.participants[i] = nodes[i];
+            c.meters[i] = Meter(abi.encodePacked(keccak256(abi.encode("meter", i))), KeyScheme.Ed25519, uint32(i));
+        }
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = START;
+        c.windowCount = WINDOWS;
+        c.market = MarketParams(MarketKind.Totals, 250, 50, 0);
+        c.token = token;
+        c.bond = BOND;
+        c.escrow = ESCROW;
+        c.challengePeriod = CHALLENGE;
+    }
+
+    function _open(uint256 n) internal returns (uint64) {
+        return hub.open(_config(n));
+    }
+
+    function _joinAll(uint64 id, uint256 n) internal {
+        for (uint256 i = 0; i < n; ++i) {
+            vm.prank(nodes[i]);
+            hub.join(id);
+        }
+    }
+
+    function _openActive(uint256 n) internal returns (uint64 id) {
+        id = _open(n);
+        _joinAll(id, n);
+    }
+
+    /// @dev End of window `w` (first moment it can be updated).
+    function _windowEnd(uint32 w) internal pure returns (uint256) {
+        return uint256(START) + (uint256(w) + 1) * W * INTERVAL;
+    }
+
+    function _state(int256[] memory nets) internal pure returns (ParticipantState[] memory s) {
+        s = new ParticipantState[](nets.length);
+        for (uint256 i = 0; i < nets.length; ++i) {
+            s[i].exportWh = uint64(i * 10);
+            s[i].importWh = uint64(i * 7);
+            s[i].net = nets[i];
+        }
+    }
+
+    /// @dev Participant 0 pays `amount` to participant 1; everyone else 0.
+    function _transferState(uint256 n, int256 amount) internal pure returns (ParticipantState[] memory) {
+        int256[] memory nets = new int256[](n);
+        nets[0] = -amount;
+        nets[1] = amount;
+        return _state(nets);
+    }
+
+    /// @dev Alternating ±amount (last one balances an odd count).
+    function _alternatingState(uint256 n, int256 amount) internal pure returns (ParticipantState[] memory) {
+        int256[] memory nets = new int256[](n);
+        int256 sum;
+        for (uint256 i = 0; i + 1 < n; ++i) {
+            nets[i] = i % 2 == 0 ? -amount : amount;
+            sum += nets[i];
+        }
+        nets[n - 1] = -sum;
+        return _state(nets);
+    }
+
+    function _root(uint32 w) internal pure returns (bytes32) {
+        return keccak256(abi.encode("root", w));
+    }
+
+    function _signDigest(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    function _digest(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state)
+        internal
+        view
+        returns (bytes32)
+    {
+        return hub.hashWindowResult(id, w, root, keccak256(abi.encode(state)));
+    }
+
+    /// @dev Signatures of participants `who` (indices) over the window result.
+    function _sign(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state, uint256[] memory who)
+        internal
+        view
+        returns (bytes[] memory sigs)
+    {
+        bytes32 digest = _digest(id, w, root, state);
+        sigs = new bytes[](who.length);
+        for (uint256 i = 0; i < who.length; ++i) {
+            sigs[i] = _signDigest(keys[who[i]], digest);
+        }
+    }
+
+    function _everyone(uint256 n) internal pure returns (uint256[] memory who) {
+        who = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            who[i] = i;
+        }
+    }
+
+    function _only(uint256 i) internal pure returns (uint256[] memory who) {
+        who = new uint256[](1);
+        who[0] = i;
+    }
+
+    /// @dev Warps to the end of `w` and submits a result signed by `who`.
+    function _update(uint64 id, uint32 w, ParticipantState[] memory state, uint256[] memory who) internal {
+        if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));
+        hub.update(id, w, _root(w), state, _sign(id, w, _root(w), state, who));
+    }
+
+    function _recover(bytes32 digest, bytes memory sig) internal pure returns (address) {
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly {
+            r := mload(add(sig, 0x20))
+            s := mload(add(sig, 0x40))
+            v := byte(0, mload(add(sig, 0x60)))
+        }
+        return ecrecover(digest, v, r, s);
+    }
+}
