@@ -7,9 +7,14 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
-echo "== forge test"
-forge test "$@" 2>&1 | tee "$logs/forge.txt"
+echo "== forge test (gas snapshots checked against snapshots/*.json)"
+forge test --gas-snapshot-check=true "$@" 2>&1 | tee "$logs/forge.txt"
 forge_rc=${PIPESTATUS[0]}
+# forge 1.7 reports a changed named gas snapshot but still exits 0: fail here instead.
+if grep -q "Snapshots differ" "$logs/forge.txt"; then
+  echo "gas changed: rerun 'forge test' to rewrite snapshots/*.json and commit them if the change is intended" >&2
+  forge_rc=1
+fi
 
 echo "== mocha"
 mocha 2>&1 | tee "$logs/mocha.txt"
