@@ -1,3 +1,4 @@
+import { ed25519VectorFile } from './ed25519.js';
 import { readingVectors } from './readings.js';
 
 /**
@@ -9,6 +10,7 @@ export function allVectorFiles(): Record<string, unknown> {
   const readings = readingVectors();
   return {
     'readings.json': { count: readings.length, vectors: readings },
+    'ed25519.json': ed25519VectorFile(),
   };
 }
 
