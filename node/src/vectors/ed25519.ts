@@ -474,3 +474,26 @@ export function ed25519VectorFile(): Ed25519VectorFile {
   const cases = ed25519Cases();
   return { sha512: { count: sha512.length, vectors: sha512 }, rfc8032: { count: rfc8032.length, vectors: rfc8032 }, cases, count: cases.length };
 }
+
+/**
+ * The constant table of `Ed25519.sol` (`BASE_TABLE`): [i]B for i = 1..15 as three 32-byte
+ * big-endian words (y - x, y + x, 2d·x·y) mod p, the form its mixed addition consumes.
+ */
+export function ed25519BaseTableHex(): string {
+  const words: bigint[] = [];
+  for (let i = 1n; i <= 15n; i++) {
+    const q = scalarMult(i, BASE);
+    words.push(mod(q.y - q.x), mod(q.y + q.x), mod(2n * D * q.x * q.y));
+  }
+  return words.map((w) => w.toString(16).padStart(64, '0')).join('');
+}
+
+/** Field and group constants of `Ed25519.sol`, for the mocha check that the source holds them. */
+export const ED25519_CONSTANTS = {
+  P: FIELD_P,
+  L: GROUP_L,
+  D,
+  D2: mod(2n * D),
+  SQRT_M1,
+  TWO_256_MOD_L: (1n << 256n) % GROUP_L,
+} as const;
