@@ -4,6 +4,18 @@ pragma solidity ^0.8.24;
 import {Test, console} from "forge-std/Test.sol";
 import {Ed25519} from "../../src/libraries/Ed25519.sol";
 
+/// @dev One labelled case of `vectors/ed25519.json`, signature split into R and S.
+struct Case {
+    string label;
+    bytes32 publicKey;
+    bytes32 r;
+    bytes32 s;
+    bytes message;
+    bool nodeCrypto;
+    bool tweetnacl;
+    bool expected;
+}
+
 /// @dev Exposes the library through external calls (expectRevert, gas of a real call).
 contract Ed25519Harness {
     function verify(bytes32 publicKey, bytes32 r, bytes32 s, bytes calldata message) external view returns (bool) {
@@ -28,17 +40,6 @@ contract Ed25519Test is Test {
     uint256 internal count;
     string internal readingsJson;
     uint256 internal readingsCount;
-
-    struct Case {
-        string label;
-        bytes32 publicKey;
-        bytes32 r;
-        bytes32 s;
-        bytes message;
-        bool nodeCrypto;
-        bool tweetnacl;
-        bool expected;
-    }
 
     function setUp() public {
         harness = new Ed25519Harness();
@@ -307,14 +308,45 @@ contract Ed25519Test is Test {
         console.log("Ed25519.verify gas (1023-byte message):", g);
     }
 
-    // ----------------------------------------------------------------------------------------
-    // Fuzz
+    function _reverseBytes(bytes32 v) internal pure returns (bytes32 r) {
+        for (uint256 i = 0; i < 32; i++) r |= bytes32(uint256(uint8(v[i])) << (8 * i));
+    }
+}
 
-    /// @dev Random (R, S) under a real key and message never verifies.
-    function testFuzz_RandomSignatureRejected(bytes32 r, bytes32 s, uint8 which) public view {
-        Case memory c = _case(bound(which, 0, 23));
-        vm.assume(r != c.r || s != c.s);
-        assertFalse(Ed25519.verify(c.publicKey, r, s, c.message));
+/// @notice Fuzz tests around the 24 valid tweetnacl vectors of `vectors/ed25519.json`, loaded once.
+contract Ed25519FuzzTest is Test {
+    Ed25519Harness internal harness;
+    Case[] internal valid;
+
+    function setUp() public {
+        harness = new Ed25519Harness();
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/ed25519.json"));
+        for (uint256 i = 0; i < 24; i++) {
+            string memory p = string.concat(".cases[", vm.toString(i), "]");
+            Case memory c;
+            c.label = vm.parseJsonString(json, string.concat(p, ".label"));
+            c.publicKey = vm.parseJsonBytes32(json, string.concat(p, ".publicKey"));
+            bytes memory sig = vm.parseJsonBytes(json, string.concat(p, ".signature"));
+            bytes32 r;
+            bytes32 s;
+            assembly {
+                r := mload(add(sig, 0x20))
+                s := mload(add(sig, 0x40))
+            }
+            (c.r, c.s) = (r, s);
+            c.message = vm.parseJsonBytes(json, string.concat(p, ".message"));
+            c.expected = vm.parseJsonBool(json, string.concat(p, ".expected"));
+            valid.push(c);
+        }
+    }
+
+    /// @dev Random (R, S) with a canonical S under a real key and message never verifies: this
+    /// runs the whole verification, unlike a random S that is ≥ L 15 times in 16.
+    function testFuzz_RandomSignatureRejected(bytes32 r, uint256 s, uint8 which) public view {
+        Case memory c = valid[bound(which, 0, valid.length - 1)];
+        bytes32 sLe = _reverseBytes(bytes32(bound(s, 0, Ed25519.L - 1)));
+        vm.assume(r != c.r || sLe != c.s);
+        assertFalse(Ed25519.verify(c.publicKey, r, sLe, c.message));
     }
 
     /// @dev Random key, signature and message never verify (and never revert).
@@ -325,7 +357,7 @@ contract Ed25519Test is Test {
     /// @dev Changing any one byte of a valid (A, R, S, M) makes it fail.
     function testFuzz_MutatedValidVectorRejected(uint8 which, uint256 position, uint8 delta) public view {
         vm.assume(delta != 0);
-        Case memory c = _case(bound(which, 0, 23));
+        Case memory c = valid[bound(which, 0, valid.length - 1)];
         bytes memory all = bytes.concat(c.publicKey, c.r, c.s, c.message);
         position = bound(position, 0, all.length - 1);
         unchecked {
@@ -346,7 +378,7 @@ contract Ed25519Test is Test {
 
     /// @dev S + nL (n ≥ 1, below 2^256) is always refused, where tweetnacl would accept it.
     function testFuzz_NonCanonicalSRejected(uint8 which, uint256 n) public view {
-        Case memory c = _case(bound(which, 0, 23));
+        Case memory c = valid[bound(which, 0, valid.length - 1)];
         uint256 s = uint256(_reverseBytes(c.s));
         n = bound(n, 1, (type(uint256).max - s) / Ed25519.L);
         assertFalse(Ed25519.verify(c.publicKey, c.r, _reverseBytes(bytes32(s + n * Ed25519.L)), c.message));
