@@ -57,6 +57,8 @@ library Sha512 {
             }
 
             // 80 rounds over W (at w) and K (at w + 0xa00), then adds into the state at st.
+            // Unrolled by 8 with the working variables renamed each round instead of shifted:
+            // a round only writes T1 into d (d + T1) and T1 + T2 into h.
             function rounds(st, w) {
                 let a := mload(st)
                 let b := mload(add(st, 0x20))
@@ -66,31 +68,106 @@ library Sha512 {
                 let f := mload(add(st, 0xa0))
                 let g := mload(add(st, 0xc0))
                 let h := mload(add(st, 0xe0))
-                for { let p := w } lt(p, add(w, 0xa00)) { p := add(p, 0x20) } {
-                    // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t], unmasked
-                    let x := or(e, shl(64, e))
-                    let t1 :=
-                        add(
-                            add(h, add(mload(p), mload(add(p, 0xa00)))),
-                            add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(g, and(e, xor(f, g))))
-                        )
-                    h := g
-                    g := f
-                    f := e
-                    e := and(add(d, t1), 0xffffffffffffffff)
-                    d := c
-                    c := b
-                    b := a
-                    // a = T1 + Sigma0(a) + Maj(a, b, c), with the old a, b, c now in b, c, d
+                for { let p := w } lt(p, add(w, 0xa00)) { p := add(p, 0x100) } {
+                    // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t], unmasked, kept in h;
+                    // d += T1; h = T1 + Sigma0(a) + Maj(a, b, c).
+                    let x
+                    // round 8j + 0
+                    x := or(e, shl(64, e))
+                    h := add(
+                        add(h, add(mload(p), mload(add(p, 0xa00)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(g, and(e, xor(f, g))))
+                    )
+                    d := and(add(d, h), 0xffffffffffffffff)
+                    x := or(a, shl(64, a))
+                    h := and(
+                        add(h, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(a, b), and(c, or(a, b))))),
+                        0xffffffffffffffff
+                    )
+                    // round 8j + 1
+                    x := or(d, shl(64, d))
+                    g := add(
+                        add(g, add(mload(add(p, 0x20)), mload(add(p, 0xa20)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(f, and(d, xor(e, f))))
+                    )
+                    c := and(add(c, g), 0xffffffffffffffff)
+                    x := or(h, shl(64, h))
+                    g := and(
+                        add(g, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(h, a), and(b, or(h, a))))),
+                        0xffffffffffffffff
+                    )
+                    // round 8j + 2
+                    x := or(c, shl(64, c))
+                    f := add(
+                        add(f, add(mload(add(p, 0x40)), mload(add(p, 0xa40)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(e, and(c, xor(d, e))))
+                    )
+                    b := and(add(b, f), 0xffffffffffffffff)
+                    x := or(g, shl(64, g))
+                    f := and(
+                        add(f, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(g, h), and(a, or(g, h))))),
+                        0xffffffffffffffff
+                    )
+                    // round 8j + 3
                     x := or(b, shl(64, b))
-                    a :=
-                        and(
-                            add(
-                                t1,
-                                add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(b, c), and(d, or(b, c))))
-                            ),
-                            0xffffffffffffffff
-                        )
+                    e := add(
+                        add(e, add(mload(add(p, 0x60)), mload(add(p, 0xa60)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(d, and(b, xor(c, d))))
+                    )
+                    a := and(add(a, e), 0xffffffffffffffff)
+                    x := or(f, shl(64, f))
+                    e := and(
+                        add(e, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(f, g), and(h, or(f, g))))),
+                        0xffffffffffffffff
+                    )
+                    // round 8j + 4
+                    x := or(a, shl(64, a))
+                    d := add(
+                        add(d, add(mload(add(p, 0x80)), mload(add(p, 0xa80)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(c, and(a, xor(b, c))))
+                    )
+                    h := and(add(h, d), 0xffffffffffffffff)
+                    x := or(e, shl(64, e))
+                    d := and(
+                        add(d, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(e, f), and(g, or(e, f))))),
+                        0xffffffffffffffff
+                    )
+                    // round 8j + 5
+                    x := or(h, shl(64, h))
+                    c := add(
+                        add(c, add(mload(add(p, 0xa0)), mload(add(p, 0xaa0)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(b, and(h, xor(a, b))))
+                    )
+                    g := and(add(g, c), 0xffffffffffffffff)
+                    x := or(d, shl(64, d))
+                    c := and(
+                        add(c, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(d, e), and(f, or(d, e))))),
+                        0xffffffffffffffff
+                    )
+                    // round 8j + 6
+                    x := or(g, shl(64, g))
+                    b := add(
+                        add(b, add(mload(add(p, 0xc0)), mload(add(p, 0xac0)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(a, and(g, xor(h, a))))
+                    )
+                    f := and(add(f, b), 0xffffffffffffffff)
+                    x := or(c, shl(64, c))
+                    b := and(
+                        add(b, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(c, d), and(e, or(c, d))))),
+                        0xffffffffffffffff
+                    )
+                    // round 8j + 7
+                    x := or(f, shl(64, f))
+                    a := add(
+                        add(a, add(mload(add(p, 0xe0)), mload(add(p, 0xae0)))),
+                        add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(h, and(f, xor(g, h))))
+                    )
+                    e := and(add(e, a), 0xffffffffffffffff)
+                    x := or(b, shl(64, b))
+                    a := and(
+                        add(a, add(xor(xor(shr(28, x), shr(34, x)), shr(39, x)), or(and(b, c), and(d, or(b, c))))),
+                        0xffffffffffffffff
+                    )
                 }
                 mstore(st, and(add(mload(st), a), 0xffffffffffffffff))
                 mstore(add(st, 0x20), and(add(mload(add(st, 0x20)), b), 0xffffffffffffffff))
