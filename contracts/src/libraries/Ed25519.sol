@@ -125,7 +125,7 @@ library Ed25519 {
             let z := 1
             X := x
             for { let i := 0 } lt(i, 3) { i := add(i, 1) } {
-                // dbl-2008-hwcd, a = -1 (see _doubleScalarMulEncoded)
+                // dbl-2008-hwcd, a = -1 (see ladder in _doubleScalarMulEncoded)
                 let a := mulmod(X, X, P)
                 let b := mulmod(y, y, P)
                 let c := mulmod(z, z, P)
@@ -177,25 +177,6 @@ library Ed25519 {
         uint256 Y;
         uint256 Z;
         assembly ("memory-safe") {
-            // dbl-2008-hwcd for a = -1, with every intermediate negated so that no extra negation
-            // is needed (signs cancel in each product). 4 squarings + 4 products; T3 is only read
-            // by an addition but costs one mulmod, cheaper than a separate last-doubling variant.
-            function dbl(x, y, z) -> x3, y3, z3, t3 {
-                let a := mulmod(x, x, P)
-                let b := mulmod(y, y, P)
-                let c := mulmod(z, z, P)
-                c := add(c, c) // < 2p < 2^256, reduced by the addmod below
-                let h := addmod(a, b, P) // -H
-                let e := addmod(x, y, P)
-                e := addmod(h, sub(P, mulmod(e, e, P)), P) // -E
-                let g := addmod(a, sub(P, b), P) // -G
-                let f := addmod(c, g, P) // -F
-                x3 := mulmod(e, f, P)
-                y3 := mulmod(g, h, P)
-                z3 := mulmod(f, g, P)
-                t3 := mulmod(e, h, P)
-            }
-
             // add-2008-hwcd-3 for a = -1 with the second point cached at memory e2 as
             // (Y - X, Y + X, 2d·T, 2Z): 8 multiplications.
             function addCached(x1, y1, z1, t1, e2) -> x3, y3, z3, t3 {
@@ -203,22 +184,6 @@ library Ed25519 {
                 let b := mulmod(addmod(y1, x1, P), mload(add(e2, 0x20)), P)
                 let c := mulmod(t1, mload(add(e2, 0x40)), P)
                 let d := mulmod(z1, mload(add(e2, 0x60)), P)
-                let e := addmod(b, sub(P, a), P)
-                let f := addmod(d, sub(P, c), P)
-                let g := addmod(d, c, P)
-                let h := addmod(b, a, P)
-                x3 := mulmod(e, f, P)
-                y3 := mulmod(g, h, P)
-                z3 := mulmod(f, g, P)
-                t3 := mulmod(e, h, P)
-            }
-
-            // Same with an affine second point at e2 as (y - x, y + x, 2d·x·y): 2Z = 2, so D = 2·Z1.
-            function addAffine(x1, y1, z1, t1, e2) -> x3, y3, z3, t3 {
-                let a := mulmod(addmod(y1, sub(P, x1), P), mload(e2), P)
-                let b := mulmod(addmod(y1, x1, P), mload(add(e2, 0x20)), P)
-                let c := mulmod(t1, mload(add(e2, 0x40)), P)
-                let d := addmod(z1, z1, P)
                 let e := addmod(b, sub(P, a), P)
                 let f := addmod(d, sub(P, c), P)
                 let g := addmod(d, c, P)
@@ -249,22 +214,103 @@ library Ed25519 {
                 }
             }
 
-            // Straus: one pass over the 64 nibbles of both scalars, most significant first.
-            // Computes [sb]B + [kq]Q. tq: [i]Q cached, 128 bytes per entry; tb: [i]B affine, 96 bytes per entry (entry 0 unused).
+            // Straus: one pass over the 64 nibbles of both scalars, most significant first; computes
+            // [sb]B + [kq]Q. tq: [i]Q cached, 128 bytes per entry; tb: [i]B affine, 96 bytes per
+            // entry (entry 0 unused). Everything is inlined (a Yul function call costs about a third
+            // of a doubling) and temporaries are reused to stay within 16 stack slots.
+            // Doubling is dbl-2008-hwcd for a = -1 with negated intermediates, whose signs cancel
+            // in every product: g = -G = X² - Y², a = -H = X² + Y², b = -E = X² + Y² - (X + Y)²,
+            // f = -F = 2Z² + X² - Y²; X3 = E·F, Y3 = G·H, Z3 = F·G, and T3 = E·H only on the 4th
+            // doubling, the one an addition may follow.
             function ladder(sb, kq, tq, tb) -> x, y, z {
                 y := 1
                 z := 1
-                let t := 0
+                let t
                 for { let i := 256 } i {} {
                     i := sub(i, 4)
-                    x, y, z, t := dbl(x, y, z)
-                    x, y, z, t := dbl(x, y, z)
-                    x, y, z, t := dbl(x, y, z)
-                    x, y, z, t := dbl(x, y, z)
+                    {
+                        let a := mulmod(x, x, P)
+                        let b := mulmod(y, y, P)
+                        let g := addmod(a, sub(P, b), P)
+                        a := addmod(a, b, P)
+                        b := addmod(x, y, P)
+                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
+                        let f := addmod(mulmod(z, add(z, z), P), g, P)
+                        x := mulmod(b, f, P)
+                        y := mulmod(g, a, P)
+                        z := mulmod(f, g, P)
+                    }
+                    {
+                        let a := mulmod(x, x, P)
+                        let b := mulmod(y, y, P)
+                        let g := addmod(a, sub(P, b), P)
+                        a := addmod(a, b, P)
+                        b := addmod(x, y, P)
+                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
+                        let f := addmod(mulmod(z, add(z, z), P), g, P)
+                        x := mulmod(b, f, P)
+                        y := mulmod(g, a, P)
+                        z := mulmod(f, g, P)
+                    }
+                    {
+                        let a := mulmod(x, x, P)
+                        let b := mulmod(y, y, P)
+                        let g := addmod(a, sub(P, b), P)
+                        a := addmod(a, b, P)
+                        b := addmod(x, y, P)
+                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
+                        let f := addmod(mulmod(z, add(z, z), P), g, P)
+                        x := mulmod(b, f, P)
+                        y := mulmod(g, a, P)
+                        z := mulmod(f, g, P)
+                    }
+                    {
+                        let a := mulmod(x, x, P)
+                        let b := mulmod(y, y, P)
+                        let g := addmod(a, sub(P, b), P)
+                        a := addmod(a, b, P)
+                        b := addmod(x, y, P)
+                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
+                        let f := addmod(mulmod(z, add(z, z), P), g, P)
+                        x := mulmod(b, f, P)
+                        y := mulmod(g, a, P)
+                        z := mulmod(f, g, P)
+                        t := mulmod(b, a, P)
+                    }
                     let n := and(shr(i, kq), 0xf)
-                    if n { x, y, z, t := addCached(x, y, z, t, add(tq, shl(7, n))) }
+                    if n {
+                        // add-2008-hwcd-3 with [n]Q cached as (Y - X, Y + X, 2d·T, 2Z)
+                        n := add(tq, shl(7, n))
+                        let a := mulmod(addmod(y, sub(P, x), P), mload(n), P)
+                        let b := mulmod(addmod(y, x, P), mload(add(n, 0x20)), P)
+                        let c := mulmod(t, mload(add(n, 0x40)), P)
+                        n := mulmod(z, mload(add(n, 0x60)), P) // D
+                        let e := addmod(b, sub(P, a), P) // E = B - A
+                        b := addmod(b, a, P) // H = B + A
+                        a := addmod(n, sub(P, c), P) // F = D - C
+                        n := addmod(n, c, P) // G = D + C
+                        x := mulmod(e, a, P)
+                        y := mulmod(n, b, P)
+                        z := mulmod(a, n, P)
+                        t := mulmod(e, b, P)
+                    }
                     n := and(shr(i, sb), 0xf)
-                    if n { x, y, z, t := addAffine(x, y, z, t, add(tb, mul(n, 0x60))) }
+                    if n {
+                        // Same with [n]B affine as (y - x, y + x, 2d·x·y): 2Z = 2, so D = 2·Z1.
+                        // T3 is not needed: a doubling comes next.
+                        n := add(tb, mul(n, 0x60))
+                        let a := mulmod(addmod(y, sub(P, x), P), mload(n), P)
+                        let b := mulmod(addmod(y, x, P), mload(add(n, 0x20)), P)
+                        let c := mulmod(t, mload(add(n, 0x40)), P)
+                        n := addmod(z, z, P) // D
+                        let e := addmod(b, sub(P, a), P) // E
+                        b := addmod(b, a, P) // H
+                        a := addmod(n, sub(P, c), P) // F
+                        n := addmod(n, c, P) // G
+                        x := mulmod(e, a, P)
+                        y := mulmod(n, b, P)
+                        z := mulmod(a, n, P)
+                    }
                 }
             }
 
