@@ -231,9 +231,9 @@ library Ed25519 {
                     {
                         let a := mulmod(x, x, P)
                         let b := mulmod(y, y, P)
-                        let g := addmod(a, sub(P, b), P)
-                        a := addmod(a, b, P)
-                        b := addmod(x, y, P)
+                        let g := add(a, sub(P, b))
+                        a := add(a, b)
+                        b := add(x, y)
                         b := addmod(a, sub(P, mulmod(b, b, P)), P)
                         let f := addmod(mulmod(z, add(z, z), P), g, P)
                         x := mulmod(b, f, P)
@@ -243,9 +243,9 @@ library Ed25519 {
                     {
                         let a := mulmod(x, x, P)
                         let b := mulmod(y, y, P)
-                        let g := addmod(a, sub(P, b), P)
-                        a := addmod(a, b, P)
-                        b := addmod(x, y, P)
+                        let g := add(a, sub(P, b))
+                        a := add(a, b)
+                        b := add(x, y)
                         b := addmod(a, sub(P, mulmod(b, b, P)), P)
                         let f := addmod(mulmod(z, add(z, z), P), g, P)
                         x := mulmod(b, f, P)
@@ -255,9 +255,9 @@ library Ed25519 {
                     {
                         let a := mulmod(x, x, P)
                         let b := mulmod(y, y, P)
-                        let g := addmod(a, sub(P, b), P)
-                        a := addmod(a, b, P)
-                        b := addmod(x, y, P)
+                        let g := add(a, sub(P, b))
+                        a := add(a, b)
+                        b := add(x, y)
                         b := addmod(a, sub(P, mulmod(b, b, P)), P)
                         let f := addmod(mulmod(z, add(z, z), P), g, P)
                         x := mulmod(b, f, P)
@@ -267,9 +267,9 @@ library Ed25519 {
                     {
                         let a := mulmod(x, x, P)
                         let b := mulmod(y, y, P)
-                        let g := addmod(a, sub(P, b), P)
-                        a := addmod(a, b, P)
-                        b := addmod(x, y, P)
+                        let g := add(a, sub(P, b))
+                        a := add(a, b)
+                        b := add(x, y)
                         b := addmod(a, sub(P, mulmod(b, b, P)), P)
                         let f := addmod(mulmod(z, add(z, z), P), g, P)
                         x := mulmod(b, f, P)
@@ -281,14 +281,14 @@ library Ed25519 {
                     if n {
                         // add-2008-hwcd-3 with [n]Q cached as (Y - X, Y + X, 2d·T, 2Z)
                         n := add(tq, shl(7, n))
-                        let a := mulmod(addmod(y, sub(P, x), P), mload(n), P)
-                        let b := mulmod(addmod(y, x, P), mload(add(n, 0x20)), P)
+                        let a := mulmod(add(y, sub(P, x)), mload(n), P)
+                        let b := mulmod(add(y, x), mload(add(n, 0x20)), P)
                         let c := mulmod(t, mload(add(n, 0x40)), P)
                         n := mulmod(z, mload(add(n, 0x60)), P) // D
-                        let e := addmod(b, sub(P, a), P) // E = B - A
-                        b := addmod(b, a, P) // H = B + A
-                        a := addmod(n, sub(P, c), P) // F = D - C
-                        n := addmod(n, c, P) // G = D + C
+                        let e := add(b, sub(P, a)) // E = B - A
+                        b := add(b, a) // H = B + A
+                        a := add(n, sub(P, c)) // F = D - C
+                        n := add(n, c) // G = D + C
                         x := mulmod(e, a, P)
                         y := mulmod(n, b, P)
                         z := mulmod(a, n, P)
@@ -299,14 +299,14 @@ library Ed25519 {
                         // Same with [n]B affine as (y - x, y + x, 2d·x·y): 2Z = 2, so D = 2·Z1.
                         // T3 is not needed: a doubling comes next.
                         n := add(tb, mul(n, 0x60))
-                        let a := mulmod(addmod(y, sub(P, x), P), mload(n), P)
-                        let b := mulmod(addmod(y, x, P), mload(add(n, 0x20)), P)
+                        let a := mulmod(add(y, sub(P, x)), mload(n), P)
+                        let b := mulmod(add(y, x), mload(add(n, 0x20)), P)
                         let c := mulmod(t, mload(add(n, 0x40)), P)
                         n := addmod(z, z, P) // D
-                        let e := addmod(b, sub(P, a), P) // E
-                        b := addmod(b, a, P) // H
-                        a := addmod(n, sub(P, c), P) // F
-                        n := addmod(n, c, P) // G
+                        let e := add(b, sub(P, a)) // E
+                        b := add(b, a) // H
+                        a := add(n, sub(P, c)) // F
+                        n := add(n, c) // G
                         x := mulmod(e, a, P)
                         y := mulmod(n, b, P)
                         z := mulmod(a, n, P)
