@@ -6,7 +6,7 @@ pragma solidity ^0.8.24;
 /// hashes R || A || M with it.
 /// @dev Shared vectors (node:crypto digests of messages of 0..1000 bytes crossing the block and
 /// padding boundaries) in `contracts/test/vectors/ed25519.json` (`.sha512`).
-/// Cost: about 20,000 gas per 128-byte block plus about 3,000 gas per call (see Sha512.t.sol).
+/// Cost: about 37,500 gas per 128-byte block plus about 8,000 gas per call (test_GasPerBlock).
 ///
 /// Implementation notes, all to save gas:
 /// - 64-bit words live in 256-bit EVM words. Additions are not masked until a value is stored
