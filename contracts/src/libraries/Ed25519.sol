@@ -230,93 +230,96 @@ library Ed25519 {
             // f = -F = 2Z² + X² - Y²; X3 = E·F, Y3 = G·H, Z3 = F·G, and T3 = E·H only on the 4th
             // doubling, the one an addition may follow.
             function ladder(sb, kq, tq, tb) -> x, y, z {
+                // p on the stack: the optimizer turns the literal into PUSH1 0x13 PUSH1 1 PUSH1 0xff
+                // SHL SUB (15 gas) at every use; DUP costs 3.
+                let p := P
                 y := 1
                 z := 1
                 let t
                 for { let i := 256 } i {} {
                     i := sub(i, 4)
                     {
-                        let a := mulmod(x, x, P)
-                        let b := mulmod(y, y, P)
-                        let g := add(a, sub(P, b))
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        let g := add(a, sub(p, b))
                         a := add(a, b)
                         b := add(x, y)
-                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
-                        let f := addmod(mulmod(z, add(z, z), P), g, P)
-                        x := mulmod(b, f, P)
-                        y := mulmod(g, a, P)
-                        z := mulmod(f, g, P)
+                        b := addmod(a, sub(p, mulmod(b, b, p)), p)
+                        let f := addmod(mulmod(z, add(z, z), p), g, p)
+                        x := mulmod(b, f, p)
+                        y := mulmod(g, a, p)
+                        z := mulmod(f, g, p)
                     }
                     {
-                        let a := mulmod(x, x, P)
-                        let b := mulmod(y, y, P)
-                        let g := add(a, sub(P, b))
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        let g := add(a, sub(p, b))
                         a := add(a, b)
                         b := add(x, y)
-                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
-                        let f := addmod(mulmod(z, add(z, z), P), g, P)
-                        x := mulmod(b, f, P)
-                        y := mulmod(g, a, P)
-                        z := mulmod(f, g, P)
+                        b := addmod(a, sub(p, mulmod(b, b, p)), p)
+                        let f := addmod(mulmod(z, add(z, z), p), g, p)
+                        x := mulmod(b, f, p)
+                        y := mulmod(g, a, p)
+                        z := mulmod(f, g, p)
                     }
                     {
-                        let a := mulmod(x, x, P)
-                        let b := mulmod(y, y, P)
-                        let g := add(a, sub(P, b))
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        let g := add(a, sub(p, b))
                         a := add(a, b)
                         b := add(x, y)
-                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
-                        let f := addmod(mulmod(z, add(z, z), P), g, P)
-                        x := mulmod(b, f, P)
-                        y := mulmod(g, a, P)
-                        z := mulmod(f, g, P)
+                        b := addmod(a, sub(p, mulmod(b, b, p)), p)
+                        let f := addmod(mulmod(z, add(z, z), p), g, p)
+                        x := mulmod(b, f, p)
+                        y := mulmod(g, a, p)
+                        z := mulmod(f, g, p)
                     }
                     {
-                        let a := mulmod(x, x, P)
-                        let b := mulmod(y, y, P)
-                        let g := add(a, sub(P, b))
+                        let a := mulmod(x, x, p)
+                        let b := mulmod(y, y, p)
+                        let g := add(a, sub(p, b))
                         a := add(a, b)
                         b := add(x, y)
-                        b := addmod(a, sub(P, mulmod(b, b, P)), P)
-                        let f := addmod(mulmod(z, add(z, z), P), g, P)
-                        x := mulmod(b, f, P)
-                        y := mulmod(g, a, P)
-                        z := mulmod(f, g, P)
-                        t := mulmod(b, a, P)
+                        b := addmod(a, sub(p, mulmod(b, b, p)), p)
+                        let f := addmod(mulmod(z, add(z, z), p), g, p)
+                        x := mulmod(b, f, p)
+                        y := mulmod(g, a, p)
+                        z := mulmod(f, g, p)
+                        t := mulmod(b, a, p)
                     }
                     let n := and(shr(i, kq), 0xf)
                     if n {
                         // add-2008-hwcd-3 with [n]Q cached as (Y - X, Y + X, 2d·T, 2Z)
                         n := add(tq, shl(7, n))
-                        let a := mulmod(add(y, sub(P, x)), mload(n), P)
-                        let b := mulmod(add(y, x), mload(add(n, 0x20)), P)
-                        let c := mulmod(t, mload(add(n, 0x40)), P)
-                        n := mulmod(z, mload(add(n, 0x60)), P) // D
-                        let e := add(b, sub(P, a)) // E = B - A
+                        let a := mulmod(add(y, sub(p, x)), mload(n), p)
+                        let b := mulmod(add(y, x), mload(add(n, 0x20)), p)
+                        let c := mulmod(t, mload(add(n, 0x40)), p)
+                        n := mulmod(z, mload(add(n, 0x60)), p) // D
+                        let e := add(b, sub(p, a)) // E = B - A
                         b := add(b, a) // H = B + A
-                        a := add(n, sub(P, c)) // F = D - C
+                        a := add(n, sub(p, c)) // F = D - C
                         n := add(n, c) // G = D + C
-                        x := mulmod(e, a, P)
-                        y := mulmod(n, b, P)
-                        z := mulmod(a, n, P)
-                        t := mulmod(e, b, P)
+                        x := mulmod(e, a, p)
+                        y := mulmod(n, b, p)
+                        z := mulmod(a, n, p)
+                        t := mulmod(e, b, p)
                     }
                     n := and(shr(i, sb), 0xf)
                     if n {
                         // Same with [n]B affine as (y - x, y + x, 2d·x·y): 2Z = 2, so D = 2·Z1.
                         // T3 is not needed: a doubling comes next.
                         n := add(tb, mul(n, 0x60))
-                        let a := mulmod(add(y, sub(P, x)), mload(n), P)
-                        let b := mulmod(add(y, x), mload(add(n, 0x20)), P)
-                        let c := mulmod(t, mload(add(n, 0x40)), P)
-                        n := addmod(z, z, P) // D
-                        let e := add(b, sub(P, a)) // E
+                        let a := mulmod(add(y, sub(p, x)), mload(n), p)
+                        let b := mulmod(add(y, x), mload(add(n, 0x20)), p)
+                        let c := mulmod(t, mload(add(n, 0x40)), p)
+                        n := addmod(z, z, p) // D
+                        let e := add(b, sub(p, a)) // E
                         b := add(b, a) // H
-                        a := add(n, sub(P, c)) // F
+                        a := add(n, sub(p, c)) // F
                         n := add(n, c) // G
-                        x := mulmod(e, a, P)
-                        y := mulmod(n, b, P)
-                        z := mulmod(a, n, P)
+                        x := mulmod(e, a, p)
+                        y := mulmod(n, b, p)
+                        z := mulmod(a, n, p)
                     }
                 }
             }
