@@ -184,40 +184,39 @@ library Ed25519 {
         uint256 Y;
         uint256 Z;
         assembly ("memory-safe") {
-            // add-2008-hwcd-3 for a = -1 with the second point cached at memory e2 as
-            // (Y - X, Y + X, 2d·T, 2Z): 8 multiplications.
-            function addCached(x1, y1, z1, t1, e2) -> x3, y3, z3, t3 {
-                let a := mulmod(addmod(y1, sub(P, x1), P), mload(e2), P)
-                let b := mulmod(addmod(y1, x1, P), mload(add(e2, 0x20)), P)
-                let c := mulmod(t1, mload(add(e2, 0x40)), P)
-                let d := mulmod(z1, mload(add(e2, 0x60)), P)
-                let e := addmod(b, sub(P, a), P)
-                let f := addmod(d, sub(P, c), P)
-                let g := addmod(d, c, P)
-                let h := addmod(b, a, P)
-                x3 := mulmod(e, f, P)
-                y3 := mulmod(g, h, P)
-                z3 := mulmod(f, g, P)
-                t3 := mulmod(e, h, P)
-            }
-
-            // Fills entries 1..15 of the 128-byte-per-entry table at tq with [i]Q, cached form.
+            // Fills entries 1..15 of the 128-byte-per-entry table at tq with [i](px, py) in the
+            // cached form (Y - X, Y + X, 2d·T, 2Z) that the additions in ladder() consume:
+            // [i]Q = [i - 1]Q + Q with add-2008-hwcd-3 (a = -1, 8 multiplications; Q has Z = 1).
             function fillTable(tq, px, py) {
+                let p := P // see ladder()
                 let e1 := add(tq, 0x80)
-                let t := mulmod(px, py, P)
-                mstore(e1, addmod(py, sub(P, px), P))
-                mstore(add(e1, 0x20), addmod(py, px, P))
-                mstore(add(e1, 0x40), mulmod(t, D2, P))
+                let t := mulmod(px, py, p)
+                mstore(e1, addmod(py, sub(p, px), p))
+                mstore(add(e1, 0x20), addmod(py, px, p))
+                mstore(add(e1, 0x40), mulmod(t, D2, p))
                 mstore(add(e1, 0x60), 2)
                 let x := px
                 let y := py
                 let z := 1
                 for { let e := add(tq, 0x100) } lt(e, add(tq, 0x800)) { e := add(e, 0x80) } {
-                    x, y, z, t := addCached(x, y, z, t, e1)
-                    mstore(e, addmod(y, sub(P, x), P))
-                    mstore(add(e, 0x20), addmod(y, x, P))
-                    mstore(add(e, 0x40), mulmod(t, D2, P))
-                    mstore(add(e, 0x60), addmod(z, z, P))
+                    {
+                        let a := mulmod(add(y, sub(p, x)), mload(e1), p)
+                        let b := mulmod(add(y, x), mload(add(e1, 0x20)), p)
+                        let c := mulmod(t, mload(add(e1, 0x40)), p)
+                        let d := add(z, z) // D = Z1·2Z2, Z2 = 1
+                        let f := addmod(d, sub(p, c), p) // F = D - C
+                        d := addmod(d, c, p) // G = D + C
+                        c := add(b, sub(p, a)) // E = B - A
+                        b := add(b, a) // H = B + A
+                        x := mulmod(c, f, p)
+                        y := mulmod(d, b, p)
+                        z := mulmod(f, d, p)
+                        t := mulmod(c, b, p)
+                    }
+                    mstore(e, addmod(y, sub(p, x), p))
+                    mstore(add(e, 0x20), addmod(y, x, p))
+                    mstore(add(e, 0x40), mulmod(t, D2, p))
+                    mstore(add(e, 0x60), addmod(z, z, p))
                 }
             }
 
