@@ -65,7 +65,10 @@ contract Ed25519Test is Test {
 
     function _caseIndex(string memory label) internal view returns (uint256) {
         for (uint256 i = 0; i < count; i++) {
-            if (keccak256(bytes(vm.parseJsonString(json, string.concat(".cases[", vm.toString(i), "].label")))) == keccak256(bytes(label))) {
+            if (
+                keccak256(bytes(vm.parseJsonString(json, string.concat(".cases[", vm.toString(i), "].label"))))
+                    == keccak256(bytes(label))
+            ) {
                 return i;
             }
         }
@@ -251,7 +254,9 @@ contract Ed25519Test is Test {
             assertEq(encoded.length, 70);
             assertTrue(Ed25519.verifyReading(pk, encoded, sig), string.concat("reading ", vm.toString(i)));
             // Another meter's key does not verify it.
-            bytes32 other = vm.parseJsonBytes32(readingsJson, string.concat(".vectors[", vm.toString((i + 1) % readingsCount), "].publicKey"));
+            bytes32 other = vm.parseJsonBytes32(
+                readingsJson, string.concat(".vectors[", vm.toString((i + 1) % readingsCount), "].publicKey")
+            );
             if (other != pk) assertFalse(Ed25519.verifyReading(other, encoded, sig));
         }
     }
@@ -263,7 +268,9 @@ contract Ed25519Test is Test {
         assertTrue(harness.verifyReading(pk, encoded, sig));
         assertFalse(harness.verifyReading(pk, encoded, bytes.concat(sig, hex"00")));
         bytes memory short = new bytes(63);
-        for (uint256 i = 0; i < 63; i++) short[i] = sig[i];
+        for (uint256 i = 0; i < 63; i++) {
+            short[i] = sig[i];
+        }
         assertFalse(harness.verifyReading(pk, encoded, short));
         assertFalse(harness.verifyReading(pk, encoded, ""));
     }
@@ -309,7 +316,9 @@ contract Ed25519Test is Test {
     }
 
     function _reverseBytes(bytes32 v) internal pure returns (bytes32 r) {
-        for (uint256 i = 0; i < 32; i++) r |= bytes32(uint256(uint8(v[i])) << (8 * i));
+        for (uint256 i = 0; i < 32; i++) {
+            r |= bytes32(uint256(uint8(v[i])) << (8 * i));
+        }
     }
 }
 
@@ -372,7 +381,9 @@ contract Ed25519FuzzTest is Test {
             s := mload(add(all, 0x60))
         }
         bytes memory m = new bytes(c.message.length);
-        for (uint256 i = 0; i < m.length; i++) m[i] = all[96 + i];
+        for (uint256 i = 0; i < m.length; i++) {
+            m[i] = all[96 + i];
+        }
         assertFalse(Ed25519.verify(pk, r, s, m));
     }
 
@@ -385,6 +396,8 @@ contract Ed25519FuzzTest is Test {
     }
 
     function _reverseBytes(bytes32 v) internal pure returns (bytes32 r) {
-        for (uint256 i = 0; i < 32; i++) r |= bytes32(uint256(uint8(v[i])) << (8 * i));
+        for (uint256 i = 0; i < 32; i++) {
+            r |= bytes32(uint256(uint8(v[i])) << (8 * i));
+        }
     }
 }
