@@ -16,9 +16,10 @@ import {Sha512} from "./Sha512.sol";
 ///    accepts have small order (y = p and y = p + 1 encode points of order 4 and 1, x = 0 means the
 ///    point has order 1 or 2); use `isStrictPublicKey` to refuse such keys at registration.
 /// 3. k = SHA-512(R || A || M) mod L, then the cofactorless check encode([S]B - [k]A) == R
-///    byte for byte, as OpenSSL and tweetnacl do. R is never decoded: a non-canonical R, an R off
-///    the curve, or an R with a small-order component that is not cancelled is rejected because
-///    the canonical encoding of the computed point cannot equal it.
+///    byte for byte, as OpenSSL and tweetnacl do. R is never decoded: the canonical encoding of
+///    the computed point never equals a non-canonical R (y ≥ p, or x = 0 with the sign bit set)
+///    nor an R off the curve, so those are rejected. Cofactorless: a torsion component in R or A
+///    that [k] does not cancel makes the check fail (node:crypto and tweetnacl agree).
 ///
 /// Arithmetic: field elements mod p = 2^255 - 19 with mulmod/addmod, points in extended twisted
 /// Edwards coordinates (X : Y : Z : T), x = X/Z, y = Y/Z, xy = T/Z (Hisil-Wong-Carter-Dawson 2008,
