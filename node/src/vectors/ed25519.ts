@@ -352,7 +352,9 @@ export function ed25519Cases(): Ed25519Case[] {
     cases.push(makeCase(`flip-R-${bit}`, `bit ${bit} of R flipped`, v0.pk, concat(flipBit(r0, bit), s0), v0.msg));
   }
   for (const bit of [0, 1, 100, 251]) {
-    cases.push(makeCase(`flip-S-${bit}`, `bit ${bit} of S flipped (S stays below L)`, v0.pk, concat(r0, flipBit(s0, bit)), v0.msg));
+    const s = flipBit(s0, bit);
+    if (fromLe(s) >= GROUP_L) throw new Error(`flip-S-${bit}: S is not below L`);
+    cases.push(makeCase(`flip-S-${bit}`, `bit ${bit} of S flipped (S stays below L)`, v0.pk, concat(r0, s), v0.msg));
   }
   for (const bit of [253, 255]) {
     cases.push(makeCase(`flip-S-${bit}`, `bit ${bit} of S flipped: S ≥ L, non-canonical`, v0.pk, concat(r0, flipBit(s0, bit)), v0.msg));
