@@ -36,26 +36,54 @@ library Sha512 {
     function hash(bytes memory data) internal pure returns (bytes32 hi, bytes32 lo) {
         bytes memory k = K;
         assembly ("memory-safe") {
-            // Message schedule W[0..79] for the current block, one word each, at w.
+            // Message schedule W[0..79] for the current block at w, 16 bytes per entry: the word at
+            // w + 16t holds W[t] in its high 128-bit lane and W[t + 1] in its low lane, so one
+            // mload gives a pair. W[t] and W[t + 1] only depend on W[..t - 1], so the schedule
+            // computes both lanes at once (two words for the price of one): the doubling trick
+            // works lane by lane, garbage only lands in the upper 64 bits of a lane and is masked
+            // (MM) before any addition can carry it across lanes.
             function schedule(blk, w) {
-                for { let i := 0 } lt(i, 0x200) { i := add(i, 0x20) } {
-                    mstore(add(w, i), shr(192, mload(add(blk, shr(2, i)))))
+                for { let j := 0 } lt(j, 0x100) { j := add(j, 0x20) } {
+                    let v := shr(128, mload(add(blk, shr(1, j)))) // W[2i] << 64 | W[2i + 1]
+                    mstore(
+                        add(w, j),
+                        or(shl(64, and(v, 0xffffffffffffffff0000000000000000)), and(v, 0xffffffffffffffff))
+                    )
                 }
-                for { let p := add(w, 0x200) } lt(p, add(w, 0xa00)) { p := add(p, 0x20) } {
-                    // sigma0(W[t-15]) = rotr1 ^ rotr8 ^ shr7
-                    let x := mload(sub(p, 0x1e0))
+                for { let q := add(w, 0x100) } lt(q, add(w, 0x500)) { q := add(q, 0x20) } {
+                    // sigma0(W[t-15], W[t-14]) = rotr1 ^ rotr8 ^ shr7
+                    let x := mload(sub(q, 0xf0))
                     let xx := or(x, shl(64, x))
-                    let s := xor(xor(shr(1, xx), shr(8, xx)), shr(7, x))
-                    // sigma1(W[t-2]) = rotr19 ^ rotr61 ^ shr6
-                    x := mload(sub(p, 0x40))
+                    let s :=
+                        and(
+                            xor(xor(shr(1, xx), shr(8, xx)), shr(7, x)),
+                            0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff
+                        )
+                    // sigma1(W[t-2], W[t-1]) = rotr19 ^ rotr61 ^ shr6
+                    x := mload(sub(q, 0x20))
                     xx := or(x, shl(64, x))
-                    s := add(s, xor(xor(shr(19, xx), shr(61, xx)), shr(6, x)))
-                    // W[t] = W[t-16] + sigma0 + W[t-7] + sigma1
-                    mstore(p, and(add(s, add(mload(sub(p, 0x200)), mload(sub(p, 0xe0)))), 0xffffffffffffffff))
+                    s :=
+                        add(
+                            s,
+                            and(
+                                xor(xor(shr(19, xx), shr(61, xx)), shr(6, x)),
+                                0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff
+                            )
+                        )
+                    // (W[t], W[t+1]) = sigma0 + sigma1 + (W[t-16], W[t-15]) + (W[t-7], W[t-6])
+                    mstore(
+                        q,
+                        and(
+                            add(s, add(mload(sub(q, 0x100)), mload(sub(q, 0x70)))),
+                            0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff
+                        )
+                    )
                 }
             }
 
-            // 80 rounds over W (at w) and K (at w + 0xa00), then adds into the state at st.
+            // 80 rounds over W (at w) and K (at w + 0x500), both 16 bytes per entry with the entry
+            // in the high lane of the word read there, then adds into the state at st. The low
+            // lanes of W + K cannot carry into the high lane (each sum < 2^65).
             // Unrolled by 8 with the working variables renamed each round instead of shifted:
             // a round only writes T1 into d (d + T1) and T1 + T2 into h.
             function rounds(st, w) {
@@ -67,14 +95,14 @@ library Sha512 {
                 let f := mload(add(st, 0xa0))
                 let g := mload(add(st, 0xc0))
                 let h := mload(add(st, 0xe0))
-                for { let p := w } lt(p, add(w, 0xa00)) { p := add(p, 0x100) } {
+                for { let p := w } lt(p, add(w, 0x500)) { p := add(p, 0x80) } {
                     // T1 = h + Sigma1(e) + Ch(e, f, g) + K[t] + W[t], unmasked, kept in h;
                     // d += T1; h = T1 + Sigma0(a) + Maj(a, b, c).
                     let x
                     // round 8j + 0
                     x := or(e, shl(64, e))
                     h := add(
-                        add(h, add(mload(p), mload(add(p, 0xa00)))),
+                        add(h, shr(128, add(mload(p), mload(add(p, 0x500))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(g, and(e, xor(f, g))))
                     )
                     d := and(add(d, h), 0xffffffffffffffff)
@@ -86,7 +114,7 @@ library Sha512 {
                     // round 8j + 1
                     x := or(d, shl(64, d))
                     g := add(
-                        add(g, add(mload(add(p, 0x20)), mload(add(p, 0xa20)))),
+                        add(g, shr(128, add(mload(add(p, 0x10)), mload(add(p, 0x510))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(f, and(d, xor(e, f))))
                     )
                     c := and(add(c, g), 0xffffffffffffffff)
@@ -98,7 +126,7 @@ library Sha512 {
                     // round 8j + 2
                     x := or(c, shl(64, c))
                     f := add(
-                        add(f, add(mload(add(p, 0x40)), mload(add(p, 0xa40)))),
+                        add(f, shr(128, add(mload(add(p, 0x20)), mload(add(p, 0x520))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(e, and(c, xor(d, e))))
                     )
                     b := and(add(b, f), 0xffffffffffffffff)
@@ -110,7 +138,7 @@ library Sha512 {
                     // round 8j + 3
                     x := or(b, shl(64, b))
                     e := add(
-                        add(e, add(mload(add(p, 0x60)), mload(add(p, 0xa60)))),
+                        add(e, shr(128, add(mload(add(p, 0x30)), mload(add(p, 0x530))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(d, and(b, xor(c, d))))
                     )
                     a := and(add(a, e), 0xffffffffffffffff)
@@ -122,7 +150,7 @@ library Sha512 {
                     // round 8j + 4
                     x := or(a, shl(64, a))
                     d := add(
-                        add(d, add(mload(add(p, 0x80)), mload(add(p, 0xa80)))),
+                        add(d, shr(128, add(mload(add(p, 0x40)), mload(add(p, 0x540))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(c, and(a, xor(b, c))))
                     )
                     h := and(add(h, d), 0xffffffffffffffff)
@@ -134,7 +162,7 @@ library Sha512 {
                     // round 8j + 5
                     x := or(h, shl(64, h))
                     c := add(
-                        add(c, add(mload(add(p, 0xa0)), mload(add(p, 0xaa0)))),
+                        add(c, shr(128, add(mload(add(p, 0x50)), mload(add(p, 0x550))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(b, and(h, xor(a, b))))
                     )
                     g := and(add(g, c), 0xffffffffffffffff)
@@ -146,7 +174,7 @@ library Sha512 {
                     // round 8j + 6
                     x := or(g, shl(64, g))
                     b := add(
-                        add(b, add(mload(add(p, 0xc0)), mload(add(p, 0xac0)))),
+                        add(b, shr(128, add(mload(add(p, 0x60)), mload(add(p, 0x560))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(a, and(g, xor(h, a))))
                     )
                     f := and(add(f, b), 0xffffffffffffffff)
@@ -158,7 +186,7 @@ library Sha512 {
                     // round 8j + 7
                     x := or(f, shl(64, f))
                     a := add(
-                        add(a, add(mload(add(p, 0xe0)), mload(add(p, 0xae0)))),
+                        add(a, shr(128, add(mload(add(p, 0x70)), mload(add(p, 0x570))))),
                         add(xor(xor(shr(14, x), shr(18, x)), shr(41, x)), xor(h, and(f, xor(g, h))))
                     )
                     e := and(add(e, a), 0xffffffffffffffff)
@@ -178,16 +206,21 @@ library Sha512 {
                 mstore(add(st, 0xe0), and(add(mload(add(st, 0xe0)), h), 0xffffffffffffffff))
             }
 
-            // Layout past the free memory pointer: W (80 words) | K (80 words) | state (8 words) | padded message.
+            // Layout past the free memory pointer: W (80 entries of 16 bytes) | K (same) |
+            // state (8 words) | padded message.
             let w := mload(0x40)
             {
-                let kw := add(w, 0xa00)
+                let kw := add(w, 0x500)
                 let kp := add(k, 0x20)
-                for { let i := 0 } lt(i, 0xa00) { i := add(i, 0x20) } {
-                    mstore(add(kw, i), shr(192, mload(add(kp, shr(2, i)))))
+                for { let j := 0 } lt(j, 0x500) { j := add(j, 0x20) } {
+                    let v := shr(128, mload(add(kp, shr(1, j)))) // K[2i] << 64 | K[2i + 1]
+                    mstore(
+                        add(kw, j),
+                        or(shl(64, and(v, 0xffffffffffffffff0000000000000000)), and(v, 0xffffffffffffffff))
+                    )
                 }
             }
-            let st := add(w, 0x1400)
+            let st := add(w, 0xa00)
             mstore(st, 0x6a09e667f3bcc908)
             mstore(add(st, 0x20), 0xbb67ae8584caa73b)
             mstore(add(st, 0x40), 0x3c6ef372fe94f82b)
