@@ -29,10 +29,10 @@ import {Sha512} from "./Sha512.sol";
 /// [1..15](-A) computed per call (14 additions). The MODEXP precompile does the one square root
 /// (decoding A) and the one inversion (encoding the result).
 ///
-/// Gas (`forge test --match-test test_GasVerifyReading -vv`): about 195,500 for a 70-byte
-/// reading, of which SHA-512 over R || A || M (134 bytes, 2 blocks) is about 83,000, the
+/// Gas (`forge test --match-test test_GasVerifyReading -vv`): about 178,600 for a 70-byte
+/// reading, of which SHA-512 over R || A || M (134 bytes, 2 blocks) is about 66,000, the
 /// double-scalar multiplication with its table and the final inversion about 94,000, decoding A
-/// (one MODEXP) about 5,300. Each further 128 bytes of message add about 37,500 (SHA-512).
+/// (one MODEXP) about 5,300. Each further 128 bytes of message add about 30,500 (SHA-512).
 /// Code: about 8.7 kB of runtime bytecode in the contract that uses it (internal functions).
 library Ed25519 {
     /// @notice Thrown when the MODEXP precompile (0x05) call fails (only when out of gas).
