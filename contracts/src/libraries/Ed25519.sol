@@ -33,7 +33,7 @@ import {Sha512} from "./Sha512.sol";
 /// reading, of which SHA-512 over R || A || M (134 bytes, 2 blocks) is about 66,000, the
 /// double-scalar multiplication with its table and the final inversion about 94,000, decoding A
 /// (one MODEXP) about 5,300. Each further 128 bytes of message add about 30,500 (SHA-512).
-/// Code: about 8.7 kB of runtime bytecode in the contract that uses it (internal functions).
+/// Code: about 8.8 kB of runtime bytecode in the contract that uses it (internal functions).
 library Ed25519 {
     /// @notice Thrown when the MODEXP precompile (0x05) call fails (only when out of gas).
     error Ed25519ModExpFailed();
