@@ -1,4 +1,5 @@
 import { commitmentVectors } from './commitment.js';
+import { ed25519VectorFile } from './ed25519.js';
 import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
 
@@ -14,6 +15,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'readings.json': { count: readings.length, vectors: readings },
     'commitment.json': commitmentVectors(),
     'market.json': { count: market.length, cases: market },
+    'ed25519.json': ed25519VectorFile(),
   };
 }
 
