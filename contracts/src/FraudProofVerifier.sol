@@ -31,7 +31,13 @@ import {WindowCommitment} from "./libraries/WindowCommitment.sol";
 ///   of any length: the claimant's tree is proven as it was built. Domain-separated leaves (0x00
 ///   readings, 0x02 interval leaves, 0x01 inner nodes) make a value provable at one position only.
 /// - A proven interval leaf whose `interval` is not w·W + position is fraud by itself (an honest
-///   claim never holds one), so each kind returns true on it.
+///   claim never holds one), so each kind returns Fraud on it.
+/// - Slashing policy (the returned `slashCap`): whatever no honest node could sign (an invalid or
+///   misbound committed reading, a wrong step, a wrong final state, a malformed leaf) slashes the
+///   signers' whole bond; an omission (an absent slot where a valid reading exists) rejects the claim
+///   but slashes nobody, since the signers may never have received that reading (a meter or a peer
+///   can withhold it until the claim is out); an equivocation slashes the meter owner
+///   EQUIVOCATION_SLASH_BPS of the configured bond.
 /// - A reading is valid for slot (m, t) when its encoding decodes (ReadingCodec: 70 bytes, domain,
 ///   version), is bound to this chain, hub, community, meter m and interval t, and its 64-byte
 ///   signature verifies under meter m's key: Ed25519 over the encoding, or P-256 ECDSA r ‖ s over
@@ -40,6 +46,20 @@ import {WindowCommitment} from "./libraries/WindowCommitment.sol";
 ///   chain; a mismatch dispute on a voided slot reverts, and a claim that kept one of the two readings
 ///   in such a slot (in good faith) cannot be disputed for it.
 contract FraudProofVerifier is IFraudProofVerifier {
+    /// @notice Slash for an equivocation, in basis points of the community's configured bond.
+    uint256 public constant EQUIVOCATION_SLASH_BPS = 1_000;
+
+    /// @dev Outcome of a check against a claim.
+    enum Verdict {
+        /// The proof applies and the claim survives it.
+        NoFraud,
+        /// The claim is wrong and no honest node could have signed it: reject and slash the signers.
+        Fraud,
+        /// The claim is wrong but may have been signed in good faith (a reading the signers may never
+        /// have received): reject, slash nobody.
+        GoodFaithError
+    }
+
     /// @dev What every check needs about the claim and the community, read once from the hub.
     struct Claim {
         IHub hub;
@@ -55,21 +75,26 @@ contract FraudProofVerifier is IFraudProofVerifier {
     function verify(IHub hub, uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof)
         external
         view
-        returns (uint32 meterIndex, uint32 interval)
+        returns (uint32 meterIndex, uint32 interval, uint256 slashCap)
     {
-        if (kind == DisputeKind.Equivocation) return _equivocation(hub, communityId, window, proof);
-        (Claim memory c, CommunityInfo memory info) = _claim(hub, communityId, window);
-        bool fraud;
-        if (kind == DisputeKind.ReadingMismatch) {
-            fraud = _readingMismatch(c, abi.decode(proof, (ReadingMismatchProof)));
-        } else if (kind == DisputeKind.ForgedReading) {
-            fraud = _forgedReading(c, abi.decode(proof, (ForgedReadingProof)));
-        } else if (kind == DisputeKind.BadStep) {
-            fraud = _badStep(c, info, abi.decode(proof, (StepProof)));
-        } else {
-            fraud = _badFinalState(c, abi.decode(proof, (FinalStateProof)));
+        if (kind == DisputeKind.Equivocation) {
+            CommunityInfo memory info = hub.community(communityId);
+            (meterIndex, interval) = _equivocation(hub, communityId, window, info, proof);
+            return (meterIndex, interval, uint256(info.bond) * EQUIVOCATION_SLASH_BPS / 10_000);
         }
-        if (!fraud) revert FraudNotProven(kind);
+        (Claim memory c, CommunityInfo memory info) = _claim(hub, communityId, window);
+        Verdict v;
+        if (kind == DisputeKind.ReadingMismatch) {
+            v = _readingMismatch(c, abi.decode(proof, (ReadingMismatchProof)));
+        } else if (kind == DisputeKind.ForgedReading) {
+            v = _forgedReading(c, abi.decode(proof, (ForgedReadingProof)));
+        } else if (kind == DisputeKind.BadStep) {
+            v = _badStep(c, info, abi.decode(proof, (StepProof)));
+        } else {
+            v = _badFinalState(c, abi.decode(proof, (FinalStateProof)));
+        }
+        if (v == Verdict.NoFraud) revert FraudNotProven(kind);
+        slashCap = v == Verdict.Fraud ? type(uint256).max : 0;
     }
 
     /// @inheritdoc IFraudProofVerifier
@@ -92,13 +117,14 @@ contract FraudProofVerifier is IFraudProofVerifier {
     // ------------------------------------------------------------------ the five kinds
 
     /// @dev Kind 5: two different encodings, both valid for one meter and one interval of `window`.
-    function _equivocation(IHub hub, uint64 communityId, uint32 window, bytes calldata proof)
-        private
-        view
-        returns (uint32 meterIndex, uint32 interval)
-    {
+    function _equivocation(
+        IHub hub,
+        uint64 communityId,
+        uint32 window,
+        CommunityInfo memory info,
+        bytes calldata proof
+    ) private view returns (uint32 meterIndex, uint32 interval) {
         EquivocationProof memory p = abi.decode(proof, (EquivocationProof));
-        CommunityInfo memory info = hub.community(communityId);
         (bool ok, ReadingFields memory a) = _decode(p.first.encoded);
         if (!ok) revert NotEquivocation();
         meterIndex = a.meterIndex;
@@ -115,10 +141,11 @@ contract FraudProofVerifier is IFraudProofVerifier {
     }
 
 
-    /// @dev Kind 1: the challenger's reading is valid for (m, t); the committed slot is absent, or holds
-    /// something that is not a valid reading of (m, t).
-    function _readingMismatch(Claim memory c, ReadingMismatchProof memory p) private view returns (bool) {
-        if (!_provenLeaf(c, p.leaf)) return true;
+    /// @dev Kind 1: the challenger's reading is valid for (m, t); the committed slot is absent (an
+    /// omission: the signers may never have received the reading, so it is a good-faith error), or holds
+    /// something that is not a valid reading of (m, t) (fraud).
+    function _readingMismatch(Claim memory c, ReadingMismatchProof memory p) private view returns (Verdict) {
+        if (!_provenLeaf(c, p.leaf)) return Verdict.Fraud;
         (bool ok, ReadingFields memory r) = _decode(p.reading.encoded);
         if (!ok || r.meterIndex >= c.meterCount || r.interval != p.leaf.interval) revert InvalidChallengerReading();
         Meter memory m = c.hub.meter(c.communityId, r.meterIndex);
@@ -130,16 +157,16 @@ contract FraudProofVerifier is IFraudProofVerifier {
         if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, r.meterIndex, p.slotProof)) {
             revert InvalidSlotProof(r.meterIndex);
         }
-        if (committedLeaf == WindowCommitment.ABSENT_LEAF) return true;
+        if (committedLeaf == WindowCommitment.ABSENT_LEAF) return Verdict.GoodFaithError;
         if (_validFor(c.hub, c.communityId, m, r.meterIndex, r.interval, p.committed)) {
             revert CommittedReadingValid(r.meterIndex, r.interval);
         }
-        return true;
+        return Verdict.Fraud;
     }
 
     /// @dev Kind 2: a committed slot holds a reading that is not valid for its meter and interval.
-    function _forgedReading(Claim memory c, ForgedReadingProof memory p) private view returns (bool) {
-        if (!_provenLeaf(c, p.leaf)) return true;
+    function _forgedReading(Claim memory c, ForgedReadingProof memory p) private view returns (Verdict) {
+        if (!_provenLeaf(c, p.leaf)) return Verdict.Fraud;
         if (p.meterIndex >= c.meterCount) revert MeterOutOfRange(p.meterIndex, c.meterCount);
         bytes32 committedLeaf = _slotLeaf(p.committed);
         if (committedLeaf == WindowCommitment.ABSENT_LEAF) revert SlotAbsent(p.meterIndex);
@@ -147,12 +174,18 @@ contract FraudProofVerifier is IFraudProofVerifier {
             revert InvalidSlotProof(p.meterIndex);
         }
         Meter memory m = c.hub.meter(c.communityId, p.meterIndex);
-        return !_validFor(c.hub, c.communityId, m, p.meterIndex, p.leaf.interval, p.committed);
+        return _validFor(c.hub, c.communityId, m, p.meterIndex, p.leaf.interval, p.committed)
+            ? Verdict.NoFraud
+            : Verdict.Fraud;
     }
 
     /// @dev Kind 3: recomputes F(S_{t-1}, R_t) and compares its hash with the committed stateHash_t.
-    function _badStep(Claim memory c, CommunityInfo memory info, StepProof memory p) private view returns (bool) {
-        if (!_provenLeaf(c, p.current)) return true;
+    function _badStep(Claim memory c, CommunityInfo memory info, StepProof memory p)
+        private
+        view
+        returns (Verdict)
+    {
+        if (!_provenLeaf(c, p.current)) return Verdict.Fraud;
         uint256 n = info.participantCount;
         ParticipantState[] memory prev;
         if (p.current.position == 0) {
@@ -161,11 +194,11 @@ contract FraudProofVerifier is IFraudProofVerifier {
             if (p.previous.position + 1 != p.current.position) {
                 revert PreviousNotAdjacent(p.previous.position, p.current.position);
             }
-            if (!_provenLeaf(c, p.previous)) return true;
+            if (!_provenLeaf(c, p.previous)) return Verdict.Fraud;
             prev = p.prevState;
             if (StateHash.hash(prev) != p.previous.stateHash) revert PrevStateMismatch();
             // An honest S_{t-1} has one entry per participant: a committed one that does not is fraud.
-            if (prev.length != n) return true;
+            if (prev.length != n) return Verdict.Fraud;
         }
         uint256 meterCount = c.meterCount;
         if (p.slots.length != meterCount) revert SlotCountMismatch(meterCount, p.slots.length);
@@ -184,7 +217,7 @@ contract FraudProofVerifier is IFraudProofVerifier {
             if (s.encoded.length == 0 && s.signature.length == 0) continue;
             (bool ok, ReadingFields memory r) = _decode(s.encoded);
             // A committed slot that is not a reading at all: an honest claim never holds one.
-            if (!ok) return true;
+            if (!ok) return Verdict.Fraud;
             readings[k] = MeterEnergy(true, r.exportWh, r.importWh);
         }
         Meter[] memory meters = c.hub.meters(c.communityId);
@@ -193,14 +226,16 @@ contract FraudProofVerifier is IFraudProofVerifier {
             owners[k] = meters[k].owner;
         }
         MarketParams memory market = info.market;
-        return StateHash.hash(Market.step(market, prev, owners, readings)) != p.current.stateHash;
+        return StateHash.hash(Market.step(market, prev, owners, readings)) == p.current.stateHash
+            ? Verdict.NoFraud
+            : Verdict.Fraud;
     }
 
     /// @dev Kind 4: the last leaf's stateHash is not the posted S_W's.
-    function _badFinalState(Claim memory c, FinalStateProof memory p) private pure returns (bool) {
+    function _badFinalState(Claim memory c, FinalStateProof memory p) private pure returns (Verdict) {
         if (p.last.position + 1 != c.windowIntervals) revert NotLastPosition(p.last.position);
-        if (!_provenLeaf(c, p.last)) return true;
-        return p.last.stateHash != c.stateHash;
+        if (!_provenLeaf(c, p.last)) return Verdict.Fraud;
+        return p.last.stateHash == c.stateHash ? Verdict.NoFraud : Verdict.Fraud;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -48,8 +48,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     uint256 public constant P256_KEY_LENGTH = 64;
     /// @notice Share of a slashed amount that goes to the challenger, in basis points.
     uint256 public constant CHALLENGER_SHARE_BPS = 5_000;
-    /// @notice Slash for an equivocation, in basis points of the community's configured bond.
-    uint256 public constant EQUIVOCATION_SLASH_BPS = 1_000;
 
     /// @inheritdoc IHub
     IFraudProofVerifier public immutable verifier;
@@ -258,20 +256,18 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             _finalizeDue(c, communityId);
             if (c.windows[window].status != WindowStatus.Pending) revert WindowNotPending(communityId, window);
         }
-        // Reverts unless the proof proves what its kind says.
-        (uint32 meterIndex, uint32 interval) = verifier.verify(this, communityId, window, kind, proof);
+        // Reverts unless the proof proves what its kind says; `cap` is the slash per offender.
+        (uint32 meterIndex, uint32 interval, uint256 cap) = verifier.verify(this, communityId, window, kind, proof);
         emit Disputed(communityId, window, kind, msg.sender);
         uint256 offenders;
-        uint256 cap = type(uint256).max;
         if (equivocation) {
             // The verifier refused a slot voided before: each equivocation is slashed once.
             _voided[communityId][(uint256(interval) << 32) | meterIndex] = true;
             offenders = uint256(1) << c.meters[meterIndex].owner;
-            cap = uint256(c.bond) * EQUIVOCATION_SLASH_BPS / 10_000;
         } else {
             offenders = _rejectClaim(communityId, window);
         }
-        _slash(c, communityId, offenders, cap, msg.sender);
+        if (cap > 0) _slash(c, communityId, offenders, cap, msg.sender);
     }
 
     // ------------------------------------------------------------------ views

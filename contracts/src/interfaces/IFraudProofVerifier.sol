@@ -55,10 +55,14 @@ interface IFraudProofVerifier {
     /// two readings are an equivocation of one slot in `window`, or this reverts.
     /// @return meterIndex For an equivocation, the meter (0 otherwise).
     /// @return interval For an equivocation, the absolute interval (0 otherwise).
+    /// @return slashCap Most the hub takes from each offender's bond (the claim's signers; for an
+    /// equivocation the meter owner): unlimited for a fraud no honest node could sign, 0 for an
+    /// omission (the signers may never have received the reading), EQUIVOCATION_SLASH_BPS of the
+    /// configured bond for an equivocation.
     function verify(IHub hub, uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof)
         external
         view
-        returns (uint32 meterIndex, uint32 interval);
+        returns (uint32 meterIndex, uint32 interval, uint256 slashCap);
 
     /// @notice Whether a meter can be registered with `publicKey`: a strict Ed25519 key that is not of
     /// small order (32 bytes), or a P-256 point on the curve (64 bytes, x ‖ y).

@@ -208,16 +208,20 @@ interface IHub {
 
     /// @notice Disputes window `window` with a fraud proof (DESIGN.md §5); anyone may call.
     /// @dev Kinds 1–4 (ReadingMismatch, ForgedReading, BadStep, BadFinalState) need a Pending claim in its
-    /// challenge period (else `WindowNotPending`: once the period is over the claim counts as final); a proven fraud rejects the claim (the window is free for a correct update) and
-    /// slashes the whole bond of every participant that signed it. Kind 5 (Equivocation: two validly
-    /// signed readings of one meter for one interval of `window`, different values) may come any time
-    /// while the community is Active, once per slot: it voids the slot (`isVoided`; honest nodes fold
-    /// it as absent; a mismatch dispute on it reverts), slashes `EQUIVOCATION_SLASH_BPS` of the
-    /// configured bond from the meter owner (at most what is left) and rejects no claim.
+    /// challenge period (else `WindowNotPending`: once the period is over the claim counts as final); a
+    /// proven error rejects the claim (the window is free for a correct update). Slashing (the
+    /// verifier's `slashCap`): a fraud no honest node could sign (invalid or misbound committed reading,
+    /// wrong step, wrong final state, malformed leaf) takes the whole bond of every signer; an omission
+    /// (absent slot, valid reading shown) slashes nobody: the signers may never have received it.
+    /// Kind 5 (Equivocation: two validly signed readings of one meter for one interval of `window`,
+    /// different values) may come any time while the community is Active, once per slot: it voids the
+    /// slot (`isVoided`; honest nodes fold it as absent; a mismatch dispute on it reverts), takes
+    /// `FraudProofVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond from the meter owner (at most
+    /// what is left) and rejects no claim.
     /// Split of every slash: each participant not slashed gets floor(total · (1 − CHALLENGER_SHARE_BPS
     /// / 10⁴) / count) into its escrow, the caller the rest (≥ its share, all when nobody else is left)
-    /// into its withdrawable balance; money is conserved exactly. A proof that does not
-    /// prove what its kind says reverts (errors of IFraudProofVerifier) and changes nothing.
+    /// into its withdrawable balance; money is conserved exactly. A proof that does not prove what its
+    /// kind says reverts (errors of IFraudProofVerifier) and changes nothing.
     /// @param communityId The community.
     /// @param window The disputed window (for an equivocation: the window of its interval).
     /// @param kind Which proof `proof` is.
