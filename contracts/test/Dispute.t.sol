@@ -456,6 +456,32 @@ contract DisputeTest is DisputeFixture {
         c.challengePeriod = CHALLENGE;
     }
 
+    // ------------------------------------------------------------------ proofs built by the node's TypeScript
+
+    /// @dev node/src/window/disputeProof.ts built these claims and proofs (vectors/dispute.json): the
+    /// node's encoders and fold agree with the hub's verifier.
+    function test_TypeScriptProofs() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        assertEq(vm.parseJsonBytes32(json, ".honestWindowRoot"), _honest().root, "TS fold and commitment = Solidity's");
+        for (uint256 i = 0; i < 5; ++i) {
+            string memory at = string.concat(".claims[", vm.toString(i), "]");
+            DisputeKind kind = DisputeKind(vm.parseJsonUint(json, string.concat(at, ".kind")));
+            bytes32 root = vm.parseJsonBytes32(json, string.concat(at, ".windowRoot"));
+            ParticipantState[] memory posted =
+                abi.decode(vm.parseJsonBytes(json, string.concat(at, ".finalState")), (ParticipantState[]));
+            bytes memory proof = vm.parseJsonBytes(json, string.concat(at, ".proof"));
+            _claim(0, root, posted, _signers(0, 3));
+            _dispute(kind, proof, "");
+            if (kind == DisputeKind.Equivocation) {
+                assertTrue(hub.isVoided(id, eqMeter, eqInterval));
+                assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
+            } else {
+                assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), vm.toString(i));
+            }
+            assertEq(token.balanceOf(address(hub)), _liabilities());
+        }
+    }
+
     // ------------------------------------------------------------------ signature gas
 
     function test_GasVerifyEd25519Reading() public {

@@ -1,5 +1,19 @@
+import { hexlify } from 'ethers';
 import { encodeReading, type Reading } from '../reading/encoding.js';
-import { meterKeyPair, signReading } from '../reading/signature.js';
+import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
+import { commitWindow, readingsRoot } from '../window/commitment.js';
+import {
+  badFinalStateProof,
+  badStepProof,
+  DisputeKind,
+  equivocationProof,
+  forgedReadingProof,
+  readingMismatchProof,
+  type ClaimedWindow,
+} from '../window/disputeProof.js';
+import { foldWindow } from '../window/market.js';
+import { emptyState, encodeState, MarketKind, stateHash, type MarketParams, type ParticipantState } from '../window/state.js';
+import { toMeterEnergy } from '../window/assemble.js';
 import { seedFor } from './readings.js';
 
 const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
@@ -49,6 +63,14 @@ export function disputeVectors() {
   const eq = { meter: 3, interval: 40 };
   const k = eq.interval * M + eq.meter;
   const second = reading(eq.meter, eq.interval, exportWh[k] + 1000, importWh[k]);
+  const slots: (SignedReading | undefined)[][] = Array.from({ length: W }, (_, t) =>
+    Array.from({ length: M }, (_, m) => {
+      const j = t * M + m;
+      return present[j] ? { reading: reading(m, t, exportWh[j], importWh[j]), signature: Buffer.from(signatures[j].slice(2), 'hex') } : undefined;
+    }),
+  );
+  const honest = claimOf(slots);
+  const firstSecond = { reading: reading(eq.meter, eq.interval, exportWh[k], importWh[k]), signature: slots[eq.interval][eq.meter]!.signature };
   return {
     chainId: DISPUTE_CHAIN_ID.toString(),
     hub: DISPUTE_HUB,
@@ -61,6 +83,8 @@ export function disputeVectors() {
     exportWh,
     importWh,
     signatures,
+    honestWindowRoot: honest.commitment.windowRoot,
+    claims: disputeClaims(slots, honest, firstSecond, { reading: second, signature: signReading(second, keys[eq.meter].secretKey).signature }),
     equivocation: {
       meter: eq.meter,
       interval: eq.interval,
@@ -70,4 +94,62 @@ export function disputeVectors() {
       signature: hex(signReading(second, keys[eq.meter].secretKey).signature),
     },
   };
+}
+
+/** The market of the dispute vectors' community (as the forge fixture opens it). */
+export const DISPUTE_MARKET: MarketParams = { kind: MarketKind.Mmr, gridBuyPrice: 250n, gridSellPrice: 50n, feederCapacityWh: 0n };
+
+/** Folds and commits `slots` (meter m owned by participant m), or commits `states` as given. */
+function claimOf(slots: (SignedReading | undefined)[][], states?: ParticipantState[][]): ClaimedWindow {
+  const M = slots[0].length;
+  const owners = Array.from({ length: M }, (_, m) => m);
+  const folded = states ?? foldWindow(DISPUTE_MARKET, emptyState(M), owners, slots.map((row) => row.map(toMeterEnergy)));
+  const commitment = commitWindow(slots.map((row, t) => ({ interval: t, readingsRoot: readingsRoot(row), stateHash: stateHash(folded[t]) })));
+  return { firstInterval: 0, slots, states: folded, commitment };
+}
+
+/**
+ * Fraudulent claims of window 0 built by the TypeScript twin, with the proof bytes a node would send:
+ * forge submits each claim and its proof (Dispute.t.sol, test_TypeScriptProofs), so the encoders here
+ * and the verifier agree.
+ */
+function disputeClaims(slots: (SignedReading | undefined)[][], honest: ClaimedWindow, first: SignedReading, second: SignedReading) {
+  const W = slots.length;
+  const M = slots[0].length;
+  const owners = Array.from({ length: M }, (_, m) => m);
+  const out = (name: string, kind: DisputeKind, claim: ClaimedWindow, proof: string, finalState = claim.states[W - 1]) => ({
+    name,
+    kind,
+    windowRoot: claim.commitment.windowRoot,
+    finalState: hexlify(encodeState(finalState)),
+    proof,
+  });
+
+  const omitted = slots.map((row) => [...row]);
+  const withheld = omitted[11][2]!;
+  omitted[11][2] = undefined;
+  const omission = claimOf(omitted);
+
+  const forgedSlots = slots.map((row) => [...row]);
+  const genuine = forgedSlots[50][4]!;
+  forgedSlots[50][4] = { reading: { ...genuine.reading, exportWh: genuine.reading.exportWh + 500 }, signature: genuine.signature };
+  const forged = claimOf(forgedSlots);
+
+  const states = honest.states.map((s) => s.map((p) => ({ ...p })));
+  states[60][0].net += 1000n;
+  states[60][1].net -= 1000n;
+  const rest = foldWindow(DISPUTE_MARKET, states[60], owners, slots.slice(61).map((row) => row.map(toMeterEnergy)));
+  const badStep = claimOf(slots, [...states.slice(0, 61), ...rest]);
+
+  const wrongFinal = honest.states[W - 1].map((p) => ({ ...p }));
+  wrongFinal[0].net += 7n;
+  wrongFinal[1].net -= 7n;
+
+  return [
+    out('omission', DisputeKind.ReadingMismatch, omission, readingMismatchProof(omission, withheld)),
+    out('forged', DisputeKind.ForgedReading, forged, forgedReadingProof(forged, 50, 4)),
+    out('badStep', DisputeKind.BadStep, badStep, badStepProof(badStep, 60)),
+    out('badFinalState', DisputeKind.BadFinalState, honest, badFinalStateProof(honest), wrongFinal),
+    out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second)),
+  ];
 }
