@@ -109,7 +109,9 @@ export class Settlement {
       .filter((s) => s.windowRoot === own.windowRoot && s.stateHash === own.stateHash)
       .sort((a, b) => a.signer - b.signer);
     const everyone = signatures.length === community.participants.length;
-    if (!everyone && now < base + this.opts.signatureDeadlineSeconds) return;
+    // The pending path keeps the rotation: the next in line takes over `takeoverSeconds` after the
+    // deadline of the one before it (without this, ranks 0 and 1 both send at the deadline).
+    if (!everyone && now < base + this.opts.signatureDeadlineSeconds + this.rank(window) * this.opts.takeoverSeconds) return;
     if (!signatures.some((s) => s.signer === participantIndex)) return;
     if (await this.inFlight(window, 'update')) return;
     logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', {
