@@ -115,9 +115,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         c.market = config.market;
         _registerParticipants(c, config.participants);
         _registerMeters(c, config.meters, config.participants.length);
-        emit CommunityOpened(
-            communityId, msg.sender, config.token, config.participants.length, config.meters.length
-        );
+        emit CommunityOpened(communityId, msg.sender, config.token, config.participants.length, config.meters.length);
     }
 
     /// @inheritdoc IHub
@@ -432,8 +430,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (address(config.token) == address(0)) revert ZeroToken();
         MarketParams calldata m = config.market;
         if (m.gridBuyPrice < m.gridSellPrice) revert InvalidPrices(m.gridBuyPrice, m.gridSellPrice);
-        uint256 end = uint256(config.start)
-            + uint256(config.windowCount) * config.windowIntervals * config.intervalSeconds;
+        uint256 end =
+            uint256(config.start) + uint256(config.windowCount) * config.windowIntervals * config.intervalSeconds;
         if (end > type(uint64).max) revert ScheduleOverflow();
     }
 

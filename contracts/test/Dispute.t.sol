@@ -4,7 +4,14 @@ pragma solidity ^0.8.24;
 import {IHub} from "../src/interfaces/IHub.sol";
 import {IFraudProofVerifier} from "../src/interfaces/IFraudProofVerifier.sol";
 import {ParticipantState} from "../src/types/Market.sol";
-import {CommunityConfig, KeyScheme, Meter, ParticipantAccount, WindowRecord, WindowStatus} from "../src/types/Community.sol";
+import {
+    CommunityConfig,
+    KeyScheme,
+    Meter,
+    ParticipantAccount,
+    WindowRecord,
+    WindowStatus
+} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -161,7 +168,9 @@ contract DisputeTest is DisputeFixture {
         (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
-        _dispute(DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), "");
+        _dispute(
+            DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), ""
+        );
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
         vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotVoided.selector, eqMeter, eqInterval));
         _dispute(DisputeKind.ReadingMismatch, proof, "");
@@ -174,16 +183,16 @@ contract DisputeTest is DisputeFixture {
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, eqMeter, eqInterval)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, eqMeter, eqInterval));
         _dispute(DisputeKind.ReadingMismatch, proof, "");
     }
 
     // ------------------------------------------------------------------ 2. forged reading
 
     function _forgedProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
-        return abi.encode(ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m)));
+        return abi.encode(
+            ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m))
+        );
     }
 
     function test_ForgedReading_BadSignatureRejectsClaim() public {
@@ -274,7 +283,9 @@ contract DisputeTest is DisputeFixture {
         Commit memory h = _honest();
         ParticipantState[] memory posted = _wrongFinal(h);
         _claimBy012(h, posted);
-        _dispute(DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(h, W - 1))), "badFinalState_N10_W96");
+        _dispute(
+            DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(h, W - 1))), "badFinalState_N10_W96"
+        );
         _assertRejectedAndRecovers();
     }
 
@@ -296,7 +307,9 @@ contract DisputeTest is DisputeFixture {
         // The claimant numbers interval leaves from 1: every proven leaf is malformed.
         Commit memory c = _honest();
         for (uint256 t = 0; t < W; ++t) {
-            c.leaves[t] = keccak256(abi.encodePacked(bytes1(0x02), uint32(t + 1), c.readingsRoots[t], keccak256(abi.encode(c.states[t]))));
+            c.leaves[t] = keccak256(
+                abi.encodePacked(bytes1(0x02), uint32(t + 1), c.readingsRoots[t], keccak256(abi.encode(c.states[t])))
+            );
         }
         c.root = MerkleTree.root(c.leaves);
         _claimBy012(c, c.states[W - 1]);
@@ -353,7 +366,8 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_RevertWhen_EquivocationDifferentIntervals() public {
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
+        bytes memory proof =
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
         vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
         _dispute(DisputeKind.Equivocation, proof, "");
     }

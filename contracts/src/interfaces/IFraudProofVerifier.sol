@@ -70,8 +70,10 @@ interface IFraudProofVerifier {
 
     /// @notice Whether `signature` by a meter with (`scheme`, `publicKey`) over `encoded` verifies
     /// (Ed25519 over the bytes; P-256 ECDSA r ‖ s over sha256 of the bytes, both s accepted like node:crypto).
-    function verifySignature(KeyScheme scheme, bytes calldata publicKey, bytes calldata encoded, bytes calldata signature)
-        external
-        view
-        returns (bool);
+    function verifySignature(
+        KeyScheme scheme,
+        bytes calldata publicKey,
+        bytes calldata encoded,
+        bytes calldata signature
+    ) external view returns (bool);
 }
