@@ -23,6 +23,7 @@ import {
     StepProof
 } from "../src/types/Dispute.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
+import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 
 /// @notice The five fraud proofs of DESIGN.md §5 against real commitments of a one-day window
@@ -377,6 +378,42 @@ contract DisputeTest is DisputeFixture {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), fake));
         vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
         _dispute(DisputeKind.Equivocation, proof, "");
+    }
+
+    function test_Equivocation_P256Meter() public {
+        // A second community whose meter 0 is a P-256 secure element: forge signs its readings.
+        uint256 sk = 0x5ec0de;
+        (uint256 qx, uint256 qy) = vm.publicKeyP256(sk);
+        CommunityConfig memory cfg = _config();
+        cfg.meters[0] = Meter(abi.encodePacked(qx, qy), KeyScheme.P256, 0);
+        cfg.bond = BOND;
+        uint64 id2 = hub.open(cfg);
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(nodes[i]);
+            hub.join(id2);
+        }
+        bytes memory a = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 7, 100, 0));
+        bytes memory b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 7, 900, 0));
+        (bytes32 ra, bytes32 sa) = vm.signP256(sk, sha256(a));
+        (bytes32 rb, bytes32 sb) = vm.signP256(sk, sha256(b));
+        bytes memory proof = abi.encode(
+            EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(rb, sb)))
+        );
+        vm.prank(challenger);
+        uint256 g = gasleft();
+        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
+        vm.snapshotValue("Dispute", "equivocation_P256_N10", g - gasleft());
+        assertTrue(hub.isVoided(id2, 0, 7));
+        assertEq(hub.account(id2, 0).bond, BOND - uint256(BOND) * verifier.EQUIVOCATION_SLASH_BPS() / 10_000);
+        // A forged second signature is no equivocation.
+        a = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 100, 0));
+        b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 900, 0));
+        (ra, sa) = vm.signP256(sk, sha256(a));
+        proof = abi.encode(
+            EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(ra, sa)))
+        );
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
     }
 
     // ------------------------------------------------------------------ windows, finality, other claims
