@@ -380,6 +380,24 @@ contract DisputeTest is DisputeFixture {
         _dispute(DisputeKind.Equivocation, proof, "");
     }
 
+    function test_RevertWhen_EquivocationFromOtherCommunity() public {
+        // Community 2 has the same meters, but the readings are bound to community 1.
+        uint64 id2 = hub.open(_config());
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(nodes[i]);
+            hub.join(id2);
+        }
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
+    }
+
+    function test_RevertWhen_EquivocationNamesOtherWindow() public {
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        hub.dispute(id, 1, DisputeKind.Equivocation, proof);
+    }
+
     function test_Equivocation_P256Meter() public {
         // A second community whose meter 0 is a P-256 secure element: forge signs its readings.
         uint256 sk = 0x5ec0de;
