@@ -4,9 +4,10 @@ import { nodeCommand } from './commands/node.js';
 import { meterCommand } from './commands/meter.js';
 import { statusCommand } from './commands/status.js';
 import { devnetCommand } from './commands/devnet.js';
+import { auditCommand } from './commands/audit.js';
 import { CliError } from './errors.js';
 
-const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand];
+const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand];
 
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))

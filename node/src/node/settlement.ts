@@ -6,6 +6,7 @@ import type { CommunityInfo } from '../community/types.js';
 import type { NodeDb, StoredCoSignature } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
+import { popcount } from '../util/bits.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -188,11 +189,6 @@ export class Settlement {
   }
 }
 
-function popcount(x: bigint): number {
-  let n = 0;
-  for (; x > 0n; x >>= 1n) n += Number(x & 1n);
-  return n;
-}
 
 function shortReason(e: unknown): string {
   const err = e as { shortMessage?: string; reason?: string; message?: string };
