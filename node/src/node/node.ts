@@ -17,8 +17,10 @@ import type { WindowRequest } from '../network/reqresp.js';
 import { MeterKeyRing } from '../reading/meterKeys.js';
 import { serializeSignedReading } from '../reading/signature.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { assembleWindow } from '../window/assemble.js';
-import { foldAndCommit } from '../window/fold.js';
+import { assembleWindow, type AssembledWindow } from '../window/assemble.js';
+import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
+import type { ParticipantState } from '../window/state.js';
+import { byzantineFold } from './byzantine.js';
 import { Settlement } from './settlement.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
@@ -115,7 +117,7 @@ export class DiversityNode {
     });
     await this.network.start();
 
-    this.settlement = new Settlement(opts.chain, {
+    this.settlement = new Settlement({ ...opts.chain, submitAlone: Boolean(opts.byzantine) }, {
       community,
       clock: this.clock,
       db: this.db,
@@ -256,7 +258,45 @@ export class DiversityNode {
         const result = await db.windowResults.get(req.window);
         return result ? [Buffer.from(JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))] : [];
       }
+      case 'commitment': {
+        const result = await db.windowResults.get(req.window);
+        if (!result) return [];
+        const { assembled, folded } = await this.foldWindow(req.window);
+        // Served only if the store still yields what was committed.
+        if (folded.commitment.windowRoot !== result.windowRoot) throw new Error('store no longer matches the commitment');
+        return assembled.slots.map((row, i) =>
+          Buffer.from(
+            JSON.stringify(
+              {
+                interval: assembled.firstInterval + i,
+                slots: row.map((s) => (s ? '0x' + Buffer.from(serializeSignedReading(s)).toString('hex') : null)),
+                state: folded.states[i],
+              },
+              (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+            ),
+          ),
+        );
+      }
     }
+  }
+
+  /** Assembles a window from the store and folds it (the byzantine way when so configured). */
+  private async foldWindow(window: number): Promise<{ assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string }> {
+    const db = this.db!;
+    const community = this.community!;
+    const assembled = assembleWindow(
+      this.clock!.firstInterval(window),
+      community.windowIntervals,
+      community.meters.length,
+      await db.readings.listWindow(window),
+      await db.equivocations.listWindow(window),
+    );
+    if (this.opts.byzantine) {
+      const b = byzantineFold(this.opts.byzantine, community, window, assembled);
+      return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
+    }
+    const folded = foldAndCommit(community, window, assembled);
+    return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
   }
 
   /** The main loop: commit windows that are over, then let settlement act on the chain. */
@@ -356,14 +396,12 @@ export class DiversityNode {
     const community = this.community!;
     const recovered = refold ? 0 : await this.reconcile(window);
     const started = performance.now();
-    const first = this.clock!.firstInterval(window);
-    const assembled = assembleWindow(first, community.windowIntervals, community.meters.length, await db.readings.listWindow(window), await db.equivocations.listWindow(window));
-    const folded = foldAndCommit(community, window, assembled);
+    const { assembled, folded, posted, postedHash } = await this.foldWindow(window);
     const result: StoredWindowResult = {
       window,
       windowRoot: folded.commitment.windowRoot,
-      stateHash: folded.stateHash,
-      finalState: folded.finalState,
+      stateHash: postedHash,
+      finalState: posted,
       intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({ interval, readingsRoot, stateHash })),
       readingCount: assembled.readingCount,
       voidedSlots: assembled.voidedSlots,
