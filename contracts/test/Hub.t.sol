@@ -566,9 +566,7 @@ contract HubTest is HubFixture {
         uint64 id = _openActive(N);
         _update(id, 0, _transferState(N, 1), _only(0));
         vm.warp(_windowEnd(0) + CHALLENGE - 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IHub.ChallengePeriodNotOver.selector, id, 0, _windowEnd(0) + CHALLENGE)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IHub.ChallengePeriodNotOver.selector, id, 0, _windowEnd(0) + CHALLENGE));
         hub.finalize(id);
     }
 

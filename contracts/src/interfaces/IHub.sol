@@ -102,7 +102,11 @@ interface IHub {
 
     /// @notice Emitted when a community is opened.
     event CommunityOpened(
-        uint64 indexed communityId, address indexed opener, IERC20 indexed token, uint256 participantCount, uint256 meterCount
+        uint64 indexed communityId,
+        address indexed opener,
+        IERC20 indexed token,
+        uint256 participantCount,
+        uint256 meterCount
     );
     /// @notice Emitted when a participant joins and deposits its bond and escrow.
     event Joined(uint64 indexed communityId, address indexed participant, uint256 bond, uint256 escrow);
@@ -127,7 +131,9 @@ interface IHub {
     /// @notice Emitted when a pending claim is rejected and the window is free for a correct update.
     event ClaimRejected(uint64 indexed communityId, uint32 indexed window, uint256 signers);
     /// @notice Emitted when a debtor's escrow fell short and its bond paid the rest (or part of it).
-    event BondDrawn(uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount);
+    event BondDrawn(
+        uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount
+    );
     /// @notice Emitted when a debtor could not pay in full; `amount` is added to its debt.
     event DebtRecorded(
         uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount

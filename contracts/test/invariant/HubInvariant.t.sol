@@ -58,7 +58,8 @@ contract HubInvariantTest is Test {
             if (hub.community(id).status == CommunityStatus.Closed) continue;
             for (uint256 i = 0; i < handler.actorCount(); ++i) {
                 ParticipantAccount memory a = hub.account(id, i);
-                int256 position = int256(uint256(a.escrow) + a.bond) - int256(uint256(a.debt)) + int256(uint256(a.claim));
+                int256 position =
+                    int256(uint256(a.escrow) + a.bond) - int256(uint256(a.debt)) + int256(uint256(a.claim));
                 assertEq(position, handler.ghostPosition(id, i));
             }
         }
