@@ -17,6 +17,9 @@ import {
 } from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
 /// @dev Exposes the dispute hook to tests.
 contract HubHarness is Hub {
     function rejectClaim(uint64 communityId, uint32 window) external returns (uint256) {
@@ -889,3 +892,4 @@ contract HubTest is HubFixture {
         assertEq(debt, hub.community(id).totalDebt);
     }
 }
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)

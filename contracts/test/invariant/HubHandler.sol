@@ -17,6 +17,9 @@ import {
     WindowStatus
 } from "../../src/types/Community.sol";
 
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
 /// @notice Drives one hub through communities of 4 participants with bounded, always-valid calls
 /// (fail_on_revert), keeping ghost positions: what each participant put in plus the nets of the
 /// windows the hub reports final, each counted once.
@@ -28,6 +31,8 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
     uint32 internal constant CHALLENGE = 3600;
     uint128 internal constant BOND = 1_000;
     uint128 internal constant ESCROW = 5_000;
+    /// Bitmap of all N participants.
+    uint256 internal constant ALL = 2 ** N - 1;
 
     Hub public immutable hub;
     CommunityToken public immutable token;
@@ -83,7 +88,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         uint256 count = 1 + (seed >> 8) % N;
         for (uint256 k = 0; k < N && count > 0; ++k) {
             uint256 i = (seed % N + k) % N;
-            if (joined & (1 << i) != 0) continue;
+            if (joined & (2 ** i) != 0) continue;
             vm.prank(actors[i]);
             hub.join(id);
             ghostPosition[id][i] += int256(uint256(BOND) + ESCROW);
@@ -96,7 +101,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         uint64 id = current();
         uint256 i = seed % N;
         if (hub.community(id).status == CommunityStatus.Closed) return;
-        if (hub.community(id).joined & (1 << i) == 0) return;
+        if (hub.community(id).joined & (2 ** i) == 0) return;
         amount = bound(amount, 1, 5_000);
         vm.prank(actors[i]);
         hub.deposit(id, amount);
@@ -131,18 +136,18 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         bytes32 root = keccak256(abi.encode(netSeed));
         bytes32 digest = hub.hashWindowResult(id, w, root, keccak256(abi.encode(s)));
         // Half the time everyone signs (fast path), otherwise a random non-empty subset (pending).
-        uint256 mask = signerSeed % 2 == 0 ? (1 << N) - 1 : bound(signerSeed >> 1, 1, (1 << N) - 1);
+        uint256 mask = signerSeed % 2 == 0 ? ALL : bound(signerSeed >> 1, 1, ALL);
         bytes[] memory sigs = new bytes[](_popcount(mask));
         uint256 k;
         for (uint256 i = 0; i < N; ++i) {
-            if (mask & (1 << i) == 0) continue;
+            if (mask & (2 ** i) == 0) continue;
             (uint8 v, bytes32 r, bytes32 sg) = vm.sign(keys[i], digest);
             sigs[k++] = abi.encodePacked(r, sg, v);
         }
         hub.update(id, w, root, s, sigs);
         ghostNets[id][w] = nets;
         ++ghostUpdates;
-        if (mask != (1 << N) - 1) ++ghostPending;
+        if (mask != ALL) ++ghostPending;
         _done(id);
     }
 
@@ -250,3 +255,4 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 }
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)
