@@ -219,8 +219,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // Below the uint128 debt it is subtracted from.
         // forge-lint: disable-next-line(unsafe-typecast)
         a.debt = uint128(debt - amount);
-        _payClaims(c, amount);
         emit DebtRepaid(communityId, participant, msg.sender, amount);
+        _payClaims(c, communityId, amount);
         c.token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -463,7 +463,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @dev Passes `amount` of repaid debt to the participants with claims, pro rata to their claims:
     /// into their escrow while the community runs, into their withdrawable balance once it is closed.
-    function _payClaims(Community storage c, uint256 amount) internal {
+    function _payClaims(Community storage c, uint64 communityId, uint256 amount) internal {
         uint256 totalClaims = c.totalDebt;
         c.totalDebt = totalClaims - amount;
         uint256 n = c.participants.length;
@@ -485,6 +485,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             // A share never exceeds its uint128 claim.
             // forge-lint: disable-next-line(unsafe-typecast)
             else a.escrow += uint128(share);
+            emit ClaimPaid(communityId, i, share);
         }
     }
 
@@ -510,8 +511,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 repaid += pay;
                 emit DebtRepaid(communityId, p, p, pay);
             }
-            if (refund > 0) withdrawable[token][p] += refund;
+            if (refund > 0) {
+                withdrawable[token][p] += refund;
+                emit Refunded(communityId, p, refund);
+            }
         }
-        if (repaid > 0) _payClaims(c, repaid);
+        if (repaid > 0) _payClaims(c, communityId, repaid);
     }
 }
