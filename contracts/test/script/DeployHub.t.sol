@@ -7,7 +7,7 @@ import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {DeployHub} from "../../script/DeployHub.s.sol";
 
 contract DeployHubTest is Test {
-    function test_Run_DeploysHubAndToken() public {
+    function test_Deploy_HubAndToken() public {
         (Hub hub, address token) = new DeployHub().deploy(address(0), address(0xA11CE));
         assertEq(hub.communityCount(), 0);
         (, string memory name, string memory version, uint256 chainId, address verifying,,) = hub.eip712Domain();
@@ -18,7 +18,7 @@ contract DeployHubTest is Test {
         assertEq(CommunityToken(token).owner(), address(0xA11CE));
     }
 
-    function test_Run_UsesGivenToken() public {
+    function test_Deploy_UsesGivenToken() public {
         (, address token) = new DeployHub().deploy(address(0xBEEF), address(0xA11CE));
         assertEq(token, address(0xBEEF));
     }
