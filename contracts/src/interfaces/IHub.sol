@@ -102,7 +102,11 @@ interface IHub {
 
     /// @notice Emitted when a community is opened.
     event CommunityOpened(
-        uint64 indexed communityId, address indexed opener, IERC20 indexed token, uint256 participantCount, uint256 meterCount
+        uint64 indexed communityId,
+        address indexed opener,
+        IERC20 indexed token,
+        uint256 participantCount,
+        uint256 meterCount
     );
     /// @notice Emitted when a participant joins and deposits its bond and escrow.
     event Joined(uint64 indexed communityId, address indexed participant, uint256 bond, uint256 escrow);
@@ -127,7 +131,9 @@ interface IHub {
     /// @notice Emitted when a pending claim is rejected and the window is free for a correct update.
     event ClaimRejected(uint64 indexed communityId, uint32 indexed window, uint256 signers);
     /// @notice Emitted when a debtor's escrow fell short and its bond paid the rest (or part of it).
-    event BondDrawn(uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount);
+    event BondDrawn(
+        uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount
+    );
     /// @notice Emitted when a debtor could not pay in full; `amount` is added to its debt.
     event DebtRecorded(
         uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount
@@ -138,6 +144,10 @@ interface IHub {
     );
     /// @notice Emitted when (part of) a participant's debt is repaid and passed on to the short creditors.
     event DebtRepaid(uint64 indexed communityId, address indexed participant, address indexed payer, uint256 amount);
+    /// @notice Emitted when a creditor with a claim is paid (part of) it from a repayment.
+    event ClaimPaid(uint64 indexed communityId, uint256 indexed participantIndex, uint256 amount);
+    /// @notice Emitted at close when a participant's remaining escrow and bond become withdrawable.
+    event Refunded(uint64 indexed communityId, address indexed participant, uint256 amount);
     /// @notice Emitted when a community closes and its deposits become withdrawable.
     event CommunityClosed(uint64 indexed communityId, uint32 finalizedWindows);
     /// @notice Emitted when an account pulls its withdrawable balance.
