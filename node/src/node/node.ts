@@ -22,6 +22,7 @@ import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
 import type { ParticipantState } from '../window/state.js';
 import { byzantineFold } from './byzantine.js';
 import { Settlement } from './settlement.js';
+import { Disputer } from '../dispute/disputer.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
 
@@ -45,6 +46,7 @@ export class DiversityNode {
   private api?: ApiServer;
   private meter?: MeterService;
   private settlement?: Settlement;
+  private disputer?: Disputer;
   private timer?: NodeJS.Timeout;
   private ticking = false;
   /** Readings are validated and stored one at a time: no race between two copies of a slot. */
@@ -127,6 +129,16 @@ export class DiversityNode {
       graceSeconds: opts.window.graceSeconds,
       metrics,
       logger: logger.child('settlement'),
+      onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputer!.dispute(window, record),
+    });
+    this.disputer = new Disputer({
+      community,
+      keys: this.keys,
+      db: this.db,
+      hub: this.hub,
+      metrics,
+      logger: logger.child('dispute'),
+      fetchCommitments: (window) => this.fetchCommitments(window),
     });
 
     this.api = new ApiServer(opts.api, {
@@ -358,6 +370,17 @@ export class DiversityNode {
       if (this.settlement!.isWindowSettled(window)) continue;
       await this.commitWindow(window, true);
     }
+  }
+
+  /** Every connected peer's commitment of a window (the window protocol's `commitment`). */
+  private async fetchCommitments(window: number): Promise<Uint8Array[][]> {
+    const network = this.network!;
+    const answers = await Promise.all(
+      network.connectedPeers().map((peer) =>
+        network.request(peer, { method: 'commitment', window }, this.opts.window.reconcileTimeoutMs).catch(() => [] as Uint8Array[]),
+      ),
+    );
+    return answers.filter((a) => a.length > 0);
   }
 
   /** Fetches the window's readings from every connected peer; validation decides what is kept. */

@@ -16,6 +16,8 @@ export interface SettlementModules {
   provider: JsonRpcProvider;
   participantIndex: number;
   graceSeconds: number;
+  /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
+  onDisagreement?: (window: number, record: WindowRecord) => Promise<boolean>;
   metrics: Metrics | null;
   logger: Logger;
 }
@@ -36,6 +38,8 @@ export class Settlement {
   lastFinalWindow = -1;
   private readonly records = new Map<number, WindowRecord>();
   private readonly audited = new Set<string>();
+  /** Pending claims we disagree with and could not yet dispute: key -> last try (ms). */
+  private readonly disputeRetry = new Map<string, number>();
 
   constructor(
     private readonly opts: ChainOptions & { submitAlone?: boolean },
@@ -186,7 +190,22 @@ export class Settlement {
     if (own.windowRoot !== rec.windowRoot || own.stateHash !== rec.stateHash) {
       this.modules.metrics?.auditDisagreements.inc();
       this.modules.logger.warn('result on chain differs from our fold', { window, onChainRoot: rec.windowRoot, ownRoot: own.windowRoot });
+      if (rec.status === WindowStatus.Pending) await this.tryDispute(key, window, rec);
     }
+  }
+
+  private async tryDispute(key: string, window: number, rec: WindowRecord): Promise<void> {
+    const onDisagreement = this.modules.onDisagreement;
+    if (!onDisagreement) return;
+    const last = this.disputeRetry.get(key) ?? 0;
+    if (Date.now() - last < 2000) {
+      this.audited.delete(key);
+      return;
+    }
+    this.disputeRetry.set(key, Date.now());
+    const rejected = await onDisagreement(window, rec);
+    // Not rejected (no data yet, or another node's proof is in flight): look again next tick.
+    if (!rejected) this.audited.delete(key);
   }
 }
 
