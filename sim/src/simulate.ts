@@ -20,6 +20,8 @@ export interface ApproachReport {
   usd: Record<string, number>;
   usdExact: Record<string, string>;
   usdPerProsumerYear: Record<string, number>;
+  /** Transactions and gas per kind (DIVERSITY: setup / update / close). */
+  byKind: Record<string, { transactions: number; gasUsed: string }>;
   /** Gas per day of the period (for the cumulative chart). */
   gasByDay: string[];
 }
@@ -121,6 +123,7 @@ function approachReport(r: ApproachResult, presets: CostPreset[], prosumers: num
     usd,
     usdExact,
     usdPerProsumerYear: perYear,
+    byKind: Object.fromEntries(Object.entries(r.byKind).map(([k, v]) => [k, { transactions: v.transactions, gasUsed: v.gasUsed.toString() }])),
     gasByDay: r.gasByDay.map(String),
   };
 }

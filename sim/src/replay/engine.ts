@@ -80,6 +80,7 @@ export async function runApproach(
     deployTransactions: 0,
     deployGas: 0n,
     maxTxGas: 0n,
+    byKind: {},
     gasByDay: new Array<bigint>(Math.max(1, days)).fill(0n),
     seconds: 0,
   };
@@ -95,6 +96,9 @@ export async function runApproach(
     result.gasUsed += o.gasUsed;
     result.rawBytes += o.rawBytes;
     if (o.gasUsed > result.maxTxGas) result.maxTxGas = o.gasUsed;
+    const k = (result.byKind[o.spec.kind ?? 'data'] ??= { transactions: 0, gasUsed: 0n });
+    k.transactions++;
+    k.gasUsed += o.gasUsed;
     const day = Math.min(result.gasByDay.length - 1, Math.floor((Math.max(0, o.spec.atInterval) * readings.intervalSeconds) / 86_400));
     result.gasByDay[day] += o.gasUsed;
     modules.onProgress?.(name, result.transactions, Math.max(total, result.transactions));

@@ -19,6 +19,8 @@ export interface TxSpec {
   flush?: boolean;
   /** Contract deployment: reported apart from the approach's own transactions. */
   deployment?: boolean;
+  /** What the transaction is for ('data', or DIVERSITY's 'setup' / 'update' / 'close'), for per-kind gas. */
+  kind?: string;
 }
 
 /** What the receipt says about one transaction. */

@@ -62,6 +62,8 @@ export interface ApproachResult {
   deployTransactions: number;
   deployGas: bigint;
   maxTxGas: bigint;
+  /** Gas and transactions per kind (TxSpec.kind, default 'data'). */
+  byKind: Record<string, { transactions: number; gasUsed: bigint }>;
   /** Gas of the approach's transactions per day of the period (day = 86,400 s from the start). */
   gasByDay: bigint[];
   seconds: number;

@@ -57,8 +57,8 @@ export const expectedHubBinding: HubBinding = {
     const deposit = 10n ** 24n;
     const txs: TxSpec[] = [];
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], deposit]), gasLimit: 200_000n, atInterval: 0 });
-      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('approve', [c.hub, deposit]), gasLimit: 200_000n, atInterval: 0, flush: m === n - 1 });
+      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], deposit]), gasLimit: 200_000n, atInterval: 0, kind: 'setup' });
+      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('approve', [c.hub, deposit]), gasLimit: 200_000n, atInterval: 0, flush: m === n - 1, kind: 'setup' });
     }
     txs.push({
       from: 0,
@@ -81,9 +81,10 @@ export const expectedHubBinding: HubBinding = {
       gasLimit: 16_000_000n,
       atInterval: 0,
       flush: true,
+      kind: 'setup',
     });
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId]), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1 });
+      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId]), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1, kind: 'setup' });
     }
     return txs;
   },
@@ -95,10 +96,11 @@ export const expectedHubBinding: HubBinding = {
       gasLimit: 16_000_000n,
       atInterval: Math.min((window + 1) * c.windowIntervals, c.readings.intervals) - 1,
       flush: true, // windows finalize in order
+      kind: 'update',
     };
   },
   closeTx(c) {
-    return { from: 0, to: c.hub, data: c.hubIface.encodeFunctionData('close', [this.communityId]), gasLimit: 16_000_000n, atInterval: c.lastInterval };
+    return { from: 0, to: c.hub, data: c.hubIface.encodeFunctionData('close', [this.communityId]), gasLimit: 16_000_000n, atInterval: c.lastInterval, kind: 'close' };
   },
 };
 
