@@ -15,6 +15,8 @@ export interface EngineModules {
   /** Called after every mined transaction of the approach: (done, total). */
   onProgress?: (approach: ApproachName, done: number, total: number) => void;
   anvil?: Partial<AnvilOptions>;
+  /** Called with the live chain after the last receipt, before anvil stops (tests read state here). */
+  inspect?: (chain: { rpcUrl: string; approach: Approach; sender: TxSender }) => Promise<void>;
   sender?: Partial<SenderOptions>;
 }
 
@@ -116,6 +118,7 @@ export async function runApproach(
     await approach.deploy(ctx);
     for await (const spec of approach.transactions(ctx)) await sender.push(spec);
     await sender.settle();
+    await modules.inspect?.({ rpcUrl: anvil.rpcUrl, approach, sender });
     if (process.env.DIVERSITY_SIM_TIMINGS) console.error(name, sender.timings);
   } finally {
     await anvil.stop();
