@@ -40,10 +40,15 @@ describeShared('datasets on ../shared/datasets', function () {
     expect(total(p)).to.be.closeTo(5000, 0.01);
   });
 
-  it('scales a national file to the per-capita profile with energy conserved', () => {
-    const p = loadProfile(join(dir!, 'IT_load_solar_hourly_2019_2021_utc.csv'), { period: '2020' });
-    expect(p.load.values.length).to.equal(35_136);
-    expect(p.pvPerKWp).to.not.equal(null);
+  it('scales a national file to the per-capita level, resampled with energy conserved', () => {
+    const file = join(dir!, 'IT_load_solar_hourly_2019_2021_utc.csv');
+    const whole = loadProfile(file);
+    // 5,000 kWh per 8,760 h (the file starts in 2019) over its 26,304 hours.
+    expect(total(whole.load)).to.be.closeTo((5000 * 26_304) / 8760, 1e-6);
+    expect(whole.load.values.length).to.equal(26_304 * 4);
+    const y2020 = loadProfile(file, { period: '2020' });
+    expect(y2020.load.values.length).to.equal(35_136);
+    expect(y2020.pvPerKWp).to.not.equal(null);
   });
 
   it('generates a year close to the real 2020 per-capita profile', () => {
