@@ -51,8 +51,14 @@ export async function writeChart(spec: TopLevelSpec, file: string): Promise<stri
   return out;
 }
 
-/** Cumulative cost over the period per approach, log scale (the paper's Figure 3). */
-export function cumulativeSpec(points: CumulativePoint[], title: string, subtitle: string): TopLevelSpec {
+/**
+ * Cumulative cost over the period per approach, log scale (the paper's Figure 3). `refs`
+ * (e.g. the paper's year-end figures) are drawn as diamonds in the approach's colour.
+ */
+export function cumulativeSpec(points: CumulativePoint[], title: string, subtitle: string, refs: CumulativePoint[] = []): TopLevelSpec {
+  const x = { field: 'day', type: 'quantitative' as const, title: 'day of the period' };
+  const y = { field: 'usd', type: 'quantitative' as const, title: 'cumulative cost (USD, log scale)', scale: { type: 'log' as const } };
+  const color = { field: 'approach', type: 'nominal' as const, title: 'approach (◆ paper)', legend: { titleLimit: 300 }, sort: ['RDA', 'SAT', 'SA', 'DIVERSITY'] };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, subtitle, font: FONT, subtitleFont: FONT },
@@ -60,13 +66,12 @@ export function cumulativeSpec(points: CumulativePoint[], title: string, subtitl
     height: 360,
     background: 'white',
     config: { font: FONT },
-    data: { values: points.filter((p) => p.usd > 0) },
-    mark: { type: 'line', strokeWidth: 2 },
-    encoding: {
-      x: { field: 'day', type: 'quantitative', title: 'day of the period' },
-      y: { field: 'usd', type: 'quantitative', title: 'cumulative cost (USD, log scale)', scale: { type: 'log' } },
-      color: { field: 'approach', type: 'nominal', title: 'approach', sort: ['RDA', 'SAT', 'SA', 'DIVERSITY'] },
-    },
+    layer: [
+      { data: { values: points.filter((p) => p.usd > 0) }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
+      ...(refs.length
+        ? [{ data: { values: refs }, mark: { type: 'point' as const, shape: 'diamond', size: 120, filled: true }, encoding: { x, y, color } }]
+        : []),
+    ],
   };
 }
 

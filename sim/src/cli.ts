@@ -1,12 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Argv, Options } from 'yargs';
 import { communitySpec, cumulativeSpec, writeChart } from './charts.js';
 import { defaultSimOptions, type SimOptions } from './options.js';
 import { PRESETS } from './presets.js';
-import { cumulativePoints, formatTable, toJson } from './report.js';
+import { cumulativePoints, formatTable, paperRefs, toJson } from './report.js';
 import { APPROACHES, type ApproachName } from './replay/types.js';
-import { simulate } from './simulate.js';
+import { simulate, type SimReport } from './simulate.js';
 import { defaultSweepOptions, sweep } from './sweep.js';
 
 export interface SimArgs {
@@ -33,6 +33,7 @@ export interface SimArgs {
   'sweep-windows': string;
   'sweep-days': number;
   progress: boolean;
+  from?: string;
 }
 
 const d = defaultSimOptions;
@@ -61,6 +62,7 @@ export const simOptions: Record<keyof SimArgs, Options> = {
   'sweep-windows': { type: 'string', default: defaultSweepOptions.windows.join(','), description: 'DIVERSITY window lengths of the sweep, intervals' },
   'sweep-days': { type: 'number', default: defaultSweepOptions.baselineDays, description: 'days measured per baseline run of the sweep (scaled to a year)' },
   progress: { type: 'boolean', default: true, description: 'show a progress bar' },
+  from: { type: 'string', description: 'no replay: print and chart an earlier --out report' },
 };
 
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -101,7 +103,9 @@ export async function runSim(a: SimArgs): Promise<void> {
     bar.setTotal(total);
     bar.update(done);
   };
-  const report = await simulate(o, { onProgress, onApproachStart: (x) => !bar && process.stderr.write(`replaying ${x}...\n`) });
+  const report: SimReport = a.from
+    ? (JSON.parse(readFileSync(a.from, 'utf8')) as SimReport)
+    : await simulate(o, { onProgress, onApproachStart: (x) => !bar && process.stderr.write(`replaying ${x}...\n`) });
   bar?.stop();
   console.log(formatTable(report));
   console.log(`${report.inputs.intervals} intervals x ${report.inputs.prosumers} prosumer(s), ${report.inputs.startUtc} .. ${report.inputs.endUtc}; ${report.runtimeSeconds} s`);
@@ -112,7 +116,12 @@ export async function runSim(a: SimArgs): Promise<void> {
   if (a.chart) {
     const preset = a['chart-preset'];
     const files = await writeChart(
-      cumulativeSpec(cumulativePoints(report, preset), 'Cumulative on-chain cost per approach', `${report.inputs.dataset}, ${report.inputs.prosumers} prosumer(s), preset ${preset}, gas from anvil receipts`),
+      cumulativeSpec(
+        cumulativePoints(report, preset),
+        'Cumulative on-chain cost per approach',
+        `${report.inputs.dataset}, ${report.inputs.prosumers} prosumer(s), preset ${preset}, gas from anvil receipts`,
+        preset === 'paper-2022' ? paperRefs(report) : [],
+      ),
       a.chart,
     );
     console.log(`chart: ${files.join(', ')}`);
