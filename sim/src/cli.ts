@@ -34,6 +34,7 @@ export interface SimArgs {
   'sweep-days': number;
   progress: boolean;
   from?: string;
+  'hub-root': string;
 }
 
 const d = defaultSimOptions;
@@ -63,6 +64,7 @@ export const simOptions: Record<keyof SimArgs, Options> = {
   'sweep-days': { type: 'number', default: defaultSweepOptions.baselineDays, description: 'days measured per baseline run of the sweep (scaled to a year)' },
   progress: { type: 'boolean', default: true, description: 'show a progress bar' },
   from: { type: 'string', description: 'no replay: print and chart an earlier --out report' },
+  'hub-root': { type: 'string', default: '', description: 'a built checkout whose contracts/out holds Hub and CommunityToken (default: this repository)' },
 };
 
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -86,6 +88,7 @@ export function toSimOptions(a: SimArgs): SimOptions {
     gasPriceGwei: a['gas-price-gwei'],
     ethUsd: a['eth-usd'],
     dataFeeGweiPerByte: a['data-fee-gwei-per-byte'],
+    hubRoot: a['hub-root'],
   };
 }
 

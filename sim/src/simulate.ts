@@ -4,7 +4,9 @@ import { cost, yearFactor } from './costModel.js';
 import { PAPER, type SimOptions } from './options.js';
 import { PRESETS, type CostPreset } from './presets.js';
 import { ReplayError } from './replay/errors.js';
-import { runApproach, type EngineModules } from './replay/engine.js';
+import { defaultApproachFactory, runApproach, type EngineModules } from './replay/engine.js';
+import { DiversityApproach, hubBinding } from './replay/approaches/diversity.js';
+import { loadArtifact } from './replay/artifacts.js';
 import { defaultReplayOptions, type ApproachName, type ApproachResult, type CommunityReadings } from './replay/types.js';
 
 export interface ApproachReport {
@@ -43,6 +45,7 @@ export interface SimReport {
     seed: number;
     sessionIntervals: number;
     windowIntervals: number;
+    hubRoot: string;
     annualKWh: number;
     pvYieldKWhPerKWp: number;
     txGasCap: string;
@@ -140,7 +143,13 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
   for (const a of o.approaches) {
     modules.onApproachStart?.(a);
     try {
-      results.push(approachReport(await runApproach(a, readings, replay, modules), presets, o.prosumers, periodSeconds));
+      const approachFactory =
+        modules.approachFactory ??
+        ((name: ApproachName) =>
+          name === 'diversity' && o.hubRoot
+            ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
+            : defaultApproachFactory(name));
+      results.push(approachReport(await runApproach(a, readings, replay, { ...modules, approachFactory }), presets, o.prosumers, periodSeconds));
     } catch (e) {
       // An approach that cannot run yet (DIVERSITY before the hub lands) is reported, not fatal.
       if (e instanceof ReplayError && e.code === 'REPLAY_ERROR_NOT_WIRED') skipped.push({ approach: a, code: e.code, reason: (e.type as { reason: string }).reason });
@@ -173,6 +182,7 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
       seed: o.seed,
       sessionIntervals: o.sessionIntervals,
       windowIntervals: o.windowIntervals,
+      hubRoot: o.hubRoot,
       annualKWh: o.annualKWh,
       pvYieldKWhPerKWp: o.pvYieldKWhPerKWp,
       txGasCap: replay.txGasCap.toString(),

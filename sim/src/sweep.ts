@@ -18,7 +18,7 @@ export interface SweepOptions {
 
 export const defaultSweepOptions: SweepOptions = {
   prosumers: [2, 5, 10, 20, 50, 100],
-  windows: [96, 672, 2976],
+  windows: [96, 672, 2976, 5856],
   baselineDays: 2,
   diversityWindows: 2,
   preset: 'paper-2022',

@@ -208,6 +208,12 @@ export class TxSender {
     return outcomes;
   }
 
+  /** Timestamp of the latest block. */
+  async latestTimestamp(): Promise<number> {
+    const b = await this.modules.rpc.call<{ timestamp: string }>('eth_getBlockByNumber', ['latest', false]);
+    return Number(b.timestamp);
+  }
+
   /** Deploys a contract from account `from` and returns its address and the deployment gas. */
   async deploy(artifact: Artifact, args: unknown[] = [], from = 0, gasLimit = 16_000_000n): Promise<{ address: string; gasUsed: bigint }> {
     const data = artifact.bytecode + new Interface(artifact.abi).encodeDeploy(args).slice(2);

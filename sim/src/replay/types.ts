@@ -59,6 +59,7 @@ export interface ApproachResult {
   gasUsed: bigint;
   /** Sum of signed raw transaction sizes (for per-byte L2 data fees). */
   rawBytes: number;
+  /** Contract deployments and test-token minting: not part of any approach's cost. */
   deployTransactions: number;
   deployGas: bigint;
   maxTxGas: bigint;
