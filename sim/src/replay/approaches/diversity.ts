@@ -186,14 +186,23 @@ export class DiversityApproach implements Approach {
     };
   }
 
-  /** The N co-signatures of one window, in participant order. */
-  signatures(keys: SigningKey[], chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string[] {
-    const c = this.c!;
-    const digest = TypedDataEncoder.hash(
-      { name: 'DIVERSITY Hub', version: '1', chainId, verifyingContract: c.hub },
+  /** Deployed addresses (after `deploy`). */
+  get hub(): string {
+    return this.c?.hub ?? '';
+  }
+
+  /** The EIP-712 digest of WindowResult(communityId, window, windowRoot, stateHash) under the hub's domain. */
+  digest(chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string {
+    return TypedDataEncoder.hash(
+      { name: 'DIVERSITY Hub', version: '1', chainId, verifyingContract: this.c!.hub },
       WINDOW_RESULT_TYPES,
       { communityId: this.binding.communityId, window, windowRoot, stateHash: stateHash(state) },
     );
+  }
+
+  /** The N co-signatures of one window, in participant order. */
+  signatures(keys: SigningKey[], chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string[] {
+    const digest = this.digest(chainId, window, windowRoot, state);
     return keys.map((k) => k.sign(digest).serialized);
   }
 
