@@ -108,11 +108,16 @@ function approachReport(r: ApproachResult, presets: CostPreset[], prosumers: num
   const usd: Record<string, number> = {};
   const usdExact: Record<string, string> = {};
   const perYear: Record<string, number> = {};
+  // A year's worth: recurring transactions scale with the period, DIVERSITY's open/join and
+  // close happen once whatever the period.
+  const once = Number((r.byKind.setup?.gasUsed ?? 0n) + (r.byKind.close?.gasUsed ?? 0n));
+  const total = Number(r.gasUsed);
+  const yearShare = total > 0 ? (once + (total - once) * yearFactor(periodSeconds)) / total : 0;
   for (const p of presets) {
     const c = cost(r.gasUsed, r.rawBytes, p);
     usd[p.name] = c.usd;
     usdExact[p.name] = c.usdExact;
-    perYear[p.name] = (c.usd * yearFactor(periodSeconds)) / prosumers;
+    perYear[p.name] = (c.usd * yearShare) / prosumers;
   }
   return {
     approach: r.approach,
