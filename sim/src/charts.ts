@@ -55,7 +55,7 @@ export async function writeChart(spec: TopLevelSpec, file: string): Promise<stri
  * Cumulative cost over the period per approach, log scale (the paper's Figure 3). `refs`
  * (e.g. the paper's year-end figures) are drawn as diamonds in the approach's colour.
  */
-export function cumulativeSpec(points: CumulativePoint[], title: string, subtitle: string, refs: CumulativePoint[] = []): TopLevelSpec {
+export function cumulativeSpec(points: CumulativePoint[], title: string, subtitle: string | string[], refs: CumulativePoint[] = []): TopLevelSpec {
   const x = { field: 'day', type: 'quantitative' as const, title: 'day of the period' };
   const y = { field: 'usd', type: 'quantitative' as const, title: 'cumulative cost (USD, log scale)', scale: { type: 'log' as const } };
   const color = { field: 'approach', type: 'nominal' as const, title: 'approach (◆ paper)', legend: { titleLimit: 300 }, sort: ['RDA', 'SAT', 'SA', 'DIVERSITY'] };
@@ -76,7 +76,7 @@ export function cumulativeSpec(points: CumulativePoint[], title: string, subtitl
 }
 
 /** Cost per prosumer per year against community size, one line per approach / window length. */
-export function communitySpec(points: CommunityPoint[], title: string, subtitle: string): TopLevelSpec {
+export function communitySpec(points: CommunityPoint[], title: string, subtitle: string | string[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, subtitle, font: FONT, subtitleFont: FONT },
@@ -84,12 +84,17 @@ export function communitySpec(points: CommunityPoint[], title: string, subtitle:
     height: 360,
     background: 'white',
     config: { font: FONT },
-    data: { values: points.filter((p) => p.usdPerProsumerYear > 0) },
+    // Legend order: baselines first, then DIVERSITY by window length.
+    data: {
+      values: points
+        .filter((p) => p.usdPerProsumerYear > 0)
+        .map((p) => ({ ...p, order: ['RDA', 'SAT', 'SA'].indexOf(p.series) >= 0 ? ['RDA', 'SAT', 'SA'].indexOf(p.series) : 3 + parseFloat(p.series.replace(/^\D+/, '')) })),
+    },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       x: { field: 'prosumers', type: 'quantitative', title: 'community size N (prosumers)', scale: { type: 'log' } },
       y: { field: 'usdPerProsumerYear', type: 'quantitative', title: 'USD per prosumer per year (log scale)', scale: { type: 'log' } },
-      color: { field: 'series', type: 'nominal', title: 'approach' },
+      color: { field: 'series', type: 'nominal', title: 'approach', legend: { labelLimit: 300 }, sort: { field: 'order' } },
     },
   };
 }

@@ -140,7 +140,10 @@ export async function runSim(a: SimArgs): Promise<void> {
     const { points, notes } = await sweep({ ...o, presets: [s.preset] }, s, Date.parse(report.inputs.startUtc), { onProgress });
     bar?.stop();
     const files = await writeChart(
-      communitySpec(points, 'Cost per prosumer per year vs community size', `preset ${s.preset}; baselines measured over ${s.baselineDays} days, DIVERSITY over ${s.diversityWindows} windows, scaled to a year${notes.length ? '; ' + notes.join('; ') : ''}`),
+      communitySpec(points, 'Cost per prosumer per year vs community size', [
+        `preset ${s.preset}; baselines measured over ${s.baselineDays} days, DIVERSITY over ${s.diversityWindows} windows, scaled to a year`,
+        ...notes,
+      ]),
       a['community-chart'],
     );
     writeFileSync(a['community-chart'].replace(/\.svg$/i, '') + '.json', JSON.stringify({ sweep: s, points, notes }, null, 2) + '\n');

@@ -33,6 +33,11 @@ function firstDays(startMs: number, days: number): string {
 
 const LABEL: Record<string, string> = { rda: 'RDA', sat: 'SAT', sa: 'SA' };
 
+export function diversityLabel(windowIntervals: number, intervalSeconds: number): string {
+  const days = (windowIntervals * intervalSeconds) / 86_400;
+  return `DIVERSITY, window ${Number.isInteger(days) ? days : days.toFixed(1)} d`;
+}
+
 /**
  * Cost per prosumer per year against community size (chart 2). Baselines are measured over
  * `baselineDays` and scaled to 365 days; DIVERSITY over `diversityWindows` windows of each
@@ -64,7 +69,7 @@ export async function sweep(base: SimOptions, s: SweepOptions, startMs: number, 
         const once = Number(d.gasUsed) - Number(upd?.gasUsed ?? 0);
         const perWindow = upd ? Number(upd.gasUsed) / upd.transactions : 0;
         const yearGas = once + perWindow * (intervalsPerYear / w);
-        points.push({ prosumers: n, series: `DIVERSITY W=${w}`, usdPerProsumerYear: (yearGas * (d.usd[s.preset] / Number(d.gasUsed))) / n });
+        points.push({ prosumers: n, series: diversityLabel(w, base.intervalSeconds), usdPerProsumerYear: (yearGas * (d.usd[s.preset] / Number(d.gasUsed))) / n });
       }
     }
   }
