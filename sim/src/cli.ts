@@ -122,7 +122,15 @@ export async function runSim(a: SimArgs): Promise<void> {
       cumulativeSpec(
         cumulativePoints(report, preset),
         'Cumulative on-chain cost per approach',
-        `${report.inputs.dataset}, ${report.inputs.prosumers} prosumer(s), preset ${preset}, gas from anvil receipts`,
+        [
+          `${report.inputs.dataset}, ${report.inputs.prosumers} prosumer(s), preset ${preset}, gas from anvil receipts`,
+          ...(report.approaches.some((x) => x.approach === 'diversity')
+            ? [
+                `DIVERSITY window ${(report.inputs.windowIntervals * report.inputs.intervalSeconds) / 86_400} days` +
+                  (report.inputs.hubRoot ? ', hub from --hub-root (before the merge)' : ''),
+              ]
+            : []),
+        ],
         preset === 'paper-2022' ? paperRefs(report) : [],
       ),
       a.chart,
