@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { dstEndUtc, dstStartUtc, romeLocal, romeOffsetHours, romeToUtc } from '../src/time.js';
-import { easter, italianHolidays } from '../src/calendar.js';
+import { dayType, easter, italianHolidays } from '../src/calendar.js';
 
 describe('datasets/time', () => {
   it('knows the 2020 clock changes', () => {
@@ -26,5 +26,8 @@ describe('datasets/time', () => {
     expect(h.has('3-13')).to.equal(true); // Easter Monday
     expect(h.has('11-25')).to.equal(true);
     expect(h.size).to.equal(11);
+    expect(dayType(Date.UTC(2020, 3, 13, 10), h)).to.equal(2); // Easter Monday
+    expect(dayType(Date.UTC(2020, 3, 18, 10), h)).to.equal(1); // a Saturday
+    expect(dayType(Date.UTC(2020, 3, 20, 10), h)).to.equal(0);
   });
 });
