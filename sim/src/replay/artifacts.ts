@@ -25,11 +25,22 @@ export function artifactPath(name: string, root = repoRoot()): string {
   return join(root, 'contracts', 'out', `${name}.sol`, `${name}.json`);
 }
 
-/** Runs `forge build` once when an artifact is missing (a clean clone has no contracts/out). */
+let built = false;
+
+/**
+ * Runs `forge build` when an artifact is missing (a clean clone has no contracts/out), at most
+ * once per process: an artifact still missing afterwards belongs to code not merged yet.
+ */
 export function ensureBuilt(names: string[], root = repoRoot()): void {
-  if (names.every((n) => existsSync(artifactPath(n, root)))) return;
+  if (built || names.every((n) => existsSync(artifactPath(n, root)))) return;
+  built = true;
   const forge = join(root, 'node_modules', '.bin', 'forge');
-  execFileSync(forge, ['build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    execFileSync(forge, ['build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`forge build failed:\n${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}`);
+  }
 }
 
 export function loadArtifact(name: string, root = repoRoot()): Artifact {

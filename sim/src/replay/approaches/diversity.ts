@@ -1,21 +1,23 @@
 import { Interface, SigningKey, TypedDataEncoder, keccak256, solidityPacked } from 'ethers';
-import { existsSync } from 'node:fs';
-import { artifactPath, loadArtifact } from '../artifacts.js';
+import { ensureBuilt, loadArtifact, type Artifact } from '../artifacts.js';
 import { ReplayError, ReplayErrorCode } from '../errors.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 import { stateHash, toTuple, totalsState, type ParticipantState } from './diversityState.js';
 
 /**
- * What the DIVERSITY replay needs from the hub, in one place so the lead can wire the real
- * Hub (branch `hub`) by editing this binding only. Everything here is the expected API, to be
- * checked against contracts/src/Hub.sol once it lands.
+ * What the DIVERSITY replay needs from the hub, in one place so that wiring the real Hub is an
+ * edit of this binding only. `hubBinding` below follows the API of contracts/src/Hub.sol on
+ * branch `hub` (commit 95824e3): IHub.open(CommunityConfig), join, update, close; the
+ * CommunityToken is Ownable with an owner-only `mint`.
  */
 export interface HubBinding {
   hubArtifact: string;
   tokenArtifact: string;
-  hubConstructorArgs(): unknown[];
-  tokenConstructorArgs(): unknown[];
+  /** Where artifacts come from (default: contracts/out of this repository). */
+  loadArtifact(name: string): Artifact;
+  hubConstructorArgs(deployer: string): unknown[];
+  tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
   updateTx(c: HubCallContext, window: number, windowRoot: string, state: ParticipantState[], signatures: string[]): TxSpec;
@@ -33,6 +35,8 @@ export interface HubCallContext {
   participants: string[];
   /** Meter public keys (Ed25519, 32 bytes) registered at open; deterministic stand-ins. */
   meterKeys: string[];
+  /** Timestamp of interval 0: far enough in the past that every window has ended on the chain. */
+  start: number;
   lastInterval: number;
 }
 
@@ -45,20 +49,32 @@ export const WINDOW_RESULT_TYPES = {
   ],
 };
 
-/** Expected binding: Hub.open/join/update/close as described in DESIGN.md §5 and the brief. */
-export const expectedHubBinding: HubBinding = {
+/** Tariffs of the replayed market, token base units (18 decimals) per kWh: 0.25 buy, 0.05 sell. */
+export const GRID_BUY_PER_KWH = 250n * 10n ** 15n;
+export const GRID_SELL_PER_KWH = 50n * 10n ** 15n;
+/** Escrow and bond per participant: generous, so that no window ever draws on bonds or records debt. */
+export const ESCROW = 10n ** 24n;
+export const BOND = 10n ** 18n;
+
+export const hubBinding: HubBinding = {
   hubArtifact: 'Hub',
   tokenArtifact: 'CommunityToken',
   communityId: 1n,
+  loadArtifact: (name) => {
+    ensureBuilt([name]);
+    return loadArtifact(name);
+  },
   hubConstructorArgs: () => [],
-  tokenConstructorArgs: () => [],
+  tokenConstructorArgs: (deployer) => ['DIVERSITY Community Token', 'DCT', deployer],
   setupTxs(c) {
     const n = c.participants.length;
-    const deposit = 10n ** 24n;
+    const each = ESCROW + BOND;
     const txs: TxSpec[] = [];
+    // Minting the test token stands in for holding it: kind 'funding', kept out of the totals
+    // like deployments. The approval is a real cost of joining: kind 'setup'.
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], deposit]), gasLimit: 200_000n, atInterval: 0 });
-      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('approve', [c.hub, deposit]), gasLimit: 200_000n, atInterval: 0, flush: m === n - 1 });
+      txs.push({ from: 0, to: c.token, data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], each]), gasLimit: 200_000n, atInterval: 0, kind: 'funding' });
+      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('approve', [c.hub, each]), gasLimit: 200_000n, atInterval: 0, kind: 'setup', flush: m === n - 1 });
     }
     txs.push({
       from: 0,
@@ -66,24 +82,25 @@ export const expectedHubBinding: HubBinding = {
       data: c.hubIface.encodeFunctionData('open', [
         {
           participants: c.participants,
-          meterKeys: c.meterKeys,
-          windowIntervals: c.windowIntervals,
+          meters: c.meterKeys.map((publicKey, m) => ({ publicKey, scheme: 0, owner: m })),
           intervalSeconds: c.readings.intervalSeconds,
-          start: Math.floor(c.readings.startMs / 1000),
+          windowIntervals: c.windowIntervals,
+          start: c.start,
           windowCount: Math.ceil(c.readings.intervals / c.windowIntervals),
-          market: { kind: 0, gridBuyPrice: 250n * 10n ** 15n, gridSellPrice: 50n * 10n ** 15n, feederCapacityWh: 0 },
+          market: { kind: 0, gridBuyPrice: GRID_BUY_PER_KWH, gridSellPrice: GRID_SELL_PER_KWH, feederCapacityWh: 0 },
           token: c.token,
-          bond: 10n ** 18n,
-          escrow: 10n ** 21n,
+          bond: BOND,
+          escrow: ESCROW,
           challengePeriod: 3600,
         },
       ]),
       gasLimit: 16_000_000n,
       atInterval: 0,
       flush: true,
+      kind: 'setup',
     });
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId]), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1 });
+      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId]), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1, kind: 'setup' });
     }
     return txs;
   },
@@ -95,12 +112,16 @@ export const expectedHubBinding: HubBinding = {
       gasLimit: 16_000_000n,
       atInterval: Math.min((window + 1) * c.windowIntervals, c.readings.intervals) - 1,
       flush: true, // windows finalize in order
+      kind: 'update',
     };
   },
   closeTx(c) {
-    return { from: 0, to: c.hub, data: c.hubIface.encodeFunctionData('close', [this.communityId]), gasLimit: 16_000_000n, atInterval: c.lastInterval };
+    return { from: 0, to: c.hub, data: c.hubIface.encodeFunctionData('close', [this.communityId]), gasLimit: 16_000_000n, atInterval: c.lastInterval, kind: 'close' };
   },
 };
+
+/** @deprecated name kept for the first draft; same as `hubBinding`. */
+export const expectedHubBinding = hubBinding;
 
 /** Price per Wh of the `totals` market in token base units: midpoint of 0.25 and 0.05 per kWh. */
 export const P2P_PRICE_PER_WH = 150n * 10n ** 12n;
@@ -125,7 +146,7 @@ export class DiversityApproach implements Approach {
   readonly artifacts: readonly string[];
   private c: HubCallContext | undefined;
 
-  constructor(private readonly binding: HubBinding = expectedHubBinding) {
+  constructor(private readonly binding: HubBinding = hubBinding) {
     this.artifacts = [binding.hubArtifact, binding.tokenArtifact];
   }
 
@@ -134,16 +155,22 @@ export class DiversityApproach implements Approach {
   }
 
   async deploy(ctx: ApproachContext): Promise<void> {
-    for (const a of this.artifacts) {
-      if (!existsSync(artifactPath(a))) {
-        throw new ReplayError({ code: ReplayErrorCode.NOT_WIRED, approach: 'diversity', reason: `artifact ${a} not built (the Hub lands on branch hub)` });
+    let hubArt: Artifact;
+    let tokenArt: Artifact;
+    try {
+      hubArt = this.binding.loadArtifact(this.binding.hubArtifact);
+      tokenArt = this.binding.loadArtifact(this.binding.tokenArtifact);
+    } catch (e) {
+      if (e instanceof ReplayError && e.code === ReplayErrorCode.ARTIFACT_MISSING) {
+        throw new ReplayError({ code: ReplayErrorCode.NOT_WIRED, approach: 'diversity', reason: `artifact ${e.type.code === ReplayErrorCode.ARTIFACT_MISSING ? e.type.name : ''} not built (the Hub lands on branch hub)` });
       }
+      throw e;
     }
-    const hubArt = loadArtifact(this.binding.hubArtifact);
-    const tokenArt = loadArtifact(this.binding.tokenArtifact);
-    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs())).address;
-    const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs())).address;
+    const deployer = ctx.sender.addresses[0];
+    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer))).address;
+    const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
+    const latest = await ctx.sender.latestTimestamp();
     this.c = {
       hub,
       token,
@@ -153,18 +180,29 @@ export class DiversityApproach implements Approach {
       windowIntervals: ctx.opts.windowIntervals,
       participants: ctx.sender.addresses.slice(0, r.meters),
       meterKeys: Array.from({ length: r.meters }, (_, m) => keccak256(solidityPacked(['string', 'uint256'], ['meter', m]))),
+      // Every window, the last one included even when the data ends inside it, has ended.
+      start: latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1,
       lastInterval: r.intervals - 1,
     };
   }
 
-  /** The N co-signatures of one window, in participant order. */
-  signatures(keys: SigningKey[], chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string[] {
-    const c = this.c!;
-    const digest = TypedDataEncoder.hash(
-      { name: 'DIVERSITY Hub', version: '1', chainId, verifyingContract: c.hub },
+  /** Deployed addresses (after `deploy`). */
+  get hub(): string {
+    return this.c?.hub ?? '';
+  }
+
+  /** The EIP-712 digest of WindowResult(communityId, window, windowRoot, stateHash) under the hub's domain. */
+  digest(chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string {
+    return TypedDataEncoder.hash(
+      { name: 'DIVERSITY Hub', version: '1', chainId, verifyingContract: this.c!.hub },
       WINDOW_RESULT_TYPES,
       { communityId: this.binding.communityId, window, windowRoot, stateHash: stateHash(state) },
     );
+  }
+
+  /** The N co-signatures of one window, in participant order. */
+  signatures(keys: SigningKey[], chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string[] {
+    const digest = this.digest(chainId, window, windowRoot, state);
     return keys.map((k) => k.sign(digest).serialized);
   }
 

@@ -25,7 +25,7 @@ export function packAggregates(r: CommunityReadings, firstMeter: number, meterCo
 export class SaApproach implements Approach {
   readonly name = 'sa' as const;
   readonly artifacts = ['SessionAggregateLogger'] as const;
-  private address = '';
+  address = '';
   private readonly iface = new Interface(loadArtifact('SessionAggregateLogger').abi);
 
   accountsNeeded(): number {

@@ -28,7 +28,7 @@ export function packTrace(r: CommunityReadings, c: { firstMeter: number; meterCo
 export class SatApproach implements Approach {
   readonly name = 'sat' as const;
   readonly artifacts = ['SessionTraceLogger'] as const;
-  private address = '';
+  address = '';
   private readonly iface = new Interface(loadArtifact('SessionTraceLogger').abi);
 
   accountsNeeded(): number {
