@@ -5,10 +5,11 @@ import { meterCommand } from './commands/meter.js';
 import { statusCommand } from './commands/status.js';
 import { devnetCommand } from './commands/devnet.js';
 import { auditCommand } from './commands/audit.js';
+import { disputeCommand } from './commands/dispute.js';
 import { simCommand } from '../../../sim/src/cli.js';
 import { CliError } from './errors.js';
 
-const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand, simCommand];
+const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand, disputeCommand, simCommand];
 
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))
