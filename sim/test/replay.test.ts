@@ -3,8 +3,9 @@ import { Interface, JsonRpcProvider } from 'ethers';
 import { runApproach } from '../src/replay/engine.js';
 import { existsSync } from 'node:fs';
 import { artifactPath, loadArtifact, repoRoot } from '../src/replay/artifacts.js';
-import { DiversityApproach, P2P_PRICE_PER_WH, hubBinding, standInWindowRoot } from '../src/replay/approaches/diversity.js';
-import { stateHash, totalsState } from '../src/replay/approaches/diversityState.js';
+import { DiversityApproach, foldReplayWindow, hubBinding, simMeterSeed } from '../src/replay/approaches/diversity.js';
+import { fastReadingSigner } from '../../node/src/reading/signature.js';
+import { stateHash } from '../../node/src/window/state.js';
 import { defaultReplayOptions, type ApproachName, type CommunityReadings } from '../src/replay/types.js';
 import type { RdaApproach } from '../src/replay/approaches/rda.js';
 import { tinyReadings } from './fixtures.js';
@@ -123,8 +124,8 @@ describe('sim/replay on anvil', function () {
       inspect: async ({ rpcUrl }) => {
         onChain = await receiptGas(rpcUrl);
         // Our EIP-712 digest is the hub's.
-        const state = totalsState(three, 0, 4, P2P_PRICE_PER_WH);
-        const root = standInWindowRoot(three, 0, 4);
+        const signers = [0, 1, 2].map((m) => fastReadingSigner(simMeterSeed(m)));
+        const { windowRoot: root, state } = foldReplayWindow(three, { chainId: 31337n, hub: approach.hub, communityId: 1n, windowIntervals: 4 }, signers, 0);
         const [onchainDigest] = await call(rpcUrl, approach.hub, hubIface, 'hashWindowResult', [1, 0, root, stateHash(state)]);
         expect(onchainDigest).to.equal(approach.digest(31337, 0, root, state));
         const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{ status: bigint; finalizedWindows: bigint }>;

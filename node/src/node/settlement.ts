@@ -110,12 +110,14 @@ export class Settlement {
     const now = clock.nowSeconds();
     const base = clock.windowEnd(window) + this.modules.graceSeconds;
     const alone = this.opts.submitAlone === true; // byzantine test mode: post at once, own signature only
-    if (!alone && now < base + this.rank(window) * this.opts.takeoverSeconds) return;
     const signatures = (await db.coSignatures.listWindow(window))
       .filter((s) => s.windowRoot === own.windowRoot && s.stateHash === own.stateHash)
       .sort((a, b) => a.signer - b.signer);
     const everyone = signatures.length === community.participants.length;
-    if (!everyone && !alone && now < base + this.opts.signatureDeadlineSeconds) return;
+    // Fast path from the window's end, pending path from the signature deadline; each later rank
+    // of the rotation takes over `takeoverSeconds` after the one before it.
+    const due = base + (everyone ? 0 : this.opts.signatureDeadlineSeconds) + this.rank(window) * this.opts.takeoverSeconds;
+    if (!alone && now < due) return;
     if (!signatures.some((s) => s.signer === participantIndex)) return;
     if (await this.inFlight(window, 'update')) return;
     logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', {
