@@ -3,10 +3,9 @@ import { loadProfile } from '../../datasets/src/load.js';
 import { cost, yearFactor } from './costModel.js';
 import { PAPER, type SimOptions } from './options.js';
 import { PRESETS, type CostPreset } from './presets.js';
-import { ReplayError } from './replay/errors.js';
 import { defaultApproachFactory, runApproach, type EngineModules } from './replay/engine.js';
 import { DiversityApproach, hubBinding } from './replay/approaches/diversity.js';
-import { loadArtifact } from './replay/artifacts.js';
+import { loadArtifact } from '../../node/src/chain/artifacts.js';
 import { defaultReplayOptions, type ApproachName, type ApproachResult, type CommunityReadings } from './replay/types.js';
 
 export interface ApproachReport {
@@ -55,6 +54,7 @@ export interface SimReport {
   };
   presets: CostPreset[];
   approaches: ApproachReport[];
+  /** Approaches a report could not run (kept so that reports written before the hub landed still load). */
   skipped: Array<{ approach: ApproachName; code: string; reason: string }>;
   /** Transaction-cost ratios relative to SA, and the paper's. */
   ratios: { measured: Record<string, number>; paper: Record<string, number> };
@@ -147,19 +147,13 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
   const skipped: SimReport['skipped'] = [];
   for (const a of o.approaches) {
     modules.onApproachStart?.(a);
-    try {
-      const approachFactory =
-        modules.approachFactory ??
-        ((name: ApproachName) =>
-          name === 'diversity' && o.hubRoot
-            ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
-            : defaultApproachFactory(name));
-      results.push(approachReport(await runApproach(a, readings, replay, { ...modules, approachFactory }), presets, o.prosumers, periodSeconds));
-    } catch (e) {
-      // An approach that cannot run yet (DIVERSITY before the hub lands) is reported, not fatal.
-      if (e instanceof ReplayError && e.code === 'REPLAY_ERROR_NOT_WIRED') skipped.push({ approach: a, code: e.code, reason: (e.type as { reason: string }).reason });
-      else throw e;
-    }
+    const approachFactory =
+      modules.approachFactory ??
+      ((name: ApproachName) =>
+        name === 'diversity' && o.hubRoot
+          ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
+          : defaultApproachFactory(name));
+    results.push(approachReport(await runApproach(a, readings, replay, { ...modules, approachFactory }), presets, o.prosumers, periodSeconds));
   }
   const sum = (arr: Uint32Array[]): number => arr.reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0) / 1000;
   const gasOf = (name: string): number | undefined => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { cost } from '../src/costModel.js';
-import { artifactPath } from '../src/replay/artifacts.js';
+import { artifactPath } from '../../node/src/chain/artifacts.js';
 import { defaultSimOptions } from '../src/options.js';
 import { PRESETS } from '../src/presets.js';
 import { cumulativePoints, formatTable } from '../src/report.js';

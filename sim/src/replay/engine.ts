@@ -1,5 +1,5 @@
 import { startAnvil, type AnvilOptions } from '../../../node/src/chain/anvil.js';
-import { ensureBuilt } from './artifacts.js';
+import { ensureBuilt } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import { JsonRpc, defaultRpcOptions } from './rpc.js';
 import { TxSender, defaultSenderOptions, type SenderOptions, type TxOutcome } from './sender.js';

@@ -1,5 +1,5 @@
 import { Interface, SigningKey, computeAddress } from 'ethers';
-import type { Artifact } from './artifacts.js';
+import type { Artifact } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import type { JsonRpc } from './rpc.js';
 import { signEip1559 } from './rawTx.js';

@@ -7,16 +7,14 @@ import { toHex } from '../../../../node/src/util/hex.js';
 import { assembleWindow } from '../../../../node/src/window/assemble.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
 import { stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
-import { ensureBuilt, loadArtifact, type Artifact } from '../artifacts.js';
-import { ReplayError, ReplayErrorCode } from '../errors.js';
+import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 
 /**
  * What the DIVERSITY replay needs from the hub, in one place so that wiring the real Hub is an
- * edit of this binding only. `hubBinding` below follows the API of contracts/src/Hub.sol on
- * branch `hub` (commit 95824e3): IHub.open(CommunityConfig), join, update, close; the
- * CommunityToken is Ownable with an owner-only `mint`.
+ * edit of this binding only. `hubBinding` below follows contracts/src/interfaces/IHub.sol:
+ * open(CommunityConfig), join, update, close; the CommunityToken is Ownable with an owner-only `mint`.
  */
 export interface HubBinding {
   hubArtifact: string;
@@ -60,10 +58,7 @@ export const hubBinding: HubBinding = {
   hubArtifact: 'Hub',
   tokenArtifact: 'CommunityToken',
   communityId: 1n,
-  loadArtifact: (name) => {
-    ensureBuilt([name]);
-    return loadArtifact(name);
-  },
+  loadArtifact: (name) => loadArtifact(name),
   hubConstructorArgs: () => [],
   tokenConstructorArgs: (deployer) => ['DIVERSITY Community Token', 'DCT', deployer],
   setupTxs(c) {
@@ -152,7 +147,7 @@ export function foldReplayWindow(
 /**
  * DIVERSITY: deploy Hub + CommunityToken, open, join ×N, one fast-path update per window
  * with N EIP-712 co-signatures over WindowResult(communityId, window, windowRoot, stateHash),
- * close. Written against the expected hub API (see HubBinding); not run until the hub lands.
+ * close.
  */
 export class DiversityApproach implements Approach {
   readonly name = 'diversity' as const;
@@ -168,17 +163,8 @@ export class DiversityApproach implements Approach {
   }
 
   async deploy(ctx: ApproachContext): Promise<void> {
-    let hubArt: Artifact;
-    let tokenArt: Artifact;
-    try {
-      hubArt = this.binding.loadArtifact(this.binding.hubArtifact);
-      tokenArt = this.binding.loadArtifact(this.binding.tokenArtifact);
-    } catch (e) {
-      if (e instanceof ReplayError && e.code === ReplayErrorCode.ARTIFACT_MISSING) {
-        throw new ReplayError({ code: ReplayErrorCode.NOT_WIRED, approach: 'diversity', reason: `artifact ${e.type.code === ReplayErrorCode.ARTIFACT_MISSING ? e.type.name : ''} not built (the Hub lands on branch hub)` });
-      }
-      throw e;
-    }
+    const hubArt = this.binding.loadArtifact(this.binding.hubArtifact);
+    const tokenArt = this.binding.loadArtifact(this.binding.tokenArtifact);
     const deployer = ctx.sender.addresses[0];
     const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer))).address;
     const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;

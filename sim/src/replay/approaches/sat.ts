@@ -1,5 +1,5 @@
 import { Interface, hexlify } from 'ethers';
-import { loadArtifact } from '../artifacts.js';
+import { loadArtifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 import { gasLimitFor, maxWordsPerTx, splitTrace } from './split.js';
