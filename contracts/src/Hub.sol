@@ -8,6 +8,8 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IHub} from "./interfaces/IHub.sol";
+import {IFraudProofVerifier} from "./interfaces/IFraudProofVerifier.sol";
+import {DisputeKind} from "./types/Dispute.sol";
 import {MarketParams, ParticipantState, StateHash} from "./types/Market.sol";
 import {
     ParticipantAccount,
@@ -44,6 +46,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     uint256 public constant ED25519_KEY_LENGTH = 32;
     /// @notice Uncompressed P-256 public key length, x ‖ y (bytes).
     uint256 public constant P256_KEY_LENGTH = 64;
+    /// @notice Share of a slashed amount that goes to the challenger, in basis points.
+    uint256 public constant CHALLENGER_SHARE_BPS = 5_000;
+
+    /// @inheritdoc IHub
+    IFraudProofVerifier public immutable verifier;
 
     /// @dev Storage of one community. The first three slots are what `update` reads.
     struct Community {
@@ -80,7 +87,14 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     mapping(uint64 => Community) internal _communities;
 
-    constructor() EIP712("DIVERSITY Hub", "1") {}
+    /// @dev Slots voided by a reported equivocation: community → (interval << 32 | meter) → voided.
+    mapping(uint64 => mapping(uint256 => bool)) internal _voided;
+
+    /// @param verifier_ The fraud-proof verifier (a `FraudProofVerifier`, deployed first: it does not fit in
+    /// the hub's code).
+    constructor(IFraudProofVerifier verifier_) EIP712("DIVERSITY Hub", "1") {
+        verifier = verifier_;
+    }
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -233,7 +247,37 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         token.safeTransfer(msg.sender, amount);
     }
 
+    // ------------------------------------------------------------------ disputes
+
+    /// @inheritdoc IHub
+    function dispute(uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof) external {
+        Community storage c = _active(communityId);
+        bool equivocation = kind == DisputeKind.Equivocation;
+        if (!equivocation) {
+            // A claim whose challenge period is over is final (the revert below undoes the finalization).
+            _finalizeDue(c, communityId);
+            if (c.windows[window].status != WindowStatus.Pending) revert WindowNotPending(communityId, window);
+        }
+        // Reverts unless the proof proves what its kind says; `cap` is the slash per offender.
+        (uint32 meterIndex, uint32 interval, uint256 cap) = verifier.verify(this, communityId, window, kind, proof);
+        emit Disputed(communityId, window, kind, msg.sender);
+        uint256 offenders;
+        if (equivocation) {
+            // The verifier refused a slot voided before: each equivocation is slashed once.
+            _voided[communityId][(uint256(interval) << 32) | meterIndex] = true;
+            offenders = uint256(1) << c.meters[meterIndex].owner;
+        } else {
+            offenders = _rejectClaim(communityId, window);
+        }
+        if (cap > 0) _slash(c, communityId, offenders, cap, msg.sender);
+    }
+
     // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IHub
+    function isVoided(uint64 communityId, uint32 meterIndex, uint32 interval) external view returns (bool) {
+        return _voided[communityId][(uint256(interval) << 32) | meterIndex];
+    }
 
     /// @inheritdoc IHub
     function community(uint64 communityId) external view returns (CommunityInfo memory info) {
@@ -331,6 +375,37 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         emit ClaimRejected(communityId, window, signers);
     }
 
+    /// @dev Takes up to `cap` from the bond of each participant in `offenders`; `CHALLENGER_SHARE_BPS`
+    /// of the total (all of it when nobody else is left) goes to `challenger`'s withdrawable balance,
+    /// the rest in equal parts to the escrow of the other participants, the division's remainder to the
+    /// challenger. Bonds, escrow and withdrawable balances all stay in the hub: money is conserved.
+    function _slash(Community storage c, uint64 communityId, uint256 offenders, uint256 cap, address challenger)
+        internal
+    {
+        uint256 n = c.participants.length;
+        uint256 total;
+        uint256 recipients;
+        for (uint256 i = 0; i < n; ++i) {
+            if (offenders & (uint256(1) << i) == 0) {
+                ++recipients;
+                continue;
+            }
+            ParticipantAccount storage a = c.accounts[i];
+            uint256 bond = a.bond;
+            uint256 take = bond < cap ? bond : cap;
+            a.bond = uint128(bond - take);
+            total += take;
+        }
+        uint256 each = recipients == 0 ? 0 : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000 / recipients;
+        uint256 reward = total - each * recipients;
+        emit Slashed(communityId, challenger, total, reward);
+        withdrawable[c.token][challenger] += reward;
+        if (each == 0) return;
+        for (uint256 i = 0; i < n; ++i) {
+            if (offenders & (uint256(1) << i) == 0) c.accounts[i].escrow += uint128(each);
+        }
+    }
+
     // ------------------------------------------------------------------ internals
 
     function _existing(uint64 communityId) internal view returns (Community storage c) {
@@ -383,8 +458,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         for (uint256 j = 0; j < count; ++j) {
             Meter calldata m = list[j];
             if (m.owner >= participantCount) revert MeterOwnerOutOfRange(j, m.owner);
-            uint256 keyLength = m.scheme == KeyScheme.Ed25519 ? ED25519_KEY_LENGTH : P256_KEY_LENGTH;
-            if (m.publicKey.length != keyLength) revert InvalidMeterKey(j);
+            // Length, and no small-order Ed25519 key or P-256 point off the curve (the verifier checks).
+            if (!verifier.isValidMeterKey(m.scheme, m.publicKey)) revert InvalidMeterKey(j);
             Meter storage s = c.meters.push();
             s.publicKey = m.publicKey;
             s.scheme = m.scheme;

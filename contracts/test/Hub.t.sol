@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Hub} from "../src/Hub.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
+import {IFraudProofVerifier} from "../src/interfaces/IFraudProofVerifier.sol";
 import {ParticipantState} from "../src/types/Market.sol";
 import {
     ParticipantAccount,
@@ -22,6 +23,8 @@ import {HubFixture} from "./utils/HubFixture.sol";
 
 /// @dev Exposes the dispute hook to tests.
 contract HubHarness is Hub {
+    constructor(IFraudProofVerifier v) Hub(v) {}
+
     function rejectClaim(uint64 communityId, uint32 window) external returns (uint256) {
         return _rejectClaim(communityId, window);
     }
@@ -68,14 +71,14 @@ contract HubTest is HubFixture {
         }
         Meter[] memory ms = hub.meters(id);
         assertEq(ms.length, N);
-        assertEq(ms[2].publicKey, abi.encodePacked(keccak256(abi.encode("meter", uint256(2)))));
+        assertEq(ms[2].publicKey, _meterKey(2));
         assertEq(ms[2].owner, 2);
         assertEq(hub.meter(id, 1).owner, 1);
     }
 
     function test_Open_AcceptsP256Meter() public {
         CommunityConfig memory c = _config(N);
-        c.meters[0] = Meter(new bytes(64), KeyScheme.P256, 0);
+        c.meters[0] = Meter(_p256Key(), KeyScheme.P256, 0);
         uint64 id = hub.open(c);
         assertEq(uint8(hub.meter(id, 0).scheme), uint8(KeyScheme.P256));
         assertEq(hub.meter(id, 0).publicKey.length, 64);
@@ -482,7 +485,7 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
 
-        Hub otherHub = new Hub();
+        Hub otherHub = new Hub(hub.verifier());
         uint64 otherId = otherHub.open(_config(N));
         for (uint256 i = 0; i < N; ++i) {
             vm.startPrank(nodes[i]);
@@ -606,7 +609,7 @@ contract HubTest is HubFixture {
     }
 
     function test_RejectClaim_FreesWindow() public {
-        HubHarness h = new HubHarness();
+        HubHarness h = new HubHarness(hub.verifier());
         hub = h;
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(nodes[i]);
@@ -627,7 +630,7 @@ contract HubTest is HubFixture {
     }
 
     function test_RevertWhen_RejectClaimNotPending() public {
-        HubHarness h = new HubHarness();
+        HubHarness h = new HubHarness(hub.verifier());
         hub = h;
         uint64 id = _open(N);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));

@@ -4,6 +4,8 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ParticipantState} from "../types/Market.sol";
 import {ParticipantAccount, CommunityConfig, CommunityInfo, Meter, WindowRecord} from "../types/Community.sol";
+import {DisputeKind} from "../types/Dispute.sol";
+import {IFraudProofVerifier} from "./IFraudProofVerifier.sol";
 
 /// @title IHub
 /// @notice The DIVERSITY hub: registry, escrow and bonds, and window results of many communities
@@ -130,6 +132,13 @@ interface IHub {
     );
     /// @notice Emitted when a pending claim is rejected and the window is free for a correct update.
     event ClaimRejected(uint64 indexed communityId, uint32 indexed window, uint256 signers);
+    /// @notice Emitted when a dispute succeeds: a fraud proven against the pending claim of `window`
+    /// (followed by `ClaimRejected`), or an equivocation in `window` (its slot is now `isVoided`).
+    event Disputed(uint64 indexed communityId, uint32 indexed window, DisputeKind kind, address indexed challenger);
+    /// @notice Emitted when bonds are slashed: `amount` in all, `reward` of it to the challenger's
+    /// withdrawable balance, the rest in equal parts to the escrow of the participants not slashed.
+    event Slashed(uint64 indexed communityId, address indexed challenger, uint256 amount, uint256 reward);
+
     /// @notice Emitted when a debtor's escrow fell short and its bond paid the rest (or part of it).
     event BondDrawn(
         uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount
@@ -207,7 +216,35 @@ interface IHub {
     /// @param token The token.
     function withdraw(IERC20 token) external;
 
+    /// @notice Disputes window `window` with a fraud proof (DESIGN.md §5); anyone may call.
+    /// @dev Kinds 1–4 (ReadingMismatch, ForgedReading, BadStep, BadFinalState) need a Pending claim in its
+    /// challenge period (else `WindowNotPending`: once the period is over the claim counts as final); a
+    /// proven error rejects the claim (the window is free for a correct update). Slashing (the
+    /// verifier's `slashCap`): a fraud no honest node could sign (invalid or misbound committed reading,
+    /// wrong step, wrong final state, malformed leaf) takes the whole bond of every signer; an omission
+    /// (absent slot, valid reading shown) slashes nobody: the signers may never have received it.
+    /// Kind 5 (Equivocation: two validly signed readings of one meter for one interval of `window`,
+    /// different values) may come any time while the community is Active, once per slot: it voids the
+    /// slot (`isVoided`; honest nodes fold it as absent; a mismatch dispute on it reverts), takes
+    /// `FraudProofVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond from the meter owner (at most
+    /// what is left) and rejects no claim.
+    /// Split of every slash: each participant not slashed gets floor(total · (1 − CHALLENGER_SHARE_BPS
+    /// / 10⁴) / count) into its escrow, the caller the rest (≥ its share, all when nobody else is left)
+    /// into its withdrawable balance; money is conserved exactly. A proof that does not prove what its
+    /// kind says reverts (errors of IFraudProofVerifier) and changes nothing.
+    /// @param communityId The community.
+    /// @param window The disputed window (for an equivocation: the window of its interval).
+    /// @param kind Which proof `proof` is.
+    /// @param proof abi.encode of the proof struct of `kind` (types/Dispute.sol).
+    function dispute(uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof) external;
+
     // ------------------------------------------------------------------ views
+
+    /// @notice The fraud-proof verifier this hub deployed and consults.
+    function verifier() external view returns (IFraudProofVerifier);
+
+    /// @notice Whether the slot (meter, interval) was voided by a reported equivocation.
+    function isVoided(uint64 communityId, uint32 meterIndex, uint32 interval) external view returns (bool);
 
     /// @notice Number of communities opened so far (ids run from 1 to this).
     function communityCount() external view returns (uint64);

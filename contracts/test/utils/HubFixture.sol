@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
+import {FraudProofVerifier} from "../../src/FraudProofVerifier.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
 import {CommunityConfig, KeyScheme, Meter} from "../../src/types/Community.sol";
@@ -26,7 +27,7 @@ abstract contract HubFixture is Test {
     address[] internal nodes;
 
     function _deploy(uint256 n) internal {
-        hub = new Hub();
+        hub = new Hub(new FraudProofVerifier());
         token = new CommunityToken("Community", "CT", address(this));
         for (uint256 i = 0; i < n; ++i) {
             uint256 pk = uint256(keccak256(abi.encode("node", i)));
@@ -44,7 +45,7 @@ abstract contract HubFixture is Test {
         c.meters = new Meter[](n);
         for (uint256 i = 0; i < n; ++i) {
             c.participants[i] = nodes[i];
-            c.meters[i] = Meter(abi.encodePacked(keccak256(abi.encode("meter", i))), KeyScheme.Ed25519, uint32(i));
+            c.meters[i] = Meter(_meterKey(i), KeyScheme.Ed25519, uint32(i));
         }
         c.intervalSeconds = INTERVAL;
         c.windowIntervals = W;
@@ -55,6 +56,19 @@ abstract contract HubFixture is Test {
         c.bond = BOND;
         c.escrow = ESCROW;
         c.challengePeriod = CHALLENGE;
+    }
+
+    /// @dev A valid Ed25519 public key (RFC 8032 §7.1 tests 1–3, in turn): the hub refuses keys off the
+    /// curve or of small order.
+    function _meterKey(uint256 i) internal pure returns (bytes memory) {
+        if (i % 3 == 0) return hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        if (i % 3 == 1) return hex"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+        return hex"fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025";
+    }
+
+    /// @dev The P-256 generator, x ‖ y: a valid P-256 meter key.
+    function _p256Key() internal pure returns (bytes memory) {
+        return hex"6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
     }
 
     function _open(uint256 n) internal returns (uint64) {

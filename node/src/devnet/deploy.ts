@@ -27,7 +27,7 @@ export interface Deployment {
   tokenAddress: string;
 }
 
-/** Deploys the demo payment token and the hub from `deployer`. */
+/** Deploys the demo payment token, the fraud-proof verifier and the hub from `deployer`. */
 export async function deployHub(deployer: Wallet | NonceManager, ledger?: GasLedger): Promise<Deployment> {
   const tokenArtifact = loadArtifact('CommunityToken');
   const hubArtifact = loadArtifact('Hub');
@@ -35,7 +35,12 @@ export async function deployHub(deployer: Wallet | NonceManager, ledger?: GasLed
   const token = await new ContractFactory(tokenArtifact.abi, tokenArtifact.bytecode, deployer).deploy('Community Euro', 'cEUR', owner);
   await token.waitForDeployment();
   if (ledger) recordGas(ledger, 'deploy token', await token.deploymentTransaction()!.wait());
-  const hub = await new ContractFactory(hubArtifact.abi, hubArtifact.bytecode, deployer).deploy();
+  // The fraud-proof verifier does not fit in the hub's code: deployed first, passed to the hub.
+  const verifierArtifact = loadArtifact('FraudProofVerifier');
+  const verifier = await new ContractFactory(verifierArtifact.abi, verifierArtifact.bytecode, deployer).deploy();
+  await verifier.waitForDeployment();
+  if (ledger) recordGas(ledger, 'deploy verifier', await verifier.deploymentTransaction()!.wait());
+  const hub = await new ContractFactory(hubArtifact.abi, hubArtifact.bytecode, deployer).deploy(await verifier.getAddress());
   await hub.waitForDeployment();
   if (ledger) recordGas(ledger, 'deploy hub', await hub.deploymentTransaction()!.wait());
   return { hub: hub as Contract, token: token as Contract, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress() };

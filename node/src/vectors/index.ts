@@ -1,4 +1,5 @@
 import { commitmentVectors } from './commitment.js';
+import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
 import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
@@ -16,6 +17,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'commitment.json': commitmentVectors(),
     'market.json': { count: market.length, cases: market },
     'ed25519.json': ed25519VectorFile(),
+    'dispute.json': disputeVectors(),
   };
 }
 

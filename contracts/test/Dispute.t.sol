@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IHub} from "../src/interfaces/IHub.sol";
+import {IFraudProofVerifier} from "../src/interfaces/IFraudProofVerifier.sol";
+import {ParticipantState} from "../src/types/Market.sol";
+import {CommunityConfig, KeyScheme, Meter, ParticipantAccount, WindowRecord, WindowStatus} from "../src/types/Community.sol";
+import {
+    DisputeKind,
+    EquivocationProof,
+    FinalStateProof,
+    ForgedReadingProof,
+    IntervalProof,
+    ReadingMismatchProof,
+    SignedReading,
+    StepProof
+} from "../src/types/Dispute.sol";
+import {MerkleTree} from "../src/libraries/MerkleTree.sol";
+import {DisputeFixture} from "./utils/DisputeFixture.sol";
+
+/// @notice The five fraud proofs of DESIGN.md §5 against real commitments of a one-day window
+/// (N = 10, W = 96, Ed25519 readings signed in TypeScript): each proves a fraudulent claim (claim
+/// rejected, signers' bonds slashed, challenger paid, window free for a correct update) and reverts
+/// against an honest one; money is conserved. Gas of each kind is written to `snapshots/Dispute.json`.
+contract DisputeTest is DisputeFixture {
+    uint256 internal constant TX_GAS_CAP = 16_777_216;
+
+    function setUp() public {
+        _setUpCommunity(KeyScheme.Ed25519);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _dispute(DisputeKind kind, bytes memory proof, string memory gasName) internal {
+        vm.cool(address(hub));
+        vm.cool(address(verifier));
+        vm.prank(challenger);
+        uint256 g = gasleft();
+        hub.dispute(id, 0, kind, proof);
+        uint256 used = g - gasleft();
+        if (bytes(gasName).length > 0) {
+            uint256 txGas = _txGas(abi.encodeCall(hub.dispute, (id, 0, kind, proof)), used);
+            vm.snapshotValue("Dispute", gasName, used);
+            vm.snapshotValue("Dispute", string.concat(gasName, "_txGas"), txGas);
+            assertLt(txGas, TX_GAS_CAP);
+        }
+    }
+
+    /// @dev Intrinsic + execution gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
+    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
+        uint256 tokens;
+        for (uint256 i = 0; i < data.length; ++i) {
+            tokens += data[i] == 0 ? 1 : 4;
+        }
+        uint256 standard = 21_000 + 4 * tokens + execution;
+        uint256 floor = 21_000 + 10 * tokens;
+        return standard > floor ? standard : floor;
+    }
+
+    /// @dev Claims `c` for window 0 signed by participants 0, 1, 2 (pending: not everyone signed).
+    function _claimBy012(Commit memory c, ParticipantState[] memory finalState) internal {
+        _claim(0, c.root, finalState, _signers(0, 3));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
+    }
+
+    /// @dev After a proven fraud by signers 0..2: claim gone, their bonds slashed and shared, money
+    /// conserved; then the honest result signed by the others finalizes.
+    function _assertRejectedAndRecovers() internal {
+        _assertRejectedAndRecovers(true);
+    }
+
+    function _assertRejectedAndRecovers(bool slashed) internal {
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None));
+        uint256 total = slashed ? 3 * uint256(BOND) : 0;
+        uint256 each = total / 2 / 7;
+        for (uint256 i = 0; i < N; ++i) {
+            ParticipantAccount memory a = hub.account(id, i);
+            if (i < 3) {
+                assertEq(a.bond, BOND - total / 3, "signer slashed unless in good faith");
+                assertEq(a.escrow, ESCROW);
+            } else {
+                assertEq(a.bond, BOND, "non-signer keeps bond");
+                assertEq(a.escrow, ESCROW + each, "non-signer compensated");
+            }
+        }
+        assertEq(hub.withdrawable(token, challenger), total - 7 * each, "challenger reward");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+
+        Commit memory h = _honest();
+        _claim(0, h.root, h.states[W - 1], _signers(3, 10));
+        vm.warp(block.timestamp + CHALLENGE);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved after settlement");
+    }
+
+    /// @dev A copy of the honest S_W with 7 tokens moved from participant 1 to participant 0.
+    function _wrongFinal(Commit memory h) internal pure returns (ParticipantState[] memory posted) {
+        posted = abi.decode(abi.encode(h.states[W - 1]), (ParticipantState[]));
+        posted[0].net += 7;
+        posted[1].net -= 7;
+    }
+
+    function _honestClaim() internal returns (Commit memory h) {
+        h = _honest();
+        _claimBy012(h, h.states[W - 1]);
+    }
+
+    // ------------------------------------------------------------------ 1. reading mismatch
+
+    function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
+        return abi.encode(
+            ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _proof(c.slotLeaves[t], m))
+        );
+    }
+
+    function test_ReadingMismatch_OmittedReadingRejectsClaimWithoutSlashing() public {
+        Commit memory c = _honestInputs();
+        (c.enc[11][2], c.sig[11][2]) = (bytes(""), bytes(""));
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        vm.expectEmit(address(hub));
+        emit IHub.Disputed(id, 0, DisputeKind.ReadingMismatch, challenger);
+        _dispute(DisputeKind.ReadingMismatch, _mismatchProof(c, 2, 11), "readingMismatch_omitted_N10_W96");
+        // An omission may be made in good faith (the reading withheld from the signers): nobody is slashed.
+        _assertRejectedAndRecovers(false);
+    }
+
+    function test_ReadingMismatch_ReplacedReadingRejectsClaim() public {
+        Commit memory c = _honestInputs();
+        // The claimant puts an unsigned reading with other values in the slot.
+        c.enc[11][2] = _reading(2, 11, 5000, 0);
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.ReadingMismatch, _mismatchProof(c, 2, 11), "readingMismatch_replaced_N10_W96");
+        _assertRejectedAndRecovers();
+    }
+
+    function test_RevertWhen_ReadingMismatchAgainstHonestClaim() public {
+        Commit memory h = _honestClaim();
+        bytes memory proof = _mismatchProof(h, 2, 11);
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, 2, 11));
+        _dispute(DisputeKind.ReadingMismatch, proof, "");
+    }
+
+    function test_RevertWhen_ReadingMismatchWithForgedChallengerReading() public {
+        Commit memory h = _honestClaim();
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            SignedReading(_reading(2, 11, 1, 1), signatures[11 * M + 2]),
+            _intervalProof(h, 11),
+            _committed(h, 2, 11),
+            _proof(h.slotLeaves[11], 2)
+        );
+        vm.expectRevert(IFraudProofVerifier.InvalidChallengerReading.selector);
+        _dispute(DisputeKind.ReadingMismatch, abi.encode(p), "");
+    }
+
+    function test_RevertWhen_ReadingMismatchOnVoidedSlot() public {
+        // Honest nodes void an equivocated slot; once it is reported, the omission is not fraud.
+        Commit memory c = _honestInputs();
+        (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), "");
+        bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotVoided.selector, eqMeter, eqInterval));
+        _dispute(DisputeKind.ReadingMismatch, proof, "");
+    }
+
+    function test_RevertWhen_ReadingMismatchCommittedIsEquivocation() public {
+        // The claimant kept the meter's other signed reading in good faith: not the claimant's fraud.
+        Commit memory c = _honestInputs();
+        (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (equivocating.encoded, equivocating.signature);
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
+        vm.expectRevert(
+            abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, eqMeter, eqInterval)
+        );
+        _dispute(DisputeKind.ReadingMismatch, proof, "");
+    }
+
+    // ------------------------------------------------------------------ 2. forged reading
+
+    function _forgedProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
+        return abi.encode(ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m)));
+    }
+
+    function test_ForgedReading_BadSignatureRejectsClaim() public {
+        Commit memory c = _honestInputs();
+        c.enc[50][4] = _reading(4, 50, exportWh[50 * M + 4] + 500, importWh[50 * M + 4]);
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.ForgedReading, _forgedProof(c, 4, 50), "forgedReading_N10_W96");
+        _assertRejectedAndRecovers();
+    }
+
+    function test_ForgedReading_ReplayedFromOtherIntervalRejectsClaim() public {
+        // A genuine signature, but over meter 4's reading of interval 49.
+        Commit memory c = _honestInputs();
+        (c.enc[50][4], c.sig[50][4]) = _slot(4, 49);
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.ForgedReading, _forgedProof(c, 4, 50), "");
+        _assertRejectedAndRecovers();
+    }
+
+    function test_RevertWhen_ForgedReadingAgainstHonestClaim() public {
+        Commit memory h = _honestClaim();
+        bytes memory proof = _forgedProof(h, 4, 50);
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.ForgedReading));
+        _dispute(DisputeKind.ForgedReading, proof, "");
+    }
+
+    function test_RevertWhen_ForgedReadingOnAbsentSlot() public {
+        Commit memory h = _honestClaim();
+        // Slot (2, 10) is absent in the vectors.
+        assertFalse(present[10 * M + 2]);
+        bytes memory proof = _forgedProof(h, 2, 10);
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotAbsent.selector, 2));
+        _dispute(DisputeKind.ForgedReading, proof, "");
+    }
+
+    // ------------------------------------------------------------------ 3. bad step
+
+    function test_BadStep_RejectsClaim() public {
+        Commit memory c = _honestInputs();
+        c = _fold(c, 0);
+        // Step 60 moves 1,000 tokens from participant 1 to participant 0; later steps fold on honestly.
+        c.states[60][0].net += 1000;
+        c.states[60][1].net -= 1000;
+        c = _fold(c, 61);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 60)), "badStep_N10_W96");
+        _assertRejectedAndRecovers();
+    }
+
+    function test_BadStep_FirstIntervalFromZeroState() public {
+        Commit memory c = _honestInputs();
+        c = _fold(c, 0);
+        c.states[0][2].p2pSoldWh += 1;
+        c = _fold(c, 1);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 0)), "");
+        _assertRejectedAndRecovers();
+    }
+
+    function test_RevertWhen_BadStepAgainstHonestClaim() public {
+        Commit memory h = _honestClaim();
+        bytes memory proof = abi.encode(_stepProof(h, 60));
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.BadStep));
+        _dispute(DisputeKind.BadStep, proof, "");
+        proof = abi.encode(_stepProof(h, 0));
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.BadStep));
+        _dispute(DisputeKind.BadStep, proof, "");
+    }
+
+    function test_RevertWhen_BadStepWithWrongPrevState() public {
+        Commit memory c = _honestInputs();
+        c = _fold(c, 0);
+        c.states[60][0].net += 1000;
+        c.states[60][1].net -= 1000;
+        c = _fold(c, 61);
+        _claimBy012(c, c.states[W - 1]);
+        StepProof memory p = _stepProof(c, 60);
+        p.prevState[0].exportWh += 1;
+        vm.expectRevert(IFraudProofVerifier.PrevStateMismatch.selector);
+        _dispute(DisputeKind.BadStep, abi.encode(p), "");
+    }
+
+    // ------------------------------------------------------------------ 4. bad final state
+
+    function test_BadFinalState_RejectsClaim() public {
+        Commit memory h = _honest();
+        ParticipantState[] memory posted = _wrongFinal(h);
+        _claimBy012(h, posted);
+        _dispute(DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(h, W - 1))), "badFinalState_N10_W96");
+        _assertRejectedAndRecovers();
+    }
+
+    function test_RevertWhen_BadFinalStateAgainstHonestClaim() public {
+        Commit memory h = _honestClaim();
+        bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.BadFinalState));
+        _dispute(DisputeKind.BadFinalState, proof, "");
+    }
+
+    function test_RevertWhen_BadFinalStateNotLastLeaf() public {
+        Commit memory h = _honestClaim();
+        bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 2)));
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.NotLastPosition.selector, W - 2));
+        _dispute(DisputeKind.BadFinalState, proof, "");
+    }
+
+    function test_MalformedLeaf_IsFraud() public {
+        // The claimant numbers interval leaves from 1: every proven leaf is malformed.
+        Commit memory c = _honest();
+        for (uint256 t = 0; t < W; ++t) {
+            c.leaves[t] = keccak256(abi.encodePacked(bytes1(0x02), uint32(t + 1), c.readingsRoots[t], keccak256(abi.encode(c.states[t]))));
+        }
+        c.root = MerkleTree.root(c.leaves);
+        _claimBy012(c, c.states[W - 1]);
+        IntervalProof memory last = _intervalProof(c, W - 1);
+        last.interval = W;
+        _dispute(DisputeKind.BadFinalState, abi.encode(FinalStateProof(last)), "");
+        _assertRejectedAndRecovers();
+    }
+
+    // ------------------------------------------------------------------ 5. equivocation
+
+    function test_Equivocation_VoidsSlotSlashesOwnerKeepsClaim() public {
+        _honestClaim();
+        vm.expectEmit(address(hub));
+        emit IHub.Disputed(id, 0, DisputeKind.Equivocation, challenger);
+        _dispute(
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)),
+            "equivocation_N10_W96"
+        );
+        assertTrue(hub.isVoided(id, eqMeter, eqInterval));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim kept");
+        uint256 slash = uint256(BOND) * verifier.EQUIVOCATION_SLASH_BPS() / 10_000;
+        uint256 each = slash / 2 / (N - 1);
+        for (uint256 i = 0; i < N; ++i) {
+            ParticipantAccount memory a = hub.account(id, i);
+            if (i == eqMeter) {
+                assertEq(a.bond, BOND - slash);
+                assertEq(a.escrow, ESCROW);
+            } else {
+                assertEq(a.bond, BOND);
+                assertEq(a.escrow, ESCROW + each);
+            }
+        }
+        assertEq(hub.withdrawable(token, challenger), slash - (N - 1) * each);
+        assertEq(token.balanceOf(address(hub)), _liabilities());
+        vm.warp(block.timestamp + CHALLENGE);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+    }
+
+    function test_RevertWhen_EquivocationReportedTwice() public {
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        vm.warp(uint256(START) + W * INTERVAL);
+        _dispute(DisputeKind.Equivocation, proof, "");
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotAlreadyVoided.selector, eqMeter, eqInterval));
+        _dispute(DisputeKind.Equivocation, proof, "");
+    }
+
+    function test_RevertWhen_EquivocationSameReadingTwice() public {
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval)));
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        _dispute(DisputeKind.Equivocation, proof, "");
+    }
+
+    function test_RevertWhen_EquivocationDifferentIntervals() public {
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        _dispute(DisputeKind.Equivocation, proof, "");
+    }
+
+    function test_RevertWhen_EquivocationUnsigned() public {
+        SignedReading memory fake = SignedReading(equivocating.encoded, signatures[eqInterval * M + eqMeter]);
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), fake));
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        _dispute(DisputeKind.Equivocation, proof, "");
+    }
+
+    // ------------------------------------------------------------------ windows, finality, other claims
+
+    function test_RevertWhen_DisputeAfterChallengePeriod() public {
+        Commit memory h = _honest();
+        ParticipantState[] memory posted = _wrongFinal(h);
+        _claimBy012(h, posted);
+        bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
+        vm.warp(block.timestamp + CHALLENGE);
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
+        _dispute(DisputeKind.BadFinalState, proof, "");
+        hub.finalize(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
+        _dispute(DisputeKind.BadFinalState, proof, "");
+    }
+
+    function test_RevertWhen_DisputeFastPathWindow() public {
+        Commit memory h = _honest();
+        _claim(0, h.root, h.states[W - 1], _signers(0, N));
+        bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
+        _dispute(DisputeKind.BadFinalState, proof, "");
+    }
+
+    function test_RevertWhen_DisputeNamesOtherWindow() public {
+        Commit memory h = _honest();
+        ParticipantState[] memory posted = _wrongFinal(h);
+        _claimBy012(h, posted);
+        bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 1));
+        hub.dispute(id, 1, DisputeKind.BadFinalState, proof);
+    }
+
+    function test_RevertWhen_ProofFromOtherCommitment() public {
+        Commit memory h = _honest();
+        ParticipantState[] memory posted = _wrongFinal(h);
+        _claimBy012(h, posted);
+        // A leaf of another commitment (the omission variant) is not under this claim's root.
+        Commit memory other = _honestInputs();
+        (other.enc[11][2], other.sig[11][2]) = (bytes(""), bytes(""));
+        other = _fold(other, 0);
+        bytes memory proof = abi.encode(FinalStateProof(_intervalProof(other, W - 1)));
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.InvalidIntervalProof.selector, W - 1));
+        _dispute(DisputeKind.BadFinalState, proof, "");
+    }
+
+    function test_RevertWhen_DisputeUnknownCommunity() public {
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 9));
+        hub.dispute(9, 0, DisputeKind.BadFinalState, "");
+    }
+
+    // ------------------------------------------------------------------ meter keys at open
+
+    function test_RevertWhen_OpenSmallOrderEd25519Key() public {
+        CommunityConfig memory c = _config();
+        // The identity point (0, 1): small order, every signature with k ≡ 0 verifies under it.
+        c.meters[1].publicKey = hex"0100000000000000000000000000000000000000000000000000000000000000";
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 1));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenEd25519KeyOffCurve() public {
+        CommunityConfig memory c = _config();
+        c.meters[1].publicKey = hex"0200000000000000000000000000000000000000000000000000000000000000";
+        assertFalse(verifier.isValidMeterKey(KeyScheme.Ed25519, c.meters[1].publicKey));
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 1));
+        hub.open(c);
+    }
+
+    function test_RevertWhen_OpenP256KeyOffCurve() public {
+        CommunityConfig memory c = _config();
+        c.meters[0] = Meter(new bytes(64), KeyScheme.P256, 0);
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 0));
+        hub.open(c);
+    }
+
+    function _config() internal view returns (CommunityConfig memory c) {
+        c.participants = nodes;
+        c.meters = new Meter[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            c.meters[m] = Meter(publicKeys[m], KeyScheme.Ed25519, uint32(m));
+        }
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = START;
+        c.windowCount = 1;
+        c.market = hub.community(id).market;
+        c.token = token;
+        c.challengePeriod = CHALLENGE;
+    }
+
+    // ------------------------------------------------------------------ proofs built by the node's TypeScript
+
+    /// @dev node/src/window/disputeProof.ts built these claims and proofs (vectors/dispute.json): the
+    /// node's encoders and fold agree with the hub's verifier.
+    function test_TypeScriptProofs() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        assertEq(vm.parseJsonBytes32(json, ".honestWindowRoot"), _honest().root, "TS fold and commitment = Solidity's");
+        for (uint256 i = 0; i < 5; ++i) {
+            string memory at = string.concat(".claims[", vm.toString(i), "]");
+            DisputeKind kind = DisputeKind(vm.parseJsonUint(json, string.concat(at, ".kind")));
+            bytes32 root = vm.parseJsonBytes32(json, string.concat(at, ".windowRoot"));
+            ParticipantState[] memory posted =
+                abi.decode(vm.parseJsonBytes(json, string.concat(at, ".finalState")), (ParticipantState[]));
+            bytes memory proof = vm.parseJsonBytes(json, string.concat(at, ".proof"));
+            _claim(0, root, posted, _signers(0, 3));
+            _dispute(kind, proof, "");
+            if (kind == DisputeKind.Equivocation) {
+                assertTrue(hub.isVoided(id, eqMeter, eqInterval));
+                assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
+            } else {
+                assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), vm.toString(i));
+            }
+            assertEq(token.balanceOf(address(hub)), _liabilities());
+        }
+    }
+
+    // ------------------------------------------------------------------ signature gas
+
+    function test_GasVerifyEd25519Reading() public {
+        (bytes memory enc, bytes memory sig) = _slot(0, 1);
+        uint256 g = gasleft();
+        bool ok = verifier.verifySignature(KeyScheme.Ed25519, publicKeys[0], enc, sig);
+        uint256 used = g - gasleft();
+        assertTrue(ok);
+        vm.snapshotValue("Dispute", "verifySignature_Ed25519", used);
+    }
+
+    function test_GasVerifyP256Reading() public {
+        uint256 pk = 0xa11ce;
+        (uint256 qx, uint256 qy) = vm.publicKeyP256(pk);
+        bytes memory key = abi.encodePacked(qx, qy);
+        bytes memory enc = _reading(0, 1, 10, 20);
+        (bytes32 r, bytes32 s) = vm.signP256(pk, sha256(enc));
+        uint256 g = gasleft();
+        bool ok = verifier.verifySignature(KeyScheme.P256, key, enc, abi.encodePacked(r, s));
+        uint256 used = g - gasleft();
+        assertTrue(ok);
+        vm.snapshotValue("Dispute", "verifySignature_P256", used);
+        assertTrue(verifier.isValidMeterKey(KeyScheme.P256, key));
+        // node:crypto accepts the high-s twin of a signature; so does the arbiter.
+        uint256 n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551;
+        bytes32 s2 = bytes32(n - uint256(s));
+        assertTrue(verifier.verifySignature(KeyScheme.P256, key, enc, abi.encodePacked(r, s2)));
+        assertFalse(verifier.verifySignature(KeyScheme.P256, key, _reading(0, 1, 10, 21), abi.encodePacked(r, s)));
+    }
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {Hub} from "../../src/Hub.sol";
+import {FraudProofVerifier} from "../../src/FraudProofVerifier.sol";
+import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
+import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {CommunityConfig, KeyScheme, Meter, ParticipantAccount} from "../../src/types/Community.sol";
+import {IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
+import {Market} from "../../src/libraries/Market.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
+import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+
+/// @notice A community of N = 10 participants with one Ed25519 meter each and one-day windows
+/// (W = 96), its signed readings for window 0 from `vectors/dispute.json` (TypeScript signs them),
+/// and a Solidity twin of the node's commitment builder (node/src/window/{fold,commitment}.ts) so
+/// tests can build honest claims and tamper with them.
+abstract contract DisputeFixture is Test {
+    /// Readings in dispute.json are bound to this hub address (chain 31337, community 1).
+    address internal constant HUB = 0xd15b0000000000000000000000000000000000A1;
+    uint64 internal constant START = 1_000_000;
+    uint32 internal constant INTERVAL = 900;
+    uint32 internal constant W = 96;
+    uint256 internal constant N = 10;
+    uint256 internal constant M = 10;
+    uint32 internal constant CHALLENGE = 1 days;
+    uint128 internal constant BOND = 1_000_000;
+    uint128 internal constant ESCROW = 1_000_000_000;
+
+    Hub internal hub;
+    FraudProofVerifier internal verifier;
+    CommunityToken internal token;
+    uint256[] internal keys;
+    address[] internal nodes;
+    address internal challenger = makeAddr("challenger");
+    uint64 internal id;
+
+    bytes[] internal publicKeys;
+    bool[] internal present;
+    uint256[] internal exportWh;
+    uint256[] internal importWh;
+    bytes[] internal signatures;
+    SignedReading internal equivocating;
+    uint32 internal eqMeter;
+    uint32 internal eqInterval;
+
+    /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
+    struct Commit {
+        bytes[][] enc;
+        bytes[][] sig;
+        bytes32[][] slotLeaves;
+        bytes32[] readingsRoots;
+        ParticipantState[][] states;
+        bytes32[] leaves;
+        bytes32 root;
+    }
+
+    function _setUpCommunity(KeyScheme scheme) internal {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        publicKeys = vm.parseJsonBytesArray(json, ".publicKeys");
+        present = vm.parseJsonBoolArray(json, ".present");
+        exportWh = vm.parseJsonUintArray(json, ".exportWh");
+        importWh = vm.parseJsonUintArray(json, ".importWh");
+        signatures = vm.parseJsonBytesArray(json, ".signatures");
+        equivocating.encoded = vm.parseJsonBytes(json, ".equivocation.encoded");
+        equivocating.signature = vm.parseJsonBytes(json, ".equivocation.signature");
+        eqMeter = uint32(vm.parseJsonUint(json, ".equivocation.meter"));
+        eqInterval = uint32(vm.parseJsonUint(json, ".equivocation.interval"));
+
+        verifier = new FraudProofVerifier();
+        deployCodeTo("Hub.sol:Hub", abi.encode(verifier), HUB);
+        hub = Hub(HUB);
+        token = new CommunityToken("Community", "CT", address(this));
+        for (uint256 i = 0; i < N; ++i) {
+            uint256 pk = uint256(keccak256(abi.encode("dispute-node", i)));
+            keys.push(pk);
+            nodes.push(vm.addr(pk));
+            token.mint(nodes[i], 1e30);
+            vm.prank(nodes[i]);
+            token.approve(HUB, type(uint256).max);
+        }
+        vm.warp(START);
+        CommunityConfig memory c;
+        c.participants = nodes;
+        c.meters = new Meter[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            c.meters[m] = Meter(publicKeys[m], scheme, uint32(m));
+        }
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = START;
+        c.windowCount = 2;
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        c.token = token;
+        c.bond = BOND;
+        c.escrow = ESCROW;
+        c.challengePeriod = CHALLENGE;
+        id = hub.open(c);
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(nodes[i]);
+            hub.join(id);
+        }
+    }
+
+    // ------------------------------------------------------------------ readings
+
+    function _reading(uint256 m, uint256 t, uint256 e, uint256 i) internal view returns (bytes memory) {
+        return ReadingCodec.encode(
+            Reading(uint64(block.chainid), HUB, id, uint32(m), uint32(t), uint32(e), uint32(i))
+        );
+    }
+
+    /// @dev The honest slot (m, t) of window 0: the signed reading, or empty bytes when absent.
+    function _slot(uint256 m, uint256 t) internal view returns (bytes memory enc, bytes memory sig) {
+        uint256 k = t * M + m;
+        if (!present[k]) return ("", "");
+        return (_reading(m, t, exportWh[k], importWh[k]), signatures[k]);
+    }
+
+    function _signed(uint256 m, uint256 t) internal view returns (SignedReading memory s) {
+        (s.encoded, s.signature) = _slot(m, t);
+    }
+
+    // ------------------------------------------------------------------ commitment builder
+
+    /// @dev The honest readings of window 0, not yet folded.
+    function _honestInputs() internal view returns (Commit memory c) {
+        c.enc = new bytes[][](W);
+        c.sig = new bytes[][](W);
+        for (uint256 t = 0; t < W; ++t) {
+            c.enc[t] = new bytes[](M);
+            c.sig[t] = new bytes[](M);
+            for (uint256 m = 0; m < M; ++m) {
+                (c.enc[t][m], c.sig[t][m]) = _slot(m, t);
+            }
+        }
+    }
+
+    /// @dev Folds F from S_0 = zeros over `c.enc` from position `from` on (earlier states kept), then
+    /// commits: slot leaves, readings roots, interval leaves, window root.
+    function _fold(Commit memory c, uint256 from) internal view returns (Commit memory) {
+        if (c.states.length == 0) c.states = new ParticipantState[][](W);
+        MarketParams memory p = hub.community(id).market;
+        uint32[] memory owners = new uint32[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            owners[m] = uint32(m);
+        }
+        ParticipantState[] memory s = from == 0 ? Market.emptyState(N) : c.states[from - 1];
+        for (uint256 t = from; t < W; ++t) {
+            s = Market.step(p, s, owners, _energy(c, t));
+            c.states[t] = s;
+        }
+        return _commit(c);
+    }
+
+    function _energy(Commit memory c, uint256 t) internal pure returns (MeterEnergy[] memory r) {
+        r = new MeterEnergy[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            bytes memory e = c.enc[t][m];
+            if (e.length == 0) continue;
+            uint32 ex;
+            uint32 im;
+            assembly {
+                ex := shr(224, mload(add(e, 94)))
+                im := shr(224, mload(add(e, 98)))
+            }
+            r[m] = MeterEnergy(true, ex, im);
+        }
+    }
+
+    function _commit(Commit memory c) internal pure returns (Commit memory) {
+        c.slotLeaves = new bytes32[][](W);
+        c.readingsRoots = new bytes32[](W);
+        c.leaves = new bytes32[](W);
+        for (uint256 t = 0; t < W; ++t) {
+            c.slotLeaves[t] = new bytes32[](M);
+            for (uint256 m = 0; m < M; ++m) {
+                c.slotLeaves[t][m] = c.enc[t][m].length == 0 && c.sig[t][m].length == 0
+                    ? WindowCommitment.ABSENT_LEAF
+                    : WindowCommitment.readingLeaf(c.enc[t][m], c.sig[t][m]);
+            }
+            c.readingsRoots[t] = MerkleTree.root(c.slotLeaves[t]);
+            c.leaves[t] = WindowCommitment.intervalLeaf(uint32(t), c.readingsRoots[t], StateHash.hash(c.states[t]));
+        }
+        c.root = MerkleTree.root(c.leaves);
+        return c;
+    }
+
+    function _honest() internal view returns (Commit memory) {
+        return _fold(_honestInputs(), 0);
+    }
+
+    /// @dev Siblings of `index` bottom-up in the zero-padded tree over `leaves` (MerkleTree.root's shape).
+    function _proof(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32[] memory proof) {
+        uint256 depth = MerkleTree.depth(leaves.length);
+        uint256 width = uint256(1) << depth;
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            level[i] = leaves[i];
+        }
+        proof = new bytes32[](depth);
+        for (uint256 d = 0; d < depth; ++d) {
+            proof[d] = level[index ^ 1];
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+            index >>= 1;
+        }
+    }
+
+    function _intervalProof(Commit memory c, uint256 t) internal pure returns (IntervalProof memory p) {
+        p.position = uint32(t);
+        p.interval = uint32(t);
+        p.readingsRoot = c.readingsRoots[t];
+        p.stateHash = StateHash.hash(c.states[t]);
+        p.proof = _proof(c.leaves, t);
+    }
+
+    function _committed(Commit memory c, uint256 m, uint256 t) internal pure returns (SignedReading memory s) {
+        s.encoded = c.enc[t][m];
+        s.signature = c.sig[t][m];
+    }
+
+    function _stepProof(Commit memory c, uint256 t) internal pure returns (StepProof memory p) {
+        if (t > 0) {
+            p.previous = _intervalProof(c, t - 1);
+            p.prevState = c.states[t - 1];
+        }
+        p.current = _intervalProof(c, t);
+        p.slots = new SignedReading[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            p.slots[m] = _committed(c, m, t);
+        }
+        p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(M)) - M);
+    }
+
+    // ------------------------------------------------------------------ claims and money
+
+    function _signers(uint256 from, uint256 to) internal pure returns (uint256[] memory who) {
+        who = new uint256[](to - from);
+        for (uint256 i = from; i < to; ++i) {
+            who[i - from] = i;
+        }
+    }
+
+    /// @dev Submits `c` with final state `finalState` for window `w`, signed by participants `who`.
+    function _claim(uint32 w, bytes32 root, ParticipantState[] memory finalState, uint256[] memory who) internal {
+        uint256 end = uint256(START) + (uint256(w) + 1) * W * INTERVAL;
+        if (block.timestamp < end) vm.warp(end);
+        bytes32 digest = hub.hashWindowResult(id, w, root, StateHash.hash(finalState));
+        bytes[] memory sigs = new bytes[](who.length);
+        for (uint256 i = 0; i < who.length; ++i) {
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[who[i]], digest);
+            sigs[i] = abi.encodePacked(r, s, v);
+        }
+        hub.update(id, w, root, finalState, sigs);
+    }
+
+    /// @dev Token units the hub owes: Σ escrow + Σ bond of the community + withdrawable of everyone here.
+    function _liabilities() internal view returns (uint256 sum) {
+        for (uint256 i = 0; i < N; ++i) {
+            ParticipantAccount memory a = hub.account(id, i);
+            sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
+        }
+        sum += hub.withdrawable(token, challenger);
+    }
+}

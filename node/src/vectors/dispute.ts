@@ -1,0 +1,155 @@
+import { hexlify } from 'ethers';
+import { encodeReading, type Reading } from '../reading/encoding.js';
+import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
+import { commitWindow, readingsRoot } from '../window/commitment.js';
+import {
+  badFinalStateProof,
+  badStepProof,
+  DisputeKind,
+  equivocationProof,
+  forgedReadingProof,
+  readingMismatchProof,
+  type ClaimedWindow,
+} from '../window/disputeProof.js';
+import { foldWindow } from '../window/market.js';
+import { emptyState, encodeState, MarketKind, stateHash, type MarketParams, type ParticipantState } from '../window/state.js';
+import { toMeterEnergy } from '../window/assemble.js';
+import { seedFor } from './readings.js';
+
+const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+
+/** Where the forge dispute tests put the hub (`deployCodeTo`): readings are bound to it. */
+export const DISPUTE_HUB = '0xd15b0000000000000000000000000000000000a1';
+export const DISPUTE_CHAIN_ID = 31337n;
+export const DISPUTE_COMMUNITY_ID = 1n;
+
+/**
+ * Signed readings of one day (window 0, W = 96 intervals) of a community of N = 10 participants
+ * with one Ed25519 meter each, for the fraud-proof tests (contracts/test/Dispute.t.sol): forge
+ * cannot sign Ed25519, so the signatures come from here; the tests build the commitment, fold F
+ * and tamper with it in Solidity. Slot k = t·M + m; absent slots have an empty signature.
+ * `equivocation` is a second, different reading of one present slot signed by the same meter.
+ */
+export function disputeVectors() {
+  const M = 10;
+  const W = 96;
+  const keys = Array.from({ length: M }, (_, m) => meterKeyPair(seedFor(`dispute-meter-${m}`)));
+  const reading = (m: number, t: number, exportWh: number, importWh: number): Reading => ({
+    chainId: DISPUTE_CHAIN_ID,
+    hub: DISPUTE_HUB,
+    communityId: DISPUTE_COMMUNITY_ID,
+    meterIndex: m,
+    interval: t,
+    exportWh,
+    importWh,
+  });
+  const present: boolean[] = [];
+  const exportWh: number[] = [];
+  const importWh: number[] = [];
+  const signatures: string[] = [];
+  for (let t = 0; t < W; t++) {
+    for (let m = 0; m < M; m++) {
+      const isPresent = (m * 7 + t * 3) % 11 !== 0;
+      // Daylight export for even meters, load for all: a market with buyers and sellers.
+      const sun = t >= 28 && t < 72 ? Math.round(400 * Math.sin((Math.PI * (t - 28)) / 44)) : 0;
+      const e = m % 2 === 0 ? sun + ((m * 13 + t * 5) % 37) : (m * 11 + t) % 9;
+      const i = 60 + ((m * 17 + t * 23) % 140);
+      present.push(isPresent);
+      exportWh.push(isPresent ? e : 0);
+      importWh.push(isPresent ? i : 0);
+      signatures.push(isPresent ? hex(signReading(reading(m, t, e, i), keys[m].secretKey).signature) : '0x');
+    }
+  }
+  const eq = { meter: 3, interval: 40 };
+  const k = eq.interval * M + eq.meter;
+  const second = reading(eq.meter, eq.interval, exportWh[k] + 1000, importWh[k]);
+  const slots: (SignedReading | undefined)[][] = Array.from({ length: W }, (_, t) =>
+    Array.from({ length: M }, (_, m) => {
+      const j = t * M + m;
+      return present[j] ? { reading: reading(m, t, exportWh[j], importWh[j]), signature: Buffer.from(signatures[j].slice(2), 'hex') } : undefined;
+    }),
+  );
+  const honest = claimOf(slots);
+  const firstSecond = { reading: reading(eq.meter, eq.interval, exportWh[k], importWh[k]), signature: slots[eq.interval][eq.meter]!.signature };
+  return {
+    chainId: DISPUTE_CHAIN_ID.toString(),
+    hub: DISPUTE_HUB,
+    communityId: DISPUTE_COMMUNITY_ID.toString(),
+    participants: M,
+    meters: M,
+    windowIntervals: W,
+    publicKeys: keys.map((kp) => hex(kp.publicKey)),
+    present,
+    exportWh,
+    importWh,
+    signatures,
+    honestWindowRoot: honest.commitment.windowRoot,
+    claims: disputeClaims(slots, honest, firstSecond, { reading: second, signature: signReading(second, keys[eq.meter].secretKey).signature }),
+    equivocation: {
+      meter: eq.meter,
+      interval: eq.interval,
+      exportWh: second.exportWh,
+      importWh: second.importWh,
+      encoded: hex(encodeReading(second)),
+      signature: hex(signReading(second, keys[eq.meter].secretKey).signature),
+    },
+  };
+}
+
+/** The market of the dispute vectors' community (as the forge fixture opens it). */
+export const DISPUTE_MARKET: MarketParams = { kind: MarketKind.Mmr, gridBuyPrice: 250n, gridSellPrice: 50n, feederCapacityWh: 0n };
+
+/** Folds and commits `slots` (meter m owned by participant m), or commits `states` as given. */
+function claimOf(slots: (SignedReading | undefined)[][], states?: ParticipantState[][]): ClaimedWindow {
+  const M = slots[0].length;
+  const owners = Array.from({ length: M }, (_, m) => m);
+  const folded = states ?? foldWindow(DISPUTE_MARKET, emptyState(M), owners, slots.map((row) => row.map(toMeterEnergy)));
+  const commitment = commitWindow(slots.map((row, t) => ({ interval: t, readingsRoot: readingsRoot(row), stateHash: stateHash(folded[t]) })));
+  return { firstInterval: 0, slots, states: folded, commitment };
+}
+
+/**
+ * Fraudulent claims of window 0 built by the TypeScript twin, with the proof bytes a node would send:
+ * forge submits each claim and its proof (Dispute.t.sol, test_TypeScriptProofs), so the encoders here
+ * and the verifier agree.
+ */
+function disputeClaims(slots: (SignedReading | undefined)[][], honest: ClaimedWindow, first: SignedReading, second: SignedReading) {
+  const W = slots.length;
+  const M = slots[0].length;
+  const owners = Array.from({ length: M }, (_, m) => m);
+  const out = (name: string, kind: DisputeKind, claim: ClaimedWindow, proof: string, finalState = claim.states[W - 1]) => ({
+    name,
+    kind,
+    windowRoot: claim.commitment.windowRoot,
+    finalState: hexlify(encodeState(finalState)),
+    proof,
+  });
+
+  const omitted = slots.map((row) => [...row]);
+  const withheld = omitted[11][2]!;
+  omitted[11][2] = undefined;
+  const omission = claimOf(omitted);
+
+  const forgedSlots = slots.map((row) => [...row]);
+  const genuine = forgedSlots[50][4]!;
+  forgedSlots[50][4] = { reading: { ...genuine.reading, exportWh: genuine.reading.exportWh + 500 }, signature: genuine.signature };
+  const forged = claimOf(forgedSlots);
+
+  const states = honest.states.map((s) => s.map((p) => ({ ...p })));
+  states[60][0].net += 1000n;
+  states[60][1].net -= 1000n;
+  const rest = foldWindow(DISPUTE_MARKET, states[60], owners, slots.slice(61).map((row) => row.map(toMeterEnergy)));
+  const badStep = claimOf(slots, [...states.slice(0, 61), ...rest]);
+
+  const wrongFinal = honest.states[W - 1].map((p) => ({ ...p }));
+  wrongFinal[0].net += 7n;
+  wrongFinal[1].net -= 7n;
+
+  return [
+    out('omission', DisputeKind.ReadingMismatch, omission, readingMismatchProof(omission, withheld)),
+    out('forged', DisputeKind.ForgedReading, forged, forgedReadingProof(forged, 50, 4)),
+    out('badStep', DisputeKind.BadStep, badStep, badStepProof(badStep, 60)),
+    out('badFinalState', DisputeKind.BadFinalState, honest, badFinalStateProof(honest), wrongFinal),
+    out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second)),
+  ];
+}

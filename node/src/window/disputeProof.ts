@@ -1,0 +1,107 @@
+import { AbiCoder, hexlify } from 'ethers';
+import { encodeReading } from '../reading/encoding.js';
+import type { SignedReading } from '../reading/signature.js';
+import { slotLeaf, intervalProof as windowIntervalProof, type WindowCommitment } from './commitment.js';
+import { buildLevels, merkleProof, treeDepth } from './merkle.js';
+import type { ParticipantState } from './state.js';
+
+/**
+ * Fraud proofs for `Hub.dispute(communityId, window, kind, proof)` (contracts/src/types/Dispute.sol):
+ * `proof` is `abi.encode(<struct of kind>)`. Every proof is built from the *claimant's* window (its
+ * slots, states and commitment, served by peers), not from ours: the hub checks it against the
+ * claim's windowRoot.
+ */
+export enum DisputeKind {
+  ReadingMismatch = 0,
+  ForgedReading = 1,
+  BadStep = 2,
+  BadFinalState = 3,
+  Equivocation = 4,
+}
+
+/** What a claimant committed for one window: slots[t][m] (undefined = absent), S_1..S_W, the tree. */
+export interface ClaimedWindow {
+  firstInterval: number;
+  slots: readonly (readonly (SignedReading | undefined)[])[];
+  states: readonly (readonly ParticipantState[])[];
+  commitment: WindowCommitment;
+}
+
+const SIGNED = 'tuple(bytes encoded, bytes signature)';
+const INTERVAL = 'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, bytes32[] proof)';
+const STATE = 'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
+
+/** ABI types of the proof structs, in Dispute.sol order. */
+export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
+  [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, bytes32[] slotProof)`,
+  [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
+  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, ${SIGNED}[] slots, bytes32[] padding)`,
+  [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
+  [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second)`,
+};
+
+const signed = (s: SignedReading | undefined) =>
+  s ? { encoded: hexlify(encodeReading(s.reading)), signature: hexlify(s.signature) } : { encoded: '0x', signature: '0x' };
+
+const stateTuple = (s: ParticipantState) => [s.exportWh, s.importWh, s.p2pSoldWh, s.p2pBoughtWh, s.gridSoldWh, s.gridBoughtWh, s.net];
+
+const ZERO = '0x' + '00'.repeat(32);
+
+function encode(kind: DisputeKind, value: unknown): string {
+  return AbiCoder.defaultAbiCoder().encode([DISPUTE_PROOF_TYPES[kind]], [value]);
+}
+
+/** IntervalProof of the claimed leaf at `position`. */
+export function intervalLeafProof(claim: ClaimedWindow, position: number) {
+  const c = claim.commitment.intervals[position];
+  return { position, interval: c.interval, readingsRoot: c.readingsRoot, stateHash: c.stateHash, proof: windowIntervalProof(claim.commitment, position) };
+}
+
+function slotProof(claim: ClaimedWindow, position: number, meter: number): string[] {
+  return merkleProof(buildLevels(claim.slots[position].map(slotLeaf)), meter);
+}
+
+/** Kind 1: `reading` (validly signed, ours) vs the claimed slot (absent, or not a valid reading of it). */
+export function readingMismatchProof(claim: ClaimedWindow, reading: SignedReading): string {
+  const position = reading.reading.interval - claim.firstInterval;
+  const m = reading.reading.meterIndex;
+  return encode(DisputeKind.ReadingMismatch, {
+    reading: signed(reading),
+    leaf: intervalLeafProof(claim, position),
+    committed: signed(claim.slots[position][m]),
+    slotProof: slotProof(claim, position, m),
+  });
+}
+
+/** Kind 2: the claimed slot (position, meter) holds a reading that does not verify or is misbound. */
+export function forgedReadingProof(claim: ClaimedWindow, position: number, meter: number): string {
+  return encode(DisputeKind.ForgedReading, {
+    leaf: intervalLeafProof(claim, position),
+    meterIndex: meter,
+    committed: signed(claim.slots[position][meter]),
+    slotProof: slotProof(claim, position, meter),
+  });
+}
+
+/** Kind 3: the claimed step at `position` (S_{t-1} from position - 1, or zeros at 0). */
+export function badStepProof(claim: ClaimedWindow, position: number): string {
+  const empty = { position: 0, interval: 0, readingsRoot: ZERO, stateHash: ZERO, proof: [] };
+  const meters = claim.slots[position].length;
+  return encode(DisputeKind.BadStep, {
+    previous: position > 0 ? intervalLeafProof(claim, position - 1) : empty,
+    prevState: position > 0 ? claim.states[position - 1].map(stateTuple) : [],
+    current: intervalLeafProof(claim, position),
+    slots: claim.slots[position].map(signed),
+    padding: new Array((1 << treeDepth(meters)) - meters).fill(ZERO),
+  });
+}
+
+/** Kind 4: the last claimed leaf commits to a state other than the posted S_W. */
+export function badFinalStateProof(claim: ClaimedWindow): string {
+  return encode(DisputeKind.BadFinalState, { last: intervalLeafProof(claim, claim.commitment.intervals.length - 1) });
+}
+
+/** Kind 5: two validly signed, different readings of one meter for one interval. */
+export function equivocationProof(first: SignedReading, second: SignedReading): string {
+  return encode(DisputeKind.Equivocation, { first: signed(first), second: signed(second) });
+}
