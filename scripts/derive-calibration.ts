@@ -7,10 +7,10 @@
  *   tsx scripts/derive-calibration.ts            # print the comparison
  *   tsx scripts/derive-calibration.ts --write    # also rewrite calibration.ts
  *
- * The table holds, for local year 2020 (Europe/Rome): monthly energy shares, a mean
- * hour-of-day shape per month and day type (working day / weekend-or-holiday), and one
- * factor per day (the day's energy relative to its month and day type) — for load, and the
- * same without day types for solar. No reading of the files is copied, only these statistics.
+ * The table holds, for local year 2020 (Europe/Rome), statistics only: monthly energy shares
+ * and a mean hour-of-day shape per month and day type (working day / Saturday / Sunday or
+ * holiday) for load, and the same without day types for solar. Nothing finer than a
+ * month-long average leaves the files: no reading and no daily series is copied.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { readEntsoe } from '../datasets/src/readers/entsoe.js';
 import { readPlainCsv } from '../datasets/src/readers/plainCsv.js';
 import { resample, slice } from '../datasets/src/resample.js';
 import { romeLocal, romeMidnight } from '../datasets/src/time.js';
-import { dayOfYear, dayType, italianHolidays } from '../datasets/src/calendar.js';
+import { DAY_TYPES, dayType, italianHolidays } from '../datasets/src/calendar.js';
 import { compareSeries } from '../datasets/src/embedded/compare.js';
 import { generateItalyLoad, generateItalyPv } from '../datasets/src/embedded/generator.js';
 import type { EnergySeries } from '../datasets/src/series.js';
@@ -37,48 +37,30 @@ const round = (x: number, d = 4): number => Number(x.toFixed(d));
 interface Stats {
   monthShare: number[];
   hourShape: number[][][]; // [month][dayType][hour] (solar: one day type)
-  dailyFactor: number[];
 }
 
 function derive(s: EnergySeries, byDayType: boolean): Stats {
   const holidays = italianHolidays(YEAR);
-  const types = byDayType ? 2 : 1;
+  const types = byDayType ? DAY_TYPES : 1;
   const monthE = new Array(12).fill(0);
   const sum = Array.from({ length: 12 }, () => Array.from({ length: types }, () => new Array(24).fill(0)));
   const cnt = Array.from({ length: 12 }, () => Array.from({ length: types }, () => new Array(24).fill(0)));
-  const dayE = new Array(366).fill(0);
-  const dayMonth = new Array(366).fill(0);
-  const dayKind = new Array(366).fill(0);
   for (let i = 0; i < s.values.length; i++) {
     const t = s.startMs + i * s.stepSeconds * 1000;
     const l = romeLocal(t);
     const k = byDayType ? dayType(t, holidays) : 0;
-    const d = dayOfYear(YEAR, l.month, l.day);
     monthE[l.month] += s.values[i];
     sum[l.month][k][l.hour] += s.values[i];
     cnt[l.month][k][l.hour] += 1;
-    dayE[d] += s.values[i];
-    dayMonth[d] = l.month;
-    dayKind[d] = k;
   }
   const total = monthE.reduce((a, b) => a + b, 0);
-  // Hour shape: mean energy per interval at that hour, relative to the month's mean.
+  // Hour shape: mean energy per interval at that hour and day type, relative to the month's mean.
   const hourShape = sum.map((perType, m) => {
     const n = cnt[m].flat().reduce((a, b) => a + b, 0);
     const mean = monthE[m] / n;
     return perType.map((hours, k) => hours.map((e, h) => round(cnt[m][k][h] ? e / cnt[m][k][h] / mean : 0)));
   });
-  // Daily factor: the day's energy relative to what the shape alone predicts for it.
-  const predicted = new Array(366).fill(0);
-  for (let i = 0; i < s.values.length; i++) {
-    const t = s.startMs + i * s.stepSeconds * 1000;
-    const l = romeLocal(t);
-    const d = dayOfYear(YEAR, l.month, l.day);
-    predicted[d] += hourShape[l.month][dayKind[d]][l.hour];
-  }
-  const monthMean = monthE.map((e, m) => e / cnt[m].flat().reduce((a, b) => a + b, 0));
-  const dailyFactor = dayE.map((e, d) => round(predicted[d] > 0 ? e / (predicted[d] * monthMean[dayMonth[d]]) : 0, 3));
-  return { monthShare: monthE.map((e) => round(e / total, 6)), hourShape, dailyFactor };
+  return { monthShare: monthE.map((e) => round(e / total, 6)), hourShape };
 }
 
 const load = localYear(readEntsoe(join(raw, `entsoe_IT_total_load_${YEAR}.csv`), { column: 'load' }));
@@ -91,8 +73,8 @@ const table = {
   source: 'ENTSO-E Transparency Platform, Italy (IT), 2020, data provider Terna; derived by scripts/derive-calibration.ts',
   loadTWh: round(load.values.reduce((a, b) => a + b, 0) / 1e9, 2),
   solarTWh: round(solar.values.reduce((a, b) => a + b, 0) / 1e9, 2),
-  load: { monthShare: L.monthShare, hourShape: L.hourShape, dailyFactor: L.dailyFactor },
-  solar: { monthShare: S.monthShare, hourShape: S.hourShape.map((m) => m[0]), dailyFactor: S.dailyFactor },
+  load: { monthShare: L.monthShare, hourShape: L.hourShape },
+  solar: { monthShare: S.monthShare, hourShape: S.hourShape.map((m) => m[0]) },
 };
 
 if (process.argv.includes('--write')) {
@@ -100,8 +82,8 @@ if (process.argv.includes('--write')) {
   writeFileSync(
     out,
     `// Generated by scripts/derive-calibration.ts from the public 2020 ENTSO-E exports for Italy
-// (see that script and docs/simulator.md). Statistics only: monthly energy shares, hour-of-day
-// shapes per month (load: per working / non-working day), one factor per local day.
+// (see that script and docs/simulator.md). Statistics only: monthly energy shares and
+// hour-of-day shapes per month (load: per working day / Saturday / Sunday or holiday).
 // Do not edit by hand; rerun \`tsx scripts/derive-calibration.ts --write\`.
 
 export interface ItalyCalibration {
@@ -113,16 +95,13 @@ export interface ItalyCalibration {
   load: {
     /** Share of the year's energy per month (Jan..Dec). */
     monthShare: number[];
-    /** [month][0 = working day, 1 = weekend or holiday][local hour]: mean energy per interval relative to the month's mean. */
+    /** [month][0 = working day, 1 = Saturday, 2 = Sunday or holiday][local hour]: mean energy per interval relative to the month's mean. */
     hourShape: number[][][];
-    /** Per local day of the year: the day's energy relative to its month's shape. */
-    dailyFactor: number[];
   };
   solar: {
     monthShare: number[];
     /** [month][local hour], relative to the month's mean. */
     hourShape: number[][];
-    dailyFactor: number[];
   };
 }
 

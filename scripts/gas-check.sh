@@ -10,6 +10,10 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 forge test --match-contract HubGasTest --gas-snapshot-check=true 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+if ! grep -q "Suite result: ok" "$log"; then
+  echo "gas-check: HubGasTest did not run or failed" >&2
+  exit 1
+fi
 if grep -q "Snapshots differ" "$log"; then
   echo "gas-check: gas differs from snapshots/Hub.json (rerun 'forge test --match-contract HubGasTest' and commit if intended)" >&2
   exit 1

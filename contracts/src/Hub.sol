@@ -198,6 +198,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         WindowRecord storage rec = c.windows[window];
         if (rec.status != WindowStatus.Pending) revert NoPendingWindow(communityId);
         uint256 endsAt = uint256(rec.submittedAt) + c.challengePeriod;
+        // Second-level timestamp drift is irrelevant against interval and challenge lengths.
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < endsAt) revert ChallengePeriodNotOver(communityId, window, endsAt);
         _finalizePending(c, communityId, window);
     }
@@ -228,9 +230,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ParticipantAccount storage a = c.accounts[_indexOf(c, communityId, participant)];
         uint256 debt = a.debt;
         if (amount > debt) revert RepayExceedsDebt(communityId, participant, debt, amount);
+        // Below the uint128 debt it is subtracted from.
+        // forge-lint: disable-next-line(unsafe-typecast)
         a.debt = uint128(debt - amount);
-        _payClaims(c, amount);
         emit DebtRepaid(communityId, participant, msg.sender, amount);
+        _payClaims(c, communityId, amount);
         c.token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -472,6 +476,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (window > next) revert WindowOutOfOrder(communityId, window, next);
         if (c.windows[window].status == WindowStatus.Pending) revert WindowPending(communityId, window);
         uint256 endsAt = uint256(c.start) + (uint256(window) + 1) * c.windowIntervals * c.intervalSeconds;
+        // Second-level timestamp drift is irrelevant against interval and challenge lengths.
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < endsAt) revert WindowNotEnded(communityId, window, endsAt);
     }
 
@@ -502,6 +508,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 window = c.finalizedWindows;
         WindowRecord storage rec = c.windows[window];
         if (rec.status != WindowStatus.Pending) return false;
+        // Second-level timestamp drift is irrelevant against interval and challenge lengths.
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < uint256(rec.submittedAt) + c.challengePeriod) return false;
         _finalizePending(c, communityId, window);
         return true;
@@ -530,7 +538,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @dev Passes `amount` of repaid debt to the participants with claims, pro rata to their claims:
     /// into their escrow while the community runs, into their withdrawable balance once it is closed.
-    function _payClaims(Community storage c, uint256 amount) internal {
+    function _payClaims(Community storage c, uint64 communityId, uint256 amount) internal {
         uint256 totalClaims = c.totalDebt;
         c.totalDebt = totalClaims - amount;
         uint256 n = c.participants.length;
@@ -545,9 +553,14 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             uint256 share = shares[i];
             if (share == 0) continue;
             ParticipantAccount storage a = c.accounts[i];
+            // A share never exceeds its claim (ProRata with amount <= Σ claims).
+            // forge-lint: disable-next-line(unsafe-typecast)
             a.claim -= uint128(share);
             if (closed) withdrawable[token][c.participants[i]] += share;
+            // A share never exceeds its uint128 claim.
+            // forge-lint: disable-next-line(unsafe-typecast)
             else a.escrow += uint128(share);
+            emit ClaimPaid(communityId, i, share);
         }
     }
 
@@ -566,13 +579,18 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             uint256 debt = a.debt;
             if (debt > 0) {
                 uint256 pay = debt < refund ? debt : refund;
+                // Below the uint128 debt it is subtracted from.
+                // forge-lint: disable-next-line(unsafe-typecast)
                 a.debt = uint128(debt - pay);
                 refund -= pay;
                 repaid += pay;
                 emit DebtRepaid(communityId, p, p, pay);
             }
-            if (refund > 0) withdrawable[token][p] += refund;
+            if (refund > 0) {
+                withdrawable[token][p] += refund;
+                emit Refunded(communityId, p, refund);
+            }
         }
-        if (repaid > 0) _payClaims(c, repaid);
+        if (repaid > 0) _payClaims(c, communityId, repaid);
     }
 }

@@ -18,6 +18,9 @@ import {
 } from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
 /// @dev Exposes the dispute hook to tests.
 contract HubHarness is Hub {
     constructor(IFraudProofVerifier v) Hub(v) {}
@@ -569,9 +572,7 @@ contract HubTest is HubFixture {
         uint64 id = _openActive(N);
         _update(id, 0, _transferState(N, 1), _only(0));
         vm.warp(_windowEnd(0) + CHALLENGE - 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IHub.ChallengePeriodNotOver.selector, id, 0, _windowEnd(0) + CHALLENGE)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IHub.ChallengePeriodNotOver.selector, id, 0, _windowEnd(0) + CHALLENGE));
         hub.finalize(id);
     }
 
@@ -698,6 +699,10 @@ contract HubTest is HubFixture {
         token.approve(address(hub), 1_000);
         vm.expectEmit(address(hub));
         emit IHub.DebtRepaid(id, nodes[0], address(this), 1_000);
+        vm.expectEmit(address(hub));
+        emit IHub.ClaimPaid(id, 1, 500);
+        vm.expectEmit(address(hub));
+        emit IHub.ClaimPaid(id, 2, 500);
         hub.repayDebt(id, nodes[0], 1_000);
         // 1,000 · 500 / 1,001 = 499.5 → 499 (+1 remainder); 1,000 · 501 / 1,001 = 500.4 → 500.
         assertEq(hub.account(id, 1).escrow, ESCROW + 3_000 + 500);
@@ -772,6 +777,12 @@ contract HubTest is HubFixture {
         uint64 id = _openActive(N);
         _runAllWindows(id);
         vm.expectEmit(address(hub));
+        emit IHub.Refunded(id, nodes[0], BOND + ESCROW - 300);
+        vm.expectEmit(address(hub));
+        emit IHub.Refunded(id, nodes[1], BOND + ESCROW + 300);
+        vm.expectEmit(address(hub));
+        emit IHub.Refunded(id, nodes[2], BOND + ESCROW);
+        vm.expectEmit(address(hub));
         emit IHub.CommunityClosed(id, WINDOWS);
         vm.prank(address(0xCAFE));
         hub.close(id);
@@ -844,6 +855,63 @@ contract HubTest is HubFixture {
         hub.close(id);
     }
 
+    function test_RevertWhen_UpdateResubmitsPendingWindowAfterChallenge() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        _update(id, 0, s, _only(0));
+        vm.warp(block.timestamp + CHALLENGE);
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        // The due claim is finalized first, so the window is stale by the time it is checked.
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
+        hub.update(id, 0, _root(0), s, sigs);
+    }
+
+    function test_Deposit_WhileOpeningIsRefundedOnAbort() public {
+        uint64 id = _open(N);
+        vm.startPrank(nodes[0]);
+        hub.join(id);
+        hub.deposit(id, 10);
+        hub.close(id);
+        vm.stopPrank();
+        assertEq(hub.withdrawable(token, nodes[0]), BOND + ESCROW + 10);
+    }
+
+    function test_RevertWhen_ParticipantIndexOfOutsider() public {
+        uint64 id = _open(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NotParticipant.selector, id, address(this)));
+        hub.participantIndex(id, address(this));
+    }
+
+    function test_RevertWhen_FinalizeClosed() public {
+        uint64 id = _open(N);
+        vm.prank(nodes[0]);
+        hub.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
+        hub.finalize(id);
+    }
+
+    function test_RevertWhen_FinalizeNotActive() public {
+        uint64 id = _open(N);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotActive.selector, id));
+        hub.finalize(id);
+    }
+
+    function test_Update_FastPathWith256Participants() public {
+        while (nodes.length < 256) {
+            uint256 pk = uint256(keccak256(abi.encode("node", nodes.length)));
+            keys.push(pk);
+            nodes.push(vm.addr(pk));
+            token.mint(nodes[nodes.length - 1], 1e30);
+            vm.prank(nodes[nodes.length - 1]);
+            token.approve(address(hub), type(uint256).max);
+        }
+        uint64 id = _openActive(256);
+        _update(id, 0, _alternatingState(256, 7), _everyone(256));
+        assertEq(hub.windowRecord(id, 0).signers, type(uint256).max);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+        assertEq(hub.account(id, 0).escrow, ESCROW - 7);
+    }
+
     // ------------------------------------------------------------------ signing views
 
     function test_DomainSeparator_MatchesEip712() public view {
@@ -894,3 +962,4 @@ contract HubTest is HubFixture {
         assertEq(debt, hub.community(id).totalDebt);
     }
 }
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)

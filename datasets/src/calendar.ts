@@ -30,10 +30,14 @@ export function italianHolidays(year: number): Set<string> {
   return new Set(fixed.map(([m, d]) => `${m}-${d}`));
 }
 
-/** 0 = working day, 1 = Saturday, Sunday or public holiday (Rome local date). */
-export function dayType(utcMs: number, holidays: Set<string>): 0 | 1 {
+export type DayType = 0 | 1 | 2;
+export const DAY_TYPES = 3;
+
+/** 0 = working day (Mon–Fri), 1 = Saturday, 2 = Sunday or public holiday (Rome local date). */
+export function dayType(utcMs: number, holidays: Set<string>): DayType {
   const l = romeLocal(utcMs);
-  return l.weekday === 0 || l.weekday === 6 || holidays.has(`${l.month}-${l.day}`) ? 1 : 0;
+  if (l.weekday === 0 || holidays.has(`${l.month}-${l.day}`)) return 2;
+  return l.weekday === 6 ? 1 : 0;
 }
 
 /** Day of year (0-based) of a Rome local date. */

@@ -51,8 +51,14 @@ export async function writeChart(spec: TopLevelSpec, file: string): Promise<stri
   return out;
 }
 
-/** Cumulative cost over the period per approach, log scale (the paper's Figure 3). */
-export function cumulativeSpec(points: CumulativePoint[], title: string, subtitle: string): TopLevelSpec {
+/**
+ * Cumulative cost over the period per approach, log scale (the paper's Figure 3). `refs`
+ * (e.g. the paper's year-end figures) are drawn as diamonds in the approach's colour.
+ */
+export function cumulativeSpec(points: CumulativePoint[], title: string, subtitle: string | string[], refs: CumulativePoint[] = []): TopLevelSpec {
+  const x = { field: 'day', type: 'quantitative' as const, title: 'day of the period' };
+  const y = { field: 'usd', type: 'quantitative' as const, title: 'cumulative cost (USD, log scale)', scale: { type: 'log' as const } };
+  const color = { field: 'approach', type: 'nominal' as const, title: 'approach (◆ paper)', legend: { titleLimit: 300 }, sort: ['RDA', 'SAT', 'SA', 'DIVERSITY'] };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, subtitle, font: FONT, subtitleFont: FONT },
@@ -60,18 +66,17 @@ export function cumulativeSpec(points: CumulativePoint[], title: string, subtitl
     height: 360,
     background: 'white',
     config: { font: FONT },
-    data: { values: points.filter((p) => p.usd > 0) },
-    mark: { type: 'line', strokeWidth: 2 },
-    encoding: {
-      x: { field: 'day', type: 'quantitative', title: 'day of the period' },
-      y: { field: 'usd', type: 'quantitative', title: 'cumulative cost (USD, log scale)', scale: { type: 'log' } },
-      color: { field: 'approach', type: 'nominal', title: 'approach', sort: ['RDA', 'SAT', 'SA', 'DIVERSITY'] },
-    },
+    layer: [
+      { data: { values: points.filter((p) => p.usd > 0) }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
+      ...(refs.length
+        ? [{ data: { values: refs }, mark: { type: 'point' as const, shape: 'diamond', size: 120, filled: true }, encoding: { x, y, color } }]
+        : []),
+    ],
   };
 }
 
 /** Cost per prosumer per year against community size, one line per approach / window length. */
-export function communitySpec(points: CommunityPoint[], title: string, subtitle: string): TopLevelSpec {
+export function communitySpec(points: CommunityPoint[], title: string, subtitle: string | string[]): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, subtitle, font: FONT, subtitleFont: FONT },
@@ -79,12 +84,17 @@ export function communitySpec(points: CommunityPoint[], title: string, subtitle:
     height: 360,
     background: 'white',
     config: { font: FONT },
-    data: { values: points.filter((p) => p.usdPerProsumerYear > 0) },
+    // Legend order: baselines first, then DIVERSITY by window length.
+    data: {
+      values: points
+        .filter((p) => p.usdPerProsumerYear > 0)
+        .map((p) => ({ ...p, order: ['RDA', 'SAT', 'SA'].indexOf(p.series) >= 0 ? ['RDA', 'SAT', 'SA'].indexOf(p.series) : 3 + parseFloat(p.series.replace(/^\D+/, '')) })),
+    },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       x: { field: 'prosumers', type: 'quantitative', title: 'community size N (prosumers)', scale: { type: 'log' } },
       y: { field: 'usdPerProsumerYear', type: 'quantitative', title: 'USD per prosumer per year (log scale)', scale: { type: 'log' } },
-      color: { field: 'series', type: 'nominal', title: 'approach' },
+      color: { field: 'series', type: 'nominal', title: 'approach', legend: { labelLimit: 300 }, sort: { field: 'order' } },
     },
   };
 }

@@ -21,6 +21,8 @@ export interface SimOptions {
   gasPriceGwei: string;
   ethUsd: string;
   dataFeeGweiPerByte: string;
+  /** Repository root whose contracts/out holds Hub and CommunityToken; '' = this repository. */
+  hubRoot: string;
 }
 
 export const defaultSimOptions: SimOptions = {
@@ -39,6 +41,7 @@ export const defaultSimOptions: SimOptions = {
   gasPriceGwei: '',
   ethUsd: '',
   dataFeeGweiPerByte: '0',
+  hubRoot: '',
 };
 
 /** The paper's figures (Marcozzi, Mostarda, Cacciagrano 2022) for one per-capita profile, 2020, 15 min. */

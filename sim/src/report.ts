@@ -44,6 +44,15 @@ export function cumulativePoints(r: SimReport, preset: string): CumulativePoint[
   return pts;
 }
 
+/** The paper's year-end figures as chart references (only for a one-prosumer, whole-year run). */
+export function paperRefs(r: SimReport): CumulativePoint[] {
+  const days = Math.round((r.inputs.intervals * r.inputs.intervalSeconds) / 86_400);
+  if (r.inputs.prosumers !== 1 || days < 365) return [];
+  return r.approaches
+    .filter((a) => r.paper.usd[a.approach] !== undefined)
+    .map((a) => ({ day: days, approach: LABEL[a.approach], usd: r.paper.usd[a.approach] }));
+}
+
 /** JSON with bigint-safe numbers (bigints are already strings in the report). */
 export function toJson(r: SimReport): string {
   return JSON.stringify(r, null, 2) + '\n';

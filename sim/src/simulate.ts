@@ -3,8 +3,9 @@ import { loadProfile } from '../../datasets/src/load.js';
 import { cost, yearFactor } from './costModel.js';
 import { PAPER, type SimOptions } from './options.js';
 import { PRESETS, type CostPreset } from './presets.js';
-import { ReplayError } from './replay/errors.js';
-import { runApproach, type EngineModules } from './replay/engine.js';
+import { defaultApproachFactory, runApproach, type EngineModules } from './replay/engine.js';
+import { DiversityApproach, hubBinding } from './replay/approaches/diversity.js';
+import { loadArtifact } from '../../node/src/chain/artifacts.js';
 import { defaultReplayOptions, type ApproachName, type ApproachResult, type CommunityReadings } from './replay/types.js';
 
 export interface ApproachReport {
@@ -20,6 +21,8 @@ export interface ApproachReport {
   usd: Record<string, number>;
   usdExact: Record<string, string>;
   usdPerProsumerYear: Record<string, number>;
+  /** Transactions and gas per kind (DIVERSITY: setup / update / close). */
+  byKind: Record<string, { transactions: number; gasUsed: string }>;
   /** Gas per day of the period (for the cumulative chart). */
   gasByDay: string[];
 }
@@ -41,6 +44,7 @@ export interface SimReport {
     seed: number;
     sessionIntervals: number;
     windowIntervals: number;
+    hubRoot: string;
     annualKWh: number;
     pvYieldKWhPerKWp: number;
     txGasCap: string;
@@ -50,6 +54,7 @@ export interface SimReport {
   };
   presets: CostPreset[];
   approaches: ApproachReport[];
+  /** Approaches a report could not run (kept so that reports written before the hub landed still load). */
   skipped: Array<{ approach: ApproachName; code: string; reason: string }>;
   /** Transaction-cost ratios relative to SA, and the paper's. */
   ratios: { measured: Record<string, number>; paper: Record<string, number> };
@@ -103,11 +108,16 @@ function approachReport(r: ApproachResult, presets: CostPreset[], prosumers: num
   const usd: Record<string, number> = {};
   const usdExact: Record<string, string> = {};
   const perYear: Record<string, number> = {};
+  // A year's worth: recurring transactions scale with the period, DIVERSITY's open/join and
+  // close happen once whatever the period.
+  const once = Number((r.byKind.setup?.gasUsed ?? 0n) + (r.byKind.close?.gasUsed ?? 0n));
+  const total = Number(r.gasUsed);
+  const yearShare = total > 0 ? (once + (total - once) * yearFactor(periodSeconds)) / total : 0;
   for (const p of presets) {
     const c = cost(r.gasUsed, r.rawBytes, p);
     usd[p.name] = c.usd;
     usdExact[p.name] = c.usdExact;
-    perYear[p.name] = (c.usd * yearFactor(periodSeconds)) / prosumers;
+    perYear[p.name] = (c.usd * yearShare) / prosumers;
   }
   return {
     approach: r.approach,
@@ -121,6 +131,7 @@ function approachReport(r: ApproachResult, presets: CostPreset[], prosumers: num
     usd,
     usdExact,
     usdPerProsumerYear: perYear,
+    byKind: Object.fromEntries(Object.entries(r.byKind).map(([k, v]) => [k, { transactions: v.transactions, gasUsed: v.gasUsed.toString() }])),
     gasByDay: r.gasByDay.map(String),
   };
 }
@@ -136,13 +147,13 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
   const skipped: SimReport['skipped'] = [];
   for (const a of o.approaches) {
     modules.onApproachStart?.(a);
-    try {
-      results.push(approachReport(await runApproach(a, readings, replay, modules), presets, o.prosumers, periodSeconds));
-    } catch (e) {
-      // An approach that cannot run yet (DIVERSITY before the hub lands) is reported, not fatal.
-      if (e instanceof ReplayError && e.code === 'REPLAY_ERROR_NOT_WIRED') skipped.push({ approach: a, code: e.code, reason: (e.type as { reason: string }).reason });
-      else throw e;
-    }
+    const approachFactory =
+      modules.approachFactory ??
+      ((name: ApproachName) =>
+        name === 'diversity' && o.hubRoot
+          ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
+          : defaultApproachFactory(name));
+    results.push(approachReport(await runApproach(a, readings, replay, { ...modules, approachFactory }), presets, o.prosumers, periodSeconds));
   }
   const sum = (arr: Uint32Array[]): number => arr.reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0) / 1000;
   const gasOf = (name: string): number | undefined => {
@@ -170,6 +181,7 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
       seed: o.seed,
       sessionIntervals: o.sessionIntervals,
       windowIntervals: o.windowIntervals,
+      hubRoot: o.hubRoot,
       annualKWh: o.annualKWh,
       pvYieldKWhPerKWp: o.pvYieldKWhPerKWp,
       txGasCap: replay.txGasCap.toString(),

@@ -33,6 +33,7 @@ contract RawDataLogger {
         returns (bool present, uint32 exportWh, uint32 importWh)
     {
         uint256 v = readings[(uint64(meter) << 32) | interval];
+        // forge-lint: disable-next-line(unsafe-typecast)
         return (v & PRESENT != 0, uint32(v), uint32(v >> 32));
     }
 }

@@ -25,8 +25,11 @@ contract SessionAggregateLogger {
         if (totals.length != uint256(meterCount) * 16) revert BadAggregateLength(uint256(meterCount) * 16, totals.length);
         for (uint256 m; m < meterCount; ++m) {
             uint256 v = uint256(bytes32(totals[m * 16:m * 16 + 16])) >> 128;
+            // forge-lint: disable-next-line(unsafe-typecast)
             uint64 key = (uint64(firstMeter + m) << 32) | session;
+            // forge-lint: disable-next-line(unsafe-typecast)
             if (aggregates[key] != 0) revert AlreadyLogged(uint32(firstMeter + m), session);
+            // forge-lint: disable-next-line(unsafe-typecast)
             aggregates[key] = PRESENT | (uint256(uint64(v)) << 64) | uint64(v >> 64);
         }
         emit AggregateLogged(session, firstMeter, meterCount);
@@ -39,6 +42,7 @@ contract SessionAggregateLogger {
         returns (bool present, uint64 exportWh, uint64 importWh)
     {
         uint256 v = aggregates[(uint64(meter) << 32) | session];
+        // forge-lint: disable-next-line(unsafe-typecast)
         return (v & PRESENT != 0, uint64(v), uint64(v >> 64));
     }
 }

@@ -38,6 +38,7 @@ contract SessionTraceLogger {
         uint256 perMeter = uint256(intervalCount) * 8;
         if (trace.length != perMeter * meterCount) revert BadTraceLength(perMeter * meterCount, trace.length);
         for (uint256 m; m < meterCount; ++m) {
+            // forge-lint: disable-next-line(unsafe-typecast)
             _store(uint32(firstMeter + m), firstInterval, trace[m * perMeter:(m + 1) * perMeter]);
         }
         emit SessionLogged(session, firstMeter, meterCount, firstInterval, intervalCount);
@@ -52,7 +53,9 @@ contract SessionTraceLogger {
             uint256 end = start + 32 < run.length ? start + 32 : run.length;
             // bytes32(...) of a shorter slice is left-aligned and zero-padded.
             uint256 word = uint256(bytes32(run[start:end]));
+            // forge-lint: disable-next-line(unsafe-typecast)
             uint64 key = base + uint64(w);
+            // forge-lint: disable-next-line(unsafe-typecast)
             if (words[key] != 0) revert AlreadyLogged(meter, uint32(firstInterval + w * 4));
             words[key] = word;
         }
@@ -62,6 +65,7 @@ contract SessionTraceLogger {
     function reading(uint32 meter, uint32 interval) external view returns (uint32 exportWh, uint32 importWh) {
         uint256 word = words[(uint64(meter) << 32) | (interval / 4)];
         uint256 v = word >> (192 - 64 * (interval % 4));
+        // forge-lint: disable-next-line(unsafe-typecast)
         return (uint32(v >> 32), uint32(v));
     }
 }

@@ -153,6 +153,10 @@ interface IHub {
     );
     /// @notice Emitted when (part of) a participant's debt is repaid and passed on to the short creditors.
     event DebtRepaid(uint64 indexed communityId, address indexed participant, address indexed payer, uint256 amount);
+    /// @notice Emitted when a creditor with a claim is paid (part of) it from a repayment.
+    event ClaimPaid(uint64 indexed communityId, uint256 indexed participantIndex, uint256 amount);
+    /// @notice Emitted at close when a participant's remaining escrow and bond become withdrawable.
+    event Refunded(uint64 indexed communityId, address indexed participant, uint256 amount);
     /// @notice Emitted when a community closes and its deposits become withdrawable.
     event CommunityClosed(uint64 indexed communityId, uint32 finalizedWindows);
     /// @notice Emitted when an account pulls its withdrawable balance.

@@ -15,15 +15,19 @@ import {ProRata} from "./ProRata.sol";
 /// Nobody's shortfall ever reverts the window.
 library Settlement {
     /// @notice Applies `nets` (Σ = 0, |net| < 2^127) to `accounts`; returns the debt added.
-    function settle(mapping(uint256 => ParticipantAccount) storage accounts, int256[] memory nets, uint64 communityId, uint32 window)
-        internal
-        returns (uint256 shortfall)
-    {
+    function settle(
+        mapping(uint256 => ParticipantAccount) storage accounts,
+        int256[] memory nets,
+        uint64 communityId,
+        uint32 window
+    ) internal returns (uint256 shortfall) {
         uint256 n = nets.length;
         uint256 owed;
         uint256 collected;
         for (uint256 i = 0; i < n; ++i) {
             int256 net = nets[i];
+            // |net| < 2^127 (checked by the hub), so both casts are exact.
+            // forge-lint: disable-next-item(unsafe-typecast)
             if (net > 0) owed += uint256(net);
             else if (net < 0) collected += _collect(accounts[i], uint256(-net), communityId, window, i);
         }
@@ -45,6 +49,8 @@ library Settlement {
             a.escrow += uint128(paid[i]);
             uint256 short = weights[i] - paid[i];
             if (short > 0) {
+                // short <= net < 2^127.
+                // forge-lint: disable-next-line(unsafe-typecast)
                 a.claim += uint128(short);
                 emit IHub.ClaimRecorded(communityId, window, i, short);
             }
@@ -58,6 +64,8 @@ library Settlement {
     {
         uint256 escrow = a.escrow;
         if (due <= escrow) {
+            // Below the uint128 escrow it is subtracted from.
+            // forge-lint: disable-next-line(unsafe-typecast)
             a.escrow = uint128(escrow - due);
             return due;
         }
@@ -66,11 +74,15 @@ library Settlement {
         uint256 fromBond = rest < bond ? rest : bond;
         a.escrow = 0;
         if (fromBond > 0) {
+            // Below the uint128 bond it is subtracted from.
+            // forge-lint: disable-next-line(unsafe-typecast)
             a.bond = uint128(bond - fromBond);
             emit IHub.BondDrawn(communityId, window, index, fromBond);
         }
         uint256 unpaid = rest - fromBond;
         if (unpaid > 0) {
+            // unpaid <= due < 2^127.
+            // forge-lint: disable-next-line(unsafe-typecast)
             a.debt += uint128(unpaid);
             emit IHub.DebtRecorded(communityId, window, index, unpaid);
         }

@@ -10,11 +10,11 @@ library SignerSet {
     /// @notice Bitmap of the participants whose signatures over `digest` are in `signatures`.
     /// @dev Reverts on a malformed signature, a signer that is not a participant, or a signer seen
     /// twice. `indexPlusOne` maps a participant address to its index + 1 (0 = not a participant).
-    function recover(
-        bytes32 digest,
-        bytes[] calldata signatures,
-        mapping(address => uint256) storage indexPlusOne
-    ) internal view returns (uint256 signers) {
+    function recover(bytes32 digest, bytes[] calldata signatures, mapping(address => uint256) storage indexPlusOne)
+        internal
+        view
+        returns (uint256 signers)
+    {
         uint256 count = signatures.length;
         if (count == 0) revert IHub.NoSignatures();
         for (uint256 i = 0; i < count; ++i) {
@@ -22,6 +22,8 @@ library SignerSet {
             if (err != ECDSA.RecoverError.NoError) revert IHub.InvalidSignature(i);
             uint256 idx = indexPlusOne[signer];
             if (idx == 0) revert IHub.SignerNotParticipant(signer);
+            // Bit (index) of the participant: the literal 1 is meant to be shifted.
+            // forge-lint: disable-next-line(incorrect-shift)
             uint256 bit = 1 << (idx - 1);
             if (signers & bit != 0) revert IHub.DuplicateSigner(signer);
             signers |= bit;

@@ -55,9 +55,7 @@ contract SettlementTest is Test {
         assertEq(h.get(3).claim, 36);
     }
 
-    function testFuzz_Settle_ConservesMoneyAndMatchesDebtToClaims(int64[6] memory raw, uint64[6] memory funds)
-        public
-    {
+    function testFuzz_Settle_ConservesMoneyAndMatchesDebtToClaims(int64[6] memory raw, uint64[6] memory funds) public {
         int256[] memory nets = new int256[](6);
         int256 sum;
         uint256 before;

@@ -8,6 +8,9 @@ import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
 import {CommunityConfig, KeyScheme, Meter} from "../../src/types/Community.sol";
 
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
 /// @notice Shared set-up for hub tests: a hub, a token, node keys, configs, states and signatures.
 abstract contract HubFixture is Test {
     uint64 internal constant START = 1_000_000;
@@ -178,3 +181,4 @@ abstract contract HubFixture is Test {
         return ecrecover(digest, v, r, s);
     }
 }
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)

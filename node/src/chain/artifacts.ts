@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InterfaceAbi } from 'ethers';
+import { DiversityError } from '../util/errors.js';
 
 export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -15,28 +16,51 @@ export function projectRoot(): string {
 }
 
 export interface Artifact {
+  name: string;
   abi: InterfaceAbi;
   bytecode: string;
 }
 
-const cache = new Map<string, Artifact>();
+export enum ArtifactErrorCode {
+  ARTIFACT_MISSING = 'ARTIFACT_MISSING',
+  BUILD_FAILED = 'ARTIFACT_BUILD_FAILED',
+}
+export class ArtifactError extends DiversityError<{ code: ArtifactErrorCode; name?: string; path?: string; output?: string }> {}
+
+/** forge's output for contract `name` (defined in `<name>.sol`) under `root`. */
+export function artifactPath(name: string, root = projectRoot()): string {
+  return join(root, 'contracts', 'out', `${name}.sol`, `${name}.json`);
+}
+
+const built = new Set<string>();
 
 /**
- * ABI and creation bytecode of a contract, from forge's output (contracts/out). Built on first
- * use when missing, so the artifacts always match the sources they come from.
+ * Runs `forge build` when an artifact is missing (a clean clone has no contracts/out), at most
+ * once per process and root, so the artifacts always match the sources they come from.
  */
-export function loadArtifact(contract: string, file = `${contract}.sol`): Artifact {
-  const key = `${file}:${contract}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const root = projectRoot();
-  const path = join(root, 'contracts', 'out', file, `${contract}.json`);
-  if (!existsSync(path)) {
-    process.stderr.write(`compiling contracts (forge build), first run only...\n`);
-    execFileSync(join(root, 'node_modules', '.bin', 'forge'), ['build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+export function ensureBuilt(names: readonly string[], root = projectRoot()): void {
+  if (built.has(root) || names.every((n) => existsSync(artifactPath(n, root)))) return;
+  built.add(root);
+  process.stderr.write('compiling contracts (forge build), first run only...\n');
+  try {
+    execFileSync(join(root, 'node_modules', '.bin', 'forge'), ['build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    const err = e as { stdout?: Buffer; stderr?: Buffer };
+    throw new ArtifactError({ code: ArtifactErrorCode.BUILD_FAILED, output: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` });
   }
+}
+
+const cache = new Map<string, Artifact>();
+
+/** ABI and creation bytecode of a contract, built on first use when missing. */
+export function loadArtifact(name: string, root = projectRoot()): Artifact {
+  const path = artifactPath(name, root);
+  const hit = cache.get(path);
+  if (hit) return hit;
+  ensureBuilt([name], root);
+  if (!existsSync(path)) throw new ArtifactError({ code: ArtifactErrorCode.ARTIFACT_MISSING, name, path });
   const json = JSON.parse(readFileSync(path, 'utf8')) as { abi: InterfaceAbi; bytecode: { object: string } };
-  const artifact = { abi: json.abi, bytecode: json.bytecode.object };
-  cache.set(key, artifact);
+  const artifact = { name, abi: json.abi, bytecode: json.bytecode.object };
+  cache.set(path, artifact);
   return artifact;
 }

@@ -101,6 +101,16 @@ export class HubClient {
     return this.contract.update(this.opts.communityId, window, windowRoot, finalState, signatures);
   }
 
+  /** Sends a fraud proof (`kind` and `abi.encode(proof)`) and waits for it to be mined. */
+  async dispute(window: number, kind: number, proof: string): Promise<TransactionReceipt> {
+    const tx = await this.contract.dispute(this.opts.communityId, window, kind, proof);
+    return (await tx.wait())!;
+  }
+
+  async isVoided(meterIndex: number, interval: number): Promise<boolean> {
+    return this.contract.isVoided(this.opts.communityId, meterIndex, interval);
+  }
+
   async sendFinalize() {
     return this.contract.finalize(this.opts.communityId);
   }

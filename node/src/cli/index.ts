@@ -4,9 +4,12 @@ import { nodeCommand } from './commands/node.js';
 import { meterCommand } from './commands/meter.js';
 import { statusCommand } from './commands/status.js';
 import { devnetCommand } from './commands/devnet.js';
+import { auditCommand } from './commands/audit.js';
+import { disputeCommand } from './commands/dispute.js';
+import { simCommand } from '../../../sim/src/cli.js';
 import { CliError } from './errors.js';
 
-const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand];
+const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand, disputeCommand, simCommand];
 
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))
@@ -26,8 +29,9 @@ async function main(): Promise<void> {
     });
   for (const c of commands) {
     // Command objects carry their examples (lodestar style); yargs wants them on the builder.
-    const { builder, examples = [] } = c as { builder: (y: typeof cli) => typeof cli; examples?: string[][] };
-    cli = cli.command({ ...c, builder: (y: typeof cli) => examples.reduce((acc, [cmd, what]) => acc.example(cmd, what), builder(y)) } as never);
+    const { builder, examples = [] } = c as { builder: (y: typeof cli) => typeof cli; examples?: (string[] | { command: string; description: string })[] };
+    const pairs = examples.map((e) => (Array.isArray(e) ? e : [`$0 ${e.command}`, e.description]));
+    cli = cli.command({ ...c, builder: (y: typeof cli) => pairs.reduce((acc, [cmd, what]) => acc.example(cmd, what), builder(y)) } as never);
   }
   await cli.help().alias('h', 'help').version(false).parseAsync();
 }

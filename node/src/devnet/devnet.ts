@@ -15,6 +15,7 @@ import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
 import type { DevnetOptions } from './options.js';
 import { freePorts } from './ports.js';
+import { popcount } from '../util/bits.js';
 
 export interface DevnetNode {
   name: string;
@@ -295,11 +296,6 @@ export class Devnet {
   }
 }
 
-function popcount(x: bigint): number {
-  let n = 0;
-  for (; x > 0n; x >>= 1n) n += Number(x & 1n);
-  return n;
-}
 
 async function fetchJson(url: string): Promise<any> {
   try {

@@ -12,7 +12,9 @@ import { DiversityError } from '../util/errors.js';
 export type WindowRequest =
   | { method: 'readings'; window: number }
   | { method: 'equivocations'; window: number }
-  | { method: 'windowResult'; window: number };
+  | { method: 'windowResult'; window: number }
+  /** Per interval: the committed slots (signed readings or absent) and the state S_t. */
+  | { method: 'commitment'; window: number };
 
 export enum ReqRespErrorCode {
   BAD_REQUEST = 'REQRESP_BAD_REQUEST',
@@ -29,7 +31,7 @@ export function parseWindowRequest(bytes: Uint8Array): WindowRequest {
     throw new ReqRespError({ code: ReqRespErrorCode.BAD_REQUEST, detail: 'not JSON' });
   }
   const r = req as { method?: unknown; window?: unknown };
-  if (!['readings', 'equivocations', 'windowResult'].includes(r.method as string) || !Number.isInteger(r.window) || (r.window as number) < 0) {
+  if (!['readings', 'equivocations', 'windowResult', 'commitment'].includes(r.method as string) || !Number.isInteger(r.window) || (r.window as number) < 0) {
     throw new ReqRespError({ code: ReqRespErrorCode.BAD_REQUEST, detail: 'unknown method or bad window' });
   }
   return r as WindowRequest;

@@ -17,9 +17,12 @@ import type { WindowRequest } from '../network/reqresp.js';
 import { MeterKeyRing } from '../reading/meterKeys.js';
 import { serializeSignedReading } from '../reading/signature.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { assembleWindow } from '../window/assemble.js';
-import { foldAndCommit } from '../window/fold.js';
+import { assembleWindow, type AssembledWindow } from '../window/assemble.js';
+import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
+import type { ParticipantState } from '../window/state.js';
+import { byzantineFold } from './byzantine.js';
 import { Settlement } from './settlement.js';
+import { Disputer } from '../dispute/disputer.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
 
@@ -43,6 +46,7 @@ export class DiversityNode {
   private api?: ApiServer;
   private meter?: MeterService;
   private settlement?: Settlement;
+  private disputer?: Disputer;
   private timer?: NodeJS.Timeout;
   private ticking = false;
   /** Readings are validated and stored one at a time: no race between two copies of a slot. */
@@ -115,7 +119,7 @@ export class DiversityNode {
     });
     await this.network.start();
 
-    this.settlement = new Settlement(opts.chain, {
+    this.settlement = new Settlement({ ...opts.chain, submitAlone: Boolean(opts.byzantine) }, {
       community,
       clock: this.clock,
       db: this.db,
@@ -125,6 +129,16 @@ export class DiversityNode {
       graceSeconds: opts.window.graceSeconds,
       metrics,
       logger: logger.child('settlement'),
+      onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputer!.dispute(window, record),
+    });
+    this.disputer = new Disputer({
+      community,
+      keys: this.keys,
+      db: this.db,
+      hub: this.hub,
+      metrics,
+      logger: logger.child('dispute'),
+      fetchCommitments: (window) => this.fetchCommitments(window),
     });
 
     this.api = new ApiServer(opts.api, {
@@ -256,7 +270,45 @@ export class DiversityNode {
         const result = await db.windowResults.get(req.window);
         return result ? [Buffer.from(JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))] : [];
       }
+      case 'commitment': {
+        const result = await db.windowResults.get(req.window);
+        if (!result) return [];
+        const { assembled, folded } = await this.foldWindow(req.window);
+        // Served only if the store still yields what was committed.
+        if (folded.commitment.windowRoot !== result.windowRoot) throw new Error('store no longer matches the commitment');
+        return assembled.slots.map((row, i) =>
+          Buffer.from(
+            JSON.stringify(
+              {
+                interval: assembled.firstInterval + i,
+                slots: row.map((s) => (s ? '0x' + Buffer.from(serializeSignedReading(s)).toString('hex') : null)),
+                state: folded.states[i],
+              },
+              (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+            ),
+          ),
+        );
+      }
     }
+  }
+
+  /** Assembles a window from the store and folds it (the byzantine way when so configured). */
+  private async foldWindow(window: number): Promise<{ assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string }> {
+    const db = this.db!;
+    const community = this.community!;
+    const assembled = assembleWindow(
+      this.clock!.firstInterval(window),
+      community.windowIntervals,
+      community.meters.length,
+      await db.readings.listWindow(window),
+      await db.equivocations.listWindow(window),
+    );
+    if (this.opts.byzantine) {
+      const b = byzantineFold(this.opts.byzantine, community, window, assembled);
+      return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
+    }
+    const folded = foldAndCommit(community, window, assembled);
+    return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
   }
 
   /** The main loop: commit windows that are over, then let settlement act on the chain. */
@@ -320,6 +372,17 @@ export class DiversityNode {
     }
   }
 
+  /** Every connected peer's commitment of a window (the window protocol's `commitment`). */
+  private async fetchCommitments(window: number): Promise<Uint8Array[][]> {
+    const network = this.network!;
+    const answers = await Promise.all(
+      network.connectedPeers().map((peer) =>
+        network.request(peer, { method: 'commitment', window }, this.opts.window.reconcileTimeoutMs).catch(() => [] as Uint8Array[]),
+      ),
+    );
+    return answers.filter((a) => a.length > 0);
+  }
+
   /** Fetches the window's readings from every connected peer; validation decides what is kept. */
   async reconcile(window: number): Promise<number> {
     const network = this.network!;
@@ -356,14 +419,12 @@ export class DiversityNode {
     const community = this.community!;
     const recovered = refold ? 0 : await this.reconcile(window);
     const started = performance.now();
-    const first = this.clock!.firstInterval(window);
-    const assembled = assembleWindow(first, community.windowIntervals, community.meters.length, await db.readings.listWindow(window), await db.equivocations.listWindow(window));
-    const folded = foldAndCommit(community, window, assembled);
+    const { assembled, folded, posted, postedHash } = await this.foldWindow(window);
     const result: StoredWindowResult = {
       window,
       windowRoot: folded.commitment.windowRoot,
-      stateHash: folded.stateHash,
-      finalState: folded.finalState,
+      stateHash: postedHash,
+      finalState: posted,
       intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({ interval, readingsRoot, stateHash })),
       readingCount: assembled.readingCount,
       voidedSlots: assembled.voidedSlots,
@@ -442,7 +503,8 @@ export class DiversityNode {
         windowCount: community.windowCount,
       },
       currentInterval,
-      currentWindow: clock.windowOf(Math.max(0, currentInterval)),
+      currentWindow: Math.min(clock.windowOf(Math.max(0, currentInterval)), community.windowCount),
+      over: currentInterval >= clock.totalIntervals,
       lastCommittedWindow: this.nextWindowToCommit - 1,
       lastFinalWindow: this.settlement!.lastFinalWindow,
       windows,

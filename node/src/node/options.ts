@@ -3,6 +3,7 @@ import { defaultChainOptions, type ChainOptions } from '../chain/options.js';
 import type { MeterOptions } from '../meter/options.js';
 import { defaultNetworkOptions, type NetworkOptions } from '../network/options.js';
 import type { LogLevel } from '../util/logger.js';
+import type { ByzantineMode } from './byzantine.js';
 import { defaultWindowOptions, type WindowOptions } from '../window/options.js';
 
 /** Everything a node is configured with; each area owns its part and its defaults. */
@@ -24,6 +25,8 @@ export interface NodeOptions {
   api: ApiOptions;
   /** A simulated meter run inside the node (devnet, tests). */
   meter?: MeterOptions;
+  /** Tests and demos only: cheat in this way and post the result alone (the dispute game). */
+  byzantine?: ByzantineMode;
 }
 
 export const defaultNodeOptions: Omit<NodeOptions, 'privateKey'> = {

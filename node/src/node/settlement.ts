@@ -6,6 +6,7 @@ import type { CommunityInfo } from '../community/types.js';
 import type { NodeDb, StoredCoSignature } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
+import { popcount } from '../util/bits.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -15,6 +16,8 @@ export interface SettlementModules {
   provider: JsonRpcProvider;
   participantIndex: number;
   graceSeconds: number;
+  /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
+  onDisagreement?: (window: number, record: WindowRecord) => Promise<boolean>;
   metrics: Metrics | null;
   logger: Logger;
 }
@@ -35,9 +38,11 @@ export class Settlement {
   lastFinalWindow = -1;
   private readonly records = new Map<number, WindowRecord>();
   private readonly audited = new Set<string>();
+  /** Pending claims we disagree with and could not yet dispute: key -> last try (ms). */
+  private readonly disputeRetry = new Map<string, number>();
 
   constructor(
-    private readonly opts: ChainOptions,
+    private readonly opts: ChainOptions & { submitAlone?: boolean },
     private readonly modules: SettlementModules,
   ) {}
 
@@ -104,14 +109,15 @@ export class Settlement {
     if (!own) return;
     const now = clock.nowSeconds();
     const base = clock.windowEnd(window) + this.modules.graceSeconds;
-    if (now < base + this.rank(window) * this.opts.takeoverSeconds) return;
+    const alone = this.opts.submitAlone === true; // byzantine test mode: post at once, own signature only
     const signatures = (await db.coSignatures.listWindow(window))
       .filter((s) => s.windowRoot === own.windowRoot && s.stateHash === own.stateHash)
       .sort((a, b) => a.signer - b.signer);
     const everyone = signatures.length === community.participants.length;
-    // The pending path keeps the rotation: the next in line takes over `takeoverSeconds` after the
-    // deadline of the one before it (without this, ranks 0 and 1 both send at the deadline).
-    if (!everyone && now < base + this.opts.signatureDeadlineSeconds + this.rank(window) * this.opts.takeoverSeconds) return;
+    // Fast path from the window's end, pending path from the signature deadline; each later rank
+    // of the rotation takes over `takeoverSeconds` after the one before it.
+    const due = base + (everyone ? 0 : this.opts.signatureDeadlineSeconds) + this.rank(window) * this.opts.takeoverSeconds;
+    if (!alone && now < due) return;
     if (!signatures.some((s) => s.signer === participantIndex)) return;
     if (await this.inFlight(window, 'update')) return;
     logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', {
@@ -186,15 +192,25 @@ export class Settlement {
     if (own.windowRoot !== rec.windowRoot || own.stateHash !== rec.stateHash) {
       this.modules.metrics?.auditDisagreements.inc();
       this.modules.logger.warn('result on chain differs from our fold', { window, onChainRoot: rec.windowRoot, ownRoot: own.windowRoot });
+      if (rec.status === WindowStatus.Pending) await this.tryDispute(key, window, rec);
     }
+  }
+
+  private async tryDispute(key: string, window: number, rec: WindowRecord): Promise<void> {
+    const onDisagreement = this.modules.onDisagreement;
+    if (!onDisagreement) return;
+    const last = this.disputeRetry.get(key) ?? 0;
+    if (Date.now() - last < 2000) {
+      this.audited.delete(key);
+      return;
+    }
+    this.disputeRetry.set(key, Date.now());
+    const rejected = await onDisagreement(window, rec);
+    // Not rejected (no data yet, or another node's proof is in flight): look again next tick.
+    if (!rejected) this.audited.delete(key);
   }
 }
 
-function popcount(x: bigint): number {
-  let n = 0;
-  for (; x > 0n; x >>= 1n) n += Number(x & 1n);
-  return n;
-}
 
 function shortReason(e: unknown): string {
   const err = e as { shortMessage?: string; reason?: string; message?: string };

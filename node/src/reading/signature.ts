@@ -1,4 +1,4 @@
-import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { decodeReading, encodeReading, READING_ENCODED_LENGTH, type Reading } from './encoding.js';
 import { ReadingError, ReadingErrorCode } from './errors.js';
@@ -33,6 +33,19 @@ export function meterKeyPair(seed?: Uint8Array): MeterKeyPair {
 export function signReading(reading: Reading, secretKey: Uint8Array): SignedReading {
   const signature = nacl.sign.detached(encodeReading(reading), secretKey);
   return { reading, signature };
+}
+
+// DER prefix of an Ed25519 PKCS#8 private key (RFC 8410), followed by the 32-byte seed.
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * Signs readings with node:crypto from a meter's 32-byte seed: Ed25519 is deterministic, so the
+ * signatures are byte-identical to tweetnacl's (unit-tested), about 50x faster. For replays and
+ * benchmarks that sign thousands of readings.
+ */
+export function fastReadingSigner(seed: Uint8Array): (reading: Reading) => SignedReading {
+  const key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return (reading) => ({ reading, signature: new Uint8Array(cryptoSign(null, encodeReading(reading), key)) });
 }
 
 // DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): node:crypto takes keys only as objects.

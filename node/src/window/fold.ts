@@ -14,11 +14,22 @@ export interface FoldedWindow {
   commitment: WindowCommitment;
 }
 
-/** Folds F over an assembled window from S_0 = 0 and commits to every step (DESIGN.md §3–§4). */
-export function foldAndCommit(community: Pick<CommunityInfo, 'participants' | 'meters' | 'market'>, window: number, assembled: AssembledWindow): FoldedWindow {
+type FoldCommunity = Pick<CommunityInfo, 'participants' | 'meters' | 'market'>;
+
+/** S_1 … S_W: F folded over the window from S_0 = 0 (DESIGN.md §3). */
+export function foldStates(community: FoldCommunity, assembled: AssembledWindow): ParticipantState[][] {
   const meterOwner = community.meters.map((m) => m.owner);
   const inputs = assembled.slots.map((row) => row.map(toMeterEnergy));
-  const states = foldWindow(community.market, emptyState(community.participants.length), meterOwner, inputs);
+  return foldWindow(community.market, emptyState(community.participants.length), meterOwner, inputs);
+}
+
+/** Folds F over an assembled window from S_0 = 0 and commits to every step (DESIGN.md §3–§4). */
+export function foldAndCommit(community: FoldCommunity, window: number, assembled: AssembledWindow): FoldedWindow {
+  return commitStates(community, window, assembled, foldStates(community, assembled));
+}
+
+/** Commits to given per-interval states (DESIGN.md §4). */
+export function commitStates(community: FoldCommunity, window: number, assembled: AssembledWindow, states: ParticipantState[][]): FoldedWindow {
   const commitment = commitWindow(
     assembled.slots.map((row, t) => ({
       interval: assembled.firstInterval + t,

@@ -88,7 +88,7 @@ describe('e2e: a community of real nodes on anvil', function () {
   });
 
   it('a node offline for a window: the others submit with their signatures and it finalizes after the challenge period', async () => {
-    c = new LocalCommunity({ ...base, windowCount: 3 });
+    c = new LocalCommunity({ ...base, windowCount: 3, signatureDeadlineSeconds: 5 });
     await c.setup();
     await Promise.all([0, 1, 2].map((i) => c.startNode(i)));
     await c.waitFor(
@@ -96,7 +96,10 @@ describe('e2e: a community of real nodes on anvil', function () {
       async () => Number((await c.deployment.hub.windowRecord(c.communityId, 0)).status) === 1,
       40_000,
     );
-    expect(await signerCount(c, 0)).to.equal(3);
+    // Node 3 never signed; the online nodes did (all three unless one was still folding again).
+    const signers0 = (await c.deployment.hub.windowRecord(c.communityId, 0)).signers as bigint;
+    expect(signers0 & 8n).to.equal(0n);
+    expect(await signerCount(c, 0)).to.be.within(2, 3);
     expect(await c.lastFinalizedWindow()).to.equal(-1);
     await c.timeTravel(base.challengePeriod);
     await c.waitFor('window 0 final', async () => (await c.lastFinalizedWindow()) >= 0, 20_000);

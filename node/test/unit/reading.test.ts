@@ -13,6 +13,7 @@ import {
   ed25519KeyObject,
   serializeSignedReading,
   deserializeSignedReading,
+  fastReadingSigner,
   type Reading,
 } from '../../src/reading/index.js';
 import { seedFor } from '../../src/vectors/readings.js';
@@ -117,6 +118,14 @@ describe('reading signatures', () => {
       s[i] ^= 1 << i % 8;
       expect(verifyEd25519(msg, s, keyObject), `signature byte ${i}`).to.equal(false);
       expect(verifyEd25519Reference(msg, s, key.publicKey), `signature byte ${i}`).to.equal(false);
+    }
+  });
+
+  it('node:crypto signing from the seed gives tweetnacl\'s very bytes', () => {
+    const sign = fastReadingSigner(seedFor('meter-3'));
+    for (let interval = 0; interval < 10; interval++) {
+      const r = { ...base, interval, exportWh: interval * 17 };
+      expect(Buffer.from(sign(r).signature).equals(Buffer.from(signReading(r, key.secretKey).signature))).to.equal(true);
     }
   });
 

@@ -99,8 +99,8 @@ export class LocalCommunity {
     this.nodes = new Array(n).fill(undefined);
   }
 
-  async startNode(i: number): Promise<DiversityNode> {
-    const node = new DiversityNode(this.options[i], { logger: createLogger({ level: 'warn', name: `node-${i}` }) });
+  async startNode(i: number, overrides: Partial<NodeOptions> = {}): Promise<DiversityNode> {
+    const node = new DiversityNode({ ...this.options[i], ...overrides }, { logger: createLogger({ level: 'error', name: `node-${i}` }) });
     this.nodes[i] = node;
     await node.start();
     return node;

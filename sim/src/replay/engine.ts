@@ -1,5 +1,5 @@
 import { startAnvil, type AnvilOptions } from '../../../node/src/chain/anvil.js';
-import { ensureBuilt } from './artifacts.js';
+import { ensureBuilt } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import { JsonRpc, defaultRpcOptions } from './rpc.js';
 import { TxSender, defaultSenderOptions, type SenderOptions, type TxOutcome } from './sender.js';
@@ -15,6 +15,8 @@ export interface EngineModules {
   /** Called after every mined transaction of the approach: (done, total). */
   onProgress?: (approach: ApproachName, done: number, total: number) => void;
   anvil?: Partial<AnvilOptions>;
+  /** Called with the live chain after the last receipt, before anvil stops (tests read state here). */
+  inspect?: (chain: { rpcUrl: string; approach: Approach; sender: TxSender }) => Promise<void>;
   sender?: Partial<SenderOptions>;
 }
 
@@ -45,7 +47,7 @@ export function expectedTransactions(name: ApproachName, r: CommunityReadings, o
     case 'rda':
       return r.intervals * r.meters;
     case 'diversity':
-      return 1 + r.meters + Math.ceil(r.intervals / o.windowIntervals) + 1;
+      return 2 * r.meters + 1 + Math.ceil(r.intervals / o.windowIntervals) + 1; // approve+join ×N, open, updates, close
     default:
       return sessions; // at least; SAT splits add more for big communities
   }
@@ -62,7 +64,8 @@ export async function runApproach(
   modules: EngineModules = {},
 ): Promise<ApproachResult> {
   if (opts.sessionIntervals % 4 !== 0) throw new RangeError('sessionIntervals must be a multiple of 4 (SAT packs four readings per word)');
-  ensureBuilt(ARTIFACTS[name]);
+  // DIVERSITY builds (or finds elsewhere) its own artifacts through its hub binding.
+  if (name !== 'diversity') ensureBuilt(ARTIFACTS[name]);
   const approach = (modules.approachFactory ?? defaultApproachFactory)(name);
   const t0 = performance.now();
   const anvil = await startAnvil({
@@ -80,13 +83,15 @@ export async function runApproach(
     deployTransactions: 0,
     deployGas: 0n,
     maxTxGas: 0n,
+    byKind: {},
     gasByDay: new Array<bigint>(Math.max(1, days)).fill(0n),
     seconds: 0,
   };
   const total = expectedTransactions(name, readings, opts);
   const onOutcome = (o: TxOutcome): void => {
     if (o.gasUsed > opts.txGasCap) throw new ReplayError({ code: ReplayErrorCode.OVER_TX_GAS_CAP, gas: o.gasUsed, cap: opts.txGasCap });
-    if (o.spec.deployment) {
+    // Deployments and test-token minting are nobody's protocol cost: reported apart.
+    if (o.spec.deployment || o.spec.kind === 'funding') {
       result.deployTransactions++;
       result.deployGas += o.gasUsed;
       return;
@@ -95,6 +100,9 @@ export async function runApproach(
     result.gasUsed += o.gasUsed;
     result.rawBytes += o.rawBytes;
     if (o.gasUsed > result.maxTxGas) result.maxTxGas = o.gasUsed;
+    const k = (result.byKind[o.spec.kind ?? 'data'] ??= { transactions: 0, gasUsed: 0n });
+    k.transactions++;
+    k.gasUsed += o.gasUsed;
     const day = Math.min(result.gasByDay.length - 1, Math.floor((Math.max(0, o.spec.atInterval) * readings.intervalSeconds) / 86_400));
     result.gasByDay[day] += o.gasUsed;
     modules.onProgress?.(name, result.transactions, Math.max(total, result.transactions));
@@ -112,6 +120,7 @@ export async function runApproach(
     await approach.deploy(ctx);
     for await (const spec of approach.transactions(ctx)) await sender.push(spec);
     await sender.settle();
+    await modules.inspect?.({ rpcUrl: anvil.rpcUrl, approach, sender });
     if (process.env.DIVERSITY_SIM_TIMINGS) console.error(name, sender.timings);
   } finally {
     await anvil.stop();

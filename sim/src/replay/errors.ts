@@ -5,16 +5,12 @@ export enum ReplayErrorCode {
   TX_REVERTED = 'REPLAY_ERROR_TX_REVERTED',
   TX_NOT_MINED = 'REPLAY_ERROR_TX_NOT_MINED',
   OVER_TX_GAS_CAP = 'REPLAY_ERROR_OVER_TX_GAS_CAP',
-  ARTIFACT_MISSING = 'REPLAY_ERROR_ARTIFACT_MISSING',
-  NOT_WIRED = 'REPLAY_ERROR_NOT_WIRED',
 }
 
 export type ReplayErrorType =
   | { code: ReplayErrorCode.RPC; method: string; message: string }
   | { code: ReplayErrorCode.TX_REVERTED; hash: string; approach: string }
   | { code: ReplayErrorCode.TX_NOT_MINED; pending: number }
-  | { code: ReplayErrorCode.OVER_TX_GAS_CAP; gas: bigint; cap: bigint }
-  | { code: ReplayErrorCode.ARTIFACT_MISSING; name: string; path: string }
-  | { code: ReplayErrorCode.NOT_WIRED; approach: string; reason: string };
+  | { code: ReplayErrorCode.OVER_TX_GAS_CAP; gas: bigint; cap: bigint };
 
 export class ReplayError extends DiversityError<ReplayErrorType> {}

@@ -1,5 +1,5 @@
 import { Interface, SigningKey, computeAddress } from 'ethers';
-import type { Artifact } from './artifacts.js';
+import type { Artifact } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import type { JsonRpc } from './rpc.js';
 import { signEip1559 } from './rawTx.js';
@@ -19,6 +19,8 @@ export interface TxSpec {
   flush?: boolean;
   /** Contract deployment: reported apart from the approach's own transactions. */
   deployment?: boolean;
+  /** What the transaction is for ('data', or DIVERSITY's 'setup' / 'update' / 'close'), for per-kind gas. */
+  kind?: string;
 }
 
 /** What the receipt says about one transaction. */
@@ -204,6 +206,12 @@ export class TxSender {
       outcomes.push(o);
     }
     return outcomes;
+  }
+
+  /** Timestamp of the latest block. */
+  async latestTimestamp(): Promise<number> {
+    const b = await this.modules.rpc.call<{ timestamp: string }>('eth_getBlockByNumber', ['latest', false]);
+    return Number(b.timestamp);
   }
 
   /** Deploys a contract from account `from` and returns its address and the deployment gas. */

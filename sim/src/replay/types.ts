@@ -59,9 +59,12 @@ export interface ApproachResult {
   gasUsed: bigint;
   /** Sum of signed raw transaction sizes (for per-byte L2 data fees). */
   rawBytes: number;
+  /** Contract deployments and test-token minting: not part of any approach's cost. */
   deployTransactions: number;
   deployGas: bigint;
   maxTxGas: bigint;
+  /** Gas and transactions per kind (TxSpec.kind, default 'data'). */
+  byKind: Record<string, { transactions: number; gasUsed: bigint }>;
   /** Gas of the approach's transactions per day of the period (day = 86,400 s from the start). */
   gasByDay: bigint[];
   seconds: number;

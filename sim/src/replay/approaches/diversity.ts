@@ -1,21 +1,28 @@
-import { Interface, SigningKey, TypedDataEncoder, keccak256, solidityPacked } from 'ethers';
-import { existsSync } from 'node:fs';
-import { artifactPath, loadArtifact } from '../artifacts.js';
-import { ReplayError, ReplayErrorCode } from '../errors.js';
+import { Interface, SigningKey, TypedDataEncoder } from 'ethers';
+import { WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
+import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
+import { fastReadingSigner, meterKeyPair, MeterScheme, type SignedReading } from '../../../../node/src/reading/signature.js';
+import { seedFor } from '../../../../node/src/vectors/readings.js';
+import { toHex } from '../../../../node/src/util/hex.js';
+import { assembleWindow } from '../../../../node/src/window/assemble.js';
+import { foldAndCommit } from '../../../../node/src/window/fold.js';
+import { stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
+import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
-import { stateHash, toTuple, totalsState, type ParticipantState } from './diversityState.js';
 
 /**
- * What the DIVERSITY replay needs from the hub, in one place so the lead can wire the real
- * Hub (branch `hub`) by editing this binding only. Everything here is the expected API, to be
- * checked against contracts/src/Hub.sol once it lands.
+ * What the DIVERSITY replay needs from the hub, in one place so that wiring the real Hub is an
+ * edit of this binding only. `hubBinding` below follows contracts/src/interfaces/IHub.sol:
+ * open(CommunityConfig), join, update, close; the CommunityToken is Ownable with an owner-only `mint`.
  */
 export interface HubBinding {
   hubArtifact: string;
   tokenArtifact: string;
-  hubConstructorArgs(): unknown[];
-  tokenConstructorArgs(): unknown[];
+  /** Where artifacts come from (default: contracts/out of this repository). */
+  loadArtifact(name: string): Artifact;
+  hubConstructorArgs(deployer: string): unknown[];
+  tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
   updateTx(c: HubCallContext, window: number, windowRoot: string, state: ParticipantState[], signatures: string[]): TxSpec;
@@ -31,34 +38,38 @@ export interface HubCallContext {
   readings: CommunityReadings;
   windowIntervals: number;
   participants: string[];
-  /** Meter public keys (Ed25519, 32 bytes) registered at open; deterministic stand-ins. */
+  /** Meter public keys (Ed25519, 32 bytes) registered at open. */
   meterKeys: string[];
+  /** Timestamp of interval 0: far enough in the past that every window has ended on the chain. */
+  start: number;
   lastInterval: number;
 }
 
-export const WINDOW_RESULT_TYPES = {
-  WindowResult: [
-    { name: 'communityId', type: 'uint64' },
-    { name: 'window', type: 'uint32' },
-    { name: 'windowRoot', type: 'bytes32' },
-    { name: 'stateHash', type: 'bytes32' },
-  ],
-};
+/** Tariffs of the replayed market, token base units (18 decimals) per kWh: 0.25 buy, 0.05 sell. */
+export const GRID_BUY_PER_KWH = 250n * 10n ** 15n;
+export const GRID_SELL_PER_KWH = 50n * 10n ** 15n;
+/** The paper's market: window totals at the midpoint price. */
+export const SIM_MARKET: MarketParams = { kind: MarketKind.Totals, gridBuyPrice: GRID_BUY_PER_KWH, gridSellPrice: GRID_SELL_PER_KWH, feederCapacityWh: 0n };
+/** Escrow and bond per participant: generous, so that no window ever draws on bonds or records debt. */
+export const ESCROW = 10n ** 24n;
+export const BOND = 10n ** 18n;
 
-/** Expected binding: Hub.open/join/update/close as described in DESIGN.md §5 and the brief. */
-export const expectedHubBinding: HubBinding = {
+export const hubBinding: HubBinding = {
   hubArtifact: 'Hub',
   tokenArtifact: 'CommunityToken',
   communityId: 1n,
+  loadArtifact: (name) => loadArtifact(name),
   hubConstructorArgs: () => [],
-  tokenConstructorArgs: () => [],
+  tokenConstructorArgs: (deployer) => ['DIVERSITY Community Token', 'DCT', deployer],
   setupTxs(c) {
     const n = c.participants.length;
-    const deposit = 10n ** 24n;
+    const each = ESCROW + BOND;
     const txs: TxSpec[] = [];
+    // Minting the test token stands in for holding it: kind 'funding', kept out of the totals
+    // like deployments. The approval is a real cost of joining: kind 'setup'.
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], deposit]), gasLimit: 200_000n, atInterval: 0 });
-      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('approve', [c.hub, deposit]), gasLimit: 200_000n, atInterval: 0, flush: m === n - 1 });
+      txs.push({ from: 0, to: c.token, data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], each]), gasLimit: 200_000n, atInterval: 0, kind: 'funding' });
+      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('approve', [c.hub, each]), gasLimit: 200_000n, atInterval: 0, kind: 'setup', flush: m === n - 1 });
     }
     txs.push({
       from: 0,
@@ -66,24 +77,25 @@ export const expectedHubBinding: HubBinding = {
       data: c.hubIface.encodeFunctionData('open', [
         {
           participants: c.participants,
-          meterKeys: c.meterKeys,
-          windowIntervals: c.windowIntervals,
+          meters: c.meterKeys.map((publicKey, m) => ({ publicKey, scheme: 0, owner: m })),
           intervalSeconds: c.readings.intervalSeconds,
-          start: Math.floor(c.readings.startMs / 1000),
+          windowIntervals: c.windowIntervals,
+          start: c.start,
           windowCount: Math.ceil(c.readings.intervals / c.windowIntervals),
-          market: { kind: 0, gridBuyPrice: 250n * 10n ** 15n, gridSellPrice: 50n * 10n ** 15n, feederCapacityWh: 0 },
+          market: SIM_MARKET,
           token: c.token,
-          bond: 10n ** 18n,
-          escrow: 10n ** 21n,
+          bond: BOND,
+          escrow: ESCROW,
           challengePeriod: 3600,
         },
       ]),
       gasLimit: 16_000_000n,
       atInterval: 0,
       flush: true,
+      kind: 'setup',
     });
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId]), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1 });
+      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId]), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1, kind: 'setup' });
     }
     return txs;
   },
@@ -91,41 +103,58 @@ export const expectedHubBinding: HubBinding = {
     return {
       from: window % c.participants.length, // rotating submitter
       to: c.hub,
-      data: c.hubIface.encodeFunctionData('update', [this.communityId, window, windowRoot, state.map(toTuple), signatures]),
+      data: c.hubIface.encodeFunctionData('update', [this.communityId, window, windowRoot, state, signatures]),
       gasLimit: 16_000_000n,
       atInterval: Math.min((window + 1) * c.windowIntervals, c.readings.intervals) - 1,
       flush: true, // windows finalize in order
+      kind: 'update',
     };
   },
   closeTx(c) {
-    return { from: 0, to: c.hub, data: c.hubIface.encodeFunctionData('close', [this.communityId]), gasLimit: 16_000_000n, atInterval: c.lastInterval };
+    return { from: 0, to: c.hub, data: c.hubIface.encodeFunctionData('close', [this.communityId]), gasLimit: 16_000_000n, atInterval: c.lastInterval, kind: 'close' };
   },
 };
 
-/** Price per Wh of the `totals` market in token base units: midpoint of 0.25 and 0.05 per kWh. */
-export const P2P_PRICE_PER_WH = 150n * 10n ** 12n;
+/** Seed of meter m's Ed25519 key in the replay (public: the replay signs for every meter). */
+export function simMeterSeed(m: number): Uint8Array {
+  return seedFor(`sim-meter-${m}`);
+}
 
 /**
- * Stand-in window root: keccak over the window's packed readings. The real one is the Merkle
- * root of DESIGN.md §4 (node/src/window); it is one bytes32 either way, so gas is the same.
+ * One window as a node would settle it: every meter's signed readings of the window, folded with
+ * F (the market opened on the hub) and committed to (DESIGN.md §3-§4).
  */
-export function standInWindowRoot(r: CommunityReadings, from: number, to: number): string {
-  const parts: string[] = [];
-  for (let t = from; t < to; t++) for (let m = 0; m < r.meters; m++) parts.push(solidityPacked(['uint32', 'uint32'], [r.exportWh[m][t], r.importWh[m][t]]));
-  return keccak256('0x' + parts.map((p) => p.slice(2)).join(''));
+export function foldReplayWindow(
+  r: CommunityReadings,
+  c: { chainId: bigint; hub: string; communityId: bigint; windowIntervals: number },
+  signers: ((reading: SignedReading['reading']) => SignedReading)[],
+  window: number,
+): { windowRoot: string; state: ParticipantState[] } {
+  const from = window * c.windowIntervals;
+  const to = Math.min(from + c.windowIntervals, r.intervals);
+  const readings: SignedReading[] = [];
+  for (let t = from; t < to; t++) {
+    for (let m = 0; m < r.meters; m++) {
+      readings.push(signers[m]({ chainId: c.chainId, hub: c.hub, communityId: c.communityId, meterIndex: m, interval: t, exportWh: r.exportWh[m][t], importWh: r.importWh[m][t] }));
+    }
+  }
+  const assembled = assembleWindow(from, c.windowIntervals, r.meters, readings, []);
+  const meters = Array.from({ length: r.meters }, (_, m) => ({ index: m, publicKey: new Uint8Array(32), scheme: MeterScheme.Ed25519, owner: m }));
+  const folded = foldAndCommit({ participants: new Array(r.meters).fill(''), meters, market: SIM_MARKET }, window, assembled);
+  return { windowRoot: folded.commitment.windowRoot, state: folded.finalState };
 }
 
 /**
  * DIVERSITY: deploy Hub + CommunityToken, open, join ×N, one fast-path update per window
  * with N EIP-712 co-signatures over WindowResult(communityId, window, windowRoot, stateHash),
- * close. Written against the expected hub API (see HubBinding); not run until the hub lands.
+ * close.
  */
 export class DiversityApproach implements Approach {
   readonly name = 'diversity' as const;
   readonly artifacts: readonly string[];
   private c: HubCallContext | undefined;
 
-  constructor(private readonly binding: HubBinding = expectedHubBinding) {
+  constructor(private readonly binding: HubBinding = hubBinding) {
     this.artifacts = [binding.hubArtifact, binding.tokenArtifact];
   }
 
@@ -134,16 +163,13 @@ export class DiversityApproach implements Approach {
   }
 
   async deploy(ctx: ApproachContext): Promise<void> {
-    for (const a of this.artifacts) {
-      if (!existsSync(artifactPath(a))) {
-        throw new ReplayError({ code: ReplayErrorCode.NOT_WIRED, approach: 'diversity', reason: `artifact ${a} not built (the Hub lands on branch hub)` });
-      }
-    }
-    const hubArt = loadArtifact(this.binding.hubArtifact);
-    const tokenArt = loadArtifact(this.binding.tokenArtifact);
-    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs())).address;
-    const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs())).address;
+    const hubArt = this.binding.loadArtifact(this.binding.hubArtifact);
+    const tokenArt = this.binding.loadArtifact(this.binding.tokenArtifact);
+    const deployer = ctx.sender.addresses[0];
+    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer))).address;
+    const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
+    const latest = await ctx.sender.latestTimestamp();
     this.c = {
       hub,
       token,
@@ -152,19 +178,30 @@ export class DiversityApproach implements Approach {
       readings: r,
       windowIntervals: ctx.opts.windowIntervals,
       participants: ctx.sender.addresses.slice(0, r.meters),
-      meterKeys: Array.from({ length: r.meters }, (_, m) => keccak256(solidityPacked(['string', 'uint256'], ['meter', m]))),
+      meterKeys: Array.from({ length: r.meters }, (_, m) => toHex(meterKeyPair(simMeterSeed(m)).publicKey)),
+      // Every window, the last one included even when the data ends inside it, has ended.
+      start: latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1,
       lastInterval: r.intervals - 1,
     };
   }
 
-  /** The N co-signatures of one window, in participant order. */
-  signatures(keys: SigningKey[], chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string[] {
-    const c = this.c!;
-    const digest = TypedDataEncoder.hash(
-      { name: 'DIVERSITY Hub', version: '1', chainId, verifyingContract: c.hub },
+  /** Deployed addresses (after `deploy`). */
+  get hub(): string {
+    return this.c?.hub ?? '';
+  }
+
+  /** The EIP-712 digest of WindowResult(communityId, window, windowRoot, stateHash) under the hub's domain. */
+  digest(chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string {
+    return TypedDataEncoder.hash(
+      { name: 'DIVERSITY Hub', version: '1', chainId, verifyingContract: this.c!.hub },
       WINDOW_RESULT_TYPES,
       { communityId: this.binding.communityId, window, windowRoot, stateHash: stateHash(state) },
     );
+  }
+
+  /** The N co-signatures of one window, in participant order. */
+  signatures(keys: SigningKey[], chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string[] {
+    const digest = this.digest(chainId, window, windowRoot, state);
     return keys.map((k) => k.sign(digest).serialized);
   }
 
@@ -174,11 +211,11 @@ export class DiversityApproach implements Approach {
     const keys = ctx.sender.privateKeys.slice(0, r.meters).map((k) => new SigningKey(k));
     yield* this.binding.setupTxs(c);
     const W = ctx.opts.windowIntervals;
-    for (let w = 0, from = 0; from < r.intervals; w++, from += W) {
-      const to = Math.min(from + W, r.intervals);
-      const state = totalsState(r, from, to, P2P_PRICE_PER_WH);
-      const root = standInWindowRoot(r, from, to);
-      yield this.binding.updateTx(c, w, root, state, this.signatures(keys, ctx.sender.chainId, w, root, state));
+    const signers = Array.from({ length: r.meters }, (_, m) => fastReadingSigner(simMeterSeed(m)));
+    const scope = { chainId: BigInt(ctx.sender.chainId), hub: c.hub, communityId: this.binding.communityId, windowIntervals: W };
+    for (let w = 0; w * W < r.intervals; w++) {
+      const { windowRoot, state } = foldReplayWindow(r, scope, signers, w);
+      yield this.binding.updateTx(c, w, windowRoot, state, this.signatures(keys, ctx.sender.chainId, w, windowRoot, state));
     }
     yield this.binding.closeTx(c);
   }

@@ -1,5 +1,5 @@
 import { Interface } from 'ethers';
-import { loadArtifact } from '../artifacts.js';
+import { loadArtifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 
@@ -14,7 +14,7 @@ function word(n: number): string {
 export class RdaApproach implements Approach {
   readonly name = 'rda' as const;
   readonly artifacts = ['RawDataLogger'] as const;
-  private address = '';
+  address = '';
   // Hand-encoded calldata: ABI-encoding 35,136 calls through ethers costs more than sending them.
   private readonly selector = new Interface(loadArtifact('RawDataLogger').abi).getFunction('log')!.selector;
 

@@ -1,5 +1,5 @@
 import { Interface, hexlify } from 'ethers';
-import { loadArtifact } from '../artifacts.js';
+import { loadArtifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 import { gasLimitFor, maxWordsPerTx, splitMeters } from './split.js';
@@ -25,7 +25,7 @@ export function packAggregates(r: CommunityReadings, firstMeter: number, meterCo
 export class SaApproach implements Approach {
   readonly name = 'sa' as const;
   readonly artifacts = ['SessionAggregateLogger'] as const;
-  private address = '';
+  address = '';
   private readonly iface = new Interface(loadArtifact('SessionAggregateLogger').abi);
 
   accountsNeeded(): number {

@@ -1,5 +1,5 @@
 import { Interface, hexlify } from 'ethers';
-import { loadArtifact } from '../artifacts.js';
+import { loadArtifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 import { gasLimitFor, maxWordsPerTx, splitTrace } from './split.js';
@@ -28,7 +28,7 @@ export function packTrace(r: CommunityReadings, c: { firstMeter: number; meterCo
 export class SatApproach implements Approach {
   readonly name = 'sat' as const;
   readonly artifacts = ['SessionTraceLogger'] as const;
-  private address = '';
+  address = '';
   private readonly iface = new Interface(loadArtifact('SessionTraceLogger').abi);
 
   accountsNeeded(): number {

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {CommonBase} from "forge-std/Base.sol";
+import {StdCheats} from "forge-std/StdCheats.sol";
+import {StdUtils} from "forge-std/StdUtils.sol";
+import {Hub} from "../../src/Hub.sol";
+import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
+import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
+import {
+    CommunityConfig,
+    CommunityStatus,
+    KeyScheme,
+    Meter,
+    ParticipantAccount,
+    WindowRecord,
+    WindowStatus
+} from "../../src/types/Community.sol";
+
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
+/// @notice Drives one hub through communities of 4 participants with bounded, always-valid calls
+/// (fail_on_revert), keeping ghost positions: what each participant put in plus the nets of the
+/// windows the hub reports final, each counted once.
+contract HubHandler is CommonBase, StdCheats, StdUtils {
+    uint256 internal constant N = 4;
+    uint32 internal constant INTERVAL = 900;
+    uint32 internal constant W = 4;
+    uint32 internal constant WINDOWS = 3;
+    uint32 internal constant CHALLENGE = 3600;
+    uint128 internal constant BOND = 1_000;
+    uint128 internal constant ESCROW = 5_000;
+    /// Bitmap of all N participants.
+    uint256 internal constant ALL = 2 ** N - 1;
+
+    Hub public immutable hub;
+    CommunityToken public immutable token;
+    uint256[] internal keys;
+    address[] public actors;
+    uint64[] public ids;
+
+    /// Per community and participant: deposits + debt repaid for it + nets of applied windows.
+    mapping(uint64 => mapping(uint256 => int256)) public ghostPosition;
+    /// Nets submitted for each window (the claim that will be applied when it finalizes).
+    mapping(uint64 => mapping(uint32 => int256[])) internal ghostNets;
+    /// Windows whose nets are already folded into ghostPosition.
+    mapping(uint64 => uint32) public ghostApplied;
+    /// Number of times a window turned Final, per community and window.
+    mapping(uint64 => mapping(uint32 => uint256)) public ghostFinalCount;
+
+    /// Effective calls, to see what a campaign exercised.
+    uint256 public calls;
+    uint256 public ghostUpdates;
+    uint256 public ghostPending;
+    uint256 public ghostCloses;
+    uint256 public ghostRepays;
+
+    constructor(Hub hub_, CommunityToken token_) {
+        hub = hub_;
+        token = token_;
+        for (uint256 i = 0; i < N; ++i) {
+            keys.push(uint256(keccak256(abi.encode("actor", i))));
+            actors.push(vm.addr(keys[i]));
+        }
+        _openNew();
+    }
+
+    function actorCount() external pure returns (uint256) {
+        return N;
+    }
+
+    function idCount() external view returns (uint256) {
+        return ids.length;
+    }
+
+    function current() public view returns (uint64) {
+        return ids[ids.length - 1];
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    function join(uint256 seed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Opening) return;
+        uint256 joined = hub.community(id).joined;
+        // Joins 1..N of the missing participants, so communities get going within a few calls.
+        uint256 count = 1 + (seed >> 8) % N;
+        for (uint256 k = 0; k < N && count > 0; ++k) {
+            uint256 i = (seed % N + k) % N;
+            if (joined & (2 ** i) != 0) continue;
+            vm.prank(actors[i]);
+            hub.join(id);
+            ghostPosition[id][i] += int256(uint256(BOND) + ESCROW);
+            --count;
+        }
+        _done(id);
+    }
+
+    function deposit(uint256 seed, uint256 amount) external {
+        uint64 id = current();
+        uint256 i = seed % N;
+        if (hub.community(id).status == CommunityStatus.Closed) return;
+        if (hub.community(id).joined & (2 ** i) == 0) return;
+        amount = bound(amount, 1, 5_000);
+        vm.prank(actors[i]);
+        hub.deposit(id, amount);
+        ghostPosition[id][i] += int256(amount);
+        _done(id);
+    }
+
+    function submit(uint256 netSeed, uint256 signerSeed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 w = hub.community(id).finalizedWindows;
+        WindowRecord memory rec = hub.windowRecord(id, w);
+        if (rec.status == WindowStatus.Pending) {
+            // Let the challenge period pass; the update then finalizes the pending window first.
+            uint256 due = uint256(rec.submittedAt) + CHALLENGE;
+            if (block.timestamp < due) vm.warp(due);
+            ++w;
+        }
+        if (w >= WINDOWS) return;
+        uint256 end = uint256(hub.community(id).start) + (uint256(w) + 1) * W * INTERVAL;
+        if (block.timestamp < end) vm.warp(end);
+
+        int256[] memory nets = new int256[](N);
+        ParticipantState[] memory s = new ParticipantState[](N);
+        int256 sum;
+        for (uint256 i = 0; i < N; ++i) {
+            nets[i] = i + 1 < N ? int256(bound(uint256(keccak256(abi.encode(netSeed, i))), 0, 16_000)) - 8_000 : -sum;
+            sum += nets[i];
+            s[i].net = nets[i];
+            s[i].exportWh = uint64(netSeed % 1_000);
+        }
+        bytes32 root = keccak256(abi.encode(netSeed));
+        bytes32 digest = hub.hashWindowResult(id, w, root, keccak256(abi.encode(s)));
+        // Half the time everyone signs (fast path), otherwise a random non-empty subset (pending).
+        uint256 mask = signerSeed % 2 == 0 ? ALL : bound(signerSeed >> 1, 1, ALL);
+        bytes[] memory sigs = new bytes[](_popcount(mask));
+        uint256 k;
+        for (uint256 i = 0; i < N; ++i) {
+            if (mask & (2 ** i) == 0) continue;
+            (uint8 v, bytes32 r, bytes32 sg) = vm.sign(keys[i], digest);
+            sigs[k++] = abi.encodePacked(r, sg, v);
+        }
+        hub.update(id, w, root, s, sigs);
+        ghostNets[id][w] = nets;
+        ++ghostUpdates;
+        if (mask != ALL) ++ghostPending;
+        _done(id);
+    }
+
+    function warp(uint256 secs) external {
+        vm.warp(block.timestamp + bound(secs, 0, 3 hours));
+        ++calls;
+    }
+
+    function finalize() external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 w = hub.community(id).finalizedWindows;
+        WindowRecord memory rec = hub.windowRecord(id, w);
+        if (rec.status != WindowStatus.Pending || block.timestamp < uint256(rec.submittedAt) + CHALLENGE) return;
+        hub.finalize(id);
+        _done(id);
+    }
+
+    function repay(uint256 idSeed, uint256 seed, uint256 payerSeed, uint256 amount) external {
+        uint64 id = ids[idSeed % ids.length];
+        for (uint256 k = 0; k < N; ++k) {
+            uint256 i = (seed % N + k) % N;
+            uint256 debt = hub.account(id, i).debt;
+            if (debt == 0) continue;
+            amount = bound(amount, 1, debt);
+            vm.prank(actors[payerSeed % N]);
+            hub.repayDebt(id, actors[i], amount);
+            ++ghostRepays;
+            if (hub.community(id).status != CommunityStatus.Closed) ghostPosition[id][i] += int256(amount);
+            break;
+        }
+        _done(id);
+    }
+
+    function close(uint256 seed) external {
+        uint64 id = current();
+        CommunityStatus status = hub.community(id).status;
+        if (status == CommunityStatus.Opening) {
+            // Abort only now and then, so most communities run.
+            if (seed % 64 != 0) return;
+        } else {
+            uint32 fw = hub.community(id).finalizedWindows;
+            if (fw < WINDOWS - 1) return;
+            if (fw == WINDOWS - 1) {
+                WindowRecord memory rec = hub.windowRecord(id, fw);
+                if (rec.status != WindowStatus.Pending) return;
+                uint256 due = uint256(rec.submittedAt) + CHALLENGE;
+                if (block.timestamp < due) vm.warp(due);
+            }
+        }
+        vm.prank(actors[seed % N]);
+        hub.close(id);
+        ++ghostCloses;
+        _done(id);
+        _openNew();
+    }
+
+    function withdraw(uint256 seed) external {
+        address a = actors[seed % N];
+        if (hub.withdrawable(token, a) == 0) return;
+        vm.prank(a);
+        hub.withdraw(token);
+        ++calls;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _openNew() internal {
+        CommunityConfig memory c;
+        c.participants = actors;
+        c.meters = new Meter[](N);
+        for (uint256 i = 0; i < N; ++i) {
+            c.meters[i] = Meter(abi.encodePacked(keccak256(abi.encode(i))), KeyScheme.Ed25519, uint32(i));
+        }
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = uint64(block.timestamp);
+        c.windowCount = WINDOWS;
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        c.token = token;
+        c.bond = BOND;
+        c.escrow = ESCROW;
+        c.challengePeriod = CHALLENGE;
+        ids.push(hub.open(c));
+    }
+
+    /// @dev Folds newly final windows into the ghost positions, once each.
+    function _done(uint64 id) internal {
+        ++calls;
+        uint32 finalized = hub.community(id).finalizedWindows;
+        while (ghostApplied[id] < finalized) {
+            uint32 w = ghostApplied[id];
+            int256[] storage nets = ghostNets[id][w];
+            for (uint256 i = 0; i < N; ++i) {
+                ghostPosition[id][i] += nets[i];
+            }
+            ++ghostFinalCount[id][w];
+            ++ghostApplied[id];
+        }
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 c) {
+        for (; x != 0; x &= x - 1) {
+            ++c;
+        }
+    }
+}
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)

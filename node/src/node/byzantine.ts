@@ -1,0 +1,81 @@
+import type { CommunityInfo } from '../community/types.js';
+import type { AssembledWindow } from '../window/assemble.js';
+import { commitStates, foldStates, type FoldedWindow } from '../window/fold.js';
+import { marketStep } from '../window/market.js';
+import { stateHash, type ParticipantState } from '../window/state.js';
+import { toMeterEnergy } from '../window/assemble.js';
+
+/**
+ * Ways a byzantine node cheats, for tests and demos of the dispute game (DESIGN.md §5). Each
+ * one leaves exactly the trace its fraud proof needs.
+ */
+export enum ByzantineMode {
+  /** A committed reading's values changed (its meter signature no longer verifies): forged reading. */
+  ChangedReading = 'changed-reading',
+  /** A validly signed reading left out of the commitment: reading omitted. */
+  DroppedReading = 'dropped-reading',
+  /** One interval's state is not F of the previous one: bad step. */
+  WrongArithmetic = 'wrong-arithmetic',
+  /** An honest commitment, but the posted final state differs from its last state: bad final state. */
+  WrongFinalState = 'wrong-final-state',
+}
+
+export interface ByzantineFold {
+  /** The slots as committed (with the cheat). */
+  assembled: AssembledWindow;
+  folded: FoldedWindow;
+  /** What is posted on chain as S_W (differs from the committed one for WrongFinalState). */
+  postedState: ParticipantState[];
+  postedStateHash: string;
+}
+
+/** The slot the cheat touches: the first present reading of the window's middle interval. */
+function target(assembled: AssembledWindow): { t: number; m: number } {
+  const t = Math.floor(assembled.slots.length / 2);
+  const m = Math.max(0, assembled.slots[t].findIndex((s) => s !== undefined));
+  return { t, m };
+}
+
+/** Shifts `amount` token units from participant 0 to the last one: Σ net stays 0, so the hub accepts it. */
+function shiftMoney(state: ParticipantState[], amount: bigint): ParticipantState[] {
+  const out = state.map((s) => ({ ...s }));
+  out[0].net -= amount;
+  out[out.length - 1].net += amount;
+  return out;
+}
+
+export function byzantineFold(mode: ByzantineMode, community: Pick<CommunityInfo, 'participants' | 'meters' | 'market'>, window: number, honest: AssembledWindow): ByzantineFold {
+  const assembled: AssembledWindow = { ...honest, slots: honest.slots.map((row) => [...row]) };
+  const { t, m } = target(assembled);
+  const meterOwner = community.meters.map((x) => x.owner);
+  let states: ParticipantState[][];
+  switch (mode) {
+    case ByzantineMode.ChangedReading: {
+      const slot = assembled.slots[t][m];
+      if (slot) assembled.slots[t][m] = { reading: { ...slot.reading, exportWh: slot.reading.exportWh + 1000 }, signature: slot.signature };
+      states = foldStates(community, assembled);
+      break;
+    }
+    case ByzantineMode.DroppedReading:
+      assembled.slots[t][m] = undefined;
+      states = foldStates(community, assembled);
+      break;
+    case ByzantineMode.WrongArithmetic: {
+      const honestStates = foldStates(community, assembled);
+      states = honestStates.slice(0, t);
+      let prev = shiftMoney(honestStates[t], 10n ** 15n);
+      states.push(prev);
+      for (let i = t + 1; i < assembled.slots.length; i++) {
+        prev = marketStep(community.market, prev, meterOwner, assembled.slots[i].map(toMeterEnergy));
+        states.push(prev);
+      }
+      break;
+    }
+    case ByzantineMode.WrongFinalState:
+      states = foldStates(community, assembled);
+      break;
+  }
+  const folded = commitStates(community, window, assembled, states);
+  const postedState = mode === ByzantineMode.WrongFinalState ? shiftMoney(folded.finalState, 10n ** 15n) : folded.finalState;
+  return { assembled, folded, postedState, postedStateHash: stateHash(postedState) };
+}

@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Contract } from 'ethers';
+import { auditWindow } from '../../src/audit/audit.js';
+import { HubClient } from '../../src/chain/hubClient.js';
+import { loadArtifact } from '../../src/chain/artifacts.js';
+import { NodeDb } from '../../src/db/index.js';
+import { ByzantineMode } from '../../src/node/byzantine.js';
+import { serializeSignedReading } from '../../src/reading/signature.js';
+import { LocalCommunity } from '../utils/localCommunity.js';
+
+const KIND = { 'changed-reading': 1, 'dropped-reading': 0, 'wrong-arithmetic': 2, 'wrong-final-state': 3 } as const;
+
+/**
+ * For each way to cheat: a byzantine node posts a wrong result alone, an honest node disputes it
+ * within the challenge period with the cheapest proof, the claim is rejected and the cheat's bond
+ * slashed, the honest result is finalized, and an auditor started afterwards agrees with it.
+ */
+describe('e2e: disputes against a byzantine node', function () {
+  this.timeout(150_000);
+  let c: LocalCommunity;
+
+  before(function () {
+    // TEMPORARY until the dispute branch is merged: the hub must expose dispute().
+    const abi = loadArtifact('Hub').abi as { name?: string }[];
+    if (!abi.some((f) => f.name === 'dispute')) this.skip();
+  });
+
+  afterEach(async () => {
+    await c?.teardown();
+  });
+
+  for (const mode of Object.values(ByzantineMode)) {
+    it(`${mode}: disputed, rejected, slashed; the honest result is final`, async () => {
+      c = new LocalCommunity({
+        households: [
+          { loadWh: 100, pvWh: 400 },
+          { loadWh: 150, pvWh: 250 },
+          { loadWh: 300, pvWh: 0 },
+          { loadWh: 200, pvWh: 0 },
+        ],
+        intervalSeconds: 1,
+        windowIntervals: 4,
+        windowCount: 1,
+        challengePeriod: 120,
+        startDelaySeconds: 4,
+        signatureDeadlineSeconds: 3,
+        takeoverSeconds: 2,
+      });
+      await c.setup();
+      const hub = c.deployment.hub as Contract;
+      await c.startNode(0, { byzantine: mode });
+      await Promise.all([1, 2, 3].map((i) => c.startNode(i)));
+
+      const disputed = await c.waitFor(
+        'a dispute',
+        async () => {
+          const events = await hub.queryFilter(hub.filters.Disputed(c.communityId));
+          return events.length > 0 ? events : undefined;
+        },
+        60_000,
+      );
+      const args = (disputed[0] as unknown as { args: { kind: bigint; challenger: string } }).args;
+      expect(Number(args.kind)).to.equal(KIND[mode]);
+      expect((await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))).length).to.equal(1);
+      expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
+      expect((await hub.account(c.communityId, 1)).bond).to.equal(10n * 10n ** 18n);
+
+      // The honest nodes resubmit with their three signatures; the claim finalizes after the period.
+      await c.waitFor('honest claim pending', async () => Number((await hub.windowRecord(c.communityId, 0)).status) === 1, 40_000);
+      const rec = await hub.windowRecord(c.communityId, 0);
+      expect(rec.signers & 1n).to.equal(0n);
+      await c.timeTravel(120);
+      await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
+      const honest = (await (await fetch(`${c.nodes[2]!.apiUrl}/window/0`)).json()) as { windowRoot: string };
+      expect((await hub.windowRecord(c.communityId, 0)).windowRoot).to.equal(honest.windowRoot);
+
+      // An auditor with only the readings reaches the same verdict.
+      const dir = mkdtempSync(join(tmpdir(), 'diversity-auditor-'));
+      const db = await NodeDb.open(dir);
+      try {
+        const client = new HubClient({ hub: c.deployment.hubAddress, communityId: c.communityId }, { runner: c.provider, provider: c.provider });
+        const community = await client.communityInfo();
+        const nodeDb = (c.nodes[3] as unknown as { db: NodeDb }).db;
+        const readings = (await nodeDb.readings.listWindow(0)).map(serializeSignedReading);
+        const report = await auditWindow(community, 0, { db, record: await client.windowRecord(0), readings });
+        expect(report.verdict).to.equal('agree');
+      } finally {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});

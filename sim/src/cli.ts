@@ -1,0 +1,177 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import type { Argv, Options } from 'yargs';
+import { communitySpec, cumulativeSpec, writeChart } from './charts.js';
+import { defaultSimOptions, type SimOptions } from './options.js';
+import { PRESETS } from './presets.js';
+import { cumulativePoints, formatTable, paperRefs, toJson } from './report.js';
+import { APPROACHES, type ApproachName } from './replay/types.js';
+import { simulate, type SimReport } from './simulate.js';
+import { defaultSweepOptions, sweep } from './sweep.js';
+
+export interface SimArgs {
+  approaches: string;
+  dataset: string;
+  period: string;
+  prosumers: number;
+  'pv-share': number;
+  seed: number;
+  interval: number;
+  session: number;
+  window: number;
+  'annual-kwh': number;
+  'pv-yield': number;
+  preset: string;
+  'gas-price-gwei': string;
+  'eth-usd': string;
+  'data-fee-gwei-per-byte': string;
+  out?: string;
+  chart?: string;
+  'chart-preset': string;
+  'community-chart'?: string;
+  'sweep-prosumers': string;
+  'sweep-windows': string;
+  'sweep-days': number;
+  progress: boolean;
+  from?: string;
+  'hub-root': string;
+}
+
+const d = defaultSimOptions;
+
+export const simOptions: Record<keyof SimArgs, Options> = {
+  approaches: { type: 'string', default: d.approaches.join(','), description: `comma list of ${APPROACHES.join(', ')}` },
+  dataset: { type: 'string', default: d.dataset, description: 'builtin:italy-2020, or a CSV: ENTSO-E export, OPSD (utc_timestamp, IT_load_actual_...), or timestamp,kWh' },
+  period: { type: 'string', default: d.period, description: "Rome-local period: YYYY, YYYY-MM, YYYY-MM-DD or from/to (to exclusive); '' = whole dataset" },
+  prosumers: { type: 'number', default: d.prosumers, description: 'households in the community' },
+  'pv-share': { type: 'number', default: d.pvShare, description: 'share of households with PV (floor(share x N))' },
+  seed: { type: 'number', default: d.seed, description: 'seed of the household variation' },
+  interval: { type: 'number', default: d.intervalSeconds, description: 'meter interval, seconds' },
+  session: { type: 'number', default: d.sessionIntervals, description: 'SAT/SA session, intervals (96 = one day)' },
+  window: { type: 'number', default: d.windowIntervals, description: 'DIVERSITY window, intervals' },
+  'annual-kwh': { type: 'number', default: d.annualKWh, description: 'per-capita consumption per year, kWh' },
+  'pv-yield': { type: 'number', default: d.pvYieldKWhPerKWp, description: 'PV yield, kWh per kWp per year' },
+  preset: { type: 'string', default: d.presets.join(','), description: `cost presets: ${Object.keys(PRESETS).join(', ')}` },
+  'gas-price-gwei': { type: 'string', default: '', description: 'adds a custom preset with this gas price' },
+  'eth-usd': { type: 'string', default: '', description: 'adds a custom preset with this ETH price' },
+  'data-fee-gwei-per-byte': { type: 'string', default: '0', description: 'custom preset: fee per raw transaction byte (L1 data fee of an L2)' },
+  out: { type: 'string', description: 'write the JSON report here' },
+  chart: { type: 'string', description: 'write the cumulative-cost chart (SVG, and PNG beside it)' },
+  'chart-preset': { type: 'string', default: 'paper-2022', description: 'preset the charts are priced with' },
+  'community-chart': { type: 'string', description: 'write the cost-per-prosumer vs community-size chart (runs a sweep)' },
+  'sweep-prosumers': { type: 'string', default: defaultSweepOptions.prosumers.join(','), description: 'community sizes of the sweep' },
+  'sweep-windows': { type: 'string', default: defaultSweepOptions.windows.join(','), description: 'DIVERSITY window lengths of the sweep, intervals' },
+  'sweep-days': { type: 'number', default: defaultSweepOptions.baselineDays, description: 'days measured per baseline run of the sweep (scaled to a year)' },
+  progress: { type: 'boolean', default: true, description: 'show a progress bar' },
+  from: { type: 'string', description: 'no replay: print and chart an earlier --out report' },
+  'hub-root': { type: 'string', default: '', description: 'a built checkout whose contracts/out holds Hub and CommunityToken (default: this repository)' },
+};
+
+const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+export function toSimOptions(a: SimArgs): SimOptions {
+  const approaches = list(a.approaches);
+  for (const x of approaches) if (!APPROACHES.includes(x as ApproachName)) throw new RangeError(`unknown approach ${x}`);
+  return {
+    approaches: approaches as ApproachName[],
+    dataset: a.dataset,
+    period: a.period,
+    prosumers: a.prosumers,
+    pvShare: a['pv-share'],
+    seed: a.seed,
+    intervalSeconds: a.interval,
+    sessionIntervals: a.session,
+    windowIntervals: a.window,
+    annualKWh: a['annual-kwh'],
+    pvYieldKWhPerKWp: a['pv-yield'],
+    presets: list(a.preset),
+    gasPriceGwei: a['gas-price-gwei'],
+    ethUsd: a['eth-usd'],
+    dataFeeGweiPerByte: a['data-fee-gwei-per-byte'],
+    hubRoot: a['hub-root'],
+  };
+}
+
+export async function runSim(a: SimArgs): Promise<void> {
+  const o = toSimOptions(a);
+  const bar = a.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: ' {approach} [{bar}] {value}/{total} tx | {duration_formatted}', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  let current = '';
+  const onProgress = (approach: string, done: number, total: number): void => {
+    if (!bar) return;
+    if (approach !== current) {
+      if (current) bar.stop();
+      current = approach;
+      bar.start(total, done, { approach: approach.toUpperCase().padEnd(9) });
+    }
+    bar.setTotal(total);
+    bar.update(done);
+  };
+  const report: SimReport = a.from
+    ? (JSON.parse(readFileSync(a.from, 'utf8')) as SimReport)
+    : await simulate(o, { onProgress, onApproachStart: (x) => !bar && process.stderr.write(`replaying ${x}...\n`) });
+  bar?.stop();
+  console.log(formatTable(report));
+  console.log(`${report.inputs.intervals} intervals x ${report.inputs.prosumers} prosumer(s), ${report.inputs.startUtc} .. ${report.inputs.endUtc}; ${report.runtimeSeconds} s`);
+  if (a.out) {
+    writeFileSync(a.out, toJson(report));
+    console.log(`report: ${a.out}`);
+  }
+  if (a.chart) {
+    const preset = a['chart-preset'];
+    const files = await writeChart(
+      cumulativeSpec(
+        cumulativePoints(report, preset),
+        'Cumulative on-chain cost per approach',
+        [
+          `${report.inputs.dataset}, ${report.inputs.prosumers} prosumer(s), preset ${preset}, gas from anvil receipts`,
+          ...(report.approaches.some((x) => x.approach === 'diversity')
+            ? [
+                `DIVERSITY window ${(report.inputs.windowIntervals * report.inputs.intervalSeconds) / 86_400} days` +
+                  (report.inputs.hubRoot ? ', hub from --hub-root (before the merge)' : ''),
+              ]
+            : []),
+        ],
+        preset === 'paper-2022' ? paperRefs(report) : [],
+      ),
+      a.chart,
+    );
+    console.log(`chart: ${files.join(', ')}`);
+  }
+  if (a['community-chart']) {
+    const s = {
+      ...defaultSweepOptions,
+      prosumers: list(a['sweep-prosumers']).map(Number),
+      windows: list(a['sweep-windows']).map(Number),
+      baselineDays: a['sweep-days'],
+      preset: a['chart-preset'],
+    };
+    const { points, notes } = await sweep({ ...o, presets: [s.preset] }, s, Date.parse(report.inputs.startUtc), { onProgress });
+    bar?.stop();
+    const files = await writeChart(
+      communitySpec(points, 'Cost per prosumer per year vs community size', [
+        `preset ${s.preset}; baselines measured over ${s.baselineDays} days, DIVERSITY over ${s.diversityWindows} windows, scaled to a year`,
+        ...notes,
+      ]),
+      a['community-chart'],
+    );
+    writeFileSync(a['community-chart'].replace(/\.svg$/i, '') + '.json', JSON.stringify({ sweep: s, points, notes }, null, 2) + '\n');
+    console.log(`community chart: ${files.join(', ')}`);
+    for (const n of notes) console.log(n);
+  }
+}
+
+/** The `diversity sim` command (lodestar-style command object; the lead registers it in bin/diversity.js). */
+export const simCommand = {
+  command: 'sim',
+  describe: 'Replay a dataset through RDA, SAT, SA and DIVERSITY contracts on anvil and report gas and USD',
+  examples: [
+    {
+      command: 'sim --approaches rda,sat,sa,diversity --dataset builtin:italy-2020 --prosumers 1 --out report.json --chart report.svg',
+      description: "A full year of the per-capita Italian profile, the paper's comparison",
+    },
+    { command: 'sim --approaches sa,diversity --prosumers 20 --period 2020-06', description: 'One month of a 20-household community' },
+  ],
+  options: simOptions,
+  builder: (y: Argv) => y.options(simOptions),
+  handler: async (args: unknown) => runSim(args as SimArgs),
+};

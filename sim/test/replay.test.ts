@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { Interface, JsonRpcProvider } from 'ethers';
+import { runApproach } from '../src/replay/engine.js';
+import { loadArtifact, projectRoot as repoRoot } from '../../node/src/chain/artifacts.js';
+import { DiversityApproach, foldReplayWindow, hubBinding, simMeterSeed } from '../src/replay/approaches/diversity.js';
+import { fastReadingSigner } from '../../node/src/reading/signature.js';
+import { stateHash } from '../../node/src/window/state.js';
+import { defaultReplayOptions, type ApproachName, type CommunityReadings } from '../src/replay/types.js';
+import type { RdaApproach } from '../src/replay/approaches/rda.js';
+import { tinyReadings } from './fixtures.js';
+
+/** Sums gasUsed of every non-deployment receipt on the chain, independently of the engine. */
+async function receiptGas(rpcUrl: string): Promise<{ gas: bigint; txs: number }> {
+  const p = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+  const head = await p.getBlockNumber();
+  let gas = 0n;
+  let txs = 0;
+  for (let b = 1; b <= head; b++) {
+    const block = await p.getBlock(b);
+    for (const h of block!.transactions) {
+      const r = await p.getTransactionReceipt(h);
+      if (r!.contractAddress) continue;
+      gas += r!.gasUsed;
+      txs++;
+    }
+  }
+  p.destroy();
+  return { gas, txs };
+}
+
+async function call(rpcUrl: string, to: string, iface: Interface, fn: string, args: unknown[]): Promise<unknown[]> {
+  const p = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+  const out = await p.call({ to, data: iface.encodeFunctionData(fn, args) });
+  p.destroy();
+  return [...iface.decodeFunctionResult(fn, out)];
+}
+
+async function replay(name: ApproachName, r: CommunityReadings, opts = {}, check?: (rpcUrl: string, address: string) => Promise<void>) {
+  let onChain = { gas: 0n, txs: 0 };
+  const result = await runApproach(name, r, { ...defaultReplayOptions, ...opts }, {
+    inspect: async ({ rpcUrl, approach }) => {
+      onChain = await receiptGas(rpcUrl);
+      await check?.(rpcUrl, (approach as RdaApproach).address);
+    },
+  });
+  return { result, onChain };
+}
+
+describe('sim/replay on anvil', function () {
+  this.timeout(120_000);
+  const r = tinyReadings(2, 8);
+
+  it('RDA: one transaction per reading, every reading stored, gas from the receipts', async () => {
+    const iface = new Interface(loadArtifact('RawDataLogger').abi);
+    const { result, onChain } = await replay('rda', r, { sessionIntervals: 4 }, async (url, addr) => {
+      expect(await call(url, addr, iface, 'reading', [1, 6])).to.deep.equal([true, 46n, 0n]);
+      expect(await call(url, addr, iface, 'reading', [0, 7])).to.deep.equal([true, 0n, 107n]);
+    });
+    expect(result.transactions).to.equal(16);
+    expect(onChain.txs).to.equal(16);
+    expect(result.gasUsed).to.equal(onChain.gas);
+    expect(result.deployTransactions).to.equal(1);
+    expect(result.gasByDay.reduce((a, b) => a + b, 0n)).to.equal(result.gasUsed);
+    // Each reading is a fresh slot: ≥ 21,000 intrinsic + 20,000 SSTORE.
+    expect(result.gasUsed / 16n > 41_000n).to.equal(true);
+  });
+
+  it('SAT: one transaction per session, the whole trace stored', async () => {
+    const iface = new Interface(loadArtifact('SessionTraceLogger').abi);
+    const { result, onChain } = await replay('sat', r, { sessionIntervals: 4 }, async (url, addr) => {
+      for (let m = 0; m < 2; m++) for (let t = 0; t < 8; t++) {
+        expect(await call(url, addr, iface, 'reading', [m, t])).to.deep.equal([BigInt(r.exportWh[m][t]), BigInt(r.importWh[m][t])]);
+      }
+    });
+    expect(result.transactions).to.equal(2);
+    expect(result.gasUsed).to.equal(onChain.gas);
+  });
+
+  it('SAT: splits a session that would pass the per-transaction gas cap', async () => {
+    const day = tinyReadings(2, 96);
+    const cap = 500_000n; // 13 words per tx -> each meter's day (24 words) in 2 runs
+    const { result, onChain } = await replay('sat', day, { sessionIntervals: 96, txGasCap: cap });
+    expect(result.transactions).to.equal(4);
+    expect(onChain.txs).to.equal(4);
+    expect(result.maxTxGas < cap).to.equal(true);
+    expect(result.gasUsed).to.equal(onChain.gas);
+  });
+
+  it('SA: one transaction per session with every meter\'s totals', async () => {
+    const iface = new Interface(loadArtifact('SessionAggregateLogger').abi);
+    const { result, onChain } = await replay('sa', r, { sessionIntervals: 4 }, async (url, addr) => {
+      const sum = (a: Uint32Array, from: number) => BigInt(a.slice(from, from + 4).reduce((x, y) => x + y, 0));
+      expect(await call(url, addr, iface, 'aggregate', [1, 1])).to.deep.equal([true, sum(r.exportWh[1], 4), sum(r.importWh[1], 4)]);
+      expect(await call(url, addr, iface, 'aggregate', [0, 0])).to.deep.equal([true, 0n, sum(r.importWh[0], 0)]);
+    });
+    expect(result.transactions).to.equal(2);
+    expect(result.gasUsed).to.equal(onChain.gas);
+  });
+
+  const hubRoot = repoRoot();
+
+  it('DIVERSITY: open, approve+join ×N, one co-signed update per window, close', async () => {
+    const three = tinyReadings(3, 10);
+    const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
+    let onChain = { gas: 0n, txs: 0 };
+    const approach = new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, hubRoot) });
+    const result = await runApproach('diversity', three, { ...defaultReplayOptions, windowIntervals: 4 }, {
+      approachFactory: () => approach,
+      inspect: async ({ rpcUrl }) => {
+        onChain = await receiptGas(rpcUrl);
+        // Our EIP-712 digest is the hub's.
+        const signers = [0, 1, 2].map((m) => fastReadingSigner(simMeterSeed(m)));
+        const { windowRoot: root, state } = foldReplayWindow(three, { chainId: 31337n, hub: approach.hub, communityId: 1n, windowIntervals: 4 }, signers, 0);
+        const [onchainDigest] = await call(rpcUrl, approach.hub, hubIface, 'hashWindowResult', [1, 0, root, stateHash(state)]);
+        expect(onchainDigest).to.equal(approach.digest(31337, 0, root, state));
+        const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{ status: bigint; finalizedWindows: bigint }>;
+        expect(info.status).to.equal(3n); // Closed
+        expect(info.finalizedWindows).to.equal(3n);
+      },
+    });
+    // approve ×3 + open + join ×3, three windows (4 + 4 + 2 intervals), close; mints kept apart.
+    expect(result.byKind.setup.transactions).to.equal(7);
+    expect(result.byKind.update.transactions).to.equal(3);
+    expect(result.byKind.close.transactions).to.equal(1);
+    expect(result.transactions).to.equal(11);
+    expect(result.deployTransactions).to.equal(2 + 3);
+    expect(onChain.txs).to.equal(11 + 3); // + the mints
+    // The receipts of the non-creation transactions are the approach's gas plus the mints, which
+    // are reported with the deployments.
+    const mints = onChain.gas - result.gasUsed;
+    expect(mints > 0n && mints < result.deployGas).to.equal(true);
+  });
+});

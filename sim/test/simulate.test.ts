@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { cost } from '../src/costModel.js';
+import { artifactPath } from '../../node/src/chain/artifacts.js';
+import { defaultSimOptions } from '../src/options.js';
+import { PRESETS } from '../src/presets.js';
+import { cumulativePoints, formatTable } from '../src/report.js';
+import { simulate } from '../src/simulate.js';
+import { toSimOptions, simOptions, type SimArgs } from '../src/cli.js';
+
+describe('sim/simulate (one day, two prosumers, anvil)', function () {
+  this.timeout(180_000);
+
+  it('replays every approach, counts transactions exactly and prices them exactly', async () => {
+    const report = await simulate({ ...defaultSimOptions, period: '2020-01-02', prosumers: 2, pvShare: 0.5 });
+    expect(report.inputs.intervals).to.equal(96);
+    expect(report.inputs.prosumersWithPv).to.equal(1);
+    const by = Object.fromEntries(report.approaches.map((a) => [a.approach, a]));
+    expect(by.rda.transactions).to.equal(192);
+    expect(by.sat.transactions).to.equal(1);
+    expect(by.sa.transactions).to.equal(1);
+    if (existsSync(artifactPath('Hub'))) {
+      // approve + join ×2, open, one daily window, close
+      expect(by.diversity.transactions).to.equal(2 * 2 + 1 + 1 + 1);
+    } else {
+      expect(report.skipped.map((s) => s.approach)).to.deep.equal(['diversity']);
+    }
+    for (const a of report.approaches) {
+      for (const p of ['paper-2022', 'mainnet', 'l2']) {
+        expect(a.usdExact[p]).to.equal(cost(BigInt(a.gasUsed), a.rawBytes, PRESETS[p]).usdExact);
+      }
+      // paper-2022: gas × 17.5 gwei × 1,900 USD, in micro-dollars.
+      const micro = (BigInt(a.gasUsed) * 17_500_000_000n * 1_900_000_000n) / 10n ** 18n;
+      expect(a.usdExact['paper-2022']).to.equal((Number(micro) / 1e6).toString());
+      // One day scaled to 365, per prosumer (DIVERSITY's open/join/close are counted once).
+      if (a.approach !== 'diversity') expect(a.usdPerProsumerYear['paper-2022']).to.be.closeTo((a.usd['paper-2022'] * 365) / 2, 1e-6);
+    }
+    expect(report.ratios.measured.sa).to.equal(1);
+    expect(formatTable(report)).to.match(/^approach/);
+    const pts = cumulativePoints(report, 'paper-2022');
+    expect(pts.filter((p) => p.approach === 'RDA').at(-1)!.usd).to.be.closeTo(by.rda.usd['paper-2022'], 1e-6);
+  });
+});
+
+describe('sim/cli', () => {
+  it('turns flags into options', () => {
+    const defaults = Object.fromEntries(Object.entries(simOptions).map(([k, v]) => [k, v.default])) as unknown as SimArgs;
+    const o = toSimOptions({ ...defaults, approaches: 'rda, sa', preset: 'l2', prosumers: 3 });
+    expect(o.approaches).to.deep.equal(['rda', 'sa']);
+    expect(o.presets).to.deep.equal(['l2']);
+    expect(o.prosumers).to.equal(3);
+    expect(() => toSimOptions({ ...defaults, approaches: 'rda,xyz' })).to.throw(/unknown approach/);
+  });
+});
