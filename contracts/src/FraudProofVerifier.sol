@@ -75,12 +75,16 @@ contract FraudProofVerifier is IFraudProofVerifier {
     function verify(IHub hub, uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof)
         external
         view
-        returns (uint32 meterIndex, uint32 interval, uint256 slashCap)
+        returns (uint256 slot, uint256 offenders, uint256 slashCap)
     {
         if (kind == DisputeKind.Equivocation) {
             CommunityInfo memory info = hub.community(communityId);
-            (meterIndex, interval) = _equivocation(hub, communityId, window, info, proof);
-            return (meterIndex, interval, uint256(info.bond) * EQUIVOCATION_SLASH_BPS / 10_000);
+            (uint32 meterIndex, uint32 interval, uint32 owner) = _equivocation(hub, communityId, window, info, proof);
+            return (
+                (uint256(interval) << 32) | meterIndex,
+                uint256(1) << owner,
+                uint256(info.bond) * EQUIVOCATION_SLASH_BPS / 10_000
+            );
         }
         (Claim memory c, CommunityInfo memory info) = _claim(hub, communityId, window);
         Verdict v;
@@ -121,7 +125,7 @@ contract FraudProofVerifier is IFraudProofVerifier {
     function _equivocation(IHub hub, uint64 communityId, uint32 window, CommunityInfo memory info, bytes calldata proof)
         private
         view
-        returns (uint32 meterIndex, uint32 interval)
+        returns (uint32 meterIndex, uint32 interval, uint32 owner)
     {
         EquivocationProof memory p = abi.decode(proof, (EquivocationProof));
         (bool ok, ReadingFields memory a) = _decode(p.first.encoded);
@@ -137,6 +141,7 @@ contract FraudProofVerifier is IFraudProofVerifier {
             !_validFor(hub, communityId, m, meterIndex, interval, p.first)
                 || !_validFor(hub, communityId, m, meterIndex, interval, p.second)
         ) revert NotEquivocation();
+        owner = m.owner;
     }
 
     /// @dev Kind 1: the challenger's reading is valid for (m, t); the committed slot is absent (an
