@@ -3,9 +3,10 @@ pragma solidity ^0.8.24;
 
 import {Script, console} from "forge-std/Script.sol";
 import {Hub} from "../src/Hub.sol";
+import {FraudProofVerifier} from "../src/FraudProofVerifier.sol";
 import {CommunityToken} from "../src/tokens/CommunityToken.sol";
 
-/// @notice Deploys the hub and, unless `HUB_TOKEN` names an existing ERC-20, a demo CommunityToken
+/// @notice Deploys the fraud-proof verifier, the hub and, unless `HUB_TOKEN` names an existing ERC-20, a demo CommunityToken
 /// owned by `HUB_TOKEN_OWNER` (default: the broadcaster).
 /// @dev `forge script contracts/script/DeployHub.s.sol --rpc-url http://127.0.0.1:8545 \
 ///        --private-key <key> --broadcast`
@@ -17,7 +18,8 @@ contract DeployHub is Script {
     /// @notice Deploys the hub, and a CommunityToken owned by `owner` when `token` is zero.
     function deploy(address token, address owner) public returns (Hub hub, address) {
         vm.startBroadcast();
-        hub = new Hub();
+        // The verifier does not fit in the hub's code: deployed first and handed to the hub.
+        hub = new Hub(new FraudProofVerifier());
         if (token == address(0)) token = address(new CommunityToken("DIVERSITY Community Token", "DCT", owner));
         vm.stopBroadcast();
         console.log("Hub", address(hub));

@@ -215,12 +215,19 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
 
     // ------------------------------------------------------------------ helpers
 
+    /// @dev Valid Ed25519 keys (RFC 8032 §7.1 tests 1–3): the hub refuses keys off the curve or of small order.
+    function _meterKey(uint256 i) internal pure returns (bytes memory) {
+        if (i % 3 == 0) return hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        if (i % 3 == 1) return hex"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+        return hex"fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025";
+    }
+
     function _openNew() internal {
         CommunityConfig memory c;
         c.participants = actors;
         c.meters = new Meter[](N);
         for (uint256 i = 0; i < N; ++i) {
-            c.meters[i] = Meter(abi.encodePacked(keccak256(abi.encode(i))), KeyScheme.Ed25519, uint32(i));
+            c.meters[i] = Meter(_meterKey(i), KeyScheme.Ed25519, uint32(i));
         }
         c.intervalSeconds = INTERVAL;
         c.windowIntervals = W;

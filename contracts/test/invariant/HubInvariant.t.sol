@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test, console} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
+import {FraudProofVerifier} from "../../src/FraudProofVerifier.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {CommunityStatus, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
 import {HubHandler} from "./HubHandler.sol";
@@ -15,7 +16,7 @@ contract HubInvariantTest is Test {
 
     function setUp() public {
         vm.warp(1_000_000);
-        hub = new Hub();
+        hub = new Hub(new FraudProofVerifier());
         token = new CommunityToken("Community", "CT", address(this));
         handler = new HubHandler(hub, token);
         for (uint256 i = 0; i < handler.actorCount(); ++i) {

@@ -21,7 +21,9 @@ export interface HubBinding {
   tokenArtifact: string;
   /** Where artifacts come from (default: contracts/out of this repository). */
   loadArtifact(name: string): Artifact;
-  hubConstructorArgs(deployer: string): unknown[];
+  /** Deployed before the hub and handed to it (the fraud-proof verifier). */
+  verifierArtifact: string;
+  hubConstructorArgs(deployer: string, verifier: string): unknown[];
   tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
@@ -59,7 +61,8 @@ export const hubBinding: HubBinding = {
   tokenArtifact: 'CommunityToken',
   communityId: 1n,
   loadArtifact: (name) => loadArtifact(name),
-  hubConstructorArgs: () => [],
+  verifierArtifact: 'FraudProofVerifier',
+  hubConstructorArgs: (_deployer, verifier) => [verifier],
   tokenConstructorArgs: (deployer) => ['DIVERSITY Community Token', 'DCT', deployer],
   setupTxs(c) {
     const n = c.participants.length;
@@ -166,7 +169,8 @@ export class DiversityApproach implements Approach {
     const hubArt = this.binding.loadArtifact(this.binding.hubArtifact);
     const tokenArt = this.binding.loadArtifact(this.binding.tokenArtifact);
     const deployer = ctx.sender.addresses[0];
-    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer))).address;
+    const verifier = (await ctx.sender.deploy(this.binding.loadArtifact(this.binding.verifierArtifact), [])).address;
+    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer, verifier))).address;
     const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
     const latest = await ctx.sender.latestTimestamp();
