@@ -75,12 +75,16 @@ contract FraudProofVerifier is IFraudProofVerifier {
     function verify(IHub hub, uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof)
         external
         view
-        returns (uint32 meterIndex, uint32 interval, uint256 slashCap)
+        returns (uint256 slot, uint256 offenders, uint256 slashCap)
     {
         if (kind == DisputeKind.Equivocation) {
             CommunityInfo memory info = hub.community(communityId);
-            (meterIndex, interval) = _equivocation(hub, communityId, window, info, proof);
-            return (meterIndex, interval, uint256(info.bond) * EQUIVOCATION_SLASH_BPS / 10_000);
+            (uint32 meterIndex, uint32 interval, uint32 owner) = _equivocation(hub, communityId, window, info, proof);
+            return (
+                (uint256(interval) << 32) | meterIndex,
+                uint256(1) << owner,
+                uint256(info.bond) * EQUIVOCATION_SLASH_BPS / 10_000
+            );
         }
         (Claim memory c, CommunityInfo memory info) = _claim(hub, communityId, window);
         Verdict v;
@@ -106,24 +110,23 @@ contract FraudProofVerifier is IFraudProofVerifier {
     }
 
     /// @inheritdoc IFraudProofVerifier
-    function verifySignature(KeyScheme scheme, bytes calldata publicKey, bytes calldata encoded, bytes calldata signature)
-        external
-        view
-        returns (bool)
-    {
+    function verifySignature(
+        KeyScheme scheme,
+        bytes calldata publicKey,
+        bytes calldata encoded,
+        bytes calldata signature
+    ) external view returns (bool) {
         return _signatureValid(scheme, publicKey, encoded, signature);
     }
 
     // ------------------------------------------------------------------ the five kinds
 
     /// @dev Kind 5: two different encodings, both valid for one meter and one interval of `window`.
-    function _equivocation(
-        IHub hub,
-        uint64 communityId,
-        uint32 window,
-        CommunityInfo memory info,
-        bytes calldata proof
-    ) private view returns (uint32 meterIndex, uint32 interval) {
+    function _equivocation(IHub hub, uint64 communityId, uint32 window, CommunityInfo memory info, bytes calldata proof)
+        private
+        view
+        returns (uint32 meterIndex, uint32 interval, uint32 owner)
+    {
         EquivocationProof memory p = abi.decode(proof, (EquivocationProof));
         (bool ok, ReadingFields memory a) = _decode(p.first.encoded);
         if (!ok) revert NotEquivocation();
@@ -138,8 +141,8 @@ contract FraudProofVerifier is IFraudProofVerifier {
             !_validFor(hub, communityId, m, meterIndex, interval, p.first)
                 || !_validFor(hub, communityId, m, meterIndex, interval, p.second)
         ) revert NotEquivocation();
+        owner = m.owner;
     }
-
 
     /// @dev Kind 1: the challenger's reading is valid for (m, t); the committed slot is absent (an
     /// omission: the signers may never have received the reading, so it is a good-faith error), or holds
@@ -180,11 +183,7 @@ contract FraudProofVerifier is IFraudProofVerifier {
     }
 
     /// @dev Kind 3: recomputes F(S_{t-1}, R_t) and compares its hash with the committed stateHash_t.
-    function _badStep(Claim memory c, CommunityInfo memory info, StepProof memory p)
-        private
-        view
-        returns (Verdict)
-    {
+    function _badStep(Claim memory c, CommunityInfo memory info, StepProof memory p) private view returns (Verdict) {
         if (!_provenLeaf(c, p.current)) return Verdict.Fraud;
         uint256 n = info.participantCount;
         ParticipantState[] memory prev;
@@ -273,11 +272,14 @@ contract FraudProofVerifier is IFraudProofVerifier {
     }
 
     /// @dev Whether `s` is a valid reading of meter `meterIndex` (registered as `m`) for `interval`.
-    function _validFor(IHub hub, uint64 communityId, Meter memory m, uint32 meterIndex, uint32 interval, SignedReading memory s)
-        private
-        view
-        returns (bool)
-    {
+    function _validFor(
+        IHub hub,
+        uint64 communityId,
+        Meter memory m,
+        uint32 meterIndex,
+        uint32 interval,
+        SignedReading memory s
+    ) private view returns (bool) {
         (bool ok, ReadingFields memory r) = _decode(s.encoded);
         if (
             !ok || r.chainId != block.chainid || r.hub != address(hub) || r.communityId != communityId

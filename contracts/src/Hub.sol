@@ -42,10 +42,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @notice Most participants a community can have: signers are tracked in a 256-bit bitmap.
     uint256 public constant MAX_PARTICIPANTS = 256;
-    /// @notice Ed25519 public key length (bytes).
-    uint256 public constant ED25519_KEY_LENGTH = 32;
-    /// @notice Uncompressed P-256 public key length, x ‖ y (bytes).
-    uint256 public constant P256_KEY_LENGTH = 64;
+    // Meter key lengths (32-byte Ed25519, 64-byte P-256 x ‖ y) are checked by `verifier.isValidMeterKey`.
     /// @notice Share of a slashed amount that goes to the challenger, in basis points.
     uint256 public constant CHALLENGER_SHARE_BPS = 5_000;
 
@@ -259,16 +256,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             if (c.windows[window].status != WindowStatus.Pending) revert WindowNotPending(communityId, window);
         }
         // Reverts unless the proof proves what its kind says; `cap` is the slash per offender.
-        (uint32 meterIndex, uint32 interval, uint256 cap) = verifier.verify(this, communityId, window, kind, proof);
+        (uint256 slot, uint256 offenders, uint256 cap) = verifier.verify(this, communityId, window, kind, proof);
         emit Disputed(communityId, window, kind, msg.sender);
-        uint256 offenders;
-        if (equivocation) {
-            // The verifier refused a slot voided before: each equivocation is slashed once.
-            _voided[communityId][(uint256(interval) << 32) | meterIndex] = true;
-            offenders = uint256(1) << c.meters[meterIndex].owner;
-        } else {
-            offenders = _rejectClaim(communityId, window);
-        }
+        // The verifier refused a slot voided before: each equivocation is slashed once.
+        if (equivocation) _voided[communityId][slot] = true;
+        else offenders = _rejectClaim(communityId, window);
         if (cap > 0) _slash(c, communityId, offenders, cap, msg.sender);
     }
 

@@ -4,7 +4,14 @@ pragma solidity ^0.8.24;
 import {IHub} from "../src/interfaces/IHub.sol";
 import {IFraudProofVerifier} from "../src/interfaces/IFraudProofVerifier.sol";
 import {ParticipantState} from "../src/types/Market.sol";
-import {CommunityConfig, KeyScheme, Meter, ParticipantAccount, WindowRecord, WindowStatus} from "../src/types/Community.sol";
+import {
+    CommunityConfig,
+    KeyScheme,
+    Meter,
+    ParticipantAccount,
+    WindowRecord,
+    WindowStatus
+} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -16,6 +23,7 @@ import {
     StepProof
 } from "../src/types/Dispute.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
+import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 
 /// @notice The five fraud proofs of DESIGN.md §5 against real commitments of a one-day window
@@ -161,7 +169,9 @@ contract DisputeTest is DisputeFixture {
         (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
-        _dispute(DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), "");
+        _dispute(
+            DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), ""
+        );
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
         vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotVoided.selector, eqMeter, eqInterval));
         _dispute(DisputeKind.ReadingMismatch, proof, "");
@@ -174,16 +184,16 @@ contract DisputeTest is DisputeFixture {
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
-        vm.expectRevert(
-            abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, eqMeter, eqInterval)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, eqMeter, eqInterval));
         _dispute(DisputeKind.ReadingMismatch, proof, "");
     }
 
     // ------------------------------------------------------------------ 2. forged reading
 
     function _forgedProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
-        return abi.encode(ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m)));
+        return abi.encode(
+            ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m))
+        );
     }
 
     function test_ForgedReading_BadSignatureRejectsClaim() public {
@@ -274,7 +284,9 @@ contract DisputeTest is DisputeFixture {
         Commit memory h = _honest();
         ParticipantState[] memory posted = _wrongFinal(h);
         _claimBy012(h, posted);
-        _dispute(DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(h, W - 1))), "badFinalState_N10_W96");
+        _dispute(
+            DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(h, W - 1))), "badFinalState_N10_W96"
+        );
         _assertRejectedAndRecovers();
     }
 
@@ -296,7 +308,9 @@ contract DisputeTest is DisputeFixture {
         // The claimant numbers interval leaves from 1: every proven leaf is malformed.
         Commit memory c = _honest();
         for (uint256 t = 0; t < W; ++t) {
-            c.leaves[t] = keccak256(abi.encodePacked(bytes1(0x02), uint32(t + 1), c.readingsRoots[t], keccak256(abi.encode(c.states[t]))));
+            c.leaves[t] = keccak256(
+                abi.encodePacked(bytes1(0x02), uint32(t + 1), c.readingsRoots[t], keccak256(abi.encode(c.states[t])))
+            );
         }
         c.root = MerkleTree.root(c.leaves);
         _claimBy012(c, c.states[W - 1]);
@@ -353,7 +367,8 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_RevertWhen_EquivocationDifferentIntervals() public {
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
+        bytes memory proof =
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
         vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
         _dispute(DisputeKind.Equivocation, proof, "");
     }
@@ -363,6 +378,60 @@ contract DisputeTest is DisputeFixture {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), fake));
         vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
         _dispute(DisputeKind.Equivocation, proof, "");
+    }
+
+    function test_RevertWhen_EquivocationFromOtherCommunity() public {
+        // Community 2 has the same meters, but the readings are bound to community 1.
+        uint64 id2 = hub.open(_config());
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(nodes[i]);
+            hub.join(id2);
+        }
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
+    }
+
+    function test_RevertWhen_EquivocationNamesOtherWindow() public {
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        hub.dispute(id, 1, DisputeKind.Equivocation, proof);
+    }
+
+    function test_Equivocation_P256Meter() public {
+        // A second community whose meter 0 is a P-256 secure element: forge signs its readings.
+        uint256 sk = 0x5ec0de;
+        (uint256 qx, uint256 qy) = vm.publicKeyP256(sk);
+        CommunityConfig memory cfg = _config();
+        cfg.meters[0] = Meter(abi.encodePacked(qx, qy), KeyScheme.P256, 0);
+        cfg.bond = BOND;
+        uint64 id2 = hub.open(cfg);
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(nodes[i]);
+            hub.join(id2);
+        }
+        bytes memory a = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 7, 100, 0));
+        bytes memory b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 7, 900, 0));
+        (bytes32 ra, bytes32 sa) = vm.signP256(sk, sha256(a));
+        (bytes32 rb, bytes32 sb) = vm.signP256(sk, sha256(b));
+        bytes memory proof = abi.encode(
+            EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(rb, sb)))
+        );
+        vm.prank(challenger);
+        uint256 g = gasleft();
+        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
+        vm.snapshotValue("Dispute", "equivocation_P256_N10", g - gasleft());
+        assertTrue(hub.isVoided(id2, 0, 7));
+        assertEq(hub.account(id2, 0).bond, BOND - uint256(BOND) * verifier.EQUIVOCATION_SLASH_BPS() / 10_000);
+        // A forged second signature is no equivocation.
+        a = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 100, 0));
+        b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 900, 0));
+        (ra, sa) = vm.signP256(sk, sha256(a));
+        proof = abi.encode(
+            EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(ra, sa)))
+        );
+        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
+        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
     }
 
     // ------------------------------------------------------------------ windows, finality, other claims

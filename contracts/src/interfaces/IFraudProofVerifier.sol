@@ -53,16 +53,16 @@ interface IFraudProofVerifier {
     /// `FraudNotProven` (the proof applies and the claim survives it) or a specific error (the proof
     /// does not apply: bad Merkle proof, invalid challenger reading, malformed bytes, ...). Kind 5: the
     /// two readings are an equivocation of one slot in `window`, or this reverts.
-    /// @return meterIndex For an equivocation, the meter (0 otherwise).
-    /// @return interval For an equivocation, the absolute interval (0 otherwise).
-    /// @return slashCap Most the hub takes from each offender's bond (the claim's signers; for an
-    /// equivocation the meter owner): unlimited for a fraud no honest node could sign, 0 for an
-    /// omission (the signers may never have received the reading), EQUIVOCATION_SLASH_BPS of the
-    /// configured bond for an equivocation.
+    /// @return slot For an equivocation, the voided slot: interval << 32 | meterIndex (0 otherwise).
+    /// @return offenders For an equivocation, the bitmap of the meter's owner (0 otherwise: the hub
+    /// slashes the claim's signers).
+    /// @return slashCap Most the hub takes from each offender's bond: unlimited for a fraud no honest
+    /// node could sign, 0 for an omission (the signers may never have received the reading),
+    /// EQUIVOCATION_SLASH_BPS of the configured bond for an equivocation.
     function verify(IHub hub, uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof)
         external
         view
-        returns (uint32 meterIndex, uint32 interval, uint256 slashCap);
+        returns (uint256 slot, uint256 offenders, uint256 slashCap);
 
     /// @notice Whether a meter can be registered with `publicKey`: a strict Ed25519 key that is not of
     /// small order (32 bytes), or a P-256 point on the curve (64 bytes, x ‖ y).
@@ -70,8 +70,10 @@ interface IFraudProofVerifier {
 
     /// @notice Whether `signature` by a meter with (`scheme`, `publicKey`) over `encoded` verifies
     /// (Ed25519 over the bytes; P-256 ECDSA r ‖ s over sha256 of the bytes, both s accepted like node:crypto).
-    function verifySignature(KeyScheme scheme, bytes calldata publicKey, bytes calldata encoded, bytes calldata signature)
-        external
-        view
-        returns (bool);
+    function verifySignature(
+        KeyScheme scheme,
+        bytes calldata publicKey,
+        bytes calldata encoded,
+        bytes calldata signature
+    ) external view returns (bool);
 }

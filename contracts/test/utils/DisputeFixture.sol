@@ -107,9 +107,7 @@ abstract contract DisputeFixture is Test {
     // ------------------------------------------------------------------ readings
 
     function _reading(uint256 m, uint256 t, uint256 e, uint256 i) internal view returns (bytes memory) {
-        return ReadingCodec.encode(
-            Reading(uint64(block.chainid), HUB, id, uint32(m), uint32(t), uint32(e), uint32(i))
-        );
+        return ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id, uint32(m), uint32(t), uint32(e), uint32(i)));
     }
 
     /// @dev The honest slot (m, t) of window 0: the signed reading, or empty bytes when absent.
