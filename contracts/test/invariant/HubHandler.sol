@@ -215,6 +215,13 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
 
     // ------------------------------------------------------------------ helpers
 
+    /// @dev Valid Ed25519 keys (RFC 8032 §7.1 tests 1–3): the hub refuses keys off the curve or of small order.
+    function _meterKey(uint256 i) internal pure returns (bytes memory) {
+        if (i % 3 == 0) return hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        if (i % 3 == 1) return hex"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
+        return hex"fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025";
+    }
+
     function _openNew() internal {
         CommunityConfig memory c;
         c.participants = actors;
@@ -232,13 +239,6 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         c.escrow = ESCROW;
         c.challengePeriod = CHALLENGE;
         ids.push(hub.open(c));
-    }
-
-    /// @dev A valid Ed25519 key (RFC 8032 §7.1 tests 1–3, in turn): the hub refuses keys off the curve.
-    function _meterKey(uint256 i) internal pure returns (bytes memory) {
-        if (i % 3 == 0) return hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
-        if (i % 3 == 1) return hex"3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c";
-        return hex"fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025";
     }
 
     /// @dev Folds newly final windows into the ghost positions, once each.

@@ -9,7 +9,7 @@ import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { assembleWindow } from '../window/assemble.js';
 import type { ParticipantState } from '../window/state.js';
-import { buildCheapestProof, commitClaim, DisputeKind, type ClaimedWindow, type Proof } from './proofs.js';
+import { buildCheapestProof, claimFromServed, DisputeKind, type ClaimedWindow, type Proof } from './proofs.js';
 
 /** Parses the `commitment` frames of the window protocol. */
 export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefined {
@@ -17,10 +17,10 @@ export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefi
   const rows = frames.map(
     (f) => JSON.parse(Buffer.from(f).toString('utf8')) as { interval: number; slots: (string | null)[]; state: Record<keyof ParticipantState, string>[] },
   );
-  return {
-    firstInterval: rows[0].interval,
-    slots: rows.map((r) => r.slots.map((s) => (s ? deserializeSignedReading(fromHex(s)) : undefined))),
-    states: rows.map((r) =>
+  return claimFromServed(
+    rows[0].interval,
+    rows.map((r) => r.slots.map((s) => (s ? deserializeSignedReading(fromHex(s)) : undefined))),
+    rows.map((r) =>
       r.state.map((s) => ({
         exportWh: BigInt(s.exportWh),
         importWh: BigInt(s.importWh),
@@ -31,7 +31,7 @@ export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefi
         net: BigInt(s.net),
       })),
     ),
-  };
+  );
 }
 
 export interface DisputerModules {
@@ -59,7 +59,7 @@ export class Disputer {
     let claim: ClaimedWindow | undefined;
     for (const frames of await this.modules.fetchCommitments(window)) {
       const candidate = parseClaimedWindow(frames);
-      if (candidate && commitClaim(candidate).windowRoot === record.windowRoot) {
+      if (candidate && candidate.commitment.windowRoot === record.windowRoot) {
         claim = candidate;
         break;
       }

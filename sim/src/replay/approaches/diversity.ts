@@ -21,7 +21,8 @@ export interface HubBinding {
   tokenArtifact: string;
   /** Where artifacts come from (default: contracts/out of this repository). */
   loadArtifact(name: string): Artifact;
-  /** The hub takes the fraud-proof verifier (deployed just before it: it does not fit in the hub). */
+  /** Deployed before the hub and handed to it (the fraud-proof verifier). */
+  verifierArtifact: string;
   hubConstructorArgs(deployer: string, verifier: string): unknown[];
   tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
@@ -60,6 +61,7 @@ export const hubBinding: HubBinding = {
   tokenArtifact: 'CommunityToken',
   communityId: 1n,
   loadArtifact: (name) => loadArtifact(name),
+  verifierArtifact: 'FraudProofVerifier',
   hubConstructorArgs: (_deployer, verifier) => [verifier],
   tokenConstructorArgs: (deployer) => ['DIVERSITY Community Token', 'DCT', deployer],
   setupTxs(c) {
@@ -167,7 +169,7 @@ export class DiversityApproach implements Approach {
     const hubArt = this.binding.loadArtifact(this.binding.hubArtifact);
     const tokenArt = this.binding.loadArtifact(this.binding.tokenArtifact);
     const deployer = ctx.sender.addresses[0];
-    const verifier = (await ctx.sender.deploy(this.binding.loadArtifact('FraudProofVerifier'))).address;
+    const verifier = (await ctx.sender.deploy(this.binding.loadArtifact(this.binding.verifierArtifact), [])).address;
     const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer, verifier))).address;
     const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
