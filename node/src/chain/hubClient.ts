@@ -26,6 +26,9 @@ export interface AccountInfo {
   claim: bigint;
 }
 
+/** How long to wait for a transaction to be mined before giving up on it (the caller retries). */
+export const TX_TIMEOUT_MS = 60_000;
+
 /** Typed access to one community on the hub contract. */
 export class HubClient {
   readonly contract: Contract;
@@ -92,10 +95,6 @@ export class HubClient {
     return { escrow: a.escrow, bond: a.bond, debt: a.debt, claim: a.claim };
   }
 
-  async update(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[]): Promise<TransactionReceipt> {
-    const tx = await this.contract.update(this.opts.communityId, window, windowRoot, finalState, signatures);
-    return (await tx.wait())!;
-  }
 
   async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[]) {
     return this.contract.update(this.opts.communityId, window, windowRoot, finalState, signatures);
@@ -104,7 +103,7 @@ export class HubClient {
   /** Sends a fraud proof (`kind` and `abi.encode(proof)`) and waits for it to be mined. */
   async dispute(window: number, kind: number, proof: string): Promise<TransactionReceipt> {
     const tx = await this.contract.dispute(this.opts.communityId, window, kind, proof);
-    return (await tx.wait())!;
+    return (await tx.wait(1, TX_TIMEOUT_MS))!;
   }
 
   async isVoided(meterIndex: number, interval: number): Promise<boolean> {

@@ -15,7 +15,8 @@ import { encodeCoSignature, type CoSignatureMessage } from '../network/messages.
 import { peerKeyFromSecret } from '../network/peerKey.js';
 import type { WindowRequest } from '../network/reqresp.js';
 import { MeterKeyRing } from '../reading/meterKeys.js';
-import { serializeSignedReading } from '../reading/signature.js';
+import { serializeSignedReading, type SignedReading } from '../reading/signature.js';
+import { DisputeKind, equivocationProof } from '../window/disputeProof.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { assembleWindow, type AssembledWindow } from '../window/assemble.js';
 import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
@@ -178,15 +179,27 @@ export class DiversityNode {
     this.status = 'stopping';
     clearInterval(this.timer);
     this.meter?.stop();
-    await this.api?.stop();
-    await this.network?.stop();
-    // Let a tick or an ingest in flight finish before the store closes.
-    while (this.ticking) await new Promise((r) => setTimeout(r, 20));
-    await this.ingestQueue.catch(() => {});
+    await this.bounded('api stop', this.api?.stop());
+    await this.bounded('network stop', this.network?.stop());
+    // Let a tick or an ingest in flight finish before the store closes (not forever: a stuck
+    // RPC call must not keep the node from stopping).
+    const deadline = Date.now() + 5000;
+    while (this.ticking && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.race([this.ingestQueue.catch(() => {}), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     this.provider?.destroy();
     await this.db?.close();
     this.status = 'stopped';
     this.logger.info('node stopped');
+  }
+
+  /** Waits for a shutdown step, but not forever: a stuck peer or RPC must not keep the node up. */
+  private async bounded(what: string, step: Promise<void> | undefined, ms = 5000): Promise<void> {
+    if (!step) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+    const outcome = await Promise.race([step.then(() => 'done' as const), timeout]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') this.logger.warn(`${what} did not finish in time; going on`, { ms });
   }
 
   /** Validates and stores one signed reading, serialized with every other ingest. */
@@ -209,6 +222,7 @@ export class DiversityNode {
       if (valid.kind === 'equivocation') {
         this.metrics?.equivocations.inc();
         this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
+        void this.reportEquivocation(valid.window, valid.first, valid.signed);
       } else {
         this.metrics?.readingsStored.inc({ source });
       }
@@ -218,6 +232,24 @@ export class DiversityNode {
     const result = this.ingestQueue.then(run, run);
     this.ingestQueue = result.catch(() => {});
     return result;
+  }
+
+  /**
+   * Registers an equivocation on chain, so the voided slot cannot be held against an honest claim.
+   * One reporter per meter: the participant after the meter's owner (the owner is the one slashed).
+   */
+  private async reportEquivocation(window: number, first: SignedReading, second: SignedReading): Promise<void> {
+    const community = this.community!;
+    const owner = community.meters[first.reading.meterIndex].owner;
+    if (this.participantIndex !== (owner + 1) % community.participants.length) return;
+    try {
+      const receipt = await this.hub!.dispute(window, DisputeKind.Equivocation, equivocationProof(first, second));
+      this.metrics?.disputes.inc({ kind: 'Equivocation', result: 'accepted' });
+      this.logger.warn('equivocation registered on chain', { meter: first.reading.meterIndex, interval: first.reading.interval, gasUsed: receipt.gasUsed });
+    } catch (e) {
+      this.metrics?.disputes.inc({ kind: 'Equivocation', result: 'failed' });
+      this.logger.warn('equivocation report failed', { meter: first.reading.meterIndex, interval: first.reading.interval }, e);
+    }
   }
 
   private async publishOwnReading(bytes: Uint8Array): Promise<void> {

@@ -1,6 +1,6 @@
 import type { JsonRpcProvider } from 'ethers';
 import type { ChainOptions } from '../chain/options.js';
-import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
+import { TX_TIMEOUT_MS, WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { NodeDb, StoredCoSignature } from '../db/index.js';
@@ -159,14 +159,14 @@ export class Settlement {
     window: number,
     kind: 'update' | 'finalize',
     signers: number,
-    sendTx: () => Promise<{ hash: string; wait(): Promise<{ status: number | null; gasUsed: bigint } | null> }>,
+    sendTx: () => Promise<{ hash: string; wait(confirms?: number, timeoutMs?: number): Promise<{ status: number | null; gasUsed: bigint } | null> }>,
   ): Promise<void> {
     const { db, metrics, logger } = this.modules;
     await db.submissions.put(window, { window, kind, signers, status: 'sending', at: Date.now() });
     try {
       const tx = await sendTx();
       await db.submissions.put(window, { window, kind, signers, status: 'sent', txHash: tx.hash, at: Date.now() });
-      const receipt = await tx.wait();
+      const receipt = await tx.wait(1, TX_TIMEOUT_MS);
       const ok = receipt?.status === 1;
       await db.submissions.put(window, { window, kind, signers, status: ok ? 'mined' : 'failed', txHash: tx.hash, at: Date.now() });
       metrics?.submissions.inc({ kind, result: ok ? 'mined' : 'reverted' });

@@ -7,7 +7,13 @@ import { auditWindow } from '../../src/audit/audit.js';
 import { HubClient } from '../../src/chain/hubClient.js';
 import { NodeDb } from '../../src/db/index.js';
 import { ByzantineMode } from '../../src/node/byzantine.js';
-import { serializeSignedReading } from '../../src/reading/signature.js';
+import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
+import { multiaddr } from '@multiformats/multiaddr';
+import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
+import { defaultNetworkOptions } from '../../src/network/options.js';
+import { peerKeyFromSecret } from '../../src/network/peerKey.js';
+import { topics } from '../../src/network/topics.js';
+import { seedFor } from '../../src/vectors/readings.js';
 import { LocalCommunity } from '../utils/localCommunity.js';
 
 const KIND = { 'changed-reading': 1, 'dropped-reading': 0, 'wrong-arithmetic': 2, 'wrong-final-state': 3 } as const;
@@ -88,4 +94,63 @@ describe('e2e: disputes against a byzantine node', function () {
       }
     });
   }
+});
+
+describe('e2e: a meter that equivocates', function () {
+  this.timeout(120_000);
+  let c: LocalCommunity;
+
+  afterEach(async () => {
+    await c?.teardown();
+  });
+
+  it('is reported on chain once, its owner slashed, the slot voided by every node, and windows still finalize', async () => {
+    c = new LocalCommunity({
+      households: [
+        { loadWh: 100, pvWh: 400 },
+        { loadWh: 150, pvWh: 250 },
+        { loadWh: 300, pvWh: 0 },
+        { loadWh: 200, pvWh: 0 },
+      ],
+      intervalSeconds: 1,
+      windowIntervals: 4,
+      windowCount: 2,
+      challengePeriod: 120,
+      startDelaySeconds: 4,
+      signatureDeadlineSeconds: 3,
+      takeoverSeconds: 2,
+    });
+    await c.setup();
+    const hub = c.deployment.hub as Contract;
+    await Promise.all([0, 1, 2, 3].map((i) => c.startNode(i)));
+    const community = { chainId: 31337n, hub: c.deployment.hubAddress, communityId: c.communityId };
+    const rogue: DiversityLibp2p = await createHost(defaultNetworkOptions, await peerKeyFromSecret('tampered-meter'));
+    try {
+      const t = topics(community);
+      rogue.services.pubsub.subscribe(t.readings);
+      await rogue.dial(multiaddr(c.nodes[1]!.multiaddrs()[0]));
+      await c.waitFor('rogue in the mesh', async () => rogue.services.pubsub.getSubscribers(t.readings).length > 0, 10_000);
+      await c.waitFor('interval 2', async () => Date.now() / 1000 >= c.start + 2.2, 10_000);
+      // Meter 2 (owner: participant 2) signs a second, different reading for interval 1.
+      const meter2 = meterKeyPair(seedFor('e2e-meter-2'));
+      const second = signReading({ ...community, meterIndex: 2, interval: 1, exportWh: 0, importWh: 999 }, meter2.secretKey);
+      await rogue.services.pubsub.publish(t.readings, serializeSignedReading(second));
+
+      await c.waitFor('slot voided on chain', async () => (await hub.isVoided(c.communityId, 2, 1)) as boolean, 20_000);
+      await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
+      const disputes = await hub.queryFilter(hub.filters.Disputed(c.communityId));
+      expect(disputes.length).to.equal(1);
+      expect(Number((disputes[0] as unknown as { args: { kind: bigint } }).args.kind)).to.equal(4);
+      expect((await hub.account(c.communityId, 2)).bond).to.equal(9n * 10n ** 18n); // 10 % of the bond
+      const rec = await hub.windowRecord(c.communityId, 0);
+      for (const node of c.nodes) {
+        const own = (await (await fetch(`${node!.apiUrl}/window/0`)).json()) as { windowRoot: string; voidedSlots: number; readingCount: number };
+        expect(own.windowRoot).to.equal(rec.windowRoot);
+        expect(own.voidedSlots).to.equal(1);
+        expect(own.readingCount).to.equal(15);
+      }
+    } finally {
+      await rogue.stop();
+    }
+  });
 });
