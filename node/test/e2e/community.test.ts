@@ -8,25 +8,10 @@ import { topics } from '../../src/network/topics.js';
 import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
 import { ReadingGossipErrorCode } from '../../src/chain/errors.js';
 import { seedFor } from '../../src/vectors/readings.js';
-import { LocalCommunity, type LocalCommunityOptions } from '../utils/localCommunity.js';
+import { fastCommunityOptions, FOUR_HOUSEHOLDS, LocalCommunity, type LocalCommunityOptions } from '../utils/localCommunity.js';
 
-const households = [
-  { loadWh: 100, pvWh: 400 },
-  { loadWh: 150, pvWh: 250 },
-  { loadWh: 300, pvWh: 0 },
-  { loadWh: 200, pvWh: 0 },
-];
-
-const base: LocalCommunityOptions = {
-  households,
-  intervalSeconds: 1,
-  windowIntervals: 4,
-  windowCount: 2,
-  challengePeriod: 60,
-  startDelaySeconds: 4,
-  signatureDeadlineSeconds: 3,
-  takeoverSeconds: 2,
-};
+const households = FOUR_HOUSEHOLDS;
+const base: LocalCommunityOptions = { ...fastCommunityOptions, challengePeriod: 60 };
 
 /** Update transactions sent to the hub, per window (reverted ones included): double submits show. */
 async function updatesPerWindow(c: LocalCommunity): Promise<Map<number, number>> {

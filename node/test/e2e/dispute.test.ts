@@ -14,7 +14,7 @@ import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
 import { topics } from '../../src/network/topics.js';
 import { seedFor } from '../../src/vectors/readings.js';
-import { LocalCommunity } from '../utils/localCommunity.js';
+import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
 
 const KIND = { 'changed-reading': 1, 'dropped-reading': 0, 'wrong-arithmetic': 2, 'wrong-final-state': 3 } as const;
 
@@ -33,21 +33,7 @@ describe('e2e: disputes against a byzantine node', function () {
 
   for (const mode of Object.values(ByzantineMode)) {
     it(`${mode}: disputed, rejected, slashed; the honest result is final`, async () => {
-      c = new LocalCommunity({
-        households: [
-          { loadWh: 100, pvWh: 400 },
-          { loadWh: 150, pvWh: 250 },
-          { loadWh: 300, pvWh: 0 },
-          { loadWh: 200, pvWh: 0 },
-        ],
-        intervalSeconds: 1,
-        windowIntervals: 4,
-        windowCount: 1,
-        challengePeriod: 120,
-        startDelaySeconds: 4,
-        signatureDeadlineSeconds: 3,
-        takeoverSeconds: 2,
-      });
+      c = new LocalCommunity({ ...fastCommunityOptions, windowCount: 1 });
       await c.setup();
       const hub = c.deployment.hub as Contract;
       await c.startNode(0, { byzantine: mode });
@@ -105,21 +91,7 @@ describe('e2e: a meter that equivocates', function () {
   });
 
   it('is reported on chain once, its owner slashed, the slot voided by every node, and windows still finalize', async () => {
-    c = new LocalCommunity({
-      households: [
-        { loadWh: 100, pvWh: 400 },
-        { loadWh: 150, pvWh: 250 },
-        { loadWh: 300, pvWh: 0 },
-        { loadWh: 200, pvWh: 0 },
-      ],
-      intervalSeconds: 1,
-      windowIntervals: 4,
-      windowCount: 2,
-      challengePeriod: 120,
-      startDelaySeconds: 4,
-      signatureDeadlineSeconds: 3,
-      takeoverSeconds: 2,
-    });
+    c = new LocalCommunity({ ...fastCommunityOptions });
     await c.setup();
     const hub = c.deployment.hub as Contract;
     await Promise.all([0, 1, 2, 3].map((i) => c.startNode(i)));

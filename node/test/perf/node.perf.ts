@@ -17,7 +17,7 @@ import { encodeReading } from '../../src/reading/encoding.js';
 import { ed25519KeyObject, serializeSignedReading, verifyEd25519Reference, type SignedReading } from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
-import { LocalCommunity } from '../utils/localCommunity.js';
+import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
 
 /** Regression threshold: the node must keep at least this share of the raw verify rate. */
 const MIN_INGEST_SHARE_OF_RAW_VERIFY = 0.25;
@@ -86,21 +86,7 @@ describe('perf: node', function () {
 
   it('time from window end to finality, 4 nodes, fast path', async function () {
     this.timeout(180_000);
-    const c = new LocalCommunity({
-      households: [
-        { loadWh: 100, pvWh: 400 },
-        { loadWh: 150, pvWh: 250 },
-        { loadWh: 300, pvWh: 0 },
-        { loadWh: 200, pvWh: 0 },
-      ],
-      intervalSeconds: 1,
-      windowIntervals: 4,
-      windowCount: 4,
-      challengePeriod: 60,
-      startDelaySeconds: 4,
-      signatureDeadlineSeconds: 10,
-      takeoverSeconds: 5,
-    });
+    const c = new LocalCommunity({ ...fastCommunityOptions, windowCount: 4, challengePeriod: 60, signatureDeadlineSeconds: 10, takeoverSeconds: 5 });
     try {
       await c.setup();
       await Promise.all([0, 1, 2, 3].map((i) => c.startNode(i)));

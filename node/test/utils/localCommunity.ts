@@ -28,6 +28,26 @@ export interface LocalCommunityOptions {
 
 const ETHER = 10n ** 18n;
 
+/** Two PV households and two consumers, constant profiles (Wh per interval). */
+export const FOUR_HOUSEHOLDS = [
+  { loadWh: 100, pvWh: 400 },
+  { loadWh: 150, pvWh: 250 },
+  { loadWh: 300, pvWh: 0 },
+  { loadWh: 200, pvWh: 0 },
+];
+
+/** Accelerated time: 1-second intervals, 4 per window, short deadlines; tests override what they need. */
+export const fastCommunityOptions: LocalCommunityOptions = {
+  households: FOUR_HOUSEHOLDS,
+  intervalSeconds: 1,
+  windowIntervals: 4,
+  windowCount: 2,
+  challengePeriod: 120,
+  startDelaySeconds: 4,
+  signatureDeadlineSeconds: 3,
+  takeoverSeconds: 2,
+};
+
 /**
  * A community on a real anvil with real libp2p nodes on loopback, in this process (frugal on
  * two cores). Nodes are created up front and started by the test, so it can keep one offline,
