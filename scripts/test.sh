@@ -7,6 +7,10 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 
+echo "== typecheck (tsc)"
+tsc -p tsconfig.json --noEmit
+tsc_rc=$?
+
 echo "== forge test (gas snapshots checked against snapshots/*.json)"
 forge test --gas-snapshot-check=true "$@" 2>&1 | tee "$logs/forge.txt"
 forge_rc=${PIPESTATUS[0]}
@@ -32,7 +36,10 @@ fp=${fp:-0}; ff=${ff:-0}; mp=${mp:-0}; mf=${mf:-0}
 [ "$forge_rc" -ne 0 ] && [ "$ff" -eq 0 ] && ff=1
 [ "$mocha_rc" -ne 0 ] && [ "$mf" -eq 0 ] && mf=1
 
+tf=0
+[ "$tsc_rc" -ne 0 ] && tf=1
+
 echo
-echo "forge: $fp passed, $ff failed; mocha: $mp passed, $mf failed"
-echo "$((fp + mp)) passed, $((ff + mf)) failed"
-[ "$forge_rc" -eq 0 ] && [ "$mocha_rc" -eq 0 ]
+echo "typecheck: $([ "$tf" -eq 0 ] && echo ok || echo FAILED); forge: $fp passed, $ff failed; mocha: $mp passed, $mf failed"
+echo "$((fp + mp)) passed, $((ff + mf + tf)) failed"
+[ "$tsc_rc" -eq 0 ] && [ "$forge_rc" -eq 0 ] && [ "$mocha_rc" -eq 0 ]
