@@ -86,24 +86,7 @@ if (process.argv.includes('--write')) {
 // hour-of-day shapes per month (load: per working day / Saturday / Sunday or holiday).
 // Do not edit by hand; rerun \`tsx scripts/derive-calibration.ts --write\`.
 
-export interface ItalyCalibration {
-  year: number;
-  source: string;
-  /** National totals of the local year, for reference. */
-  loadTWh: number;
-  solarTWh: number;
-  load: {
-    /** Share of the year's energy per month (Jan..Dec). */
-    monthShare: number[];
-    /** [month][0 = working day, 1 = Saturday, 2 = Sunday or holiday][local hour]: mean energy per interval relative to the month's mean. */
-    hourShape: number[][][];
-  };
-  solar: {
-    monthShare: number[];
-    /** [month][local hour], relative to the month's mean. */
-    hourShape: number[][];
-  };
-}
+import type { ItalyCalibration } from './calibrationTypes.js';
 
 export const italy2020: ItalyCalibration = ${JSON.stringify(table)};
 `,

@@ -1,7 +1,8 @@
 import { dayType, italianHolidays, type DayType } from '../calendar.js';
 import type { EnergySeries } from '../series.js';
 import { romeLocal, romeMidnight } from '../time.js';
-import { italy2020, type ItalyCalibration } from './calibration.js';
+import { italy2020 } from './calibration.js';
+import type { ItalyCalibration } from './calibrationTypes.js';
 
 export interface GeneratorOptions {
   /** Energy of the whole local year, kWh (load) — the paper's per-capita 5,000 kWh. */

@@ -6,7 +6,7 @@ import { storeValidReading, validateReading } from '../chain/validation/reading.
 import { GossipValidationError } from '../chain/errors.js';
 import type { NodeDb, StoredWindowResult } from '../db/index.js';
 import { MeterKeyRing } from '../reading/meterKeys.js';
-import { assembleWindow, type AssembledWindow } from '../window/assemble.js';
+import { assembleStoredWindow, type AssembledWindow } from '../window/assemble.js';
 import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
 import { popcount } from '../util/bits.js';
 
@@ -53,13 +53,7 @@ export async function auditWindow(
       if (e.action === 'REJECT') rejected++;
     }
   }
-  const assembled = assembleWindow(
-    clock.firstInterval(window),
-    community.windowIntervals,
-    community.meters.length,
-    await db.readings.listWindow(window),
-    await db.equivocations.listWindow(window),
-  );
+  const assembled = await assembleStoredWindow(db, community, window);
   const folded = foldAndCommit(community, window, assembled);
   const onChain = record.status !== WindowStatus.None;
   const agree = folded.commitment.windowRoot === record.windowRoot && folded.stateHash === record.stateHash;

@@ -74,10 +74,6 @@ export class HubClient {
     };
   }
 
-  async communityStatus(): Promise<{ status: number; finalizedWindows: number }> {
-    const info = await this.contract.community(this.opts.communityId);
-    return { status: Number(info.status), finalizedWindows: Number(info.finalizedWindows) };
-  }
 
   async windowRecord(window: number): Promise<WindowRecord> {
     const r = await this.contract.windowRecord(this.opts.communityId, window);

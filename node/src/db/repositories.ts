@@ -1,7 +1,7 @@
 import { deserializeSignedReading, serializeSignedReading, type SignedReading } from '../reading/signature.js';
 import { Bucket } from './buckets.js';
 import { JsonRepository, Repository, type Db } from './repository.js';
-import type { ParticipantStateJson } from './types.js';
+import type { ParticipantState } from '../window/state.js';
 
 function key(...parts: [number, number][]): Uint8Array {
   const size = parts.reduce((s, [, bytes]) => s + bytes, 0);
@@ -64,7 +64,7 @@ export interface StoredWindowResult {
   window: number;
   windowRoot: string;
   stateHash: string;
-  finalState: ParticipantStateJson[];
+  finalState: ParticipantState[];
   intervals: { interval: number; readingsRoot: string; stateHash: string }[];
   /** Readings that went into the fold (after voiding equivocations). */
   readingCount: number;

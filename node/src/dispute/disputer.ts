@@ -1,4 +1,3 @@
-import type { PeerId } from '@libp2p/interface';
 import type { CommunityInfo } from '../community/types.js';
 import type { HubClient, WindowRecord } from '../chain/hubClient.js';
 import type { NodeDb } from '../db/index.js';
@@ -7,7 +6,7 @@ import type { MeterKeyRing } from '../reading/meterKeys.js';
 import { deserializeSignedReading } from '../reading/signature.js';
 import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
-import { assembleWindow } from '../window/assemble.js';
+import { assembleStoredWindow } from '../window/assemble.js';
 import type { ParticipantState } from '../window/state.js';
 import { buildCheapestProof, claimFromServed, DisputeKind, type ClaimedWindow, type Proof } from './proofs.js';
 
@@ -65,9 +64,9 @@ export class Disputer {
       }
     }
     if (!claim) return { reason: 'no peer serves a commitment with the root on chain (withheld data: bisection is not implemented)' };
-    const ours = assembleWindow(claim.firstInterval, community.windowIntervals, community.meters.length, await db.readings.listWindow(window), await db.equivocations.listWindow(window));
-    const voided = new Set((await db.equivocations.listWindow(window)).map((e) => `${e.first.reading.interval}:${e.first.reading.meterIndex}`));
-    const proof = buildCheapestProof(community, keys, claim, record.stateHash, ours.slots, (t, m) => voided.has(`${t}:${m}`));
+    // Our slots already void equivocated readings: they are never held against a claim.
+    const ours = await assembleStoredWindow(db, community, window);
+    const proof = buildCheapestProof(community, keys, claim, record.stateHash, ours.slots);
     return proof ? { proof } : { reason: 'the claim agrees with every signed reading this node holds' };
   }
 
@@ -94,4 +93,3 @@ export class Disputer {
   }
 }
 
-export type { PeerId };

@@ -42,8 +42,8 @@ export function buildCheapestProof(
   keys: MeterKeyRing,
   claim: ClaimedWindow,
   postedStateHash: string,
+  /** Our slots of the window, equivocated slots already voided (absent). */
   ours: (SignedReading | undefined)[][],
-  voided: (interval: number, meter: number) => boolean = () => false,
 ): Proof | undefined {
   const W = claim.slots.length;
   const last = claim.commitment.intervals[W - 1];
@@ -68,7 +68,7 @@ export function buildCheapestProof(
     for (let m = 0; m < claim.slots[i].length; m++) {
       const mine = ours[i]?.[m];
       const committed = claim.slots[i][m];
-      if (!mine || voided(t, m)) continue;
+      if (!mine) continue;
       if (committed && sameReadingValues(committed.reading, mine.reading)) continue;
       if (committed) continue; // validly signed but different: an equivocation, not the claimant's fraud
       return { kind: DisputeKind.ReadingMismatch, data: readingMismatchProof(claim, mine), summary: `signed reading of meter ${m} at interval ${t} is missing from the commitment` };

@@ -1,6 +1,6 @@
 import * as lp from 'it-length-prefixed';
 import { pipe } from 'it-pipe';
-import type { Stream, PeerId } from '@libp2p/interface';
+import type { Stream } from '@libp2p/interface';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import { DiversityError } from '../util/errors.js';
 
@@ -84,4 +84,3 @@ export async function requestOnStream(stream: Stream, req: WindowRequest, maxFra
   return items;
 }
 
-export type { PeerId };

@@ -18,7 +18,7 @@ import { MeterKeyRing } from '../reading/meterKeys.js';
 import { serializeSignedReading, type SignedReading } from '../reading/signature.js';
 import { DisputeKind, equivocationProof } from '../window/disputeProof.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { assembleWindow, type AssembledWindow } from '../window/assemble.js';
+import { assembleStoredWindow, type AssembledWindow } from '../window/assemble.js';
 import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
 import type { ParticipantState } from '../window/state.js';
 import { byzantineFold } from './byzantine.js';
@@ -326,15 +326,8 @@ export class DiversityNode {
 
   /** Assembles a window from the store and folds it (the byzantine way when so configured). */
   private async foldWindow(window: number): Promise<{ assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string }> {
-    const db = this.db!;
     const community = this.community!;
-    const assembled = assembleWindow(
-      this.clock!.firstInterval(window),
-      community.windowIntervals,
-      community.meters.length,
-      await db.readings.listWindow(window),
-      await db.equivocations.listWindow(window),
-    );
+    const assembled = await assembleStoredWindow(this.db!, community, window);
     if (this.opts.byzantine) {
       const b = byzantineFold(this.opts.byzantine, community, window, assembled);
       return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };

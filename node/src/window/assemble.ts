@@ -1,5 +1,6 @@
 import type { SignedReading } from '../reading/signature.js';
-import type { Equivocation } from '../db/index.js';
+import type { CommunityInfo } from '../community/types.js';
+import type { Equivocation, NodeDb } from '../db/index.js';
 import type { MeterEnergy } from './state.js';
 
 /**
@@ -37,6 +38,17 @@ export function assembleWindow(
     voidedSlots++;
   }
   return { firstInterval, slots, readingCount, voidedSlots };
+}
+
+/** A window as this node's store holds it: its readings, equivocated slots voided. */
+export async function assembleStoredWindow(db: NodeDb, community: Pick<CommunityInfo, 'windowIntervals' | 'meters'>, window: number): Promise<AssembledWindow> {
+  return assembleWindow(
+    window * community.windowIntervals,
+    community.windowIntervals,
+    community.meters.length,
+    await db.readings.listWindow(window),
+    await db.equivocations.listWindow(window),
+  );
 }
 
 export function toMeterEnergy(slot: SignedReading | undefined): MeterEnergy {

@@ -1,7 +1,7 @@
 import type { TypedDataDomain } from 'ethers';
 import type { CommunityClock } from '../../community/clock.js';
 import type { CommunityInfo } from '../../community/types.js';
-import type { NodeDb, StoredCoSignature } from '../../db/index.js';
+import type { NodeDb } from '../../db/index.js';
 import { decodeCoSignature, MessageError, type CoSignatureMessage } from '../../network/messages.js';
 import { recoverWindowResultSigner } from '../eip712.js';
 import { CoSignatureGossipErrorCode as Code, GossipAction, GossipValidationError } from '../errors.js';
@@ -58,6 +58,3 @@ export async function validateCoSignature(ctx: CoSignatureValidationContext, byt
   return msg;
 }
 
-export function toStoredCoSignature(msg: CoSignatureMessage): StoredCoSignature {
-  return { ...msg };
-}
