@@ -83,18 +83,24 @@ abstract contract BlsFixture is Test {
         address hub,
         uint64 communityId
     ) internal view returns (bytes memory blob) {
-        uint256 n = pks.length;
-        uint256 present;
-        uint256 skSum;
-        for (uint256 i = 0; i < n; ++i) {
+        (uint256 present, uint256 skSum) = _tally(bitmap, sks);
+        blob = abi.encodePacked(bitmap, _sign(skSum, digest, hub, communityId), _keysFor(bitmap, pks, present));
+    }
+
+    function _tally(uint256[] memory bitmap, uint256[] memory sks) internal pure returns (uint256 present, uint256 skSum) {
+        for (uint256 i = 0; i < sks.length; ++i) {
             if (_isSet(bitmap, i)) {
                 ++present;
                 skSum = addmod(skSum, sks[i], R);
             }
         }
+    }
+
+    /// @dev The keys the module's rule calls for, concatenated in index order.
+    function _keysFor(uint256[] memory bitmap, bytes[] memory pks, uint256 present) internal pure returns (bytes memory keys) {
+        uint256 n = pks.length;
         bool subtract = n - present <= present;
-        uint256 k = subtract ? n - present : present;
-        bytes memory keys = new bytes(k * BLS12381.G2_SIZE);
+        keys = new bytes((subtract ? n - present : present) * BLS12381.G2_SIZE);
         uint256 at;
         for (uint256 i = 0; i < n; ++i) {
             if (_isSet(bitmap, i) != subtract) {
@@ -105,7 +111,6 @@ abstract contract BlsFixture is Test {
                 at += BLS12381.G2_SIZE;
             }
         }
-        blob = abi.encodePacked(bitmap, _sign(skSum, digest, hub, communityId), keys);
     }
 
     function _slice(bytes memory b, uint256 from, uint256 len) internal pure returns (bytes memory out) {
