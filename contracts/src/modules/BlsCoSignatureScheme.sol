@@ -74,7 +74,7 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
 
     /// @inheritdoc ICoSignatureScheme
     /// @dev `signatures` = bitmap (⌈n/256⌉ words) ‖ aggregate signature (G1, 128 bytes) ‖ the keys
-    /// (G2, 256 bytes each, ascending index) of the absent participants when they are at most half,
+    /// (G2, 256 bytes each, ascending index) of the absent participants when they are fewer than half,
     /// otherwise of the present ones. For n ≤ 256 only; `verifyWide` for more.
     function verify(uint64 communityId, bytes32 digest, uint256 participantCount, bytes calldata signatures)
         external
@@ -138,7 +138,8 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
     }
 
     /// @dev Aggregate key of the signers: name the fewer keys, so subtract the absent ones from the
-    /// stored aggregate when they are at most half, otherwise add the present ones.
+    /// stored aggregate when they are fewer than half, otherwise add the present ones (a tie adds:
+    /// it skips reading the stored aggregate, measured ~15,000 gas cheaper at 100 keys, docs/bls.md).
     function _signersKey(
         CommunityKeys storage c,
         uint256[] memory signers,
@@ -146,7 +147,7 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
         uint256 present,
         bytes calldata keys
     ) private view returns (bytes memory apk) {
-        bool subtract = n - present <= present;
+        bool subtract = n - present < present;
         uint256 k = subtract ? n - present : present;
         if (keys.length != k * BLS12381.G2_SIZE) {
             uint256 head = signers.length * 32 + BLS12381.G1_SIZE;

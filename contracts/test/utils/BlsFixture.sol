@@ -73,7 +73,7 @@ abstract contract BlsFixture is Test {
         return (bitmap[i >> 8] >> (i & 255)) & 1 == 1;
     }
 
-    /// @dev The `signatures` blob for `bitmap` (the module's rule: name the absent keys when at most
+    /// @dev The `signatures` blob for `bitmap` (the module's rule: name the absent keys when fewer than
     /// half are absent, else the present ones) with an honest aggregate over `digest`.
     function _blob(
         uint256[] memory bitmap,
@@ -99,7 +99,7 @@ abstract contract BlsFixture is Test {
     /// @dev The keys the module's rule calls for, concatenated in index order.
     function _keysFor(uint256[] memory bitmap, bytes[] memory pks, uint256 present) internal pure returns (bytes memory keys) {
         uint256 n = pks.length;
-        bool subtract = n - present <= present;
+        bool subtract = n - present < present;
         keys = new bytes((subtract ? n - present : present) * BLS12381.G2_SIZE);
         uint256 at;
         for (uint256 i = 0; i < n; ++i) {

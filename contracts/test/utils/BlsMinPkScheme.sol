@@ -68,7 +68,7 @@ contract BlsMinPkScheme {
         }
         if (n & 255 != 0 && signers[words - 1] >> (n & 255) != 0) revert Invalid(5);
         if (present == 0) revert Invalid(6);
-        bool subtract = n - present <= present;
+        bool subtract = n - present < present;
         if (signatures.length != keysAt + (subtract ? n - present : present) * 128) revert Invalid(7);
         apk = _signersKey(c, signers, n, subtract, signatures[keysAt:]);
     }

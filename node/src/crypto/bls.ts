@@ -251,10 +251,10 @@ export function bitmapWords(n: number): number {
 
 /**
  * Whether the verifier subtracts the absent keys from the stored aggregate (true) or adds the
- * present ones (false): whichever names fewer keys; ties subtract. Twin of the module's rule.
+ * present ones (false): whichever names fewer keys; a tie adds (no stored aggregate to read). Twin of the module's rule.
  */
 export function subtractsAbsent(present: number, n: number): boolean {
-  return n - present <= present;
+  return n - present < present;
 }
 
 /**
