@@ -25,7 +25,7 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
     uint256 internal constant KEY_DATA_SIZE = BLS12381.G2_SIZE + BLS12381.G1_SIZE;
 
     /// @dev Purpose prefixes of the domain separation tags; twins of `node/src/crypto/bls.ts`. The tag is
-    /// prefix ‖ chainid (32 bytes) ‖ hub (20 bytes) ‖ communityId (8 bytes), 120 or 118 bytes.
+    /// prefix ‖ chainid (32 bytes) ‖ hub (20 bytes) ‖ communityId (8 bytes): 121 and 119 bytes.
     bytes internal constant SIGNATURE_DST_PREFIX = "DIVERSITY-V01-CS01-with-BLS12381G1_XMD:SHA-256_SSWU_RO_COSIG_";
     bytes internal constant POP_DST_PREFIX = "DIVERSITY-V01-CS01-with-BLS12381G1_XMD:SHA-256_SSWU_RO_POP_";
 
