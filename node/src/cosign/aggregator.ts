@@ -1,0 +1,108 @@
+import {
+  aggregateG1,
+  aggregateG2,
+  blsVerify,
+  encodeCoSignature,
+  MAX_BLS_PARTICIPANTS,
+  type BlsDomain,
+  type BlsG1Point,
+  type BlsG2Point,
+} from '../crypto/bls.js';
+
+/** A window result the participants co-sign. */
+export interface WindowResultKey {
+  window: number;
+  windowRoot: string;
+  stateHash: string;
+}
+
+export interface AggregatedCoSignature {
+  /** Participant indices whose shares are in the aggregate, ascending. */
+  signers: number[];
+  /** The `signatures` argument of `BlsCoSignatureScheme.verify` / `verifyWide`. */
+  signatures: Uint8Array;
+  /** Signers whose shares failed verification and were left out (their peers misbehaved). */
+  rejected: number[];
+  /** Pairing checks spent: 1 when every share is good, O(bad · log n) otherwise. */
+  pairings: number;
+}
+
+/**
+ * The submitter's side of BLS co-signatures: holds the shares gossiped for each window result and
+ * turns them into (bitmap, one aggregate, the keys the module needs). Shares need not be verified
+ * one by one on arrival: `build` checks the aggregate with one pairing and, only when it fails,
+ * bisects the signer set to find and drop the bad shares, so n good shares cost one pairing.
+ */
+export class BlsShareAggregator {
+  private readonly shares = new Map<string, Map<number, BlsG1Point>>();
+
+  constructor(
+    private readonly domain: BlsDomain,
+    /** Every participant's registered key, by index. */
+    private readonly publicKeys: readonly BlsG2Point[],
+  ) {
+    if (publicKeys.length === 0 || publicKeys.length > MAX_BLS_PARTICIPANTS) throw new RangeError(`1..${MAX_BLS_PARTICIPANTS} participants`);
+  }
+
+  private static key(r: WindowResultKey): string {
+    return `${r.window}:${r.windowRoot.toLowerCase()}:${r.stateHash.toLowerCase()}`;
+  }
+
+  /** Records a share; false when the signer's share for this result is already held (kept: first wins). */
+  add(result: WindowResultKey, signer: number, share: BlsG1Point): boolean {
+    if (!Number.isInteger(signer) || signer < 0 || signer >= this.publicKeys.length) throw new RangeError(`signer ${signer}`);
+    const k = BlsShareAggregator.key(result);
+    let m = this.shares.get(k);
+    if (!m) this.shares.set(k, (m = new Map()));
+    if (m.has(signer)) return false;
+    m.set(signer, share);
+    return true;
+  }
+
+  holds(result: WindowResultKey, signer: number): boolean {
+    return this.shares.get(BlsShareAggregator.key(result))?.has(signer) ?? false;
+  }
+
+  /** Number of shares held for a result. */
+  count(result: WindowResultKey): number {
+    return this.shares.get(BlsShareAggregator.key(result))?.size ?? 0;
+  }
+
+  /** Drops every result of windows up to `window` (final on chain). */
+  prune(window: number): void {
+    for (const k of this.shares.keys()) if (Number(k.split(':')[0]) <= window) this.shares.delete(k);
+  }
+
+  /**
+   * The co-signature over `digest` (the EIP-712 digest of `result`) from the good shares held, or
+   * undefined when none is good. Bad shares are removed and reported in `rejected`.
+   */
+  build(result: WindowResultKey, digest: Uint8Array): AggregatedCoSignature | undefined {
+    const m = this.shares.get(BlsShareAggregator.key(result));
+    if (!m || m.size === 0) return undefined;
+    const counter = { pairings: 0 };
+    const all = [...m.keys()].sort((a, b) => a - b);
+    const { good, bad } = this.partition(all, m, digest, counter);
+    for (const i of bad) m.delete(i);
+    if (good.length === 0) return { signers: [], signatures: new Uint8Array(0), rejected: bad, pairings: counter.pairings };
+    const aggregate = aggregateG1(good.map((i) => m.get(i)!));
+    return { signers: good, signatures: encodeCoSignature(good, aggregate, this.publicKeys), rejected: bad, pairings: counter.pairings };
+  }
+
+  /** Splits `signers` into those whose shares verify and those whose do not (bisection). */
+  private partition(
+    signers: number[],
+    m: Map<number, BlsG1Point>,
+    digest: Uint8Array,
+    counter: { pairings: number },
+  ): { good: number[]; bad: number[] } {
+    counter.pairings++;
+    const ok = blsVerify(aggregateG1(signers.map((i) => m.get(i)!)), digest, aggregateG2(signers.map((i) => this.publicKeys[i])), this.domain);
+    if (ok) return { good: signers, bad: [] };
+    if (signers.length === 1) return { good: [], bad: signers };
+    const half = signers.length >> 1;
+    const left = this.partition(signers.slice(0, half), m, digest, counter);
+    const right = this.partition(signers.slice(half), m, digest, counter);
+    return { good: [...left.good, ...right.good], bad: [...left.bad, ...right.bad] };
+  }
+}
