@@ -55,6 +55,8 @@ library BLS12381 {
         assert(lenInBytes % 32 == 0 && lenInBytes > 0 && lenInBytes <= 255 * 32);
         bytes memory dstPrime = abi.encodePacked(dst, uint8(dst.length));
         // msg_prime = Z_pad (64 zero bytes) ‖ msg ‖ I2OSP(len_in_bytes, 2) ‖ I2OSP(0, 1) ‖ DST_prime
+        // lenInBytes ≤ 255 · 32 fits the two bytes of I2OSP(len_in_bytes, 2).
+        // forge-lint: disable-next-line(unsafe-typecast)
         bytes32 b0 = sha256(abi.encodePacked(bytes32(0), bytes32(0), message, uint16(lenInBytes), uint8(0), dstPrime));
         bytes32 bi = sha256(abi.encodePacked(b0, uint8(1), dstPrime));
         out = new bytes(lenInBytes);
@@ -207,7 +209,11 @@ library BLS12381 {
         r = _msm(G2_MSM, p, scalar, G2_SIZE);
     }
 
-    function _msm(address precompile, bytes memory p, uint256 scalar, uint256 size) private view returns (bytes memory r) {
+    function _msm(address precompile, bytes memory p, uint256 scalar, uint256 size)
+        private
+        view
+        returns (bytes memory r)
+    {
         (bool ok, bytes memory out) = precompile.staticcall(abi.encodePacked(p, scalar));
         if (!ok || out.length != size) revert PrecompileFailed(precompile);
         r = out;

@@ -57,7 +57,8 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
         if (BLS12381.isInfinity(pk)) revert InfinitePublicKey(index);
 
         // e(pop, -G2) · e(H_pop(pk ‖ participant), pk) = 1; also checks pk and pop are subgroup points.
-        bytes memory h = BLS12381.hashToG1(abi.encodePacked(pk, participant), _dst(POP_DST_PREFIX, msg.sender, communityId));
+        bytes memory h =
+            BLS12381.hashToG1(abi.encodePacked(pk, participant), _dst(POP_DST_PREFIX, msg.sender, communityId));
         bytes memory input = abi.encodePacked(keyData[BLS12381.G2_SIZE:], BLS12381.NEG_G2, h, pk);
         if (!BLS12381.pairingCheck(input)) revert InvalidProofOfPossession(index);
 
@@ -114,7 +115,8 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
 
     /// @dev e(sig, -G2) · e(H(digest), apk) = 1, else reverts.
     function _checkSignature(uint64 communityId, bytes32 digest, bytes calldata sig, bytes memory apk) private view {
-        bytes memory h = BLS12381.hashToG1(abi.encodePacked(digest), _dst(SIGNATURE_DST_PREFIX, msg.sender, communityId));
+        bytes memory h =
+            BLS12381.hashToG1(abi.encodePacked(digest), _dst(SIGNATURE_DST_PREFIX, msg.sender, communityId));
         if (!BLS12381.pairingCheck(abi.encodePacked(sig, BLS12381.NEG_G2, h, apk))) revert InvalidAggregateSignature();
     }
 
@@ -163,13 +165,11 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
 
     /// @dev Sum of the keys in `keys`, which belong, in order, to the participants absent from
     /// `bitmap` (subtract) or present in it (add); each must hash to its registered key.
-    function _sumKeys(
-        CommunityKeys storage c,
-        uint256[] memory bitmap,
-        uint256 n,
-        bool subtract,
-        bytes calldata keys
-    ) private view returns (bytes memory sum) {
+    function _sumKeys(CommunityKeys storage c, uint256[] memory bitmap, uint256 n, bool subtract, bytes calldata keys)
+        private
+        view
+        returns (bytes memory sum)
+    {
         // acc ‖ next: G2ADD adds the two in place into acc.
         bytes memory pair = new bytes(2 * BLS12381.G2_SIZE);
         uint256 at;
@@ -195,7 +195,9 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
                     let dst := add(add(pair, 0x20), mul(gt(at, 0), 0x100))
                     calldatacopy(dst, add(keys.offset, at), 0x100)
                     got := keccak256(dst, 0x100)
-                    if gt(at, 0) { ok := staticcall(gas(), 0x0d, add(pair, 0x20), 0x200, add(pair, 0x20), 0x100) }
+                    if gt(at, 0) {
+                        ok := staticcall(gas(), 0x0d, add(pair, 0x20), 0x200, add(pair, 0x20), 0x100)
+                    }
                 }
                 if (got != expected) revert KeyMismatch(index);
                 if (!ok) revert BLS12381.PrecompileFailed(BLS12381.G2_ADD);

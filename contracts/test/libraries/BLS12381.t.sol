@@ -25,7 +25,9 @@ contract BLS12381Test is Test {
     function test_HashToG1MatchesRfc9380() public view {
         for (uint256 i = 0; i < 5; ++i) {
             string memory at = string.concat(".rfc9380.g1[", vm.toString(i), "]");
-            bytes memory p = BLS12381.hashToG1(vm.parseJsonBytes(json, string.concat(at, ".msg")), vm.parseJsonBytes(json, string.concat(at, ".dst")));
+            bytes memory p = BLS12381.hashToG1(
+                vm.parseJsonBytes(json, string.concat(at, ".msg")), vm.parseJsonBytes(json, string.concat(at, ".dst"))
+            );
             assertEq(p, vm.parseJsonBytes(json, string.concat(at, ".point")), at);
         }
     }
@@ -33,13 +35,16 @@ contract BLS12381Test is Test {
     function test_HashToG2MatchesRfc9380() public view {
         for (uint256 i = 0; i < 5; ++i) {
             string memory at = string.concat(".rfc9380.g2[", vm.toString(i), "]");
-            bytes memory p = BLS12381.hashToG2(vm.parseJsonBytes(json, string.concat(at, ".msg")), vm.parseJsonBytes(json, string.concat(at, ".dst")));
+            bytes memory p = BLS12381.hashToG2(
+                vm.parseJsonBytes(json, string.concat(at, ".msg")), vm.parseJsonBytes(json, string.concat(at, ".dst"))
+            );
             assertEq(p, vm.parseJsonBytes(json, string.concat(at, ".point")), at);
         }
     }
 
     function test_MinPkSignatureVerifies() public view {
-        bytes memory h = BLS12381.hashToG2(vm.parseJsonBytes(json, ".minPk.message"), vm.parseJsonBytes(json, ".minPk.dst"));
+        bytes memory h =
+            BLS12381.hashToG2(vm.parseJsonBytes(json, ".minPk.message"), vm.parseJsonBytes(json, ".minPk.dst"));
         bytes memory sig = vm.parseJsonBytes(json, ".minPk.signature");
         bytes memory pk = vm.parseJsonBytes(json, ".minPk.publicKey");
         // e(-G1, sig) · e(pk, H(m)) = 1

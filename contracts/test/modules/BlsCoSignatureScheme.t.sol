@@ -31,7 +31,9 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
     function _registerVectors() internal {
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(hub);
-            scheme.register(communityId, i, vm.parseJsonAddress(json, _p(i, "address")), vm.parseJsonBytes(json, _p(i, "keyData")));
+            scheme.register(
+                communityId, i, vm.parseJsonAddress(json, _p(i, "address")), vm.parseJsonBytes(json, _p(i, "keyData"))
+            );
         }
     }
 
@@ -73,7 +75,10 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
     function test_KeysMadeOnChainMatchTypeScript() public view {
         // The fixture's on-chain signer (MSM precompiles) agrees with the TS signer.
         uint256 sk = vm.parseJsonUint(json, _p(2, "secretKey"));
-        assertEq(_keyData(sk, vm.parseJsonAddress(json, _p(2, "address")), hub, communityId), vm.parseJsonBytes(json, _p(2, "keyData")));
+        assertEq(
+            _keyData(sk, vm.parseJsonAddress(json, _p(2, "address")), hub, communityId),
+            vm.parseJsonBytes(json, _p(2, "keyData"))
+        );
         assertEq(_sign(sk, digest, hub, communityId), vm.parseJsonBytes(json, ".shares[2]"));
     }
 
@@ -89,11 +94,15 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
         bytes memory h = BLS12381.hashToG1(abi.encodePacked(digest), scheme.signatureDst(hub, communityId));
         bytes memory agg = BLS12381.g2Add(vm.parseJsonBytes(json, _p(0, "publicKey")), rogue);
         assertEq(agg, vm.parseJsonBytes(json, ".rogue.forgedAggregateKey"));
-        assertTrue(BLS12381.pairingCheck(abi.encodePacked(forged, BLS12381.NEG_G2, h, agg)), "forgery valid without PoP");
+        assertTrue(
+            BLS12381.pairingCheck(abi.encodePacked(forged, BLS12381.NEG_G2, h, agg)), "forgery valid without PoP"
+        );
         // With it, the rogue key never gets in.
         vm.prank(hub);
         vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.InvalidProofOfPossession.selector, N));
-        scheme.register(communityId, N, attacker, abi.encodePacked(rogue, vm.parseJsonBytes(json, ".rogue.attemptedPop")));
+        scheme.register(
+            communityId, N, attacker, abi.encodePacked(rogue, vm.parseJsonBytes(json, ".rogue.attemptedPop"))
+        );
     }
 
     function test_RevertWhen_ProofOfPossessionMissingOrForeign() public {
@@ -138,7 +147,9 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
         _registerVectors();
         vm.startPrank(hub);
         vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.AlreadyRegistered.selector, 2));
-        scheme.register(communityId, 2, vm.parseJsonAddress(json, _p(2, "address")), vm.parseJsonBytes(json, _p(2, "keyData")));
+        scheme.register(
+            communityId, 2, vm.parseJsonAddress(json, _p(2, "address")), vm.parseJsonBytes(json, _p(2, "keyData"))
+        );
         vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.IndexOutOfRange.selector, 1024));
         scheme.register(communityId, 1024, address(1), new bytes(384));
         vm.stopPrank();
@@ -156,7 +167,9 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
         for (uint256 j = N; j > 0; --j) {
             uint256 i = j - 1;
             vm.prank(hub);
-            scheme.register(communityId, i, vm.parseJsonAddress(json, _p(i, "address")), vm.parseJsonBytes(json, _p(i, "keyData")));
+            scheme.register(
+                communityId, i, vm.parseJsonAddress(json, _p(i, "address")), vm.parseJsonBytes(json, _p(i, "keyData"))
+            );
         }
         assertEq(scheme.aggregateKey(hub, communityId), vm.parseJsonBytes(json, ".aggregateKey"));
         assertEq(_verify(vm.parseJsonBytes(json, _case(1, "signatures"))), vm.parseJsonUint(json, _case(1, "bitmap")));

@@ -78,11 +78,17 @@ contract BlsGasTest is BlsFixture {
                 vm.cool(address(scheme));
                 vm.prank(hub);
                 scheme.register(cid, i, _participant(i), kd);
-                _record(string.concat("minSig", tag), abi.encodeCall(scheme.register, (cid, i, _participant(i), kd)), _used());
+                _record(
+                    string.concat("minSig", tag),
+                    abi.encodeCall(scheme.register, (cid, i, _participant(i), kd)),
+                    _used()
+                );
                 vm.cool(address(minPk));
                 vm.prank(hub);
                 minPk.register(cid, i, _participant(i), kd1);
-                _record(string.concat("minPk", tag), abi.encodeCall(minPk.register, (cid, i, _participant(i), kd1)), _used());
+                _record(
+                    string.concat("minPk", tag), abi.encodeCall(minPk.register, (cid, i, _participant(i), kd1)), _used()
+                );
             }
         }
     }
@@ -128,7 +134,10 @@ contract BlsGasTest is BlsFixture {
         _measureMinPk(k, uint64(n), bitmap, string.concat("minPk", tag));
     }
 
-    function _measureMinSig(Keys memory k, uint64 cid, uint256[] memory bitmap, string memory name) internal returns (uint256) {
+    function _measureMinSig(Keys memory k, uint64 cid, uint256[] memory bitmap, string memory name)
+        internal
+        returns (uint256)
+    {
         uint256 n = k.sks.length;
         bytes memory blob = _blob(bitmap, k.sks, k.pks, digest, hub, cid);
         vm.cool(address(scheme));
@@ -139,7 +148,10 @@ contract BlsGasTest is BlsFixture {
         return _record(name, abi.encodeCall(scheme.verifyWide, (cid, digest, n, blob)), used);
     }
 
-    function _measureMinPk(Keys memory k, uint64 cid, uint256[] memory bitmap, string memory name) internal returns (uint256) {
+    function _measureMinPk(Keys memory k, uint64 cid, uint256[] memory bitmap, string memory name)
+        internal
+        returns (uint256)
+    {
         uint256 n = k.sks.length;
         bytes memory blob = _minPkBlob(k, bitmap, cid);
         vm.cool(address(minPk));

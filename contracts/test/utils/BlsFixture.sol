@@ -87,7 +87,11 @@ abstract contract BlsFixture is Test {
         blob = abi.encodePacked(bitmap, _sign(skSum, digest, hub, communityId), _keysFor(bitmap, pks, present));
     }
 
-    function _tally(uint256[] memory bitmap, uint256[] memory sks) internal pure returns (uint256 present, uint256 skSum) {
+    function _tally(uint256[] memory bitmap, uint256[] memory sks)
+        internal
+        pure
+        returns (uint256 present, uint256 skSum)
+    {
         for (uint256 i = 0; i < sks.length; ++i) {
             if (_isSet(bitmap, i)) {
                 ++present;
@@ -97,7 +101,11 @@ abstract contract BlsFixture is Test {
     }
 
     /// @dev The keys the module's rule calls for, concatenated in index order.
-    function _keysFor(uint256[] memory bitmap, bytes[] memory pks, uint256 present) internal pure returns (bytes memory keys) {
+    function _keysFor(uint256[] memory bitmap, bytes[] memory pks, uint256 present)
+        internal
+        pure
+        returns (bytes memory keys)
+    {
         uint256 n = pks.length;
         bool subtract = n - present < present;
         keys = new bytes((subtract ? n - present : present) * BLS12381.G2_SIZE);

@@ -28,7 +28,8 @@ contract BlsMinPkScheme {
         if (c.keyHash[index] != 0) revert Invalid(1);
         bytes memory pk = keyData[:128];
         if (BLS12381.isInfinity(pk)) revert Invalid(2);
-        bytes memory h = BLS12381.hashToG2(abi.encodePacked(pk, participant), dst(POP_DST_PREFIX, msg.sender, communityId));
+        bytes memory h =
+            BLS12381.hashToG2(abi.encodePacked(pk, participant), dst(POP_DST_PREFIX, msg.sender, communityId));
         if (!BLS12381.pairingCheck(abi.encodePacked(BLS12381.NEG_G1, keyData[128:], pk, h))) revert Invalid(3);
         c.keyHash[index] = keccak256(pk);
         _store(c, BLS12381.g1Add(_load(c), pk));
@@ -73,11 +74,13 @@ contract BlsMinPkScheme {
         apk = _signersKey(c, signers, n, subtract, signatures[keysAt:]);
     }
 
-    function _signersKey(CommunityKeys storage c, uint256[] memory bitmap, uint256 n, bool subtract, bytes calldata keys)
-        private
-        view
-        returns (bytes memory apk)
-    {
+    function _signersKey(
+        CommunityKeys storage c,
+        uint256[] memory bitmap,
+        uint256 n,
+        bool subtract,
+        bytes calldata keys
+    ) private view returns (bytes memory apk) {
         if (keys.length == 0) return _load(c);
         bytes memory pair = new bytes(256);
         uint256 at;
