@@ -189,18 +189,20 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
                 }
                 bytes32 expected = c.keyHash[index];
                 bool ok = true;
-                bytes32 got;
                 assembly ("memory-safe") {
-                    // The first key goes into acc, every later one into next, then acc += next.
+                    // The first key goes into acc, every later one into next, then acc += next;
+                    // only a key that hashes to the registered one reaches the precompile.
                     let dst := add(add(pair, 0x20), mul(gt(at, 0), 0x100))
                     calldatacopy(dst, add(keys.offset, at), 0x100)
-                    got := keccak256(dst, 0x100)
-                    if gt(at, 0) {
+                    ok := eq(keccak256(dst, 0x100), expected)
+                }
+                if (!ok) revert KeyMismatch(index);
+                if (at > 0) {
+                    assembly ("memory-safe") {
                         ok := staticcall(gas(), 0x0d, add(pair, 0x20), 0x200, add(pair, 0x20), 0x100)
                     }
+                    if (!ok) revert BLS12381.PrecompileFailed(BLS12381.G2_ADD);
                 }
-                if (got != expected) revert KeyMismatch(index);
-                if (!ok) revert BLS12381.PrecompileFailed(BLS12381.G2_ADD);
                 at += BLS12381.G2_SIZE;
                 bits &= bits - 1;
             }
