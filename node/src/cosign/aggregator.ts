@@ -1,8 +1,9 @@
 import {
   aggregateG1,
   aggregateG2,
-  blsVerify,
+  blsVerifyHashed,
   encodeCoSignature,
+  hashDigest,
   MAX_BLS_PARTICIPANTS,
   type BlsDomain,
   type BlsG1Point,
@@ -82,7 +83,7 @@ export class BlsShareAggregator {
     if (!m || m.size === 0) return undefined;
     const counter = { pairings: 0 };
     const all = [...m.keys()].sort((a, b) => a - b);
-    const { good, bad } = this.partition(all, m, digest, counter);
+    const { good, bad } = this.partition(all, m, hashDigest(digest, this.domain), counter);
     for (const i of bad) m.delete(i);
     if (good.length === 0) return { signers: [], signatures: new Uint8Array(0), rejected: bad, pairings: counter.pairings };
     const aggregate = aggregateG1(good.map((i) => m.get(i)!));
@@ -93,16 +94,18 @@ export class BlsShareAggregator {
   private partition(
     signers: number[],
     m: Map<number, BlsG1Point>,
-    digest: Uint8Array,
+    hashed: BlsG1Point,
     counter: { pairings: number },
   ): { good: number[]; bad: number[] } {
     counter.pairings++;
-    const ok = blsVerify(aggregateG1(signers.map((i) => m.get(i)!)), digest, aggregateG2(signers.map((i) => this.publicKeys[i])), this.domain);
+    // A valid aggregate is valid whatever its parts: shares that are wrong only in ways that
+    // cancel out within a verified half still give the honest aggregate.
+    const ok = blsVerifyHashed(aggregateG1(signers.map((i) => m.get(i)!)), hashed, aggregateG2(signers.map((i) => this.publicKeys[i])));
     if (ok) return { good: signers, bad: [] };
     if (signers.length === 1) return { good: [], bad: signers };
     const half = signers.length >> 1;
-    const left = this.partition(signers.slice(0, half), m, digest, counter);
-    const right = this.partition(signers.slice(half), m, digest, counter);
+    const left = this.partition(signers.slice(0, half), m, hashed, counter);
+    const right = this.partition(signers.slice(half), m, hashed, counter);
     return { good: [...left.good, ...right.good], bad: [...left.bad, ...right.bad] };
   }
 }

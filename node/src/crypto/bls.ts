@@ -199,8 +199,7 @@ export function hashToG1(message: Uint8Array, tag: Uint8Array): G1Point {
 /** A co-signature of `digest` (the hub's EIP-712 digest of a window result), 32 bytes. */
 export function blsSign(sk: bigint, digest: Uint8Array, d: BlsDomain): G1Point {
   checkSecretKey(sk);
-  if (digest.length !== 32) throw new TypeError('digest is 32 bytes');
-  return hashToG1(digest, signatureDst(d)).multiply(sk);
+  return hashDigest(digest, d).multiply(sk);
 }
 
 /** Proof that the holder of `sk` registers [sk]G2 for `participant` in this community (rogue-key defence). */
@@ -221,6 +220,17 @@ function pairingCheck(sig: G1Point, h: G1Point, pk: G2Point): boolean {
 
 export function blsVerify(sig: G1Point, digest: Uint8Array, publicKey: G2Point, d: BlsDomain): boolean {
   return pairingCheck(sig, hashToG1(digest, signatureDst(d)), publicKey);
+}
+
+/** The point a co-signature of `digest` signs: hash it once to check many signatures over it. */
+export function hashDigest(digest: Uint8Array, d: BlsDomain): G1Point {
+  if (digest.length !== 32) throw new TypeError('digest is 32 bytes');
+  return hashToG1(digest, signatureDst(d));
+}
+
+/** `blsVerify` with the digest already hashed by `hashDigest`. */
+export function blsVerifyHashed(sig: G1Point, hashed: G1Point, publicKey: G2Point): boolean {
+  return pairingCheck(sig, hashed, publicKey);
 }
 
 export function blsVerifyProofOfPossession(pop: G1Point, publicKey: G2Point, participant: string, d: BlsDomain): boolean {
