@@ -227,6 +227,36 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
         scheme.verify(communityId, digest, N, swapped);
     }
 
+    function test_RevertWhen_SubtractedKeyForged() public {
+        _registerVectors();
+        // The submitter claims everyone but participant 4 signed, and names as "4's key"
+        // K = aggregate - [x]G2: the signers' key becomes [x]G2 and [x]H(m) would verify
+        // although nobody signed. The key-hash check is what stops it.
+        uint256 x = 0x5eed;
+        bytes memory xG2 = _pk(x);
+        bytes memory k = _pk(x);
+        BLS12381.g2NegateInPlace(k);
+        k = BLS12381.g2Add(scheme.aggregateKey(hub, communityId), k);
+        bytes memory forged = _sign(x, digest, hub, communityId);
+        bytes memory h = BLS12381.hashToG1(abi.encodePacked(digest), scheme.signatureDst(hub, communityId));
+        bytes memory negK = bytes.concat(k); // a copy: negation is in place
+        BLS12381.g2NegateInPlace(negK);
+        bytes memory apk = BLS12381.g2Add(scheme.aggregateKey(hub, communityId), negK);
+        assertEq(apk, xG2);
+        assertTrue(
+            BLS12381.pairingCheck(abi.encodePacked(forged, BLS12381.NEG_G2, h, apk)),
+            "forgery valid without the key check"
+        );
+        bytes memory blob = abi.encodePacked(bytes32(uint256(0x2f)), forged, k);
+        vm.prank(hub);
+        vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.KeyMismatch.selector, 4));
+        scheme.verify(communityId, digest, N, blob);
+        // The add rule: "participant 2 alone signed", naming [x]G2 as 2's key.
+        vm.prank(hub);
+        vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.KeyMismatch.selector, 2));
+        scheme.verify(communityId, digest, N, abi.encodePacked(bytes32(uint256(0x04)), forged, xG2));
+    }
+
     function test_RevertWhen_BitmapMalformed() public {
         _registerVectors();
         bytes memory blob = vm.parseJsonBytes(json, _case(0, "signatures"));
