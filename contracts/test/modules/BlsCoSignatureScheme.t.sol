@@ -163,6 +163,27 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
         scheme.register{gas: 2_000_000}(communityId, 0, vm.parseJsonAddress(json, _p(0, "address")), kd);
     }
 
+    function test_RevertWhen_PointOutsideSubgroup() public {
+        bytes memory g1 = vm.parseJsonBytes(json, ".outsideSubgroup.g1");
+        bytes memory g2 = vm.parseJsonBytes(json, ".outsideSubgroup.g2");
+        // On the curves (the adders take them) ...
+        BLS12381.g1Add(g1, BLS12381.NEG_G1);
+        BLS12381.g2Add(g2, BLS12381.NEG_G2);
+        // ... but refused as a key and as a signature.
+        vm.prank(hub);
+        vm.expectRevert(abi.encodeWithSelector(BLS12381.PrecompileFailed.selector, BLS12381.PAIRING_CHECK));
+        scheme.register{gas: 2_000_000}(
+            communityId,
+            0,
+            vm.parseJsonAddress(json, _p(0, "address")),
+            abi.encodePacked(g2, vm.parseJsonBytes(json, _p(0, "pop")))
+        );
+        _registerVectors();
+        vm.prank(hub);
+        vm.expectRevert(abi.encodeWithSelector(BLS12381.PrecompileFailed.selector, BLS12381.PAIRING_CHECK));
+        scheme.verify{gas: 2_000_000}(communityId, digest, N, abi.encodePacked(bytes32(uint256(0x3f)), g1));
+    }
+
     function test_RegisterInAnyOrder() public {
         for (uint256 j = N; j > 0; --j) {
             uint256 i = j - 1;

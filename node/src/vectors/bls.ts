@@ -104,6 +104,7 @@ export function blsVectorFile() {
   };
 
   return {
+    outsideSubgroup: outsideSubgroupPoints(),
     rfc9380,
     domain: { chainId: Number(d.chainId), hub: d.hub, communityId: Number(d.communityId), signatureDst: hex(signatureDst(d)), popDst: hex(popDst(d)) },
     participants,
@@ -114,4 +115,52 @@ export function blsVectorFile() {
     rogue: rogueCase,
     minPk,
   };
+}
+
+/** Big-endian 64-byte EIP-2537 field element. */
+function fp64(v: bigint): Uint8Array {
+  const out = new Uint8Array(64);
+  for (let i = 63; i >= 16; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+/**
+ * Points on the curves (y² = x³ + 4 and its twist y² = x³ + 4(1 + i)) but outside the prime-order
+ * subgroups, with the smallest x that gives one: keys and signatures that pass an on-curve check
+ * and must still be refused (EIP-2537's pairing does the subgroup check).
+ */
+export function outsideSubgroupPoints(): { g1: string; g2: string } {
+  const { Fp, Fp2 } = bls12_381.fields;
+  const inSubgroup = (p: { assertValidity(): void }): boolean => {
+    try {
+      p.assertValidity();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let g1: string | undefined;
+  for (let x = 1n; !g1; x++) {
+    const r = Fp.add(Fp.pow(x, 3n), 4n);
+    let y: bigint;
+    try {
+      y = Fp.sqrt(r);
+    } catch {
+      continue;
+    }
+    if (!inSubgroup(bls12_381.G1.Point.fromAffine({ x, y }))) g1 = hex(new Uint8Array([...fp64(x), ...fp64(y)]));
+  }
+  let g2: string | undefined;
+  for (let c0 = 1n; !g2; c0++) {
+    const x = { c0, c1: 1n };
+    const r = Fp2.add(Fp2.pow(x, 3n), { c0: 4n, c1: 4n });
+    let y: { c0: bigint; c1: bigint };
+    try {
+      y = Fp2.sqrt(r);
+    } catch {
+      continue;
+    }
+    if (!inSubgroup(bls12_381.G2.Point.fromAffine({ x, y }))) g2 = hex(new Uint8Array([...fp64(x.c0), ...fp64(x.c1), ...fp64(y.c0), ...fp64(y.c1)]));
+  }
+  return { g1, g2 };
 }

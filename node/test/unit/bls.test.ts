@@ -107,6 +107,10 @@ describe('BLS co-signatures (node/src/crypto/bls.ts)', () => {
     off[255] ^= 1;
     expect(codeOf(() => decodeG2(off))).to.equal(BlsErrorCode.INVALID_POINT);
     expect(codeOf(() => decodeG1(new Uint8Array(96)))).to.equal(BlsErrorCode.INVALID_POINT);
+    // On the curve, outside the prime-order subgroup.
+    const outside = blsVectorFile().outsideSubgroup;
+    expect(codeOf(() => decodeG1(new Uint8Array(Buffer.from(outside.g1.slice(2), 'hex'))))).to.equal(BlsErrorCode.INVALID_POINT);
+    expect(codeOf(() => decodeG2(new Uint8Array(Buffer.from(outside.g2.slice(2), 'hex'))))).to.equal(BlsErrorCode.INVALID_POINT);
   });
 
   it('the co-signature blob names the fewer keys and its bitmap decodes to the signers', () => {
