@@ -1,3 +1,5 @@
+import { getBytes } from 'ethers';
+import { hubDomain, windowResultDigest } from '../chain/eip712.js';
 import {
   aggregateG1,
   aggregateG2,
@@ -17,6 +19,17 @@ export interface WindowResultKey {
   stateHash: string;
 }
 
+export enum AddOutcome {
+  /** First share of this signer for this result. */
+  ADDED = 'ADDED',
+  /** The same share again. */
+  DUPLICATE = 'DUPLICATE',
+  /** A different share: the held one was invalid and this one is valid, so it replaced it. */
+  REPLACED = 'REPLACED',
+  /** A different share that is invalid (the held one, if any left, is kept). */
+  REJECTED = 'REJECTED',
+}
+
 export interface AggregatedCoSignature {
   /** Participant indices whose shares are in the aggregate, ascending. */
   signers: number[];
@@ -33,6 +46,9 @@ export interface AggregatedCoSignature {
  * turns them into (bitmap, one aggregate, the keys the module needs). Shares need not be verified
  * one by one on arrival: `build` checks the aggregate with one pairing and, only when it fails,
  * bisects the signer set to find and drop the bad shares, so n good shares cost one pairing.
+ * A share is not authenticated by the peer that relays it, so a forged share may arrive first
+ * under an honest signer's index: two different shares for one (result, signer) are both
+ * verified and the valid one kept, so a forgery cannot shadow the honest share.
  */
 export class BlsShareAggregator {
   private readonly shares = new Map<string, Map<number, BlsG1Point>>();
@@ -49,15 +65,35 @@ export class BlsShareAggregator {
     return `${r.window}:${r.windowRoot.toLowerCase()}:${r.stateHash.toLowerCase()}`;
   }
 
-  /** Records a share; false when the signer's share for this result is already held (kept: first wins). */
-  add(result: WindowResultKey, signer: number, share: BlsG1Point): boolean {
+  /** The EIP-712 digest the shares of `result` sign (the hub's window result digest). */
+  digestOf(result: WindowResultKey): Uint8Array {
+    const d = this.domain;
+    return getBytes(windowResultDigest(hubDomain(d.chainId, d.hub), { communityId: d.communityId, ...result }));
+  }
+
+  /**
+   * Records a share (unverified). A second, different share for the same (result, signer) makes
+   * both be verified (two pairings, only under attack): the valid one stays.
+   */
+  add(result: WindowResultKey, signer: number, share: BlsG1Point): AddOutcome {
     if (!Number.isInteger(signer) || signer < 0 || signer >= this.publicKeys.length) throw new RangeError(`signer ${signer}`);
     const k = BlsShareAggregator.key(result);
     let m = this.shares.get(k);
     if (!m) this.shares.set(k, (m = new Map()));
-    if (m.has(signer)) return false;
-    m.set(signer, share);
-    return true;
+    const held = m.get(signer);
+    if (!held) {
+      m.set(signer, share);
+      return AddOutcome.ADDED;
+    }
+    if (held.equals(share)) return AddOutcome.DUPLICATE;
+    const hashed = hashDigest(this.digestOf(result), this.domain);
+    if (blsVerifyHashed(held, hashed, this.publicKeys[signer])) return AddOutcome.REJECTED;
+    if (blsVerifyHashed(share, hashed, this.publicKeys[signer])) {
+      m.set(signer, share);
+      return AddOutcome.REPLACED;
+    }
+    m.delete(signer);
+    return AddOutcome.REJECTED;
   }
 
   holds(result: WindowResultKey, signer: number): boolean {
@@ -75,15 +111,15 @@ export class BlsShareAggregator {
   }
 
   /**
-   * The co-signature over `digest` (the EIP-712 digest of `result`) from the good shares held, or
-   * undefined when none is good. Bad shares are removed and reported in `rejected`.
+   * The co-signature over the digest of `result` from the good shares held, or undefined when none
+   * is held. Bad shares are removed and reported in `rejected`.
    */
-  build(result: WindowResultKey, digest: Uint8Array): AggregatedCoSignature | undefined {
+  build(result: WindowResultKey): AggregatedCoSignature | undefined {
     const m = this.shares.get(BlsShareAggregator.key(result));
     if (!m || m.size === 0) return undefined;
     const counter = { pairings: 0 };
     const all = [...m.keys()].sort((a, b) => a - b);
-    const { good, bad } = this.partition(all, m, hashDigest(digest, this.domain), counter);
+    const { good, bad } = this.partition(all, m, hashDigest(this.digestOf(result), this.domain), counter);
     for (const i of bad) m.delete(i);
     if (good.length === 0) return { signers: [], signatures: new Uint8Array(0), rejected: bad, pairings: counter.pairings };
     const aggregate = aggregateG1(good.map((i) => m.get(i)!));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CoSignatureGossipErrorCode as Code, GossipValidationError } from '../../src/chain/errors.js';
-import { BlsShareAggregator } from '../../src/cosign/aggregator.js';
+import { AddOutcome, BlsShareAggregator } from '../../src/cosign/aggregator.js';
 import { BLS_SHARE_MESSAGE_LENGTH, BlsShareMessageError, BlsShareMessageErrorCode, decodeBlsShare, encodeBlsShare } from '../../src/cosign/messages.js';
 import { shareDigest, validateBlsShare, type BlsShareValidationContext } from '../../src/cosign/validation.js';
 import {
@@ -107,9 +107,10 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
 
     it('aggregates good shares with one pairing into the blob the module verifies', () => {
       const agg = new BlsShareAggregator(domain, pks);
-      for (const i of [4, 0, 2, 3]) expect(agg.add(result, i, shares[i])).to.equal(true);
-      expect(agg.add(result, 2, shares[2])).to.equal(false);
-      const out = agg.build(result, digest)!;
+      for (const i of [4, 0, 2, 3]) expect(agg.add(result, i, shares[i])).to.equal(AddOutcome.ADDED);
+      expect(agg.add(result, 2, shares[2])).to.equal(AddOutcome.DUPLICATE);
+      expect(Buffer.from(agg.digestOf(result)).equals(Buffer.from(digest))).to.equal(true);
+      const out = agg.build(result)!;
       expect(out.signers).to.deep.equal([0, 2, 3, 4]);
       expect(out.rejected).to.deep.equal([]);
       expect(out.pairings).to.equal(1);
@@ -123,7 +124,7 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
     it('finds and drops bad shares by bisection, keeping the good ones', () => {
       const agg = new BlsShareAggregator(domain, pks);
       for (let i = 0; i < n; i++) agg.add(result, i, i === 1 ? shares[3] : i === 4 ? G1.BASE : shares[i]);
-      const out = agg.build(result, digest)!;
+      const out = agg.build(result)!;
       expect(out.rejected).to.deep.equal([1, 4]);
       expect(out.signers).to.deep.equal([0, 2, 3]);
       expect(out.pairings).to.be.greaterThan(1);
@@ -131,7 +132,20 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
       expect(blsVerify(sig, digest, aggregateG2([0, 2, 3].map((i) => pks[i])), domain)).to.equal(true);
       // The bad shares are gone: a rebuild costs one pairing.
       expect(agg.count(result)).to.equal(3);
-      expect(agg.build(result, digest)!.pairings).to.equal(1);
+      expect(agg.build(result)!.pairings).to.equal(1);
+    });
+
+    it('a forged share sent first under an honest index does not shadow the honest share', () => {
+      const agg = new BlsShareAggregator(domain, pks);
+      expect(agg.add(result, 3, shares[0])).to.equal(AddOutcome.ADDED);
+      expect(agg.add(result, 3, shares[3])).to.equal(AddOutcome.REPLACED);
+      expect(agg.add(result, 3, shares[1])).to.equal(AddOutcome.REJECTED);
+      expect(agg.build(result)!).to.deep.include({ signers: [3], rejected: [], pairings: 1 });
+      // Two forgeries: neither is kept, so the honest share can still get in.
+      expect(agg.add(result, 2, shares[0])).to.equal(AddOutcome.ADDED);
+      expect(agg.add(result, 2, shares[1])).to.equal(AddOutcome.REJECTED);
+      expect(agg.holds(result, 2)).to.equal(false);
+      expect(agg.add(result, 2, shares[2])).to.equal(AddOutcome.ADDED);
     });
 
     it('keeps results apart and prunes final windows', () => {
@@ -139,11 +153,11 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
       const other = { ...result, stateHash: '0x' + 'ee'.repeat(32) };
       agg.add(result, 0, shares[0]);
       agg.add(other, 0, shares[0]);
-      expect(agg.build(other, shareDigest(community, other))!.rejected).to.deep.equal([0]);
+      expect(agg.build(other)!.rejected).to.deep.equal([0]);
       expect(agg.holds(result, 0)).to.equal(true);
       agg.prune(1);
       expect(agg.count(result)).to.equal(0);
-      expect(agg.build(result, digest)).to.equal(undefined);
+      expect(agg.build(result)).to.equal(undefined);
       expect(() => agg.add(result, n, shares[0])).to.throw(RangeError);
     });
   });
