@@ -1,3 +1,4 @@
+import { blsVectorFile } from './bls.js';
 import { commitmentVectors } from './commitment.js';
 import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
@@ -18,6 +19,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'market.json': { count: market.length, cases: market },
     'ed25519.json': ed25519VectorFile(),
     'dispute.json': disputeVectors(),
+    'bls.json': blsVectorFile(),
   };
 }
 
