@@ -1,3 +1,4 @@
+import { auctionVectors } from './auction.js';
 import { commitmentVectors } from './commitment.js';
 import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
@@ -12,10 +13,12 @@ import { readingVectors } from './readings.js';
 export function allVectorFiles(): Record<string, unknown> {
   const readings = readingVectors();
   const market = marketVectors();
+  const auction = auctionVectors();
   return {
     'readings.json': { count: readings.length, vectors: readings },
     'commitment.json': commitmentVectors(),
     'market.json': { count: market.length, cases: market },
+    'auction.json': { count: auction.length, cases: auction },
     'ed25519.json': ed25519VectorFile(),
     'dispute.json': disputeVectors(),
   };

@@ -1,3 +1,4 @@
 export * from './errors.js';
 export * from './market.js';
 export * from './state.js';
+export * from './auction.js';
