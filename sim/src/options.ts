@@ -1,7 +1,11 @@
+import { defaultMarketOptions, type MarketOptions } from './market.js';
 import type { ApproachName } from './replay/types.js';
 
-export interface SimOptions {
+export interface SimOptions extends MarketOptions {
+  /** [] = no chain replay: the market and the per-member results only. */
   approaches: ApproachName[];
+  /** A community file (`datasets/src/communityFile.ts`); '' = the dataset's profile scaled into households. */
+  community: string;
   /** 'builtin:italy-2020' or a CSV path (ENTSO-E, OPSD or plain timestamp,kWh). */
   dataset: string;
   /** Rome-local period (YYYY | YYYY-MM | YYYY-MM-DD | from/to); '' = the whole dataset. */
@@ -12,6 +16,8 @@ export interface SimOptions {
   intervalSeconds: number;
   /** SAT/SA session length in intervals (default one day). */
   sessionIntervals: number;
+  /** SAT/SA sessions are calendar months (`--session month`); `sessionIntervals` is then unused. */
+  calendarSessions: boolean;
   /** DIVERSITY window length in intervals. */
   windowIntervals: number;
   annualKWh: number;
@@ -26,7 +32,9 @@ export interface SimOptions {
 }
 
 export const defaultSimOptions: SimOptions = {
+  ...defaultMarketOptions,
   approaches: ['rda', 'sat', 'sa', 'diversity'],
+  community: '',
   dataset: 'builtin:italy-2020',
   period: '',
   prosumers: 1,
@@ -34,6 +42,7 @@ export const defaultSimOptions: SimOptions = {
   seed: 1,
   intervalSeconds: 900,
   sessionIntervals: 96,
+  calendarSessions: false,
   windowIntervals: 96,
   annualKWh: 5000,
   pvYieldKWhPerKWp: 1150,

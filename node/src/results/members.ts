@@ -168,7 +168,8 @@ export function communityResults(run: CommunityRun): CommunityResults {
       baseline: floorDiv(a.baselineMilli, 1000n),
       grid: floorDiv(a.gridMilli, 1000n),
       load: sumOf(run.loadWh, i),
-      pv: sumOf(run.pvWh, i),
+      // A member with a known load and no PV column has no production.
+      pv: sumOf(run.pvWh, i) ?? (sumOf(run.loadWh, i) !== null ? 0 : null),
       rec: recShares ? recShares[i] : null,
     });
   });
