@@ -34,6 +34,7 @@ export interface SimArgs {
   'members-csv'?: string;
   'members-chart'?: string;
   'flows-chart'?: string;
+  signing: string;
   'annual-kwh': number;
   'pv-yield': number;
   preset: string;
@@ -76,6 +77,7 @@ export const simOptions: Record<keyof SimArgs, Options> = {
   'members-csv': { type: 'string', description: 'write the per-member results (CSV)' },
   'members-chart': { type: 'string', description: 'write the per-member energy bars (SVG, and PNG beside it)' },
   'flows-chart': { type: 'string', description: 'write the community energy flows per interval or day (SVG, and PNG beside it)' },
+  signing: { type: 'string', default: d.signing, choices: ['node', 'local'], description: "who signs the replay's transactions: anvil (node, fast) or this process (local)" },
   'annual-kwh': { type: 'number', default: d.annualKWh, description: 'per-capita consumption per year, kWh' },
   'pv-yield': { type: 'number', default: d.pvYieldKWhPerKWp, description: 'PV yield, kWh per kWp per year' },
   preset: { type: 'string', default: d.presets.join(','), description: `cost presets: ${Object.keys(PRESETS).join(', ')}` },
@@ -130,6 +132,7 @@ export function toSimOptions(a: SimArgs): SimOptions {
     tariff: a.tariff ?? '',
     recRate: a['rec-rate'] ?? '',
     recKey: (a['rec-key'] ?? '') as SimOptions['recKey'],
+    signing: a.signing === 'local' ? 'local' : 'node',
     annualKWh: a['annual-kwh'],
     pvYieldKWhPerKWp: a['pv-yield'],
     presets: list(a.preset),

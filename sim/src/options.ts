@@ -29,6 +29,8 @@ export interface SimOptions extends MarketOptions {
   dataFeeGweiPerByte: string;
   /** Repository root whose contracts/out holds Hub and CommunityToken; '' = this repository. */
   hubRoot: string;
+  /** Who signs the replay's transactions: anvil ('node', fast) or this process ('local', the old path). */
+  signing: 'node' | 'local';
 }
 
 export const defaultSimOptions: SimOptions = {
@@ -51,6 +53,7 @@ export const defaultSimOptions: SimOptions = {
   ethUsd: '',
   dataFeeGweiPerByte: '0',
   hubRoot: '',
+  signing: 'node',
 };
 
 /** The paper's figures (Marcozzi, Mostarda, Cacciagrano 2022) for one per-capita profile, 2020, 15 min. */

@@ -197,7 +197,8 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
         (name === 'diversity' && o.hubRoot
           ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
           : defaultApproachFactory(name)));
-    results.push(approachReport(await runApproach(a, readings, replay, { ...modules, approachFactory }), presets, readings.meters, periodSeconds));
+    const sender = { ...modules.sender, signing: o.signing };
+    results.push(approachReport(await runApproach(a, readings, replay, { ...modules, sender, approachFactory }), presets, readings.meters, periodSeconds));
     // The per-member results must come from the very states DIVERSITY co-signed and settled.
     if (built instanceof DiversityApproach) {
       const posted = built.posted.map(stateHash);

@@ -20,7 +20,8 @@ export interface DevnetOptions {
   timeoutSeconds: number;
   /** Keep the chain and nodes running after the run (inspect their APIs); Ctrl-C to stop. */
   keepAlive: boolean;
-  market: 'mmr' | 'totals';
+  /** 'auction' needs the on-chain auction step, wired into the hub after the merge (Auction.sol). */
+  market: 'mmr' | 'totals' | 'auction';
   /** Token units (18 decimals) per kWh. */
   gridBuyPrice: bigint;
   gridSellPrice: bigint;

@@ -317,3 +317,37 @@ export function resultsToCsv(r: CommunityResults): string {
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   return [cols.join(','), ...[...r.members, r.totals].map((m) => cols.map((c) => cell(m[c])).join(','))].join('\n') + '\n';
 }
+
+/**
+ * Per-member results from the final states of settled windows alone (what a node or the devnet reads
+ * back): flat grid prices of `market` (the hub's), net meters only (no load or PV, so no
+ * self-consumption), no REC.
+ */
+export function resultsFromWindowStates(names: readonly string[], market: MarketParams, finals: readonly (readonly ParticipantState[])[]): CommunityResults {
+  const members = names.map((name, i) => {
+    const x = { imp: 0n, exp: 0n, bought: 0n, sold: 0n, gridImp: 0n, gridExp: 0n, net: 0n };
+    for (const f of finals) {
+      const s = f[i];
+      x.imp += s.importWh;
+      x.exp += s.exportWh;
+      x.bought += s.p2pBoughtWh;
+      x.sold += s.p2pSoldWh;
+      x.gridImp += s.gridBoughtWh;
+      x.gridExp += s.gridSoldWh;
+      x.net += s.net;
+    }
+    const baseline = floorDiv(x.imp * market.gridBuyPrice - x.exp * market.gridSellPrice, 1000n);
+    const grid = floorDiv(x.gridImp * market.gridBuyPrice - x.gridExp * market.gridSellPrice, 1000n);
+    return result(name, { ...x, baseline, grid, load: null, pv: null, rec: null });
+  });
+  return {
+    market: MarketKind[market.kind].toLowerCase(),
+    intervals: 0,
+    windows: finals.length,
+    members,
+    totals: totalsOf(members),
+    rec: null,
+    flows: [],
+    windowStates: finals.map((f) => [...f]),
+  };
+}

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { formatUnits } from 'ethers';
+import { formatMemberTable } from '../../results/members.js';
 import { Devnet, type DevnetResult } from '../../devnet/devnet.js';
 import { defaultDevnetOptions, type DevnetOptions } from '../../devnet/options.js';
 import { createLogger } from '../../util/logger.js';
@@ -24,6 +25,11 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
       `${String(w.window).padStart(6)}  ${String(w.signers).padStart(10)}  ${String(w.agreeing).padStart(5)}  ${w.p2pKwh.toFixed(3).padStart(7)}  ` +
         `${w.gridImportKwh.toFixed(3).padStart(15)}  ${w.gridExportKwh.toFixed(3).padStart(15)}  ${w.net.map((n) => formatUnits(n, 18)).join('  ')}`,
     );
+  }
+  if (r.members) {
+    print('');
+    print(`== per member over the ${r.windows.length} settled windows (from the final states on chain; energy kWh, money cEUR)`);
+    print(formatMemberTable(r.members, 18, 'cEUR'));
   }
   print('');
   print('== balances (escrow, cEUR)');
@@ -55,7 +61,7 @@ export const devnetCommand = {
       .option('windows', { type: 'number', default: d.windowCount, describe: 'Windows to settle' })
       .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
       .option('interval-seconds', { type: 'number', default: d.intervalSeconds, describe: 'Real seconds per interval (each replays 15 minutes of the profile)' })
-      .option('market', { choices: ['mmr', 'totals'], default: d.market, describe: 'Market function F' })
+      .option('market', { choices: ['mmr', 'totals', 'auction'], default: d.market, describe: 'Market function F (auction: needs the hub\'s auction step, not wired yet)' })
       .option('challenge-period', { type: 'number', default: d.challengePeriod, describe: 'Seconds a pending claim can be disputed' })
       .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
       .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
@@ -64,6 +70,15 @@ export const devnetCommand = {
       .option('verbose', { type: 'boolean', default: false, describe: 'Show the nodes\' logs' }),
   handler: async (args: Record<string, any>) => {
     const print = (l: string) => process.stdout.write(l + '\n');
+    if (args.market === 'auction') {
+      // Checked before anything starts. The auction exists in TypeScript (node/src/window/auction.ts) and as
+      // a Solidity library (contracts/src/libraries/Auction.sol); the hub's market-step module takes it after the merge.
+      throw new CliError(
+        CliErrorCode.BAD_OPTION,
+        '--market auction: the hub cannot open an auction community yet (Auction.sol is not wired into the market-step module); ' +
+          'try the auction off chain with `diversity sim --approaches none --market auction`, or use --market mmr / totals',
+      );
+    }
     const opts: DevnetOptions = {
       ...d,
       prosumers: parseProsumers(String(args.pv)),
