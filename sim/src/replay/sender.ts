@@ -168,7 +168,9 @@ export class TxSender {
     if (this.queue.length === 0) return;
     const queue = this.queue;
     this.queue = [];
-    await this.pending;
+    // At most one batch's receipts in flight while this one is sent and mined: reading them overlaps
+    // with the next batch (outcomes still arrive in queue order: each collect waits for the previous).
+    await this.previous;
     const { rpc } = this.modules;
     let t0 = performance.now();
     if (this.opts.signing === 'node') {
@@ -199,8 +201,10 @@ export class TxSender {
       });
     }
     this.timings.mine += performance.now() - t0;
-    const p = this.collect(queue, blocks);
+    const before = this.pending;
+    const p = before.then(() => this.collect(queue, blocks));
     p.catch(() => undefined); // surfaced by the next flush or settle()
+    this.previous = before;
     this.pending = p;
   }
 
@@ -211,6 +215,8 @@ export class TxSender {
   }
 
   private pending: Promise<TxOutcome[]> = Promise.resolve([]);
+  /** The receipts of the batch before the last one. */
+  private previous: Promise<TxOutcome[]> = Promise.resolve([]);
 
   private async collect(queue: Queued[], blocks: number[]): Promise<TxOutcome[]> {
     const t0 = performance.now();
