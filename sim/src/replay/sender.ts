@@ -42,6 +42,8 @@ export interface SenderOptions {
    * secp256k1 signing to anvil's native code, which is most of a large replay's time in JavaScript.
    */
   signing: 'node' | 'local';
+  /** Read a batch's receipts while the next batch is sent and mined (false: the old, serial order). */
+  overlapReceipts: boolean;
   /** Transactions queued before they are sent and mined in one block. */
   batchTxs: number;
   maxFeePerGas: bigint;
@@ -52,6 +54,7 @@ export interface SenderOptions {
 
 export const defaultSenderOptions: SenderOptions = {
   signing: 'node',
+  overlapReceipts: true,
   // anvil reads receipts of big blocks slowly (superlinear); 500 per block is the sweet spot.
   batchTxs: 500,
   maxFeePerGas: 1_000_000_000n,
@@ -170,7 +173,7 @@ export class TxSender {
     this.queue = [];
     // At most one batch's receipts in flight while this one is sent and mined: reading them overlaps
     // with the next batch (outcomes still arrive in queue order: each collect waits for the previous).
-    await this.previous;
+    await (this.opts.overlapReceipts ? this.previous : this.pending);
     const { rpc } = this.modules;
     let t0 = performance.now();
     if (this.opts.signing === 'node') {
