@@ -108,13 +108,21 @@ export function communityFromFile(path: string, intervalSeconds: number): { file
   };
 }
 
-/** Load and PV of synthetic households in integer Wh (for self-consumption and self-sufficiency). */
-export function householdEnergy(households: readonly Household[]): { names: string[]; loadWh: Uint32Array[]; pvWh: (Uint32Array | null)[] } {
-  return {
-    names: households.map((h) => `H${h.index}${h.pv ? ` (${h.kWp} kWp)` : ''}`),
-    loadWh: households.map((h) => toWh(h.load)),
-    pvWh: households.map((h) => (h.pv ? toWh(h.pv) : null)),
-  };
+/**
+ * Load and PV of synthetic households in integer Wh (for self-consumption and self-sufficiency), made
+ * consistent with the meters' whole-Wh readings: PV in Wh, then load = PV + import − export per interval.
+ */
+export function householdEnergy(
+  households: readonly Household[],
+  meters: readonly { exportWh: Uint32Array; importWh: Uint32Array }[],
+): { names: string[]; loadWh: Uint32Array[]; pvWh: (Uint32Array | null)[] } {
+  const pvWh = households.map((h) => (h.pv ? toWh(h.pv) : null));
+  const loadWh = households.map((h, k) => {
+    const m = meters[k];
+    const pv = pvWh[k];
+    return m.importWh.map((imp, t) => Math.max(0, (pv ? pv[t] : 0) + imp - m.exportWh[t]));
+  });
+  return { names: households.map((h) => `H${h.index}${h.pv ? ` (${h.kWp} kWp)` : ''}`), loadWh, pvWh };
 }
 
 /** The run the per-member results fold, from the replay's readings. */

@@ -121,7 +121,7 @@ export function communityReadings(o: SimOptions): {
   const households = buildCommunity(profile, { households: o.prosumers, pvShare: o.pvShare, seed: o.seed });
   const meters = households.map(meterReadings);
   return {
-    ...householdEnergy(households),
+    ...householdEnergy(households, meters),
     file: null,
     format: profile.format,
     withPv: households.filter((h) => h.pv).length,

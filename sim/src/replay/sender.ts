@@ -2,7 +2,7 @@ import { Interface, SigningKey, computeAddress } from 'ethers';
 import type { Artifact } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import type { JsonRpc } from './rpc.js';
-import { signEip1559 } from './rawTx.js';
+import { serializeEip1559, signEip1559, type Eip1559Fields } from './rawTx.js';
 
 /** One transaction an approach needs, before signing. */
 export interface TxSpec {
@@ -68,6 +68,15 @@ interface Queued {
   raw: string;
   hash: string;
   request?: Record<string, string | null>;
+  fields?: Eip1559Fields;
+}
+
+interface RpcTx {
+  hash: string;
+  r: string;
+  s: string;
+  yParity?: string;
+  v: string;
 }
 
 interface RpcReceipt {
@@ -134,7 +143,17 @@ export class TxSender {
         maxFeePerGas: hex(this.opts.maxFeePerGas),
         maxPriorityFeePerGas: hex(this.opts.maxPriorityFeePerGas),
       };
-      return { spec, raw: '', hash: '', request };
+      const fields: Eip1559Fields = {
+        chainId: this.modules.chainId,
+        nonce: Number(request.nonce),
+        to: spec.to,
+        data: spec.data,
+        value: spec.value ?? 0n,
+        gasLimit: spec.gasLimit,
+        maxFeePerGas: this.opts.maxFeePerGas,
+        maxPriorityFeePerGas: this.opts.maxPriorityFeePerGas,
+      };
+      return { spec, raw: '', hash: '', request, fields };
     }
     const { raw, hash } = signEip1559(
       {
@@ -227,9 +246,19 @@ export class TxSender {
       blocks.map((b) => ({ method: 'eth_getBlockReceipts', params: ['0x' + b.toString(16)] })),
     );
     if (this.opts.signing === 'node') {
-      // The signed bytes anvil made (their size prices an L2's data fee).
-      const raws = await this.modules.rpc.batch<string>(queue.map((q) => ({ method: 'eth_getRawTransactionByHash', params: [q.hash] })));
-      raws.forEach((raw, k) => (queue[k].raw = raw));
+      // The signed bytes anvil made (their size prices an L2's data fee): rebuilt from the fields we
+      // sent and the signature in the block, and checked against the transaction hash.
+      const bodies = await this.modules.rpc.batch<{ transactions: RpcTx[] }>(
+        blocks.map((b) => ({ method: 'eth_getBlockByNumber', params: ['0x' + b.toString(16), true] })),
+      );
+      const sigs = new Map(bodies.flatMap((b) => b.transactions.map((t) => [t.hash, t] as const)));
+      for (const q of queue) {
+        const t = sigs.get(q.hash);
+        if (!t) throw new ReplayError({ code: ReplayErrorCode.TX_NOT_MINED, pending: 1 });
+        const { raw, hash } = serializeEip1559(q.fields!, Number(t.yParity ?? t.v), BigInt(t.r), BigInt(t.s));
+        if (hash !== q.hash) throw new ReplayError({ code: ReplayErrorCode.RPC, method: 'eth_getBlockByNumber', message: `transaction ${q.hash} does not serialize to its hash` });
+        q.raw = raw;
+      }
     }
     this.timings.receipts += performance.now() - t0;
     const receipts = new Map(receiptLists.flat().map((r) => [r.transactionHash, r]));
