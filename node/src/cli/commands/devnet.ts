@@ -54,6 +54,7 @@ export const devnetCommand = {
   examples: [
     ['$0 devnet', 'Four prosumers (two with PV), two windows, then exit 0 if all is final and agreed'],
     ['$0 devnet --pv 6,4,3,0,0,0 --windows 3 --keep-alive', 'Six prosumers, three windows, keep running to explore the nodes\' APIs'],
+    ['$0 devnet --community datasets/examples/three-members-day.json --community-offset 36', 'One node per member of a community file, from 09:00 of its day'],
   ],
   builder: (y: Argv) =>
     y
@@ -62,6 +63,8 @@ export const devnetCommand = {
       .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
       .option('interval-seconds', { type: 'number', default: d.intervalSeconds, describe: 'Real seconds per interval (each replays 15 minutes of the profile)' })
       .option('market', { choices: ['mmr', 'totals', 'auction'], default: d.market, describe: 'Market function F (auction: needs the hub\'s auction step, not wired yet)' })
+      .option('community', { type: 'string', describe: 'A community file (JSON + CSVs): one node per member replaying its own readings (replaces --pv)' })
+      .option('community-offset', { type: 'number', default: 0, describe: "With --community: the file's quarter-hour replayed as interval 0" })
       .option('challenge-period', { type: 'number', default: d.challengePeriod, describe: 'Seconds a pending claim can be disputed' })
       .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
       .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
@@ -86,6 +89,8 @@ export const devnetCommand = {
       windowIntervals: args.windowIntervals,
       intervalSeconds: args.intervalSeconds,
       market: args.market,
+      community: args.community,
+      communityOffset: args.communityOffset,
       challengePeriod: args.challengePeriod,
       dir: args.dir,
       timeoutSeconds: args.timeout,
