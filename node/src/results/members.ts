@@ -107,7 +107,8 @@ export function communityResults(run: CommunityRun): CommunityResults {
   const flows: IntervalFlow[] = [];
   const windowStates: ParticipantState[][] = [];
   const meterOwner = run.names.map((_, i) => i);
-  const price = (t: number) => pricesAt(run.tariff ?? flatOf(run.market), run.startSeconds + t * run.intervalSeconds);
+  const tariff = run.tariff ?? flatOf(run.market);
+  const price = (t: number) => pricesAt(tariff, run.startSeconds + t * run.intervalSeconds);
   for (let from = 0; from < T; from += W) {
     const to = Math.min(from + W, T);
     const intervals = [];
