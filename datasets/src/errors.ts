@@ -13,6 +13,12 @@ export enum DatasetErrorCode {
   BAD_PERIOD = 'DATASET_ERROR_BAD_PERIOD',
   BAD_RESOLUTION = 'DATASET_ERROR_BAD_RESOLUTION',
   UNKNOWN_BUILTIN = 'DATASET_ERROR_UNKNOWN_BUILTIN',
+  /** A community file's unit is not kWh, Wh or kW. */
+  BAD_UNIT = 'DATASET_ERROR_BAD_UNIT',
+  /** A community's member series do not cover the same intervals. */
+  LENGTH_MISMATCH = 'DATASET_ERROR_LENGTH_MISMATCH',
+  /** A community file (JSON) that does not describe a community. */
+  BAD_COMMUNITY = 'DATASET_ERROR_BAD_COMMUNITY',
 }
 
 /** Where in a file: 1-based line and column (column = field index, 1-based). */
@@ -33,7 +39,10 @@ export type DatasetErrorType =
   | ({ code: DatasetErrorCode.IRREGULAR; reason: string } & FilePosition)
   | { code: DatasetErrorCode.BAD_PERIOD; value: string; reason: string }
   | { code: DatasetErrorCode.BAD_RESOLUTION; reason: string }
-  | { code: DatasetErrorCode.UNKNOWN_BUILTIN; name: string; known: string[] };
+  | { code: DatasetErrorCode.UNKNOWN_BUILTIN; name: string; known: string[] }
+  | { code: DatasetErrorCode.BAD_UNIT; file: string; value: string; reason: string }
+  | { code: DatasetErrorCode.LENGTH_MISMATCH; file: string; reason: string }
+  | { code: DatasetErrorCode.BAD_COMMUNITY; file: string; reason: string };
 
 export class DatasetError extends DiversityError<DatasetErrorType> {
   constructor(type: DatasetErrorType) {

@@ -98,3 +98,64 @@ export function communitySpec(points: CommunityPoint[], title: string, subtitle:
     },
   };
 }
+
+/** Per member: kWh bought and sold peer to peer and imported from / exported to the grid (grouped bars). */
+export function memberBarsSpec(
+  members: Array<{ name: string; p2pBoughtWh: number; p2pSoldWh: number; gridImportWh: number; gridExportWh: number }>,
+  title: string,
+  subtitle: string | string[],
+): TopLevelSpec {
+  const flows = ['P2P bought', 'P2P sold', 'grid import', 'grid export'];
+  const values = members.flatMap((m) => [
+    { member: m.name, flow: flows[0], kwh: m.p2pBoughtWh / 1000 },
+    { member: m.name, flow: flows[1], kwh: m.p2pSoldWh / 1000 },
+    { member: m.name, flow: flows[2], kwh: m.gridImportWh / 1000 },
+    { member: m.name, flow: flows[3], kwh: m.gridExportWh / 1000 },
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: title, subtitle, font: FONT, subtitleFont: FONT },
+    width: { step: 14 },
+    height: 320,
+    background: 'white',
+    config: { font: FONT },
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'member', type: 'nominal', title: 'member', sort: members.map((m) => m.name), axis: { labelAngle: -30 } },
+      xOffset: { field: 'flow', type: 'nominal', sort: flows },
+      y: { field: 'kwh', type: 'quantitative', title: 'kWh' },
+      color: { field: 'flow', type: 'nominal', title: 'energy', sort: flows, scale: { range: ['#2ca02c', '#98df8a', '#d62728', '#ff9896'] } },
+    },
+  };
+}
+
+/** Community energy per interval (or day): P2P, grid import and grid export, as lines. */
+export function flowsSpec(
+  flows: { bucketSeconds: number; points: Array<{ interval: number; p2pWh: number; gridImportWh: number; gridExportWh: number }> },
+  title: string,
+  subtitle: string | string[],
+): TopLevelSpec {
+  const unit = flows.bucketSeconds >= 86_400 ? 'day' : 'interval';
+  const series = ['P2P (community)', 'grid import', 'grid export'];
+  const values = flows.points.filter(Boolean).flatMap((p) => [
+    { at: p.interval, flow: series[0], kwh: p.p2pWh / 1000 },
+    { at: p.interval, flow: series[1], kwh: p.gridImportWh / 1000 },
+    { at: p.interval, flow: series[2], kwh: p.gridExportWh / 1000 },
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: title, subtitle, font: FONT, subtitleFont: FONT },
+    width: 640,
+    height: 320,
+    background: 'white',
+    config: { font: FONT },
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.5, interpolate: 'step-after' },
+    encoding: {
+      x: { field: 'at', type: 'quantitative', title: `${unit} (${flows.bucketSeconds / 60} min each)`.replace(' (1440 min each)', '') },
+      y: { field: 'kwh', type: 'quantitative', title: `kWh per ${unit}` },
+      color: { field: 'flow', type: 'nominal', title: 'energy', sort: series, scale: { range: ['#2ca02c', '#d62728', '#ff7f0e'] } },
+    },
+  };
+}

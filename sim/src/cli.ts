@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Argv, Options } from 'yargs';
-import { communitySpec, cumulativeSpec, writeChart } from './charts.js';
+import { communitySpec, cumulativeSpec, flowsSpec, memberBarsSpec, writeChart } from './charts.js';
+import { formatMemberTable, resultsToCsv, type CommunityResults, type MemberResult } from '../../node/src/results/members.js';
+import { MARKETS, type MarketName } from './market.js';
+import { monthWindowIntervals } from './sessions.js';
 import { defaultSimOptions, type SimOptions } from './options.js';
 import { PRESETS } from './presets.js';
 import { cumulativePoints, formatTable, paperRefs, toJson } from './report.js';
@@ -17,8 +20,21 @@ export interface SimArgs {
   'pv-share': number;
   seed: number;
   interval: number;
-  session: number;
-  window: number;
+  session: string;
+  window: string;
+  community?: string;
+  market: string;
+  'grid-buy': string;
+  'grid-sell': string;
+  'feeder-kwh'?: number;
+  tariff: string;
+  'rec-rate': string;
+  'rec-key': string;
+  'members-out'?: string;
+  'members-csv'?: string;
+  'members-chart'?: string;
+  'flows-chart'?: string;
+  signing: string;
   'annual-kwh': number;
   'pv-yield': number;
   preset: string;
@@ -47,8 +63,21 @@ export const simOptions: Record<keyof SimArgs, Options> = {
   'pv-share': { type: 'number', default: d.pvShare, description: 'share of households with PV (floor(share x N))' },
   seed: { type: 'number', default: d.seed, description: 'seed of the household variation' },
   interval: { type: 'number', default: d.intervalSeconds, description: 'meter interval, seconds' },
-  session: { type: 'number', default: d.sessionIntervals, description: 'SAT/SA session, intervals (96 = one day)' },
-  window: { type: 'number', default: d.windowIntervals, description: 'DIVERSITY window, intervals' },
+  session: { type: 'string', default: String(d.sessionIntervals), description: "SAT/SA session: intervals (96 = one day), or 'month' (calendar months, the paper's monthly bill)" },
+  window: { type: 'string', default: String(d.windowIntervals), description: "DIVERSITY window: intervals, or 'month' (31 days: the hub's windows have one fixed length)" },
+  community: { type: 'string', description: 'a community file (JSON + CSVs: each member\'s load and PV or meter readings, market, tariff, REC); replaces --dataset/--prosumers' },
+  market: { type: 'string', default: '', description: `market F: ${MARKETS.join(', ')} (default: the community file's, else totals)` },
+  'grid-buy': { type: 'string', default: '', description: 'flat grid buy price, currency per kWh (default 0.25)' },
+  'grid-sell': { type: 'string', default: '', description: 'flat grid sell price, currency per kWh (default 0.05)' },
+  'feeder-kwh': { type: 'number', description: 'feeder capacity per interval, kWh (0 = no limit)' },
+  tariff: { type: 'string', default: '', description: 'a time-of-use tariff JSON (grid prices by hour, weekday/weekend)' },
+  'rec-rate': { type: 'string', default: '', description: 'Italian REC accounting: incentive per MWh of hourly shared energy (currency)' },
+  'rec-key': { type: 'string', default: '', description: 'REC allocation key: equal, consumption or production' },
+  'members-out': { type: 'string', description: 'write the per-member results (JSON)' },
+  'members-csv': { type: 'string', description: 'write the per-member results (CSV)' },
+  'members-chart': { type: 'string', description: 'write the per-member energy bars (SVG, and PNG beside it)' },
+  'flows-chart': { type: 'string', description: 'write the community energy flows per interval or day (SVG, and PNG beside it)' },
+  signing: { type: 'string', default: d.signing, choices: ['node', 'local'], description: "who signs the replay's transactions: anvil (node, fast) or this process (local)" },
   'annual-kwh': { type: 'number', default: d.annualKWh, description: 'per-capita consumption per year, kWh' },
   'pv-yield': { type: 'number', default: d.pvYieldKWhPerKWp, description: 'PV yield, kWh per kWp per year' },
   preset: { type: 'string', default: d.presets.join(','), description: `cost presets: ${Object.keys(PRESETS).join(', ')}` },
@@ -69,8 +98,20 @@ export const simOptions: Record<keyof SimArgs, Options> = {
 
 const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
 
+/** A positive whole number of intervals, or 'month'. */
+function intervalsOrMonth(flag: string, v: string): number | 'month' {
+  if (String(v) === 'month') return 'month';
+  const x = Number(v);
+  if (!Number.isInteger(x) || x <= 0) throw new RangeError(`--${flag}: a positive number of intervals or 'month', got ${v}`);
+  return x;
+}
+
 export function toSimOptions(a: SimArgs): SimOptions {
-  const approaches = list(a.approaches);
+  const approaches = a.approaches === 'none' ? [] : list(a.approaches);
+  if (a.market && !MARKETS.includes(a.market as MarketName)) throw new RangeError(`--market: one of ${MARKETS.join(', ')}, got ${a.market}`);
+  if (a['rec-key'] && !['equal', 'consumption', 'production'].includes(a['rec-key'])) throw new RangeError(`--rec-key: equal, consumption or production, got ${a['rec-key']}`);
+  const session = intervalsOrMonth('session', a.session);
+  const window = intervalsOrMonth('window', a.window);
   for (const x of approaches) if (!APPROACHES.includes(x as ApproachName)) throw new RangeError(`unknown approach ${x}`);
   return {
     approaches: approaches as ApproachName[],
@@ -80,8 +121,18 @@ export function toSimOptions(a: SimArgs): SimOptions {
     pvShare: a['pv-share'],
     seed: a.seed,
     intervalSeconds: a.interval,
-    sessionIntervals: a.session,
-    windowIntervals: a.window,
+    sessionIntervals: session === 'month' ? d.sessionIntervals : session,
+    calendarSessions: session === 'month',
+    windowIntervals: window === 'month' ? monthWindowIntervals(a.interval) : window,
+    community: a.community ?? '',
+    market: (a.market ?? '') as MarketName | '',
+    gridBuy: a['grid-buy'] ?? '',
+    gridSell: a['grid-sell'] ?? '',
+    feederCapacityKwh: a['feeder-kwh'] ?? null,
+    tariff: a.tariff ?? '',
+    recRate: a['rec-rate'] ?? '',
+    recKey: (a['rec-key'] ?? '') as SimOptions['recKey'],
+    signing: a.signing === 'local' ? 'local' : 'node',
     annualKWh: a['annual-kwh'],
     pvYieldKWhPerKWp: a['pv-yield'],
     presets: list(a.preset),
@@ -110,11 +161,33 @@ export async function runSim(a: SimArgs): Promise<void> {
     ? (JSON.parse(readFileSync(a.from, 'utf8')) as SimReport)
     : await simulate(o, { onProgress, onApproachStart: (x) => !bar && process.stderr.write(`replaying ${x}...\n`) });
   bar?.stop();
-  console.log(formatTable(report));
+  if (report.approaches.length > 0 || report.skipped.length > 0) console.log(formatTable(report));
   console.log(`${report.inputs.intervals} intervals x ${report.inputs.prosumers} prosumer(s), ${report.inputs.startUtc} .. ${report.inputs.endUtc}; ${report.runtimeSeconds} s`);
+  if (report.members) {
+    console.log('');
+    console.log(`== per member, market ${report.inputs.market}${report.inputs.tariff ? ' (time-of-use tariff)' : ''}, ${report.inputs.windowIntervals}-interval windows (energy kWh, money EUR)`);
+    console.log(formatMemberTable(membersFromJson(report.members)));
+  }
   if (a.out) {
     writeFileSync(a.out, toJson(report));
     console.log(`report: ${a.out}`);
+  }
+  if (a['members-out']) {
+    writeFileSync(a['members-out'], JSON.stringify(report.members, null, 2) + '\n');
+    console.log(`members: ${a['members-out']}`);
+  }
+  if (a['members-csv']) {
+    writeFileSync(a['members-csv'], membersCsv(report.members));
+    console.log(`members: ${a['members-csv']}`);
+  }
+  const subtitle = `${report.inputs.community || report.inputs.dataset}, ${report.inputs.prosumers} members, market ${report.inputs.market}${report.inputs.tariff ? ', time-of-use tariff' : ''}`;
+  if (a['members-chart']) {
+    const files = await writeChart(memberBarsSpec(membersFromJson(report.members).members, 'Energy per member', subtitle), a['members-chart']);
+    console.log(`members chart: ${files.join(', ')}`);
+  }
+  if (a['flows-chart']) {
+    const files = await writeChart(flowsSpec(report.flows, 'Community energy flows', subtitle), a['flows-chart']);
+    console.log(`flows chart: ${files.join(', ')}`);
   }
   if (a.chart) {
     const preset = a['chart-preset'];
@@ -160,6 +233,31 @@ export async function runSim(a: SimArgs): Promise<void> {
   }
 }
 
+/** The results as `formatMemberTable` takes them, from the report's JSON form (bigints as strings). */
+function membersFromJson(j: unknown): CommunityResults {
+  const r = j as Record<string, any>;
+  const m = (x: Record<string, any>): MemberResult => ({
+    ...(x as MemberResult),
+    p2pNet: BigInt(x.p2pNet),
+    billGridOnly: BigInt(x.billGridOnly),
+    bill: BigInt(x.bill),
+    savings: BigInt(x.savings),
+    recIncentive: x.recIncentive === null ? null : BigInt(x.recIncentive),
+  });
+  return {
+    ...(r as CommunityResults),
+    members: r.members.map(m),
+    totals: m(r.totals),
+    rec: r.rec ? { ...r.rec, incentive: BigInt(r.rec.incentive), incentivePerMWh: BigInt(r.rec.incentivePerMWh) } : null,
+    flows: [],
+    windowStates: [],
+  };
+}
+
+function membersCsv(j: unknown): string {
+  return resultsToCsv(membersFromJson(j));
+}
+
 /** The `diversity sim` command (lodestar-style command object; the lead registers it in bin/diversity.js). */
 export const simCommand = {
   command: 'sim',
@@ -170,6 +268,8 @@ export const simCommand = {
       description: "A full year of the per-capita Italian profile, the paper's comparison",
     },
     { command: 'sim --approaches sa,diversity --prosumers 20 --period 2020-06', description: 'One month of a 20-household community' },
+    { command: 'sim --approaches none --community datasets/examples/three-members-day.json --interval 3600 --window 24', description: 'The market outcome per member of a hand-made three-member day, no chain' },
+    { command: 'sim --approaches rda,sat,sa,diversity --session month --window month --prosumers 1', description: "The paper's comparison: monthly sessions and windows" },
   ],
   options: simOptions,
   builder: (y: Argv) => y.options(simOptions),

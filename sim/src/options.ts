@@ -1,7 +1,11 @@
+import { defaultMarketOptions, type MarketOptions } from './market.js';
 import type { ApproachName } from './replay/types.js';
 
-export interface SimOptions {
+export interface SimOptions extends MarketOptions {
+  /** [] = no chain replay: the market and the per-member results only. */
   approaches: ApproachName[];
+  /** A community file (`datasets/src/communityFile.ts`); '' = the dataset's profile scaled into households. */
+  community: string;
   /** 'builtin:italy-2020' or a CSV path (ENTSO-E, OPSD or plain timestamp,kWh). */
   dataset: string;
   /** Rome-local period (YYYY | YYYY-MM | YYYY-MM-DD | from/to); '' = the whole dataset. */
@@ -12,6 +16,8 @@ export interface SimOptions {
   intervalSeconds: number;
   /** SAT/SA session length in intervals (default one day). */
   sessionIntervals: number;
+  /** SAT/SA sessions are calendar months (`--session month`); `sessionIntervals` is then unused. */
+  calendarSessions: boolean;
   /** DIVERSITY window length in intervals. */
   windowIntervals: number;
   annualKWh: number;
@@ -23,10 +29,14 @@ export interface SimOptions {
   dataFeeGweiPerByte: string;
   /** Repository root whose contracts/out holds Hub and CommunityToken; '' = this repository. */
   hubRoot: string;
+  /** Who signs the replay's transactions: anvil ('node', fast) or this process ('local', the old path). */
+  signing: 'node' | 'local';
 }
 
 export const defaultSimOptions: SimOptions = {
+  ...defaultMarketOptions,
   approaches: ['rda', 'sat', 'sa', 'diversity'],
+  community: '',
   dataset: 'builtin:italy-2020',
   period: '',
   prosumers: 1,
@@ -34,6 +44,7 @@ export const defaultSimOptions: SimOptions = {
   seed: 1,
   intervalSeconds: 900,
   sessionIntervals: 96,
+  calendarSessions: false,
   windowIntervals: 96,
   annualKWh: 5000,
   pvYieldKWhPerKWp: 1150,
@@ -42,6 +53,7 @@ export const defaultSimOptions: SimOptions = {
   ethUsd: '',
   dataFeeGweiPerByte: '0',
   hubRoot: '',
+  signing: 'node',
 };
 
 /** The paper's figures (Marcozzi, Mostarda, Cacciagrano 2022) for one per-capita profile, 2020, 15 min. */

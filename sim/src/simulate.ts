@@ -6,7 +6,12 @@ import { PRESETS, type CostPreset } from './presets.js';
 import { defaultApproachFactory, runApproach, type EngineModules } from './replay/engine.js';
 import { DiversityApproach, hubBinding } from './replay/approaches/diversity.js';
 import { loadArtifact } from '../../node/src/chain/artifacts.js';
-import { defaultReplayOptions, type ApproachName, type ApproachResult, type CommunityReadings } from './replay/types.js';
+import { defaultReplayOptions, type Approach, type ApproachName, type ApproachResult, type CommunityReadings } from './replay/types.js';
+import { communityResults, resultsToJson, type CommunityResults, type IntervalFlow } from '../../node/src/results/members.js';
+import { stateHash } from '../../node/src/window/state.js';
+import { MarketKind } from '../../node/src/window/state.js';
+import { communityFromFile, communityRun, householdEnergy, marketSetup } from './market.js';
+import { calendarMonthStarts } from './sessions.js';
 
 export interface ApproachReport {
   approach: ApproachName;
@@ -43,8 +48,14 @@ export interface SimReport {
     pvShare: number;
     seed: number;
     sessionIntervals: number;
+    /** 'month' = calendar-month sessions. */
+    session: string;
+    sessionCount: number;
     windowIntervals: number;
     hubRoot: string;
+    community: string;
+    market: string;
+    tariff: boolean;
     annualKWh: number;
     pvYieldKWhPerKWp: number;
     txGasCap: string;
@@ -56,6 +67,13 @@ export interface SimReport {
   approaches: ApproachReport[];
   /** Approaches a report could not run (kept so that reports written before the hub landed still load). */
   skipped: Array<{ approach: ApproachName; code: string; reason: string }>;
+  /**
+   * The community's market outcome per member, from the fold F whose window states DIVERSITY co-signs
+   * (`node/src/results/members.ts`); money in token base units (18 decimals) as decimal strings.
+   */
+  members: unknown;
+  /** Community energy flows, Wh, per interval (runs up to two days) or per day. */
+  flows: { bucketSeconds: number; points: IntervalFlow[] };
   /** Transaction-cost ratios relative to SA, and the paper's. */
   ratios: { measured: Record<string, number>; paper: Record<string, number> };
   paper: typeof PAPER;
@@ -81,7 +99,19 @@ export function presetsFor(o: SimOptions): CostPreset[] {
 }
 
 /** The community's integer readings for the options: dataset → profile → households → meters. */
-export function communityReadings(o: SimOptions): { readings: CommunityReadings; format: string; withPv: number } {
+export function communityReadings(o: SimOptions): {
+  readings: CommunityReadings;
+  format: string;
+  withPv: number;
+  names: string[];
+  loadWh: (Uint32Array | null)[];
+  pvWh: (Uint32Array | null)[];
+  file: ReturnType<typeof communityFromFile>['file'] | null;
+} {
+  if (o.community) {
+    const c = communityFromFile(o.community, o.intervalSeconds);
+    return { readings: c.readings, format: 'community', withPv: c.pvWh.filter(Boolean).length, names: c.names, loadWh: c.loadWh, pvWh: c.pvWh, file: c.file };
+  }
   const profile = loadProfile(o.dataset, {
     intervalSeconds: o.intervalSeconds,
     annualKWh: o.annualKWh,
@@ -91,6 +121,8 @@ export function communityReadings(o: SimOptions): { readings: CommunityReadings;
   const households = buildCommunity(profile, { households: o.prosumers, pvShare: o.pvShare, seed: o.seed });
   const meters = households.map(meterReadings);
   return {
+    ...householdEnergy(households, meters),
+    file: null,
     format: profile.format,
     withPv: households.filter((h) => h.pv).length,
     readings: {
@@ -140,20 +172,41 @@ function approachReport(r: ApproachResult, presets: CostPreset[], prosumers: num
 export async function simulate(o: SimOptions, modules: EngineModules & { onApproachStart?: (a: ApproachName) => void } = {}): Promise<SimReport> {
   const t0 = performance.now();
   const presets = presetsFor(o);
-  const { readings, format, withPv } = communityReadings(o);
-  const replay = { ...defaultReplayOptions, sessionIntervals: o.sessionIntervals, windowIntervals: o.windowIntervals };
+  const { readings, format, withPv, names, loadWh, pvWh, file } = communityReadings(o);
+  const setup = marketSetup(o, names, file, o.seed);
+  const market = await marketOutcome(readings, names, setup, o.windowIntervals, { loadWh, pvWh });
+  const sessionStarts = o.calendarSessions ? calendarMonthStarts(readings.startMs, readings.intervals, readings.intervalSeconds) : undefined;
+  const replay = { ...defaultReplayOptions, sessionIntervals: o.sessionIntervals, sessionStarts, windowIntervals: o.windowIntervals, market: setup.market };
   const periodSeconds = readings.intervals * readings.intervalSeconds;
   const results: ApproachReport[] = [];
   const skipped: SimReport['skipped'] = [];
   for (const a of o.approaches) {
+    if (a === 'diversity' && setup.market.kind === MarketKind.Auction) {
+      skipped.push({ approach: a, code: 'NO_ONCHAIN_AUCTION', reason: 'the hub has no auction market step yet (contracts/src/libraries/Auction.sol is wired into the market-step module after the merge)' });
+      continue;
+    }
+    if (a === 'diversity' && setup.tariff && setup.market.kind !== MarketKind.Totals) {
+      skipped.push({ approach: a, code: 'NO_ONCHAIN_TARIFF', reason: 'the hub folds with flat prices; time-of-use prices are not on chain yet' });
+      continue;
+    }
     modules.onApproachStart?.(a);
-    const approachFactory =
-      modules.approachFactory ??
-      ((name: ApproachName) =>
-        name === 'diversity' && o.hubRoot
+    let built: Approach | undefined;
+    const approachFactory = (name: ApproachName): Approach =>
+      (built =
+        modules.approachFactory?.(name) ??
+        (name === 'diversity' && o.hubRoot
           ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
-          : defaultApproachFactory(name));
-    results.push(approachReport(await runApproach(a, readings, replay, { ...modules, approachFactory }), presets, o.prosumers, periodSeconds));
+          : defaultApproachFactory(name)));
+    const sender = { ...modules.sender, signing: o.signing };
+    results.push(approachReport(await runApproach(a, readings, replay, { ...modules, sender, approachFactory }), presets, readings.meters, periodSeconds));
+    // The per-member results must come from the very states DIVERSITY co-signed and settled.
+    if (built instanceof DiversityApproach) {
+      const posted = built.posted.map(stateHash);
+      const folded = market.windowStates.map(stateHash);
+      if (posted.length !== folded.length || posted.some((h, w) => h !== folded[w])) {
+        throw new Error(`per-member results: the fold differs from the states settled on chain (${posted.length} windows posted, ${folded.length} folded)`);
+      }
+    }
   }
   const sum = (arr: Uint32Array[]): number => arr.reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0) / 1000;
   const gasOf = (name: string): number | undefined => {
@@ -175,13 +228,18 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
       endUtc: new Date(readings.startMs + periodSeconds * 1000).toISOString(),
       intervals: readings.intervals,
       intervalSeconds: readings.intervalSeconds,
-      prosumers: o.prosumers,
+      prosumers: readings.meters,
       prosumersWithPv: withPv,
       pvShare: o.pvShare,
       seed: o.seed,
       sessionIntervals: o.sessionIntervals,
+      session: o.calendarSessions ? 'month' : String(o.sessionIntervals),
+      sessionCount: sessionStarts ? sessionStarts.length + 1 : Math.ceil(readings.intervals / o.sessionIntervals),
       windowIntervals: o.windowIntervals,
       hubRoot: o.hubRoot,
+      community: o.community,
+      market: market.market,
+      tariff: setup.tariff !== undefined,
       annualKWh: o.annualKWh,
       pvYieldKWhPerKWp: o.pvYieldKWhPerKWp,
       txGasCap: replay.txGasCap.toString(),
@@ -192,8 +250,36 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
     presets,
     approaches: results,
     skipped,
+    members: resultsToJson(market),
+    flows: flowBuckets(market, readings),
     ratios: { measured, paper },
     paper: PAPER,
     runtimeSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
   };
+}
+
+/** The market outcome per member: the fold F over every window and its accounting. */
+export async function marketOutcome(
+  readings: CommunityReadings,
+  names: readonly string[],
+  setup: ReturnType<typeof marketSetup>,
+  windowIntervals: number,
+  energy: { loadWh?: (Uint32Array | null)[]; pvWh?: (Uint32Array | null)[] },
+): Promise<CommunityResults> {
+  return communityResults(communityRun(readings, names, setup, windowIntervals, energy));
+}
+
+/** Flows per interval for runs up to two days, else summed per day (from the first interval). */
+export function flowBuckets(r: CommunityResults, readings: CommunityReadings): SimReport['flows'] {
+  const perDay = Math.round(86_400 / readings.intervalSeconds);
+  if (r.flows.length <= 2 * perDay) return { bucketSeconds: readings.intervalSeconds, points: r.flows };
+  const points: IntervalFlow[] = [];
+  for (const f of r.flows) {
+    const b = Math.floor(f.interval / perDay);
+    const p = (points[b] ??= { interval: b, p2pWh: 0, gridImportWh: 0, gridExportWh: 0 });
+    p.p2pWh += f.p2pWh;
+    p.gridImportWh += f.gridImportWh;
+    p.gridExportWh += f.gridExportWh;
+  }
+  return { bucketSeconds: 86_400, points };
 }

@@ -130,4 +130,15 @@ describe('sim/replay on anvil', function () {
     const mints = onChain.gas - result.gasUsed;
     expect(mints > 0n && mints < result.deployGas).to.equal(true);
   });
+  it('anvil signing and local signing send the same transactions: same gas, same signed bytes', async () => {
+    const r = tinyReadings(3, 8);
+    for (const name of ['rda', 'sat', 'sa', 'diversity'] as const) {
+      const opts = { ...defaultReplayOptions, sessionIntervals: 4, windowIntervals: 4 };
+      const viaNode = await runApproach(name, r, opts, { sender: { signing: 'node' } });
+      const viaLocal = await runApproach(name, r, opts, { sender: { signing: 'local' } });
+      expect(viaNode.transactions, name).to.equal(viaLocal.transactions);
+      expect(viaNode.gasUsed, name).to.equal(viaLocal.gasUsed);
+      expect(viaNode.rawBytes, name).to.equal(viaLocal.rawBytes);
+    }
+  });
 });

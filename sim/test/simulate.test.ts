@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { calendarMonthStarts } from '../src/sessions.js';
+import { sessionRanges } from '../src/replay/types.js';
 import { existsSync } from 'node:fs';
 import { cost } from '../src/costModel.js';
 import { artifactPath } from '../../node/src/chain/artifacts.js';
@@ -50,5 +52,27 @@ describe('sim/cli', () => {
     expect(o.presets).to.deep.equal(['l2']);
     expect(o.prosumers).to.equal(3);
     expect(() => toSimOptions({ ...defaults, approaches: 'rda,xyz' })).to.throw(/unknown approach/);
+  });
+
+  it('takes calendar-month sessions, month windows, a market and no chain at all', () => {
+    const defaults = Object.fromEntries(Object.entries(simOptions).map(([k, v]) => [k, v.default])) as unknown as SimArgs;
+    const o = toSimOptions({ ...defaults, approaches: 'none', session: 'month', window: 'month', market: 'auction' });
+    expect(o.approaches).to.deep.equal([]);
+    expect(o.calendarSessions).to.equal(true);
+    expect(o.windowIntervals).to.equal(2976);
+    expect(o.market).to.equal('auction');
+    expect(() => toSimOptions({ ...defaults, market: 'barter' })).to.throw(/--market/);
+    expect(() => toSimOptions({ ...defaults, session: '0' })).to.throw(/--session/);
+  });
+
+  it('calendar months of 2020 at 15 minutes: twelve sessions, each a whole number of SAT words', () => {
+    const start = Date.UTC(2019, 11, 31, 23);
+    const starts = calendarMonthStarts(start, 35_136, 900);
+    expect(starts).to.have.length(11);
+    // February 2020 (29 days) starts after January's 31 days; March loses an hour to daylight saving.
+    expect(starts[0]).to.equal(31 * 96);
+    expect(starts[2] - starts[1]).to.equal(31 * 96 - 4);
+    expect(starts.every((t) => t % 4 === 0)).to.equal(true);
+    expect(sessionRanges({ intervals: 35_136 }, { sessionIntervals: 96, sessionStarts: starts })).to.have.length(12);
   });
 });

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Contract, NonceManager, Wallet, formatUnits, type JsonRpcProvider } from 'ethers';
+import { Contract, NonceManager, Wallet, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
+import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
 import { startAnvil, type Anvil } from '../chain/anvil.js';
 import { projectRoot } from '../chain/artifacts.js';
 import { HubClient } from '../chain/hubClient.js';
@@ -10,10 +11,11 @@ import { meterKeyPair, MeterScheme } from '../reading/signature.js';
 import { seedFor } from '../vectors/readings.js';
 import { toHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
-import { MarketKind } from '../window/state.js';
+import { MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
+import { resultsFromWindowStates, type CommunityResults } from '../results/members.js';
 import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
-import type { DevnetOptions } from './options.js';
+import type { DevnetOptions, ProsumerSpec } from './options.js';
 import { freePorts } from './ports.js';
 import { popcount } from '../util/bits.js';
 
@@ -25,6 +27,8 @@ export interface DevnetNode {
   listen: string;
   peerId: string;
   pvKwp: number;
+  /** The community file's member this node replays. */
+  member?: string;
   process?: ChildProcess;
 }
 
@@ -35,6 +39,8 @@ export interface WindowSettlement {
   gridExportKwh: number;
   /** Token flow per participant (positive = received), in token units. */
   net: bigint[];
+  /** The window's final state as the nodes folded it (its hash is final on chain). */
+  finalState: ParticipantState[];
   signers: number;
   agreeing: number;
 }
@@ -47,7 +53,12 @@ export interface DevnetResult {
   nodes: DevnetNode[];
   seconds: number;
   problems: string[];
+  /** Per-member results over the settled windows. */
+  members?: CommunityResults;
 }
+
+/** Thrown when the devnet is asked for something the chain cannot do yet. */
+export class DevnetUnsupportedError extends Error {}
 
 type Print = (line: string) => void;
 
@@ -79,17 +90,33 @@ export class Devnet {
     mkdirSync(dir, { recursive: true });
     const gas = newGasLedger();
     const problems: string[] = [];
+    const { prosumers, profileOffset, gridBuyPrice, gridSellPrice } = opts.community
+      ? communityProsumers(opts.community, dir, opts)
+      : { prosumers: opts.prosumers, profileOffset: opts.profileOffset, gridBuyPrice: opts.gridBuyPrice, gridSellPrice: opts.gridSellPrice };
+    if (opts.market === 'auction') {
+      // The TypeScript auction and its Solidity library exist (node/src/window/auction.ts,
+      // contracts/src/libraries/Auction.sol); the hub's MarketKind and market-step module do not take it yet.
+      throw new DevnetUnsupportedError(
+        'market auction: the hub cannot open an auction community yet (contracts/src/libraries/Auction.sol is wired into the market-step module after the merge); use --market mmr or totals',
+      );
+    }
+    const market: MarketParams = {
+      kind: opts.market === 'mmr' ? MarketKind.Mmr : MarketKind.Totals,
+      gridBuyPrice,
+      gridSellPrice,
+      feederCapacityWh: 0n,
+    };
 
     print(`starting anvil (Osaka rules) on loopback...`);
-    this.anvil = await startAnvil({ accounts: opts.prosumers.length + 2 });
+    this.anvil = await startAnvil({ accounts: prosumers.length + 2 });
     const provider = localProvider(this.anvil.rpcUrl);
     this.provider = provider;
     const deployer = new NonceManager(new Wallet(this.anvil.privateKeys[0], provider));
-    const wallets = opts.prosumers.map((_, i) => new Wallet(this.anvil!.privateKeys[i + 1], provider));
+    const wallets = prosumers.map((_, i) => new Wallet(this.anvil!.privateKeys[i + 1], provider));
 
     print(`deploying the hub and the community token...`);
     const deployment = await deployHub(deployer, gas);
-    const meterKeys = opts.prosumers.map((_, i) => meterKeyPair(seedFor(`devnet-meter-${i}-${opts.seed}`)));
+    const meterKeys = prosumers.map((_, i) => meterKeyPair(seedFor(`devnet-meter-${i}-${opts.seed}`)));
     const latest = await provider.getBlock('latest');
     const start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;
     const escrow = 100n * ETHER;
@@ -104,12 +131,7 @@ export class Devnet {
         windowIntervals: opts.windowIntervals,
         start,
         windowCount: opts.windowCount,
-        market: {
-          kind: opts.market === 'mmr' ? MarketKind.Mmr : MarketKind.Totals,
-          gridBuyPrice: opts.gridBuyPrice,
-          gridSellPrice: opts.gridSellPrice,
-          feederCapacityWh: 0n,
-        },
+        market,
         bond,
         escrow,
         challengePeriod: opts.challengePeriod,
@@ -117,13 +139,13 @@ export class Devnet {
       gas,
     );
     print(
-      `community ${communityId} open on hub ${deployment.hubAddress}: ${opts.prosumers.length} prosumers ` +
-        `(${opts.prosumers.filter((p) => p.pvKwp > 0).length} with PV), ${opts.windowCount} windows of ` +
+      `community ${communityId} open on hub ${deployment.hubAddress}: ${prosumers.length} prosumers ` +
+        `(${prosumers.filter((p) => p.pvKwp > 0).length} with PV), ${opts.windowCount} windows of ` +
         `${opts.windowIntervals} x ${opts.intervalSeconds}s intervals (each replays 15 min of the profile)`,
     );
 
     // Ports and identities first, so every node can be told where the others are.
-    const ports = await freePorts(opts.prosumers.length * 2);
+    const ports = await freePorts(prosumers.length * 2);
     this.nodes = await Promise.all(
       wallets.map(async (wallet, i) => ({
         name: `node-${i}`,
@@ -132,7 +154,8 @@ export class Devnet {
         listen: `/ip4/127.0.0.1/tcp/${ports[2 * i]}`,
         apiUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
         peerId: await peerIdFromSecret(wallet.privateKey),
-        pvKwp: opts.prosumers[i].pvKwp,
+        pvKwp: prosumers[i].pvKwp,
+        member: prosumers[i].member?.name,
       })),
     );
     for (const node of this.nodes) {
@@ -157,8 +180,8 @@ export class Devnet {
         meter: {
           meterIndex: node.index,
           secretKey: toHex(meterKeys[node.index].secretKey.subarray(0, 32)),
-          profile: `builtin:italy-2020?pvKwp=${node.pvKwp}&seed=${opts.seed * 100 + node.index}`,
-          profileOffset: opts.profileOffset,
+          profile: prosumers[node.index].member?.profile ?? `builtin:italy-2020?pvKwp=${node.pvKwp}&seed=${opts.seed * 100 + node.index}`,
+          profileOffset,
         },
       };
       const configPath = join(dir, node.name, 'config.json');
@@ -167,7 +190,7 @@ export class Devnet {
       node.process = this.spawnNode(node, configPath, join(dir, node.name, 'node.log'));
     }
     print(`started ${this.nodes.length} node processes; interval 0 begins in ${Math.max(0, start - Math.floor(Date.now() / 1000))}s`);
-    for (const n of this.nodes) print(`  ${n.name}  ${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  api ${n.apiUrl}/status  p2p ${n.listen}`);
+    for (const n of this.nodes) print(`  ${n.name}  ${n.member ? `${n.member.padEnd(8)} ` : ''}${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  api ${n.apiUrl}/status  p2p ${n.listen}`);
 
     const escrowBefore = await Promise.all(this.nodes.map(async (n) => (await deployment.hub.account(communityId, n.index)).escrow as bigint));
     const hub = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: provider, provider });
@@ -183,7 +206,13 @@ export class Devnet {
     const accounts = await Promise.all(this.nodes.map(async (n) => deployment.hub.withdrawable(deployment.tokenAddress, n.wallet.address)));
     const balances = this.nodes.map((n, i) => ({ name: n.name, escrowBefore: escrowBefore[i], escrowAfter: (accounts[i] as bigint) - bond }));
     const ok = windows.length === opts.windowCount && windows.every((w) => w.agreeing === this.nodes.length) && problems.length === 0;
-    return { ok, windows, balances, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems };
+    const complete = windows.filter((w) => w.finalState.length === this.nodes.length);
+    const members = resultsFromWindowStates(
+      this.nodes.map((n) => (n.member ? `${n.name} ${n.member}` : `${n.name}${n.pvKwp > 0 ? ` (${n.pvKwp} kWp)` : ''}`)),
+      market,
+      complete.map((w) => w.finalState),
+    );
+    return { ok, windows, balances, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems, members };
   }
 
   private spawnNode(node: DevnetNode, configPath: string, logPath: string): ChildProcess {
@@ -238,6 +267,15 @@ export class Devnet {
           gridImportKwh: Number(sum('gridBoughtWh')) / 1000,
           gridExportKwh: Number(sum('gridSoldWh')) / 1000,
           net: fs.map((s) => BigInt(s.net)),
+          finalState: fs.map((s) => ({
+            exportWh: BigInt(s.exportWh),
+            importWh: BigInt(s.importWh),
+            p2pSoldWh: BigInt(s.p2pSoldWh),
+            p2pBoughtWh: BigInt(s.p2pBoughtWh),
+            gridSoldWh: BigInt(s.gridSoldWh),
+            gridBoughtWh: BigInt(s.gridBoughtWh),
+            net: BigInt(s.net),
+          })),
           signers: popcount(rec.signers),
           agreeing,
         };
@@ -296,6 +334,42 @@ export class Devnet {
   }
 }
 
+
+/**
+ * One prosumer per member of a community file: its readings at 15 minutes (each devnet interval
+ * replays 15 minutes) written as a meter profile (`csv:` loadWh,pvWh per interval) under `dir`; a member
+ * given by import/export replays them as load and PV (the meter sees the same net flow).
+ */
+export function communityProsumers(
+  file: string,
+  dir: string,
+  opts: Pick<DevnetOptions, 'windowCount' | 'windowIntervals' | 'gridBuyPrice' | 'gridSellPrice' | 'communityOffset'>,
+): { prosumers: ProsumerSpec[]; profileOffset: number; gridBuyPrice: bigint; gridSellPrice: bigint } {
+  const c = readCommunityFile(file);
+  const r = communityReadings(c, 900);
+  const offset = opts.communityOffset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || r.intervals < offset + opts.windowCount * opts.windowIntervals) {
+    throw new DevnetUnsupportedError(
+      `${file}: ${r.intervals} quarter-hours, fewer than ${opts.windowCount} windows x ${opts.windowIntervals} intervals from quarter-hour ${offset}`,
+    );
+  }
+  mkdirSync(join(dir, 'profiles'), { recursive: true });
+  const prosumers = r.members.map((m, i): ProsumerSpec => {
+    const load = m.loadWh ?? m.importWh;
+    const pv = m.loadWh ? (m.pvWh ?? new Uint32Array(load.length)) : m.exportWh;
+    const path = join(dir, 'profiles', `member-${i}.csv`);
+    writeFileSync(path, 'loadWh,pvWh\n' + Array.from(load, (l, t) => `${l},${pv[t]}`).join('\n') + '\n');
+    return { pvKwp: pv.some((x) => x > 0) ? 1 : 0, member: { name: m.name, profile: `csv:${path}` } };
+  });
+  const market = (c.market ?? {}) as Record<string, unknown>;
+  const price = (v: unknown, fallback: bigint): bigint => (v === undefined ? fallback : parseUnits(String(v), 18));
+  return {
+    prosumers,
+    profileOffset: offset,
+    gridBuyPrice: price(market.gridBuyPrice, opts.gridBuyPrice),
+    gridSellPrice: price(market.gridSellPrice, opts.gridSellPrice),
+  };
+}
 
 async function fetchJson(url: string): Promise<any> {
   try {

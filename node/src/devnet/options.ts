@@ -1,6 +1,8 @@
 export interface ProsumerSpec {
   /** Installed PV (kWp); 0 = a consumer without PV. */
   pvKwp: number;
+  /** A member of a community file: its name and its meter profile (`csv:...`). */
+  member?: { name: string; profile: string };
 }
 
 export interface DevnetOptions {
@@ -20,7 +22,16 @@ export interface DevnetOptions {
   timeoutSeconds: number;
   /** Keep the chain and nodes running after the run (inspect their APIs); Ctrl-C to stop. */
   keepAlive: boolean;
-  market: 'mmr' | 'totals';
+  /** 'auction' needs the on-chain auction step, wired into the hub after the merge (Auction.sol). */
+  market: 'mmr' | 'totals' | 'auction';
+  /**
+   * A community file (`datasets/src/communityFile.ts`): one node per member replaying its own
+   * readings from the file's first interval (replaces `prosumers` and `profileOffset`); its market
+   * block's flat prices replace `gridBuyPrice` / `gridSellPrice`.
+   */
+  community?: string;
+  /** With `community`: the file's quarter-hour replayed as interval 0. */
+  communityOffset?: number;
   /** Token units (18 decimals) per kWh. */
   gridBuyPrice: bigint;
   gridSellPrice: bigint;

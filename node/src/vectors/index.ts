@@ -1,3 +1,4 @@
+import { auctionVectors } from './auction.js';
 import { blsVectorFile } from './bls.js';
 import { commitmentVectors } from './commitment.js';
 import { disputeVectors } from './dispute.js';
@@ -13,10 +14,12 @@ import { readingVectors } from './readings.js';
 export function allVectorFiles(): Record<string, unknown> {
   const readings = readingVectors();
   const market = marketVectors();
+  const auction = auctionVectors();
   return {
     'readings.json': { count: readings.length, vectors: readings },
     'commitment.json': commitmentVectors(),
     'market.json': { count: market.length, cases: market },
+    'auction.json': { count: auction.length, cases: auction },
     'ed25519.json': ed25519VectorFile(),
     'dispute.json': disputeVectors(),
     'bls.json': blsVectorFile(),

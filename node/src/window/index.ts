@@ -1,3 +1,6 @@
 export * from './errors.js';
 export * from './market.js';
 export * from './state.js';
+export * from './auction.js';
+export * from './tariff.js';
+export * from './limits.js';

@@ -1,3 +1,4 @@
+import { assertLimitsLength, clearAuction } from './auction.js';
 import { MarketError, MarketErrorCode } from './errors.js';
 import {
   MarketKind,
@@ -7,6 +8,7 @@ import {
   I256_MAX,
   I256_MIN,
   checkState,
+  type LimitPrices,
   type MarketParams,
   type MeterEnergy,
   type ParticipantState,
@@ -68,14 +70,28 @@ function checkRange(field: string, value: bigint, max: bigint): void {
 }
 
 /** Inputs the Solidity ABI types would reject (they cannot occur on chain). */
-function checkInputs(params: MarketParams, prev: readonly ParticipantState[], meterOwner: readonly number[], readings: readonly MeterEnergy[]): void {
-  if (params.kind !== MarketKind.Totals && params.kind !== MarketKind.Mmr) {
+function checkInputs(
+  params: MarketParams,
+  prev: readonly ParticipantState[],
+  meterOwner: readonly number[],
+  readings: readonly MeterEnergy[],
+  limits: readonly LimitPrices[],
+): void {
+  if (params.kind !== MarketKind.Totals && params.kind !== MarketKind.Mmr && params.kind !== MarketKind.Auction) {
     throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: 'kind', value: String(params.kind) });
   }
   checkRange('gridBuyPrice', params.gridBuyPrice, U128_MAX);
   checkRange('gridSellPrice', params.gridSellPrice, U128_MAX);
   checkRange('feederCapacityWh', params.feederCapacityWh, U64_MAX);
   checkState(prev);
+  if (params.kind === MarketKind.Auction) {
+    // Solidity's Auction.step checks the limits' length first, then the readings in meter order.
+    assertLimitsLength(limits, prev.length);
+    limits.forEach((l, i) => {
+      checkRange(`limits[${i}].bidPrice`, l.bidPrice, U128_MAX);
+      checkRange(`limits[${i}].askPrice`, l.askPrice, U128_MAX);
+    });
+  }
   if (readings.length !== meterOwner.length) {
     throw new MarketError({ code: MarketErrorCode.READINGS_LENGTH_MISMATCH, meters: meterOwner.length, readings: readings.length });
   }
@@ -125,17 +141,21 @@ function addI256(participant: number, a: bigint, b: bigint): bigint {
  *   from the totals, so S_t is the result if the window ended at t: V = min(Σ E, Σ I) (no capacity),
  *   p2pSoldWh = share(V, E), p2pBoughtWh = share(V, I), gridSoldWh = E_i − p2pSoldWh_i,
  *   gridBoughtWh = I_i − p2pBoughtWh_i, net = share(p2pValue(V), p2pSoldWh) − share(p2pValue(V), p2pBoughtWh).
+ * - **Auction**: s_i and d_i as for Mmr; `clearAuction` (auction.ts) gives sold, bought and the value
+ *   at the uniform clearing price from the participants' standing `limits` (one per participant) and
+ *   the grid prices of `params` (those in force for the interval); the flows are added as for Mmr.
  *
  * Pure: `prev` is not modified. Throws MarketError (READINGS_LENGTH_MISMATCH, METER_OWNER_OUT_OF_RANGE,
- * VALUE_OUT_OF_RANGE, FIELD_OVERFLOW).
+ * LIMITS_LENGTH_MISMATCH, VALUE_OUT_OF_RANGE, FIELD_OVERFLOW).
  */
 export function marketStep(
   params: MarketParams,
   prev: readonly ParticipantState[],
   meterOwner: readonly number[],
   readings: readonly MeterEnergy[],
+  limits: readonly LimitPrices[] = [],
 ): ParticipantState[] {
-  checkInputs(params, prev, meterOwner, readings);
+  checkInputs(params, prev, meterOwner, readings, limits);
   const n = prev.length;
   const exported: bigint[] = new Array<bigint>(n).fill(0n);
   const imported: bigint[] = new Array<bigint>(n).fill(0n);
@@ -149,22 +169,39 @@ export function marketStep(
     exportWh: addU64(i, 'exportWh', s.exportWh, exported[i]),
     importWh: addU64(i, 'importWh', s.importWh, imported[i]),
   }));
-  return params.kind === MarketKind.Mmr ? mmrInterval(params, next, exported, imported) : totalsRecompute(params, next);
+  if (params.kind === MarketKind.Totals) return totalsRecompute(params, next);
+  const surplus = exported.map((e, i) => (e > imported[i] ? e - imported[i] : 0n));
+  const deficit = exported.map((e, i) => (imported[i] > e ? imported[i] - e : 0n));
+  if (params.kind === MarketKind.Auction) {
+    const { sold, bought, value } = clearAuction(params, limits, surplus, deficit);
+    return addFlows(next, surplus, deficit, sold, bought, value);
+  }
+  return mmrInterval(params, next, surplus, deficit);
 }
 
 /** Mmr: shares this interval's net surplus and deficit and adds the flows to `next` (exports already added). */
-function mmrInterval(params: MarketParams, next: ParticipantState[], exported: bigint[], imported: bigint[]): ParticipantState[] {
-  const surplus = exported.map((e, i) => (e > imported[i] ? e - imported[i] : 0n));
-  const deficit = exported.map((e, i) => (imported[i] > e ? imported[i] - e : 0n));
+function mmrInterval(params: MarketParams, next: ParticipantState[], surplus: bigint[], deficit: bigint[]): ParticipantState[] {
   const totalSurplus = surplus.reduce((a, b) => a + b, 0n);
   const totalDeficit = deficit.reduce((a, b) => a + b, 0n);
   let matched = totalSurplus < totalDeficit ? totalSurplus : totalDeficit;
   if (params.feederCapacityWh !== 0n && params.feederCapacityWh < matched) matched = params.feederCapacityWh;
-  const sold = share(matched, surplus);
-  const bought = share(matched, deficit);
-  const value = p2pValue(params, matched);
-  const received = share(value, sold);
-  const paid = share(value, bought);
+  return addFlows(next, surplus, deficit, share(matched, surplus), share(matched, deficit), p2pValue(params, matched));
+}
+
+/**
+ * Per-interval markets (Mmr, Auction): adds one interval's flows to `next`. `value` is the token value of
+ * the matched volume Σ sold = Σ bought; sellers receive share(value, sold), buyers pay share(value, bought).
+ */
+function addFlows(
+  next: ParticipantState[],
+  surplus: readonly bigint[],
+  deficit: readonly bigint[],
+  sold: readonly bigint[],
+  bought: readonly bigint[],
+  value: bigint,
+): ParticipantState[] {
+  const received = share(value, [...sold]);
+  const paid = share(value, [...bought]);
   return next.map((s, i) => ({
     ...s,
     p2pSoldWh: addU64(i, 'p2pSoldWh', s.p2pSoldWh, sold[i]),
@@ -197,6 +234,17 @@ function totalsRecompute(params: MarketParams, next: ParticipantState[]): Partic
   }));
 }
 
+/** What a fold needs besides the market parameters fixed at open. */
+export interface FoldContext {
+  /** The auction's standing limit prices, one per participant, in force for the window. */
+  limits?: readonly LimitPrices[];
+  /**
+   * The parameters in force for the t-th interval of the fold (a time-of-use tariff's grid prices,
+   * `tariff.ts`); default: `params` for every interval.
+   */
+  paramsAt?: (t: number) => MarketParams;
+}
+
 /**
  * Folds several intervals from `start`: returns [S_1, ..., S_T] for intervals R_1..R_T (the commitment
  * needs every S_t). The Solidity `fold` returns only the last one.
@@ -206,11 +254,13 @@ export function foldWindow(
   start: readonly ParticipantState[],
   meterOwner: readonly number[],
   intervals: readonly (readonly MeterEnergy[])[],
+  ctx: FoldContext = {},
 ): ParticipantState[][] {
   const states: ParticipantState[][] = [];
   let state: readonly ParticipantState[] = start;
-  for (const readings of intervals) {
-    const next = marketStep(params, state, meterOwner, readings);
+  for (let t = 0; t < intervals.length; t++) {
+    const readings = intervals[t];
+    const next = marketStep(ctx.paramsAt ? ctx.paramsAt(t) : params, state, meterOwner, readings, ctx.limits);
     states.push(next);
     state = next;
   }

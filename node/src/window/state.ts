@@ -7,6 +7,22 @@ export enum MarketKind {
   Totals = 0,
   /** Per-interval pro-rata sharing at the mid-market rate, capped by the feeder. */
   Mmr = 1,
+  /**
+   * Per-interval uniform-price double auction over standing limit prices (`auction.ts`). Its Solidity
+   * twin is the library `contracts/src/libraries/Auction.sol`; the on-chain `MarketKind` gains this
+   * value when the auction is wired into the market-step module.
+   */
+  Auction = 2,
+}
+
+/**
+ * A participant's standing limit prices for the auction, token units per kWh (uint128 each; twin of
+ * Solidity `LimitPrices` in `contracts/src/types/Auction.sol`). Its metered deficit in an interval is
+ * a bid at `bidPrice` (the most it pays), its surplus an ask at `askPrice` (the least it accepts).
+ */
+export interface LimitPrices {
+  bidPrice: bigint;
+  askPrice: bigint;
 }
 
 /** Market parameters fixed at open (twin of Solidity `MarketParams`). Prices in token units per kWh. */

@@ -249,7 +249,7 @@ describe('window/market: typed errors', () => {
     expectMarketError(() => marketStep(p, emptyState(1), [0], [on(1.5, 0)]), code);
     expectMarketError(() => marketStep(mmr(U128_MAX + 1n, 0n), emptyState(1), [0], [on(1, 0)]), code);
     expectMarketError(() => marketStep(mmr(1n, 1n, U64_MAX + 1n), emptyState(1), [0], [on(1, 0)]), code);
-    expectMarketError(() => marketStep({ ...p, kind: 2 as MarketKind }, emptyState(1), [0], [on(1, 0)]), code);
+    expectMarketError(() => marketStep({ ...p, kind: 3 as MarketKind }, emptyState(1), [0], [on(1, 0)]), code);
     expectMarketError(() => marketStep(p, [state({ importWh: -1n })], [0], [on(1, 0)]), code);
   });
 

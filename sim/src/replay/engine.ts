@@ -3,7 +3,7 @@ import { ensureBuilt } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import { JsonRpc, defaultRpcOptions } from './rpc.js';
 import { TxSender, defaultSenderOptions, type SenderOptions, type TxOutcome } from './sender.js';
-import type { Approach, ApproachName, ApproachResult, CommunityReadings, ReplayOptions } from './types.js';
+import { sessionRanges, type Approach, type ApproachName, type ApproachResult, type CommunityReadings, type ReplayOptions } from './types.js';
 import { RdaApproach } from './approaches/rda.js';
 import { SatApproach } from './approaches/sat.js';
 import { SaApproach } from './approaches/sa.js';
@@ -42,7 +42,7 @@ export function defaultApproachFactory(name: ApproachName): Approach {
 
 /** How many transactions an approach will send (for the progress bar); exact for the baselines. */
 export function expectedTransactions(name: ApproachName, r: CommunityReadings, o: ReplayOptions): number {
-  const sessions = Math.ceil(r.intervals / o.sessionIntervals);
+  const sessions = sessionRanges(r, o).length;
   switch (name) {
     case 'rda':
       return r.intervals * r.meters;
@@ -63,7 +63,9 @@ export async function runApproach(
   opts: ReplayOptions,
   modules: EngineModules = {},
 ): Promise<ApproachResult> {
-  if (opts.sessionIntervals % 4 !== 0) throw new RangeError('sessionIntervals must be a multiple of 4 (SAT packs four readings per word)');
+  if (opts.sessionStarts ? opts.sessionStarts.some((t) => t % 4 !== 0) : opts.sessionIntervals % 4 !== 0) {
+    throw new RangeError('sessions must start at multiples of 4 intervals (SAT packs four readings per word)');
+  }
   // DIVERSITY builds (or finds elsewhere) its own artifacts through its hub binding.
   if (name !== 'diversity') ensureBuilt(ARTIFACTS[name]);
   const approach = (modules.approachFactory ?? defaultApproachFactory)(name);

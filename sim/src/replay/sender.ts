@@ -2,7 +2,7 @@ import { Interface, SigningKey, computeAddress } from 'ethers';
 import type { Artifact } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import type { JsonRpc } from './rpc.js';
-import { signEip1559 } from './rawTx.js';
+import { serializeEip1559, signEip1559, type Eip1559Fields } from './rawTx.js';
 
 /** One transaction an approach needs, before signing. */
 export interface TxSpec {
@@ -35,6 +35,15 @@ export interface TxOutcome {
 }
 
 export interface SenderOptions {
+  /**
+   * Who signs: 'node' = anvil, for its unlocked dev accounts (`eth_sendTransaction` with every field
+   * given: nonce, gas limit, fees, type 2), 'local' = this process (`rawTx.ts`, then
+   * `eth_sendRawTransaction`). Same fields, same RFC 6979 signature, same gas; 'node' leaves the
+   * secp256k1 signing to anvil's native code, which is most of a large replay's time in JavaScript.
+   */
+  signing: 'node' | 'local';
+  /** Read a batch's receipts while the next batch is sent and mined (false: the old, serial order). */
+  overlapReceipts: boolean;
   /** Transactions queued before they are sent and mined in one block. */
   batchTxs: number;
   maxFeePerGas: bigint;
@@ -44,6 +53,8 @@ export interface SenderOptions {
 }
 
 export const defaultSenderOptions: SenderOptions = {
+  signing: 'node',
+  overlapReceipts: true,
   // anvil reads receipts of big blocks slowly (superlinear); 500 per block is the sweet spot.
   batchTxs: 500,
   maxFeePerGas: 1_000_000_000n,
@@ -53,8 +64,19 @@ export const defaultSenderOptions: SenderOptions = {
 
 interface Queued {
   spec: TxSpec;
+  /** 'local' signing: the signed bytes and hash. 'node' signing: the request, the hash once sent, the raw bytes once mined. */
   raw: string;
   hash: string;
+  request?: Record<string, string | null>;
+  fields?: Eip1559Fields;
+}
+
+interface RpcTx {
+  hash: string;
+  r: string;
+  s: string;
+  yParity?: string;
+  v: string;
 }
 
 interface RpcReceipt {
@@ -107,6 +129,32 @@ export class TxSender {
 
   sign(spec: TxSpec): Queued {
     if (spec.from >= this.keys.length) throw new RangeError(`account ${spec.from} of ${this.keys.length}`);
+    if (this.opts.signing === 'node') {
+      const hex = (n: bigint | number): string => '0x' + n.toString(16);
+      const request = {
+        type: '0x2',
+        chainId: hex(this.modules.chainId),
+        from: this.addresses[spec.from],
+        nonce: hex(this.nonces[spec.from]++),
+        to: spec.to,
+        data: spec.data,
+        value: hex(spec.value ?? 0n),
+        gas: hex(spec.gasLimit),
+        maxFeePerGas: hex(this.opts.maxFeePerGas),
+        maxPriorityFeePerGas: hex(this.opts.maxPriorityFeePerGas),
+      };
+      const fields: Eip1559Fields = {
+        chainId: this.modules.chainId,
+        nonce: Number(request.nonce),
+        to: spec.to,
+        data: spec.data,
+        value: spec.value ?? 0n,
+        gasLimit: spec.gasLimit,
+        maxFeePerGas: this.opts.maxFeePerGas,
+        maxPriorityFeePerGas: this.opts.maxPriorityFeePerGas,
+      };
+      return { spec, raw: '', hash: '', request, fields };
+    }
     const { raw, hash } = signEip1559(
       {
         chainId: this.modules.chainId,
@@ -142,10 +190,17 @@ export class TxSender {
     if (this.queue.length === 0) return;
     const queue = this.queue;
     this.queue = [];
-    await this.pending;
+    // At most one batch's receipts in flight while this one is sent and mined: reading them overlaps
+    // with the next batch (outcomes still arrive in queue order: each collect waits for the previous).
+    await (this.opts.overlapReceipts ? this.previous : this.pending);
     const { rpc } = this.modules;
     let t0 = performance.now();
-    await rpc.batch(queue.map((q) => ({ method: 'eth_sendRawTransaction', params: [q.raw] })));
+    if (this.opts.signing === 'node') {
+      const hashes = await rpc.batch<string>(queue.map((q) => ({ method: 'eth_sendTransaction', params: [q.request] })));
+      hashes.forEach((h, k) => (queue[k].hash = h));
+    } else {
+      await rpc.batch(queue.map((q) => ({ method: 'eth_sendRawTransaction', params: [q.raw] })));
+    }
     this.timings.send += performance.now() - t0;
     t0 = performance.now();
     const waiting = new Set(queue.map((q) => q.hash));
@@ -168,8 +223,10 @@ export class TxSender {
       });
     }
     this.timings.mine += performance.now() - t0;
-    const p = this.collect(queue, blocks);
+    const before = this.pending;
+    const p = before.then(() => this.collect(queue, blocks));
     p.catch(() => undefined); // surfaced by the next flush or settle()
+    this.previous = before;
     this.pending = p;
   }
 
@@ -180,12 +237,29 @@ export class TxSender {
   }
 
   private pending: Promise<TxOutcome[]> = Promise.resolve([]);
+  /** The receipts of the batch before the last one. */
+  private previous: Promise<TxOutcome[]> = Promise.resolve([]);
 
   private async collect(queue: Queued[], blocks: number[]): Promise<TxOutcome[]> {
     const t0 = performance.now();
     const receiptLists = await this.modules.rpc.batch<RpcReceipt[]>(
       blocks.map((b) => ({ method: 'eth_getBlockReceipts', params: ['0x' + b.toString(16)] })),
     );
+    if (this.opts.signing === 'node') {
+      // The signed bytes anvil made (their size prices an L2's data fee): rebuilt from the fields we
+      // sent and the signature in the block, and checked against the transaction hash.
+      const bodies = await this.modules.rpc.batch<{ transactions: RpcTx[] }>(
+        blocks.map((b) => ({ method: 'eth_getBlockByNumber', params: ['0x' + b.toString(16), true] })),
+      );
+      const sigs = new Map(bodies.flatMap((b) => b.transactions.map((t) => [t.hash, t] as const)));
+      for (const q of queue) {
+        const t = sigs.get(q.hash);
+        if (!t) throw new ReplayError({ code: ReplayErrorCode.TX_NOT_MINED, pending: 1 });
+        const { raw, hash } = serializeEip1559(q.fields!, Number(t.yParity ?? t.v), BigInt(t.r), BigInt(t.s));
+        if (hash !== q.hash) throw new ReplayError({ code: ReplayErrorCode.RPC, method: 'eth_getBlockByNumber', message: `transaction ${q.hash} does not serialize to its hash` });
+        q.raw = raw;
+      }
+    }
     this.timings.receipts += performance.now() - t0;
     const receipts = new Map(receiptLists.flat().map((r) => [r.transactionHash, r]));
     const outcomes: TxOutcome[] = [];

@@ -1,3 +1,4 @@
+import type { MarketParams } from '../../../node/src/window/state.js';
 import type { TxSender, TxSpec } from './sender.js';
 
 export type ApproachName = 'rda' | 'sat' | 'sa' | 'diversity';
@@ -18,6 +19,14 @@ export interface CommunityReadings {
 export interface ReplayOptions {
   /** Intervals per session for SAT and SA (default 96 = one day of 15-minute intervals). */
   sessionIntervals: number;
+  /**
+   * Calendar sessions instead: the first interval of each session after the first (ascending), e.g. the
+   * first interval of each calendar month (`--session month`, `calendarMonthStarts`). Overrides
+   * `sessionIntervals` when set.
+   */
+  sessionStarts?: number[];
+  /** The market DIVERSITY opens and folds (default: totals at 0.25 / 0.05 per kWh, `SIM_MARKET`). */
+  market?: MarketParams;
   /** Intervals per DIVERSITY window. */
   windowIntervals: number;
   /** Per-transaction gas cap (EIP-7825). */
@@ -68,4 +77,11 @@ export interface ApproachResult {
   /** Gas of the approach's transactions per day of the period (day = 86,400 s from the start). */
   gasByDay: bigint[];
   seconds: number;
+}
+
+/** The [from, to) interval ranges of SAT and SA sessions. */
+export function sessionRanges(r: Pick<CommunityReadings, 'intervals'>, o: Pick<ReplayOptions, 'sessionIntervals' | 'sessionStarts'>): Array<[number, number]> {
+  const starts = o.sessionStarts ? [0, ...o.sessionStarts.filter((t) => t > 0 && t < r.intervals)] : [];
+  if (!o.sessionStarts) for (let t = 0; t < r.intervals; t += o.sessionIntervals) starts.push(t);
+  return starts.map((from, k) => [from, k + 1 < starts.length ? starts[k + 1] : r.intervals]);
 }

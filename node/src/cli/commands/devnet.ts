@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { formatUnits } from 'ethers';
+import { formatMemberTable } from '../../results/members.js';
 import { Devnet, type DevnetResult } from '../../devnet/devnet.js';
 import { defaultDevnetOptions, type DevnetOptions } from '../../devnet/options.js';
 import { createLogger } from '../../util/logger.js';
@@ -25,6 +26,11 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
         `${w.gridImportKwh.toFixed(3).padStart(15)}  ${w.gridExportKwh.toFixed(3).padStart(15)}  ${w.net.map((n) => formatUnits(n, 18)).join('  ')}`,
     );
   }
+  if (r.members) {
+    print('');
+    print(`== per member over the ${r.windows.length} settled windows (from the final states on chain; energy kWh, money cEUR)`);
+    print(formatMemberTable(r.members, 18, 'cEUR'));
+  }
   print('');
   print('== balances (escrow, cEUR)');
   for (const b of r.balances) print(`${b.name}  before ${formatUnits(b.escrowBefore, 18).padStart(8)}  after ${formatUnits(b.escrowAfter, 18).padStart(22)}`);
@@ -48,6 +54,7 @@ export const devnetCommand = {
   examples: [
     ['$0 devnet', 'Four prosumers (two with PV), two windows, then exit 0 if all is final and agreed'],
     ['$0 devnet --pv 6,4,3,0,0,0 --windows 3 --keep-alive', 'Six prosumers, three windows, keep running to explore the nodes\' APIs'],
+    ['$0 devnet --community datasets/examples/three-members-day.json --community-offset 36', 'One node per member of a community file, from 09:00 of its day'],
   ],
   builder: (y: Argv) =>
     y
@@ -55,7 +62,9 @@ export const devnetCommand = {
       .option('windows', { type: 'number', default: d.windowCount, describe: 'Windows to settle' })
       .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
       .option('interval-seconds', { type: 'number', default: d.intervalSeconds, describe: 'Real seconds per interval (each replays 15 minutes of the profile)' })
-      .option('market', { choices: ['mmr', 'totals'], default: d.market, describe: 'Market function F' })
+      .option('market', { choices: ['mmr', 'totals', 'auction'], default: d.market, describe: 'Market function F (auction: needs the hub\'s auction step, not wired yet)' })
+      .option('community', { type: 'string', describe: 'A community file (JSON + CSVs): one node per member replaying its own readings (replaces --pv)' })
+      .option('community-offset', { type: 'number', default: 0, describe: "With --community: the file's quarter-hour replayed as interval 0" })
       .option('challenge-period', { type: 'number', default: d.challengePeriod, describe: 'Seconds a pending claim can be disputed' })
       .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
       .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
@@ -64,6 +73,15 @@ export const devnetCommand = {
       .option('verbose', { type: 'boolean', default: false, describe: 'Show the nodes\' logs' }),
   handler: async (args: Record<string, any>) => {
     const print = (l: string) => process.stdout.write(l + '\n');
+    if (args.market === 'auction') {
+      // Checked before anything starts. The auction exists in TypeScript (node/src/window/auction.ts) and as
+      // a Solidity library (contracts/src/libraries/Auction.sol); the hub's market-step module takes it after the merge.
+      throw new CliError(
+        CliErrorCode.BAD_OPTION,
+        '--market auction: the hub cannot open an auction community yet (Auction.sol is not wired into the market-step module); ' +
+          'try the auction off chain with `diversity sim --approaches none --market auction`, or use --market mmr / totals',
+      );
+    }
     const opts: DevnetOptions = {
       ...d,
       prosumers: parseProsumers(String(args.pv)),
@@ -71,6 +89,8 @@ export const devnetCommand = {
       windowIntervals: args.windowIntervals,
       intervalSeconds: args.intervalSeconds,
       market: args.market,
+      community: args.community,
+      communityOffset: args.communityOffset,
       challengePeriod: args.challengePeriod,
       dir: args.dir,
       timeoutSeconds: args.timeout,

@@ -45,6 +45,8 @@ export interface HubCallContext {
   /** Timestamp of interval 0: far enough in the past that every window has ended on the chain. */
   start: number;
   lastInterval: number;
+  /** The market opened and folded. */
+  market: MarketParams;
 }
 
 /** Tariffs of the replayed market, token base units (18 decimals) per kWh: 0.25 buy, 0.05 sell. */
@@ -85,7 +87,7 @@ export const hubBinding: HubBinding = {
           windowIntervals: c.windowIntervals,
           start: c.start,
           windowCount: Math.ceil(c.readings.intervals / c.windowIntervals),
-          market: SIM_MARKET,
+          market: c.market,
           token: c.token,
           bond: BOND,
           escrow: ESCROW,
@@ -129,7 +131,7 @@ export function simMeterSeed(m: number): Uint8Array {
  */
 export function foldReplayWindow(
   r: CommunityReadings,
-  c: { chainId: bigint; hub: string; communityId: bigint; windowIntervals: number },
+  c: { chainId: bigint; hub: string; communityId: bigint; windowIntervals: number; market?: MarketParams },
   signers: ((reading: SignedReading['reading']) => SignedReading)[],
   window: number,
 ): { windowRoot: string; state: ParticipantState[] } {
@@ -143,7 +145,7 @@ export function foldReplayWindow(
   }
   const assembled = assembleWindow(from, c.windowIntervals, r.meters, readings, []);
   const meters = Array.from({ length: r.meters }, (_, m) => ({ index: m, publicKey: new Uint8Array(32), scheme: MeterScheme.Ed25519, owner: m }));
-  const folded = foldAndCommit({ participants: new Array(r.meters).fill(''), meters, market: SIM_MARKET }, window, assembled);
+  const folded = foldAndCommit({ participants: new Array(r.meters).fill(''), meters, market: c.market ?? SIM_MARKET }, window, assembled);
   return { windowRoot: folded.commitment.windowRoot, state: folded.finalState };
 }
 
@@ -156,6 +158,8 @@ export class DiversityApproach implements Approach {
   readonly name = 'diversity' as const;
   readonly artifacts: readonly string[];
   private c: HubCallContext | undefined;
+  /** The final state of every window sent in an update, in window order. */
+  readonly posted: ParticipantState[][] = [];
 
   constructor(private readonly binding: HubBinding = hubBinding) {
     this.artifacts = [binding.hubArtifact, binding.tokenArtifact];
@@ -186,6 +190,7 @@ export class DiversityApproach implements Approach {
       // Every window, the last one included even when the data ends inside it, has ended.
       start: latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1,
       lastInterval: r.intervals - 1,
+      market: ctx.opts.market ?? SIM_MARKET,
     };
   }
 
@@ -216,9 +221,10 @@ export class DiversityApproach implements Approach {
     yield* this.binding.setupTxs(c);
     const W = ctx.opts.windowIntervals;
     const signers = Array.from({ length: r.meters }, (_, m) => fastReadingSigner(simMeterSeed(m)));
-    const scope = { chainId: BigInt(ctx.sender.chainId), hub: c.hub, communityId: this.binding.communityId, windowIntervals: W };
+    const scope = { chainId: BigInt(ctx.sender.chainId), hub: c.hub, communityId: this.binding.communityId, windowIntervals: W, market: c.market };
     for (let w = 0; w * W < r.intervals; w++) {
       const { windowRoot, state } = foldReplayWindow(r, scope, signers, w);
+      this.posted.push(state);
       yield this.binding.updateTx(c, w, windowRoot, state, this.signatures(keys, ctx.sender.chainId, w, windowRoot, state));
     }
     yield this.binding.closeTx(c);

@@ -1,7 +1,7 @@
 import { Interface, hexlify } from 'ethers';
 import { loadArtifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
-import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
+import { sessionRanges, type Approach, type ApproachContext, type CommunityReadings } from '../types.js';
 import { gasLimitFor, maxWordsPerTx, splitMeters } from './split.js';
 
 /** Per-meter session totals packed as (exportWh uint64, importWh uint64), big-endian. */
@@ -38,10 +38,8 @@ export class SaApproach implements Approach {
 
   *transactions(ctx: ApproachContext): Iterable<TxSpec> {
     const r = ctx.readings;
-    const S = ctx.opts.sessionIntervals;
     const blocks = splitMeters(r.meters, maxWordsPerTx(ctx.opts.txGasCap));
-    for (let s = 0, from = 0; from < r.intervals; s++, from += S) {
-      const to = Math.min(from + S, r.intervals);
+    for (const [s, [from, to]] of sessionRanges(r, ctx.opts).entries()) {
       for (const b of blocks) {
         yield {
           from: 0,

@@ -1,7 +1,7 @@
 import { Interface, hexlify } from 'ethers';
 import { loadArtifact } from '../../../../node/src/chain/artifacts.js';
 import type { TxSpec } from '../sender.js';
-import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
+import { sessionRanges, type Approach, type ApproachContext, type CommunityReadings } from '../types.js';
 import { gasLimitFor, maxWordsPerTx, splitTrace } from './split.js';
 
 /** The packed trace of a chunk: meter-major runs of (exportWh uint32, importWh uint32), big-endian. */
@@ -41,10 +41,8 @@ export class SatApproach implements Approach {
 
   *transactions(ctx: ApproachContext): Iterable<TxSpec> {
     const r = ctx.readings;
-    const S = ctx.opts.sessionIntervals;
     const maxWords = maxWordsPerTx(ctx.opts.txGasCap);
-    for (let s = 0, from = 0; from < r.intervals; s++, from += S) {
-      const to = Math.min(from + S, r.intervals);
+    for (const [s, [from, to]] of sessionRanges(r, ctx.opts).entries()) {
       for (const c of splitTrace(r.meters, from, to, maxWords)) {
         const words = c.meterCount * Math.ceil(c.intervalCount / 4);
         yield {

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ParticipantState, MeterEnergy} from "../types/Market.sol";
+import {AuctionParams, LimitPrices, AuctionClearing} from "../types/Auction.sol";
+import {Market} from "./Market.sol";
+
+/// @title Auction
+/// @notice The `auction` market step F(S_{t-1}, R_t) -> S_t: a uniform-price double auction per interval
+/// over the participants' standing limit prices, with metered quantities (DESIGN.md §3).
+/// @dev Twin of `node/src/window/auction.ts` (clearing) and the Auction branch of `node/src/window/market.ts`
+/// (the step); the shared vectors in `contracts/test/vectors/auction.json` keep both byte-identical.
+/// A pure library taking the interval's grid prices as inputs, so that a market-step module can feed it
+/// the prices of a time-of-use tariff; the state is the same `ParticipantState` as the other markets.
+///
+/// Per participant i: e_i, m_i = sums of its present meters; surplus s_i = max(e_i - m_i, 0) is an ask at
+/// max(askPrice_i, gridSellPrice), deficit d_i = max(m_i - e_i, 0) a bid at min(bidPrice_i, gridBuyPrice).
+/// Merit order: bids by price descending, asks ascending, equal prices by participant index ascending.
+/// Q* = the volume matched walking both books while bid price >= ask price; Q = min(Q*, feederCapacityWh)
+/// (0 = no limit). Each side's price levels are filled whole in merit order while they fit in Q; the level
+/// where Q runs out (the margin) shares the rest with `Market.share` by quantity (remainders to the lowest
+/// indices). pb, pa = prices of the last bid and ask levels filled; value = floor(Q * (pb + pa) / 2000);
+/// sellers receive share(value, sold), buyers pay share(value, bought): money is conserved exactly.
+/// State: exportWh += e_i, importWh += m_i, p2pSoldWh += sold_i, p2pBoughtWh += bought_i,
+/// gridSoldWh += s_i - sold_i, gridBoughtWh += d_i - bought_i, net += received_i - paid_i.
+///
+/// Bounds (as `Market`): interval energy per participant below 2^64 for any array that fits in memory,
+/// Q below 2^70 for n <= 64, prices below 2^128: every product below 2^256; cumulative uint64 fields and
+/// `net` are checked (panic 0x11; the TypeScript twin throws FIELD_OVERFLOW).
+library Auction {
+    /// @notice Thrown when the limit prices are not one pair per participant.
+    error AuctionLimitsLengthMismatch(uint256 participants, uint256 limits);
+
+    /// @dev One side of the book in merit order: participant indices and their prices in force.
+    struct Book {
+        uint256[] participant;
+        uint256[] price;
+    }
+
+    /// @dev Value of Q Wh at the midpoint of pb and pa per kWh = Q * (pb + pa) / 2000.
+    uint256 internal constant VALUE_DIVISOR = 2000;
+
+    /// @notice F(S_{t-1}, R_t) -> S_t for the auction market (see the library's notice).
+    /// @param p The interval's grid prices and the feeder capacity.
+    /// @param prev S_{t-1}, one entry per participant.
+    /// @param meterOwner Participant index of each meter.
+    /// @param readings This interval's reading of each meter, by meter index.
+    /// @param limits Standing limit prices, one pair per participant.
+    /// @return next S_t.
+    function step(
+        AuctionParams memory p,
+        ParticipantState[] memory prev,
+        uint32[] memory meterOwner,
+        MeterEnergy[] memory readings,
+        LimitPrices[] memory limits
+    ) internal pure returns (ParticipantState[] memory next) {
+        (next,) = stepWithClearing(p, prev, meterOwner, readings, limits);
+    }
+
+    /// @notice `step`, also returning the interval's clearing (volume, marginal prices, value).
+    function stepWithClearing(
+        AuctionParams memory p,
+        ParticipantState[] memory prev,
+        uint32[] memory meterOwner,
+        MeterEnergy[] memory readings,
+        LimitPrices[] memory limits
+    ) internal pure returns (ParticipantState[] memory next, AuctionClearing memory c) {
+        uint256 n = prev.length;
+        if (limits.length != n) revert AuctionLimitsLengthMismatch(n, limits.length);
+        (uint256[] memory surplus, uint256[] memory deficit) = _participantEnergy(n, meterOwner, readings);
+        next = new ParticipantState[](n);
+        _addEnergy(prev, next, surplus, deficit);
+        uint256[] memory sold;
+        uint256[] memory bought;
+        (sold, bought, c) = clear(p, limits, surplus, deficit);
+        _addFlows(prev, next, surplus, deficit, sold, bought, c.value);
+    }
+
+    /// @notice Clears one interval from each participant's surplus and deficit (at most one non-zero).
+    /// @return sold Wh sold per participant (<= its surplus).
+    /// @return bought Wh bought per participant (<= its deficit).
+    /// @return c Volume, marginal prices and value.
+    function clear(
+        AuctionParams memory p,
+        LimitPrices[] memory limits,
+        uint256[] memory surplus,
+        uint256[] memory deficit
+    ) internal pure returns (uint256[] memory sold, uint256[] memory bought, AuctionClearing memory c) {
+        uint256 n = surplus.length;
+        sold = new uint256[](n);
+        bought = new uint256[](n);
+        Book memory bids = _book(limits, deficit, p.gridBuyPrice, true);
+        Book memory asks = _book(limits, surplus, p.gridSellPrice, false);
+        uint256 q = _crossedVolume(bids, deficit, asks, surplus);
+        if (p.feederCapacityWh != 0 && p.feederCapacityWh < q) q = p.feederCapacityWh;
+        if (q == 0) return (sold, bought, c);
+        c.matchedWh = q;
+        c.marginalBid = _fill(bids, deficit, q, bought);
+        c.marginalAsk = _fill(asks, surplus, q, sold);
+        c.value = q * (c.marginalBid + c.marginalAsk) / VALUE_DIVISOR;
+    }
+
+    /// @dev The orders of one side (quantity > 0) in merit order: insertion in participant order, moving
+    /// only past strictly worse prices, so equal prices stay by index ascending. Bids are capped at the
+    /// grid buy price, asks floored at the grid sell price.
+    function _book(LimitPrices[] memory limits, uint256[] memory quantity, uint256 gridPrice, bool isBid)
+        private
+        pure
+        returns (Book memory b)
+    {
+        uint256 n = quantity.length;
+        uint256[] memory who = new uint256[](n);
+        uint256[] memory price = new uint256[](n);
+        uint256 len;
+        for (uint256 i; i < n; ++i) {
+            if (quantity[i] == 0) continue;
+            uint256 x;
+            if (isBid) {
+                x = limits[i].bidPrice;
+                if (x > gridPrice) x = gridPrice;
+            } else {
+                x = limits[i].askPrice;
+                if (x < gridPrice) x = gridPrice;
+            }
+            uint256 k = len;
+            while (k > 0 && (isBid ? price[k - 1] < x : price[k - 1] > x)) {
+                who[k] = who[k - 1];
+                price[k] = price[k - 1];
+                --k;
+            }
+            who[k] = i;
+            price[k] = x;
+            ++len;
+        }
+        assembly ("memory-safe") {
+            // Shrink both arrays to the orders placed (len <= n: only the length word changes).
+            mstore(who, len)
+            mstore(price, len)
+        }
+        b.participant = who;
+        b.price = price;
+    }
+
+    /// @dev Q*: walks both books in merit order while the bid's price is at least the ask's.
+    function _crossedVolume(Book memory bids, uint256[] memory bidQuantity, Book memory asks, uint256[] memory askQuantity)
+        private
+        pure
+        returns (uint256 volume)
+    {
+        uint256 nb = bids.participant.length;
+        uint256 na = asks.participant.length;
+        if (nb == 0 || na == 0) return 0;
+        uint256 i;
+        uint256 j;
+        uint256 bidLeft = bidQuantity[bids.participant[0]];
+        uint256 askLeft = askQuantity[asks.participant[0]];
+        while (i < nb && j < na && bids.price[i] >= asks.price[j]) {
+            uint256 q = bidLeft < askLeft ? bidLeft : askLeft;
+            volume += q;
+            bidLeft -= q;
+            askLeft -= q;
+            if (bidLeft == 0 && ++i < nb) bidLeft = bidQuantity[bids.participant[i]];
+            if (askLeft == 0 && ++j < na) askLeft = askQuantity[asks.participant[j]];
+        }
+    }
+
+    /// @dev Fills `volume` (> 0, at most the side's total) over the price levels of `b` into `filled` (by
+    /// participant) and returns the marginal level's price.
+    function _fill(Book memory b, uint256[] memory quantity, uint256 volume, uint256[] memory filled)
+        private
+        pure
+        returns (uint256 price)
+    {
+        uint256 left = volume;
+        uint256 len = b.participant.length;
+        uint256 k;
+        while (true) {
+            price = b.price[k];
+            uint256 end = k;
+            uint256 levelQuantity;
+            while (end < len && b.price[end] == price) {
+                levelQuantity += quantity[b.participant[end]];
+                ++end;
+            }
+            if (levelQuantity >= left) {
+                uint256[] memory weights = new uint256[](end - k);
+                for (uint256 x; x < weights.length; ++x) {
+                    weights[x] = quantity[b.participant[k + x]];
+                }
+                uint256[] memory parts = Market.share(left, weights);
+                for (uint256 x; x < weights.length; ++x) {
+                    filled[b.participant[k + x]] = parts[x];
+                }
+                return price;
+            }
+            for (uint256 x = k; x < end; ++x) {
+                filled[b.participant[x]] = quantity[b.participant[x]];
+            }
+            left -= levelQuantity;
+            k = end;
+        }
+    }
+
+    /// @dev e_i and m_i: sums of the present readings by owner; checks lengths and owners in meter order,
+    /// with `Market`'s errors (the same checks as every market step).
+    function _participantEnergy(uint256 n, uint32[] memory meterOwner, MeterEnergy[] memory readings)
+        private
+        pure
+        returns (uint256[] memory exported, uint256[] memory imported)
+    {
+        uint256 meters = meterOwner.length;
+        if (readings.length != meters) revert Market.MarketReadingsLengthMismatch(meters, readings.length);
+        exported = new uint256[](n);
+        imported = new uint256[](n);
+        for (uint256 k; k < meters; ++k) {
+            uint256 owner = meterOwner[k];
+            if (owner >= n) revert Market.MarketMeterOwnerOutOfRange(k, owner, n);
+            MeterEnergy memory r = readings[k];
+            if (r.present) {
+                unchecked {
+                    // At most 2^32 - 1 per meter and fewer than 2^224 meters: no overflow.
+                    exported[owner] += r.exportWh;
+                    imported[owner] += r.importWh;
+                }
+            }
+        }
+    }
+
+    /// @dev Writes the cumulative energy into `next`, then turns e/m in place into the surplus and deficit.
+    function _addEnergy(
+        ParticipantState[] memory prev,
+        ParticipantState[] memory next,
+        uint256[] memory surplus,
+        uint256[] memory deficit
+    ) private pure {
+        for (uint256 i; i < next.length; ++i) {
+            ParticipantState memory before = prev[i];
+            ParticipantState memory s = next[i];
+            uint256 e = surplus[i];
+            uint256 m = deficit[i];
+            // uint64 casts: below 2^64 (see the bounds); the additions are checked.
+            s.exportWh = before.exportWh + uint64(e);
+            s.importWh = before.importWh + uint64(m);
+            unchecked {
+                if (e >= m) {
+                    surplus[i] = e - m;
+                    deficit[i] = 0;
+                } else {
+                    surplus[i] = 0;
+                    deficit[i] = m - e;
+                }
+            }
+        }
+    }
+
+    /// @dev Adds the interval's flows to `next`; sellers receive share(value, sold), buyers pay
+    /// share(value, bought) (Σ sold = Σ bought = Q, so both sum to `value`).
+    function _addFlows(
+        ParticipantState[] memory prev,
+        ParticipantState[] memory next,
+        uint256[] memory surplus,
+        uint256[] memory deficit,
+        uint256[] memory sold,
+        uint256[] memory bought,
+        uint256 value
+    ) private pure {
+        uint256[] memory received = Market.share(value, sold);
+        uint256[] memory paid = Market.share(value, bought);
+        for (uint256 i; i < next.length; ++i) {
+            ParticipantState memory before = prev[i];
+            ParticipantState memory s = next[i];
+            s.p2pSoldWh = before.p2pSoldWh + uint64(sold[i]);
+            s.p2pBoughtWh = before.p2pBoughtWh + uint64(bought[i]);
+            // sold_i <= s_i and bought_i <= d_i: the subtractions cannot underflow; the additions are checked.
+            s.gridSoldWh = before.gridSoldWh + uint64(surplus[i] - sold[i]);
+            s.gridBoughtWh = before.gridBoughtWh + uint64(deficit[i] - bought[i]);
+            s.net = before.net + (int256(received[i]) - int256(paid[i]));
+        }
+    }
+}

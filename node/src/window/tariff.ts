@@ -1,0 +1,129 @@
+import { parseUnits } from 'ethers';
+import { MarketKind, U128_MAX, type MarketParams } from './state.js';
+
+/**
+ * Time-of-use grid tariffs, fixed at open: the grid buy and sell prices (token units per kWh) by local
+ * hour of day, for weekdays (Monday–Friday) and weekends (Saturday, Sunday). Local time is UTC plus a
+ * fixed offset (no daylight-saving switch: a rule every node and, later, the chain can evaluate from an
+ * interval's start alone).
+ *
+ * Which market uses them how (DESIGN.md §3):
+ * - `mmr`: the P2P price of an interval is the midpoint of that interval's grid prices;
+ * - `auction`: the interval's grid buy price caps every bid, its grid sell price floors every ask;
+ * - `totals`: nets the whole window, so its P2P price stays the flat one of `MarketParams`;
+ * - every market's grid legs (what members pay the grid and are paid for export) are priced at the
+ *   interval's prices in the per-member results (`node/src/results/`).
+ */
+export interface Tariff {
+  utcOffsetMinutes: number;
+  weekday: DayPrices;
+  weekend: DayPrices;
+}
+
+/** 24 prices each, index = local hour. */
+export interface DayPrices {
+  buy: bigint[];
+  sell: bigint[];
+}
+
+export interface GridPrices {
+  gridBuyPrice: bigint;
+  gridSellPrice: bigint;
+}
+
+export class TariffError extends Error {
+  constructor(message: string) {
+    super(`tariff: ${message}`);
+  }
+}
+
+/** The same prices at every hour of every day. */
+export function flatTariff(gridBuyPrice: bigint, gridSellPrice: bigint, utcOffsetMinutes = 0): Tariff {
+  const day = (): DayPrices => ({ buy: new Array<bigint>(24).fill(gridBuyPrice), sell: new Array<bigint>(24).fill(gridSellPrice) });
+  return checkTariff({ utcOffsetMinutes, weekday: day(), weekend: day() });
+}
+
+/** Throws TariffError unless the tariff has 24 uint128 prices per list and an offset within ±14 h. */
+export function checkTariff(t: Tariff): Tariff {
+  if (!Number.isInteger(t.utcOffsetMinutes) || Math.abs(t.utcOffsetMinutes) > 14 * 60) {
+    throw new TariffError(`utcOffsetMinutes must be an integer within ±840, got ${t.utcOffsetMinutes}`);
+  }
+  for (const day of ['weekday', 'weekend'] as const) {
+    for (const side of ['buy', 'sell'] as const) {
+      const list = t[day]?.[side];
+      if (!Array.isArray(list) || list.length !== 24) throw new TariffError(`${day}.${side} must hold 24 hourly prices`);
+      list.forEach((p, h) => {
+        if (typeof p !== 'bigint' || p < 0n || p > U128_MAX) throw new TariffError(`${day}.${side}[${h}] is not a uint128 price: ${String(p)}`);
+      });
+    }
+  }
+  return t;
+}
+
+/** The grid prices in force for an interval that starts at `unixSeconds`. */
+export function pricesAt(t: Tariff, unixSeconds: number): GridPrices {
+  const local = unixSeconds + t.utcOffsetMinutes * 60;
+  const hour = Math.floor((((local % 86_400) + 86_400) % 86_400) / 3600);
+  // 1970-01-01 was a Thursday: day 0 -> weekday 4 (0 = Sunday).
+  const weekday = (((Math.floor(local / 86_400) + 4) % 7) + 7) % 7;
+  const day = weekday === 0 || weekday === 6 ? t.weekend : t.weekday;
+  return { gridBuyPrice: day.buy[hour], gridSellPrice: day.sell[hour] };
+}
+
+/**
+ * The market parameters in force for each interval of a window whose first interval starts at
+ * `startSeconds` (see the module comment for what each market takes from the tariff).
+ */
+export function paramsSchedule(market: MarketParams, tariff: Tariff | undefined, startSeconds: number, intervalSeconds: number): (t: number) => MarketParams {
+  if (!tariff || market.kind === MarketKind.Totals) return () => market;
+  return (t) => ({ ...market, ...pricesAt(tariff, startSeconds + t * intervalSeconds) });
+}
+
+/**
+ * A tariff from its JSON form, prices in currency units per kWh (decimal strings or numbers) turned into
+ * token units with `decimals`:
+ *
+ * ```
+ * { "utcOffsetMinutes": 60,
+ *   "weekday": { "buy": 0.25 | [24 prices] | [{ "from": 8, "to": 19, "price": 0.30 }, ...], "sell": ... },
+ *   "weekend": { ... } }            // absent = the weekday prices
+ * ```
+ * Bands cover hours [from, to); hours no band covers are an error.
+ */
+export function parseTariff(json: unknown, decimals = 18): Tariff {
+  const o = json as Record<string, any>;
+  if (!o || typeof o !== 'object') throw new TariffError('expected an object');
+  const price = (v: unknown, where: string): bigint => {
+    if (typeof v !== 'number' && typeof v !== 'string') throw new TariffError(`${where}: expected a price, got ${JSON.stringify(v)}`);
+    try {
+      const p = parseUnits(String(v), decimals);
+      if (p < 0n) throw new Error('negative');
+      return p;
+    } catch {
+      throw new TariffError(`${where}: not a non-negative decimal price: ${JSON.stringify(v)}`);
+    }
+  };
+  const hours = (v: unknown, where: string): bigint[] => {
+    if (typeof v === 'number' || typeof v === 'string') return new Array<bigint>(24).fill(price(v, where));
+    if (!Array.isArray(v)) throw new TariffError(`${where}: expected a price, 24 prices or bands`);
+    if (v.length === 24 && v.every((x) => typeof x !== 'object')) return v.map((x, h) => price(x, `${where}[${h}]`));
+    const out = new Array<bigint | undefined>(24).fill(undefined);
+    v.forEach((b: any, k) => {
+      const from = b?.from;
+      const to = b?.to;
+      if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > 24 || from >= to) {
+        throw new TariffError(`${where}[${k}]: a band needs integer hours 0 <= from < to <= 24`);
+      }
+      for (let h = from; h < to; h++) out[h] = price(b.price, `${where}[${k}].price`);
+    });
+    const gap = out.findIndex((p) => p === undefined);
+    if (gap >= 0) throw new TariffError(`${where}: no price for hour ${gap}`);
+    return out as bigint[];
+  };
+  const day = (v: any, where: string): DayPrices => {
+    if (!v || typeof v !== 'object') throw new TariffError(`${where}: expected { buy, sell }`);
+    return { buy: hours(v.buy, `${where}.buy`), sell: hours(v.sell, `${where}.sell`) };
+  };
+  const weekday = day(o.weekday, 'weekday');
+  return checkTariff({ utcOffsetMinutes: o.utcOffsetMinutes ?? 0, weekday, weekend: o.weekend ? day(o.weekend, 'weekend') : weekday });
+}

@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { Wallet } from 'ethers';
+import { hubDomain } from '../../src/chain/eip712.js';
+import { LimitBook, LimitOrderError, LimitOrderErrorCode, signLimitOrder, type LimitOrder } from '../../src/window/limits.js';
+import { TariffError, flatTariff, paramsSchedule, parseTariff, pricesAt } from '../../src/window/tariff.js';
+import { MarketKind } from '../../src/window/state.js';
+
+const alice = new Wallet('0x' + '11'.repeat(32));
+const bob = new Wallet('0x' + '22'.repeat(32));
+const domain = hubDomain(31337n, '0x' + '33'.repeat(20));
+const community = { communityId: 7n, participants: [alice.address, bob.address], domain };
+const order = (o: Partial<LimitOrder> = {}): LimitOrder => ({ communityId: 7n, participant: 0, fromWindow: 3, bidPrice: 200n, askPrice: 90n, nonce: 1n, ...o });
+
+async function expectCode(fn: () => unknown, code: LimitOrderErrorCode): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    expect(e).to.be.instanceOf(LimitOrderError);
+    expect((e as LimitOrderError).code).to.equal(code);
+    return;
+  }
+  expect.fail(`expected ${code}`);
+}
+
+describe('window/limits: standing limit prices and signed orders', () => {
+  const initial = [
+    { bidPrice: 250n, askPrice: 50n },
+    { bidPrice: 180n, askPrice: 70n },
+  ];
+
+  it('a signed order takes effect from its (later) window; earlier windows keep the join prices', async () => {
+    const book = new LimitBook(community, initial);
+    const o = order();
+    book.accept(o, await signLimitOrder(alice, domain, o), 1);
+    expect(book.limitsAt(2)[0]).to.deep.equal(initial[0]);
+    expect(book.limitsAt(3)[0]).to.deep.equal({ bidPrice: 200n, askPrice: 90n });
+    expect(book.limitsAt(9)[1]).to.deep.equal(initial[1]);
+  });
+
+  it('attack: moving a limit inside a window under way (after seeing its readings) is ignored', async () => {
+    const book = new LimitBook(community, initial);
+    const o = order({ fromWindow: 4 });
+    await expectCode(async () => book.accept(o, await signLimitOrder(alice, domain, o), 4), LimitOrderErrorCode.NOT_A_LATER_WINDOW);
+  });
+
+  it('attack: someone else sets my prices -> rejected', async () => {
+    const book = new LimitBook(community, initial);
+    const o = order();
+    await expectCode(async () => book.accept(o, await signLimitOrder(bob, domain, o), 0), LimitOrderErrorCode.BAD_SIGNATURE);
+    await expectCode(() => book.accept(o, '0x1234', 0), LimitOrderErrorCode.BAD_SIGNATURE);
+  });
+
+  it('attack: replaying an older order over a newer one -> ignored; a newer order supersedes pending older ones', async () => {
+    const book = new LimitBook(community, initial);
+    const first = order({ nonce: 1n, fromWindow: 5, bidPrice: 100n });
+    const second = order({ nonce: 2n, fromWindow: 3, bidPrice: 120n });
+    book.accept(first, await signLimitOrder(alice, domain, first), 0);
+    book.accept(second, await signLimitOrder(alice, domain, second), 0);
+    expect(book.limitsAt(6)[0].bidPrice).to.equal(120n);
+    await expectCode(async () => book.accept(first, await signLimitOrder(alice, domain, first), 0), LimitOrderErrorCode.STALE_NONCE);
+  });
+
+  it('rejects other communities, unknown participants and prices beyond uint128', async () => {
+    const book = new LimitBook(community, initial);
+    const sig = '0x';
+    await expectCode(() => book.accept(order({ communityId: 8n }), sig, 0), LimitOrderErrorCode.WRONG_COMMUNITY);
+    await expectCode(() => book.accept(order({ participant: 2 }), sig, 0), LimitOrderErrorCode.UNKNOWN_PARTICIPANT);
+    await expectCode(() => book.accept(order({ bidPrice: 1n << 128n }), sig, 0), LimitOrderErrorCode.PRICE_OUT_OF_RANGE);
+  });
+});
+
+describe('window/tariff: time-of-use grid prices', () => {
+  const t = parseTariff(
+    {
+      utcOffsetMinutes: 60,
+      weekday: { buy: [{ from: 0, to: 8, price: '0.20' }, { from: 8, to: 19, price: '0.30' }, { from: 19, to: 24, price: '0.25' }], sell: '0.05' },
+      weekend: { buy: 0.2, sell: 0.04 },
+    },
+    2,
+  );
+
+  it('picks the local hour and the weekday/weekend prices of an interval', () => {
+    // 2024-06-21 (a Friday) 07:00 UTC = 08:00 local: the peak band.
+    expect(pricesAt(t, Date.UTC(2024, 5, 21, 7) / 1000)).to.deep.equal({ gridBuyPrice: 30n, gridSellPrice: 5n });
+    expect(pricesAt(t, Date.UTC(2024, 5, 21, 6, 45) / 1000)).to.deep.equal({ gridBuyPrice: 20n, gridSellPrice: 5n });
+    // Friday 23:30 UTC is Saturday 00:30 local: weekend.
+    expect(pricesAt(t, Date.UTC(2024, 5, 21, 23, 30) / 1000)).to.deep.equal({ gridBuyPrice: 20n, gridSellPrice: 4n });
+  });
+
+  it('mmr and auction take the interval prices; totals keeps its flat window price', () => {
+    const market = { kind: MarketKind.Mmr, gridBuyPrice: 1n, gridSellPrice: 1n, feederCapacityWh: 0n };
+    const start = Date.UTC(2024, 5, 21, 6, 45) / 1000;
+    const at = paramsSchedule(market, t, start, 900);
+    expect([at(0).gridBuyPrice, at(1).gridBuyPrice]).to.deep.equal([20n, 30n]);
+    expect(paramsSchedule({ ...market, kind: MarketKind.Totals }, t, start, 900)(1).gridBuyPrice).to.equal(1n);
+    expect(pricesAt(flatTariff(7n, 3n), 12345)).to.deep.equal({ gridBuyPrice: 7n, gridSellPrice: 3n });
+  });
+
+  it('rejects gaps between bands, bad prices and offsets', () => {
+    expect(() => parseTariff({ weekday: { buy: [{ from: 0, to: 8, price: 1 }], sell: 0 } })).to.throw(TariffError, /hour 8/);
+    expect(() => parseTariff({ weekday: { buy: '-1', sell: 0 } })).to.throw(TariffError);
+    expect(() => parseTariff({ weekday: { buy: 'abc', sell: 0 } })).to.throw(TariffError);
+    expect(() => parseTariff({ utcOffsetMinutes: 2000, weekday: { buy: 1, sell: 0 } })).to.throw(TariffError);
+  });
+});
