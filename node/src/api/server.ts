@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
+import type { ApiHandler } from './http.js';
 import type { ApiOptions } from './options.js';
 
 export interface ApiModules {
@@ -11,11 +12,16 @@ export interface ApiModules {
   windowResult(window: number): Promise<unknown | undefined>;
   metrics: Metrics | null;
   logger: Logger;
+  /** The dashboard (page at `/` and `/api/*`), started and stopped with the server. */
+  dashboard?: { handle: ApiHandler; start(): Promise<void>; stop(): Promise<void> };
 }
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
 
-/** The node's HTTP API: `GET /status` (JSON) and `GET /metrics` (Prometheus text format). */
+/**
+ * The node's HTTP API: `GET /status` (JSON), `GET /metrics` (Prometheus text format), `GET /window/<n>`,
+ * and the dashboard's page and JSON (docs/api.md).
+ */
 export class ApiServer {
   private server?: Server;
 
@@ -33,31 +39,35 @@ export class ApiServer {
     if (!this.opts.enabled || this.server) return;
     const { metrics, logger } = this.modules;
     this.server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
       const send = (code: number, type: string, body: string) => {
         res.writeHead(code, { 'content-type': type });
         res.end(body);
       };
       if (req.method !== 'GET') return send(405, 'application/json', json({ error: 'method not allowed' }));
       const handle = async () => {
-        if (path === '/status' || path === '/') return send(200, 'application/json', json(await this.modules.status()));
+        if (path === '/status' || (path === '/' && !this.modules.dashboard)) return send(200, 'application/json', json(await this.modules.status()));
         if (path === '/metrics' && metrics) return send(200, metrics.register.contentType, await metrics.register.metrics());
         const windowMatch = /^\/window\/(\d+)$/.exec(path);
         if (windowMatch) {
           const result = await this.modules.windowResult(Number(windowMatch[1]));
           return result ? send(200, 'application/json', json(result)) : send(404, 'application/json', json({ error: 'window not committed here' }));
         }
-        return send(404, 'application/json', json({ error: 'not found', paths: ['/status', '/metrics', '/window/<n>'] }));
+        if (this.modules.dashboard && (await this.modules.dashboard.handle(req, res, url))) return;
+        return send(404, 'application/json', json({ error: 'not found', paths: ['/', '/status', '/metrics', '/window/<n>', '/api/health', '/api/member', '/api/windows', '/api/accounts', '/api/events', '/api/events/stream'] }));
       };
       handle().catch((e) => {
         logger.warn('api request failed', { path }, e);
-        send(500, 'application/json', json({ error: 'internal error' }));
+        if (!res.headersSent) send(500, 'application/json', json({ error: 'internal error' }));
+        else res.end();
       });
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host, () => resolve());
     });
+    await this.modules.dashboard?.start();
     logger.info('api listening', { url: this.url });
   }
 
@@ -65,6 +75,7 @@ export class ApiServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    await this.modules.dashboard?.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
