@@ -27,7 +27,8 @@ describe('e2e: the dashboard in headless Chromium', function () {
   before(function () {
     const executable = findChromium();
     if (!executable) {
-      console.log('      SKIPPED: no Chromium at /usr/bin/chromium (nor CHROMIUM_PATH): `apt-get install -y chromium` to run the browser test (.ci/run does)');
+      const where = process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH}` : '/usr/bin/chromium';
+      console.log(`      SKIPPED the browser test: no Chromium at ${where}; install it with \`apt-get install -y chromium\` (.ci/run does)`);
       this.skip();
     }
   });
@@ -58,7 +59,7 @@ describe('e2e: the dashboard in headless Chromium', function () {
       // The event stream is cut when the nodes stop at the end; anything else is a failure.
       if (!r.url().endsWith('/api/events/stream')) errors.push(`request failed: ${r.url()}`);
     });
-    await page.goto(`${urls[1]}/`);
+    await page.goto(`${urls[2]}/`);
     await page.waitForSelector('#health .card');
 
     // Peers: every other participant, as the node sees them.
@@ -106,7 +107,7 @@ describe('e2e: the dashboard in headless Chromium', function () {
     const phone = await browser.context.newPage();
     phone.on('pageerror', (e) => errors.push(e.message));
     await phone.setViewportSize({ width: 390, height: 844 });
-    await phone.goto(`${urls[2]}/`);
+    await phone.goto(`${urls[1]}/`);
     await phone.waitForSelector('#feed li[data-type="dispute"]');
     await phone.locator('#windows tr[data-status="final"]').nth(1).waitFor();
     const overflow = await phone.evaluate(() => {
