@@ -187,10 +187,12 @@ export class ChainView {
       const to = Math.min(head, from + this.opts.maxLogRange - 1);
       const logs = await provider.getLogs({ address: community.hub, fromBlock: from, toBlock: to, topics: [topic0, idTopic] });
       let lastRejected: { tx: string; signers: number[] } | undefined;
+      const blockTimes = new Map<number, number>();
       for (const log of logs) {
         const parsed = iface.parseLog(log);
         if (!parsed) continue;
-        const at = (await provider.getBlock(log.blockNumber))?.timestamp ?? Math.floor(Date.now() / 1000);
+        let at = blockTimes.get(log.blockNumber);
+        if (at === undefined) blockTimes.set(log.blockNumber, (at = (await provider.getBlock(log.blockNumber))?.timestamp ?? Math.floor(Date.now() / 1000)));
         if (parsed.name === 'ClaimRejected') lastRejected = { tx: log.transactionHash, signers: signerList(parsed.args.signers as bigint, community.participants.length) };
         const offenders = lastRejected?.tx === log.transactionHash ? lastRejected.signers : undefined;
         const event = this.toFeedEvent(parsed, log, at, offenders);

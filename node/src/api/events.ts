@@ -96,7 +96,6 @@ export class EventFeed {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
-      'access-control-allow-origin': '*',
     });
     const send = (e: FeedEvent) => res.write(`id: ${e.id}\nevent: feed\ndata: ${JSON.stringify(e)}\n\n`);
     res.write(`retry: 2000\n\n`);

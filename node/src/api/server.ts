@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
-import type { ApiHandler } from './http.js';
+import { checkAccess, type ApiHandler } from './http.js';
 import type { ApiOptions } from './options.js';
 
 export interface ApiModules {
@@ -46,6 +46,12 @@ export class ApiServer {
         res.end(body);
       };
       if (req.method !== 'GET') return send(405, 'application/json', json({ error: 'method not allowed' }));
+      const access = checkAccess(req, this.opts);
+      if (!access.ok) return send(403, 'application/json', json({ error: access.reason }));
+      if (access.allowOrigin) {
+        res.setHeader('access-control-allow-origin', access.allowOrigin);
+        res.setHeader('vary', 'Origin');
+      }
       const handle = async () => {
         if (path === '/status' || (path === '/' && !this.modules.dashboard)) return send(200, 'application/json', json(await this.modules.status()));
         if (path === '/metrics' && metrics) return send(200, metrics.register.contentType, await metrics.register.metrics());

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -7,8 +8,8 @@ import { ByzantineMode } from '../../src/node/byzantine.js';
 import { findChromium, launchChromium, type HeadlessChromium } from '../utils/browser.js';
 import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
 
-const getJson = async (url: string) => {
-  const res = await fetch(url);
+const getJson = async (url: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(url, { headers });
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 };
 
@@ -132,9 +133,11 @@ describe('e2e: the dashboard in headless Chromium', function () {
     // The JSON behind the page: every node has seen both windows final (none is stuck behind a
     // dispute it lost to a faster node).
     for (const url of urls) await community.waitFor(`${url} sees window 1 final`, async () => (await getJson(`${url}/api/health`)).body.lastFinalWindow === 1, 10_000);
-    const health = await getJson(`${urls[3]}/api/health`);
+    // Another node's page may read it (the overview does), another site may not.
+    const health = await getJson(`${urls[3]}/api/health`, { origin: urls[1] });
     expect(health.status).to.equal(200);
-    expect(health.headers.get('access-control-allow-origin')).to.equal('*');
+    expect(health.headers.get('access-control-allow-origin')).to.equal(urls[1]);
+    expect((await getJson(`${urls[3]}/api/health`, { origin: 'https://evil.example' })).headers.get('access-control-allow-origin')).to.equal(null);
     expect(health.body.peers.connected).to.equal(3);
     expect(health.body.lastFinalWindow).to.equal(1);
     expect(health.body.lag.notFinalWindows).to.equal(0);
@@ -164,6 +167,14 @@ describe('e2e: the dashboard in headless Chromium', function () {
     expect(types).to.include.members(['claim-pending', 'dispute', 'claim-rejected', 'slashed', 'window-final']);
     expect(types.indexOf('dispute')).to.be.lessThan(types.indexOf('claim-rejected'));
 
+    // A site rebound to 127.0.0.1 (DNS rebinding) is refused.
+    const rebound = await new Promise<number>((resolve, reject) =>
+      get(`${urls[2]}/api/member`, { headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).once('error', reject),
+    );
+    expect(rebound).to.equal(403);
     // Bad input: a clear 400; nothing but the listed files is served.
     expect((await getJson(`${urls[2]}/api/windows?count=abc`)).status).to.equal(400);
     for (const path of ['/web.ts', '/../package.json', '/vendor/../../package.json', '/node_modules/uplot/package.json']) {

@@ -230,19 +230,20 @@ function startFeed() {
 }
 
 async function refresh() {
-  try {
-    const [health, windows, member] = await Promise.all([getJson('/api/health?windows=12'), getJson('/api/windows?count=12'), getJson('/api/member?windows=6')]);
-    state.health = health;
-    state.refreshMs = Math.min(5000, Math.max(1000, (health.community.intervalSeconds * 1000) / 2));
-    renderHealth(health);
-    renderWindows(health, windows);
-    renderMember(member);
-  } catch (e) {
+  // Each part on its own: a hub that does not answer must not blank the node's health.
+  const [health, windows, member] = await Promise.allSettled([getJson('/api/health?windows=12'), getJson('/api/windows?count=12'), getJson('/api/member?windows=6')]);
+  if (health.status === 'fulfilled') {
+    state.health = health.value;
+    state.refreshMs = Math.min(5000, Math.max(1000, (health.value.community.intervalSeconds * 1000) / 2));
+    renderHealth(health.value);
+    if (windows.status === 'fulfilled') renderWindows(health.value, windows.value);
+    if (member.status === 'fulfilled') renderMember(member.value);
+  } else {
     const badge = document.getElementById('health-badge');
     badge.textContent = 'node unreachable';
     badge.className = 'badge bad';
-    console.warn('dashboard refresh failed', e);
   }
+  for (const [name, r] of [['windows', windows], ['member', member]]) if (r.status === 'rejected') console.warn(`dashboard: ${name} not refreshed`, r.reason);
   setTimeout(refresh, state.refreshMs);
 }
 
