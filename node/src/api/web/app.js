@@ -168,7 +168,8 @@ function renderMember(m) {
   fill(
     'money',
     card('Escrow', money(m.money.escrow, sym), 'pays for what you buy'),
-    card('Bond', money(m.money.bond, sym), 'at stake against fraud', Number(m.money.bond) === 0 ? 'warn' : undefined),
+    // No bond while escrow remains: slashed (after the community closed both are withdrawable).
+    card('Bond', money(m.money.bond, sym), 'at stake against fraud', Number(m.money.bond) === 0 && Number(m.money.escrow) > 0 ? 'warn' : undefined),
     card('Withdrawable', money(m.money.withdrawable, sym), 'rewards and refunds'),
     Number(m.money.debt) > 0 ? card('Debt', money(m.money.debt, sym), 'unpaid after escrow and bond', 'warn') : card('Claim', money(m.money.claim, sym), 'owed to you by debtors'),
   );

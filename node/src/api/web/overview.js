@@ -26,10 +26,10 @@ function renderNodes(healths) {
       { dataset: { node: h.node.name } },
       el('td', {}, el('a', { href: url + '/' }, h.node.name)),
       el('td', {}, `P${h.node.participantIndex} ${short(h.node.address)}`),
-      el('td', { class: 'num' }, `${h.peers.connected} / ${h.peers.of}`),
-      el('td', { class: 'num' }, h.started ? `w ${h.currentWindow}` : '–'),
-      el('td', { class: 'num' }, h.lastCommittedWindow >= 0 ? `w ${h.lastCommittedWindow}` : '–'),
-      el('td', { class: 'num' }, h.lastFinalWindow >= 0 ? `w ${h.lastFinalWindow}` : '–', h.lag.notFinalWindows ? el('span', { class: 'muted' }, ` (${duration(h.lag.finalitySeconds)} behind)`) : undefined),
+      el('td', {}, `${h.peers.connected} / ${h.peers.of}`),
+      el('td', {}, !h.started ? 'not started' : h.over ? 'over' : `w ${h.currentWindow}`),
+      el('td', {}, h.lastCommittedWindow >= 0 ? `w ${h.lastCommittedWindow}` : '–'),
+      el('td', {}, h.lastFinalWindow >= 0 ? `w ${h.lastFinalWindow}` : '–', h.lag.notFinalWindows ? el('span', { class: 'muted' }, ` (${duration(h.lag.finalitySeconds)} behind)`) : undefined),
       el('td', { class: h.ok ? 'ok' : 'bad' }, h.ok ? 'healthy' : h.problems.join('; ')),
     );
   });
