@@ -60,7 +60,7 @@ function renderWindows(h, list) {
       el('td', { class: 'disputes' }, disputes || el('span', { class: 'muted' }, '–')),
     );
   });
-  fill('windows', el('thead', {}, el('tr', {}, el('th', {}, 'Window'), el('th', {}, 'Readings'), el('th', {}, 'Co-signatures'), el('th', {}, 'On chain'), el('th', {}, 'Disputes'))), el('tbody', {}, rows));
+  fill('windows', el('thead', {}, el('tr', {}, el('th', {}, 'Window'), el('th', { class: 'num' }, 'Readings'), el('th', {}, 'Co-signatures'), el('th', {}, 'On chain'), el('th', {}, 'Disputes'))), el('tbody', {}, rows));
 }
 
 /** Tick labels of the time axis: minutes for 15-minute intervals, seconds for accelerated ones. */
@@ -184,7 +184,7 @@ function renderMember(m) {
       el('td', {}, w.chainStatus, w.agreesWithChain === false ? ' (differs)' : ''),
     ),
   );
-  fill('money-windows', el('thead', {}, el('tr', {}, el('th', {}, 'Window'), el('th', {}, 'Net P2P'), el('th', {}, 'Grid cost'), el('th', {}, 'Saved'), el('th', {}, 'On chain'))), el('tbody', {}, rows));
+  fill('money-windows', el('thead', {}, el('tr', {}, el('th', {}, 'Window'), el('th', { class: 'num' }, 'Net P2P'), el('th', { class: 'num' }, 'Grid cost'), el('th', { class: 'num' }, 'Saved'), el('th', {}, 'On chain'))), el('tbody', {}, rows));
   renderEnergyChart(m.windows);
   renderMoneyChart(m.windows);
 }

@@ -61,7 +61,7 @@ function renderAccounts(a) {
   const sym = a.token.symbol;
   fill(
     'accounts',
-    el('thead', {}, el('tr', {}, ['Participant', 'Escrow', 'Bond', 'Debt', 'Claim'].map((t) => el('th', {}, t)))),
+    el('thead', {}, el('tr', {}, ['Participant', 'Escrow', 'Bond', 'Debt', 'Claim'].map((t, i) => el('th', { class: i > 0 ? 'num' : undefined }, t)))),
     el('tbody', {}, a.accounts.map((x) => el('tr', {}, el('td', {}, `P${x.participant} ${short(x.address)}`), ...[x.escrow, x.bond, x.debt, x.claim].map((v) => el('td', { class: 'num' }, money(v, sym)))))),
   );
 }
