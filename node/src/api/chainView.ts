@@ -68,6 +68,9 @@ export interface TokenInfo {
   decimals: number;
 }
 
+/** Windows whose records each poll reads again (the newest ones not final yet). */
+const OPEN_WINDOWS_POLLED = 4;
+
 const ERC20_META = ['function symbol() view returns (string)', 'function decimals() view returns (uint8)'];
 
 const FEED_EVENTS = ['WindowClaimed', 'WindowFinalized', 'Disputed', 'ClaimRejected', 'Slashed', 'BondDrawn', 'DebtRecorded', 'CommunityClosed'] as const;
@@ -89,6 +92,8 @@ export class ChainView {
   private nextBlock?: number;
   private readonly history = new Map<number, WindowHistory>();
   private readonly records = new Map<number, WindowRecord>();
+  /** Windows whose record the last poll read (the others are cached only once final). */
+  private fresh = new Set<number>();
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private stopped = true;
@@ -136,9 +141,15 @@ export class ChainView {
       if (!block) return;
       this.head = { block: block.number, timestamp: block.timestamp };
       await this.readEvents(block.number);
-      const last = this.modules.lastFinalWindow();
+      // The windows not final yet, at most the last few (older ones are read when asked for).
       const current = Math.min(this.currentWindow(), this.modules.community.windowCount - 1);
-      for (let w = last + 1; w <= current; w++) this.records.set(w, await this.modules.hub.windowRecord(w));
+      const from = Math.max(this.modules.lastFinalWindow() + 1, current - OPEN_WINDOWS_POLLED + 1);
+      const fresh = new Set<number>();
+      for (let w = from; w <= current; w++) {
+        this.records.set(w, await this.modules.hub.windowRecord(w));
+        fresh.add(w);
+      }
+      this.fresh = fresh;
       this.failedPolls = 0;
     } catch (e) {
       this.failedPolls++;
@@ -327,7 +338,7 @@ export class ChainView {
   async window(window: number): Promise<ChainWindow> {
     const { community, clock } = this.modules;
     let rec = this.records.get(window);
-    if (!rec || (rec.status !== WindowStatus.Final && window <= this.modules.lastFinalWindow())) {
+    if (!rec || (rec.status !== WindowStatus.Final && !this.fresh.has(window))) {
       rec = await this.modules.hub.windowRecord(window);
       this.records.set(window, rec);
     }
