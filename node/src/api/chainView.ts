@@ -1,10 +1,11 @@
-import { Contract, formatUnits, toBeHex, type Log, type LogDescription, type Provider } from 'ethers';
+import { AbiCoder, Contract, formatUnits, getBytes, toBeHex, type Log, type LogDescription, type Provider } from 'ethers';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import { popcount } from '../util/bits.js';
 import type { Logger } from '../util/logger.js';
-import { DisputeKind } from '../window/disputeProof.js';
+import { decodeReading } from '../reading/encoding.js';
+import { DISPUTE_PROOF_TYPES, DisputeKind } from '../window/disputeProof.js';
 import type { EventFeed, NewFeedEvent } from './events.js';
 
 export interface ChainViewOptions {
@@ -205,12 +206,31 @@ export class ChainView {
         let at = blockTimes.get(log.blockNumber);
         if (at === undefined) blockTimes.set(log.blockNumber, (at = (await provider.getBlock(log.blockNumber))?.timestamp ?? Math.floor(Date.now() / 1000)));
         if (parsed.name === 'ClaimRejected') lastRejected = { tx: log.transactionHash, signers: signerList(parsed.args.signers as bigint, community.participants.length) };
+        if (parsed.name === 'Disputed' && Number(parsed.args.kind) === DisputeKind.Equivocation) {
+          const owner = await this.equivocatingOwner(log.transactionHash);
+          lastRejected = owner === undefined ? undefined : { tx: log.transactionHash, signers: [owner] };
+        }
         const offenders = lastRejected?.tx === log.transactionHash ? lastRejected.signers : undefined;
         const event = this.toFeedEvent(parsed, log, at, offenders);
         if (event) this.modules.feed.push(event);
       }
       from = to + 1;
       this.nextBlock = from;
+    }
+  }
+
+  /** The owner of the meter an equivocation proof names (from the dispute's calldata), the one slashed. */
+  private async equivocatingOwner(txHash: string): Promise<number | undefined> {
+    const { hub, provider, community } = this.modules;
+    try {
+      const tx = await provider.getTransaction(txHash);
+      const call = tx ? hub.contract.interface.parseTransaction({ data: tx.data }) : null;
+      if (!call || call.name !== 'dispute') return undefined;
+      const [proof] = AbiCoder.defaultAbiCoder().decode([DISPUTE_PROOF_TYPES[DisputeKind.Equivocation]], call.args.proof as string);
+      const meter = decodeReading(getBytes(proof.first.encoded as string)).meterIndex;
+      return community.meters[meter]?.owner;
+    } catch {
+      return undefined; // sent through another contract: the feed says "the meter owner"
     }
   }
 
