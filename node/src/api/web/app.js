@@ -54,13 +54,13 @@ function renderWindows(h, list) {
       'tr',
       { dataset: { window: w.window, status: w.status } },
       el('td', {}, String(w.window)),
+      el('td', {}, statusPill(w), w.agrees === false ? el('span', { class: 'pill disputed', title: 'this node folded a different result' }, 'differs from ours') : undefined),
       el('td', { class: 'num' }, readings, l?.voidedSlots ? el('span', { class: 'muted' }, ` (${l.voidedSlots} void)`) : undefined),
       el('td', {}, l ? dots(l.coSignatures.signers) : '–', l ? el('span', { class: 'muted' }, ` ${l.coSignatures.agree}/${l.coSignatures.of}`) : undefined),
-      el('td', {}, statusPill(w), w.agrees === false ? el('span', { class: 'pill disputed', title: 'this node folded a different result' }, 'differs from ours') : undefined),
       el('td', { class: 'disputes' }, disputes || el('span', { class: 'muted' }, '–')),
     );
   });
-  fill('windows', el('thead', {}, el('tr', {}, el('th', {}, 'Window'), el('th', { class: 'num' }, 'Readings'), el('th', {}, 'Co-signatures'), el('th', {}, 'On chain'), el('th', {}, 'Disputes'))), el('tbody', {}, rows));
+  fill('windows', el('thead', {}, el('tr', {}, el('th', {}, 'Window'), el('th', {}, 'On chain'), el('th', { class: 'num' }, 'Readings'), el('th', {}, 'Co-signatures'), el('th', {}, 'Disputes'))), el('tbody', {}, rows));
 }
 
 /** Tick labels of the time axis: minutes for 15-minute intervals, seconds for accelerated ones. */
