@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { checkAccess, type ApiHandler } from './http.js';
 import type { ApiOptions } from './options.js';
+import { WEB_FILES } from './web.js';
 
 export interface ApiModules {
   /** The status document served at `/status` (JSON). */
@@ -14,6 +15,15 @@ export interface ApiModules {
   logger: Logger;
   /** The dashboard (page at `/` and `/api/*`), started and stopped with the server. */
   dashboard?: { handle: ApiHandler; start(): Promise<void>; stop(): Promise<void> };
+}
+
+const ROUTES = new Set(['/', '/status', '/metrics', '/api/health', '/api/member', '/api/windows', '/api/accounts', '/api/events', '/api/events/stream']);
+
+/** A bounded metric label: known routes by name, static files and everything else grouped. */
+function routeLabel(path: string): string {
+  if (ROUTES.has(path)) return path;
+  if (/^\/window\/\d+$/.test(path)) return '/window/<n>';
+  return WEB_FILES[path] ? 'static' : 'other';
 }
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
@@ -41,6 +51,7 @@ export class ApiServer {
     this.server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
+      res.once('finish', () => metrics?.apiRequests.inc({ route: routeLabel(path), code: String(res.statusCode) }));
       const send = (code: number, type: string, body: string) => {
         res.writeHead(code, { 'content-type': type });
         res.end(body);

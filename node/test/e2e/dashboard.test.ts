@@ -155,10 +155,11 @@ describe('e2e: the dashboard in headless Chromium', function () {
     const member = await getJson(`${urls[2]}/api/member?windows=2`);
     const m0 = member.body.windows.find((w: { window: number }) => w.window === 0);
     expect(m0.intervals).to.have.length(4);
-    expect(m0.totals.importWh).to.equal(1200);
-    expect(m0.totals.communityBoughtWh + m0.totals.gridBoughtWh).to.equal(1200);
-    expect(Number(m0.money.net)).to.be.lessThan(0);
-    expect(Number(m0.money.savings)).to.be.greaterThan(0);
+    // Surplus 300 + 100 Wh meets deficits 300 + 200 Wh each interval: participant 2 buys 3/5 of
+    // 400 Wh from the community (240 Wh) and 60 Wh from the grid, at 0.15 vs 0.25 cEUR/kWh.
+    expect(m0.totals).to.deep.equal({ importWh: 1200, exportWh: 0, communityBoughtWh: 960, gridBoughtWh: 240, communitySoldWh: 0, gridSoldWh: 0 });
+    expect(m0.intervals[0]).to.include({ importWh: 300, communityBoughtWh: 240, gridBoughtWh: 60, net: '-0.036' });
+    expect(m0.money).to.deep.equal({ net: '-0.144', gridCost: '0.06', bill: '0.204', savings: '0.096' });
     expect(member.body.money.bond).to.equal('10.0');
     const accounts = await getJson(`${urls[2]}/api/accounts`);
     expect(accounts.body.accounts[0].bond).to.equal('0.0');
@@ -180,5 +181,10 @@ describe('e2e: the dashboard in headless Chromium', function () {
     for (const path of ['/web.ts', '/../package.json', '/vendor/../../package.json', '/node_modules/uplot/package.json']) {
       expect((await fetch(`${urls[2]}${path}`)).status, path).to.equal(404);
     }
+    // ... and each refusal is counted.
+    const metrics = await (await fetch(`${urls[2]}/metrics`)).text();
+    expect(metrics).to.match(/diversity_api_requests_total\{route="\/api\/windows",code="400"\} 1\n/);
+    expect(metrics).to.match(/diversity_api_requests_total\{route="\/api\/member",code="403"\} 1\n/);
+    expect(metrics).to.match(/diversity_api_requests_total\{route="other",code="404"\} 4\n/);
   });
 });
