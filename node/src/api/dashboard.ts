@@ -7,7 +7,7 @@ import type { NodeDb } from '../db/index.js';
 import type { Logger } from '../util/logger.js';
 import { assembleStoredWindow } from '../window/assemble.js';
 import { foldStates } from '../window/fold.js';
-import type { ParticipantState } from '../window/state.js';
+import { emptyState, type ParticipantState } from '../window/state.js';
 import { ChainView, defaultChainViewOptions, type ChainViewOptions, type ChainWindow } from './chainView.js';
 import { EventFeed, type NewFeedEvent } from './events.js';
 import { sendJson, type ApiHandler } from './http.js';
@@ -347,7 +347,7 @@ export class Dashboard {
       }
       // The window's totals: what this node committed (the folded store otherwise, so far).
       const own = await db.windowResults.get(w);
-      const total: ParticipantState = own ? own.finalState[p] : (states[Math.max(0, completed - 1)]?.[p] ?? states[0][p]);
+      const total: ParticipantState = own ? own.finalState[p] : completed > 0 ? states[completed - 1][p] : emptyState(1)[0];
       const b = (v: bigint | string | number) => BigInt(v);
       const gridCost = (b(total.gridBoughtWh) * market.gridBuyPrice - b(total.gridSoldWh) * market.gridSellPrice) / WH_PER_KWH;
       // Had every Wh gone to or come from the grid: the community's P2P trades are what is saved.
