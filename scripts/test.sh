@@ -31,7 +31,9 @@ ff=$(sed -E 's/.* ([0-9]+) tests passed, ([0-9]+) failed.*/\2/' <<<"$forge_line"
 # mocha (spec reporter): "  N passing", "  M failing"
 mp=$(grep -Eo '^ *[0-9]+ passing' "$logs/mocha.txt" | grep -Eo '[0-9]+' | tail -1)
 mf=$(grep -Eo '^ *[0-9]+ failing' "$logs/mocha.txt" | grep -Eo '[0-9]+' | tail -1)
-fp=${fp:-0}; ff=${ff:-0}; mp=${mp:-0}; mf=${mf:-0}
+# skipped tests (e.g. the browser test without Chromium) say why in the mocha output
+ms=$(grep -Eo '^ *[0-9]+ pending' "$logs/mocha.txt" | grep -Eo '[0-9]+' | tail -1)
+fp=${fp:-0}; ff=${ff:-0}; mp=${mp:-0}; mf=${mf:-0}; ms=${ms:-0}
 # A suite that crashed before reporting counts as one failure.
 [ "$forge_rc" -ne 0 ] && [ "$ff" -eq 0 ] && ff=1
 [ "$mocha_rc" -ne 0 ] && [ "$mf" -eq 0 ] && mf=1
@@ -40,6 +42,6 @@ tf=0
 [ "$tsc_rc" -ne 0 ] && tf=1
 
 echo
-echo "typecheck: $([ "$tf" -eq 0 ] && echo ok || echo FAILED); forge: $fp passed, $ff failed; mocha: $mp passed, $mf failed"
-echo "$((fp + mp)) passed, $((ff + mf + tf)) failed"
+echo "typecheck: $([ "$tf" -eq 0 ] && echo ok || echo FAILED); forge: $fp passed, $ff failed; mocha: $mp passed, $mf failed$([ "$ms" -gt 0 ] && echo ", $ms skipped (see SKIPPED above)")"
+echo "$((fp + mp)) passed, $((ff + mf + tf)) failed$([ "$ms" -gt 0 ] && echo ", $ms skipped")"
 [ "$tsc_rc" -eq 0 ] && [ "$forge_rc" -eq 0 ] && [ "$mocha_rc" -eq 0 ]

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
+import { checkAccess, type ApiHandler } from './http.js';
 import type { ApiOptions } from './options.js';
+import { WEB_FILES } from './web.js';
 
 export interface ApiModules {
   /** The status document served at `/status` (JSON). */
@@ -11,11 +13,25 @@ export interface ApiModules {
   windowResult(window: number): Promise<unknown | undefined>;
   metrics: Metrics | null;
   logger: Logger;
+  /** The dashboard (page at `/` and `/api/*`), started and stopped with the server. */
+  dashboard?: { handle: ApiHandler; start(): Promise<void>; stop(): Promise<void> };
+}
+
+const ROUTES = new Set(['/', '/status', '/metrics', '/api/health', '/api/member', '/api/windows', '/api/accounts', '/api/events', '/api/events/stream']);
+
+/** A bounded metric label: known routes by name, static files and everything else grouped. */
+function routeLabel(path: string): string {
+  if (ROUTES.has(path)) return path;
+  if (/^\/window\/\d+$/.test(path)) return '/window/<n>';
+  return WEB_FILES[path] ? 'static' : 'other';
 }
 
 const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
 
-/** The node's HTTP API: `GET /status` (JSON) and `GET /metrics` (Prometheus text format). */
+/**
+ * The node's HTTP API: `GET /status` (JSON), `GET /metrics` (Prometheus text format), `GET /window/<n>`,
+ * and the dashboard's page and JSON (docs/api.md).
+ */
 export class ApiServer {
   private server?: Server;
 
@@ -33,31 +49,42 @@ export class ApiServer {
     if (!this.opts.enabled || this.server) return;
     const { metrics, logger } = this.modules;
     this.server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
+      res.once('finish', () => metrics?.apiRequests.inc({ route: routeLabel(path), code: String(res.statusCode) }));
       const send = (code: number, type: string, body: string) => {
         res.writeHead(code, { 'content-type': type });
         res.end(body);
       };
       if (req.method !== 'GET') return send(405, 'application/json', json({ error: 'method not allowed' }));
+      const access = checkAccess(req, this.opts);
+      if (!access.ok) return send(403, 'application/json', json({ error: access.reason }));
+      if (access.allowOrigin) {
+        res.setHeader('access-control-allow-origin', access.allowOrigin);
+        res.setHeader('vary', 'Origin');
+      }
       const handle = async () => {
-        if (path === '/status' || path === '/') return send(200, 'application/json', json(await this.modules.status()));
+        if (path === '/status' || (path === '/' && !this.modules.dashboard)) return send(200, 'application/json', json(await this.modules.status()));
         if (path === '/metrics' && metrics) return send(200, metrics.register.contentType, await metrics.register.metrics());
         const windowMatch = /^\/window\/(\d+)$/.exec(path);
         if (windowMatch) {
           const result = await this.modules.windowResult(Number(windowMatch[1]));
           return result ? send(200, 'application/json', json(result)) : send(404, 'application/json', json({ error: 'window not committed here' }));
         }
-        return send(404, 'application/json', json({ error: 'not found', paths: ['/status', '/metrics', '/window/<n>'] }));
+        if (this.modules.dashboard && (await this.modules.dashboard.handle(req, res, url))) return;
+        return send(404, 'application/json', json({ error: 'not found', paths: ['/', '/status', '/metrics', '/window/<n>', '/api/health', '/api/member', '/api/windows', '/api/accounts', '/api/events', '/api/events/stream'] }));
       };
       handle().catch((e) => {
         logger.warn('api request failed', { path }, e);
-        send(500, 'application/json', json({ error: 'internal error' }));
+        if (!res.headersSent) send(500, 'application/json', json({ error: 'internal error' }));
+        else res.end();
       });
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host, () => resolve());
     });
+    await this.modules.dashboard?.start();
     logger.info('api listening', { url: this.url });
   }
 
@@ -65,6 +92,7 @@ export class ApiServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    await this.modules.dashboard?.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

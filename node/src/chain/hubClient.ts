@@ -98,8 +98,15 @@ export class HubClient {
 
   /** Sends a fraud proof (`kind` and `abi.encode(proof)`) and waits for it to be mined. */
   async dispute(window: number, kind: number, proof: string): Promise<TransactionReceipt> {
-    const tx = await this.contract.dispute(this.opts.communityId, window, kind, proof);
-    return (await tx.wait(1, TX_TIMEOUT_MS))!;
+    try {
+      const tx = await this.contract.dispute(this.opts.communityId, window, kind, proof);
+      return (await tx.wait(1, TX_TIMEOUT_MS))!;
+    } catch (e) {
+      // A dispute that reverts (another node's proof landed first) used a nonce that was never
+      // sent: without a reset the signer's next transaction waits behind the gap until it times out.
+      (this.contract.runner as { reset?: () => void } | null)?.reset?.();
+      throw e;
+    }
   }
 
   async isVoided(meterIndex: number, interval: number): Promise<boolean> {

@@ -190,7 +190,8 @@ export class Devnet {
       node.process = this.spawnNode(node, configPath, join(dir, node.name, 'node.log'));
     }
     print(`started ${this.nodes.length} node processes; interval 0 begins in ${Math.max(0, start - Math.floor(Date.now() / 1000))}s`);
-    for (const n of this.nodes) print(`  ${n.name}  ${n.member ? `${n.member.padEnd(8)} ` : ''}${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  api ${n.apiUrl}/status  p2p ${n.listen}`);
+    for (const n of this.nodes) print(`  ${n.name}  ${n.member ? `${n.member.padEnd(8)} ` : ''}${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  page ${n.apiUrl}/  p2p ${n.listen}`);
+    print(`  community overview: ${overviewUrl(this.nodes)}`);
 
     const escrowBefore = await Promise.all(this.nodes.map(async (n) => (await deployment.hub.account(communityId, n.index)).escrow as bigint));
     const hub = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: provider, provider });
@@ -369,6 +370,11 @@ export function communityProsumers(
     gridBuyPrice: price(market.gridBuyPrice, opts.gridBuyPrice),
     gridSellPrice: price(market.gridSellPrice, opts.gridSellPrice),
   };
+}
+
+/** The overview page (served by the first node) reading every node's JSON API. */
+export function overviewUrl(nodes: Pick<DevnetNode, 'apiUrl'>[]): string {
+  return `${nodes[0].apiUrl}/overview.html?nodes=${nodes.map((n) => n.apiUrl).join(',')}`;
 }
 
 async function fetchJson(url: string): Promise<any> {

@@ -23,6 +23,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     windowFinalitySeconds: new Histogram({ name: 'diversity_window_finality_seconds', help: 'From window end to the window being final on chain', buckets: [1, 2, 5, 10, 20, 60, 300, 3600], ...reg }),
     disputes: new Counter({ name: 'diversity_disputes_total', help: 'Fraud proofs sent, by kind and result', labelNames: ['kind', 'result'] as const, ...reg }),
     auditDisagreements: new Counter({ name: 'diversity_audit_disagreements_total', help: 'On-chain results that differ from our own fold', ...reg }),
+    apiRequests: new Counter({ name: 'diversity_api_requests_total', help: 'HTTP API requests answered, by route and status code', labelNames: ['route', 'code'] as const, ...reg }),
     reqRespRequests: new Counter({ name: 'diversity_reqresp_requests_total', help: 'Window protocol requests served, by method and result', labelNames: ['method', 'result'] as const, ...reg }),
     peers: new Gauge({ name: 'diversity_peers', help: 'Connected libp2p peers', ...reg }),
     currentWindow: new Gauge({ name: 'diversity_current_window', help: 'Window of the current interval', ...reg }),

@@ -1,8 +1,9 @@
 import { JsonRpcProvider, NonceManager, Wallet, type TypedDataDomain } from 'ethers';
+import { Dashboard, defaultDashboardOptions } from '../api/dashboard.js';
 import { ApiServer } from '../api/server.js';
 import { hubDomain, signWindowResult } from '../chain/eip712.js';
 import { GossipValidationError } from '../chain/errors.js';
-import { HubClient } from '../chain/hubClient.js';
+import { HubClient, type WindowRecord } from '../chain/hubClient.js';
 import { validateCoSignature } from '../chain/validation/coSignature.js';
 import { storeValidReading, validateReading, type ValidReading } from '../chain/validation/reading.js';
 import { CommunityClock } from '../community/clock.js';
@@ -45,6 +46,7 @@ export class DiversityNode {
   private hub?: HubClient;
   private network?: Network;
   private api?: ApiServer;
+  private dashboard?: Dashboard;
   private meter?: MeterService;
   private settlement?: Settlement;
   private disputer?: Disputer;
@@ -130,7 +132,7 @@ export class DiversityNode {
       graceSeconds: opts.window.graceSeconds,
       metrics,
       logger: logger.child('settlement'),
-      onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputer!.dispute(window, record),
+      onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputeAndReport(window, record),
     });
     this.disputer = new Disputer({
       community,
@@ -142,11 +144,30 @@ export class DiversityNode {
       fetchCommitments: (window) => this.fetchCommitments(window),
     });
 
+    this.dashboard = new Dashboard(
+      { ...defaultDashboardOptions, pollMs: opts.chain.pollMs },
+      {
+        name: opts.name,
+        address: this.wallet.address,
+        participantIndex: this.participantIndex,
+        peerId: this.network.peerId,
+        community,
+        clock: this.clock,
+        db: this.db,
+        hub: this.hub,
+        provider: this.provider,
+        peers: () => this.network?.connectedPeers().map((p) => p.toString()) ?? [],
+        lastCommittedWindow: () => this.nextWindowToCommit - 1,
+        lastFinalWindow: () => this.settlement?.lastFinalWindow ?? -1,
+        logger: logger.child('dashboard'),
+      },
+    );
     this.api = new ApiServer(opts.api, {
       status: () => this.statusDocument(),
       windowResult: (w) => this.db!.windowResults.get(w),
       metrics,
       logger: logger.child('api'),
+      dashboard: this.dashboard,
     });
     await this.api.start();
 
@@ -222,6 +243,7 @@ export class DiversityNode {
       if (valid.kind === 'equivocation') {
         this.metrics?.equivocations.inc();
         this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
+        this.dashboard?.reportEquivocation(valid.window, valid.signed.reading.meterIndex, valid.signed.reading.interval);
         void this.reportEquivocation(valid.window, valid.first, valid.signed);
       } else {
         this.metrics?.readingsStored.inc({ source });
@@ -232,6 +254,14 @@ export class DiversityNode {
     const result = this.ingestQueue.then(run, run);
     this.ingestQueue = result.catch(() => {});
     return result;
+  }
+
+  /** Disputes a pending claim that differs from our fold; the dashboard's feed shows both steps. */
+  private async disputeAndReport(window: number, record: WindowRecord): Promise<boolean> {
+    this.dashboard?.reportDisagreement(window, record.windowRoot);
+    const outcome = await this.disputer!.dispute(window, record);
+    this.dashboard?.reportDisputeSent(window, record.windowRoot, outcome);
+    return outcome;
   }
 
   /**

@@ -23,6 +23,9 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(out).to.match(/window 1 FINAL on chain: \d\/4 signatures, 4\/4 nodes agree/);
       expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
       expect(out).to.match(/update \(4 signatures\)\s+\d+ tx/);
+      // Each node's page and the community overview page are printed.
+      expect(out.match(/node-\d\s.*page http:\/\/127\.0\.0\.1:\d+\//g) ?? []).to.have.length.at.least(4);
+      expect(out).to.match(/community overview: http:\/\/127\.0\.0\.1:\d+\/overview\.html\?nodes=(http:\/\/127\.0\.0\.1:\d+,){3}http:\/\/127\.0\.0\.1:\d+/);
       // The per-member table: one row per node and the community's, whose P2P net is exactly zero.
       expect(out).to.match(/== per member over the 2 settled windows/);
       for (const n of [0, 1, 2, 3]) expect(out).to.match(new RegExp(`^node-${n}`, 'm'));

@@ -121,6 +121,14 @@ describe('e2e: a meter that equivocates', function () {
         expect(own.voidedSlots).to.equal(1);
         expect(own.readingCount).to.equal(15);
       }
+      // The dashboard's feed: the node that saw both readings, the proof on chain, the owner slashed.
+      const feed = (await (await fetch(`${c.nodes[3]!.apiUrl}/api/events`)).json()) as { events: { type: string; source: string; message: string; data: Record<string, unknown> }[] };
+      const of = (type: string) => feed.events.filter((e) => e.type === type);
+      expect(of('equivocation').map((e) => e.data)).to.deep.include({ meter: 2, interval: 1 });
+      expect(of('dispute').map((e) => e.data.kind)).to.deep.equal(['Equivocation']);
+      expect(of('slashed')).to.have.length(1);
+      expect(of('slashed')[0].data.offenders).to.deep.equal([2]);
+      expect(of('slashed')[0].message).to.match(/^participant 2 slashed 1 \S+ of bond/);
     } finally {
       await rogue.stop();
     }

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { formatUnits } from 'ethers';
 import { formatMemberTable } from '../../results/members.js';
-import { Devnet, type DevnetResult } from '../../devnet/devnet.js';
+import { Devnet, overviewUrl, type DevnetResult } from '../../devnet/devnet.js';
 import { defaultDevnetOptions, type DevnetOptions } from '../../devnet/options.js';
 import { createLogger } from '../../util/logger.js';
 import { CliError, CliErrorCode } from '../errors.js';
@@ -42,7 +42,8 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
   }
   print('');
   print('== nodes');
-  for (const n of r.nodes) print(`${n.name}  ${n.wallet.address}  api ${n.apiUrl}/status  metrics ${n.apiUrl}/metrics  peer ${n.peerId}`);
+  for (const n of r.nodes) print(`${n.name}  ${n.wallet.address}  page ${n.apiUrl}/  status ${n.apiUrl}/status  metrics ${n.apiUrl}/metrics  peer ${n.peerId}`);
+  if (r.nodes.length) print(`community overview: ${overviewUrl(r.nodes)}`);
   print('');
   if (r.ok) print(`OK: all ${r.windows.length} windows final on chain and every node agrees (${r.seconds.toFixed(1)} s)`);
   else print(`FAILED after ${r.seconds.toFixed(1)} s:\n  ${r.problems.join('\n  ')}`);

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
+import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
+import { HubClient } from '../../src/chain/hubClient.js';
+import { deployHub, localProvider } from '../../src/devnet/deploy.js';
+import { DisputeKind } from '../../src/window/disputeProof.js';
+
+/**
+ * A dispute that reverts (in a race, another node's proof lands first) must not leave a nonce
+ * gap in the node's signer: ethers' NonceManager counts the nonce before the gas estimate fails,
+ * and the node's next transaction (a finalize, an update) then waits behind the gap until it
+ * times out, a minute in which the node settles nothing.
+ */
+describe('e2e: HubClient.dispute on a reverting dispute', function () {
+  this.timeout(60_000);
+  let anvil: Anvil | undefined;
+  let provider: JsonRpcProvider | undefined;
+
+  after(async () => {
+    provider?.destroy();
+    await anvil?.stop();
+  });
+
+  it('leaves the signer at the chain nonce, so the next transaction is mined at once', async () => {
+    anvil = await startAnvil({ accounts: 2 });
+    provider = localProvider(anvil.rpcUrl);
+    const deployment = await deployHub(new NonceManager(new Wallet(anvil.privateKeys[0], provider)));
+    const wallet = new Wallet(anvil.privateKeys[1], provider);
+    const signer = new NonceManager(wallet);
+    const hub = new HubClient({ hub: deployment.hubAddress, communityId: 1n }, { runner: signer, provider });
+    const before = await provider.getTransactionCount(wallet.address, 'pending');
+    // Community 1 does not exist: the hub reverts at the gas estimate, before anything is sent.
+    let reverted = false;
+    try {
+      await hub.dispute(0, DisputeKind.BadFinalState, '0x');
+    } catch {
+      reverted = true;
+    }
+    expect(reverted).to.equal(true);
+    expect(await signer.getNonce('pending')).to.equal(before);
+    const tx = await signer.sendTransaction({ to: wallet.address, value: 1n });
+    const receipt = await tx.wait(1, 5_000);
+    expect(receipt?.status).to.equal(1);
+    expect(tx.nonce).to.equal(before);
+  });
+});
