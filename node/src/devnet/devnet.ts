@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Contract, NonceManager, Wallet, formatUnits, type JsonRpcProvider } from 'ethers';
+import { Contract, NonceManager, Wallet, dataLength, formatUnits, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../chain/anvil.js';
 import { projectRoot } from '../chain/artifacts.js';
 import { HubClient } from '../chain/hubClient.js';
@@ -267,7 +267,8 @@ export class Devnet {
         const parsed = hub.interface.parseTransaction({ data: tx.data });
         if (!parsed || parsed.name === 'join') continue;
         const receipt = await provider.getTransactionReceipt(tx.hash);
-        const kind = parsed.name === 'update' ? `update (${(parsed.args[4] as string[]).length} signatures)` : parsed.name;
+        // The co-signature is the concatenation of 65-byte ECDSA signatures (EcdsaSignerSet).
+        const kind = parsed.name === 'update' ? `update (${dataLength(parsed.args[4] as string) / 65} signatures)` : parsed.name;
         recordGas(gas, kind, receipt);
       }
     }
