@@ -101,9 +101,9 @@ contract DisputeVerifier is IDisputeVerifier {
         if (ctx.window >= ctx.windowCount || interval / ctx.windowIntervals != ctx.window) revert NotEquivocation();
         if (keccak256(p.first.encoded) == keccak256(p.second.encoded)) revert NotEquivocation();
         Meter memory m = MeterTable.get(ctx.meterTable, meterIndex);
-        if (
-            !_validFor(ctx, m, meterIndex, interval, p.first) || !_validFor(ctx, m, meterIndex, interval, p.second)
-        ) revert NotEquivocation();
+        if (!_validFor(ctx, m, meterIndex, interval, p.first) || !_validFor(ctx, m, meterIndex, interval, p.second)) {
+            revert NotEquivocation();
+        }
         owner = m.owner;
     }
 
@@ -254,7 +254,9 @@ contract DisputeVerifier is IDisputeVerifier {
         if (
             !ok || r.chainId != block.chainid || r.hub != ctx.hub || r.communityId != ctx.communityId
                 || r.meterIndex != meterIndex || r.interval != interval
-        ) return false;
+        ) {
+            return false;
+        }
         return ctx.meterSchemes[m.scheme].verify(m.publicKey, s.encoded, s.signature);
     }
 
