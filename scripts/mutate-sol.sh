@@ -32,9 +32,11 @@ targets=(
   "contracts/src/Hub.sol|function _registerMeters(|function _checkUpdatable("
 )
 
+rm -rf "$work/contracts/src" "$work/contracts/test"
 mkdir -p "$work"
-rsync -a --delete --exclude node_modules --exclude contracts/out --exclude contracts/cache --exclude .git \
-  "$root/" "$work/"
+# The tracked and new (not ignored) files: sources, tests, vectors, foundry.toml, the solc wrapper.
+(cd "$root" && git ls-files -z --cached --others --exclude-standard -- contracts foundry.toml scripts package.json |
+  xargs -0 tar cf -) | (cd "$work" && tar xf -)
 ln -sfn "$root/node_modules" "$work/node_modules"
 export PATH="$root/node_modules/.bin:$PATH"
 cd "$work"
