@@ -274,6 +274,30 @@ contract DisputeTest is DisputeFixture {
         _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector), DisputeKind.BadStep, abi.encode(p));
     }
 
+    /// A previous leaf that is not at t-1 would let anyone recompute a step from the wrong state.
+    function test_RevertWhen_BadStepPreviousNotAdjacent() public {
+        Commit memory h = _honestClaim();
+        StepProof memory p = _stepProof(h, 60);
+        p.previous = _intervalProof(h, 58);
+        p.prevState = h.states[58];
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, 58, 60), DisputeKind.BadStep, abi.encode(p)
+        );
+    }
+
+    function test_RevertWhen_BadStepSlotCountMismatch() public {
+        Commit memory h = _honestClaim();
+        StepProof memory p = _stepProof(h, 60);
+        SignedReading[] memory fewer = new SignedReading[](M - 1);
+        for (uint256 m = 0; m + 1 < M; ++m) {
+            fewer[m] = p.slots[m];
+        }
+        p.slots = fewer;
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.SlotCountMismatch.selector, M, M - 1), DisputeKind.BadStep, abi.encode(p)
+        );
+    }
+
     // ------------------------------------------------------------------ 4. bad final state
 
     function test_BadFinalState_RejectsClaim() public {
@@ -385,6 +409,16 @@ contract DisputeTest is DisputeFixture {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
         _disputeOn(
             challenger, id, 1, DisputeKind.Equivocation, proof, abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
+        );
+    }
+
+    function test_RevertWhen_EquivocationMeterOutOfRange() public {
+        SignedReading memory a = SignedReading(_reading(M, 40, 1, 1), signatures[0]);
+        SignedReading memory b = SignedReading(_reading(M, 40, 2, 1), signatures[1]);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M),
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(a, b))
         );
     }
 
@@ -554,6 +588,19 @@ contract DisputeTest is DisputeFixture {
     }
 
     // ------------------------------------------------------------------ signature gas
+
+    /// The commit transaction every dispute needs first (a new storage slot).
+    function test_GasCommitDispute() public {
+        bytes32 c = keccak256(abi.encode(challenger, id, uint32(0), DisputeKind.BadFinalState, keccak256("proof")));
+        vm.cool(address(hub));
+        vm.prank(challenger);
+        uint256 g = gasleft();
+        hub.commitDispute(c);
+        uint256 used = g - gasleft();
+        vm.snapshotValue("Dispute", "commitDispute", used);
+        vm.snapshotValue("Dispute", "commitDispute_txGas", _txGas(abi.encodeCall(hub.commitDispute, (c)), used));
+        assertEq(hub.disputeCommitments(c), block.number);
+    }
 
     function test_GasVerifyEd25519Reading() public {
         (bytes memory enc, bytes memory sig) = _slot(0, 1);
