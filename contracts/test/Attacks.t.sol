@@ -437,6 +437,39 @@ contract AttacksTest is DisputeFixture {
         assertEq(_bonds(), bonds, "nobody slashed");
     }
 
+    /// An honest claim folds the voided slot as absent: a voided-slot proof against it does not apply.
+    function test_RevertWhen_VoidedSlotProofOnAbsentSlot() public {
+        Commit memory c = _honestInputs();
+        (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
+        c = _fold(c, 0);
+        _claim(0, c.root, c.states[W - 1], _signers(2, 5));
+        _disputeReverts("", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)));
+        bytes memory vproof = abi.encode(
+            VoidedSlotProof(
+                _intervalProof(c, eqInterval), eqMeter, _committed(c, eqMeter, eqInterval), _proof(c.slotLeaves[eqInterval], eqMeter)
+            )
+        );
+        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, eqMeter), DisputeKind.VoidedSlot, vproof);
+        vproof = abi.encode(
+            VoidedSlotProof(_intervalProof(c, eqInterval), uint32(M), _committed(c, 0, eqInterval), _proof(c.slotLeaves[eqInterval], 0))
+        );
+        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.VoidedSlot, vproof);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "honest claim kept");
+    }
+
+    function test_RevertWhen_VoidedSlotCommittedNotProven() public {
+        Commit memory c = _honestInputs();
+        (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
+        c = _fold(c, 0);
+        _claim(0, c.root, c.states[W - 1], _signers(2, 5));
+        _disputeReverts("", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)));
+        // The claimant did leave the slot absent; the challenger pretends it holds a reading.
+        bytes memory vproof = abi.encode(
+            VoidedSlotProof(_intervalProof(c, eqInterval), eqMeter, equivocating, _proof(c.slotLeaves[eqInterval], eqMeter))
+        );
+        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, eqMeter), DisputeKind.VoidedSlot, vproof);
+    }
+
     function test_Attack7_RevertWhen_IntervalNumbersWouldWrap() public {
         CommunityConfig memory c = _p256Config(_p256Generator());
         c.windowIntervals = 2 ** 16;

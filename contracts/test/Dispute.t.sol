@@ -189,6 +189,25 @@ contract DisputeTest is DisputeFixture {
         _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.CommittedReadingValid.selector, eqMeter, eqInterval), DisputeKind.ReadingMismatch, proof);
     }
 
+    /// A reading of another interval cannot stand for the slot of the proven leaf.
+    function test_RevertWhen_ReadingMismatchReadingOfOtherInterval() public {
+        Commit memory h = _honestClaim();
+        assertFalse(present[10 * M + 2]);
+        ReadingMismatchProof memory p =
+            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _proof(h.slotLeaves[10], 2));
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector), DisputeKind.ReadingMismatch, abi.encode(p)
+        );
+    }
+
+    /// The committed slot must be proven: an honest slot cannot be passed off as absent.
+    function test_RevertWhen_ReadingMismatchCommittedNotProven() public {
+        Commit memory h = _honestClaim();
+        ReadingMismatchProof memory p =
+            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _proof(h.slotLeaves[11], 2));
+        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 2), DisputeKind.ReadingMismatch, abi.encode(p));
+    }
+
     // ------------------------------------------------------------------ 2. forged reading
 
     function _forgedProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
@@ -228,6 +247,14 @@ contract DisputeTest is DisputeFixture {
         assertFalse(present[10 * M + 2]);
         bytes memory proof = _forgedProof(h, 2, 10);
         _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, 2), DisputeKind.ForgedReading, proof);
+    }
+
+    function test_RevertWhen_ForgedReadingMeterOutOfRange() public {
+        Commit memory h = _honestClaim();
+        bytes memory proof = abi.encode(
+            ForgedReadingProof(_intervalProof(h, 50), uint32(M), _committed(h, 4, 50), _proof(h.slotLeaves[50], 4))
+        );
+        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.ForgedReading, proof);
     }
 
     // ------------------------------------------------------------------ 3. bad step
