@@ -281,6 +281,27 @@ contract DisputeTest is DisputeFixture {
         _assertRejectedAndRecovers();
     }
 
+    /// A committed slot that is not a reading (a 71-byte encoding) is fraud, even when the step folds
+    /// its energy consistently.
+    function test_BadStep_SlotOfWrongLengthIsFraud() public {
+        Commit memory c = _honestInputs();
+        c.enc[50][4] = bytes.concat(c.enc[50][4], hex"00");
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 50)), "");
+        _assertRejectedAndRecovers();
+    }
+
+    /// ... and so is one with another domain.
+    function test_BadStep_SlotOfWrongDomainIsFraud() public {
+        Commit memory c = _honestInputs();
+        c.enc[50][4][0] = "X";
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 50)), "");
+        _assertRejectedAndRecovers();
+    }
+
     function test_RevertWhen_BadStepAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(_stepProof(h, 60));
