@@ -249,6 +249,16 @@ contract DisputeTest is DisputeFixture {
         _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, 2), DisputeKind.ForgedReading, proof);
     }
 
+    function test_RevertWhen_LeafPositionOutOfRange() public {
+        Commit memory h = _honestClaim();
+        IntervalProof memory leaf = _intervalProof(h, 50);
+        leaf.position = W;
+        bytes memory proof = abi.encode(ForgedReadingProof(leaf, 4, _committed(h, 4, 50), _proof(h.slotLeaves[50], 4)));
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PositionOutOfRange.selector, W, W), DisputeKind.ForgedReading, proof
+        );
+    }
+
     function test_RevertWhen_ForgedReadingMeterOutOfRange() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(
