@@ -458,9 +458,14 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev A pending claim proven wrong is rejected (slashed or not); a rejected one can only be slashed.
-    function _rejectClaim(Community storage c, uint64 communityId, uint32 window, bytes32 claim, bool pending, bool fraud)
-        internal
-    {
+    function _rejectClaim(
+        Community storage c,
+        uint64 communityId,
+        uint32 window,
+        bytes32 claim,
+        bool pending,
+        bool fraud
+    ) internal {
         if (pending) {
             _recordRejected(c, communityId, window, claim, c.windows[window], fraud);
             delete c.windows[window];
@@ -516,14 +521,12 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     {
         uint256 n = c.participants.length;
         uint256 challengerIndexPlusOne = c.indexPlusOne[challenger];
-        bool selfDispute =
-            challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
+        bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
         uint256 recipients = n - _popcount(offenders & _all(n));
         if (recipients == 0 && selfDispute) return;
         uint256 total = _takeBonds(c, offenders, cap, n);
-        uint256 each = recipients == 0
-            ? 0
-            : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
+        uint256 each =
+            recipients == 0 ? 0 : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
         // The division's remainder: to the challenger, or for a self-dispute to the first recipient.
         uint256 rest = total - each * recipients;
         emit Slashed(communityId, challenger, total, selfDispute ? 0 : rest);
@@ -654,7 +657,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             if (m.owner >= participantCount) revert MeterOwnerOutOfRange(j, m.owner);
             if (m.scheme >= mods.meterSchemes.length) revert MeterSchemeOutOfRange(j, m.scheme);
             // Length, and no small-order Ed25519 key or P-256 point off the curve (the scheme checks).
-            if (m.publicKey.length > MeterTable.MAX_KEY_LENGTH || !mods.meterSchemes[m.scheme].isValidKey(m.publicKey)) {
+            if (m.publicKey.length > MeterTable.MAX_KEY_LENGTH || !mods.meterSchemes[m.scheme].isValidKey(m.publicKey))
+            {
                 revert InvalidMeterKey(j);
             }
         }

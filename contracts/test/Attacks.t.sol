@@ -4,9 +4,7 @@ pragma solidity ^0.8.24;
 import {IHub} from "../src/interfaces/IHub.sol";
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
 import {MarketKind, ParticipantState, StateHash} from "../src/types/Market.sol";
-import {
-    CommunityConfig, Meter, ParticipantAccount, RejectedClaim, WindowStatus
-} from "../src/types/Community.sol";
+import {CommunityConfig, Meter, ParticipantAccount, RejectedClaim, WindowStatus} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -22,7 +20,6 @@ import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
-
 
 /// @notice The attacks of issue 9, each performed against the hub and shown to fail. Each was
 /// reproduced against the previous hub (before this file existed) and succeeded there.
@@ -73,14 +70,20 @@ contract AttacksTest is DisputeFixture {
         assertEq(bytes.concat(shiftedEnc, shiftedSig), bytes.concat(enc, sig), "same bytes, other boundary");
         assertTrue(WindowCommitment.readingLeaf(shiftedEnc, shiftedSig) != WindowCommitment.readingLeaf(enc, sig));
         bytes memory proof = abi.encode(
-            ForgedReadingProof(_intervalProof(h, 50), 4, SignedReading(shiftedEnc, shiftedSig), _proof(h.slotLeaves[50], 4))
+            ForgedReadingProof(
+                _intervalProof(h, 50), 4, SignedReading(shiftedEnc, shiftedSig), _proof(h.slotLeaves[50], 4)
+            )
         );
         uint256 bonds = _bonds();
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 4), DisputeKind.ForgedReading, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 4), DisputeKind.ForgedReading, proof
+        );
         // The same re-split in a step proof does not rebuild the readings root.
         StepProof memory p = _stepProof(h, 50);
         p.slots[4] = SignedReading(shiftedEnc, shiftedSig);
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.ReadingsRootMismatch.selector), DisputeKind.BadStep, abi.encode(p));
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.ReadingsRootMismatch.selector), DisputeKind.BadStep, abi.encode(p)
+        );
         assertEq(_bonds(), bonds, "nobody slashed");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "honest claim kept");
     }
@@ -406,12 +409,19 @@ contract AttacksTest is DisputeFixture {
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), eqMeter, _committed(c, eqMeter, eqInterval), _proof(c.slotLeaves[eqInterval], eqMeter)
+                _intervalProof(c, eqInterval),
+                eqMeter,
+                _committed(c, eqMeter, eqInterval),
+                _proof(c.slotLeaves[eqInterval], eqMeter)
             )
         );
         // Before the slot is voided, the proof does not apply.
-        _disputeReverts(abi.encodeWithSelector(IHub.SlotNotVoided.selector, eqMeter, eqInterval), DisputeKind.VoidedSlot, vproof);
-        _disputeReverts("", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)));
+        _disputeReverts(
+            abi.encodeWithSelector(IHub.SlotNotVoided.selector, eqMeter, eqInterval), DisputeKind.VoidedSlot, vproof
+        );
+        _disputeReverts(
+            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+        );
         _disputeReverts("", DisputeKind.VoidedSlot, vproof);
         for (uint256 i = 2; i < 5; ++i) {
             assertEq(hub.account(id, i).bond, 0, "signers slashed");
@@ -425,11 +435,16 @@ contract AttacksTest is DisputeFixture {
         (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (equivocating.encoded, equivocating.signature);
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(0, 3));
-        _disputeReverts("", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)));
+        _disputeReverts(
+            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+        );
         uint256 bonds = _bonds();
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), eqMeter, _committed(c, eqMeter, eqInterval), _proof(c.slotLeaves[eqInterval], eqMeter)
+                _intervalProof(c, eqInterval),
+                eqMeter,
+                _committed(c, eqMeter, eqInterval),
+                _proof(c.slotLeaves[eqInterval], eqMeter)
             )
         );
         _disputeReverts("", DisputeKind.VoidedSlot, vproof);
@@ -443,17 +458,31 @@ contract AttacksTest is DisputeFixture {
         (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
-        _disputeReverts("", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)));
+        _disputeReverts(
+            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+        );
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), eqMeter, _committed(c, eqMeter, eqInterval), _proof(c.slotLeaves[eqInterval], eqMeter)
+                _intervalProof(c, eqInterval),
+                eqMeter,
+                _committed(c, eqMeter, eqInterval),
+                _proof(c.slotLeaves[eqInterval], eqMeter)
             )
         );
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, eqMeter), DisputeKind.VoidedSlot, vproof);
-        vproof = abi.encode(
-            VoidedSlotProof(_intervalProof(c, eqInterval), uint32(M), _committed(c, 0, eqInterval), _proof(c.slotLeaves[eqInterval], 0))
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, eqMeter), DisputeKind.VoidedSlot, vproof
         );
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.VoidedSlot, vproof);
+        vproof = abi.encode(
+            VoidedSlotProof(
+                _intervalProof(c, eqInterval),
+                uint32(M),
+                _committed(c, 0, eqInterval),
+                _proof(c.slotLeaves[eqInterval], 0)
+            )
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.VoidedSlot, vproof
+        );
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "honest claim kept");
     }
 
@@ -462,12 +491,18 @@ contract AttacksTest is DisputeFixture {
         (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
-        _disputeReverts("", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)));
+        _disputeReverts(
+            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+        );
         // The claimant did leave the slot absent; the challenger pretends it holds a reading.
         bytes memory vproof = abi.encode(
-            VoidedSlotProof(_intervalProof(c, eqInterval), eqMeter, equivocating, _proof(c.slotLeaves[eqInterval], eqMeter))
+            VoidedSlotProof(
+                _intervalProof(c, eqInterval), eqMeter, equivocating, _proof(c.slotLeaves[eqInterval], eqMeter)
+            )
         );
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, eqMeter), DisputeKind.VoidedSlot, vproof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, eqMeter), DisputeKind.VoidedSlot, vproof
+        );
     }
 
     function test_Attack7_RevertWhen_IntervalNumbersWouldWrap() public {

@@ -4,13 +4,7 @@ pragma solidity ^0.8.24;
 import {IHub} from "../src/interfaces/IHub.sol";
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
 import {MarketKind, ParticipantState, StateHash} from "../src/types/Market.sol";
-import {
-    CommunityConfig,
-    Meter,
-    ParticipantAccount,
-    WindowRecord,
-    WindowStatus
-} from "../src/types/Community.sol";
+import {CommunityConfig, Meter, ParticipantAccount, WindowRecord, WindowStatus} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -40,7 +34,8 @@ contract DisputeTest is DisputeFixture {
     // ------------------------------------------------------------------ helpers
 
     function _dispute(DisputeKind kind, bytes memory proof, string memory gasName) internal {
-        (bytes32 root, bytes32 stateHash) = kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0)) : _pendingClaim(id, 0);
+        (bytes32 root, bytes32 stateHash) =
+            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0)) : _pendingClaim(id, 0);
         _commit(challenger, id, 0, kind, proof);
         vm.roll(block.number + 1);
         vm.cool(address(hub));
@@ -152,7 +147,11 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ReadingMismatchAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = _mismatchProof(h, 2, 11);
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.CommittedReadingValid.selector, 2, 11), DisputeKind.ReadingMismatch, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.CommittedReadingValid.selector, 2, 11),
+            DisputeKind.ReadingMismatch,
+            proof
+        );
     }
 
     function test_RevertWhen_ReadingMismatchWithForgedChallengerReading() public {
@@ -163,7 +162,11 @@ contract DisputeTest is DisputeFixture {
             _committed(h, 2, 11),
             _proof(h.slotLeaves[11], 2)
         );
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector), DisputeKind.ReadingMismatch, abi.encode(p));
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
+            DisputeKind.ReadingMismatch,
+            abi.encode(p)
+        );
     }
 
     function test_RevertWhen_ReadingMismatchOnVoidedSlot() public {
@@ -176,7 +179,9 @@ contract DisputeTest is DisputeFixture {
             DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), ""
         );
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
-        _disputeReverts(abi.encodeWithSelector(IHub.SlotVoided.selector, eqMeter, eqInterval), DisputeKind.ReadingMismatch, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IHub.SlotVoided.selector, eqMeter, eqInterval), DisputeKind.ReadingMismatch, proof
+        );
     }
 
     function test_RevertWhen_ReadingMismatchCommittedIsEquivocation() public {
@@ -186,26 +191,38 @@ contract DisputeTest is DisputeFixture {
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.CommittedReadingValid.selector, eqMeter, eqInterval), DisputeKind.ReadingMismatch, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.CommittedReadingValid.selector, eqMeter, eqInterval),
+            DisputeKind.ReadingMismatch,
+            proof
+        );
     }
 
     /// A reading of another interval cannot stand for the slot of the proven leaf.
     function test_RevertWhen_ReadingMismatchReadingOfOtherInterval() public {
         Commit memory h = _honestClaim();
         assertFalse(present[10 * M + 2]);
-        ReadingMismatchProof memory p =
-            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _proof(h.slotLeaves[10], 2));
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _proof(h.slotLeaves[10], 2)
+        );
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector), DisputeKind.ReadingMismatch, abi.encode(p)
+            abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
+            DisputeKind.ReadingMismatch,
+            abi.encode(p)
         );
     }
 
     /// The committed slot must be proven: an honest slot cannot be passed off as absent.
     function test_RevertWhen_ReadingMismatchCommittedNotProven() public {
         Commit memory h = _honestClaim();
-        ReadingMismatchProof memory p =
-            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _proof(h.slotLeaves[11], 2));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 2), DisputeKind.ReadingMismatch, abi.encode(p));
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _proof(h.slotLeaves[11], 2)
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 2),
+            DisputeKind.ReadingMismatch,
+            abi.encode(p)
+        );
     }
 
     // ------------------------------------------------------------------ 2. forged reading
@@ -238,7 +255,11 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ForgedReadingAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = _forgedProof(h, 4, 50);
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.ForgedReading), DisputeKind.ForgedReading, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.ForgedReading),
+            DisputeKind.ForgedReading,
+            proof
+        );
     }
 
     function test_RevertWhen_ForgedReadingOnAbsentSlot() public {
@@ -246,7 +267,9 @@ contract DisputeTest is DisputeFixture {
         // Slot (2, 10) is absent in the vectors.
         assertFalse(present[10 * M + 2]);
         bytes memory proof = _forgedProof(h, 2, 10);
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, 2), DisputeKind.ForgedReading, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, 2), DisputeKind.ForgedReading, proof
+        );
     }
 
     function test_RevertWhen_LeafPositionOutOfRange() public {
@@ -264,7 +287,9 @@ contract DisputeTest is DisputeFixture {
         bytes memory proof = abi.encode(
             ForgedReadingProof(_intervalProof(h, 50), uint32(M), _committed(h, 4, 50), _proof(h.slotLeaves[50], 4))
         );
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.ForgedReading, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.ForgedReading, proof
+        );
     }
 
     // ------------------------------------------------------------------ 3. bad step
@@ -315,9 +340,17 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_BadStepAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(_stepProof(h, 60));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep), DisputeKind.BadStep, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            proof
+        );
         proof = abi.encode(_stepProof(h, 0));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep), DisputeKind.BadStep, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            proof
+        );
     }
 
     function test_RevertWhen_BadStepWithWrongPrevState() public {
@@ -329,7 +362,9 @@ contract DisputeTest is DisputeFixture {
         _claimBy012(c, c.states[W - 1]);
         StepProof memory p = _stepProof(c, 60);
         p.prevState[0].exportWh += 1;
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector), DisputeKind.BadStep, abi.encode(p));
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector), DisputeKind.BadStep, abi.encode(p)
+        );
     }
 
     /// A previous leaf that is not at t-1 would let anyone recompute a step from the wrong state.
@@ -339,7 +374,9 @@ contract DisputeTest is DisputeFixture {
         p.previous = _intervalProof(h, 58);
         p.prevState = h.states[58];
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, 58, 60), DisputeKind.BadStep, abi.encode(p)
+            abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, 58, 60),
+            DisputeKind.BadStep,
+            abi.encode(p)
         );
     }
 
@@ -352,7 +389,9 @@ contract DisputeTest is DisputeFixture {
         }
         p.slots = fewer;
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.SlotCountMismatch.selector, M, M - 1), DisputeKind.BadStep, abi.encode(p)
+            abi.encodeWithSelector(IDisputeVerifier.SlotCountMismatch.selector, M, M - 1),
+            DisputeKind.BadStep,
+            abi.encode(p)
         );
     }
 
@@ -371,13 +410,19 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_BadFinalStateAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadFinalState), DisputeKind.BadFinalState, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadFinalState),
+            DisputeKind.BadFinalState,
+            proof
+        );
     }
 
     function test_RevertWhen_BadFinalStateNotLastLeaf() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 2)));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.NotLastPosition.selector, W - 2), DisputeKind.BadFinalState, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotLastPosition.selector, W - 2), DisputeKind.BadFinalState, proof
+        );
     }
 
     function test_MalformedLeaf_IsFraud() public {
@@ -407,7 +452,8 @@ contract DisputeTest is DisputeFixture {
         );
         assertTrue(hub.isVoided(id, eqMeter, eqInterval));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim kept");
-        uint256 slash = uint256(BOND) * IDisputeVerifierConstants(address(verifierModule)).EQUIVOCATION_SLASH_BPS() / 10_000;
+        uint256 slash =
+            uint256(BOND) * IDisputeVerifierConstants(address(verifierModule)).EQUIVOCATION_SLASH_BPS() / 10_000;
         uint256 each = slash / 2 / (N - 1);
         for (uint256 i = 0; i < N; ++i) {
             ParticipantAccount memory a = hub.account(id, i);
@@ -430,24 +476,34 @@ contract DisputeTest is DisputeFixture {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
         vm.warp(uint256(START) + W * INTERVAL);
         _dispute(DisputeKind.Equivocation, proof, "");
-        _disputeReverts(abi.encodeWithSelector(IHub.SlotAlreadyVoided.selector, eqMeter, eqInterval), DisputeKind.Equivocation, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IHub.SlotAlreadyVoided.selector, eqMeter, eqInterval),
+            DisputeKind.Equivocation,
+            proof
+        );
     }
 
     function test_RevertWhen_EquivocationSameReadingTwice() public {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval)));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
+        );
     }
 
     function test_RevertWhen_EquivocationDifferentIntervals() public {
         bytes memory proof =
             abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
+        );
     }
 
     function test_RevertWhen_EquivocationUnsigned() public {
         SignedReading memory fake = SignedReading(equivocating.encoded, signatures[eqInterval * M + eqMeter]);
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), fake));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
+        );
     }
 
     function test_RevertWhen_EquivocationFromOtherCommunity() public {
@@ -459,14 +515,24 @@ contract DisputeTest is DisputeFixture {
         }
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
         _disputeOn(
-            challenger, id2, 0, DisputeKind.Equivocation, proof, abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
+            challenger,
+            id2,
+            0,
+            DisputeKind.Equivocation,
+            proof,
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
         );
     }
 
     function test_RevertWhen_EquivocationNamesOtherWindow() public {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
         _disputeOn(
-            challenger, id, 1, DisputeKind.Equivocation, proof, abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
+            challenger,
+            id,
+            1,
+            DisputeKind.Equivocation,
+            proof,
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
         );
     }
 
@@ -506,7 +572,10 @@ contract DisputeTest is DisputeFixture {
         hub.dispute(id2, 0, 0, 0, DisputeKind.Equivocation, proof);
         vm.snapshotValue("Dispute", "equivocation_P256_N10", g - gasleft());
         assertTrue(hub.isVoided(id2, 0, 7));
-        assertEq(hub.account(id2, 0).bond, BOND - uint256(BOND) * IDisputeVerifierConstants(address(verifierModule)).EQUIVOCATION_SLASH_BPS() / 10_000);
+        assertEq(
+            hub.account(id2, 0).bond,
+            BOND - uint256(BOND) * IDisputeVerifierConstants(address(verifierModule)).EQUIVOCATION_SLASH_BPS() / 10_000
+        );
         // A forged second signature is no equivocation.
         a = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 100, 0));
         b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 900, 0));
@@ -515,7 +584,12 @@ contract DisputeTest is DisputeFixture {
             EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(ra, sa)))
         );
         _disputeOn(
-            challenger, id2, 0, DisputeKind.Equivocation, proof, abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
+            challenger,
+            id2,
+            0,
+            DisputeKind.Equivocation,
+            proof,
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
         );
     }
 
@@ -570,7 +644,11 @@ contract DisputeTest is DisputeFixture {
         (other.enc[11][2], other.sig[11][2]) = (bytes(""), bytes(""));
         other = _fold(other, 0);
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(other, W - 1)));
-        _disputeReverts(abi.encodeWithSelector(IDisputeVerifier.InvalidIntervalProof.selector, W - 1), DisputeKind.BadFinalState, proof);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidIntervalProof.selector, W - 1),
+            DisputeKind.BadFinalState,
+            proof
+        );
     }
 
     function test_RevertWhen_DisputeUnknownCommunity() public {

@@ -487,7 +487,9 @@ contract HubTest is HubFixture {
         }
         assertEq(otherId, id);
         bytes32 otherDigest = _resultDigest(address(otherHub), otherId, 0, _root(0), keccak256(abi.encode(s)));
-        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, _recover(otherDigest, sigs[0])));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, _recover(otherDigest, sigs[0]))
+        );
         otherHub.update(otherId, 0, _root(0), s, _pack(sigs));
     }
 
@@ -887,13 +889,31 @@ contract HubTest is HubFixture {
                 address(hub)
             )
         );
-        (, string memory name, string memory version, uint256 chainId, address verifyingContract,,) =
-            hub.eip712Domain();
+        (, string memory name, string memory version, uint256 chainId, address verifyingContract,,) = hub.eip712Domain();
         assertEq(name, "DIVERSITY Hub");
         assertEq(version, "1");
         assertEq(chainId, block.chainid);
         assertEq(verifyingContract, address(hub));
-        assertEq(_resultDigest(address(hub), 0, 0, 0, 0), keccak256(abi.encodePacked(hex"1901", expected, keccak256(abi.encode(keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"), 0, 0, 0, 0)))));
+        assertEq(
+            _resultDigest(address(hub), 0, 0, 0, 0),
+            keccak256(
+                abi.encodePacked(
+                    hex"1901",
+                    expected,
+                    keccak256(
+                        abi.encode(
+                            keccak256(
+                                "WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"
+                            ),
+                            0,
+                            0,
+                            0,
+                            0
+                        )
+                    )
+                )
+            )
+        );
     }
 
     function testFuzz_Update_ConservesMoney(int64[3] memory raw) public {

@@ -3,9 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ParticipantState} from "../types/Market.sol";
-import {
-    ParticipantAccount, CommunityConfig, CommunityInfo, RejectedClaim, WindowRecord
-} from "../types/Community.sol";
+import {ParticipantAccount, CommunityConfig, CommunityInfo, RejectedClaim, WindowRecord} from "../types/Community.sol";
 import {DisputeKind} from "../types/Dispute.sol";
 
 /// @title IHub

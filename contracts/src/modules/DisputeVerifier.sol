@@ -217,7 +217,8 @@ contract DisputeVerifier is IDisputeVerifier {
         if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, p.meterIndex, p.slotProof)) {
             revert InvalidSlotProof(p.meterIndex);
         }
-        return (_ownerSigned(ctx, MeterTable.get(ctx.meterTable, p.meterIndex)), _slotKey(p.meterIndex, p.leaf.interval));
+        return
+            (_ownerSigned(ctx, MeterTable.get(ctx.meterTable, p.meterIndex)), _slotKey(p.meterIndex, p.leaf.interval));
     }
 
     // ------------------------------------------------------------------ helpers

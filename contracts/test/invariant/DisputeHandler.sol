@@ -240,9 +240,12 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             // Interval 0 is honest in every claim: no forged reading and no wrong step there.
             (uint256 m, bool found) = _presentMeter(c, 0);
             if (!found) return;
-            (dk, proof) = (
+            (dk, proof) =
+            (
                 DisputeKind.ForgedReading,
-                abi.encode(ForgedReadingProof(_intervalProof(c, 0), uint32(m), _committed(c, m, 0), _proof(c.slotLeaves[0], m)))
+                abi.encode(
+                    ForgedReadingProof(_intervalProof(c, 0), uint32(m), _committed(c, m, 0), _proof(c.slotLeaves[0], m))
+                )
             );
         } else if (mode == 2) {
             (dk, proof) = (DisputeKind.BadStep, abi.encode(_stepProof(c, 0)));
@@ -344,7 +347,11 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     // ------------------------------------------------------------------ claims and proofs
 
     /// @dev The claim of `kind` for window w: its commitment and the final state it posts.
-    function _build(uint64 id, uint32 w, uint8 kind) internal view returns (Commit memory c, ParticipantState[] memory) {
+    function _build(uint64 id, uint32 w, uint8 kind)
+        internal
+        view
+        returns (Commit memory c, ParticipantState[] memory)
+    {
         uint256 mask = claimMask[id][w];
         c.first = w * W;
         c.enc = new bytes[][](W);
@@ -395,7 +402,9 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         if (kind == FORGED) {
             return (
                 DisputeKind.ForgedReading,
-                abi.encode(ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m)))
+                abi.encode(
+                    ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m))
+                )
             );
         }
         return (
@@ -434,9 +443,15 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         return uint256(keccak256(abi.encode(id, w, t, m))) % 7 == 0;
     }
 
-    function _encode(uint64 id, uint32 w, uint256 t, uint256 m, uint256 e, uint256 i) internal view returns (bytes memory) {
+    function _encode(uint64 id, uint32 w, uint256 t, uint256 m, uint256 e, uint256 i)
+        internal
+        view
+        returns (bytes memory)
+    {
         return ReadingCodec.encode(
-            Reading(uint64(block.chainid), address(hub), id, uint32(m), uint32(uint256(w) * W + t), uint32(e), uint32(i))
+            Reading(
+                uint64(block.chainid), address(hub), id, uint32(m), uint32(uint256(w) * W + t), uint32(e), uint32(i)
+            )
         );
     }
 
@@ -501,7 +516,8 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
                 c.slotLeaves[t][m] = WindowCommitment.slotLeaf(c.enc[t][m], c.sig[t][m]);
             }
             c.readingsRoots[t] = MerkleTree.root(c.slotLeaves[t]);
-            c.leaves[t] = WindowCommitment.intervalLeaf(c.first + uint32(t), c.readingsRoots[t], StateHash.hash(c.states[t]));
+            c.leaves[t] =
+                WindowCommitment.intervalLeaf(c.first + uint32(t), c.readingsRoots[t], StateHash.hash(c.states[t]));
         }
         c.root = MerkleTree.root(c.leaves);
     }

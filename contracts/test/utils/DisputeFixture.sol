@@ -279,9 +279,13 @@ abstract contract DisputeFixture is Modules {
     }
 
     /// @dev Like `_disputeReverts`, naming the claim (window 0, root, stateHash) explicitly.
-    function _disputeClaimReverts(bytes memory err, bytes32 root, bytes32 stateHash, DisputeKind kind, bytes memory proof)
-        internal
-    {
+    function _disputeClaimReverts(
+        bytes memory err,
+        bytes32 root,
+        bytes32 stateHash,
+        DisputeKind kind,
+        bytes memory proof
+    ) internal {
         _commit(challenger, id, 0, kind, proof);
         vm.roll(block.number + 1);
         vm.expectRevert(err);
@@ -292,7 +296,8 @@ abstract contract DisputeFixture is Modules {
     function _disputeOn(address who, uint64 cid, uint32 w, DisputeKind kind, bytes memory proof, bytes memory err)
         internal
     {
-        (bytes32 root, bytes32 stateHash) = kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0)) : _pendingClaim(cid, w);
+        (bytes32 root, bytes32 stateHash) =
+            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0)) : _pendingClaim(cid, w);
         _commit(who, cid, w, kind, proof);
         vm.roll(block.number + 1);
         if (err.length > 0) vm.expectRevert(err);
