@@ -14,7 +14,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${MUTATE_DIR:-/tmp/diversity-mutate}"
 filter="${1:-}"
-tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest}"
+tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest|EcdsaSignerSetTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
 targets=(
