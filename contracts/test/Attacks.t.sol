@@ -422,7 +422,16 @@ contract AttacksTest is DisputeFixture {
         _disputeReverts(
             "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
         );
-        _disputeReverts("", DisputeKind.VoidedSlot, vproof);
+        (bytes32 root, bytes32 stateHash) = _pendingClaim(id, 0);
+        _commit(challenger, id, 0, DisputeKind.VoidedSlot, vproof);
+        vm.roll(block.number + 1);
+        vm.cool(address(hub));
+        vm.cool(address(verifierModule));
+        vm.cool(hub.meterTable(id));
+        vm.prank(challenger);
+        uint256 g = gasleft();
+        hub.dispute(id, 0, root, stateHash, DisputeKind.VoidedSlot, vproof);
+        vm.snapshotValue("Dispute", "voidedSlot_N10_W96", g - gasleft());
         for (uint256 i = 2; i < 5; ++i) {
             assertEq(hub.account(id, i).bond, 0, "signers slashed");
         }
