@@ -764,5 +764,8 @@ contract DisputeTest is DisputeFixture {
         bytes32 s2 = bytes32(n - uint256(s));
         assertTrue(p256Module.verify(key, enc, abi.encodePacked(r, s2)));
         assertFalse(p256Module.verify(key, _reading(0, 1, 10, 21), abi.encodePacked(r, s)));
+        // A signature is exactly r ‖ s: a valid one with a byte appended is not a signature.
+        assertFalse(p256Module.verify(key, enc, abi.encodePacked(r, s, uint8(0))));
+        assertFalse(p256Module.verify(bytes.concat(key, hex"00"), enc, abi.encodePacked(r, s)));
     }
 }
