@@ -3,11 +3,12 @@ pragma solidity ^0.8.24;
 
 import {Script, console} from "forge-std/Script.sol";
 import {Hub} from "../src/Hub.sol";
-import {FraudProofVerifier} from "../src/FraudProofVerifier.sol";
+import {MarketKind} from "../src/types/Market.sol";
 import {CommunityToken} from "../src/tokens/CommunityToken.sol";
 
-/// @notice Deploys the fraud-proof verifier, the hub that consults it and, unless `HUB_TOKEN` names an existing ERC-20, a demo CommunityToken
-/// owned by `HUB_TOKEN_OWNER` (default: the broadcaster).
+/// @notice Deploys the standard modules (dispute verifier, Totals and Mmr market steps, ECDSA signer set,
+/// Ed25519 and P-256 meter schemes), the hub that allow-lists exactly them and, unless `HUB_TOKEN` names
+/// an existing ERC-20, a demo CommunityToken owned by `HUB_TOKEN_OWNER` (default: the broadcaster).
 /// @dev `forge script contracts/script/DeployHub.s.sol --rpc-url http://127.0.0.1:8545 \
 ///        --private-key <key> --broadcast`
 contract DeployHub is Script {
@@ -15,14 +16,28 @@ contract DeployHub is Script {
         return deploy(vm.envOr("HUB_TOKEN", address(0)), vm.envOr("HUB_TOKEN_OWNER", msg.sender));
     }
 
-    /// @notice Deploys the verifier and the hub, and a CommunityToken owned by `owner` when `token` is zero.
+    /// @notice Deploys the modules and the hub, and a CommunityToken owned by `owner` when `token` is zero.
+    /// @dev Modules come from their artifacts (`deployCode`): this file imports Hub.sol, which is compiled
+    /// for size, and the modules must be the runs = 10000 builds.
     function deploy(address token, address owner) public returns (Hub hub, address) {
         vm.startBroadcast();
-        // The verifier does not fit in the hub's code: deployed first, fixed in the hub for good.
-        hub = new Hub(new FraudProofVerifier());
+        address[] memory modules = new address[](6);
+        modules[0] = deployCode("DisputeVerifier.sol:DisputeVerifier");
+        modules[1] = deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Totals));
+        modules[2] = deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Mmr));
+        modules[3] = deployCode("EcdsaSignerSet.sol:EcdsaSignerSet");
+        modules[4] = deployCode("Ed25519Scheme.sol:Ed25519Scheme");
+        modules[5] = deployCode("P256Scheme.sol:P256Scheme");
+        // Fixed for good: no owner can add or remove a module.
+        hub = new Hub(modules);
         if (token == address(0)) token = address(new CommunityToken("DIVERSITY Community Token", "DCT", owner));
         vm.stopBroadcast();
-        console.log("FraudProofVerifier", address(hub.verifier()));
+        console.log("DisputeVerifier", modules[0]);
+        console.log("MarketStep (Totals)", modules[1]);
+        console.log("MarketStep (Mmr)", modules[2]);
+        console.log("EcdsaSignerSet", modules[3]);
+        console.log("Ed25519Scheme", modules[4]);
+        console.log("P256Scheme", modules[5]);
         console.log("Hub", address(hub));
         console.log("Token", token);
         return (hub, token);

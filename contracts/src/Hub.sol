@@ -8,33 +8,37 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IHub} from "./interfaces/IHub.sol";
-import {IFraudProofVerifier} from "./interfaces/IFraudProofVerifier.sol";
-import {DisputeKind} from "./types/Dispute.sol";
+import {DisputeContext, DisputeKind, DisputeOutcome, SlotRule, Verdict} from "./types/Dispute.sol";
 import {MarketParams, ParticipantState, StateHash} from "./types/Market.sol";
 import {
     ParticipantAccount,
     CommunityConfig,
     CommunityInfo,
+    CommunityModules,
     CommunityStatus,
-    KeyScheme,
     Meter,
+    RejectedClaim,
     WindowRecord,
     WindowStatus
 } from "./types/Community.sol";
-import {ProRata} from "./libraries/ProRata.sol";
+import {MeterTable} from "./libraries/MeterTable.sol";
 import {Settlement} from "./libraries/Settlement.sol";
-import {SignerSet} from "./libraries/SignerSet.sol";
 import {WindowResult} from "./libraries/WindowResult.sol";
 
 /// @title Hub
 /// @notice The DIVERSITY hub (DESIGN.md §5): hosts many communities, holds their bonds and escrow,
-/// and applies each window's co-signed result exactly once, in window order.
+/// applies each window's co-signed result exactly once, in window order, and applies the outcome of
+/// disputes. Lean core: the checks that vary (fraud proofs, market step, meter and co-signature
+/// schemes) are modules fixed at deployment (constructor allow-list, no owner, no upgrade key), named
+/// per community at open; the hub pushes them what they need and they never call back.
 /// @dev Finalization rule. Window w can be updated only when windows 0..w-1 are final and w's last
 /// interval has ended (block.timestamp >= start + (w+1)·W·intervalSeconds). A result signed by every
-/// participant is final at once; one signed by at least one but not all is Pending until
-/// `submittedAt + challengePeriod` (disputes, later work, may reject it before then), and is
-/// finalized by the first of `finalize`, the next `update`, or `close` after that time. At most one
-/// window per community is pending at any time (the next one to finalize).
+/// participant is final at once, and replaces a pending claim for the window (the replaced claim is
+/// recorded as rejected, without slashing). One signed by at least one but not all is Pending until
+/// `submittedAt + challengePeriod` (a dispute may reject it before then), and is finalized by the first
+/// of `finalize`, the next `update`, or `close` after that time. At most one window per community is
+/// pending at any time (the next one to finalize). A claim is identified by claimHash =
+/// keccak256(abi.encode(window, windowRoot, stateHash)); a rejected claim can never be posted again.
 /// Money held per token = Σ escrow + Σ bond over open communities + Σ withdrawable.
 contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -42,12 +46,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @notice Most participants a community can have: signers are tracked in a 256-bit bitmap.
     uint256 public constant MAX_PARTICIPANTS = 256;
-    // Meter key lengths (32-byte Ed25519, 64-byte P-256 x ‖ y) are checked by `verifier.isValidMeterKey`.
     /// @notice Share of a slashed amount that goes to the challenger, in basis points.
     uint256 public constant CHALLENGER_SHARE_BPS = 5_000;
-
-    /// @inheritdoc IHub
-    IFraudProofVerifier public immutable verifier;
 
     /// @dev Storage of one community. The first three slots are what `update` reads.
     struct Community {
@@ -68,13 +68,18 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint256 totalDebt;
         MarketParams market;
         address[] participants;
-        Meter[] meters;
+        /// The registered meters, written once at open (`MeterTable`).
+        address meterTable;
+        uint32 meterCount;
         /// Participant address → index + 1 (0 = not a participant).
         mapping(address => uint256) indexPlusOne;
         mapping(uint256 => ParticipantAccount) accounts;
         mapping(uint32 => WindowRecord) windows;
         /// `net` of each participant in a pending window's final state, applied when it finalizes.
         mapping(uint32 => int128[]) pendingNets;
+        CommunityModules modules;
+        /// claimHash → the rejected claim (never posted again; disputable for fraud until its deadline).
+        mapping(bytes32 => RejectedClaim) rejected;
     }
 
     /// @notice Number of communities opened so far (ids run from 1 to this).
@@ -87,10 +92,19 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @dev Slots voided by a reported equivocation: community → (interval << 32 | meter) → voided.
     mapping(uint64 => mapping(uint256 => bool)) internal _voided;
 
-    /// @param verifier_ The fraud-proof verifier (a `FraudProofVerifier`, deployed first: it does not fit in
-    /// the hub's code).
-    constructor(IFraudProofVerifier verifier_) EIP712("DIVERSITY Hub", "1") {
-        verifier = verifier_;
+    /// @inheritdoc IHub
+    mapping(address module => bool) public isModuleEnabled;
+
+    /// @inheritdoc IHub
+    mapping(bytes32 commitment => uint256 blockNumber) public disputeCommitments;
+
+    /// @param modules The modules communities may name (verifiers, market steps, co-signature and meter
+    /// schemes): fixed here for good, no owner can add or remove one.
+    constructor(address[] memory modules) EIP712("DIVERSITY Hub", "1") {
+        for (uint256 i = 0; i < modules.length; ++i) {
+            isModuleEnabled[modules[i]] = true;
+            emit ModuleEnabled(modules[i]);
+        }
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -110,13 +124,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         c.bond = config.bond;
         c.escrow = config.escrow;
         c.market = config.market;
+        _setModules(c, config);
         _registerParticipants(c, config.participants);
-        _registerMeters(c, config.meters, config.participants.length);
-        emit CommunityOpened(communityId, msg.sender, config.token, config.participants.length, config.meters.length);
+        _registerMeters(c, config.meters, config.participants.length, config.modules);
+        emit CommunityOpened(
+            communityId, msg.sender, config.token, config.participants.length, config.meters.length, c.meterTable
+        );
     }
 
     /// @inheritdoc IHub
-    function join(uint64 communityId) external nonReentrant {
+    function join(uint64 communityId, bytes calldata keyData) external nonReentrant {
         Community storage c = _existing(communityId);
         if (c.status != CommunityStatus.Opening) revert CommunityNotOpening(communityId);
         uint256 index = _indexOf(c, communityId, msg.sender);
@@ -130,10 +147,12 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         a.escrow = escrow;
         a.bond = bond;
         emit Joined(communityId, msg.sender, bond, escrow);
-        if (joined == SignerSet.all(c.participants.length)) {
+        if (joined == _all(c.participants.length)) {
             c.status = CommunityStatus.Active;
             emit CommunityActivated(communityId);
         }
+        // An allow-listed module, keyed by (this hub, communityId): it cannot touch the hub's state.
+        c.modules.coSignature.register(communityId, index, msg.sender, keyData);
         uint256 total = uint256(bond) + escrow;
         if (total > 0) c.token.safeTransferFrom(msg.sender, address(this), total);
     }
@@ -157,25 +176,22 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 window,
         bytes32 windowRoot,
         ParticipantState[] calldata finalState,
-        bytes[] calldata signatures
+        bytes calldata coSignature
     ) external {
         Community storage c = _active(communityId);
         _finalizeDue(c, communityId);
         _checkUpdatable(c, communityId, window);
-        uint256 n = c.participants.length;
-        int256[] memory nets = _nets(finalState, n);
+        int256[] memory nets = _nets(finalState, c.participants.length);
         bytes32 stateHash = StateHash.hash(finalState);
-        uint256 signers = SignerSet.recover(
-            _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash)),
-            signatures,
-            c.indexPlusOne
-        );
+        uint256 signers = _coSigners(c, communityId, window, windowRoot, stateHash, coSignature);
+        bool full = signers == _all(nets.length);
         WindowRecord storage rec = c.windows[window];
+        if (rec.status == WindowStatus.Pending) _replacePending(c, communityId, window, windowRoot, stateHash, full);
         rec.windowRoot = windowRoot;
         rec.stateHash = stateHash;
         rec.signers = signers;
         rec.submittedAt = uint64(block.timestamp);
-        if (signers == SignerSet.all(n)) {
+        if (full) {
             rec.status = WindowStatus.Final;
             _apply(c, communityId, window, nets);
             emit WindowFinalized(communityId, window, windowRoot, stateHash, signers);
@@ -186,6 +202,44 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 communityId, window, msg.sender, windowRoot, stateHash, signers, block.timestamp + c.challengePeriod
             );
         }
+    }
+
+    /// @dev The co-signers of claim (window, windowRoot, stateHash); reverts if the claim was rejected before.
+    function _coSigners(
+        Community storage c,
+        uint64 communityId,
+        uint32 window,
+        bytes32 windowRoot,
+        bytes32 stateHash,
+        bytes calldata coSignature
+    ) internal view returns (uint256) {
+        bytes32 claim = claimHash(window, windowRoot, stateHash);
+        // A claim proven wrong (or replaced) can never come back.
+        if (c.rejected[claim].deadline != 0) revert ClaimWasRejected(communityId, claim);
+        bytes32 digest = _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash));
+        return c.modules.coSignature.verify(communityId, digest, c.participants.length, coSignature);
+    }
+
+    /// @dev A fully signed result always beats a pending claim (which anyone could have made pending by
+    /// posting a subset of the signatures first); a partial one never does. The replaced claim is
+    /// discarded without slashing, but stays disputable for fraud until its deadline.
+    function _replacePending(
+        Community storage c,
+        uint64 communityId,
+        uint32 window,
+        bytes32 windowRoot,
+        bytes32 stateHash,
+        bool full
+    ) internal {
+        if (!full) revert WindowPending(communityId, window);
+        WindowRecord storage rec = c.windows[window];
+        bytes32 pending = claimHash(window, rec.windowRoot, rec.stateHash);
+        bytes32 claim = claimHash(window, windowRoot, stateHash);
+        if (pending != claim) {
+            _recordRejected(c, communityId, window, pending, rec, false);
+            emit ClaimSuperseded(communityId, window, pending, claim);
+        }
+        delete c.pendingNets[window];
     }
 
     /// @inheritdoc IHub
@@ -247,24 +301,47 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ disputes
 
     /// @inheritdoc IHub
-    function dispute(uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof) external {
+    function commitDispute(bytes32 commitment) external {
+        // The earliest block counts: nobody can push a commitment later by committing it again.
+        if (disputeCommitments[commitment] == 0) disputeCommitments[commitment] = block.number;
+        emit DisputeCommitted(msg.sender, commitment);
+    }
+
+    /// @inheritdoc IHub
+    function dispute(
+        uint64 communityId,
+        uint32 window,
+        bytes32 windowRoot,
+        bytes32 stateHash,
+        DisputeKind kind,
+        bytes calldata proof
+    ) external {
         Community storage c = _active(communityId);
+        _consumeCommitment(communityId, window, kind, proof);
+        DisputeContext memory ctx = _context(c, communityId, window);
         bool equivocation = kind == DisputeKind.Equivocation;
-        if (!equivocation) {
-            // A claim whose challenge period is over is final (the revert below undoes the finalization).
-            _finalizeDue(c, communityId);
-            if (c.windows[window].status != WindowStatus.Pending) revert WindowNotPending(communityId, window);
-        }
-        // Reverts unless the proof proves what its kind says; `cap` is the slash per offender.
-        (uint256 slot, uint256 offenders, uint256 cap) = verifier.verify(this, communityId, window, kind, proof);
+        bytes32 claim;
+        bool pending;
+        if (!equivocation) (pending, claim) = _disputedClaim(c, ctx, windowRoot, stateHash);
+        // Reverts unless the proof proves what its kind says.
+        DisputeOutcome memory out = c.modules.verifier.verify(ctx, kind, proof);
+        _applySlotRule(communityId, out.slotRule, out.slot);
         emit Disputed(communityId, window, kind, msg.sender);
-        // The verifier refused a slot voided before: each equivocation is slashed once.
-        if (equivocation) _voided[communityId][slot] = true;
-        else offenders = _rejectClaim(communityId, window);
-        if (cap > 0) _slash(c, communityId, offenders, cap, msg.sender);
+        if (!equivocation) _rejectClaim(c, communityId, window, claim, pending, out.verdict == Verdict.Fraud);
+        if (out.slashCap > 0) _slash(c, communityId, out.offenders, out.slashCap, msg.sender);
     }
 
     // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IHub
+    function claimHash(uint32 window, bytes32 windowRoot, bytes32 stateHash) public pure returns (bytes32) {
+        return keccak256(abi.encode(window, windowRoot, stateHash));
+    }
+
+    /// @inheritdoc IHub
+    function rejectedClaim(uint64 communityId, bytes32 claim) external view returns (RejectedClaim memory) {
+        return _existing(communityId).rejected[claim];
+    }
 
     /// @inheritdoc IHub
     function isVoided(uint64 communityId, uint32 meterIndex, uint32 interval) external view returns (bool) {
@@ -285,10 +362,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         info.escrow = c.escrow;
         info.market = c.market;
         info.participantCount = uint32(c.participants.length);
-        info.meterCount = uint32(c.meters.length);
+        info.meterCount = c.meterCount;
         info.joined = c.joined;
         info.finalizedWindows = c.finalizedWindows;
         info.totalDebt = c.totalDebt;
+        info.modules = c.modules;
     }
 
     /// @inheritdoc IHub
@@ -297,28 +375,13 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IHub
-    function participantIndex(uint64 communityId, address who) external view returns (uint256) {
-        return _indexOf(_existing(communityId), communityId, who);
-    }
-
-    /// @inheritdoc IHub
-    function meters(uint64 communityId) external view returns (Meter[] memory) {
-        return _existing(communityId).meters;
-    }
-
-    /// @inheritdoc IHub
-    function meter(uint64 communityId, uint256 meterIndex) external view returns (Meter memory) {
-        return _existing(communityId).meters[meterIndex];
+    function meterTable(uint64 communityId) external view returns (address) {
+        return _existing(communityId).meterTable;
     }
 
     /// @inheritdoc IHub
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory) {
         return _existing(communityId).windows[window];
-    }
-
-    /// @inheritdoc IHub
-    function pendingNets(uint64 communityId, uint32 window) external view returns (int128[] memory) {
-        return _existing(communityId).pendingNets[window];
     }
 
     /// @inheritdoc IHub
@@ -333,69 +396,179 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         return _existing(communityId).accounts[index];
     }
 
-    /// @inheritdoc IHub
-    function hashWindowResult(uint64 communityId, uint32 window, bytes32 windowRoot, bytes32 stateHash)
-        external
+    // ------------------------------------------------------------------ disputes (internals)
+
+    /// @dev Reverts unless msg.sender committed to exactly this dispute in an earlier block; consumes it.
+    /// A copy-cat who sees the reveal in the mempool has no commitment of its own from an earlier block.
+    function _consumeCommitment(uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof) internal {
+        bytes32 commitment = keccak256(abi.encode(msg.sender, communityId, window, kind, keccak256(proof)));
+        uint256 at = disputeCommitments[commitment];
+        if (at == 0 || at >= block.number) revert DisputeNotCommitted(commitment);
+        delete disputeCommitments[commitment];
+    }
+
+    /// @dev What the verifier needs, pushed from storage (the claim's fields are filled by the caller).
+    function _context(Community storage c, uint64 communityId, uint32 window)
+        internal
         view
-        returns (bytes32)
+        returns (DisputeContext memory ctx)
     {
-        return _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash));
+        ctx.hub = address(this);
+        ctx.communityId = communityId;
+        ctx.window = window;
+        ctx.windowIntervals = c.windowIntervals;
+        ctx.windowCount = c.windowCount;
+        // At most MAX_PARTICIPANTS.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        ctx.participantCount = uint32(c.participants.length);
+        ctx.bond = c.bond;
+        ctx.market = c.market;
+        ctx.marketStep = c.modules.market;
+        ctx.meterSchemes = c.modules.meterSchemes;
+        ctx.meterTable = c.meterTable;
+        ctx.meterCount = c.meterCount;
     }
 
-    /// @inheritdoc IHub
-    function hashState(ParticipantState[] calldata finalState) external pure returns (bytes32) {
-        return StateHash.hash(finalState);
-    }
-
-    /// @inheritdoc IHub
-    function domainSeparator() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    // ------------------------------------------------------------------ hooks for disputes
-
-    /// @notice Rejects window `window`'s pending claim and frees the window for a correct update.
-    /// @dev For the dispute work: the caller proves the fraud, then slashes the returned signers.
-    /// @return signers Bitmap of the participants that signed the rejected claim.
-    function _rejectClaim(uint64 communityId, uint32 window) internal returns (uint256 signers) {
-        Community storage c = _communities[communityId];
+    /// @dev The claim (ctx.window, windowRoot, stateHash) a dispute names: the window's pending claim in
+    /// its challenge period, or a rejected claim before its deadline not slashed yet. Fills its fields in.
+    function _disputedClaim(Community storage c, DisputeContext memory ctx, bytes32 windowRoot, bytes32 stateHash)
+        internal
+        returns (bool pending, bytes32 claim)
+    {
+        uint64 communityId = ctx.communityId;
+        uint32 window = ctx.window;
+        // A claim whose challenge period is over is final (a revert later undoes the finalization).
+        _finalizeDue(c, communityId);
+        claim = claimHash(window, windowRoot, stateHash);
         WindowRecord storage rec = c.windows[window];
-        if (rec.status != WindowStatus.Pending) revert WindowNotPending(communityId, window);
-        signers = rec.signers;
-        delete c.windows[window];
-        delete c.pendingNets[window];
-        emit ClaimRejected(communityId, window, signers);
+        pending = rec.status == WindowStatus.Pending && rec.windowRoot == windowRoot && rec.stateHash == stateHash;
+        if (pending) {
+            ctx.signers = rec.signers;
+        } else {
+            // A rejected claim stays disputable for fraud until its original deadline.
+            RejectedClaim storage r = c.rejected[claim];
+            // Second-level timestamp drift is irrelevant against challenge lengths.
+            // forge-lint: disable-next-line(block-timestamp)
+            if (r.deadline <= block.timestamp) revert ClaimNotDisputable(communityId, window, claim);
+            if (r.slashed) revert ClaimAlreadySlashed(communityId, claim);
+            ctx.signers = r.signers;
+        }
+        ctx.windowRoot = windowRoot;
+        ctx.stateHash = stateHash;
+    }
+
+    /// @dev A pending claim proven wrong is rejected (slashed or not); a rejected one can only be slashed.
+    function _rejectClaim(
+        Community storage c,
+        uint64 communityId,
+        uint32 window,
+        bytes32 claim,
+        bool pending,
+        bool fraud
+    ) internal {
+        if (pending) {
+            _recordRejected(c, communityId, window, claim, c.windows[window], fraud);
+            delete c.windows[window];
+            delete c.pendingNets[window];
+        } else {
+            // Nothing left to do against a rejected claim but slash it, once.
+            if (!fraud) revert ClaimNotDisputable(communityId, window, claim);
+            c.rejected[claim].slashed = true;
+        }
+    }
+
+    function _applySlotRule(uint64 communityId, SlotRule rule, uint256 slot) internal {
+        if (rule == SlotRule.None) return;
+        bool voided = _voided[communityId][slot];
+        // Truncations recover (meter, interval) from interval << 32 | meter for the error only.
+        // forge-lint: disable-next-item(unsafe-typecast)
+        if (rule == SlotRule.MustNotBeVoided) {
+            if (voided) revert SlotVoided(uint32(slot), uint32(slot >> 32));
+        } else if (rule == SlotRule.MustBeVoided) {
+            if (!voided) revert SlotNotVoided(uint32(slot), uint32(slot >> 32));
+        } else {
+            // Each equivocation is slashed once.
+            if (voided) revert SlotAlreadyVoided(uint32(slot), uint32(slot >> 32));
+            _voided[communityId][slot] = true;
+        }
+    }
+
+    /// @dev Records claim `claim` (the one in `rec`) as rejected, keeping its original deadline.
+    function _recordRejected(
+        Community storage c,
+        uint64 communityId,
+        uint32 window,
+        bytes32 claim,
+        WindowRecord storage rec,
+        bool slashed
+    ) internal {
+        uint256 signers = rec.signers;
+        RejectedClaim storage r = c.rejected[claim];
+        r.signers = signers;
+        r.deadline = uint64(uint256(rec.submittedAt) + c.challengePeriod);
+        r.slashed = slashed;
+        emit ClaimRejected(communityId, window, claim, signers, slashed);
     }
 
     /// @dev Takes up to `cap` from the bond of each participant in `offenders`; `CHALLENGER_SHARE_BPS`
-    /// of the total (all of it when nobody else is left) goes to `challenger`'s withdrawable balance,
-    /// the rest in equal parts to the escrow of the other participants, the division's remainder to the
-    /// challenger. Bonds, escrow and withdrawable balances all stay in the hub: money is conserved.
+    /// of the total goes to `challenger`'s withdrawable balance, the rest in equal parts to the escrow of
+    /// the other participants, the division's remainder to the challenger. A challenger that is itself
+    /// an offender gets nothing: its share goes to the others too (it can neither escape nor profit by
+    /// disputing its own claim); with nobody else left, nothing is taken. Bonds, escrow and withdrawable
+    /// balances all stay in the hub: money is conserved.
     function _slash(Community storage c, uint64 communityId, uint256 offenders, uint256 cap, address challenger)
         internal
     {
         uint256 n = c.participants.length;
-        uint256 total;
-        uint256 recipients;
+        uint256 challengerIndexPlusOne = c.indexPlusOne[challenger];
+        bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
+        uint256 recipients = n - _popcount(offenders & _all(n));
+        if (recipients == 0 && selfDispute) return;
+        uint256 total = _takeBonds(c, offenders, cap, n);
+        uint256 each =
+            recipients == 0 ? 0 : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
+        // The division's remainder: to the challenger, or for a self-dispute to the first recipient.
+        uint256 rest = total - each * recipients;
+        emit Slashed(communityId, challenger, total, selfDispute ? 0 : rest);
+        if (!selfDispute) {
+            withdrawable[c.token][challenger] += rest;
+            rest = 0;
+        }
+        for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
+            if (offenders & (uint256(1) << i) != 0) continue;
+            ParticipantAccount storage a = c.accounts[i];
+            a.escrow = (uint256(a.escrow) + each + rest).toUint128();
+            rest = 0;
+        }
+    }
+
+    /// @dev Takes up to `cap` from the bond of each offender; returns the total taken.
+    function _takeBonds(Community storage c, uint256 offenders, uint256 cap, uint256 n)
+        internal
+        returns (uint256 total)
+    {
         for (uint256 i = 0; i < n; ++i) {
-            if (offenders & (uint256(1) << i) == 0) {
-                ++recipients;
-                continue;
-            }
+            if (offenders & (uint256(1) << i) == 0) continue;
             ParticipantAccount storage a = c.accounts[i];
             uint256 bond = a.bond;
             uint256 take = bond < cap ? bond : cap;
+            // Below the uint128 bond it is subtracted from.
+            // forge-lint: disable-next-line(unsafe-typecast)
             a.bond = uint128(bond - take);
             total += take;
         }
-        uint256 each = recipients == 0 ? 0 : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000 / recipients;
-        uint256 reward = total - each * recipients;
-        emit Slashed(communityId, challenger, total, reward);
-        withdrawable[c.token][challenger] += reward;
-        if (each == 0) return;
-        for (uint256 i = 0; i < n; ++i) {
-            if (offenders & (uint256(1) << i) == 0) c.accounts[i].escrow += uint128(each);
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 count) {
+        while (x != 0) {
+            x &= x - 1;
+            ++count;
         }
+    }
+
+    /// @dev Bitmap with bits 0..n-1 set: every one of `n` (<= 256) participants.
+    function _all(uint256 n) internal pure returns (uint256) {
+        return n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
     }
 
     // ------------------------------------------------------------------ internals
@@ -426,9 +599,35 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (address(config.token) == address(0)) revert ZeroToken();
         MarketParams calldata m = config.market;
         if (m.gridBuyPrice < m.gridSellPrice) revert InvalidPrices(m.gridBuyPrice, m.gridSellPrice);
-        uint256 end =
-            uint256(config.start) + uint256(config.windowCount) * config.windowIntervals * config.intervalSeconds;
+        uint256 intervals = uint256(config.windowCount) * config.windowIntervals;
+        // Interval numbers (uint32 in readings and leaves) never wrap.
+        if (intervals > type(uint32).max) revert TooManyIntervals(intervals);
+        uint256 end = uint256(config.start) + intervals * config.intervalSeconds;
         if (end > type(uint64).max) revert ScheduleOverflow();
+        // Every honest state can be posted: a participant's window energy is at most W·M·(2^32 − 1) Wh
+        // (uint64 fields), and |net| at most its value at the P2P price (int128 in pending storage).
+        uint256 maxEnergy = uint256(config.windowIntervals) * config.meters.length * type(uint32).max;
+        if (maxEnergy > type(uint64).max) revert EnergyBoundOverflow(maxEnergy);
+        uint256 maxValue = maxEnergy * (uint256(m.gridBuyPrice) + m.gridSellPrice) / 2000;
+        if (maxValue > uint256(uint128(type(int128).max))) revert ValueBoundOverflow(maxValue);
+    }
+
+    /// @dev Every module must be on the allow-list, and the market module must compute the market kind.
+    function _setModules(Community storage c, CommunityConfig calldata config) internal {
+        CommunityModules calldata mods = config.modules;
+        _requireEnabled(address(mods.verifier));
+        _requireEnabled(address(mods.market));
+        _requireEnabled(address(mods.coSignature));
+        uint256 schemes = mods.meterSchemes.length;
+        for (uint256 i = 0; i < schemes; ++i) {
+            _requireEnabled(address(mods.meterSchemes[i]));
+        }
+        if (mods.market.kind() != config.market.kind) revert MarketKindMismatch();
+        c.modules = mods;
+    }
+
+    function _requireEnabled(address module) internal view {
+        if (!isModuleEnabled[module]) revert ModuleNotEnabled(module);
     }
 
     function _registerParticipants(Community storage c, address[] calldata list) internal {
@@ -444,29 +643,39 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         c.participants = list;
     }
 
-    function _registerMeters(Community storage c, Meter[] calldata list, uint256 participantCount) internal {
+    function _registerMeters(
+        Community storage c,
+        Meter[] calldata list,
+        uint256 participantCount,
+        CommunityModules calldata mods
+    ) internal {
         uint256 count = list.length;
         if (count == 0) revert NoMeters();
+        if (count > MeterTable.MAX_METERS) revert TooManyMeters(count, MeterTable.MAX_METERS);
         for (uint256 j = 0; j < count; ++j) {
             Meter calldata m = list[j];
             if (m.owner >= participantCount) revert MeterOwnerOutOfRange(j, m.owner);
-            // Length, and no small-order Ed25519 key or P-256 point off the curve (the verifier checks).
-            if (!verifier.isValidMeterKey(m.scheme, m.publicKey)) revert InvalidMeterKey(j);
-            Meter storage s = c.meters.push();
-            s.publicKey = m.publicKey;
-            s.scheme = m.scheme;
-            s.owner = m.owner;
+            if (m.scheme >= mods.meterSchemes.length) revert MeterSchemeOutOfRange(j, m.scheme);
+            // Length, and no small-order Ed25519 key or P-256 point off the curve (the scheme checks).
+            if (m.publicKey.length > MeterTable.MAX_KEY_LENGTH || !mods.meterSchemes[m.scheme].isValidKey(m.publicKey))
+            {
+                revert InvalidMeterKey(j);
+            }
         }
+        // Fits: count <= MAX_METERS.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        c.meterCount = uint32(count);
+        c.meterTable = MeterTable.write(list);
     }
 
-    /// @dev Reverts unless `window` is the next window to finalize, has no pending claim and has ended.
+    /// @dev Reverts unless `window` is the next window to finalize and has ended (a pending claim is
+    /// handled by `update`).
     function _checkUpdatable(Community storage c, uint64 communityId, uint32 window) internal view {
         uint32 windowCount = c.windowCount;
         if (window >= windowCount) revert WindowOutOfRange(communityId, window, windowCount);
         uint32 next = c.finalizedWindows;
         if (window < next) revert WindowAlreadyFinal(communityId, window);
         if (window > next) revert WindowOutOfOrder(communityId, window, next);
-        if (c.windows[window].status == WindowStatus.Pending) revert WindowPending(communityId, window);
         uint256 endsAt = uint256(c.start) + (uint256(window) + 1) * c.windowIntervals * c.intervalSeconds;
         // Second-level timestamp drift is irrelevant against interval and challenge lengths.
         // forge-lint: disable-next-line(block-timestamp)
@@ -528,32 +737,19 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (shortfall > 0) c.totalDebt += shortfall;
     }
 
-    /// @dev Passes `amount` of repaid debt to the participants with claims, pro rata to their claims:
-    /// into their escrow while the community runs, into their withdrawable balance once it is closed.
+    /// @dev Passes `amount` of repaid debt to the participants with claims (Settlement.payClaims).
     function _payClaims(Community storage c, uint64 communityId, uint256 amount) internal {
         uint256 totalClaims = c.totalDebt;
         c.totalDebt = totalClaims - amount;
-        uint256 n = c.participants.length;
-        uint256[] memory claims = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            claims[i] = c.accounts[i].claim;
-        }
-        uint256[] memory shares = ProRata.split(amount, claims, totalClaims);
-        bool closed = c.status == CommunityStatus.Closed;
-        IERC20 token = c.token;
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 share = shares[i];
-            if (share == 0) continue;
-            ParticipantAccount storage a = c.accounts[i];
-            // A share never exceeds its claim (ProRata with amount <= Σ claims).
-            // forge-lint: disable-next-line(unsafe-typecast)
-            a.claim -= uint128(share);
-            if (closed) withdrawable[token][c.participants[i]] += share;
-            // A share never exceeds its uint128 claim.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            else a.escrow += uint128(share);
-            emit ClaimPaid(communityId, i, share);
-        }
+        Settlement.payClaims(
+            c.accounts,
+            c.participants,
+            withdrawable[c.token],
+            amount,
+            totalClaims,
+            c.status == CommunityStatus.Closed,
+            communityId
+        );
     }
 
     /// @dev Moves every participant's escrow and bond to its withdrawable balance, first repaying its own debt.

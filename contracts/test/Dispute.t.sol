@@ -2,16 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {IHub} from "../src/interfaces/IHub.sol";
-import {IFraudProofVerifier} from "../src/interfaces/IFraudProofVerifier.sol";
-import {ParticipantState} from "../src/types/Market.sol";
-import {
-    CommunityConfig,
-    KeyScheme,
-    Meter,
-    ParticipantAccount,
-    WindowRecord,
-    WindowStatus
-} from "../src/types/Community.sol";
+import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
+import {MarketKind, ParticipantState, StateHash} from "../src/types/Market.sol";
+import {CommunityConfig, Meter, ParticipantAccount, WindowRecord, WindowStatus} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -25,6 +18,7 @@ import {
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
+import {IDisputeVerifierConstants} from "./utils/Modules.sol";
 
 /// @notice The five fraud proofs of DESIGN.md §5 against real commitments of a one-day window
 /// (N = 10, W = 96, Ed25519 readings signed in TypeScript): each proves a fraudulent claim (claim
@@ -34,20 +28,27 @@ contract DisputeTest is DisputeFixture {
     uint256 internal constant TX_GAS_CAP = 16_777_216;
 
     function setUp() public {
-        _setUpCommunity(KeyScheme.Ed25519);
+        _setUpCommunity(ED25519);
     }
 
     // ------------------------------------------------------------------ helpers
 
     function _dispute(DisputeKind kind, bytes memory proof, string memory gasName) internal {
+        (bytes32 root, bytes32 stateHash) =
+            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0)) : _pendingClaim(id, 0);
+        _commit(challenger, id, 0, kind, proof);
+        vm.roll(block.number + 1);
         vm.cool(address(hub));
-        vm.cool(address(verifier));
+        vm.cool(address(verifierModule));
+        vm.cool(address(ed25519Module));
+        vm.cool(address(mmrModule));
+        vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
-        hub.dispute(id, 0, kind, proof);
+        hub.dispute(id, 0, root, stateHash, kind, proof);
         uint256 used = g - gasleft();
         if (bytes(gasName).length > 0) {
-            uint256 txGas = _txGas(abi.encodeCall(hub.dispute, (id, 0, kind, proof)), used);
+            uint256 txGas = _txGas(abi.encodeCall(hub.dispute, (id, 0, root, stateHash, kind, proof)), used);
             vm.snapshotValue("Dispute", gasName, used);
             vm.snapshotValue("Dispute", string.concat(gasName, "_txGas"), txGas);
             assertLt(txGas, TX_GAS_CAP);
@@ -123,13 +124,12 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_ReadingMismatch_OmittedReadingRejectsClaimWithoutSlashing() public {
+        // Meter 5 belongs to participant 5, who did not sign the claim.
         Commit memory c = _honestInputs();
-        (c.enc[11][2], c.sig[11][2]) = (bytes(""), bytes(""));
+        (c.enc[11][5], c.sig[11][5]) = (bytes(""), bytes(""));
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
-        vm.expectEmit(address(hub));
-        emit IHub.Disputed(id, 0, DisputeKind.ReadingMismatch, challenger);
-        _dispute(DisputeKind.ReadingMismatch, _mismatchProof(c, 2, 11), "readingMismatch_omitted_N10_W96");
+        _dispute(DisputeKind.ReadingMismatch, _mismatchProof(c, 5, 11), "readingMismatch_omitted_N10_W96");
         // An omission may be made in good faith (the reading withheld from the signers): nobody is slashed.
         _assertRejectedAndRecovers(false);
     }
@@ -147,8 +147,11 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ReadingMismatchAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = _mismatchProof(h, 2, 11);
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, 2, 11));
-        _dispute(DisputeKind.ReadingMismatch, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.CommittedReadingValid.selector, 2, 11),
+            DisputeKind.ReadingMismatch,
+            proof
+        );
     }
 
     function test_RevertWhen_ReadingMismatchWithForgedChallengerReading() public {
@@ -159,8 +162,11 @@ contract DisputeTest is DisputeFixture {
             _committed(h, 2, 11),
             _proof(h.slotLeaves[11], 2)
         );
-        vm.expectRevert(IFraudProofVerifier.InvalidChallengerReading.selector);
-        _dispute(DisputeKind.ReadingMismatch, abi.encode(p), "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
+            DisputeKind.ReadingMismatch,
+            abi.encode(p)
+        );
     }
 
     function test_RevertWhen_ReadingMismatchOnVoidedSlot() public {
@@ -173,8 +179,9 @@ contract DisputeTest is DisputeFixture {
             DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), ""
         );
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotVoided.selector, eqMeter, eqInterval));
-        _dispute(DisputeKind.ReadingMismatch, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IHub.SlotVoided.selector, eqMeter, eqInterval), DisputeKind.ReadingMismatch, proof
+        );
     }
 
     function test_RevertWhen_ReadingMismatchCommittedIsEquivocation() public {
@@ -184,8 +191,38 @@ contract DisputeTest is DisputeFixture {
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.CommittedReadingValid.selector, eqMeter, eqInterval));
-        _dispute(DisputeKind.ReadingMismatch, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.CommittedReadingValid.selector, eqMeter, eqInterval),
+            DisputeKind.ReadingMismatch,
+            proof
+        );
+    }
+
+    /// A reading of another interval cannot stand for the slot of the proven leaf.
+    function test_RevertWhen_ReadingMismatchReadingOfOtherInterval() public {
+        Commit memory h = _honestClaim();
+        assertFalse(present[10 * M + 2]);
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _proof(h.slotLeaves[10], 2)
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
+            DisputeKind.ReadingMismatch,
+            abi.encode(p)
+        );
+    }
+
+    /// The committed slot must be proven: an honest slot cannot be passed off as absent.
+    function test_RevertWhen_ReadingMismatchCommittedNotProven() public {
+        Commit memory h = _honestClaim();
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _proof(h.slotLeaves[11], 2)
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 2),
+            DisputeKind.ReadingMismatch,
+            abi.encode(p)
+        );
     }
 
     // ------------------------------------------------------------------ 2. forged reading
@@ -218,8 +255,11 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ForgedReadingAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = _forgedProof(h, 4, 50);
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.ForgedReading));
-        _dispute(DisputeKind.ForgedReading, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.ForgedReading),
+            DisputeKind.ForgedReading,
+            proof
+        );
     }
 
     function test_RevertWhen_ForgedReadingOnAbsentSlot() public {
@@ -227,8 +267,29 @@ contract DisputeTest is DisputeFixture {
         // Slot (2, 10) is absent in the vectors.
         assertFalse(present[10 * M + 2]);
         bytes memory proof = _forgedProof(h, 2, 10);
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotAbsent.selector, 2));
-        _dispute(DisputeKind.ForgedReading, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, 2), DisputeKind.ForgedReading, proof
+        );
+    }
+
+    function test_RevertWhen_LeafPositionOutOfRange() public {
+        Commit memory h = _honestClaim();
+        IntervalProof memory leaf = _intervalProof(h, 50);
+        leaf.position = W;
+        bytes memory proof = abi.encode(ForgedReadingProof(leaf, 4, _committed(h, 4, 50), _proof(h.slotLeaves[50], 4)));
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PositionOutOfRange.selector, W, W), DisputeKind.ForgedReading, proof
+        );
+    }
+
+    function test_RevertWhen_ForgedReadingMeterOutOfRange() public {
+        Commit memory h = _honestClaim();
+        bytes memory proof = abi.encode(
+            ForgedReadingProof(_intervalProof(h, 50), uint32(M), _committed(h, 4, 50), _proof(h.slotLeaves[50], 4))
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.ForgedReading, proof
+        );
     }
 
     // ------------------------------------------------------------------ 3. bad step
@@ -255,14 +316,41 @@ contract DisputeTest is DisputeFixture {
         _assertRejectedAndRecovers();
     }
 
+    /// A committed slot that is not a reading (a 71-byte encoding) is fraud, even when the step folds
+    /// its energy consistently.
+    function test_BadStep_SlotOfWrongLengthIsFraud() public {
+        Commit memory c = _honestInputs();
+        c.enc[50][4] = bytes.concat(c.enc[50][4], hex"00");
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 50)), "");
+        _assertRejectedAndRecovers();
+    }
+
+    /// ... and so is one with another domain.
+    function test_BadStep_SlotOfWrongDomainIsFraud() public {
+        Commit memory c = _honestInputs();
+        c.enc[50][4][0] = "X";
+        c = _fold(c, 0);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 50)), "");
+        _assertRejectedAndRecovers();
+    }
+
     function test_RevertWhen_BadStepAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(_stepProof(h, 60));
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.BadStep));
-        _dispute(DisputeKind.BadStep, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            proof
+        );
         proof = abi.encode(_stepProof(h, 0));
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.BadStep));
-        _dispute(DisputeKind.BadStep, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            proof
+        );
     }
 
     function test_RevertWhen_BadStepWithWrongPrevState() public {
@@ -274,8 +362,37 @@ contract DisputeTest is DisputeFixture {
         _claimBy012(c, c.states[W - 1]);
         StepProof memory p = _stepProof(c, 60);
         p.prevState[0].exportWh += 1;
-        vm.expectRevert(IFraudProofVerifier.PrevStateMismatch.selector);
-        _dispute(DisputeKind.BadStep, abi.encode(p), "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector), DisputeKind.BadStep, abi.encode(p)
+        );
+    }
+
+    /// A previous leaf that is not at t-1 would let anyone recompute a step from the wrong state.
+    function test_RevertWhen_BadStepPreviousNotAdjacent() public {
+        Commit memory h = _honestClaim();
+        StepProof memory p = _stepProof(h, 60);
+        p.previous = _intervalProof(h, 58);
+        p.prevState = h.states[58];
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, 58, 60),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+    }
+
+    function test_RevertWhen_BadStepSlotCountMismatch() public {
+        Commit memory h = _honestClaim();
+        StepProof memory p = _stepProof(h, 60);
+        SignedReading[] memory fewer = new SignedReading[](M - 1);
+        for (uint256 m = 0; m + 1 < M; ++m) {
+            fewer[m] = p.slots[m];
+        }
+        p.slots = fewer;
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.SlotCountMismatch.selector, M, M - 1),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
     }
 
     // ------------------------------------------------------------------ 4. bad final state
@@ -293,15 +410,19 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_BadFinalStateAgainstHonestClaim() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.FraudNotProven.selector, DisputeKind.BadFinalState));
-        _dispute(DisputeKind.BadFinalState, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadFinalState),
+            DisputeKind.BadFinalState,
+            proof
+        );
     }
 
     function test_RevertWhen_BadFinalStateNotLastLeaf() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 2)));
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.NotLastPosition.selector, W - 2));
-        _dispute(DisputeKind.BadFinalState, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotLastPosition.selector, W - 2), DisputeKind.BadFinalState, proof
+        );
     }
 
     function test_MalformedLeaf_IsFraud() public {
@@ -324,8 +445,6 @@ contract DisputeTest is DisputeFixture {
 
     function test_Equivocation_VoidsSlotSlashesOwnerKeepsClaim() public {
         _honestClaim();
-        vm.expectEmit(address(hub));
-        emit IHub.Disputed(id, 0, DisputeKind.Equivocation, challenger);
         _dispute(
             DisputeKind.Equivocation,
             abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)),
@@ -333,7 +452,8 @@ contract DisputeTest is DisputeFixture {
         );
         assertTrue(hub.isVoided(id, eqMeter, eqInterval));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim kept");
-        uint256 slash = uint256(BOND) * verifier.EQUIVOCATION_SLASH_BPS() / 10_000;
+        uint256 slash =
+            uint256(BOND) * IDisputeVerifierConstants(address(verifierModule)).EQUIVOCATION_SLASH_BPS() / 10_000;
         uint256 each = slash / 2 / (N - 1);
         for (uint256 i = 0; i < N; ++i) {
             ParticipantAccount memory a = hub.account(id, i);
@@ -356,28 +476,34 @@ contract DisputeTest is DisputeFixture {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
         vm.warp(uint256(START) + W * INTERVAL);
         _dispute(DisputeKind.Equivocation, proof, "");
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.SlotAlreadyVoided.selector, eqMeter, eqInterval));
-        _dispute(DisputeKind.Equivocation, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IHub.SlotAlreadyVoided.selector, eqMeter, eqInterval),
+            DisputeKind.Equivocation,
+            proof
+        );
     }
 
     function test_RevertWhen_EquivocationSameReadingTwice() public {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval)));
-        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
-        _dispute(DisputeKind.Equivocation, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
+        );
     }
 
     function test_RevertWhen_EquivocationDifferentIntervals() public {
         bytes memory proof =
             abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
-        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
-        _dispute(DisputeKind.Equivocation, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
+        );
     }
 
     function test_RevertWhen_EquivocationUnsigned() public {
         SignedReading memory fake = SignedReading(equivocating.encoded, signatures[eqInterval * M + eqMeter]);
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), fake));
-        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
-        _dispute(DisputeKind.Equivocation, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
+        );
     }
 
     function test_RevertWhen_EquivocationFromOtherCommunity() public {
@@ -385,17 +511,39 @@ contract DisputeTest is DisputeFixture {
         uint64 id2 = hub.open(_config());
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(nodes[i]);
-            hub.join(id2);
+            hub.join(id2, "");
         }
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
-        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
-        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
+        _disputeOn(
+            challenger,
+            id2,
+            0,
+            DisputeKind.Equivocation,
+            proof,
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
+        );
     }
 
     function test_RevertWhen_EquivocationNamesOtherWindow() public {
         bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
-        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
-        hub.dispute(id, 1, DisputeKind.Equivocation, proof);
+        _disputeOn(
+            challenger,
+            id,
+            1,
+            DisputeKind.Equivocation,
+            proof,
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
+        );
+    }
+
+    function test_RevertWhen_EquivocationMeterOutOfRange() public {
+        SignedReading memory a = SignedReading(_reading(M, 40, 1, 1), signatures[0]);
+        SignedReading memory b = SignedReading(_reading(M, 40, 2, 1), signatures[1]);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M),
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(a, b))
+        );
     }
 
     function test_Equivocation_P256Meter() public {
@@ -403,12 +551,12 @@ contract DisputeTest is DisputeFixture {
         uint256 sk = 0x5ec0de;
         (uint256 qx, uint256 qy) = vm.publicKeyP256(sk);
         CommunityConfig memory cfg = _config();
-        cfg.meters[0] = Meter(abi.encodePacked(qx, qy), KeyScheme.P256, 0);
+        cfg.meters[0] = Meter(abi.encodePacked(qx, qy), P256, 0);
         cfg.bond = BOND;
         uint64 id2 = hub.open(cfg);
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(nodes[i]);
-            hub.join(id2);
+            hub.join(id2, "");
         }
         bytes memory a = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 7, 100, 0));
         bytes memory b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 7, 900, 0));
@@ -417,12 +565,17 @@ contract DisputeTest is DisputeFixture {
         bytes memory proof = abi.encode(
             EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(rb, sb)))
         );
+        _commit(challenger, id2, 0, DisputeKind.Equivocation, proof);
+        vm.roll(block.number + 1);
         vm.prank(challenger);
         uint256 g = gasleft();
-        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
+        hub.dispute(id2, 0, 0, 0, DisputeKind.Equivocation, proof);
         vm.snapshotValue("Dispute", "equivocation_P256_N10", g - gasleft());
         assertTrue(hub.isVoided(id2, 0, 7));
-        assertEq(hub.account(id2, 0).bond, BOND - uint256(BOND) * verifier.EQUIVOCATION_SLASH_BPS() / 10_000);
+        assertEq(
+            hub.account(id2, 0).bond,
+            BOND - uint256(BOND) * IDisputeVerifierConstants(address(verifierModule)).EQUIVOCATION_SLASH_BPS() / 10_000
+        );
         // A forged second signature is no equivocation.
         a = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 100, 0));
         b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 900, 0));
@@ -430,8 +583,14 @@ contract DisputeTest is DisputeFixture {
         proof = abi.encode(
             EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(ra, sa)))
         );
-        vm.expectRevert(IFraudProofVerifier.NotEquivocation.selector);
-        hub.dispute(id2, 0, DisputeKind.Equivocation, proof);
+        _disputeOn(
+            challenger,
+            id2,
+            0,
+            DisputeKind.Equivocation,
+            proof,
+            abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector)
+        );
     }
 
     // ------------------------------------------------------------------ windows, finality, other claims
@@ -442,19 +601,25 @@ contract DisputeTest is DisputeFixture {
         _claimBy012(h, posted);
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
         vm.warp(block.timestamp + CHALLENGE);
-        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
-        _dispute(DisputeKind.BadFinalState, proof, "");
+        bytes32 claim = hub.claimHash(0, h.root, StateHash.hash(posted));
+        bytes memory err = abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, 0, claim);
+        _disputeReverts(err, DisputeKind.BadFinalState, proof);
         hub.finalize(id);
-        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
-        _dispute(DisputeKind.BadFinalState, proof, "");
+        _disputeClaimReverts(err, h.root, StateHash.hash(posted), DisputeKind.BadFinalState, proof);
     }
 
     function test_RevertWhen_DisputeFastPathWindow() public {
         Commit memory h = _honest();
         _claim(0, h.root, h.states[W - 1], _signers(0, N));
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
-        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
-        _dispute(DisputeKind.BadFinalState, proof, "");
+        bytes32 sh = StateHash.hash(h.states[W - 1]);
+        _disputeClaimReverts(
+            abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, 0, hub.claimHash(0, h.root, sh)),
+            h.root,
+            sh,
+            DisputeKind.BadFinalState,
+            proof
+        );
     }
 
     function test_RevertWhen_DisputeNamesOtherWindow() public {
@@ -462,9 +627,12 @@ contract DisputeTest is DisputeFixture {
         ParticipantState[] memory posted = _wrongFinal(h);
         _claimBy012(h, posted);
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
+        _commit(challenger, id, 1, DisputeKind.BadFinalState, proof);
+        vm.roll(block.number + 1);
+        bytes32 sh = StateHash.hash(posted);
+        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, 1, hub.claimHash(1, h.root, sh)));
         vm.prank(challenger);
-        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 1));
-        hub.dispute(id, 1, DisputeKind.BadFinalState, proof);
+        hub.dispute(id, 1, h.root, sh, DisputeKind.BadFinalState, proof);
     }
 
     function test_RevertWhen_ProofFromOtherCommitment() public {
@@ -476,13 +644,16 @@ contract DisputeTest is DisputeFixture {
         (other.enc[11][2], other.sig[11][2]) = (bytes(""), bytes(""));
         other = _fold(other, 0);
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(other, W - 1)));
-        vm.expectRevert(abi.encodeWithSelector(IFraudProofVerifier.InvalidIntervalProof.selector, W - 1));
-        _dispute(DisputeKind.BadFinalState, proof, "");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidIntervalProof.selector, W - 1),
+            DisputeKind.BadFinalState,
+            proof
+        );
     }
 
     function test_RevertWhen_DisputeUnknownCommunity() public {
         vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 9));
-        hub.dispute(9, 0, DisputeKind.BadFinalState, "");
+        hub.dispute(9, 0, 0, 0, DisputeKind.BadFinalState, "");
     }
 
     // ------------------------------------------------------------------ meter keys at open
@@ -498,14 +669,14 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_OpenEd25519KeyOffCurve() public {
         CommunityConfig memory c = _config();
         c.meters[1].publicKey = hex"0200000000000000000000000000000000000000000000000000000000000000";
-        assertFalse(verifier.isValidMeterKey(KeyScheme.Ed25519, c.meters[1].publicKey));
+        assertFalse(ed25519Module.isValidKey(c.meters[1].publicKey));
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 1));
         hub.open(c);
     }
 
     function test_RevertWhen_OpenP256KeyOffCurve() public {
         CommunityConfig memory c = _config();
-        c.meters[0] = Meter(new bytes(64), KeyScheme.P256, 0);
+        c.meters[0] = Meter(new bytes(64), P256, 0);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 0));
         hub.open(c);
     }
@@ -514,7 +685,7 @@ contract DisputeTest is DisputeFixture {
         c.participants = nodes;
         c.meters = new Meter[](M);
         for (uint256 m = 0; m < M; ++m) {
-            c.meters[m] = Meter(publicKeys[m], KeyScheme.Ed25519, uint32(m));
+            c.meters[m] = Meter(publicKeys[m], ED25519, uint32(m));
         }
         c.intervalSeconds = INTERVAL;
         c.windowIntervals = W;
@@ -523,6 +694,7 @@ contract DisputeTest is DisputeFixture {
         c.market = hub.community(id).market;
         c.token = token;
         c.challengePeriod = CHALLENGE;
+        c.modules = _modules(MarketKind.Mmr);
     }
 
     // ------------------------------------------------------------------ proofs built by the node's TypeScript
@@ -553,10 +725,23 @@ contract DisputeTest is DisputeFixture {
 
     // ------------------------------------------------------------------ signature gas
 
+    /// The commit transaction every dispute needs first (a new storage slot).
+    function test_GasCommitDispute() public {
+        bytes32 c = keccak256(abi.encode(challenger, id, uint32(0), DisputeKind.BadFinalState, keccak256("proof")));
+        vm.cool(address(hub));
+        vm.prank(challenger);
+        uint256 g = gasleft();
+        hub.commitDispute(c);
+        uint256 used = g - gasleft();
+        vm.snapshotValue("Dispute", "commitDispute", used);
+        vm.snapshotValue("Dispute", "commitDispute_txGas", _txGas(abi.encodeCall(hub.commitDispute, (c)), used));
+        assertEq(hub.disputeCommitments(c), block.number);
+    }
+
     function test_GasVerifyEd25519Reading() public {
         (bytes memory enc, bytes memory sig) = _slot(0, 1);
         uint256 g = gasleft();
-        bool ok = verifier.verifySignature(KeyScheme.Ed25519, publicKeys[0], enc, sig);
+        bool ok = ed25519Module.verify(publicKeys[0], enc, sig);
         uint256 used = g - gasleft();
         assertTrue(ok);
         vm.snapshotValue("Dispute", "verifySignature_Ed25519", used);
@@ -569,15 +754,18 @@ contract DisputeTest is DisputeFixture {
         bytes memory enc = _reading(0, 1, 10, 20);
         (bytes32 r, bytes32 s) = vm.signP256(pk, sha256(enc));
         uint256 g = gasleft();
-        bool ok = verifier.verifySignature(KeyScheme.P256, key, enc, abi.encodePacked(r, s));
+        bool ok = p256Module.verify(key, enc, abi.encodePacked(r, s));
         uint256 used = g - gasleft();
         assertTrue(ok);
         vm.snapshotValue("Dispute", "verifySignature_P256", used);
-        assertTrue(verifier.isValidMeterKey(KeyScheme.P256, key));
+        assertTrue(p256Module.isValidKey(key));
         // node:crypto accepts the high-s twin of a signature; so does the arbiter.
         uint256 n = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551;
         bytes32 s2 = bytes32(n - uint256(s));
-        assertTrue(verifier.verifySignature(KeyScheme.P256, key, enc, abi.encodePacked(r, s2)));
-        assertFalse(verifier.verifySignature(KeyScheme.P256, key, _reading(0, 1, 10, 21), abi.encodePacked(r, s)));
+        assertTrue(p256Module.verify(key, enc, abi.encodePacked(r, s2)));
+        assertFalse(p256Module.verify(key, _reading(0, 1, 10, 21), abi.encodePacked(r, s)));
+        // A signature is exactly r ‖ s: a valid one with a byte appended is not a signature.
+        assertFalse(p256Module.verify(key, enc, abi.encodePacked(r, s, uint8(0))));
+        assertFalse(p256Module.verify(bytes.concat(key, hex"00"), enc, abi.encodePacked(r, s)));
     }
 }

@@ -4,14 +4,14 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Hub} from "../src/Hub.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
-import {IFraudProofVerifier} from "../src/interfaces/IFraudProofVerifier.sol";
+import {ICoSignatureScheme} from "../src/interfaces/ICoSignatureScheme.sol";
+import {MeterTable} from "../src/libraries/MeterTable.sol";
 import {ParticipantState} from "../src/types/Market.sol";
 import {
     ParticipantAccount,
     CommunityConfig,
     CommunityInfo,
     CommunityStatus,
-    KeyScheme,
     Meter,
     WindowRecord,
     WindowStatus
@@ -20,15 +20,6 @@ import {HubFixture} from "./utils/HubFixture.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
-
-/// @dev Exposes the dispute hook to tests.
-contract HubHarness is Hub {
-    constructor(IFraudProofVerifier v) Hub(v) {}
-
-    function rejectClaim(uint64 communityId, uint32 window) external returns (uint256) {
-        return _rejectClaim(communityId, window);
-    }
-}
 
 contract HubTest is HubFixture {
     uint256 internal constant N = 3;
@@ -41,7 +32,7 @@ contract HubTest is HubFixture {
 
     function test_Open_RegistersCommunity() public {
         vm.expectEmit(address(hub));
-        emit IHub.CommunityOpened(1, address(this), token, N, N);
+        emit IHub.CommunityOpened(1, address(this), token, N, N, vm.computeCreateAddress(address(hub), 1));
         uint64 id = _open(N);
         assertEq(id, 1);
         assertEq(_open(N), 2);
@@ -67,21 +58,22 @@ contract HubTest is HubFixture {
         assertEq(ps.length, N);
         for (uint256 i = 0; i < N; ++i) {
             assertEq(ps[i], nodes[i]);
-            assertEq(hub.participantIndex(id, nodes[i]), i);
         }
-        Meter[] memory ms = hub.meters(id);
+        Meter[] memory ms = MeterTable.all(hub.meterTable(id));
         assertEq(ms.length, N);
         assertEq(ms[2].publicKey, _meterKey(2));
         assertEq(ms[2].owner, 2);
-        assertEq(hub.meter(id, 1).owner, 1);
+        assertEq(MeterTable.get(hub.meterTable(id), 1).owner, 1);
+        assertEq(address(info.modules.verifier), address(verifierModule));
+        assertEq(address(info.modules.meterSchemes[P256]), address(p256Module));
     }
 
     function test_Open_AcceptsP256Meter() public {
         CommunityConfig memory c = _config(N);
-        c.meters[0] = Meter(_p256Key(), KeyScheme.P256, 0);
+        c.meters[0] = Meter(_p256Key(), P256, 0);
         uint64 id = hub.open(c);
-        assertEq(uint8(hub.meter(id, 0).scheme), uint8(KeyScheme.P256));
-        assertEq(hub.meter(id, 0).publicKey.length, 64);
+        assertEq(MeterTable.get(hub.meterTable(id), 0).scheme, P256);
+        assertEq(MeterTable.get(hub.meterTable(id), 0).publicKey, _p256Key());
     }
 
     function test_RevertWhen_OpenNoParticipants() public {
@@ -135,7 +127,7 @@ contract HubTest is HubFixture {
 
     function test_RevertWhen_OpenP256KeyWrongLength() public {
         CommunityConfig memory c = _config(N);
-        c.meters[0].scheme = KeyScheme.P256;
+        c.meters[0].scheme = P256;
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 0));
         hub.open(c);
     }
@@ -198,7 +190,7 @@ contract HubTest is HubFixture {
         vm.expectEmit(address(hub));
         emit IHub.Joined(id, nodes[1], BOND, ESCROW);
         vm.prank(nodes[1]);
-        hub.join(id);
+        hub.join(id, "");
         assertEq(token.balanceOf(nodes[1]), before - BOND - ESCROW);
         assertEq(token.balanceOf(address(hub)), BOND + ESCROW);
         ParticipantAccount memory a = hub.account(id, 1);
@@ -211,13 +203,13 @@ contract HubTest is HubFixture {
     function test_Join_ActivatesWhenAllJoined() public {
         uint64 id = _open(N);
         vm.prank(nodes[2]);
-        hub.join(id);
+        hub.join(id, "");
         vm.prank(nodes[0]);
-        hub.join(id);
+        hub.join(id, "");
         vm.expectEmit(address(hub));
         emit IHub.CommunityActivated(id);
         vm.prank(nodes[1]);
-        hub.join(id);
+        hub.join(id, "");
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Active));
         assertEq(hub.community(id).joined, 7);
     }
@@ -225,21 +217,21 @@ contract HubTest is HubFixture {
     function test_RevertWhen_JoinUnknownCommunity() public {
         vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 9));
         vm.prank(nodes[0]);
-        hub.join(9);
+        hub.join(9, "");
     }
 
     function test_RevertWhen_JoinNotParticipant() public {
         uint64 id = _open(N);
         vm.expectRevert(abi.encodeWithSelector(IHub.NotParticipant.selector, id, address(this)));
-        hub.join(id);
+        hub.join(id, "");
     }
 
     function test_RevertWhen_JoinTwice() public {
         uint64 id = _open(N);
         vm.startPrank(nodes[0]);
-        hub.join(id);
+        hub.join(id, "");
         vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyJoined.selector, id, nodes[0]));
-        hub.join(id);
+        hub.join(id, "");
         vm.stopPrank();
     }
 
@@ -247,7 +239,7 @@ contract HubTest is HubFixture {
         uint64 id = _openActive(N);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotOpening.selector, id));
         vm.prank(nodes[0]);
-        hub.join(id);
+        hub.join(id, "");
     }
 
     function test_Deposit_TopsUpEscrow() public {
@@ -277,7 +269,7 @@ contract HubTest is HubFixture {
     function test_RevertWhen_DepositClosed() public {
         uint64 id = _open(N);
         vm.startPrank(nodes[0]);
-        hub.join(id);
+        hub.join(id, "");
         hub.close(id);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
         hub.deposit(id, 1);
@@ -293,12 +285,12 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectEmit(address(hub));
         emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), 7);
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Final));
         assertEq(r.windowRoot, _root(0));
-        assertEq(r.stateHash, hub.hashState(s));
+        assertEq(r.stateHash, keccak256(abi.encode(s)));
         assertEq(r.signers, 7);
         assertEq(r.submittedAt, _windowEnd(0));
         assertEq(hub.account(id, 0).escrow, ESCROW - 300);
@@ -332,8 +324,8 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         uint256 outsider = 0xBAD;
         sigs[1] = _signDigest(outsider, _digest(id, 0, _root(0), s));
-        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, vm.addr(outsider)));
-        hub.update(id, 0, _root(0), s, sigs);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(outsider)));
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateDuplicateSigner() public {
@@ -343,15 +335,15 @@ contract HubTest is HubFixture {
         uint256[] memory who = new uint256[](3);
         (who[0], who[1], who[2]) = (0, 1, 0);
         bytes[] memory sigs = _sign(id, 0, _root(0), s, who);
-        vm.expectRevert(abi.encodeWithSelector(IHub.DuplicateSigner.selector, nodes[0]));
-        hub.update(id, 0, _root(0), s, sigs);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.DuplicateSigner.selector, nodes[0]));
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateNoSignatures() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(0));
-        vm.expectRevert(IHub.NoSignatures.selector);
-        hub.update(id, 0, _root(0), _transferState(N, 1), new bytes[](0));
+        vm.expectRevert(ICoSignatureScheme.NoSignatures.selector);
+        hub.update(id, 0, _root(0), _transferState(N, 1), "");
     }
 
     function test_RevertWhen_UpdateMalformedSignature() public {
@@ -359,9 +351,9 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
-        sigs[2] = new bytes(64);
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidSignature.selector, 2));
-        hub.update(id, 0, _root(0), s, sigs);
+        sigs[2] = new bytes(65);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 2));
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateStateDiffersFromSigned() public {
@@ -371,8 +363,8 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), signed, _everyone(N));
         address recovered = _recover(_digest(id, 0, _root(0), posted), sigs[0]);
-        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), posted, sigs);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
+        hub.update(id, 0, _root(0), posted, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateStaleWindow() public {
@@ -381,7 +373,7 @@ contract HubTest is HubFixture {
         _update(id, 0, s, _everyone(N));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateOutOfOrder() public {
@@ -390,14 +382,14 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(1));
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), s, sigs);
+        hub.update(id, 1, _root(1), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateWindowOutOfRange() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(WINDOWS));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfRange.selector, id, WINDOWS, WINDOWS));
-        hub.update(id, WINDOWS, _root(WINDOWS), _transferState(N, 1), new bytes[](0));
+        hub.update(id, WINDOWS, _root(WINDOWS), _transferState(N, 1), "");
     }
 
     function test_RevertWhen_UpdateBeforeWindowEnd() public {
@@ -406,7 +398,7 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0) - 1);
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotEnded.selector, id, 0, _windowEnd(0)));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateWrongStateLength() public {
@@ -415,7 +407,7 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, N, N - 1));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateUnbalancedState() public {
@@ -425,7 +417,7 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1)));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateNetOutOfRange() public {
@@ -434,24 +426,24 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 0));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateSignedByUnjoinedParticipant() public {
         // Nobody can sign for a community someone has not joined: it is not Active yet.
         uint64 id = _open(N);
         vm.prank(nodes[0]);
-        hub.join(id);
+        hub.join(id, "");
         ParticipantState[] memory s = _transferState(N, 1);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotActive.selector, id));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateUnknownCommunity() public {
         vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 5));
-        hub.update(5, 0, _root(0), _transferState(N, 1), new bytes[](0));
+        hub.update(5, 0, _root(0), _transferState(N, 1), "");
     }
 
     // ------------------------------------------------------------------ update: replays
@@ -461,11 +453,11 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         bytes[] memory sigs = _sign(id, 0, _root(1), s, _everyone(N));
         vm.warp(_windowEnd(0));
-        hub.update(id, 0, _root(1), s, sigs);
+        hub.update(id, 0, _root(1), s, _pack(sigs));
         vm.warp(_windowEnd(1));
         address recovered = _recover(_digest(id, 1, _root(1), s), sigs[0]);
-        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
-        hub.update(id, 1, _root(1), s, sigs);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
+        hub.update(id, 1, _root(1), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateReplaysSignatureForOtherCommunity() public {
@@ -475,8 +467,8 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         address recovered = _recover(_digest(other, 0, _root(0), s), sigs[0]);
-        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
-        hub.update(other, 0, _root(0), s, sigs);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
+        hub.update(other, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherHub() public {
@@ -485,18 +477,20 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
 
-        Hub otherHub = new Hub(hub.verifier());
+        Hub otherHub = new Hub(_allowList());
         uint64 otherId = otherHub.open(_config(N));
         for (uint256 i = 0; i < N; ++i) {
             vm.startPrank(nodes[i]);
             token.approve(address(otherHub), type(uint256).max);
-            otherHub.join(otherId);
+            otherHub.join(otherId, "");
             vm.stopPrank();
         }
         assertEq(otherId, id);
-        bytes32 otherDigest = otherHub.hashWindowResult(otherId, 0, _root(0), hub.hashState(s));
-        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, _recover(otherDigest, sigs[0])));
-        otherHub.update(otherId, 0, _root(0), s, sigs);
+        bytes32 otherDigest = _resultDigest(address(otherHub), otherId, 0, _root(0), keccak256(abi.encode(s)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, _recover(otherDigest, sigs[0]))
+        );
+        otherHub.update(otherId, 0, _root(0), s, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherChain() public {
@@ -506,8 +500,8 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.chainId(block.chainid + 1);
         address recovered = _recover(_digest(id, 0, _root(0), s), sigs[0]);
-        vm.expectRevert(abi.encodeWithSelector(IHub.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), s, sigs);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     // ------------------------------------------------------------------ update: pending path
@@ -518,17 +512,13 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _only(1));
         vm.expectEmit(address(hub));
-        emit IHub.WindowClaimed(id, 0, address(this), _root(0), hub.hashState(s), 2, _windowEnd(0) + CHALLENGE);
-        hub.update(id, 0, _root(0), s, sigs);
+        emit IHub.WindowClaimed(id, 0, address(this), _root(0), keccak256(abi.encode(s)), 2, _windowEnd(0) + CHALLENGE);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Pending));
         assertEq(r.signers, 2);
         assertEq(r.submittedAt, _windowEnd(0));
-        int128[] memory nets = hub.pendingNets(id, 0);
-        assertEq(nets.length, N);
-        assertEq(nets[0], -300);
-        assertEq(nets[1], 300);
         assertEq(hub.account(id, 0).escrow, ESCROW);
         assertEq(hub.community(id).finalizedWindows, 0);
     }
@@ -537,9 +527,20 @@ contract HubTest is HubFixture {
         uint64 id = _openActive(N);
         ParticipantState[] memory s = _transferState(N, 1);
         _update(id, 0, s, _only(0));
-        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        bytes[] memory sigs = _sign(id, 0, _root(0), _transferState(N, 2), _only(1));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, 0));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), _transferState(N, 2), _pack(sigs));
+    }
+
+    function test_Update_FullySignedReplacesPending() public {
+        uint64 id = _openActive(N);
+        _update(id, 0, _transferState(N, 1), _only(0));
+        _update(id, 0, _transferState(N, 2), _everyone(N));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+        assertEq(hub.account(id, 0).escrow, ESCROW - 2, "the fully signed result is applied");
+        bytes32 replaced = hub.claimHash(0, _root(0), keccak256(abi.encode(_transferState(N, 1))));
+        assertEq(hub.rejectedClaim(id, replaced).signers, 1);
+        assertFalse(hub.rejectedClaim(id, replaced).slashed);
     }
 
     function test_RevertWhen_UpdateNextWhilePreviousInChallenge() public {
@@ -549,7 +550,7 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(1));
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), s, sigs);
+        hub.update(id, 1, _root(1), s, _pack(sigs));
     }
 
     function test_Finalize_AfterChallengePeriod() public {
@@ -558,11 +559,10 @@ contract HubTest is HubFixture {
         _update(id, 0, s, _only(0));
         vm.warp(_windowEnd(0) + CHALLENGE);
         vm.expectEmit(address(hub));
-        emit IHub.WindowFinalized(id, 0, _root(0), hub.hashState(s), 1);
+        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), 1);
         vm.prank(address(0xCAFE));
         hub.finalize(id);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
-        assertEq(hub.pendingNets(id, 0).length, 0);
         assertEq(hub.account(id, 0).escrow, ESCROW - 300);
         assertEq(hub.account(id, 1).escrow, ESCROW + 300);
         assertEq(hub.community(id).finalizedWindows, 1);
@@ -606,35 +606,6 @@ contract HubTest is HubFixture {
         assertEq(uint8(hub.windowRecord(id, 2).status), uint8(WindowStatus.Final));
         assertEq(hub.withdrawable(token, nodes[0]), BOND + ESCROW - 30);
         assertEq(hub.withdrawable(token, nodes[1]), BOND + ESCROW + 30);
-    }
-
-    function test_RejectClaim_FreesWindow() public {
-        HubHarness h = new HubHarness(hub.verifier());
-        hub = h;
-        for (uint256 i = 0; i < N; ++i) {
-            vm.prank(nodes[i]);
-            token.approve(address(hub), type(uint256).max);
-        }
-        uint64 id = _openActive(N);
-        _update(id, 0, _transferState(N, 300), _only(0));
-        vm.expectEmit(address(hub));
-        emit IHub.ClaimRejected(id, 0, 1);
-        assertEq(h.rejectClaim(id, 0), 1);
-        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None));
-        assertEq(hub.pendingNets(id, 0).length, 0);
-        // The window is free for the correct result, and the claim is never applied.
-        vm.warp(block.timestamp + CHALLENGE);
-        _update(id, 0, _transferState(N, 5), _everyone(N));
-        assertEq(hub.account(id, 0).escrow, ESCROW - 5);
-        assertEq(hub.community(id).finalizedWindows, 1);
-    }
-
-    function test_RevertWhen_RejectClaimNotPending() public {
-        HubHarness h = new HubHarness(hub.verifier());
-        hub = h;
-        uint64 id = _open(N);
-        vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotPending.selector, id, 0));
-        h.rejectClaim(id, 0);
     }
 
     // ------------------------------------------------------------------ debt rule
@@ -835,13 +806,13 @@ contract HubTest is HubFixture {
         vm.prank(nodes[0]);
         hub.close(id);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
-        hub.update(id, 0, _root(0), _transferState(N, 1), new bytes[](0));
+        hub.update(id, 0, _root(0), _transferState(N, 1), "");
     }
 
     function test_Close_AbortBeforeActiveRefundsJoined() public {
         uint64 id = _open(N);
         vm.prank(nodes[1]);
-        hub.join(id);
+        hub.join(id, "");
         vm.prank(nodes[2]);
         hub.close(id);
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Closed));
@@ -863,23 +834,17 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         // The due claim is finalized first, so the window is stale by the time it is checked.
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
     }
 
     function test_Deposit_WhileOpeningIsRefundedOnAbort() public {
         uint64 id = _open(N);
         vm.startPrank(nodes[0]);
-        hub.join(id);
+        hub.join(id, "");
         hub.deposit(id, 10);
         hub.close(id);
         vm.stopPrank();
         assertEq(hub.withdrawable(token, nodes[0]), BOND + ESCROW + 10);
-    }
-
-    function test_RevertWhen_ParticipantIndexOfOutsider() public {
-        uint64 id = _open(N);
-        vm.expectRevert(abi.encodeWithSelector(IHub.NotParticipant.selector, id, address(this)));
-        hub.participantIndex(id, address(this));
     }
 
     function test_RevertWhen_FinalizeClosed() public {
@@ -924,21 +889,31 @@ contract HubTest is HubFixture {
                 address(hub)
             )
         );
-        assertEq(hub.domainSeparator(), expected);
-    }
-
-    function test_HashWindowResult_MatchesEip712() public view {
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
-                uint64(7),
-                uint32(3),
-                bytes32(uint256(1)),
-                bytes32(uint256(2))
+        (, string memory name, string memory version, uint256 chainId, address verifyingContract,,) = hub.eip712Domain();
+        assertEq(name, "DIVERSITY Hub");
+        assertEq(version, "1");
+        assertEq(chainId, block.chainid);
+        assertEq(verifyingContract, address(hub));
+        assertEq(
+            _resultDigest(address(hub), 0, 0, 0, 0),
+            keccak256(
+                abi.encodePacked(
+                    hex"1901",
+                    expected,
+                    keccak256(
+                        abi.encode(
+                            keccak256(
+                                "WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"
+                            ),
+                            0,
+                            0,
+                            0,
+                            0
+                        )
+                    )
+                )
             )
         );
-        bytes32 expected = keccak256(abi.encodePacked(hex"1901", hub.domainSeparator(), structHash));
-        assertEq(hub.hashWindowResult(7, 3, bytes32(uint256(1)), bytes32(uint256(2))), expected);
     }
 
     function testFuzz_Update_ConservesMoney(int64[3] memory raw) public {

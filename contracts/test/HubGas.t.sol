@@ -56,23 +56,23 @@ contract HubGasTest is HubFixture {
         uint64 id = _open(n);
         for (uint256 i = 1; i < n; ++i) {
             vm.prank(nodes[i]);
-            hub.join(id);
+            hub.join(id, "");
         }
         // The last join also activates the community.
         vm.prank(nodes[0]);
         _cool();
         uint256 g = gasleft();
-        hub.join(id);
+        hub.join(id, "");
         uint256 used = g - gasleft();
         vm.snapshotValue("Hub", string.concat("join_last", _n(n)), used);
 
         ParticipantState[] memory s = _alternatingState(n, 100);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(n));
-        bytes memory data = abi.encodeCall(hub.update, (id, 0, _root(0), s, sigs));
+        bytes memory data = abi.encodeCall(hub.update, (id, 0, _root(0), s, _pack(sigs)));
         _cool();
         g = gasleft();
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
         used = g - gasleft();
         uint256 txGas = _txGas(data, used);
         vm.snapshotValue("Hub", string.concat("update_fastPath", _n(n)), used);
@@ -111,7 +111,7 @@ contract HubGasTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _only(3));
         _cool();
         uint256 g = gasleft();
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), s, _pack(sigs));
         vm.snapshotValue("Hub", "update_pending_N10", g - gasleft());
         vm.warp(block.timestamp + CHALLENGE);
         _cool();

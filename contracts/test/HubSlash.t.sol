@@ -2,13 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {Hub} from "../src/Hub.sol";
-import {IFraudProofVerifier} from "../src/interfaces/IFraudProofVerifier.sol";
 import {ParticipantAccount} from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
 /// @dev Exposes the slashing split to fuzzing.
 contract HubSlashHarness is Hub {
-    constructor(IFraudProofVerifier v) Hub(v) {}
+    constructor(address[] memory modules) Hub(modules) {}
 
     function slash(uint64 communityId, uint256 offenders, uint256 cap, address challenger) external {
         _slash(_communities[communityId], communityId, offenders, cap, challenger);
@@ -22,7 +21,7 @@ contract HubSlashTest is HubFixture {
 
     function setUp() public {
         _deploy(N);
-        harness = new HubSlashHarness(hub.verifier());
+        harness = new HubSlashHarness(_allowList());
         hub = harness;
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(nodes[i]);
@@ -39,15 +38,9 @@ contract HubSlashTest is HubFixture {
 
         harness.slash(id, offenders, cap, challenger);
 
-        uint256 take = cap < BOND ? cap : BOND;
-        uint256 count = 0;
-        for (uint256 i = 0; i < N; ++i) {
-            if (offenders & (uint256(1) << i) != 0) count++;
-        }
-        uint256 total = take * count;
-        uint256 recipients = N - count;
-        uint256 each = recipients == 0 ? 0 : total / 2 / recipients;
+        (bool self, uint256 take, uint256 each, uint256 rest) = _expected(offenders, cap, challengerSeed);
         uint256 sum;
+        bool first = true;
         for (uint256 i = 0; i < N; ++i) {
             ParticipantAccount memory a = hub.account(id, i);
             if (offenders & (uint256(1) << i) != 0) {
@@ -55,16 +48,37 @@ contract HubSlashTest is HubFixture {
                 assertEq(a.escrow, ESCROW);
             } else {
                 assertEq(a.bond, BOND);
-                assertEq(a.escrow, ESCROW + each);
+                assertEq(a.escrow, ESCROW + each + (self && first ? rest : 0));
+                first = false;
             }
             sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
         }
-        uint256 reward = total - each * recipients;
-        assertGe(reward, total / 2);
-        if (hub.withdrawable(token, challenger) > 0 && challenger != nodes[challengerSeed % N]) {
-            sum += hub.withdrawable(token, challenger);
+        if (self) {
+            assertEq(hub.withdrawable(token, challenger), 0, "no reward for slashing yourself");
+        } else {
+            assertEq(hub.withdrawable(token, challenger), rest);
+            if (challenger != nodes[challengerSeed % N]) sum += rest;
         }
-        assertEq(hub.withdrawable(token, challenger), reward);
         assertEq(sum, token.balanceOf(address(hub)), "hub balance = escrow + bonds + withdrawable");
+    }
+
+    /// @dev The split `_slash` must produce. A participant disputing a claim it signed (an offender)
+    /// earns nothing: all goes to the others (the remainder to the first of them).
+    function _expected(uint256 offenders, uint256 cap, uint256 challengerSeed)
+        internal
+        pure
+        returns (bool self, uint256 take, uint256 each, uint256 rest)
+    {
+        self = challengerSeed % 3 == 0 && offenders & (uint256(1) << (challengerSeed % N)) != 0;
+        uint256 count = 0;
+        for (uint256 i = 0; i < N; ++i) {
+            if (offenders & (uint256(1) << i) != 0) count++;
+        }
+        uint256 recipients = N - count;
+        take = (self && recipients == 0) ? 0 : (cap < BOND ? cap : BOND);
+        uint256 total = take * count;
+        each = recipients == 0 ? 0 : (self ? total : total / 2) / recipients;
+        rest = total - each * recipients;
+        if (!self) assert(rest >= total / 2);
     }
 }

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { Interface, JsonRpcProvider } from 'ethers';
+import { Interface, JsonRpcProvider, TypedDataEncoder } from 'ethers';
 import { runApproach } from '../src/replay/engine.js';
 import { loadArtifact, projectRoot as repoRoot } from '../../node/src/chain/artifacts.js';
+import { WINDOW_RESULT_TYPES } from '../../node/src/chain/eip712.js';
 import { DiversityApproach, foldReplayWindow, hubBinding, simMeterSeed } from '../src/replay/approaches/diversity.js';
 import { fastReadingSigner } from '../../node/src/reading/signature.js';
 import { stateHash } from '../../node/src/window/state.js';
@@ -111,8 +112,13 @@ describe('sim/replay on anvil', function () {
         // Our EIP-712 digest is the hub's.
         const signers = [0, 1, 2].map((m) => fastReadingSigner(simMeterSeed(m)));
         const { windowRoot: root, state } = foldReplayWindow(three, { chainId: 31337n, hub: approach.hub, communityId: 1n, windowIntervals: 4 }, signers, 0);
-        const [onchainDigest] = await call(rpcUrl, approach.hub, hubIface, 'hashWindowResult', [1, 0, root, stateHash(state)]);
-        expect(onchainDigest).to.equal(approach.digest(31337, 0, root, state));
+        const [, name, version, chainId, verifyingContract] = await call(rpcUrl, approach.hub, hubIface, 'eip712Domain', []);
+        const digest = TypedDataEncoder.hash(
+          { name: name as string, version: version as string, chainId: chainId as bigint, verifyingContract: verifyingContract as string },
+          WINDOW_RESULT_TYPES,
+          { communityId: 1n, window: 0, windowRoot: root, stateHash: stateHash(state) },
+        );
+        expect(digest).to.equal(approach.digest(31337, 0, root, state));
         const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{ status: bigint; finalizedWindows: bigint }>;
         expect(info.status).to.equal(3n); // Closed
         expect(info.finalizedWindows).to.equal(3n);
@@ -123,7 +129,7 @@ describe('sim/replay on anvil', function () {
     expect(result.byKind.update.transactions).to.equal(3);
     expect(result.byKind.close.transactions).to.equal(1);
     expect(result.transactions).to.equal(11);
-    expect(result.deployTransactions).to.equal(3 + 3); // verifier, hub, token + the mints
+    expect(result.deployTransactions).to.equal(9 + 3); // Settlement, 6 modules, hub, token + the mints
     expect(onChain.txs).to.equal(11 + 3); // + the mints
     // The receipts of the non-creation transactions are the approach's gas plus the mints, which
     // are reported with the deployments.

@@ -3,9 +3,8 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ParticipantState} from "../types/Market.sol";
-import {ParticipantAccount, CommunityConfig, CommunityInfo, Meter, WindowRecord} from "../types/Community.sol";
+import {ParticipantAccount, CommunityConfig, CommunityInfo, RejectedClaim, WindowRecord} from "../types/Community.sol";
 import {DisputeKind} from "../types/Dispute.sol";
-import {IFraudProofVerifier} from "./IFraudProofVerifier.sol";
 
 /// @title IHub
 /// @notice The DIVERSITY hub: registry, escrow and bonds, and window results of many communities
@@ -25,6 +24,8 @@ interface IHub {
     error DuplicateParticipant(address participant);
     /// @notice Thrown when `open` gets an empty meter list.
     error NoMeters();
+    /// @notice Thrown when `open` gets more meters than a meter table holds.
+    error TooManyMeters(uint256 count, uint256 max);
     /// @notice Thrown when a meter's owner is not a participant index.
     error MeterOwnerOutOfRange(uint256 meterIndex, uint32 owner);
     /// @notice Thrown when a meter's public key has the wrong length for its scheme.
@@ -43,6 +44,18 @@ interface IHub {
     error ZeroToken();
     /// @notice Thrown when the grid buy tariff is below the grid sell tariff.
     error InvalidPrices(uint128 gridBuyPrice, uint128 gridSellPrice);
+    /// @notice Thrown when windowCount · W does not fit in a uint32 interval number.
+    error TooManyIntervals(uint256 intervals);
+    /// @notice Thrown when a participant's window energy, W · meters · (2^32 − 1) Wh, could overflow uint64.
+    error EnergyBoundOverflow(uint256 maxEnergyWh);
+    /// @notice Thrown when the value of the largest window energy at the P2P price could exceed int128.
+    error ValueBoundOverflow(uint256 maxValue);
+    /// @notice Thrown when a community names a module that is not on the hub's allow-list.
+    error ModuleNotEnabled(address module);
+    /// @notice Thrown when the market module computes another market kind than the one configured.
+    error MarketKindMismatch();
+    /// @notice Thrown when a meter names a scheme index outside the community's meter schemes.
+    error MeterSchemeOutOfRange(uint256 meterIndex, uint8 scheme);
 
     // ------------------------------------------------------------------ errors: membership and money
 
@@ -75,8 +88,6 @@ interface IHub {
     error WindowOutOfOrder(uint64 communityId, uint32 window, uint32 expected);
     /// @notice Thrown when the window already has a pending claim.
     error WindowPending(uint64 communityId, uint32 window);
-    /// @notice Thrown when the window is not pending (hook for disputes).
-    error WindowNotPending(uint64 communityId, uint32 window);
     /// @notice Thrown when the window's last interval has not ended yet.
     error WindowNotEnded(uint64 communityId, uint32 window, uint256 endsAt);
     /// @notice Thrown when the final state does not have one entry per participant.
@@ -85,20 +96,30 @@ interface IHub {
     error NetOutOfRange(uint256 participantIndex);
     /// @notice Thrown when the `net` values of the final state do not sum to zero.
     error UnbalancedState(int256 sum);
-    /// @notice Thrown when an update carries no signature.
-    error NoSignatures();
-    /// @notice Thrown when a signature is malformed (length, high s, or no recoverable signer).
-    error InvalidSignature(uint256 signatureIndex);
-    /// @notice Thrown when a signature recovers to an address that is not a participant.
-    error SignerNotParticipant(address signer);
-    /// @notice Thrown when a participant signed twice in one update.
-    error DuplicateSigner(address signer);
+    /// @notice Thrown when a claim (window, windowRoot, stateHash) that was rejected is posted again.
+    error ClaimWasRejected(uint64 communityId, bytes32 claimHash);
     /// @notice Thrown when `finalize` finds no pending window.
     error NoPendingWindow(uint64 communityId);
     /// @notice Thrown when the pending window's challenge period has not ended.
     error ChallengePeriodNotOver(uint64 communityId, uint32 window, uint256 endsAt);
     /// @notice Thrown when closing before the last window is final.
     error WindowsNotFinal(uint64 communityId, uint32 finalized, uint32 windowCount);
+
+    // ------------------------------------------------------------------ errors: disputes
+
+    /// @notice Thrown when a dispute was not committed by the caller (`commitDispute`) in an earlier block.
+    error DisputeNotCommitted(bytes32 commitment);
+    /// @notice Thrown when the named claim is neither pending in its challenge period nor a rejected
+    /// claim before its deadline that a fraud proof could still slash.
+    error ClaimNotDisputable(uint64 communityId, uint32 window, bytes32 claimHash);
+    /// @notice Thrown when a rejected claim's signers were already slashed for it (once per claim).
+    error ClaimAlreadySlashed(uint64 communityId, bytes32 claimHash);
+    /// @notice Thrown when a reading-mismatch dispute targets a slot voided for an equivocation.
+    error SlotVoided(uint32 meterIndex, uint32 interval);
+    /// @notice Thrown when a voided-slot dispute targets a slot that is not voided.
+    error SlotNotVoided(uint32 meterIndex, uint32 interval);
+    /// @notice Thrown when an equivocation of that slot was already proven (each is slashed once).
+    error SlotAlreadyVoided(uint32 meterIndex, uint32 interval);
 
     // ------------------------------------------------------------------ events
 
@@ -108,7 +129,8 @@ interface IHub {
         address indexed opener,
         IERC20 indexed token,
         uint256 participantCount,
-        uint256 meterCount
+        uint256 meterCount,
+        address meterTable
     );
     /// @notice Emitted when a participant joins and deposits its bond and escrow.
     event Joined(uint64 indexed communityId, address indexed participant, uint256 bond, uint256 escrow);
@@ -130,8 +152,17 @@ interface IHub {
     event WindowFinalized(
         uint64 indexed communityId, uint32 indexed window, bytes32 windowRoot, bytes32 stateHash, uint256 signers
     );
-    /// @notice Emitted when a pending claim is rejected and the window is free for a correct update.
-    event ClaimRejected(uint64 indexed communityId, uint32 indexed window, uint256 signers);
+    /// @notice Emitted when a claim is rejected (disproven, or replaced by a fully signed result): it can
+    /// never be posted again; `slashed` says whether its signers were slashed.
+    event ClaimRejected(
+        uint64 indexed communityId, uint32 indexed window, bytes32 claimHash, uint256 signers, bool slashed
+    );
+    /// @notice Emitted when a fully signed result replaces the pending claim `replaced` of a window.
+    event ClaimSuperseded(uint64 indexed communityId, uint32 indexed window, bytes32 replaced, bytes32 claimHash);
+    /// @notice Emitted when a challenger commits to a dispute (commit–reveal).
+    event DisputeCommitted(address indexed challenger, bytes32 commitment);
+    /// @notice Emitted once per module of the constructor allow-list.
+    event ModuleEnabled(address indexed module);
     /// @notice Emitted when a dispute succeeds: a fraud proven against the pending claim of `window`
     /// (followed by `ClaimRejected`), or an equivocation in `window` (its slot is now `isVoided`).
     event Disputed(uint64 indexed communityId, uint32 indexed window, DisputeKind kind, address indexed challenger);
@@ -169,10 +200,12 @@ interface IHub {
     /// @return communityId The new id (1, 2, ...).
     function open(CommunityConfig calldata config) external returns (uint64 communityId);
 
-    /// @notice Deposits the caller's bond and escrow (pulled with `transferFrom`); the community becomes
-    /// Active when every participant has joined.
+    /// @notice Deposits the caller's bond and escrow (pulled with `transferFrom`) and registers its
+    /// co-signing key with the community's co-signature module; the community becomes Active when every
+    /// participant has joined.
     /// @param communityId The community.
-    function join(uint64 communityId) external;
+    /// @param keyData Scheme-specific key material (ECDSA: empty; BLS: public key ‖ proof of possession).
+    function join(uint64 communityId, bytes calldata keyData) external;
 
     /// @notice Tops up the caller's escrow (caller must have joined).
     /// @param communityId The community.
@@ -180,20 +213,24 @@ interface IHub {
     function deposit(uint64 communityId, uint256 amount) external;
 
     /// @notice Submits a window's result signed (EIP-712 `WindowResult`) by one or more participants.
-    /// @dev Signed by all: final at once. Signed by some: pending for the challenge period, then final.
-    /// Window `window` must be the next one to finalize (a pending predecessor whose challenge period
-    /// has ended is finalized first, here) and its last interval must have ended.
+    /// @dev Signed by all: final at once, replacing a pending claim of the window if there is one (that
+    /// claim is recorded as rejected without slashing). Signed by some: pending for the challenge
+    /// period, then final; reverts `WindowPending` while another claim is pending. A claim rejected
+    /// before reverts `ClaimWasRejected`. Window `window` must be the next one to finalize (a pending
+    /// predecessor whose challenge period has ended is finalized first, here) and its last interval must
+    /// have ended.
     /// @param communityId The community.
     /// @param window The window index.
     /// @param windowRoot Merkle root over the window's leaves (DESIGN.md §4).
     /// @param finalState S_W, one entry per participant; the `net` values must sum to 0.
-    /// @param signatures 65-byte ECDSA signatures of participants, any order, each signer once.
+    /// @param coSignature The co-signature in the community's scheme (ECDSA: concatenated 65-byte
+    /// signatures of participants, any order, each signer once).
     function update(
         uint64 communityId,
         uint32 window,
         bytes32 windowRoot,
         ParticipantState[] calldata finalState,
-        bytes[] calldata signatures
+        bytes calldata coSignature
     ) external;
 
     /// @notice Finalizes the pending window once its challenge period has ended; anyone may call.
@@ -216,32 +253,52 @@ interface IHub {
     /// @param token The token.
     function withdraw(IERC20 token) external;
 
-    /// @notice Disputes window `window` with a fraud proof (DESIGN.md §5); anyone may call.
-    /// @dev Kinds 1–4 (ReadingMismatch, ForgedReading, BadStep, BadFinalState) need a Pending claim in its
-    /// challenge period (else `WindowNotPending`: once the period is over the claim counts as final); a
-    /// proven error rejects the claim (the window is free for a correct update). Slashing (the
-    /// verifier's `slashCap`): a fraud no honest node could sign (invalid or misbound committed reading,
-    /// wrong step, wrong final state, malformed leaf) takes the whole bond of every signer; an omission
-    /// (absent slot, valid reading shown) slashes nobody: the signers may never have received it.
-    /// Kind 5 (Equivocation: two validly signed readings of one meter for one interval of `window`,
-    /// different values) may come any time while the community is Active, once per slot: it voids the
-    /// slot (`isVoided`; honest nodes fold it as absent; a mismatch dispute on it reverts), takes
-    /// `FraudProofVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond from the meter owner (at most
-    /// what is left) and rejects no claim.
-    /// Split of every slash: each participant not slashed gets floor(total · (1 − CHALLENGER_SHARE_BPS
-    /// / 10⁴) / count) into its escrow, the caller the rest (≥ its share, all when nobody else is left)
-    /// into its withdrawable balance; money is conserved exactly. A proof that does not prove what its
-    /// kind says reverts (errors of IFraudProofVerifier) and changes nothing.
+    /// @notice Commits to a dispute before revealing it: `commitment` = keccak256(abi.encode(msg.sender,
+    /// communityId, window, kind, keccak256(proof))). The dispute can be revealed from the next block on.
+    function commitDispute(bytes32 commitment) external;
+
+    /// @notice Disputes a claim with a fraud proof (DESIGN.md §5); anyone may call, after committing
+    /// to it (`commitDispute`) in an earlier block; the reward goes to the revealer.
+    /// @dev Claim kinds (ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot) name the
+    /// claim (window, windowRoot, stateHash): the window's pending claim in its challenge period, or a
+    /// rejected claim before its original deadline (only a fraud verdict applies to it: it slashes the
+    /// signers who escaped with a good-faith rejection). A proven fraud rejects and slashes the whole
+    /// bond of every signer, at most once per claim; a good-faith error (an omission, or a reading kept
+    /// in a voided slot, when the meter's owner did not sign) rejects without slashing. Equivocation
+    /// (windowRoot and stateHash ignored) may come any time while the community is Active, once per
+    /// slot: it voids the slot and takes `DisputeVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond
+    /// from the meter owner. Split of every slash: each participant not slashed gets
+    /// floor(total · (1 − CHALLENGER_SHARE_BPS / 10⁴) / count) into its escrow, the caller the rest
+    /// into its withdrawable balance; a caller that is itself slashed gets nothing (all goes to the
+    /// others). Money is conserved exactly. A proof that does not prove what its kind says reverts.
     /// @param communityId The community.
     /// @param window The disputed window (for an equivocation: the window of its interval).
+    /// @param windowRoot The disputed claim's windowRoot (zero for an equivocation).
+    /// @param stateHash The disputed claim's stateHash (zero for an equivocation).
     /// @param kind Which proof `proof` is.
     /// @param proof abi.encode of the proof struct of `kind` (types/Dispute.sol).
-    function dispute(uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof) external;
+    function dispute(
+        uint64 communityId,
+        uint32 window,
+        bytes32 windowRoot,
+        bytes32 stateHash,
+        DisputeKind kind,
+        bytes calldata proof
+    ) external;
 
     // ------------------------------------------------------------------ views
 
-    /// @notice The fraud-proof verifier this hub deployed and consults.
-    function verifier() external view returns (IFraudProofVerifier);
+    /// @notice Whether a community may name `module` (fixed in the constructor).
+    function isModuleEnabled(address module) external view returns (bool);
+
+    /// @notice Block in which `commitment` was first committed (0 = never, or consumed).
+    function disputeCommitments(bytes32 commitment) external view returns (uint256);
+
+    /// @notice claimHash = keccak256(abi.encode(window, windowRoot, stateHash)).
+    function claimHash(uint32 window, bytes32 windowRoot, bytes32 stateHash) external pure returns (bytes32);
+
+    /// @notice The record of a rejected claim (deadline 0 = never rejected).
+    function rejectedClaim(uint64 communityId, bytes32 claimHash) external view returns (RejectedClaim memory);
 
     /// @notice Whether the slot (meter, interval) was voided by a reported equivocation.
     function isVoided(uint64 communityId, uint32 meterIndex, uint32 interval) external view returns (bool);
@@ -255,20 +312,12 @@ interface IHub {
     /// @notice Participant node addresses, by index.
     function participants(uint64 communityId) external view returns (address[] memory);
 
-    /// @notice Index of `who` in the participant list; reverts with `NotParticipant` otherwise.
-    function participantIndex(uint64 communityId, address who) external view returns (uint256);
-
-    /// @notice Registered meters (public key, scheme, owner), by meter index.
-    function meters(uint64 communityId) external view returns (Meter[] memory);
-
-    /// @notice One registered meter.
-    function meter(uint64 communityId, uint256 meterIndex) external view returns (Meter memory);
+    /// @notice The data contract holding the registered meters (public key, scheme, owner) by meter index:
+    /// read it with `MeterTable` (Solidity) or `readMeterTable` (node/src/chain/hubClient.ts).
+    function meterTable(uint64 communityId) external view returns (address);
 
     /// @notice The stored result of a window: status, root, state hash, submission time, signer bitmap.
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory);
-
-    /// @notice The `net` values of a pending window's final state (empty when not pending).
-    function pendingNets(uint64 communityId, uint32 window) external view returns (int128[] memory);
 
     /// @notice The last final window; `any` is false while no window is final.
     function lastFinalizedWindow(uint64 communityId) external view returns (bool any, uint32 window);
@@ -279,15 +328,6 @@ interface IHub {
     /// @notice Balance `holder` can pull with `withdraw(token)`.
     function withdrawable(IERC20 token, address holder) external view returns (uint256);
 
-    /// @notice The EIP-712 digest participants sign for a window's result.
-    function hashWindowResult(uint64 communityId, uint32 window, bytes32 windowRoot, bytes32 stateHash)
-        external
-        view
-        returns (bytes32);
-
-    /// @notice StateHash.hash(finalState), as the digest commits to it.
-    function hashState(ParticipantState[] calldata finalState) external pure returns (bytes32);
-
-    /// @notice The EIP-712 domain separator (name "DIVERSITY Hub", version "1", this chain, this hub).
-    function domainSeparator() external view returns (bytes32);
+    // The EIP-712 domain (name "DIVERSITY Hub", version "1", this chain, this hub) is `eip712Domain()`
+    // (ERC-5267); the digest participants sign is WindowResult.structHash under it.
 }

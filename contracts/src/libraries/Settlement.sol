@@ -6,7 +6,8 @@ import {ParticipantAccount} from "../types/Community.sol";
 import {ProRata} from "./ProRata.sol";
 
 /// @title Settlement
-/// @notice Applies a window's reaction: moves escrowed tokens between participants by `net`.
+/// @notice Applies a window's reaction: moves escrowed tokens between participants by `net`; passes
+/// repaid debt on to the creditors. An external (linked) library: it keeps the hub under EIP-170.
 /// @dev The debt rule. A debtor (net < 0) pays from its escrow, then from its bond; what is still
 /// unpaid becomes its `debt`. Creditors (net > 0) share only what was actually collected: in full
 /// when nobody was short, otherwise pro rata to their net (ProRata: floor, then one unit each to
@@ -20,7 +21,7 @@ library Settlement {
         int256[] memory nets,
         uint64 communityId,
         uint32 window
-    ) internal returns (uint256 shortfall) {
+    ) public returns (uint256 shortfall) {
         uint256 n = nets.length;
         uint256 owed;
         uint256 collected;
@@ -54,6 +55,39 @@ library Settlement {
                 a.claim += uint128(short);
                 emit IHub.ClaimRecorded(communityId, window, i, short);
             }
+        }
+    }
+
+    /// @notice Passes `amount` of repaid debt (<= `totalClaims` = Σ claim) to the participants with
+    /// claims, pro rata to their claims (ProRata): into their escrow while the community runs, into
+    /// their withdrawable balance once it is closed.
+    function payClaims(
+        mapping(uint256 => ParticipantAccount) storage accounts,
+        address[] storage participants,
+        mapping(address => uint256) storage withdrawable,
+        uint256 amount,
+        uint256 totalClaims,
+        bool closed,
+        uint64 communityId
+    ) public {
+        uint256 n = participants.length;
+        uint256[] memory claims = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            claims[i] = accounts[i].claim;
+        }
+        uint256[] memory shares = ProRata.split(amount, claims, totalClaims);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 share = shares[i];
+            if (share == 0) continue;
+            ParticipantAccount storage a = accounts[i];
+            // A share never exceeds its claim (ProRata with amount <= Σ claims).
+            // forge-lint: disable-next-line(unsafe-typecast)
+            a.claim -= uint128(share);
+            if (closed) withdrawable[participants[i]] += share;
+            // A share never exceeds its uint128 claim.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            else a.escrow += uint128(share);
+            emit IHub.ClaimPaid(communityId, i, share);
         }
     }
 

@@ -3,21 +3,30 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {MarketParams} from "./Market.sol";
-
-/// @notice Signature scheme of a meter's public key.
-enum KeyScheme {
-    /// 32-byte Ed25519 public key.
-    Ed25519,
-    /// 64-byte uncompressed P-256 public key (x ‖ y), verified through the EIP-7951 precompile.
-    P256
-}
+import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
+import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
+import {IMarketStep} from "../interfaces/IMarketStep.sol";
+import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
 
 /// @notice A registered meter: its public key, the scheme of the key, and the participant owning it.
 struct Meter {
     bytes publicKey;
-    KeyScheme scheme;
+    /// Index into the community's `CommunityModules.meterSchemes` (the demo lists Ed25519 at 0, P-256 at 1).
+    uint8 scheme;
     /// Index into the community's participant list.
     uint32 owner;
+}
+
+/// @notice The modules a community names at open; each must be on the hub's constructor allow-list.
+struct CommunityModules {
+    /// Checks the fraud proofs of disputes (DESIGN.md §5).
+    IDisputeVerifier verifier;
+    /// The market function F, recomputed by the verifier in a bad-step dispute.
+    IMarketStep market;
+    /// Verifies the participants' co-signatures of a window result.
+    ICoSignatureScheme coSignature;
+    /// Meter signature schemes, indexed by `Meter.scheme`.
+    IMeterScheme[] meterSchemes;
 }
 
 /// @notice Everything `Hub.open` registers for a community (DESIGN.md §5).
@@ -42,6 +51,8 @@ struct CommunityConfig {
     uint128 escrow;
     /// Seconds a result signed by some but not all participants stays pending.
     uint32 challengePeriod;
+    /// Verifier, market step, co-signature scheme and meter schemes (allow-listed by the hub).
+    CommunityModules modules;
 }
 
 /// @notice Lifecycle of a community.
@@ -63,6 +74,18 @@ enum WindowStatus {
     Pending,
     /// Applied: the reaction moved the escrowed tokens.
     Final
+}
+
+/// @notice What the hub keeps of a rejected claim (keyed by claimHash = keccak256(abi.encode(window,
+/// windowRoot, stateHash))): it can never be posted again, and stays disputable for fraud until its
+/// original challenge deadline; its signers are slashed at most once.
+struct RejectedClaim {
+    /// Bit i set = participant i signed the claim.
+    uint256 signers;
+    /// The claim's original challenge deadline (submittedAt + challengePeriod); 0 = never rejected.
+    uint64 deadline;
+    /// Whether the signers were slashed for it.
+    bool slashed;
 }
 
 /// @notice What the hub stores for one window's result.
@@ -109,4 +132,5 @@ struct CommunityInfo {
     uint32 finalizedWindows;
     /// Sum of all participants' debt (always equals the sum of all claims).
     uint256 totalDebt;
+    CommunityModules modules;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ParticipantState} from "./Market.sol";
+import {MarketParams, ParticipantState} from "./Market.sol";
+import {IMarketStep} from "../interfaces/IMarketStep.sol";
+import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
 
 /// @notice The fraud proofs of DESIGN.md §5. `Hub.dispute` takes `abi.encode(<proof struct>)` as `proof`.
 enum DisputeKind {
@@ -14,7 +16,70 @@ enum DisputeKind {
     /// The last interval leaf does not commit to the posted S_W: `FinalStateProof`.
     BadFinalState,
     /// Two validly signed readings of one meter for one interval, different values: `EquivocationProof`.
-    Equivocation
+    Equivocation,
+    /// A committed slot holds a reading although the slot was voided on chain for an equivocation:
+    /// `VoidedSlotProof`.
+    VoidedSlot
+}
+
+/// @notice What the verifier concludes about a claim.
+enum Verdict {
+    /// The proof applies and the claim survives it (the verifier reverts `FraudNotProven` instead).
+    NoFraud,
+    /// The claim is wrong and no honest signer could have signed it: reject it and slash its signers.
+    Fraud,
+    /// The claim is wrong but may have been signed in good faith: reject it, slash nobody.
+    GoodFaithError
+}
+
+/// @notice What the hub must check or do about the slot (meter, interval) a proof relies on.
+enum SlotRule {
+    /// The proof relies on no slot.
+    None,
+    /// The slot must not be voided (a reading-mismatch proof): revert `SlotVoided` otherwise.
+    MustNotBeVoided,
+    /// The slot must be voided (a voided-slot proof): revert `SlotNotVoided` otherwise.
+    MustBeVoided,
+    /// An equivocation: void the slot; revert `SlotAlreadyVoided` if it was voided before.
+    Void
+}
+
+/// @notice Everything a verifier needs about the disputed claim and its community, pushed by the hub
+/// (modules never call back into the hub).
+struct DisputeContext {
+    /// The hub the readings are bound to.
+    address hub;
+    uint64 communityId;
+    uint32 window;
+    uint32 windowIntervals;
+    uint32 windowCount;
+    uint32 participantCount;
+    /// The disputed claim (zero for an equivocation).
+    bytes32 windowRoot;
+    bytes32 stateHash;
+    /// Bitmap of the claim's signers (0 for an equivocation).
+    uint256 signers;
+    /// The community's configured bond (the equivocation slash is a share of it).
+    uint128 bond;
+    MarketParams market;
+    IMarketStep marketStep;
+    IMeterScheme[] meterSchemes;
+    /// The community's registered meters (`MeterTable`: read with EXTCODECOPY) and their number.
+    address meterTable;
+    uint32 meterCount;
+}
+
+/// @notice The verifier's conclusion, applied by the hub.
+struct DisputeOutcome {
+    /// Fraud or GoodFaithError (NoFraud never comes back: the verifier reverts).
+    Verdict verdict;
+    /// Who is slashed: the claim's signers, or for an equivocation the meter owner's bit.
+    uint256 offenders;
+    /// Most taken from each offender's bond (type(uint256).max = all of it; 0 = nothing).
+    uint256 slashCap;
+    /// The slot the proof relies on: interval << 32 | meterIndex.
+    uint256 slot;
+    SlotRule slotRule;
 }
 
 /// @notice A meter reading as gossiped: canonical encoding (70 bytes, `ReadingCodec`) and the meter
@@ -82,4 +147,15 @@ struct FinalStateProof {
 struct EquivocationProof {
     SignedReading first;
     SignedReading second;
+}
+
+/// @notice Kind 6. The committed slot `meterIndex` of the interval of `leaf` (`slotProof` under
+/// `leaf.readingsRoot`) holds `committed` (not absent) although that slot is voided on chain: honest
+/// nodes fold a voided slot as absent. Fraud when the meter's owner signed the claim (it chose which of
+/// its own two readings to keep), a good-faith error otherwise.
+struct VoidedSlotProof {
+    IntervalProof leaf;
+    uint32 meterIndex;
+    SignedReading committed;
+    bytes32[] slotProof;
 }

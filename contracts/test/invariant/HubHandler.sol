@@ -9,8 +9,8 @@ import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
 import {
     CommunityConfig,
+    CommunityModules,
     CommunityStatus,
-    KeyScheme,
     Meter,
     ParticipantAccount,
     WindowRecord,
@@ -56,7 +56,10 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
     uint256 public ghostCloses;
     uint256 public ghostRepays;
 
-    constructor(Hub hub_, CommunityToken token_) {
+    CommunityModules internal modules;
+
+    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules_) {
+        modules = modules_;
         hub = hub_;
         token = token_;
         for (uint256 i = 0; i < N; ++i) {
@@ -90,7 +93,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
             uint256 i = (seed % N + k) % N;
             if (joined & (2 ** i) != 0) continue;
             vm.prank(actors[i]);
-            hub.join(id);
+            hub.join(id, "");
             ghostPosition[id][i] += int256(uint256(BOND) + ESCROW);
             --count;
         }
@@ -134,15 +137,14 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
             s[i].exportWh = uint64(netSeed % 1_000);
         }
         bytes32 root = keccak256(abi.encode(netSeed));
-        bytes32 digest = hub.hashWindowResult(id, w, root, keccak256(abi.encode(s)));
+        bytes32 digest = _digest(id, w, root, keccak256(abi.encode(s)));
         // Half the time everyone signs (fast path), otherwise a random non-empty subset (pending).
         uint256 mask = signerSeed % 2 == 0 ? ALL : bound(signerSeed >> 1, 1, ALL);
-        bytes[] memory sigs = new bytes[](_popcount(mask));
-        uint256 k;
+        bytes memory sigs;
         for (uint256 i = 0; i < N; ++i) {
             if (mask & (2 ** i) == 0) continue;
             (uint8 v, bytes32 r, bytes32 sg) = vm.sign(keys[i], digest);
-            sigs[k++] = abi.encodePacked(r, sg, v);
+            sigs = bytes.concat(sigs, abi.encodePacked(r, sg, v));
         }
         hub.update(id, w, root, s, sigs);
         ghostNets[id][w] = nets;
@@ -227,7 +229,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         c.participants = actors;
         c.meters = new Meter[](N);
         for (uint256 i = 0; i < N; ++i) {
-            c.meters[i] = Meter(_meterKey(i), KeyScheme.Ed25519, uint32(i));
+            c.meters[i] = Meter(_meterKey(i), 0, uint32(i));
         }
         c.intervalSeconds = INTERVAL;
         c.windowIntervals = W;
@@ -238,6 +240,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         c.bond = BOND;
         c.escrow = ESCROW;
         c.challengePeriod = CHALLENGE;
+        c.modules = modules;
         ids.push(hub.open(c));
     }
 
@@ -254,6 +257,29 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
             ++ghostFinalCount[id][w];
             ++ghostApplied[id];
         }
+    }
+
+    /// @dev EIP-712 digest of a window result under the hub's domain.
+    function _digest(uint64 id, uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("DIVERSITY Hub"),
+                keccak256("1"),
+                block.chainid,
+                address(hub)
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
+                id,
+                w,
+                root,
+                stateHash
+            )
+        );
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
     }
 
     function _popcount(uint256 x) internal pure returns (uint256 c) {

@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test, console} from "forge-std/Test.sol";
+import {console} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
-import {FraudProofVerifier} from "../../src/FraudProofVerifier.sol";
+import {MarketKind} from "../../src/types/Market.sol";
+import {Modules} from "../utils/Modules.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {CommunityStatus, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
 import {HubHandler} from "./HubHandler.sol";
 
 /// @notice Money and window invariants of the hub under random valid call sequences.
-contract HubInvariantTest is Test {
+contract HubInvariantTest is Modules {
     Hub internal hub;
     CommunityToken internal token;
     HubHandler internal handler;
 
     function setUp() public {
         vm.warp(1_000_000);
-        hub = new Hub(new FraudProofVerifier());
+        hub = _newHub();
         token = new CommunityToken("Community", "CT", address(this));
-        handler = new HubHandler(hub, token);
+        handler = new HubHandler(hub, token, _modules(MarketKind.Mmr));
         for (uint256 i = 0; i < handler.actorCount(); ++i) {
             address a = handler.actors(i);
             token.mint(a, 1e30);

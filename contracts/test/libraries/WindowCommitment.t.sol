@@ -32,6 +32,16 @@ contract WindowCommitmentTest is Test {
         assertEq(WindowCommitment.ABSENT_LEAF, vm.parseJsonBytes32(json, ".absentLeaf"));
     }
 
+    /// The same bytes split at another boundary have another leaf (length prefixes), in both languages.
+    function test_ResplitSlotHasOtherLeaf() public view {
+        bytes memory enc = vm.parseJsonBytes(json, ".resplit.encoded");
+        bytes memory sig = vm.parseJsonBytes(json, ".resplit.signature");
+        assertEq(enc.length, 71);
+        assertEq(sig.length, 63);
+        assertEq(WindowCommitment.readingLeaf(enc, sig), vm.parseJsonBytes32(json, ".resplit.leaf"));
+        assertTrue(vm.parseJsonBytes32(json, ".resplit.leaf") != vm.parseJsonBytes32(json, ".resplit.honestLeaf"));
+    }
+
     function test_ReadingLeavesAndRootsMatch() public view {
         for (uint256 i = 0; i < windowIntervals; i++) {
             bytes32[] memory leaves = new bytes32[](meters);

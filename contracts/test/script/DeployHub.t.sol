@@ -16,7 +16,7 @@ contract DeployHubTest is Test {
         assertEq(chainId, block.chainid);
         assertEq(verifying, address(hub));
         assertEq(CommunityToken(token).owner(), address(0xA11CE));
-        assertGt(address(hub.verifier()).code.length, 0, "verifier deployed");
+        assertEq(hub.communityCount(), 0);
     }
 
     function test_Deploy_UsesGivenToken() public {

@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
-import {FraudProofVerifier} from "../../src/FraudProofVerifier.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {CommunityConfig, KeyScheme, Meter, ParticipantAccount} from "../../src/types/Community.sol";
-import {IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
+import {CommunityConfig, Meter, ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {Modules} from "./Modules.sol";
 
 /// @notice A community of N = 10 participants with one Ed25519 meter each and one-day windows
 /// (W = 96), its signed readings for window 0 from `vectors/dispute.json` (TypeScript signs them),
 /// and a Solidity twin of the node's commitment builder (node/src/window/{fold,commitment}.ts) so
 /// tests can build honest claims and tamper with them.
-abstract contract DisputeFixture is Test {
+abstract contract DisputeFixture is Modules {
     /// Readings in dispute.json are bound to this hub address (chain 31337, community 1).
     address internal constant HUB = 0xd15b0000000000000000000000000000000000A1;
     uint64 internal constant START = 1_000_000;
@@ -30,7 +29,6 @@ abstract contract DisputeFixture is Test {
     uint128 internal constant ESCROW = 1_000_000_000;
 
     Hub internal hub;
-    FraudProofVerifier internal verifier;
     CommunityToken internal token;
     uint256[] internal keys;
     address[] internal nodes;
@@ -57,7 +55,7 @@ abstract contract DisputeFixture is Test {
         bytes32 root;
     }
 
-    function _setUpCommunity(KeyScheme scheme) internal {
+    function _setUpCommunity(uint8 scheme) internal {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         publicKeys = vm.parseJsonBytesArray(json, ".publicKeys");
         present = vm.parseJsonBoolArray(json, ".present");
@@ -69,8 +67,12 @@ abstract contract DisputeFixture is Test {
         eqMeter = uint32(vm.parseJsonUint(json, ".equivocation.meter"));
         eqInterval = uint32(vm.parseJsonUint(json, ".equivocation.interval"));
 
-        verifier = new FraudProofVerifier();
-        deployCodeTo("Hub.sol:Hub", abi.encode(verifier), HUB);
+        _deployModules();
+        // The readings are bound to HUB: run the hub's (linked) creation code there, like deployCodeTo.
+        vm.etch(HUB, abi.encodePacked(type(Hub).creationCode, abi.encode(_allowList())));
+        (bool ok, bytes memory runtime) = HUB.call("");
+        require(ok, "hub constructor");
+        vm.etch(HUB, runtime);
         hub = Hub(HUB);
         token = new CommunityToken("Community", "CT", address(this));
         for (uint256 i = 0; i < N; ++i) {
@@ -97,10 +99,11 @@ abstract contract DisputeFixture is Test {
         c.bond = BOND;
         c.escrow = ESCROW;
         c.challengePeriod = CHALLENGE;
+        c.modules = _modules(MarketKind.Mmr);
         id = hub.open(c);
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(nodes[i]);
-            hub.join(id);
+            hub.join(id, "");
         }
     }
 
@@ -175,9 +178,7 @@ abstract contract DisputeFixture is Test {
         for (uint256 t = 0; t < W; ++t) {
             c.slotLeaves[t] = new bytes32[](M);
             for (uint256 m = 0; m < M; ++m) {
-                c.slotLeaves[t][m] = c.enc[t][m].length == 0 && c.sig[t][m].length == 0
-                    ? WindowCommitment.ABSENT_LEAF
-                    : WindowCommitment.readingLeaf(c.enc[t][m], c.sig[t][m]);
+                c.slotLeaves[t][m] = WindowCommitment.slotLeaf(c.enc[t][m], c.sig[t][m]);
             }
             c.readingsRoots[t] = MerkleTree.root(c.slotLeaves[t]);
             c.leaves[t] = WindowCommitment.intervalLeaf(uint32(t), c.readingsRoots[t], StateHash.hash(c.states[t]));
@@ -248,13 +249,60 @@ abstract contract DisputeFixture is Test {
     function _claim(uint32 w, bytes32 root, ParticipantState[] memory finalState, uint256[] memory who) internal {
         uint256 end = uint256(START) + (uint256(w) + 1) * W * INTERVAL;
         if (block.timestamp < end) vm.warp(end);
-        bytes32 digest = hub.hashWindowResult(id, w, root, StateHash.hash(finalState));
+        bytes32 digest = _resultDigest(HUB, id, w, root, StateHash.hash(finalState));
         bytes[] memory sigs = new bytes[](who.length);
         for (uint256 i = 0; i < who.length; ++i) {
             (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[who[i]], digest);
             sigs[i] = abi.encodePacked(r, s, v);
         }
-        hub.update(id, w, root, finalState, sigs);
+        hub.update(id, w, root, finalState, _pack(sigs));
+    }
+
+    // ------------------------------------------------------------------ disputes (commit, then reveal)
+
+    /// @dev `who` commits to the dispute now; it can be revealed from the next block.
+    function _commit(address who, uint64 cid, uint32 w, DisputeKind kind, bytes memory proof) internal {
+        vm.prank(who);
+        hub.commitDispute(keccak256(abi.encode(who, cid, w, kind, keccak256(proof))));
+    }
+
+    /// @dev The pending claim of window `w` (zeros when none): what a dispute names.
+    function _pendingClaim(uint64 cid, uint32 w) internal view returns (bytes32 root, bytes32 stateHash) {
+        WindowRecord memory r = hub.windowRecord(cid, w);
+        if (r.status == WindowStatus.Pending) return (r.windowRoot, r.stateHash);
+    }
+
+    /// @dev The challenger commits, a block passes, and it reveals against window 0's pending claim
+    /// (or, for an equivocation, no claim); `err` non-empty: the reveal must revert with it.
+    function _disputeReverts(bytes memory err, DisputeKind kind, bytes memory proof) internal {
+        _disputeOn(challenger, id, 0, kind, proof, err);
+    }
+
+    /// @dev Like `_disputeReverts`, naming the claim (window 0, root, stateHash) explicitly.
+    function _disputeClaimReverts(
+        bytes memory err,
+        bytes32 root,
+        bytes32 stateHash,
+        DisputeKind kind,
+        bytes memory proof
+    ) internal {
+        _commit(challenger, id, 0, kind, proof);
+        vm.roll(block.number + 1);
+        vm.expectRevert(err);
+        vm.prank(challenger);
+        hub.dispute(id, 0, root, stateHash, kind, proof);
+    }
+
+    function _disputeOn(address who, uint64 cid, uint32 w, DisputeKind kind, bytes memory proof, bytes memory err)
+        internal
+    {
+        (bytes32 root, bytes32 stateHash) =
+            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0)) : _pendingClaim(cid, w);
+        _commit(who, cid, w, kind, proof);
+        vm.roll(block.number + 1);
+        if (err.length > 0) vm.expectRevert(err);
+        vm.prank(who);
+        hub.dispute(cid, w, root, stateHash, kind, proof);
     }
 
     /// @dev Token units the hub owes: Σ escrow + Σ bond of the community + withdrawable of everyone here.

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
-import {FraudProofVerifier} from "../../src/FraudProofVerifier.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
-import {CommunityConfig, KeyScheme, Meter} from "../../src/types/Community.sol";
+import {CommunityConfig, Meter} from "../../src/types/Community.sol";
+import {Modules} from "./Modules.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
 
 /// @notice Shared set-up for hub tests: a hub, a token, node keys, configs, states and signatures.
-abstract contract HubFixture is Test {
+abstract contract HubFixture is Modules {
     uint64 internal constant START = 1_000_000;
     uint32 internal constant INTERVAL = 900;
     uint32 internal constant W = 4;
@@ -27,7 +26,7 @@ abstract contract HubFixture is Test {
     address[] internal nodes;
 
     function _deploy(uint256 n) internal {
-        hub = new Hub(new FraudProofVerifier());
+        hub = _newHub();
         token = new CommunityToken("Community", "CT", address(this));
         for (uint256 i = 0; i < n; ++i) {
             uint256 pk = uint256(keccak256(abi.encode("node", i)));
@@ -45,7 +44,7 @@ abstract contract HubFixture is Test {
         c.meters = new Meter[](n);
         for (uint256 i = 0; i < n; ++i) {
             c.participants[i] = nodes[i];
-            c.meters[i] = Meter(_meterKey(i), KeyScheme.Ed25519, uint32(i));
+            c.meters[i] = Meter(_meterKey(i), ED25519, uint32(i));
         }
         c.intervalSeconds = INTERVAL;
         c.windowIntervals = W;
@@ -56,6 +55,7 @@ abstract contract HubFixture is Test {
         c.bond = BOND;
         c.escrow = ESCROW;
         c.challengePeriod = CHALLENGE;
+        c.modules = _modules(MarketKind.Totals);
     }
 
     /// @dev A valid Ed25519 public key (RFC 8032 §7.1 tests 1–3, in turn): the hub refuses keys off the
@@ -78,7 +78,7 @@ abstract contract HubFixture is Test {
     function _joinAll(uint64 id, uint256 n) internal {
         for (uint256 i = 0; i < n; ++i) {
             vm.prank(nodes[i]);
-            hub.join(id);
+            hub.join(id, "");
         }
     }
 
@@ -135,7 +135,7 @@ abstract contract HubFixture is Test {
         view
         returns (bytes32)
     {
-        return hub.hashWindowResult(id, w, root, keccak256(abi.encode(state)));
+        return _resultDigest(address(hub), id, w, root, keccak256(abi.encode(state)));
     }
 
     /// @dev Signatures of participants `who` (indices) over the window result.
@@ -166,7 +166,7 @@ abstract contract HubFixture is Test {
     /// @dev Warps to the end of `w` and submits a result signed by `who`.
     function _update(uint64 id, uint32 w, ParticipantState[] memory state, uint256[] memory who) internal {
         if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));
-        hub.update(id, w, _root(w), state, _sign(id, w, _root(w), state, who));
+        hub.update(id, w, _root(w), state, _pack(_sign(id, w, _root(w), state, who)));
     }
 
     function _recover(bytes32 digest, bytes memory sig) internal pure returns (address) {

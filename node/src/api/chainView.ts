@@ -26,6 +26,7 @@ export const DISPUTE_KIND_TEXT: Record<DisputeKind, string> = {
   [DisputeKind.BadStep]: 'wrong arithmetic in one interval (bad step)',
   [DisputeKind.BadFinalState]: 'a posted final state that is not the committed one (bad final state)',
   [DisputeKind.Equivocation]: 'a meter that signed two readings for one interval (equivocation)',
+  [DisputeKind.VoidedSlot]: 'a committed reading in a slot proven equivocated (voided slot)',
 };
 
 export interface WindowHistory {

@@ -19,10 +19,13 @@ export interface Artifact {
   name: string;
   abi: InterfaceAbi;
   bytecode: string;
+  /** Unlinked library references (solc `linkReferences`): file -> library -> byte ranges in `bytecode`. */
+  linkReferences?: Record<string, Record<string, { start: number; length: number }[]>>;
 }
 
 export enum ArtifactErrorCode {
   ARTIFACT_MISSING = 'ARTIFACT_MISSING',
+  UNLINKED_LIBRARY = 'ARTIFACT_UNLINKED_LIBRARY',
   BUILD_FAILED = 'ARTIFACT_BUILD_FAILED',
 }
 export class ArtifactError extends DiversityError<{ code: ArtifactErrorCode; name?: string; path?: string; output?: string }> {}
@@ -59,8 +62,30 @@ export function loadArtifact(name: string, root = projectRoot()): Artifact {
   if (hit) return hit;
   ensureBuilt([name], root);
   if (!existsSync(path)) throw new ArtifactError({ code: ArtifactErrorCode.ARTIFACT_MISSING, name, path });
-  const json = JSON.parse(readFileSync(path, 'utf8')) as { abi: InterfaceAbi; bytecode: { object: string } };
-  const artifact = { name, abi: json.abi, bytecode: json.bytecode.object };
+  const json = JSON.parse(readFileSync(path, 'utf8')) as {
+    abi: InterfaceAbi;
+    bytecode: { object: string; linkReferences?: Artifact['linkReferences'] };
+  };
+  const artifact = { name, abi: json.abi, bytecode: json.bytecode.object, linkReferences: json.bytecode.linkReferences };
   cache.set(path, artifact);
   return artifact;
+}
+
+/**
+ * `artifact` with every external library it references linked to its deployed address (`libraries`:
+ * library name -> address); throws UNLINKED_LIBRARY when one is missing.
+ */
+export function linkArtifact(artifact: Artifact, libraries: Record<string, string>): Artifact {
+  let code = artifact.bytecode.startsWith('0x') ? artifact.bytecode.slice(2) : artifact.bytecode;
+  for (const libs of Object.values(artifact.linkReferences ?? {})) {
+    for (const [lib, ranges] of Object.entries(libs)) {
+      const address = libraries[lib];
+      if (!address) throw new ArtifactError({ code: ArtifactErrorCode.UNLINKED_LIBRARY, name: `${artifact.name} needs ${lib}` });
+      const hex = address.toLowerCase().replace(/^0x/, '');
+      for (const { start, length } of ranges) {
+        code = code.slice(0, start * 2) + hex.padStart(length * 2, '0') + code.slice((start + length) * 2);
+      }
+    }
+  }
+  return { ...artifact, bytecode: '0x' + code, linkReferences: {} };
 }

@@ -1,7 +1,8 @@
-import { Contract, type ContractRunner, type Provider, type TransactionReceipt } from 'ethers';
+import { Contract, concat, ZeroHash, type ContractRunner, type Provider, type TransactionReceipt } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
 import type { ParticipantState } from '../window/state.js';
 import { fromHex } from '../util/hex.js';
+import { disputeCommitment } from '../window/disputeProof.js';
 import { loadArtifact } from './artifacts.js';
 
 export enum WindowStatus {
@@ -29,6 +30,26 @@ export interface AccountInfo {
 /** How long to wait for a transaction to be mined before giving up on it (the caller retries). */
 export const TX_TIMEOUT_MS = 60_000;
 
+/** Length of one meter record in a MeterTable (contracts/src/libraries/MeterTable.sol). */
+export const METER_RECORD_LENGTH = 72;
+
+/**
+ * Decodes the code of a community's MeterTable: 0x00 ‖ records of scheme (1) ‖ owner (4) ‖ key length
+ * (2) ‖ 0x00 ‖ key (64, zero-padded). Twin of `MeterTable.all`.
+ */
+export function readMeterTable(code: Uint8Array): MeterInfo[] {
+  if (code.length < 1 || code[0] !== 0 || (code.length - 1) % METER_RECORD_LENGTH !== 0) {
+    throw new Error(`not a meter table (${code.length} bytes of code)`);
+  }
+  const meters: MeterInfo[] = [];
+  for (let at = 1, index = 0; at < code.length; at += METER_RECORD_LENGTH, index++) {
+    const view = Buffer.from(code.subarray(at, at + METER_RECORD_LENGTH));
+    const keyLength = view.readUInt16BE(5);
+    meters.push({ index, scheme: view[0], owner: view.readUInt32BE(1), publicKey: new Uint8Array(view.subarray(8, 8 + keyLength)) });
+  }
+  return meters;
+}
+
 /** Typed access to one community on the hub contract. */
 export class HubClient {
   readonly contract: Contract;
@@ -42,23 +63,19 @@ export class HubClient {
 
   async communityInfo(): Promise<CommunityInfo> {
     const id = this.opts.communityId;
-    const [network, info, participants, meters] = await Promise.all([
+    const [network, info, participants, table] = await Promise.all([
       this.modules.provider.getNetwork(),
       this.contract.community(id),
       this.contract.participants(id),
-      this.contract.meters(id),
+      this.contract.meterTable(id),
     ]);
+    const meters = readMeterTable(fromHex(await this.modules.provider.getCode(table)));
     return {
       chainId: network.chainId,
       hub: this.opts.hub,
       communityId: id,
       participants: [...participants],
-      meters: meters.map((m: { publicKey: string; scheme: bigint; owner: bigint }, index: number): MeterInfo => ({
-        index,
-        publicKey: fromHex(m.publicKey),
-        scheme: Number(m.scheme),
-        owner: Number(m.owner),
-      })),
+      meters,
       intervalSeconds: Number(info.intervalSeconds),
       windowIntervals: Number(info.windowIntervals),
       start: Number(info.start),
@@ -92,19 +109,35 @@ export class HubClient {
   }
 
 
+  /** `signatures`: 65-byte ECDSA co-signatures, sent concatenated (the EcdsaSignerSet module's format). */
   async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[]) {
-    return this.contract.update(this.opts.communityId, window, windowRoot, finalState, signatures);
+    return this.contract.update(this.opts.communityId, window, windowRoot, finalState, concat(signatures));
   }
 
-  /** Sends a fraud proof (`kind` and `abi.encode(proof)`) and waits for it to be mined. */
-  async dispute(window: number, kind: number, proof: string): Promise<TransactionReceipt> {
+  /**
+   * Sends a fraud proof (`kind` and `abi.encode(proof)`) against the claim (window, windowRoot,
+   * stateHash) — none for an equivocation — and waits for it to be mined. Commit–reveal: commits
+   * first (keccak256(abi.encode(sender, communityId, window, kind, keccak256(proof)))), waits for that
+   * block, then reveals: a copy-cat of the reveal has no commitment of its own from an earlier block.
+   */
+  async dispute(
+    window: number,
+    kind: number,
+    proof: string,
+    claim: { windowRoot: string; stateHash: string } = { windowRoot: ZeroHash, stateHash: ZeroHash },
+  ): Promise<TransactionReceipt> {
+    const runner = this.modules.runner as ContractRunner & { getAddress(): Promise<string> };
+    const sender = await runner.getAddress();
+    const commitment = disputeCommitment(sender, this.opts.communityId, window, kind, proof);
     try {
-      const tx = await this.contract.dispute(this.opts.communityId, window, kind, proof);
+      // Once the commitment is mined, any transaction sent afterwards lands in a later block.
+      await (await this.contract.commitDispute(commitment)).wait(1, TX_TIMEOUT_MS);
+      const tx = await this.contract.dispute(this.opts.communityId, window, claim.windowRoot, claim.stateHash, kind, proof);
       return (await tx.wait(1, TX_TIMEOUT_MS))!;
     } catch (e) {
       // A dispute that reverts (another node's proof landed first) used a nonce that was never
       // sent: without a reset the signer's next transaction waits behind the gap until it times out.
-      (this.contract.runner as { reset?: () => void } | null)?.reset?.();
+      (runner as { reset?: () => void }).reset?.();
       throw e;
     }
   }

@@ -1,5 +1,6 @@
 import { Contract, ContractFactory, JsonRpcProvider, NonceManager, Wallet, type TransactionReceipt } from 'ethers';
-import { loadArtifact } from '../chain/artifacts.js';
+import { loadArtifact, type Artifact } from '../chain/artifacts.js';
+import { communityModules, deployHubDependencies, hubConstructorArgs, linkedHubArtifact, type HubModules } from '../chain/modules.js';
 import type { MarketParams } from '../window/state.js';
 import type { MeterScheme } from '../reading/signature.js';
 import { toHex } from '../util/hex.js';
@@ -25,25 +26,28 @@ export interface Deployment {
   token: Contract;
   hubAddress: string;
   tokenAddress: string;
+  /** The modules the hub allow-lists (communities name them at open). */
+  modules: HubModules;
 }
 
-/** Deploys the demo payment token, the fraud-proof verifier and the hub from `deployer`. */
+/**
+ * Deploys the demo payment token, the Settlement library, the standard modules (dispute verifier,
+ * market steps, ECDSA co-signature, Ed25519 and P-256 meter schemes) and the hub that allow-lists
+ * them, from `deployer`.
+ */
 export async function deployHub(deployer: Wallet | NonceManager, ledger?: GasLedger): Promise<Deployment> {
   const tokenArtifact = loadArtifact('CommunityToken');
-  const hubArtifact = loadArtifact('Hub');
   const owner = await deployer.getAddress();
-  const token = await new ContractFactory(tokenArtifact.abi, tokenArtifact.bytecode, deployer).deploy('Community Euro', 'cEUR', owner);
-  await token.waitForDeployment();
-  if (ledger) recordGas(ledger, 'deploy token', await token.deploymentTransaction()!.wait());
-  // The fraud-proof verifier does not fit in the hub's code: deployed first, passed to the hub.
-  const verifierArtifact = loadArtifact('FraudProofVerifier');
-  const verifier = await new ContractFactory(verifierArtifact.abi, verifierArtifact.bytecode, deployer).deploy();
-  await verifier.waitForDeployment();
-  if (ledger) recordGas(ledger, 'deploy verifier', await verifier.deploymentTransaction()!.wait());
-  const hub = await new ContractFactory(hubArtifact.abi, hubArtifact.bytecode, deployer).deploy(await verifier.getAddress());
-  await hub.waitForDeployment();
-  if (ledger) recordGas(ledger, 'deploy hub', await hub.deploymentTransaction()!.wait());
-  return { hub: hub as Contract, token: token as Contract, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress() };
+  const deploy = async (artifact: Artifact, args: unknown[], label: string): Promise<Contract> => {
+    const c = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(...args);
+    await c.waitForDeployment();
+    if (ledger) recordGas(ledger, label, await c.deploymentTransaction()!.wait());
+    return c as Contract;
+  };
+  const token = await deploy(tokenArtifact, ['Community Euro', 'cEUR', owner], 'deploy token');
+  const { settlement, modules } = await deployHubDependencies(async (a, args, label) => (await deploy(a, args, label)).getAddress());
+  const hub = await deploy(linkedHubArtifact(settlement), hubConstructorArgs(modules), 'deploy hub');
+  return { hub, token, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress(), modules };
 }
 
 export interface CommunitySpec {
@@ -82,6 +86,7 @@ export async function openCommunity(
     bond: spec.bond,
     escrow: spec.escrow,
     challengePeriod: spec.challengePeriod,
+    modules: communityModules(deployment.modules, spec.market.kind),
   };
   const communityId: bigint = await hub.open.staticCall(config);
   const openReceipt = await (await hub.open(config)).wait();
@@ -96,7 +101,7 @@ export async function openCommunity(
   for (const p of spec.participants) {
     const asParticipant = deployment.token.connect(p) as Contract;
     await (await asParticipant.approve(deployment.hubAddress, deposit)).wait();
-    const receipt = await (await (deployment.hub.connect(p) as Contract).join(communityId)).wait();
+    const receipt = await (await (deployment.hub.connect(p) as Contract).join(communityId, '0x')).wait();
     if (ledger) recordGas(ledger, 'join', receipt);
   }
   return communityId;

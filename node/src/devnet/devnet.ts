@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Contract, NonceManager, Wallet, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
+import { Contract, NonceManager, Wallet, dataLength, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
 import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
 import { startAnvil, type Anvil } from '../chain/anvil.js';
 import { projectRoot } from '../chain/artifacts.js';
@@ -306,7 +306,8 @@ export class Devnet {
         const parsed = hub.interface.parseTransaction({ data: tx.data });
         if (!parsed || parsed.name === 'join') continue;
         const receipt = await provider.getTransactionReceipt(tx.hash);
-        const kind = parsed.name === 'update' ? `update (${(parsed.args[4] as string[]).length} signatures)` : parsed.name;
+        // The co-signature is the concatenation of 65-byte ECDSA signatures (EcdsaSignerSet).
+        const kind = parsed.name === 'update' ? `update (${dataLength(parsed.args[4] as string) / 65} signatures)` : parsed.name;
         recordGas(gas, kind, receipt);
       }
     }

@@ -80,7 +80,7 @@ export class Disputer {
     }
     logger.warn('disputing window', { window, kind: DisputeKind[proof.kind], what: proof.summary });
     try {
-      const receipt = await hub.dispute(window, proof.kind, proof.data);
+      const receipt = await hub.dispute(window, proof.kind, proof.data, record);
       metrics?.disputes.inc({ kind: DisputeKind[proof.kind], result: 'accepted' });
       logger.warn('dispute accepted: claim rejected', { window, kind: DisputeKind[proof.kind], gasUsed: receipt.gasUsed });
       return true;

@@ -1,7 +1,7 @@
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { encodeReading, type Reading } from '../reading/encoding.js';
 import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
-import { ABSENT_LEAF, commitWindow, intervalProof, readingsRoot, slotLeaf } from '../window/commitment.js';
+import { ABSENT_LEAF, commitWindow, intervalProof, rawReadingLeaf, readingsRoot, slotLeaf } from '../window/commitment.js';
 import { buildLevels, merkleProof } from '../window/merkle.js';
 import { seedFor } from './readings.js';
 
@@ -49,8 +49,16 @@ export function commitmentVectors() {
     });
   }
   const window = commitWindow(intervals);
+  // The same bytes split at another boundary (one signature byte moved into the encoding): the
+  // length prefixes give it another leaf, so an honest slot can never be re-read as a forged one.
+  const first = intervals[0].slots.find((x) => x.present)!;
+  const enc = Buffer.from(first.encoded.slice(2), 'hex');
+  const sig = Buffer.from(first.signature.slice(2), 'hex');
+  const shiftedEnc = Buffer.concat([enc, sig.subarray(0, 1)]);
+  const shiftedSig = sig.subarray(1);
   return {
     absentLeaf: ABSENT_LEAF,
+    resplit: { encoded: hex(shiftedEnc), signature: hex(shiftedSig), leaf: rawReadingLeaf(shiftedEnc, shiftedSig), honestLeaf: first.leaf },
     meters: M,
     windowIntervals: W,
     windowRoot: window.windowRoot,

@@ -1,4 +1,4 @@
-import { AbiCoder, hexlify } from 'ethers';
+import { AbiCoder, hexlify, keccak256 } from 'ethers';
 import { encodeReading } from '../reading/encoding.js';
 import type { SignedReading } from '../reading/signature.js';
 import { slotLeaf, intervalProof as windowIntervalProof, type WindowCommitment } from './commitment.js';
@@ -17,6 +17,7 @@ export enum DisputeKind {
   BadStep = 2,
   BadFinalState = 3,
   Equivocation = 4,
+  VoidedSlot = 5,
 }
 
 /** What a claimant committed for one window: slots[t][m] (undefined = absent), S_1..S_W, the tree. */
@@ -38,6 +39,7 @@ export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, ${SIGNED}[] slots, bytes32[] padding)`,
   [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
   [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second)`,
+  [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
 };
 
 const signed = (s: SignedReading | undefined) =>
@@ -99,6 +101,31 @@ export function badStepProof(claim: ClaimedWindow, position: number): string {
 /** Kind 4: the last claimed leaf commits to a state other than the posted S_W. */
 export function badFinalStateProof(claim: ClaimedWindow): string {
   return encode(DisputeKind.BadFinalState, { last: intervalLeafProof(claim, claim.commitment.intervals.length - 1) });
+}
+
+/** Kind 6: the claimed slot (position, meter) holds a reading although the slot is voided on chain. */
+export function voidedSlotProof(claim: ClaimedWindow, position: number, meter: number): string {
+  return encode(DisputeKind.VoidedSlot, {
+    leaf: intervalLeafProof(claim, position),
+    meterIndex: meter,
+    committed: signed(claim.slots[position][meter]),
+    slotProof: slotProof(claim, position, meter),
+  });
+}
+
+/**
+ * Commit–reveal (Hub.commitDispute): the commitment `challenger` sends a block before its dispute,
+ * keccak256(abi.encode(challenger, communityId, window, kind, keccak256(proof))).
+ */
+export function disputeCommitment(challenger: string, communityId: bigint, window: number, kind: DisputeKind, proof: string): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(['address', 'uint64', 'uint32', 'uint8', 'bytes32'], [challenger, communityId, window, kind, keccak256(proof)]),
+  );
+}
+
+/** claimHash = keccak256(abi.encode(window, windowRoot, stateHash)): how the hub names a claim. */
+export function claimHash(window: number, windowRoot: string, stateHashHex: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(['uint32', 'bytes32', 'bytes32'], [window, windowRoot, stateHashHex]));
 }
 
 /** Kind 5: two validly signed, different readings of one meter for one interval. */

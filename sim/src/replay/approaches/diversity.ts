@@ -1,4 +1,4 @@
-import { Interface, SigningKey, TypedDataEncoder } from 'ethers';
+import { concat, Interface, SigningKey, TypedDataEncoder } from 'ethers';
 import { WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import { fastReadingSigner, meterKeyPair, MeterScheme, type SignedReading } from '../../../../node/src/reading/signature.js';
@@ -8,6 +8,7 @@ import { assembleWindow } from '../../../../node/src/window/assemble.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
 import { stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
 import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
+import { communityModules, deployHubDependencies, hubConstructorArgs, linkedHubArtifact, type HubModules } from '../../../../node/src/chain/modules.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 
@@ -21,9 +22,8 @@ export interface HubBinding {
   tokenArtifact: string;
   /** Where artifacts come from (default: contracts/out of this repository). */
   loadArtifact(name: string): Artifact;
-  /** Deployed before the hub and handed to it (the fraud-proof verifier). */
-  verifierArtifact: string;
-  hubConstructorArgs(deployer: string, verifier: string): unknown[];
+  /** The hub's constructor arguments, given the modules deployed before it (its allow-list). */
+  hubConstructorArgs(deployer: string, modules: HubModules): unknown[];
   tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
@@ -40,6 +40,8 @@ export interface HubCallContext {
   readings: CommunityReadings;
   windowIntervals: number;
   participants: string[];
+  /** The hub's modules (deployed before it); the community names them at open. */
+  modules: HubModules;
   /** Meter public keys (Ed25519, 32 bytes) registered at open. */
   meterKeys: string[];
   /** Timestamp of interval 0: far enough in the past that every window has ended on the chain. */
@@ -63,8 +65,7 @@ export const hubBinding: HubBinding = {
   tokenArtifact: 'CommunityToken',
   communityId: 1n,
   loadArtifact: (name) => loadArtifact(name),
-  verifierArtifact: 'FraudProofVerifier',
-  hubConstructorArgs: (_deployer, verifier) => [verifier],
+  hubConstructorArgs: (_deployer, modules) => hubConstructorArgs(modules),
   tokenConstructorArgs: (deployer) => ['DIVERSITY Community Token', 'DCT', deployer],
   setupTxs(c) {
     const n = c.participants.length;
@@ -92,6 +93,7 @@ export const hubBinding: HubBinding = {
           bond: BOND,
           escrow: ESCROW,
           challengePeriod: 3600,
+          modules: communityModules(c.modules, SIM_MARKET.kind),
         },
       ]),
       gasLimit: 16_000_000n,
@@ -100,7 +102,7 @@ export const hubBinding: HubBinding = {
       kind: 'setup',
     });
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId]), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1, kind: 'setup' });
+      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId, '0x']), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1, kind: 'setup' });
     }
     return txs;
   },
@@ -108,7 +110,7 @@ export const hubBinding: HubBinding = {
     return {
       from: window % c.participants.length, // rotating submitter
       to: c.hub,
-      data: c.hubIface.encodeFunctionData('update', [this.communityId, window, windowRoot, state, signatures]),
+      data: c.hubIface.encodeFunctionData('update', [this.communityId, window, windowRoot, state, concat(signatures)]),
       gasLimit: 16_000_000n,
       atInterval: Math.min((window + 1) * c.windowIntervals, c.readings.intervals) - 1,
       flush: true, // windows finalize in order
@@ -170,17 +172,22 @@ export class DiversityApproach implements Approach {
   }
 
   async deploy(ctx: ApproachContext): Promise<void> {
-    const hubArt = this.binding.loadArtifact(this.binding.hubArtifact);
     const tokenArt = this.binding.loadArtifact(this.binding.tokenArtifact);
     const deployer = ctx.sender.addresses[0];
-    const verifier = (await ctx.sender.deploy(this.binding.loadArtifact(this.binding.verifierArtifact), [])).address;
-    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer, verifier))).address;
+    // The Settlement library and the modules first; the hub links the one and allow-lists the others.
+    const { settlement, modules } = await deployHubDependencies(
+      async (artifact, args) => (await ctx.sender.deploy(artifact, args)).address,
+      (name) => this.binding.loadArtifact(name),
+    );
+    const hubArt = linkedHubArtifact(settlement, (name) => this.binding.loadArtifact(name === 'Hub' ? this.binding.hubArtifact : name));
+    const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer, modules))).address;
     const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
     const latest = await ctx.sender.latestTimestamp();
     this.c = {
       hub,
       token,
+      modules,
       hubIface: new Interface(hubArt.abi),
       tokenIface: new Interface(tokenArt.abi),
       readings: r,

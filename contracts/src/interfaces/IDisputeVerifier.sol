@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {DisputeContext, DisputeKind, DisputeOutcome} from "../types/Dispute.sol";
+
+/// @title IDisputeVerifier
+/// @notice Stateless arbiter of the fraud proofs of DESIGN.md §5: a module fixed at hub deployment,
+/// named by a community in `CommunityModules.verifier`. The hub pushes the claim and the community
+/// (`DisputeContext`) and applies the outcome (reject, slash, void); the verifier never calls the hub.
+/// It may be run off chain with `eth_call` on the same context.
+interface IDisputeVerifier {
+    /// @notice Thrown when the proof applies but the claim survives it (no fraud).
+    error FraudNotProven(DisputeKind kind);
+    /// @notice Thrown when an interval leaf's position is not below W.
+    error PositionOutOfRange(uint32 position, uint32 windowIntervals);
+    /// @notice Thrown when an interval leaf is not under the claim's windowRoot at its position.
+    error InvalidIntervalProof(uint32 position);
+    /// @notice Thrown when a slot leaf is not under the interval's readingsRoot at the meter's index.
+    error InvalidSlotProof(uint32 meterIndex);
+    /// @notice Thrown when a meter index is not a registered meter.
+    error MeterOutOfRange(uint256 meterIndex, uint256 meterCount);
+    /// @notice Thrown when the challenger's reading is not a validly signed reading of this community
+    /// for the interval it is proven against.
+    error InvalidChallengerReading();
+    /// @notice Thrown when the committed slot holds a valid reading of its meter and interval (the same
+    /// reading, or an equivocation: dispute it as an Equivocation).
+    error CommittedReadingValid(uint32 meterIndex, uint32 interval);
+    /// @notice Thrown when a forged-reading or voided-slot dispute targets an absent slot.
+    error SlotAbsent(uint32 meterIndex);
+    /// @notice Thrown when a step proof's S_{t-1} does not hash to the previous leaf's stateHash.
+    error PrevStateMismatch();
+    /// @notice Thrown when a step proof's previous leaf is not at position t-1.
+    error PreviousNotAdjacent(uint32 previous, uint32 current);
+    /// @notice Thrown when a step proof does not carry one slot per meter.
+    error SlotCountMismatch(uint256 meterCount, uint256 slotCount);
+    /// @notice Thrown when a step proof's slots (and padding) do not hash to the readingsRoot.
+    error ReadingsRootMismatch();
+    /// @notice Thrown when a final-state proof's leaf is not the window's last (position W-1).
+    error NotLastPosition(uint32 position);
+    /// @notice Thrown when two readings are not an equivocation (not both validly signed for one meter
+    /// and one interval of the disputed window of this community, or identical encodings).
+    error NotEquivocation();
+
+    /// @notice Checks `proof` (abi.encode of the struct named by `kind`) against `ctx`.
+    /// @dev ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot: the claim (ctx.windowRoot, ctx.stateHash) is proven wrong, or this reverts
+    /// with `FraudNotProven` (the proof applies and the claim survives it) or a specific error (the
+    /// proof does not apply). Equivocation: the two readings are an equivocation of one slot in ctx.window.
+    function verify(DisputeContext calldata ctx, DisputeKind kind, bytes calldata proof)
+        external
+        view
+        returns (DisputeOutcome memory);
+}

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
+import {Meter} from "../types/Community.sol";
+import {MeterEnergy, ParticipantState, StateHash} from "../types/Market.sol";
+import {
+    DisputeContext,
+    DisputeKind,
+    DisputeOutcome,
+    EquivocationProof,
+    FinalStateProof,
+    ForgedReadingProof,
+    IntervalProof,
+    ReadingMismatchProof,
+    SignedReading,
+    SlotRule,
+    StepProof,
+    Verdict,
+    VoidedSlotProof
+} from "../types/Dispute.sol";
+import {Market} from "../libraries/Market.sol";
+import {MerkleTree} from "../libraries/MerkleTree.sol";
+import {MeterTable} from "../libraries/MeterTable.sol";
+import {ReadingCodec} from "../libraries/ReadingCodec.sol";
+import {WindowCommitment} from "../libraries/WindowCommitment.sol";
+
+/// @title DisputeVerifier
+/// @notice Checks the fraud proofs of DESIGN.md §5 against the claim the hub pushes (`DisputeContext`);
+/// holds no state and never calls the hub. The hub applies the outcome.
+/// @dev Rules common to every proof:
+/// - Interval leaves are proven under the claim's windowRoot at their position (< W), with a proof
+///   of any length: the claimant's tree is proven as it was built. Leaves are domain-separated and
+///   length-prefixed (WindowCommitment), so a value is provable at one position and in one shape only.
+/// - A proven interval leaf whose `interval` is not w·W + position is fraud by itself (an honest
+///   claim never holds one), so each kind returns Fraud on it.
+/// - Slashing policy (`slashCap`): whatever no honest node could sign (an invalid or misbound
+///   committed reading, a wrong step, a wrong final state, a malformed leaf) slashes the signers' whole
+///   bond. An omission (an absent slot where a valid reading exists) or a kept reading in a slot voided
+///   later is a good-faith error (reject, slash nobody: the signers may never have received the
+///   reading, or the second reading), UNLESS the meter's owner signed the claim: the owner always has
+///   its own meter's readings, so leaving one out, or choosing which of its own two equivocating
+///   readings to keep, is fraud. An equivocation slashes the meter owner EQUIVOCATION_SLASH_BPS of the
+///   configured bond.
+/// - A reading is valid for slot (m, t) when it decodes (ReadingCodec: 70 bytes, domain, version), is
+///   bound to this chain, hub, community, meter m and interval t, and its signature verifies under
+///   meter m's key with meter m's scheme module.
+contract DisputeVerifier is IDisputeVerifier {
+    /// @notice Slash for an equivocation, in basis points of the community's configured bond.
+    uint256 public constant EQUIVOCATION_SLASH_BPS = 1_000;
+
+    /// @inheritdoc IDisputeVerifier
+    function verify(DisputeContext calldata ctx, DisputeKind kind, bytes calldata proof)
+        external
+        view
+        returns (DisputeOutcome memory out)
+    {
+        if (kind == DisputeKind.Equivocation) {
+            (uint32 meterIndex, uint32 interval, uint32 owner) =
+                _equivocation(ctx, abi.decode(proof, (EquivocationProof)));
+            out.verdict = Verdict.Fraud;
+            out.offenders = uint256(1) << owner;
+            out.slashCap = uint256(ctx.bond) * EQUIVOCATION_SLASH_BPS / 10_000;
+            out.slot = _slotKey(meterIndex, interval);
+            out.slotRule = SlotRule.Void;
+            return out;
+        }
+        if (kind == DisputeKind.ReadingMismatch) {
+            (out.verdict, out.slot) = _readingMismatch(ctx, abi.decode(proof, (ReadingMismatchProof)));
+            // A malformed leaf needs no slot: it is fraud by itself.
+            if (out.slot != type(uint256).max) out.slotRule = SlotRule.MustNotBeVoided;
+        } else if (kind == DisputeKind.ForgedReading) {
+            out.verdict = _forgedReading(ctx, abi.decode(proof, (ForgedReadingProof)));
+        } else if (kind == DisputeKind.BadStep) {
+            out.verdict = _badStep(ctx, abi.decode(proof, (StepProof)));
+        } else if (kind == DisputeKind.BadFinalState) {
+            out.verdict = _badFinalState(ctx, abi.decode(proof, (FinalStateProof)));
+        } else {
+            (out.verdict, out.slot) = _voidedSlot(ctx, abi.decode(proof, (VoidedSlotProof)));
+            // A malformed leaf needs no voided slot: it is fraud by itself.
+            if (out.slot != type(uint256).max) out.slotRule = SlotRule.MustBeVoided;
+        }
+        if (out.verdict == Verdict.NoFraud) revert FraudNotProven(kind);
+        out.offenders = ctx.signers;
+        out.slashCap = out.verdict == Verdict.Fraud ? type(uint256).max : 0;
+    }
+
+    // ------------------------------------------------------------------ the six kinds
+
+    /// @dev Two different encodings, both valid for one meter and one interval of ctx.window.
+    function _equivocation(DisputeContext calldata ctx, EquivocationProof memory p)
+        private
+        view
+        returns (uint32 meterIndex, uint32 interval, uint32 owner)
+    {
+        (bool ok, ReadingFields memory a) = _decode(p.first.encoded);
+        if (!ok) revert NotEquivocation();
+        meterIndex = a.meterIndex;
+        interval = a.interval;
+        if (meterIndex >= ctx.meterCount) revert MeterOutOfRange(meterIndex, ctx.meterCount);
+        if (ctx.window >= ctx.windowCount || interval / ctx.windowIntervals != ctx.window) revert NotEquivocation();
+        if (keccak256(p.first.encoded) == keccak256(p.second.encoded)) revert NotEquivocation();
+        Meter memory m = MeterTable.get(ctx.meterTable, meterIndex);
+        if (!_validFor(ctx, m, meterIndex, interval, p.first) || !_validFor(ctx, m, meterIndex, interval, p.second)) {
+            revert NotEquivocation();
+        }
+        owner = m.owner;
+    }
+
+    /// @dev The challenger's reading is valid for (m, t); the committed slot is absent (an omission:
+    /// good faith unless the meter's owner signed) or holds something that is not a valid reading of
+    /// (m, t) (fraud). Returns the slot, which the hub requires not voided.
+    function _readingMismatch(DisputeContext calldata ctx, ReadingMismatchProof memory p)
+        private
+        view
+        returns (Verdict, uint256 slot)
+    {
+        if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max);
+        (bool ok, ReadingFields memory r) = _decode(p.reading.encoded);
+        if (!ok || r.meterIndex >= ctx.meterCount || r.interval != p.leaf.interval) {
+            revert InvalidChallengerReading();
+        }
+        Meter memory m = MeterTable.get(ctx.meterTable, r.meterIndex);
+        if (!_validFor(ctx, m, r.meterIndex, r.interval, p.reading)) revert InvalidChallengerReading();
+        slot = _slotKey(r.meterIndex, r.interval);
+        bytes32 committedLeaf = WindowCommitment.slotLeaf(p.committed.encoded, p.committed.signature);
+        if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, r.meterIndex, p.slotProof)) {
+            revert InvalidSlotProof(r.meterIndex);
+        }
+        if (committedLeaf == WindowCommitment.ABSENT_LEAF) return (_ownerSigned(ctx, m), slot);
+        if (_validFor(ctx, m, r.meterIndex, r.interval, p.committed)) {
+            revert CommittedReadingValid(r.meterIndex, r.interval);
+        }
+        return (Verdict.Fraud, slot);
+    }
+
+    /// @dev A committed slot holds a reading that is not valid for its meter and interval.
+    function _forgedReading(DisputeContext calldata ctx, ForgedReadingProof memory p) private view returns (Verdict) {
+        if (!_provenLeaf(ctx, p.leaf)) return Verdict.Fraud;
+        if (p.meterIndex >= ctx.meterCount) revert MeterOutOfRange(p.meterIndex, ctx.meterCount);
+        bytes32 committedLeaf = WindowCommitment.slotLeaf(p.committed.encoded, p.committed.signature);
+        if (committedLeaf == WindowCommitment.ABSENT_LEAF) revert SlotAbsent(p.meterIndex);
+        if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, p.meterIndex, p.slotProof)) {
+            revert InvalidSlotProof(p.meterIndex);
+        }
+        return _validFor(ctx, MeterTable.get(ctx.meterTable, p.meterIndex), p.meterIndex, p.leaf.interval, p.committed)
+            ? Verdict.NoFraud
+            : Verdict.Fraud;
+    }
+
+    /// @dev Recomputes F(S_{t-1}, R_t) with the community's market module and compares its hash with the
+    /// committed stateHash_t.
+    function _badStep(DisputeContext calldata ctx, StepProof memory p) private view returns (Verdict) {
+        if (!_provenLeaf(ctx, p.current)) return Verdict.Fraud;
+        uint256 n = ctx.participantCount;
+        ParticipantState[] memory prev;
+        if (p.current.position == 0) {
+            prev = Market.emptyState(n);
+        } else {
+            if (p.previous.position + 1 != p.current.position) {
+                revert PreviousNotAdjacent(p.previous.position, p.current.position);
+            }
+            if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;
+            prev = p.prevState;
+            if (StateHash.hash(prev) != p.previous.stateHash) revert PrevStateMismatch();
+            // An honest S_{t-1} has one entry per participant: a committed one that does not is fraud.
+            if (prev.length != n) return Verdict.Fraud;
+        }
+        uint256 meterCount = ctx.meterCount;
+        if (p.slots.length != meterCount) revert SlotCountMismatch(meterCount, p.slots.length);
+        bytes32[] memory leaves = new bytes32[](meterCount + p.padding.length);
+        for (uint256 k; k < meterCount; ++k) {
+            leaves[k] = WindowCommitment.slotLeaf(p.slots[k].encoded, p.slots[k].signature);
+        }
+        for (uint256 k; k < p.padding.length; ++k) {
+            leaves[meterCount + k] = p.padding[k];
+        }
+        if (MerkleTree.root(leaves) != p.current.readingsRoot) revert ReadingsRootMismatch();
+
+        MeterEnergy[] memory readings = new MeterEnergy[](meterCount);
+        uint32[] memory owners = new uint32[](meterCount);
+        Meter[] memory meters = MeterTable.all(ctx.meterTable);
+        for (uint256 k; k < meterCount; ++k) {
+            owners[k] = meters[k].owner;
+            SignedReading memory s = p.slots[k];
+            if (s.encoded.length == 0 && s.signature.length == 0) continue;
+            (bool ok, ReadingFields memory r) = _decode(s.encoded);
+            // A committed slot that is not a reading at all: an honest claim never holds one.
+            if (!ok) return Verdict.Fraud;
+            readings[k] = MeterEnergy(true, r.exportWh, r.importWh);
+        }
+        // No try/catch: a caught out-of-gas would let a caller starve the call and "prove" fraud. A step
+        // that reverts (a cumulative field overflows) follows a wrong S_{t-1}, which the bounds checked at
+        // open rule out for honest windows: the step that produced it is the one to dispute.
+        ParticipantState[] memory next = ctx.marketStep.step(ctx.market, prev, owners, readings);
+        return StateHash.hash(next) == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
+    }
+
+    /// @dev The last leaf's stateHash is not the posted S_W's.
+    function _badFinalState(DisputeContext calldata ctx, FinalStateProof memory p) private pure returns (Verdict) {
+        if (p.last.position + 1 != ctx.windowIntervals) revert NotLastPosition(p.last.position);
+        if (!_provenLeaf(ctx, p.last)) return Verdict.Fraud;
+        return p.last.stateHash == ctx.stateHash ? Verdict.NoFraud : Verdict.Fraud;
+    }
+
+    /// @dev A committed slot holds a reading although the hub voided the slot (checked by the hub on the
+    /// returned slot): honest nodes fold it as absent. Fraud when the meter's owner signed the claim.
+    function _voidedSlot(DisputeContext calldata ctx, VoidedSlotProof memory p)
+        private
+        view
+        returns (Verdict, uint256 slot)
+    {
+        if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max);
+        if (p.meterIndex >= ctx.meterCount) revert MeterOutOfRange(p.meterIndex, ctx.meterCount);
+        bytes32 committedLeaf = WindowCommitment.slotLeaf(p.committed.encoded, p.committed.signature);
+        if (committedLeaf == WindowCommitment.ABSENT_LEAF) revert SlotAbsent(p.meterIndex);
+        if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, p.meterIndex, p.slotProof)) {
+            revert InvalidSlotProof(p.meterIndex);
+        }
+        return
+            (_ownerSigned(ctx, MeterTable.get(ctx.meterTable, p.meterIndex)), _slotKey(p.meterIndex, p.leaf.interval));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// @dev Fraud when the meter's owner signed the claim (it holds its own meter's readings), a
+    /// good-faith error otherwise.
+    function _ownerSigned(DisputeContext calldata ctx, Meter memory m) private pure returns (Verdict) {
+        return ctx.signers & (uint256(1) << m.owner) != 0 ? Verdict.Fraud : Verdict.GoodFaithError;
+    }
+
+    function _slotKey(uint32 meterIndex, uint32 interval) private pure returns (uint256) {
+        return (uint256(interval) << 32) | meterIndex;
+    }
+
+    /// @dev Reverts unless `p` is under the claim's windowRoot at its position; returns whether the
+    /// leaf is well formed (interval = w·W + position).
+    function _provenLeaf(DisputeContext calldata ctx, IntervalProof memory p) private pure returns (bool wellFormed) {
+        if (p.position >= ctx.windowIntervals) revert PositionOutOfRange(p.position, ctx.windowIntervals);
+        bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.stateHash);
+        if (!MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)) revert InvalidIntervalProof(p.position);
+        // w·W + position < windowCount·W < 2^32 (checked at open).
+        return uint256(p.interval) == uint256(ctx.window) * ctx.windowIntervals + p.position;
+    }
+
+    /// @dev Whether `s` is a valid reading of meter `meterIndex` (registered as `m`) for `interval`.
+    function _validFor(
+        DisputeContext calldata ctx,
+        Meter memory m,
+        uint32 meterIndex,
+        uint32 interval,
+        SignedReading memory s
+    ) private view returns (bool) {
+        (bool ok, ReadingFields memory r) = _decode(s.encoded);
+        if (
+            !ok || r.chainId != block.chainid || r.hub != ctx.hub || r.communityId != ctx.communityId
+                || r.meterIndex != meterIndex || r.interval != interval
+        ) {
+            return false;
+        }
+        return ctx.meterSchemes[m.scheme].verify(m.publicKey, s.encoded, s.signature);
+    }
+
+    /// @dev The fields of a reading, decoded from memory (ReadingCodec.decode works on calldata).
+    struct ReadingFields {
+        uint64 chainId;
+        address hub;
+        uint64 communityId;
+        uint32 meterIndex;
+        uint32 interval;
+        uint32 exportWh;
+        uint32 importWh;
+    }
+
+    /// @dev ReadingCodec's layout: domain (17) | version (1) | chainId (8) | hub (20) | communityId (8) |
+    /// meterIndex (4) | interval (4) | exportWh (4) | importWh (4). `ok` is false on a wrong length,
+    /// domain or version.
+    function _decode(bytes memory b) private pure returns (bool ok, ReadingFields memory r) {
+        if (b.length != ReadingCodec.ENCODED_LENGTH) return (false, r);
+        uint256 w0;
+        uint256 w1;
+        uint256 w2;
+        assembly ("memory-safe") {
+            let d := add(b, 0x20)
+            w0 := mload(d) // bytes 0..31
+            w1 := mload(add(d, 18)) // bytes 18..49
+            w2 := mload(add(d, 46)) // bytes 46..77 (past the end is ignored below)
+        }
+        if (bytes17(bytes32(w0)) != ReadingCodec.DOMAIN || uint8(w0 >> 112) != ReadingCodec.VERSION) {
+            return (false, r);
+        }
+        ok = true;
+        r.chainId = uint64(w1 >> 192);
+        r.hub = address(uint160(w1 >> 32));
+        r.communityId = uint64(w2 >> 192);
+        r.meterIndex = uint32(w2 >> 160);
+        r.interval = uint32(w2 >> 128);
+        r.exportWh = uint32(w2 >> 96);
+        r.importWh = uint32(w2 >> 64);
+    }
+}

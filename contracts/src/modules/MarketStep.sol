@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IMarketStep} from "../interfaces/IMarketStep.sol";
+import {Market} from "../libraries/Market.sol";
+import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../types/Market.sol";
+
+/// @title MarketStep
+/// @notice The market step F of one market kind (Totals or Mmr, fixed at deployment): a pure module
+/// over the `Market` library (twin of node/src/window/market.ts). The auction market will be another
+/// module behind the same interface.
+contract MarketStep is IMarketStep {
+    MarketKind internal immutable _kind;
+
+    constructor(MarketKind kind_) {
+        _kind = kind_;
+    }
+
+    /// @inheritdoc IMarketStep
+    function kind() external view returns (MarketKind) {
+        return _kind;
+    }
+
+    /// @inheritdoc IMarketStep
+    function step(
+        MarketParams calldata p,
+        ParticipantState[] calldata prev,
+        uint32[] calldata meterOwner,
+        MeterEnergy[] calldata readings
+    ) external view returns (ParticipantState[] memory) {
+        if (p.kind != _kind) revert WrongMarketKind(_kind, p.kind);
+        return Market.step(p, prev, meterOwner, readings);
+    }
+}

@@ -1,0 +1,632 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {CommonBase} from "forge-std/Base.sol";
+import {StdCheats} from "forge-std/StdCheats.sol";
+import {StdUtils} from "forge-std/StdUtils.sol";
+import {Hub} from "../../src/Hub.sol";
+import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
+import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {
+    CommunityConfig,
+    CommunityModules,
+    CommunityStatus,
+    Meter,
+    WindowRecord,
+    WindowStatus
+} from "../../src/types/Community.sol";
+import {
+    DisputeKind,
+    EquivocationProof,
+    FinalStateProof,
+    ForgedReadingProof,
+    IntervalProof,
+    ReadingMismatchProof,
+    SignedReading,
+    StepProof
+} from "../../src/types/Dispute.sol";
+import {Market} from "../../src/libraries/Market.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
+import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
+/// @notice Drives a hub through communities of 4 participants with 4 P-256 meters (forge signs their
+/// readings), real window commitments, honest and fraudulent claims (wrong final state, forged
+/// reading, omitted reading, wrong step), fully signed results over pending claims, commit–reveal
+/// disputes with valid and invalid proofs from outsiders and participants, equivocations, slashing,
+/// finalization, deposits, withdrawals and closes. Calls that must revert are made with try/catch and
+/// counted when they do not.
+contract DisputeHandler is CommonBase, StdCheats, StdUtils {
+    uint256 internal constant N = 4;
+    uint256 internal constant M = 4;
+    uint32 internal constant INTERVAL = 900;
+    uint32 internal constant W = 4;
+    uint32 internal constant WINDOWS = 3;
+    uint32 internal constant CHALLENGE = 4 hours;
+    uint128 internal constant BOND = 1_000_000;
+    uint128 internal constant ESCROW = 1_000_000_000;
+    uint256 internal constant ALL = 2 ** N - 1;
+
+    /// Claim kinds the handler posts.
+    uint8 internal constant HONEST = 1;
+    uint8 internal constant WRONG_FINAL = 2;
+    uint8 internal constant FORGED = 3;
+    uint8 internal constant OMITTED = 4;
+    uint8 internal constant BAD_STEP = 5;
+
+    Hub public immutable hub;
+    CommunityToken public immutable token;
+    CommunityModules internal modules;
+    uint256[] internal nodeKeys;
+    uint256[] internal meterSecrets;
+    address[] public actors;
+    /// Who may dispute: two outsiders and every participant.
+    address[] public challengers;
+    uint64[] public ids;
+
+    /// Slots voided on chain, per community and window: bit t·M + m.
+    mapping(uint64 => mapping(uint32 => uint256)) internal voidedMask;
+    /// The void mask each window's claims were built with (fixed at the window's first claim).
+    mapping(uint64 => mapping(uint32 => uint256)) internal claimMask;
+    mapping(uint64 => mapping(uint32 => bool)) internal claimMaskSet;
+    /// claimHash → kind (0 = unknown), per community.
+    mapping(uint64 => mapping(bytes32 => uint8)) public claimKind;
+    /// Every honest claim posted: (community, claimHash).
+    uint64[] public honestIds;
+    bytes32[] public honestClaims;
+    /// Every fully signed result accepted: (community, window, claimHash).
+    uint64[] public fullIds;
+    uint32[] public fullWindows;
+    bytes32[] public fullClaims;
+
+    uint256 public ghostInvalidAccepted;
+    uint256 public ghostDisputes;
+    uint256 public ghostInvalidRejected;
+    uint256 public ghostEquivocations;
+    uint256 public ghostReplacements;
+    uint256 public ghostFrauds;
+    uint256 public ghostCloses;
+
+    /// @dev One window's data as a claimant commits it.
+    struct Commit {
+        /// w·W: interval numbers are absolute.
+        uint32 first;
+        bytes[][] enc;
+        bytes[][] sig;
+        bytes32[][] slotLeaves;
+        bytes32[] readingsRoots;
+        ParticipantState[][] states;
+        bytes32[] leaves;
+        bytes32 root;
+    }
+
+    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules_) {
+        hub = hub_;
+        token = token_;
+        modules = modules_;
+        for (uint256 i = 0; i < N; ++i) {
+            nodeKeys.push(uint256(keccak256(abi.encode("dispute-actor", i))));
+            actors.push(vm.addr(nodeKeys[i]));
+            meterSecrets.push(uint256(keccak256(abi.encode("dispute-meter", i))) % 2 ** 200 + 1);
+        }
+        challengers.push(makeAddr("outsider-1"));
+        challengers.push(makeAddr("outsider-2"));
+        for (uint256 i = 0; i < N; ++i) {
+            challengers.push(actors[i]);
+        }
+    }
+
+    /// @dev Opens the first community (once; the test calls it after funding the actors).
+    function init() external {
+        if (ids.length == 0) _openNew();
+    }
+
+    function actorCount() external pure returns (uint256) {
+        return N;
+    }
+
+    function challengerCount() external view returns (uint256) {
+        return challengers.length;
+    }
+
+    function idCount() external view returns (uint256) {
+        return ids.length;
+    }
+
+    function honestCount() external view returns (uint256) {
+        return honestClaims.length;
+    }
+
+    function fullCount() external view returns (uint256) {
+        return fullClaims.length;
+    }
+
+    function current() public view returns (uint64) {
+        return ids[ids.length - 1];
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    /// Posts a claim for the next window: honest (all or some signers) or one of four frauds (some
+    /// signers); over a pending claim, only a fully signed honest result.
+    function claim(uint256 kindSeed, uint256 signerSeed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 w = hub.community(id).finalizedWindows;
+        if (w >= WINDOWS) return;
+        uint256 end = uint256(hub.community(id).start) + (uint256(w) + 1) * W * INTERVAL;
+        if (block.timestamp < end) vm.warp(end);
+        WindowRecord memory rec = hub.windowRecord(id, w);
+        if (rec.status == WindowStatus.Pending && block.timestamp >= uint256(rec.submittedAt) + CHALLENGE) return;
+        bool pending = rec.status == WindowStatus.Pending;
+        if (!claimMaskSet[id][w]) {
+            claimMask[id][w] = voidedMask[id][w];
+            claimMaskSet[id][w] = true;
+        }
+        uint8 kind = pending ? HONEST : uint8(1 + kindSeed % 5);
+        uint256 mask = (pending || (kind == HONEST && signerSeed % 2 == 0)) ? ALL : bound(signerSeed >> 1, 1, ALL - 1);
+        _post(id, w, kind, mask, pending);
+    }
+
+    function _post(uint64 id, uint32 w, uint8 kind, uint256 mask, bool pending) internal {
+        (Commit memory c, ParticipantState[] memory posted) = _build(id, w, kind);
+        bytes32 h = hub.claimHash(w, c.root, StateHash.hash(posted));
+        bytes memory sigs = _sign(id, w, c.root, posted, mask);
+        if (hub.rejectedClaim(id, h).deadline != 0) {
+            // A rejected claim comes back: the hub must refuse it.
+            try hub.update(id, w, c.root, posted, sigs) {
+                ++ghostInvalidAccepted;
+            } catch {
+                ++ghostInvalidRejected;
+            }
+            return;
+        }
+        hub.update(id, w, c.root, posted, sigs);
+        claimKind[id][h] = kind;
+        if (kind == HONEST) {
+            honestIds.push(id);
+            honestClaims.push(h);
+        } else {
+            ++ghostFrauds;
+        }
+        if (mask == ALL) {
+            fullIds.push(id);
+            fullWindows.push(w);
+            fullClaims.push(h);
+            if (pending) ++ghostReplacements;
+        }
+    }
+
+    /// A valid proof against the pending claim, if it is a fraud: commit, a block, reveal.
+    function disputeValid(uint256 challengerSeed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 w = hub.community(id).finalizedWindows;
+        WindowRecord memory rec = hub.windowRecord(id, w);
+        if (rec.status != WindowStatus.Pending || block.timestamp >= uint256(rec.submittedAt) + CHALLENGE) return;
+        uint8 kind = claimKind[id][hub.claimHash(w, rec.windowRoot, rec.stateHash)];
+        if (kind == HONEST || kind == 0) return;
+        (Commit memory c,) = _build(id, w, kind);
+        (DisputeKind dk, bytes memory proof) = _proofFor(id, w, kind, c);
+        address who = challengers[challengerSeed % challengers.length];
+        _commit(who, id, w, dk, proof);
+        vm.prank(who);
+        hub.dispute(id, w, rec.windowRoot, rec.stateHash, dk, proof);
+        ++ghostDisputes;
+    }
+
+    /// Proofs that prove nothing against the pending claim (honest or not), or are not committed, or
+    /// are revealed in the commitment's block: each must revert.
+    function disputeInvalid(uint256 seed, uint256 challengerSeed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 w = hub.community(id).finalizedWindows;
+        WindowRecord memory rec = hub.windowRecord(id, w);
+        if (rec.status != WindowStatus.Pending || block.timestamp >= uint256(rec.submittedAt) + CHALLENGE) return;
+        uint8 kind = claimKind[id][hub.claimHash(w, rec.windowRoot, rec.stateHash)];
+        if (kind == 0) return;
+        (Commit memory c,) = _build(id, w, kind);
+        address who = challengers[challengerSeed % challengers.length];
+        DisputeKind dk;
+        bytes memory proof;
+        uint256 mode = seed % 4;
+        if (mode == 0 && kind != WRONG_FINAL) {
+            // The last leaf commits to the posted state.
+            (dk, proof) = (DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(c, W - 1))));
+        } else if (mode == 1) {
+            // Interval 0 is honest in every claim: no forged reading and no wrong step there.
+            (uint256 m, bool found) = _presentMeter(c, 0);
+            if (!found) return;
+            (dk, proof) =
+            (
+                DisputeKind.ForgedReading,
+                abi.encode(
+                    ForgedReadingProof(_intervalProof(c, 0), uint32(m), _committed(c, m, 0), _proof(c.slotLeaves[0], m))
+                )
+            );
+        } else if (mode == 2) {
+            (dk, proof) = (DisputeKind.BadStep, abi.encode(_stepProof(c, 0)));
+        } else {
+            // A valid proof, revealed in its commitment's block (or a copy-cat's, never committed).
+            if (kind == HONEST) return;
+            (dk, proof) = _proofFor(id, w, kind, c);
+            if (seed % 8 < 4) {
+                vm.prank(who);
+                hub.commitDispute(keccak256(abi.encode(who, id, w, dk, keccak256(proof))));
+            }
+            _tryDispute(who, id, w, rec, dk, proof);
+            return;
+        }
+        _commit(who, id, w, dk, proof);
+        _tryDispute(who, id, w, rec, dk, proof);
+    }
+
+    /// Meter m signs a second reading for a slot of a window nobody claimed yet; anyone proves it.
+    function equivocate(uint256 seed, uint256 challengerSeed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 w = hub.community(id).finalizedWindows;
+        if (claimMaskSet[id][w]) ++w;
+        if (w >= WINDOWS || claimMaskSet[id][w]) return;
+        uint256 m = seed % M;
+        uint256 t = (seed >> 8) % W;
+        bytes memory proof = _equivocationProof(id, w, t, m, 1 + (seed >> 16) % 50);
+        address who = challengers[challengerSeed % challengers.length];
+        _commit(who, id, w, DisputeKind.Equivocation, proof);
+        bool voided = hub.isVoided(id, uint32(m), uint32(uint256(w) * W + t));
+        vm.prank(who);
+        try hub.dispute(id, w, 0, 0, DisputeKind.Equivocation, proof) {
+            if (voided) ++ghostInvalidAccepted;
+            voidedMask[id][w] |= uint256(1) << (t * M + m);
+            ++ghostEquivocations;
+        } catch {
+            if (!voided) ++ghostInvalidAccepted; // a fresh equivocation must be accepted
+            else ++ghostInvalidRejected;
+        }
+    }
+
+    function _equivocationProof(uint64 id, uint32 w, uint256 t, uint256 m, uint256 variant)
+        internal
+        view
+        returns (bytes memory)
+    {
+        (bytes memory a, bytes memory sa) = _reading(id, w, t, m, 0);
+        (bytes memory b, bytes memory sb) = _reading(id, w, t, m, variant);
+        return abi.encode(EquivocationProof(SignedReading(a, sa), SignedReading(b, sb)));
+    }
+
+    function finalize() external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 w = hub.community(id).finalizedWindows;
+        WindowRecord memory rec = hub.windowRecord(id, w);
+        if (rec.status != WindowStatus.Pending || block.timestamp < uint256(rec.submittedAt) + CHALLENGE) return;
+        hub.finalize(id);
+    }
+
+    function warp(uint256 secs) external {
+        vm.warp(block.timestamp + bound(secs, 0, 30 minutes));
+        vm.roll(block.number + 1);
+    }
+
+    function deposit(uint256 seed, uint256 amount) external {
+        uint64 id = current();
+        if (hub.community(id).status == CommunityStatus.Closed) return;
+        amount = bound(amount, 1, 5_000);
+        vm.prank(actors[seed % N]);
+        hub.deposit(id, amount);
+    }
+
+    function withdraw(uint256 seed) external {
+        address a = challengers[seed % challengers.length];
+        if (hub.withdrawable(token, a) == 0) return;
+        vm.prank(a);
+        hub.withdraw(token);
+    }
+
+    function close(uint256 seed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint32 fw = hub.community(id).finalizedWindows;
+        if (fw < WINDOWS - 1) return;
+        if (fw == WINDOWS - 1) {
+            WindowRecord memory rec = hub.windowRecord(id, fw);
+            if (rec.status != WindowStatus.Pending) return;
+            uint256 due = uint256(rec.submittedAt) + CHALLENGE;
+            if (block.timestamp < due) vm.warp(due);
+        }
+        vm.prank(actors[seed % N]);
+        hub.close(id);
+        ++ghostCloses;
+        _openNew();
+    }
+
+    // ------------------------------------------------------------------ claims and proofs
+
+    /// @dev The claim of `kind` for window w: its commitment and the final state it posts.
+    function _build(uint64 id, uint32 w, uint8 kind)
+        internal
+        view
+        returns (Commit memory c, ParticipantState[] memory)
+    {
+        uint256 mask = claimMask[id][w];
+        c.first = w * W;
+        c.enc = new bytes[][](W);
+        c.sig = new bytes[][](W);
+        for (uint256 t = 0; t < W; ++t) {
+            c.enc[t] = new bytes[](M);
+            c.sig[t] = new bytes[](M);
+            for (uint256 m = 0; m < M; ++m) {
+                // Honest nodes fold voided slots (and the few the meters never sent) as absent.
+                if (mask & (uint256(1) << (t * M + m)) != 0 || _absent(id, w, t, m)) continue;
+                (c.enc[t][m], c.sig[t][m]) = _reading(id, w, t, m, 0);
+            }
+        }
+        if (kind == FORGED) {
+            (uint256 m, bool found) = _presentMeter(c, 1);
+            if (found) c.enc[1][m] = _encode(id, w, 1, m, 9_999, 0);
+        } else if (kind == OMITTED) {
+            (uint256 m, bool found) = _presentMeter(c, 2);
+            if (found) (c.enc[2][m], c.sig[2][m]) = (bytes(""), bytes(""));
+        }
+        _fold(c);
+        if (kind == BAD_STEP) {
+            c.states[1][0].net += 11;
+            c.states[1][1].net -= 11;
+            _foldFrom(c, 2);
+        }
+        _commitTree(c);
+        ParticipantState[] memory posted = abi.decode(abi.encode(c.states[W - 1]), (ParticipantState[]));
+        if (kind == WRONG_FINAL) {
+            posted[0].net += 7;
+            posted[1].net -= 7;
+        }
+        return (c, posted);
+    }
+
+    function _proofFor(uint64 id, uint32 w, uint8 kind, Commit memory c)
+        internal
+        view
+        returns (DisputeKind, bytes memory)
+    {
+        if (kind == WRONG_FINAL) {
+            return (DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(c, W - 1))));
+        }
+        if (kind == BAD_STEP) return (DisputeKind.BadStep, abi.encode(_stepProof(c, 1)));
+        uint256 t = kind == FORGED ? 1 : 2;
+        (Commit memory honest,) = _build(id, w, HONEST);
+        (uint256 m,) = _presentMeter(honest, t);
+        if (kind == FORGED) {
+            return (
+                DisputeKind.ForgedReading,
+                abi.encode(
+                    ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m))
+                )
+            );
+        }
+        return (
+            DisputeKind.ReadingMismatch,
+            abi.encode(
+                ReadingMismatchProof(
+                    SignedReading(honest.enc[t][m], honest.sig[t][m]),
+                    _intervalProof(c, t),
+                    _committed(c, m, t),
+                    _proof(c.slotLeaves[t], m)
+                )
+            )
+        );
+    }
+
+    function _tryDispute(address who, uint64 id, uint32 w, WindowRecord memory rec, DisputeKind dk, bytes memory proof)
+        internal
+    {
+        vm.prank(who);
+        try hub.dispute(id, w, rec.windowRoot, rec.stateHash, dk, proof) {
+            ++ghostInvalidAccepted;
+        } catch {
+            ++ghostInvalidRejected;
+        }
+    }
+
+    function _commit(address who, uint64 id, uint32 w, DisputeKind kind, bytes memory proof) internal {
+        vm.prank(who);
+        hub.commitDispute(keccak256(abi.encode(who, id, w, kind, keccak256(proof))));
+        vm.roll(block.number + 1);
+    }
+
+    // ------------------------------------------------------------------ readings and commitments
+
+    function _absent(uint64 id, uint32 w, uint256 t, uint256 m) internal pure returns (bool) {
+        return uint256(keccak256(abi.encode(id, w, t, m))) % 7 == 0;
+    }
+
+    function _encode(uint64 id, uint32 w, uint256 t, uint256 m, uint256 e, uint256 i)
+        internal
+        view
+        returns (bytes memory)
+    {
+        return ReadingCodec.encode(
+            Reading(
+                uint64(block.chainid), address(hub), id, uint32(m), uint32(uint256(w) * W + t), uint32(e), uint32(i)
+            )
+        );
+    }
+
+    /// @dev Meter m's reading of slot t of window w (`variant` > 0: a different one, for an equivocation).
+    function _reading(uint64 id, uint32 w, uint256 t, uint256 m, uint256 variant)
+        internal
+        view
+        returns (bytes memory enc, bytes memory sig)
+    {
+        uint256 seed = uint256(keccak256(abi.encode("reading", id, w, t, m)));
+        uint256 e = m % 2 == 0 ? seed % 400 : 0;
+        uint256 i = (seed >> 16) % 300 + variant;
+        enc = _encode(id, w, t, m, e, i);
+        (bytes32 r, bytes32 s) = vm.signP256(meterSecrets[m], sha256(enc));
+        sig = abi.encodePacked(r, s);
+    }
+
+    function _presentMeter(Commit memory c, uint256 t) internal pure returns (uint256, bool) {
+        for (uint256 m = 0; m < M; ++m) {
+            if (c.enc[t][m].length != 0) return (m, true);
+        }
+        return (0, false);
+    }
+
+    function _fold(Commit memory c) internal pure {
+        c.states = new ParticipantState[][](W);
+        _foldFrom(c, 0);
+    }
+
+    function _foldFrom(Commit memory c, uint256 from) internal pure {
+        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        uint32[] memory owners = new uint32[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            owners[m] = uint32(m);
+        }
+        ParticipantState[] memory s = from == 0 ? Market.emptyState(N) : c.states[from - 1];
+        for (uint256 t = from; t < W; ++t) {
+            MeterEnergy[] memory r = new MeterEnergy[](M);
+            for (uint256 m = 0; m < M; ++m) {
+                bytes memory e = c.enc[t][m];
+                if (e.length == 0) continue;
+                uint32 ex;
+                uint32 im;
+                assembly {
+                    ex := shr(224, mload(add(e, 94)))
+                    im := shr(224, mload(add(e, 98)))
+                }
+                r[m] = MeterEnergy(true, ex, im);
+            }
+            s = Market.step(p, s, owners, r);
+            c.states[t] = s;
+        }
+    }
+
+    function _commitTree(Commit memory c) internal pure {
+        c.slotLeaves = new bytes32[][](W);
+        c.readingsRoots = new bytes32[](W);
+        c.leaves = new bytes32[](W);
+        for (uint256 t = 0; t < W; ++t) {
+            c.slotLeaves[t] = new bytes32[](M);
+            for (uint256 m = 0; m < M; ++m) {
+                c.slotLeaves[t][m] = WindowCommitment.slotLeaf(c.enc[t][m], c.sig[t][m]);
+            }
+            c.readingsRoots[t] = MerkleTree.root(c.slotLeaves[t]);
+            c.leaves[t] =
+                WindowCommitment.intervalLeaf(c.first + uint32(t), c.readingsRoots[t], StateHash.hash(c.states[t]));
+        }
+        c.root = MerkleTree.root(c.leaves);
+    }
+
+    function _intervalProof(Commit memory c, uint256 t) internal pure returns (IntervalProof memory p) {
+        p.position = uint32(t);
+        p.interval = c.first + uint32(t);
+        p.readingsRoot = c.readingsRoots[t];
+        p.stateHash = StateHash.hash(c.states[t]);
+        p.proof = _proof(c.leaves, t);
+    }
+
+    function _committed(Commit memory c, uint256 m, uint256 t) internal pure returns (SignedReading memory s) {
+        s.encoded = c.enc[t][m];
+        s.signature = c.sig[t][m];
+    }
+
+    function _stepProof(Commit memory c, uint256 t) internal pure returns (StepProof memory p) {
+        if (t > 0) {
+            p.previous = _intervalProof(c, t - 1);
+            p.prevState = c.states[t - 1];
+        }
+        p.current = _intervalProof(c, t);
+        p.slots = new SignedReading[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            p.slots[m] = _committed(c, m, t);
+        }
+        p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(M)) - M);
+    }
+
+    function _proof(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32[] memory proof) {
+        uint256 depth = MerkleTree.depth(leaves.length);
+        uint256 width = uint256(1) << depth;
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            level[i] = leaves[i];
+        }
+        proof = new bytes32[](depth);
+        for (uint256 d = 0; d < depth; ++d) {
+            proof[d] = level[index ^ 1];
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+            index >>= 1;
+        }
+    }
+
+    // ------------------------------------------------------------------ communities and signatures
+
+    function _openNew() internal {
+        CommunityConfig memory c;
+        c.participants = actors;
+        c.meters = new Meter[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            (uint256 qx, uint256 qy) = vm.publicKeyP256(meterSecrets[m]);
+            c.meters[m] = Meter(abi.encodePacked(qx, qy), 1, uint32(m));
+        }
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = uint64(block.timestamp);
+        c.windowCount = WINDOWS;
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        c.token = token;
+        c.bond = BOND;
+        c.escrow = ESCROW;
+        c.challengePeriod = CHALLENGE;
+        c.modules = modules;
+        uint64 id = hub.open(c);
+        ids.push(id);
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(actors[i]);
+            hub.join(id, "");
+        }
+    }
+
+    function _sign(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory s, uint256 mask)
+        internal
+        view
+        returns (bytes memory sigs)
+    {
+        bytes32 digest = _digest(id, w, root, StateHash.hash(s));
+        for (uint256 i = 0; i < N; ++i) {
+            if (mask & (2 ** i) == 0) continue;
+            (uint8 v, bytes32 r, bytes32 sg) = vm.sign(nodeKeys[i], digest);
+            sigs = bytes.concat(sigs, abi.encodePacked(r, sg, v));
+        }
+    }
+
+    function _digest(uint64 id, uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("DIVERSITY Hub"),
+                keccak256("1"),
+                block.chainid,
+                address(hub)
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
+                id,
+                w,
+                root,
+                stateHash
+            )
+        );
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    }
+}
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)

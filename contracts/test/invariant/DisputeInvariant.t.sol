@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {console} from "forge-std/Test.sol";
+import {Hub} from "../../src/Hub.sol";
+import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
+import {MarketKind} from "../../src/types/Market.sol";
+import {ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {Modules} from "../utils/Modules.sol";
+import {DisputeHandler} from "./DisputeHandler.sol";
+
+/// @notice Invariants of the hub under random sequences of honest and fraudulent claims, disputes with
+/// valid and invalid proofs, equivocations and slashing (DisputeHandler).
+contract DisputeInvariantTest is Modules {
+    Hub internal hub;
+    CommunityToken internal token;
+    DisputeHandler internal handler;
+
+    function setUp() public {
+        vm.warp(1_000_000);
+        hub = _newHub();
+        token = new CommunityToken("Community", "CT", address(this));
+        handler = new DisputeHandler(hub, token, _modules(MarketKind.Mmr));
+        for (uint256 i = 0; i < handler.actorCount(); ++i) {
+            address a = handler.actors(i);
+            token.mint(a, 1e30);
+            vm.prank(a);
+            token.approve(address(hub), type(uint256).max);
+        }
+        handler.init();
+        targetContract(address(handler));
+        bytes4[] memory moves = new bytes4[](9);
+        moves[0] = DisputeHandler.claim.selector;
+        moves[1] = DisputeHandler.disputeValid.selector;
+        moves[2] = DisputeHandler.disputeInvalid.selector;
+        moves[3] = DisputeHandler.equivocate.selector;
+        moves[4] = DisputeHandler.finalize.selector;
+        moves[5] = DisputeHandler.warp.selector;
+        moves[6] = DisputeHandler.deposit.selector;
+        moves[7] = DisputeHandler.withdraw.selector;
+        moves[8] = DisputeHandler.close.selector;
+        targetSelector(FuzzSelector({addr: address(handler), selectors: moves}));
+    }
+
+    function afterInvariant() external view {
+        console.log("frauds", handler.ghostFrauds(), "disputes", handler.ghostDisputes());
+        console.log("invalid refused", handler.ghostInvalidRejected(), "equivocations", handler.ghostEquivocations());
+        console.log("replacements", handler.ghostReplacements(), "closes", handler.ghostCloses());
+    }
+
+    /// The handler's moves work: each fraud kind is posted, proven and slashed; invalid proofs refused.
+    function test_HandlerProvesEveryFraudKind() public {
+        for (uint256 k = 1; k <= 4; ++k) {
+            handler.claim(k, 3); // kinds WRONG_FINAL, FORGED, OMITTED, BAD_STEP; signers 0 and 1
+            handler.disputeInvalid(1, 0);
+            handler.disputeInvalid(3, 1);
+            handler.disputeValid(k);
+            assertEq(handler.ghostDisputes(), k);
+        }
+        assertEq(handler.ghostInvalidAccepted(), 0);
+        assertEq(handler.ghostInvalidRejected(), 8);
+        handler.claim(0, 0); // honest, fully signed
+        invariant_MoneyConserved();
+        invariant_HonestClaimNeverRejected();
+        invariant_FullySignedNeverDisplaced();
+    }
+
+    /// Money is conserved exactly: the hub holds Σ escrow + Σ bond + Σ withdrawable, slashes included.
+    /// forge-config: default.invariant.runs = 16
+    /// forge-config: default.invariant.depth = 200
+    function invariant_MoneyConserved() public view {
+        uint256 owed;
+        for (uint256 k = 0; k < handler.idCount(); ++k) {
+            uint64 id = handler.ids(k);
+            for (uint256 i = 0; i < handler.actorCount(); ++i) {
+                ParticipantAccount memory a = hub.account(id, i);
+                owed += uint256(a.escrow) + a.bond;
+                assertEq(a.debt, 0);
+            }
+        }
+        for (uint256 i = 0; i < handler.challengerCount(); ++i) {
+            owed += hub.withdrawable(token, handler.challengers(i));
+        }
+        assertEq(token.balanceOf(address(hub)), owed);
+    }
+
+    /// An honest claim is never rejected, and no proof that proves nothing is ever accepted.
+    /// forge-config: default.invariant.runs = 16
+    /// forge-config: default.invariant.depth = 200
+    function invariant_HonestClaimNeverRejected() public view {
+        for (uint256 k = 0; k < handler.honestCount(); ++k) {
+            assertEq(hub.rejectedClaim(handler.honestIds(k), handler.honestClaims(k)).deadline, 0);
+        }
+        assertEq(handler.ghostInvalidAccepted(), 0);
+    }
+
+    /// A fully signed result is never displaced: its window stays Final with exactly that claim.
+    /// forge-config: default.invariant.runs = 16
+    /// forge-config: default.invariant.depth = 200
+    function invariant_FullySignedNeverDisplaced() public view {
+        for (uint256 k = 0; k < handler.fullCount(); ++k) {
+            uint32 w = handler.fullWindows(k);
+            WindowRecord memory r = hub.windowRecord(handler.fullIds(k), w);
+            assertEq(uint8(r.status), uint8(WindowStatus.Final));
+            assertEq(hub.claimHash(w, r.windowRoot, r.stateHash), handler.fullClaims(k));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {Hub} from "../../src/Hub.sol";
+import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
+import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
+import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
+import {IMeterScheme} from "../../src/interfaces/IMeterScheme.sol";
+import {CommunityModules} from "../../src/types/Community.sol";
+import {MarketKind} from "../../src/types/Market.sol";
+
+/// @dev Views of DisputeVerifier that are not part of IDisputeVerifier.
+interface IDisputeVerifierConstants {
+    function EQUIVOCATION_SLASH_BPS() external view returns (uint256);
+}
+
+/// @notice The standard module set and the one hub constructor of the tests. Modules are deployed from
+/// their artifacts (`deployCode`), not imported: a test unit that imports Hub.sol is compiled with the
+/// hub's size profile (runs = 200, foundry.toml), and the modules must run (and be gas-measured) as
+/// deployed, at runs = 10000.
+abstract contract Modules is Test {
+    /// Meter scheme indexes of `_modules` (Meter.scheme).
+    uint8 internal constant ED25519 = 0;
+    uint8 internal constant P256 = 1;
+
+    IDisputeVerifier internal verifierModule;
+    IMarketStep internal totalsModule;
+    IMarketStep internal mmrModule;
+    ICoSignatureScheme internal ecdsaModule;
+    IMeterScheme internal ed25519Module;
+    IMeterScheme internal p256Module;
+
+    function _deployModules() internal {
+        verifierModule = IDisputeVerifier(deployCode("DisputeVerifier.sol:DisputeVerifier"));
+        totalsModule = IMarketStep(deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Totals)));
+        mmrModule = IMarketStep(deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Mmr)));
+        ecdsaModule = ICoSignatureScheme(deployCode("EcdsaSignerSet.sol:EcdsaSignerSet"));
+        ed25519Module = IMeterScheme(deployCode("Ed25519Scheme.sol:Ed25519Scheme"));
+        p256Module = IMeterScheme(deployCode("P256Scheme.sol:P256Scheme"));
+    }
+
+    /// @dev The hub's constructor allow-list: every standard module.
+    function _allowList() internal view returns (address[] memory list) {
+        list = new address[](6);
+        list[0] = address(verifierModule);
+        list[1] = address(totalsModule);
+        list[2] = address(mmrModule);
+        list[3] = address(ecdsaModule);
+        list[4] = address(ed25519Module);
+        list[5] = address(p256Module);
+    }
+
+    /// @dev A hub allowing the standard modules (deploying them first if needed).
+    function _newHub() internal returns (Hub) {
+        if (address(verifierModule) == address(0)) _deployModules();
+        return new Hub(_allowList());
+    }
+
+    /// @dev The standard modules for a community of market `kind`: meter schemes [Ed25519, P-256].
+    function _modules(MarketKind kind) internal view returns (CommunityModules memory m) {
+        m.verifier = verifierModule;
+        m.market = kind == MarketKind.Mmr ? mmrModule : totalsModule;
+        m.coSignature = ecdsaModule;
+        m.meterSchemes = new IMeterScheme[](2);
+        m.meterSchemes[ED25519] = ed25519Module;
+        m.meterSchemes[P256] = p256Module;
+    }
+
+    /// @dev The EIP-712 digest of a window result under `hub`'s domain.
+    function _resultDigest(address hub, uint64 id, uint32 w, bytes32 root, bytes32 stateHash)
+        internal
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("DIVERSITY Hub"),
+                keccak256("1"),
+                block.chainid,
+                hub
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
+                id,
+                w,
+                root,
+                stateHash
+            )
+        );
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    }
+
+    /// @dev Concatenates 65-byte ECDSA signatures into the co-signature EcdsaSignerSet takes.
+    function _pack(bytes[] memory sigs) internal pure returns (bytes memory out) {
+        for (uint256 i = 0; i < sigs.length; ++i) {
+            out = bytes.concat(out, sigs[i]);
+        }
+    }
+}

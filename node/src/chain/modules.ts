@@ -1,0 +1,50 @@
+import { MarketKind } from '../window/state.js';
+import { MeterScheme } from '../reading/signature.js';
+import { linkArtifact, loadArtifact, type Artifact } from './artifacts.js';
+
+/**
+ * The hub's standard modules (contracts/src/modules), in the order of its constructor allow-list, and
+ * how a community names them at open (CommunityModules). Meter scheme indexes follow `MeterScheme`.
+ */
+export const MODULES = [
+  { key: 'verifier', artifact: 'DisputeVerifier', args: [] },
+  { key: 'totals', artifact: 'MarketStep', args: [MarketKind.Totals] },
+  { key: 'mmr', artifact: 'MarketStep', args: [MarketKind.Mmr] },
+  { key: 'coSignature', artifact: 'EcdsaSignerSet', args: [] },
+  { key: 'ed25519', artifact: 'Ed25519Scheme', args: [] },
+  { key: 'p256', artifact: 'P256Scheme', args: [] },
+] as const;
+
+export type HubModules = Record<(typeof MODULES)[number]['key'], string>;
+
+/** The CommunityModules tuple a community of market `kind` names at open. */
+export function communityModules(m: HubModules, kind: MarketKind) {
+  const meterSchemes: string[] = [];
+  meterSchemes[MeterScheme.Ed25519] = m.ed25519;
+  meterSchemes[MeterScheme.P256] = m.p256;
+  return { verifier: m.verifier, market: kind === MarketKind.Mmr ? m.mmr : m.totals, coSignature: m.coSignature, meterSchemes };
+}
+
+/** The hub's constructor arguments: the allow-list, in MODULES order. */
+export function hubConstructorArgs(m: HubModules): unknown[] {
+  return [MODULES.map((x) => m[x.key])];
+}
+
+/** The Hub artifact linked against a deployed `Settlement` library (it keeps the hub under EIP-170). */
+export function linkedHubArtifact(settlement: string, load: (name: string) => Artifact = loadArtifact): Artifact {
+  return linkArtifact(load('Hub'), { Settlement: settlement });
+}
+
+/**
+ * Deploys everything the hub needs before itself with `deploy` (artifact, args -> address): the
+ * Settlement library and the modules. Returns their addresses.
+ */
+export async function deployHubDependencies(
+  deploy: (artifact: Artifact, args: unknown[], label: string) => Promise<string>,
+  load: (name: string) => Artifact = loadArtifact,
+): Promise<{ settlement: string; modules: HubModules }> {
+  const settlement = await deploy(load('Settlement'), [], 'deploy Settlement');
+  const modules = {} as HubModules;
+  for (const m of MODULES) modules[m.key] = await deploy(load(m.artifact), [...m.args], `deploy ${m.artifact}`);
+  return { settlement, modules };
+}
