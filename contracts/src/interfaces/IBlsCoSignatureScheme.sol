@@ -21,8 +21,6 @@ interface IBlsCoSignatureScheme is ICoSignatureScheme {
     error KeyDataLength(uint256 length);
     /// @notice Thrown when a participant index is not below the scheme's limit of 1,024.
     error IndexOutOfRange(uint256 index);
-    /// @notice Thrown when a participant index of this (hub, community) already has a key.
-    error AlreadyRegistered(uint256 index);
     /// @notice Thrown when the public key is the point at infinity (it would verify anything).
     error InfinitePublicKey(uint256 index);
     /// @notice Thrown when the proof of possession does not verify: the registrant cannot show it

@@ -52,7 +52,7 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
         if (keyData.length != KEY_DATA_SIZE) revert KeyDataLength(keyData.length);
         if (index >= MAX_PARTICIPANTS) revert IndexOutOfRange(index);
         CommunityKeys storage c = _communities[msg.sender][communityId];
-        if (c.keyHash[index] != 0) revert AlreadyRegistered(index);
+        if (c.keyHash[index] != 0) revert AlreadyRegistered(communityId, index);
         bytes memory pk = keyData[:BLS12381.G2_SIZE];
         if (BLS12381.isInfinity(pk)) revert InfinitePublicKey(index);
 

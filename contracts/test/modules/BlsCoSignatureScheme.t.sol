@@ -4,6 +4,7 @@ pragma solidity ^0.8.31;
 import {BLS12381} from "../../src/libraries/BLS12381.sol";
 import {BlsCoSignatureScheme} from "../../src/modules/BlsCoSignatureScheme.sol";
 import {IBlsCoSignatureScheme} from "../../src/interfaces/IBlsCoSignatureScheme.sol";
+import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
 import {BlsFixture} from "../utils/BlsFixture.sol";
 
 /// @notice The BLS co-signature module: vectors from the TypeScript signer (`vectors/bls.json`),
@@ -146,7 +147,7 @@ contract BlsCoSignatureSchemeTest is BlsFixture {
     function test_RevertWhen_RegisteredTwiceOrOutOfRange() public {
         _registerVectors();
         vm.startPrank(hub);
-        vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.AlreadyRegistered.selector, 2));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.AlreadyRegistered.selector, communityId, 2));
         scheme.register(
             communityId, 2, vm.parseJsonAddress(json, _p(2, "address")), vm.parseJsonBytes(json, _p(2, "keyData"))
         );
