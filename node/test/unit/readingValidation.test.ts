@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { encodeReading } from '../../src/reading/encoding.js';
+import { MeterScheme } from '../../src/reading/signature.js';
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode as Code } from '../../src/chain/errors.js';
 import { storeValidReading, validateReading, type ReadingValidationContext } from '../../src/chain/validation/reading.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
@@ -109,5 +112,51 @@ describe('reading gossip validation', () => {
     forged.signature[0] ^= 1;
     expect(await outcome(bytes(forged))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
     expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+  });
+
+  describe('a P-256 meter (ECDSA signatures are not unique)', () => {
+    // Meter 1 is a secure element: every signature over the same 70 bytes differs (random k), and
+    // anyone can turn (r, s) into (r, N - s), which verifies too. Neither is an equivocation: the
+    // chain's rule is two validly signed readings with DIFFERENT encodings (else NotEquivocation).
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const raw = new Uint8Array(Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]));
+    const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const p256Signed = (over: Partial<Reading> = {}): SignedReading => {
+      const r = reading(over);
+      return { reading: r, signature: new Uint8Array(sign('sha256', encodeReading(r), { key: privateKey, dsaEncoding: 'ieee-p1363' })) };
+    };
+    const malleate = (s: SignedReading): SignedReading => {
+      const sig = Buffer.from(s.signature);
+      const high = (N - BigInt('0x' + sig.subarray(32).toString('hex'))).toString(16).padStart(64, '0');
+      return { reading: s.reading, signature: new Uint8Array(Buffer.concat([sig.subarray(0, 32), Buffer.from(high, 'hex')])) };
+    };
+
+    beforeEach(() => {
+      const meters = community.meters.map((m, i) => (i === 1 ? { ...m, publicKey: raw, scheme: MeterScheme.P256 } : m));
+      ctx = { ...ctx, community: { ...community, meters }, keys: new MeterKeyRing(meters) };
+    });
+
+    it('a second signature over the same reading is a duplicate, not an equivocation', async () => {
+      expect(await outcome(bytes(p256Signed()))).to.equal('ACCEPT');
+      const again = p256Signed();
+      expect(ctx.keys.verify(again)).to.equal(true);
+      expect(await outcome(bytes(again))).to.equal(`IGNORE ${Code.DUPLICATE}`);
+      expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+    });
+
+    it('the malleated twin (s -> N - s) is a duplicate, not an equivocation', async () => {
+      const first = p256Signed();
+      expect(await outcome(bytes(first))).to.equal('ACCEPT');
+      const twin = malleate(first);
+      expect(ctx.keys.verify(twin)).to.equal(true);
+      expect(await outcome(bytes(twin))).to.equal(`IGNORE ${Code.DUPLICATE}`);
+      expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+    });
+
+    it('two validly signed, different values still are an equivocation', async () => {
+      expect(await outcome(bytes(p256Signed({ exportWh: 10 })))).to.equal('ACCEPT');
+      expect(await outcome(bytes(p256Signed({ exportWh: 11 })))).to.equal('ACCEPT equivocation');
+    });
   });
 });

@@ -62,8 +62,11 @@ export async function validateReading(ctx: ReadingValidationContext, bytes: Uint
   }
   const slot = { window, interval: r.interval, meter: r.meterIndex };
   const stored = await ctx.db.readings.get(slot);
-  // [IGNORE] the same reading again (duplicates arrive through gossip and reconciliation)
-  if (stored && sameReadingValues(stored.reading, r) && Buffer.from(stored.signature).equals(Buffer.from(signed.signature))) {
+  // [IGNORE] the same reading again (duplicates arrive through gossip and reconciliation). The
+  // signed VALUES decide, never the signature bytes: a P-256 meter signs the same reading
+  // differently each time and anyone can flip s to N - s; the chain takes two readings with the
+  // same encoding as no equivocation (NotEquivocation). Dropped before the signature check.
+  if (stored && sameReadingValues(stored.reading, r)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.DUPLICATE });
   }
   // [REJECT] a signature that does not verify under the meter's registered key
