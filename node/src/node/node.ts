@@ -397,42 +397,34 @@ export class DiversityNode {
     }
   }
 
-  /** Every connected peer's commitment of a window (the window protocol's `commitment`). */
+  /**
+   * Every connected peer's commitment of a window (the window protocol's `commitment`), from the
+   * peers that answer within the deadline: a peer that hangs or floods cannot hold it up.
+   */
   private async fetchCommitments(window: number): Promise<Uint8Array[][]> {
-    const network = this.network!;
-    const answers = await Promise.all(
-      network.connectedPeers().map((peer) =>
-        network.request(peer, { method: 'commitment', window }, this.opts.window.reconcileTimeoutMs).catch(() => [] as Uint8Array[]),
-      ),
-    );
-    return answers.filter((a) => a.length > 0);
+    const answers = await this.network!.requestAll({ method: 'commitment', window }, this.opts.window.reconcileTimeoutMs);
+    return answers.map((a) => a.items).filter((a) => a.length > 0);
   }
 
-  /** Fetches the window's readings from every connected peer; validation decides what is kept. */
+  /**
+   * Fetches the window's readings and equivocation evidence from every connected peer at once,
+   * each request bounded (deadline, item and byte caps); validation decides what is kept.
+   */
   async reconcile(window: number): Promise<number> {
     const network = this.network!;
+    const deadline = this.opts.window.reconcileTimeoutMs;
+    const answers = await Promise.all((['readings', 'equivocations'] as const).map((method) => network.requestAll({ method, window }, deadline)));
     let added = 0;
-    await Promise.all(
-      network.connectedPeers().map(async (peer) => {
-        for (const method of ['readings', 'equivocations'] as const) {
-          let items: Uint8Array[];
-          try {
-            items = await network.request(peer, { method, window }, this.opts.window.reconcileTimeoutMs);
-          } catch (e) {
-            this.logger.verbose('reconcile request failed', { peer: peer.toString(), window, method }, e);
-            continue;
-          }
-          for (const item of items) {
-            try {
-              await this.ingest(item, 'reconcile');
-              added++;
-            } catch (e) {
-              if (!(e instanceof GossipValidationError)) throw e;
-            }
-          }
+    for (const { items } of answers.flat()) {
+      for (const item of items) {
+        try {
+          await this.ingest(item, 'reconcile');
+          added++;
+        } catch (e) {
+          if (!(e instanceof GossipValidationError)) throw e;
         }
-      }),
-    );
+      }
+    }
     if (added > 0) this.metrics?.reconciledReadings.inc(added);
     return added;
   }
