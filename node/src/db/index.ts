@@ -1,6 +1,6 @@
 import { Level } from 'level';
 import { mkdirSync } from 'node:fs';
-import { CoSignatureRepository, EquivocationRepository, MetaRepository, ReadingRepository, SubmissionRepository, WindowResultRepository } from './repositories.js';
+import { CommitmentRepository, CoSignatureRepository, EquivocationRepository, MetaRepository, ReadingRepository, SubmissionRepository, WindowResultRepository } from './repositories.js';
 import type { Db } from './repository.js';
 
 export * from './repositories.js';
@@ -14,6 +14,7 @@ export class NodeDb {
   readonly coSignatures: CoSignatureRepository;
   readonly submissions: SubmissionRepository;
   readonly meta: MetaRepository;
+  readonly commitments: CommitmentRepository;
 
   private constructor(readonly level: Db) {
     this.readings = new ReadingRepository(level);
@@ -22,6 +23,7 @@ export class NodeDb {
     this.coSignatures = new CoSignatureRepository(level);
     this.submissions = new SubmissionRepository(level);
     this.meta = new MetaRepository(level);
+    this.commitments = new CommitmentRepository(level);
   }
 
   static async open(path: string): Promise<NodeDb> {

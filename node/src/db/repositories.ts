@@ -126,3 +126,29 @@ export class MetaRepository extends JsonRepository<string, unknown> {
     return typeof v === 'number' ? v : undefined;
   }
 }
+
+/**
+ * What this node signed for a window, kept as it was at signing time and served as signed: the
+ * window protocol's `commitment` frames (per interval: the slots and the state). A reading that
+ * arrives later changes the store, never a commitment already signed; a re-fold signs (and
+ * keeps) another one next to it.
+ */
+export interface StoredCommitment {
+  window: number;
+  windowRoot: string;
+  stateHash: string;
+  /** The `commitment` frames, exactly as served (UTF-8 JSON each). */
+  frames: string[];
+  signedAt: number;
+}
+
+export class CommitmentRepository extends JsonRepository<{ window: number; windowRoot: string }, StoredCommitment> {
+  constructor(db: Db) {
+    super(db, Bucket.commitment);
+  }
+  protected encodeKey = (k: { window: number; windowRoot: string }) => Buffer.concat([key([k.window, 4]), Buffer.from(k.windowRoot.slice(2), 'hex')]);
+
+  async listWindow(window: number): Promise<StoredCommitment[]> {
+    return this.valuesWithPrefix(key([window, 4]));
+  }
+}

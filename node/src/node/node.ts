@@ -13,7 +13,7 @@ import { MeterService } from '../meter/meterService.js';
 import { Network } from '../network/network.js';
 import { encodeCoSignature, type CoSignatureMessage } from '../network/messages.js';
 import { peerKeyFromSecret } from '../network/peerKey.js';
-import type { WindowRequest } from '../network/reqresp.js';
+import { windowProtocolHandlers } from './reqrespHandlers.js';
 import { MeterKeyRing } from '../reading/meterKeys.js';
 import { serializeSignedReading, type SignedReading } from '../reading/signature.js';
 import { DisputeKind, equivocationProof } from '../window/disputeProof.js';
@@ -27,8 +27,15 @@ import { Disputer } from '../dispute/disputer.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
 
-/** A reading source for the ingest queue, for metrics. */
-type Source = 'gossip' | 'reconcile' | 'local';
+import { defaultIngestOptions, Ingest, type ReadingSource as Source } from './ingest.js';
+
+/** How a window is folded: honestly, or (tests and demos) one of the byzantine modes. */
+export type FoldStrategy = (community: CommunityInfo, window: number, assembled: AssembledWindow) => { assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string };
+
+export const honestFold: FoldStrategy = (community, window, assembled) => {
+  const folded = foldAndCommit(community, window, assembled);
+  return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
+};
 
 /**
  * One participant's node: receives and validates readings, folds and commits each window,
@@ -48,10 +55,12 @@ export class DiversityNode {
   private meter?: MeterService;
   private settlement?: Settlement;
   private disputer?: Disputer;
-  private timer?: NodeJS.Timeout;
-  private ticking = false;
-  /** Readings are validated and stored one at a time: no race between two copies of a slot. */
-  private ingestQueue: Promise<unknown> = Promise.resolve();
+  /** One timer per loop: committing, settlement (and disputes), co-signature upkeep. */
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Loops running now (a loop never overlaps itself; the loops never wait on each other). */
+  private readonly busy = new Set<string>();
+  private ingestor?: Ingest;
+  private foldStrategy: FoldStrategy = honestFold;
   private domain?: TypedDataDomain;
   private wallet?: Wallet;
   private keys?: MeterKeyRing;
@@ -102,6 +111,14 @@ export class DiversityNode {
     this.keys = new MeterKeyRing(community.meters);
     this.domain = hubDomain(community.chainId, community.hub);
     this.nextWindowToCommit = (await this.db.meta.getNumber('nextWindowToCommit')) ?? 0;
+    const byzantine = opts.byzantine;
+    if (byzantine) {
+      this.foldStrategy = (c, w, assembled) => {
+        const b = byzantineFold(byzantine, c, w, assembled);
+        return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
+      };
+    }
+    this.ingestor = new Ingest(defaultIngestOptions, (bytes, source) => this.validateAndStore(bytes, source), metrics);
 
     this.network = new Network(opts.network, {
       privateKey: await peerKeyFromSecret(opts.privateKey),
@@ -115,7 +132,7 @@ export class DiversityNode {
         onCoSignature: async (data) => {
           await this.onCoSignature(data);
         },
-        serveWindow: (req) => this.serveWindow(req),
+        serveWindow: windowProtocolHandlers({ db: this.db, chainRoot: (w) => this.settlement?.chainRoot(w) }),
       },
     });
     await this.network.start();
@@ -163,7 +180,11 @@ export class DiversityNode {
       this.meter.start(resumeFrom);
     }
 
-    this.timer = setInterval(() => void this.tick(), opts.tickMs);
+    this.timers.push(
+      setInterval(() => void this.loop('commit', () => this.commitLoop()), opts.tickMs),
+      setInterval(() => void this.loop('settle', () => this.settlement!.tick()), opts.tickMs),
+      setInterval(() => void this.loop('cosign', () => this.republishCoSignatures()), opts.tickMs),
+    );
     this.status = 'started';
     logger.info('node started', {
       address: this.wallet.address,
@@ -177,15 +198,15 @@ export class DiversityNode {
   async stop(): Promise<void> {
     if (this.status !== 'started' && this.status !== 'starting') return;
     this.status = 'stopping';
-    clearInterval(this.timer);
+    for (const t of this.timers) clearInterval(t);
     this.meter?.stop();
     await this.bounded('api stop', this.api?.stop());
     await this.bounded('network stop', this.network?.stop());
-    // Let a tick or an ingest in flight finish before the store closes (not forever: a stuck
-    // RPC call must not keep the node from stopping).
+    // Let the loops and an ingest in flight finish before the store closes (not forever: a
+    // stuck RPC call must not keep the node from stopping).
     const deadline = Date.now() + 5000;
-    while (this.ticking && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await Promise.race([this.ingestQueue.catch(() => {}), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    while (this.busy.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.race([this.ingestor?.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
     this.provider?.destroy();
     await this.db?.close();
     this.status = 'stopped';
@@ -202,36 +223,36 @@ export class DiversityNode {
     if (outcome === 'timeout') this.logger.warn(`${what} did not finish in time; going on`, { ms });
   }
 
-  /** Validates and stores one signed reading, serialized with every other ingest. */
+  /** Validates and stores one signed reading (see `Ingest`: one at a time, own first, replays dropped). */
   ingest(bytes: Uint8Array, source: Source): Promise<ValidReading> {
-    const run = async (): Promise<ValidReading> => {
-      const started = performance.now();
-      const valid = await validateReading(
-        {
-          community: this.community!,
-          clock: this.clock!,
-          keys: this.keys!,
-          db: this.db!,
-          maxFutureIntervals: this.opts.maxFutureIntervals,
-          isWindowSettled: (w) => this.settlement?.isWindowSettled(w) ?? false,
-        },
-        bytes,
-      );
-      await storeValidReading(this.db!, valid);
-      if (valid.window < this.nextWindowToCommit) this.dirtyWindows.add(valid.window);
-      if (valid.kind === 'equivocation') {
-        this.metrics?.equivocations.inc();
-        this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
-        void this.reportEquivocation(valid.window, valid.first, valid.signed);
-      } else {
-        this.metrics?.readingsStored.inc({ source });
-      }
-      this.metrics?.readingValidationSeconds.observe((performance.now() - started) / 1000);
-      return valid;
-    };
-    const result = this.ingestQueue.then(run, run);
-    this.ingestQueue = result.catch(() => {});
-    return result;
+    return this.ingestor!.submit(bytes, source);
+  }
+
+  /** Validation, then the side effects of an Accept: store, re-fold mark, equivocation report. */
+  private async validateAndStore(bytes: Uint8Array, source: Source): Promise<ValidReading> {
+    const started = performance.now();
+    const valid = await validateReading(
+      {
+        community: this.community!,
+        clock: this.clock!,
+        keys: this.keys!,
+        db: this.db!,
+        maxFutureIntervals: this.opts.maxFutureIntervals,
+        isWindowSettled: (w) => this.settlement?.isWindowSettled(w) ?? false,
+      },
+      bytes,
+    );
+    await storeValidReading(this.db!, valid);
+    if (valid.window < this.nextWindowToCommit) this.dirtyWindows.add(valid.window);
+    if (valid.kind === 'equivocation') {
+      this.metrics?.equivocations.inc();
+      this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
+      void this.reportEquivocation(valid.window, valid.first, valid.signed);
+    } else {
+      this.metrics?.readingsStored.inc({ source });
+    }
+    this.metrics?.readingValidationSeconds.observe((performance.now() - started) / 1000);
+    return valid;
   }
 
   /**
@@ -252,15 +273,21 @@ export class DiversityNode {
     }
   }
 
+  /**
+   * Our own meter's reading: published at once (it must not queue behind others' messages on
+   * its way out) and ingested ahead of every queued reading from peers.
+   */
   private async publishOwnReading(bytes: Uint8Array): Promise<void> {
+    const published = this.network!.publishReading(bytes).catch((e) => this.logger.verbose('own reading publish failed', {}, e));
     try {
       await this.ingest(bytes, 'local');
     } catch (e) {
       if (!(e instanceof GossipValidationError)) throw e;
       this.logger.verbose('own meter reading not stored', { code: e.code });
+      await published;
       return;
     }
-    await this.network!.publishReading(bytes);
+    await published;
     if (this.opts.meter) {
       const interval = Buffer.from(bytes).readUInt32BE(58);
       await this.db!.meta.put(`meter${this.opts.meter.meterIndex}.next`, interval + 1);
@@ -291,71 +318,35 @@ export class DiversityNode {
     }
   }
 
-  private async serveWindow(req: WindowRequest): Promise<Uint8Array[]> {
-    const db = this.db!;
-    switch (req.method) {
-      case 'readings':
-        return (await db.readings.listWindow(req.window)).map(serializeSignedReading);
-      case 'equivocations':
-        return (await db.equivocations.listWindow(req.window)).flatMap((e) => [serializeSignedReading(e.first), serializeSignedReading(e.second)]);
-      case 'windowResult': {
-        const result = await db.windowResults.get(req.window);
-        return result ? [Buffer.from(JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))] : [];
-      }
-      case 'commitment': {
-        const result = await db.windowResults.get(req.window);
-        if (!result) return [];
-        const { assembled, folded } = await this.foldWindow(req.window);
-        // Served only if the store still yields what was committed.
-        if (folded.commitment.windowRoot !== result.windowRoot) throw new Error('store no longer matches the commitment');
-        return assembled.slots.map((row, i) =>
-          Buffer.from(
-            JSON.stringify(
-              {
-                interval: assembled.firstInterval + i,
-                slots: row.map((s) => (s ? '0x' + Buffer.from(serializeSignedReading(s)).toString('hex') : null)),
-                state: folded.states[i],
-              },
-              (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
-            ),
-          ),
-        );
-      }
-    }
-  }
-
-  /** Assembles a window from the store and folds it (the byzantine way when so configured). */
+  /** Assembles a window from the store and folds it with the node's fold strategy. */
   private async foldWindow(window: number): Promise<{ assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string }> {
     const community = this.community!;
-    const assembled = await assembleStoredWindow(this.db!, community, window);
-    if (this.opts.byzantine) {
-      const b = byzantineFold(this.opts.byzantine, community, window, assembled);
-      return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
-    }
-    const folded = foldAndCommit(community, window, assembled);
-    return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
+    return this.foldStrategy(community, window, await assembleStoredWindow(this.db!, community, window));
   }
 
-  /** The main loop: commit windows that are over, then let settlement act on the chain. */
-  private async tick(): Promise<void> {
-    if (this.ticking || this.status !== 'started') return;
-    this.ticking = true;
+  /** Runs one round of a loop unless the previous round is still going; a failure is logged, never fatal. */
+  private async loop(name: string, round: () => Promise<void>): Promise<void> {
+    if (this.busy.has(name) || this.status !== 'started') return;
+    this.busy.add(name);
     try {
-      const clock = this.clock!;
-      this.metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
-      while (this.status === 'started' && this.readyToCommit(this.nextWindowToCommit)) {
-        await this.commitWindow(this.nextWindowToCommit);
-        this.nextWindowToCommit++;
-        await this.db!.meta.put('nextWindowToCommit', this.nextWindowToCommit);
-      }
-      await this.revisitWindows();
-      if (this.status === 'started') await this.settlement!.tick();
-      if (this.status === 'started') await this.republishCoSignatures();
+      await round();
     } catch (e) {
-      this.logger.error('tick failed', {}, e);
+      this.logger.error(`${name} loop failed`, {}, e);
     } finally {
-      this.ticking = false;
+      this.busy.delete(name);
     }
+  }
+
+  /** The committing loop: fold and sign the windows that are over, then re-fold those whose input grew. */
+  private async commitLoop(): Promise<void> {
+    const clock = this.clock!;
+    this.metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
+    while (this.status === 'started' && this.readyToCommit(this.nextWindowToCommit)) {
+      await this.commitWindow(this.nextWindowToCommit);
+      this.nextWindowToCommit++;
+      await this.db!.meta.put('nextWindowToCommit', this.nextWindowToCommit);
+    }
+    if (this.status === 'started') await this.revisitWindows();
   }
 
   /**
@@ -448,6 +439,12 @@ export class DiversityNode {
       committedAt: Math.floor(Date.now() / 1000),
     };
     if (existing && existing.windowRoot === result.windowRoot) return existing;
+    // What we are about to sign is kept as signed, before the signature leaves: a reading that
+    // arrives later cannot make our claim unprovable.
+    await db.commitments.put(
+      { window, windowRoot: result.windowRoot },
+      { window, windowRoot: result.windowRoot, stateHash: result.stateHash, frames: commitmentFrames(assembled, folded), signedAt: Date.now() },
+    );
     await db.windowResults.put(window, result);
     this.metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
     this.metrics?.windowsCommitted.inc();
@@ -528,4 +525,18 @@ export class DiversityNode {
       balances: await this.settlement!.balances(),
     };
   }
+}
+
+/** The window protocol's `commitment` frames of a fold: per interval, the slots and the state S_t. */
+function commitmentFrames(assembled: AssembledWindow, folded: FoldedWindow): string[] {
+  return assembled.slots.map((row, i) =>
+    JSON.stringify(
+      {
+        interval: assembled.firstInterval + i,
+        slots: row.map((s) => (s ? '0x' + Buffer.from(serializeSignedReading(s)).toString('hex') : null)),
+        state: folded.states[i],
+      },
+      (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+    ),
+  );
 }

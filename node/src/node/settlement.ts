@@ -53,6 +53,12 @@ export class Settlement {
     return r !== undefined && r.status !== WindowStatus.None;
   }
 
+  /** The window root on chain (pending or final) as last read, if any. */
+  chainRoot(window: number): string | undefined {
+    const r = this.records.get(window);
+    return r && r.status !== WindowStatus.None ? r.windowRoot : undefined;
+  }
+
   windowState(window: number): { status: string; signers: number } | undefined {
     const r = this.records.get(window);
     if (window <= this.lastFinalWindow) return { status: 'final', signers: r ? popcount(r.signers) : 0 };
