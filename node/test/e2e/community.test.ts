@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { Contract } from 'ethers';
 import { multiaddr } from '@multiformats/multiaddr';
+import * as lp from 'it-length-prefixed';
+import { pipe } from 'it-pipe';
 import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
@@ -147,6 +149,46 @@ describe('e2e: a community of real nodes on anvil', function () {
       expect(own.readingCount).to.equal(16);
     } finally {
       await rogue.stop();
+    }
+  });
+
+  it('a peer that accepts window requests and never answers, or answers a billion items, stalls nobody', async () => {
+    c = new LocalCommunity(base);
+    await c.setup();
+    await Promise.all(households.map((_, i) => c.startNode(i)));
+    const community = { chainId: 31337n, hub: c.deployment.hubAddress, communityId: c.communityId };
+    const t = topics(community);
+    const hostiles: DiversityLibp2p[] = [];
+    try {
+      for (const mode of ['hang', 'huge'] as const) {
+        const h: DiversityLibp2p = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`hostile-${mode}`));
+        hostiles.push(h);
+        await h.handle(t.windowProtocol, ({ stream }) => {
+          if (mode === 'hang') return; // accept the stream, never read, never answer
+          void pipe(
+            (async function* () {
+              yield Buffer.from(JSON.stringify({ ok: true, count: 1e9 }));
+              for (;;) yield new Uint8Array(512 * 1024);
+            })(),
+            (s) => lp.encode(s),
+            stream.sink,
+          ).catch(() => {});
+        });
+        h.services.pubsub.subscribe(t.readings);
+        for (const node of c.nodes) await h.dial(multiaddr(node!.multiaddrs()[0]));
+      }
+      await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
+      for (const w of [0, 1]) expect(await signerCount(c, w), `signers of window ${w}`).to.equal(4);
+      const updates = await updatesPerWindow(c);
+      expect(updates.get(0)).to.equal(1);
+      expect(updates.get(1)).to.equal(1);
+      // The victims asked the hostile peers and gave up on them by code.
+      const out = await c.nodes[0]!.metrics!.reqRespOutbound.get();
+      const failed = out.values.filter((v) => v.labels.result !== 'ok').reduce((a, v) => a + v.value, 0);
+      expect(failed).to.be.greaterThan(0);
+      expect(process.memoryUsage().rss).to.be.lessThan(1024 * 1024 * 1024);
+    } finally {
+      for (const h of hostiles) await h.stop();
     }
   });
 });
