@@ -1,4 +1,4 @@
-import { Contract, type ContractRunner, type Provider, type TransactionReceipt } from 'ethers';
+import { Contract, type ContractRunner, type Overrides, type Provider, type TransactionReceipt } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
 import type { ParticipantState } from '../window/state.js';
 import { fromHex } from '../util/hex.js';
@@ -92,8 +92,8 @@ export class HubClient {
   }
 
 
-  async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[]) {
-    return this.contract.update(this.opts.communityId, window, windowRoot, finalState, signatures);
+  async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[], overrides: Overrides = {}) {
+    return this.contract.update(this.opts.communityId, window, windowRoot, finalState, signatures, overrides);
   }
 
   /** Sends a fraud proof (`kind` and `abi.encode(proof)`) and waits for it to be mined. */
@@ -106,7 +106,7 @@ export class HubClient {
     return this.contract.isVoided(this.opts.communityId, meterIndex, interval);
   }
 
-  async sendFinalize() {
-    return this.contract.finalize(this.opts.communityId);
+  async sendFinalize(overrides: Overrides = {}) {
+    return this.contract.finalize(this.opts.communityId, overrides);
   }
 }

@@ -101,11 +101,27 @@ export class CoSignatureRepository extends JsonRepository<{ window: number; sign
 export interface StoredSubmission {
   window: number;
   kind: 'update' | 'finalize';
+  /** Hash of the latest transaction sent for this submission (see `hashes` for replaced ones). */
   txHash?: string;
+  /** Every transaction sent for it, oldest first: one of them may be the one mined. */
+  hashes?: string[];
+  nonce?: number;
+  /** Fees of the latest transaction, wei (decimal strings). */
+  maxFeePerGas?: string;
+  maxPriorityFeePerGas?: string;
   signers: number;
-  /** 'sent' is written before the transaction leaves, so a crash cannot lead to a blind resend. */
-  status: 'sending' | 'sent' | 'mined' | 'failed';
+  /**
+   * 'sending' is written before the transaction leaves, so a crash cannot lead to a blind resend;
+   * 'sent' until one of its transactions is mined ('mined', 'reverted') or its nonce went to
+   * another transaction ('failed'); 'failed' also when the send itself failed.
+   */
+  status: 'sending' | 'sent' | 'mined' | 'failed' | 'reverted';
+  /** When the latest transaction was sent (ms). */
   at: number;
+  /** Failed or reverted attempts for this window and kind so far (the backoff's exponent). */
+  failures?: number;
+  /** No new attempt before this time (ms): exponential backoff after a failure or a revert. */
+  notBefore?: number;
 }
 
 export class SubmissionRepository extends JsonRepository<number, StoredSubmission> {

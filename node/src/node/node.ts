@@ -1,4 +1,5 @@
-import { JsonRpcProvider, NonceManager, Wallet, type TypedDataDomain } from 'ethers';
+import { JsonRpcProvider, Wallet, type TypedDataDomain } from 'ethers';
+import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { ApiServer } from '../api/server.js';
 import { hubDomain, signWindowResult } from '../chain/eip712.js';
 import { GossipValidationError } from '../chain/errors.js';
@@ -101,7 +102,7 @@ export class DiversityNode {
     this.db = await NodeDb.open(opts.dataDir);
     this.provider = new JsonRpcProvider(opts.chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: opts.chain.pollMs });
     this.wallet = new Wallet(opts.privateKey, this.provider);
-    const signer = new NonceManager(this.wallet);
+    const signer = new SequencedSigner(this.wallet);
     this.hub = new HubClient({ hub: opts.chain.hub, communityId: opts.chain.communityId }, { runner: signer, provider: this.provider });
     const community = await this.hub.communityInfo();
     this.community = community;
@@ -144,6 +145,7 @@ export class DiversityNode {
       hub: this.hub,
       provider: this.provider,
       participantIndex: this.participantIndex,
+      address: this.wallet.address,
       graceSeconds: opts.window.graceSeconds,
       metrics,
       logger: logger.child('settlement'),
