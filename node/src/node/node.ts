@@ -28,6 +28,7 @@ import { Disputer } from '../dispute/disputer.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
 
+import { NodeStartError, NodeStartErrorCode, startupError } from './errors.js';
 import { defaultIngestOptions, Ingest, type ReadingSource as Source } from './ingest.js';
 
 /** How a window is folded: honestly, or (tests and demos) one of the byzantine modes. */
@@ -95,19 +96,44 @@ export class DiversityNode {
     return this.network?.multiaddrs() ?? [];
   }
 
+  /**
+   * Starts the node; a failure leaves nothing running and throws a NodeStartError naming the
+   * cause in one line (data dir locked or bound elsewhere, RPC unreachable, port in use, ...).
+   */
   async start(): Promise<void> {
     if (this.status !== 'stopped') return;
     this.status = 'starting';
+    try {
+      await this.startSteps();
+    } catch (e) {
+      this.status = 'stopping';
+      for (const t of this.timers) clearInterval(t);
+      this.meter?.stop();
+      await this.api?.stop().catch(() => {});
+      await this.network?.stop().catch(() => {});
+      this.provider?.destroy();
+      await this.db?.close().catch(() => {});
+      this.status = 'stopped';
+      throw e;
+    }
+  }
+
+  private async startSteps(): Promise<void> {
     const { opts, logger, metrics } = this;
-    this.db = await NodeDb.open(opts.dataDir);
+    this.db = await NodeDb.open(opts.dataDir).catch((e) => Promise.reject(startupError('store', e, opts.dataDir)));
     this.provider = new JsonRpcProvider(opts.chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: opts.chain.pollMs });
     this.wallet = new Wallet(opts.privateKey, this.provider);
     const signer = new SequencedSigner(this.wallet);
     this.hub = new HubClient({ hub: opts.chain.hub, communityId: opts.chain.communityId }, { runner: signer, provider: this.provider });
-    const community = await this.hub.communityInfo();
+    const community = await withDeadline(this.hub.communityInfo(), 15_000, () =>
+      new NodeStartError(NodeStartErrorCode.RPC_UNREACHABLE, `JSON-RPC endpoint ${opts.chain.rpcUrl} did not answer in 15 s`),
+    ).catch((e) => Promise.reject(startupError('chain', e, opts.chain.rpcUrl)));
     this.community = community;
     this.participantIndex = community.participants.findIndex((p) => p.toLowerCase() === this.wallet!.address.toLowerCase());
-    if (this.participantIndex < 0) throw new Error(`${this.wallet.address} is not a participant of community ${community.communityId}`);
+    if (this.participantIndex < 0) {
+      throw new NodeStartError(NodeStartErrorCode.NOT_A_PARTICIPANT, `${this.wallet.address} is not a participant of community ${community.communityId} on hub ${community.hub}`);
+    }
+    await this.bindStore(community, this.wallet.address);
     this.clock = new CommunityClock(community);
     this.keys = new MeterKeyRing(community.meters);
     this.domain = hubDomain(community.chainId, community.hub);
@@ -136,7 +162,7 @@ export class DiversityNode {
         serveWindow: windowProtocolHandlers({ db: this.db, chainRoot: (w) => this.settlement?.chainRoot(w) }),
       },
     });
-    await this.network.start();
+    await this.network.start().catch((e) => Promise.reject(startupError('network', e, opts.network.listen.join(','))));
 
     this.settlement = new Settlement({ ...opts.chain, submitAlone: Boolean(opts.byzantine) }, {
       community,
@@ -167,10 +193,15 @@ export class DiversityNode {
       metrics,
       logger: logger.child('api'),
     });
-    await this.api.start();
+    await this.api.start().catch((e) => Promise.reject(startupError('api', e, `${opts.api.host}:${opts.api.port}`)));
 
     if (opts.meter) {
-      const meter = createSimulatedMeter(opts.meter, community);
+      let meter;
+      try {
+        meter = createSimulatedMeter(opts.meter, community);
+      } catch (e) {
+        throw startupError('meter', e, '');
+      }
       this.meter = new MeterService(
         { tickMs: Math.max(100, Math.min(1000, (community.intervalSeconds * 1000) / 4)), lastInterval: this.clock.totalIntervals - 1, profileOffset: opts.meter.profileOffset },
         { meter, clock: this.clock, logger: logger.child('meter'), publish: (bytes) => this.publishOwnReading(bytes) },
@@ -195,6 +226,28 @@ export class DiversityNode {
       api: this.api.url,
       nextWindow: this.nextWindowToCommit,
     });
+  }
+
+  /**
+   * A store holds one participant's view of one community: bound at first start to (chain, hub,
+   * community, participant), refused for any other (a wrong config must not mix two communities'
+   * readings or sign with another key over this one's windows).
+   */
+  private async bindStore(community: CommunityInfo, address: string): Promise<void> {
+    const db = this.db!;
+    const binding = { chainId: community.chainId.toString(), hub: community.hub.toLowerCase(), communityId: community.communityId.toString(), participant: address.toLowerCase() };
+    const stored = (await db.meta.get('binding')) as typeof binding | undefined;
+    if (!stored) {
+      await db.meta.put('binding', binding);
+      return;
+    }
+    const differs = (Object.keys(binding) as (keyof typeof binding)[]).filter((k) => stored[k] !== binding[k]);
+    if (differs.length > 0) {
+      throw new NodeStartError(
+        NodeStartErrorCode.DATA_DIR_FOREIGN,
+        `data dir ${this.opts.dataDir} belongs to ${differs.map((k) => `${k} ${stored[k]}`).join(', ')}, not ${differs.map((k) => `${k} ${binding[k]}`).join(', ')}: use another --data-dir`,
+      );
+    }
   }
 
   async stop(): Promise<void> {
@@ -541,4 +594,10 @@ function commitmentFrames(assembled: AssembledWindow, folded: FoldedWindow): str
       (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
     ),
   );
+}
+
+/** `p`, or `onTimeout()` thrown after `ms`. */
+function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms)))]).finally(() => clearTimeout(timer));
 }

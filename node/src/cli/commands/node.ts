@@ -2,6 +2,8 @@ import type { Argv } from 'yargs';
 import { defaultNodeOptions } from '../../node/options.js';
 import { DiversityNode } from '../../node/node.js';
 import { nodeOptionsFromArgs } from '../nodeOptions.js';
+import { NodeStartError } from '../../node/errors.js';
+import { CliError, CliErrorCode } from '../errors.js';
 
 const d = defaultNodeOptions;
 
@@ -43,6 +45,12 @@ export const nodeCommand = {
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    await node.start();
+    try {
+      await node.start();
+    } catch (e) {
+      // One line naming the cause, exit 2 (the CLI's convention for errors the operator fixes).
+      if (e instanceof NodeStartError) throw new CliError(CliErrorCode.STARTUP, e.message);
+      throw e;
+    }
   },
 };
