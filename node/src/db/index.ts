@@ -33,6 +33,11 @@ export class NodeDb {
     return new NodeDb(level);
   }
 
+  /** Writes many puts (from the repositories' `putOp`) in one atomic LevelDB batch. */
+  async batch(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[]): Promise<void> {
+    if (ops.length > 0) await this.level.batch(ops);
+  }
+
   async close(): Promise<void> {
     await this.level.close();
   }

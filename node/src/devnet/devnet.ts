@@ -143,6 +143,7 @@ export class Devnet {
         logLevel: 'info',
         maxFutureIntervals: 1,
         tickMs: 250,
+        verifyWorkers: 1,
         network: { listen: [node.listen], bootstrap: this.nodes.filter((n) => n !== node).map((n) => `${n.listen}/p2p/${n.peerId}`) },
         chain: {
           rpcUrl: this.anvil.rpcUrl,

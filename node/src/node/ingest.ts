@@ -11,9 +11,14 @@ export interface IngestOptions {
   maxQueued: number;
   /** Accepted reading encodings remembered to drop replays before any look-up or verification. */
   maxRemembered: number;
+  /** Readings validated together (one store read, one batch of signature checks, one write). */
+  maxBatch: number;
 }
 
-export const defaultIngestOptions: IngestOptions = { maxQueued: 20_000, maxRemembered: 200_000 };
+export const defaultIngestOptions: IngestOptions = { maxQueued: 20_000, maxRemembered: 200_000, maxBatch: 256 };
+
+/** Validates and stores a batch; per reading, what it became or why it was not kept. */
+export type ProcessBatch = (batch: readonly { bytes: Uint8Array; source: ReadingSource }[]) => Promise<(ValidReading | Error)[]>;
 
 interface Job {
   bytes: Uint8Array;
@@ -23,8 +28,10 @@ interface Job {
 }
 
 /**
- * The node's reading intake. Validation and storage of readings run one at a time (no race
- * between two copies of a slot), but:
+ * The node's reading intake. Validation and storage run one batch at a time (no race between
+ * two copies of a slot; within a batch, the order of arrival decides, as one at a time would):
+ * up to `maxBatch` queued readings are validated together (one store read, signatures verified
+ * on worker threads, one LevelDB write). And:
  * - a reading whose 70-byte encoding was already accepted is dropped at once, before it queues,
  *   before any store look-up or signature check (a replay flood costs a hash-map probe; a P-256
  *   re-signing of the same values is the same encoding, so it is dropped too);
@@ -43,7 +50,7 @@ export class Ingest {
 
   constructor(
     private readonly opts: IngestOptions,
-    private readonly process: (bytes: Uint8Array, source: ReadingSource) => Promise<ValidReading>,
+    private readonly process: ProcessBatch,
     private readonly metrics: Metrics | null,
   ) {}
 
@@ -76,14 +83,23 @@ export class Ingest {
     this.running = true;
     this.idle = new Promise((r) => (this.wakeIdle = r));
     try {
-      for (let job = this.own.shift() ?? this.others.shift(); job; job = this.own.shift() ?? this.others.shift()) {
+      while (this.own.length + this.others.length > 0) {
+        // Ours first, then the others in arrival order.
+        const batch = this.own.splice(0, this.opts.maxBatch);
+        batch.push(...this.others.splice(0, this.opts.maxBatch - batch.length));
+        let results: (ValidReading | Error)[];
         try {
-          const valid = await this.process(job.bytes, job.source);
-          if (valid.kind === 'new') this.remember(encodingKey(job.bytes));
-          job.resolve(valid);
+          results = await this.process(batch);
         } catch (e) {
-          job.reject(e);
+          for (const job of batch) job.reject(e);
+          continue;
         }
+        batch.forEach((job, i) => {
+          const r = results[i];
+          if (r instanceof Error) return job.reject(r);
+          if (r.kind === 'new') this.remember(encodingKey(job.bytes));
+          job.resolve(r);
+        });
       }
     } finally {
       this.running = false;

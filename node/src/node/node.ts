@@ -5,7 +5,8 @@ import { hubDomain, signWindowResult } from '../chain/eip712.js';
 import { GossipValidationError } from '../chain/errors.js';
 import { HubClient } from '../chain/hubClient.js';
 import { validateCoSignature } from '../chain/validation/coSignature.js';
-import { storeValidReading, validateReading, type ValidReading } from '../chain/validation/reading.js';
+import { storeValidReadings, validateReadingBatch, type ValidReading } from '../chain/validation/reading.js';
+import { VerifierPool } from '../reading/verifierPool.js';
 import { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import { NodeDb, type StoredWindowResult } from '../db/index.js';
@@ -62,6 +63,7 @@ export class DiversityNode {
   /** Loops running now (a loop never overlaps itself; the loops never wait on each other). */
   private readonly busy = new Set<string>();
   private ingestor?: Ingest;
+  private verifier?: VerifierPool;
   private foldStrategy: FoldStrategy = honestFold;
   private domain?: TypedDataDomain;
   private wallet?: Wallet;
@@ -111,6 +113,7 @@ export class DiversityNode {
       this.meter?.stop();
       await this.api?.stop().catch(() => {});
       await this.network?.stop().catch(() => {});
+      await this.verifier?.close();
       this.provider?.destroy();
       await this.db?.close().catch(() => {});
       this.status = 'stopped';
@@ -145,7 +148,8 @@ export class DiversityNode {
         return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
       };
     }
-    this.ingestor = new Ingest(defaultIngestOptions, (bytes, source) => this.validateAndStore(bytes, source), metrics);
+    this.verifier = new VerifierPool(this.keys, community.meters, opts.verifyWorkers);
+    this.ingestor = new Ingest(defaultIngestOptions, (batch) => this.validateAndStore(batch), metrics);
 
     this.network = new Network(opts.network, {
       privateKey: await peerKeyFromSecret(opts.privateKey),
@@ -262,6 +266,7 @@ export class DiversityNode {
     const deadline = Date.now() + 5000;
     while (this.busy.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await Promise.race([this.ingestor?.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    await this.verifier?.close();
     this.provider?.destroy();
     await this.db?.close();
     this.status = 'stopped';
@@ -283,10 +288,13 @@ export class DiversityNode {
     return this.ingestor!.submit(bytes, source);
   }
 
-  /** Validation, then the side effects of an Accept: store, re-fold mark, equivocation report. */
-  private async validateAndStore(bytes: Uint8Array, source: Source): Promise<ValidReading> {
+  /**
+   * Validation of a batch (signatures on the verifier pool's worker threads), one write for what
+   * was accepted, then the side effects of each Accept: re-fold mark, metrics, equivocation report.
+   */
+  private async validateAndStore(batch: readonly { bytes: Uint8Array; source: Source }[]): Promise<(ValidReading | Error)[]> {
     const started = performance.now();
-    const valid = await validateReading(
+    const results = await validateReadingBatch(
       {
         community: this.community!,
         clock: this.clock!,
@@ -295,19 +303,25 @@ export class DiversityNode {
         maxFutureIntervals: this.opts.maxFutureIntervals,
         isWindowSettled: (w) => this.settlement?.isWindowSettled(w) ?? false,
       },
-      bytes,
+      batch.map((b) => b.bytes),
+      (signed) => this.verifier!.verify(signed),
     );
-    await storeValidReading(this.db!, valid);
-    if (valid.window < this.nextWindowToCommit) this.dirtyWindows.add(valid.window);
-    if (valid.kind === 'equivocation') {
-      this.metrics?.equivocations.inc();
-      this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
-      void this.reportEquivocation(valid.window, valid.first, valid.signed);
-    } else {
-      this.metrics?.readingsStored.inc({ source });
-    }
-    this.metrics?.readingValidationSeconds.observe((performance.now() - started) / 1000);
-    return valid;
+    const accepted = results.filter((r): r is ValidReading => !(r instanceof Error));
+    await storeValidReadings(this.db!, accepted);
+    results.forEach((valid, i) => {
+      if (valid instanceof Error) return;
+      if (valid.window < this.nextWindowToCommit) this.dirtyWindows.add(valid.window);
+      if (valid.kind === 'equivocation') {
+        this.metrics?.equivocations.inc();
+        this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
+        void this.reportEquivocation(valid.window, valid.first, valid.signed);
+      } else {
+        this.metrics?.readingsStored.inc({ source: batch[i].source });
+      }
+    });
+    const seconds = (performance.now() - started) / 1000;
+    for (let i = 0; i < batch.length; i++) this.metrics?.readingValidationSeconds.observe(seconds / batch.length);
+    return results;
   }
 
   /**

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { GossipValidationError, ReadingGossipErrorCode } from '../../src/chain/errors.js';
 import type { ValidReading } from '../../src/chain/validation/reading.js';
 import type { NodeDb } from '../../src/db/index.js';
-import { Ingest } from '../../src/node/ingest.js';
+import { Ingest, type ProcessBatch, type ReadingSource } from '../../src/node/ingest.js';
 import { windowProtocolHandlers } from '../../src/node/reqrespHandlers.js';
 import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
 import { tempDb, testCommunity } from '../utils/community.js';
@@ -15,10 +15,16 @@ describe('node parts', () => {
 
   describe('Ingest', () => {
     const accept = async (bytes: Uint8Array): Promise<ValidReading> => ({ kind: 'new', signed: deserializeSignedReading(bytes), window: 0 });
+    /** A batch processor from a one-at-a-time one. */
+    const each = (f: (b: Uint8Array, source: ReadingSource) => Promise<ValidReading>): ProcessBatch => async (batch) => {
+      const out: (ValidReading | Error)[] = [];
+      for (const j of batch) out.push(await f(j.bytes, j.source).catch((e) => e as Error));
+      return out;
+    };
 
     it('drops a replay of an accepted reading before it is processed (a flood costs a map probe)', async () => {
       let processed = 0;
-      const ingest = new Ingest({ maxQueued: 100, maxRemembered: 100 }, async (b) => (processed++, accept(b)), null);
+      const ingest = new Ingest({ maxQueued: 100, maxRemembered: 100, maxBatch: 1 }, each(async (b) => (processed++, accept(b))), null);
       const r = wire(0, 1);
       await ingest.submit(r, 'gossip');
       const outcomes = await Promise.allSettled(Array.from({ length: 2000 }, () => ingest.submit(r, 'gossip')));
@@ -35,11 +41,11 @@ describe('node parts', () => {
       const order: string[] = [];
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
-      const ingest = new Ingest({ maxQueued: 10_000, maxRemembered: 100_000 }, async (b, source) => {
+      const ingest = new Ingest({ maxQueued: 10_000, maxRemembered: 100_000, maxBatch: 1 }, each(async (b, source) => {
         if (order.length === 0) await gate;
         order.push(source);
         return accept(b);
-      }, null);
+      }), null);
       const all = [ingest.submit(wire(1, 0), 'gossip')];
       for (let i = 1; i <= 500; i++) all.push(ingest.submit(wire(1, i), 'gossip'));
       all.push(ingest.submit(wire(0, 0), 'local'));
@@ -48,10 +54,28 @@ describe('node parts', () => {
       expect(order.indexOf('local')).to.equal(1); // right after the one already running
     });
 
+    it('batches what queued while a batch ran, ours at the head of the next', async () => {
+      const batches: ReadingSource[][] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const ingest = new Ingest({ maxQueued: 10_000, maxRemembered: 100_000, maxBatch: 64 }, async (batch) => {
+        if (batches.length === 0) await gate;
+        batches.push(batch.map((j) => j.source));
+        return Promise.all(batch.map((j) => accept(j.bytes)));
+      }, null);
+      const all = [ingest.submit(wire(1, 0), 'gossip')];
+      for (let i = 1; i <= 100; i++) all.push(ingest.submit(wire(1, i), 'gossip'));
+      all.push(ingest.submit(wire(0, 0), 'local'));
+      release();
+      await Promise.all(all);
+      expect(batches.map((b) => b.length)).to.deep.equal([1, 64, 37]);
+      expect(batches[1][0]).to.equal('local');
+    });
+
     it('bounds the queue of peers\' readings (IGNORE BUSY), never our own', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
-      const ingest = new Ingest({ maxQueued: 3, maxRemembered: 100 }, async (b) => (await gate, accept(b)), null);
+      const ingest = new Ingest({ maxQueued: 3, maxRemembered: 100, maxBatch: 1 }, each(async (b) => (await gate, accept(b))), null);
       const all = [0, 1, 2, 3, 4, 5].map((i) => ingest.submit(wire(1, i), 'gossip'));
       const own = ingest.submit(wire(0, 0), 'local');
       release();

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { encodeReading } from '../../src/reading/encoding.js';
-import { MeterScheme } from '../../src/reading/signature.js';
+import { deserializeSignedReading, MeterScheme } from '../../src/reading/signature.js';
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode as Code } from '../../src/chain/errors.js';
-import { storeValidReading, validateReading, type ReadingValidationContext } from '../../src/chain/validation/reading.js';
+import { storeValidReading, storeValidReadings, validateReading, validateReadingBatch, type ReadingValidationContext, type ValidReading } from '../../src/chain/validation/reading.js';
+import { VerifierPool } from '../../src/reading/verifierPool.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { serializeSignedReading, signReading, type SignedReading } from '../../src/reading/signature.js';
 import type { Reading } from '../../src/reading/encoding.js';
@@ -158,5 +159,44 @@ describe('reading gossip validation', () => {
       expect(await outcome(bytes(p256Signed({ exportWh: 10 })))).to.equal('ACCEPT');
       expect(await outcome(bytes(p256Signed({ exportWh: 11 })))).to.equal('ACCEPT equivocation');
     });
+  });
+
+  it('a batch validates (and stores) exactly as one at a time would, signatures on worker threads', async () => {
+    const bad = signed({ interval: 5 });
+    bad.signature[0] ^= 1;
+    const list = [
+      bytes(signed({ interval: 4, exportWh: 10 })),
+      bytes(signed({ interval: 4, exportWh: 10 })), // duplicate of the one before, in the same batch
+      bytes(signed({ interval: 4, exportWh: 11 })), // equivocation against the batch's first
+      bytes(signed({ interval: 4, exportWh: 12 })), // evidence already held
+      bytes(bad),
+      bytes(signed({ interval: 5 })),
+      bytes(signed({ chainId: 1n })),
+      bytes(signed({ interval: 3 })), // sealed window
+      new Uint8Array(5),
+      ...Array.from({ length: 40 }, (_, i) => bytes(signed({ interval: 4 + (i % 2), meterIndex: 2, exportWh: i < 2 ? 1 : i }, 2))),
+    ];
+    const describe = (r: ValidReading | Error) => (r instanceof GossipValidationError ? `${r.action} ${r.code}` : r instanceof Error ? r.message : `ACCEPT ${r.kind}`);
+    const sequential: string[] = [];
+    for (const b of list) sequential.push(await outcome(b).then((o) => (o === 'ACCEPT' ? 'ACCEPT new' : o)));
+    const seqReadings = (await db.readings.listWindow(1)).length;
+    const seqEvidence = (await db.equivocations.listWindow(1)).length;
+    await cleanup();
+    ({ db, cleanup } = await tempDb());
+    ctx = { ...ctx, db };
+    const pool = new VerifierPool(ctx.keys, community.meters, 2);
+    try {
+      const results = await validateReadingBatch(ctx, list, (batch) => pool.verify(batch));
+      await storeValidReadings(db, results.filter((r): r is ValidReading => !(r instanceof Error)));
+      expect(results.map(describe)).to.deep.equal(sequential);
+      expect((await db.readings.listWindow(1)).length).to.equal(seqReadings);
+      expect((await db.equivocations.listWindow(1)).length).to.equal(seqEvidence);
+      // The pool agrees with the key ring on every signature, good or bad.
+      const all = list.slice(0, 6).map((b) => deserializeSignedReading(b));
+      const many = Array.from({ length: 10 }, () => all).flat();
+      expect(await pool.verify(many)).to.deep.equal(many.map((x) => ctx.keys.verify(x)));
+    } finally {
+      await pool.close();
+    }
   });
 });
