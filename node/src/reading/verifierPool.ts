@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { MeterKeyRing } from './meterKeys.js';
-import { encodeReading } from './encoding.js';
-import { MeterScheme, type SignedReading } from './signature.js';
+import type { MeterScheme } from './signature.js';
+
+/** One signature to check: the meter, the reading's 70-byte canonical encoding, the signature. */
+export interface VerifyItem {
+  meterIndex: number;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
 
 /**
  * Meter signature verification on worker threads (node:worker_threads): a batch of readings is
@@ -62,23 +68,24 @@ export class VerifierPool {
   }
 
   /** Verifies each reading's signature under its meter's key; one boolean per reading. */
-  async verify(batch: readonly SignedReading[]): Promise<boolean[]> {
+  async verify(batch: readonly VerifyItem[]): Promise<boolean[]> {
     const shares = this.workers.length + 1;
-    if (batch.length < 8 * shares || this.workers.length === 0) return batch.map((s) => this.keys.verify(s));
+    const here = (s: VerifyItem) => this.keys.verifyEncoded(s.meterIndex, s.message, s.signature);
+    if (batch.length < 8 * shares || this.workers.length === 0) return batch.map(here);
     const per = Math.ceil(batch.length / shares);
     const jobs = this.workers.map((w, i) => this.send(w, batch.slice((i + 1) * per, (i + 2) * per)));
-    const local = batch.slice(0, per).map((s) => this.keys.verify(s));
+    const local = batch.slice(0, per).map(here);
     const rest = await Promise.all(jobs);
     return [...local, ...rest.flatMap((out) => Array.from(out, (v) => v === 1))];
   }
 
-  private send(worker: Worker, items: readonly SignedReading[]): Promise<Uint8Array> {
+  private send(worker: Worker, items: readonly VerifyItem[]): Promise<Uint8Array> {
     if (items.length === 0) return Promise.resolve(new Uint8Array(0));
     const buf = Buffer.alloc(items.length * ITEM_BYTES);
     items.forEach((s, i) => {
       const o = i * ITEM_BYTES;
-      buf.writeUInt32BE(s.reading.meterIndex, o);
-      buf.set(encodeReading(s.reading), o + 4);
+      buf.writeUInt32BE(s.meterIndex, o);
+      if (s.message.length === 70) buf.set(s.message, o + 4);
       if (s.signature.length === 64) buf.set(s.signature, o + 74);
     });
     const id = this.nextId++;

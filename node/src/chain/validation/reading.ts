@@ -1,5 +1,6 @@
 import { ReadingError } from '../../reading/errors.js';
-import { sameReadingValues } from '../../reading/encoding.js';
+import { READING_ENCODED_LENGTH, sameReadingValues } from '../../reading/encoding.js';
+import type { VerifyItem } from '../../reading/verifierPool.js';
 import type { MeterKeyRing } from '../../reading/meterKeys.js';
 import { deserializeSignedReading, type SignedReading } from '../../reading/signature.js';
 import type { CommunityClock } from '../../community/clock.js';
@@ -24,6 +25,7 @@ export type ValidReading =
   | { kind: 'equivocation'; signed: SignedReading; first: SignedReading; window: number };
 
 interface Prechecked {
+  bytes: Uint8Array;
   signed: SignedReading;
   window: number;
   slot: { window: number; interval: number; meter: number };
@@ -63,7 +65,7 @@ function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked 
   if (ctx.isWindowSettled(window)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.WINDOW_SEALED, window });
   }
-  return { signed, window, slot: { window, interval: r.interval, meter: r.meterIndex } };
+  return { bytes, signed, window, slot: { window, interval: r.interval, meter: r.meterIndex } };
 }
 
 // [IGNORE] the same reading again (duplicates arrive through gossip and reconciliation). The
@@ -102,7 +104,7 @@ export async function validateReading(ctx: ReadingValidationContext, bytes: Uint
 export async function validateReadingBatch(
   ctx: ReadingValidationContext,
   list: readonly Uint8Array[],
-  verify: (signed: SignedReading[]) => Promise<boolean[]>,
+  verify: (items: VerifyItem[]) => Promise<boolean[]>,
 ): Promise<(ValidReading | GossipValidationError)[]> {
   const out: (ValidReading | GossipValidationError)[] = new Array(list.length);
   const checked: (Prechecked & { i: number })[] = [];
@@ -122,7 +124,9 @@ export async function validateReadingBatch(
     if (s && sameReadingValues(s.reading, c.signed.reading)) out[c.i] = duplicate();
     else toVerify.push(k);
   });
-  const valid = await verify(toVerify.map((k) => checked[k].signed));
+  const valid = await verify(
+    toVerify.map((k) => ({ meterIndex: checked[k].signed.reading.meterIndex, message: checked[k].bytes.subarray(0, READING_ENCODED_LENGTH), signature: checked[k].signed.signature })),
+  );
   const evidence = await ctx.db.equivocations.getMany(toVerify.map((k) => checked[k].slot));
   const slotKey = (s: Prechecked['slot']) => `${s.interval}:${s.meter}`;
   const firstInBatch = new Map<string, SignedReading>();
