@@ -103,7 +103,7 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
   }
   if (o.chain.communityId <= 0n) fail('chain.community-id', 'must be at least 1');
   if (!/^https?:\/\//.test(o.chain.rpcUrl)) fail('chain.rpc-url', `not an http(s) URL: ${o.chain.rpcUrl}`);
-  for (const key of ['pollMs', 'signatureDeadlineSeconds', 'takeoverSeconds'] as const) {
+  for (const key of ['pollMs', 'signatureDeadlineSeconds', 'takeoverSeconds', 'maxFeePerGasGwei', 'maxPriorityFeePerGasGwei', 'replaceAfterSeconds', 'backoffSeconds', 'backoffMaxSeconds'] as const) {
     o.chain[key] = Number(o.chain[key]);
     if (!Number.isFinite(o.chain[key]) || o.chain[key] < 0) fail(`chain.${key}`, 'must be a non-negative number');
   }
