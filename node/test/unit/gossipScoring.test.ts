@@ -52,10 +52,16 @@ describe('gossipsub scoring and duplicate suppression', function () {
   });
 
   const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+  /** Waits (up to 10 s: machines are loaded) until `cond` holds. */
+  async function until(cond: () => boolean): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!cond() && Date.now() < deadline) await settle(50);
+  }
 
   it('a reading replayed 100 times under new envelopes reaches validation once', async () => {
     const reading = new Uint8Array(134).fill(1);
     for (let i = 0; i < 100; i++) await rogue.services.pubsub.publish(victim.topics.readings, reading);
+    await until(() => seen.includes(1));
     await settle();
     expect(seen.filter((b) => b === 1).length).to.equal(1);
     expect(victim.score(rogue.peerId)).to.be.greaterThan(scoreThresholds.gossipThreshold);
@@ -63,19 +69,20 @@ describe('gossipsub scoring and duplicate suppression', function () {
 
   it('useless messages (same values, new bytes) lower the application score', async () => {
     for (let i = 0; i < 40; i++) await rogue.services.pubsub.publish(victim.topics.readings, new Uint8Array([2, i]));
-    await settle();
+    await until(() => seen.filter((b) => b === 2).length === 40);
     expect(victim.useless.score(rogue.peerId.toString())).to.be.lessThan(-1);
   });
 
   it('invalid messages graylist the sender (no more validation) and get it disconnected', async () => {
     for (let i = 0; i < 8; i++) await rogue.services.pubsub.publish(victim.topics.readings, new Uint8Array([0, i]));
-    await settle();
+    await until(() => victim.score(rogue.peerId) < scoreThresholds.graylistThreshold);
     expect(victim.score(rogue.peerId)).to.be.lessThan(scoreThresholds.graylistThreshold);
     await settle(1100); // gossipsub caches a peer's score for up to a heartbeat
     const before = seen.length;
     for (let i = 0; i < 5; i++) await rogue.services.pubsub.publish(victim.topics.readings, new Uint8Array([3, i])).catch(() => {});
     await settle(1000);
     expect(seen.length - before, 'messages validated after the graylist').to.equal(0);
+    await until(() => !victim.connectedPeers().some((p) => p.equals(rogue.peerId)));
     expect(victim.connectedPeers().map((p) => p.toString())).to.not.include(rogue.peerId.toString());
   });
 

@@ -106,7 +106,7 @@ describe('window protocol (reqresp) bounds', function () {
     mode = 'hang';
     const started = Date.now();
     expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 800))).to.be.oneOf([ReqRespErrorCode.TIMEOUT, ReqRespErrorCode.IDLE]);
-    expect(Date.now() - started).to.be.lessThan(3000);
+    expect(Date.now() - started).to.be.lessThan(6000);
   });
 
   it('a peer announcing a billion items: refused at the header (TOO_MANY_ITEMS)', async () => {
@@ -125,7 +125,7 @@ describe('window protocol (reqresp) bounds', function () {
     mode = 'drip';
     const started = Date.now();
     expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 1500))).to.equal(ReqRespErrorCode.TIMEOUT);
-    expect(Date.now() - started).to.be.lessThan(3000);
+    expect(Date.now() - started).to.be.lessThan(6000);
   });
 
   it('requestAll answers with the peers that answer, within the deadline, whatever the others do', async () => {
@@ -135,7 +135,7 @@ describe('window protocol (reqresp) bounds', function () {
       const answers = await network.requestAll({ method: 'readings', window: 3 }, 1000);
       expect(answers.map((a) => a.peer.toString()), m).to.deep.equal([honest.peerId]);
       expect(Buffer.from(answers[0].items[0]).toString()).to.equal('reading of window 3');
-      expect(Date.now() - started, m).to.be.lessThan(2500);
+      expect(Date.now() - started, m).to.be.lessThan(6000);
     }
   });
 
@@ -150,7 +150,7 @@ describe('window protocol (reqresp) bounds', function () {
       reset = true;
     }
     expect(reset).to.equal(true);
-    expect(Date.now() - started).to.be.within(defaultNetworkOptions.requestIdleMs - 200, defaultNetworkOptions.requestIdleMs + 3000);
+    expect(Date.now() - started).to.be.within(defaultNetworkOptions.requestIdleMs - 200, defaultNetworkOptions.requestIdleMs + 6000);
 
     const results: string[] = [];
     const floodStart = Date.now();
