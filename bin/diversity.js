@@ -11,4 +11,6 @@ if (major < 22) {
 }
 const { register } = await import('tsx/esm/api');
 register();
-await import('../node/src/cli/index.ts');
+const { run } = await import('../node/src/cli/index.ts');
+const { simCommand } = await import('../sim/src/cli.ts');
+run([simCommand]);

@@ -1,5 +1,3 @@
-import { DiversityError } from '../../node/src/util/errors.js';
-
 export enum DatasetErrorCode {
   FILE_NOT_FOUND = 'DATASET_ERROR_FILE_NOT_FOUND',
   UNKNOWN_FORMAT = 'DATASET_ERROR_UNKNOWN_FORMAT',
@@ -44,9 +42,21 @@ export type DatasetErrorType =
   | { code: DatasetErrorCode.LENGTH_MISMATCH; file: string; reason: string }
   | { code: DatasetErrorCode.BAD_COMMUNITY; file: string; reason: string };
 
-export class DatasetError extends DiversityError<DatasetErrorType> {
+/**
+ * A dataset that cannot be used, with a typed `type` whose `code` names the failure (the same
+ * shape as the node's `DiversityError`; datasets sit below the node and import nothing from it).
+ */
+export class DatasetError extends Error {
+  readonly type: DatasetErrorType;
+
   constructor(type: DatasetErrorType) {
     const where = 'line' in type ? `${type.file}:${type.line}:${type.column}: ` : '';
-    super(type, `${where}${type.code}${'reason' in type ? ` (${type.reason})` : ''}${'value' in type ? ` '${type.value}'` : ''}`);
+    super(`${where}${type.code}${'reason' in type ? ` (${type.reason})` : ''}${'value' in type ? ` '${type.value}'` : ''}`);
+    this.name = 'DatasetError';
+    this.type = type;
+  }
+
+  get code(): DatasetErrorCode {
+    return this.type.code;
   }
 }

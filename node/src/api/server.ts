@@ -66,9 +66,12 @@ export class ApiServer {
       const handle = async () => {
         if (path === '/status' || (path === '/' && !this.modules.dashboard)) return send(200, 'application/json', json(await this.modules.status()));
         if (path === '/metrics' && metrics) return send(200, metrics.register.contentType, await metrics.register.metrics());
-        const windowMatch = /^\/window\/(\d+)$/.exec(path);
+        const windowMatch = /^\/window\/([^/]*)$/.exec(path);
         if (windowMatch) {
-          const result = await this.modules.windowResult(Number(windowMatch[1]));
+          // A window is a u32: anything else (1e20, -1, 0x10, 99999999999) is the client's error.
+          const w = /^\d{1,10}$/.test(windowMatch[1]) ? Number(windowMatch[1]) : NaN;
+          if (!(w <= 0xffff_ffff)) return send(400, 'application/json', json({ error: 'window must be an integer from 0 to 4294967295' }));
+          const result = await this.modules.windowResult(w);
           return result ? send(200, 'application/json', json(result)) : send(404, 'application/json', json({ error: 'window not committed here' }));
         }
         if (this.modules.dashboard && (await this.modules.dashboard.handle(req, res, url))) return;

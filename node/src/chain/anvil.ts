@@ -57,6 +57,8 @@ export interface Anvil {
   /** Dev accounts, in anvil's order. */
   accounts: string[];
   privateKeys: string[];
+  /** The anvil process id (fault tests pause it with SIGSTOP / SIGCONT). */
+  pid: number;
   /** Kills the process and waits for it to exit; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -164,6 +166,7 @@ export async function startAnvil(opts: Partial<AnvilOptions> = {}): Promise<Anvi
     chainId: o.chainId,
     accounts,
     privateKeys,
+    pid: child.pid!,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

@@ -19,6 +19,8 @@ export enum ReadingGossipErrorCode {
   WINDOW_SEALED = 'READING_WINDOW_SEALED',
   DUPLICATE = 'READING_DUPLICATE',
   EQUIVOCATION_KNOWN = 'READING_EQUIVOCATION_KNOWN',
+  /** The ingest queue is full: dropped unverified (reconciliation fetches it again later). */
+  BUSY = 'READING_BUSY',
 }
 
 export enum CoSignatureGossipErrorCode {

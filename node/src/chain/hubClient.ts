@@ -1,4 +1,4 @@
-import { Contract, concat, ZeroHash, type ContractRunner, type Provider, type TransactionReceipt } from 'ethers';
+import { Contract, concat, ZeroHash, type ContractRunner, type Overrides, type Provider, type TransactionReceipt } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
 import type { ParticipantState } from '../window/state.js';
 import { fromHex } from '../util/hex.js';
@@ -110,8 +110,8 @@ export class HubClient {
 
 
   /** `signatures`: 65-byte ECDSA co-signatures, sent concatenated (the EcdsaSignerSet module's format). */
-  async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[]) {
-    return this.contract.update(this.opts.communityId, window, windowRoot, finalState, concat(signatures));
+  async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[], overrides: Overrides = {}) {
+    return this.contract.update(this.opts.communityId, window, windowRoot, finalState, concat(signatures), overrides);
   }
 
   /**
@@ -146,7 +146,7 @@ export class HubClient {
     return this.contract.isVoided(this.opts.communityId, meterIndex, interval);
   }
 
-  async sendFinalize() {
-    return this.contract.finalize(this.opts.communityId);
+  async sendFinalize(overrides: Overrides = {}) {
+    return this.contract.finalize(this.opts.communityId, overrides);
   }
 }

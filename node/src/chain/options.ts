@@ -10,6 +10,15 @@ export interface ChainOptions {
   signatureDeadlineSeconds: number;
   /** Delay between one submitter's turn and the next one's when a window is not on chain yet. */
   takeoverSeconds: number;
+  /** Highest max fee per gas the node pays, in gwei (a replacement never goes past it). */
+  maxFeePerGasGwei: number;
+  /** Highest priority fee (tip) per gas, in gwei. */
+  maxPriorityFeePerGasGwei: number;
+  /** A transaction not mined after this long is replaced (same nonce, fees +12.5 %, within the caps). */
+  replaceAfterSeconds: number;
+  /** Wait after a failed or reverted attempt; doubles on each further failure, up to `backoffMaxSeconds`. */
+  backoffSeconds: number;
+  backoffMaxSeconds: number;
 }
 
 export const defaultChainOptions: ChainOptions = {
@@ -19,4 +28,9 @@ export const defaultChainOptions: ChainOptions = {
   pollMs: 1000,
   signatureDeadlineSeconds: 60,
   takeoverSeconds: 30,
+  maxFeePerGasGwei: 50,
+  maxPriorityFeePerGasGwei: 2,
+  replaceAfterSeconds: 60,
+  backoffSeconds: 2,
+  backoffMaxSeconds: 300,
 };

@@ -6,12 +6,11 @@ import { statusCommand } from './commands/status.js';
 import { devnetCommand } from './commands/devnet.js';
 import { auditCommand } from './commands/audit.js';
 import { disputeCommand } from './commands/dispute.js';
-import { simCommand } from '../../../sim/src/cli.js';
 import { CliError } from './errors.js';
 
-const commands = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand, disputeCommand, simCommand];
+const commands: object[] = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand, disputeCommand];
 
-async function main(): Promise<void> {
+async function main(extra: object[]): Promise<void> {
   let cli = yargs(hideBin(process.argv))
     .scriptName('diversity')
     .env('DIVERSITY')
@@ -27,7 +26,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${y.help() ? '' : ''}error: ${msg}\nRun with --help for usage.\n`);
       process.exit(2);
     });
-  for (const c of commands) {
+  for (const c of [...commands, ...extra]) {
     // Command objects carry their examples (lodestar style); yargs wants them on the builder.
     const { builder, examples = [] } = c as { builder: (y: typeof cli) => typeof cli; examples?: (string[] | { command: string; description: string })[] };
     const pairs = examples.map((e) => (Array.isArray(e) ? e : [`$0 ${e.command}`, e.description]));
@@ -36,11 +35,19 @@ async function main(): Promise<void> {
   await cli.help().alias('h', 'help').version(false).parseAsync();
 }
 
-main().catch((e) => {
+/**
+ * Runs the `diversity` command line. Commands of other packages (the simulator's `sim`) are
+ * passed in by the entry point (`bin/diversity.js`): the node imports nothing from them.
+ */
+export function run(extra: object[] = []): void {
+  main(extra).catch(onError);
+}
+
+function onError(e: unknown): never {
   if (e instanceof CliError) {
     process.stderr.write(`error: ${e.message}\n`);
     process.exit(2);
   }
   process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
-});
+}

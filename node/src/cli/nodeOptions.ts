@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAddress, isHexString } from 'ethers';
+import { defaultMeterOptionKeys } from '../meter/options.js';
 import { defaultNodeOptions, type NodeOptions } from '../node/options.js';
 import { CliError, CliErrorCode } from './errors.js';
 
@@ -16,6 +17,32 @@ function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
+/**
+ * The keys a config file may hold: those of the defaults, plus the required ones without a
+ * default. Anything else is a typo or a stale option: refused, never silently ignored.
+ */
+const KNOWN_KEYS: Record<string, readonly string[] | true> = {
+  ...Object.fromEntries(Object.keys(defaultNodeOptions).map((k) => [k, true])),
+  privateKey: true,
+  byzantine: true,
+  meter: defaultMeterOptionKeys,
+  network: Object.keys(defaultNodeOptions.network),
+  chain: Object.keys(defaultNodeOptions.chain),
+  window: Object.keys(defaultNodeOptions.window),
+  api: Object.keys(defaultNodeOptions.api),
+};
+
+export function checkConfigKeys(config: Json, path: string): void {
+  for (const [key, value] of Object.entries(config)) {
+    const known = KNOWN_KEYS[key];
+    if (!known) throw new CliError(CliErrorCode.BAD_CONFIG, `config file ${path}: unknown key "${key}" (known: ${Object.keys(KNOWN_KEYS).join(', ')})`);
+    if (known === true || !isObject(value)) continue;
+    for (const sub of Object.keys(value)) {
+      if (!known.includes(sub)) throw new CliError(CliErrorCode.BAD_CONFIG, `config file ${path}: unknown key "${key}.${sub}" (known: ${known.join(', ')})`);
+    }
+  }
+}
+
 export function readConfigFile(path: string): Json {
   let text: string;
   try {
@@ -26,8 +53,10 @@ export function readConfigFile(path: string): Json {
   try {
     const parsed = JSON.parse(text);
     if (!isObject(parsed)) throw new Error('top level must be an object');
+    checkConfigKeys(parsed, path);
     return parsed;
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(CliErrorCode.BAD_CONFIG, `config file ${path} is not valid JSON: ${(e as Error).message}`);
   }
 }
@@ -56,12 +85,16 @@ export function nodeOptionsFromArgs(args: Json): NodeOptions {
   return checkNodeOptions(merged);
 }
 
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
 function fail(option: string, why: string): never {
   throw new CliError(CliErrorCode.BAD_OPTION, `--${option}: ${why}`);
 }
 
 export function checkNodeOptions(o: NodeOptions): NodeOptions {
   if (typeof o.privateKey !== 'string' || !isHexString(o.privateKey, 32)) fail('private-key', 'a 32-byte hex key (0x...) is required (or DIVERSITY_PRIVATE_KEY)');
+  const k = BigInt(o.privateKey);
+  if (k === 0n || k >= SECP256K1_N) fail('private-key', 'not a valid secp256k1 private key (zero, or not below the group order)');
   if (!isAddress(o.chain.hub)) fail('chain.hub', `not an address: ${String(o.chain.hub) || '(missing)'}`);
   try {
     o.chain.communityId = BigInt(o.chain.communityId as unknown as string);
@@ -70,7 +103,7 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
   }
   if (o.chain.communityId <= 0n) fail('chain.community-id', 'must be at least 1');
   if (!/^https?:\/\//.test(o.chain.rpcUrl)) fail('chain.rpc-url', `not an http(s) URL: ${o.chain.rpcUrl}`);
-  for (const key of ['pollMs', 'signatureDeadlineSeconds', 'takeoverSeconds'] as const) {
+  for (const key of ['pollMs', 'signatureDeadlineSeconds', 'takeoverSeconds', 'maxFeePerGasGwei', 'maxPriorityFeePerGasGwei', 'replaceAfterSeconds', 'backoffSeconds', 'backoffMaxSeconds'] as const) {
     o.chain[key] = Number(o.chain[key]);
     if (!Number.isFinite(o.chain[key]) || o.chain[key] < 0) fail(`chain.${key}`, 'must be a non-negative number');
   }

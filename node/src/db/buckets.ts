@@ -15,4 +15,6 @@ export enum Bucket {
   submission = 5,
   /** name (utf8) -> JSON value: chain cursor, last final window, ... */
   meta = 6,
+  /** window u32 | windowRoot 32 -> JSON commitment as signed (per interval: slots and state) */
+  commitment = 7,
 }

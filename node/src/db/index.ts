@@ -1,6 +1,6 @@
 import { Level } from 'level';
 import { mkdirSync } from 'node:fs';
-import { CoSignatureRepository, EquivocationRepository, MetaRepository, ReadingRepository, SubmissionRepository, WindowResultRepository } from './repositories.js';
+import { CommitmentRepository, CoSignatureRepository, EquivocationRepository, MetaRepository, ReadingRepository, SubmissionRepository, WindowResultRepository } from './repositories.js';
 import type { Db } from './repository.js';
 
 export * from './repositories.js';
@@ -14,6 +14,7 @@ export class NodeDb {
   readonly coSignatures: CoSignatureRepository;
   readonly submissions: SubmissionRepository;
   readonly meta: MetaRepository;
+  readonly commitments: CommitmentRepository;
 
   private constructor(readonly level: Db) {
     this.readings = new ReadingRepository(level);
@@ -22,6 +23,7 @@ export class NodeDb {
     this.coSignatures = new CoSignatureRepository(level);
     this.submissions = new SubmissionRepository(level);
     this.meta = new MetaRepository(level);
+    this.commitments = new CommitmentRepository(level);
   }
 
   static async open(path: string): Promise<NodeDb> {
@@ -29,6 +31,11 @@ export class NodeDb {
     const level = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
     await level.open();
     return new NodeDb(level);
+  }
+
+  /** Writes many puts (from the repositories' `putOp`) in one atomic LevelDB batch. */
+  async batch(ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[]): Promise<void> {
+    if (ops.length > 0) await this.level.batch(ops);
   }
 
   async close(): Promise<void> {

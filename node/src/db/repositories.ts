@@ -101,11 +101,27 @@ export class CoSignatureRepository extends JsonRepository<{ window: number; sign
 export interface StoredSubmission {
   window: number;
   kind: 'update' | 'finalize';
+  /** Hash of the latest transaction sent for this submission (see `hashes` for replaced ones). */
   txHash?: string;
+  /** Every transaction sent for it, oldest first: one of them may be the one mined. */
+  hashes?: string[];
+  nonce?: number;
+  /** Fees of the latest transaction, wei (decimal strings). */
+  maxFeePerGas?: string;
+  maxPriorityFeePerGas?: string;
   signers: number;
-  /** 'sent' is written before the transaction leaves, so a crash cannot lead to a blind resend. */
-  status: 'sending' | 'sent' | 'mined' | 'failed';
+  /**
+   * 'sending' is written before the transaction leaves, so a crash cannot lead to a blind resend;
+   * 'sent' until one of its transactions is mined ('mined', 'reverted') or its nonce went to
+   * another transaction ('failed'); 'failed' also when the send itself failed.
+   */
+  status: 'sending' | 'sent' | 'mined' | 'failed' | 'reverted';
+  /** When the latest transaction was sent (ms). */
   at: number;
+  /** Failed or reverted attempts for this window and kind so far (the backoff's exponent). */
+  failures?: number;
+  /** No new attempt before this time (ms): exponential backoff after a failure or a revert. */
+  notBefore?: number;
 }
 
 export class SubmissionRepository extends JsonRepository<number, StoredSubmission> {
@@ -124,5 +140,31 @@ export class MetaRepository extends JsonRepository<string, unknown> {
   async getNumber(name: string): Promise<number | undefined> {
     const v = await this.get(name);
     return typeof v === 'number' ? v : undefined;
+  }
+}
+
+/**
+ * What this node signed for a window, kept as it was at signing time and served as signed: the
+ * window protocol's `commitment` frames (per interval: the slots and the state). A reading that
+ * arrives later changes the store, never a commitment already signed; a re-fold signs (and
+ * keeps) another one next to it.
+ */
+export interface StoredCommitment {
+  window: number;
+  windowRoot: string;
+  stateHash: string;
+  /** The `commitment` frames, exactly as served (UTF-8 JSON each). */
+  frames: string[];
+  signedAt: number;
+}
+
+export class CommitmentRepository extends JsonRepository<{ window: number; windowRoot: string }, StoredCommitment> {
+  constructor(db: Db) {
+    super(db, Bucket.commitment);
+  }
+  protected encodeKey = (k: { window: number; windowRoot: string }) => Buffer.concat([key([k.window, 4]), Buffer.from(k.windowRoot.slice(2), 'hex')]);
+
+  async listWindow(window: number): Promise<StoredCommitment[]> {
+    return this.valuesWithPrefix(key([window, 4]));
   }
 }

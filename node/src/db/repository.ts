@@ -30,6 +30,18 @@ export abstract class Repository<K, V> {
     return (await this.db.get(this.fullKey(this.encodeKey(key)))) !== undefined;
   }
 
+  /** Values of many keys in one LevelDB call (undefined where absent). */
+  async getMany(keys: K[]): Promise<(V | undefined)[]> {
+    if (keys.length === 0) return [];
+    const values = await this.db.getMany(keys.map((k) => this.fullKey(this.encodeKey(k))));
+    return values.map((b) => (b === undefined ? undefined : this.decodeValue(b)));
+  }
+
+  /** A put as a batch operation, for `NodeDb.batch` (one atomic LevelDB write for many). */
+  putOp(key: K, value: V): { type: 'put'; key: Uint8Array; value: Uint8Array } {
+    return { type: 'put', key: this.fullKey(this.encodeKey(key)), value: this.encodeValue(value) };
+  }
+
   async put(key: K, value: V): Promise<void> {
     await this.db.put(this.fullKey(this.encodeKey(key)), this.encodeValue(value));
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Contract, NonceManager, Wallet, dataLength, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
 import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
@@ -166,6 +166,7 @@ export class Devnet {
         logLevel: 'info',
         maxFutureIntervals: 1,
         tickMs: 250,
+        verifyWorkers: 1,
         network: { listen: [node.listen], bootstrap: this.nodes.filter((n) => n !== node).map((n) => `${n.listen}/p2p/${n.peerId}`) },
         chain: {
           rpcUrl: this.anvil.rpcUrl,
@@ -185,8 +186,10 @@ export class Devnet {
         },
       };
       const configPath = join(dir, node.name, 'config.json');
-      mkdirSync(join(dir, node.name), { recursive: true });
-      writeFileSync(configPath, JSON.stringify(config, null, 2));
+      // The config holds the node's keys: readable by this user only.
+      mkdirSync(join(dir, node.name), { recursive: true, mode: 0o700 });
+      writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+      chmodSync(configPath, 0o600);
       node.process = this.spawnNode(node, configPath, join(dir, node.name, 'node.log'));
     }
     print(`started ${this.nodes.length} node processes; interval 0 begins in ${Math.max(0, start - Math.floor(Date.now() / 1000))}s`);
@@ -218,7 +221,7 @@ export class Devnet {
 
   private spawnNode(node: DevnetNode, configPath: string, logPath: string): ChildProcess {
     const bin = join(projectRoot(), 'bin', 'diversity.js');
-    const child = spawn(process.execPath, [bin, 'node', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'node', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: devnetNodeEnv(process.env) });
     const log = createWriteStream(logPath);
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
@@ -385,4 +388,13 @@ async function fetchJson(url: string): Promise<any> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The environment of a devnet node: the operator's, minus every DIVERSITY_* variable. Options
+ * come from env before the config file, so an exported DIVERSITY_PRIVATE_KEY would otherwise make
+ * every devnet node sign with the operator's key (and DIVERSITY_CHAIN_RPC_URL send it elsewhere).
+ */
+export function devnetNodeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.toUpperCase().startsWith('DIVERSITY_')));
 }

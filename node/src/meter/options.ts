@@ -8,3 +8,6 @@ export interface MeterOptions {
   /** Profile interval replayed as the community's interval 0 (e.g. a sunny morning). */
   profileOffset: number;
 }
+
+/** The keys of `MeterOptions` (a config file's `meter` section may hold only these). */
+export const defaultMeterOptionKeys: readonly (keyof MeterOptions)[] = ['meterIndex', 'secretKey', 'profile', 'profileOffset'];

@@ -7,11 +7,23 @@ import { gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import type { PubSub } from '@libp2p/interface';
 import type { PrivateKey } from '@libp2p/interface';
 import type { NetworkOptions } from './options.js';
+import { messageIdFns, scoreParams, scoreThresholds } from './scoring.js';
+import type { Topics } from './topics.js';
 
 export type DiversityLibp2p = Libp2p<{ identify: Identify; pubsub: PubSub<GossipsubEvents> }>;
 
-/** TCP + noise + yamux + identify + gossipsub (StrictSign): the node's libp2p host. */
-export async function createHost(opts: NetworkOptions, privateKey: PrivateKey): Promise<DiversityLibp2p> {
+/** A community member's gossip: its topics (for scoring and message ids) and the application score. */
+export interface CommunityGossip {
+  topics: Topics;
+  appSpecificScore: (peer: string) => number;
+}
+
+/**
+ * TCP + noise + yamux + identify + gossipsub (StrictSign): the node's libp2p host. With
+ * `gossip` (nodes), peer scoring is on and readings are identified by their bytes (see
+ * `scoring.ts`); without it (auditors, meters), plain gossipsub.
+ */
+export async function createHost(opts: NetworkOptions, privateKey: PrivateKey, gossip?: CommunityGossip): Promise<DiversityLibp2p> {
   return createLibp2p({
     privateKey,
     addresses: { listen: opts.listen },
@@ -28,6 +40,13 @@ export async function createHost(opts: NetworkOptions, privateKey: PrivateKey): 
         allowPublishToZeroTopicPeers: true,
         // Seen-cache long enough to cover a window's reconciliation.
         seenTTL: 10 * 60 * 1000,
+        ...(gossip
+          ? {
+              scoreParams: scoreParams(gossip.topics, gossip.appSpecificScore),
+              scoreThresholds,
+              ...messageIdFns(gossip.topics.readings),
+            }
+          : {}),
       }),
     },
   });

@@ -3,11 +3,40 @@ import type { PeerId, PrivateKey } from '@libp2p/interface';
 import type { CommunityInfo } from '../community/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
+import { CoSignatureGossipErrorCode, ReadingGossipErrorCode } from '../chain/errors.js';
 import { gossipValidatorFn, type GossipHandler } from './gossipValidatorFn.js';
 import { createHost, type DiversityLibp2p } from './host.js';
 import type { NetworkOptions } from './options.js';
-import { requestOnStream, serveStream, type WindowRequest } from './reqresp.js';
+import { encodeResponseHeader, maxItems, ReqRespError, ReqRespErrorCode, serveStream, type WindowRequest } from './reqresp.js';
+import { scoreThresholds, UselessMessageCounter } from './scoring.js';
 import { topics, type Topics } from './topics.js';
+import { requestWindowFrom } from './windowClient.js';
+import * as lp from 'it-length-prefixed';
+import { pipe } from 'it-pipe';
+
+/** IGNOREs the sender could have avoided: charged to its application score. */
+const USELESS_CODES = new Set<string>([ReadingGossipErrorCode.DUPLICATE, ReadingGossipErrorCode.EQUIVOCATION_KNOWN, CoSignatureGossipErrorCode.DUPLICATE]);
+
+/** A token bucket per peer: `rate` tokens a second, `burst` at most. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+  take(key: string): boolean {
+    const now = this.now();
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + ((now - b.at) / 1000) * this.rate);
+    b.at = now;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    this.buckets.set(key, b);
+    if (this.buckets.size > 10_000) this.buckets.delete(this.buckets.keys().next().value!);
+    return ok;
+  }
+}
 
 export interface NetworkHandlers {
   /** Validates (and on success stores) a gossiped signed reading; throws GossipValidationError. */
@@ -20,7 +49,7 @@ export interface NetworkHandlers {
 
 export interface NetworkModules {
   privateKey: PrivateKey;
-  community: Pick<CommunityInfo, 'chainId' | 'hub' | 'communityId'>;
+  community: Pick<CommunityInfo, 'chainId' | 'hub' | 'communityId' | 'windowIntervals'> & { meters: readonly unknown[] };
   handlers: NetworkHandlers;
   metrics: Metrics | null;
   logger: Logger;
@@ -32,12 +61,18 @@ export class Network {
   private libp2p?: DiversityLibp2p;
   private redialTimer?: NodeJS.Timeout;
   private status: 'stopped' | 'started' = 'stopped';
+  /** Useless messages per peer (application score). */
+  readonly useless = new UselessMessageCounter();
+  private readonly inboundRequests: RateLimiter;
+  /** Peers disconnected for their score: not re-dialled before this time (ms). */
+  private readonly banned = new Map<string, number>();
 
   constructor(
     private readonly opts: NetworkOptions,
     private readonly modules: NetworkModules,
   ) {
     this.topics = topics(modules.community);
+    this.inboundRequests = new RateLimiter(opts.requestsPerSecondPerPeer, Math.max(1, 4 * opts.requestsPerSecondPerPeer));
   }
 
   get host(): DiversityLibp2p {
@@ -60,28 +95,47 @@ export class Network {
   async start(): Promise<void> {
     if (this.status === 'started') return;
     const { handlers, metrics, logger } = this.modules;
-    const libp2p = await createHost(this.opts, this.modules.privateKey);
+    const libp2p = await createHost(this.opts, this.modules.privateKey, { topics: this.topics, appSpecificScore: (p) => this.useless.score(p) });
     this.libp2p = libp2p;
     const pubsub = libp2p.services.pubsub as unknown as {
       topicValidators: Map<string, ReturnType<typeof gossipValidatorFn>>;
       subscribe(t: string): void;
     };
-    pubsub.topicValidators.set(this.topics.readings, gossipValidatorFn('readings', handlers.onReading, metrics, logger));
-    pubsub.topicValidators.set(this.topics.coSignatures, gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger));
+    const onIgnore = (from: PeerId, code: string) => {
+      if (USELESS_CODES.has(code)) this.useless.add(from.toString());
+    };
+    pubsub.topicValidators.set(this.topics.readings, gossipValidatorFn('readings', handlers.onReading, metrics, logger, onIgnore));
+    pubsub.topicValidators.set(this.topics.coSignatures, gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger, onIgnore));
     pubsub.subscribe(this.topics.readings);
     pubsub.subscribe(this.topics.coSignatures);
-    await libp2p.handle(this.topics.windowProtocol, ({ stream }) => {
-      serveStream(stream, this.opts.maxFrameBytes, async (req) => {
-        try {
-          const items = await handlers.serveWindow(req);
-          metrics?.reqRespRequests.inc({ method: req.method, result: 'ok' });
-          return items;
-        } catch (e) {
-          metrics?.reqRespRequests.inc({ method: req.method, result: 'error' });
-          throw e;
+    const serveLimits = { idleMs: this.opts.requestIdleMs, deadlineMs: this.opts.serveDeadlineMs, maxFrameBytes: this.opts.maxFrameBytes };
+    await libp2p.handle(
+      this.topics.windowProtocol,
+      ({ stream, connection }) => {
+        const peer = connection.remotePeer.toString();
+        if (!this.inboundRequests.take(peer)) {
+          metrics?.reqRespRequests.inc({ method: 'any', result: 'rate_limited' });
+          void pipe([encodeResponseHeader({ ok: false, error: ReqRespErrorCode.RATE_LIMITED })], (src) => lp.encode(src), stream.sink)
+            .catch(() => {})
+            .finally(() => stream.close().catch(() => stream.abort(new Error('close failed'))));
+          return;
         }
-      }).catch((e) => logger.verbose('window protocol stream failed', {}, e));
-    });
+        serveStream(stream, serveLimits, async (req) => {
+          try {
+            const items = await handlers.serveWindow(req);
+            metrics?.reqRespRequests.inc({ method: req.method, result: 'ok' });
+            return items;
+          } catch (e) {
+            metrics?.reqRespRequests.inc({ method: req.method, result: 'error' });
+            throw e;
+          }
+        }).catch((e) => {
+          logger.verbose('window protocol stream failed', { peer }, e);
+          stream.abort(e instanceof Error ? e : new Error(String(e)));
+        });
+      },
+      { maxInboundStreams: this.opts.maxInboundStreams },
+    );
     libp2p.addEventListener('connection:open', () => metrics?.peers.set(libp2p.getPeers().length));
     libp2p.addEventListener('connection:close', () => metrics?.peers.set(libp2p.getPeers().length));
     this.status = 'started';
@@ -97,14 +151,33 @@ export class Network {
     await this.libp2p?.stop();
   }
 
-  /** Dials every bootstrap peer we are not connected to; failures are retried next round. */
+  /** Gossipsub score of a peer (0 for an unknown one). */
+  score(peer: PeerId | string): number {
+    return (this.host.services.pubsub as unknown as { getScore(p: string): number }).getScore(peer.toString());
+  }
+
+  /**
+   * Upkeep: disconnects peers whose score fell below the graylist threshold (gossipsub already
+   * drops their messages; the connection and its streams go too, and they are not re-dialled for
+   * ten minutes), then dials every bootstrap peer we are not connected to.
+   */
   private redial(): void {
     if (this.status !== 'started') return;
+    const now = Date.now();
+    for (const peer of this.host.getPeers()) {
+      const score = this.score(peer);
+      if (score >= scoreThresholds.graylistThreshold) continue;
+      this.banned.set(peer.toString(), now + 10 * 60 * 1000);
+      this.modules.metrics?.peersDisconnected.inc({ reason: 'score' });
+      this.modules.logger.warn('disconnecting a peer for its gossip score', { peer: peer.toString(), score: score.toFixed(1) });
+      this.host.hangUp(peer).catch(() => {});
+    }
+    for (const [peer, until] of this.banned) if (until < now) this.banned.delete(peer);
     const connected = new Set(this.host.getPeers().map((p) => p.toString()));
     for (const addr of this.opts.bootstrap) {
       const ma = multiaddr(addr);
       const peer = ma.getPeerId();
-      if (peer === this.peerId || (peer && connected.has(peer))) continue;
+      if (peer === this.peerId || (peer && connected.has(peer)) || (peer && this.banned.has(peer))) continue;
       this.host.dial(ma).catch((e) => this.modules.logger.debug('dial failed', { addr }, e));
     }
   }
@@ -117,14 +190,42 @@ export class Network {
     await this.host.services.pubsub.publish(this.topics.coSignatures, bytes);
   }
 
-  /** Asks one peer over the window protocol. */
-  async request(peer: PeerId, req: WindowRequest, timeoutMs = 5000): Promise<Uint8Array[]> {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const stream = await this.host.dialProtocol(peer, this.topics.windowProtocol, { signal });
-    try {
-      return await requestOnStream(stream, req, this.opts.maxFrameBytes);
-    } finally {
-      await stream.close().catch(() => stream.abort(new Error('close failed')));
-    }
+  /**
+   * Asks one peer over the window protocol, within the deadline and every bound of the protocol
+   * (item count for the method, frame and response bytes, idle time): throws a ReqRespError
+   * rather than wait or buffer past them.
+   */
+  async request(peer: PeerId, req: WindowRequest, deadlineMs = 5000): Promise<Uint8Array[]> {
+    if (this.banned.has(peer.toString())) throw new ReqRespError({ code: ReqRespErrorCode.REMOTE_ERROR, detail: 'peer disconnected for its score' });
+    const { community } = this.modules;
+    return requestWindowFrom(this.host, peer, this.topics.windowProtocol, req, {
+      deadlineMs,
+      idleMs: Math.min(deadlineMs, this.opts.requestIdleMs),
+      maxFrameBytes: this.opts.maxFrameBytes,
+      maxResponseBytes: this.opts.maxResponseBytes,
+      maxItems: maxItems(req.method, { windowIntervals: community.windowIntervals, meters: community.meters.length }),
+    });
+  }
+
+  /**
+   * Asks every connected peer at once and returns the answers of those that answered in time
+   * (never waits on the slowest: each request has its own deadline; failures are reported).
+   */
+  async requestAll(req: WindowRequest, deadlineMs: number): Promise<{ peer: PeerId; items: Uint8Array[] }[]> {
+    const peers = this.connectedPeers().filter((p) => !this.banned.has(p.toString()));
+    const settled = await Promise.allSettled(peers.map((peer) => this.request(peer, req, deadlineMs)));
+    const out: { peer: PeerId; items: Uint8Array[] }[] = [];
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') {
+        out.push({ peer: peers[i], items: s.value });
+        this.modules.metrics?.reqRespOutbound.inc({ method: req.method, result: 'ok' });
+      }
+      else {
+        const code = s.reason instanceof ReqRespError ? s.reason.code : 'OTHER';
+        this.modules.metrics?.reqRespOutbound.inc({ method: req.method, result: code });
+        this.modules.logger.verbose('window request failed', { peer: peers[i].toString(), method: req.method, window: req.window, code });
+      }
+    });
+    return out;
   }
 }

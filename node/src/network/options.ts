@@ -7,11 +7,26 @@ export interface NetworkOptions {
   redialIntervalMs: number;
   /** Largest request/response frame accepted. */
   maxFrameBytes: number;
+  /** Largest window-protocol response accepted (sum of its frames). */
+  maxResponseBytes: number;
+  /** Longest silence between two frames of a window-protocol exchange, either side. */
+  requestIdleMs: number;
+  /** Deadline of an inbound window-protocol stream (a peer that does not read is cut off). */
+  serveDeadlineMs: number;
+  /** Window-protocol requests a peer may make per second (token bucket, burst = 4 s worth). */
+  requestsPerSecondPerPeer: number;
+  /** Inbound window-protocol streams open at once, per connection. */
+  maxInboundStreams: number;
 }
 
 export const defaultNetworkOptions: NetworkOptions = {
   listen: ['/ip4/127.0.0.1/tcp/0'],
   bootstrap: [],
   redialIntervalMs: 2000,
-  maxFrameBytes: 4 * 1024 * 1024,
+  maxFrameBytes: 1024 * 1024,
+  maxResponseBytes: 16 * 1024 * 1024,
+  requestIdleMs: 3000,
+  serveDeadlineMs: 15_000,
+  requestsPerSecondPerPeer: 10,
+  maxInboundStreams: 4,
 };

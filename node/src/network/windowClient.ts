@@ -1,19 +1,43 @@
 import { multiaddr } from '@multiformats/multiaddr';
+import type { PeerId } from '@libp2p/interface';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import type { Libp2p } from 'libp2p';
 import type { StoredWindowResult } from '../db/index.js';
-import { requestOnStream, type WindowRequest } from './reqresp.js';
+import { ReqRespError, ReqRespErrorCode, requestOnStream, type RequestLimits, type WindowRequest } from './reqresp.js';
+
+/** Bounds for processes that do not know the community's shape (auditors, disputers). */
+export const defaultRequestLimits: RequestLimits = {
+  deadlineMs: 10_000,
+  idleMs: 5_000,
+  maxFrameBytes: 64 * 1024,
+  maxResponseBytes: 32 * 1024 * 1024,
+  maxItems: 1 << 16,
+};
 
 /**
- * Client side of the window protocol for processes that are not nodes (auditors, disputers):
- * dial a peer, ask, collect the frames.
+ * The one client of the window protocol (nodes, auditors, disputers): dial a peer, ask, collect
+ * the frames; the deadline covers the dial and the whole exchange, and every bound of `limits`
+ * holds (see `requestOnStream`).
  */
-export async function requestWindow(host: Libp2p, peer: string, protocol: string, req: WindowRequest, timeoutMs = 10_000): Promise<Uint8Array[]> {
-  const stream = await host.dialProtocol(multiaddr(peer), protocol, { signal: AbortSignal.timeout(timeoutMs) });
+export async function requestWindowFrom(host: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, protocol: string, req: WindowRequest, limits: RequestLimits): Promise<Uint8Array[]> {
+  const started = Date.now();
+  let stream;
   try {
-    return await requestOnStream(stream, req, 16 * 1024 * 1024);
+    stream = await host.dialProtocol(peer, protocol, { signal: AbortSignal.timeout(limits.deadlineMs) });
+  } catch (e) {
+    if (Date.now() - started >= limits.deadlineMs) throw new ReqRespError({ code: ReqRespErrorCode.TIMEOUT, detail: 'dial' });
+    throw e;
+  }
+  try {
+    return await requestOnStream(stream, req, { ...limits, deadlineMs: Math.max(1, limits.deadlineMs - (Date.now() - started)) });
   } finally {
     await stream.close().catch(() => stream.abort(new Error('close failed')));
   }
+}
+
+/** `requestWindowFrom` with a multiaddr string and default bounds (CLI tools). */
+export async function requestWindow(host: Libp2p, peer: string, protocol: string, req: WindowRequest, timeoutMs = 10_000): Promise<Uint8Array[]> {
+  return requestWindowFrom(host, multiaddr(peer), protocol, req, { ...defaultRequestLimits, deadlineMs: timeoutMs });
 }
 
 /** Everything one peer holds about a window: readings, equivocation evidence, its commitment. */

@@ -1,11 +1,13 @@
-import { JsonRpcProvider, NonceManager, Wallet, type TypedDataDomain } from 'ethers';
+import { JsonRpcProvider, Wallet, type TypedDataDomain } from 'ethers';
 import { Dashboard, defaultDashboardOptions } from '../api/dashboard.js';
+import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { ApiServer } from '../api/server.js';
 import { hubDomain, signWindowResult } from '../chain/eip712.js';
 import { GossipValidationError } from '../chain/errors.js';
 import { HubClient, type WindowRecord } from '../chain/hubClient.js';
 import { validateCoSignature } from '../chain/validation/coSignature.js';
-import { storeValidReading, validateReading, type ValidReading } from '../chain/validation/reading.js';
+import { storeValidReadings, validateReadingBatch, type ValidReading } from '../chain/validation/reading.js';
+import { VerifierPool } from '../reading/verifierPool.js';
 import { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import { NodeDb, type StoredWindowResult } from '../db/index.js';
@@ -14,7 +16,7 @@ import { MeterService } from '../meter/meterService.js';
 import { Network } from '../network/network.js';
 import { encodeCoSignature, type CoSignatureMessage } from '../network/messages.js';
 import { peerKeyFromSecret } from '../network/peerKey.js';
-import type { WindowRequest } from '../network/reqresp.js';
+import { windowProtocolHandlers } from './reqrespHandlers.js';
 import { MeterKeyRing } from '../reading/meterKeys.js';
 import { serializeSignedReading, type SignedReading } from '../reading/signature.js';
 import { DisputeKind, equivocationProof } from '../window/disputeProof.js';
@@ -28,8 +30,16 @@ import { Disputer } from '../dispute/disputer.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
 
-/** A reading source for the ingest queue, for metrics. */
-type Source = 'gossip' | 'reconcile' | 'local';
+import { NodeStartError, NodeStartErrorCode, startupError } from './errors.js';
+import { defaultIngestOptions, Ingest, type ReadingSource as Source } from './ingest.js';
+
+/** How a window is folded: honestly, or (tests and demos) one of the byzantine modes. */
+export type FoldStrategy = (community: CommunityInfo, window: number, assembled: AssembledWindow) => { assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string };
+
+export const honestFold: FoldStrategy = (community, window, assembled) => {
+  const folded = foldAndCommit(community, window, assembled);
+  return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
+};
 
 /**
  * One participant's node: receives and validates readings, folds and commits each window,
@@ -50,10 +60,13 @@ export class DiversityNode {
   private meter?: MeterService;
   private settlement?: Settlement;
   private disputer?: Disputer;
-  private timer?: NodeJS.Timeout;
-  private ticking = false;
-  /** Readings are validated and stored one at a time: no race between two copies of a slot. */
-  private ingestQueue: Promise<unknown> = Promise.resolve();
+  /** One timer per loop: committing, settlement (and disputes), co-signature upkeep. */
+  private readonly timers: NodeJS.Timeout[] = [];
+  /** Loops running now (a loop never overlaps itself; the loops never wait on each other). */
+  private readonly busy = new Set<string>();
+  private ingestor?: Ingest;
+  private verifier?: VerifierPool;
+  private foldStrategy: FoldStrategy = honestFold;
   private domain?: TypedDataDomain;
   private wallet?: Wallet;
   private keys?: MeterKeyRing;
@@ -87,23 +100,58 @@ export class DiversityNode {
     return this.network?.multiaddrs() ?? [];
   }
 
+  /**
+   * Starts the node; a failure leaves nothing running and throws a NodeStartError naming the
+   * cause in one line (data dir locked or bound elsewhere, RPC unreachable, port in use, ...).
+   */
   async start(): Promise<void> {
     if (this.status !== 'stopped') return;
     this.status = 'starting';
+    try {
+      await this.startSteps();
+    } catch (e) {
+      this.status = 'stopping';
+      for (const t of this.timers) clearInterval(t);
+      this.meter?.stop();
+      await this.api?.stop().catch(() => {});
+      await this.network?.stop().catch(() => {});
+      await this.verifier?.close();
+      this.provider?.destroy();
+      await this.db?.close().catch(() => {});
+      this.status = 'stopped';
+      throw e;
+    }
+  }
+
+  private async startSteps(): Promise<void> {
     const { opts, logger, metrics } = this;
-    this.db = await NodeDb.open(opts.dataDir);
+    this.db = await NodeDb.open(opts.dataDir).catch((e) => Promise.reject(startupError('store', e, opts.dataDir)));
     this.provider = new JsonRpcProvider(opts.chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: opts.chain.pollMs });
     this.wallet = new Wallet(opts.privateKey, this.provider);
-    const signer = new NonceManager(this.wallet);
+    const signer = new SequencedSigner(this.wallet);
     this.hub = new HubClient({ hub: opts.chain.hub, communityId: opts.chain.communityId }, { runner: signer, provider: this.provider });
-    const community = await this.hub.communityInfo();
+    const community = await withDeadline(this.hub.communityInfo(), 15_000, () =>
+      new NodeStartError(NodeStartErrorCode.RPC_UNREACHABLE, `JSON-RPC endpoint ${opts.chain.rpcUrl} did not answer in 15 s`),
+    ).catch((e) => Promise.reject(startupError('chain', e, opts.chain.rpcUrl)));
     this.community = community;
     this.participantIndex = community.participants.findIndex((p) => p.toLowerCase() === this.wallet!.address.toLowerCase());
-    if (this.participantIndex < 0) throw new Error(`${this.wallet.address} is not a participant of community ${community.communityId}`);
+    if (this.participantIndex < 0) {
+      throw new NodeStartError(NodeStartErrorCode.NOT_A_PARTICIPANT, `${this.wallet.address} is not a participant of community ${community.communityId} on hub ${community.hub}`);
+    }
+    await this.bindStore(community, this.wallet.address);
     this.clock = new CommunityClock(community);
     this.keys = new MeterKeyRing(community.meters);
     this.domain = hubDomain(community.chainId, community.hub);
     this.nextWindowToCommit = (await this.db.meta.getNumber('nextWindowToCommit')) ?? 0;
+    const byzantine = opts.byzantine;
+    if (byzantine) {
+      this.foldStrategy = (c, w, assembled) => {
+        const b = byzantineFold(byzantine, c, w, assembled);
+        return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
+      };
+    }
+    this.verifier = new VerifierPool(this.keys, community.meters, opts.verifyWorkers);
+    this.ingestor = new Ingest(defaultIngestOptions, (batch) => this.validateAndStore(batch), metrics);
 
     this.network = new Network(opts.network, {
       privateKey: await peerKeyFromSecret(opts.privateKey),
@@ -117,10 +165,10 @@ export class DiversityNode {
         onCoSignature: async (data) => {
           await this.onCoSignature(data);
         },
-        serveWindow: (req) => this.serveWindow(req),
+        serveWindow: windowProtocolHandlers({ db: this.db, chainRoot: (w) => this.settlement?.chainRoot(w) }),
       },
     });
-    await this.network.start();
+    await this.network.start().catch((e) => Promise.reject(startupError('network', e, opts.network.listen.join(','))));
 
     this.settlement = new Settlement({ ...opts.chain, submitAlone: Boolean(opts.byzantine) }, {
       community,
@@ -129,6 +177,7 @@ export class DiversityNode {
       hub: this.hub,
       provider: this.provider,
       participantIndex: this.participantIndex,
+      address: this.wallet.address,
       graceSeconds: opts.window.graceSeconds,
       metrics,
       logger: logger.child('settlement'),
@@ -169,10 +218,15 @@ export class DiversityNode {
       logger: logger.child('api'),
       dashboard: this.dashboard,
     });
-    await this.api.start();
+    await this.api.start().catch((e) => Promise.reject(startupError('api', e, `${opts.api.host}:${opts.api.port}`)));
 
     if (opts.meter) {
-      const meter = createSimulatedMeter(opts.meter, community);
+      let meter;
+      try {
+        meter = createSimulatedMeter(opts.meter, community);
+      } catch (e) {
+        throw startupError('meter', e, '');
+      }
       this.meter = new MeterService(
         { tickMs: Math.max(100, Math.min(1000, (community.intervalSeconds * 1000) / 4)), lastInterval: this.clock.totalIntervals - 1, profileOffset: opts.meter.profileOffset },
         { meter, clock: this.clock, logger: logger.child('meter'), publish: (bytes) => this.publishOwnReading(bytes) },
@@ -184,7 +238,11 @@ export class DiversityNode {
       this.meter.start(resumeFrom);
     }
 
-    this.timer = setInterval(() => void this.tick(), opts.tickMs);
+    this.timers.push(
+      setInterval(() => void this.loop('commit', () => this.commitLoop()), opts.tickMs),
+      setInterval(() => void this.loop('settle', () => this.settlement!.tick()), opts.tickMs),
+      setInterval(() => void this.loop('cosign', () => this.republishCoSignatures()), opts.tickMs),
+    );
     this.status = 'started';
     logger.info('node started', {
       address: this.wallet.address,
@@ -195,18 +253,41 @@ export class DiversityNode {
     });
   }
 
+  /**
+   * A store holds one participant's view of one community: bound at first start to (chain, hub,
+   * community, participant), refused for any other (a wrong config must not mix two communities'
+   * readings or sign with another key over this one's windows).
+   */
+  private async bindStore(community: CommunityInfo, address: string): Promise<void> {
+    const db = this.db!;
+    const binding = { chainId: community.chainId.toString(), hub: community.hub.toLowerCase(), communityId: community.communityId.toString(), participant: address.toLowerCase() };
+    const stored = (await db.meta.get('binding')) as typeof binding | undefined;
+    if (!stored) {
+      await db.meta.put('binding', binding);
+      return;
+    }
+    const differs = (Object.keys(binding) as (keyof typeof binding)[]).filter((k) => stored[k] !== binding[k]);
+    if (differs.length > 0) {
+      throw new NodeStartError(
+        NodeStartErrorCode.DATA_DIR_FOREIGN,
+        `data dir ${this.opts.dataDir} belongs to ${differs.map((k) => `${k} ${stored[k]}`).join(', ')}, not ${differs.map((k) => `${k} ${binding[k]}`).join(', ')}: use another --data-dir`,
+      );
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.status !== 'started' && this.status !== 'starting') return;
     this.status = 'stopping';
-    clearInterval(this.timer);
+    for (const t of this.timers) clearInterval(t);
     this.meter?.stop();
     await this.bounded('api stop', this.api?.stop());
     await this.bounded('network stop', this.network?.stop());
-    // Let a tick or an ingest in flight finish before the store closes (not forever: a stuck
-    // RPC call must not keep the node from stopping).
+    // Let the loops and an ingest in flight finish before the store closes (not forever: a
+    // stuck RPC call must not keep the node from stopping).
     const deadline = Date.now() + 5000;
-    while (this.ticking && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await Promise.race([this.ingestQueue.catch(() => {}), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    while (this.busy.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.race([this.ingestor?.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    await this.verifier?.close();
     this.provider?.destroy();
     await this.db?.close();
     this.status = 'stopped';
@@ -223,22 +304,33 @@ export class DiversityNode {
     if (outcome === 'timeout') this.logger.warn(`${what} did not finish in time; going on`, { ms });
   }
 
-  /** Validates and stores one signed reading, serialized with every other ingest. */
+  /** Validates and stores one signed reading (see `Ingest`: one at a time, own first, replays dropped). */
   ingest(bytes: Uint8Array, source: Source): Promise<ValidReading> {
-    const run = async (): Promise<ValidReading> => {
-      const started = performance.now();
-      const valid = await validateReading(
-        {
-          community: this.community!,
-          clock: this.clock!,
-          keys: this.keys!,
-          db: this.db!,
-          maxFutureIntervals: this.opts.maxFutureIntervals,
-          isWindowSettled: (w) => this.settlement?.isWindowSettled(w) ?? false,
-        },
-        bytes,
-      );
-      await storeValidReading(this.db!, valid);
+    return this.ingestor!.submit(bytes, source);
+  }
+
+  /**
+   * Validation of a batch (signatures on the verifier pool's worker threads), one write for what
+   * was accepted, then the side effects of each Accept: re-fold mark, metrics, equivocation report.
+   */
+  private async validateAndStore(batch: readonly { bytes: Uint8Array; source: Source }[]): Promise<(ValidReading | Error)[]> {
+    const started = performance.now();
+    const results = await validateReadingBatch(
+      {
+        community: this.community!,
+        clock: this.clock!,
+        keys: this.keys!,
+        db: this.db!,
+        maxFutureIntervals: this.opts.maxFutureIntervals,
+        isWindowSettled: (w) => this.settlement?.isWindowSettled(w) ?? false,
+      },
+      batch.map((b) => b.bytes),
+      (signed) => this.verifier!.verify(signed),
+    );
+    const accepted = results.filter((r): r is ValidReading => !(r instanceof Error));
+    await storeValidReadings(this.db!, accepted);
+    results.forEach((valid, i) => {
+      if (valid instanceof Error) return;
       if (valid.window < this.nextWindowToCommit) this.dirtyWindows.add(valid.window);
       if (valid.kind === 'equivocation') {
         this.metrics?.equivocations.inc();
@@ -246,14 +338,12 @@ export class DiversityNode {
         this.dashboard?.reportEquivocation(valid.window, valid.signed.reading.meterIndex, valid.signed.reading.interval);
         void this.reportEquivocation(valid.window, valid.first, valid.signed);
       } else {
-        this.metrics?.readingsStored.inc({ source });
+        this.metrics?.readingsStored.inc({ source: batch[i].source });
       }
-      this.metrics?.readingValidationSeconds.observe((performance.now() - started) / 1000);
-      return valid;
-    };
-    const result = this.ingestQueue.then(run, run);
-    this.ingestQueue = result.catch(() => {});
-    return result;
+    });
+    const seconds = (performance.now() - started) / 1000;
+    for (let i = 0; i < batch.length; i++) this.metrics?.readingValidationSeconds.observe(seconds / batch.length);
+    return results;
   }
 
   /** Disputes a pending claim that differs from our fold; the dashboard's feed shows both steps. */
@@ -282,15 +372,21 @@ export class DiversityNode {
     }
   }
 
+  /**
+   * Our own meter's reading: published at once (it must not queue behind others' messages on
+   * its way out) and ingested ahead of every queued reading from peers.
+   */
   private async publishOwnReading(bytes: Uint8Array): Promise<void> {
+    const published = this.network!.publishReading(bytes).catch((e) => this.logger.verbose('own reading publish failed', {}, e));
     try {
       await this.ingest(bytes, 'local');
     } catch (e) {
       if (!(e instanceof GossipValidationError)) throw e;
       this.logger.verbose('own meter reading not stored', { code: e.code });
+      await published;
       return;
     }
-    await this.network!.publishReading(bytes);
+    await published;
     if (this.opts.meter) {
       const interval = Buffer.from(bytes).readUInt32BE(58);
       await this.db!.meta.put(`meter${this.opts.meter.meterIndex}.next`, interval + 1);
@@ -321,71 +417,35 @@ export class DiversityNode {
     }
   }
 
-  private async serveWindow(req: WindowRequest): Promise<Uint8Array[]> {
-    const db = this.db!;
-    switch (req.method) {
-      case 'readings':
-        return (await db.readings.listWindow(req.window)).map(serializeSignedReading);
-      case 'equivocations':
-        return (await db.equivocations.listWindow(req.window)).flatMap((e) => [serializeSignedReading(e.first), serializeSignedReading(e.second)]);
-      case 'windowResult': {
-        const result = await db.windowResults.get(req.window);
-        return result ? [Buffer.from(JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))] : [];
-      }
-      case 'commitment': {
-        const result = await db.windowResults.get(req.window);
-        if (!result) return [];
-        const { assembled, folded } = await this.foldWindow(req.window);
-        // Served only if the store still yields what was committed.
-        if (folded.commitment.windowRoot !== result.windowRoot) throw new Error('store no longer matches the commitment');
-        return assembled.slots.map((row, i) =>
-          Buffer.from(
-            JSON.stringify(
-              {
-                interval: assembled.firstInterval + i,
-                slots: row.map((s) => (s ? '0x' + Buffer.from(serializeSignedReading(s)).toString('hex') : null)),
-                state: folded.states[i],
-              },
-              (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
-            ),
-          ),
-        );
-      }
-    }
-  }
-
-  /** Assembles a window from the store and folds it (the byzantine way when so configured). */
+  /** Assembles a window from the store and folds it with the node's fold strategy. */
   private async foldWindow(window: number): Promise<{ assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string }> {
     const community = this.community!;
-    const assembled = await assembleStoredWindow(this.db!, community, window);
-    if (this.opts.byzantine) {
-      const b = byzantineFold(this.opts.byzantine, community, window, assembled);
-      return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
-    }
-    const folded = foldAndCommit(community, window, assembled);
-    return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
+    return this.foldStrategy(community, window, await assembleStoredWindow(this.db!, community, window));
   }
 
-  /** The main loop: commit windows that are over, then let settlement act on the chain. */
-  private async tick(): Promise<void> {
-    if (this.ticking || this.status !== 'started') return;
-    this.ticking = true;
+  /** Runs one round of a loop unless the previous round is still going; a failure is logged, never fatal. */
+  private async loop(name: string, round: () => Promise<void>): Promise<void> {
+    if (this.busy.has(name) || this.status !== 'started') return;
+    this.busy.add(name);
     try {
-      const clock = this.clock!;
-      this.metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
-      while (this.status === 'started' && this.readyToCommit(this.nextWindowToCommit)) {
-        await this.commitWindow(this.nextWindowToCommit);
-        this.nextWindowToCommit++;
-        await this.db!.meta.put('nextWindowToCommit', this.nextWindowToCommit);
-      }
-      await this.revisitWindows();
-      if (this.status === 'started') await this.settlement!.tick();
-      if (this.status === 'started') await this.republishCoSignatures();
+      await round();
     } catch (e) {
-      this.logger.error('tick failed', {}, e);
+      this.logger.error(`${name} loop failed`, {}, e);
     } finally {
-      this.ticking = false;
+      this.busy.delete(name);
     }
+  }
+
+  /** The committing loop: fold and sign the windows that are over, then re-fold those whose input grew. */
+  private async commitLoop(): Promise<void> {
+    const clock = this.clock!;
+    this.metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
+    while (this.status === 'started' && this.readyToCommit(this.nextWindowToCommit)) {
+      await this.commitWindow(this.nextWindowToCommit);
+      this.nextWindowToCommit++;
+      await this.db!.meta.put('nextWindowToCommit', this.nextWindowToCommit);
+    }
+    if (this.status === 'started') await this.revisitWindows();
   }
 
   /**
@@ -427,42 +487,34 @@ export class DiversityNode {
     }
   }
 
-  /** Every connected peer's commitment of a window (the window protocol's `commitment`). */
+  /**
+   * Every connected peer's commitment of a window (the window protocol's `commitment`), from the
+   * peers that answer within the deadline: a peer that hangs or floods cannot hold it up.
+   */
   private async fetchCommitments(window: number): Promise<Uint8Array[][]> {
-    const network = this.network!;
-    const answers = await Promise.all(
-      network.connectedPeers().map((peer) =>
-        network.request(peer, { method: 'commitment', window }, this.opts.window.reconcileTimeoutMs).catch(() => [] as Uint8Array[]),
-      ),
-    );
-    return answers.filter((a) => a.length > 0);
+    const answers = await this.network!.requestAll({ method: 'commitment', window }, this.opts.window.reconcileTimeoutMs);
+    return answers.map((a) => a.items).filter((a) => a.length > 0);
   }
 
-  /** Fetches the window's readings from every connected peer; validation decides what is kept. */
+  /**
+   * Fetches the window's readings and equivocation evidence from every connected peer at once,
+   * each request bounded (deadline, item and byte caps); validation decides what is kept.
+   */
   async reconcile(window: number): Promise<number> {
     const network = this.network!;
+    const deadline = this.opts.window.reconcileTimeoutMs;
+    const answers = await Promise.all((['readings', 'equivocations'] as const).map((method) => network.requestAll({ method, window }, deadline)));
     let added = 0;
-    await Promise.all(
-      network.connectedPeers().map(async (peer) => {
-        for (const method of ['readings', 'equivocations'] as const) {
-          let items: Uint8Array[];
-          try {
-            items = await network.request(peer, { method, window }, this.opts.window.reconcileTimeoutMs);
-          } catch (e) {
-            this.logger.verbose('reconcile request failed', { peer: peer.toString(), window, method }, e);
-            continue;
-          }
-          for (const item of items) {
-            try {
-              await this.ingest(item, 'reconcile');
-              added++;
-            } catch (e) {
-              if (!(e instanceof GossipValidationError)) throw e;
-            }
-          }
+    for (const { items } of answers.flat()) {
+      for (const item of items) {
+        try {
+          await this.ingest(item, 'reconcile');
+          added++;
+        } catch (e) {
+          if (!(e instanceof GossipValidationError)) throw e;
         }
-      }),
-    );
+      }
+    }
     if (added > 0) this.metrics?.reconciledReadings.inc(added);
     return added;
   }
@@ -486,6 +538,12 @@ export class DiversityNode {
       committedAt: Math.floor(Date.now() / 1000),
     };
     if (existing && existing.windowRoot === result.windowRoot) return existing;
+    // What we are about to sign is kept as signed, before the signature leaves: a reading that
+    // arrives later cannot make our claim unprovable.
+    await db.commitments.put(
+      { window, windowRoot: result.windowRoot },
+      { window, windowRoot: result.windowRoot, stateHash: result.stateHash, frames: commitmentFrames(assembled, folded), signedAt: Date.now() },
+    );
     await db.windowResults.put(window, result);
     this.metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
     this.metrics?.windowsCommitted.inc();
@@ -566,4 +624,24 @@ export class DiversityNode {
       balances: await this.settlement!.balances(),
     };
   }
+}
+
+/** The window protocol's `commitment` frames of a fold: per interval, the slots and the state S_t. */
+function commitmentFrames(assembled: AssembledWindow, folded: FoldedWindow): string[] {
+  return assembled.slots.map((row, i) =>
+    JSON.stringify(
+      {
+        interval: assembled.firstInterval + i,
+        slots: row.map((s) => (s ? '0x' + Buffer.from(serializeSignedReading(s)).toString('hex') : null)),
+        state: folded.states[i],
+      },
+      (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+    ),
+  );
+}
+
+/** `p`, or `onTimeout()` thrown after `ms`. */
+function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms)))]).finally(() => clearTimeout(timer));
 }

@@ -19,6 +19,8 @@ export interface NodeOptions {
   maxFutureIntervals: number;
   /** Main loop period. */
   tickMs: number;
+  /** Worker threads verifying meter signatures (0 = on the main thread only). */
+  verifyWorkers: number;
   network: NetworkOptions;
   chain: ChainOptions;
   window: WindowOptions;
@@ -35,6 +37,7 @@ export const defaultNodeOptions: Omit<NodeOptions, 'privateKey'> = {
   logLevel: 'info',
   maxFutureIntervals: 1,
   tickMs: 500,
+  verifyWorkers: 1,
   network: defaultNetworkOptions,
   chain: defaultChainOptions,
   window: defaultWindowOptions,

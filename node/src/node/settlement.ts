@@ -1,9 +1,9 @@
-import type { JsonRpcProvider } from 'ethers';
+import { parseUnits, type JsonRpcProvider, type Overrides } from 'ethers';
 import type { ChainOptions } from '../chain/options.js';
-import { TX_TIMEOUT_MS, WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
+import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
-import type { NodeDb, StoredCoSignature } from '../db/index.js';
+import type { NodeDb, StoredCoSignature, StoredSubmission } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { popcount } from '../util/bits.js';
@@ -15,6 +15,8 @@ export interface SettlementModules {
   hub: HubClient;
   provider: JsonRpcProvider;
   participantIndex: number;
+  /** The participant's address (its transactions' nonces are read for it). */
+  address: string;
   graceSeconds: number;
   /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
   onDisagreement?: (window: number, record: WindowRecord) => Promise<boolean>;
@@ -33,6 +35,10 @@ export interface SettlementModules {
  * - Every result seen on chain is compared with our own fold (the audit disputes act on).
  * - A submission is recorded before its transaction leaves; on restart the record, the
  *   transaction and the hub are checked before anything is sent again.
+ * - A sent transaction is tracked until one of its versions is mined or its nonce is spent;
+ *   one not mined in `replaceAfterSeconds` is replaced with the same nonce and fees +12.5 %,
+ *   never past the configured caps. Failures and reverts back off exponentially; a new attempt
+ *   is sent only if its gas estimate (a simulation against the current state) passes.
  */
 export class Settlement {
   lastFinalWindow = -1;
@@ -40,6 +46,11 @@ export class Settlement {
   private readonly audited = new Set<string>();
   /** Pending claims we disagree with and could not yet dispute: key -> last try (ms). */
   private readonly disputeRetry = new Map<string, number>();
+  /** Disputes running now (they run beside the settlement loop, never inside it). */
+  private readonly disputing = new Set<string>();
+  private readonly submittableSince = new Map<number, number>();
+  private readonly finalizableSince = new Map<number, number>();
+  private readonly atCapLogged = new Set<string>();
 
   constructor(
     private readonly opts: ChainOptions & { submitAlone?: boolean },
@@ -51,6 +62,12 @@ export class Settlement {
     if (window <= this.lastFinalWindow) return true;
     const r = this.records.get(window);
     return r !== undefined && r.status !== WindowStatus.None;
+  }
+
+  /** The window root on chain (pending or final) as last read, if any. */
+  chainRoot(window: number): string | undefined {
+    const r = this.records.get(window);
+    return r && r.status !== WindowStatus.None ? r.windowRoot : undefined;
   }
 
   windowState(window: number): { status: string; signers: number } | undefined {
@@ -103,30 +120,43 @@ export class Settlement {
     return (((this.modules.participantIndex - window) % n) + n) % n;
   }
 
+  /** First time (seconds, the clock's or the chain's) a window was seen ready for `key`'s step. */
+  private since(map: Map<number, number>, window: number, now: number): number {
+    const seen = map.get(window);
+    if (seen !== undefined) return seen;
+    map.set(window, now);
+    for (const w of map.keys()) if (w < window - 16) map.delete(w);
+    return now;
+  }
+
+  /**
+   * Due time of this node's turn. The rotation counts from when the window became submittable
+   * HERE (its result committed, the window next on chain), not from the window's end: after a
+   * backlog (chain down, node catching up), the ranks still act one after the other.
+   */
   private async maybeSubmit(window: number): Promise<void> {
     const { db, clock, community, participantIndex, logger } = this.modules;
     const own = await db.windowResults.get(window);
     if (!own) return;
     const now = clock.nowSeconds();
-    const base = clock.windowEnd(window) + this.modules.graceSeconds;
+    const base = Math.max(clock.windowEnd(window) + this.modules.graceSeconds, this.since(this.submittableSince, window, now));
     const alone = this.opts.submitAlone === true; // byzantine test mode: post at once, own signature only
     const signatures = (await db.coSignatures.listWindow(window))
       .filter((s) => s.windowRoot === own.windowRoot && s.stateHash === own.stateHash)
       .sort((a, b) => a.signer - b.signer);
     const everyone = signatures.length === community.participants.length;
-    // Fast path from the window's end, pending path from the signature deadline; each later rank
-    // of the rotation takes over `takeoverSeconds` after the one before it.
+    // Fast path at once, pending path from the signature deadline; each later rank of the
+    // rotation takes over `takeoverSeconds` after the one before it.
     const due = base + (everyone ? 0 : this.opts.signatureDeadlineSeconds) + this.rank(window) * this.opts.takeoverSeconds;
     if (!alone && now < due) return;
     if (!signatures.some((s) => s.signer === participantIndex)) return;
-    if (await this.inFlight(window, 'update')) return;
-    logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', {
-      window,
-      signatures: signatures.length,
-      of: community.participants.length,
-    });
-    await this.send(window, 'update', signatures.length, () =>
-      this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, signatures.map((s: StoredCoSignature) => s.signature)),
+    const step = await this.track(window, 'update');
+    if (step.kind === 'wait') return;
+    if (step.kind === 'send') {
+      logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', { window, signatures: signatures.length, of: community.participants.length });
+    }
+    await this.send(window, 'update', signatures.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
+      this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, signatures.map((s: StoredCoSignature) => s.signature), o),
     );
   }
 
@@ -134,49 +164,144 @@ export class Settlement {
     const { provider, community } = this.modules;
     // The next block's time: on a chain that mines on demand (anvil) the latest block can be old.
     const block = await provider.getBlock('latest');
-    const chainNow = Math.max(block?.timestamp ?? 0, Math.floor(Date.now() / 1000));
+    const chainNow = Math.max(block?.timestamp ?? 0, Math.floor(this.modules.clock.nowSeconds()));
     const endsAt = rec.submittedAt + community.challengePeriod;
     if (chainNow < endsAt) return;
-    // Rotation by chain time: the first in line finalizes at once, the others only if it does not.
-    if (chainNow < endsAt + this.rank(window) * this.opts.takeoverSeconds) return;
-    if (await this.inFlight(window, 'finalize')) return;
-    this.modules.logger.info('finalizing pending window', { window });
-    await this.send(window, 'finalize', 0, () => this.modules.hub.sendFinalize());
+    // Rotation by chain time, from when the claim became final-able here: the first in line
+    // finalizes at once, the others only if it does not.
+    const base = Math.max(endsAt, this.since(this.finalizableSince, window, chainNow));
+    if (chainNow < base + this.rank(window) * this.opts.takeoverSeconds) return;
+    const step = await this.track(window, 'finalize');
+    if (step.kind === 'wait') return;
+    if (step.kind === 'send') this.modules.logger.info('finalizing pending window', { window });
+    await this.send(window, 'finalize', 0, step.kind === 'replace' ? step.sub : undefined, (o) => this.modules.hub.sendFinalize(o));
   }
 
-  /** True while an earlier transaction for this window may still land. */
-  private async inFlight(window: number, kind: 'update' | 'finalize'): Promise<boolean> {
-    const { db, provider } = this.modules;
+  /**
+   * What to do about a window's earlier attempt of `kind`:
+   * - sent and one of its transactions mined: record it (a revert starts the backoff) and wait;
+   * - sent, its nonce taken by another transaction: failed, back off;
+   * - sent and not mined after `replaceAfterSeconds`: replace it (same nonce, higher fees);
+   * - sent otherwise: wait, however long it takes (never resent under a new nonce);
+   * - failed or reverted: wait out the backoff, then a new attempt (whose gas estimate must
+   *   pass first: a call that would revert again is not sent);
+   * - none, or a crash before the transaction left ('sending'): send.
+   */
+  private async track(window: number, kind: 'update' | 'finalize'): Promise<{ kind: 'send' | 'wait' } | { kind: 'replace'; sub: StoredSubmission }> {
+    const { db, provider, metrics, logger } = this.modules;
     const sub = await db.submissions.get(window);
-    if (!sub || sub.kind !== kind || sub.status === 'failed') return false;
-    if (!sub.txHash) return false; // crashed before sending: the hub still says None, so send
-    const receipt = await provider.getTransactionReceipt(sub.txHash);
-    if (receipt) return receipt.status === 1;
-    return (await provider.getTransaction(sub.txHash)) !== null;
+    if (!sub || sub.kind !== kind || sub.status === 'sending') return { kind: 'send' };
+    const now = this.nowMs();
+    if (sub.status === 'failed' || sub.status === 'reverted') return now < (sub.notBefore ?? 0) ? { kind: 'wait' } : { kind: 'send' };
+    if (sub.status === 'mined') return { kind: 'wait' };
+    for (const hash of sub.hashes ?? (sub.txHash ? [sub.txHash] : [])) {
+      const receipt = await provider.getTransactionReceipt(hash);
+      if (!receipt) continue;
+      const ok = receipt.status === 1;
+      const failures = (sub.failures ?? 0) + (ok ? 0 : 1);
+      await db.submissions.put(window, { ...sub, txHash: hash, status: ok ? 'mined' : 'reverted', failures, notBefore: ok ? undefined : now + this.backoffMs(failures) });
+      metrics?.submissions.inc({ kind, result: ok ? 'mined' : 'reverted' });
+      if (ok) logger.info(`${kind} mined`, { window, tx: hash, gasUsed: receipt.gasUsed });
+      else logger.warn(`${kind} reverted; backing off`, { window, tx: hash, failures });
+      return { kind: 'wait' };
+    }
+    if (sub.nonce !== undefined && (await provider.getTransactionCount(this.modules.address, 'latest')) > sub.nonce) {
+      // None of ours mined, yet the nonce is spent: another transaction of this account took it.
+      const failures = (sub.failures ?? 0) + 1;
+      await db.submissions.put(window, { ...sub, status: 'failed', failures, notBefore: now + this.backoffMs(failures) });
+      metrics?.submissions.inc({ kind, result: 'dropped' });
+      return { kind: 'wait' };
+    }
+    if (now - sub.at >= this.opts.replaceAfterSeconds * 1000) return { kind: 'replace', sub };
+    return { kind: 'wait' };
   }
 
+  /** The community clock's time (ms): injectable in tests, like everything time-based here. */
+  private nowMs(): number {
+    return this.modules.clock.nowSeconds() * 1000;
+  }
+
+  /** Exponential backoff: `backoffSeconds` x 2^(failures-1), at most `backoffMaxSeconds`. */
+  private backoffMs(failures: number): number {
+    return Math.min(this.opts.backoffMaxSeconds, this.opts.backoffSeconds * 2 ** Math.max(0, failures - 1)) * 1000;
+  }
+
+  /** Fees of a new transaction: the chain's suggestion, within the configured caps. */
+  private async fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    const cap = parseUnits(String(this.opts.maxFeePerGasGwei), 'gwei');
+    const tipCap = parseUnits(String(this.opts.maxPriorityFeePerGasGwei), 'gwei');
+    const fee = await this.modules.provider.getFeeData();
+    const maxPriorityFeePerGas = min(fee.maxPriorityFeePerGas ?? tipCap, tipCap);
+    const maxFeePerGas = min(fee.maxFeePerGas ?? fee.gasPrice ?? cap, cap);
+    return { maxFeePerGas: maxFeePerGas < maxPriorityFeePerGas ? maxPriorityFeePerGas : maxFeePerGas, maxPriorityFeePerGas };
+  }
+
+  /** Fees of a replacement: +12.5 % each (what nodes require), within the caps; none if at the cap. */
+  private bumped(sub: StoredSubmission): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined {
+    const cap = parseUnits(String(this.opts.maxFeePerGasGwei), 'gwei');
+    const tipCap = parseUnits(String(this.opts.maxPriorityFeePerGasGwei), 'gwei');
+    const bump = (v: bigint) => v + v / 8n + 1n;
+    const oldMax = BigInt(sub.maxFeePerGas ?? '0');
+    const oldTip = BigInt(sub.maxPriorityFeePerGas ?? '0');
+    const maxFeePerGas = bump(oldMax);
+    const maxPriorityFeePerGas = bump(oldTip);
+    if (maxFeePerGas > cap || maxPriorityFeePerGas > tipCap) return undefined;
+    return { maxFeePerGas, maxPriorityFeePerGas };
+  }
+
+  /**
+   * Sends (or replaces) a submission's transaction and returns once it has left: the receipt is
+   * looked at by later ticks (`track`), so a slow chain never holds this loop.
+   */
   private async send(
     window: number,
     kind: 'update' | 'finalize',
     signers: number,
-    sendTx: () => Promise<{ hash: string; wait(confirms?: number, timeoutMs?: number): Promise<{ status: number | null; gasUsed: bigint } | null> }>,
+    replaceOf: StoredSubmission | undefined,
+    sendTx: (overrides: Overrides) => Promise<{ hash: string; nonce: number }>,
   ): Promise<void> {
     const { db, metrics, logger } = this.modules;
-    await db.submissions.put(window, { window, kind, signers, status: 'sending', at: Date.now() });
+    const prev = replaceOf ?? (await db.submissions.get(window));
+    const failuresSoFar = prev && prev.kind === kind ? (prev.failures ?? 0) : 0;
+    const fees = replaceOf ? this.bumped(replaceOf) : await this.fees();
+    if (!fees) {
+      if (replaceOf && !this.atCapLogged.has(`${window}:${kind}`)) {
+        this.atCapLogged.add(`${window}:${kind}`);
+        logger.warn(`${kind} not mined and its fees are at the configured cap: waiting`, { window, tx: replaceOf.txHash, maxFeePerGasGwei: this.opts.maxFeePerGasGwei });
+      }
+      return;
+    }
+    if (!replaceOf) await db.submissions.put(window, { window, kind, signers, status: 'sending', at: this.nowMs(), failures: failuresSoFar });
     try {
-      const tx = await sendTx();
-      await db.submissions.put(window, { window, kind, signers, status: 'sent', txHash: tx.hash, at: Date.now() });
-      const receipt = await tx.wait(1, TX_TIMEOUT_MS);
-      const ok = receipt?.status === 1;
-      await db.submissions.put(window, { window, kind, signers, status: ok ? 'mined' : 'failed', txHash: tx.hash, at: Date.now() });
-      metrics?.submissions.inc({ kind, result: ok ? 'mined' : 'reverted' });
-      logger.info(`${kind} mined`, { window, tx: tx.hash, gasUsed: receipt?.gasUsed });
+      const overrides: Overrides = { ...fees, ...(replaceOf ? { nonce: replaceOf.nonce } : {}) };
+      const tx = await sendTx(overrides);
+      await db.submissions.put(window, {
+        window,
+        kind,
+        signers,
+        status: 'sent',
+        txHash: tx.hash,
+        hashes: [...(replaceOf?.hashes ?? []), tx.hash],
+        nonce: tx.nonce,
+        maxFeePerGas: fees.maxFeePerGas.toString(),
+        maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
+        at: this.nowMs(),
+        failures: failuresSoFar,
+      });
+      metrics?.submissions.inc({ kind, result: replaceOf ? 'replaced' : 'sent' });
+      if (replaceOf) logger.info(`${kind} replaced (same nonce, higher fees)`, { window, nonce: tx.nonce, tx: tx.hash, replaces: replaceOf.txHash });
     } catch (e) {
-      await db.submissions.put(window, { window, kind, signers, status: 'failed', at: Date.now() });
+      if (replaceOf) {
+        // The first transaction may have been mined meanwhile ("nonce too low"): `track` finds out.
+        logger.verbose(`${kind} replacement not sent`, { window, reason: shortReason(e) });
+        return;
+      }
+      const failures = failuresSoFar + 1;
+      await db.submissions.put(window, { window, kind, signers, status: 'failed', at: this.nowMs(), failures, notBefore: this.nowMs() + this.backoffMs(failures) });
       metrics?.submissions.inc({ kind, result: 'error' });
-      // Another node's transaction got there first, a nonce was stale, or the RPC failed: the next
-      // tick looks at the hub again and decides afresh.
-      logger.warn(`${kind} failed`, { window, reason: shortReason(e) });
+      // Another node's transaction got there first (the gas estimate reverts), or the RPC
+      // failed: back off; the next attempt looks at the hub again and decides afresh.
+      logger.warn(`${kind} not sent; backing off`, { window, reason: shortReason(e), retryInSeconds: this.backoffMs(failures) / 1000 });
       const runner = this.modules.hub.contract.runner as { reset?: () => void } | null;
       runner?.reset?.();
     }
@@ -198,19 +323,31 @@ export class Settlement {
 
   private async tryDispute(key: string, window: number, rec: WindowRecord): Promise<void> {
     const onDisagreement = this.modules.onDisagreement;
-    if (!onDisagreement) return;
+    if (!onDisagreement || this.disputing.has(key)) return;
     const last = this.disputeRetry.get(key) ?? 0;
     if (Date.now() - last < 2000) {
       this.audited.delete(key);
       return;
     }
     this.disputeRetry.set(key, Date.now());
-    const rejected = await onDisagreement(window, rec);
-    // Not rejected (no data yet, or another node's proof is in flight): look again next tick.
-    if (!rejected) this.audited.delete(key);
+    this.disputing.add(key);
+    // Not awaited: a dispute (fetching commitments, proving, a transaction) must not hold the
+    // settlement loop. Not rejected (no data yet, or another node's proof is in flight): look
+    // again on a later tick.
+    void onDisagreement(window, rec)
+      .then((rejected) => {
+        if (!rejected) this.audited.delete(key);
+      })
+      .catch((e) => {
+        this.audited.delete(key);
+        this.modules.logger.warn('dispute failed', { window }, e);
+      })
+      .finally(() => this.disputing.delete(key));
   }
 }
 
+
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
 function shortReason(e: unknown): string {
   const err = e as { shortMessage?: string; reason?: string; message?: string };

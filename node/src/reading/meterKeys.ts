@@ -32,13 +32,18 @@ export class MeterKeyRing {
 
   /** Verifies a reading's signature under its meter's registered key and scheme. */
   verify(signed: SignedReading): boolean {
-    const entry = this.keys[signed.reading.meterIndex];
-    if (!entry || signed.signature.length !== 64) return false;
-    const message = encodeReading(signed.reading);
+    if (!this.keys[signed.reading.meterIndex] || signed.signature.length !== 64) return false;
+    return this.verifyEncoded(signed.reading.meterIndex, encodeReading(signed.reading), signed.signature);
+  }
+
+  /** Same, from the reading's 70-byte canonical encoding as received (no re-encoding). */
+  verifyEncoded(meterIndex: number, message: Uint8Array, signature: Uint8Array): boolean {
+    const entry = this.keys[meterIndex];
+    if (!entry || signature.length !== 64) return false;
     if (entry.scheme === MeterScheme.P256) {
       // ECDSA over SHA-256, r || s; the chain verifies the same with P256.verify(sha256(message), ...).
-      return cryptoVerify('sha256', message, { key: entry.key, dsaEncoding: 'ieee-p1363' }, signed.signature);
+      return cryptoVerify('sha256', message, { key: entry.key, dsaEncoding: 'ieee-p1363' }, signature);
     }
-    return cryptoVerify(null, message, entry.key, signed.signature);
+    return cryptoVerify(null, message, entry.key, signature);
   }
 }

@@ -4,7 +4,8 @@ export function toHex(bytes: Uint8Array): string {
 
 export function fromHex(hex: string): Uint8Array {
   const s = hex.startsWith('0x') ? hex.slice(2) : hex;
-  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new TypeError(`not a hex string: ${hex.slice(0, 20)}`);
+  // Never echo the input: it may be a secret key.
+  if (s.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(s)) throw new TypeError(`not a hex string (${hex.length} characters)`);
   return new Uint8Array(Buffer.from(s, 'hex'));
 }
 

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { Contract } from 'ethers';
 import { multiaddr } from '@multiformats/multiaddr';
+import * as lp from 'it-length-prefixed';
+import { pipe } from 'it-pipe';
 import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
@@ -146,6 +148,93 @@ describe('e2e: a community of real nodes on anvil', function () {
       const own = (await (await fetch(`${victim.apiUrl}/window/0`)).json()) as { readingCount: number };
       expect(own.readingCount).to.equal(16);
     } finally {
+      await rogue.stop();
+    }
+  });
+
+  it('a peer that accepts window requests and never answers, or answers a billion items, stalls nobody', async () => {
+    c = new LocalCommunity(base);
+    await c.setup();
+    await Promise.all(households.map((_, i) => c.startNode(i)));
+    const community = { chainId: 31337n, hub: c.deployment.hubAddress, communityId: c.communityId };
+    const t = topics(community);
+    const hostiles: DiversityLibp2p[] = [];
+    try {
+      for (const mode of ['hang', 'huge'] as const) {
+        const h: DiversityLibp2p = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`hostile-${mode}`));
+        hostiles.push(h);
+        await h.handle(t.windowProtocol, ({ stream }) => {
+          if (mode === 'hang') return; // accept the stream, never read, never answer
+          void pipe(
+            (async function* () {
+              yield Buffer.from(JSON.stringify({ ok: true, count: 1e9 }));
+              for (;;) yield new Uint8Array(512 * 1024);
+            })(),
+            (s) => lp.encode(s),
+            stream.sink,
+          ).catch(() => {});
+        });
+        h.services.pubsub.subscribe(t.readings);
+        for (const node of c.nodes) await h.dial(multiaddr(node!.multiaddrs()[0]));
+      }
+      await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
+      for (const w of [0, 1]) expect(await signerCount(c, w), `signers of window ${w}`).to.equal(4);
+      const updates = await updatesPerWindow(c);
+      expect(updates.get(0)).to.equal(1);
+      expect(updates.get(1)).to.equal(1);
+      // The victims asked the hostile peers and gave up on them by code.
+      const out = await c.nodes[0]!.metrics!.reqRespOutbound.get();
+      const failed = out.values.filter((v) => v.labels.result !== 'ok').reduce((a, v) => a + v.value, 0);
+      expect(failed).to.be.greaterThan(0);
+      expect(process.memoryUsage().rss).to.be.lessThan(1024 * 1024 * 1024);
+    } finally {
+      for (const h of hostiles) await h.stop();
+    }
+  });
+
+  it('a flood of one valid reading replayed (new envelope each time) delays no reading and costs no verification', async () => {
+    c = new LocalCommunity(base);
+    await c.setup();
+    await Promise.all(households.map((_, i) => c.startNode(i)));
+    const community = { chainId: 31337n, hub: c.deployment.hubAddress, communityId: c.communityId };
+    const t = topics(community);
+    const rogue: DiversityLibp2p = await createHost(defaultNetworkOptions, await peerKeyFromSecret('replayer'));
+    let stop = false;
+    try {
+      rogue.services.pubsub.subscribe(t.readings);
+      let captured: Uint8Array | undefined;
+      rogue.services.pubsub.addEventListener('message', (e) => {
+        if (e.detail.topic === t.readings) captured ??= e.detail.data;
+      });
+      for (const node of c.nodes) await rogue.dial(multiaddr(node!.multiaddrs()[0]));
+      await c.waitFor('a reading to replay', async () => captured, 20_000);
+      // Replay it as fast as this process can, for the rest of the run.
+      let sent = 0;
+      const flood = (async () => {
+        while (!stop) {
+          await rogue.services.pubsub.publish(t.readings, captured!).catch(() => {});
+          if (++sent % 50 === 0) await new Promise((r) => setImmediate(r));
+        }
+      })();
+      await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
+      stop = true;
+      await flood;
+      expect(sent).to.be.greaterThan(1000);
+      for (const w of [0, 1]) {
+        expect(await signerCount(c, w), `signers of window ${w}`).to.equal(4);
+        for (const node of c.nodes) {
+          const own = (await (await fetch(`${node!.apiUrl}/window/${w}`)).json()) as { readingCount: number };
+          expect(own.readingCount, `readings of window ${w}`).to.equal(16);
+        }
+      }
+      // The replays never reached validation: at most one copy per node was validated.
+      for (const node of c.nodes) {
+        const errors = await node!.metrics!.gossipErrors.get();
+        const dup = errors.values.filter((v) => v.labels.code === ReadingGossipErrorCode.DUPLICATE).reduce((a, v) => a + v.value, 0);
+        expect(dup).to.be.lessThan(50);
+      }
+    } finally {
+      stop = true;
       await rogue.stop();
     }
   });

@@ -3,16 +3,18 @@
  * measured in one run.
  *
  * 1. Ingest: the load of a busy community — every reading arrives once, signed by one of 50
- *    meters — through the node's real path (decode, checks, Ed25519 verify via node:crypto,
- *    LevelDB read + write, serialized like the node's ingest queue), against the raw verify
- *    rate of node:crypto and of tweetnacl in the same run.
+ *    meters — through the node's real path (Ingest queue, batch validation, Ed25519 verify via
+ *    node:crypto on the main thread or a worker, one LevelDB getMany + batch write per batch),
+ *    against the raw single-core verify rate of node:crypto (and tweetnacl) in the same run.
  * 2. Finality: 4 in-process nodes on anvil, 1-second intervals, 4 intervals per window; the
  *    time from a window's end to its result being final on chain (fast path).
  */
 import { expect } from 'chai';
 import nacl from 'tweetnacl';
 import { createPrivateKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
-import { storeValidReading, validateReading, type ReadingValidationContext } from '../../src/chain/validation/reading.js';
+import { storeValidReadings, validateReadingBatch, type ReadingValidationContext, type ValidReading } from '../../src/chain/validation/reading.js';
+import { Ingest } from '../../src/node/ingest.js';
+import { VerifierPool } from '../../src/reading/verifierPool.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { encodeReading } from '../../src/reading/encoding.js';
 import { ed25519KeyObject, serializeSignedReading, verifyEd25519Reference, type SignedReading } from '../../src/reading/signature.js';
@@ -68,29 +70,46 @@ describe('perf: node', function () {
     for (let i = 0; i < naclCount; i++) verifyEd25519Reference(messages[i], signed[i].signature, meterKeys[signed[i].reading.meterIndex].publicKey);
     const naclMs = performance.now() - t0;
 
-    const { db, cleanup } = await tempDb();
-    try {
-      const ctx: ReadingValidationContext = { community, clock, keys: new MeterKeyRing(community.meters), db, maxFutureIntervals: 1, isWindowSettled: () => false };
-      t0 = performance.now();
-      for (const bytes of wire) await storeValidReading(db, await validateReading(ctx, bytes));
-      const ingestMs = performance.now() - t0;
-      // Raw rate measured on both sides of the ingest run: the machine's load drifts.
-      const rawMs = (rawBefore + rawVerify()) / 2;
-      const stored = (await db.readings.listWindow(0)).length;
-      expect(stored).to.equal(wire.length);
-
-      const raw = rate(signed.length, rawMs);
-      const ingest = rate(wire.length, ingestMs);
-      console.log(`    readings: ${wire.length} (${meters} meters x ${intervals} intervals)`);
-      console.log(`    node:crypto Ed25519 verify (raw limit): ${raw.toFixed(0)} /s`);
-      console.log(`    tweetnacl Ed25519 verify:               ${rate(naclCount, naclMs).toFixed(0)} /s`);
-      console.log(`    node:crypto Ed25519 sign:               ${rate(signed.length, cryptoSignMs).toFixed(0)} /s`);
-      console.log(`    tweetnacl Ed25519 sign:                 ${rate(naclSignCount, naclSignMs).toFixed(0)} /s`);
-      console.log(`    node ingest (validate + verify + store): ${ingest.toFixed(0)} /s = ${((100 * ingest) / raw).toFixed(1)} % of the raw verify rate`);
-      expect(ingest / raw).to.be.greaterThan(MIN_INGEST_SHARE_OF_RAW_VERIFY);
-    } finally {
-      await cleanup();
-    }
+    /** The node's ingest path (Ingest -> batch validation -> one write per batch) with `workers` verify threads. */
+    const ingestRun = async (workers: number): Promise<number> => {
+      const { db, cleanup } = await tempDb();
+      const keys = new MeterKeyRing(community.meters);
+      const pool = new VerifierPool(keys, community.meters, workers);
+      try {
+        const ctx: ReadingValidationContext = { community, clock, keys, db, maxFutureIntervals: 1, isWindowSettled: () => false };
+        const ingest = new Ingest({ maxQueued: 1_000_000, maxRemembered: 1_000_000, maxBatch: 256 }, async (batch) => {
+          const results = await validateReadingBatch(ctx, batch.map((b) => b.bytes), (list) => pool.verify(list));
+          await storeValidReadings(db, results.filter((r): r is ValidReading => !(r instanceof Error)));
+          return results;
+        }, null);
+        const t = performance.now();
+        // Gossip delivers readings as they come: submit all, as the validator would, then wait.
+        await Promise.all(wire.map((bytes) => ingest.submit(bytes, 'gossip')));
+        const ms = performance.now() - t;
+        expect((await db.readings.listWindow(0)).length).to.equal(wire.length);
+        return ms;
+      } finally {
+        await pool.close();
+        await cleanup();
+      }
+    };
+    await ingestRun(0); // warm-up (JIT, LevelDB)
+    const ingest0Ms = await ingestRun(0);
+    const ingest1Ms = await ingestRun(1);
+    // Raw rate measured on both sides of the ingest runs: the machine's load drifts.
+    const rawMs = (rawBefore + rawVerify()) / 2;
+    const raw = rate(signed.length, rawMs);
+    const ingest0 = rate(wire.length, ingest0Ms);
+    const ingest1 = rate(wire.length, ingest1Ms);
+    console.log(`    readings: ${wire.length} (${meters} meters x ${intervals} intervals)`);
+    console.log(`    node:crypto Ed25519 verify (raw limit, one core): ${raw.toFixed(0)} /s`);
+    console.log(`    tweetnacl Ed25519 verify:               ${rate(naclCount, naclMs).toFixed(0)} /s`);
+    console.log(`    node:crypto Ed25519 sign:               ${rate(signed.length, cryptoSignMs).toFixed(0)} /s`);
+    console.log(`    tweetnacl Ed25519 sign:                 ${rate(naclSignCount, naclSignMs).toFixed(0)} /s`);
+    console.log(`    node ingest, main thread only:          ${ingest0.toFixed(0)} /s = ${(ingest0 / raw).toFixed(2)} x the raw verify rate`);
+    console.log(`    node ingest, main + 1 worker thread:    ${ingest1.toFixed(0)} /s = ${(ingest1 / raw).toFixed(2)} x the raw verify rate`);
+    console.log(`    bench: ingest/raw-verify ${(ingest0 / raw).toFixed(2)} (0 workers), ${(ingest1 / raw).toFixed(2)} (1 worker + main; goals 0.9 and 1.6)`);
+    expect(ingest0 / raw).to.be.greaterThan(MIN_INGEST_SHARE_OF_RAW_VERIFY);
   });
 
   it('time from window end to finality, 4 nodes, fast path', async function () {

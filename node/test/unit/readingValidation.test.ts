@@ -1,6 +1,10 @@
 import { expect } from 'chai';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { encodeReading } from '../../src/reading/encoding.js';
+import { deserializeSignedReading, MeterScheme } from '../../src/reading/signature.js';
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode as Code } from '../../src/chain/errors.js';
-import { storeValidReading, validateReading, type ReadingValidationContext } from '../../src/chain/validation/reading.js';
+import { storeValidReading, storeValidReadings, validateReading, validateReadingBatch, type ReadingValidationContext, type ValidReading } from '../../src/chain/validation/reading.js';
+import { VerifierPool } from '../../src/reading/verifierPool.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { serializeSignedReading, signReading, type SignedReading } from '../../src/reading/signature.js';
 import type { Reading } from '../../src/reading/encoding.js';
@@ -109,5 +113,91 @@ describe('reading gossip validation', () => {
     forged.signature[0] ^= 1;
     expect(await outcome(bytes(forged))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
     expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+  });
+
+  describe('a P-256 meter (ECDSA signatures are not unique)', () => {
+    // Meter 1 is a secure element: every signature over the same 70 bytes differs (random k), and
+    // anyone can turn (r, s) into (r, N - s), which verifies too. Neither is an equivocation: the
+    // chain's rule is two validly signed readings with DIFFERENT encodings (else NotEquivocation).
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = publicKey.export({ format: 'jwk' });
+    const raw = new Uint8Array(Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]));
+    const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const p256Signed = (over: Partial<Reading> = {}): SignedReading => {
+      const r = reading(over);
+      return { reading: r, signature: new Uint8Array(sign('sha256', encodeReading(r), { key: privateKey, dsaEncoding: 'ieee-p1363' })) };
+    };
+    const malleate = (s: SignedReading): SignedReading => {
+      const sig = Buffer.from(s.signature);
+      const high = (N - BigInt('0x' + sig.subarray(32).toString('hex'))).toString(16).padStart(64, '0');
+      return { reading: s.reading, signature: new Uint8Array(Buffer.concat([sig.subarray(0, 32), Buffer.from(high, 'hex')])) };
+    };
+
+    beforeEach(() => {
+      const meters = community.meters.map((m, i) => (i === 1 ? { ...m, publicKey: raw, scheme: MeterScheme.P256 } : m));
+      ctx = { ...ctx, community: { ...community, meters }, keys: new MeterKeyRing(meters) };
+    });
+
+    it('a second signature over the same reading is a duplicate, not an equivocation', async () => {
+      expect(await outcome(bytes(p256Signed()))).to.equal('ACCEPT');
+      const again = p256Signed();
+      expect(ctx.keys.verify(again)).to.equal(true);
+      expect(await outcome(bytes(again))).to.equal(`IGNORE ${Code.DUPLICATE}`);
+      expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+    });
+
+    it('the malleated twin (s -> N - s) is a duplicate, not an equivocation', async () => {
+      const first = p256Signed();
+      expect(await outcome(bytes(first))).to.equal('ACCEPT');
+      const twin = malleate(first);
+      expect(ctx.keys.verify(twin)).to.equal(true);
+      expect(await outcome(bytes(twin))).to.equal(`IGNORE ${Code.DUPLICATE}`);
+      expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+    });
+
+    it('two validly signed, different values still are an equivocation', async () => {
+      expect(await outcome(bytes(p256Signed({ exportWh: 10 })))).to.equal('ACCEPT');
+      expect(await outcome(bytes(p256Signed({ exportWh: 11 })))).to.equal('ACCEPT equivocation');
+    });
+  });
+
+  it('a batch validates (and stores) exactly as one at a time would, signatures on worker threads', async () => {
+    const bad = signed({ interval: 5 });
+    bad.signature[0] ^= 1;
+    const list = [
+      bytes(signed({ interval: 4, exportWh: 10 })),
+      bytes(signed({ interval: 4, exportWh: 10 })), // duplicate of the one before, in the same batch
+      bytes(signed({ interval: 4, exportWh: 11 })), // equivocation against the batch's first
+      bytes(signed({ interval: 4, exportWh: 12 })), // evidence already held
+      bytes(bad),
+      bytes(signed({ interval: 5 })),
+      bytes(signed({ chainId: 1n })),
+      bytes(signed({ interval: 3 })), // sealed window
+      new Uint8Array(5),
+      ...Array.from({ length: 40 }, (_, i) => bytes(signed({ interval: 4 + (i % 2), meterIndex: 2, exportWh: i < 2 ? 1 : i }, 2))),
+    ];
+    const describe = (r: ValidReading | Error) => (r instanceof GossipValidationError ? `${r.action} ${r.code}` : r instanceof Error ? r.message : `ACCEPT ${r.kind}`);
+    const sequential: string[] = [];
+    for (const b of list) sequential.push(await outcome(b).then((o) => (o === 'ACCEPT' ? 'ACCEPT new' : o)));
+    const seqReadings = (await db.readings.listWindow(1)).length;
+    const seqEvidence = (await db.equivocations.listWindow(1)).length;
+    await cleanup();
+    ({ db, cleanup } = await tempDb());
+    ctx = { ...ctx, db };
+    const pool = new VerifierPool(ctx.keys, community.meters, 2);
+    try {
+      const results = await validateReadingBatch(ctx, list, (batch) => pool.verify(batch));
+      await storeValidReadings(db, results.filter((r): r is ValidReading => !(r instanceof Error)));
+      expect(results.map(describe)).to.deep.equal(sequential);
+      expect((await db.readings.listWindow(1)).length).to.equal(seqReadings);
+      expect((await db.equivocations.listWindow(1)).length).to.equal(seqEvidence);
+      // The pool agrees with the key ring on every signature, good or bad.
+      const all = list.slice(0, 6).map((b) => deserializeSignedReading(b));
+      const many = Array.from({ length: 10 }, () => all).flat();
+      const items = many.map((x, i) => ({ meterIndex: x.reading.meterIndex, message: list[i % 6].subarray(0, 70), signature: x.signature }));
+      expect(await pool.verify(items)).to.deep.equal(many.map((x) => ctx.keys.verify(x)));
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -100,6 +100,10 @@ export class LocalCommunity {
       tickMs: 200,
       network: { ...defaultNodeOptions.network, listen: [listen[i]], bootstrap: listen.flatMap((a, j) => (j === i ? [] : [`${a}/p2p/${peerIds[j]}`])), redialIntervalMs: 500 },
       chain: {
+        ...defaultNodeOptions.chain,
+        replaceAfterSeconds: 10,
+        backoffSeconds: 1,
+        backoffMaxSeconds: 8,
         rpcUrl: this.anvil.rpcUrl,
         hub: this.deployment.hubAddress,
         communityId: this.communityId,

@@ -2,6 +2,8 @@ import type { Argv } from 'yargs';
 import { defaultNodeOptions } from '../../node/options.js';
 import { DiversityNode } from '../../node/node.js';
 import { nodeOptionsFromArgs } from '../nodeOptions.js';
+import { NodeStartError } from '../../node/errors.js';
+import { CliError, CliErrorCode } from '../errors.js';
 
 const d = defaultNodeOptions;
 
@@ -24,6 +26,9 @@ export const nodeCommand = {
       .option('chain.community-id', { type: 'string', describe: 'Community id on the hub', defaultDescription: String(d.chain.communityId) })
       .option('chain.signature-deadline-seconds', { type: 'number', describe: 'Wait this long for all co-signatures, then submit with fewer', defaultDescription: String(d.chain.signatureDeadlineSeconds) })
       .option('chain.takeover-seconds', { type: 'number', describe: 'Delay before the next node in the rotation submits', defaultDescription: String(d.chain.takeoverSeconds) })
+      .option('chain.max-fee-per-gas-gwei', { type: 'number', describe: 'Highest max fee per gas paid, gwei (replacements never exceed it)', defaultDescription: String(d.chain.maxFeePerGasGwei) })
+      .option('chain.max-priority-fee-per-gas-gwei', { type: 'number', describe: 'Highest priority fee per gas, gwei', defaultDescription: String(d.chain.maxPriorityFeePerGasGwei) })
+      .option('chain.replace-after-seconds', { type: 'number', describe: 'Replace a transaction not mined after this long (same nonce, fees +12.5 %)', defaultDescription: String(d.chain.replaceAfterSeconds) })
       .option('network.listen', { type: 'string', array: true, describe: 'libp2p listen multiaddrs', defaultDescription: d.network.listen.join(',') })
       .option('network.bootstrap', { type: 'string', array: true, describe: 'Peers to keep connected to (multiaddrs with /p2p/<id>)' })
       .option('window.grace-seconds', { type: 'number', describe: 'Wait after a window ends before folding it', defaultDescription: String(d.window.graceSeconds) })
@@ -43,6 +48,12 @@ export const nodeCommand = {
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    await node.start();
+    try {
+      await node.start();
+    } catch (e) {
+      // One line naming the cause, exit 2 (the CLI's convention for errors the operator fixes).
+      if (e instanceof NodeStartError) throw new CliError(CliErrorCode.STARTUP, e.message);
+      throw e;
+    }
   },
 };

@@ -1,0 +1,186 @@
+import { expect } from 'chai';
+import { parseUnits } from 'ethers';
+import { WindowStatus, type HubClient, type WindowRecord } from '../../src/chain/hubClient.js';
+import { defaultChainOptions, type ChainOptions } from '../../src/chain/options.js';
+import type { NodeDb } from '../../src/db/index.js';
+import { Settlement } from '../../src/node/settlement.js';
+import { manualClock, tempDb, testCommunity } from '../utils/community.js';
+
+/**
+ * The submitter on a chain that behaves like a real one: slow to mine, transactions that revert
+ * or get replaced. A fake hub and provider record every transaction the node sends.
+ */
+describe('submitter (settlement): rotation, tracking, replacement, backoff', () => {
+  const { community } = testCommunity(3);
+  const opts: ChainOptions = {
+    ...defaultChainOptions,
+    hub: community.hub,
+    signatureDeadlineSeconds: 10,
+    takeoverSeconds: 5,
+    replaceAfterSeconds: 30,
+    backoffSeconds: 2,
+    backoffMaxSeconds: 16,
+    maxFeePerGasGwei: 12,
+    maxPriorityFeePerGasGwei: 2,
+  };
+  const GRACE = 5;
+  let db: NodeDb;
+  let cleanup: () => Promise<void>;
+  let clock: ReturnType<typeof manualClock>;
+  let sent: { window: number; nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; hash: string }[];
+  let receipts: Map<string, { status: number; gasUsed: bigint }>;
+  let accountNonce: number;
+  let minedNonce: number;
+  let failNextSend: boolean;
+  let record: WindowRecord;
+
+  const hub = {
+    contract: { runner: null },
+    lastFinalizedWindow: async () => -1,
+    windowRecord: async () => record,
+    sendUpdate: async (window: number, _root: string, _state: unknown, _sigs: string[], o: { nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) => {
+      if (failNextSend) {
+        failNextSend = false;
+        throw Object.assign(new Error('execution reverted'), { shortMessage: 'execution reverted: WindowNotNext' });
+      }
+      const nonce = o.nonce ?? accountNonce++;
+      const hash = '0x' + (sent.length + 1).toString(16).padStart(64, '0');
+      sent.push({ window, nonce, maxFeePerGas: o.maxFeePerGas, maxPriorityFeePerGas: o.maxPriorityFeePerGas, hash });
+      return { hash, nonce };
+    },
+    sendFinalize: async () => ({ hash: '0x', nonce: 0 }),
+  } as unknown as HubClient;
+  const provider = {
+    getTransactionReceipt: async (h: string) => receipts.get(h) ?? null,
+    getTransactionCount: async () => minedNonce,
+    getFeeData: async () => ({ maxFeePerGas: parseUnits('10', 'gwei'), maxPriorityFeePerGas: parseUnits('1', 'gwei'), gasPrice: null }),
+    getBlock: async () => ({ timestamp: 0 }),
+  };
+
+  function settlement(participantIndex: number) {
+    return new Settlement(opts, {
+      community,
+      clock: clock.clock,
+      db,
+      hub,
+      provider: provider as never,
+      participantIndex,
+      address: community.participants[participantIndex],
+      graceSeconds: GRACE,
+      metrics: null,
+      logger: { info() {}, warn() {}, verbose() {}, debug() {}, error() {}, child() { return this; } } as never,
+    });
+  }
+
+  /** Window 0 committed here and signed by everyone (fast path). */
+  async function committed(): Promise<void> {
+    const root = '0x' + '11'.repeat(32);
+    const stateHash = '0x' + '22'.repeat(32);
+    await db.windowResults.put(0, { window: 0, windowRoot: root, stateHash, finalState: [], intervals: [], readingCount: 12, voidedSlots: 0, committedAt: 0 });
+    for (let signer = 0; signer < 3; signer++) await db.coSignatures.put({ window: 0, signer }, { window: 0, signer, windowRoot: root, stateHash, signature: '0x' + '33'.repeat(65) });
+  }
+
+  const windowEnd = () => community.start + community.windowIntervals * community.intervalSeconds;
+  const at = (t: number) => (clock.state.now = t);
+
+  beforeEach(async () => {
+    ({ db, cleanup } = await tempDb());
+    clock = manualClock(community, community.start);
+    sent = [];
+    receipts = new Map();
+    accountNonce = 7;
+    minedNonce = 7;
+    failNextSend = false;
+    record = { windowRoot: '0x' + '00'.repeat(32), stateHash: '0x' + '00'.repeat(32), signers: 0n, submittedAt: 0, status: WindowStatus.None };
+    await committed();
+  });
+  afterEach(async () => cleanup());
+
+  it('after a backlog, the ranks still take turns: due times count from when the window became submittable', async () => {
+    // Window 0 (rank 0 = participant 0) is submittable only long after its end (chain was down).
+    const late = windowEnd() + GRACE + 600;
+    const rank1 = settlement(1);
+    const rank2 = settlement(2);
+    at(late);
+    await rank1.tick();
+    await rank2.tick();
+    expect(sent.length, 'ranks 1 and 2 at once after a backlog').to.equal(0);
+    at(late + opts.takeoverSeconds);
+    await rank2.tick();
+    expect(sent.length).to.equal(0);
+    await rank1.tick();
+    expect(sent.length).to.equal(1);
+  });
+
+  it('tracks a sent transaction until mined: no resend while it waits, however long', async () => {
+    const s = settlement(0);
+    at(windowEnd() + GRACE);
+    await s.tick();
+    expect(sent.length).to.equal(1);
+    for (let t = 1; t < opts.replaceAfterSeconds; t += 3) {
+      at(windowEnd() + GRACE + t);
+      await s.tick();
+    }
+    expect(sent.length).to.equal(1);
+    receipts.set(sent[0].hash, { status: 1, gasUsed: 1n });
+    minedNonce = 8;
+    at(windowEnd() + GRACE + 200);
+    await s.tick();
+    expect(sent.length).to.equal(1);
+    expect((await db.submissions.get(0))?.status).to.equal('mined');
+  });
+
+  it('replaces a transaction not mined in time with the same nonce and fees +12.5 %, never past the caps', async () => {
+    const s = settlement(0);
+    const t0 = windowEnd() + GRACE;
+    at(t0);
+    await s.tick();
+    for (let k = 1; k <= 6; k++) {
+      at(t0 + k * opts.replaceAfterSeconds);
+      await s.tick();
+    }
+    expect(sent.every((x) => x.nonce === 7)).to.equal(true);
+    const fees = sent.map((x) => x.maxFeePerGas);
+    // 10 gwei, 11.25, 12.65 > cap 12: one replacement only, then it waits at the cap.
+    expect(sent.length).to.equal(2);
+    expect(fees[1] >= (fees[0] * 1125n) / 1000n).to.equal(true);
+    expect(fees.every((f) => f <= parseUnits('12', 'gwei'))).to.equal(true);
+    expect(sent[1].maxPriorityFeePerGas > sent[0].maxPriorityFeePerGas).to.equal(true);
+    // The replaced one is mined after all: recorded as mined, nothing else sent.
+    receipts.set(sent[0].hash, { status: 1, gasUsed: 1n });
+    await s.tick();
+    expect((await db.submissions.get(0))?.status).to.equal('mined');
+  });
+
+  it('a reverted transaction is not repeated blindly: exponential backoff, and a retry only if its simulation passes', async () => {
+    const s = settlement(0);
+    const t0 = windowEnd() + GRACE;
+    at(t0);
+    await s.tick();
+    receipts.set(sent[0].hash, { status: 0, gasUsed: 1n }); // mined, reverted
+    minedNonce = 8;
+    await s.tick();
+    expect((await db.submissions.get(0))?.status).to.equal('reverted');
+    // 250 ms ticks for the whole backoff: nothing sent.
+    for (let ms = 250; ms < 2000; ms += 250) {
+      at(t0 + ms / 1000);
+      await s.tick();
+    }
+    expect(sent.length).to.equal(1);
+    // After the backoff the simulation (gas estimate) reverts: not sent, backoff doubles.
+    failNextSend = true;
+    at(t0 + 2);
+    await s.tick();
+    expect(sent.length).to.equal(1);
+    const failed = await db.submissions.get(0);
+    expect(failed?.status).to.equal('failed');
+    expect(failed?.failures).to.equal(2);
+    expect(failed!.notBefore! - (t0 + 2) * 1000).to.equal(4000);
+    at(t0 + 5);
+    await s.tick();
+    expect(sent.length).to.equal(1);
+    at(t0 + 6);
+    await s.tick();
+    expect(sent.length).to.equal(2);
+  });
+});
