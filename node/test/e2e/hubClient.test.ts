@@ -28,8 +28,8 @@ describe('e2e: HubClient.dispute on a reverting dispute', function () {
     const wallet = new Wallet(anvil.privateKeys[1], provider);
     const signer = new NonceManager(wallet);
     const hub = new HubClient({ hub: deployment.hubAddress, communityId: 1n }, { runner: signer, provider });
-    const before = await provider.getTransactionCount(wallet.address, 'pending');
-    // Community 1 does not exist: the hub reverts at the gas estimate, before anything is sent.
+    // Community 1 does not exist: the commitment is mined (commit–reveal), then the reveal reverts at
+    // the gas estimate, before anything is sent.
     let reverted = false;
     try {
       await hub.dispute(0, DisputeKind.BadFinalState, '0x');
@@ -37,10 +37,11 @@ describe('e2e: HubClient.dispute on a reverting dispute', function () {
       reverted = true;
     }
     expect(reverted).to.equal(true);
-    expect(await signer.getNonce('pending')).to.equal(before);
+    const chainNonce = await provider.getTransactionCount(wallet.address, 'pending');
+    expect(await signer.getNonce('pending')).to.equal(chainNonce);
     const tx = await signer.sendTransaction({ to: wallet.address, value: 1n });
     const receipt = await tx.wait(1, 5_000);
     expect(receipt?.status).to.equal(1);
-    expect(tx.nonce).to.equal(before);
+    expect(tx.nonce).to.equal(chainNonce);
   });
 });
