@@ -464,6 +464,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.meterSchemes = c.modules.meterSchemes;
         ctx.meterTable = c.meterTable;
         ctx.meterCount = c.meterCount;
+        ctx.disputer = c.indexPlusOne[msg.sender];
     }
 
     /// @dev The claim (ctx.window, windowRoot, stateHash) a dispute names: the window's pending claim in
