@@ -312,6 +312,9 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Reveal));
         _pick(claim, 0);
         _reveal(claim, 7, 0);
+        // The claimant side cannot reveal again (and so push the challenger's deadline) before the pick.
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Pick));
+        _reveal(claim, 7, 0);
         GameMove memory m = _move(GameAction.Pick, claim);
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.NotYourMove.selector, nodes[0]));
         _play(nodes[0], m);
