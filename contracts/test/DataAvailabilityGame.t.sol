@@ -335,6 +335,23 @@ contract DataAvailabilityGameTest is HubFixture {
         hub.playGame(id, 0, abi.encode(_move(GameAction.Challenge, claim)));
     }
 
+    /// Ending a game that does not exist must not close another one: the claimant's friend "resolves"
+    /// a game of its own against the claim, which would otherwise uncount the honest challenger's game
+    /// and let the claim finalize.
+    function test_RevertWhen_UnknownGameResolved() public {
+        bytes32 claim = _claim(keccak256("withheld"), _theft(), _only(0));
+        _challenge(claim);
+        GameMove memory m = _move(GameAction.Resolve, claim);
+        m.challenger = nodes[0];
+        bytes32 gid = gameModule.gameId(id, claim, nodes[0]);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.UnknownGame.selector, gid));
+        _play(nodes[0], m);
+        assertEq(gameModule.openGames(address(hub), claim), 1);
+        vm.warp(block.timestamp + CHALLENGE + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.GameInProgress.selector, id, uint32(0)));
+        hub.finalize(id);
+    }
+
     /// A malformed leaf (interval not w·W + position) is no answer.
     function test_RevertWhen_MalformedLeafRevealed() public {
         ParticipantState[] memory s = _alternatingState(N, 100);
@@ -392,3 +409,113 @@ contract DataAvailabilityGameTest is HubFixture {
     }
 }
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)
+
+/// @notice The two outcomes that loop over participants, at the hub's largest community
+/// (N = MAX_PARTICIPANTS = 256, one meter each), W = 96: a claim signed by 255 participants is
+/// abandoned (255 bonds slashed), one signed by 1 is abandoned (1 slashed, 255 credited), and a
+/// challenger of a claim signed by 255 loses (its bond split over 255 signers).
+contract DataAvailabilityGameGasMaxTest is HubFixture {
+    uint32 internal constant GW = 96;
+    uint256 internal constant NMAX = 256;
+    uint64 internal id;
+
+    function setUp() public {
+        _deploy(NMAX + 1);
+        CommunityConfig memory c = _config(NMAX);
+        c.windowIntervals = GW;
+        id = hub.open(c);
+        _joinAll(id, NMAX);
+        vm.warp(uint256(START) + uint256(GW) * INTERVAL);
+    }
+
+    function _play(address who, GameAction action, bytes32 claim) internal returns (uint256 used) {
+        GameMove memory m;
+        m.action = action;
+        m.claim = claim;
+        m.challenger = nodes[NMAX];
+        bytes memory data = abi.encode(m);
+        vm.cool(address(hub));
+        vm.cool(address(gameModule));
+        vm.cool(address(token));
+        vm.prank(who);
+        uint256 g = gasleft();
+        hub.playGame(id, 0, data);
+        used = g - gasleft();
+    }
+
+    function _claimBy(uint256[] memory who) internal returns (bytes32) {
+        ParticipantState[] memory s = _alternatingState(NMAX, 100);
+        bytes32 root = keccak256("withheld");
+        hub.update(id, 0, root, s, _pack(_sign(id, 0, root, s, who)));
+        return hub.claimHash(0, root, keccak256(abi.encode(s)));
+    }
+
+    function test_Gas_ClaimantLost_255Signers() public {
+        bytes32 claim = _claimBy(_signers255());
+        _play(nodes[NMAX], GameAction.Challenge, claim);
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        uint256 used = _play(nodes[1], GameAction.Resolve, claim);
+        vm.snapshotValue("Game", "resolve_claimantLost_255of256_W96", used);
+        // Over the 1,000,000 target: the hub's slash path (shared with `dispute`) writes every
+        // participant's account and deletes the pending nets (DESIGN.md §5.6). Under the tx cap.
+        assertLt(used, 16_777_216);
+    }
+
+    function test_Gas_ClaimantLost_1Signer() public {
+        bytes32 claim = _claimBy(_only(0));
+        _play(nodes[NMAX], GameAction.Challenge, claim);
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        uint256 used = _play(nodes[1], GameAction.Resolve, claim);
+        vm.snapshotValue("Game", "resolve_claimantLost_1of256_W96", used);
+        assertLt(used, 16_777_216);
+    }
+
+    /// The challenger loses (it concedes once a leaf is open): its bond is split over 255 signers.
+    function test_Gas_ChallengerLost_255Signers() public {
+        ParticipantState[] memory s = _alternatingState(NMAX, 100);
+        // The canonical tree of 96 well-formed leaves (zero roots and states).
+        bytes32[] memory leaves = new bytes32[](GW);
+        for (uint256 i = 0; i < GW; ++i) {
+            leaves[i] = keccak256(abi.encodePacked(bytes1(0x02), uint32(i), bytes32(0), bytes32(0)));
+        }
+        bytes32 root = MerkleTree.root(leaves);
+        hub.update(id, 0, root, s, _pack(_sign(id, 0, root, s, _signers255())));
+        bytes32 claim = hub.claimHash(0, root, keccak256(abi.encode(s)));
+        _play(nodes[NMAX], GameAction.Challenge, claim);
+        // The challenger never picks after the first reveal: it loses at its deadline.
+        GameMove memory m;
+        m.action = GameAction.Reveal;
+        m.claim = claim;
+        m.challenger = nodes[NMAX];
+        m.left = _subtree(leaves, 6, 0);
+        m.right = _subtree(leaves, 6, 1);
+        vm.prank(nodes[3]);
+        hub.playGame(id, 0, abi.encode(m));
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        uint256 used = _play(nodes[1], GameAction.Resolve, claim);
+        vm.snapshotValue("Game", "resolve_challengerLost_255of256_W96", used);
+        assertLe(used, 1_000_000);
+    }
+
+    function _subtree(bytes32[] memory leaves, uint8 height, uint256 index) internal pure returns (bytes32) {
+        bytes32[] memory level = new bytes32[](128);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            level[i] = leaves[i];
+        }
+        uint256 width = 128;
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[index];
+    }
+
+    function _signers255() internal pure returns (uint256[] memory who) {
+        who = new uint256[](NMAX - 1);
+        for (uint256 i = 0; i < NMAX - 1; ++i) {
+            who[i] = i;
+        }
+    }
+}
