@@ -352,6 +352,17 @@ contract DataAvailabilityGameTest is HubFixture {
         hub.finalize(id);
     }
 
+    /// A move naming another window (where the claim is not pending) cannot end the game void: the
+    /// claimant would otherwise free its withheld claim.
+    function test_RevertWhen_MoveNamesAnotherWindow() public {
+        bytes32 claim = _claim(keccak256("withheld"), _theft(), _only(0));
+        _challenge(claim);
+        vm.prank(nodes[0]);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.WrongWindow.selector, uint32(1), uint32(0)));
+        hub.playGame(id, 1, abi.encode(_move(GameAction.Resolve, claim)));
+        assertEq(gameModule.openGames(address(hub), claim), 1);
+    }
+
     /// A malformed leaf (interval not w·W + position) is no answer.
     function test_RevertWhen_MalformedLeafRevealed() public {
         ParticipantState[] memory s = _alternatingState(N, 100);

@@ -37,6 +37,9 @@ interface IDataAvailabilityGame {
         uint32 index;
         /// Levels above the leaves: depth(W) at the root, 0 at an interval leaf.
         uint8 height;
+        /// The claim's window: every later move must name it (else a move naming another window would
+        /// see no pending claim and end the game void).
+        uint32 window;
         Phase phase;
         uint128 bond;
     }
@@ -54,6 +57,7 @@ interface IDataAvailabilityGame {
     error MalformedInterval(uint32 interval, uint32 expected);
     error PaddingSubtree(uint32 firstPosition);
     error BadSide(uint8 side);
+    error WrongWindow(uint32 window, uint32 expected);
 
     event GameChallenged(
         address indexed hub, bytes32 indexed gameId, uint64 communityId, uint32 window, bytes32 claim, address challenger,

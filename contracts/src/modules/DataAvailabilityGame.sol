@@ -59,6 +59,7 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         Phase phase = g.phase;
         if (phase == Phase.None) revert UnknownGame(id);
         bond = g.bond;
+        if (ctx.window != g.window) revert WrongWindow(ctx.window, g.window);
         // The claim was replaced or rejected (by a fraud proof, or another game): nothing left to play.
         if (ctx.claim != m.claim) return (_end(id, m.claim, GameResult.Void), challenger, bond);
         uint64 deadline = g.deadline;
@@ -96,6 +97,7 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         uint64 deadline = _nextDeadline();
         g.node = ctx.windowRoot;
         g.height = uint8(MerkleTree.depth(ctx.windowIntervals));
+        g.window = ctx.window;
         g.phase = Phase.Reveal;
         g.deadline = deadline;
         g.bond = bond;
