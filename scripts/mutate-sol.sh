@@ -14,7 +14,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${MUTATE_DIR:-/tmp/diversity-mutate}"
 filter="${1:-}"
-tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest|EcdsaSignerSetTest}"
+tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest|EcdsaSignerSetTest|DataAvailabilityGameTest|OmissionGriefTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
 targets=(
@@ -25,6 +25,7 @@ targets=(
   "contracts/src/libraries/MeterTable.sol||"
   "contracts/src/modules/EcdsaSignerSet.sol||"
   "contracts/src/modules/P256Scheme.sol||"
+  "contracts/src/modules/DataAvailabilityGame.sol||"
   "contracts/src/Hub.sol|function update(|function finalize("
   "contracts/src/Hub.sol|function commitDispute(|------ views"
   "contracts/src/Hub.sol|------ disputes (internals)|function _popcount("

@@ -9,6 +9,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IHub} from "./interfaces/IHub.sol";
 import {DisputeContext, DisputeKind, DisputeOutcome, SlotRule, Verdict} from "./types/Dispute.sol";
+import {GameContext, GameResult} from "./types/Game.sol";
 import {MarketParams, ParticipantState, StateHash} from "./types/Market.sol";
 import {
     ParticipantAccount,
@@ -252,6 +253,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // Second-level timestamp drift is irrelevant against interval and challenge lengths.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < endsAt) revert ChallengePeriodNotOver(communityId, window, endsAt);
+        if (_gameOpen(c, window, rec)) revert GameInProgress(communityId, window);
         _finalizePending(c, communityId, window);
     }
 
@@ -329,6 +331,41 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         emit Disputed(communityId, window, kind, msg.sender);
         if (!equivocation) _rejectClaim(c, communityId, window, claim, pending, out.verdict == Verdict.Fraud);
         if (out.slashCap > 0) _slash(c, communityId, out.offenders, out.slashCap, msg.sender);
+    }
+
+    /// @inheritdoc IHub
+    function playGame(uint64 communityId, uint32 window, bytes calldata move) external {
+        Community storage c = _active(communityId);
+        WindowRecord storage rec = c.windows[window];
+        bytes32 claim;
+        if (rec.status == WindowStatus.Pending) claim = claimHash(window, rec.windowRoot, rec.stateHash);
+        (GameResult result, address challenger, uint256 bond) = c.modules.game.play(
+            GameContext(
+                communityId,
+                window,
+                c.windowIntervals,
+                msg.sender,
+                claim,
+                rec.windowRoot,
+                uint64(uint256(rec.submittedAt) + c.challengePeriod),
+                c.bond
+            ),
+            move
+        );
+        if (result == GameResult.Opened) {
+            // The token is pulled last (checks-effects-interactions).
+            c.token.safeTransferFrom(msg.sender, address(this), bond);
+        } else if (result == GameResult.ChallengerLost) {
+            // The claim was opened (or the challenger gave up): the bond goes to the claim's signers.
+            Settlement.credit(c.accounts, rec.signers, c.participants.length, bond);
+        } else if (result != GameResult.Continue) {
+            withdrawable[c.token][challenger] += bond;
+            if (result == GameResult.ClaimantLost) {
+                uint256 signers = rec.signers;
+                _rejectClaim(c, communityId, window, claim, true, true);
+                _slash(c, communityId, signers, type(uint256).max, challenger);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ views
@@ -427,6 +464,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.meterSchemes = c.modules.meterSchemes;
         ctx.meterTable = c.meterTable;
         ctx.meterCount = c.meterCount;
+        ctx.disputer = c.indexPlusOne[msg.sender];
     }
 
     /// @dev The claim (ctx.window, windowRoot, stateHash) a dispute names: the window's pending claim in
@@ -559,6 +597,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev Whether a data-availability game is open against the claim in `rec` (window `window`).
+    function _gameOpen(Community storage c, uint32 window, WindowRecord storage rec) internal view returns (bool) {
+        return c.modules.game.openGames(address(this), claimHash(window, rec.windowRoot, rec.stateHash)) != 0;
+    }
+
     function _popcount(uint256 x) internal pure returns (uint256 count) {
         while (x != 0) {
             x &= x - 1;
@@ -618,6 +661,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         _requireEnabled(address(mods.verifier));
         _requireEnabled(address(mods.market));
         _requireEnabled(address(mods.coSignature));
+        _requireEnabled(address(mods.game));
         uint256 schemes = mods.meterSchemes.length;
         for (uint256 i = 0; i < schemes; ++i) {
             _requireEnabled(address(mods.meterSchemes[i]));
@@ -712,6 +756,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // Second-level timestamp drift is irrelevant against interval and challenge lengths.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < uint256(rec.submittedAt) + c.challengePeriod) return false;
+        if (_gameOpen(c, window, rec)) return false;
         _finalizePending(c, communityId, window);
         return true;
     }

@@ -168,6 +168,8 @@ contract AttacksTest is DisputeFixture {
     }
 
     function test_Attack3_GoodFaithRejectionCannotBeReplayed() public {
+        // A good-faith omission is raised by a participant other than the meter's owner (DESIGN.md §5.5).
+        challenger = nodes[7];
         Commit memory c = _honestInputs();
         (c.enc[11][5], c.sig[11][5]) = (bytes(""), bytes(""));
         c = _fold(c, 0);

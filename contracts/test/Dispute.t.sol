@@ -124,7 +124,9 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_ReadingMismatch_OmittedReadingRejectsClaimWithoutSlashing() public {
-        // Meter 5 belongs to participant 5, who did not sign the claim.
+        // Meter 5 belongs to participant 5, who did not sign the claim; participant 7 holds its reading
+        // (a good-faith omission is raised by a participant other than the owner, DESIGN.md §5.5).
+        challenger = nodes[7];
         Commit memory c = _honestInputs();
         (c.enc[11][5], c.sig[11][5]) = (bytes(""), bytes(""));
         c = _fold(c, 0);
@@ -171,6 +173,7 @@ contract DisputeTest is DisputeFixture {
 
     function test_RevertWhen_ReadingMismatchOnVoidedSlot() public {
         // Honest nodes void an equivocated slot; once it is reported, the omission is not fraud.
+        challenger = nodes[7];
         Commit memory c = _honestInputs();
         (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
         c = _fold(c, 0);

@@ -35,6 +35,9 @@ interface IDisputeVerifier {
     error SlotCountMismatch(uint256 meterCount, uint256 slotCount);
     /// @notice Thrown when a step proof's slots (and padding) do not hash to the readingsRoot.
     error ReadingsRootMismatch();
+    /// @notice Thrown when an omission by a claim its meter's owner did not sign is raised by that owner
+    /// or by an account that is not a participant: the reading was never shown to be served (§5.5).
+    error UnservedOmission(uint32 meterIndex);
     /// @notice Thrown when a final-state proof's leaf is not the window's last (position W-1).
     error NotLastPosition(uint32 position);
     /// @notice Thrown when two readings are not an equivocation (not both validly signed for one meter

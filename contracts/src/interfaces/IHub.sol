@@ -13,6 +13,8 @@ interface IHub {
     // ------------------------------------------------------------------ errors: open
 
     /// @notice Thrown when a community id has never been opened.
+    /// @notice Thrown by `finalize` while a data-availability game is open against the pending claim.
+    error GameInProgress(uint64 communityId, uint32 window);
     error UnknownCommunity(uint64 communityId);
     /// @notice Thrown when `open` gets an empty participant list.
     error NoParticipants();
@@ -285,6 +287,19 @@ interface IHub {
         DisputeKind kind,
         bytes calldata proof
     ) external;
+
+    /// @notice Plays one move of the data-availability game (DESIGN.md §5.4) of the community's game
+    /// module: `move` = abi.encode(GameMove). The hub pushes the window's pending claim to the module
+    /// and applies its outcome: a challenge pulls the challenge bond from the caller (transferFrom) and
+    /// keeps the claim from finalizing until the game ends; a claimant side that misses a deadline has
+    /// its claim rejected and every signer's whole bond slashed (split as in `dispute`, the challenger
+    /// in the caller's place) and the bond returned; a challenge fully answered (or a challenger that
+    /// misses its deadline) gives the bond to the claim's signers (equal parts into their escrow); a game
+    /// against a claim no longer pending returns the bond. Money is conserved exactly.
+    /// @param communityId The community.
+    /// @param window The window of the claim played on.
+    /// @param move abi.encode(GameMove).
+    function playGame(uint64 communityId, uint32 window, bytes calldata move) external;
 
     // ------------------------------------------------------------------ views
 

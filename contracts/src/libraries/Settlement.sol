@@ -91,6 +91,27 @@ library Settlement {
         }
     }
 
+    /// @notice Splits `amount` equally into the escrow of the participants in bitmap `who` (non-empty, of
+    /// `n`); the division's remainder to the first of them (a lost challenge bond, DESIGN.md §5.4).
+    function credit(mapping(uint256 => ParticipantAccount) storage accounts, uint256 who, uint256 n, uint256 amount)
+        external
+    {
+        uint256 count;
+        for (uint256 i = 0; i < n; ++i) {
+            if (who & (uint256(1) << i) != 0) ++count;
+        }
+        uint256 each = amount / count;
+        uint256 rest = amount - each * count;
+        for (uint256 i = 0; i < n; ++i) {
+            if (who & (uint256(1) << i) == 0) continue;
+            ParticipantAccount storage a = accounts[i];
+            // Escrow is bounded by the token's supply held by the hub.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            a.escrow = uint128(uint256(a.escrow) + each + rest);
+            rest = 0;
+        }
+    }
+
     /// @dev Takes `due` from escrow, then bond; records the rest as debt. Returns what was taken.
     function _collect(ParticipantAccount storage a, uint256 due, uint64 communityId, uint32 window, uint256 index)
         private

@@ -127,7 +127,7 @@ contract DisputeVerifier is IDisputeVerifier {
         if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, r.meterIndex, p.slotProof)) {
             revert InvalidSlotProof(r.meterIndex);
         }
-        if (committedLeaf == WindowCommitment.ABSENT_LEAF) return (_ownerSigned(ctx, m), slot);
+        if (committedLeaf == WindowCommitment.ABSENT_LEAF) return (_omission(ctx, m, r.meterIndex), slot);
         if (_validFor(ctx, m, r.meterIndex, r.interval, p.committed)) {
             revert CommittedReadingValid(r.meterIndex, r.interval);
         }
@@ -222,6 +222,18 @@ contract DisputeVerifier is IDisputeVerifier {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /// @dev An omission of meter `meterIndex`'s reading: fraud when the owner signed (`_ownerSigned`).
+    /// Otherwise a good-faith error, which only a participant other than the meter's owner may raise
+    /// (DESIGN.md §5.5): a reading counts as served to the community only once another participant
+    /// holds it, so an owner withholding its own readings cannot reject honest claims with them.
+    function _omission(DisputeContext calldata ctx, Meter memory m, uint32 meterIndex) private pure returns (Verdict) {
+        Verdict v = _ownerSigned(ctx, m);
+        if (v == Verdict.GoodFaithError && (ctx.disputer == 0 || ctx.disputer - 1 == m.owner)) {
+            revert UnservedOmission(meterIndex);
+        }
+        return v;
+    }
 
     /// @dev Fraud when the meter's owner signed the claim (it holds its own meter's readings), a
     /// good-faith error otherwise.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {MarketParams} from "./Market.sol";
 import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
+import {IDataAvailabilityGame} from "../interfaces/IDataAvailabilityGame.sol";
 import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
@@ -27,6 +28,8 @@ struct CommunityModules {
     ICoSignatureScheme coSignature;
     /// Meter signature schemes, indexed by `Meter.scheme`.
     IMeterScheme[] meterSchemes;
+    /// The data-availability game (DESIGN.md §5.4); its instance fixes the move deadline and challenge bond.
+    IDataAvailabilityGame game;
 }
 
 /// @notice Everything `Hub.open` registers for a community (DESIGN.md §5).

@@ -67,6 +67,9 @@ struct DisputeContext {
     /// The community's registered meters (`MeterTable`: read with EXTCODECOPY) and their number.
     address meterTable;
     uint32 meterCount;
+    /// The disputer's participant index + 1 (0 = not a participant): a good-faith omission needs a
+    /// participant other than the meter's owner (DESIGN.md §5.5).
+    uint256 disputer;
 }
 
 /// @notice The verifier's conclusion, applied by the hub.

@@ -212,6 +212,13 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         (Commit memory c,) = _build(id, w, kind);
         (DisputeKind dk, bytes memory proof) = _proofFor(id, w, kind, c);
         address who = challengers[challengerSeed % challengers.length];
+        if (kind == OMITTED) {
+            // A good-faith omission (the owner did not sign) is raised by a participant other than the
+            // meter's owner (DESIGN.md §5.5); meter m belongs to participant m.
+            (Commit memory honest,) = _build(id, w, HONEST);
+            (uint256 m,) = _presentMeter(honest, 2);
+            if (rec.signers & (uint256(1) << m) == 0) who = actors[(m + 1 + challengerSeed % (N - 1)) % N];
+        }
         _commit(who, id, w, dk, proof);
         vm.prank(who);
         hub.dispute(id, w, rec.windowRoot, rec.stateHash, dk, proof);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
+import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
 import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
@@ -30,6 +31,11 @@ abstract contract Modules is Test {
     ICoSignatureScheme internal ecdsaModule;
     IMeterScheme internal ed25519Module;
     IMeterScheme internal p256Module;
+    IDataAvailabilityGame internal gameModule;
+
+    /// The standard game module's move deadline and challenge bond (share of the participant bond).
+    uint32 internal constant MOVE_DEADLINE = 1 hours;
+    uint256 internal constant GAME_BOND_BPS = 1_000;
 
     function _deployModules() internal {
         verifierModule = IDisputeVerifier(deployCode("DisputeVerifier.sol:DisputeVerifier"));
@@ -38,17 +44,21 @@ abstract contract Modules is Test {
         ecdsaModule = ICoSignatureScheme(deployCode("EcdsaSignerSet.sol:EcdsaSignerSet"));
         ed25519Module = IMeterScheme(deployCode("Ed25519Scheme.sol:Ed25519Scheme"));
         p256Module = IMeterScheme(deployCode("P256Scheme.sol:P256Scheme"));
+        gameModule = IDataAvailabilityGame(
+            deployCode("DataAvailabilityGame.sol:DataAvailabilityGame", abi.encode(MOVE_DEADLINE, GAME_BOND_BPS))
+        );
     }
 
     /// @dev The hub's constructor allow-list: every standard module.
     function _allowList() internal view returns (address[] memory list) {
-        list = new address[](6);
+        list = new address[](7);
         list[0] = address(verifierModule);
         list[1] = address(totalsModule);
         list[2] = address(mmrModule);
         list[3] = address(ecdsaModule);
         list[4] = address(ed25519Module);
         list[5] = address(p256Module);
+        list[6] = address(gameModule);
     }
 
     /// @dev A hub allowing the standard modules (deploying them first if needed).
@@ -65,6 +75,7 @@ abstract contract Modules is Test {
         m.meterSchemes = new IMeterScheme[](2);
         m.meterSchemes[ED25519] = ed25519Module;
         m.meterSchemes[P256] = p256Module;
+        m.game = gameModule;
     }
 
     /// @dev The EIP-712 digest of a window result under `hub`'s domain.

@@ -2,6 +2,11 @@ import { MarketKind } from '../window/state.js';
 import { MeterScheme } from '../reading/signature.js';
 import { linkArtifact, loadArtifact, type Artifact } from './artifacts.js';
 
+/** Default seconds per move of the data-availability game (DESIGN.md §5.4). */
+export const GAME_MOVE_DEADLINE = 3600;
+/** Default challenge bond of the game, in basis points of the participant bond. */
+export const GAME_BOND_BPS = 1000;
+
 /**
  * The hub's standard modules (contracts/src/modules), in the order of its constructor allow-list, and
  * how a community names them at open (CommunityModules). Meter scheme indexes follow `MeterScheme`.
@@ -13,6 +18,8 @@ export const MODULES = [
   { key: 'coSignature', artifact: 'EcdsaSignerSet', args: [] },
   { key: 'ed25519', artifact: 'Ed25519Scheme', args: [] },
   { key: 'p256', artifact: 'P256Scheme', args: [] },
+  // The data-availability game: seconds per move, challenge bond in bps of the participant bond.
+  { key: 'game', artifact: 'DataAvailabilityGame', args: [GAME_MOVE_DEADLINE, GAME_BOND_BPS] },
 ] as const;
 
 export type HubModules = Record<(typeof MODULES)[number]['key'], string>;
@@ -22,7 +29,7 @@ export function communityModules(m: HubModules, kind: MarketKind) {
   const meterSchemes: string[] = [];
   meterSchemes[MeterScheme.Ed25519] = m.ed25519;
   meterSchemes[MeterScheme.P256] = m.p256;
-  return { verifier: m.verifier, market: kind === MarketKind.Mmr ? m.mmr : m.totals, coSignature: m.coSignature, meterSchemes };
+  return { verifier: m.verifier, market: kind === MarketKind.Mmr ? m.mmr : m.totals, coSignature: m.coSignature, meterSchemes, game: m.game };
 }
 
 /** The hub's constructor arguments: the allow-list, in MODULES order. */

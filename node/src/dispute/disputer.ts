@@ -35,6 +35,8 @@ export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefi
 
 export interface DisputerModules {
   community: CommunityInfo;
+  /** Our participant index (undefined for an outside auditor): decides which omissions we may raise. */
+  participantIndex?: number;
   keys: MeterKeyRing;
   db: NodeDb;
   hub: HubClient;
@@ -66,7 +68,10 @@ export class Disputer {
     if (!claim) return { reason: 'no peer serves a commitment with the root on chain (withheld data: bisection is not implemented)' };
     // Our slots already void equivocated readings: they are never held against a claim.
     const ours = await assembleStoredWindow(db, community, window);
-    const proof = buildCheapestProof(community, keys, claim, record.stateHash, ours.slots);
+    const proof = buildCheapestProof(community, keys, claim, record.stateHash, ours.slots, {
+      signers: record.signers,
+      disputer: this.modules.participantIndex,
+    });
     return proof ? { proof } : { reason: 'the claim agrees with every signed reading this node holds' };
   }
 

@@ -32,6 +32,16 @@ export function claimFromServed(firstInterval: number, slots: (SignedReading | u
 }
 
 /**
+ * Whether an omission of a reading of a meter owned by participant `owner` can be raised by
+ * `disputer` against a claim signed by `signers` (twin of DisputeVerifier._omission): always when the
+ * owner signed (fraud), else only by a participant other than the owner (DESIGN.md §5.5).
+ */
+export function mayRaiseOmission(owner: number, signers: bigint, disputer: number | undefined): boolean {
+  if ((signers >> BigInt(owner)) & 1n) return true;
+  return disputer !== undefined && disputer !== owner;
+}
+
+/**
  * The cheapest fraud proof against a claim, given the claimant's served commitment and the
  * readings we hold, or undefined when the claim is honest (as far as those readings show).
  * Cost order: bad final state (no crypto) < forged reading, reading mismatch (one signature
@@ -44,6 +54,12 @@ export function buildCheapestProof(
   postedStateHash: string,
   /** Our slots of the window, equivocated slots already voided (absent). */
   ours: (SignedReading | undefined)[][],
+  /**
+   * The claim's signer bitmap and our participant index (undefined: not a participant). An omission of
+   * a meter whose owner did not sign may only be raised by a participant other than that owner
+   * (DESIGN.md §5.5); the hub refuses any other, so none is built.
+   */
+  omission?: { signers: bigint; disputer?: number },
 ): Proof | undefined {
   const W = claim.slots.length;
   const last = claim.commitment.intervals[W - 1];
@@ -71,6 +87,7 @@ export function buildCheapestProof(
       if (!mine) continue;
       if (committed && sameReadingValues(committed.reading, mine.reading)) continue;
       if (committed) continue; // validly signed but different: an equivocation, not the claimant's fraud
+      if (omission && !mayRaiseOmission(community.meters[m].owner, omission.signers, omission.disputer)) continue;
       return { kind: DisputeKind.ReadingMismatch, data: readingMismatchProof(claim, mine), summary: `signed reading of meter ${m} at interval ${t} is missing from the commitment` };
     }
   }

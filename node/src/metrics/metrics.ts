@@ -22,6 +22,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     submissions: new Counter({ name: 'diversity_submissions_total', help: 'Transactions sent to the hub, by kind and result', labelNames: ['kind', 'result'] as const, ...reg }),
     windowFinalitySeconds: new Histogram({ name: 'diversity_window_finality_seconds', help: 'From window end to the window being final on chain', buckets: [1, 2, 5, 10, 20, 60, 300, 3600], ...reg }),
     disputes: new Counter({ name: 'diversity_disputes_total', help: 'Fraud proofs sent, by kind and result', labelNames: ['kind', 'result'] as const, ...reg }),
+    gameMoves: new Counter({ name: 'diversity_game_moves_total', help: 'Data-availability game moves sent, by action and result', labelNames: ['action', 'result'] as const, ...reg }),
     auditDisagreements: new Counter({ name: 'diversity_audit_disagreements_total', help: 'On-chain results that differ from our own fold', ...reg }),
     apiRequests: new Counter({ name: 'diversity_api_requests_total', help: 'HTTP API requests answered, by route and status code', labelNames: ['route', 'code'] as const, ...reg }),
     reqRespRequests: new Counter({ name: 'diversity_reqresp_requests_total', help: 'Window protocol requests served, by method and result', labelNames: ['method', 'result'] as const, ...reg }),

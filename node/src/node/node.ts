@@ -185,6 +185,7 @@ export class DiversityNode {
     });
     this.disputer = new Disputer({
       community,
+      participantIndex: this.participantIndex,
       keys: this.keys,
       db: this.db,
       hub: this.hub,

@@ -52,8 +52,10 @@ export const disputeCommand = {
       const report = await auditWindow(community, args.window, { db, record, readings });
       process.stdout.write(`window ${args.window}: ${report.verdict.toUpperCase()} (replay of ${report.replay.readings}/${report.replay.expected} readings)\n`);
       if (report.verdict !== 'disagree') return;
+      const index = community.participants.findIndex((p) => p.toLowerCase() === wallet.address.toLowerCase());
       const disputer = new Disputer({
         community,
+        participantIndex: index < 0 ? undefined : index,
         keys: new MeterKeyRing(community.meters),
         db,
         hub,

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IDataAvailabilityGame} from "../interfaces/IDataAvailabilityGame.sol";
+import {GameAction, GameContext, GameMove, GameResult} from "../types/Game.sol";
+import {MerkleTree} from "../libraries/MerkleTree.sol";
+import {WindowCommitment} from "../libraries/WindowCommitment.sol";
+
+/// @title DataAvailabilityGame
+/// @notice A claim that nobody can open loses (DESIGN.md §5.4). A challenger posts a bond against a
+/// pending claim; the claimant side (any signer, or anyone holding the data: answers are checked
+/// against hashes only) must reveal the two children of the window tree's root; the challenger picks
+/// one; and so on down to an interval leaf, whose preimage (interval, readingsRoot, stateHash) must
+/// then be revealed. The leaf and the siblings revealed on the way form an IntervalProof under the
+/// claimed windowRoot, so every fraud proof of §5 can open it; the challenger keeps the game open (the
+/// claim cannot finalize) for one more deadline to use it. Rounds: depth(W) reveals and picks, one leaf
+/// reveal, one last challenger deadline: at W = 96, 2·7 + 2 = 16 deadlines at most.
+/// @dev The tree is the canonical one of WindowCommitment: 2^depth(W) leaves, positions >= W padded
+/// with zero. A challenger may not pick a subtree made of padding only (no fraud proof opens one).
+/// Every move must come before the deadline of the party to move; after it, `Resolve` ends the game
+/// against that party. State is keyed by the calling hub.
+contract DataAvailabilityGame is IDataAvailabilityGame {
+    /// @inheritdoc IDataAvailabilityGame
+    uint32 public immutable moveDeadline;
+    /// @inheritdoc IDataAvailabilityGame
+    uint256 public immutable bondBps;
+
+    mapping(address hub => mapping(bytes32 id => Game)) internal _games;
+    /// @inheritdoc IDataAvailabilityGame
+    mapping(address hub => mapping(bytes32 claim => uint256)) public openGames;
+
+    /// @param moveDeadline_ Seconds per move (default 1 hour in the node's module set).
+    /// @param bondBps_ Challenge bond in basis points of the community's participant bond.
+    constructor(uint32 moveDeadline_, uint256 bondBps_) {
+        moveDeadline = moveDeadline_;
+        bondBps = bondBps_;
+    }
+
+    /// @inheritdoc IDataAvailabilityGame
+    function gameId(uint64 communityId, bytes32 claim, address challenger) public pure returns (bytes32) {
+        return keccak256(abi.encode(communityId, claim, challenger));
+    }
+
+    /// @inheritdoc IDataAvailabilityGame
+    function game(address hub, bytes32 id) external view returns (Game memory) {
+        return _games[hub][id];
+    }
+
+    /// @inheritdoc IDataAvailabilityGame
+    function play(GameContext calldata ctx, bytes calldata move)
+        external
+        returns (GameResult result, address challenger, uint256 bond)
+    {
+        GameMove memory m = abi.decode(move, (GameMove));
+        if (m.action == GameAction.Challenge) return (GameResult.Opened, ctx.player, _challenge(ctx, m.claim));
+        challenger = m.challenger;
+        bytes32 id = gameId(ctx.communityId, m.claim, challenger);
+        Game storage g = _games[msg.sender][id];
+        Phase phase = g.phase;
+        if (phase == Phase.None) revert UnknownGame(id);
+        bond = g.bond;
+        if (ctx.window != g.window) revert WrongWindow(ctx.window, g.window);
+        // The claim was replaced or rejected (by a fraud proof, or another game): nothing left to play.
+        if (ctx.claim != m.claim) return (_end(id, m.claim, GameResult.Void), challenger, bond);
+        uint64 deadline = g.deadline;
+        if (m.action == GameAction.Resolve) {
+            // Second-level drift is irrelevant against move deadlines.
+            // forge-lint: disable-next-line(block-timestamp)
+            bool late = block.timestamp > deadline;
+            if (!late && !(phase == Phase.Opened && ctx.player == challenger)) revert DeadlineNotPassed(deadline);
+            result = _end(id, m.claim, phase == Phase.Reveal ? GameResult.ClaimantLost : GameResult.ChallengerLost);
+            return (result, challenger, bond);
+        }
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > deadline) revert DeadlinePassed(deadline);
+        if (m.action == GameAction.Reveal) {
+            if (phase != Phase.Reveal) revert WrongPhase(phase);
+            _reveal(ctx, g, id, m);
+        } else {
+            if (phase != Phase.Pick) revert WrongPhase(phase);
+            if (ctx.player != challenger) revert NotYourMove(ctx.player);
+            _pick(ctx, g, id, m.side);
+        }
+        return (GameResult.Continue, challenger, bond);
+    }
+
+    function _challenge(GameContext calldata ctx, bytes32 claim) internal returns (uint128 bond) {
+        if (ctx.claim == bytes32(0) || ctx.claim != claim) revert NoPendingClaim(claim);
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp >= ctx.claimDeadline) revert ChallengePeriodOver(claim, ctx.claimDeadline);
+        bytes32 id = gameId(ctx.communityId, claim, ctx.player);
+        Game storage g = _games[msg.sender][id];
+        if (g.phase != Phase.None) revert GameExists(id);
+        // At most the uint128 community bond (bondBps is a share of it in the standard set).
+        // forge-lint: disable-next-line(unsafe-typecast)
+        bond = uint128(uint256(ctx.communityBond) * bondBps / 10_000);
+        uint64 deadline = _nextDeadline();
+        g.node = ctx.windowRoot;
+        g.height = uint8(MerkleTree.depth(ctx.windowIntervals));
+        g.window = ctx.window;
+        g.phase = Phase.Reveal;
+        g.deadline = deadline;
+        g.bond = bond;
+        ++openGames[msg.sender][claim];
+        emit GameChallenged(msg.sender, id, ctx.communityId, ctx.window, claim, ctx.player, bond, deadline);
+    }
+
+    function _reveal(GameContext calldata ctx, Game storage g, bytes32 id, GameMove memory m) internal {
+        uint64 deadline = _nextDeadline();
+        g.deadline = deadline;
+        uint8 height = g.height;
+        if (height > 0) {
+            if (MerkleTree.hashPair(m.left, m.right) != g.node) revert ChildrenMismatch();
+            g.left = m.left;
+            g.right = m.right;
+            g.phase = Phase.Pick;
+            emit ChildrenRevealed(msg.sender, id, height, g.index, m.left, m.right, deadline);
+            return;
+        }
+        uint32 position = g.index;
+        // A well-formed leaf names its absolute interval; a malformed one is no answer.
+        uint32 expected = ctx.window * ctx.windowIntervals + position;
+        if (m.interval != expected) revert MalformedInterval(m.interval, expected);
+        if (WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.stateHash) != g.node) revert LeafMismatch();
+        g.phase = Phase.Opened;
+        emit LeafRevealed(msg.sender, id, position, m.interval, m.readingsRoot, m.stateHash, deadline);
+    }
+
+    function _pick(GameContext calldata ctx, Game storage g, bytes32 id, uint8 side) internal {
+        if (side > 1) revert BadSide(side);
+        uint8 height = g.height - 1;
+        uint32 index = g.index * 2 + side;
+        // First window position under the chosen child: a subtree of padding only holds no interval.
+        uint256 first = uint256(index) << height;
+        // Below W (< 2^32) when it passes.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (first >= ctx.windowIntervals) revert PaddingSubtree(uint32(first));
+        bytes32 node = side == 0 ? g.left : g.right;
+        uint64 deadline = _nextDeadline();
+        g.node = node;
+        g.index = index;
+        g.height = height;
+        g.phase = Phase.Reveal;
+        g.deadline = deadline;
+        delete g.left;
+        delete g.right;
+        emit SidePicked(msg.sender, id, height, index, node, deadline);
+    }
+
+    function _end(bytes32 id, bytes32 claim, GameResult result) internal returns (GameResult) {
+        delete _games[msg.sender][id];
+        --openGames[msg.sender][claim];
+        emit GameEnded(msg.sender, id, uint8(result));
+        return result;
+    }
+
+    function _nextDeadline() internal view returns (uint64) {
+        return uint64(block.timestamp + moveDeadline);
+    }
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {CommonBase} from "forge-std/Base.sol";
+import {StdCheats} from "forge-std/StdCheats.sol";
+import {StdUtils} from "forge-std/StdUtils.sol";
+import {Hub} from "../../src/Hub.sol";
+import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
+import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
+import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
+import {CommunityConfig, CommunityModules, Meter, WindowStatus} from "../../src/types/Community.sol";
+import {GameAction, GameMove} from "../../src/types/Game.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
+/// @notice Plays the data-availability game (DESIGN.md §5.4) against a hub with random moves and
+/// timeouts: claims whose data is held (honest) or withheld (a random root), signed by 1..N-1 of 4
+/// participants; challenges by outsiders and participants; reveals, picks (random sides), concessions,
+/// resolutions and time jumps. Two honest parties always move in time before any jump: the honest
+/// claimant side answers every game against an honest claim, and an honest watcher challenges every
+/// withheld claim (as late as it safely can) and plays its game to the end.
+contract GameHandler is CommonBase, StdCheats, StdUtils {
+    uint256 internal constant N = 4;
+    uint32 internal constant INTERVAL = 900;
+    uint32 internal constant W = 12;
+    uint32 internal constant WINDOWS = 40;
+    uint32 internal constant CHALLENGE = 4 hours;
+    uint128 internal constant BOND = 1_000_000;
+    uint128 internal constant ESCROW = 1_000_000_000;
+
+    Hub public immutable hub;
+    CommunityToken public immutable token;
+    IDataAvailabilityGame public immutable game;
+    uint64 public id;
+    uint256[] internal keys;
+    address[] public actors;
+    address[] public challengers;
+    address public watcher;
+
+    /// The pending claim (if any) and its data.
+    bytes32 public claim;
+    uint32 public claimWindow;
+    bool public claimHonest;
+    bytes32[] internal leaves;
+
+    /// Open games (all against `gamesClaim`, the last claim posted): their challengers.
+    address[] internal gameChallengers;
+    bytes32 public gamesClaim;
+
+    uint256 public ghostHonestRejected;
+    uint256 public ghostWithheldFinal;
+    uint256 public ghostOpenBonds;
+    uint256 public ghostGames;
+    uint256 public ghostClaimantLost;
+    uint256 public ghostChallengerLost;
+    uint256 public ghostVoid;
+
+    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules) {
+        hub = hub_;
+        token = token_;
+        game = modules.game;
+        for (uint256 i = 0; i < N; ++i) {
+            keys.push(uint256(keccak256(abi.encode("game-actor", i))));
+            actors.push(vm.addr(keys[i]));
+        }
+        watcher = makeAddr("watcher");
+        challengers.push(makeAddr("griefer-1"));
+        challengers.push(makeAddr("griefer-2"));
+        challengers.push(actors[0]);
+        challengers.push(actors[3]);
+        CommunityConfig memory c;
+        c.participants = actors;
+        c.meters = new Meter[](1);
+        c.meters[0] = Meter(hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", 0, 0);
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = uint64(block.timestamp);
+        c.windowCount = WINDOWS;
+        c.market = MarketParams(MarketKind.Totals, 250, 50, 0);
+        c.token = token_;
+        c.bond = BOND;
+        c.escrow = ESCROW;
+        c.challengePeriod = CHALLENGE;
+        c.modules = modules;
+        id = hub_.open(c);
+    }
+
+    /// Every account that can hold tokens in the hub, once each (participants, griefers, watcher).
+    function allActors() external view returns (address[] memory all) {
+        all = new address[](N + 3);
+        for (uint256 i = 0; i < N; ++i) {
+            all[i] = actors[i];
+        }
+        all[N] = challengers[0];
+        all[N + 1] = challengers[1];
+        all[N + 2] = watcher;
+    }
+
+    function init() external {
+        for (uint256 i = 0; i < N; ++i) {
+            vm.prank(actors[i]);
+            hub.join(id, "");
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _pendingWindow() internal view returns (bool pending, uint32 w) {
+        w = hub.community(id).finalizedWindows;
+        pending = w < WINDOWS && hub.windowRecord(id, w).status == WindowStatus.Pending;
+    }
+
+    function _node(uint8 height, uint256 index) internal view returns (bytes32) {
+        uint256 width = uint256(1) << MerkleTree.depth(W);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            level[i] = leaves[i];
+        }
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[index];
+    }
+
+    function _move(GameAction action, address challenger) internal view returns (GameMove memory m) {
+        m.action = action;
+        m.claim = action == GameAction.Challenge ? claim : gamesClaim;
+        m.challenger = challenger;
+    }
+
+    /// @dev Plays `m` as `who`; applies the ghost accounting of the outcome; false if it reverted.
+    function _play(address who, GameMove memory m) internal returns (bool ok) {
+        IDataAvailabilityGame.Game memory before = game.game(address(hub), game.gameId(id, m.claim, m.challenger));
+        bool wasPending = hub.windowRecord(id, claimWindow).status == WindowStatus.Pending;
+        vm.prank(who);
+        try hub.playGame(id, claimWindow, abi.encode(m)) {
+            ok = true;
+        } catch {
+            return false;
+        }
+        IDataAvailabilityGame.Game memory afterwards = game.game(address(hub), game.gameId(id, m.claim, m.challenger));
+        if (m.action == GameAction.Challenge) {
+            ghostOpenBonds += afterwards.bond;
+            ++ghostGames;
+            gameChallengers.push(who);
+        } else if (afterwards.phase == IDataAvailabilityGame.Phase.None) {
+            ghostOpenBonds -= before.bond;
+            _forget(m.challenger);
+            bool nowPending = hub.windowRecord(id, claimWindow).status == WindowStatus.Pending;
+            if (wasPending && !nowPending) {
+                ++ghostClaimantLost;
+                if (claimHonest) ++ghostHonestRejected;
+                claim = bytes32(0);
+            } else if (m.claim != claim || !wasPending) {
+                ++ghostVoid;
+            } else {
+                ++ghostChallengerLost;
+            }
+        }
+    }
+
+    function _hasGame(address challenger) internal view returns (bool) {
+        for (uint256 i = 0; i < gameChallengers.length; ++i) {
+            if (gameChallengers[i] == challenger) return true;
+        }
+        return false;
+    }
+
+    function _forget(address challenger) internal {
+        for (uint256 i = 0; i < gameChallengers.length; ++i) {
+            if (gameChallengers[i] == challenger) {
+                gameChallengers[i] = gameChallengers[gameChallengers.length - 1];
+                gameChallengers.pop();
+                return;
+            }
+        }
+    }
+
+    /// @dev The honest parties move wherever it is their turn: the claimant side answers games against
+    /// honest claims; the watcher picks (left) and resolves its game against a withheld claim.
+    function _honestMoves() internal {
+        // The watcher challenges a withheld claim as late as it safely can (the next jump may pass the
+        // claim's deadline), so games outlive challenge periods.
+        if (!claimHonest && claim != bytes32(0) && !_hasGame(watcher)) {
+            uint256 deadline = uint256(hub.windowRecord(id, claimWindow).submittedAt) + CHALLENGE;
+            if (block.timestamp < deadline && block.timestamp + 2 hours >= deadline) {
+                _play(watcher, _move(GameAction.Challenge, watcher));
+            }
+        }
+        for (uint256 k = gameChallengers.length; k > 0; --k) {
+            if (k > gameChallengers.length) continue;
+            address ch = gameChallengers[k - 1];
+            IDataAvailabilityGame.Game memory g = game.game(address(hub), game.gameId(id, gamesClaim, ch));
+            if (g.phase == IDataAvailabilityGame.Phase.None) continue;
+            if (block.timestamp > g.deadline) {
+                _play(actors[1], _move(GameAction.Resolve, ch));
+            } else if (claimHonest && g.phase == IDataAvailabilityGame.Phase.Reveal) {
+                GameMove memory m = _move(GameAction.Reveal, ch);
+                if (g.height > 0) {
+                    m.left = _node(g.height - 1, 2 * uint256(g.index));
+                    m.right = _node(g.height - 1, 2 * uint256(g.index) + 1);
+                } else {
+                    m.interval = claimWindow * W + g.index;
+                    m.readingsRoot = keccak256(abi.encode("readings", claimWindow, g.index));
+                    m.stateHash = keccak256(abi.encode("state", claimWindow, g.index));
+                }
+                _play(actors[2], m);
+            } else if (!claimHonest && ch == watcher && g.phase == IDataAvailabilityGame.Phase.Pick) {
+                _play(watcher, _move(GameAction.Pick, ch));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ moves
+
+    /// Posts a claim for the next window (held data, or a withheld random root) signed by 1..N-1.
+    function post(bool honest, uint256 signerMask) external {
+        (bool pending, uint32 w) = _pendingWindow();
+        if (pending || w >= WINDOWS) return;
+        uint256 end = uint256(hub.community(id).start) + (uint256(w) + 1) * W * INTERVAL;
+        if (block.timestamp < end) vm.warp(end);
+        signerMask = bound(signerMask, 1, 2 ** N - 2);
+        delete leaves;
+        bytes32 root;
+        if (honest) {
+            for (uint32 p = 0; p < W; ++p) {
+                leaves.push(
+                    WindowCommitment.intervalLeaf(
+                        w * W + p, keccak256(abi.encode("readings", w, p)), keccak256(abi.encode("state", w, p))
+                    )
+                );
+            }
+            root = MerkleTree.root(leaves);
+        } else {
+            root = keccak256(abi.encode("withheld", w, block.timestamp));
+        }
+        ParticipantState[] memory s = new ParticipantState[](N);
+        s[0].net = -int256(uint256(signerMask));
+        s[1].net = int256(uint256(signerMask));
+        bytes32 digest = _digest(w, root, keccak256(abi.encode(s)));
+        bytes memory sigs;
+        for (uint256 i = 0; i < N; ++i) {
+            if (signerMask & (1 << i) == 0) continue;
+            (uint8 v, bytes32 r, bytes32 ss) = vm.sign(keys[i], digest);
+            sigs = bytes.concat(sigs, abi.encodePacked(r, ss, v));
+        }
+        // Games left against the previous claim end void (anyone may end them).
+        while (gameChallengers.length > 0) {
+            if (!_play(challengers[1], _move(GameAction.Resolve, gameChallengers[gameChallengers.length - 1]))) break;
+        }
+        if (gameChallengers.length > 0) return;
+        try hub.update(id, w, root, s, sigs) {
+            claim = hub.claimHash(w, root, keccak256(abi.encode(s)));
+            gamesClaim = claim;
+            claimWindow = w;
+            claimHonest = honest;
+        } catch {}
+    }
+
+    function challenge(uint256 who) external {
+        if (claim == bytes32(0)) return;
+        address ch = challengers[bound(who, 0, challengers.length - 1)];
+        _play(ch, _move(GameAction.Challenge, ch));
+    }
+
+    /// A random (possibly wrong) reveal by anyone: it must fail unless it is the true answer.
+    function revealGarbage(uint256 which, bytes32 left, bytes32 right) external {
+        if (gameChallengers.length == 0) return;
+        address ch = gameChallengers[bound(which, 0, gameChallengers.length - 1)];
+        GameMove memory m = _move(GameAction.Reveal, ch);
+        m.left = left;
+        m.right = right;
+        _play(challengers[0], m);
+    }
+
+    function pick(uint256 which, uint8 side) external {
+        if (gameChallengers.length == 0) return;
+        address ch = gameChallengers[bound(which, 0, gameChallengers.length - 1)];
+        GameMove memory m = _move(GameAction.Pick, ch);
+        m.side = side % 2;
+        _play(ch, m);
+    }
+
+    function resolve(uint256 which, bool byChallenger) external {
+        if (gameChallengers.length == 0) return;
+        address ch = gameChallengers[bound(which, 0, gameChallengers.length - 1)];
+        _play(byChallenger ? ch : challengers[1], _move(GameAction.Resolve, ch));
+    }
+
+    /// Time passes; the honest parties have moved first wherever it was their turn (only this move
+    /// advances time, so they always move before their deadlines). Late parties are resolved at the
+    /// next jump: in between, anything (a finalize) may be tried against a game whose deadline passed.
+    function warp(uint256 secs) external {
+        _honestMoves();
+        vm.warp(block.timestamp + bound(secs, 1, 2 hours));
+    }
+
+    function finalize() external {
+        (bool pending, uint32 w) = _pendingWindow();
+        if (!pending) return;
+        bool withheld = !claimHonest && claim != bytes32(0);
+        try hub.finalize(id) {
+            if (withheld) ++ghostWithheldFinal;
+            claim = bytes32(0);
+        } catch {}
+        w;
+    }
+
+    function withdraw(uint256 who) external {
+        address[] memory all = this.allActors();
+        address a = all[bound(who, 0, all.length - 1)];
+        if (hub.withdrawable(token, a) == 0) return;
+        vm.prank(a);
+        hub.withdraw(token);
+    }
+
+    function _digest(uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("DIVERSITY Hub"),
+                keccak256("1"),
+                block.chainid,
+                address(hub)
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
+                id,
+                w,
+                root,
+                stateHash
+            )
+        );
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    }
+}
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)

@@ -1,0 +1,170 @@
+import { AbiCoder, Contract, ZeroAddress, ZeroHash, keccak256, type ContractRunner } from 'ethers';
+import { loadArtifact } from '../chain/artifacts.js';
+import type { Logger } from '../util/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { treeDepth } from '../window/merkle.js';
+import type { WindowCommitment } from '../window/commitment.js';
+
+/**
+ * The node's side of the data-availability game (DESIGN.md §5.4; twin of
+ * contracts/src/types/Game.sol and contracts/src/modules/DataAvailabilityGame.sol): the move codec,
+ * the claimant side's answers from the commitment a node stored when it signed, the challenger's
+ * choice of side, and a player that sends the moves through `Hub.playGame`.
+ */
+export enum GameAction {
+  Challenge = 0,
+  Reveal = 1,
+  Pick = 2,
+  Resolve = 3,
+}
+
+export enum GamePhase {
+  None = 0,
+  Reveal = 1,
+  Pick = 2,
+  Opened = 3,
+}
+
+export interface GameMove {
+  action: GameAction;
+  /** claimHash(window, windowRoot, stateHash). */
+  claim: string;
+  challenger: string;
+  left?: string;
+  right?: string;
+  interval?: number;
+  readingsRoot?: string;
+  stateHash?: string;
+  side?: number;
+}
+
+/** A game's state as the module stores it (`IDataAvailabilityGame.Game`). */
+export interface GameState {
+  node: string;
+  left: string;
+  right: string;
+  deadline: number;
+  index: number;
+  height: number;
+  phase: GamePhase;
+  bond: bigint;
+}
+
+const GAME_MOVE =
+  'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, uint8 side)';
+const coder = AbiCoder.defaultAbiCoder();
+
+/** abi.encode(GameMove), the `move` argument of `Hub.playGame`. */
+export function encodeGameMove(m: GameMove): string {
+  return coder.encode(
+    [GAME_MOVE],
+    [[m.action, m.claim, m.challenger, m.left ?? ZeroHash, m.right ?? ZeroHash, m.interval ?? 0, m.readingsRoot ?? ZeroHash, m.stateHash ?? ZeroHash, m.side ?? 0]],
+  );
+}
+
+/** keccak256(abi.encode(communityId, claim, challenger)): the module's key of a game. */
+export function gameId(communityId: bigint, claim: string, challenger: string): string {
+  return keccak256(coder.encode(['uint64', 'bytes32', 'address'], [communityId, claim, challenger]));
+}
+
+/** keccak256(abi.encode(window, windowRoot, stateHash)) (Hub.claimHash). */
+export function claimHash(window: number, windowRoot: string, stateHash: string): string {
+  return keccak256(coder.encode(['uint32', 'bytes32', 'bytes32'], [window, windowRoot, stateHash]));
+}
+
+/**
+ * The claimant side's answer to a game waiting for a reveal, from `commitment` (the window's
+ * commitment as signed); undefined when the game's node is not in it (not the claim we hold, or not
+ * our turn). Height h > 0: the children of node (h, index); height 0: the leaf's preimage.
+ */
+export function answerFrom(commitment: WindowCommitment, claim: string, challenger: string, game: GameState): GameMove | undefined {
+  if (game.phase !== GamePhase.Reveal) return undefined;
+  const { levels } = commitment;
+  const level = levels[game.height];
+  if (!level || level[game.index]?.toLowerCase() !== game.node.toLowerCase()) return undefined;
+  if (game.height > 0) {
+    const below = levels[game.height - 1];
+    return { action: GameAction.Reveal, claim, challenger, left: below[2 * game.index], right: below[2 * game.index + 1] };
+  }
+  const leaf = commitment.intervals[game.index];
+  if (!leaf) return undefined;
+  return { action: GameAction.Reveal, claim, challenger, interval: leaf.interval, readingsRoot: leaf.readingsRoot, stateHash: leaf.stateHash };
+}
+
+/**
+ * The challenger's side after a reveal: the child that differs from our own commitment of the window
+ * (so the game ends on a leaf where the claim departs from the honest one), else the left child,
+ * which always covers an interval (the module refuses subtrees of padding only).
+ */
+export function pickSide(game: GameState, windowIntervals: number, ours?: WindowCommitment): number {
+  const below = ours?.levels[game.height - 1];
+  const firstRight = (2 * game.index + 1) * (1 << (game.height - 1));
+  const rightAllowed = firstRight < windowIntervals;
+  if (below && below[2 * game.index]?.toLowerCase() !== game.left.toLowerCase()) return 0;
+  if (below && rightAllowed && below[2 * game.index + 1]?.toLowerCase() !== game.right.toLowerCase()) return 1;
+  return 0;
+}
+
+/** Levels of the canonical window tree: depth(W) (the root's height in a game). */
+export const gameDepth = (windowIntervals: number): number => treeDepth(windowIntervals);
+
+export interface GamePlayerModules {
+  hub: Contract;
+  /** The community's game module (`CommunityModules.game`). */
+  game: Contract;
+  communityId: bigint;
+  windowIntervals: number;
+  metrics: Metrics | null;
+  logger: Logger;
+}
+
+/** Sends game moves through `Hub.playGame`, one log line and one metric per move. */
+export class GamePlayer {
+  constructor(private readonly m: GamePlayerModules) {}
+
+  static contracts(hub: string, game: string, runner: ContractRunner): { hub: Contract; game: Contract } {
+    return { hub: new Contract(hub, loadArtifact('Hub').abi, runner), game: new Contract(game, loadArtifact('DataAvailabilityGame').abi, runner) };
+  }
+
+  async state(claim: string, challenger: string): Promise<GameState> {
+    const g = await this.m.game.game(await this.m.hub.getAddress(), gameId(this.m.communityId, claim, challenger));
+    return { node: g.node, left: g.left, right: g.right, deadline: Number(g.deadline), index: Number(g.index), height: Number(g.height), phase: Number(g.phase), bond: g.bond };
+  }
+
+  /** Sends one move for window `window`; true when it was mined. */
+  async play(window: number, move: GameMove): Promise<boolean> {
+    const action = GameAction[move.action];
+    try {
+      const tx = await this.m.hub.playGame(this.m.communityId, window, encodeGameMove(move));
+      const receipt = await tx.wait();
+      this.m.metrics?.gameMoves.inc({ action, result: 'accepted' });
+      this.m.logger.info('game move', { window, action, claim: move.claim, challenger: move.challenger, side: move.side, gasUsed: receipt?.gasUsed });
+      return true;
+    } catch (e) {
+      const err = e as { shortMessage?: string; message?: string };
+      this.m.metrics?.gameMoves.inc({ action, result: 'failed' });
+      this.m.logger.warn('game move failed', { window, action, claim: move.claim, reason: err.shortMessage ?? err.message });
+      return false;
+    }
+  }
+
+  /** Answers the game of `challenger` against our claim from the commitment we signed, if it waits for us. */
+  async answer(window: number, claim: string, challenger: string, ours: WindowCommitment): Promise<boolean> {
+    const move = answerFrom(ours, claim, challenger, await this.state(claim, challenger));
+    return move ? this.play(window, move) : false;
+  }
+
+  /** Our next move as challenger (pick, or resolve once the other side is late); false when none is due. */
+  async advance(window: number, claim: string, challenger: string, now: number, ours?: WindowCommitment): Promise<boolean> {
+    const g = await this.state(claim, challenger);
+    if (g.phase === GamePhase.None) return false;
+    if (now > g.deadline) return this.play(window, { action: GameAction.Resolve, claim, challenger });
+    if (g.phase === GamePhase.Pick) return this.play(window, { action: GameAction.Pick, claim, challenger, side: pickSide(g, this.m.windowIntervals, ours) });
+    return false;
+  }
+
+  /** Challenges the pending claim (window, windowRoot, stateHash); the bond is pulled from our account. */
+  async challenge(window: number, windowRoot: string, stateHash: string): Promise<boolean> {
+    return this.play(window, { action: GameAction.Challenge, claim: claimHash(window, windowRoot, stateHash), challenger: ZeroAddress });
+  }
+}
