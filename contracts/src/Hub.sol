@@ -422,13 +422,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IHub
-    function lastFinalizedWindow(uint64 communityId) external view returns (bool any, uint32 window) {
-        uint32 finalized = _existing(communityId).finalizedWindows;
-        if (finalized == 0) return (false, 0);
-        return (true, finalized - 1);
-    }
-
-    /// @inheritdoc IHub
     function account(uint64 communityId, uint256 index) external view returns (ParticipantAccount memory) {
         return _existing(communityId).accounts[index];
     }

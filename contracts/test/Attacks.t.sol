@@ -433,7 +433,7 @@ contract AttacksTest is DisputeFixture {
         vm.prank(challenger);
         uint256 g = gasleft();
         hub.dispute(id, 0, root, stateHash, DisputeKind.VoidedSlot, vproof);
-        vm.snapshotValue("Dispute", "voidedSlot_N10_W96", g - gasleft());
+        vm.snapshotValue("Attacks", "voidedSlot_N10_W96", g - gasleft());
         for (uint256 i = 2; i < 5; ++i) {
             assertEq(hub.account(id, i).bond, 0, "signers slashed");
         }

@@ -296,9 +296,6 @@ contract HubTest is HubFixture {
         assertEq(hub.account(id, 0).escrow, ESCROW - 300);
         assertEq(hub.account(id, 1).escrow, ESCROW + 300);
         assertEq(hub.account(id, 2).escrow, ESCROW);
-        (bool any, uint32 last) = hub.lastFinalizedWindow(id);
-        assertTrue(any);
-        assertEq(last, 0);
         assertEq(hub.community(id).finalizedWindows, 1);
     }
 
@@ -310,11 +307,9 @@ contract HubTest is HubFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
     }
 
-    function test_LastFinalizedWindow_NoneYet() public {
+    function test_FinalizedWindows_NoneYet() public {
         uint64 id = _openActive(N);
-        (bool any, uint32 last) = hub.lastFinalizedWindow(id);
-        assertFalse(any);
-        assertEq(last, 0);
+        assertEq(hub.community(id).finalizedWindows, 0);
     }
 
     function test_RevertWhen_UpdateWrongSigner() public {

@@ -334,9 +334,6 @@ interface IHub {
     /// @notice The stored result of a window: status, root, state hash, submission time, signer bitmap.
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory);
 
-    /// @notice The last final window; `any` is false while no window is final.
-    function lastFinalizedWindow(uint64 communityId) external view returns (bool any, uint32 window);
-
     /// @notice Escrow, bond, debt and claim of participant `index`.
     function account(uint64 communityId, uint256 index) external view returns (ParticipantAccount memory);
 

@@ -97,10 +97,10 @@ export class HubClient {
     return { windowRoot: r.windowRoot, stateHash: r.stateHash, signers: r.signers, submittedAt: Number(r.submittedAt), status: Number(r.status) };
   }
 
-  /** Index of the last final window, or -1. */
+  /** Index of the last final window, or -1 (from `community().finalizedWindows`: the hub keeps no second view of it). */
   async lastFinalizedWindow(): Promise<number> {
-    const [any, window] = await this.contract.lastFinalizedWindow(this.opts.communityId);
-    return any ? Number(window) : -1;
+    const info = await this.contract.community(this.opts.communityId);
+    return Number(info.finalizedWindows) - 1;
   }
 
   async account(index: number): Promise<AccountInfo> {
