@@ -7,7 +7,7 @@ import {MarketKind} from "../src/types/Market.sol";
 import {CommunityToken} from "../src/tokens/CommunityToken.sol";
 
 /// @notice Deploys the standard modules (dispute verifier, Totals and Mmr market steps, ECDSA signer set,
-/// Ed25519 and P-256 meter schemes), the hub that allow-lists exactly them and, unless `HUB_TOKEN` names
+/// Ed25519 and P-256 meter schemes, BLS12-381 co-signature scheme), the hub that allow-lists exactly them and, unless `HUB_TOKEN` names
 /// an existing ERC-20, a demo CommunityToken owned by `HUB_TOKEN_OWNER` (default: the broadcaster).
 /// @dev `forge script contracts/script/DeployHub.s.sol --rpc-url http://127.0.0.1:8545 \
 ///        --private-key <key> --broadcast`
@@ -21,13 +21,14 @@ contract DeployHub is Script {
     /// for size, and the modules must be the runs = 10000 builds.
     function deploy(address token, address owner) public returns (Hub hub, address) {
         vm.startBroadcast();
-        address[] memory modules = new address[](6);
+        address[] memory modules = new address[](7);
         modules[0] = deployCode("DisputeVerifier.sol:DisputeVerifier");
         modules[1] = deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Totals));
         modules[2] = deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Mmr));
         modules[3] = deployCode("EcdsaSignerSet.sol:EcdsaSignerSet");
         modules[4] = deployCode("Ed25519Scheme.sol:Ed25519Scheme");
         modules[5] = deployCode("P256Scheme.sol:P256Scheme");
+        modules[6] = deployCode("BlsCoSignatureScheme.sol:BlsCoSignatureScheme");
         // Fixed for good: no owner can add or remove a module.
         hub = new Hub(modules);
         if (token == address(0)) token = address(new CommunityToken("DIVERSITY Community Token", "DCT", owner));
@@ -38,6 +39,7 @@ contract DeployHub is Script {
         console.log("EcdsaSignerSet", modules[3]);
         console.log("Ed25519Scheme", modules[4]);
         console.log("P256Scheme", modules[5]);
+        console.log("BlsCoSignatureScheme", modules[6]);
         console.log("Hub", address(hub));
         console.log("Token", token);
         return (hub, token);

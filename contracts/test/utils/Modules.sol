@@ -30,6 +30,7 @@ abstract contract Modules is Test {
     ICoSignatureScheme internal ecdsaModule;
     IMeterScheme internal ed25519Module;
     IMeterScheme internal p256Module;
+    ICoSignatureScheme internal blsModule;
 
     function _deployModules() internal {
         verifierModule = IDisputeVerifier(deployCode("DisputeVerifier.sol:DisputeVerifier"));
@@ -38,17 +39,19 @@ abstract contract Modules is Test {
         ecdsaModule = ICoSignatureScheme(deployCode("EcdsaSignerSet.sol:EcdsaSignerSet"));
         ed25519Module = IMeterScheme(deployCode("Ed25519Scheme.sol:Ed25519Scheme"));
         p256Module = IMeterScheme(deployCode("P256Scheme.sol:P256Scheme"));
+        blsModule = ICoSignatureScheme(deployCode("BlsCoSignatureScheme.sol:BlsCoSignatureScheme"));
     }
 
     /// @dev The hub's constructor allow-list: every standard module.
     function _allowList() internal view returns (address[] memory list) {
-        list = new address[](6);
+        list = new address[](7);
         list[0] = address(verifierModule);
         list[1] = address(totalsModule);
         list[2] = address(mmrModule);
         list[3] = address(ecdsaModule);
         list[4] = address(ed25519Module);
         list[5] = address(p256Module);
+        list[6] = address(blsModule);
     }
 
     /// @dev A hub allowing the standard modules (deploying them first if needed).
