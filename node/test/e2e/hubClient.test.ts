@@ -37,10 +37,13 @@ describe('e2e: HubClient.dispute on a reverting dispute', function () {
       reverted = true;
     }
     expect(reverted).to.equal(true);
-    expect(await signer.getNonce('pending')).to.equal(before);
+    // The commitment (commit-reveal) was mined; the reverting reveal used no nonce.
+    const chainNonce = await provider.getTransactionCount(wallet.address, 'pending');
+    expect(chainNonce).to.equal(before + 1);
+    expect(await signer.getNonce('pending')).to.equal(chainNonce);
     const tx = await signer.sendTransaction({ to: wallet.address, value: 1n });
     const receipt = await tx.wait(1, 5_000);
     expect(receipt?.status).to.equal(1);
-    expect(tx.nonce).to.equal(before);
+    expect(tx.nonce).to.equal(chainNonce);
   });
 });
