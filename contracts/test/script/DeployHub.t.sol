@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
+import {Test, Vm} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {DeployHub} from "../../script/DeployHub.s.sol";
@@ -17,6 +17,26 @@ contract DeployHubTest is Test {
         assertEq(verifying, address(hub));
         assertEq(CommunityToken(token).owner(), address(0xA11CE));
         assertEq(hub.communityCount(), 0);
+    }
+
+    /// The allow-list holds eight modules, the last the BLS co-signature scheme (communities may choose it).
+    function test_Deploy_AllowListsBlsScheme() public {
+        vm.recordLogs();
+        (Hub hub,) = new DeployHub().deploy(address(0), address(0xA11CE));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        address[] memory enabled = new address[](logs.length);
+        uint256 count;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == keccak256("ModuleEnabled(address)")) {
+                enabled[count++] = address(uint160(uint256(logs[i].topics[1])));
+            }
+        }
+        assertEq(count, 8);
+        address bls = enabled[7];
+        assertTrue(hub.isModuleEnabled(bls));
+        (bool ok, bytes memory ret) = bls.staticcall(abi.encodeWithSignature("popDst(address,uint64)", address(hub), 1));
+        assertTrue(ok);
+        assertEq(abi.decode(ret, (bytes)).length, 119);
     }
 
     function test_Deploy_UsesGivenToken() public {

@@ -31,6 +31,7 @@ abstract contract Modules is Test {
     ICoSignatureScheme internal ecdsaModule;
     IMeterScheme internal ed25519Module;
     IMeterScheme internal p256Module;
+    ICoSignatureScheme internal blsModule;
     IDataAvailabilityGame internal gameModule;
 
     /// The standard game module's move deadline and challenge bond (share of the participant bond).
@@ -47,11 +48,12 @@ abstract contract Modules is Test {
         gameModule = IDataAvailabilityGame(
             deployCode("DataAvailabilityGame.sol:DataAvailabilityGame", abi.encode(MOVE_DEADLINE, GAME_BOND_BPS))
         );
+        blsModule = ICoSignatureScheme(deployCode("BlsCoSignatureScheme.sol:BlsCoSignatureScheme"));
     }
 
     /// @dev The hub's constructor allow-list: every standard module.
     function _allowList() internal view returns (address[] memory list) {
-        list = new address[](7);
+        list = new address[](8);
         list[0] = address(verifierModule);
         list[1] = address(totalsModule);
         list[2] = address(mmrModule);
@@ -59,6 +61,7 @@ abstract contract Modules is Test {
         list[4] = address(ed25519Module);
         list[5] = address(p256Module);
         list[6] = address(gameModule);
+        list[7] = address(blsModule);
     }
 
     /// @dev A hub allowing the standard modules (deploying them first if needed).

@@ -1,7 +1,8 @@
-import { Contract, concat, ZeroHash, type ContractRunner, type Overrides, type Provider, type TransactionReceipt } from 'ethers';
+import { Contract, concat, ZeroHash, type ContractRunner, type EventLog, type Overrides, type Provider, type TransactionReceipt } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
 import type { ParticipantState } from '../window/state.js';
-import { fromHex } from '../util/hex.js';
+import { fromHex, toHex } from '../util/hex.js';
+import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
 import { loadArtifact } from './artifacts.js';
 
@@ -88,7 +89,32 @@ export class HubClient {
       },
       challengePeriod: Number(info.challengePeriod),
       token: info.token,
+      coSignature: await this.coSignatureScheme(info.modules.coSignature, network.chainId, participants.length),
     };
+  }
+
+  /**
+   * Which scheme the community's co-signature module is: BLS when the module answers the BLS
+   * module's `signatureDst` with the tag this node computes for (chain, hub, community) — then with
+   * the keys it registered at join, from its KeyRegistered events — else the ECDSA signer set.
+   */
+  private async coSignatureScheme(module: string, chainId: bigint, n: number): Promise<CommunityInfo['coSignature']> {
+    const bls = new Contract(module, loadArtifact('BlsCoSignatureScheme').abi, this.modules.provider);
+    const domain = { chainId, hub: this.opts.hub, communityId: this.opts.communityId };
+    let tag: string;
+    try {
+      tag = await bls.signatureDst(this.opts.hub, this.opts.communityId);
+    } catch {
+      return { scheme: 'ecdsa' };
+    }
+    if (tag.toLowerCase() !== toHex(signatureDst(domain)).toLowerCase()) return { scheme: 'ecdsa' };
+    const logs = await bls.queryFilter(bls.filters.KeyRegistered(this.opts.hub, this.opts.communityId), 0, 'latest');
+    const publicKeys: Uint8Array[] = [];
+    for (const log of logs) {
+      const { index, publicKey } = (log as EventLog).args;
+      publicKeys[Number(index)] = fromHex(publicKey);
+    }
+    return { scheme: 'bls', publicKeys: Array.from({ length: n }, (_, i) => publicKeys[i] ?? new Uint8Array(0)) };
   }
 
 
@@ -109,7 +135,10 @@ export class HubClient {
   }
 
 
-  /** `signatures`: 65-byte ECDSA co-signatures, sent concatenated (the EcdsaSignerSet module's format). */
+  /**
+   * `signatures`: 65-byte ECDSA co-signatures, sent concatenated (the EcdsaSignerSet module's format),
+   * or for a BLS community the one blob `BlsShareAggregator.build` made.
+   */
   async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[], overrides: Overrides = {}) {
     return this.contract.update(this.opts.communityId, window, windowRoot, finalState, concat(signatures), overrides);
   }

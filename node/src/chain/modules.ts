@@ -20,16 +20,20 @@ export const MODULES = [
   { key: 'p256', artifact: 'P256Scheme', args: [] },
   // The data-availability game: seconds per move, challenge bond in bps of the participant bond.
   { key: 'game', artifact: 'DataAvailabilityGame', args: [GAME_MOVE_DEADLINE, GAME_BOND_BPS] },
+  { key: 'bls', artifact: 'BlsCoSignatureScheme', args: [] },
 ] as const;
+
+/** The co-signature scheme a community names at open: the ECDSA signer set or BLS12-381 aggregates. */
+export type CoSignatureSchemeName = 'ecdsa' | 'bls';
 
 export type HubModules = Record<(typeof MODULES)[number]['key'], string>;
 
-/** The CommunityModules tuple a community of market `kind` names at open. */
-export function communityModules(m: HubModules, kind: MarketKind) {
+/** The CommunityModules tuple a community of market `kind` and co-signature `scheme` names at open. */
+export function communityModules(m: HubModules, kind: MarketKind, scheme: CoSignatureSchemeName = 'ecdsa') {
   const meterSchemes: string[] = [];
   meterSchemes[MeterScheme.Ed25519] = m.ed25519;
   meterSchemes[MeterScheme.P256] = m.p256;
-  return { verifier: m.verifier, market: kind === MarketKind.Mmr ? m.mmr : m.totals, coSignature: m.coSignature, meterSchemes, game: m.game };
+  return { verifier: m.verifier, market: kind === MarketKind.Mmr ? m.mmr : m.totals, coSignature: scheme === 'bls' ? m.bls : m.coSignature, meterSchemes, game: m.game };
 }
 
 /** The hub's constructor arguments: the allow-list, in MODULES order. */

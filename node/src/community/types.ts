@@ -26,4 +26,9 @@ export interface CommunityInfo {
   market: MarketParams;
   challengePeriod: number;
   token: string;
+  /**
+   * The community's co-signature scheme (named at open): the ECDSA signer set, or BLS12-381 aggregates
+   * with every participant's registered key by index (EIP-2537 G2 encoding, 256 bytes).
+   */
+  coSignature?: { scheme: 'ecdsa' } | { scheme: 'bls'; publicKeys: Uint8Array[] };
 }

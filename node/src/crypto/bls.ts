@@ -308,3 +308,17 @@ export function decodeSignerBitmap(bitmap: Uint8Array, n: number): number[] {
   }
   return out;
 }
+
+/**
+ * A node's BLS secret key, derived from its secp256k1 node key by KeyGen with the key info
+ * "DIVERSITY node BLS key": one secret to keep, and the BLS key never leaves the node.
+ */
+export function nodeBlsSecretKey(nodePrivateKey: Uint8Array): bigint {
+  return blsKeyGen(nodePrivateKey, new TextEncoder().encode('DIVERSITY node BLS key'));
+}
+
+/** The `join` key data of a node in a BLS community: its public key ‖ proof of possession. */
+export function nodeBlsKeyData(nodePrivateKey: Uint8Array, participant: string, d: BlsDomain): Uint8Array {
+  const sk = nodeBlsSecretKey(nodePrivateKey);
+  return encodeKeyData(blsPublicKey(sk), blsProofOfPossession(sk, participant, d));
+}

@@ -1,6 +1,7 @@
-import { Contract, ContractFactory, JsonRpcProvider, NonceManager, Wallet, type TransactionReceipt } from 'ethers';
+import { Contract, ContractFactory, getBytes, JsonRpcProvider, NonceManager, Wallet, type TransactionReceipt } from 'ethers';
 import { loadArtifact, type Artifact } from '../chain/artifacts.js';
-import { communityModules, deployHubDependencies, hubConstructorArgs, linkedHubArtifact, type HubModules } from '../chain/modules.js';
+import { communityModules, deployHubDependencies, hubConstructorArgs, linkedHubArtifact, type CoSignatureSchemeName, type HubModules } from '../chain/modules.js';
+import { nodeBlsKeyData } from '../crypto/bls.js';
 import type { MarketParams } from '../window/state.js';
 import type { MeterScheme } from '../reading/signature.js';
 import { toHex } from '../util/hex.js';
@@ -61,6 +62,8 @@ export interface CommunitySpec {
   bond: bigint;
   escrow: bigint;
   challengePeriod: number;
+  /** Co-signature scheme (default ECDSA); with BLS each participant joins with its node's key and PoP. */
+  coSignature?: CoSignatureSchemeName;
 }
 
 /**
@@ -86,7 +89,7 @@ export async function openCommunity(
     bond: spec.bond,
     escrow: spec.escrow,
     challengePeriod: spec.challengePeriod,
-    modules: communityModules(deployment.modules, spec.market.kind),
+    modules: communityModules(deployment.modules, spec.market.kind, spec.coSignature),
   };
   const communityId: bigint = await hub.open.staticCall(config);
   const openReceipt = await (await hub.open(config)).wait();
@@ -98,10 +101,15 @@ export async function openCommunity(
       await (await token.mint(p.address, deposit * 10n)).wait();
     }),
   );
+  const chainId = (await deployment.hub.runner!.provider!.getNetwork()).chainId;
   for (const p of spec.participants) {
     const asParticipant = deployment.token.connect(p) as Contract;
     await (await asParticipant.approve(deployment.hubAddress, deposit)).wait();
-    const receipt = await (await (deployment.hub.connect(p) as Contract).join(communityId, '0x')).wait();
+    const keyData =
+      spec.coSignature === 'bls'
+        ? nodeBlsKeyData(getBytes(p.privateKey), p.address, { chainId, hub: deployment.hubAddress, communityId })
+        : '0x';
+    const receipt = await (await (deployment.hub.connect(p) as Contract).join(communityId, keyData)).wait();
     if (ledger) recordGas(ledger, 'join', receipt);
   }
   return communityId;

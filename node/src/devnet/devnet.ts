@@ -135,6 +135,7 @@ export class Devnet {
         bond,
         escrow,
         challengePeriod: opts.challengePeriod,
+        coSignature: opts.signatures,
       },
       gas,
     );
@@ -206,7 +207,7 @@ export class Devnet {
       recordGas(gas, 'close', await closeTx.wait());
       print(`community closed: escrow and bonds are withdrawable`);
     }
-    await this.collectNodeGas(deployment.hub, gas);
+    await this.collectNodeGas(deployment.hub, gas, opts.signatures === 'bls');
     const accounts = await Promise.all(this.nodes.map(async (n) => deployment.hub.withdrawable(deployment.tokenAddress, n.wallet.address)));
     const balances = this.nodes.map((n, i) => ({ name: n.name, escrowBefore: escrowBefore[i], escrowAfter: (accounts[i] as bigint) - bond }));
     const ok = windows.length === opts.windowCount && windows.every((w) => w.agreeing === this.nodes.length) && problems.length === 0;
@@ -297,7 +298,7 @@ export class Devnet {
   }
 
   /** Gas of the nodes' own transactions (updates, finalizations), read from the chain. */
-  private async collectNodeGas(hub: Contract, gas: GasLedger): Promise<void> {
+  private async collectNodeGas(hub: Contract, gas: GasLedger, bls: boolean): Promise<void> {
     const provider = this.provider!;
     const head = await provider.getBlockNumber();
     const nodeAddresses = new Set(this.nodes.map((n) => n.wallet.address.toLowerCase()));
@@ -309,8 +310,9 @@ export class Devnet {
         const parsed = hub.interface.parseTransaction({ data: tx.data });
         if (!parsed || parsed.name === 'join') continue;
         const receipt = await provider.getTransactionReceipt(tx.hash);
-        // The co-signature is the concatenation of 65-byte ECDSA signatures (EcdsaSignerSet).
-        const kind = parsed.name === 'update' ? `update (${dataLength(parsed.args[4] as string) / 65} signatures)` : parsed.name;
+        // ECDSA: the concatenation of 65-byte signatures (EcdsaSignerSet); BLS: one aggregate (BlsCoSignatureScheme).
+        const kind =
+          parsed.name !== 'update' ? parsed.name : bls ? 'update (BLS aggregate)' : `update (${dataLength(parsed.args[4] as string) / 65} signatures)`;
         recordGas(gas, kind, receipt);
       }
     }

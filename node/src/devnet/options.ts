@@ -24,6 +24,8 @@ export interface DevnetOptions {
   keepAlive: boolean;
   /** 'auction' needs the on-chain auction step, wired into the hub after the merge (Auction.sol). */
   market: 'mmr' | 'totals' | 'auction';
+  /** Co-signature scheme the community names at open (docs/bls.md). */
+  signatures: 'ecdsa' | 'bls';
   /**
    * A community file (`datasets/src/communityFile.ts`): one node per member replaying its own
    * readings from the file's first interval (replaces `prosumers` and `profileOffset`); its market
@@ -54,6 +56,7 @@ export const defaultDevnetOptions: DevnetOptions = {
   timeoutSeconds: 240,
   keepAlive: false,
   market: 'mmr',
+  signatures: 'ecdsa',
   gridBuyPrice: (25n * ETHER) / 100n,
   gridSellPrice: (5n * ETHER) / 100n,
   seed: 1,

@@ -1,4 +1,4 @@
-import { JsonRpcProvider, Wallet, type TypedDataDomain } from 'ethers';
+import { getBytes, JsonRpcProvider, Wallet, type TypedDataDomain } from 'ethers';
 import { Dashboard, defaultDashboardOptions } from '../api/dashboard.js';
 import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { ApiServer } from '../api/server.js';
@@ -29,6 +29,10 @@ import { Settlement } from './settlement.js';
 import { Disputer } from '../dispute/disputer.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
+import { blsPublicKey, blsSign, decodeG1, decodeG2, encodeG1, encodeG2, nodeBlsSecretKey, type BlsG2Point } from '../crypto/bls.js';
+import { encodeBlsShare } from '../cosign/messages.js';
+import { shareDigest, validateBlsShare } from '../cosign/validation.js';
+import { fromHex, toHex } from '../util/hex.js';
 
 import { NodeStartError, NodeStartErrorCode, startupError } from './errors.js';
 import { defaultIngestOptions, Ingest, type ReadingSource as Source } from './ingest.js';
@@ -68,6 +72,8 @@ export class DiversityNode {
   private verifier?: VerifierPool;
   private foldStrategy: FoldStrategy = honestFold;
   private domain?: TypedDataDomain;
+  /** BLS community: this node's secret (never logged) and every participant's registered key. */
+  private bls?: { secretKey: bigint; publicKeys: BlsG2Point[] };
   private wallet?: Wallet;
   private keys?: MeterKeyRing;
   community?: CommunityInfo;
@@ -142,6 +148,7 @@ export class DiversityNode {
     this.clock = new CommunityClock(community);
     this.keys = new MeterKeyRing(community.meters);
     this.domain = hubDomain(community.chainId, community.hub);
+    if (community.coSignature?.scheme === 'bls') this.setUpBls(community.coSignature.publicKeys);
     this.nextWindowToCommit = (await this.db.meta.getNumber('nextWindowToCommit')) ?? 0;
     const byzantine = opts.byzantine;
     if (byzantine) {
@@ -394,12 +401,50 @@ export class DiversityNode {
     }
   }
 
+  /**
+   * BLS community: the node's BLS key is derived from its node key (as it was when it joined) and must
+   * be the one the module registered for its index; the others' keys verify their shares.
+   */
+  private setUpBls(registered: Uint8Array[]): void {
+    const sk = nodeBlsSecretKey(getBytes(this.opts.privateKey));
+    if (toHex(encodeG2(blsPublicKey(sk))) !== toHex(registered[this.participantIndex] ?? new Uint8Array(0))) {
+      throw new NodeStartError(NodeStartErrorCode.NOT_A_PARTICIPANT, `the BLS key registered for participant ${this.participantIndex} is not this node's`);
+    }
+    this.bls = { secretKey: sk, publicKeys: registered.map((k) => decodeG2(k)) };
+  }
+
+  /** The gossip bytes of a stored co-signature: the ECDSA message, or the BLS share message. */
+  private coSignatureBytes(msg: CoSignatureMessage): Uint8Array {
+    if (!this.bls) return encodeCoSignature(msg);
+    return encodeBlsShare({ window: msg.window, signer: msg.signer, windowRoot: msg.windowRoot, stateHash: msg.stateHash, share: decodeG1(fromHex(msg.signature)) });
+  }
+
   private async onCoSignature(data: Uint8Array): Promise<void> {
+    if (this.bls) return this.onBlsShare(data, this.bls.publicKeys);
     const msg = await validateCoSignature(
       { community: this.community!, clock: this.clock!, domain: this.domain!, db: this.db!, lastFinalWindow: () => this.settlement?.lastFinalWindow ?? -1 },
       data,
     );
     await this.storeCoSignature(msg);
+  }
+
+  /** A BLS share on the co-signature topic: same checks and codes, the pairing last; stored as hex. */
+  private async onBlsShare(data: Uint8Array, publicKeys: readonly BlsG2Point[]): Promise<void> {
+    const b = Buffer.from(data);
+    // The stored share of (window, signer), fetched before the synchronous checks when the header is readable.
+    const held = b.length >= 6 ? await this.db!.coSignatures.get({ window: b.readUInt32BE(0), signer: b.readUInt16BE(4) }) : undefined;
+    const share = validateBlsShare(
+      {
+        community: this.community!,
+        clock: this.clock!,
+        publicKeys,
+        lastFinalWindow: () => this.settlement?.lastFinalWindow ?? -1,
+        holds: (window, signer, windowRoot, stateHash) =>
+          held !== undefined && held.window === window && held.signer === signer && held.windowRoot === windowRoot && held.stateHash === stateHash,
+      },
+      data,
+    );
+    await this.storeCoSignature({ window: share.window, signer: share.signer, windowRoot: share.windowRoot, stateHash: share.stateHash, signature: toHex(encodeG1(share.share)) });
   }
 
   private async storeCoSignature(msg: CoSignatureMessage): Promise<void> {
@@ -556,15 +601,17 @@ export class DiversityNode {
       recovered,
       root: result.windowRoot.slice(0, 10),
     });
-    const signature = await signWindowResult(this.wallet!, this.domain!, {
-      communityId: community.communityId,
-      window,
-      windowRoot: result.windowRoot,
-      stateHash: result.stateHash,
-    });
+    const signature = this.bls
+      ? toHex(encodeG1(blsSign(this.bls.secretKey, shareDigest(community, { window, windowRoot: result.windowRoot, stateHash: result.stateHash }), community)))
+      : await signWindowResult(this.wallet!, this.domain!, {
+          communityId: community.communityId,
+          window,
+          windowRoot: result.windowRoot,
+          stateHash: result.stateHash,
+        });
     const msg: CoSignatureMessage = { window, signer: this.participantIndex, windowRoot: result.windowRoot, stateHash: result.stateHash, signature };
     await this.storeCoSignature(msg);
-    await this.network!.publishCoSignature(encodeCoSignature(msg)).catch((e) => this.logger.verbose('co-signature publish failed', { window }, e));
+    await this.network!.publishCoSignature(this.coSignatureBytes(msg)).catch((e) => this.logger.verbose('co-signature publish failed', { window }, e));
     return result;
   }
 
@@ -578,7 +625,7 @@ export class DiversityNode {
     const lastFinal = this.settlement!.lastFinalWindow;
     for (let w = lastFinal + 1; w < this.nextWindowToCommit; w++) {
       const own = await this.db!.coSignatures.get({ window: w, signer: this.participantIndex });
-      if (own) await this.network!.publishCoSignature(encodeCoSignature(own)).catch(() => {});
+      if (own) await this.network!.publishCoSignature(this.coSignatureBytes(own)).catch(() => {});
     }
   }
 

@@ -7,6 +7,9 @@ import type { NodeDb, StoredCoSignature, StoredSubmission } from '../db/index.js
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { popcount } from '../util/bits.js';
+import { BlsShareAggregator } from '../cosign/aggregator.js';
+import { decodeG1, decodeG2 } from '../crypto/bls.js';
+import { fromHex, toHex } from '../util/hex.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -155,9 +158,26 @@ export class Settlement {
     if (step.kind === 'send') {
       logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', { window, signatures: signatures.length, of: community.participants.length });
     }
+    const coSignature = community.coSignature?.scheme === 'bls' ? this.aggregate(community.coSignature.publicKeys, window, own, signatures) : signatures.map((s: StoredCoSignature) => s.signature);
+    if (coSignature.length === 0) return;
     await this.send(window, 'update', signatures.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
-      this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, signatures.map((s: StoredCoSignature) => s.signature), o),
+      this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, coSignature, o),
     );
+  }
+
+  /**
+   * BLS community: the held shares over our result become (bitmap, one aggregate, the keys the module
+   * needs to name). Shares were verified at gossip time, so this is one pairing; a bad share would be
+   * dropped by bisection and the rest still submitted. Empty when no share survives.
+   */
+  private aggregate(publicKeys: Uint8Array[], window: number, own: { windowRoot: string; stateHash: string }, signatures: StoredCoSignature[]): string[] {
+    const { community, logger } = this.modules;
+    const aggregator = new BlsShareAggregator({ chainId: community.chainId, hub: community.hub, communityId: community.communityId }, publicKeys.map((k) => decodeG2(k)));
+    const result = { window, windowRoot: own.windowRoot, stateHash: own.stateHash };
+    for (const s of signatures) aggregator.add(result, s.signer, decodeG1(fromHex(s.signature)));
+    const built = aggregator.build(result);
+    if (built && built.rejected.length > 0) logger.warn('BLS shares dropped from the aggregate', { window, signers: built.rejected.join(',') });
+    return built && built.signers.length > 0 ? [toHex(built.signatures)] : [];
   }
 
   private async maybeFinalize(window: number, rec: WindowRecord): Promise<void> {

@@ -34,6 +34,26 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('--signatures bls: nodes join with BLS keys and PoPs, gossip shares, and every window settles with one aggregate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-bls-'));
+    try {
+      const bin = join(projectRoot(), 'bin', 'diversity.js');
+      const child = spawn(process.execPath, [bin, 'devnet', '--signatures', 'bls', '--windows', '2', '--dir', dir, '--timeout', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, out).to.equal(0);
+      expect(out).to.match(/window 0 FINAL on chain: 4\/4 signatures, 4\/4 nodes agree/);
+      expect(out).to.match(/window 1 FINAL on chain: \d\/4 signatures, 4\/4 nodes agree/);
+      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+      // Every update carried one BLS aggregate, none a list of ECDSA signatures.
+      expect(out).to.match(/update \(BLS aggregate\)\s+\d+ tx/);
+      expect(out).to.not.match(/update \(\d+ signatures\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('--community: one node per member of a community file; the settled P2P volumes are the hand calculation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-community-'));
     try {

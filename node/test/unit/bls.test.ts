@@ -20,6 +20,8 @@ import {
   encodeG2,
   G1,
   G2,
+  nodeBlsKeyData,
+  nodeBlsSecretKey,
   popDst,
   signatureDst,
   subtractsAbsent,
@@ -50,6 +52,23 @@ describe('BLS co-signatures (node/src/crypto/bls.ts)', () => {
     // P.x and P.y of the RFC's first BLS12381G1_XMD:SHA-256_SSWU_RO_ vector.
     expect(v.point.slice(2 + 32, 2 + 128)).to.equal('052926add2207b76ca4fa57a8734416c8dc95e24501772c814278700eed6d1e4e8cf62d9c09db0fac349612b759e79a1');
     expect(v.point.slice(2 + 128 + 32)).to.equal('08ba738453bfed09cb546dbb0783dbb3a5f1f566ed67bb6be0e8c67e2e81a4cc68ee29813bb7994998f3eae0c9c6a265');
+  });
+
+  it('a node derives its BLS key from its node key; its join key data carries a PoP for its own address only', () => {
+    const nodeKey = new Uint8Array(32).fill(0x42);
+    const sk = nodeBlsSecretKey(nodeKey);
+    expect(nodeBlsSecretKey(nodeKey)).to.equal(sk);
+    expect(nodeBlsSecretKey(new Uint8Array(32).fill(0x43))).to.not.equal(sk);
+    // Domain-separated from a plain KeyGen over the same bytes: the BLS key is not the seed's default key.
+    expect(sk).to.not.equal(blsKeyGen(nodeKey));
+    const kd = nodeBlsKeyData(nodeKey, who(0), domain);
+    expect(kd.length).to.equal(384);
+    const pk = decodeG2(kd.subarray(0, 256));
+    const pop = decodeG1(kd.subarray(256));
+    expect(pk.equals(blsPublicKey(sk))).to.equal(true);
+    expect(blsVerifyProofOfPossession(pop, pk, who(0), domain)).to.equal(true);
+    expect(blsVerifyProofOfPossession(pop, pk, who(1), domain)).to.equal(false);
+    expect(blsVerifyProofOfPossession(pop, pk, who(0), { ...domain, communityId: 10n })).to.equal(false);
   });
 
   it('keygen is deterministic in the seed and refuses short seeds', () => {

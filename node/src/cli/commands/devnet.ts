@@ -64,6 +64,7 @@ export const devnetCommand = {
       .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
       .option('interval-seconds', { type: 'number', default: d.intervalSeconds, describe: 'Real seconds per interval (each replays 15 minutes of the profile)' })
       .option('market', { choices: ['mmr', 'totals', 'auction'], default: d.market, describe: 'Market function F (auction: needs the hub\'s auction step, not wired yet)' })
+      .option('signatures', { choices: ['ecdsa', 'bls'], default: d.signatures, describe: 'Co-signature scheme the community names at open: ECDSA signer set, or BLS12-381 aggregates (one pairing per update)' })
       .option('community', { type: 'string', describe: 'A community file (JSON + CSVs): one node per member replaying its own readings (replaces --pv)' })
       .option('community-offset', { type: 'number', default: 0, describe: "With --community: the file's quarter-hour replayed as interval 0" })
       .option('challenge-period', { type: 'number', default: d.challengePeriod, describe: 'Seconds a pending claim can be disputed' })
@@ -90,6 +91,7 @@ export const devnetCommand = {
       windowIntervals: args.windowIntervals,
       intervalSeconds: args.intervalSeconds,
       market: args.market,
+      signatures: args.signatures as DevnetOptions['signatures'],
       community: args.community,
       communityOffset: args.communityOffset,
       challengePeriod: args.challengePeriod,
