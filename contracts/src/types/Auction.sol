@@ -32,3 +32,14 @@ struct AuctionClearing {
     /// floor(Q * (marginalBid + marginalAsk) / 2000): the token value paid by buyers to sellers.
     uint256 value;
 }
+
+/// @title LimitsHash
+/// @notice limitsHash(L) = keccak256(abi.encode(LimitPrices[])): the commitment to an auction community's
+/// standing limit prices that a hub keeps in place of the prices (one slot instead of N), the prices
+/// themselves travelling in calldata and checked against it. Twin of `limitsHash` in
+/// `node/src/window/state.ts`; the shared vectors (`limitsHash` of each case in `vectors/auction.json`) tie them.
+library LimitsHash {
+    function hash(LimitPrices[] memory limits) internal pure returns (bytes32) {
+        return keccak256(abi.encode(limits));
+    }
+}

@@ -1,6 +1,6 @@
 import { clearAuction } from '../window/auction.js';
 import { emptyState, marketStep } from '../window/market.js';
-import { MarketKind, U128_MAX, U32_MAX, stateHash, type LimitPrices, type MarketParams, type MeterEnergy, type ParticipantState } from '../window/state.js';
+import { MarketKind, U128_MAX, U32_MAX, limitsHash, stateHash, type LimitPrices, type MarketParams, type MeterEnergy, type ParticipantState } from '../window/state.js';
 import { SeededRandom } from './prng.js';
 
 /** Grid prices in force for one interval (a time-of-use tariff changes them between intervals). */
@@ -24,7 +24,7 @@ export interface AuctionCase {
  *
  * ```
  * { count, cases: [ { name, participants, meters, meterOwner: [uint32], feederCapacityWh,
- *     bidPrice: [uint128], askPrice: [uint128], stepCount,
+ *     bidPrice: [uint128], askPrice: [uint128], limitsHash, stepCount,
  *     steps: [ { gridBuyPrice, gridSellPrice,                                 // in force for the interval
  *                present: [bool], exportWh: [uint32], importWh: [uint32],     // R_t, by meter
  *                matchedWh, marginalBid, marginalAsk, value,                  // the clearing
@@ -41,6 +41,8 @@ export interface AuctionVector {
   feederCapacityWh: string;
   bidPrice: string[];
   askPrice: string[];
+  /** keccak256(abi.encode(LimitPrices[])) of bidPrice/askPrice (`limitsHash`). */
+  limitsHash: string;
   stepCount: number;
   steps: AuctionStepVector[];
 }
@@ -371,6 +373,7 @@ export function toAuctionVector(c: AuctionCase): AuctionVector {
     feederCapacityWh: c.feederCapacityWh.toString(),
     bidPrice: c.limits.map((l) => l.bidPrice.toString()),
     askPrice: c.limits.map((l) => l.askPrice.toString()),
+    limitsHash: limitsHash(c.limits),
     stepCount: steps.length,
     steps,
   };

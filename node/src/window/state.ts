@@ -113,6 +113,25 @@ export function encodeState(states: readonly ParticipantState[]): Uint8Array {
   return Buffer.from(hex.slice(2), 'hex');
 }
 
+const LIMITS_ABI_TYPE = 'tuple(uint128,uint128)[]';
+
+/**
+ * limitsHash(L) = keccak256(abi.encode(LimitPrices[])), equal to Solidity `LimitsHash.hash`
+ * (`contracts/src/types/Auction.sol`): the commitment to an auction community's standing limit prices
+ * that a hub keeps in place of the prices themselves. Throws VALUE_OUT_OF_RANGE for a price outside uint128.
+ */
+export function limitsHash(limits: readonly LimitPrices[]): string {
+  limits.forEach((l, i) => {
+    for (const f of ['bidPrice', 'askPrice'] as const) {
+      const v = l[f];
+      if (typeof v !== 'bigint' || v < 0n || v > U128_MAX) {
+        throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `limits[${i}].${f}`, value: String(v) });
+      }
+    }
+  });
+  return keccak256(AbiCoder.defaultAbiCoder().encode([LIMITS_ABI_TYPE], [limits.map((l) => [l.bidPrice, l.askPrice])]));
+}
+
 /** hash(S) = keccak256(abi.encode(ParticipantState[])), equal to Solidity `StateHash.hash`. 0x-prefixed. */
 export function stateHash(states: readonly ParticipantState[]): string {
   return keccak256(encodeState(states));

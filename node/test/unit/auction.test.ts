@@ -5,6 +5,7 @@ import {
   MarketKind,
   clearAuction,
   emptyState,
+  limitsHash,
   marketStep,
   type LimitPrices,
   type MarketParams,
@@ -13,6 +14,7 @@ import {
 } from '../../src/window/index.js';
 import { auctionVectorCases, edgeAuctionCases, randomAuctionCases } from '../../src/vectors/auction.js';
 import { SeededRandom } from '../../src/vectors/prng.js';
+import { keccak256 } from 'ethers';
 
 const on = (exportWh: number, importWh: number): MeterEnergy => ({ present: true, exportWh, importWh });
 const lim = (bidPrice: bigint, askPrice: bigint): LimitPrices => ({ bidPrice, askPrice });
@@ -88,6 +90,17 @@ describe('window/auction: uniform-price double auction', () => {
     expectMarketError(() => marketStep(auction(300n, 50n), emptyState(2), own(2), [on(1, 0), on(0, 1)], [lim(1n, 1n)]), MarketErrorCode.LIMITS_LENGTH_MISMATCH);
     expectMarketError(() => marketStep(auction(300n, 50n), emptyState(1), own(1), [on(1, 0)], [lim(1n << 128n, 0n)]), MarketErrorCode.VALUE_OUT_OF_RANGE);
     expectMarketError(() => marketStep(auction(300n, 50n), emptyState(1), own(1), [on(1, 0)], [lim(-1n, 0n)]), MarketErrorCode.VALUE_OUT_OF_RANGE);
+  });
+
+  it('limitsHash is keccak256 of the ABI encoding of (bidPrice, askPrice)[], words written out by hand', () => {
+    const word = (v: bigint): string => v.toString(16).padStart(64, '0');
+    // abi.encode(LimitPrices[]): offset 0x20, length 2, then each pair's two words in participant order.
+    const byHand = '0x' + [32n, 2n, 300n, 10n, (1n << 128n) - 1n, 0n].map(word).join('');
+    expect(limitsHash([lim(300n, 10n), lim((1n << 128n) - 1n, 0n)])).to.equal(keccak256(byHand));
+    // Order is committed: swapping two participants' prices changes the commitment.
+    expect(limitsHash([lim(200n, 20n), lim(300n, 10n)])).to.not.equal(limitsHash([lim(300n, 10n), lim(200n, 20n)]));
+    expectMarketError(() => limitsHash([lim(1n << 128n, 0n)]), MarketErrorCode.VALUE_OUT_OF_RANGE);
+    expectMarketError(() => limitsHash([lim(0n, -1n)]), MarketErrorCode.VALUE_OUT_OF_RANGE);
   });
 
   it('has at least 60 vector cases, with ties, empty sides, a binding cap, zero and maximum prices', () => {
