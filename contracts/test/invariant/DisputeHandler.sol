@@ -8,6 +8,7 @@ import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {
+    CommunityConfig,
     CommunityModules,
     CommunityStatus,
     Meter,
@@ -28,7 +29,6 @@ import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
-import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -576,23 +576,24 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     // ------------------------------------------------------------------ communities and signatures
 
     function _openNew() internal {
-        bytes[] memory meterKeys = new bytes[](M);
+        CommunityConfig memory c;
+        c.participants = actors;
+        c.meters = new Meter[](M);
         for (uint256 m = 0; m < M; ++m) {
             (uint256 qx, uint256 qy) = vm.publicKeyP256(meterSecrets[m]);
-            meterKeys[m] = abi.encodePacked(qx, qy);
+            c.meters[m] = Meter(abi.encodePacked(qx, qy), 1, uint32(m));
         }
-        uint64 id = hub.open(
-            ConfigBuilder.build(
-                actors,
-                ConfigBuilder.meters(meterKeys, 1),
-                Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
-                MarketParams(MarketKind.Mmr, 250, 50, 0),
-                token,
-                BOND,
-                ESCROW,
-                modules
-            )
-        );
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = uint64(block.timestamp);
+        c.windowCount = WINDOWS;
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        c.token = token;
+        c.bond = BOND;
+        c.escrow = ESCROW;
+        c.challengePeriod = CHALLENGE;
+        c.modules = modules;
+        uint64 id = hub.open(c);
         ids.push(id);
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(actors[i]);
