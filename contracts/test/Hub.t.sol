@@ -6,7 +6,8 @@ import {Hub} from "../src/Hub.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
 import {ICoSignatureScheme} from "../src/interfaces/ICoSignatureScheme.sol";
 import {MeterTable} from "../src/libraries/MeterTable.sol";
-import {ParticipantState} from "../src/types/Market.sol";
+import {MarketKind, ParticipantState} from "../src/types/Market.sol";
+import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
 import {
     ParticipantAccount,
     CommunityConfig,
@@ -115,6 +116,32 @@ contract HubTest is HubFixture {
         CommunityConfig memory c = _config(N);
         c.meters[1].owner = uint32(N);
         vm.expectRevert(abi.encodeWithSelector(IHub.MeterOwnerOutOfRange.selector, 1, N));
+        hub.open(c);
+    }
+
+    /// Attack: a community names a verifier the hub never allow-listed (one that proves nothing wrong).
+    function test_RevertWhen_OpenWithModuleNotAllowListed() public {
+        CommunityConfig memory c = _config(N);
+        address rogue = deployCode("DisputeVerifier.sol:DisputeVerifier");
+        c.modules.verifier = IDisputeVerifier(rogue);
+        vm.expectRevert(abi.encodeWithSelector(IHub.ModuleNotEnabled.selector, rogue));
+        hub.open(c);
+    }
+
+    /// Attack: settle with one market and have disputes recompute another.
+    function test_RevertWhen_OpenMarketKindMismatch() public {
+        CommunityConfig memory c = _config(N);
+        c.market.kind = c.market.kind == MarketKind.Mmr ? MarketKind.Totals : MarketKind.Mmr;
+        vm.expectRevert(IHub.MarketKindMismatch.selector);
+        hub.open(c);
+    }
+
+    /// A meter whose scheme no module verifies would make its readings unprovable.
+    function test_RevertWhen_OpenMeterSchemeOutOfRange() public {
+        CommunityConfig memory c = _config(N);
+        uint8 scheme = uint8(c.modules.meterSchemes.length);
+        c.meters[1].scheme = scheme;
+        vm.expectRevert(abi.encodeWithSelector(IHub.MeterSchemeOutOfRange.selector, 1, scheme));
         hub.open(c);
     }
 
