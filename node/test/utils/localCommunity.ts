@@ -141,8 +141,8 @@ export class LocalCommunity {
   }
 
   async lastFinalizedWindow(): Promise<number> {
-    const [any, w] = await this.deployment.hub.lastFinalizedWindow(this.communityId);
-    return any ? Number(w) : -1;
+    const info = await this.deployment.hub.community(this.communityId);
+    return Number(info.finalizedWindows) - 1;
   }
 
   async waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> {
