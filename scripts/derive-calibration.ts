@@ -70,7 +70,8 @@ const S = derive(solar, false);
 
 const table = {
   year: YEAR,
-  source: 'ENTSO-E Transparency Platform, Italy (IT), 2020, data provider Terna; derived by scripts/derive-calibration.ts',
+  source:
+    'ENTSO-E Transparency Platform, Italy (IT), 2020, data provider Terna; derived by scripts/derive-calibration.ts',
   loadTWh: round(load.values.reduce((a, b) => a + b, 0) / 1e9, 2),
   solarTWh: round(solar.values.reduce((a, b) => a + b, 0) / 1e9, 2),
   load: { monthShare: L.monthShare, hourShape: L.hourShape },
@@ -95,11 +96,24 @@ export const italy2020: ItalyCalibration = ${JSON.stringify(table)};
 }
 
 // How close is the generated year to the real per-capita file?
-const real = readPlainCsv(join(shared, 'IT_percapita_5000kWh_15min_2020_utc.csv'), { timeColumn: 'utc_timestamp', column: 'energy_kWh_per_15min' });
+const real = readPlainCsv(join(shared, 'IT_percapita_5000kWh_15min_2020_utc.csv'), {
+  timeColumn: 'utc_timestamp',
+  column: 'energy_kWh_per_15min',
+});
 const gen = generateItalyLoad({ annualKWh: 5000, intervalSeconds: 900 });
 const pv = generateItalyPv({ kWp: 1, yieldKWhPerKWp: 1000, intervalSeconds: 900 });
 const solar15 = resample(solar, 900);
 const solarTotal = solar15.values.reduce((a, b) => a + b, 0);
 const realPv = { ...solar15, values: solar15.values.map((v) => (v * 1000) / solarTotal) };
 console.log(JSON.stringify({ pvShapeQuarterHourly: compareSeries(pv, realPv) }, null, 2));
-console.log(JSON.stringify({ quarterHourly: compareSeries(gen, real), hourly: compareSeries(resample(gen, 3600), resample(real, 3600)), daily: compareSeries(resample(gen, 86400), resample(real, 86400)) }, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      quarterHourly: compareSeries(gen, real),
+      hourly: compareSeries(resample(gen, 3600), resample(real, 3600)),
+      daily: compareSeries(resample(gen, 86400), resample(real, 86400)),
+    },
+    null,
+    2,
+  ),
+);

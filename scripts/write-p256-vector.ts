@@ -14,14 +14,21 @@ function lowS(s: bigint): bigint {
   return s > N / 2n ? N - s : s;
 }
 const jwk = publicKey.export({ format: 'jwk' });
-const b64 = (s: string) => '0x' + Buffer.from(s, 'base64url').toString('hex');
+const b64 = (s: string) => `0x${Buffer.from(s, 'base64url').toString('hex')}`;
 const vector = {
-  message: '0x' + message.toString('hex'),
-  hash: '0x' + createHash('sha256').update(message).digest('hex'),
-  r: '0x' + der.subarray(0, 32).toString('hex'),
-  s: '0x' + lowS(BigInt('0x' + der.subarray(32).toString('hex'))).toString(16).padStart(64, '0'),
+  message: `0x${message.toString('hex')}`,
+  hash: `0x${createHash('sha256').update(message).digest('hex')}`,
+  r: `0x${der.subarray(0, 32).toString('hex')}`,
+  s:
+    '0x' +
+    lowS(BigInt(`0x${der.subarray(32).toString('hex')}`))
+      .toString(16)
+      .padStart(64, '0'),
   qx: b64(jwk.x!),
   qy: b64(jwk.y!),
 };
-writeFileSync(join(import.meta.dirname, '..', 'contracts', 'test', 'vectors', 'p256.json'), JSON.stringify(vector, null, 2) + '\n');
+writeFileSync(
+  join(import.meta.dirname, '..', 'contracts', 'test', 'vectors', 'p256.json'),
+  `${JSON.stringify(vector, null, 2)}\n`,
+);
 console.log('wrote contracts/test/vectors/p256.json');

@@ -29,7 +29,8 @@ contract DeployHub is Script {
         modules[4] = deployCode("Ed25519Scheme.sol:Ed25519Scheme");
         modules[5] = deployCode("P256Scheme.sol:P256Scheme");
         // Data-availability game: 1 hour per move, challenge bond 10 % of the participant bond.
-        modules[6] = deployCode("DataAvailabilityGame.sol:DataAvailabilityGame", abi.encode(uint32(3600), uint256(1000)));
+        modules[6] =
+            deployCode("DataAvailabilityGame.sol:DataAvailabilityGame", abi.encode(uint32(3600), uint256(1000)));
         modules[7] = deployCode("BlsCoSignatureScheme.sol:BlsCoSignatureScheme");
         // Fixed for good: no owner can add or remove a module.
         hub = new Hub(modules);

@@ -339,19 +339,20 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         WindowRecord storage rec = c.windows[window];
         bytes32 claim;
         if (rec.status == WindowStatus.Pending) claim = claimHash(window, rec.windowRoot, rec.stateHash);
-        (GameResult result, address challenger, uint256 bond) = c.modules.game.play(
-            GameContext(
-                communityId,
-                window,
-                c.windowIntervals,
-                msg.sender,
-                claim,
-                rec.windowRoot,
-                uint64(uint256(rec.submittedAt) + c.challengePeriod),
-                c.bond
-            ),
-            move
-        );
+        (GameResult result, address challenger, uint256 bond) = c.modules.game
+            .play(
+                GameContext(
+                    communityId,
+                    window,
+                    c.windowIntervals,
+                    msg.sender,
+                    claim,
+                    rec.windowRoot,
+                    uint64(uint256(rec.submittedAt) + c.challengePeriod),
+                    c.bond
+                ),
+                move
+            );
         if (result == GameResult.Opened) {
             // The token is pulled last (checks-effects-interactions).
             c.token.safeTransferFrom(msg.sender, address(this), bond);

@@ -309,11 +309,15 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.GameExists.selector, gid));
         _challenge(claim);
         // The challenger cannot pick before the claimant revealed; nobody else can pick.
-        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Reveal));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Reveal)
+        );
         _pick(claim, 0);
         _reveal(claim, 7, 0);
         // The claimant side cannot reveal again (and so push the challenger's deadline) before the pick.
-        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Pick));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Pick)
+        );
         _reveal(claim, 7, 0);
         GameMove memory m = _move(GameAction.Pick, claim);
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.NotYourMove.selector, nodes[0]));
@@ -419,6 +423,7 @@ contract DataAvailabilityGameTest is HubFixture {
         _measure("resolve_claimantLost", nodes[2], _move(GameAction.Resolve, claim));
     }
 }
+
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)
 
 /// @notice The two outcomes that loop over participants, at the hub's largest community

@@ -46,7 +46,11 @@ abstract contract HubBlsFixture is HubFixture {
     }
 
     /// @dev pk ‖ PoP: [sk]H_pop(pk ‖ participant) under the PoP tag of (chain, hub, community).
-    function _keyData(uint256 sk, bytes memory pk, address participant, uint64 id) internal view returns (bytes memory) {
+    function _keyData(uint256 sk, bytes memory pk, address participant, uint64 id)
+        internal
+        view
+        returns (bytes memory)
+    {
         bytes memory h = BLS12381.hashToG1(abi.encodePacked(pk, participant), _bls().popDst(address(hub), id));
         return abi.encodePacked(pk, BLS12381.g1Mul(h, sk));
     }

@@ -22,7 +22,16 @@ export function easter(year: number): [number, number] {
 /** Italian national public holidays of `year` as "month-day" keys (month 0-based). */
 export function italianHolidays(year: number): Set<string> {
   const fixed: Array<[number, number]> = [
-    [0, 1], [0, 6], [3, 25], [4, 1], [5, 2], [7, 15], [10, 1], [11, 8], [11, 25], [11, 26],
+    [0, 1],
+    [0, 6],
+    [3, 25],
+    [4, 1],
+    [5, 2],
+    [7, 15],
+    [10, 1],
+    [11, 8],
+    [11, 25],
+    [11, 26],
   ];
   const [em, ed] = easter(year);
   const monday = new Date(Date.UTC(year, em, ed + 1));

@@ -37,7 +37,10 @@ export interface Household {
  * seeded consumption level and per-interval noise. PV goes to floor(pvShare × N) households
  * picked by the seed.
  */
-export function buildCommunity(base: { load: EnergySeries; pvPerKWp: EnergySeries | null }, opts: Partial<CommunityOptions> = {}): Household[] {
+export function buildCommunity(
+  base: { load: EnergySeries; pvPerKWp: EnergySeries | null },
+  opts: Partial<CommunityOptions> = {},
+): Household[] {
   const o = { ...defaultCommunityOptions, ...opts };
   const rnd = mulberry32(o.seed);
   const n = base.load.values.length;

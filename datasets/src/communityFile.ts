@@ -78,9 +78,15 @@ export function readCommunityFile(file: string): CommunityFile {
   if (!json || typeof json !== 'object') return fail(file, 'expected a JSON object');
   const unit = json.unit ?? 'kWh';
   if (unit !== 'kWh' && unit !== 'Wh' && unit !== 'kW') {
-    throw new DatasetError({ code: DatasetErrorCode.BAD_UNIT, file, value: String(unit), reason: 'unit must be kWh, Wh (energy per interval) or kW (mean power)' });
+    throw new DatasetError({
+      code: DatasetErrorCode.BAD_UNIT,
+      file,
+      value: String(unit),
+      reason: 'unit must be kWh, Wh (energy per interval) or kW (mean power)',
+    });
   }
-  if (!Array.isArray(json.members) || json.members.length === 0) return fail(file, 'members: expected a non-empty list');
+  if (!Array.isArray(json.members) || json.members.length === 0)
+    return fail(file, 'members: expected a non-empty list');
   const dir = dirname(file);
   const tables = new Map<string, CsvTable>();
   const table = (path: string): CsvTable => {
@@ -95,13 +101,24 @@ export function readCommunityFile(file: string): CommunityFile {
     if (names.has(m.name)) return fail(file, `members[${k}]: duplicate name ${m.name}`);
     names.add(m.name);
     const source = m.csv ?? json.csv;
-    if (typeof source !== 'string') return fail(file, `members[${k}] (${m.name}): no CSV (give "csv" for the member or the community)`);
+    if (typeof source !== 'string')
+      return fail(file, `members[${k}] (${m.name}): no CSV (give "csv" for the member or the community)`);
     const t = table(source);
-    const col = (key: string): Column | null => (typeof m[key] === 'string' ? { table: t, index: findColumn(t, m[key]) } : null);
+    const col = (key: string): Column | null =>
+      typeof m[key] === 'string' ? { table: t, index: findColumn(t, m[key]) } : null;
     const c = { load: col('load'), pv: col('pv'), import: col('import'), export: col('export'), net: col('net') };
-    const kinds = [c.load || c.pv ? 'load/pv' : '', c.import || c.export ? 'import/export' : '', c.net ? 'net' : ''].filter(Boolean);
-    if (kinds.length !== 1) return fail(file, `members[${k}] (${m.name}): give exactly one of load (+ pv), import + export, or net; got ${kinds.join(', ') || 'none'}`);
-    if ((c.import && !c.export) || (c.export && !c.import)) return fail(file, `members[${k}] (${m.name}): import and export go together`);
+    const kinds = [
+      c.load || c.pv ? 'load/pv' : '',
+      c.import || c.export ? 'import/export' : '',
+      c.net ? 'net' : '',
+    ].filter(Boolean);
+    if (kinds.length !== 1)
+      return fail(
+        file,
+        `members[${k}] (${m.name}): give exactly one of load (+ pv), import + export, or net; got ${kinds.join(', ') || 'none'}`,
+      );
+    if ((c.import && !c.export) || (c.export && !c.import))
+      return fail(file, `members[${k}] (${m.name}): import and export go together`);
     if (c.pv && !c.load) return fail(file, `members[${k}] (${m.name}): pv without load`);
     return { name: m.name as string, ...c };
   });
@@ -127,7 +144,13 @@ export function readCommunityFile(file: string): CommunityFile {
     c.table.rows.forEach((row, i) => {
       const v = cellNumber(c.table, row, c.index);
       if (v === null || (!allowNegative && v < 0)) {
-        throw new DatasetError({ code: DatasetErrorCode.BAD_VALUE, file: c.table.file, line: row.line, column: c.index + 1, value: row.fields[c.index] });
+        throw new DatasetError({
+          code: DatasetErrorCode.BAD_VALUE,
+          file: c.table.file,
+          line: row.line,
+          column: c.index + 1,
+          value: row.fields[c.index],
+        });
       }
       values[i] = v * factor;
     });
@@ -144,9 +167,25 @@ export function readCommunityFile(file: string): CommunityFile {
         export: { ...net, name: `${c.name}.export`, values: net.values.map((x) => Math.max(-x, 0)) },
       };
     }
-    return { name: c.name, load: series(c.load, `${c.name}.load`), pv: series(c.pv, `${c.name}.pv`), import: series(c.import, `${c.name}.import`), export: series(c.export, `${c.name}.export`) };
+    return {
+      name: c.name,
+      load: series(c.load, `${c.name}.load`),
+      pv: series(c.pv, `${c.name}.pv`),
+      import: series(c.import, `${c.name}.import`),
+      export: series(c.export, `${c.name}.export`),
+    };
   });
-  return { file, name: typeof json.name === 'string' ? json.name : file, unit, startMs, stepSeconds, members, market: json.market, tariff: json.tariff, rec: json.rec };
+  return {
+    file,
+    name: typeof json.name === 'string' ? json.name : file,
+    unit,
+    startMs,
+    stepSeconds,
+    members,
+    market: json.market,
+    tariff: json.tariff,
+    rec: json.rec,
+  };
 }
 
 /** Start, step and row count of a table's `timestamp` column; IRREGULAR on a gap, a repeat or a step change. */
@@ -156,7 +195,13 @@ function timeAxis(t: CsvTable): { startMs: number; stepSeconds: number; count: n
   if (times.length < 2) throw new DatasetError({ code: DatasetErrorCode.EMPTY, file: t.file });
   const step = times[1] - times[0];
   if (step <= 0 || step % 1000 !== 0) {
-    throw new DatasetError({ code: DatasetErrorCode.IRREGULAR, file: t.file, line: t.rows[1].line, column: col + 1, reason: 'timestamps must increase by whole seconds' });
+    throw new DatasetError({
+      code: DatasetErrorCode.IRREGULAR,
+      file: t.file,
+      line: t.rows[1].line,
+      column: col + 1,
+      reason: 'timestamps must increase by whole seconds',
+    });
   }
   for (let i = 2; i < times.length; i++) {
     const d = times[i] - times[i - 1];
@@ -166,7 +211,10 @@ function timeAxis(t: CsvTable): { startMs: number; stepSeconds: number; count: n
         file: t.file,
         line: t.rows[i].line,
         column: col + 1,
-        reason: d > step ? `gap: ${d / 1000} s after the previous row, the step is ${step / 1000} s` : `${d <= 0 ? 'out of order or repeated' : 'step changes'}: ${d / 1000} s after the previous row`,
+        reason:
+          d > step
+            ? `gap: ${d / 1000} s after the previous row, the step is ${step / 1000} s`
+            : `${d <= 0 ? 'out of order or repeated' : 'step changes'}: ${d / 1000} s after the previous row`,
       });
     }
   }
@@ -195,10 +243,16 @@ export function toWh(values: Float64Array): Uint32Array {
  * split into four equal quarters; quarters summed into hours), then integer Wh; with load and PV the
  * meter sees the net flow (PV feeds the member's own load first).
  */
-export function communityReadings(c: CommunityFile, intervalSeconds: number): { startMs: number; intervals: number; members: CommunityMemberReadings[] } {
+export function communityReadings(
+  c: CommunityFile,
+  intervalSeconds: number,
+): { startMs: number; intervals: number; members: CommunityMemberReadings[] } {
   const ratio = intervalSeconds / c.stepSeconds;
   if (!(Number.isInteger(ratio) || Number.isInteger(1 / ratio))) {
-    throw new DatasetError({ code: DatasetErrorCode.BAD_RESOLUTION, reason: `cannot resample ${c.stepSeconds} s readings to ${intervalSeconds} s intervals (one must divide the other)` });
+    throw new DatasetError({
+      code: DatasetErrorCode.BAD_RESOLUTION,
+      reason: `cannot resample ${c.stepSeconds} s readings to ${intervalSeconds} s intervals (one must divide the other)`,
+    });
   }
   const wh = (s: EnergySeries | null): Uint32Array | null => (s ? toWh(resample(s, intervalSeconds).values) : null);
   const members = c.members.map((m): CommunityMemberReadings => {

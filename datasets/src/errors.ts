@@ -51,7 +51,9 @@ export class DatasetError extends Error {
 
   constructor(type: DatasetErrorType) {
     const where = 'line' in type ? `${type.file}:${type.line}:${type.column}: ` : '';
-    super(`${where}${type.code}${'reason' in type ? ` (${type.reason})` : ''}${'value' in type ? ` '${type.value}'` : ''}`);
+    super(
+      `${where}${type.code}${'reason' in type ? ` (${type.reason})` : ''}${'value' in type ? ` '${type.value}'` : ''}`,
+    );
     this.name = 'DatasetError';
     this.type = type;
   }

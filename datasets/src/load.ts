@@ -16,7 +16,12 @@ export interface ProfileOptions {
   period: string;
 }
 
-export const defaultProfileOptions: ProfileOptions = { intervalSeconds: 900, annualKWh: 5000, pvYieldKWhPerKWp: 1150, period: '' };
+export const defaultProfileOptions: ProfileOptions = {
+  intervalSeconds: 900,
+  annualKWh: 5000,
+  pvYieldKWhPerKWp: 1150,
+  period: '',
+};
 
 export interface Profile {
   source: string;
@@ -49,7 +54,8 @@ export function loadProfile(dataset: string, opts: Partial<ProfileOptions> = {})
   const o = { ...defaultProfileOptions, ...opts };
   let p: Profile;
   if (dataset.startsWith('builtin:')) {
-    if (dataset !== 'builtin:italy-2020') throw new DatasetError({ code: DatasetErrorCode.UNKNOWN_BUILTIN, name: dataset, known: [...BUILTINS] });
+    if (dataset !== 'builtin:italy-2020')
+      throw new DatasetError({ code: DatasetErrorCode.UNKNOWN_BUILTIN, name: dataset, known: [...BUILTINS] });
     p = {
       source: dataset,
       format: 'builtin',
@@ -65,7 +71,8 @@ export function loadProfile(dataset: string, opts: Partial<ProfileOptions> = {})
     if (format === 'opsd' || format === 'entsoe') {
       try {
         const solar = resample(readSeries(dataset, { column: 'solar' }).series, o.intervalSeconds);
-        if (solar.startMs === load.startMs && solar.values.length === load.values.length) pvPerKWp = toAnnual(solar, o.pvYieldKWhPerKWp);
+        if (solar.startMs === load.startMs && solar.values.length === load.values.length)
+          pvPerKWp = toAnnual(solar, o.pvYieldKWhPerKWp);
       } catch (e) {
         if (!(e instanceof DatasetError && e.code === DatasetErrorCode.MISSING_COLUMN)) throw e;
       }

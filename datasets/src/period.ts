@@ -8,7 +8,12 @@ import { romeMidnight } from './time.js';
 export function parsePeriod(text: string): { fromMs: number; toMs: number } {
   const one = (s: string, end: boolean): number => {
     const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(s.trim());
-    if (!m) throw new DatasetError({ code: DatasetErrorCode.BAD_PERIOD, value: text, reason: 'use YYYY, YYYY-MM, YYYY-MM-DD or from/to' });
+    if (!m)
+      throw new DatasetError({
+        code: DatasetErrorCode.BAD_PERIOD,
+        value: text,
+        reason: 'use YYYY, YYYY-MM, YYYY-MM-DD or from/to',
+      });
     const y = +m[1];
     const mo = m[2] ? +m[2] - 1 : 0;
     const d = m[3] ? +m[3] : 1;
@@ -20,6 +25,7 @@ export function parsePeriod(text: string): { fromMs: number; toMs: number } {
   const parts = text.split('/');
   const fromMs = one(parts[0], false);
   const toMs = parts.length > 1 ? one(parts[1], false) : one(parts[0], true);
-  if (!(toMs > fromMs)) throw new DatasetError({ code: DatasetErrorCode.BAD_PERIOD, value: text, reason: 'empty period' });
+  if (!(toMs > fromMs))
+    throw new DatasetError({ code: DatasetErrorCode.BAD_PERIOD, value: text, reason: 'empty period' });
   return { fromMs, toMs };
 }

@@ -9,7 +9,8 @@ import { endMs, type EnergySeries } from './series.js';
  * so energy is conserved exactly when the span is a whole number of target steps.
  */
 export function resample(s: EnergySeries, stepSeconds: number): EnergySeries {
-  if (!(stepSeconds > 0)) throw new DatasetError({ code: DatasetErrorCode.BAD_RESOLUTION, reason: `step ${stepSeconds} s` });
+  if (!(stepSeconds > 0))
+    throw new DatasetError({ code: DatasetErrorCode.BAD_RESOLUTION, reason: `step ${stepSeconds} s` });
   if (stepSeconds === s.stepSeconds) return s;
   const src = s.stepSeconds * 1000;
   const dst = stepSeconds * 1000;

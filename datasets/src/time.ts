@@ -28,7 +28,14 @@ export function romeOffsetHours(utcMs: number): number {
 }
 
 /** Wall-clock fields of a UTC instant in Rome. */
-export function romeLocal(utcMs: number): { year: number; month: number; day: number; hour: number; minute: number; weekday: number } {
+export function romeLocal(utcMs: number): {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  weekday: number;
+} {
   const d = new Date(utcMs + romeOffsetHours(utcMs) * HOUR);
   return {
     year: d.getUTCFullYear(),
@@ -45,7 +52,14 @@ export function romeLocal(utcMs: number): { year: number; month: number; day: nu
  * time (0 = first, CEST; 1 = second, CET). Returns null for a wall time that does not exist
  * (the skipped spring hour).
  */
-export function romeToUtc(year: number, month: number, day: number, hour: number, minute: number, fold: 0 | 1 = 0): number | null {
+export function romeToUtc(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  fold: 0 | 1 = 0,
+): number | null {
   const naive = Date.UTC(year, month, day, hour, minute);
   const asCest = naive - 2 * HOUR;
   const asCet = naive - HOUR;

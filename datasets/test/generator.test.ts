@@ -61,7 +61,12 @@ describe('datasets/community', () => {
   });
 
   it('turns load and PV into whole-Wh net readings', () => {
-    const r = meterReadings({ index: 0, kWp: 1, load: Float64Array.from([0.1004, 0.2, 0.05]), pv: Float64Array.from([0, 0.2006, 0.3]) });
+    const r = meterReadings({
+      index: 0,
+      kWp: 1,
+      load: Float64Array.from([0.1004, 0.2, 0.05]),
+      pv: Float64Array.from([0, 0.2006, 0.3]),
+    });
     expect(Array.from(r.importWh)).to.deep.equal([100, 0, 0]);
     expect(Array.from(r.exportWh)).to.deep.equal([0, 1, 250]);
   });

@@ -5,7 +5,12 @@ import { DatasetErrorCode } from '../src/errors.js';
 import { parsePeriod } from '../src/period.js';
 import { expectCode } from './helpers.js';
 
-const hourly: EnergySeries = { name: 'x', startMs: Date.UTC(2020, 0, 1), stepSeconds: 3600, values: Float64Array.from([4, 8, 2]) };
+const hourly: EnergySeries = {
+  name: 'x',
+  startMs: Date.UTC(2020, 0, 1),
+  stepSeconds: 3600,
+  values: Float64Array.from([4, 8, 2]),
+};
 
 describe('datasets/resample', () => {
   it('upsamples hourly to 15 minutes conserving energy', () => {

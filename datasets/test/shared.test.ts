@@ -35,7 +35,10 @@ describeShared('datasets on ../shared/datasets', function () {
   });
 
   it('reads the 15-minute per-capita file: 35,136 intervals, 5,000 kWh', () => {
-    const p = readPlainCsv(join(dir!, 'IT_percapita_5000kWh_15min_2020_utc.csv'), { timeColumn: 'utc_timestamp', column: 'energy_kWh_per_15min' });
+    const p = readPlainCsv(join(dir!, 'IT_percapita_5000kWh_15min_2020_utc.csv'), {
+      timeColumn: 'utc_timestamp',
+      column: 'energy_kWh_per_15min',
+    });
     expect(p.values.length).to.equal(35_136);
     expect(total(p)).to.be.closeTo(5000, 0.01);
   });
@@ -52,7 +55,10 @@ describeShared('datasets on ../shared/datasets', function () {
   });
 
   it('generates a year close to the real 2020 per-capita profile', () => {
-    const real = readPlainCsv(join(dir!, 'IT_percapita_5000kWh_15min_2020_utc.csv'), { timeColumn: 'utc_timestamp', column: 'energy_kWh_per_15min' });
+    const real = readPlainCsv(join(dir!, 'IT_percapita_5000kWh_15min_2020_utc.csv'), {
+      timeColumn: 'utc_timestamp',
+      column: 'energy_kWh_per_15min',
+    });
     const gen = generateItalyLoad();
     const q = compareSeries(gen, real);
     // Monthly statistics only (see docs/simulator.md): 15-min correlation 0.963, NRMSE 6.5%.

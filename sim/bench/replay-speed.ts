@@ -24,9 +24,15 @@ for (const [name, sender] of Object.entries(paths)) {
   if (only && only !== name) continue;
   const r = await runApproach('rda', readings, defaultReplayOptions, { sender });
   runs[name] = { seconds: r.seconds, gas: r.gasUsed, bytes: r.rawBytes, tx: r.transactions };
-  console.log(`RDA ${period || 'year 2020'}, ${name} path (${JSON.stringify(sender)}): ${r.transactions} tx, ${r.gasUsed} gas, ${r.rawBytes} signed bytes, ${r.seconds.toFixed(1)} s`);
+  console.log(
+    `RDA ${period || 'year 2020'}, ${name} path (${JSON.stringify(sender)}): ${r.transactions} tx, ${r.gasUsed} gas, ${r.rawBytes} signed bytes, ${r.seconds.toFixed(1)} s`,
+  );
 }
 if (only) process.exit(0);
 const same = runs.new.gas === runs.old.gas && runs.new.bytes === runs.old.bytes && runs.new.tx === runs.old.tx;
-console.log(same ? `same gas and bytes; new ${runs.new.seconds.toFixed(1)} s against old ${runs.old.seconds.toFixed(1)} s (${(runs.old.seconds / runs.new.seconds).toFixed(2)}x)` : 'MISMATCH between the paths');
+console.log(
+  same
+    ? `same gas and bytes; new ${runs.new.seconds.toFixed(1)} s against old ${runs.old.seconds.toFixed(1)} s (${(runs.old.seconds / runs.new.seconds).toFixed(2)}x)`
+    : 'MISMATCH between the paths',
+);
 process.exit(same ? 0 : 1);

@@ -30,7 +30,11 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 export async function svgToPng(svg: string): Promise<Buffer | null> {
   try {
     const { Resvg } = await import('@resvg/resvg-js');
-    const r = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: FONT } });
+    const r = new Resvg(svg, {
+      background: 'white',
+      fitTo: { mode: 'zoom', value: 2 },
+      font: { loadSystemFonts: true, defaultFontFamily: FONT },
+    });
     return r.render().asPng();
   } catch {
     return null;
@@ -44,7 +48,7 @@ export async function writeChart(spec: TopLevelSpec, file: string): Promise<stri
   const out = [file];
   const png = await svgToPng(svg);
   if (png) {
-    const pngFile = file.replace(/\.svg$/i, '') + '.png';
+    const pngFile = `${file.replace(/\.svg$/i, '')}.png`;
     writeFileSync(pngFile, png);
     out.push(pngFile);
   }
@@ -55,10 +59,26 @@ export async function writeChart(spec: TopLevelSpec, file: string): Promise<stri
  * Cumulative cost over the period per approach, log scale (the paper's Figure 3). `refs`
  * (e.g. the paper's year-end figures) are drawn as diamonds in the approach's colour.
  */
-export function cumulativeSpec(points: CumulativePoint[], title: string, subtitle: string | string[], refs: CumulativePoint[] = []): TopLevelSpec {
+export function cumulativeSpec(
+  points: CumulativePoint[],
+  title: string,
+  subtitle: string | string[],
+  refs: CumulativePoint[] = [],
+): TopLevelSpec {
   const x = { field: 'day', type: 'quantitative' as const, title: 'day of the period' };
-  const y = { field: 'usd', type: 'quantitative' as const, title: 'cumulative cost (USD, log scale)', scale: { type: 'log' as const } };
-  const color = { field: 'approach', type: 'nominal' as const, title: 'approach (◆ paper)', legend: { titleLimit: 300 }, sort: ['RDA', 'SAT', 'SA', 'DIVERSITY'] };
+  const y = {
+    field: 'usd',
+    type: 'quantitative' as const,
+    title: 'cumulative cost (USD, log scale)',
+    scale: { type: 'log' as const },
+  };
+  const color = {
+    field: 'approach',
+    type: 'nominal' as const,
+    title: 'approach (◆ paper)',
+    legend: { titleLimit: 300 },
+    sort: ['RDA', 'SAT', 'SA', 'DIVERSITY'],
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: { text: title, subtitle, font: FONT, subtitleFont: FONT },
@@ -67,9 +87,19 @@ export function cumulativeSpec(points: CumulativePoint[], title: string, subtitl
     background: 'white',
     config: { font: FONT },
     layer: [
-      { data: { values: points.filter((p) => p.usd > 0) }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
+      {
+        data: { values: points.filter((p) => p.usd > 0) },
+        mark: { type: 'line', strokeWidth: 2 },
+        encoding: { x, y, color },
+      },
       ...(refs.length
-        ? [{ data: { values: refs }, mark: { type: 'point' as const, shape: 'diamond', size: 120, filled: true }, encoding: { x, y, color } }]
+        ? [
+            {
+              data: { values: refs },
+              mark: { type: 'point' as const, shape: 'diamond', size: 120, filled: true },
+              encoding: { x, y, color },
+            },
+          ]
         : []),
     ],
   };
@@ -88,13 +118,30 @@ export function communitySpec(points: CommunityPoint[], title: string, subtitle:
     data: {
       values: points
         .filter((p) => p.usdPerProsumerYear > 0)
-        .map((p) => ({ ...p, order: ['RDA', 'SAT', 'SA'].indexOf(p.series) >= 0 ? ['RDA', 'SAT', 'SA'].indexOf(p.series) : 3 + parseFloat(p.series.replace(/^\D+/, '')) })),
+        .map((p) => ({
+          ...p,
+          order:
+            ['RDA', 'SAT', 'SA'].indexOf(p.series) >= 0
+              ? ['RDA', 'SAT', 'SA'].indexOf(p.series)
+              : 3 + parseFloat(p.series.replace(/^\D+/, '')),
+        })),
     },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       x: { field: 'prosumers', type: 'quantitative', title: 'community size N (prosumers)', scale: { type: 'log' } },
-      y: { field: 'usdPerProsumerYear', type: 'quantitative', title: 'USD per prosumer per year (log scale)', scale: { type: 'log' } },
-      color: { field: 'series', type: 'nominal', title: 'approach', legend: { labelLimit: 300 }, sort: { field: 'order' } },
+      y: {
+        field: 'usdPerProsumerYear',
+        type: 'quantitative',
+        title: 'USD per prosumer per year (log scale)',
+        scale: { type: 'log' },
+      },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: 'approach',
+        legend: { labelLimit: 300 },
+        sort: { field: 'order' },
+      },
     },
   };
 }
@@ -122,17 +169,32 @@ export function memberBarsSpec(
     data: { values },
     mark: 'bar',
     encoding: {
-      x: { field: 'member', type: 'nominal', title: 'member', sort: members.map((m) => m.name), axis: { labelAngle: -30 } },
+      x: {
+        field: 'member',
+        type: 'nominal',
+        title: 'member',
+        sort: members.map((m) => m.name),
+        axis: { labelAngle: -30 },
+      },
       xOffset: { field: 'flow', type: 'nominal', sort: flows },
       y: { field: 'kwh', type: 'quantitative', title: 'kWh' },
-      color: { field: 'flow', type: 'nominal', title: 'energy', sort: flows, scale: { range: ['#2ca02c', '#98df8a', '#d62728', '#ff9896'] } },
+      color: {
+        field: 'flow',
+        type: 'nominal',
+        title: 'energy',
+        sort: flows,
+        scale: { range: ['#2ca02c', '#98df8a', '#d62728', '#ff9896'] },
+      },
     },
   };
 }
 
 /** Community energy per interval (or day): P2P, grid import and grid export, as lines. */
 export function flowsSpec(
-  flows: { bucketSeconds: number; points: Array<{ interval: number; p2pWh: number; gridImportWh: number; gridExportWh: number }> },
+  flows: {
+    bucketSeconds: number;
+    points: Array<{ interval: number; p2pWh: number; gridImportWh: number; gridExportWh: number }>;
+  },
   title: string,
   subtitle: string | string[],
 ): TopLevelSpec {
@@ -153,9 +215,19 @@ export function flowsSpec(
     data: { values },
     mark: { type: 'line', strokeWidth: 1.5, interpolate: 'step-after' },
     encoding: {
-      x: { field: 'at', type: 'quantitative', title: `${unit} (${flows.bucketSeconds / 60} min each)`.replace(' (1440 min each)', '') },
+      x: {
+        field: 'at',
+        type: 'quantitative',
+        title: `${unit} (${flows.bucketSeconds / 60} min each)`.replace(' (1440 min each)', ''),
+      },
       y: { field: 'kwh', type: 'quantitative', title: `kWh per ${unit}` },
-      color: { field: 'flow', type: 'nominal', title: 'energy', sort: series, scale: { range: ['#2ca02c', '#d62728', '#ff7f0e'] } },
+      color: {
+        field: 'flow',
+        type: 'nominal',
+        title: 'energy',
+        sort: series,
+        scale: { range: ['#2ca02c', '#d62728', '#ff7f0e'] },
+      },
     },
   };
 }

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parseUnits } from 'ethers';
 import { buildCommunity, meterReadings, type Household } from '../../datasets/src/community.js';
-import { communityReadings as readCommunity, readCommunityFile, toWh, type CommunityFile } from '../../datasets/src/communityFile.js';
+import {
+  communityReadings as readCommunity,
+  readCommunityFile,
+  toWh,
+  type CommunityFile,
+} from '../../datasets/src/communityFile.js';
 import { mulberry32 } from '../../datasets/src/random.js';
 import type { CommunityRun, RecOptions } from '../../node/src/results/members.js';
 import { MarketKind, type LimitPrices, type MarketParams } from '../../node/src/window/state.js';
@@ -29,7 +34,15 @@ export interface MarketOptions {
   recKey: RecOptions['key'] | '';
 }
 
-export const defaultMarketOptions: MarketOptions = { market: '', gridBuy: '', gridSell: '', feederCapacityKwh: null, tariff: '', recRate: '', recKey: '' };
+export const defaultMarketOptions: MarketOptions = {
+  market: '',
+  gridBuy: '',
+  gridSell: '',
+  feederCapacityKwh: null,
+  tariff: '',
+  recRate: '',
+  recKey: '',
+};
 
 export class MarketOptionError extends Error {}
 
@@ -52,19 +65,26 @@ export function marketSetup(
 ): { market: MarketParams; tariff?: Tariff; limits?: LimitPrices[]; rec?: RecOptions } {
   const fm = (file?.market ?? {}) as Record<string, any>;
   const kindName = o.market || fm.kind || 'totals';
-  if (!MARKETS.includes(kindName)) throw new MarketOptionError(`market: one of ${MARKETS.join(', ')}, got ${JSON.stringify(kindName)}`);
+  if (!MARKETS.includes(kindName))
+    throw new MarketOptionError(`market: one of ${MARKETS.join(', ')}, got ${JSON.stringify(kindName)}`);
   const kind = kindName === 'mmr' ? MarketKind.Mmr : kindName === 'auction' ? MarketKind.Auction : MarketKind.Totals;
   const gridBuyPrice = units(o.gridBuy || fm.gridBuyPrice || '0.25', 'grid buy price');
   const gridSellPrice = units(o.gridSell || fm.gridSellPrice || '0.05', 'grid sell price');
   const capKwh = o.feederCapacityKwh ?? Number(fm.feederCapacityKwh ?? 0);
   if (!(capKwh >= 0)) throw new MarketOptionError(`feeder capacity: not a non-negative kWh figure: ${capKwh}`);
-  const market: MarketParams = { kind, gridBuyPrice, gridSellPrice, feederCapacityWh: BigInt(Math.round(capKwh * 1000)) };
+  const market: MarketParams = {
+    kind,
+    gridBuyPrice,
+    gridSellPrice,
+    feederCapacityWh: BigInt(Math.round(capKwh * 1000)),
+  };
   const tariffJson = o.tariff ? JSON.parse(readFileSync(o.tariff, 'utf8')) : file?.tariff;
   const tariff = tariffJson ? parseTariff(tariffJson, TOKEN_DECIMALS) : undefined;
   let limits: LimitPrices[] | undefined;
   if (kind === MarketKind.Auction) {
     const given = (fm.limits ?? {}) as Record<string, { bid?: unknown; ask?: unknown }>;
-    for (const k of Object.keys(given)) if (!names.includes(k)) throw new MarketOptionError(`market.limits: no member named ${k}`);
+    for (const k of Object.keys(given))
+      if (!names.includes(k)) throw new MarketOptionError(`market.limits: no member named ${k}`);
     // Members without given limits: a seeded bid in [mid, buy] and ask in [sell, mid] (every pair crosses
     // at the flat prices; the merit order and the marginal prices still differ from member to member).
     const rnd = mulberry32(seed * 7919 + 17);
@@ -74,7 +94,10 @@ export function marketSetup(
       const bid = within(mid, gridBuyPrice);
       const ask = within(gridSellPrice, mid);
       const g = given[name];
-      return { bidPrice: g?.bid !== undefined ? units(g.bid, `market.limits.${name}.bid`) : bid, askPrice: g?.ask !== undefined ? units(g.ask, `market.limits.${name}.ask`) : ask };
+      return {
+        bidPrice: g?.bid !== undefined ? units(g.bid, `market.limits.${name}.bid`) : bid,
+        askPrice: g?.ask !== undefined ? units(g.ask, `market.limits.${name}.ask`) : ask,
+      };
     });
   }
   const fr = (file?.rec ?? {}) as Record<string, any>;
@@ -82,14 +105,24 @@ export function marketSetup(
   let rec: RecOptions | undefined;
   if (recRate !== undefined && recRate !== '') {
     const key = o.recKey || fr.key || 'equal';
-    if (key !== 'equal' && key !== 'consumption' && key !== 'production') throw new MarketOptionError(`rec key: equal, consumption or production, got ${JSON.stringify(key)}`);
+    if (key !== 'equal' && key !== 'consumption' && key !== 'production')
+      throw new MarketOptionError(`rec key: equal, consumption or production, got ${JSON.stringify(key)}`);
     rec = { incentivePerMWh: units(recRate, 'rec incentive per MWh'), key };
   }
   return { market, tariff, limits, rec };
 }
 
 /** A community file's members as the replay's integer readings, with names, load and PV. */
-export function communityFromFile(path: string, intervalSeconds: number): { file: CommunityFile; readings: CommunityReadings; names: string[]; loadWh: (Uint32Array | null)[]; pvWh: (Uint32Array | null)[] } {
+export function communityFromFile(
+  path: string,
+  intervalSeconds: number,
+): {
+  file: CommunityFile;
+  readings: CommunityReadings;
+  names: string[];
+  loadWh: (Uint32Array | null)[];
+  pvWh: (Uint32Array | null)[];
+} {
   const file = readCommunityFile(path);
   const c = readCommunity(file, intervalSeconds);
   return {

@@ -12,7 +12,13 @@ function fmtUsd(x: number): string {
 /** The terminal table: one row per approach, USD per preset. */
 export function formatTable(r: SimReport): string {
   const presets = r.presets.map((p) => p.name);
-  const head = ['approach', 'transactions', 'gas', ...presets.map((p) => `USD ${p}`), `USD/prosumer/yr ${presets[0] ?? ''}`];
+  const head = [
+    'approach',
+    'transactions',
+    'gas',
+    ...presets.map((p) => `USD ${p}`),
+    `USD/prosumer/yr ${presets[0] ?? ''}`,
+  ];
   const rows = r.approaches.map((a) => [
     LABEL[a.approach],
     a.transactions.toLocaleString('en-US'),
@@ -21,11 +27,15 @@ export function formatTable(r: SimReport): string {
     presets[0] ? fmtUsd(a.usdPerProsumerYear[presets[0]]) : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
   for (const s of r.skipped) out.push(`${LABEL[s.approach]}: skipped (${s.reason})`);
   const m = r.ratios.measured;
-  if (m.rda && m.sat) out.push(`gas ratio RDA : SAT : SA = ${m.rda} : ${m.sat} : 1   (paper, USD: ${r.ratios.paper.rda} : ${r.ratios.paper.sat} : 1)`);
+  if (m.rda && m.sat)
+    out.push(
+      `gas ratio RDA : SAT : SA = ${m.rda} : ${m.sat} : 1   (paper, USD: ${r.ratios.paper.rda} : ${r.ratios.paper.sat} : 1)`,
+    );
   return out.join('\n');
 }
 
@@ -55,5 +65,5 @@ export function paperRefs(r: SimReport): CumulativePoint[] {
 
 /** JSON with bigint-safe numbers (bigints are already strings in the report). */
 export function toJson(r: SimReport): string {
-  return JSON.stringify(r, null, 2) + '\n';
+  return `${JSON.stringify(r, null, 2)}\n`;
 }

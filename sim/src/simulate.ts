@@ -6,8 +6,19 @@ import { PRESETS, type CostPreset } from './presets.js';
 import { defaultApproachFactory, runApproach, type EngineModules } from './replay/engine.js';
 import { DiversityApproach, hubBinding } from './replay/approaches/diversity.js';
 import { loadArtifact } from '../../node/src/chain/artifacts.js';
-import { defaultReplayOptions, type Approach, type ApproachName, type ApproachResult, type CommunityReadings } from './replay/types.js';
-import { communityResults, resultsToJson, type CommunityResults, type IntervalFlow } from '../../node/src/results/members.js';
+import {
+  defaultReplayOptions,
+  type Approach,
+  type ApproachName,
+  type ApproachResult,
+  type CommunityReadings,
+} from './replay/types.js';
+import {
+  communityResults,
+  resultsToJson,
+  type CommunityResults,
+  type IntervalFlow,
+} from '../../node/src/results/members.js';
 import { stateHash } from '../../node/src/window/state.js';
 import { MarketKind } from '../../node/src/window/state.js';
 import { communityFromFile, communityRun, householdEnergy, marketSetup } from './market.js';
@@ -110,7 +121,15 @@ export function communityReadings(o: SimOptions): {
 } {
   if (o.community) {
     const c = communityFromFile(o.community, o.intervalSeconds);
-    return { readings: c.readings, format: 'community', withPv: c.pvWh.filter(Boolean).length, names: c.names, loadWh: c.loadWh, pvWh: c.pvWh, file: c.file };
+    return {
+      readings: c.readings,
+      format: 'community',
+      withPv: c.pvWh.filter(Boolean).length,
+      names: c.names,
+      loadWh: c.loadWh,
+      pvWh: c.pvWh,
+      file: c.file,
+    };
   }
   const profile = loadProfile(o.dataset, {
     intervalSeconds: o.intervalSeconds,
@@ -136,7 +155,12 @@ export function communityReadings(o: SimOptions): {
   };
 }
 
-function approachReport(r: ApproachResult, presets: CostPreset[], prosumers: number, periodSeconds: number): ApproachReport {
+function approachReport(
+  r: ApproachResult,
+  presets: CostPreset[],
+  prosumers: number,
+  periodSeconds: number,
+): ApproachReport {
   const usd: Record<string, number> = {};
   const usdExact: Record<string, string> = {};
   const perYear: Record<string, number> = {};
@@ -163,30 +187,52 @@ function approachReport(r: ApproachResult, presets: CostPreset[], prosumers: num
     usd,
     usdExact,
     usdPerProsumerYear: perYear,
-    byKind: Object.fromEntries(Object.entries(r.byKind).map(([k, v]) => [k, { transactions: v.transactions, gasUsed: v.gasUsed.toString() }])),
+    byKind: Object.fromEntries(
+      Object.entries(r.byKind).map(([k, v]) => [k, { transactions: v.transactions, gasUsed: v.gasUsed.toString() }]),
+    ),
     gasByDay: r.gasByDay.map(String),
   };
 }
 
 /** Replays the dataset through every requested approach and prices the gas. */
-export async function simulate(o: SimOptions, modules: EngineModules & { onApproachStart?: (a: ApproachName) => void } = {}): Promise<SimReport> {
+export async function simulate(
+  o: SimOptions,
+  modules: EngineModules & { onApproachStart?: (a: ApproachName) => void } = {},
+): Promise<SimReport> {
   const t0 = performance.now();
   const presets = presetsFor(o);
   const { readings, format, withPv, names, loadWh, pvWh, file } = communityReadings(o);
   const setup = marketSetup(o, names, file, o.seed);
   const market = await marketOutcome(readings, names, setup, o.windowIntervals, { loadWh, pvWh });
-  const sessionStarts = o.calendarSessions ? calendarMonthStarts(readings.startMs, readings.intervals, readings.intervalSeconds) : undefined;
-  const replay = { ...defaultReplayOptions, sessionIntervals: o.sessionIntervals, sessionStarts, windowIntervals: o.windowIntervals, market: setup.market };
+  const sessionStarts = o.calendarSessions
+    ? calendarMonthStarts(readings.startMs, readings.intervals, readings.intervalSeconds)
+    : undefined;
+  const replay = {
+    ...defaultReplayOptions,
+    sessionIntervals: o.sessionIntervals,
+    sessionStarts,
+    windowIntervals: o.windowIntervals,
+    market: setup.market,
+  };
   const periodSeconds = readings.intervals * readings.intervalSeconds;
   const results: ApproachReport[] = [];
   const skipped: SimReport['skipped'] = [];
   for (const a of o.approaches) {
     if (a === 'diversity' && setup.market.kind === MarketKind.Auction) {
-      skipped.push({ approach: a, code: 'NO_ONCHAIN_AUCTION', reason: 'the hub has no auction market step yet (contracts/src/libraries/Auction.sol is wired into the market-step module after the merge)' });
+      skipped.push({
+        approach: a,
+        code: 'NO_ONCHAIN_AUCTION',
+        reason:
+          'the hub has no auction market step yet (contracts/src/libraries/Auction.sol is wired into the market-step module after the merge)',
+      });
       continue;
     }
     if (a === 'diversity' && setup.tariff && setup.market.kind !== MarketKind.Totals) {
-      skipped.push({ approach: a, code: 'NO_ONCHAIN_TARIFF', reason: 'the hub folds with flat prices; time-of-use prices are not on chain yet' });
+      skipped.push({
+        approach: a,
+        code: 'NO_ONCHAIN_TARIFF',
+        reason: 'the hub folds with flat prices; time-of-use prices are not on chain yet',
+      });
       continue;
     }
     modules.onApproachStart?.(a);
@@ -198,13 +244,22 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
           ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
           : defaultApproachFactory(name)));
     const sender = { ...modules.sender, signing: o.signing };
-    results.push(approachReport(await runApproach(a, readings, replay, { ...modules, sender, approachFactory }), presets, readings.meters, periodSeconds));
+    results.push(
+      approachReport(
+        await runApproach(a, readings, replay, { ...modules, sender, approachFactory }),
+        presets,
+        readings.meters,
+        periodSeconds,
+      ),
+    );
     // The per-member results must come from the very states DIVERSITY co-signed and settled.
     if (built instanceof DiversityApproach) {
       const posted = built.posted.map(stateHash);
       const folded = market.windowStates.map(stateHash);
       if (posted.length !== folded.length || posted.some((h, w) => h !== folded[w])) {
-        throw new Error(`per-member results: the fold differs from the states settled on chain (${posted.length} windows posted, ${folded.length} folded)`);
+        throw new Error(
+          `per-member results: the fold differs from the states settled on chain (${posted.length} windows posted, ${folded.length} folded)`,
+        );
       }
     }
   }
@@ -216,7 +271,11 @@ export async function simulate(o: SimOptions, modules: EngineModules & { onAppro
   const measured: Record<string, number> = {};
   const sa = gasOf('sa');
   if (sa) for (const r of results) measured[r.approach] = Number((Number(r.gasUsed) / sa).toFixed(2));
-  const paper = { rda: Number((PAPER.usd.rda / PAPER.usd.sa).toFixed(2)), sat: Number((PAPER.usd.sat / PAPER.usd.sa).toFixed(2)), sa: 1 };
+  const paper = {
+    rda: Number((PAPER.usd.rda / PAPER.usd.sa).toFixed(2)),
+    sat: Number((PAPER.usd.sat / PAPER.usd.sa).toFixed(2)),
+    sa: 1,
+  };
   return {
     tool: 'diversity sim',
     inputs: {

@@ -43,21 +43,43 @@ export function diversityLabel(windowIntervals: number, intervalSeconds: number)
  * `baselineDays` and scaled to 365 days; DIVERSITY over `diversityWindows` windows of each
  * length, with open/join/close counted once and the updates scaled to a year's windows.
  */
-export async function sweep(base: SimOptions, s: SweepOptions, startMs: number, modules: EngineModules = {}): Promise<{ points: CommunityPoint[]; notes: string[] }> {
+export async function sweep(
+  base: SimOptions,
+  s: SweepOptions,
+  startMs: number,
+  modules: EngineModules = {},
+): Promise<{ points: CommunityPoint[]; notes: string[] }> {
   const points: CommunityPoint[] = [];
   const notes: string[] = [];
   const baselines = base.approaches.filter((a) => a !== 'diversity');
   const intervalsPerYear = (365 * 86_400) / base.intervalSeconds;
   for (const n of s.prosumers) {
     if (baselines.length > 0) {
-      const r = await simulate({ ...base, prosumers: n, approaches: baselines, period: firstDays(startMs, s.baselineDays), presets: [s.preset] }, modules);
-      for (const a of r.approaches) points.push({ prosumers: n, series: LABEL[a.approach], usdPerProsumerYear: a.usdPerProsumerYear[s.preset] });
+      const r = await simulate(
+        {
+          ...base,
+          prosumers: n,
+          approaches: baselines,
+          period: firstDays(startMs, s.baselineDays),
+          presets: [s.preset],
+        },
+        modules,
+      );
+      for (const a of r.approaches)
+        points.push({ prosumers: n, series: LABEL[a.approach], usdPerProsumerYear: a.usdPerProsumerYear[s.preset] });
     }
     if (base.approaches.includes('diversity')) {
       for (const w of s.windows) {
         const days = Math.ceil((w * s.diversityWindows * base.intervalSeconds) / 86_400);
         const r: SimReport = await simulate(
-          { ...base, prosumers: n, approaches: ['diversity' as ApproachName], windowIntervals: w, period: firstDays(startMs, days), presets: [s.preset] },
+          {
+            ...base,
+            prosumers: n,
+            approaches: ['diversity' as ApproachName],
+            windowIntervals: w,
+            period: firstDays(startMs, days),
+            presets: [s.preset],
+          },
           modules,
         );
         const d = r.approaches[0];
@@ -69,7 +91,11 @@ export async function sweep(base: SimOptions, s: SweepOptions, startMs: number, 
         const once = Number(d.gasUsed) - Number(upd?.gasUsed ?? 0);
         const perWindow = upd ? Number(upd.gasUsed) / upd.transactions : 0;
         const yearGas = once + perWindow * (intervalsPerYear / w);
-        points.push({ prosumers: n, series: diversityLabel(w, base.intervalSeconds), usdPerProsumerYear: (yearGas * (d.usd[s.preset] / Number(d.gasUsed))) / n });
+        points.push({
+          prosumers: n,
+          series: diversityLabel(w, base.intervalSeconds),
+          usdPerProsumerYear: (yearGas * (d.usd[s.preset] / Number(d.gasUsed))) / n,
+        });
       }
     }
   }

@@ -9,10 +9,16 @@ import { communityFromFile, communityRun, defaultMarketOptions, marketSetup } fr
 
 const EXAMPLE = join(import.meta.dirname, '..', '..', 'datasets', 'examples', 'three-members-day.json');
 
-function run(market: 'mmr' | 'totals' | 'auction', intervalSeconds = 3600, extra: Partial<typeof defaultMarketOptions> = {}) {
+function run(
+  market: 'mmr' | 'totals' | 'auction',
+  intervalSeconds = 3600,
+  extra: Partial<typeof defaultMarketOptions> = {},
+) {
   const c = communityFromFile(EXAMPLE, intervalSeconds);
   const setup = marketSetup({ ...defaultMarketOptions, market, ...extra }, c.names, c.file, 1);
-  return communityResults(communityRun(c.readings, c.names, setup, 24 * (3600 / intervalSeconds), { loadWh: c.loadWh, pvWh: c.pvWh }));
+  return communityResults(
+    communityRun(c.readings, c.names, setup, 24 * (3600 / intervalSeconds), { loadWh: c.loadWh, pvWh: c.pvWh }),
+  );
 }
 
 const byName = (r: ReturnType<typeof run>) => Object.fromEntries(r.members.map((m) => [m.name, m]));
@@ -67,7 +73,7 @@ describe('sim: an explicit community (--community), the hand-made three-member d
     expect(equal[0] - equal[2] <= 1n).to.equal(true);
   });
 
-  it('every market conserves energy and money on the same day; the auction trades at the members\' limits', () => {
+  it("every market conserves energy and money on the same day; the auction trades at the members' limits", () => {
     for (const market of ['totals', 'mmr', 'auction'] as const) {
       const r = run(market);
       expect(r.totals.p2pBoughtWh).to.equal(r.totals.p2pSoldWh);
@@ -83,7 +89,9 @@ describe('sim: an explicit community (--community), the hand-made three-member d
     expect(quarter.intervals).to.equal(96);
     for (let m = 0; m < 3; m++) {
       const sum = (a: Uint32Array) => a.reduce((s, v) => s + v, 0);
-      expect(sum(quarter.importWh[m]) - sum(quarter.exportWh[m])).to.equal(sum(hourly.importWh[m]) - sum(hourly.exportWh[m]));
+      expect(sum(quarter.importWh[m]) - sum(quarter.exportWh[m])).to.equal(
+        sum(hourly.importWh[m]) - sum(hourly.exportWh[m]),
+      );
     }
     expect(Array.from(toWh(Float64Array.from([0.1, 0.1, 0.1])))).to.deep.equal([100, 100, 100]);
   });
@@ -112,13 +120,23 @@ describe('sim: an explicit community (--community), the hand-made three-member d
 
     it('a bad unit', () => {
       write('x.csv', 'timestamp,a\n2026-01-01T00:00Z,1\n2026-01-01T01:00Z,1\n');
-      expect(code(() => readCommunityFile(write('unit.json', spec({ unit: 'MJ' }))))).to.equal(DatasetErrorCode.BAD_UNIT);
+      expect(code(() => readCommunityFile(write('unit.json', spec({ unit: 'MJ' }))))).to.equal(
+        DatasetErrorCode.BAD_UNIT,
+      );
     });
 
     it('members of unequal lengths', () => {
       write('a.csv', 'timestamp,load\n2026-01-01T00:00Z,1\n2026-01-01T01:00Z,1\n2026-01-01T02:00Z,1\n');
       write('b.csv', 'timestamp,load\n2026-01-01T00:00Z,1\n2026-01-01T01:00Z,1\n');
-      const f = write('len.json', JSON.stringify({ members: [{ name: 'A', csv: 'a.csv', load: 'load' }, { name: 'B', csv: 'b.csv', load: 'load' }] }));
+      const f = write(
+        'len.json',
+        JSON.stringify({
+          members: [
+            { name: 'A', csv: 'a.csv', load: 'load' },
+            { name: 'B', csv: 'b.csv', load: 'load' },
+          ],
+        }),
+      );
       expect(code(() => readCommunityFile(f))).to.equal(DatasetErrorCode.LENGTH_MISMATCH);
     });
 

@@ -7,7 +7,11 @@ export function tinyReadings(meters: number, intervals: number): CommunityReadin
     intervals,
     intervalSeconds: 900,
     startMs: Date.UTC(2019, 11, 31, 23),
-    exportWh: Array.from({ length: meters }, (_, m) => Uint32Array.from({ length: intervals }, (_, t) => (m % 2 === 1 && t % 3 === 0 ? 40 + t : 0))),
-    importWh: Array.from({ length: meters }, (_, m) => Uint32Array.from({ length: intervals }, (_, t) => (m % 2 === 1 && t % 3 === 0 ? 0 : 100 + 10 * m + t))),
+    exportWh: Array.from({ length: meters }, (_, m) =>
+      Uint32Array.from({ length: intervals }, (_, t) => (m % 2 === 1 && t % 3 === 0 ? 40 + t : 0)),
+    ),
+    importWh: Array.from({ length: meters }, (_, m) =>
+      Uint32Array.from({ length: intervals }, (_, t) => (m % 2 === 1 && t % 3 === 0 ? 0 : 100 + 10 * m + t)),
+    ),
   };
 }

@@ -36,14 +36,24 @@ async function call(rpcUrl: string, to: string, iface: Interface, fn: string, ar
   return [...iface.decodeFunctionResult(fn, out)];
 }
 
-async function replay(name: ApproachName, r: CommunityReadings, opts = {}, check?: (rpcUrl: string, address: string) => Promise<void>) {
+async function replay(
+  name: ApproachName,
+  r: CommunityReadings,
+  opts = {},
+  check?: (rpcUrl: string, address: string) => Promise<void>,
+) {
   let onChain = { gas: 0n, txs: 0 };
-  const result = await runApproach(name, r, { ...defaultReplayOptions, ...opts }, {
-    inspect: async ({ rpcUrl, approach }) => {
-      onChain = await receiptGas(rpcUrl);
-      await check?.(rpcUrl, (approach as RdaApproach).address);
+  const result = await runApproach(
+    name,
+    r,
+    { ...defaultReplayOptions, ...opts },
+    {
+      inspect: async ({ rpcUrl, approach }) => {
+        onChain = await receiptGas(rpcUrl);
+        await check?.(rpcUrl, (approach as RdaApproach).address);
+      },
     },
-  });
+  );
   return { result, onChain };
 }
 
@@ -69,9 +79,13 @@ describe('sim/replay on anvil', function () {
   it('SAT: one transaction per session, the whole trace stored', async () => {
     const iface = new Interface(loadArtifact('SessionTraceLogger').abi);
     const { result, onChain } = await replay('sat', r, { sessionIntervals: 4 }, async (url, addr) => {
-      for (let m = 0; m < 2; m++) for (let t = 0; t < 8; t++) {
-        expect(await call(url, addr, iface, 'reading', [m, t])).to.deep.equal([BigInt(r.exportWh[m][t]), BigInt(r.importWh[m][t])]);
-      }
+      for (let m = 0; m < 2; m++)
+        for (let t = 0; t < 8; t++) {
+          expect(await call(url, addr, iface, 'reading', [m, t])).to.deep.equal([
+            BigInt(r.exportWh[m][t]),
+            BigInt(r.importWh[m][t]),
+          ]);
+        }
     });
     expect(result.transactions).to.equal(2);
     expect(result.gasUsed).to.equal(onChain.gas);
@@ -87,11 +101,15 @@ describe('sim/replay on anvil', function () {
     expect(result.gasUsed).to.equal(onChain.gas);
   });
 
-  it('SA: one transaction per session with every meter\'s totals', async () => {
+  it("SA: one transaction per session with every meter's totals", async () => {
     const iface = new Interface(loadArtifact('SessionAggregateLogger').abi);
     const { result, onChain } = await replay('sa', r, { sessionIntervals: 4 }, async (url, addr) => {
       const sum = (a: Uint32Array, from: number) => BigInt(a.slice(from, from + 4).reduce((x, y) => x + y, 0));
-      expect(await call(url, addr, iface, 'aggregate', [1, 1])).to.deep.equal([true, sum(r.exportWh[1], 4), sum(r.importWh[1], 4)]);
+      expect(await call(url, addr, iface, 'aggregate', [1, 1])).to.deep.equal([
+        true,
+        sum(r.exportWh[1], 4),
+        sum(r.importWh[1], 4),
+      ]);
       expect(await call(url, addr, iface, 'aggregate', [0, 0])).to.deep.equal([true, 0n, sum(r.importWh[0], 0)]);
     });
     expect(result.transactions).to.equal(2);
@@ -105,25 +123,49 @@ describe('sim/replay on anvil', function () {
     const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
     let onChain = { gas: 0n, txs: 0 };
     const approach = new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, hubRoot) });
-    const result = await runApproach('diversity', three, { ...defaultReplayOptions, windowIntervals: 4 }, {
-      approachFactory: () => approach,
-      inspect: async ({ rpcUrl }) => {
-        onChain = await receiptGas(rpcUrl);
-        // Our EIP-712 digest is the hub's.
-        const signers = [0, 1, 2].map((m) => fastReadingSigner(simMeterSeed(m)));
-        const { windowRoot: root, state } = foldReplayWindow(three, { chainId: 31337n, hub: approach.hub, communityId: 1n, windowIntervals: 4 }, signers, 0);
-        const [, name, version, chainId, verifyingContract] = await call(rpcUrl, approach.hub, hubIface, 'eip712Domain', []);
-        const digest = TypedDataEncoder.hash(
-          { name: name as string, version: version as string, chainId: chainId as bigint, verifyingContract: verifyingContract as string },
-          WINDOW_RESULT_TYPES,
-          { communityId: 1n, window: 0, windowRoot: root, stateHash: stateHash(state) },
-        );
-        expect(digest).to.equal(approach.digest(31337, 0, root, state));
-        const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{ status: bigint; finalizedWindows: bigint }>;
-        expect(info.status).to.equal(3n); // Closed
-        expect(info.finalizedWindows).to.equal(3n);
+    const result = await runApproach(
+      'diversity',
+      three,
+      { ...defaultReplayOptions, windowIntervals: 4 },
+      {
+        approachFactory: () => approach,
+        inspect: async ({ rpcUrl }) => {
+          onChain = await receiptGas(rpcUrl);
+          // Our EIP-712 digest is the hub's.
+          const signers = [0, 1, 2].map((m) => fastReadingSigner(simMeterSeed(m)));
+          const { windowRoot: root, state } = foldReplayWindow(
+            three,
+            { chainId: 31337n, hub: approach.hub, communityId: 1n, windowIntervals: 4 },
+            signers,
+            0,
+          );
+          const [, name, version, chainId, verifyingContract] = await call(
+            rpcUrl,
+            approach.hub,
+            hubIface,
+            'eip712Domain',
+            [],
+          );
+          const digest = TypedDataEncoder.hash(
+            {
+              name: name as string,
+              version: version as string,
+              chainId: chainId as bigint,
+              verifyingContract: verifyingContract as string,
+            },
+            WINDOW_RESULT_TYPES,
+            { communityId: 1n, window: 0, windowRoot: root, stateHash: stateHash(state) },
+          );
+          expect(digest).to.equal(approach.digest(31337, 0, root, state));
+          const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{
+            status: bigint;
+            finalizedWindows: bigint;
+          }>;
+          expect(info.status).to.equal(3n); // Closed
+          expect(info.finalizedWindows).to.equal(3n);
+        },
       },
-    });
+    );
     // approve ×3 + open + join ×3, three windows (4 + 4 + 2 intervals), close; mints kept apart.
     expect(result.byKind.setup.transactions).to.equal(7);
     expect(result.byKind.update.transactions).to.equal(3);

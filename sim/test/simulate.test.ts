@@ -35,7 +35,8 @@ describe('sim/simulate (one day, two prosumers, anvil)', function () {
       const micro = (BigInt(a.gasUsed) * 17_500_000_000n * 1_900_000_000n) / 10n ** 18n;
       expect(a.usdExact['paper-2022']).to.equal((Number(micro) / 1e6).toString());
       // One day scaled to 365, per prosumer (DIVERSITY's open/join/close are counted once).
-      if (a.approach !== 'diversity') expect(a.usdPerProsumerYear['paper-2022']).to.be.closeTo((a.usd['paper-2022'] * 365) / 2, 1e-6);
+      if (a.approach !== 'diversity')
+        expect(a.usdPerProsumerYear['paper-2022']).to.be.closeTo((a.usd['paper-2022'] * 365) / 2, 1e-6);
     }
     expect(report.ratios.measured.sa).to.equal(1);
     expect(formatTable(report)).to.match(/^approach/);
@@ -46,7 +47,9 @@ describe('sim/simulate (one day, two prosumers, anvil)', function () {
 
 describe('sim/cli', () => {
   it('turns flags into options', () => {
-    const defaults = Object.fromEntries(Object.entries(simOptions).map(([k, v]) => [k, v.default])) as unknown as SimArgs;
+    const defaults = Object.fromEntries(
+      Object.entries(simOptions).map(([k, v]) => [k, v.default]),
+    ) as unknown as SimArgs;
     const o = toSimOptions({ ...defaults, approaches: 'rda, sa', preset: 'l2', prosumers: 3 });
     expect(o.approaches).to.deep.equal(['rda', 'sa']);
     expect(o.presets).to.deep.equal(['l2']);
@@ -55,7 +58,9 @@ describe('sim/cli', () => {
   });
 
   it('takes calendar-month sessions, month windows, a market and no chain at all', () => {
-    const defaults = Object.fromEntries(Object.entries(simOptions).map(([k, v]) => [k, v.default])) as unknown as SimArgs;
+    const defaults = Object.fromEntries(
+      Object.entries(simOptions).map(([k, v]) => [k, v.default]),
+    ) as unknown as SimArgs;
     const o = toSimOptions({ ...defaults, approaches: 'none', session: 'month', window: 'month', market: 'auction' });
     expect(o.approaches).to.deep.equal([]);
     expect(o.calendarSessions).to.equal(true);

@@ -11,7 +11,9 @@ describe('sim/replay split', () => {
   });
 
   it('keeps a day of one meter in one transaction and groups meters', () => {
-    expect(splitTrace(1, 0, 96, 555)).to.deep.equal([{ firstMeter: 0, meterCount: 1, firstInterval: 0, intervalCount: 96 }]);
+    expect(splitTrace(1, 0, 96, 555)).to.deep.equal([
+      { firstMeter: 0, meterCount: 1, firstInterval: 0, intervalCount: 96 },
+    ]);
     const c = splitTrace(100, 96, 192, 555); // 24 words per meter, 23 meters per tx
     expect(c.length).to.equal(5);
     expect(c.map((x) => x.meterCount)).to.deep.equal([23, 23, 23, 23, 8]);
@@ -26,6 +28,10 @@ describe('sim/replay split', () => {
   });
 
   it('splits meters into blocks', () => {
-    expect(splitMeters(5, 2)).to.deep.equal([{ firstMeter: 0, meterCount: 2 }, { firstMeter: 2, meterCount: 2 }, { firstMeter: 4, meterCount: 1 }]);
+    expect(splitMeters(5, 2)).to.deep.equal([
+      { firstMeter: 0, meterCount: 2 },
+      { firstMeter: 2, meterCount: 2 },
+      { firstMeter: 4, meterCount: 1 },
+    ]);
   });
 });

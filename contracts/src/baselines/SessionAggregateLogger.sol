@@ -22,7 +22,9 @@ contract SessionAggregateLogger {
     mapping(uint64 => uint256) public aggregates;
 
     function logAggregate(uint32 session, uint32 firstMeter, uint32 meterCount, bytes calldata totals) external {
-        if (totals.length != uint256(meterCount) * 16) revert BadAggregateLength(uint256(meterCount) * 16, totals.length);
+        if (totals.length != uint256(meterCount) * 16) {
+            revert BadAggregateLength(uint256(meterCount) * 16, totals.length);
+        }
         for (uint256 m; m < meterCount; ++m) {
             uint256 v = uint256(bytes32(totals[m * 16:m * 16 + 16])) >> 128;
             // forge-lint: disable-next-line(unsafe-typecast)

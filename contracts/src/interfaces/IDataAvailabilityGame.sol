@@ -60,13 +60,27 @@ interface IDataAvailabilityGame {
     error WrongWindow(uint32 window, uint32 expected);
 
     event GameChallenged(
-        address indexed hub, bytes32 indexed gameId, uint64 communityId, uint32 window, bytes32 claim, address challenger,
-        uint128 bond, uint64 deadline
+        address indexed hub,
+        bytes32 indexed gameId,
+        uint64 communityId,
+        uint32 window,
+        bytes32 claim,
+        address challenger,
+        uint128 bond,
+        uint64 deadline
     );
     event ChildrenRevealed(
-        address indexed hub, bytes32 indexed gameId, uint8 height, uint32 index, bytes32 left, bytes32 right, uint64 deadline
+        address indexed hub,
+        bytes32 indexed gameId,
+        uint8 height,
+        uint32 index,
+        bytes32 left,
+        bytes32 right,
+        uint64 deadline
     );
-    event SidePicked(address indexed hub, bytes32 indexed gameId, uint8 height, uint32 index, bytes32 node, uint64 deadline);
+    event SidePicked(
+        address indexed hub, bytes32 indexed gameId, uint8 height, uint32 index, bytes32 node, uint64 deadline
+    );
     event LeafRevealed(
         address indexed hub,
         bytes32 indexed gameId,

@@ -142,11 +142,12 @@ library Auction {
     }
 
     /// @dev Q*: walks both books in merit order while the bid's price is at least the ask's.
-    function _crossedVolume(Book memory bids, uint256[] memory bidQuantity, Book memory asks, uint256[] memory askQuantity)
-        private
-        pure
-        returns (uint256 volume)
-    {
+    function _crossedVolume(
+        Book memory bids,
+        uint256[] memory bidQuantity,
+        Book memory asks,
+        uint256[] memory askQuantity
+    ) private pure returns (uint256 volume) {
         uint256 nb = bids.participant.length;
         uint256 na = asks.participant.length;
         if (nb == 0 || na == 0) return 0;
@@ -239,8 +240,10 @@ library Auction {
             uint256 e = surplus[i];
             uint256 m = deficit[i];
             // uint64 casts: below 2^64 (see the bounds); the additions are checked.
+            // forge-lint: disable-start(unsafe-typecast)
             s.exportWh = before.exportWh + uint64(e);
             s.importWh = before.importWh + uint64(m);
+            // forge-lint: disable-end(unsafe-typecast)
             unchecked {
                 if (e >= m) {
                     surplus[i] = e - m;

@@ -171,8 +171,10 @@ library Market {
             uint256 e = surplus[i];
             uint256 m = deficit[i];
             // uint64 casts: below 2^64 (see the library's bounds); the additions are checked.
+            // forge-lint: disable-start(unsafe-typecast)
             s.exportWh = before.exportWh + uint64(e);
             s.importWh = before.importWh + uint64(m);
+            // forge-lint: disable-end(unsafe-typecast)
             unchecked {
                 // Each is below 2^64, and n of them fit in uint256.
                 if (e >= m) {

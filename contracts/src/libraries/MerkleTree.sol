@@ -28,9 +28,13 @@ library MerkleTree {
     }
 
     /// @notice True when `leaf` sits at `index` of a tree of depth `proof.length` with `root`.
-    function verify(bytes32 root, bytes32 leaf, uint256 index, bytes32[] memory proof) internal pure returns (bool) {
+    function verify(bytes32 expectedRoot, bytes32 leaf, uint256 index, bytes32[] memory proof)
+        internal
+        pure
+        returns (bool)
+    {
         if (proof.length < 256 && index >> proof.length != 0) return false;
-        return computeRoot(leaf, index, proof) == root;
+        return computeRoot(leaf, index, proof) == expectedRoot;
     }
 
     /// @notice Depth of a tree with `leafCount` leaves (leaves padded to a power of two).

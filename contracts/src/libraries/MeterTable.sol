@@ -23,9 +23,9 @@ library MeterTable {
     /// @notice Deploys the table of `meters` (keys at most MAX_KEY_LENGTH bytes, at most MAX_METERS, both
     /// checked by the caller).
     function write(Meter[] calldata meters) internal returns (address table) {
-        uint256 count = meters.length;
-        bytes memory code = new bytes(1 + count * RECORD_LENGTH);
-        for (uint256 i = 0; i < count; ++i) {
+        uint256 meterCount = meters.length;
+        bytes memory code = new bytes(1 + meterCount * RECORD_LENGTH);
+        for (uint256 i = 0; i < meterCount; ++i) {
             Meter calldata m = meters[i];
             bytes calldata key = m.publicKey;
             uint256 header = (uint256(m.scheme) << 248) | (uint256(m.owner) << 216) | (key.length << 200);
@@ -77,10 +77,11 @@ library MeterTable {
 
     function _decode(bytes memory src, uint256 at, uint256 header) private pure returns (Meter memory m) {
         // Truncations read the packed header fields.
-        // forge-lint: disable-next-item(unsafe-typecast)
+        // forge-lint: disable-start(unsafe-typecast)
         m.scheme = uint8(header >> 248);
         m.owner = uint32(header >> 216);
         uint256 keyLength = uint16(header >> 200);
+        // forge-lint: disable-end(unsafe-typecast)
         bytes memory key = new bytes(keyLength);
         assembly ("memory-safe") {
             let from := add(add(src, 0x20), add(at, 8))

@@ -298,6 +298,8 @@ contract DisputeVerifier is IDisputeVerifier {
             w1 := mload(add(d, 18)) // bytes 18..49
             w2 := mload(add(d, 46)) // bytes 46..77 (past the end is ignored below)
         }
+        // Truncations read the fixed fields of the 78-byte layout.
+        // forge-lint: disable-start(unsafe-typecast)
         if (bytes17(bytes32(w0)) != ReadingCodec.DOMAIN || uint8(w0 >> 112) != ReadingCodec.VERSION) {
             return (false, r);
         }
@@ -309,5 +311,6 @@ contract DisputeVerifier is IDisputeVerifier {
         r.interval = uint32(w2 >> 128);
         r.exportWh = uint32(w2 >> 96);
         r.importWh = uint32(w2 >> 64);
+        // forge-lint: disable-end(unsafe-typecast)
     }
 }

@@ -10,6 +10,7 @@ import {Ed25519} from "../libraries/Ed25519.sol";
 contract Ed25519Scheme is IMeterScheme {
     /// @inheritdoc IMeterScheme
     function isValidKey(bytes calldata publicKey) external view returns (bool) {
+        // forge-lint: disable-next-line(unsafe-typecast) length checked to be 32 first
         return publicKey.length == 32 && Ed25519.isStrictPublicKey(bytes32(publicKey));
     }
 
@@ -20,6 +21,7 @@ contract Ed25519Scheme is IMeterScheme {
         returns (bool)
     {
         if (publicKey.length != 32 || signature.length != 64) return false;
+        // forge-lint: disable-next-line(unsafe-typecast) length checked to be 32 above
         return Ed25519.verifyReading(bytes32(publicKey), message, signature);
     }
 }

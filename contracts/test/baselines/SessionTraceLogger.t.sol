@@ -19,7 +19,9 @@ contract SessionTraceLoggerTest is Test {
     {
         for (uint32 m; m < meterCount; ++m) {
             for (uint32 t; t < n; ++t) {
-                out = bytes.concat(out, bytes4(1000 * (firstMeter + m) + firstInterval + t), bytes4(firstInterval + t + 7));
+                out = bytes.concat(
+                    out, bytes4(1000 * (firstMeter + m) + firstInterval + t), bytes4(firstInterval + t + 7)
+                );
             }
         }
     }

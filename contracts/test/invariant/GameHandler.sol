@@ -252,7 +252,9 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         }
         // Games left against the previous claim end void (anyone may end them).
         while (gameChallengers.length > 0) {
-            if (!_play(challengers[1], _move(GameAction.Resolve, gameChallengers[gameChallengers.length - 1]))) break;
+            if (!_play(challengers[1], _move(GameAction.Resolve, gameChallengers[gameChallengers.length - 1]))) {
+                break;
+            }
         }
         if (gameChallengers.length > 0) return;
         try hub.update(id, w, root, s, sigs) {

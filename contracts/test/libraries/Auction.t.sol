@@ -84,7 +84,11 @@ contract AuctionTest is Test {
         }
     }
 
-    function _column(string memory j, uint256 c, uint256 t, string memory field) internal pure returns (uint256[] memory) {
+    function _column(string memory j, uint256 c, uint256 t, string memory field)
+        internal
+        pure
+        returns (uint256[] memory)
+    {
         return vm.parseJsonUintArray(j, string.concat(_stepPath(c, t), ".state.", field));
     }
 
@@ -136,11 +140,14 @@ contract AuctionTest is Test {
             for (uint256 t; t < steps; ++t) {
                 string memory where = string.concat("case ", vm.toString(c), " step ", vm.toString(t));
                 AuctionClearing memory clearing;
-                (state, clearing) = Auction.stepWithClearing(_params(j, c, t), state, owners, _readings(j, c, t), limits);
+                (state, clearing) =
+                    Auction.stepWithClearing(_params(j, c, t), state, owners, _readings(j, c, t), limits);
                 _assertClearing(j, c, t, clearing, where);
                 // Byte for byte: the ABI encoding TypeScript hashed, field by field through the hash.
                 assertEq(
-                    keccak256(abi.encode(state)), keccak256(abi.encode(_expectedState(j, c, t))), string.concat(where, " bytes")
+                    keccak256(abi.encode(state)),
+                    keccak256(abi.encode(_expectedState(j, c, t))),
+                    string.concat(where, " bytes")
                 );
                 assertEq(
                     StateHash.hash(state),
@@ -269,18 +276,24 @@ contract AuctionTest is Test {
 
     function test_RevertWhen_LimitsLengthMismatch() public {
         vm.expectRevert(abi.encodeWithSelector(Auction.AuctionLimitsLengthMismatch.selector, 2, 1));
-        harness.step(AuctionParams(300, 50, 0), Market.emptyState(2), _owners(2), new MeterEnergy[](2), new LimitPrices[](1));
+        harness.step(
+            AuctionParams(300, 50, 0), Market.emptyState(2), _owners(2), new MeterEnergy[](2), new LimitPrices[](1)
+        );
     }
 
     function test_RevertWhen_ReadingsLengthMismatch() public {
         vm.expectRevert(abi.encodeWithSelector(Market.MarketReadingsLengthMismatch.selector, 2, 3));
-        harness.step(AuctionParams(300, 50, 0), Market.emptyState(2), _owners(2), new MeterEnergy[](3), new LimitPrices[](2));
+        harness.step(
+            AuctionParams(300, 50, 0), Market.emptyState(2), _owners(2), new MeterEnergy[](3), new LimitPrices[](2)
+        );
     }
 
     function test_RevertWhen_MeterOwnerOutOfRange() public {
         uint32[] memory owners = _owners(3);
         vm.expectRevert(abi.encodeWithSelector(Market.MarketMeterOwnerOutOfRange.selector, 2, 2, 2));
-        harness.step(AuctionParams(300, 50, 0), Market.emptyState(2), owners, new MeterEnergy[](3), new LimitPrices[](2));
+        harness.step(
+            AuctionParams(300, 50, 0), Market.emptyState(2), owners, new MeterEnergy[](3), new LimitPrices[](2)
+        );
     }
 
     function test_RevertWhen_CumulativeFieldOverflows() public {
@@ -325,7 +338,9 @@ contract AuctionTest is Test {
             for (uint256 k; k < meters; ++k) {
                 uint256 h = uint256(keccak256(abi.encode(seed, t, k)));
                 sc.intervals[t][k] = MeterEnergy(
-                    h % 8 != 0, uint32((h >> 8) % 3 == 0 ? (h >> 64) % (scale + 1) : 0), uint32((h >> 128) % (scale + 1))
+                    h % 8 != 0,
+                    uint32((h >> 8) % 3 == 0 ? (h >> 64) % (scale + 1) : 0),
+                    uint32((h >> 128) % (scale + 1))
                 );
             }
         }

@@ -77,7 +77,11 @@ contract MarketTest is Test {
         }
     }
 
-    function _column(string memory j, uint256 c, uint256 t, string memory field) internal pure returns (uint256[] memory) {
+    function _column(string memory j, uint256 c, uint256 t, string memory field)
+        internal
+        pure
+        returns (uint256[] memory)
+    {
         return vm.parseJsonUintArray(j, string.concat(_stepPath(c, t), ".state.", field));
     }
 
@@ -323,7 +327,9 @@ contract MarketTest is Test {
             for (uint256 k; k < meters; ++k) {
                 uint256 h = uint256(keccak256(abi.encode(seed, t, k)));
                 sc.intervals[t][k] = MeterEnergy(
-                    h % 8 != 0, uint32((h >> 8) % 3 == 0 ? (h >> 64) % (scale + 1) : 0), uint32((h >> 128) % (scale + 1))
+                    h % 8 != 0,
+                    uint32((h >> 8) % 3 == 0 ? (h >> 64) % (scale + 1) : 0),
+                    uint32((h >> 128) % (scale + 1))
                 );
             }
         }
@@ -431,7 +437,8 @@ contract MarketTest is Test {
     /// @notice 50 meters at uint32 max on both fields for 16 intervals with uint128 max prices: no overflow.
     function testFuzz_NoOverflowForBoundedInputs(bool mmr, uint64 cap, uint256 seed) public pure {
         uint256 n = 50;
-        MarketParams memory p = MarketParams(mmr ? MarketKind.Mmr : MarketKind.Totals, type(uint128).max, type(uint128).max, cap);
+        MarketParams memory p =
+            MarketParams(mmr ? MarketKind.Mmr : MarketKind.Totals, type(uint128).max, type(uint128).max, cap);
         uint32[] memory owners = new uint32[](n);
         MeterEnergy[] memory r = new MeterEnergy[](n);
         for (uint256 k; k < n; ++k) {

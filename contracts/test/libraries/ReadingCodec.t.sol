@@ -65,7 +65,9 @@ contract ReadingCodecTest is Test {
         for (uint256 i = 0; i < count; i++) {
             (Reading memory r, bytes memory encoded,) = _vector(i);
             Reading memory d = harness.decode(encoded);
-            assertEq(keccak256(abi.encode(d)), keccak256(abi.encode(r)), string.concat("decode of vector ", vm.toString(i)));
+            assertEq(
+                keccak256(abi.encode(d)), keccak256(abi.encode(r)), string.concat("decode of vector ", vm.toString(i))
+            );
         }
     }
 

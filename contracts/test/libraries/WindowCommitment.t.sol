@@ -86,7 +86,9 @@ contract WindowCommitmentTest is Test {
                 vm.parseJsonBytes32(json, string.concat(p, ".stateHash"))
             );
             assertEq(leaf, vm.parseJsonBytes32(json, string.concat(p, ".leaf")));
-            assertTrue(MerkleTree.verify(windowRoot, leaf, i, vm.parseJsonBytes32Array(json, string.concat(p, ".proof"))));
+            assertTrue(
+                MerkleTree.verify(windowRoot, leaf, i, vm.parseJsonBytes32Array(json, string.concat(p, ".proof")))
+            );
             leaves[i] = leaf;
         }
         assertEq(MerkleTree.root(leaves), windowRoot);

@@ -83,7 +83,8 @@ contract AuctionMarketStepTest is Test {
             bytes32 h = vm.parseJsonBytes32(j, string.concat(_case(c), ".limitsHash"));
             uint32[] memory owners = _owners(j, c);
             uint256 steps = vm.parseJsonUint(j, string.concat(_case(c), ".stepCount"));
-            ParticipantState[] memory state = Market.emptyState(vm.parseJsonUint(j, string.concat(_case(c), ".participants")));
+            ParticipantState[] memory state =
+                Market.emptyState(vm.parseJsonUint(j, string.concat(_case(c), ".participants")));
             for (uint256 t; t < steps; ++t) {
                 state = module.step(_params(j, c, t), h, state, owners, _readings(j, c, t), limits);
                 assertEq(

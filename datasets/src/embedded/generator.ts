@@ -71,13 +71,28 @@ function build(
 }
 
 /** A full local year of per-capita Italian load (default 5,000 kWh, 15-minute intervals), kWh per interval. */
-export function generateItalyLoad(opts: Partial<GeneratorOptions> = {}, cal: ItalyCalibration = italy2020): EnergySeries {
+export function generateItalyLoad(
+  opts: Partial<GeneratorOptions> = {},
+  cal: ItalyCalibration = italy2020,
+): EnergySeries {
   const o = { ...defaultGeneratorOptions, ...opts };
-  return build(cal, { ...cal.load, smooth: true, shapeAt: (m, k, h) => cal.load.hourShape[m][k][h] }, o.annualKWh, o.intervalSeconds, `builtin:italy-${cal.year}:load`);
+  return build(
+    cal,
+    { ...cal.load, smooth: true, shapeAt: (m, k, h) => cal.load.hourShape[m][k][h] },
+    o.annualKWh,
+    o.intervalSeconds,
+    `builtin:italy-${cal.year}:load`,
+  );
 }
 
 /** A full local year of PV output for `kWp` with the Italian 2020 solar shape, kWh per interval. */
 export function generateItalyPv(opts: Partial<PvOptions> = {}, cal: ItalyCalibration = italy2020): EnergySeries {
   const o = { ...defaultPvOptions, ...opts };
-  return build(cal, { ...cal.solar, smooth: false, shapeAt: (m, _k, h) => cal.solar.hourShape[m][h] }, o.kWp * o.yieldKWhPerKWp, o.intervalSeconds, `builtin:italy-${cal.year}:pv`);
+  return build(
+    cal,
+    { ...cal.solar, smooth: false, shapeAt: (m, _k, h) => cal.solar.hourShape[m][h] },
+    o.kWp * o.yieldKWhPerKWp,
+    o.intervalSeconds,
+    `builtin:italy-${cal.year}:pv`,
+  );
 }

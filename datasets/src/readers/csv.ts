@@ -26,7 +26,13 @@ export function parseCsv(text: string, file: string): CsvTable {
     records = parse(text, { bom: true, info: true, skip_empty_lines: true, relax_column_count: true }) as never;
   } catch (e) {
     const err = e as { lines?: number; message?: string };
-    throw new DatasetError({ code: DatasetErrorCode.BAD_CSV, file, line: err.lines ?? 0, column: 0, reason: err.message ?? String(e) });
+    throw new DatasetError({
+      code: DatasetErrorCode.BAD_CSV,
+      file,
+      line: err.lines ?? 0,
+      column: 0,
+      reason: err.message ?? String(e),
+    });
   }
   if (records.length === 0) throw new DatasetError({ code: DatasetErrorCode.EMPTY, file });
   const header = records[0].record.map((h) => h.trim());
@@ -52,7 +58,8 @@ export function parseCsv(text: string, file: string): CsvTable {
 export function findColumn(t: CsvTable, name: string, pattern?: RegExp): number {
   let i = t.header.indexOf(name);
   if (i < 0 && pattern) i = t.header.findIndex((h) => pattern.test(h));
-  if (i < 0) throw new DatasetError({ code: DatasetErrorCode.MISSING_COLUMN, file: t.file, column: name, available: t.header });
+  if (i < 0)
+    throw new DatasetError({ code: DatasetErrorCode.MISSING_COLUMN, file: t.file, column: name, available: t.header });
   return i;
 }
 
@@ -62,7 +69,13 @@ export function cellNumber(t: CsvTable, row: CsvRow, col: number): number | null
   if (s === '' || s === 'n/e' || s === 'N/A' || s === '-') return null;
   const v = Number(s);
   if (!Number.isFinite(v)) {
-    throw new DatasetError({ code: DatasetErrorCode.BAD_VALUE, file: t.file, line: row.line, column: col + 1, value: s });
+    throw new DatasetError({
+      code: DatasetErrorCode.BAD_VALUE,
+      file: t.file,
+      line: row.line,
+      column: col + 1,
+      value: s,
+    });
   }
   return v;
 }
@@ -71,7 +84,14 @@ export function cellNumber(t: CsvTable, row: CsvRow, col: number): number | null
 export function cellIsoTime(t: CsvTable, row: CsvRow, col: number): number {
   const s = row.fields[col].trim();
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.exec(s);
-  if (!m) throw new DatasetError({ code: DatasetErrorCode.BAD_TIMESTAMP, file: t.file, line: row.line, column: col + 1, value: s });
+  if (!m)
+    throw new DatasetError({
+      code: DatasetErrorCode.BAD_TIMESTAMP,
+      file: t.file,
+      line: row.line,
+      column: col + 1,
+      value: s,
+    });
   const [, y, mo, d, h, mi, sec, z] = m;
   let ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +(sec ?? 0));
   if (z !== 'Z') {
@@ -81,7 +101,13 @@ export function cellIsoTime(t: CsvTable, row: CsvRow, col: number): number {
   }
   const check = new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi));
   if (check.getUTCDate() !== +d || check.getUTCMonth() !== +mo - 1 || +h > 23 || +mi > 59) {
-    throw new DatasetError({ code: DatasetErrorCode.BAD_TIMESTAMP, file: t.file, line: row.line, column: col + 1, value: s });
+    throw new DatasetError({
+      code: DatasetErrorCode.BAD_TIMESTAMP,
+      file: t.file,
+      line: row.line,
+      column: col + 1,
+      value: s,
+    });
   }
   return ms;
 }

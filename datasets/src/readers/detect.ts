@@ -30,7 +30,10 @@ export function readSeries(file: string, opts: ReadSeriesOptions): { format: Dat
     case 'opsd':
       return { format, series: opsdFromTable(t, { column: opts.column }) };
     case 'plain':
-      return { format, series: plainFromTable(t, { ...defaultPlainReadOptions, column: opts.column === 'load' ? '' : opts.column }) };
+      return {
+        format,
+        series: plainFromTable(t, { ...defaultPlainReadOptions, column: opts.column === 'load' ? '' : opts.column }),
+      };
     default:
       throw new DatasetError({ code: DatasetErrorCode.UNKNOWN_FORMAT, file, header: t.header.join(',') });
   }

@@ -19,10 +19,13 @@ const ALIASES: Record<string, RegExp> = {
 
 /** True when the header looks like an ENTSO-E Transparency export. */
 export function isEntsoe(header: string[]): boolean {
-  return header.some((h) => /^Time \((CET\/CEST|UTC)\)$/.test(h)) || (header.includes('MTU') && header.includes('Area'));
+  return (
+    header.some((h) => /^Time \((CET\/CEST|UTC)\)$/.test(h)) || (header.includes('MTU') && header.includes('Area'))
+  );
 }
 
-const LABEL = /^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}) - (\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})(?: \((CET\/CEST|UTC)\))?$/;
+const LABEL =
+  /^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}) - (\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})(?: \((CET\/CEST|UTC)\))?$/;
 
 /**
  * Reads an ENTSO-E Transparency export ("Total Load - Day Ahead / Actual" or "Actual
@@ -36,7 +39,13 @@ export function readEntsoe(file: string, opts: Partial<EntsoeReadOptions> = {}, 
 
 export function entsoeFromTable(t: CsvTable, o: EntsoeReadOptions): EnergySeries {
   const timeCol = t.header.findIndex((h) => /^Time \(/.test(h) || h === 'MTU');
-  if (timeCol < 0) throw new DatasetError({ code: DatasetErrorCode.MISSING_COLUMN, file: t.file, column: 'Time (CET/CEST) | MTU', available: t.header });
+  if (timeCol < 0)
+    throw new DatasetError({
+      code: DatasetErrorCode.MISSING_COLUMN,
+      file: t.file,
+      column: 'Time (CET/CEST) | MTU',
+      available: t.header,
+    });
   const utcHeader = t.header[timeCol] === 'Time (UTC)';
   const col = findColumn(t, o.column, ALIASES[o.column]);
   const seen = new Map<string, number>();
@@ -47,7 +56,14 @@ export function entsoeFromTable(t: CsvTable, o: EntsoeReadOptions): EnergySeries
   for (const row of t.rows) {
     const label = row.fields[timeCol].trim();
     const m = LABEL.exec(label);
-    if (!m) throw new DatasetError({ code: DatasetErrorCode.BAD_TIMESTAMP, file: t.file, line: row.line, column: timeCol + 1, value: label });
+    if (!m)
+      throw new DatasetError({
+        code: DatasetErrorCode.BAD_TIMESTAMP,
+        file: t.file,
+        line: row.line,
+        column: timeCol + 1,
+        value: label,
+      });
     const [, d, mo, y, h, mi, d2, mo2, y2, h2, mi2, zone] = m;
     const isUtc = utcHeader || zone === 'UTC';
     const lenMs = Date.UTC(+y2, +mo2 - 1, +d2, +h2, +mi2) - Date.UTC(+y, +mo - 1, +d, +h, +mi);
@@ -55,18 +71,33 @@ export function entsoeFromTable(t: CsvTable, o: EntsoeReadOptions): EnergySeries
     const occurrence = seen.get(key) ?? 0;
     seen.set(key, occurrence + 1);
     const v = cellNumber(t, row, col);
-    const utc = isUtc ? Date.UTC(+y, +mo - 1, +d, +h, +mi) : romeToUtc(+y, +mo - 1, +d, +h, +mi, occurrence > 0 ? 1 : 0);
+    const utc = isUtc
+      ? Date.UTC(+y, +mo - 1, +d, +h, +mi)
+      : romeToUtc(+y, +mo - 1, +d, +h, +mi, occurrence > 0 ? 1 : 0);
     if (utc === null) {
       // The skipped spring hour: the export lists it, empty.
       if (v === null) continue;
-      throw new DatasetError({ code: DatasetErrorCode.BAD_TIMESTAMP, file: t.file, line: row.line, column: timeCol + 1, value: `${label} (does not exist in CET/CEST)` });
+      throw new DatasetError({
+        code: DatasetErrorCode.BAD_TIMESTAMP,
+        file: t.file,
+        line: row.line,
+        column: timeCol + 1,
+        value: `${label} (does not exist in CET/CEST)`,
+      });
     }
     if (Number.isNaN(startMs)) {
       startMs = utc;
       // The label's own length would read 2 h for the doubled autumn hour; the step is the
       // difference between consecutive starts, checked against the first label.
       stepMs = lenMs > 0 ? lenMs : NaN;
-      if (Number.isNaN(stepMs)) throw new DatasetError({ code: DatasetErrorCode.BAD_TIMESTAMP, file: t.file, line: row.line, column: timeCol + 1, value: label });
+      if (Number.isNaN(stepMs))
+        throw new DatasetError({
+          code: DatasetErrorCode.BAD_TIMESTAMP,
+          file: t.file,
+          line: row.line,
+          column: timeCol + 1,
+          value: label,
+        });
       nextMs = utc;
     }
     if (utc !== nextMs) {
@@ -80,9 +111,15 @@ export function entsoeFromTable(t: CsvTable, o: EntsoeReadOptions): EnergySeries
     }
     nextMs += stepMs;
     if (v === null && o.missing === 'error') {
-      throw new DatasetError({ code: DatasetErrorCode.BAD_VALUE, file: t.file, line: row.line, column: col + 1, value: row.fields[col] });
+      throw new DatasetError({
+        code: DatasetErrorCode.BAD_VALUE,
+        file: t.file,
+        line: row.line,
+        column: col + 1,
+        value: row.fields[col],
+      });
     }
-    values.push(((v ?? 0) * stepMs) / 3_600_000 * 1000); // MW over the step -> kWh
+    values.push((((v ?? 0) * stepMs) / 3_600_000) * 1000); // MW over the step -> kWh
   }
   return { name: t.header[col], startMs, stepSeconds: stepMs / 1000, values: Float64Array.from(values) };
 }

@@ -39,16 +39,35 @@ export function opsdFromTable(t: CsvTable, o: OpsdReadOptions): EnergySeries {
   const stepMs = times.length > 1 ? times[1] - times[0] : 3_600_000;
   if (stepMs <= 0) {
     const r = t.rows[first + 1];
-    throw new DatasetError({ code: DatasetErrorCode.IRREGULAR, file: t.file, line: r.line, column: timeCol + 1, reason: 'timestamps not increasing' });
+    throw new DatasetError({
+      code: DatasetErrorCode.IRREGULAR,
+      file: t.file,
+      line: r.line,
+      column: timeCol + 1,
+      reason: 'timestamps not increasing',
+    });
   }
   const values = new Float64Array(times.length);
   for (let k = 0; k < times.length; k++) {
     const r = t.rows[first + k];
     if (times[k] !== times[0] + k * stepMs) {
-      throw new DatasetError({ code: DatasetErrorCode.IRREGULAR, file: t.file, line: r.line, column: timeCol + 1, reason: `expected ${new Date(times[0] + k * stepMs).toISOString()}` });
+      throw new DatasetError({
+        code: DatasetErrorCode.IRREGULAR,
+        file: t.file,
+        line: r.line,
+        column: timeCol + 1,
+        reason: `expected ${new Date(times[0] + k * stepMs).toISOString()}`,
+      });
     }
     const v = cells[first + k];
-    if (v === null) throw new DatasetError({ code: DatasetErrorCode.BAD_VALUE, file: t.file, line: r.line, column: col + 1, value: r.fields[col] });
+    if (v === null)
+      throw new DatasetError({
+        code: DatasetErrorCode.BAD_VALUE,
+        file: t.file,
+        line: r.line,
+        column: col + 1,
+        value: r.fields[col],
+      });
     values[k] = ((v * stepMs) / 3_600_000) * 1000; // MW over the step -> kWh
   }
   return { name: t.header[col], startMs: times[0], stepSeconds: stepMs / 1000, values };

@@ -28,7 +28,8 @@ export function plainFromTable(t: CsvTable, o: PlainReadOptions): EnergySeries {
   // Default: the first column named like an energy in kWh/Wh, else the second column.
   const named = t.header.findIndex((h, i) => i !== timeCol && /k?wh/i.test(h));
   const col = o.column ? findColumn(t, o.column) : named >= 0 ? named : 1;
-  if (col >= t.header.length) throw new DatasetError({ code: DatasetErrorCode.MISSING_COLUMN, file: t.file, column: 'kWh', available: t.header });
+  if (col >= t.header.length)
+    throw new DatasetError({ code: DatasetErrorCode.MISSING_COLUMN, file: t.file, column: 'kWh', available: t.header });
   const times = t.rows.map((r) => cellIsoTime(t, r, timeCol));
   const stepMs = times.length > 1 ? times[1] - times[0] : o.stepSeconds * 1000;
   const values = new Float64Array(times.length);
@@ -37,10 +38,23 @@ export function plainFromTable(t: CsvTable, o: PlainReadOptions): EnergySeries {
   for (let i = 0; i < times.length; i++) {
     const r = t.rows[i];
     if (stepMs <= 0 || times[i] !== times[0] + i * stepMs) {
-      throw new DatasetError({ code: DatasetErrorCode.IRREGULAR, file: t.file, line: r.line, column: timeCol + 1, reason: `expected ${new Date(times[0] + i * Math.max(stepMs, 0)).toISOString()}` });
+      throw new DatasetError({
+        code: DatasetErrorCode.IRREGULAR,
+        file: t.file,
+        line: r.line,
+        column: timeCol + 1,
+        reason: `expected ${new Date(times[0] + i * Math.max(stepMs, 0)).toISOString()}`,
+      });
     }
     const v = cellNumber(t, r, col);
-    if (v === null || v < 0) throw new DatasetError({ code: DatasetErrorCode.BAD_VALUE, file: t.file, line: r.line, column: col + 1, value: r.fields[col] });
+    if (v === null || v < 0)
+      throw new DatasetError({
+        code: DatasetErrorCode.BAD_VALUE,
+        file: t.file,
+        line: r.line,
+        column: col + 1,
+        value: r.fields[col],
+      });
     values[i] = v * k;
   }
   return { name: t.header[col], startMs: times[0], stepSeconds: stepMs / 1000, values };

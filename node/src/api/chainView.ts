@@ -1,4 +1,13 @@
-import { AbiCoder, Contract, formatUnits, getBytes, toBeHex, type Log, type LogDescription, type Provider } from 'ethers';
+import {
+  AbiCoder,
+  Contract,
+  formatUnits,
+  getBytes,
+  toBeHex,
+  type Log,
+  type LogDescription,
+  type Provider,
+} from 'ethers';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
@@ -75,7 +84,16 @@ const OPEN_WINDOWS_POLLED = 4;
 
 const ERC20_META = ['function symbol() view returns (string)', 'function decimals() view returns (uint8)'];
 
-const FEED_EVENTS = ['WindowClaimed', 'WindowFinalized', 'Disputed', 'ClaimRejected', 'Slashed', 'BondDrawn', 'DebtRecorded', 'CommunityClosed'] as const;
+const FEED_EVENTS = [
+  'WindowClaimed',
+  'WindowFinalized',
+  'Disputed',
+  'ClaimRejected',
+  'Slashed',
+  'BondDrawn',
+  'DebtRecorded',
+  'CommunityClosed',
+] as const;
 
 export function signerList(bitmap: bigint, n: number): number[] {
   const out: number[] = [];
@@ -155,7 +173,8 @@ export class ChainView {
       this.failedPolls = 0;
     } catch (e) {
       this.failedPolls++;
-      if (this.failedPolls === 1 || this.failedPolls % 30 === 0) logger.warn('dashboard chain poll failed', { failedPolls: this.failedPolls }, e);
+      if (this.failedPolls === 1 || this.failedPolls % 30 === 0)
+        logger.warn('dashboard chain poll failed', { failedPolls: this.failedPolls }, e);
     }
   }
 
@@ -173,7 +192,10 @@ export class ChainView {
     const address = this.modules.community.token;
     const erc20 = new Contract(address, ERC20_META, this.modules.provider);
     try {
-      const [symbol, decimals] = await Promise.all([erc20.symbol() as Promise<string>, erc20.decimals() as Promise<bigint>]);
+      const [symbol, decimals] = await Promise.all([
+        erc20.symbol() as Promise<string>,
+        erc20.decimals() as Promise<bigint>,
+      ]);
       return { address, symbol, decimals: Number(decimals) };
     } catch {
       return { address, symbol: 'token', decimals: 18 };
@@ -198,15 +220,28 @@ export class ChainView {
     let from = this.nextBlock ?? Math.max(0, head - this.opts.lookbackBlocks);
     while (from <= head) {
       const to = Math.min(head, from + this.opts.maxLogRange - 1);
-      const logs = await provider.getLogs({ address: community.hub, fromBlock: from, toBlock: to, topics: [topic0, idTopic] });
+      const logs = await provider.getLogs({
+        address: community.hub,
+        fromBlock: from,
+        toBlock: to,
+        topics: [topic0, idTopic],
+      });
       let lastRejected: { tx: string; signers: number[] } | undefined;
       const blockTimes = new Map<number, number>();
       for (const log of logs) {
         const parsed = iface.parseLog(log);
         if (!parsed) continue;
         let at = blockTimes.get(log.blockNumber);
-        if (at === undefined) blockTimes.set(log.blockNumber, (at = (await provider.getBlock(log.blockNumber))?.timestamp ?? Math.floor(Date.now() / 1000)));
-        if (parsed.name === 'ClaimRejected') lastRejected = { tx: log.transactionHash, signers: signerList(parsed.args.signers as bigint, community.participants.length) };
+        if (at === undefined)
+          blockTimes.set(
+            log.blockNumber,
+            (at = (await provider.getBlock(log.blockNumber))?.timestamp ?? Math.floor(Date.now() / 1000)),
+          );
+        if (parsed.name === 'ClaimRejected')
+          lastRejected = {
+            tx: log.transactionHash,
+            signers: signerList(parsed.args.signers as bigint, community.participants.length),
+          };
         if (parsed.name === 'Disputed' && Number(parsed.args.kind) === DisputeKind.Equivocation) {
           const owner = await this.equivocatingOwner(log.transactionHash);
           lastRejected = owner === undefined ? undefined : { tx: log.transactionHash, signers: [owner] };
@@ -226,8 +261,11 @@ export class ChainView {
     try {
       const tx = await provider.getTransaction(txHash);
       const call = tx ? hub.contract.interface.parseTransaction({ data: tx.data }) : null;
-      if (!call || call.name !== 'dispute') return undefined;
-      const [proof] = AbiCoder.defaultAbiCoder().decode([DISPUTE_PROOF_TYPES[DisputeKind.Equivocation]], call.args.proof as string);
+      if (call?.name !== 'dispute') return undefined;
+      const [proof] = AbiCoder.defaultAbiCoder().decode(
+        [DISPUTE_PROOF_TYPES[DisputeKind.Equivocation]],
+        call.args.proof as string,
+      );
       const meter = decodeReading(getBytes(proof.first.encoded as string)).meterIndex;
       return community.meters[meter]?.owner;
     } catch {
@@ -246,7 +284,12 @@ export class ChainView {
   }
 
   /** One hub log as a feed event (and into the window's history). */
-  private toFeedEvent(parsed: LogDescription, log: Log, at: number, offenders: number[] | undefined): NewFeedEvent | undefined {
+  private toFeedEvent(
+    parsed: LogDescription,
+    log: Log,
+    at: number,
+    offenders: number[] | undefined,
+  ): NewFeedEvent | undefined {
     const n = this.modules.community.participants.length;
     const symbol = this.token?.symbol ?? 'token';
     const base = { source: 'chain' as const, at, tx: log.transactionHash, block: log.blockNumber };
@@ -316,7 +359,9 @@ export class ChainView {
         const challenger = this.participant(a.challenger as string);
         const amount = this.formatAmount(a.amount as bigint);
         const reward = this.formatAmount(a.reward as bigint);
-        const who = offenders ? `participant${offenders.length === 1 ? '' : 's'} ${offenders.join(', ')}` : 'the meter owner';
+        const who = offenders
+          ? `participant${offenders.length === 1 ? '' : 's'} ${offenders.join(', ')}`
+          : 'the meter owner';
         return {
           ...base,
           type: 'slashed',
@@ -368,7 +413,15 @@ export class ChainView {
     const signers = signerList(rec.signers, n);
     const common = { window, disputes: h.disputes, rejectedClaims: h.rejectedClaims, signers };
     if (rec.status === WindowStatus.Final) {
-      return { ...common, status: 'final', path: popcount(rec.signers) === n ? 'fast' : 'challenge', windowRoot: rec.windowRoot, stateHash: rec.stateHash, submittedAt: rec.submittedAt, finalAt: h.finalAt };
+      return {
+        ...common,
+        status: 'final',
+        path: popcount(rec.signers) === n ? 'fast' : 'challenge',
+        windowRoot: rec.windowRoot,
+        stateHash: rec.stateHash,
+        submittedAt: rec.submittedAt,
+        finalAt: h.finalAt,
+      };
     }
     if (rec.status === WindowStatus.Pending) {
       const challengeEndsAt = rec.submittedAt + community.challengePeriod;

@@ -164,7 +164,10 @@ export class Dashboard {
   private windowsOver(): number {
     const { clock, community } = this.node;
     const now = clock.nowSeconds();
-    let over = Math.max(0, Math.min(community.windowCount, Math.floor(clock.currentInterval() / community.windowIntervals)));
+    let over = Math.max(
+      0,
+      Math.min(community.windowCount, Math.floor(clock.currentInterval() / community.windowIntervals)),
+    );
     while (over < community.windowCount && clock.windowEnd(over) <= now) over++;
     return over;
   }
@@ -189,7 +192,11 @@ export class Dashboard {
       const completed = Math.max(0, Math.min(community.windowIntervals, currentInterval - clock.firstInterval(w)));
       const signers = community.participants.map((_, i) => {
         const s = signatures.find((x) => x.signer === i);
-        return { participant: i, signed: Boolean(s), agrees: s && result ? s.windowRoot === result.windowRoot && s.stateHash === result.stateHash : undefined };
+        return {
+          participant: i,
+          signed: Boolean(s),
+          agrees: s && result ? s.windowRoot === result.windowRoot && s.stateHash === result.stateHash : undefined,
+        };
       });
       const chain = await this.chain.window(w);
       windows.push({
@@ -200,8 +207,18 @@ export class Dashboard {
         voidedSlots: result?.voidedSlots ?? 0,
         committed: Boolean(result),
         windowRoot: result?.windowRoot,
-        coSignatures: { agree: signers.filter((s) => s.agrees === true).length, disagree: signers.filter((s) => s.agrees === false).length, of: n, signers },
-        chain: { status: chain.status, path: chain.path, secondsLeft: chain.secondsLeft, agrees: chain.windowRoot && result ? chain.windowRoot === result.windowRoot : undefined },
+        coSignatures: {
+          agree: signers.filter((s) => s.agrees === true).length,
+          disagree: signers.filter((s) => s.agrees === false).length,
+          of: n,
+          signers,
+        },
+        chain: {
+          status: chain.status,
+          path: chain.path,
+          secondsLeft: chain.secondsLeft,
+          agrees: chain.windowRoot && result ? chain.windowRoot === result.windowRoot : undefined,
+        },
       });
     }
     const oldestUnfinal = lastFinal + 1;
@@ -225,7 +242,8 @@ export class Dashboard {
     if (n > 1 && peers.length === 0) problems.push('no peer connected');
     if (!chain.reachable) problems.push('chain RPC not answering');
     if (lag.uncommittedWindows > 1) problems.push(`${lag.uncommittedWindows} windows over but not committed`);
-    for (const w of windows) if (w.chain.agrees === false) problems.push(`window ${w.window}: the result on chain differs from this node's`);
+    for (const w of windows)
+      if (w.chain.agrees === false) problems.push(`window ${w.window}: the result on chain differs from this node's`);
     return {
       node: { name: node.name, address: node.address, participantIndex: node.participantIndex, peerId: node.peerId },
       ok: problems.length === 0,
@@ -285,7 +303,10 @@ export class Dashboard {
         start: this.node.clock.intervalStart(this.node.clock.firstInterval(w)),
         end: this.node.clock.windowEnd(w),
         committed: Boolean(own),
-        agrees: own && chain.windowRoot ? own.windowRoot === chain.windowRoot && own.stateHash === chain.stateHash : undefined,
+        agrees:
+          own && chain.windowRoot
+            ? own.windowRoot === chain.windowRoot && own.stateHash === chain.stateHash
+            : undefined,
       });
     }
     return {
@@ -347,11 +368,18 @@ export class Dashboard {
       }
       // The window's totals: what this node committed (the folded store otherwise, so far).
       const own = await db.windowResults.get(w);
-      const total: ParticipantState = own ? own.finalState[p] : completed > 0 ? states[completed - 1][p] : emptyState(1)[0];
+      const total: ParticipantState = own
+        ? own.finalState[p]
+        : completed > 0
+          ? states[completed - 1][p]
+          : emptyState(1)[0];
       const b = (v: bigint | string | number) => BigInt(v);
-      const gridCost = (b(total.gridBoughtWh) * market.gridBuyPrice - b(total.gridSoldWh) * market.gridSellPrice) / WH_PER_KWH;
+      const gridCost =
+        (b(total.gridBoughtWh) * market.gridBuyPrice - b(total.gridSoldWh) * market.gridSellPrice) / WH_PER_KWH;
       // Had every Wh gone to or come from the grid: the community's P2P trades are what is saved.
-      const savings = (b(total.p2pBoughtWh) * market.gridBuyPrice - b(total.p2pSoldWh) * market.gridSellPrice) / WH_PER_KWH + b(total.net);
+      const savings =
+        (b(total.p2pBoughtWh) * market.gridBuyPrice - b(total.p2pSoldWh) * market.gridSellPrice) / WH_PER_KWH +
+        b(total.net);
       const chain = await this.chain.window(w);
       windows.push({
         window: w,
@@ -377,8 +405,18 @@ export class Dashboard {
       address: node.address,
       meters: community.meters.filter((m) => m.owner === p).map((m) => m.index),
       token: this.communitySummary().token,
-      prices: { gridBuyPerKwh: f(market.gridBuyPrice), gridSellPerKwh: f(market.gridSellPrice), communityPerKwh: f((market.gridBuyPrice + market.gridSellPrice) / 2n) },
-      money: { escrow: f(account.escrow), bond: f(account.bond), debt: f(account.debt), claim: f(account.claim), withdrawable: f(withdrawable) },
+      prices: {
+        gridBuyPerKwh: f(market.gridBuyPrice),
+        gridSellPerKwh: f(market.gridSellPrice),
+        communityPerKwh: f((market.gridBuyPrice + market.gridSellPrice) / 2n),
+      },
+      money: {
+        escrow: f(account.escrow),
+        bond: f(account.bond),
+        debt: f(account.debt),
+        claim: f(account.claim),
+        withdrawable: f(withdrawable),
+      },
       windows,
     };
   }

@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
 /** JSON with bigints as decimal strings. */
-export const toJson = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
+export const toJson = (value: unknown) =>
+  JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
 
 /** Sends a JSON answer (the server has set the CORS headers the request may have). */
 export function sendJson(res: ServerResponse, code: number, value: unknown): true {
@@ -22,7 +23,12 @@ function hostnameOf(hostAndPort: string): string | undefined {
 }
 
 export function isLoopback(hostname: string | undefined): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || (hostname !== undefined && /^127\.\d+\.\d+\.\d+$/.test(hostname));
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    hostname === '::1' ||
+    (hostname !== undefined && /^127\.\d+\.\d+\.\d+$/.test(hostname))
+  );
 }
 
 export type Access = { ok: true; allowOrigin?: string } | { ok: false; reason: string };
@@ -38,7 +44,8 @@ export type Access = { ok: true; allowOrigin?: string } | { ok: false; reason: s
  */
 export function checkAccess(req: IncomingMessage, opts: { host: string; corsOrigins?: string[] }): Access {
   const host = hostnameOf(req.headers.host ?? '');
-  if (isLoopback(opts.host) && !isLoopback(host)) return { ok: false, reason: 'host not allowed: this API answers only loopback names' };
+  if (isLoopback(opts.host) && !isLoopback(host))
+    return { ok: false, reason: 'host not allowed: this API answers only loopback names' };
   const origin = req.headers.origin;
   if (!origin || origin === 'null') return { ok: true };
   let originHost: string;
@@ -49,5 +56,7 @@ export function checkAccess(req: IncomingMessage, opts: { host: string; corsOrig
   }
   const allowed = opts.corsOrigins ?? [];
   const sameHost = originHost === host || (isLoopback(originHost) && isLoopback(host));
-  return sameHost || allowed.includes('*') || allowed.includes(origin) ? { ok: true, allowOrigin: origin } : { ok: true };
+  return sameHost || allowed.includes('*') || allowed.includes(origin)
+    ? { ok: true, allowOrigin: origin }
+    : { ok: true };
 }

@@ -17,7 +17,17 @@ export interface ApiModules {
   dashboard?: { handle: ApiHandler; start(): Promise<void>; stop(): Promise<void> };
 }
 
-const ROUTES = new Set(['/', '/status', '/metrics', '/api/health', '/api/member', '/api/windows', '/api/accounts', '/api/events', '/api/events/stream']);
+const ROUTES = new Set([
+  '/',
+  '/status',
+  '/metrics',
+  '/api/health',
+  '/api/member',
+  '/api/windows',
+  '/api/accounts',
+  '/api/events',
+  '/api/events/stream',
+]);
 
 /** A bounded metric label: known routes by name, static files and everything else grouped. */
 function routeLabel(path: string): string {
@@ -64,18 +74,41 @@ export class ApiServer {
         res.setHeader('vary', 'Origin');
       }
       const handle = async () => {
-        if (path === '/status' || (path === '/' && !this.modules.dashboard)) return send(200, 'application/json', json(await this.modules.status()));
-        if (path === '/metrics' && metrics) return send(200, metrics.register.contentType, await metrics.register.metrics());
+        if (path === '/status' || (path === '/' && !this.modules.dashboard))
+          return send(200, 'application/json', json(await this.modules.status()));
+        if (path === '/metrics' && metrics)
+          return send(200, metrics.register.contentType, await metrics.register.metrics());
         const windowMatch = /^\/window\/([^/]*)$/.exec(path);
         if (windowMatch) {
           // A window is a u32: anything else (1e20, -1, 0x10, 99999999999) is the client's error.
           const w = /^\d{1,10}$/.test(windowMatch[1]) ? Number(windowMatch[1]) : NaN;
-          if (!(w <= 0xffff_ffff)) return send(400, 'application/json', json({ error: 'window must be an integer from 0 to 4294967295' }));
+          if (!(w <= 0xffff_ffff))
+            return send(400, 'application/json', json({ error: 'window must be an integer from 0 to 4294967295' }));
           const result = await this.modules.windowResult(w);
-          return result ? send(200, 'application/json', json(result)) : send(404, 'application/json', json({ error: 'window not committed here' }));
+          return result
+            ? send(200, 'application/json', json(result))
+            : send(404, 'application/json', json({ error: 'window not committed here' }));
         }
         if (this.modules.dashboard && (await this.modules.dashboard.handle(req, res, url))) return;
-        return send(404, 'application/json', json({ error: 'not found', paths: ['/', '/status', '/metrics', '/window/<n>', '/api/health', '/api/member', '/api/windows', '/api/accounts', '/api/events', '/api/events/stream'] }));
+        return send(
+          404,
+          'application/json',
+          json({
+            error: 'not found',
+            paths: [
+              '/',
+              '/status',
+              '/metrics',
+              '/window/<n>',
+              '/api/health',
+              '/api/member',
+              '/api/windows',
+              '/api/accounts',
+              '/api/events',
+              '/api/events/stream',
+            ],
+          }),
+        );
       };
       handle().catch((e) => {
         logger.warn('api request failed', { path }, e);

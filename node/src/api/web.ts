@@ -45,7 +45,8 @@ export async function serveWeb(_req: IncomingMessage, res: ServerResponse, path:
     'content-type': TYPES[ext] ?? 'application/octet-stream',
     'cache-control': 'no-cache',
     // The page talks to its own node, and to other nodes' JSON only from the overview page.
-    'content-security-policy': "default-src 'self'; connect-src *; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    'content-security-policy':
+      "default-src 'self'; connect-src *; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
     'x-content-type-options': 'nosniff',
   });
   res.end(body);

@@ -16,7 +16,14 @@ export interface AuditReport {
   window: number;
   verdict: AuditVerdict;
   chain: { status: string; windowRoot: string; stateHash: string; signers: number };
-  replay: { windowRoot: string; stateHash: string; readings: number; expected: number; voidedSlots: number; rejected: number };
+  replay: {
+    windowRoot: string;
+    stateHash: string;
+    readings: number;
+    expected: number;
+    voidedSlots: number;
+    rejected: number;
+  };
   /** When a claimed per-interval commitment is at hand: the first interval where it departs from the replay. */
   firstDifference?: { interval: number; what: 'readings' | 'state' };
   folded: FoldedWindow;
@@ -46,7 +53,10 @@ export async function auditWindow(
   let rejected = 0;
   for (const bytes of modules.readings) {
     try {
-      const valid = await validateReading({ community, clock, keys, db, maxFutureIntervals: Number.MAX_SAFE_INTEGER, isWindowSettled: () => false }, bytes);
+      const valid = await validateReading(
+        { community, clock, keys, db, maxFutureIntervals: Number.MAX_SAFE_INTEGER, isWindowSettled: () => false },
+        bytes,
+      );
       if (valid.window === window) await storeValidReading(db, valid);
     } catch (e) {
       if (!(e instanceof GossipValidationError)) throw e;
@@ -76,7 +86,12 @@ export async function auditWindow(
   return {
     window,
     verdict: !onChain ? 'not-on-chain' : agree ? 'agree' : 'disagree',
-    chain: { status: WindowStatus[record.status].toLowerCase(), windowRoot: record.windowRoot, stateHash: record.stateHash, signers: popcount(record.signers) },
+    chain: {
+      status: WindowStatus[record.status].toLowerCase(),
+      windowRoot: record.windowRoot,
+      stateHash: record.stateHash,
+      signers: popcount(record.signers),
+    },
     replay: {
       windowRoot: folded.commitment.windowRoot,
       stateHash: folded.stateHash,
@@ -90,4 +105,3 @@ export async function auditWindow(
     assembled,
   };
 }
-

@@ -30,7 +30,7 @@ function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new Error(`package.json not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
   return dir;
@@ -93,7 +93,10 @@ export function parseBanner(text: string): { accounts: string[]; privateKeys: st
     const i = text.indexOf(title);
     if (i < 0) return [];
     const out: string[] = [];
-    for (const line of text.slice(i + title.length).split('\n').slice(1)) {
+    for (const line of text
+      .slice(i + title.length)
+      .split('\n')
+      .slice(1)) {
       const m = /^\s*\((\d+)\)\s+(0x[0-9a-fA-F]+)/.exec(line);
       if (m) out.push(m[2]);
       else if (out.length > 0 || /^[A-Z]/.test(line)) break;
@@ -109,14 +112,22 @@ export async function startAnvil(opts: Partial<AnvilOptions> = {}): Promise<Anvi
   const port = o.port || (await freePort(o.host));
   const bin = o.bin || join(projectRoot(), 'node_modules', '.bin', 'anvil');
   const args = [
-    '--host', o.host,
-    '--port', String(port),
-    '--chain-id', String(o.chainId),
-    '--accounts', String(o.accounts),
-    '--balance', String(o.balanceEth),
-    '--gas-limit', o.blockGasLimit.toString(),
-    '--hardfork', o.hardfork,
-    '--base-fee', o.baseFee.toString(),
+    '--host',
+    o.host,
+    '--port',
+    String(port),
+    '--chain-id',
+    String(o.chainId),
+    '--accounts',
+    String(o.accounts),
+    '--balance',
+    String(o.balanceEth),
+    '--gas-limit',
+    o.blockGasLimit.toString(),
+    '--hardfork',
+    o.hardfork,
+    '--base-fee',
+    o.baseFee.toString(),
     '--no-request-size-limit',
     ...(o.noMining ? ['--no-mining'] : []),
     ...o.extraArgs,

@@ -9,7 +9,7 @@ export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'foundry.toml'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('foundry.toml not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir) throw new Error(`foundry.toml not found above ${fileURLToPath(import.meta.url)}`);
     dir = up;
   }
   return dir;
@@ -28,7 +28,12 @@ export enum ArtifactErrorCode {
   UNLINKED_LIBRARY = 'ARTIFACT_UNLINKED_LIBRARY',
   BUILD_FAILED = 'ARTIFACT_BUILD_FAILED',
 }
-export class ArtifactError extends DiversityError<{ code: ArtifactErrorCode; name?: string; path?: string; output?: string }> {}
+export class ArtifactError extends DiversityError<{
+  code: ArtifactErrorCode;
+  name?: string;
+  path?: string;
+  output?: string;
+}> {}
 
 /** forge's output for contract `name` (defined in `<name>.sol`) under `root`. */
 export function artifactPath(name: string, root = projectRoot()): string {
@@ -46,10 +51,16 @@ export function ensureBuilt(names: readonly string[], root = projectRoot()): voi
   built.add(root);
   process.stderr.write('compiling contracts (forge build), first run only...\n');
   try {
-    execFileSync(join(root, 'node_modules', '.bin', 'forge'), ['build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(join(root, 'node_modules', '.bin', 'forge'), ['build'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     const err = e as { stdout?: Buffer; stderr?: Buffer };
-    throw new ArtifactError({ code: ArtifactErrorCode.BUILD_FAILED, output: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}` });
+    throw new ArtifactError({
+      code: ArtifactErrorCode.BUILD_FAILED,
+      output: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}`,
+    });
   }
 }
 
@@ -66,7 +77,12 @@ export function loadArtifact(name: string, root = projectRoot()): Artifact {
     abi: InterfaceAbi;
     bytecode: { object: string; linkReferences?: Artifact['linkReferences'] };
   };
-  const artifact = { name, abi: json.abi, bytecode: json.bytecode.object, linkReferences: json.bytecode.linkReferences };
+  const artifact = {
+    name,
+    abi: json.abi,
+    bytecode: json.bytecode.object,
+    linkReferences: json.bytecode.linkReferences,
+  };
   cache.set(path, artifact);
   return artifact;
 }
@@ -80,12 +96,13 @@ export function linkArtifact(artifact: Artifact, libraries: Record<string, strin
   for (const libs of Object.values(artifact.linkReferences ?? {})) {
     for (const [lib, ranges] of Object.entries(libs)) {
       const address = libraries[lib];
-      if (!address) throw new ArtifactError({ code: ArtifactErrorCode.UNLINKED_LIBRARY, name: `${artifact.name} needs ${lib}` });
+      if (!address)
+        throw new ArtifactError({ code: ArtifactErrorCode.UNLINKED_LIBRARY, name: `${artifact.name} needs ${lib}` });
       const hex = address.toLowerCase().replace(/^0x/, '');
       for (const { start, length } of ranges) {
         code = code.slice(0, start * 2) + hex.padStart(length * 2, '0') + code.slice((start + length) * 2);
       }
     }
   }
-  return { ...artifact, bytecode: '0x' + code, linkReferences: {} };
+  return { ...artifact, bytecode: `0x${code}`, linkReferences: {} };
 }

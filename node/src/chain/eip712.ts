@@ -25,12 +25,20 @@ export function windowResultDigest(domain: TypedDataDomain, msg: WindowResultMes
   return TypedDataEncoder.hash(domain, WINDOW_RESULT_TYPES, msg);
 }
 
-export async function signWindowResult(signer: Signer, domain: TypedDataDomain, msg: WindowResultMessage): Promise<string> {
+export async function signWindowResult(
+  signer: Signer,
+  domain: TypedDataDomain,
+  msg: WindowResultMessage,
+): Promise<string> {
   return signer.signTypedData(domain, WINDOW_RESULT_TYPES, msg);
 }
 
 /** The address that signed `msg`, or undefined when the signature is malformed. */
-export function recoverWindowResultSigner(domain: TypedDataDomain, msg: WindowResultMessage, signature: string): string | undefined {
+export function recoverWindowResultSigner(
+  domain: TypedDataDomain,
+  msg: WindowResultMessage,
+  signature: string,
+): string | undefined {
   try {
     return verifyTypedData(domain, WINDOW_RESULT_TYPES, msg, signature);
   } catch {

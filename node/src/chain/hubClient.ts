@@ -1,4 +1,13 @@
-import { Contract, concat, ZeroHash, type ContractRunner, type EventLog, type Overrides, type Provider, type TransactionReceipt } from 'ethers';
+import {
+  Contract,
+  concat,
+  ZeroHash,
+  type ContractRunner,
+  type EventLog,
+  type Overrides,
+  type Provider,
+  type TransactionReceipt,
+} from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
 import type { ParticipantState } from '../window/state.js';
 import { fromHex, toHex } from '../util/hex.js';
@@ -46,7 +55,12 @@ export function readMeterTable(code: Uint8Array): MeterInfo[] {
   for (let at = 1, index = 0; at < code.length; at += METER_RECORD_LENGTH, index++) {
     const view = Buffer.from(code.subarray(at, at + METER_RECORD_LENGTH));
     const keyLength = view.readUInt16BE(5);
-    meters.push({ index, scheme: view[0], owner: view.readUInt32BE(1), publicKey: new Uint8Array(view.subarray(8, 8 + keyLength)) });
+    meters.push({
+      index,
+      scheme: view[0],
+      owner: view.readUInt32BE(1),
+      publicKey: new Uint8Array(view.subarray(8, 8 + keyLength)),
+    });
   }
   return meters;
 }
@@ -117,10 +131,15 @@ export class HubClient {
     return { scheme: 'bls', publicKeys: Array.from({ length: n }, (_, i) => publicKeys[i] ?? new Uint8Array(0)) };
   }
 
-
   async windowRecord(window: number): Promise<WindowRecord> {
     const r = await this.contract.windowRecord(this.opts.communityId, window);
-    return { windowRoot: r.windowRoot, stateHash: r.stateHash, signers: r.signers, submittedAt: Number(r.submittedAt), status: Number(r.status) };
+    return {
+      windowRoot: r.windowRoot,
+      stateHash: r.stateHash,
+      signers: r.signers,
+      submittedAt: Number(r.submittedAt),
+      status: Number(r.status),
+    };
   }
 
   /** Index of the last final window, or -1 (from `community().finalizedWindows`: the hub keeps no second view of it). */
@@ -134,12 +153,17 @@ export class HubClient {
     return { escrow: a.escrow, bond: a.bond, debt: a.debt, claim: a.claim };
   }
 
-
   /**
    * `signatures`: 65-byte ECDSA co-signatures, sent concatenated (the EcdsaSignerSet module's format),
    * or for a BLS community the one blob `BlsShareAggregator.build` made.
    */
-  async sendUpdate(window: number, windowRoot: string, finalState: ParticipantState[], signatures: string[], overrides: Overrides = {}) {
+  async sendUpdate(
+    window: number,
+    windowRoot: string,
+    finalState: ParticipantState[],
+    signatures: string[],
+    overrides: Overrides = {},
+  ) {
     return this.contract.update(this.opts.communityId, window, windowRoot, finalState, concat(signatures), overrides);
   }
 
@@ -161,7 +185,14 @@ export class HubClient {
     try {
       // Once the commitment is mined, any transaction sent afterwards lands in a later block.
       await (await this.contract.commitDispute(commitment)).wait(1, TX_TIMEOUT_MS);
-      const tx = await this.contract.dispute(this.opts.communityId, window, claim.windowRoot, claim.stateHash, kind, proof);
+      const tx = await this.contract.dispute(
+        this.opts.communityId,
+        window,
+        claim.windowRoot,
+        claim.stateHash,
+        kind,
+        proof,
+      );
       return (await tx.wait(1, TX_TIMEOUT_MS))!;
     } catch (e) {
       // A dispute that reverts (another node's proof landed first) used a nonce that was never

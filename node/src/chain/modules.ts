@@ -33,7 +33,13 @@ export function communityModules(m: HubModules, kind: MarketKind, scheme: CoSign
   const meterSchemes: string[] = [];
   meterSchemes[MeterScheme.Ed25519] = m.ed25519;
   meterSchemes[MeterScheme.P256] = m.p256;
-  return { verifier: m.verifier, market: kind === MarketKind.Mmr ? m.mmr : m.totals, coSignature: scheme === 'bls' ? m.bls : m.coSignature, meterSchemes, game: m.game };
+  return {
+    verifier: m.verifier,
+    market: kind === MarketKind.Mmr ? m.mmr : m.totals,
+    coSignature: scheme === 'bls' ? m.bls : m.coSignature,
+    meterSchemes,
+    game: m.game,
+  };
 }
 
 /** The hub's constructor arguments: the allow-list, in MODULES order. */

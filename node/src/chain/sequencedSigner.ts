@@ -1,4 +1,12 @@
-import { AbstractSigner, type Provider, type Signer, type TransactionRequest, type TransactionResponse, type TypedDataDomain, type TypedDataField } from 'ethers';
+import {
+  AbstractSigner,
+  type Provider,
+  type Signer,
+  type TransactionRequest,
+  type TransactionResponse,
+  type TypedDataDomain,
+  type TypedDataField,
+} from 'ethers';
 
 /**
  * A signer that hands out nonces in order, one send at a time, and spends a nonce only once its
@@ -51,7 +59,11 @@ export class SequencedSigner extends AbstractSigner {
     return this.signer.signMessage(message);
   }
 
-  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string> {
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string> {
     return this.signer.signTypedData(domain, types, value);
   }
 }

@@ -15,12 +15,16 @@ async function main(extra: object[]): Promise<void> {
     .scriptName('diversity')
     .env('DIVERSITY')
     .parserConfiguration({ 'dot-notation': true, 'camel-case-expansion': true })
-    .usage('$0 <command> [options]\n\nDIVERSITY: peer-to-peer energy trading in a community microgrid, settled on Ethereum.')
+    .usage(
+      '$0 <command> [options]\n\nDIVERSITY: peer-to-peer energy trading in a community microgrid, settled on Ethereum.',
+    )
     .demandCommand(1, 'Give a command; see the list above.')
     .strictCommands()
     .recommendCommands()
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .epilogue('Every option can also come from an environment variable: DIVERSITY_<OPTION> (e.g. DIVERSITY_PRIVATE_KEY).')
+    .epilogue(
+      'Every option can also come from an environment variable: DIVERSITY_<OPTION> (e.g. DIVERSITY_PRIVATE_KEY).',
+    )
     .fail((msg, err, y) => {
       if (err) throw err;
       process.stderr.write(`${y.help() ? '' : ''}error: ${msg}\nRun with --help for usage.\n`);
@@ -28,9 +32,15 @@ async function main(extra: object[]): Promise<void> {
     });
   for (const c of [...commands, ...extra]) {
     // Command objects carry their examples (lodestar style); yargs wants them on the builder.
-    const { builder, examples = [] } = c as { builder: (y: typeof cli) => typeof cli; examples?: (string[] | { command: string; description: string })[] };
+    const { builder, examples = [] } = c as {
+      builder: (y: typeof cli) => typeof cli;
+      examples?: (string[] | { command: string; description: string })[];
+    };
     const pairs = examples.map((e) => (Array.isArray(e) ? e : [`$0 ${e.command}`, e.description]));
-    cli = cli.command({ ...c, builder: (y: typeof cli) => pairs.reduce((acc, [cmd, what]) => acc.example(cmd, what), builder(y)) } as never);
+    cli = cli.command({
+      ...c,
+      builder: (y: typeof cli) => pairs.reduce((acc, [cmd, what]) => acc.example(cmd, what), builder(y)),
+    } as never);
   }
   await cli.help().alias('h', 'help').version(false).parseAsync();
 }

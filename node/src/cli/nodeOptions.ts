@@ -35,10 +35,18 @@ const KNOWN_KEYS: Record<string, readonly string[] | true> = {
 export function checkConfigKeys(config: Json, path: string): void {
   for (const [key, value] of Object.entries(config)) {
     const known = KNOWN_KEYS[key];
-    if (!known) throw new CliError(CliErrorCode.BAD_CONFIG, `config file ${path}: unknown key "${key}" (known: ${Object.keys(KNOWN_KEYS).join(', ')})`);
+    if (!known)
+      throw new CliError(
+        CliErrorCode.BAD_CONFIG,
+        `config file ${path}: unknown key "${key}" (known: ${Object.keys(KNOWN_KEYS).join(', ')})`,
+      );
     if (known === true || !isObject(value)) continue;
     for (const sub of Object.keys(value)) {
-      if (!known.includes(sub)) throw new CliError(CliErrorCode.BAD_CONFIG, `config file ${path}: unknown key "${key}.${sub}" (known: ${known.join(', ')})`);
+      if (!known.includes(sub))
+        throw new CliError(
+          CliErrorCode.BAD_CONFIG,
+          `config file ${path}: unknown key "${key}.${sub}" (known: ${known.join(', ')})`,
+        );
     }
   }
 }
@@ -62,7 +70,12 @@ export function readConfigFile(path: string): Json {
 }
 
 const list = (v: unknown): string[] | undefined =>
-  v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+  v === undefined
+    ? undefined
+    : (Array.isArray(v) ? v : [v])
+        .flatMap((x) => String(x).split(','))
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 /**
  * Node options from defaults < config file < flags/env, checked so that a bad value fails at
@@ -75,7 +88,9 @@ export function nodeOptionsFromArgs(args: Json): NodeOptions {
     dataDir: args.dataDir,
     privateKey: args.privateKey,
     logLevel: args.logLevel,
-    network: isObject(args.network) ? { ...args.network, listen: list(args.network.listen), bootstrap: list(args.network.bootstrap) } : undefined,
+    network: isObject(args.network)
+      ? { ...args.network, listen: list(args.network.listen), bootstrap: list(args.network.bootstrap) }
+      : undefined,
     chain: args.chain,
     window: args.window,
     api: args.api,
@@ -92,9 +107,11 @@ function fail(option: string, why: string): never {
 }
 
 export function checkNodeOptions(o: NodeOptions): NodeOptions {
-  if (typeof o.privateKey !== 'string' || !isHexString(o.privateKey, 32)) fail('private-key', 'a 32-byte hex key (0x...) is required (or DIVERSITY_PRIVATE_KEY)');
+  if (typeof o.privateKey !== 'string' || !isHexString(o.privateKey, 32))
+    fail('private-key', 'a 32-byte hex key (0x...) is required (or DIVERSITY_PRIVATE_KEY)');
   const k = BigInt(o.privateKey);
-  if (k === 0n || k >= SECP256K1_N) fail('private-key', 'not a valid secp256k1 private key (zero, or not below the group order)');
+  if (k === 0n || k >= SECP256K1_N)
+    fail('private-key', 'not a valid secp256k1 private key (zero, or not below the group order)');
   if (!isAddress(o.chain.hub)) fail('chain.hub', `not an address: ${String(o.chain.hub) || '(missing)'}`);
   try {
     o.chain.communityId = BigInt(o.chain.communityId as unknown as string);
@@ -103,19 +120,31 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
   }
   if (o.chain.communityId <= 0n) fail('chain.community-id', 'must be at least 1');
   if (!/^https?:\/\//.test(o.chain.rpcUrl)) fail('chain.rpc-url', `not an http(s) URL: ${o.chain.rpcUrl}`);
-  for (const key of ['pollMs', 'signatureDeadlineSeconds', 'takeoverSeconds', 'maxFeePerGasGwei', 'maxPriorityFeePerGasGwei', 'replaceAfterSeconds', 'backoffSeconds', 'backoffMaxSeconds'] as const) {
+  for (const key of [
+    'pollMs',
+    'signatureDeadlineSeconds',
+    'takeoverSeconds',
+    'maxFeePerGasGwei',
+    'maxPriorityFeePerGasGwei',
+    'replaceAfterSeconds',
+    'backoffSeconds',
+    'backoffMaxSeconds',
+  ] as const) {
     o.chain[key] = Number(o.chain[key]);
     if (!Number.isFinite(o.chain[key]) || o.chain[key] < 0) fail(`chain.${key}`, 'must be a non-negative number');
   }
   o.window.graceSeconds = Number(o.window.graceSeconds);
-  if (!Number.isFinite(o.window.graceSeconds) || o.window.graceSeconds < 0) fail('window.grace-seconds', 'must be a non-negative number');
+  if (!Number.isFinite(o.window.graceSeconds) || o.window.graceSeconds < 0)
+    fail('window.grace-seconds', 'must be a non-negative number');
   o.api.port = Number(o.api.port);
   if (!Number.isInteger(o.api.port) || o.api.port < 0 || o.api.port > 65535) fail('api.port', 'must be a port number');
-  if (!['error', 'warn', 'info', 'verbose', 'debug'].includes(o.logLevel)) fail('log-level', `unknown level ${o.logLevel}`);
+  if (!['error', 'warn', 'info', 'verbose', 'debug'].includes(o.logLevel))
+    fail('log-level', `unknown level ${o.logLevel}`);
   if (o.meter) {
     o.meter.meterIndex = Number(o.meter.meterIndex);
     o.meter.profileOffset = Number(o.meter.profileOffset ?? 0);
-    if (!Number.isInteger(o.meter.meterIndex) || o.meter.meterIndex < 0) fail('meter.meter-index', 'must be a meter index');
+    if (!Number.isInteger(o.meter.meterIndex) || o.meter.meterIndex < 0)
+      fail('meter.meter-index', 'must be a meter index');
     if (typeof o.meter.secretKey !== 'string') fail('meter.secret-key', 'required with --meter.meter-index');
     if (typeof o.meter.profile !== 'string') fail('meter.profile', 'required with --meter.meter-index');
   }

@@ -58,7 +58,8 @@ export class BlsShareAggregator {
     /** Every participant's registered key, by index. */
     private readonly publicKeys: readonly BlsG2Point[],
   ) {
-    if (publicKeys.length === 0 || publicKeys.length > MAX_BLS_PARTICIPANTS) throw new RangeError(`1..${MAX_BLS_PARTICIPANTS} participants`);
+    if (publicKeys.length === 0 || publicKeys.length > MAX_BLS_PARTICIPANTS)
+      throw new RangeError(`1..${MAX_BLS_PARTICIPANTS} participants`);
   }
 
   private static key(r: WindowResultKey): string {
@@ -76,7 +77,8 @@ export class BlsShareAggregator {
    * both be verified (two pairings, only under attack): the valid one stays.
    */
   add(result: WindowResultKey, signer: number, share: BlsG1Point): AddOutcome {
-    if (!Number.isInteger(signer) || signer < 0 || signer >= this.publicKeys.length) throw new RangeError(`signer ${signer}`);
+    if (!Number.isInteger(signer) || signer < 0 || signer >= this.publicKeys.length)
+      throw new RangeError(`signer ${signer}`);
     const k = BlsShareAggregator.key(result);
     let m = this.shares.get(k);
     if (!m) this.shares.set(k, (m = new Map()));
@@ -121,9 +123,15 @@ export class BlsShareAggregator {
     const all = [...m.keys()].sort((a, b) => a - b);
     const { good, bad } = this.partition(all, m, hashDigest(this.digestOf(result), this.domain), counter);
     for (const i of bad) m.delete(i);
-    if (good.length === 0) return { signers: [], signatures: new Uint8Array(0), rejected: bad, pairings: counter.pairings };
+    if (good.length === 0)
+      return { signers: [], signatures: new Uint8Array(0), rejected: bad, pairings: counter.pairings };
     const aggregate = aggregateG1(good.map((i) => m.get(i)!));
-    return { signers: good, signatures: encodeCoSignature(good, aggregate, this.publicKeys), rejected: bad, pairings: counter.pairings };
+    return {
+      signers: good,
+      signatures: encodeCoSignature(good, aggregate, this.publicKeys),
+      rejected: bad,
+      pairings: counter.pairings,
+    };
   }
 
   /** Splits `signers` into those whose shares verify and those whose do not (bisection). */
@@ -136,7 +144,11 @@ export class BlsShareAggregator {
     counter.pairings++;
     // A valid aggregate is valid whatever its parts: shares that are wrong only in ways that
     // cancel out within a verified half still give the honest aggregate.
-    const ok = blsVerifyHashed(aggregateG1(signers.map((i) => m.get(i)!)), hashed, aggregateG2(signers.map((i) => this.publicKeys[i])));
+    const ok = blsVerifyHashed(
+      aggregateG1(signers.map((i) => m.get(i)!)),
+      hashed,
+      aggregateG2(signers.map((i) => this.publicKeys[i])),
+    );
     if (ok) return { good: signers, bad: [] };
     if (signers.length === 1) return { good: [], bad: signers };
     const half = signers.length >> 1;

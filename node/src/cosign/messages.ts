@@ -46,5 +46,11 @@ export function decodeBlsShare(bytes: Uint8Array): BlsShareMessage {
     throw new BlsShareMessageError({ code: BlsShareMessageErrorCode.INVALID_POINT });
   }
   if (share.is0()) throw new BlsShareMessageError({ code: BlsShareMessageErrorCode.INVALID_POINT });
-  return { window: b.readUInt32BE(0), signer: b.readUInt16BE(4), windowRoot: toHex(b.subarray(6, 38)), stateHash: toHex(b.subarray(38, 70)), share };
+  return {
+    window: b.readUInt32BE(0),
+    signer: b.readUInt16BE(4),
+    windowRoot: toHex(b.subarray(6, 38)),
+    stateHash: toHex(b.subarray(38, 70)),
+    share,
+  };
 }

@@ -18,7 +18,10 @@ export interface BlsShareValidationContext {
 }
 
 /** The digest a share signs: the hub's EIP-712 window result digest. */
-export function shareDigest(community: CommunityInfo, m: Pick<BlsShareMessage, 'window' | 'windowRoot' | 'stateHash'>): Uint8Array {
+export function shareDigest(
+  community: CommunityInfo,
+  m: Pick<BlsShareMessage, 'window' | 'windowRoot' | 'stateHash'>,
+): Uint8Array {
   return getBytes(
     windowResultDigest(hubDomain(community.chainId, community.hub), {
       communityId: community.communityId,
@@ -43,7 +46,8 @@ export function validateBlsShare(ctx: BlsShareValidationContext, bytes: Uint8Arr
     msg = decodeBlsShare(bytes);
   } catch (e) {
     // [REJECT] bytes that are not a share message, or a share that is not a G1 point
-    if (e instanceof BlsShareMessageError) throw new GossipValidationError(GossipAction.REJECT, { code: Code.MALFORMED, reason: e.code });
+    if (e instanceof BlsShareMessageError)
+      throw new GossipValidationError(GossipAction.REJECT, { code: Code.MALFORMED, reason: e.code });
     throw e;
   }
   // [REJECT] a signer index that is not a participant with a registered key

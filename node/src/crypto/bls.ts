@@ -85,7 +85,12 @@ function addressBytes(a: string): Uint8Array {
 /** prefix ‖ chainId (32 bytes) ‖ hub (20 bytes) ‖ communityId (8 bytes): 60 bytes of binding. */
 function dst(prefix: string, d: BlsDomain): Uint8Array {
   if (d.communityId < 0n || d.communityId >= 1n << 64n) throw new RangeError('communityId is a uint64');
-  return concat(new TextEncoder().encode(prefix), u256be(d.chainId), addressBytes(d.hub), u256be(d.communityId).subarray(24));
+  return concat(
+    new TextEncoder().encode(prefix),
+    u256be(d.chainId),
+    addressBytes(d.hub),
+    u256be(d.communityId).subarray(24),
+  );
 }
 
 /** Tag under which co-signatures of window results are hashed to G1. */
@@ -108,7 +113,8 @@ function fp64(v: bigint): Uint8Array {
 }
 
 function readFp(b: Uint8Array, off: number): bigint {
-  for (let i = 0; i < 16; i++) if (b[off + i] !== 0) throw new BlsError({ code: BlsErrorCode.INVALID_POINT, detail: 'nonzero padding' });
+  for (let i = 0; i < 16; i++)
+    if (b[off + i] !== 0) throw new BlsError({ code: BlsErrorCode.INVALID_POINT, detail: 'nonzero padding' });
   let v = 0n;
   for (let i = 16; i < 64; i++) v = (v << 8n) | BigInt(b[off + i]);
   if (v >= Fp.ORDER) throw new BlsError({ code: BlsErrorCode.INVALID_POINT, detail: 'coordinate not below p' });
@@ -129,7 +135,8 @@ export function encodeG2(p: G2Point): Uint8Array {
 
 /** A G1 point from its EIP-2537 encoding, checked on the curve and in the subgroup. */
 export function decodeG1(b: Uint8Array): G1Point {
-  if (b.length !== G1_BYTES) throw new BlsError({ code: BlsErrorCode.INVALID_POINT, detail: `G1 is ${G1_BYTES} bytes` });
+  if (b.length !== G1_BYTES)
+    throw new BlsError({ code: BlsErrorCode.INVALID_POINT, detail: `G1 is ${G1_BYTES} bytes` });
   const x = readFp(b, 0);
   const y = readFp(b, 64);
   if (x === 0n && y === 0n) return G1.ZERO;
@@ -144,7 +151,8 @@ export function decodeG1(b: Uint8Array): G1Point {
 
 /** A G2 point from its EIP-2537 encoding, checked on the curve and in the subgroup. */
 export function decodeG2(b: Uint8Array): G2Point {
-  if (b.length !== G2_BYTES) throw new BlsError({ code: BlsErrorCode.INVALID_POINT, detail: `G2 is ${G2_BYTES} bytes` });
+  if (b.length !== G2_BYTES)
+    throw new BlsError({ code: BlsErrorCode.INVALID_POINT, detail: `G2 is ${G2_BYTES} bytes` });
   const [x0, x1, y0, y1] = [0, 64, 128, 192].map((o) => readFp(b, o));
   if (x0 === 0n && x1 === 0n && y0 === 0n && y1 === 0n) return G2.ZERO;
   try {
@@ -164,12 +172,15 @@ export function decodeG2(b: Uint8Array): G2Point {
  * secret seed) with salt "BLS-SIG-KEYGEN-SALT-", rehashing the salt until the key is nonzero.
  */
 export function blsKeyGen(ikm: Uint8Array, keyInfo: Uint8Array = new Uint8Array(0)): bigint {
-  if (ikm.length < 32) throw new BlsError({ code: BlsErrorCode.INVALID_SECRET_KEY, detail: 'seed shorter than 32 bytes' });
+  if (ikm.length < 32)
+    throw new BlsError({ code: BlsErrorCode.INVALID_SECRET_KEY, detail: 'seed shorter than 32 bytes' });
   const L = 48;
   let salt: Uint8Array = new TextEncoder().encode('BLS-SIG-KEYGEN-SALT-');
   for (;;) {
     salt = createHash('sha256').update(salt).digest();
-    const okm = new Uint8Array(hkdfSync('sha256', concat(ikm, new Uint8Array([0])), salt, concat(keyInfo, new Uint8Array([0, L])), L));
+    const okm = new Uint8Array(
+      hkdfSync('sha256', concat(ikm, new Uint8Array([0])), salt, concat(keyInfo, new Uint8Array([0, L])), L),
+    );
     let v = 0n;
     for (const byte of okm) v = (v << 8n) | BigInt(byte);
     const sk = v % BLS_R;
@@ -233,7 +244,12 @@ export function blsVerifyHashed(sig: G1Point, hashed: G1Point, publicKey: G2Poin
   return pairingCheck(sig, hashed, publicKey);
 }
 
-export function blsVerifyProofOfPossession(pop: G1Point, publicKey: G2Point, participant: string, d: BlsDomain): boolean {
+export function blsVerifyProofOfPossession(
+  pop: G1Point,
+  publicKey: G2Point,
+  participant: string,
+  d: BlsDomain,
+): boolean {
   return pairingCheck(pop, hashToG1(popMessage(publicKey, participant), popDst(d)), publicKey);
 }
 
@@ -275,12 +291,18 @@ export function subtractsAbsent(present: number, n: number): boolean {
  *     `subtractsAbsent`, otherwise of the present ones.
  * `publicKeys` are every participant's keys in index order (as registered).
  */
-export function encodeCoSignature(signers: readonly number[], aggregate: G1Point, publicKeys: readonly G2Point[]): Uint8Array {
+export function encodeCoSignature(
+  signers: readonly number[],
+  aggregate: G1Point,
+  publicKeys: readonly G2Point[],
+): Uint8Array {
   const n = publicKeys.length;
-  if (n === 0 || n > MAX_BLS_PARTICIPANTS) throw new BlsError({ code: BlsErrorCode.TOO_MANY_PARTICIPANTS, detail: `n = ${n}` });
+  if (n === 0 || n > MAX_BLS_PARTICIPANTS)
+    throw new BlsError({ code: BlsErrorCode.TOO_MANY_PARTICIPANTS, detail: `n = ${n}` });
   const present = new Set<number>();
   for (const i of signers) {
-    if (!Number.isInteger(i) || i < 0 || i >= n || present.has(i)) throw new BlsError({ code: BlsErrorCode.BAD_SIGNER_SET, detail: `index ${i}` });
+    if (!Number.isInteger(i) || i < 0 || i >= n || present.has(i))
+      throw new BlsError({ code: BlsErrorCode.BAD_SIGNER_SET, detail: `index ${i}` });
     present.add(i);
   }
   if (present.size === 0) throw new BlsError({ code: BlsErrorCode.NO_SIGNERS });
@@ -299,11 +321,13 @@ export function encodeCoSignature(signers: readonly number[], aggregate: G1Point
 
 /** Participant indices set in an encoded bitmap of `n` participants. */
 export function decodeSignerBitmap(bitmap: Uint8Array, n: number): number[] {
-  if (bitmap.length !== 32 * bitmapWords(n)) throw new BlsError({ code: BlsErrorCode.BAD_SIGNER_SET, detail: 'bitmap length' });
+  if (bitmap.length !== 32 * bitmapWords(n))
+    throw new BlsError({ code: BlsErrorCode.BAD_SIGNER_SET, detail: 'bitmap length' });
   const out: number[] = [];
   for (let i = 0; i < 32 * 8 * bitmapWords(n); i++) {
     const set = (bitmap[32 * (i >> 8) + 31 - ((i & 255) >> 3)] >> (i & 7)) & 1;
-    if (set && i >= n) throw new BlsError({ code: BlsErrorCode.BAD_SIGNER_SET, detail: `bit ${i} beyond ${n} participants` });
+    if (set && i >= n)
+      throw new BlsError({ code: BlsErrorCode.BAD_SIGNER_SET, detail: `bit ${i} beyond ${n} participants` });
     if (set) out.push(i);
   }
   return out;

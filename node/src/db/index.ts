@@ -1,6 +1,14 @@
 import { Level } from 'level';
 import { mkdirSync } from 'node:fs';
-import { CommitmentRepository, CoSignatureRepository, EquivocationRepository, MetaRepository, ReadingRepository, SubmissionRepository, WindowResultRepository } from './repositories.js';
+import {
+  CommitmentRepository,
+  CoSignatureRepository,
+  EquivocationRepository,
+  MetaRepository,
+  ReadingRepository,
+  SubmissionRepository,
+  WindowResultRepository,
+} from './repositories.js';
 import type { Db } from './repository.js';
 
 export * from './repositories.js';

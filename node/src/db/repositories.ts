@@ -51,7 +51,10 @@ export class EquivocationRepository extends Repository<SlotKey, Equivocation> {
   }
   protected decodeValue(bytes: Uint8Array): Equivocation {
     const half = bytes.length / 2;
-    return { first: deserializeSignedReading(bytes.subarray(0, half)), second: deserializeSignedReading(bytes.subarray(half)) };
+    return {
+      first: deserializeSignedReading(bytes.subarray(0, half)),
+      second: deserializeSignedReading(bytes.subarray(half)),
+    };
   }
 
   async listWindow(window: number): Promise<Equivocation[]> {
@@ -162,7 +165,8 @@ export class CommitmentRepository extends JsonRepository<{ window: number; windo
   constructor(db: Db) {
     super(db, Bucket.commitment);
   }
-  protected encodeKey = (k: { window: number; windowRoot: string }) => Buffer.concat([key([k.window, 4]), Buffer.from(k.windowRoot.slice(2), 'hex')]);
+  protected encodeKey = (k: { window: number; windowRoot: string }) =>
+    Buffer.concat([key([k.window, 4]), Buffer.from(k.windowRoot.slice(2), 'hex')]);
 
   async listWindow(window: number): Promise<StoredCommitment[]> {
     return this.valuesWithPrefix(key([window, 4]));

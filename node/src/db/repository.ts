@@ -65,9 +65,12 @@ export abstract class Repository<K, V> {
 }
 
 const json = {
-  encode: (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))),
+  encode: (value: unknown): Uint8Array =>
+    Buffer.from(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))),
   decode: <T>(bytes: Uint8Array): T =>
-    JSON.parse(Buffer.from(bytes).toString('utf8'), (_k, v) => (typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v)) as T,
+    JSON.parse(Buffer.from(bytes).toString('utf8'), (_k, v) =>
+      typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v,
+    ) as T,
 };
 
 /** Values stored as JSON, bigints kept exact. */

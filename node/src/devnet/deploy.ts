@@ -1,6 +1,21 @@
-import { Contract, ContractFactory, getBytes, JsonRpcProvider, NonceManager, Wallet, type TransactionReceipt } from 'ethers';
+import {
+  type Contract,
+  ContractFactory,
+  getBytes,
+  JsonRpcProvider,
+  type NonceManager,
+  type Wallet,
+  type TransactionReceipt,
+} from 'ethers';
 import { loadArtifact, type Artifact } from '../chain/artifacts.js';
-import { communityModules, deployHubDependencies, hubConstructorArgs, linkedHubArtifact, type CoSignatureSchemeName, type HubModules } from '../chain/modules.js';
+import {
+  communityModules,
+  deployHubDependencies,
+  hubConstructorArgs,
+  linkedHubArtifact,
+  type CoSignatureSchemeName,
+  type HubModules,
+} from '../chain/modules.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import type { MarketParams } from '../window/state.js';
 import type { MeterScheme } from '../reading/signature.js';
@@ -46,7 +61,9 @@ export async function deployHub(deployer: Wallet | NonceManager, ledger?: GasLed
     return c as Contract;
   };
   const token = await deploy(tokenArtifact, ['Community Euro', 'cEUR', owner], 'deploy token');
-  const { settlement, modules } = await deployHubDependencies(async (a, args, label) => (await deploy(a, args, label)).getAddress());
+  const { settlement, modules } = await deployHubDependencies(async (a, args, label) =>
+    (await deploy(a, args, label)).getAddress(),
+  );
   const hub = await deploy(linkedHubArtifact(settlement), hubConstructorArgs(modules), 'deploy hub');
   return { hub, token, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress(), modules };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Contract, NonceManager, Wallet, dataLength, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
+import { type Contract, NonceManager, Wallet, dataLength, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
 import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
 import { startAnvil, type Anvil } from '../chain/anvil.js';
 import { projectRoot } from '../chain/artifacts.js';
@@ -92,7 +92,12 @@ export class Devnet {
     const problems: string[] = [];
     const { prosumers, profileOffset, gridBuyPrice, gridSellPrice } = opts.community
       ? communityProsumers(opts.community, dir, opts)
-      : { prosumers: opts.prosumers, profileOffset: opts.profileOffset, gridBuyPrice: opts.gridBuyPrice, gridSellPrice: opts.gridSellPrice };
+      : {
+          prosumers: opts.prosumers,
+          profileOffset: opts.profileOffset,
+          gridBuyPrice: opts.gridBuyPrice,
+          gridSellPrice: opts.gridSellPrice,
+        };
     if (opts.market === 'auction') {
       // The TypeScript auction and its Solidity library exist (node/src/window/auction.ts,
       // contracts/src/libraries/Auction.sol); the hub's MarketKind and market-step module do not take it yet.
@@ -168,7 +173,10 @@ export class Devnet {
         maxFutureIntervals: 1,
         tickMs: 250,
         verifyWorkers: 1,
-        network: { listen: [node.listen], bootstrap: this.nodes.filter((n) => n !== node).map((n) => `${n.listen}/p2p/${n.peerId}`) },
+        network: {
+          listen: [node.listen],
+          bootstrap: this.nodes.filter((n) => n !== node).map((n) => `${n.listen}/p2p/${n.peerId}`),
+        },
         chain: {
           rpcUrl: this.anvil.rpcUrl,
           hub: deployment.hubAddress,
@@ -177,12 +185,18 @@ export class Devnet {
           signatureDeadlineSeconds: 6 * opts.intervalSeconds,
           takeoverSeconds: 3 * opts.intervalSeconds,
         },
-        window: { graceSeconds: opts.intervalSeconds, reconcileTimeoutMs: 2000, maxPeerWaitSeconds: 10 * opts.intervalSeconds },
+        window: {
+          graceSeconds: opts.intervalSeconds,
+          reconcileTimeoutMs: 2000,
+          maxPeerWaitSeconds: 10 * opts.intervalSeconds,
+        },
         api: { enabled: true, host: '127.0.0.1', port: Number(node.apiUrl.split(':').pop()) },
         meter: {
           meterIndex: node.index,
           secretKey: toHex(meterKeys[node.index].secretKey.subarray(0, 32)),
-          profile: prosumers[node.index].member?.profile ?? `builtin:italy-2020?pvKwp=${node.pvKwp}&seed=${opts.seed * 100 + node.index}`,
+          profile:
+            prosumers[node.index].member?.profile ??
+            `builtin:italy-2020?pvKwp=${node.pvKwp}&seed=${opts.seed * 100 + node.index}`,
           profileOffset,
         },
       };
@@ -193,11 +207,18 @@ export class Devnet {
       chmodSync(configPath, 0o600);
       node.process = this.spawnNode(node, configPath, join(dir, node.name, 'node.log'));
     }
-    print(`started ${this.nodes.length} node processes; interval 0 begins in ${Math.max(0, start - Math.floor(Date.now() / 1000))}s`);
-    for (const n of this.nodes) print(`  ${n.name}  ${n.member ? `${n.member.padEnd(8)} ` : ''}${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  page ${n.apiUrl}/  p2p ${n.listen}`);
+    print(
+      `started ${this.nodes.length} node processes; interval 0 begins in ${Math.max(0, start - Math.floor(Date.now() / 1000))}s`,
+    );
+    for (const n of this.nodes)
+      print(
+        `  ${n.name}  ${n.member ? `${n.member.padEnd(8)} ` : ''}${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  page ${n.apiUrl}/  p2p ${n.listen}`,
+      );
     print(`  community overview: ${overviewUrl(this.nodes)}`);
 
-    const escrowBefore = await Promise.all(this.nodes.map(async (n) => (await deployment.hub.account(communityId, n.index)).escrow as bigint));
+    const escrowBefore = await Promise.all(
+      this.nodes.map(async (n) => (await deployment.hub.account(communityId, n.index)).escrow as bigint),
+    );
     const hub = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: provider, provider });
     const windows = await this.follow(hub, start, problems);
 
@@ -208,12 +229,23 @@ export class Devnet {
       print(`community closed: escrow and bonds are withdrawable`);
     }
     await this.collectNodeGas(deployment.hub, gas, opts.signatures === 'bls');
-    const accounts = await Promise.all(this.nodes.map(async (n) => deployment.hub.withdrawable(deployment.tokenAddress, n.wallet.address)));
-    const balances = this.nodes.map((n, i) => ({ name: n.name, escrowBefore: escrowBefore[i], escrowAfter: (accounts[i] as bigint) - bond }));
-    const ok = windows.length === opts.windowCount && windows.every((w) => w.agreeing === this.nodes.length) && problems.length === 0;
+    const accounts = await Promise.all(
+      this.nodes.map(async (n) => deployment.hub.withdrawable(deployment.tokenAddress, n.wallet.address)),
+    );
+    const balances = this.nodes.map((n, i) => ({
+      name: n.name,
+      escrowBefore: escrowBefore[i],
+      escrowAfter: (accounts[i] as bigint) - bond,
+    }));
+    const ok =
+      windows.length === opts.windowCount &&
+      windows.every((w) => w.agreeing === this.nodes.length) &&
+      problems.length === 0;
     const complete = windows.filter((w) => w.finalState.length === this.nodes.length);
     const members = resultsFromWindowStates(
-      this.nodes.map((n) => (n.member ? `${n.name} ${n.member}` : `${n.name}${n.pvKwp > 0 ? ` (${n.pvKwp} kWp)` : ''}`)),
+      this.nodes.map((n) =>
+        n.member ? `${n.name} ${n.member}` : `${n.name}${n.pvKwp > 0 ? ` (${n.pvKwp} kWp)` : ''}`,
+      ),
       market,
       complete.map((w) => w.finalState),
     );
@@ -222,13 +254,17 @@ export class Devnet {
 
   private spawnNode(node: DevnetNode, configPath: string, logPath: string): ChildProcess {
     const bin = join(projectRoot(), 'bin', 'diversity.js');
-    const child = spawn(process.execPath, [bin, 'node', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: devnetNodeEnv(process.env) });
+    const child = spawn(process.execPath, [bin, 'node', '--config', configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: devnetNodeEnv(process.env),
+    });
     const log = createWriteStream(logPath);
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     if (this.opts.verbose) child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
     child.once('exit', (code, signal) => {
-      if (!this.stopped) this.modules.print(`  ${node.name} exited (code ${code}, signal ${signal}); its log: ${logPath}`);
+      if (!this.stopped)
+        this.modules.print(`  ${node.name} exited (code ${code}, signal ${signal}); its log: ${logPath}`);
     });
     return child;
   }
@@ -247,7 +283,9 @@ export class Devnet {
       const statuses = await Promise.all(this.nodes.map((n) => fetchJson(`${n.apiUrl}/status`)));
       const lastFinal = await hub.lastFinalizedWindow();
       const w = settled.length;
-      const readings = statuses.map((s) => s?.windows?.find((x: { window: number }) => x.window === w)?.readings ?? '-');
+      const readings = statuses.map(
+        (s) => s?.windows?.find((x: { window: number }) => x.window === w)?.readings ?? '-',
+      );
       const line =
         interval < 0
           ? `waiting for interval 0 (${Math.ceil(-interval * opts.intervalSeconds)}s)`
@@ -261,7 +299,9 @@ export class Devnet {
         const window = settled.length;
         const rec = await hub.windowRecord(window);
         const results = await Promise.all(this.nodes.map((n) => fetchJson(`${n.apiUrl}/window/${window}`)));
-        const agreeing = results.filter((r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash).length;
+        const agreeing = results.filter(
+          (r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash,
+        ).length;
         const own = results.find((r) => r?.windowRoot === rec.windowRoot);
         if (!own) problems.push(`window ${window}: no node holds the result that is final on chain`);
         const fs = (own?.finalState ?? []) as Record<string, string>[];
@@ -290,10 +330,12 @@ export class Devnet {
             `P2P ${entry.p2pKwh.toFixed(3)} kWh, grid import ${entry.gridImportKwh.toFixed(3)} kWh, grid export ${entry.gridExportKwh.toFixed(3)} kWh; ` +
             `token flows [${entry.net.map((n) => formatUnits(n, 18)).join(', ')}]`,
         );
-        if (agreeing !== this.nodes.length) problems.push(`window ${window}: only ${agreeing} of ${this.nodes.length} nodes agree with the chain`);
+        if (agreeing !== this.nodes.length)
+          problems.push(`window ${window}: only ${agreeing} of ${this.nodes.length} nodes agree with the chain`);
       }
     }
-    if (settled.length < opts.windowCount) problems.push(`timed out after ${opts.timeoutSeconds}s with ${settled.length}/${opts.windowCount} windows final`);
+    if (settled.length < opts.windowCount)
+      problems.push(`timed out after ${opts.timeoutSeconds}s with ${settled.length}/${opts.windowCount} windows final`);
     return settled;
   }
 
@@ -312,7 +354,11 @@ export class Devnet {
         const receipt = await provider.getTransactionReceipt(tx.hash);
         // ECDSA: the concatenation of 65-byte signatures (EcdsaSignerSet); BLS: one aggregate (BlsCoSignatureScheme).
         const kind =
-          parsed.name !== 'update' ? parsed.name : bls ? 'update (BLS aggregate)' : `update (${dataLength(parsed.args[4] as string) / 65} signatures)`;
+          parsed.name !== 'update'
+            ? parsed.name
+            : bls
+              ? 'update (BLS aggregate)'
+              : `update (${dataLength(parsed.args[4] as string) / 65} signatures)`;
         recordGas(gas, kind, receipt);
       }
     }
@@ -341,7 +387,6 @@ export class Devnet {
   }
 }
 
-
 /**
  * One prosumer per member of a community file: its readings at 15 minutes (each devnet interval
  * replays 15 minutes) written as a meter profile (`csv:` loadWh,pvWh per interval) under `dir`; a member
@@ -365,7 +410,7 @@ export function communityProsumers(
     const load = m.loadWh ?? m.importWh;
     const pv = m.loadWh ? (m.pvWh ?? new Uint32Array(load.length)) : m.exportWh;
     const path = join(dir, 'profiles', `member-${i}.csv`);
-    writeFileSync(path, 'loadWh,pvWh\n' + Array.from(load, (l, t) => `${l},${pv[t]}`).join('\n') + '\n');
+    writeFileSync(path, `loadWh,pvWh\n${Array.from(load, (l, t) => `${l},${pv[t]}`).join('\n')}\n`);
     return { pvKwp: pv.some((x) => x > 0) ? 1 : 0, member: { name: m.name, profile: `csv:${path}` } };
   });
   const market = (c.market ?? {}) as Record<string, unknown>;

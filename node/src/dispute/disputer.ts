@@ -14,7 +14,12 @@ import { buildCheapestProof, claimFromServed, DisputeKind, type ClaimedWindow, t
 export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefined {
   if (frames.length === 0) return undefined;
   const rows = frames.map(
-    (f) => JSON.parse(Buffer.from(f).toString('utf8')) as { interval: number; slots: (string | null)[]; state: Record<keyof ParticipantState, string>[] },
+    (f) =>
+      JSON.parse(Buffer.from(f).toString('utf8')) as {
+        interval: number;
+        slots: (string | null)[];
+        state: Record<keyof ParticipantState, string>[];
+      },
   );
   return claimFromServed(
     rows[0].interval,
@@ -65,7 +70,10 @@ export class Disputer {
         break;
       }
     }
-    if (!claim) return { reason: 'no peer serves a commitment with the root on chain (withheld data: bisection is not implemented)' };
+    if (!claim)
+      return {
+        reason: 'no peer serves a commitment with the root on chain (withheld data: bisection is not implemented)',
+      };
     // Our slots already void equivocated readings: they are never held against a claim.
     const ours = await assembleStoredWindow(db, community, window);
     const proof = buildCheapestProof(community, keys, claim, record.stateHash, ours.slots, {
@@ -87,7 +95,11 @@ export class Disputer {
     try {
       const receipt = await hub.dispute(window, proof.kind, proof.data, record);
       metrics?.disputes.inc({ kind: DisputeKind[proof.kind], result: 'accepted' });
-      logger.warn('dispute accepted: claim rejected', { window, kind: DisputeKind[proof.kind], gasUsed: receipt.gasUsed });
+      logger.warn('dispute accepted: claim rejected', {
+        window,
+        kind: DisputeKind[proof.kind],
+        gasUsed: receipt.gasUsed,
+      });
       return true;
     } catch (e) {
       metrics?.disputes.inc({ kind: DisputeKind[proof.kind], result: 'failed' });
@@ -97,4 +109,3 @@ export class Disputer {
     }
   }
 }
-

@@ -58,7 +58,19 @@ const coder = AbiCoder.defaultAbiCoder();
 export function encodeGameMove(m: GameMove): string {
   return coder.encode(
     [GAME_MOVE],
-    [[m.action, m.claim, m.challenger, m.left ?? ZeroHash, m.right ?? ZeroHash, m.interval ?? 0, m.readingsRoot ?? ZeroHash, m.stateHash ?? ZeroHash, m.side ?? 0]],
+    [
+      [
+        m.action,
+        m.claim,
+        m.challenger,
+        m.left ?? ZeroHash,
+        m.right ?? ZeroHash,
+        m.interval ?? 0,
+        m.readingsRoot ?? ZeroHash,
+        m.stateHash ?? ZeroHash,
+        m.side ?? 0,
+      ],
+    ],
   );
 }
 
@@ -77,18 +89,36 @@ export function claimHash(window: number, windowRoot: string, stateHash: string)
  * commitment as signed); undefined when the game's node is not in it (not the claim we hold, or not
  * our turn). Height h > 0: the children of node (h, index); height 0: the leaf's preimage.
  */
-export function answerFrom(commitment: WindowCommitment, claim: string, challenger: string, game: GameState): GameMove | undefined {
+export function answerFrom(
+  commitment: WindowCommitment,
+  claim: string,
+  challenger: string,
+  game: GameState,
+): GameMove | undefined {
   if (game.phase !== GamePhase.Reveal) return undefined;
   const { levels } = commitment;
   const level = levels[game.height];
   if (!level || level[game.index]?.toLowerCase() !== game.node.toLowerCase()) return undefined;
   if (game.height > 0) {
     const below = levels[game.height - 1];
-    return { action: GameAction.Reveal, claim, challenger, left: below[2 * game.index], right: below[2 * game.index + 1] };
+    return {
+      action: GameAction.Reveal,
+      claim,
+      challenger,
+      left: below[2 * game.index],
+      right: below[2 * game.index + 1],
+    };
   }
   const leaf = commitment.intervals[game.index];
   if (!leaf) return undefined;
-  return { action: GameAction.Reveal, claim, challenger, interval: leaf.interval, readingsRoot: leaf.readingsRoot, stateHash: leaf.stateHash };
+  return {
+    action: GameAction.Reveal,
+    claim,
+    challenger,
+    interval: leaf.interval,
+    readingsRoot: leaf.readingsRoot,
+    stateHash: leaf.stateHash,
+  };
 }
 
 /**
@@ -123,12 +153,24 @@ export class GamePlayer {
   constructor(private readonly m: GamePlayerModules) {}
 
   static contracts(hub: string, game: string, runner: ContractRunner): { hub: Contract; game: Contract } {
-    return { hub: new Contract(hub, loadArtifact('Hub').abi, runner), game: new Contract(game, loadArtifact('DataAvailabilityGame').abi, runner) };
+    return {
+      hub: new Contract(hub, loadArtifact('Hub').abi, runner),
+      game: new Contract(game, loadArtifact('DataAvailabilityGame').abi, runner),
+    };
   }
 
   async state(claim: string, challenger: string): Promise<GameState> {
     const g = await this.m.game.game(await this.m.hub.getAddress(), gameId(this.m.communityId, claim, challenger));
-    return { node: g.node, left: g.left, right: g.right, deadline: Number(g.deadline), index: Number(g.index), height: Number(g.height), phase: Number(g.phase), bond: g.bond };
+    return {
+      node: g.node,
+      left: g.left,
+      right: g.right,
+      deadline: Number(g.deadline),
+      index: Number(g.index),
+      height: Number(g.height),
+      phase: Number(g.phase),
+      bond: g.bond,
+    };
   }
 
   /** Sends one move for window `window`; true when it was mined. */
@@ -138,12 +180,24 @@ export class GamePlayer {
       const tx = await this.m.hub.playGame(this.m.communityId, window, encodeGameMove(move));
       const receipt = await tx.wait();
       this.m.metrics?.gameMoves.inc({ action, result: 'accepted' });
-      this.m.logger.info('game move', { window, action, claim: move.claim, challenger: move.challenger, side: move.side, gasUsed: receipt?.gasUsed });
+      this.m.logger.info('game move', {
+        window,
+        action,
+        claim: move.claim,
+        challenger: move.challenger,
+        side: move.side,
+        gasUsed: receipt?.gasUsed,
+      });
       return true;
     } catch (e) {
       const err = e as { shortMessage?: string; message?: string };
       this.m.metrics?.gameMoves.inc({ action, result: 'failed' });
-      this.m.logger.warn('game move failed', { window, action, claim: move.claim, reason: err.shortMessage ?? err.message });
+      this.m.logger.warn('game move failed', {
+        window,
+        action,
+        claim: move.claim,
+        reason: err.shortMessage ?? err.message,
+      });
       return false;
     }
   }
@@ -155,16 +209,32 @@ export class GamePlayer {
   }
 
   /** Our next move as challenger (pick, or resolve once the other side is late); false when none is due. */
-  async advance(window: number, claim: string, challenger: string, now: number, ours?: WindowCommitment): Promise<boolean> {
+  async advance(
+    window: number,
+    claim: string,
+    challenger: string,
+    now: number,
+    ours?: WindowCommitment,
+  ): Promise<boolean> {
     const g = await this.state(claim, challenger);
     if (g.phase === GamePhase.None) return false;
     if (now > g.deadline) return this.play(window, { action: GameAction.Resolve, claim, challenger });
-    if (g.phase === GamePhase.Pick) return this.play(window, { action: GameAction.Pick, claim, challenger, side: pickSide(g, this.m.windowIntervals, ours) });
+    if (g.phase === GamePhase.Pick)
+      return this.play(window, {
+        action: GameAction.Pick,
+        claim,
+        challenger,
+        side: pickSide(g, this.m.windowIntervals, ours),
+      });
     return false;
   }
 
   /** Challenges the pending claim (window, windowRoot, stateHash); the bond is pulled from our account. */
   async challenge(window: number, windowRoot: string, stateHash: string): Promise<boolean> {
-    return this.play(window, { action: GameAction.Challenge, claim: claimHash(window, windowRoot, stateHash), challenger: ZeroAddress });
+    return this.play(window, {
+      action: GameAction.Challenge,
+      claim: claimHash(window, windowRoot, stateHash),
+      challenger: ZeroAddress,
+    });
   }
 }

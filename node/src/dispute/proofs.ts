@@ -26,8 +26,18 @@ export interface Proof {
 }
 
 /** A claimant's served window (slots and states) with the commitment they make: it must reproduce the root on chain. */
-export function claimFromServed(firstInterval: number, slots: (SignedReading | undefined)[][], states: ParticipantState[][]): ClaimedWindow {
-  const commitment = commitWindow(slots.map((row, i) => ({ interval: firstInterval + i, readingsRoot: readingsRoot(row), stateHash: stateHash(states[i]) })));
+export function claimFromServed(
+  firstInterval: number,
+  slots: (SignedReading | undefined)[][],
+  states: ParticipantState[][],
+): ClaimedWindow {
+  const commitment = commitWindow(
+    slots.map((row, i) => ({
+      interval: firstInterval + i,
+      readingsRoot: readingsRoot(row),
+      stateHash: stateHash(states[i]),
+    })),
+  );
   return { firstInterval, slots, states, commitment };
 }
 
@@ -64,7 +74,11 @@ export function buildCheapestProof(
   const W = claim.slots.length;
   const last = claim.commitment.intervals[W - 1];
   if (last.stateHash !== postedStateHash) {
-    return { kind: DisputeKind.BadFinalState, data: badFinalStateProof(claim), summary: `posted S_W is not the state of interval ${last.interval}` };
+    return {
+      kind: DisputeKind.BadFinalState,
+      data: badFinalStateProof(claim),
+      summary: `posted S_W is not the state of interval ${last.interval}`,
+    };
   }
   for (let i = 0; i < W; i++) {
     const t = claim.firstInterval + i;
@@ -73,9 +87,17 @@ export function buildCheapestProof(
       if (!committed) continue;
       const r = committed.reading;
       const bound =
-        r.meterIndex === m && r.interval === t && r.chainId === community.chainId && r.communityId === community.communityId && r.hub.toLowerCase() === community.hub.toLowerCase();
+        r.meterIndex === m &&
+        r.interval === t &&
+        r.chainId === community.chainId &&
+        r.communityId === community.communityId &&
+        r.hub.toLowerCase() === community.hub.toLowerCase();
       if (!bound || !keys.verify(committed)) {
-        return { kind: DisputeKind.ForgedReading, data: forgedReadingProof(claim, i, m), summary: `committed reading of meter ${m} at interval ${t} is not validly signed for that slot` };
+        return {
+          kind: DisputeKind.ForgedReading,
+          data: forgedReadingProof(claim, i, m),
+          summary: `committed reading of meter ${m} at interval ${t} is not validly signed for that slot`,
+        };
       }
     }
   }
@@ -88,7 +110,11 @@ export function buildCheapestProof(
       if (committed && sameReadingValues(committed.reading, mine.reading)) continue;
       if (committed) continue; // validly signed but different: an equivocation, not the claimant's fraud
       if (omission && !mayRaiseOmission(community.meters[m].owner, omission.signers, omission.disputer)) continue;
-      return { kind: DisputeKind.ReadingMismatch, data: readingMismatchProof(claim, mine), summary: `signed reading of meter ${m} at interval ${t} is missing from the commitment` };
+      return {
+        kind: DisputeKind.ReadingMismatch,
+        data: readingMismatchProof(claim, mine),
+        summary: `signed reading of meter ${m} at interval ${t} is missing from the commitment`,
+      };
     }
   }
   const owners = community.meters.map((x) => x.owner);
@@ -96,7 +122,11 @@ export function buildCheapestProof(
     const prev = i === 0 ? emptyState(community.participants.length) : claim.states[i - 1];
     const next = marketStep(community.market, prev, owners, claim.slots[i].map(toMeterEnergy));
     if (stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
-    return { kind: DisputeKind.BadStep, data: badStepProof(claim, i), summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and readings` };
+    return {
+      kind: DisputeKind.BadStep,
+      data: badStepProof(claim, i),
+      summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and readings`,
+    };
   }
   return undefined;
 }

@@ -10,4 +10,9 @@ export interface MeterOptions {
 }
 
 /** The keys of `MeterOptions` (a config file's `meter` section may hold only these). */
-export const defaultMeterOptionKeys: readonly (keyof MeterOptions)[] = ['meterIndex', 'secretKey', 'profile', 'profileOffset'];
+export const defaultMeterOptionKeys: readonly (keyof MeterOptions)[] = [
+  'meterIndex',
+  'secretKey',
+  'profile',
+  'profileOffset',
+];

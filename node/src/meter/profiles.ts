@@ -12,7 +12,12 @@ export enum ProfileErrorCode {
 export class ProfileError extends DiversityError<{ code: ProfileErrorCode; detail: string }> {}
 
 function params(query: string): Map<string, string> {
-  return new Map(query.split(/[&,]/).filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+  return new Map(
+    query
+      .split(/[&,]/)
+      .filter(Boolean)
+      .map((kv) => kv.split('=') as [string, string]),
+  );
 }
 
 function num(p: Map<string, string>, key: string, fallback: number): number {
@@ -49,7 +54,11 @@ export function loadProfile(spec: string): EnergyProfile {
   switch (source) {
     case 'builtin': {
       const [name, query = ''] = rest.split('?');
-      if (name !== 'italy-2020') throw new ProfileError({ code: ProfileErrorCode.UNKNOWN_SOURCE, detail: `builtin:${name} (known: italy-2020)` });
+      if (name !== 'italy-2020')
+        throw new ProfileError({
+          code: ProfileErrorCode.UNKNOWN_SOURCE,
+          detail: `builtin:${name} (known: italy-2020)`,
+        });
       const p = params(query);
       return italyHousehold({ seed: num(p, 'seed', 1), pvKwp: num(p, 'pvKwp', 0) });
     }
@@ -68,7 +77,10 @@ export function loadProfile(spec: string): EnergyProfile {
         const l = Number(load);
         const s = Number(pv);
         if (!Number.isFinite(l) || !Number.isFinite(s) || l < 0 || s < 0) {
-          throw new ProfileError({ code: ProfileErrorCode.BAD_FILE, detail: `${rest}:${i + 1}: expected loadWh[,pvWh], got "${line}"` });
+          throw new ProfileError({
+            code: ProfileErrorCode.BAD_FILE,
+            detail: `${rest}:${i + 1}: expected loadWh[,pvWh], got "${line}"`,
+          });
         }
         loadWh.push(l);
         pvWh.push(s);

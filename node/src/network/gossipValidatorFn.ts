@@ -26,8 +26,12 @@ export function gossipValidatorFn(
     } catch (e) {
       if (e instanceof GossipValidationError) {
         metrics?.gossipErrors.inc({ topic: topicName, code: e.code });
-        metrics?.gossipMessages.inc({ topic: topicName, result: e.action === GossipAction.REJECT ? 'reject' : 'ignore' });
-        if (e.action === GossipAction.REJECT) logger.verbose('gossip message rejected', { topic: topicName, code: e.code, from: from.toString() });
+        metrics?.gossipMessages.inc({
+          topic: topicName,
+          result: e.action === GossipAction.REJECT ? 'reject' : 'ignore',
+        });
+        if (e.action === GossipAction.REJECT)
+          logger.verbose('gossip message rejected', { topic: topicName, code: e.code, from: from.toString() });
         else onIgnore?.(from, e.code);
         return e.action === GossipAction.REJECT ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore;
       }

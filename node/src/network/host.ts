@@ -23,7 +23,11 @@ export interface CommunityGossip {
  * `gossip` (nodes), peer scoring is on and readings are identified by their bytes (see
  * `scoring.ts`); without it (auditors, meters), plain gossipsub.
  */
-export async function createHost(opts: NetworkOptions, privateKey: PrivateKey, gossip?: CommunityGossip): Promise<DiversityLibp2p> {
+export async function createHost(
+  opts: NetworkOptions,
+  privateKey: PrivateKey,
+  gossip?: CommunityGossip,
+): Promise<DiversityLibp2p> {
   return createLibp2p({
     privateKey,
     addresses: { listen: opts.listen },

@@ -28,7 +28,8 @@ export function encodeCoSignature(m: CoSignatureMessage): Uint8Array {
 }
 
 export function decodeCoSignature(bytes: Uint8Array): CoSignatureMessage {
-  if (bytes.length !== COSIGNATURE_MESSAGE_LENGTH) throw new MessageError({ code: MessageErrorCode.WRONG_LENGTH, length: bytes.length });
+  if (bytes.length !== COSIGNATURE_MESSAGE_LENGTH)
+    throw new MessageError({ code: MessageErrorCode.WRONG_LENGTH, length: bytes.length });
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   return {
     window: b.readUInt32BE(0),

@@ -7,7 +7,14 @@ import { CoSignatureGossipErrorCode, ReadingGossipErrorCode } from '../chain/err
 import { gossipValidatorFn, type GossipHandler } from './gossipValidatorFn.js';
 import { createHost, type DiversityLibp2p } from './host.js';
 import type { NetworkOptions } from './options.js';
-import { encodeResponseHeader, maxItems, ReqRespError, ReqRespErrorCode, serveStream, type WindowRequest } from './reqresp.js';
+import {
+  encodeResponseHeader,
+  maxItems,
+  ReqRespError,
+  ReqRespErrorCode,
+  serveStream,
+  type WindowRequest,
+} from './reqresp.js';
 import { scoreThresholds, UselessMessageCounter } from './scoring.js';
 import { topics, type Topics } from './topics.js';
 import { requestWindowFrom } from './windowClient.js';
@@ -15,7 +22,11 @@ import * as lp from 'it-length-prefixed';
 import { pipe } from 'it-pipe';
 
 /** IGNOREs the sender could have avoided: charged to its application score. */
-const USELESS_CODES = new Set<string>([ReadingGossipErrorCode.DUPLICATE, ReadingGossipErrorCode.EQUIVOCATION_KNOWN, CoSignatureGossipErrorCode.DUPLICATE]);
+const USELESS_CODES = new Set<string>([
+  ReadingGossipErrorCode.DUPLICATE,
+  ReadingGossipErrorCode.EQUIVOCATION_KNOWN,
+  CoSignatureGossipErrorCode.DUPLICATE,
+]);
 
 /** A token bucket per peer: `rate` tokens a second, `burst` at most. */
 export class RateLimiter {
@@ -49,7 +60,9 @@ export interface NetworkHandlers {
 
 export interface NetworkModules {
   privateKey: PrivateKey;
-  community: Pick<CommunityInfo, 'chainId' | 'hub' | 'communityId' | 'windowIntervals'> & { meters: readonly unknown[] };
+  community: Pick<CommunityInfo, 'chainId' | 'hub' | 'communityId' | 'windowIntervals'> & {
+    meters: readonly unknown[];
+  };
   handlers: NetworkHandlers;
   metrics: Metrics | null;
   logger: Logger;
@@ -72,7 +85,10 @@ export class Network {
     private readonly modules: NetworkModules,
   ) {
     this.topics = topics(modules.community);
-    this.inboundRequests = new RateLimiter(opts.requestsPerSecondPerPeer, Math.max(1, 4 * opts.requestsPerSecondPerPeer));
+    this.inboundRequests = new RateLimiter(
+      opts.requestsPerSecondPerPeer,
+      Math.max(1, 4 * opts.requestsPerSecondPerPeer),
+    );
   }
 
   get host(): DiversityLibp2p {
@@ -95,7 +111,10 @@ export class Network {
   async start(): Promise<void> {
     if (this.status === 'started') return;
     const { handlers, metrics, logger } = this.modules;
-    const libp2p = await createHost(this.opts, this.modules.privateKey, { topics: this.topics, appSpecificScore: (p) => this.useless.score(p) });
+    const libp2p = await createHost(this.opts, this.modules.privateKey, {
+      topics: this.topics,
+      appSpecificScore: (p) => this.useless.score(p),
+    });
     this.libp2p = libp2p;
     const pubsub = libp2p.services.pubsub as unknown as {
       topicValidators: Map<string, ReturnType<typeof gossipValidatorFn>>;
@@ -104,18 +123,32 @@ export class Network {
     const onIgnore = (from: PeerId, code: string) => {
       if (USELESS_CODES.has(code)) this.useless.add(from.toString());
     };
-    pubsub.topicValidators.set(this.topics.readings, gossipValidatorFn('readings', handlers.onReading, metrics, logger, onIgnore));
-    pubsub.topicValidators.set(this.topics.coSignatures, gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger, onIgnore));
+    pubsub.topicValidators.set(
+      this.topics.readings,
+      gossipValidatorFn('readings', handlers.onReading, metrics, logger, onIgnore),
+    );
+    pubsub.topicValidators.set(
+      this.topics.coSignatures,
+      gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger, onIgnore),
+    );
     pubsub.subscribe(this.topics.readings);
     pubsub.subscribe(this.topics.coSignatures);
-    const serveLimits = { idleMs: this.opts.requestIdleMs, deadlineMs: this.opts.serveDeadlineMs, maxFrameBytes: this.opts.maxFrameBytes };
+    const serveLimits = {
+      idleMs: this.opts.requestIdleMs,
+      deadlineMs: this.opts.serveDeadlineMs,
+      maxFrameBytes: this.opts.maxFrameBytes,
+    };
     await libp2p.handle(
       this.topics.windowProtocol,
       ({ stream, connection }) => {
         const peer = connection.remotePeer.toString();
         if (!this.inboundRequests.take(peer)) {
           metrics?.reqRespRequests.inc({ method: 'any', result: 'rate_limited' });
-          void pipe([encodeResponseHeader({ ok: false, error: ReqRespErrorCode.RATE_LIMITED })], (src) => lp.encode(src), stream.sink)
+          void pipe(
+            [encodeResponseHeader({ ok: false, error: ReqRespErrorCode.RATE_LIMITED })],
+            (src) => lp.encode(src),
+            stream.sink,
+          )
             .catch(() => {})
             .finally(() => stream.close().catch(() => stream.abort(new Error('close failed'))));
           return;
@@ -169,7 +202,10 @@ export class Network {
       if (score >= scoreThresholds.graylistThreshold) continue;
       this.banned.set(peer.toString(), now + 10 * 60 * 1000);
       this.modules.metrics?.peersDisconnected.inc({ reason: 'score' });
-      this.modules.logger.warn('disconnecting a peer for its gossip score', { peer: peer.toString(), score: score.toFixed(1) });
+      this.modules.logger.warn('disconnecting a peer for its gossip score', {
+        peer: peer.toString(),
+        score: score.toFixed(1),
+      });
       this.host.hangUp(peer).catch(() => {});
     }
     for (const [peer, until] of this.banned) if (until < now) this.banned.delete(peer);
@@ -196,7 +232,8 @@ export class Network {
    * rather than wait or buffer past them.
    */
   async request(peer: PeerId, req: WindowRequest, deadlineMs = 5000): Promise<Uint8Array[]> {
-    if (this.banned.has(peer.toString())) throw new ReqRespError({ code: ReqRespErrorCode.REMOTE_ERROR, detail: 'peer disconnected for its score' });
+    if (this.banned.has(peer.toString()))
+      throw new ReqRespError({ code: ReqRespErrorCode.REMOTE_ERROR, detail: 'peer disconnected for its score' });
     const { community } = this.modules;
     return requestWindowFrom(this.host, peer, this.topics.windowProtocol, req, {
       deadlineMs,
@@ -219,11 +256,15 @@ export class Network {
       if (s.status === 'fulfilled') {
         out.push({ peer: peers[i], items: s.value });
         this.modules.metrics?.reqRespOutbound.inc({ method: req.method, result: 'ok' });
-      }
-      else {
+      } else {
         const code = s.reason instanceof ReqRespError ? s.reason.code : 'OTHER';
         this.modules.metrics?.reqRespOutbound.inc({ method: req.method, result: code });
-        this.modules.logger.verbose('window request failed', { peer: peers[i].toString(), method: req.method, window: req.window, code });
+        this.modules.logger.verbose('window request failed', {
+          peer: peers[i].toString(),
+          method: req.method,
+          window: req.window,
+          code,
+        });
       }
     });
     return out;

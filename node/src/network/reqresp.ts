@@ -87,7 +87,8 @@ export function maxItems(method: WindowMethod, shape: { windowIntervals: number;
 }
 
 /** A window index that can be a LevelDB key (u32) and a JSON number. */
-const isWindowIndex = (w: unknown): w is number => Number.isSafeInteger(w) && (w as number) >= 0 && (w as number) <= 0xffff_ffff;
+const isWindowIndex = (w: unknown): w is number =>
+  Number.isSafeInteger(w) && (w as number) >= 0 && (w as number) <= 0xffff_ffff;
 
 // ---- the one codec of the protocol: request frame, header frame ----
 
@@ -103,7 +104,12 @@ export function parseWindowRequest(bytes: Uint8Array): WindowRequest {
     throw new ReqRespError({ code: ReqRespErrorCode.BAD_REQUEST, detail: 'not JSON' });
   }
   const r = req as { method?: unknown; window?: unknown };
-  if (typeof r !== 'object' || r === null || !WINDOW_METHODS.includes(r.method as WindowMethod) || !isWindowIndex(r.window)) {
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    !WINDOW_METHODS.includes(r.method as WindowMethod) ||
+    !isWindowIndex(r.window)
+  ) {
     throw new ReqRespError({ code: ReqRespErrorCode.BAD_REQUEST, detail: 'unknown method or bad window' });
   }
   return { method: r.method as WindowMethod, window: r.window };
@@ -124,12 +130,14 @@ export function parseResponseHeader(bytes: Uint8Array): ResponseHeader {
   }
   const o = h as { ok?: unknown; count?: unknown; error?: unknown };
   if (typeof o !== 'object' || o === null) throw new ReqRespError({ code: ReqRespErrorCode.BAD_HEADER });
-  if (o.ok === true && Number.isSafeInteger(o.count) && (o.count as number) >= 0) return { ok: true, count: o.count as number };
+  if (o.ok === true && Number.isSafeInteger(o.count) && (o.count as number) >= 0)
+    return { ok: true, count: o.count as number };
   if (o.ok === false) return { ok: false, error: typeof o.error === 'string' ? o.error.slice(0, 64) : 'UNKNOWN' };
   throw new ReqRespError({ code: ReqRespErrorCode.BAD_HEADER });
 }
 
-const toBytes = (chunk: Uint8Array | Uint8ArrayList): Uint8Array => (chunk instanceof Uint8Array ? chunk : chunk.subarray());
+const toBytes = (chunk: Uint8Array | Uint8ArrayList): Uint8Array =>
+  chunk instanceof Uint8Array ? chunk : chunk.subarray();
 
 /** Aborts `stream` with `code` after `ms`; `touch()` restarts the clock (idle timers). */
 function streamTimer(stream: Stream, ms: number, code: ReqRespErrorCode) {
@@ -156,7 +164,11 @@ function streamTimer(stream: Stream, ms: number, code: ReqRespErrorCode) {
  * Serves one inbound stream: one request, one answer. The handler returns the items or throws
  * (a DiversityError's code goes back to the peer, anything else as INTERNAL).
  */
-export async function serveStream(stream: Stream, limits: ServeLimits, handle: (req: WindowRequest) => Promise<Uint8Array[]>): Promise<void> {
+export async function serveStream(
+  stream: Stream,
+  limits: ServeLimits,
+  handle: (req: WindowRequest) => Promise<Uint8Array[]>,
+): Promise<void> {
   const idle = streamTimer(stream, limits.idleMs, ReqRespErrorCode.IDLE);
   const deadline = streamTimer(stream, limits.deadlineMs, ReqRespErrorCode.TIMEOUT);
   try {
@@ -192,7 +204,11 @@ export async function serveStream(stream: Stream, limits: ServeLimits, handle: (
  * ReqRespError (TIMEOUT, IDLE, TOO_MANY_ITEMS, TOO_LARGE, TRUNCATED, REMOTE_ERROR, BAD_HEADER)
  * and aborts the stream rather than wait or buffer past a bound.
  */
-export async function requestOnStream(stream: Stream, req: WindowRequest, limits: RequestLimits): Promise<Uint8Array[]> {
+export async function requestOnStream(
+  stream: Stream,
+  req: WindowRequest,
+  limits: RequestLimits,
+): Promise<Uint8Array[]> {
   const deadline = streamTimer(stream, limits.deadlineMs, ReqRespErrorCode.TIMEOUT);
   const idle = streamTimer(stream, limits.idleMs, ReqRespErrorCode.IDLE);
   const fail = (code: ReqRespErrorCode, detail?: string): never => {
@@ -212,7 +228,8 @@ export async function requestOnStream(stream: Stream, req: WindowRequest, limits
       if (expected < 0) {
         const header = parseResponseHeader(data);
         if (!header.ok) throw new ReqRespError({ code: ReqRespErrorCode.REMOTE_ERROR, detail: header.error });
-        if (header.count > limits.maxItems) fail(ReqRespErrorCode.TOO_MANY_ITEMS, `${header.count} > ${limits.maxItems}`);
+        if (header.count > limits.maxItems)
+          fail(ReqRespErrorCode.TOO_MANY_ITEMS, `${header.count} > ${limits.maxItems}`);
         expected = header.count;
         if (expected === 0) break;
         continue;
@@ -230,6 +247,7 @@ export async function requestOnStream(stream: Stream, req: WindowRequest, limits
     deadline.clear();
     idle.clear();
   }
-  if (items.length !== Math.max(expected, 0)) throw new ReqRespError({ code: ReqRespErrorCode.TRUNCATED, detail: `${items.length}/${expected}` });
+  if (items.length !== Math.max(expected, 0))
+    throw new ReqRespError({ code: ReqRespErrorCode.TRUNCATED, detail: `${items.length}/${expected}` });
   return items;
 }

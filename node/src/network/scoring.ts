@@ -84,7 +84,7 @@ export class UselessMessageCounter {
   private current(peer: string): number {
     const c = this.counts.get(peer);
     if (!c) return 0;
-    return c.value * Math.pow(0.5, (this.now() - c.at) / this.halfLifeMs);
+    return c.value * 0.5 ** ((this.now() - c.at) / this.halfLifeMs);
   }
 
   add(peer: string, n = 1): void {
@@ -114,8 +114,15 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 export function messageIdFns(readingsTopic: string) {
   return {
     fastMsgIdFn: (rpc: { topic?: string; data?: Uint8Array; from?: Uint8Array; seqno?: Uint8Array }): string => {
-      if (rpc.topic === readingsTopic) return 'r' + sha256(rpc.data ?? new Uint8Array()).toString('base64');
-      return 'o' + Buffer.from(rpc.from ?? []).toString('base64') + ':' + Buffer.from(rpc.seqno ?? []).toString('base64') + ':' + sha256(rpc.data ?? new Uint8Array()).toString('base64');
+      if (rpc.topic === readingsTopic) return `r${sha256(rpc.data ?? new Uint8Array()).toString('base64')}`;
+      return (
+        'o' +
+        Buffer.from(rpc.from ?? []).toString('base64') +
+        ':' +
+        Buffer.from(rpc.seqno ?? []).toString('base64') +
+        ':' +
+        sha256(rpc.data ?? new Uint8Array()).toString('base64')
+      );
     },
     msgIdFn: (msg: Message): Uint8Array => {
       if (msg.topic === readingsTopic) return sha256(msg.data);

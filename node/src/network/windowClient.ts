@@ -19,24 +19,40 @@ export const defaultRequestLimits: RequestLimits = {
  * the frames; the deadline covers the dial and the whole exchange, and every bound of `limits`
  * holds (see `requestOnStream`).
  */
-export async function requestWindowFrom(host: Pick<Libp2p, 'dialProtocol'>, peer: PeerId | Multiaddr, protocol: string, req: WindowRequest, limits: RequestLimits): Promise<Uint8Array[]> {
+export async function requestWindowFrom(
+  host: Pick<Libp2p, 'dialProtocol'>,
+  peer: PeerId | Multiaddr,
+  protocol: string,
+  req: WindowRequest,
+  limits: RequestLimits,
+): Promise<Uint8Array[]> {
   const started = Date.now();
   let stream;
   try {
     stream = await host.dialProtocol(peer, protocol, { signal: AbortSignal.timeout(limits.deadlineMs) });
   } catch (e) {
-    if (Date.now() - started >= limits.deadlineMs) throw new ReqRespError({ code: ReqRespErrorCode.TIMEOUT, detail: 'dial' });
+    if (Date.now() - started >= limits.deadlineMs)
+      throw new ReqRespError({ code: ReqRespErrorCode.TIMEOUT, detail: 'dial' });
     throw e;
   }
   try {
-    return await requestOnStream(stream, req, { ...limits, deadlineMs: Math.max(1, limits.deadlineMs - (Date.now() - started)) });
+    return await requestOnStream(stream, req, {
+      ...limits,
+      deadlineMs: Math.max(1, limits.deadlineMs - (Date.now() - started)),
+    });
   } finally {
     await stream.close().catch(() => stream.abort(new Error('close failed')));
   }
 }
 
 /** `requestWindowFrom` with a multiaddr string and default bounds (CLI tools). */
-export async function requestWindow(host: Libp2p, peer: string, protocol: string, req: WindowRequest, timeoutMs = 10_000): Promise<Uint8Array[]> {
+export async function requestWindow(
+  host: Libp2p,
+  peer: string,
+  protocol: string,
+  req: WindowRequest,
+  timeoutMs = 10_000,
+): Promise<Uint8Array[]> {
   return requestWindowFrom(host, multiaddr(peer), protocol, req, { ...defaultRequestLimits, deadlineMs: timeoutMs });
 }
 

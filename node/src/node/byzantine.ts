@@ -32,7 +32,10 @@ export interface ByzantineFold {
 /** The slot the cheat touches: the first present reading of the window's middle interval. */
 function target(assembled: AssembledWindow): { t: number; m: number } {
   const t = Math.floor(assembled.slots.length / 2);
-  const m = Math.max(0, assembled.slots[t].findIndex((s) => s !== undefined));
+  const m = Math.max(
+    0,
+    assembled.slots[t].findIndex((s) => s !== undefined),
+  );
   return { t, m };
 }
 
@@ -44,7 +47,12 @@ function shiftMoney(state: ParticipantState[], amount: bigint): ParticipantState
   return out;
 }
 
-export function byzantineFold(mode: ByzantineMode, community: Pick<CommunityInfo, 'participants' | 'meters' | 'market'>, window: number, honest: AssembledWindow): ByzantineFold {
+export function byzantineFold(
+  mode: ByzantineMode,
+  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market'>,
+  window: number,
+  honest: AssembledWindow,
+): ByzantineFold {
   const assembled: AssembledWindow = { ...honest, slots: honest.slots.map((row) => [...row]) };
   const { t, m } = target(assembled);
   const meterOwner = community.meters.map((x) => x.owner);
@@ -52,7 +60,11 @@ export function byzantineFold(mode: ByzantineMode, community: Pick<CommunityInfo
   switch (mode) {
     case ByzantineMode.ChangedReading: {
       const slot = assembled.slots[t][m];
-      if (slot) assembled.slots[t][m] = { reading: { ...slot.reading, exportWh: slot.reading.exportWh + 1000 }, signature: slot.signature };
+      if (slot)
+        assembled.slots[t][m] = {
+          reading: { ...slot.reading, exportWh: slot.reading.exportWh + 1000 },
+          signature: slot.signature,
+        };
       states = foldStates(community, assembled);
       break;
     }
@@ -76,6 +88,7 @@ export function byzantineFold(mode: ByzantineMode, community: Pick<CommunityInfo
       break;
   }
   const folded = commitStates(community, window, assembled, states);
-  const postedState = mode === ByzantineMode.WrongFinalState ? shiftMoney(folded.finalState, 10n ** 15n) : folded.finalState;
+  const postedState =
+    mode === ByzantineMode.WrongFinalState ? shiftMoney(folded.finalState, 10n ** 15n) : folded.finalState;
   return { assembled, folded, postedState, postedStateHash: stateHash(postedState) };
 }

@@ -25,23 +25,46 @@ export class NodeStartError extends DiversityError<{ code: NodeStartErrorCode }>
 }
 
 /** Maps a start-up failure to a NodeStartError naming its cause; never includes key material. */
-export function startupError(step: 'store' | 'chain' | 'network' | 'api' | 'meter', e: unknown, where: string): NodeStartError {
+export function startupError(
+  step: 'store' | 'chain' | 'network' | 'api' | 'meter',
+  e: unknown,
+  where: string,
+): NodeStartError {
   if (e instanceof NodeStartError) return e;
   const err = e as { code?: string; cause?: { code?: string }; message?: string; shortMessage?: string };
   const code = err.cause?.code ?? err.code;
   switch (step) {
     case 'store':
-      if (code === 'LEVEL_LOCKED') return new NodeStartError(NodeStartErrorCode.DATA_DIR_LOCKED, `data dir ${where} is in use by another process (LevelDB lock held)`);
-      return new NodeStartError(NodeStartErrorCode.DATA_DIR_UNUSABLE, `data dir ${where} cannot be opened (${code ?? 'error'})`);
+      if (code === 'LEVEL_LOCKED')
+        return new NodeStartError(
+          NodeStartErrorCode.DATA_DIR_LOCKED,
+          `data dir ${where} is in use by another process (LevelDB lock held)`,
+        );
+      return new NodeStartError(
+        NodeStartErrorCode.DATA_DIR_UNUSABLE,
+        `data dir ${where} cannot be opened (${code ?? 'error'})`,
+      );
     case 'chain':
       if (code === 'CALL_EXCEPTION' || code === 'BAD_DATA')
-        return new NodeStartError(NodeStartErrorCode.COMMUNITY_NOT_FOUND, `no such hub or community at ${where} (${err.shortMessage ?? code})`);
-      return new NodeStartError(NodeStartErrorCode.RPC_UNREACHABLE, `JSON-RPC endpoint ${where} does not answer (${code ?? err.shortMessage ?? 'error'})`);
+        return new NodeStartError(
+          NodeStartErrorCode.COMMUNITY_NOT_FOUND,
+          `no such hub or community at ${where} (${err.shortMessage ?? code})`,
+        );
+      return new NodeStartError(
+        NodeStartErrorCode.RPC_UNREACHABLE,
+        `JSON-RPC endpoint ${where} does not answer (${code ?? err.shortMessage ?? 'error'})`,
+      );
     case 'network':
     case 'api':
       if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(err.message ?? ''))
-        return new NodeStartError(NodeStartErrorCode.PORT_IN_USE, `${step === 'api' ? 'API' : 'libp2p'} address ${where} is already in use`);
-      return new NodeStartError(NodeStartErrorCode.PORT_IN_USE, `${step === 'api' ? 'API' : 'libp2p'} cannot listen on ${where} (${code ?? 'error'})`);
+        return new NodeStartError(
+          NodeStartErrorCode.PORT_IN_USE,
+          `${step === 'api' ? 'API' : 'libp2p'} address ${where} is already in use`,
+        );
+      return new NodeStartError(
+        NodeStartErrorCode.PORT_IN_USE,
+        `${step === 'api' ? 'API' : 'libp2p'} cannot listen on ${where} (${code ?? 'error'})`,
+      );
     case 'meter':
       // The message of a meter error names lengths and indexes, never key bytes (see util/hex.ts).
       return new NodeStartError(NodeStartErrorCode.BAD_METER, `simulated meter: ${err.message ?? 'unusable'}`);

@@ -18,7 +18,9 @@ export interface IngestOptions {
 export const defaultIngestOptions: IngestOptions = { maxQueued: 20_000, maxRemembered: 200_000, maxBatch: 256 };
 
 /** Validates and stores a batch; per reading, what it became or why it was not kept. */
-export type ProcessBatch = (batch: readonly { bytes: Uint8Array; source: ReadingSource }[]) => Promise<(ValidReading | Error)[]>;
+export type ProcessBatch = (
+  batch: readonly { bytes: Uint8Array; source: ReadingSource }[],
+) => Promise<(ValidReading | Error)[]>;
 
 interface Job {
   bytes: Uint8Array;
@@ -114,4 +116,5 @@ export class Ingest {
 }
 
 /** The signed values of a wire reading (its canonical encoding), as a map key. */
-const encodingKey = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, READING_ENCODED_LENGTH).toString('latin1');
+const encodingKey = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, READING_ENCODED_LENGTH).toString('latin1');

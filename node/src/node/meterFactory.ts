@@ -13,10 +13,14 @@ export function meterKeyFromSecret(secret: string): MeterKeyPair {
   throw new RangeError(`meter secret key must be 32 (seed) or 64 bytes, got ${bytes.length}`);
 }
 
-export function createSimulatedMeter(opts: MeterOptions, community: Pick<CommunityInfo, 'chainId' | 'hub' | 'communityId' | 'meters'>): SimulatedMeter {
+export function createSimulatedMeter(
+  opts: MeterOptions,
+  community: Pick<CommunityInfo, 'chainId' | 'hub' | 'communityId' | 'meters'>,
+): SimulatedMeter {
   const key = meterKeyFromSecret(opts.secretKey);
   const registered = community.meters[opts.meterIndex];
-  if (!registered) throw new RangeError(`meter ${opts.meterIndex} is not registered in community ${community.communityId}`);
+  if (!registered)
+    throw new RangeError(`meter ${opts.meterIndex} is not registered in community ${community.communityId}`);
   if (Buffer.compare(Buffer.from(registered.publicKey), Buffer.from(key.publicKey)) !== 0) {
     throw new Error(`meter ${opts.meterIndex}: the secret key does not match the public key registered on the hub`);
   }

@@ -29,7 +29,16 @@ import { Settlement } from './settlement.js';
 import { Disputer } from '../dispute/disputer.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
-import { blsPublicKey, blsSign, decodeG1, decodeG2, encodeG1, encodeG2, nodeBlsSecretKey, type BlsG2Point } from '../crypto/bls.js';
+import {
+  blsPublicKey,
+  blsSign,
+  decodeG1,
+  decodeG2,
+  encodeG1,
+  encodeG2,
+  nodeBlsSecretKey,
+  type BlsG2Point,
+} from '../crypto/bls.js';
 import { encodeBlsShare } from '../cosign/messages.js';
 import { shareDigest, validateBlsShare } from '../cosign/validation.js';
 import { fromHex, toHex } from '../util/hex.js';
@@ -38,7 +47,11 @@ import { NodeStartError, NodeStartErrorCode, startupError } from './errors.js';
 import { defaultIngestOptions, Ingest, type ReadingSource as Source } from './ingest.js';
 
 /** How a window is folded: honestly, or (tests and demos) one of the byzantine modes. */
-export type FoldStrategy = (community: CommunityInfo, window: number, assembled: AssembledWindow) => { assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string };
+export type FoldStrategy = (
+  community: CommunityInfo,
+  window: number,
+  assembled: AssembledWindow,
+) => { assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string };
 
 export const honestFold: FoldStrategy = (community, window, assembled) => {
   const folded = foldAndCommit(community, window, assembled);
@@ -132,17 +145,34 @@ export class DiversityNode {
   private async startSteps(): Promise<void> {
     const { opts, logger, metrics } = this;
     this.db = await NodeDb.open(opts.dataDir).catch((e) => Promise.reject(startupError('store', e, opts.dataDir)));
-    this.provider = new JsonRpcProvider(opts.chain.rpcUrl, undefined, { staticNetwork: true, pollingInterval: opts.chain.pollMs });
+    this.provider = new JsonRpcProvider(opts.chain.rpcUrl, undefined, {
+      staticNetwork: true,
+      pollingInterval: opts.chain.pollMs,
+    });
     this.wallet = new Wallet(opts.privateKey, this.provider);
     const signer = new SequencedSigner(this.wallet);
-    this.hub = new HubClient({ hub: opts.chain.hub, communityId: opts.chain.communityId }, { runner: signer, provider: this.provider });
-    const community = await withDeadline(this.hub.communityInfo(), 15_000, () =>
-      new NodeStartError(NodeStartErrorCode.RPC_UNREACHABLE, `JSON-RPC endpoint ${opts.chain.rpcUrl} did not answer in 15 s`),
+    this.hub = new HubClient(
+      { hub: opts.chain.hub, communityId: opts.chain.communityId },
+      { runner: signer, provider: this.provider },
+    );
+    const community = await withDeadline(
+      this.hub.communityInfo(),
+      15_000,
+      () =>
+        new NodeStartError(
+          NodeStartErrorCode.RPC_UNREACHABLE,
+          `JSON-RPC endpoint ${opts.chain.rpcUrl} did not answer in 15 s`,
+        ),
     ).catch((e) => Promise.reject(startupError('chain', e, opts.chain.rpcUrl)));
     this.community = community;
-    this.participantIndex = community.participants.findIndex((p) => p.toLowerCase() === this.wallet!.address.toLowerCase());
+    this.participantIndex = community.participants.findIndex(
+      (p) => p.toLowerCase() === this.wallet!.address.toLowerCase(),
+    );
     if (this.participantIndex < 0) {
-      throw new NodeStartError(NodeStartErrorCode.NOT_A_PARTICIPANT, `${this.wallet.address} is not a participant of community ${community.communityId} on hub ${community.hub}`);
+      throw new NodeStartError(
+        NodeStartErrorCode.NOT_A_PARTICIPANT,
+        `${this.wallet.address} is not a participant of community ${community.communityId} on hub ${community.hub}`,
+      );
     }
     await this.bindStore(community, this.wallet.address);
     this.clock = new CommunityClock(community);
@@ -177,19 +207,22 @@ export class DiversityNode {
     });
     await this.network.start().catch((e) => Promise.reject(startupError('network', e, opts.network.listen.join(','))));
 
-    this.settlement = new Settlement({ ...opts.chain, submitAlone: Boolean(opts.byzantine) }, {
-      community,
-      clock: this.clock,
-      db: this.db,
-      hub: this.hub,
-      provider: this.provider,
-      participantIndex: this.participantIndex,
-      address: this.wallet.address,
-      graceSeconds: opts.window.graceSeconds,
-      metrics,
-      logger: logger.child('settlement'),
-      onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputeAndReport(window, record),
-    });
+    this.settlement = new Settlement(
+      { ...opts.chain, submitAlone: Boolean(opts.byzantine) },
+      {
+        community,
+        clock: this.clock,
+        db: this.db,
+        hub: this.hub,
+        provider: this.provider,
+        participantIndex: this.participantIndex,
+        address: this.wallet.address,
+        graceSeconds: opts.window.graceSeconds,
+        metrics,
+        logger: logger.child('settlement'),
+        onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputeAndReport(window, record),
+      },
+    );
     this.disputer = new Disputer({
       community,
       participantIndex: this.participantIndex,
@@ -236,7 +269,11 @@ export class DiversityNode {
         throw startupError('meter', e, '');
       }
       this.meter = new MeterService(
-        { tickMs: Math.max(100, Math.min(1000, (community.intervalSeconds * 1000) / 4)), lastInterval: this.clock.totalIntervals - 1, profileOffset: opts.meter.profileOffset },
+        {
+          tickMs: Math.max(100, Math.min(1000, (community.intervalSeconds * 1000) / 4)),
+          lastInterval: this.clock.totalIntervals - 1,
+          profileOffset: opts.meter.profileOffset,
+        },
         { meter, clock: this.clock, logger: logger.child('meter'), publish: (bytes) => this.publishOwnReading(bytes) },
       );
       // A fresh meter starts with the current window, as a real one hands over what it buffered.
@@ -268,7 +305,12 @@ export class DiversityNode {
    */
   private async bindStore(community: CommunityInfo, address: string): Promise<void> {
     const db = this.db!;
-    const binding = { chainId: community.chainId.toString(), hub: community.hub.toLowerCase(), communityId: community.communityId.toString(), participant: address.toLowerCase() };
+    const binding = {
+      chainId: community.chainId.toString(),
+      hub: community.hub.toLowerCase(),
+      communityId: community.communityId.toString(),
+      participant: address.toLowerCase(),
+    };
     const stored = (await db.meta.get('binding')) as typeof binding | undefined;
     if (!stored) {
       await db.meta.put('binding', binding);
@@ -294,7 +336,10 @@ export class DiversityNode {
     // stuck RPC call must not keep the node from stopping).
     const deadline = Date.now() + 5000;
     while (this.busy.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await Promise.race([this.ingestor?.drained(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    await Promise.race([
+      this.ingestor?.drained(),
+      new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+    ]);
     await this.verifier?.close();
     this.provider?.destroy();
     await this.db?.close();
@@ -321,7 +366,9 @@ export class DiversityNode {
    * Validation of a batch (signatures on the verifier pool's worker threads), one write for what
    * was accepted, then the side effects of each Accept: re-fold mark, metrics, equivocation report.
    */
-  private async validateAndStore(batch: readonly { bytes: Uint8Array; source: Source }[]): Promise<(ValidReading | Error)[]> {
+  private async validateAndStore(
+    batch: readonly { bytes: Uint8Array; source: Source }[],
+  ): Promise<(ValidReading | Error)[]> {
     const started = performance.now();
     const results = await validateReadingBatch(
       {
@@ -342,8 +389,15 @@ export class DiversityNode {
       if (valid.window < this.nextWindowToCommit) this.dirtyWindows.add(valid.window);
       if (valid.kind === 'equivocation') {
         this.metrics?.equivocations.inc();
-        this.logger.warn('meter equivocation: slot voided, evidence kept', { meter: valid.signed.reading.meterIndex, interval: valid.signed.reading.interval });
-        this.dashboard?.reportEquivocation(valid.window, valid.signed.reading.meterIndex, valid.signed.reading.interval);
+        this.logger.warn('meter equivocation: slot voided, evidence kept', {
+          meter: valid.signed.reading.meterIndex,
+          interval: valid.signed.reading.interval,
+        });
+        this.dashboard?.reportEquivocation(
+          valid.window,
+          valid.signed.reading.meterIndex,
+          valid.signed.reading.interval,
+        );
         void this.reportEquivocation(valid.window, valid.first, valid.signed);
       } else {
         this.metrics?.readingsStored.inc({ source: batch[i].source });
@@ -373,10 +427,18 @@ export class DiversityNode {
     try {
       const receipt = await this.hub!.dispute(window, DisputeKind.Equivocation, equivocationProof(first, second));
       this.metrics?.disputes.inc({ kind: 'Equivocation', result: 'accepted' });
-      this.logger.warn('equivocation registered on chain', { meter: first.reading.meterIndex, interval: first.reading.interval, gasUsed: receipt.gasUsed });
+      this.logger.warn('equivocation registered on chain', {
+        meter: first.reading.meterIndex,
+        interval: first.reading.interval,
+        gasUsed: receipt.gasUsed,
+      });
     } catch (e) {
       this.metrics?.disputes.inc({ kind: 'Equivocation', result: 'failed' });
-      this.logger.warn('equivocation report failed', { meter: first.reading.meterIndex, interval: first.reading.interval }, e);
+      this.logger.warn(
+        'equivocation report failed',
+        { meter: first.reading.meterIndex, interval: first.reading.interval },
+        e,
+      );
     }
   }
 
@@ -385,7 +447,9 @@ export class DiversityNode {
    * its way out) and ingested ahead of every queued reading from peers.
    */
   private async publishOwnReading(bytes: Uint8Array): Promise<void> {
-    const published = this.network!.publishReading(bytes).catch((e) => this.logger.verbose('own reading publish failed', {}, e));
+    const published = this.network!.publishReading(bytes).catch((e) =>
+      this.logger.verbose('own reading publish failed', {}, e),
+    );
     try {
       await this.ingest(bytes, 'local');
     } catch (e) {
@@ -408,7 +472,10 @@ export class DiversityNode {
   private setUpBls(registered: Uint8Array[]): void {
     const sk = nodeBlsSecretKey(getBytes(this.opts.privateKey));
     if (toHex(encodeG2(blsPublicKey(sk))) !== toHex(registered[this.participantIndex] ?? new Uint8Array(0))) {
-      throw new NodeStartError(NodeStartErrorCode.NOT_A_PARTICIPANT, `the BLS key registered for participant ${this.participantIndex} is not this node's`);
+      throw new NodeStartError(
+        NodeStartErrorCode.NOT_A_PARTICIPANT,
+        `the BLS key registered for participant ${this.participantIndex} is not this node's`,
+      );
     }
     this.bls = { secretKey: sk, publicKeys: registered.map((k) => decodeG2(k)) };
   }
@@ -416,13 +483,25 @@ export class DiversityNode {
   /** The gossip bytes of a stored co-signature: the ECDSA message, or the BLS share message. */
   private coSignatureBytes(msg: CoSignatureMessage): Uint8Array {
     if (!this.bls) return encodeCoSignature(msg);
-    return encodeBlsShare({ window: msg.window, signer: msg.signer, windowRoot: msg.windowRoot, stateHash: msg.stateHash, share: decodeG1(fromHex(msg.signature)) });
+    return encodeBlsShare({
+      window: msg.window,
+      signer: msg.signer,
+      windowRoot: msg.windowRoot,
+      stateHash: msg.stateHash,
+      share: decodeG1(fromHex(msg.signature)),
+    });
   }
 
   private async onCoSignature(data: Uint8Array): Promise<void> {
     if (this.bls) return this.onBlsShare(data, this.bls.publicKeys);
     const msg = await validateCoSignature(
-      { community: this.community!, clock: this.clock!, domain: this.domain!, db: this.db!, lastFinalWindow: () => this.settlement?.lastFinalWindow ?? -1 },
+      {
+        community: this.community!,
+        clock: this.clock!,
+        domain: this.domain!,
+        db: this.db!,
+        lastFinalWindow: () => this.settlement?.lastFinalWindow ?? -1,
+      },
       data,
     );
     await this.storeCoSignature(msg);
@@ -432,7 +511,10 @@ export class DiversityNode {
   private async onBlsShare(data: Uint8Array, publicKeys: readonly BlsG2Point[]): Promise<void> {
     const b = Buffer.from(data);
     // The stored share of (window, signer), fetched before the synchronous checks when the header is readable.
-    const held = b.length >= 6 ? await this.db!.coSignatures.get({ window: b.readUInt32BE(0), signer: b.readUInt16BE(4) }) : undefined;
+    const held =
+      b.length >= 6
+        ? await this.db!.coSignatures.get({ window: b.readUInt32BE(0), signer: b.readUInt16BE(4) })
+        : undefined;
     const share = validateBlsShare(
       {
         community: this.community!,
@@ -440,11 +522,21 @@ export class DiversityNode {
         publicKeys,
         lastFinalWindow: () => this.settlement?.lastFinalWindow ?? -1,
         holds: (window, signer, windowRoot, stateHash) =>
-          held !== undefined && held.window === window && held.signer === signer && held.windowRoot === windowRoot && held.stateHash === stateHash,
+          held !== undefined &&
+          held.window === window &&
+          held.signer === signer &&
+          held.windowRoot === windowRoot &&
+          held.stateHash === stateHash,
       },
       data,
     );
-    await this.storeCoSignature({ window: share.window, signer: share.signer, windowRoot: share.windowRoot, stateHash: share.stateHash, signature: toHex(encodeG1(share.share)) });
+    await this.storeCoSignature({
+      window: share.window,
+      signer: share.signer,
+      windowRoot: share.windowRoot,
+      stateHash: share.stateHash,
+      signature: toHex(encodeG1(share.share)),
+    });
   }
 
   private async storeCoSignature(msg: CoSignatureMessage): Promise<void> {
@@ -464,7 +556,9 @@ export class DiversityNode {
   }
 
   /** Assembles a window from the store and folds it with the node's fold strategy. */
-  private async foldWindow(window: number): Promise<{ assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string }> {
+  private async foldWindow(
+    window: number,
+  ): Promise<{ assembled: AssembledWindow; folded: FoldedWindow; posted: ParticipantState[]; postedHash: string }> {
     const community = this.community!;
     return this.foldStrategy(community, window, await assembleStoredWindow(this.db!, community, window));
   }
@@ -538,7 +632,10 @@ export class DiversityNode {
    * peers that answer within the deadline: a peer that hangs or floods cannot hold it up.
    */
   private async fetchCommitments(window: number): Promise<Uint8Array[][]> {
-    const answers = await this.network!.requestAll({ method: 'commitment', window }, this.opts.window.reconcileTimeoutMs);
+    const answers = await this.network!.requestAll(
+      { method: 'commitment', window },
+      this.opts.window.reconcileTimeoutMs,
+    );
     return answers.map((a) => a.items).filter((a) => a.length > 0);
   }
 
@@ -549,7 +646,9 @@ export class DiversityNode {
   async reconcile(window: number): Promise<number> {
     const network = this.network!;
     const deadline = this.opts.window.reconcileTimeoutMs;
-    const answers = await Promise.all((['readings', 'equivocations'] as const).map((method) => network.requestAll({ method, window }, deadline)));
+    const answers = await Promise.all(
+      (['readings', 'equivocations'] as const).map((method) => network.requestAll({ method, window }, deadline)),
+    );
     let added = 0;
     for (const { items } of answers.flat()) {
       for (const item of items) {
@@ -578,7 +677,11 @@ export class DiversityNode {
       windowRoot: folded.commitment.windowRoot,
       stateHash: postedHash,
       finalState: posted,
-      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({ interval, readingsRoot, stateHash })),
+      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({
+        interval,
+        readingsRoot,
+        stateHash,
+      })),
       readingCount: assembled.readingCount,
       voidedSlots: assembled.voidedSlots,
       committedAt: Math.floor(Date.now() / 1000),
@@ -588,7 +691,13 @@ export class DiversityNode {
     // arrives later cannot make our claim unprovable.
     await db.commitments.put(
       { window, windowRoot: result.windowRoot },
-      { window, windowRoot: result.windowRoot, stateHash: result.stateHash, frames: commitmentFrames(assembled, folded), signedAt: Date.now() },
+      {
+        window,
+        windowRoot: result.windowRoot,
+        stateHash: result.stateHash,
+        frames: commitmentFrames(assembled, folded),
+        signedAt: Date.now(),
+      },
     );
     await db.windowResults.put(window, result);
     this.metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
@@ -602,16 +711,32 @@ export class DiversityNode {
       root: result.windowRoot.slice(0, 10),
     });
     const signature = this.bls
-      ? toHex(encodeG1(blsSign(this.bls.secretKey, shareDigest(community, { window, windowRoot: result.windowRoot, stateHash: result.stateHash }), community)))
+      ? toHex(
+          encodeG1(
+            blsSign(
+              this.bls.secretKey,
+              shareDigest(community, { window, windowRoot: result.windowRoot, stateHash: result.stateHash }),
+              community,
+            ),
+          ),
+        )
       : await signWindowResult(this.wallet!, this.domain!, {
           communityId: community.communityId,
           window,
           windowRoot: result.windowRoot,
           stateHash: result.stateHash,
         });
-    const msg: CoSignatureMessage = { window, signer: this.participantIndex, windowRoot: result.windowRoot, stateHash: result.stateHash, signature };
+    const msg: CoSignatureMessage = {
+      window,
+      signer: this.participantIndex,
+      windowRoot: result.windowRoot,
+      stateHash: result.stateHash,
+      signature,
+    };
     await this.storeCoSignature(msg);
-    await this.network!.publishCoSignature(this.coSignatureBytes(msg)).catch((e) => this.logger.verbose('co-signature publish failed', { window }, e));
+    await this.network!.publishCoSignature(this.coSignatureBytes(msg)).catch((e) =>
+      this.logger.verbose('co-signature publish failed', { window }, e),
+    );
     return result;
   }
 
@@ -635,14 +760,19 @@ export class DiversityNode {
     const db = this.db!;
     const currentInterval = clock.currentInterval();
     const windows = [];
-    for (let w = Math.max(0, this.nextWindowToCommit - 5); w <= Math.min(community.windowCount - 1, clock.windowOf(Math.max(0, currentInterval))); w++) {
+    for (
+      let w = Math.max(0, this.nextWindowToCommit - 5);
+      w <= Math.min(community.windowCount - 1, clock.windowOf(Math.max(0, currentInterval)));
+      w++
+    ) {
       const result = await db.windowResults.get(w);
       windows.push({
         window: w,
         readings: result ? result.readingCount : (await db.readings.listWindow(w)).length,
         committed: Boolean(result),
         windowRoot: result?.windowRoot,
-        coSignatures: (await db.coSignatures.listWindow(w)).filter((s) => result && s.windowRoot === result.windowRoot).length,
+        coSignatures: (await db.coSignatures.listWindow(w)).filter((s) => result && s.windowRoot === result.windowRoot)
+          .length,
         chain: this.settlement?.windowState(w),
       });
     }
@@ -680,7 +810,7 @@ function commitmentFrames(assembled: AssembledWindow, folded: FoldedWindow): str
     JSON.stringify(
       {
         interval: assembled.firstInterval + i,
-        slots: row.map((s) => (s ? '0x' + Buffer.from(serializeSignedReading(s)).toString('hex') : null)),
+        slots: row.map((s) => (s ? `0x${Buffer.from(serializeSignedReading(s)).toString('hex')}` : null)),
         state: folded.states[i],
       },
       (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
@@ -691,5 +821,8 @@ function commitmentFrames(assembled: AssembledWindow, folded: FoldedWindow): str
 /** `p`, or `onTimeout()` thrown after `ms`. */
 function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms))),
+  ]).finally(() => clearTimeout(timer));
 }

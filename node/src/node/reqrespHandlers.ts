@@ -19,7 +19,10 @@ export function windowProtocolHandlers(modules: { db: NodeDb; chainRoot(window: 
       case 'readings':
         return (await db.readings.listWindow(req.window)).map(serializeSignedReading);
       case 'equivocations':
-        return (await db.equivocations.listWindow(req.window)).flatMap((e) => [serializeSignedReading(e.first), serializeSignedReading(e.second)]);
+        return (await db.equivocations.listWindow(req.window)).flatMap((e) => [
+          serializeSignedReading(e.first),
+          serializeSignedReading(e.second),
+        ]);
       case 'windowResult': {
         const result = await db.windowResults.get(req.window);
         return result ? [json(result)] : [];
@@ -28,7 +31,8 @@ export function windowProtocolHandlers(modules: { db: NodeDb; chainRoot(window: 
         const signed = await db.commitments.listWindow(req.window);
         if (signed.length === 0) return [];
         const onChain = modules.chainRoot(req.window);
-        const pick = signed.find((c) => c.windowRoot === onChain) ?? signed.reduce((a, b) => (b.signedAt >= a.signedAt ? b : a));
+        const pick =
+          signed.find((c) => c.windowRoot === onChain) ?? signed.reduce((a, b) => (b.signedAt >= a.signedAt ? b : a));
         return pick.frames.map((f) => Buffer.from(f, 'utf8'));
       }
     }

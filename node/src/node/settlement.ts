@@ -99,7 +99,11 @@ export class Settlement {
       await this.audit(w, rec);
       const sinceEnd = clock.nowSeconds() - clock.windowEnd(w);
       metrics?.windowFinalitySeconds.observe(sinceEnd);
-      logger.info('window final on chain', { window: w, signers: popcount(rec.signers), secondsAfterWindowEnd: sinceEnd.toFixed(1) });
+      logger.info('window final on chain', {
+        window: w,
+        signers: popcount(rec.signers),
+        secondsAfterWindowEnd: sinceEnd.toFixed(1),
+      });
     }
     if (lastFinal > this.lastFinalWindow) {
       this.lastFinalWindow = lastFinal;
@@ -142,7 +146,10 @@ export class Settlement {
     const own = await db.windowResults.get(window);
     if (!own) return;
     const now = clock.nowSeconds();
-    const base = Math.max(clock.windowEnd(window) + this.modules.graceSeconds, this.since(this.submittableSince, window, now));
+    const base = Math.max(
+      clock.windowEnd(window) + this.modules.graceSeconds,
+      this.since(this.submittableSince, window, now),
+    );
     const alone = this.opts.submitAlone === true; // byzantine test mode: post at once, own signature only
     const signatures = (await db.coSignatures.listWindow(window))
       .filter((s) => s.windowRoot === own.windowRoot && s.stateHash === own.stateHash)
@@ -150,15 +157,23 @@ export class Settlement {
     const everyone = signatures.length === community.participants.length;
     // Fast path at once, pending path from the signature deadline; each later rank of the
     // rotation takes over `takeoverSeconds` after the one before it.
-    const due = base + (everyone ? 0 : this.opts.signatureDeadlineSeconds) + this.rank(window) * this.opts.takeoverSeconds;
+    const due =
+      base + (everyone ? 0 : this.opts.signatureDeadlineSeconds) + this.rank(window) * this.opts.takeoverSeconds;
     if (!alone && now < due) return;
     if (!signatures.some((s) => s.signer === participantIndex)) return;
     const step = await this.track(window, 'update');
     if (step.kind === 'wait') return;
     if (step.kind === 'send') {
-      logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', { window, signatures: signatures.length, of: community.participants.length });
+      logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', {
+        window,
+        signatures: signatures.length,
+        of: community.participants.length,
+      });
     }
-    const coSignature = community.coSignature?.scheme === 'bls' ? this.aggregate(community.coSignature.publicKeys, window, own, signatures) : signatures.map((s: StoredCoSignature) => s.signature);
+    const coSignature =
+      community.coSignature?.scheme === 'bls'
+        ? this.aggregate(community.coSignature.publicKeys, window, own, signatures)
+        : signatures.map((s: StoredCoSignature) => s.signature);
     if (coSignature.length === 0) return;
     await this.send(window, 'update', signatures.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, coSignature, o),
@@ -170,13 +185,22 @@ export class Settlement {
    * needs to name). Shares were verified at gossip time, so this is one pairing; a bad share would be
    * dropped by bisection and the rest still submitted. Empty when no share survives.
    */
-  private aggregate(publicKeys: Uint8Array[], window: number, own: { windowRoot: string; stateHash: string }, signatures: StoredCoSignature[]): string[] {
+  private aggregate(
+    publicKeys: Uint8Array[],
+    window: number,
+    own: { windowRoot: string; stateHash: string },
+    signatures: StoredCoSignature[],
+  ): string[] {
     const { community, logger } = this.modules;
-    const aggregator = new BlsShareAggregator({ chainId: community.chainId, hub: community.hub, communityId: community.communityId }, publicKeys.map((k) => decodeG2(k)));
+    const aggregator = new BlsShareAggregator(
+      { chainId: community.chainId, hub: community.hub, communityId: community.communityId },
+      publicKeys.map((k) => decodeG2(k)),
+    );
     const result = { window, windowRoot: own.windowRoot, stateHash: own.stateHash };
     for (const s of signatures) aggregator.add(result, s.signer, decodeG1(fromHex(s.signature)));
     const built = aggregator.build(result);
-    if (built && built.rejected.length > 0) logger.warn('BLS shares dropped from the aggregate', { window, signers: built.rejected.join(',') });
+    if (built && built.rejected.length > 0)
+      logger.warn('BLS shares dropped from the aggregate', { window, signers: built.rejected.join(',') });
     return built && built.signers.length > 0 ? [toHex(built.signatures)] : [];
   }
 
@@ -194,7 +218,9 @@ export class Settlement {
     const step = await this.track(window, 'finalize');
     if (step.kind === 'wait') return;
     if (step.kind === 'send') this.modules.logger.info('finalizing pending window', { window });
-    await this.send(window, 'finalize', 0, step.kind === 'replace' ? step.sub : undefined, (o) => this.modules.hub.sendFinalize(o));
+    await this.send(window, 'finalize', 0, step.kind === 'replace' ? step.sub : undefined, (o) =>
+      this.modules.hub.sendFinalize(o),
+    );
   }
 
   /**
@@ -207,19 +233,29 @@ export class Settlement {
    *   pass first: a call that would revert again is not sent);
    * - none, or a crash before the transaction left ('sending'): send.
    */
-  private async track(window: number, kind: 'update' | 'finalize'): Promise<{ kind: 'send' | 'wait' } | { kind: 'replace'; sub: StoredSubmission }> {
+  private async track(
+    window: number,
+    kind: 'update' | 'finalize',
+  ): Promise<{ kind: 'send' | 'wait' } | { kind: 'replace'; sub: StoredSubmission }> {
     const { db, provider, metrics, logger } = this.modules;
     const sub = await db.submissions.get(window);
     if (!sub || sub.kind !== kind || sub.status === 'sending') return { kind: 'send' };
     const now = this.nowMs();
-    if (sub.status === 'failed' || sub.status === 'reverted') return now < (sub.notBefore ?? 0) ? { kind: 'wait' } : { kind: 'send' };
+    if (sub.status === 'failed' || sub.status === 'reverted')
+      return now < (sub.notBefore ?? 0) ? { kind: 'wait' } : { kind: 'send' };
     if (sub.status === 'mined') return { kind: 'wait' };
     for (const hash of sub.hashes ?? (sub.txHash ? [sub.txHash] : [])) {
       const receipt = await provider.getTransactionReceipt(hash);
       if (!receipt) continue;
       const ok = receipt.status === 1;
       const failures = (sub.failures ?? 0) + (ok ? 0 : 1);
-      await db.submissions.put(window, { ...sub, txHash: hash, status: ok ? 'mined' : 'reverted', failures, notBefore: ok ? undefined : now + this.backoffMs(failures) });
+      await db.submissions.put(window, {
+        ...sub,
+        txHash: hash,
+        status: ok ? 'mined' : 'reverted',
+        failures,
+        notBefore: ok ? undefined : now + this.backoffMs(failures),
+      });
       metrics?.submissions.inc({ kind, result: ok ? 'mined' : 'reverted' });
       if (ok) logger.info(`${kind} mined`, { window, tx: hash, gasUsed: receipt.gasUsed });
       else logger.warn(`${kind} reverted; backing off`, { window, tx: hash, failures });
@@ -228,7 +264,12 @@ export class Settlement {
     if (sub.nonce !== undefined && (await provider.getTransactionCount(this.modules.address, 'latest')) > sub.nonce) {
       // None of ours mined, yet the nonce is spent: another transaction of this account took it.
       const failures = (sub.failures ?? 0) + 1;
-      await db.submissions.put(window, { ...sub, status: 'failed', failures, notBefore: now + this.backoffMs(failures) });
+      await db.submissions.put(window, {
+        ...sub,
+        status: 'failed',
+        failures,
+        notBefore: now + this.backoffMs(failures),
+      });
       metrics?.submissions.inc({ kind, result: 'dropped' });
       return { kind: 'wait' };
     }
@@ -253,7 +294,10 @@ export class Settlement {
     const fee = await this.modules.provider.getFeeData();
     const maxPriorityFeePerGas = min(fee.maxPriorityFeePerGas ?? tipCap, tipCap);
     const maxFeePerGas = min(fee.maxFeePerGas ?? fee.gasPrice ?? cap, cap);
-    return { maxFeePerGas: maxFeePerGas < maxPriorityFeePerGas ? maxPriorityFeePerGas : maxFeePerGas, maxPriorityFeePerGas };
+    return {
+      maxFeePerGas: maxFeePerGas < maxPriorityFeePerGas ? maxPriorityFeePerGas : maxFeePerGas,
+      maxPriorityFeePerGas,
+    };
   }
 
   /** Fees of a replacement: +12.5 % each (what nodes require), within the caps; none if at the cap. */
@@ -287,11 +331,23 @@ export class Settlement {
     if (!fees) {
       if (replaceOf && !this.atCapLogged.has(`${window}:${kind}`)) {
         this.atCapLogged.add(`${window}:${kind}`);
-        logger.warn(`${kind} not mined and its fees are at the configured cap: waiting`, { window, tx: replaceOf.txHash, maxFeePerGasGwei: this.opts.maxFeePerGasGwei });
+        logger.warn(`${kind} not mined and its fees are at the configured cap: waiting`, {
+          window,
+          tx: replaceOf.txHash,
+          maxFeePerGasGwei: this.opts.maxFeePerGasGwei,
+        });
       }
       return;
     }
-    if (!replaceOf) await db.submissions.put(window, { window, kind, signers, status: 'sending', at: this.nowMs(), failures: failuresSoFar });
+    if (!replaceOf)
+      await db.submissions.put(window, {
+        window,
+        kind,
+        signers,
+        status: 'sending',
+        at: this.nowMs(),
+        failures: failuresSoFar,
+      });
     try {
       const overrides: Overrides = { ...fees, ...(replaceOf ? { nonce: replaceOf.nonce } : {}) };
       const tx = await sendTx(overrides);
@@ -309,7 +365,13 @@ export class Settlement {
         failures: failuresSoFar,
       });
       metrics?.submissions.inc({ kind, result: replaceOf ? 'replaced' : 'sent' });
-      if (replaceOf) logger.info(`${kind} replaced (same nonce, higher fees)`, { window, nonce: tx.nonce, tx: tx.hash, replaces: replaceOf.txHash });
+      if (replaceOf)
+        logger.info(`${kind} replaced (same nonce, higher fees)`, {
+          window,
+          nonce: tx.nonce,
+          tx: tx.hash,
+          replaces: replaceOf.txHash,
+        });
     } catch (e) {
       if (replaceOf) {
         // The first transaction may have been mined meanwhile ("nonce too low"): `track` finds out.
@@ -317,11 +379,23 @@ export class Settlement {
         return;
       }
       const failures = failuresSoFar + 1;
-      await db.submissions.put(window, { window, kind, signers, status: 'failed', at: this.nowMs(), failures, notBefore: this.nowMs() + this.backoffMs(failures) });
+      await db.submissions.put(window, {
+        window,
+        kind,
+        signers,
+        status: 'failed',
+        at: this.nowMs(),
+        failures,
+        notBefore: this.nowMs() + this.backoffMs(failures),
+      });
       metrics?.submissions.inc({ kind, result: 'error' });
       // Another node's transaction got there first (the gas estimate reverts), or the RPC
       // failed: back off; the next attempt looks at the hub again and decides afresh.
-      logger.warn(`${kind} not sent; backing off`, { window, reason: shortReason(e), retryInSeconds: this.backoffMs(failures) / 1000 });
+      logger.warn(`${kind} not sent; backing off`, {
+        window,
+        reason: shortReason(e),
+        retryInSeconds: this.backoffMs(failures) / 1000,
+      });
       const runner = this.modules.hub.contract.runner as { reset?: () => void } | null;
       runner?.reset?.();
     }
@@ -336,7 +410,11 @@ export class Settlement {
     this.audited.add(key);
     if (own.windowRoot !== rec.windowRoot || own.stateHash !== rec.stateHash) {
       this.modules.metrics?.auditDisagreements.inc();
-      this.modules.logger.warn('result on chain differs from our fold', { window, onChainRoot: rec.windowRoot, ownRoot: own.windowRoot });
+      this.modules.logger.warn('result on chain differs from our fold', {
+        window,
+        onChainRoot: rec.windowRoot,
+        ownRoot: own.windowRoot,
+      });
       if (rec.status === WindowStatus.Pending) await this.tryDispute(key, window, rec);
     }
   }
@@ -365,7 +443,6 @@ export class Settlement {
       .finally(() => this.disputing.delete(key));
   }
 }
-
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 

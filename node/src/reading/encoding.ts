@@ -92,18 +92,26 @@ export function encodeReading(r: Reading): Uint8Array {
 
 export function decodeReading(bytes: Uint8Array): Reading {
   if (bytes.length !== READING_ENCODED_LENGTH) {
-    throw new ReadingError({ code: ReadingErrorCode.WRONG_LENGTH, expected: READING_ENCODED_LENGTH, actual: bytes.length });
+    throw new ReadingError({
+      code: ReadingErrorCode.WRONG_LENGTH,
+      expected: READING_ENCODED_LENGTH,
+      actual: bytes.length,
+    });
   }
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (!b.subarray(0, READING_DOMAIN.length).equals(READING_DOMAIN)) {
     throw new ReadingError({ code: ReadingErrorCode.WRONG_DOMAIN });
   }
   if (b[OFFSET.version] !== READING_VERSION) {
-    throw new ReadingError({ code: ReadingErrorCode.WRONG_VERSION, expected: READING_VERSION, actual: b[OFFSET.version] });
+    throw new ReadingError({
+      code: ReadingErrorCode.WRONG_VERSION,
+      expected: READING_VERSION,
+      actual: b[OFFSET.version],
+    });
   }
   return {
     chainId: b.readBigUInt64BE(OFFSET.chainId),
-    hub: '0x' + b.subarray(OFFSET.hub, OFFSET.hub + 20).toString('hex'),
+    hub: `0x${b.subarray(OFFSET.hub, OFFSET.hub + 20).toString('hex')}`,
     communityId: b.readBigUInt64BE(OFFSET.communityId),
     meterIndex: b.readUInt32BE(OFFSET.meterIndex),
     interval: b.readUInt32BE(OFFSET.interval),

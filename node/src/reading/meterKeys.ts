@@ -4,10 +4,16 @@ import { ed25519KeyObject, MeterScheme, type SignedReading } from './signature.j
 
 /** P-256 public keys are registered as qx || qy (64 bytes), as the Osaka precompile takes them. */
 export function p256KeyObject(publicKey: Uint8Array): KeyObject {
-  if (publicKey.length !== 64) throw new RangeError(`P-256 public key must be 64 bytes (qx || qy), got ${publicKey.length}`);
+  if (publicKey.length !== 64)
+    throw new RangeError(`P-256 public key must be 64 bytes (qx || qy), got ${publicKey.length}`);
   const b = Buffer.from(publicKey);
   return createPublicKey({
-    key: { kty: 'EC', crv: 'P-256', x: b.subarray(0, 32).toString('base64url'), y: b.subarray(32).toString('base64url') },
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      x: b.subarray(0, 32).toString('base64url'),
+      y: b.subarray(32).toString('base64url'),
+    },
     format: 'jwk',
   });
 }

@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
 import nacl from 'tweetnacl';
 import { decodeReading, encodeReading, READING_ENCODED_LENGTH, type Reading } from './encoding.js';
 import { ReadingError, ReadingErrorCode } from './errors.js';
@@ -90,7 +96,11 @@ export function serializeSignedReading(signed: SignedReading): Uint8Array {
 export function deserializeSignedReading(bytes: Uint8Array): SignedReading {
   const encodedLength = READING_ENCODED_LENGTH;
   if (bytes.length !== encodedLength + ED25519_SIGNATURE_LENGTH) {
-    throw new ReadingError({ code: ReadingErrorCode.WRONG_LENGTH, expected: encodedLength + ED25519_SIGNATURE_LENGTH, actual: bytes.length });
+    throw new ReadingError({
+      code: ReadingErrorCode.WRONG_LENGTH,
+      expected: encodedLength + ED25519_SIGNATURE_LENGTH,
+      actual: bytes.length,
+    });
   }
   return { reading: decodeReading(bytes.subarray(0, encodedLength)), signature: bytes.slice(encodedLength) };
 }

@@ -57,7 +57,10 @@ export class VerifierPool {
     readonly size = Math.max(0, availableParallelism() - 1),
   ) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { meters: meters.map((m) => ({ publicKey: new Uint8Array(m.publicKey), scheme: m.scheme })) } });
+      const w = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { meters: meters.map((m) => ({ publicKey: new Uint8Array(m.publicKey), scheme: m.scheme })) },
+      });
       w.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
         this.pending.get(id)?.(out);
         this.pending.delete(id);

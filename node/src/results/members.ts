@@ -103,7 +103,17 @@ export function communityResults(run: CommunityRun): CommunityResults {
   const members = run.names.length;
   const T = run.exportWh[0]?.length ?? 0;
   const W = run.windowIntervals;
-  const acc = run.names.map(() => ({ imp: 0n, exp: 0n, bought: 0n, sold: 0n, gridImp: 0n, gridExp: 0n, net: 0n, baselineMilli: 0n, gridMilli: 0n }));
+  const acc = run.names.map(() => ({
+    imp: 0n,
+    exp: 0n,
+    bought: 0n,
+    sold: 0n,
+    gridImp: 0n,
+    gridExp: 0n,
+    net: 0n,
+    baselineMilli: 0n,
+    gridMilli: 0n,
+  }));
   const flows: IntervalFlow[] = [];
   const windowStates: ParticipantState[][] = [];
   const meterOwner = run.names.map((_, i) => i);
@@ -112,9 +122,20 @@ export function communityResults(run: CommunityRun): CommunityResults {
   for (let from = 0; from < T; from += W) {
     const to = Math.min(from + W, T);
     const intervals = [];
-    for (let t = from; t < to; t++) intervals.push(run.names.map((_, m) => ({ present: true, exportWh: run.exportWh[m][t], importWh: run.importWh[m][t] })));
-    const schedule = paramsSchedule(run.market, run.tariff, run.startSeconds + from * run.intervalSeconds, run.intervalSeconds);
-    const states = foldWindow(run.market, emptyState(members), meterOwner, intervals, { limits: run.limits, paramsAt: schedule });
+    for (let t = from; t < to; t++)
+      intervals.push(
+        run.names.map((_, m) => ({ present: true, exportWh: run.exportWh[m][t], importWh: run.importWh[m][t] })),
+      );
+    const schedule = paramsSchedule(
+      run.market,
+      run.tariff,
+      run.startSeconds + from * run.intervalSeconds,
+      run.intervalSeconds,
+    );
+    const states = foldWindow(run.market, emptyState(members), meterOwner, intervals, {
+      limits: run.limits,
+      paramsAt: schedule,
+    });
     const final = states[states.length - 1];
     windowStates.push(final);
     const weightedBuy = new Array<bigint>(members).fill(0n);
@@ -132,7 +153,8 @@ export function communityResults(run: CommunityRun): CommunityResults {
         weightedSell[i] += exp * p.gridSellPrice;
         const dGridImp = s[i].gridBoughtWh - prev[i].gridBoughtWh;
         const dGridExp = s[i].gridSoldWh - prev[i].gridSoldWh;
-        if (run.market.kind !== MarketKind.Totals) acc[i].gridMilli += dGridImp * p.gridBuyPrice - dGridExp * p.gridSellPrice;
+        if (run.market.kind !== MarketKind.Totals)
+          acc[i].gridMilli += dGridImp * p.gridBuyPrice - dGridExp * p.gridSellPrice;
         flow.p2pWh += n(s[i].p2pBoughtWh - prev[i].p2pBoughtWh);
         flow.gridImportWh += n(dGridImp);
         flow.gridExportWh += n(dGridExp);
@@ -157,7 +179,14 @@ export function communityResults(run: CommunityRun): CommunityResults {
     }
   }
   const rec = run.rec ? recAccounting(run, T) : null;
-  const recShares = rec ? recAllocation(rec, run.rec!.key, acc.map((a) => a.imp), acc.map((a) => a.exp)) : null;
+  const recShares = rec
+    ? recAllocation(
+        rec,
+        run.rec!.key,
+        acc.map((a) => a.imp),
+        acc.map((a) => a.exp),
+      )
+    : null;
   const sumOf = (xs: readonly (Uint32Array | null)[] | undefined, i: number): number | null => {
     const x = xs?.[i];
     return x ? x.reduce((s, v) => s + v, 0) : null;
@@ -165,7 +194,13 @@ export function communityResults(run: CommunityRun): CommunityResults {
   const results = run.names.map((name, i): MemberResult => {
     const a = acc[i];
     return result(name, {
-      imp: a.imp, exp: a.exp, bought: a.bought, sold: a.sold, gridImp: a.gridImp, gridExp: a.gridExp, net: a.net,
+      imp: a.imp,
+      exp: a.exp,
+      bought: a.bought,
+      sold: a.sold,
+      gridImp: a.gridImp,
+      gridExp: a.gridExp,
+      net: a.net,
       baseline: floorDiv(a.baselineMilli, 1000n),
       grid: floorDiv(a.gridMilli, 1000n),
       load: sumOf(run.loadWh, i),
@@ -198,7 +233,20 @@ function floorDiv(a: bigint, b: bigint): bigint {
 
 function result(
   name: string,
-  x: { imp: bigint; exp: bigint; bought: bigint; sold: bigint; gridImp: bigint; gridExp: bigint; net: bigint; baseline: bigint; grid: bigint; load: number | null; pv: number | null; rec: bigint | null },
+  x: {
+    imp: bigint;
+    exp: bigint;
+    bought: bigint;
+    sold: bigint;
+    gridImp: bigint;
+    gridExp: bigint;
+    net: bigint;
+    baseline: bigint;
+    grid: bigint;
+    load: number | null;
+    pv: number | null;
+    rec: bigint | null;
+  },
 ): MemberResult {
   const bill = x.grid - x.net - (x.rec ?? 0n);
   return {
@@ -223,8 +271,10 @@ function result(
 }
 
 function totalsOf(ms: MemberResult[]): MemberResult {
-  const sum = (f: (m: MemberResult) => number | null): number | null => (ms.every((m) => f(m) !== null) ? ms.reduce((s, m) => s + f(m)!, 0) : null);
-  const big = (f: (m: MemberResult) => bigint | null): bigint | null => (ms.every((m) => f(m) !== null) ? ms.reduce((s, m) => s + f(m)!, 0n) : null);
+  const sum = (f: (m: MemberResult) => number | null): number | null =>
+    ms.every((m) => f(m) !== null) ? ms.reduce((s, m) => s + f(m)!, 0) : null;
+  const big = (f: (m: MemberResult) => bigint | null): bigint | null =>
+    ms.every((m) => f(m) !== null) ? ms.reduce((s, m) => s + f(m)!, 0n) : null;
   const load = sum((m) => m.loadWh);
   const gridImp = sum((m) => m.gridImportWh)!;
   const imp = sum((m) => m.importWh)!;
@@ -277,16 +327,44 @@ function recAllocation(rec: RecResult, key: RecOptions['key'], imported: bigint[
 
 const kwh = (wh: number | null): string => (wh === null ? '-' : (wh / 1000).toFixed(3));
 const pct = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
-const money = (x: bigint | null, decimals: number): string => (x === null ? '-' : Number(formatUnits(x, decimals)).toFixed(2));
+const money = (x: bigint | null, decimals: number): string =>
+  x === null ? '-' : Number(formatUnits(x, decimals)).toFixed(2);
 
 /** A fixed-width table, one row per member and the community totals; money in currency units. */
 export function formatMemberTable(r: CommunityResults, decimals = 18, currency = 'EUR'): string {
-  const head = ['member', 'import kWh', 'export kWh', 'P2P bought', 'P2P sold', 'grid import', 'grid export', 'self-cons. kWh', 'self-suff.', 'from community', `P2P net ${currency}`, `grid-only bill`, `bill`, `savings`];
+  const head = [
+    'member',
+    'import kWh',
+    'export kWh',
+    'P2P bought',
+    'P2P sold',
+    'grid import',
+    'grid export',
+    'self-cons. kWh',
+    'self-suff.',
+    'from community',
+    `P2P net ${currency}`,
+    `grid-only bill`,
+    `bill`,
+    `savings`,
+  ];
   if (r.rec) head.push(`REC ${currency}`);
   const row = (m: MemberResult): string[] => {
     const cells = [
-      m.name, kwh(m.importWh), kwh(m.exportWh), kwh(m.p2pBoughtWh), kwh(m.p2pSoldWh), kwh(m.gridImportWh), kwh(m.gridExportWh),
-      kwh(m.selfConsumptionWh), pct(m.selfSufficiency), pct(m.communityShare), money(m.p2pNet, decimals), money(m.billGridOnly, decimals), money(m.bill, decimals), money(m.savings, decimals),
+      m.name,
+      kwh(m.importWh),
+      kwh(m.exportWh),
+      kwh(m.p2pBoughtWh),
+      kwh(m.p2pSoldWh),
+      kwh(m.gridImportWh),
+      kwh(m.gridExportWh),
+      kwh(m.selfConsumptionWh),
+      pct(m.selfSufficiency),
+      pct(m.communityShare),
+      money(m.p2pNet, decimals),
+      money(m.billGridOnly, decimals),
+      money(m.bill, decimals),
+      money(m.savings, decimals),
     ];
     if (r.rec) cells.push(money(m.recIncentive, decimals));
     return cells;
@@ -294,29 +372,64 @@ export function formatMemberTable(r: CommunityResults, decimals = 18, currency =
   const rows = [head, ...r.members.map(row), row(r.totals)];
   const widths = head.map((_, c) => Math.max(...rows.map((x) => x[c].length)));
   const line = (x: string[]) => x.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
-  const out = [line(head), ...rows.slice(1, -1).map(line), '-'.repeat(widths.reduce((a, b) => a + b + 2, -2)), line(rows[rows.length - 1])];
-  if (r.rec) out.push(`REC: ${kwh(r.rec.sharedWh)} kWh shared (hourly min of injected and withdrawn), incentive ${money(r.rec.incentive, decimals)} ${currency}, key ${r.rec.key}`);
+  const out = [
+    line(head),
+    ...rows.slice(1, -1).map(line),
+    '-'.repeat(widths.reduce((a, b) => a + b + 2, -2)),
+    line(rows[rows.length - 1]),
+  ];
+  if (r.rec)
+    out.push(
+      `REC: ${kwh(r.rec.sharedWh)} kWh shared (hourly min of injected and withdrawn), incentive ${money(r.rec.incentive, decimals)} ${currency}, key ${r.rec.key}`,
+    );
   return out.join('\n');
 }
 
 /** JSON-ready form: bigints as decimal strings of token units. */
 export function resultsToJson(r: CommunityResults): unknown {
-  const m = (x: MemberResult) => ({ ...x, p2pNet: String(x.p2pNet), billGridOnly: String(x.billGridOnly), bill: String(x.bill), savings: String(x.savings), recIncentive: x.recIncentive === null ? null : String(x.recIncentive) });
+  const m = (x: MemberResult) => ({
+    ...x,
+    p2pNet: String(x.p2pNet),
+    billGridOnly: String(x.billGridOnly),
+    bill: String(x.bill),
+    savings: String(x.savings),
+    recIncentive: x.recIncentive === null ? null : String(x.recIncentive),
+  });
   return {
     market: r.market,
     intervals: r.intervals,
     windows: r.windows,
     members: r.members.map(m),
     totals: m(r.totals),
-    rec: r.rec ? { ...r.rec, incentive: String(r.rec.incentive), incentivePerMWh: String(r.rec.incentivePerMWh) } : null,
+    rec: r.rec
+      ? { ...r.rec, incentive: String(r.rec.incentive), incentivePerMWh: String(r.rec.incentivePerMWh) }
+      : null,
   };
 }
 
 /** CSV, one row per member and a last row `community`; energy in Wh, money in token units. */
 export function resultsToCsv(r: CommunityResults): string {
-  const cols: (keyof MemberResult)[] = ['name', 'importWh', 'exportWh', 'p2pBoughtWh', 'p2pSoldWh', 'gridImportWh', 'gridExportWh', 'loadWh', 'pvWh', 'selfConsumptionWh', 'selfSufficiency', 'communityShare', 'p2pNet', 'billGridOnly', 'bill', 'savings', 'recIncentive'];
+  const cols: (keyof MemberResult)[] = [
+    'name',
+    'importWh',
+    'exportWh',
+    'p2pBoughtWh',
+    'p2pSoldWh',
+    'gridImportWh',
+    'gridExportWh',
+    'loadWh',
+    'pvWh',
+    'selfConsumptionWh',
+    'selfSufficiency',
+    'communityShare',
+    'p2pNet',
+    'billGridOnly',
+    'bill',
+    'savings',
+    'recIncentive',
+  ];
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-  return [cols.join(','), ...[...r.members, r.totals].map((m) => cols.map((c) => cell(m[c])).join(','))].join('\n') + '\n';
+  return `${[cols.join(','), ...[...r.members, r.totals].map((m) => cols.map((c) => cell(m[c])).join(','))].join('\n')}\n`;
 }
 
 /**
@@ -324,7 +437,11 @@ export function resultsToCsv(r: CommunityResults): string {
  * back): flat grid prices of `market` (the hub's), net meters only (no load or PV, so no
  * self-consumption), no REC.
  */
-export function resultsFromWindowStates(names: readonly string[], market: MarketParams, finals: readonly (readonly ParticipantState[])[]): CommunityResults {
+export function resultsFromWindowStates(
+  names: readonly string[],
+  market: MarketParams,
+  finals: readonly (readonly ParticipantState[])[],
+): CommunityResults {
   const members = names.map((name, i) => {
     const x = { imp: 0n, exp: 0n, bought: 0n, sold: 0n, gridImp: 0n, gridExp: 0n, net: 0n };
     for (const f of finals) {

@@ -27,23 +27,40 @@ export interface LoggerOptions {
 function fmt(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) return '0x' + Buffer.from(value).toString('hex');
+  if (value instanceof Uint8Array) return `0x${Buffer.from(value).toString('hex')}`;
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 export function createLogger(opts: LoggerOptions, module = ''): Logger {
   const max = LEVELS[opts.level];
-  const sink = opts.sink ?? ((line: string) => process.stderr.write(line + '\n'));
+  const sink = opts.sink ?? ((line: string) => process.stderr.write(`${line}\n`));
   const emit = (level: LogLevel, message: string, context?: LogContext, error?: unknown): void => {
     if (LEVELS[level] > max) return;
     const err = error instanceof Error ? error : error !== undefined ? new Error(String(error)) : undefined;
     if (opts.format === 'json') {
-      sink(fmt({ time: new Date().toISOString(), level, name: opts.name, module, message, ...context, error: err?.message }));
+      sink(
+        fmt({
+          time: new Date().toISOString(),
+          level,
+          name: opts.name,
+          module,
+          message,
+          ...context,
+          error: err?.message,
+        }),
+      );
       return;
     }
-    const ctx = context ? ' ' + Object.entries(context).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : '';
+    const ctx = context
+      ? ' ' +
+        Object.entries(context)
+          .map(([k, v]) => `${k}=${fmt(v)}`)
+          .join(' ')
+      : '';
     const where = [opts.name, module].filter(Boolean).join('/');
-    sink(`${new Date().toISOString().slice(11, 23)} ${level.padEnd(7)} ${where ? `[${where}] ` : ''}${message}${ctx}${err ? ` - ${err.message}` : ''}`);
+    sink(
+      `${new Date().toISOString().slice(11, 23)} ${level.padEnd(7)} ${where ? `[${where}] ` : ''}${message}${ctx}${err ? ` - ${err.message}` : ''}`,
+    );
   };
   return {
     error: (m, c, e) => emit('error', m, c, e),

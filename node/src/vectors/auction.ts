@@ -1,6 +1,16 @@
 import { clearAuction } from '../window/auction.js';
 import { emptyState, marketStep } from '../window/market.js';
-import { MarketKind, U128_MAX, U32_MAX, limitsHash, stateHash, type LimitPrices, type MarketParams, type MeterEnergy, type ParticipantState } from '../window/state.js';
+import {
+  MarketKind,
+  U128_MAX,
+  U32_MAX,
+  limitsHash,
+  stateHash,
+  type LimitPrices,
+  type MarketParams,
+  type MeterEnergy,
+  type ParticipantState,
+} from '../window/state.js';
 import { SeededRandom } from './prng.js';
 
 /** Grid prices in force for one interval (a time-of-use tariff changes them between intervals). */
@@ -270,15 +280,39 @@ export function edgeAuctionCases(): AuctionCase[] {
       steps: [
         {
           prices: px(U128_MAX, U128_MAX - 12345n),
-          readings: [on(U32_MAX, 0), on(U32_MAX, 0), on(U32_MAX, 1), on(0, U32_MAX), on(0, U32_MAX), on(0, U32_MAX), on(U32_MAX, U32_MAX)],
+          readings: [
+            on(U32_MAX, 0),
+            on(U32_MAX, 0),
+            on(U32_MAX, 1),
+            on(0, U32_MAX),
+            on(0, U32_MAX),
+            on(0, U32_MAX),
+            on(U32_MAX, U32_MAX),
+          ],
         },
         {
           prices: px(U128_MAX, 0n),
-          readings: [on(U32_MAX, U32_MAX), on(0, U32_MAX), on(U32_MAX, 0), on(U32_MAX, 0), on(1, U32_MAX), off(), on(0, U32_MAX - 7)],
+          readings: [
+            on(U32_MAX, U32_MAX),
+            on(0, U32_MAX),
+            on(U32_MAX, 0),
+            on(U32_MAX, 0),
+            on(1, U32_MAX),
+            off(),
+            on(0, U32_MAX - 7),
+          ],
         },
         {
           prices: px(U128_MAX, U128_MAX),
-          readings: [on(0, U32_MAX), on(0, U32_MAX), on(0, U32_MAX), on(U32_MAX, 0), on(U32_MAX, 0), on(U32_MAX, 3), on(U32_MAX, 0)],
+          readings: [
+            on(0, U32_MAX),
+            on(0, U32_MAX),
+            on(0, U32_MAX),
+            on(U32_MAX, 0),
+            on(U32_MAX, 0),
+            on(U32_MAX, 3),
+            on(U32_MAX, 0),
+          ],
         },
       ],
     },
@@ -296,7 +330,9 @@ export function randomAuctionCases(count = 48, seed = 0xa0c7): AuctionCase[] {
   for (let c = 0; c < count; c++) {
     const participants = rng.int(1, 12);
     const meters = rng.int(1, participants + 3);
-    const meterOwner = Array.from({ length: meters }, (_, k) => (k < participants && rng.chance(0.8) ? k : rng.below(participants)));
+    const meterOwner = Array.from({ length: meters }, (_, k) =>
+      k < participants && rng.chance(0.8) ? k : rng.below(participants),
+    );
     const scale = [3, 100, 5000, U32_MAX][rng.below(4)];
     const levels = [0n, 50n, 80n, 120n, 120n, 200n, 250n, 300n, BigInt(rng.int(0, 400))];
     const pick = (): bigint => levels[rng.below(levels.length)];
@@ -306,11 +342,14 @@ export function randomAuctionCases(count = 48, seed = 0xa0c7): AuctionCase[] {
     const steps = Array.from({ length: stepCount }, () => {
       const sell = BigInt(rng.int(0, 150));
       const prices = px(sell + BigInt(rng.int(0, 300)), sell);
-      const readings = Array.from({ length: meters }, (): MeterEnergy => ({
-        present: rng.chance(0.9),
-        exportWh: rng.chance(0.45) ? rng.below(scale + 1) : 0,
-        importWh: rng.chance(0.6) ? rng.below(scale + 1) : 0,
-      }));
+      const readings = Array.from(
+        { length: meters },
+        (): MeterEnergy => ({
+          present: rng.chance(0.9),
+          exportWh: rng.chance(0.45) ? rng.below(scale + 1) : 0,
+          importWh: rng.chance(0.6) ? rng.below(scale + 1) : 0,
+        }),
+      );
       return { prices, readings };
     });
     cases.push({ name: `random ${c}`, participants, meterOwner, feederCapacityWh, limits, steps });

@@ -30,25 +30,37 @@ import { seedFor } from './readings.js';
  * co-signature blobs for several signer sets, and the rogue-key forgery the module must refuse.
  */
 
-const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** RFC 9380 Appendix J.9.1 / J.10.1 messages and tags. */
-const RFC_MESSAGES = ['', 'abc', 'abcdef0123456789', 'q128_' + 'q'.repeat(128), 'a512_' + 'a'.repeat(512)];
+const RFC_MESSAGES = ['', 'abc', 'abcdef0123456789', `q128_${'q'.repeat(128)}`, `a512_${'a'.repeat(512)}`];
 export const RFC9380_G1_DST = 'QUUX-V01-CS02-with-BLS12381G1_XMD:SHA-256_SSWU_RO_';
 export const RFC9380_G2_DST = 'QUUX-V01-CS02-with-BLS12381G2_XMD:SHA-256_SSWU_RO_';
 
 /** The community the vectors live in: anvil's / forge's chain id, a fixed hub address. */
-export const BLS_VECTOR_DOMAIN: BlsDomain = { chainId: 31337n, hub: '0x00000000000000000000000000000000000b1500', communityId: 3n };
+export const BLS_VECTOR_DOMAIN: BlsDomain = {
+  chainId: 31337n,
+  hub: '0x00000000000000000000000000000000000b1500',
+  communityId: 3n,
+};
 export const BLS_VECTOR_PARTICIPANTS = 6;
 
-const participantAddress = (i: number): string => '0x' + (0xa11ce000 + i).toString(16).padStart(40, '0');
+const participantAddress = (i: number): string => `0x${(0xa11ce000 + i).toString(16).padStart(40, '0')}`;
 
 export function blsVectorFile() {
   const d = BLS_VECTOR_DOMAIN;
   const rfc9380 = {
-    g1: RFC_MESSAGES.map((m) => ({ dst: hex(utf8(RFC9380_G1_DST)), msg: hex(utf8(m)), point: hex(encodeG1(bls12_381.G1.hashToCurve(utf8(m), { DST: RFC9380_G1_DST }) as never)) })),
-    g2: RFC_MESSAGES.map((m) => ({ dst: hex(utf8(RFC9380_G2_DST)), msg: hex(utf8(m)), point: hex(encodeG2(bls12_381.G2.hashToCurve(utf8(m), { DST: RFC9380_G2_DST }) as never)) })),
+    g1: RFC_MESSAGES.map((m) => ({
+      dst: hex(utf8(RFC9380_G1_DST)),
+      msg: hex(utf8(m)),
+      point: hex(encodeG1(bls12_381.G1.hashToCurve(utf8(m), { DST: RFC9380_G1_DST }) as never)),
+    })),
+    g2: RFC_MESSAGES.map((m) => ({
+      dst: hex(utf8(RFC9380_G2_DST)),
+      msg: hex(utf8(m)),
+      point: hex(encodeG2(bls12_381.G2.hashToCurve(utf8(m), { DST: RFC9380_G2_DST }) as never)),
+    })),
   };
 
   const sks = Array.from({ length: BLS_VECTOR_PARTICIPANTS }, (_, i) => blsKeyGen(seedFor(`bls-participant-${i}`)));
@@ -56,12 +68,24 @@ export function blsVectorFile() {
   const participants = sks.map((sk, i) => {
     const address = participantAddress(i);
     const pop = blsProofOfPossession(sk, address, d);
-    return { index: i, address, secretKey: '0x' + sk.toString(16).padStart(64, '0'), publicKey: hex(encodeG2(pks[i])), pop: hex(encodeG1(pop)), keyData: hex(encodeKeyData(pks[i], pop)) };
+    return {
+      index: i,
+      address,
+      secretKey: `0x${sk.toString(16).padStart(64, '0')}`,
+      publicKey: hex(encodeG2(pks[i])),
+      pop: hex(encodeG1(pop)),
+      keyData: hex(encodeKeyData(pks[i], pop)),
+    };
   });
 
   // The statement co-signed: a window result digest exactly as the hub computes it.
   const digest = getBytes(
-    windowResultDigest(hubDomain(d.chainId, d.hub), { communityId: d.communityId, window: 4, windowRoot: hex(seedFor('bls-window-root')), stateHash: hex(seedFor('bls-state-hash')) }),
+    windowResultDigest(hubDomain(d.chainId, d.hub), {
+      communityId: d.communityId,
+      window: 4,
+      windowRoot: hex(seedFor('bls-window-root')),
+      stateHash: hex(seedFor('bls-state-hash')),
+    }),
   );
   const shares = sks.map((sk) => blsSign(sk, digest, d));
   const signerSets: [string, number[]][] = [
@@ -74,7 +98,13 @@ export function blsVectorFile() {
   const cases = signerSets.map(([label, signers]) => {
     const blob = encodeCoSignature(signers, aggregateG1(signers.map((i) => shares[i])), pks);
     const bitmap = signers.reduce((b, i) => b | (1n << BigInt(i)), 0n);
-    return { label, signers, bitmap: '0x' + bitmap.toString(16).padStart(64, '0'), subtract: subtractsAbsent(signers.length, pks.length), signatures: hex(blob) };
+    return {
+      label,
+      signers,
+      bitmap: `0x${bitmap.toString(16).padStart(64, '0')}`,
+      subtract: subtractsAbsent(signers.length, pks.length),
+      signatures: hex(blob),
+    };
   });
 
   // Rogue key: the attacker (participant 1's slot, fresh address) publishes pk' = [x]G2 - pk_0, so
@@ -106,7 +136,13 @@ export function blsVectorFile() {
   return {
     outsideSubgroup: outsideSubgroupPoints(),
     rfc9380,
-    domain: { chainId: Number(d.chainId), hub: d.hub, communityId: Number(d.communityId), signatureDst: hex(signatureDst(d)), popDst: hex(popDst(d)) },
+    domain: {
+      chainId: Number(d.chainId),
+      hub: d.hub,
+      communityId: Number(d.communityId),
+      signatureDst: hex(signatureDst(d)),
+      popDst: hex(popDst(d)),
+    },
     participants,
     aggregateKey: hex(encodeG2(aggregateG2(pks))),
     digest: hex(digest),
@@ -160,7 +196,8 @@ export function outsideSubgroupPoints(): { g1: string; g2: string } {
     } catch {
       continue;
     }
-    if (!inSubgroup(bls12_381.G2.Point.fromAffine({ x, y }))) g2 = hex(new Uint8Array([...fp64(x.c0), ...fp64(x.c1), ...fp64(y.c0), ...fp64(y.c1)]));
+    if (!inSubgroup(bls12_381.G2.Point.fromAffine({ x, y })))
+      g2 = hex(new Uint8Array([...fp64(x.c0), ...fp64(x.c1), ...fp64(y.c0), ...fp64(y.c1)]));
   }
   return { g1, g2 };
 }

@@ -1,11 +1,18 @@
 import { keccak256, toUtf8Bytes } from 'ethers';
 import { encodeReading, type Reading } from '../reading/encoding.js';
 import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
-import { ABSENT_LEAF, commitWindow, intervalProof, rawReadingLeaf, readingsRoot, slotLeaf } from '../window/commitment.js';
+import {
+  ABSENT_LEAF,
+  commitWindow,
+  intervalProof,
+  rawReadingLeaf,
+  readingsRoot,
+  slotLeaf,
+} from '../window/commitment.js';
 import { buildLevels, merkleProof } from '../window/merkle.js';
 import { seedFor } from './readings.js';
 
-const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 
 /**
  * A window of W = 5 intervals over M = 3 meters (odd sizes exercise the zero padding), with
@@ -58,7 +65,12 @@ export function commitmentVectors() {
   const shiftedSig = sig.subarray(1);
   return {
     absentLeaf: ABSENT_LEAF,
-    resplit: { encoded: hex(shiftedEnc), signature: hex(shiftedSig), leaf: rawReadingLeaf(shiftedEnc, shiftedSig), honestLeaf: first.leaf },
+    resplit: {
+      encoded: hex(shiftedEnc),
+      signature: hex(shiftedSig),
+      leaf: rawReadingLeaf(shiftedEnc, shiftedSig),
+      honestLeaf: first.leaf,
+    },
     meters: M,
     windowIntervals: W,
     windowRoot: window.windowRoot,

@@ -12,11 +12,18 @@ import {
   type ClaimedWindow,
 } from '../window/disputeProof.js';
 import { foldWindow } from '../window/market.js';
-import { emptyState, encodeState, MarketKind, stateHash, type MarketParams, type ParticipantState } from '../window/state.js';
+import {
+  emptyState,
+  encodeState,
+  MarketKind,
+  stateHash,
+  type MarketParams,
+  type ParticipantState,
+} from '../window/state.js';
 import { toMeterEnergy } from '../window/assemble.js';
 import { seedFor } from './readings.js';
 
-const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 
 /** Where the forge dispute tests put the hub (`deployCodeTo`): readings are bound to it. */
 export const DISPUTE_HUB = '0xd15b0000000000000000000000000000000000a1';
@@ -66,11 +73,16 @@ export function disputeVectors() {
   const slots: (SignedReading | undefined)[][] = Array.from({ length: W }, (_, t) =>
     Array.from({ length: M }, (_, m) => {
       const j = t * M + m;
-      return present[j] ? { reading: reading(m, t, exportWh[j], importWh[j]), signature: Buffer.from(signatures[j].slice(2), 'hex') } : undefined;
+      return present[j]
+        ? { reading: reading(m, t, exportWh[j], importWh[j]), signature: Buffer.from(signatures[j].slice(2), 'hex') }
+        : undefined;
     }),
   );
   const honest = claimOf(slots);
-  const firstSecond = { reading: reading(eq.meter, eq.interval, exportWh[k], importWh[k]), signature: slots[eq.interval][eq.meter]!.signature };
+  const firstSecond = {
+    reading: reading(eq.meter, eq.interval, exportWh[k], importWh[k]),
+    signature: slots[eq.interval][eq.meter]!.signature,
+  };
   return {
     chainId: DISPUTE_CHAIN_ID.toString(),
     hub: DISPUTE_HUB,
@@ -84,7 +96,10 @@ export function disputeVectors() {
     importWh,
     signatures,
     honestWindowRoot: honest.commitment.windowRoot,
-    claims: disputeClaims(slots, honest, firstSecond, { reading: second, signature: signReading(second, keys[eq.meter].secretKey).signature }),
+    claims: disputeClaims(slots, honest, firstSecond, {
+      reading: second,
+      signature: signReading(second, keys[eq.meter].secretKey).signature,
+    }),
     equivocation: {
       meter: eq.meter,
       interval: eq.interval,
@@ -97,14 +112,28 @@ export function disputeVectors() {
 }
 
 /** The market of the dispute vectors' community (as the forge fixture opens it). */
-export const DISPUTE_MARKET: MarketParams = { kind: MarketKind.Mmr, gridBuyPrice: 250n, gridSellPrice: 50n, feederCapacityWh: 0n };
+export const DISPUTE_MARKET: MarketParams = {
+  kind: MarketKind.Mmr,
+  gridBuyPrice: 250n,
+  gridSellPrice: 50n,
+  feederCapacityWh: 0n,
+};
 
 /** Folds and commits `slots` (meter m owned by participant m), or commits `states` as given. */
 function claimOf(slots: (SignedReading | undefined)[][], states?: ParticipantState[][]): ClaimedWindow {
   const M = slots[0].length;
   const owners = Array.from({ length: M }, (_, m) => m);
-  const folded = states ?? foldWindow(DISPUTE_MARKET, emptyState(M), owners, slots.map((row) => row.map(toMeterEnergy)));
-  const commitment = commitWindow(slots.map((row, t) => ({ interval: t, readingsRoot: readingsRoot(row), stateHash: stateHash(folded[t]) })));
+  const folded =
+    states ??
+    foldWindow(
+      DISPUTE_MARKET,
+      emptyState(M),
+      owners,
+      slots.map((row) => row.map(toMeterEnergy)),
+    );
+  const commitment = commitWindow(
+    slots.map((row, t) => ({ interval: t, readingsRoot: readingsRoot(row), stateHash: stateHash(folded[t]) })),
+  );
   return { firstInterval: 0, slots, states: folded, commitment };
 }
 
@@ -113,11 +142,22 @@ function claimOf(slots: (SignedReading | undefined)[][], states?: ParticipantSta
  * forge submits each claim and its proof (Dispute.t.sol, test_TypeScriptProofs), so the encoders here
  * and the verifier agree.
  */
-function disputeClaims(slots: (SignedReading | undefined)[][], honest: ClaimedWindow, first: SignedReading, second: SignedReading) {
+function disputeClaims(
+  slots: (SignedReading | undefined)[][],
+  honest: ClaimedWindow,
+  first: SignedReading,
+  second: SignedReading,
+) {
   const W = slots.length;
   const M = slots[0].length;
   const owners = Array.from({ length: M }, (_, m) => m);
-  const out = (name: string, kind: DisputeKind, claim: ClaimedWindow, proof: string, finalState = claim.states[W - 1]) => ({
+  const out = (
+    name: string,
+    kind: DisputeKind,
+    claim: ClaimedWindow,
+    proof: string,
+    finalState = claim.states[W - 1],
+  ) => ({
     name,
     kind,
     windowRoot: claim.commitment.windowRoot,
@@ -132,13 +172,21 @@ function disputeClaims(slots: (SignedReading | undefined)[][], honest: ClaimedWi
 
   const forgedSlots = slots.map((row) => [...row]);
   const genuine = forgedSlots[50][4]!;
-  forgedSlots[50][4] = { reading: { ...genuine.reading, exportWh: genuine.reading.exportWh + 500 }, signature: genuine.signature };
+  forgedSlots[50][4] = {
+    reading: { ...genuine.reading, exportWh: genuine.reading.exportWh + 500 },
+    signature: genuine.signature,
+  };
   const forged = claimOf(forgedSlots);
 
   const states = honest.states.map((s) => s.map((p) => ({ ...p })));
   states[60][0].net += 1000n;
   states[60][1].net -= 1000n;
-  const rest = foldWindow(DISPUTE_MARKET, states[60], owners, slots.slice(61).map((row) => row.map(toMeterEnergy)));
+  const rest = foldWindow(
+    DISPUTE_MARKET,
+    states[60],
+    owners,
+    slots.slice(61).map((row) => row.map(toMeterEnergy)),
+  );
   const badStep = claimOf(slots, [...states.slice(0, 61), ...rest]);
 
   const wrongFinal = honest.states[W - 1].map((p) => ({ ...p }));

@@ -197,16 +197,22 @@ export interface Ed25519Case {
 
 export interface Ed25519VectorFile {
   sha512: { count: number; vectors: Sha512Vector[] };
-  rfc8032: { count: number; vectors: { name: string; secretKey: string; publicKey: string; message: string; signature: string }[] };
+  rfc8032: {
+    count: number;
+    vectors: { name: string; secretKey: string; publicKey: string; message: string; signature: string }[];
+  };
   cases: Ed25519Case[];
   count: number;
 }
 
-const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 const unhex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/^0x/, ''), 'hex'));
 
 /** Message lengths that cross SHA-512's 128-byte blocks and its 112-byte padding limit. */
-export const SHA512_LENGTHS = [0, 1, 3, 55, 56, 63, 64, 70, 111, 112, 113, 127, 128, 129, 134, 200, 239, 240, 241, 255, 256, 257, 300, 383, 384, 1000];
+export const SHA512_LENGTHS = [
+  0, 1, 3, 55, 56, 63, 64, 70, 111, 112, 113, 127, 128, 129, 134, 200, 239, 240, 241, 255, 256, 257, 300, 383, 384,
+  1000,
+];
 
 export function sha512Vectors(): Sha512Vector[] {
   const messages = [new TextEncoder().encode('abc'), ...SHA512_LENGTHS.map((n) => seededBytes(`sha512-${n}`, n))];
@@ -220,35 +226,41 @@ const RFC8032 = [
     secretKey: '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60',
     publicKey: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
     message: '',
-    signature: 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    signature:
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
   },
   {
     name: 'TEST 2',
     secretKey: '4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb',
     publicKey: '3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c',
     message: '72',
-    signature: '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
+    signature:
+      '92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00',
   },
   {
     name: 'TEST 3',
     secretKey: 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
     publicKey: 'fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025',
     message: 'af82',
-    signature: '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
+    signature:
+      '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
   },
   {
     name: 'TEST 1024',
     secretKey: 'f5e5767cf153319517630f226876b86c8160cc583bc013744c6bf255f5cc0ee5',
     publicKey: '278117fc144c72340f67d0f2316e8386ceffbf2b2428c9c51fef7c597f1d426e',
     message: 'rfc8032-test-1024',
-    signature: '0aab4c900501b3e24d7cdf4663326a3a87df5e4843b2cbdb67cbf6e460fec350aa5371b1508f9f4528ecea23c436d94b5e8fcd4f681e30a6ac00a9704a188a03',
+    signature:
+      '0aab4c900501b3e24d7cdf4663326a3a87df5e4843b2cbdb67cbf6e460fec350aa5371b1508f9f4528ecea23c436d94b5e8fcd4f681e30a6ac00a9704a188a03',
   },
   {
     name: 'TEST SHA(abc)',
     secretKey: '833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42',
     publicKey: 'ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf',
-    message: 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
-    signature: 'dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704',
+    message:
+      'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
+    signature:
+      'dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704',
   },
 ];
 
@@ -284,14 +296,35 @@ export function rfc8032Vectors(): Ed25519VectorFile['rfc8032']['vectors'] {
     if (Buffer.from(kp.publicKey).toString('hex') !== v.publicKey || Buffer.from(sig).toString('hex') !== v.signature) {
       throw new Error(`RFC 8032 ${v.name}: tweetnacl disagrees with the RFC`);
     }
-    return { name: v.name, secretKey: '0x' + v.secretKey, publicKey: '0x' + v.publicKey, message: '0x' + message, signature: '0x' + v.signature };
+    return {
+      name: v.name,
+      secretKey: `0x${v.secretKey}`,
+      publicKey: `0x${v.publicKey}`,
+      message: `0x${message}`,
+      signature: `0x${v.signature}`,
+    };
   });
 }
 
-function makeCase(label: string, reason: string, publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Ed25519Case {
+function makeCase(
+  label: string,
+  reason: string,
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+  message: Uint8Array,
+): Ed25519Case {
   const nodeCrypto = verifyEd25519(message, signature, publicKey);
   const tweetnacl = verifyEd25519Reference(message, signature, publicKey);
-  return { label, reason, publicKey: hex(publicKey), signature: hex(signature), message: hex(message), nodeCrypto, tweetnacl, expected: nodeCrypto };
+  return {
+    label,
+    reason,
+    publicKey: hex(publicKey),
+    signature: hex(signature),
+    message: hex(message),
+    nodeCrypto,
+    tweetnacl,
+    expected: nodeCrypto,
+  };
 }
 
 function flipBit(b: Uint8Array, bit: number): Uint8Array {
@@ -312,7 +345,11 @@ const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => {
  * S = r verifies cofactorless iff [k]A = O, so search a message suffix until k ≡ 0 mod ord(A).
  * Returns the message and signature.
  */
-function forgeForSmallOrderKey(label: string, aBytes: Uint8Array, order: number): { message: Uint8Array; signature: Uint8Array } {
+function forgeForSmallOrderKey(
+  label: string,
+  aBytes: Uint8Array,
+  order: number,
+): { message: Uint8Array; signature: Uint8Array } {
   const r = mod(fromLe(seededBytes(`${label}-r`, 64)), GROUP_L);
   const rBytes = encodePoint(scalarMult(r, BASE));
   const base = seededBytes(`${label}-m`, 40);
@@ -357,7 +394,15 @@ export function ed25519Cases(): Ed25519Case[] {
     cases.push(makeCase(`flip-S-${bit}`, `bit ${bit} of S flipped (S stays below L)`, v0.pk, concat(r0, s), v0.msg));
   }
   for (const bit of [253, 255]) {
-    cases.push(makeCase(`flip-S-${bit}`, `bit ${bit} of S flipped: S ≥ L, non-canonical`, v0.pk, concat(r0, flipBit(s0, bit)), v0.msg));
+    cases.push(
+      makeCase(
+        `flip-S-${bit}`,
+        `bit ${bit} of S flipped: S ≥ L, non-canonical`,
+        v0.pk,
+        concat(r0, flipBit(s0, bit)),
+        v0.msg,
+      ),
+    );
   }
   for (const bit of [0, 1, 100, 254, 255]) {
     cases.push(makeCase(`flip-A-${bit}`, `bit ${bit} of the public key flipped`, flipBit(v0.pk, bit), v0.sig, v0.msg));
@@ -365,39 +410,131 @@ export function ed25519Cases(): Ed25519Case[] {
   for (const bit of [0, 7, 300, 559]) {
     cases.push(makeCase(`flip-M-${bit}`, `bit ${bit} of the message flipped`, v0.pk, v0.sig, flipBit(v0.msg, bit)));
   }
-  cases.push(makeCase('message-extended', 'one zero byte appended to the message', v0.pk, v0.sig, concat(v0.msg, new Uint8Array(1))));
-  cases.push(makeCase('message-truncated', 'last byte of the message dropped', v0.pk, v0.sig, v0.msg.subarray(0, v0.msg.length - 1)));
+  cases.push(
+    makeCase(
+      'message-extended',
+      'one zero byte appended to the message',
+      v0.pk,
+      v0.sig,
+      concat(v0.msg, new Uint8Array(1)),
+    ),
+  );
+  cases.push(
+    makeCase(
+      'message-truncated',
+      'last byte of the message dropped',
+      v0.pk,
+      v0.sig,
+      v0.msg.subarray(0, v0.msg.length - 1),
+    ),
+  );
   cases.push(makeCase('swap-R-S', 'R and S swapped', v0.pk, concat(s0, r0), v0.msg));
   cases.push(makeCase('other-key', 'valid signature checked under another meter key', valid[3].pk, v0.sig, v0.msg));
 
   // Non-canonical S: S + L (and S + 2L, S + 15L, all < 2^256): same point [S]B, different bytes.
-  for (const [i, mult] of [[2, 1n], [5, 2n], [6, 15n]] as const) {
+  for (const [i, mult] of [
+    [2, 1n],
+    [5, 2n],
+    [6, 15n],
+  ] as const) {
     const v = valid[i];
     const s = fromLe(v.sig.subarray(32));
-    cases.push(makeCase(`S-plus-${mult}L`, `non-canonical S = S + ${mult}·L (${v.msg.length}-byte message)`, v.pk, concat(v.sig.subarray(0, 32), le32(s + mult * GROUP_L)), v.msg));
+    cases.push(
+      makeCase(
+        `S-plus-${mult}L`,
+        `non-canonical S = S + ${mult}·L (${v.msg.length}-byte message)`,
+        v.pk,
+        concat(v.sig.subarray(0, 32), le32(s + mult * GROUP_L)),
+        v.msg,
+      ),
+    );
   }
-  cases.push(makeCase('S-equals-L', 'S = L (S ≥ L), R = identity, public key = identity', encodePoint(IDENTITY), concat(encodePoint(IDENTITY), le32(GROUP_L)), new Uint8Array(0)));
+  cases.push(
+    makeCase(
+      'S-equals-L',
+      'S = L (S ≥ L), R = identity, public key = identity',
+      encodePoint(IDENTITY),
+      concat(encodePoint(IDENTITY), le32(GROUP_L)),
+      new Uint8Array(0),
+    ),
+  );
   cases.push(makeCase('S-max', 'S = 2^256 - 1', v0.pk, concat(r0, le32((1n << 256n) - 1n)), v0.msg));
 
   // Points not on the curve (y with no x), as A and as R.
   const offCurve: bigint[] = [];
   for (let y = 2n; offCurve.length < 2; y++) if (recoverX(y, 0) === null) offCurve.push(y);
-  cases.push(makeCase('A-off-curve', `public key y = ${offCurve[0]} is not on the curve`, encodeRaw(offCurve[0], 0), v0.sig, v0.msg));
-  cases.push(makeCase('A-off-curve-random', 'public key = random bytes not on the curve', (() => {
-    for (let i = 0; ; i++) {
-      const b = seededBytes(`off-curve-${i}`, 32);
-      if (recoverX(fromLe(b) & ((1n << 255n) - 1n), 0) === null) return b;
-    }
-  })(), v0.sig, v0.msg));
-  cases.push(makeCase('R-off-curve', `R y = ${offCurve[1]} is not on the curve`, v0.pk, concat(encodeRaw(offCurve[1], 0), s0), v0.msg));
+  cases.push(
+    makeCase(
+      'A-off-curve',
+      `public key y = ${offCurve[0]} is not on the curve`,
+      encodeRaw(offCurve[0], 0),
+      v0.sig,
+      v0.msg,
+    ),
+  );
+  cases.push(
+    makeCase(
+      'A-off-curve-random',
+      'public key = random bytes not on the curve',
+      (() => {
+        for (let i = 0; ; i++) {
+          const b = seededBytes(`off-curve-${i}`, 32);
+          if (recoverX(fromLe(b) & ((1n << 255n) - 1n), 0) === null) return b;
+        }
+      })(),
+      v0.sig,
+      v0.msg,
+    ),
+  );
+  cases.push(
+    makeCase(
+      'R-off-curve',
+      `R y = ${offCurve[1]} is not on the curve`,
+      v0.pk,
+      concat(encodeRaw(offCurve[1], 0), s0),
+      v0.msg,
+    ),
+  );
 
   // Zero scalars and identity points that still satisfy [S]B = R + [k]A.
   const sk0 = fromLe(nacl.hash(v0.sk.subarray(0, 32)).subarray(0, 32));
-  const a0 = mod(((sk0 & ~7n) & ((1n << 254n) - 1n)) | (1n << 254n), GROUP_L);
-  cases.push(makeCase('R-identity', 'nonce r = 0: R = identity, S = k·a (valid)', v0.pk, signWithScalar('r0', a0, v0.pk, v0.msg, 0n), v0.msg));
-  cases.push(makeCase('all-identity', 'A = R = identity, S = 0: [0]B = O + [k]O', encodePoint(IDENTITY), concat(encodePoint(IDENTITY), le32(0n)), v0.msg));
-  cases.push(makeCase('R-identity-noncanonical', 'A = identity, S = 0, R = identity encoded with y = p + 1', encodePoint(IDENTITY), concat(encodeRaw(FIELD_P + 1n, 0), le32(0n)), v0.msg));
-  cases.push(makeCase('R-identity-negative-zero', 'A = identity, S = 0, R = identity with sign bit 1 (x = 0)', encodePoint(IDENTITY), concat(encodeRaw(1n, 1), le32(0n)), v0.msg));
+  const a0 = mod((sk0 & ~7n & ((1n << 254n) - 1n)) | (1n << 254n), GROUP_L);
+  cases.push(
+    makeCase(
+      'R-identity',
+      'nonce r = 0: R = identity, S = k·a (valid)',
+      v0.pk,
+      signWithScalar('r0', a0, v0.pk, v0.msg, 0n),
+      v0.msg,
+    ),
+  );
+  cases.push(
+    makeCase(
+      'all-identity',
+      'A = R = identity, S = 0: [0]B = O + [k]O',
+      encodePoint(IDENTITY),
+      concat(encodePoint(IDENTITY), le32(0n)),
+      v0.msg,
+    ),
+  );
+  cases.push(
+    makeCase(
+      'R-identity-noncanonical',
+      'A = identity, S = 0, R = identity encoded with y = p + 1',
+      encodePoint(IDENTITY),
+      concat(encodeRaw(FIELD_P + 1n, 0), le32(0n)),
+      v0.msg,
+    ),
+  );
+  cases.push(
+    makeCase(
+      'R-identity-negative-zero',
+      'A = identity, S = 0, R = identity with sign bit 1 (x = 0)',
+      encodePoint(IDENTITY),
+      concat(encodeRaw(1n, 1), le32(0n)),
+      v0.msg,
+    ),
+  );
 
   // Small-order public keys: the 8 torsion points, each with a cofactorless-valid signature
   // ([k]A = O) and one where [k]A != O.
@@ -406,23 +543,55 @@ export function ed25519Cases(): Ed25519Case[] {
     const order = smallOrder(t);
     const aBytes = encodePoint(t);
     const forged = forgeForSmallOrderKey(`small-order-${i}`, aBytes, order);
-    cases.push(makeCase(`small-order-A-${i}`, `public key of order ${order}, R = [r]B, S = r, k ≡ 0 mod ${order}: satisfies [S]B = R + [k]A`, aBytes, forged.signature, forged.message));
+    cases.push(
+      makeCase(
+        `small-order-A-${i}`,
+        `public key of order ${order}, R = [r]B, S = r, k ≡ 0 mod ${order}: satisfies [S]B = R + [k]A`,
+        aBytes,
+        forged.signature,
+        forged.message,
+      ),
+    );
     if (order > 1) {
       let m = concat(forged.message, new Uint8Array([0]));
-      while (challenge(forged.signature.subarray(0, 32), aBytes, m) % BigInt(order) === 0n) m = concat(m, new Uint8Array([0]));
-      cases.push(makeCase(`small-order-A-${i}-k-nonzero`, `public key of order ${order}, R = [r]B, S = r, k ≢ 0 mod ${order}`, aBytes, forged.signature, m));
+      while (challenge(forged.signature.subarray(0, 32), aBytes, m) % BigInt(order) === 0n)
+        m = concat(m, new Uint8Array([0]));
+      cases.push(
+        makeCase(
+          `small-order-A-${i}-k-nonzero`,
+          `public key of order ${order}, R = [r]B, S = r, k ≢ 0 mod ${order}`,
+          aBytes,
+          forged.signature,
+          m,
+        ),
+      );
     }
   });
 
   // Non-canonical public keys: y ≥ p (y = p + 1 is the identity, y = p is y = 0 of order 4) and
   // x = 0 with the sign bit set.
   const nonCanonicalKeys: [string, string, Uint8Array, number][] = [
-    ['A-noncanonical-identity', 'public key y = p + 1 (identity, non-canonical), [k]A = O', encodeRaw(FIELD_P + 1n, 0), 1],
+    [
+      'A-noncanonical-identity',
+      'public key y = p + 1 (identity, non-canonical), [k]A = O',
+      encodeRaw(FIELD_P + 1n, 0),
+      1,
+    ],
     ['A-noncanonical-identity-sign', 'public key y = p + 1 with sign bit 1 (x = 0)', encodeRaw(FIELD_P + 1n, 1), 1],
     ['A-noncanonical-y0', 'public key y = p (≡ 0, order 4, non-canonical), k ≡ 0 mod 4', encodeRaw(FIELD_P, 0), 4],
-    ['A-noncanonical-y0-sign', 'public key y = p (≡ 0, order 4, non-canonical) with sign bit 1, k ≡ 0 mod 4', encodeRaw(FIELD_P, 1), 4],
+    [
+      'A-noncanonical-y0-sign',
+      'public key y = p (≡ 0, order 4, non-canonical) with sign bit 1, k ≡ 0 mod 4',
+      encodeRaw(FIELD_P, 1),
+      4,
+    ],
     ['A-negative-zero-identity', 'public key = identity with sign bit 1 (x = 0, sign 1)', encodeRaw(1n, 1), 1],
-    ['A-negative-zero-order2', 'public key = (0, -1) with sign bit 1 (x = 0, sign 1), k even', encodeRaw(FIELD_P - 1n, 1), 2],
+    [
+      'A-negative-zero-order2',
+      'public key = (0, -1) with sign bit 1 (x = 0, sign 1), k even',
+      encodeRaw(FIELD_P - 1n, 1),
+      2,
+    ],
   ];
   for (const [label, reason, aBytes, order] of nonCanonicalKeys) {
     const forged = forgeForSmallOrderKey(label, aBytes, order);
@@ -431,7 +600,15 @@ export function ed25519Cases(): Ed25519Case[] {
   // A non-canonical key y + p with y < 19 that is on the curve and not of small order.
   for (let y = 2n; y < 19n; y++) {
     if (recoverX(y, 0) === null) continue;
-    cases.push(makeCase(`A-noncanonical-y${y}`, `public key y = p + ${y} (non-canonical), signature of another key`, encodeRaw(FIELD_P + y, 0), v0.sig, v0.msg));
+    cases.push(
+      makeCase(
+        `A-noncanonical-y${y}`,
+        `public key y = p + ${y} (non-canonical), signature of another key`,
+        encodeRaw(FIELD_P + y, 0),
+        v0.sig,
+        v0.msg,
+      ),
+    );
     break;
   }
 
@@ -448,7 +625,15 @@ export function ed25519Cases(): Ed25519Case[] {
       cases.push(makeCase('mixed-order-A-k0', 'A = [a]B + T8 signed with a, k ≡ 0 mod 8', mixed, sig, msg));
     } else if (!zero && !found.nonzero) {
       found.nonzero = true;
-      cases.push(makeCase('mixed-order-A-k-nonzero', 'A = [a]B + T8 signed with a, k ≢ 0 mod 8 (cofactored verifiers accept)', mixed, sig, msg));
+      cases.push(
+        makeCase(
+          'mixed-order-A-k-nonzero',
+          'A = [a]B + T8 signed with a, k ≢ 0 mod 8 (cofactored verifiers accept)',
+          mixed,
+          sig,
+          msg,
+        ),
+      );
     }
   }
 
@@ -457,13 +642,29 @@ export function ed25519Cases(): Ed25519Case[] {
     const r = mod(fromLe(seededBytes('r-mixed', 64)), GROUP_L);
     const rBytes = encodePoint(pointAdd(scalarMult(r, BASE), t8));
     const k = challenge(rBytes, v0.pk, v0.msg);
-    cases.push(makeCase('R-mixed-order', 'R = [r]B + T8, S = r + k·a (cofactored verifiers accept)', v0.pk, concat(rBytes, le32(mod(r + k * a0, GROUP_L))), v0.msg));
+    cases.push(
+      makeCase(
+        'R-mixed-order',
+        'R = [r]B + T8, S = r + k·a (cofactored verifiers accept)',
+        v0.pk,
+        concat(rBytes, le32(mod(r + k * a0, GROUP_L))),
+        v0.msg,
+      ),
+    );
   }
 
   // Garbage.
   cases.push(makeCase('zero-signature', 'signature of 64 zero bytes', v0.pk, new Uint8Array(64), v0.msg));
   cases.push(makeCase('random-signature', 'random 64 bytes', v0.pk, seededBytes('random-signature', 64), v0.msg));
-  cases.push(makeCase('zero-key', 'public key of 32 zero bytes (y = 0, order 4) with a valid signature of another key', new Uint8Array(32), v0.sig, v0.msg));
+  cases.push(
+    makeCase(
+      'zero-key',
+      'public key of 32 zero bytes (y = 0, order 4) with a valid signature of another key',
+      new Uint8Array(32),
+      v0.sig,
+      v0.msg,
+    ),
+  );
 
   const labels = new Set(cases.map((c) => c.label));
   if (labels.size !== cases.length) throw new Error('duplicate Ed25519 case label');
@@ -474,7 +675,12 @@ export function ed25519VectorFile(): Ed25519VectorFile {
   const sha512 = sha512Vectors();
   const rfc8032 = rfc8032Vectors();
   const cases = ed25519Cases();
-  return { sha512: { count: sha512.length, vectors: sha512 }, rfc8032: { count: rfc8032.length, vectors: rfc8032 }, cases, count: cases.length };
+  return {
+    sha512: { count: sha512.length, vectors: sha512 },
+    rfc8032: { count: rfc8032.length, vectors: rfc8032 },
+    cases,
+    count: cases.length,
+  };
 }
 
 /**

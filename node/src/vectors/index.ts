@@ -27,5 +27,5 @@ export function allVectorFiles(): Record<string, unknown> {
 }
 
 export function renderVectorFile(content: unknown): string {
-  return JSON.stringify(content, null, 2) + '\n';
+  return `${JSON.stringify(content, null, 2)}\n`;
 }

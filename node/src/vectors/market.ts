@@ -1,5 +1,13 @@
 import { emptyState, foldWindow } from '../window/market.js';
-import { MarketKind, U128_MAX, U32_MAX, stateHash, type MarketParams, type MeterEnergy, type ParticipantState } from '../window/state.js';
+import {
+  MarketKind,
+  U128_MAX,
+  U32_MAX,
+  stateHash,
+  type MarketParams,
+  type MeterEnergy,
+  type ParticipantState,
+} from '../window/state.js';
 import { SeededRandom } from './prng.js';
 
 /** One market case: parameters, meter ownership and the readings of each interval, folded from S_0. */
@@ -50,7 +58,12 @@ const on = (exportWh: number, importWh: number): MeterEnergy => ({ present: true
 /** Absent, with non-zero fields: both twins must ignore them. */
 const off = (exportWh = 0, importWh = 0): MeterEnergy => ({ present: false, exportWh, importWh });
 
-const params = (kind: MarketKind, gridBuyPrice: bigint, gridSellPrice: bigint, feederCapacityWh = 0n): MarketParams => ({
+const params = (
+  kind: MarketKind,
+  gridBuyPrice: bigint,
+  gridSellPrice: bigint,
+  feederCapacityWh = 0n,
+): MarketParams => ({
   kind,
   gridBuyPrice,
   gridSellPrice,
@@ -67,7 +80,10 @@ export function edgeMarketCases(): MarketCase[] {
       params: params(kind, 250n, 80n),
       participants: 3,
       meterOwner: [0, 1, 2],
-      intervals: [[on(0, 0), on(0, 0), on(0, 0)], [on(0, 0), on(0, 0), on(0, 0)]],
+      intervals: [
+        [on(0, 0), on(0, 0), on(0, 0)],
+        [on(0, 0), on(0, 0), on(0, 0)],
+      ],
     })),
     ...bothKinds('absent meters count as zero', (kind) => ({
       params: params(kind, 250n, 80n),
@@ -83,13 +99,19 @@ export function edgeMarketCases(): MarketCase[] {
       params: params(kind, 300n, 100n),
       participants: 1,
       meterOwner: [0, 0],
-      intervals: [[on(700, 0), on(0, 200)], [on(0, 0), on(0, 900)]],
+      intervals: [
+        [on(700, 0), on(0, 200)],
+        [on(0, 0), on(0, 900)],
+      ],
     })),
     ...bothKinds('no surplus', (kind) => ({
       params: params(kind, 250n, 80n),
       participants: 3,
       meterOwner: [0, 1, 2],
-      intervals: [[on(0, 100), on(0, 250), on(0, 3)], [on(0, 1), on(0, 0), on(0, 999)]],
+      intervals: [
+        [on(0, 100), on(0, 250), on(0, 3)],
+        [on(0, 1), on(0, 0), on(0, 999)],
+      ],
     })),
     ...bothKinds('no deficit', (kind) => ({
       params: params(kind, 250n, 80n),
@@ -101,7 +123,10 @@ export function edgeMarketCases(): MarketCase[] {
       params: params(kind, 280n, 60n, 150n),
       participants: 4,
       meterOwner: [0, 1, 2, 3],
-      intervals: [[on(400, 0), on(200, 50), on(0, 300), on(0, 500)], [on(100, 0), on(0, 20), on(0, 0), on(0, 30)]],
+      intervals: [
+        [on(400, 0), on(200, 50), on(0, 300), on(0, 500)],
+        [on(100, 0), on(0, 20), on(0, 0), on(0, 30)],
+      ],
     })),
     ...bothKinds('remainders exercise the tie-break', (kind) => ({
       // share(2, [0,1,1,1]) gives units to indices 1 and 2; odd prices leave value remainders too.
@@ -128,8 +153,24 @@ export function edgeMarketCases(): MarketCase[] {
       participants: 4,
       meterOwner: [0, 0, 0, 1, 2, 2, 3],
       intervals: [
-        [on(U32_MAX, 0), on(U32_MAX, 0), on(U32_MAX, 1), on(0, U32_MAX), on(0, U32_MAX), on(0, U32_MAX), on(U32_MAX, U32_MAX)],
-        [on(U32_MAX, U32_MAX), on(0, U32_MAX), on(U32_MAX, 0), on(U32_MAX, 0), on(1, U32_MAX), off(), on(0, U32_MAX - 7)],
+        [
+          on(U32_MAX, 0),
+          on(U32_MAX, 0),
+          on(U32_MAX, 1),
+          on(0, U32_MAX),
+          on(0, U32_MAX),
+          on(0, U32_MAX),
+          on(U32_MAX, U32_MAX),
+        ],
+        [
+          on(U32_MAX, U32_MAX),
+          on(0, U32_MAX),
+          on(U32_MAX, 0),
+          on(U32_MAX, 0),
+          on(1, U32_MAX),
+          off(),
+          on(0, U32_MAX - 7),
+        ],
         [on(U32_MAX, 0), on(U32_MAX, 0), on(U32_MAX, 0), on(0, U32_MAX), on(0, U32_MAX), on(0, 3), on(0, U32_MAX)],
       ],
     })),
@@ -143,11 +184,14 @@ export function randomMarketCases(count = 30, seed = 0xd1e5): MarketCase[] {
   for (let c = 0; c < count; c++) {
     const participants = rng.int(1, 12);
     const meters = rng.int(1, participants + 4);
-    const meterOwner = Array.from({ length: meters }, (_, k) => (k < participants && rng.chance(0.8) ? k : rng.below(participants)));
+    const meterOwner = Array.from({ length: meters }, (_, k) =>
+      k < participants && rng.chance(0.8) ? k : rng.below(participants),
+    );
     // Small energies stress the remainders, large ones the arithmetic.
     const scale = [4, 100, 5000, U32_MAX][rng.below(4)];
     const kind = rng.chance(0.5) ? MarketKind.Totals : MarketKind.Mmr;
-    const feederCapacityWh = kind === MarketKind.Mmr && rng.chance(0.4) ? BigInt(rng.int(1, Math.min(scale * 3, U32_MAX))) : 0n;
+    const feederCapacityWh =
+      kind === MarketKind.Mmr && rng.chance(0.4) ? BigInt(rng.int(1, Math.min(scale * 3, U32_MAX))) : 0n;
     const gridBuyPrice = BigInt(rng.int(0, 400));
     const gridSellPrice = BigInt(rng.int(0, Number(gridBuyPrice)));
     const steps = rng.int(1, 5);
@@ -159,7 +203,13 @@ export function randomMarketCases(count = 30, seed = 0xd1e5): MarketCase[] {
         return { present, exportWh, importWh };
       }),
     );
-    cases.push({ name: `random ${c}`, params: { kind, gridBuyPrice, gridSellPrice, feederCapacityWh }, participants, meterOwner, intervals });
+    cases.push({
+      name: `random ${c}`,
+      params: { kind, gridBuyPrice, gridSellPrice, feederCapacityWh },
+      participants,
+      meterOwner,
+      intervals,
+    });
   }
   return cases;
 }

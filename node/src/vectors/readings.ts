@@ -16,7 +16,7 @@ export interface ReadingVector {
   signature: string;
 }
 
-const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 
 /** 32-byte seed derived from a label, so every vector key is reproducible. */
 export function seedFor(label: string): Uint8Array {
@@ -31,8 +31,24 @@ export function readingVectorCases(): Reading[] {
   const hubA = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
   const hubB = '0xffffffffffffffffffffffffffffffffffffffff';
   const cases: Reading[] = [
-    { chainId: 0n, hub: '0x0000000000000000000000000000000000000000', communityId: 0n, meterIndex: 0, interval: 0, exportWh: 0, importWh: 0 },
-    { chainId: U64_MAX, hub: hubB, communityId: U64_MAX, meterIndex: U32_MAX, interval: U32_MAX, exportWh: U32_MAX, importWh: U32_MAX },
+    {
+      chainId: 0n,
+      hub: '0x0000000000000000000000000000000000000000',
+      communityId: 0n,
+      meterIndex: 0,
+      interval: 0,
+      exportWh: 0,
+      importWh: 0,
+    },
+    {
+      chainId: U64_MAX,
+      hub: hubB,
+      communityId: U64_MAX,
+      meterIndex: U32_MAX,
+      interval: U32_MAX,
+      exportWh: U32_MAX,
+      importWh: U32_MAX,
+    },
     { chainId: 31337n, hub: hubA, communityId: 1n, meterIndex: 0, interval: 0, exportWh: 0, importWh: 103 },
   ];
   for (let meter = 0; meter < 4; meter++) {

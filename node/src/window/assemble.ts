@@ -21,7 +21,9 @@ export function assembleWindow(
   readings: readonly SignedReading[],
   equivocations: readonly Equivocation[],
 ): AssembledWindow {
-  const slots: (SignedReading | undefined)[][] = Array.from({ length: windowIntervals }, () => new Array(meterCount).fill(undefined));
+  const slots: (SignedReading | undefined)[][] = Array.from({ length: windowIntervals }, () =>
+    new Array(meterCount).fill(undefined),
+  );
   let readingCount = 0;
   for (const s of readings) {
     const t = s.reading.interval - firstInterval;
@@ -41,7 +43,11 @@ export function assembleWindow(
 }
 
 /** A window as this node's store holds it: its readings, equivocated slots voided. */
-export async function assembleStoredWindow(db: NodeDb, community: Pick<CommunityInfo, 'windowIntervals' | 'meters'>, window: number): Promise<AssembledWindow> {
+export async function assembleStoredWindow(
+  db: NodeDb,
+  community: Pick<CommunityInfo, 'windowIntervals' | 'meters'>,
+  window: number,
+): Promise<AssembledWindow> {
   return assembleWindow(
     window * community.windowIntervals,
     community.windowIntervals,
@@ -52,5 +58,7 @@ export async function assembleStoredWindow(db: NodeDb, community: Pick<Community
 }
 
 export function toMeterEnergy(slot: SignedReading | undefined): MeterEnergy {
-  return slot ? { present: true, exportWh: slot.reading.exportWh, importWh: slot.reading.importWh } : { present: false, exportWh: 0, importWh: 0 };
+  return slot
+    ? { present: true, exportWh: slot.reading.exportWh, importWh: slot.reading.importWh }
+    : { present: false, exportWh: 0, importWh: 0 };
 }

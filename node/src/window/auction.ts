@@ -86,7 +86,8 @@ export function clearAuction(
   const marginalBid = fill(bids, matched, bought);
   const marginalAsk = fill(asks, matched, sold);
   const product = matched * (marginalBid + marginalAsk);
-  if (product >= U256_LIMIT) throw new MarketError({ code: MarketErrorCode.ARITHMETIC_OVERFLOW, operation: 'auctionValue' });
+  if (product >= U256_LIMIT)
+    throw new MarketError({ code: MarketErrorCode.ARITHMETIC_OVERFLOW, operation: 'auctionValue' });
   return { sold, bought, matchedWh: matched, marginalBid, marginalAsk, value: product / 2000n };
 }
 

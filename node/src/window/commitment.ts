@@ -54,7 +54,9 @@ export interface WindowCommitment {
   levels: string[][];
 }
 
-export function commitWindow(intervals: { interval: number; readingsRoot: string; stateHash: string }[]): WindowCommitment {
+export function commitWindow(
+  intervals: { interval: number; readingsRoot: string; stateHash: string }[],
+): WindowCommitment {
   const withLeaves = intervals.map((c) => ({ ...c, leaf: intervalLeaf(c.interval, c.readingsRoot, c.stateHash) }));
   const levels = buildLevels(withLeaves.map((c) => c.leaf));
   return { windowRoot: levels[levels.length - 1][0], intervals: withLeaves, levels };

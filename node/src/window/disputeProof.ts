@@ -30,7 +30,8 @@ export interface ClaimedWindow {
 
 const SIGNED = 'tuple(bytes encoded, bytes signature)';
 const INTERVAL = 'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, bytes32[] proof)';
-const STATE = 'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
+const STATE =
+  'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
 
 /** ABI types of the proof structs, in Dispute.sol order. */
 export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
@@ -43,11 +44,21 @@ export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
 };
 
 const signed = (s: SignedReading | undefined) =>
-  s ? { encoded: hexlify(encodeReading(s.reading)), signature: hexlify(s.signature) } : { encoded: '0x', signature: '0x' };
+  s
+    ? { encoded: hexlify(encodeReading(s.reading)), signature: hexlify(s.signature) }
+    : { encoded: '0x', signature: '0x' };
 
-const stateTuple = (s: ParticipantState) => [s.exportWh, s.importWh, s.p2pSoldWh, s.p2pBoughtWh, s.gridSoldWh, s.gridBoughtWh, s.net];
+const stateTuple = (s: ParticipantState) => [
+  s.exportWh,
+  s.importWh,
+  s.p2pSoldWh,
+  s.p2pBoughtWh,
+  s.gridSoldWh,
+  s.gridBoughtWh,
+  s.net,
+];
 
-const ZERO = '0x' + '00'.repeat(32);
+const ZERO = `0x${'00'.repeat(32)}`;
 
 function encode(kind: DisputeKind, value: unknown): string {
   return AbiCoder.defaultAbiCoder().encode([DISPUTE_PROOF_TYPES[kind]], [value]);
@@ -56,7 +67,13 @@ function encode(kind: DisputeKind, value: unknown): string {
 /** IntervalProof of the claimed leaf at `position`. */
 export function intervalLeafProof(claim: ClaimedWindow, position: number) {
   const c = claim.commitment.intervals[position];
-  return { position, interval: c.interval, readingsRoot: c.readingsRoot, stateHash: c.stateHash, proof: windowIntervalProof(claim.commitment, position) };
+  return {
+    position,
+    interval: c.interval,
+    readingsRoot: c.readingsRoot,
+    stateHash: c.stateHash,
+    proof: windowIntervalProof(claim.commitment, position),
+  };
 }
 
 function slotProof(claim: ClaimedWindow, position: number, meter: number): string[] {
@@ -117,15 +134,26 @@ export function voidedSlotProof(claim: ClaimedWindow, position: number, meter: n
  * Commit–reveal (Hub.commitDispute): the commitment `challenger` sends a block before its dispute,
  * keccak256(abi.encode(challenger, communityId, window, kind, keccak256(proof))).
  */
-export function disputeCommitment(challenger: string, communityId: bigint, window: number, kind: DisputeKind, proof: string): string {
+export function disputeCommitment(
+  challenger: string,
+  communityId: bigint,
+  window: number,
+  kind: DisputeKind,
+  proof: string,
+): string {
   return keccak256(
-    AbiCoder.defaultAbiCoder().encode(['address', 'uint64', 'uint32', 'uint8', 'bytes32'], [challenger, communityId, window, kind, keccak256(proof)]),
+    AbiCoder.defaultAbiCoder().encode(
+      ['address', 'uint64', 'uint32', 'uint8', 'bytes32'],
+      [challenger, communityId, window, kind, keccak256(proof)],
+    ),
   );
 }
 
 /** claimHash = keccak256(abi.encode(window, windowRoot, stateHash)): how the hub names a claim. */
 export function claimHash(window: number, windowRoot: string, stateHashHex: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(['uint32', 'bytes32', 'bytes32'], [window, windowRoot, stateHashHex]));
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(['uint32', 'bytes32', 'bytes32'], [window, windowRoot, stateHashHex]),
+  );
 }
 
 /** Kind 5: two validly signed, different readings of one meter for one interval. */

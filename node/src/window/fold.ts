@@ -29,7 +29,12 @@ export function foldAndCommit(community: FoldCommunity, window: number, assemble
 }
 
 /** Commits to given per-interval states (DESIGN.md §4). */
-export function commitStates(community: FoldCommunity, window: number, assembled: AssembledWindow, states: ParticipantState[][]): FoldedWindow {
+export function commitStates(
+  community: FoldCommunity,
+  window: number,
+  assembled: AssembledWindow,
+  states: ParticipantState[][],
+): FoldedWindow {
   const commitment = commitWindow(
     assembled.slots.map((row, t) => ({
       interval: assembled.firstInterval + t,

@@ -78,7 +78,8 @@ export class LimitBook {
     private readonly community: { communityId: bigint; participants: readonly string[]; domain: TypedDataDomain },
     initial: readonly LimitPrices[],
   ) {
-    if (initial.length !== community.participants.length) throw new RangeError('one pair of limit prices per participant');
+    if (initial.length !== community.participants.length)
+      throw new RangeError('one pair of limit prices per participant');
     initial.forEach((p) => checkPrices(p));
     this.changes = initial.map((prices) => [{ fromWindow: 0, nonce: 0n, prices }]);
     this.lastNonce = initial.map(() => 0n);
@@ -88,7 +89,8 @@ export class LimitBook {
   accept(order: LimitOrder, signature: string, currentWindow: number): void {
     const { communityId, participants, domain } = this.community;
     // [REJECT] an order for another community must not change this one's prices.
-    if (order.communityId !== communityId) throw new LimitOrderError({ code: LimitOrderErrorCode.WRONG_COMMUNITY, communityId: String(order.communityId) });
+    if (order.communityId !== communityId)
+      throw new LimitOrderError({ code: LimitOrderErrorCode.WRONG_COMMUNITY, communityId: String(order.communityId) });
     // [REJECT] the participant must exist.
     if (!Number.isInteger(order.participant) || order.participant < 0 || order.participant >= participants.length) {
       throw new LimitOrderError({ code: LimitOrderErrorCode.UNKNOWN_PARTICIPANT, participant: order.participant });
@@ -98,11 +100,20 @@ export class LimitBook {
     // [IGNORE] only later windows: the prices of a window are fixed before its first interval is folded,
     // so no participant can move its limit after seeing the window's readings.
     if (!Number.isInteger(order.fromWindow) || order.fromWindow <= currentWindow) {
-      throw new LimitOrderError({ code: LimitOrderErrorCode.NOT_A_LATER_WINDOW, fromWindow: order.fromWindow, currentWindow });
+      throw new LimitOrderError({
+        code: LimitOrderErrorCode.NOT_A_LATER_WINDOW,
+        fromWindow: order.fromWindow,
+        currentWindow,
+      });
     }
     // [IGNORE] a replayed or older order cannot undo a newer one.
     const last = this.lastNonce[order.participant];
-    if (order.nonce <= last) throw new LimitOrderError({ code: LimitOrderErrorCode.STALE_NONCE, nonce: String(order.nonce), last: String(last) });
+    if (order.nonce <= last)
+      throw new LimitOrderError({
+        code: LimitOrderErrorCode.STALE_NONCE,
+        nonce: String(order.nonce),
+        last: String(last),
+      });
     // [REJECT] only the participant's own account may set its prices (the costliest check, last).
     let signer: string | undefined;
     try {
@@ -116,7 +127,11 @@ export class LimitBook {
     this.lastNonce[order.participant] = order.nonce;
     // A newer order supersedes the older ones that have not taken effect by its window.
     const list = this.changes[order.participant].filter((c) => c.fromWindow < order.fromWindow);
-    list.push({ fromWindow: order.fromWindow, nonce: order.nonce, prices: { bidPrice: order.bidPrice, askPrice: order.askPrice } });
+    list.push({
+      fromWindow: order.fromWindow,
+      nonce: order.nonce,
+      prices: { bidPrice: order.bidPrice, askPrice: order.askPrice },
+    });
     this.changes[order.participant] = list;
   }
 
@@ -133,6 +148,7 @@ export class LimitBook {
 function checkPrices(p: { bidPrice: bigint; askPrice: bigint }): void {
   for (const field of ['bidPrice', 'askPrice'] as const) {
     const v = p[field];
-    if (typeof v !== 'bigint' || v < 0n || v > U128_MAX) throw new LimitOrderError({ code: LimitOrderErrorCode.PRICE_OUT_OF_RANGE, field });
+    if (typeof v !== 'bigint' || v < 0n || v > U128_MAX)
+      throw new LimitOrderError({ code: LimitOrderErrorCode.PRICE_OUT_OF_RANGE, field });
   }
 }

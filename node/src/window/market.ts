@@ -93,20 +93,37 @@ function checkInputs(
     });
   }
   if (readings.length !== meterOwner.length) {
-    throw new MarketError({ code: MarketErrorCode.READINGS_LENGTH_MISMATCH, meters: meterOwner.length, readings: readings.length });
+    throw new MarketError({
+      code: MarketErrorCode.READINGS_LENGTH_MISMATCH,
+      meters: meterOwner.length,
+      readings: readings.length,
+    });
   }
   meterOwner.forEach((owner, meter) => {
     if (!Number.isInteger(owner) || owner < 0 || owner > U32_MAX) {
-      throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `meterOwner[${meter}]`, value: String(owner) });
+      throw new MarketError({
+        code: MarketErrorCode.VALUE_OUT_OF_RANGE,
+        field: `meterOwner[${meter}]`,
+        value: String(owner),
+      });
     }
     // Solidity checks the owner inside its one loop over the meters, in meter order: same first failure.
     if (owner >= prev.length) {
-      throw new MarketError({ code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE, meter, owner, participants: prev.length });
+      throw new MarketError({
+        code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE,
+        meter,
+        owner,
+        participants: prev.length,
+      });
     }
     const r = readings[meter];
     for (const f of ['exportWh', 'importWh'] as const) {
       if (!Number.isInteger(r[f]) || r[f] < 0 || r[f] > U32_MAX) {
-        throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `readings[${meter}].${f}`, value: String(r[f]) });
+        throw new MarketError({
+          code: MarketErrorCode.VALUE_OUT_OF_RANGE,
+          field: `readings[${meter}].${f}`,
+          value: String(r[f]),
+        });
       }
     }
   });
@@ -121,7 +138,8 @@ function addU64(participant: number, field: string, a: bigint, b: bigint): bigin
 
 function addI256(participant: number, a: bigint, b: bigint): bigint {
   const v = a + b;
-  if (v > I256_MAX || v < I256_MIN) throw new MarketError({ code: MarketErrorCode.FIELD_OVERFLOW, participant, field: 'net' });
+  if (v > I256_MAX || v < I256_MIN)
+    throw new MarketError({ code: MarketErrorCode.FIELD_OVERFLOW, participant, field: 'net' });
   return v;
 }
 
@@ -180,7 +198,12 @@ export function marketStep(
 }
 
 /** Mmr: shares this interval's net surplus and deficit and adds the flows to `next` (exports already added). */
-function mmrInterval(params: MarketParams, next: ParticipantState[], surplus: bigint[], deficit: bigint[]): ParticipantState[] {
+function mmrInterval(
+  params: MarketParams,
+  next: ParticipantState[],
+  surplus: bigint[],
+  deficit: bigint[],
+): ParticipantState[] {
   const totalSurplus = surplus.reduce((a, b) => a + b, 0n);
   const totalDeficit = deficit.reduce((a, b) => a + b, 0n);
   let matched = totalSurplus < totalDeficit ? totalSurplus : totalDeficit;

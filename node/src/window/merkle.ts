@@ -9,7 +9,7 @@ import { concat, keccak256 } from 'ethers';
  * two; inner nodes are keccak256(0x01 || left || right) so they can never be mistaken for
  * leaves, which the callers hash with other prefixes.
  */
-export const ZERO_HASH = '0x' + '00'.repeat(32);
+export const ZERO_HASH = `0x${'00'.repeat(32)}`;
 const NODE_PREFIX = '0x01';
 
 export function hashPair(left: string, right: string): string {

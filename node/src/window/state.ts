@@ -60,7 +60,14 @@ export interface MeterEnergy {
 }
 
 /** The uint64 energy fields of `ParticipantState`, in struct order. */
-export const ENERGY_FIELDS = ['exportWh', 'importWh', 'p2pSoldWh', 'p2pBoughtWh', 'gridSoldWh', 'gridBoughtWh'] as const;
+export const ENERGY_FIELDS = [
+  'exportWh',
+  'importWh',
+  'p2pSoldWh',
+  'p2pBoughtWh',
+  'gridSoldWh',
+  'gridBoughtWh',
+] as const;
 
 export const U32_MAX = 0xffff_ffff;
 export const U64_MAX = (1n << 64n) - 1n;
@@ -84,7 +91,11 @@ export function emptyState(participantCount: number): ParticipantState[] {
 /** Throws STATE_LENGTH_MISMATCH unless `state` has one entry per participant (Solidity `requireStateLength`). */
 export function assertStateLength(state: readonly ParticipantState[], participantCount: number): void {
   if (state.length !== participantCount) {
-    throw new MarketError({ code: MarketErrorCode.STATE_LENGTH_MISMATCH, expected: participantCount, actual: state.length });
+    throw new MarketError({
+      code: MarketErrorCode.STATE_LENGTH_MISMATCH,
+      expected: participantCount,
+      actual: state.length,
+    });
   }
 }
 
@@ -94,11 +105,19 @@ export function checkState(state: readonly ParticipantState[]): void {
     for (const f of ENERGY_FIELDS) {
       const v = s[f];
       if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) {
-        throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `state[${i}].${f}`, value: String(v) });
+        throw new MarketError({
+          code: MarketErrorCode.VALUE_OUT_OF_RANGE,
+          field: `state[${i}].${f}`,
+          value: String(v),
+        });
       }
     }
     if (typeof s.net !== 'bigint' || s.net < I256_MIN || s.net > I256_MAX) {
-      throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `state[${i}].net`, value: String(s.net) });
+      throw new MarketError({
+        code: MarketErrorCode.VALUE_OUT_OF_RANGE,
+        field: `state[${i}].net`,
+        value: String(s.net),
+      });
     }
   });
 }
@@ -108,7 +127,15 @@ const STATE_ABI_TYPE = 'tuple(uint64,uint64,uint64,uint64,uint64,uint64,int256)[
 /** Exactly Solidity `abi.encode(ParticipantState[])`. */
 export function encodeState(states: readonly ParticipantState[]): Uint8Array {
   checkState(states);
-  const rows = states.map((s) => [s.exportWh, s.importWh, s.p2pSoldWh, s.p2pBoughtWh, s.gridSoldWh, s.gridBoughtWh, s.net]);
+  const rows = states.map((s) => [
+    s.exportWh,
+    s.importWh,
+    s.p2pSoldWh,
+    s.p2pBoughtWh,
+    s.gridSoldWh,
+    s.gridBoughtWh,
+    s.net,
+  ]);
   const hex = AbiCoder.defaultAbiCoder().encode([STATE_ABI_TYPE], [rows]);
   return Buffer.from(hex.slice(2), 'hex');
 }
@@ -125,7 +152,11 @@ export function limitsHash(limits: readonly LimitPrices[]): string {
     for (const f of ['bidPrice', 'askPrice'] as const) {
       const v = l[f];
       if (typeof v !== 'bigint' || v < 0n || v > U128_MAX) {
-        throw new MarketError({ code: MarketErrorCode.VALUE_OUT_OF_RANGE, field: `limits[${i}].${f}`, value: String(v) });
+        throw new MarketError({
+          code: MarketErrorCode.VALUE_OUT_OF_RANGE,
+          field: `limits[${i}].${f}`,
+          value: String(v),
+        });
       }
     }
   });

@@ -39,7 +39,10 @@ export class TariffError extends Error {
 
 /** The same prices at every hour of every day. */
 export function flatTariff(gridBuyPrice: bigint, gridSellPrice: bigint, utcOffsetMinutes = 0): Tariff {
-  const day = (): DayPrices => ({ buy: new Array<bigint>(24).fill(gridBuyPrice), sell: new Array<bigint>(24).fill(gridSellPrice) });
+  const day = (): DayPrices => ({
+    buy: new Array<bigint>(24).fill(gridBuyPrice),
+    sell: new Array<bigint>(24).fill(gridSellPrice),
+  });
   return checkTariff({ utcOffsetMinutes, weekday: day(), weekend: day() });
 }
 
@@ -51,9 +54,11 @@ export function checkTariff(t: Tariff): Tariff {
   for (const day of ['weekday', 'weekend'] as const) {
     for (const side of ['buy', 'sell'] as const) {
       const list = t[day]?.[side];
-      if (!Array.isArray(list) || list.length !== 24) throw new TariffError(`${day}.${side} must hold 24 hourly prices`);
+      if (!Array.isArray(list) || list.length !== 24)
+        throw new TariffError(`${day}.${side} must hold 24 hourly prices`);
       list.forEach((p, h) => {
-        if (typeof p !== 'bigint' || p < 0n || p > U128_MAX) throw new TariffError(`${day}.${side}[${h}] is not a uint128 price: ${String(p)}`);
+        if (typeof p !== 'bigint' || p < 0n || p > U128_MAX)
+          throw new TariffError(`${day}.${side}[${h}] is not a uint128 price: ${String(p)}`);
       });
     }
   }
@@ -74,7 +79,12 @@ export function pricesAt(t: Tariff, unixSeconds: number): GridPrices {
  * The market parameters in force for each interval of a window whose first interval starts at
  * `startSeconds` (see the module comment for what each market takes from the tariff).
  */
-export function paramsSchedule(market: MarketParams, tariff: Tariff | undefined, startSeconds: number, intervalSeconds: number): (t: number) => MarketParams {
+export function paramsSchedule(
+  market: MarketParams,
+  tariff: Tariff | undefined,
+  startSeconds: number,
+  intervalSeconds: number,
+): (t: number) => MarketParams {
   if (!tariff || market.kind === MarketKind.Totals) return () => market;
   return (t) => ({ ...market, ...pricesAt(tariff, startSeconds + t * intervalSeconds) });
 }
@@ -94,7 +104,8 @@ export function parseTariff(json: unknown, decimals = 18): Tariff {
   const o = json as Record<string, any>;
   if (!o || typeof o !== 'object') throw new TariffError('expected an object');
   const price = (v: unknown, where: string): bigint => {
-    if (typeof v !== 'number' && typeof v !== 'string') throw new TariffError(`${where}: expected a price, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' && typeof v !== 'string')
+      throw new TariffError(`${where}: expected a price, got ${JSON.stringify(v)}`);
     try {
       const p = parseUnits(String(v), decimals);
       if (p < 0n) throw new Error('negative');
@@ -116,7 +127,7 @@ export function parseTariff(json: unknown, decimals = 18): Tariff {
       }
       for (let h = from; h < to; h++) out[h] = price(b.price, `${where}[${k}].price`);
     });
-    const gap = out.findIndex((p) => p === undefined);
+    const gap = out.indexOf(undefined);
     if (gap >= 0) throw new TariffError(`${where}: no price for hour ${gap}`);
     return out as bigint[];
   };
@@ -125,5 +136,9 @@ export function parseTariff(json: unknown, decimals = 18): Tariff {
     return { buy: hours(v.buy, `${where}.buy`), sell: hours(v.sell, `${where}.sell`) };
   };
   const weekday = day(o.weekday, 'weekday');
-  return checkTariff({ utcOffsetMinutes: o.utcOffsetMinutes ?? 0, weekday, weekend: o.weekend ? day(o.weekend, 'weekend') : weekday });
+  return checkTariff({
+    utcOffsetMinutes: o.utcOffsetMinutes ?? 0,
+    weekday,
+    weekend: o.weekend ? day(o.weekend, 'weekend') : weekday,
+  });
 }

@@ -10,7 +10,12 @@ import { topics } from '../../src/network/topics.js';
 import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
 import { ReadingGossipErrorCode } from '../../src/chain/errors.js';
 import { seedFor } from '../../src/vectors/readings.js';
-import { fastCommunityOptions, FOUR_HOUSEHOLDS, LocalCommunity, type LocalCommunityOptions } from '../utils/localCommunity.js';
+import {
+  fastCommunityOptions,
+  FOUR_HOUSEHOLDS,
+  LocalCommunity,
+  type LocalCommunityOptions,
+} from '../utils/localCommunity.js';
 
 const households = FOUR_HOUSEHOLDS;
 const base: LocalCommunityOptions = { ...fastCommunityOptions, challengePeriod: 60 };
@@ -36,7 +41,10 @@ async function updatesPerWindow(c: LocalCommunity): Promise<Map<number, number>>
 
 async function signerCount(c: LocalCommunity, window: number): Promise<number> {
   const rec = await c.deployment.hub.windowRecord(c.communityId, window);
-  return rec.signers.toString(2).split('').filter((b: string) => b === '1').length;
+  return rec.signers
+    .toString(2)
+    .split('')
+    .filter((b: string) => b === '1').length;
 }
 
 describe('e2e: a community of real nodes on anvil', function () {
@@ -62,13 +70,18 @@ describe('e2e: a community of real nodes on anvil', function () {
       expect(await signerCount(c, w), `signers of window ${w}`).to.equal(4);
       const rec = await c.deployment.hub.windowRecord(c.communityId, w);
       for (const node of c.nodes) {
-        const own = (await (await fetch(`${node!.apiUrl}/window/${w}`)).json()) as { windowRoot: string; readingCount: number };
+        const own = (await (await fetch(`${node!.apiUrl}/window/${w}`)).json()) as {
+          windowRoot: string;
+          readingCount: number;
+        };
         expect(own.windowRoot).to.equal(rec.windowRoot);
         expect(own.readingCount).to.equal(16);
       }
     }
     // Sellers (PV surplus) were paid by buyers; escrow is conserved.
-    const escrow = await Promise.all(households.map(async (_, i) => (await c.deployment.hub.account(c.communityId, i)).escrow as bigint));
+    const escrow = await Promise.all(
+      households.map(async (_, i) => (await c.deployment.hub.account(c.communityId, i)).escrow as bigint),
+    );
     expect(escrow[0] > 100n * 10n ** 18n).to.equal(true);
     expect(escrow[2] < 100n * 10n ** 18n).to.equal(true);
     expect(escrow.reduce((a, b) => a + b, 0n)).to.equal(400n * 10n ** 18n);
@@ -127,19 +140,25 @@ describe('e2e: a community of real nodes on anvil', function () {
       rogue.services.pubsub.subscribe(t.coSignatures);
       const victim = c.nodes[0]!;
       await rogue.dial(multiaddr(victim.multiaddrs()[0]));
-      await c.waitFor('rogue in the mesh', async () => rogue.services.pubsub.getSubscribers(t.readings).length > 0, 10_000);
+      await c.waitFor(
+        'rogue in the mesh',
+        async () => rogue.services.pubsub.getSubscribers(t.readings).length > 0,
+        10_000,
+      );
       const forger = meterKeyPair(seedFor('not-a-registered-meter'));
       const reading = { ...community, meterIndex: 0, interval: 1, exportWh: 999, importWh: 0 };
       const forged = serializeSignedReading(signReading(reading, forger.secretKey));
       const unknownMeter = serializeSignedReading(signReading({ ...reading, meterIndex: 40 }, forger.secretKey));
       await c.waitFor('interval 1 started', async () => Date.now() / 1000 >= c.start + 1, 10_000);
-      for (const data of [new Uint8Array([1, 2, 3]), forged, unknownMeter]) await rogue.services.pubsub.publish(t.readings, data);
+      for (const data of [new Uint8Array([1, 2, 3]), forged, unknownMeter])
+        await rogue.services.pubsub.publish(t.readings, data);
       await rogue.services.pubsub.publish(t.coSignatures, new Uint8Array(40));
 
       await c.waitFor('both windows final', async () => (await c.lastFinalizedWindow()) === 1, 60_000);
       expect(await signerCount(c, 0)).to.equal(4);
       const errors = await victim.metrics!.gossipErrors.get();
-      const count = (code: string) => errors.values.filter((v) => v.labels.code === code).reduce((a, v) => a + v.value, 0);
+      const count = (code: string) =>
+        errors.values.filter((v) => v.labels.code === code).reduce((a, v) => a + v.value, 0);
       expect(count(ReadingGossipErrorCode.MALFORMED)).to.be.greaterThanOrEqual(1);
       expect(count(ReadingGossipErrorCode.BAD_SIGNATURE)).to.be.greaterThanOrEqual(1);
       expect(count(ReadingGossipErrorCode.UNKNOWN_METER)).to.be.greaterThanOrEqual(1);
@@ -230,7 +249,9 @@ describe('e2e: a community of real nodes on anvil', function () {
       // The replays never reached validation: at most one copy per node was validated.
       for (const node of c.nodes) {
         const errors = await node!.metrics!.gossipErrors.get();
-        const dup = errors.values.filter((v) => v.labels.code === ReadingGossipErrorCode.DUPLICATE).reduce((a, v) => a + v.value, 0);
+        const dup = errors.values
+          .filter((v) => v.labels.code === ReadingGossipErrorCode.DUPLICATE)
+          .reduce((a, v) => a + v.value, 0);
         expect(dup).to.be.lessThan(50);
       }
     } finally {

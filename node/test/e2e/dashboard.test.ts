@@ -29,7 +29,9 @@ describe('e2e: the dashboard in headless Chromium', function () {
     const executable = findChromium();
     if (!executable) {
       const where = process.env.CHROMIUM_PATH ? `CHROMIUM_PATH=${process.env.CHROMIUM_PATH}` : '/usr/bin/chromium';
-      console.log(`      SKIPPED the browser test: no Chromium at ${where}; install it with \`apt-get install -y chromium\` (.ci/run does)`);
+      console.log(
+        `      SKIPPED the browser test: no Chromium at ${where}; install it with \`apt-get install -y chromium\` (.ci/run does)`,
+      );
       this.skip();
     }
   });
@@ -132,12 +134,21 @@ describe('e2e: the dashboard in headless Chromium', function () {
 
     // The JSON behind the page: every node has seen both windows final (none is stuck behind a
     // dispute it lost to a faster node).
-    for (const url of urls) await community.waitFor(`${url} sees window 1 final`, async () => (await getJson(`${url}/api/health`)).body.lastFinalWindow === 1, 10_000);
+    for (const url of urls)
+      await community.waitFor(
+        `${url} sees window 1 final`,
+        async () => (await getJson(`${url}/api/health`)).body.lastFinalWindow === 1,
+        10_000,
+      );
     // Another node's page may read it (the overview does), another site may not.
     const health = await getJson(`${urls[3]}/api/health`, { origin: urls[1] });
     expect(health.status).to.equal(200);
     expect(health.headers.get('access-control-allow-origin')).to.equal(urls[1]);
-    expect((await getJson(`${urls[3]}/api/health`, { origin: 'https://evil.example' })).headers.get('access-control-allow-origin')).to.equal(null);
+    expect(
+      (await getJson(`${urls[3]}/api/health`, { origin: 'https://evil.example' })).headers.get(
+        'access-control-allow-origin',
+      ),
+    ).to.equal(null);
     expect(health.body.peers.connected).to.equal(3);
     expect(health.body.lastFinalWindow).to.equal(1);
     expect(health.body.lag.notFinalWindows).to.equal(0);
@@ -157,7 +168,14 @@ describe('e2e: the dashboard in headless Chromium', function () {
     expect(m0.intervals).to.have.length(4);
     // Surplus 300 + 100 Wh meets deficits 300 + 200 Wh each interval: participant 2 buys 3/5 of
     // 400 Wh from the community (240 Wh) and 60 Wh from the grid, at 0.15 vs 0.25 cEUR/kWh.
-    expect(m0.totals).to.deep.equal({ importWh: 1200, exportWh: 0, communityBoughtWh: 960, gridBoughtWh: 240, communitySoldWh: 0, gridSoldWh: 0 });
+    expect(m0.totals).to.deep.equal({
+      importWh: 1200,
+      exportWh: 0,
+      communityBoughtWh: 960,
+      gridBoughtWh: 240,
+      communitySoldWh: 0,
+      gridSoldWh: 0,
+    });
     expect(m0.intervals[0]).to.include({ importWh: 300, communityBoughtWh: 240, gridBoughtWh: 60, net: '-0.036' });
     expect(m0.money).to.deep.equal({ net: '-0.144', gridCost: '0.06', bill: '0.204', savings: '0.096' });
     expect(member.body.money.bond).to.equal('10.0');
@@ -178,7 +196,12 @@ describe('e2e: the dashboard in headless Chromium', function () {
     expect(rebound).to.equal(403);
     // Bad input: a clear 400; nothing but the listed files is served.
     expect((await getJson(`${urls[2]}/api/windows?count=abc`)).status).to.equal(400);
-    for (const path of ['/web.ts', '/../package.json', '/vendor/../../package.json', '/node_modules/uplot/package.json']) {
+    for (const path of [
+      '/web.ts',
+      '/../package.json',
+      '/vendor/../../package.json',
+      '/node_modules/uplot/package.json',
+    ]) {
       expect((await fetch(`${urls[2]}${path}`)).status, path).to.equal(404);
     }
     // ... and each refusal is counted.

@@ -13,7 +13,9 @@ describe('e2e: diversity devnet (npm run demo)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-'));
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
-      const child = spawn(process.execPath, [bin, 'devnet', '--windows', '2', '--dir', dir, '--timeout', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'devnet', '--windows', '2', '--dir', dir, '--timeout', '200'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -25,7 +27,9 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(out).to.match(/update \(4 signatures\)\s+\d+ tx/);
       // Each node's page and the community overview page are printed.
       expect(out.match(/node-\d\s.*page http:\/\/127\.0\.0\.1:\d+\//g) ?? []).to.have.length.at.least(4);
-      expect(out).to.match(/community overview: http:\/\/127\.0\.0\.1:\d+\/overview\.html\?nodes=(http:\/\/127\.0\.0\.1:\d+,){3}http:\/\/127\.0\.0\.1:\d+/);
+      expect(out).to.match(
+        /community overview: http:\/\/127\.0\.0\.1:\d+\/overview\.html\?nodes=(http:\/\/127\.0\.0\.1:\d+,){3}http:\/\/127\.0\.0\.1:\d+/,
+      );
       // The per-member table: one row per node and the community's, whose P2P net is exactly zero.
       expect(out).to.match(/== per member over the 2 settled windows/);
       for (const n of [0, 1, 2, 3]) expect(out).to.match(new RegExp(`^node-${n}`, 'm'));
@@ -38,7 +42,11 @@ describe('e2e: diversity devnet (npm run demo)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-bls-'));
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
-      const child = spawn(process.execPath, [bin, 'devnet', '--signatures', 'bls', '--windows', '2', '--dir', dir, '--timeout', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [bin, 'devnet', '--signatures', 'bls', '--windows', '2', '--dir', dir, '--timeout', '200'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -59,7 +67,20 @@ describe('e2e: diversity devnet (npm run demo)', function () {
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
       const file = join(projectRoot(), 'datasets', 'examples', 'three-members-day.json');
-      const args = [bin, 'devnet', '--community', file, '--community-offset', '36', '--windows', '2', '--dir', dir, '--timeout', '200'];
+      const args = [
+        bin,
+        'devnet',
+        '--community',
+        file,
+        '--community-offset',
+        '36',
+        '--windows',
+        '2',
+        '--dir',
+        dir,
+        '--timeout',
+        '200',
+      ];
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
@@ -68,7 +89,8 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(code, out).to.equal(0);
       // 09:00-13:00 of the hand-made day at 15 minutes, mmr (sim/test/community.test.ts has the hours):
       // A sells 0.6 + 1.2 + 1.2 + 1.0 kWh; B sells 0.2 + 0.3 + 0.4 and buys 0.2; C buys 0.8 + 1.5 + 1.0 + 1.4.
-      const row = (name: string) => out.match(new RegExp(`^node-\\d ${name}\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)`, 'm'))!.slice(3, 5);
+      const row = (name: string) =>
+        out.match(new RegExp(`^node-\\d ${name}\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)`, 'm'))!.slice(3, 5);
       expect(row('A')).to.deep.equal(['0.000', '4.000']);
       expect(row('B')).to.deep.equal(['0.200', '0.900']);
       expect(row('C')).to.deep.equal(['4.700', '0.000']);

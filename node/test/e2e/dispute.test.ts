@@ -56,7 +56,11 @@ describe('e2e: disputes against a byzantine node', function () {
       expect((await hub.account(c.communityId, 1)).bond).to.equal(10n * 10n ** 18n);
 
       // The honest nodes resubmit with their three signatures; the claim finalizes after the period.
-      await c.waitFor('honest claim pending', async () => Number((await hub.windowRecord(c.communityId, 0)).status) === 1, 40_000);
+      await c.waitFor(
+        'honest claim pending',
+        async () => Number((await hub.windowRecord(c.communityId, 0)).status) === 1,
+        40_000,
+      );
       const rec = await hub.windowRecord(c.communityId, 0);
       expect(rec.signers & 1n).to.equal(0n);
       await c.timeTravel(120);
@@ -68,7 +72,10 @@ describe('e2e: disputes against a byzantine node', function () {
       const dir = mkdtempSync(join(tmpdir(), 'diversity-auditor-'));
       const db = await NodeDb.open(dir);
       try {
-        const client = new HubClient({ hub: c.deployment.hubAddress, communityId: c.communityId }, { runner: c.provider, provider: c.provider });
+        const client = new HubClient(
+          { hub: c.deployment.hubAddress, communityId: c.communityId },
+          { runner: c.provider, provider: c.provider },
+        );
         const community = await client.communityInfo();
         const nodeDb = (c.nodes[3] as unknown as { db: NodeDb }).db;
         const readings = (await nodeDb.readings.listWindow(0)).map(serializeSignedReading);
@@ -101,11 +108,18 @@ describe('e2e: a meter that equivocates', function () {
       const t = topics(community);
       rogue.services.pubsub.subscribe(t.readings);
       await rogue.dial(multiaddr(c.nodes[1]!.multiaddrs()[0]));
-      await c.waitFor('rogue in the mesh', async () => rogue.services.pubsub.getSubscribers(t.readings).length > 0, 10_000);
+      await c.waitFor(
+        'rogue in the mesh',
+        async () => rogue.services.pubsub.getSubscribers(t.readings).length > 0,
+        10_000,
+      );
       await c.waitFor('interval 2', async () => Date.now() / 1000 >= c.start + 2.2, 10_000);
       // Meter 2 (owner: participant 2) signs a second, different reading for interval 1.
       const meter2 = meterKeyPair(seedFor('e2e-meter-2'));
-      const second = signReading({ ...community, meterIndex: 2, interval: 1, exportWh: 0, importWh: 999 }, meter2.secretKey);
+      const second = signReading(
+        { ...community, meterIndex: 2, interval: 1, exportWh: 0, importWh: 999 },
+        meter2.secretKey,
+      );
       await rogue.services.pubsub.publish(t.readings, serializeSignedReading(second));
 
       await c.waitFor('slot voided on chain', async () => (await hub.isVoided(c.communityId, 2, 1)) as boolean, 20_000);
@@ -116,13 +130,19 @@ describe('e2e: a meter that equivocates', function () {
       expect((await hub.account(c.communityId, 2)).bond).to.equal(9n * 10n ** 18n); // 10 % of the bond
       const rec = await hub.windowRecord(c.communityId, 0);
       for (const node of c.nodes) {
-        const own = (await (await fetch(`${node!.apiUrl}/window/0`)).json()) as { windowRoot: string; voidedSlots: number; readingCount: number };
+        const own = (await (await fetch(`${node!.apiUrl}/window/0`)).json()) as {
+          windowRoot: string;
+          voidedSlots: number;
+          readingCount: number;
+        };
         expect(own.windowRoot).to.equal(rec.windowRoot);
         expect(own.voidedSlots).to.equal(1);
         expect(own.readingCount).to.equal(15);
       }
       // The dashboard's feed: the node that saw both readings, the proof on chain, the owner slashed.
-      const feed = (await (await fetch(`${c.nodes[3]!.apiUrl}/api/events`)).json()) as { events: { type: string; source: string; message: string; data: Record<string, unknown> }[] };
+      const feed = (await (await fetch(`${c.nodes[3]!.apiUrl}/api/events`)).json()) as {
+        events: { type: string; source: string; message: string; data: Record<string, unknown> }[];
+      };
       const of = (type: string) => feed.events.filter((e) => e.type === type);
       expect(of('equivocation').map((e) => e.data)).to.deep.include({ meter: 2, interval: 1 });
       expect(of('dispute').map((e) => e.data.kind)).to.deep.equal(['Equivocation']);

@@ -43,7 +43,10 @@ describe('e2e: node start-up failures', function () {
   function run(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
       const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIVERSITY_')));
-      const child = spawn(process.execPath, [bin, 'node', '--config', configPath], { env: { ...clean, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'node', '--config', configPath], {
+        env: { ...clean, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
@@ -64,16 +67,25 @@ describe('e2e: node start-up failures', function () {
   }
 
   it('a zero key', async () => {
-    await expectFailure(config('zero', (o) => (o.privateKey = '0x' + '00'.repeat(32))), /^error: --private-key: not a valid secp256k1 private key/);
+    await expectFailure(
+      config('zero', (o) => (o.privateKey = `0x${'00'.repeat(32)}`)),
+      /^error: --private-key: not a valid secp256k1 private key/,
+    );
   });
 
   it('an unknown config key', async () => {
-    await expectFailure(config('typo', (o) => (o.chain.rpcURL = o.chain.rpcUrl)), /^error: config file .*: unknown key "chain.rpcURL"/);
+    await expectFailure(
+      config('typo', (o) => (o.chain.rpcURL = o.chain.rpcUrl)),
+      /^error: config file .*: unknown key "chain.rpcURL"/,
+    );
   });
 
   it('an unreachable RPC', async () => {
     const [port] = await freePorts(1);
-    await expectFailure(config('rpc', (o) => (o.chain.rpcUrl = `http://127.0.0.1:${port}`)), /^error: JSON-RPC endpoint http:\/\/127.0.0.1:\d+ (does not answer|did not answer)/);
+    await expectFailure(
+      config('rpc', (o) => (o.chain.rpcUrl = `http://127.0.0.1:${port}`)),
+      /^error: JSON-RPC endpoint http:\/\/127.0.0.1:\d+ (does not answer|did not answer)/,
+    );
   });
 
   it('a data dir locked by another process', async () => {
@@ -91,7 +103,10 @@ describe('e2e: node start-up failures', function () {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     try {
-      await expectFailure(config('busy', (o) => (o.api.port = port)), new RegExp(`^error: API address 127.0.0.1:${port} is already in use`));
+      await expectFailure(
+        config('busy', (o) => (o.api.port = port)),
+        new RegExp(`^error: API address 127.0.0.1:${port} is already in use`),
+      );
     } finally {
       server.close();
     }
@@ -101,8 +116,16 @@ describe('e2e: node start-up failures', function () {
     // A data dir bound to another participant (as a first run with its key leaves it).
     const shared = join(dir, 'shared');
     const db = await NodeDb.open(shared);
-    await db.meta.put('binding', { chainId: '31337', hub: c.deployment.hubAddress.toLowerCase(), communityId: c.communityId.toString(), participant: '0x' + '99'.repeat(20) });
+    await db.meta.put('binding', {
+      chainId: '31337',
+      hub: c.deployment.hubAddress.toLowerCase(),
+      communityId: c.communityId.toString(),
+      participant: `0x${'99'.repeat(20)}`,
+    });
     await db.close();
-    await expectFailure(config('shared-0', (o) => (o.dataDir = shared)), /^error: data dir .*shared belongs to participant 0x9999/);
+    await expectFailure(
+      config('shared-0', (o) => (o.dataDir = shared)),
+      /^error: data dir .*shared belongs to participant 0x9999/,
+    );
   });
 });

@@ -56,11 +56,23 @@ async function hubTransactions(c: LocalCommunity) {
   return { updates, reverted };
 }
 
-async function run(scenario: string, note: string, fault: (c: LocalCommunity) => Promise<void>, honest = [0, 1, 2, 3]): Promise<Row> {
+async function run(
+  scenario: string,
+  note: string,
+  fault: (c: LocalCommunity) => Promise<void>,
+  honest = [0, 1, 2, 3],
+): Promise<Row> {
   const started = Date.now();
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 200);
-  const c = new LocalCommunity({ ...fastCommunityOptions, windowCount: WINDOWS, challengePeriod: 30, startDelaySeconds: 5, signatureDeadlineSeconds: 4, takeoverSeconds: 2 });
+  const c = new LocalCommunity({
+    ...fastCommunityOptions,
+    windowCount: WINDOWS,
+    challengePeriod: 30,
+    startDelaySeconds: 5,
+    signatureDeadlineSeconds: 4,
+    takeoverSeconds: 2,
+  });
   try {
     await c.setup();
     await Promise.all([0, 1, 2, 3].map((i) => c.startNode(i)));
@@ -83,7 +95,10 @@ async function run(scenario: string, note: string, fault: (c: LocalCommunity) =>
       for (const i of honest) {
         const node = c.nodes[i];
         if (!node) continue;
-        const own = (await (await fetch(`${node.apiUrl}/window/${w}`)).json()) as { windowRoot?: string; readingCount?: number };
+        const own = (await (await fetch(`${node.apiUrl}/window/${w}`)).json()) as {
+          windowRoot?: string;
+          readingCount?: number;
+        };
         if (own.windowRoot !== rec.windowRoot) all = false;
         if (i === honest[0]) lost += READINGS_PER_WINDOW - (own.readingCount ?? 0);
       }
@@ -135,8 +150,16 @@ async function hostilePeer(c: LocalCommunity, mode: 'hang' | 'huge' | 'flood' | 
     while (!stop) {
       if (mode === 'flood' && captured) await h.services.pubsub.publish(t.readings, captured).catch(() => {});
       else if (mode === 'badsig') {
-        const reading = { ...community, meterIndex: i % 4, interval: Math.max(0, Math.floor(Date.now() / 1000 - c.start)), exportWh: 1, importWh: i };
-        await h.services.pubsub.publish(t.readings, serializeSignedReading(signReading(reading, forger.secretKey))).catch(() => {});
+        const reading = {
+          ...community,
+          meterIndex: i % 4,
+          interval: Math.max(0, Math.floor(Date.now() / 1000 - c.start)),
+          exportWh: 1,
+          importWh: i,
+        };
+        await h.services.pubsub
+          .publish(t.readings, serializeSignedReading(signReading(reading, forger.secretKey)))
+          .catch(() => {});
         await sleep(5);
       } else await sleep(200);
       if (++i % 50 === 0) await sleep(0);
@@ -154,26 +177,38 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const scenarios: [string, string, (c: LocalCommunity) => Promise<void>][] = [
     ['baseline', 'no fault', async () => {}],
-    ['node offline 3 windows', 'node 3 stopped from interval 1 to the end of window 3', async (c) => {
-      await sleep(Math.max(0, (c.start + 1) * 1000 - Date.now()));
-      await c.stopNode(3);
-      await sleep(3 * 4 * 1000);
-      await c.startNode(3);
-    }],
-    ['restart cycles', 'node 1 stopped and restarted every 3 s, 5 times (graceful stop: in-process, not kill -9)', async (c) => {
-      for (let k = 0; k < 5; k++) {
-        await sleep(1500);
-        await c.stopNode(1);
-        await sleep(1500);
-        await c.startNode(1);
-      }
-    }],
-    ['anvil paused 30 s', 'SIGSTOP anvil after window 0 ends, SIGCONT 30 s later', async (c) => {
-      await sleep(Math.max(0, c.windowEnd(0) * 1000 - Date.now()));
-      process.kill(c.anvil.pid, 'SIGSTOP');
-      await sleep(30_000);
-      process.kill(c.anvil.pid, 'SIGCONT');
-    }],
+    [
+      'node offline 3 windows',
+      'node 3 stopped from interval 1 to the end of window 3',
+      async (c) => {
+        await sleep(Math.max(0, (c.start + 1) * 1000 - Date.now()));
+        await c.stopNode(3);
+        await sleep(3 * 4 * 1000);
+        await c.startNode(3);
+      },
+    ],
+    [
+      'restart cycles',
+      'node 1 stopped and restarted every 3 s, 5 times (graceful stop: in-process, not kill -9)',
+      async (c) => {
+        for (let k = 0; k < 5; k++) {
+          await sleep(1500);
+          await c.stopNode(1);
+          await sleep(1500);
+          await c.startNode(1);
+        }
+      },
+    ],
+    [
+      'anvil paused 30 s',
+      'SIGSTOP anvil after window 0 ends, SIGCONT 30 s later',
+      async (c) => {
+        await sleep(Math.max(0, c.windowEnd(0) * 1000 - Date.now()));
+        process.kill(c.anvil.pid, 'SIGSTOP');
+        await sleep(30_000);
+        process.kill(c.anvil.pid, 'SIGCONT');
+      },
+    ],
     ['hostile: hang', 'a peer accepts window requests and never answers', (c) => hostilePeer(c, 'hang')],
     ['hostile: huge response', 'a peer answers count 1e9 and streams 512 KiB frames', (c) => hostilePeer(c, 'huge')],
     ['hostile: duplicate flood', 'a peer replays one valid reading as fast as it can', (c) => hostilePeer(c, 'flood')],
@@ -185,12 +220,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${name} ... `);
     const row = await run(name, note, fault);
     rows.push(row);
-    process.stdout.write(`lost ${row.readingsLost}, double ${row.doubleSubmissions}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS ${row.peakRssMb} MB (${row.seconds} s)\n`);
+    process.stdout.write(
+      `lost ${row.readingsLost}, double ${row.doubleSubmissions}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS ${row.peakRssMb} MB (${row.seconds} s)\n`,
+    );
   }
   const table = [
     '| scenario | fault | readings lost | double submissions | reverted hub txs | windows final, honest nodes agreeing | peak RSS (MB, all 4 nodes + anvil client in one process) | s |',
     '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.doubleSubmissions} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb} | ${r.seconds} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.doubleSubmissions} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb} | ${r.seconds} |`,
+    ),
   ].join('\n');
   if (only.length === 0) {
     writeFileSync(
@@ -203,7 +243,7 @@ async function main(): Promise<void> {
         `Not covered yet: kill -9 of node processes (nodes run in-process here: the restart cycle stops them gracefully), a network partition and heal, clock skew, a malleated P-256 meter (covered by unit tests), per-node memory (one process).\n`,
     );
   }
-  process.stdout.write('\n' + table + '\n');
+  process.stdout.write(`\n${table}\n`);
 }
 
 main().then(

@@ -12,12 +12,22 @@
 import { expect } from 'chai';
 import nacl from 'tweetnacl';
 import { createPrivateKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
-import { storeValidReadings, validateReadingBatch, type ReadingValidationContext, type ValidReading } from '../../src/chain/validation/reading.js';
+import {
+  storeValidReadings,
+  validateReadingBatch,
+  type ReadingValidationContext,
+  type ValidReading,
+} from '../../src/chain/validation/reading.js';
 import { Ingest } from '../../src/node/ingest.js';
 import { VerifierPool } from '../../src/reading/verifierPool.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { encodeReading } from '../../src/reading/encoding.js';
-import { ed25519KeyObject, serializeSignedReading, verifyEd25519Reference, type SignedReading } from '../../src/reading/signature.js';
+import {
+  ed25519KeyObject,
+  serializeSignedReading,
+  verifyEd25519Reference,
+  type SignedReading,
+} from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
@@ -29,7 +39,7 @@ function rate(count: number, ms: number): number {
   return (count * 1000) / ms;
 }
 
-describe('perf: node', function () {
+describe('perf: node', () => {
   it('ingest rate against the raw Ed25519 verify rate', async () => {
     const meters = 50;
     const intervals = 100;
@@ -38,19 +48,30 @@ describe('perf: node', function () {
     // Setup only: Ed25519 is deterministic, so node:crypto makes the very signatures tweetnacl
     // would (the unit tests prove it), 50x faster.
     const pkcs8 = Buffer.from('302e020100300506032b657004220420', 'hex');
-    const signingKeys = meterKeys.map((_, m) => createPrivateKey({ key: Buffer.concat([pkcs8, seedFor(`meter-${m}`)]), format: 'der', type: 'pkcs8' }));
+    const signingKeys = meterKeys.map((_, m) =>
+      createPrivateKey({ key: Buffer.concat([pkcs8, seedFor(`meter-${m}`)]), format: 'der', type: 'pkcs8' }),
+    );
     const signed: SignedReading[] = [];
     const signStart = performance.now();
     for (let t = 0; t < intervals; t++) {
       for (let m = 0; m < meters; m++) {
-        const reading = { chainId: community.chainId, hub: community.hub, communityId: community.communityId, meterIndex: m, interval: t, exportWh: (m * 7 + t) % 500, importWh: (m * 3 + t) % 300 };
+        const reading = {
+          chainId: community.chainId,
+          hub: community.hub,
+          communityId: community.communityId,
+          meterIndex: m,
+          interval: t,
+          exportWh: (m * 7 + t) % 500,
+          importWh: (m * 3 + t) % 300,
+        };
         signed.push({ reading, signature: new Uint8Array(cryptoSign(null, encodeReading(reading), signingKeys[m])) });
       }
     }
     const cryptoSignMs = performance.now() - signStart;
     const naclSignCount = 200;
     const naclSignStart = performance.now();
-    for (let i = 0; i < naclSignCount; i++) nacl.sign.detached(encodeReading(signed[i].reading), meterKeys[signed[i].reading.meterIndex].secretKey);
+    for (let i = 0; i < naclSignCount; i++)
+      nacl.sign.detached(encodeReading(signed[i].reading), meterKeys[signed[i].reading.meterIndex].secretKey);
     const naclSignMs = performance.now() - naclSignStart;
     const wire = signed.map(serializeSignedReading);
     const messages = signed.map((s) => encodeReading(s.reading));
@@ -58,7 +79,8 @@ describe('perf: node', function () {
 
     const rawVerify = (): number => {
       const start = performance.now();
-      for (let i = 0; i < signed.length; i++) cryptoVerify(null, messages[i], keyObjects[signed[i].reading.meterIndex], signed[i].signature);
+      for (let i = 0; i < signed.length; i++)
+        cryptoVerify(null, messages[i], keyObjects[signed[i].reading.meterIndex], signed[i].signature);
       return performance.now() - start;
     };
     rawVerify(); // warm-up
@@ -67,7 +89,8 @@ describe('perf: node', function () {
 
     const naclCount = 200;
     t0 = performance.now();
-    for (let i = 0; i < naclCount; i++) verifyEd25519Reference(messages[i], signed[i].signature, meterKeys[signed[i].reading.meterIndex].publicKey);
+    for (let i = 0; i < naclCount; i++)
+      verifyEd25519Reference(messages[i], signed[i].signature, meterKeys[signed[i].reading.meterIndex].publicKey);
     const naclMs = performance.now() - t0;
 
     /** The node's ingest path (Ingest -> batch validation -> one write per batch) with `workers` verify threads. */
@@ -76,12 +99,30 @@ describe('perf: node', function () {
       const keys = new MeterKeyRing(community.meters);
       const pool = new VerifierPool(keys, community.meters, workers);
       try {
-        const ctx: ReadingValidationContext = { community, clock, keys, db, maxFutureIntervals: 1, isWindowSettled: () => false };
-        const ingest = new Ingest({ maxQueued: 1_000_000, maxRemembered: 1_000_000, maxBatch: 256 }, async (batch) => {
-          const results = await validateReadingBatch(ctx, batch.map((b) => b.bytes), (list) => pool.verify(list));
-          await storeValidReadings(db, results.filter((r): r is ValidReading => !(r instanceof Error)));
-          return results;
-        }, null);
+        const ctx: ReadingValidationContext = {
+          community,
+          clock,
+          keys,
+          db,
+          maxFutureIntervals: 1,
+          isWindowSettled: () => false,
+        };
+        const ingest = new Ingest(
+          { maxQueued: 1_000_000, maxRemembered: 1_000_000, maxBatch: 256 },
+          async (batch) => {
+            const results = await validateReadingBatch(
+              ctx,
+              batch.map((b) => b.bytes),
+              (list) => pool.verify(list),
+            );
+            await storeValidReadings(
+              db,
+              results.filter((r): r is ValidReading => !(r instanceof Error)),
+            );
+            return results;
+          },
+          null,
+        );
         const t = performance.now();
         // Gossip delivers readings as they come: submit all, as the validator would, then wait.
         await Promise.all(wire.map((bytes) => ingest.submit(bytes, 'gossip')));
@@ -106,15 +147,27 @@ describe('perf: node', function () {
     console.log(`    tweetnacl Ed25519 verify:               ${rate(naclCount, naclMs).toFixed(0)} /s`);
     console.log(`    node:crypto Ed25519 sign:               ${rate(signed.length, cryptoSignMs).toFixed(0)} /s`);
     console.log(`    tweetnacl Ed25519 sign:                 ${rate(naclSignCount, naclSignMs).toFixed(0)} /s`);
-    console.log(`    node ingest, main thread only:          ${ingest0.toFixed(0)} /s = ${(ingest0 / raw).toFixed(2)} x the raw verify rate`);
-    console.log(`    node ingest, main + 1 worker thread:    ${ingest1.toFixed(0)} /s = ${(ingest1 / raw).toFixed(2)} x the raw verify rate`);
-    console.log(`    bench: ingest/raw-verify ${(ingest0 / raw).toFixed(2)} (0 workers), ${(ingest1 / raw).toFixed(2)} (1 worker + main; goals 0.9 and 1.6)`);
+    console.log(
+      `    node ingest, main thread only:          ${ingest0.toFixed(0)} /s = ${(ingest0 / raw).toFixed(2)} x the raw verify rate`,
+    );
+    console.log(
+      `    node ingest, main + 1 worker thread:    ${ingest1.toFixed(0)} /s = ${(ingest1 / raw).toFixed(2)} x the raw verify rate`,
+    );
+    console.log(
+      `    bench: ingest/raw-verify ${(ingest0 / raw).toFixed(2)} (0 workers), ${(ingest1 / raw).toFixed(2)} (1 worker + main; goals 0.9 and 1.6)`,
+    );
     expect(ingest0 / raw).to.be.greaterThan(MIN_INGEST_SHARE_OF_RAW_VERIFY);
   });
 
   it('time from window end to finality, 4 nodes, fast path', async function () {
     this.timeout(180_000);
-    const c = new LocalCommunity({ ...fastCommunityOptions, windowCount: 4, challengePeriod: 60, signatureDeadlineSeconds: 10, takeoverSeconds: 5 });
+    const c = new LocalCommunity({
+      ...fastCommunityOptions,
+      windowCount: 4,
+      challengePeriod: 60,
+      signatureDeadlineSeconds: 10,
+      takeoverSeconds: 5,
+    });
     try {
       await c.setup();
       await Promise.all([0, 1, 2, 3].map((i) => c.startNode(i)));
@@ -130,7 +183,9 @@ describe('perf: node', function () {
         },
         120_000,
       );
-      console.log(`    window end -> final on chain (grace 1 s included): ${latencies.map((s) => s.toFixed(2) + ' s').join(', ')}`);
+      console.log(
+        `    window end -> final on chain (grace 1 s included): ${latencies.map((s) => `${s.toFixed(2)} s`).join(', ')}`,
+      );
       console.log(`    mean ${(latencies.reduce((a, b) => a + b, 0) / latencies.length).toFixed(2)} s`);
     } finally {
       await c.teardown();

@@ -29,10 +29,10 @@ import {
 } from '../../src/crypto/bls.js';
 import { blsVectorFile } from '../../src/vectors/bls.js';
 
-const domain: BlsDomain = { chainId: 31337n, hub: '0x' + '0b'.repeat(20), communityId: 9n };
+const domain: BlsDomain = { chainId: 31337n, hub: `0x${'0b'.repeat(20)}`, communityId: 9n };
 const seed = (i: number) => new Uint8Array(32).fill(i + 1);
 const digest = new Uint8Array(32).fill(0x5a);
-const who = (i: number) => '0x' + (i + 1).toString(16).padStart(40, '0');
+const who = (i: number) => `0x${(i + 1).toString(16).padStart(40, '0')}`;
 
 function codeOf(f: () => unknown): string | undefined {
   try {
@@ -50,8 +50,12 @@ describe('BLS co-signatures (node/src/crypto/bls.ts)', () => {
   it('hashes to G1 per RFC 9380 (Appendix J.9.1, msg "")', () => {
     const v = blsVectorFile().rfc9380.g1[0];
     // P.x and P.y of the RFC's first BLS12381G1_XMD:SHA-256_SSWU_RO_ vector.
-    expect(v.point.slice(2 + 32, 2 + 128)).to.equal('052926add2207b76ca4fa57a8734416c8dc95e24501772c814278700eed6d1e4e8cf62d9c09db0fac349612b759e79a1');
-    expect(v.point.slice(2 + 128 + 32)).to.equal('08ba738453bfed09cb546dbb0783dbb3a5f1f566ed67bb6be0e8c67e2e81a4cc68ee29813bb7994998f3eae0c9c6a265');
+    expect(v.point.slice(2 + 32, 2 + 128)).to.equal(
+      '052926add2207b76ca4fa57a8734416c8dc95e24501772c814278700eed6d1e4e8cf62d9c09db0fac349612b759e79a1',
+    );
+    expect(v.point.slice(2 + 128 + 32)).to.equal(
+      '08ba738453bfed09cb546dbb0783dbb3a5f1f566ed67bb6be0e8c67e2e81a4cc68ee29813bb7994998f3eae0c9c6a265',
+    );
   });
 
   it('a node derives its BLS key from its node key; its join key data carries a PoP for its own address only', () => {
@@ -85,7 +89,7 @@ describe('BLS co-signatures (node/src/crypto/bls.ts)', () => {
     expect(blsVerify(sig, new Uint8Array(32), pks[0], domain)).to.equal(false);
     expect(blsVerify(sig, digest, pks[0], { ...domain, communityId: 10n })).to.equal(false);
     expect(blsVerify(sig, digest, pks[0], { ...domain, chainId: 1n })).to.equal(false);
-    expect(blsVerify(sig, digest, pks[0], { ...domain, hub: '0x' + '0c'.repeat(20) })).to.equal(false);
+    expect(blsVerify(sig, digest, pks[0], { ...domain, hub: `0x${'0c'.repeat(20)}` })).to.equal(false);
     expect(blsVerify(G1.ZERO, digest, G2.ZERO, domain)).to.equal(false);
   });
 
@@ -95,7 +99,7 @@ describe('BLS co-signatures (node/src/crypto/bls.ts)', () => {
     expect(s.length).to.be.at.most(255);
     expect(Buffer.from(s).equals(Buffer.from(p))).to.equal(false);
     expect(Buffer.from(s.subarray(s.length - 60)).toString('hex')).to.equal(
-      (31337).toString(16).padStart(64, '0') + '0b'.repeat(20) + '0000000000000009',
+      `${(31337).toString(16).padStart(64, '0') + '0b'.repeat(20)}0000000000000009`,
     );
   });
 
@@ -128,8 +132,12 @@ describe('BLS co-signatures (node/src/crypto/bls.ts)', () => {
     expect(codeOf(() => decodeG1(new Uint8Array(96)))).to.equal(BlsErrorCode.INVALID_POINT);
     // On the curve, outside the prime-order subgroup.
     const outside = blsVectorFile().outsideSubgroup;
-    expect(codeOf(() => decodeG1(new Uint8Array(Buffer.from(outside.g1.slice(2), 'hex'))))).to.equal(BlsErrorCode.INVALID_POINT);
-    expect(codeOf(() => decodeG2(new Uint8Array(Buffer.from(outside.g2.slice(2), 'hex'))))).to.equal(BlsErrorCode.INVALID_POINT);
+    expect(codeOf(() => decodeG1(new Uint8Array(Buffer.from(outside.g1.slice(2), 'hex'))))).to.equal(
+      BlsErrorCode.INVALID_POINT,
+    );
+    expect(codeOf(() => decodeG2(new Uint8Array(Buffer.from(outside.g2.slice(2), 'hex'))))).to.equal(
+      BlsErrorCode.INVALID_POINT,
+    );
   });
 
   it('the co-signature blob names the fewer keys and its bitmap decodes to the signers', () => {
@@ -167,11 +175,24 @@ describe('BLS co-signatures (node/src/crypto/bls.ts)', () => {
   });
 
   it('bls.json keeps the rogue-key forgery valid without a PoP (the attack the module refuses)', () => {
-    const v = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'contracts', 'test', 'vectors', 'bls.json'), 'utf8'));
-    const d: BlsDomain = { chainId: BigInt(v.domain.chainId), hub: v.domain.hub, communityId: BigInt(v.domain.communityId) };
+    const v = JSON.parse(
+      readFileSync(join(import.meta.dirname, '..', '..', '..', 'contracts', 'test', 'vectors', 'bls.json'), 'utf8'),
+    );
+    const d: BlsDomain = {
+      chainId: BigInt(v.domain.chainId),
+      hub: v.domain.hub,
+      communityId: BigInt(v.domain.communityId),
+    };
     const unhex = (h: string) => new Uint8Array(Buffer.from(h.slice(2), 'hex'));
     const forged = decodeG1(unhex(v.rogue.forgedSignature));
     expect(blsVerify(forged, unhex(v.digest), decodeG2(unhex(v.rogue.forgedAggregateKey)), d)).to.equal(true);
-    expect(blsVerifyProofOfPossession(decodeG1(unhex(v.rogue.attemptedPop)), decodeG2(unhex(v.rogue.roguePublicKey)), v.rogue.attacker, d)).to.equal(false);
+    expect(
+      blsVerifyProofOfPossession(
+        decodeG1(unhex(v.rogue.attemptedPop)),
+        decodeG2(unhex(v.rogue.roguePublicKey)),
+        v.rogue.attacker,
+        d,
+      ),
+    ).to.equal(false);
   });
 });

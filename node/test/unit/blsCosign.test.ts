@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { CoSignatureGossipErrorCode as Code, GossipValidationError } from '../../src/chain/errors.js';
 import { AddOutcome, BlsShareAggregator } from '../../src/cosign/aggregator.js';
-import { BLS_SHARE_MESSAGE_LENGTH, BlsShareMessageError, BlsShareMessageErrorCode, decodeBlsShare, encodeBlsShare } from '../../src/cosign/messages.js';
+import {
+  BLS_SHARE_MESSAGE_LENGTH,
+  BlsShareMessageError,
+  BlsShareMessageErrorCode,
+  decodeBlsShare,
+  encodeBlsShare,
+} from '../../src/cosign/messages.js';
 import { shareDigest, validateBlsShare, type BlsShareValidationContext } from '../../src/cosign/validation.js';
 import {
   aggregateG1,
@@ -26,7 +32,7 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
   const sks = Array.from({ length: n }, (_, i) => blsKeyGen(seedFor(`bls-cosign-${i}`)));
   const pks = sks.map(blsPublicKey);
   const { clock } = manualClock(community, community.start + 10 * 4 * 3); // window 2 running
-  const result = { window: 1, windowRoot: '0x' + 'ab'.repeat(32), stateHash: '0x' + 'cd'.repeat(32) };
+  const result = { window: 1, windowRoot: `0x${'ab'.repeat(32)}`, stateHash: `0x${'cd'.repeat(32)}` };
   const digest = shareDigest(community, result);
 
   const share = (signer: number, by = signer, over: Partial<typeof result> = {}) => {
@@ -77,22 +83,24 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
       }
     };
 
-    it('accepts a participant\'s share, then ignores it as a duplicate', () => {
+    it("accepts a participant's share, then ignores it as a duplicate", () => {
       expect(outcome(share(1))).to.equal('ACCEPT');
       expect(outcome(share(1))).to.equal(`IGNORE ${Code.DUPLICATE}`);
     });
 
-    it('[REJECT] malformed, unknown signer, another participant\'s share, another result, window past the last', () => {
+    it("[REJECT] malformed, unknown signer, another participant's share, another result, window past the last", () => {
       expect(outcome(new Uint8Array(7))).to.equal(`REJECT ${Code.MALFORMED}`);
       expect(outcome(share(n, 0))).to.equal(`REJECT ${Code.UNKNOWN_SIGNER}`);
       expect(outcome(share(3, 4))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
-      const wrong = decodeBlsShare(share(3, 3, { stateHash: '0x' + 'ee'.repeat(32) }));
-      expect(outcome(encodeBlsShare({ ...wrong, stateHash: result.stateHash }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+      const wrong = decodeBlsShare(share(3, 3, { stateHash: `0x${'ee'.repeat(32)}` }));
+      expect(outcome(encodeBlsShare({ ...wrong, stateHash: result.stateHash }))).to.equal(
+        `REJECT ${Code.BAD_SIGNATURE}`,
+      );
       expect(outcome(share(3, 3, { window: 10 }))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
     });
 
     it('[REJECT] a share made for another hub', () => {
-      const other = blsSign(sks[0], digest, { ...domain, hub: '0x' + '44'.repeat(20) });
+      const other = blsSign(sks[0], digest, { ...domain, hub: `0x${'44'.repeat(20)}` });
       expect(outcome(encodeBlsShare({ ...result, signer: 0, share: other }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
     });
 
@@ -150,7 +158,7 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
 
     it('keeps results apart and prunes final windows', () => {
       const agg = new BlsShareAggregator(domain, pks);
-      const other = { ...result, stateHash: '0x' + 'ee'.repeat(32) };
+      const other = { ...result, stateHash: `0x${'ee'.repeat(32)}` };
       agg.add(result, 0, shares[0]);
       agg.add(other, 0, shares[0]);
       expect(agg.build(other)!.rejected).to.deep.equal([0]);

@@ -15,7 +15,15 @@ describe('byzantine folds leave the trace their fraud proof needs', () => {
     for (let m = 0; m < 3; m++) {
       readings.push(
         signReading(
-          { chainId: community.chainId, hub: community.hub, communityId: 1n, meterIndex: m, interval: t, exportWh: m === 0 ? 300 : 0, importWh: m === 0 ? 0 : 120 + m },
+          {
+            chainId: community.chainId,
+            hub: community.hub,
+            communityId: 1n,
+            meterIndex: m,
+            interval: t,
+            exportWh: m === 0 ? 300 : 0,
+            importWh: m === 0 ? 0 : 120 + m,
+          },
           meterKeys[m].secretKey,
         ),
       );
@@ -46,7 +54,10 @@ describe('byzantine folds leave the trace their fraud proof needs', () => {
     const bad = b.folded.states
       .map((s, t) => {
         const prev = t === 0 ? emptyState(3) : b.folded.states[t - 1];
-        return stateHash(marketStep(community.market, prev, owners, b.assembled.slots[t].map(toMeterEnergy))) !== stateHash(s);
+        return (
+          stateHash(marketStep(community.market, prev, owners, b.assembled.slots[t].map(toMeterEnergy))) !==
+          stateHash(s)
+        );
       })
       .map((x, t) => (x ? t : -1))
       .filter((t) => t >= 0);

@@ -13,11 +13,21 @@ describe('co-signature gossip validation', () => {
   let db: NodeDb;
   let cleanup: () => Promise<void>;
   let ctx: CoSignatureValidationContext;
-  const root = '0x' + 'ab'.repeat(32);
-  const stateHash = '0x' + 'cd'.repeat(32);
+  const root = `0x${'ab'.repeat(32)}`;
+  const stateHash = `0x${'cd'.repeat(32)}`;
 
-  async function message(signer: number, window = 1, by = signer, over: Partial<CoSignatureMessage> = {}): Promise<Uint8Array> {
-    const signature = await signWindowResult(wallets[by], domain, { communityId: community.communityId, window, windowRoot: root, stateHash });
+  async function message(
+    signer: number,
+    window = 1,
+    by = signer,
+    over: Partial<CoSignatureMessage> = {},
+  ): Promise<Uint8Array> {
+    const signature = await signWindowResult(wallets[by], domain, {
+      communityId: community.communityId,
+      window,
+      windowRoot: root,
+      stateHash,
+    });
     return encodeCoSignature({ window, signer, windowRoot: root, stateHash, signature, ...over });
   }
 
@@ -38,7 +48,7 @@ describe('co-signature gossip validation', () => {
   });
   afterEach(async () => cleanup());
 
-  it('accepts a participant\'s signature, then ignores it as a duplicate', async () => {
+  it("accepts a participant's signature, then ignores it as a duplicate", async () => {
     const m = await message(1);
     expect(await outcome(m)).to.equal('ACCEPT');
     expect(await outcome(m)).to.equal(`IGNORE ${Code.DUPLICATE}`);
@@ -48,14 +58,23 @@ describe('co-signature gossip validation', () => {
     expect(await outcome(new Uint8Array(5))).to.equal(`REJECT ${Code.MALFORMED}`);
     expect(await outcome(await message(5, 1, 0))).to.equal(`REJECT ${Code.UNKNOWN_SIGNER}`);
     expect(await outcome(await message(1, 1, 2))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
-    expect(await outcome(await message(1, 1, 1, { stateHash: '0x' + 'ee'.repeat(32) }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+    expect(await outcome(await message(1, 1, 1, { stateHash: `0x${'ee'.repeat(32)}` }))).to.equal(
+      `REJECT ${Code.BAD_SIGNATURE}`,
+    );
     expect(await outcome(await message(1, 10))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
   });
 
   it('[REJECT] a signature bound to another hub', async () => {
-    const other = hubDomain(community.chainId, '0x' + '44'.repeat(20));
-    const signature = await signWindowResult(wallets[0], other, { communityId: community.communityId, window: 1, windowRoot: root, stateHash });
-    expect(await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, signature }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+    const other = hubDomain(community.chainId, `0x${'44'.repeat(20)}`);
+    const signature = await signWindowResult(wallets[0], other, {
+      communityId: community.communityId,
+      window: 1,
+      windowRoot: root,
+      stateHash,
+    });
+    expect(await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, signature }))).to.equal(
+      `REJECT ${Code.BAD_SIGNATURE}`,
+    );
   });
 
   it('[IGNORE] a window not over yet, or already final', async () => {

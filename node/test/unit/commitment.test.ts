@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { keccak256, toUtf8Bytes } from 'ethers';
-import { buildLevels, merkleProof, merkleRoot, treeDepth, verifyMerkleProof, ZERO_HASH, hashPair } from '../../src/window/merkle.js';
+import {
+  buildLevels,
+  merkleProof,
+  merkleRoot,
+  treeDepth,
+  verifyMerkleProof,
+  ZERO_HASH,
+  hashPair,
+} from '../../src/window/merkle.js';
 import { ABSENT_LEAF, commitWindow, intervalProof, readingsRoot } from '../../src/window/commitment.js';
 import { meterKeyPair, signReading } from '../../src/reading/index.js';
 import { seedFor } from '../../src/vectors/readings.js';
@@ -13,7 +21,9 @@ describe('position-binding Merkle tree', () => {
     expect(treeDepth(3)).to.equal(2);
     expect(treeDepth(96)).to.equal(7);
     expect(merkleRoot([leaf(0)])).to.equal(leaf(0));
-    expect(merkleRoot([leaf(0), leaf(1), leaf(2)])).to.equal(hashPair(hashPair(leaf(0), leaf(1)), hashPair(leaf(2), ZERO_HASH)));
+    expect(merkleRoot([leaf(0), leaf(1), leaf(2)])).to.equal(
+      hashPair(hashPair(leaf(0), leaf(1)), hashPair(leaf(2), ZERO_HASH)),
+    );
     expect(hashPair(leaf(0), leaf(1))).to.not.equal(hashPair(leaf(1), leaf(0)));
   });
 
@@ -34,7 +44,15 @@ describe('position-binding Merkle tree', () => {
 
 describe('window commitment', () => {
   const key = meterKeyPair(seedFor('meter-0'));
-  const reading = { chainId: 1n, hub: '0x' + '11'.repeat(20), communityId: 1n, meterIndex: 0, interval: 4, exportWh: 5, importWh: 0 };
+  const reading = {
+    chainId: 1n,
+    hub: `0x${'11'.repeat(20)}`,
+    communityId: 1n,
+    meterIndex: 0,
+    interval: 4,
+    exportWh: 5,
+    importWh: 0,
+  };
 
   it('an absent slot differs from any reading and changes the readings root', () => {
     const signed = signReading(reading, key.secretKey);
@@ -47,6 +65,7 @@ describe('window commitment', () => {
     const c = commitWindow(base);
     const changed = commitWindow(base.map((x, i) => (i === 1 ? { ...x, stateHash: leaf(99) } : x)));
     expect(changed.windowRoot).to.not.equal(c.windowRoot);
-    for (let i = 0; i < 3; i++) expect(verifyMerkleProof(c.windowRoot, c.intervals[i].leaf, i, intervalProof(c, i))).to.equal(true);
+    for (let i = 0; i < 3; i++)
+      expect(verifyMerkleProof(c.windowRoot, c.intervals[i].leaf, i, intervalProof(c, i))).to.equal(true);
   });
 });

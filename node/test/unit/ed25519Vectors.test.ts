@@ -6,13 +6,21 @@ import nacl from 'tweetnacl';
 import { ED25519_CONSTANTS, ed25519BaseTableHex, GROUP_L, type Ed25519VectorFile } from '../../src/vectors/ed25519.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const file: Ed25519VectorFile = JSON.parse(readFileSync(join(root, 'contracts', 'test', 'vectors', 'ed25519.json'), 'utf8'));
+const file: Ed25519VectorFile = JSON.parse(
+  readFileSync(join(root, 'contracts', 'test', 'vectors', 'ed25519.json'), 'utf8'),
+);
 const bytes = (h: string): Buffer => Buffer.from(h.slice(2), 'hex');
 const spki = (pk: Buffer) =>
-  createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), pk]), format: 'der', type: 'spki' });
-const nodeVerify = (pk: string, sig: string, msg: string): boolean => verify(null, bytes(msg), spki(bytes(pk)), bytes(sig));
-const naclVerify = (pk: string, sig: string, msg: string): boolean => nacl.sign.detached.verify(bytes(msg), bytes(sig), bytes(pk));
-const sOf = (sig: string): bigint => BigInt('0x' + Buffer.from(bytes(sig).subarray(32)).reverse().toString('hex'));
+  createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), pk]),
+    format: 'der',
+    type: 'spki',
+  });
+const nodeVerify = (pk: string, sig: string, msg: string): boolean =>
+  verify(null, bytes(msg), spki(bytes(pk)), bytes(sig));
+const naclVerify = (pk: string, sig: string, msg: string): boolean =>
+  nacl.sign.detached.verify(bytes(msg), bytes(sig), bytes(pk));
+const sOf = (sig: string): bigint => BigInt(`0x${Buffer.from(bytes(sig).subarray(32)).reverse().toString('hex')}`);
 
 describe('ed25519.json vectors (contracts/test/vectors)', () => {
   it('labels every case with what node:crypto answers, and expects that answer', () => {
@@ -43,15 +51,34 @@ describe('ed25519.json vectors (contracts/test/vectors)', () => {
     const lengths = valid.map((c) => bytes(c.message).length);
     expect(Math.min(...lengths)).to.equal(0);
     expect(Math.max(...lengths)).to.equal(300);
-    for (const prefix of ['flip-R-', 'flip-S-', 'flip-A-', 'flip-M-', 'S-plus-', 'small-order-A-', 'A-noncanonical-', 'A-off-curve', 'R-off-curve']) {
-      expect(file.cases.some((c) => c.label.startsWith(prefix)), prefix).to.equal(true);
+    for (const prefix of [
+      'flip-R-',
+      'flip-S-',
+      'flip-A-',
+      'flip-M-',
+      'S-plus-',
+      'small-order-A-',
+      'A-noncanonical-',
+      'A-off-curve',
+      'R-off-curve',
+    ]) {
+      expect(
+        file.cases.some((c) => c.label.startsWith(prefix)),
+        prefix,
+      ).to.equal(true);
     }
     for (const c of file.cases) expect(c.reason.length, c.label).to.be.greaterThan(0);
     expect(file.cases.filter((c) => c.expected)).to.have.length(41);
   });
 
   it('RFC 8032 §7.1 vectors verify with node:crypto and tweetnacl', () => {
-    expect(file.rfc8032.vectors.map((v) => v.name)).to.deep.equal(['TEST 1', 'TEST 2', 'TEST 3', 'TEST 1024', 'TEST SHA(abc)']);
+    expect(file.rfc8032.vectors.map((v) => v.name)).to.deep.equal([
+      'TEST 1',
+      'TEST 2',
+      'TEST 3',
+      'TEST 1024',
+      'TEST SHA(abc)',
+    ]);
     for (const v of file.rfc8032.vectors) {
       expect(nodeVerify(v.publicKey, v.signature, v.message), v.name).to.equal(true);
       expect(naclVerify(v.publicKey, v.signature, v.message), v.name).to.equal(true);
@@ -61,15 +88,18 @@ describe('ed25519.json vectors (contracts/test/vectors)', () => {
 
   it('SHA-512 digests are node:crypto digests, and cross the 112- and 128-byte boundaries', () => {
     for (const v of file.sha512.vectors) {
-      expect('0x' + createHash('sha512').update(bytes(v.message)).digest('hex')).to.equal(v.digest);
+      expect(`0x${createHash('sha512').update(bytes(v.message)).digest('hex')}`).to.equal(v.digest);
     }
     const lengths = new Set(file.sha512.vectors.map((v) => bytes(v.message).length));
-    for (const n of [0, 1, 111, 112, 127, 128, 129, 239, 240, 256, 300]) expect(lengths.has(n), String(n)).to.equal(true);
+    for (const n of [0, 1, 111, 112, 127, 128, 129, 239, 240, 256, 300])
+      expect(lengths.has(n), String(n)).to.equal(true);
   });
 
   it('Ed25519.sol holds the generated base-point table and curve constants', () => {
     const source = readFileSync(join(root, 'contracts', 'src', 'libraries', 'Ed25519.sol'), 'utf8');
-    const table = [...source.slice(source.indexOf('BASE_TABLE =')).matchAll(/hex"([0-9a-f]+)"/g)].map((m) => m[1]).join('');
+    const table = [...source.slice(source.indexOf('BASE_TABLE =')).matchAll(/hex"([0-9a-f]+)"/g)]
+      .map((m) => m[1])
+      .join('');
     expect(table).to.equal(ed25519BaseTableHex());
     for (const [name, value] of Object.entries(ED25519_CONSTANTS)) {
       const m = source.match(new RegExp(`constant ${name} = (0x[0-9a-f]+);`));

@@ -6,7 +6,14 @@ import { signerList } from '../../src/api/chainView.js';
 import { WEB_FILES } from '../../src/api/web.js';
 import { existsSync } from 'node:fs';
 
-const event = (window: number): NewFeedEvent => ({ source: 'chain', type: 'window-final', severity: 'info', window, message: `Window ${window} final`, data: {} });
+const event = (window: number): NewFeedEvent => ({
+  source: 'chain',
+  type: 'window-final',
+  severity: 'info',
+  window,
+  message: `Window ${window} final`,
+  data: {},
+});
 
 describe('api/events: the dashboard event feed', () => {
   it('numbers events from 1, returns those after an id, and keeps only the newest `capacity`', () => {

@@ -2,13 +2,27 @@ import { expect } from 'chai';
 import { AbiCoder, Wallet, keccak256, toUtf8Bytes } from 'ethers';
 import { commitWindow, intervalLeaf } from '../../src/window/commitment.js';
 import { hashPair } from '../../src/window/merkle.js';
-import { GameAction, GamePhase, answerFrom, encodeGameMove, gameDepth, pickSide, type GameState } from '../../src/dispute/game.js';
+import {
+  GameAction,
+  GamePhase,
+  answerFrom,
+  encodeGameMove,
+  gameDepth,
+  pickSide,
+  type GameState,
+} from '../../src/dispute/game.js';
 
 const W = 96;
 const window = 3;
 const h = (s: string) => keccak256(toUtf8Bytes(s));
 const commitment = (tag: string) =>
-  commitWindow(Array.from({ length: W }, (_, p) => ({ interval: window * W + p, readingsRoot: h(`r${p}`), stateHash: h(`${tag}${p}`) })));
+  commitWindow(
+    Array.from({ length: W }, (_, p) => ({
+      interval: window * W + p,
+      readingsRoot: h(`r${p}`),
+      stateHash: h(`${tag}${p}`),
+    })),
+  );
 
 describe('data-availability game (node side, DESIGN.md §5.4)', () => {
   const claim = h('claim');
@@ -29,7 +43,16 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
   it('the claimant side answers every node down to a leaf from its stored commitment', () => {
     const c = commitment('s');
     const target = 77;
-    let g: GameState = { node: c.windowRoot, left: '', right: '', deadline: 0, index: 0, height: gameDepth(W), phase: GamePhase.Reveal, bond: 0n };
+    let g: GameState = {
+      node: c.windowRoot,
+      left: '',
+      right: '',
+      deadline: 0,
+      index: 0,
+      height: gameDepth(W),
+      phase: GamePhase.Reveal,
+      bond: 0n,
+    };
     expect(g.height).to.equal(7);
     while (g.height > 0) {
       const move = answerFrom(c, claim, challenger, g)!;
@@ -45,14 +68,32 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
   });
 
   it('gives no answer for a node that is not in its commitment (a claim it does not hold)', () => {
-    const g: GameState = { node: h('random root'), left: '', right: '', deadline: 0, index: 0, height: 7, phase: GamePhase.Reveal, bond: 0n };
+    const g: GameState = {
+      node: h('random root'),
+      left: '',
+      right: '',
+      deadline: 0,
+      index: 0,
+      height: 7,
+      phase: GamePhase.Reveal,
+      bond: 0n,
+    };
     expect(answerFrom(commitment('s'), claim, challenger, g)).to.equal(undefined);
   });
 
   it('the challenger descends where the claim departs from its own commitment, never into padding', () => {
     const ours = commitment('s');
     const theirs = commitWindow(ours.intervals.map((x, p) => (p === 90 ? { ...x, stateHash: h('lie') } : x)));
-    let g: GameState = { node: theirs.windowRoot, left: '', right: '', deadline: 0, index: 0, height: 7, phase: GamePhase.Pick, bond: 0n };
+    let g: GameState = {
+      node: theirs.windowRoot,
+      left: '',
+      right: '',
+      deadline: 0,
+      index: 0,
+      height: 7,
+      phase: GamePhase.Pick,
+      bond: 0n,
+    };
     while (g.height > 0) {
       const below = theirs.levels[g.height - 1];
       g = { ...g, left: below[2 * g.index], right: below[2 * g.index + 1] };

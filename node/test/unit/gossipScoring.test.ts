@@ -31,8 +31,13 @@ describe('gossipsub scoring and duplicate suppression', function () {
         handlers: {
           onReading: async (data) => {
             seen.push(data[0]);
-            if (data[0] === 0) throw new GossipValidationError(GossipAction.REJECT, { code: ReadingGossipErrorCode.BAD_SIGNATURE, meterIndex: 0 });
-            if (data[0] === 2) throw new GossipValidationError(GossipAction.IGNORE, { code: ReadingGossipErrorCode.DUPLICATE });
+            if (data[0] === 0)
+              throw new GossipValidationError(GossipAction.REJECT, {
+                code: ReadingGossipErrorCode.BAD_SIGNATURE,
+                meterIndex: 0,
+              });
+            if (data[0] === 2)
+              throw new GossipValidationError(GossipAction.IGNORE, { code: ReadingGossipErrorCode.DUPLICATE });
           },
           onCoSignature: async () => {},
           serveWindow: async () => [],
@@ -44,7 +49,8 @@ describe('gossipsub scoring and duplicate suppression', function () {
     rogue.services.pubsub.subscribe(victim.topics.readings);
     await rogue.dial(victim.host.getMultiaddrs()[0]);
     const deadline = Date.now() + 10_000;
-    while (rogue.services.pubsub.getSubscribers(victim.topics.readings).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (rogue.services.pubsub.getSubscribers(victim.topics.readings).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
   });
   after(async () => {
     await rogue?.stop();
@@ -79,7 +85,8 @@ describe('gossipsub scoring and duplicate suppression', function () {
     expect(victim.score(rogue.peerId)).to.be.lessThan(scoreThresholds.graylistThreshold);
     await settle(1100); // gossipsub caches a peer's score for up to a heartbeat
     const before = seen.length;
-    for (let i = 0; i < 5; i++) await rogue.services.pubsub.publish(victim.topics.readings, new Uint8Array([3, i])).catch(() => {});
+    for (let i = 0; i < 5; i++)
+      await rogue.services.pubsub.publish(victim.topics.readings, new Uint8Array([3, i])).catch(() => {});
     await settle(1000);
     expect(seen.length - before, 'messages validated after the graylist').to.equal(0);
     await until(() => !victim.connectedPeers().some((p) => p.equals(rogue.peerId)));

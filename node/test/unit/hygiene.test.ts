@@ -11,10 +11,14 @@ import { fromHex } from '../../src/util/hex.js';
 import { createLogger } from '../../src/util/logger.js';
 
 describe('operator hygiene', () => {
-  const secret = 'f00dfeedbeefcafe' + 'zz' + '11'.repeat(23);
+  const secret = `f00dfeedbeefcafezz${'11'.repeat(23)}`;
 
   it('a malformed key never appears in the error', () => {
-    for (const f of [() => fromHex(secret), () => meterKeyFromSecret(secret), () => meterKeyFromSecret('0x' + 'ab'.repeat(20))]) {
+    for (const f of [
+      () => fromHex(secret),
+      () => meterKeyFromSecret(secret),
+      () => meterKeyFromSecret(`0x${'ab'.repeat(20)}`),
+    ]) {
       let message = '';
       try {
         f();
@@ -29,7 +33,7 @@ describe('operator hygiene', () => {
   describe('node options', () => {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-cfg-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
-    const base = { privateKey: '0x' + '01'.repeat(32), chain: { hub: '0x' + '22'.repeat(20), communityId: '1' } };
+    const base = { privateKey: `0x${'01'.repeat(32)}`, chain: { hub: `0x${'22'.repeat(20)}`, communityId: '1' } };
     const withConfig = (config: unknown) => {
       const path = join(dir, `c${Math.random()}.json`);
       writeFileSync(path, JSON.stringify(config));
@@ -37,17 +41,29 @@ describe('operator hygiene', () => {
     };
 
     it('accepts a config with known keys only', () => {
-      expect(withConfig({ ...base, window: { graceSeconds: 3 }, meter: { meterIndex: 0, secretKey: '00', profile: 'constant:loadWh=1,pvWh=1' } })().window.graceSeconds).to.equal(3);
+      expect(
+        withConfig({
+          ...base,
+          window: { graceSeconds: 3 },
+          meter: { meterIndex: 0, secretKey: '00', profile: 'constant:loadWh=1,pvWh=1' },
+        })().window.graceSeconds,
+      ).to.equal(3);
     });
 
     it('rejects unknown config keys, top-level and nested, naming them', () => {
       expect(withConfig({ ...base, privatekey: 'x' })).to.throw(CliError, /unknown key "privatekey"/);
-      expect(withConfig({ ...base, chain: { ...base.chain, maxFeeGwei: 3 } })).to.throw(CliError, /unknown key "chain.maxFeeGwei"/);
-      expect(withConfig({ ...base, meter: { meterIndex: 0, secret: '00' } })).to.throw(CliError, /unknown key "meter.secret"/);
+      expect(withConfig({ ...base, chain: { ...base.chain, maxFeeGwei: 3 } })).to.throw(
+        CliError,
+        /unknown key "chain.maxFeeGwei"/,
+      );
+      expect(withConfig({ ...base, meter: { meterIndex: 0, secret: '00' } })).to.throw(
+        CliError,
+        /unknown key "meter.secret"/,
+      );
     });
 
     it('rejects a zero key and one not below the group order, without echoing it', () => {
-      for (const privateKey of ['0x' + '00'.repeat(32), '0x' + 'ff'.repeat(32)]) {
+      for (const privateKey of [`0x${'00'.repeat(32)}`, `0x${'ff'.repeat(32)}`]) {
         let message = '';
         try {
           withConfig({ ...base, privateKey })();
@@ -62,14 +78,24 @@ describe('operator hygiene', () => {
   });
 
   it('devnet nodes do not inherit DIVERSITY_* variables', () => {
-    const env = devnetNodeEnv({ PATH: '/bin', DIVERSITY_PRIVATE_KEY: '0x01', diversity_chain_rpc_url: 'http://evil', HOME: '/h' });
+    const env = devnetNodeEnv({
+      PATH: '/bin',
+      DIVERSITY_PRIVATE_KEY: '0x01',
+      diversity_chain_rpc_url: 'http://evil',
+      HOME: '/h',
+    });
     expect(env).to.deep.equal({ PATH: '/bin', HOME: '/h' });
   });
 
   it('the API answers 400 to an out-of-range window, 404 to one not committed', async () => {
     const api = new ApiServer(
       { enabled: true, host: '127.0.0.1', port: 0 },
-      { status: async () => ({}), windowResult: async (w) => (w === 1 ? { window: 1 } : undefined), metrics: null, logger: createLogger({ level: 'error', name: 'api' }) },
+      {
+        status: async () => ({}),
+        windowResult: async (w) => (w === 1 ? { window: 1 } : undefined),
+        metrics: null,
+        logger: createLogger({ level: 'error', name: 'api' }),
+      },
     );
     await api.start();
     try {

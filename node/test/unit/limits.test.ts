@@ -1,15 +1,29 @@
 import { expect } from 'chai';
 import { Wallet } from 'ethers';
 import { hubDomain } from '../../src/chain/eip712.js';
-import { LimitBook, LimitOrderError, LimitOrderErrorCode, signLimitOrder, type LimitOrder } from '../../src/window/limits.js';
+import {
+  LimitBook,
+  LimitOrderError,
+  LimitOrderErrorCode,
+  signLimitOrder,
+  type LimitOrder,
+} from '../../src/window/limits.js';
 import { TariffError, flatTariff, paramsSchedule, parseTariff, pricesAt } from '../../src/window/tariff.js';
 import { MarketKind } from '../../src/window/state.js';
 
-const alice = new Wallet('0x' + '11'.repeat(32));
-const bob = new Wallet('0x' + '22'.repeat(32));
-const domain = hubDomain(31337n, '0x' + '33'.repeat(20));
+const alice = new Wallet(`0x${'11'.repeat(32)}`);
+const bob = new Wallet(`0x${'22'.repeat(32)}`);
+const domain = hubDomain(31337n, `0x${'33'.repeat(20)}`);
 const community = { communityId: 7n, participants: [alice.address, bob.address], domain };
-const order = (o: Partial<LimitOrder> = {}): LimitOrder => ({ communityId: 7n, participant: 0, fromWindow: 3, bidPrice: 200n, askPrice: 90n, nonce: 1n, ...o });
+const order = (o: Partial<LimitOrder> = {}): LimitOrder => ({
+  communityId: 7n,
+  participant: 0,
+  fromWindow: 3,
+  bidPrice: 200n,
+  askPrice: 90n,
+  nonce: 1n,
+  ...o,
+});
 
 async function expectCode(fn: () => unknown, code: LimitOrderErrorCode): Promise<void> {
   try {
@@ -40,13 +54,19 @@ describe('window/limits: standing limit prices and signed orders', () => {
   it('attack: moving a limit inside a window under way (after seeing its readings) is ignored', async () => {
     const book = new LimitBook(community, initial);
     const o = order({ fromWindow: 4 });
-    await expectCode(async () => book.accept(o, await signLimitOrder(alice, domain, o), 4), LimitOrderErrorCode.NOT_A_LATER_WINDOW);
+    await expectCode(
+      async () => book.accept(o, await signLimitOrder(alice, domain, o), 4),
+      LimitOrderErrorCode.NOT_A_LATER_WINDOW,
+    );
   });
 
   it('attack: someone else sets my prices -> rejected', async () => {
     const book = new LimitBook(community, initial);
     const o = order();
-    await expectCode(async () => book.accept(o, await signLimitOrder(bob, domain, o), 0), LimitOrderErrorCode.BAD_SIGNATURE);
+    await expectCode(
+      async () => book.accept(o, await signLimitOrder(bob, domain, o), 0),
+      LimitOrderErrorCode.BAD_SIGNATURE,
+    );
     await expectCode(() => book.accept(o, '0x1234', 0), LimitOrderErrorCode.BAD_SIGNATURE);
   });
 
@@ -57,7 +77,10 @@ describe('window/limits: standing limit prices and signed orders', () => {
     book.accept(first, await signLimitOrder(alice, domain, first), 0);
     book.accept(second, await signLimitOrder(alice, domain, second), 0);
     expect(book.limitsAt(6)[0].bidPrice).to.equal(120n);
-    await expectCode(async () => book.accept(first, await signLimitOrder(alice, domain, first), 0), LimitOrderErrorCode.STALE_NONCE);
+    await expectCode(
+      async () => book.accept(first, await signLimitOrder(alice, domain, first), 0),
+      LimitOrderErrorCode.STALE_NONCE,
+    );
   });
 
   it('rejects other communities, unknown participants and prices beyond uint128', async () => {
@@ -65,7 +88,10 @@ describe('window/limits: standing limit prices and signed orders', () => {
     const sig = '0x';
     await expectCode(() => book.accept(order({ communityId: 8n }), sig, 0), LimitOrderErrorCode.WRONG_COMMUNITY);
     await expectCode(() => book.accept(order({ participant: 2 }), sig, 0), LimitOrderErrorCode.UNKNOWN_PARTICIPANT);
-    await expectCode(() => book.accept(order({ bidPrice: 1n << 128n }), sig, 0), LimitOrderErrorCode.PRICE_OUT_OF_RANGE);
+    await expectCode(
+      () => book.accept(order({ bidPrice: 1n << 128n }), sig, 0),
+      LimitOrderErrorCode.PRICE_OUT_OF_RANGE,
+    );
   });
 });
 
@@ -73,7 +99,14 @@ describe('window/tariff: time-of-use grid prices', () => {
   const t = parseTariff(
     {
       utcOffsetMinutes: 60,
-      weekday: { buy: [{ from: 0, to: 8, price: '0.20' }, { from: 8, to: 19, price: '0.30' }, { from: 19, to: 24, price: '0.25' }], sell: '0.05' },
+      weekday: {
+        buy: [
+          { from: 0, to: 8, price: '0.20' },
+          { from: 8, to: 19, price: '0.30' },
+          { from: 19, to: 24, price: '0.25' },
+        ],
+        sell: '0.05',
+      },
       weekend: { buy: 0.2, sell: 0.04 },
     },
     2,
@@ -97,7 +130,10 @@ describe('window/tariff: time-of-use grid prices', () => {
   });
 
   it('rejects gaps between bands, bad prices and offsets', () => {
-    expect(() => parseTariff({ weekday: { buy: [{ from: 0, to: 8, price: 1 }], sell: 0 } })).to.throw(TariffError, /hour 8/);
+    expect(() => parseTariff({ weekday: { buy: [{ from: 0, to: 8, price: 1 }], sell: 0 } })).to.throw(
+      TariffError,
+      /hour 8/,
+    );
     expect(() => parseTariff({ weekday: { buy: '-1', sell: 0 } })).to.throw(TariffError);
     expect(() => parseTariff({ weekday: { buy: 'abc', sell: 0 } })).to.throw(TariffError);
     expect(() => parseTariff({ utcOffsetMinutes: 2000, weekday: { buy: 1, sell: 0 } })).to.throw(TariffError);

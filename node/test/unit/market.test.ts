@@ -29,7 +29,10 @@ const mmr = (gridBuyPrice: bigint, gridSellPrice: bigint, feederCapacityWh = 0n)
   gridSellPrice,
   feederCapacityWh,
 });
-const totals = (gridBuyPrice: bigint, gridSellPrice: bigint): MarketParams => ({ ...mmr(gridBuyPrice, gridSellPrice), kind: MarketKind.Totals });
+const totals = (gridBuyPrice: bigint, gridSellPrice: bigint): MarketParams => ({
+  ...mmr(gridBuyPrice, gridSellPrice),
+  kind: MarketKind.Totals,
+});
 const state = (s: Partial<ParticipantState>): ParticipantState => ({ ...emptyState(1)[0], ...s });
 
 function expectMarketError(fn: () => unknown, code: MarketErrorCode): MarketError {
@@ -87,7 +90,15 @@ describe('window/market: marketStep (hand-computed)', () => {
     // Prices 300/100 -> 0.2 token/Wh. Surplus [600, 0, 0], deficit [0, 200, 300]: M = min(600, 500, 400).
     const s = marketStep(mmr(300n, 100n, 400n), emptyState(3), [0, 1, 2], [on(700, 100), on(0, 200), on(50, 350)]);
     expect(s).to.deep.equal([
-      { exportWh: 700n, importWh: 100n, p2pSoldWh: 400n, p2pBoughtWh: 0n, gridSoldWh: 200n, gridBoughtWh: 0n, net: 80n },
+      {
+        exportWh: 700n,
+        importWh: 100n,
+        p2pSoldWh: 400n,
+        p2pBoughtWh: 0n,
+        gridSoldWh: 200n,
+        gridBoughtWh: 0n,
+        net: 80n,
+      },
       { exportWh: 0n, importWh: 200n, p2pSoldWh: 0n, p2pBoughtWh: 160n, gridSoldWh: 0n, gridBoughtWh: 40n, net: -32n },
       { exportWh: 50n, importWh: 350n, p2pSoldWh: 0n, p2pBoughtWh: 240n, gridSoldWh: 0n, gridBoughtWh: 60n, net: -48n },
     ]);
@@ -101,7 +112,9 @@ describe('window/market: marketStep (hand-computed)', () => {
     expect(s1[1]).to.deep.equal(state({ importWh: 400n, p2pBoughtWh: 180n, gridBoughtWh: 220n, net: -29n }));
     // 180 Wh * 330 / 2000 = 29.7 -> 29. Next interval: participant 1 exports 10, nobody buys.
     const s2 = marketStep(params, s1, [0, 0, 1], [on(0, 0), { present: false, exportWh: 5, importWh: 5 }, on(10, 0)]);
-    expect(s2[1]).to.deep.equal(state({ exportWh: 10n, importWh: 400n, p2pBoughtWh: 180n, gridSoldWh: 10n, gridBoughtWh: 220n, net: -29n }));
+    expect(s2[1]).to.deep.equal(
+      state({ exportWh: 10n, importWh: 400n, p2pBoughtWh: 180n, gridSoldWh: 10n, gridBoughtWh: 220n, net: -29n }),
+    );
     expect(s2[0]).to.deep.equal(s1[0]);
   });
 
@@ -113,7 +126,12 @@ describe('window/market: marketStep (hand-computed)', () => {
     expect(s1.map((s) => s.gridSoldWh)).to.deep.equal([3n, 0n, 0n]);
     expect(s1.map((s) => s.p2pBoughtWh)).to.deep.equal([0n, 3n, 4n]);
     expect(s1.map((s) => s.net)).to.deep.equal([1n, -1n, 0n]);
-    const s2 = marketStep(params, s1, [0, 1, 2], [on(0, 0), on(0, 4), { present: false, exportWh: 999, importWh: 999 }]);
+    const s2 = marketStep(
+      params,
+      s1,
+      [0, 1, 2],
+      [on(0, 0), on(0, 4), { present: false, exportWh: 999, importWh: 999 }],
+    );
     // E = [10, 0, 0], I = [0, 7, 4]: V = 10; bought = share(10, [0, 7, 4]) = [0, 6, 3] + 1 to index 1.
     expect(s2).to.deep.equal([
       { exportWh: 10n, importWh: 0n, p2pSoldWh: 10n, p2pBoughtWh: 0n, gridSoldWh: 0n, gridBoughtWh: 0n, net: 1n },
@@ -123,7 +141,12 @@ describe('window/market: marketStep (hand-computed)', () => {
   });
 
   it('Totals ignores the feeder capacity; Mmr with no surplus trades nothing', () => {
-    const t = marketStep({ ...totals(250n, 80n), feederCapacityWh: 1n }, emptyState(2), [0, 1], [on(500, 0), on(0, 500)]);
+    const t = marketStep(
+      { ...totals(250n, 80n), feederCapacityWh: 1n },
+      emptyState(2),
+      [0, 1],
+      [on(500, 0), on(0, 500)],
+    );
     expect(t[0].p2pSoldWh).to.equal(500n);
     const m = marketStep(mmr(250n, 80n), emptyState(2), [0, 1], [on(0, 30), on(0, 50)]);
     expect(m.map((s) => s.gridBoughtWh)).to.deep.equal([30n, 50n]);
@@ -139,7 +162,11 @@ describe('window/market: marketStep (hand-computed)', () => {
 
   it('foldWindow returns every S_t, equal to stepping one by one', () => {
     const params = mmr(250n, 80n, 3n);
-    const intervals = [[on(5, 0), on(0, 5)], [on(0, 2), on(9, 0)], [on(1, 1), on(1, 1)]];
+    const intervals = [
+      [on(5, 0), on(0, 5)],
+      [on(0, 2), on(9, 0)],
+      [on(1, 1), on(1, 1)],
+    ];
     const states = foldWindow(params, emptyState(2), [0, 1], intervals);
     expect(states).to.have.length(3);
     let s = emptyState(2);
@@ -156,9 +183,9 @@ describe('window/state: encodeState and stateHash', () => {
     const hex = Buffer.from(encoded).toString('hex');
     const word = (n: number) => hex.slice(n * 64, (n + 1) * 64);
     expect(encoded.length).to.equal(32 * 9);
-    expect(BigInt('0x' + word(0))).to.equal(32n);
-    expect(BigInt('0x' + word(1))).to.equal(1n);
-    expect(BigInt('0x' + word(2))).to.equal(1n);
+    expect(BigInt(`0x${word(0)}`)).to.equal(32n);
+    expect(BigInt(`0x${word(1)}`)).to.equal(1n);
+    expect(BigInt(`0x${word(2)}`)).to.equal(1n);
     expect(word(8)).to.equal('f'.repeat(64));
     expect(stateHash([state({ exportWh: 1n, net: -1n })])).to.equal(keccak256(encoded));
   });
@@ -227,13 +254,24 @@ describe('window/market: typed errors', () => {
   const p = mmr(250n, 80n);
 
   it('READINGS_LENGTH_MISMATCH when readings are not one per meter', () => {
-    const e = expectMarketError(() => marketStep(p, emptyState(2), [0, 1], [on(1, 0)]), MarketErrorCode.READINGS_LENGTH_MISMATCH);
+    const e = expectMarketError(
+      () => marketStep(p, emptyState(2), [0, 1], [on(1, 0)]),
+      MarketErrorCode.READINGS_LENGTH_MISMATCH,
+    );
     expect(e.type).to.deep.equal({ code: MarketErrorCode.READINGS_LENGTH_MISMATCH, meters: 2, readings: 1 });
   });
 
   it('METER_OWNER_OUT_OF_RANGE for the first meter whose owner is not a participant', () => {
-    const e = expectMarketError(() => marketStep(p, emptyState(2), [0, 2, 5], [on(1, 0), on(1, 0), on(1, 0)]), MarketErrorCode.METER_OWNER_OUT_OF_RANGE);
-    expect(e.type).to.deep.equal({ code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE, meter: 1, owner: 2, participants: 2 });
+    const e = expectMarketError(
+      () => marketStep(p, emptyState(2), [0, 2, 5], [on(1, 0), on(1, 0), on(1, 0)]),
+      MarketErrorCode.METER_OWNER_OUT_OF_RANGE,
+    );
+    expect(e.type).to.deep.equal({
+      code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE,
+      meter: 1,
+      owner: 2,
+      participants: 2,
+    });
   });
 
   it('STATE_LENGTH_MISMATCH when a state is not one entry per participant', () => {

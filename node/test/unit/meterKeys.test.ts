@@ -6,7 +6,15 @@ import { meterKeyPair, MeterScheme, signReading } from '../../src/reading/signat
 import { seedFor } from '../../src/vectors/readings.js';
 
 describe('meter key ring (Ed25519 and P-256 meters)', () => {
-  const reading: Reading = { chainId: 31337n, hub: '0x' + '11'.repeat(20), communityId: 1n, meterIndex: 1, interval: 9, exportWh: 40, importWh: 0 };
+  const reading: Reading = {
+    chainId: 31337n,
+    hub: `0x${'11'.repeat(20)}`,
+    communityId: 1n,
+    meterIndex: 1,
+    interval: 9,
+    exportWh: 40,
+    importWh: 0,
+  };
 
   // A secure-element meter: ECDSA P-256 over sha256(encoding), r || s; registered as qx || qy.
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -19,7 +27,9 @@ describe('meter key ring (Ed25519 and P-256 meters)', () => {
   ]);
 
   it('verifies a P-256 meter signature with node:crypto, and rejects a changed value', () => {
-    const signature = new Uint8Array(sign('sha256', encodeReading(reading), { key: privateKey, dsaEncoding: 'ieee-p1363' }));
+    const signature = new Uint8Array(
+      sign('sha256', encodeReading(reading), { key: privateKey, dsaEncoding: 'ieee-p1363' }),
+    );
     expect(ring.verify({ reading, signature })).to.equal(true);
     expect(ring.verify({ reading: { ...reading, exportWh: 41 }, signature })).to.equal(false);
   });

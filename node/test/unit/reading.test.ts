@@ -50,7 +50,7 @@ describe('reading encoding', () => {
     expect(enc.subarray(0, 17).toString()).to.equal('DIVERSITY.reading');
     expect(enc[17]).to.equal(1);
     expect(enc.readBigUInt64BE(18)).to.equal(31337n);
-    expect('0x' + enc.subarray(26, 46).toString('hex')).to.equal(base.hub);
+    expect(`0x${enc.subarray(26, 46).toString('hex')}`).to.equal(base.hub);
     expect(enc.readUInt32BE(62)).to.equal(1234);
   });
 
@@ -74,16 +74,24 @@ describe('reading encoding', () => {
       { chainId: -1n },
       { communityId: 1n << 64n },
     ]) {
-      expect(codeOf(() => encodeReading({ ...base, ...bad })), JSON.stringify(bad, (_, v) => (typeof v === 'bigint' ? String(v) : v))).to.equal(
-        ReadingErrorCode.OUT_OF_RANGE,
-      );
+      expect(
+        codeOf(() => encodeReading({ ...base, ...bad })),
+        JSON.stringify(bad, (_, v) => (typeof v === 'bigint' ? String(v) : v)),
+      ).to.equal(ReadingErrorCode.OUT_OF_RANGE);
     }
     expect(codeOf(() => encodeReading({ ...base, hub: '0x1234' }))).to.equal(ReadingErrorCode.BAD_ADDRESS);
   });
 
   it('hash is keccak256 of the encoding and changes with every field', () => {
     const h = readingHash(base);
-    for (const change of [{ chainId: 1n }, { communityId: 8n }, { meterIndex: 4 }, { interval: 96 }, { exportWh: 1235 }, { importWh: 57 }]) {
+    for (const change of [
+      { chainId: 1n },
+      { communityId: 8n },
+      { meterIndex: 4 },
+      { interval: 96 },
+      { exportWh: 1235 },
+      { importWh: 57 },
+    ]) {
       expect(readingHash({ ...base, ...change })).to.not.equal(h);
     }
     expect(readingHash({ ...base, hub: base.hub.toUpperCase().replace('0X', '0x') })).to.equal(h);
@@ -109,23 +117,25 @@ describe('reading signatures', () => {
     const msg = encodeReading(base);
     for (let i = 0; i < msg.length; i++) {
       const m = msg.slice();
-      m[i] ^= 1 << i % 8;
+      m[i] ^= 1 << (i % 8);
       expect(verifyEd25519(m, signed.signature, keyObject), `message byte ${i}`).to.equal(false);
       expect(verifyEd25519Reference(m, signed.signature, key.publicKey), `message byte ${i}`).to.equal(false);
     }
     for (let i = 0; i < signed.signature.length; i++) {
       const s = signed.signature.slice();
-      s[i] ^= 1 << i % 8;
+      s[i] ^= 1 << (i % 8);
       expect(verifyEd25519(msg, s, keyObject), `signature byte ${i}`).to.equal(false);
       expect(verifyEd25519Reference(msg, s, key.publicKey), `signature byte ${i}`).to.equal(false);
     }
   });
 
-  it('node:crypto signing from the seed gives tweetnacl\'s very bytes', () => {
+  it("node:crypto signing from the seed gives tweetnacl's very bytes", () => {
     const sign = fastReadingSigner(seedFor('meter-3'));
     for (let interval = 0; interval < 10; interval++) {
       const r = { ...base, interval, exportWh: interval * 17 };
-      expect(Buffer.from(sign(r).signature).equals(Buffer.from(signReading(r, key.secretKey).signature))).to.equal(true);
+      expect(Buffer.from(sign(r).signature).equals(Buffer.from(signReading(r, key.secretKey).signature))).to.equal(
+        true,
+      );
     }
   });
 

@@ -3,7 +3,14 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { encodeReading } from '../../src/reading/encoding.js';
 import { deserializeSignedReading, MeterScheme } from '../../src/reading/signature.js';
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode as Code } from '../../src/chain/errors.js';
-import { storeValidReading, storeValidReadings, validateReading, validateReadingBatch, type ReadingValidationContext, type ValidReading } from '../../src/chain/validation/reading.js';
+import {
+  storeValidReading,
+  storeValidReadings,
+  validateReading,
+  validateReadingBatch,
+  type ReadingValidationContext,
+  type ValidReading,
+} from '../../src/chain/validation/reading.js';
 import { VerifierPool } from '../../src/reading/verifierPool.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { serializeSignedReading, signReading, type SignedReading } from '../../src/reading/signature.js';
@@ -28,7 +35,8 @@ describe('reading gossip validation', () => {
     importWh: 0,
     ...over,
   });
-  const signed = (over: Partial<Reading> = {}, meter = over.meterIndex ?? 1): SignedReading => signReading(reading(over), meterKeys[meter % 3].secretKey);
+  const signed = (over: Partial<Reading> = {}, meter = over.meterIndex ?? 1): SignedReading =>
+    signReading(reading(over), meterKeys[meter % 3].secretKey);
   const bytes = (s: SignedReading) => serializeSignedReading(s);
 
   async function outcome(data: Uint8Array): Promise<string> {
@@ -45,7 +53,14 @@ describe('reading gossip validation', () => {
   beforeEach(async () => {
     ({ db, cleanup } = await tempDb());
     state.now = community.start + 10 * 5 + 1;
-    ctx = { community, clock, keys: new MeterKeyRing(community.meters), db, maxFutureIntervals: 1, isWindowSettled: (w) => w < 1 };
+    ctx = {
+      community,
+      clock,
+      keys: new MeterKeyRing(community.meters),
+      db,
+      maxFutureIntervals: 1,
+      isWindowSettled: (w) => w < 1,
+    };
   });
   afterEach(async () => cleanup());
 
@@ -64,7 +79,7 @@ describe('reading gossip validation', () => {
 
   it('[REJECT] another chain, hub or community', async () => {
     expect(await outcome(bytes(signed({ chainId: 1n })))).to.equal(`REJECT ${Code.WRONG_COMMUNITY}`);
-    expect(await outcome(bytes(signed({ hub: '0x' + '33'.repeat(20) })))).to.equal(`REJECT ${Code.WRONG_COMMUNITY}`);
+    expect(await outcome(bytes(signed({ hub: `0x${'33'.repeat(20)}` })))).to.equal(`REJECT ${Code.WRONG_COMMUNITY}`);
     expect(await outcome(bytes(signed({ communityId: 2n })))).to.equal(`REJECT ${Code.WRONG_COMMUNITY}`);
   });
 
@@ -76,7 +91,7 @@ describe('reading gossip validation', () => {
     expect(await outcome(bytes(signed({ interval: 40 })))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
   });
 
-  it('[REJECT] a bad signature or another meter\'s key', async () => {
+  it("[REJECT] a bad signature or another meter's key", async () => {
     const s = signed();
     s.signature[3] ^= 1;
     expect(await outcome(bytes(s))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
@@ -125,12 +140,18 @@ describe('reading gossip validation', () => {
     const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
     const p256Signed = (over: Partial<Reading> = {}): SignedReading => {
       const r = reading(over);
-      return { reading: r, signature: new Uint8Array(sign('sha256', encodeReading(r), { key: privateKey, dsaEncoding: 'ieee-p1363' })) };
+      return {
+        reading: r,
+        signature: new Uint8Array(sign('sha256', encodeReading(r), { key: privateKey, dsaEncoding: 'ieee-p1363' })),
+      };
     };
     const malleate = (s: SignedReading): SignedReading => {
       const sig = Buffer.from(s.signature);
-      const high = (N - BigInt('0x' + sig.subarray(32).toString('hex'))).toString(16).padStart(64, '0');
-      return { reading: s.reading, signature: new Uint8Array(Buffer.concat([sig.subarray(0, 32), Buffer.from(high, 'hex')])) };
+      const high = (N - BigInt(`0x${sig.subarray(32).toString('hex')}`)).toString(16).padStart(64, '0');
+      return {
+        reading: s.reading,
+        signature: new Uint8Array(Buffer.concat([sig.subarray(0, 32), Buffer.from(high, 'hex')])),
+      };
     };
 
     beforeEach(() => {
@@ -174,9 +195,16 @@ describe('reading gossip validation', () => {
       bytes(signed({ chainId: 1n })),
       bytes(signed({ interval: 3 })), // sealed window
       new Uint8Array(5),
-      ...Array.from({ length: 40 }, (_, i) => bytes(signed({ interval: 4 + (i % 2), meterIndex: 2, exportWh: i < 2 ? 1 : i }, 2))),
+      ...Array.from({ length: 40 }, (_, i) =>
+        bytes(signed({ interval: 4 + (i % 2), meterIndex: 2, exportWh: i < 2 ? 1 : i }, 2)),
+      ),
     ];
-    const describe = (r: ValidReading | Error) => (r instanceof GossipValidationError ? `${r.action} ${r.code}` : r instanceof Error ? r.message : `ACCEPT ${r.kind}`);
+    const describe = (r: ValidReading | Error) =>
+      r instanceof GossipValidationError
+        ? `${r.action} ${r.code}`
+        : r instanceof Error
+          ? r.message
+          : `ACCEPT ${r.kind}`;
     const sequential: string[] = [];
     for (const b of list) sequential.push(await outcome(b).then((o) => (o === 'ACCEPT' ? 'ACCEPT new' : o)));
     const seqReadings = (await db.readings.listWindow(1)).length;
@@ -187,14 +215,21 @@ describe('reading gossip validation', () => {
     const pool = new VerifierPool(ctx.keys, community.meters, 2);
     try {
       const results = await validateReadingBatch(ctx, list, (batch) => pool.verify(batch));
-      await storeValidReadings(db, results.filter((r): r is ValidReading => !(r instanceof Error)));
+      await storeValidReadings(
+        db,
+        results.filter((r): r is ValidReading => !(r instanceof Error)),
+      );
       expect(results.map(describe)).to.deep.equal(sequential);
       expect((await db.readings.listWindow(1)).length).to.equal(seqReadings);
       expect((await db.equivocations.listWindow(1)).length).to.equal(seqEvidence);
       // The pool agrees with the key ring on every signature, good or bad.
       const all = list.slice(0, 6).map((b) => deserializeSignedReading(b));
       const many = Array.from({ length: 10 }, () => all).flat();
-      const items = many.map((x, i) => ({ meterIndex: x.reading.meterIndex, message: list[i % 6].subarray(0, 70), signature: x.signature }));
+      const items = many.map((x, i) => ({
+        meterIndex: x.reading.meterIndex,
+        message: list[i % 6].subarray(0, 70),
+        signature: x.signature,
+      }));
       expect(await pool.verify(items)).to.deep.equal(many.map((x) => ctx.keys.verify(x)));
     } finally {
       await pool.close();

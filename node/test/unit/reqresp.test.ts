@@ -6,7 +6,13 @@ import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { Network, RateLimiter } from '../../src/network/network.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
-import { encodeResponseHeader, maxItems, parseWindowRequest, ReqRespError, ReqRespErrorCode } from '../../src/network/reqresp.js';
+import {
+  encodeResponseHeader,
+  maxItems,
+  parseWindowRequest,
+  ReqRespError,
+  ReqRespErrorCode,
+} from '../../src/network/reqresp.js';
 import { topics } from '../../src/network/topics.js';
 import { createLogger } from '../../src/util/logger.js';
 import { testCommunity } from '../utils/community.js';
@@ -64,7 +70,11 @@ describe('window protocol (reqresp) bounds', function () {
         community,
         metrics: null,
         logger,
-        handlers: { onReading: async () => {}, onCoSignature: async () => {}, serveWindow: async (req) => serve(req.window) },
+        handlers: {
+          onReading: async () => {},
+          onCoSignature: async () => {},
+          serveWindow: async (req) => serve(req.window),
+        },
       },
     );
     await n.start();
@@ -105,26 +115,35 @@ describe('window protocol (reqresp) bounds', function () {
   it('a peer that accepts the request and never answers: TIMEOUT at the deadline (idle first)', async () => {
     mode = 'hang';
     const started = Date.now();
-    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 800))).to.be.oneOf([ReqRespErrorCode.TIMEOUT, ReqRespErrorCode.IDLE]);
+    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 800))).to.be.oneOf([
+      ReqRespErrorCode.TIMEOUT,
+      ReqRespErrorCode.IDLE,
+    ]);
     expect(Date.now() - started).to.be.lessThan(6000);
   });
 
   it('a peer announcing a billion items: refused at the header (TOO_MANY_ITEMS)', async () => {
     mode = 'huge';
     const before = process.memoryUsage().rss;
-    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 5000))).to.equal(ReqRespErrorCode.TOO_MANY_ITEMS);
+    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 5000))).to.equal(
+      ReqRespErrorCode.TOO_MANY_ITEMS,
+    );
     expect(process.memoryUsage().rss - before).to.be.lessThan(64 * 1024 * 1024);
   });
 
   it('a response within the item cap but past the byte cap: TOO_LARGE', async () => {
     mode = 'bigframes';
-    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 10_000))).to.equal(ReqRespErrorCode.TOO_LARGE);
+    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 10_000))).to.equal(
+      ReqRespErrorCode.TOO_LARGE,
+    );
   });
 
   it('a peer that drips frames: TIMEOUT at the whole-request deadline', async () => {
     mode = 'drip';
     const started = Date.now();
-    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 1500))).to.equal(ReqRespErrorCode.TIMEOUT);
+    expect(await code(network.request(hostilePeer(), { method: 'readings', window: 0 }, 1500))).to.equal(
+      ReqRespErrorCode.TIMEOUT,
+    );
     expect(Date.now() - started).to.be.lessThan(6000);
   });
 
@@ -133,7 +152,10 @@ describe('window protocol (reqresp) bounds', function () {
       mode = m;
       const started = Date.now();
       const answers = await network.requestAll({ method: 'readings', window: 3 }, 1000);
-      expect(answers.map((a) => a.peer.toString()), m).to.deep.equal([honest.peerId]);
+      expect(
+        answers.map((a) => a.peer.toString()),
+        m,
+      ).to.deep.equal([honest.peerId]);
       expect(Buffer.from(answers[0].items[0]).toString()).to.equal('reading of window 3');
       expect(Date.now() - started, m).to.be.lessThan(6000);
     }
@@ -150,7 +172,10 @@ describe('window protocol (reqresp) bounds', function () {
       reset = true;
     }
     expect(reset).to.equal(true);
-    expect(Date.now() - started).to.be.within(defaultNetworkOptions.requestIdleMs - 200, defaultNetworkOptions.requestIdleMs + 6000);
+    expect(Date.now() - started).to.be.within(
+      defaultNetworkOptions.requestIdleMs - 200,
+      defaultNetworkOptions.requestIdleMs + 6000,
+    );
 
     const results: string[] = [];
     const floodStart = Date.now();
@@ -174,7 +199,8 @@ describe('window protocol (reqresp) bounds', function () {
   it('the per-peer token bucket: burst, then the rate, per peer', () => {
     let now = 0;
     const limiter = new RateLimiter(10, 40, () => now);
-    const take = (peer: string, n: number) => Array.from({ length: n }, () => limiter.take(peer)).filter(Boolean).length;
+    const take = (peer: string, n: number) =>
+      Array.from({ length: n }, () => limiter.take(peer)).filter(Boolean).length;
     expect(take('a', 60)).to.equal(40);
     expect(take('b', 5)).to.equal(5);
     now = 1000;

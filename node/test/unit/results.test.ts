@@ -32,7 +32,10 @@ describe('results/members: per-member accounting from the fold', () => {
 
   it('a time-of-use tariff prices every interval at its own hour', () => {
     // Interval 0 at 00:00 UTC (buy 0.20), interval 1 at 12:00 UTC (buy 0.40): 1 kWh imported in each.
-    const day = { buy: Array.from({ length: 24 }, (_, h) => (h < 12 ? E / 5n : (2n * E) / 5n)), sell: new Array<bigint>(24).fill(0n) };
+    const day = {
+      buy: Array.from({ length: 24 }, (_, h) => (h < 12 ? E / 5n : (2n * E) / 5n)),
+      sell: new Array<bigint>(24).fill(0n),
+    };
     const r = communityResults({
       market: mmr,
       tariff: { utcOffsetMinutes: 0, weekday: day, weekend: day },
@@ -48,9 +51,21 @@ describe('results/members: per-member accounting from the fold', () => {
   });
 
   it('from settled final states alone (the devnet): flat prices, net meters', () => {
-    const s = (o: Partial<Record<string, bigint>>) => ({ exportWh: 0n, importWh: 0n, p2pSoldWh: 0n, p2pBoughtWh: 0n, gridSoldWh: 0n, gridBoughtWh: 0n, net: 0n, ...o });
+    const s = (o: Partial<Record<string, bigint>>) => ({
+      exportWh: 0n,
+      importWh: 0n,
+      p2pSoldWh: 0n,
+      p2pBoughtWh: 0n,
+      gridSoldWh: 0n,
+      gridBoughtWh: 0n,
+      net: 0n,
+      ...o,
+    });
     const r = resultsFromWindowStates(['A', 'B'], mmr, [
-      [s({ exportWh: 1000n, p2pSoldWh: 1000n, net: (15n * E) / 100n }), s({ importWh: 1000n, p2pBoughtWh: 1000n, net: (-15n * E) / 100n })],
+      [
+        s({ exportWh: 1000n, p2pSoldWh: 1000n, net: (15n * E) / 100n }),
+        s({ importWh: 1000n, p2pBoughtWh: 1000n, net: (-15n * E) / 100n }),
+      ],
     ]);
     expect(r.members.map((m) => m.savings)).to.deep.equal([E / 10n, E / 10n]);
     expect(r.members[0].selfConsumptionWh).to.equal(null);

@@ -38,13 +38,19 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     contract: { runner: null },
     lastFinalizedWindow: async () => -1,
     windowRecord: async () => record,
-    sendUpdate: async (window: number, _root: string, _state: unknown, _sigs: string[], o: { nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) => {
+    sendUpdate: async (
+      window: number,
+      _root: string,
+      _state: unknown,
+      _sigs: string[],
+      o: { nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+    ) => {
       if (failNextSend) {
         failNextSend = false;
         throw Object.assign(new Error('execution reverted'), { shortMessage: 'execution reverted: WindowNotNext' });
       }
       const nonce = o.nonce ?? accountNonce++;
-      const hash = '0x' + (sent.length + 1).toString(16).padStart(64, '0');
+      const hash = `0x${(sent.length + 1).toString(16).padStart(64, '0')}`;
       sent.push({ window, nonce, maxFeePerGas: o.maxFeePerGas, maxPriorityFeePerGas: o.maxPriorityFeePerGas, hash });
       return { hash, nonce };
     },
@@ -53,7 +59,11 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
   const provider = {
     getTransactionReceipt: async (h: string) => receipts.get(h) ?? null,
     getTransactionCount: async () => minedNonce,
-    getFeeData: async () => ({ maxFeePerGas: parseUnits('10', 'gwei'), maxPriorityFeePerGas: parseUnits('1', 'gwei'), gasPrice: null }),
+    getFeeData: async () => ({
+      maxFeePerGas: parseUnits('10', 'gwei'),
+      maxPriorityFeePerGas: parseUnits('1', 'gwei'),
+      gasPrice: null,
+    }),
     getBlock: async () => ({ timestamp: 0 }),
   };
 
@@ -68,16 +78,38 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       address: community.participants[participantIndex],
       graceSeconds: GRACE,
       metrics: null,
-      logger: { info() {}, warn() {}, verbose() {}, debug() {}, error() {}, child() { return this; } } as never,
+      logger: {
+        info() {},
+        warn() {},
+        verbose() {},
+        debug() {},
+        error() {},
+        child() {
+          return this;
+        },
+      } as never,
     });
   }
 
   /** Window 0 committed here and signed by everyone (fast path). */
   async function committed(): Promise<void> {
-    const root = '0x' + '11'.repeat(32);
-    const stateHash = '0x' + '22'.repeat(32);
-    await db.windowResults.put(0, { window: 0, windowRoot: root, stateHash, finalState: [], intervals: [], readingCount: 12, voidedSlots: 0, committedAt: 0 });
-    for (let signer = 0; signer < 3; signer++) await db.coSignatures.put({ window: 0, signer }, { window: 0, signer, windowRoot: root, stateHash, signature: '0x' + '33'.repeat(65) });
+    const root = `0x${'11'.repeat(32)}`;
+    const stateHash = `0x${'22'.repeat(32)}`;
+    await db.windowResults.put(0, {
+      window: 0,
+      windowRoot: root,
+      stateHash,
+      finalState: [],
+      intervals: [],
+      readingCount: 12,
+      voidedSlots: 0,
+      committedAt: 0,
+    });
+    for (let signer = 0; signer < 3; signer++)
+      await db.coSignatures.put(
+        { window: 0, signer },
+        { window: 0, signer, windowRoot: root, stateHash, signature: `0x${'33'.repeat(65)}` },
+      );
   }
 
   const windowEnd = () => community.start + community.windowIntervals * community.intervalSeconds;
@@ -91,7 +123,13 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     accountNonce = 7;
     minedNonce = 7;
     failNextSend = false;
-    record = { windowRoot: '0x' + '00'.repeat(32), stateHash: '0x' + '00'.repeat(32), signers: 0n, submittedAt: 0, status: WindowStatus.None };
+    record = {
+      windowRoot: `0x${'00'.repeat(32)}`,
+      stateHash: `0x${'00'.repeat(32)}`,
+      signers: 0n,
+      submittedAt: 0,
+      status: WindowStatus.None,
+    };
     await committed();
   });
   afterEach(async () => cleanup());

@@ -18,7 +18,7 @@ describe('shared test vectors (contracts/test/vectors)', () => {
     const v = JSON.parse(readFileSync(join(dir, 'p256.json'), 'utf8'));
     const strip = (h: string) => Buffer.from(h.slice(2), 'hex');
     const message = strip(v.message);
-    expect('0x' + createHash('sha256').update(message).digest('hex')).to.equal(v.hash);
+    expect(`0x${createHash('sha256').update(message).digest('hex')}`).to.equal(v.hash);
     const key = createPublicKey({
       key: { kty: 'EC', crv: 'P-256', x: strip(v.qx).toString('base64url'), y: strip(v.qy).toString('base64url') },
       format: 'jwk',

@@ -5,7 +5,9 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 /** `CHROMIUM_PATH` when set, else Debian's `chromium` package (.ci/run installs it). Never a download. */
 export function findChromium(): string | undefined {
-  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const candidates = process.env.CHROMIUM_PATH
+    ? [process.env.CHROMIUM_PATH]
+    : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
   return candidates.find((p) => existsSync(p));
 }
 
@@ -29,7 +31,12 @@ export interface HeadlessChromium {
 /** A headless Chromium with a fresh profile directory, removed on close. */
 export async function launchChromium(executablePath: string): Promise<HeadlessChromium> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'diversity-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1280, height: 900 },
+  });
   return {
     context,
     close: async () => {

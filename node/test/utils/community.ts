@@ -13,7 +13,10 @@ export const HUB = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
 
 /** A community of `n` participants with one Ed25519 meter each, starting at t = 1,000,000. */
 export function testCommunity(n = 3, overrides: Partial<CommunityInfo> = {}) {
-  const wallets = Array.from({ length: n }, (_, i) => new Wallet('0x' + Buffer.from(seedFor(`participant-${i}`)).toString('hex')));
+  const wallets = Array.from(
+    { length: n },
+    (_, i) => new Wallet(`0x${Buffer.from(seedFor(`participant-${i}`)).toString('hex')}`),
+  );
   const meterKeys: MeterKeyPair[] = Array.from({ length: n }, (_, i) => meterKeyPair(seedFor(`meter-${i}`)));
   const community: CommunityInfo = {
     chainId: 31337n,
@@ -25,9 +28,14 @@ export function testCommunity(n = 3, overrides: Partial<CommunityInfo> = {}) {
     windowIntervals: 4,
     start: 1_000_000,
     windowCount: 10,
-    market: { kind: MarketKind.Mmr, gridBuyPrice: 250n * 10n ** 15n, gridSellPrice: 50n * 10n ** 15n, feederCapacityWh: 0n },
+    market: {
+      kind: MarketKind.Mmr,
+      gridBuyPrice: 250n * 10n ** 15n,
+      gridSellPrice: 50n * 10n ** 15n,
+      feederCapacityWh: 0n,
+    },
     challengePeriod: 60,
-    token: '0x' + '22'.repeat(20),
+    token: `0x${'22'.repeat(20)}`,
     ...overrides,
   };
   return { community, wallets, meterKeys };

@@ -83,7 +83,12 @@ export class LocalCommunity {
       windowIntervals: opts.windowIntervals,
       start: this.start,
       windowCount: opts.windowCount,
-      market: { kind: MarketKind.Mmr, gridBuyPrice: (25n * ETHER) / 100n, gridSellPrice: (5n * ETHER) / 100n, feederCapacityWh: 0n },
+      market: {
+        kind: MarketKind.Mmr,
+        gridBuyPrice: (25n * ETHER) / 100n,
+        gridSellPrice: (5n * ETHER) / 100n,
+        feederCapacityWh: 0n,
+      },
       bond: 10n * ETHER,
       escrow: 100n * ETHER,
       challengePeriod: opts.challengePeriod,
@@ -98,7 +103,12 @@ export class LocalCommunity {
       privateKey: w.privateKey,
       logLevel: 'warn',
       tickMs: 200,
-      network: { ...defaultNodeOptions.network, listen: [listen[i]], bootstrap: listen.flatMap((a, j) => (j === i ? [] : [`${a}/p2p/${peerIds[j]}`])), redialIntervalMs: 500 },
+      network: {
+        ...defaultNodeOptions.network,
+        listen: [listen[i]],
+        bootstrap: listen.flatMap((a, j) => (j === i ? [] : [`${a}/p2p/${peerIds[j]}`])),
+        redialIntervalMs: 500,
+      },
       chain: {
         ...defaultNodeOptions.chain,
         replaceAfterSeconds: 10,
@@ -124,7 +134,10 @@ export class LocalCommunity {
   }
 
   async startNode(i: number, overrides: Partial<NodeOptions> = {}): Promise<DiversityNode> {
-    const node = new DiversityNode({ ...this.options[i], ...overrides }, { logger: createLogger({ level: 'error', name: `node-${i}` }) });
+    const node = new DiversityNode(
+      { ...this.options[i], ...overrides },
+      { logger: createLogger({ level: 'error', name: `node-${i}` }) },
+    );
     this.nodes[i] = node;
     await node.start();
     return node;

@@ -3,7 +3,14 @@ import { ensureBuilt } from '../../../node/src/chain/artifacts.js';
 import { ReplayError, ReplayErrorCode } from './errors.js';
 import { JsonRpc, defaultRpcOptions } from './rpc.js';
 import { TxSender, defaultSenderOptions, type SenderOptions, type TxOutcome } from './sender.js';
-import { sessionRanges, type Approach, type ApproachName, type ApproachResult, type CommunityReadings, type ReplayOptions } from './types.js';
+import {
+  sessionRanges,
+  type Approach,
+  type ApproachName,
+  type ApproachResult,
+  type CommunityReadings,
+  type ReplayOptions,
+} from './types.js';
 import { RdaApproach } from './approaches/rda.js';
 import { SatApproach } from './approaches/sat.js';
 import { SaApproach } from './approaches/sa.js';
@@ -91,7 +98,8 @@ export async function runApproach(
   };
   const total = expectedTransactions(name, readings, opts);
   const onOutcome = (o: TxOutcome): void => {
-    if (o.gasUsed > opts.txGasCap) throw new ReplayError({ code: ReplayErrorCode.OVER_TX_GAS_CAP, gas: o.gasUsed, cap: opts.txGasCap });
+    if (o.gasUsed > opts.txGasCap)
+      throw new ReplayError({ code: ReplayErrorCode.OVER_TX_GAS_CAP, gas: o.gasUsed, cap: opts.txGasCap });
     // Deployments and test-token minting are nobody's protocol cost: reported apart.
     if (o.spec.deployment || o.spec.kind === 'funding') {
       result.deployTransactions++;
@@ -105,18 +113,24 @@ export async function runApproach(
     const k = (result.byKind[o.spec.kind ?? 'data'] ??= { transactions: 0, gasUsed: 0n });
     k.transactions++;
     k.gasUsed += o.gasUsed;
-    const day = Math.min(result.gasByDay.length - 1, Math.floor((Math.max(0, o.spec.atInterval) * readings.intervalSeconds) / 86_400));
+    const day = Math.min(
+      result.gasByDay.length - 1,
+      Math.floor((Math.max(0, o.spec.atInterval) * readings.intervalSeconds) / 86_400),
+    );
     result.gasByDay[day] += o.gasUsed;
     modules.onProgress?.(name, result.transactions, Math.max(total, result.transactions));
   };
   try {
     const rpc = new JsonRpc(defaultRpcOptions, { url: anvil.rpcUrl });
-    const sender = new TxSender({ ...defaultSenderOptions, ...modules.sender }, {
-      rpc,
-      chainId: anvil.chainId,
-      privateKeys: anvil.privateKeys,
-      onOutcome,
-    });
+    const sender = new TxSender(
+      { ...defaultSenderOptions, ...modules.sender },
+      {
+        rpc,
+        chainId: anvil.chainId,
+        privateKeys: anvil.privateKeys,
+        onOutcome,
+      },
+    );
     await sender.init();
     const ctx = { readings, opts, sender };
     await approach.deploy(ctx);

@@ -105,7 +105,12 @@ export class TxSender {
 
   constructor(
     private readonly opts: SenderOptions,
-    private readonly modules: { rpc: JsonRpc; chainId: number; privateKeys: string[]; onOutcome: (o: TxOutcome) => void },
+    private readonly modules: {
+      rpc: JsonRpc;
+      chainId: number;
+      privateKeys: string[];
+      onOutcome: (o: TxOutcome) => void;
+    },
   ) {
     this.keys = modules.privateKeys.map((k) => new SigningKey(k));
     this.privateKeys = modules.privateKeys;
@@ -130,7 +135,7 @@ export class TxSender {
   sign(spec: TxSpec): Queued {
     if (spec.from >= this.keys.length) throw new RangeError(`account ${spec.from} of ${this.keys.length}`);
     if (this.opts.signing === 'node') {
-      const hex = (n: bigint | number): string => '0x' + n.toString(16);
+      const hex = (n: bigint | number): string => `0x${n.toString(16)}`;
       const request = {
         type: '0x2',
         chainId: hex(this.modules.chainId),
@@ -196,7 +201,9 @@ export class TxSender {
     const { rpc } = this.modules;
     let t0 = performance.now();
     if (this.opts.signing === 'node') {
-      const hashes = await rpc.batch<string>(queue.map((q) => ({ method: 'eth_sendTransaction', params: [q.request] })));
+      const hashes = await rpc.batch<string>(
+        queue.map((q) => ({ method: 'eth_sendTransaction', params: [q.request] })),
+      );
       hashes.forEach((h, k) => (queue[k].hash = h));
     } else {
       await rpc.batch(queue.map((q) => ({ method: 'eth_sendRawTransaction', params: [q.raw] })));
@@ -215,7 +222,7 @@ export class TxSender {
       for (let b = this.lastBlock + 1; b <= head; b++) fresh.push(b);
       this.lastBlock = head;
       const bodies = await rpc.batch<{ transactions: string[] }>(
-        fresh.map((b) => ({ method: 'eth_getBlockByNumber', params: ['0x' + b.toString(16), false] })),
+        fresh.map((b) => ({ method: 'eth_getBlockByNumber', params: [`0x${b.toString(16)}`, false] })),
       );
       bodies.forEach((body, k) => {
         if (body.transactions.length > 0) blocks.push(fresh[k]);
@@ -243,20 +250,25 @@ export class TxSender {
   private async collect(queue: Queued[], blocks: number[]): Promise<TxOutcome[]> {
     const t0 = performance.now();
     const receiptLists = await this.modules.rpc.batch<RpcReceipt[]>(
-      blocks.map((b) => ({ method: 'eth_getBlockReceipts', params: ['0x' + b.toString(16)] })),
+      blocks.map((b) => ({ method: 'eth_getBlockReceipts', params: [`0x${b.toString(16)}`] })),
     );
     if (this.opts.signing === 'node') {
       // The signed bytes anvil made (their size prices an L2's data fee): rebuilt from the fields we
       // sent and the signature in the block, and checked against the transaction hash.
       const bodies = await this.modules.rpc.batch<{ transactions: RpcTx[] }>(
-        blocks.map((b) => ({ method: 'eth_getBlockByNumber', params: ['0x' + b.toString(16), true] })),
+        blocks.map((b) => ({ method: 'eth_getBlockByNumber', params: [`0x${b.toString(16)}`, true] })),
       );
       const sigs = new Map(bodies.flatMap((b) => b.transactions.map((t) => [t.hash, t] as const)));
       for (const q of queue) {
         const t = sigs.get(q.hash);
         if (!t) throw new ReplayError({ code: ReplayErrorCode.TX_NOT_MINED, pending: 1 });
         const { raw, hash } = serializeEip1559(q.fields!, Number(t.yParity ?? t.v), BigInt(t.r), BigInt(t.s));
-        if (hash !== q.hash) throw new ReplayError({ code: ReplayErrorCode.RPC, method: 'eth_getBlockByNumber', message: `transaction ${q.hash} does not serialize to its hash` });
+        if (hash !== q.hash)
+          throw new ReplayError({
+            code: ReplayErrorCode.RPC,
+            method: 'eth_getBlockByNumber',
+            message: `transaction ${q.hash} does not serialize to its hash`,
+          });
         q.raw = raw;
       }
     }
@@ -289,12 +301,18 @@ export class TxSender {
   }
 
   /** Deploys a contract from account `from` and returns its address and the deployment gas. */
-  async deploy(artifact: Artifact, args: unknown[] = [], from = 0, gasLimit = 16_000_000n): Promise<{ address: string; gasUsed: bigint }> {
+  async deploy(
+    artifact: Artifact,
+    args: unknown[] = [],
+    from = 0,
+    gasLimit = 16_000_000n,
+  ): Promise<{ address: string; gasUsed: bigint }> {
     const data = artifact.bytecode + new Interface(artifact.abi).encodeDeploy(args).slice(2);
     await this.settle();
     this.queue.push(this.sign({ from, to: null, data, gasLimit, atInterval: -1, deployment: true }));
     const [o] = await this.settle();
-    if (!o.contractAddress) throw new ReplayError({ code: ReplayErrorCode.TX_REVERTED, hash: o.hash, approach: artifact.name });
+    if (!o.contractAddress)
+      throw new ReplayError({ code: ReplayErrorCode.TX_REVERTED, hash: o.hash, approach: artifact.name });
     return { address: o.contractAddress, gasUsed: o.gasUsed };
   }
 }

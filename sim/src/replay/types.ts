@@ -80,7 +80,10 @@ export interface ApproachResult {
 }
 
 /** The [from, to) interval ranges of SAT and SA sessions. */
-export function sessionRanges(r: Pick<CommunityReadings, 'intervals'>, o: Pick<ReplayOptions, 'sessionIntervals' | 'sessionStarts'>): Array<[number, number]> {
+export function sessionRanges(
+  r: Pick<CommunityReadings, 'intervals'>,
+  o: Pick<ReplayOptions, 'sessionIntervals' | 'sessionStarts'>,
+): Array<[number, number]> {
   const starts = o.sessionStarts ? [0, ...o.sessionStarts.filter((t) => t > 0 && t < r.intervals)] : [];
   if (!o.sessionStarts) for (let t = 0; t < r.intervals; t += o.sessionIntervals) starts.push(t);
   return starts.map((from, k) => [from, k + 1 < starts.length ? starts[k + 1] : r.intervals]);

@@ -16,7 +16,10 @@ export interface CoSignatureValidationContext {
 }
 
 /** Validates a gossiped co-signature; the EIP-712 recovery (~1 ms) runs after the cheap checks. */
-export async function validateCoSignature(ctx: CoSignatureValidationContext, bytes: Uint8Array): Promise<CoSignatureMessage> {
+export async function validateCoSignature(
+  ctx: CoSignatureValidationContext,
+  bytes: Uint8Array,
+): Promise<CoSignatureMessage> {
   let msg: CoSignatureMessage;
   try {
     msg = decodeCoSignature(bytes);
@@ -48,7 +51,12 @@ export async function validateCoSignature(ctx: CoSignatureValidationContext, byt
   }
   const recovered = recoverWindowResultSigner(
     ctx.domain,
-    { communityId: ctx.community.communityId, window: msg.window, windowRoot: msg.windowRoot, stateHash: msg.stateHash },
+    {
+      communityId: ctx.community.communityId,
+      window: msg.window,
+      windowRoot: msg.windowRoot,
+      stateHash: msg.stateHash,
+    },
     msg.signature,
   );
   // [REJECT] the signature does not come from the participant it names
@@ -57,4 +65,3 @@ export async function validateCoSignature(ctx: CoSignatureValidationContext, byt
   }
   return msg;
 }
-

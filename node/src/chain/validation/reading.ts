@@ -39,13 +39,18 @@ function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked 
     signed = deserializeSignedReading(bytes);
   } catch (e) {
     // [REJECT] bytes that do not decode as a signed reading
-    if (e instanceof ReadingError) throw new GossipValidationError(GossipAction.REJECT, { code: Code.MALFORMED, reason: e.code });
+    if (e instanceof ReadingError)
+      throw new GossipValidationError(GossipAction.REJECT, { code: Code.MALFORMED, reason: e.code });
     throw e;
   }
   const r = signed.reading;
 
   // [REJECT] a reading of another chain, hub or community: never valid on this topic
-  if (r.chainId !== community.chainId || r.hub.toLowerCase() !== community.hub.toLowerCase() || r.communityId !== community.communityId) {
+  if (
+    r.chainId !== community.chainId ||
+    r.hub.toLowerCase() !== community.hub.toLowerCase() ||
+    r.communityId !== community.communityId
+  ) {
     throw new GossipValidationError(GossipAction.REJECT, { code: Code.WRONG_COMMUNITY });
   }
   // [REJECT] a meter the hub does not know
@@ -74,7 +79,8 @@ function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked 
 // same encoding as no equivocation (NotEquivocation). Checked before the signature.
 const duplicate = () => new GossipValidationError(GossipAction.IGNORE, { code: Code.DUPLICATE });
 // [REJECT] a signature that does not verify under the meter's registered key
-const badSignature = (meterIndex: number) => new GossipValidationError(GossipAction.REJECT, { code: Code.BAD_SIGNATURE, meterIndex });
+const badSignature = (meterIndex: number) =>
+  new GossipValidationError(GossipAction.REJECT, { code: Code.BAD_SIGNATURE, meterIndex });
 // [IGNORE] evidence already held for this slot: one proof of equivocation is enough
 const equivocationKnown = () => new GossipValidationError(GossipAction.IGNORE, { code: Code.EQUIVOCATION_KNOWN });
 
@@ -125,7 +131,11 @@ export async function validateReadingBatch(
     else toVerify.push(k);
   });
   const valid = await verify(
-    toVerify.map((k) => ({ meterIndex: checked[k].signed.reading.meterIndex, message: checked[k].bytes.subarray(0, READING_ENCODED_LENGTH), signature: checked[k].signed.signature })),
+    toVerify.map((k) => ({
+      meterIndex: checked[k].signed.reading.meterIndex,
+      message: checked[k].bytes.subarray(0, READING_ENCODED_LENGTH),
+      signature: checked[k].signed.signature,
+    })),
   );
   const evidence = await ctx.db.equivocations.getMany(toVerify.map((k) => checked[k].slot));
   const slotKey = (s: Prechecked['slot']) => `${s.interval}:${s.meter}`;
@@ -154,7 +164,9 @@ export async function storeValidReadings(db: NodeDb, valid: readonly ValidReadin
     valid.map((v) => {
       const r = v.signed.reading;
       const slot = { window: v.window, interval: r.interval, meter: r.meterIndex };
-      return v.kind === 'equivocation' ? db.equivocations.putOp(slot, { first: v.first, second: v.signed }) : db.readings.putOp(slot, v.signed);
+      return v.kind === 'equivocation'
+        ? db.equivocations.putOp(slot, { first: v.first, second: v.signed })
+        : db.readings.putOp(slot, v.signed);
     }),
   );
 }

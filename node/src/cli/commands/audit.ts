@@ -17,20 +17,33 @@ import { CliError, CliErrorCode } from '../errors.js';
 export const auditCommand = {
   command: 'audit',
   describe: 'Replay a window from the signed readings that peers serve and check the result on chain (no stake needed)',
-  examples: [['$0 audit --hub 0x.. --community-id 1 --window 0 --peer /ip4/127.0.0.1/tcp/9001/p2p/12D3..', 'Audit window 0 with the readings node 0 serves']],
+  examples: [
+    [
+      '$0 audit --hub 0x.. --community-id 1 --window 0 --peer /ip4/127.0.0.1/tcp/9001/p2p/12D3..',
+      'Audit window 0 with the readings node 0 serves',
+    ],
+  ],
   builder: (y: Argv) =>
     y
       .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
       .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
       .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
       .option('window', { type: 'number', demandOption: true, describe: 'Window to audit' })
-      .option('peer', { type: 'string', array: true, demandOption: true, describe: 'Nodes to fetch readings from (multiaddrs with /p2p/<id>); the union is replayed' })
+      .option('peer', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Nodes to fetch readings from (multiaddrs with /p2p/<id>); the union is replayed',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }),
   handler: async (args: Record<string, any>) => {
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
     const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
-      throw new CliError(CliErrorCode.UNREACHABLE, `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`);
+      throw new CliError(
+        CliErrorCode.UNREACHABLE,
+        `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
+      );
     });
     if (!Number.isInteger(args.window) || args.window < 0 || args.window >= community.windowCount) {
       throw new CliError(CliErrorCode.BAD_OPTION, `--window: 0..${community.windowCount - 1}`);
@@ -54,18 +67,20 @@ export const auditCommand = {
       const report = await auditWindow(community, args.window, { db, record, readings, claimed });
       if (args.json) {
         const { folded: _f, assembled: _a, ...rest } = report;
-        process.stdout.write(JSON.stringify(rest, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+        process.stdout.write(`${JSON.stringify(rest, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
       } else {
         process.stdout.write(
-          [
+          `${[
             `window ${report.window}: ${report.verdict.toUpperCase()}`,
             `  on chain: ${report.chain.status}, ${report.chain.signers} signers, root ${report.chain.windowRoot}`,
             `  replay:   root ${report.replay.windowRoot} from ${report.replay.readings}/${report.replay.expected} readings` +
               ` (${report.replay.voidedSlots} voided, ${report.replay.rejected} rejected)`,
-            report.firstDifference ? `  first difference: interval ${report.firstDifference.interval} (${report.firstDifference.what})` : '',
+            report.firstDifference
+              ? `  first difference: interval ${report.firstDifference.interval} (${report.firstDifference.what})`
+              : '',
           ]
             .filter(Boolean)
-            .join('\n') + '\n',
+            .join('\n')}\n`,
         );
       }
       process.exitCode = report.verdict === 'disagree' ? 3 : 0;

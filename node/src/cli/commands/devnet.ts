@@ -11,7 +11,10 @@ const d = defaultDevnetOptions;
 function parseProsumers(spec: string): DevnetOptions['prosumers'] {
   const list = spec.split(',').map((s) => Number(s.trim()));
   if (list.length < 2 || list.some((k) => !Number.isFinite(k) || k < 0)) {
-    throw new CliError(CliErrorCode.BAD_OPTION, `--pv: a comma-separated list of kWp per prosumer (0 = no PV), at least two, got "${spec}"`);
+    throw new CliError(
+      CliErrorCode.BAD_OPTION,
+      `--pv: a comma-separated list of kWp per prosumer (0 = no PV), at least two, got "${spec}"`,
+    );
   }
   return list.map((pvKwp) => ({ pvKwp }));
 }
@@ -28,24 +31,35 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
   }
   if (r.members) {
     print('');
-    print(`== per member over the ${r.windows.length} settled windows (from the final states on chain; energy kWh, money cEUR)`);
+    print(
+      `== per member over the ${r.windows.length} settled windows (from the final states on chain; energy kWh, money cEUR)`,
+    );
     print(formatMemberTable(r.members, 18, 'cEUR'));
   }
   print('');
   print('== balances (escrow, cEUR)');
-  for (const b of r.balances) print(`${b.name}  before ${formatUnits(b.escrowBefore, 18).padStart(8)}  after ${formatUnits(b.escrowAfter, 18).padStart(22)}`);
+  for (const b of r.balances)
+    print(
+      `${b.name}  before ${formatUnits(b.escrowBefore, 18).padStart(8)}  after ${formatUnits(b.escrowAfter, 18).padStart(22)}`,
+    );
   print('');
   print('== gas per transaction kind (from receipts)');
   for (const [kind, list] of r.gas.entries) {
     const total = list.reduce((a, b) => a + b, 0n);
-    print(`${kind.padEnd(26)} ${String(list.length).padStart(3)} tx  ${(total / BigInt(list.length)).toString().padStart(10)} gas each (avg)  ${total.toString().padStart(10)} total`);
+    print(
+      `${kind.padEnd(26)} ${String(list.length).padStart(3)} tx  ${(total / BigInt(list.length)).toString().padStart(10)} gas each (avg)  ${total.toString().padStart(10)} total`,
+    );
   }
   print('');
   print('== nodes');
-  for (const n of r.nodes) print(`${n.name}  ${n.wallet.address}  page ${n.apiUrl}/  status ${n.apiUrl}/status  metrics ${n.apiUrl}/metrics  peer ${n.peerId}`);
+  for (const n of r.nodes)
+    print(
+      `${n.name}  ${n.wallet.address}  page ${n.apiUrl}/  status ${n.apiUrl}/status  metrics ${n.apiUrl}/metrics  peer ${n.peerId}`,
+    );
   if (r.nodes.length) print(`community overview: ${overviewUrl(r.nodes)}`);
   print('');
-  if (r.ok) print(`OK: all ${r.windows.length} windows final on chain and every node agrees (${r.seconds.toFixed(1)} s)`);
+  if (r.ok)
+    print(`OK: all ${r.windows.length} windows final on chain and every node agrees (${r.seconds.toFixed(1)} s)`);
   else print(`FAILED after ${r.seconds.toFixed(1)} s:\n  ${r.problems.join('\n  ')}`);
 }
 
@@ -54,27 +68,65 @@ export const devnetCommand = {
   describe: 'The main job: a local community on an embedded chain (anvil) and the embedded Italian dataset',
   examples: [
     ['$0 devnet', 'Four prosumers (two with PV), two windows, then exit 0 if all is final and agreed'],
-    ['$0 devnet --pv 6,4,3,0,0,0 --windows 3 --keep-alive', 'Six prosumers, three windows, keep running to explore the nodes\' APIs'],
-    ['$0 devnet --community datasets/examples/three-members-day.json --community-offset 36', 'One node per member of a community file, from 09:00 of its day'],
+    [
+      '$0 devnet --pv 6,4,3,0,0,0 --windows 3 --keep-alive',
+      "Six prosumers, three windows, keep running to explore the nodes' APIs",
+    ],
+    [
+      '$0 devnet --community datasets/examples/three-members-day.json --community-offset 36',
+      'One node per member of a community file, from 09:00 of its day',
+    ],
   ],
   builder: (y: Argv) =>
     y
-      .option('pv', { type: 'string', default: d.prosumers.map((p) => p.pvKwp).join(','), describe: 'kWp of PV per prosumer (0 = none); one node per entry' })
+      .option('pv', {
+        type: 'string',
+        default: d.prosumers.map((p) => p.pvKwp).join(','),
+        describe: 'kWp of PV per prosumer (0 = none); one node per entry',
+      })
       .option('windows', { type: 'number', default: d.windowCount, describe: 'Windows to settle' })
       .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
-      .option('interval-seconds', { type: 'number', default: d.intervalSeconds, describe: 'Real seconds per interval (each replays 15 minutes of the profile)' })
-      .option('market', { choices: ['mmr', 'totals', 'auction'], default: d.market, describe: 'Market function F (auction: needs the hub\'s auction step, not wired yet)' })
-      .option('signatures', { choices: ['ecdsa', 'bls'], default: d.signatures, describe: 'Co-signature scheme the community names at open: ECDSA signer set, or BLS12-381 aggregates (one pairing per update)' })
-      .option('community', { type: 'string', describe: 'A community file (JSON + CSVs): one node per member replaying its own readings (replaces --pv)' })
-      .option('community-offset', { type: 'number', default: 0, describe: "With --community: the file's quarter-hour replayed as interval 0" })
-      .option('challenge-period', { type: 'number', default: d.challengePeriod, describe: 'Seconds a pending claim can be disputed' })
+      .option('interval-seconds', {
+        type: 'number',
+        default: d.intervalSeconds,
+        describe: 'Real seconds per interval (each replays 15 minutes of the profile)',
+      })
+      .option('market', {
+        choices: ['mmr', 'totals', 'auction'],
+        default: d.market,
+        describe: "Market function F (auction: needs the hub's auction step, not wired yet)",
+      })
+      .option('signatures', {
+        choices: ['ecdsa', 'bls'],
+        default: d.signatures,
+        describe:
+          'Co-signature scheme the community names at open: ECDSA signer set, or BLS12-381 aggregates (one pairing per update)',
+      })
+      .option('community', {
+        type: 'string',
+        describe: 'A community file (JSON + CSVs): one node per member replaying its own readings (replaces --pv)',
+      })
+      .option('community-offset', {
+        type: 'number',
+        default: 0,
+        describe: "With --community: the file's quarter-hour replayed as interval 0",
+      })
+      .option('challenge-period', {
+        type: 'number',
+        default: d.challengePeriod,
+        describe: 'Seconds a pending claim can be disputed',
+      })
       .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
       .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
-      .option('seed', { type: 'number', default: d.seed, describe: 'Seed of the households\' variation' })
-      .option('keep-alive', { type: 'boolean', default: false, describe: 'Keep chain and nodes running after the run (Ctrl-C to stop)' })
-      .option('verbose', { type: 'boolean', default: false, describe: 'Show the nodes\' logs' }),
+      .option('seed', { type: 'number', default: d.seed, describe: "Seed of the households' variation" })
+      .option('keep-alive', {
+        type: 'boolean',
+        default: false,
+        describe: 'Keep chain and nodes running after the run (Ctrl-C to stop)',
+      })
+      .option('verbose', { type: 'boolean', default: false, describe: "Show the nodes' logs" }),
   handler: async (args: Record<string, any>) => {
-    const print = (l: string) => process.stdout.write(l + '\n');
+    const print = (l: string) => process.stdout.write(`${l}\n`);
     if (args.market === 'auction') {
       // Checked before anything starts. The auction exists in TypeScript (node/src/window/auction.ts) and as
       // a Solidity library (contracts/src/libraries/Auction.sol); the hub's market-step module takes it after the merge.

@@ -16,28 +16,59 @@ export const meterCommand = {
   command: 'meter',
   describe: 'Run a simulated smart meter: replay a profile and publish signed readings over gossip',
   examples: [
-    ['$0 meter --rpc-url http://127.0.0.1:8545 --hub 0x.. --community-id 1 --meter-index 0 --secret-key 0x.. --profile builtin:italy-2020?pvKwp=3 --bootstrap /ip4/127.0.0.1/tcp/9001/p2p/12D3..', 'Meter 0 of community 1'],
+    [
+      '$0 meter --rpc-url http://127.0.0.1:8545 --hub 0x.. --community-id 1 --meter-index 0 --secret-key 0x.. --profile builtin:italy-2020?pvKwp=3 --bootstrap /ip4/127.0.0.1/tcp/9001/p2p/12D3..',
+      'Meter 0 of community 1',
+    ],
   ],
   builder: (y: Argv) =>
     y
-      .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint (to read the community schedule)' })
+      .option('rpc-url', {
+        type: 'string',
+        default: 'http://127.0.0.1:8545',
+        describe: 'JSON-RPC endpoint (to read the community schedule)',
+      })
       .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
       .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
       .option('meter-index', { type: 'number', demandOption: true, describe: 'Meter index on the hub' })
-      .option('secret-key', { type: 'string', demandOption: true, describe: 'Ed25519 seed (32 bytes) or tweetnacl secret key (64 bytes), hex' })
-      .option('profile', { type: 'string', demandOption: true, describe: 'builtin:italy-2020?pvKwp=3&seed=1, csv:PATH or constant:loadWh=..,pvWh=..' })
+      .option('secret-key', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Ed25519 seed (32 bytes) or tweetnacl secret key (64 bytes), hex',
+      })
+      .option('profile', {
+        type: 'string',
+        demandOption: true,
+        describe: 'builtin:italy-2020?pvKwp=3&seed=1, csv:PATH or constant:loadWh=..,pvWh=..',
+      })
       .option('profile-offset', { type: 'number', default: 0, describe: 'Profile interval replayed as interval 0' })
-      .option('bootstrap', { type: 'string', array: true, demandOption: true, describe: 'Node multiaddrs to publish to' })
+      .option('bootstrap', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Node multiaddrs to publish to',
+      })
       .option('log-level', { choices: ['error', 'warn', 'info', 'verbose', 'debug'], default: 'info' }),
   handler: async (args: Record<string, any>) => {
     const logger = createLogger({ level: args.logLevel, name: `meter-${args.meterIndex}` });
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
     const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
-      throw new CliError(CliErrorCode.UNREACHABLE, `cannot read community ${args.communityId} from hub ${args.hub} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`);
+      throw new CliError(
+        CliErrorCode.UNREACHABLE,
+        `cannot read community ${args.communityId} from hub ${args.hub} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
+      );
     });
     provider.destroy();
-    const meter = createSimulatedMeter({ meterIndex: args.meterIndex, secretKey: args.secretKey, profile: args.profile, profileOffset: args.profileOffset }, community);
+    const meter = createSimulatedMeter(
+      {
+        meterIndex: args.meterIndex,
+        secretKey: args.secretKey,
+        profile: args.profile,
+        profileOffset: args.profileOffset,
+      },
+      community,
+    );
     const host = await createHost({ ...defaultNetworkOptions }, await peerKeyFromSecret(`meter:${args.secretKey}`));
     const topic = topics(community).readings;
     host.services.pubsub.subscribe(topic);
@@ -47,7 +78,11 @@ export const meterCommand = {
     const redial = setInterval(() => host.getPeers().length < bootstrap.length && dialAll(), 2000);
     const clock = new CommunityClock(community);
     const service = new MeterService(
-      { tickMs: Math.max(100, (community.intervalSeconds * 1000) / 4), lastInterval: clock.totalIntervals - 1, profileOffset: args.profileOffset },
+      {
+        tickMs: Math.max(100, (community.intervalSeconds * 1000) / 4),
+        lastInterval: clock.totalIntervals - 1,
+        profileOffset: args.profileOffset,
+      },
       { meter, clock, logger, publish: async (bytes) => void (await host.services.pubsub.publish(topic, bytes)) },
     );
     service.start(Math.max(0, clock.currentInterval() - 1));

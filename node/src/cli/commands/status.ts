@@ -3,11 +3,11 @@ import { CliError, CliErrorCode } from '../errors.js';
 
 export const statusCommand = {
   command: 'status',
-  describe: 'Show a running node\'s status (peers, windows, balances) from its HTTP API',
+  describe: "Show a running node's status (peers, windows, balances) from its HTTP API",
   examples: [['$0 status --api http://127.0.0.1:9100', 'Status of the node whose API listens there']],
   builder: (y: Argv) =>
     y
-      .option('api', { type: 'string', demandOption: true, describe: 'The node\'s API URL' })
+      .option('api', { type: 'string', demandOption: true, describe: "The node's API URL" })
       .option('json', { type: 'boolean', default: false, describe: 'Print the raw JSON' }),
   handler: async (args: { api: string; json: boolean }) => {
     let body: Record<string, any>;
@@ -18,7 +18,7 @@ export const statusCommand = {
       throw new CliError(CliErrorCode.UNREACHABLE, `no node API at ${args.api}: ${(e as Error).message}`);
     }
     if (args.json) {
-      process.stdout.write(JSON.stringify(body, null, 2) + '\n');
+      process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
       return;
     }
     const lines = [
@@ -28,11 +28,16 @@ export const statusCommand = {
       `interval ${body.currentInterval}, window ${body.currentWindow}; last committed ${body.lastCommittedWindow}, last final ${body.lastFinalWindow}`,
       '',
       'window  readings  committed  co-signatures  on chain',
-      ...body.windows.map((w: any) => `${String(w.window).padStart(6)}  ${String(w.readings).padStart(8)}  ${String(w.committed).padStart(9)}  ${String(w.coSignatures).padStart(13)}  ${w.chain?.status ?? '-'}`),
+      ...body.windows.map(
+        (w: any) =>
+          `${String(w.window).padStart(6)}  ${String(w.readings).padStart(8)}  ${String(w.committed).padStart(9)}  ${String(w.coSignatures).padStart(13)}  ${w.chain?.status ?? '-'}`,
+      ),
       '',
       'participant                                  escrow                bond                  debt',
-      ...body.balances.map((b: any) => `${b.participant}  ${b.escrow.padStart(20)}  ${b.bond.padStart(20)}  ${b.debt.padStart(20)}`),
+      ...body.balances.map(
+        (b: any) => `${b.participant}  ${b.escrow.padStart(20)}  ${b.bond.padStart(20)}  ${b.debt.padStart(20)}`,
+      ),
     ];
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
   },
 };

@@ -1,14 +1,25 @@
 import { concat, Interface, SigningKey, TypedDataEncoder } from 'ethers';
 import { WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
-import { fastReadingSigner, meterKeyPair, MeterScheme, type SignedReading } from '../../../../node/src/reading/signature.js';
+import {
+  fastReadingSigner,
+  meterKeyPair,
+  MeterScheme,
+  type SignedReading,
+} from '../../../../node/src/reading/signature.js';
 import { seedFor } from '../../../../node/src/vectors/readings.js';
 import { toHex } from '../../../../node/src/util/hex.js';
 import { assembleWindow } from '../../../../node/src/window/assemble.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
 import { stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
 import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
-import { communityModules, deployHubDependencies, hubConstructorArgs, linkedHubArtifact, type HubModules } from '../../../../node/src/chain/modules.js';
+import {
+  communityModules,
+  deployHubDependencies,
+  hubConstructorArgs,
+  linkedHubArtifact,
+  type HubModules,
+} from '../../../../node/src/chain/modules.js';
 import type { TxSpec } from '../sender.js';
 import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 
@@ -27,7 +38,13 @@ export interface HubBinding {
   tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
-  updateTx(c: HubCallContext, window: number, windowRoot: string, state: ParticipantState[], signatures: string[]): TxSpec;
+  updateTx(
+    c: HubCallContext,
+    window: number,
+    windowRoot: string,
+    state: ParticipantState[],
+    signatures: string[],
+  ): TxSpec;
   closeTx(c: HubCallContext): TxSpec;
   communityId: bigint;
 }
@@ -55,7 +72,12 @@ export interface HubCallContext {
 export const GRID_BUY_PER_KWH = 250n * 10n ** 15n;
 export const GRID_SELL_PER_KWH = 50n * 10n ** 15n;
 /** The paper's market: window totals at the midpoint price. */
-export const SIM_MARKET: MarketParams = { kind: MarketKind.Totals, gridBuyPrice: GRID_BUY_PER_KWH, gridSellPrice: GRID_SELL_PER_KWH, feederCapacityWh: 0n };
+export const SIM_MARKET: MarketParams = {
+  kind: MarketKind.Totals,
+  gridBuyPrice: GRID_BUY_PER_KWH,
+  gridSellPrice: GRID_SELL_PER_KWH,
+  feederCapacityWh: 0n,
+};
 /** Escrow and bond per participant: generous, so that no window ever draws on bonds or records debt. */
 export const ESCROW = 10n ** 24n;
 export const BOND = 10n ** 18n;
@@ -74,8 +96,23 @@ export const hubBinding: HubBinding = {
     // Minting the test token stands in for holding it: kind 'funding', kept out of the totals
     // like deployments. The approval is a real cost of joining: kind 'setup'.
     for (let m = 0; m < n; m++) {
-      txs.push({ from: 0, to: c.token, data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], each]), gasLimit: 200_000n, atInterval: 0, kind: 'funding' });
-      txs.push({ from: m, to: c.token, data: c.tokenIface.encodeFunctionData('approve', [c.hub, each]), gasLimit: 200_000n, atInterval: 0, kind: 'setup', flush: m === n - 1 });
+      txs.push({
+        from: 0,
+        to: c.token,
+        data: c.tokenIface.encodeFunctionData('mint', [c.participants[m], each]),
+        gasLimit: 200_000n,
+        atInterval: 0,
+        kind: 'funding',
+      });
+      txs.push({
+        from: m,
+        to: c.token,
+        data: c.tokenIface.encodeFunctionData('approve', [c.hub, each]),
+        gasLimit: 200_000n,
+        atInterval: 0,
+        kind: 'setup',
+        flush: m === n - 1,
+      });
     }
     txs.push({
       from: 0,
@@ -102,7 +139,15 @@ export const hubBinding: HubBinding = {
       kind: 'setup',
     });
     for (let m = 0; m < n; m++) {
-      txs.push({ from: m, to: c.hub, data: c.hubIface.encodeFunctionData('join', [this.communityId, '0x']), gasLimit: 1_000_000n, atInterval: 0, flush: m === n - 1, kind: 'setup' });
+      txs.push({
+        from: m,
+        to: c.hub,
+        data: c.hubIface.encodeFunctionData('join', [this.communityId, '0x']),
+        gasLimit: 1_000_000n,
+        atInterval: 0,
+        flush: m === n - 1,
+        kind: 'setup',
+      });
     }
     return txs;
   },
@@ -118,7 +163,14 @@ export const hubBinding: HubBinding = {
     };
   },
   closeTx(c) {
-    return { from: 0, to: c.hub, data: c.hubIface.encodeFunctionData('close', [this.communityId]), gasLimit: 16_000_000n, atInterval: c.lastInterval, kind: 'close' };
+    return {
+      from: 0,
+      to: c.hub,
+      data: c.hubIface.encodeFunctionData('close', [this.communityId]),
+      gasLimit: 16_000_000n,
+      atInterval: c.lastInterval,
+      kind: 'close',
+    };
   },
 };
 
@@ -142,12 +194,31 @@ export function foldReplayWindow(
   const readings: SignedReading[] = [];
   for (let t = from; t < to; t++) {
     for (let m = 0; m < r.meters; m++) {
-      readings.push(signers[m]({ chainId: c.chainId, hub: c.hub, communityId: c.communityId, meterIndex: m, interval: t, exportWh: r.exportWh[m][t], importWh: r.importWh[m][t] }));
+      readings.push(
+        signers[m]({
+          chainId: c.chainId,
+          hub: c.hub,
+          communityId: c.communityId,
+          meterIndex: m,
+          interval: t,
+          exportWh: r.exportWh[m][t],
+          importWh: r.importWh[m][t],
+        }),
+      );
     }
   }
   const assembled = assembleWindow(from, c.windowIntervals, r.meters, readings, []);
-  const meters = Array.from({ length: r.meters }, (_, m) => ({ index: m, publicKey: new Uint8Array(32), scheme: MeterScheme.Ed25519, owner: m }));
-  const folded = foldAndCommit({ participants: new Array(r.meters).fill(''), meters, market: c.market ?? SIM_MARKET }, window, assembled);
+  const meters = Array.from({ length: r.meters }, (_, m) => ({
+    index: m,
+    publicKey: new Uint8Array(32),
+    scheme: MeterScheme.Ed25519,
+    owner: m,
+  }));
+  const folded = foldAndCommit(
+    { participants: new Array(r.meters).fill(''), meters, market: c.market ?? SIM_MARKET },
+    window,
+    assembled,
+  );
   return { windowRoot: folded.commitment.windowRoot, state: folded.finalState };
 }
 
@@ -179,7 +250,9 @@ export class DiversityApproach implements Approach {
       async (artifact, args) => (await ctx.sender.deploy(artifact, args)).address,
       (name) => this.binding.loadArtifact(name),
     );
-    const hubArt = linkedHubArtifact(settlement, (name) => this.binding.loadArtifact(name === 'Hub' ? this.binding.hubArtifact : name));
+    const hubArt = linkedHubArtifact(settlement, (name) =>
+      this.binding.loadArtifact(name === 'Hub' ? this.binding.hubArtifact : name),
+    );
     const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer, modules))).address;
     const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
@@ -195,7 +268,8 @@ export class DiversityApproach implements Approach {
       participants: ctx.sender.addresses.slice(0, r.meters),
       meterKeys: Array.from({ length: r.meters }, (_, m) => toHex(meterKeyPair(simMeterSeed(m)).publicKey)),
       // Every window, the last one included even when the data ends inside it, has ended.
-      start: latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1,
+      start:
+        latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1,
       lastInterval: r.intervals - 1,
       market: ctx.opts.market ?? SIM_MARKET,
     };
@@ -216,7 +290,13 @@ export class DiversityApproach implements Approach {
   }
 
   /** The N co-signatures of one window, in participant order. */
-  signatures(keys: SigningKey[], chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string[] {
+  signatures(
+    keys: SigningKey[],
+    chainId: number,
+    window: number,
+    windowRoot: string,
+    state: ParticipantState[],
+  ): string[] {
     const digest = this.digest(chainId, window, windowRoot, state);
     return keys.map((k) => k.sign(digest).serialized);
   }
@@ -228,11 +308,23 @@ export class DiversityApproach implements Approach {
     yield* this.binding.setupTxs(c);
     const W = ctx.opts.windowIntervals;
     const signers = Array.from({ length: r.meters }, (_, m) => fastReadingSigner(simMeterSeed(m)));
-    const scope = { chainId: BigInt(ctx.sender.chainId), hub: c.hub, communityId: this.binding.communityId, windowIntervals: W, market: c.market };
+    const scope = {
+      chainId: BigInt(ctx.sender.chainId),
+      hub: c.hub,
+      communityId: this.binding.communityId,
+      windowIntervals: W,
+      market: c.market,
+    };
     for (let w = 0; w * W < r.intervals; w++) {
       const { windowRoot, state } = foldReplayWindow(r, scope, signers, w);
       this.posted.push(state);
-      yield this.binding.updateTx(c, w, windowRoot, state, this.signatures(keys, ctx.sender.chainId, w, windowRoot, state));
+      yield this.binding.updateTx(
+        c,
+        w,
+        windowRoot,
+        state,
+        this.signatures(keys, ctx.sender.chainId, w, windowRoot, state),
+      );
     }
     yield this.binding.closeTx(c);
   }

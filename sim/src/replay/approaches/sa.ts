@@ -5,7 +5,13 @@ import { sessionRanges, type Approach, type ApproachContext, type CommunityReadi
 import { gasLimitFor, maxWordsPerTx, splitMeters } from './split.js';
 
 /** Per-meter session totals packed as (exportWh uint64, importWh uint64), big-endian. */
-export function packAggregates(r: CommunityReadings, firstMeter: number, meterCount: number, from: number, to: number): Uint8Array {
+export function packAggregates(
+  r: CommunityReadings,
+  firstMeter: number,
+  meterCount: number,
+  from: number,
+  to: number,
+): Uint8Array {
   const out = new Uint8Array(meterCount * 16);
   const view = new DataView(out.buffer);
   for (let k = 0; k < meterCount; k++) {
@@ -45,7 +51,10 @@ export class SaApproach implements Approach {
           from: 0,
           to: this.address,
           data: this.iface.encodeFunctionData('logAggregate', [
-            s, b.firstMeter, b.meterCount, hexlify(packAggregates(r, b.firstMeter, b.meterCount, from, to)),
+            s,
+            b.firstMeter,
+            b.meterCount,
+            hexlify(packAggregates(r, b.firstMeter, b.meterCount, from, to)),
           ]),
           gasLimit: gasLimitFor(b.meterCount, ctx.opts.txGasCap),
           atInterval: to - 1,

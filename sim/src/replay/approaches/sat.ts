@@ -5,7 +5,10 @@ import { sessionRanges, type Approach, type ApproachContext, type CommunityReadi
 import { gasLimitFor, maxWordsPerTx, splitTrace } from './split.js';
 
 /** The packed trace of a chunk: meter-major runs of (exportWh uint32, importWh uint32), big-endian. */
-export function packTrace(r: CommunityReadings, c: { firstMeter: number; meterCount: number; firstInterval: number; intervalCount: number }): Uint8Array {
+export function packTrace(
+  r: CommunityReadings,
+  c: { firstMeter: number; meterCount: number; firstInterval: number; intervalCount: number },
+): Uint8Array {
   const out = new Uint8Array(c.meterCount * c.intervalCount * 8);
   const view = new DataView(out.buffer);
   let o = 0;
@@ -49,7 +52,12 @@ export class SatApproach implements Approach {
           from: 0,
           to: this.address,
           data: this.iface.encodeFunctionData('logSession', [
-            s, c.firstMeter, c.meterCount, c.firstInterval, c.intervalCount, hexlify(packTrace(r, c)),
+            s,
+            c.firstMeter,
+            c.meterCount,
+            c.firstInterval,
+            c.intervalCount,
+            hexlify(packTrace(r, c)),
           ]),
           gasLimit: gasLimitFor(words, ctx.opts.txGasCap),
           atInterval: to - 1,
