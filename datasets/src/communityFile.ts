@@ -68,7 +68,7 @@ interface Column {
 
 /** Reads and checks a community file and every CSV it names. */
 export function readCommunityFile(file: string): CommunityFile {
-  let json: Record<string, any>;
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse(readText(file));
   } catch (e) {
@@ -92,20 +92,27 @@ export function readCommunityFile(file: string): CommunityFile {
   const table = (path: string): CsvTable => {
     const full = resolve(dir, path);
     let t = tables.get(full);
-    if (!t) tables.set(full, (t = parseCsv(readText(full), full)));
+    if (!t) {
+      t = parseCsv(readText(full), full);
+      tables.set(full, t);
+    }
     return t;
   };
   const names = new Set<string>();
-  const columns = json.members.map((m: any, k: number) => {
-    if (!m || typeof m.name !== 'string' || m.name === '') return fail(file, `members[${k}]: a name is required`);
+  const columns = (json.members as unknown[]).map((raw, k) => {
+    if (!raw || typeof raw !== 'object') return fail(file, `members[${k}]: expected an object`);
+    const m = raw as Record<string, unknown>;
+    if (typeof m.name !== 'string' || m.name === '') return fail(file, `members[${k}]: a name is required`);
     if (names.has(m.name)) return fail(file, `members[${k}]: duplicate name ${m.name}`);
     names.add(m.name);
     const source = m.csv ?? json.csv;
     if (typeof source !== 'string')
       return fail(file, `members[${k}] (${m.name}): no CSV (give "csv" for the member or the community)`);
     const t = table(source);
-    const col = (key: string): Column | null =>
-      typeof m[key] === 'string' ? { table: t, index: findColumn(t, m[key]) } : null;
+    const col = (key: string): Column | null => {
+      const header = m[key];
+      return typeof header === 'string' ? { table: t, index: findColumn(t, header) } : null;
+    };
     const c = { load: col('load'), pv: col('pv'), import: col('import'), export: col('export'), net: col('net') };
     const kinds = [
       c.load || c.pv ? 'load/pv' : '',
@@ -156,7 +163,7 @@ export function readCommunityFile(file: string): CommunityFile {
     });
     return { name, startMs, stepSeconds, values };
   };
-  const members = columns.map((c: any): CommunityMemberSeries => {
+  const members = columns.map((c): CommunityMemberSeries => {
     if (c.net) {
       const net = series(c.net, `${c.name}.net`, true)!;
       return {
@@ -182,10 +189,17 @@ export function readCommunityFile(file: string): CommunityFile {
     startMs,
     stepSeconds,
     members,
-    market: json.market,
+    market: optionalObject(file, json.market, 'market'),
     tariff: json.tariff,
-    rec: json.rec,
+    rec: optionalObject(file, json.rec, 'rec'),
   };
+}
+
+/** A block of the community file that is an object when given (its fields are the caller's to parse). */
+function optionalObject(file: string, v: unknown, what: string): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(file, `${what}: expected an object`);
+  return v as Record<string, unknown>;
 }
 
 /** Start, step and row count of a table's `timestamp` column; IRREGULAR on a gap, a repeat or a step change. */

@@ -20,9 +20,12 @@ describe('datasets/embedded generator', () => {
 
   it('gives every month its calibrated share', () => {
     const byMonth = new Array(12).fill(0);
-    load.values.forEach((v, i) => (byMonth[romeLocal(load.startMs + i * 900_000).month] += v));
+    load.values.forEach((v, i) => {
+      byMonth[romeLocal(load.startMs + i * 900_000).month] += v;
+    });
     const shareSum = italy2020.load.monthShare.reduce((a, b) => a + b, 0);
-    byMonth.forEach((e, m) => expect(e / 5000).to.be.closeTo(italy2020.load.monthShare[m] / shareSum, 1e-9));
+    for (const [m, e] of byMonth.entries())
+      expect(e / 5000).to.be.closeTo(italy2020.load.monthShare[m] / shareSum, 1e-9);
     // April 2020 (lockdown) is the lowest month, as in the real data.
     expect(byMonth.indexOf(Math.min(...byMonth))).to.equal(3);
   });

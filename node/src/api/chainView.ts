@@ -232,11 +232,10 @@ export class ChainView {
         const parsed = iface.parseLog(log);
         if (!parsed) continue;
         let at = blockTimes.get(log.blockNumber);
-        if (at === undefined)
-          blockTimes.set(
-            log.blockNumber,
-            (at = (await provider.getBlock(log.blockNumber))?.timestamp ?? Math.floor(Date.now() / 1000)),
-          );
+        if (at === undefined) {
+          at = (await provider.getBlock(log.blockNumber))?.timestamp ?? Math.floor(Date.now() / 1000);
+          blockTimes.set(log.blockNumber, at);
+        }
         if (parsed.name === 'ClaimRejected')
           lastRejected = {
             tx: log.transactionHash,
@@ -275,7 +274,10 @@ export class ChainView {
 
   private windowHistory(window: number): WindowHistory {
     let h = this.history.get(window);
-    if (!h) this.history.set(window, (h = { claims: [], disputes: [], rejectedClaims: 0 }));
+    if (!h) {
+      h = { claims: [], disputes: [], rejectedClaims: 0 };
+      this.history.set(window, h);
+    }
     return h;
   }
 

@@ -81,7 +81,10 @@ export class BlsShareAggregator {
       throw new RangeError(`signer ${signer}`);
     const k = BlsShareAggregator.key(result);
     let m = this.shares.get(k);
-    if (!m) this.shares.set(k, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      this.shares.set(k, m);
+    }
     const held = m.get(signer);
     if (!held) {
       m.set(signer, share);

@@ -1,5 +1,5 @@
 import { multiaddr } from '@multiformats/multiaddr';
-import type { PeerId } from '@libp2p/interface';
+import type { PeerId, Stream } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { Libp2p } from 'libp2p';
 import type { StoredWindowResult } from '../db/index.js';
@@ -27,7 +27,7 @@ export async function requestWindowFrom(
   limits: RequestLimits,
 ): Promise<Uint8Array[]> {
   const started = Date.now();
-  let stream;
+  let stream: Stream;
   try {
     stream = await host.dialProtocol(peer, protocol, { signal: AbortSignal.timeout(limits.deadlineMs) });
   } catch (e) {

@@ -305,7 +305,10 @@ function recAccounting(run: CommunityRun, T: number): RecResult {
   for (let t = 0; t < T; t++) {
     const hour = Math.floor((run.startSeconds + t * run.intervalSeconds) / 3600);
     let h = byHour.get(hour);
-    if (!h) byHour.set(hour, (h = { inj: 0, wd: 0 }));
+    if (!h) {
+      h = { inj: 0, wd: 0 };
+      byHour.set(hour, h);
+    }
     for (let m = 0; m < run.names.length; m++) {
       h.inj += run.exportWh[m][t];
       h.wd += run.importWh[m][t];

@@ -125,7 +125,7 @@ function fill(orders: readonly Order[], volume: bigint, filled: bigint[]): bigin
         left,
         orders.slice(k, end).map((o) => o.quantity),
       );
-      parts.forEach((q, x) => (filled[orders[k + x].participant] = q));
+      for (const [x, q] of parts.entries()) filled[orders[k + x].participant] = q;
       return orders[k].price;
     }
     for (let x = k; x < end; x++) filled[orders[x].participant] = orders[x].quantity;

@@ -80,7 +80,7 @@ export class LimitBook {
   ) {
     if (initial.length !== community.participants.length)
       throw new RangeError('one pair of limit prices per participant');
-    initial.forEach((p) => checkPrices(p));
+    for (const p of initial) checkPrices(p);
     this.changes = initial.map((prices) => [{ fromWindow: 0, nonce: 0n, prices }]);
     this.lastNonce = initial.map(() => 0n);
   }

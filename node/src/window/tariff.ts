@@ -101,8 +101,8 @@ export function paramsSchedule(
  * Bands cover hours [from, to); hours no band covers are an error.
  */
 export function parseTariff(json: unknown, decimals = 18): Tariff {
-  const o = json as Record<string, any>;
-  if (!o || typeof o !== 'object') throw new TariffError('expected an object');
+  if (!json || typeof json !== 'object') throw new TariffError('expected an object');
+  const o = json as Record<string, unknown>;
   const price = (v: unknown, where: string): bigint => {
     if (typeof v !== 'number' && typeof v !== 'string')
       throw new TariffError(`${where}: expected a price, got ${JSON.stringify(v)}`);
@@ -119,10 +119,13 @@ export function parseTariff(json: unknown, decimals = 18): Tariff {
     if (!Array.isArray(v)) throw new TariffError(`${where}: expected a price, 24 prices or bands`);
     if (v.length === 24 && v.every((x) => typeof x !== 'object')) return v.map((x, h) => price(x, `${where}[${h}]`));
     const out = new Array<bigint | undefined>(24).fill(undefined);
-    v.forEach((b: any, k) => {
-      const from = b?.from;
-      const to = b?.to;
-      if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > 24 || from >= to) {
+    v.forEach((band: unknown, k) => {
+      const b = (band ?? {}) as { from?: unknown; to?: unknown; price?: unknown };
+      const { from, to } = b;
+      if (typeof from !== 'number' || typeof to !== 'number' || !Number.isInteger(from) || !Number.isInteger(to)) {
+        throw new TariffError(`${where}[${k}]: a band needs integer hours 0 <= from < to <= 24`);
+      }
+      if (from < 0 || to > 24 || from >= to) {
         throw new TariffError(`${where}[${k}]: a band needs integer hours 0 <= from < to <= 24`);
       }
       for (let h = from; h < to; h++) out[h] = price(b.price, `${where}[${k}].price`);
@@ -131,13 +134,14 @@ export function parseTariff(json: unknown, decimals = 18): Tariff {
     if (gap >= 0) throw new TariffError(`${where}: no price for hour ${gap}`);
     return out as bigint[];
   };
-  const day = (v: any, where: string): DayPrices => {
+  const day = (v: unknown, where: string): DayPrices => {
     if (!v || typeof v !== 'object') throw new TariffError(`${where}: expected { buy, sell }`);
-    return { buy: hours(v.buy, `${where}.buy`), sell: hours(v.sell, `${where}.sell`) };
+    const d = v as { buy?: unknown; sell?: unknown };
+    return { buy: hours(d.buy, `${where}.buy`), sell: hours(d.sell, `${where}.sell`) };
   };
   const weekday = day(o.weekday, 'weekday');
   return checkTariff({
-    utcOffsetMinutes: o.utcOffsetMinutes ?? 0,
+    utcOffsetMinutes: (o.utcOffsetMinutes ?? 0) as number,
     weekday,
     weekend: o.weekend ? day(o.weekend, 'weekend') : weekday,
   });

@@ -10,6 +10,7 @@ import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js
 
 const getJson = async (url: string, headers: Record<string, string> = {}) => {
   const res = await fetch(url, { headers });
+  // biome-ignore lint/suspicious/noExplicitAny: the cases walk the API's JSON and assert on each field they read.
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 };
 

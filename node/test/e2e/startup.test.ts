@@ -27,9 +27,21 @@ describe('e2e: node start-up failures', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The parts of a node config file the cases below change. */
+  interface ConfigJson {
+    privateKey?: string;
+    dataDir: string;
+    api: { port: number };
+    network: { listen: string[] };
+    chain: Record<string, unknown>;
+    meter?: unknown;
+  }
+
   /** Node 0's config with `patch` applied, written to a file (0600). */
-  function config(name: string, patch: (o: Record<string, any>) => void): string {
-    const o = JSON.parse(JSON.stringify(c.options[0], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  function config(name: string, patch: (o: ConfigJson) => void): string {
+    const o: ConfigJson = JSON.parse(
+      JSON.stringify(c.options[0], (_k, v) => (typeof v === 'bigint' ? v.toString() : v)),
+    );
     o.dataDir = join(dir, name);
     o.api.port = 0;
     o.network.listen = ['/ip4/127.0.0.1/tcp/0'];

@@ -237,8 +237,8 @@ describe('window/market: invariants over seeded random inputs', () => {
           const deficit = e.map((x, i) => (m[i] > x ? m[i] - x : 0n));
           const sold = next.map((s, i) => s.p2pSoldWh - prev[i].p2pSoldWh);
           const bought = next.map((s, i) => s.p2pBoughtWh - prev[i].p2pBoughtWh);
-          sold.forEach((x, i) => expect(x <= surplus[i]).to.equal(true));
-          bought.forEach((x, i) => expect(x <= deficit[i]).to.equal(true));
+          for (const [i, x] of sold.entries()) expect(x <= surplus[i]).to.equal(true);
+          for (const [i, x] of bought.entries()) expect(x <= deficit[i]).to.equal(true);
           let limit = sum(surplus) < sum(deficit) ? sum(surplus) : sum(deficit);
           const cap = c.params.feederCapacityWh;
           if (cap !== 0n && cap < limit) limit = cap;

@@ -30,7 +30,6 @@ describe('window protocol (reqresp) bounds', function () {
   let network: Network;
   let hostile: DiversityLibp2p;
   let honest: Network;
-  let served = 0;
 
   type Mode = 'hang' | 'huge' | 'bigframes' | 'drip';
   let mode: Mode = 'hang';
@@ -40,7 +39,6 @@ describe('window protocol (reqresp) bounds', function () {
     const decoded = lp.decode(stream.source);
     const first = await decoded.next();
     parseWindowRequest(first.value!.subarray());
-    served++;
     if (mode === 'hang') return new Promise(() => {}); // accept, read, never answer
     const sink = async function* () {
       if (mode === 'huge') {

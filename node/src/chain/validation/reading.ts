@@ -141,20 +141,21 @@ export async function validateReadingBatch(
   const slotKey = (s: Prechecked['slot']) => `${s.interval}:${s.meter}`;
   const firstInBatch = new Map<string, SignedReading>();
   const equivocated = new Set<string>();
-  toVerify.forEach((k, j) => {
-    const c = checked[k];
+  for (let j = 0; j < toVerify.length; j++) {
+    const c = checked[toVerify[j]];
     const key = slotKey(c.slot);
-    const prior = stored[k] ?? firstInBatch.get(key);
-    if (prior && sameReadingValues(prior.reading, c.signed.reading)) return void (out[c.i] = duplicate());
-    if (!valid[j]) return void (out[c.i] = badSignature(c.signed.reading.meterIndex));
-    if (!prior) {
+    const prior = stored[toVerify[j]] ?? firstInBatch.get(key);
+    if (prior && sameReadingValues(prior.reading, c.signed.reading)) out[c.i] = duplicate();
+    else if (!valid[j]) out[c.i] = badSignature(c.signed.reading.meterIndex);
+    else if (!prior) {
       firstInBatch.set(key, c.signed);
-      return void (out[c.i] = { kind: 'new', signed: c.signed, window: c.window });
+      out[c.i] = { kind: 'new', signed: c.signed, window: c.window };
+    } else if (evidence[j] !== undefined || equivocated.has(key)) out[c.i] = equivocationKnown();
+    else {
+      equivocated.add(key);
+      out[c.i] = { kind: 'equivocation', signed: c.signed, first: prior, window: c.window };
     }
-    if (evidence[j] !== undefined || equivocated.has(key)) return void (out[c.i] = equivocationKnown());
-    equivocated.add(key);
-    out[c.i] = { kind: 'equivocation', signed: c.signed, first: prior, window: c.window };
-  });
+  }
   return out;
 }
 

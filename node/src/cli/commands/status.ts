@@ -1,6 +1,22 @@
 import type { Argv } from 'yargs';
 import { CliError, CliErrorCode } from '../errors.js';
 
+/** The fields of the node's `/status` JSON that this command prints (bigints arrive as strings). */
+interface StatusBody {
+  name: string;
+  participantIndex: number;
+  address: string;
+  peerId: string;
+  peers: string[];
+  community: { communityId: string; chainId: string; hub: string };
+  currentInterval: number;
+  currentWindow: number;
+  lastCommittedWindow: number;
+  lastFinalWindow: number;
+  windows: { window: number; readings: number; committed: boolean; coSignatures: number; chain?: { status: string } }[];
+  balances: { participant: string; escrow: string; bond: string; debt: string }[];
+}
+
 export const statusCommand = {
   command: 'status',
   describe: "Show a running node's status (peers, windows, balances) from its HTTP API",
@@ -10,10 +26,10 @@ export const statusCommand = {
       .option('api', { type: 'string', demandOption: true, describe: "The node's API URL" })
       .option('json', { type: 'boolean', default: false, describe: 'Print the raw JSON' }),
   handler: async (args: { api: string; json: boolean }) => {
-    let body: Record<string, any>;
+    let body: StatusBody;
     try {
       const res = await fetch(new URL('/status', args.api));
-      body = (await res.json()) as Record<string, any>;
+      body = (await res.json()) as StatusBody;
     } catch (e) {
       throw new CliError(CliErrorCode.UNREACHABLE, `no node API at ${args.api}: ${(e as Error).message}`);
     }
@@ -29,13 +45,13 @@ export const statusCommand = {
       '',
       'window  readings  committed  co-signatures  on chain',
       ...body.windows.map(
-        (w: any) =>
+        (w) =>
           `${String(w.window).padStart(6)}  ${String(w.readings).padStart(8)}  ${String(w.committed).padStart(9)}  ${String(w.coSignatures).padStart(13)}  ${w.chain?.status ?? '-'}`,
       ),
       '',
       'participant                                  escrow                bond                  debt',
       ...body.balances.map(
-        (b: any) => `${b.participant}  ${b.escrow.padStart(20)}  ${b.bond.padStart(20)}  ${b.debt.padStart(20)}`,
+        (b) => `${b.participant}  ${b.escrow.padStart(20)}  ${b.bond.padStart(20)}  ${b.debt.padStart(20)}`,
       ),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
