@@ -8,4 +8,8 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 tsc -p tsconfig.json --noEmit
 biome ci --reporter=summary .
 forge fmt --check
-forge lint -D warnings contracts/src
+# forge lint compiles with ABI-only output: give it its own out and cache directories, or it would leave
+# artifacts without bytecode in contracts/out that forge build then takes as up to date.
+lint_dir="$(mktemp -d)"
+trap 'rm -rf "$lint_dir"' EXIT
+FOUNDRY_OUT="$lint_dir/out" FOUNDRY_CACHE_PATH="$lint_dir/cache" forge lint -D warnings contracts/src

@@ -39,11 +39,11 @@ contract EcdsaSignerSet is ICoSignatureScheme {
             bytes calldata sig = signatures[i * SIGNATURE_LENGTH:(i + 1) * SIGNATURE_LENGTH];
             (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, sig);
             if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
-            uint256 indexPlusOne = idx[signer];
-            if (indexPlusOne == 0 || indexPlusOne > participantCount) revert SignerNotParticipant(signer);
+            uint256 signerIndexPlusOne = idx[signer];
+            if (signerIndexPlusOne == 0 || signerIndexPlusOne > participantCount) revert SignerNotParticipant(signer);
             // Bit (index) of the participant: the literal 1 is meant to be shifted.
             // forge-lint: disable-next-line(incorrect-shift)
-            uint256 bit = 1 << (indexPlusOne - 1);
+            uint256 bit = 1 << (signerIndexPlusOne - 1);
             if (signers & bit != 0) revert DuplicateSigner(signer);
             signers |= bit;
         }
