@@ -10,7 +10,37 @@ import { peerKeyFromSecret } from '../../network/peerKey.js';
 import { topics } from '../../network/topics.js';
 import { createSimulatedMeter } from '../../node/meterFactory.js';
 import { createLogger } from '../../util/logger.js';
+import type { CommandArgs } from '../args.js';
 import { CliError, CliErrorCode } from '../errors.js';
+
+const builder = (y: Argv) =>
+  y
+    .option('rpc-url', {
+      type: 'string',
+      default: 'http://127.0.0.1:8545',
+      describe: 'JSON-RPC endpoint (to read the community schedule)',
+    })
+    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
+    .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
+    .option('meter-index', { type: 'number', demandOption: true, describe: 'Meter index on the hub' })
+    .option('secret-key', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Ed25519 seed (32 bytes) or tweetnacl secret key (64 bytes), hex',
+    })
+    .option('profile', {
+      type: 'string',
+      demandOption: true,
+      describe: 'builtin:italy-2020?pvKwp=3&seed=1, csv:PATH or constant:loadWh=..,pvWh=..',
+    })
+    .option('profile-offset', { type: 'number', default: 0, describe: 'Profile interval replayed as interval 0' })
+    .option('bootstrap', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'Node multiaddrs to publish to',
+    })
+    .option('log-level', { choices: ['error', 'warn', 'info', 'verbose', 'debug'] as const, default: 'info' as const });
 
 export const meterCommand = {
   command: 'meter',
@@ -21,35 +51,8 @@ export const meterCommand = {
       'Meter 0 of community 1',
     ],
   ],
-  builder: (y: Argv) =>
-    y
-      .option('rpc-url', {
-        type: 'string',
-        default: 'http://127.0.0.1:8545',
-        describe: 'JSON-RPC endpoint (to read the community schedule)',
-      })
-      .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-      .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
-      .option('meter-index', { type: 'number', demandOption: true, describe: 'Meter index on the hub' })
-      .option('secret-key', {
-        type: 'string',
-        demandOption: true,
-        describe: 'Ed25519 seed (32 bytes) or tweetnacl secret key (64 bytes), hex',
-      })
-      .option('profile', {
-        type: 'string',
-        demandOption: true,
-        describe: 'builtin:italy-2020?pvKwp=3&seed=1, csv:PATH or constant:loadWh=..,pvWh=..',
-      })
-      .option('profile-offset', { type: 'number', default: 0, describe: 'Profile interval replayed as interval 0' })
-      .option('bootstrap', {
-        type: 'string',
-        array: true,
-        demandOption: true,
-        describe: 'Node multiaddrs to publish to',
-      })
-      .option('log-level', { choices: ['error', 'warn', 'info', 'verbose', 'debug'], default: 'info' }),
-  handler: async (args: Record<string, any>) => {
+  builder,
+  handler: async (args: CommandArgs<typeof builder>) => {
     const logger = createLogger({ level: args.logLevel, name: `meter-${args.meterIndex}` });
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
     const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: provider, provider });
@@ -72,8 +75,10 @@ export const meterCommand = {
     const host = await createHost({ ...defaultNetworkOptions }, await peerKeyFromSecret(`meter:${args.secretKey}`));
     const topic = topics(community).readings;
     host.services.pubsub.subscribe(topic);
-    const bootstrap = (args.bootstrap as string[]).flatMap((s) => s.split(','));
-    const dialAll = () => bootstrap.forEach((a) => host.dial(multiaddr(a)).catch(() => {}));
+    const bootstrap = args.bootstrap.flatMap((s) => s.split(','));
+    const dialAll = () => {
+      for (const a of bootstrap) host.dial(multiaddr(a)).catch(() => {});
+    };
     dialAll();
     const redial = setInterval(() => host.getPeers().length < bootstrap.length && dialAll(), 2000);
     const clock = new CommunityClock(community);
