@@ -19,6 +19,7 @@ import {
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
+import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 
 /// @notice The attacks of issue 9, each performed against the hub and shown to fail. Each was
@@ -374,21 +375,17 @@ contract AttacksTest is DisputeFixture {
     }
 
     function _p256Config(bytes memory key) internal view returns (CommunityConfig memory c) {
-        c.participants = nodes;
-        c.meters = new Meter[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            c.meters[m] = Meter(publicKeys[m], ED25519, uint32(m));
-        }
+        c = ConfigBuilder.build(
+            nodes,
+            ConfigBuilder.meters(publicKeys, ED25519),
+            Schedule(INTERVAL, W, START, 1, CHALLENGE),
+            hub.community(id).market,
+            token,
+            BOND,
+            0,
+            _modules(MarketKind.Mmr)
+        );
         c.meters[0] = Meter(key, P256, 0);
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = START;
-        c.windowCount = 1;
-        c.market = hub.community(id).market;
-        c.token = token;
-        c.bond = BOND;
-        c.challengePeriod = CHALLENGE;
-        c.modules = _modules(MarketKind.Mmr);
     }
 
     function _claimIn(uint64 cid, bytes32 root, ParticipantState[] memory s) internal {

@@ -7,14 +7,7 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {
-    CommunityConfig,
-    CommunityModules,
-    CommunityStatus,
-    Meter,
-    WindowRecord,
-    WindowStatus
-} from "../../src/types/Community.sol";
+import {CommunityModules, CommunityStatus, Meter, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -29,6 +22,7 @@ import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -576,24 +570,23 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     // ------------------------------------------------------------------ communities and signatures
 
     function _openNew() internal {
-        CommunityConfig memory c;
-        c.participants = actors;
-        c.meters = new Meter[](M);
+        bytes[] memory meterKeys = new bytes[](M);
         for (uint256 m = 0; m < M; ++m) {
             (uint256 qx, uint256 qy) = vm.publicKeyP256(meterSecrets[m]);
-            c.meters[m] = Meter(abi.encodePacked(qx, qy), 1, uint32(m));
+            meterKeys[m] = abi.encodePacked(qx, qy);
         }
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = uint64(block.timestamp);
-        c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
-        c.token = token;
-        c.bond = BOND;
-        c.escrow = ESCROW;
-        c.challengePeriod = CHALLENGE;
-        c.modules = modules;
-        uint64 id = hub.open(c);
+        uint64 id = hub.open(
+            ConfigBuilder.build(
+                actors,
+                ConfigBuilder.meters(meterKeys, 1),
+                Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
+                MarketParams(MarketKind.Mmr, 250, 50, 0),
+                token,
+                BOND,
+                ESCROW,
+                modules
+            )
+        );
         ids.push(id);
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(actors[i]);
