@@ -35,7 +35,7 @@ import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 /// counted when they do not.
 contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant N = 4;
-    uint256 internal constant M = 4;
+    uint256 public constant M = 4;
     uint32 internal constant INTERVAL = 900;
     uint32 internal constant W = 4;
     uint32 internal constant WINDOWS = 3;
@@ -161,6 +161,9 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             claimMaskSet[id][w] = true;
         }
         uint8 kind = pending ? HONEST : uint8(1 + kindSeed % 5);
+        // A forgery or omission needs a reading to tamper with: with every slot of its interval voided
+        // or never sent, the "fraud" is the honest claim itself, and is recorded as honest.
+        if ((kind == FORGED && !_anyPresent(id, w, 1)) || (kind == OMITTED && !_anyPresent(id, w, 2))) kind = HONEST;
         uint256 mask = (pending || (kind == HONEST && signerSeed % 2 == 0)) ? ALL : bound(signerSeed >> 1, 1, ALL - 1);
         _post(id, w, kind, mask, pending);
     }
@@ -362,7 +365,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             c.sig[t] = new bytes[](M);
             for (uint256 m = 0; m < M; ++m) {
                 // Honest nodes fold voided slots (and the few the meters never sent) as absent.
-                if (mask & (uint256(1) << (t * M + m)) != 0 || _absent(id, w, t, m)) continue;
+                if (!_present(id, w, t, m, mask)) continue;
                 (c.enc[t][m], c.sig[t][m]) = _reading(id, w, t, m, 0);
             }
         }
@@ -442,6 +445,19 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
 
     function _absent(uint64 id, uint32 w, uint256 t, uint256 m) internal pure returns (bool) {
         return uint256(keccak256(abi.encode(id, w, t, m))) % 7 == 0;
+    }
+
+    /// @dev Whether a claim of window w built with void mask `mask` holds meter m's reading at t.
+    function _present(uint64 id, uint32 w, uint256 t, uint256 m, uint256 mask) internal pure returns (bool) {
+        return mask & (uint256(1) << (t * M + m)) == 0 && !_absent(id, w, t, m);
+    }
+
+    /// @dev Whether window w's claims hold any reading at t.
+    function _anyPresent(uint64 id, uint32 w, uint256 t) internal view returns (bool) {
+        for (uint256 m = 0; m < M; ++m) {
+            if (_present(id, w, t, m, claimMask[id][w])) return true;
+        }
+        return false;
     }
 
     function _encode(uint64 id, uint32 w, uint256 t, uint256 m, uint256 e, uint256 i)
