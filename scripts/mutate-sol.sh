@@ -31,7 +31,7 @@ targets=(
   "contracts/src/modules/DataAvailabilityGame.sol||"
   "contracts/src/Hub.sol|function update(|function finalize("
   "contracts/src/Hub.sol|function commitDispute(|------ views"
-  "contracts/src/Hub.sol|------ disputes (internals)|function _popcount("
+  "contracts/src/Hub.sol|------ disputes (internals)|------ internals"
   "contracts/src/Hub.sol|function _validateSchedule(|function _registerParticipants("
   "contracts/src/Hub.sol|function _registerMeters(|function _checkUpdatable("
 )
