@@ -6,6 +6,8 @@
 #
 #   bash scripts/mutate-sol.sh            # every target below
 #   bash scripts/mutate-sol.sh Hub.sol    # only targets whose path contains "Hub.sol"
+#   MUTATE_MATCH='TooManyMeters' bash scripts/mutate-sol.sh Hub.sol   # only checks whose line matches (ERE)
+#   MUTATE_TESTS='AttacksTest|HubTest' ...                              # run only these test contracts
 #
 # Output: one line per mutant (KILLED / SURVIVED / BUILD-FAIL: the mutant does not compile, which
 # counts as killed), then the survivors. Cost: a rebuild of the mutated file and its dependents per
@@ -14,6 +16,7 @@ set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${MUTATE_DIR:-/tmp/diversity-mutate}"
 filter="${1:-}"
+match="${MUTATE_MATCH:-}"
 tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest|EcdsaSignerSetTest|DataAvailabilityGameTest|OmissionGriefTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
@@ -28,7 +31,7 @@ targets=(
   "contracts/src/modules/DataAvailabilityGame.sol||"
   "contracts/src/Hub.sol|function update(|function finalize("
   "contracts/src/Hub.sol|function commitDispute(|------ views"
-  "contracts/src/Hub.sol|------ disputes (internals)|function _popcount("
+  "contracts/src/Hub.sol|------ disputes (internals)|------ internals"
   "contracts/src/Hub.sol|function _validateSchedule(|function _registerParticipants("
   "contracts/src/Hub.sol|function _registerMeters(|function _checkUpdatable("
 )
@@ -68,6 +71,7 @@ for t in "${targets[@]}"; do
     (/(^|[^A-Za-z_])revert[ (]/ || /require\(/ || /if \(.*\) return false;/ || /^[[:space:]]*return false;/ || /return \(false/) { print NR }' "$file")
   for n in $lines; do
     code=$(sed -n "${n}p" "$file" | sed -E 's/^[[:space:]]+//')
+    [[ -n "$match" ]] && ! grep -qE -- "$match" <<<"$code" && continue
     cp "$file" "$file.orig"
     sed -i "${n}d" "$file"
     if forge build >"$work/build.log" 2>&1; then

@@ -48,7 +48,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @notice Most participants a community can have: signers are tracked in a 256-bit bitmap.
     uint256 public constant MAX_PARTICIPANTS = 256;
     /// @notice Share of a slashed amount that goes to the challenger, in basis points.
-    uint256 public constant CHALLENGER_SHARE_BPS = 5_000;
+    uint256 public constant CHALLENGER_SHARE_BPS = Settlement.CHALLENGER_SHARE_BPS;
 
     /// @dev Storage of one community. The first three slots are what `update` reads.
     struct Community {
@@ -542,65 +542,26 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         emit ClaimRejected(communityId, window, claim, signers, slashed);
     }
 
-    /// @dev Takes up to `cap` from the bond of each participant in `offenders`; `CHALLENGER_SHARE_BPS`
-    /// of the total goes to `challenger`'s withdrawable balance, the rest in equal parts to the escrow of
-    /// the other participants, the division's remainder to the challenger. A challenger that is itself
-    /// an offender gets nothing: its share goes to the others too (it can neither escape nor profit by
-    /// disputing its own claim); with nobody else left, nothing is taken. Bonds, escrow and withdrawable
-    /// balances all stay in the hub: money is conserved.
+    /// @dev Slashes `offenders` up to `cap` each and shares the total out (Settlement.slash: the rule,
+    /// and why money is conserved).
     function _slash(Community storage c, uint64 communityId, uint256 offenders, uint256 cap, address challenger)
         internal
     {
-        uint256 n = c.participants.length;
-        uint256 challengerIndexPlusOne = c.indexPlusOne[challenger];
-        bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
-        uint256 recipients = n - _popcount(offenders & _all(n));
-        if (recipients == 0 && selfDispute) return;
-        uint256 total = _takeBonds(c, offenders, cap, n);
-        uint256 each =
-            recipients == 0 ? 0 : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
-        // The division's remainder: to the challenger, or for a self-dispute to the first recipient.
-        uint256 rest = total - each * recipients;
-        emit Slashed(communityId, challenger, total, selfDispute ? 0 : rest);
-        if (!selfDispute) {
-            withdrawable[c.token][challenger] += rest;
-            rest = 0;
-        }
-        for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
-            if (offenders & (uint256(1) << i) != 0) continue;
-            ParticipantAccount storage a = c.accounts[i];
-            a.escrow = (uint256(a.escrow) + each + rest).toUint128();
-            rest = 0;
-        }
-    }
-
-    /// @dev Takes up to `cap` from the bond of each offender; returns the total taken.
-    function _takeBonds(Community storage c, uint256 offenders, uint256 cap, uint256 n)
-        internal
-        returns (uint256 total)
-    {
-        for (uint256 i = 0; i < n; ++i) {
-            if (offenders & (uint256(1) << i) == 0) continue;
-            ParticipantAccount storage a = c.accounts[i];
-            uint256 bond = a.bond;
-            uint256 take = bond < cap ? bond : cap;
-            // Below the uint128 bond it is subtracted from.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            a.bond = uint128(bond - take);
-            total += take;
-        }
+        Settlement.slash(
+            c.accounts,
+            withdrawable[c.token],
+            c.participants.length,
+            c.indexPlusOne[challenger],
+            offenders,
+            cap,
+            challenger,
+            communityId
+        );
     }
 
     /// @dev Whether a data-availability game is open against the claim in `rec` (window `window`).
     function _gameOpen(Community storage c, uint32 window, WindowRecord storage rec) internal view returns (bool) {
         return c.modules.game.openGames(address(this), claimHash(window, rec.windowRoot, rec.stateHash)) != 0;
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 count) {
-        while (x != 0) {
-            x &= x - 1;
-            ++count;
-        }
     }
 
     /// @dev Bitmap with bits 0..n-1 set: every one of `n` (<= 256) participants.
@@ -791,33 +752,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Moves every participant's escrow and bond to its withdrawable balance, first repaying its own debt.
+    /// @dev Moves every participant's escrow and bond to its withdrawable balance, first repaying its own
+    /// debt (Settlement.refund); what was repaid goes on to the participants with claims.
     function _refund(Community storage c, uint64 communityId) internal {
-        uint256 n = c.participants.length;
-        IERC20 token = c.token;
-        uint256 repaid;
-        for (uint256 i = 0; i < n; ++i) {
-            ParticipantAccount storage a = c.accounts[i];
-            uint256 refund = uint256(a.escrow) + a.bond;
-            if (refund == 0) continue;
-            a.escrow = 0;
-            a.bond = 0;
-            address p = c.participants[i];
-            uint256 debt = a.debt;
-            if (debt > 0) {
-                uint256 pay = debt < refund ? debt : refund;
-                // Below the uint128 debt it is subtracted from.
-                // forge-lint: disable-next-line(unsafe-typecast)
-                a.debt = uint128(debt - pay);
-                refund -= pay;
-                repaid += pay;
-                emit DebtRepaid(communityId, p, p, pay);
-            }
-            if (refund > 0) {
-                withdrawable[token][p] += refund;
-                emit Refunded(communityId, p, refund);
-            }
-        }
+        uint256 repaid = Settlement.refund(c.accounts, c.participants, withdrawable[c.token], communityId);
         if (repaid > 0) _payClaims(c, communityId, repaid);
     }
 }

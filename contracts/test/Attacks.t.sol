@@ -19,6 +19,7 @@ import {
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
+import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 
 /// @notice The attacks of issue 9, each performed against the hub and shown to fail. Each was
@@ -214,6 +215,40 @@ contract AttacksTest is DisputeFixture {
         hub.dispute(id, 0, c.root, StateHash.hash(posted), DisputeKind.BadFinalState, _finalProof(c));
     }
 
+    /// An accomplice re-disputes the rejected claim with a second good-faith proof, hoping the hub records
+    /// it as dealt with ("slashed", with nobody slashed) so that the honest fraud proof then reverts
+    /// `ClaimAlreadySlashed` and the signers keep their bonds. Against a rejected claim only a fraud
+    /// verdict applies.
+    function test_Attack4_GoodFaithRedisputeCannotShieldFraud() public {
+        Commit memory c = _honestInputs();
+        (c.enc[11][5], c.sig[11][5]) = (bytes(""), bytes(""));
+        c = _fold(c, 0);
+        ParticipantState[] memory posted = _wrongFinal(c);
+        bytes32 stateHash = StateHash.hash(posted);
+        bytes32 claim = hub.claimHash(0, c.root, stateHash);
+        _claim(0, c.root, posted, _signers(0, 3));
+        // The claimant rejects its own claim in good faith (meter 5 is not a signer's) ...
+        _disputeOn(nodes[0], id, 0, DisputeKind.ReadingMismatch, _mismatchProof(c, 5, 11), "");
+        // ... and a second signer raises the same omission against the rejected claim.
+        bytes memory again = _mismatchProof(c, 5, 11);
+        _commit(nodes[1], id, 0, DisputeKind.ReadingMismatch, again);
+        vm.roll(block.number + 1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, 0, claim));
+        vm.prank(nodes[1]);
+        hub.dispute(id, 0, c.root, stateHash, DisputeKind.ReadingMismatch, again);
+        assertFalse(hub.rejectedClaim(id, claim).slashed);
+        // The honest fraud proof still slashes every signer.
+        _commit(challenger, id, 0, DisputeKind.BadFinalState, _finalProof(c));
+        vm.roll(block.number + 1);
+        vm.prank(challenger);
+        hub.dispute(id, 0, c.root, stateHash, DisputeKind.BadFinalState, _finalProof(c));
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(hub.account(id, i).bond, 0, "signers slashed");
+        }
+        assertTrue(hub.rejectedClaim(id, claim).slashed);
+        assertEq(token.balanceOf(address(hub)), _liabilities());
+    }
+
     /// ... but not after the claim's original deadline.
     function test_RevertWhen_RejectedClaimDisputedAfterDeadline() public {
         Commit memory c = _honestInputs();
@@ -374,21 +409,17 @@ contract AttacksTest is DisputeFixture {
     }
 
     function _p256Config(bytes memory key) internal view returns (CommunityConfig memory c) {
-        c.participants = nodes;
-        c.meters = new Meter[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            c.meters[m] = Meter(publicKeys[m], ED25519, uint32(m));
-        }
+        c = ConfigBuilder.build(
+            nodes,
+            ConfigBuilder.meters(publicKeys, ED25519),
+            Schedule(INTERVAL, W, START, 1, CHALLENGE),
+            hub.community(id).market,
+            token,
+            BOND,
+            0,
+            _modules(MarketKind.Mmr)
+        );
         c.meters[0] = Meter(key, P256, 0);
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = START;
-        c.windowCount = 1;
-        c.market = hub.community(id).market;
-        c.token = token;
-        c.bond = BOND;
-        c.challengePeriod = CHALLENGE;
-        c.modules = _modules(MarketKind.Mmr);
     }
 
     function _claimIn(uint64 cid, bytes32 root, ParticipantState[] memory s) internal {

@@ -17,6 +17,7 @@ import {
 } from "../src/types/Dispute.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
+import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {IDisputeVerifierConstants} from "./utils/Modules.sol";
 
@@ -684,20 +685,17 @@ contract DisputeTest is DisputeFixture {
         hub.open(c);
     }
 
-    function _config() internal view returns (CommunityConfig memory c) {
-        c.participants = nodes;
-        c.meters = new Meter[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            c.meters[m] = Meter(publicKeys[m], ED25519, uint32(m));
-        }
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = START;
-        c.windowCount = 1;
-        c.market = hub.community(id).market;
-        c.token = token;
-        c.challengePeriod = CHALLENGE;
-        c.modules = _modules(MarketKind.Mmr);
+    function _config() internal view returns (CommunityConfig memory) {
+        return ConfigBuilder.build(
+            nodes,
+            ConfigBuilder.meters(publicKeys, ED25519),
+            Schedule(INTERVAL, W, START, 1, CHALLENGE),
+            hub.community(id).market,
+            token,
+            0,
+            0,
+            _modules(MarketKind.Mmr)
+        );
     }
 
     // ------------------------------------------------------------------ proofs built by the node's TypeScript

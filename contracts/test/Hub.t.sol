@@ -145,6 +145,35 @@ contract HubTest is HubFixture {
         hub.open(c);
     }
 
+    /// Attack: open a community with more meters than its meter table holds, and than a bad-step proof
+    /// (every meter's reading of one interval) can carry, so that a wrong step could never be proven.
+    /// The hub refuses it by name before writing anything; the table's own deployment failing under
+    /// EIP-170 (`MeterTableWriteFailed`) is only a backstop, gone on a chain with a larger code limit.
+    function test_RevertWhen_OpenTooManyMeters() public {
+        CommunityConfig memory c = _config(N);
+        uint256 max = MeterTable.MAX_METERS;
+        c.meters = new Meter[](max + 1);
+        for (uint256 k = 0; k <= max; ++k) {
+            c.meters[k] = Meter(_p256Key(), P256, uint32(k % N));
+        }
+        vm.expectRevert(abi.encodeWithSelector(IHub.TooManyMeters.selector, max + 1, max));
+        hub.open(c);
+    }
+
+    /// The bound is exact: MAX_METERS (341) meters open, and the table holds every one of them.
+    function test_OpenMaxMeters() public {
+        CommunityConfig memory c = _config(N);
+        uint256 max = MeterTable.MAX_METERS;
+        c.meters = new Meter[](max);
+        for (uint256 k = 0; k < max; ++k) {
+            c.meters[k] = Meter(_p256Key(), P256, uint32(k % N));
+        }
+        uint64 cid = hub.open(c);
+        assertEq(hub.community(cid).meterCount, max);
+        assertEq(MeterTable.count(hub.meterTable(cid)), max);
+        assertEq(MeterTable.get(hub.meterTable(cid), max - 1).owner, (max - 1) % N);
+    }
+
     function test_RevertWhen_OpenEd25519KeyWrongLength() public {
         CommunityConfig memory c = _config(N);
         c.meters[2].publicKey = new bytes(33);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {ParticipantState, MeterEnergy} from "../types/Market.sol";
 import {AuctionParams, LimitPrices, AuctionClearing} from "../types/Auction.sol";
 import {Market} from "./Market.sol";
+import {ProRata} from "./ProRata.sol";
 
 /// @title Auction
 /// @notice The `auction` market step F(S_{t-1}, R_t) -> S_t: a uniform-price double auction per interval
@@ -18,7 +19,7 @@ import {Market} from "./Market.sol";
 /// Merit order: bids by price descending, asks ascending, equal prices by participant index ascending.
 /// Q* = the volume matched walking both books while bid price >= ask price; Q = min(Q*, feederCapacityWh)
 /// (0 = no limit). Each side's price levels are filled whole in merit order while they fit in Q; the level
-/// where Q runs out (the margin) shares the rest with `Market.share` by quantity (remainders to the lowest
+/// where Q runs out (the margin) shares the rest with `ProRata.share` by quantity (remainders to the lowest
 /// indices). pb, pa = prices of the last bid and ask levels filled; value = floor(Q * (pb + pa) / 2000);
 /// sellers receive share(value, sold), buyers pay share(value, bought): money is conserved exactly.
 /// State: exportWh += e_i, importWh += m_i, p2pSoldWh += sold_i, p2pBoughtWh += bought_i,
@@ -188,7 +189,7 @@ library Auction {
                 for (uint256 x; x < weights.length; ++x) {
                     weights[x] = quantity[b.participant[k + x]];
                 }
-                uint256[] memory parts = Market.share(left, weights);
+                uint256[] memory parts = ProRata.share(left, weights);
                 for (uint256 x; x < weights.length; ++x) {
                     filled[b.participant[k + x]] = parts[x];
                 }
@@ -267,8 +268,8 @@ library Auction {
         uint256[] memory bought,
         uint256 value
     ) private pure {
-        uint256[] memory received = Market.share(value, sold);
-        uint256[] memory paid = Market.share(value, bought);
+        uint256[] memory received = ProRata.share(value, sold);
+        uint256[] memory paid = ProRata.share(value, bought);
         for (uint256 i; i < next.length; ++i) {
             ParticipantState memory before = prev[i];
             ParticipantState memory s = next[i];

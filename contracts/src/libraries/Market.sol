@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {MarketKind, MarketParams, ParticipantState, MeterEnergy} from "../types/Market.sol";
+import {ProRata} from "./ProRata.sol";
 
 /// @title Market
 /// @notice The market step F(S_{t-1}, R_t) -> S_t that folds one interval of a settlement window
@@ -12,7 +13,8 @@ import {MarketKind, MarketParams, ParticipantState, MeterEnergy} from "../types/
 /// array that fits in memory; a matched volume is below 2^64 * n, prices are uint128, so a token value
 /// is below 2^(64 + 6 + 129) / 2000 < 2^189 for n <= 64 and a share of it times a uint64 weight below
 /// 2^253. Cumulative uint64 fields and `net` use checked arithmetic: an overflow reverts with panic
-/// 0x11 (the TypeScript twin throws FIELD_OVERFLOW).
+/// 0x11 (the TypeScript twin throws FIELD_OVERFLOW). `share` below is `ProRata.share` (`shareBySum`
+/// when Σ w is already known): the one pro-rata rule, in its checked-product form.
 library Market {
     /// @notice Thrown when the readings of an interval are not one per meter.
     error MarketReadingsLengthMismatch(uint256 meters, uint256 readings);
@@ -78,18 +80,6 @@ library Market {
         if (s.length != participantCount) revert MarketStateLengthMismatch(participantCount, s.length);
     }
 
-    /// @notice Pro-rata share of `total` by `weights`: x_i = floor(total * w_i / W) with W = sum w (all 0
-    /// if W = 0 or total = 0); the remainder r = total - sum x_i is given 1 unit each to the first r
-    /// indices (ascending) with w_i > 0. So sum x = total whenever W > 0 (each floor loses < 1, so r is
-    /// below the count of w_i > 0), and when total <= W every x_i <= w_i.
-    function share(uint256 total, uint256[] memory weights) internal pure returns (uint256[] memory) {
-        uint256 sum;
-        for (uint256 i; i < weights.length; ++i) {
-            sum += weights[i];
-        }
-        return _share(total, weights, sum);
-    }
-
     /// @notice Token value of `energyWh` at the P2P price, the midpoint (gridBuyPrice + gridSellPrice) / 2
     /// per kWh: floor(energyWh * (gridBuyPrice + gridSellPrice) / 2000).
     /// @dev Rounding down once, on the total, lets the pro-rata shares of it conserve money exactly.
@@ -137,12 +127,12 @@ library Market {
             (uint256 totalSurplus, uint256 totalDeficit) = _mmrEnergy(prev, next, surplus, deficit);
             uint256 matched = totalSurplus < totalDeficit ? totalSurplus : totalDeficit;
             if (p.feederCapacityWh != 0 && p.feederCapacityWh < matched) matched = p.feederCapacityWh;
-            sold = _share(matched, surplus, totalSurplus);
-            bought = _share(matched, deficit, totalDeficit);
+            sold = ProRata.shareBySum(matched, surplus, totalSurplus);
+            bought = ProRata.shareBySum(matched, deficit, totalDeficit);
             uint256 v = value(p, matched);
             // Σ sold = Σ bought = matched, so both sums are known without another loop.
-            received = _share(v, sold, matched);
-            paid = _share(v, bought, matched);
+            received = ProRata.shareBySum(v, sold, matched);
+            paid = ProRata.shareBySum(v, bought, matched);
         }
         for (uint256 i; i < next.length; ++i) {
             ParticipantState memory before = prev[i];
@@ -217,11 +207,11 @@ library Market {
             }
         }
         uint256 matched = totalExport < totalImport ? totalExport : totalImport;
-        uint256[] memory sold = _share(matched, exported, totalExport);
-        uint256[] memory bought = _share(matched, imported, totalImport);
+        uint256[] memory sold = ProRata.shareBySum(matched, exported, totalExport);
+        uint256[] memory bought = ProRata.shareBySum(matched, imported, totalImport);
         uint256 v = value(p, matched);
-        uint256[] memory received = _share(v, sold, matched);
-        uint256[] memory paid = _share(v, bought, matched);
+        uint256[] memory received = ProRata.shareBySum(v, sold, matched);
+        uint256[] memory paid = ProRata.shareBySum(v, bought, matched);
         for (uint256 i; i < n; ++i) {
             ParticipantState memory s = next[i];
             uint64 soldWh = uint64(sold[i]);
@@ -234,54 +224,6 @@ library Market {
                 s.gridBoughtWh = s.importWh - boughtWh;
             }
             s.net = int256(received[i]) - int256(paid[i]);
-        }
-    }
-
-    /// @dev `share` with the weight sum already known (`weightSum` must equal sum of `weights`).
-    /// Assembly because it is the hot loop of a step (4 calls per step, ~4x cheaper than the checked
-    /// Solidity loop); the product stays checked and reverts with panic 0x11 like Solidity's `*`.
-    function _share(uint256 total, uint256[] memory weights, uint256 weightSum)
-        private
-        pure
-        returns (uint256[] memory parts)
-    {
-        uint256 n = weights.length;
-        parts = new uint256[](n);
-        if (total == 0 || weightSum == 0) return parts;
-        assembly ("memory-safe") {
-            let w := add(weights, 0x20)
-            let x := add(parts, 0x20)
-            let end := add(w, shl(5, n))
-            let given := 0
-            for {} lt(w, end) {
-                w := add(w, 0x20)
-                x := add(x, 0x20)
-            } {
-                let wi := mload(w)
-                let product := mul(total, wi)
-                if iszero(eq(div(product, total), wi)) {
-                    mstore(0x00, shl(224, 0x4e487b71)) // Panic(uint256)
-                    mstore(0x04, 0x11)
-                    revert(0x00, 0x24)
-                }
-                let xi := div(product, weightSum)
-                mstore(x, xi)
-                given := add(given, xi) // <= total: a sum of floors of parts of it
-            }
-            // Remainder: one unit each to the first indices with a positive weight. It is below their
-            // count, so the loop ends inside the array.
-            let rest := sub(total, given)
-            w := add(weights, 0x20)
-            x := add(parts, 0x20)
-            for {} rest {
-                w := add(w, 0x20)
-                x := add(x, 0x20)
-            } {
-                if mload(w) {
-                    mstore(x, add(mload(x), 1))
-                    rest := sub(rest, 1)
-                }
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IHub} from "../interfaces/IHub.sol";
 import {ParticipantAccount} from "../types/Community.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ProRata} from "./ProRata.sol";
 
 /// @title Settlement
@@ -15,6 +16,11 @@ import {ProRata} from "./ProRata.sol";
 /// Σ credited == Σ collected (money is conserved exactly) and Σ debt added == Σ claim added.
 /// Nobody's shortfall ever reverts the window.
 library Settlement {
+    using SafeCast for uint256;
+
+    /// @notice Share of a slashed amount that goes to the challenger, in basis points (`Hub.CHALLENGER_SHARE_BPS`).
+    uint256 internal constant CHALLENGER_SHARE_BPS = 5_000;
+
     /// @notice Applies `nets` (Σ = 0, |net| < 2^127) to `accounts`; returns the debt added.
     function settle(
         mapping(uint256 => ParticipantAccount) storage accounts,
@@ -91,6 +97,39 @@ library Settlement {
         }
     }
 
+    /// @notice At close: moves every participant's escrow and bond to its `withdrawable` balance, first
+    /// repaying its own debt from them; returns the total repaid (for the hub to pass on to the claims).
+    function refund(
+        mapping(uint256 => ParticipantAccount) storage accounts,
+        address[] storage participants,
+        mapping(address => uint256) storage withdrawable,
+        uint64 communityId
+    ) public returns (uint256 repaid) {
+        uint256 n = participants.length;
+        for (uint256 i = 0; i < n; ++i) {
+            ParticipantAccount storage a = accounts[i];
+            uint256 amount = uint256(a.escrow) + a.bond;
+            if (amount == 0) continue;
+            a.escrow = 0;
+            a.bond = 0;
+            address p = participants[i];
+            uint256 debt = a.debt;
+            if (debt > 0) {
+                uint256 pay = debt < amount ? debt : amount;
+                // Below the uint128 debt it is subtracted from.
+                // forge-lint: disable-next-line(unsafe-typecast)
+                a.debt = uint128(debt - pay);
+                amount -= pay;
+                repaid += pay;
+                emit IHub.DebtRepaid(communityId, p, p, pay);
+            }
+            if (amount > 0) {
+                withdrawable[p] += amount;
+                emit IHub.Refunded(communityId, p, amount);
+            }
+        }
+    }
+
     /// @notice Splits `amount` equally into the escrow of the participants in bitmap `who` (non-empty, of
     /// `n`); the division's remainder to the first of them (a lost challenge bond, DESIGN.md §5.4).
     function credit(mapping(uint256 => ParticipantAccount) storage accounts, uint256 who, uint256 n, uint256 amount)
@@ -109,6 +148,72 @@ library Settlement {
             // forge-lint: disable-next-line(unsafe-typecast)
             a.escrow = uint128(uint256(a.escrow) + each + rest);
             rest = 0;
+        }
+    }
+
+    /// @notice Takes up to `cap` from the bond of each participant in `offenders` (of `n`);
+    /// `CHALLENGER_SHARE_BPS` of the total goes to `challenger`'s `withdrawable` balance, the rest in
+    /// equal parts to the escrow of the other participants, the division's remainder to the challenger.
+    /// A challenger that is itself an offender (`challengerIndexPlusOne`: its index + 1, 0 for an
+    /// outsider) gets nothing: its share goes to the others too (it can neither escape nor profit by
+    /// disputing its own claim), the remainder to the first of them; with nobody else left, nothing is
+    /// taken. Bonds, escrow and withdrawable balances all stay in the hub: money is conserved.
+    function slash(
+        mapping(uint256 => ParticipantAccount) storage accounts,
+        mapping(address => uint256) storage withdrawable,
+        uint256 n,
+        uint256 challengerIndexPlusOne,
+        uint256 offenders,
+        uint256 cap,
+        address challenger,
+        uint64 communityId
+    ) public {
+        bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
+        uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
+        uint256 recipients = n - _popcount(offenders & all);
+        if (recipients == 0 && selfDispute) return;
+        uint256 total = _takeBonds(accounts, offenders, cap, n);
+        uint256 each =
+            recipients == 0 ? 0 : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
+        // The division's remainder: to the challenger, or for a self-dispute to the first recipient.
+        uint256 rest = total - each * recipients;
+        emit IHub.Slashed(communityId, challenger, total, selfDispute ? 0 : rest);
+        if (!selfDispute) {
+            withdrawable[challenger] += rest;
+            rest = 0;
+        }
+        for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
+            if (offenders & (uint256(1) << i) != 0) continue;
+            ParticipantAccount storage a = accounts[i];
+            a.escrow = (uint256(a.escrow) + each + rest).toUint128();
+            rest = 0;
+        }
+    }
+
+    /// @dev Takes up to `cap` from the bond of each offender; returns the total taken.
+    function _takeBonds(
+        mapping(uint256 => ParticipantAccount) storage accounts,
+        uint256 offenders,
+        uint256 cap,
+        uint256 n
+    ) private returns (uint256 total) {
+        for (uint256 i = 0; i < n; ++i) {
+            if (offenders & (uint256(1) << i) == 0) continue;
+            ParticipantAccount storage a = accounts[i];
+            uint256 bond = a.bond;
+            uint256 take = bond < cap ? bond : cap;
+            // Below the uint128 bond it is subtracted from.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            a.bond = uint128(bond - take);
+            total += take;
+        }
+    }
+
+    /// @dev Bits set in `x`.
+    function _popcount(uint256 x) private pure returns (uint256 count) {
+        while (x != 0) {
+            x &= x - 1;
+            ++count;
         }
     }
 

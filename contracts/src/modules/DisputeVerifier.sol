@@ -22,7 +22,7 @@ import {
 import {Market} from "../libraries/Market.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
 import {MeterTable} from "../libraries/MeterTable.sol";
-import {ReadingCodec} from "../libraries/ReadingCodec.sol";
+import {Reading, ReadingCodec} from "../libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 
 /// @title DisputeVerifier
@@ -93,7 +93,7 @@ contract DisputeVerifier is IDisputeVerifier {
         view
         returns (uint32 meterIndex, uint32 interval, uint32 owner)
     {
-        (bool ok, ReadingFields memory a) = _decode(p.first.encoded);
+        (bool ok, Reading memory a) = ReadingCodec.tryDecode(p.first.encoded);
         if (!ok) revert NotEquivocation();
         meterIndex = a.meterIndex;
         interval = a.interval;
@@ -116,7 +116,7 @@ contract DisputeVerifier is IDisputeVerifier {
         returns (Verdict, uint256 slot)
     {
         if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max);
-        (bool ok, ReadingFields memory r) = _decode(p.reading.encoded);
+        (bool ok, Reading memory r) = ReadingCodec.tryDecode(p.reading.encoded);
         if (!ok || r.meterIndex >= ctx.meterCount || r.interval != p.leaf.interval) {
             revert InvalidChallengerReading();
         }
@@ -184,7 +184,7 @@ contract DisputeVerifier is IDisputeVerifier {
             owners[k] = meters[k].owner;
             SignedReading memory s = p.slots[k];
             if (s.encoded.length == 0 && s.signature.length == 0) continue;
-            (bool ok, ReadingFields memory r) = _decode(s.encoded);
+            (bool ok, Reading memory r) = ReadingCodec.tryDecode(s.encoded);
             // A committed slot that is not a reading at all: an honest claim never holds one.
             if (!ok) return Verdict.Fraud;
             readings[k] = MeterEnergy(true, r.exportWh, r.importWh);
@@ -263,7 +263,7 @@ contract DisputeVerifier is IDisputeVerifier {
         uint32 interval,
         SignedReading memory s
     ) private view returns (bool) {
-        (bool ok, ReadingFields memory r) = _decode(s.encoded);
+        (bool ok, Reading memory r) = ReadingCodec.tryDecode(s.encoded);
         if (
             !ok || r.chainId != block.chainid || r.hub != ctx.hub || r.communityId != ctx.communityId
                 || r.meterIndex != meterIndex || r.interval != interval
@@ -271,46 +271,5 @@ contract DisputeVerifier is IDisputeVerifier {
             return false;
         }
         return ctx.meterSchemes[m.scheme].verify(m.publicKey, s.encoded, s.signature);
-    }
-
-    /// @dev The fields of a reading, decoded from memory (ReadingCodec.decode works on calldata).
-    struct ReadingFields {
-        uint64 chainId;
-        address hub;
-        uint64 communityId;
-        uint32 meterIndex;
-        uint32 interval;
-        uint32 exportWh;
-        uint32 importWh;
-    }
-
-    /// @dev ReadingCodec's layout: domain (17) | version (1) | chainId (8) | hub (20) | communityId (8) |
-    /// meterIndex (4) | interval (4) | exportWh (4) | importWh (4). `ok` is false on a wrong length,
-    /// domain or version.
-    function _decode(bytes memory b) private pure returns (bool ok, ReadingFields memory r) {
-        if (b.length != ReadingCodec.ENCODED_LENGTH) return (false, r);
-        uint256 w0;
-        uint256 w1;
-        uint256 w2;
-        assembly ("memory-safe") {
-            let d := add(b, 0x20)
-            w0 := mload(d) // bytes 0..31
-            w1 := mload(add(d, 18)) // bytes 18..49
-            w2 := mload(add(d, 46)) // bytes 46..77 (past the end is ignored below)
-        }
-        // Truncations read the fixed fields of the 78-byte layout.
-        // forge-lint: disable-start(unsafe-typecast)
-        if (bytes17(bytes32(w0)) != ReadingCodec.DOMAIN || uint8(w0 >> 112) != ReadingCodec.VERSION) {
-            return (false, r);
-        }
-        ok = true;
-        r.chainId = uint64(w1 >> 192);
-        r.hub = address(uint160(w1 >> 32));
-        r.communityId = uint64(w2 >> 192);
-        r.meterIndex = uint32(w2 >> 160);
-        r.interval = uint32(w2 >> 128);
-        r.exportWh = uint32(w2 >> 96);
-        r.importWh = uint32(w2 >> 64);
-        // forge-lint: disable-end(unsafe-typecast)
     }
 }

@@ -7,14 +7,7 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {
-    CommunityConfig,
-    CommunityModules,
-    CommunityStatus,
-    Meter,
-    WindowRecord,
-    WindowStatus
-} from "../../src/types/Community.sol";
+import {CommunityModules, CommunityStatus, Meter, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -29,6 +22,7 @@ import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -41,7 +35,7 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 /// counted when they do not.
 contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant N = 4;
-    uint256 internal constant M = 4;
+    uint256 public constant M = 4;
     uint32 internal constant INTERVAL = 900;
     uint32 internal constant W = 4;
     uint32 internal constant WINDOWS = 3;
@@ -167,6 +161,9 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             claimMaskSet[id][w] = true;
         }
         uint8 kind = pending ? HONEST : uint8(1 + kindSeed % 5);
+        // A forgery or omission needs a reading to tamper with: with every slot of its interval voided
+        // or never sent, the "fraud" is the honest claim itself, and is recorded as honest.
+        if ((kind == FORGED && !_anyPresent(id, w, 1)) || (kind == OMITTED && !_anyPresent(id, w, 2))) kind = HONEST;
         uint256 mask = (pending || (kind == HONEST && signerSeed % 2 == 0)) ? ALL : bound(signerSeed >> 1, 1, ALL - 1);
         _post(id, w, kind, mask, pending);
     }
@@ -368,7 +365,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             c.sig[t] = new bytes[](M);
             for (uint256 m = 0; m < M; ++m) {
                 // Honest nodes fold voided slots (and the few the meters never sent) as absent.
-                if (mask & (uint256(1) << (t * M + m)) != 0 || _absent(id, w, t, m)) continue;
+                if (!_present(id, w, t, m, mask)) continue;
                 (c.enc[t][m], c.sig[t][m]) = _reading(id, w, t, m, 0);
             }
         }
@@ -448,6 +445,19 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
 
     function _absent(uint64 id, uint32 w, uint256 t, uint256 m) internal pure returns (bool) {
         return uint256(keccak256(abi.encode(id, w, t, m))) % 7 == 0;
+    }
+
+    /// @dev Whether a claim of window w built with void mask `mask` holds meter m's reading at t.
+    function _present(uint64 id, uint32 w, uint256 t, uint256 m, uint256 mask) internal pure returns (bool) {
+        return mask & (uint256(1) << (t * M + m)) == 0 && !_absent(id, w, t, m);
+    }
+
+    /// @dev Whether window w's claims hold any reading at t.
+    function _anyPresent(uint64 id, uint32 w, uint256 t) internal view returns (bool) {
+        for (uint256 m = 0; m < M; ++m) {
+            if (_present(id, w, t, m, claimMask[id][w])) return true;
+        }
+        return false;
     }
 
     function _encode(uint64 id, uint32 w, uint256 t, uint256 m, uint256 e, uint256 i)
@@ -576,24 +586,23 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     // ------------------------------------------------------------------ communities and signatures
 
     function _openNew() internal {
-        CommunityConfig memory c;
-        c.participants = actors;
-        c.meters = new Meter[](M);
+        bytes[] memory meterKeys = new bytes[](M);
         for (uint256 m = 0; m < M; ++m) {
             (uint256 qx, uint256 qy) = vm.publicKeyP256(meterSecrets[m]);
-            c.meters[m] = Meter(abi.encodePacked(qx, qy), 1, uint32(m));
+            meterKeys[m] = abi.encodePacked(qx, qy);
         }
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = uint64(block.timestamp);
-        c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
-        c.token = token;
-        c.bond = BOND;
-        c.escrow = ESCROW;
-        c.challengePeriod = CHALLENGE;
-        c.modules = modules;
-        uint64 id = hub.open(c);
+        uint64 id = hub.open(
+            ConfigBuilder.build(
+                actors,
+                ConfigBuilder.meters(meterKeys, 1),
+                Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
+                MarketParams(MarketKind.Mmr, 250, 50, 0),
+                token,
+                BOND,
+                ESCROW,
+                modules
+            )
+        );
         ids.push(id);
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(actors[i]);

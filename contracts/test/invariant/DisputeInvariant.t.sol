@@ -65,6 +65,37 @@ contract DisputeInvariantTest is Modules {
         invariant_FullySignedNeverDisplaced();
     }
 
+    /// A fraud the handler cannot build is posted as what it is: honest. With every reading of interval
+    /// 2 voided (or never sent), an "omitted reading" claim omits nothing and equals the honest claim;
+    /// labelled a fraud, the handler's valid-proof move then had no reading to prove an omission with
+    /// and reverted `InvalidChallengerReading` (the invariant failure seen after the one-home merge).
+    function test_OmissionWithNothingToOmitIsPostedHonest() public {
+        _fraudWithNoSlotToTamper(2, 3); // kind OMITTED (1 + 3 % 5) tampers with interval 2
+    }
+
+    /// The same for a "forged reading" claim with interval 1 empty (its proof reverted `SlotAbsent`).
+    function test_ForgeryWithNothingToForgeIsPostedHonest() public {
+        _fraudWithNoSlotToTamper(1, 2); // kind FORGED (1 + 2 % 5) tampers with interval 1
+    }
+
+    function _fraudWithNoSlotToTamper(uint256 t, uint256 kindSeed) internal {
+        uint256 m = handler.M();
+        for (uint256 k = 0; k < m; ++k) {
+            handler.equivocate(k + (t << 8), 0); // void meter k's slot at interval t of window 0
+        }
+        assertEq(handler.ghostEquivocations(), m);
+        handler.claim(kindSeed, 3); // signer 0 only (pending)
+        assertEq(handler.ghostFrauds(), 0, "nothing to tamper with: an honest claim");
+        assertEq(handler.honestCount(), 1);
+        handler.disputeValid(0); // no fraud to prove: no dispute, no revert
+        handler.disputeInvalid(1, 1); // a forged-reading proof of interval 0 against the honest claim: refused
+        assertEq(handler.ghostDisputes(), 0);
+        assertEq(handler.ghostInvalidRejected(), 1);
+        assertEq(handler.ghostInvalidAccepted(), 0);
+        invariant_HonestClaimNeverRejected();
+        invariant_MoneyConserved();
+    }
+
     /// Money is conserved exactly: the hub holds Σ escrow + Σ bond + Σ withdrawable, slashes included.
     /// forge-config: default.invariant.runs = 16
     /// forge-config: default.invariant.depth = 200

@@ -11,11 +11,11 @@ import {
     CommunityConfig,
     CommunityModules,
     CommunityStatus,
-    Meter,
     ParticipantAccount,
     WindowRecord,
     WindowStatus
 } from "../../src/types/Community.sol";
+import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -225,22 +225,20 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function _openNew() internal {
-        CommunityConfig memory c;
-        c.participants = actors;
-        c.meters = new Meter[](N);
+        bytes[] memory meterKeys = new bytes[](N);
         for (uint256 i = 0; i < N; ++i) {
-            c.meters[i] = Meter(_meterKey(i), 0, uint32(i));
+            meterKeys[i] = _meterKey(i);
         }
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = uint64(block.timestamp);
-        c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
-        c.token = token;
-        c.bond = BOND;
-        c.escrow = ESCROW;
-        c.challengePeriod = CHALLENGE;
-        c.modules = modules;
+        CommunityConfig memory c = ConfigBuilder.build(
+            actors,
+            ConfigBuilder.meters(meterKeys, 0),
+            Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
+            MarketParams(MarketKind.Mmr, 250, 50, 0),
+            token,
+            BOND,
+            ESCROW,
+            modules
+        );
         ids.push(hub.open(c));
     }
 

@@ -18,10 +18,6 @@ contract MarketHarness {
         return Market.step(p, prev, meterOwner, readings);
     }
 
-    function share(uint256 total, uint256[] memory weights) external pure returns (uint256[] memory) {
-        return Market.share(total, weights);
-    }
-
     function requireStateLength(ParticipantState[] memory s, uint256 participantCount) external pure {
         Market.requireStateLength(s, participantCount);
     }
@@ -243,18 +239,6 @@ contract MarketTest is Test {
         assertEq(s[2].net, 0);
     }
 
-    function test_ShareGivesRemainderToFirstPositiveWeights() public pure {
-        uint256[] memory w = new uint256[](4);
-        (w[0], w[1], w[2], w[3]) = (0, 1, 1, 1);
-        uint256[] memory x = Market.share(2, w);
-        assertEq(x[0], 0);
-        assertEq(x[1], 1);
-        assertEq(x[2], 1);
-        assertEq(x[3], 0);
-        x = Market.share(5, new uint256[](3));
-        assertEq(x[0] + x[1] + x[2], 0);
-    }
-
     function test_ValueIsFloorOfMidpointPerKwh() public pure {
         MarketParams memory p = MarketParams(MarketKind.Mmr, 251, 80, 0);
         assertEq(Market.value(p, 1000), 165);
@@ -288,14 +272,6 @@ contract MarketTest is Test {
         r[0] = _on(1, 0);
         vm.expectRevert(stdError.arithmeticError);
         harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0), prev, _owners(1), r);
-    }
-
-    /// The assembly product in `share` reverts like Solidity's checked `*` (TypeScript: ARITHMETIC_OVERFLOW).
-    function test_RevertWhen_ShareProductOverflows() public {
-        uint256[] memory w = new uint256[](2);
-        (w[0], w[1]) = (1 << 60, 1);
-        vm.expectRevert(stdError.arithmeticError);
-        harness.share(1 << 200, w);
     }
 
     // ---------------------------------------------------------------- fuzz
@@ -451,23 +427,6 @@ contract MarketTest is Test {
             s = Market.step(p, s, owners, r);
         }
         assertEq(_sumNet(s), 0);
-    }
-
-    function testFuzz_ShareSumsToTotalAndStaysWithinWeights(uint64 total, uint64[6] memory raw) public pure {
-        uint256[] memory w = new uint256[](6);
-        uint256 sum;
-        for (uint256 i; i < 6; ++i) {
-            w[i] = raw[i] % 4 == 0 ? 0 : raw[i];
-            sum += w[i];
-        }
-        uint256[] memory x = Market.share(total, w);
-        uint256 given;
-        for (uint256 i; i < 6; ++i) {
-            given += x[i];
-            if (w[i] == 0) assertEq(x[i], 0);
-            if (total <= sum) assertLe(x[i], w[i]);
-        }
-        assertEq(given, sum == 0 ? 0 : total);
     }
 
     // ---------------------------------------------------------------- gas

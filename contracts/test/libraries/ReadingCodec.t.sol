@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 
-/// @dev Exposes the calldata decoder to tests.
+/// @dev Exposes the calldata decoder to tests (`tryDecode` works on memory and is called directly).
 contract ReadingCodecHarness {
     function decode(bytes calldata b) external pure returns (Reading memory) {
         return ReadingCodec.decode(b);
@@ -71,6 +71,55 @@ contract ReadingCodecTest is Test {
         }
     }
 
+    /// The memory decoder (the dispute verifier's) agrees with the vectors and with `decode`.
+    function test_TryDecodeMatchesVectors() public view {
+        for (uint256 i = 0; i < count; i++) {
+            (Reading memory r, bytes memory encoded,) = _vector(i);
+            (bool ok, Reading memory d) = ReadingCodec.tryDecode(encoded);
+            assertTrue(ok, string.concat("tryDecode ok of vector ", vm.toString(i)));
+            assertEq(
+                keccak256(abi.encode(d)),
+                keccak256(abi.encode(r)),
+                string.concat("tryDecode of vector ", vm.toString(i))
+            );
+        }
+    }
+
+    /// Each vector with one fault (too long, too short, wrong version, wrong domain): `tryDecode`
+    /// reports it and returns zeros where `decode` reverts.
+    function test_TryDecodeRejectsWhatDecodeRejects() public {
+        for (uint256 i = 0; i < count; i++) {
+            (, bytes memory encoded,) = _vector(i);
+            bytes[4] memory bad;
+            bad[0] = bytes.concat(encoded, hex"00");
+            bad[1] = new bytes(69);
+            for (uint256 k; k < 69; ++k) {
+                bad[1][k] = encoded[k];
+            }
+            bad[2] = bytes.concat(encoded);
+            bad[2][17] = 0x02;
+            bad[3] = bytes.concat(encoded);
+            bad[3][16] = "X";
+            for (uint256 k; k < 4; ++k) {
+                (bool ok, Reading memory d) = ReadingCodec.tryDecode(bad[k]);
+                assertFalse(ok);
+                assertEq(keccak256(abi.encode(d)), keccak256(abi.encode(Reading(0, address(0), 0, 0, 0, 0, 0))));
+                vm.expectRevert();
+                harness.decode(bad[k]);
+            }
+        }
+    }
+
+    /// Bytes that follow the 70 in memory never leak into the decoded fields.
+    function testFuzz_TryDecodeIgnoresTrailingMemory(Reading memory r, bytes32 junk) public pure {
+        bytes memory enc = ReadingCodec.encode(r);
+        bytes memory after_ = abi.encodePacked(junk); // allocated right after `enc`
+        (bool ok, Reading memory d) = ReadingCodec.tryDecode(enc);
+        assertTrue(ok);
+        assertEq(keccak256(abi.encode(d)), keccak256(abi.encode(r)));
+        assertEq(after_.length, 32);
+    }
+
     function test_RevertWhen_DecodeWrongLength() public {
         (, bytes memory encoded,) = _vector(2);
         bytes memory longer = bytes.concat(encoded, hex"00");
@@ -95,6 +144,9 @@ contract ReadingCodecTest is Test {
     function testFuzz_EncodeDecodeRoundTrip(Reading memory r) public view {
         Reading memory d = harness.decode(ReadingCodec.encode(r));
         assertEq(keccak256(abi.encode(d)), keccak256(abi.encode(r)));
+        (bool ok, Reading memory m) = ReadingCodec.tryDecode(ReadingCodec.encode(r));
+        assertTrue(ok);
+        assertEq(keccak256(abi.encode(m)), keccak256(abi.encode(r)));
     }
 
     function testFuzz_AnyFieldChangesHash(Reading memory r, uint32 delta) public pure {

@@ -4,12 +4,13 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {CommunityConfig, Meter, ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
 
 /// @notice A community of N = 10 participants with one Ed25519 meter each and one-day windows
@@ -84,23 +85,18 @@ abstract contract DisputeFixture is Modules {
             token.approve(HUB, type(uint256).max);
         }
         vm.warp(START);
-        CommunityConfig memory c;
-        c.participants = nodes;
-        c.meters = new Meter[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            c.meters[m] = Meter(publicKeys[m], scheme, uint32(m));
-        }
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = START;
-        c.windowCount = 2;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
-        c.token = token;
-        c.bond = BOND;
-        c.escrow = ESCROW;
-        c.challengePeriod = CHALLENGE;
-        c.modules = _modules(MarketKind.Mmr);
-        id = hub.open(c);
+        id = hub.open(
+            ConfigBuilder.build(
+                nodes,
+                ConfigBuilder.meters(publicKeys, scheme),
+                Schedule(INTERVAL, W, START, 2, CHALLENGE),
+                MarketParams(MarketKind.Mmr, 250, 50, 0),
+                token,
+                BOND,
+                ESCROW,
+                _modules(MarketKind.Mmr)
+            )
+        );
         for (uint256 i = 0; i < N; ++i) {
             vm.prank(nodes[i]);
             hub.join(id, "");

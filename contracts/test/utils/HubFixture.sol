@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
-import {CommunityConfig, Meter} from "../../src/types/Community.sol";
+import {CommunityConfig} from "../../src/types/Community.sol";
+import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
@@ -39,23 +40,23 @@ abstract contract HubFixture is Modules {
         vm.warp(START);
     }
 
-    function _config(uint256 n) internal view returns (CommunityConfig memory c) {
-        c.participants = new address[](n);
-        c.meters = new Meter[](n);
+    function _config(uint256 n) internal view returns (CommunityConfig memory) {
+        address[] memory participants = new address[](n);
+        bytes[] memory meterKeys = new bytes[](n);
         for (uint256 i = 0; i < n; ++i) {
-            c.participants[i] = nodes[i];
-            c.meters[i] = Meter(_meterKey(i), ED25519, uint32(i));
+            participants[i] = nodes[i];
+            meterKeys[i] = _meterKey(i);
         }
-        c.intervalSeconds = INTERVAL;
-        c.windowIntervals = W;
-        c.start = START;
-        c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Totals, 250, 50, 0);
-        c.token = token;
-        c.bond = BOND;
-        c.escrow = ESCROW;
-        c.challengePeriod = CHALLENGE;
-        c.modules = _modules(MarketKind.Totals);
+        return ConfigBuilder.build(
+            participants,
+            ConfigBuilder.meters(meterKeys, ED25519),
+            Schedule(INTERVAL, W, START, WINDOWS, CHALLENGE),
+            MarketParams(MarketKind.Totals, 250, 50, 0),
+            token,
+            BOND,
+            ESCROW,
+            _modules(MarketKind.Totals)
+        );
     }
 
     /// @dev A valid Ed25519 public key (RFC 8032 §7.1 tests 1–3, in turn): the hub refuses keys off the
