@@ -489,7 +489,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function _foldFrom(Commit memory c, uint256 from) internal pure {
-        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0));
         uint32[] memory owners = new uint32[](M);
         for (uint256 m = 0; m < M; ++m) {
             owners[m] = uint32(m);
@@ -587,7 +587,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         c.windowIntervals = W;
         c.start = uint64(block.timestamp);
         c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0));
         c.token = token;
         c.bond = BOND;
         c.escrow = ESCROW;

@@ -235,7 +235,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         c.windowIntervals = W;
         c.start = uint64(block.timestamp);
         c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0));
         c.token = token;
         c.bond = BOND;
         c.escrow = ESCROW;

@@ -50,7 +50,7 @@ abstract contract HubFixture is Modules {
         c.windowIntervals = W;
         c.start = START;
         c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Totals, 250, 50, 0);
+        c.market = MarketParams(MarketKind.Totals, 250, 50, 0, bytes32(0));
         c.token = token;
         c.bond = BOND;
         c.escrow = ESCROW;
