@@ -1,4 +1,5 @@
-import { MarketKind } from '../window/state.js';
+import { ZeroHash } from 'ethers';
+import { MarketKind, type MarketParams } from '../window/state.js';
 import { MeterScheme } from '../reading/signature.js';
 import { linkArtifact, loadArtifact, type Artifact } from './artifacts.js';
 
@@ -41,6 +42,11 @@ export function communityModules(m: HubModules, kind: MarketKind, scheme: CoSign
     meterSchemes,
     game: m.game,
   };
+}
+
+/** `MarketParams` as the hub's ABI takes it: every field, `limitsHash` zero when absent (Totals, Mmr). */
+export function marketTuple(m: MarketParams): Required<MarketParams> {
+  return { ...m, limitsHash: m.limitsHash ?? ZeroHash };
 }
 
 /** The hub's constructor arguments: the allow-list, in MODULES order. */

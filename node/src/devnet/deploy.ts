@@ -2,7 +2,6 @@ import {
   Contract,
   ContractFactory,
   getBytes,
-  ZeroHash,
   JsonRpcProvider,
   type NonceManager,
   type Wallet,
@@ -14,6 +13,7 @@ import {
   deployHubDependencies,
   hubConstructorArgs,
   linkedHubArtifact,
+  marketTuple,
   type CoSignatureSchemeName,
   type HubModules,
 } from '../chain/modules.js';
@@ -100,7 +100,7 @@ export async function openCommunity(
   ledger?: GasLedger,
 ): Promise<bigint> {
   const hub = deployment.hub.connect(opener) as Contract;
-  let market = { ...spec.market, limitsHash: spec.market.limitsHash ?? ZeroHash };
+  let market = marketTuple(spec.market);
   if (spec.market.kind === MarketKind.Auction) {
     if (spec.limits?.length !== spec.participants.length)
       throw new RangeError('an auction community needs one pair of limit prices per participant');
