@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseUnits } from 'ethers';
+import { formatUnits, parseUnits } from 'ethers';
 import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
 import { projectRoot } from '../../src/chain/artifacts.js';
 import { memberLimits } from '../../src/window/limits.js';
@@ -13,7 +13,7 @@ import { emptyState, MarketKind, type MarketParams, type MeterEnergy } from '../
 /**
  * The TypeScript fold of a community file's quarter-hours [offset, offset + windows·W) as the devnet's
  * meters read them (net of load and PV per member) and its nodes fold them (flat grid prices, the file's
- * limit prices): each member's P2P bought and sold Wh over all windows.
+ * limit prices): each member's P2P bought and sold Wh over all windows, and each window's token flows.
  */
 function foldedP2p(file: string, market: MarketParams, offset: number, windows: number, W: number) {
   const c = readCommunityFile(file);
@@ -24,6 +24,7 @@ function foldedP2p(file: string, market: MarketParams, offset: number, windows: 
     parseUnits(String(v), 18),
   );
   const totals = names.map((name) => ({ name, bought: 0n, sold: 0n }));
+  const nets: bigint[][] = [];
   for (let w = 0; w < windows; w++) {
     const intervals: MeterEnergy[][] = [];
     for (let t = offset + w * W; t < offset + (w + 1) * W; t++) {
@@ -41,8 +42,9 @@ function foldedP2p(file: string, market: MarketParams, offset: number, windows: 
       totals[i].bought += s.p2pBoughtWh;
       totals[i].sold += s.p2pSoldWh;
     });
+    nets.push(states[W - 1].map((s) => s.net));
   }
-  return totals;
+  return { totals, nets };
 }
 
 /** The main job as a user runs it: one OS process per node, anvil, the embedded dataset. */
@@ -165,8 +167,16 @@ describe('e2e: diversity devnet (npm run demo)', function () {
         gridSellPrice: parseUnits('0.05', 18),
         feederCapacityWh: 0n,
       };
-      const expected = foldedP2p(file, market, 36, 2, 8);
+      const { totals: expected, nets } = foldedP2p(file, market, 36, 2, 8);
       expect(expected.some((m) => m.sold > 0n)).to.equal(true);
+      // Each window's token flows on chain (exact, 18 decimals) are the TypeScript auction's: the money
+      // moved at the auction's clearing prices, not at the mid-market rate.
+      nets.forEach((n, w) => {
+        const flows = `token flows [${n.map((x) => formatUnits(x, 18)).join(', ')}]`;
+        expect(out).to.include(`window ${w} FINAL on chain`);
+        expect(out.split('\n').find((l) => l.startsWith(`window ${w} FINAL`))).to.include(flows);
+      });
+      expect(nets.some((n) => n.some((x) => x !== 0n))).to.equal(true);
       const kwh = (wh: bigint) => (Number(wh) / 1000).toFixed(3);
       for (const m of expected) {
         const row = out.match(new RegExp(`^node-\\d ${m.name}\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)`, 'm'));
