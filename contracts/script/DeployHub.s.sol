@@ -7,7 +7,8 @@ import {MarketKind} from "../src/types/Market.sol";
 import {CommunityToken} from "../src/tokens/CommunityToken.sol";
 
 /// @notice Deploys the standard modules (dispute verifier, Totals and Mmr market steps, ECDSA signer set,
-/// Ed25519 and P-256 meter schemes, data-availability game, BLS12-381 co-signature scheme), the hub that allow-lists exactly them and, unless `HUB_TOKEN` names
+/// Ed25519 and P-256 meter schemes, data-availability game, BLS12-381 co-signature scheme, auction market
+/// step), the hub that allow-lists exactly them and, unless `HUB_TOKEN` names
 /// an existing ERC-20, a demo CommunityToken owned by `HUB_TOKEN_OWNER` (default: the broadcaster).
 /// @dev `forge script contracts/script/DeployHub.s.sol --rpc-url http://127.0.0.1:8545 \
 ///        --private-key <key> --broadcast`
@@ -21,7 +22,7 @@ contract DeployHub is Script {
     /// for size, and the modules must be the runs = 10000 builds.
     function deploy(address token, address owner) public returns (Hub hub, address) {
         vm.startBroadcast();
-        address[] memory modules = new address[](8);
+        address[] memory modules = new address[](9);
         modules[0] = deployCode("DisputeVerifier.sol:DisputeVerifier");
         modules[1] = deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Totals));
         modules[2] = deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Mmr));
@@ -32,6 +33,7 @@ contract DeployHub is Script {
         modules[6] =
             deployCode("DataAvailabilityGame.sol:DataAvailabilityGame", abi.encode(uint32(3600), uint256(1000)));
         modules[7] = deployCode("BlsCoSignatureScheme.sol:BlsCoSignatureScheme");
+        modules[8] = deployCode("AuctionMarketStep.sol:AuctionMarketStep");
         // Fixed for good: no owner can add or remove a module.
         hub = new Hub(modules);
         if (token == address(0)) token = address(new CommunityToken("DIVERSITY Community Token", "DCT", owner));
@@ -44,6 +46,7 @@ contract DeployHub is Script {
         console.log("P256Scheme", modules[5]);
         console.log("DataAvailabilityGame", modules[6]);
         console.log("BlsCoSignatureScheme", modules[7]);
+        console.log("AuctionMarketStep", modules[8]);
         console.log("Hub", address(hub));
         console.log("Token", token);
         return (hub, token);

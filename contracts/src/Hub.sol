@@ -10,7 +10,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IHub} from "./interfaces/IHub.sol";
 import {DisputeContext, DisputeKind, DisputeOutcome, SlotRule, Verdict} from "./types/Dispute.sol";
 import {GameContext, GameResult} from "./types/Game.sol";
-import {MarketParams, ParticipantState, StateHash} from "./types/Market.sol";
+import {MarketKind, MarketParams, ParticipantState, StateHash} from "./types/Market.sol";
 import {
     ParticipantAccount,
     CommunityConfig,
@@ -603,10 +603,12 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint256 end = uint256(config.start) + intervals * config.intervalSeconds;
         if (end > type(uint64).max) revert ScheduleOverflow();
         // Every honest state can be posted: a participant's window energy is at most W·M·(2^32 − 1) Wh
-        // (uint64 fields), and |net| at most its value at the P2P price (int128 in pending storage).
+        // (uint64 fields), and |net| at most its value at the P2P price (int128 in pending storage): the
+        // midpoint (buy + sell) / 2, or for the auction a midpoint of two prices at most buy (bids are capped).
         uint256 maxEnergy = uint256(config.windowIntervals) * config.meters.length * type(uint32).max;
         if (maxEnergy > type(uint64).max) revert EnergyBoundOverflow(maxEnergy);
-        uint256 maxValue = maxEnergy * (uint256(m.gridBuyPrice) + m.gridSellPrice) / 2000;
+        uint256 maxValue = maxEnergy
+            * (uint256(m.gridBuyPrice) + (m.kind == MarketKind.Auction ? m.gridBuyPrice : m.gridSellPrice)) / 2000;
         if (maxValue > uint256(uint128(type(int128).max))) revert ValueBoundOverflow(maxValue);
     }
 

@@ -7,9 +7,9 @@ import {
   toWh,
   type CommunityFile,
 } from '../../datasets/src/communityFile.js';
-import { mulberry32 } from '../../datasets/src/random.js';
 import type { CommunityRun, RecOptions } from '../../node/src/results/members.js';
 import { MarketKind, type LimitPrices, type MarketParams } from '../../node/src/window/state.js';
+import { memberLimits } from '../../node/src/window/limits.js';
 import { parseTariff, type Tariff } from '../../node/src/window/tariff.js';
 import type { CommunityReadings } from './replay/types.js';
 
@@ -83,22 +83,13 @@ export function marketSetup(
   let limits: LimitPrices[] | undefined;
   if (kind === MarketKind.Auction) {
     const given = (fm.limits ?? {}) as Record<string, { bid?: unknown; ask?: unknown }>;
-    for (const k of Object.keys(given))
-      if (!names.includes(k)) throw new MarketOptionError(`market.limits: no member named ${k}`);
-    // Members without given limits: a seeded bid in [mid, buy] and ask in [sell, mid] (every pair crosses
-    // at the flat prices; the merit order and the marginal prices still differ from member to member).
-    const rnd = mulberry32(seed * 7919 + 17);
-    const mid = (gridBuyPrice + gridSellPrice) / 2n;
-    const within = (lo: bigint, hi: bigint): bigint => lo + (BigInt(Math.floor(rnd() * 1000)) * (hi - lo)) / 1000n;
-    limits = names.map((name) => {
-      const bid = within(mid, gridBuyPrice);
-      const ask = within(gridSellPrice, mid);
-      const g = given[name];
-      return {
-        bidPrice: g?.bid !== undefined ? units(g.bid, `market.limits.${name}.bid`) : bid,
-        askPrice: g?.ask !== undefined ? units(g.ask, `market.limits.${name}.ask`) : ask,
-      };
-    });
+    // Members without given limits: seeded ones (the same as the devnet's for the same seed).
+    try {
+      limits = memberLimits(names, given, gridBuyPrice, gridSellPrice, seed, units);
+    } catch (e) {
+      if (e instanceof RangeError) throw new MarketOptionError(e.message);
+      throw e;
+    }
   }
   const fr = (file?.rec ?? {}) as Record<string, any>;
   const recRate = o.recRate || fr.incentivePerMWh;

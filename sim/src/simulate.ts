@@ -223,7 +223,7 @@ export async function simulate(
         approach: a,
         code: 'NO_ONCHAIN_AUCTION',
         reason:
-          'the hub has no auction market step yet (contracts/src/libraries/Auction.sol is wired into the market-step module after the merge)',
+          "the simulator's on-chain replay of an auction community is not built (the hub settles auctions: `diversity devnet --market auction`)",
       });
       continue;
     }

@@ -171,8 +171,8 @@ describe('sim/replay on anvil', function () {
     expect(result.byKind.update.transactions).to.equal(3);
     expect(result.byKind.close.transactions).to.equal(1);
     expect(result.transactions).to.equal(11);
-    expect(result.deployTransactions).to.equal(11 + 3); // Settlement, 8 modules, hub, token + the mints
-    expect(onChain.txs).to.equal(11 + 3); // + the mints
+    expect(result.deployTransactions).to.equal(12 + 3); // Settlement, 9 modules, hub, token + the mints
+    expect(onChain.txs).to.equal(11 + 3); // the approach's 11 transactions + the mints
     // The receipts of the non-creation transactions are the approach's gas plus the mints, which
     // are reported with the deployments.
     const mints = onChain.gas - result.gasUsed;

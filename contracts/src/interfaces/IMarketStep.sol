@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../types/Market.sol";
+import {LimitPrices} from "../types/Auction.sol";
 
 /// @title IMarketStep
 /// @notice The market function F(S_{t-1}, R_t) -> S_t of one market kind (DESIGN.md §3), a module
@@ -18,10 +19,13 @@ interface IMarketStep {
     /// @param prev S_{t-1}, one entry per participant.
     /// @param meterOwner Participant index of each meter.
     /// @param readings This interval's reading of each meter, by meter index (absent = not present).
+    /// @param limits Auction: the standing limit prices, one pair per participant, hashing to
+    /// `p.limitsHash` (the module reverts otherwise). Markets without limit prices ignore them.
     function step(
         MarketParams calldata p,
         ParticipantState[] calldata prev,
         uint32[] calldata meterOwner,
-        MeterEnergy[] calldata readings
+        MeterEnergy[] calldata readings,
+        LimitPrices[] calldata limits
     ) external view returns (ParticipantState[] memory);
 }

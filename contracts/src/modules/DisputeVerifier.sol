@@ -148,8 +148,9 @@ contract DisputeVerifier is IDisputeVerifier {
             : Verdict.Fraud;
     }
 
-    /// @dev Recomputes F(S_{t-1}, R_t) with the community's market module and compares its hash with the
-    /// committed stateHash_t.
+    /// @dev Recomputes F(S_{t-1}, R_t) with the community's market module (an auction's with the proof's
+    /// limit prices, which the module checks against the community's limits hash) and compares its hash
+    /// with the committed stateHash_t.
     function _badStep(DisputeContext calldata ctx, StepProof memory p) private view returns (Verdict) {
         if (!_provenLeaf(ctx, p.current)) return Verdict.Fraud;
         uint256 n = ctx.participantCount;
@@ -192,7 +193,7 @@ contract DisputeVerifier is IDisputeVerifier {
         // No try/catch: a caught out-of-gas would let a caller starve the call and "prove" fraud. A step
         // that reverts (a cumulative field overflows) follows a wrong S_{t-1}, which the bounds checked at
         // open rule out for honest windows: the step that produced it is the one to dispute.
-        ParticipantState[] memory next = ctx.marketStep.step(ctx.market, prev, owners, readings);
+        ParticipantState[] memory next = ctx.marketStep.step(ctx.market, prev, owners, readings, p.limits);
         return StateHash.hash(next) == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
     }
 

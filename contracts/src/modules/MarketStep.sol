@@ -4,15 +4,21 @@ pragma solidity ^0.8.24;
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {Market} from "../libraries/Market.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../types/Market.sol";
+import {LimitPrices} from "../types/Auction.sol";
 
 /// @title MarketStep
 /// @notice The market step F of one market kind (Totals or Mmr, fixed at deployment): a pure module
-/// over the `Market` library (twin of node/src/window/market.ts). The auction market will be another
-/// module behind the same interface.
+/// over the `Market` library (twin of node/src/window/market.ts). The auction market is another module
+/// behind the same interface (`AuctionMarketStep`).
 contract MarketStep is IMarketStep {
+    /// @notice Thrown at deployment for a kind the `Market` library does not compute (Auction): it
+    /// would fold any kind but Mmr as Totals, so a module claiming Auction would settle a wrong market.
+    error UnsupportedMarketKind(MarketKind kind);
+
     MarketKind internal immutable _kind;
 
     constructor(MarketKind kind_) {
+        if (kind_ != MarketKind.Totals && kind_ != MarketKind.Mmr) revert UnsupportedMarketKind(kind_);
         _kind = kind_;
     }
 
@@ -26,7 +32,8 @@ contract MarketStep is IMarketStep {
         MarketParams calldata p,
         ParticipantState[] calldata prev,
         uint32[] calldata meterOwner,
-        MeterEnergy[] calldata readings
+        MeterEnergy[] calldata readings,
+        LimitPrices[] calldata
     ) external view returns (ParticipantState[] memory) {
         if (p.kind != _kind) revert WrongMarketKind(_kind, p.kind);
         return Market.step(p, prev, meterOwner, readings);

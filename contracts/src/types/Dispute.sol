@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {MarketParams, ParticipantState} from "./Market.sol";
+import {LimitPrices} from "./Auction.sol";
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
 
@@ -131,13 +132,15 @@ struct ForgedReadingProof {
 /// leaf at position t-1; ignored, and S_0 = zeros used, when t = 0), R_t (`slots`, one per meter,
 /// absent = empty) whose leaves with `padding` (the leaves after the M slots, zeros in a canonical tree
 /// of 2^depth(M) leaves) hash to `current.readingsRoot`; fraud iff hash(F(S_{t-1}, R_t)) differs from
-/// `current.stateHash`.
+/// `current.stateHash`. `limits`: for an auction community, the standing limit prices, which must hash to
+/// the community's `MarketParams.limitsHash` (the market module reverts otherwise); empty for other markets.
 struct StepProof {
     IntervalProof previous;
     ParticipantState[] prevState;
     IntervalProof current;
     SignedReading[] slots;
     bytes32[] padding;
+    LimitPrices[] limits;
 }
 
 /// @notice Kind 4. The leaf at position W-1 commits to a state hash other than the posted S_W's.

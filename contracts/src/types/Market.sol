@@ -6,11 +6,15 @@ enum MarketKind {
     /// The paper's function: window totals, matched volume min(total export, total import).
     Totals,
     /// Per-interval pro-rata sharing at the mid-market rate, capped by the feeder.
-    Mmr
+    Mmr,
+    /// Per-interval uniform-price double auction over the participants' standing limit prices, capped by
+    /// the feeder (`Auction` library, `AuctionMarketStep` module).
+    Auction
 }
 
 /// @notice Market parameters fixed at open.
-/// @dev Prices are in payment-token base units per kWh. The P2P price is their midpoint.
+/// @dev Prices are in payment-token base units per kWh. Totals and Mmr: the P2P price is their midpoint.
+/// Auction: the grid buy price caps every bid, the grid sell price floors every ask.
 struct MarketParams {
     MarketKind kind;
     /// Tariff at which the community buys from the grid (token units per kWh).
@@ -19,6 +23,10 @@ struct MarketParams {
     uint128 gridSellPrice;
     /// Energy the feeder can carry between households in one interval (Wh); 0 = no limit.
     uint64 feederCapacityWh;
+    /// Auction: `LimitsHash.hash` of the participants' standing limit prices (one pair per participant, by
+    /// index), fixed at open; the prices travel in calldata (a bad-step proof carries them) and the
+    /// auction module checks them against it. Totals and Mmr: not read (zero by convention).
+    bytes32 limitsHash;
 }
 
 /// @notice One participant's cumulative state S_t within a window (all energy in Wh).

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {AuctionMarketStep} from "../../src/modules/AuctionMarketStep.sol";
+import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
@@ -57,7 +58,8 @@ contract AuctionMarketStepTest is Test {
     }
 
     function _params(string memory j, uint256 c, uint256 t) internal pure returns (MarketParams memory p) {
-        p.kind = MarketKind.Mmr; // not read by the auction module
+        p.kind = MarketKind.Auction;
+        p.limitsHash = vm.parseJsonBytes32(j, string.concat(_case(c), ".limitsHash"));
         p.gridBuyPrice = uint128(vm.parseJsonUint(j, string.concat(_step(c, t), ".gridBuyPrice")));
         p.gridSellPrice = uint128(vm.parseJsonUint(j, string.concat(_step(c, t), ".gridSellPrice")));
         p.feederCapacityWh = uint64(vm.parseJsonUint(j, string.concat(_case(c), ".feederCapacityWh")));
@@ -80,13 +82,12 @@ contract AuctionMarketStepTest is Test {
         string memory j = json;
         for (uint256 c; c < count; ++c) {
             LimitPrices[] memory limits = _limits(j, c);
-            bytes32 h = vm.parseJsonBytes32(j, string.concat(_case(c), ".limitsHash"));
             uint32[] memory owners = _owners(j, c);
             uint256 steps = vm.parseJsonUint(j, string.concat(_case(c), ".stepCount"));
             ParticipantState[] memory state =
                 Market.emptyState(vm.parseJsonUint(j, string.concat(_case(c), ".participants")));
             for (uint256 t; t < steps; ++t) {
-                state = module.step(_params(j, c, t), h, state, owners, _readings(j, c, t), limits);
+                state = module.step(_params(j, c, t), state, owners, _readings(j, c, t), limits);
                 assertEq(
                     StateHash.hash(state),
                     vm.parseJsonBytes32(j, string.concat(_step(c, t), ".hash")),
@@ -112,7 +113,7 @@ contract AuctionMarketStepTest is Test {
         bytes32 forged = LimitsHash.hash(limits);
         ParticipantState[] memory prev = Market.emptyState(limits.length);
         vm.expectRevert(abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, forged));
-        module.step(_params(json, c, 0), h, prev, _owners(json, c), _readings(json, c, 0), limits);
+        module.step(_params(json, c, 0), prev, _owners(json, c), _readings(json, c, 0), limits);
     }
 
     /// @notice Attack: a prover swaps two participants' prices (same multiset of prices). Refused.
@@ -125,11 +126,11 @@ contract AuctionMarketStepTest is Test {
         uint32[] memory owners = new uint32[](2);
         owners[1] = 1;
         MeterEnergy[] memory r = new MeterEnergy[](2);
-        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h);
         vm.expectRevert(
             abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, LimitsHash.hash(limits))
         );
-        module.step(p, h, Market.emptyState(2), owners, r, limits);
+        module.step(p, Market.emptyState(2), owners, r, limits);
     }
 
     /// @notice Attack: a prover drops a participant's prices (and with them the length check's input).
@@ -142,10 +143,37 @@ contract AuctionMarketStepTest is Test {
         shorter[0] = limits[0];
         uint32[] memory owners = new uint32[](2);
         owners[1] = 1;
-        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0);
+        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h);
         vm.expectRevert(
             abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, LimitsHash.hash(shorter))
         );
-        module.step(p, h, Market.emptyState(2), owners, new MeterEnergy[](2), shorter);
+        module.step(p, Market.emptyState(2), owners, new MeterEnergy[](2), shorter);
+    }
+
+    /// @notice The module computes the auction, and only for an auction community: Totals or Mmr parameters
+    /// (a hub that named this module for another market) are refused before anything is folded.
+    function test_RevertWhen_NotAnAuctionCommunity() public {
+        assertEq(uint8(module.kind()), uint8(MarketKind.Auction));
+        LimitPrices[] memory limits = new LimitPrices[](1);
+        limits[0] = LimitPrices(300, 10);
+        bytes32 h = LimitsHash.hash(limits);
+        for (uint8 k; k < 2; ++k) {
+            MarketParams memory p = MarketParams(MarketKind(k), 250, 50, 0, h);
+            vm.expectRevert(
+                abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Auction, MarketKind(k))
+            );
+            module.step(p, Market.emptyState(1), new uint32[](1), new MeterEnergy[](1), limits);
+        }
+    }
+
+    /// @notice `publishLimits` returns and logs the limits under the hash a community commits to.
+    function test_PublishLimitsEmitsPreimage() public {
+        LimitPrices[] memory limits = new LimitPrices[](2);
+        limits[0] = LimitPrices(300, 10);
+        limits[1] = LimitPrices(200, 20);
+        bytes32 h = LimitsHash.hash(limits);
+        vm.expectEmit(true, false, false, true, address(module));
+        emit AuctionMarketStep.LimitsPublished(h, limits);
+        assertEq(module.publishLimits(limits), h);
     }
 }

@@ -19,8 +19,9 @@ contract DeployHubTest is Test {
         assertEq(hub.communityCount(), 0);
     }
 
-    /// The allow-list holds eight modules, the last the BLS co-signature scheme (communities may choose it).
-    function test_Deploy_AllowListsBlsScheme() public {
+    /// The allow-list holds nine modules: the eighth the BLS co-signature scheme, the ninth the auction
+    /// market step (communities may choose them).
+    function test_Deploy_AllowListsBlsSchemeAndAuction() public {
         vm.recordLogs();
         (Hub hub,) = new DeployHub().deploy(address(0), address(0xA11CE));
         Vm.Log[] memory logs = vm.getRecordedLogs();
@@ -31,7 +32,10 @@ contract DeployHubTest is Test {
                 enabled[count++] = address(uint160(uint256(logs[i].topics[1])));
             }
         }
-        assertEq(count, 8);
+        assertEq(count, 9);
+        (bool isAuction, bytes memory kind) = enabled[8].staticcall(abi.encodeWithSignature("kind()"));
+        assertTrue(isAuction);
+        assertEq(abi.decode(kind, (uint8)), 2); // MarketKind.Auction
         address bls = enabled[7];
         assertTrue(hub.isModuleEnabled(bls));
         (bool ok, bytes memory ret) = bls.staticcall(abi.encodeWithSignature("popDst(address,uint64)", address(hub), 1));

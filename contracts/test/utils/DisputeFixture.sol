@@ -6,7 +6,9 @@ import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
+import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
+import {AuctionParams, LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
@@ -44,6 +46,8 @@ abstract contract DisputeFixture is Modules {
     SignedReading internal equivocating;
     uint32 internal eqMeter;
     uint32 internal eqInterval;
+    /// The auction community's standing limit prices (empty for Totals and Mmr).
+    LimitPrices[] internal limits;
 
     /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
     struct Commit {
@@ -57,6 +61,12 @@ abstract contract DisputeFixture is Modules {
     }
 
     function _setUpCommunity(uint8 scheme) internal {
+        _setUpCommunity(scheme, MarketKind.Mmr);
+    }
+
+    /// @dev The community with market `kind`; an auction's participant i bids 120 + 15·i and asks 60 + 12·i
+    /// per kWh (some bids below some asks, so the merit order and the grid caps both bind).
+    function _setUpCommunity(uint8 scheme, MarketKind kind) internal {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         publicKeys = vm.parseJsonBytesArray(json, ".publicKeys");
         present = vm.parseJsonBoolArray(json, ".present");
@@ -85,16 +95,23 @@ abstract contract DisputeFixture is Modules {
             token.approve(HUB, type(uint256).max);
         }
         vm.warp(START);
+        bytes32 limitsHash;
+        if (kind == MarketKind.Auction) {
+            for (uint256 i = 0; i < N; ++i) {
+                limits.push(LimitPrices(uint128(120 + 15 * i), uint128(60 + 12 * i)));
+            }
+            limitsHash = LimitsHash.hash(limits);
+        }
         id = hub.open(
             ConfigBuilder.build(
                 nodes,
                 ConfigBuilder.meters(publicKeys, scheme),
                 Schedule(INTERVAL, W, START, 2, CHALLENGE),
-                MarketParams(MarketKind.Mmr, 250, 50, 0),
+                MarketParams(kind, 250, 50, 0, limitsHash),
                 token,
                 BOND,
                 ESCROW,
-                _modules(MarketKind.Mmr)
+                _modules(kind)
             )
         );
         for (uint256 i = 0; i < N; ++i) {
@@ -145,8 +162,13 @@ abstract contract DisputeFixture is Modules {
             owners[m] = uint32(m);
         }
         ParticipantState[] memory s = from == 0 ? Market.emptyState(N) : c.states[from - 1];
+        LimitPrices[] memory l = limits;
         for (uint256 t = from; t < W; ++t) {
-            s = Market.step(p, s, owners, _energy(c, t));
+            s = p.kind == MarketKind.Auction
+                ? Auction.step(
+                    AuctionParams(p.gridBuyPrice, p.gridSellPrice, p.feederCapacityWh), s, owners, _energy(c, t), l
+                )
+                : Market.step(p, s, owners, _energy(c, t));
             c.states[t] = s;
         }
         return _commit(c);
@@ -219,7 +241,7 @@ abstract contract DisputeFixture is Modules {
         s.signature = c.sig[t][m];
     }
 
-    function _stepProof(Commit memory c, uint256 t) internal pure returns (StepProof memory p) {
+    function _stepProof(Commit memory c, uint256 t) internal view returns (StepProof memory p) {
         if (t > 0) {
             p.previous = _intervalProof(c, t - 1);
             p.prevState = c.states[t - 1];
@@ -230,6 +252,7 @@ abstract contract DisputeFixture is Modules {
             p.slots[m] = _committed(c, m, t);
         }
         p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(M)) - M);
+        p.limits = limits;
     }
 
     // ------------------------------------------------------------------ claims and money

@@ -28,6 +28,7 @@ abstract contract Modules is Test {
     IDisputeVerifier internal verifierModule;
     IMarketStep internal totalsModule;
     IMarketStep internal mmrModule;
+    IMarketStep internal auctionModule;
     ICoSignatureScheme internal ecdsaModule;
     IMeterScheme internal ed25519Module;
     IMeterScheme internal p256Module;
@@ -49,11 +50,12 @@ abstract contract Modules is Test {
             deployCode("DataAvailabilityGame.sol:DataAvailabilityGame", abi.encode(MOVE_DEADLINE, GAME_BOND_BPS))
         );
         blsModule = ICoSignatureScheme(deployCode("BlsCoSignatureScheme.sol:BlsCoSignatureScheme"));
+        auctionModule = IMarketStep(deployCode("AuctionMarketStep.sol:AuctionMarketStep"));
     }
 
     /// @dev The hub's constructor allow-list: every standard module.
     function _allowList() internal view returns (address[] memory list) {
-        list = new address[](8);
+        list = new address[](9);
         list[0] = address(verifierModule);
         list[1] = address(totalsModule);
         list[2] = address(mmrModule);
@@ -62,6 +64,7 @@ abstract contract Modules is Test {
         list[5] = address(p256Module);
         list[6] = address(gameModule);
         list[7] = address(blsModule);
+        list[8] = address(auctionModule);
     }
 
     /// @dev A hub allowing the standard modules (deploying them first if needed).
@@ -73,7 +76,7 @@ abstract contract Modules is Test {
     /// @dev The standard modules for a community of market `kind`: meter schemes [Ed25519, P-256].
     function _modules(MarketKind kind) internal view returns (CommunityModules memory m) {
         m.verifier = verifierModule;
-        m.market = kind == MarketKind.Mmr ? mmrModule : totalsModule;
+        m.market = kind == MarketKind.Mmr ? mmrModule : kind == MarketKind.Auction ? auctionModule : totalsModule;
         m.coSignature = ecdsaModule;
         m.meterSchemes = new IMeterScheme[](2);
         m.meterSchemes[ED25519] = ed25519Module;

@@ -9,7 +9,7 @@ import {
   type TransactionReceipt,
 } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
-import type { ParticipantState } from '../window/state.js';
+import { limitsHash, MarketKind, type LimitPrices, type ParticipantState } from '../window/state.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
@@ -100,11 +100,38 @@ export class HubClient {
         gridBuyPrice: info.market.gridBuyPrice,
         gridSellPrice: info.market.gridSellPrice,
         feederCapacityWh: info.market.feederCapacityWh,
+        limitsHash: info.market.limitsHash,
       },
+      limits:
+        Number(info.market.kind) === MarketKind.Auction
+          ? await this.publishedLimits(info.modules.market, info.market.limitsHash, participants.length)
+          : undefined,
       challengePeriod: Number(info.challengePeriod),
       token: info.token,
       coSignature: await this.coSignatureScheme(info.modules.coSignature, network.chainId, participants.length),
     };
+  }
+
+  /**
+   * An auction community's standing limit prices: a `LimitsPublished` event of its market module under the
+   * community's limits hash whose prices hash to it, one pair per participant. Throws when there is none: a
+   * node cannot fold (nor prove a bad step of) an auction whose prices it does not know, and an honest one
+   * does not join such a community (DESIGN.md §3).
+   */
+  private async publishedLimits(module: string, hash: string, n: number): Promise<LimitPrices[]> {
+    const auction = new Contract(module, loadArtifact('AuctionMarketStep').abi, this.modules.provider);
+    const logs = await auction.queryFilter(auction.filters.LimitsPublished(hash), 0, 'latest');
+    for (const log of logs) {
+      const limits = ((log as EventLog).args.limits as { bidPrice: bigint; askPrice: bigint }[]).map((l) => ({
+        bidPrice: l.bidPrice,
+        askPrice: l.askPrice,
+      }));
+      if (limits.length === n && limitsHash(limits) === hash) return limits;
+    }
+    throw new Error(
+      `auction community ${this.opts.communityId}: no limit prices published under its limits hash ${hash} ` +
+        `by its market module ${module} (AuctionMarketStep.publishLimits); the community cannot be folded`,
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
-import { MarketKind } from '../window/state.js';
+import { ZeroHash } from 'ethers';
+import { MarketKind, type MarketParams } from '../window/state.js';
 import { MeterScheme } from '../reading/signature.js';
 import { linkArtifact, loadArtifact, type Artifact } from './artifacts.js';
 
@@ -21,6 +22,7 @@ export const MODULES = [
   // The data-availability game: seconds per move, challenge bond in bps of the participant bond.
   { key: 'game', artifact: 'DataAvailabilityGame', args: [GAME_MOVE_DEADLINE, GAME_BOND_BPS] },
   { key: 'bls', artifact: 'BlsCoSignatureScheme', args: [] },
+  { key: 'auction', artifact: 'AuctionMarketStep', args: [] },
 ] as const;
 
 /** The co-signature scheme a community names at open: the ECDSA signer set or BLS12-381 aggregates. */
@@ -35,11 +37,16 @@ export function communityModules(m: HubModules, kind: MarketKind, scheme: CoSign
   meterSchemes[MeterScheme.P256] = m.p256;
   return {
     verifier: m.verifier,
-    market: kind === MarketKind.Mmr ? m.mmr : m.totals,
+    market: kind === MarketKind.Mmr ? m.mmr : kind === MarketKind.Auction ? m.auction : m.totals,
     coSignature: scheme === 'bls' ? m.bls : m.coSignature,
     meterSchemes,
     game: m.game,
   };
+}
+
+/** `MarketParams` as the hub's ABI takes it: every field, `limitsHash` zero when absent (Totals, Mmr). */
+export function marketTuple(m: MarketParams): Required<MarketParams> {
+  return { ...m, limitsHash: m.limitsHash ?? ZeroHash };
 }
 
 /** The hub's constructor arguments: the allow-list, in MODULES order. */

@@ -1,5 +1,5 @@
 import type { MeterScheme } from '../reading/signature.js';
-import type { MarketParams } from '../window/state.js';
+import type { LimitPrices, MarketParams } from '../window/state.js';
 
 export { MarketKind, type MarketParams } from '../window/state.js';
 
@@ -24,6 +24,11 @@ export interface CommunityInfo {
   start: number;
   windowCount: number;
   market: MarketParams;
+  /**
+   * Auction only: the standing limit prices, one pair per participant, as published on chain under the
+   * community's `market.limitsHash` (`AuctionMarketStep.LimitsPublished`) and checked against it.
+   */
+  limits?: LimitPrices[];
   challengePeriod: number;
   token: string;
   /**

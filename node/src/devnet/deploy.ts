@@ -1,5 +1,5 @@
 import {
-  type Contract,
+  Contract,
   ContractFactory,
   getBytes,
   JsonRpcProvider,
@@ -13,11 +13,12 @@ import {
   deployHubDependencies,
   hubConstructorArgs,
   linkedHubArtifact,
+  marketTuple,
   type CoSignatureSchemeName,
   type HubModules,
 } from '../chain/modules.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
-import type { MarketParams } from '../window/state.js';
+import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
 import type { MeterScheme } from '../reading/signature.js';
 import { toHex } from '../util/hex.js';
 
@@ -76,6 +77,11 @@ export interface CommunitySpec {
   start: number;
   windowCount: number;
   market: MarketParams;
+  /**
+   * Auction only: the standing limit prices, one pair per participant. Published on chain by the auction
+   * module (`publishLimits`) before the open, and committed by the market's `limitsHash`.
+   */
+  limits?: LimitPrices[];
   bond: bigint;
   escrow: bigint;
   challengePeriod: number;
@@ -94,6 +100,16 @@ export async function openCommunity(
   ledger?: GasLedger,
 ): Promise<bigint> {
   const hub = deployment.hub.connect(opener) as Contract;
+  let market = marketTuple(spec.market);
+  if (spec.market.kind === MarketKind.Auction) {
+    if (spec.limits?.length !== spec.participants.length)
+      throw new RangeError('an auction community needs one pair of limit prices per participant');
+    const limits = spec.limits.map((l) => [l.bidPrice, l.askPrice]);
+    const auction = new Contract(deployment.modules.auction, loadArtifact('AuctionMarketStep').abi, opener);
+    const receipt = await (await auction.publishLimits(limits)).wait();
+    if (ledger) recordGas(ledger, 'publish limits', receipt);
+    market = { ...market, limitsHash: limitsHash(spec.limits) };
+  }
   const config = {
     participants: spec.participants.map((w) => w.address),
     meters: spec.meters.map((m) => ({ publicKey: toHex(m.publicKey), scheme: m.scheme, owner: m.owner })),
@@ -101,7 +117,7 @@ export async function openCommunity(
     windowIntervals: spec.windowIntervals,
     start: spec.start,
     windowCount: spec.windowCount,
-    market: spec.market,
+    market,
     token: deployment.tokenAddress,
     bond: spec.bond,
     escrow: spec.escrow,

@@ -11,6 +11,7 @@ import { meterKeyPair, MeterScheme } from '../reading/signature.js';
 import { seedFor } from '../vectors/readings.js';
 import { toHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
+import { memberLimits } from '../window/limits.js';
 import { MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
 import { resultsFromWindowStates, type CommunityResults } from '../results/members.js';
 import type { NodeOptions } from '../node/options.js';
@@ -90,27 +91,34 @@ export class Devnet {
     mkdirSync(dir, { recursive: true });
     const gas = newGasLedger();
     const problems: string[] = [];
-    const { prosumers, profileOffset, gridBuyPrice, gridSellPrice } = opts.community
+    const { prosumers, profileOffset, gridBuyPrice, gridSellPrice, givenLimits } = opts.community
       ? communityProsumers(opts.community, dir, opts)
       : {
           prosumers: opts.prosumers,
           profileOffset: opts.profileOffset,
           gridBuyPrice: opts.gridBuyPrice,
           gridSellPrice: opts.gridSellPrice,
+          givenLimits: {},
         };
-    if (opts.market === 'auction') {
-      // The TypeScript auction and its Solidity library exist (node/src/window/auction.ts,
-      // contracts/src/libraries/Auction.sol); the hub's MarketKind and market-step module do not take it yet.
-      throw new DevnetUnsupportedError(
-        'market auction: the hub cannot open an auction community yet (contracts/src/libraries/Auction.sol is wired into the market-step module after the merge); use --market mmr or totals',
-      );
-    }
     const market: MarketParams = {
-      kind: opts.market === 'mmr' ? MarketKind.Mmr : MarketKind.Totals,
+      kind: opts.market === 'mmr' ? MarketKind.Mmr : opts.market === 'auction' ? MarketKind.Auction : MarketKind.Totals,
       gridBuyPrice,
       gridSellPrice,
       feederCapacityWh: 0n,
     };
+    // Auction: each member's standing limit prices, the community file's or seeded (as `diversity sim`),
+    // fixed at open: published on chain and committed by the community's limits hash.
+    const limits =
+      market.kind === MarketKind.Auction
+        ? memberLimits(
+            prosumers.map((p, i) => p.member?.name ?? `node-${i}`),
+            givenLimits,
+            gridBuyPrice,
+            gridSellPrice,
+            opts.seed,
+            (v, where) => tokenPrice(v, where),
+          )
+        : undefined;
 
     print(`starting anvil (Osaka rules) on loopback...`);
     this.anvil = await startAnvil({ accounts: prosumers.length + 2 });
@@ -137,6 +145,7 @@ export class Devnet {
         start,
         windowCount: opts.windowCount,
         market,
+        limits,
         bond,
         escrow,
         challengePeriod: opts.challengePeriod,
@@ -212,7 +221,11 @@ export class Devnet {
     );
     for (const n of this.nodes)
       print(
-        `  ${n.name}  ${n.member ? `${n.member.padEnd(8)} ` : ''}${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}  page ${n.apiUrl}/  p2p ${n.listen}`,
+        `  ${n.name}  ${n.member ? `${n.member.padEnd(8)} ` : ''}${n.pvKwp > 0 ? `${n.pvKwp} kWp PV` : 'no PV   '}` +
+          (limits
+            ? `  bids ${formatUnits(limits[n.index].bidPrice, 18)} asks ${formatUnits(limits[n.index].askPrice, 18)} /kWh`
+            : '') +
+          `  page ${n.apiUrl}/  p2p ${n.listen}`,
       );
     print(`  community overview: ${overviewUrl(this.nodes)}`);
 
@@ -396,7 +409,14 @@ export function communityProsumers(
   file: string,
   dir: string,
   opts: Pick<DevnetOptions, 'windowCount' | 'windowIntervals' | 'gridBuyPrice' | 'gridSellPrice' | 'communityOffset'>,
-): { prosumers: ProsumerSpec[]; profileOffset: number; gridBuyPrice: bigint; gridSellPrice: bigint } {
+): {
+  prosumers: ProsumerSpec[];
+  profileOffset: number;
+  gridBuyPrice: bigint;
+  gridSellPrice: bigint;
+  /** The file's `market.limits` (auction), by member name. */
+  givenLimits: Record<string, { bid?: unknown; ask?: unknown }>;
+} {
   const c = readCommunityFile(file);
   const r = communityReadings(c, 900);
   const offset = opts.communityOffset ?? 0;
@@ -420,7 +440,19 @@ export function communityProsumers(
     profileOffset: offset,
     gridBuyPrice: price(market.gridBuyPrice, opts.gridBuyPrice),
     gridSellPrice: price(market.gridSellPrice, opts.gridSellPrice),
+    givenLimits: (market.limits ?? {}) as Record<string, { bid?: unknown; ask?: unknown }>,
   };
+}
+
+/** A price in currency units per kWh (decimal string or number) as token units (18 decimals). */
+function tokenPrice(v: unknown, where: string): bigint {
+  try {
+    const p = parseUnits(String(v), 18);
+    if (p >= 0n) return p;
+  } catch {
+    // reported below
+  }
+  throw new DevnetUnsupportedError(`${where}: not a non-negative decimal price: ${JSON.stringify(v)}`);
 }
 
 /** The overview page (served by the first node) reading every node's JSON API. */

@@ -22,7 +22,7 @@ export interface DevnetOptions {
   timeoutSeconds: number;
   /** Keep the chain and nodes running after the run (inspect their APIs); Ctrl-C to stop. */
   keepAlive: boolean;
-  /** 'auction' needs the on-chain auction step, wired into the hub after the merge (Auction.sol). */
+  /** Market function F; 'auction' with each member's standing limit prices (the community file's or seeded). */
   market: 'mmr' | 'totals' | 'auction';
   /** Co-signature scheme the community names at open (docs/bls.md). */
   signatures: 'ecdsa' | 'bls';

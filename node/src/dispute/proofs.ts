@@ -58,7 +58,7 @@ export function mayRaiseOmission(owner: number, signers: bigint, disputer: numbe
  * check) < bad step (F recomputed over every meter of one interval).
  */
 export function buildCheapestProof(
-  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'chainId' | 'hub' | 'communityId'>,
+  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'>,
   keys: MeterKeyRing,
   claim: ClaimedWindow,
   postedStateHash: string,
@@ -120,11 +120,11 @@ export function buildCheapestProof(
   const owners = community.meters.map((x) => x.owner);
   for (let i = 0; i < W; i++) {
     const prev = i === 0 ? emptyState(community.participants.length) : claim.states[i - 1];
-    const next = marketStep(community.market, prev, owners, claim.slots[i].map(toMeterEnergy));
+    const next = marketStep(community.market, prev, owners, claim.slots[i].map(toMeterEnergy), community.limits);
     if (stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
     return {
       kind: DisputeKind.BadStep,
-      data: badStepProof(claim, i),
+      data: badStepProof(claim, i, community.limits),
       summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and readings`,
     };
   }

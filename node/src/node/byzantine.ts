@@ -49,7 +49,7 @@ function shiftMoney(state: ParticipantState[], amount: bigint): ParticipantState
 
 export function byzantineFold(
   mode: ByzantineMode,
-  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market'>,
+  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits'>,
   window: number,
   honest: AssembledWindow,
 ): ByzantineFold {
@@ -78,7 +78,7 @@ export function byzantineFold(
       let prev = shiftMoney(honestStates[t], 10n ** 15n);
       states.push(prev);
       for (let i = t + 1; i < assembled.slots.length; i++) {
-        prev = marketStep(community.market, prev, meterOwner, assembled.slots[i].map(toMeterEnergy));
+        prev = marketStep(community.market, prev, meterOwner, assembled.slots[i].map(toMeterEnergy), community.limits);
         states.push(prev);
       }
       break;

@@ -15,8 +15,10 @@ import { foldWindow } from '../window/market.js';
 import {
   emptyState,
   encodeState,
+  limitsHash,
   MarketKind,
   stateHash,
+  type LimitPrices,
   type MarketParams,
   type ParticipantState,
 } from '../window/state.js';
@@ -96,6 +98,7 @@ export function disputeVectors() {
     importWh,
     signatures,
     honestWindowRoot: honest.commitment.windowRoot,
+    auction: auctionClaim(slots),
     claims: disputeClaims(slots, honest, firstSecond, {
       reading: second,
       signature: signReading(second, keys[eq.meter].secretKey).signature,
@@ -119,22 +122,77 @@ export const DISPUTE_MARKET: MarketParams = {
   feederCapacityWh: 0n,
 };
 
+/**
+ * The standing limit prices of the auction community of the forge fixture (`DisputeFixture`, opened
+ * with MarketKind.Auction): participant i bids 120 + 15·i and asks 60 + 12·i per kWh.
+ */
+export const DISPUTE_AUCTION_LIMITS: LimitPrices[] = Array.from({ length: 10 }, (_, i) => ({
+  bidPrice: BigInt(120 + 15 * i),
+  askPrice: BigInt(60 + 12 * i),
+}));
+
+/** The auction community's market: DISPUTE_MARKET's prices, committing to DISPUTE_AUCTION_LIMITS. */
+export const DISPUTE_AUCTION_MARKET: MarketParams = {
+  ...DISPUTE_MARKET,
+  kind: MarketKind.Auction,
+  limitsHash: limitsHash(DISPUTE_AUCTION_LIMITS),
+};
+
 /** Folds and commits `slots` (meter m owned by participant m), or commits `states` as given. */
-function claimOf(slots: (SignedReading | undefined)[][], states?: ParticipantState[][]): ClaimedWindow {
+function claimOf(
+  slots: (SignedReading | undefined)[][],
+  states?: ParticipantState[][],
+  market: MarketParams = DISPUTE_MARKET,
+  limits: readonly LimitPrices[] = [],
+): ClaimedWindow {
   const M = slots[0].length;
   const owners = Array.from({ length: M }, (_, m) => m);
   const folded =
     states ??
     foldWindow(
-      DISPUTE_MARKET,
+      market,
       emptyState(M),
       owners,
       slots.map((row) => row.map(toMeterEnergy)),
+      { limits },
     );
   const commitment = commitWindow(
     slots.map((row, t) => ({ interval: t, readingsRoot: readingsRoot(row), stateHash: stateHash(folded[t]) })),
   );
   return { firstInterval: 0, slots, states: folded, commitment };
+}
+
+/**
+ * The auction community's window 0 (DISPUTE_AUCTION_MARKET): the honest window root of the TypeScript
+ * fold, and a claim whose step 60 moves 1,000 tokens from participant 1 to participant 0 with the bad-step
+ * proof a node would send (carrying the limit prices). Forge replays both (AuctionDispute.t.sol).
+ */
+function auctionClaim(slots: (SignedReading | undefined)[][]) {
+  const market = DISPUTE_AUCTION_MARKET;
+  const limits = DISPUTE_AUCTION_LIMITS;
+  const honest = claimOf(slots, undefined, market, limits);
+  const states = honest.states.map((s) => s.map((p) => ({ ...p })));
+  states[60][0].net += 1000n;
+  states[60][1].net -= 1000n;
+  const owners = Array.from({ length: slots[0].length }, (_, m) => m);
+  const rest = foldWindow(
+    market,
+    states[60],
+    owners,
+    slots.slice(61).map((row) => row.map(toMeterEnergy)),
+    { limits },
+  );
+  const badStep = claimOf(slots, [...states.slice(0, 61), ...rest], market, limits);
+  return {
+    limits: limits.map((l) => ({ bidPrice: l.bidPrice.toString(), askPrice: l.askPrice.toString() })),
+    limitsHash: market.limitsHash,
+    honestWindowRoot: honest.commitment.windowRoot,
+    badStep: {
+      windowRoot: badStep.commitment.windowRoot,
+      finalState: hexlify(encodeState(badStep.states[badStep.states.length - 1])),
+      proof: badStepProof(badStep, 60, limits),
+    },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { encodeReading } from '../reading/encoding.js';
 import type { SignedReading } from '../reading/signature.js';
 import { slotLeaf, intervalProof as windowIntervalProof, type WindowCommitment } from './commitment.js';
 import { buildLevels, merkleProof, treeDepth } from './merkle.js';
-import type { ParticipantState } from './state.js';
+import type { LimitPrices, ParticipantState } from './state.js';
 
 /**
  * Fraud proofs for `Hub.dispute(communityId, window, kind, proof)` (contracts/src/types/Dispute.sol):
@@ -32,12 +32,13 @@ const SIGNED = 'tuple(bytes encoded, bytes signature)';
 const INTERVAL = 'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, bytes32[] proof)';
 const STATE =
   'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
+const LIMITS = 'tuple(uint128 bidPrice, uint128 askPrice)';
 
 /** ABI types of the proof structs, in Dispute.sol order. */
 export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, bytes32[] slotProof)`,
   [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
-  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, ${SIGNED}[] slots, bytes32[] padding)`,
+  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, ${SIGNED}[] slots, bytes32[] padding, ${LIMITS}[] limits)`,
   [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
   [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second)`,
   [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
@@ -102,8 +103,12 @@ export function forgedReadingProof(claim: ClaimedWindow, position: number, meter
   });
 }
 
-/** Kind 3: the claimed step at `position` (S_{t-1} from position - 1, or zeros at 0). */
-export function badStepProof(claim: ClaimedWindow, position: number): string {
+/**
+ * Kind 3: the claimed step at `position` (S_{t-1} from position - 1, or zeros at 0). `limits`: an auction
+ * community's standing limit prices (the hub's module checks them against its limits hash); none for the
+ * other markets.
+ */
+export function badStepProof(claim: ClaimedWindow, position: number, limits: readonly LimitPrices[] = []): string {
   const empty = { position: 0, interval: 0, readingsRoot: ZERO, stateHash: ZERO, proof: [] };
   const meters = claim.slots[position].length;
   return encode(DisputeKind.BadStep, {
@@ -112,6 +117,7 @@ export function badStepProof(claim: ClaimedWindow, position: number): string {
     current: intervalLeafProof(claim, position),
     slots: claim.slots[position].map(signed),
     padding: new Array((1 << treeDepth(meters)) - meters).fill(ZERO),
+    limits: limits.map((l) => [l.bidPrice, l.askPrice]),
   });
 }
 

@@ -14,13 +14,18 @@ export interface FoldedWindow {
   commitment: WindowCommitment;
 }
 
-type FoldCommunity = Pick<CommunityInfo, 'participants' | 'meters' | 'market'>;
+type FoldCommunity = Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits'>;
 
-/** S_1 … S_W: F folded over the window from S_0 = 0 (DESIGN.md §3). */
+/**
+ * S_1 … S_W: F folded over the window from S_0 = 0 (DESIGN.md §3), an auction with the community's
+ * standing limit prices (the ones its on-chain limits hash commits to).
+ */
 export function foldStates(community: FoldCommunity, assembled: AssembledWindow): ParticipantState[][] {
   const meterOwner = community.meters.map((m) => m.owner);
   const inputs = assembled.slots.map((row) => row.map(toMeterEnergy));
-  return foldWindow(community.market, emptyState(community.participants.length), meterOwner, inputs);
+  return foldWindow(community.market, emptyState(community.participants.length), meterOwner, inputs, {
+    limits: community.limits,
+  });
 }
 
 /** Folds F over an assembled window from S_0 = 0 and commits to every step (DESIGN.md §3–§4). */

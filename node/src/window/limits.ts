@@ -1,11 +1,56 @@
 import { TypedDataEncoder, verifyTypedData, type Signer, type TypedDataDomain } from 'ethers';
+import { mulberry32 } from '../../../datasets/src/random.js';
 import { DiversityError } from '../util/errors.js';
 import { U128_MAX, type LimitPrices } from './state.js';
 
 /**
- * Standing limit prices of the auction market: each participant's pair is set at join and changed by a
- * signed order that takes effect from a later window. This module is the data model and the validation
- * of such orders; carrying them (gossip, or a hub call) is not built yet (DESIGN.md §3).
+ * Seeded standing limit prices for `count` participants who gave none: participant i bids a price in
+ * [mid, gridBuyPrice] and asks one in [gridSellPrice, mid], mid = (gridBuyPrice + gridSellPrice) / 2, each
+ * drawn in steps of 1/1000 of its range (every pair crosses at the flat prices; the merit order and the
+ * marginal prices still differ from participant to participant). The same seed gives the same prices in
+ * `diversity sim` and `diversity devnet`.
+ */
+export function seededLimits(count: number, gridBuyPrice: bigint, gridSellPrice: bigint, seed: number): LimitPrices[] {
+  const rnd = mulberry32(seed * 7919 + 17);
+  const mid = (gridBuyPrice + gridSellPrice) / 2n;
+  const within = (lo: bigint, hi: bigint): bigint => lo + (BigInt(Math.floor(rnd() * 1000)) * (hi - lo)) / 1000n;
+  return Array.from({ length: count }, () => {
+    const bidPrice = within(mid, gridBuyPrice);
+    const askPrice = within(gridSellPrice, mid);
+    return { bidPrice, askPrice };
+  });
+}
+
+/**
+ * The standing limit prices of named members: a member's `given` bid or ask (a price string or number,
+ * parsed by `price`), else its seeded one (`seededLimits`). Throws RangeError for a given name that is no
+ * member's.
+ */
+export function memberLimits(
+  names: readonly string[],
+  given: Record<string, { bid?: unknown; ask?: unknown }>,
+  gridBuyPrice: bigint,
+  gridSellPrice: bigint,
+  seed: number,
+  price: (v: unknown, where: string) => bigint,
+): LimitPrices[] {
+  for (const k of Object.keys(given))
+    if (!names.includes(k)) throw new RangeError(`market.limits: no member named ${k}`);
+  const seeded = seededLimits(names.length, gridBuyPrice, gridSellPrice, seed);
+  return names.map((name, i) => {
+    const g = given[name];
+    return {
+      bidPrice: g?.bid !== undefined ? price(g.bid, `market.limits.${name}.bid`) : seeded[i].bidPrice,
+      askPrice: g?.ask !== undefined ? price(g.ask, `market.limits.${name}.ask`) : seeded[i].askPrice,
+    };
+  });
+}
+
+/**
+ * Standing limit prices of the auction market: each participant's pair is fixed at open (on chain, the
+ * community's `MarketParams.limitsHash` commits to them). Changing them by a signed order that takes effect
+ * from a later window is modelled and validated here, but NOT built on chain nor carried between nodes
+ * (DESIGN.md §3): the hub's limits hash is fixed for the community's life.
  *
  * An order is EIP-712 typed data under the hub's domain:
  * `LimitOrder(uint64 communityId,uint32 participant,uint32 fromWindow,uint128 bidPrice,uint128 askPrice,uint64 nonce)`.

@@ -9,8 +9,7 @@ export enum MarketKind {
   Mmr = 1,
   /**
    * Per-interval uniform-price double auction over standing limit prices (`auction.ts`). Its Solidity
-   * twin is the library `contracts/src/libraries/Auction.sol`; the on-chain `MarketKind` gains this
-   * value when the auction is wired into the market-step module.
+   * twin is the library `contracts/src/libraries/Auction.sol`, behind the hub's `AuctionMarketStep` module.
    */
   Auction = 2,
 }
@@ -34,6 +33,12 @@ export interface MarketParams {
   gridSellPrice: bigint;
   /** Energy the feeder can carry between households in one interval (Wh, uint64); 0 = no limit. */
   feederCapacityWh: bigint;
+  /**
+   * Auction: `limitsHash` of the standing limit prices fixed at open (bytes32, 0x-prefixed), what the
+   * hub's auction module checks a proof's prices against. Not read by the fold (which takes the prices
+   * themselves, `FoldContext.limits`); absent = zero (Totals and Mmr).
+   */
+  limitsHash?: string;
 }
 
 /**

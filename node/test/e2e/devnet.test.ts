@@ -3,7 +3,49 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatUnits, parseUnits } from 'ethers';
+import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
 import { projectRoot } from '../../src/chain/artifacts.js';
+import { memberLimits } from '../../src/window/limits.js';
+import { foldWindow } from '../../src/window/market.js';
+import { emptyState, MarketKind, type MarketParams, type MeterEnergy } from '../../src/window/state.js';
+
+/**
+ * The TypeScript fold of a community file's quarter-hours [offset, offset + windows·W) as the devnet's
+ * meters read them (net of load and PV per member) and its nodes fold them (flat grid prices, the file's
+ * limit prices): each member's P2P bought and sold Wh over all windows, and each window's token flows.
+ */
+function foldedP2p(file: string, market: MarketParams, offset: number, windows: number, W: number) {
+  const c = readCommunityFile(file);
+  const r = communityReadings(c, 900);
+  const names = r.members.map((m) => m.name);
+  const given = ((c.market ?? {}) as { limits?: Record<string, { bid?: unknown; ask?: unknown }> }).limits ?? {};
+  const limits = memberLimits(names, given, market.gridBuyPrice, market.gridSellPrice, 1, (v) =>
+    parseUnits(String(v), 18),
+  );
+  const totals = names.map((name) => ({ name, bought: 0n, sold: 0n }));
+  const nets: bigint[][] = [];
+  for (let w = 0; w < windows; w++) {
+    const intervals: MeterEnergy[][] = [];
+    for (let t = offset + w * W; t < offset + (w + 1) * W; t++) {
+      intervals.push(
+        r.members.map((m) => {
+          const load = m.loadWh ?? m.importWh;
+          const pv = m.loadWh ? (m.pvWh?.[t] ?? 0) : m.exportWh[t];
+          const net = Math.round(pv - load[t]);
+          return { present: true, exportWh: Math.max(net, 0), importWh: Math.max(-net, 0) };
+        }),
+      );
+    }
+    const states = foldWindow(market, emptyState(names.length), [0, 1, 2], intervals, { limits });
+    states[W - 1].forEach((s, i) => {
+      totals[i].bought += s.p2pBoughtWh;
+      totals[i].sold += s.p2pSoldWh;
+    });
+    nets.push(states[W - 1].map((s) => s.net));
+  }
+  return { totals, nets };
+}
 
 /** The main job as a user runs it: one OS process per node, anvil, the embedded dataset. */
 describe('e2e: diversity devnet (npm run demo)', function () {
@@ -95,6 +137,52 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(row('B')).to.deep.equal(['0.200', '0.900']);
       expect(row('C')).to.deep.equal(['4.700', '0.000']);
       expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('--market auction: an auction community settles on chain; per-member P2P volumes are the TypeScript fold', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-auction-'));
+    try {
+      const bin = join(projectRoot(), 'bin', 'diversity.js');
+      const file = join(projectRoot(), 'datasets', 'examples', 'three-members-day.json');
+      // Quarter-hours 36..51 (09:00-13:00), where A and B sell and C and B buy, at limit prices that cross.
+      const args = [bin, 'devnet', '--market', 'auction', '--community', file, '--community-offset', '36'];
+      args.push('--windows', '2', '--start-delay', '40', '--dir', dir, '--timeout', '240');
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, out).to.equal(0);
+      expect(out).to.match(/window 0 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
+      expect(out).to.match(/window 1 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
+      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+      // The file's standing limit prices, published on chain before the open.
+      expect(out).to.match(/node-0 {2}A .* bids 0\.25 asks 0\.08 \/kWh/);
+      expect(out).to.match(/publish limits\s+1 tx/);
+      const market: MarketParams = {
+        kind: MarketKind.Auction,
+        gridBuyPrice: parseUnits('0.25', 18),
+        gridSellPrice: parseUnits('0.05', 18),
+        feederCapacityWh: 0n,
+      };
+      const { totals: expected, nets } = foldedP2p(file, market, 36, 2, 8);
+      expect(expected.some((m) => m.sold > 0n)).to.equal(true);
+      // Each window's token flows on chain (exact, 18 decimals) are the TypeScript auction's: the money
+      // moved at the auction's clearing prices, not at the mid-market rate.
+      nets.forEach((n, w) => {
+        const flows = `token flows [${n.map((x) => formatUnits(x, 18)).join(', ')}]`;
+        expect(out).to.include(`window ${w} FINAL on chain`);
+        expect(out.split('\n').find((l) => l.startsWith(`window ${w} FINAL`))).to.include(flows);
+      });
+      expect(nets.some((n) => n.some((x) => x !== 0n))).to.equal(true);
+      const kwh = (wh: bigint) => (Number(wh) / 1000).toFixed(3);
+      for (const m of expected) {
+        const row = out.match(new RegExp(`^node-\\d ${m.name}\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)`, 'm'));
+        expect(row, out).to.not.equal(null);
+        expect(row!.slice(3, 5), `member ${m.name}`).to.deep.equal([kwh(m.bought), kwh(m.sold)]);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

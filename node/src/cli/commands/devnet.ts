@@ -94,7 +94,8 @@ export const devnetCommand = {
       .option('market', {
         choices: ['mmr', 'totals', 'auction'],
         default: d.market,
-        describe: "Market function F (auction: needs the hub's auction step, not wired yet)",
+        describe:
+          "Market function F: mmr (pro rata at the mid-market rate), totals (window totals, the paper) or auction (uniform-price double auction over standing limit prices, seeded or the community file's)",
       })
       .option('signatures', {
         choices: ['ecdsa', 'bls'],
@@ -116,6 +117,12 @@ export const devnetCommand = {
         default: d.challengePeriod,
         describe: 'Seconds a pending claim can be disputed',
       })
+      .option('start-delay', {
+        type: 'number',
+        default: d.startDelaySeconds,
+        describe:
+          'Seconds from the open to interval 0: time for the node processes to start and meet (raise it on a busy machine)',
+      })
       .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
       .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
       .option('seed', { type: 'number', default: d.seed, describe: "Seed of the households' variation" })
@@ -127,15 +134,8 @@ export const devnetCommand = {
       .option('verbose', { type: 'boolean', default: false, describe: "Show the nodes' logs" }),
   handler: async (args: Record<string, any>) => {
     const print = (l: string) => process.stdout.write(`${l}\n`);
-    if (args.market === 'auction') {
-      // Checked before anything starts. The auction exists in TypeScript (node/src/window/auction.ts) and as
-      // a Solidity library (contracts/src/libraries/Auction.sol); the hub's market-step module takes it after the merge.
-      throw new CliError(
-        CliErrorCode.BAD_OPTION,
-        '--market auction: the hub cannot open an auction community yet (Auction.sol is not wired into the market-step module); ' +
-          'try the auction off chain with `diversity sim --approaches none --market auction`, or use --market mmr / totals',
-      );
-    }
+    if (!Number.isInteger(args.startDelay) || args.startDelay < 0)
+      throw new CliError(CliErrorCode.BAD_OPTION, `--start-delay: whole seconds >= 0, got ${args.startDelay}`);
     const opts: DevnetOptions = {
       ...d,
       prosumers: parseProsumers(String(args.pv)),
@@ -147,6 +147,7 @@ export const devnetCommand = {
       community: args.community,
       communityOffset: args.communityOffset,
       challengePeriod: args.challengePeriod,
+      startDelaySeconds: args.startDelay,
       dir: args.dir,
       timeoutSeconds: args.timeout,
       seed: args.seed,

@@ -15,6 +15,7 @@ import { stateHash, type ParticipantState } from '../../../../node/src/window/st
 import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
 import {
   communityModules,
+  marketTuple,
   deployHubDependencies,
   hubConstructorArgs,
   linkedHubArtifact,
@@ -125,7 +126,7 @@ export const hubBinding: HubBinding = {
           windowIntervals: c.windowIntervals,
           start: c.start,
           windowCount: Math.ceil(c.readings.intervals / c.windowIntervals),
-          market: c.market,
+          market: marketTuple(c.market),
           token: c.token,
           bond: BOND,
           escrow: ESCROW,

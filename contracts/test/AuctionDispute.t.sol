@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IHub} from "../src/interfaces/IHub.sol";
+import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
+import {IMarketStep} from "../src/interfaces/IMarketStep.sol";
+import {AuctionMarketStep} from "../src/modules/AuctionMarketStep.sol";
+import {MarketStep} from "../src/modules/MarketStep.sol";
+import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../src/types/Market.sol";
+import {CommunityConfig, Meter, ParticipantAccount, WindowStatus} from "../src/types/Community.sol";
+import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
+import {LimitPrices, LimitsHash} from "../src/types/Auction.sol";
+import {Market} from "../src/libraries/Market.sol";
+import {DisputeFixture} from "./utils/DisputeFixture.sol";
+
+/// @notice The auction settled on chain: an auction community (N = 10, W = 96, Ed25519 readings signed in
+/// TypeScript, standing limit prices committed by `MarketParams.limitsHash`) whose wrong step is proven by a
+/// bad-step dispute carrying the limit prices (claim rejected, signers slashed), whose right step survives
+/// one, and whose limit prices cannot be swapped by a prover. Gas of the update and of the bad step is
+/// written to `snapshots/AuctionChain.json`.
+contract AuctionDisputeTest is DisputeFixture {
+    function setUp() public {
+        _setUpCommunity(ED25519, MarketKind.Auction);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _dispute(bytes memory proof, string memory gasName) internal {
+        (bytes32 root, bytes32 stateHash) = _pendingClaim(id, 0);
+        _commit(challenger, id, 0, DisputeKind.BadStep, proof);
+        vm.roll(block.number + 1);
+        vm.cool(address(hub));
+        vm.cool(address(verifierModule));
+        vm.cool(address(ed25519Module));
+        vm.cool(address(auctionModule));
+        vm.cool(hub.meterTable(id));
+        vm.prank(challenger);
+        uint256 g = gasleft();
+        hub.dispute(id, 0, root, stateHash, DisputeKind.BadStep, proof);
+        uint256 used = g - gasleft();
+        if (bytes(gasName).length > 0) {
+            bytes memory data = abi.encodeCall(hub.dispute, (id, 0, root, stateHash, DisputeKind.BadStep, proof));
+            vm.snapshotValue("AuctionChain", gasName, used);
+            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), _txGas(data, used));
+        }
+    }
+
+    /// @dev Intrinsic + execution gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
+    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
+        uint256 tokens;
+        for (uint256 i = 0; i < data.length; ++i) {
+            tokens += data[i] == 0 ? 1 : 4;
+        }
+        uint256 standard = 21_000 + 4 * tokens + execution;
+        uint256 floor = 21_000 + 10 * tokens;
+        return standard > floor ? standard : floor;
+    }
+
+    /// @dev Claims `c` for window 0, signed by participants 0, 1, 2 (pending).
+    function _claimBy012(Commit memory c) internal {
+        _claim(0, c.root, c.states[W - 1], _signers(0, 3));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
+    }
+
+    /// @dev The honest fold with step `t` moving `amount` tokens from participant 1 to participant 0, the
+    /// later steps folded on honestly from the wrong state.
+    function _wrongAt(uint256 t, int256 amount) internal view returns (Commit memory c) {
+        c = _fold(_honestInputs(), 0);
+        c.states[t][0].net += amount;
+        c.states[t][1].net -= amount;
+        c = _fold(c, t + 1);
+    }
+
+    function _sumP2p(ParticipantState[] memory s) internal pure returns (uint256 sold, uint256 bought) {
+        for (uint256 i = 0; i < s.length; ++i) {
+            sold += s[i].p2pSoldWh;
+            bought += s[i].p2pBoughtWh;
+        }
+    }
+
+    // ------------------------------------------------------------------ the community
+
+    /// The fixture's day clears real volume at the auction, a volume other than the pro-rata market's at
+    /// the mid-market rate (so these disputes exercise the auction, not an Mmr fold under another name).
+    function test_AuctionFoldTradesAndDiffersFromMmr() public view {
+        assertEq(uint8(hub.community(id).market.kind), uint8(MarketKind.Auction));
+        assertEq(hub.community(id).market.limitsHash, LimitsHash.hash(limits));
+        Commit memory h = _honest();
+        (uint256 sold, uint256 bought) = _sumP2p(h.states[W - 1]);
+        assertGt(sold, 0, "the auction matched energy");
+        assertEq(sold, bought, "sold = bought");
+        MarketParams memory mmr = hub.community(id).market;
+        mmr.kind = MarketKind.Mmr;
+        Commit memory inputs = _honestInputs();
+        ParticipantState[] memory s = Market.emptyState(N);
+        uint32[] memory owners = new uint32[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            owners[m] = uint32(m);
+        }
+        for (uint256 t = 0; t < W; ++t) {
+            s = Market.step(mmr, s, owners, _energy(inputs, t));
+        }
+        (uint256 mmrSold,) = _sumP2p(s);
+        assertTrue(mmrSold != sold, "the limit prices change the outcome");
+    }
+
+    // ------------------------------------------------------------------ bad step
+
+    /// Attack: the signers move 1,000 tokens in step 60 of an auction window. A bad-step proof carrying
+    /// the community's limit prices rejects the claim and slashes its signers; the honest result then
+    /// finalizes and money is conserved.
+    function test_BadStep_WrongAuctionStepIsSlashed() public {
+        Commit memory c = _wrongAt(60, 1000);
+        _claimBy012(c);
+        _dispute(abi.encode(_stepProof(c, 60)), "badStep_N10_W96");
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        uint256 total = 3 * uint256(BOND);
+        uint256 each = total / 2 / 7;
+        for (uint256 i = 0; i < N; ++i) {
+            ParticipantAccount memory a = hub.account(id, i);
+            assertEq(a.bond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed" : "non-signer keeps bond");
+            assertEq(a.escrow, i < 3 ? ESCROW : ESCROW + each, "non-signers compensated");
+        }
+        assertEq(hub.withdrawable(token, challenger), total - 7 * each, "challenger reward");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+
+        Commit memory h = _honest();
+        _claim(0, h.root, h.states[W - 1], _signers(3, 10));
+        vm.warp(block.timestamp + CHALLENGE);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved after settlement");
+    }
+
+    /// A wrong first step (from S_0 = zeros) is proven the same way.
+    function test_BadStep_WrongFirstAuctionStepIsSlashed() public {
+        Commit memory c = _wrongAt(0, 1);
+        _claimBy012(c);
+        _dispute(abi.encode(_stepProof(c, 0)), "");
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+    }
+
+    /// A right auction step survives a bad-step dispute: FraudNotProven, nothing changes.
+    function test_RevertWhen_BadStepAgainstRightAuctionStep() public {
+        Commit memory h = _honest();
+        _claimBy012(h);
+        for (uint256 t = 0; t < W; t += 19) {
+            _disputeReverts(
+                abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+                DisputeKind.BadStep,
+                abi.encode(_stepProof(h, t))
+            );
+        }
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim stands");
+        assertEq(hub.account(id, 0).bond, BOND, "nobody slashed");
+    }
+
+    /// Attack: a challenger swaps two participants' limit prices so that the right step recomputes to
+    /// another state (it would "prove" an honest claim wrong). The module refuses prices that do not hash
+    /// to the community's commitment.
+    function test_RevertWhen_BadStepWithSwappedLimitsAgainstRightStep() public {
+        Commit memory h = _honest();
+        _claimBy012(h);
+        StepProof memory p = _stepProof(h, 60);
+        (p.limits[0], p.limits[9]) = (p.limits[9], p.limits[0]);
+        _disputeReverts(
+            abi.encodeWithSelector(
+                AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(p.limits)
+            ),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim stands");
+    }
+
+    /// A proof without the limit prices (the Mmr shape) cannot be recomputed: refused, not "no fraud".
+    function test_RevertWhen_BadStepWithoutLimits() public {
+        Commit memory c = _wrongAt(60, 1000);
+        _claimBy012(c);
+        StepProof memory p = _stepProof(c, 60);
+        p.limits = new LimitPrices[](0);
+        _disputeReverts(
+            abi.encodeWithSelector(
+                AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(p.limits)
+            ),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+    }
+
+    // ------------------------------------------------------------------ proofs built by the node's TypeScript
+
+    /// node/src/vectors/dispute.ts folded the auction window and built a bad-step proof with the limit
+    /// prices (vectors/dispute.json, `.auction`): the TypeScript fold, limits hash and proof encoder agree
+    /// with the hub's auction module and verifier byte for byte.
+    function test_TypeScriptAuctionProof() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        assertEq(vm.parseJsonBytes32(json, ".auction.limitsHash"), LimitsHash.hash(limits), "TS limitsHash");
+        assertEq(vm.parseJsonBytes32(json, ".auction.honestWindowRoot"), _honest().root, "TS auction fold");
+        bytes32 root = vm.parseJsonBytes32(json, ".auction.badStep.windowRoot");
+        ParticipantState[] memory posted =
+            abi.decode(vm.parseJsonBytes(json, ".auction.badStep.finalState"), (ParticipantState[]));
+        _claim(0, root, posted, _signers(0, 3));
+        _dispute(vm.parseJsonBytes(json, ".auction.badStep.proof"), "");
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    // ------------------------------------------------------------------ update gas
+
+    /// The fast-path update of an auction window (every participant signs the honest S_W): the hub does
+    /// not run the market, so it costs what any market's update costs at N = 10.
+    function test_Gas_AuctionUpdate_N10_W96() public {
+        Commit memory h = _honest();
+        vm.warp(uint256(START) + uint256(W) * INTERVAL);
+        bytes32 digest = _resultDigest(HUB, id, 0, h.root, keccak256(abi.encode(h.states[W - 1])));
+        bytes[] memory sigs = new bytes[](N);
+        for (uint256 i = 0; i < N; ++i) {
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[i], digest);
+            sigs[i] = abi.encodePacked(r, s, v);
+        }
+        bytes memory co = _pack(sigs);
+        ParticipantState[] memory fin = h.states[W - 1];
+        bytes memory data = abi.encodeCall(hub.update, (id, 0, h.root, fin, co));
+        vm.cool(address(hub));
+        vm.cool(address(ecdsaModule));
+        vm.cool(address(token));
+        uint256 g = gasleft();
+        hub.update(id, 0, h.root, fin, co);
+        uint256 used = g - gasleft();
+        vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96", used);
+        vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96_txGas", _txGas(data, used));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    // ------------------------------------------------------------------ open
+
+    function _config(MarketKind kind, IMarketStep module) internal view returns (CommunityConfig memory c) {
+        c.participants = nodes;
+        c.meters = new Meter[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            c.meters[m] = Meter(publicKeys[m], ED25519, uint32(m));
+        }
+        c.intervalSeconds = INTERVAL;
+        c.windowIntervals = W;
+        c.start = uint64(block.timestamp);
+        c.windowCount = 1;
+        c.market = MarketParams(kind, 250, 50, 0, LimitsHash.hash(limits));
+        c.token = token;
+        c.bond = BOND;
+        c.escrow = ESCROW;
+        c.challengePeriod = CHALLENGE;
+        c.modules = _modules(kind);
+        c.modules.market = module;
+    }
+
+    /// Attack: open an auction community with the Totals or Mmr module, whose `Market.step` folds every
+    /// kind but Mmr as Totals (disputes would recompute another market); or an Mmr one with the auction
+    /// module. The hub refuses both.
+    function test_RevertWhen_OpenAuctionWithAnotherMarketModule() public {
+        vm.expectRevert(IHub.MarketKindMismatch.selector);
+        hub.open(_config(MarketKind.Auction, totalsModule));
+        vm.expectRevert(IHub.MarketKindMismatch.selector);
+        hub.open(_config(MarketKind.Auction, mmrModule));
+        vm.expectRevert(IHub.MarketKindMismatch.selector);
+        hub.open(_config(MarketKind.Mmr, auctionModule));
+    }
+
+    /// The Totals and Mmr module refuses to step auction parameters, and cannot be deployed for Auction.
+    function test_RevertWhen_MarketStepModuleGivenAuction() public {
+        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Mmr, MarketKind.Auction)
+        );
+        mmrModule.step(p, Market.emptyState(N), new uint32[](M), new MeterEnergy[](M), limits);
+        vm.expectRevert(abi.encodeWithSelector(MarketStep.UnsupportedMarketKind.selector, MarketKind.Auction));
+        deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Auction));
+    }
+
+    /// The value bound at open uses the auction's own price bound, 2·buy (a clearing price is a midpoint of
+    /// two prices at most the grid buy price), not buy + sell: prices that fit the pro-rata market's bound
+    /// but not the auction's are refused for the auction only.
+    function test_RevertWhen_OpenAuctionValueBoundOverflow() public {
+        uint256 maxEnergy = uint256(W) * M * type(uint32).max;
+        uint256 cap = uint256(uint128(type(int128).max));
+        // buy + sell fits (sell = 0 here), 2·buy does not.
+        uint128 buy = uint128(cap * 2000 / maxEnergy * 3 / 4);
+        CommunityConfig memory c = _config(MarketKind.Mmr, mmrModule);
+        c.market.gridBuyPrice = buy;
+        c.market.gridSellPrice = 0;
+        hub.open(c);
+        c = _config(MarketKind.Auction, auctionModule);
+        c.market.gridBuyPrice = buy;
+        c.market.gridSellPrice = 0;
+        vm.expectRevert(abi.encodeWithSelector(IHub.ValueBoundOverflow.selector, maxEnergy * (2 * uint256(buy)) / 2000));
+        hub.open(c);
+    }
+}
