@@ -1,8 +1,10 @@
 import { AbiCoder, Contract, ZeroAddress, ZeroHash, keccak256, type ContractRunner } from 'ethers';
 import { loadArtifact } from '../chain/artifacts.js';
+import { TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { treeDepth } from '../window/merkle.js';
+import { claimHash } from '../window/disputeProof.js';
 import type { WindowCommitment } from '../window/commitment.js';
 
 /**
@@ -79,10 +81,8 @@ export function gameId(communityId: bigint, claim: string, challenger: string): 
   return keccak256(coder.encode(['uint64', 'bytes32', 'address'], [communityId, claim, challenger]));
 }
 
-/** keccak256(abi.encode(window, windowRoot, stateHash)) (Hub.claimHash). */
-export function claimHash(window: number, windowRoot: string, stateHash: string): string {
-  return keccak256(coder.encode(['uint32', 'bytes32', 'bytes32'], [window, windowRoot, stateHash]));
-}
+/** Hub.claimHash; one home: `window/disputeProof.ts`. */
+export { claimHash };
 
 /**
  * The claimant side's answer to a game waiting for a reveal, from `commitment` (the window's
@@ -135,6 +135,12 @@ export function pickSide(game: GameState, windowIntervals: number, ours?: Window
   return 0;
 }
 
+/** The challenge bond of a community: the game module's `bondBps` of the participant bond (DataAvailabilityGame._challenge). */
+export async function challengeBond(hub: Contract, game: Contract, communityId: bigint): Promise<bigint> {
+  const [info, bps] = await Promise.all([hub.community(communityId), game.bondBps()]);
+  return (BigInt(info.bond) * BigInt(bps)) / 10_000n;
+}
+
 /** Levels of the canonical window tree: depth(W) (the root's height in a game). */
 export const gameDepth = (windowIntervals: number): number => treeDepth(windowIntervals);
 
@@ -148,6 +154,30 @@ export interface GamePlayerModules {
   logger: Logger;
 }
 
+/** What became of one move: mined, or why not (the module's custom error when it reverted). */
+export interface MoveOutcome {
+  mined: boolean;
+  reason?: string;
+  gasUsed?: bigint;
+  txHash?: string;
+}
+
+/**
+ * The reason a call reverted, decoded with the game module's and the hub's errors (the hub bubbles
+ * the module's revert data up unchanged), e.g. `DeadlinePassed(1700000000)`.
+ */
+export function revertReason(e: unknown, ...contracts: Contract[]): string {
+  const err = e as { data?: string; info?: { error?: { data?: string } }; shortMessage?: string; message?: string };
+  const data = err.data ?? err.info?.error?.data;
+  if (typeof data === 'string' && data.length >= 10) {
+    for (const c of contracts) {
+      const parsed = c.interface.parseError(data);
+      if (parsed) return `${parsed.name}(${parsed.args.map((a) => String(a)).join(', ')})`;
+    }
+  }
+  return err.shortMessage ?? err.message ?? String(e);
+}
+
 /** Sends game moves through `Hub.playGame`, one log line and one metric per move. */
 export class GamePlayer {
   constructor(private readonly m: GamePlayerModules) {}
@@ -157,6 +187,10 @@ export class GamePlayer {
       hub: new Contract(hub, loadArtifact('Hub').abi, runner),
       game: new Contract(game, loadArtifact('DataAvailabilityGame').abi, runner),
     };
+  }
+
+  get game(): Contract {
+    return this.m.game;
   }
 
   async state(claim: string, challenger: string): Promise<GameState> {
@@ -173,14 +207,17 @@ export class GamePlayer {
     };
   }
 
-  /** Sends one move for window `window`; true when it was mined. */
-  async play(window: number, move: GameMove): Promise<boolean> {
+  /**
+   * Sends one move for window `window` and waits (bounded) for it to be mined. A move the chain
+   * would refuse fails at its gas estimate, before anything is sent.
+   */
+  async send(window: number, move: GameMove): Promise<MoveOutcome> {
     const action = GameAction[move.action];
     try {
       const tx = await this.m.hub.playGame(this.m.communityId, window, encodeGameMove(move));
-      const receipt = await tx.wait();
-      this.m.metrics?.gameMoves.inc({ action, result: 'accepted' });
-      this.m.logger.info('game move', {
+      const receipt = await tx.wait(1, TX_TIMEOUT_MS);
+      this.m.metrics?.gameMoves.inc({ action, result: 'mined' });
+      this.m.logger.info('game move mined', {
         window,
         action,
         claim: move.claim,
@@ -188,18 +225,20 @@ export class GamePlayer {
         side: move.side,
         gasUsed: receipt?.gasUsed,
       });
-      return true;
+      return { mined: true, gasUsed: receipt?.gasUsed, txHash: tx.hash };
     } catch (e) {
-      const err = e as { shortMessage?: string; message?: string };
+      // A send that failed oddly may leave the sequenced signer's nonce ahead of the chain.
+      (this.m.hub.runner as { reset?: () => void } | null)?.reset?.();
+      const reason = revertReason(e, this.m.game, this.m.hub);
       this.m.metrics?.gameMoves.inc({ action, result: 'failed' });
-      this.m.logger.warn('game move failed', {
-        window,
-        action,
-        claim: move.claim,
-        reason: err.shortMessage ?? err.message,
-      });
-      return false;
+      this.m.logger.warn('game move failed', { window, action, claim: move.claim, reason });
+      return { mined: false, reason };
     }
+  }
+
+  /** `send`, true when the move was mined. */
+  async play(window: number, move: GameMove): Promise<boolean> {
+    return (await this.send(window, move)).mined;
   }
 
   /** Answers the game of `challenger` against our claim from the commitment we signed, if it waits for us. */

@@ -18,6 +18,17 @@ export enum ByzantineMode {
   WrongArithmetic = 'wrong-arithmetic',
   /** An honest commitment, but the posted final state differs from its last state: bad final state. */
   WrongFinalState = 'wrong-final-state',
+  /**
+   * One interval's state is not F of the previous one (as WrongArithmetic), and the commitment is
+   * withheld: never served to peers, no game answered. No fraud proof can open the claim; the
+   * data-availability game makes it lose (DESIGN.md §5.6).
+   */
+  WithheldCommitment = 'withheld-commitment',
+}
+
+/** Whether a node in this mode serves its commitment and answers games against its claims. */
+export function withholdsCommitment(mode: ByzantineMode | undefined): boolean {
+  return mode === ByzantineMode.WithheldCommitment;
 }
 
 export interface ByzantineFold {
@@ -72,7 +83,8 @@ export function byzantineFold(
       assembled.slots[t][m] = undefined;
       states = foldStates(community, assembled);
       break;
-    case ByzantineMode.WrongArithmetic: {
+    case ByzantineMode.WrongArithmetic:
+    case ByzantineMode.WithheldCommitment: {
       const honestStates = foldStates(community, assembled);
       states = honestStates.slice(0, t);
       let prev = shiftMoney(honestStates[t], 10n ** 15n);

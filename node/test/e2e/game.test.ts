@@ -1,0 +1,207 @@
+import { expect } from 'chai';
+import { Contract, type EventLog, Wallet } from 'ethers';
+import { loadArtifact } from '../../src/chain/artifacts.js';
+import { HubClient } from '../../src/chain/hubClient.js';
+import { GamePhase } from '../../src/dispute/game.js';
+import { GameDesk } from '../../src/dispute/gameDesk.js';
+import { ByzantineMode } from '../../src/node/byzantine.js';
+import { createLogger } from '../../src/util/logger.js';
+import { FOUR_HOUSEHOLDS, fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
+
+const ETHER = 10n ** 18n;
+/** The participant bond of the test community, and the challenge bond (the standard 10 % of it). */
+const BOND = 10n * ETHER;
+const CHALLENGE_BOND = BOND / 10n;
+/** The game module's move deadline in these tests (a community parameter: the module instance it names). */
+const D = 30;
+/** GameResult (contracts/src/types/Game.sol). */
+const CLAIMANT_LOST = 2n;
+const CHALLENGER_LOST = 3n;
+
+/** Three households, one window of 4 one-second intervals, P = 120 s, moves of 30 s. */
+const options = {
+  ...fastCommunityOptions,
+  households: FOUR_HOUSEHOLDS.slice(0, 3),
+  windowCount: 1,
+  gameMoveDeadline: D,
+};
+
+/**
+ * The data-availability game played by real nodes (libp2p on loopback, anvil): the node challenges a
+ * claim whose data nobody serves, and answers a challenge against a claim it signed. Deadlines are
+ * crossed with anvil's clock (evm_increaseTime), so nothing here depends on how fast a move is.
+ */
+describe('e2e: the data-availability game', function () {
+  this.timeout(180_000);
+  let c: LocalCommunity;
+
+  afterEach(async () => {
+    await c?.teardown();
+  });
+
+  const gameModule = () =>
+    new Contract(c.deployment.modules.game, loadArtifact('DataAvailabilityGame').abi, c.provider);
+  const ended = async (game: Contract) =>
+    (await game.queryFilter(game.filters.GameEnded(c.deployment.hubAddress))) as EventLog[];
+
+  it('a claimant that withholds its commitment loses its claim through an honest node’s challenge; the honest result becomes final', async () => {
+    c = new LocalCommunity(options);
+    await c.setup();
+    // Some peer must serve a claim's data within 5 % of P (6 s) after it is posted.
+    for (const o of c.options) o.game = { ...o.game, availabilityFraction: 0.05, fetchEverySeconds: 1 };
+    const hub = c.deployment.hub as Contract;
+    const game = gameModule();
+    await c.startNode(0, { byzantine: ByzantineMode.WithheldCommitment });
+    await Promise.all([1, 2].map((i) => c.startNode(i)));
+
+    const cheat = await c.waitFor(
+      'the withheld claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 ? r : undefined;
+      },
+      40_000,
+    );
+    expect(cheat.signers).to.equal(1n); // node 0 alone
+    const opened = await c.waitFor(
+      'an honest node challenges',
+      async () => {
+        const logs = (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
+        return logs.length > 0 ? logs : undefined;
+      },
+      40_000,
+    );
+    const honest = [c.options[1].privateKey, c.options[2].privateKey].map((k) => new Wallet(k).address);
+    for (const log of opened) {
+      expect(honest).to.include(log.args.challenger);
+      expect(log.args.bond).to.equal(CHALLENGE_BOND);
+    }
+    // The claimant never reveals; once its deadline has passed the challenger resolves.
+    await c.timeTravel(D + 1);
+    const endings = await c.waitFor(
+      'the claimant loses',
+      async () => {
+        const e = await ended(game);
+        return e.some((x) => x.args.result === CLAIMANT_LOST) ? e : undefined;
+      },
+      30_000,
+    );
+    const lost = endings.find((x) => x.args.result === CLAIMANT_LOST)!;
+    const winner = opened.find((o) => o.args.gameId === lost.args.gameId)!.args.challenger as string;
+    expect((await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))).length).to.equal(1);
+    // The signer's whole bond is slashed: half to the challenger, half to the participants who did not sign.
+    expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
+    for (const i of [1, 2]) expect((await hub.account(c.communityId, i)).escrow).to.equal(100n * ETHER + BOND / 4n);
+    // Every challenger's bond is back (a game against a claim no longer pending ends void), plus the reward.
+    const challenges = async () =>
+      (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
+    await c.waitFor('every game over', async () => (await ended(game)).length === (await challenges()).length, 30_000);
+    const withdrawable = async (who: string): Promise<bigint> =>
+      hub.withdrawable(c.deployment.tokenAddress, who) as Promise<bigint>;
+    expect(await withdrawable(winner)).to.equal(CHALLENGE_BOND + BOND / 2n);
+    for (const o of (await challenges()).filter((x) => x.args.challenger !== winner))
+      expect(await withdrawable(o.args.challenger)).to.equal(CHALLENGE_BOND);
+
+    // The honest nodes post their result (signed by 1 and 2), nobody challenges it, and it becomes final.
+    const rec = await c.waitFor(
+      'the honest claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 && r.windowRoot !== cheat.windowRoot ? r : undefined;
+      },
+      40_000,
+    );
+    expect(rec.signers).to.equal(6n);
+    await c.timeTravel(options.challengePeriod);
+    await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
+    const own = (await (await fetch(`${c.nodes[1]!.apiUrl}/window/0`)).json()) as { windowRoot: string };
+    expect((await hub.windowRecord(c.communityId, 0)).windowRoot).to.equal(own.windowRoot);
+    // Only the withheld claim was ever challenged.
+    for (const x of await challenges()) expect(x.args.claim).to.equal(opened[0].args.claim);
+  });
+
+  it('an honest node answers a challenge against its own claim and keeps it; the challenger’s bond goes to the signers', async () => {
+    c = new LocalCommunity(options);
+    await c.setup();
+    const hub = c.deployment.hub as Contract;
+    const game = gameModule();
+    // Node 2 stays offline: the others post their result on the pending path, signed by 0 and 1.
+    await Promise.all([0, 1].map((i) => c.startNode(i)));
+    const rec = await c.waitFor(
+      'the claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 ? r : undefined;
+      },
+      40_000,
+    );
+    expect(rec.signers).to.equal(3n);
+    const escrowBefore = await Promise.all([0, 1].map(async (i) => (await hub.account(c.communityId, i)).escrow));
+
+    // An outsider (the deployer's account) challenges the honest claim by hand, as `diversity dispute --game` does.
+    const outsider = new Wallet(c.anvil.privateKeys[0], c.provider);
+    await (await (c.deployment.token.connect(outsider) as Contract).mint(outsider.address, CHALLENGE_BOND)).wait();
+    const client = new HubClient(
+      { hub: c.deployment.hubAddress, communityId: c.communityId },
+      { runner: outsider, provider: c.provider },
+    );
+    const desk = await GameDesk.connect(client, outsider, c.provider, {
+      logger: createLogger({ level: 'error', name: 'outsider' }),
+    });
+    const challenged = await desk.challenge(0, outsider.address);
+    expect(challenged.mined, challenged.reason).to.equal(true);
+    expect(challenged.bond).to.equal(CHALLENGE_BOND);
+    expect(await c.deployment.token.balanceOf(outsider.address)).to.equal(0n);
+
+    // The nodes reveal each level; the outsider picks (left, it holds no data) down to a leaf.
+    let picks = 0;
+    for (;;) {
+      const { state } = await c.waitFor(
+        'the claimant side to answer',
+        async () => {
+          const g = await desk.gameOf(0, outsider.address);
+          return g.state.phase !== GamePhase.Reveal ? g : undefined;
+        },
+        30_000,
+      );
+      if (state.phase === GamePhase.Opened) break;
+      const picked = await desk.pick(0, outsider.address);
+      expect(picked.mined, picked.reason).to.equal(true);
+      picks++;
+    }
+    expect(picks).to.equal(2); // depth(4)
+    const leaf = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
+    expect(leaf).to.have.length(1);
+    expect(Number(leaf[0].args.interval)).to.equal(0);
+    // Each of the 3 reveals (2 levels and the leaf) was sent by one of the signers' nodes.
+    const reveals = await Promise.all(
+      [0, 1].map(async (i) => {
+        const m = await c.nodes[i]!.metrics!.gameMoves.get();
+        return m.values
+          .filter((v) => v.labels.action === 'Reveal' && v.labels.result === 'mined')
+          .reduce((a, v) => a + v.value, 0);
+      }),
+    );
+    expect(reveals[0] + reveals[1]).to.equal(3);
+
+    // The outsider has nothing to prove; past its deadline a signer's node resolves: the bond goes to the signers.
+    await c.timeTravel(D + 1);
+    const endings = await c.waitFor(
+      'the challenger loses',
+      async () => {
+        const e = await ended(game);
+        return e.length > 0 ? e : undefined;
+      },
+      30_000,
+    );
+    expect(endings.map((e) => e.args.result)).to.deep.equal([CHALLENGER_LOST]);
+    for (const i of [0, 1])
+      expect((await hub.account(c.communityId, i)).escrow).to.equal(escrowBefore[i] + CHALLENGE_BOND / 2n);
+    const kept = await hub.windowRecord(c.communityId, 0);
+    expect(kept.windowRoot).to.equal(rec.windowRoot);
+    expect(Number(kept.status)).to.equal(1);
+    await c.timeTravel(options.challengePeriod);
+    await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
+    expect((await hub.windowRecord(c.communityId, 0)).windowRoot).to.equal(rec.windowRoot);
+  });
+});
