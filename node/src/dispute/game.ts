@@ -141,6 +141,41 @@ export async function challengeBond(hub: Contract, game: Contract, communityId: 
   return (BigInt(info.bond) * BigInt(bps)) / 10_000n;
 }
 
+/**
+ * The sibling path (bottom up, as `merkleProof`) of the leaf at `position`, from the children the
+ * claimant side revealed on the way down (`revealed`: height -> the pair revealed at that height);
+ * undefined when a level is missing. With the leaf's preimage it is an IntervalProof under the
+ * claim's windowRoot: what an opened game gives a fraud proof.
+ */
+export function siblingPath(
+  revealed: ReadonlyMap<number, { left: string; right: string }>,
+  position: number,
+  depth: number,
+): string[] | undefined {
+  const proof: string[] = [];
+  for (let h = 1; h <= depth; h++) {
+    const pair = revealed.get(h);
+    if (!pair) return undefined;
+    proof.push((position >> (h - 1)) & 1 ? pair.left : pair.right);
+  }
+  return proof;
+}
+
+/**
+ * Worst-case seconds from a claim's submission to its finality when a challenger plays every round
+ * as late as allowed (DESIGN.md §5.4): the game opens in the last second of the challenge period P,
+ * then depth(W) reveals, depth(W) picks, the leaf's reveal and the challenger's last deadline, each
+ * taking the whole move deadline D. Games of several challengers run in parallel (all open before P
+ * ends), so the bound holds for any number of them.
+ */
+export function worstCaseFinalitySeconds(
+  challengePeriod: number,
+  moveDeadline: number,
+  windowIntervals: number,
+): number {
+  return challengePeriod + (2 * treeDepth(windowIntervals) + 2) * moveDeadline;
+}
+
 /** Levels of the canonical window tree: depth(W) (the root's height in a game). */
 export const gameDepth = (windowIntervals: number): number => treeDepth(windowIntervals);
 

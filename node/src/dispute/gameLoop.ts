@@ -19,6 +19,7 @@ import {
   gameId,
   pickSide,
   revertReason,
+  siblingPath,
   type GameMove,
   type GamePlayer,
   type GameState,
@@ -408,12 +409,9 @@ export class GameLoop {
     const leaf = g.leaf;
     if (rec.status !== WindowStatus.Pending || claimHash(g.window, rec.windowRoot, rec.stateHash) !== g.claim) return;
     if (!leaf || leaf.position !== state.index) return;
-    const proof = Array.from({ length: gameDepth(W) }, (_, i) => {
-      const pair = g.revealed.get(i + 1);
-      return pair ? ((leaf.position >> i) & 1 ? pair.left : pair.right) : undefined;
-    });
-    if (leaf.position === W - 1 && leaf.stateHash !== rec.stateHash && proof.every((p) => p !== undefined)) {
-      const data = badFinalStateProofOf({ ...leaf, proof: proof as string[] });
+    const proof = siblingPath(g.revealed, leaf.position, gameDepth(W));
+    if (leaf.position === W - 1 && leaf.stateHash !== rec.stateHash && proof) {
+      const data = badFinalStateProofOf({ ...leaf, proof });
       logger.warn('opened leaf proves a bad final state: disputing', { window: g.window, position: leaf.position });
       try {
         const receipt = await hub.dispute(g.window, DisputeKind.BadFinalState, data, rec);
