@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { Contract, type EventLog, Wallet } from 'ethers';
 import { loadArtifact } from '../../src/chain/artifacts.js';
 import { HubClient } from '../../src/chain/hubClient.js';
@@ -25,6 +27,19 @@ const options = {
   windowCount: 1,
   gameMoveDeadline: D,
 };
+
+/** Runs `diversity <args>` (bin/diversity.js) and returns its exit code and output. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIVERSITY_')));
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'diversity.js'), ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 /**
  * The data-availability game played by real nodes (libp2p on loopback, anvil): the node challenges a
@@ -63,6 +78,11 @@ describe('e2e: the data-availability game', function () {
       40_000,
     );
     expect(cheat.signers).to.equal(1n); // node 0 alone
+    // By hand: the audit says nobody serves the claim's data (exit 3).
+    const chain = ['--rpc-url', c.anvil.rpcUrl, '--hub', c.deployment.hubAddress, '--community-id', `${c.communityId}`];
+    const audit = await cli(['audit', '--games', ...chain, '--window', '0', '--peer', c.nodes[0]!.multiaddrs()[0]]);
+    expect(audit.stdout).to.match(/data: +NO peer serves the claim's commitment/);
+    expect(audit.code).to.equal(3);
     const opened = await c.waitFor(
       'an honest node challenges',
       async () => {
@@ -138,9 +158,21 @@ describe('e2e: the data-availability game', function () {
     expect(rec.signers).to.equal(3n);
     const escrowBefore = await Promise.all([0, 1].map(async (i) => (await hub.account(c.communityId, i)).escrow));
 
-    // An outsider (the deployer's account) challenges the honest claim by hand, as `diversity dispute --game` does.
+    // An outsider (the deployer's account) challenges the honest claim by hand: `diversity dispute --game challenge`.
     const outsider = new Wallet(c.anvil.privateKeys[0], c.provider);
     await (await (c.deployment.token.connect(outsider) as Contract).mint(outsider.address, CHALLENGE_BOND)).wait();
+    const chain = ['--rpc-url', c.anvil.rpcUrl, '--hub', c.deployment.hubAddress, '--community-id', `${c.communityId}`];
+    const key = ['--private-key', c.anvil.privateKeys[0]];
+    const challenge = await cli(['dispute', '--game', 'challenge', ...chain, '--window', '0', ...key]);
+    expect(challenge.stdout, challenge.stderr).to.match(
+      new RegExp(`challenge of window 0 \\(bond ${CHALLENGE_BOND}\\): mined`),
+    );
+    expect(challenge.code).to.equal(0);
+    expect(await c.deployment.token.balanceOf(outsider.address)).to.equal(0n);
+    // Resolving before any deadline is refused with the reason, exit 3.
+    const early = await cli(['dispute', '--game', 'resolve', ...chain, '--window', '0', ...key]);
+    expect(early.stderr).to.match(/no deadline has passed yet/);
+    expect(early.code).to.equal(3);
     const client = new HubClient(
       { hub: c.deployment.hubAddress, communityId: c.communityId },
       { runner: outsider, provider: c.provider },
@@ -148,10 +180,7 @@ describe('e2e: the data-availability game', function () {
     const desk = await GameDesk.connect(client, outsider, c.provider, {
       logger: createLogger({ level: 'error', name: 'outsider' }),
     });
-    const challenged = await desk.challenge(0, outsider.address);
-    expect(challenged.mined, challenged.reason).to.equal(true);
-    expect(challenged.bond).to.equal(CHALLENGE_BOND);
-    expect(await c.deployment.token.balanceOf(outsider.address)).to.equal(0n);
+    expect(await desk.bond()).to.equal(CHALLENGE_BOND);
 
     // The nodes reveal each level; the outsider picks (left, it holds no data) down to a leaf.
     let picks = 0;
@@ -170,6 +199,9 @@ describe('e2e: the data-availability game', function () {
       picks++;
     }
     expect(picks).to.equal(2); // depth(4)
+    const status = await cli(['dispute', '--game', 'status', ...chain, '--window', '0']);
+    expect(status.stdout).to.match(/1 open game\(s\)/);
+    expect(status.stdout).to.match(/leaf 0 is open/);
     const leaf = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
     expect(leaf).to.have.length(1);
     expect(Number(leaf[0].args.interval)).to.equal(0);

@@ -82,7 +82,7 @@ export const disputeCommand = {
       throw new CliError(CliErrorCode.BAD_OPTION, '--peer: give at least one node to fetch the window from');
     if (!args.privateKey)
       throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: the account that sends the dispute');
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
+    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const wallet = new Wallet(args.privateKey, provider);
     const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: wallet, provider });
     const community = await hub.communityInfo().catch((e) => {
@@ -167,7 +167,8 @@ async function playGameByHand(args: GameArgs): Promise<void> {
     throw new CliError(CliErrorCode.BAD_OPTION, `--private-key: the account that plays the move (--game ${action})`);
   if (args.challenger !== undefined && !isAddress(args.challenger))
     throw new CliError(CliErrorCode.BAD_OPTION, `--challenger: not an address: ${args.challenger}`);
-  const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
+  // No response cache: the bond's approval and the challenge must not read the same cached nonce.
+  const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const runner = args.privateKey ? new Wallet(args.privateKey, provider) : undefined;
   const hub = new HubClient(
     { hub: args.hub, communityId: BigInt(args.communityId) },
