@@ -3,9 +3,9 @@ import { loadArtifact } from '../chain/artifacts.js';
 import { TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { treeDepth } from '../window/merkle.js';
-import { claimHash } from '../window/disputeProof.js';
-import type { WindowCommitment } from '../window/commitment.js';
+import { merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
+import { badStepProof, claimHash, type ClaimedWindow } from '../window/disputeProof.js';
+import { intervalLeaf, type WindowCommitment } from '../window/commitment.js';
 
 /**
  * The node's side of the data-availability game (DESIGN.md §5.4; twin of
@@ -159,6 +159,63 @@ export function siblingPath(
     proof.push((position >> (h - 1)) & 1 ? pair.left : pair.right);
   }
   return proof;
+}
+
+/**
+ * The claim as far as an opened game shows it, completed with our own data: our window (slots,
+ * states, tree) whose tree nodes on the opened leaf's path are replaced by the children the claimant
+ * revealed, and whose leaf there is the claimant's. Sound only where it hashes to the claim's root:
+ * returned only when the IntervalProofs of the opened leaf and of the one before it both verify
+ * under `claimRoot` — then that earlier leaf (state S_{t-1}, what a bad step starts from) is the
+ * claim's as well as ours. With the challenger's picks going to the leftmost leaf where the claim
+ * departs from ours, every leaf left of the opened one is ours.
+ */
+export function openedClaimView(
+  ours: ClaimedWindow,
+  claimRoot: string,
+  revealed: ReadonlyMap<number, { left: string; right: string }>,
+  leaf: { position: number; interval: number; readingsRoot: string; stateHash: string },
+): ClaimedWindow | undefined {
+  const { levels: ourLevels, intervals } = ours.commitment;
+  const depth = ourLevels.length - 1;
+  const t = leaf.position;
+  if (t >= intervals.length || intervals[t].interval !== leaf.interval) return undefined;
+  const levels = ourLevels.map((l) => [...l]);
+  for (let h = 1; h <= depth; h++) {
+    const pair = revealed.get(h);
+    if (!pair) return undefined;
+    const left = 2 * (t >> h);
+    levels[h - 1][left] = pair.left;
+    levels[h - 1][left + 1] = pair.right;
+  }
+  levels[depth] = [claimRoot];
+  const opened = intervalLeaf(leaf.interval, leaf.readingsRoot, leaf.stateHash);
+  const claimed = intervals.map((x, i) =>
+    i === t ? { interval: leaf.interval, readingsRoot: leaf.readingsRoot, stateHash: leaf.stateHash, leaf: opened } : x,
+  );
+  const commitment = { windowRoot: claimRoot, intervals: claimed, levels };
+  for (const p of t > 0 ? [t - 1, t] : [t]) {
+    if (!verifyMerkleProof(claimRoot, claimed[p].leaf, p, merkleProof(levels, p))) return undefined;
+  }
+  return { ...ours, commitment };
+}
+
+/**
+ * A bad-step proof against the claim from an opened leaf t and our own data, when the claim's
+ * interval t holds the same readings as ours (same readingsRoot) but another state: then our
+ * S_{t-1} (the claim's too: see `openedClaimView`) and our slots of t are the claim's, and F of
+ * them is our S_t, not the claim's. Undefined when it does not apply.
+ */
+export function stepProofFromGame(
+  ours: ClaimedWindow,
+  claimRoot: string,
+  revealed: ReadonlyMap<number, { left: string; right: string }>,
+  leaf: { position: number; interval: number; readingsRoot: string; stateHash: string },
+): string | undefined {
+  const own = ours.commitment.intervals[leaf.position];
+  if (!own || own.readingsRoot !== leaf.readingsRoot || own.stateHash === leaf.stateHash) return undefined;
+  const view = openedClaimView(ours, claimRoot, revealed, leaf);
+  return view ? badStepProof(view, leaf.position) : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { NodeDb } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import type { WindowCommitment } from '../window/commitment.js';
-import { badFinalStateProofOf, DisputeKind } from '../window/disputeProof.js';
+import { badFinalStateProofOf, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
 import { parseClaimedWindow } from './disputer.js';
 import { servedTree } from './gameDesk.js';
 import {
@@ -20,6 +20,7 @@ import {
   pickSide,
   revertReason,
   siblingPath,
+  stepProofFromGame,
   type GameMove,
   type GamePlayer,
   type GameState,
@@ -109,7 +110,9 @@ const RESULT = ['Continue', 'Opened', 'ClaimantLost', 'ChallengerLost', 'Void'] 
  *   loop keeps retrying as soon as a peer serves the data.
  * - **Either side.** Once the party to move is late, the node sends `Resolve` in the games it
  *   plays or whose claim it signed: a silent claimant loses its claim and its signers' bonds; a
- *   silent challenger loses its bond to the signers.
+ *   silent challenger loses its bond to the signers. A game of ours whose claim stopped being
+ *   pending (rejected by another game or a fraud proof, or replaced) is resolved at once: void, the
+ *   bond comes back.
  *
  * Every move is a log line and a `diversity_game_moves_total{action,result}` increment; every game
  * of the community that ends, a `diversity_games_ended_total{result,role}` increment.
@@ -129,8 +132,8 @@ export class GameLoop {
   private readonly waitingSince = new Map<string, number>();
   /** Per game: no move before this time (ms), after a failure. */
   private readonly notBefore = new Map<string, number>();
-  /** Stored commitments rebuilt as trees, by `${window}:${windowRoot}`. */
-  private readonly trees = new Map<string, WindowCommitment>();
+  /** Stored commitments rebuilt (slots, states, tree), by `${window}:${windowRoot}`. */
+  private readonly windows = new Map<string, ClaimedWindow>();
   private moveDeadline?: number;
   private challengeBond?: bigint;
 
@@ -356,6 +359,11 @@ export class GameLoop {
     }
     const mine = this.isMe(g.challenger);
     const signed = mine ? undefined : await this.signedTree(g.window, g.claim);
+    if (mine && !(await this.stillPending(g))) {
+      // The claim was rejected (another game, a fraud proof) or replaced: end our game now, bond back.
+      await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
+      return;
+    }
     if (now > state.deadline) {
       // The party to move is late: we end the games we play, and those against claims we signed.
       if (mine || signed) await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
@@ -383,6 +391,12 @@ export class GameLoop {
     }
   }
 
+  /** Whether the game's claim is still its window's pending claim. */
+  private async stillPending(g: TrackedGame): Promise<boolean> {
+    const rec = await this.m.hub.windowRecord(g.window);
+    return rec.status === WindowStatus.Pending && claimHash(g.window, rec.windowRoot, rec.stateHash) === g.claim;
+  }
+
   /** Seconds between two signers' turns to answer: at most D/(4N), so the last one still has 3/4 of D. */
   private async answerStagger(): Promise<number> {
     if (this.moveDeadline === undefined) this.moveDeadline = Number(await this.m.player.game.moveDeadline());
@@ -397,10 +411,14 @@ export class GameLoop {
   }
 
   /**
-   * The leaf is open: prove what it proves alone. A last leaf (position W−1) whose state is not the
-   * posted S_W is a bad final state, proven with the siblings the claimant revealed on the way down.
-   * Otherwise the leaf cannot be judged without the claim's readings (the meter level of the game is
-   * not built): the challenger's deadline runs out and the bond goes to the signers.
+   * The leaf is open: prove what it and our own data prove, without the claim's readings.
+   * - A last leaf (position W−1) whose state is not the posted S_W: bad final state, with the
+   *   siblings the claimant revealed on the way down.
+   * - A leaf with our readings (same readingsRoot) but another state: bad step, from our S_{t-1}
+   *   and slots under the claim's root (`stepProofFromGame`; the picks went to the leftmost leaf
+   *   where the claim departs from ours, so the leaf before it is ours).
+   * - Otherwise (its readings differ from ours) the leaf cannot be judged without them — the
+   *   meter level of the game is not built: our deadline runs out and the bond goes to the signers.
    */
   private async useOpenedLeaf(g: TrackedGame, state: GameState): Promise<void> {
     const { hub, community, logger, metrics } = this.m;
@@ -408,26 +426,44 @@ export class GameLoop {
     const rec = await hub.windowRecord(g.window);
     const leaf = g.leaf;
     if (rec.status !== WindowStatus.Pending || claimHash(g.window, rec.windowRoot, rec.stateHash) !== g.claim) return;
-    if (!leaf || leaf.position !== state.index) return;
-    const proof = siblingPath(g.revealed, leaf.position, gameDepth(W));
-    if (leaf.position === W - 1 && leaf.stateHash !== rec.stateHash && proof) {
-      const data = badFinalStateProofOf({ ...leaf, proof });
-      logger.warn('opened leaf proves a bad final state: disputing', { window: g.window, position: leaf.position });
-      try {
-        const receipt = await hub.dispute(g.window, DisputeKind.BadFinalState, data, rec);
-        metrics?.disputes.inc({ kind: 'BadFinalState', result: 'accepted' });
-        logger.warn('dispute accepted: claim rejected', { window: g.window, gasUsed: receipt.gasUsed });
-      } catch (e) {
-        metrics?.disputes.inc({ kind: 'BadFinalState', result: 'failed' });
-        logger.warn('dispute failed', { window: g.window, reason: revertReason(e, hub.contract) });
-      }
+    if (!leaf || leaf.position !== state.index) {
+      g.openedHandled = false; // the LeafRevealed event is not read yet
       return;
     }
-    logger.warn('opened leaf: no fraud proof applies from the leaf alone (meter-level bisection not built)', {
-      window: g.window,
-      position: leaf.position,
-      deadline: state.deadline,
-    });
+    const proof = siblingPath(g.revealed, leaf.position, gameDepth(W));
+    let kind: DisputeKind | undefined;
+    let data: string | undefined;
+    if (leaf.position === W - 1 && leaf.stateHash !== rec.stateHash && proof) {
+      kind = DisputeKind.BadFinalState;
+      data = badFinalStateProofOf({ ...leaf, proof });
+    } else {
+      const ours = await this.ownWindow(g.window);
+      data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
+      if (data) kind = DisputeKind.BadStep;
+    }
+    if (kind === undefined || !data) {
+      logger.warn(
+        'opened leaf: no fraud proof from the leaf and our data (its readings differ from ours: meter level not built)',
+        {
+          window: g.window,
+          position: leaf.position,
+          deadline: state.deadline,
+        },
+      );
+      return;
+    }
+    const name = DisputeKind[kind];
+    logger.warn('opened leaf proves fraud: disputing', { window: g.window, position: leaf.position, kind: name });
+    try {
+      const receipt = await hub.dispute(g.window, kind, data, rec);
+      metrics?.disputes.inc({ kind: name, result: 'accepted' });
+      logger.warn('dispute accepted: claim rejected', { window: g.window, kind: name, gasUsed: receipt.gasUsed });
+    } catch (e) {
+      metrics?.disputes.inc({ kind: name, result: 'failed' });
+      logger.warn('dispute failed', { window: g.window, kind: name, reason: revertReason(e, hub.contract) });
+      g.openedHandled = false; // try again on a later tick, while the deadline lasts
+      this.backOff(g.id);
+    }
   }
 
   // ------------------------------------------------------------------ stored commitments
@@ -442,21 +478,30 @@ export class GameLoop {
 
   /** This node's own current commitment of `window` (its latest fold), as a tree. */
   private async ownTree(window: number): Promise<WindowCommitment | undefined> {
+    return (await this.ownWindow(window))?.commitment;
+  }
+
+  /** This node's own current commitment of `window` as signed: slots, states and tree. */
+  private async ownWindow(window: number): Promise<ClaimedWindow | undefined> {
     const own = await this.m.db.windowResults.get(window);
     if (!own) return undefined;
     const stored = await this.m.db.commitments.get({ window, windowRoot: own.windowRoot });
-    return stored ? this.tree(window, stored.windowRoot, stored.frames) : undefined;
+    return stored ? this.window(window, stored.windowRoot, stored.frames) : undefined;
   }
 
   private tree(window: number, windowRoot: string, frames: string[]): WindowCommitment | undefined {
+    return this.window(window, windowRoot, frames)?.commitment;
+  }
+
+  private window(window: number, windowRoot: string, frames: string[]): ClaimedWindow | undefined {
     const key = `${window}:${windowRoot}`;
-    let tree = this.trees.get(key);
-    if (!tree) {
-      tree = parseClaimedWindow(frames.map((f) => Buffer.from(f, 'utf8')))?.commitment;
-      if (!tree || tree.windowRoot !== windowRoot) return undefined;
-      this.trees.set(key, tree);
-      for (const k of this.trees.keys()) if (Number(k.split(':')[0]) < window - 4) this.trees.delete(k);
+    let stored = this.windows.get(key);
+    if (!stored) {
+      stored = parseClaimedWindow(frames.map((f) => Buffer.from(f, 'utf8')));
+      if (!stored || stored.commitment.windowRoot !== windowRoot) return undefined;
+      this.windows.set(key, stored);
+      for (const k of this.windows.keys()) if (Number(k.split(':')[0]) < window - 4) this.windows.delete(k);
     }
-    return tree;
+    return stored;
   }
 }

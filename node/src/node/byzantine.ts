@@ -24,11 +24,22 @@ export enum ByzantineMode {
    * data-availability game makes it lose (DESIGN.md §5.6).
    */
   WithheldCommitment = 'withheld-commitment',
+  /**
+   * The same wrong step, the commitment withheld from peers, but every game move answered from it:
+   * the game opens the wrong leaf, whose readings are the honest ones, so a bad-step proof applies
+   * to it from the challenger's own data (DESIGN.md §5.6).
+   */
+  WithheldAnswering = 'withheld-answering',
 }
 
-/** Whether a node in this mode serves its commitment and answers games against its claims. */
+/** Whether a node in this mode serves no commitment to its peers. */
 export function withholdsCommitment(mode: ByzantineMode | undefined): boolean {
-  return mode === ByzantineMode.WithheldCommitment;
+  return mode === ByzantineMode.WithheldCommitment || mode === ByzantineMode.WithheldAnswering;
+}
+
+/** Whether a node in this mode answers games against claims it signed. */
+export function answersGames(mode: ByzantineMode | undefined): boolean {
+  return mode !== ByzantineMode.WithheldCommitment;
 }
 
 export interface ByzantineFold {
@@ -84,7 +95,8 @@ export function byzantineFold(
       states = foldStates(community, assembled);
       break;
     case ByzantineMode.WrongArithmetic:
-    case ByzantineMode.WithheldCommitment: {
+    case ByzantineMode.WithheldCommitment:
+    case ByzantineMode.WithheldAnswering: {
       const honestStates = foldStates(community, assembled);
       states = honestStates.slice(0, t);
       let prev = shiftMoney(honestStates[t], 10n ** 15n);

@@ -25,7 +25,7 @@ import { createLogger, type Logger } from '../util/logger.js';
 import { assembleStoredWindow, type AssembledWindow } from '../window/assemble.js';
 import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
 import type { ParticipantState } from '../window/state.js';
-import { byzantineFold, withholdsCommitment } from './byzantine.js';
+import { answersGames, byzantineFold, withholdsCommitment } from './byzantine.js';
 import { Settlement } from './settlement.js';
 import { Disputer } from '../dispute/disputer.js';
 import { GamePlayer } from '../dispute/game.js';
@@ -312,7 +312,7 @@ export class DiversityNode {
   /**
    * The data-availability game (dispute/gameLoop.ts) on this node's signer: it answers games against
    * claims it signed and challenges claims whose data no peer serves. A byzantine node challenges
-   * nothing, and one that withholds its commitment answers nothing either.
+   * nothing; in `withheld-commitment` mode it answers nothing either.
    */
   private async gameLoop(community: CommunityInfo, signer: SequencedSigner): Promise<GameLoop> {
     const { opts, logger, metrics } = this;
@@ -334,7 +334,7 @@ export class DiversityNode {
       token: new Contract(community.token, loadArtifact('CommunityToken').abi, signer),
       address: this.wallet!.address,
       participantIndex: this.participantIndex,
-      answer: !withholdsCommitment(opts.byzantine),
+      answer: answersGames(opts.byzantine),
       challenge: !opts.byzantine,
       takeoverSeconds: opts.chain.takeoverSeconds,
       backoffSeconds: opts.chain.backoffSeconds,

@@ -19,6 +19,7 @@ const D = 30;
 /** GameResult (contracts/src/types/Game.sol). */
 const CLAIMANT_LOST = 2n;
 const CHALLENGER_LOST = 3n;
+const VOID = 4n;
 
 /** Three households, one window of 4 one-second intervals, P = 120 s, moves of 30 s. */
 const options = {
@@ -138,6 +139,59 @@ describe('e2e: the data-availability game', function () {
     expect((await hub.windowRecord(c.communityId, 0)).windowRoot).to.equal(own.windowRoot);
     // Only the withheld claim was ever challenged.
     for (const x of await challenges()) expect(x.args.claim).to.equal(opened[0].args.claim);
+  });
+
+  it('a claimant that withholds its data but answers every move loses to a bad-step proof built from the opened leaf and the challenger’s own data', async () => {
+    c = new LocalCommunity(options);
+    await c.setup();
+    for (const o of c.options) o.game = { ...o.game, availabilityFraction: 0.05, fetchEverySeconds: 1 };
+    const hub = c.deployment.hub as Contract;
+    const game = gameModule();
+    await c.startNode(0, { byzantine: ByzantineMode.WithheldAnswering });
+    await Promise.all([1, 2].map((i) => c.startNode(i)));
+    const cheat = await c.waitFor(
+      'the withheld claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 ? r : undefined;
+      },
+      40_000,
+    );
+    // The claimant opens the tree move by move; the challenger picks down to the wrong step and proves it.
+    const disputed = await c.waitFor(
+      'a dispute from the opened leaf',
+      async () => {
+        const logs = (await hub.queryFilter(hub.filters.Disputed(c.communityId))) as EventLog[];
+        return logs.length > 0 ? logs : undefined;
+      },
+      60_000,
+    );
+    expect(disputed.map((d) => Number(d.args.kind))).to.deep.equal([2]); // BadStep
+    const leaves = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
+    expect(leaves.length).to.be.greaterThan(0);
+    for (const l of leaves) expect(Number(l.args.position)).to.equal(2); // the cheat's step: the middle interval
+    expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
+    const rejected = (await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))) as EventLog[];
+    expect(rejected).to.have.length(1);
+    // The games end void once the claim is rejected: every challenger's bond comes back.
+    const challenges = async () =>
+      (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
+    await c.waitFor('every game over', async () => (await ended(game)).length === (await challenges()).length, 30_000);
+    expect((await ended(game)).map((e) => e.args.result)).to.satisfy((r: bigint[]) => r.every((x) => x === VOID));
+    const challenger = disputed[0].args.challenger as string;
+    expect(await hub.withdrawable(c.deployment.tokenAddress, challenger)).to.equal(CHALLENGE_BOND + BOND / 2n);
+
+    const rec = await c.waitFor(
+      'the honest claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 && r.windowRoot !== cheat.windowRoot ? r : undefined;
+      },
+      40_000,
+    );
+    expect(rec.signers).to.equal(6n);
+    await c.timeTravel(options.challengePeriod);
+    await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
   });
 
   it('an honest node answers a challenge against its own claim and keeps it; the challenger’s bond goes to the signers', async () => {

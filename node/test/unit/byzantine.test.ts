@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ByzantineMode, byzantineFold, withholdsCommitment } from '../../src/node/byzantine.js';
+import { answersGames, ByzantineMode, byzantineFold, withholdsCommitment } from '../../src/node/byzantine.js';
 import { assembleWindow, toMeterEnergy } from '../../src/window/assemble.js';
 import { foldAndCommit } from '../../src/window/fold.js';
 import { marketStep } from '../../src/window/market.js';
@@ -70,10 +70,15 @@ describe('byzantine folds leave the trace their fraud proof needs', () => {
     const wrong = byzantineFold(ByzantineMode.WrongArithmetic, community, 0, assembled);
     expect(b.folded.commitment.windowRoot).to.equal(wrong.folded.commitment.windowRoot);
     expect(b.folded.commitment.windowRoot).to.not.equal(honest.commitment.windowRoot);
-    expect(withholdsCommitment(ByzantineMode.WithheldCommitment)).to.equal(true);
-    for (const m of Object.values(ByzantineMode).filter((x) => x !== ByzantineMode.WithheldCommitment))
-      expect(withholdsCommitment(m)).to.equal(false);
+    const answering = byzantineFold(ByzantineMode.WithheldAnswering, community, 0, assembled);
+    expect(answering.folded.commitment.windowRoot).to.equal(wrong.folded.commitment.windowRoot);
+    const withholding = [ByzantineMode.WithheldCommitment, ByzantineMode.WithheldAnswering];
+    for (const m of Object.values(ByzantineMode)) {
+      expect(withholdsCommitment(m)).to.equal(withholding.includes(m));
+      expect(answersGames(m)).to.equal(m !== ByzantineMode.WithheldCommitment);
+    }
     expect(withholdsCommitment(undefined)).to.equal(false);
+    expect(answersGames(undefined)).to.equal(true);
   });
 
   it('wrong final state: the commitment is honest but the posted state is not its last state', () => {

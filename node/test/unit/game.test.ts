@@ -7,6 +7,8 @@ import { servedTree } from '../../src/dispute/gameDesk.js';
 import { commitWindow, intervalLeaf, intervalProof, readingsRoot } from '../../src/window/commitment.js';
 import { hashPair, verifyMerkleProof } from '../../src/window/merkle.js';
 import { emptyState, stateHash } from '../../src/window/state.js';
+import { claimFromServed } from '../../src/dispute/proofs.js';
+import { badStepProof } from '../../src/window/disputeProof.js';
 import {
   GameAction,
   GamePhase,
@@ -14,8 +16,10 @@ import {
   encodeGameMove,
   gameDepth,
   pickSide,
+  openedClaimView,
   revertReason,
   siblingPath,
+  stepProofFromGame,
   worstCaseFinalitySeconds,
   type GameState,
 } from '../../src/dispute/game.js';
@@ -201,5 +205,68 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     expect(loop(2, 0.25).challengeDue(1, rec)).to.equal(10_250 + 30); // the rotation moves by window
     expect(loop(-1, 0.25).challengeDue(0, rec)).to.equal(10_250 + 4 * 30); // an outsider after every participant
     expect(loop(3, 0.99).challengeDue(0, rec)).to.equal(10_000 + 1000 - 30); // never past P − one turn
+  });
+
+  it("an opened leaf whose readings are ours but whose state is not F of them gives the bad-step proof the claimant's data would", () => {
+    const W8 = 8;
+    const slots = Array.from({ length: W8 }, () => [undefined, undefined]);
+    const states = (lieAt?: number) =>
+      Array.from({ length: W8 }, (_, i) =>
+        emptyState(2).map((x, p) => ({
+          ...x,
+          exportWh: BigInt(i * 10 + p),
+          net: i === lieAt ? BigInt(2 * p - 1) : 0n,
+        })),
+      );
+    const ours = claimFromServed(16, slots, states());
+    for (const lie of [0, 5, 7]) {
+      const theirs = claimFromServed(16, slots, states(lie));
+      // The game: the claimant reveals, we pick where the claim departs from ours.
+      const revealed = new Map<number, { left: string; right: string }>();
+      let g: GameState = {
+        node: theirs.commitment.windowRoot,
+        left: '',
+        right: '',
+        deadline: 0,
+        index: 0,
+        height: gameDepth(W8),
+        phase: GamePhase.Reveal,
+        bond: 0n,
+      };
+      while (g.height > 0) {
+        const move = answerFrom(theirs.commitment, claim, challenger, g)!;
+        revealed.set(g.height, { left: move.left!, right: move.right! });
+        g = { ...g, left: move.left!, right: move.right!, phase: GamePhase.Pick };
+        const side = pickSide(g, W8, ours.commitment);
+        g = {
+          ...g,
+          index: 2 * g.index + side,
+          height: g.height - 1,
+          node: side ? g.right : g.left,
+          phase: GamePhase.Reveal,
+        };
+      }
+      expect(g.index).to.equal(lie);
+      const leafMove = answerFrom(theirs.commitment, claim, challenger, g)!;
+      const leaf = {
+        position: g.index,
+        interval: leafMove.interval!,
+        readingsRoot: leafMove.readingsRoot!,
+        stateHash: leafMove.stateHash!,
+      };
+      const proof = stepProofFromGame(ours, theirs.commitment.windowRoot, revealed, leaf);
+      expect(proof).to.equal(badStepProof(theirs, lie));
+      // Not against an honest leaf, nor with a level missing, nor under another root.
+      const honestLeaf = { ...leaf, stateHash: ours.commitment.intervals[lie].stateHash };
+      expect(stepProofFromGame(ours, theirs.commitment.windowRoot, revealed, honestLeaf)).to.equal(undefined);
+      const partial = new Map(revealed);
+      partial.delete(1);
+      expect(openedClaimView(ours, theirs.commitment.windowRoot, partial, leaf)).to.equal(undefined);
+      expect(openedClaimView(ours, h('another root'), revealed, leaf)).to.equal(undefined);
+    }
+    // Other readings at the leaf: no step proof from our data (the meter level is not built).
+    const otherReadings = claimFromServed(16, slots, states(3));
+    const leaf = { ...otherReadings.commitment.intervals[3], position: 3, readingsRoot: h('other readings') };
+    expect(stepProofFromGame(ours, otherReadings.commitment.windowRoot, new Map(), leaf)).to.equal(undefined);
   });
 });
