@@ -150,11 +150,13 @@ export class GameLoop {
   /** One round: read the module's new events, watch the pending claim, move in every open game. */
   async tick(): Promise<void> {
     await this.scan();
-    const now = await this.chainNow();
-    if (this.m.challenge) await this.watchPending(now);
+    // The chain's time is read only when something depends on it (idle: two calls per tick).
+    let now: number | undefined;
+    const chainNow = async () => (now ??= await this.chainNow());
+    if (this.m.challenge) await this.watchPending(chainNow);
     for (const g of [...this.games.values()]) {
       if ((this.notBefore.get(g.id) ?? 0) > Date.now()) continue;
-      await this.step(g, now);
+      await this.step(g, await chainNow());
     }
   }
 
@@ -181,6 +183,7 @@ export class GameLoop {
     const { provider, player, community } = this.m;
     const head = await provider.getBlockNumber();
     if (this.cursor === undefined) this.cursor = Math.max(0, head - this.opts.lookbackBlocks);
+    if (this.cursor > head) return;
     const address = await player.game.getAddress();
     const hubTopic = zeroPadValue(community.hub, 32);
     while (this.cursor <= head) {
@@ -259,15 +262,16 @@ export class GameLoop {
 
   // ------------------------------------------------------------------ challenger side: is the data there?
 
-  private async watchPending(now: number): Promise<void> {
+  private async watchPending(chainNow: () => Promise<number>): Promise<void> {
     const { hub, community, logger } = this.m;
     const window = (await hub.lastFinalizedWindow()) + 1;
     if (window >= community.windowCount) return;
     const rec = await hub.windowRecord(window);
     if (rec.status !== WindowStatus.Pending) return;
     const claim = claimHash(window, rec.windowRoot, rec.stateHash);
-    const endsAt = rec.submittedAt + community.challengePeriod;
-    if (now >= endsAt || this.available.has(claim) || this.challenged.has(claim)) return;
+    if (this.available.has(claim) || this.challenged.has(claim)) return;
+    const now = await chainNow();
+    if (now >= rec.submittedAt + community.challengePeriod) return;
     if (await this.m.db.commitments.get({ window, windowRoot: rec.windowRoot })) {
       this.available.add(claim); // we hold the tree ourselves (we signed this root)
       return;

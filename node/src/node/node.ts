@@ -297,7 +297,7 @@ export class DiversityNode {
       setInterval(() => void this.loop('commit', () => this.commitLoop()), opts.tickMs),
       setInterval(() => void this.loop('settle', () => this.settlement!.tick()), opts.tickMs),
       setInterval(() => void this.loop('cosign', () => this.republishCoSignatures()), opts.tickMs),
-      setInterval(() => void this.loop('game', () => this.game!.tick()), opts.tickMs),
+      setInterval(() => void this.loop('game', () => this.game!.tick()), opts.chain.pollMs),
     );
     this.status = 'started';
     logger.info('node started', {
