@@ -369,8 +369,10 @@ export class GameLoop {
       return;
     }
     if (now > state.deadline) {
-      // The party to move is late: we end the games we play, and those against claims we signed.
-      if (mine || signed) await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
+      // The party to move is late. We end the games we play (the claimant late: we win; we late: we
+      // concede, the claim may finalize) and, against claims we signed, those whose challenger is late.
+      if (mine || (signed && state.phase !== GamePhase.Reveal))
+        await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
       return;
     }
     if (mine) {
