@@ -142,6 +142,15 @@ export class GameLoop {
     private readonly m: GameLoopModules,
   ) {}
 
+  /** Whether a game is open against the claim in `rec` (the hub does not finalize it then). */
+  async holdsOpen(window: number, rec: Pick<WindowRecord, 'windowRoot' | 'stateHash'>): Promise<boolean> {
+    const open: bigint = await this.m.player.game.openGames(
+      this.m.community.hub,
+      claimHash(window, rec.windowRoot, rec.stateHash),
+    );
+    return open > 0n;
+  }
+
   /** Games of this community open now (as seen from the module's events). */
   get openGames(): number {
     return this.games.size;

@@ -229,6 +229,7 @@ export class DiversityNode {
         metrics,
         logger: logger.child('settlement'),
         onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputeAndReport(window, record),
+        gameOpen: (window, record) => this.game?.holdsOpen(window, record) ?? Promise.resolve(false),
       },
     );
     this.disputer = new Disputer({
