@@ -298,7 +298,8 @@ export class DiversityNode {
       setInterval(() => void this.loop('commit', () => this.commitLoop()), opts.tickMs),
       setInterval(() => void this.loop('settle', () => this.settlement!.tick()), opts.tickMs),
       setInterval(() => void this.loop('cosign', () => this.republishCoSignatures()), opts.tickMs),
-      setInterval(() => void this.loop('game', () => this.game!.tick()), opts.chain.pollMs),
+      // Move deadlines are long (an hour in the standard set): at most one game round a second.
+      setInterval(() => void this.loop('game', () => this.game!.tick()), Math.max(opts.chain.pollMs, 1000)),
     );
     this.status = 'started';
     logger.info('node started', {
