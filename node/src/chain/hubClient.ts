@@ -175,6 +175,12 @@ export class HubClient {
     return Number(info.finalizedWindows) - 1;
   }
 
+  /** The community's data-availability game module (`CommunityModules.game`, named at open). */
+  async gameModule(): Promise<string> {
+    const info = await this.contract.community(this.opts.communityId);
+    return info.modules.game;
+  }
+
   async account(index: number): Promise<AccountInfo> {
     const a = await this.contract.account(this.opts.communityId, index);
     return { escrow: a.escrow, bond: a.bond, debt: a.debt, claim: a.claim };

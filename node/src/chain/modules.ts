@@ -9,6 +9,15 @@ export const GAME_MOVE_DEADLINE = 3600;
 export const GAME_BOND_BPS = 1000;
 
 /**
+ * The game module's parameters (its constructor's): seconds per move, challenge bond in bps of the
+ * participant bond. A community chooses them by naming a module instance the hub allow-lists.
+ */
+export interface GameParams {
+  moveDeadline?: number;
+  bondBps?: number;
+}
+
+/**
  * The hub's standard modules (contracts/src/modules), in the order of its constructor allow-list, and
  * how a community names them at open (CommunityModules). Meter scheme indexes follow `MeterScheme`.
  */
@@ -66,9 +75,14 @@ export function linkedHubArtifact(settlement: string, load: (name: string) => Ar
 export async function deployHubDependencies(
   deploy: (artifact: Artifact, args: unknown[], label: string) => Promise<string>,
   load: (name: string) => Artifact = loadArtifact,
+  game: GameParams = {},
 ): Promise<{ settlement: string; modules: HubModules }> {
   const settlement = await deploy(load('Settlement'), [], 'deploy Settlement');
   const modules = {} as HubModules;
-  for (const m of MODULES) modules[m.key] = await deploy(load(m.artifact), [...m.args], `deploy ${m.artifact}`);
+  for (const m of MODULES) {
+    const args =
+      m.key === 'game' ? [game.moveDeadline ?? GAME_MOVE_DEADLINE, game.bondBps ?? GAME_BOND_BPS] : [...m.args];
+    modules[m.key] = await deploy(load(m.artifact), args, `deploy ${m.artifact}`);
+  }
   return { settlement, modules };
 }

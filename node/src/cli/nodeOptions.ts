@@ -29,6 +29,7 @@ const KNOWN_KEYS: Record<string, readonly string[] | true> = {
   network: Object.keys(defaultNodeOptions.network),
   chain: Object.keys(defaultNodeOptions.chain),
   window: Object.keys(defaultNodeOptions.window),
+  game: Object.keys(defaultNodeOptions.game),
   api: Object.keys(defaultNodeOptions.api),
 };
 
@@ -93,6 +94,7 @@ export function nodeOptionsFromArgs(args: Json): NodeOptions {
       : undefined,
     chain: args.chain,
     window: args.window,
+    game: args.game,
     api: args.api,
     meter: args.meter,
   };
@@ -136,6 +138,13 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
   o.window.graceSeconds = Number(o.window.graceSeconds);
   if (!Number.isFinite(o.window.graceSeconds) || o.window.graceSeconds < 0)
     fail('window.grace-seconds', 'must be a non-negative number');
+  o.game.availabilityFraction = Number(o.game.availabilityFraction);
+  if (!(o.game.availabilityFraction >= 0 && o.game.availabilityFraction < 1))
+    fail('game.availability-fraction', 'must be at least 0 and below 1 (a share of the challenge period)');
+  for (const key of ['fetchEverySeconds', 'lookbackBlocks'] as const) {
+    o.game[key] = Number(o.game[key]);
+    if (!Number.isFinite(o.game[key]) || o.game[key] < 0) fail(`game.${key}`, 'must be a non-negative number');
+  }
   o.api.port = Number(o.api.port);
   if (!Number.isInteger(o.api.port) || o.api.port < 0 || o.api.port > 65535) fail('api.port', 'must be a port number');
   if (!['error', 'warn', 'info', 'verbose', 'debug'].includes(o.logLevel))

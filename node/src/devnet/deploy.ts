@@ -15,6 +15,7 @@ import {
   linkedHubArtifact,
   marketTuple,
   type CoSignatureSchemeName,
+  type GameParams,
   type HubModules,
 } from '../chain/modules.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
@@ -49,10 +50,14 @@ export interface Deployment {
 
 /**
  * Deploys the demo payment token, the Settlement library, the standard modules (dispute verifier,
- * market steps, ECDSA co-signature, Ed25519 and P-256 meter schemes) and the hub that allow-lists
- * them, from `deployer`.
+ * market steps, ECDSA co-signature, Ed25519 and P-256 meter schemes, the game with `game`'s
+ * parameters or the defaults) and the hub that allow-lists them, from `deployer`.
  */
-export async function deployHub(deployer: Wallet | NonceManager, ledger?: GasLedger): Promise<Deployment> {
+export async function deployHub(
+  deployer: Wallet | NonceManager,
+  ledger?: GasLedger,
+  game: GameParams = {},
+): Promise<Deployment> {
   const tokenArtifact = loadArtifact('CommunityToken');
   const owner = await deployer.getAddress();
   const deploy = async (artifact: Artifact, args: unknown[], label: string): Promise<Contract> => {
@@ -62,8 +67,10 @@ export async function deployHub(deployer: Wallet | NonceManager, ledger?: GasLed
     return c as Contract;
   };
   const token = await deploy(tokenArtifact, ['Community Euro', 'cEUR', owner], 'deploy token');
-  const { settlement, modules } = await deployHubDependencies(async (a, args, label) =>
-    (await deploy(a, args, label)).getAddress(),
+  const { settlement, modules } = await deployHubDependencies(
+    async (a, args, label) => (await deploy(a, args, label)).getAddress(),
+    loadArtifact,
+    game,
   );
   const hub = await deploy(linkedHubArtifact(settlement), hubConstructorArgs(modules), 'deploy hub');
   return { hub, token, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress(), modules };

@@ -174,7 +174,7 @@ export class Devnet {
       })),
     );
     for (const node of this.nodes) {
-      const config: Omit<NodeOptions, 'network' | 'chain' | 'window' | 'api'> & Record<string, unknown> = {
+      const config: Omit<NodeOptions, 'network' | 'chain' | 'window' | 'api' | 'game'> & Record<string, unknown> = {
         name: node.name,
         dataDir: join(dir, node.name, 'db'),
         privateKey: node.wallet.privateKey,

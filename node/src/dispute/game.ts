@@ -1,9 +1,11 @@
 import { AbiCoder, Contract, ZeroAddress, ZeroHash, keccak256, type ContractRunner } from 'ethers';
 import { loadArtifact } from '../chain/artifacts.js';
+import { TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { treeDepth } from '../window/merkle.js';
-import type { WindowCommitment } from '../window/commitment.js';
+import { merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
+import { badStepProof, claimHash, type ClaimedWindow } from '../window/disputeProof.js';
+import { intervalLeaf, type WindowCommitment } from '../window/commitment.js';
 
 /**
  * The node's side of the data-availability game (DESIGN.md §5.4; twin of
@@ -79,10 +81,8 @@ export function gameId(communityId: bigint, claim: string, challenger: string): 
   return keccak256(coder.encode(['uint64', 'bytes32', 'address'], [communityId, claim, challenger]));
 }
 
-/** keccak256(abi.encode(window, windowRoot, stateHash)) (Hub.claimHash). */
-export function claimHash(window: number, windowRoot: string, stateHash: string): string {
-  return keccak256(coder.encode(['uint32', 'bytes32', 'bytes32'], [window, windowRoot, stateHash]));
-}
+/** Hub.claimHash; one home: `window/disputeProof.ts`. */
+export { claimHash };
 
 /**
  * The claimant side's answer to a game waiting for a reveal, from `commitment` (the window's
@@ -135,6 +135,104 @@ export function pickSide(game: GameState, windowIntervals: number, ours?: Window
   return 0;
 }
 
+/** The challenge bond of a community: the game module's `bondBps` of the participant bond (DataAvailabilityGame._challenge). */
+export async function challengeBond(hub: Contract, game: Contract, communityId: bigint): Promise<bigint> {
+  const [info, bps] = await Promise.all([hub.community(communityId), game.bondBps()]);
+  return (BigInt(info.bond) * BigInt(bps)) / 10_000n;
+}
+
+/**
+ * The sibling path (bottom up, as `merkleProof`) of the leaf at `position`, from the children the
+ * claimant side revealed on the way down (`revealed`: height -> the pair revealed at that height);
+ * undefined when a level is missing. With the leaf's preimage it is an IntervalProof under the
+ * claim's windowRoot: what an opened game gives a fraud proof.
+ */
+export function siblingPath(
+  revealed: ReadonlyMap<number, { left: string; right: string }>,
+  position: number,
+  depth: number,
+): string[] | undefined {
+  const proof: string[] = [];
+  for (let h = 1; h <= depth; h++) {
+    const pair = revealed.get(h);
+    if (!pair) return undefined;
+    proof.push((position >> (h - 1)) & 1 ? pair.left : pair.right);
+  }
+  return proof;
+}
+
+/**
+ * The claim as far as an opened game shows it, completed with our own data: our window (slots,
+ * states, tree) whose tree nodes on the opened leaf's path are replaced by the children the claimant
+ * revealed, and whose leaf there is the claimant's. Sound only where it hashes to the claim's root:
+ * returned only when the IntervalProofs of the opened leaf and of the one before it both verify
+ * under `claimRoot` — then that earlier leaf (state S_{t-1}, what a bad step starts from) is the
+ * claim's as well as ours. With the challenger's picks going to the leftmost leaf where the claim
+ * departs from ours, every leaf left of the opened one is ours.
+ */
+export function openedClaimView(
+  ours: ClaimedWindow,
+  claimRoot: string,
+  revealed: ReadonlyMap<number, { left: string; right: string }>,
+  leaf: { position: number; interval: number; readingsRoot: string; stateHash: string },
+): ClaimedWindow | undefined {
+  const { levels: ourLevels, intervals } = ours.commitment;
+  const depth = ourLevels.length - 1;
+  const t = leaf.position;
+  if (t >= intervals.length || intervals[t].interval !== leaf.interval) return undefined;
+  const levels = ourLevels.map((l) => [...l]);
+  for (let h = 1; h <= depth; h++) {
+    const pair = revealed.get(h);
+    if (!pair) return undefined;
+    const left = 2 * (t >> h);
+    levels[h - 1][left] = pair.left;
+    levels[h - 1][left + 1] = pair.right;
+  }
+  levels[depth] = [claimRoot];
+  const opened = intervalLeaf(leaf.interval, leaf.readingsRoot, leaf.stateHash);
+  const claimed = intervals.map((x, i) =>
+    i === t ? { interval: leaf.interval, readingsRoot: leaf.readingsRoot, stateHash: leaf.stateHash, leaf: opened } : x,
+  );
+  const commitment = { windowRoot: claimRoot, intervals: claimed, levels };
+  for (const p of t > 0 ? [t - 1, t] : [t]) {
+    if (!verifyMerkleProof(claimRoot, claimed[p].leaf, p, merkleProof(levels, p))) return undefined;
+  }
+  return { ...ours, commitment };
+}
+
+/**
+ * A bad-step proof against the claim from an opened leaf t and our own data, when the claim's
+ * interval t holds the same readings as ours (same readingsRoot) but another state: then our
+ * S_{t-1} (the claim's too: see `openedClaimView`) and our slots of t are the claim's, and F of
+ * them is our S_t, not the claim's. Undefined when it does not apply.
+ */
+export function stepProofFromGame(
+  ours: ClaimedWindow,
+  claimRoot: string,
+  revealed: ReadonlyMap<number, { left: string; right: string }>,
+  leaf: { position: number; interval: number; readingsRoot: string; stateHash: string },
+): string | undefined {
+  const own = ours.commitment.intervals[leaf.position];
+  if (!own || own.readingsRoot !== leaf.readingsRoot || own.stateHash === leaf.stateHash) return undefined;
+  const view = openedClaimView(ours, claimRoot, revealed, leaf);
+  return view ? badStepProof(view, leaf.position) : undefined;
+}
+
+/**
+ * Worst-case seconds from a claim's submission to its finality when a challenger plays every round
+ * as late as allowed (DESIGN.md §5.4): the game opens in the last second of the challenge period P,
+ * then depth(W) reveals, depth(W) picks, the leaf's reveal and the challenger's last deadline, each
+ * taking the whole move deadline D. Games of several challengers run in parallel (all open before P
+ * ends), so the bound holds for any number of them.
+ */
+export function worstCaseFinalitySeconds(
+  challengePeriod: number,
+  moveDeadline: number,
+  windowIntervals: number,
+): number {
+  return challengePeriod + (2 * treeDepth(windowIntervals) + 2) * moveDeadline;
+}
+
 /** Levels of the canonical window tree: depth(W) (the root's height in a game). */
 export const gameDepth = (windowIntervals: number): number => treeDepth(windowIntervals);
 
@@ -148,6 +246,30 @@ export interface GamePlayerModules {
   logger: Logger;
 }
 
+/** What became of one move: mined, or why not (the module's custom error when it reverted). */
+export interface MoveOutcome {
+  mined: boolean;
+  reason?: string;
+  gasUsed?: bigint;
+  txHash?: string;
+}
+
+/**
+ * The reason a call reverted, decoded with the game module's and the hub's errors (the hub bubbles
+ * the module's revert data up unchanged), e.g. `DeadlinePassed(1700000000)`.
+ */
+export function revertReason(e: unknown, ...contracts: Contract[]): string {
+  const err = e as { data?: string; info?: { error?: { data?: string } }; shortMessage?: string; message?: string };
+  const data = err.data ?? err.info?.error?.data;
+  if (typeof data === 'string' && data.length >= 10) {
+    for (const c of contracts) {
+      const parsed = c.interface.parseError(data);
+      if (parsed) return `${parsed.name}(${parsed.args.map((a) => String(a)).join(', ')})`;
+    }
+  }
+  return err.shortMessage ?? err.message ?? String(e);
+}
+
 /** Sends game moves through `Hub.playGame`, one log line and one metric per move. */
 export class GamePlayer {
   constructor(private readonly m: GamePlayerModules) {}
@@ -157,6 +279,10 @@ export class GamePlayer {
       hub: new Contract(hub, loadArtifact('Hub').abi, runner),
       game: new Contract(game, loadArtifact('DataAvailabilityGame').abi, runner),
     };
+  }
+
+  get game(): Contract {
+    return this.m.game;
   }
 
   async state(claim: string, challenger: string): Promise<GameState> {
@@ -173,14 +299,17 @@ export class GamePlayer {
     };
   }
 
-  /** Sends one move for window `window`; true when it was mined. */
-  async play(window: number, move: GameMove): Promise<boolean> {
+  /**
+   * Sends one move for window `window` and waits (bounded) for it to be mined. A move the chain
+   * would refuse fails at its gas estimate, before anything is sent.
+   */
+  async send(window: number, move: GameMove): Promise<MoveOutcome> {
     const action = GameAction[move.action];
     try {
       const tx = await this.m.hub.playGame(this.m.communityId, window, encodeGameMove(move));
-      const receipt = await tx.wait();
-      this.m.metrics?.gameMoves.inc({ action, result: 'accepted' });
-      this.m.logger.info('game move', {
+      const receipt = await tx.wait(1, TX_TIMEOUT_MS);
+      this.m.metrics?.gameMoves.inc({ action, result: 'mined' });
+      this.m.logger.info('game move mined', {
         window,
         action,
         claim: move.claim,
@@ -188,18 +317,20 @@ export class GamePlayer {
         side: move.side,
         gasUsed: receipt?.gasUsed,
       });
-      return true;
+      return { mined: true, gasUsed: receipt?.gasUsed, txHash: tx.hash };
     } catch (e) {
-      const err = e as { shortMessage?: string; message?: string };
+      // A send that failed oddly may leave the sequenced signer's nonce ahead of the chain.
+      (this.m.hub.runner as { reset?: () => void } | null)?.reset?.();
+      const reason = revertReason(e, this.m.game, this.m.hub);
       this.m.metrics?.gameMoves.inc({ action, result: 'failed' });
-      this.m.logger.warn('game move failed', {
-        window,
-        action,
-        claim: move.claim,
-        reason: err.shortMessage ?? err.message,
-      });
-      return false;
+      this.m.logger.warn('game move failed', { window, action, claim: move.claim, reason });
+      return { mined: false, reason };
     }
+  }
+
+  /** `send`, true when the move was mined. */
+  async play(window: number, move: GameMove): Promise<boolean> {
+    return (await this.send(window, move)).mined;
   }
 
   /** Answers the game of `challenger` against our claim from the commitment we signed, if it waits for us. */

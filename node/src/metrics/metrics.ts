@@ -81,8 +81,19 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     gameMoves: new Counter({
       name: 'diversity_game_moves_total',
-      help: 'Data-availability game moves sent, by action and result',
+      help: 'Data-availability game moves sent, by action (Challenge, Reveal, Pick, Resolve) and result (mined, failed)',
       labelNames: ['action', 'result'] as const,
+      ...reg,
+    }),
+    gamesEnded: new Counter({
+      name: 'diversity_games_ended_total',
+      help: 'Data-availability games of this community that ended, by result and by our role in them',
+      labelNames: ['result', 'role'] as const,
+      ...reg,
+    }),
+    gameChallenges: new Counter({
+      name: 'diversity_game_challenges_total',
+      help: 'Pending claims this node challenged because no peer served their data in time',
       ...reg,
     }),
     auditDisagreements: new Counter({

@@ -18,6 +18,28 @@ export enum ByzantineMode {
   WrongArithmetic = 'wrong-arithmetic',
   /** An honest commitment, but the posted final state differs from its last state: bad final state. */
   WrongFinalState = 'wrong-final-state',
+  /**
+   * One interval's state is not F of the previous one (as WrongArithmetic), and the commitment is
+   * withheld: never served to peers, no game answered. No fraud proof can open the claim; the
+   * data-availability game makes it lose (DESIGN.md §5.6).
+   */
+  WithheldCommitment = 'withheld-commitment',
+  /**
+   * The same wrong step, the commitment withheld from peers, but every game move answered from it:
+   * the game opens the wrong leaf, whose readings are the honest ones, so a bad-step proof applies
+   * to it from the challenger's own data (DESIGN.md §5.6).
+   */
+  WithheldAnswering = 'withheld-answering',
+}
+
+/** Whether a node in this mode serves no commitment to its peers. */
+export function withholdsCommitment(mode: ByzantineMode | undefined): boolean {
+  return mode === ByzantineMode.WithheldCommitment || mode === ByzantineMode.WithheldAnswering;
+}
+
+/** Whether a node in this mode answers games against claims it signed. */
+export function answersGames(mode: ByzantineMode | undefined): boolean {
+  return mode !== ByzantineMode.WithheldCommitment;
 }
 
 export interface ByzantineFold {
@@ -72,7 +94,9 @@ export function byzantineFold(
       assembled.slots[t][m] = undefined;
       states = foldStates(community, assembled);
       break;
-    case ByzantineMode.WrongArithmetic: {
+    case ByzantineMode.WrongArithmetic:
+    case ByzantineMode.WithheldCommitment:
+    case ByzantineMode.WithheldAnswering: {
       const honestStates = foldStates(community, assembled);
       states = honestStates.slice(0, t);
       let prev = shiftMoney(honestStates[t], 10n ** 15n);

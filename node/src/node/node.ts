@@ -1,4 +1,5 @@
-import { getBytes, JsonRpcProvider, Wallet, type TypedDataDomain } from 'ethers';
+import { Contract, getBytes, JsonRpcProvider, Wallet, type TypedDataDomain } from 'ethers';
+import { loadArtifact } from '../chain/artifacts.js';
 import { Dashboard, defaultDashboardOptions } from '../api/dashboard.js';
 import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { ApiServer } from '../api/server.js';
@@ -24,9 +25,11 @@ import { createLogger, type Logger } from '../util/logger.js';
 import { assembleStoredWindow, type AssembledWindow } from '../window/assemble.js';
 import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
 import type { ParticipantState } from '../window/state.js';
-import { byzantineFold } from './byzantine.js';
+import { answersGames, byzantineFold, withholdsCommitment } from './byzantine.js';
 import { Settlement } from './settlement.js';
 import { Disputer } from '../dispute/disputer.js';
+import { GamePlayer } from '../dispute/game.js';
+import { GameLoop } from '../dispute/gameLoop.js';
 import type { NodeOptions } from './options.js';
 import { createSimulatedMeter } from './meterFactory.js';
 import {
@@ -77,6 +80,7 @@ export class DiversityNode {
   private meter?: MeterService;
   private settlement?: Settlement;
   private disputer?: Disputer;
+  private game?: GameLoop;
   /** One timer per loop: committing, settlement (and disputes), co-signature upkeep. */
   private readonly timers: NodeJS.Timeout[] = [];
   /** Loops running now (a loop never overlaps itself; the loops never wait on each other). */
@@ -202,7 +206,11 @@ export class DiversityNode {
         onCoSignature: async (data) => {
           await this.onCoSignature(data);
         },
-        serveWindow: windowProtocolHandlers({ db: this.db, chainRoot: (w) => this.settlement?.chainRoot(w) }),
+        serveWindow: windowProtocolHandlers({
+          db: this.db,
+          chainRoot: (w) => this.settlement?.chainRoot(w),
+          withholdCommitment: withholdsCommitment(opts.byzantine),
+        }),
       },
     });
     await this.network.start().catch((e) => Promise.reject(startupError('network', e, opts.network.listen.join(','))));
@@ -221,6 +229,7 @@ export class DiversityNode {
         metrics,
         logger: logger.child('settlement'),
         onDisagreement: opts.byzantine ? undefined : (window, record) => this.disputeAndReport(window, record),
+        gameOpen: (window, record) => this.game?.holdsOpen(window, record) ?? Promise.resolve(false),
       },
     );
     this.disputer = new Disputer({
@@ -233,6 +242,8 @@ export class DiversityNode {
       logger: logger.child('dispute'),
       fetchCommitments: (window) => this.fetchCommitments(window),
     });
+
+    this.game = await this.gameLoop(community, signer);
 
     this.dashboard = new Dashboard(
       { ...defaultDashboardOptions, pollMs: opts.chain.pollMs },
@@ -287,6 +298,8 @@ export class DiversityNode {
       setInterval(() => void this.loop('commit', () => this.commitLoop()), opts.tickMs),
       setInterval(() => void this.loop('settle', () => this.settlement!.tick()), opts.tickMs),
       setInterval(() => void this.loop('cosign', () => this.republishCoSignatures()), opts.tickMs),
+      // Move deadlines are long (an hour in the standard set): at most one game round a second.
+      setInterval(() => void this.loop('game', () => this.game!.tick()), Math.max(opts.chain.pollMs, 1000)),
     );
     this.status = 'started';
     logger.info('node started', {
@@ -295,6 +308,41 @@ export class DiversityNode {
       community: community.communityId,
       api: this.api.url,
       nextWindow: this.nextWindowToCommit,
+    });
+  }
+
+  /**
+   * The data-availability game (dispute/gameLoop.ts) on this node's signer: it answers games against
+   * claims it signed and challenges claims whose data no peer serves. A byzantine node challenges
+   * nothing; in `withheld-commitment` mode it answers nothing either.
+   */
+  private async gameLoop(community: CommunityInfo, signer: SequencedSigner): Promise<GameLoop> {
+    const { opts, logger, metrics } = this;
+    const { hub, game } = GamePlayer.contracts(community.hub, await this.hub!.gameModule(), signer);
+    return new GameLoop(opts.game, {
+      community,
+      clock: this.clock!,
+      db: this.db!,
+      hub: this.hub!,
+      provider: this.provider!,
+      player: new GamePlayer({
+        hub,
+        game,
+        communityId: community.communityId,
+        windowIntervals: community.windowIntervals,
+        metrics,
+        logger: logger.child('game'),
+      }),
+      token: new Contract(community.token, loadArtifact('CommunityToken').abi, signer),
+      address: this.wallet!.address,
+      participantIndex: this.participantIndex,
+      answer: answersGames(opts.byzantine),
+      challenge: !opts.byzantine,
+      takeoverSeconds: opts.chain.takeoverSeconds,
+      backoffSeconds: opts.chain.backoffSeconds,
+      fetchCommitments: (window) => this.fetchCommitments(window),
+      metrics,
+      logger: logger.child('game'),
     });
   }
 

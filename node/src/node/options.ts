@@ -4,6 +4,7 @@ import type { MeterOptions } from '../meter/options.js';
 import { defaultNetworkOptions, type NetworkOptions } from '../network/options.js';
 import type { LogLevel } from '../util/logger.js';
 import type { ByzantineMode } from './byzantine.js';
+import { defaultGameOptions, type GameOptions } from '../dispute/gameLoop.js';
 import { defaultWindowOptions, type WindowOptions } from '../window/options.js';
 
 /** Everything a node is configured with; each area owns its part and its defaults. */
@@ -25,6 +26,8 @@ export interface NodeOptions {
   chain: ChainOptions;
   window: WindowOptions;
   api: ApiOptions;
+  /** The data-availability game: when to challenge a claim whose data no peer serves. */
+  game: GameOptions;
   /** A simulated meter run inside the node (devnet, tests). */
   meter?: MeterOptions;
   /** Tests and demos only: cheat in this way and post the result alone (the dispute game). */
@@ -42,4 +45,5 @@ export const defaultNodeOptions: Omit<NodeOptions, 'privateKey'> = {
   chain: defaultChainOptions,
   window: defaultWindowOptions,
   api: defaultApiOptions,
+  game: defaultGameOptions,
 };

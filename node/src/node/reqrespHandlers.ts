@@ -12,7 +12,12 @@ const json = (v: unknown) => Buffer.from(JSON.stringify(v, (_k, x) => (typeof x 
  *   arrived later must not make a signed claim unprovable). When it signed more than one root
  *   (a re-fold), the one on chain is served if the window is there, else the latest.
  */
-export function windowProtocolHandlers(modules: { db: NodeDb; chainRoot(window: number): string | undefined }) {
+export function windowProtocolHandlers(modules: {
+  db: NodeDb;
+  chainRoot(window: number): string | undefined;
+  /** Byzantine test mode only: serve no commitment (the data-availability game's target). */
+  withholdCommitment?: boolean;
+}) {
   const { db } = modules;
   return async (req: WindowRequest): Promise<Uint8Array[]> => {
     switch (req.method) {
@@ -28,6 +33,7 @@ export function windowProtocolHandlers(modules: { db: NodeDb; chainRoot(window: 
         return result ? [json(result)] : [];
       }
       case 'commitment': {
+        if (modules.withholdCommitment) return [];
         const signed = await db.commitments.listWindow(req.window);
         if (signed.length === 0) return [];
         const onChain = modules.chainRoot(req.window);

@@ -21,6 +21,8 @@ export interface SettlementModules {
   /** The participant's address (its transactions' nonces are read for it). */
   address: string;
   graceSeconds: number;
+  /** Whether a data-availability game holds the pending claim of `window` open (no finalize is tried then). */
+  gameOpen?: (window: number, record: WindowRecord) => Promise<boolean>;
   /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
   onDisagreement?: (window: number, record: WindowRecord) => Promise<boolean>;
   metrics: Metrics | null;
@@ -211,6 +213,8 @@ export class Settlement {
     const chainNow = Math.max(block?.timestamp ?? 0, Math.floor(this.modules.clock.nowSeconds()));
     const endsAt = rec.submittedAt + community.challengePeriod;
     if (chainNow < endsAt) return;
+    // The hub refuses (GameInProgress) while a game is open: wait for it instead of backing off.
+    if (await this.modules.gameOpen?.(window, rec)) return;
     // Rotation by chain time, from when the claim became final-able here: the first in line
     // finalizes at once, the others only if it does not.
     const base = Math.max(endsAt, this.since(this.finalizableSince, window, chainNow));

@@ -123,7 +123,24 @@ export function badStepProof(claim: ClaimedWindow, position: number, limits: rea
 
 /** Kind 4: the last claimed leaf commits to a state other than the posted S_W. */
 export function badFinalStateProof(claim: ClaimedWindow): string {
-  return encode(DisputeKind.BadFinalState, { last: intervalLeafProof(claim, claim.commitment.intervals.length - 1) });
+  return badFinalStateProofOf(intervalLeafProof(claim, claim.commitment.intervals.length - 1));
+}
+
+/** An IntervalProof (contracts/src/types/Dispute.sol): a leaf's preimage and its sibling path, bottom up. */
+export interface IntervalLeafProof {
+  position: number;
+  interval: number;
+  readingsRoot: string;
+  stateHash: string;
+  proof: string[];
+}
+
+/**
+ * Kind 4 from the last leaf alone, e.g. one a data-availability game opened (its siblings are the
+ * children revealed on the way down): no other data of the claim is needed.
+ */
+export function badFinalStateProofOf(last: IntervalLeafProof): string {
+  return encode(DisputeKind.BadFinalState, { last });
 }
 
 /** Kind 6: the claimed slot (position, meter) holds a reading although the slot is voided on chain. */

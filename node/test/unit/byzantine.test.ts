@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ByzantineMode, byzantineFold } from '../../src/node/byzantine.js';
+import { answersGames, ByzantineMode, byzantineFold, withholdsCommitment } from '../../src/node/byzantine.js';
 import { assembleWindow, toMeterEnergy } from '../../src/window/assemble.js';
 import { foldAndCommit } from '../../src/window/fold.js';
 import { marketStep } from '../../src/window/market.js';
@@ -63,6 +63,22 @@ describe('byzantine folds leave the trace their fraud proof needs', () => {
       .filter((t) => t >= 0);
     expect(bad).to.deep.equal([2]);
     expect(b.postedState.reduce((a, s) => a + s.net, 0n)).to.equal(0n);
+  });
+
+  it('withheld commitment: a claim other than the honest one, whose data the node neither serves nor defends', () => {
+    const b = byzantineFold(ByzantineMode.WithheldCommitment, community, 0, assembled);
+    const wrong = byzantineFold(ByzantineMode.WrongArithmetic, community, 0, assembled);
+    expect(b.folded.commitment.windowRoot).to.equal(wrong.folded.commitment.windowRoot);
+    expect(b.folded.commitment.windowRoot).to.not.equal(honest.commitment.windowRoot);
+    const answering = byzantineFold(ByzantineMode.WithheldAnswering, community, 0, assembled);
+    expect(answering.folded.commitment.windowRoot).to.equal(wrong.folded.commitment.windowRoot);
+    const withholding = [ByzantineMode.WithheldCommitment, ByzantineMode.WithheldAnswering];
+    for (const m of Object.values(ByzantineMode)) {
+      expect(withholdsCommitment(m)).to.equal(withholding.includes(m));
+      expect(answersGames(m)).to.equal(m !== ByzantineMode.WithheldCommitment);
+    }
+    expect(withholdsCommitment(undefined)).to.equal(false);
+    expect(answersGames(undefined)).to.equal(true);
   });
 
   it('wrong final state: the commitment is honest but the posted state is not its last state', () => {

@@ -1,7 +1,14 @@
 import { expect } from 'chai';
-import { AbiCoder, Wallet, keccak256, toUtf8Bytes } from 'ethers';
-import { commitWindow, intervalLeaf } from '../../src/window/commitment.js';
-import { hashPair } from '../../src/window/merkle.js';
+import { AbiCoder, Contract, Wallet, ZeroAddress, keccak256, toUtf8Bytes } from 'ethers';
+import { loadArtifact } from '../../src/chain/artifacts.js';
+import type { CommunityInfo } from '../../src/community/types.js';
+import { GameLoop, defaultGameOptions, type GameLoopModules } from '../../src/dispute/gameLoop.js';
+import { servedTree } from '../../src/dispute/gameDesk.js';
+import { commitWindow, intervalLeaf, intervalProof, readingsRoot } from '../../src/window/commitment.js';
+import { hashPair, verifyMerkleProof } from '../../src/window/merkle.js';
+import { emptyState, stateHash } from '../../src/window/state.js';
+import { claimFromServed } from '../../src/dispute/proofs.js';
+import { badStepProof } from '../../src/window/disputeProof.js';
 import {
   GameAction,
   GamePhase,
@@ -9,6 +16,11 @@ import {
   encodeGameMove,
   gameDepth,
   pickSide,
+  openedClaimView,
+  revertReason,
+  siblingPath,
+  stepProofFromGame,
+  worstCaseFinalitySeconds,
   type GameState,
 } from '../../src/dispute/game.js';
 
@@ -104,5 +116,157 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     expect(g.node).to.equal(intervalLeaf(window * W + 90, theirs.intervals[90].readingsRoot, h('lie')));
     // Without data of its own: the left child, which always covers an interval.
     expect(pickSide({ ...g, height: 6, index: 1, left: h('a'), right: h('b') }, W)).to.equal(0);
+  });
+
+  it("the children revealed on the way down are the opened leaf's sibling path (an IntervalProof under the root)", () => {
+    const c = commitment('s');
+    for (const target of [0, 1, 63, 64, 95]) {
+      const revealed = new Map<number, { left: string; right: string }>();
+      let g: GameState = {
+        node: c.windowRoot,
+        left: '',
+        right: '',
+        deadline: 0,
+        index: 0,
+        height: gameDepth(W),
+        phase: GamePhase.Reveal,
+        bond: 0n,
+      };
+      while (g.height > 0) {
+        const move = answerFrom(c, claim, challenger, g)!;
+        revealed.set(g.height, { left: move.left!, right: move.right! });
+        const side = (target >> (g.height - 1)) & 1;
+        g = { ...g, node: side ? move.right! : move.left!, index: 2 * g.index + side, height: g.height - 1 };
+      }
+      const path = siblingPath(revealed, target, gameDepth(W))!;
+      expect(path).to.deep.equal(intervalProof(c, target));
+      expect(verifyMerkleProof(c.windowRoot, g.node, target, path)).to.equal(true);
+      // A level never revealed: no path.
+      revealed.delete(3);
+      expect(siblingPath(revealed, target, gameDepth(W))).to.equal(undefined);
+    }
+  });
+
+  it('worst-case time to finality under a challenger that plays every round: P + (2·depth(W) + 2)·D', () => {
+    expect(worstCaseFinalitySeconds(3600, 3600, 96)).to.equal(3600 + 16 * 3600); // depth(96) = 7
+    expect(worstCaseFinalitySeconds(120, 30, 4)).to.equal(120 + 6 * 30);
+    expect(worstCaseFinalitySeconds(86_400, 3600, 1)).to.equal(86_400 + 2 * 3600);
+  });
+
+  it("decodes the module's revert reasons (bubbled up through the hub)", () => {
+    const game = new Contract(ZeroAddress, loadArtifact('DataAvailabilityGame').abi);
+    const hub = new Contract(ZeroAddress, loadArtifact('Hub').abi);
+    const data = game.interface.encodeErrorResult('DeadlinePassed', [1_700_000_000n]);
+    expect(revertReason({ data, shortMessage: 'execution reverted' }, game, hub)).to.equal(
+      'DeadlinePassed(1700000000)',
+    );
+    expect(revertReason({ info: { error: { data } } }, game, hub)).to.equal('DeadlinePassed(1700000000)');
+    expect(revertReason({ shortMessage: 'could not coalesce error' }, game, hub)).to.equal('could not coalesce error');
+  });
+
+  it("takes a served commitment as the claim's data only when its tree hashes to the root on chain", () => {
+    const frames = (tag: string) =>
+      [0, 1].map((i) =>
+        Buffer.from(
+          JSON.stringify(
+            {
+              interval: 8 + i,
+              slots: [null, null],
+              state: emptyState(2).map((x) => ({ ...x, net: tag === 'b' && i === 1 ? '7' : '0' })),
+            },
+            (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+          ),
+        ),
+      );
+    const root = (tag: string) =>
+      commitWindow(
+        [0, 1].map((i) => ({
+          interval: 8 + i,
+          readingsRoot: readingsRoot([undefined, undefined]),
+          stateHash: stateHash(emptyState(2).map((x) => ({ ...x, net: tag === 'b' && i === 1 ? 7n : 0n }))),
+        })),
+      ).windowRoot;
+    const garbage = [Buffer.from('{not json')];
+    expect(servedTree([garbage, frames('a'), frames('b')], root('b'))?.windowRoot).to.equal(root('b'));
+    expect(servedTree([garbage, frames('a')], root('b'))).to.equal(undefined);
+    expect(servedTree([], root('a'))).to.equal(undefined);
+  });
+
+  it('challenges a claim whose data is not served after f·P plus its turn, one turn before P ends at the latest', () => {
+    const loop = (participantIndex: number, availabilityFraction: number) =>
+      new GameLoop({ ...defaultGameOptions, availabilityFraction }, {
+        community: { participants: ['a', 'b', 'c', 'd'], challengePeriod: 1000 } as unknown as CommunityInfo,
+        participantIndex,
+        takeoverSeconds: 30,
+      } as unknown as GameLoopModules);
+    const rec = { submittedAt: 10_000 };
+    expect(loop(0, 0.25).challengeDue(0, rec)).to.equal(10_250); // rank 0 in window 0
+    expect(loop(2, 0.25).challengeDue(0, rec)).to.equal(10_250 + 2 * 30);
+    expect(loop(2, 0.25).challengeDue(1, rec)).to.equal(10_250 + 30); // the rotation moves by window
+    expect(loop(-1, 0.25).challengeDue(0, rec)).to.equal(10_250 + 4 * 30); // an outsider after every participant
+    expect(loop(3, 0.99).challengeDue(0, rec)).to.equal(10_000 + 1000 - 30); // never past P − one turn
+  });
+
+  it("an opened leaf whose readings are ours but whose state is not F of them gives the bad-step proof the claimant's data would", () => {
+    const W8 = 8;
+    const slots = Array.from({ length: W8 }, () => [undefined, undefined]);
+    const states = (lieAt?: number) =>
+      Array.from({ length: W8 }, (_, i) =>
+        emptyState(2).map((x, p) => ({
+          ...x,
+          exportWh: BigInt(i * 10 + p),
+          net: i === lieAt ? BigInt(2 * p - 1) : 0n,
+        })),
+      );
+    const ours = claimFromServed(16, slots, states());
+    for (const lie of [0, 5, 7]) {
+      const theirs = claimFromServed(16, slots, states(lie));
+      // The game: the claimant reveals, we pick where the claim departs from ours.
+      const revealed = new Map<number, { left: string; right: string }>();
+      let g: GameState = {
+        node: theirs.commitment.windowRoot,
+        left: '',
+        right: '',
+        deadline: 0,
+        index: 0,
+        height: gameDepth(W8),
+        phase: GamePhase.Reveal,
+        bond: 0n,
+      };
+      while (g.height > 0) {
+        const move = answerFrom(theirs.commitment, claim, challenger, g)!;
+        revealed.set(g.height, { left: move.left!, right: move.right! });
+        g = { ...g, left: move.left!, right: move.right!, phase: GamePhase.Pick };
+        const side = pickSide(g, W8, ours.commitment);
+        g = {
+          ...g,
+          index: 2 * g.index + side,
+          height: g.height - 1,
+          node: side ? g.right : g.left,
+          phase: GamePhase.Reveal,
+        };
+      }
+      expect(g.index).to.equal(lie);
+      const leafMove = answerFrom(theirs.commitment, claim, challenger, g)!;
+      const leaf = {
+        position: g.index,
+        interval: leafMove.interval!,
+        readingsRoot: leafMove.readingsRoot!,
+        stateHash: leafMove.stateHash!,
+      };
+      const proof = stepProofFromGame(ours, theirs.commitment.windowRoot, revealed, leaf);
+      expect(proof).to.equal(badStepProof(theirs, lie));
+      // Not against an honest leaf, nor with a level missing, nor under another root.
+      const honestLeaf = { ...leaf, stateHash: ours.commitment.intervals[lie].stateHash };
+      expect(stepProofFromGame(ours, theirs.commitment.windowRoot, revealed, honestLeaf)).to.equal(undefined);
+      const partial = new Map(revealed);
+      partial.delete(1);
+      expect(openedClaimView(ours, theirs.commitment.windowRoot, partial, leaf)).to.equal(undefined);
+      expect(openedClaimView(ours, h('another root'), revealed, leaf)).to.equal(undefined);
+    }
+    // Other readings at the leaf: no step proof from our data (the meter level is not built).
+    const otherReadings = claimFromServed(16, slots, states(3));
+    const leaf = { ...otherReadings.commitment.intervals[3], position: 3, readingsRoot: h('other readings') };
+    expect(stepProofFromGame(ours, otherReadings.commitment.windowRoot, new Map(), leaf)).to.equal(undefined);
   });
 });

@@ -155,6 +155,10 @@ describe('node parts', () => {
       expect(await serve({ method: 'commitment', window: 3 })).to.deep.equal([]);
       expect((await serve({ method: 'readings', window: 2 })).length).to.equal(2);
       expect((await db.commitments.listWindow(2)).map((c) => c.windowRoot)).to.deep.equal([rootA, rootB]);
+      // The byzantine mode that withholds its commitment serves none (its readings still go out).
+      const withholding = windowProtocolHandlers({ db, chainRoot: () => rootA, withholdCommitment: true });
+      expect(await withholding({ method: 'commitment', window: 2 })).to.deep.equal([]);
+      expect((await withholding({ method: 'readings', window: 2 })).length).to.equal(2);
     });
   });
 });

@@ -3,7 +3,7 @@ import { parseUnits } from 'ethers';
 import { WindowStatus, type HubClient, type WindowRecord } from '../../src/chain/hubClient.js';
 import { defaultChainOptions, type ChainOptions } from '../../src/chain/options.js';
 import type { NodeDb } from '../../src/db/index.js';
-import { Settlement } from '../../src/node/settlement.js';
+import { Settlement, type SettlementModules } from '../../src/node/settlement.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -33,6 +33,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
   let minedNonce: number;
   let failNextSend: boolean;
   let record: WindowRecord;
+  let finalizes: number;
 
   const hub = {
     contract: { runner: null },
@@ -54,7 +55,10 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       sent.push({ window, nonce, maxFeePerGas: o.maxFeePerGas, maxPriorityFeePerGas: o.maxPriorityFeePerGas, hash });
       return { hash, nonce };
     },
-    sendFinalize: async () => ({ hash: '0x', nonce: 0 }),
+    sendFinalize: async () => {
+      finalizes++;
+      return { hash: `0x${'ff'.repeat(32)}`, nonce: accountNonce++ };
+    },
   } as unknown as HubClient;
   const provider = {
     getTransactionReceipt: async (h: string) => receipts.get(h) ?? null,
@@ -67,8 +71,9 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     getBlock: async () => ({ timestamp: 0 }),
   };
 
-  function settlement(participantIndex: number) {
+  function settlement(participantIndex: number, extra: Partial<SettlementModules> = {}) {
     return new Settlement(opts, {
+      ...extra,
       community,
       clock: clock.clock,
       db,
@@ -123,6 +128,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     accountNonce = 7;
     minedNonce = 7;
     failNextSend = false;
+    finalizes = 0;
     record = {
       windowRoot: `0x${'00'.repeat(32)}`,
       stateHash: `0x${'00'.repeat(32)}`,
@@ -133,6 +139,20 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     await committed();
   });
   afterEach(async () => cleanup());
+
+  it('does not try to finalize a claim that a data-availability game holds open (the hub would refuse), and does once it ends', async () => {
+    let open = true;
+    record = { ...record, status: WindowStatus.Pending, submittedAt: windowEnd(), signers: 3n };
+    const s = settlement(0, { gameOpen: async () => open });
+    at(windowEnd() + community.challengePeriod + 1);
+    await s.tick();
+    await s.tick();
+    expect(finalizes).to.equal(0);
+    expect(await db.submissions.get(0)).to.equal(undefined); // no attempt, so no backoff either
+    open = false;
+    await s.tick();
+    expect(finalizes).to.equal(1);
+  });
 
   it('after a backlog, the ranks still take turns: due times count from when the window became submittable', async () => {
     // Window 0 (rank 0 = participant 0) is submittable only long after its end (chain was down).

@@ -24,6 +24,8 @@ export interface LocalCommunityOptions {
   startDelaySeconds: number;
   signatureDeadlineSeconds: number;
   takeoverSeconds: number;
+  /** The game module's seconds per move (default: the standard set's). */
+  gameMoveDeadline?: number;
 }
 
 const ETHER = 10n ** 18n;
@@ -72,7 +74,7 @@ export class LocalCommunity {
     this.provider = localProvider(this.anvil.rpcUrl);
     const deployer = new NonceManager(new Wallet(this.anvil.privateKeys[0], this.provider));
     const wallets = opts.households.map((_, i) => new Wallet(this.anvil.privateKeys[i + 1], this.provider));
-    this.deployment = await deployHub(deployer);
+    this.deployment = await deployHub(deployer, undefined, { moveDeadline: opts.gameMoveDeadline });
     const meterKeys = opts.households.map((_, i) => meterKeyPair(seedFor(`e2e-meter-${i}`)));
     const latest = await this.provider.getBlock('latest');
     this.start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider } from 'ethers';
 import { auditWindow } from '../../audit/audit.js';
-import { HubClient } from '../../chain/hubClient.js';
+import { HubClient, WindowStatus } from '../../chain/hubClient.js';
+import { describeGame, GameDesk, servedTree } from '../../dispute/gameDesk.js';
+import { createLogger } from '../../util/logger.js';
 import { NodeDb } from '../../db/index.js';
 import { createHost } from '../../network/host.js';
 import { defaultNetworkOptions } from '../../network/options.js';
 import { topics } from '../../network/topics.js';
-import { fetchWindowData } from '../../network/windowClient.js';
+import { fetchWindowData, requestWindow } from '../../network/windowClient.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { CliError, CliErrorCode } from '../errors.js';
@@ -21,6 +23,10 @@ export const auditCommand = {
     [
       '$0 audit --hub 0x.. --community-id 1 --window 0 --peer /ip4/127.0.0.1/tcp/9001/p2p/12D3..',
       'Audit window 0 with the readings node 0 serves',
+    ],
+    [
+      '$0 audit --games --hub 0x.. --window 0 --peer /ip4/127.0.0.1/tcp/9001/p2p/12D3..',
+      "Also check that the pending claim's data is served, and list its games (play them with `diversity dispute --game`)",
     ],
   ],
   builder: (y: Argv) =>
@@ -35,7 +41,13 @@ export const auditCommand = {
         demandOption: true,
         describe: 'Nodes to fetch readings from (multiaddrs with /p2p/<id>); the union is replayed',
       })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }),
+      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+      .option('games', {
+        type: 'boolean',
+        default: false,
+        describe:
+          "Also say whether any peer serves the pending claim's data (its commitment) and list the data-availability games open against it",
+      }),
   handler: async (args: Record<string, any>) => {
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
     const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: provider, provider });
@@ -84,6 +96,35 @@ export const auditCommand = {
         );
       }
       process.exitCode = report.verdict === 'disagree' ? 3 : 0;
+      if (args.games && record.status === WindowStatus.Pending) {
+        const desk = await GameDesk.connect(hub, provider, provider, {
+          logger: createLogger({ level: 'warn', name: 'game' }),
+        });
+        // The tree itself (the window protocol's `commitment`), not a peer's own result: only a
+        // commitment whose slots and states hash to the root on chain lets a fraud proof open it.
+        const answers = await Promise.all(
+          (args.peer as string[])
+            .flatMap((p) => p.split(','))
+            .map((p) =>
+              requestWindow(host, p, topics(community).windowProtocol, {
+                method: 'commitment',
+                window: args.window,
+              }).catch(() => [] as Uint8Array[]),
+            ),
+        );
+        const served = servedTree(answers, record.windowRoot) !== undefined;
+        const games = await desk.games(args.window);
+        const now = (await provider.getBlock('latest'))?.timestamp ?? 0;
+        const lines = [
+          served
+            ? "  data:     a peer serves the claim's commitment (fraud proofs can open it)"
+            : `  data:     NO peer serves the claim's commitment: challenge it before its period ends (\`diversity dispute --game challenge --window ${args.window}\`)`,
+          `  games:    ${games.length} open`,
+          ...games.map((g) => `    ${describeGame(g, now)}`),
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
+        if (!served) process.exitCode = 3;
+      }
     } finally {
       await db.close();
       rmSync(dir, { recursive: true, force: true });

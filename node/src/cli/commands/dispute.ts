@@ -2,13 +2,15 @@ import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider, Wallet } from 'ethers';
+import { isAddress, JsonRpcProvider, Wallet } from 'ethers';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
 import { Disputer } from '../../dispute/disputer.js';
+import type { MoveOutcome } from '../../dispute/game.js';
+import { describeGame, GameDesk, GameMoveError, servedTree, storedTree } from '../../dispute/gameDesk.js';
 import { createHost } from '../../network/host.js';
 import { defaultNetworkOptions } from '../../network/options.js';
 import { topics } from '../../network/topics.js';
@@ -26,6 +28,17 @@ export const disputeCommand = {
       '$0 dispute --hub 0x.. --window 3 --peer /ip4/127.0.0.1/tcp/9001/p2p/12D3.. --private-key 0x..',
       'Dispute window 3 (anyone may: no stake needed)',
     ],
+    [
+      '$0 dispute --game challenge --hub 0x.. --window 3 --private-key 0x..',
+      "Challenge window 3's pending claim in the data-availability game (posts the challenge bond)",
+    ],
+    ['$0 dispute --game status --hub 0x.. --window 3', 'List the games open against the claim and whose move it is'],
+    [
+      '$0 dispute --game answer --hub 0x.. --window 3 --data-dir .diversity/node --private-key 0x..',
+      "Answer every game against the claim from a node's stored commitment (or --peer: from the one a peer serves)",
+    ],
+    ['$0 dispute --game pick --hub 0x.. --window 3 --private-key 0x..', 'As challenger: descend one level'],
+    ['$0 dispute --game resolve --hub 0x.. --window 3 --private-key 0x..', 'End the games whose deadline passed'],
   ],
   builder: (y: Argv) =>
     y
@@ -36,16 +49,40 @@ export const disputeCommand = {
       .option('peer', {
         type: 'string',
         array: true,
-        demandOption: true,
-        describe: 'Nodes to fetch readings and the claimed commitment from',
+        describe: 'Nodes to fetch readings and the claimed commitment from (required for a fraud proof)',
       })
       .option('private-key', {
         type: 'string',
-        demandOption: true,
-        describe: 'Account that sends the dispute and receives the challenger reward (DIVERSITY_PRIVATE_KEY)',
+        describe:
+          'Account that sends the dispute or the move and receives the challenger reward (DIVERSITY_PRIVATE_KEY); not needed for --game status',
+      })
+      .option('game', {
+        type: 'string',
+        choices: ['challenge', 'status', 'pick', 'answer', 'resolve'],
+        describe: 'Play the data-availability game by hand (DESIGN.md §5.4) instead of sending a fraud proof',
+      })
+      .option('side', {
+        type: 'number',
+        choices: [0, 1],
+        describe:
+          "--game pick: 0 = left, 1 = right (default: where the claim departs from --data-dir's commitment, else left)",
+      })
+      .option('challenger', {
+        type: 'string',
+        describe:
+          "--game pick/resolve: the game's challenger (default: this account for pick, every late game for resolve)",
+      })
+      .option('data-dir', {
+        type: 'string',
+        describe: "--game answer/pick: a node's data dir (its store), whose stored commitments answer or guide picks",
       }),
   handler: async (args: Record<string, any>) => {
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
+    if (args.game) return playGameByHand(args as GameArgs);
+    if (!args.peer)
+      throw new CliError(CliErrorCode.BAD_OPTION, '--peer: give at least one node to fetch the window from');
+    if (!args.privateKey)
+      throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: the account that sends the dispute');
+    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const wallet = new Wallet(args.privateKey, provider);
     const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: wallet, provider });
     const community = await hub.communityInfo().catch((e) => {
@@ -109,3 +146,137 @@ export const disputeCommand = {
     }
   },
 };
+
+/** `diversity dispute --game ...`: one move (or a status) of the data-availability game, with clear output. */
+interface GameArgs {
+  game: 'challenge' | 'status' | 'pick' | 'answer' | 'resolve';
+  rpcUrl: string;
+  hub: string;
+  communityId: string;
+  window: number;
+  peer?: string[];
+  privateKey?: string;
+  side?: number;
+  challenger?: string;
+  dataDir?: string;
+}
+
+async function playGameByHand(args: GameArgs): Promise<void> {
+  const action = args.game;
+  if (action !== 'status' && !args.privateKey)
+    throw new CliError(CliErrorCode.BAD_OPTION, `--private-key: the account that plays the move (--game ${action})`);
+  if (args.challenger !== undefined && !isAddress(args.challenger))
+    throw new CliError(CliErrorCode.BAD_OPTION, `--challenger: not an address: ${args.challenger}`);
+  // No response cache: the bond's approval and the challenge must not read the same cached nonce.
+  const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const runner = args.privateKey ? new Wallet(args.privateKey, provider) : undefined;
+  const hub = new HubClient(
+    { hub: args.hub, communityId: BigInt(args.communityId) },
+    { runner: runner ?? provider, provider },
+  );
+  let db: NodeDb | undefined;
+  let host: Awaited<ReturnType<typeof createHost>> | undefined;
+  try {
+    const desk = await GameDesk.connect(hub, runner ?? provider, provider, {
+      logger: createLogger({ level: 'warn', name: 'game' }),
+    }).catch((e) => {
+      throw new CliError(
+        CliErrorCode.UNREACHABLE,
+        `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
+      );
+    });
+    const window = args.window;
+    const say = (line: string) => process.stdout.write(`${line}\n`);
+    const moved = (what: string, o: MoveOutcome) => {
+      say(o.mined ? `${what}: mined (tx ${o.txHash}, ${o.gasUsed} gas)` : `${what}: refused: ${o.reason}`);
+      if (!o.mined) process.exitCode = 3;
+    };
+    const me = runner?.address ?? '';
+    /** The commitment to answer or pick with: the data dir's stored one for the claim's root, or a peer's. */
+    const dataFor = async (windowRoot: string) => {
+      if (args.dataDir) {
+        db = await NodeDb.open(args.dataDir).catch((e) => {
+          throw new CliError(CliErrorCode.BAD_OPTION, `--data-dir ${args.dataDir}: ${(e as Error).message}`);
+        });
+        return storedTree(db, window, windowRoot);
+      }
+      if (!args.peer) return undefined;
+      const community = await hub.communityInfo();
+      host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey);
+      const peers = args.peer.flatMap((p) => p.split(','));
+      const answers = await Promise.all(
+        peers.map((p) =>
+          requestWindow(host!, p, topics(community).windowProtocol, { method: 'commitment', window }).catch(
+            () => [] as Uint8Array[],
+          ),
+        ),
+      );
+      return servedTree(
+        answers.filter((a) => a.length > 0),
+        windowRoot,
+      );
+    };
+    switch (action) {
+      case 'status': {
+        const { record } = await desk.pendingClaim(window);
+        const games = await desk.games(window);
+        const block = await provider.getBlock('latest');
+        say(`window ${window}: pending claim, root ${record.windowRoot}, ${games.length} open game(s)`);
+        for (const g of games) say(`  ${describeGame(g, block?.timestamp ?? 0)}`);
+        break;
+      }
+      case 'challenge': {
+        const out = await desk.challenge(window, me);
+        moved(`challenge of window ${window} (bond ${out.bond})`, out);
+        if (out.mined) {
+          const { state } = await desk.gameOf(window, me);
+          say(`the claimant side must reveal by ${new Date(state.deadline * 1000).toISOString()}`);
+        }
+        break;
+      }
+      case 'pick': {
+        const own = args.dataDir ? await ownTree(args.dataDir, window, (d) => (db = d)) : undefined;
+        moved(`pick in window ${window}`, await desk.pick(window, args.challenger ?? me, args.side, own));
+        break;
+      }
+      case 'answer': {
+        if (!args.dataDir && !args.peer)
+          throw new CliError(CliErrorCode.BAD_OPTION, "--game answer needs the claim's data: --data-dir or --peer");
+        const { record } = await desk.pendingClaim(window);
+        const tree = await dataFor(record.windowRoot);
+        if (!tree)
+          throw new GameMoveError(
+            `no commitment with the claim's root ${record.windowRoot} in ${args.dataDir ? `--data-dir ${args.dataDir}` : "the peers' answers"}: cannot answer`,
+          );
+        for (const { challenger, outcome } of await desk.answer(window, tree))
+          moved(`answer to ${challenger} in window ${window}`, outcome);
+        break;
+      }
+      case 'resolve':
+        for (const { challenger, outcome } of await desk.resolve(window, args.challenger))
+          moved(`resolve of ${challenger}'s game in window ${window}`, outcome);
+        break;
+    }
+  } catch (e) {
+    if (e instanceof GameMoveError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      process.exitCode = 3;
+      return;
+    }
+    throw e;
+  } finally {
+    await db?.close();
+    await host?.stop();
+    provider.destroy();
+  }
+}
+
+/** The window's latest fold in a node's store, as a tree (to pick where the claim departs from it). */
+async function ownTree(dir: string, window: number, keep: (db: NodeDb) => void) {
+  const db = await NodeDb.open(dir).catch((e) => {
+    throw new CliError(CliErrorCode.BAD_OPTION, `--data-dir ${dir}: ${(e as Error).message}`);
+  });
+  keep(db);
+  const own = await db.windowResults.get(window);
+  return own ? storedTree(db, window, own.windowRoot) : undefined;
+}

@@ -75,6 +75,12 @@ export const nodeCommand = {
         describe: 'Wait after a window ends before folding it',
         defaultDescription: String(d.window.graceSeconds),
       })
+      .option('game.availability-fraction', {
+        type: 'number',
+        describe:
+          "Share of the challenge period within which a peer must serve a pending claim's data; past it the node challenges the claim (data-availability game)",
+        defaultDescription: String(d.game.availabilityFraction),
+      })
       .option('api.port', {
         type: 'number',
         describe: 'HTTP API port (0 = any free port)',

@@ -1,0 +1,219 @@
+import { Contract, type ContractRunner, type Provider, ZeroAddress } from 'ethers';
+import { loadArtifact } from '../chain/artifacts.js';
+import { TX_TIMEOUT_MS, WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
+import type { NodeDb } from '../db/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Logger } from '../util/logger.js';
+import type { WindowCommitment } from '../window/commitment.js';
+import { parseClaimedWindow } from './disputer.js';
+import {
+  answerFrom,
+  challengeBond,
+  claimHash,
+  GameAction,
+  GamePhase,
+  GamePlayer,
+  gameId,
+  pickSide,
+  revertReason,
+  type GameState,
+  type MoveOutcome,
+} from './game.js';
+
+/** One game against a window's claim, as the module holds it. */
+export interface GameView {
+  id: string;
+  challenger: string;
+  claim: string;
+  state: GameState;
+}
+
+/** Why a hand-played move cannot be made (the CLI prints it and exits 3). */
+export class GameMoveError extends Error {}
+
+/**
+ * The data-availability game played by hand (`diversity dispute --game ...`, `diversity audit
+ * --games`): the same codec, player and choices as the node's `GameLoop`, one move per call, with
+ * errors that say what is wrong (no pending claim, not your move, the module's revert decoded).
+ */
+export class GameDesk {
+  private constructor(
+    readonly hub: HubClient,
+    readonly player: GamePlayer,
+    private readonly token: Contract,
+    private readonly provider: Provider,
+    readonly windowIntervals: number,
+  ) {}
+
+  static async connect(
+    hub: HubClient,
+    runner: ContractRunner,
+    provider: Provider,
+    modules: { logger: Logger; metrics?: Metrics | null },
+  ): Promise<GameDesk> {
+    const info = await hub.contract.community(hub.opts.communityId);
+    const contracts = GamePlayer.contracts(hub.opts.hub, info.modules.game, runner);
+    const player = new GamePlayer({
+      ...contracts,
+      communityId: hub.opts.communityId,
+      windowIntervals: Number(info.windowIntervals),
+      metrics: modules.metrics ?? null,
+      logger: modules.logger,
+    });
+    const token = new Contract(info.token, loadArtifact('CommunityToken').abi, runner);
+    return new GameDesk(hub, player, token, provider, Number(info.windowIntervals));
+  }
+
+  /** The window's pending claim, or an error saying why there is none. */
+  async pendingClaim(window: number): Promise<{ record: WindowRecord; claim: string }> {
+    const record = await this.hub.windowRecord(window);
+    if (record.status !== WindowStatus.Pending)
+      throw new GameMoveError(
+        `window ${window} is ${WindowStatus[record.status].toLowerCase()}, not pending: no claim to play on`,
+      );
+    return { record, claim: claimHash(window, record.windowRoot, record.stateHash) };
+  }
+
+  /** Every game open against the window's pending claim (from the module's GameChallenged events). */
+  async games(window: number): Promise<GameView[]> {
+    const { claim } = await this.pendingClaim(window);
+    const game = this.player.game;
+    const logs = await game.queryFilter(game.filters.GameChallenged(this.hub.opts.hub));
+    const challengers = new Set<string>();
+    for (const log of logs) {
+      const a = (log as unknown as { args: { communityId: bigint; claim: string; challenger: string } }).args;
+      if (a.communityId === this.hub.opts.communityId && a.claim === claim) challengers.add(a.challenger);
+    }
+    const views: GameView[] = [];
+    for (const challenger of challengers) {
+      const state = await this.player.state(claim, challenger);
+      if (state.phase !== GamePhase.None)
+        views.push({ id: gameId(this.hub.opts.communityId, claim, challenger), challenger, claim, state });
+    }
+    return views;
+  }
+
+  /** The challenge bond of this community: `bondBps` of the participant bond. */
+  bond(): Promise<bigint> {
+    return challengeBond(this.hub.contract, this.player.game, this.hub.opts.communityId);
+  }
+
+  /** Approves the bond if needed and challenges the window's pending claim. */
+  async challenge(window: number, from: string): Promise<MoveOutcome & { bond: bigint; claim: string }> {
+    const { claim } = await this.pendingClaim(window);
+    const bond = await this.bond();
+    const balance: bigint = await this.token.balanceOf(from);
+    if (balance < bond) throw new GameMoveError(`the challenge bond is ${bond} token units; ${from} holds ${balance}`);
+    const allowance: bigint = await this.token.allowance(from, this.hub.opts.hub);
+    if (allowance < bond) {
+      try {
+        await (await this.token.approve(this.hub.opts.hub, bond)).wait(1, TX_TIMEOUT_MS);
+      } catch (e) {
+        throw new GameMoveError(`approving the bond failed: ${revertReason(e, this.token)}`);
+      }
+    }
+    const out = await this.player.send(window, { action: GameAction.Challenge, claim, challenger: ZeroAddress });
+    return { ...out, bond, claim };
+  }
+
+  /** The game of `challenger` against the window's pending claim, or an error. */
+  async gameOf(window: number, challenger: string): Promise<{ claim: string; state: GameState }> {
+    const { claim } = await this.pendingClaim(window);
+    const state = await this.player.state(claim, challenger);
+    if (state.phase === GamePhase.None)
+      throw new GameMoveError(`no open game of ${challenger} against the pending claim of window ${window}`);
+    return { claim, state };
+  }
+
+  /**
+   * As challenger: descend into `side`, or, without one, where the claim departs from `ours` (a
+   * commitment of the window this account holds), else left.
+   */
+  async pick(window: number, challenger: string, side?: number, ours?: WindowCommitment): Promise<MoveOutcome> {
+    const { claim, state } = await this.gameOf(window, challenger);
+    if (state.phase !== GamePhase.Pick)
+      throw new GameMoveError(`the game waits for ${GamePhase[state.phase]}, not for the challenger's pick`);
+    const chosen = side ?? pickSide(state, this.windowIntervals, ours);
+    return this.player.send(window, { action: GameAction.Pick, claim, challenger, side: chosen });
+  }
+
+  /** As claimant side: answers every game waiting for a reveal that `tree` (the claim's data) can answer. */
+  async answer(window: number, tree: WindowCommitment): Promise<{ challenger: string; outcome: MoveOutcome }[]> {
+    const out: { challenger: string; outcome: MoveOutcome }[] = [];
+    const games = await this.games(window);
+    if (games.length === 0) throw new GameMoveError(`no game is open against the pending claim of window ${window}`);
+    for (const g of games) {
+      const move = answerFrom(tree, g.claim, g.challenger, g.state);
+      if (move) out.push({ challenger: g.challenger, outcome: await this.player.send(window, move) });
+    }
+    if (out.length === 0)
+      throw new GameMoveError(
+        `no open game waits for a reveal this data can give (the claim's root is not ${tree.windowRoot}, or the games wait for the challengers)`,
+      );
+    return out;
+  }
+
+  /** Ends every game against the window's claim whose party to move is late (or only `challenger`'s). */
+  async resolve(window: number, challenger?: string): Promise<{ challenger: string; outcome: MoveOutcome }[]> {
+    const block = await this.provider.getBlock('latest');
+    const now = Math.max(block?.timestamp ?? 0, Math.floor(Date.now() / 1000));
+    const games = (await this.games(window)).filter(
+      (g) => !challenger || g.challenger.toLowerCase() === challenger.toLowerCase(),
+    );
+    if (games.length === 0) throw new GameMoveError(`no game to resolve against the pending claim of window ${window}`);
+    const late = games.filter((g) => now > g.state.deadline);
+    if (late.length === 0)
+      throw new GameMoveError(
+        `no deadline has passed yet (next: ${Math.min(...games.map((g) => g.state.deadline)) - now} s from now)`,
+      );
+    const out: { challenger: string; outcome: MoveOutcome }[] = [];
+    for (const g of late)
+      out.push({
+        challenger: g.challenger,
+        outcome: await this.player.send(window, {
+          action: GameAction.Resolve,
+          claim: g.claim,
+          challenger: g.challenger,
+        }),
+      });
+    return out;
+  }
+}
+
+/** The stored commitment (a node's data dir) whose root is `windowRoot`, as a tree. */
+export async function storedTree(
+  db: NodeDb,
+  window: number,
+  windowRoot: string,
+): Promise<WindowCommitment | undefined> {
+  const stored = await db.commitments.get({ window, windowRoot });
+  if (!stored) return undefined;
+  const tree = parseClaimedWindow(stored.frames.map((f) => Buffer.from(f, 'utf8')))?.commitment;
+  return tree?.windowRoot === windowRoot ? tree : undefined;
+}
+
+/** The first served commitment (window protocol frames) whose tree hashes to `windowRoot`. */
+export function servedTree(answers: Uint8Array[][], windowRoot: string): WindowCommitment | undefined {
+  for (const frames of answers) {
+    try {
+      const tree = parseClaimedWindow(frames)?.commitment;
+      if (tree?.windowRoot === windowRoot) return tree;
+    } catch {
+      // A malformed answer is no answer.
+    }
+  }
+  return undefined;
+}
+
+/** One line per game, for the CLI. */
+export function describeGame(g: GameView, now: number): string {
+  const { state } = g;
+  const whose =
+    state.phase === GamePhase.Reveal
+      ? `claimant side must reveal ${state.height > 0 ? `the children of node (height ${state.height}, index ${state.index})` : `leaf ${state.index}`}`
+      : state.phase === GamePhase.Pick
+        ? `challenger must pick a side at height ${state.height}`
+        : `leaf ${state.index} is open: the challenger proves fraud with it or concedes`;
+  const left = state.deadline - now;
+  return `game ${g.id.slice(0, 10)} challenger ${g.challenger} bond ${state.bond}: ${whose}; deadline ${left >= 0 ? `in ${left} s` : `passed ${-left} s ago (resolvable)`}`;
+}

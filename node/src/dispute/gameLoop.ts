@@ -1,0 +1,522 @@
+import { type Contract, type Provider, ZeroAddress, zeroPadValue } from 'ethers';
+import { WindowStatus, TX_TIMEOUT_MS, type HubClient, type WindowRecord } from '../chain/hubClient.js';
+import type { CommunityClock } from '../community/clock.js';
+import type { CommunityInfo } from '../community/types.js';
+import type { NodeDb } from '../db/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Logger } from '../util/logger.js';
+import type { WindowCommitment } from '../window/commitment.js';
+import { badFinalStateProofOf, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
+import { parseClaimedWindow } from './disputer.js';
+import { servedTree } from './gameDesk.js';
+import {
+  answerFrom,
+  challengeBond,
+  claimHash,
+  GameAction,
+  GamePhase,
+  gameDepth,
+  gameId,
+  pickSide,
+  revertReason,
+  siblingPath,
+  stepProofFromGame,
+  type GameMove,
+  type GamePlayer,
+  type GameState,
+} from './game.js';
+
+/** How the node plays the data-availability game (DESIGN.md §5.6); `game` in the node's config. */
+export interface GameOptions {
+  /**
+   * Share of the challenge period P, counted from a claim's submission, within which some peer
+   * must serve the claim's commitment (the tree under its windowRoot). Past it (plus this node's
+   * turn in the rotation, `rank × chain.takeoverSeconds`), the node challenges the claim.
+   */
+  availabilityFraction: number;
+  /** Seconds between two requests to the peers for a pending claim's commitment. */
+  fetchEverySeconds: number;
+  /** Blocks of the game module's logs read back when the node starts (games opened before it). */
+  lookbackBlocks: number;
+}
+
+export const defaultGameOptions: GameOptions = {
+  availabilityFraction: 0.25,
+  fetchEverySeconds: 10,
+  lookbackBlocks: 50_000,
+};
+
+/** Logs are read from the module in ranges of this many blocks (what public RPC endpoints allow). */
+const LOG_RANGE = 5_000;
+
+export interface GameLoopModules {
+  community: CommunityInfo;
+  clock: CommunityClock;
+  db: NodeDb;
+  hub: HubClient;
+  provider: Provider;
+  /** Sends the moves (connected to this node's signer). */
+  player: GamePlayer;
+  /** The community's payment token, connected to this node's signer: the challenge bond is pulled from it. */
+  token: Contract;
+  /** This node's account (the challenger of the games it opens). */
+  address: string;
+  /** Our participant index, or -1 for an outside watcher: decides our turn in the rotations. */
+  participantIndex: number;
+  /** Claimant side: answer games against claims we signed, from the commitment stored at signing time. */
+  answer: boolean;
+  /** Challenger side: challenge pending claims whose data no peer serves in time. */
+  challenge: boolean;
+  /** Rotation step (seconds) between participants; `chain.takeoverSeconds`. */
+  takeoverSeconds: number;
+  /** Wait after a failed move before the next attempt in the same game (seconds). */
+  backoffSeconds: number;
+  /** Asks the connected peers for the claimant's commitment of a window (the window protocol). */
+  fetchCommitments(window: number): Promise<Uint8Array[][]>;
+  metrics: Metrics | null;
+  logger: Logger;
+}
+
+/** A game of this community, as followed from the module's events. */
+interface TrackedGame {
+  id: string;
+  window: number;
+  claim: string;
+  challenger: string;
+  /** Children revealed per height (height -> pair): the opened leaf's sibling path. */
+  revealed: Map<number, { left: string; right: string }>;
+  /** The opened leaf's preimage, once revealed. */
+  leaf?: { position: number; interval: number; readingsRoot: string; stateHash: string };
+  /** Whether we already looked for a fraud proof on the opened leaf. */
+  openedHandled?: boolean;
+}
+
+const RESULT = ['Continue', 'Opened', 'ClaimantLost', 'ChallengerLost', 'Void'] as const;
+
+/**
+ * The node's side of the data-availability game, on its own timer (DESIGN.md §5.6):
+ *
+ * - **Claimant side.** For every open game against a claim this node signed, it reveals what the
+ *   game waits for — the two children of the node the challenger picked, or the interval leaf's
+ *   preimage — from the commitment stored when it signed (never recomputed), within the move
+ *   deadline. Signers take turns (rank × a stagger of at most D/(4N)) so that one answer is sent, not N.
+ * - **Challenger side.** A pending claim whose tree nobody serves — not held here, and no peer
+ *   answers the window protocol's `commitment` with a tree that hashes to its windowRoot — is
+ *   challenged once `availabilityFraction × P` (plus this node's turn) has passed since it was
+ *   posted, posting the bond. The node then picks, at each level, the child where the claim departs
+ *   from its own commitment (else the left one), down to one interval leaf. With that leaf open it
+ *   proves what the leaf alone proves (a last leaf whose state is not the posted S_W: bad final
+ *   state); proofs that need the claim's readings stay with the `Disputer`, which the settlement
+ *   loop keeps retrying as soon as a peer serves the data.
+ * - **Either side.** Once the party to move is late, the node sends `Resolve` in the games it
+ *   plays or whose claim it signed: a silent claimant loses its claim and its signers' bonds; a
+ *   silent challenger loses its bond to the signers. A game of ours whose claim stopped being
+ *   pending (rejected by another game or a fraud proof, or replaced) is resolved at once: void, the
+ *   bond comes back.
+ *
+ * Every move is a log line and a `diversity_game_moves_total{action,result}` increment; every game
+ * of the community that ends, a `diversity_games_ended_total{result,role}` increment.
+ */
+export class GameLoop {
+  private readonly games = new Map<string, TrackedGame>();
+  /** Next block whose module logs are read. */
+  private cursor?: number;
+  /** Claims whose tree this node holds or some peer served (no challenge). */
+  private readonly available = new Set<string>();
+  /** Claims this node challenged. */
+  private readonly challenged = new Set<string>();
+  /** Per claim: when the peers were last asked (ms), and whether the last check before the bond was made. */
+  private readonly lastFetch = new Map<string, number>();
+  private readonly checkedAtDue = new Set<string>();
+  /** Per game (and node to open): when the node first saw it waiting for an answer (ms). */
+  private readonly waitingSince = new Map<string, number>();
+  /** Per game: no move before this time (ms), after a failure. */
+  private readonly notBefore = new Map<string, number>();
+  /** Stored commitments rebuilt (slots, states, tree), by `${window}:${windowRoot}`. */
+  private readonly windows = new Map<string, ClaimedWindow>();
+  private moveDeadline?: number;
+  private challengeBond?: bigint;
+
+  constructor(
+    private readonly opts: GameOptions,
+    private readonly m: GameLoopModules,
+  ) {}
+
+  /** Whether a game is open against the claim in `rec` (the hub does not finalize it then). */
+  async holdsOpen(window: number, rec: Pick<WindowRecord, 'windowRoot' | 'stateHash'>): Promise<boolean> {
+    const open: bigint = await this.m.player.game.openGames(
+      this.m.community.hub,
+      claimHash(window, rec.windowRoot, rec.stateHash),
+    );
+    return open > 0n;
+  }
+
+  /** Games of this community open now (as seen from the module's events). */
+  get openGames(): number {
+    return this.games.size;
+  }
+
+  /** One round: read the module's new events, watch the pending claim, move in every open game. */
+  async tick(): Promise<void> {
+    await this.scan();
+    // The chain's time is read only when something depends on it (idle: two calls per tick).
+    let now: number | undefined;
+    const chainNow = async () => (now ??= await this.chainNow());
+    if (this.m.challenge) await this.watchPending(chainNow);
+    for (const g of [...this.games.values()]) {
+      if ((this.notBefore.get(g.id) ?? 0) > Date.now()) continue;
+      await this.step(g, await chainNow());
+    }
+  }
+
+  /** The next block's time is at least this: the latest block's, or the wall clock's (a chain that mines on demand). */
+  private async chainNow(): Promise<number> {
+    const block = await this.m.provider.getBlock('latest');
+    return Math.max(block?.timestamp ?? 0, Math.floor(this.m.clock.nowSeconds()));
+  }
+
+  /** Rank of this node in the rotations of `window` (0 = first to act). */
+  private rank(window: number): number {
+    const n = this.m.community.participants.length;
+    if (this.m.participantIndex < 0) return n;
+    return (((this.m.participantIndex - window) % n) + n) % n;
+  }
+
+  private isMe(address: string): boolean {
+    return address.toLowerCase() === this.m.address.toLowerCase();
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private async scan(): Promise<void> {
+    const { provider, player, community } = this.m;
+    const head = await provider.getBlockNumber();
+    if (this.cursor === undefined) this.cursor = Math.max(0, head - this.opts.lookbackBlocks);
+    if (this.cursor > head) return;
+    const address = await player.game.getAddress();
+    const hubTopic = zeroPadValue(community.hub, 32);
+    while (this.cursor <= head) {
+      const to = Math.min(head, this.cursor + LOG_RANGE - 1);
+      const logs = await provider.getLogs({ address, topics: [null, hubTopic], fromBlock: this.cursor, toBlock: to });
+      for (const log of logs) {
+        const parsed = player.game.interface.parseLog({ topics: [...log.topics], data: log.data });
+        if (parsed) this.onEvent(parsed.name, parsed.args as unknown as Record<string, unknown>);
+      }
+      this.cursor = to + 1;
+    }
+  }
+
+  private onEvent(name: string, a: Record<string, unknown>): void {
+    const { logger, metrics, community } = this.m;
+    const id = a.gameId as string;
+    if (name === 'GameChallenged') {
+      if (BigInt(a.communityId as bigint) !== community.communityId) return;
+      const g: TrackedGame = {
+        id,
+        window: Number(a.window),
+        claim: a.claim as string,
+        challenger: a.challenger as string,
+        revealed: new Map(),
+      };
+      this.games.set(id, g);
+      logger.info('game opened', {
+        window: g.window,
+        claim: g.claim,
+        challenger: g.challenger,
+        bond: a.bond,
+        deadline: Number(a.deadline),
+        mine: this.isMe(g.challenger),
+      });
+      return;
+    }
+    const g = this.games.get(id);
+    if (!g) return;
+    switch (name) {
+      case 'ChildrenRevealed':
+        g.revealed.set(Number(a.height), { left: a.left as string, right: a.right as string });
+        logger.info('game: children revealed', {
+          window: g.window,
+          challenger: g.challenger,
+          height: Number(a.height),
+          index: Number(a.index),
+        });
+        break;
+      case 'SidePicked':
+        logger.info('game: side picked', {
+          window: g.window,
+          challenger: g.challenger,
+          height: Number(a.height),
+          index: Number(a.index),
+        });
+        break;
+      case 'LeafRevealed':
+        g.leaf = {
+          position: Number(a.position),
+          interval: Number(a.interval),
+          readingsRoot: a.readingsRoot as string,
+          stateHash: a.stateHash as string,
+        };
+        logger.info('game: leaf opened', { window: g.window, challenger: g.challenger, position: g.leaf.position });
+        break;
+      case 'GameEnded': {
+        const result = RESULT[Number(a.result)] ?? String(a.result);
+        const role = this.isMe(g.challenger) ? 'challenger' : 'other';
+        this.games.delete(id);
+        metrics?.gamesEnded.inc({ result, role });
+        logger.info('game ended', { window: g.window, challenger: g.challenger, result, role });
+        break;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ challenger side: is the data there?
+
+  private async watchPending(chainNow: () => Promise<number>): Promise<void> {
+    const { hub, community, logger } = this.m;
+    const window = (await hub.lastFinalizedWindow()) + 1;
+    if (window >= community.windowCount) return;
+    const rec = await hub.windowRecord(window);
+    if (rec.status !== WindowStatus.Pending) return;
+    const claim = claimHash(window, rec.windowRoot, rec.stateHash);
+    if (this.available.has(claim) || this.challenged.has(claim)) return;
+    const now = await chainNow();
+    if (now >= rec.submittedAt + community.challengePeriod) return;
+    if (await this.m.db.commitments.get({ window, windowRoot: rec.windowRoot })) {
+      this.available.add(claim); // we hold the tree ourselves (we signed this root)
+      return;
+    }
+    const due = this.challengeDue(window, rec);
+    const last = this.lastFetch.get(claim) ?? 0;
+    const finalCheck = now >= due && !this.checkedAtDue.has(claim);
+    if (finalCheck || Date.now() - last >= this.opts.fetchEverySeconds * 1000) {
+      this.lastFetch.set(claim, Date.now());
+      if (finalCheck) this.checkedAtDue.add(claim);
+      if (await this.served(window, rec.windowRoot)) {
+        this.available.add(claim);
+        logger.info('claim data served by a peer', { window, claim });
+        return;
+      }
+    }
+    if (now < due) return;
+    if (this.games.has(gameId(community.communityId, claim, this.m.address))) {
+      this.challenged.add(claim);
+      return;
+    }
+    await this.challenge(window, rec, claim);
+  }
+
+  /**
+   * When this node challenges a claim whose data it has not seen: `availabilityFraction × P` after
+   * the claim was posted, plus its turn (rank × takeoverSeconds), and never later than one turn
+   * before the challenge period ends.
+   */
+  challengeDue(window: number, rec: Pick<WindowRecord, 'submittedAt'>): number {
+    const P = this.m.community.challengePeriod;
+    const turn = this.m.takeoverSeconds;
+    const due = rec.submittedAt + Math.floor(this.opts.availabilityFraction * P) + this.rank(window) * turn;
+    return Math.max(rec.submittedAt, Math.min(due, rec.submittedAt + P - Math.max(1, turn)));
+  }
+
+  /** Whether some peer serves a tree that hashes to `windowRoot` (rebuilt from the served slots and states). */
+  private async served(window: number, windowRoot: string): Promise<boolean> {
+    const answers = await this.m.fetchCommitments(window).catch(() => [] as Uint8Array[][]);
+    return servedTree(answers, windowRoot) !== undefined;
+  }
+
+  private async bond(): Promise<bigint> {
+    this.challengeBond ??= await challengeBond(this.m.hub.contract, this.m.player.game, this.m.community.communityId);
+    return this.challengeBond;
+  }
+
+  private async challenge(window: number, rec: WindowRecord, claim: string): Promise<void> {
+    const { token, logger, metrics, community, hub } = this.m;
+    const bond = await this.bond();
+    logger.warn('challenging a claim whose data no peer serves', {
+      window,
+      claim,
+      windowRoot: rec.windowRoot,
+      signers: rec.signers,
+      bond,
+    });
+    try {
+      const allowance: bigint = await token.allowance(this.m.address, community.hub);
+      if (allowance < bond) await (await token.approve(community.hub, bond)).wait(1, TX_TIMEOUT_MS);
+    } catch (e) {
+      (hub.contract.runner as { reset?: () => void } | null)?.reset?.();
+      logger.warn('cannot approve the challenge bond', { window, reason: revertReason(e, token) });
+      this.backOff(claim);
+      return;
+    }
+    const out = await this.m.player.send(window, { action: GameAction.Challenge, claim, challenger: ZeroAddress });
+    if (out.mined) {
+      this.challenged.add(claim);
+      metrics?.gameChallenges.inc();
+    } else {
+      // Let the next check ask the peers once more before posting the bond again.
+      this.checkedAtDue.delete(claim);
+      this.lastFetch.set(claim, Date.now() + this.m.backoffSeconds * 1000);
+    }
+  }
+
+  private backOff(key: string): void {
+    this.notBefore.set(key, Date.now() + this.m.backoffSeconds * 1000);
+  }
+
+  // ------------------------------------------------------------------ moves
+
+  private async step(g: TrackedGame, now: number): Promise<void> {
+    const state = await this.m.player.state(g.claim, g.challenger);
+    if (state.phase === GamePhase.None) {
+      this.games.delete(g.id);
+      return;
+    }
+    const mine = this.isMe(g.challenger);
+    const signed = mine ? undefined : await this.signedTree(g.window, g.claim);
+    if (mine && !(await this.stillPending(g))) {
+      // The claim was rejected (another game, a fraud proof) or replaced: end our game now, bond back.
+      await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
+      return;
+    }
+    if (now > state.deadline) {
+      // The party to move is late. We end the games we play (the claimant late: we win; we late: we
+      // concede, the claim may finalize) and, against claims we signed, those whose challenger is late.
+      if (mine || (signed && state.phase !== GamePhase.Reveal))
+        await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
+      return;
+    }
+    if (mine) {
+      if (state.phase === GamePhase.Pick) {
+        const ours = await this.ownTree(g.window);
+        const side = pickSide(state, this.m.community.windowIntervals, ours);
+        await this.move(g, { action: GameAction.Pick, claim: g.claim, challenger: g.challenger, side });
+      } else if (state.phase === GamePhase.Opened && !g.openedHandled) {
+        g.openedHandled = true;
+        await this.useOpenedLeaf(g, state);
+      }
+      return;
+    }
+    if (signed && this.m.answer && state.phase === GamePhase.Reveal) {
+      const key = `${g.id}:${state.node}`;
+      const since = this.waitingSince.get(key) ?? Date.now();
+      this.waitingSince.set(key, since);
+      if (Date.now() < since + this.rank(g.window) * (await this.answerStagger()) * 1000) return;
+      const move = answerFrom(signed, g.claim, g.challenger, state);
+      if (!move) return;
+      if (await this.move(g, move)) this.waitingSince.delete(key);
+    }
+  }
+
+  /** Whether the game's claim is still its window's pending claim. */
+  private async stillPending(g: TrackedGame): Promise<boolean> {
+    const rec = await this.m.hub.windowRecord(g.window);
+    return rec.status === WindowStatus.Pending && claimHash(g.window, rec.windowRoot, rec.stateHash) === g.claim;
+  }
+
+  /** Seconds between two signers' turns to answer: at most D/(4N), so the last one still has 3/4 of D. */
+  private async answerStagger(): Promise<number> {
+    if (this.moveDeadline === undefined) this.moveDeadline = Number(await this.m.player.game.moveDeadline());
+    const n = this.m.community.participants.length;
+    return Math.min(this.m.takeoverSeconds, this.moveDeadline / (4 * n));
+  }
+
+  private async move(g: TrackedGame, move: GameMove): Promise<boolean> {
+    const out = await this.m.player.send(g.window, move);
+    if (!out.mined) this.backOff(g.id);
+    return out.mined;
+  }
+
+  /**
+   * The leaf is open: prove what it and our own data prove, without the claim's readings.
+   * - A last leaf (position W−1) whose state is not the posted S_W: bad final state, with the
+   *   siblings the claimant revealed on the way down.
+   * - A leaf with our readings (same readingsRoot) but another state: bad step, from our S_{t-1}
+   *   and slots under the claim's root (`stepProofFromGame`; the picks went to the leftmost leaf
+   *   where the claim departs from ours, so the leaf before it is ours).
+   * - Otherwise (its readings differ from ours) the leaf cannot be judged without them — the
+   *   meter level of the game is not built: our deadline runs out and the bond goes to the signers.
+   */
+  private async useOpenedLeaf(g: TrackedGame, state: GameState): Promise<void> {
+    const { hub, community, logger, metrics } = this.m;
+    const W = community.windowIntervals;
+    const rec = await hub.windowRecord(g.window);
+    const leaf = g.leaf;
+    if (rec.status !== WindowStatus.Pending || claimHash(g.window, rec.windowRoot, rec.stateHash) !== g.claim) return;
+    if (!leaf || leaf.position !== state.index) {
+      g.openedHandled = false; // the LeafRevealed event is not read yet
+      return;
+    }
+    const proof = siblingPath(g.revealed, leaf.position, gameDepth(W));
+    let kind: DisputeKind | undefined;
+    let data: string | undefined;
+    if (leaf.position === W - 1 && leaf.stateHash !== rec.stateHash && proof) {
+      kind = DisputeKind.BadFinalState;
+      data = badFinalStateProofOf({ ...leaf, proof });
+    } else {
+      const ours = await this.ownWindow(g.window);
+      data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
+      if (data) kind = DisputeKind.BadStep;
+    }
+    if (kind === undefined || !data) {
+      logger.warn(
+        'opened leaf: no fraud proof from the leaf and our data (its readings differ from ours: meter level not built)',
+        {
+          window: g.window,
+          position: leaf.position,
+          deadline: state.deadline,
+        },
+      );
+      return;
+    }
+    const name = DisputeKind[kind];
+    logger.warn('opened leaf proves fraud: disputing', { window: g.window, position: leaf.position, kind: name });
+    try {
+      const receipt = await hub.dispute(g.window, kind, data, rec);
+      metrics?.disputes.inc({ kind: name, result: 'accepted' });
+      logger.warn('dispute accepted: claim rejected', { window: g.window, kind: name, gasUsed: receipt.gasUsed });
+    } catch (e) {
+      metrics?.disputes.inc({ kind: name, result: 'failed' });
+      logger.warn('dispute failed', { window: g.window, kind: name, reason: revertReason(e, hub.contract) });
+      g.openedHandled = false; // try again on a later tick, while the deadline lasts
+      this.backOff(g.id);
+    }
+  }
+
+  // ------------------------------------------------------------------ stored commitments
+
+  /** The commitment this node signed for `claim` (same root and posted state), as a tree. */
+  private async signedTree(window: number, claim: string): Promise<WindowCommitment | undefined> {
+    for (const c of await this.m.db.commitments.listWindow(window)) {
+      if (claimHash(window, c.windowRoot, c.stateHash) === claim) return this.tree(window, c.windowRoot, c.frames);
+    }
+    return undefined;
+  }
+
+  /** This node's own current commitment of `window` (its latest fold), as a tree. */
+  private async ownTree(window: number): Promise<WindowCommitment | undefined> {
+    return (await this.ownWindow(window))?.commitment;
+  }
+
+  /** This node's own current commitment of `window` as signed: slots, states and tree. */
+  private async ownWindow(window: number): Promise<ClaimedWindow | undefined> {
+    const own = await this.m.db.windowResults.get(window);
+    if (!own) return undefined;
+    const stored = await this.m.db.commitments.get({ window, windowRoot: own.windowRoot });
+    return stored ? this.window(window, stored.windowRoot, stored.frames) : undefined;
+  }
+
+  private tree(window: number, windowRoot: string, frames: string[]): WindowCommitment | undefined {
+    return this.window(window, windowRoot, frames)?.commitment;
+  }
+
+  private window(window: number, windowRoot: string, frames: string[]): ClaimedWindow | undefined {
+    const key = `${window}:${windowRoot}`;
+    let stored = this.windows.get(key);
+    if (!stored) {
+      stored = parseClaimedWindow(frames.map((f) => Buffer.from(f, 'utf8')));
+      if (!stored || stored.commitment.windowRoot !== windowRoot) return undefined;
+      this.windows.set(key, stored);
+      for (const k of this.windows.keys()) if (Number(k.split(':')[0]) < window - 4) this.windows.delete(k);
+    }
+    return stored;
+  }
+}
