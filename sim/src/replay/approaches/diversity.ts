@@ -1,4 +1,5 @@
-import { concat, Interface, SigningKey, TypedDataEncoder } from 'ethers';
+import { Interface, SigningKey, TypedDataEncoder } from 'ethers';
+import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
 import { WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
@@ -11,7 +12,7 @@ import { seedFor } from '../../../../node/src/vectors/readings.js';
 import { toHex } from '../../../../node/src/util/hex.js';
 import { assembleWindow } from '../../../../node/src/window/assemble.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
-import { stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
+import { packState, stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
 import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
 import {
   communityModules,
@@ -155,7 +156,13 @@ export const hubBinding: HubBinding = {
     return {
       from: window % c.participants.length, // rotating submitter
       to: c.hub,
-      data: c.hubIface.encodeFunctionData('update', [this.communityId, window, windowRoot, state, concat(signatures)]),
+      data: c.hubIface.encodeFunctionData('update', [
+        this.communityId,
+        window,
+        windowRoot,
+        packState(state),
+        encodeEcdsaCoSignature(signatures.map((signature, signer) => ({ signer, signature }))),
+      ]),
       gasLimit: 16_000_000n,
       atInterval: Math.min((window + 1) * c.windowIntervals, c.readings.intervals) - 1,
       flush: true, // windows finalize in order
