@@ -362,6 +362,32 @@ contract HubTest is HubFixture {
         hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
+    /// @dev Attack: a participant's signature made malleable (s in the upper half, parity flipped) to
+    /// count it twice or dodge a replay check; the compact form has one encoding per signature.
+    function test_RevertWhen_UpdateCarriesHighS() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        (uint8 v, bytes32 r,) = vm.sign(keys[1], _digest(id, 0, _root(0), s));
+        uint256 high = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0 + 1;
+        sigs[1] = abi.encodePacked(uint8(1), r, bytes32(high | (uint256(v - 27) << 255)));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 1));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
+    }
+
+    /// @dev Attack: the fast path claimed (every bit set) with one participant's signature standing in
+    /// for another's: each bit needs its own participant's signature.
+    function test_RevertWhen_UpdateSignatureStandsInForAnother() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        sigs[2] = abi.encodePacked(uint8(2), _signDigest(keys[0], _digest(id, 0, _root(0), s)));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, nodes[0]));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
+    }
+
     function test_RevertWhen_UpdateNoSignatures() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(0));
