@@ -10,7 +10,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IHub} from "./interfaces/IHub.sol";
 import {DisputeContext, DisputeKind, DisputeOutcome, SlotRule, Verdict} from "./types/Dispute.sol";
 import {GameContext, GameResult} from "./types/Game.sol";
-import {MarketKind, MarketParams, ParticipantState, StateHash} from "./types/Market.sol";
+import {MarketKind, MarketParams} from "./types/Market.sol";
 import {
     ParticipantAccount,
     CommunityConfig,
@@ -23,6 +23,7 @@ import {
     WindowStatus
 } from "./types/Community.sol";
 import {MeterTable} from "./libraries/MeterTable.sol";
+import {PackedState} from "./libraries/PackedState.sol";
 import {Settlement} from "./libraries/Settlement.sol";
 import {WindowResult} from "./libraries/WindowResult.sol";
 
@@ -176,14 +177,13 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint64 communityId,
         uint32 window,
         bytes32 windowRoot,
-        ParticipantState[] calldata finalState,
+        bytes calldata finalState,
         bytes calldata coSignature
     ) external {
         Community storage c = _active(communityId);
         _finalizeDue(c, communityId);
         _checkUpdatable(c, communityId, window);
-        int256[] memory nets = _nets(finalState, c.participants.length);
-        bytes32 stateHash = StateHash.hash(finalState);
+        (int256[] memory nets, bytes32 stateHash) = PackedState.decode(finalState, c.participants.length);
         uint256 signers = _coSigners(c, communityId, window, windowRoot, stateHash, coSignature);
         bool full = signers == _all(nets.length);
         WindowRecord storage rec = c.windows[window];
@@ -681,20 +681,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // Second-level timestamp drift is irrelevant against interval and challenge lengths.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < endsAt) revert WindowNotEnded(communityId, window, endsAt);
-    }
-
-    /// @dev The `net` column of `finalState`, checked: one entry per participant, |net| <= int128 max, Σ = 0.
-    function _nets(ParticipantState[] calldata finalState, uint256 n) internal pure returns (int256[] memory nets) {
-        if (finalState.length != n) revert StateLengthMismatch(n, finalState.length);
-        nets = new int256[](n);
-        int256 sum;
-        for (uint256 i = 0; i < n; ++i) {
-            int256 net = finalState[i].net;
-            if (net > type(int128).max || net < -type(int128).max) revert NetOutOfRange(i);
-            nets[i] = net;
-            sum += net;
-        }
-        if (sum != 0) revert UnbalancedState(sum);
     }
 
     function _narrow(int256[] memory nets) internal pure returns (int128[] memory narrow) {

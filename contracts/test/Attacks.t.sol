@@ -425,8 +425,8 @@ contract AttacksTest is DisputeFixture {
     function _claimIn(uint64 cid, bytes32 root, ParticipantState[] memory s) internal {
         vm.warp(uint256(START) + W * INTERVAL);
         bytes32 digest = _resultDigest(HUB, cid, 0, root, StateHash.hash(s));
-        (uint8 v, bytes32 r, bytes32 ss) = vm.sign(keys[1], digest);
-        hub.update(cid, 0, root, s, abi.encodePacked(r, ss, v));
+        (bytes32 r, bytes32 vs) = vm.signCompact(keys[1], digest);
+        hub.update(cid, 0, root, _packed(s), abi.encodePacked(uint256(1 << 1), r, vs));
     }
 
     // ------------------------------------------------------------------ 7. equivocated slots and bounds

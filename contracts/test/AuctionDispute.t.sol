@@ -218,11 +218,12 @@ contract AuctionDisputeTest is DisputeFixture {
         bytes32 digest = _resultDigest(HUB, id, 0, h.root, keccak256(abi.encode(h.states[W - 1])));
         bytes[] memory sigs = new bytes[](N);
         for (uint256 i = 0; i < N; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[i], digest);
-            sigs[i] = abi.encodePacked(r, s, v);
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            sigs[i] = abi.encodePacked(uint8(i), r, vs);
         }
         bytes memory co = _pack(sigs);
-        ParticipantState[] memory fin = h.states[W - 1];
+        bytes memory fin = _packed(h.states[W - 1]);
         bytes memory data = abi.encodeCall(hub.update, (id, 0, h.root, fin, co));
         vm.cool(address(hub));
         vm.cool(address(ecdsaModule));

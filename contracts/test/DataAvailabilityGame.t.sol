@@ -62,7 +62,7 @@ contract DataAvailabilityGameTest is HubFixture {
 
     function _claim(bytes32 root, ParticipantState[] memory s, uint256[] memory who) internal returns (bytes32) {
         if (block.timestamp < _end(0)) vm.warp(_end(0));
-        hub.update(id, 0, root, s, _pack(_sign(id, 0, root, s, who)));
+        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, who)));
         return hub.claimHash(0, root, keccak256(abi.encode(s)));
     }
 
@@ -195,7 +195,7 @@ contract DataAvailabilityGameTest is HubFixture {
         _assertConserved(0);
         // The same claim can never come back.
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
-        hub.update(id, 0, root, s, _pack(_sign(id, 0, root, s, _only(0))));
+        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, _only(0))));
     }
 
     /// Attack 2: every leaf published except a garbage leaf at W-2 (the last leaf commits to the posted
@@ -292,7 +292,7 @@ contract DataAvailabilityGameTest is HubFixture {
         bytes32 root = _commit(s, type(uint256).max);
         bytes32 claim = _claim(keccak256("other"), s, _only(0));
         _challenge(claim);
-        hub.update(id, 0, root, s, _pack(_sign(id, 0, root, s, _everyone(N))));
+        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, _everyone(N))));
         _resolve(claim);
         assertEq(hub.withdrawable(token, challenger), _gameBond());
         _assertConserved(0);
@@ -462,7 +462,7 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
     function _claimBy(uint256[] memory who) internal returns (bytes32) {
         ParticipantState[] memory s = _alternatingState(NMAX, 100);
         bytes32 root = keccak256("withheld");
-        hub.update(id, 0, root, s, _pack(_sign(id, 0, root, s, who)));
+        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, who)));
         return hub.claimHash(0, root, keccak256(abi.encode(s)));
     }
 
@@ -495,7 +495,7 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
             leaves[i] = keccak256(abi.encodePacked(bytes1(0x02), uint32(i), bytes32(0), bytes32(0)));
         }
         bytes32 root = MerkleTree.root(leaves);
-        hub.update(id, 0, root, s, _pack(_sign(id, 0, root, s, _signers255())));
+        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, _signers255())));
         bytes32 claim = hub.claimHash(0, root, keccak256(abi.encode(s)));
         _play(nodes[NMAX], GameAction.Challenge, claim);
         // The challenger never picks after the first reveal: it loses at its deadline.

@@ -341,7 +341,7 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectEmit(address(hub));
         emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), 7);
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Final));
@@ -374,9 +374,9 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         uint256 outsider = 0xBAD;
-        sigs[1] = _signDigest(outsider, _digest(id, 0, _root(0), s));
+        sigs[1] = abi.encodePacked(uint8(1), _signDigest(outsider, _digest(id, 0, _root(0), s)));
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(outsider)));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateDuplicateSigner() public {
@@ -386,15 +386,42 @@ contract HubTest is HubFixture {
         uint256[] memory who = new uint256[](3);
         (who[0], who[1], who[2]) = (0, 1, 0);
         bytes[] memory sigs = _sign(id, 0, _root(0), s, who);
-        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.DuplicateSigner.selector, nodes[0]));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        // The signer bitmap names participant 0 once: a second signature of it makes the blob too long.
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 32 + 3 * 64));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
+    }
+
+    /// @dev Attack: a participant's signature made malleable (s in the upper half, parity flipped) to
+    /// count it twice or dodge a replay check; the compact form has one encoding per signature.
+    function test_RevertWhen_UpdateCarriesHighS() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        (uint8 v, bytes32 r,) = vm.sign(keys[1], _digest(id, 0, _root(0), s));
+        uint256 high = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0 + 1;
+        sigs[1] = abi.encodePacked(uint8(1), r, bytes32(high | (uint256(v - 27) << 255)));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 1));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
+    }
+
+    /// @dev Attack: the fast path claimed (every bit set) with one participant's signature standing in
+    /// for another's: each bit needs its own participant's signature.
+    function test_RevertWhen_UpdateSignatureStandsInForAnother() public {
+        uint64 id = _openActive(N);
+        ParticipantState[] memory s = _transferState(N, 1);
+        vm.warp(_windowEnd(0));
+        bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        sigs[2] = abi.encodePacked(uint8(2), _signDigest(keys[0], _digest(id, 0, _root(0), s)));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, nodes[0]));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateNoSignatures() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(0));
         vm.expectRevert(ICoSignatureScheme.NoSignatures.selector);
-        hub.update(id, 0, _root(0), _transferState(N, 1), "");
+        hub.update(id, 0, _root(0), _packed(_transferState(N, 1)), "");
     }
 
     function test_RevertWhen_UpdateMalformedSignature() public {
@@ -402,9 +429,9 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
-        sigs[2] = new bytes(65);
+        sigs[2] = abi.encodePacked(uint8(2), new bytes(64));
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 2));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateStateDiffersFromSigned() public {
@@ -415,7 +442,7 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), signed, _everyone(N));
         address recovered = _recover(_digest(id, 0, _root(0), posted), sigs[0]);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), posted, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(posted), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateStaleWindow() public {
@@ -424,7 +451,7 @@ contract HubTest is HubFixture {
         _update(id, 0, s, _everyone(N));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateOutOfOrder() public {
@@ -433,14 +460,14 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(1));
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), s, _pack(sigs));
+        hub.update(id, 1, _root(1), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateWindowOutOfRange() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(WINDOWS));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfRange.selector, id, WINDOWS, WINDOWS));
-        hub.update(id, WINDOWS, _root(WINDOWS), _transferState(N, 1), "");
+        hub.update(id, WINDOWS, _root(WINDOWS), _packed(_transferState(N, 1)), "");
     }
 
     function test_RevertWhen_UpdateBeforeWindowEnd() public {
@@ -449,7 +476,7 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0) - 1);
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotEnded.selector, id, 0, _windowEnd(0)));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateWrongStateLength() public {
@@ -457,8 +484,8 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N - 1, 1);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
-        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, N, N - 1));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, N * 64, (N - 1) * 64));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateUnbalancedState() public {
@@ -468,16 +495,22 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1)));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateNetOutOfRange() public {
         uint64 id = _openActive(N);
-        ParticipantState[] memory s = _transferState(N, int256(type(int128).max) + 1);
+        ParticipantState[] memory s = _transferState(N, 1);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
-        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 0));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        // Participant 1's net packed as -2^127, the one int128 whose negation does not fit.
+        bytes memory packed = _packed(s);
+        packed[64 + 48] = 0x80;
+        for (uint256 k = 64 + 49; k < 128; ++k) {
+            packed[k] = 0;
+        }
+        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 1));
+        hub.update(id, 0, _root(0), packed, _pack(sigs));
     }
 
     function test_RevertWhen_UpdateSignedByUnjoinedParticipant() public {
@@ -489,12 +522,12 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotActive.selector, id));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateUnknownCommunity() public {
         vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 5));
-        hub.update(5, 0, _root(0), _transferState(N, 1), "");
+        hub.update(5, 0, _root(0), _packed(_transferState(N, 1)), "");
     }
 
     // ------------------------------------------------------------------ update: replays
@@ -504,11 +537,11 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         bytes[] memory sigs = _sign(id, 0, _root(1), s, _everyone(N));
         vm.warp(_windowEnd(0));
-        hub.update(id, 0, _root(1), s, _pack(sigs));
+        hub.update(id, 0, _root(1), _packed(s), _pack(sigs));
         vm.warp(_windowEnd(1));
         address recovered = _recover(_digest(id, 1, _root(1), s), sigs[0]);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 1, _root(1), s, _pack(sigs));
+        hub.update(id, 1, _root(1), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateReplaysSignatureForOtherCommunity() public {
@@ -519,7 +552,7 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         address recovered = _recover(_digest(other, 0, _root(0), s), sigs[0]);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(other, 0, _root(0), s, _pack(sigs));
+        hub.update(other, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherHub() public {
@@ -541,7 +574,7 @@ contract HubTest is HubFixture {
         vm.expectRevert(
             abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, _recover(otherDigest, sigs[0]))
         );
-        otherHub.update(otherId, 0, _root(0), s, _pack(sigs));
+        otherHub.update(otherId, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherChain() public {
@@ -552,7 +585,7 @@ contract HubTest is HubFixture {
         vm.chainId(block.chainid + 1);
         address recovered = _recover(_digest(id, 0, _root(0), s), sigs[0]);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     // ------------------------------------------------------------------ update: pending path
@@ -564,7 +597,7 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _only(1));
         vm.expectEmit(address(hub));
         emit IHub.WindowClaimed(id, 0, address(this), _root(0), keccak256(abi.encode(s)), 2, _windowEnd(0) + CHALLENGE);
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Pending));
@@ -580,7 +613,7 @@ contract HubTest is HubFixture {
         _update(id, 0, s, _only(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), _transferState(N, 2), _only(1));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, 0));
-        hub.update(id, 0, _root(0), _transferState(N, 2), _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(_transferState(N, 2)), _pack(sigs));
     }
 
     function test_Update_FullySignedReplacesPending() public {
@@ -601,7 +634,7 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(1));
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), s, _pack(sigs));
+        hub.update(id, 1, _root(1), _packed(s), _pack(sigs));
     }
 
     function test_Finalize_AfterChallengePeriod() public {
@@ -857,7 +890,7 @@ contract HubTest is HubFixture {
         vm.prank(nodes[0]);
         hub.close(id);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
-        hub.update(id, 0, _root(0), _transferState(N, 1), "");
+        hub.update(id, 0, _root(0), _packed(_transferState(N, 1)), "");
     }
 
     function test_Close_AbortBeforeActiveRefundsJoined() public {
@@ -885,7 +918,7 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         // The due claim is finalized first, so the window is stale by the time it is checked.
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), s, _pack(sigs));
+        hub.update(id, 0, _root(0), _packed(s), _pack(sigs));
     }
 
     function test_Deposit_WhileOpeningIsRefundedOnAbort() public {

@@ -129,7 +129,7 @@ contract HubBlsTest is HubBlsFixture {
         vm.warp(_windowEnd(0));
         vm.expectEmit(address(hub));
         emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), 0xF);
-        hub.update(id, 0, _root(0), s, _blsBlob(id, 0, s, 0xF, N));
+        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0xF, N));
         WindowRecord memory rec = hub.windowRecord(id, 0);
         assertEq(uint8(rec.status), uint8(WindowStatus.Final));
         assertEq(rec.signers, 0xF);
@@ -142,7 +142,7 @@ contract HubBlsTest is HubBlsFixture {
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
         // Participant 2 offline: 3 of 4 sign, its key is named and subtracted from the aggregate key.
-        hub.update(id, 0, _root(0), s, _blsBlob(id, 0, s, 0xB, N));
+        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0xB, N));
         WindowRecord memory rec = hub.windowRecord(id, 0);
         assertEq(uint8(rec.status), uint8(WindowStatus.Pending));
         assertEq(rec.signers, 0xB);
@@ -157,10 +157,10 @@ contract HubBlsTest is HubBlsFixture {
         uint64 id = _openBls(N);
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
-        hub.update(id, 0, _root(0), s, _blsBlob(id, 0, s, 0x4, N));
+        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0x4, N));
         assertEq(hub.windowRecord(id, 0).signers, 0x4);
         // The full aggregate then replaces the pending claim at once.
-        hub.update(id, 0, _root(0), s, _blsBlob(id, 0, s, 0xF, N));
+        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0xF, N));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
     }
 
@@ -206,7 +206,7 @@ contract HubBlsTest is HubBlsFixture {
         vm.warp(_windowEnd(0));
         bytes memory blob = _blsBlobWith(id, 0, s, 0xF, 0x7, N);
         vm.expectRevert(IBlsCoSignatureScheme.InvalidAggregateSignature.selector);
-        hub.update(id, 0, _root(0), s, blob);
+        hub.update(id, 0, _root(0), _packed(s), blob);
     }
 
     /// Attack: the aggregate of another result (here another state) replayed for this one.
@@ -216,7 +216,7 @@ contract HubBlsTest is HubBlsFixture {
         vm.warp(_windowEnd(0));
         bytes memory blob = _blsBlob(id, 0, _transferState(N, 301), 0xF, N);
         vm.expectRevert(IBlsCoSignatureScheme.InvalidAggregateSignature.selector);
-        hub.update(id, 0, _root(0), s, blob);
+        hub.update(id, 0, _root(0), _packed(s), blob);
     }
 
     /// ECDSA signatures are no co-signature in a BLS community.
@@ -226,7 +226,7 @@ contract HubBlsTest is HubBlsFixture {
         vm.warp(_windowEnd(0));
         bytes memory sigs = _pack(_sign(id, 0, _root(0), s, _everyone(N)));
         vm.expectRevert();
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), _packed(s), sigs);
     }
 }
 
@@ -296,12 +296,13 @@ contract HubBlsGasTest is HubBlsFixture {
 
         vm.warp(_windowEnd(0));
         bytes memory blob = _blsBlob(id, 0, s, n == 256 ? type(uint256).max : (uint256(1) << n) - 1, n);
+        bytes memory packed = _packed(s);
         _cool();
         g = gasleft();
-        hub.update(id, 0, _root(0), s, blob);
+        hub.update(id, 0, _root(0), packed, blob);
         uint256 used = g - gasleft();
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
-        return _record("bls_update_fastPath", n, abi.encodeCall(hub.update, (id, 0, _root(0), s, blob)), used);
+        return _record("bls_update_fastPath", n, abi.encodeCall(hub.update, (id, 0, _root(0), packed, blob)), used);
     }
 
     /// @dev The ECDSA signer set's fast path, same N, same state.
@@ -309,12 +310,13 @@ contract HubBlsGasTest is HubBlsFixture {
         uint64 id = _openActive(n);
         if (block.timestamp < _windowEnd(0)) vm.warp(_windowEnd(0));
         bytes memory sigs = _pack(_sign(id, 0, _root(0), s, _everyone(n)));
+        bytes memory packed = _packed(s);
         _cool();
         uint256 g = gasleft();
-        hub.update(id, 0, _root(0), s, sigs);
+        hub.update(id, 0, _root(0), packed, sigs);
         uint256 used = g - gasleft();
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
-        return _record("ecdsa_update_fastPath", n, abi.encodeCall(hub.update, (id, 0, _root(0), s, sigs)), used);
+        return _record("ecdsa_update_fastPath", n, abi.encodeCall(hub.update, (id, 0, _root(0), packed, sigs)), used);
     }
 
     function test_Gas_N10() public {

@@ -123,7 +123,7 @@ export function communitySpec(points: CommunityPoint[], title: string, subtitle:
           order:
             ['RDA', 'SAT', 'SA'].indexOf(p.series) >= 0
               ? ['RDA', 'SAT', 'SA'].indexOf(p.series)
-              : 3 + parseFloat(p.series.replace(/^\D+/, '')),
+              : 3 + parseFloat(p.series.replace(/^\D+/, '')) + (p.series.includes('BLS') ? 0.5 : 0),
         })),
     },
     mark: { type: 'line', point: true, strokeWidth: 2 },

@@ -40,6 +40,7 @@ export interface SimArgs {
   'members-chart'?: string;
   'flows-chart'?: string;
   signing: string;
+  signatures: string;
   'annual-kwh': number;
   'pv-yield': number;
   preset: string;
@@ -52,6 +53,7 @@ export interface SimArgs {
   'community-chart'?: string;
   'sweep-prosumers': string;
   'sweep-windows': string;
+  'sweep-signatures': string;
   'sweep-days': number;
   progress: boolean;
   from?: string;
@@ -128,6 +130,13 @@ export const simOptions: Record<keyof SimArgs, Options> = {
     choices: ['node', 'local'],
     description: "who signs the replay's transactions: anvil (node, fast) or this process (local)",
   },
+  signatures: {
+    type: 'string',
+    default: d.signatures,
+    choices: ['ecdsa', 'bls'],
+    description:
+      "DIVERSITY's co-signature scheme: the ECDSA signer set or BLS12-381 aggregates (one pairing per update)",
+  },
   'annual-kwh': { type: 'number', default: d.annualKWh, description: 'per-capita consumption per year, kWh' },
   'pv-yield': { type: 'number', default: d.pvYieldKWhPerKWp, description: 'PV yield, kWh per kWp per year' },
   preset: {
@@ -158,6 +167,11 @@ export const simOptions: Record<keyof SimArgs, Options> = {
     type: 'string',
     default: defaultSweepOptions.windows.join(','),
     description: 'DIVERSITY window lengths of the sweep, intervals',
+  },
+  'sweep-signatures': {
+    type: 'string',
+    default: defaultSweepOptions.schemes.join(','),
+    description: 'DIVERSITY co-signature schemes of the sweep (ecdsa, bls): one series each',
   },
   'sweep-days': {
     type: 'number',
@@ -218,6 +232,7 @@ export function toSimOptions(a: SimArgs): SimOptions {
     recRate: a['rec-rate'] ?? '',
     recKey: (a['rec-key'] ?? '') as SimOptions['recKey'],
     signing: a.signing === 'local' ? 'local' : 'node',
+    signatures: a.signatures === 'bls' ? 'bls' : 'ecdsa',
     annualKWh: a['annual-kwh'],
     pvYieldKWhPerKWp: a['pv-yield'],
     presets: list(a.preset),
@@ -313,6 +328,10 @@ export async function runSim(a: SimArgs): Promise<void> {
       ...defaultSweepOptions,
       prosumers: list(a['sweep-prosumers']).map(Number),
       windows: list(a['sweep-windows']).map(Number),
+      schemes: list(a['sweep-signatures']).map((x) => {
+        if (x !== 'ecdsa' && x !== 'bls') throw new RangeError(`--sweep-signatures: ecdsa or bls, got ${x}`);
+        return x as 'ecdsa' | 'bls';
+      }),
       baselineDays: a['sweep-days'],
       preset: a['chart-preset'],
     };

@@ -1,5 +1,6 @@
 import { defaultMarketOptions, type MarketOptions } from './market.js';
 import type { ApproachName } from './replay/types.js';
+import type { CoSignatureSchemeName } from '../../node/src/chain/modules.js';
 
 export interface SimOptions extends MarketOptions {
   /** [] = no chain replay: the market and the per-member results only. */
@@ -31,6 +32,8 @@ export interface SimOptions extends MarketOptions {
   hubRoot: string;
   /** Who signs the replay's transactions: anvil ('node', fast) or this process ('local', the old path). */
   signing: 'node' | 'local';
+  /** DIVERSITY's co-signature scheme: the ECDSA signer set or BLS12-381 aggregates (chosen at open). */
+  signatures: CoSignatureSchemeName;
 }
 
 export const defaultSimOptions: SimOptions = {
@@ -54,6 +57,7 @@ export const defaultSimOptions: SimOptions = {
   dataFeeGweiPerByte: '0',
   hubRoot: '',
   signing: 'node',
+  signatures: 'ecdsa',
 };
 
 /** The paper's figures (Marcozzi, Mostarda, Cacciagrano 2022) for one per-capita profile, 2020, 15 min. */

@@ -240,8 +240,11 @@ export async function simulate(
     const approachFactory = (name: ApproachName): Approach =>
       (built =
         modules.approachFactory?.(name) ??
-        (name === 'diversity' && o.hubRoot
-          ? new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) })
+        (name === 'diversity'
+          ? new DiversityApproach(
+              o.hubRoot ? { ...hubBinding, loadArtifact: (n) => loadArtifact(n, o.hubRoot) } : hubBinding,
+              o.signatures,
+            )
           : defaultApproachFactory(name)));
     const sender = { ...modules.sender, signing: o.signing };
     results.push(

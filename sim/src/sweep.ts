@@ -4,6 +4,7 @@ import type { SimOptions } from './options.js';
 import { simulate, type SimReport } from './simulate.js';
 import type { EngineModules } from './replay/engine.js';
 import type { ApproachName } from './replay/types.js';
+import type { CoSignatureSchemeName } from '../../node/src/chain/modules.js';
 
 export interface SweepOptions {
   prosumers: number[];
@@ -14,6 +15,8 @@ export interface SweepOptions {
   /** Windows measured for DIVERSITY (setup + close once, updates scaled to a year). */
   diversityWindows: number;
   preset: string;
+  /** DIVERSITY co-signature schemes: one series per scheme and window length. */
+  schemes: CoSignatureSchemeName[];
 }
 
 export const defaultSweepOptions: SweepOptions = {
@@ -22,6 +25,7 @@ export const defaultSweepOptions: SweepOptions = {
   baselineDays: 2,
   diversityWindows: 2,
   preset: 'paper-2022',
+  schemes: ['ecdsa'],
 };
 
 /** Rome-local period of `days` days starting where the dataset starts. */
@@ -33,9 +37,13 @@ function firstDays(startMs: number, days: number): string {
 
 const LABEL: Record<string, string> = { rda: 'RDA', sat: 'SAT', sa: 'SA' };
 
-export function diversityLabel(windowIntervals: number, intervalSeconds: number): string {
+export function diversityLabel(
+  windowIntervals: number,
+  intervalSeconds: number,
+  scheme: CoSignatureSchemeName = 'ecdsa',
+): string {
   const days = (windowIntervals * intervalSeconds) / 86_400;
-  return `DIVERSITY, window ${Number.isInteger(days) ? days : days.toFixed(1)} d`;
+  return `DIVERSITY ${scheme.toUpperCase()}, window ${Number.isInteger(days) ? days : days.toFixed(1)} d`;
 }
 
 /**
@@ -69,34 +77,45 @@ export async function sweep(
         points.push({ prosumers: n, series: LABEL[a.approach], usdPerProsumerYear: a.usdPerProsumerYear[s.preset] });
     }
     if (base.approaches.includes('diversity')) {
-      for (const w of s.windows) {
-        const days = Math.ceil((w * s.diversityWindows * base.intervalSeconds) / 86_400);
-        const r: SimReport = await simulate(
-          {
-            ...base,
+      for (const scheme of s.schemes)
+        for (const w of s.windows) {
+          const days = Math.ceil((w * s.diversityWindows * base.intervalSeconds) / 86_400);
+          let r: SimReport;
+          try {
+            r = await simulate(
+              {
+                ...base,
+                prosumers: n,
+                approaches: ['diversity' as ApproachName],
+                windowIntervals: w,
+                signatures: scheme,
+                period: firstDays(startMs, days),
+                presets: [s.preset],
+              },
+              modules,
+            );
+          } catch (e) {
+            // A transaction past the per-transaction gas limit (open, an update) ends the series here.
+            notes.push(
+              `DIVERSITY ${scheme.toUpperCase()} at N = ${n}, window ${w}: ${(e as Error).message.slice(0, 200)}`,
+            );
+            continue;
+          }
+          const d = r.approaches[0];
+          if (!d) {
+            notes.push(`DIVERSITY ${scheme.toUpperCase()} at N = ${n}: ${r.skipped[0]?.reason ?? 'not run'}`);
+            continue;
+          }
+          const upd = d.byKind.update;
+          const once = Number(d.gasUsed) - Number(upd?.gasUsed ?? 0);
+          const perWindow = upd ? Number(upd.gasUsed) / upd.transactions : 0;
+          const yearGas = once + perWindow * (intervalsPerYear / w);
+          points.push({
             prosumers: n,
-            approaches: ['diversity' as ApproachName],
-            windowIntervals: w,
-            period: firstDays(startMs, days),
-            presets: [s.preset],
-          },
-          modules,
-        );
-        const d = r.approaches[0];
-        if (!d) {
-          if (notes.length === 0) notes.push(`DIVERSITY skipped: ${r.skipped[0]?.reason ?? 'not run'}`);
-          continue;
+            series: diversityLabel(w, base.intervalSeconds, scheme),
+            usdPerProsumerYear: (yearGas * (d.usd[s.preset] / Number(d.gasUsed))) / n,
+          });
         }
-        const upd = d.byKind.update;
-        const once = Number(d.gasUsed) - Number(upd?.gasUsed ?? 0);
-        const perWindow = upd ? Number(upd.gasUsed) / upd.transactions : 0;
-        const yearGas = once + perWindow * (intervalsPerYear / w);
-        points.push({
-          prosumers: n,
-          series: diversityLabel(w, base.intervalSeconds),
-          usdPerProsumerYear: (yearGas * (d.usd[s.preset] / Number(d.gasUsed))) / n,
-        });
-      }
     }
   }
   return { points, notes };

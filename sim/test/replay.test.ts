@@ -178,6 +178,35 @@ describe('sim/replay on anvil', function () {
     const mints = onChain.gas - result.gasUsed;
     expect(mints > 0n && mints < result.deployGas).to.equal(true);
   });
+  it('DIVERSITY with BLS (--signatures bls): joins with key and PoP, one aggregate per window, every window final', async () => {
+    const three = tinyReadings(3, 10);
+    const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
+    const approach = new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, hubRoot) }, 'bls');
+    let finalized = -1n;
+    let status = -1n;
+    const result = await runApproach(
+      'diversity',
+      three,
+      { ...defaultReplayOptions, windowIntervals: 4 },
+      {
+        approachFactory: () => approach,
+        inspect: async ({ rpcUrl }) => {
+          const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{
+            status: bigint;
+            finalizedWindows: bigint;
+          }>;
+          [status, finalized] = [info.status, info.finalizedWindows];
+        },
+      },
+    );
+    expect(status).to.equal(3n); // Closed: every window was final
+    expect(finalized).to.equal(3n);
+    expect(result.byKind.update.transactions).to.equal(3);
+    // One pairing per update, whatever N: well above ECDSA's three ecrecovers at N = 3.
+    const perUpdate = Number(result.byKind.update.gasUsed) / 3;
+    expect(perUpdate).to.be.greaterThan(150_000);
+  });
+
   it('anvil signing and local signing send the same transactions: same gas, same signed bytes', async () => {
     const r = tinyReadings(3, 8);
     for (const name of ['rda', 'sat', 'sa', 'diversity'] as const) {

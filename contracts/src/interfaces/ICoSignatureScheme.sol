@@ -28,7 +28,7 @@ interface ICoSignatureScheme {
     function register(uint64 communityId, uint256 index, address participant, bytes calldata keyData) external;
 
     /// @notice Bitmap of the participants whose co-signature over `digest` is in `signatures`
-    /// (ECDSA: concatenated 65-byte r ‖ s ‖ v signatures; BLS: bitmap + aggregate); reverts on an
+    /// (ECDSA: signer bitmap ‖ 64-byte EIP-2098 signatures in index order; BLS: bitmap + aggregate); reverts on an
     /// invalid one.
     function verify(uint64 communityId, bytes32 digest, uint256 participantCount, bytes calldata signatures)
         external

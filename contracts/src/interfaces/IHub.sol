@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {ParticipantState} from "../types/Market.sol";
 import {ParticipantAccount, CommunityConfig, CommunityInfo, RejectedClaim, WindowRecord} from "../types/Community.sol";
 import {DisputeKind} from "../types/Dispute.sol";
 
@@ -92,9 +91,9 @@ interface IHub {
     error WindowPending(uint64 communityId, uint32 window);
     /// @notice Thrown when the window's last interval has not ended yet.
     error WindowNotEnded(uint64 communityId, uint32 window, uint256 endsAt);
-    /// @notice Thrown when the final state does not have one entry per participant.
+    /// @notice Thrown when the packed final state is not 64 bytes per participant (lengths in bytes).
     error StateLengthMismatch(uint256 expected, uint256 actual);
-    /// @notice Thrown when a participant's `net` does not fit in int128.
+    /// @notice Thrown when a participant's `net` is -2^127 (|net| must fit in int128).
     error NetOutOfRange(uint256 participantIndex);
     /// @notice Thrown when the `net` values of the final state do not sum to zero.
     error UnbalancedState(int256 sum);
@@ -224,14 +223,15 @@ interface IHub {
     /// @param communityId The community.
     /// @param window The window index.
     /// @param windowRoot Merkle root over the window's leaves (DESIGN.md §4).
-    /// @param finalState S_W, one entry per participant; the `net` values must sum to 0.
-    /// @param coSignature The co-signature in the community's scheme (ECDSA: concatenated 65-byte
-    /// signatures of participants, any order, each signer once).
+    /// @param finalState S_W packed (`PackedState`: 64 bytes per participant, in index order); the `net`
+    /// values must sum to 0. The state signed and stored is StateHash.hash of the state it encodes.
+    /// @param coSignature The co-signature in the community's scheme (ECDSA: the `EcdsaSignerSet`
+    /// bitmap and 64-byte EIP-2098 signatures in index order; BLS: bitmap, aggregate, named keys).
     function update(
         uint64 communityId,
         uint32 window,
         bytes32 windowRoot,
-        ParticipantState[] calldata finalState,
+        bytes calldata finalState,
         bytes calldata coSignature
     ) external;
 

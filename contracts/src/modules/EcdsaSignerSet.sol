@@ -1,27 +1,52 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
 
 /// @title EcdsaSignerSet
 /// @notice Co-signature scheme: each participant signs the EIP-712 digest with its node's secp256k1 key
-/// (the participant address itself); `signatures` is the concatenation of 65-byte r ‖ s ‖ v signatures
-/// in any order. Cost grows with the number of signers (one ecrecover each).
+/// (the participant address itself). `signatures` is
+///
+///     signers (32 bytes, bit i = participant i) ‖ one 64-byte EIP-2098 signature r ‖ yParityAndS per
+///     set bit, in ascending index order
+///
+/// so a signer costs 64 bytes of calldata and one ecrecover, and no signer can appear twice. Twin of
+/// `encodeEcdsaCoSignature` in `node/src/chain/coSignature.ts` (vectors in `cosignature.json`).
+/// @dev Signatures with s in the upper half of the curve order are rejected (OpenZeppelin ECDSA's rule), so the
+/// compact form of the one valid signature per (key, digest) is the only encoding accepted. The
+/// participants' addresses are stored packed, 20 bytes each in index order across consecutive slots,
+/// so checking N signers reads ⌈20N/32⌉ storage slots instead of N (one per address).
+/// The module trusts the hub that calls it (msg.sender) for its own communities only: one address per
+/// index, distinct addresses (the hub rejects duplicate participants at open).
 contract EcdsaSignerSet is ICoSignatureScheme {
-    /// @notice Length of one signature.
-    uint256 public constant SIGNATURE_LENGTH = 65;
+    /// @notice Length of one signature (EIP-2098 compact: r ‖ yParityAndS).
+    uint256 public constant SIGNATURE_LENGTH = 64;
+    /// @notice Most participants: the signer bitmap is one word.
+    uint256 public constant MAX_PARTICIPANTS = 256;
+    /// @dev Half the secp256k1 group order: the largest s accepted.
+    uint256 internal constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
-    /// @dev hub → community → participant address → index + 1 (0 = not registered).
-    mapping(address hub => mapping(uint64 communityId => mapping(address participant => uint256))) internal
-        _indexPlusOne;
+    /// @notice Thrown when `register` names an index >= MAX_PARTICIPANTS or the zero address.
+    error InvalidParticipant(uint64 communityId, uint256 index);
+    /// @notice Thrown when the signer bitmap names an index >= the participant count.
+    error SignerOutOfRange(uint256 signers, uint256 participantCount);
+
+    /// @dev hub → community → word k of the packed addresses (bytes 32k..32k+31 of addr_0 ‖ addr_1 ‖ …).
+    mapping(address hub => mapping(uint64 communityId => mapping(uint256 word => uint256))) internal _packed;
 
     /// @inheritdoc ICoSignatureScheme
     function register(uint64 communityId, uint256 index, address participant, bytes calldata keyData) external {
         if (keyData.length != 0) revert InvalidKeyData(communityId, index);
-        mapping(address => uint256) storage idx = _indexPlusOne[msg.sender][communityId];
-        if (idx[participant] != 0) revert AlreadyRegistered(communityId, index);
-        idx[participant] = index + 1;
+        if (index >= MAX_PARTICIPANTS || participant == address(0)) revert InvalidParticipant(communityId, index);
+        mapping(uint256 => uint256) storage words = _packed[msg.sender][communityId];
+        if (_addressAt(words, index) != address(0)) revert AlreadyRegistered(communityId, index);
+        uint256 offset = index * 20;
+        uint256 word = offset >> 5;
+        uint256 bit = (offset & 31) * 8;
+        uint256 value = uint256(uint160(participant)) << 96;
+        words[word] |= value >> bit;
+        // The 20 bytes straddle two words when they start past byte 12 of the first.
+        if (bit > 96) words[word + 1] |= value << (256 - bit);
     }
 
     /// @inheritdoc ICoSignatureScheme
@@ -32,25 +57,82 @@ contract EcdsaSignerSet is ICoSignatureScheme {
     {
         uint256 length = signatures.length;
         if (length == 0) revert NoSignatures();
-        if (length % SIGNATURE_LENGTH != 0) revert MalformedSignatures(length);
-        mapping(address => uint256) storage idx = _indexPlusOne[msg.sender][communityId];
-        uint256 count = length / SIGNATURE_LENGTH;
-        for (uint256 i = 0; i < count; ++i) {
-            bytes calldata sig = signatures[i * SIGNATURE_LENGTH:(i + 1) * SIGNATURE_LENGTH];
-            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, sig);
-            if (err != ECDSA.RecoverError.NoError) revert InvalidSignature(i);
-            uint256 signerIndexPlusOne = idx[signer];
-            if (signerIndexPlusOne == 0 || signerIndexPlusOne > participantCount) revert SignerNotParticipant(signer);
-            // Bit (index) of the participant: the literal 1 is meant to be shifted.
-            // forge-lint: disable-next-line(incorrect-shift)
-            uint256 bit = 1 << (signerIndexPlusOne - 1);
-            if (signers & bit != 0) revert DuplicateSigner(signer);
-            signers |= bit;
+        if (length < 32) revert MalformedSignatures(length);
+        signers = uint256(bytes32(signatures[:32]));
+        if (signers == 0) revert NoSignatures();
+        if (participantCount < MAX_PARTICIPANTS && signers >> participantCount != 0) {
+            revert SignerOutOfRange(signers, participantCount);
+        }
+        if (length != 32 + _popcount(signers) * SIGNATURE_LENGTH) revert MalformedSignatures(length);
+        mapping(uint256 => uint256) storage words = _packed[msg.sender][communityId];
+        uint256 position = 0;
+        // One-word cache: consecutive participants share storage words.
+        uint256 cachedWord = type(uint256).max;
+        uint256 cached;
+        for (uint256 i = 0; i < participantCount; ++i) {
+            if ((signers >> i) & 1 == 0) continue;
+            address recovered = _recover(digest, signatures, 32 + position * SIGNATURE_LENGTH);
+            if (recovered == address(0)) revert InvalidSignature(position);
+            // Participant i's address: bytes 20i..20i+19 of the packed words.
+            uint256 offset = i * 20;
+            uint256 word = offset >> 5;
+            uint256 bit = (offset & 31) * 8;
+            if (word != cachedWord) (cachedWord, cached) = (word, words[word]);
+            uint256 value = cached << bit;
+            if (bit > 96) {
+                (cachedWord, cached) = (word + 1, words[word + 1]);
+                value |= cached >> (256 - bit);
+            }
+            // The top 20 bytes of `value` are the address.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            if (recovered != address(uint160(value >> 96))) revert SignerNotParticipant(recovered);
+            ++position;
         }
     }
 
-    /// @notice Index + 1 of `participant` in community `communityId` of `hub` (0 = not registered).
-    function indexPlusOne(address hub, uint64 communityId, address participant) external view returns (uint256) {
-        return _indexPlusOne[hub][communityId][participant];
+    /// @dev The signer of the 64-byte signature r ‖ yParityAndS at `at` in `signatures` (EIP-2098), or
+    /// zero when it recovers to nobody or its s is in the upper half of the curve order (the malleable
+    /// twin of a low-s signature; rule of OpenZeppelin's ECDSA.tryRecover, inlined to spare a memory copy).
+    function _recover(bytes32 digest, bytes calldata signatures, uint256 at) internal view returns (address signer) {
+        assembly ("memory-safe") {
+            let r := calldataload(add(signatures.offset, at))
+            let vs := calldataload(add(signatures.offset, add(at, 0x20)))
+            let s := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+            if iszero(gt(s, HALF_ORDER)) {
+                let m := mload(0x40)
+                mstore(m, digest)
+                mstore(add(m, 0x20), add(shr(255, vs), 27))
+                mstore(add(m, 0x40), r)
+                mstore(add(m, 0x60), s)
+                // The precompile returns nothing for a signature that recovers to no point.
+                if staticcall(gas(), 0x01, m, 0x80, m, 0x20) {
+                    if eq(returndatasize(), 0x20) { signer := mload(m) }
+                }
+            }
+        }
+    }
+
+    /// @notice Address registered at `index` in community `communityId` of `hub` (zero = none).
+    function participantAt(address hub, uint64 communityId, uint256 index) external view returns (address) {
+        if (index >= MAX_PARTICIPANTS) return address(0);
+        return _addressAt(_packed[hub][communityId], index);
+    }
+
+    function _addressAt(mapping(uint256 => uint256) storage words, uint256 index) internal view returns (address) {
+        uint256 offset = index * 20;
+        uint256 word = offset >> 5;
+        uint256 bit = (offset & 31) * 8;
+        uint256 value = words[word] << bit;
+        if (bit > 96) value |= words[word + 1] >> (256 - bit);
+        // The top 20 bytes of `value` are the address.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return address(uint160(value >> 96));
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 count) {
+        while (x != 0) {
+            x &= x - 1;
+            ++count;
+        }
     }
 }

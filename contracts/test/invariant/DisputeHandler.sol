@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {PackedState} from "../../src/libraries/PackedState.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdCheats} from "forge-std/StdCheats.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
@@ -174,14 +175,14 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         bytes memory sigs = _sign(id, w, c.root, posted, mask);
         if (hub.rejectedClaim(id, h).deadline != 0) {
             // A rejected claim comes back: the hub must refuse it.
-            try hub.update(id, w, c.root, posted, sigs) {
+            try hub.update(id, w, c.root, PackedState.pack(posted), sigs) {
                 ++ghostInvalidAccepted;
             } catch {
                 ++ghostInvalidRejected;
             }
             return;
         }
-        hub.update(id, w, c.root, posted, sigs);
+        hub.update(id, w, c.root, PackedState.pack(posted), sigs);
         claimKind[id][h] = kind;
         if (kind == HONEST) {
             honestIds.push(id);
@@ -616,10 +617,11 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         returns (bytes memory sigs)
     {
         bytes32 digest = _digest(id, w, root, StateHash.hash(s));
+        sigs = abi.encodePacked(mask);
         for (uint256 i = 0; i < N; ++i) {
             if (mask & (2 ** i) == 0) continue;
-            (uint8 v, bytes32 r, bytes32 sg) = vm.sign(nodeKeys[i], digest);
-            sigs = bytes.concat(sigs, abi.encodePacked(r, sg, v));
+            (bytes32 r, bytes32 vs) = vm.signCompact(nodeKeys[i], digest);
+            sigs = bytes.concat(sigs, r, vs);
         }
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {PackedState} from "../../src/libraries/PackedState.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdCheats} from "forge-std/StdCheats.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
@@ -244,11 +245,11 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         s[0].net = -int256(uint256(signerMask));
         s[1].net = int256(uint256(signerMask));
         bytes32 digest = _digest(w, root, keccak256(abi.encode(s)));
-        bytes memory sigs;
+        bytes memory sigs = abi.encodePacked(uint256(signerMask));
         for (uint256 i = 0; i < N; ++i) {
             if (signerMask & (1 << i) == 0) continue;
-            (uint8 v, bytes32 r, bytes32 ss) = vm.sign(keys[i], digest);
-            sigs = bytes.concat(sigs, abi.encodePacked(r, ss, v));
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
+            sigs = bytes.concat(sigs, r, vs);
         }
         // Games left against the previous claim end void (anyone may end them).
         while (gameChallengers.length > 0) {
@@ -257,7 +258,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
             }
         }
         if (gameChallengers.length > 0) return;
-        try hub.update(id, w, root, s, sigs) {
+        try hub.update(id, w, root, PackedState.pack(s), sigs) {
             claim = hub.claimHash(w, root, keccak256(abi.encode(s)));
             gamesClaim = claim;
             claimWindow = w;

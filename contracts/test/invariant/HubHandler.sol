@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {PackedState} from "../../src/libraries/PackedState.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdCheats} from "forge-std/StdCheats.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
@@ -140,13 +141,13 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         bytes32 digest = _digest(id, w, root, keccak256(abi.encode(s)));
         // Half the time everyone signs (fast path), otherwise a random non-empty subset (pending).
         uint256 mask = signerSeed % 2 == 0 ? ALL : bound(signerSeed >> 1, 1, ALL);
-        bytes memory sigs;
+        bytes memory sigs = abi.encodePacked(mask);
         for (uint256 i = 0; i < N; ++i) {
             if (mask & (2 ** i) == 0) continue;
-            (uint8 v, bytes32 r, bytes32 sg) = vm.sign(keys[i], digest);
-            sigs = bytes.concat(sigs, abi.encodePacked(r, sg, v));
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
+            sigs = bytes.concat(sigs, r, vs);
         }
-        hub.update(id, w, root, s, sigs);
+        hub.update(id, w, root, PackedState.pack(s), sigs);
         ghostNets[id][w] = nets;
         ++ghostUpdates;
         if (mask != ALL) ++ghostPending;

@@ -5,11 +5,13 @@ import {Test} from "forge-std/Test.sol";
 import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
 import {EcdsaSignerSet} from "../../src/modules/EcdsaSignerSet.sol";
 
-/// @notice The ECDSA co-signature module: bitmaps of signers, keys kept per (hub, community).
+/// @notice The ECDSA co-signature module: bitmap ‖ 64-byte EIP-2098 signatures in index order, addresses
+/// kept packed per (hub, community).
 contract EcdsaSignerSetTest is Test {
     EcdsaSignerSet internal set = new EcdsaSignerSet();
     uint256[] internal keys;
     bytes32 internal constant DIGEST = keccak256("digest");
+    uint256 internal constant CURVE_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
     address internal hubA = makeAddr("hubA");
     address internal hubB = makeAddr("hubB");
 
@@ -22,63 +24,186 @@ contract EcdsaSignerSetTest is Test {
     }
 
     function _sig(uint256 i) internal view returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[i], DIGEST);
-        return abi.encodePacked(r, s, v);
+        (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], DIGEST);
+        return abi.encodePacked(r, vs);
+    }
+
+    function _verifyA(uint256 n, bytes memory blob) internal returns (uint256) {
+        vm.prank(hubA);
+        return set.verify(1, DIGEST, n, blob);
     }
 
     function test_Verify_BitmapOfSigners() public {
-        vm.prank(hubA);
-        assertEq(set.verify(1, DIGEST, 4, bytes.concat(_sig(3), _sig(1))), 0x0a);
+        assertEq(_verifyA(4, bytes.concat(bytes32(uint256(0x0a)), _sig(1), _sig(3))), 0x0a);
+        assertEq(_verifyA(4, bytes.concat(bytes32(uint256(0x0f)), _sig(0), _sig(1), _sig(2), _sig(3))), 0x0f);
     }
 
     function test_RevertWhen_OtherHubOrCommunity() public {
         // Keys registered by hub A for community 1 mean nothing to hub B, or to community 2.
+        bytes memory blob = bytes.concat(bytes32(uint256(1)), _sig(0));
         vm.prank(hubB);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[0])));
-        set.verify(1, DIGEST, 4, _sig(0));
+        set.verify(1, DIGEST, 4, blob);
         vm.prank(hubA);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[0])));
-        set.verify(2, DIGEST, 4, _sig(0));
+        set.verify(2, DIGEST, 4, blob);
     }
 
-    function test_RevertWhen_IndexBeyondParticipantCount() public {
-        vm.prank(hubA);
+    function test_RevertWhen_BitBeyondParticipantCount() public {
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.SignerOutOfRange.selector, 0x08, 3));
+        _verifyA(3, bytes.concat(bytes32(uint256(0x08)), _sig(3)));
+    }
+
+    /// @dev Attack: a signature counted for a participant who did not sign (another's signature in its
+    /// slot, or two signatures swapped).
+    function test_RevertWhen_SignatureInAnotherSlot() public {
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[3])));
-        set.verify(1, DIGEST, 3, _sig(3));
-    }
-
-    function test_RevertWhen_Duplicate() public {
-        vm.prank(hubA);
-        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.DuplicateSigner.selector, vm.addr(keys[2])));
-        set.verify(1, DIGEST, 4, bytes.concat(_sig(2), _sig(2)));
+        _verifyA(4, bytes.concat(bytes32(uint256(0x02)), _sig(3)));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[3])));
+        _verifyA(4, bytes.concat(bytes32(uint256(0x0a)), _sig(3), _sig(1)));
     }
 
     function test_RevertWhen_MalformedOrEmpty() public {
-        vm.startPrank(hubA);
         vm.expectRevert(ICoSignatureScheme.NoSignatures.selector);
-        set.verify(1, DIGEST, 4, "");
-        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 64));
-        set.verify(1, DIGEST, 4, new bytes(64));
+        _verifyA(4, "");
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 31));
+        _verifyA(4, new bytes(31));
+        vm.expectRevert(ICoSignatureScheme.NoSignatures.selector);
+        _verifyA(4, abi.encodePacked(uint256(0)));
+        // Two bits, one signature; one bit, two signatures.
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 96));
+        _verifyA(4, bytes.concat(bytes32(uint256(0x03)), _sig(0)));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 160));
+        _verifyA(4, bytes.concat(bytes32(uint256(0x01)), _sig(0), _sig(0)));
+        // All zeros: not a signature.
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 1));
-        set.verify(1, DIGEST, 4, bytes.concat(_sig(0), new bytes(65)));
-        vm.stopPrank();
+        _verifyA(4, bytes.concat(bytes32(uint256(0x03)), _sig(0), new bytes(64)));
     }
 
+    /// @dev The 65-byte r ‖ s ‖ v form is not accepted: one encoding per signature.
+    function test_RevertWhen_LegacySignature() public {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[0], DIGEST);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 97));
+        _verifyA(4, bytes.concat(bytes32(uint256(1)), abi.encodePacked(r, s, v)));
+    }
+
+    /// @dev Attack: the malleated twin (r, n - s, other parity) of a valid signature. When n - s fits in
+    /// 255 bits it is a high s (rejected); otherwise its top bit is read as the parity and the rest is
+    /// another s, which recovers to another address (or to none).
+    function testFuzz_RevertWhen_Malleated(uint256 keySeed, bytes32 digest) public {
+        uint256 key = bound(keySeed, 1, CURVE_N - 1);
+        address signer = vm.addr(key);
+        vm.prank(hubA);
+        set.register(9, 0, signer, "");
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        uint256 twinS = CURVE_N - uint256(s);
+        uint256 twinParity = v == 27 ? 1 : 0;
+        bytes32 vs = bytes32(twinS | (twinParity << 255));
+        uint256 readS = uint256(vs) & ((uint256(1) << 255) - 1);
+        uint8 readV = uint8((uint256(vs) >> 255) + 27);
+        if (readS > CURVE_N / 2) {
+            vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 0));
+        } else {
+            address other = ecrecover(digest, readV, r, bytes32(readS));
+            assertTrue(other != signer);
+            if (other == address(0)) {
+                vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 0));
+            } else {
+                vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, other));
+            }
+        }
+        vm.prank(hubA);
+        set.verify(9, digest, 1, bytes.concat(bytes32(uint256(1)), r, vs));
+    }
+
+    /// @dev High s written directly (below 2^255, so it cannot be mistaken for the parity bit).
     function test_RevertWhen_HighS() public {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[0], DIGEST);
-        uint256 n = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
-        bytes memory twin = abi.encodePacked(r, bytes32(n - uint256(s)), v == 27 ? uint8(28) : uint8(27));
-        vm.prank(hubA);
+        uint256 high = CURVE_N / 2 + 1;
+        assertLt(high, uint256(1) << 255);
+        bytes32 vs = bytes32(high | (uint256(v - 27) << 255));
+        assertTrue(uint256(s) != high);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 0));
-        set.verify(1, DIGEST, 4, twin);
+        _verifyA(4, bytes.concat(bytes32(uint256(1)), r, vs));
     }
 
-    function test_RevertWhen_RegisterTwiceOrWithKeyData() public {
+    /// @dev Attack: the parity bit flipped recovers another key, never the signer.
+    function test_RevertWhen_WrongParity() public {
+        (bytes32 r, bytes32 vs) = vm.signCompact(keys[2], DIGEST);
+        bytes32 flipped = vs ^ bytes32(uint256(1) << 255);
+        uint256 s = uint256(flipped) & ((uint256(1) << 255) - 1);
+        address other = ecrecover(DIGEST, uint8((uint256(flipped) >> 255) + 27), r, bytes32(s));
+        assertTrue(other != vm.addr(keys[2]) && other != address(0));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, other));
+        _verifyA(4, bytes.concat(bytes32(uint256(0x04)), r, flipped));
+    }
+
+    function test_RevertWhen_RegisterTwiceOrWithKeyDataOrOutOfRange() public {
         vm.startPrank(hubA);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.AlreadyRegistered.selector, 1, 0));
-        set.register(1, 0, vm.addr(keys[0]), "");
+        set.register(1, 0, makeAddr("p0bis"), "");
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidKeyData.selector, 1, 5));
         set.register(1, 5, makeAddr("p5"), hex"01");
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 256));
+        set.register(1, 256, makeAddr("p256"), "");
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 6));
+        set.register(1, 6, address(0), "");
         vm.stopPrank();
+    }
+
+    /// @dev The packed address store: 256 participants registered in a shuffled order each read back at
+    /// their own index (neighbours untouched), and a random signer set verifies to its own bitmap.
+    function testFuzz_PackedAddressesRoundTrip(uint256 seed, uint256 mask) public {
+        uint256 n = 256;
+        uint256[] memory order = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            order[i] = i;
+        }
+        for (uint256 i = n - 1; i > 0; --i) {
+            uint256 j = uint256(keccak256(abi.encode(seed, i))) % (i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        vm.startPrank(hubB);
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 i = order[k];
+            set.register(7, i, vm.addr(_key(i)), "");
+        }
+        vm.stopPrank();
+        for (uint256 i = 0; i < n; ++i) {
+            assertEq(set.participantAt(hubB, 7, i), vm.addr(_key(i)));
+        }
+        // A sample of signers (every signer of a 256-set costs 256 signatures to build).
+        mask &= uint256(keccak256(abi.encode(seed))) & uint256(keccak256(abi.encode(seed, "m")));
+        if (mask == 0) mask = 1 << 255;
+        bytes memory blob = abi.encodePacked(mask);
+        for (uint256 i = 0; i < n; ++i) {
+            if ((mask >> i) & 1 == 0) continue;
+            (bytes32 r, bytes32 vs) = vm.signCompact(_key(i), DIGEST);
+            blob = bytes.concat(blob, r, vs);
+        }
+        vm.prank(hubB);
+        assertEq(set.verify(7, DIGEST, n, blob), mask);
+    }
+
+    /// @dev The TypeScript encoder's blobs (`encodeEcdsaCoSignature`, `contracts/test/vectors/update.json`).
+    function test_Vectors_TypeScriptBlobs() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/update.json"));
+        uint256 n = vm.parseJsonUint(json, ".ecdsa.participants");
+        bytes32 digest = vm.parseJsonBytes32(json, ".ecdsa.digest");
+        vm.startPrank(hubB);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 key = vm.parseJsonUint(json, string.concat(".ecdsa.privateKeys[", vm.toString(i), "]"));
+            set.register(3, i, vm.addr(key), "");
+        }
+        for (uint256 c = 0; c < 3; ++c) {
+            string memory p = string.concat(".ecdsa.cases[", vm.toString(c), "]");
+            bytes memory blob = vm.parseJsonBytes(json, string.concat(p, ".blob"));
+            assertEq(set.verify(3, digest, n, blob), uint256(vm.parseJsonBytes32(json, string.concat(p, ".signers"))));
+        }
+        vm.stopPrank();
+    }
+
+    function _key(uint256 i) internal pure returns (uint256) {
+        return uint256(keccak256(abi.encode("packed", i))) % (CURVE_N - 1) + 1;
     }
 }

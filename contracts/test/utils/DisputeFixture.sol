@@ -271,10 +271,11 @@ abstract contract DisputeFixture is Modules {
         bytes32 digest = _resultDigest(HUB, id, w, root, StateHash.hash(finalState));
         bytes[] memory sigs = new bytes[](who.length);
         for (uint256 i = 0; i < who.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) = vm.sign(keys[who[i]], digest);
-            sigs[i] = abi.encodePacked(r, s, v);
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[who[i]], digest);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            sigs[i] = abi.encodePacked(uint8(who[i]), r, vs);
         }
-        hub.update(id, w, root, finalState, _pack(sigs));
+        hub.update(id, w, root, _packed(finalState), _pack(sigs));
     }
 
     // ------------------------------------------------------------------ disputes (commit, then reveal)

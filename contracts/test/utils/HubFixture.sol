@@ -127,8 +127,8 @@ abstract contract HubFixture is Modules {
     }
 
     function _signDigest(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
-        return abi.encodePacked(r, s, v);
+        (bytes32 r, bytes32 vs) = vm.signCompact(pk, digest);
+        return abi.encodePacked(r, vs);
     }
 
     function _digest(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state)
@@ -148,7 +148,7 @@ abstract contract HubFixture is Modules {
         bytes32 digest = _digest(id, w, root, state);
         sigs = new bytes[](who.length);
         for (uint256 i = 0; i < who.length; ++i) {
-            sigs[i] = _signDigest(keys[who[i]], digest);
+            sigs[i] = abi.encodePacked(uint8(who[i]), _signDigest(keys[who[i]], digest));
         }
     }
 
@@ -167,19 +167,19 @@ abstract contract HubFixture is Modules {
     /// @dev Warps to the end of `w` and submits a result signed by `who`.
     function _update(uint64 id, uint32 w, ParticipantState[] memory state, uint256[] memory who) internal {
         if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));
-        hub.update(id, w, _root(w), state, _pack(_sign(id, w, _root(w), state, who)));
+        hub.update(id, w, _root(w), _packed(state), _pack(_sign(id, w, _root(w), state, who)));
     }
 
+    /// @dev Signer of a `_sign` entry (index (1 byte) ‖ r ‖ yParityAndS).
     function _recover(bytes32 digest, bytes memory sig) internal pure returns (address) {
         bytes32 r;
-        bytes32 s;
-        uint8 v;
+        bytes32 vs;
         assembly {
-            r := mload(add(sig, 0x20))
-            s := mload(add(sig, 0x40))
-            v := byte(0, mload(add(sig, 0x60)))
+            r := mload(add(sig, 0x21))
+            vs := mload(add(sig, 0x41))
         }
-        return ecrecover(digest, v, r, s);
+        uint256 s = uint256(vs) & ((uint256(1) << 255) - 1);
+        return ecrecover(digest, uint8((uint256(vs) >> 255) + 27), r, bytes32(s));
     }
 }
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)

@@ -9,7 +9,8 @@ import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
 import {IMeterScheme} from "../../src/interfaces/IMeterScheme.sol";
 import {CommunityModules} from "../../src/types/Community.sol";
-import {MarketKind} from "../../src/types/Market.sol";
+import {MarketKind, ParticipantState} from "../../src/types/Market.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
 
 /// @dev Views of DisputeVerifier that are not part of IDisputeVerifier.
 interface IDisputeVerifierConstants {
@@ -111,10 +112,38 @@ abstract contract Modules is Test {
         return keccak256(abi.encodePacked(hex"1901", domain, structHash));
     }
 
-    /// @dev Concatenates 65-byte ECDSA signatures into the co-signature EcdsaSignerSet takes.
+    /// @dev The co-signature EcdsaSignerSet takes from signatures tagged with their signer's index
+    /// (`index (1 byte) ‖ r ‖ yParityAndS`, any order): the signer bitmap, then the 64-byte signatures in
+    /// ascending index order. A repeated index keeps its bit once and both signatures (so the blob's
+    /// length is wrong, as a submitter repeating a signer would make it).
     function _pack(bytes[] memory sigs) internal pure returns (bytes memory out) {
-        for (uint256 i = 0; i < sigs.length; ++i) {
-            out = bytes.concat(out, sigs[i]);
+        uint256 n = sigs.length;
+        bytes[] memory sorted = new bytes[](n);
+        uint256 bitmap;
+        for (uint256 i = 0; i < n; ++i) {
+            bytes memory sig = sigs[i];
+            uint256 index = uint8(sig[0]);
+            bitmap |= uint256(1) << index;
+            uint256 j = i;
+            while (j > 0 && uint8(sorted[j - 1][0]) > index) {
+                sorted[j] = sorted[j - 1];
+                --j;
+            }
+            sorted[j] = sig;
         }
+        out = abi.encodePacked(bitmap);
+        for (uint256 i = 0; i < n; ++i) {
+            bytes memory sig = sorted[i];
+            bytes memory body = new bytes(sig.length - 1);
+            for (uint256 k = 1; k < sig.length; ++k) {
+                body[k - 1] = sig[k];
+            }
+            out = bytes.concat(out, body);
+        }
+    }
+
+    /// @dev The packed final state `Hub.update` takes.
+    function _packed(ParticipantState[] memory s) internal pure returns (bytes memory) {
+        return PackedState.pack(s);
     }
 }

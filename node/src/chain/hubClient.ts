@@ -1,6 +1,5 @@
 import {
   Contract,
-  concat,
   ZeroHash,
   type ContractRunner,
   type EventLog,
@@ -9,7 +8,7 @@ import {
   type TransactionReceipt,
 } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
-import { limitsHash, MarketKind, type LimitPrices, type ParticipantState } from '../window/state.js';
+import { limitsHash, MarketKind, packState, type LimitPrices, type ParticipantState } from '../window/state.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
@@ -187,17 +186,24 @@ export class HubClient {
   }
 
   /**
-   * `signatures`: 65-byte ECDSA co-signatures, sent concatenated (the EcdsaSignerSet module's format),
-   * or for a BLS community the one blob `BlsShareAggregator.build` made.
+   * Sends window `window`'s result: the final state packed (`packState`, 64 bytes per participant) and
+   * `coSignature`, the community's blob (ECDSA: `encodeEcdsaCoSignature`; BLS: `BlsShareAggregator.build`).
    */
   async sendUpdate(
     window: number,
     windowRoot: string,
     finalState: ParticipantState[],
-    signatures: string[],
+    coSignature: string,
     overrides: Overrides = {},
   ) {
-    return this.contract.update(this.opts.communityId, window, windowRoot, finalState, concat(signatures), overrides);
+    return this.contract.update(
+      this.opts.communityId,
+      window,
+      windowRoot,
+      packState(finalState),
+      coSignature,
+      overrides,
+    );
   }
 
   /**

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { decodeEcdsaCoSignature } from '../chain/ecdsaCoSignature.js';
 import { chmodSync, mkdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { type Contract, NonceManager, Wallet, dataLength, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
+import { type Contract, NonceManager, Wallet, formatUnits, parseUnits, type JsonRpcProvider } from 'ethers';
 import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
 import { startAnvil, type Anvil } from '../chain/anvil.js';
 import { projectRoot } from '../chain/artifacts.js';
@@ -365,13 +366,13 @@ export class Devnet {
         const parsed = hub.interface.parseTransaction({ data: tx.data });
         if (!parsed || parsed.name === 'join') continue;
         const receipt = await provider.getTransactionReceipt(tx.hash);
-        // ECDSA: the concatenation of 65-byte signatures (EcdsaSignerSet); BLS: one aggregate (BlsCoSignatureScheme).
+        // ECDSA: signer bitmap and 64-byte signatures (EcdsaSignerSet); BLS: one aggregate (BlsCoSignatureScheme).
         const kind =
           parsed.name !== 'update'
             ? parsed.name
             : bls
               ? 'update (BLS aggregate)'
-              : `update (${dataLength(parsed.args[4] as string) / 65} signatures)`;
+              : `update (${decodeEcdsaCoSignature(parsed.args[4] as string).length} signatures)`;
         recordGas(gas, kind, receipt);
       }
     }

@@ -1,4 +1,5 @@
 import { parseUnits, type JsonRpcProvider, type Overrides } from 'ethers';
+import { compactSignature, encodeEcdsaCoSignature } from '../chain/ecdsaCoSignature.js';
 import type { ChainOptions } from '../chain/options.js';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
@@ -175,11 +176,31 @@ export class Settlement {
     const coSignature =
       community.coSignature?.scheme === 'bls'
         ? this.aggregate(community.coSignature.publicKeys, window, own, signatures)
-        : signatures.map((s: StoredCoSignature) => s.signature);
-    if (coSignature.length === 0) return;
+        : this.ecdsaBlob(window, signatures);
+    if (coSignature === undefined) return;
     await this.send(window, 'update', signatures.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, coSignature, o),
     );
+  }
+
+  /**
+   * ECDSA community: the held signatures as the signer set's blob (bitmap, 64-byte EIP-2098 signatures).
+   * A stored signature the module would reject (a high s, bytes that are no signature) is left out and
+   * logged, so it cannot make the whole update revert; undefined when none is left.
+   */
+  private ecdsaBlob(window: number, signatures: StoredCoSignature[]): string | undefined {
+    const usable = signatures.filter((s) => {
+      try {
+        compactSignature(s.signature, s.signer);
+        return true;
+      } catch {
+        this.modules.logger.warn('co-signature the hub would reject left out', { window, signer: s.signer });
+        return false;
+      }
+    });
+    return usable.length > 0
+      ? encodeEcdsaCoSignature(usable.map((s) => ({ signer: s.signer, signature: s.signature })))
+      : undefined;
   }
 
   /**
@@ -192,7 +213,7 @@ export class Settlement {
     window: number,
     own: { windowRoot: string; stateHash: string },
     signatures: StoredCoSignature[],
-  ): string[] {
+  ): string | undefined {
     const { community, logger } = this.modules;
     const aggregator = new BlsShareAggregator(
       { chainId: community.chainId, hub: community.hub, communityId: community.communityId },
@@ -203,7 +224,7 @@ export class Settlement {
     const built = aggregator.build(result);
     if (built && built.rejected.length > 0)
       logger.warn('BLS shares dropped from the aggregate', { window, signers: built.rejected.join(',') });
-    return built && built.signers.length > 0 ? [toHex(built.signatures)] : [];
+    return built && built.signers.length > 0 ? toHex(built.signatures) : undefined;
   }
 
   private async maybeFinalize(window: number, rec: WindowRecord): Promise<void> {

@@ -5,6 +5,7 @@ import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
 import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
+import { updateVectors } from './update.js';
 
 /**
  * Every shared test-vector file: name (under contracts/test/vectors/) -> content.
@@ -23,6 +24,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'ed25519.json': ed25519VectorFile(),
     'dispute.json': disputeVectors(),
     'bls.json': blsVectorFile(),
+    'update.json': updateVectors(),
   };
 }
 

@@ -172,3 +172,56 @@ export function limitsHash(limits: readonly LimitPrices[]): string {
 export function stateHash(states: readonly ParticipantState[]): string {
   return keccak256(encodeState(states));
 }
+
+/** Bytes per participant in the packed final state `Hub.update` takes. */
+export const PACKED_STATE_STRIDE = 64;
+const I128_MAX = (1n << 127n) - 1n;
+
+/**
+ * The final state as `Hub.update` takes it (twin of Solidity `PackedState`): per participant, in index
+ * order, 64 bytes big-endian `exportWh ‖ importWh ‖ p2pSoldWh ‖ p2pBoughtWh ‖ gridSoldWh ‖ gridBoughtWh`
+ * (8 bytes each) `‖ net` (16 bytes, two's complement). A transport encoding only: the hub rebuilds
+ * `abi.encode(ParticipantState[])` from it, so `stateHash` is unchanged. Throws VALUE_OUT_OF_RANGE
+ * for a field outside uint64 or |net| > int128 max (the hub rejects those states too).
+ */
+export function packState(states: readonly ParticipantState[]): Uint8Array {
+  checkState(states);
+  const out = Buffer.alloc(states.length * PACKED_STATE_STRIDE);
+  states.forEach((s, i) => {
+    if (s.net > I128_MAX || s.net < -I128_MAX) {
+      throw new MarketError({
+        code: MarketErrorCode.VALUE_OUT_OF_RANGE,
+        field: `state[${i}].net`,
+        value: String(s.net),
+      });
+    }
+    const at = i * PACKED_STATE_STRIDE;
+    ENERGY_FIELDS.forEach((f, k) => {
+      out.writeBigUInt64BE(s[f], at + 8 * k);
+    });
+    const net = BigInt.asUintN(128, s.net);
+    out.writeBigUInt64BE(net >> 64n, at + 48);
+    out.writeBigUInt64BE(net & U64_MAX, at + 56);
+  });
+  return out;
+}
+
+/** Inverse of `packState` (for auditors reading an update's calldata); throws STATE_LENGTH_MISMATCH. */
+export function unpackState(packed: Uint8Array, participantCount: number): ParticipantState[] {
+  if (packed.length !== participantCount * PACKED_STATE_STRIDE) {
+    throw new MarketError({
+      code: MarketErrorCode.STATE_LENGTH_MISMATCH,
+      expected: participantCount * PACKED_STATE_STRIDE,
+      actual: packed.length,
+    });
+  }
+  const b = Buffer.from(packed.buffer, packed.byteOffset, packed.length);
+  return Array.from({ length: participantCount }, (_, i) => {
+    const at = i * PACKED_STATE_STRIDE;
+    const [exportWh, importWh, p2pSoldWh, p2pBoughtWh, gridSoldWh, gridBoughtWh] = ENERGY_FIELDS.map((_f, k) =>
+      b.readBigUInt64BE(at + 8 * k),
+    );
+    const net = BigInt.asIntN(128, (b.readBigUInt64BE(at + 48) << 64n) | b.readBigUInt64BE(at + 56));
+    return { exportWh, importWh, p2pSoldWh, p2pBoughtWh, gridSoldWh, gridBoughtWh, net };
+  });
+}

@@ -43,7 +43,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       window: number,
       _root: string,
       _state: unknown,
-      _sigs: string[],
+      _coSignature: string,
       o: { nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
     ) => {
       if (failNextSend) {
@@ -113,7 +113,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     for (let signer = 0; signer < 3; signer++)
       await db.coSignatures.put(
         { window: 0, signer },
-        { window: 0, signer, windowRoot: root, stateHash, signature: `0x${'33'.repeat(65)}` },
+        { window: 0, signer, windowRoot: root, stateHash, signature: `0x${'33'.repeat(64)}1b` },
       );
   }
 

@@ -9,7 +9,7 @@ export enum ReplayErrorCode {
 
 export type ReplayErrorType =
   | { code: ReplayErrorCode.RPC; method: string; message: string }
-  | { code: ReplayErrorCode.TX_REVERTED; hash: string; approach: string }
+  | { code: ReplayErrorCode.TX_REVERTED; hash: string; approach: string; kind?: string; gasUsed?: string }
   | { code: ReplayErrorCode.TX_NOT_MINED; pending: number }
   | { code: ReplayErrorCode.OVER_TX_GAS_CAP; gas: bigint; cap: bigint };
 

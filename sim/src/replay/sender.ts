@@ -279,7 +279,17 @@ export class TxSender {
     for (const q of queue) {
       const r = receipts.get(q.hash);
       if (!r) throw new ReplayError({ code: ReplayErrorCode.TX_NOT_MINED, pending: 1 });
-      if (r.status !== '0x1') throw new ReplayError({ code: ReplayErrorCode.TX_REVERTED, hash: q.hash, approach: '' });
+      if (r.status !== '0x1')
+        throw new ReplayError(
+          {
+            code: ReplayErrorCode.TX_REVERTED,
+            hash: q.hash,
+            approach: '',
+            kind: q.spec.kind,
+            gasUsed: BigInt(r.gasUsed).toString(),
+          },
+          `${ReplayErrorCode.TX_REVERTED}: ${q.spec.kind ?? 'transaction'} reverted after ${BigInt(r.gasUsed)} gas (limit ${q.spec.gasLimit})`,
+        );
       const o: TxOutcome = {
         spec: q.spec,
         hash: q.hash,

@@ -1,4 +1,14 @@
-import { concat, Interface, SigningKey, TypedDataEncoder } from 'ethers';
+import { getBytes, Interface, SigningKey, TypedDataEncoder } from 'ethers';
+import {
+  BLS_R,
+  blsKeyGen,
+  blsProofOfPossession,
+  blsPublicKey,
+  blsSign,
+  encodeCoSignature,
+  encodeKeyData,
+} from '../../../../node/src/crypto/bls.js';
+import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
 import { WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
@@ -11,7 +21,7 @@ import { seedFor } from '../../../../node/src/vectors/readings.js';
 import { toHex } from '../../../../node/src/util/hex.js';
 import { assembleWindow } from '../../../../node/src/window/assemble.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
-import { stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
+import { packState, stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
 import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
 import {
   communityModules,
@@ -19,6 +29,7 @@ import {
   deployHubDependencies,
   hubConstructorArgs,
   linkedHubArtifact,
+  type CoSignatureSchemeName,
   type HubModules,
 } from '../../../../node/src/chain/modules.js';
 import type { TxSpec } from '../sender.js';
@@ -39,12 +50,13 @@ export interface HubBinding {
   tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
+  /** `coSignature`: the community's blob (ECDSA signer set or BLS aggregate, `DiversityApproach.coSignature`). */
   updateTx(
     c: HubCallContext,
     window: number,
     windowRoot: string,
     state: ParticipantState[],
-    signatures: string[],
+    coSignature: string,
   ): TxSpec;
   closeTx(c: HubCallContext): TxSpec;
   communityId: bigint;
@@ -67,6 +79,10 @@ export interface HubCallContext {
   lastInterval: number;
   /** The market opened and folded. */
   market: MarketParams;
+  /** The co-signature scheme named at open. */
+  scheme: CoSignatureSchemeName;
+  /** Per participant, the join's key data: empty for ECDSA, BLS key ‖ proof of possession. */
+  keyData: string[];
 }
 
 /** Tariffs of the replayed market, token base units (18 decimals) per kWh: 0.25 buy, 0.05 sell. */
@@ -131,7 +147,7 @@ export const hubBinding: HubBinding = {
           bond: BOND,
           escrow: ESCROW,
           challengePeriod: 3600,
-          modules: communityModules(c.modules, SIM_MARKET.kind),
+          modules: communityModules(c.modules, SIM_MARKET.kind, c.scheme),
         },
       ]),
       gasLimit: 16_000_000n,
@@ -143,7 +159,7 @@ export const hubBinding: HubBinding = {
       txs.push({
         from: m,
         to: c.hub,
-        data: c.hubIface.encodeFunctionData('join', [this.communityId, '0x']),
+        data: c.hubIface.encodeFunctionData('join', [this.communityId, c.keyData[m]]),
         gasLimit: 1_000_000n,
         atInterval: 0,
         flush: m === n - 1,
@@ -152,11 +168,17 @@ export const hubBinding: HubBinding = {
     }
     return txs;
   },
-  updateTx(c, window, windowRoot, state, signatures) {
+  updateTx(c, window, windowRoot, state, coSignature) {
     return {
       from: window % c.participants.length, // rotating submitter
       to: c.hub,
-      data: c.hubIface.encodeFunctionData('update', [this.communityId, window, windowRoot, state, concat(signatures)]),
+      data: c.hubIface.encodeFunctionData('update', [
+        this.communityId,
+        window,
+        windowRoot,
+        packState(state),
+        coSignature,
+      ]),
       gasLimit: 16_000_000n,
       atInterval: Math.min((window + 1) * c.windowIntervals, c.readings.intervals) - 1,
       flush: true, // windows finalize in order
@@ -235,7 +257,13 @@ export class DiversityApproach implements Approach {
   /** The final state of every window sent in an update, in window order. */
   readonly posted: ParticipantState[][] = [];
 
-  constructor(private readonly binding: HubBinding = hubBinding) {
+  /** BLS: the participants' secret keys (KeyGen over a public seed: the replay signs for everyone). */
+  private blsKeys: bigint[] = [];
+
+  constructor(
+    private readonly binding: HubBinding = hubBinding,
+    readonly scheme: CoSignatureSchemeName = 'ecdsa',
+  ) {
     this.artifacts = [binding.hubArtifact, binding.tokenArtifact];
   }
 
@@ -258,6 +286,10 @@ export class DiversityApproach implements Approach {
     const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
     const latest = await ctx.sender.latestTimestamp();
+    const participants = ctx.sender.addresses.slice(0, r.meters);
+    const domain = { chainId: BigInt(ctx.sender.chainId), hub, communityId: this.binding.communityId };
+    this.blsKeys =
+      this.scheme === 'bls' ? participants.map((_p, m) => blsKeyGen(seedFor(`sim-bls-participant-${m}`))) : [];
     this.c = {
       hub,
       token,
@@ -266,13 +298,20 @@ export class DiversityApproach implements Approach {
       tokenIface: new Interface(tokenArt.abi),
       readings: r,
       windowIntervals: ctx.opts.windowIntervals,
-      participants: ctx.sender.addresses.slice(0, r.meters),
+      participants,
       meterKeys: Array.from({ length: r.meters }, (_, m) => toHex(meterKeyPair(simMeterSeed(m)).publicKey)),
       // Every window, the last one included even when the data ends inside it, has ended.
       start:
         latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1,
       lastInterval: r.intervals - 1,
       market: ctx.opts.market ?? SIM_MARKET,
+      scheme: this.scheme,
+      keyData:
+        this.scheme === 'bls'
+          ? this.blsKeys.map((sk, m) =>
+              toHex(encodeKeyData(blsPublicKey(sk), blsProofOfPossession(sk, participants[m], domain))),
+            )
+          : participants.map(() => '0x'),
     };
   }
 
@@ -290,16 +329,29 @@ export class DiversityApproach implements Approach {
     );
   }
 
-  /** The N co-signatures of one window, in participant order. */
-  signatures(
+  /**
+   * Everyone's co-signature of one window as the hub takes it: ECDSA, the signer set's blob (bitmap and
+   * N 64-byte signatures); BLS, one aggregate and the all-set bitmap. Every participant signs the same
+   * digest, so the aggregate of the N shares is the signature under the sum of the secret keys: one
+   * hash to G1 and one multiplication stand in for N signings and N - 1 additions (same bytes).
+   */
+  coSignature(
     keys: SigningKey[],
     chainId: number,
     window: number,
     windowRoot: string,
     state: ParticipantState[],
-  ): string[] {
+  ): string {
     const digest = this.digest(chainId, window, windowRoot, state);
-    return keys.map((k) => k.sign(digest).serialized);
+    if (this.scheme === 'bls') {
+      const c = this.c!;
+      const domain = { chainId: BigInt(chainId), hub: c.hub, communityId: this.binding.communityId };
+      const sum = this.blsKeys.reduce((a, sk) => (a + sk) % BLS_R, 0n);
+      const aggregate = blsSign(sum, getBytes(digest), domain);
+      const all = this.blsKeys.map((_sk, i) => i);
+      return toHex(encodeCoSignature(all, aggregate, this.blsKeys.map(blsPublicKey)));
+    }
+    return encodeEcdsaCoSignature(keys.map((k, signer) => ({ signer, signature: k.sign(digest).serialized })));
   }
 
   *transactions(ctx: ApproachContext): Iterable<TxSpec> {
@@ -324,7 +376,7 @@ export class DiversityApproach implements Approach {
         w,
         windowRoot,
         state,
-        this.signatures(keys, ctx.sender.chainId, w, windowRoot, state),
+        this.coSignature(keys, ctx.sender.chainId, w, windowRoot, state),
       );
     }
     yield this.binding.closeTx(c);

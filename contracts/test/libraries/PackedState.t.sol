@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {IHub} from "../../src/interfaces/IHub.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
+import {ParticipantState, StateHash} from "../../src/types/Market.sol";
+
+/// @dev Calldata entry point for the library (the hub calls it on `update`'s calldata).
+contract PackedStateHarness {
+    function decode(bytes calldata packed, uint256 n) external pure returns (int256[] memory, bytes32) {
+        return PackedState.decode(packed, n);
+    }
+}
+
+/// @notice `Hub.update`'s packed final state: the hash and nets it yields are those of the state it
+/// encodes (StateHash.hash, the hash every node signs and every dispute recomputes), for the
+/// TypeScript encoder's vectors and for any state; what the hub rejected before it still rejects.
+contract PackedStateTest is Test {
+    PackedStateHarness internal h = new PackedStateHarness();
+    string internal json;
+
+    function setUp() public {
+        json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/update.json"));
+    }
+
+    function test_Vectors_TypeScriptPackedStates() public view {
+        for (uint256 c = 0; c < 3; ++c) {
+            string memory p = string.concat(".packedStates[", vm.toString(c), "]");
+            bytes memory packed = vm.parseJsonBytes(json, string.concat(p, ".packed"));
+            uint256 n = vm.parseJsonUint(json, string.concat(p, ".participants"));
+            (int256[] memory nets, bytes32 stateHash) = h.decode(packed, n);
+            assertEq(stateHash, vm.parseJsonBytes32(json, string.concat(p, ".stateHash")));
+            int256[] memory expected = abi.decode(vm.parseJsonBytes(json, string.concat(p, ".nets")), (int256[]));
+            assertEq(nets, expected);
+        }
+    }
+
+    function testFuzz_DecodeIsTheStateHash(uint256 seed, uint8 count) public view {
+        uint256 n = bound(count, 1, 40);
+        ParticipantState[] memory s = new ParticipantState[](n);
+        int256 sum;
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            // forge-lint: disable-start(unsafe-typecast)
+            s[i].exportWh = uint64(r);
+            s[i].importWh = uint64(r >> 64);
+            s[i].p2pSoldWh = uint64(r >> 128);
+            s[i].p2pBoughtWh = uint64(r >> 192);
+            s[i].gridSoldWh = uint64(r >> 7);
+            s[i].gridBoughtWh = uint64(r >> 77);
+            if (i + 1 < n) {
+                s[i].net = int256(uint256(keccak256(abi.encode(r))) >> 140) - (int256(1) << 114);
+                sum += s[i].net;
+            } else {
+                s[i].net = -sum;
+            }
+            // forge-lint: disable-end(unsafe-typecast)
+        }
+        bytes memory packed = PackedState.pack(s);
+        assertEq(packed.length, n * 64);
+        (int256[] memory nets, bytes32 stateHash) = h.decode(packed, n);
+        assertEq(stateHash, StateHash.hash(s));
+        for (uint256 i = 0; i < n; ++i) {
+            assertEq(nets[i], s[i].net);
+        }
+    }
+
+    function test_RevertWhen_LengthIsNotOneStridePerParticipant() public {
+        bytes memory packed = PackedState.pack(new ParticipantState[](3));
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 4 * 64, 3 * 64));
+        h.decode(packed, 4);
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 3 * 64, 3 * 64 + 1));
+        h.decode(bytes.concat(packed, hex"00"), 3);
+    }
+
+    /// @dev -2^127 is the one packed net whose negation does not fit in int128 (pending nets are stored
+    /// as int128 and a debtor's debt is -net): rejected, as the ABI path rejected |net| > int128 max.
+    function test_RevertWhen_NetIsInt128Min() public {
+        ParticipantState[] memory s = new ParticipantState[](2);
+        s[0].net = type(int128).max;
+        s[1].net = -type(int128).max;
+        bytes memory packed = PackedState.pack(s);
+        h.decode(packed, 2);
+        packed[64 + 63] = 0x00; // -(2^127 - 1) = 0x80…01 → 0x80…00
+        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 1));
+        h.decode(packed, 2);
+    }
+
+    function test_RevertWhen_Unbalanced() public {
+        ParticipantState[] memory s = new ParticipantState[](2);
+        s[0].net = 5;
+        s[1].net = -4;
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1)));
+        h.decode(PackedState.pack(s), 2);
+    }
+
+    function test_RevertWhen_PackingANetBeyondInt128() public {
+        ParticipantState[] memory s = new ParticipantState[](1);
+        s[0].net = int256(type(int128).max) + 1;
+        vm.expectRevert();
+        this.packExternal(s);
+    }
+
+    function packExternal(ParticipantState[] memory s) external pure returns (bytes memory) {
+        return PackedState.pack(s);
+    }
+}

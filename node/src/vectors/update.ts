@@ -1,0 +1,56 @@
+import { AbiCoder, keccak256, SigningKey, toUtf8Bytes } from 'ethers';
+import { encodeEcdsaCoSignature } from '../chain/ecdsaCoSignature.js';
+import { toHex } from '../util/hex.js';
+import { packState, stateHash, U64_MAX, type ParticipantState } from '../window/state.js';
+
+const I128_MAX = (1n << 127n) - 1n;
+
+function state(nets: bigint[], energy: (i: number, k: number) => bigint): ParticipantState[] {
+  return nets.map((net, i) => ({
+    exportWh: energy(i, 0),
+    importWh: energy(i, 1),
+    p2pSoldWh: energy(i, 2),
+    p2pBoughtWh: energy(i, 3),
+    gridSoldWh: energy(i, 4),
+    gridBoughtWh: energy(i, 5),
+    net,
+  }));
+}
+
+/**
+ * `Hub.update`'s encodings (TypeScript writes, forge replays): packed final states with the state hash
+ * and nets the hub must derive from them (`PackedState.decode`), and ECDSA signer-set blobs
+ * (bitmap ‖ 64-byte EIP-2098 signatures) with the bitmap `EcdsaSignerSet.verify` must return.
+ */
+export function updateVectors() {
+  const states = [
+    state([-100n, 100n], (i, k) => BigInt(i * 10 + k)),
+    // Every field at its bound: uint64 max, |net| = int128 max both ways.
+    state([I128_MAX, -I128_MAX, 0n], () => U64_MAX),
+    state([-5n, 3n, 0n, 2n, -1n, 1n, 0n], (i, k) => BigInt((i * 7919 + k * 104729) % 50_000)),
+  ];
+  const packed = states.map((s) => ({
+    participants: s.length,
+    packed: toHex(packState(s)),
+    stateHash: stateHash(s),
+    nets: AbiCoder.defaultAbiCoder().encode(['int256[]'], [s.map((p) => p.net)]),
+  }));
+  const keys = Array.from({ length: 5 }, (_, i) => new SigningKey(keccak256(toUtf8Bytes(`ecdsa-cosigner-${i}`))));
+  const digest = keccak256(toUtf8Bytes('DIVERSITY window result digest'));
+  const subsets = [[0, 1, 2, 3, 4], [4, 1], [2]];
+  return {
+    packedStates: packed,
+    ecdsa: {
+      participants: keys.length,
+      privateKeys: keys.map((k) => k.privateKey),
+      digest,
+      cases: subsets.map((who) => ({
+        signers: `0x${who
+          .reduce((b, i) => b | (1n << BigInt(i)), 0n)
+          .toString(16)
+          .padStart(64, '0')}`,
+        blob: encodeEcdsaCoSignature(who.map((i) => ({ signer: i, signature: keys[i].sign(digest).serialized }))),
+      })),
+    },
+  };
+}
