@@ -36,8 +36,7 @@ import {WindowResult} from "./libraries/WindowResult.sol";
 /// interval has ended (block.timestamp >= start + (w+1)·W·intervalSeconds). A result signed by every
 /// participant is final at once, and replaces a pending claim for the window (the replaced claim is
 /// recorded as rejected, without slashing). One signed by at least one but not all is Pending until
-/// `submittedAt + challengePeriod` (a dispute may reject it before then; each of its signers must still
-/// have the whole bond), and is finalized by the first
+/// `submittedAt + challengePeriod` (a dispute may reject it before then), and is finalized by the first
 /// of `finalize`, the next `update`, or `close` after that time. At most one window per community is
 /// pending at any time (the next one to finalize). A claim is identified by claimHash =
 /// keccak256(abi.encode(window, windowRoot, stateHash)); a rejected claim can never be posted again.
@@ -198,7 +197,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             _apply(c, communityId, window, nets);
             emit WindowFinalized(communityId, window, windowRoot, stateHash, signers);
         } else {
-            _requireWholeBonds(c, communityId, signers);
             rec.status = WindowStatus.Pending;
             c.pendingNets[window] = _narrow(nets);
             emit WindowClaimed(
@@ -221,15 +219,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (c.rejected[claim].deadline != 0) revert ClaimWasRejected(communityId, claim);
         bytes32 digest = _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash));
         return c.modules.coSignature.verify(communityId, digest, c.participants.length, coSignature);
-    }
-
-    /// @dev Each signer of a partial claim must have something at stake: the community's whole bond (a
-    /// signer slashed, or whose bond settlement drew, could otherwise hold the window at no risk, R6).
-    function _requireWholeBonds(Community storage c, uint64 communityId, uint256 signers) internal view {
-        uint256 bond = c.bond;
-        for (uint256 i = 0; signers >> i != 0; ++i) {
-            if ((signers >> i) & 1 != 0 && c.accounts[i].bond < bond) revert BondNotWhole(communityId, i);
-        }
     }
 
     /// @dev A fully signed result always beats a pending claim (which anyone could have made pending by

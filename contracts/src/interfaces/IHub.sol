@@ -90,9 +90,6 @@ interface IHub {
     error WindowOutOfOrder(uint64 communityId, uint32 window, uint32 expected);
     /// @notice Thrown when the window already has a pending claim.
     error WindowPending(uint64 communityId, uint32 window);
-    /// @notice Thrown when a co-signer of a partial claim has less than the community's bond left
-    /// (slashed, or drawn by settlement): it would have nothing at stake (review R6).
-    error BondNotWhole(uint64 communityId, uint256 participant);
     /// @notice Thrown when the window's last interval has not ended yet.
     error WindowNotEnded(uint64 communityId, uint32 window, uint256 endsAt);
     /// @notice Thrown when the final state does not have one entry per participant.
@@ -220,8 +217,7 @@ interface IHub {
     /// @notice Submits a window's result signed (EIP-712 `WindowResult`) by one or more participants.
     /// @dev Signed by all: final at once, replacing a pending claim of the window if there is one (that
     /// claim is recorded as rejected without slashing). Signed by some: pending for the challenge
-    /// period, then final; reverts `WindowPending` while another claim is pending, and `BondNotWhole`
-    /// unless each of its signers still has the community's whole bond. A claim rejected
+    /// period, then final; reverts `WindowPending` while another claim is pending. A claim rejected
     /// before reverts `ClaimWasRejected`. Window `window` must be the next one to finalize (a pending
     /// predecessor whose challenge period has ended is finalized first, here) and its last interval must
     /// have ended.
