@@ -253,7 +253,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // Second-level timestamp drift is irrelevant against interval and challenge lengths.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < endsAt) revert ChallengePeriodNotOver(communityId, window, endsAt);
-        if (_gameOpen(c, window, rec)) revert GameInProgress(communityId, window);
+        if (_gameOpen(c, communityId)) revert GameInProgress(communityId, window);
         _finalizePending(c, communityId, window);
     }
 
@@ -270,6 +270,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             if (c.finalizedWindows < c.windowCount) {
                 revert WindowsNotFinal(communityId, c.finalizedWindows, c.windowCount);
             }
+            // A challenge bond is returned or paid out only by a move, which needs an Active community.
+            if (_gameOpen(c, communityId)) revert GameInProgress(communityId, c.finalizedWindows);
         }
         c.status = CommunityStatus.Closed;
         _refund(c, communityId);
@@ -559,9 +561,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         );
     }
 
-    /// @dev Whether a data-availability game is open against the claim in `rec` (window `window`).
-    function _gameOpen(Community storage c, uint32 window, WindowRecord storage rec) internal view returns (bool) {
-        return c.modules.game.openGames(address(this), claimHash(window, rec.windowRoot, rec.stateHash)) != 0;
+    /// @dev Whether a data-availability game of the community is open (keyed by community: a game in
+    /// another community never holds this one's claim; one against a claim no longer pending ends Void
+    /// at anyone's next move).
+    function _gameOpen(Community storage c, uint64 communityId) internal view returns (bool) {
+        return c.modules.game.openGames(address(this), communityId) != 0;
     }
 
     /// @dev Bitmap with bits 0..n-1 set: every one of `n` (<= 256) participants.
@@ -699,7 +703,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // Second-level timestamp drift is irrelevant against interval and challenge lengths.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp < uint256(rec.submittedAt) + c.challengePeriod) return false;
-        if (_gameOpen(c, window, rec)) return false;
+        if (_gameOpen(c, communityId)) return false;
         _finalizePending(c, communityId, window);
         return true;
     }

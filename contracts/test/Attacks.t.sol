@@ -268,13 +268,39 @@ contract AttacksTest is DisputeFixture {
         );
     }
 
-    /// Leaving out a reading of a signer's own meter is fraud: the owner always has it.
-    function test_Attack4_OmittingOwnMeterReadingIsFraud() public {
+    /// Leaving out a reading of a signer's own meter is the owner's fault (it always has the reading):
+    /// the owner loses its whole bond; for the other signers it is a good-faith error (review R7).
+    function test_Attack4_OmittingOwnMeterReadingSlashesOwnerOnly() public {
         Commit memory c = _honestInputs();
         (c.enc[11][2], c.sig[11][2]) = (bytes(""), bytes(""));
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(0, 3));
         _disputeReverts("", DisputeKind.ReadingMismatch, _mismatchProof(c, 2, 11));
+        assertEq(hub.account(id, 2).bond, 0, "the owner is slashed");
+        assertEq(hub.account(id, 0).bond, BOND, "a co-signer is not");
+        assertEq(hub.account(id, 1).bond, BOND, "a co-signer is not");
+        bytes32 claim = hub.claimHash(0, c.root, StateHash.hash(c.states[W - 1]));
+        assertFalse(hub.rejectedClaim(id, claim).slashed, "still slashable for fraud");
+        assertEq(token.balanceOf(address(hub)), _liabilities());
+    }
+
+    /// An owner-fault dispute does not shield a fraud either: the owner front-runs the fraud proof with
+    /// its own omission (losing its bond), and the fraud proof still slashes every signer.
+    function test_Attack4_OwnerFaultDisputeDoesNotShieldFraud() public {
+        Commit memory c = _honestInputs();
+        (c.enc[11][2], c.sig[11][2]) = (bytes(""), bytes(""));
+        c = _fold(c, 0);
+        ParticipantState[] memory posted = _wrongFinal(c);
+        _claim(0, c.root, posted, _signers(0, 3));
+        _disputeOn(nodes[2], id, 0, DisputeKind.ReadingMismatch, _mismatchProof(c, 2, 11), "");
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None));
+        assertEq(hub.account(id, 0).bond, BOND, "only the owner so far");
+        assertEq(hub.account(id, 2).bond, 0, "only the owner so far");
+        assertEq(hub.withdrawable(token, nodes[2]), 0, "the owner earns nothing from its own fault");
+        _commit(challenger, id, 0, DisputeKind.BadFinalState, _finalProof(c));
+        vm.roll(block.number + 1);
+        vm.prank(challenger);
+        hub.dispute(id, 0, c.root, StateHash.hash(posted), DisputeKind.BadFinalState, _finalProof(c));
         for (uint256 i = 0; i < 3; ++i) {
             assertEq(hub.account(id, i).bond, 0, "signers slashed");
         }
@@ -432,8 +458,9 @@ contract AttacksTest is DisputeFixture {
     // ------------------------------------------------------------------ 7. equivocated slots and bounds
 
     /// Honest nodes fold an equivocated slot as absent. A claim signed by the meter's owner that kept
-    /// one of its two readings is fraud once the slot is voided.
-    function test_Attack7_OwnerKeepingEquivocatedReadingIsFraud() public {
+    /// one of its two readings is the owner's fault once the slot is voided: the owner loses its whole
+    /// bond, its co-signers nothing (review R7).
+    function test_Attack7_OwnerKeepingEquivocatedReadingSlashesOwnerOnly() public {
         Commit memory c = _honestInputs();
         (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (equivocating.encoded, equivocating.signature);
         c = _fold(c, 0);
@@ -465,9 +492,9 @@ contract AttacksTest is DisputeFixture {
         uint256 g = gasleft();
         hub.dispute(id, 0, root, stateHash, DisputeKind.VoidedSlot, vproof);
         vm.snapshotValue("Attacks", "voidedSlot_N10_W96", g - gasleft());
-        for (uint256 i = 2; i < 5; ++i) {
-            assertEq(hub.account(id, i).bond, 0, "signers slashed");
-        }
+        assertEq(hub.account(id, 3).bond, 0, "the owner is slashed");
+        assertEq(hub.account(id, 2).bond, BOND, "a co-signer is not");
+        assertEq(hub.account(id, 4).bond, BOND, "a co-signer is not");
         assertEq(token.balanceOf(address(hub)), _liabilities());
     }
 

@@ -350,7 +350,7 @@ contract DataAvailabilityGameTest is HubFixture {
         bytes32 gid = gameModule.gameId(id, claim, nodes[0]);
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.UnknownGame.selector, gid));
         _play(nodes[0], m);
-        assertEq(gameModule.openGames(address(hub), claim), 1);
+        assertEq(gameModule.openGames(address(hub), id), 1);
         vm.warp(block.timestamp + CHALLENGE + 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.GameInProgress.selector, id, uint32(0)));
         hub.finalize(id);
@@ -364,7 +364,7 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.prank(nodes[0]);
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.WrongWindow.selector, uint32(1), uint32(0)));
         hub.playGame(id, 1, abi.encode(_move(GameAction.Resolve, claim)));
-        assertEq(gameModule.openGames(address(hub), claim), 1);
+        assertEq(gameModule.openGames(address(hub), id), 1);
     }
 
     /// A malformed leaf (interval not w·W + position) is no answer.

@@ -104,8 +104,10 @@ interface IDataAvailabilityGame {
     /// @notice The state of a game of `hub`.
     function game(address hub, bytes32 id) external view returns (Game memory);
 
-    /// @notice Games of `hub` open against `claim` (the hub finalizes no claim while one is open).
-    function openGames(address hub, bytes32 claim) external view returns (uint256);
+    /// @notice Games of `hub` open in community `communityId` (the hub finalizes no window of the
+    /// community and does not close it while one is open; a game whose claim is no longer pending ends
+    /// Void at anyone's next move).
+    function openGames(address hub, uint64 communityId) external view returns (uint256);
 
     /// @notice Applies `move` (abi.encode(GameMove)) for the calling hub; reverts on an illegal move.
     /// @return result What the hub must apply (ClaimantLost: against the pending claim `ctx.claim`).

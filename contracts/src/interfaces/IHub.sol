@@ -12,7 +12,7 @@ interface IHub {
     // ------------------------------------------------------------------ errors: open
 
     /// @notice Thrown when a community id has never been opened.
-    /// @notice Thrown by `finalize` while a data-availability game is open against the pending claim.
+    /// @notice Thrown by `finalize` and `close` while a data-availability game of the community is open.
     error GameInProgress(uint64 communityId, uint32 window);
     error UnknownCommunity(uint64 communityId);
     /// @notice Thrown when `open` gets an empty participant list.
@@ -240,7 +240,8 @@ interface IHub {
     function finalize(uint64 communityId) external;
 
     /// @notice Closes the community: after its last window is final, or, before it became Active, on a
-    /// participant's request (abort). Escrow and bonds become withdrawable; a participant's refund
+    /// participant's request (abort), and no data-availability game of the community is open (else
+    /// `GameInProgress`: end it first). Escrow and bonds become withdrawable; a participant's refund
     /// first repays its own debt.
     /// @param communityId The community.
     function close(uint64 communityId) external;

@@ -18,7 +18,10 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// @dev The tree is the canonical one of WindowCommitment: 2^depth(W) leaves, positions >= W padded
 /// with zero. A challenger may not pick a subtree made of padding only (no fraud proof opens one).
 /// Every move must come before the deadline of the party to move; after it, `Resolve` ends the game
-/// against that party. State is keyed by the calling hub.
+/// against that party. State is keyed by the calling hub; open games are counted per community (a game
+/// in one community never holds another's claim, review R2), and the hub neither finalizes nor closes
+/// a community while one of its games is open (a game whose claim is no longer pending ends Void at
+/// the next move anyone makes, review R3).
 contract DataAvailabilityGame is IDataAvailabilityGame {
     /// @inheritdoc IDataAvailabilityGame
     uint32 public immutable moveDeadline;
@@ -27,7 +30,7 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
 
     mapping(address hub => mapping(bytes32 id => Game)) internal _games;
     /// @inheritdoc IDataAvailabilityGame
-    mapping(address hub => mapping(bytes32 claim => uint256)) public openGames;
+    mapping(address hub => mapping(uint64 communityId => uint256)) public openGames;
 
     /// @param moveDeadline_ Seconds per move (default 1 hour in the node's module set).
     /// @param bondBps_ Challenge bond in basis points of the community's participant bond.
@@ -61,14 +64,15 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         bond = g.bond;
         if (ctx.window != g.window) revert WrongWindow(ctx.window, g.window);
         // The claim was replaced or rejected (by a fraud proof, or another game): nothing left to play.
-        if (ctx.claim != m.claim) return (_end(id, m.claim, GameResult.Void), challenger, bond);
+        if (ctx.claim != m.claim) return (_end(id, ctx.communityId, GameResult.Void), challenger, bond);
         uint64 deadline = g.deadline;
         if (m.action == GameAction.Resolve) {
             // Second-level drift is irrelevant against move deadlines.
             // forge-lint: disable-next-line(block-timestamp)
             bool late = block.timestamp > deadline;
             if (!late && !(phase == Phase.Opened && ctx.player == challenger)) revert DeadlineNotPassed(deadline);
-            result = _end(id, m.claim, phase == Phase.Reveal ? GameResult.ClaimantLost : GameResult.ChallengerLost);
+            result =
+                _end(id, ctx.communityId, phase == Phase.Reveal ? GameResult.ClaimantLost : GameResult.ChallengerLost);
             return (result, challenger, bond);
         }
         // forge-lint: disable-next-line(block-timestamp)
@@ -101,7 +105,7 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         g.phase = Phase.Reveal;
         g.deadline = deadline;
         g.bond = bond;
-        ++openGames[msg.sender][claim];
+        ++openGames[msg.sender][ctx.communityId];
         emit GameChallenged(msg.sender, id, ctx.communityId, ctx.window, claim, ctx.player, bond, deadline);
     }
 
@@ -147,9 +151,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         emit SidePicked(msg.sender, id, height, index, node, deadline);
     }
 
-    function _end(bytes32 id, bytes32 claim, GameResult result) internal returns (GameResult) {
+    function _end(bytes32 id, uint64 communityId, GameResult result) internal returns (GameResult) {
         delete _games[msg.sender][id];
-        --openGames[msg.sender][claim];
+        --openGames[msg.sender][communityId];
         emit GameEnded(msg.sender, id, uint8(result));
         return result;
     }

@@ -40,8 +40,9 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 ///   later is a good-faith error (reject, slash nobody: the signers may never have received the
 ///   reading, or the second reading), UNLESS the meter's owner signed the claim: the owner always has
 ///   its own meter's readings, so leaving one out, or choosing which of its own two equivocating
-///   readings to keep, is fraud. An equivocation slashes the meter owner EQUIVOCATION_SLASH_BPS of the
-///   configured bond.
+///   readings to keep, is its fault alone (`OwnerFault`: the owner's whole bond, nobody else's; for
+///   the other signers the claim is a good-faith error, review R7). An equivocation slashes the meter
+///   owner EQUIVOCATION_SLASH_BPS of the configured bond.
 /// - A reading is valid for slot (m, t) when it decodes (ReadingCodec: 70 bytes, domain, version), is
 ///   bound to this chain, hub, community, meter m and interval t, and its signature verifies under
 ///   meter m's key with meter m's scheme module.
@@ -81,6 +82,13 @@ contract DisputeVerifier is IDisputeVerifier {
             if (out.slot != type(uint256).max) out.slotRule = SlotRule.MustBeVoided;
         }
         if (out.verdict == Verdict.NoFraud) revert FraudNotProven(kind);
+        if (out.verdict == Verdict.OwnerFault) {
+            // Only an omission or a voided slot is an owner fault; its slot's low 32 bits are the meter.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            out.offenders = uint256(1) << MeterTable.get(ctx.meterTable, uint32(out.slot)).owner;
+            out.slashCap = type(uint256).max;
+            return out;
+        }
         out.offenders = ctx.signers;
         out.slashCap = out.verdict == Verdict.Fraud ? type(uint256).max : 0;
     }
@@ -108,7 +116,7 @@ contract DisputeVerifier is IDisputeVerifier {
     }
 
     /// @dev The challenger's reading is valid for (m, t); the committed slot is absent (an omission:
-    /// good faith unless the meter's owner signed) or holds something that is not a valid reading of
+    /// good faith unless the meter's owner signed, then the owner's fault) or holds something that is not a valid reading of
     /// (m, t) (fraud). Returns the slot, which the hub requires not voided.
     function _readingMismatch(DisputeContext calldata ctx, ReadingMismatchProof memory p)
         private
@@ -205,7 +213,8 @@ contract DisputeVerifier is IDisputeVerifier {
     }
 
     /// @dev A committed slot holds a reading although the hub voided the slot (checked by the hub on the
-    /// returned slot): honest nodes fold it as absent. Fraud when the meter's owner signed the claim.
+    /// returned slot): honest nodes fold it as absent. The owner's fault when the meter's owner signed
+    /// the claim, a good-faith error otherwise.
     function _voidedSlot(DisputeContext calldata ctx, VoidedSlotProof memory p)
         private
         view
@@ -224,7 +233,7 @@ contract DisputeVerifier is IDisputeVerifier {
 
     // ------------------------------------------------------------------ helpers
 
-    /// @dev An omission of meter `meterIndex`'s reading: fraud when the owner signed (`_ownerSigned`).
+    /// @dev An omission of meter `meterIndex`'s reading: the owner's fault when it signed (`_ownerSigned`).
     /// Otherwise a good-faith error, which only a participant other than the meter's owner may raise
     /// (DESIGN.md §5.5): a reading counts as served to the community only once another participant
     /// holds it, so an owner withholding its own readings cannot reject honest claims with them.
@@ -236,10 +245,10 @@ contract DisputeVerifier is IDisputeVerifier {
         return v;
     }
 
-    /// @dev Fraud when the meter's owner signed the claim (it holds its own meter's readings), a
-    /// good-faith error otherwise.
+    /// @dev The owner's fault when the meter's owner signed the claim (it holds its own meter's
+    /// readings), a good-faith error otherwise.
     function _ownerSigned(DisputeContext calldata ctx, Meter memory m) private pure returns (Verdict) {
-        return ctx.signers & (uint256(1) << m.owner) != 0 ? Verdict.Fraud : Verdict.GoodFaithError;
+        return ctx.signers & (uint256(1) << m.owner) != 0 ? Verdict.OwnerFault : Verdict.GoodFaithError;
     }
 
     function _slotKey(uint32 meterIndex, uint32 interval) private pure returns (uint256) {

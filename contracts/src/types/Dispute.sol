@@ -30,7 +30,12 @@ enum Verdict {
     /// The claim is wrong and no honest signer could have signed it: reject it and slash its signers.
     Fraud,
     /// The claim is wrong but may have been signed in good faith: reject it, slash nobody.
-    GoodFaithError
+    GoodFaithError,
+    /// The claim leaves out a reading of a meter whose owner signed it, or keeps a reading of a slot
+    /// voided by that owner's equivocation: only the owner could have known. Reject it (a good-faith
+    /// error for the other signers, so it stays disputable for fraud until its deadline) and slash the
+    /// owner's whole bond, nobody else's (review R7).
+    OwnerFault
 }
 
 /// @notice What the hub must check or do about the slot (meter, interval) a proof relies on.
@@ -77,7 +82,7 @@ struct DisputeContext {
 struct DisputeOutcome {
     /// Fraud or GoodFaithError (NoFraud never comes back: the verifier reverts).
     Verdict verdict;
-    /// Who is slashed: the claim's signers, or for an equivocation the meter owner's bit.
+    /// Who is slashed: the claim's signers, or for an equivocation or an owner fault the meter owner's bit.
     uint256 offenders;
     /// Most taken from each offender's bond (type(uint256).max = all of it; 0 = nothing).
     uint256 slashCap;
@@ -157,8 +162,8 @@ struct EquivocationProof {
 
 /// @notice Kind 6. The committed slot `meterIndex` of the interval of `leaf` (`slotProof` under
 /// `leaf.readingsRoot`) holds `committed` (not absent) although that slot is voided on chain: honest
-/// nodes fold a voided slot as absent. Fraud when the meter's owner signed the claim (it chose which of
-/// its own two readings to keep), a good-faith error otherwise.
+/// nodes fold a voided slot as absent. An owner fault when the meter's owner signed the claim (it chose
+/// which of its own two readings to keep: the owner alone is slashed), a good-faith error otherwise.
 struct VoidedSlotProof {
     IntervalProof leaf;
     uint32 meterIndex;

@@ -142,6 +142,20 @@ abstract contract Modules is Test {
         }
     }
 
+    /// @dev `_pack` of a concatenation of tagged signatures (`index (1 byte) ‖ r ‖ yParityAndS`, 65 bytes each).
+    function _packConcat(bytes memory tagged) internal pure returns (bytes memory) {
+        uint256 n = tagged.length / 65;
+        bytes[] memory sigs = new bytes[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            bytes memory one = new bytes(65);
+            for (uint256 k = 0; k < 65; ++k) {
+                one[k] = tagged[i * 65 + k];
+            }
+            sigs[i] = one;
+        }
+        return _pack(sigs);
+    }
+
     /// @dev The packed final state `Hub.update` takes.
     function _packed(ParticipantState[] memory s) internal pure returns (bytes memory) {
         return PackedState.pack(s);

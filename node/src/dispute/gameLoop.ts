@@ -142,12 +142,13 @@ export class GameLoop {
     private readonly m: GameLoopModules,
   ) {}
 
-  /** Whether a game is open against the claim in `rec` (the hub does not finalize it then). */
-  async holdsOpen(window: number, rec: Pick<WindowRecord, 'windowRoot' | 'stateHash'>): Promise<boolean> {
-    const open: bigint = await this.m.player.game.openGames(
-      this.m.community.hub,
-      claimHash(window, rec.windowRoot, rec.stateHash),
-    );
+  /**
+   * Whether a game of this community is open: the hub counts open games per community and finalizes
+   * nothing (nor closes) while one is (review R2, R3). `window` and `rec` name the claim the caller
+   * wants to finalize; a game against an older claim holds it too until someone ends that game.
+   */
+  async holdsOpen(_window: number, _rec: Pick<WindowRecord, 'windowRoot' | 'stateHash'>): Promise<boolean> {
+    const open: bigint = await this.m.player.game.openGames(this.m.community.hub, this.m.community.communityId);
     return open > 0n;
   }
 

