@@ -61,7 +61,8 @@ export class LocalCommunity {
   start!: number;
   options: NodeOptions[] = [];
   nodes: (DiversityNode | undefined)[] = [];
-  private dir = mkdtempSync(join(tmpdir(), 'diversity-e2e-'));
+  /** Data dirs (and logs) of this community's nodes; removed at teardown. */
+  readonly dataRoot = mkdtempSync(join(tmpdir(), 'diversity-e2e-'));
 
   constructor(readonly opts: LocalCommunityOptions) {}
 
@@ -99,7 +100,7 @@ export class LocalCommunity {
     this.options = wallets.map((w, i) => ({
       ...defaultNodeOptions,
       name: `node-${i}`,
-      dataDir: join(this.dir, `node-${i}`),
+      dataDir: join(this.dataRoot, `node-${i}`),
       privateKey: w.privateKey,
       logLevel: 'warn',
       tickMs: 200,
@@ -178,6 +179,6 @@ export class LocalCommunity {
     await Promise.all(this.nodes.map((n) => n?.stop().catch(() => {})));
     this.provider?.destroy();
     await this.anvil?.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dataRoot, { recursive: true, force: true });
   }
 }
