@@ -5,7 +5,7 @@
  * honest node agreeing, and the process's peak RSS (all nodes share this process). Writes the
  * table to docs/faults.md. Frugal: one scenario at a time, about a minute each.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { multiaddr } from '@multiformats/multiaddr';
 import * as lp from 'it-length-prefixed';
 import { pipe } from 'it-pipe';
@@ -44,6 +44,8 @@ interface Scenario {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Measurements of the scenario running now, added to its note. */
+const extra: string[] = [];
 
 /** A small seeded PRNG (mulberry32): the random kill points are the same on every run. */
 function random(seed: number): () => number {
@@ -81,13 +83,14 @@ async function hubTransactions(c: LocalCommunity) {
 
 async function run(s: Scenario, honest = [0, 1, 2, 3]): Promise<Row> {
   const started = Date.now();
+  extra.length = 0;
   const windows = s.windows ?? WINDOWS;
   const pc = new ProcessCommunity({
     ...fastCommunityOptions,
     windowCount: windows,
     challengePeriod: 30,
     // Node processes take a few seconds to start on a loaded machine.
-    startDelaySeconds: 12,
+    startDelaySeconds: Number(process.env.FAULTS_START_DELAY ?? 60),
     signatureDeadlineSeconds: 4,
     takeoverSeconds: 2,
   });
@@ -95,7 +98,11 @@ async function run(s: Scenario, honest = [0, 1, 2, 3]): Promise<Row> {
   try {
     await pc.setup();
     s.before?.(pc);
+    const booting = Date.now();
     await Promise.all(honest.map((i) => pc.startNode(i)));
+    const lead = c.start - Date.now() / 1000;
+    extra.push(`4 nodes up in ${((Date.now() - booting) / 1000).toFixed(0)} s`);
+    if (lead < 1) throw new Error('the nodes started after the community: raise FAULTS_START_DELAY');
     await s.fault(pc);
     // Every node runs again for the final comparison (a fault may have left one down).
     for (const i of honest) if (!pc.processes[i]) await pc.startNode(i);
@@ -125,6 +132,10 @@ async function run(s: Scenario, honest = [0, 1, 2, 3]): Promise<Row> {
     }
     const { updates, reverted } = await hubTransactions(c);
     const doubles = [...updates.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
+    if (process.env.FAULTS_VERBOSE) {
+      process.stdout.write(`\n${JSON.stringify(await pc.windowResult(0, 0)).slice(0, 300)}\n`);
+      process.stdout.write(readFileSync(pc.logPath(0), 'utf8').slice(-3000));
+    }
     await pc.teardown();
     if (process.env.FAULTS_VERBOSE) process.stdout.write(`(updates per window ${JSON.stringify([...updates])}) `);
     return {
@@ -135,7 +146,7 @@ async function run(s: Scenario, honest = [0, 1, 2, 3]): Promise<Row> {
       finalAgreeing: `${agreeing}/${windows}`,
       peakRssMb: pc.peakRss.map((b) => Math.round(b / MB)),
       seconds: Math.round((Date.now() - started) / 1000),
-      note: s.note,
+      note: [s.note, ...extra].join('; '),
     };
   } finally {
     await pc.teardown().catch(() => {});
@@ -198,17 +209,28 @@ async function main(): Promise<void> {
     { name: 'baseline', note: 'no fault', fault: async () => {} },
     {
       name: 'kill -9, 20 cycles',
-      note: 'SIGKILL of a random node at a random point (0.3-3 s after its last restart, some during start-up), restarted at once; 20 times over 12 windows',
-      windows: 12,
+      note: 'each node in its own loop, 5 times: up, a random 0.5-4 s later SIGKILL (every other time during its start-up instead), restarted at once; 20 kills in all over 30 windows',
+      windows: 30,
       fault: async (c) => {
-        const rnd = random(13);
         await sleep(Math.max(0, c.chain.start * 1000 - Date.now()));
-        for (let k = 0; k < 20; k++) {
-          const i = Math.floor(rnd() * c.size);
-          await sleep(300 + rnd() * 2700);
-          await c.signalNode(i, 'SIGKILL');
-          c.spawnNode(i);
-        }
+        const kills: string[] = [];
+        await Promise.all(
+          [0, 1, 2, 3].map(async (i) => {
+            const rnd = random(13 + i);
+            for (let k = 0; k < 5; k++) {
+              // Odd kills land during the start-up that follows the previous kill.
+              const duringStart = k % 2 === 1;
+              await sleep(duringStart ? rnd() * 3000 : 500 + rnd() * 3500);
+              const at = c.chain.currentInterval();
+              await c.signalNode(i, 'SIGKILL');
+              kills.push(`${i}@${at}${duringStart ? 's' : ''}`);
+              if (k < 4 && !duringStart) c.spawnNode(i);
+              else await c.startNode(i);
+            }
+            if (!c.processes[i]) await c.startNode(i);
+          }),
+        );
+        extra.push(`kills (node@interval, s = during start-up): ${kills.join(' ')}`);
       },
     },
     {
@@ -219,7 +241,7 @@ async function main(): Promise<void> {
         c.partition([0, 1], [2, 3]);
         await sleep(2000);
         const peers = await Promise.all([0, 1, 2, 3].map(async (i) => (await c.status(i))?.peers.length ?? -1));
-        process.stdout.write(`(peers during the partition: ${peers.join(' ')}) `);
+        extra.push(`connected peers per node 2 s into the partition: ${peers.join(' ')}`);
         await sleep(6000);
         c.heal();
       },
@@ -230,8 +252,10 @@ async function main(): Promise<void> {
       fault: async (c) => {
         await sleep(Math.max(0, (c.chain.start + 1) * 1000 - Date.now()));
         await c.signalNode(3, 'SIGTERM');
+        const down = Date.now();
         await sleep(Math.max(0, c.chain.windowEnd(3) * 1000 - Date.now()));
         await c.startNode(3);
+        extra.push(`down ${((Date.now() - down) / 1000).toFixed(0)} s in all, start-up included`);
       },
     },
     {

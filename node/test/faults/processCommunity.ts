@@ -109,7 +109,7 @@ export class ProcessCommunity {
     this.configs = this.chain.options.map((o, i) => {
       const config: NodeOptions = {
         ...o,
-        logLevel: 'warn',
+        logLevel: (process.env.FAULTS_LOG_LEVEL ?? 'warn') as NodeOptions['logLevel'],
         network: {
           ...o.network,
           listen: [this.listen[i]],

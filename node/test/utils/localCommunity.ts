@@ -149,6 +149,11 @@ export class LocalCommunity {
     this.nodes[i] = undefined;
   }
 
+  /** The interval running now by the wall clock (negative before the community starts). */
+  currentInterval(): number {
+    return Math.floor((Date.now() / 1000 - this.start) / this.opts.intervalSeconds);
+  }
+
   /** Unix seconds when `window` ends. */
   windowEnd(window: number): number {
     return this.start + (window + 1) * this.opts.windowIntervals * this.opts.intervalSeconds;
