@@ -98,6 +98,11 @@ export class DiversityNode {
     return this.parts?.network.peerId;
   }
 
+  /** The node's store while it runs (read it, e.g. to audit; the node writes it). */
+  get store(): NodeDb | undefined {
+    return this.parts?.db;
+  }
+
   get community(): CommunityInfo | undefined {
     return this.parts?.community;
   }

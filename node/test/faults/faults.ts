@@ -303,7 +303,20 @@ async function main(): Promise<void> {
   for (const s of scenarios) {
     if (only.length > 0 && !only.some((o) => s.name.includes(o))) continue;
     process.stdout.write(`${s.name} ... `);
-    const row = await run(s);
+    // A scenario that cannot finish (a node that never came up on the loaded machine) is a row
+    // saying so, not the end of the suite.
+    const row = await run(s).catch(
+      (e): Row => ({
+        scenario: s.name,
+        readingsLost: Number.NaN,
+        doubleSubmissions: Number.NaN,
+        reverted: Number.NaN,
+        finalAgreeing: '-',
+        peakRssMb: [],
+        seconds: 0,
+        note: `${s.note}; DID NOT FINISH: ${e instanceof Error ? e.message : String(e)}`,
+      }),
+    );
     rows.push(row);
     process.stdout.write(
       `lost ${row.readingsLost}, double ${row.doubleSubmissions}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,

@@ -139,7 +139,7 @@ export class ProcessCommunity {
   }
 
   /** Spawns node i's process; resolves once its API answers (or rejects after `timeoutMs`). */
-  async startNode(i: number, timeoutMs = 60_000): Promise<void> {
+  async startNode(i: number, timeoutMs = 240_000): Promise<void> {
     if (this.processes[i]) throw new Error(`node ${i} is already running`);
     const bin = join(projectRoot(), 'bin', 'diversity.js');
     const preload = new URL('./skewClock.mjs', import.meta.url).href;
