@@ -16,6 +16,7 @@ import { peerKeyFromSecret } from '../../src/network/peerKey.js';
 import { topics } from '../../src/network/topics.js';
 import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
+import { DisputeKind } from '../../src/window/disputeProof.js';
 import { fastCommunityOptions, type LocalCommunity } from '../utils/localCommunity.js';
 import { ProcessCommunity } from './processCommunity.js';
 
@@ -27,6 +28,8 @@ interface Row {
   scenario: string;
   readingsLost: number;
   doubleSubmissions: number;
+  /** Claims overturned by a dispute (each lets one more update of its window through). */
+  overturned: number;
   reverted: number;
   finalAgreeing: string;
   peakRssMb: number[];
@@ -63,6 +66,7 @@ async function hubTransactions(c: LocalCommunity) {
   const hub = c.deployment.hub as Contract;
   const hubAddress = c.deployment.hubAddress.toLowerCase();
   const updates = new Map<number, number>();
+  const overturned = new Map<number, number>();
   let reverted = 0;
   const head = await c.provider.getBlockNumber();
   for (let b = 0; b <= head; b++) {
@@ -72,13 +76,19 @@ async function hubTransactions(c: LocalCommunity) {
       const receipt = await c.provider.getTransactionReceipt(tx.hash);
       if (receipt?.status === 0) reverted++;
       const parsed = hub.interface.parseTransaction({ data: tx.data });
-      if (parsed?.name === 'update' && receipt?.status === 1) {
-        const w = Number(parsed.args[1]);
-        updates.set(w, (updates.get(w) ?? 0) + 1);
-      }
+      if (receipt?.status !== 1 || !parsed) continue;
+      const w = Number(parsed.args[1]);
+      if (parsed.name === 'update') updates.set(w, (updates.get(w) ?? 0) + 1);
+      // A dispute that does not revert overturns the claim (the window is open again), but for
+      // an equivocation report, which only voids a slot.
+      if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation)
+        overturned.set(w, (overturned.get(w) ?? 0) + 1);
     }
   }
-  return { updates, reverted };
+  // A double submission: a second claim of a window whose first claim was not overturned.
+  let doubles = 0;
+  for (const [w, n] of updates) doubles += Math.max(0, n - 1 - (overturned.get(w) ?? 0));
+  return { doubles, overturned: [...overturned.values()].reduce((a, n) => a + n, 0), reverted };
 }
 
 async function run(s: Scenario, honest = [0, 1, 2, 3]): Promise<Row> {
@@ -130,18 +140,17 @@ async function run(s: Scenario, honest = [0, 1, 2, 3]): Promise<Row> {
       }
       if (all) agreeing++;
     }
-    const { updates, reverted } = await hubTransactions(c);
-    const doubles = [...updates.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
+    const { doubles, overturned, reverted } = await hubTransactions(c);
     if (process.env.FAULTS_VERBOSE) {
       process.stdout.write(`\n${JSON.stringify(await pc.windowResult(0, 0)).slice(0, 300)}\n`);
       process.stdout.write(readFileSync(pc.logPath(0), 'utf8').slice(-3000));
     }
     await pc.teardown();
-    if (process.env.FAULTS_VERBOSE) process.stdout.write(`(updates per window ${JSON.stringify([...updates])}) `);
     return {
       scenario: s.name,
       readingsLost: lost + (windows - final) * READINGS_PER_WINDOW,
       doubleSubmissions: doubles,
+      overturned,
       reverted,
       finalAgreeing: `${agreeing}/${windows}`,
       peakRssMb: pc.peakRss.map((b) => Math.round(b / MB)),
@@ -231,6 +240,10 @@ async function main(): Promise<void> {
           }),
         );
         extra.push(`kills (node@interval, s = during start-up): ${kills.join(' ')}`);
+        const span = Date.now() / 1000 - c.chain.start;
+        extra.push(
+          `time down per node (kill to API answering): ${c.downSeconds.map((d) => d.toFixed(0)).join('/')} s of the ${span.toFixed(0)} s of the kills`,
+        );
       },
     },
     {
@@ -310,6 +323,7 @@ async function main(): Promise<void> {
         scenario: s.name,
         readingsLost: Number.NaN,
         doubleSubmissions: Number.NaN,
+        overturned: Number.NaN,
         reverted: Number.NaN,
         finalAgreeing: '-',
         peakRssMb: [],
@@ -319,15 +333,15 @@ async function main(): Promise<void> {
     );
     rows.push(row);
     process.stdout.write(
-      `lost ${row.readingsLost}, double ${row.doubleSubmissions}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,
+      `lost ${row.readingsLost}, double ${row.doubleSubmissions}, overturned ${row.overturned}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,
     );
   }
   const table = [
-    '| scenario | fault | readings lost | double submissions | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (nodes 0/1/2/3) | s |',
-    '|---|---|---|---|---|---|---|---|',
+    '| scenario | fault | readings lost | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (nodes 0/1/2/3) | s |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.doubleSubmissions} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb.join(' / ')} | ${r.seconds} |`,
+        `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.doubleSubmissions} | ${r.overturned} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb.join(' / ')} | ${r.seconds} |`,
     ),
   ].join('\n');
   const minutes = ((Date.now() - suiteStarted) / 60_000).toFixed(1);
@@ -344,7 +358,7 @@ Run one scenario with \`npm run faults -- <part of its name>\` (then nothing is 
 Each scenario is a fresh community of 4 node PROCESSES (\`node bin/diversity.js node --config ...\`, one meter each) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (12 for kill -9), challenge period 30 s (the harness advances chain time when a claim waits), signature deadline 4 s, takeover 2 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
 
 - Readings lost: expected minus committed readings of node 0 over every window (a window not final counts all its readings).
-- Double submissions: successful \`update\` transactions beyond one per window. Reverted: hub transactions mined with status 0.
+- Double submissions: successful \`update\` transactions of a window beyond one per claim that was not overturned (after a dispute overturns a claim, the window is open again and one more update is due). Claims overturned: successful disputes other than equivocation reports. Reverted: hub transactions mined with status 0.
 - Windows final, all honest nodes agreeing: windows final on chain whose root every node's own fold (\`GET /window/<n>\` after the run) matches.
 - Peak RSS: the kernel's high-water mark (\`VmHWM\`) of each node process, the largest over its restarts (goal < 300 MB).
 

@@ -74,6 +74,9 @@ export class ProcessCommunity {
   apiUrls: string[] = [];
   listen: string[] = [];
   peerIds: string[] = [];
+  /** Seconds each node spent down (from a signal to its API answering again). */
+  readonly downSeconds: number[] = [];
+  private readonly downSince: (number | undefined)[] = [];
   private tornDown = false;
   private readonly relays = new Map<string, Relay>();
   private configs: string[] = [];
@@ -130,6 +133,7 @@ export class ProcessCommunity {
     });
     this.peakRss.push(...new Array(n).fill(0));
     this.skewMs.push(...new Array(n).fill(0));
+    this.downSeconds.push(...new Array(n).fill(0));
     this.sampler = setInterval(() => this.sampleRss(), 250);
   }
 
@@ -163,7 +167,12 @@ export class ProcessCommunity {
       const ok = await fetch(`${this.apiUrls[i]}/status`, { signal: AbortSignal.timeout(1000) })
         .then((r) => r.ok)
         .catch(() => false);
-      if (ok) return;
+      if (ok) {
+        const since = this.downSince[i];
+        if (since !== undefined) this.downSeconds[i] += (Date.now() - since) / 1000;
+        this.downSince[i] = undefined;
+        return;
+      }
       await sleep(200);
     }
     throw new Error(`node ${i} did not answer in ${timeoutMs} ms (log: ${this.logPath(i)})`);
@@ -184,6 +193,7 @@ export class ProcessCommunity {
     if (!child || child.exitCode !== null) return;
     this.sampleRss();
     const exited = new Promise((r) => child.once('exit', r));
+    this.downSince[i] ??= Date.now();
     child.kill(signal);
     await exited;
   }
