@@ -76,7 +76,7 @@ async function hubTransactions(c: LocalCommunity) {
       const receipt = await c.provider.getTransactionReceipt(tx.hash);
       if (receipt?.status === 0) reverted++;
       const parsed = hub.interface.parseTransaction({ data: tx.data });
-      if (receipt?.status !== 1 || !parsed) continue;
+      if (receipt?.status !== 1 || (parsed?.name !== 'update' && parsed?.name !== 'dispute')) continue;
       const w = Number(parsed.args[1]);
       if (parsed.name === 'update') updates.set(w, (updates.get(w) ?? 0) + 1);
       // A dispute that does not revert overturns the claim (the window is open again), but for
