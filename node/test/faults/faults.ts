@@ -218,7 +218,6 @@ async function hostilePeer(pc: ProcessCommunity, mode: 'hang' | 'huge' | 'flood'
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const scenarios: Scenario[] = [
-    { name: 'baseline', note: 'no fault', fault: async () => {} },
     {
       name: 'kill -9, 20 cycles',
       note: 'each node in its own loop, 5 times: up, a random 0.5-4 s later SIGKILL (every other time during its start-up instead), restarted at once; 20 kills in all over 30 windows',
@@ -283,6 +282,7 @@ async function main(): Promise<void> {
       },
       fault: async () => {},
     },
+    { name: 'baseline', note: 'no fault', fault: async () => {} },
     {
       name: 'anvil paused 30 s',
       note: 'SIGSTOP anvil after window 0 ends, SIGCONT 30 s later',
@@ -345,11 +345,28 @@ async function main(): Promise<void> {
       }),
     );
     rows.push(row);
+    // Written after every scenario: a suite cut short still leaves what it measured.
+    if (only.length === 0)
+      writeFileSync(
+        'docs/faults.md',
+        report(
+          tableOf(rows),
+          ((Date.now() - suiteStarted) / 60_000).toFixed(1),
+          rows.length < scenarios.length ? `PARTIAL: ${rows.length} of ${scenarios.length} scenarios run` : '',
+        ),
+      );
     process.stdout.write(
       `${row.finalAgreeing === '-' ? `${row.note}\n` : ''}lost ${row.readingsLost}, double ${row.doubleSubmissions}, overturned ${row.overturned}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,
     );
   }
-  const table = [
+  const table = tableOf(rows);
+  const minutes = ((Date.now() - suiteStarted) / 60_000).toFixed(1);
+  if (only.length === 0) writeFileSync('docs/faults.md', report(table, minutes, ''));
+  process.stdout.write(`\n${table}\n\nsuite: ${minutes} min\n`);
+}
+
+function tableOf(rows: Row[]): string {
+  return [
     '| scenario | fault | readings lost | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (nodes 0/1/2/3) | s |',
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
@@ -357,14 +374,11 @@ async function main(): Promise<void> {
         `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.doubleSubmissions} | ${r.overturned} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb.join(' / ')} | ${r.seconds} |`,
     ),
   ].join('\n');
-  const minutes = ((Date.now() - suiteStarted) / 60_000).toFixed(1);
-  if (only.length === 0) writeFileSync('docs/faults.md', report(table, minutes));
-  process.stdout.write(`\n${table}\n\nsuite: ${minutes} min\n`);
 }
 
-function report(table: string, minutes: string): string {
+function report(table: string, minutes: string, partial: string): string {
   return `# Fault suite
-
+${partial ? `\n**${partial}** (the suite was still running when this was written).\n` : ''}
 Produced by \`npm run faults\` (node/test/faults/faults.ts, ${minutes} min) on ${new Date().toISOString().slice(0, 16)} UTC, on the shared 2-core machine (other sessions running: timings are loose).
 Run one scenario with \`npm run faults -- <part of its name>\` (then nothing is written here).
 
