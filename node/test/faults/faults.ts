@@ -382,7 +382,7 @@ ${partial ? `\n**${partial}** (the suite was still running when this was written
 Produced by \`npm run faults\` (node/test/faults/faults.ts, ${minutes} min) on ${new Date().toISOString().slice(0, 16)} UTC, on the shared 2-core machine (other sessions running: timings are loose).
 Run one scenario with \`npm run faults -- <part of its name>\` (then nothing is written here).
 
-Each scenario is a fresh community of 4 node PROCESSES (\`node bin/diversity.js node --config ...\`, one meter each) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (12 for kill -9), challenge period 30 s (the harness advances chain time when a claim waits), signature deadline 4 s, takeover 2 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
+Each scenario is a fresh community of 4 node PROCESSES (\`node bin/diversity.js node --config ...\`, one meter each) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (30 for kill -9), challenge period 30 s (the harness advances chain time when a claim waits), signature deadline 4 s, takeover 2 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
 
 - Readings lost: expected minus committed readings of node 0 over every window (a window not final counts all its readings).
 - Double submissions: successful \`update\` transactions of a window beyond one per claim that was not overturned (after a dispute overturns a claim, the window is open again and one more update is due). Claims overturned: successful disputes other than equivocation reports. Reverted: hub transactions mined with status 0.
