@@ -1,3 +1,4 @@
+import type { FoldStrategy } from './committer.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { AssembledWindow } from '../window/assemble.js';
 import { commitStates, foldStates, type FoldedWindow } from '../window/fold.js';
@@ -115,4 +116,12 @@ export function byzantineFold(
   const postedState =
     mode === ByzantineMode.WrongFinalState ? shiftMoney(folded.finalState, 10n ** 15n) : folded.finalState;
   return { assembled, folded, postedState, postedStateHash: stateHash(postedState) };
+}
+
+/** A byzantine mode as the committer's fold strategy: the daemon has no byzantine branches. */
+export function byzantineStrategy(mode: ByzantineMode): FoldStrategy {
+  return (community, window, assembled) => {
+    const b = byzantineFold(mode, community, window, assembled);
+    return { assembled: b.assembled, folded: b.folded, posted: b.postedState, postedHash: b.postedStateHash };
+  };
 }

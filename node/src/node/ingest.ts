@@ -1,7 +1,15 @@
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode } from '../chain/errors.js';
-import type { ValidReading } from '../chain/validation/reading.js';
+import {
+  type ReadingValidationContext,
+  storeValidReadings,
+  type ValidReading,
+  validateReadingBatch,
+} from '../chain/validation/reading.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { READING_ENCODED_LENGTH } from '../reading/encoding.js';
+import type { VerifierPool } from '../reading/verifierPool.js';
+import type { Logger } from '../util/logger.js';
+import type { NodeEvents } from './events.js';
 
 /** Where a reading came from: our own meter, gossip, or a peer's reconciliation answer. */
 export type ReadingSource = 'local' | 'gossip' | 'reconcile';
@@ -96,12 +104,16 @@ export class Ingest {
           for (const job of batch) job.reject(e);
           continue;
         }
-        batch.forEach((job, i) => {
+        for (let i = 0; i < batch.length; i++) {
+          const job = batch[i];
           const r = results[i];
-          if (r instanceof Error) return job.reject(r);
+          if (r instanceof Error) {
+            job.reject(r);
+            continue;
+          }
           if (r.kind === 'new') this.remember(encodingKey(job.bytes));
           job.resolve(r);
-        });
+        }
       }
     } finally {
       this.running = false;
@@ -118,3 +130,52 @@ export class Ingest {
 /** The signed values of a wire reading (its canonical encoding), as a map key. */
 const encodingKey = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, READING_ENCODED_LENGTH).toString('latin1');
+
+export interface ReadingProcessorModules {
+  validation: ReadingValidationContext;
+  verifier: Pick<VerifierPool, 'verify'>;
+  events: NodeEvents;
+  metrics: Metrics | null;
+  logger: Logger;
+}
+
+/**
+ * The node's batch processor for `Ingest`: validation of a batch (signatures on the verifier
+ * pool's worker threads), one write for what was accepted, then the side effects of each
+ * Accept as events (`readingStored`, `equivocation`): the committer marks the window for a
+ * re-fold, the reporter and the dashboard act on an equivocation.
+ */
+export function readingProcessor(modules: ReadingProcessorModules): ProcessBatch {
+  const { validation, verifier, events, metrics, logger } = modules;
+  return async (batch) => {
+    const started = performance.now();
+    const results = await validateReadingBatch(
+      validation,
+      batch.map((b) => b.bytes),
+      (signed) => verifier.verify(signed),
+    );
+    await storeValidReadings(
+      validation.db,
+      results.filter((r): r is ValidReading => !(r instanceof Error)),
+    );
+    for (let i = 0; i < results.length; i++) {
+      const valid = results[i];
+      if (valid instanceof Error) continue;
+      const equivocation = valid.kind === 'equivocation';
+      await events.emit('readingStored', { window: valid.window, source: batch[i].source, equivocation });
+      if (valid.kind === 'equivocation') {
+        metrics?.equivocations.inc();
+        logger.warn('meter equivocation: slot voided, evidence kept', {
+          meter: valid.signed.reading.meterIndex,
+          interval: valid.signed.reading.interval,
+        });
+        await events.emit('equivocation', { window: valid.window, first: valid.first, second: valid.signed });
+      } else {
+        metrics?.readingsStored.inc({ source: batch[i].source });
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    for (let i = 0; i < batch.length; i++) metrics?.readingValidationSeconds.observe(seconds / batch.length);
+    return results;
+  };
+}

@@ -78,7 +78,7 @@ describe('e2e: disputes against a byzantine node', function () {
           { runner: c.provider, provider: c.provider },
         );
         const community = await client.communityInfo();
-        const nodeDb = (c.nodes[3] as unknown as { db: NodeDb }).db;
+        const nodeDb = c.nodes[3]!.store!;
         const readings = (await nodeDb.readings.listWindow(0)).map(serializeSignedReading);
         const report = await auditWindow(community, 0, { db, record: await client.windowRecord(0), readings });
         expect(report.verdict).to.equal('agree');

@@ -63,7 +63,8 @@ export class LocalCommunity {
   start!: number;
   options: NodeOptions[] = [];
   nodes: (DiversityNode | undefined)[] = [];
-  private dir = mkdtempSync(join(tmpdir(), 'diversity-e2e-'));
+  /** Data dirs (and logs) of this community's nodes; removed at teardown. */
+  readonly dataRoot = mkdtempSync(join(tmpdir(), 'diversity-e2e-'));
 
   constructor(readonly opts: LocalCommunityOptions) {}
 
@@ -101,7 +102,7 @@ export class LocalCommunity {
     this.options = wallets.map((w, i) => ({
       ...defaultNodeOptions,
       name: `node-${i}`,
-      dataDir: join(this.dir, `node-${i}`),
+      dataDir: join(this.dataRoot, `node-${i}`),
       privateKey: w.privateKey,
       logLevel: 'warn',
       tickMs: 200,
@@ -150,6 +151,11 @@ export class LocalCommunity {
     this.nodes[i] = undefined;
   }
 
+  /** The interval running now by the wall clock (negative before the community starts). */
+  currentInterval(): number {
+    return Math.floor((Date.now() / 1000 - this.start) / this.opts.intervalSeconds);
+  }
+
   /** Unix seconds when `window` ends. */
   windowEnd(window: number): number {
     return this.start + (window + 1) * this.opts.windowIntervals * this.opts.intervalSeconds;
@@ -180,6 +186,6 @@ export class LocalCommunity {
     await Promise.all(this.nodes.map((n) => n?.stop().catch(() => {})));
     this.provider?.destroy();
     await this.anvil?.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dataRoot, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,184 @@
+import type { Signer, TypedDataDomain } from 'ethers';
+import { signWindowResult } from '../chain/eip712.js';
+import { validateCoSignature } from '../chain/validation/coSignature.js';
+import type { CommunityClock } from '../community/clock.js';
+import type { CommunityInfo } from '../community/types.js';
+import { encodeBlsShare } from '../cosign/messages.js';
+import { shareDigest, validateBlsShare } from '../cosign/validation.js';
+import {
+  type BlsG2Point,
+  blsPublicKey,
+  blsSign,
+  decodeG1,
+  decodeG2,
+  encodeG1,
+  encodeG2,
+  nodeBlsSecretKey,
+} from '../crypto/bls.js';
+import type { NodeDb, StoredWindowResult } from '../db/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { type CoSignatureMessage, encodeCoSignature } from '../network/messages.js';
+import { fromHex, toHex } from '../util/hex.js';
+import type { Logger } from '../util/logger.js';
+import { NodeStartError, NodeStartErrorCode } from './errors.js';
+import type { NodeEvents } from './events.js';
+
+/** This node's BLS secret (never logged) and every participant's registered key. */
+export interface BlsKeys {
+  secretKey: bigint;
+  publicKeys: BlsG2Point[];
+}
+
+/**
+ * BLS community: the node's BLS key is derived from its node key (as it was when it joined) and
+ * must be the one the module registered for its index.
+ */
+export function blsKeys(nodeKey: Uint8Array, participantIndex: number, registered: Uint8Array[]): BlsKeys {
+  const sk = nodeBlsSecretKey(nodeKey);
+  if (toHex(encodeG2(blsPublicKey(sk))) !== toHex(registered[participantIndex] ?? new Uint8Array(0))) {
+    throw new NodeStartError(
+      NodeStartErrorCode.NOT_A_PARTICIPANT,
+      `the BLS key registered for participant ${participantIndex} is not this node's`,
+    );
+  }
+  return { secretKey: sk, publicKeys: registered.map((k) => decodeG2(k)) };
+}
+
+export interface CoSignerModules {
+  community: CommunityInfo;
+  clock: CommunityClock;
+  db: NodeDb;
+  participantIndex: number;
+  /** The participant's key, for the EIP-712 signature (ECDSA communities). */
+  signer: Signer;
+  domain: TypedDataDomain;
+  /** Set in a BLS community: shares instead of ECDSA signatures. */
+  bls?: BlsKeys;
+  publish(bytes: Uint8Array): Promise<void>;
+  lastFinalWindow(): number;
+  nextWindowToCommit(): number;
+  events: NodeEvents;
+  metrics: Metrics | null;
+  logger: Logger;
+}
+
+/**
+ * The co-signer: signs what the committer committed (`windowCommitted`) and publishes it,
+ * validates and stores the others' signatures (ECDSA over EIP-712, or BLS shares), tells the
+ * committer when a peer signed something else (`coSignatureDisagrees`), and now and then
+ * publishes its own signatures again for peers that were down when it signed.
+ */
+export class CoSigner {
+  private lastRepublish = 0;
+
+  constructor(private readonly modules: CoSignerModules) {
+    modules.events.on('windowCommitted', async ({ result }) => {
+      await this.signAndPublish(result);
+    });
+  }
+
+  /** Signs a committed result, stores the signature as any other and publishes it. */
+  async signAndPublish(result: StoredWindowResult): Promise<CoSignatureMessage> {
+    const { community, participantIndex, logger } = this.modules;
+    const { window, windowRoot, stateHash } = result;
+    const bls = this.modules.bls;
+    const signature = bls
+      ? toHex(encodeG1(blsSign(bls.secretKey, shareDigest(community, { window, windowRoot, stateHash }), community)))
+      : await signWindowResult(this.modules.signer, this.modules.domain, {
+          communityId: community.communityId,
+          window,
+          windowRoot,
+          stateHash,
+        });
+    const msg: CoSignatureMessage = { window, signer: participantIndex, windowRoot, stateHash, signature };
+    await this.store(msg);
+    await this.modules
+      .publish(this.encode(msg))
+      .catch((e) => logger.verbose('co-signature publish failed', { window }, e));
+    return msg;
+  }
+
+  /** The gossip handler of the co-signature topic (throws GossipValidationError when not kept). */
+  async onGossip(data: Uint8Array): Promise<void> {
+    const { community, clock, domain, db, lastFinalWindow, bls } = this.modules;
+    if (bls) return this.onBlsShare(data, bls.publicKeys);
+    const msg = await validateCoSignature({ community, clock, domain, db, lastFinalWindow }, data);
+    await this.store(msg);
+  }
+
+  /** A BLS share on the co-signature topic: same checks and codes, the pairing last; stored as hex. */
+  private async onBlsShare(data: Uint8Array, publicKeys: readonly BlsG2Point[]): Promise<void> {
+    const { community, clock, db, lastFinalWindow } = this.modules;
+    const b = Buffer.from(data);
+    // The stored share of (window, signer), fetched before the synchronous checks when the header is readable.
+    const held =
+      b.length >= 6 ? await db.coSignatures.get({ window: b.readUInt32BE(0), signer: b.readUInt16BE(4) }) : undefined;
+    const share = validateBlsShare(
+      {
+        community,
+        clock,
+        publicKeys,
+        lastFinalWindow,
+        holds: (window, signer, windowRoot, stateHash) =>
+          held !== undefined &&
+          held.window === window &&
+          held.signer === signer &&
+          held.windowRoot === windowRoot &&
+          held.stateHash === stateHash,
+      },
+      data,
+    );
+    await this.store({
+      window: share.window,
+      signer: share.signer,
+      windowRoot: share.windowRoot,
+      stateHash: share.stateHash,
+      signature: toHex(encodeG1(share.share)),
+    });
+  }
+
+  /**
+   * Stores a valid signature, never replacing one that matches our result with one that does
+   * not; one over a different result asks the committer to fetch the window again.
+   */
+  async store(msg: CoSignatureMessage): Promise<void> {
+    const { db, metrics, logger, events } = this.modules;
+    const ours = await db.windowResults.get(msg.window);
+    const agrees = ours ? ours.windowRoot === msg.windowRoot && ours.stateHash === msg.stateHash : undefined;
+    const stored = await db.coSignatures.get({ window: msg.window, signer: msg.signer });
+    if (stored && ours && stored.windowRoot === ours.windowRoot && !agrees) return;
+    await db.coSignatures.put({ window: msg.window, signer: msg.signer }, { ...msg });
+    if (agrees !== undefined) metrics?.coSignaturesReceived.inc({ agrees: String(agrees) });
+    if (agrees === false) {
+      logger.verbose('co-signature over a different result', { window: msg.window, signer: msg.signer });
+      await events.emit('coSignatureDisagrees', { window: msg.window, signer: msg.signer });
+    }
+  }
+
+  /** The gossip bytes of a stored co-signature: the ECDSA message, or the BLS share message. */
+  encode(msg: CoSignatureMessage): Uint8Array {
+    if (!this.modules.bls) return encodeCoSignature(msg);
+    return encodeBlsShare({
+      window: msg.window,
+      signer: msg.signer,
+      windowRoot: msg.windowRoot,
+      stateHash: msg.stateHash,
+      share: decodeG1(fromHex(msg.signature)),
+    });
+  }
+
+  /** Peers that were down when we signed need our signature too: send it again now and then. */
+  async republish(now = Date.now()): Promise<number> {
+    const { db, community, participantIndex } = this.modules;
+    if (now - this.lastRepublish < Math.max(2000, community.intervalSeconds * 1000)) return 0;
+    this.lastRepublish = now;
+    let sent = 0;
+    for (let w = this.modules.lastFinalWindow() + 1; w < this.modules.nextWindowToCommit(); w++) {
+      const own = await db.coSignatures.get({ window: w, signer: participantIndex });
+      if (!own) continue;
+      await this.modules.publish(this.encode(own)).catch(() => {});
+      sent++;
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,242 @@
+import { GossipValidationError } from '../chain/errors.js';
+import type { ValidReading } from '../chain/validation/reading.js';
+import type { CommunityClock } from '../community/clock.js';
+import type { CommunityInfo } from '../community/types.js';
+import type { NodeDb, StoredWindowResult } from '../db/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Network } from '../network/network.js';
+import { serializeSignedReading } from '../reading/signature.js';
+import type { Logger } from '../util/logger.js';
+import { type AssembledWindow, assembleStoredWindow } from '../window/assemble.js';
+import { type FoldedWindow, foldAndCommit } from '../window/fold.js';
+import type { WindowOptions } from '../window/options.js';
+import type { ParticipantState } from '../window/state.js';
+import type { NodeEvents } from './events.js';
+import type { ReadingSource } from './ingest.js';
+
+/** What a fold strategy returns: the slots as committed, the fold, and what is posted as S_W. */
+export interface StrategyFold {
+  assembled: AssembledWindow;
+  folded: FoldedWindow;
+  posted: ParticipantState[];
+  postedHash: string;
+}
+
+/** How a window is folded: honestly, or (tests and demos) one of the byzantine modes (byzantine.ts). */
+export type FoldStrategy = (community: CommunityInfo, window: number, assembled: AssembledWindow) => StrategyFold;
+
+export const honestFold: FoldStrategy = (community, window, assembled) => {
+  const folded = foldAndCommit(community, window, assembled);
+  return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
+};
+
+export interface CommitterModules {
+  community: CommunityInfo;
+  clock: CommunityClock;
+  db: NodeDb;
+  network: Pick<Network, 'connectedPeers' | 'requestAll'>;
+  fold: FoldStrategy;
+  /** The node's reading intake (reconciled readings go through the same validation as gossip). */
+  ingest(bytes: Uint8Array, source: ReadingSource): Promise<ValidReading>;
+  /** True once the window's result is on chain (pending or final): no more re-folds. */
+  isWindowSettled(window: number): boolean;
+  /** Bootstrap peers configured (a node with none folds without waiting for a peer). */
+  bootstrapPeers: number;
+  events: NodeEvents;
+  metrics: Metrics | null;
+  logger: Logger;
+}
+
+/**
+ * The window committer: folds each window once it is over (plus the grace period), after
+ * fetching what its peers hold of it, stores the result and the commitment AS SIGNED, and emits
+ * `windowCommitted` (the co-signer signs and publishes it). Committed windows not yet on chain
+ * are folded again when their input grows (late readings, or readings fetched after a peer
+ * signed a different result): honest nodes converge on the union of validly signed readings.
+ */
+export class WindowCommitter {
+  /** Next window to fold; everything before it is committed in the store. */
+  private next = 0;
+  /** Committed windows whose stored input changed since (late or reconciled readings). */
+  private readonly dirtyWindows = new Set<number>();
+  /** Windows a peer signed differently: fetch them again from the peers (window -> last try, ms). */
+  private readonly reconcileWanted = new Map<number, number>();
+
+  constructor(
+    private readonly opts: WindowOptions,
+    private readonly modules: CommitterModules,
+  ) {
+    modules.events.on('readingStored', ({ window }) => {
+      if (window < this.next) this.dirtyWindows.add(window);
+    });
+    modules.events.on('coSignatureDisagrees', ({ window }) => {
+      if (!this.reconcileWanted.has(window)) this.reconcileWanted.set(window, 0);
+    });
+  }
+
+  /** Restores the position from the store (a restart resumes where it stopped). */
+  async init(): Promise<void> {
+    this.next = (await this.modules.db.meta.getNumber('nextWindowToCommit')) ?? 0;
+  }
+
+  get nextWindowToCommit(): number {
+    return this.next;
+  }
+
+  get lastCommittedWindow(): number {
+    return this.next - 1;
+  }
+
+  /** One round: fold and commit the windows that are over, then re-fold those whose input grew. */
+  async tick(running: () => boolean = () => true): Promise<void> {
+    const { clock, db, metrics } = this.modules;
+    metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
+    while (running() && this.readyToCommit(this.next)) {
+      await this.commitWindow(this.next);
+      this.next++;
+      await db.meta.put('nextWindowToCommit', this.next);
+    }
+    if (running()) await this.revisitWindows();
+  }
+
+  /**
+   * A window is folded once it is over plus the grace period, and once this node is connected to
+   * a peer (a node that just started must fetch the window first) or has waited
+   * `maxPeerWaitSeconds` for one.
+   */
+  readyToCommit(window: number): boolean {
+    const { clock, community, network } = this.modules;
+    if (window >= community.windowCount) return false;
+    const due = clock.windowEnd(window) + this.opts.graceSeconds;
+    const now = clock.nowSeconds();
+    if (now < due) return false;
+    // One peer is enough to reconcile with; later differences converge through re-folds.
+    const wanted = Math.min(1, this.modules.bootstrapPeers);
+    return network.connectedPeers().length >= wanted || now >= due + this.opts.maxPeerWaitSeconds;
+  }
+
+  private async revisitWindows(): Promise<void> {
+    const { community, isWindowSettled } = this.modules;
+    const now = Date.now();
+    for (const [window, lastTry] of this.reconcileWanted) {
+      if (isWindowSettled(window)) {
+        this.reconcileWanted.delete(window);
+        continue;
+      }
+      if (now - lastTry < Math.max(1000, community.intervalSeconds * 1000)) continue;
+      this.reconcileWanted.set(window, now);
+      await this.reconcile(window);
+    }
+    for (const window of [...this.dirtyWindows]) {
+      this.dirtyWindows.delete(window);
+      if (isWindowSettled(window)) continue;
+      await this.commitWindow(window, true);
+    }
+  }
+
+  /**
+   * Every connected peer's commitment of a window (the window protocol's `commitment`), from the
+   * peers that answer within the deadline: a peer that hangs or floods cannot hold it up.
+   */
+  async fetchCommitments(window: number): Promise<Uint8Array[][]> {
+    const answers = await this.modules.network.requestAll(
+      { method: 'commitment', window },
+      this.opts.reconcileTimeoutMs,
+    );
+    return answers.map((a) => a.items).filter((a) => a.length > 0);
+  }
+
+  /**
+   * Fetches the window's readings and equivocation evidence from every connected peer at once,
+   * each request bounded (deadline, item and byte caps); validation decides what is kept.
+   */
+  async reconcile(window: number): Promise<number> {
+    const { network, metrics } = this.modules;
+    const deadline = this.opts.reconcileTimeoutMs;
+    const answers = await Promise.all(
+      (['readings', 'equivocations'] as const).map((method) => network.requestAll({ method, window }, deadline)),
+    );
+    let added = 0;
+    for (const { items } of answers.flat()) {
+      for (const item of items) {
+        try {
+          await this.modules.ingest(item, 'reconcile');
+          added++;
+        } catch (e) {
+          if (!(e instanceof GossipValidationError)) throw e;
+        }
+      }
+    }
+    if (added > 0) metrics?.reconciledReadings.inc(added);
+    return added;
+  }
+
+  /**
+   * Folds a window and stores the result with its commitment frames BEFORE anything is signed
+   * (a reading that arrives later cannot make the claim unprovable), then emits `windowCommitted`.
+   */
+  async commitWindow(window: number, refold = false): Promise<StoredWindowResult> {
+    const { community, db, metrics, logger } = this.modules;
+    const existing = await db.windowResults.get(window);
+    if (existing && !refold) return existing;
+    const recovered = refold ? 0 : await this.reconcile(window);
+    const started = performance.now();
+    const { assembled, folded, posted, postedHash } = this.modules.fold(
+      community,
+      window,
+      await assembleStoredWindow(db, community, window),
+    );
+    const result: StoredWindowResult = {
+      window,
+      windowRoot: folded.commitment.windowRoot,
+      stateHash: postedHash,
+      finalState: posted,
+      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({
+        interval,
+        readingsRoot,
+        stateHash,
+      })),
+      readingCount: assembled.readingCount,
+      voidedSlots: assembled.voidedSlots,
+      committedAt: Math.floor(Date.now() / 1000),
+    };
+    if (existing && existing.windowRoot === result.windowRoot) return existing;
+    await db.commitments.put(
+      { window, windowRoot: result.windowRoot },
+      {
+        window,
+        windowRoot: result.windowRoot,
+        stateHash: result.stateHash,
+        frames: commitmentFrames(assembled, folded),
+        signedAt: Date.now(),
+      },
+    );
+    await db.windowResults.put(window, result);
+    metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
+    metrics?.windowsCommitted.inc();
+    metrics?.lastCommittedWindow.set(window);
+    logger.info(existing ? 'window folded again with more readings' : 'window committed', {
+      window,
+      readings: result.readingCount,
+      expected: community.windowIntervals * community.meters.length,
+      recovered,
+      root: result.windowRoot.slice(0, 10),
+    });
+    await this.modules.events.emit('windowCommitted', { result, refold: existing !== undefined });
+    return result;
+  }
+}
+
+/** The window protocol's `commitment` frames of a fold: per interval, the slots and the state S_t. */
+export function commitmentFrames(assembled: AssembledWindow, folded: FoldedWindow): string[] {
+  return assembled.slots.map((row, i) =>
+    JSON.stringify(
+      {
+        interval: assembled.firstInterval + i,
+        slots: row.map((s) => (s ? `0x${Buffer.from(serializeSignedReading(s)).toString('hex')}` : null)),
+        state: folded.states[i],
+      },
+      (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+    ),
+  );
+}

@@ -1,0 +1,297 @@
+import { expect } from 'chai';
+import { hubDomain, recoverWindowResultSigner, signWindowResult } from '../../src/chain/eip712.js';
+import { storeValidReadings } from '../../src/chain/validation/reading.js';
+import type { NodeDb, StoredWindowResult } from '../../src/db/index.js';
+import { decodeCoSignature, encodeCoSignature } from '../../src/network/messages.js';
+import { ByzantineMode, byzantineStrategy } from '../../src/node/byzantine.js';
+import { CoSigner } from '../../src/node/coSigner.js';
+import { honestFold, WindowCommitter } from '../../src/node/committer.js';
+import { NodeEvents } from '../../src/node/events.js';
+import type { WindowRequest } from '../../src/network/reqresp.js';
+import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
+import { createLogger } from '../../src/util/logger.js';
+import { manualClock, tempDb, testCommunity } from '../utils/community.js';
+
+/**
+ * The parts split out of the node, each on its own with a real store and fakes for the network
+ * (and nothing else): they talk only through `NodeEvents`.
+ */
+describe('node parts: co-signer and window committer', () => {
+  const { community, wallets, meterKeys } = testCommunity(3);
+  const domain = hubDomain(community.chainId, community.hub);
+  const logger = createLogger({ level: 'error', name: 'test' });
+  const signers = meterKeys.map((k) => fastReadingSigner(k.secretKey.subarray(0, 32)));
+  const reading = (meter: number, interval: number, exportWh = 10) =>
+    signers[meter]({
+      chainId: community.chainId,
+      hub: community.hub,
+      communityId: community.communityId,
+      meterIndex: meter,
+      interval,
+      exportWh,
+      importWh: 0,
+    });
+  let db: NodeDb;
+  let cleanup: () => Promise<void>;
+  let events: NodeEvents;
+  let published: Uint8Array[];
+  let failPublish: boolean;
+  // Window 1 is over (intervals 4..7 end at start + 80 s) with the grace period.
+  const { clock, state } = manualClock(community, community.start + 8 * 10 + 5);
+
+  beforeEach(async () => {
+    ({ db, cleanup } = await tempDb());
+    events = new NodeEvents(logger);
+    published = [];
+    failPublish = false;
+    state.now = community.start + 8 * 10 + 5;
+  });
+  afterEach(() => cleanup());
+
+  const coSigner = (participantIndex = 0, next = () => 2, lastFinal = () => -1) =>
+    new CoSigner({
+      community,
+      clock,
+      db,
+      participantIndex,
+      signer: wallets[participantIndex],
+      domain,
+      publish: async (bytes) => {
+        if (failPublish) throw new Error('no peers subscribed');
+        published.push(bytes);
+      },
+      lastFinalWindow: lastFinal,
+      nextWindowToCommit: next,
+      events,
+      metrics: null,
+      logger,
+    });
+
+  const result = (window: number, root = `0x${'ab'.repeat(32)}`): StoredWindowResult => ({
+    window,
+    windowRoot: root,
+    stateHash: `0x${'cd'.repeat(32)}`,
+    finalState: [],
+    intervals: [],
+    readingCount: 0,
+    voidedSlots: 0,
+    committedAt: 0,
+  });
+
+  describe('CoSigner', () => {
+    it('signs what was committed (windowCommitted), stores it and publishes it before the emit returns', async () => {
+      coSigner(1);
+      const r = result(0);
+      await db.windowResults.put(0, r);
+      await events.emit('windowCommitted', { result: r, refold: false });
+      expect(published).to.have.length(1);
+      const msg = decodeCoSignature(published[0]);
+      expect(msg).to.include({ window: 0, signer: 1, windowRoot: r.windowRoot, stateHash: r.stateHash });
+      const signer = recoverWindowResultSigner(
+        domain,
+        { communityId: community.communityId, window: 0, windowRoot: r.windowRoot, stateHash: r.stateHash },
+        msg.signature,
+      );
+      expect(signer).to.equal(wallets[1].address);
+      expect(await db.coSignatures.get({ window: 0, signer: 1 })).to.deep.include({ signature: msg.signature });
+    });
+
+    it('a publish failure (no peer yet) is logged, the signature is kept for the upkeep to resend', async () => {
+      const part = coSigner(0);
+      failPublish = true;
+      const r = result(0);
+      await db.windowResults.put(0, r);
+      await events.emit('windowCommitted', { result: r, refold: false });
+      expect(await db.coSignatures.get({ window: 0, signer: 0 })).to.not.equal(undefined);
+      failPublish = false;
+      expect(await part.republish(1_000_000)).to.equal(1);
+      expect(decodeCoSignature(published[0])).to.include({ window: 0, signer: 0 });
+    });
+
+    it("a peer's signature over another result is stored and reported as a disagreement; it never replaces an agreeing one", async () => {
+      const part = coSigner(0);
+      const disagreements: { window: number; signer: number }[] = [];
+      events.on('coSignatureDisagrees', (e) => {
+        disagreements.push(e);
+      });
+      const ours = result(1);
+      await db.windowResults.put(1, ours);
+      const sign = async (signer: number, root: string) =>
+        encodeCoSignature({
+          window: 1,
+          signer,
+          windowRoot: root,
+          stateHash: ours.stateHash,
+          signature: await signWindowResult(wallets[signer], domain, {
+            communityId: community.communityId,
+            window: 1,
+            windowRoot: root,
+            stateHash: ours.stateHash,
+          }),
+        });
+      const other = `0x${'ef'.repeat(32)}`;
+      await part.onGossip(await sign(1, ours.windowRoot));
+      expect(disagreements).to.deep.equal([]);
+      await part.onGossip(await sign(2, other));
+      expect(disagreements).to.deep.equal([{ window: 1, signer: 2 }]);
+      expect((await db.coSignatures.get({ window: 1, signer: 2 }))?.windowRoot).to.equal(other);
+      // Signer 1 later signs something else: its agreeing signature stays (the submitter needs it).
+      await part.onGossip(await sign(1, other));
+      expect((await db.coSignatures.get({ window: 1, signer: 1 }))?.windowRoot).to.equal(ours.windowRoot);
+    });
+
+    it('republishes its own signatures of the windows committed and not final, at most every 2 s (or interval)', async () => {
+      const part = coSigner(
+        0,
+        () => 3,
+        () => 0,
+      );
+      for (const w of [0, 1, 2]) {
+        await db.windowResults.put(w, result(w));
+        await events.emit('windowCommitted', { result: result(w), refold: false });
+      }
+      published = [];
+      expect(await part.republish(5_000_000)).to.equal(2);
+      expect(published.map((b) => decodeCoSignature(b).window)).to.deep.equal([1, 2]);
+      expect(await part.republish(5_000_000 + 9_999)).to.equal(0);
+      expect(await part.republish(5_000_000 + 10_000)).to.equal(2);
+    });
+  });
+
+  describe('WindowCommitter', () => {
+    const requests: WindowRequest[] = [];
+    let peers: unknown[];
+    let served: Uint8Array[];
+    const network = {
+      connectedPeers: () => peers as never,
+      requestAll: async (req: WindowRequest) => {
+        requests.push(req);
+        return req.method === 'readings' ? [{ peer: 'p' as never, items: served }] : [];
+      },
+    };
+    const committer = (fold = honestFold, settled = () => false) =>
+      new WindowCommitter(
+        { graceSeconds: 5, reconcileTimeoutMs: 100, maxPeerWaitSeconds: 30 },
+        {
+          community,
+          clock,
+          db,
+          network,
+          fold,
+          ingest: async (bytes) => {
+            const signed = deserializeSignedReading(bytes);
+            const valid = { kind: 'new' as const, signed, window: Math.floor(signed.reading.interval / 4) };
+            await storeValidReadings(db, [valid]);
+            await events.emit('readingStored', { window: valid.window, source: 'reconcile', equivocation: false });
+            return valid;
+          },
+          isWindowSettled: settled,
+          bootstrapPeers: 1,
+          events,
+          metrics: null,
+          logger,
+        },
+      );
+
+    beforeEach(() => {
+      requests.length = 0;
+      peers = ['p'];
+      served = [];
+    });
+
+    it('commits each window once it is over plus the grace period, after fetching it from the peers, and says so (windowCommitted)', async () => {
+      const part = committer();
+      await part.init();
+      const committed: number[] = [];
+      events.on('windowCommitted', ({ result }) => {
+        committed.push(result.window);
+      });
+      served = [serializeSignedReading(reading(0, 4))];
+      await part.tick();
+      expect(committed).to.deep.equal([0, 1]);
+      expect(part.nextWindowToCommit).to.equal(2);
+      expect(requests.filter((r) => r.method === 'readings').map((r) => r.window)).to.deep.equal([0, 1]);
+      expect((await db.windowResults.get(1))?.readingCount).to.equal(1);
+      // The commitment frames are stored as signed.
+      const signed = await db.commitments.listWindow(1);
+      expect(signed.map((c) => c.windowRoot)).to.deep.equal([(await db.windowResults.get(1))?.windowRoot]);
+      // A restart resumes where it stopped.
+      const again = committer();
+      await again.init();
+      expect(again.nextWindowToCommit).to.equal(2);
+    });
+
+    it('waits for a peer (a node that just started must fetch the window first), at most maxPeerWaitSeconds', async () => {
+      const part = committer();
+      await part.init();
+      peers = [];
+      expect(part.readyToCommit(1)).to.equal(false);
+      state.now = community.start + 8 * 10 + 5 + 30;
+      expect(part.readyToCommit(1)).to.equal(true);
+      expect(part.readyToCommit(2)).to.equal(false);
+    });
+
+    it('a reading stored late for a committed window folds it again (refold) until the window is on chain', async () => {
+      let settled = false;
+      const part = committer(honestFold, () => settled);
+      await part.init();
+      await part.tick();
+      const before = await db.windowResults.get(1);
+      const refolds: boolean[] = [];
+      events.on('windowCommitted', ({ refold }) => {
+        refolds.push(refold);
+      });
+      const late = { kind: 'new' as const, signed: reading(1, 5), window: 1 };
+      await storeValidReadings(db, [late]);
+      await events.emit('readingStored', { window: 1, source: 'gossip', equivocation: false });
+      await part.tick();
+      const after = await db.windowResults.get(1);
+      expect(after?.readingCount).to.equal((before?.readingCount ?? 0) + 1);
+      expect(after?.windowRoot).to.not.equal(before?.windowRoot);
+      expect(refolds).to.deep.equal([true]);
+      // Both signed commitments are kept (the one on chain is served).
+      expect((await db.commitments.listWindow(1)).length).to.equal(2);
+      // Once on chain, no more re-folds.
+      settled = true;
+      await storeValidReadings(db, [{ kind: 'new', signed: reading(2, 6), window: 1 }]);
+      await events.emit('readingStored', { window: 1, source: 'gossip', equivocation: false });
+      await part.tick();
+      expect((await db.windowResults.get(1))?.windowRoot).to.equal(after?.windowRoot);
+    });
+
+    it('a disagreeing co-signature (coSignatureDisagrees) makes it fetch that window from the peers again', async () => {
+      const part = committer();
+      await part.init();
+      await part.tick();
+      requests.length = 0;
+      await events.emit('coSignatureDisagrees', { window: 0, signer: 2 });
+      served = [serializeSignedReading(reading(2, 1))];
+      await part.tick();
+      expect(requests.map((r) => `${r.method} ${r.window}`)).to.deep.equal(['readings 0', 'equivocations 0']);
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
+    });
+
+    it('the fold is a strategy: a byzantine mode changes what is committed, not the committer', async () => {
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({ kind: 'new' as const, signed: reading(m, 2), window: 0 })),
+      );
+      const honest = committer();
+      await honest.init();
+      await honest.tick();
+      const honestResult = await db.windowResults.get(0);
+      await cleanup();
+      ({ db, cleanup } = await tempDb());
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({ kind: 'new' as const, signed: reading(m, 2), window: 0 })),
+      );
+      const cheat = committer(byzantineStrategy(ByzantineMode.WrongFinalState));
+      await cheat.init();
+      await cheat.tick();
+      const cheatResult = await db.windowResults.get(0);
+      expect(cheatResult?.windowRoot).to.equal(honestResult?.windowRoot);
+      expect(cheatResult?.stateHash).to.not.equal(honestResult?.stateHash);
+    });
+  });
+});
