@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 tsc -p tsconfig.json --noEmit
-biome ci --reporter=summary .
+biome ci --error-on-warnings --reporter=summary .
 forge fmt --check
 # forge lint compiles with ABI-only output: give it its own out and cache directories, or it would leave
 # artifacts without bytecode in contracts/out that forge build then takes as up to date.

@@ -357,9 +357,12 @@ export async function runSim(a: SimArgs): Promise<void> {
 
 /** The results as `formatMemberTable` takes them, from the report's JSON form (bigints as strings). */
 function membersFromJson(j: unknown): CommunityResults {
-  const r = j as Record<string, any>;
-  const m = (x: Record<string, any>): MemberResult => ({
-    ...(x as MemberResult),
+  // The money fields arrive as decimal strings; every other field has its JSON type already.
+  type MemberJson = Omit<MemberResult, 'p2pNet' | 'billGridOnly' | 'bill' | 'savings' | 'recIncentive'> &
+    Record<'p2pNet' | 'billGridOnly' | 'bill' | 'savings', string> & { recIncentive: string | null };
+  const r = j as Omit<CommunityResults, 'members' | 'totals'> & { members: MemberJson[]; totals: MemberJson };
+  const m = (x: MemberJson): MemberResult => ({
+    ...x,
     p2pNet: BigInt(x.p2pNet),
     billGridOnly: BigInt(x.billGridOnly),
     bill: BigInt(x.bill),
@@ -367,7 +370,7 @@ function membersFromJson(j: unknown): CommunityResults {
     recIncentive: x.recIncentive === null ? null : BigInt(x.recIncentive),
   });
   return {
-    ...(r as CommunityResults),
+    ...r,
     members: r.members.map(m),
     totals: m(r.totals),
     rec: r.rec

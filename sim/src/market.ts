@@ -57,15 +57,30 @@ const units = (v: unknown, where: string): bigint => {
 };
 
 /** The market parameters, tariff, limits and REC options of a run. */
+/** A community file's `market` block as JSON gives it; each field is checked where it is used. */
+interface FileMarket {
+  kind?: unknown;
+  gridBuyPrice?: unknown;
+  gridSellPrice?: unknown;
+  feederCapacityKwh?: unknown;
+  limits?: unknown;
+}
+
+/** A community file's `rec` block as JSON gives it. */
+interface FileRec {
+  incentivePerMWh?: unknown;
+  key?: unknown;
+}
+
 export function marketSetup(
   o: MarketOptions,
   names: readonly string[],
   file: CommunityFile | null,
   seed: number,
 ): { market: MarketParams; tariff?: Tariff; limits?: LimitPrices[]; rec?: RecOptions } {
-  const fm = (file?.market ?? {}) as Record<string, any>;
-  const kindName = o.market || fm.kind || 'totals';
-  if (!MARKETS.includes(kindName))
+  const fm: FileMarket = file?.market ?? {};
+  const kindName: unknown = o.market || fm.kind || 'totals';
+  if (!MARKETS.includes(kindName as MarketName))
     throw new MarketOptionError(`market: one of ${MARKETS.join(', ')}, got ${JSON.stringify(kindName)}`);
   const kind = kindName === 'mmr' ? MarketKind.Mmr : kindName === 'auction' ? MarketKind.Auction : MarketKind.Totals;
   const gridBuyPrice = units(o.gridBuy || fm.gridBuyPrice || '0.25', 'grid buy price');
@@ -91,7 +106,7 @@ export function marketSetup(
       throw e;
     }
   }
-  const fr = (file?.rec ?? {}) as Record<string, any>;
+  const fr: FileRec = file?.rec ?? {};
   const recRate = o.recRate || fr.incentivePerMWh;
   let rec: RecOptions | undefined;
   if (recRate !== undefined && recRate !== '') {
@@ -141,7 +156,7 @@ export function householdEnergy(
   meters: readonly { exportWh: Uint32Array; importWh: Uint32Array }[],
 ): { names: string[]; loadWh: Uint32Array[]; pvWh: (Uint32Array | null)[] } {
   const pvWh = households.map((h) => (h.pv ? toWh(h.pv) : null));
-  const loadWh = households.map((h, k) => {
+  const loadWh = households.map((_h, k) => {
     const m = meters[k];
     const pv = pvWh[k];
     return m.importWh.map((imp, t) => Math.max(0, (pv ? pv[t] : 0) + imp - m.exportWh[t]));

@@ -338,7 +338,8 @@ export function flowBuckets(r: CommunityResults, readings: CommunityReadings): S
   const points: IntervalFlow[] = [];
   for (const f of r.flows) {
     const b = Math.floor(f.interval / perDay);
-    const p = (points[b] ??= { interval: b, p2pWh: 0, gridImportWh: 0, gridExportWh: 0 });
+    points[b] ??= { interval: b, p2pWh: 0, gridImportWh: 0, gridExportWh: 0 };
+    const p = points[b];
     p.p2pWh += f.p2pWh;
     p.gridImportWh += f.gridImportWh;
     p.gridExportWh += f.gridExportWh;

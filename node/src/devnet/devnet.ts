@@ -294,12 +294,10 @@ export class Devnet {
       await sleep(1000);
       const now = Date.now() / 1000;
       const interval = Math.floor((now - start) / opts.intervalSeconds);
-      const statuses = await Promise.all(this.nodes.map((n) => fetchJson(`${n.apiUrl}/status`)));
+      const statuses = await Promise.all(this.nodes.map((n) => fetchJson<StatusJson>(`${n.apiUrl}/status`)));
       const lastFinal = await hub.lastFinalizedWindow();
       const w = settled.length;
-      const readings = statuses.map(
-        (s) => s?.windows?.find((x: { window: number }) => x.window === w)?.readings ?? '-',
-      );
+      const readings = statuses.map((s) => s?.windows?.find((x) => x.window === w)?.readings ?? '-');
       const line =
         interval < 0
           ? `waiting for interval 0 (${Math.ceil(-interval * opts.intervalSeconds)}s)`
@@ -312,13 +310,13 @@ export class Devnet {
       while (settled.length <= lastFinal) {
         const window = settled.length;
         const rec = await hub.windowRecord(window);
-        const results = await Promise.all(this.nodes.map((n) => fetchJson(`${n.apiUrl}/window/${window}`)));
+        const results = await Promise.all(this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`)));
         const agreeing = results.filter(
           (r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash,
         ).length;
         const own = results.find((r) => r?.windowRoot === rec.windowRoot);
         if (!own) problems.push(`window ${window}: no node holds the result that is final on chain`);
-        const fs = (own?.finalState ?? []) as Record<string, string>[];
+        const fs = own?.finalState ?? [];
         const sum = (k: string) => fs.reduce((a, s) => a + BigInt(s[k]), 0n);
         const entry: WindowSettlement = {
           window,
@@ -461,10 +459,25 @@ export function overviewUrl(nodes: Pick<DevnetNode, 'apiUrl'>[]): string {
   return `${nodes[0].apiUrl}/overview.html?nodes=${nodes.map((n) => n.apiUrl).join(',')}`;
 }
 
-async function fetchJson(url: string): Promise<any> {
+/** The fields of a node's `/status` JSON that the progress line reads. */
+interface StatusJson {
+  windows?: { window: number; readings: number }[];
+  peers?: string[];
+  lastCommittedWindow: number;
+}
+
+/** The fields of a node's `/window/<n>` JSON (its fold of the window) that the report reads. */
+interface WindowJson {
+  windowRoot: string;
+  stateHash: string;
+  finalState?: Record<string, string>[];
+}
+
+/** A node's JSON at `url`, or undefined when it does not answer in 2 s (the devnet reports it as missing). */
+async function fetchJson<T>(url: string): Promise<T | undefined> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return res.ok ? await res.json() : undefined;
+    return res.ok ? ((await res.json()) as T) : undefined;
   } catch {
     return undefined;
   }

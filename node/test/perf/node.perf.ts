@@ -86,10 +86,8 @@ describe('perf: node', () => {
     };
     rawVerify(); // warm-up
     const rawBefore = rawVerify();
-    let t0: number;
-
     const naclCount = 200;
-    t0 = performance.now();
+    const t0 = performance.now();
     for (let i = 0; i < naclCount; i++)
       verifyEd25519Reference(messages[i], signed[i].signature, meterKeys[signed[i].reading.meterIndex].publicKey);
     const naclMs = performance.now() - t0;

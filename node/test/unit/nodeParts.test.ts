@@ -42,7 +42,10 @@ describe('node parts', () => {
       let processed = 0;
       const ingest = new Ingest(
         { maxQueued: 100, maxRemembered: 100, maxBatch: 1 },
-        each(async (b) => (processed++, accept(b))),
+        each(async (b) => {
+          processed++;
+          return accept(b);
+        }),
         null,
       );
       const r = wire(0, 1);
@@ -110,7 +113,10 @@ describe('node parts', () => {
       const gate = new Promise<void>((r) => (release = r));
       const ingest = new Ingest(
         { maxQueued: 3, maxRemembered: 100, maxBatch: 1 },
-        each(async (b) => (await gate, accept(b))),
+        each(async (b) => {
+          await gate;
+          return accept(b);
+        }),
         null,
       );
       const all = [0, 1, 2, 3, 4, 5].map((i) => ingest.submit(wire(1, i), 'gossip'));

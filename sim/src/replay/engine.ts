@@ -110,7 +110,9 @@ export async function runApproach(
     result.gasUsed += o.gasUsed;
     result.rawBytes += o.rawBytes;
     if (o.gasUsed > result.maxTxGas) result.maxTxGas = o.gasUsed;
-    const k = (result.byKind[o.spec.kind ?? 'data'] ??= { transactions: 0, gasUsed: 0n });
+    const kind = o.spec.kind ?? 'data';
+    result.byKind[kind] ??= { transactions: 0, gasUsed: 0n };
+    const k = result.byKind[kind];
     k.transactions++;
     k.gasUsed += o.gasUsed;
     const day = Math.min(

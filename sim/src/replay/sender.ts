@@ -128,7 +128,7 @@ export class TxSender {
     const nonces = await this.modules.rpc.batch<string>(
       this.addresses.map((a) => ({ method: 'eth_getTransactionCount', params: [a, 'pending'] })),
     );
-    nonces.forEach((n, i) => (this.nonces[i] = Number(n)));
+    for (const [i, n] of nonces.entries()) this.nonces[i] = Number(n);
     this.lastBlock = Number(await this.modules.rpc.call<string>('eth_blockNumber'));
   }
 
@@ -204,7 +204,7 @@ export class TxSender {
       const hashes = await rpc.batch<string>(
         queue.map((q) => ({ method: 'eth_sendTransaction', params: [q.request] })),
       );
-      hashes.forEach((h, k) => (queue[k].hash = h));
+      for (const [k, h] of hashes.entries()) queue[k].hash = h;
     } else {
       await rpc.batch(queue.map((q) => ({ method: 'eth_sendRawTransaction', params: [q.raw] })));
     }

@@ -1,3 +1,4 @@
+import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { describeGame, GameDesk, servedTree } from '../../dispute/gameDesk.js';
 import { createLogger } from '../../util/logger.js';
-import { NodeDb } from '../../db/index.js';
+import { NodeDb, type StoredWindowResult } from '../../db/index.js';
 import { createHost } from '../../network/host.js';
 import { defaultNetworkOptions } from '../../network/options.js';
 import { topics } from '../../network/topics.js';
@@ -15,6 +16,26 @@ import { fetchWindowData, requestWindow } from '../../network/windowClient.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { CliError, CliErrorCode } from '../errors.js';
+
+const builder = (y: Argv) =>
+  y
+    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
+    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
+    .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
+    .option('window', { type: 'number', demandOption: true, describe: 'Window to audit' })
+    .option('peer', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'Nodes to fetch readings from (multiaddrs with /p2p/<id>); the union is replayed',
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+    .option('games', {
+      type: 'boolean',
+      default: false,
+      describe:
+        "Also say whether any peer serves the pending claim's data (its commitment) and list the data-availability games open against it",
+    });
 
 export const auditCommand = {
   command: 'audit',
@@ -29,26 +50,8 @@ export const auditCommand = {
       "Also check that the pending claim's data is served, and list its games (play them with `diversity dispute --game`)",
     ],
   ],
-  builder: (y: Argv) =>
-    y
-      .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
-      .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-      .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
-      .option('window', { type: 'number', demandOption: true, describe: 'Window to audit' })
-      .option('peer', {
-        type: 'string',
-        array: true,
-        demandOption: true,
-        describe: 'Nodes to fetch readings from (multiaddrs with /p2p/<id>); the union is replayed',
-      })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
-      .option('games', {
-        type: 'boolean',
-        default: false,
-        describe:
-          "Also say whether any peer serves the pending claim's data (its commitment) and list the data-availability games open against it",
-      }),
-  handler: async (args: Record<string, any>) => {
+  builder,
+  handler: async (args: CommandArgs<typeof builder>) => {
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
     const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
@@ -66,8 +69,8 @@ export const auditCommand = {
     const db = await NodeDb.open(dir);
     try {
       const readings: Uint8Array[] = [];
-      let claimed;
-      for (const peer of (args.peer as string[]).flatMap((p) => p.split(','))) {
+      let claimed: StoredWindowResult | undefined;
+      for (const peer of args.peer.flatMap((p) => p.split(','))) {
         try {
           const data = await fetchWindowData(host, peer, topics(community).windowProtocol, args.window);
           readings.push(...data.readings);

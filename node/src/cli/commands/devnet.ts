@@ -1,3 +1,4 @@
+import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
 import { formatUnits } from 'ethers';
 import { formatMemberTable } from '../../results/members.js';
@@ -63,6 +64,62 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
   else print(`FAILED after ${r.seconds.toFixed(1)} s:\n  ${r.problems.join('\n  ')}`);
 }
 
+const builder = (y: Argv) =>
+  y
+    .option('pv', {
+      type: 'string',
+      default: d.prosumers.map((p) => p.pvKwp).join(','),
+      describe: 'kWp of PV per prosumer (0 = none); one node per entry',
+    })
+    .option('windows', { type: 'number', default: d.windowCount, describe: 'Windows to settle' })
+    .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
+    .option('interval-seconds', {
+      type: 'number',
+      default: d.intervalSeconds,
+      describe: 'Real seconds per interval (each replays 15 minutes of the profile)',
+    })
+    .option('market', {
+      choices: ['mmr', 'totals', 'auction'] as const,
+      default: d.market,
+      describe:
+        "Market function F: mmr (pro rata at the mid-market rate), totals (window totals, the paper) or auction (uniform-price double auction over standing limit prices, seeded or the community file's)",
+    })
+    .option('signatures', {
+      choices: ['ecdsa', 'bls'],
+      default: d.signatures,
+      describe:
+        'Co-signature scheme the community names at open: ECDSA signer set, or BLS12-381 aggregates (one pairing per update)',
+    })
+    .option('community', {
+      type: 'string',
+      describe: 'A community file (JSON + CSVs): one node per member replaying its own readings (replaces --pv)',
+    })
+    .option('community-offset', {
+      type: 'number',
+      default: 0,
+      describe: "With --community: the file's quarter-hour replayed as interval 0",
+    })
+    .option('challenge-period', {
+      type: 'number',
+      default: d.challengePeriod,
+      describe: 'Seconds a pending claim can be disputed',
+    })
+    .option('start-delay', {
+      type: 'number',
+      default: d.startDelaySeconds,
+      describe:
+        'Seconds from the open to interval 0: time for the node processes to start and meet (raise it on a busy machine)',
+    })
+    .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
+    .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
+    .option('seed', { type: 'number', default: d.seed, describe: "Seed of the households' variation" })
+    .option('keep-alive', {
+      type: 'boolean',
+      default: false,
+      describe: 'Keep chain and nodes running after the run (Ctrl-C to stop)',
+    })
+    .option('verbose', { type: 'boolean', default: false, describe: "Show the nodes' logs" });
+
 export const devnetCommand = {
   command: 'devnet',
   describe: 'The main job: a local community on an embedded chain (anvil) and the embedded Italian dataset',
@@ -77,62 +134,8 @@ export const devnetCommand = {
       'One node per member of a community file, from 09:00 of its day',
     ],
   ],
-  builder: (y: Argv) =>
-    y
-      .option('pv', {
-        type: 'string',
-        default: d.prosumers.map((p) => p.pvKwp).join(','),
-        describe: 'kWp of PV per prosumer (0 = none); one node per entry',
-      })
-      .option('windows', { type: 'number', default: d.windowCount, describe: 'Windows to settle' })
-      .option('window-intervals', { type: 'number', default: d.windowIntervals, describe: 'Intervals per window (W)' })
-      .option('interval-seconds', {
-        type: 'number',
-        default: d.intervalSeconds,
-        describe: 'Real seconds per interval (each replays 15 minutes of the profile)',
-      })
-      .option('market', {
-        choices: ['mmr', 'totals', 'auction'],
-        default: d.market,
-        describe:
-          "Market function F: mmr (pro rata at the mid-market rate), totals (window totals, the paper) or auction (uniform-price double auction over standing limit prices, seeded or the community file's)",
-      })
-      .option('signatures', {
-        choices: ['ecdsa', 'bls'],
-        default: d.signatures,
-        describe:
-          'Co-signature scheme the community names at open: ECDSA signer set, or BLS12-381 aggregates (one pairing per update)',
-      })
-      .option('community', {
-        type: 'string',
-        describe: 'A community file (JSON + CSVs): one node per member replaying its own readings (replaces --pv)',
-      })
-      .option('community-offset', {
-        type: 'number',
-        default: 0,
-        describe: "With --community: the file's quarter-hour replayed as interval 0",
-      })
-      .option('challenge-period', {
-        type: 'number',
-        default: d.challengePeriod,
-        describe: 'Seconds a pending claim can be disputed',
-      })
-      .option('start-delay', {
-        type: 'number',
-        default: d.startDelaySeconds,
-        describe:
-          'Seconds from the open to interval 0: time for the node processes to start and meet (raise it on a busy machine)',
-      })
-      .option('dir', { type: 'string', default: d.dir, describe: 'Node data and logs (wiped at start)' })
-      .option('timeout', { type: 'number', default: d.timeoutSeconds, describe: 'Give up after this many seconds' })
-      .option('seed', { type: 'number', default: d.seed, describe: "Seed of the households' variation" })
-      .option('keep-alive', {
-        type: 'boolean',
-        default: false,
-        describe: 'Keep chain and nodes running after the run (Ctrl-C to stop)',
-      })
-      .option('verbose', { type: 'boolean', default: false, describe: "Show the nodes' logs" }),
-  handler: async (args: Record<string, any>) => {
+  builder,
+  handler: async (args: CommandArgs<typeof builder>) => {
     const print = (l: string) => process.stdout.write(`${l}\n`);
     if (!Number.isInteger(args.startDelay) || args.startDelay < 0)
       throw new CliError(CliErrorCode.BAD_OPTION, `--start-delay: whole seconds >= 0, got ${args.startDelay}`);

@@ -1,3 +1,4 @@
+import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,43 @@ import { fetchWindowData, requestWindow } from '../../network/windowClient.js';
 import { MeterKeyRing } from '../../reading/meterKeys.js';
 import { createLogger } from '../../util/logger.js';
 import { CliError, CliErrorCode } from '../errors.js';
+
+const builder = (y: Argv) =>
+  y
+    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
+    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
+    .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
+    .option('window', { type: 'number', demandOption: true, describe: 'The pending window' })
+    .option('peer', {
+      type: 'string',
+      array: true,
+      describe: 'Nodes to fetch readings and the claimed commitment from (required for a fraud proof)',
+    })
+    .option('private-key', {
+      type: 'string',
+      describe:
+        'Account that sends the dispute or the move and receives the challenger reward (DIVERSITY_PRIVATE_KEY); not needed for --game status',
+    })
+    .option('game', {
+      type: 'string',
+      choices: ['challenge', 'status', 'pick', 'answer', 'resolve'],
+      describe: 'Play the data-availability game by hand (DESIGN.md §5.4) instead of sending a fraud proof',
+    })
+    .option('side', {
+      type: 'number',
+      choices: [0, 1],
+      describe:
+        "--game pick: 0 = left, 1 = right (default: where the claim departs from --data-dir's commitment, else left)",
+    })
+    .option('challenger', {
+      type: 'string',
+      describe:
+        "--game pick/resolve: the game's challenger (default: this account for pick, every late game for resolve)",
+    })
+    .option('data-dir', {
+      type: 'string',
+      describe: "--game answer/pick: a node's data dir (its store), whose stored commitments answer or guide picks",
+    });
 
 export const disputeCommand = {
   command: 'dispute',
@@ -40,43 +78,8 @@ export const disputeCommand = {
     ['$0 dispute --game pick --hub 0x.. --window 3 --private-key 0x..', 'As challenger: descend one level'],
     ['$0 dispute --game resolve --hub 0x.. --window 3 --private-key 0x..', 'End the games whose deadline passed'],
   ],
-  builder: (y: Argv) =>
-    y
-      .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
-      .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-      .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
-      .option('window', { type: 'number', demandOption: true, describe: 'The pending window' })
-      .option('peer', {
-        type: 'string',
-        array: true,
-        describe: 'Nodes to fetch readings and the claimed commitment from (required for a fraud proof)',
-      })
-      .option('private-key', {
-        type: 'string',
-        describe:
-          'Account that sends the dispute or the move and receives the challenger reward (DIVERSITY_PRIVATE_KEY); not needed for --game status',
-      })
-      .option('game', {
-        type: 'string',
-        choices: ['challenge', 'status', 'pick', 'answer', 'resolve'],
-        describe: 'Play the data-availability game by hand (DESIGN.md §5.4) instead of sending a fraud proof',
-      })
-      .option('side', {
-        type: 'number',
-        choices: [0, 1],
-        describe:
-          "--game pick: 0 = left, 1 = right (default: where the claim departs from --data-dir's commitment, else left)",
-      })
-      .option('challenger', {
-        type: 'string',
-        describe:
-          "--game pick/resolve: the game's challenger (default: this account for pick, every late game for resolve)",
-      })
-      .option('data-dir', {
-        type: 'string',
-        describe: "--game answer/pick: a node's data dir (its store), whose stored commitments answer or guide picks",
-      }),
-  handler: async (args: Record<string, any>) => {
+  builder,
+  handler: async (args: CommandArgs<typeof builder>) => {
     if (args.game) return playGameByHand(args as GameArgs);
     if (!args.peer)
       throw new CliError(CliErrorCode.BAD_OPTION, '--peer: give at least one node to fetch the window from');
