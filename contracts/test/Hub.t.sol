@@ -160,6 +160,27 @@ contract HubTest is HubFixture {
         hub.open(c);
     }
 
+    /// Attack: open with just too little gas for the meter table's CREATE. The 63/64 rule leaves `open`
+    /// gas to go on after a CREATE that ran out, which returns address 0: without the check, a community
+    /// would open with no meter table (no reading of it could ever be verified, so every honest slot
+    /// would look forged). Some gas limit in the sweep must hit that CREATE and revert with the error.
+    function test_RevertWhen_OpenStarvesMeterTableCreate() public {
+        CommunityConfig memory c = _config(N);
+        c.meters = new Meter[](40);
+        for (uint256 k = 0; k < 40; ++k) {
+            c.meters[k] = Meter(_p256Key(), P256, uint32(k % N));
+        }
+        bool hit;
+        for (uint256 g = 200_000; g < 1_500_000 && !hit; g += 10_000) {
+            try hub.open{gas: g}(c) {
+                break;
+            } catch (bytes memory err) {
+                hit = err.length == 4 && bytes4(err) == MeterTable.MeterTableWriteFailed.selector;
+            }
+        }
+        assertTrue(hit, "a starved CREATE must revert MeterTableWriteFailed");
+    }
+
     /// The bound is exact: MAX_METERS (341) meters open, and the table holds every one of them.
     function test_OpenMaxMeters() public {
         CommunityConfig memory c = _config(N);
