@@ -351,7 +351,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                     claim,
                     rec.windowRoot,
                     uint64(uint256(rec.submittedAt) + c.challengePeriod),
-                    c.bond
+                    c.bond,
+                    c.meterCount
                 ),
                 move
             );

@@ -5,8 +5,10 @@ import {IHub} from "../src/interfaces/IHub.sol";
 import {IDataAvailabilityGame} from "../src/interfaces/IDataAvailabilityGame.sol";
 import {ParticipantState} from "../src/types/Market.sol";
 import {CommunityConfig, ParticipantAccount, WindowStatus} from "../src/types/Community.sol";
-import {GameAction, GameMove} from "../src/types/Game.sol";
+import {GameAction, GameMove, PublishedStep} from "../src/types/Game.sol";
+import {IntervalProof, SignedReading} from "../src/types/Dispute.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
+import {PackedState} from "../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
@@ -27,6 +29,8 @@ contract DataAvailabilityGameTest is HubFixture {
     uint32[] internal intervals;
     bytes32[] internal readingsRoots;
     bytes32[] internal stateHashes;
+    /// S_t packed, per position (the published S_{t-1}).
+    bytes[] internal packedStates;
 
     function setUp() public {
         _deploy(N + 1);
@@ -43,21 +47,65 @@ contract DataAvailabilityGameTest is HubFixture {
         return uint256(START) + (uint256(w) + 1) * GW * INTERVAL;
     }
 
-    /// @dev An honest-looking window 0 (leaves well-formed); `garbage` positions hold random bytes instead.
+    /// @dev An openable window 0 (leaves well-formed, every readingsRoot over M = N absent slots, every
+    /// stateHash over a balanced packed state S_t, S_{W-1} = `finalState`); `garbage` positions hold
+    /// random bytes instead of their leaf.
     function _commit(ParticipantState[] memory finalState, uint256 garbage) internal returns (bytes32) {
         delete leaves;
         delete intervals;
         delete readingsRoots;
         delete stateHashes;
+        delete packedStates;
+        bytes32 rr = WindowCommitment.readingsRootOf(new SignedReading[](N), new bytes32[](0));
         for (uint32 p = 0; p < GW; ++p) {
-            bytes32 rr = keccak256(abi.encode("readings", p));
-            bytes32 sh = p == GW - 1 ? keccak256(abi.encode(finalState)) : keccak256(abi.encode("state", p));
+            ParticipantState[] memory st = p == GW - 1 ? finalState : _alternatingState(N, int256(uint256(p)));
+            bytes32 sh = keccak256(abi.encode(st));
             intervals.push(p);
             readingsRoots.push(rr);
             stateHashes.push(sh);
+            packedStates.push(PackedState.pack(st));
             leaves.push(p == garbage ? keccak256(abi.encode("garbage", p)) : WindowCommitment.intervalLeaf(p, rr, sh));
         }
         return MerkleTree.root(leaves);
+    }
+
+    /// @dev Siblings of leaf `index` bottom-up in the window tree.
+    function _siblings(uint256 index) internal view returns (bytes32[] memory proof) {
+        uint8 depth = uint8(MerkleTree.depth(GW));
+        proof = new bytes32[](depth);
+        for (uint8 h = 0; h < depth; ++h) {
+            proof[h] = _node(h, (index >> h) ^ 1);
+        }
+    }
+
+    /// @dev The honest `Publish` move of leaf `position`: M absent slots, leaf position-1 and S_{position-1}.
+    function _publishMove(bytes32 claim, uint32 position)
+        internal
+        view
+        returns (GameMove memory m, PublishedStep memory d)
+    {
+        m = _move(GameAction.Publish, claim);
+        m.interval = intervals[position];
+        m.readingsRoot = readingsRoots[position];
+        m.stateHash = stateHashes[position];
+        d.slots = new SignedReading[](N);
+        if (position > 0) {
+            uint32 q = position - 1;
+            d.previous = IntervalProof(q, intervals[q], readingsRoots[q], stateHashes[q], _siblings(q));
+            d.prevState = packedStates[q];
+        }
+    }
+
+    function _publish(bytes32 claim, uint32 position) internal {
+        (GameMove memory m, PublishedStep memory d) = _publishMove(claim, position);
+        vm.prank(nodes[1]);
+        hub.playGame(id, 0, abi.encode(m, d));
+    }
+
+    function _publishReverts(GameMove memory m, PublishedStep memory d, bytes memory err) internal {
+        vm.prank(nodes[1]);
+        vm.expectRevert(err);
+        hub.playGame(id, 0, abi.encode(m, d));
     }
 
     function _claim(bytes32 root, ParticipantState[] memory s, uint256[] memory who) internal returns (bytes32) {
@@ -227,7 +275,22 @@ contract DataAvailabilityGameTest is HubFixture {
         _challenge(claim);
         _bisectTo(claim, 37);
         _reveal(claim, 0, 37);
-        IDataAvailabilityGame.Game memory g = gameModule.game(address(hub), gameModule.gameId(id, claim, challenger));
+        bytes32 gid = gameModule.gameId(id, claim, challenger);
+        IDataAvailabilityGame.Game memory g = gameModule.game(address(hub), gid);
+        assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Publish), "leaf revealed, step not published");
+        // The challenger cannot concede (nor anyone end the game) before the step is published.
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.DeadlineNotPassed.selector, g.deadline));
+        hub.playGame(id, 0, abi.encode(_move(GameAction.Resolve, claim)));
+        (GameMove memory pm, PublishedStep memory pd) = _publishMove(claim, 37);
+        bytes memory move = abi.encode(pm, pd);
+        vm.expectEmit(address(gameModule));
+        emit IDataAvailabilityGame.StepPublished(
+            address(hub), gid, 37, 37, keccak256(move), uint64(block.timestamp + MOVE_DEADLINE)
+        );
+        vm.prank(nodes[1]);
+        hub.playGame(id, 0, move);
+        g = gameModule.game(address(hub), gid);
         assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Opened));
         assertEq(g.node, leaves[37], "the opened leaf");
         // The challenger may use the open leaf until its deadline; nobody else can end the game early.
@@ -250,6 +313,7 @@ contract DataAvailabilityGameTest is HubFixture {
         _challenge(claim);
         _bisectTo(claim, 95);
         _reveal(claim, 0, 95);
+        _publish(claim, 95);
         _play(challenger, _move(GameAction.Resolve, claim));
         assertEq(hub.account(id, 0).escrow, ESCROW + _gameBond());
         _assertConserved(0);
@@ -379,10 +443,161 @@ contract DataAvailabilityGameTest is HubFixture {
         _play(nodes[1], m);
     }
 
+    // ------------------------------------------------------------------ the step's data (review R1)
+
+    /// A claimant side that reveals the leaf's preimage but never publishes the step's data loses by
+    /// timeout exactly as for a missed reveal: rejected, its signers slashed, the bond back.
+    function test_RevealedLeafNeverPublishedClaimantLoses() public {
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 12);
+        _reveal(claim, 0, 12);
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        // Too late to publish now.
+        (GameMove memory m, PublishedStep memory d) = _publishMove(claim, 12);
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.DeadlinePassed.selector, uint64(block.timestamp - 1))
+        );
+        _resolve(claim);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertTrue(hub.rejectedClaim(id, claim).slashed);
+        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+        uint256 each = uint256(BOND) / 2 / (N - 1);
+        assertEq(hub.withdrawable(token, challenger), _gameBond() + BOND - each * (N - 1), "bond back + reward");
+        _assertConserved(0);
+    }
+
+    /// Position 0: the published step needs no S_{t-1} (it is the empty state); whatever `previous` and
+    /// `prevState` hold is not read.
+    function test_PublishAtPositionZero() public {
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 0);
+        _reveal(claim, 0, 0);
+        (GameMove memory m, PublishedStep memory d) = _publishMove(claim, 0);
+        d.prevState = hex"01";
+        d.previous.position = 7;
+        vm.prank(nodes[1]);
+        hub.playGame(id, 0, abi.encode(m, d));
+        bytes32 gid = gameModule.gameId(id, claim, challenger);
+        assertEq(uint8(gameModule.game(address(hub), gid).phase), uint8(IDataAvailabilityGame.Phase.Opened));
+    }
+
+    /// Garbage in every part of the published step is refused with a named error; the true data passes.
+    function test_RevertWhen_PublishedStepWrong() public {
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 37);
+        _reveal(claim, 0, 37);
+        GameMove memory m;
+        PublishedStep memory d;
+        // Another leaf than the revealed one.
+        (m, d) = _publishMove(claim, 37);
+        m.stateHash = stateHashes[36];
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.LeafMismatch.selector));
+        // Fewer (or more) slots than meters.
+        (m, d) = _publishMove(claim, 37);
+        d.slots = new SignedReading[](N - 1);
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.SlotCountMismatch.selector, uint32(N), N - 1)
+        );
+        d.slots = new SignedReading[](N + 1);
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.SlotCountMismatch.selector, uint32(N), N + 1)
+        );
+        // A garbage slot: the slots no longer hash to the leaf's readingsRoot.
+        (m, d) = _publishMove(claim, 37);
+        d.slots[4] = SignedReading(hex"deadbeef", hex"");
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.ReadingsRootMismatch.selector));
+        // Leaf t-1 at the wrong position, or with a wrong path, or another leaf.
+        (m, d) = _publishMove(claim, 37);
+        d.previous.position = 35;
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.PreviousLeafMismatch.selector, 35));
+        (m, d) = _publishMove(claim, 37);
+        d.previous.proof[2] = keccak256("wrong sibling");
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.PreviousLeafMismatch.selector, 36));
+        (m, d) = _publishMove(claim, 37);
+        d.previous.stateHash = stateHashes[35];
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.PreviousLeafMismatch.selector, 36));
+        (m, d) = _publishMove(claim, 37);
+        d.previous.position = type(uint32).max;
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.PreviousLeafMismatch.selector, type(uint32).max)
+        );
+        // A wrong S_{t-1}: another state, a truncated one, an unbalanced one.
+        (m, d) = _publishMove(claim, 37);
+        d.prevState = packedStates[35];
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.PrevStateMismatch.selector));
+        d.prevState = hex"00";
+        _publishReverts(m, d, abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 0, 1));
+        d.prevState = PackedState.pack(_alternatingState(N, 36));
+        d.prevState[127] = 0x29; // participant 1's net: 36 -> 41
+        _publishReverts(m, d, abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(5)));
+        // Bytes that are not abi.encode(GameMove, PublishedStep).
+        (m, d) = _publishMove(claim, 37);
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
+        hub.playGame(id, 0, abi.encode(m));
+        bytes memory bad = abi.encode(m, uint256(1 << 20));
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
+        hub.playGame(id, 0, bad);
+        bad = bytes.concat(abi.encode(m), abi.encode(uint256(10 * 32), uint256(0)));
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
+        hub.playGame(id, 0, bad);
+        // The true data passes.
+        _publish(claim, 37);
+    }
+
+    /// Moves out of phase around the publication are refused.
+    function test_RevertWhen_PublishOutOfPhase() public {
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        (GameMove memory m, PublishedStep memory d) = _publishMove(claim, 3);
+        // Before the leaf: nothing to publish.
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Reveal)
+        );
+        _bisectTo(claim, 3);
+        // The leaf's reveal comes first, even with the right data at hand.
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Reveal)
+        );
+        _reveal(claim, 0, 3);
+        // Neither a second reveal (pushing the deadline) nor a pick while the publication is due.
+        GameMove memory r = _move(GameAction.Reveal, claim);
+        r.interval = intervals[3];
+        r.readingsRoot = readingsRoots[3];
+        r.stateHash = stateHashes[3];
+        vm.prank(nodes[1]);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Publish)
+        );
+        hub.playGame(id, 0, abi.encode(r));
+        vm.prank(challenger);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Publish)
+        );
+        hub.playGame(id, 0, abi.encode(_move(GameAction.Pick, claim)));
+        _publish(claim, 3);
+        // Published once: not again (the challenger's deadline is not pushed).
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Opened)
+        );
+    }
+
     // ------------------------------------------------------------------ gas
 
     function _measure(string memory name, address who, GameMove memory m) internal {
-        bytes memory data = abi.encode(m);
+        _measureData(name, who, abi.encode(m));
+    }
+
+    function _measureData(string memory name, address who, bytes memory data) internal {
         vm.cool(address(hub));
         vm.cool(address(gameModule));
         vm.cool(address(token));
@@ -415,6 +630,8 @@ contract DataAvailabilityGameTest is HubFixture {
         m.readingsRoot = readingsRoots[0];
         m.stateHash = stateHashes[0];
         _measure("revealLeaf", nodes[1], m);
+        (GameMove memory pm, PublishedStep memory pd) = _publishMove(claim, 0);
+        _measureData("publish_M10", nodes[1], abi.encode(pm, pd));
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);
         _measure("resolve_challengerLost", nodes[2], _move(GameAction.Resolve, claim));
         // A fresh game the claimant side abandons: rejected, nine signers slashed.

@@ -7,8 +7,10 @@ import {GameContext, GameResult} from "../types/Game.sol";
 /// @notice The data-availability game of DESIGN.md §5.4, a module fixed at hub deployment and named by a
 /// community in `CommunityModules.game`. Anyone may challenge a pending claim; the claimant side must
 /// then open the claim's window tree by bisection, down to one interval leaf whose preimage it
-/// reveals, each move before a deadline; that leaf and the sibling path revealed on the way make the
-/// fraud proofs of §5 applicable to it. A claim whose data nobody can produce loses by timeout.
+/// reveals, and then publish that step's data (its M slots, and S_{t-1} with leaf t-1), each move
+/// before a deadline; the leaf, the sibling path revealed on the way and the published data make every
+/// fraud proof of §5 about that step buildable (review R1). A claim whose data nobody can produce loses
+/// by timeout.
 /// @dev Game state is keyed by the calling hub (msg.sender): a contract calling the module can only
 /// play its own games. The hub pushes `GameContext`, applies the returned `GameOutcome` (bonds,
 /// rejection, slashing) and holds every token; the module holds no money and never calls the hub.
@@ -21,13 +23,16 @@ interface IDataAvailabilityGame {
         Reveal,
         /// The challenger must pick a side of the revealed children.
         Pick,
-        /// The leaf is open; the challenger has until the deadline to prove fraud with it (then loses).
+        /// The leaf's preimage is revealed; the claimant side must publish the step's data (`Publish`).
+        Publish,
+        /// The leaf is open (its step's data published); the challenger has until the deadline to prove
+        /// fraud with it (then loses).
         Opened
     }
 
     /// @notice A game's state, per (hub, gameId).
     struct Game {
-        /// The node the claimant side must open (Reveal), or the opened interval leaf (Opened).
+        /// The node the claimant side must open (Reveal), or the revealed interval leaf (Publish, Opened).
         bytes32 node;
         /// Children revealed last (Pick).
         bytes32 left;
@@ -58,6 +63,16 @@ interface IDataAvailabilityGame {
     error PaddingSubtree(uint32 firstPosition);
     error BadSide(uint8 side);
     error WrongWindow(uint32 window, uint32 expected);
+    /// A `Publish` move whose bytes are not `abi.encode(GameMove, PublishedStep)`.
+    error MalformedPublish();
+    /// A published step's slot count is not the community's M.
+    error SlotCountMismatch(uint32 expected, uint256 count);
+    /// The published slots do not hash to the opened leaf's readingsRoot.
+    error ReadingsRootMismatch();
+    /// The published leaf t-1 is not at position t-1 under the claim's windowRoot.
+    error PreviousLeafMismatch(uint32 position);
+    /// The published S_{t-1} does not hash to leaf t-1's stateHash.
+    error PrevStateMismatch();
 
     event GameChallenged(
         address indexed hub,
@@ -89,6 +104,11 @@ interface IDataAvailabilityGame {
         bytes32 readingsRoot,
         bytes32 stateHash,
         uint64 deadline
+    );
+    /// @notice The opened step's data is published: it is the `move` argument of the `Hub.playGame` call
+    /// in this transaction, `abi.encode(GameMove, PublishedStep)`, and `dataHash` = keccak256(move).
+    event StepPublished(
+        address indexed hub, bytes32 indexed gameId, uint32 position, uint32 interval, bytes32 dataHash, uint64 deadline
     );
     event GameEnded(address indexed hub, bytes32 indexed gameId, uint8 result);
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {SignedReading} from "../types/Dispute.sol";
+import {MerkleTree} from "./MerkleTree.sol";
+
 /// @title WindowCommitment
 /// @notice Leaves of the window commitment (DESIGN.md §4); twin of `node/src/window/commitment.ts`.
 /// @dev Every preimage starts with a domain byte of its own, and every variable-length field is
@@ -29,6 +32,21 @@ library WindowCommitment {
     function slotLeaf(bytes memory encodedReading, bytes memory signature) internal pure returns (bytes32) {
         if (encodedReading.length == 0 && signature.length == 0) return ABSENT_LEAF;
         return readingLeaf(encodedReading, signature);
+    }
+
+    /// @notice readingsRoot over the M `slots` of an interval (slot m = meter m) followed by `padding`,
+    /// as the claimant built its readings tree; MerkleTree.root pads the rest with zeros, so an empty
+    /// `padding` gives the canonical (honest) tree. Used by BadStep and the game's `Publish`.
+    function readingsRootOf(SignedReading[] memory slots, bytes32[] memory padding) internal pure returns (bytes32) {
+        uint256 meterCount = slots.length;
+        bytes32[] memory leaves = new bytes32[](meterCount + padding.length);
+        for (uint256 k; k < meterCount; ++k) {
+            leaves[k] = slotLeaf(slots[k].encoded, slots[k].signature);
+        }
+        for (uint256 k; k < padding.length; ++k) {
+            leaves[meterCount + k] = padding[k];
+        }
+        return MerkleTree.root(leaves);
     }
 
     /// @notice Leaf of one interval of the window.

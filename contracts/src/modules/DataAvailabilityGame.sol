@@ -2,21 +2,27 @@
 pragma solidity ^0.8.24;
 
 import {IDataAvailabilityGame} from "../interfaces/IDataAvailabilityGame.sol";
-import {GameAction, GameContext, GameMove, GameResult} from "../types/Game.sol";
+import {GameAction, GameContext, GameMove, GameResult, PublishedStep} from "../types/Game.sol";
+import {IntervalProof} from "../types/Dispute.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
+import {PackedState} from "../libraries/PackedState.sol";
 import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 
 /// @title DataAvailabilityGame
 /// @notice A claim that nobody can open loses (DESIGN.md §5.4). A challenger posts a bond against a
 /// pending claim; the claimant side (any signer, or anyone holding the data: answers are checked
 /// against hashes only) must reveal the two children of the window tree's root; the challenger picks
-/// one; and so on down to an interval leaf, whose preimage (interval, readingsRoot, stateHash) must
-/// then be revealed. The leaf and the siblings revealed on the way form an IntervalProof under the
-/// claimed windowRoot, so every fraud proof of §5 can open it; the challenger keeps the game open (the
-/// claim cannot finalize) for one more deadline to use it. Rounds: depth(W) reveals and picks, one leaf
-/// reveal, one last challenger deadline: at W = 96, 2·7 + 2 = 16 deadlines at most.
+/// one; and so on down to an interval leaf t, whose preimage (interval, readingsRoot, stateHash) must
+/// then be revealed, and then the step's data published (`Publish`, review R1): the M slots of t, which
+/// must hash to readingsRoot, and for t > 0 leaf t-1 with its path under the windowRoot and S_{t-1}
+/// packed, which must hash to leaf t-1's stateHash. The leaf, the siblings revealed on the way and the
+/// published data make every fraud proof of §5 about step t buildable (BadStep, ForgedReading,
+/// ReadingMismatch, VoidedSlot); the challenger keeps the game open (the claim cannot finalize) for one
+/// more deadline to use them. Rounds: depth(W) reveals and picks, the leaf's reveal, the publication,
+/// one last challenger deadline: at W = 96, 2·7 + 3 = 17 deadlines at most.
 /// @dev The tree is the canonical one of WindowCommitment: 2^depth(W) leaves, positions >= W padded
-/// with zero. A challenger may not pick a subtree made of padding only (no fraud proof opens one).
+/// with zero; the published readings tree is canonical too (zero padding, as honest nodes build it).
+/// A challenger may not pick a subtree made of padding only (no fraud proof opens one).
 /// Every move must come before the deadline of the party to move; after it, `Resolve` ends the game
 /// against that party. State is keyed by the calling hub; open games are counted per community (a game
 /// in one community never holds another's claim, review R2), and the hub neither finalizes nor closes
@@ -27,6 +33,17 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
     uint32 public immutable moveDeadline;
     /// @inheritdoc IDataAvailabilityGame
     uint256 public immutable bondBps;
+
+    /// @notice The largest M for which a `Publish` move fits in one transaction, measured at N = 256
+    /// (`GamePublishGasTest`, snapshots/Game.json): the hub's own cap (MeterTable, 341). At M = 341 and
+    /// N = 256 the move is about 126 KB of calldata (320 bytes per 64-byte-signature slot, 64 per
+    /// participant), under the 128 KiB transaction size that clients relay, and its gas far under the
+    /// 2^24 per-transaction cap. Larger communities need meter-level bisection (not built).
+    uint256 public constant MAX_PUBLISHED_METERS = 341;
+
+    /// @dev Bytes of `GameMove` at the head of a move: 9 static words; `Publish` appends the offset of
+    /// its `PublishedStep` (abi.encode(GameMove, PublishedStep)).
+    uint256 private constant MOVE_HEAD = 9 * 32;
 
     mapping(address hub => mapping(bytes32 id => Game)) internal _games;
     /// @inheritdoc IDataAvailabilityGame
@@ -71,8 +88,8 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
             // forge-lint: disable-next-line(block-timestamp)
             bool late = block.timestamp > deadline;
             if (!late && !(phase == Phase.Opened && ctx.player == challenger)) revert DeadlineNotPassed(deadline);
-            result =
-                _end(id, ctx.communityId, phase == Phase.Reveal ? GameResult.ClaimantLost : GameResult.ChallengerLost);
+            bool claimantToMove = phase == Phase.Reveal || phase == Phase.Publish;
+            result = _end(id, ctx.communityId, claimantToMove ? GameResult.ClaimantLost : GameResult.ChallengerLost);
             return (result, challenger, bond);
         }
         // forge-lint: disable-next-line(block-timestamp)
@@ -80,6 +97,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         if (m.action == GameAction.Reveal) {
             if (phase != Phase.Reveal) revert WrongPhase(phase);
             _reveal(ctx, g, id, m);
+        } else if (m.action == GameAction.Publish) {
+            if (phase != Phase.Publish) revert WrongPhase(phase);
+            _publish(ctx, g, id, m, move);
         } else {
             if (phase != Phase.Pick) revert WrongPhase(phase);
             if (ctx.player != challenger) revert NotYourMove(ctx.player);
@@ -126,8 +146,50 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         uint32 expected = ctx.window * ctx.windowIntervals + position;
         if (m.interval != expected) revert MalformedInterval(m.interval, expected);
         if (WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.stateHash) != g.node) revert LeafMismatch();
-        g.phase = Phase.Opened;
+        g.phase = Phase.Publish;
         emit LeafRevealed(msg.sender, id, position, m.interval, m.readingsRoot, m.stateHash, deadline);
+    }
+
+    /// @dev The step's data of the revealed leaf t (named again in `m`, checked against the stored leaf
+    /// hash): M slots under its readingsRoot; for t > 0, leaf t-1 under the windowRoot and S_{t-1} under
+    /// its stateHash. The data stays in this transaction's calldata; the event names it by hash.
+    function _publish(GameContext calldata ctx, Game storage g, bytes32 id, GameMove memory m, bytes calldata move)
+        internal
+    {
+        if (WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.stateHash) != g.node) revert LeafMismatch();
+        PublishedStep calldata d = _publishedStep(move);
+        uint32 meterCount = ctx.meterCount;
+        if (d.slots.length != meterCount) revert SlotCountMismatch(meterCount, d.slots.length);
+        if (WindowCommitment.readingsRootOf(d.slots, new bytes32[](0)) != m.readingsRoot) {
+            revert ReadingsRootMismatch();
+        }
+        uint32 position = g.index;
+        if (position > 0) {
+            IntervalProof calldata p = d.previous;
+            bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.stateHash);
+            if (uint256(p.position) + 1 != position || !MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)) {
+                revert PreviousLeafMismatch(p.position);
+            }
+            // Reverts unless the bytes are n whole participants of a balanced, in-range state (every
+            // honest S_t is): a committed S_{t-1} that is not cannot be published, and its claim loses.
+            (, bytes32 prevHash) = PackedState.decode(d.prevState, d.prevState.length / PackedState.STRIDE);
+            if (prevHash != p.stateHash) revert PrevStateMismatch();
+        }
+        uint64 deadline = _nextDeadline();
+        g.deadline = deadline;
+        g.phase = Phase.Opened;
+        emit StepPublished(msg.sender, id, position, m.interval, keccak256(move), deadline);
+    }
+
+    /// @dev The `PublishedStep` of a `Publish` move, read in place from calldata: the word after the
+    /// `GameMove` head is its offset within `move`, which must leave room for its three head words.
+    function _publishedStep(bytes calldata move) internal pure returns (PublishedStep calldata d) {
+        if (move.length < MOVE_HEAD + 32) revert MalformedPublish();
+        uint256 offset = uint256(bytes32(move[MOVE_HEAD:MOVE_HEAD + 32]));
+        if (offset > move.length || move.length - offset < 3 * 32) revert MalformedPublish();
+        assembly ("memory-safe") {
+            d := add(move.offset, offset)
+        }
     }
 
     function _pick(GameContext calldata ctx, Game storage g, bytes32 id, uint8 side) internal {

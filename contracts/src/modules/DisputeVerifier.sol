@@ -177,14 +177,9 @@ contract DisputeVerifier is IDisputeVerifier {
         }
         uint256 meterCount = ctx.meterCount;
         if (p.slots.length != meterCount) revert SlotCountMismatch(meterCount, p.slots.length);
-        bytes32[] memory leaves = new bytes32[](meterCount + p.padding.length);
-        for (uint256 k; k < meterCount; ++k) {
-            leaves[k] = WindowCommitment.slotLeaf(p.slots[k].encoded, p.slots[k].signature);
+        if (WindowCommitment.readingsRootOf(p.slots, p.padding) != p.current.readingsRoot) {
+            revert ReadingsRootMismatch();
         }
-        for (uint256 k; k < p.padding.length; ++k) {
-            leaves[meterCount + k] = p.padding[k];
-        }
-        if (MerkleTree.root(leaves) != p.current.readingsRoot) revert ReadingsRootMismatch();
 
         MeterEnergy[] memory readings = new MeterEnergy[](meterCount);
         uint32[] memory owners = new uint32[](meterCount);

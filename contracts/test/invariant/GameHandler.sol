@@ -10,7 +10,8 @@ import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
 import {CommunityConfig, CommunityModules, Meter, WindowStatus} from "../../src/types/Community.sol";
-import {GameAction, GameMove} from "../../src/types/Game.sol";
+import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
+import {IntervalProof, SignedReading} from "../../src/types/Dispute.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 
@@ -18,11 +19,13 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
 
 /// @notice Plays the data-availability game (DESIGN.md §5.4) against a hub with random moves and
-/// timeouts: claims whose data is held (honest) or withheld (a random root), signed by 1..N-1 of 4
-/// participants; challenges by outsiders and participants; reveals, picks (random sides), concessions,
+/// timeouts: claims whose data is held (honest), withheld (a random root), or R1-style (well-formed
+/// leaves over readings roots and states nobody can open: the claimant side answers every reveal but
+/// cannot publish a step), signed by 1..N-1 of 4 participants; challenges by outsiders and
+/// participants; reveals, picks (random sides), publications (garbage ones too), concessions,
 /// resolutions and time jumps. Two honest parties always move in time before any jump: the honest
-/// claimant side answers every game against an honest claim, and an honest watcher challenges every
-/// withheld claim (as late as it safely can) and plays its game to the end.
+/// claimant side answers every game against an honest claim (publishing the step's data), and an
+/// honest watcher challenges every other claim (as late as it safely can) and plays its game to the end.
 contract GameHandler is CommonBase, StdCheats, StdUtils {
     uint256 internal constant N = 4;
     uint32 internal constant INTERVAL = 900;
@@ -45,7 +48,13 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     bytes32 public claim;
     uint32 public claimWindow;
     bool public claimHonest;
+    /// The claim's leaves are well formed over unopenable contents (review R1): its claimant answers reveals.
+    bool public claimR1;
     bytes32[] internal leaves;
+    /// Per position of an honest claim: its readingsRoot (M = 1 absent slot) and packed S_t.
+    bytes32[] internal readingsRoots;
+    bytes32[] internal stateHashes;
+    bytes[] internal packedStates;
 
     /// Open games (all against `gamesClaim`, the last claim posted): their challengers.
     address[] internal gameChallengers;
@@ -135,12 +144,41 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         m.challenger = challenger;
     }
 
+    /// @dev The claimant side's `Publish` of leaf `position` from the claim's data (M = 1 absent slot,
+    /// leaf position-1 with its path, S_{position-1} packed).
+    function _publishMove(address challenger, uint32 position) internal view returns (bytes memory) {
+        GameMove memory m = _move(GameAction.Publish, challenger);
+        m.interval = claimWindow * W + position;
+        m.readingsRoot = readingsRoots[position];
+        m.stateHash = stateHashes[position];
+        PublishedStep memory d;
+        d.slots = new SignedReading[](1);
+        if (position > 0) {
+            uint32 q = position - 1;
+            bytes32[] memory proof = new bytes32[](MerkleTree.depth(W));
+            for (uint8 h = 0; h < proof.length; ++h) {
+                proof[h] = _node(h, (uint256(q) >> h) ^ 1);
+            }
+            d.previous = IntervalProof(q, claimWindow * W + q, readingsRoots[q], stateHashes[q], proof);
+            d.prevState = packedStates[q];
+        }
+        return abi.encode(m, d);
+    }
+
     /// @dev Plays `m` as `who`; applies the ghost accounting of the outcome; false if it reverted.
     function _play(address who, GameMove memory m) internal returns (bool ok) {
+        return _play(who, abi.encode(m), false);
+    }
+
+    /// @dev `_play` of raw move bytes (`publish`: a Publish move, `abi.encode(GameMove, PublishedStep)`).
+    function _play(address who, bytes memory move, bool publish) internal returns (bool ok) {
+        GameMove memory m;
+        if (publish) (m,) = abi.decode(move, (GameMove, PublishedStep));
+        else m = abi.decode(move, (GameMove));
         IDataAvailabilityGame.Game memory before = game.game(address(hub), game.gameId(id, m.claim, m.challenger));
         bool wasPending = hub.windowRecord(id, claimWindow).status == WindowStatus.Pending;
         vm.prank(who);
-        try hub.playGame(id, claimWindow, abi.encode(m)) {
+        try hub.playGame(id, claimWindow, move) {
             ok = true;
         } catch {
             return false;
@@ -194,53 +232,77 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
                 _play(watcher, _move(GameAction.Challenge, watcher));
             }
         }
+        // Both honest parties move at once wherever it is their turn, until neither can: a whole game
+        // may be played out between two jumps.
+        for (uint256 round = 0; round < 64 && _honestRound(); ++round) {}
+    }
+
+    /// @dev One move in every game where an honest party is to move; whether any was made.
+    function _honestRound() internal returns (bool moved) {
         for (uint256 k = gameChallengers.length; k > 0; --k) {
             if (k > gameChallengers.length) continue;
             address ch = gameChallengers[k - 1];
             IDataAvailabilityGame.Game memory g = game.game(address(hub), game.gameId(id, gamesClaim, ch));
             if (g.phase == IDataAvailabilityGame.Phase.None) continue;
             if (block.timestamp > g.deadline) {
-                _play(actors[1], _move(GameAction.Resolve, ch));
-            } else if (claimHonest && g.phase == IDataAvailabilityGame.Phase.Reveal) {
+                moved = _play(actors[1], _move(GameAction.Resolve, ch)) || moved;
+            } else if ((claimHonest || claimR1) && g.phase == IDataAvailabilityGame.Phase.Reveal) {
                 GameMove memory m = _move(GameAction.Reveal, ch);
                 if (g.height > 0) {
                     m.left = _node(g.height - 1, 2 * uint256(g.index));
                     m.right = _node(g.height - 1, 2 * uint256(g.index) + 1);
                 } else {
                     m.interval = claimWindow * W + g.index;
-                    m.readingsRoot = keccak256(abi.encode("readings", claimWindow, g.index));
-                    m.stateHash = keccak256(abi.encode("state", claimWindow, g.index));
+                    m.readingsRoot = readingsRoots[g.index];
+                    m.stateHash = stateHashes[g.index];
                 }
-                _play(actors[2], m);
+                moved = _play(actors[2], m) || moved;
+            } else if ((claimHonest || claimR1) && g.phase == IDataAvailabilityGame.Phase.Publish) {
+                // The R1 claimant publishes whatever it can (absent slots, a zero state): refused.
+                moved = _play(actors[2], _publishMove(ch, g.index), true) || moved;
             } else if (!claimHonest && ch == watcher && g.phase == IDataAvailabilityGame.Phase.Pick) {
-                _play(watcher, _move(GameAction.Pick, ch));
+                moved = _play(watcher, _move(GameAction.Pick, ch)) || moved;
             }
         }
     }
 
     // ------------------------------------------------------------------ moves
 
-    /// Posts a claim for the next window (held data, or a withheld random root) signed by 1..N-1.
-    function post(bool honest, uint256 signerMask) external {
+    /// Posts a claim for the next window signed by 1..N-1: `kind` % 3 = 0 withheld (a random root),
+    /// 1 honest (openable data), 2 R1-style (well-formed leaves over unopenable contents).
+    function post(uint8 kind, uint256 signerMask) external {
         (bool pending, uint32 w) = _pendingWindow();
         if (pending || w >= WINDOWS) return;
         uint256 end = uint256(hub.community(id).start) + (uint256(w) + 1) * W * INTERVAL;
         if (block.timestamp < end) vm.warp(end);
         signerMask = bound(signerMask, 1, 2 ** N - 2);
+        kind %= 3;
         delete leaves;
+        delete readingsRoots;
+        delete stateHashes;
+        delete packedStates;
         bytes32 root;
-        if (honest) {
+        if (kind == 0) {
+            root = keccak256(abi.encode("withheld", w, block.timestamp));
+        } else {
+            bytes32 rr = WindowCommitment.readingsRootOf(new SignedReading[](1), new bytes32[](0));
             for (uint32 p = 0; p < W; ++p) {
-                leaves.push(
-                    WindowCommitment.intervalLeaf(
-                        w * W + p, keccak256(abi.encode("readings", w, p)), keccak256(abi.encode("state", w, p))
-                    )
-                );
+                ParticipantState[] memory st = new ParticipantState[](N);
+                st[2].net = int256(uint256(p) + 1);
+                st[3].net = -int256(uint256(p) + 1);
+                bytes32 sh = keccak256(abi.encode(st));
+                if (kind == 2) {
+                    rr = keccak256(abi.encode("no preimage: readings", w, p));
+                    sh = keccak256(abi.encode("no preimage: state", w, p));
+                }
+                readingsRoots.push(rr);
+                stateHashes.push(sh);
+                packedStates.push(PackedState.pack(st));
+                leaves.push(WindowCommitment.intervalLeaf(w * W + p, rr, sh));
             }
             root = MerkleTree.root(leaves);
-        } else {
-            root = keccak256(abi.encode("withheld", w, block.timestamp));
         }
+        bool honest = kind == 1;
         ParticipantState[] memory s = new ParticipantState[](N);
         s[0].net = -int256(uint256(signerMask));
         s[1].net = int256(uint256(signerMask));
@@ -263,6 +325,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
             gamesClaim = claim;
             claimWindow = w;
             claimHonest = honest;
+            claimR1 = kind == 2;
         } catch {}
     }
 
@@ -280,6 +343,23 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         m.left = left;
         m.right = right;
         _play(challengers[0], m);
+    }
+
+    /// A random publication by anyone: random slot bytes and state, or the true data of another leaf;
+    /// it must fail unless it is the true step's data.
+    function publishGarbage(uint256 which, bytes32 seed, bool otherLeaf) external {
+        if (gameChallengers.length == 0 || leaves.length == 0) return;
+        address ch = gameChallengers[bound(which, 0, gameChallengers.length - 1)];
+        IDataAvailabilityGame.Game memory g = game.game(address(hub), game.gameId(id, gamesClaim, ch));
+        if (otherLeaf) {
+            _play(challengers[0], _publishMove(ch, uint32(uint256(seed) % W)), true);
+            return;
+        }
+        bytes memory move = _publishMove(ch, g.index);
+        (GameMove memory m, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
+        d.slots[0] = SignedReading(abi.encodePacked(seed), "");
+        d.prevState = abi.encodePacked(seed, seed);
+        _play(challengers[0], abi.encode(m, d), true);
     }
 
     function pick(uint256 which, uint8 side) external {

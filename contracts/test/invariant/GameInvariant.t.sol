@@ -11,7 +11,8 @@ import {GameHandler} from "./GameHandler.sol";
 
 /// @notice Invariants of the data-availability game under random moves and timeouts (GameHandler):
 /// money conserved exactly (challenge bonds included); an honest claim is never rejected while its
-/// claimant side answers in time; a withheld claim never finalizes while an honest watcher plays.
+/// claimant side answers (and publishes) in time; a withheld claim, or an R1-style one (every reveal
+/// answered, no step publishable), never finalizes while an honest watcher plays.
 contract GameInvariantTest is Modules {
     Hub internal hub;
     CommunityToken internal token;
@@ -30,7 +31,7 @@ contract GameInvariantTest is Modules {
         }
         handler.init();
         targetContract(address(handler));
-        bytes4[] memory moves = new bytes4[](8);
+        bytes4[] memory moves = new bytes4[](9);
         moves[0] = GameHandler.post.selector;
         moves[1] = GameHandler.challenge.selector;
         moves[2] = GameHandler.revealGarbage.selector;
@@ -39,6 +40,7 @@ contract GameInvariantTest is Modules {
         moves[5] = GameHandler.warp.selector;
         moves[6] = GameHandler.finalize.selector;
         moves[7] = GameHandler.withdraw.selector;
+        moves[8] = GameHandler.publishGarbage.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: moves}));
     }
 
@@ -71,13 +73,21 @@ contract GameInvariantTest is Modules {
 
     /// The handler's moves work: a withheld claim loses to the watcher, an honest one survives a challenge.
     function test_HandlerPlaysBothSides() public {
-        handler.post(false, 1);
+        handler.post(0, 1);
         for (uint256 i = 0; i < 12; ++i) {
             handler.finalize();
             handler.warp(2 hours);
         }
         assertEq(handler.ghostClaimantLost(), 1);
-        handler.post(true, 3);
+        // R1-style: the watcher plays down to a leaf, which its claimant reveals but cannot publish.
+        handler.post(2, 1);
+        for (uint256 i = 0; i < 20; ++i) {
+            handler.finalize();
+            handler.warp(2 hours);
+        }
+        assertEq(handler.ghostClaimantLost(), 2);
+        assertEq(handler.ghostWithheldFinal(), 0);
+        handler.post(1, 3);
         handler.challenge(0);
         for (uint256 i = 0; i < 12; ++i) {
             handler.warp(2 hours);

@@ -7,7 +7,7 @@ import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {CommunityConfig, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
 import {DisputeKind, FinalStateProof, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
-import {GameAction, GameMove} from "../../src/types/Game.sol";
+import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "../utils/HubFixture.sol";
@@ -208,19 +208,17 @@ contract ReviewGameAttacksTest is HubFixture {
 
     // ------------------------------------------------------------------ R1 (critical)
 
-    /// R1. The game opens the window tree down to ONE interval leaf's preimage (interval, readingsRoot,
-    /// stateHash) and stops there. A claimant that builds every leaf well formed but over a readingsRoot
-    /// and a stateHash with no known preimage (the last leaf committing to the posted, thieving S_W)
-    /// answers every move of every game; yet no fraud proof can use the opened leaf: BadStep needs the M
-    /// slots under readingsRoot (and S_{t-1} under the previous stateHash), ForgedReading / ReadingMismatch
-    /// / VoidedSlot need a slot proof under readingsRoot, BadFinalState sees the right last state. The
-    /// honest challenger loses its bond to the thief, the claim finalizes, and one participant signing
-    /// alone takes every escrow and bond (attack 1 of issue 10, still open).
-    /// Rule that stops it: the game must go on below the interval leaf (readings tree down to a slot,
-    /// and the state preimage), or a revealed leaf must come with its readings and S_{t-1} on chain
-    /// (calldata/blob) so that the step becomes checkable; "opened" must mean "every fraud proof of that
-    /// step can be built", not "the leaf hash has a preimage".
-    function test_R1_Critical_WellFormedLeavesOverUnopenableContentsStealEverything() public {
+    /// R1 (fixed). The game used to stop at ONE interval leaf's preimage (interval, readingsRoot,
+    /// stateHash). A claimant that built every leaf well formed but over a readingsRoot and a stateHash
+    /// with no known preimage (the last leaf committing to the posted, thieving S_W) answered every move;
+    /// no fraud proof could use the opened leaf (BadStep: ReadingsRootMismatch / PrevStateMismatch,
+    /// BadFinalState: not proven); the honest challenger lost its bond to the thief, the claim finalized,
+    /// and one participant signing alone took every escrow and bond.
+    /// Rule now: after the leaf's preimage the claimant side must publish the step's data (`Publish`:
+    /// the M slots under readingsRoot, leaf t-1 and S_{t-1} under its stateHash) before its deadline; only
+    /// then is the leaf open. Same set-up: the thief answers every reveal, cannot publish, and loses by
+    /// timeout: its claim rejected, its bond slashed, the victims whole, the challenger paid.
+    function test_R1_WellFormedLeavesOverUnopenableContentsLoseTheGame() public {
         ParticipantState[] memory s = _theft();
         bytes32 root = _wellFormedTree(s);
         bytes32 stateHash = StateHash.hash(s);
@@ -228,62 +226,47 @@ contract ReviewGameAttacksTest is HubFixture {
         hub.update(id, 0, root, _packed(s), _packConcat(_sign(id, root, s, 0)));
         bytes32 claim = hub.claimHash(0, root, stateHash);
 
-        // An honest challenger plays; the thief answers every move, the first leaf is opened.
+        // An honest challenger plays; the thief answers every reveal, down to the last leaf.
         uint256 gameBond = uint256(BOND) * GAME_BOND_BPS / 10_000;
         vm.prank(challenger);
         hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
-        _playDown(id, claim, challenger, attacker, 0, false);
-        IDataAvailabilityGame.Game memory g = gameModule.game(address(hub), gameModule.gameId(id, claim, challenger));
-        assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Opened), "leaf 0 opened");
+        _playDown(id, claim, challenger, attacker, GW - 1, false);
+        bytes32 gid = gameModule.gameId(id, claim, challenger);
+        IDataAvailabilityGame.Game memory g = gameModule.game(address(hub), gid);
+        assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Publish), "leaf revealed, not open");
 
-        // With the opened leaf, no proof goes through. BadStep at t = 0 (S_0 = zeros): the M slots must
-        // hash to a readingsRoot nobody knows a preimage of (here: every slot absent).
-        StepProof memory step;
-        step.current = _intervalProof(0);
-        step.slots = new SignedReading[](NA);
-        step.padding = new bytes32[](0);
-        _commitReveal(
-            root,
-            stateHash,
-            DisputeKind.BadStep,
-            abi.encode(step),
-            abi.encodeWithSelector(IDisputeVerifier.ReadingsRootMismatch.selector)
-        );
-        // BadStep at the last step: S_{W-2} has no preimage.
-        step.previous = _intervalProof(GW - 2);
-        step.current = _intervalProof(GW - 1);
-        step.prevState = _alternatingState(NA, 0);
-        _commitReveal(
-            root,
-            stateHash,
-            DisputeKind.BadStep,
-            abi.encode(step),
-            abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector)
-        );
-        // BadFinalState: the last leaf does commit to the posted S_W.
-        _commitReveal(
-            root,
-            stateHash,
-            DisputeKind.BadFinalState,
-            abi.encode(FinalStateProof(_intervalProof(GW - 1))),
-            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadFinalState)
-        );
+        // The thief publishes whatever it can: no slots hash to a readingsRoot without a preimage, and
+        // no S_{W-2} to a stateHash without one.
+        GameMove memory m = _mv(GameAction.Publish, claim, challenger);
+        m.interval = GW - 1;
+        m.readingsRoot = readingsRoots[GW - 1];
+        m.stateHash = stateHashes[GW - 1];
+        PublishedStep memory d;
+        d.slots = new SignedReading[](NA);
+        d.previous = _intervalProof(GW - 2);
+        d.prevState = _packed(_alternatingState(NA, 0));
+        vm.prank(attacker);
+        vm.expectRevert(IDataAvailabilityGame.ReadingsRootMismatch.selector);
+        hub.playGame(id, 0, abi.encode(m, d));
+        // Nobody can end the game before the deadline (the challenger cannot be made to concede).
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.DeadlineNotPassed.selector, g.deadline));
+        _play(id, nodes[2], _mv(GameAction.Resolve, claim, challenger));
 
-        // The challenger's last deadline passes: it loses its bond to the thief.
+        // The thief's deadline passes: it loses the claim and its bond.
         vm.warp(g.deadline + 1);
         _play(id, nodes[2], _mv(GameAction.Resolve, claim, challenger));
-        assertEq(hub.account(id, 0).escrow, ESCROW + gameBond, "the thief even takes the challenge bond");
-
-        // The claim finalizes; the community closes; the thief withdraws everything.
-        vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE);
-        hub.finalize(id);
-        hub.close(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertTrue(hub.rejectedClaim(id, claim).slashed, "recorded rejected and slashed");
+        assertEq(hub.account(id, 0).bond, 0, "thief slashed");
+        assertEq(hub.account(id, 0).escrow, ESCROW, "thief took nothing");
+        uint256 each = uint256(BOND) / 2 / (NA - 1);
         for (uint256 i = 1; i < NA; ++i) {
-            assertEq(hub.withdrawable(token, nodes[i]), 0, "victim gets nothing back");
+            ParticipantAccount memory a = hub.account(id, i);
+            assertEq(a.bond, BOND, "victim keeps its bond");
+            assertEq(a.escrow, ESCROW + each, "victim whole and compensated");
         }
-        uint256 all = NA * (uint256(BOND) + ESCROW) + gameBond;
-        assertEq(hub.withdrawable(token, attacker), all, "thief: every escrow, every bond, the challenge bond");
-        assertEq(token.balanceOf(address(hub)), all, "the hub holds exactly the stolen total");
+        assertEq(hub.withdrawable(token, challenger), gameBond + BOND - each * (NA - 1), "challenger paid");
+        assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
     }
 
     // ------------------------------------------------------------------ R2 (high)
