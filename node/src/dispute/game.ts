@@ -1,11 +1,19 @@
-import { AbiCoder, Contract, ZeroAddress, ZeroHash, keccak256, type ContractRunner } from 'ethers';
+import { AbiCoder, Contract, ZeroAddress, ZeroHash, hexlify, keccak256, type ContractRunner } from 'ethers';
 import { loadArtifact } from '../chain/artifacts.js';
 import { TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
-import { badStepProof, claimHash, type ClaimedWindow } from '../window/disputeProof.js';
+import {
+  badStepProof,
+  claimHash,
+  intervalLeafProof,
+  signedSlot,
+  type ClaimedWindow,
+  type IntervalLeafProof,
+} from '../window/disputeProof.js';
 import { intervalLeaf, type WindowCommitment } from '../window/commitment.js';
+import { packState } from '../window/state.js';
 
 /**
  * The node's side of the data-availability game (DESIGN.md §5.4; twin of
@@ -18,13 +26,34 @@ export enum GameAction {
   Reveal = 1,
   Pick = 2,
   Resolve = 3,
+  /** The claimant side's last move: the opened step's data in calldata (review R1). */
+  Publish = 4,
 }
 
 export enum GamePhase {
   None = 0,
   Reveal = 1,
   Pick = 2,
-  Opened = 3,
+  /** The leaf's preimage is revealed; the claimant side must publish the step's data. */
+  Publish = 3,
+  Opened = 4,
+}
+
+/** A slot as committed, raw (hex); both empty = absent. A claimant may commit bytes that are no reading. */
+export interface RawSlot {
+  encoded: string;
+  signature: string;
+}
+
+/**
+ * `PublishedStep` (contracts/src/types/Game.sol): the M slots of the opened interval t, and for t > 0
+ * leaf t-1 with its path under the windowRoot and S_{t-1} packed (`packState`); at t = 0 the last two
+ * are not read (zeros and empty bytes here).
+ */
+export interface PublishedStep {
+  slots: RawSlot[];
+  previous: IntervalLeafProof;
+  prevState: string;
 }
 
 export interface GameMove {
@@ -38,6 +67,8 @@ export interface GameMove {
   readingsRoot?: string;
   stateHash?: string;
   side?: number;
+  /** Publish: the step's data (the leaf's preimage goes in interval, readingsRoot, stateHash). */
+  step?: PublishedStep;
 }
 
 /** A game's state as the module stores it (`IDataAvailabilityGame.Game`). */
@@ -56,24 +87,90 @@ const GAME_MOVE =
   'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, uint8 side)';
 const coder = AbiCoder.defaultAbiCoder();
 
-/** abi.encode(GameMove), the `move` argument of `Hub.playGame`. */
+const PUBLISHED_STEP =
+  'tuple(tuple(bytes encoded, bytes signature)[] slots, tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, bytes32[] proof) previous, bytes prevState)';
+
+/** The step of an opened leaf at position 0: nothing before it is published (S_{-1} is the empty state). */
+export const NO_PREVIOUS: IntervalLeafProof = {
+  position: 0,
+  interval: 0,
+  readingsRoot: ZeroHash,
+  stateHash: ZeroHash,
+  proof: [],
+};
+
+/**
+ * The `move` argument of `Hub.playGame`: abi.encode(GameMove), or for `Publish`
+ * abi.encode(GameMove, PublishedStep) (the module reads the step in place from calldata).
+ */
 export function encodeGameMove(m: GameMove): string {
+  const head = [
+    m.action,
+    m.claim,
+    m.challenger,
+    m.left ?? ZeroHash,
+    m.right ?? ZeroHash,
+    m.interval ?? 0,
+    m.readingsRoot ?? ZeroHash,
+    m.stateHash ?? ZeroHash,
+    m.side ?? 0,
+  ];
+  if (m.action !== GameAction.Publish) return coder.encode([GAME_MOVE], [head]);
+  if (!m.step) throw new Error('a Publish move needs its step');
+  const { slots, previous, prevState } = m.step;
   return coder.encode(
-    [GAME_MOVE],
+    [GAME_MOVE, PUBLISHED_STEP],
     [
+      head,
       [
-        m.action,
-        m.claim,
-        m.challenger,
-        m.left ?? ZeroHash,
-        m.right ?? ZeroHash,
-        m.interval ?? 0,
-        m.readingsRoot ?? ZeroHash,
-        m.stateHash ?? ZeroHash,
-        m.side ?? 0,
+        slots.map((x) => [x.encoded, x.signature]),
+        [previous.position, previous.interval, previous.readingsRoot, previous.stateHash, previous.proof],
+        prevState,
       ],
     ],
   );
+}
+
+/**
+ * A `Publish` move read back from a transaction's `move` bytes, checked against the `StepPublished`
+ * event's dataHash (= keccak256(move)); undefined when the bytes are not that move.
+ */
+export function decodePublishMove(
+  move: string,
+  dataHash?: string,
+): { move: GameMove; step: PublishedStep } | undefined {
+  if (dataHash !== undefined && keccak256(move).toLowerCase() !== dataHash.toLowerCase()) return undefined;
+  try {
+    const [head, step] = coder.decode([GAME_MOVE, PUBLISHED_STEP], move);
+    if (Number(head.action) !== GameAction.Publish) return undefined;
+    const p = step.previous;
+    return {
+      move: {
+        action: GameAction.Publish,
+        claim: head.claim,
+        challenger: head.challenger,
+        interval: Number(head.interval),
+        readingsRoot: head.readingsRoot,
+        stateHash: head.stateHash,
+      },
+      step: {
+        slots: step.slots.map((x: { encoded: string; signature: string }) => ({
+          encoded: x.encoded,
+          signature: x.signature,
+        })),
+        previous: {
+          position: Number(p.position),
+          interval: Number(p.interval),
+          readingsRoot: p.readingsRoot,
+          stateHash: p.stateHash,
+          proof: [...p.proof],
+        },
+        prevState: step.prevState,
+      },
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** keccak256(abi.encode(communityId, claim, challenger)): the module's key of a game. */
@@ -119,6 +216,46 @@ export function answerFrom(
     readingsRoot: leaf.readingsRoot,
     stateHash: leaf.stateHash,
   };
+}
+
+/**
+ * The claimant side's `Publish` of the revealed leaf, from `claimed` (the window as signed and stored:
+ * its slots and states, never recomputed): the M slots of interval t, and for t > 0 leaf t-1 with its
+ * path and S_{t-1} packed. Undefined when the game does not wait for it or the leaf is not ours.
+ */
+export function publishFrom(
+  claimed: ClaimedWindow,
+  claim: string,
+  challenger: string,
+  game: GameState,
+): GameMove | undefined {
+  if (game.phase !== GamePhase.Publish || game.height !== 0) return undefined;
+  const t = game.index;
+  const leaf = claimed.commitment.intervals[t];
+  if (!leaf || leaf.leaf.toLowerCase() !== game.node.toLowerCase() || !claimed.slots[t]) return undefined;
+  return {
+    action: GameAction.Publish,
+    claim,
+    challenger,
+    interval: leaf.interval,
+    readingsRoot: leaf.readingsRoot,
+    stateHash: leaf.stateHash,
+    step: {
+      slots: claimed.slots[t].map(signedSlot),
+      previous: t > 0 ? intervalLeafProof(claimed, t - 1) : NO_PREVIOUS,
+      prevState: t > 0 ? hexlify(packState(claimed.states[t - 1])) : '0x',
+    },
+  };
+}
+
+/** The claimant side's move in a game waiting for it: a reveal, or the step's publication. */
+export function claimantMove(
+  claimed: ClaimedWindow,
+  claim: string,
+  challenger: string,
+  game: GameState,
+): GameMove | undefined {
+  return answerFrom(claimed.commitment, claim, challenger, game) ?? publishFrom(claimed, claim, challenger, game);
 }
 
 /**
@@ -221,16 +358,16 @@ export function stepProofFromGame(
 /**
  * Worst-case seconds from a claim's submission to its finality when a challenger plays every round
  * as late as allowed (DESIGN.md §5.4): the game opens in the last second of the challenge period P,
- * then depth(W) reveals, depth(W) picks, the leaf's reveal and the challenger's last deadline, each
- * taking the whole move deadline D. Games of several challengers run in parallel (all open before P
- * ends), so the bound holds for any number of them.
+ * then depth(W) reveals, depth(W) picks, the leaf's reveal, the step's publication and the
+ * challenger's last deadline, each taking the whole move deadline D. Games of several challengers run
+ * in parallel (all open before P ends), so the bound holds for any number of them.
  */
 export function worstCaseFinalitySeconds(
   challengePeriod: number,
   moveDeadline: number,
   windowIntervals: number,
 ): number {
-  return challengePeriod + (2 * treeDepth(windowIntervals) + 2) * moveDeadline;
+  return challengePeriod + (2 * treeDepth(windowIntervals) + 3) * moveDeadline;
 }
 
 /** Levels of the canonical window tree: depth(W) (the root's height in a game). */
@@ -315,6 +452,7 @@ export class GamePlayer {
         claim: move.claim,
         challenger: move.challenger,
         side: move.side,
+        position: move.action === GameAction.Publish ? move.interval : undefined,
         gasUsed: receipt?.gasUsed,
       });
       return { mined: true, gasUsed: receipt?.gasUsed, txHash: tx.hash };
@@ -333,9 +471,9 @@ export class GamePlayer {
     return (await this.send(window, move)).mined;
   }
 
-  /** Answers the game of `challenger` against our claim from the commitment we signed, if it waits for us. */
-  async answer(window: number, claim: string, challenger: string, ours: WindowCommitment): Promise<boolean> {
-    const move = answerFrom(ours, claim, challenger, await this.state(claim, challenger));
+  /** Answers the game of `challenger` against our claim from the window we signed, if it waits for us. */
+  async answer(window: number, claim: string, challenger: string, ours: ClaimedWindow): Promise<boolean> {
+    const move = claimantMove(ours, claim, challenger, await this.state(claim, challenger));
     return move ? this.play(window, move) : false;
   }
 

@@ -5,10 +5,11 @@ import type { NodeDb } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import type { WindowCommitment } from '../window/commitment.js';
+import type { ClaimedWindow } from '../window/disputeProof.js';
 import { parseClaimedWindow } from './disputer.js';
 import {
-  answerFrom,
   challengeBond,
+  claimantMove,
   claimHash,
   GameAction,
   GamePhase,
@@ -137,18 +138,21 @@ export class GameDesk {
     return this.player.send(window, { action: GameAction.Pick, claim, challenger, side: chosen });
   }
 
-  /** As claimant side: answers every game waiting for a reveal that `tree` (the claim's data) can answer. */
-  async answer(window: number, tree: WindowCommitment): Promise<{ challenger: string; outcome: MoveOutcome }[]> {
+  /**
+   * As claimant side: answers every game waiting for what `data` (the claim's window: slots, states,
+   * tree) can give — a reveal, or the opened step's data (`Publish`).
+   */
+  async answer(window: number, data: ClaimedWindow): Promise<{ challenger: string; outcome: MoveOutcome }[]> {
     const out: { challenger: string; outcome: MoveOutcome }[] = [];
     const games = await this.games(window);
     if (games.length === 0) throw new GameMoveError(`no game is open against the pending claim of window ${window}`);
     for (const g of games) {
-      const move = answerFrom(tree, g.claim, g.challenger, g.state);
+      const move = claimantMove(data, g.claim, g.challenger, g.state);
       if (move) out.push({ challenger: g.challenger, outcome: await this.player.send(window, move) });
     }
     if (out.length === 0)
       throw new GameMoveError(
-        `no open game waits for a reveal this data can give (the claim's root is not ${tree.windowRoot}, or the games wait for the challengers)`,
+        `no open game waits for a reveal or a publication this data can give (the claim's root is not ${data.commitment.windowRoot}, or the games wait for the challengers)`,
       );
     return out;
   }
@@ -180,29 +184,39 @@ export class GameDesk {
   }
 }
 
+/** The stored window (a node's data dir: slots, states, tree) whose root is `windowRoot`. */
+export async function storedWindow(db: NodeDb, window: number, windowRoot: string): Promise<ClaimedWindow | undefined> {
+  const stored = await db.commitments.get({ window, windowRoot });
+  if (!stored) return undefined;
+  const claimed = parseClaimedWindow(stored.frames.map((f) => Buffer.from(f, 'utf8')));
+  return claimed?.commitment.windowRoot === windowRoot ? claimed : undefined;
+}
+
 /** The stored commitment (a node's data dir) whose root is `windowRoot`, as a tree. */
 export async function storedTree(
   db: NodeDb,
   window: number,
   windowRoot: string,
 ): Promise<WindowCommitment | undefined> {
-  const stored = await db.commitments.get({ window, windowRoot });
-  if (!stored) return undefined;
-  const tree = parseClaimedWindow(stored.frames.map((f) => Buffer.from(f, 'utf8')))?.commitment;
-  return tree?.windowRoot === windowRoot ? tree : undefined;
+  return (await storedWindow(db, window, windowRoot))?.commitment;
 }
 
-/** The first served commitment (window protocol frames) whose tree hashes to `windowRoot`. */
-export function servedTree(answers: Uint8Array[][], windowRoot: string): WindowCommitment | undefined {
+/** The first served window (window protocol frames) whose tree hashes to `windowRoot`. */
+export function servedWindow(answers: Uint8Array[][], windowRoot: string): ClaimedWindow | undefined {
   for (const frames of answers) {
     try {
-      const tree = parseClaimedWindow(frames)?.commitment;
-      if (tree?.windowRoot === windowRoot) return tree;
+      const claimed = parseClaimedWindow(frames);
+      if (claimed?.commitment.windowRoot === windowRoot) return claimed;
     } catch {
       // A malformed answer is no answer.
     }
   }
   return undefined;
+}
+
+/** The first served commitment (window protocol frames) whose tree hashes to `windowRoot`. */
+export function servedTree(answers: Uint8Array[][], windowRoot: string): WindowCommitment | undefined {
+  return servedWindow(answers, windowRoot)?.commitment;
 }
 
 /** One line per game, for the CLI. */
@@ -213,7 +227,9 @@ export function describeGame(g: GameView, now: number): string {
       ? `claimant side must reveal ${state.height > 0 ? `the children of node (height ${state.height}, index ${state.index})` : `leaf ${state.index}`}`
       : state.phase === GamePhase.Pick
         ? `challenger must pick a side at height ${state.height}`
-        : `leaf ${state.index} is open: the challenger proves fraud with it or concedes`;
+        : state.phase === GamePhase.Publish
+          ? `claimant side must publish the data of step ${state.index} (its slots and S_{t-1})`
+          : `leaf ${state.index} is open (its step's data published): the challenger proves fraud with it or concedes`;
   const left = state.deadline - now;
   return `game ${g.id.slice(0, 10)} challenger ${g.challenger} bond ${state.bond}: ${whose}; deadline ${left >= 0 ? `in ${left} s` : `passed ${-left} s ago (resolvable)`}`;
 }

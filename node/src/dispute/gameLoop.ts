@@ -4,15 +4,17 @@ import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { NodeDb } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { MeterKeyRing } from '../reading/meterKeys.js';
 import type { Logger } from '../util/logger.js';
 import type { WindowCommitment } from '../window/commitment.js';
 import { badFinalStateProofOf, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
 import { parseClaimedWindow } from './disputer.js';
 import { servedTree } from './gameDesk.js';
 import {
-  answerFrom,
   challengeBond,
+  claimantMove,
   claimHash,
+  decodePublishMove,
   GameAction,
   GamePhase,
   gameDepth,
@@ -24,7 +26,9 @@ import {
   type GameMove,
   type GamePlayer,
   type GameState,
+  type PublishedStep,
 } from './game.js';
+import { proofFromOpenedStep } from './proofs.js';
 
 /** How the node plays the data-availability game (DESIGN.md §5.6); `game` in the node's config. */
 export interface GameOptions {
@@ -61,6 +65,8 @@ export interface GameLoopModules {
   token: Contract;
   /** This node's account (the challenger of the games it opens). */
   address: string;
+  /** The community's meter keys: published slots are checked against them. */
+  keys: MeterKeyRing;
   /** Our participant index, or -1 for an outside watcher: decides our turn in the rotations. */
   participantIndex: number;
   /** Claimant side: answer games against claims we signed, from the commitment stored at signing time. */
@@ -87,6 +93,8 @@ interface TrackedGame {
   revealed: Map<number, { left: string; right: string }>;
   /** The opened leaf's preimage, once revealed. */
   leaf?: { position: number; interval: number; readingsRoot: string; stateHash: string };
+  /** The transaction that published the opened step's data, and keccak256 of its `move` (StepPublished). */
+  published?: { txHash: string; dataHash: string };
   /** Whether we already looked for a fraud proof on the opened leaf. */
   openedHandled?: boolean;
 }
@@ -201,13 +209,13 @@ export class GameLoop {
       const logs = await provider.getLogs({ address, topics: [null, hubTopic], fromBlock: this.cursor, toBlock: to });
       for (const log of logs) {
         const parsed = player.game.interface.parseLog({ topics: [...log.topics], data: log.data });
-        if (parsed) this.onEvent(parsed.name, parsed.args as unknown as Record<string, unknown>);
+        if (parsed) this.onEvent(parsed.name, parsed.args as unknown as Record<string, unknown>, log.transactionHash);
       }
       this.cursor = to + 1;
     }
   }
 
-  private onEvent(name: string, a: Record<string, unknown>): void {
+  private onEvent(name: string, a: Record<string, unknown>, txHash: string): void {
     const { logger, metrics, community } = this.m;
     const id = a.gameId as string;
     if (name === 'GameChallenged') {
@@ -257,7 +265,16 @@ export class GameLoop {
           readingsRoot: a.readingsRoot as string,
           stateHash: a.stateHash as string,
         };
-        logger.info('game: leaf opened', { window: g.window, challenger: g.challenger, position: g.leaf.position });
+        logger.info('game: leaf revealed', { window: g.window, challenger: g.challenger, position: g.leaf.position });
+        break;
+      case 'StepPublished':
+        g.published = { txHash, dataHash: a.dataHash as string };
+        logger.info('game: step published, leaf open', {
+          window: g.window,
+          challenger: g.challenger,
+          position: Number(a.position),
+          tx: txHash,
+        });
         break;
       case 'GameEnded': {
         const result = RESULT[Number(a.result)] ?? String(a.result);
@@ -372,7 +389,7 @@ export class GameLoop {
       return;
     }
     const mine = this.isMe(g.challenger);
-    const signed = mine ? undefined : await this.signedTree(g.window, g.claim);
+    const signed = mine ? undefined : await this.signedWindow(g.window, g.claim);
     if (mine && !(await this.stillPending(g))) {
       // The claim was rejected (another game, a fraud proof) or replaced: end our game now, bond back.
       await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
@@ -381,7 +398,8 @@ export class GameLoop {
     if (now > state.deadline) {
       // The party to move is late. We end the games we play (the claimant late: we win; we late: we
       // concede, the claim may finalize) and, against claims we signed, those whose challenger is late.
-      if (mine || (signed && state.phase !== GamePhase.Reveal))
+      const claimantToMove = state.phase === GamePhase.Reveal || state.phase === GamePhase.Publish;
+      if (mine || (signed && !claimantToMove))
         await this.move(g, { action: GameAction.Resolve, claim: g.claim, challenger: g.challenger });
       return;
     }
@@ -396,12 +414,13 @@ export class GameLoop {
       }
       return;
     }
-    if (signed && this.m.answer && state.phase === GamePhase.Reveal) {
-      const key = `${g.id}:${state.node}`;
+    if (signed && this.m.answer && (state.phase === GamePhase.Reveal || state.phase === GamePhase.Publish)) {
+      const key = `${g.id}:${state.phase}:${state.node}`;
       const since = this.waitingSince.get(key) ?? Date.now();
       this.waitingSince.set(key, since);
       if (Date.now() < since + this.rank(g.window) * (await this.answerStagger()) * 1000) return;
-      const move = answerFrom(signed, g.claim, g.challenger, state);
+      // A reveal, or the step's data (Publish), from the window as stored when we signed it.
+      const move = claimantMove(signed, g.claim, g.challenger, state);
       if (!move) return;
       if (await this.move(g, move)) this.waitingSince.delete(key);
     }
@@ -427,23 +446,28 @@ export class GameLoop {
   }
 
   /**
-   * The leaf is open: prove what it and our own data prove, without the claim's readings.
+   * The leaf is open: its step's data is published. Prove what the leaf, the published data and our
+   * own readings prove:
    * - A last leaf (position W−1) whose state is not the posted S_W: bad final state, with the
    *   siblings the claimant revealed on the way down.
-   * - A leaf with our readings (same readingsRoot) but another state: bad step, from our S_{t-1}
-   *   and slots under the claim's root (`stepProofFromGame`; the picks went to the leftmost leaf
-   *   where the claim departs from ours, so the leaf before it is ours).
-   * - Otherwise (its readings differ from ours) the leaf cannot be judged without them — the
-   *   meter level of the game is not built: our deadline runs out and the bond goes to the signers.
+   * - From the published step (read back from the `Publish` transaction's calldata, checked against
+   *   the event's hash): a committed slot that is not a valid reading (forged reading), a reading of
+   *   ours it leaves out (reading mismatch), or a state that is not F of the published S_{t-1} and
+   *   slots (bad step) — `proofFromOpenedStep`.
+   * - Without the published data (the move was sent through another contract, whose calldata the
+   *   node does not trace): a leaf with our readings (same readingsRoot) but another state is still a
+   *   bad step from our S_{t-1} and slots (`stepProofFromGame`).
+   * Otherwise the step is right as far as our data shows: our deadline runs out and the bond goes to
+   * the signers.
    */
   private async useOpenedLeaf(g: TrackedGame, state: GameState): Promise<void> {
-    const { hub, community, logger, metrics } = this.m;
+    const { hub, community, logger } = this.m;
     const W = community.windowIntervals;
     const rec = await hub.windowRecord(g.window);
     const leaf = g.leaf;
     if (rec.status !== WindowStatus.Pending || claimHash(g.window, rec.windowRoot, rec.stateHash) !== g.claim) return;
-    if (!leaf || leaf.position !== state.index) {
-      g.openedHandled = false; // the LeafRevealed event is not read yet
+    if (!leaf || leaf.position !== state.index || !g.published) {
+      g.openedHandled = false; // the LeafRevealed / StepPublished event is not read yet
       return;
     }
     const proof = siblingPath(g.revealed, leaf.position, gameDepth(W));
@@ -454,12 +478,32 @@ export class GameLoop {
       data = badFinalStateProofOf({ ...leaf, proof });
     } else {
       const ours = await this.ownWindow(g.window);
-      data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
-      if (data) kind = DisputeKind.BadStep;
+      const step = proof && (await this.publishedStep(g));
+      if (step && proof) {
+        const found = proofFromOpenedStep(
+          community,
+          this.m.keys,
+          { leaf: { ...leaf, proof }, ...step },
+          ours?.slots[leaf.position],
+          { signers: rec.signers, disputer: this.m.participantIndex >= 0 ? this.m.participantIndex : undefined },
+        );
+        if (found) {
+          kind = found.kind;
+          data = found.data;
+          logger.warn('opened step: fraud found in the published data', {
+            window: g.window,
+            position: leaf.position,
+            what: found.summary,
+          });
+        }
+      } else {
+        data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
+        if (data) kind = DisputeKind.BadStep;
+      }
     }
     if (kind === undefined || !data) {
       logger.warn(
-        'opened leaf: no fraud proof from the leaf and our data (its readings differ from ours: meter level not built)',
+        'opened leaf: no fraud proof from the leaf, the published step and our data (the step is right as far as we see)',
         {
           window: g.window,
           position: leaf.position,
@@ -472,10 +516,10 @@ export class GameLoop {
     logger.warn('opened leaf proves fraud: disputing', { window: g.window, position: leaf.position, kind: name });
     try {
       const receipt = await hub.dispute(g.window, kind, data, rec);
-      metrics?.disputes.inc({ kind: name, result: 'accepted' });
+      this.m.metrics?.disputes.inc({ kind: name, result: 'accepted' });
       logger.warn('dispute accepted: claim rejected', { window: g.window, kind: name, gasUsed: receipt.gasUsed });
     } catch (e) {
-      metrics?.disputes.inc({ kind: name, result: 'failed' });
+      this.m.metrics?.disputes.inc({ kind: name, result: 'failed' });
       logger.warn('dispute failed', { window: g.window, kind: name, reason: revertReason(e, hub.contract) });
       g.openedHandled = false; // try again on a later tick, while the deadline lasts
       this.backOff(g.id);
@@ -484,12 +528,40 @@ export class GameLoop {
 
   // ------------------------------------------------------------------ stored commitments
 
-  /** The commitment this node signed for `claim` (same root and posted state), as a tree. */
-  private async signedTree(window: number, claim: string): Promise<WindowCommitment | undefined> {
+  /** The window this node signed for `claim` (same root and posted state): slots, states and tree as stored. */
+  private async signedWindow(window: number, claim: string): Promise<ClaimedWindow | undefined> {
     for (const c of await this.m.db.commitments.listWindow(window)) {
-      if (claimHash(window, c.windowRoot, c.stateHash) === claim) return this.tree(window, c.windowRoot, c.frames);
+      if (claimHash(window, c.windowRoot, c.stateHash) === claim) return this.window(window, c.windowRoot, c.frames);
     }
     return undefined;
+  }
+
+  /**
+   * The step data the claimant side published in game `g`: the `move` argument of the `Hub.playGame`
+   * call in the StepPublished transaction, checked against the event's hash; undefined when the
+   * transaction is not a direct call of the hub (or cannot be read).
+   */
+  private async publishedStep(
+    g: TrackedGame,
+  ): Promise<Pick<PublishedStep, 'slots' | 'previous' | 'prevState'> | undefined> {
+    const { provider, hub, logger } = this.m;
+    if (!g.published) return undefined;
+    try {
+      const tx = await provider.getTransaction(g.published.txHash);
+      if (!tx || tx.to?.toLowerCase() !== this.m.community.hub.toLowerCase()) throw new Error('not a call of the hub');
+      const call = hub.contract.interface.parseTransaction({ data: tx.data });
+      if (call?.name !== 'playGame') throw new Error('not a playGame call');
+      const decoded = decodePublishMove(call.args[2] as string, g.published.dataHash);
+      if (!decoded) throw new Error("the move does not match the event's hash");
+      return decoded.step;
+    } catch (e) {
+      logger.warn('cannot read the published step from its transaction', {
+        window: g.window,
+        tx: g.published.txHash,
+        reason: (e as Error).message,
+      });
+      return undefined;
+    }
   }
 
   /** This node's own current commitment of `window` (its latest fold), as a tree. */
@@ -503,10 +575,6 @@ export class GameLoop {
     if (!own) return undefined;
     const stored = await this.m.db.commitments.get({ window, windowRoot: own.windowRoot });
     return stored ? this.window(window, stored.windowRoot, stored.frames) : undefined;
-  }
-
-  private tree(window: number, windowRoot: string, frames: string[]): WindowCommitment | undefined {
-    return this.window(window, windowRoot, frames)?.commitment;
   }
 
   private window(window: number, windowRoot: string, frames: string[]): ClaimedWindow | undefined {

@@ -1,19 +1,25 @@
+import { getBytes, ZeroHash } from 'ethers';
 import type { CommunityInfo } from '../community/types.js';
-import { sameReadingValues } from '../reading/encoding.js';
+import { decodeReading, sameReadingValues } from '../reading/encoding.js';
 import type { MeterKeyRing } from '../reading/meterKeys.js';
 import type { SignedReading } from '../reading/signature.js';
 import { toMeterEnergy } from '../window/assemble.js';
-import { commitWindow, readingsRoot } from '../window/commitment.js';
+import { ABSENT_LEAF, commitWindow, rawReadingLeaf, readingsRoot } from '../window/commitment.js';
 import {
   badFinalStateProof,
   badStepProof,
   DisputeKind,
+  encodeProof,
   forgedReadingProof,
   readingMismatchProof,
+  signedSlot,
+  stateTuple,
   type ClaimedWindow,
+  type IntervalLeafProof,
 } from '../window/disputeProof.js';
+import { buildLevels, merkleProof, treeDepth } from '../window/merkle.js';
 import { marketStep } from '../window/market.js';
-import { emptyState, stateHash, type ParticipantState } from '../window/state.js';
+import { emptyState, PACKED_STATE_STRIDE, stateHash, unpackState, type ParticipantState } from '../window/state.js';
 
 export { DisputeKind, type ClaimedWindow };
 
@@ -130,4 +136,132 @@ export function buildCheapestProof(
     };
   }
   return undefined;
+}
+
+/** One published slot: raw bytes (hex), both empty = absent (`PublishedStep.slots`, contracts/src/types/Game.sol). */
+export interface PublishedSlot {
+  encoded: string;
+  signature: string;
+}
+
+/**
+ * The data a data-availability game opened for one step (review R1): the interval leaf t with its
+ * path under the claim's windowRoot (the children revealed on the way down), and what the claimant
+ * side published for it in calldata — the M slots, leaf t-1 with its path and S_{t-1} packed.
+ */
+export interface OpenedStep {
+  leaf: IntervalLeafProof;
+  slots: readonly PublishedSlot[];
+  previous: IntervalLeafProof;
+  prevState: string;
+}
+
+type Community = Pick<
+  CommunityInfo,
+  'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'
+>;
+
+/**
+ * The cheapest fraud proof against the step a game opened and published, from that data and our own
+ * readings of the interval, in `buildCheapestProof`'s order: a committed slot that is not a valid
+ * reading of its meter and interval (forged reading), a reading of ours the claim leaves out
+ * (reading mismatch, when the omission rule lets us raise it), a state that is not F of S_{t-1} and
+ * the committed readings (bad step). Undefined when the step is right as far as our readings show.
+ * The slots are taken as published bytes: a committed slot that is no reading at all is provable too.
+ */
+export function proofFromOpenedStep(
+  community: Community,
+  keys: MeterKeyRing,
+  opened: OpenedStep,
+  /** Our slots of interval t (equivocated ones voided), when we hold them. */
+  ours: readonly (SignedReading | undefined)[] | undefined,
+  omission?: { signers: bigint; disputer?: number },
+): Proof | undefined {
+  const { leaf, slots } = opened;
+  const t = leaf.interval;
+  const absent = (x: PublishedSlot) => getBytes(x.encoded).length === 0 && getBytes(x.signature).length === 0;
+  const levels = buildLevels(
+    slots.map((x) => (absent(x) ? ABSENT_LEAF : rawReadingLeaf(getBytes(x.encoded), getBytes(x.signature)))),
+  );
+  const committed: (SignedReading | undefined)[] = [];
+  for (let m = 0; m < slots.length; m++) {
+    const x = slots[m];
+    if (absent(x)) {
+      committed.push(undefined);
+      continue;
+    }
+    let valid: SignedReading | undefined;
+    try {
+      const reading = decodeReading(getBytes(x.encoded));
+      const s = { reading, signature: getBytes(x.signature) };
+      const bound =
+        reading.meterIndex === m &&
+        reading.interval === t &&
+        reading.chainId === community.chainId &&
+        reading.communityId === community.communityId &&
+        reading.hub.toLowerCase() === community.hub.toLowerCase();
+      if (bound && keys.verify(s)) valid = s;
+    } catch {
+      // Not a reading at all: forged.
+    }
+    if (!valid) {
+      return {
+        kind: DisputeKind.ForgedReading,
+        data: encodeProof(DisputeKind.ForgedReading, {
+          leaf,
+          meterIndex: m,
+          committed: x,
+          slotProof: merkleProof(levels, m),
+        }),
+        summary: `published reading of meter ${m} at interval ${t} is not validly signed for that slot`,
+      };
+    }
+    committed.push(valid);
+  }
+  for (let m = 0; m < slots.length; m++) {
+    const mine = ours?.[m];
+    const theirs = committed[m];
+    if (!mine || theirs) continue; // a different valid reading is an equivocation, not the claimant's fraud
+    if (omission && !mayRaiseOmission(community.meters[m].owner, omission.signers, omission.disputer)) continue;
+    return {
+      kind: DisputeKind.ReadingMismatch,
+      data: encodeProof(DisputeKind.ReadingMismatch, {
+        reading: signedSlot(mine),
+        leaf,
+        committed: slots[m],
+        slotProof: merkleProof(levels, m),
+      }),
+      summary: `signed reading of meter ${m} at interval ${t} is missing from the published step`,
+    };
+  }
+  const n = community.participants.length;
+  const packed = getBytes(opened.prevState);
+  const first = leaf.position === 0;
+  // A committed S_{t-1} of another length is wrong by itself (the verifier's BadStep says so).
+  const prev = first ? emptyState(n) : unpackState(packed, Math.floor(packed.length / PACKED_STATE_STRIDE));
+  if (prev.length === n) {
+    const owners = community.meters.map((x) => x.owner);
+    let next: ParticipantState[];
+    try {
+      next = marketStep(community.market, prev, owners, committed.map(toMeterEnergy), community.limits);
+    } catch {
+      return undefined; // F reverts: the step that produced S_{t-1} is the wrong one, not this
+    }
+    if (stateHash(next) === leaf.stateHash) return undefined;
+  }
+  const meters = slots.length;
+  return {
+    kind: DisputeKind.BadStep,
+    data: encodeProof(DisputeKind.BadStep, {
+      previous: first
+        ? { position: 0, interval: 0, readingsRoot: ZeroHash, stateHash: ZeroHash, proof: [] }
+        : opened.previous,
+      prevState: first ? [] : prev.map(stateTuple),
+      current: leaf,
+      slots,
+      padding: new Array((1 << treeDepth(meters)) - meters).fill(ZeroHash),
+      limits: (community.limits ?? []).map((l) => [l.bidPrice, l.askPrice]),
+    }),
+    summary: `state of interval ${t} is not F of the published S_{t-1} and readings`,
+  };
 }

@@ -31,11 +31,23 @@ export enum ByzantineMode {
    * to it from the challenger's own data (DESIGN.md §5.6).
    */
   WithheldAnswering = 'withheld-answering',
+  /**
+   * Review R1's claimant: a changed reading (as ChangedReading) folded into well-formed leaves over a
+   * readings root that holds it, the commitment withheld from peers, every game move answered and the
+   * opened step's data published (all it can do). The game opens the leaf where the claim departs
+   * from the honest one; only the published slots show the forged reading, and the challenger proves
+   * it from them (DESIGN.md §5.6).
+   */
+  ForgedAnswering = 'forged-answering',
 }
 
 /** Whether a node in this mode serves no commitment to its peers. */
 export function withholdsCommitment(mode: ByzantineMode | undefined): boolean {
-  return mode === ByzantineMode.WithheldCommitment || mode === ByzantineMode.WithheldAnswering;
+  return (
+    mode === ByzantineMode.WithheldCommitment ||
+    mode === ByzantineMode.WithheldAnswering ||
+    mode === ByzantineMode.ForgedAnswering
+  );
 }
 
 /** Whether a node in this mode answers games against claims it signed. */
@@ -81,7 +93,8 @@ export function byzantineFold(
   const meterOwner = community.meters.map((x) => x.owner);
   let states: ParticipantState[][];
   switch (mode) {
-    case ByzantineMode.ChangedReading: {
+    case ByzantineMode.ChangedReading:
+    case ByzantineMode.ForgedAnswering: {
       const slot = assembled.slots[t][m];
       if (slot)
         assembled.slots[t][m] = {

@@ -336,6 +336,7 @@ export class DiversityNode {
       }),
       token: new Contract(community.token, loadArtifact('CommunityToken').abi, signer),
       address: wallet.address,
+      keys,
       participantIndex,
       answer: answersGames(opts.byzantine),
       challenge: !opts.byzantine,

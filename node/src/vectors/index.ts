@@ -3,6 +3,7 @@ import { blsVectorFile } from './bls.js';
 import { commitmentVectors } from './commitment.js';
 import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
+import { gameVectors } from './game.js';
 import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
 import { updateVectors } from './update.js';
@@ -25,6 +26,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'dispute.json': disputeVectors(),
     'bls.json': blsVectorFile(),
     'update.json': updateVectors(),
+    'game.json': gameVectors(),
   };
 }
 

@@ -44,12 +44,15 @@ export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
 };
 
-const signed = (s: SignedReading | undefined) =>
+/** A slot as the proof structs (and the game's `Publish`) carry it: encoding and signature, or both empty. */
+export const signedSlot = (s: SignedReading | undefined): { encoded: string; signature: string } =>
   s
     ? { encoded: hexlify(encodeReading(s.reading)), signature: hexlify(s.signature) }
     : { encoded: '0x', signature: '0x' };
+const signed = signedSlot;
 
-const stateTuple = (s: ParticipantState) => [
+/** A ParticipantState as the proof structs' tuple. */
+export const stateTuple = (s: ParticipantState) => [
   s.exportWh,
   s.importWh,
   s.p2pSoldWh,
@@ -60,6 +63,11 @@ const stateTuple = (s: ParticipantState) => [
 ];
 
 const ZERO = `0x${'00'.repeat(32)}`;
+
+/** abi.encode(<proof struct of kind>) of `value` (its fields as DISPUTE_PROOF_TYPES names them). */
+export function encodeProof(kind: DisputeKind, value: unknown): string {
+  return encode(kind, value);
+}
 
 function encode(kind: DisputeKind, value: unknown): string {
   return AbiCoder.defaultAbiCoder().encode([DISPUTE_PROOF_TYPES[kind]], [value]);

@@ -194,6 +194,64 @@ describe('e2e: the data-availability game', function () {
     await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
   });
 
+  it('review R1: a claimant whose leaves are well formed over a forged readings root answers every move and publishes the step; the node proves the forged reading from the published data', async () => {
+    c = new LocalCommunity(options);
+    await c.setup();
+    for (const o of c.options) o.game = { ...o.game, availabilityFraction: 0.05, fetchEverySeconds: 1 };
+    const hub = c.deployment.hub as Contract;
+    const game = gameModule();
+    await c.startNode(0, { byzantine: ByzantineMode.ForgedAnswering });
+    await Promise.all([1, 2].map((i) => c.startNode(i)));
+    const cheat = await c.waitFor(
+      'the forged claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 ? r : undefined;
+      },
+      40_000,
+    );
+    // Nobody serves the data; an honest node challenges, the cheat answers every move down to the leaf
+    // where the claim departs from the honest one, and publishes its step: the forged slot is in it.
+    const disputed = await c.waitFor(
+      'a dispute from the published step',
+      async () => {
+        const logs = (await hub.queryFilter(hub.filters.Disputed(c.communityId))) as EventLog[];
+        return logs.length > 0 ? logs : undefined;
+      },
+      60_000,
+    );
+    expect(disputed.map((d) => Number(d.args.kind))).to.deep.equal([1]); // ForgedReading
+    const published = (await game.queryFilter(game.filters.StepPublished(c.deployment.hubAddress))) as EventLog[];
+    expect(published.length).to.be.greaterThan(0);
+    for (const p of published) expect(Number(p.args.position)).to.equal(2); // the cheat's interval
+    const leaves = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
+    const honestRoot = ((await (await fetch(`${c.nodes[1]!.apiUrl}/window/0`)).json()) as { windowRoot: string })
+      .windowRoot;
+    expect(honestRoot).to.not.equal(cheat.windowRoot);
+    for (const l of leaves) expect(Number(l.args.position)).to.equal(2);
+    // The cheat loses its whole bond; every game ends void (the claim is gone), bonds back.
+    expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
+    expect(await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))).to.have.length(1);
+    const challenges = async () =>
+      (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
+    await c.waitFor('every game over', async () => (await ended(game)).length === (await challenges()).length, 30_000);
+    expect((await ended(game)).map((e) => e.args.result)).to.satisfy((r: bigint[]) => r.every((x) => x === VOID));
+    const challenger = disputed[0].args.challenger as string;
+    expect(await hub.withdrawable(c.deployment.tokenAddress, challenger)).to.equal(CHALLENGE_BOND + BOND / 2n);
+    // The honest result (signed by 1 and 2) follows and becomes final.
+    await c.waitFor(
+      'the honest claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 && r.windowRoot !== cheat.windowRoot ? r : undefined;
+      },
+      40_000,
+    );
+    await c.timeTravel(options.challengePeriod);
+    await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
+    expect((await hub.windowRecord(c.communityId, 0)).windowRoot).to.equal(honestRoot);
+  });
+
   it('an honest node answers a challenge against its own claim and keeps it; the challenger’s bond goes to the signers', async () => {
     c = new LocalCommunity(options);
     await c.setup();
@@ -243,7 +301,8 @@ describe('e2e: the data-availability game', function () {
         'the claimant side to answer',
         async () => {
           const g = await desk.gameOf(0, outsider.address);
-          return g.state.phase !== GamePhase.Reveal ? g : undefined;
+          // The claimant side's moves: the reveals, and at the leaf the step's data.
+          return g.state.phase !== GamePhase.Reveal && g.state.phase !== GamePhase.Publish ? g : undefined;
         },
         30_000,
       );
@@ -255,7 +314,7 @@ describe('e2e: the data-availability game', function () {
     expect(picks).to.equal(2); // depth(4)
     const status = await cli(['dispute', '--game', 'status', ...chain, '--window', '0']);
     expect(status.stdout).to.match(/1 open game\(s\)/);
-    expect(status.stdout).to.match(/leaf 0 is open/);
+    expect(status.stdout).to.match(/leaf 0 is open \(its step's data published\)/);
     const leaf = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
     expect(leaf).to.have.length(1);
     expect(Number(leaf[0].args.interval)).to.equal(0);
@@ -269,6 +328,18 @@ describe('e2e: the data-availability game', function () {
       }),
     );
     expect(reveals[0] + reveals[1]).to.equal(3);
+    // ... and the opened step's data (its slots and S_{t-1}) was published once, in calldata.
+    const publishes = await Promise.all(
+      [0, 1].map(async (i) => {
+        const m = await c.nodes[i]!.metrics!.gameMoves.get();
+        return m.values
+          .filter((v) => v.labels.action === 'Publish' && v.labels.result === 'mined')
+          .reduce((a, v) => a + v.value, 0);
+      }),
+    );
+    expect(publishes[0] + publishes[1]).to.equal(1);
+    const published = (await game.queryFilter(game.filters.StepPublished(c.deployment.hubAddress))) as EventLog[];
+    expect(published.map((e) => Number(e.args.position))).to.deep.equal([0]);
 
     // The outsider has nothing to prove; past its deadline a signer's node resolves: the bond goes to the signers.
     await c.timeTravel(D + 1);

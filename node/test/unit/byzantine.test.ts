@@ -72,13 +72,25 @@ describe('byzantine folds leave the trace their fraud proof needs', () => {
     expect(b.folded.commitment.windowRoot).to.not.equal(honest.commitment.windowRoot);
     const answering = byzantineFold(ByzantineMode.WithheldAnswering, community, 0, assembled);
     expect(answering.folded.commitment.windowRoot).to.equal(wrong.folded.commitment.windowRoot);
-    const withholding = [ByzantineMode.WithheldCommitment, ByzantineMode.WithheldAnswering];
+    const withholding = [
+      ByzantineMode.WithheldCommitment,
+      ByzantineMode.WithheldAnswering,
+      ByzantineMode.ForgedAnswering,
+    ];
     for (const m of Object.values(ByzantineMode)) {
       expect(withholdsCommitment(m)).to.equal(withholding.includes(m));
       expect(answersGames(m)).to.equal(m !== ByzantineMode.WithheldCommitment);
     }
     expect(withholdsCommitment(undefined)).to.equal(false);
     expect(answersGames(undefined)).to.equal(true);
+  });
+
+  it('forged answering (review R1): the changed reading of ChangedReading, withheld from peers, games answered', () => {
+    const b = byzantineFold(ByzantineMode.ForgedAnswering, community, 0, assembled);
+    const changed = byzantineFold(ByzantineMode.ChangedReading, community, 0, assembled);
+    expect(b.folded.commitment.windowRoot).to.equal(changed.folded.commitment.windowRoot);
+    expect(withholdsCommitment(ByzantineMode.ForgedAnswering)).to.equal(true);
+    expect(answersGames(ByzantineMode.ForgedAnswering)).to.equal(true);
   });
 
   it('wrong final state: the commitment is honest but the posted state is not its last state', () => {

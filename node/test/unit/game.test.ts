@@ -147,10 +147,10 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     }
   });
 
-  it('worst-case time to finality under a challenger that plays every round: P + (2·depth(W) + 2)·D', () => {
-    expect(worstCaseFinalitySeconds(3600, 3600, 96)).to.equal(3600 + 16 * 3600); // depth(96) = 7
-    expect(worstCaseFinalitySeconds(120, 30, 4)).to.equal(120 + 6 * 30);
-    expect(worstCaseFinalitySeconds(86_400, 3600, 1)).to.equal(86_400 + 2 * 3600);
+  it('worst-case time to finality under a challenger that plays every round: P + (2·depth(W) + 3)·D', () => {
+    expect(worstCaseFinalitySeconds(3600, 3600, 96)).to.equal(3600 + 17 * 3600); // depth(96) = 7
+    expect(worstCaseFinalitySeconds(120, 30, 4)).to.equal(120 + 7 * 30);
+    expect(worstCaseFinalitySeconds(86_400, 3600, 1)).to.equal(86_400 + 3 * 3600);
   });
 
   it("decodes the module's revert reasons (bubbled up through the hub)", () => {

@@ -11,7 +11,14 @@ import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
 import { Disputer } from '../../dispute/disputer.js';
 import type { MoveOutcome } from '../../dispute/game.js';
-import { describeGame, GameDesk, GameMoveError, servedTree, storedTree } from '../../dispute/gameDesk.js';
+import {
+  describeGame,
+  GameDesk,
+  GameMoveError,
+  servedWindow,
+  storedTree,
+  storedWindow,
+} from '../../dispute/gameDesk.js';
 import { createHost } from '../../network/host.js';
 import { defaultNetworkOptions } from '../../network/options.js';
 import { topics } from '../../network/topics.js';
@@ -38,7 +45,7 @@ const builder = (y: Argv) =>
     })
     .option('game', {
       type: 'string',
-      choices: ['challenge', 'status', 'pick', 'answer', 'resolve'],
+      choices: ['challenge', 'status', 'pick', 'answer', 'publish', 'resolve'],
       describe: 'Play the data-availability game by hand (DESIGN.md §5.4) instead of sending a fraud proof',
     })
     .option('side', {
@@ -54,7 +61,8 @@ const builder = (y: Argv) =>
     })
     .option('data-dir', {
       type: 'string',
-      describe: "--game answer/pick: a node's data dir (its store), whose stored commitments answer or guide picks",
+      describe:
+        "--game answer/publish/pick: a node's data dir (its store), whose stored commitments answer (reveal, publish the opened step) or guide picks",
     });
 
 export const disputeCommand = {
@@ -73,7 +81,11 @@ export const disputeCommand = {
     ['$0 dispute --game status --hub 0x.. --window 3', 'List the games open against the claim and whose move it is'],
     [
       '$0 dispute --game answer --hub 0x.. --window 3 --data-dir .diversity/node --private-key 0x..',
-      "Answer every game against the claim from a node's stored commitment (or --peer: from the one a peer serves)",
+      "Answer every game against the claim from a node's stored commitment (or --peer: from the one a peer serves): a reveal, or the opened step's data",
+    ],
+    [
+      '$0 dispute --game publish --hub 0x.. --window 3 --data-dir .diversity/node --private-key 0x..',
+      "The same (an alias): publish the opened step's slots and S_{t-1} where a game waits for them",
     ],
     ['$0 dispute --game pick --hub 0x.. --window 3 --private-key 0x..', 'As challenger: descend one level'],
     ['$0 dispute --game resolve --hub 0x.. --window 3 --private-key 0x..', 'End the games whose deadline passed'],
@@ -152,7 +164,7 @@ export const disputeCommand = {
 
 /** `diversity dispute --game ...`: one move (or a status) of the data-availability game, with clear output. */
 interface GameArgs {
-  game: 'challenge' | 'status' | 'pick' | 'answer' | 'resolve';
+  game: 'challenge' | 'status' | 'pick' | 'answer' | 'publish' | 'resolve';
   rpcUrl: string;
   hub: string;
   communityId: string;
@@ -201,7 +213,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         db = await NodeDb.open(args.dataDir).catch((e) => {
           throw new CliError(CliErrorCode.BAD_OPTION, `--data-dir ${args.dataDir}: ${(e as Error).message}`);
         });
-        return storedTree(db, window, windowRoot);
+        return storedWindow(db, window, windowRoot);
       }
       if (!args.peer) return undefined;
       const community = await hub.communityInfo();
@@ -214,7 +226,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
           ),
         ),
       );
-      return servedTree(
+      return servedWindow(
         answers.filter((a) => a.length > 0),
         windowRoot,
       );
@@ -242,16 +254,18 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         moved(`pick in window ${window}`, await desk.pick(window, args.challenger ?? me, args.side, own));
         break;
       }
-      case 'answer': {
+      case 'answer':
+      case 'publish': {
+        // One path: each game gets what it waits for (a reveal, or the opened step's data).
         if (!args.dataDir && !args.peer)
-          throw new CliError(CliErrorCode.BAD_OPTION, "--game answer needs the claim's data: --data-dir or --peer");
+          throw new CliError(CliErrorCode.BAD_OPTION, `--game ${action} needs the claim's data: --data-dir or --peer`);
         const { record } = await desk.pendingClaim(window);
-        const tree = await dataFor(record.windowRoot);
-        if (!tree)
+        const data = await dataFor(record.windowRoot);
+        if (!data)
           throw new GameMoveError(
             `no commitment with the claim's root ${record.windowRoot} in ${args.dataDir ? `--data-dir ${args.dataDir}` : "the peers' answers"}: cannot answer`,
           );
-        for (const { challenger, outcome } of await desk.answer(window, tree))
+        for (const { challenger, outcome } of await desk.answer(window, data))
           moved(`answer to ${challenger} in window ${window}`, outcome);
         break;
       }

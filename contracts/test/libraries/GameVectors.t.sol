@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
+import {IntervalProof, SignedReading} from "../../src/types/Dispute.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
+import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+
+/// @notice Replays `vectors/game.json` (written by `npm run vectors`): the `Publish` move TypeScript
+/// encodes (node/src/dispute/game.ts) is byte for byte abi.encode(GameMove, PublishedStep) of its
+/// fields, its keccak256 is the StepPublished event's dataHash, and its data passes the module's
+/// checks: the slots hash to the leaf's readingsRoot, leaf t-1 is under the windowRoot at t-1, and the
+/// packed S_{t-1} hashes to leaf t-1's stateHash.
+contract GameVectorsTest is Test {
+    string internal json;
+
+    function setUp() public {
+        json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/game.json"));
+    }
+
+    /// @dev PackedState reads calldata: hash the packed state through an external call.
+    function packedHash(bytes calldata packed) external pure returns (bytes32 h) {
+        (, h) = PackedState.decode(packed, packed.length / PackedState.STRIDE);
+    }
+
+    function _fields() internal view returns (GameMove memory m, PublishedStep memory d) {
+        m.action = GameAction.Publish;
+        m.claim = vm.parseJsonBytes32(json, ".claim");
+        m.challenger = vm.parseJsonAddress(json, ".challenger");
+        m.interval = uint32(vm.parseJsonUint(json, ".interval"));
+        m.readingsRoot = vm.parseJsonBytes32(json, ".readingsRoot");
+        m.stateHash = vm.parseJsonBytes32(json, ".stateHash");
+        uint256 meters = vm.parseJsonUint(json, ".meters");
+        d.slots = new SignedReading[](meters);
+        for (uint256 k = 0; k < meters; ++k) {
+            string memory at = string.concat(".slots[", vm.toString(k), "]");
+            d.slots[k] = SignedReading(
+                vm.parseJsonBytes(json, string.concat(at, ".encoded")),
+                vm.parseJsonBytes(json, string.concat(at, ".signature"))
+            );
+        }
+        d.previous = IntervalProof(
+            uint32(vm.parseJsonUint(json, ".previous.position")),
+            uint32(vm.parseJsonUint(json, ".previous.interval")),
+            vm.parseJsonBytes32(json, ".previous.readingsRoot"),
+            vm.parseJsonBytes32(json, ".previous.stateHash"),
+            vm.parseJsonBytes32Array(json, ".previous.proof")
+        );
+        d.prevState = vm.parseJsonBytes(json, ".prevState");
+    }
+
+    function test_PublishMoveEncodingMatches() public view {
+        (GameMove memory m, PublishedStep memory d) = _fields();
+        bytes memory move = vm.parseJsonBytes(json, ".move");
+        assertEq(abi.encode(m, d), move, "abi.encode(GameMove, PublishedStep)");
+        assertEq(keccak256(move), vm.parseJsonBytes32(json, ".dataHash"), "dataHash");
+        // The module reads it back the same way.
+        (GameMove memory m2, PublishedStep memory d2) = abi.decode(move, (GameMove, PublishedStep));
+        assertEq(uint8(m2.action), uint8(GameAction.Publish));
+        assertEq(keccak256(abi.encode(m2, d2)), keccak256(move));
+    }
+
+    function test_PublishedDataPassesTheModuleChecks() public view {
+        (GameMove memory m, PublishedStep memory d) = _fields();
+        uint32 position = uint32(vm.parseJsonUint(json, ".position"));
+        assertEq(WindowCommitment.readingsRootOf(d.slots, new bytes32[](0)), m.readingsRoot, "readings root");
+        assertEq(d.previous.position + 1, position);
+        bytes32 prevLeaf =
+            WindowCommitment.intervalLeaf(d.previous.interval, d.previous.readingsRoot, d.previous.stateHash);
+        assertTrue(
+            MerkleTree.verify(
+                vm.parseJsonBytes32(json, ".windowRoot"), prevLeaf, d.previous.position, d.previous.proof
+            ),
+            "leaf t-1 under the root"
+        );
+        assertEq(this.packedHash(d.prevState), d.previous.stateHash, "S_{t-1}");
+        assertEq(d.prevState.length, vm.parseJsonUint(json, ".participants") * PackedState.STRIDE);
+    }
+}
