@@ -17,7 +17,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${MUTATE_DIR:-/tmp/diversity-mutate}"
 filter="${1:-}"
 match="${MUTATE_MATCH:-}"
-tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest|EcdsaSignerSetTest|DataAvailabilityGameTest|OmissionGriefTest}"
+tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|OmissionGriefTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
 targets=(
