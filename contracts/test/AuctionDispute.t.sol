@@ -249,7 +249,7 @@ contract AuctionDisputeTest is DisputeFixture {
         c.windowIntervals = W;
         c.start = uint64(block.timestamp);
         c.windowCount = 1;
-        c.market = MarketParams(kind, 250, 50, 0, LimitsHash.hash(limits));
+        c.market = MarketParams(kind, 250, 50, 0, LimitsHash.hash(limits), bytes32(0));
         c.token = token;
         c.bond = BOND;
         c.escrow = ESCROW;
@@ -272,7 +272,7 @@ contract AuctionDisputeTest is DisputeFixture {
 
     /// The Totals and Mmr module refuses to step auction parameters, and cannot be deployed for Auction.
     function test_RevertWhen_MarketStepModuleGivenAuction() public {
-        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits));
+        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0));
         vm.expectRevert(
             abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Mmr, MarketKind.Auction)
         );

@@ -454,7 +454,7 @@ export class GameLoop {
       data = badFinalStateProofOf({ ...leaf, proof });
     } else {
       const ours = await this.ownWindow(g.window);
-      data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
+      data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, community);
       if (data) kind = DisputeKind.BadStep;
     }
     if (kind === undefined || !data) {

@@ -12,6 +12,7 @@ import {
   readingMismatchProof,
   type ClaimedWindow,
 } from '../window/disputeProof.js';
+import { marketAt } from '../window/fold.js';
 import { marketStep } from '../window/market.js';
 import { emptyState, stateHash, type ParticipantState } from '../window/state.js';
 
@@ -59,7 +60,8 @@ export function mayRaiseOmission(owner: number, signers: bigint, disputer: numbe
  * check) < bad step (F recomputed over every meter of one interval).
  */
 export function buildCheapestProof(
-  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'>,
+  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'> &
+    Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds'>>,
   keys: MeterKeyRing,
   claim: ClaimedWindow,
   postedStateHash: string,
@@ -121,11 +123,12 @@ export function buildCheapestProof(
   const owners = community.meters.map((x) => x.owner);
   for (let i = 0; i < W; i++) {
     const prev = i === 0 ? emptyState(community.participants.length) : claim.states[i - 1];
-    const next = marketStep(community.market, prev, owners, claim.slots[i].map(toMeterEnergy), community.limits);
+    const market = marketAt(community, claim.firstInterval + i);
+    const next = marketStep(market, prev, owners, claim.slots[i].map(toMeterEnergy), community.limits);
     if (stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
     return {
       kind: DisputeKind.BadStep,
-      data: badStepProof(claim, i, community.limits),
+      data: badStepProof(claim, i, community.limits, community.tariff),
       summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and readings`,
     };
   }

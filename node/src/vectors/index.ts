@@ -5,6 +5,7 @@ import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
 import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
+import { tariffVectors } from './tariff.js';
 import { updateVectors } from './update.js';
 
 /**
@@ -25,6 +26,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'dispute.json': disputeVectors(),
     'bls.json': blsVectorFile(),
     'update.json': updateVectors(),
+    'tariff.json': tariffVectors(),
   };
 }
 
