@@ -45,7 +45,23 @@ abstract contract TouDisputeBase is DisputeFixture {
         uint256 g = gasleft();
         hub.dispute(id, 0, root, stateHash, DisputeKind.BadStep, proof);
         uint256 used = g - gasleft();
-        if (bytes(gasName).length > 0) vm.snapshotValue("AuctionChain", gasName, used);
+        if (bytes(gasName).length > 0) {
+            vm.snapshotValue("AuctionChain", gasName, used);
+            bytes memory data = abi.encodeCall(hub.dispute, (id, 0, root, stateHash, DisputeKind.BadStep, proof));
+            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), _txGas(data, used));
+            vm.snapshotValue("AuctionChain", string.concat(gasName, "_calldataBytes"), data.length);
+        }
+    }
+
+    /// @dev Intrinsic + execution gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
+    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
+        uint256 tokens;
+        for (uint256 i = 0; i < data.length; ++i) {
+            tokens += data[i] == 0 ? 1 : 4;
+        }
+        uint256 standard = 21_000 + 4 * tokens + execution;
+        uint256 floor = 21_000 + 10 * tokens;
+        return standard > floor ? standard : floor;
     }
 
     /// @dev The honest fold with step `t` moving `amount` tokens from participant 1 to participant 0.
