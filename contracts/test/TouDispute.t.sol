@@ -233,6 +233,28 @@ contract TouAuctionDisputeTest is TouDisputeBase {
         );
         hub.open(c);
     }
+
+    /// node/src/vectors/dispute.ts folded the ToU auction window with the tariff (`paramsSchedule`) and built
+    /// the bad-step proof carrying it (vectors/dispute.json, `.tou`): the TypeScript fold, tariff hash and
+    /// proof encoder agree with the hub's verifier and `Tariff` library byte for byte.
+    function test_TypeScriptTouProof() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        assertEq(vm.parseJsonBytes32(json, ".tou.tariffHash"), Tariff.hash(_touTariff()), "TS tariffHash");
+        assertEq(vm.parseJsonBytes32(json, ".tou.honestWindowRoot"), _honest().root, "TS ToU fold");
+        assertTrue(
+            vm.parseJsonBytes32(json, ".tou.honestWindowRoot")
+                != vm.parseJsonBytes32(json, ".auction.honestWindowRoot"),
+            "the tariff changes the window"
+        );
+        bytes32 root = vm.parseJsonBytes32(json, ".tou.badStep.windowRoot");
+        ParticipantState[] memory posted =
+            abi.decode(vm.parseJsonBytes(json, ".tou.badStep.finalState"), (ParticipantState[]));
+        _claim(0, root, posted, _signers(0, 3));
+        _disputeBadStep(vm.parseJsonBytes(json, ".tou.badStep.proof"), "");
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
 }
 
 contract TouMmrDisputeTest is TouDisputeBase {

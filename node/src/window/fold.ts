@@ -4,7 +4,7 @@ import type { AssembledWindow } from './assemble.js';
 import { toMeterEnergy } from './assemble.js';
 import { foldWindow } from './market.js';
 import { emptyState, MarketKind, stateHash, type MarketParams, type ParticipantState } from './state.js';
-import { pricesAt } from './tariff.js';
+import { paramsSchedule } from './tariff.js';
 
 export interface FoldedWindow {
   window: number;
@@ -30,7 +30,7 @@ export function marketAt(community: FoldCommunity, interval: number): MarketPara
   if (community.start === undefined || community.intervalSeconds === undefined) {
     throw new RangeError('a time-of-use community needs its start and interval length to be folded');
   }
-  return { ...market, ...pricesAt(tariff, community.start + interval * community.intervalSeconds) };
+  return paramsSchedule(market, tariff, community.start, community.intervalSeconds)(interval);
 }
 
 /**
