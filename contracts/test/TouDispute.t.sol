@@ -64,19 +64,6 @@ abstract contract TouDisputeBase is DisputeFixture {
         return standard > floor ? standard : floor;
     }
 
-    /// @dev The honest fold with step `t` moving `amount` tokens from participant 1 to participant 0.
-    function _wrongAt(uint256 t, int256 amount) internal view returns (Commit memory c) {
-        c = _fold(_honestInputs(), 0);
-        c.states[t][0].net += amount;
-        c.states[t][1].net -= amount;
-        c = _fold(c, t + 1);
-    }
-
-    function _claimBy012(Commit memory c) internal {
-        _claim(0, c.root, c.states[W - 1], _signers(0, 3));
-        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
-    }
-
     /// @dev S_t folded from the claim's S_{t-1} and readings at `p` (what the verifier recomputes).
     function _stepAt(Commit memory c, uint256 t, MarketParams memory p) internal view returns (bytes32) {
         uint32[] memory owners = new uint32[](M);

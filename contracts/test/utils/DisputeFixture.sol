@@ -277,6 +277,21 @@ abstract contract DisputeFixture is Modules {
 
     // ------------------------------------------------------------------ claims and money
 
+    /// @dev The honest fold with step `t` moving `amount` tokens from participant 1 to participant 0, the
+    /// later steps folded on honestly from the wrong state.
+    function _wrongAt(uint256 t, int256 amount) internal view returns (Commit memory c) {
+        c = _fold(_honestInputs(), 0);
+        c.states[t][0].net += amount;
+        c.states[t][1].net -= amount;
+        c = _fold(c, t + 1);
+    }
+
+    /// @dev Claims `c` for window 0, signed by participants 0, 1, 2 (pending).
+    function _claimBy012(Commit memory c) internal {
+        _claim(0, c.root, c.states[W - 1], _signers(0, 3));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
+    }
+
     function _signers(uint256 from, uint256 to) internal pure returns (uint256[] memory who) {
         who = new uint256[](to - from);
         for (uint256 i = from; i < to; ++i) {
