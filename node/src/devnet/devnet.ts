@@ -14,7 +14,7 @@ import { toHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { memberLimits } from '../window/limits.js';
 import { MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
-import { parseTariff, TariffError, type Tariff } from '../window/tariff.js';
+import { parseTariff, TariffError, tariffHash, type Tariff } from '../window/tariff.js';
 import { resultsFromWindowStates, type CommunityResults } from '../results/members.js';
 import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
@@ -162,6 +162,12 @@ export class Devnet {
         `(${prosumers.filter((p) => p.pvKwp > 0).length} with PV), ${opts.windowCount} windows of ` +
         `${opts.windowIntervals} x ${opts.intervalSeconds}s intervals (each replays 15 min of the profile)`,
     );
+    if (tariff && market.kind !== MarketKind.Totals) {
+      print(
+        `time-of-use tariff ${tariffHash(tariff)} published and committed at open (UTC${tariff.utcOffsetMinutes >= 0 ? '+' : ''}` +
+          `${tariff.utcOffsetMinutes / 60} h); interval 0 starts at unix ${start}, each priced at its local hour`,
+      );
+    }
 
     // Ports and identities first, so every node can be told where the others are.
     const ports = await freePorts(prosumers.length * 2);
