@@ -450,6 +450,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.hub = address(this);
         ctx.communityId = communityId;
         ctx.window = window;
+        ctx.start = c.start;
+        ctx.intervalSeconds = c.intervalSeconds;
         ctx.windowIntervals = c.windowIntervals;
         ctx.windowCount = c.windowCount;
         // At most MAX_PARTICIPANTS.

@@ -56,21 +56,6 @@ contract AuctionDisputeTest is DisputeFixture {
         return standard > floor ? standard : floor;
     }
 
-    /// @dev Claims `c` for window 0, signed by participants 0, 1, 2 (pending).
-    function _claimBy012(Commit memory c) internal {
-        _claim(0, c.root, c.states[W - 1], _signers(0, 3));
-        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
-    }
-
-    /// @dev The honest fold with step `t` moving `amount` tokens from participant 1 to participant 0, the
-    /// later steps folded on honestly from the wrong state.
-    function _wrongAt(uint256 t, int256 amount) internal view returns (Commit memory c) {
-        c = _fold(_honestInputs(), 0);
-        c.states[t][0].net += amount;
-        c.states[t][1].net -= amount;
-        c = _fold(c, t + 1);
-    }
-
     function _sumP2p(ParticipantState[] memory s) internal pure returns (uint256 sold, uint256 bought) {
         for (uint256 i = 0; i < s.length; ++i) {
             sold += s[i].p2pSoldWh;
@@ -249,7 +234,7 @@ contract AuctionDisputeTest is DisputeFixture {
         c.windowIntervals = W;
         c.start = uint64(block.timestamp);
         c.windowCount = 1;
-        c.market = MarketParams(kind, 250, 50, 0, LimitsHash.hash(limits));
+        c.market = MarketParams(kind, 250, 50, 0, LimitsHash.hash(limits), bytes32(0));
         c.token = token;
         c.bond = BOND;
         c.escrow = ESCROW;
@@ -272,7 +257,7 @@ contract AuctionDisputeTest is DisputeFixture {
 
     /// The Totals and Mmr module refuses to step auction parameters, and cannot be deployed for Auction.
     function test_RevertWhen_MarketStepModuleGivenAuction() public {
-        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits));
+        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0));
         vm.expectRevert(
             abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Mmr, MarketKind.Auction)
         );

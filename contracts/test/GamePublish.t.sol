@@ -305,7 +305,7 @@ contract GamePublishGasTest is HubFixture {
         }
         c.windowIntervals = GW;
         c.windowCount = 1;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0));
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
         c.modules = _modules(MarketKind.Mmr);
         cid = hub.open(c);
         _joinAll(cid, NMAX);

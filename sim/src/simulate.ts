@@ -20,7 +20,6 @@ import {
   type IntervalFlow,
 } from '../../node/src/results/members.js';
 import { stateHash } from '../../node/src/window/state.js';
-import { MarketKind } from '../../node/src/window/state.js';
 import { communityFromFile, communityRun, householdEnergy, marketSetup } from './market.js';
 import { calendarMonthStarts } from './sessions.js';
 
@@ -213,28 +212,13 @@ export async function simulate(
     sessionStarts,
     windowIntervals: o.windowIntervals,
     market: setup.market,
+    limits: setup.limits,
+    tariff: setup.tariff,
   };
   const periodSeconds = readings.intervals * readings.intervalSeconds;
   const results: ApproachReport[] = [];
   const skipped: SimReport['skipped'] = [];
   for (const a of o.approaches) {
-    if (a === 'diversity' && setup.market.kind === MarketKind.Auction) {
-      skipped.push({
-        approach: a,
-        code: 'NO_ONCHAIN_AUCTION',
-        reason:
-          "the simulator's on-chain replay of an auction community is not built (the hub settles auctions: `diversity devnet --market auction`)",
-      });
-      continue;
-    }
-    if (a === 'diversity' && setup.tariff && setup.market.kind !== MarketKind.Totals) {
-      skipped.push({
-        approach: a,
-        code: 'NO_ONCHAIN_TARIFF',
-        reason: 'the hub folds with flat prices; time-of-use prices are not on chain yet',
-      });
-      continue;
-    }
     modules.onApproachStart?.(a);
     let built: Approach | undefined;
     const approachFactory = (name: ApproachName): Approach =>

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { calendarMonthStarts } from '../src/sessions.js';
 import { sessionRanges } from '../src/replay/types.js';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { cost } from '../src/costModel.js';
 import { artifactPath } from '../../node/src/chain/artifacts.js';
 import { defaultSimOptions } from '../src/options.js';
@@ -43,6 +44,25 @@ describe('sim/simulate (one day, two prosumers, anvil)', function () {
     const pts = cumulativePoints(report, 'paper-2022');
     expect(pts.filter((p) => p.approach === 'RDA').at(-1)!.usd).to.be.closeTo(by.rda.usd['paper-2022'], 1e-6);
   });
+});
+
+describe('sim/simulate: the auction and a time-of-use tariff replayed through the real contracts', function () {
+  this.timeout(180_000);
+  const EXAMPLE = join(import.meta.dirname, '..', '..', 'datasets', 'examples', 'three-members-day.json');
+
+  for (const market of ['auction', 'mmr'] as const) {
+    it(`${market}: limits and tariff published and committed at open; the settled states are the fold's`, async function () {
+      if (!existsSync(artifactPath('Hub'))) this.skip();
+      // `simulate` throws unless every state DIVERSITY posted is the state of the fold it reports.
+      const report = await simulate({ ...defaultSimOptions, community: EXAMPLE, market, approaches: ['diversity'] });
+      expect(report.skipped).to.deep.equal([]);
+      expect(report.inputs.tariff).to.equal(true);
+      const d = report.approaches.find((a) => a.approach === 'diversity')!;
+      // publishLimits (auction) + publishTariff, approve ×3, open, join ×3 | one daily window | close.
+      expect(d.byKind.setup.transactions).to.equal((market === 'auction' ? 2 : 1) + 3 + 1 + 3);
+      expect(d.byKind.update.transactions).to.equal(1);
+    });
+  }
 });
 
 describe('sim/cli', () => {

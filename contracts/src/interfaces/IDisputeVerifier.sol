@@ -35,6 +35,9 @@ interface IDisputeVerifier {
     error SlotCountMismatch(uint256 meterCount, uint256 slotCount);
     /// @notice Thrown when a step proof's slots (and padding) do not hash to the readingsRoot.
     error ReadingsRootMismatch();
+    /// @notice Thrown when a step proof's tariff does not hash to the community's `MarketParams.tariffHash`:
+    /// a prover who swaps the hourly prices could make a right step look wrong (or a wrong one right).
+    error TariffHashMismatch(bytes32 expected, bytes32 actual);
     /// @notice Thrown when an omission by a claim its meter's owner did not sign is raised by that owner
     /// or by an account that is not a participant: the reading was never shown to be served (§5.5).
     error UnservedOmission(uint32 meterIndex);

@@ -68,13 +68,13 @@ library Auction {
     ) internal pure returns (ParticipantState[] memory next, AuctionClearing memory c) {
         uint256 n = prev.length;
         if (limits.length != n) revert AuctionLimitsLengthMismatch(n, limits.length);
-        (uint256[] memory surplus, uint256[] memory deficit) = _participantEnergy(n, meterOwner, readings);
+        (uint256[] memory surplus, uint256[] memory deficit) = Market.participantEnergy(n, meterOwner, readings);
         next = new ParticipantState[](n);
-        _addEnergy(prev, next, surplus, deficit);
+        Market.addEnergy(prev, next, surplus, deficit);
         uint256[] memory sold;
         uint256[] memory bought;
         (sold, bought, c) = clear(p, limits, surplus, deficit);
-        _addFlows(prev, next, surplus, deficit, sold, bought, c.value);
+        Market.addFlows(prev, next, surplus, deficit, sold, bought, c.matchedWh, c.value);
     }
 
     /// @notice Clears one interval from each participant's surplus and deficit (at most one non-zero).
@@ -200,85 +200,6 @@ library Auction {
             }
             left -= levelQuantity;
             k = end;
-        }
-    }
-
-    /// @dev e_i and m_i: sums of the present readings by owner; checks lengths and owners in meter order,
-    /// with `Market`'s errors (the same checks as every market step).
-    function _participantEnergy(uint256 n, uint32[] memory meterOwner, MeterEnergy[] memory readings)
-        private
-        pure
-        returns (uint256[] memory exported, uint256[] memory imported)
-    {
-        uint256 meters = meterOwner.length;
-        if (readings.length != meters) revert Market.MarketReadingsLengthMismatch(meters, readings.length);
-        exported = new uint256[](n);
-        imported = new uint256[](n);
-        for (uint256 k; k < meters; ++k) {
-            uint256 owner = meterOwner[k];
-            if (owner >= n) revert Market.MarketMeterOwnerOutOfRange(k, owner, n);
-            MeterEnergy memory r = readings[k];
-            if (r.present) {
-                unchecked {
-                    // At most 2^32 - 1 per meter and fewer than 2^224 meters: no overflow.
-                    exported[owner] += r.exportWh;
-                    imported[owner] += r.importWh;
-                }
-            }
-        }
-    }
-
-    /// @dev Writes the cumulative energy into `next`, then turns e/m in place into the surplus and deficit.
-    function _addEnergy(
-        ParticipantState[] memory prev,
-        ParticipantState[] memory next,
-        uint256[] memory surplus,
-        uint256[] memory deficit
-    ) private pure {
-        for (uint256 i; i < next.length; ++i) {
-            ParticipantState memory before = prev[i];
-            ParticipantState memory s = next[i];
-            uint256 e = surplus[i];
-            uint256 m = deficit[i];
-            // uint64 casts: below 2^64 (see the bounds); the additions are checked.
-            // forge-lint: disable-start(unsafe-typecast)
-            s.exportWh = before.exportWh + uint64(e);
-            s.importWh = before.importWh + uint64(m);
-            // forge-lint: disable-end(unsafe-typecast)
-            unchecked {
-                if (e >= m) {
-                    surplus[i] = e - m;
-                    deficit[i] = 0;
-                } else {
-                    surplus[i] = 0;
-                    deficit[i] = m - e;
-                }
-            }
-        }
-    }
-
-    /// @dev Adds the interval's flows to `next`; sellers receive share(value, sold), buyers pay
-    /// share(value, bought) (Σ sold = Σ bought = Q, so both sum to `value`).
-    function _addFlows(
-        ParticipantState[] memory prev,
-        ParticipantState[] memory next,
-        uint256[] memory surplus,
-        uint256[] memory deficit,
-        uint256[] memory sold,
-        uint256[] memory bought,
-        uint256 value
-    ) private pure {
-        uint256[] memory received = ProRata.share(value, sold);
-        uint256[] memory paid = ProRata.share(value, bought);
-        for (uint256 i; i < next.length; ++i) {
-            ParticipantState memory before = prev[i];
-            ParticipantState memory s = next[i];
-            s.p2pSoldWh = before.p2pSoldWh + uint64(sold[i]);
-            s.p2pBoughtWh = before.p2pBoughtWh + uint64(bought[i]);
-            // sold_i <= s_i and bought_i <= d_i: the subtractions cannot underflow; the additions are checked.
-            s.gridSoldWh = before.gridSoldWh + uint64(surplus[i] - sold[i]);
-            s.gridBoughtWh = before.gridBoughtWh + uint64(deficit[i] - bought[i]);
-            s.net = before.net + (int256(received[i]) - int256(paid[i]));
         }
     }
 }

@@ -50,7 +50,7 @@ library Market {
         uint32[] memory meterOwner,
         MeterEnergy[] memory readings
     ) internal pure returns (ParticipantState[] memory next) {
-        (uint256[] memory exported, uint256[] memory imported) = _participantEnergy(prev.length, meterOwner, readings);
+        (uint256[] memory exported, uint256[] memory imported) = participantEnergy(prev.length, meterOwner, readings);
         next = new ParticipantState[](prev.length);
         if (p.kind == MarketKind.Mmr) _mmr(p, prev, next, exported, imported);
         else _totals(p, prev, next, exported, imported);
@@ -87,9 +87,10 @@ library Market {
         return energyWh * (uint256(p.gridBuyPrice) + uint256(p.gridSellPrice)) / VALUE_DIVISOR;
     }
 
-    /// @dev e_i and m_i: sums of the present readings by owner; checks lengths and owners in meter order.
-    function _participantEnergy(uint256 n, uint32[] memory meterOwner, MeterEnergy[] memory readings)
-        private
+    /// @notice e_i and m_i: sums of the present readings by owner (n participants); checks lengths and
+    /// owners in meter order. The one reading of R_t of every market step (Totals, Mmr, Auction).
+    function participantEnergy(uint256 n, uint32[] memory meterOwner, MeterEnergy[] memory readings)
+        internal
         pure
         returns (uint256[] memory exported, uint256[] memory imported)
     {
@@ -119,42 +120,31 @@ library Market {
         uint256[] memory surplus,
         uint256[] memory deficit
     ) private pure {
+        uint256 matched;
         uint256[] memory sold;
         uint256[] memory bought;
-        uint256[] memory received;
-        uint256[] memory paid;
         {
-            (uint256 totalSurplus, uint256 totalDeficit) = _mmrEnergy(prev, next, surplus, deficit);
-            uint256 matched = totalSurplus < totalDeficit ? totalSurplus : totalDeficit;
+            (uint256 totalSurplus, uint256 totalDeficit) = addEnergy(prev, next, surplus, deficit);
+            matched = totalSurplus < totalDeficit ? totalSurplus : totalDeficit;
             if (p.feederCapacityWh != 0 && p.feederCapacityWh < matched) matched = p.feederCapacityWh;
             sold = ProRata.shareBySum(matched, surplus, totalSurplus);
             bought = ProRata.shareBySum(matched, deficit, totalDeficit);
-            uint256 v = value(p, matched);
-            // Σ sold = Σ bought = matched, so both sums are known without another loop.
-            received = ProRata.shareBySum(v, sold, matched);
-            paid = ProRata.shareBySum(v, bought, matched);
         }
-        for (uint256 i; i < next.length; ++i) {
-            ParticipantState memory before = prev[i];
-            ParticipantState memory s = next[i];
-            s.p2pSoldWh = before.p2pSoldWh + uint64(sold[i]);
-            s.p2pBoughtWh = before.p2pBoughtWh + uint64(bought[i]);
-            // share(M, w) <= w when M <= Σ w: the subtractions cannot underflow; the additions are checked.
-            s.gridSoldWh = before.gridSoldWh + uint64(surplus[i] - sold[i]);
-            s.gridBoughtWh = before.gridBoughtWh + uint64(deficit[i] - bought[i]);
-            // int256 casts: shares of a value below 2^189. The sum is checked.
-            s.net = before.net + (int256(received[i]) - int256(paid[i]));
-        }
+        uint256 v = value(p, matched);
+        addFlows(prev, next, surplus, deficit, sold, bought, matched, v);
     }
 
-    /// @dev Mmr, first pass: writes the cumulative energy into `next`, then turns e/m in place into the
-    /// surplus s_i = max(e_i - m_i, 0) and deficit d_i = max(m_i - e_i, 0); returns S and D.
-    function _mmrEnergy(
+    /// @notice The first half of every per-interval market step (Mmr, Auction): writes the cumulative energy
+    /// into `next` (exportWh += e_i, importWh += m_i), then turns e/m in place into the surplus
+    /// s_i = max(e_i - m_i, 0) and deficit d_i = max(m_i - e_i, 0); returns S = Σ s and D = Σ d.
+    /// @param surplus e_i on entry, s_i on return.
+    /// @param deficit m_i on entry, d_i on return.
+    function addEnergy(
         ParticipantState[] memory prev,
         ParticipantState[] memory next,
         uint256[] memory surplus,
         uint256[] memory deficit
-    ) private pure returns (uint256 totalSurplus, uint256 totalDeficit) {
+    ) internal pure returns (uint256 totalSurplus, uint256 totalDeficit) {
         for (uint256 i; i < next.length; ++i) {
             ParticipantState memory before = prev[i];
             ParticipantState memory s = next[i];
@@ -177,6 +167,38 @@ library Market {
                     totalDeficit += m - e;
                 }
             }
+        }
+    }
+
+    /// @notice The second half of every per-interval market step (Mmr, Auction): given what each
+    /// participant sold and bought of its surplus and deficit (Σ sold = Σ bought = `matched`, sold_i <= s_i,
+    /// bought_i <= d_i) and the token value `v` of `matched`, adds the flows to `next`: sellers receive
+    /// share(v, sold), buyers pay share(v, bought), so both sum to v and money is conserved exactly.
+    /// p2pSoldWh += sold_i, p2pBoughtWh += bought_i, gridSoldWh += s_i - sold_i,
+    /// gridBoughtWh += d_i - bought_i, net += received_i - paid_i.
+    function addFlows(
+        ParticipantState[] memory prev,
+        ParticipantState[] memory next,
+        uint256[] memory surplus,
+        uint256[] memory deficit,
+        uint256[] memory sold,
+        uint256[] memory bought,
+        uint256 matched,
+        uint256 v
+    ) internal pure {
+        // Σ sold = Σ bought = matched: both weight sums are known without another loop.
+        uint256[] memory received = ProRata.shareBySum(v, sold, matched);
+        uint256[] memory paid = ProRata.shareBySum(v, bought, matched);
+        for (uint256 i; i < next.length; ++i) {
+            ParticipantState memory before = prev[i];
+            ParticipantState memory s = next[i];
+            s.p2pSoldWh = before.p2pSoldWh + uint64(sold[i]);
+            s.p2pBoughtWh = before.p2pBoughtWh + uint64(bought[i]);
+            // sold_i <= s_i and bought_i <= d_i: the subtractions cannot underflow; the additions are checked.
+            s.gridSoldWh = before.gridSoldWh + uint64(surplus[i] - sold[i]);
+            s.gridBoughtWh = before.gridBoughtWh + uint64(deficit[i] - bought[i]);
+            // int256 casts: shares of a value below 2^189. The sum is checked.
+            s.net = before.net + (int256(received[i]) - int256(paid[i]));
         }
     }
 

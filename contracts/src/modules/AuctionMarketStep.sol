@@ -5,6 +5,7 @@ import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {Auction} from "../libraries/Auction.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../types/Market.sol";
 import {AuctionParams, LimitPrices, LimitsHash} from "../types/Auction.sol";
+import {TariffPublisher} from "./TariffPublisher.sol";
 
 /// @title AuctionMarketStep
 /// @notice The auction market step F(S_{t-1}, R_t) -> S_t behind `IMarketStep`: a stateless module over the
@@ -17,7 +18,7 @@ import {AuctionParams, LimitPrices, LimitsHash} from "../types/Auction.sol";
 /// can recover them from the chain alone. Grid prices are the flat tariff of `MarketParams` (a time-of-use
 /// tariff on chain is not built); limit prices are fixed for the community's life (changing them by a
 /// signed order from a later window is not built on chain).
-contract AuctionMarketStep is IMarketStep {
+contract AuctionMarketStep is IMarketStep, TariffPublisher {
     /// @notice Thrown when the limit prices given do not hash to the committed `limitsHash`: a prover who
     /// swaps a participant's prices could otherwise make a right step look wrong (or a wrong one right).
     error LimitsHashMismatch(bytes32 expected, bytes32 actual);

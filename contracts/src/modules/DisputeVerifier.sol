@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
 import {Meter} from "../types/Community.sol";
-import {MeterEnergy, ParticipantState, StateHash} from "../types/Market.sol";
+import {MarketParams, MeterEnergy, ParticipantState, StateHash} from "../types/Market.sol";
 import {
     DisputeContext,
     DisputeKind,
@@ -23,6 +23,7 @@ import {Market} from "../libraries/Market.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
 import {MeterTable} from "../libraries/MeterTable.sol";
 import {Reading, ReadingCodec} from "../libraries/ReadingCodec.sol";
+import {Tariff, TouTariff} from "../libraries/Tariff.sol";
 import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 
 /// @title DisputeVerifier
@@ -196,8 +197,26 @@ contract DisputeVerifier is IDisputeVerifier {
         // No try/catch: a caught out-of-gas would let a caller starve the call and "prove" fraud. A step
         // that reverts (a cumulative field overflows) follows a wrong S_{t-1}, which the bounds checked at
         // open rule out for honest windows: the step that produced it is the one to dispute.
-        ParticipantState[] memory next = ctx.marketStep.step(ctx.market, prev, owners, readings, p.limits);
+        ParticipantState[] memory next =
+            ctx.marketStep.step(_marketAt(ctx, p.current.interval, p.tariff), prev, owners, readings, p.limits);
         return StateHash.hash(next) == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
+    }
+
+    /// @dev The market parameters in force for `interval` (proven well formed, so < windowCount·W): the
+    /// community's, with a time-of-use tariff's prices of the interval's local hour (`Tariff.paramsAt`) once
+    /// `tariff` is shown to be the committed one. A flat community ignores `tariff`.
+    function _marketAt(DisputeContext calldata ctx, uint32 interval, bytes memory tariff)
+        private
+        pure
+        returns (MarketParams memory)
+    {
+        bytes32 committed = ctx.market.tariffHash;
+        if (committed == bytes32(0)) return ctx.market;
+        bytes32 actual = keccak256(tariff);
+        if (actual != committed) revert TariffHashMismatch(committed, actual);
+        // start + interval·intervalSeconds < 2^64: the hub bounds the schedule at open.
+        uint256 startSeconds = uint256(ctx.start) + uint256(interval) * ctx.intervalSeconds;
+        return Tariff.paramsAt(ctx.market, abi.decode(tariff, (TouTariff)), startSeconds);
     }
 
     /// @dev The last leaf's stateHash is not the posted S_W's.

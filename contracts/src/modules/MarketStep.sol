@@ -5,12 +5,13 @@ import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {Market} from "../libraries/Market.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../types/Market.sol";
 import {LimitPrices} from "../types/Auction.sol";
+import {TariffPublisher} from "./TariffPublisher.sol";
 
 /// @title MarketStep
 /// @notice The market step F of one market kind (Totals or Mmr, fixed at deployment): a pure module
 /// over the `Market` library (twin of node/src/window/market.ts). The auction market is another module
 /// behind the same interface (`AuctionMarketStep`).
-contract MarketStep is IMarketStep {
+contract MarketStep is IMarketStep, TariffPublisher {
     /// @notice Thrown at deployment for a kind the `Market` library does not compute (Auction): it
     /// would fold any kind but Mmr as Totals, so a module claiming Auction would settle a wrong market.
     error UnsupportedMarketKind(MarketKind kind);

@@ -57,6 +57,10 @@ struct DisputeContext {
     address hub;
     uint64 communityId;
     uint32 window;
+    /// The community's schedule: interval t starts at start + t·intervalSeconds (a time-of-use tariff
+    /// prices it by that time).
+    uint64 start;
+    uint32 intervalSeconds;
     uint32 windowIntervals;
     uint32 windowCount;
     uint32 participantCount;
@@ -139,6 +143,8 @@ struct ForgedReadingProof {
 /// of 2^depth(M) leaves) hash to `current.readingsRoot`; fraud iff hash(F(S_{t-1}, R_t)) differs from
 /// `current.stateHash`. `limits`: for an auction community, the standing limit prices, which must hash to
 /// the community's `MarketParams.limitsHash` (the market module reverts otherwise); empty for other markets.
+/// `tariff`: for a community with a time-of-use tariff, `abi.encode(TouTariff)` of it, which must hash to
+/// `MarketParams.tariffHash` (`TariffHashMismatch` otherwise); empty for flat prices.
 struct StepProof {
     IntervalProof previous;
     ParticipantState[] prevState;
@@ -146,6 +152,7 @@ struct StepProof {
     SignedReading[] slots;
     bytes32[] padding;
     LimitPrices[] limits;
+    bytes tariff;
 }
 
 /// @notice Kind 4. The leaf at position W-1 commits to a state hash other than the posted S_W's.

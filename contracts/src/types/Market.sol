@@ -14,7 +14,8 @@ enum MarketKind {
 
 /// @notice Market parameters fixed at open.
 /// @dev Prices are in payment-token base units per kWh. Totals and Mmr: the P2P price is their midpoint.
-/// Auction: the grid buy price caps every bid, the grid sell price floors every ask.
+/// Auction: the grid buy price caps every bid, the grid sell price floors every ask. Under a time-of-use
+/// tariff (`tariffHash`) Mmr and Auction take these prices from the tariff, interval by interval.
 struct MarketParams {
     MarketKind kind;
     /// Tariff at which the community buys from the grid (token units per kWh).
@@ -27,6 +28,12 @@ struct MarketParams {
     /// index), fixed at open; the prices travel in calldata (a bad-step proof carries them) and the
     /// auction module checks them against it. Totals and Mmr: not read (zero by convention).
     bytes32 limitsHash;
+    /// `Tariff.hash` of the community's time-of-use grid tariff (`TouTariff`), fixed at open; zero = the flat
+    /// prices above at every hour. With a tariff, `gridBuyPrice` and `gridSellPrice` hold the tariff's highest
+    /// hourly buy and sell prices (`Tariff.ceilings`: what the bounds at open are checked with, and what an
+    /// honest node checks before it joins); Mmr and Auction price each interval at the tariff's prices of its
+    /// local hour (`Tariff.paramsAt`), Totals keeps the flat ones. The tariff travels in a bad-step proof.
+    bytes32 tariffHash;
 }
 
 /// @notice One participant's cumulative state S_t within a window (all energy in Wh).

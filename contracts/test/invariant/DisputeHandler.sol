@@ -500,7 +500,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function _foldFrom(Commit memory c, uint256 from) internal pure {
-        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0));
+        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
         uint32[] memory owners = new uint32[](M);
         for (uint256 m = 0; m < M; ++m) {
             owners[m] = uint32(m);
@@ -597,7 +597,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
                 actors,
                 ConfigBuilder.meters(meterKeys, 1),
                 Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
-                MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0)),
+                MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0)),
                 token,
                 BOND,
                 ESCROW,

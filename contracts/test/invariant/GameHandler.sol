@@ -89,7 +89,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         c.windowIntervals = W;
         c.start = uint64(block.timestamp);
         c.windowCount = WINDOWS;
-        c.market = MarketParams(MarketKind.Totals, 250, 50, 0, bytes32(0));
+        c.market = MarketParams(MarketKind.Totals, 250, 50, 0, bytes32(0), bytes32(0));
         c.token = token_;
         c.bond = BOND;
         c.escrow = ESCROW;

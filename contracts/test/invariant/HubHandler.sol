@@ -234,7 +234,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
             actors,
             ConfigBuilder.meters(meterKeys, 0),
             Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
-            MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0)),
+            MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0)),
             token,
             BOND,
             ESCROW,

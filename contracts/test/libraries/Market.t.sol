@@ -188,7 +188,7 @@ contract MarketTest is Test {
     /// cap 400) = 400; sold [400, 0, 0]; bought = share(400, [200, 300]) = [160, 240]; value = 80;
     /// recv [80, 0, 0]; pay = share(80, [0, 160, 240]) = [0, 32, 48].
     function test_MmrHandCase() public pure {
-        MarketParams memory p = MarketParams(MarketKind.Mmr, 300, 100, 400, bytes32(0));
+        MarketParams memory p = MarketParams(MarketKind.Mmr, 300, 100, 400, bytes32(0), bytes32(0));
         MeterEnergy[] memory r = new MeterEnergy[](3);
         r[0] = _on(700, 100);
         r[1] = _on(0, 200);
@@ -213,7 +213,7 @@ contract MarketTest is Test {
     /// bought = share(10, [0, 7, 4]) = floor [0, 6, 3] + remainder 1 to index 1 = [0, 7, 3];
     /// value = 1; pay = share(1, [0, 7, 3]) = [0, 0, 0] + 1 to index 1.
     function test_TotalsHandCaseRecomputesFromTotals() public pure {
-        MarketParams memory p = MarketParams(MarketKind.Totals, 250, 80, 1, bytes32(0));
+        MarketParams memory p = MarketParams(MarketKind.Totals, 250, 80, 1, bytes32(0), bytes32(0));
         MeterEnergy[] memory r = new MeterEnergy[](3);
         r[0] = _on(10, 0);
         r[1] = _on(0, 3);
@@ -240,7 +240,7 @@ contract MarketTest is Test {
     }
 
     function test_ValueIsFloorOfMidpointPerKwh() public pure {
-        MarketParams memory p = MarketParams(MarketKind.Mmr, 251, 80, 0, bytes32(0));
+        MarketParams memory p = MarketParams(MarketKind.Mmr, 251, 80, 0, bytes32(0), bytes32(0));
         assertEq(Market.value(p, 1000), 165);
         assertEq(Market.value(p, 7), 1); // 7 * 331 / 2000 = 1.1585
         assertEq(Market.value(p, 6), 0);
@@ -251,7 +251,10 @@ contract MarketTest is Test {
     function test_RevertWhen_ReadingsLengthMismatch() public {
         vm.expectRevert(abi.encodeWithSelector(Market.MarketReadingsLengthMismatch.selector, 3, 2));
         harness.step(
-            MarketParams(MarketKind.Mmr, 1, 1, 0, bytes32(0)), Market.emptyState(3), _owners(3), new MeterEnergy[](2)
+            MarketParams(MarketKind.Mmr, 1, 1, 0, bytes32(0), bytes32(0)),
+            Market.emptyState(3),
+            _owners(3),
+            new MeterEnergy[](2)
         );
     }
 
@@ -260,7 +263,10 @@ contract MarketTest is Test {
         owners[1] = 7;
         vm.expectRevert(abi.encodeWithSelector(Market.MarketMeterOwnerOutOfRange.selector, 1, 7, 3));
         harness.step(
-            MarketParams(MarketKind.Totals, 1, 1, 0, bytes32(0)), Market.emptyState(3), owners, new MeterEnergy[](3)
+            MarketParams(MarketKind.Totals, 1, 1, 0, bytes32(0), bytes32(0)),
+            Market.emptyState(3),
+            owners,
+            new MeterEnergy[](3)
         );
     }
 
@@ -275,7 +281,7 @@ contract MarketTest is Test {
         MeterEnergy[] memory r = new MeterEnergy[](1);
         r[0] = _on(1, 0);
         vm.expectRevert(stdError.arithmeticError);
-        harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0, bytes32(0)), prev, _owners(1), r);
+        harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0, bytes32(0), bytes32(0)), prev, _owners(1), r);
     }
 
     // ---------------------------------------------------------------- fuzz
@@ -293,7 +299,7 @@ contract MarketTest is Test {
         pure
         returns (Scenario memory sc)
     {
-        sc.p = MarketParams(mmr ? MarketKind.Mmr : MarketKind.Totals, buy, sell, cap, bytes32(0));
+        sc.p = MarketParams(mmr ? MarketKind.Mmr : MarketKind.Totals, buy, sell, cap, bytes32(0), bytes32(0));
         sc.participants = 1 + seed % 12;
         uint256 meters = 1 + (seed >> 8) % 16;
         uint256 scale = [uint256(4), 1000, type(uint32).max][(seed >> 16) % 3];
@@ -418,7 +424,7 @@ contract MarketTest is Test {
     function testFuzz_NoOverflowForBoundedInputs(bool mmr, uint64 cap, uint256 seed) public pure {
         uint256 n = 50;
         MarketParams memory p = MarketParams(
-            mmr ? MarketKind.Mmr : MarketKind.Totals, type(uint128).max, type(uint128).max, cap, bytes32(0)
+            mmr ? MarketKind.Mmr : MarketKind.Totals, type(uint128).max, type(uint128).max, cap, bytes32(0), bytes32(0)
         );
         uint32[] memory owners = new uint32[](n);
         MeterEnergy[] memory r = new MeterEnergy[](n);
@@ -441,7 +447,7 @@ contract MarketTest is Test {
         pure
         returns (MarketParams memory p, ParticipantState[] memory prev, uint32[] memory owners, MeterEnergy[] memory r)
     {
-        p = MarketParams(kind, 250, 80, 0, bytes32(0));
+        p = MarketParams(kind, 250, 80, 0, bytes32(0), bytes32(0));
         owners = _owners(meters);
         r = new MeterEnergy[](meters);
         for (uint256 k; k < meters; ++k) {

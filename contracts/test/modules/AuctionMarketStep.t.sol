@@ -126,7 +126,7 @@ contract AuctionMarketStepTest is Test {
         uint32[] memory owners = new uint32[](2);
         owners[1] = 1;
         MeterEnergy[] memory r = new MeterEnergy[](2);
-        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h);
+        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h, bytes32(0));
         vm.expectRevert(
             abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, LimitsHash.hash(limits))
         );
@@ -143,7 +143,7 @@ contract AuctionMarketStepTest is Test {
         shorter[0] = limits[0];
         uint32[] memory owners = new uint32[](2);
         owners[1] = 1;
-        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h);
+        MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h, bytes32(0));
         vm.expectRevert(
             abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, LimitsHash.hash(shorter))
         );
@@ -158,7 +158,7 @@ contract AuctionMarketStepTest is Test {
         limits[0] = LimitPrices(300, 10);
         bytes32 h = LimitsHash.hash(limits);
         for (uint8 k; k < 2; ++k) {
-            MarketParams memory p = MarketParams(MarketKind(k), 250, 50, 0, h);
+            MarketParams memory p = MarketParams(MarketKind(k), 250, 50, 0, h, bytes32(0));
             vm.expectRevert(
                 abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Auction, MarketKind(k))
             );

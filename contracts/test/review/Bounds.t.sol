@@ -83,7 +83,7 @@ contract ReviewBoundsTest is HubFixture {
         }
         c.windowIntervals = 2;
         c.windowCount = 1;
-        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0));
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
         c.modules = _modules(MarketKind.Mmr);
         b.id = hub.open(c);
         _joinAll(b.id, NMAX);

@@ -8,6 +8,7 @@ import {ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Co
 import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
 import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
+import {Tariff, TouTariff} from "../../src/libraries/Tariff.sol";
 import {AuctionParams, LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
@@ -48,6 +49,9 @@ abstract contract DisputeFixture is Modules {
     uint32 internal eqInterval;
     /// The auction community's standing limit prices (empty for Totals and Mmr).
     LimitPrices[] internal limits;
+    /// The community's time-of-use tariff, when `hasTariff` (`_setUpTouCommunity`).
+    TouTariff internal tariff;
+    bool internal hasTariff;
 
     /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
     struct Commit {
@@ -67,6 +71,20 @@ abstract contract DisputeFixture is Modules {
     /// @dev The community with market `kind`; an auction's participant i bids 120 + 15·i and asks 60 + 12·i
     /// per kWh (some bids below some asks, so the merit order and the grid caps both bind).
     function _setUpCommunity(uint8 scheme, MarketKind kind) internal {
+        _setUpCommunity(scheme, MarketParams(kind, 250, 50, 0, bytes32(0), bytes32(0)));
+    }
+
+    /// @dev The community with market `kind` under time-of-use tariff `t`: committed by its hash, with its
+    /// ceilings as the flat prices (what an honest node checks before it joins).
+    function _setUpTouCommunity(uint8 scheme, MarketKind kind, TouTariff memory t) internal {
+        tariff = t;
+        hasTariff = true;
+        (uint128 maxBuy, uint128 maxSell) = Tariff.ceilings(t);
+        _setUpCommunity(scheme, MarketParams(kind, maxBuy, maxSell, 0, bytes32(0), Tariff.hash(t)));
+    }
+
+    /// @dev The community with `market` (an auction's limits hash filled in here).
+    function _setUpCommunity(uint8 scheme, MarketParams memory market) internal {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         publicKeys = vm.parseJsonBytesArray(json, ".publicKeys");
         present = vm.parseJsonBoolArray(json, ".present");
@@ -95,23 +113,22 @@ abstract contract DisputeFixture is Modules {
             token.approve(HUB, type(uint256).max);
         }
         vm.warp(START);
-        bytes32 limitsHash;
-        if (kind == MarketKind.Auction) {
+        if (market.kind == MarketKind.Auction) {
             for (uint256 i = 0; i < N; ++i) {
                 limits.push(LimitPrices(uint128(120 + 15 * i), uint128(60 + 12 * i)));
             }
-            limitsHash = LimitsHash.hash(limits);
+            market.limitsHash = LimitsHash.hash(limits);
         }
         id = hub.open(
             ConfigBuilder.build(
                 nodes,
                 ConfigBuilder.meters(publicKeys, scheme),
                 Schedule(INTERVAL, W, START, 2, CHALLENGE),
-                MarketParams(kind, 250, 50, 0, limitsHash),
+                market,
                 token,
                 BOND,
                 ESCROW,
-                _modules(kind)
+                _modules(market.kind)
             )
         );
         for (uint256 i = 0; i < N; ++i) {
@@ -164,6 +181,8 @@ abstract contract DisputeFixture is Modules {
         ParticipantState[] memory s = from == 0 ? Market.emptyState(N) : c.states[from - 1];
         LimitPrices[] memory l = limits;
         for (uint256 t = from; t < W; ++t) {
+            // The prices in force for interval t (window 0: interval t starts at START + t·INTERVAL).
+            if (hasTariff) p = Tariff.paramsAt(hub.community(id).market, tariff, uint256(START) + t * INTERVAL);
             s = p.kind == MarketKind.Auction
                 ? Auction.step(
                     AuctionParams(p.gridBuyPrice, p.gridSellPrice, p.feederCapacityWh), s, owners, _energy(c, t), l
@@ -253,9 +272,25 @@ abstract contract DisputeFixture is Modules {
         }
         p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(M)) - M);
         p.limits = limits;
+        if (hasTariff) p.tariff = abi.encode(tariff);
     }
 
     // ------------------------------------------------------------------ claims and money
+
+    /// @dev The honest fold with step `t` moving `amount` tokens from participant 1 to participant 0, the
+    /// later steps folded on honestly from the wrong state.
+    function _wrongAt(uint256 t, int256 amount) internal view returns (Commit memory c) {
+        c = _fold(_honestInputs(), 0);
+        c.states[t][0].net += amount;
+        c.states[t][1].net -= amount;
+        c = _fold(c, t + 1);
+    }
+
+    /// @dev Claims `c` for window 0, signed by participants 0, 1, 2 (pending).
+    function _claimBy012(Commit memory c) internal {
+        _claim(0, c.root, c.states[W - 1], _signers(0, 3));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
+    }
 
     function _signers(uint256 from, uint256 to) internal pure returns (uint256[] memory who) {
         who = new uint256[](to - from);

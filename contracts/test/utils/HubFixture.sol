@@ -51,7 +51,7 @@ abstract contract HubFixture is Modules {
             participants,
             ConfigBuilder.meters(meterKeys, ED25519),
             Schedule(INTERVAL, W, START, WINDOWS, CHALLENGE),
-            MarketParams(MarketKind.Totals, 250, 50, 0, bytes32(0)),
+            MarketParams(MarketKind.Totals, 250, 50, 0, bytes32(0), bytes32(0)),
             token,
             BOND,
             ESCROW,

@@ -8,7 +8,15 @@ import {
   type TransactionReceipt,
 } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
-import { limitsHash, MarketKind, packState, type LimitPrices, type ParticipantState } from '../window/state.js';
+import {
+  limitsHash,
+  MarketKind,
+  packState,
+  type LimitPrices,
+  type MarketParams,
+  type ParticipantState,
+} from '../window/state.js';
+import { checkMarketTariff, tariffFromAbi, type Tariff } from '../window/tariff.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
@@ -100,15 +108,53 @@ export class HubClient {
         gridSellPrice: info.market.gridSellPrice,
         feederCapacityWh: info.market.feederCapacityWh,
         limitsHash: info.market.limitsHash,
+        tariffHash: info.market.tariffHash,
       },
       limits:
         Number(info.market.kind) === MarketKind.Auction
           ? await this.publishedLimits(info.modules.market, info.market.limitsHash, participants.length)
           : undefined,
+      tariff:
+        info.market.tariffHash !== ZeroHash
+          ? await this.publishedTariff(info.modules.market, {
+              kind: Number(info.market.kind),
+              gridBuyPrice: info.market.gridBuyPrice,
+              gridSellPrice: info.market.gridSellPrice,
+              feederCapacityWh: info.market.feederCapacityWh,
+              tariffHash: info.market.tariffHash,
+            })
+          : undefined,
       challengePeriod: Number(info.challengePeriod),
       token: info.token,
       coSignature: await this.coSignatureScheme(info.modules.coSignature, network.chainId, participants.length),
     };
+  }
+
+  /**
+   * A time-of-use community's tariff: a `TariffPublished` event of its market module under the community's
+   * tariff hash, checked against the market (`checkMarketTariff`: its hash, and the flat prices are its
+   * ceilings). Throws when there is none that passes: a node cannot fold (nor prove a bad step of) a
+   * community whose tariff it does not know, and an honest one does not join it (DESIGN.md §3).
+   */
+  private async publishedTariff(module: string, market: MarketParams): Promise<Tariff> {
+    const publisher = new Contract(module, loadArtifact('MarketStep').abi, this.modules.provider);
+    const logs = await publisher.queryFilter(publisher.filters.TariffPublished(market.tariffHash), 0, 'latest');
+    const problems: string[] = [];
+    for (const log of logs) {
+      try {
+        const t = (log as EventLog).args.tariff;
+        const tariff = tariffFromAbi([t[0], t[1], t[2], t[3], t[4]]);
+        checkMarketTariff(market, tariff);
+        return tariff;
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
+    }
+    throw new Error(
+      `community ${this.opts.communityId}: no usable tariff published under its tariff hash ${market.tariffHash} ` +
+        `by its market module ${module} (publishTariff)${problems.length ? `: ${problems.join('; ')}` : ''}; ` +
+        'the community cannot be folded',
+    );
   }
 
   /**

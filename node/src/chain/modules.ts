@@ -53,9 +53,12 @@ export function communityModules(m: HubModules, kind: MarketKind, scheme: CoSign
   };
 }
 
-/** `MarketParams` as the hub's ABI takes it: every field, `limitsHash` zero when absent (Totals, Mmr). */
+/**
+ * `MarketParams` as the hub's ABI takes it: every field, `limitsHash` zero when absent (Totals, Mmr),
+ * `tariffHash` zero when absent (flat prices).
+ */
 export function marketTuple(m: MarketParams): Required<MarketParams> {
-  return { ...m, limitsHash: m.limitsHash ?? ZeroHash };
+  return { ...m, limitsHash: m.limitsHash ?? ZeroHash, tariffHash: m.tariffHash ?? ZeroHash };
 }
 
 /** The hub's constructor arguments: the allow-list, in MODULES order. */

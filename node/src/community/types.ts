@@ -1,5 +1,6 @@
 import type { MeterScheme } from '../reading/signature.js';
 import type { LimitPrices, MarketParams } from '../window/state.js';
+import type { Tariff } from '../window/tariff.js';
 
 export { MarketKind, type MarketParams } from '../window/state.js';
 
@@ -29,6 +30,12 @@ export interface CommunityInfo {
    * community's `market.limitsHash` (`AuctionMarketStep.LimitsPublished`) and checked against it.
    */
   limits?: LimitPrices[];
+  /**
+   * A time-of-use community's tariff, as published on chain under its `market.tariffHash`
+   * (`TariffPublisher.TariffPublished` of its market module) and checked against it (`checkMarketTariff`);
+   * absent = flat prices.
+   */
+  tariff?: Tariff;
   challengePeriod: number;
   token: string;
   /**

@@ -20,6 +20,7 @@ import {
 } from '../chain/modules.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
+import { marketWithTariff, type Tariff } from '../window/tariff.js';
 import type { MeterScheme } from '../reading/signature.js';
 import { toHex } from '../util/hex.js';
 
@@ -89,6 +90,12 @@ export interface CommunitySpec {
    * module (`publishLimits`) before the open, and committed by the market's `limitsHash`.
    */
   limits?: LimitPrices[];
+  /**
+   * A time-of-use tariff (Mmr, Auction): published on chain by the market module (`publishTariff`) before
+   * the open and committed by the market's `tariffHash`, with its ceilings as the flat prices
+   * (`marketWithTariff`). Ignored for Totals, whose P2P price is never hourly.
+   */
+  tariff?: Tariff;
   bond: bigint;
   escrow: bigint;
   challengePeriod: number;
@@ -116,6 +123,16 @@ export async function openCommunity(
     const receipt = await (await auction.publishLimits(limits)).wait();
     if (ledger) recordGas(ledger, 'publish limits', receipt);
     market = { ...market, limitsHash: limitsHash(spec.limits) };
+  }
+  if (spec.tariff && spec.market.kind !== MarketKind.Totals) {
+    const t = spec.tariff;
+    const module = communityModules(deployment.modules, spec.market.kind).market;
+    const publisher = new Contract(module, loadArtifact('MarketStep').abi, opener);
+    const receipt = await (
+      await publisher.publishTariff([t.utcOffsetMinutes, t.weekday.buy, t.weekday.sell, t.weekend.buy, t.weekend.sell])
+    ).wait();
+    if (ledger) recordGas(ledger, 'publish tariff', receipt);
+    market = marketTuple(marketWithTariff(market, t));
   }
   const config = {
     participants: spec.participants.map((w) => w.address),

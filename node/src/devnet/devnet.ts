@@ -14,6 +14,7 @@ import { toHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { memberLimits } from '../window/limits.js';
 import { MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
+import { parseTariff, TariffError, tariffHash, type Tariff } from '../window/tariff.js';
 import { resultsFromWindowStates, type CommunityResults } from '../results/members.js';
 import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
@@ -92,7 +93,7 @@ export class Devnet {
     mkdirSync(dir, { recursive: true });
     const gas = newGasLedger();
     const problems: string[] = [];
-    const { prosumers, profileOffset, gridBuyPrice, gridSellPrice, givenLimits } = opts.community
+    const { prosumers, profileOffset, gridBuyPrice, gridSellPrice, givenLimits, tariff } = opts.community
       ? communityProsumers(opts.community, dir, opts)
       : {
           prosumers: opts.prosumers,
@@ -100,6 +101,7 @@ export class Devnet {
           gridBuyPrice: opts.gridBuyPrice,
           gridSellPrice: opts.gridSellPrice,
           givenLimits: {},
+          tariff: undefined,
         };
     const market: MarketParams = {
       kind: opts.market === 'mmr' ? MarketKind.Mmr : opts.market === 'auction' ? MarketKind.Auction : MarketKind.Totals,
@@ -147,6 +149,7 @@ export class Devnet {
         windowCount: opts.windowCount,
         market,
         limits,
+        tariff,
         bond,
         escrow,
         challengePeriod: opts.challengePeriod,
@@ -159,6 +162,12 @@ export class Devnet {
         `(${prosumers.filter((p) => p.pvKwp > 0).length} with PV), ${opts.windowCount} windows of ` +
         `${opts.windowIntervals} x ${opts.intervalSeconds}s intervals (each replays 15 min of the profile)`,
     );
+    if (tariff && market.kind !== MarketKind.Totals) {
+      print(
+        `time-of-use tariff ${tariffHash(tariff)} published and committed at open (UTC${tariff.utcOffsetMinutes >= 0 ? '+' : ''}` +
+          `${tariff.utcOffsetMinutes / 60} h); interval 0 starts at unix ${start}, each priced at its local hour`,
+      );
+    }
 
     // Ports and identities first, so every node can be told where the others are.
     const ports = await freePorts(prosumers.length * 2);
@@ -415,6 +424,8 @@ export function communityProsumers(
   gridSellPrice: bigint;
   /** The file's `market.limits` (auction), by member name. */
   givenLimits: Record<string, { bid?: unknown; ask?: unknown }>;
+  /** The file's time-of-use tariff, opened on chain with the community (Mmr, Auction). */
+  tariff: Tariff | undefined;
 } {
   const c = readCommunityFile(file);
   const r = communityReadings(c, 900);
@@ -440,7 +451,18 @@ export function communityProsumers(
     gridBuyPrice: price(market.gridBuyPrice, opts.gridBuyPrice),
     gridSellPrice: price(market.gridSellPrice, opts.gridSellPrice),
     givenLimits: (market.limits ?? {}) as Record<string, { bid?: unknown; ask?: unknown }>,
+    tariff: c.tariff === undefined ? undefined : fileTariff(c.tariff, file),
   };
+}
+
+/** A community file's `tariff` block (`parseTariff`, 18 decimals); its errors as DevnetUnsupportedError. */
+function fileTariff(json: unknown, file: string): Tariff {
+  try {
+    return parseTariff(json, 18);
+  } catch (e) {
+    if (e instanceof TariffError) throw new DevnetUnsupportedError(`${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** A price in currency units per kWh (decimal string or number) as token units (18 decimals). */

@@ -14,6 +14,8 @@ import {
 } from '../window/disputeProof.js';
 import { intervalLeaf, type WindowCommitment } from '../window/commitment.js';
 import { packState } from '../window/state.js';
+import type { LimitPrices } from '../window/state.js';
+import type { Tariff } from '../window/tariff.js';
 
 /**
  * The node's side of the data-availability game (DESIGN.md §5.4; twin of
@@ -342,17 +344,19 @@ export function openedClaimView(
  * interval t holds the same readings as ours (same readingsRoot) but another state: then our
  * S_{t-1} (the claim's too: see `openedClaimView`) and our slots of t are the claim's, and F of
  * them is our S_t, not the claim's. Undefined when it does not apply.
+ * `market`: the community's limit prices and tariff, which the proof carries (DESIGN.md §5).
  */
 export function stepProofFromGame(
   ours: ClaimedWindow,
   claimRoot: string,
   revealed: ReadonlyMap<number, { left: string; right: string }>,
   leaf: { position: number; interval: number; readingsRoot: string; stateHash: string },
+  market: { limits?: readonly LimitPrices[]; tariff?: Tariff } = {},
 ): string | undefined {
   const own = ours.commitment.intervals[leaf.position];
   if (!own || own.readingsRoot !== leaf.readingsRoot || own.stateHash === leaf.stateHash) return undefined;
   const view = openedClaimView(ours, claimRoot, revealed, leaf);
-  return view ? badStepProof(view, leaf.position) : undefined;
+  return view ? badStepProof(view, leaf.position, market.limits, market.tariff) : undefined;
 }
 
 /**

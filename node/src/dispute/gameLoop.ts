@@ -497,7 +497,7 @@ export class GameLoop {
           });
         }
       } else {
-        data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
+        data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, community);
         if (data) kind = DisputeKind.BadStep;
       }
     }

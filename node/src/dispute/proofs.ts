@@ -18,7 +18,9 @@ import {
   type IntervalLeafProof,
 } from '../window/disputeProof.js';
 import { buildLevels, merkleProof, treeDepth } from '../window/merkle.js';
+import { marketAt } from '../window/fold.js';
 import { marketStep } from '../window/market.js';
+import { encodeTariff } from '../window/tariff.js';
 import { emptyState, PACKED_STATE_STRIDE, stateHash, unpackState, type ParticipantState } from '../window/state.js';
 
 export { DisputeKind, type ClaimedWindow };
@@ -65,7 +67,8 @@ export function mayRaiseOmission(owner: number, signers: bigint, disputer: numbe
  * check) < bad step (F recomputed over every meter of one interval).
  */
 export function buildCheapestProof(
-  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'>,
+  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'> &
+    Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds'>>,
   keys: MeterKeyRing,
   claim: ClaimedWindow,
   postedStateHash: string,
@@ -127,11 +130,12 @@ export function buildCheapestProof(
   const owners = community.meters.map((x) => x.owner);
   for (let i = 0; i < W; i++) {
     const prev = i === 0 ? emptyState(community.participants.length) : claim.states[i - 1];
-    const next = marketStep(community.market, prev, owners, claim.slots[i].map(toMeterEnergy), community.limits);
+    const market = marketAt(community, claim.firstInterval + i);
+    const next = marketStep(market, prev, owners, claim.slots[i].map(toMeterEnergy), community.limits);
     if (stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
     return {
       kind: DisputeKind.BadStep,
-      data: badStepProof(claim, i, community.limits),
+      data: badStepProof(claim, i, community.limits, community.tariff),
       summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and readings`,
     };
   }
@@ -159,7 +163,8 @@ export interface OpenedStep {
 type Community = Pick<
   CommunityInfo,
   'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'
->;
+> &
+  Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds'>>;
 
 /**
  * The cheapest fraud proof against the step a game opened and published, from that data and our own
@@ -243,7 +248,7 @@ export function proofFromOpenedStep(
     const owners = community.meters.map((x) => x.owner);
     let next: ParticipantState[];
     try {
-      next = marketStep(community.market, prev, owners, committed.map(toMeterEnergy), community.limits);
+      next = marketStep(marketAt(community, t), prev, owners, committed.map(toMeterEnergy), community.limits);
     } catch {
       return undefined; // F reverts: the step that produced S_{t-1} is the wrong one, not this
     }
@@ -261,6 +266,7 @@ export function proofFromOpenedStep(
       slots,
       padding: new Array((1 << treeDepth(meters)) - meters).fill(ZeroHash),
       limits: (community.limits ?? []).map((l) => [l.bidPrice, l.askPrice]),
+      tariff: community.tariff ? encodeTariff(community.tariff) : '0x',
     }),
     summary: `state of interval ${t} is not F of the published S_{t-1} and readings`,
   };

@@ -1,7 +1,7 @@
 import type { FoldStrategy } from './committer.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { AssembledWindow } from '../window/assemble.js';
-import { commitStates, foldStates, type FoldedWindow } from '../window/fold.js';
+import { commitStates, foldStates, marketAt, type FoldedWindow } from '../window/fold.js';
 import { marketStep } from '../window/market.js';
 import { stateHash, type ParticipantState } from '../window/state.js';
 import { toMeterEnergy } from '../window/assemble.js';
@@ -116,7 +116,8 @@ export function byzantineFold(
       let prev = shiftMoney(honestStates[t], 10n ** 15n);
       states.push(prev);
       for (let i = t + 1; i < assembled.slots.length; i++) {
-        prev = marketStep(community.market, prev, meterOwner, assembled.slots[i].map(toMeterEnergy), community.limits);
+        const market = marketAt(community, assembled.firstInterval + i);
+        prev = marketStep(market, prev, meterOwner, assembled.slots[i].map(toMeterEnergy), community.limits);
         states.push(prev);
       }
       break;

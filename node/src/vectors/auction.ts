@@ -1,5 +1,6 @@
 import { clearAuction } from '../window/auction.js';
-import { emptyState, marketStep } from '../window/market.js';
+import { emptyState, intervalEnergy, marketStep, netPositions } from '../window/market.js';
+import { randomMeterOwners, randomReadings, stateColumns } from './market.js';
 import {
   MarketKind,
   U128_MAX,
@@ -329,10 +330,8 @@ export function randomAuctionCases(count = 48, seed = 0xa0c7): AuctionCase[] {
   const cases: AuctionCase[] = [];
   for (let c = 0; c < count; c++) {
     const participants = rng.int(1, 12);
-    const meters = rng.int(1, participants + 3);
-    const meterOwner = Array.from({ length: meters }, (_, k) =>
-      k < participants && rng.chance(0.8) ? k : rng.below(participants),
-    );
+    const meterOwner = randomMeterOwners(rng, participants, 3);
+    const meters = meterOwner.length;
     const scale = [3, 100, 5000, U32_MAX][rng.below(4)];
     const levels = [0n, 50n, 80n, 120n, 120n, 200n, 250n, 300n, BigInt(rng.int(0, 400))];
     const pick = (): bigint => levels[rng.below(levels.length)];
@@ -342,15 +341,7 @@ export function randomAuctionCases(count = 48, seed = 0xa0c7): AuctionCase[] {
     const steps = Array.from({ length: stepCount }, () => {
       const sell = BigInt(rng.int(0, 150));
       const prices = px(sell + BigInt(rng.int(0, 300)), sell);
-      const readings = Array.from(
-        { length: meters },
-        (): MeterEnergy => ({
-          present: rng.chance(0.9),
-          exportWh: rng.chance(0.45) ? rng.below(scale + 1) : 0,
-          importWh: rng.chance(0.6) ? rng.below(scale + 1) : 0,
-        }),
-      );
-      return { prices, readings };
+      return { prices, readings: randomReadings(rng, meters, scale, 0.9) };
     });
     cases.push({ name: `random ${c}`, participants, meterOwner, feederCapacityWh, limits, steps });
   }
@@ -361,34 +352,13 @@ export function auctionVectorCases(): AuctionCase[] {
   return [...edgeAuctionCases(), ...randomAuctionCases()];
 }
 
-const columns = (states: readonly ParticipantState[]): Record<keyof ParticipantState, string[]> => ({
-  exportWh: states.map((s) => s.exportWh.toString()),
-  importWh: states.map((s) => s.importWh.toString()),
-  p2pSoldWh: states.map((s) => s.p2pSoldWh.toString()),
-  p2pBoughtWh: states.map((s) => s.p2pBoughtWh.toString()),
-  gridSoldWh: states.map((s) => s.gridSoldWh.toString()),
-  gridBoughtWh: states.map((s) => s.gridBoughtWh.toString()),
-  net: states.map((s) => s.net.toString()),
-});
-
-/** The interval's surplus and deficit per participant (what `marketStep` derives from the readings). */
-function netPositions(c: AuctionCase, readings: readonly MeterEnergy[]): { surplus: bigint[]; deficit: bigint[] } {
-  const e = new Array<bigint>(c.participants).fill(0n);
-  const m = new Array<bigint>(c.participants).fill(0n);
-  readings.forEach((r, k) => {
-    if (!r.present) return;
-    e[c.meterOwner[k]] += BigInt(r.exportWh);
-    m[c.meterOwner[k]] += BigInt(r.importWh);
-  });
-  return { surplus: e.map((x, i) => (x > m[i] ? x - m[i] : 0n)), deficit: e.map((x, i) => (m[i] > x ? m[i] - x : 0n)) };
-}
-
 export function toAuctionVector(c: AuctionCase): AuctionVector {
   let state: ParticipantState[] = emptyState(c.participants);
   const steps = c.steps.map(({ prices, readings }): AuctionStepVector => {
     const params = auctionParams(prices, c.feederCapacityWh);
     state = marketStep(params, state, c.meterOwner, readings, c.limits);
-    const { surplus, deficit } = netPositions(c, readings);
+    const { exported, imported } = intervalEnergy(c.participants, c.meterOwner, readings);
+    const { surplus, deficit } = netPositions(exported, imported);
     const clearing = clearAuction(params, c.limits, surplus, deficit);
     return {
       gridBuyPrice: prices.gridBuyPrice.toString(),
@@ -400,7 +370,7 @@ export function toAuctionVector(c: AuctionCase): AuctionVector {
       marginalBid: clearing.marginalBid.toString(),
       marginalAsk: clearing.marginalAsk.toString(),
       value: clearing.value.toString(),
-      state: columns(state),
+      state: stateColumns(state),
       hash: stateHash(state),
     };
   });

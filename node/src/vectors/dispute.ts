@@ -23,6 +23,7 @@ import {
   type ParticipantState,
 } from '../window/state.js';
 import { toMeterEnergy } from '../window/assemble.js';
+import { marketWithTariff, paramsSchedule, type Tariff } from '../window/tariff.js';
 import { seedFor } from './readings.js';
 
 const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
@@ -99,6 +100,7 @@ export function disputeVectors() {
     signatures,
     honestWindowRoot: honest.commitment.windowRoot,
     auction: auctionClaim(slots),
+    tou: auctionClaim(slots, DISPUTE_TARIFF),
     claims: disputeClaims(slots, honest, firstSecond, {
       reading: second,
       signature: signReading(second, keys[eq.meter].secretKey).signature,
@@ -138,12 +140,33 @@ export const DISPUTE_AUCTION_MARKET: MarketParams = {
   limitsHash: limitsHash(DISPUTE_AUCTION_LIMITS),
 };
 
+/** Start and interval length of the forge fixture's community (`DisputeFixture.START`, `INTERVAL`). */
+export const DISPUTE_START = 1_000_000;
+export const DISPUTE_INTERVAL = 900;
+
+/**
+ * The time-of-use tariff of the forge fixture's ToU communities (`TouDisputeBase._touTariff`): UTC+1, every
+ * hour's prices different, weekdays from weekends.
+ */
+export const DISPUTE_TARIFF: Tariff = {
+  utcOffsetMinutes: 60,
+  weekday: {
+    buy: Array.from({ length: 24 }, (_, h) => BigInt(130 + 10 * (h % 12))),
+    sell: Array.from({ length: 24 }, (_, h) => BigInt(40 + 8 * (h % 9))),
+  },
+  weekend: {
+    buy: Array.from({ length: 24 }, (_, h) => BigInt(260 - 5 * h)),
+    sell: Array.from({ length: 24 }, (_, h) => BigInt(30 + h)),
+  },
+};
+
 /** Folds and commits `slots` (meter m owned by participant m), or commits `states` as given. */
 function claimOf(
   slots: (SignedReading | undefined)[][],
   states?: ParticipantState[][],
   market: MarketParams = DISPUTE_MARKET,
   limits: readonly LimitPrices[] = [],
+  tariff?: Tariff,
 ): ClaimedWindow {
   const M = slots[0].length;
   const owners = Array.from({ length: M }, (_, m) => m);
@@ -154,7 +177,7 @@ function claimOf(
       emptyState(M),
       owners,
       slots.map((row) => row.map(toMeterEnergy)),
-      { limits },
+      { limits, paramsAt: paramsSchedule(market, tariff, DISPUTE_START, DISPUTE_INTERVAL) },
     );
   const commitment = commitWindow(
     slots.map((row, t) => ({ interval: t, readingsRoot: readingsRoot(row), stateHash: stateHash(folded[t]) })),
@@ -163,34 +186,37 @@ function claimOf(
 }
 
 /**
- * The auction community's window 0 (DISPUTE_AUCTION_MARKET): the honest window root of the TypeScript
- * fold, and a claim whose step 60 moves 1,000 tokens from participant 1 to participant 0 with the bad-step
- * proof a node would send (carrying the limit prices). Forge replays both (AuctionDispute.t.sol).
+ * The auction community's window 0 (DISPUTE_AUCTION_MARKET, or under `tariff` the market that commits to
+ * it): the honest window root of the TypeScript fold, and a claim whose step 60 moves 1,000 tokens from
+ * participant 1 to participant 0 with the bad-step proof a node would send (carrying the limit prices and
+ * the tariff). Forge replays both (AuctionDispute.t.sol, TouDispute.t.sol).
  */
-function auctionClaim(slots: (SignedReading | undefined)[][]) {
-  const market = DISPUTE_AUCTION_MARKET;
+function auctionClaim(slots: (SignedReading | undefined)[][], tariff?: Tariff) {
+  const market = marketWithTariff(DISPUTE_AUCTION_MARKET, tariff);
   const limits = DISPUTE_AUCTION_LIMITS;
-  const honest = claimOf(slots, undefined, market, limits);
+  const honest = claimOf(slots, undefined, market, limits, tariff);
   const states = honest.states.map((s) => s.map((p) => ({ ...p })));
   states[60][0].net += 1000n;
   states[60][1].net -= 1000n;
   const owners = Array.from({ length: slots[0].length }, (_, m) => m);
+  const schedule = paramsSchedule(market, tariff, DISPUTE_START, DISPUTE_INTERVAL);
   const rest = foldWindow(
     market,
     states[60],
     owners,
     slots.slice(61).map((row) => row.map(toMeterEnergy)),
-    { limits },
+    { limits, paramsAt: (t) => schedule(61 + t) },
   );
   const badStep = claimOf(slots, [...states.slice(0, 61), ...rest], market, limits);
   return {
     limits: limits.map((l) => ({ bidPrice: l.bidPrice.toString(), askPrice: l.askPrice.toString() })),
     limitsHash: market.limitsHash,
+    tariffHash: market.tariffHash,
     honestWindowRoot: honest.commitment.windowRoot,
     badStep: {
       windowRoot: badStep.commitment.windowRoot,
       finalState: hexlify(encodeState(badStep.states[badStep.states.length - 1])),
-      proof: badStepProof(badStep, 60, limits),
+      proof: badStepProof(badStep, 60, limits, tariff),
     },
   };
 }

@@ -6,6 +6,7 @@ import { ed25519VectorFile } from './ed25519.js';
 import { gameVectors } from './game.js';
 import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
+import { tariffVectors } from './tariff.js';
 import { updateVectors } from './update.js';
 
 /**
@@ -27,6 +28,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'bls.json': blsVectorFile(),
     'update.json': updateVectors(),
     'game.json': gameVectors(),
+    'tariff.json': tariffVectors(),
   };
 }
 

@@ -183,10 +183,8 @@ export function randomMarketCases(count = 30, seed = 0xd1e5): MarketCase[] {
   const cases: MarketCase[] = [];
   for (let c = 0; c < count; c++) {
     const participants = rng.int(1, 12);
-    const meters = rng.int(1, participants + 4);
-    const meterOwner = Array.from({ length: meters }, (_, k) =>
-      k < participants && rng.chance(0.8) ? k : rng.below(participants),
-    );
+    const meterOwner = randomMeterOwners(rng, participants, 4);
+    const meters = meterOwner.length;
     // Small energies stress the remainders, large ones the arithmetic.
     const scale = [4, 100, 5000, U32_MAX][rng.below(4)];
     const kind = rng.chance(0.5) ? MarketKind.Totals : MarketKind.Mmr;
@@ -195,14 +193,7 @@ export function randomMarketCases(count = 30, seed = 0xd1e5): MarketCase[] {
     const gridBuyPrice = BigInt(rng.int(0, 400));
     const gridSellPrice = BigInt(rng.int(0, Number(gridBuyPrice)));
     const steps = rng.int(1, 5);
-    const intervals = Array.from({ length: steps }, () =>
-      Array.from({ length: meters }, (): MeterEnergy => {
-        const present = rng.chance(0.85);
-        const exportWh = rng.chance(0.45) ? rng.below(scale + 1) : 0;
-        const importWh = rng.chance(0.6) ? rng.below(scale + 1) : 0;
-        return { present, exportWh, importWh };
-      }),
-    );
+    const intervals = Array.from({ length: steps }, () => randomReadings(rng, meters, scale, 0.85));
     cases.push({
       name: `random ${c}`,
       params: { kind, gridBuyPrice, gridSellPrice, feederCapacityWh },
@@ -214,11 +205,31 @@ export function randomMarketCases(count = 30, seed = 0xd1e5): MarketCase[] {
   return cases;
 }
 
+/**
+ * 1 to participants + extra meters, meter k < participants mostly owned by participant k, the others by
+ * a random participant (some participants without meters). The random vectors of every market share it.
+ */
+export function randomMeterOwners(rng: SeededRandom, participants: number, extra: number): number[] {
+  const meters = rng.int(1, participants + extra);
+  return Array.from({ length: meters }, (_, k) => (k < participants && rng.chance(0.8) ? k : rng.below(participants)));
+}
+
+/** One interval's readings of `meters` meters: present with probability `present`, energies up to `scale`. */
+export function randomReadings(rng: SeededRandom, meters: number, scale: number, present: number): MeterEnergy[] {
+  return Array.from({ length: meters }, (): MeterEnergy => {
+    const p = rng.chance(present);
+    const exportWh = rng.chance(0.45) ? rng.below(scale + 1) : 0;
+    const importWh = rng.chance(0.6) ? rng.below(scale + 1) : 0;
+    return { present: p, exportWh, importWh };
+  });
+}
+
 export function marketVectorCases(): MarketCase[] {
   return [...edgeMarketCases(), ...randomMarketCases()];
 }
 
-const columns = (states: ParticipantState[]): Record<keyof ParticipantState, string[]> => ({
+/** A state as the vector files hold it: one column of decimal strings per field, by participant. */
+export const stateColumns = (states: readonly ParticipantState[]): Record<keyof ParticipantState, string[]> => ({
   exportWh: states.map((s) => s.exportWh.toString()),
   importWh: states.map((s) => s.importWh.toString()),
   p2pSoldWh: states.map((s) => s.p2pSoldWh.toString()),
@@ -244,7 +255,7 @@ export function toMarketVector(c: MarketCase): MarketVector {
       present: readings.map((r) => r.present),
       exportWh: readings.map((r) => r.exportWh),
       importWh: readings.map((r) => r.importWh),
-      state: columns(states[t]),
+      state: stateColumns(states[t]),
       hash: stateHash(states[t]),
     })),
   };

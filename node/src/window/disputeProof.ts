@@ -4,6 +4,7 @@ import type { SignedReading } from '../reading/signature.js';
 import { slotLeaf, intervalProof as windowIntervalProof, type WindowCommitment } from './commitment.js';
 import { buildLevels, merkleProof, treeDepth } from './merkle.js';
 import type { LimitPrices, ParticipantState } from './state.js';
+import { encodeTariff, type Tariff } from './tariff.js';
 
 /**
  * Fraud proofs for `Hub.dispute(communityId, window, kind, proof)` (contracts/src/types/Dispute.sol):
@@ -38,7 +39,7 @@ const LIMITS = 'tuple(uint128 bidPrice, uint128 askPrice)';
 export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, bytes32[] slotProof)`,
   [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
-  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, ${SIGNED}[] slots, bytes32[] padding, ${LIMITS}[] limits)`,
+  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, ${SIGNED}[] slots, bytes32[] padding, ${LIMITS}[] limits, bytes tariff)`,
   [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
   [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second)`,
   [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
@@ -114,9 +115,15 @@ export function forgedReadingProof(claim: ClaimedWindow, position: number, meter
 /**
  * Kind 3: the claimed step at `position` (S_{t-1} from position - 1, or zeros at 0). `limits`: an auction
  * community's standing limit prices (the hub's module checks them against its limits hash); none for the
- * other markets.
+ * other markets. `tariff`: a time-of-use community's tariff (the hub's verifier checks it against the
+ * community's tariff hash and prices the interval with it); none for flat prices.
  */
-export function badStepProof(claim: ClaimedWindow, position: number, limits: readonly LimitPrices[] = []): string {
+export function badStepProof(
+  claim: ClaimedWindow,
+  position: number,
+  limits: readonly LimitPrices[] = [],
+  tariff?: Tariff,
+): string {
   const empty = { position: 0, interval: 0, readingsRoot: ZERO, stateHash: ZERO, proof: [] };
   const meters = claim.slots[position].length;
   return encode(DisputeKind.BadStep, {
@@ -126,6 +133,7 @@ export function badStepProof(claim: ClaimedWindow, position: number, limits: rea
     slots: claim.slots[position].map(signed),
     padding: new Array((1 << treeDepth(meters)) - meters).fill(ZERO),
     limits: limits.map((l) => [l.bidPrice, l.askPrice]),
+    tariff: tariff ? encodeTariff(tariff) : '0x',
   });
 }
 

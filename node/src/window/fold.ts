@@ -3,7 +3,8 @@ import { commitWindow, readingsRoot, type WindowCommitment } from './commitment.
 import type { AssembledWindow } from './assemble.js';
 import { toMeterEnergy } from './assemble.js';
 import { foldWindow } from './market.js';
-import { emptyState, stateHash, type ParticipantState } from './state.js';
+import { emptyState, MarketKind, stateHash, type MarketParams, type ParticipantState } from './state.js';
+import { paramsSchedule } from './tariff.js';
 
 export interface FoldedWindow {
   window: number;
@@ -14,17 +15,35 @@ export interface FoldedWindow {
   commitment: WindowCommitment;
 }
 
-type FoldCommunity = Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits'>;
+type FoldCommunity = Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits'> &
+  Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds'>>;
+
+/**
+ * The market parameters in force for the community's interval `interval` (absolute, from interval 0):
+ * with a time-of-use tariff, the prices of the local hour at which the interval starts
+ * (start + interval · intervalSeconds), except for Totals (`paramsSchedule`, Solidity `Tariff.paramsAt`,
+ * which the hub's verifier applies to a bad-step proof); else the community's flat market.
+ */
+export function marketAt(community: FoldCommunity, interval: number): MarketParams {
+  const { tariff, market } = community;
+  if (!tariff || market.kind === MarketKind.Totals) return market;
+  if (community.start === undefined || community.intervalSeconds === undefined) {
+    throw new RangeError('a time-of-use community needs its start and interval length to be folded');
+  }
+  return paramsSchedule(market, tariff, community.start, community.intervalSeconds)(interval);
+}
 
 /**
  * S_1 … S_W: F folded over the window from S_0 = 0 (DESIGN.md §3), an auction with the community's
- * standing limit prices (the ones its on-chain limits hash commits to).
+ * standing limit prices (the ones its on-chain limits hash commits to), every interval at the prices in
+ * force for it (`marketAt`).
  */
 export function foldStates(community: FoldCommunity, assembled: AssembledWindow): ParticipantState[][] {
   const meterOwner = community.meters.map((m) => m.owner);
   const inputs = assembled.slots.map((row) => row.map(toMeterEnergy));
   return foldWindow(community.market, emptyState(community.participants.length), meterOwner, inputs, {
     limits: community.limits,
+    paramsAt: community.tariff ? (t) => marketAt(community, assembled.firstInterval + t) : undefined,
   });
 }
 

@@ -174,27 +174,49 @@ export function marketStep(
   limits: readonly LimitPrices[] = [],
 ): ParticipantState[] {
   checkInputs(params, prev, meterOwner, readings, limits);
-  const n = prev.length;
-  const exported: bigint[] = new Array<bigint>(n).fill(0n);
-  const imported: bigint[] = new Array<bigint>(n).fill(0n);
-  readings.forEach((r, meter) => {
-    if (!r.present) return;
-    exported[meterOwner[meter]] += BigInt(r.exportWh);
-    imported[meterOwner[meter]] += BigInt(r.importWh);
-  });
+  const { exported, imported } = intervalEnergy(prev.length, meterOwner, readings);
   const next = prev.map((s, i) => ({
     ...s,
     exportWh: addU64(i, 'exportWh', s.exportWh, exported[i]),
     importWh: addU64(i, 'importWh', s.importWh, imported[i]),
   }));
   if (params.kind === MarketKind.Totals) return totalsRecompute(params, next);
-  const surplus = exported.map((e, i) => (e > imported[i] ? e - imported[i] : 0n));
-  const deficit = exported.map((e, i) => (imported[i] > e ? imported[i] - e : 0n));
+  const { surplus, deficit } = netPositions(exported, imported);
   if (params.kind === MarketKind.Auction) {
     const { sold, bought, value } = clearAuction(params, limits, surplus, deficit);
     return addFlows(next, surplus, deficit, sold, bought, value);
   }
   return mmrInterval(params, next, surplus, deficit);
+}
+
+/**
+ * e_i and m_i: the sums of the present readings of participant i's meters (Solidity
+ * `Market.participantEnergy`, without its checks: `marketStep` checks the inputs first).
+ */
+export function intervalEnergy(
+  participants: number,
+  meterOwner: readonly number[],
+  readings: readonly MeterEnergy[],
+): { exported: bigint[]; imported: bigint[] } {
+  const exported: bigint[] = new Array<bigint>(participants).fill(0n);
+  const imported: bigint[] = new Array<bigint>(participants).fill(0n);
+  readings.forEach((r, meter) => {
+    if (!r.present) return;
+    exported[meterOwner[meter]] += BigInt(r.exportWh);
+    imported[meterOwner[meter]] += BigInt(r.importWh);
+  });
+  return { exported, imported };
+}
+
+/** s_i = max(e_i − m_i, 0) and d_i = max(m_i − e_i, 0): the interval's net surplus and deficit. */
+export function netPositions(
+  exported: readonly bigint[],
+  imported: readonly bigint[],
+): { surplus: bigint[]; deficit: bigint[] } {
+  return {
+    surplus: exported.map((e, i) => (e > imported[i] ? e - imported[i] : 0n)),
+    deficit: exported.map((e, i) => (imported[i] > e ? imported[i] - e : 0n)),
+  };
 }
 
 /** Mmr: shares this interval's net surplus and deficit and adds the flows to `next` (exports already added). */

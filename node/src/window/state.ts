@@ -39,6 +39,12 @@ export interface MarketParams {
    * themselves, `FoldContext.limits`); absent = zero (Totals and Mmr).
    */
   limitsHash?: string;
+  /**
+   * `tariffHash` of the community's time-of-use tariff (`tariff.ts`; bytes32, 0x-prefixed), fixed at open;
+   * absent or zero = flat prices. With a tariff, `gridBuyPrice` / `gridSellPrice` are its ceilings
+   * (`tariffCeilings`), and the fold takes each interval's prices from the tariff (`paramsSchedule`).
+   */
+  tariffHash?: string;
 }
 
 /**

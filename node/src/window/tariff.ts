@@ -1,4 +1,4 @@
-import { parseUnits } from 'ethers';
+import { AbiCoder, keccak256, parseUnits, ZeroHash } from 'ethers';
 import { MarketKind, U128_MAX, type MarketParams } from './state.js';
 
 /**
@@ -48,7 +48,7 @@ export function flatTariff(gridBuyPrice: bigint, gridSellPrice: bigint, utcOffse
 
 /** Throws TariffError unless the tariff has 24 uint128 prices per list and an offset within ±14 h. */
 export function checkTariff(t: Tariff): Tariff {
-  if (!Number.isInteger(t.utcOffsetMinutes) || Math.abs(t.utcOffsetMinutes) > 14 * 60) {
+  if (!Number.isInteger(t.utcOffsetMinutes) || Math.abs(t.utcOffsetMinutes) > MAX_UTC_OFFSET_MINUTES) {
     throw new TariffError(`utcOffsetMinutes must be an integer within ±840, got ${t.utcOffsetMinutes}`);
   }
   for (const day of ['weekday', 'weekend'] as const) {
@@ -65,13 +65,107 @@ export function checkTariff(t: Tariff): Tariff {
   return t;
 }
 
-/** The grid prices in force for an interval that starts at `unixSeconds`. */
-export function pricesAt(t: Tariff, unixSeconds: number): GridPrices {
-  const local = unixSeconds + t.utcOffsetMinutes * 60;
+/** Most minutes a tariff's local time may be ahead of or behind UTC (Solidity `Tariff.MAX_OFFSET_MINUTES`). */
+export const MAX_UTC_OFFSET_MINUTES = 840;
+
+const TARIFF_ABI_TYPE = 'tuple(int32,uint128[24],uint128[24],uint128[24],uint128[24])';
+
+/**
+ * Exactly Solidity `abi.encode(TouTariff)` (`contracts/src/libraries/Tariff.sol`): the offset, then the
+ * weekday buy, weekday sell, weekend buy and weekend sell prices by hour; 97 words. What a bad-step proof
+ * of a time-of-use community carries (`StepProof.tariff`). Throws TariffError for a malformed tariff.
+ */
+export function encodeTariff(t: Tariff): string {
+  checkTariff(t);
+  return AbiCoder.defaultAbiCoder().encode(
+    [TARIFF_ABI_TYPE],
+    [[t.utcOffsetMinutes, t.weekday.buy, t.weekday.sell, t.weekend.buy, t.weekend.sell]],
+  );
+}
+
+/** Inverse of `encodeTariff` (a proof's tariff); throws TariffError. */
+export function decodeTariff(encoded: string): Tariff {
+  const [fields] = AbiCoder.defaultAbiCoder().decode([TARIFF_ABI_TYPE], encoded);
+  return tariffFromAbi([fields[0], fields[1], fields[2], fields[3], fields[4]]);
+}
+
+/**
+ * A tariff from the fields of an ABI-decoded `TouTariff` (offset, weekday buy, weekday sell, weekend buy,
+ * weekend sell), e.g. a `TariffPublished` event's; throws TariffError.
+ */
+export function tariffFromAbi([offset, wb, ws, eb, es]: readonly unknown[]): Tariff {
+  const list = (v: unknown): bigint[] => Array.from(v as ArrayLike<bigint>, (x) => BigInt(x));
+  return checkTariff({
+    utcOffsetMinutes: Number(offset),
+    weekday: { buy: list(wb), sell: list(ws) },
+    weekend: { buy: list(eb), sell: list(es) },
+  });
+}
+
+/** tariffHash(t) = keccak256(abi.encode(TouTariff)), equal to Solidity `Tariff.hash`. 0x-prefixed. */
+export function tariffHash(t: Tariff): string {
+  return keccak256(encodeTariff(t));
+}
+
+/**
+ * The tariff's highest buy and highest sell price over every hour (Solidity `Tariff.ceilings`): what a
+ * time-of-use community's `MarketParams.gridBuyPrice` / `gridSellPrice` hold on chain, so that the hub's
+ * bounds at open (`ValueBoundOverflow`) cover every hour's prices.
+ */
+export function tariffCeilings(t: Tariff): GridPrices {
+  const max = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a), 0n);
+  return {
+    gridBuyPrice: max([...t.weekday.buy, ...t.weekend.buy]),
+    gridSellPrice: max([...t.weekday.sell, ...t.weekend.sell]),
+  };
+}
+
+/**
+ * The market parameters a community with `tariff` is opened with: `market` committing to the tariff
+ * (`tariffHash`) with the tariff's ceilings as its flat prices. Totals is never priced by the hour (its P2P
+ * price stays the flat one), so it is opened without a tariff: the market unchanged.
+ */
+export function marketWithTariff(market: MarketParams, tariff: Tariff | undefined): MarketParams {
+  if (!tariff || market.kind === MarketKind.Totals) return { ...market, tariffHash: ZeroHash };
+  return { ...market, ...tariffCeilings(tariff), tariffHash: tariffHash(tariff) };
+}
+
+/**
+ * Throws TariffError unless `tariff` is the one `market` commits to on chain and the market's flat prices
+ * are its ceilings (what an honest node checks of a community before it folds or joins it: a tariff that
+ * does not hash to the commitment cannot be carried in a bad-step proof, and flat prices below the hourly
+ * ones would let honest states overflow the bounds checked at open).
+ */
+export function checkMarketTariff(market: MarketParams, tariff: Tariff): void {
+  const hash = tariffHash(tariff);
+  if (hash !== market.tariffHash) {
+    throw new TariffError(`the tariff hashes to ${hash}, the community commits to ${market.tariffHash}`);
+  }
+  const c = tariffCeilings(tariff);
+  if (c.gridBuyPrice !== market.gridBuyPrice || c.gridSellPrice !== market.gridSellPrice) {
+    throw new TariffError(
+      `the market's flat prices (${market.gridBuyPrice}, ${market.gridSellPrice}) are not the tariff's ceilings ` +
+        `(${c.gridBuyPrice}, ${c.gridSellPrice})`,
+    );
+  }
+}
+
+/**
+ * Local hour (0–23) at `unixSeconds` and whether the local day is a Saturday or Sunday (Solidity
+ * `Tariff.localHour`): local = unixSeconds + 60 · offset, floor division throughout.
+ */
+export function localHour(utcOffsetMinutes: number, unixSeconds: number): { hour: number; weekend: boolean } {
+  const local = unixSeconds + utcOffsetMinutes * 60;
   const hour = Math.floor((((local % 86_400) + 86_400) % 86_400) / 3600);
   // 1970-01-01 was a Thursday: day 0 -> weekday 4 (0 = Sunday).
   const weekday = (((Math.floor(local / 86_400) + 4) % 7) + 7) % 7;
-  const day = weekday === 0 || weekday === 6 ? t.weekend : t.weekday;
+  return { hour, weekend: weekday === 0 || weekday === 6 };
+}
+
+/** The grid prices in force for an interval that starts at `unixSeconds` (Solidity `Tariff.pricesAt`). */
+export function pricesAt(t: Tariff, unixSeconds: number): GridPrices {
+  const { hour, weekend } = localHour(t.utcOffsetMinutes, unixSeconds);
+  const day = weekend ? t.weekend : t.weekday;
   return { gridBuyPrice: day.buy[hour], gridSellPrice: day.sell[hour] };
 }
 

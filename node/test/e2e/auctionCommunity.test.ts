@@ -8,7 +8,9 @@ import { deployHub, localProvider, openCommunity, type Deployment } from '../../
 import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { toHex } from '../../src/util/hex.js';
+import { marketAt } from '../../src/window/fold.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../../src/window/state.js';
+import { parseTariff, pricesAt, tariffCeilings, tariffHash } from '../../src/window/tariff.js';
 
 /**
  * An auction community on a real hub: the opener publishes the standing limit prices with the auction
@@ -56,7 +58,7 @@ describe('e2e: auction community on anvil (limit prices from the chain)', functi
   });
 
   /** Opens (without joins) an auction community committing to `hash`, as a raw `Hub.open`. */
-  async function openRaw(hash: string): Promise<bigint> {
+  async function openRaw(hash: string, more: Partial<MarketParams> = {}): Promise<bigint> {
     const hub = deployment.hub.connect(opener) as Contract;
     const latest = await provider!.getBlock('latest');
     const config = {
@@ -66,7 +68,7 @@ describe('e2e: auction community on anvil (limit prices from the chain)', functi
       windowIntervals: 4,
       start: latest!.timestamp + 3600,
       windowCount: 1,
-      market: marketTuple({ ...market, limitsHash: hash }),
+      market: marketTuple({ ...market, limitsHash: hash, ...more }),
       token: deployment.tokenAddress,
       bond: 1n,
       escrow: 1n,
@@ -100,6 +102,77 @@ describe('e2e: auction community on anvil (limit prices from the chain)', functi
     expect(info.market.kind).to.equal(MarketKind.Auction);
     expect(info.market.limitsHash).to.equal(limitsHash(limits));
     expect(info.limits).to.deep.equal(limits);
+  });
+
+  // A time-of-use tariff at UTC+2: 0.30 from 17:00 to 21:00 on weekdays, 0.20 otherwise; export 0.04 / 0.06.
+  const tariff = parseTariff(
+    {
+      utcOffsetMinutes: 120,
+      weekday: {
+        buy: [
+          { from: 0, to: 17, price: '0.20' },
+          { from: 17, to: 21, price: '0.30' },
+          { from: 21, to: 24, price: '0.20' },
+        ],
+        sell: [
+          { from: 0, to: 10, price: '0.04' },
+          { from: 10, to: 16, price: '0.06' },
+          { from: 16, to: 24, price: '0.04' },
+        ],
+      },
+      weekend: { buy: '0.18', sell: '0.03' },
+    },
+    18,
+  );
+
+  it('a time-of-use community: the opener publishes the tariff; the node reads it back, checks it and folds by the hour', async () => {
+    const latest = await provider!.getBlock('latest');
+    const id = await openCommunity(deployment, opener, {
+      participants: wallets,
+      meters,
+      intervalSeconds: 900,
+      windowIntervals: 96,
+      start: latest!.timestamp + 3600,
+      windowCount: 1,
+      market,
+      limits,
+      tariff,
+      bond: ETHER,
+      escrow: ETHER,
+      challengePeriod: 60,
+    });
+    const info = await client(id).communityInfo();
+    expect(info.market.tariffHash).to.equal(tariffHash(tariff));
+    expect(info.market.gridBuyPrice).to.equal((3n * ETHER) / 10n, 'the flat buy price is the ceiling');
+    expect(info.market.gridSellPrice).to.equal((6n * ETHER) / 100n, 'the flat sell price is the ceiling');
+    expect(info.tariff).to.deep.equal(tariff);
+    for (let t = 0; t < 96; t += 5) {
+      const at = info.start + t * info.intervalSeconds;
+      expect(marketAt(info, t)).to.deep.equal({ ...info.market, ...pricesAt(tariff, at) });
+    }
+  });
+
+  it('refuses a community whose tariff hash has no published preimage', async () => {
+    const other = { ...tariff, utcOffsetMinutes: 60 };
+    const id = await openRaw(limitsHash(limits), { ...tariffCeilings(other), tariffHash: tariffHash(other) });
+    await (
+      await new Contract(deployment.modules.auction, loadArtifact('AuctionMarketStep').abi, opener).publishLimits(
+        limits.map((l) => [l.bidPrice, l.askPrice]),
+      )
+    ).wait();
+    await expectRejects(client(id).communityInfo(), /no usable tariff published under its tariff hash/);
+  });
+
+  it('refuses a published tariff whose ceilings are not the flat prices (the bounds at open would not cover it)', async () => {
+    const auction = new Contract(deployment.modules.auction, loadArtifact('AuctionMarketStep').abi, opener);
+    const t = tariff;
+    await (
+      await auction.publishTariff([t.utcOffsetMinutes, t.weekday.buy, t.weekday.sell, t.weekend.buy, t.weekend.sell])
+    ).wait();
+    await (await auction.publishLimits(limits.map((l) => [l.bidPrice, l.askPrice]))).wait();
+    // Flat prices below the tariff's 0.30 peak: committed, published, but not a community to join.
+    const id = await openRaw(limitsHash(limits), { tariffHash: tariffHash(tariff) });
+    await expectRejects(client(id).communityInfo(), /not the tariff's ceilings/);
   });
 
   it('refuses a community whose limits hash has no published preimage', async () => {

@@ -9,13 +9,21 @@ import { projectRoot } from '../../src/chain/artifacts.js';
 import { memberLimits } from '../../src/window/limits.js';
 import { foldWindow } from '../../src/window/market.js';
 import { emptyState, MarketKind, type MarketParams, type MeterEnergy } from '../../src/window/state.js';
+import { paramsSchedule, parseTariff, type Tariff } from '../../src/window/tariff.js';
 
 /**
  * The TypeScript fold of a community file's quarter-hours [offset, offset + windows·W) as the devnet's
  * meters read them (net of load and PV per member) and its nodes fold them (flat grid prices, the file's
  * limit prices): each member's P2P bought and sold Wh over all windows, and each window's token flows.
  */
-function foldedP2p(file: string, market: MarketParams, offset: number, windows: number, W: number) {
+function foldedP2p(
+  file: string,
+  market: MarketParams,
+  offset: number,
+  windows: number,
+  W: number,
+  onChain?: { tariff: Tariff; start: number; intervalSeconds: number },
+) {
   const c = readCommunityFile(file);
   const r = communityReadings(c, 900);
   const names = r.members.map((m) => m.name);
@@ -37,7 +45,12 @@ function foldedP2p(file: string, market: MarketParams, offset: number, windows: 
         }),
       );
     }
-    const states = foldWindow(market, emptyState(names.length), [0, 1, 2], intervals, { limits });
+    // Under the file's time-of-use tariff, the chain prices devnet interval w·W + t at its local hour.
+    const schedule = onChain && paramsSchedule(market, onChain.tariff, onChain.start, onChain.intervalSeconds);
+    const states = foldWindow(market, emptyState(names.length), [0, 1, 2], intervals, {
+      limits,
+      paramsAt: schedule ? (t) => schedule(w * W + t) : undefined,
+    });
     states[W - 1].forEach((s, i) => {
       totals[i].bought += s.p2pBoughtWh;
       totals[i].sold += s.p2pSoldWh;
@@ -167,7 +180,10 @@ describe('e2e: diversity devnet (npm run demo)', function () {
         gridSellPrice: parseUnits('0.05', 18),
         feederCapacityWh: 0n,
       };
-      const { totals: expected, nets } = foldedP2p(file, market, 36, 2, 8);
+      // The file's time-of-use tariff is on chain too (`time-of-use tariff ... interval 0 starts at unix S`).
+      const start = Number(out.match(/time-of-use tariff 0x[0-9a-f]{64} published .* starts at unix (\d+)/)![1]);
+      const tariff = parseTariff(readCommunityFile(file).tariff, 18);
+      const { totals: expected, nets } = foldedP2p(file, market, 36, 2, 8, { tariff, start, intervalSeconds: 2 });
       expect(expected.some((m) => m.sold > 0n)).to.equal(true);
       // Each window's token flows on chain (exact, 18 decimals) are the TypeScript auction's: the money
       // moved at the auction's clearing prices, not at the mid-market rate.

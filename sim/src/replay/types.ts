@@ -1,4 +1,5 @@
-import type { MarketParams } from '../../../node/src/window/state.js';
+import type { LimitPrices, MarketParams } from '../../../node/src/window/state.js';
+import type { Tariff } from '../../../node/src/window/tariff.js';
 import type { TxSender, TxSpec } from './sender.js';
 
 export type ApproachName = 'rda' | 'sat' | 'sa' | 'diversity';
@@ -27,6 +28,13 @@ export interface ReplayOptions {
   sessionStarts?: number[];
   /** The market DIVERSITY opens and folds (default: totals at 0.25 / 0.05 per kWh, `SIM_MARKET`). */
   market?: MarketParams;
+  /** Auction: the members' standing limit prices, one pair per participant (published and committed at open). */
+  limits?: LimitPrices[];
+  /**
+   * A time-of-use tariff (Mmr, Auction): published and committed at open, the community's interval 0 then
+   * starting at the readings' first instant so that the chain prices every interval at its own local hour.
+   */
+  tariff?: Tariff;
   /** Intervals per DIVERSITY window. */
   windowIntervals: number;
   /** Per-transaction gas cap (EIP-7825). */

@@ -21,7 +21,14 @@ import { seedFor } from '../../../../node/src/vectors/readings.js';
 import { toHex } from '../../../../node/src/util/hex.js';
 import { assembleWindow } from '../../../../node/src/window/assemble.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
-import { packState, stateHash, type ParticipantState } from '../../../../node/src/window/state.js';
+import {
+  limitsHash,
+  packState,
+  stateHash,
+  type LimitPrices,
+  type ParticipantState,
+} from '../../../../node/src/window/state.js';
+import { marketWithTariff, type Tariff } from '../../../../node/src/window/tariff.js';
 import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
 import {
   communityModules,
@@ -77,8 +84,15 @@ export interface HubCallContext {
   /** Timestamp of interval 0: far enough in the past that every window has ended on the chain. */
   start: number;
   lastInterval: number;
-  /** The market opened and folded. */
+  /**
+   * The market opened and folded, as the hub takes it: committing to `limits` (auction) and `tariff`
+   * (time of use) when given.
+   */
   market: MarketParams;
+  /** Auction: the standing limit prices, published on chain before the open. */
+  limits?: LimitPrices[];
+  /** A time-of-use tariff, published on chain before the open (Mmr, Auction). */
+  tariff?: Tariff;
   /** The co-signature scheme named at open. */
   scheme: CoSignatureSchemeName;
   /** Per participant, the join's key data: empty for ECDSA, BLS key ‖ proof of possession. */
@@ -110,6 +124,33 @@ export const hubBinding: HubBinding = {
     const n = c.participants.length;
     const each = ESCROW + BOND;
     const txs: TxSpec[] = [];
+    // The preimages the community commits to, on chain before the open (DESIGN.md §3): its market module's
+    // events, read back by every node.
+    const market = new Interface(loadArtifact('AuctionMarketStep').abi);
+    const module = communityModules(c.modules, c.market.kind, c.scheme).market;
+    if (c.limits) {
+      txs.push({
+        from: 0,
+        to: module,
+        data: market.encodeFunctionData('publishLimits', [c.limits.map((l) => [l.bidPrice, l.askPrice])]),
+        gasLimit: 4_000_000n,
+        atInterval: 0,
+        kind: 'setup',
+      });
+    }
+    if (c.tariff) {
+      const t = c.tariff;
+      txs.push({
+        from: 0,
+        to: module,
+        data: market.encodeFunctionData('publishTariff', [
+          [t.utcOffsetMinutes, t.weekday.buy, t.weekday.sell, t.weekend.buy, t.weekend.sell],
+        ]),
+        gasLimit: 1_000_000n,
+        atInterval: 0,
+        kind: 'setup',
+      });
+    }
     // Minting the test token stands in for holding it: kind 'funding', kept out of the totals
     // like deployments. The approval is a real cost of joining: kind 'setup'.
     for (let m = 0; m < n; m++) {
@@ -147,7 +188,7 @@ export const hubBinding: HubBinding = {
           bond: BOND,
           escrow: ESCROW,
           challengePeriod: 3600,
-          modules: communityModules(c.modules, SIM_MARKET.kind, c.scheme),
+          modules: communityModules(c.modules, c.market.kind, c.scheme),
         },
       ]),
       gasLimit: 16_000_000n,
@@ -208,7 +249,17 @@ export function simMeterSeed(m: number): Uint8Array {
  */
 export function foldReplayWindow(
   r: CommunityReadings,
-  c: { chainId: bigint; hub: string; communityId: bigint; windowIntervals: number; market?: MarketParams },
+  c: {
+    chainId: bigint;
+    hub: string;
+    communityId: bigint;
+    windowIntervals: number;
+    market?: MarketParams;
+    limits?: LimitPrices[];
+    tariff?: Tariff;
+    /** Timestamp of interval 0 (prices a time-of-use tariff's intervals). */
+    start?: number;
+  },
   signers: ((reading: SignedReading['reading']) => SignedReading)[],
   window: number,
 ): { windowRoot: string; state: ParticipantState[] } {
@@ -238,7 +289,15 @@ export function foldReplayWindow(
     owner: m,
   }));
   const folded = foldAndCommit(
-    { participants: new Array(r.meters).fill(''), meters, market: c.market ?? SIM_MARKET },
+    {
+      participants: new Array(r.meters).fill(''),
+      meters,
+      market: c.market ?? SIM_MARKET,
+      limits: c.limits,
+      tariff: c.tariff,
+      start: c.start,
+      intervalSeconds: r.intervalSeconds,
+    },
     window,
     assembled,
   );
@@ -287,6 +346,15 @@ export class DiversityApproach implements Approach {
     const r = ctx.readings;
     const latest = await ctx.sender.latestTimestamp();
     const participants = ctx.sender.addresses.slice(0, r.meters);
+    const tariff = ctx.opts.tariff;
+    // Every window, the last one included even when the data ends inside it, has ended.
+    const ended =
+      latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1;
+    const market = ctx.opts.market ?? SIM_MARKET;
+    const limits = market.kind === MarketKind.Auction ? ctx.opts.limits : undefined;
+    if (market.kind === MarketKind.Auction && limits?.length !== r.meters) {
+      throw new RangeError('an auction replay needs one pair of limit prices per member');
+    }
     const domain = { chainId: BigInt(ctx.sender.chainId), hub, communityId: this.binding.communityId };
     this.blsKeys =
       this.scheme === 'bls' ? participants.map((_p, m) => blsKeyGen(seedFor(`sim-bls-participant-${m}`))) : [];
@@ -300,11 +368,13 @@ export class DiversityApproach implements Approach {
       windowIntervals: ctx.opts.windowIntervals,
       participants,
       meterKeys: Array.from({ length: r.meters }, (_, m) => toHex(meterKeyPair(simMeterSeed(m)).publicKey)),
-      // Every window, the last one included even when the data ends inside it, has ended.
-      start:
-        latest - Math.ceil(r.intervals / ctx.opts.windowIntervals) * ctx.opts.windowIntervals * r.intervalSeconds - 1,
+      // A time-of-use community starts at the readings' first instant (when that has ended), so the chain
+      // prices each interval at the local hour the simulator's own fold priced it at.
+      start: tariff ? Math.min(Math.floor(r.startMs / 1000), ended) : ended,
       lastInterval: r.intervals - 1,
-      market: ctx.opts.market ?? SIM_MARKET,
+      market: marketWithTariff({ ...market, ...(limits ? { limitsHash: limitsHash(limits) } : {}) }, tariff),
+      limits,
+      tariff: market.kind === MarketKind.Totals ? undefined : tariff,
       scheme: this.scheme,
       keyData:
         this.scheme === 'bls'
@@ -367,6 +437,9 @@ export class DiversityApproach implements Approach {
       communityId: this.binding.communityId,
       windowIntervals: W,
       market: c.market,
+      limits: c.limits,
+      tariff: c.tariff,
+      start: c.start,
     };
     for (let w = 0; w * W < r.intervals; w++) {
       const { windowRoot, state } = foldReplayWindow(r, scope, signers, w);
