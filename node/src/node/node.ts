@@ -230,7 +230,14 @@ export class DiversityNode {
               return outcome;
             },
         gameOpen: (window, record) => game?.holdsOpen(window, record) ?? Promise.resolve(false),
+        beforePendingClaim: async (window) => ((await committer?.reconcile(window)) ?? 0) > 0,
       },
+    );
+    // Which windows are on chain, before any reading is taken in (a restarted node's meter
+    // catches up at once: its late readings of a window already claimed are sealed out, as at
+    // every other node, instead of making this node's fold differ from the claim).
+    await withDeadline(settlement.sync(), 15_000, () => new Error('hub did not answer in 15 s')).catch((e) =>
+      logger.warn('could not read the hub at start-up; the settlement loop will', {}, e),
     );
 
     const verifier = new VerifierPool(keys, community.meters, opts.verifyWorkers);
@@ -306,6 +313,9 @@ export class DiversityNode {
     });
     await committer.init();
     const windows = committer;
+    // Signatures held from before a restart over another result than ours: fetch those windows again.
+    for (let w = settlement.lastFinalWindow + 1; w < windows.nextWindowToCommit; w++)
+      await coSigner.reportDisagreements(w);
     disputer = new Disputer({
       community,
       participantIndex,
@@ -453,9 +463,8 @@ export class DiversityNode {
         await ingest.submit(bytes, 'local');
       } catch (e) {
         if (!(e instanceof GossipValidationError)) throw e;
+        // Not kept (its window is already on chain, or it is held already): not sent again either.
         logger.verbose('own meter reading not stored', { code: e.code });
-        await published;
-        return;
       }
       await published;
       const interval = Buffer.from(bytes).readUInt32BE(58);

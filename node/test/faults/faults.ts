@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import * as lp from 'it-length-prefixed';
 import { pipe } from 'it-pipe';
 import type { Contract } from 'ethers';
+import { NodeDb } from '../../src/db/index.js';
 import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
@@ -27,6 +28,8 @@ const MB = 1024 * 1024;
 interface Row {
   scenario: string;
   readingsLost: number;
+  /** Readings missing from a final claim because their meter's node was down from the interval's end to the claim. */
+  notProduced: number;
   doubleSubmissions: number;
   /** Claims overturned by a dispute (each lets one more update of its window through). */
   overturned: number;
@@ -44,6 +47,38 @@ interface Scenario {
   /** Before the nodes start (clock skew). */
   before?: (c: ProcessCommunity) => void;
   fault: (c: ProcessCommunity) => Promise<void>;
+}
+
+const FAULTS_VERBOSE = Boolean(process.env.FAULTS_VERBOSE);
+
+/**
+ * Per final window, the (interval, meter) slots its claim holds: the commitment frames of the root
+ * on chain from the store of any node that signed it; undefined when no store has them.
+ */
+async function claimedSlots(pc: ProcessCommunity, roots: string[]): Promise<(Set<string> | undefined)[]> {
+  const out: (Set<string> | undefined)[] = roots.map(() => undefined);
+  for (let i = 0; i < pc.size; i++) {
+    const db = await NodeDb.open(pc.dataDir(i)).catch(() => undefined);
+    if (!db) continue;
+    try {
+      for (let w = 0; w < roots.length; w++) {
+        if (out[w]) continue;
+        const signed = (await db.commitments.listWindow(w)).find((x) => x.windowRoot === roots[w]);
+        if (!signed) continue;
+        const slots = new Set<string>();
+        for (const frame of signed.frames) {
+          const row = JSON.parse(frame) as { interval: number; slots: (string | null)[] };
+          row.slots.forEach((slot, m) => {
+            if (slot) slots.add(`${row.interval}:${m}`);
+          });
+        }
+        out[w] = slots;
+      }
+    } finally {
+      await db.close();
+    }
+  }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,29 +101,64 @@ async function hubTransactions(c: LocalCommunity) {
   const hub = c.deployment.hub as Contract;
   const hubAddress = c.deployment.hubAddress.toLowerCase();
   const updates = new Map<number, number>();
+  /** Block of each window's last successful update (the claim that became final). */
+  const claimBlock = new Map<number, { number: number; timestamp: number }>();
   const overturned = new Map<number, number>();
   let reverted = 0;
+  /** Reverted calls (sender and calldata): the same one reverting again is a blind repeat. */
+  const revertedCalls = new Set<string>();
+  let blindRepeats = 0;
+  const revertedNotes: string[] = [];
+  const overturnedNotes: string[] = [];
   const head = await c.provider.getBlockNumber();
   for (let b = 0; b <= head; b++) {
     const block = await c.provider.getBlock(b, true);
     for (const tx of block?.prefetchedTransactions ?? []) {
       if (tx.to?.toLowerCase() !== hubAddress) continue;
       const receipt = await c.provider.getTransactionReceipt(tx.hash);
-      if (receipt?.status === 0) reverted++;
       const parsed = hub.interface.parseTransaction({ data: tx.data });
+      if (receipt?.status === 0) {
+        reverted++;
+        // Why: the same call replayed on the state before its block (one transaction a block here).
+        const reason = await c.provider
+          .call({ from: tx.from, to: tx.to, data: tx.data, blockTag: b - 1 })
+          .then(() => 'passes on the state before its block')
+          .catch((e: { data?: string; shortMessage?: string }) => {
+            const err = e.data ? hub.interface.parseError(e.data) : null;
+            return err?.name ?? e.shortMessage ?? 'unknown';
+          });
+        const sig = `${tx.from}:${tx.data}`;
+        if (revertedCalls.has(sig)) blindRepeats++;
+        revertedCalls.add(sig);
+        const call = `${parsed?.name ?? '?'}${parsed?.name === 'finalize' ? '' : `(w${Number(parsed?.args[1])})`}`;
+        revertedNotes.push(`${call} from ${tx.from.slice(0, 6)}: ${reason}`);
+      }
       if (receipt?.status !== 1 || (parsed?.name !== 'update' && parsed?.name !== 'dispute')) continue;
       const w = Number(parsed.args[1]);
-      if (parsed.name === 'update') updates.set(w, (updates.get(w) ?? 0) + 1);
+      if (parsed.name === 'update') {
+        updates.set(w, (updates.get(w) ?? 0) + 1);
+        claimBlock.set(w, { number: b, timestamp: block!.timestamp });
+      }
       // A dispute that does not revert overturns the claim (the window is open again), but for
       // an equivocation report, which only voids a slot.
-      if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation)
+      if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation) {
         overturned.set(w, (overturned.get(w) ?? 0) + 1);
+        overturnedNotes.push(`w${w} ${DisputeKind[Number(parsed.args[4])]} from ${tx.from.slice(0, 6)}`);
+      }
     }
   }
   // A double submission: a second claim of a window whose first claim was not overturned.
   let doubles = 0;
   for (const [w, n] of updates) doubles += Math.max(0, n - 1 - (overturned.get(w) ?? 0));
-  return { doubles, overturned: [...overturned.values()].reduce((a, n) => a + n, 0), reverted };
+  return {
+    doubles,
+    overturned: [...overturned.values()].reduce((a, n) => a + n, 0),
+    reverted,
+    blindRepeats,
+    revertedNotes,
+    overturnedNotes,
+    claimBlock,
+  };
 }
 
 /** Thrown when the node processes came up after the community started (a loaded machine). */
@@ -119,39 +189,80 @@ async function run(s: Scenario, startDelaySeconds: number, honest = [0, 1, 2, 3]
     await s.fault(pc);
     // Every node runs again for the final comparison (a fault may have left one down).
     for (const i of honest) if (!pc.processes[i]) await pc.startNode(i);
-    const deadline = Date.now() + 150_000;
+    /** Chain time advanced by the harness (block mined right after, seconds). */
+    const travels: { block: number; seconds: number }[] = [];
+    const deadline = Date.now() + 300_000;
     while ((await c.lastFinalizedWindow()) < windows - 1 && Date.now() < deadline) {
-      // Pending claims finalize after the challenge period: let chain time pass when idle.
+      // Pending claims finalize after the challenge period. The harness lets chain time pass
+      // only over a claim that every node's own fold agrees with (nobody has a reason to
+      // dispute it): a claim some node disagrees with gets its whole challenge period.
       await sleep(1000);
-      for (let w = 0; w < windows; w++) {
-        const rec = await c.deployment.hub.windowRecord(c.communityId, w);
-        if (Number(rec.status) === 1 && Date.now() / 1000 > Number(rec.submittedAt) + 5) await c.timeTravel(30);
+      const w = (await c.lastFinalizedWindow()) + 1;
+      if (w >= windows) break;
+      const rec = await c.deployment.hub.windowRecord(c.communityId, w);
+      const chainNow = Date.now() / 1000 + travels.reduce((a, t) => a + t.seconds, 0);
+      if (Number(rec.status) !== 1 || chainNow < Number(rec.submittedAt) + 5) continue;
+      const folds = await Promise.all(honest.map((i) => pc.windowResult(i, w)));
+      if (folds.every((f) => f.windowRoot === rec.windowRoot)) {
+        await c.timeTravel(30);
+        travels.push({ block: await c.provider.getBlockNumber(), seconds: 30 });
       }
     }
     // Let the nodes see the last finalization before they are asked.
     await sleep(1500);
     const final = (await c.lastFinalizedWindow()) + 1;
-    let lost = 0;
     let agreeing = 0;
+    const roots: string[] = [];
     for (let w = 0; w < final; w++) {
       const rec = await c.deployment.hub.windowRecord(c.communityId, w);
+      roots.push(rec.windowRoot);
       let all = true;
       for (const i of honest) {
         const own = await pc.windowResult(i, w);
         if (own.windowRoot !== rec.windowRoot) all = false;
-        if (i === honest[0]) lost += READINGS_PER_WINDOW - (own.readingCount ?? 0);
       }
       if (all) agreeing++;
     }
-    const { doubles, overturned, reverted } = await hubTransactions(c);
-    if (process.env.FAULTS_VERBOSE) {
-      process.stdout.write(`\n${JSON.stringify(await pc.windowResult(0, 0)).slice(0, 300)}\n`);
-      process.stdout.write(readFileSync(pc.logPath(0), 'utf8').slice(-3000));
+    const { doubles, overturned, reverted, blindRepeats, revertedNotes, overturnedNotes, claimBlock } =
+      await hubTransactions(c);
+    if (overturnedNotes.length > 0) extra.push(`claims overturned: ${overturnedNotes.join(', ')}`);
+    if (revertedNotes.length > 0)
+      extra.push(`reverted (call from: reason): ${revertedNotes.join(', ')}; blind repeats: ${blindRepeats}`);
+    // Which readings the final claims hold: the signed commitment (slots) of the root on chain,
+    // from the store of any node that signed it (read once every node is stopped).
+    const faultsLog = FAULTS_VERBOSE ? await Promise.all(honest.map((i) => readFileSync(pc.logPath(i), 'utf8'))) : [];
+    await pc.killAll();
+    const claimed = await claimedSlots(pc, roots);
+    const chainOffset = (block: number) => travels.filter((t) => t.block <= block).reduce((a, t) => a + t.seconds, 0);
+    let lost = 0;
+    let notProduced = 0;
+    const lostSlots: string[] = [];
+    for (let w = 0; w < final; w++) {
+      const slots = claimed[w];
+      const at = claimBlock.get(w);
+      // Wall-clock time the final claim was mined (block time less the harness's time travel).
+      const claimedAt = at ? (at.timestamp - chainOffset(at.number)) * 1000 : Number.POSITIVE_INFINITY;
+      for (let t = w * c.opts.windowIntervals; t < (w + 1) * c.opts.windowIntervals; t++) {
+        for (let m = 0; m < pc.size; m++) {
+          if (slots?.has(`${t}:${m}`)) continue;
+          // The meter runs inside node m: its reading of interval t existed before the claim only
+          // if node m ran at some moment between the interval's end and the claim.
+          const due = (c.start + (t + 1) * c.opts.intervalSeconds) * 1000;
+          const produced = pc.upSpans[m].some((s) => s.from <= claimedAt && (s.to ?? Number.POSITIVE_INFINITY) >= due);
+          if (produced || !slots) {
+            lost++;
+            lostSlots.push(`w${w} m${m}@${t}${slots ? '' : ' (claim data not found)'}`);
+          } else notProduced++;
+        }
+      }
     }
+    if (lostSlots.length > 0) extra.push(`lost (window meter@interval): ${lostSlots.join(', ')}`);
+    if (FAULTS_VERBOSE) process.stdout.write(`\n${faultsLog[0].slice(-3000)}\n`);
     await pc.teardown();
     return {
       scenario: s.name,
       readingsLost: lost + (windows - final) * READINGS_PER_WINDOW,
+      notProduced,
       doubleSubmissions: doubles,
       overturned,
       reverted,
@@ -335,6 +446,7 @@ async function main(): Promise<void> {
       (e): Row => ({
         scenario: s.name,
         readingsLost: Number.NaN,
+        notProduced: Number.NaN,
         doubleSubmissions: Number.NaN,
         overturned: Number.NaN,
         reverted: Number.NaN,
@@ -356,7 +468,7 @@ async function main(): Promise<void> {
         ),
       );
     process.stdout.write(
-      `${row.finalAgreeing === '-' ? `${row.note}\n` : ''}lost ${row.readingsLost}, double ${row.doubleSubmissions}, overturned ${row.overturned}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,
+      `${row.finalAgreeing === '-' ? `${row.note}\n` : ''}lost ${row.readingsLost}, not produced (meter down) ${row.notProduced}, double ${row.doubleSubmissions}, overturned ${row.overturned}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,
     );
   }
   const table = tableOf(rows);
@@ -367,11 +479,11 @@ async function main(): Promise<void> {
 
 function tableOf(rows: Row[]): string {
   return [
-    '| scenario | fault | readings lost | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (nodes 0/1/2/3) | s |',
-    '|---|---|---|---|---|---|---|---|---|',
+    "| scenario | fault | readings lost | readings not produced before the claim (meter's node down) | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (nodes 0/1/2/3) | s |",
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.doubleSubmissions} | ${r.overturned} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb.join(' / ')} | ${r.seconds} |`,
+        `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.notProduced} | ${r.doubleSubmissions} | ${r.overturned} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb.join(' / ')} | ${r.seconds} |`,
     ),
   ].join('\n');
 }

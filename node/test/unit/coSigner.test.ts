@@ -271,6 +271,33 @@ describe('node parts: co-signer and window committer', () => {
       expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
     });
 
+    it("a peer's signature over another result held BEFORE we commit (or from before a restart) still makes us fetch the window", async () => {
+      // kill -9 fault run: a peer's signature arrived while this node had no result for the window
+      // (nothing to compare it with: no disagreement), and every re-send of it is a duplicate. The
+      // node committed fewer readings and never fetched the peer's: the window was claimed without them.
+      const part = committer();
+      const signing = coSigner(0);
+      await part.init();
+      const other = `0x${'ef'.repeat(32)}`;
+      const stateHash = `0x${'cd'.repeat(32)}`;
+      const fields = { communityId: community.communityId, window: 0, windowRoot: other, stateHash };
+      await signing.onGossip(
+        encodeCoSignature({
+          window: 0,
+          signer: 2,
+          windowRoot: other,
+          stateHash,
+          signature: await signWindowResult(wallets[2], domain, fields),
+        }),
+      );
+      await part.tick();
+      // Once when committing, once more because signer 2 signed something else.
+      expect(requests.filter((r) => r.method === 'readings' && r.window === 0)).to.have.length(2);
+      // A restart: the disagreement is found again from the store, for the windows not yet final.
+      expect(await signing.reportDisagreements(0)).to.equal(1);
+      expect(await signing.reportDisagreements(1)).to.equal(0);
+    });
+
     it('the fold is a strategy: a byzantine mode changes what is committed, not the committer', async () => {
       await storeValidReadings(
         db,
