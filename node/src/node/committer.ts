@@ -74,9 +74,15 @@ export class WindowCommitter {
     });
   }
 
-  /** Restores the position from the store (a restart resumes where it stopped). */
-  async init(): Promise<void> {
+  /**
+   * Restores the position from the store (a restart resumes where it stopped). The windows
+   * committed from `firstUnsettled` on are folded again on the first round: readings stored for
+   * them after their fold (the marks were in memory, lost with the process) count before any
+   * claim is made from a stale fold.
+   */
+  async init(firstUnsettled = 0): Promise<void> {
     this.next = (await this.modules.db.meta.getNumber('nextWindowToCommit')) ?? 0;
+    for (let w = Math.max(0, firstUnsettled); w < this.next; w++) this.dirtyWindows.add(w);
   }
 
   get nextWindowToCommit(): number {
@@ -87,16 +93,44 @@ export class WindowCommitter {
     return this.next - 1;
   }
 
-  /** One round: fold and commit the windows that are over, then re-fold those whose input grew. */
+  /**
+   * One round: fold and commit the windows that are over, then re-fold those whose input grew.
+   * Re-folds (local, cheap) also run between two new windows: a node catching up on many windows
+   * (each fetched from the peers first) must not leave an older window, the one next on chain,
+   * on a stale fold meanwhile.
+   */
   async tick(running: () => boolean = () => true): Promise<void> {
     const { clock, db, metrics } = this.modules;
     metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
+    await this.refoldDirty();
     while (running() && this.readyToCommit(this.next)) {
       await this.commitWindow(this.next);
       this.next++;
       await db.meta.put('nextWindowToCommit', this.next);
+      await this.refoldDirty();
     }
     if (running()) await this.revisitWindows();
+  }
+
+  /**
+   * Before a pending claim of `window` (the submitter asks): fetch it from the peers once more and
+   * fold it again if its input grew. True when the result changed (it is signed anew: the claim waits).
+   */
+  async refreshBeforeClaim(window: number): Promise<boolean> {
+    const before = (await this.modules.db.windowResults.get(window))?.windowRoot;
+    await this.reconcile(window);
+    if (this.dirtyWindows.delete(window) && !this.modules.isWindowSettled(window))
+      await this.commitWindow(window, true);
+    return (await this.modules.db.windowResults.get(window))?.windowRoot !== before;
+  }
+
+  /** Folds again the committed windows whose stored input changed (no network). */
+  private async refoldDirty(): Promise<void> {
+    for (const window of [...this.dirtyWindows].sort((a, b) => a - b)) {
+      this.dirtyWindows.delete(window);
+      if (this.modules.isWindowSettled(window)) continue;
+      await this.commitWindow(window, true);
+    }
   }
 
   /**
@@ -127,11 +161,7 @@ export class WindowCommitter {
       this.reconcileWanted.set(window, now);
       await this.reconcile(window);
     }
-    for (const window of [...this.dirtyWindows]) {
-      this.dirtyWindows.delete(window);
-      if (isWindowSettled(window)) continue;
-      await this.commitWindow(window, true);
-    }
+    await this.refoldDirty();
   }
 
   /**

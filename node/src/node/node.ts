@@ -230,7 +230,7 @@ export class DiversityNode {
               return outcome;
             },
         gameOpen: (window, record) => game?.holdsOpen(window, record) ?? Promise.resolve(false),
-        beforePendingClaim: async (window) => ((await committer?.reconcile(window)) ?? 0) > 0,
+        beforePendingClaim: (window) => committer?.refreshBeforeClaim(window) ?? Promise.resolve(false),
       },
     );
     // Which windows are on chain, before any reading is taken in (a restarted node's meter
@@ -311,7 +311,7 @@ export class DiversityNode {
       metrics,
       logger,
     });
-    await committer.init();
+    await committer.init(settlement.lastFinalWindow + 1);
     const windows = committer;
     // Signatures held from before a restart over another result than ours: fetch those windows again.
     for (let w = settlement.lastFinalWindow + 1; w < windows.nextWindowToCommit; w++)

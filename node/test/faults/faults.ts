@@ -22,7 +22,6 @@ import { fastCommunityOptions, type LocalCommunity } from '../utils/localCommuni
 import { ProcessCommunity } from './processCommunity.js';
 
 const WINDOWS = 4;
-const READINGS_PER_WINDOW = 16;
 const MB = 1024 * 1024;
 
 interface Row {
@@ -44,6 +43,8 @@ interface Scenario {
   name: string;
   note: string;
   windows?: number;
+  /** Node processes (4 unless said). */
+  nodes?: number;
   /** Before the nodes start (clock skew). */
   before?: (c: ProcessCommunity) => void;
   fault: (c: ProcessCommunity) => Promise<void>;
@@ -164,12 +165,19 @@ async function hubTransactions(c: LocalCommunity) {
 /** Thrown when the node processes came up after the community started (a loaded machine). */
 class LateStart extends Error {}
 
-async function run(s: Scenario, startDelaySeconds: number, honest = [0, 1, 2, 3]): Promise<Row> {
+async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
   const started = Date.now();
   extra.length = 0;
   const windows = s.windows ?? WINDOWS;
+  const size = s.nodes ?? 4;
+  const honest = Array.from({ length: size }, (_, i) => i);
   const pc = new ProcessCommunity({
     ...fastCommunityOptions,
+    // Four households as everywhere; ten: five with PV, five without (trades every interval).
+    households:
+      size === 4
+        ? fastCommunityOptions.households
+        : Array.from({ length: size }, (_, i) => ({ loadWh: 100 + 20 * i, pvWh: i % 2 === 0 ? 300 : 0 })),
     windowCount: windows,
     challengePeriod: 30,
     // Node processes take a few seconds to start on a loaded machine.
@@ -184,7 +192,7 @@ async function run(s: Scenario, startDelaySeconds: number, honest = [0, 1, 2, 3]
     const booting = Date.now();
     await Promise.all(honest.map((i) => pc.startNode(i)));
     const lead = c.start - Date.now() / 1000;
-    extra.push(`4 nodes up in ${((Date.now() - booting) / 1000).toFixed(0)} s`);
+    extra.push(`${size} nodes up in ${((Date.now() - booting) / 1000).toFixed(0)} s`);
     if (lead < 1) throw new LateStart(`the 4 nodes took more than ${startDelaySeconds} s to start`);
     await s.fault(pc);
     // Every node runs again for the final comparison (a fault may have left one down).
@@ -261,7 +269,7 @@ async function run(s: Scenario, startDelaySeconds: number, honest = [0, 1, 2, 3]
     await pc.teardown();
     return {
       scenario: s.name,
-      readingsLost: lost + (windows - final) * READINGS_PER_WINDOW,
+      readingsLost: lost + (windows - final) * size * c.opts.windowIntervals,
       notProduced,
       doubleSubmissions: doubles,
       overturned,
@@ -395,6 +403,20 @@ async function main(): Promise<void> {
     },
     { name: 'baseline', note: 'no fault', fault: async () => {} },
     {
+      name: 'finality, 10 nodes',
+      note: 'no fault, 10 node processes (five with PV): seconds from each window end to the harness seeing it final on chain (polled every 100 ms; grace 1 s included)',
+      nodes: 10,
+      fault: async (c) => {
+        const seen: string[] = [];
+        for (let w = 0; w < WINDOWS; w++) {
+          const end = c.chain.windowEnd(w);
+          while ((await c.chain.lastFinalizedWindow()) < w && Date.now() / 1000 < end + 60) await sleep(100);
+          seen.push(`${(Date.now() / 1000 - end).toFixed(2)} s`);
+        }
+        extra.push(`window end -> final: ${seen.join(', ')}`);
+      },
+    },
+    {
       name: 'anvil paused 30 s',
       note: 'SIGSTOP anvil after window 0 ends, SIGCONT 30 s later',
       fault: async (c) => {
@@ -479,7 +501,7 @@ async function main(): Promise<void> {
 
 function tableOf(rows: Row[]): string {
   return [
-    "| scenario | fault | readings lost | readings not produced before the claim (meter's node down) | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (nodes 0/1/2/3) | s |",
+    "| scenario | fault | readings lost | readings not produced before the claim (meter's node down) | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (node 0 / 1 / ...) | s |",
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>

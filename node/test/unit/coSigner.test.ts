@@ -298,6 +298,30 @@ describe('node parts: co-signer and window committer', () => {
       expect(await signing.reportDisagreements(1)).to.equal(0);
     });
 
+    it('after a restart, readings stored after a fold (the refold mark died with the process) are folded in', async () => {
+      // kill -9 fault run: node 0 stored readings it fetched for window 0, was killed before folding
+      // them in, and after its restart claimed window 0 from the stale fold (7 of 16 readings).
+      const part = committer();
+      await part.init();
+      await part.tick();
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(0);
+      await storeValidReadings(db, [{ kind: 'new', signed: reading(2, 1), window: 0 }]);
+      const restarted = committer();
+      await restarted.init(0);
+      await restarted.tick();
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
+    });
+
+    it('refreshBeforeClaim: fetches the window once more and folds it at once; true only when the result changed', async () => {
+      const part = committer();
+      await part.init();
+      await part.tick();
+      served = [serializeSignedReading(reading(2, 1))];
+      expect(await part.refreshBeforeClaim(0)).to.equal(true);
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
+      expect(await part.refreshBeforeClaim(0)).to.equal(false);
+    });
+
     it('the fold is a strategy: a byzantine mode changes what is committed, not the committer', async () => {
       await storeValidReadings(
         db,
