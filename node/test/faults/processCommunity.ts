@@ -271,8 +271,9 @@ export class ProcessCommunity {
     await Promise.all(this.processes.map((_, i) => this.signalNode(i, 'SIGKILL')));
     await Promise.all([...this.relays.values()].map((r) => r.stop()));
     // FAULTS_KEEP_LOGS=<dir>: the nodes' logs survive the scenario (the data root is removed).
-    const keep = process.env.FAULTS_KEEP_LOGS;
-    if (keep) {
+    const keepRoot = process.env.FAULTS_KEEP_LOGS;
+    if (keepRoot) {
+      const keep = join(keepRoot, new Date().toISOString().slice(11, 19).replaceAll(':', ''));
       mkdirSync(keep, { recursive: true });
       for (let i = 0; i < this.size; i++)
         if (existsSync(this.logPath(i))) copyFileSync(this.logPath(i), join(keep, `node-${i}.log`));
