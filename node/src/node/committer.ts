@@ -25,6 +25,9 @@ export interface StrategyFold {
 /** How a window is folded: honestly, or (tests and demos) one of the byzantine modes (byzantine.ts). */
 export type FoldStrategy = (community: CommunityInfo, window: number, assembled: AssembledWindow) => StrategyFold;
 
+/** Rounds of the rotation a pending claim is put off while no peer answers (then it is made alone). */
+export const CLAIM_WAITS_FOR_PEERS = 3;
+
 export const honestFold: FoldStrategy = (community, window, assembled) => {
   const folded = foldAndCommit(community, window, assembled);
   return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
@@ -61,6 +64,8 @@ export class WindowCommitter {
   private readonly dirtyWindows = new Set<number>();
   /** Windows a peer signed differently: fetch them again from the peers (window -> last try, ms). */
   private readonly reconcileWanted = new Map<number, number>();
+  /** Pending claims put off because no peer answered (window -> times). */
+  private readonly unansweredClaims = new Map<number, number>();
 
   constructor(
     private readonly opts: WindowOptions,
@@ -118,10 +123,17 @@ export class WindowCommitter {
    */
   async refreshBeforeClaim(window: number): Promise<boolean> {
     const before = (await this.modules.db.windowResults.get(window))?.windowRoot;
-    await this.reconcile(window);
+    const { answered } = await this.fetchWindow(window);
     if (this.dirtyWindows.delete(window) && !this.modules.isWindowSettled(window))
       await this.commitWindow(window, true);
-    return (await this.modules.db.windowResults.get(window))?.windowRoot !== before;
+    if ((await this.modules.db.windowResults.get(window))?.windowRoot !== before) return true;
+    // No peer answered (all restarting, or cut off): claiming alone is how a window goes on chain
+    // without the readings only the others hold. Wait a few rounds for one, not forever.
+    if (answered > 0 || this.modules.bootstrapPeers === 0) return false;
+    const tries = (this.unansweredClaims.get(window) ?? 0) + 1;
+    this.unansweredClaims.set(window, tries);
+    for (const w of this.unansweredClaims.keys()) if (w < window - 16) this.unansweredClaims.delete(w);
+    return tries <= CLAIM_WAITS_FOR_PEERS;
   }
 
   /** Folds again the committed windows whose stored input changed (no network). */
@@ -181,6 +193,11 @@ export class WindowCommitter {
    * each request bounded (deadline, item and byte caps); validation decides what is kept.
    */
   async reconcile(window: number): Promise<number> {
+    return (await this.fetchWindow(window)).added;
+  }
+
+  /** `reconcile`, also saying how many peers answered the readings request. */
+  private async fetchWindow(window: number): Promise<{ added: number; answered: number }> {
     const { network, metrics } = this.modules;
     const deadline = this.opts.reconcileTimeoutMs;
     const answers = await Promise.all(
@@ -198,7 +215,7 @@ export class WindowCommitter {
       }
     }
     if (added > 0) metrics?.reconciledReadings.inc(added);
-    return added;
+    return { added, answered: answers[0].length };
   }
 
   /**

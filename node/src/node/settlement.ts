@@ -25,9 +25,10 @@ export interface SettlementModules {
   /** Whether a data-availability game holds the pending claim of `window` open (no finalize is tried then). */
   gameOpen?: (window: number, record: WindowRecord) => Promise<boolean>;
   /**
-   * Asked once per (window, result) before this node claims the window on the pending path
-   * (without every signature): fetch the window from the peers; true when they held readings we
-   * lacked (the result is folded again and signed anew: the claim waits for the new round).
+   * Asked before this node claims the window on the pending path (without every signature),
+   * until it says go once per (window, result): fetch the window from the peers; true to put the
+   * claim off a round (they held readings we lacked: the result is folded again and signed anew;
+   * or no peer answered yet).
    */
   beforePendingClaim?: (window: number) => Promise<boolean>;
   /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
@@ -214,12 +215,14 @@ export class Settlement {
     const ask = this.modules.beforePendingClaim;
     const key = `${window}:${root}`;
     if (!ask || this.pendingChecked.has(key)) return false;
-    this.pendingChecked.add(key);
-    for (const k of this.pendingChecked)
-      if (Number(k.slice(0, k.indexOf(':'))) < window - 16) this.pendingChecked.delete(k);
-    if (!(await ask(window))) return false;
+    if (!(await ask(window))) {
+      this.pendingChecked.add(key);
+      for (const k of this.pendingChecked)
+        if (Number(k.slice(0, k.indexOf(':'))) < window - 16) this.pendingChecked.delete(k);
+      return false;
+    }
     this.submittableSince.set(window, now);
-    this.modules.logger.info('peers held readings we lacked: folding again before the pending claim', { window });
+    this.modules.logger.info('pending claim put off: the peers held more, or none answered', { window });
     return true;
   }
 

@@ -5,7 +5,7 @@ import type { NodeDb, StoredWindowResult } from '../../src/db/index.js';
 import { decodeCoSignature, encodeCoSignature } from '../../src/network/messages.js';
 import { ByzantineMode, byzantineStrategy } from '../../src/node/byzantine.js';
 import { CoSigner } from '../../src/node/coSigner.js';
-import { honestFold, WindowCommitter } from '../../src/node/committer.js';
+import { CLAIM_WAITS_FOR_PEERS, honestFold, WindowCommitter } from '../../src/node/committer.js';
 import { NodeEvents } from '../../src/node/events.js';
 import type { WindowRequest } from '../../src/network/reqresp.js';
 import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
@@ -166,7 +166,7 @@ describe('node parts: co-signer and window committer', () => {
       connectedPeers: () => peers as never,
       requestAll: async (req: WindowRequest) => {
         requests.push(req);
-        return req.method === 'readings' ? [{ peer: 'p' as never, items: served }] : [];
+        return req.method === 'readings' && peers.length > 0 ? [{ peer: 'p' as never, items: served }] : [];
       },
     };
     const committer = (fold = honestFold, settled = () => false) =>
@@ -319,6 +319,15 @@ describe('node parts: co-signer and window committer', () => {
       served = [serializeSignedReading(reading(2, 1))];
       expect(await part.refreshBeforeClaim(0)).to.equal(true);
       expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
+      expect(await part.refreshBeforeClaim(0)).to.equal(false);
+    });
+
+    it('refreshBeforeClaim: while no peer answers, puts the pending claim off a few rounds, then lets it go', async () => {
+      const part = committer();
+      await part.init();
+      await part.tick();
+      peers = [];
+      for (let i = 0; i < CLAIM_WAITS_FOR_PEERS; i++) expect(await part.refreshBeforeClaim(0)).to.equal(true);
       expect(await part.refreshBeforeClaim(0)).to.equal(false);
     });
 
