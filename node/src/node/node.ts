@@ -26,7 +26,7 @@ import { EquivocationReporter } from './equivocations.js';
 import { NodeStartError, NodeStartErrorCode, startupError } from './errors.js';
 import { NodeEvents } from './events.js';
 import { defaultIngestOptions, Ingest, readingProcessor } from './ingest.js';
-import { createSimulatedMeter } from './meterFactory.js';
+import { createSimulatedMeter, meterResumeInterval } from './meterFactory.js';
 import type { NodeOptions } from './options.js';
 import { windowProtocolHandlers } from './reqrespHandlers.js';
 import { Settlement } from './settlement.js';
@@ -478,10 +478,7 @@ export class DiversityNode {
       },
       { meter, clock, logger: logger.child('meter'), publish },
     );
-    const resumeFrom =
-      (await db.meta.getNumber(`meter${meterOpts.meterIndex}.next`)) ??
-      clock.firstInterval(clock.windowOf(Math.max(0, clock.currentInterval())));
-    service.start(resumeFrom);
+    service.start(await meterResumeInterval(db, meterOpts.meterIndex, clock));
     this.closers.push(() => service.stop());
     return service;
   }
