@@ -331,6 +331,20 @@ describe('node parts: co-signer and window committer', () => {
       expect(await part.refreshBeforeClaim(0)).to.equal(false);
     });
 
+    it('does not ask the peers when committing a window whose every slot it holds (gossip delivered it)', async () => {
+      const part = committer();
+      await part.init();
+      const all = [];
+      for (let t = 0; t < community.windowIntervals; t++)
+        for (let m = 0; m < community.meters.length; m++)
+          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
+      await storeValidReadings(db, all);
+      await part.tick();
+      expect(requests.filter((r) => r.window === 0)).to.deep.equal([]);
+      expect(requests.filter((r) => r.window === 1).map((r) => r.method)).to.deep.equal(['readings', 'equivocations']);
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(all.length);
+    });
+
     it('the fold is a strategy: a byzantine mode changes what is committed, not the committer', async () => {
       await storeValidReadings(
         db,
