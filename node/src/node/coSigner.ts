@@ -74,7 +74,28 @@ export class CoSigner {
   constructor(private readonly modules: CoSignerModules) {
     modules.events.on('windowCommitted', async ({ result }) => {
       await this.signAndPublish(result);
+      await this.reportDisagreements(result.window);
     });
+  }
+
+  /**
+   * Reports (`coSignatureDisagrees`) every signature held for `window` over another result than
+   * ours. A peer's signature that arrived before we committed (or before a restart) was stored
+   * with nothing to compare it with, and its re-sends are dropped as duplicates: without this the
+   * committer would never fetch the readings that peer holds and we lack.
+   */
+  async reportDisagreements(window: number): Promise<number> {
+    const { db, events, participantIndex } = this.modules;
+    const ours = await db.windowResults.get(window);
+    if (!ours) return 0;
+    let reported = 0;
+    for (const s of await db.coSignatures.listWindow(window)) {
+      if (s.signer === participantIndex || (s.windowRoot === ours.windowRoot && s.stateHash === ours.stateHash))
+        continue;
+      reported++;
+      await events.emit('coSignatureDisagrees', { window, signer: s.signer });
+    }
+    return reported;
   }
 
   /** Signs a committed result, stores the signature as any other and publishes it. */

@@ -25,6 +25,9 @@ export interface StrategyFold {
 /** How a window is folded: honestly, or (tests and demos) one of the byzantine modes (byzantine.ts). */
 export type FoldStrategy = (community: CommunityInfo, window: number, assembled: AssembledWindow) => StrategyFold;
 
+/** Rounds of the rotation a pending claim is put off while no peer answers (then it is made alone). */
+export const CLAIM_WAITS_FOR_PEERS = 3;
+
 export const honestFold: FoldStrategy = (community, window, assembled) => {
   const folded = foldAndCommit(community, window, assembled);
   return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
@@ -61,6 +64,8 @@ export class WindowCommitter {
   private readonly dirtyWindows = new Set<number>();
   /** Windows a peer signed differently: fetch them again from the peers (window -> last try, ms). */
   private readonly reconcileWanted = new Map<number, number>();
+  /** Pending claims put off because no peer answered (window -> times). */
+  private readonly unansweredClaims = new Map<number, number>();
 
   constructor(
     private readonly opts: WindowOptions,
@@ -74,9 +79,15 @@ export class WindowCommitter {
     });
   }
 
-  /** Restores the position from the store (a restart resumes where it stopped). */
-  async init(): Promise<void> {
+  /**
+   * Restores the position from the store (a restart resumes where it stopped). The windows
+   * committed from `firstUnsettled` on are folded again on the first round: readings stored for
+   * them after their fold (the marks were in memory, lost with the process) count before any
+   * claim is made from a stale fold.
+   */
+  async init(firstUnsettled = 0): Promise<void> {
     this.next = (await this.modules.db.meta.getNumber('nextWindowToCommit')) ?? 0;
+    for (let w = Math.max(0, firstUnsettled); w < this.next; w++) this.dirtyWindows.add(w);
   }
 
   get nextWindowToCommit(): number {
@@ -87,16 +98,51 @@ export class WindowCommitter {
     return this.next - 1;
   }
 
-  /** One round: fold and commit the windows that are over, then re-fold those whose input grew. */
+  /**
+   * One round: fold and commit the windows that are over, then re-fold those whose input grew.
+   * Re-folds (local, cheap) also run between two new windows: a node catching up on many windows
+   * (each fetched from the peers first) must not leave an older window, the one next on chain,
+   * on a stale fold meanwhile.
+   */
   async tick(running: () => boolean = () => true): Promise<void> {
     const { clock, db, metrics } = this.modules;
     metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
+    await this.refoldDirty();
     while (running() && this.readyToCommit(this.next)) {
       await this.commitWindow(this.next);
       this.next++;
       await db.meta.put('nextWindowToCommit', this.next);
+      await this.refoldDirty();
     }
     if (running()) await this.revisitWindows();
+  }
+
+  /**
+   * Before a pending claim of `window` (the submitter asks): fetch it from the peers once more and
+   * fold it again if its input grew. True when the result changed (it is signed anew: the claim waits).
+   */
+  async refreshBeforeClaim(window: number): Promise<boolean> {
+    const before = (await this.modules.db.windowResults.get(window))?.windowRoot;
+    const { answered } = await this.fetchWindow(window);
+    if (this.dirtyWindows.delete(window) && !this.modules.isWindowSettled(window))
+      await this.commitWindow(window, true);
+    if ((await this.modules.db.windowResults.get(window))?.windowRoot !== before) return true;
+    // No peer answered (all restarting, or cut off): claiming alone is how a window goes on chain
+    // without the readings only the others hold. Wait a few rounds for one, not forever.
+    if (answered > 0 || this.modules.bootstrapPeers === 0) return false;
+    const tries = (this.unansweredClaims.get(window) ?? 0) + 1;
+    this.unansweredClaims.set(window, tries);
+    for (const w of this.unansweredClaims.keys()) if (w < window - 16) this.unansweredClaims.delete(w);
+    return tries <= CLAIM_WAITS_FOR_PEERS;
+  }
+
+  /** Folds again the committed windows whose stored input changed (no network). */
+  private async refoldDirty(): Promise<void> {
+    for (const window of [...this.dirtyWindows].sort((a, b) => a - b)) {
+      this.dirtyWindows.delete(window);
+      if (this.modules.isWindowSettled(window)) continue;
+      await this.commitWindow(window, true);
+    }
   }
 
   /**
@@ -127,11 +173,7 @@ export class WindowCommitter {
       this.reconcileWanted.set(window, now);
       await this.reconcile(window);
     }
-    for (const window of [...this.dirtyWindows]) {
-      this.dirtyWindows.delete(window);
-      if (isWindowSettled(window)) continue;
-      await this.commitWindow(window, true);
-    }
+    await this.refoldDirty();
   }
 
   /**
@@ -151,6 +193,11 @@ export class WindowCommitter {
    * each request bounded (deadline, item and byte caps); validation decides what is kept.
    */
   async reconcile(window: number): Promise<number> {
+    return (await this.fetchWindow(window)).added;
+  }
+
+  /** `reconcile`, also saying how many peers answered the readings request. */
+  private async fetchWindow(window: number): Promise<{ added: number; answered: number }> {
     const { network, metrics } = this.modules;
     const deadline = this.opts.reconcileTimeoutMs;
     const answers = await Promise.all(
@@ -168,7 +215,7 @@ export class WindowCommitter {
       }
     }
     if (added > 0) metrics?.reconciledReadings.inc(added);
-    return added;
+    return { added, answered: answers[0].length };
   }
 
   /**
@@ -179,7 +226,11 @@ export class WindowCommitter {
     const { community, db, metrics, logger } = this.modules;
     const existing = await db.windowResults.get(window);
     if (existing && !refold) return existing;
-    const recovered = refold ? 0 : await this.reconcile(window);
+    // Fetched from the peers first, unless every slot is held already (gossip delivered the
+    // window: with 10 nodes, asking 9 peers twice per window only delays the co-signature).
+    const complete =
+      (await db.readings.listWindow(window)).length === community.windowIntervals * community.meters.length;
+    const recovered = refold || complete ? 0 : await this.reconcile(window);
     const started = performance.now();
     const { assembled, folded, posted, postedHash } = this.modules.fold(
       community,

@@ -1,4 +1,6 @@
+import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
+import type { NodeDb } from '../db/index.js';
 import { meterKeyPair, type MeterKeyPair } from '../reading/signature.js';
 import { fromHex } from '../util/hex.js';
 import type { MeterOptions } from '../meter/options.js';
@@ -28,4 +30,20 @@ export function createSimulatedMeter(
     { chainId: community.chainId, hub: community.hub, communityId: community.communityId, meterIndex: opts.meterIndex },
     { key, profile: loadProfile(opts.profile) },
   );
+}
+
+/**
+ * The interval a node's meter signs next: the one after its last reading kept, or, at its very
+ * first start, the first interval of the current window (as a real meter hands over what it
+ * buffered). That starting point is stored at once: a node stopped before its meter's first
+ * reading was kept resumes from it, instead of skipping every interval it was down (fault run
+ * "node offline 3 windows": 16 readings of meter 3 were never signed).
+ */
+export async function meterResumeInterval(db: NodeDb, meterIndex: number, clock: CommunityClock): Promise<number> {
+  const key = `meter${meterIndex}.next`;
+  const stored = await db.meta.getNumber(key);
+  if (stored !== undefined) return stored;
+  const first = clock.firstInterval(clock.windowOf(Math.max(0, clock.currentInterval())));
+  await db.meta.put(key, first);
+  return first;
 }

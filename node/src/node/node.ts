@@ -26,7 +26,7 @@ import { EquivocationReporter } from './equivocations.js';
 import { NodeStartError, NodeStartErrorCode, startupError } from './errors.js';
 import { NodeEvents } from './events.js';
 import { defaultIngestOptions, Ingest, readingProcessor } from './ingest.js';
-import { createSimulatedMeter } from './meterFactory.js';
+import { createSimulatedMeter, meterResumeInterval } from './meterFactory.js';
 import type { NodeOptions } from './options.js';
 import { windowProtocolHandlers } from './reqrespHandlers.js';
 import { Settlement } from './settlement.js';
@@ -230,7 +230,14 @@ export class DiversityNode {
               return outcome;
             },
         gameOpen: (window, record) => game?.holdsOpen(window, record) ?? Promise.resolve(false),
+        beforePendingClaim: (window) => committer?.refreshBeforeClaim(window) ?? Promise.resolve(false),
       },
+    );
+    // Which windows are on chain, before any reading is taken in (a restarted node's meter
+    // catches up at once: its late readings of a window already claimed are sealed out, as at
+    // every other node, instead of making this node's fold differ from the claim).
+    await withDeadline(settlement.sync(), 15_000, () => new Error('hub did not answer in 15 s')).catch((e) =>
+      logger.warn('could not read the hub at start-up; the settlement loop will', {}, e),
     );
 
     const verifier = new VerifierPool(keys, community.meters, opts.verifyWorkers);
@@ -304,8 +311,11 @@ export class DiversityNode {
       metrics,
       logger,
     });
-    await committer.init();
+    await committer.init(settlement.lastFinalWindow + 1);
     const windows = committer;
+    // Signatures held from before a restart over another result than ours: fetch those windows again.
+    for (let w = settlement.lastFinalWindow + 1; w < windows.nextWindowToCommit; w++)
+      await coSigner.reportDisagreements(w);
     disputer = new Disputer({
       community,
       participantIndex,
@@ -454,9 +464,8 @@ export class DiversityNode {
         await ingest.submit(bytes, 'local');
       } catch (e) {
         if (!(e instanceof GossipValidationError)) throw e;
+        // Not kept (its window is already on chain, or it is held already): not sent again either.
         logger.verbose('own meter reading not stored', { code: e.code });
-        await published;
-        return;
       }
       await published;
       const interval = Buffer.from(bytes).readUInt32BE(58);
@@ -470,10 +479,7 @@ export class DiversityNode {
       },
       { meter, clock, logger: logger.child('meter'), publish },
     );
-    const resumeFrom =
-      (await db.meta.getNumber(`meter${meterOpts.meterIndex}.next`)) ??
-      clock.firstInterval(clock.windowOf(Math.max(0, clock.currentInterval())));
-    service.start(resumeFrom);
+    service.start(await meterResumeInterval(db, meterOpts.meterIndex, clock));
     this.closers.push(() => service.stop());
     return service;
   }

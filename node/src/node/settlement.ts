@@ -24,6 +24,13 @@ export interface SettlementModules {
   graceSeconds: number;
   /** Whether a data-availability game holds the pending claim of `window` open (no finalize is tried then). */
   gameOpen?: (window: number, record: WindowRecord) => Promise<boolean>;
+  /**
+   * Asked before this node claims the window on the pending path (without every signature),
+   * until it says go once per (window, result): fetch the window from the peers; true to put the
+   * claim off a round (they held readings we lacked: the result is folded again and signed anew;
+   * or no peer answered yet).
+   */
+  beforePendingClaim?: (window: number) => Promise<boolean>;
   /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
   onDisagreement?: (window: number, record: WindowRecord) => Promise<boolean>;
   metrics: Metrics | null;
@@ -57,6 +64,8 @@ export class Settlement {
   private readonly submittableSince = new Map<number, number>();
   private readonly finalizableSince = new Map<number, number>();
   private readonly atCapLogged = new Set<string>();
+  /** (window, root) pairs checked with the peers before a pending claim (`beforePendingClaim`). */
+  private readonly pendingChecked = new Set<string>();
 
   constructor(
     private readonly opts: ChainOptions & { submitAlone?: boolean },
@@ -94,6 +103,24 @@ export class Settlement {
   }
 
   async tick(): Promise<void> {
+    const w = await this.sync();
+    const rec = this.records.get(w);
+    if (!rec) return;
+    if (rec.status === WindowStatus.Pending) {
+      await this.audit(w, rec);
+      await this.maybeFinalize(w, rec);
+    } else if (rec.status === WindowStatus.None) {
+      await this.maybeSubmit(w);
+    }
+  }
+
+  /**
+   * Reads the hub (the windows final since the last look, and the next one's record) without
+   * sending anything; returns the next window. Run once at start-up before any reading is taken
+   * in: a restarted node must know which windows are already on chain (their late readings are
+   * sealed out, as at every other node) before its meter catches up.
+   */
+  async sync(): Promise<number> {
     const { hub, community, metrics, clock, logger } = this.modules;
     const lastFinal = await hub.lastFinalizedWindow();
     for (let w = this.lastFinalWindow + 1; w <= lastFinal; w++) {
@@ -113,15 +140,8 @@ export class Settlement {
       metrics?.lastFinalWindow.set(lastFinal);
     }
     const w = lastFinal + 1;
-    if (w >= community.windowCount) return;
-    const rec = await hub.windowRecord(w);
-    this.records.set(w, rec);
-    if (rec.status === WindowStatus.Pending) {
-      await this.audit(w, rec);
-      await this.maybeFinalize(w, rec);
-    } else if (rec.status === WindowStatus.None) {
-      await this.maybeSubmit(w);
-    }
+    if (w < community.windowCount) this.records.set(w, await hub.windowRecord(w));
+    return w;
   }
 
   /** Rank of this node in the submitter rotation of `window` (0 = first to act). */
@@ -166,6 +186,7 @@ export class Settlement {
     if (!signatures.some((s) => s.signer === participantIndex)) return;
     const step = await this.track(window, 'update');
     if (step.kind === 'wait') return;
+    if (step.kind === 'send' && !everyone && !alone && (await this.peersHeldMore(window, own.windowRoot, now))) return;
     if (step.kind === 'send') {
       logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', {
         window,
@@ -181,6 +202,28 @@ export class Settlement {
     await this.send(window, 'update', signatures.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, coSignature, o),
     );
+  }
+
+  /**
+   * A pending claim is made with what this node holds: first ask the peers once more (a peer
+   * that was away when we folded, or whose gossip we missed, may hold readings we lack, and a
+   * claim without them is overturned, or loses them for good when only their meter's owner, who
+   * did not sign, holds them). When they held more, the window is folded again and the rotation
+   * counts anew from now, so the new result can gather its signatures.
+   */
+  private async peersHeldMore(window: number, root: string, now: number): Promise<boolean> {
+    const ask = this.modules.beforePendingClaim;
+    const key = `${window}:${root}`;
+    if (!ask || this.pendingChecked.has(key)) return false;
+    if (!(await ask(window))) {
+      this.pendingChecked.add(key);
+      for (const k of this.pendingChecked)
+        if (Number(k.slice(0, k.indexOf(':'))) < window - 16) this.pendingChecked.delete(k);
+      return false;
+    }
+    this.submittableSince.set(window, now);
+    this.modules.logger.info('pending claim put off: the peers held more, or none answered', { window });
+    return true;
   }
 
   /**

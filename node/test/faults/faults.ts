@@ -10,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import * as lp from 'it-length-prefixed';
 import { pipe } from 'it-pipe';
 import type { Contract } from 'ethers';
+import { NodeDb } from '../../src/db/index.js';
 import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
@@ -21,12 +22,13 @@ import { fastCommunityOptions, type LocalCommunity } from '../utils/localCommuni
 import { ProcessCommunity } from './processCommunity.js';
 
 const WINDOWS = 4;
-const READINGS_PER_WINDOW = 16;
 const MB = 1024 * 1024;
 
 interface Row {
   scenario: string;
   readingsLost: number;
+  /** Readings missing from a final claim because their meter's node was down from the interval's end to the claim. */
+  notProduced: number;
   doubleSubmissions: number;
   /** Claims overturned by a dispute (each lets one more update of its window through). */
   overturned: number;
@@ -41,9 +43,43 @@ interface Scenario {
   name: string;
   note: string;
   windows?: number;
+  /** Node processes (4 unless said). */
+  nodes?: number;
   /** Before the nodes start (clock skew). */
   before?: (c: ProcessCommunity) => void;
   fault: (c: ProcessCommunity) => Promise<void>;
+}
+
+const FAULTS_VERBOSE = Boolean(process.env.FAULTS_VERBOSE);
+
+/**
+ * Per final window, the (interval, meter) slots its claim holds: the commitment frames of the root
+ * on chain from the store of any node that signed it; undefined when no store has them.
+ */
+async function claimedSlots(pc: ProcessCommunity, roots: string[]): Promise<(Set<string> | undefined)[]> {
+  const out: (Set<string> | undefined)[] = roots.map(() => undefined);
+  for (let i = 0; i < pc.size; i++) {
+    const db = await NodeDb.open(pc.dataDir(i)).catch(() => undefined);
+    if (!db) continue;
+    try {
+      for (let w = 0; w < roots.length; w++) {
+        if (out[w]) continue;
+        const signed = (await db.commitments.listWindow(w)).find((x) => x.windowRoot === roots[w]);
+        if (!signed) continue;
+        const slots = new Set<string>();
+        for (const frame of signed.frames) {
+          const row = JSON.parse(frame) as { interval: number; slots: (string | null)[] };
+          row.slots.forEach((slot, m) => {
+            if (slot) slots.add(`${row.interval}:${m}`);
+          });
+        }
+        out[w] = slots;
+      }
+    } finally {
+      await db.close();
+    }
+  }
+  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,46 +102,92 @@ async function hubTransactions(c: LocalCommunity) {
   const hub = c.deployment.hub as Contract;
   const hubAddress = c.deployment.hubAddress.toLowerCase();
   const updates = new Map<number, number>();
+  /** Block of each window's last successful update (the claim that became final). */
+  const claimBlock = new Map<number, { number: number; timestamp: number }>();
   const overturned = new Map<number, number>();
   let reverted = 0;
+  /** Reverted calls (sender and calldata): the same one reverting again is a blind repeat. */
+  const revertedCalls = new Set<string>();
+  let blindRepeats = 0;
+  const revertedNotes: string[] = [];
+  const overturnedNotes: string[] = [];
   const head = await c.provider.getBlockNumber();
   for (let b = 0; b <= head; b++) {
     const block = await c.provider.getBlock(b, true);
     for (const tx of block?.prefetchedTransactions ?? []) {
       if (tx.to?.toLowerCase() !== hubAddress) continue;
       const receipt = await c.provider.getTransactionReceipt(tx.hash);
-      if (receipt?.status === 0) reverted++;
       const parsed = hub.interface.parseTransaction({ data: tx.data });
+      if (receipt?.status === 0) {
+        reverted++;
+        // Why: the same call replayed on the state before its block (one transaction a block here).
+        const reason = await c.provider
+          .call({ from: tx.from, to: tx.to, data: tx.data, blockTag: b - 1 })
+          .then(() => 'passes on the state before its block')
+          .catch((e: { data?: string; shortMessage?: string }) => {
+            const err = e.data ? hub.interface.parseError(e.data) : null;
+            return err?.name ?? e.shortMessage ?? 'unknown';
+          });
+        const sig = `${tx.from}:${tx.data}`;
+        if (revertedCalls.has(sig)) blindRepeats++;
+        revertedCalls.add(sig);
+        const call = `${parsed?.name ?? '?'}${parsed?.name === 'finalize' ? '' : `(w${Number(parsed?.args[1])})`}`;
+        revertedNotes.push(`${call} from ${tx.from.slice(0, 6)}: ${reason}`);
+      }
       if (receipt?.status !== 1 || (parsed?.name !== 'update' && parsed?.name !== 'dispute')) continue;
       const w = Number(parsed.args[1]);
-      if (parsed.name === 'update') updates.set(w, (updates.get(w) ?? 0) + 1);
+      if (parsed.name === 'update') {
+        updates.set(w, (updates.get(w) ?? 0) + 1);
+        claimBlock.set(w, { number: b, timestamp: block!.timestamp });
+      }
       // A dispute that does not revert overturns the claim (the window is open again), but for
       // an equivocation report, which only voids a slot.
-      if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation)
+      if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation) {
         overturned.set(w, (overturned.get(w) ?? 0) + 1);
+        overturnedNotes.push(`w${w} ${DisputeKind[Number(parsed.args[4])]} from ${tx.from.slice(0, 6)}`);
+      }
     }
   }
   // A double submission: a second claim of a window whose first claim was not overturned.
   let doubles = 0;
   for (const [w, n] of updates) doubles += Math.max(0, n - 1 - (overturned.get(w) ?? 0));
-  return { doubles, overturned: [...overturned.values()].reduce((a, n) => a + n, 0), reverted };
+  return {
+    doubles,
+    overturned: [...overturned.values()].reduce((a, n) => a + n, 0),
+    reverted,
+    blindRepeats,
+    revertedNotes,
+    overturnedNotes,
+    claimBlock,
+  };
 }
 
 /** Thrown when the node processes came up after the community started (a loaded machine). */
 class LateStart extends Error {}
 
-async function run(s: Scenario, startDelaySeconds: number, honest = [0, 1, 2, 3]): Promise<Row> {
+async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
   const started = Date.now();
   extra.length = 0;
   const windows = s.windows ?? WINDOWS;
+  const size = s.nodes ?? 4;
+  const honest = Array.from({ length: size }, (_, i) => i);
   const pc = new ProcessCommunity({
     ...fastCommunityOptions,
+    // Four households as everywhere; ten: five with PV, five without (trades every interval).
+    households:
+      size === 4
+        ? fastCommunityOptions.households
+        : Array.from({ length: size }, (_, i) => ({ loadWh: 100 + 20 * i, pvWh: i % 2 === 0 ? 300 : 0 })),
     windowCount: windows,
     challengePeriod: 30,
     // Node processes take a few seconds to start on a loaded machine.
     startDelaySeconds,
     signatureDeadlineSeconds: 4,
     takeoverSeconds: 2,
+    // Data-availability games (a claim whose data nobody serves, e.g. its claimant killed right
+    // after claiming) play with 30-second moves, not the standard hour: a game that cannot go on
+    // (below the interval leaf is not built) times out within the run.
+    gameMoveDeadline: 30,
   });
   const c = pc.chain;
   try {
@@ -114,44 +196,85 @@ async function run(s: Scenario, startDelaySeconds: number, honest = [0, 1, 2, 3]
     const booting = Date.now();
     await Promise.all(honest.map((i) => pc.startNode(i)));
     const lead = c.start - Date.now() / 1000;
-    extra.push(`4 nodes up in ${((Date.now() - booting) / 1000).toFixed(0)} s`);
+    extra.push(`${size} nodes up in ${((Date.now() - booting) / 1000).toFixed(0)} s`);
     if (lead < 1) throw new LateStart(`the 4 nodes took more than ${startDelaySeconds} s to start`);
     await s.fault(pc);
     // Every node runs again for the final comparison (a fault may have left one down).
     for (const i of honest) if (!pc.processes[i]) await pc.startNode(i);
-    const deadline = Date.now() + 150_000;
+    /** Chain time advanced by the harness (block mined right after, seconds). */
+    const travels: { block: number; seconds: number }[] = [];
+    const deadline = Date.now() + 300_000;
     while ((await c.lastFinalizedWindow()) < windows - 1 && Date.now() < deadline) {
-      // Pending claims finalize after the challenge period: let chain time pass when idle.
+      // Pending claims finalize after the challenge period. The harness lets chain time pass
+      // only over a claim that every node's own fold agrees with (nobody has a reason to
+      // dispute it): a claim some node disagrees with gets its whole challenge period.
       await sleep(1000);
-      for (let w = 0; w < windows; w++) {
-        const rec = await c.deployment.hub.windowRecord(c.communityId, w);
-        if (Number(rec.status) === 1 && Date.now() / 1000 > Number(rec.submittedAt) + 5) await c.timeTravel(30);
+      const w = (await c.lastFinalizedWindow()) + 1;
+      if (w >= windows) break;
+      const rec = await c.deployment.hub.windowRecord(c.communityId, w);
+      const chainNow = Date.now() / 1000 + travels.reduce((a, t) => a + t.seconds, 0);
+      if (Number(rec.status) !== 1 || chainNow < Number(rec.submittedAt) + 5) continue;
+      const folds = await Promise.all(honest.map((i) => pc.windowResult(i, w)));
+      if (folds.every((f) => f.windowRoot === rec.windowRoot)) {
+        await c.timeTravel(30);
+        travels.push({ block: await c.provider.getBlockNumber(), seconds: 30 });
       }
     }
     // Let the nodes see the last finalization before they are asked.
     await sleep(1500);
     const final = (await c.lastFinalizedWindow()) + 1;
-    let lost = 0;
     let agreeing = 0;
+    const roots: string[] = [];
     for (let w = 0; w < final; w++) {
       const rec = await c.deployment.hub.windowRecord(c.communityId, w);
+      roots.push(rec.windowRoot);
       let all = true;
       for (const i of honest) {
         const own = await pc.windowResult(i, w);
         if (own.windowRoot !== rec.windowRoot) all = false;
-        if (i === honest[0]) lost += READINGS_PER_WINDOW - (own.readingCount ?? 0);
       }
       if (all) agreeing++;
     }
-    const { doubles, overturned, reverted } = await hubTransactions(c);
-    if (process.env.FAULTS_VERBOSE) {
-      process.stdout.write(`\n${JSON.stringify(await pc.windowResult(0, 0)).slice(0, 300)}\n`);
-      process.stdout.write(readFileSync(pc.logPath(0), 'utf8').slice(-3000));
+    const { doubles, overturned, reverted, blindRepeats, revertedNotes, overturnedNotes, claimBlock } =
+      await hubTransactions(c);
+    if (overturnedNotes.length > 0) extra.push(`claims overturned: ${overturnedNotes.join(', ')}`);
+    if (revertedNotes.length > 0)
+      extra.push(`reverted (call from: reason): ${revertedNotes.join(', ')}; blind repeats: ${blindRepeats}`);
+    // Which readings the final claims hold: the signed commitment (slots) of the root on chain,
+    // from the store of any node that signed it (read once every node is stopped).
+    const faultsLog = FAULTS_VERBOSE ? await Promise.all(honest.map((i) => readFileSync(pc.logPath(i), 'utf8'))) : [];
+    await pc.killAll();
+    const claimed = await claimedSlots(pc, roots);
+    const chainOffset = (block: number) => travels.filter((t) => t.block <= block).reduce((a, t) => a + t.seconds, 0);
+    let lost = 0;
+    let notProduced = 0;
+    const lostSlots: string[] = [];
+    for (let w = 0; w < final; w++) {
+      const slots = claimed[w];
+      const at = claimBlock.get(w);
+      // Wall-clock time the final claim was mined (block time less the harness's time travel).
+      const claimedAt = at ? (at.timestamp - chainOffset(at.number)) * 1000 : Number.POSITIVE_INFINITY;
+      for (let t = w * c.opts.windowIntervals; t < (w + 1) * c.opts.windowIntervals; t++) {
+        for (let m = 0; m < pc.size; m++) {
+          if (slots?.has(`${t}:${m}`)) continue;
+          // The meter runs inside node m: its reading of interval t existed before the claim only
+          // if node m ran at some moment between the interval's end and the claim.
+          const due = (c.start + (t + 1) * c.opts.intervalSeconds) * 1000;
+          const produced = pc.upSpans[m].some((s) => s.from <= claimedAt && (s.to ?? Number.POSITIVE_INFINITY) >= due);
+          if (produced || !slots) {
+            lost++;
+            lostSlots.push(`w${w} m${m}@${t}${slots ? '' : ' (claim data not found)'}`);
+          } else notProduced++;
+        }
+      }
     }
+    if (lostSlots.length > 0) extra.push(`lost (window meter@interval): ${lostSlots.join(', ')}`);
+    if (FAULTS_VERBOSE) process.stdout.write(`\n${faultsLog[0].slice(-3000)}\n`);
     await pc.teardown();
     return {
       scenario: s.name,
-      readingsLost: lost + (windows - final) * READINGS_PER_WINDOW,
+      readingsLost: lost + (windows - final) * size * c.opts.windowIntervals,
+      notProduced,
       doubleSubmissions: doubles,
       overturned,
       reverted,
@@ -284,6 +407,20 @@ async function main(): Promise<void> {
     },
     { name: 'baseline', note: 'no fault', fault: async () => {} },
     {
+      name: 'finality, 10 nodes',
+      note: 'no fault, 10 node processes (five with PV): seconds from each window end to the harness seeing it final on chain (polled every 100 ms; grace 1 s included)',
+      nodes: 10,
+      fault: async (c) => {
+        const seen: string[] = [];
+        for (let w = 0; w < WINDOWS; w++) {
+          const end = c.chain.windowEnd(w);
+          while ((await c.chain.lastFinalizedWindow()) < w && Date.now() / 1000 < end + 60) await sleep(100);
+          seen.push(`${(Date.now() / 1000 - end).toFixed(2)} s`);
+        }
+        extra.push(`window end -> final: ${seen.join(', ')}`);
+      },
+    },
+    {
       name: 'anvil paused 30 s',
       note: 'SIGSTOP anvil after window 0 ends, SIGCONT 30 s later',
       fault: async (c) => {
@@ -335,6 +472,7 @@ async function main(): Promise<void> {
       (e): Row => ({
         scenario: s.name,
         readingsLost: Number.NaN,
+        notProduced: Number.NaN,
         doubleSubmissions: Number.NaN,
         overturned: Number.NaN,
         reverted: Number.NaN,
@@ -356,7 +494,7 @@ async function main(): Promise<void> {
         ),
       );
     process.stdout.write(
-      `${row.finalAgreeing === '-' ? `${row.note}\n` : ''}lost ${row.readingsLost}, double ${row.doubleSubmissions}, overturned ${row.overturned}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,
+      `${row.finalAgreeing === '-' ? `${row.note}\n` : ''}lost ${row.readingsLost}, not produced (meter down) ${row.notProduced}, double ${row.doubleSubmissions}, overturned ${row.overturned}, reverted ${row.reverted}, final+agreeing ${row.finalAgreeing}, peak RSS per node ${row.peakRssMb.join('/')} MB (${row.seconds} s)\n`,
     );
   }
   const table = tableOf(rows);
@@ -367,11 +505,11 @@ async function main(): Promise<void> {
 
 function tableOf(rows: Row[]): string {
   return [
-    '| scenario | fault | readings lost | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (nodes 0/1/2/3) | s |',
-    '|---|---|---|---|---|---|---|---|---|',
+    "| scenario | fault | readings lost | readings not produced before the claim (meter's node down) | double submissions | claims overturned by a dispute | reverted hub txs | windows final, all honest nodes agreeing | peak RSS per node, MB (node 0 / 1 / ...) | s |",
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.doubleSubmissions} | ${r.overturned} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb.join(' / ')} | ${r.seconds} |`,
+        `| ${r.scenario} | ${r.note} | ${r.readingsLost} | ${r.notProduced} | ${r.doubleSubmissions} | ${r.overturned} | ${r.reverted} | ${r.finalAgreeing} | ${r.peakRssMb.join(' / ')} | ${r.seconds} |`,
     ),
   ].join('\n');
 }
@@ -382,16 +520,14 @@ ${partial ? `\n**${partial}** (the suite was still running when this was written
 Produced by \`npm run faults\` (node/test/faults/faults.ts, ${minutes} min) on ${new Date().toISOString().slice(0, 16)} UTC, on the shared 2-core machine (other sessions running: timings are loose).
 Run one scenario with \`npm run faults -- <part of its name>\` (then nothing is written here).
 
-Each scenario is a fresh community of 4 node PROCESSES (\`node bin/diversity.js node --config ...\`, one meter each) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (30 for kill -9), challenge period 30 s (the harness advances chain time when a claim waits), signature deadline 4 s, takeover 2 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
+Each scenario is a fresh community of 4 node PROCESSES (10 in \`finality, 10 nodes\`; \`node bin/diversity.js node --config ...\`, one meter each) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (30 for kill -9), challenge period 30 s (the harness advances chain time over a pending claim only when every node's own fold agrees with it: a claim some node disagrees with gets its whole challenge period), signature deadline 4 s, takeover 2 s, data-availability game moves 30 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
 
-- Readings lost: expected minus committed readings of node 0 over every window (a window not final counts all its readings).
-- Double submissions: successful \`update\` transactions of a window beyond one per claim that was not overturned (after a dispute overturns a claim, the window is open again and one more update is due). Claims overturned: successful disputes other than equivocation reports. Reverted: hub transactions mined with status 0.
+- Readings lost: slots (meter, interval) missing from the final claim of a window — read from the commitment the claimant signed, in the store of any node that signed that root — whose reading existed before the claim: the meter runs inside its node, so it existed if that node ran at some moment between the interval's end and the claim's block (a window not final counts all its readings). Readings not produced before the claim: missing slots whose meter's node was down from the interval's end until the claim (the reading could not exist; not a loss of the protocol).
+- Double submissions: successful \`update\` transactions of a window beyond one per claim that was not overturned (after a dispute overturns a claim, the window is open again and one more update is due). Claims overturned: successful disputes other than equivocation reports. Reverted: hub transactions mined with status 0. A reverted transaction's reason is the same call replayed on the state before its block; a blind repeat is a reverted call (same sender, same calldata) that reverted before.
 - Windows final, all honest nodes agreeing: windows final on chain whose root every node's own fold (\`GET /window/<n>\` after the run) matches.
 - Peak RSS: the kernel's high-water mark (\`VmHWM\`) of each node process, the largest over its restarts (goal < 300 MB).
 
 ${table}
-
-Reading the table: in \`node offline 3 windows\` the meter runs inside the stopped node, so readings of the windows that went on chain while it was down (pending path, without its signature) reach the others only after those windows are on chain: they count as lost and the returning node's fold of such a window differs from the chain. In \`kill -9\` a restarted node's meter resumes from the interval after its last stored reading (as a real meter hands over what it buffered), so its readings reach the others late but before the window settles when the restart is quick.
 
 The hostile-peer modes are also covered by mocha tests (hang, a billion items, oversized and dripping responses, replay flood, invalid messages, malleated P-256: \`node/test/unit/{reqresp,gossipScoring}.test.ts\`, \`node/test/e2e/community.test.ts\`). Not covered here: a malleated P-256 meter (the community here uses Ed25519 meters; unit-tested), several faults at once.
 `;

@@ -10,7 +10,15 @@
  * refuses new ones, without touching the machine's firewall.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/chain/artifacts.js';
@@ -74,6 +82,12 @@ export class ProcessCommunity {
   apiUrls: string[] = [];
   listen: string[] = [];
   peerIds: string[] = [];
+  /**
+   * When each node's process ran with its meter (from its API answering to the signal that ended
+   * it, wall-clock ms): the meter runs inside the node, so a reading of an interval that ended
+   * while its node was down is produced only once the node is back.
+   */
+  readonly upSpans: { from: number; to?: number }[][] = [];
   /** Seconds each node spent down (from a signal to its API answering again). */
   readonly downSeconds: number[] = [];
   private readonly downSince: (number | undefined)[] = [];
@@ -134,6 +148,7 @@ export class ProcessCommunity {
     this.peakRss.push(...new Array(n).fill(0));
     this.skewMs.push(...new Array(n).fill(0));
     this.downSeconds.push(...new Array(n).fill(0));
+    for (let i = 0; i < n; i++) this.upSpans.push([]);
     this.sampler = setInterval(() => this.sampleRss(), 250);
   }
 
@@ -168,6 +183,7 @@ export class ProcessCommunity {
         .then((r) => r.ok)
         .catch(() => false);
       if (ok) {
+        this.upSpans[i].push({ from: Date.now() });
         const since = this.downSince[i];
         if (since !== undefined) this.downSeconds[i] += (Date.now() - since) / 1000;
         this.downSince[i] = undefined;
@@ -194,6 +210,8 @@ export class ProcessCommunity {
     this.sampleRss();
     const exited = new Promise((r) => child.once('exit', r));
     this.downSince[i] ??= Date.now();
+    const span = this.upSpans[i]?.at(-1);
+    if (span && span.to === undefined) span.to = Date.now();
     child.kill(signal);
     await exited;
   }
@@ -231,6 +249,16 @@ export class ProcessCommunity {
     });
   }
 
+  /** Node i's data dir (its LevelDB). */
+  dataDir(i: number): string {
+    return this.chain.options[i].dataDir;
+  }
+
+  /** SIGKILLs every node (their stores can then be opened by the harness). */
+  async killAll(): Promise<void> {
+    await Promise.all(this.processes.map((_, i) => this.signalNode(i, 'SIGKILL')));
+  }
+
   /** Hooks run first at teardown (a hostile peer stops there). */
   readonly onTeardown: (() => Promise<void>)[] = [];
 
@@ -242,6 +270,14 @@ export class ProcessCommunity {
     this.sampleRss();
     await Promise.all(this.processes.map((_, i) => this.signalNode(i, 'SIGKILL')));
     await Promise.all([...this.relays.values()].map((r) => r.stop()));
+    // FAULTS_KEEP_LOGS=<dir>: the nodes' logs survive the scenario (the data root is removed).
+    const keepRoot = process.env.FAULTS_KEEP_LOGS;
+    if (keepRoot) {
+      const keep = join(keepRoot, new Date().toISOString().slice(11, 19).replaceAll(':', ''));
+      mkdirSync(keep, { recursive: true });
+      for (let i = 0; i < this.size; i++)
+        if (existsSync(this.logPath(i))) copyFileSync(this.logPath(i), join(keep, `node-${i}.log`));
+    }
     await this.chain.teardown();
   }
 }

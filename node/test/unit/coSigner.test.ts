@@ -5,7 +5,7 @@ import type { NodeDb, StoredWindowResult } from '../../src/db/index.js';
 import { decodeCoSignature, encodeCoSignature } from '../../src/network/messages.js';
 import { ByzantineMode, byzantineStrategy } from '../../src/node/byzantine.js';
 import { CoSigner } from '../../src/node/coSigner.js';
-import { honestFold, WindowCommitter } from '../../src/node/committer.js';
+import { CLAIM_WAITS_FOR_PEERS, honestFold, WindowCommitter } from '../../src/node/committer.js';
 import { NodeEvents } from '../../src/node/events.js';
 import type { WindowRequest } from '../../src/network/reqresp.js';
 import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
@@ -166,7 +166,7 @@ describe('node parts: co-signer and window committer', () => {
       connectedPeers: () => peers as never,
       requestAll: async (req: WindowRequest) => {
         requests.push(req);
-        return req.method === 'readings' ? [{ peer: 'p' as never, items: served }] : [];
+        return req.method === 'readings' && peers.length > 0 ? [{ peer: 'p' as never, items: served }] : [];
       },
     };
     const committer = (fold = honestFold, settled = () => false) =>
@@ -269,6 +269,80 @@ describe('node parts: co-signer and window committer', () => {
       await part.tick();
       expect(requests.map((r) => `${r.method} ${r.window}`)).to.deep.equal(['readings 0', 'equivocations 0']);
       expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
+    });
+
+    it("a peer's signature over another result held BEFORE we commit (or from before a restart) still makes us fetch the window", async () => {
+      // kill -9 fault run: a peer's signature arrived while this node had no result for the window
+      // (nothing to compare it with: no disagreement), and every re-send of it is a duplicate. The
+      // node committed fewer readings and never fetched the peer's: the window was claimed without them.
+      const part = committer();
+      const signing = coSigner(0);
+      await part.init();
+      const other = `0x${'ef'.repeat(32)}`;
+      const stateHash = `0x${'cd'.repeat(32)}`;
+      const fields = { communityId: community.communityId, window: 0, windowRoot: other, stateHash };
+      await signing.onGossip(
+        encodeCoSignature({
+          window: 0,
+          signer: 2,
+          windowRoot: other,
+          stateHash,
+          signature: await signWindowResult(wallets[2], domain, fields),
+        }),
+      );
+      await part.tick();
+      // Once when committing, once more because signer 2 signed something else.
+      expect(requests.filter((r) => r.method === 'readings' && r.window === 0)).to.have.length(2);
+      // A restart: the disagreement is found again from the store, for the windows not yet final.
+      expect(await signing.reportDisagreements(0)).to.equal(1);
+      expect(await signing.reportDisagreements(1)).to.equal(0);
+    });
+
+    it('after a restart, readings stored after a fold (the refold mark died with the process) are folded in', async () => {
+      // kill -9 fault run: node 0 stored readings it fetched for window 0, was killed before folding
+      // them in, and after its restart claimed window 0 from the stale fold (7 of 16 readings).
+      const part = committer();
+      await part.init();
+      await part.tick();
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(0);
+      await storeValidReadings(db, [{ kind: 'new', signed: reading(2, 1), window: 0 }]);
+      const restarted = committer();
+      await restarted.init(0);
+      await restarted.tick();
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
+    });
+
+    it('refreshBeforeClaim: fetches the window once more and folds it at once; true only when the result changed', async () => {
+      const part = committer();
+      await part.init();
+      await part.tick();
+      served = [serializeSignedReading(reading(2, 1))];
+      expect(await part.refreshBeforeClaim(0)).to.equal(true);
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(1);
+      expect(await part.refreshBeforeClaim(0)).to.equal(false);
+    });
+
+    it('refreshBeforeClaim: while no peer answers, puts the pending claim off a few rounds, then lets it go', async () => {
+      const part = committer();
+      await part.init();
+      await part.tick();
+      peers = [];
+      for (let i = 0; i < CLAIM_WAITS_FOR_PEERS; i++) expect(await part.refreshBeforeClaim(0)).to.equal(true);
+      expect(await part.refreshBeforeClaim(0)).to.equal(false);
+    });
+
+    it('does not ask the peers when committing a window whose every slot it holds (gossip delivered it)', async () => {
+      const part = committer();
+      await part.init();
+      const all = [];
+      for (let t = 0; t < community.windowIntervals; t++)
+        for (let m = 0; m < community.meters.length; m++)
+          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
+      await storeValidReadings(db, all);
+      await part.tick();
+      expect(requests.filter((r) => r.window === 0)).to.deep.equal([]);
+      expect(requests.filter((r) => r.window === 1).map((r) => r.method)).to.deep.equal(['readings', 'equivocations']);
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(all.length);
     });
 
     it('the fold is a strategy: a byzantine mode changes what is committed, not the committer', async () => {

@@ -3,9 +3,10 @@ import { type GossipValidationError, ReadingGossipErrorCode } from '../../src/ch
 import type { ValidReading } from '../../src/chain/validation/reading.js';
 import type { NodeDb } from '../../src/db/index.js';
 import { Ingest, type ProcessBatch, type ReadingSource } from '../../src/node/ingest.js';
+import { meterResumeInterval } from '../../src/node/meterFactory.js';
 import { windowProtocolHandlers } from '../../src/node/reqrespHandlers.js';
 import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
-import { tempDb, testCommunity } from '../utils/community.js';
+import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 describe('node parts', () => {
   const { community, meterKeys } = testCommunity(3);
@@ -165,6 +166,24 @@ describe('node parts', () => {
       const withholding = windowProtocolHandlers({ db, chainRoot: () => rootA, withholdCommitment: true });
       expect(await withholding({ method: 'commitment', window: 2 })).to.deep.equal([]);
       expect((await withholding({ method: 'readings', window: 2 })).length).to.equal(2);
+    });
+  });
+  describe('meter resume point', () => {
+    it('a node stopped before its meter kept a reading resumes from its first start, not from a later window', async () => {
+      // Fault run "node offline 3 windows": node 3 stopped in interval 1 before its first reading
+      // was kept, and came back in window 4 starting there: 16 readings never signed.
+      const { db, cleanup } = await tempDb();
+      try {
+        const { state, clock } = manualClock(community, community.start + 5 * community.intervalSeconds);
+        const first = await meterResumeInterval(db, 2, clock);
+        expect(first).to.equal(clock.firstInterval(clock.windowOf(5)));
+        state.now = community.start + 17 * community.intervalSeconds;
+        expect(await meterResumeInterval(db, 2, clock)).to.equal(first);
+        await db.meta.put('meter2.next', 9);
+        expect(await meterResumeInterval(db, 2, clock)).to.equal(9);
+      } finally {
+        await cleanup();
+      }
     });
   });
 });

@@ -235,4 +235,17 @@ describe('reading gossip validation', () => {
       await pool.close();
     }
   });
+  it('batch: evidence already stored for a slot still makes a third reading EQUIVOCATION_KNOWN (looked up only for held slots)', async () => {
+    expect(await outcome(bytes(signed({ exportWh: 10 })))).to.equal('ACCEPT');
+    expect(await outcome(bytes(signed({ exportWh: 11 })))).to.equal('ACCEPT equivocation');
+    const results = await validateReadingBatch(
+      ctx,
+      [bytes(signed({ exportWh: 12 })), bytes(signed({ interval: 5 }))],
+      async (batch) => batch.map(() => true),
+    );
+    expect(results.map((r) => (r instanceof GossipValidationError ? r.code : r.kind))).to.deep.equal([
+      Code.EQUIVOCATION_KNOWN,
+      'new',
+    ]);
+  });
 });

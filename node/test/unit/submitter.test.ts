@@ -170,6 +170,60 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(sent.length).to.equal(1);
   });
 
+  it('asks the peers once more before a pending claim: when they held more, it waits for the new fold and its signatures', async () => {
+    // kill -9 fault run: a node folded a window alone after a restart and claimed it on the pending
+    // path with 4 of 16 readings; the claim was overturned (or, when only the readings' owner
+    // held them, they were lost for good). Now the pending claim first asks the peers.
+    await db.coSignatures.put(
+      { window: 0, signer: 1 },
+      { window: 0, signer: 1, windowRoot: `0x${'44'.repeat(32)}`, stateHash: `0x${'22'.repeat(32)}`, signature: '0x' },
+    );
+    let asked = 0;
+    let peersHoldMore = true;
+    const s = settlement(0, {
+      beforePendingClaim: async () => {
+        asked++;
+        return peersHoldMore;
+      },
+    });
+    at(windowEnd() + GRACE);
+    await s.tick();
+    expect(asked, 'not before the signature deadline').to.equal(0);
+    const due = windowEnd() + GRACE + opts.signatureDeadlineSeconds;
+    at(due);
+    await s.tick();
+    expect(asked).to.equal(1);
+    expect(sent.length, 'no claim while the peers held more').to.equal(0);
+    // The deadline counts anew; then the peers have nothing more: claimed, and not asked again.
+    peersHoldMore = false;
+    at(due + opts.signatureDeadlineSeconds - 1);
+    await s.tick();
+    expect(sent.length).to.equal(0);
+    at(due + opts.signatureDeadlineSeconds);
+    await s.tick();
+    expect(asked).to.equal(2);
+    expect(sent.length).to.equal(1);
+  });
+
+  it('does not ask the peers on the fast path (every signature over our result)', async () => {
+    let asked = 0;
+    const s = settlement(0, { beforePendingClaim: async () => ++asked > 0 });
+    at(windowEnd() + GRACE);
+    await s.tick();
+    expect(asked).to.equal(0);
+    expect(sent.length).to.equal(1);
+  });
+
+  it('sync() reads the hub without sending: a window claimed on chain is known as settled before any reading is taken in', async () => {
+    record = { ...record, status: WindowStatus.Pending, submittedAt: windowEnd(), signers: 1n };
+    const s = settlement(0);
+    expect(s.isWindowSettled(0)).to.equal(false);
+    at(windowEnd() + GRACE + 100);
+    expect(await s.sync()).to.equal(0);
+    expect(s.isWindowSettled(0)).to.equal(true);
+    expect(sent.length + finalizes).to.equal(0);
+  });
+
   it('tracks a sent transaction until mined: no resend while it waits, however long', async () => {
     const s = settlement(0);
     at(windowEnd() + GRACE);

@@ -137,8 +137,24 @@ export async function validateReadingBatch(
       signature: checked[k].signed.signature,
     })),
   );
-  const evidence = await ctx.db.equivocations.getMany(toVerify.map((k) => checked[k].slot));
   const slotKey = (s: Prechecked['slot']) => `${s.interval}:${s.meter}`;
+  // Evidence matters only for a slot already held (in the store or earlier in the batch): looked
+  // up for those alone (the common batch, every slot new, reads the store once, not twice).
+  const seen = new Set<string>();
+  const heldKeys = new Set<string>();
+  const heldSlots: Prechecked['slot'][] = [];
+  for (const k of toVerify) {
+    const key = slotKey(checked[k].slot);
+    if ((stored[k] !== undefined || seen.has(key)) && !heldKeys.has(key)) {
+      heldKeys.add(key);
+      heldSlots.push(checked[k].slot);
+    }
+    seen.add(key);
+  }
+  const evidence = new Set<string>();
+  (await ctx.db.equivocations.getMany(heldSlots)).forEach((e, k) => {
+    if (e !== undefined) evidence.add(slotKey(heldSlots[k]));
+  });
   const firstInBatch = new Map<string, SignedReading>();
   const equivocated = new Set<string>();
   for (let j = 0; j < toVerify.length; j++) {
@@ -150,7 +166,7 @@ export async function validateReadingBatch(
     else if (!prior) {
       firstInBatch.set(key, c.signed);
       out[c.i] = { kind: 'new', signed: c.signed, window: c.window };
-    } else if (evidence[j] !== undefined || equivocated.has(key)) out[c.i] = equivocationKnown();
+    } else if (evidence.has(key) || equivocated.has(key)) out[c.i] = equivocationKnown();
     else {
       equivocated.add(key);
       out[c.i] = { kind: 'equivocation', signed: c.signed, first: prior, window: c.window };
