@@ -40,7 +40,8 @@ import {WindowResult} from "./libraries/WindowResult.sol";
 /// `submittedAt + challengePeriod` (a dispute may reject it before then), and is finalized by the first
 /// of `finalize`, the next `update`, or `close` after that time. At most one window per community is
 /// pending at any time (the next one to finalize). A claim is identified by claimHash =
-/// keccak256(abi.encode(window, windowRoot, stateHash)); a rejected claim can never be posted again.
+/// keccak256(abi.encode(window, windowRoot, stateHash)); a rejected claim can never be posted again,
+/// unless it was only lost by a missed move deadline of the data-availability game (review R5).
 /// Money held per token = Σ escrow + Σ bond over open communities + Σ withdrawable.
 contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -50,6 +51,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     uint256 public constant MAX_PARTICIPANTS = 256;
     /// @notice Share of a slashed amount that goes to the challenger, in basis points.
     uint256 public constant CHALLENGER_SHARE_BPS = Settlement.CHALLENGER_SHARE_BPS;
+    /// @notice Claim deposit of a partial claim, and timeout penalty of each of its signers, in basis
+    /// points of the community's bond (DESIGN.md §5.3, §5.4).
+    uint256 public constant CLAIM_DEPOSIT_BPS = Settlement.CLAIM_DEPOSIT_BPS;
 
     /// @dev Storage of one community. The first three slots are what `update` reads.
     struct Community {
@@ -215,8 +219,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes calldata coSignature
     ) internal view returns (uint256) {
         bytes32 claim = claimHash(window, windowRoot, stateHash);
-        // A claim proven wrong (or replaced) can never come back.
-        if (c.rejected[claim].deadline != 0) revert ClaimWasRejected(communityId, claim);
+        // A claim proven wrong (or replaced) can never come back; one lost by a missed move deadline was
+        // not proven wrong and may (review R5: a window's commitment is deterministic).
+        RejectedClaim storage r = c.rejected[claim];
+        if (r.deadline != 0 && !r.timedOut) revert ClaimWasRejected(communityId, claim);
         bytes32 digest = _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash));
         return c.modules.coSignature.verify(communityId, digest, c.participants.length, coSignature);
     }
@@ -237,7 +243,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32 pending = claimHash(window, rec.windowRoot, rec.stateHash);
         bytes32 claim = claimHash(window, windowRoot, stateHash);
         if (pending != claim) {
-            _recordRejected(c, communityId, window, pending, rec, false);
+            _recordRejected(c, communityId, window, pending, rec, false, false);
             emit ClaimSuperseded(communityId, window, pending, claim);
         }
         delete c.pendingNets[window];
@@ -331,7 +337,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         DisputeOutcome memory out = c.modules.verifier.verify(ctx, kind, proof);
         _applySlotRule(communityId, out.slotRule, out.slot);
         emit Disputed(communityId, window, kind, msg.sender);
-        if (!equivocation) _rejectClaim(c, communityId, window, claim, pending, out.verdict == Verdict.Fraud);
+        if (!equivocation) _rejectClaim(c, communityId, window, claim, pending, out.verdict == Verdict.Fraud, false);
         if (out.slashCap > 0) _slash(c, communityId, out.offenders, out.slashCap, msg.sender);
     }
 
@@ -364,9 +370,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         } else if (result != GameResult.Continue) {
             withdrawable[c.token][challenger] += bond;
             if (result == GameResult.ClaimantLost) {
+                // A missed deadline is not proven fraud (review R5): the claim is rejected but not banned,
+                // and each signer loses a bounded penalty, the claim deposit's size, not its whole bond.
                 uint256 signers = rec.signers;
-                _rejectClaim(c, communityId, window, claim, true, true);
-                _slash(c, communityId, signers, type(uint256).max, challenger);
+                _rejectClaim(c, communityId, window, claim, true, false, true);
+                _slash(c, communityId, signers, Settlement.claimDeposit(c.bond), challenger);
             }
         }
     }
@@ -498,16 +506,19 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 window,
         bytes32 claim,
         bool pending,
-        bool fraud
+        bool fraud,
+        bool timedOut
     ) internal {
         if (pending) {
-            _recordRejected(c, communityId, window, claim, c.windows[window], fraud);
+            _recordRejected(c, communityId, window, claim, c.windows[window], fraud, timedOut);
             delete c.windows[window];
             delete c.pendingNets[window];
         } else {
-            // Nothing left to do against a rejected claim but slash it, once.
+            // Nothing left to do against a rejected claim but slash it, once (and ban it for good).
             if (!fraud) revert ClaimNotDisputable(communityId, window, claim);
-            c.rejected[claim].slashed = true;
+            RejectedClaim storage r = c.rejected[claim];
+            r.slashed = true;
+            r.timedOut = false;
         }
     }
 
@@ -534,13 +545,15 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 window,
         bytes32 claim,
         WindowRecord storage rec,
-        bool slashed
+        bool slashed,
+        bool timedOut
     ) internal {
         uint256 signers = rec.signers;
         RejectedClaim storage r = c.rejected[claim];
         r.signers = signers;
         r.deadline = uint64(uint256(rec.submittedAt) + c.challengePeriod);
         r.slashed = slashed;
+        r.timedOut = timedOut;
         emit ClaimRejected(communityId, window, claim, signers, slashed);
     }
 

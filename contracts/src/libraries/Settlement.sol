@@ -20,6 +20,14 @@ library Settlement {
 
     /// @notice Share of a slashed amount that goes to the challenger, in basis points (`Hub.CHALLENGER_SHARE_BPS`).
     uint256 internal constant CHALLENGER_SHARE_BPS = 5_000;
+    /// @notice Claim deposit, in basis points of the community's configured bond (`Hub.CLAIM_DEPOSIT_BPS`):
+    /// also the bounded penalty of each signer of a claim lost by a missed move deadline (DESIGN.md §5.4).
+    uint256 internal constant CLAIM_DEPOSIT_BPS = 1_000;
+
+    /// @notice The claim deposit (and timeout penalty) of a community whose configured bond is `bond`.
+    function claimDeposit(uint256 bond) internal pure returns (uint256) {
+        return bond * CLAIM_DEPOSIT_BPS / 10_000;
+    }
 
     /// @notice Applies `nets` (Σ = 0, |net| < 2^127) to `accounts`; returns the debt added.
     function settle(
