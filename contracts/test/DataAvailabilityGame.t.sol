@@ -140,6 +140,7 @@ contract DataAvailabilityGameTest is HubFixture {
         for (uint256 i = 0; i <= N; ++i) {
             sum += hub.withdrawable(token, nodes[i]);
         }
+        sum += _depositsHeld(hub, token, id);
         assertEq(token.balanceOf(address(hub)), sum, "money conserved");
     }
 
@@ -194,13 +195,15 @@ contract DataAvailabilityGameTest is HubFixture {
         uint256 penalty = _penalty();
         assertEq(hub.account(id, 0).bond, BOND - penalty, "claimant pays the bounded penalty");
         assertEq(hub.account(id, 0).escrow, ESCROW, "claimant took nothing");
-        // Challenger: bond back + half of the penalty (+ the division's remainder).
-        uint256 each = penalty / 2 / (N - 1);
-        assertEq(hub.withdrawable(token, challenger), _gameBond() + penalty - each * (N - 1));
+        // Challenger: bond back + half of the penalty and of the forfeited claim deposit (review R9), + the
+        // division's remainder.
+        uint256 total = 2 * penalty;
+        uint256 each = total / 2 / (N - 1);
+        assertEq(hub.withdrawable(token, challenger), _gameBond() + total - each * (N - 1));
         assertEq(hub.account(id, 1).escrow, ESCROW + each, "victims compensated");
         vm.prank(challenger);
         hub.withdraw(token);
-        assertEq(token.balanceOf(challenger), challengerBefore + penalty - each * (N - 1));
+        assertEq(token.balanceOf(challenger), challengerBefore + total - each * (N - 1));
         _assertConserved(0);
     }
 

@@ -105,6 +105,8 @@ struct WindowRecord {
     /// Block timestamp of the accepted update.
     uint64 submittedAt;
     WindowStatus status;
+    /// Who posted it; of a pending claim, who paid the claim deposit (returned to it when the claim finalizes).
+    address submitter;
 }
 
 /// @notice One participant's money in a community (token units).

@@ -203,7 +203,7 @@ contract ReviewGameAttacksTest is HubFixture {
             ParticipantAccount memory a = hub.account(id, i);
             sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
         }
-        sum += hub.withdrawable(token, challenger);
+        sum += hub.withdrawable(token, challenger) + _depositsHeld(hub, token, id);
     }
 
     // ------------------------------------------------------------------ R1 (critical)
@@ -283,7 +283,9 @@ contract ReviewGameAttacksTest is HubFixture {
         }
         uint256 all = NA * (uint256(BOND) + ESCROW) + gameBond;
         assertEq(hub.withdrawable(token, attacker), all, "thief: every escrow, every bond, the challenge bond");
-        assertEq(token.balanceOf(address(hub)), all, "the hub holds exactly the stolen total");
+        assertEq(
+            token.balanceOf(address(hub)), all + _depositsHeld(hub, token, id), "the hub holds exactly the stolen total"
+        );
     }
 
     // ------------------------------------------------------------------ R2 (high)
@@ -389,8 +391,13 @@ contract ReviewGameAttacksTest is HubFixture {
         assertTrue(hub.rejectedClaim(id, claim).timedOut, "rejected by timeout");
         assertFalse(hub.rejectedClaim(id, claim).slashed, "not proven fraud");
 
-        // The correct result is not banned: partially signed again it is pending again...
+        // The correct result is not banned: partially signed again (its signers topped their bonds up,
+        // review R6) it is pending again...
         uint256 snap = vm.snapshotState();
+        for (uint256 i = 0; i < 3; ++i) {
+            vm.prank(nodes[i]);
+            hub.topUpBond(id);
+        }
         hub.update(id, 0, root, _packed(s), _packConcat(sigs));
         assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Pending), "posted again");
         vm.revertToState(snap);
@@ -435,31 +442,36 @@ contract ReviewGameAttacksTest is HubFixture {
         assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
     }
 
-    // ------------------------------------------------------------------ R6 (high)
+    // ------------------------------------------------------------------ R6 (high), fixed
 
-    /// R6. A signer whose bond is gone (slashed once, or drawn by settlement) still co-signs partial
-    /// claims: nothing is at stake any more. Participant 0, slashed once, posts a fresh random-root claim
-    /// signed by itself alone each time the previous one is rejected (front-running the honest update
-    /// with a higher fee; a second partial claim reverts WindowPending). Every such claim needs a
-    /// challenger with a bond and one full move deadline to go; the challenger earns nothing (nothing to
-    /// slash) and the attacker loses nothing. The window, and `close`, are held for as long as the attacker
-    /// pays gas.
-    /// Rule that stops it: only a signer whose bond is whole (>= the configured bond) counts for a partial
-    /// claim (or a claim posts its own submission deposit, lost on rejection).
-    function test_R6_High_SlashedSignerKeepsPostingClaimsAtNoRisk() public {
+    /// R6 (fixed). The attack: a signer whose bond is gone keeps co-signing partial random-root claims,
+    /// each one holding the window for a move deadline, at no risk. Now only a signer whose bond is
+    /// whole counts for a partial claim (`BondNotWhole`), a short signer comes back with `topUpBond`
+    /// (pulling what is missing), and every partial claim stakes a claim deposit (review R9): each round
+    /// costs the attacker the timeout penalty plus the deposit, and pays the challenger.
+    function test_R6_SignerShortOfBondMustTopUpAndEveryRoundCostsIt() public {
         ParticipantState[] memory s = _theft();
         vm.warp(_end());
+        uint256 d = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+        uint256 attackerTokens = token.balanceOf(attacker);
         uint256 challengerTokens = token.balanceOf(challenger);
         for (uint256 round = 0; round < 5; ++round) {
             bytes32 root = keccak256(abi.encode("random root", round));
-            hub.update(id, 0, root, _packed(s), _packConcat(_sign(id, root, s, 0)));
+            bytes memory sig = _packConcat(_sign(id, root, s, 0));
+            if (round > 0) {
+                // The last timeout took the penalty from its bond: it no longer counts...
+                assertEq(hub.account(id, 0).bond, BOND - d);
+                vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(0)));
+                vm.prank(attacker);
+                hub.update(id, 0, root, _packed(s), sig);
+                // ...until it tops the bond up.
+                vm.prank(attacker);
+                hub.topUpBond(id);
+                assertEq(hub.account(id, 0).bond, BOND);
+            }
+            vm.prank(attacker);
+            hub.update(id, 0, root, _packed(s), sig);
             bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
-            // The honest participants cannot post their claim meanwhile.
-            ParticipantState[] memory honest = _alternatingState(NA, 100);
-            bytes memory hs = _sign(id, keccak256("honest"), honest, 1);
-            vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, uint32(0)));
-            hub.update(id, 0, keccak256("honest"), _packed(honest), _packConcat(hs));
-            // A challenger must play and wait a whole move deadline.
             vm.prank(challenger);
             hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
             vm.warp(block.timestamp + MOVE_DEADLINE + 1);
@@ -467,12 +479,49 @@ contract ReviewGameAttacksTest is HubFixture {
             vm.prank(challenger);
             hub.withdraw(token);
         }
-        assertEq(hub.account(id, 0).bond, 0, "slashed in round 0 only");
-        assertEq(hub.account(id, 0).escrow, ESCROW, "rounds 1..4 cost the attacker nothing");
-        // The challenger earned half a bond in round 0, nothing after: 4 rounds of unpaid work.
-        uint256 each = uint256(BOND) / 2 / (NA - 1);
-        assertEq(token.balanceOf(challenger), challengerTokens + BOND - each * (NA - 1), "no reward after round 0");
-        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.None), "window still open");
+        // Every round: the penalty (topped up again) and the forfeited deposit.
+        assertEq(attackerTokens - token.balanceOf(attacker), 5 * d + 4 * d, "5 deposits, 4 top-ups");
+        assertEq(hub.account(id, 0).bond, BOND - d, "the 5th penalty");
+        // The challenger: half of 2·d each round (+ the remainder of the split over 3 others).
+        uint256 each = 2 * d / 2 / (NA - 1);
+        assertEq(token.balanceOf(challenger), challengerTokens + 5 * (2 * d - each * (NA - 1)), "paid each round");
+        assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
+    }
+
+    /// R6 (fixed), liveness: a co-signer short of bond makes a partial claim revert, so the submitter
+    /// leaves it out (the node's filter does, reading bonds from chain) and the rest gets in; a fully
+    /// signed result needs no bond check.
+    function test_R6_ShortSignerLeftOutPartialClaimStillPostable() public {
+        ParticipantState[] memory s = _alternatingState(NA, 100);
+        bytes32 root = _wellFormedTree(s);
+        vm.warp(_end());
+        // Participant 2 pays a timeout penalty on an earlier claim: its bond is short.
+        _timeoutClaimSignedBy(2);
+        assertLt(hub.account(id, 2).bond, BOND);
+
+        bytes memory with2 = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1), _sign(id, root, s, 2));
+        vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(2)));
+        hub.update(id, 0, root, _packed(s), _packConcat(with2));
+        bytes memory without2 = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1));
+        uint256 snap = vm.snapshotState();
+        hub.update(id, 0, root, _packed(s), _packConcat(without2));
+        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Pending), "posted without 2");
+        vm.revertToState(snap);
+        // Fully signed: final, short bond or not.
+        hub.update(id, 0, root, _packed(s), _packConcat(bytes.concat(with2, _sign(id, root, s, 3))));
+        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Final));
+    }
+
+    /// @dev A withheld claim signed by `signer` alone, lost by a missed move deadline.
+    function _timeoutClaimSignedBy(uint256 signer) internal {
+        ParticipantState[] memory other = _theft();
+        bytes32 otherRoot = keccak256("withheld");
+        hub.update(id, 0, otherRoot, _packed(other), _packConcat(_sign(id, otherRoot, other, signer)));
+        bytes32 otherClaim = hub.claimHash(0, otherRoot, StateHash.hash(other));
+        vm.prank(challenger);
+        hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, otherClaim, challenger)));
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _play(id, challenger, _mv(GameAction.Resolve, otherClaim, challenger));
     }
 
     function _end() internal pure returns (uint256) {
