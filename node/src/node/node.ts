@@ -29,6 +29,7 @@ import { defaultIngestOptions, Ingest, readingProcessor } from './ingest.js';
 import { createSimulatedMeter } from './meterFactory.js';
 import type { NodeOptions } from './options.js';
 import { windowProtocolHandlers } from './reqrespHandlers.js';
+import { chainClaimStake } from './claimStake.js';
 import { Settlement } from './settlement.js';
 import { statusDocument } from './status.js';
 
@@ -230,6 +231,11 @@ export class DiversityNode {
               return outcome;
             },
         gameOpen: (window, record) => game?.holdsOpen(window, record) ?? Promise.resolve(false),
+        stake: chainClaimStake(
+          hub,
+          new Contract(community.token, loadArtifact('CommunityToken').abi, signer),
+          wallet.address,
+        ),
       },
     );
 
