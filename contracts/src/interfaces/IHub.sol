@@ -290,8 +290,9 @@ interface IHub {
     /// in a voided slot, when the meter's owner did not sign) rejects without slashing. Rejecting a
     /// pending claim for any reason forfeits its claim deposit, shared out with the slash (review R9). Equivocation
     /// (windowRoot and stateHash ignored) may come any time while the community is Active, once per
-    /// slot: it voids the slot and takes `DisputeVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond
-    /// from the meter owner. Split of every slash: each participant not slashed gets
+    /// slot: it voids the slot (recording when: a void applies only to claims submitted after it, review
+    /// R4) and takes `DisputeVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond from the meter
+    /// owner's bond, then from its escrow once the bond is spent. Split of every slash: each participant not slashed gets
     /// floor(total · (1 − CHALLENGER_SHARE_BPS / 10⁴) / count) into its escrow, the caller the rest
     /// into its withdrawable balance; a caller that is itself slashed gets nothing (all goes to the
     /// others). Money is conserved exactly. A proof that does not prove what its kind says reverts.
