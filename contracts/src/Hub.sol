@@ -40,8 +40,10 @@ import {WindowResult} from "./libraries/WindowResult.sol";
 /// `submittedAt + challengePeriod` (a dispute may reject it before then), and is finalized by the first
 /// of `finalize`, the next `update`, or `close` after that time. At most one window per community is
 /// pending at any time (the next one to finalize). A claim is identified by claimHash =
-/// keccak256(abi.encode(window, windowRoot, stateHash)); a rejected claim can never be posted again.
-/// Money held per token = Σ escrow + Σ bond over open communities + Σ withdrawable.
+/// keccak256(abi.encode(window, windowRoot, stateHash)); a rejected claim can never be posted again,
+/// unless it was only lost by a missed move deadline of the data-availability game (review R5).
+/// Money held per token = Σ escrow + Σ bond over open communities + one claim deposit per pending
+/// window + Σ withdrawable.
 contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -50,6 +52,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     uint256 public constant MAX_PARTICIPANTS = 256;
     /// @notice Share of a slashed amount that goes to the challenger, in basis points.
     uint256 public constant CHALLENGER_SHARE_BPS = Settlement.CHALLENGER_SHARE_BPS;
+    /// @notice Claim deposit of a partial claim, and timeout penalty of each of its signers, in basis
+    /// points of the community's bond (DESIGN.md §5.3, §5.4).
+    uint256 public constant CLAIM_DEPOSIT_BPS = Settlement.CLAIM_DEPOSIT_BPS;
 
     /// @dev Storage of one community. The first three slots are what `update` reads.
     struct Community {
@@ -91,8 +96,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     mapping(uint64 => Community) internal _communities;
 
-    /// @dev Slots voided by a reported equivocation: community → (interval << 32 | meter) → voided.
-    mapping(uint64 => mapping(uint256 => bool)) internal _voided;
+    /// @dev Slots voided by a reported equivocation: community → (interval << 32 | meter) → when (block
+    /// timestamp; 0 = not voided). A void applies only to claims submitted after it (review R4).
+    mapping(uint64 => mapping(uint256 => uint64)) internal _voidedAt;
 
     /// @inheritdoc IHub
     mapping(address module => bool) public isModuleEnabled;
@@ -161,15 +167,31 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IHub
     function deposit(uint64 communityId, uint256 amount) external nonReentrant {
-        Community storage c = _existing(communityId);
-        if (c.status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
         if (amount == 0) revert ZeroAmount();
-        uint256 index = _indexOf(c, communityId, msg.sender);
-        if (c.joined & (uint256(1) << index) == 0) revert NotJoined(communityId, msg.sender);
-        ParticipantAccount storage a = c.accounts[index];
+        (Community storage c, ParticipantAccount storage a) = _ownAccount(communityId);
         a.escrow = (a.escrow + amount).toUint128();
         emit Deposited(communityId, msg.sender, amount);
         c.token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IHub
+    function topUpBond(uint64 communityId) external nonReentrant {
+        (Community storage c, ParticipantAccount storage a) = _ownAccount(communityId);
+        uint128 bond = c.bond;
+        uint256 missing = bond - a.bond;
+        if (missing == 0) revert BondAlreadyWhole(communityId, msg.sender);
+        a.bond = bond;
+        emit BondToppedUp(communityId, msg.sender, missing);
+        c.token.safeTransferFrom(msg.sender, address(this), missing);
+    }
+
+    /// @dev The caller's account in a community it joined that is not closed.
+    function _ownAccount(uint64 communityId) internal view returns (Community storage c, ParticipantAccount storage) {
+        c = _existing(communityId);
+        if (c.status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
+        uint256 index = _indexOf(c, communityId, msg.sender);
+        if (c.joined & (uint256(1) << index) == 0) revert NotJoined(communityId, msg.sender);
+        return (c, c.accounts[index]);
     }
 
     /// @inheritdoc IHub
@@ -192,17 +214,30 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         rec.stateHash = stateHash;
         rec.signers = signers;
         rec.submittedAt = uint64(block.timestamp);
+        rec.submitter = msg.sender;
         if (full) {
             rec.status = WindowStatus.Final;
             _apply(c, communityId, window, nets);
             emit WindowFinalized(communityId, window, windowRoot, stateHash, signers);
         } else {
             rec.status = WindowStatus.Pending;
-            c.pendingNets[window] = _narrow(nets);
+            _pend(c, communityId, window, signers, nets);
             emit WindowClaimed(
                 communityId, window, msg.sender, windowRoot, stateHash, signers, block.timestamp + c.challengePeriod
             );
+            // The submitter stakes the claim deposit (review R9); pulled last.
+            uint256 stake = Settlement.claimDeposit(c.bond);
+            if (stake > 0) c.token.safeTransferFrom(msg.sender, address(this), stake);
         }
+    }
+
+    /// @dev Keeps a partial claim's nets until it finalizes; only a signer with its whole bond at stake
+    /// counts (review R6).
+    function _pend(Community storage c, uint64 communityId, uint32 window, uint256 signers, int256[] memory nets)
+        internal
+    {
+        Settlement.requireWholeBonds(c.accounts, signers, c.bond, communityId);
+        c.pendingNets[window] = _narrow(nets);
     }
 
     /// @dev The co-signers of claim (window, windowRoot, stateHash); reverts if the claim was rejected before.
@@ -215,8 +250,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes calldata coSignature
     ) internal view returns (uint256) {
         bytes32 claim = claimHash(window, windowRoot, stateHash);
-        // A claim proven wrong (or replaced) can never come back.
-        if (c.rejected[claim].deadline != 0) revert ClaimWasRejected(communityId, claim);
+        // A claim proven wrong (or replaced) can never come back; one lost by a missed move deadline was
+        // not proven wrong and may (review R5: a window's commitment is deterministic).
+        RejectedClaim storage r = c.rejected[claim];
+        if (r.deadline != 0 && !r.timedOut) revert ClaimWasRejected(communityId, claim);
         bytes32 digest = _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash));
         return c.modules.coSignature.verify(communityId, digest, c.participants.length, coSignature);
     }
@@ -237,9 +274,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32 pending = claimHash(window, rec.windowRoot, rec.stateHash);
         bytes32 claim = claimHash(window, windowRoot, stateHash);
         if (pending != claim) {
-            _recordRejected(c, communityId, window, pending, rec, false);
+            _recordRejected(c, communityId, window, pending, rec, false, false);
             emit ClaimSuperseded(communityId, window, pending, claim);
         }
+        // Not proven wrong: its deposit goes back.
+        _returnDeposit(c, communityId, window, rec.submitter);
         delete c.pendingNets[window];
     }
 
@@ -326,13 +365,33 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bool equivocation = kind == DisputeKind.Equivocation;
         bytes32 claim;
         bool pending;
-        if (!equivocation) (pending, claim) = _disputedClaim(c, ctx, windowRoot, stateHash);
+        uint256 submittedAt;
+        if (!equivocation) (pending, claim, submittedAt) = _disputedClaim(c, ctx, windowRoot, stateHash);
         // Reverts unless the proof proves what its kind says.
         DisputeOutcome memory out = c.modules.verifier.verify(ctx, kind, proof);
-        _applySlotRule(communityId, out.slotRule, out.slot);
         emit Disputed(communityId, window, kind, msg.sender);
-        if (!equivocation) _rejectClaim(c, communityId, window, claim, pending, out.verdict == Verdict.Fraud);
-        if (out.slashCap > 0) _slash(c, communityId, out.offenders, out.slashCap, msg.sender);
+        _applyDispute(c, communityId, window, claim, pending, submittedAt, equivocation, out);
+    }
+
+    /// @dev Applies a proven dispute's outcome to the claim it names (none for an equivocation).
+    function _applyDispute(
+        Community storage c,
+        uint64 communityId,
+        uint32 window,
+        bytes32 claim,
+        bool pending,
+        uint256 submittedAt,
+        bool equivocation,
+        DisputeOutcome memory out
+    ) internal {
+        _applySlotRule(communityId, out.slotRule, out.slot, submittedAt);
+        if (!equivocation) _rejectClaim(c, communityId, window, claim, pending, out.verdict == Verdict.Fraud, false);
+        // A pending claim rejected for any reason forfeits its deposit (review R9); an equivocation costs
+        // its fixed amount, from the escrow once the bond is spent (review R4).
+        uint256 forfeited = pending ? Settlement.claimDeposit(c.bond) : 0;
+        if (out.slashCap > 0 || forfeited > 0) {
+            _slash(c, communityId, Settlement.Penalty(out.offenders, out.slashCap, forfeited, equivocation), msg.sender);
+        }
     }
 
     /// @inheritdoc IHub
@@ -365,9 +424,13 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         } else if (result != GameResult.Continue) {
             withdrawable[c.token][challenger] += bond;
             if (result == GameResult.ClaimantLost) {
+                // A missed deadline is not proven fraud (review R5): the claim is rejected but not banned,
+                // and each signer loses a bounded penalty, the claim deposit's size, not its whole bond.
                 uint256 signers = rec.signers;
-                _rejectClaim(c, communityId, window, claim, true, true);
-                _slash(c, communityId, signers, type(uint256).max, challenger);
+                uint256 penalty = Settlement.claimDeposit(c.bond);
+                _rejectClaim(c, communityId, window, claim, true, false, true);
+                // With the forfeited claim deposit (review R9).
+                _slash(c, communityId, Settlement.Penalty(signers, penalty, penalty, false), challenger);
             }
         }
     }
@@ -386,7 +449,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IHub
     function isVoided(uint64 communityId, uint32 meterIndex, uint32 interval) external view returns (bool) {
-        return _voided[communityId][(uint256(interval) << 32) | meterIndex];
+        return _voidedAt[communityId][(uint256(interval) << 32) | meterIndex] != 0;
     }
 
     /// @inheritdoc IHub
@@ -470,7 +533,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// its challenge period, or a rejected claim before its deadline not slashed yet. Fills its fields in.
     function _disputedClaim(Community storage c, DisputeContext memory ctx, bytes32 windowRoot, bytes32 stateHash)
         internal
-        returns (bool pending, bytes32 claim)
+        returns (bool pending, bytes32 claim, uint256 submittedAt)
     {
         uint64 communityId = ctx.communityId;
         uint32 window = ctx.window;
@@ -481,6 +544,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         pending = rec.status == WindowStatus.Pending && rec.windowRoot == windowRoot && rec.stateHash == stateHash;
         if (pending) {
             ctx.signers = rec.signers;
+            submittedAt = rec.submittedAt;
         } else {
             // A rejected claim stays disputable for fraud until its original deadline.
             RejectedClaim storage r = c.rejected[claim];
@@ -489,6 +553,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             if (r.deadline <= block.timestamp) revert ClaimNotDisputable(communityId, window, claim);
             if (r.slashed) revert ClaimAlreadySlashed(communityId, claim);
             ctx.signers = r.signers;
+            submittedAt = r.deadline - c.challengePeriod;
         }
         ctx.windowRoot = windowRoot;
         ctx.stateHash = stateHash;
@@ -501,32 +566,40 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 window,
         bytes32 claim,
         bool pending,
-        bool fraud
+        bool fraud,
+        bool timedOut
     ) internal {
         if (pending) {
-            _recordRejected(c, communityId, window, claim, c.windows[window], fraud);
+            _recordRejected(c, communityId, window, claim, c.windows[window], fraud, timedOut);
             delete c.windows[window];
             delete c.pendingNets[window];
         } else {
-            // Nothing left to do against a rejected claim but slash it, once.
+            // Nothing left to do against a rejected claim but slash it, once (and ban it for good).
             if (!fraud) revert ClaimNotDisputable(communityId, window, claim);
-            c.rejected[claim].slashed = true;
+            RejectedClaim storage r = c.rejected[claim];
+            r.slashed = true;
+            r.timedOut = false;
         }
     }
 
-    function _applySlotRule(uint64 communityId, SlotRule rule, uint256 slot) internal {
+    /// @dev `submittedAt`: when the disputed claim was submitted. A void applies only to claims submitted
+    /// after it (a claim cannot have known of a later one, review R4); an omission stays excused by a void
+    /// of any time (the honest result folds the voided slot as absent).
+    function _applySlotRule(uint64 communityId, SlotRule rule, uint256 slot, uint256 submittedAt) internal {
         if (rule == SlotRule.None) return;
-        bool voided = _voided[communityId][slot];
+        uint256 voidedAt = _voidedAt[communityId][slot];
         // Truncations recover (meter, interval) from interval << 32 | meter for the error only.
         // forge-lint: disable-next-item(unsafe-typecast)
         if (rule == SlotRule.MustNotBeVoided) {
-            if (voided) revert SlotVoided(uint32(slot), uint32(slot >> 32));
+            if (voidedAt != 0) revert SlotVoided(uint32(slot), uint32(slot >> 32));
         } else if (rule == SlotRule.MustBeVoided) {
-            if (!voided) revert SlotNotVoided(uint32(slot), uint32(slot >> 32));
+            // Second-level timestamp drift is irrelevant: a void in the claim's own second does not count.
+            // forge-lint: disable-next-line(block-timestamp)
+            if (voidedAt == 0 || voidedAt >= submittedAt) revert SlotNotVoided(uint32(slot), uint32(slot >> 32));
         } else {
             // Each equivocation is slashed once.
-            if (voided) revert SlotAlreadyVoided(uint32(slot), uint32(slot >> 32));
-            _voided[communityId][slot] = true;
+            if (voidedAt != 0) revert SlotAlreadyVoided(uint32(slot), uint32(slot >> 32));
+            _voidedAt[communityId][slot] = uint64(block.timestamp);
         }
     }
 
@@ -537,31 +610,38 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 window,
         bytes32 claim,
         WindowRecord storage rec,
-        bool slashed
+        bool slashed,
+        bool timedOut
     ) internal {
         uint256 signers = rec.signers;
         RejectedClaim storage r = c.rejected[claim];
         r.signers = signers;
         r.deadline = uint64(uint256(rec.submittedAt) + c.challengePeriod);
         r.slashed = slashed;
+        r.timedOut = timedOut;
         emit ClaimRejected(communityId, window, claim, signers, slashed);
     }
 
-    /// @dev Slashes `offenders` up to `cap` each and shares the total out (Settlement.slash: the rule,
-    /// and why money is conserved).
-    function _slash(Community storage c, uint64 communityId, uint256 offenders, uint256 cap, address challenger)
-        internal
-    {
+    /// @dev Applies penalty `p` and shares the total out (Settlement.slash: the rule, and why money is
+    /// conserved).
+    function _slash(Community storage c, uint64 communityId, Settlement.Penalty memory p, address challenger) internal {
         Settlement.slash(
             c.accounts,
             withdrawable[c.token],
             c.participants.length,
             c.indexPlusOne[challenger],
-            offenders,
-            cap,
+            p,
             challenger,
             communityId
         );
+    }
+
+    /// @dev Returns a pending claim's deposit to its submitter (the claim finalized, or was replaced).
+    function _returnDeposit(Community storage c, uint64 communityId, uint32 window, address submitter) internal {
+        uint256 amount = Settlement.claimDeposit(c.bond);
+        if (amount == 0) return;
+        withdrawable[c.token][submitter] += amount;
+        emit ClaimDepositReturned(communityId, window, submitter, amount);
     }
 
     /// @dev Whether a data-availability game of the community is open (keyed by community: a game in
@@ -721,6 +801,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             nets[i] = stored[i];
         }
         delete c.pendingNets[window];
+        _returnDeposit(c, communityId, window, rec.submitter);
         _apply(c, communityId, window, nets);
         emit WindowFinalized(communityId, window, rec.windowRoot, rec.stateHash, rec.signers);
     }

@@ -99,7 +99,8 @@ contract AuctionDisputeTest is DisputeFixture {
         _claimBy012(c);
         _dispute(abi.encode(_stepProof(c, 60)), "badStep_N10_W96");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
-        uint256 total = 3 * uint256(BOND);
+        // The signers' bonds and the forfeited claim deposit (review R9).
+        uint256 total = 3 * uint256(BOND) + _claimDeposit();
         uint256 each = total / 2 / 7;
         for (uint256 i = 0; i < N; ++i) {
             ParticipantAccount memory a = hub.account(id, i);

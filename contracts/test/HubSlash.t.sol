@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Hub} from "../src/Hub.sol";
+import {Settlement} from "../src/libraries/Settlement.sol";
 import {ParticipantAccount} from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
@@ -10,7 +11,7 @@ contract HubSlashHarness is Hub {
     constructor(address[] memory modules) Hub(modules) {}
 
     function slash(uint64 communityId, uint256 offenders, uint256 cap, address challenger) external {
-        _slash(_communities[communityId], communityId, offenders, cap, challenger);
+        _slash(_communities[communityId], communityId, Settlement.Penalty(offenders, cap, 0, false), challenger);
     }
 }
 

@@ -121,6 +121,11 @@ interface IHub {
     error SlotNotVoided(uint32 meterIndex, uint32 interval);
     /// @notice Thrown when an equivocation of that slot was already proven (each is slashed once).
     error SlotAlreadyVoided(uint32 meterIndex, uint32 interval);
+    /// @notice A signer of a partial claim holds less than the configured bond (review R6: only a signer
+    /// with something at stake counts); it may `topUpBond`.
+    error BondNotWhole(uint64 communityId, uint256 participantIndex);
+    /// @notice `topUpBond` by a participant whose bond is already whole.
+    error BondAlreadyWhole(uint64 communityId, address participant);
 
     // ------------------------------------------------------------------ events
 
@@ -191,6 +196,13 @@ interface IHub {
     event Refunded(uint64 indexed communityId, address indexed participant, uint256 amount);
     /// @notice Emitted when a community closes and its deposits become withdrawable.
     event CommunityClosed(uint64 indexed communityId, uint32 finalizedWindows);
+    /// @notice Emitted when a participant tops its bond back up to the configured bond.
+    event BondToppedUp(uint64 indexed communityId, address indexed participant, uint256 amount);
+    /// @notice Emitted when a partial claim's deposit goes back to its submitter (the claim finalized or
+    /// was replaced by a fully signed result); a rejected claim's deposit is shared out as a slash.
+    event ClaimDepositReturned(
+        uint64 indexed communityId, uint32 indexed window, address indexed submitter, uint256 amount
+    );
     /// @notice Emitted when an account pulls its withdrawable balance.
     event Withdrawn(address indexed holder, IERC20 indexed token, uint256 amount);
 
@@ -213,11 +225,19 @@ interface IHub {
     /// @param amount Token units pulled with `transferFrom`.
     function deposit(uint64 communityId, uint256 amount) external;
 
+    /// @notice Tops the caller's bond back up to the configured bond (after a slash or a settlement that
+    /// drew it): only a signer whose bond is whole counts for a partial claim (review R6).
+    /// @param communityId The community (the caller must have joined; not closed).
+    function topUpBond(uint64 communityId) external;
+
     /// @notice Submits a window's result signed (EIP-712 `WindowResult`) by one or more participants.
     /// @dev Signed by all: final at once, replacing a pending claim of the window if there is one (that
-    /// claim is recorded as rejected without slashing). Signed by some: pending for the challenge
-    /// period, then final; reverts `WindowPending` while another claim is pending. A claim rejected
-    /// before reverts `ClaimWasRejected`. Window `window` must be the next one to finalize (a pending
+    /// claim is recorded as rejected without slashing, its deposit returned). Signed by some: pending for
+    /// the challenge period, then final; reverts `WindowPending` while another claim is pending, and
+    /// `BondNotWhole` unless every signer holds the whole configured bond (review R6); the caller pays
+    /// the claim deposit (`CLAIM_DEPOSIT_BPS` of the bond, pulled with `transferFrom`), returned when the
+    /// claim finalizes or is replaced, shared out like a slash when it is rejected (review R9). A claim
+    /// rejected before reverts `ClaimWasRejected`, unless it was only lost by a missed move deadline. Window `window` must be the next one to finalize (a pending
     /// predecessor whose challenge period has ended is finalized first, here) and its last interval must
     /// have ended.
     /// @param communityId The community.
@@ -267,10 +287,12 @@ interface IHub {
     /// rejected claim before its original deadline (only a fraud verdict applies to it: it slashes the
     /// signers who escaped with a good-faith rejection). A proven fraud rejects and slashes the whole
     /// bond of every signer, at most once per claim; a good-faith error (an omission, or a reading kept
-    /// in a voided slot, when the meter's owner did not sign) rejects without slashing. Equivocation
+    /// in a voided slot, when the meter's owner did not sign) rejects without slashing. Rejecting a
+    /// pending claim for any reason forfeits its claim deposit, shared out with the slash (review R9). Equivocation
     /// (windowRoot and stateHash ignored) may come any time while the community is Active, once per
-    /// slot: it voids the slot and takes `DisputeVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond
-    /// from the meter owner. Split of every slash: each participant not slashed gets
+    /// slot: it voids the slot (recording when: a void applies only to claims submitted after it, review
+    /// R4) and takes `DisputeVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond from the meter
+    /// owner's bond, then from its escrow once the bond is spent. Split of every slash: each participant not slashed gets
     /// floor(total · (1 − CHALLENGER_SHARE_BPS / 10⁴) / count) into its escrow, the caller the rest
     /// into its withdrawable balance; a caller that is itself slashed gets nothing (all goes to the
     /// others). Money is conserved exactly. A proof that does not prove what its kind says reverts.
@@ -293,8 +315,10 @@ interface IHub {
     /// module: `move` = abi.encode(GameMove). The hub pushes the window's pending claim to the module
     /// and applies its outcome: a challenge pulls the challenge bond from the caller (transferFrom) and
     /// keeps the claim from finalizing until the game ends; a claimant side that misses a deadline has
-    /// its claim rejected and every signer's whole bond slashed (split as in `dispute`, the challenger
-    /// in the caller's place) and the bond returned; a challenge fully answered (or a challenger that
+    /// its claim rejected (not banned: it may be posted again, review R5), each signer pays the bounded
+    /// timeout penalty (`CLAIM_DEPOSIT_BPS` of the configured bond, from its bond), which is shared out
+    /// with the claim deposit as in `dispute` (the challenger in the caller's place), and the bond is
+    /// returned; a challenge fully answered (or a challenger that
     /// misses its deadline) gives the bond to the claim's signers (equal parts into their escrow); a game
     /// against a claim no longer pending returns the bond. Money is conserved exactly.
     /// @param communityId The community.

@@ -20,6 +20,40 @@ library Settlement {
 
     /// @notice Share of a slashed amount that goes to the challenger, in basis points (`Hub.CHALLENGER_SHARE_BPS`).
     uint256 internal constant CHALLENGER_SHARE_BPS = 5_000;
+    /// @notice Claim deposit, in basis points of the community's configured bond (`Hub.CLAIM_DEPOSIT_BPS`):
+    /// also the bounded penalty of each signer of a claim lost by a missed move deadline (DESIGN.md §5.4).
+    uint256 internal constant CLAIM_DEPOSIT_BPS = 1_000;
+
+    /// @notice What a slash takes and shares out (`slash`).
+    struct Penalty {
+        /// Bitmap of the participants who pay.
+        uint256 offenders;
+        /// Most taken from each offender.
+        uint256 cap;
+        /// Tokens already held by the hub outside every balance, shared out with what is taken (a forfeited
+        /// claim deposit). Only with a non-offender to receive it (a partial claim always has a non-signer).
+        uint256 extra;
+        /// Take what the bond lacks of `cap` from the escrow (an equivocation's fixed cost, review R4).
+        bool orEscrow;
+    }
+
+    /// @notice The claim deposit (and timeout penalty) of a community whose configured bond is `bond`.
+    function claimDeposit(uint256 bond) internal pure returns (uint256) {
+        return bond * CLAIM_DEPOSIT_BPS / 10_000;
+    }
+
+    /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds at least `bond` (review
+    /// R6: a signer of a partial claim must have its whole bond at stake).
+    function requireWholeBonds(
+        mapping(uint256 => ParticipantAccount) storage accounts,
+        uint256 signers,
+        uint256 bond,
+        uint64 communityId
+    ) public view {
+        for (uint256 i = 0; signers >> i != 0; ++i) {
+            if ((signers >> i) & 1 != 0 && accounts[i].bond < bond) revert IHub.BondNotWhole(communityId, i);
+        }
+    }
 
     /// @notice Applies `nets` (Σ = 0, |net| < 2^127) to `accounts`; returns the debt added.
     function settle(
@@ -151,28 +185,29 @@ library Settlement {
         }
     }
 
-    /// @notice Takes up to `cap` from the bond of each participant in `offenders` (of `n`);
-    /// `CHALLENGER_SHARE_BPS` of the total goes to `challenger`'s `withdrawable` balance, the rest in
-    /// equal parts to the escrow of the other participants, the division's remainder to the challenger.
-    /// A challenger that is itself an offender (`challengerIndexPlusOne`: its index + 1, 0 for an
-    /// outsider) gets nothing: its share goes to the others too (it can neither escape nor profit by
-    /// disputing its own claim), the remainder to the first of them; with nobody else left, nothing is
-    /// taken. Bonds, escrow and withdrawable balances all stay in the hub: money is conserved.
+    /// @notice Takes up to `p.cap` from the bond (`p.orEscrow`: then the escrow) of each participant in
+    /// `p.offenders` (of `n`) and adds `p.extra`; `CHALLENGER_SHARE_BPS` of the total goes to
+    /// `challenger`'s `withdrawable` balance, the rest in equal parts to the escrow of the other
+    /// participants, the division's remainder to the challenger. A challenger that is itself an offender
+    /// (`challengerIndexPlusOne`: its index + 1, 0 for an outsider) gets nothing: its share goes to the
+    /// others too (it can neither escape nor profit by disputing its own claim), the remainder to the
+    /// first of them; with nobody else left, nothing is taken (and `p.extra` is 0 then). Bonds, escrow
+    /// and withdrawable balances all stay in the hub: money is conserved.
     function slash(
         mapping(uint256 => ParticipantAccount) storage accounts,
         mapping(address => uint256) storage withdrawable,
         uint256 n,
         uint256 challengerIndexPlusOne,
-        uint256 offenders,
-        uint256 cap,
+        Penalty memory p,
         address challenger,
         uint64 communityId
     ) public {
+        uint256 offenders = p.offenders;
         bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
         uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
         uint256 recipients = n - _popcount(offenders & all);
         if (recipients == 0 && selfDispute) return;
-        uint256 total = _takeBonds(accounts, offenders, cap, n);
+        uint256 total = _take(accounts, p, n) + p.extra;
         uint256 each =
             recipients == 0 ? 0 : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
         // The division's remainder: to the challenger, or for a self-dispute to the first recipient.
@@ -190,13 +225,14 @@ library Settlement {
         }
     }
 
-    /// @dev Takes up to `cap` from the bond of each offender; returns the total taken.
-    function _takeBonds(
-        mapping(uint256 => ParticipantAccount) storage accounts,
-        uint256 offenders,
-        uint256 cap,
-        uint256 n
-    ) private returns (uint256 total) {
+    /// @dev Takes up to `p.cap` from the bond of each offender, then (`p.orEscrow`) what the bond lacked
+    /// from its escrow; returns the total taken.
+    function _take(mapping(uint256 => ParticipantAccount) storage accounts, Penalty memory p, uint256 n)
+        private
+        returns (uint256 total)
+    {
+        uint256 offenders = p.offenders;
+        uint256 cap = p.cap;
         for (uint256 i = 0; i < n; ++i) {
             if (offenders & (uint256(1) << i) == 0) continue;
             ParticipantAccount storage a = accounts[i];
@@ -205,6 +241,14 @@ library Settlement {
             // Below the uint128 bond it is subtracted from.
             // forge-lint: disable-next-line(unsafe-typecast)
             a.bond = uint128(bond - take);
+            if (p.orEscrow && take < cap) {
+                uint256 escrow = a.escrow;
+                uint256 more = cap - take < escrow ? cap - take : escrow;
+                // Below the uint128 escrow it is subtracted from.
+                // forge-lint: disable-next-line(unsafe-typecast)
+                a.escrow = uint128(escrow - more);
+                take += more;
+            }
             total += take;
         }
     }

@@ -80,15 +80,19 @@ enum WindowStatus {
 }
 
 /// @notice What the hub keeps of a rejected claim (keyed by claimHash = keccak256(abi.encode(window,
-/// windowRoot, stateHash))): it can never be posted again, and stays disputable for fraud until its
-/// original challenge deadline; its signers are slashed at most once.
+/// windowRoot, stateHash))): it stays disputable for fraud until its original challenge deadline, its
+/// signers are slashed for fraud at most once, and it can never be posted again unless it was only
+/// lost by a missed move deadline of the data-availability game (`timedOut`, review R5).
 struct RejectedClaim {
     /// Bit i set = participant i signed the claim.
     uint256 signers;
     /// The claim's original challenge deadline (submittedAt + challengePeriod); 0 = never rejected.
     uint64 deadline;
-    /// Whether the signers were slashed for it.
+    /// Whether the signers were slashed for it (proven fraud: whole bonds, or the owner's for an owner fault).
     bool slashed;
+    /// Lost by a missed move deadline (not proven wrong): it may be posted again (review R5). Cleared
+    /// when a fraud proof against it lands later.
+    bool timedOut;
 }
 
 /// @notice What the hub stores for one window's result.
@@ -101,6 +105,8 @@ struct WindowRecord {
     /// Block timestamp of the accepted update.
     uint64 submittedAt;
     WindowStatus status;
+    /// Who posted it; of a pending claim, who paid the claim deposit (returned to it when the claim finalizes).
+    address submitter;
 }
 
 /// @notice One participant's money in a community (token units).

@@ -84,6 +84,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     uint256 public ghostReplacements;
     uint256 public ghostFrauds;
     uint256 public ghostCloses;
+    uint256 public ghostTopUps;
 
     /// @dev One window's data as a claimant commits it.
     struct Commit {
@@ -170,11 +171,17 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function _post(uint64 id, uint32 w, uint8 kind, uint256 mask, bool pending) internal {
+        // Only signers whose bond is whole count for a partial claim (review R6): a signer slashed before
+        // (or charged for an equivocation) tops its bond up first.
+        if (mask != ALL) _topUp(id, mask & ~_wholeBonds(id));
         (Commit memory c, ParticipantState[] memory posted) = _build(id, w, kind);
         bytes32 h = hub.claimHash(w, c.root, StateHash.hash(posted));
         bytes memory sigs = _sign(id, w, c.root, posted, mask);
+        // Its lowest signer posts it (and pays a partial claim's deposit, review R9).
+        address submitter = actors[_lowestBit(mask)];
         if (hub.rejectedClaim(id, h).deadline != 0) {
             // A rejected claim comes back: the hub must refuse it.
+            vm.prank(submitter);
             try hub.update(id, w, c.root, PackedState.pack(posted), sigs) {
                 ++ghostInvalidAccepted;
             } catch {
@@ -182,6 +189,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             }
             return;
         }
+        vm.prank(submitter);
         hub.update(id, w, c.root, PackedState.pack(posted), sigs);
         claimKind[id][h] = kind;
         if (kind == HONEST) {
@@ -301,6 +309,41 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         (bytes memory a, bytes memory sa) = _reading(id, w, t, m, 0);
         (bytes memory b, bytes memory sb) = _reading(id, w, t, m, variant);
         return abi.encode(EquivocationProof(SignedReading(a, sa), SignedReading(b, sb)));
+    }
+
+    /// A participant whose bond was slashed (or spent on an equivocation) tops it up (review R6).
+    function topUpBond(uint256 seed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        for (uint256 k = 0; k < N; ++k) {
+            uint256 i = (seed % N + k) % N;
+            if (hub.account(id, i).bond == BOND) continue;
+            vm.prank(actors[i]);
+            hub.topUpBond(id);
+            ++ghostTopUps;
+            return;
+        }
+    }
+
+    function _topUp(uint64 id, uint256 short) internal {
+        for (uint256 i = 0; i < N; ++i) {
+            if (short & (uint256(1) << i) == 0) continue;
+            vm.prank(actors[i]);
+            hub.topUpBond(id);
+            ++ghostTopUps;
+        }
+    }
+
+    function _wholeBonds(uint64 id) internal view returns (uint256 mask) {
+        for (uint256 i = 0; i < N; ++i) {
+            if (hub.account(id, i).bond == BOND) mask |= uint256(1) << i;
+        }
+    }
+
+    function _lowestBit(uint256 mask) internal pure returns (uint256 i) {
+        while (mask & (uint256(1) << i) == 0) {
+            ++i;
+        }
     }
 
     function finalize() external {

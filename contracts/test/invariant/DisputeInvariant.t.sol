@@ -5,7 +5,7 @@ import {console} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind} from "../../src/types/Market.sol";
-import {ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {CommunityInfo, ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {Modules} from "../utils/Modules.sol";
 import {DisputeHandler} from "./DisputeHandler.sol";
 
@@ -29,7 +29,7 @@ contract DisputeInvariantTest is Modules {
         }
         handler.init();
         targetContract(address(handler));
-        bytes4[] memory moves = new bytes4[](9);
+        bytes4[] memory moves = new bytes4[](10);
         moves[0] = DisputeHandler.claim.selector;
         moves[1] = DisputeHandler.disputeValid.selector;
         moves[2] = DisputeHandler.disputeInvalid.selector;
@@ -39,6 +39,7 @@ contract DisputeInvariantTest is Modules {
         moves[6] = DisputeHandler.deposit.selector;
         moves[7] = DisputeHandler.withdraw.selector;
         moves[8] = DisputeHandler.close.selector;
+        moves[9] = DisputeHandler.topUpBond.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: moves}));
     }
 
@@ -46,6 +47,7 @@ contract DisputeInvariantTest is Modules {
         console.log("frauds", handler.ghostFrauds(), "disputes", handler.ghostDisputes());
         console.log("invalid refused", handler.ghostInvalidRejected(), "equivocations", handler.ghostEquivocations());
         console.log("replacements", handler.ghostReplacements(), "closes", handler.ghostCloses());
+        console.log("bond top-ups", handler.ghostTopUps());
     }
 
     /// The handler's moves work: each fraud kind is posted, proven and slashed; invalid proofs refused.
@@ -96,7 +98,8 @@ contract DisputeInvariantTest is Modules {
         invariant_MoneyConserved();
     }
 
-    /// Money is conserved exactly: the hub holds Σ escrow + Σ bond + Σ withdrawable, slashes included.
+    /// Money is conserved exactly: the hub holds Σ escrow + Σ bond + one claim deposit per pending window
+    /// + Σ withdrawable, slashes, deposits and top-ups included.
     /// forge-config: default.invariant.runs = 16
     /// forge-config: default.invariant.depth = 200
     function invariant_MoneyConserved() public view {
@@ -107,6 +110,10 @@ contract DisputeInvariantTest is Modules {
                 ParticipantAccount memory a = hub.account(id, i);
                 owed += uint256(a.escrow) + a.bond;
                 assertEq(a.debt, 0);
+            }
+            CommunityInfo memory info = hub.community(id);
+            if (hub.windowRecord(id, info.finalizedWindows).status == WindowStatus.Pending) {
+                owed += uint256(info.bond) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
             }
         }
         for (uint256 i = 0; i < handler.challengerCount(); ++i) {

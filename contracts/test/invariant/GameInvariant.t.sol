@@ -5,7 +5,7 @@ import {console} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind} from "../../src/types/Market.sol";
-import {ParticipantAccount} from "../../src/types/Community.sol";
+import {CommunityInfo, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
 import {Modules} from "../utils/Modules.sol";
 import {GameHandler} from "./GameHandler.sol";
 
@@ -55,6 +55,11 @@ contract GameInvariantTest is Modules {
         for (uint256 i = 0; i < 4; ++i) {
             ParticipantAccount memory a = hub.account(id, i);
             sum += uint256(a.escrow) + a.bond;
+        }
+        // The pending claim's deposit (review R9).
+        CommunityInfo memory info = hub.community(id);
+        if (hub.windowRecord(id, info.finalizedWindows).status == WindowStatus.Pending) {
+            sum += uint256(info.bond) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
         }
         address[] memory all = handler.allActors();
         for (uint256 i = 0; i < all.length; ++i) {

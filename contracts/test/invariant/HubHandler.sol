@@ -56,6 +56,7 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
     uint256 public ghostPending;
     uint256 public ghostCloses;
     uint256 public ghostRepays;
+    uint256 public ghostTopUps;
 
     CommunityModules internal modules;
 
@@ -119,9 +120,12 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         uint32 w = hub.community(id).finalizedWindows;
         WindowRecord memory rec = hub.windowRecord(id, w);
         if (rec.status == WindowStatus.Pending) {
-            // Let the challenge period pass; the update then finalizes the pending window first.
+            // Let the challenge period pass and finalize the pending window (its settlement may draw bonds:
+            // the signer filter below reads them after it).
             uint256 due = uint256(rec.submittedAt) + CHALLENGE;
             if (block.timestamp < due) vm.warp(due);
+            hub.finalize(id);
+            _done(id);
             ++w;
         }
         if (w >= WINDOWS) return;
@@ -139,18 +143,42 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         }
         bytes32 root = keccak256(abi.encode(netSeed));
         bytes32 digest = _digest(id, w, root, keccak256(abi.encode(s)));
-        // Half the time everyone signs (fast path), otherwise a random non-empty subset (pending).
+        // Half the time everyone signs (fast path), otherwise a random non-empty subset (pending) of
+        // the participants whose bond is whole (only they count for a partial claim, review R6: the
+        // node's submitter leaves the others out the same way).
         uint256 mask = signerSeed % 2 == 0 ? ALL : bound(signerSeed >> 1, 1, ALL);
+        if (mask != ALL) mask &= _wholeBonds(id);
+        if (mask == 0) return;
         bytes memory sigs = abi.encodePacked(mask);
         for (uint256 i = 0; i < N; ++i) {
             if (mask & (2 ** i) == 0) continue;
             (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
             sigs = bytes.concat(sigs, r, vs);
         }
+        // A participant posts (and pays the claim deposit of a partial claim, review R9).
+        vm.prank(actors[signerSeed % N]);
         hub.update(id, w, root, PackedState.pack(s), sigs);
         ghostNets[id][w] = nets;
         ++ghostUpdates;
         if (mask != ALL) ++ghostPending;
+        _done(id);
+    }
+
+    /// @dev A participant whose bond was drawn by settlement tops it up (review R6).
+    function topUpBond(uint256 seed) external {
+        uint64 id = current();
+        if (hub.community(id).status == CommunityStatus.Closed) return;
+        for (uint256 k = 0; k < N; ++k) {
+            uint256 i = (seed % N + k) % N;
+            if (hub.community(id).joined & (2 ** i) == 0) continue;
+            uint256 bond = hub.account(id, i).bond;
+            if (bond == BOND) continue;
+            vm.prank(actors[i]);
+            hub.topUpBond(id);
+            ghostPosition[id][i] += int256(uint256(BOND) - bond);
+            ++ghostTopUps;
+            break;
+        }
         _done(id);
     }
 
@@ -241,6 +269,13 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
             modules
         );
         ids.push(hub.open(c));
+    }
+
+    /// @dev Bitmap of the participants of `id` whose bond is whole.
+    function _wholeBonds(uint64 id) internal view returns (uint256 mask) {
+        for (uint256 i = 0; i < N; ++i) {
+            if (hub.account(id, i).bond == BOND) mask |= 2 ** i;
+        }
     }
 
     /// @dev Folds newly final windows into the ghost positions, once each.

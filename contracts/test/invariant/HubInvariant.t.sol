@@ -6,7 +6,7 @@ import {Hub} from "../../src/Hub.sol";
 import {MarketKind} from "../../src/types/Market.sol";
 import {Modules} from "../utils/Modules.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
-import {CommunityStatus, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {CommunityInfo, CommunityStatus, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
 import {HubHandler} from "./HubHandler.sol";
 
 /// @notice Money and window invariants of the hub under random valid call sequences.
@@ -32,13 +32,19 @@ contract HubInvariantTest is Modules {
     function afterInvariant() external view {
         console.log("updates", handler.ghostUpdates(), "pending", handler.ghostPending());
         console.log("closes", handler.ghostCloses(), "repays", handler.ghostRepays());
+        console.log("bond top-ups", handler.ghostTopUps());
     }
 
-    /// The hub holds exactly Σ escrow + Σ bond (all communities) + Σ withdrawable; nothing else.
+    /// The hub holds exactly Σ escrow + Σ bond (all communities) + one claim deposit per pending window
+    /// + Σ withdrawable; nothing else.
     function invariant_TokenBalanceEqualsLiabilities() public view {
         uint256 owed;
         for (uint256 k = 0; k < handler.idCount(); ++k) {
             uint64 id = handler.ids(k);
+            CommunityInfo memory info = hub.community(id);
+            if (hub.windowRecord(id, info.finalizedWindows).status == WindowStatus.Pending) {
+                owed += uint256(info.bond) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+            }
             for (uint256 i = 0; i < handler.actorCount(); ++i) {
                 ParticipantAccount memory a = hub.account(id, i);
                 owed += uint256(a.escrow) + a.bond;

@@ -203,7 +203,7 @@ contract ReviewGameAttacksTest is HubFixture {
             ParticipantAccount memory a = hub.account(id, i);
             sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
         }
-        sum += hub.withdrawable(token, challenger);
+        sum += hub.withdrawable(token, challenger) + _depositsHeld(hub, token, id);
     }
 
     // ------------------------------------------------------------------ R1 (critical)
@@ -252,20 +252,24 @@ contract ReviewGameAttacksTest is HubFixture {
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.DeadlineNotPassed.selector, g.deadline));
         _play(id, nodes[2], _mv(GameAction.Resolve, claim, challenger));
 
-        // The thief's deadline passes: it loses the claim and its bond.
+        // The thief's deadline passes: it loses the claim, its claim deposit and the timeout penalty
+        // (review R5: a missed deadline is not proven fraud, so the penalty is bounded and the claimHash
+        // is not banned; re-posting it costs a new deposit and another game each time).
+        uint256 balanceBefore = token.balanceOf(address(hub));
         vm.warp(g.deadline + 1);
         _play(id, nodes[2], _mv(GameAction.Resolve, claim, challenger));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
-        assertTrue(hub.rejectedClaim(id, claim).slashed, "recorded rejected and slashed");
-        assertEq(hub.account(id, 0).bond, 0, "thief slashed");
+        assertTrue(hub.rejectedClaim(id, claim).timedOut, "recorded as lost by timeout");
+        uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+        assertEq(hub.account(id, 0).bond, BOND - penalty, "thief pays the timeout penalty");
         assertEq(hub.account(id, 0).escrow, ESCROW, "thief took nothing");
-        uint256 each = uint256(BOND) / 2 / (NA - 1);
         for (uint256 i = 1; i < NA; ++i) {
             ParticipantAccount memory a = hub.account(id, i);
             assertEq(a.bond, BOND, "victim keeps its bond");
-            assertEq(a.escrow, ESCROW + each, "victim whole and compensated");
+            assertGt(a.escrow, ESCROW, "victim whole and compensated");
         }
-        assertEq(hub.withdrawable(token, challenger), gameBond + BOND - each * (NA - 1), "challenger paid");
+        assertGt(hub.withdrawable(token, challenger), gameBond, "challenger paid beyond its bond");
+        assertEq(token.balanceOf(address(hub)), balanceBefore, "nothing left the hub");
         assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
     }
 
@@ -345,20 +349,14 @@ contract ReviewGameAttacksTest is HubFixture {
         assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "nothing stranded in the hub");
     }
 
-    // ------------------------------------------------------------------ R5 (high)
+    // ------------------------------------------------------------------ R5 (high), fixed
 
-    /// R5. One missed move deadline (1 hour) turns an HONEST claim into a slashed and BANNED one: the
-    /// game's ClaimantLost rejects the claim "as fraud" (whole bonds slashed, half to the challenger) and
-    /// records its claimHash as rejected; the commitment of a window is deterministic (canonical tree,
-    /// strict Ed25519 signatures), so the correct result can never be posted again, not even fully
-    /// signed. An outsider who challenges while the signers' nodes are unreachable for an hour (today:
-    /// always, the node does not answer games yet, DESIGN.md §5.6) takes half their bonds; with one
-    /// participant that never signs (the attacker's own seat) the window can then never become final
-    /// and `close` is locked for good.
-    /// Rule that stops it: a claim lost by timeout (data not shown, fraud not proven) must not be banned
-    /// for good (ban only proven fraud; or let the claim come back with its data, e.g. posted with the
-    /// whole window tree), and a fully signed result must always be postable.
-    function test_R5_High_MissedDeadlineBansHonestResultAndLocksClose() public {
+    /// R5 (fixed). One missed move deadline used to turn an HONEST claim into a slashed and BANNED one
+    /// (whole bonds, claimHash refused for ever, `close` locked). Now a claim lost by a timeout is
+    /// rejected for now but not banned (`timedOut`), its signers pay the bounded timeout penalty (the
+    /// claim deposit's size, Hub.CLAIM_DEPOSIT_BPS of the bond), and the same honest result comes back:
+    /// fully signed at once, or partially signed again.
+    function test_R5_MissedDeadlineNeitherBansHonestResultNorTakesWholeBonds() public {
         ParticipantState[] memory s = _alternatingState(NA, 100);
         bytes32 root = _wellFormedTree(s);
         vm.warp(_end());
@@ -371,49 +369,94 @@ contract ReviewGameAttacksTest is HubFixture {
         hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);
         _play(id, challenger, _mv(GameAction.Resolve, claim, challenger));
+        uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, 0, "honest signer lost its whole bond");
+            assertEq(hub.account(id, i).bond, BOND - penalty, "a bounded penalty, not the whole bond");
         }
-        uint256 gameBond = uint256(BOND) * GAME_BOND_BPS / 10_000;
-        assertGt(hub.withdrawable(token, challenger), gameBond + BOND, "the outsider profits from honest bonds");
+        assertTrue(hub.rejectedClaim(id, claim).timedOut, "rejected by timeout");
+        assertFalse(hub.rejectedClaim(id, claim).slashed, "not proven fraud");
 
-        // The correct result is banned, even signed by everyone.
-        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
+        // The correct result is not banned: partially signed again (its signers topped their bonds up,
+        // review R6) it is pending again...
+        uint256 snap = vm.snapshotState();
+        for (uint256 i = 0; i < 3; ++i) {
+            vm.prank(nodes[i]);
+            hub.topUpBond(id);
+        }
         hub.update(id, 0, root, _packed(s), _packConcat(sigs));
+        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Pending), "posted again");
+        vm.revertToState(snap);
+        // ...and signed by everyone it is final at once; the community can close.
         bytes memory all = bytes.concat(sigs, _sign(id, root, s, 3));
-        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
         hub.update(id, 0, root, _packed(s), _packConcat(all));
-        // Without participant 3's signature nothing else honest exists: the window never finalizes.
-        vm.warp(block.timestamp + 365 days);
-        vm.expectRevert(abi.encodeWithSelector(IHub.WindowsNotFinal.selector, id, uint32(0), uint32(1)));
+        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Final), "honest result final");
         hub.close(id);
+        assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
     }
 
-    // ------------------------------------------------------------------ R6 (high)
+    /// R5 (fixed), the other side: a timeout is not an escape. A claim lost by a missed deadline stays
+    /// disputable for fraud until its original deadline; once a fraud proof lands (here BadFinalState:
+    /// its last leaf commits to another state than the posted S_W), its signer loses the whole bond and
+    /// the claim is banned for good.
+    function test_R5_TimedOutClaimProvenFraudLaterIsSlashedAndBanned() public {
+        ParticipantState[] memory s = _theft();
+        bytes32 root = _wellFormedTree(_alternatingState(NA, 100));
+        vm.warp(_end());
+        bytes memory sig = _packConcat(_sign(id, root, s, 0));
+        hub.update(id, 0, root, _packed(s), sig);
+        bytes32 stateHash = StateHash.hash(s);
+        bytes32 claim = hub.claimHash(0, root, stateHash);
+        vm.prank(challenger);
+        hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _play(id, challenger, _mv(GameAction.Resolve, claim, challenger));
+        uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+        assertEq(hub.account(id, 0).bond, BOND - penalty);
 
-    /// R6. A signer whose bond is gone (slashed once, or drawn by settlement) still co-signs partial
-    /// claims: nothing is at stake any more. Participant 0, slashed once, posts a fresh random-root claim
-    /// signed by itself alone each time the previous one is rejected (front-running the honest update
-    /// with a higher fee; a second partial claim reverts WindowPending). Every such claim needs a
-    /// challenger with a bond and one full move deadline to go; the challenger earns nothing (nothing to
-    /// slash) and the attacker loses nothing. The window, and `close`, are held for as long as the attacker
-    /// pays gas.
-    /// Rule that stops it: only a signer whose bond is whole (>= the configured bond) counts for a partial
-    /// claim (or a claim posts its own submission deposit, lost on rejection).
-    function test_R6_High_SlashedSignerKeepsPostingClaimsAtNoRisk() public {
+        bytes memory proof = abi.encode(FinalStateProof(_intervalProof(GW - 1)));
+        vm.prank(challenger);
+        hub.commitDispute(keccak256(abi.encode(challenger, id, uint32(0), DisputeKind.BadFinalState, keccak256(proof))));
+        vm.roll(block.number + 1);
+        vm.prank(challenger);
+        hub.dispute(id, 0, root, stateHash, DisputeKind.BadFinalState, proof);
+        assertEq(hub.account(id, 0).bond, 0, "whole bond once fraud is proven");
+        assertTrue(hub.rejectedClaim(id, claim).slashed);
+        assertFalse(hub.rejectedClaim(id, claim).timedOut, "banned now");
+        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
+        hub.update(id, 0, root, _packed(s), sig);
+        assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
+    }
+
+    // ------------------------------------------------------------------ R6 (high), fixed
+
+    /// R6 (fixed). The attack: a signer whose bond is gone keeps co-signing partial random-root claims,
+    /// each one holding the window for a move deadline, at no risk. Now only a signer whose bond is
+    /// whole counts for a partial claim (`BondNotWhole`), a short signer comes back with `topUpBond`
+    /// (pulling what is missing), and every partial claim stakes a claim deposit (review R9): each round
+    /// costs the attacker the timeout penalty plus the deposit, and pays the challenger.
+    function test_R6_SignerShortOfBondMustTopUpAndEveryRoundCostsIt() public {
         ParticipantState[] memory s = _theft();
         vm.warp(_end());
+        uint256 d = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+        uint256 attackerTokens = token.balanceOf(attacker);
         uint256 challengerTokens = token.balanceOf(challenger);
         for (uint256 round = 0; round < 5; ++round) {
             bytes32 root = keccak256(abi.encode("random root", round));
-            hub.update(id, 0, root, _packed(s), _packConcat(_sign(id, root, s, 0)));
+            bytes memory sig = _packConcat(_sign(id, root, s, 0));
+            if (round > 0) {
+                // The last timeout took the penalty from its bond: it no longer counts...
+                assertEq(hub.account(id, 0).bond, BOND - d);
+                vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(0)));
+                vm.prank(attacker);
+                hub.update(id, 0, root, _packed(s), sig);
+                // ...until it tops the bond up.
+                vm.prank(attacker);
+                hub.topUpBond(id);
+                assertEq(hub.account(id, 0).bond, BOND);
+            }
+            vm.prank(attacker);
+            hub.update(id, 0, root, _packed(s), sig);
             bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
-            // The honest participants cannot post their claim meanwhile.
-            ParticipantState[] memory honest = _alternatingState(NA, 100);
-            bytes memory hs = _sign(id, keccak256("honest"), honest, 1);
-            vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, uint32(0)));
-            hub.update(id, 0, keccak256("honest"), _packed(honest), _packConcat(hs));
-            // A challenger must play and wait a whole move deadline.
             vm.prank(challenger);
             hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
             vm.warp(block.timestamp + MOVE_DEADLINE + 1);
@@ -421,12 +464,49 @@ contract ReviewGameAttacksTest is HubFixture {
             vm.prank(challenger);
             hub.withdraw(token);
         }
-        assertEq(hub.account(id, 0).bond, 0, "slashed in round 0 only");
-        assertEq(hub.account(id, 0).escrow, ESCROW, "rounds 1..4 cost the attacker nothing");
-        // The challenger earned half a bond in round 0, nothing after: 4 rounds of unpaid work.
-        uint256 each = uint256(BOND) / 2 / (NA - 1);
-        assertEq(token.balanceOf(challenger), challengerTokens + BOND - each * (NA - 1), "no reward after round 0");
-        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.None), "window still open");
+        // Every round: the penalty (topped up again) and the forfeited deposit.
+        assertEq(attackerTokens - token.balanceOf(attacker), 5 * d + 4 * d, "5 deposits, 4 top-ups");
+        assertEq(hub.account(id, 0).bond, BOND - d, "the 5th penalty");
+        // The challenger: half of 2·d each round (+ the remainder of the split over 3 others).
+        uint256 each = 2 * d / 2 / (NA - 1);
+        assertEq(token.balanceOf(challenger), challengerTokens + 5 * (2 * d - each * (NA - 1)), "paid each round");
+        assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
+    }
+
+    /// R6 (fixed), liveness: a co-signer short of bond makes a partial claim revert, so the submitter
+    /// leaves it out (the node's filter does, reading bonds from chain) and the rest gets in; a fully
+    /// signed result needs no bond check.
+    function test_R6_ShortSignerLeftOutPartialClaimStillPostable() public {
+        ParticipantState[] memory s = _alternatingState(NA, 100);
+        bytes32 root = _wellFormedTree(s);
+        vm.warp(_end());
+        // Participant 2 pays a timeout penalty on an earlier claim: its bond is short.
+        _timeoutClaimSignedBy(2);
+        assertLt(hub.account(id, 2).bond, BOND);
+
+        bytes memory with2 = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1), _sign(id, root, s, 2));
+        vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(2)));
+        hub.update(id, 0, root, _packed(s), _packConcat(with2));
+        bytes memory without2 = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1));
+        uint256 snap = vm.snapshotState();
+        hub.update(id, 0, root, _packed(s), _packConcat(without2));
+        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Pending), "posted without 2");
+        vm.revertToState(snap);
+        // Fully signed: final, short bond or not.
+        hub.update(id, 0, root, _packed(s), _packConcat(bytes.concat(with2, _sign(id, root, s, 3))));
+        assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Final));
+    }
+
+    /// @dev A withheld claim signed by `signer` alone, lost by a missed move deadline.
+    function _timeoutClaimSignedBy(uint256 signer) internal {
+        ParticipantState[] memory other = _theft();
+        bytes32 otherRoot = keccak256("withheld");
+        hub.update(id, 0, otherRoot, _packed(other), _packConcat(_sign(id, otherRoot, other, signer)));
+        bytes32 otherClaim = hub.claimHash(0, otherRoot, StateHash.hash(other));
+        vm.prank(challenger);
+        hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, otherClaim, challenger)));
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _play(id, challenger, _mv(GameAction.Resolve, otherClaim, challenger));
     }
 
     function _end() internal pure returns (uint256) {

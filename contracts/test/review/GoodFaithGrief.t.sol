@@ -1,27 +1,26 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IHub} from "../../src/interfaces/IHub.sol";
 import {DisputeKind, ReadingMismatchProof} from "../../src/types/Dispute.sol";
 import {WindowStatus} from "../../src/types/Community.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
 
-/// @notice Security review of main (docs/review.md), R9: a good-faith error costs its signers nothing, and
-/// there are 2^(W·M) of them. A signer posts, alone, a claim that leaves out ANOTHER participant's
-/// reading (an omission by a non-owner: good faith). A participant must dispute it (outsiders may not
-/// raise it: UnservedOmission), unpaid, in two blocks; the moment it is rejected the attacker posts the
-/// next one, leaving out another reading, ahead of the honest update (WindowPending). Each round costs the
-/// attacker gas only; the window and `close` stay locked for as long as it pays gas.
-/// Rule that stops it: any rejected claim (good faith included) costs its submitter a deposit, paid to
-/// the disputer; or a signer of a claim rejected for a window may not sign another partial claim of
-/// that window before the honest claim had its turn.
+/// @notice Security review of main (docs/review.md), R9 (fixed). The attack: a signer posts, alone, one
+/// claim after another, each leaving out ANOTHER participant's reading (an omission by a non-owner: a
+/// good-faith error, nobody slashed); a participant must dispute each one, unpaid, while the honest
+/// update waits (WindowPending). Now every partial claim stakes a claim deposit (Hub.CLAIM_DEPOSIT_BPS of
+/// the bond), forfeited when the claim is rejected for any reason, good faith included, and shared out
+/// like a slash: half to the disputer, the rest to the participants who did not sign.
 contract ReviewGoodFaithGriefTest is DisputeFixture {
     function setUp() public {
         _setUpCommunity(ED25519);
     }
 
-    function test_R9_High_FreeGoodFaithClaimsLockWindow() public {
+    function test_R9_EveryRejectedGoodFaithClaimCostsItsSubmitterTheDeposit() public {
+        address attacker = nodes[0];
         address honestDisputer = nodes[7];
+        uint256 d = _claimDeposit();
+        uint256 attackerTokens = token.balanceOf(attacker);
         for (uint256 round = 0; round < 4; ++round) {
             // Participant 0 leaves out one reading of meter 5 (owner: participant 5) per round.
             Commit memory c = _honestInputs();
@@ -29,14 +28,12 @@ contract ReviewGoodFaithGriefTest is DisputeFixture {
             require(c.enc[t][5].length > 0, "fixture: reading present");
             (c.enc[t][5], c.sig[t][5]) = (bytes(""), bytes(""));
             c = _fold(c, 0);
-            _claim(0, c.root, c.states[W - 1], _signers(0, 1));
-            // The honest claim cannot get in while it is pending.
-            Commit memory h = _honest();
-            bytes32 digest = _resultDigest(HUB, id, 0, h.root, keccak256(abi.encode(h.states[W - 1])));
-            (bytes32 r, bytes32 vs) = vm.signCompact(keys[1], digest);
-            vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, uint32(0)));
-            hub.update(id, 0, h.root, _packed(h.states[W - 1]), _packConcat(abi.encodePacked(uint8(1), r, vs)));
-            // A participant rejects it, unpaid.
+            if (block.timestamp < uint256(START) + W * INTERVAL) vm.warp(uint256(START) + W * INTERVAL);
+            bytes32 digest = _resultDigest(HUB, id, 0, c.root, keccak256(abi.encode(c.states[W - 1])));
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[0], digest);
+            vm.prank(attacker);
+            hub.update(id, 0, c.root, _packed(c.states[W - 1]), _packConcat(abi.encodePacked(uint8(0), r, vs)));
+            // A participant rejects it.
             bytes memory proof = abi.encode(
                 ReadingMismatchProof(
                     _signed(5, t), _intervalProof(c, t), _committed(c, 5, t), _proof(c.slotLeaves[t], 5)
@@ -45,8 +42,13 @@ contract ReviewGoodFaithGriefTest is DisputeFixture {
             _disputeOn(honestDisputer, id, 0, DisputeKind.ReadingMismatch, proof, "");
             assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "rejected in good faith");
         }
-        assertEq(hub.account(id, 0).bond, BOND, "the attacker lost nothing");
-        assertEq(hub.account(id, 0).escrow, ESCROW);
-        assertEq(hub.withdrawable(token, honestDisputer), 0, "the disputer earned nothing");
+        assertEq(hub.account(id, 0).bond, BOND, "good faith: no slash");
+        assertEq(attackerTokens - token.balanceOf(attacker), 4 * d, "but each claim cost its deposit");
+        // The disputer: half of each deposit (+ the remainder of the split over the 9 non-signers) in its
+        // withdrawable balance, and a non-signer's share in its escrow.
+        uint256 each = d / 2 / (N - 1);
+        assertEq(hub.withdrawable(token, honestDisputer), 4 * (d - each * (N - 1)), "the disputer is paid");
+        assertEq(hub.account(id, 7).escrow, ESCROW + 4 * each);
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 }

@@ -20,9 +20,12 @@ import {HubFixture} from "../utils/HubFixture.sol";
 /// co-sign the honest claim (which cannot contain it) and has an accomplice raise the omission: "the
 /// owner signed", the owner's fault: the victim loses its whole bond, half of it to the accomplice (before
 /// R7's fix every signer lost its bond; now the honest co-signer keeps it).
-/// Rule that stops it: a meter's registration needs a signature by the meter key over (chain, hub,
-/// community, meter index, owner address), checked at open or at the owner's join; nodes refuse to join
-/// a community whose table lists under their index a key that is not their meter's.
+/// Fixed node-side (branch s4-econ): a join is consent to the meter table; the node's join path reads
+/// the table on chain and refuses to join one that lists under its index a key that is not one of its
+/// meters' (`checkMeterConsent`; node/test/unit/meterConsent.test.ts, node/test/e2e/joinConsent.test.ts),
+/// so the victim below never joins and the community never becomes Active. The hub alone still accepts
+/// the table: this test shows what a victim that joins anyway exposes itself to. Not built: a meter
+/// registration signed by the meter key, checked at open or join.
 contract ReviewMeterOwnershipTest is HubFixture {
     uint32 internal constant GW = 4;
     uint256 internal constant NP = 3;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IHub} from "../../src/interfaces/IHub.sol";
 import {DisputeKind, EquivocationProof, ReadingMismatchProof, VoidedSlotProof} from "../../src/types/Dispute.sol";
 import {ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
@@ -26,18 +27,23 @@ contract ReviewOwnerSlashTest is DisputeFixture {
             if (i == OWNER) assertEq(hub.account(id, i).bond, 0, "the owner lost its whole bond");
             else assertEq(hub.account(id, i).bond, BOND, "every other participant keeps its bond");
         }
-        // The accomplice (an outsider) takes at most half of the owner's bond: the pair loses money.
-        // (+ the divisions' remainders, below the number of recipients each time).
-        assertLe(hub.withdrawable(token, challenger), uint256(BOND) / 2 + 2 * N, "accomplice takes ~half a bond");
+        // The accomplice (an outsider) takes at most half of the owner's bond and half of the forfeited
+        // claim deposit (review R9): the pair loses money. (+ the divisions' remainders, below the number
+        // of recipients each time).
+        assertLe(
+            hub.withdrawable(token, challenger),
+            (uint256(BOND) + _claimDeposit()) / 2 + 2 * N,
+            "accomplice takes ~half a bond"
+        );
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 
-    /// R7a. The owner serves its reading r1 for (meter 3, t = 40), every node (the owner too) signs the
-    /// honest claim that holds r1. Afterwards the owner signs a second reading for the same slot; its
-    /// accomplice reports the equivocation (slot voided, owner -10 % bond) and then VoidedSlot against
-    /// the honest claim: the owner's fault, so the owner alone is slashed (the claim is still rejected:
-    /// review R4, open).
-    function test_R7_OwnerEquivocatingAfterSigningSlashesOwnerOnly() public {
+    /// R7a + R4 (fixed). The owner serves its reading r1 for (meter 3, t = 40), every node (the owner
+    /// too) signs the honest claim that holds r1. Afterwards the owner signs a second reading for the same
+    /// slot; its accomplice reports the equivocation (slot voided, owner -10 % bond) and then VoidedSlot
+    /// against the honest claim. The void was recorded after the claim was submitted: it does not apply
+    /// to it (`SlotNotVoided`), the honest claim stays pending and finalizes, and the owner paid 10 %.
+    function test_R7_R4_OwnerEquivocatingAfterSigningCannotRejectHonestClaim() public {
         Commit memory c = _honest();
         _claim(0, c.root, c.states[W - 1], _signers(0, N - 1));
         // After the claim is posted: the second reading, reported by the accomplice.
@@ -53,9 +59,17 @@ contract ReviewOwnerSlashTest is DisputeFixture {
                 _proof(c.slotLeaves[eqInterval], eqMeter)
             )
         );
-        _disputeReverts("", DisputeKind.VoidedSlot, proof);
-        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "honest claim rejected (R4)");
-        _assertOnlyOwnerSlashed();
+        _disputeReverts(
+            abi.encodeWithSelector(IHub.SlotNotVoided.selector, eqMeter, eqInterval), DisputeKind.VoidedSlot, proof
+        );
+        vm.warp(block.timestamp + CHALLENGE);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "the honest claim is final");
+        uint256 equivocationCost = uint256(BOND) / 10;
+        for (uint256 i = 0; i < N; ++i) {
+            assertEq(hub.account(id, i).bond, i == OWNER ? BOND - equivocationCost : BOND, "only the owner paid");
+        }
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 
     /// R7b. The owner withholds its own reading (meter 3, t = 40) from everybody, signs the claim the

@@ -104,6 +104,9 @@ abstract contract DisputeFixture is Modules {
         vm.etch(HUB, runtime);
         hub = Hub(HUB);
         token = new CommunityToken("Community", "CT", address(this));
+        // The test itself posts claims: it pays their claim deposits (review R9).
+        token.mint(address(this), 1e30);
+        token.approve(HUB, type(uint256).max);
         for (uint256 i = 0; i < N; ++i) {
             uint256 pk = uint256(keccak256(abi.encode("dispute-node", i)));
             keys.push(pk);
@@ -361,11 +364,21 @@ abstract contract DisputeFixture is Modules {
     }
 
     /// @dev Token units the hub owes: Σ escrow + Σ bond of the community + withdrawable of everyone here.
+    /// @dev A partial claim's deposit, forfeited (shared out like a slash) when it is rejected (review R9).
+    function _claimDeposit() internal view returns (uint256) {
+        return uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+    }
+
     function _liabilities() internal view returns (uint256 sum) {
         for (uint256 i = 0; i < N; ++i) {
             ParticipantAccount memory a = hub.account(id, i);
             sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
         }
-        sum += hub.withdrawable(token, challenger);
+        bool participant;
+        for (uint256 i = 0; i < N; ++i) {
+            if (nodes[i] == challenger) participant = true;
+        }
+        if (!participant) sum += hub.withdrawable(token, challenger);
+        sum += _depositsHeld(hub, token, id);
     }
 }

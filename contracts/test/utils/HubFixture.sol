@@ -29,6 +29,9 @@ abstract contract HubFixture is Modules {
     function _deploy(uint256 n) internal {
         hub = _newHub();
         token = new CommunityToken("Community", "CT", address(this));
+        // The test itself posts claims: it pays their claim deposits (review R9).
+        token.mint(address(this), 1e30);
+        token.approve(address(hub), type(uint256).max);
         for (uint256 i = 0; i < n; ++i) {
             uint256 pk = uint256(keccak256(abi.encode("node", i)));
             keys.push(pk);

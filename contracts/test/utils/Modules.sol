@@ -8,7 +8,8 @@ import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
 import {IMeterScheme} from "../../src/interfaces/IMeterScheme.sol";
-import {CommunityModules} from "../../src/types/Community.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {CommunityInfo, CommunityModules, WindowStatus} from "../../src/types/Community.sol";
 import {MarketKind, ParticipantState} from "../../src/types/Market.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 
@@ -159,5 +160,16 @@ abstract contract Modules is Test {
     /// @dev The packed final state `Hub.update` takes.
     function _packed(ParticipantState[] memory s) internal pure returns (bytes memory) {
         return PackedState.pack(s);
+    }
+
+    /// @dev Tokens the hub holds for community `cid` outside its accounts that the tests' sums leave out:
+    /// the claim deposit of a pending window (review R9), and the test contract's own withdrawable
+    /// balance (it posts claims, so it gets their deposits back).
+    function _depositsHeld(Hub h, IERC20 token, uint64 cid) internal view returns (uint256 held) {
+        held = h.withdrawable(token, address(this));
+        CommunityInfo memory info = h.community(cid);
+        if (h.windowRecord(cid, info.finalizedWindows).status == WindowStatus.Pending) {
+            held += uint256(info.bond) * h.CLAIM_DEPOSIT_BPS() / 10_000;
+        }
     }
 }

@@ -368,7 +368,7 @@ export class ChainView {
           ...base,
           type: 'slashed',
           severity: 'alert',
-          message: `${who} slashed ${this.says(a.amount as bigint)} ${symbol} of bond; ${this.says(a.reward as bigint)} ${symbol} reward to participant ${challenger}, the rest to the other participants`,
+          message: `${who} slashed ${this.says(a.amount as bigint)} ${symbol} (from bonds, with a rejected claim's deposit, or an equivocating owner's escrow); ${this.says(a.reward as bigint)} ${symbol} reward to participant ${challenger}, the rest to the other participants`,
           data: { amount, reward, symbol, challenger, ...(offenders ? { offenders } : {}) },
         };
       }

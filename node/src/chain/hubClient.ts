@@ -226,6 +226,24 @@ export class HubClient {
     return info.modules.game;
   }
 
+  /**
+   * The community's configured bond and the claim deposit of a partial claim: `Hub.CLAIM_DEPOSIT_BPS` of
+   * the bond, rounded down as `Settlement.claimDeposit` does (review R9).
+   */
+  async claimTerms(): Promise<{ bond: bigint; deposit: bigint }> {
+    const [info, bps] = await Promise.all([
+      this.contract.community(this.opts.communityId),
+      this.contract.CLAIM_DEPOSIT_BPS() as Promise<bigint>,
+    ]);
+    const bond: bigint = info.bond;
+    return { bond, deposit: (bond * bps) / 10_000n };
+  }
+
+  /** Tops the caller's bond back up to the configured bond (`Hub.topUpBond`; the missing amount is pulled). */
+  async sendTopUpBond(overrides: Overrides = {}) {
+    return this.contract.topUpBond(this.opts.communityId, overrides);
+  }
+
   async account(index: number): Promise<AccountInfo> {
     const a = await this.contract.account(this.opts.communityId, index);
     return { escrow: a.escrow, bond: a.bond, debt: a.debt, claim: a.claim };

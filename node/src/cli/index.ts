@@ -6,6 +6,7 @@ import { statusCommand } from './commands/status.js';
 import { devnetCommand } from './commands/devnet.js';
 import { auditCommand } from './commands/audit.js';
 import { disputeCommand } from './commands/dispute.js';
+import { MeterConsentError } from '../community/meterConsent.js';
 import { CliError } from './errors.js';
 
 const commands: object[] = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand, disputeCommand];
@@ -54,7 +55,7 @@ export function run(extra: object[] = []): void {
 }
 
 function onError(e: unknown): never {
-  if (e instanceof CliError) {
+  if (e instanceof CliError || e instanceof MeterConsentError) {
     process.stderr.write(`error: ${e.message}\n`);
     process.exit(2);
   }

@@ -18,6 +18,8 @@ import {
   type GameParams,
   type HubModules,
 } from '../chain/modules.js';
+import { readMeterTable } from '../chain/hubClient.js';
+import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
 import { marketWithTariff, type Tariff } from '../window/tariff.js';
@@ -101,6 +103,12 @@ export interface CommunitySpec {
   challengePeriod: number;
   /** Co-signature scheme (default ECDSA); with BLS each participant joins with its node's key and PoP. */
   coSignature?: CoSignatureSchemeName;
+  /**
+   * Per participant, the public keys of the meters it actually runs (as it knows them, not as the opener
+   * listed them): before joining, each participant checks the meter table on chain against them and
+   * refuses to join a table that lists a foreign key under its index (`checkMeterConsent`, review R8).
+   */
+  ownMeterKeys?: Uint8Array[][];
 }
 
 /**
@@ -159,7 +167,14 @@ export async function openCommunity(
     }),
   );
   const chainId = (await deployment.hub.runner!.provider!.getNetwork()).chainId;
-  for (const p of spec.participants) {
+  const table = spec.ownMeterKeys
+    ? readMeterTable(
+        getBytes(await deployment.hub.runner!.provider!.getCode(await deployment.hub.meterTable(communityId))),
+      )
+    : undefined;
+  for (const [index, p] of spec.participants.entries()) {
+    // A join is consent to the meter table: refuse one that binds a key we do not hold to us.
+    if (table && spec.ownMeterKeys) checkMeterConsent(table, index, spec.ownMeterKeys[index] ?? []);
     const asParticipant = deployment.token.connect(p) as Contract;
     await (await asParticipant.approve(deployment.hubAddress, deposit)).wait();
     const keyData =

@@ -154,6 +154,8 @@ export class Devnet {
         escrow,
         challengePeriod: opts.challengePeriod,
         coSignature: opts.signatures,
+        // Each prosumer runs meter i: the key it derives itself, checked against the table before it joins.
+        ownMeterKeys: meterKeys.map((k) => [k.publicKey]),
       },
       gas,
     );

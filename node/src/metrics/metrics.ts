@@ -67,6 +67,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['kind', 'result'] as const,
       ...reg,
     }),
+    coSignaturesLeftOut: new Counter({
+      name: 'diversity_cosignatures_left_out_total',
+      help: 'Co-signatures left out of a partial claim because the signer bond is not whole on chain',
+      ...reg,
+    }),
     windowFinalitySeconds: new Histogram({
       name: 'diversity_window_finality_seconds',
       help: 'From window end to the window being final on chain',

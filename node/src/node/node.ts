@@ -29,6 +29,7 @@ import { defaultIngestOptions, Ingest, readingProcessor } from './ingest.js';
 import { createSimulatedMeter, meterResumeInterval } from './meterFactory.js';
 import type { NodeOptions } from './options.js';
 import { windowProtocolHandlers } from './reqrespHandlers.js';
+import { chainClaimStake } from './claimStake.js';
 import { Settlement } from './settlement.js';
 import { statusDocument } from './status.js';
 
@@ -231,6 +232,11 @@ export class DiversityNode {
             },
         gameOpen: (window, record) => game?.holdsOpen(window, record) ?? Promise.resolve(false),
         beforePendingClaim: (window) => committer?.refreshBeforeClaim(window) ?? Promise.resolve(false),
+        stake: chainClaimStake(
+          hub,
+          new Contract(community.token, loadArtifact('CommunityToken').abi, signer),
+          wallet.address,
+        ),
       },
     );
     // Which windows are on chain, before any reading is taken in (a restarted node's meter

@@ -11,6 +11,7 @@ import { popcount } from '../util/bits.js';
 import { BlsShareAggregator } from '../cosign/aggregator.js';
 import { decodeG1, decodeG2 } from '../crypto/bls.js';
 import { fromHex, toHex } from '../util/hex.js';
+import { type ClaimStake, wholeBondSigners } from './claimStake.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -31,6 +32,11 @@ export interface SettlementModules {
    * or no peer answered yet).
    */
   beforePendingClaim?: (window: number) => Promise<boolean>;
+  /**
+   * Whole bonds and the claim deposit of a partial claim (review R6, R9): without it the pending path
+   * sends every held co-signature and pays nothing (a hub before those rules).
+   */
+  stake?: ClaimStake;
   /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
   onDisagreement?: (window: number, record: WindowRecord) => Promise<boolean>;
   metrics: Metrics | null;
@@ -187,19 +193,22 @@ export class Settlement {
     const step = await this.track(window, 'update');
     if (step.kind === 'wait') return;
     if (step.kind === 'send' && !everyone && !alone && (await this.peersHeldMore(window, own.windowRoot, now))) return;
+    // A replacement (same nonce) sends no approval or top-up ahead of it: those were done for the original.
+    const counted = everyone ? signatures : await this.stakePartial(window, signatures, step.kind === 'send');
+    if (counted === undefined) return;
     if (step.kind === 'send') {
       logger.info(everyone ? 'submitting window (all signatures)' : 'submitting window (pending path)', {
         window,
-        signatures: signatures.length,
+        signatures: counted.length,
         of: community.participants.length,
       });
     }
     const coSignature =
       community.coSignature?.scheme === 'bls'
-        ? this.aggregate(community.coSignature.publicKeys, window, own, signatures)
-        : this.ecdsaBlob(window, signatures);
+        ? this.aggregate(community.coSignature.publicKeys, window, own, counted)
+        : this.ecdsaBlob(window, counted);
     if (coSignature === undefined) return;
-    await this.send(window, 'update', signatures.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
+    await this.send(window, 'update', counted.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, coSignature, o),
     );
   }
@@ -224,6 +233,48 @@ export class Settlement {
     this.submittableSince.set(window, now);
     this.modules.logger.info('pending claim put off: the peers held more, or none answered', { window });
     return true;
+  }
+
+  /**
+   * Pending path (review R6, R9): leaves out the co-signatures of signers whose bond is not whole on
+   * chain (the hub would revert `BondNotWhole`, and the claim must still get in), tops this node's own
+   * bond up when it is short (its signature must count: it is the one who posts), and lets the hub
+   * pull the claim deposit (`transact` false: the filter only, no transaction). Undefined when not ready
+   * yet (retried at the next tick).
+   */
+  private async stakePartial(
+    window: number,
+    signatures: StoredCoSignature[],
+    transact: boolean,
+  ): Promise<StoredCoSignature[] | undefined> {
+    const { stake, participantIndex, logger, metrics } = this.modules;
+    if (!stake) return signatures;
+    try {
+      const terms = await stake.terms();
+      const bonds = await stake.bonds(signatures.map((s) => s.signer));
+      const { kept, leftOut } = wholeBondSigners(signatures, bonds, terms.bond);
+      const own = leftOut.includes(participantIndex);
+      if (leftOut.length > 0) {
+        logger.warn('co-signatures of signers short of bond left out (the hub counts whole bonds only)', {
+          window,
+          signers: leftOut.join(','),
+        });
+        metrics?.coSignaturesLeftOut.inc(leftOut.length);
+      }
+      if (!transact) return own ? undefined : kept;
+      if (own) {
+        const missing = terms.bond - bonds[signatures.findIndex((s) => s.signer === participantIndex)];
+        logger.info('topping own bond up before posting a partial claim', { window, missing });
+        await stake.topUp(missing);
+        return undefined;
+      }
+      if (terms.deposit > 0n) await stake.allow(terms.deposit);
+      return kept;
+    } catch (e) {
+      (this.modules.hub.contract.runner as { reset?: () => void } | null)?.reset?.();
+      logger.warn('cannot stake the partial claim yet', { window, reason: (e as Error).message });
+      return undefined;
+    }
   }
 
   /**

@@ -76,7 +76,10 @@ describe('e2e: the dashboard in headless Chromium', function () {
     const dispute = await page.textContent('#feed li[data-type="dispute"] .msg');
     expect(dispute).to.match(/Window 0: dispute raised by participant [123]: .*forged reading/);
     const slashed = await page.textContent('#feed li[data-type="slashed"] .msg');
-    expect(slashed).to.match(/participant 0 slashed 10 \S+ of bond; 5 \S+ reward to participant [123]/);
+    // 10 of bond and the 1 of the rejected claim's deposit (review R9); half of it to the disputer.
+    expect(slashed).to.match(
+      /participant 0 slashed 11 \S+ \(from bonds, [^)]*\); 5(\.5)? \S+ reward to participant [123]/,
+    );
     await page.screenshot({ path: join(shots, 'dashboard-disputed.png'), fullPage: true });
 
     // The honest result goes pending (3 of 4 signatures); its challenge period is passed on chain.

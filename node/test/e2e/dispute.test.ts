@@ -149,7 +149,7 @@ describe('e2e: a meter that equivocates', function () {
       expect(of('dispute').map((e) => e.data.kind)).to.deep.equal(['Equivocation']);
       expect(of('slashed')).to.have.length(1);
       expect(of('slashed')[0].data.offenders).to.deep.equal([2]);
-      expect(of('slashed')[0].message).to.match(/^participant 2 slashed 1 \S+ of bond/);
+      expect(of('slashed')[0].message).to.match(/^participant 2 slashed 1 \S+ \(from bonds/);
     } finally {
       await rogue.stop();
     }

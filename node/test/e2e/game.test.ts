@@ -14,6 +14,8 @@ const ETHER = 10n ** 18n;
 /** The participant bond of the test community, and the challenge bond (the standard 10 % of it). */
 const BOND = 10n * ETHER;
 const CHALLENGE_BOND = BOND / 10n;
+/** A partial claim's deposit and a timed-out signer's penalty: `Hub.CLAIM_DEPOSIT_BPS` (10 %) of the bond. */
+const DEPOSIT = BOND / 10n;
 /** The game module's move deadline in these tests (a community parameter: the module instance it names). */
 const D = 30;
 /** GameResult (contracts/src/types/Game.sol). */
@@ -110,16 +112,19 @@ describe('e2e: the data-availability game', function () {
     const lost = endings.find((x) => x.args.result === CLAIMANT_LOST)!;
     const winner = opened.find((o) => o.args.gameId === lost.args.gameId)!.args.challenger as string;
     expect((await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))).length).to.equal(1);
-    // The signer's whole bond is slashed: half to the challenger, half to the participants who did not sign.
-    expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
-    for (const i of [1, 2]) expect((await hub.account(c.communityId, i)).escrow).to.equal(100n * ETHER + BOND / 4n);
+    // A missed deadline is not proven fraud (review R5): the signer pays the bounded penalty (10 % of the
+    // bond), shared with the forfeited claim deposit (review R9): half to the challenger, half to the
+    // participants who did not sign.
+    expect((await hub.account(c.communityId, 0)).bond).to.equal(BOND - DEPOSIT);
+    for (const i of [1, 2])
+      expect((await hub.account(c.communityId, i)).escrow).to.equal(100n * ETHER + (2n * DEPOSIT) / 4n);
     // Every challenger's bond is back (a game against a claim no longer pending ends void), plus the reward.
     const challenges = async () =>
       (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
     await c.waitFor('every game over', async () => (await ended(game)).length === (await challenges()).length, 30_000);
     const withdrawable = async (who: string): Promise<bigint> =>
       hub.withdrawable(c.deployment.tokenAddress, who) as Promise<bigint>;
-    expect(await withdrawable(winner)).to.equal(CHALLENGE_BOND + BOND / 2n);
+    expect(await withdrawable(winner)).to.equal(CHALLENGE_BOND + (2n * DEPOSIT) / 2n);
     for (const o of (await challenges()).filter((x) => x.args.challenger !== winner))
       expect(await withdrawable(o.args.challenger)).to.equal(CHALLENGE_BOND);
 
@@ -179,7 +184,10 @@ describe('e2e: the data-availability game', function () {
     await c.waitFor('every game over', async () => (await ended(game)).length === (await challenges()).length, 30_000);
     expect((await ended(game)).map((e) => e.args.result)).to.satisfy((r: bigint[]) => r.every((x) => x === VOID));
     const challenger = disputed[0].args.challenger as string;
-    expect(await hub.withdrawable(c.deployment.tokenAddress, challenger)).to.equal(CHALLENGE_BOND + BOND / 2n);
+    // Fraud: the whole bond and the forfeited claim deposit, half to the challenger.
+    expect(await hub.withdrawable(c.deployment.tokenAddress, challenger)).to.equal(
+      CHALLENGE_BOND + (BOND + DEPOSIT) / 2n,
+    );
 
     const rec = await c.waitFor(
       'the honest claim pending',

@@ -3,6 +3,7 @@ import { parseUnits } from 'ethers';
 import { WindowStatus, type HubClient, type WindowRecord } from '../../src/chain/hubClient.js';
 import { defaultChainOptions, type ChainOptions } from '../../src/chain/options.js';
 import type { NodeDb } from '../../src/db/index.js';
+import { type ClaimStake, wholeBondSigners } from '../../src/node/claimStake.js';
 import { Settlement, type SettlementModules } from '../../src/node/settlement.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
@@ -27,7 +28,14 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
   let db: NodeDb;
   let cleanup: () => Promise<void>;
   let clock: ReturnType<typeof manualClock>;
-  let sent: { window: number; nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; hash: string }[];
+  let sent: {
+    window: number;
+    nonce?: number;
+    maxFeePerGas: bigint;
+    maxPriorityFeePerGas: bigint;
+    hash: string;
+    coSignature?: string;
+  }[];
   let receipts: Map<string, { status: number; gasUsed: bigint }>;
   let accountNonce: number;
   let minedNonce: number;
@@ -43,7 +51,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       window: number,
       _root: string,
       _state: unknown,
-      _coSignature: string,
+      coSignature: string,
       o: { nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
     ) => {
       if (failNextSend) {
@@ -52,7 +60,14 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       }
       const nonce = o.nonce ?? accountNonce++;
       const hash = `0x${(sent.length + 1).toString(16).padStart(64, '0')}`;
-      sent.push({ window, nonce, maxFeePerGas: o.maxFeePerGas, maxPriorityFeePerGas: o.maxPriorityFeePerGas, hash });
+      sent.push({
+        window,
+        nonce,
+        maxFeePerGas: o.maxFeePerGas,
+        maxPriorityFeePerGas: o.maxPriorityFeePerGas,
+        hash,
+        coSignature,
+      });
       return { hash, nonce };
     },
     sendFinalize: async () => {
@@ -152,6 +167,96 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     open = false;
     await s.tick();
     expect(finalizes).to.equal(1);
+  });
+
+  describe('pending path: whole bonds and the claim deposit (review R6, R9)', () => {
+    const BOND = 1_000n;
+    let bonds: bigint[];
+    let allowed: bigint[];
+    let toppedUp: bigint[];
+    const stake: ClaimStake = {
+      terms: async () => ({ bond: BOND, deposit: BOND / 10n }),
+      bonds: async (indexes) => indexes.map((i) => bonds[i]),
+      allow: async (amount) => {
+        allowed.push(amount);
+      },
+      topUp: async (missing) => {
+        toppedUp.push(missing);
+        bonds[0] = BOND;
+      },
+    };
+
+    beforeEach(async () => {
+      bonds = [BOND, BOND, BOND];
+      allowed = [];
+      toppedUp = [];
+      // Participant 2 signed another result: the pending path, with the signatures of 0 and 1.
+      await db.coSignatures.put(
+        { window: 0, signer: 2 },
+        {
+          window: 0,
+          signer: 2,
+          windowRoot: `0x${'99'.repeat(32)}`,
+          stateHash: `0x${'22'.repeat(32)}`,
+          signature: `0x${'33'.repeat(64)}1b`,
+        },
+      );
+    });
+
+    /** Ticks until the pending path is due (the signature deadline counts from the first tick). */
+    async function pendingDue(s: Settlement): Promise<void> {
+      at(windowEnd() + GRACE);
+      await s.tick();
+      at(windowEnd() + GRACE + opts.signatureDeadlineSeconds);
+      await s.tick();
+    }
+
+    /** The signer bitmap of an ECDSA co-signature blob (its first 32 bytes). */
+    const bitmap = (blob?: string) => BigInt(`0x${(blob ?? '').slice(2, 66)}`);
+
+    it('leaves out a co-signer whose bond is not whole (the hub would revert BondNotWhole) and pays the deposit', async () => {
+      bonds[1] = BOND - 1n;
+      const s = settlement(0, { stake });
+      await pendingDue(s);
+      expect(sent.length).to.equal(1);
+      expect(bitmap(sent[0].coSignature), 'only participant 0 counted').to.equal(1n);
+      expect(allowed).to.deep.equal([BOND / 10n]);
+    });
+
+    it('keeps every co-signer whose bond is whole', async () => {
+      const s = settlement(0, { stake });
+      await pendingDue(s);
+      expect(bitmap(sent[0].coSignature)).to.equal(3n);
+    });
+
+    it('tops its own short bond up first, then posts (its own signature must count)', async () => {
+      bonds[0] = BOND - 100n;
+      const s = settlement(0, { stake });
+      await pendingDue(s);
+      expect(toppedUp).to.deep.equal([100n]);
+      expect(sent.length, 'nothing posted before the top-up is mined').to.equal(0);
+      await s.tick();
+      expect(sent.length).to.equal(1);
+      expect(bitmap(sent[0].coSignature)).to.equal(3n);
+    });
+
+    it('the fast path needs no bond check and no deposit', async () => {
+      await committed();
+      bonds = [0n, 0n, 0n];
+      const s = settlement(0, { stake });
+      at(windowEnd() + GRACE);
+      await s.tick();
+      expect(bitmap(sent[0].coSignature)).to.equal(7n);
+      expect(allowed).to.deep.equal([]);
+    });
+
+    it('the filter: one bond per signature, strictly below the configured bond is short', () => {
+      const sig = (signer: number) => ({ window: 0, signer, windowRoot: '0x', stateHash: '0x', signature: '0x' });
+      const { kept, leftOut } = wholeBondSigners([sig(0), sig(4), sig(7)], [BOND, BOND - 1n, BOND + 1n], BOND);
+      expect(kept.map((s) => s.signer)).to.deep.equal([0, 7]);
+      expect(leftOut).to.deep.equal([4]);
+      expect(() => wholeBondSigners([sig(0)], [], BOND)).to.throw(RangeError);
+    });
   });
 
   it('after a backlog, the ranks still take turns: due times count from when the window became submittable', async () => {

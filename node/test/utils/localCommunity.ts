@@ -95,6 +95,7 @@ export class LocalCommunity {
       bond: 10n * ETHER,
       escrow: 100n * ETHER,
       challengePeriod: opts.challengePeriod,
+      ownMeterKeys: meterKeys.map((k) => [k.publicKey]),
     });
     const ports = await freePorts(n);
     const peerIds = await Promise.all(wallets.map((w) => peerIdFromSecret(w.privateKey)));
