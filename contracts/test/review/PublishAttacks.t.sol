@@ -257,6 +257,60 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 
+    /// P1, second way (same finding): the game need not even reach the publication. Challenged 6 hours
+    /// before P ends, the thief answers the reveals at their deadlines; once P is over it posts the
+    /// fully signed HONEST result (the co-signatures are gossiped; it adds its own): its wrong claim is
+    /// superseded, recorded rejected without slashing and with its original, passed deadline; the game
+    /// ends void before anything was published. The step is never opened, and even the data-holding
+    /// challenger's own BadStep (its S_49 and slots, the claim's revealed nodes) is refused. So a
+    /// longer dispute deadline alone does not fix P1: a game must survive its claim's good-faith
+    /// rejection or replacement, and end only when the claimant side opens the step or times out.
+    function test_P1_High_FraudEscapesSlashBySupersedingAfterChallengePeriod() public {
+        Commit memory honest = _honest();
+        Commit memory c = _honest();
+        c.states[50][0].exportWh += 1;
+        c = _commit(c);
+        bytes32[][] memory lv = _levels(c.leaves, 0, bytes32(0));
+        _claimAndChallenge(c.root, c.states[W - 1], _signers(0, 3), CHALLENGE - 6 hours);
+        for (uint8 h = DEPTH; h > 0; --h) {
+            vm.warp(_game().deadline);
+            GameMove memory r = _mv(GameAction.Reveal);
+            r.left = lv[h - 1][2 * uint256(50 >> h)];
+            r.right = lv[h - 1][2 * uint256(50 >> h) + 1];
+            _play(nodes[0], abi.encode(r));
+            if (block.timestamp > uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE) break;
+            GameMove memory p = _mv(GameAction.Pick);
+            p.side = uint8((50 >> (h - 1)) & 1);
+            _play(challenger, abi.encode(p));
+        }
+        assertGt(block.timestamp, uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE, "past P");
+        assertTrue(_game().phase != IDataAvailabilityGame.Phase.Opened, "nothing published yet");
+
+        // The thief posts the honest result with every signature: the wrong claim is superseded.
+        _claim(0, honest.root, honest.states[W - 1], _signers(0, N));
+        RejectedClaim memory r0 = hub.rejectedClaim(id, claim);
+        assertFalse(r0.slashed);
+        assertLe(r0.deadline, block.timestamp, "original deadline over");
+        _play(challenger, abi.encode(_mv(GameAction.Resolve)));
+        assertEq(hub.withdrawable(token, challenger), gameBond, "void: bond back, no reward");
+
+        // The data-holding challenger's own BadStep at 50 (its S_49 and slots, the claim's nodes).
+        StepProof memory sp = _stepProof(c, 50);
+        sp.current.proof = _path(lv, 50);
+        sp.previous = IntervalProof(49, 49, honest.readingsRoots[49], StateHash.hash(honest.states[49]), _path(lv, 49));
+        sp.prevState = honest.states[49];
+        _disputeClaimReverts(
+            abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, uint32(0), claim),
+            c.root,
+            StateHash.hash(c.states[W - 1]),
+            DisputeKind.BadStep,
+            abi.encode(sp)
+        );
+        for (uint256 i = 0; i < 3; ++i) {
+            assertGe(hub.account(id, i).bond, BOND, "the wrong claim's signers keep their bonds");
+        }
+    }
+
     // ------------------------------------------------------------------ P2
 
     /// P2 (medium). The published leaf t-1 need not be the canonical one: `_publish` (and the verifier's
