@@ -470,6 +470,50 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         }
     }
 
+    // ------------------------------------------------------------------ P7
+
+    /// P7 (low). The thief's accomplice takes the honest challenger's reward. The thief knows its own
+    /// fraud proof in advance, so its accomplice (any address outside the claim's signers) commits it
+    /// before the step is even published and reveals it in the block after the publication, ahead of
+    /// the challenger, who must commit after seeing the data: the claim is slashed, the accomplice
+    /// gets the challenger's share (half of 3 bonds), the challenger who opened the game gets its bond
+    /// back and nothing more (`ClaimAlreadySlashed`). The fraud costs the thief's side half of what it
+    /// should, and nobody is paid for watching. Fix: while a game of the claim is open, a fraud proof's
+    /// challenger share goes to the challenger of the game whose opened leaf the proof uses (or in equal
+    /// parts to the challengers of the claim's open games), not to the first revealer.
+    function test_P7_Low_AccompliceFrontRunsChallengersReward() public {
+        Commit memory c = _honest();
+        c.states[50][0].exportWh += 1;
+        c = _commit(c);
+        bytes32[][] memory lv = _levels(c.leaves, 0, bytes32(0));
+        address accomplice = makeAddr("accomplice");
+        _claimAndChallenge(c.root, c.states[W - 1], _signers(0, 3), 1 hours);
+        bytes32 sh50 = StateHash.hash(c.states[50]);
+        _bisectAndReveal(lv, 50, c.readingsRoots[50], sh50, nodes[0], false);
+        bytes memory proof = abi.encode(_stepProof(c, 50));
+        // Committed before the publication: the accomplice knows the thief's data.
+        _commit(accomplice, id, 0, DisputeKind.BadStep, proof);
+        vm.roll(block.number + 1);
+        PublishedStep memory d;
+        d.slots = _slotsOf(c, 50);
+        d.previous = _intervalProof(c, 49);
+        d.prevState = PackedState.pack(c.states[49]);
+        _play(nodes[0], abi.encode(_publishMove(50, c.readingsRoots[50], sh50), d));
+        // The challenger commits on seeing the publication; the accomplice reveals in the next block first.
+        _commit(challenger, id, 0, DisputeKind.BadStep, proof);
+        vm.roll(block.number + 1);
+        (bytes32 root, bytes32 sh) = (c.root, StateHash.hash(c.states[W - 1]));
+        vm.prank(accomplice);
+        hub.dispute(id, 0, root, sh, DisputeKind.BadStep, proof);
+        vm.expectRevert(abi.encodeWithSelector(IHub.ClaimAlreadySlashed.selector, id, claim));
+        vm.prank(challenger);
+        hub.dispute(id, 0, root, sh, DisputeKind.BadStep, proof);
+
+        assertGe(hub.withdrawable(token, accomplice), 3 * uint256(BOND) / 2, "the accomplice takes half of 3 bonds");
+        _play(challenger, abi.encode(_mv(GameAction.Resolve)));
+        assertEq(hub.withdrawable(token, challenger), gameBond, "the challenger: its bond back, nothing else");
+    }
+
     // ------------------------------------------------------------------ P4
 
     /// P4 (critical, integration). The node does not know the new move: `node/src/dispute/game.ts`
