@@ -167,7 +167,12 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         if (position > 0) {
             IntervalProof calldata p = d.previous;
             bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.stateHash);
-            if (uint256(p.position) + 1 != position || !MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)) {
+            // The canonical path only (review P2): a shorter one proves a node above the leaves, where a
+            // claimant's tree may hide an interval leaf of its choice (in the padding, which no pick reaches).
+            if (
+                uint256(p.position) + 1 != position || p.proof.length != MerkleTree.depth(ctx.windowIntervals)
+                    || !MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)
+            ) {
                 revert PreviousLeafMismatch(p.position);
             }
             // Reverts unless the bytes are n whole participants of a balanced, in-range state (every

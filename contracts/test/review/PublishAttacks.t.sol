@@ -313,7 +313,9 @@ contract ReviewPublishAttacksTest is DisputeFixture {
 
     // ------------------------------------------------------------------ P2
 
-    /// P2 (medium). The published leaf t-1 need not be the canonical one: `_publish` (and the verifier's
+    /// P2 (medium), fixed: the fake "leaf 49" below is refused (`PreviousLeafMismatch`), the thief cannot
+    /// publish and loses the game, slashed. The attack: the published leaf t-1 needed not be the
+    /// canonical one: `_publish` (and the verifier's
     /// `_provenLeaf`) accept an IntervalProof of ANY length. The thief builds a tree whose node at
     /// height 1, index 49 (canonical positions 98, 99: zero padding, which no challenger may pick) is an
     /// interval leaf "49" with a state S'_49 of its choice: its net moved by X from participant 1 to
@@ -325,53 +327,63 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     /// canonical leaf 49 proves the fraud (shown, then undone), but not from the published data.
     /// Fix: `_publish` requires `previous.proof.length == depth(W)`; the verifier treats a leaf proven
     /// with a path of another length as malformed (fraud by itself: an honest tree never has one).
-    function test_P2_Medium_FakeDepthPreviousLeafInPaddingHidesBadStep() public {
-        (Commit memory c, ParticipantState[] memory fake, ParticipantState[] memory honest49) = _fakeClaim(1_000);
+    function test_P2_Fixed_FakeDepthPreviousLeafCannotBePublished() public {
+        (Commit memory c, ParticipantState[] memory fake,) = _fakeClaim(1_000);
         bytes32[][] memory lv =
             _levels(c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], StateHash.hash(fake)));
 
         _claimAndChallenge(lv[DEPTH][0], c.states[W - 1], _signers(0, 1), 1 hours);
         _bisectAndReveal(lv, 50, c.readingsRoots[50], StateHash.hash(c.states[50]), nodes[0], false);
 
-        // "Leaf 49" proven at height 1 through 6 siblings: the fake node, in the padding.
+        PublishedStep memory d;
+        d.slots = _slotsOf(c, 50);
+        d.previous = _fakePrevious(c, lv, fake);
+        d.prevState = PackedState.pack(fake);
+        bytes memory move = abi.encode(_publishMove(50, c.readingsRoots[50], StateHash.hash(c.states[50])), d);
+        // "Leaf 49" proven at height 1 through 6 siblings is refused (the fix: the canonical path only).
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PreviousLeafMismatch.selector, uint32(49)));
+        _play(nodes[0], move);
+
+        // The thief has no canonical leaf 49 that hashes to its S'_49: it cannot publish, and loses.
+        vm.warp(_game().deadline + 1);
+        _play(challenger, abi.encode(_mv(GameAction.Resolve)));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertEq(hub.account(id, 0).bond, 0, "thief slashed");
+        assertGt(hub.withdrawable(token, challenger), gameBond, "the challenger paid");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    /// P2, the verifier's side: a leaf proven with a path shorter than depth(W) is malformed, a fraud
+    /// by itself (an honest tree has interval leaves at depth(W) only). BadStep of the canonical leaf
+    /// 50 with the fake "leaf 49" as its previous leaf slashes the thief, with no other data.
+    function test_P2_Fixed_FakeDepthLeafIsFraudByItself() public {
+        (Commit memory c, ParticipantState[] memory fake,) = _fakeClaim(1_000);
+        bytes32[][] memory lv =
+            _levels(c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], StateHash.hash(fake)));
+        _claimAndChallenge(lv[DEPTH][0], c.states[W - 1], _signers(0, 1), 1 hours);
+        StepProof memory p;
+        p.previous = _fakePrevious(c, lv, fake);
+        p.prevState = fake;
+        p.current = IntervalProof(50, 50, c.readingsRoots[50], StateHash.hash(c.states[50]), _path(lv, 50));
+        p.slots = _slotsOf(c, 50);
+        p.padding = new bytes32[](6);
+        p.limits = limits;
+        _disputeReverts("", DisputeKind.BadStep, abi.encode(p));
+        assertEq(hub.account(id, 0).bond, 0, "thief slashed");
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+    }
+
+    /// @dev The fake "leaf 49" at height 1, with its 6-sibling path.
+    function _fakePrevious(Commit memory c, bytes32[][] memory lv, ParticipantState[] memory fake)
+        internal
+        pure
+        returns (IntervalProof memory)
+    {
         bytes32[] memory fakePath = new bytes32[](DEPTH - 1);
         for (uint8 h = 1; h < DEPTH; ++h) {
             fakePath[h - 1] = lv[h][(49 >> (h - 1)) ^ 1];
         }
-        PublishedStep memory d;
-        d.slots = _slotsOf(c, 50);
-        d.previous = IntervalProof(49, 49, c.readingsRoots[49], StateHash.hash(fake), fakePath);
-        d.prevState = PackedState.pack(fake);
-        bytes memory move = abi.encode(_publishMove(50, c.readingsRoots[50], StateHash.hash(c.states[50])), d);
-        _play(nodes[0], move);
-        assertEq(uint8(_game().phase), uint8(IDataAvailabilityGame.Phase.Opened), "publish accepted");
-
-        // BadStep from the published calldata: the step checks out against the fake S'_49.
-        StepProof memory p = _stepProofFromMove(lv, move);
-        _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
-            DisputeKind.BadStep,
-            abi.encode(p)
-        );
-
-        // The canonical leaf 49 (depth 7) and the honest S_49 would prove it: not published data.
-        uint256 snap = vm.snapshotState();
-        p.previous = IntervalProof(49, 49, c.readingsRoots[49], StateHash.hash(honest49), _path(lv, 49));
-        p.prevState = honest49;
-        _disputeReverts("", DisputeKind.BadStep, abi.encode(p));
-        assertEq(hub.account(id, 0).bond, 0, "(with the canonical leaf the thief is slashed)");
-        vm.revertToState(snap);
-
-        // The auditor has nothing else: its deadline passes, its bond goes to the thief, the claim is final.
-        vm.warp(_game().deadline + 1);
-        _play(nodes[5], abi.encode(_mv(GameAction.Resolve)));
-        vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE);
-        hub.finalize(id);
-        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "wrong result final");
-        assertEq(hub.windowRecord(id, 0).stateHash, StateHash.hash(c.states[W - 1]));
-        assertEq(hub.account(id, 0).bond, BOND, "thief not slashed");
-        assertEq(hub.withdrawable(token, challenger), 0, "auditor lost its bond");
-        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+        return IntervalProof(49, 49, c.readingsRoots[49], StateHash.hash(fake), fakePath);
     }
 
     /// @dev The honest window with S'_49 = S_49 but `stolen` of net moved from participant 1 to 0, and
