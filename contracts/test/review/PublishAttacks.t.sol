@@ -422,7 +422,9 @@ contract ReviewPublishAttacksTest is DisputeFixture {
 
     // ------------------------------------------------------------------ P3
 
-    /// P3 (medium). The module reads the `PublishedStep` in place with Solidity's calldata accessors,
+    /// P3 (medium), fixed: the non-canonical encoding below reverts `MalformedPublish`; unpublished, the
+    /// claim loses its game and its signers are slashed. The attack: the module read the
+    /// `PublishedStep` in place with Solidity's calldata accessors,
     /// which bound a tail offset by a SIGNED comparison only: a negative offset is accepted. The
     /// thief publishes its step with `slots` placed before the step's head (offset -|S|): the module
     /// accepts it (the slots hash to the leaf), but every standard ABI decoder of `move` (Solidity's
@@ -433,7 +435,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     /// `abi.decode(move, (GameMove, PublishedStep))` into memory (bounds-checked against `move`), or
     /// check that every tail offset of the step is below 2^64 and inside `move`, or require the
     /// canonical encoding (`keccak256(abi.encode(m, d)) == keccak256(move)`).
-    function test_P3_Medium_NonCanonicalPublishEncodingDefeatsWatchers() public {
+    function test_P3_Fixed_NonCanonicalPublishEncodingRefused() public {
         Commit memory c = _honestInputs();
         c.enc[50][4] = _reading(4, 50, exportWh[50 * M + 4] + 500, importWh[50 * M + 4]);
         c = _fold(c, 0);
@@ -455,23 +457,33 @@ contract ReviewPublishAttacksTest is DisputeFixture {
             prevEnc,
             stateEnc
         );
-        _play(nodes[0], move);
-        assertEq(uint8(_game().phase), uint8(IDataAvailabilityGame.Phase.Opened), "publish accepted");
-
-        // The watcher's decoding of the published calldata fails.
+        // The watcher's decoding of such calldata would fail: the module refuses it (the fix).
         vm.expectRevert();
         this.decodePublished(move);
+        vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
+        _play(nodes[0], move);
+        // A negative offset one level down (slot 0 inside the slots array) is refused by the strict
+        // decoding (the ABI decoder's bare revert), where the calldata accessors read it.
+        PublishedStep memory d;
+        d.slots = _slotsOf(c, 50);
+        d.previous = _intervalProof(c, 49);
+        d.prevState = PackedState.pack(c.states[49]);
+        bytes memory nested = abi.encode(_publishMove(50, c.readingsRoots[50], sh50), d);
+        // GameMove (9 words) ‖ step offset ‖ step head (3 words) ‖ slots length ‖ slot 0's offset.
+        assembly {
+            mstore(add(nested, add(32, mul(14, 32))), not(31))
+        }
+        vm.expectRevert(bytes(""));
+        _play(nodes[0], nested);
 
-        // Its deadline passes; anyone resolves; the forged claim finalizes, nobody slashed.
+        // Unpublished at the deadline: the claim loses, its signers are slashed, the watcher paid.
         vm.warp(_game().deadline + 1);
         _play(nodes[5], abi.encode(_mv(GameAction.Resolve)));
-        vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE);
-        hub.finalize(id);
-        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "forged claim final");
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "forged claim rejected");
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, BOND, "signers not slashed");
+            assertEq(hub.account(id, i).bond, 0, "signers slashed");
         }
-        assertEq(hub.withdrawable(token, challenger), 0, "watcher lost its bond");
+        assertGt(hub.withdrawable(token, challenger), gameBond, "watcher paid");
     }
 
     /// @dev `enc` without its first word (the offset of the single dynamic value `abi.encode` wrote).
