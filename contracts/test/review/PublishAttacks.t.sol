@@ -178,7 +178,9 @@ contract ReviewPublishAttacksTest is DisputeFixture {
 
     // ------------------------------------------------------------------ P1
 
-    /// P1 (high). A proven fraud goes unpunished when the game outlives the claim's challenge period:
+    /// P1 (high), fixed: the attack below now fails: the rejected claim stays disputable while a game
+    /// of the community is open, and the challenger's BadStep slashes the three signers. The attack:
+    /// a proven fraud went unpunished when the game outlived the claim's challenge period:
     /// the open game keeps the claim pending, but a rejected claim is disputable for fraud only until
     /// its ORIGINAL deadline. The thief (participant 0, a signer) builds its claim with a wrong step at
     /// t = 50 AND one omitted reading (meter 7's at t = 10; meter 7's owner did not sign). Challenged,
@@ -191,7 +193,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     /// superseded while a game of it is open stays disputable for fraud until that game ends plus one
     /// move deadline (record `max(submittedAt + P, game end + D)`), or forbid good-faith rejections of a
     /// claim under an opened game before the game's last deadline.
-    function test_P1_High_FraudEscapesSlashBySelfRejectingAfterChallengePeriod() public {
+    function test_P1_Fixed_SelfRejectionAfterChallengePeriodDoesNotEscapeSlash() public {
         uint32 omitT = 10;
         uint32 omitM = 7;
         assertTrue(present[omitT * M + omitM], "meter 7 has a reading at t = 10");
@@ -238,26 +240,27 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         assertFalse(r.slashed, "rejected in good faith");
         assertLe(r.deadline, block.timestamp, "its original deadline is already over");
 
-        // The fraud proof comes too late: the rejected claim is no longer disputable.
+        // The fraud proof still lands: while a game of the community is open, the rejected claim stays
+        // disputable for fraud (the fix); the three signers are slashed, the challenger paid.
         (bytes32 root, bytes32 sh) = (c.root, StateHash.hash(c.states[W - 1]));
-        _disputeClaimReverts(
-            abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, uint32(0), claim),
-            root,
-            sh,
-            DisputeKind.BadStep,
-            stepProof
-        );
-        for (uint256 i = 0; i < N; ++i) {
-            assertEq(hub.account(id, i).bond, BOND, "nobody slashed");
+        _commit(challenger, id, 0, DisputeKind.BadStep, stepProof);
+        vm.roll(block.number + 1);
+        vm.prank(challenger);
+        hub.dispute(id, 0, root, sh, DisputeKind.BadStep, stepProof);
+        assertTrue(hub.rejectedClaim(id, claim).slashed, "slashed after all");
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(hub.account(id, i).bond, 0, "the thief's side slashed");
         }
-        // The game ends void: the challenger gets its bond back and nothing else.
+        // The game ends void: the challenger gets its bond back on top of the fraud's reward.
         _play(challenger, abi.encode(_mv(GameAction.Resolve)));
-        assertEq(hub.withdrawable(token, challenger), gameBond, "bond back, no reward");
+        assertGe(hub.withdrawable(token, challenger), gameBond + 3 * uint256(BOND) / 2, "bond back and reward");
         assertEq(gameModule.openGames(address(hub), id), 0);
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 
-    /// P1, second way (same finding): the game need not even reach the publication. Challenged 6 hours
+    /// P1, second way, fixed: the Void move extends the superseded claim's dispute deadline to one move
+    /// deadline D after it (checked at D: refused), and the data-holding challenger's BadStep slashes.
+    /// The attack: the game need not even reach the publication. Challenged 6 hours
     /// before P ends, the thief answers the reveals at their deadlines; once P is over it posts the
     /// fully signed HONEST result (the co-signatures are gossiped; it adds its own): its wrong claim is
     /// superseded, recorded rejected without slashing and with its original, passed deadline; the game
@@ -265,7 +268,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     /// challenger's own BadStep (its S_49 and slots, the claim's revealed nodes) is refused. So a
     /// longer dispute deadline alone does not fix P1: a game must survive its claim's good-faith
     /// rejection or replacement, and end only when the claimant side opens the step or times out.
-    function test_P1_High_FraudEscapesSlashBySupersedingAfterChallengePeriod() public {
+    function test_P1_Fixed_SupersedingAfterChallengePeriodDoesNotEscapeSlash() public {
         Commit memory honest = _honest();
         Commit memory c = _honest();
         c.states[50][0].exportWh += 1;
@@ -292,13 +295,17 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         assertFalse(r0.slashed);
         assertLe(r0.deadline, block.timestamp, "original deadline over");
         _play(challenger, abi.encode(_mv(GameAction.Resolve)));
-        assertEq(hub.withdrawable(token, challenger), gameBond, "void: bond back, no reward");
+        assertEq(hub.withdrawable(token, challenger), gameBond, "void: bond back");
 
         // The data-holding challenger's own BadStep at 50 (its S_49 and slots, the claim's nodes).
         StepProof memory sp = _stepProof(c, 50);
         sp.current.proof = _path(lv, 50);
         sp.previous = IntervalProof(49, 49, honest.readingsRoots[49], StateHash.hash(honest.states[49]), _path(lv, 49));
         sp.prevState = honest.states[49];
+        // The voided game kept the superseded claim disputable one move deadline D past its end (the fix).
+        assertEq(hub.rejectedClaim(id, claim).deadline, block.timestamp + 1 hours, "until the game's end + D");
+        uint256 snap = vm.snapshotState();
+        vm.warp(block.timestamp + 1 hours);
         _disputeClaimReverts(
             abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, uint32(0), claim),
             c.root,
@@ -306,9 +313,16 @@ contract ReviewPublishAttacksTest is DisputeFixture {
             DisputeKind.BadStep,
             abi.encode(sp)
         );
+        vm.revertToState(snap);
+        bytes memory proof = abi.encode(sp);
+        _commit(challenger, id, 0, DisputeKind.BadStep, proof);
+        vm.roll(block.number + 1);
+        vm.prank(challenger);
+        hub.dispute(id, 0, c.root, StateHash.hash(c.states[W - 1]), DisputeKind.BadStep, proof);
         for (uint256 i = 0; i < 3; ++i) {
-            assertGe(hub.account(id, i).bond, BOND, "the wrong claim's signers keep their bonds");
+            assertEq(hub.account(id, i).bond, 0, "the wrong claim's signers slashed");
         }
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 
     // ------------------------------------------------------------------ P2
