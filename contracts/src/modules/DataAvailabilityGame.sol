@@ -34,13 +34,6 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
     /// @inheritdoc IDataAvailabilityGame
     uint256 public immutable bondBps;
 
-    /// @notice The largest M for which a `Publish` move fits in one transaction, measured at N = 256
-    /// (`GamePublishGasTest`, snapshots/Game.json): the hub's own cap (MeterTable, 341). At M = 341 and
-    /// N = 256 the move is about 126 KB of calldata (320 bytes per 64-byte-signature slot, 64 per
-    /// participant), under the 128 KiB transaction size that clients relay, and its gas far under the
-    /// 2^24 per-transaction cap. Larger communities need meter-level bisection (not built).
-    uint256 public constant MAX_PUBLISHED_METERS = 341;
-
     /// @dev Bytes of `GameMove` at the head of a move: 9 static words; `Publish` appends the offset of
     /// its `PublishedStep` (abi.encode(GameMove, PublishedStep)).
     uint256 private constant MOVE_HEAD = 9 * 32;

@@ -18,8 +18,10 @@ import {DisputeFixture} from "../utils/DisputeFixture.sol";
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
 
 /// @notice Review 2 (docs/review.md, "Review 2: the Publish move"): attacks on the game's `Publish`
-/// move (review R1's fix, 063b0ec). Each test PERFORMS an attack and passes while it works; the rule
-/// that would stop it is named in its comment and in docs/review.md. Real commitments of a one-day
+/// move (review R1's fix, 063b0ec). Each test performs an attack. P1, P2 and P3 are fixed (branch
+/// s4-pfix): their tests keep the attack's set-up and assert that it fails (`_Fixed_` in the name);
+/// P4 was fixed in the node (these on-chain tests model the moves only); P7 is open: its test still
+/// passes while the attack works. The rules are named in each comment and in docs/review.md. Real commitments of a one-day
 /// window (N = M = 10, W = 96: a window tree of 128 leaves, positions 96..127 zero padding; Ed25519
 /// readings signed in TypeScript), challenge period P = 1 day, move deadline D = 1 hour.
 contract ReviewPublishAttacksTest is DisputeFixture {
