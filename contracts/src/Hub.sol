@@ -431,6 +431,14 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 _rejectClaim(c, communityId, window, claim, true, false, true);
                 // With the forfeited claim deposit (review R9).
                 _slash(c, communityId, Settlement.Penalty(signers, penalty, penalty, false), challenger);
+            } else {
+                // Void: the game's claim (the move's second word) was rejected or replaced while the game
+                // was open; it stays disputable for fraud one move deadline past the game (review P1).
+                RejectedClaim storage r = c.rejected[bytes32(move[32:64])];
+                // A timestamp plus a uint32: far below 2^64.
+                // forge-lint: disable-next-line(unsafe-typecast)
+                uint64 until = uint64(block.timestamp + c.modules.game.moveDeadline());
+                if (r.deadline < until) r.deadline = until;
             }
         }
     }
@@ -546,11 +554,15 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             ctx.signers = rec.signers;
             submittedAt = rec.submittedAt;
         } else {
-            // A rejected claim stays disputable for fraud until its original deadline.
+            // A rejected claim stays disputable for fraud until its deadline, and while a game of the
+            // community is open (review P1: a game may open the claim's step after its deadline).
             RejectedClaim storage r = c.rejected[claim];
+            uint64 deadline = r.deadline;
             // Second-level timestamp drift is irrelevant against challenge lengths.
             // forge-lint: disable-next-line(block-timestamp)
-            if (r.deadline <= block.timestamp) revert ClaimNotDisputable(communityId, window, claim);
+            if (deadline == 0 || (deadline <= block.timestamp && !_gameOpen(c, communityId))) {
+                revert ClaimNotDisputable(communityId, window, claim);
+            }
             if (r.slashed) revert ClaimAlreadySlashed(communityId, claim);
             ctx.signers = r.signers;
             submittedAt = r.deadline - c.challengePeriod;

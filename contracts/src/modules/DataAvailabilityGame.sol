@@ -34,13 +34,6 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
     /// @inheritdoc IDataAvailabilityGame
     uint256 public immutable bondBps;
 
-    /// @notice The largest M for which a `Publish` move fits in one transaction, measured at N = 256
-    /// (`GamePublishGasTest`, snapshots/Game.json): the hub's own cap (MeterTable, 341). At M = 341 and
-    /// N = 256 the move is about 126 KB of calldata (320 bytes per 64-byte-signature slot, 64 per
-    /// participant), under the 128 KiB transaction size that clients relay, and its gas far under the
-    /// 2^24 per-transaction cap. Larger communities need meter-level bisection (not built).
-    uint256 public constant MAX_PUBLISHED_METERS = 341;
-
     /// @dev Bytes of `GameMove` at the head of a move: 9 static words; `Publish` appends the offset of
     /// its `PublishedStep` (abi.encode(GameMove, PublishedStep)).
     uint256 private constant MOVE_HEAD = 9 * 32;
@@ -157,7 +150,15 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         internal
     {
         if (WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.stateHash) != g.node) revert LeafMismatch();
-        PublishedStep calldata d = _publishedStep(move);
+        // Decoded strictly, into memory (review P3): read in place with Solidity's calldata accessors,
+        // whose tail-offset checks are signed, a step whose tail sat before its head passed here and was
+        // refused by the ABI decoders of the watchers who must build fraud proofs from it. Now the data
+        // checked is what those decoders read (`_publishedStep` first names the usual malformations).
+        // Cheaper than requiring the canonical encoding (`keccak256(abi.encode(m, d)) ==
+        // keccak256(move)`: a second copy in memory, +570,754 gas at M = 341, N = 256): the slots were
+        // copied to memory for readingsRootOf anyway (DESIGN.md §5.4, snapshots/Game.json).
+        bytes calldata prevState = _publishedStep(move).prevState;
+        (, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
         uint32 meterCount = ctx.meterCount;
         if (d.slots.length != meterCount) revert SlotCountMismatch(meterCount, d.slots.length);
         if (WindowCommitment.readingsRootOf(d.slots, new bytes32[](0)) != m.readingsRoot) {
@@ -165,14 +166,19 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         }
         uint32 position = g.index;
         if (position > 0) {
-            IntervalProof calldata p = d.previous;
+            IntervalProof memory p = d.previous;
             bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.stateHash);
-            if (uint256(p.position) + 1 != position || !MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)) {
+            // The canonical path only (review P2): a shorter one proves a node above the leaves, where a
+            // claimant's tree may hide an interval leaf of its choice (in the padding, which no pick reaches).
+            if (
+                uint256(p.position) + 1 != position || p.proof.length != MerkleTree.depth(ctx.windowIntervals)
+                    || !MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)
+            ) {
                 revert PreviousLeafMismatch(p.position);
             }
             // Reverts unless the bytes are n whole participants of a balanced, in-range state (every
             // honest S_t is): a committed S_{t-1} that is not cannot be published, and its claim loses.
-            (, bytes32 prevHash) = PackedState.decode(d.prevState, d.prevState.length / PackedState.STRIDE);
+            (, bytes32 prevHash) = PackedState.decode(prevState, prevState.length / PackedState.STRIDE);
             if (prevHash != p.stateHash) revert PrevStateMismatch();
         }
         uint64 deadline = _nextDeadline();
@@ -181,12 +187,19 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         emit StepPublished(msg.sender, id, position, m.interval, keccak256(move), deadline);
     }
 
-    /// @dev The `PublishedStep` of a `Publish` move, read in place from calldata: the word after the
-    /// `GameMove` head is its offset within `move`, which must leave room for its three head words.
+    /// @dev The `PublishedStep` of a `Publish` move in place in calldata (for `prevState`: PackedState
+    /// reads calldata), with its head checked: the word after the `GameMove` head is its offset within
+    /// `move`, which must leave room for its three head words, each of them an offset inside the step.
+    /// Read only once `abi.decode(move, (GameMove, PublishedStep))` has passed too: every offset is then
+    /// below 2^64 and its tail inside `move`, so these accessors reach the bytes the decoder read.
     function _publishedStep(bytes calldata move) internal pure returns (PublishedStep calldata d) {
         if (move.length < MOVE_HEAD + 32) revert MalformedPublish();
         uint256 offset = uint256(bytes32(move[MOVE_HEAD:MOVE_HEAD + 32]));
         if (offset > move.length || move.length - offset < 3 * 32) revert MalformedPublish();
+        uint256 room = move.length - offset - 32;
+        for (uint256 at = offset; at < offset + 3 * 32; at += 32) {
+            if (uint256(bytes32(move[at:at + 32])) > room) revert MalformedPublish();
+        }
         assembly ("memory-safe") {
             d := add(move.offset, offset)
         }

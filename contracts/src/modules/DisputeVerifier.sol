@@ -270,13 +270,17 @@ contract DisputeVerifier is IDisputeVerifier {
     }
 
     /// @dev Reverts unless `p` is under the claim's windowRoot at its position; returns whether the
-    /// leaf is well formed (interval = w·W + position).
+    /// leaf is well formed: interval = w·W + position, proven by a path of the tree's depth. A leaf
+    /// proven at another height is malformed, fraud by itself (review P2): in an honest tree interval
+    /// leaves (WindowCommitment's domain byte) sit at depth(W) only, so only a claimant's own tree,
+    /// built to hide a leaf where an inner node belongs, has one.
     function _provenLeaf(DisputeContext calldata ctx, IntervalProof memory p) private pure returns (bool wellFormed) {
         if (p.position >= ctx.windowIntervals) revert PositionOutOfRange(p.position, ctx.windowIntervals);
         bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.stateHash);
         if (!MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)) revert InvalidIntervalProof(p.position);
         // w·W + position < windowCount·W < 2^32 (checked at open).
-        return uint256(p.interval) == uint256(ctx.window) * ctx.windowIntervals + p.position;
+        return uint256(p.interval) == uint256(ctx.window) * ctx.windowIntervals + p.position
+            && p.proof.length == MerkleTree.depth(ctx.windowIntervals);
     }
 
     /// @dev Whether `s` is a valid reading of meter `meterIndex` (registered as `m`) for `interval`.

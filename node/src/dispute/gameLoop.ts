@@ -455,8 +455,8 @@ export class GameLoop {
    *   ours it leaves out (reading mismatch), or a state that is not F of the published S_{t-1} and
    *   slots (bad step) — `proofFromOpenedStep`.
    * - Without the published data (the move was sent through another contract, whose calldata the
-   *   node does not trace): a leaf with our readings (same readingsRoot) but another state is still a
-   *   bad step from our S_{t-1} and slots (`stepProofFromGame`).
+   *   node does not trace), or when it shows nothing: a leaf with our readings (same readingsRoot)
+   *   but another state is still a bad step from our S_{t-1} and slots (`stepProofFromGame`).
    * Otherwise the step is right as far as our data shows: our deadline runs out and the bond goes to
    * the signers.
    */
@@ -495,6 +495,11 @@ export class GameLoop {
             position: leaf.position,
             what: found.summary,
           });
+        } else {
+          // Our own S_{t-1} and slots too, whenever our leaves t-1 and t are the claim's (review P2:
+          // a published leaf t-1 is only as good as the module's check of it; ours is the canonical one).
+          data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
+          if (data) kind = DisputeKind.BadStep;
         }
       } else {
         data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, community);
