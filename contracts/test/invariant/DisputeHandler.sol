@@ -266,9 +266,14 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             // A valid proof, revealed in its commitment's block (or a copy-cat's, never committed).
             if (kind == HONEST) return;
             (dk, proof) = _proofFor(id, w, kind, c);
+            bytes32 commitment = keccak256(abi.encode(who, id, w, dk, keccak256(proof)));
+            // A commitment this challenger left in an earlier block (an earlier same-block reveal was
+            // refused and kept it) makes this reveal a legitimate dispute, not a copy-cat: skip it.
+            uint256 committedAt = hub.disputeCommitments(commitment);
+            if (committedAt != 0 && committedAt < block.number) return;
             if (seed % 8 < 4) {
                 vm.prank(who);
-                hub.commitDispute(keccak256(abi.encode(who, id, w, dk, keccak256(proof))));
+                hub.commitDispute(commitment);
             }
             _tryDispute(who, id, w, rec, dk, proof);
             return;
