@@ -245,7 +245,10 @@ describe('e2e: the data-availability game', function () {
     await c.waitFor('every game over', async () => (await ended(game)).length === (await challenges()).length, 30_000);
     expect((await ended(game)).map((e) => e.args.result)).to.satisfy((r: bigint[]) => r.every((x) => x === VOID));
     const challenger = disputed[0].args.challenger as string;
-    expect(await hub.withdrawable(c.deployment.tokenAddress, challenger)).to.equal(CHALLENGE_BOND + BOND / 2n);
+    // Fraud: the whole bond and the forfeited claim deposit (review R9), half to the challenger.
+    expect(await hub.withdrawable(c.deployment.tokenAddress, challenger)).to.equal(
+      CHALLENGE_BOND + (BOND + DEPOSIT) / 2n,
+    );
     // The honest result (signed by 1 and 2) follows and becomes final.
     await c.waitFor(
       'the honest claim pending',
