@@ -109,6 +109,19 @@ struct WindowRecord {
     address submitter;
 }
 
+/// @notice One participant's position after a window's reaction: a leaf of the balances root
+/// (`Balances`, DESIGN.md §5.6). Token units.
+struct Balance {
+    /// The participant's node address (paid at close).
+    address participant;
+    /// Escrow: pays (and receives) the reaction.
+    uint256 escrow;
+    /// What the reaction could not collect from the escrow; repaid at close from the member's funds.
+    uint256 debt;
+    /// What the participant was owed but not paid because debtors were short; paid from repaid debt.
+    uint256 claim;
+}
+
 /// @notice One participant's money in a community (token units).
 struct ParticipantAccount {
     /// Escrow: pays (and receives) the reaction; topped up with `deposit`.
