@@ -961,6 +961,30 @@ contract HubTest is HubFixture {
         hub.claim(id, 1, leaf, total, proof);
     }
 
+    /// Attack: every member of community B signs a balances root that gives member 0 more than B ever
+    /// held (here: three times its escrow). Its claim cannot take community A's money: the hub pays a
+    /// community's claims only from what came in for it (`held`).
+    function test_RevertWhen_ClaimExceedsCommunityFunds() public {
+        uint64 a = _openActive(N);
+        uint64 b = _openActive(N);
+        _update(b, 0, _transferState(N, 0), _everyone(N));
+        _update(b, 1, _transferState(N, 0), _everyone(N));
+        // Window 2 of B: a fully signed garbage root.
+        (Balance[] memory leaves,) = book.leaves(book.previousRoot(hub, b, 2));
+        leaves[0].escrow = 3 * N * uint256(ESCROW);
+        bytes32 garbage = book.record(leaves, 0);
+        vm.warp(_windowEnd(2));
+        bytes32 sh = StateHash.hash(_transferState(N, 0));
+        hub.update(b, 2, _root(2), sh, garbage, _pack(_signResult(b, 2, _root(2), sh, garbage, _everyone(N))));
+        hub.close(b);
+        assertEq(token.balanceOf(address(hub)), 2 * N * (BOND + ESCROW), "A's money is in the hub too");
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, b, 0);
+        uint256 funds = leaf.escrow + BOND;
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityFundsExceeded.selector, b, N * (BOND + ESCROW), funds));
+        hub.claim(b, 0, leaf, total, proof);
+        assertEq(hub.community(a).held, N * (BOND + ESCROW), "A untouched");
+    }
+
     function test_RevertWhen_ClaimBeforeClose() public {
         uint64 id = _openActive(N);
         _runAllWindows(id);
