@@ -803,11 +803,15 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         withdrawable[c.token][to] += amount;
     }
 
-    /// @dev Pays `amount` of the community's tokens to `to` (a claim).
+    /// @dev Pays `amount` of the community's tokens to `to` (a claim). A payment the token refuses (a
+    /// blacklisted recipient, a receive hook that reverts) waits in `to`'s withdrawable balance instead:
+    /// the claim still settles, so a debtor cannot keep its repayment out of the pool by refusing its
+    /// own payout (review 3, B3).
     function _payOut(Community storage c, uint64 communityId, address to, uint256 amount) internal {
         if (amount == 0) return;
         _unhold(c, communityId, amount);
-        c.token.safeTransfer(to, amount);
+        IERC20 token = c.token;
+        if (!token.trySafeTransfer(to, amount)) withdrawable[token][to] += amount;
     }
 
     /// @dev Whether a data-availability game of the community is open (keyed by community: a game in
