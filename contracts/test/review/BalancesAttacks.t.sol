@@ -604,5 +604,74 @@ contract BalancesAttacksTest is Modules {
             assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "rejected");
         }
     }
+
+    // ================================================================== BadBalances: size and gas
+
+    /// @notice The honest node's BadBalances proof of a partial claim with a shortfall (alternating
+    /// ±6,000 against a 5,000 escrow: the pro-rata path) at N = 10, 100, 256: execution gas of the
+    /// reveal (`dispute`) recorded in snapshots/BalancesAttacks.json, and its calldata with the
+    /// transaction's intrinsic and EIP-7623 floor cost logged. It must fit a transaction under the
+    /// Osaka cap (EIP-7825: 2^24 gas).
+    function test_BadBalancesProofFitsATransaction_N10() public {
+        _badBalancesGas(10);
+    }
+
+    function test_BadBalancesProofFitsATransaction_N100() public {
+        _badBalancesGas(100);
+    }
+
+    function test_BadBalancesProofFitsATransaction_N256() public {
+        _badBalancesGas(256);
+    }
+
+    function _badBalancesGas(uint256 n) internal {
+        (uint64 id, bytes memory data) = _badBalancesReveal(n);
+        vm.prank(nodes[0]);
+        (bool ok, bytes memory ret) = address(hub).call(data);
+        if (!ok) console2.logBytes(ret);
+        assertTrue(ok, "the dispute lands");
+        uint256 execution = vm.snapshotGasLastCall("BalancesAttacks", string.concat("badBalances_N", vm.toString(n)));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        (uint256 zeros, uint256 nonZeros) = (0, 0);
+        for (uint256 i = 0; i < data.length; ++i) {
+            if (data[i] == 0) ++zeros;
+            else ++nonZeros;
+        }
+        uint256 standard = 21_000 + 4 * zeros + 16 * nonZeros + execution;
+        uint256 floor = 21_000 + 10 * (zeros + 4 * nonZeros);
+        uint256 txGas = standard > floor ? standard : floor;
+        console2.log("N", n);
+        console2.log("  calldata bytes", data.length);
+        console2.log("  execution gas", execution);
+        console2.log("  tx gas (max of standard, EIP-7623 floor)", txGas);
+        assertLt(txGas, 1 << 24, "fits one transaction under the Osaka cap");
+    }
+
+    /// @dev A community of `n`, a partial claim of window 0 (signed by 1) moving 3's escrow to 1 with
+    /// honest state, node 0's commitment; returns the reveal's calldata.
+    function _badBalancesReveal(uint256 n) internal returns (uint64 id, bytes memory data) {
+        _deploy(n);
+        id = _openActive(n, 1);
+        int256[] memory nets = new int256[](n);
+        int256 sum;
+        for (uint256 i = 0; i + 1 < n; ++i) {
+            nets[i] = i % 2 == 0 ? int256(-6_000) : int256(6_000);
+            sum += nets[i];
+        }
+        nets[n - 1] = -sum;
+        ParticipantState[] memory s = _state(nets);
+        Balance[] memory g = _genesis(n);
+        (Balance[] memory b, uint256 t) = Balances.react(g, nets);
+        // Creditor 3's whole escrow to creditor 1.
+        b[1].escrow += b[3].escrow;
+        b[3].escrow = 0;
+        bytes32 bad = Balances.root(b, t);
+        _update(id, 0, s, bad, _who(1));
+        bytes memory proof = _balancesProof(g, 0, s);
+        _commit(nodes[0], id, 0, DisputeKind.BadBalances, proof);
+        data = abi.encodeCall(
+            hub.dispute, (id, 0, _windowRoot(0), StateHash.hash(s), bad, DisputeKind.BadBalances, proof)
+        );
+    }
 }
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)
