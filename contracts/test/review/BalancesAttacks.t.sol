@@ -624,13 +624,25 @@ contract BalancesAttacksTest is Modules {
         _badBalancesGas(256);
     }
 
+    /// @notice The same at N = 256 when every member but the honest disputer signed the wrong claim: the
+    /// slash writes 255 offenders' `bondMissing` instead of 255 recipients' `credit`.
+    function test_BadBalancesProofFitsATransaction_N256_AllButOneSigned() public {
+        signersAllButZero = true;
+        _badBalancesGas(256);
+    }
+
+    /// When set, `_badBalancesReveal`'s claim is signed by every member but 0 (else by member 1 only).
+    bool internal signersAllButZero;
+
     function _badBalancesGas(uint256 n) internal {
         (uint64 id, bytes memory data) = _badBalancesReveal(n);
         vm.prank(nodes[0]);
         (bool ok, bytes memory ret) = address(hub).call(data);
         if (!ok) console2.logBytes(ret);
         assertTrue(ok, "the dispute lands");
-        uint256 execution = vm.snapshotGasLastCall("BalancesAttacks", string.concat("badBalances_N", vm.toString(n)));
+        uint256 execution = vm.snapshotGasLastCall(
+            "BalancesAttacks", string.concat("badBalances_N", vm.toString(n), signersAllButZero ? "_allButOne" : "")
+        );
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         (uint256 zeros, uint256 nonZeros) = (0, 0);
         for (uint256 i = 0; i < data.length; ++i) {
@@ -666,7 +678,14 @@ contract BalancesAttacksTest is Modules {
         b[1].escrow += b[3].escrow;
         b[3].escrow = 0;
         bytes32 bad = Balances.root(b, t);
-        _update(id, 0, s, bad, _who(1));
+        uint256[] memory who = _who(1);
+        if (signersAllButZero) {
+            who = new uint256[](n - 1);
+            for (uint256 i = 1; i < n; ++i) {
+                who[i - 1] = i;
+            }
+        }
+        _update(id, 0, s, bad, who);
         bytes memory proof = _balancesProof(g, 0, s);
         _commit(nodes[0], id, 0, DisputeKind.BadBalances, proof);
         data = abi.encodeCall(
