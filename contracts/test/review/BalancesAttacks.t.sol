@@ -43,6 +43,34 @@ contract RefusingToken is ERC20 {
     }
 }
 
+/// @dev A token that, on every transfer out of `hub`, re-enters `hub` with `payload` (a second claim of
+/// the same member) and swallows the outcome, recording whether the re-entrant call succeeded.
+contract ReenteringToken is ERC20 {
+    address public hub;
+    bytes public payload;
+    uint256 public reentries;
+    uint256 public reentriesSucceeded;
+
+    constructor() ERC20("Reentering", "RE") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function arm(address hub_, bytes calldata payload_) external {
+        (hub, payload) = (hub_, payload_);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (from == hub && hub != address(0) && payload.length != 0) {
+            ++reentries;
+            (bool ok,) = hub.call(payload);
+            if (ok) ++reentriesSucceeded;
+        }
+    }
+}
+
 /// @notice Review 3 (docs/review.md): an attacker's review of the balances root (issue 11, spec s5).
 /// Each `test_<ID>_...` performs the attack; a test named "...Fixed..." or "...Cannot..." asserts that
 /// the attack fails (a fix, or a rule this review tried and found holding).
@@ -536,10 +564,51 @@ contract BalancesAttacksTest is Modules {
         }
     }
 
-    /// @notice Join: someone else's index, a proof at another depth, twice; an aborted community pays
+    /// @notice Re-entrancy with a hostile community token: during the payout of member 1's claim the
+    /// token re-enters `claim` and `claimShare` for the same member; both re-entrant calls fail (one
+    /// transient lock for the hub) and the member is paid once.
+    function test_ReentrantTokenCannotClaimTwice() public {
+        _deploy(2);
+        ReenteringToken rt = new ReenteringToken();
+        for (uint256 i = 0; i < 2; ++i) {
+            rt.mint(nodes[i], 1e24);
+            vm.prank(nodes[i]);
+            rt.approve(address(hub), type(uint256).max);
+        }
+        uint64 id = hub.open(_config(2, 1, IERC20(address(rt))));
+        Balance[] memory g = _genesis(2);
+        _join(id, 0, g);
+        _join(id, 1, g);
+        vm.prank(nodes[0]);
+        hub.deposit(id, 5_000);
+        int256[] memory nets = new int256[](2);
+        (nets[0], nets[1]) = (-7_000, 7_000);
+        (Balance[] memory b, uint256 total) = Balances.react(g, nets);
+        _update(id, 0, _state(nets), Balances.root(b, total), _everyone(2));
+        hub.close(id);
+        _claim(id, 0, b, total);
+        bytes32[] memory p1 = _proof(b, 1);
+        rt.arm(address(hub), abi.encodeCall(hub.claim, (id, 1, b[1], total, p1)));
+        uint256 before = rt.balanceOf(nodes[1]);
+        _claim(id, 1, b, total);
+        rt.arm(address(hub), abi.encodeCall(hub.claimShare, (id, 1, b[1], total, p1)));
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
+        hub.claimShare(id, 1, b[1], total, p1);
+        assertEq(rt.reentries(), 1, "the token re-entered during the payout");
+        assertEq(rt.reentriesSucceeded(), 0, "the re-entrant claim failed");
+        assertEq(rt.balanceOf(nodes[1]) - before, b[1].escrow + BOND + 2_000, "paid once");
+        assertEq(hub.community(id).held, 0);
+        assertEq(rt.balanceOf(address(hub)), 0);
+    }
+
+    /// @notice Join: a list with one address twice is refused at open; someone else's index, a proof at another depth, twice; an aborted community pays
     /// who joined and refuses who did not.
     function test_JoinGamesAndAbortCannotSteal() public {
         _deploy(3);
+        CommunityConfig memory dup = _config(3, 1, token);
+        dup.participants[2] = nodes[0];
+        vm.expectRevert(abi.encodeWithSelector(IHub.DuplicateParticipant.selector, nodes[0]));
+        hub.open(dup);
         uint64 id = hub.open(_config(3, 1, token));
         Balance[] memory g = _genesis(3);
         vm.prank(nodes[0]);
