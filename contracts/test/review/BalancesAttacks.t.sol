@@ -532,6 +532,27 @@ contract BalancesAttacksTest is Modules {
         assertEq(hub.community(other).held, 0);
     }
 
+    /// @notice A leaf of an earlier window's root (a richer past) is refused at close: only the last
+    /// window's balances root pays.
+    function test_LeafOfAnEarlierWindowIsRefused() public {
+        _deploy(2);
+        uint64 id = _openActive(2, 2);
+        Balance[] memory g = _genesis(2);
+        int256[] memory nets = new int256[](2);
+        (nets[0], nets[1]) = (1_000, -1_000);
+        (Balance[] memory b0, uint256 t0) = Balances.react(g, nets);
+        _update(id, 0, _state(nets), Balances.root(b0, t0), _everyone(2));
+        (nets[0], nets[1]) = (-1_000, 1_000);
+        (Balance[] memory b1, uint256 t1) = Balances.react(b0, nets);
+        _update(id, 1, _state(nets), Balances.root(b1, t1), _everyone(2));
+        hub.close(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 0));
+        _claim(id, 0, b0, t0);
+        uint256 before = token.balanceOf(nodes[0]);
+        _claim(id, 0, b1, t1);
+        assertEq(token.balanceOf(nodes[0]) - before, ESCROW + BOND);
+    }
+
     /// @notice A fully signed garbage root (every member consents) can move money between its own members
     /// only: a claim beyond what the community holds reverts `CommunityFundsExceeded`, and another
     /// community on the same token is paid in full.
