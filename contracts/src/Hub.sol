@@ -101,6 +101,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         CommunityModules modules;
         /// claimHash → the rejected claim (never posted again; disputable for fraud until its deadline).
         mapping(bytes32 => RejectedClaim) rejected;
+        /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
+        /// `close` waits for it, since disputes need an Active community (review 3, B5).
+        uint64 disputableUntil;
     }
 
     /// @notice Number of communities opened so far (ids run from 1 to this).
@@ -335,6 +338,12 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             }
             // A challenge bond is returned or paid out only by a move, which needs an Active community.
             if (_gameOpen(c, communityId)) revert GameInProgress(communityId, c.finalizedWindows);
+            // Nor can a rejected claim be slashed once closed: a fraud superseded by the fully signed
+            // result must stay disputable until its deadline (review 3, B5).
+            uint64 until = c.disputableUntil;
+            // Second-level timestamp drift is irrelevant against challenge lengths.
+            // forge-lint: disable-next-line(block-timestamp)
+            if (block.timestamp < until) revert ChallengePeriodNotOver(communityId, c.finalizedWindows - 1, until);
         }
         c.status = CommunityStatus.Closed;
         emit CommunityClosed(communityId, c.finalizedWindows);
@@ -549,6 +558,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 // forge-lint: disable-next-line(unsafe-typecast)
                 uint64 until = uint64(block.timestamp + c.modules.game.moveDeadline());
                 if (r.deadline < until) r.deadline = until;
+                _disputableUntil(c, until);
             }
         }
     }
@@ -762,6 +772,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         r.deadline = uint64(uint256(rec.submittedAt) + c.challengePeriod);
         r.slashed = slashed;
         r.timedOut = timedOut;
+        if (!slashed) _disputableUntil(c, r.deadline);
         emit ClaimRejected(communityId, window, claimId, signers, slashed);
     }
 
@@ -780,6 +791,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (amount == 0) return;
         _release(c, communityId, submitter, amount);
         emit ClaimDepositReturned(communityId, window, submitter, amount);
+    }
+
+    /// @dev `close` waits until `deadline` (a rejected claim not slashed stays disputable until then).
+    function _disputableUntil(Community storage c, uint64 deadline) internal {
+        if (c.disputableUntil < deadline) c.disputableUntil = deadline;
     }
 
     /// @dev Tokens came in for the community.
@@ -803,11 +819,15 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         withdrawable[c.token][to] += amount;
     }
 
-    /// @dev Pays `amount` of the community's tokens to `to` (a claim).
+    /// @dev Pays `amount` of the community's tokens to `to` (a claim). A payment the token refuses (a
+    /// blacklisted recipient, a receive hook that reverts) waits in `to`'s withdrawable balance instead:
+    /// the claim still settles, so a debtor cannot keep its repayment out of the pool by refusing its
+    /// own payout (review 3, B3).
     function _payOut(Community storage c, uint64 communityId, address to, uint256 amount) internal {
         if (amount == 0) return;
         _unhold(c, communityId, amount);
-        c.token.safeTransfer(to, amount);
+        IERC20 token = c.token;
+        if (!token.trySafeTransfer(to, amount)) withdrawable[token][to] += amount;
     }
 
     /// @dev Whether a data-availability game of the community is open (keyed by community: a game in

@@ -346,6 +346,11 @@ contract ReviewGameAttacksTest is HubFixture {
         // Anyone ends the game (Void: its claim was replaced); the bond is returned; close goes through.
         _play(id, nodes[1], _mv(GameAction.Resolve, claim, challenger));
         assertEq(gameModule.openGames(address(hub), id), 0);
+        // The superseded claim stays disputable for fraud until its deadline: close waits for it
+        // (review 3, B5), then goes through.
+        vm.expectRevert(abi.encodeWithSelector(IHub.ChallengePeriodNotOver.selector, id, uint32(0), _end() + CHALLENGE));
+        hub.close(id);
+        vm.warp(_end() + CHALLENGE);
         hub.close(id);
         vm.prank(challenger);
         hub.withdraw(token);
@@ -394,6 +399,8 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes memory all = bytes.concat(sigs, _sign(id, root, s, 3));
         _postClaim(id, 0, root, s, _packConcat(all));
         assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Final), "honest result final");
+        // The timed-out claim stays disputable for fraud until its deadline: close waits (review 3, B5).
+        vm.warp(_end() + CHALLENGE);
         hub.close(id);
         assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
     }
