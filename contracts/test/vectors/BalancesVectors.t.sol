@@ -6,7 +6,7 @@ import {Balance} from "../../src/types/Community.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
 
 /// @dev Exposes `Balances.verify` (calldata arguments) and `react`'s reverts (need an external call).
-contract BalancesHarness {
+contract BalancesVectorsHarness {
     function verify(
         bytes32 balancesRoot,
         uint256 participantCount,
@@ -31,7 +31,7 @@ contract BalancesHarness {
 /// `npm run vectors`): genesis, the reaction, the leaf hashes, the root and every leaf's proof at the
 /// canonical depth, bit for bit.
 contract BalancesVectorsTest is Test {
-    BalancesHarness internal harness = new BalancesHarness();
+    BalancesVectorsHarness internal harness = new BalancesVectorsHarness();
     string internal json;
 
     function setUp() public {
