@@ -36,6 +36,7 @@ export const DISPUTE_KIND_TEXT: Record<DisputeKind, string> = {
   [DisputeKind.BadFinalState]: 'a posted final state that is not the committed one (bad final state)',
   [DisputeKind.Equivocation]: 'a meter that signed two readings for one interval (equivocation)',
   [DisputeKind.VoidedSlot]: 'a committed reading in a slot proven equivocated (voided slot)',
+  [DisputeKind.BadBalances]: 'a balances root that is not the reaction of the window (bad balances)',
 };
 
 export interface WindowHistory {

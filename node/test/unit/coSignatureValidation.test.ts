@@ -15,6 +15,7 @@ describe('co-signature gossip validation', () => {
   let ctx: CoSignatureValidationContext;
   const root = `0x${'ab'.repeat(32)}`;
   const stateHash = `0x${'cd'.repeat(32)}`;
+  const balancesRoot = `0x${'ba'.repeat(32)}`;
 
   async function message(
     signer: number,
@@ -27,8 +28,9 @@ describe('co-signature gossip validation', () => {
       window,
       windowRoot: root,
       stateHash,
+      balancesRoot,
     });
-    return encodeCoSignature({ window, signer, windowRoot: root, stateHash, signature, ...over });
+    return encodeCoSignature({ window, signer, windowRoot: root, stateHash, balancesRoot, signature, ...over });
   }
 
   async function outcome(data: Uint8Array): Promise<string> {
@@ -61,6 +63,10 @@ describe('co-signature gossip validation', () => {
     expect(await outcome(await message(1, 1, 1, { stateHash: `0x${'ee'.repeat(32)}` }))).to.equal(
       `REJECT ${Code.BAD_SIGNATURE}`,
     );
+    // The balances root is signed too: a relayed signature with another balancesRoot does not verify.
+    expect(await outcome(await message(1, 1, 1, { balancesRoot: `0x${'ee'.repeat(32)}` }))).to.equal(
+      `REJECT ${Code.BAD_SIGNATURE}`,
+    );
     expect(await outcome(await message(1, 10))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
   });
 
@@ -71,10 +77,11 @@ describe('co-signature gossip validation', () => {
       window: 1,
       windowRoot: root,
       stateHash,
+      balancesRoot,
     });
-    expect(await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, signature }))).to.equal(
-      `REJECT ${Code.BAD_SIGNATURE}`,
-    );
+    expect(
+      await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, balancesRoot, signature })),
+    ).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
   });
 
   it('[IGNORE] a window not over yet, or already final', async () => {

@@ -9,7 +9,8 @@ import type { PrivateKey } from '@libp2p/interface';
 import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
-import { Disputer } from '../../dispute/disputer.js';
+import { claimFinalState, Disputer } from '../../dispute/disputer.js';
+import { BalanceBook } from '../../node/balanceBook.js';
 import type { MoveOutcome } from '../../dispute/game.js';
 import {
   describeGame,
@@ -129,22 +130,37 @@ export const disputeCommand = {
       );
       if (report.verdict !== 'disagree') return;
       const index = community.participants.findIndex((p) => p.toLowerCase() === wallet.address.toLowerCase());
+      const logger = createLogger({ level: 'info', name: 'dispute' });
+      const fetchCommitments = async (w: number) =>
+        (
+          await Promise.all(
+            peers.map((p) =>
+              requestWindow(host, p, protocol, { method: 'commitment', window: w }).catch(() => [] as Uint8Array[]),
+            ),
+          )
+        ).filter((f) => f.length > 0);
       const disputer = new Disputer({
         community,
         participantIndex: index < 0 ? undefined : index,
         keys: new MeterKeyRing(community.meters),
         db,
         hub,
+        // An auditor holds no balances: it rebuilds the final ones from genesis, window by window, from the
+        // final claims' states the peers serve (each checked against its final record).
+        balances: new BalanceBook({
+          community,
+          db,
+          finalRecord: async (w) => {
+            const r = await hub.windowRecord(w);
+            return r.status === WindowStatus.Final ? r : undefined;
+          },
+          fetchFinalState: async (w, r) => claimFinalState(await fetchCommitments(w), r.windowRoot),
+          metrics: null,
+          logger,
+        }),
         metrics: null,
-        logger: createLogger({ level: 'info', name: 'dispute' }),
-        fetchCommitments: async (w) =>
-          (
-            await Promise.all(
-              peers.map((p) =>
-                requestWindow(host, p, protocol, { method: 'commitment', window: w }).catch(() => [] as Uint8Array[]),
-              ),
-            )
-          ).filter((f) => f.length > 0),
+        logger,
+        fetchCommitments,
       });
       const accepted = await disputer.dispute(args.window, record);
       process.stdout.write(
