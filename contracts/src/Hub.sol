@@ -12,27 +12,29 @@ import {DisputeContext, DisputeKind, DisputeOutcome, SlotRule, Verdict} from "./
 import {GameContext, GameResult} from "./types/Game.sol";
 import {MarketKind, MarketParams} from "./types/Market.sol";
 import {
-    ParticipantAccount,
+    Balance,
     CommunityConfig,
     CommunityInfo,
     CommunityModules,
     CommunityStatus,
+    Member,
     Meter,
     RejectedClaim,
     WindowRecord,
     WindowStatus
 } from "./types/Community.sol";
+import {Balances} from "./libraries/Balances.sol";
 import {MeterTable} from "./libraries/MeterTable.sol";
-import {PackedState} from "./libraries/PackedState.sol";
 import {Settlement} from "./libraries/Settlement.sol";
 import {WindowResult} from "./libraries/WindowResult.sol";
 
 /// @title Hub
-/// @notice The DIVERSITY hub (DESIGN.md §5): hosts many communities, holds their bonds and escrow,
-/// applies each window's co-signed result exactly once, in window order, and applies the outcome of
-/// disputes. Lean core: the checks that vary (fraud proofs, market step, meter and co-signature
-/// schemes) are modules fixed at deployment (constructor allow-list, no owner, no upgrade key), named
-/// per community at open; the hub pushes them what they need and they never call back.
+/// @notice The DIVERSITY hub (DESIGN.md §5): hosts many communities, holds their bonds, escrow and
+/// credit, accepts each window's co-signed result exactly once, in window order, applies the outcome of
+/// disputes, and pays members out at close from the last window's balances root. Lean core: the checks
+/// that vary (fraud proofs, market step, meter and co-signature schemes) are modules fixed at deployment
+/// (constructor allow-list, no owner, no upgrade key), named per community at open; the hub pushes them
+/// what they need and they never call back.
 /// @dev Finalization rule. Window w can be updated only when windows 0..w-1 are final and w's last
 /// interval has ended (block.timestamp >= start + (w+1)·W·intervalSeconds). A result signed by every
 /// participant is final at once, and replaces a pending claim for the window (the replaced claim is
@@ -40,10 +42,16 @@ import {WindowResult} from "./libraries/WindowResult.sol";
 /// `submittedAt + challengePeriod` (a dispute may reject it before then), and is finalized by the first
 /// of `finalize`, the next `update`, or `close` after that time. At most one window per community is
 /// pending at any time (the next one to finalize). A claim is identified by claimHash =
-/// keccak256(abi.encode(window, windowRoot, stateHash)); a rejected claim can never be posted again,
-/// unless it was only lost by a missed move deadline of the data-availability game (review R5).
-/// Money held per token = Σ escrow + Σ bond over open communities + one claim deposit per pending
-/// window + Σ withdrawable.
+/// keccak256(abi.encode(window, windowRoot, stateHash, balancesRoot)); a rejected claim can never be
+/// posted again, unless it was only lost by a missed move deadline of the data-availability game
+/// (review R5).
+/// Money (DESIGN.md §5.6). The positions (escrow, debt, claim) live in each window's balances root: no
+/// `update` or `finalize` writes an account, and the bond is a stake only (the reaction never draws
+/// it). On chain, per member: what its bond lacks (`bondMissing`) and its `credit`. Per community:
+/// `held`, the tokens that came in for it (joins, deposits, top-ups, claim and challenge deposits) less
+/// what went out (claims, moves to `withdrawable`); no payout of a community may exceed it
+/// (`CommunityFundsExceeded`), so Σ held + Σ withdrawable = the hub's balance of each token, and one
+/// community's root can never pay out another's money.
 contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -67,23 +75,29 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 challengePeriod;
         /// Windows final so far = the next window to update.
         uint32 finalizedWindows;
+        uint32 participantCount;
+        uint32 meterCount;
         uint128 bond;
         uint128 escrow;
         /// Bit i = participant i joined.
         uint256 joined;
-        /// Σ debt (= Σ claim) over participants.
-        uint256 totalDebt;
+        /// `Balances.root(Balances.genesis(participants, escrow), 0)`: the balances before window 0.
+        bytes32 genesisBalancesRoot;
+        /// Tokens held for this community (see the contract's dev note).
+        uint128 held;
+        /// Debt repaid at close so far, shared by the claim holders pro rata to their claims.
+        uint128 repaidPool;
         MarketParams market;
-        address[] participants;
         /// The registered meters, written once at open (`MeterTable`).
         address meterTable;
-        uint32 meterCount;
-        /// Participant address → index + 1 (0 = not a participant).
+        /// Member address → index + 1, written at join (0 = never joined).
         mapping(address => uint256) indexPlusOne;
-        mapping(uint256 => ParticipantAccount) accounts;
+        mapping(uint256 => Member) members;
+        /// Bit (i & 255) of word i >> 8 = member i was paid out by `claim`.
+        mapping(uint256 => uint256) settled;
+        /// What claim holder i took of the repaid pool so far.
+        mapping(uint256 => uint256) claimTaken;
         mapping(uint32 => WindowRecord) windows;
-        /// `net` of each participant in a pending window's final state, applied when it finalizes.
-        mapping(uint32 => int128[]) pendingNets;
         CommunityModules modules;
         /// claimHash → the rejected claim (never posted again; disputable for fraud until its deadline).
         mapping(bytes32 => RejectedClaim) rejected;
@@ -133,7 +147,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         c.escrow = config.escrow;
         c.market = config.market;
         _setModules(c, config);
-        _registerParticipants(c, config.participants);
+        _listParticipants(c, communityId, config.participants, config.escrow);
         _registerMeters(c, config.meters, config.participants.length, config.modules);
         emit CommunityOpened(
             communityId, msg.sender, config.token, config.participants.length, config.meters.length, c.meterTable
@@ -141,57 +155,63 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IHub
-    function join(uint64 communityId, bytes calldata keyData) external nonReentrant {
+    function join(uint64 communityId, uint256 index, bytes32[] calldata proof, bytes calldata keyData)
+        external
+        nonReentrant
+    {
         Community storage c = _existing(communityId);
         if (c.status != CommunityStatus.Opening) revert CommunityNotOpening(communityId);
-        uint256 index = _indexOf(c, communityId, msg.sender);
+        uint256 n = c.participantCount;
+        (uint128 bond, uint128 escrow) = (c.bond, c.escrow);
+        if (!Balances.verify(c.genesisBalancesRoot, n, index, Balance(msg.sender, escrow, 0, 0), 0, proof)) {
+            revert NotParticipant(communityId, msg.sender);
+        }
         uint256 bit = uint256(1) << index;
         uint256 joined = c.joined;
         if (joined & bit != 0) revert AlreadyJoined(communityId, msg.sender);
         joined |= bit;
         c.joined = joined;
-        (uint128 bond, uint128 escrow) = (c.bond, c.escrow);
-        ParticipantAccount storage a = c.accounts[index];
-        a.escrow = escrow;
-        a.bond = bond;
+        c.indexPlusOne[msg.sender] = index + 1;
+        uint256 total = uint256(bond) + escrow;
+        _hold(c, total);
         emit Joined(communityId, msg.sender, bond, escrow);
-        if (joined == _all(c.participants.length)) {
+        if (joined == _all(n)) {
             c.status = CommunityStatus.Active;
             emit CommunityActivated(communityId);
         }
         // An allow-listed module, keyed by (this hub, communityId): it cannot touch the hub's state.
         c.modules.coSignature.register(communityId, index, msg.sender, keyData);
-        uint256 total = uint256(bond) + escrow;
         if (total > 0) c.token.safeTransferFrom(msg.sender, address(this), total);
     }
 
     /// @inheritdoc IHub
     function deposit(uint64 communityId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
-        (Community storage c, ParticipantAccount storage a) = _ownAccount(communityId);
-        a.escrow = (a.escrow + amount).toUint128();
+        (Community storage c, Member storage m) = _ownMember(communityId);
+        m.credit = (uint256(m.credit) + amount).toUint128();
+        _hold(c, amount);
         emit Deposited(communityId, msg.sender, amount);
         c.token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IHub
     function topUpBond(uint64 communityId) external nonReentrant {
-        (Community storage c, ParticipantAccount storage a) = _ownAccount(communityId);
-        uint128 bond = c.bond;
-        uint256 missing = bond - a.bond;
+        (Community storage c, Member storage m) = _ownMember(communityId);
+        uint256 missing = m.bondMissing;
         if (missing == 0) revert BondAlreadyWhole(communityId, msg.sender);
-        a.bond = bond;
+        m.bondMissing = 0;
+        _hold(c, missing);
         emit BondToppedUp(communityId, msg.sender, missing);
         c.token.safeTransferFrom(msg.sender, address(this), missing);
     }
 
-    /// @dev The caller's account in a community it joined that is not closed.
-    function _ownAccount(uint64 communityId) internal view returns (Community storage c, ParticipantAccount storage) {
+    /// @dev The caller's member record in a community it joined that is not closed.
+    function _ownMember(uint64 communityId) internal view returns (Community storage c, Member storage) {
         c = _existing(communityId);
         if (c.status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
-        uint256 index = _indexOf(c, communityId, msg.sender);
-        if (c.joined & (uint256(1) << index) == 0) revert NotJoined(communityId, msg.sender);
-        return (c, c.accounts[index]);
+        uint256 indexPlusOne = c.indexPlusOne[msg.sender];
+        if (indexPlusOne == 0) revert NotJoined(communityId, msg.sender);
+        return (c, c.members[indexPlusOne - 1]);
     }
 
     /// @inheritdoc IHub
@@ -199,87 +219,91 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint64 communityId,
         uint32 window,
         bytes32 windowRoot,
-        bytes calldata finalState,
+        bytes32 stateHash,
+        bytes32 balancesRoot,
         bytes calldata coSignature
     ) external {
         Community storage c = _active(communityId);
         _finalizeDue(c, communityId);
         _checkUpdatable(c, communityId, window);
-        (int256[] memory nets, bytes32 stateHash) = PackedState.decode(finalState, c.participants.length);
-        uint256 signers = _coSigners(c, communityId, window, windowRoot, stateHash, coSignature);
-        bool full = signers == _all(nets.length);
+        uint256 n = c.participantCount;
+        uint256 signers = _coSigners(c, communityId, window, windowRoot, stateHash, balancesRoot, n, coSignature);
+        bool full = signers == _all(n);
         WindowRecord storage rec = c.windows[window];
-        if (rec.status == WindowStatus.Pending) _replacePending(c, communityId, window, windowRoot, stateHash, full);
+        if (rec.status == WindowStatus.Pending) {
+            _replacePending(c, communityId, window, claimHash(window, windowRoot, stateHash, balancesRoot), full);
+        }
         rec.windowRoot = windowRoot;
         rec.stateHash = stateHash;
-        rec.signers = signers;
-        rec.submittedAt = uint64(block.timestamp);
-        rec.submitter = msg.sender;
+        rec.balancesRoot = balancesRoot;
         if (full) {
-            rec.status = WindowStatus.Final;
-            _apply(c, communityId, window, nets);
-            emit WindowFinalized(communityId, window, windowRoot, stateHash, signers);
+            // Final at once: only the roots are written (`windowRecord` derives the rest, WindowRecord).
+            c.finalizedWindows = window + 1;
+            emit WindowFinalized(communityId, window, windowRoot, stateHash, balancesRoot, signers);
         } else {
+            // Only a signer with its whole bond at stake counts (review R6).
+            Settlement.requireWholeBonds(c.members, signers, communityId);
+            rec.signers = signers;
+            rec.submittedAt = uint64(block.timestamp);
             rec.status = WindowStatus.Pending;
-            _pend(c, communityId, window, signers, nets);
+            rec.submitter = msg.sender;
             emit WindowClaimed(
-                communityId, window, msg.sender, windowRoot, stateHash, signers, block.timestamp + c.challengePeriod
+                communityId,
+                window,
+                msg.sender,
+                windowRoot,
+                stateHash,
+                balancesRoot,
+                signers,
+                block.timestamp + c.challengePeriod
             );
             // The submitter stakes the claim deposit (review R9); pulled last.
             uint256 stake = Settlement.claimDeposit(c.bond);
-            if (stake > 0) c.token.safeTransferFrom(msg.sender, address(this), stake);
+            if (stake > 0) {
+                _hold(c, stake);
+                c.token.safeTransferFrom(msg.sender, address(this), stake);
+            }
         }
     }
 
-    /// @dev Keeps a partial claim's nets until it finalizes; only a signer with its whole bond at stake
-    /// counts (review R6).
-    function _pend(Community storage c, uint64 communityId, uint32 window, uint256 signers, int256[] memory nets)
-        internal
-    {
-        Settlement.requireWholeBonds(c.accounts, signers, c.bond, communityId);
-        c.pendingNets[window] = _narrow(nets);
-    }
-
-    /// @dev The co-signers of claim (window, windowRoot, stateHash); reverts if the claim was rejected before.
+    /// @dev The co-signers of claim (window, windowRoot, stateHash, balancesRoot); reverts if the claim
+    /// was rejected before.
     function _coSigners(
         Community storage c,
         uint64 communityId,
         uint32 window,
         bytes32 windowRoot,
         bytes32 stateHash,
+        bytes32 balancesRoot,
+        uint256 n,
         bytes calldata coSignature
     ) internal view returns (uint256) {
-        bytes32 claim = claimHash(window, windowRoot, stateHash);
+        bytes32 claimId = claimHash(window, windowRoot, stateHash, balancesRoot);
         // A claim proven wrong (or replaced) can never come back; one lost by a missed move deadline was
         // not proven wrong and may (review R5: a window's commitment is deterministic).
-        RejectedClaim storage r = c.rejected[claim];
-        if (r.deadline != 0 && !r.timedOut) revert ClaimWasRejected(communityId, claim);
-        bytes32 digest = _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash));
-        return c.modules.coSignature.verify(communityId, digest, c.participants.length, coSignature);
+        RejectedClaim storage r = c.rejected[claimId];
+        if (r.deadline != 0 && !r.timedOut) revert ClaimWasRejected(communityId, claimId);
+        bytes32 digest =
+            _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash, balancesRoot));
+        return c.modules.coSignature.verify(communityId, digest, n, coSignature);
     }
 
     /// @dev A fully signed result always beats a pending claim (which anyone could have made pending by
     /// posting a subset of the signatures first); a partial one never does. The replaced claim is
-    /// discarded without slashing, but stays disputable for fraud until its deadline.
-    function _replacePending(
-        Community storage c,
-        uint64 communityId,
-        uint32 window,
-        bytes32 windowRoot,
-        bytes32 stateHash,
-        bool full
-    ) internal {
+    /// discarded without slashing (its record cleared), but stays disputable for fraud until its deadline.
+    function _replacePending(Community storage c, uint64 communityId, uint32 window, bytes32 claimId, bool full)
+        internal
+    {
         if (!full) revert WindowPending(communityId, window);
         WindowRecord storage rec = c.windows[window];
-        bytes32 pending = claimHash(window, rec.windowRoot, rec.stateHash);
-        bytes32 claim = claimHash(window, windowRoot, stateHash);
-        if (pending != claim) {
+        bytes32 pending = claimHash(window, rec.windowRoot, rec.stateHash, rec.balancesRoot);
+        if (pending != claimId) {
             _recordRejected(c, communityId, window, pending, rec, false, false);
-            emit ClaimSuperseded(communityId, window, pending, claim);
+            emit ClaimSuperseded(communityId, window, pending, claimId);
         }
         // Not proven wrong: its deposit goes back.
         _returnDeposit(c, communityId, window, rec.submitter);
-        delete c.pendingNets[window];
+        delete c.windows[window];
     }
 
     /// @inheritdoc IHub
@@ -302,8 +326,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         CommunityStatus status = c.status;
         if (status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
         if (status == CommunityStatus.Opening) {
-            // Abort: someone never joined; any participant may free the deposits of those who did.
-            _indexOf(c, communityId, msg.sender);
+            // Abort: someone never joined; any member that joined may free the deposits of those who did.
+            if (c.indexPlusOne[msg.sender] == 0) revert NotJoined(communityId, msg.sender);
         } else {
             _finalizeDue(c, communityId);
             if (c.finalizedWindows < c.windowCount) {
@@ -313,23 +337,89 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             if (_gameOpen(c, communityId)) revert GameInProgress(communityId, c.finalizedWindows);
         }
         c.status = CommunityStatus.Closed;
-        _refund(c, communityId);
         emit CommunityClosed(communityId, c.finalizedWindows);
     }
 
     /// @inheritdoc IHub
-    function repayDebt(uint64 communityId, address participant, uint256 amount) external nonReentrant {
-        Community storage c = _existing(communityId);
-        if (amount == 0) revert ZeroAmount();
-        ParticipantAccount storage a = c.accounts[_indexOf(c, communityId, participant)];
-        uint256 debt = a.debt;
-        if (amount > debt) revert RepayExceedsDebt(communityId, participant, debt, amount);
-        // Below the uint128 debt it is subtracted from.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        a.debt = uint128(debt - amount);
-        emit DebtRepaid(communityId, participant, msg.sender, amount);
-        _payClaims(c, communityId, amount);
-        c.token.safeTransferFrom(msg.sender, address(this), amount);
+    function claim(
+        uint64 communityId,
+        uint256 index,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) external nonReentrant {
+        Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
+        if (c.joined & (uint256(1) << index) == 0) revert NotJoined(communityId, leaf.participant);
+        uint256 word = c.settled[index >> 8];
+        uint256 bit = uint256(1) << (index & 255);
+        if (word & bit != 0) revert AlreadyClaimed(communityId, index);
+        c.settled[index >> 8] = word | bit;
+        (uint256 paid, uint256 repaid) = _payable(c, index, leaf, totalClaims);
+        emit Claimed(communityId, index, leaf.participant, paid, repaid);
+        _payOut(c, communityId, leaf.participant, paid);
+    }
+
+    /// @dev What member `index` is paid at its claim, and the debt it repays to the pool: funds = escrow +
+    /// bond + credit, repaid = min(debt, funds); paid = funds − repaid, plus a claim holder's share of
+    /// the pool (with its own repayment in it), recorded as its `claimTaken`.
+    function _payable(Community storage c, uint256 index, Balance calldata leaf, uint256 totalClaims)
+        internal
+        returns (uint256 paid, uint256 repaid)
+    {
+        Member memory m = c.members[index];
+        uint256 funds = leaf.escrow + (c.bond - m.bondMissing) + m.credit;
+        uint256 debt = leaf.debt;
+        repaid = debt < funds ? debt : funds;
+        paid = funds - repaid;
+        uint256 pool = c.repaidPool;
+        if (repaid > 0) {
+            pool += repaid;
+            c.repaidPool = pool.toUint128();
+        }
+        uint256 owed = leaf.claim;
+        if (owed > 0 && totalClaims > 0) {
+            uint256 share = pool * owed / totalClaims;
+            if (share > 0) {
+                c.claimTaken[index] = share;
+                paid += share;
+            }
+        }
+    }
+
+    /// @inheritdoc IHub
+    function claimShare(
+        uint64 communityId,
+        uint256 index,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) external nonReentrant {
+        Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
+        if (c.settled[index >> 8] & (uint256(1) << (index & 255)) == 0) revert NothingToClaim(communityId, index);
+        uint256 due = totalClaims == 0 ? 0 : uint256(c.repaidPool) * leaf.claim / totalClaims;
+        uint256 taken = c.claimTaken[index];
+        if (due <= taken) revert NothingToClaim(communityId, index);
+        c.claimTaken[index] = due;
+        emit ClaimShared(communityId, index, leaf.participant, due - taken);
+        _payOut(c, communityId, leaf.participant, due - taken);
+    }
+
+    /// @dev The closed community, once `leaf` is member `index`'s balance under its final balances root:
+    /// the last window's (an aborted community: the genesis root).
+    function _closedLeaf(
+        uint64 communityId,
+        uint256 index,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) internal view returns (Community storage c) {
+        c = _existing(communityId);
+        if (c.status != CommunityStatus.Closed) revert CommunityNotClosed(communityId);
+        uint32 finalized = c.finalizedWindows;
+        bytes32 root = finalized == 0 ? c.genesisBalancesRoot : c.windows[finalized - 1].balancesRoot;
+        if (!Balances.verify(root, c.participantCount, index, leaf, totalClaims, proof)) {
+            revert InvalidBalanceProof(communityId, index);
+        }
     }
 
     /// @inheritdoc IHub
@@ -356,21 +446,33 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 window,
         bytes32 windowRoot,
         bytes32 stateHash,
+        bytes32 balancesRoot,
         DisputeKind kind,
         bytes calldata proof
     ) external {
         Community storage c = _active(communityId);
         _consumeCommitment(communityId, window, kind, proof);
         DisputeContext memory ctx = _context(c, communityId, window);
+        // An equivocation names no claim: its fields stay zero.
+        if (kind != DisputeKind.Equivocation) {
+            ctx.windowRoot = windowRoot;
+            ctx.stateHash = stateHash;
+            ctx.balancesRoot = balancesRoot;
+        }
+        _dispute(c, ctx, kind, proof);
+    }
+
+    /// @dev Resolves the claim a dispute names (none for an equivocation), has the verifier check the
+    /// proof (it reverts unless the proof proves what its kind says), and applies the outcome.
+    function _dispute(Community storage c, DisputeContext memory ctx, DisputeKind kind, bytes calldata proof) internal {
         bool equivocation = kind == DisputeKind.Equivocation;
-        bytes32 claim;
+        bytes32 claimId;
         bool pending;
         uint256 submittedAt;
-        if (!equivocation) (pending, claim, submittedAt) = _disputedClaim(c, ctx, windowRoot, stateHash);
-        // Reverts unless the proof proves what its kind says.
+        if (!equivocation) (pending, claimId, submittedAt) = _disputedClaim(c, ctx);
         DisputeOutcome memory out = c.modules.verifier.verify(ctx, kind, proof);
-        emit Disputed(communityId, window, kind, msg.sender);
-        _applyDispute(c, communityId, window, claim, pending, submittedAt, equivocation, out);
+        emit Disputed(ctx.communityId, ctx.window, kind, msg.sender);
+        _applyDispute(c, ctx.communityId, ctx.window, claimId, pending, submittedAt, equivocation, out);
     }
 
     /// @dev Applies a proven dispute's outcome to the claim it names (none for an equivocation).
@@ -378,19 +480,24 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Community storage c,
         uint64 communityId,
         uint32 window,
-        bytes32 claim,
+        bytes32 claimId,
         bool pending,
         uint256 submittedAt,
         bool equivocation,
         DisputeOutcome memory out
     ) internal {
         _applySlotRule(communityId, out.slotRule, out.slot, submittedAt);
-        if (!equivocation) _rejectClaim(c, communityId, window, claim, pending, out.verdict == Verdict.Fraud, false);
+        if (!equivocation) _rejectClaim(c, communityId, window, claimId, pending, out.verdict == Verdict.Fraud, false);
         // A pending claim rejected for any reason forfeits its deposit (review R9); an equivocation costs
-        // its fixed amount, from the escrow once the bond is spent (review R4).
+        // its fixed amount, from the on-chain credit once the bond is spent (review R4).
         uint256 forfeited = pending ? Settlement.claimDeposit(c.bond) : 0;
         if (out.slashCap > 0 || forfeited > 0) {
-            _slash(c, communityId, Settlement.Penalty(out.offenders, out.slashCap, forfeited, equivocation), msg.sender);
+            _slash(
+                c,
+                communityId,
+                Settlement.Penalty(out.offenders, out.slashCap, forfeited, equivocation, c.bond),
+                msg.sender
+            );
         }
     }
 
@@ -398,8 +505,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function playGame(uint64 communityId, uint32 window, bytes calldata move) external {
         Community storage c = _active(communityId);
         WindowRecord storage rec = c.windows[window];
-        bytes32 claim;
-        if (rec.status == WindowStatus.Pending) claim = claimHash(window, rec.windowRoot, rec.stateHash);
+        bytes32 claimId;
+        if (rec.status == WindowStatus.Pending) {
+            claimId = claimHash(window, rec.windowRoot, rec.stateHash, rec.balancesRoot);
+        }
         (GameResult result, address challenger, uint256 bond) = c.modules.game
             .play(
                 GameContext(
@@ -407,7 +516,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                     window,
                     c.windowIntervals,
                     msg.sender,
-                    claim,
+                    claimId,
                     rec.windowRoot,
                     uint64(uint256(rec.submittedAt) + c.challengePeriod),
                     c.bond,
@@ -416,21 +525,22 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 move
             );
         if (result == GameResult.Opened) {
+            _hold(c, bond);
             // The token is pulled last (checks-effects-interactions).
             c.token.safeTransferFrom(msg.sender, address(this), bond);
         } else if (result == GameResult.ChallengerLost) {
             // The claim was opened (or the challenger gave up): the bond goes to the claim's signers.
-            Settlement.credit(c.accounts, rec.signers, c.participants.length, bond);
+            Settlement.credit(c.members, rec.signers, c.participantCount, bond);
         } else if (result != GameResult.Continue) {
-            withdrawable[c.token][challenger] += bond;
+            _release(c, communityId, challenger, bond);
             if (result == GameResult.ClaimantLost) {
                 // A missed deadline is not proven fraud (review R5): the claim is rejected but not banned,
                 // and each signer loses a bounded penalty, the claim deposit's size, not its whole bond.
                 uint256 signers = rec.signers;
                 uint256 penalty = Settlement.claimDeposit(c.bond);
-                _rejectClaim(c, communityId, window, claim, true, false, true);
+                _rejectClaim(c, communityId, window, claimId, true, false, true);
                 // With the forfeited claim deposit (review R9).
-                _slash(c, communityId, Settlement.Penalty(signers, penalty, penalty, false), challenger);
+                _slash(c, communityId, Settlement.Penalty(signers, penalty, penalty, false, c.bond), challenger);
             } else {
                 // Void: the game's claim (the move's second word) was rejected or replaced while the game
                 // was open; it stays disputable for fraud one move deadline past the game (review P1).
@@ -446,13 +556,17 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IHub
-    function claimHash(uint32 window, bytes32 windowRoot, bytes32 stateHash) public pure returns (bytes32) {
-        return keccak256(abi.encode(window, windowRoot, stateHash));
+    function claimHash(uint32 window, bytes32 windowRoot, bytes32 stateHash, bytes32 balancesRoot)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(window, windowRoot, stateHash, balancesRoot));
     }
 
     /// @inheritdoc IHub
-    function rejectedClaim(uint64 communityId, bytes32 claim) external view returns (RejectedClaim memory) {
-        return _existing(communityId).rejected[claim];
+    function rejectedClaim(uint64 communityId, bytes32 claimId) external view returns (RejectedClaim memory) {
+        return _existing(communityId).rejected[claimId];
     }
 
     /// @inheritdoc IHub
@@ -473,17 +587,14 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         info.bond = c.bond;
         info.escrow = c.escrow;
         info.market = c.market;
-        info.participantCount = uint32(c.participants.length);
+        info.participantCount = c.participantCount;
         info.meterCount = c.meterCount;
         info.joined = c.joined;
         info.finalizedWindows = c.finalizedWindows;
-        info.totalDebt = c.totalDebt;
+        info.genesisBalancesRoot = c.genesisBalancesRoot;
+        info.held = c.held;
+        info.repaidPool = c.repaidPool;
         info.modules = c.modules;
-    }
-
-    /// @inheritdoc IHub
-    function participants(uint64 communityId) external view returns (address[] memory) {
-        return _existing(communityId).participants;
     }
 
     /// @inheritdoc IHub
@@ -492,13 +603,30 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IHub
-    function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory) {
-        return _existing(communityId).windows[window];
+    function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory rec) {
+        Community storage c = _existing(communityId);
+        rec = c.windows[window];
+        // A result final at once stores only its roots (`update`).
+        if (window < c.finalizedWindows && rec.status == WindowStatus.None) {
+            rec.status = WindowStatus.Final;
+            rec.signers = _all(c.participantCount);
+        }
     }
 
     /// @inheritdoc IHub
-    function account(uint64 communityId, uint256 index) external view returns (ParticipantAccount memory) {
-        return _existing(communityId).accounts[index];
+    function member(uint64 communityId, uint256 index)
+        external
+        view
+        returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken)
+    {
+        Community storage c = _existing(communityId);
+        Member memory m = c.members[index];
+        return (
+            uint256(c.bond) - m.bondMissing,
+            m.credit,
+            c.settled[index >> 8] & (uint256(1) << (index & 255)) != 0,
+            c.claimTaken[index]
+        );
     }
 
     // ------------------------------------------------------------------ disputes (internals)
@@ -525,9 +653,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.intervalSeconds = c.intervalSeconds;
         ctx.windowIntervals = c.windowIntervals;
         ctx.windowCount = c.windowCount;
-        // At most MAX_PARTICIPANTS.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        ctx.participantCount = uint32(c.participants.length);
+        ctx.participantCount = c.participantCount;
+        // The balances the window's claim starts from: window w−1's final record (w−1 is final whenever
+        // w has a claim), the genesis balances for w = 0.
+        if (window == 0) ctx.previousBalancesRoot = c.genesisBalancesRoot;
+        else if (window - 1 < c.finalizedWindows) ctx.previousBalancesRoot = c.windows[window - 1].balancesRoot;
         ctx.bond = c.bond;
         ctx.market = c.market;
         ctx.marketStep = c.modules.market;
@@ -537,38 +667,40 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.disputer = c.indexPlusOne[msg.sender];
     }
 
-    /// @dev The claim (ctx.window, windowRoot, stateHash) a dispute names: the window's pending claim in
-    /// its challenge period, or a rejected claim before its deadline not slashed yet. Fills its fields in.
-    function _disputedClaim(Community storage c, DisputeContext memory ctx, bytes32 windowRoot, bytes32 stateHash)
+    /// @dev The claim (ctx.window, ctx.windowRoot, ctx.stateHash, ctx.balancesRoot) a dispute names: the
+    /// window's pending claim in its challenge period, or a rejected claim before its deadline not
+    /// slashed yet. Fills its signers in.
+    function _disputedClaim(Community storage c, DisputeContext memory ctx)
         internal
-        returns (bool pending, bytes32 claim, uint256 submittedAt)
+        returns (bool pending, bytes32 claimId, uint256 submittedAt)
     {
         uint64 communityId = ctx.communityId;
         uint32 window = ctx.window;
+        (bytes32 windowRoot, bytes32 stateHash, bytes32 balancesRoot) =
+            (ctx.windowRoot, ctx.stateHash, ctx.balancesRoot);
         // A claim whose challenge period is over is final (a revert later undoes the finalization).
         _finalizeDue(c, communityId);
-        claim = claimHash(window, windowRoot, stateHash);
+        claimId = claimHash(window, windowRoot, stateHash, balancesRoot);
         WindowRecord storage rec = c.windows[window];
-        pending = rec.status == WindowStatus.Pending && rec.windowRoot == windowRoot && rec.stateHash == stateHash;
+        pending = rec.status == WindowStatus.Pending && rec.windowRoot == windowRoot && rec.stateHash == stateHash
+            && rec.balancesRoot == balancesRoot;
         if (pending) {
             ctx.signers = rec.signers;
             submittedAt = rec.submittedAt;
         } else {
             // A rejected claim stays disputable for fraud until its deadline, and while a game of the
             // community is open (review P1: a game may open the claim's step after its deadline).
-            RejectedClaim storage r = c.rejected[claim];
+            RejectedClaim storage r = c.rejected[claimId];
             uint64 deadline = r.deadline;
             // Second-level timestamp drift is irrelevant against challenge lengths.
             // forge-lint: disable-next-line(block-timestamp)
             if (deadline == 0 || (deadline <= block.timestamp && !_gameOpen(c, communityId))) {
-                revert ClaimNotDisputable(communityId, window, claim);
+                revert ClaimNotDisputable(communityId, window, claimId);
             }
-            if (r.slashed) revert ClaimAlreadySlashed(communityId, claim);
+            if (r.slashed) revert ClaimAlreadySlashed(communityId, claimId);
             ctx.signers = r.signers;
             submittedAt = r.deadline - c.challengePeriod;
         }
-        ctx.windowRoot = windowRoot;
-        ctx.stateHash = stateHash;
     }
 
     /// @dev A pending claim proven wrong is rejected (slashed or not); a rejected one can only be slashed.
@@ -576,19 +708,18 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Community storage c,
         uint64 communityId,
         uint32 window,
-        bytes32 claim,
+        bytes32 claimId,
         bool pending,
         bool fraud,
         bool timedOut
     ) internal {
         if (pending) {
-            _recordRejected(c, communityId, window, claim, c.windows[window], fraud, timedOut);
+            _recordRejected(c, communityId, window, claimId, c.windows[window], fraud, timedOut);
             delete c.windows[window];
-            delete c.pendingNets[window];
         } else {
             // Nothing left to do against a rejected claim but slash it, once (and ban it for good).
-            if (!fraud) revert ClaimNotDisputable(communityId, window, claim);
-            RejectedClaim storage r = c.rejected[claim];
+            if (!fraud) revert ClaimNotDisputable(communityId, window, claimId);
+            RejectedClaim storage r = c.rejected[claimId];
             r.slashed = true;
             r.timedOut = false;
         }
@@ -620,40 +751,63 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Community storage c,
         uint64 communityId,
         uint32 window,
-        bytes32 claim,
+        bytes32 claimId,
         WindowRecord storage rec,
         bool slashed,
         bool timedOut
     ) internal {
         uint256 signers = rec.signers;
-        RejectedClaim storage r = c.rejected[claim];
+        RejectedClaim storage r = c.rejected[claimId];
         r.signers = signers;
         r.deadline = uint64(uint256(rec.submittedAt) + c.challengePeriod);
         r.slashed = slashed;
         r.timedOut = timedOut;
-        emit ClaimRejected(communityId, window, claim, signers, slashed);
+        emit ClaimRejected(communityId, window, claimId, signers, slashed);
     }
 
     /// @dev Applies penalty `p` and shares the total out (Settlement.slash: the rule, and why money is
-    /// conserved).
+    /// conserved); the challenger's reward leaves the community for its withdrawable balance.
     function _slash(Community storage c, uint64 communityId, Settlement.Penalty memory p, address challenger) internal {
-        Settlement.slash(
-            c.accounts,
-            withdrawable[c.token],
-            c.participants.length,
-            c.indexPlusOne[challenger],
-            p,
-            challenger,
-            communityId
+        uint256 reward = Settlement.slash(
+            c.members, withdrawable[c.token], c.participantCount, c.indexPlusOne[challenger], p, challenger, communityId
         );
+        if (reward > 0) _unhold(c, communityId, reward);
     }
 
     /// @dev Returns a pending claim's deposit to its submitter (the claim finalized, or was replaced).
     function _returnDeposit(Community storage c, uint64 communityId, uint32 window, address submitter) internal {
         uint256 amount = Settlement.claimDeposit(c.bond);
         if (amount == 0) return;
-        withdrawable[c.token][submitter] += amount;
+        _release(c, communityId, submitter, amount);
         emit ClaimDepositReturned(communityId, window, submitter, amount);
+    }
+
+    /// @dev Tokens came in for the community.
+    function _hold(Community storage c, uint256 amount) internal {
+        c.held = (uint256(c.held) + amount).toUint128();
+    }
+
+    /// @dev Tokens leave the community (`CommunityFundsExceeded` if it holds less: one community's
+    /// payouts never take another's money).
+    function _unhold(Community storage c, uint64 communityId, uint256 amount) internal {
+        uint256 held = c.held;
+        if (amount > held) revert CommunityFundsExceeded(communityId, held, amount);
+        // Below the uint128 it is subtracted from.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        c.held = uint128(held - amount);
+    }
+
+    /// @dev Moves `amount` of the community's tokens to `to`'s withdrawable balance.
+    function _release(Community storage c, uint64 communityId, address to, uint256 amount) internal {
+        _unhold(c, communityId, amount);
+        withdrawable[c.token][to] += amount;
+    }
+
+    /// @dev Pays `amount` of the community's tokens to `to` (a claim).
+    function _payOut(Community storage c, uint64 communityId, address to, uint256 amount) internal {
+        if (amount == 0) return;
+        _unhold(c, communityId, amount);
+        c.token.safeTransfer(to, amount);
     }
 
     /// @dev Whether a data-availability game of the community is open (keyed by community: a game in
@@ -680,12 +834,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         CommunityStatus status = c.status;
         if (status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
         if (status != CommunityStatus.Active) revert CommunityNotActive(communityId);
-    }
-
-    function _indexOf(Community storage c, uint64 communityId, address who) internal view returns (uint256) {
-        uint256 indexPlusOne = c.indexPlusOne[who];
-        if (indexPlusOne == 0) revert NotParticipant(communityId, who);
-        return indexPlusOne - 1;
     }
 
     function _validateSchedule(CommunityConfig calldata config) internal pure {
@@ -730,17 +878,19 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (!isModuleEnabled[module]) revert ModuleNotEnabled(module);
     }
 
-    function _registerParticipants(Community storage c, address[] calldata list) internal {
+    /// @dev Stores the count and the genesis balances root (`Settlement.genesisRoot`, which also checks
+    /// the list), and emits the list; no per-participant storage.
+    function _listParticipants(Community storage c, uint64 communityId, address[] calldata list, uint256 escrow)
+        internal
+    {
         uint256 n = list.length;
         if (n == 0) revert NoParticipants();
         if (n > MAX_PARTICIPANTS) revert TooManyParticipants(n, MAX_PARTICIPANTS);
-        for (uint256 i = 0; i < n; ++i) {
-            address p = list[i];
-            if (p == address(0)) revert ZeroParticipant(i);
-            if (c.indexPlusOne[p] != 0) revert DuplicateParticipant(p);
-            c.indexPlusOne[p] = i + 1;
-        }
-        c.participants = list;
+        // n <= MAX_PARTICIPANTS.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        c.participantCount = uint32(n);
+        c.genesisBalancesRoot = Settlement.genesisRoot(list, escrow);
+        emit ParticipantsListed(communityId, list);
     }
 
     function _registerMeters(
@@ -782,14 +932,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (block.timestamp < endsAt) revert WindowNotEnded(communityId, window, endsAt);
     }
 
-    function _narrow(int256[] memory nets) internal pure returns (int128[] memory narrow) {
-        uint256 n = nets.length;
-        narrow = new int128[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            narrow[i] = int128(nets[i]);
-        }
-    }
-
     /// @dev Finalizes the pending window if its challenge period is over; returns whether it did.
     function _finalizeDue(Community storage c, uint64 communityId) internal returns (bool) {
         uint32 window = c.finalizedWindows;
@@ -806,44 +948,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function _finalizePending(Community storage c, uint64 communityId, uint32 window) internal {
         WindowRecord storage rec = c.windows[window];
         rec.status = WindowStatus.Final;
-        int128[] storage stored = c.pendingNets[window];
-        uint256 n = stored.length;
-        int256[] memory nets = new int256[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            nets[i] = stored[i];
-        }
-        delete c.pendingNets[window];
-        _returnDeposit(c, communityId, window, rec.submitter);
-        _apply(c, communityId, window, nets);
-        emit WindowFinalized(communityId, window, rec.windowRoot, rec.stateHash, rec.signers);
-    }
-
-    /// @dev Marks `window` applied and runs the reaction (exactly once per window: `finalizedWindows` only grows).
-    function _apply(Community storage c, uint64 communityId, uint32 window, int256[] memory nets) internal {
+        // Exactly once per window: `finalizedWindows` only grows.
         c.finalizedWindows = window + 1;
-        uint256 shortfall = Settlement.settle(c.accounts, nets, communityId, window);
-        if (shortfall > 0) c.totalDebt += shortfall;
-    }
-
-    /// @dev Passes `amount` of repaid debt to the participants with claims (Settlement.payClaims).
-    function _payClaims(Community storage c, uint64 communityId, uint256 amount) internal {
-        uint256 totalClaims = c.totalDebt;
-        c.totalDebt = totalClaims - amount;
-        Settlement.payClaims(
-            c.accounts,
-            c.participants,
-            withdrawable[c.token],
-            amount,
-            totalClaims,
-            c.status == CommunityStatus.Closed,
-            communityId
-        );
-    }
-
-    /// @dev Moves every participant's escrow and bond to its withdrawable balance, first repaying its own
-    /// debt (Settlement.refund); what was repaid goes on to the participants with claims.
-    function _refund(Community storage c, uint64 communityId) internal {
-        uint256 repaid = Settlement.refund(c.accounts, c.participants, withdrawable[c.token], communityId);
-        if (repaid > 0) _payClaims(c, communityId, repaid);
+        _returnDeposit(c, communityId, window, rec.submitter);
+        emit WindowFinalized(communityId, window, rec.windowRoot, rec.stateHash, rec.balancesRoot, rec.signers);
     }
 }

@@ -43,12 +43,18 @@ interface IDisputeVerifier {
     error UnservedOmission(uint32 meterIndex);
     /// @notice Thrown when a final-state proof's leaf is not the window's last (position W-1).
     error NotLastPosition(uint32 position);
+    /// @notice Thrown when a balances proof's previous balances are not one leaf per participant whose
+    /// root is the one the claim starts from (window w−1's final balances root, the genesis one for w = 0).
+    error BalancesProofMismatch();
+    /// @notice Thrown when a balances proof's packed final state does not hash to the claim's stateHash.
+    error StateProofMismatch();
     /// @notice Thrown when two readings are not an equivocation (not both validly signed for one meter
     /// and one interval of the disputed window of this community, or identical encodings).
     error NotEquivocation();
 
     /// @notice Checks `proof` (abi.encode of the struct named by `kind`) against `ctx`.
-    /// @dev ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot: the claim (ctx.windowRoot, ctx.stateHash) is proven wrong, or this reverts
+    /// @dev ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot, BadBalances: the claim
+    /// (ctx.windowRoot, ctx.stateHash, ctx.balancesRoot) is proven wrong, or this reverts
     /// with `FraudNotProven` (the proof applies and the claim survives it) or a specific error (the
     /// proof does not apply). Equivocation: the two readings are an equivocation of one slot in ctx.window.
     function verify(DisputeContext calldata ctx, DisputeKind kind, bytes calldata proof)

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {ParticipantAccount, CommunityConfig, CommunityInfo, RejectedClaim, WindowRecord} from "../types/Community.sol";
+import {Balance, CommunityConfig, CommunityInfo, RejectedClaim, WindowRecord} from "../types/Community.sol";
 import {DisputeKind} from "../types/Dispute.sol";
 
 /// @title IHub
@@ -11,9 +11,9 @@ import {DisputeKind} from "../types/Dispute.sol";
 interface IHub {
     // ------------------------------------------------------------------ errors: open
 
-    /// @notice Thrown when a community id has never been opened.
     /// @notice Thrown by `finalize` and `close` while a data-availability game of the community is open.
     error GameInProgress(uint64 communityId, uint32 window);
+    /// @notice Thrown when a community id has never been opened.
     error UnknownCommunity(uint64 communityId);
     /// @notice Thrown when `open` gets an empty participant list.
     error NoParticipants();
@@ -60,11 +60,14 @@ interface IHub {
 
     // ------------------------------------------------------------------ errors: membership and money
 
-    /// @notice Thrown when the caller or named account is not a participant of the community.
+    /// @notice Thrown by `join` when the caller is not participant `index`: its genesis leaf (index,
+    /// caller, escrow, 0, 0) is not under the genesis balances root with the given proof.
     error NotParticipant(uint64 communityId, address who);
     /// @notice Thrown when a participant joins twice.
     error AlreadyJoined(uint64 communityId, address participant);
-    /// @notice Thrown when a participant that has not joined deposits.
+    /// @notice Thrown when the caller never joined the community (`deposit`, `topUpBond`, an abort by
+    /// `close`), or when `claim` names a member that never joined (an aborted community: it paid nothing
+    /// in, it gets nothing out).
     error NotJoined(uint64 communityId, address participant);
     /// @notice Thrown when joining a community that is not waiting for joins.
     error CommunityNotOpening(uint64 communityId);
@@ -74,8 +77,17 @@ interface IHub {
     error CommunityAlreadyClosed(uint64 communityId);
     /// @notice Thrown when an amount is zero.
     error ZeroAmount();
-    /// @notice Thrown when a repayment exceeds the participant's debt.
-    error RepayExceedsDebt(uint64 communityId, address participant, uint256 debt, uint256 amount);
+    /// @notice Thrown when claiming before the community is closed.
+    error CommunityNotClosed(uint64 communityId);
+    /// @notice Thrown when a claimed leaf is not member `index`'s balance under the final balances root.
+    error InvalidBalanceProof(uint64 communityId, uint256 index);
+    /// @notice Thrown when member `index` was already paid out by `claim` (once per member).
+    error AlreadyClaimed(uint64 communityId, uint256 index);
+    /// @notice Thrown by `claim` of a member not paid out yet, by `claimShare` of one with nothing more to take.
+    error NothingToClaim(uint64 communityId, uint256 index);
+    /// @notice Thrown when a payout would exceed what the community holds: a bug, or a balances root
+    /// (signed by everyone) that promises more than came in. One community never pays out another's money.
+    error CommunityFundsExceeded(uint64 communityId, uint256 held, uint256 amount);
     /// @notice Thrown when the caller has nothing to withdraw in `token`.
     error NothingToWithdraw(IERC20 token, address holder);
 
@@ -91,13 +103,13 @@ interface IHub {
     error WindowPending(uint64 communityId, uint32 window);
     /// @notice Thrown when the window's last interval has not ended yet.
     error WindowNotEnded(uint64 communityId, uint32 window, uint256 endsAt);
-    /// @notice Thrown when the packed final state is not 64 bytes per participant (lengths in bytes).
+    /// @notice Thrown when a packed state is not 64 bytes per participant (lengths in bytes; `PackedState`).
     error StateLengthMismatch(uint256 expected, uint256 actual);
-    /// @notice Thrown when a participant's `net` is -2^127 (|net| must fit in int128).
+    /// @notice Thrown when a participant's `net` is -2^127 (|net| must fit in int128; `PackedState`).
     error NetOutOfRange(uint256 participantIndex);
-    /// @notice Thrown when the `net` values of the final state do not sum to zero.
+    /// @notice Thrown when the `net` values of a packed state do not sum to zero (`PackedState`).
     error UnbalancedState(int256 sum);
-    /// @notice Thrown when a claim (window, windowRoot, stateHash) that was rejected is posted again.
+    /// @notice Thrown when a claim (window, windowRoot, stateHash, balancesRoot) that was rejected is posted again.
     error ClaimWasRejected(uint64 communityId, bytes32 claimHash);
     /// @notice Thrown when `finalize` finds no pending window.
     error NoPendingWindow(uint64 communityId);
@@ -129,6 +141,9 @@ interface IHub {
 
     // ------------------------------------------------------------------ events
 
+    /// @notice Emitted at open with the participant list (index order): nodes read it from here, the
+    /// hub keeps only its count and the genesis balances root.
+    event ParticipantsListed(uint64 indexed communityId, address[] participants);
     /// @notice Emitted when a community is opened.
     event CommunityOpened(
         uint64 indexed communityId,
@@ -142,7 +157,7 @@ interface IHub {
     event Joined(uint64 indexed communityId, address indexed participant, uint256 bond, uint256 escrow);
     /// @notice Emitted when the last participant joined and windows can be updated.
     event CommunityActivated(uint64 indexed communityId);
-    /// @notice Emitted when a participant tops up its escrow.
+    /// @notice Emitted when a member adds to its on-chain credit (paid at close; it backs its debt).
     event Deposited(uint64 indexed communityId, address indexed participant, uint256 amount);
     /// @notice Emitted when a result signed by some but not all participants is accepted as pending.
     event WindowClaimed(
@@ -151,12 +166,18 @@ interface IHub {
         address indexed submitter,
         bytes32 windowRoot,
         bytes32 stateHash,
+        bytes32 balancesRoot,
         uint256 signers,
         uint256 challengeEndsAt
     );
-    /// @notice Emitted when a window's result becomes final and its reaction is applied.
+    /// @notice Emitted when a window's result becomes final (its balances root is the next one's start).
     event WindowFinalized(
-        uint64 indexed communityId, uint32 indexed window, bytes32 windowRoot, bytes32 stateHash, uint256 signers
+        uint64 indexed communityId,
+        uint32 indexed window,
+        bytes32 windowRoot,
+        bytes32 stateHash,
+        bytes32 balancesRoot,
+        uint256 signers
     );
     /// @notice Emitted when a claim is rejected (disproven, or replaced by a fully signed result): it can
     /// never be posted again; `slashed` says whether its signers were slashed.
@@ -173,28 +194,17 @@ interface IHub {
     /// (followed by `ClaimRejected`), or an equivocation in `window` (its slot is now `isVoided`).
     event Disputed(uint64 indexed communityId, uint32 indexed window, DisputeKind kind, address indexed challenger);
     /// @notice Emitted when bonds are slashed: `amount` in all, `reward` of it to the challenger's
-    /// withdrawable balance, the rest in equal parts to the escrow of the participants not slashed.
+    /// withdrawable balance, the rest in equal parts to the on-chain credit of the participants not slashed.
     event Slashed(uint64 indexed communityId, address indexed challenger, uint256 amount, uint256 reward);
-
-    /// @notice Emitted when a debtor's escrow fell short and its bond paid the rest (or part of it).
-    event BondDrawn(
-        uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount
+    /// @notice Emitted when member `index` is paid out at close: `paid` to `participant` (escrow + bond +
+    /// credit − `repaid`, plus its share of the repaid pool for a claim holder); `repaid` of its debt
+    /// went to the repaid pool.
+    event Claimed(
+        uint64 indexed communityId, uint256 indexed index, address indexed participant, uint256 paid, uint256 repaid
     );
-    /// @notice Emitted when a debtor could not pay in full; `amount` is added to its debt.
-    event DebtRecorded(
-        uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount
-    );
-    /// @notice Emitted when a creditor is paid less than its net because debtors were short.
-    event ClaimRecorded(
-        uint64 indexed communityId, uint32 indexed window, uint256 indexed participantIndex, uint256 amount
-    );
-    /// @notice Emitted when (part of) a participant's debt is repaid and passed on to the short creditors.
-    event DebtRepaid(uint64 indexed communityId, address indexed participant, address indexed payer, uint256 amount);
-    /// @notice Emitted when a creditor with a claim is paid (part of) it from a repayment.
-    event ClaimPaid(uint64 indexed communityId, uint256 indexed participantIndex, uint256 amount);
-    /// @notice Emitted at close when a participant's remaining escrow and bond become withdrawable.
-    event Refunded(uint64 indexed communityId, address indexed participant, uint256 amount);
-    /// @notice Emitted when a community closes and its deposits become withdrawable.
+    /// @notice Emitted when a paid-out claim holder takes what the repaid pool grew since (`claimShare`).
+    event ClaimShared(uint64 indexed communityId, uint256 indexed index, address indexed participant, uint256 amount);
+    /// @notice Emitted when a community closes: members can `claim` from then on.
     event CommunityClosed(uint64 indexed communityId, uint32 finalizedWindows);
     /// @notice Emitted when a participant tops its bond back up to the configured bond.
     event BondToppedUp(uint64 indexed communityId, address indexed participant, uint256 amount);
@@ -208,25 +218,31 @@ interface IHub {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /// @notice Registers a community; participants then `join`.
+    /// @notice Registers a community; participants then `join`. Stores no participant list: only its
+    /// count and the genesis balances root (`Balances.genesis` of the list and the escrow), and emits the
+    /// list in `ParticipantsListed`.
     /// @param config Participants, meters, schedule, market, token, bond, escrow and challenge period.
     /// @return communityId The new id (1, 2, ...).
     function open(CommunityConfig calldata config) external returns (uint64 communityId);
 
-    /// @notice Deposits the caller's bond and escrow (pulled with `transferFrom`) and registers its
-    /// co-signing key with the community's co-signature module; the community becomes Active when every
-    /// participant has joined.
+    /// @notice Proves the caller is participant `index` (its genesis leaf (index, caller, escrow, 0, 0)
+    /// under the genesis balances root, else `NotParticipant`), deposits its bond and escrow (pulled with
+    /// `transferFrom`) and registers its co-signing key with the community's co-signature module; the
+    /// community becomes Active when every participant has joined.
     /// @param communityId The community.
+    /// @param index The caller's index in the participant list.
+    /// @param proof The genesis leaf's siblings, bottom-up (`MerkleTree.depth(participantCount)` of them).
     /// @param keyData Scheme-specific key material (ECDSA: empty; BLS: public key ‖ proof of possession).
-    function join(uint64 communityId, bytes calldata keyData) external;
+    function join(uint64 communityId, uint256 index, bytes32[] calldata proof, bytes calldata keyData) external;
 
-    /// @notice Tops up the caller's escrow (caller must have joined).
+    /// @notice Adds to the caller's on-chain credit (caller must have joined; not closed): paid at close
+    /// with its escrow and bond, and it backs the caller's debt there.
     /// @param communityId The community.
     /// @param amount Token units pulled with `transferFrom`.
     function deposit(uint64 communityId, uint256 amount) external;
 
-    /// @notice Tops the caller's bond back up to the configured bond (after a slash or a settlement that
-    /// drew it): only a signer whose bond is whole counts for a partial claim (review R6).
+    /// @notice Tops the caller's bond back up to the configured bond (after a slash or a timeout
+    /// penalty): only a signer whose bond is whole counts for a partial claim (review R6).
     /// @param communityId The community (the caller must have joined; not closed).
     function topUpBond(uint64 communityId) external;
 
@@ -242,16 +258,19 @@ interface IHub {
     /// have ended.
     /// @param communityId The community.
     /// @param window The window index.
+    /// No N-sized loop and no account write: the final state is not in calldata (its Σ net = 0 and
+    /// field ranges are checked by disputes, BadBalances), and the positions are the balances root.
     /// @param windowRoot Merkle root over the window's leaves (DESIGN.md §4).
-    /// @param finalState S_W packed (`PackedState`: 64 bytes per participant, in index order); the `net`
-    /// values must sum to 0. The state signed and stored is StateHash.hash of the state it encodes.
+    /// @param stateHash StateHash.hash(S_W) of the window's final state.
+    /// @param balancesRoot The balances root after the window's reaction (`Balances`, DESIGN.md §5.6).
     /// @param coSignature The co-signature in the community's scheme (ECDSA: the `EcdsaSignerSet`
     /// bitmap and 64-byte EIP-2098 signatures in index order; BLS: bitmap, aggregate, named keys).
     function update(
         uint64 communityId,
         uint32 window,
         bytes32 windowRoot,
-        bytes calldata finalState,
+        bytes32 stateHash,
+        bytes32 balancesRoot,
         bytes calldata coSignature
     ) external;
 
@@ -259,18 +278,46 @@ interface IHub {
     /// @param communityId The community.
     function finalize(uint64 communityId) external;
 
-    /// @notice Closes the community: after its last window is final, or, before it became Active, on a
-    /// participant's request (abort), and no data-availability game of the community is open (else
-    /// `GameInProgress`: end it first). Escrow and bonds become withdrawable; a participant's refund
-    /// first repays its own debt.
+    /// @notice Closes the community in O(1): after its last window is final and no data-availability
+    /// game of the community is open (else `GameInProgress`: end it first), or, before it became Active,
+    /// on the request of a member that joined (abort). Members are then paid by `claim` from the last
+    /// window's balances root (an aborted community: the genesis root).
     /// @param communityId The community.
     function close(uint64 communityId) external;
 
-    /// @notice Repays (part of) a participant's debt; the tokens go pro rata to the creditors that were short.
+    /// @notice Pays member `index` out of a closed community; anyone may call it for any member (a
+    /// creditor can force a debtor to settle), once per member (`AlreadyClaimed`). `leaf` must be the
+    /// member's balance under the final balances root (`InvalidBalanceProof`); a member that never
+    /// joined gets nothing (`NotJoined`). funds = leaf.escrow + bond + credit; repaid = min(leaf.debt,
+    /// funds) goes to the repaid pool; `leaf.participant` gets funds − repaid plus, for a claim holder,
+    /// floor(repaidPool · leaf.claim / totalClaims) (recorded as its `claimTaken`).
     /// @param communityId The community.
-    /// @param participant The debtor (anyone may pay for it).
-    /// @param amount Token units pulled from the caller with `transferFrom`.
-    function repayDebt(uint64 communityId, address participant, uint256 amount) external;
+    /// @param index The member's index.
+    /// @param leaf The member's balance in the final balances root.
+    /// @param totalClaims Σ claim of the final balances (committed in the root).
+    /// @param proof The leaf's siblings, bottom-up (`MerkleTree.depth(participantCount)` of them).
+    function claim(
+        uint64 communityId,
+        uint256 index,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) external;
+
+    /// @notice Pays a claim holder already paid out by `claim` what the repaid pool grew since:
+    /// floor(repaidPool · leaf.claim / totalClaims) − claimTaken (`NothingToClaim` if 0). Anyone may call.
+    /// @param communityId The community.
+    /// @param index The member's index.
+    /// @param leaf The member's balance in the final balances root.
+    /// @param totalClaims Σ claim of the final balances.
+    /// @param proof The leaf's siblings, bottom-up.
+    function claimShare(
+        uint64 communityId,
+        uint256 index,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) external;
 
     /// @notice Sends the caller its whole withdrawable balance of `token`.
     /// @param token The token.
@@ -282,8 +329,8 @@ interface IHub {
 
     /// @notice Disputes a claim with a fraud proof (DESIGN.md §5); anyone may call, after committing
     /// to it (`commitDispute`) in an earlier block; the reward goes to the revealer.
-    /// @dev Claim kinds (ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot) name the
-    /// claim (window, windowRoot, stateHash): the window's pending claim in its challenge period, or a
+    /// @dev Claim kinds (ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot, BadBalances)
+    /// name the claim (window, windowRoot, stateHash, balancesRoot): the window's pending claim in its challenge period, or a
     /// rejected claim before its original deadline (only a fraud verdict applies to it: it slashes the
     /// signers who escaped with a good-faith rejection). A proven fraud rejects and slashes the whole
     /// bond of every signer, at most once per claim; a good-faith error (an omission, or a reading kept
@@ -292,14 +339,15 @@ interface IHub {
     /// (windowRoot and stateHash ignored) may come any time while the community is Active, once per
     /// slot: it voids the slot (recording when: a void applies only to claims submitted after it, review
     /// R4) and takes `DisputeVerifier.EQUIVOCATION_SLASH_BPS` of the configured bond from the meter
-    /// owner's bond, then from its escrow once the bond is spent. Split of every slash: each participant not slashed gets
-    /// floor(total · (1 − CHALLENGER_SHARE_BPS / 10⁴) / count) into its escrow, the caller the rest
+    /// owner's bond, then from its on-chain credit once the bond is spent. Split of every slash: each participant not slashed gets
+    /// floor(total · (1 − CHALLENGER_SHARE_BPS / 10⁴) / count) into its on-chain credit, the caller the rest
     /// into its withdrawable balance; a caller that is itself slashed gets nothing (all goes to the
     /// others). Money is conserved exactly. A proof that does not prove what its kind says reverts.
     /// @param communityId The community.
     /// @param window The disputed window (for an equivocation: the window of its interval).
     /// @param windowRoot The disputed claim's windowRoot (zero for an equivocation).
     /// @param stateHash The disputed claim's stateHash (zero for an equivocation).
+    /// @param balancesRoot The disputed claim's balancesRoot (zero for an equivocation).
     /// @param kind Which proof `proof` is.
     /// @param proof abi.encode of the proof struct of `kind` (types/Dispute.sol).
     function dispute(
@@ -307,6 +355,7 @@ interface IHub {
         uint32 window,
         bytes32 windowRoot,
         bytes32 stateHash,
+        bytes32 balancesRoot,
         DisputeKind kind,
         bytes calldata proof
     ) external;
@@ -319,7 +368,7 @@ interface IHub {
     /// timeout penalty (`CLAIM_DEPOSIT_BPS` of the configured bond, from its bond), which is shared out
     /// with the claim deposit as in `dispute` (the challenger in the caller's place), and the bond is
     /// returned; a challenge fully answered (or a challenger that
-    /// misses its deadline) gives the bond to the claim's signers (equal parts into their escrow); a game
+    /// misses its deadline) gives the bond to the claim's signers (equal parts into their on-chain credit); a game
     /// against a claim no longer pending returns the bond. Money is conserved exactly.
     /// @param communityId The community.
     /// @param window The window of the claim played on.
@@ -334,8 +383,11 @@ interface IHub {
     /// @notice Block in which `commitment` was first committed (0 = never, or consumed).
     function disputeCommitments(bytes32 commitment) external view returns (uint256);
 
-    /// @notice claimHash = keccak256(abi.encode(window, windowRoot, stateHash)).
-    function claimHash(uint32 window, bytes32 windowRoot, bytes32 stateHash) external pure returns (bytes32);
+    /// @notice claimHash = keccak256(abi.encode(window, windowRoot, stateHash, balancesRoot)).
+    function claimHash(uint32 window, bytes32 windowRoot, bytes32 stateHash, bytes32 balancesRoot)
+        external
+        pure
+        returns (bytes32);
 
     /// @notice The record of a rejected claim (deadline 0 = never rejected).
     function rejectedClaim(uint64 communityId, bytes32 claimHash) external view returns (RejectedClaim memory);
@@ -349,18 +401,20 @@ interface IHub {
     /// @notice Configuration and progress of a community.
     function community(uint64 communityId) external view returns (CommunityInfo memory);
 
-    /// @notice Participant node addresses, by index.
-    function participants(uint64 communityId) external view returns (address[] memory);
-
     /// @notice The data contract holding the registered meters (public key, scheme, owner) by meter index:
     /// read it with `MeterTable` (Solidity) or `readMeterTable` (node/src/chain/hubClient.ts).
     function meterTable(uint64 communityId) external view returns (address);
 
-    /// @notice The stored result of a window: status, root, state hash, submission time, signer bitmap.
+    /// @notice The stored result of a window: status, roots, submission time, signer bitmap (a result
+    /// final at once reads as signed by everyone, with submittedAt and submitter 0: see `WindowRecord`).
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory);
 
-    /// @notice Escrow, bond, debt and claim of participant `index`.
-    function account(uint64 communityId, uint256 index) external view returns (ParticipantAccount memory);
+    /// @notice What the hub keeps of member `index`: its bond (configured bond − bondMissing), its
+    /// on-chain credit, whether it was paid out (`claim`), and what it took of the repaid pool so far.
+    function member(uint64 communityId, uint256 index)
+        external
+        view
+        returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken);
 
     /// @notice Balance `holder` can pull with `withdraw(token)`.
     function withdrawable(IERC20 token, address holder) external view returns (uint256);

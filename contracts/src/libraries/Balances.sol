@@ -51,7 +51,7 @@ library Balances {
         bytes32 balancesRoot,
         uint256 participantCount,
         uint256 index,
-        Balance calldata leaf,
+        Balance memory leaf,
         uint256 totalClaims,
         bytes32[] calldata proof
     ) internal pure returns (bool) {

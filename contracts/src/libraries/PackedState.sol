@@ -6,8 +6,9 @@ import {IHub} from "../interfaces/IHub.sol";
 import {ParticipantState} from "../types/Market.sol";
 
 /// @title PackedState
-/// @notice The calldata encoding of a window's final state in `Hub.update`: 64 bytes per participant
-/// instead of the ABI's 224, twin of `packState` in `node/src/window/state.ts`.
+/// @notice The compact encoding of a window state (a game's published S_{t-1}, a BadBalances proof's
+/// S_W): 64 bytes per participant instead of the ABI's 224, twin of `packState` in
+/// `node/src/window/state.ts`.
 ///
 ///     word 0: exportWh (8) ‖ importWh (8) ‖ p2pSoldWh (8) ‖ p2pBoughtWh (8)
 ///     word 1: gridSoldWh (8) ‖ gridBoughtWh (8) ‖ net (16, int128 two's complement)
@@ -66,6 +67,53 @@ library PackedState {
         }
         if (bad != type(uint256).max) revert IHub.NetOutOfRange(bad);
         if (sum != 0) revert IHub.UnbalancedState(sum);
+    }
+
+    /// @notice Reads a packed state held in memory (a dispute's proof) without judging it: the number of
+    /// participants it encodes (length / STRIDE), its `net` column, StateHash.hash of the state, whether
+    /// a net is -2^127 and Σ net. Reverts `StateLengthMismatch` only when the length is not a whole
+    /// number of participants (such bytes encode no state at all). The same layout as `decode`.
+    function inspect(bytes memory packed)
+        internal
+        pure
+        returns (int256[] memory nets, bytes32 stateHash, bool minNet, int256 sum)
+    {
+        uint256 len = packed.length;
+        if (len % STRIDE != 0) revert IHub.StateLengthMismatch(len - len % STRIDE, len);
+        uint256 n = len / STRIDE;
+        nets = new int256[](n);
+        assembly ("memory-safe") {
+            let enc := mload(0x40)
+            let size := add(0x40, mul(n, 0xe0))
+            mstore(0x40, add(enc, size))
+            mstore(enc, 0x20)
+            mstore(add(enc, 0x20), n)
+            let out := add(enc, 0x40)
+            let src := add(packed, 0x20)
+            let m64 := 0xffffffffffffffff
+            let netOut := add(nets, 0x20)
+            let min := shl(127, not(0))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let a := mload(src)
+                let b := mload(add(src, 0x20))
+                mstore(out, shr(192, a))
+                mstore(add(out, 0x20), and(shr(128, a), m64))
+                mstore(add(out, 0x40), and(shr(64, a), m64))
+                mstore(add(out, 0x60), and(a, m64))
+                mstore(add(out, 0x80), shr(192, b))
+                mstore(add(out, 0xa0), and(shr(128, b), m64))
+                let net := signextend(15, b)
+                mstore(add(out, 0xc0), net)
+                mstore(netOut, net)
+                if eq(net, min) { minNet := 1 }
+                // |net| <= 2^127 and n < 2^64: no overflow.
+                sum := add(sum, net)
+                src := add(src, 0x40)
+                out := add(out, 0xe0)
+                netOut := add(netOut, 0x20)
+            }
+            stateHash := keccak256(enc, size)
+        }
     }
 
     /// @notice The packed encoding of `s` (for tests and scripts; the hub only decodes). Reverts

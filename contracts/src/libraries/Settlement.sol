@@ -2,19 +2,19 @@
 pragma solidity ^0.8.24;
 
 import {IHub} from "../interfaces/IHub.sol";
-import {ParticipantAccount} from "../types/Community.sol";
+import {Member} from "../types/Community.sol";
+import {Balances} from "./Balances.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {ProRata} from "./ProRata.sol";
 
 /// @title Settlement
-/// @notice Applies a window's reaction: moves escrowed tokens between participants by `net`; passes
-/// repaid debt on to the creditors. An external (linked) library: it keeps the hub under EIP-170.
-/// @dev The debt rule. A debtor (net < 0) pays from its escrow, then from its bond; what is still
-/// unpaid becomes its `debt`. Creditors (net > 0) share only what was actually collected: in full
-/// when nobody was short, otherwise pro rata to their net (ProRata: floor, then one unit each to
-/// the first creditors by index), and each creditor's shortfall becomes its `claim`. So
-/// Σ credited == Σ collected (money is conserved exactly) and Σ debt added == Σ claim added.
-/// Nobody's shortfall ever reverts the window.
+/// @notice The hub's on-chain money moves between members of one community: slashes (from the on-chain
+/// bond, an equivocation's rest from the on-chain credit), a lost game bond's split, the whole-bond check
+/// of a partial claim's signers. An external (linked) library: it keeps the hub under EIP-170.
+/// @dev The reaction (escrow, debt, claim) is not here: it lives in the balances root (`Balances`,
+/// DESIGN.md §5.6) and never touches the bond, which is a stake only. What a member receives on chain
+/// during the run goes to its `credit`, paid at close (`Hub.claim`). Every function here moves money
+/// between members' `bondMissing`/`credit` and the `withdrawable` balances only: the tokens stay in the
+/// hub, and Σ taken == Σ shared out (money is conserved exactly).
 library Settlement {
     using SafeCast for uint256;
 
@@ -33,8 +33,11 @@ library Settlement {
         /// Tokens already held by the hub outside every balance, shared out with what is taken (a forfeited
         /// claim deposit). Only with a non-offender to receive it (a partial claim always has a non-signer).
         uint256 extra;
-        /// Take what the bond lacks of `cap` from the escrow (an equivocation's fixed cost, review R4).
-        bool orEscrow;
+        /// Take what the bond lacks of `cap` from the on-chain credit (an equivocation's fixed cost,
+        /// review R4; the root escrow cannot be taken on chain).
+        bool orCredit;
+        /// The community's configured bond: a member's bond is bond − bondMissing.
+        uint256 bond;
     }
 
     /// @notice The claim deposit (and timeout penalty) of a community whose configured bond is `bond`.
@@ -42,133 +45,43 @@ library Settlement {
         return bond * CLAIM_DEPOSIT_BPS / 10_000;
     }
 
-    /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds at least `bond` (review
-    /// R6: a signer of a partial claim must have its whole bond at stake).
-    function requireWholeBonds(
-        mapping(uint256 => ParticipantAccount) storage accounts,
-        uint256 signers,
-        uint256 bond,
-        uint64 communityId
-    ) public view {
-        for (uint256 i = 0; signers >> i != 0; ++i) {
-            if ((signers >> i) & 1 != 0 && accounts[i].bond < bond) revert IHub.BondNotWhole(communityId, i);
-        }
-    }
-
-    /// @notice Applies `nets` (Σ = 0, |net| < 2^127) to `accounts`; returns the debt added.
-    function settle(
-        mapping(uint256 => ParticipantAccount) storage accounts,
-        int256[] memory nets,
-        uint64 communityId,
-        uint32 window
-    ) public returns (uint256 shortfall) {
-        uint256 n = nets.length;
-        uint256 owed;
-        uint256 collected;
-        for (uint256 i = 0; i < n; ++i) {
-            int256 net = nets[i];
-            // |net| < 2^127 (checked by the hub), so both casts are exact.
-            // forge-lint: disable-next-item(unsafe-typecast)
-            if (net > 0) owed += uint256(net);
-            else if (net < 0) collected += _collect(accounts[i], uint256(-net), communityId, window, i);
-        }
-        if (collected == owed) {
-            for (uint256 i = 0; i < n; ++i) {
-                if (nets[i] > 0) accounts[i].escrow += uint128(uint256(nets[i]));
-            }
-            return 0;
-        }
-        shortfall = owed - collected;
-        uint256[] memory weights = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            if (nets[i] > 0) weights[i] = uint256(nets[i]);
-        }
-        uint256[] memory paid = ProRata.split(collected, weights, owed);
-        for (uint256 i = 0; i < n; ++i) {
-            if (weights[i] == 0) continue;
-            ParticipantAccount storage a = accounts[i];
-            a.escrow += uint128(paid[i]);
-            uint256 short = weights[i] - paid[i];
-            if (short > 0) {
-                // short <= net < 2^127.
-                // forge-lint: disable-next-line(unsafe-typecast)
-                a.claim += uint128(short);
-                emit IHub.ClaimRecorded(communityId, window, i, short);
-            }
-        }
-    }
-
-    /// @notice Passes `amount` of repaid debt (<= `totalClaims` = Σ claim) to the participants with
-    /// claims, pro rata to their claims (ProRata): into their escrow while the community runs, into
-    /// their withdrawable balance once it is closed.
-    function payClaims(
-        mapping(uint256 => ParticipantAccount) storage accounts,
-        address[] storage participants,
-        mapping(address => uint256) storage withdrawable,
-        uint256 amount,
-        uint256 totalClaims,
-        bool closed,
-        uint64 communityId
-    ) public {
+    /// @notice The genesis balances root of a participant list (`Balances.genesis`, totalClaims 0), after
+    /// checking the list: no zero address (`ZeroParticipant`), no address twice (`DuplicateParticipant`,
+    /// found with an open-addressing table in memory: O(N), no storage). Here and not in the hub: it
+    /// keeps the hub under EIP-170.
+    function genesisRoot(address[] calldata participants, uint256 escrow) public pure returns (bytes32) {
         uint256 n = participants.length;
-        uint256[] memory claims = new uint256[](n);
+        uint256 size = 2;
+        while (size < 2 * n) size <<= 1;
+        address[] memory table = new address[](size);
         for (uint256 i = 0; i < n; ++i) {
-            claims[i] = accounts[i].claim;
-        }
-        uint256[] memory shares = ProRata.split(amount, claims, totalClaims);
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 share = shares[i];
-            if (share == 0) continue;
-            ParticipantAccount storage a = accounts[i];
-            // A share never exceeds its claim (ProRata with amount <= Σ claims).
-            // forge-lint: disable-next-line(unsafe-typecast)
-            a.claim -= uint128(share);
-            if (closed) withdrawable[participants[i]] += share;
-            // A share never exceeds its uint128 claim.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            else a.escrow += uint128(share);
-            emit IHub.ClaimPaid(communityId, i, share);
-        }
-    }
-
-    /// @notice At close: moves every participant's escrow and bond to its `withdrawable` balance, first
-    /// repaying its own debt from them; returns the total repaid (for the hub to pass on to the claims).
-    function refund(
-        mapping(uint256 => ParticipantAccount) storage accounts,
-        address[] storage participants,
-        mapping(address => uint256) storage withdrawable,
-        uint64 communityId
-    ) public returns (uint256 repaid) {
-        uint256 n = participants.length;
-        for (uint256 i = 0; i < n; ++i) {
-            ParticipantAccount storage a = accounts[i];
-            uint256 amount = uint256(a.escrow) + a.bond;
-            if (amount == 0) continue;
-            a.escrow = 0;
-            a.bond = 0;
             address p = participants[i];
-            uint256 debt = a.debt;
-            if (debt > 0) {
-                uint256 pay = debt < amount ? debt : amount;
-                // Below the uint128 debt it is subtracted from.
-                // forge-lint: disable-next-line(unsafe-typecast)
-                a.debt = uint128(debt - pay);
-                amount -= pay;
-                repaid += pay;
-                emit IHub.DebtRepaid(communityId, p, p, pay);
+            if (p == address(0)) revert IHub.ZeroParticipant(i);
+            // The opener chooses the list: colliding addresses only make its own `open` dearer.
+            uint256 at = uint256(keccak256(abi.encode(p))) & (size - 1);
+            while (table[at] != address(0)) {
+                if (table[at] == p) revert IHub.DuplicateParticipant(p);
+                at = (at + 1) & (size - 1);
             }
-            if (amount > 0) {
-                withdrawable[p] += amount;
-                emit IHub.Refunded(communityId, p, amount);
-            }
+            table[at] = p;
+        }
+        return Balances.root(Balances.genesis(participants, escrow), 0);
+    }
+
+    /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds its whole bond
+    /// (`bondMissing` 0; review R6: a signer of a partial claim must have its whole bond at stake).
+    function requireWholeBonds(mapping(uint256 => Member) storage members, uint256 signers, uint64 communityId)
+        public
+        view
+    {
+        for (uint256 i = 0; signers >> i != 0; ++i) {
+            if ((signers >> i) & 1 != 0 && members[i].bondMissing != 0) revert IHub.BondNotWhole(communityId, i);
         }
     }
 
-    /// @notice Splits `amount` equally into the escrow of the participants in bitmap `who` (non-empty, of
+    /// @notice Splits `amount` equally into the credit of the participants in bitmap `who` (non-empty, of
     /// `n`); the division's remainder to the first of them (a lost challenge bond, DESIGN.md §5.4).
-    function credit(mapping(uint256 => ParticipantAccount) storage accounts, uint256 who, uint256 n, uint256 amount)
-        external
-    {
+    function credit(mapping(uint256 => Member) storage members, uint256 who, uint256 n, uint256 amount) external {
         uint256 count;
         for (uint256 i = 0; i < n; ++i) {
             if (who & (uint256(1) << i) != 0) ++count;
@@ -177,37 +90,35 @@ library Settlement {
         uint256 rest = amount - each * count;
         for (uint256 i = 0; i < n; ++i) {
             if (who & (uint256(1) << i) == 0) continue;
-            ParticipantAccount storage a = accounts[i];
-            // Escrow is bounded by the token's supply held by the hub.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            a.escrow = uint128(uint256(a.escrow) + each + rest);
+            Member storage m = members[i];
+            m.credit = (uint256(m.credit) + each + rest).toUint128();
             rest = 0;
         }
     }
 
-    /// @notice Takes up to `p.cap` from the bond (`p.orEscrow`: then the escrow) of each participant in
-    /// `p.offenders` (of `n`) and adds `p.extra`; `CHALLENGER_SHARE_BPS` of the total goes to
-    /// `challenger`'s `withdrawable` balance, the rest in equal parts to the escrow of the other
+    /// @notice Takes up to `p.cap` from the on-chain bond (`p.orCredit`: then the credit) of each
+    /// participant in `p.offenders` (of `n`) and adds `p.extra`; `CHALLENGER_SHARE_BPS` of the total goes
+    /// to `challenger`'s `withdrawable` balance, the rest in equal parts to the credit of the other
     /// participants, the division's remainder to the challenger. A challenger that is itself an offender
     /// (`challengerIndexPlusOne`: its index + 1, 0 for an outsider) gets nothing: its share goes to the
     /// others too (it can neither escape nor profit by disputing its own claim), the remainder to the
-    /// first of them; with nobody else left, nothing is taken (and `p.extra` is 0 then). Bonds, escrow
-    /// and withdrawable balances all stay in the hub: money is conserved.
+    /// first of them; with nobody else left, nothing is taken (and `p.extra` is 0 then). Returns what
+    /// went to `withdrawable` (the hub takes it off the community's `held`).
     function slash(
-        mapping(uint256 => ParticipantAccount) storage accounts,
+        mapping(uint256 => Member) storage members,
         mapping(address => uint256) storage withdrawable,
         uint256 n,
         uint256 challengerIndexPlusOne,
         Penalty memory p,
         address challenger,
         uint64 communityId
-    ) public {
+    ) public returns (uint256 reward) {
         uint256 offenders = p.offenders;
         bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
         uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
         uint256 recipients = n - _popcount(offenders & all);
-        if (recipients == 0 && selfDispute) return;
-        uint256 total = _take(accounts, p, n) + p.extra;
+        if (recipients == 0 && selfDispute) return 0;
+        uint256 total = _take(members, p, n) + p.extra;
         uint256 each =
             recipients == 0 ? 0 : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
         // The division's remainder: to the challenger, or for a self-dispute to the first recipient.
@@ -215,19 +126,32 @@ library Settlement {
         emit IHub.Slashed(communityId, challenger, total, selfDispute ? 0 : rest);
         if (!selfDispute) {
             withdrawable[challenger] += rest;
+            reward = rest;
             rest = 0;
         }
+        _share(members, offenders, n, each, rest);
+    }
+
+    /// @dev Adds `each` to the credit of every participant not in `offenders` (of `n`), and `rest` to
+    /// the first of them.
+    function _share(
+        mapping(uint256 => Member) storage members,
+        uint256 offenders,
+        uint256 n,
+        uint256 each,
+        uint256 rest
+    ) private {
         for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
             if (offenders & (uint256(1) << i) != 0) continue;
-            ParticipantAccount storage a = accounts[i];
-            a.escrow = (uint256(a.escrow) + each + rest).toUint128();
+            Member storage m = members[i];
+            m.credit = (uint256(m.credit) + each + rest).toUint128();
             rest = 0;
         }
     }
 
-    /// @dev Takes up to `p.cap` from the bond of each offender, then (`p.orEscrow`) what the bond lacked
-    /// from its escrow; returns the total taken.
-    function _take(mapping(uint256 => ParticipantAccount) storage accounts, Penalty memory p, uint256 n)
+    /// @dev Takes up to `p.cap` from the bond of each offender, then (`p.orCredit`) what the bond lacked
+    /// from its credit; returns the total taken.
+    function _take(mapping(uint256 => Member) storage members, Penalty memory p, uint256 n)
         private
         returns (uint256 total)
     {
@@ -235,18 +159,19 @@ library Settlement {
         uint256 cap = p.cap;
         for (uint256 i = 0; i < n; ++i) {
             if (offenders & (uint256(1) << i) == 0) continue;
-            ParticipantAccount storage a = accounts[i];
-            uint256 bond = a.bond;
+            Member storage m = members[i];
+            uint256 missing = m.bondMissing;
+            uint256 bond = p.bond - missing;
             uint256 take = bond < cap ? bond : cap;
-            // Below the uint128 bond it is subtracted from.
+            // missing + take <= the configured uint128 bond.
             // forge-lint: disable-next-line(unsafe-typecast)
-            a.bond = uint128(bond - take);
-            if (p.orEscrow && take < cap) {
-                uint256 escrow = a.escrow;
-                uint256 more = cap - take < escrow ? cap - take : escrow;
-                // Below the uint128 escrow it is subtracted from.
+            m.bondMissing = uint128(missing + take);
+            if (p.orCredit && take < cap) {
+                uint256 held = m.credit;
+                uint256 more = cap - take < held ? cap - take : held;
+                // Below the uint128 credit it is subtracted from.
                 // forge-lint: disable-next-line(unsafe-typecast)
-                a.escrow = uint128(escrow - more);
+                m.credit = uint128(held - more);
                 take += more;
             }
             total += take;
@@ -259,37 +184,5 @@ library Settlement {
             x &= x - 1;
             ++count;
         }
-    }
-
-    /// @dev Takes `due` from escrow, then bond; records the rest as debt. Returns what was taken.
-    function _collect(ParticipantAccount storage a, uint256 due, uint64 communityId, uint32 window, uint256 index)
-        private
-        returns (uint256 paid)
-    {
-        uint256 escrow = a.escrow;
-        if (due <= escrow) {
-            // Below the uint128 escrow it is subtracted from.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            a.escrow = uint128(escrow - due);
-            return due;
-        }
-        uint256 rest = due - escrow;
-        uint256 bond = a.bond;
-        uint256 fromBond = rest < bond ? rest : bond;
-        a.escrow = 0;
-        if (fromBond > 0) {
-            // Below the uint128 bond it is subtracted from.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            a.bond = uint128(bond - fromBond);
-            emit IHub.BondDrawn(communityId, window, index, fromBond);
-        }
-        uint256 unpaid = rest - fromBond;
-        if (unpaid > 0) {
-            // unpaid <= due < 2^127.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            a.debt += uint128(unpaid);
-            emit IHub.DebtRecorded(communityId, window, index, unpaid);
-        }
-        return escrow + fromBond;
     }
 }

@@ -2,9 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
-import {Meter} from "../types/Community.sol";
+import {Balance, Meter} from "../types/Community.sol";
 import {MarketParams, MeterEnergy, ParticipantState, StateHash} from "../types/Market.sol";
 import {
+    BalancesProof,
     DisputeContext,
     DisputeKind,
     DisputeOutcome,
@@ -19,15 +20,18 @@ import {
     Verdict,
     VoidedSlotProof
 } from "../types/Dispute.sol";
+import {Balances} from "../libraries/Balances.sol";
 import {Market} from "../libraries/Market.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
 import {MeterTable} from "../libraries/MeterTable.sol";
+import {PackedState} from "../libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../libraries/ReadingCodec.sol";
 import {Tariff, TouTariff} from "../libraries/Tariff.sol";
 import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 
 /// @title DisputeVerifier
-/// @notice Checks the fraud proofs of DESIGN.md §5 against the claim the hub pushes (`DisputeContext`);
+/// @notice Checks the fraud proofs of DESIGN.md §5 (and the balances proof of §5.6) against the claim the
+/// hub pushes (`DisputeContext`);
 /// holds no state and never calls the hub. The hub applies the outcome.
 /// @dev Rules common to every proof:
 /// - Interval leaves are proven under the claim's windowRoot at their position (< W), with a proof
@@ -36,7 +40,7 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// - A proven interval leaf whose `interval` is not w·W + position is fraud by itself (an honest
 ///   claim never holds one), so each kind returns Fraud on it.
 /// - Slashing policy (`slashCap`): whatever no honest node could sign (an invalid or misbound
-///   committed reading, a wrong step, a wrong final state, a malformed leaf) slashes the signers' whole
+///   committed reading, a wrong step, a wrong final state, wrong balances, a malformed leaf) slashes the signers' whole
 ///   bond. An omission (an absent slot where a valid reading exists) or a kept reading in a slot voided
 ///   later is a good-faith error (reject, slash nobody: the signers may never have received the
 ///   reading, or the second reading), UNLESS the meter's owner signed the claim: the owner always has
@@ -77,6 +81,8 @@ contract DisputeVerifier is IDisputeVerifier {
             out.verdict = _badStep(ctx, abi.decode(proof, (StepProof)));
         } else if (kind == DisputeKind.BadFinalState) {
             out.verdict = _badFinalState(ctx, abi.decode(proof, (FinalStateProof)));
+        } else if (kind == DisputeKind.BadBalances) {
+            out.verdict = _badBalances(ctx, abi.decode(proof, (BalancesProof)));
         } else {
             (out.verdict, out.slot) = _voidedSlot(ctx, abi.decode(proof, (VoidedSlotProof)));
             // A malformed leaf needs no voided slot: it is fraud by itself.
@@ -94,7 +100,7 @@ contract DisputeVerifier is IDisputeVerifier {
         out.slashCap = out.verdict == Verdict.Fraud ? type(uint256).max : 0;
     }
 
-    // ------------------------------------------------------------------ the six kinds
+    // ------------------------------------------------------------------ the seven kinds
 
     /// @dev Two different encodings, both valid for one meter and one interval of ctx.window.
     function _equivocation(DisputeContext calldata ctx, EquivocationProof memory p)
@@ -224,6 +230,26 @@ contract DisputeVerifier is IDisputeVerifier {
         if (p.last.position + 1 != ctx.windowIntervals) revert NotLastPosition(p.last.position);
         if (!_provenLeaf(ctx, p.last)) return Verdict.Fraud;
         return p.last.stateHash == ctx.stateHash ? Verdict.NoFraud : Verdict.Fraud;
+    }
+
+    /// @dev The claim's balances root is not the reaction (`Balances.react`, the one home of the rule) of
+    /// its final state S_W applied to the balances it starts from. Fraud too when S_W is malformed for
+    /// the hub (not one entry per participant, a net of −2^127, Σ net ≠ 0): `update` no longer checks
+    /// the state, so a claim of such a state is wrong whatever its balances root says.
+    function _badBalances(DisputeContext calldata ctx, BalancesProof memory p) private pure returns (Verdict) {
+        uint256 n = ctx.participantCount;
+        if (p.previous.length != n || Balances.root(p.previous, p.previousTotalClaims) != ctx.previousBalancesRoot) {
+            revert BalancesProofMismatch();
+        }
+        if (p.finalState.length % PackedState.STRIDE != 0) revert StateProofMismatch();
+        (int256[] memory nets, bytes32 stateHash, bool minNet, int256 sum) = PackedState.inspect(p.finalState);
+        if (stateHash != ctx.stateHash) revert StateProofMismatch();
+        if (nets.length != n || minNet || sum != 0) return Verdict.Fraud;
+        (Balance[] memory next, uint256 claimsAdded) = Balances.react(p.previous, nets);
+        return
+            Balances.root(next, p.previousTotalClaims + claimsAdded) == ctx.balancesRoot
+                ? Verdict.NoFraud
+                : Verdict.Fraud;
     }
 
     /// @dev A committed slot holds a reading although the hub voided the slot (checked by the hub on the

@@ -66,7 +66,7 @@ enum CommunityStatus {
     Opening,
     /// Everyone joined; windows can be updated.
     Active,
-    /// Closed (after the last window, or aborted before becoming Active); deposits returned.
+    /// Closed (after the last window, or aborted before becoming Active); members `claim` their money.
     Closed
 }
 
@@ -75,12 +75,12 @@ enum WindowStatus {
     None,
     /// Signed by some but not all participants; final once the challenge period has passed.
     Pending,
-    /// Applied: the reaction moved the escrowed tokens.
+    /// Final: its balances root is the one the next window (or the close) starts from.
     Final
 }
 
 /// @notice What the hub keeps of a rejected claim (keyed by claimHash = keccak256(abi.encode(window,
-/// windowRoot, stateHash))): it stays disputable for fraud until its original challenge deadline, its
+/// windowRoot, stateHash, balancesRoot))): it stays disputable for fraud until its original challenge deadline, its
 /// signers are slashed for fraud at most once, and it can never be posted again unless it was only
 /// lost by a missed move deadline of the data-availability game (`timedOut`, review R5).
 struct RejectedClaim {
@@ -96,10 +96,17 @@ struct RejectedClaim {
 }
 
 /// @notice What the hub stores for one window's result.
+/// @dev A result signed by every participant is final at once; for it the hub writes only the three
+/// roots (the `windowRecord` view derives `status` = Final, `signers` = everyone, and reports
+/// `submittedAt` and `submitter` as 0: the `WindowFinalized` event's block and sender have them).
 struct WindowRecord {
     bytes32 windowRoot;
-    /// StateHash.hash(S_W) of the final state the reaction pays out.
+    /// StateHash.hash(S_W) of the window's final state.
     bytes32 stateHash;
+    /// The balances root after the window's reaction (`Balances`, DESIGN.md §5.6): what members are
+    /// paid from at close (the last window's), and what a BadBalances dispute of the next window
+    /// starts from.
+    bytes32 balancesRoot;
     /// Bit i set = participant i signed.
     uint256 signers;
     /// Block timestamp of the accepted update.
@@ -122,16 +129,15 @@ struct Balance {
     uint256 claim;
 }
 
-/// @notice One participant's money in a community (token units).
-struct ParticipantAccount {
-    /// Escrow: pays (and receives) the reaction; topped up with `deposit`.
-    uint128 escrow;
-    /// Bond: pays what escrow cannot; slashable by disputes (later work).
-    uint128 bond;
-    /// What the participant still owes after escrow and bond ran dry; repaid with `repayDebt`.
-    uint128 debt;
-    /// What the participant was owed but not paid because debtors were short; paid by repayments.
-    uint128 claim;
+/// @notice What the hub keeps on chain of one member (token units); its escrow, debt and claim live in
+/// the balances root only (DESIGN.md §5.6). A fresh member is whole: the slot stays zero.
+struct Member {
+    /// What the member's bond lacks of the configured bond (slashes, timeout penalties); the bond is
+    /// configured bond − bondMissing. `topUpBond` makes it 0.
+    uint128 bondMissing;
+    /// On-chain money the member received or added during the run (a slash share, a lost game bond's
+    /// share, a `deposit`), paid at close with its escrow and bond; it backs the member's debt.
+    uint128 credit;
 }
 
 /// @notice Read-only summary of a community for off-chain nodes.
@@ -152,7 +158,12 @@ struct CommunityInfo {
     uint256 joined;
     /// Windows final so far; also the next window to be updated.
     uint32 finalizedWindows;
-    /// Sum of all participants' debt (always equals the sum of all claims).
-    uint256 totalDebt;
+    /// The balances root before window 0 (`Balances.genesis` of the participants and the escrow).
+    bytes32 genesisBalancesRoot;
+    /// Tokens the hub holds for this community (joins, deposits, top-ups, claim and game deposits in;
+    /// claims and moves to `withdrawable` out): no payout of the community may exceed it.
+    uint256 held;
+    /// Debt repaid at close so far (by members' `claim`s), shared by the claim holders pro rata.
+    uint256 repaidPool;
     CommunityModules modules;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Balance} from "./Community.sol";
 import {MarketParams, ParticipantState} from "./Market.sol";
 import {LimitPrices} from "./Auction.sol";
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
@@ -20,7 +21,10 @@ enum DisputeKind {
     Equivocation,
     /// A committed slot holds a reading although the slot was voided on chain for an equivocation:
     /// `VoidedSlotProof`.
-    VoidedSlot
+    VoidedSlot,
+    /// The claim's balancesRoot is not the reaction of its final state applied to the previous window's
+    /// balances (or its final state is malformed for the hub): `BalancesProof`.
+    BadBalances
 }
 
 /// @notice What the verifier concludes about a claim.
@@ -67,6 +71,10 @@ struct DisputeContext {
     /// The disputed claim (zero for an equivocation).
     bytes32 windowRoot;
     bytes32 stateHash;
+    bytes32 balancesRoot;
+    /// The balances root the claim starts from: window w−1's final record's (the genesis root for w = 0;
+    /// zero for an equivocation of a window whose predecessor is not final).
+    bytes32 previousBalancesRoot;
     /// Bitmap of the claim's signers (0 for an equivocation).
     uint256 signers;
     /// The community's configured bond (the equivocation slash is a share of it).
@@ -176,4 +184,17 @@ struct VoidedSlotProof {
     uint32 meterIndex;
     SignedReading committed;
     bytes32[] slotProof;
+}
+
+/// @notice Kind 7 (`DisputeKind.BadBalances`, enum value 6). `previous` (one leaf per participant, in index order) with
+/// `previousTotalClaims` must be the balances the claim starts from (`Balances.root` equal to the
+/// context's previousBalancesRoot, else `BalancesProofMismatch`), and `finalState` the claim's S_W packed
+/// as in `PackedState` (64 bytes per participant), hashing to the claim's stateHash (else
+/// `StateProofMismatch`). Fraud when that state is malformed for the hub (not one entry per participant,
+/// a net of −2^127, Σ net ≠ 0), or when `Balances.root(react(previous, nets), previousTotalClaims +
+/// claimsAdded)` is not the claim's balancesRoot.
+struct BalancesProof {
+    Balance[] previous;
+    uint256 previousTotalClaims;
+    bytes finalState;
 }

@@ -28,7 +28,7 @@ enum GameAction {
 /// @notice One move of the game; unused fields are zero.
 struct GameMove {
     GameAction action;
-    /// The claim played on: claimHash(window, windowRoot, stateHash).
+    /// The claim played on: claimHash(window, windowRoot, stateHash, balancesRoot).
     bytes32 claim;
     /// The game's challenger (a game is keyed by community, claim and challenger).
     address challenger;
