@@ -13,6 +13,7 @@ import { checkMarketTariff, tariffFromAbi, type Tariff } from '../window/tariff.
 import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
+import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { loadArtifact } from './artifacts.js';
 
 export enum WindowStatus {
@@ -93,7 +94,7 @@ export class HubClient {
     const [network, info, participants, table] = await Promise.all([
       this.modules.provider.getNetwork(),
       this.contract.community(id),
-      this.contract.participants(id),
+      this.participants(),
       this.contract.meterTable(id),
     ]);
     const meters = readMeterTable(fromHex(await this.modules.provider.getCode(table)));
@@ -134,6 +135,28 @@ export class HubClient {
       escrow: info.escrow,
       coSignature: await this.coSignatureScheme(info.modules.coSignature, network.chainId, participants.length),
     };
+  }
+
+  /**
+   * The participants in index order, from the community's `ParticipantsListed` event (the hub stores only
+   * their count and the genesis balances root): checked against both, so a node never folds or signs for
+   * a list the hub did not commit to.
+   */
+  async participants(): Promise<string[]> {
+    const id = this.opts.communityId;
+    const [info, logs] = await Promise.all([
+      this.contract.community(id),
+      this.contract.queryFilter(this.contract.filters.ParticipantsListed(id), 0, 'latest'),
+    ]);
+    for (const log of logs) {
+      const listed = [...((log as EventLog).args.participants as string[])];
+      if (
+        listed.length === Number(info.participantCount) &&
+        balancesRoot(genesisBalances(listed, info.escrow), 0n) === info.genesisBalancesRoot
+      )
+        return listed;
+    }
+    throw new Error(`community ${id}: no ParticipantsListed event matches its genesis balances root`);
   }
 
   /**
