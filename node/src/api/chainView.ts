@@ -36,6 +36,7 @@ export const DISPUTE_KIND_TEXT: Record<DisputeKind, string> = {
   [DisputeKind.BadFinalState]: 'a posted final state that is not the committed one (bad final state)',
   [DisputeKind.Equivocation]: 'a meter that signed two readings for one interval (equivocation)',
   [DisputeKind.VoidedSlot]: 'a committed reading in a slot proven equivocated (voided slot)',
+  [DisputeKind.BadBalances]: 'a balances root that is not the reaction of the window (bad balances)',
 };
 
 export interface WindowHistory {
@@ -90,8 +91,7 @@ const FEED_EVENTS = [
   'Disputed',
   'ClaimRejected',
   'Slashed',
-  'BondDrawn',
-  'DebtRecorded',
+  // Shortfalls (a debtor's debt, a creditor's claim) are in the balances root now, not hub events.
   'CommunityClosed',
 ] as const;
 
@@ -370,24 +370,6 @@ export class ChainView {
           severity: 'alert',
           message: `${who} slashed ${this.says(a.amount as bigint)} ${symbol} (from bonds, with a rejected claim's deposit, or an equivocating owner's escrow); ${this.says(a.reward as bigint)} ${symbol} reward to participant ${challenger}, the rest to the other participants`,
           data: { amount, reward, symbol, challenger, ...(offenders ? { offenders } : {}) },
-        };
-      }
-      case 'BondDrawn':
-      case 'DebtRecorded': {
-        const window = Number(a.window);
-        const participant = Number(a.participantIndex);
-        const amount = this.formatAmount(a.amount as bigint);
-        const said = this.says(a.amount as bigint);
-        return {
-          ...base,
-          type: 'shortfall',
-          severity: 'warn',
-          window,
-          message:
-            parsed.name === 'BondDrawn'
-              ? `Window ${window}: participant ${participant}'s escrow fell short; its bond paid ${said} ${symbol}`
-              : `Window ${window}: participant ${participant} could not pay ${said} ${symbol}; recorded as debt`,
-          data: { participant, amount, symbol, what: parsed.name },
         };
       }
       case 'CommunityClosed':

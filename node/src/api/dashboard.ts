@@ -3,7 +3,7 @@ import type { Provider } from 'ethers';
 import type { HubClient } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
 import { MarketKind, type CommunityInfo } from '../community/types.js';
-import type { NodeDb } from '../db/index.js';
+import type { NodeDb, StoredBalances } from '../db/index.js';
 import type { Logger } from '../util/logger.js';
 import { assembleStoredWindow } from '../window/assemble.js';
 import { foldStates } from '../window/fold.js';
@@ -30,7 +30,19 @@ export interface DashboardNode {
   lastCommittedWindow(): number;
   /** The last window final on chain (-1: none). */
   lastFinalWindow(): number;
+  /**
+   * Everyone's position (escrow, debt, claim) under the last final window's balances root, as this node
+   * holds it (the genesis before the first window); undefined when not known here.
+   */
+  finalBalances(): Promise<StoredBalances | undefined>;
   logger: Logger;
+}
+
+/** Participant `i`'s position: escrow, debt and claim from the balances root, bond from the hub. */
+async function position(node: DashboardNode, held: StoredBalances | undefined, i: number) {
+  const leaf = held?.leaves[i];
+  const member = await node.hub.member(i);
+  return { escrow: leaf?.escrow ?? 0n, debt: leaf?.debt ?? 0n, claim: leaf?.claim ?? 0n, bond: member.bond };
 }
 
 export type DashboardOptions = ChainViewOptions;
@@ -319,10 +331,11 @@ export class Dashboard {
 
   /** `GET /api/accounts`: every participant's deposits on the hub (token units). */
   async accounts() {
-    const { community, hub } = this.node;
+    const { community } = this.node;
+    const held = await this.node.finalBalances();
     const accounts = await Promise.all(
       community.participants.map(async (address, i) => {
-        const a = await hub.account(i);
+        const a = await position(this.node, held, i);
         const f = (v: bigint) => this.chain.formatAmount(v);
         return { participant: i, address, escrow: f(a.escrow), bond: f(a.bond), debt: f(a.debt), claim: f(a.claim) };
       }),
@@ -398,7 +411,7 @@ export class Dashboard {
         intervals,
       });
     }
-    const account = await hub.account(p);
+    const account = await position(this.node, await this.node.finalBalances(), p);
     const withdrawable = (await hub.contract.withdrawable(community.token, node.address)) as bigint;
     return {
       participantIndex: p,

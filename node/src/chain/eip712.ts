@@ -6,6 +6,8 @@ export interface WindowResultMessage {
   window: number;
   windowRoot: string;
   stateHash: string;
+  /** The balances root after the window's reaction (`Balances.root`, DESIGN.md §5.6). */
+  balancesRoot: string;
 }
 
 export const WINDOW_RESULT_TYPES = {
@@ -14,6 +16,7 @@ export const WINDOW_RESULT_TYPES = {
     { name: 'window', type: 'uint32' },
     { name: 'windowRoot', type: 'bytes32' },
     { name: 'stateHash', type: 'bytes32' },
+    { name: 'balancesRoot', type: 'bytes32' },
   ],
 };
 

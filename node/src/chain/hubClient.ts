@@ -8,18 +8,12 @@ import {
   type TransactionReceipt,
 } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
-import {
-  limitsHash,
-  MarketKind,
-  packState,
-  type LimitPrices,
-  type MarketParams,
-  type ParticipantState,
-} from '../window/state.js';
+import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
 import { checkMarketTariff, tariffFromAbi, type Tariff } from '../window/tariff.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
+import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { loadArtifact } from './artifacts.js';
 
 export enum WindowStatus {
@@ -31,17 +25,29 @@ export enum WindowStatus {
 export interface WindowRecord {
   windowRoot: string;
   stateHash: string;
+  /** The balances root after the window's reaction (`Balances.root`): what members are paid from. */
+  balancesRoot: string;
   /** Bitmap of participant indexes that signed. */
   signers: bigint;
   submittedAt: number;
   status: WindowStatus;
 }
 
-export interface AccountInfo {
-  escrow: bigint;
+/** A member's on-chain part (`Hub.member`): its escrow, debt and claim live in the balances root. */
+export interface MemberInfo {
+  /** The configured bond minus what slashes and penalties took (topUpBond makes it whole). */
   bond: bigint;
-  debt: bigint;
-  claim: bigint;
+  /** On-chain money received or added during the run (slash shares, deposits), paid at close. */
+  credit: bigint;
+  settled: boolean;
+  claimTaken: bigint;
+}
+
+/** What names a claim on the hub besides its window (`Hub.claimHash`): the three co-signed roots. */
+export interface ClaimedResult {
+  windowRoot: string;
+  stateHash: string;
+  balancesRoot: string;
 }
 
 /** How long to wait for a transaction to be mined before giving up on it (the caller retries). */
@@ -88,7 +94,7 @@ export class HubClient {
     const [network, info, participants, table] = await Promise.all([
       this.modules.provider.getNetwork(),
       this.contract.community(id),
-      this.contract.participants(id),
+      this.participants(),
       this.contract.meterTable(id),
     ]);
     const meters = readMeterTable(fromHex(await this.modules.provider.getCode(table)));
@@ -126,8 +132,31 @@ export class HubClient {
           : undefined,
       challengePeriod: Number(info.challengePeriod),
       token: info.token,
+      escrow: info.escrow,
       coSignature: await this.coSignatureScheme(info.modules.coSignature, network.chainId, participants.length),
     };
+  }
+
+  /**
+   * The participants in index order, from the community's `ParticipantsListed` event (the hub stores only
+   * their count and the genesis balances root): checked against both, so a node never folds or signs for
+   * a list the hub did not commit to.
+   */
+  async participants(): Promise<string[]> {
+    const id = this.opts.communityId;
+    const [info, logs] = await Promise.all([
+      this.contract.community(id),
+      this.contract.queryFilter(this.contract.filters.ParticipantsListed(id), 0, 'latest'),
+    ]);
+    for (const log of logs) {
+      const listed = [...((log as EventLog).args.participants as string[])];
+      if (
+        listed.length === Number(info.participantCount) &&
+        balancesRoot(genesisBalances(listed, info.escrow), 0n) === info.genesisBalancesRoot
+      )
+        return listed;
+    }
+    throw new Error(`community ${id}: no ParticipantsListed event matches its genesis balances root`);
   }
 
   /**
@@ -208,6 +237,7 @@ export class HubClient {
     return {
       windowRoot: r.windowRoot,
       stateHash: r.stateHash,
+      balancesRoot: r.balancesRoot,
       signers: r.signers,
       submittedAt: Number(r.submittedAt),
       status: Number(r.status),
@@ -244,27 +274,24 @@ export class HubClient {
     return this.contract.topUpBond(this.opts.communityId, overrides);
   }
 
-  async account(index: number): Promise<AccountInfo> {
-    const a = await this.contract.account(this.opts.communityId, index);
-    return { escrow: a.escrow, bond: a.bond, debt: a.debt, claim: a.claim };
+  /** Participant `index`'s on-chain part (`Hub.member`): bond, credit, whether it was paid out, claim taken. */
+  async member(index: number): Promise<MemberInfo> {
+    const m = await this.contract.member(this.opts.communityId, index);
+    return { bond: m.bond, credit: m.credit, settled: m.settled, claimTaken: m.claimTaken };
   }
 
   /**
-   * Sends window `window`'s result: the final state packed (`packState`, 64 bytes per participant) and
+   * Sends window `window`'s result (windowRoot, stateHash, balancesRoot: what was co-signed) with
    * `coSignature`, the community's blob (ECDSA: `encodeEcdsaCoSignature`; BLS: `BlsShareAggregator.build`).
+   * No final state travels: its hash is the claim, and disputes carry the state when they need it.
    */
-  async sendUpdate(
-    window: number,
-    windowRoot: string,
-    finalState: ParticipantState[],
-    coSignature: string,
-    overrides: Overrides = {},
-  ) {
+  async sendUpdate(window: number, result: ClaimedResult, coSignature: string, overrides: Overrides = {}) {
     return this.contract.update(
       this.opts.communityId,
       window,
-      windowRoot,
-      packState(finalState),
+      result.windowRoot,
+      result.stateHash,
+      result.balancesRoot,
       coSignature,
       overrides,
     );
@@ -272,7 +299,7 @@ export class HubClient {
 
   /**
    * Sends a fraud proof (`kind` and `abi.encode(proof)`) against the claim (window, windowRoot,
-   * stateHash) — none for an equivocation — and waits for it to be mined. Commit–reveal: commits
+   * stateHash, balancesRoot) — none for an equivocation — and waits for it to be mined. Commit–reveal: commits
    * first (keccak256(abi.encode(sender, communityId, window, kind, keccak256(proof)))), waits for that
    * block, then reveals: a copy-cat of the reveal has no commitment of its own from an earlier block.
    */
@@ -280,7 +307,7 @@ export class HubClient {
     window: number,
     kind: number,
     proof: string,
-    claim: { windowRoot: string; stateHash: string } = { windowRoot: ZeroHash, stateHash: ZeroHash },
+    claim: ClaimedResult = { windowRoot: ZeroHash, stateHash: ZeroHash, balancesRoot: ZeroHash },
   ): Promise<TransactionReceipt> {
     const runner = this.modules.runner as ContractRunner & { getAddress(): Promise<string> };
     const sender = await runner.getAddress();
@@ -293,6 +320,7 @@ export class HubClient {
         window,
         claim.windowRoot,
         claim.stateHash,
+        claim.balancesRoot,
         kind,
         proof,
       );

@@ -39,6 +39,11 @@ export interface CommunityInfo {
   challengePeriod: number;
   token: string;
   /**
+   * The configured escrow each participant deposits at join: everyone's balance before window 0
+   * (`genesisBalances`, the hub's genesis balances root). Token units.
+   */
+  escrow: bigint;
+  /**
    * The community's co-signature scheme (named at open): the ECDSA signer set, or BLS12-381 aggregates
    * with every participant's registered key by index (EIP-2537 G2 encoding, 256 bytes).
    */

@@ -17,6 +17,7 @@ export interface WindowResultKey {
   window: number;
   windowRoot: string;
   stateHash: string;
+  balancesRoot: string;
 }
 
 export enum AddOutcome {
@@ -63,13 +64,22 @@ export class BlsShareAggregator {
   }
 
   private static key(r: WindowResultKey): string {
-    return `${r.window}:${r.windowRoot.toLowerCase()}:${r.stateHash.toLowerCase()}`;
+    return `${r.window}:${r.windowRoot.toLowerCase()}:${r.stateHash.toLowerCase()}:${r.balancesRoot.toLowerCase()}`;
   }
 
   /** The EIP-712 digest the shares of `result` sign (the hub's window result digest). */
   digestOf(result: WindowResultKey): Uint8Array {
     const d = this.domain;
-    return getBytes(windowResultDigest(hubDomain(d.chainId, d.hub), { communityId: d.communityId, ...result }));
+    const { window, windowRoot, stateHash, balancesRoot } = result;
+    return getBytes(
+      windowResultDigest(hubDomain(d.chainId, d.hub), {
+        communityId: d.communityId,
+        window,
+        windowRoot,
+        stateHash,
+        balancesRoot,
+      }),
+    );
   }
 
   /**

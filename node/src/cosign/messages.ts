@@ -4,7 +4,8 @@ import { fromHex, toHex } from '../util/hex.js';
 
 /**
  * Gossiped BLS co-signature share (the BLS twin of `network/messages.ts`' co-signature):
- * window u32 | signer u16 | windowRoot 32 | stateHash 32 | share 128 (G1, EIP-2537 encoding).
+ * window u32 | signer u16 | windowRoot 32 | stateHash 32 | balancesRoot 32 | share 128 (G1, EIP-2537
+ * encoding).
  * The share is [sk]H(digest) with the digest of the hub's EIP-712 window result (docs/bls.md).
  */
 export interface BlsShareMessage {
@@ -12,10 +13,13 @@ export interface BlsShareMessage {
   signer: number;
   windowRoot: string;
   stateHash: string;
+  balancesRoot: string;
   share: BlsG1Point;
 }
 
-export const BLS_SHARE_MESSAGE_LENGTH = 4 + 2 + 32 + 32 + 128;
+export const BLS_SHARE_MESSAGE_LENGTH = 4 + 2 + 32 + 32 + 32 + 128;
+/** Where the G1 share starts in the message. */
+const SHARE_AT = BLS_SHARE_MESSAGE_LENGTH - 128;
 
 export enum BlsShareMessageErrorCode {
   WRONG_LENGTH = 'BLS_SHARE_WRONG_LENGTH',
@@ -29,7 +33,8 @@ export function encodeBlsShare(m: BlsShareMessage): Uint8Array {
   out.writeUInt16BE(m.signer, 4);
   out.set(fromHex(m.windowRoot), 6);
   out.set(fromHex(m.stateHash), 38);
-  out.set(encodeG1(m.share), 70);
+  out.set(fromHex(m.balancesRoot), 70);
+  out.set(encodeG1(m.share), SHARE_AT);
   return out;
 }
 
@@ -41,7 +46,7 @@ export function decodeBlsShare(bytes: Uint8Array): BlsShareMessage {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let share: BlsG1Point;
   try {
-    share = decodeG1(b.subarray(70));
+    share = decodeG1(b.subarray(SHARE_AT));
   } catch {
     throw new BlsShareMessageError({ code: BlsShareMessageErrorCode.INVALID_POINT });
   }
@@ -51,6 +56,7 @@ export function decodeBlsShare(bytes: Uint8Array): BlsShareMessage {
     signer: b.readUInt16BE(4),
     windowRoot: toHex(b.subarray(6, 38)),
     stateHash: toHex(b.subarray(38, 70)),
+    balancesRoot: toHex(b.subarray(70, SHARE_AT)),
     share,
   };
 }

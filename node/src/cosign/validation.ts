@@ -4,6 +4,7 @@ import { CoSignatureGossipErrorCode as Code, GossipAction, GossipValidationError
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import { blsVerify, type BlsG2Point } from '../crypto/bls.js';
+import type { ResultRoots } from '../network/messages.js';
 import { BlsShareMessageError, decodeBlsShare, type BlsShareMessage } from './messages.js';
 
 export interface BlsShareValidationContext {
@@ -14,13 +15,13 @@ export interface BlsShareValidationContext {
   /** Last window final on chain (-1 when none). */
   lastFinalWindow(): number;
   /** Whether this signer's share over this result is already held. */
-  holds(window: number, signer: number, windowRoot: string, stateHash: string): boolean;
+  holds(window: number, signer: number, result: ResultRoots): boolean;
 }
 
 /** The digest a share signs: the hub's EIP-712 window result digest. */
 export function shareDigest(
   community: CommunityInfo,
-  m: Pick<BlsShareMessage, 'window' | 'windowRoot' | 'stateHash'>,
+  m: Pick<BlsShareMessage, 'window' | 'windowRoot' | 'stateHash' | 'balancesRoot'>,
 ): Uint8Array {
   return getBytes(
     windowResultDigest(hubDomain(community.chainId, community.hub), {
@@ -28,6 +29,7 @@ export function shareDigest(
       window: m.window,
       windowRoot: m.windowRoot,
       stateHash: m.stateHash,
+      balancesRoot: m.balancesRoot,
     }),
   );
 }
@@ -67,7 +69,7 @@ export function validateBlsShare(ctx: BlsShareValidationContext, bytes: Uint8Arr
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.WINDOW_FINAL, window: msg.window });
   }
   // [IGNORE] this signer's share over the same result is already held
-  if (ctx.holds(msg.window, msg.signer, msg.windowRoot, msg.stateHash)) {
+  if (ctx.holds(msg.window, msg.signer, msg)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.DUPLICATE });
   }
   const domain = { chainId: ctx.community.chainId, hub: ctx.community.hub, communityId: ctx.community.communityId };

@@ -17,4 +17,9 @@ export enum Bucket {
   meta = 6,
   /** window u32 | windowRoot 32 -> JSON commitment as signed (per interval: slots and state) */
   commitment = 7,
+  /**
+   * window u32 | balancesRoot 32 -> the balances after the window's reaction (`BalancesCodec`: root,
+   * total of claims, the leaves; the root is recomputed and checked on decode)
+   */
+  balances = 8,
 }

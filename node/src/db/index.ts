@@ -1,6 +1,7 @@
 import { Level } from 'level';
 import { mkdirSync } from 'node:fs';
 import {
+  BalancesRepository,
   CommitmentRepository,
   CoSignatureRepository,
   EquivocationRepository,
@@ -23,6 +24,7 @@ export class NodeDb {
   readonly submissions: SubmissionRepository;
   readonly meta: MetaRepository;
   readonly commitments: CommitmentRepository;
+  readonly balances: BalancesRepository;
 
   private constructor(readonly level: Db) {
     this.readings = new ReadingRepository(level);
@@ -32,6 +34,7 @@ export class NodeDb {
     this.submissions = new SubmissionRepository(level);
     this.meta = new MetaRepository(level);
     this.commitments = new CommitmentRepository(level);
+    this.balances = new BalancesRepository(level);
   }
 
   static async open(path: string): Promise<NodeDb> {

@@ -2,6 +2,10 @@ import { deserializeSignedReading, serializeSignedReading, type SignedReading } 
 import { Bucket } from './buckets.js';
 import { JsonRepository, Repository, type Db } from './repository.js';
 import type { ParticipantState } from '../window/state.js';
+import { type Balance, balancesRoot } from '../window/balances.js';
+import { getAddress } from 'ethers';
+import { DiversityError } from '../util/errors.js';
+import { fromHex, toHex } from '../util/hex.js';
 
 function key(...parts: [number, number][]): Uint8Array {
   const size = parts.reduce((s, [, bytes]) => s + bytes, 0);
@@ -67,6 +71,8 @@ export interface StoredWindowResult {
   window: number;
   windowRoot: string;
   stateHash: string;
+  /** The balances root after this window's reaction (its leaves: `BalancesRepository`). */
+  balancesRoot: string;
   finalState: ParticipantState[];
   intervals: { interval: number; readingsRoot: string; stateHash: string }[];
   /** Readings that went into the fold (after voiding equivocations). */
@@ -87,6 +93,7 @@ export interface StoredCoSignature {
   signer: number;
   windowRoot: string;
   stateHash: string;
+  balancesRoot: string;
   signature: string;
 }
 
@@ -169,6 +176,104 @@ export class CommitmentRepository extends JsonRepository<{ window: number; windo
     Buffer.concat([key([k.window, 4]), Buffer.from(k.windowRoot.slice(2), 'hex')]);
 
   async listWindow(window: number): Promise<StoredCommitment[]> {
+    return this.valuesWithPrefix(key([window, 4]));
+  }
+}
+
+/**
+ * The balances after one window's reaction, as this node computed them (from its own fold or from the
+ * final claim's state) or as the genesis: the leaves of the balances root in participant order, their
+ * total of claims and the root they make.
+ */
+export interface StoredBalances {
+  window: number;
+  balancesRoot: string;
+  totalClaims: bigint;
+  leaves: Balance[];
+}
+
+export enum BalancesCodecErrorCode {
+  WRONG_LENGTH = 'BALANCES_CODEC_WRONG_LENGTH',
+  ROOT_MISMATCH = 'BALANCES_CODEC_ROOT_MISMATCH',
+}
+export class BalancesCodecError extends DiversityError<{
+  code: BalancesCodecErrorCode;
+  expected?: number;
+  actual?: number;
+}> {}
+
+/** Bytes of one leaf: participant 20 ‖ escrow 32 ‖ debt 32 ‖ claim 32. */
+const BALANCE_LEAF_LENGTH = 20 + 32 * 3;
+/** Bytes before the leaves: window 4 ‖ balancesRoot 32 ‖ totalClaims 32 ‖ count 4. */
+const BALANCES_HEADER_LENGTH = 4 + 32 + 32 + 4;
+/** Leaves one stored value may hold: the co-signature schemes' widest signer set (BLS `verifyWide`). */
+export const MAX_STORED_BALANCES = 1024;
+
+const word = (v: bigint): Buffer => Buffer.from(v.toString(16).padStart(64, '0'), 'hex');
+const readWord = (b: Buffer, at: number): bigint => BigInt(`0x${b.subarray(at, at + 32).toString('hex')}`);
+
+/**
+ * Binary codec of `StoredBalances`. Decoding checks the length against the count and recomputes the
+ * root from the leaves: a value that was damaged or written by another build is refused
+ * (`BalancesCodecError`), never signed, posted or used in a proof.
+ */
+export const BalancesCodec = {
+  encode(b: StoredBalances): Uint8Array {
+    if (b.leaves.length > MAX_STORED_BALANCES)
+      throw new BalancesCodecError({ code: BalancesCodecErrorCode.WRONG_LENGTH, actual: b.leaves.length });
+    const out = Buffer.alloc(BALANCES_HEADER_LENGTH + BALANCE_LEAF_LENGTH * b.leaves.length);
+    out.writeUInt32BE(b.window, 0);
+    out.set(fromHex(b.balancesRoot), 4);
+    out.set(word(b.totalClaims), 36);
+    out.writeUInt32BE(b.leaves.length, 68);
+    b.leaves.forEach((leaf, i) => {
+      const at = BALANCES_HEADER_LENGTH + i * BALANCE_LEAF_LENGTH;
+      out.set(fromHex(leaf.participant), at);
+      out.set(word(leaf.escrow), at + 20);
+      out.set(word(leaf.debt), at + 52);
+      out.set(word(leaf.claim), at + 84);
+    });
+    return out;
+  },
+  decode(bytes: Uint8Array): StoredBalances {
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const count = b.length >= BALANCES_HEADER_LENGTH ? b.readUInt32BE(68) : 0;
+    const expected = BALANCES_HEADER_LENGTH + BALANCE_LEAF_LENGTH * count;
+    if (b.length < BALANCES_HEADER_LENGTH || count > MAX_STORED_BALANCES || b.length !== expected)
+      throw new BalancesCodecError({ code: BalancesCodecErrorCode.WRONG_LENGTH, expected, actual: b.length });
+    const leaves: Balance[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = BALANCES_HEADER_LENGTH + i * BALANCE_LEAF_LENGTH;
+      leaves.push({
+        participant: getAddress(toHex(b.subarray(at, at + 20))),
+        escrow: readWord(b, at + 20),
+        debt: readWord(b, at + 52),
+        claim: readWord(b, at + 84),
+      });
+    }
+    const stored: StoredBalances = {
+      window: b.readUInt32BE(0),
+      balancesRoot: toHex(b.subarray(4, 36)),
+      totalClaims: readWord(b, 36),
+      leaves,
+    };
+    if (balancesRoot(leaves, stored.totalClaims).toLowerCase() !== stored.balancesRoot.toLowerCase())
+      throw new BalancesCodecError({ code: BalancesCodecErrorCode.ROOT_MISMATCH });
+    return stored;
+  },
+};
+
+/** Balances per (window, balancesRoot): a window may have several (re-folds, the chain's final one). */
+export class BalancesRepository extends Repository<{ window: number; balancesRoot: string }, StoredBalances> {
+  constructor(db: Db) {
+    super(db, Bucket.balances);
+  }
+  protected encodeKey = (k: { window: number; balancesRoot: string }) =>
+    Buffer.concat([key([k.window, 4]), Buffer.from(fromHex(k.balancesRoot))]);
+  protected encodeValue = BalancesCodec.encode;
+  protected decodeValue = BalancesCodec.decode;
+
+  async listWindow(window: number): Promise<StoredBalances[]> {
     return this.valuesWithPrefix(key([window, 4]));
   }
 }

@@ -7,6 +7,7 @@ import {
   type Wallet,
   type TransactionReceipt,
 } from 'ethers';
+import { BalancesTree, genesisBalances } from '../window/balances.js';
 import { loadArtifact, type Artifact } from '../chain/artifacts.js';
 import {
   communityModules,
@@ -172,6 +173,8 @@ export async function openCommunity(
         getBytes(await deployment.hub.runner!.provider!.getCode(await deployment.hub.meterTable(communityId))),
       )
     : undefined;
+  // A join proves the participant's genesis leaf (index, address, escrow, 0, 0) under the genesis root.
+  const genesis = new BalancesTree(genesisBalances(config.participants, spec.escrow));
   for (const [index, p] of spec.participants.entries()) {
     // A join is consent to the meter table: refuse one that binds a key we do not hold to us.
     if (table && spec.ownMeterKeys) checkMeterConsent(table, index, spec.ownMeterKeys[index] ?? []);
@@ -181,7 +184,9 @@ export async function openCommunity(
       spec.coSignature === 'bls'
         ? nodeBlsKeyData(getBytes(p.privateKey), p.address, { chainId, hub: deployment.hubAddress, communityId })
         : '0x';
-    const receipt = await (await (deployment.hub.connect(p) as Contract).join(communityId, keyData)).wait();
+    const receipt = await (
+      await (deployment.hub.connect(p) as Contract).join(communityId, index, genesis.proof(index), keyData)
+    ).wait();
     if (ledger) recordGas(ledger, 'join', receipt);
   }
   return communityId;

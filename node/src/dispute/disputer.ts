@@ -7,7 +7,11 @@ import { deserializeSignedReading } from '../reading/signature.js';
 import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { assembleStoredWindow } from '../window/assemble.js';
-import type { ParticipantState } from '../window/state.js';
+import { stateHash, type ParticipantState } from '../window/state.js';
+import { badBalancesProof } from '../window/disputeProof.js';
+import { balancesRoot } from '../window/balances.js';
+import { BalanceBook, react } from '../node/balanceBook.js';
+import { WindowStatus } from '../chain/hubClient.js';
 import { buildCheapestProof, claimFromServed, DisputeKind, type ClaimedWindow, type Proof } from './proofs.js';
 
 /** Parses the `commitment` frames of the window protocol. */
@@ -38,6 +42,44 @@ export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefi
   );
 }
 
+/**
+ * S_w of the claim with root `windowRoot` from the peers' `commitment` answers (its last interval's
+ * state), or undefined when no answer has that root. The caller checks the state against the claim's
+ * stateHash.
+ */
+export function claimFinalState(answers: Uint8Array[][], windowRoot: string): ParticipantState[] | undefined {
+  for (const frames of answers) {
+    const claim = parseClaimedWindow(frames);
+    if (claim && claim.commitment.windowRoot === windowRoot) return [...claim.states[claim.states.length - 1]];
+  }
+  return undefined;
+}
+
+/**
+ * The balances of an outside auditor or challenger (`diversity audit`, `diversity dispute`), which holds
+ * none: every window's final record read from the hub, and the final balances rebuilt from genesis window
+ * by window from the final claims' states the peers serve (each checked against its final record).
+ */
+export function outsiderBalanceBook(
+  community: CommunityInfo,
+  db: NodeDb,
+  hub: HubClient,
+  fetchCommitments: (window: number) => Promise<Uint8Array[][]>,
+  logger: Logger,
+): BalanceBook {
+  return new BalanceBook({
+    community,
+    db,
+    finalRecord: async (w) => {
+      const r = await hub.windowRecord(w);
+      return r.status === WindowStatus.Final ? r : undefined;
+    },
+    fetchFinalState: async (w, r) => claimFinalState(await fetchCommitments(w), r.windowRoot),
+    metrics: null,
+    logger,
+  });
+}
+
 export interface DisputerModules {
   community: CommunityInfo;
   /** Our participant index (undefined for an outside auditor): decides which omissions we may raise. */
@@ -45,6 +87,8 @@ export interface DisputerModules {
   keys: MeterKeyRing;
   db: NodeDb;
   hub: HubClient;
+  /** The node's balances per window: the final balances of w−1 a BadBalances proof carries. */
+  balances: BalanceBook;
   /** Asks the connected peers for the claimant's commitment of a window. */
   fetchCommitments(window: number): Promise<Uint8Array[][]>;
   metrics: Metrics | null;
@@ -62,6 +106,14 @@ export class Disputer {
   /** Finds a proof against the pending claim of `window`, or says why there is none. */
   async prove(window: number, record: WindowRecord): Promise<{ proof?: Proof; reason?: string }> {
     const { community, keys, db } = this.modules;
+    // We folded the claim's window and state: only its balances can be wrong (no peer data needed).
+    const own = await db.windowResults.get(window);
+    if (own && own.windowRoot === record.windowRoot && own.stateHash === record.stateHash) {
+      const proof = await this.balancesProof(window, record, own.finalState);
+      return proof
+        ? { proof }
+        : { reason: 'the claim agrees with our fold, or the final balances of the window before are unknown' };
+    }
     let claim: ClaimedWindow | undefined;
     for (const frames of await this.modules.fetchCommitments(window)) {
       const candidate = parseClaimedWindow(frames);
@@ -76,11 +128,45 @@ export class Disputer {
       };
     // Our slots already void equivocated readings: they are never held against a claim.
     const ours = await assembleStoredWindow(db, community, window);
-    const proof = buildCheapestProof(community, keys, claim, record.stateHash, ours.slots, {
-      signers: record.signers,
-      disputer: this.modules.participantIndex,
-    });
+    const proof =
+      buildCheapestProof(community, keys, claim, record.stateHash, ours.slots, {
+        signers: record.signers,
+        disputer: this.modules.participantIndex,
+      }) ?? (await this.balancesProof(window, record, claim.states[claim.states.length - 1]));
     return proof ? { proof } : { reason: 'the claim agrees with every signed reading this node holds' };
+  }
+
+  /**
+   * BadBalances (kind 6) against `record`, whose final state is `finalState` (it must hash to the claim's
+   * stateHash): the balances of window − 1 as final on chain and the state, when the reaction of the one
+   * on the other does not give the claim's balancesRoot, or cannot be computed at all (Σ net ≠ 0, a
+   * field out of range: fraud by itself on chain). Undefined when the balances are right or the final
+   * balances of window − 1 are not known here.
+   */
+  async balancesProof(
+    window: number,
+    record: WindowRecord,
+    finalState: readonly ParticipantState[],
+  ): Promise<Proof | undefined> {
+    if (stateHash([...finalState]) !== record.stateHash) return undefined;
+    const previous = await this.modules.balances.before(window, true);
+    if (!previous || previous.leaves.length !== finalState.length) return undefined;
+    let expected: string | undefined;
+    try {
+      const next = react(previous, finalState);
+      expected = balancesRoot(next.leaves, next.totalClaims);
+    } catch {
+      expected = undefined; // the state itself is malformed for the hub: fraud whatever the root
+    }
+    if (expected !== undefined && expected.toLowerCase() === record.balancesRoot.toLowerCase()) return undefined;
+    return {
+      kind: DisputeKind.BadBalances,
+      data: badBalancesProof(previous.leaves, previous.totalClaims, finalState),
+      summary:
+        expected === undefined
+          ? 'the final state cannot be reacted (malformed for the hub)'
+          : `balancesRoot ${record.balancesRoot} is not the reaction of the final balances of window ${window - 1} (${expected})`,
+    };
   }
 
   /** Proves and sends; true when the hub accepted the dispute. */

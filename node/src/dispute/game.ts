@@ -60,7 +60,7 @@ export interface PublishedStep {
 
 export interface GameMove {
   action: GameAction;
-  /** claimHash(window, windowRoot, stateHash). */
+  /** claimHash(window, windowRoot, stateHash, balancesRoot). */
   claim: string;
   challenger: string;
   left?: string;
@@ -502,11 +502,14 @@ export class GamePlayer {
     return false;
   }
 
-  /** Challenges the pending claim (window, windowRoot, stateHash); the bond is pulled from our account. */
-  async challenge(window: number, windowRoot: string, stateHash: string): Promise<boolean> {
+  /** Challenges the pending claim (window and its three roots); the bond is pulled from our account. */
+  async challenge(
+    window: number,
+    claim: { windowRoot: string; stateHash: string; balancesRoot: string },
+  ): Promise<boolean> {
     return this.play(window, {
       action: GameAction.Challenge,
-      claim: claimHash(window, windowRoot, stateHash),
+      claim: claimHash(window, claim.windowRoot, claim.stateHash, claim.balancesRoot),
       challenger: ZeroAddress,
     });
   }

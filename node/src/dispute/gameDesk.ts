@@ -72,7 +72,7 @@ export class GameDesk {
       throw new GameMoveError(
         `window ${window} is ${WindowStatus[record.status].toLowerCase()}, not pending: no claim to play on`,
       );
-    return { record, claim: claimHash(window, record.windowRoot, record.stateHash) };
+    return { record, claim: claimHash(window, record.windowRoot, record.stateHash, record.balancesRoot) };
   }
 
   /** Every game open against the window's pending claim (from the module's GameChallenged events). */

@@ -295,7 +295,7 @@ export class GameLoop {
     if (window >= community.windowCount) return;
     const rec = await hub.windowRecord(window);
     if (rec.status !== WindowStatus.Pending) return;
-    const claim = claimHash(window, rec.windowRoot, rec.stateHash);
+    const claim = claimHash(window, rec.windowRoot, rec.stateHash, rec.balancesRoot);
     if (this.available.has(claim) || this.challenged.has(claim)) return;
     const now = await chainNow();
     if (now >= rec.submittedAt + community.challengePeriod) return;
@@ -429,7 +429,10 @@ export class GameLoop {
   /** Whether the game's claim is still its window's pending claim. */
   private async stillPending(g: TrackedGame): Promise<boolean> {
     const rec = await this.m.hub.windowRecord(g.window);
-    return rec.status === WindowStatus.Pending && claimHash(g.window, rec.windowRoot, rec.stateHash) === g.claim;
+    return (
+      rec.status === WindowStatus.Pending &&
+      claimHash(g.window, rec.windowRoot, rec.stateHash, rec.balancesRoot) === g.claim
+    );
   }
 
   /** Seconds between two signers' turns to answer: at most D/(4N), so the last one still has 3/4 of D. */
@@ -465,7 +468,11 @@ export class GameLoop {
     const W = community.windowIntervals;
     const rec = await hub.windowRecord(g.window);
     const leaf = g.leaf;
-    if (rec.status !== WindowStatus.Pending || claimHash(g.window, rec.windowRoot, rec.stateHash) !== g.claim) return;
+    if (
+      rec.status !== WindowStatus.Pending ||
+      claimHash(g.window, rec.windowRoot, rec.stateHash, rec.balancesRoot) !== g.claim
+    )
+      return;
     if (!leaf || leaf.position !== state.index || !g.published) {
       g.openedHandled = false; // the LeafRevealed / StepPublished event is not read yet
       return;
@@ -533,10 +540,15 @@ export class GameLoop {
 
   // ------------------------------------------------------------------ stored commitments
 
-  /** The window this node signed for `claim` (same root and posted state): slots, states and tree as stored. */
+  /**
+   * The window this node signed for `claim` (same root, posted state and one of the balances roots it
+   * computed for the window): slots, states and tree as stored.
+   */
   private async signedWindow(window: number, claim: string): Promise<ClaimedWindow | undefined> {
+    const balancesRoots = (await this.m.db.balances.listWindow(window)).map((b) => b.balancesRoot);
     for (const c of await this.m.db.commitments.listWindow(window)) {
-      if (claimHash(window, c.windowRoot, c.stateHash) === claim) return this.window(window, c.windowRoot, c.frames);
+      if (balancesRoots.some((b) => claimHash(window, c.windowRoot, c.stateHash, b) === claim))
+        return this.window(window, c.windowRoot, c.frames);
     }
     return undefined;
   }

@@ -1,16 +1,33 @@
 import { DiversityError } from '../util/errors.js';
 import { fromHex, toHex } from '../util/hex.js';
 
-/** Gossiped co-signature: window u32 | signer u16 | windowRoot 32 | stateHash 32 | signature 65. */
-export interface CoSignatureMessage {
-  window: number;
-  signer: number;
+/** The three roots a window result is co-signed over (EIP-712 `WindowResult`, `Hub.claimHash`). */
+export interface ResultRoots {
   windowRoot: string;
   stateHash: string;
+  balancesRoot: string;
+}
+
+/** Whether two results are the same co-signed statement (hex compared without regard to case). */
+export function sameResult(a: ResultRoots, b: ResultRoots): boolean {
+  return (
+    a.windowRoot.toLowerCase() === b.windowRoot.toLowerCase() &&
+    a.stateHash.toLowerCase() === b.stateHash.toLowerCase() &&
+    a.balancesRoot.toLowerCase() === b.balancesRoot.toLowerCase()
+  );
+}
+
+/**
+ * Gossiped co-signature: window u32 | signer u16 | windowRoot 32 | stateHash 32 | balancesRoot 32 |
+ * signature 65 (ethers' r ‖ s ‖ v over the EIP-712 `WindowResult`).
+ */
+export interface CoSignatureMessage extends ResultRoots {
+  window: number;
+  signer: number;
   signature: string;
 }
 
-export const COSIGNATURE_MESSAGE_LENGTH = 4 + 2 + 32 + 32 + 65;
+export const COSIGNATURE_MESSAGE_LENGTH = 4 + 2 + 32 + 32 + 32 + 65;
 
 export enum MessageErrorCode {
   WRONG_LENGTH = 'MESSAGE_WRONG_LENGTH',
@@ -23,7 +40,8 @@ export function encodeCoSignature(m: CoSignatureMessage): Uint8Array {
   out.writeUInt16BE(m.signer, 4);
   out.set(fromHex(m.windowRoot), 6);
   out.set(fromHex(m.stateHash), 38);
-  out.set(fromHex(m.signature), 70);
+  out.set(fromHex(m.balancesRoot), 70);
+  out.set(fromHex(m.signature), 102);
   return out;
 }
 
@@ -36,6 +54,7 @@ export function decodeCoSignature(bytes: Uint8Array): CoSignatureMessage {
     signer: b.readUInt16BE(4),
     windowRoot: toHex(b.subarray(6, 38)),
     stateHash: toHex(b.subarray(38, 70)),
-    signature: toHex(b.subarray(70)),
+    balancesRoot: toHex(b.subarray(70, 102)),
+    signature: toHex(b.subarray(102)),
   };
 }

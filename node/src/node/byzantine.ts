@@ -39,6 +39,12 @@ export enum ByzantineMode {
    * it from them (DESIGN.md §5.6).
    */
   ForgedAnswering = 'forged-answering',
+  /**
+   * The thief of the balances root: an honest fold (windowRoot and stateHash as every honest node's), and
+   * a balancesRoot that gives the submitter everyone's escrow (`thiefBalances`, balanceBook.ts). Only a
+   * BadBalances dispute (the reaction recomputed from the previous final balances) shows it.
+   */
+  ThiefBalances = 'thief-balances',
 }
 
 /** Whether a node in this mode serves no commitment to its peers. */
@@ -123,6 +129,7 @@ export function byzantineFold(
       break;
     }
     case ByzantineMode.WrongFinalState:
+    case ByzantineMode.ThiefBalances:
       states = foldStates(community, assembled);
       break;
   }

@@ -50,7 +50,7 @@ export function chainClaimStake(hub: HubClient, token: Contract, address: string
       terms ??= await hub.claimTerms();
       return terms;
     },
-    bonds: (indexes) => Promise.all(indexes.map(async (i) => (await hub.account(i)).bond)),
+    bonds: (indexes) => Promise.all(indexes.map(async (i) => (await hub.member(i)).bond)),
     allow,
     topUp: async (missing) => {
       await allow(missing);

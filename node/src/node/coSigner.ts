@@ -17,7 +17,7 @@ import {
 } from '../crypto/bls.js';
 import type { NodeDb, StoredWindowResult } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { type CoSignatureMessage, encodeCoSignature } from '../network/messages.js';
+import { type CoSignatureMessage, encodeCoSignature, sameResult } from '../network/messages.js';
 import { fromHex, toHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { NodeStartError, NodeStartErrorCode } from './errors.js';
@@ -90,8 +90,7 @@ export class CoSigner {
     if (!ours) return 0;
     let reported = 0;
     for (const s of await db.coSignatures.listWindow(window)) {
-      if (s.signer === participantIndex || (s.windowRoot === ours.windowRoot && s.stateHash === ours.stateHash))
-        continue;
+      if (s.signer === participantIndex || sameResult(s, ours)) continue;
       reported++;
       await events.emit('coSignatureDisagrees', { window, signer: s.signer });
     }
@@ -101,17 +100,16 @@ export class CoSigner {
   /** Signs a committed result, stores the signature as any other and publishes it. */
   async signAndPublish(result: StoredWindowResult): Promise<CoSignatureMessage> {
     const { community, participantIndex, logger } = this.modules;
-    const { window, windowRoot, stateHash } = result;
+    const { window, windowRoot, stateHash, balancesRoot } = result;
     const bls = this.modules.bls;
+    const signed = { window, windowRoot, stateHash, balancesRoot };
     const signature = bls
-      ? toHex(encodeG1(blsSign(bls.secretKey, shareDigest(community, { window, windowRoot, stateHash }), community)))
+      ? toHex(encodeG1(blsSign(bls.secretKey, shareDigest(community, signed), community)))
       : await signWindowResult(this.modules.signer, this.modules.domain, {
           communityId: community.communityId,
-          window,
-          windowRoot,
-          stateHash,
+          ...signed,
         });
-    const msg: CoSignatureMessage = { window, signer: participantIndex, windowRoot, stateHash, signature };
+    const msg: CoSignatureMessage = { ...signed, signer: participantIndex, signature };
     await this.store(msg);
     await this.modules
       .publish(this.encode(msg))
@@ -140,12 +138,8 @@ export class CoSigner {
         clock,
         publicKeys,
         lastFinalWindow,
-        holds: (window, signer, windowRoot, stateHash) =>
-          held !== undefined &&
-          held.window === window &&
-          held.signer === signer &&
-          held.windowRoot === windowRoot &&
-          held.stateHash === stateHash,
+        holds: (window, signer, result) =>
+          held !== undefined && held.window === window && held.signer === signer && sameResult(held, result),
       },
       data,
     );
@@ -154,6 +148,7 @@ export class CoSigner {
       signer: share.signer,
       windowRoot: share.windowRoot,
       stateHash: share.stateHash,
+      balancesRoot: share.balancesRoot,
       signature: toHex(encodeG1(share.share)),
     });
   }
@@ -165,9 +160,9 @@ export class CoSigner {
   async store(msg: CoSignatureMessage): Promise<void> {
     const { db, metrics, logger, events } = this.modules;
     const ours = await db.windowResults.get(msg.window);
-    const agrees = ours ? ours.windowRoot === msg.windowRoot && ours.stateHash === msg.stateHash : undefined;
+    const agrees = ours ? sameResult(ours, msg) : undefined;
     const stored = await db.coSignatures.get({ window: msg.window, signer: msg.signer });
-    if (stored && ours && stored.windowRoot === ours.windowRoot && !agrees) return;
+    if (stored && ours && sameResult(stored, ours) && !agrees) return;
     await db.coSignatures.put({ window: msg.window, signer: msg.signer }, { ...msg });
     if (agrees !== undefined) metrics?.coSignaturesReceived.inc({ agrees: String(agrees) });
     if (agrees === false) {
@@ -184,6 +179,7 @@ export class CoSigner {
       signer: msg.signer,
       windowRoot: msg.windowRoot,
       stateHash: msg.stateHash,
+      balancesRoot: msg.balancesRoot,
       share: decodeG1(fromHex(msg.signature)),
     });
   }

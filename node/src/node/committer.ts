@@ -11,6 +11,9 @@ import { type AssembledWindow, assembleStoredWindow } from '../window/assemble.j
 import { type FoldedWindow, foldAndCommit } from '../window/fold.js';
 import type { WindowOptions } from '../window/options.js';
 import type { ParticipantState } from '../window/state.js';
+import type { WindowRecord } from '../chain/hubClient.js';
+import { sameResult } from '../network/messages.js';
+import type { BalanceBook, BalancesStrategy } from './balanceBook.js';
 import type { NodeEvents } from './events.js';
 import type { ReadingSource } from './ingest.js';
 
@@ -39,6 +42,10 @@ export interface CommitterModules {
   db: NodeDb;
   network: Pick<Network, 'connectedPeers' | 'requestAll'>;
   fold: FoldStrategy;
+  /** The balances per window: each result's balancesRoot reacts its final state on the window before's. */
+  balances: BalanceBook;
+  /** A byzantine mode's change to the balances (`thiefBalances`); none for an honest node. */
+  balancesStrategy?: BalancesStrategy;
   /** The node's reading intake (reconciled readings go through the same validation as gossip). */
   ingest(bytes: Uint8Array, source: ReadingSource): Promise<ValidReading>;
   /** True once the window's result is on chain (pending or final): no more re-folds. */
@@ -115,6 +122,22 @@ export class WindowCommitter {
       await this.refoldDirty();
     }
     if (running()) await this.revisitWindows();
+  }
+
+  /**
+   * Window `window` became final on chain with `record`. When its balances root is not the one we
+   * signed, every later window we committed reacted from balances the chain does not hold: they are
+   * folded again (from the final balances, `BalanceBook.before`) and signed anew.
+   */
+  async onWindowFinal(window: number, record: WindowRecord): Promise<void> {
+    const own = await this.modules.db.windowResults.get(window);
+    if (!own || own.balancesRoot.toLowerCase() === record.balancesRoot.toLowerCase()) return;
+    this.modules.logger.warn('window final with other balances than ours: later windows react again', {
+      window,
+      onChain: record.balancesRoot,
+      ours: own.balancesRoot,
+    });
+    for (let w = window + 1; w < this.next; w++) this.dirtyWindows.add(w);
   }
 
   /**
@@ -237,10 +260,13 @@ export class WindowCommitter {
       window,
       await assembleStoredWindow(db, community, window),
     );
+    // balances(w) from balances(w−1): stored under its root before anything is signed, like the commitment.
+    const balances = await this.modules.balances.after(window, posted, this.modules.balancesStrategy);
     const result: StoredWindowResult = {
       window,
       windowRoot: folded.commitment.windowRoot,
       stateHash: postedHash,
+      balancesRoot: balances.balancesRoot,
       finalState: posted,
       intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({
         interval,
@@ -251,7 +277,7 @@ export class WindowCommitter {
       voidedSlots: assembled.voidedSlots,
       committedAt: Math.floor(Date.now() / 1000),
     };
-    if (existing && existing.windowRoot === result.windowRoot) return existing;
+    if (existing && sameResult(existing, result)) return existing;
     await db.commitments.put(
       { window, windowRoot: result.windowRoot },
       {
@@ -266,7 +292,7 @@ export class WindowCommitter {
     metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
     metrics?.windowsCommitted.inc();
     metrics?.lastCommittedWindow.set(window);
-    logger.info(existing ? 'window folded again with more readings' : 'window committed', {
+    logger.info(existing ? 'window folded again (more readings, or other balances before it)' : 'window committed', {
       window,
       readings: result.readingCount,
       expected: community.windowIntervals * community.meters.length,

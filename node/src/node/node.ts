@@ -9,7 +9,7 @@ import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import { NodeDb } from '../db/index.js';
-import { Disputer } from '../dispute/disputer.js';
+import { claimFinalState, Disputer } from '../dispute/disputer.js';
 import { GamePlayer } from '../dispute/game.js';
 import { GameLoop } from '../dispute/gameLoop.js';
 import { MeterService } from '../meter/meterService.js';
@@ -19,7 +19,8 @@ import { peerKeyFromSecret } from '../network/peerKey.js';
 import { MeterKeyRing } from '../reading/meterKeys.js';
 import { VerifierPool } from '../reading/verifierPool.js';
 import { createLogger, type Logger } from '../util/logger.js';
-import { answersGames, byzantineStrategy, withholdsCommitment } from './byzantine.js';
+import { BalanceBook, thiefBalances } from './balanceBook.js';
+import { answersGames, ByzantineMode, byzantineStrategy, withholdsCommitment } from './byzantine.js';
 import { blsKeys, CoSigner } from './coSigner.js';
 import { honestFold, WindowCommitter } from './committer.js';
 import { EquivocationReporter } from './equivocations.js';
@@ -209,10 +210,21 @@ export class DiversityNode {
     let committer: WindowCommitter | undefined;
     let game: GameLoop | undefined;
 
-    const settlement = new Settlement(
+    const balanceBook = new BalanceBook({
+      community,
+      db,
+      finalRecord: async (w) => settlement.finalRecord(w),
+      fetchFinalState: async (w, record) =>
+        committer ? claimFinalState(await committer.fetchCommitments(w), record.windowRoot) : undefined,
+      metrics,
+      logger: logger.child('balances'),
+    });
+    const settlement: Settlement = new Settlement(
       { ...opts.chain, submitAlone: Boolean(opts.byzantine) },
       {
         community,
+        balanceBook,
+        onFinal: (w, record) => committer?.onWindowFinal(w, record) ?? Promise.resolve(),
         clock,
         db,
         hub,
@@ -310,6 +322,8 @@ export class DiversityNode {
       db,
       network: net,
       fold: opts.byzantine ? byzantineStrategy(opts.byzantine) : honestFold,
+      balances: balanceBook,
+      balancesStrategy: opts.byzantine === ByzantineMode.ThiefBalances ? thiefBalances(participantIndex) : undefined,
       ingest: (bytes, source) => ingest.submit(bytes, source),
       isWindowSettled: (w) => settlement.isWindowSettled(w),
       bootstrapPeers: opts.network.bootstrap.length,
@@ -328,6 +342,7 @@ export class DiversityNode {
       keys,
       db,
       hub,
+      balances: balanceBook,
       metrics,
       logger: logger.child('dispute'),
       fetchCommitments: (window) => windows.fetchCommitments(window),
@@ -387,6 +402,7 @@ export class DiversityNode {
         peers: () => net.connectedPeers().map((p) => p.toString()),
         lastCommittedWindow: () => windows.lastCommittedWindow,
         lastFinalWindow: () => settlement.lastFinalWindow,
+        finalBalances: () => balanceBook.before(settlement.lastFinalWindow + 1, true),
         logger: logger.child('dashboard'),
       },
     );

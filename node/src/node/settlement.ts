@@ -11,6 +11,8 @@ import { popcount } from '../util/bits.js';
 import { BlsShareAggregator } from '../cosign/aggregator.js';
 import { decodeG1, decodeG2 } from '../crypto/bls.js';
 import { fromHex, toHex } from '../util/hex.js';
+import { sameResult } from '../network/messages.js';
+import type { BalanceBook } from './balanceBook.js';
 import { type ClaimStake, wholeBondSigners } from './claimStake.js';
 
 export interface SettlementModules {
@@ -37,6 +39,10 @@ export interface SettlementModules {
    * sends every held co-signature and pays nothing (a hub before those rules).
    */
   stake?: ClaimStake;
+  /** Called for each window seen final on chain (in order), before the next one is looked at. */
+  onFinal?: (window: number, record: WindowRecord) => Promise<void>;
+  /** The node's balances per window (what `balances()` reports). */
+  balanceBook?: BalanceBook;
   /** Called when a pending claim differs from our fold: dispute it; true once the hub rejected it. */
   onDisagreement?: (window: number, record: WindowRecord) => Promise<boolean>;
   metrics: Metrics | null;
@@ -98,13 +104,31 @@ export class Settlement {
     return { status: WindowStatus[r.status].toLowerCase(), signers: popcount(r.signers) };
   }
 
-  async balances(): Promise<{ participant: string; escrow: string; bond: string; debt: string }[]> {
-    const { community, hub } = this.modules;
+  /** Window `window`'s record when it is final on chain (as read by `sync`), else undefined. */
+  finalRecord(window: number): WindowRecord | undefined {
+    return window <= this.lastFinalWindow ? this.records.get(window) : undefined;
+  }
+
+  /**
+   * Everyone's position under the balances root of the last final window (the genesis before the first),
+   * as this node holds it, with each member's bond on chain: what members will be paid from at close.
+   */
+  async balances(): Promise<
+    { participant: string; escrow: string; debt: string; claim: string; bond: string; window: number }[]
+  > {
+    const { hub, balanceBook } = this.modules;
+    if (!balanceBook) return [];
+    const held = await balanceBook.before(this.lastFinalWindow + 1, true);
+    if (!held) return [];
     return Promise.all(
-      community.participants.map(async (participant, i) => {
-        const a = await hub.account(i);
-        return { participant, escrow: a.escrow.toString(), bond: a.bond.toString(), debt: a.debt.toString() };
-      }),
+      held.leaves.map(async (b, i) => ({
+        participant: b.participant,
+        escrow: b.escrow.toString(),
+        debt: b.debt.toString(),
+        claim: b.claim.toString(),
+        bond: (await hub.member(i)).bond.toString(),
+        window: held.window,
+      })),
     );
   }
 
@@ -132,6 +156,11 @@ export class Settlement {
     for (let w = this.lastFinalWindow + 1; w <= lastFinal; w++) {
       const rec = await hub.windowRecord(w);
       this.records.set(w, rec);
+      // Final from here on: the balances of the windows after it react from this record.
+      if (w > this.lastFinalWindow) this.lastFinalWindow = w;
+      await this.modules
+        .onFinal?.(w, rec)
+        .catch((e) => logger.warn('final window not taken in by the node', { window: w }, e));
       await this.audit(w, rec);
       const sinceEnd = clock.nowSeconds() - clock.windowEnd(w);
       metrics?.windowFinalitySeconds.observe(sinceEnd);
@@ -141,10 +170,7 @@ export class Settlement {
         secondsAfterWindowEnd: sinceEnd.toFixed(1),
       });
     }
-    if (lastFinal > this.lastFinalWindow) {
-      this.lastFinalWindow = lastFinal;
-      metrics?.lastFinalWindow.set(lastFinal);
-    }
+    metrics?.lastFinalWindow.set(this.lastFinalWindow);
     const w = lastFinal + 1;
     if (w < community.windowCount) this.records.set(w, await hub.windowRecord(w));
     return w;
@@ -181,7 +207,7 @@ export class Settlement {
     );
     const alone = this.opts.submitAlone === true; // byzantine test mode: post at once, own signature only
     const signatures = (await db.coSignatures.listWindow(window))
-      .filter((s) => s.windowRoot === own.windowRoot && s.stateHash === own.stateHash)
+      .filter((s) => sameResult(s, own))
       .sort((a, b) => a.signer - b.signer);
     const everyone = signatures.length === community.participants.length;
     // Fast path at once, pending path from the signature deadline; each later rank of the
@@ -209,7 +235,7 @@ export class Settlement {
         : this.ecdsaBlob(window, counted);
     if (coSignature === undefined) return;
     await this.send(window, 'update', counted.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
-      this.modules.hub.sendUpdate(window, own.windowRoot, own.finalState, coSignature, o),
+      this.modules.hub.sendUpdate(window, own, coSignature, o),
     );
   }
 
@@ -305,7 +331,7 @@ export class Settlement {
   private aggregate(
     publicKeys: Uint8Array[],
     window: number,
-    own: { windowRoot: string; stateHash: string },
+    own: { windowRoot: string; stateHash: string; balancesRoot: string },
     signatures: StoredCoSignature[],
   ): string | undefined {
     const { community, logger } = this.modules;
@@ -313,7 +339,7 @@ export class Settlement {
       { chainId: community.chainId, hub: community.hub, communityId: community.communityId },
       publicKeys.map((k) => decodeG2(k)),
     );
-    const result = { window, windowRoot: own.windowRoot, stateHash: own.stateHash };
+    const result = { window, windowRoot: own.windowRoot, stateHash: own.stateHash, balancesRoot: own.balancesRoot };
     for (const s of signatures) aggregator.add(result, s.signer, decodeG1(fromHex(s.signature)));
     const built = aggregator.build(result);
     if (built && built.rejected.length > 0)
@@ -522,17 +548,19 @@ export class Settlement {
 
   /** Compares a result posted on chain with our own fold. */
   private async audit(window: number, rec: WindowRecord): Promise<void> {
-    const key = `${window}:${rec.windowRoot}:${rec.stateHash}`;
+    const key = `${window}:${rec.windowRoot}:${rec.stateHash}:${rec.balancesRoot}`;
     if (this.audited.has(key)) return;
     const own = await this.modules.db.windowResults.get(window);
     if (!own) return;
     this.audited.add(key);
-    if (own.windowRoot !== rec.windowRoot || own.stateHash !== rec.stateHash) {
+    if (!sameResult(own, rec)) {
       this.modules.metrics?.auditDisagreements.inc();
       this.modules.logger.warn('result on chain differs from our fold', {
         window,
         onChainRoot: rec.windowRoot,
         ownRoot: own.windowRoot,
+        onChainBalances: rec.balancesRoot,
+        ownBalances: own.balancesRoot,
       });
       if (rec.status === WindowStatus.Pending) await this.tryDispute(key, window, rec);
     }

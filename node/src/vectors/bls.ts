@@ -85,6 +85,7 @@ export function blsVectorFile() {
       window: 4,
       windowRoot: hex(seedFor('bls-window-root')),
       stateHash: hex(seedFor('bls-state-hash')),
+      balancesRoot: hex(seedFor('bls-balances-root')),
     }),
   );
   const shares = sks.map((sk) => blsSign(sk, digest, d));

@@ -1,8 +1,10 @@
-import { hexlify } from 'ethers';
+import { AbiCoder, hexlify, keccak256, Wallet } from 'ethers';
+import { type Balance, balancesRoot, genesisBalances, reactBalances } from '../window/balances.js';
 import { encodeReading, type Reading } from '../reading/encoding.js';
 import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
 import { commitWindow, readingsRoot } from '../window/commitment.js';
 import {
+  badBalancesProof,
   badFinalStateProof,
   badStepProof,
   DisputeKind,
@@ -82,6 +84,7 @@ export function disputeVectors() {
     }),
   );
   const honest = claimOf(slots);
+  const genesis = genesisBalances(DISPUTE_PARTICIPANTS, DISPUTE_ESCROW);
   const firstSecond = {
     reading: reading(eq.meter, eq.interval, exportWh[k], importWh[k]),
     signature: slots[eq.interval][eq.meter]!.signature,
@@ -99,9 +102,15 @@ export function disputeVectors() {
     importWh,
     signatures,
     honestWindowRoot: honest.commitment.windowRoot,
+    participantAddresses: DISPUTE_PARTICIPANTS,
+    escrow: DISPUTE_ESCROW.toString(),
+    genesisBalancesRoot: balancesRoot(genesis, 0n),
+    honestStateHash: stateHash(honest.states[W - 1]),
+    honestBalancesRoot: reactedRoot(genesis, honest.states[W - 1]),
+    badBalances: badBalancesClaim(honest, genesis),
     auction: auctionClaim(slots),
     tou: auctionClaim(slots, DISPUTE_TARIFF),
-    claims: disputeClaims(slots, honest, firstSecond, {
+    claims: disputeClaims(slots, honest, genesis, firstSecond, {
       reading: second,
       signature: signReading(second, keys[eq.meter].secretKey).signature,
     }),
@@ -113,6 +122,51 @@ export function disputeVectors() {
       encoded: hex(encodeReading(second)),
       signature: hex(signReading(second, keys[eq.meter].secretKey).signature),
     },
+  };
+}
+
+/**
+ * The forge fixture's participants (`DisputeFixture`: node i's key is keccak256(abi.encode("dispute-node", i)))
+ * and configured escrow (`DisputeFixture.ESCROW`): the genesis balances of its communities.
+ */
+export const DISPUTE_PARTICIPANTS: string[] = Array.from(
+  { length: 10 },
+  (_, i) =>
+    new Wallet(keccak256(AbiCoder.defaultAbiCoder().encode(['string', 'uint256'], ['dispute-node', i]))).address,
+);
+export const DISPUTE_ESCROW = 1_000_000_000n;
+
+/** The balances root of the reaction of `state`'s nets on `previous` (no claims before). */
+function reactedRoot(previous: Balance[], state: readonly ParticipantState[]): string {
+  const { next, claimsAdded } = reactBalances(
+    previous,
+    state.map((p) => p.net),
+  );
+  return balancesRoot(next, claimsAdded);
+}
+
+/**
+ * The thief of the balances root on window 0 (byzantine mode `thief-balances`): the honest window root and
+ * final state, and a balances root in which participant 0 holds every escrow; with the BadBalances proof a
+ * node sends (the genesis balances and the final state packed). Forge posts the claim and the proof.
+ */
+function badBalancesClaim(honest: ClaimedWindow, genesis: Balance[]) {
+  const W = honest.states.length;
+  const finalState = honest.states[W - 1];
+  const { next, claimsAdded } = reactBalances(
+    genesis,
+    finalState.map((p) => p.net),
+  );
+  const total = next.reduce((sum, b) => sum + b.escrow, 0n);
+  const stolen = next.map((b, i) => ({ ...b, escrow: i === 0 ? total : 0n }));
+  return {
+    kind: DisputeKind.BadBalances,
+    windowRoot: honest.commitment.windowRoot,
+    stateHash: stateHash(finalState),
+    balancesRoot: balancesRoot(stolen, claimsAdded),
+    honestBalancesRoot: balancesRoot(next, claimsAdded),
+    finalState: hexlify(encodeState(finalState)),
+    proof: badBalancesProof(genesis, 0n, finalState),
   };
 }
 
@@ -229,6 +283,7 @@ function auctionClaim(slots: (SignedReading | undefined)[][], tariff?: Tariff) {
 function disputeClaims(
   slots: (SignedReading | undefined)[][],
   honest: ClaimedWindow,
+  genesis: Balance[],
   first: SignedReading,
   second: SignedReading,
 ) {
@@ -246,6 +301,10 @@ function disputeClaims(
     kind,
     windowRoot: claim.commitment.windowRoot,
     finalState: hexlify(encodeState(finalState)),
+    // What the claim posts besides its window root: the final state's hash and the honest reaction of
+    // its nets on the genesis balances (the disputes below are about the window, not the balances).
+    stateHash: stateHash(finalState),
+    balancesRoot: reactedRoot(genesis, finalState),
     proof,
   });
 

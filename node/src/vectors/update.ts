@@ -1,4 +1,6 @@
 import { AbiCoder, keccak256, SigningKey, toUtf8Bytes } from 'ethers';
+import { hubDomain, windowResultDigest } from '../chain/eip712.js';
+import { claimHash } from '../window/disputeProof.js';
 import { encodeEcdsaCoSignature } from '../chain/ecdsaCoSignature.js';
 import { toHex } from '../util/hex.js';
 import { packState, stateHash, U64_MAX, type ParticipantState } from '../window/state.js';
@@ -18,7 +20,9 @@ function state(nets: bigint[], energy: (i: number, k: number) => bigint): Partic
 }
 
 /**
- * `Hub.update`'s encodings (TypeScript writes, forge replays): packed final states with the state hash
+ * `Hub.update`'s statement and encodings (TypeScript writes, forge replays): the EIP-712 `WindowResult`
+ * digest (window root, state hash, balances root) and `Hub.claimHash` of a few results; packed final
+ * states (what a BadBalances proof carries) with the state hash
  * and nets the hub must derive from them (`PackedState.decode`), and ECDSA signer-set blobs
  * (bitmap ‖ 64-byte EIP-2098 signatures) with the bitmap `EcdsaSignerSet.verify` must return.
  */
@@ -38,7 +42,36 @@ export function updateVectors() {
   const keys = Array.from({ length: 5 }, (_, i) => new SigningKey(keccak256(toUtf8Bytes(`ecdsa-cosigner-${i}`))));
   const digest = keccak256(toUtf8Bytes('DIVERSITY window result digest'));
   const subsets = [[0, 1, 2, 3, 4], [4, 1], [2]];
+  // The co-signed statement and the claim's name: the EIP-712 WindowResult (with balancesRoot) and
+  // Hub.claimHash (4 fields), for a hub at a fixed address.
+  const hub = '0xd15b0000000000000000000000000000000000a1';
+  const word = (label: string) => keccak256(toUtf8Bytes(label));
+  const windowResults = [
+    { chainId: 31337n, communityId: 1n, window: 0 },
+    { chainId: 31337n, communityId: 7n, window: 41 },
+    { chainId: 1n, communityId: (1n << 64n) - 1n, window: 0xffffffff },
+  ].map(({ chainId, communityId, window }, k) => {
+    const msg = {
+      communityId,
+      window,
+      windowRoot: word(`window-root-${k}`),
+      stateHash: word(`state-hash-${k}`),
+      balancesRoot: word(`balances-root-${k}`),
+    };
+    return {
+      chainId: chainId.toString(),
+      hub,
+      communityId: communityId.toString(),
+      window,
+      windowRoot: msg.windowRoot,
+      stateHash: msg.stateHash,
+      balancesRoot: msg.balancesRoot,
+      digest: windowResultDigest(hubDomain(chainId, hub), msg),
+      claimHash: claimHash(window, msg.windowRoot, msg.stateHash, msg.balancesRoot),
+    };
+  });
   return {
+    windowResults,
     packedStates: packed,
     ecdsa: {
       participants: keys.length,

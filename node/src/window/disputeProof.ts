@@ -3,7 +3,7 @@ import { encodeReading } from '../reading/encoding.js';
 import type { SignedReading } from '../reading/signature.js';
 import { slotLeaf, intervalProof as windowIntervalProof, type WindowCommitment } from './commitment.js';
 import { buildLevels, merkleProof, treeDepth } from './merkle.js';
-import type { LimitPrices, ParticipantState } from './state.js';
+import { packState, type LimitPrices, type ParticipantState } from './state.js';
 import { encodeTariff, type Tariff } from './tariff.js';
 
 /**
@@ -19,6 +19,8 @@ export enum DisputeKind {
   BadFinalState = 3,
   Equivocation = 4,
   VoidedSlot = 5,
+  /** The claim's balances root is not the reaction of the previous final balances to its final state. */
+  BadBalances = 6,
 }
 
 /** What a claimant committed for one window: slots[t][m] (undefined = absent), S_1..S_W, the tree. */
@@ -34,6 +36,7 @@ const INTERVAL = 'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, 
 const STATE =
   'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
 const LIMITS = 'tuple(uint128 bidPrice, uint128 askPrice)';
+const BALANCE = 'tuple(address participant, uint256 escrow, uint256 debt, uint256 claim)';
 
 /** ABI types of the proof structs, in Dispute.sol order. */
 export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
@@ -43,6 +46,7 @@ export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
   [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second)`,
   [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
+  [DisputeKind.BadBalances]: `tuple(${BALANCE}[] previous, uint256 previousTotalClaims, bytes finalState)`,
 };
 
 /** A slot as the proof structs (and the game's `Publish`) carry it: encoding and signature, or both empty. */
@@ -188,11 +192,34 @@ export function disputeCommitment(
   );
 }
 
-/** claimHash = keccak256(abi.encode(window, windowRoot, stateHash)): how the hub names a claim. */
-export function claimHash(window: number, windowRoot: string, stateHashHex: string): string {
+/**
+ * claimHash = keccak256(abi.encode(window, windowRoot, stateHash, balancesRoot)): how the hub names a claim
+ * (a claim is the whole co-signed result: two claims differing only in their balances root are two claims).
+ */
+export function claimHash(window: number, windowRoot: string, stateHashHex: string, balancesRootHex: string): string {
   return keccak256(
-    AbiCoder.defaultAbiCoder().encode(['uint32', 'bytes32', 'bytes32'], [window, windowRoot, stateHashHex]),
+    AbiCoder.defaultAbiCoder().encode(
+      ['uint32', 'bytes32', 'bytes32', 'bytes32'],
+      [window, windowRoot, stateHashHex, balancesRootHex],
+    ),
   );
+}
+
+/**
+ * Kind 6 (`BalancesProof`): the balances of window w−1 as final on chain (the genesis for w = 0) with their
+ * total of claims, and the claim's final state S_w packed (`packState`, 64 bytes per participant). The
+ * verifier checks both against the claim's context and recomputes the reaction.
+ */
+export function badBalancesProof(
+  previous: readonly { participant: string; escrow: bigint; debt: bigint; claim: bigint }[],
+  previousTotalClaims: bigint,
+  finalState: readonly ParticipantState[],
+): string {
+  return encode(DisputeKind.BadBalances, {
+    previous: previous.map((b) => [b.participant, b.escrow, b.debt, b.claim]),
+    previousTotalClaims,
+    finalState: hexlify(packState(finalState)),
+  });
 }
 
 /** Kind 5: two validly signed, different readings of one meter for one interval. */

@@ -6,6 +6,8 @@ import type { Contract } from 'ethers';
 import { auditWindow } from '../../src/audit/audit.js';
 import { HubClient } from '../../src/chain/hubClient.js';
 import { NodeDb } from '../../src/db/index.js';
+import { outsiderBalanceBook } from '../../src/dispute/disputer.js';
+import { createLogger } from '../../src/util/logger.js';
 import { ByzantineMode } from '../../src/node/byzantine.js';
 import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -16,7 +18,13 @@ import { topics } from '../../src/network/topics.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
 
-const KIND = { 'changed-reading': 1, 'dropped-reading': 0, 'wrong-arithmetic': 2, 'wrong-final-state': 3 } as const;
+const KIND = {
+  'changed-reading': 1,
+  'dropped-reading': 0,
+  'wrong-arithmetic': 2,
+  'wrong-final-state': 3,
+  'thief-balances': 6,
+} as const;
 
 /**
  * For each way to cheat: a byzantine node posts a wrong result alone, an honest node disputes it
@@ -53,8 +61,8 @@ describe('e2e: disputes against a byzantine node', function () {
       expect((await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))).length).to.equal(1);
       // Every fraud costs the cheat its whole bond. The dropped reading is of the cheat's own meter:
       // an owner always has its meter's readings, so leaving one out is fraud, not good faith.
-      expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
-      expect((await hub.account(c.communityId, 1)).bond).to.equal(10n * 10n ** 18n);
+      expect((await hub.member(c.communityId, 0)).bond).to.equal(0n);
+      expect((await hub.member(c.communityId, 1)).bond).to.equal(10n * 10n ** 18n);
 
       // The honest nodes resubmit with their three signatures; the claim finalizes after the period.
       await c.waitFor(
@@ -66,8 +74,16 @@ describe('e2e: disputes against a byzantine node', function () {
       expect(rec.signers & 1n).to.equal(0n);
       await c.timeTravel(120);
       await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
-      const honest = (await (await fetch(`${c.nodes[2]!.apiUrl}/window/0`)).json()) as { windowRoot: string };
-      expect((await hub.windowRecord(c.communityId, 0)).windowRoot).to.equal(honest.windowRoot);
+      const honest = (await (await fetch(`${c.nodes[2]!.apiUrl}/window/0`)).json()) as {
+        windowRoot: string;
+        stateHash: string;
+        balancesRoot: string;
+      };
+      const final = await hub.windowRecord(c.communityId, 0);
+      expect(final.windowRoot).to.equal(honest.windowRoot);
+      expect(final.stateHash).to.equal(honest.stateHash);
+      // The final balances are the honest reaction: the thief's root (everyone's escrow to it) is gone.
+      expect(final.balancesRoot).to.equal(honest.balancesRoot);
 
       // An auditor with only the readings reaches the same verdict.
       const dir = mkdtempSync(join(tmpdir(), 'diversity-auditor-'));
@@ -80,8 +96,16 @@ describe('e2e: disputes against a byzantine node', function () {
         const community = await client.communityInfo();
         const nodeDb = c.nodes[3]!.store!;
         const readings = (await nodeDb.readings.listWindow(0)).map(serializeSignedReading);
-        const report = await auditWindow(community, 0, { db, record: await client.windowRecord(0), readings });
+        // With the final balances (window 0 reacts on the genesis) the balances root is checked too.
+        const balances = outsiderBalanceBook(community, db, client, async () => [], createLogger({ level: 'error' }));
+        const report = await auditWindow(community, 0, {
+          db,
+          record: await client.windowRecord(0),
+          readings,
+          balances,
+        });
         expect(report.verdict).to.equal('agree');
+        expect(report.replay.balancesRoot).to.equal(report.chain.balancesRoot);
       } finally {
         await db.close();
         rmSync(dir, { recursive: true, force: true });
@@ -128,7 +152,7 @@ describe('e2e: a meter that equivocates', function () {
       const disputes = await hub.queryFilter(hub.filters.Disputed(c.communityId));
       expect(disputes.length).to.equal(1);
       expect(Number((disputes[0] as unknown as { args: { kind: bigint } }).args.kind)).to.equal(4);
-      expect((await hub.account(c.communityId, 2)).bond).to.equal(9n * 10n ** 18n); // 10 % of the bond
+      expect((await hub.member(c.communityId, 2)).bond).to.equal(9n * 10n ** 18n); // 10 % of the bond
       const rec = await hub.windowRecord(c.communityId, 0);
       for (const node of c.nodes) {
         const own = (await (await fetch(`${node!.apiUrl}/window/0`)).json()) as {

@@ -17,7 +17,12 @@ describe('perf: BLS co-signatures', () => {
   it('aggregating 1,000 shares against verifying them one by one', () => {
     const n = 1000;
     const domain: BlsDomain = { chainId: 31337n, hub: `0x${'0b'.repeat(20)}`, communityId: 1n };
-    const result = { window: 0, windowRoot: `0x${'ab'.repeat(32)}`, stateHash: `0x${'cd'.repeat(32)}` };
+    const result = {
+      window: 0,
+      windowRoot: `0x${'ab'.repeat(32)}`,
+      stateHash: `0x${'cd'.repeat(32)}`,
+      balancesRoot: `0x${'ba'.repeat(32)}`,
+    };
 
     let t = performance.now();
     const sks = Array.from({ length: n }, (_, i) => blsKeyGen(seedFor(`bls-perf-${i}`)));

@@ -32,7 +32,12 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
   const sks = Array.from({ length: n }, (_, i) => blsKeyGen(seedFor(`bls-cosign-${i}`)));
   const pks = sks.map(blsPublicKey);
   const { clock } = manualClock(community, community.start + 10 * 4 * 3); // window 2 running
-  const result = { window: 1, windowRoot: `0x${'ab'.repeat(32)}`, stateHash: `0x${'cd'.repeat(32)}` };
+  const result = {
+    window: 1,
+    windowRoot: `0x${'ab'.repeat(32)}`,
+    stateHash: `0x${'cd'.repeat(32)}`,
+    balancesRoot: `0x${'ba'.repeat(32)}`,
+  };
   const digest = shareDigest(community, result);
 
   const share = (signer: number, by = signer, over: Partial<typeof result> = {}) => {
@@ -43,7 +48,13 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
   describe('message', () => {
     it('round-trips and rejects bad lengths, off-curve points and infinity', () => {
       const m = decodeBlsShare(share(2));
-      expect(m).to.include({ window: 1, signer: 2, windowRoot: result.windowRoot, stateHash: result.stateHash });
+      expect(m).to.include({
+        window: 1,
+        signer: 2,
+        windowRoot: result.windowRoot,
+        stateHash: result.stateHash,
+        balancesRoot: result.balancesRoot,
+      });
       expect(blsVerify(m.share, digest, pks[2], domain)).to.equal(true);
       const code = (b: Uint8Array) => {
         try {
@@ -54,6 +65,12 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
         }
       };
       expect(code(new Uint8Array(BLS_SHARE_MESSAGE_LENGTH - 1))).to.equal(BlsShareMessageErrorCode.WRONG_LENGTH);
+      // The share of the previous round (no balances root: 198 bytes) is refused by its length.
+      expect(BLS_SHARE_MESSAGE_LENGTH).to.equal(4 + 2 + 32 * 3 + 128);
+      expect(code(share(2).subarray(32))).to.equal(BlsShareMessageErrorCode.WRONG_LENGTH);
+      // The balances root is part of what the share signs: another one does not verify.
+      const moved = decodeBlsShare(share(2, 2, { balancesRoot: `0x${'0c'.repeat(32)}` }));
+      expect(blsVerify(moved.share, digest, pks[2], domain)).to.equal(false);
       const off = share(2);
       off[BLS_SHARE_MESSAGE_LENGTH - 1] ^= 1;
       expect(code(off)).to.equal(BlsShareMessageErrorCode.INVALID_POINT);
@@ -70,12 +87,12 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
       clock,
       publicKeys: pks,
       lastFinalWindow: () => -1,
-      holds: (w, s, r, h) => held.has(`${w}:${s}:${r}:${h}`),
+      holds: (w, s, r) => held.has(`${w}:${s}:${r.windowRoot}:${r.stateHash}:${r.balancesRoot}`),
     };
     const outcome = (bytes: Uint8Array, c: BlsShareValidationContext = ctx): string => {
       try {
         const m = validateBlsShare(c, bytes);
-        held.add(`${m.window}:${m.signer}:${m.windowRoot}:${m.stateHash}`);
+        held.add(`${m.window}:${m.signer}:${m.windowRoot}:${m.stateHash}:${m.balancesRoot}`);
         return 'ACCEPT';
       } catch (e) {
         if (e instanceof GossipValidationError) return `${e.action} ${e.code}`;

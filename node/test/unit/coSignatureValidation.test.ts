@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
 import { CoSignatureGossipErrorCode as Code, GossipValidationError } from '../../src/chain/errors.js';
 import { validateCoSignature, type CoSignatureValidationContext } from '../../src/chain/validation/coSignature.js';
-import { encodeCoSignature, type CoSignatureMessage } from '../../src/network/messages.js';
+import { COSIGNATURE_MESSAGE_LENGTH, encodeCoSignature, type CoSignatureMessage } from '../../src/network/messages.js';
 import type { NodeDb } from '../../src/db/index.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
@@ -15,6 +15,7 @@ describe('co-signature gossip validation', () => {
   let ctx: CoSignatureValidationContext;
   const root = `0x${'ab'.repeat(32)}`;
   const stateHash = `0x${'cd'.repeat(32)}`;
+  const balancesRoot = `0x${'ba'.repeat(32)}`;
 
   async function message(
     signer: number,
@@ -27,8 +28,9 @@ describe('co-signature gossip validation', () => {
       window,
       windowRoot: root,
       stateHash,
+      balancesRoot,
     });
-    return encodeCoSignature({ window, signer, windowRoot: root, stateHash, signature, ...over });
+    return encodeCoSignature({ window, signer, windowRoot: root, stateHash, balancesRoot, signature, ...over });
   }
 
   async function outcome(data: Uint8Array): Promise<string> {
@@ -56,9 +58,16 @@ describe('co-signature gossip validation', () => {
 
   it('[REJECT] malformed, unknown signer, wrong signer, window past the last', async () => {
     expect(await outcome(new Uint8Array(5))).to.equal(`REJECT ${Code.MALFORMED}`);
+    // The message of the previous round (no balances root: 135 bytes) is not a co-signature any more.
+    expect(await outcome((await message(1)).subarray(32))).to.equal(`REJECT ${Code.MALFORMED}`);
+    expect(COSIGNATURE_MESSAGE_LENGTH).to.equal(4 + 2 + 32 * 3 + 65);
     expect(await outcome(await message(5, 1, 0))).to.equal(`REJECT ${Code.UNKNOWN_SIGNER}`);
     expect(await outcome(await message(1, 1, 2))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
     expect(await outcome(await message(1, 1, 1, { stateHash: `0x${'ee'.repeat(32)}` }))).to.equal(
+      `REJECT ${Code.BAD_SIGNATURE}`,
+    );
+    // The balances root is signed too: a relayed signature with another balancesRoot does not verify.
+    expect(await outcome(await message(1, 1, 1, { balancesRoot: `0x${'ee'.repeat(32)}` }))).to.equal(
       `REJECT ${Code.BAD_SIGNATURE}`,
     );
     expect(await outcome(await message(1, 10))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
@@ -71,10 +80,11 @@ describe('co-signature gossip validation', () => {
       window: 1,
       windowRoot: root,
       stateHash,
+      balancesRoot,
     });
-    expect(await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, signature }))).to.equal(
-      `REJECT ${Code.BAD_SIGNATURE}`,
-    );
+    expect(
+      await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, balancesRoot, signature })),
+    ).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
   });
 
   it('[IGNORE] a window not over yet, or already final', async () => {

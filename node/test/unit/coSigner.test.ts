@@ -3,7 +3,10 @@ import { hubDomain, recoverWindowResultSigner, signWindowResult } from '../../sr
 import { storeValidReadings } from '../../src/chain/validation/reading.js';
 import type { NodeDb, StoredWindowResult } from '../../src/db/index.js';
 import { decodeCoSignature, encodeCoSignature } from '../../src/network/messages.js';
+import { WindowStatus, type WindowRecord } from '../../src/chain/hubClient.js';
+import { BalanceBook, type BalancesStrategy, thiefBalances } from '../../src/node/balanceBook.js';
 import { ByzantineMode, byzantineStrategy } from '../../src/node/byzantine.js';
+import { balancesRoot, genesisBalances, reactBalances } from '../../src/window/balances.js';
 import { CoSigner } from '../../src/node/coSigner.js';
 import { CLAIM_WAITS_FOR_PEERS, honestFold, WindowCommitter } from '../../src/node/committer.js';
 import { NodeEvents } from '../../src/node/events.js';
@@ -21,7 +24,7 @@ describe('node parts: co-signer and window committer', () => {
   const domain = hubDomain(community.chainId, community.hub);
   const logger = createLogger({ level: 'error', name: 'test' });
   const signers = meterKeys.map((k) => fastReadingSigner(k.secretKey.subarray(0, 32)));
-  const reading = (meter: number, interval: number, exportWh = 10) =>
+  const reading = (meter: number, interval: number, exportWh = 10, importWh = 0) =>
     signers[meter]({
       chainId: community.chainId,
       hub: community.hub,
@@ -29,7 +32,7 @@ describe('node parts: co-signer and window committer', () => {
       meterIndex: meter,
       interval,
       exportWh,
-      importWh: 0,
+      importWh,
     });
   let db: NodeDb;
   let cleanup: () => Promise<void>;
@@ -71,6 +74,7 @@ describe('node parts: co-signer and window committer', () => {
     window,
     windowRoot: root,
     stateHash: `0x${'cd'.repeat(32)}`,
+    balancesRoot: `0x${'ba'.repeat(32)}`,
     finalState: [],
     intervals: [],
     readingCount: 0,
@@ -86,10 +90,22 @@ describe('node parts: co-signer and window committer', () => {
       await events.emit('windowCommitted', { result: r, refold: false });
       expect(published).to.have.length(1);
       const msg = decodeCoSignature(published[0]);
-      expect(msg).to.include({ window: 0, signer: 1, windowRoot: r.windowRoot, stateHash: r.stateHash });
+      expect(msg).to.include({
+        window: 0,
+        signer: 1,
+        windowRoot: r.windowRoot,
+        stateHash: r.stateHash,
+        balancesRoot: r.balancesRoot,
+      });
       const signer = recoverWindowResultSigner(
         domain,
-        { communityId: community.communityId, window: 0, windowRoot: r.windowRoot, stateHash: r.stateHash },
+        {
+          communityId: community.communityId,
+          window: 0,
+          windowRoot: r.windowRoot,
+          stateHash: r.stateHash,
+          balancesRoot: r.balancesRoot,
+        },
         msg.signature,
       );
       expect(signer).to.equal(wallets[1].address);
@@ -116,17 +132,19 @@ describe('node parts: co-signer and window committer', () => {
       });
       const ours = result(1);
       await db.windowResults.put(1, ours);
-      const sign = async (signer: number, root: string) =>
+      const sign = async (signer: number, root: string, balancesRoot = ours.balancesRoot) =>
         encodeCoSignature({
           window: 1,
           signer,
           windowRoot: root,
           stateHash: ours.stateHash,
+          balancesRoot,
           signature: await signWindowResult(wallets[signer], domain, {
             communityId: community.communityId,
             window: 1,
             windowRoot: root,
             stateHash: ours.stateHash,
+            balancesRoot,
           }),
         });
       const other = `0x${'ef'.repeat(32)}`;
@@ -138,6 +156,12 @@ describe('node parts: co-signer and window committer', () => {
       // Signer 1 later signs something else: its agreeing signature stays (the submitter needs it).
       await part.onGossip(await sign(1, other));
       expect((await db.coSignatures.get({ window: 1, signer: 1 }))?.windowRoot).to.equal(ours.windowRoot);
+      // Same window root and state, other balances: a disagreement exactly like another state.
+      await part.onGossip(await sign(0, ours.windowRoot, `0x${'0b'.repeat(32)}`));
+      expect(disagreements).to.deep.equal([
+        { window: 1, signer: 2 },
+        { window: 1, signer: 0 },
+      ]);
     });
 
     it('republishes its own signatures of the windows committed and not final, at most every 2 s (or interval)', async () => {
@@ -169,7 +193,8 @@ describe('node parts: co-signer and window committer', () => {
         return req.method === 'readings' && peers.length > 0 ? [{ peer: 'p' as never, items: served }] : [];
       },
     };
-    const committer = (fold = honestFold, settled = () => false) =>
+    const final = new Map<number, WindowRecord>();
+    const committer = (fold = honestFold, settled = () => false, strategy?: BalancesStrategy) =>
       new WindowCommitter(
         { graceSeconds: 5, reconcileTimeoutMs: 100, maxPeerWaitSeconds: 30 },
         {
@@ -178,6 +203,8 @@ describe('node parts: co-signer and window committer', () => {
           db,
           network,
           fold,
+          balances: new BalanceBook({ community, db, finalRecord: async (w) => final.get(w), metrics: null, logger }),
+          balancesStrategy: strategy,
           ingest: async (bytes) => {
             const signed = deserializeSignedReading(bytes);
             const valid = { kind: 'new' as const, signed, window: Math.floor(signed.reading.interval / 4) };
@@ -194,6 +221,7 @@ describe('node parts: co-signer and window committer', () => {
       );
 
     beforeEach(() => {
+      final.clear();
       requests.length = 0;
       peers = ['p'];
       served = [];
@@ -280,13 +308,15 @@ describe('node parts: co-signer and window committer', () => {
       await part.init();
       const other = `0x${'ef'.repeat(32)}`;
       const stateHash = `0x${'cd'.repeat(32)}`;
-      const fields = { communityId: community.communityId, window: 0, windowRoot: other, stateHash };
+      const balancesRoot = `0x${'ba'.repeat(32)}`;
+      const fields = { communityId: community.communityId, window: 0, windowRoot: other, stateHash, balancesRoot };
       await signing.onGossip(
         encodeCoSignature({
           window: 0,
           signer: 2,
           windowRoot: other,
           stateHash,
+          balancesRoot,
           signature: await signWindowResult(wallets[2], domain, fields),
         }),
       );
@@ -366,6 +396,107 @@ describe('node parts: co-signer and window committer', () => {
       const cheatResult = await db.windowResults.get(0);
       expect(cheatResult?.windowRoot).to.equal(honestResult?.windowRoot);
       expect(cheatResult?.stateHash).to.not.equal(honestResult?.stateHash);
+    });
+
+    it('balances: window 0 reacts on the genesis, window w on our balances of w−1; stored under the signed root', async () => {
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({
+          kind: 'new' as const,
+          signed: reading(m, 2, m === 1 ? 400 : 0, m === 1 ? 0 : 300),
+          window: 0,
+        })),
+      );
+      const part = committer();
+      await part.init();
+      await part.tick();
+      const r0 = (await db.windowResults.get(0))!;
+      const genesis = genesisBalances(community.participants, community.escrow);
+      const { next, claimsAdded } = reactBalances(
+        genesis,
+        r0.finalState.map((s) => s.net),
+      );
+      expect(r0.balancesRoot).to.equal(balancesRoot(next, claimsAdded));
+      expect(r0.finalState.some((s) => s.net !== 0n)).to.equal(true);
+      const stored = await db.balances.get({ window: 0, balancesRoot: r0.balancesRoot });
+      expect(stored?.leaves).to.deep.equal(next);
+      const r1 = (await db.windowResults.get(1))!;
+      const after1 = reactBalances(
+        next,
+        r1.finalState.map((s) => s.net),
+      );
+      expect(r1.balancesRoot).to.equal(balancesRoot(after1.next, claimsAdded + after1.claimsAdded));
+    });
+
+    it('thief-balances: honest window root and state, a balances root that hands the submitter every escrow', async () => {
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({ kind: 'new' as const, signed: reading(m, 2), window: 0 })),
+      );
+      const honest = committer();
+      await honest.init();
+      await honest.tick();
+      const honestResult = (await db.windowResults.get(0))!;
+      await cleanup();
+      ({ db, cleanup } = await tempDb());
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({ kind: 'new' as const, signed: reading(m, 2), window: 0 })),
+      );
+      const thief = committer(byzantineStrategy(ByzantineMode.ThiefBalances), () => false, thiefBalances(1));
+      await thief.init();
+      await thief.tick();
+      const cheat = (await db.windowResults.get(0))!;
+      expect(cheat.windowRoot).to.equal(honestResult.windowRoot);
+      expect(cheat.stateHash).to.equal(honestResult.stateHash);
+      expect(cheat.balancesRoot).to.not.equal(honestResult.balancesRoot);
+      const stolen = (await db.balances.get({ window: 0, balancesRoot: cheat.balancesRoot }))!;
+      expect(stolen.leaves.map((b) => b.escrow)).to.deep.equal([0n, community.escrow * 3n, 0n]);
+    });
+
+    it('a window final on chain with other balances: later windows react again from the final ones', async () => {
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({
+          kind: 'new' as const,
+          signed: reading(m, 2, m === 1 ? 400 : 0, m === 1 ? 0 : 300),
+          window: 0,
+        })),
+      );
+      const part = committer();
+      await part.init();
+      await part.tick();
+      const r0 = (await db.windowResults.get(0))!;
+      const r1 = (await db.windowResults.get(1))!;
+      // Window 0 went final with other balances (e.g. a fully signed result we did not sign), whose
+      // leaves this node holds (a stored commitment, or adopted from the peers).
+      const other = genesisBalances(community.participants, community.escrow).map((b, i) => ({
+        ...b,
+        escrow: b.escrow + BigInt(i),
+      }));
+      const otherRoot = balancesRoot(other, 0n);
+      await db.balances.put(
+        { window: 0, balancesRoot: otherRoot },
+        { window: 0, balancesRoot: otherRoot, totalClaims: 0n, leaves: other },
+      );
+      const record: WindowRecord = {
+        ...r0,
+        balancesRoot: otherRoot,
+        signers: 7n,
+        submittedAt: 0,
+        status: WindowStatus.Final,
+      };
+      final.set(0, record);
+      await part.onWindowFinal(0, record);
+      await part.tick();
+      const again = (await db.windowResults.get(1))!;
+      expect(again.windowRoot).to.equal(r1.windowRoot);
+      const { next, claimsAdded } = reactBalances(
+        other,
+        r1.finalState.map((s) => s.net),
+      );
+      expect(again.balancesRoot).to.equal(balancesRoot(next, claimsAdded));
+      expect(again.balancesRoot).to.not.equal(r1.balancesRoot);
     });
   });
 });

@@ -5,6 +5,7 @@ import { defaultChainOptions, type ChainOptions } from '../../src/chain/options.
 import type { NodeDb } from '../../src/db/index.js';
 import { type ClaimStake, wholeBondSigners } from '../../src/node/claimStake.js';
 import { Settlement, type SettlementModules } from '../../src/node/settlement.js';
+import { createLogger } from '../../src/util/logger.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -25,6 +26,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     maxPriorityFeePerGasGwei: 2,
   };
   const GRACE = 5;
+  const BALANCES = `0x${'b1'.repeat(32)}`;
   let db: NodeDb;
   let cleanup: () => Promise<void>;
   let clock: ReturnType<typeof manualClock>;
@@ -35,6 +37,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     maxPriorityFeePerGas: bigint;
     hash: string;
     coSignature?: string;
+    balancesRoot?: string;
   }[];
   let receipts: Map<string, { status: number; gasUsed: bigint }>;
   let accountNonce: number;
@@ -49,8 +52,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     windowRecord: async () => record,
     sendUpdate: async (
       window: number,
-      _root: string,
-      _state: unknown,
+      result: { balancesRoot: string },
       coSignature: string,
       o: { nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
     ) => {
@@ -67,6 +69,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
         maxPriorityFeePerGas: o.maxPriorityFeePerGas,
         hash,
         coSignature,
+        balancesRoot: result.balancesRoot,
       });
       return { hash, nonce };
     },
@@ -119,6 +122,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       window: 0,
       windowRoot: root,
       stateHash,
+      balancesRoot: BALANCES,
       finalState: [],
       intervals: [],
       readingCount: 12,
@@ -128,7 +132,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     for (let signer = 0; signer < 3; signer++)
       await db.coSignatures.put(
         { window: 0, signer },
-        { window: 0, signer, windowRoot: root, stateHash, signature: `0x${'33'.repeat(64)}1b` },
+        { window: 0, signer, windowRoot: root, stateHash, balancesRoot: BALANCES, signature: `0x${'33'.repeat(64)}1b` },
       );
   }
 
@@ -147,6 +151,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     record = {
       windowRoot: `0x${'00'.repeat(32)}`,
       stateHash: `0x${'00'.repeat(32)}`,
+      balancesRoot: `0x${'00'.repeat(32)}`,
       signers: 0n,
       submittedAt: 0,
       status: WindowStatus.None,
@@ -198,6 +203,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
           signer: 2,
           windowRoot: `0x${'99'.repeat(32)}`,
           stateHash: `0x${'22'.repeat(32)}`,
+          balancesRoot: BALANCES,
           signature: `0x${'33'.repeat(64)}1b`,
         },
       );
@@ -251,12 +257,44 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     });
 
     it('the filter: one bond per signature, strictly below the configured bond is short', () => {
-      const sig = (signer: number) => ({ window: 0, signer, windowRoot: '0x', stateHash: '0x', signature: '0x' });
+      const sig = (signer: number) => ({
+        window: 0,
+        signer,
+        windowRoot: '0x',
+        stateHash: '0x',
+        balancesRoot: '0x',
+        signature: '0x',
+      });
       const { kept, leftOut } = wholeBondSigners([sig(0), sig(4), sig(7)], [BOND, BOND - 1n, BOND + 1n], BOND);
       expect(kept.map((s) => s.signer)).to.deep.equal([0, 7]);
       expect(leftOut).to.deep.equal([4]);
       expect(() => wholeBondSigners([sig(0)], [], BOND)).to.throw(RangeError);
     });
+  });
+
+  it('posts our balances root, and counts only co-signatures over all three of our roots', async () => {
+    // Signer 2 signed our window root and state with other balances: not a signature of our result.
+    await db.coSignatures.put(
+      { window: 0, signer: 2 },
+      {
+        window: 0,
+        signer: 2,
+        windowRoot: `0x${'11'.repeat(32)}`,
+        stateHash: `0x${'22'.repeat(32)}`,
+        balancesRoot: `0x${'0b'.repeat(32)}`,
+        signature: `0x${'33'.repeat(64)}1b`,
+      },
+    );
+    const s = settlement(0);
+    at(windowEnd() + GRACE);
+    await s.tick();
+    expect(sent, 'no fast path without 3 signatures over our result').to.have.length(0);
+    at(windowEnd() + GRACE + opts.signatureDeadlineSeconds);
+    await s.tick();
+    expect(sent).to.have.length(1);
+    expect(sent[0].balancesRoot).to.equal(BALANCES);
+    // The blob counts signers 0 and 1 only (bitmap 0b011).
+    expect(BigInt(sent[0].coSignature!.slice(0, 66))).to.equal(3n);
   });
 
   it('after a backlog, the ranks still take turns: due times count from when the window became submittable', async () => {
@@ -281,7 +319,14 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     // held them, they were lost for good). Now the pending claim first asks the peers.
     await db.coSignatures.put(
       { window: 0, signer: 1 },
-      { window: 0, signer: 1, windowRoot: `0x${'44'.repeat(32)}`, stateHash: `0x${'22'.repeat(32)}`, signature: '0x' },
+      {
+        window: 0,
+        signer: 1,
+        windowRoot: `0x${'44'.repeat(32)}`,
+        stateHash: `0x${'22'.repeat(32)}`,
+        balancesRoot: BALANCES,
+        signature: '0x',
+      },
     );
     let asked = 0;
     let peersHoldMore = true;
@@ -327,6 +372,45 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(await s.sync()).to.equal(0);
     expect(s.isWindowSettled(0)).to.equal(true);
     expect(sent.length + finalizes).to.equal(0);
+  });
+
+  it('sync() reports each window final on chain in order (the balances of the next react from it)', async () => {
+    const finalRecords = [0, 1].map((w) => ({
+      ...record,
+      windowRoot: `0x${String(w + 1).repeat(64)}`,
+      balancesRoot: `0x${String(w + 5).repeat(64)}`,
+      status: WindowStatus.Final,
+    }));
+    const seen: [number, string, number][] = [];
+    const s = new Settlement(opts, {
+      community,
+      clock: clock.clock,
+      db,
+      hub: {
+        ...hub,
+        lastFinalizedWindow: async () => 1,
+        windowRecord: async (w: number) => finalRecords[w] ?? record,
+      } as unknown as HubClient,
+      provider: provider as never,
+      participantIndex: 0,
+      address: community.participants[0],
+      graceSeconds: GRACE,
+      metrics: null,
+      logger: createLogger({ level: 'error', name: 'test' }),
+      onFinal: async (w, rec) => {
+        // Called once the window counts as final here: the book reads it through finalRecord.
+        seen.push([w, rec.balancesRoot, s.lastFinalWindow]);
+      },
+    });
+    expect(await s.sync()).to.equal(2);
+    expect(seen).to.deep.equal([
+      [0, finalRecords[0].balancesRoot, 0],
+      [1, finalRecords[1].balancesRoot, 1],
+    ]);
+    expect(s.finalRecord(1)?.balancesRoot).to.equal(finalRecords[1].balancesRoot);
+    expect(s.finalRecord(2)).to.equal(undefined);
+    await s.sync();
+    expect(seen).to.have.length(2); // never twice
   });
 
   it('tracks a sent transaction until mined: no resend while it waits, however long', async () => {

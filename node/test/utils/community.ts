@@ -36,6 +36,7 @@ export function testCommunity(n = 3, overrides: Partial<CommunityInfo> = {}) {
     },
     challengePeriod: 60,
     token: `0x${'22'.repeat(20)}`,
+    escrow: 10n ** 21n,
     ...overrides,
   };
   return { community, wallets, meterKeys };

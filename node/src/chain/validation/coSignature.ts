@@ -2,7 +2,7 @@ import type { TypedDataDomain } from 'ethers';
 import type { CommunityClock } from '../../community/clock.js';
 import type { CommunityInfo } from '../../community/types.js';
 import type { NodeDb } from '../../db/index.js';
-import { decodeCoSignature, MessageError, type CoSignatureMessage } from '../../network/messages.js';
+import { decodeCoSignature, MessageError, sameResult, type CoSignatureMessage } from '../../network/messages.js';
 import { recoverWindowResultSigner } from '../eip712.js';
 import { CoSignatureGossipErrorCode as Code, GossipAction, GossipValidationError } from '../errors.js';
 
@@ -46,7 +46,7 @@ export async function validateCoSignature(
   }
   const stored = await ctx.db.coSignatures.get({ window: msg.window, signer: msg.signer });
   // [IGNORE] this signer's signature over the same result is already held
-  if (stored && stored.windowRoot === msg.windowRoot && stored.stateHash === msg.stateHash) {
+  if (stored && sameResult(stored, msg)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.DUPLICATE });
   }
   const recovered = recoverWindowResultSigner(
@@ -56,6 +56,7 @@ export async function validateCoSignature(
       window: msg.window,
       windowRoot: msg.windowRoot,
       stateHash: msg.stateHash,
+      balancesRoot: msg.balancesRoot,
     },
     msg.signature,
   );

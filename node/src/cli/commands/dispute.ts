@@ -9,7 +9,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
-import { Disputer } from '../../dispute/disputer.js';
+import { Disputer, outsiderBalanceBook } from '../../dispute/disputer.js';
 import type { MoveOutcome } from '../../dispute/game.js';
 import {
   describeGame,
@@ -123,7 +123,17 @@ export const disputeCommand = {
         const data = await fetchWindowData(host, peer, protocol, args.window).catch(() => undefined);
         if (data) readings.push(...data.readings);
       }
-      const report = await auditWindow(community, args.window, { db, record, readings });
+      const logger = createLogger({ level: 'info', name: 'dispute' });
+      const fetchCommitments = async (w: number) =>
+        (
+          await Promise.all(
+            peers.map((p) =>
+              requestWindow(host, p, protocol, { method: 'commitment', window: w }).catch(() => [] as Uint8Array[]),
+            ),
+          )
+        ).filter((f) => f.length > 0);
+      const balances = outsiderBalanceBook(community, db, hub, fetchCommitments, logger);
+      const report = await auditWindow(community, args.window, { db, record, readings, balances });
       process.stdout.write(
         `window ${args.window}: ${report.verdict.toUpperCase()} (replay of ${report.replay.readings}/${report.replay.expected} readings)\n`,
       );
@@ -135,16 +145,12 @@ export const disputeCommand = {
         keys: new MeterKeyRing(community.meters),
         db,
         hub,
+        // An auditor holds no balances: it rebuilds the final ones from genesis, window by window, from the
+        // final claims' states the peers serve (each checked against its final record).
+        balances,
         metrics: null,
-        logger: createLogger({ level: 'info', name: 'dispute' }),
-        fetchCommitments: async (w) =>
-          (
-            await Promise.all(
-              peers.map((p) =>
-                requestWindow(host, p, protocol, { method: 'commitment', window: w }).catch(() => [] as Uint8Array[]),
-              ),
-            )
-          ).filter((f) => f.length > 0),
+        logger,
+        fetchCommitments,
       });
       const accepted = await disputer.dispute(args.window, record);
       process.stdout.write(
