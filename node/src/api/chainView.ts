@@ -91,9 +91,8 @@ const FEED_EVENTS = [
   'Disputed',
   'ClaimRejected',
   'Slashed',
-  'BondDrawn',
-  'DebtRecorded',
   'CommunityClosed',
+  'Claimed',
 ] as const;
 
 export function signerList(bitmap: bigint, n: number): number[] {
@@ -373,32 +372,34 @@ export class ChainView {
           data: { amount, reward, symbol, challenger, ...(offenders ? { offenders } : {}) },
         };
       }
-      case 'BondDrawn':
-      case 'DebtRecorded': {
-        const window = Number(a.window);
-        const participant = Number(a.participantIndex);
-        const amount = this.formatAmount(a.amount as bigint);
-        const said = this.says(a.amount as bigint);
-        return {
-          ...base,
-          type: 'shortfall',
-          severity: 'warn',
-          window,
-          message:
-            parsed.name === 'BondDrawn'
-              ? `Window ${window}: participant ${participant}'s escrow fell short; its bond paid ${said} ${symbol}`
-              : `Window ${window}: participant ${participant} could not pay ${said} ${symbol}; recorded as debt`,
-          data: { participant, amount, symbol, what: parsed.name },
-        };
-      }
       case 'CommunityClosed':
         return {
           ...base,
           type: 'closed',
           severity: 'info',
-          message: `Community closed after ${Number(a.finalizedWindows)} final windows: escrow and bonds are withdrawable`,
+          message: `Community closed after ${Number(a.finalizedWindows)} final windows: each member is paid by proof from the last balances root (diversity claim)`,
           data: { finalizedWindows: Number(a.finalizedWindows) },
         };
+      case 'Claimed': {
+        const participant = Number(a.index);
+        const paid = a.paid as bigint;
+        const repaid = a.repaid as bigint;
+        return {
+          ...base,
+          type: 'claimed',
+          severity: repaid > 0n ? 'warn' : 'info',
+          message:
+            `Participant ${participant} paid ${this.says(paid)} ${symbol} at close` +
+            (repaid > 0n ? ` after repaying ${this.says(repaid)} ${symbol} of debt to the creditors` : ''),
+          data: {
+            participant,
+            address: a.participant as string,
+            paid: this.formatAmount(paid),
+            repaid: this.formatAmount(repaid),
+            symbol,
+          },
+        };
+      }
     }
     return undefined;
   }

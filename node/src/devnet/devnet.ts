@@ -15,7 +15,9 @@ import type { Logger } from '../util/logger.js';
 import { memberLimits } from '../window/limits.js';
 import { MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
 import { parseTariff, TariffError, tariffHash, type Tariff } from '../window/tariff.js';
-import { resultsFromWindowStates, type CommunityResults } from '../results/members.js';
+import { resultsFromWindowStates, type CommunityResults, type MemberPayout } from '../results/members.js';
+import { claimForAll, finalBalances, nodeApiSource, payoutReport, type FinalBalances } from '../chain/claims.js';
+import { ClaimErrorCode } from '../chain/errors.js';
 import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
 import type { DevnetOptions, ProsumerSpec } from './options.js';
@@ -51,7 +53,8 @@ export interface WindowSettlement {
 export interface DevnetResult {
   ok: boolean;
   windows: WindowSettlement[];
-  balances: { name: string; escrowBefore: bigint; escrowAfter: bigint }[];
+  /** Each member's payout at close beside its own fold (undefined: the community did not close). */
+  payouts?: MemberPayout[];
   gas: GasLedger;
   nodes: DevnetNode[];
   seconds: number;
@@ -241,30 +244,28 @@ export class Devnet {
       );
     print(`  community overview: ${overviewUrl(this.nodes)}`);
 
-    const escrowBefore = await Promise.all(
-      this.nodes.map(async (n) => (await deployment.hub.account(communityId, n.index)).escrow as bigint),
-    );
     const hub = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: provider, provider });
     const windows = await this.follow(hub, start, problems);
 
     // Every node's fold must match what became final on chain.
+    let payouts: MemberPayout[] | undefined;
     if (windows.length === opts.windowCount) {
       const closeTx = await (deployment.hub.connect(deployer) as Contract).close(communityId);
-      recordGas(gas, 'close', await closeTx.wait());
-      print(`community closed: escrow and bonds are withdrawable`);
+      const closed = await closeTx.wait();
+      recordGas(gas, 'close', closed);
+      print(`community closed: every member is paid by proof from the last window's balances root`);
+      payouts = await this.claimAll(
+        new HubClient({ hub: deployment.hubAddress, communityId }, { runner: deployer, provider }),
+        closed!.blockNumber,
+        gas,
+        problems,
+      );
     }
     await this.collectNodeGas(deployment.hub, gas, opts.signatures === 'bls');
-    const accounts = await Promise.all(
-      this.nodes.map(async (n) => deployment.hub.withdrawable(deployment.tokenAddress, n.wallet.address)),
-    );
-    const balances = this.nodes.map((n, i) => ({
-      name: n.name,
-      escrowBefore: escrowBefore[i],
-      escrowAfter: (accounts[i] as bigint) - bond,
-    }));
     const ok =
       windows.length === opts.windowCount &&
       windows.every((w) => w.agreeing === this.nodes.length) &&
+      (payouts?.every((p) => p.received === p.expected) ?? false) &&
       problems.length === 0;
     const complete = windows.filter((w) => w.finalState.length === this.nodes.length);
     const members = resultsFromWindowStates(
@@ -274,7 +275,59 @@ export class Devnet {
       market,
       complete.map((w) => w.finalState),
     );
-    return { ok, windows, balances, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems, members };
+    return { ok, windows, payouts, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems, members };
+  }
+
+  /**
+   * After close: the balances of the last final window as a node stored them (checked against the hub's
+   * root), a claim for every member not paid yet (a node may have claimed for itself first), and each
+   * member's payout against its own fold.
+   */
+  private async claimAll(
+    hub: HubClient,
+    closeBlock: number,
+    gas: GasLedger,
+    problems: string[],
+  ): Promise<MemberPayout[] | undefined> {
+    const print = this.modules.print;
+    // The balances the nodes stored under the last final root (`GET /balances/<n>`), the first node's whose
+    // root is the hub's: no node is trusted, the hub's root is the check.
+    let balances: FinalBalances | undefined;
+    const refusals: string[] = [];
+    for (const n of this.nodes) {
+      try {
+        balances = await finalBalances(hub, nodeApiSource(n.apiUrl));
+        break;
+      } catch (e) {
+        refusals.push(`${n.name}: ${(e as Error).message}`);
+      }
+    }
+    if (!balances) {
+      problems.push(`close: no node serves the balances the hub pays from (${refusals.join('; ')})`);
+      return undefined;
+    }
+    const { outcomes, refused } = await claimForAll(hub, balances);
+    for (const o of outcomes) {
+      recordGas(gas, o.kind === 'claim' ? 'claim' : 'claim share', o);
+      print(
+        `  ${this.nodes[o.index]?.name ?? `member ${o.index}`} ${o.kind === 'claim' ? 'claimed' : 'took its claim share'}: ` +
+          `paid ${formatUnits(o.paid, 18)}${o.repaid > 0n ? `, repaid debt ${formatUnits(o.repaid, 18)}` : ''} (tx ${o.txHash})`,
+      );
+    }
+    for (const r of refused)
+      if (r.code !== ClaimErrorCode.ALREADY_CLAIMED) problems.push(`claim refused: ${r.message}`);
+    const payouts = await payoutReport(
+      hub,
+      balances,
+      closeBlock,
+      this.nodes.map((n) => n.name),
+    );
+    for (const p of payouts)
+      if (p.received !== p.expected)
+        problems.push(
+          `${p.name}: received ${formatUnits(p.received, 18)}, its own fold says ${formatUnits(p.expected, 18)}`,
+        );
+    return payouts;
   }
 
   private spawnNode(node: DevnetNode, configPath: string, logPath: string): ChildProcess {

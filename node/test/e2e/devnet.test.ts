@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { formatUnits, parseUnits } from 'ethers';
 import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
 import { projectRoot } from '../../src/chain/artifacts.js';
+import { genesisBalances, reactBalances } from '../../src/window/balances.js';
 import { memberLimits } from '../../src/window/limits.js';
 import { foldWindow } from '../../src/window/market.js';
 import { emptyState, MarketKind, type MarketParams, type MeterEnergy } from '../../src/window/state.js';
@@ -78,8 +79,13 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(code, out).to.equal(0);
       expect(out).to.match(/window 0 FINAL on chain: 4\/4 signatures, 4\/4 nodes agree/);
       expect(out).to.match(/window 1 FINAL on chain: \d\/4 signatures, 4\/4 nodes agree/);
-      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees; every member was paid/);
       expect(out).to.match(/update \(4 signatures\)\s+\d+ tx/);
+      // Closed, and each member paid by proof what its own fold says (escrow + bond here: nobody owes).
+      expect(out).to.match(/== close: each member paid by proof from the last balances root/);
+      for (const n of [0, 1, 2, 3]) expect(out).to.match(new RegExp(`^node-${n}(\\s+[-\\d.]+){10}\\s+ok$`, 'm'));
+      expect(out).to.not.match(/MISMATCH/);
+      expect(out).to.match(/^claim\s+4 tx/m);
       // Each node's page and the community overview page are printed.
       expect(out.match(/node-\d\s.*page http:\/\/127\.0\.0\.1:\d+\//g) ?? []).to.have.length.at.least(4);
       expect(out).to.match(
@@ -93,26 +99,49 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  it('--signatures bls: nodes join with BLS keys and PoPs, gossip shares, and every window settles with one aggregate', async () => {
+  it('--signatures bls, 10 nodes: every window final, then every member claims exactly what its own fold says (issue 11)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-bls-'));
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
-      const child = spawn(
-        process.execPath,
-        [bin, 'devnet', '--signatures', 'bls', '--windows', '2', '--dir', dir, '--timeout', '200'],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      // Frugal for a 2-core machine: 2 windows of 6 intervals of 2 s; time for 10 processes to start and meet.
+      const args = [bin, 'devnet', '--signatures', 'bls', '--pv', '6,5,4,3,2,0,0,0,0,0', '--windows', '2'];
+      args.push('--window-intervals', '6', '--start-delay', '45', '--dir', dir, '--timeout', '280');
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(code, out).to.equal(0);
-      expect(out).to.match(/window 0 FINAL on chain: 4\/4 signatures, 4\/4 nodes agree/);
-      expect(out).to.match(/window 1 FINAL on chain: \d\/4 signatures, 4\/4 nodes agree/);
-      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+      expect(out).to.match(/window 0 FINAL on chain: \d+\/10 signatures, 10\/10 nodes agree/);
+      expect(out).to.match(/window 1 FINAL on chain: \d+\/10 signatures, 10\/10 nodes agree/);
+      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees; every member was paid/);
       // Every update carried one BLS aggregate, none a list of ECDSA signatures.
       expect(out).to.match(/update \(BLS aggregate\)\s+\d+ tx/);
       expect(out).to.not.match(/update \(\d+ signatures\)/);
+      // Each member's own fold, recomputed here from the token flows final on chain (the twin's reaction
+      // from the genesis escrow of 100), plus its whole bond of 10: what the hub must have paid it.
+      const flows = [0, 1].map((w) => {
+        const line = out.split('\n').find((l) => l.startsWith(`window ${w} FINAL`))!;
+        return line
+          .match(/token flows \[([^\]]*)\]/)![1]
+          .split(', ')
+          .map((x) => parseUnits(x, 18));
+      });
+      let leaves = genesisBalances(
+        Array.from({ length: 10 }, (_, i) => `0x${String(i + 1).padStart(40, '0')}`),
+        parseUnits('100', 18),
+      );
+      for (const nets of flows) leaves = reactBalances(leaves, nets).next;
+      expect(flows.some((n) => n.some((x) => x !== 0n))).to.equal(true, 'money moved');
+      for (const [i, leaf] of leaves.entries()) {
+        // The payout row: member escrow debt claim bond credit repaid share received "fold says" ok.
+        const row = out.match(new RegExp(`^node-${i}((\\s+[-\\d.]+){10})\\s+ok$`, 'm'));
+        expect(row, out).to.not.equal(null);
+        const c = ['', ...row![1].trim().split(/\s+/)];
+        expect(c[1], `node-${i} escrow`).to.equal(formatUnits(leaf.escrow, 18));
+        expect(c[8], `node-${i} received`).to.equal(formatUnits(leaf.escrow + parseUnits('10', 18) - leaf.debt, 18));
+      }
+      expect(out).to.match(/^claim\s+10 tx/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
