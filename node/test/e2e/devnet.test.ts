@@ -83,7 +83,7 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(out).to.match(/update \(4 signatures\)\s+\d+ tx/);
       // Closed, and each member paid by proof what its own fold says (escrow + bond here: nobody owes).
       expect(out).to.match(/== close: each member paid by proof from the last balances root/);
-      for (const n of [0, 1, 2, 3]) expect(out).to.match(new RegExp(`^node-${n}(\\s+[-\\d.]+){10}\\s+ok$`, 'm'));
+      for (const n of [0, 1, 2, 3]) expect(out).to.match(new RegExp(`^node-${n}(\\s+[-\\d.]+){9}\\s+ok$`, 'm'));
       expect(out).to.not.match(/MISMATCH/);
       expect(out).to.match(/^claim\s+4 tx/m);
       // Each node's page and the community overview page are printed.
@@ -135,7 +135,7 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(flows.some((n) => n.some((x) => x !== 0n))).to.equal(true, 'money moved');
       for (const [i, leaf] of leaves.entries()) {
         // The payout row: member escrow debt claim bond credit repaid share received "fold says" ok.
-        const row = out.match(new RegExp(`^node-${i}((\\s+[-\\d.]+){10})\\s+ok$`, 'm'));
+        const row = out.match(new RegExp(`^node-${i}((\\s+[-\\d.]+){9})\\s+ok$`, 'm'));
         expect(row, out).to.not.equal(null);
         const c = ['', ...row![1].trim().split(/\s+/)];
         expect(c[1], `node-${i} escrow`).to.equal(formatUnits(leaf.escrow, 18));
