@@ -374,7 +374,18 @@ export class Devnet {
       while (settled.length <= lastFinal) {
         const window = settled.length;
         const rec = await hub.windowRecord(window);
-        const results = await Promise.all(this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`)));
+        // A node busy on a loaded machine may answer late: ask up to three times, 10 s each, before
+        // counting it as not agreeing.
+        const results = await Promise.all(
+          this.nodes.map(async (n) => {
+            for (let attempt = 0; attempt < 3; attempt++) {
+              const r = await fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000);
+              if (r?.windowRoot === rec.windowRoot) return r;
+              if (attempt < 2) await sleep(2000);
+            }
+            return undefined;
+          }),
+        );
         const agreeing = results.filter(
           (r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash,
         ).length;
@@ -550,10 +561,10 @@ interface WindowJson {
   finalState?: Record<string, string>[];
 }
 
-/** A node's JSON at `url`, or undefined when it does not answer in 2 s (the devnet reports it as missing). */
-async function fetchJson<T>(url: string): Promise<T | undefined> {
+/** A node's JSON at `url`, or undefined when it does not answer in `timeoutMs` (the devnet reports it as missing). */
+async function fetchJson<T>(url: string, timeoutMs = 2000): Promise<T | undefined> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return res.ok ? ((await res.json()) as T) : undefined;
   } catch {
     return undefined;

@@ -99,13 +99,15 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  it('--signatures bls, 10 nodes: every window final, then every member claims exactly what its own fold says (issue 11)', async () => {
+  it('--signatures bls, 10 nodes: every window final, then every member claims exactly what its own fold says (issue 11)', async function () {
+    this.timeout(480_000);
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-bls-'));
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
-      // Frugal for a 2-core machine: 2 windows of 6 intervals of 2 s; time for 10 processes to start and meet.
+      // Frugal for a 2-core machine: 2 windows of 6 intervals of 2 s, after 120 s for 10 node processes to
+      // start and meet (a loaded machine needs them: with 45 s no node was up before both windows ended).
       const args = [bin, 'devnet', '--signatures', 'bls', '--pv', '6,5,4,3,2,0,0,0,0,0', '--windows', '2'];
-      args.push('--window-intervals', '6', '--start-delay', '45', '--dir', dir, '--timeout', '280');
+      args.push('--window-intervals', '6', '--start-delay', '120', '--dir', dir, '--timeout', '400');
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
