@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {Hub} from "../src/Hub.sol";
 import {Settlement} from "../src/libraries/Settlement.sol";
-import {ParticipantAccount} from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
 /// @dev Exposes the slashing split to fuzzing.
@@ -11,11 +10,17 @@ contract HubSlashHarness is Hub {
     constructor(address[] memory modules) Hub(modules) {}
 
     function slash(uint64 communityId, uint256 offenders, uint256 cap, address challenger) external {
-        _slash(_communities[communityId], communityId, Settlement.Penalty(offenders, cap, 0, false), challenger);
+        _slash(
+            _communities[communityId],
+            communityId,
+            Settlement.Penalty(offenders, cap, 0, false, _communities[communityId].bond),
+            challenger
+        );
     }
 }
 
-/// @notice The slashing split conserves money exactly and never touches anyone but the offenders' bonds.
+/// @notice The slashing split conserves money exactly and never touches anyone but the offenders' bonds
+/// (the shares go to the others' on-chain credit; the community's `held` loses only the reward).
 contract HubSlashTest is HubFixture {
     uint256 internal constant N = 8;
     HubSlashHarness internal harness;
@@ -40,27 +45,30 @@ contract HubSlashTest is HubFixture {
         harness.slash(id, offenders, cap, challenger);
 
         (bool self, uint256 take, uint256 each, uint256 rest) = _expected(offenders, cap, challengerSeed);
-        uint256 sum;
+        // The root's escrow (N · ESCROW) is not on chain: it is never slashed.
+        uint256 sum = N * uint256(ESCROW);
         bool first = true;
         for (uint256 i = 0; i < N; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
+            (uint256 bond, uint256 credit,,) = hub.member(id, i);
             if (offenders & (uint256(1) << i) != 0) {
-                assertEq(a.bond, BOND - take);
-                assertEq(a.escrow, ESCROW);
+                assertEq(bond, BOND - take);
+                assertEq(credit, 0);
             } else {
-                assertEq(a.bond, BOND);
-                assertEq(a.escrow, ESCROW + each + (self && first ? rest : 0));
+                assertEq(bond, BOND);
+                assertEq(credit, each + (self && first ? rest : 0));
                 first = false;
             }
-            sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
+            sum += bond + credit + hub.withdrawable(token, nodes[i]);
         }
         if (self) {
             assertEq(hub.withdrawable(token, challenger), 0, "no reward for slashing yourself");
+            assertEq(hub.community(id).held, token.balanceOf(address(hub)), "nothing left the community");
         } else {
             assertEq(hub.withdrawable(token, challenger), rest);
             if (challenger != nodes[challengerSeed % N]) sum += rest;
+            assertEq(hub.community(id).held + rest, token.balanceOf(address(hub)), "only the reward left");
         }
-        assertEq(sum, token.balanceOf(address(hub)), "hub balance = escrow + bonds + withdrawable");
+        assertEq(sum, token.balanceOf(address(hub)), "hub balance = root escrow + bonds + credit + withdrawable");
     }
 
     /// @dev The split `_slash` must produce. A participant disputing a claim it signed (an offender)

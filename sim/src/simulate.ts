@@ -163,9 +163,11 @@ function approachReport(
   const usd: Record<string, number> = {};
   const usdExact: Record<string, string> = {};
   const perYear: Record<string, number> = {};
-  // A year's worth: recurring transactions scale with the period, DIVERSITY's open/join and
-  // close happen once whatever the period.
-  const once = Number((r.byKind.setup?.gasUsed ?? 0n) + (r.byKind.close?.gasUsed ?? 0n));
+  // A year's worth: recurring transactions scale with the period, DIVERSITY's open/join, close and
+  // claims happen once whatever the period.
+  const once = Number(
+    (r.byKind.setup?.gasUsed ?? 0n) + (r.byKind.close?.gasUsed ?? 0n) + (r.byKind.claim?.gasUsed ?? 0n),
+  );
   const total = Number(r.gasUsed);
   const yearShare = total > 0 ? (once + (total - once) * yearFactor(periodSeconds)) / total : 0;
   for (const p of presets) {

@@ -2,8 +2,14 @@ import { expect } from 'chai';
 import { Interface, JsonRpcProvider, TypedDataEncoder } from 'ethers';
 import { runApproach } from '../src/replay/engine.js';
 import { loadArtifact, projectRoot as repoRoot } from '../../node/src/chain/artifacts.js';
-import { WINDOW_RESULT_TYPES } from '../../node/src/chain/eip712.js';
-import { DiversityApproach, foldReplayWindow, hubBinding, simMeterSeed } from '../src/replay/approaches/diversity.js';
+import {
+  BOND,
+  DiversityApproach,
+  ESCROW,
+  foldReplayWindow,
+  hubBinding,
+  simMeterSeed,
+} from '../src/replay/approaches/diversity.js';
 import { fastReadingSigner } from '../../node/src/reading/signature.js';
 import { stateHash } from '../../node/src/window/state.js';
 import { defaultReplayOptions, type ApproachName, type CommunityReadings } from '../src/replay/types.js';
@@ -118,7 +124,43 @@ describe('sim/replay on anvil', function () {
 
   const hubRoot = repoRoot();
 
-  it('DIVERSITY: open, approve+join ×N, one co-signed update per window, close', async () => {
+  /**
+   * After the replay: the hub stored our balances root for every window, every member was paid out by its
+   * claim exactly its final escrow plus its bond (nothing short, no credit), and the hub holds nothing.
+   */
+  async function checkSettledByRoots(rpcUrl: string, approach: DiversityApproach, n: number): Promise<void> {
+    const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
+    const tokenIface = new Interface(loadArtifact('CommunityToken', hubRoot).abi);
+    const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{
+      status: bigint;
+      finalizedWindows: bigint;
+      token: string;
+    }>;
+    expect(info.status).to.equal(3n); // Closed
+    expect(info.finalizedWindows).to.equal(BigInt(approach.balances.length));
+    for (const [w, b] of approach.balances.entries()) {
+      const [record] = (await call(rpcUrl, approach.hub, hubIface, 'windowRecord', [1, w])) as Array<{
+        balancesRoot: string;
+      }>;
+      expect(record.balancesRoot, `window ${w}`).to.equal(b.root);
+    }
+    const final = approach.balances.at(-1)!;
+    let total = 0n;
+    for (let m = 0; m < n; m++) {
+      const [, , settled] = await call(rpcUrl, approach.hub, hubIface, 'member', [1, m]);
+      expect(settled, `member ${m} settled`).to.equal(true);
+      const leaf = final.leaves[m];
+      expect(leaf.debt + leaf.claim).to.equal(0n);
+      const [balance] = await call(rpcUrl, info.token, tokenIface, 'balanceOf', [leaf.participant]);
+      expect(balance, `member ${m} paid`).to.equal(leaf.escrow + BOND);
+      total += balance as bigint;
+    }
+    expect(total).to.equal(BigInt(n) * (ESCROW + BOND)); // money conserved: everything paid in came out
+    const [held] = await call(rpcUrl, info.token, tokenIface, 'balanceOf', [approach.hub]);
+    expect(held).to.equal(0n);
+  }
+
+  it('DIVERSITY: open, approve+join ×N by genesis proof, one co-signed update per window with its balances root, close, claim ×N', async () => {
     const three = tinyReadings(3, 10);
     const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
     let onChain = { gas: 0n, txs: 0 };
@@ -146,6 +188,18 @@ describe('sim/replay on anvil', function () {
             'eip712Domain',
             [],
           );
+          // The hub's type (IHub: WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,
+          // bytes32 stateHash,bytes32 balancesRoot)), written out here to check the replay's digest against.
+          const types = {
+            WindowResult: [
+              { name: 'communityId', type: 'uint64' },
+              { name: 'window', type: 'uint32' },
+              { name: 'windowRoot', type: 'bytes32' },
+              { name: 'stateHash', type: 'bytes32' },
+              { name: 'balancesRoot', type: 'bytes32' },
+            ],
+          };
+          const result = { windowRoot: root, stateHash: stateHash(state), balancesRoot: approach.balances[0].root };
           const digest = TypedDataEncoder.hash(
             {
               name: name as string,
@@ -153,55 +207,41 @@ describe('sim/replay on anvil', function () {
               chainId: chainId as bigint,
               verifyingContract: verifyingContract as string,
             },
-            WINDOW_RESULT_TYPES,
-            { communityId: 1n, window: 0, windowRoot: root, stateHash: stateHash(state) },
+            types,
+            { communityId: 1n, window: 0, ...result },
           );
-          expect(digest).to.equal(approach.digest(31337, 0, root, state));
-          const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{
-            status: bigint;
-            finalizedWindows: bigint;
-          }>;
-          expect(info.status).to.equal(3n); // Closed
-          expect(info.finalizedWindows).to.equal(3n);
+          expect(digest).to.equal(approach.digest(31337, 0, result));
+          await checkSettledByRoots(rpcUrl, approach, 3);
         },
       },
     );
-    // approve ×3 + open + join ×3, three windows (4 + 4 + 2 intervals), close; mints kept apart.
+    // approve ×3 + open + join ×3, three windows (4 + 4 + 2 intervals), close, claim ×3; mints kept apart.
     expect(result.byKind.setup.transactions).to.equal(7);
     expect(result.byKind.update.transactions).to.equal(3);
     expect(result.byKind.close.transactions).to.equal(1);
-    expect(result.transactions).to.equal(11);
+    expect(result.byKind.claim.transactions).to.equal(3);
+    expect(result.transactions).to.equal(14);
     expect(result.deployTransactions).to.equal(12 + 3); // Settlement, 9 modules, hub, token + the mints
-    expect(onChain.txs).to.equal(11 + 3); // the approach's 11 transactions + the mints
+    expect(onChain.txs).to.equal(14 + 3); // the approach's 14 transactions + the mints
     // The receipts of the non-creation transactions are the approach's gas plus the mints, which
     // are reported with the deployments.
     const mints = onChain.gas - result.gasUsed;
     expect(mints > 0n && mints < result.deployGas).to.equal(true);
   });
-  it('DIVERSITY with BLS (--signatures bls): joins with key and PoP, one aggregate per window, every window final', async () => {
+  it('DIVERSITY with BLS (--signatures bls): joins with key and PoP, one aggregate per window, every window final, every member paid', async () => {
     const three = tinyReadings(3, 10);
-    const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
     const approach = new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, hubRoot) }, 'bls');
-    let finalized = -1n;
-    let status = -1n;
     const result = await runApproach(
       'diversity',
       three,
       { ...defaultReplayOptions, windowIntervals: 4 },
       {
         approachFactory: () => approach,
-        inspect: async ({ rpcUrl }) => {
-          const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{
-            status: bigint;
-            finalizedWindows: bigint;
-          }>;
-          [status, finalized] = [info.status, info.finalizedWindows];
-        },
+        inspect: async ({ rpcUrl }) => checkSettledByRoots(rpcUrl, approach, 3),
       },
     );
-    expect(status).to.equal(3n); // Closed: every window was final
-    expect(finalized).to.equal(3n);
     expect(result.byKind.update.transactions).to.equal(3);
+    expect(result.byKind.claim.transactions).to.equal(3);
     // One pairing per update, whatever N: well above ECDSA's three ecrecovers at N = 3.
     const perUpdate = Number(result.byKind.update.gasUsed) / 3;
     expect(perUpdate).to.be.greaterThan(150_000);

@@ -23,8 +23,9 @@ describe('sim/simulate (one day, two prosumers, anvil)', function () {
     expect(by.sat.transactions).to.equal(1);
     expect(by.sa.transactions).to.equal(1);
     if (existsSync(artifactPath('Hub'))) {
-      // approve + join ×2, open, one daily window, close
-      expect(by.diversity.transactions).to.equal(2 * 2 + 1 + 1 + 1);
+      // approve + join ×2, open, one daily window, close, claim ×2
+      expect(by.diversity.transactions).to.equal(2 * 2 + 1 + 1 + 1 + 2);
+      expect(by.diversity.byKind.claim.transactions).to.equal(2);
     } else {
       expect(report.skipped.map((s) => s.approach)).to.deep.equal(['diversity']);
     }
@@ -35,7 +36,7 @@ describe('sim/simulate (one day, two prosumers, anvil)', function () {
       // paper-2022: gas × 17.5 gwei × 1,900 USD, in micro-dollars.
       const micro = (BigInt(a.gasUsed) * 17_500_000_000n * 1_900_000_000n) / 10n ** 18n;
       expect(a.usdExact['paper-2022']).to.equal((Number(micro) / 1e6).toString());
-      // One day scaled to 365, per prosumer (DIVERSITY's open/join/close are counted once).
+      // One day scaled to 365, per prosumer (DIVERSITY's open/join, close and claims are counted once).
       if (a.approach !== 'diversity')
         expect(a.usdPerProsumerYear['paper-2022']).to.be.closeTo((a.usd['paper-2022'] * 365) / 2, 1e-6);
     }

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {Balance, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
 import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
@@ -52,6 +52,9 @@ abstract contract DisputeFixture is Modules {
     /// The community's time-of-use tariff, when `hasTariff` (`_setUpTouCommunity`).
     TouTariff internal tariff;
     bool internal hasTariff;
+    /// keccak256(window, windowRoot, stateHash) of each claim `_claim` posted → its balancesRoot (what a
+    /// dispute naming the claim by its windowRoot and stateHash adds).
+    mapping(bytes32 => bytes32) internal claimedBalances;
 
     /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
     struct Commit {
@@ -122,6 +125,7 @@ abstract contract DisputeFixture is Modules {
             }
             market.limitsHash = LimitsHash.hash(limits);
         }
+        book.recordGenesis(nodes, ESCROW);
         id = hub.open(
             ConfigBuilder.build(
                 nodes,
@@ -135,8 +139,9 @@ abstract contract DisputeFixture is Modules {
             )
         );
         for (uint256 i = 0; i < N; ++i) {
+            bytes32[] memory proof = book.genesisProof(hub, id, i);
             vm.prank(nodes[i]);
-            hub.join(id, "");
+            hub.join(id, i, proof, "");
         }
     }
 
@@ -302,18 +307,27 @@ abstract contract DisputeFixture is Modules {
         }
     }
 
-    /// @dev Submits `c` with final state `finalState` for window `w`, signed by participants `who`.
+    /// @dev Submits `c` with final state `finalState` for window `w`, signed by participants `who`, with
+    /// the honest balancesRoot of `finalState` (from what is final on chain).
     function _claim(uint32 w, bytes32 root, ParticipantState[] memory finalState, uint256[] memory who) internal {
+        _claimWith(w, root, StateHash.hash(finalState), book.nextOf(hub, id, w, finalState), who);
+    }
+
+    /// @dev Submits the claim (w, root, stateHash, balancesRoot) signed by participants `who`.
+    function _claimWith(uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot, uint256[] memory who)
+        internal
+    {
         uint256 end = uint256(START) + (uint256(w) + 1) * W * INTERVAL;
         if (block.timestamp < end) vm.warp(end);
-        bytes32 digest = _resultDigest(HUB, id, w, root, StateHash.hash(finalState));
+        claimedBalances[keccak256(abi.encode(w, root, stateHash))] = balancesRoot;
+        bytes32 digest = _resultDigest(HUB, id, w, root, stateHash, balancesRoot);
         bytes[] memory sigs = new bytes[](who.length);
         for (uint256 i = 0; i < who.length; ++i) {
             (bytes32 r, bytes32 vs) = vm.signCompact(keys[who[i]], digest);
             // forge-lint: disable-next-line(unsafe-typecast)
             sigs[i] = abi.encodePacked(uint8(who[i]), r, vs);
         }
-        hub.update(id, w, root, _packed(finalState), _pack(sigs));
+        hub.update(id, w, root, stateHash, balancesRoot, _pack(sigs));
     }
 
     // ------------------------------------------------------------------ disputes (commit, then reveal)
@@ -325,9 +339,13 @@ abstract contract DisputeFixture is Modules {
     }
 
     /// @dev The pending claim of window `w` (zeros when none): what a dispute names.
-    function _pendingClaim(uint64 cid, uint32 w) internal view returns (bytes32 root, bytes32 stateHash) {
+    function _pendingClaim(uint64 cid, uint32 w)
+        internal
+        view
+        returns (bytes32 root, bytes32 stateHash, bytes32 balancesRoot)
+    {
         WindowRecord memory r = hub.windowRecord(cid, w);
-        if (r.status == WindowStatus.Pending) return (r.windowRoot, r.stateHash);
+        if (r.status == WindowStatus.Pending) return (r.windowRoot, r.stateHash, r.balancesRoot);
     }
 
     /// @dev The challenger commits, a block passes, and it reveals against window 0's pending claim
@@ -344,35 +362,39 @@ abstract contract DisputeFixture is Modules {
         DisputeKind kind,
         bytes memory proof
     ) internal {
+        bytes32 balancesRoot = claimedBalances[keccak256(abi.encode(uint32(0), root, stateHash))];
         _commit(challenger, id, 0, kind, proof);
         vm.roll(block.number + 1);
         vm.expectRevert(err);
         vm.prank(challenger);
-        hub.dispute(id, 0, root, stateHash, kind, proof);
+        hub.dispute(id, 0, root, stateHash, balancesRoot, kind, proof);
     }
 
     function _disputeOn(address who, uint64 cid, uint32 w, DisputeKind kind, bytes memory proof, bytes memory err)
         internal
     {
-        (bytes32 root, bytes32 stateHash) =
-            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0)) : _pendingClaim(cid, w);
+        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) =
+            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0), bytes32(0)) : _pendingClaim(cid, w);
         _commit(who, cid, w, kind, proof);
         vm.roll(block.number + 1);
         if (err.length > 0) vm.expectRevert(err);
         vm.prank(who);
-        hub.dispute(cid, w, root, stateHash, kind, proof);
+        hub.dispute(cid, w, root, stateHash, balancesRoot, kind, proof);
     }
 
-    /// @dev Token units the hub owes: Σ escrow + Σ bond of the community + withdrawable of everyone here.
     /// @dev A partial claim's deposit, forfeited (shared out like a slash) when it is rejected (review R9).
     function _claimDeposit() internal view returns (uint256) {
         return uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
     }
 
+    /// @dev Token units the hub owes: the root's escrow (N · ESCROW: the reaction only moves it between
+    /// members), Σ on-chain bond and credit of the community, the withdrawable balances of everyone here,
+    /// and the deposits `_depositsHeld` counts.
     function _liabilities() internal view returns (uint256 sum) {
+        sum = N * uint256(ESCROW);
         for (uint256 i = 0; i < N; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
-            sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
+            (uint256 bond, uint256 credit,,) = hub.member(id, i);
+            sum += bond + credit + hub.withdrawable(token, nodes[i]);
         }
         bool participant;
         for (uint256 i = 0; i < N; ++i) {

@@ -3,8 +3,8 @@ pragma solidity ^0.8.24;
 
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
-import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
-import {CommunityConfig} from "../../src/types/Community.sol";
+import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {Balance, CommunityConfig} from "../../src/types/Community.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
 
@@ -76,14 +76,30 @@ abstract contract HubFixture is Modules {
     }
 
     function _open(uint256 n) internal returns (uint64) {
-        return hub.open(_config(n));
+        return _openConfig(_config(n));
+    }
+
+    /// @dev Opens `config` and records its genesis balances (`book`) for the joins and claims.
+    function _openConfig(CommunityConfig memory config) internal returns (uint64) {
+        book.recordGenesis(config.participants, config.escrow);
+        return hub.open(config);
     }
 
     function _joinAll(uint64 id, uint256 n) internal {
         for (uint256 i = 0; i < n; ++i) {
-            vm.prank(nodes[i]);
-            hub.join(id, "");
+            _join(id, i);
         }
+    }
+
+    /// @dev Participant i joins with its genesis proof (ECDSA: no key data).
+    function _join(uint64 id, uint256 i) internal {
+        _joinWith(id, i, "");
+    }
+
+    function _joinWith(uint64 id, uint256 i, bytes memory keyData) internal {
+        bytes32[] memory proof = book.genesisProof(hub, id, i);
+        vm.prank(nodes[i]);
+        hub.join(id, i, proof, keyData);
     }
 
     function _openActive(uint256 n) internal returns (uint64 id) {
@@ -134,21 +150,37 @@ abstract contract HubFixture is Modules {
         return abi.encodePacked(r, vs);
     }
 
-    function _digest(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state)
-        internal
-        view
-        returns (bytes32)
-    {
-        return _resultDigest(address(hub), id, w, root, keccak256(abi.encode(state)));
+    /// @dev The honest balancesRoot of window `w` with final state `state` (from what is final on chain).
+    function _balancesRoot(uint64 id, uint32 w, ParticipantState[] memory state) internal returns (bytes32) {
+        return book.nextOf(hub, id, w, state);
     }
 
-    /// @dev Signatures of participants `who` (indices) over the window result.
+    /// @dev The digest of window result (w, root, hash(state), the honest balancesRoot of `state`).
+    function _digest(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state) internal returns (bytes32) {
+        return _resultDigest(address(hub), id, w, root, StateHash.hash(state), _balancesRoot(id, w, state));
+    }
+
+    /// @dev Signatures of participants `who` (indices) over the window result with the honest balancesRoot.
     function _sign(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state, uint256[] memory who)
         internal
-        view
         returns (bytes[] memory sigs)
     {
-        bytes32 digest = _digest(id, w, root, state);
+        return _signDigestBy(_digest(id, w, root, state), who);
+    }
+
+    /// @dev Signatures of participants `who` over any window result (a test's own balancesRoot).
+    function _signResult(
+        uint64 id,
+        uint32 w,
+        bytes32 root,
+        bytes32 stateHash,
+        bytes32 balancesRoot,
+        uint256[] memory who
+    ) internal view returns (bytes[] memory) {
+        return _signDigestBy(_resultDigest(address(hub), id, w, root, stateHash, balancesRoot), who);
+    }
+
+    function _signDigestBy(bytes32 digest, uint256[] memory who) internal view returns (bytes[] memory sigs) {
         sigs = new bytes[](who.length);
         for (uint256 i = 0; i < who.length; ++i) {
             sigs[i] = abi.encodePacked(uint8(who[i]), _signDigest(keys[who[i]], digest));
@@ -167,10 +199,32 @@ abstract contract HubFixture is Modules {
         who[0] = i;
     }
 
-    /// @dev Warps to the end of `w` and submits a result signed by `who`.
+    /// @dev Warps to the end of `w` and submits a result signed by `who` (honest balancesRoot).
     function _update(uint64 id, uint32 w, ParticipantState[] memory state, uint256[] memory who) internal {
         if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));
-        hub.update(id, w, _root(w), _packed(state), _pack(_sign(id, w, _root(w), state, who)));
+        bytes memory sig = _pack(_sign(id, w, _root(w), state, who));
+        hub.update(id, w, _root(w), StateHash.hash(state), _balancesRoot(id, w, state), sig);
+    }
+
+    /// @dev Claims member `i`'s money from the closed community (anyone may: the test contract calls).
+    function _claimMember(uint64 id, uint256 i) internal {
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
+        hub.claim(id, i, leaf, total, proof);
+    }
+
+    /// @dev Member `i`'s leaf in window `w`'s balances root on chain (its position after w's reaction).
+    function _leafAt(uint64 id, uint32 w, uint256 i) internal view returns (Balance memory leaf) {
+        (leaf,,) = book.leafOf(hub.windowRecord(id, w).balancesRoot, i);
+    }
+
+    /// @dev Σ claim committed in window `w`'s balances root.
+    function _totalClaimsAt(uint64 id, uint32 w) internal view returns (uint256 total) {
+        (, total,) = book.leafOf(hub.windowRecord(id, w).balancesRoot, 0);
+    }
+
+    /// @dev Member `i`'s final leaf (after close).
+    function _finalLeaf(uint64 id, uint256 i) internal view returns (Balance memory leaf) {
+        (leaf,,) = book.claimArgs(hub, id, i);
     }
 
     /// @dev Signer of a `_sign` entry (index (1 byte) ‖ r ‖ yParityAndS).

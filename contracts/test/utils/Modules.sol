@@ -12,6 +12,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {CommunityInfo, CommunityModules, WindowStatus} from "../../src/types/Community.sol";
 import {MarketKind, ParticipantState} from "../../src/types/Market.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
+import {BalanceBook} from "./BalanceBook.sol";
 
 /// @dev Views of DisputeVerifier that are not part of IDisputeVerifier.
 interface IDisputeVerifierConstants {
@@ -36,12 +37,15 @@ abstract contract Modules is Test {
     IMeterScheme internal p256Module;
     ICoSignatureScheme internal blsModule;
     IDataAvailabilityGame internal gameModule;
+    /// Balances roots and proofs of every community the test builds (`BalanceBook`).
+    BalanceBook internal book;
 
     /// The standard game module's move deadline and challenge bond (share of the participant bond).
     uint32 internal constant MOVE_DEADLINE = 1 hours;
     uint256 internal constant GAME_BOND_BPS = 1_000;
 
     function _deployModules() internal {
+        book = new BalanceBook();
         verifierModule = IDisputeVerifier(deployCode("DisputeVerifier.sol:DisputeVerifier"));
         totalsModule = IMarketStep(deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Totals)));
         mmrModule = IMarketStep(deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Mmr)));
@@ -87,7 +91,7 @@ abstract contract Modules is Test {
     }
 
     /// @dev The EIP-712 digest of a window result under `hub`'s domain.
-    function _resultDigest(address hub, uint64 id, uint32 w, bytes32 root, bytes32 stateHash)
+    function _resultDigest(address hub, uint64 id, uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot)
         internal
         view
         returns (bytes32)
@@ -103,11 +107,14 @@ abstract contract Modules is Test {
         );
         bytes32 structHash = keccak256(
             abi.encode(
-                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
+                keccak256(
+                    "WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash,bytes32 balancesRoot)"
+                ),
                 id,
                 w,
                 root,
-                stateHash
+                stateHash,
+                balancesRoot
             )
         );
         return keccak256(abi.encodePacked(hex"1901", domain, structHash));
@@ -157,19 +164,26 @@ abstract contract Modules is Test {
         return _pack(sigs);
     }
 
-    /// @dev The packed final state `Hub.update` takes.
+    /// @dev A state packed as `PackedState` (a BadBalances proof's final state, a game's published S_{t-1}).
     function _packed(ParticipantState[] memory s) internal pure returns (bytes memory) {
         return PackedState.pack(s);
     }
 
-    /// @dev Tokens the hub holds for community `cid` outside its accounts that the tests' sums leave out:
-    /// the claim deposit of a pending window (review R9), and the test contract's own withdrawable
-    /// balance (it posts claims, so it gets their deposits back).
+    /// @dev Tokens the hub holds for community `cid` outside its members' bonds, credit and root escrow
+    /// that the tests' sums leave out: the claim deposit of a pending window (review R9), and the test
+    /// contract's own withdrawable balance (it posts claims, so it gets their deposits back).
     function _depositsHeld(Hub h, IERC20 token, uint64 cid) internal view returns (uint256 held) {
         held = h.withdrawable(token, address(this));
         CommunityInfo memory info = h.community(cid);
-        if (h.windowRecord(cid, info.finalizedWindows).status == WindowStatus.Pending) {
+        WindowStatus status = h.windowRecord(cid, info.finalizedWindows).status;
+        if (info.finalizedWindows < info.windowCount && status == WindowStatus.Pending) {
             held += uint256(info.bond) * h.CLAIM_DEPOSIT_BPS() / 10_000;
         }
+    }
+
+    /// @dev Token units the hub holds for community `cid` (`held`): what its members' claims, pending
+    /// deposits and games can still take out.
+    function _held(Hub h, uint64 cid) internal view returns (uint256) {
+        return h.community(cid).held;
     }
 }

@@ -1,4 +1,5 @@
 import { auctionVectors } from './auction.js';
+import { balancesVectors } from './balances.js';
 import { blsVectorFile } from './bls.js';
 import { commitmentVectors } from './commitment.js';
 import { disputeVectors } from './dispute.js';
@@ -29,6 +30,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'update.json': updateVectors(),
     'game.json': gameVectors(),
     'tariff.json': tariffVectors(),
+    'balances.json': balancesVectors(),
   };
 }
 

@@ -4,3 +4,4 @@ export * from './state.js';
 export * from './auction.js';
 export * from './tariff.js';
 export * from './limits.js';
+export * from './balances.js';

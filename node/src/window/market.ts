@@ -24,19 +24,43 @@ import {
  * Pro-rata share of `total` by `weights`: x_i = floor(total * w_i / W) with W = Σ w (all 0 if W = 0 or
  * total = 0); the remainder r = total − Σ x_i is given 1 unit each to the first r indices (ascending)
  * with w_i > 0. Then Σ x = total whenever W > 0 (r < count of w_i > 0 since each floor loses < 1), and
- * when total ≤ W every x_i ≤ w_i.
+ * when total ≤ W every x_i ≤ w_i. Twin of `ProRata.share`: W and every total · w_i must fit 256 bits
+ * (ARITHMETIC_OVERFLOW otherwise, where Solidity panics 0x11).
  */
 export function share(total: bigint, weights: readonly bigint[]): bigint[] {
-  const parts = weights.map(() => 0n);
   let sum = 0n;
   for (const w of weights) sum = checkedU256('share', sum + w);
-  if (total === 0n || sum === 0n) return parts;
+  if (total === 0n || sum === 0n) return weights.map(() => 0n);
+  for (const w of weights) checkedU256('share', total * w);
+  return proRata(total, weights, sum);
+}
+
+/**
+ * The same rounding rule for money (twin of `ProRata.split`, used by the balances reaction): shares of
+ * `amount` by `weights` whose sum is `total`, with 0 < total and amount ≤ total. Solidity computes the
+ * products in 512 bits there, so no intermediate bound applies (bigint here).
+ */
+export function splitProRata(amount: bigint, weights: readonly bigint[], total: bigint): bigint[] {
+  let sum = 0n;
+  for (const w of weights) {
+    if (w < 0n) throw new RangeError('splitProRata: negative weight');
+    sum += w;
+  }
+  if (sum !== total || total <= 0n || amount < 0n || amount > total) {
+    throw new RangeError('splitProRata: needs total = Σ weights > 0 and 0 ≤ amount ≤ total');
+  }
+  return proRata(amount, weights, total);
+}
+
+/** The rule itself (one home): floors, then the remainder one unit each to the first positive weights. */
+function proRata(amount: bigint, weights: readonly bigint[], total: bigint): bigint[] {
+  const parts = weights.map(() => 0n);
   let given = 0n;
   for (let i = 0; i < weights.length; i++) {
-    parts[i] = checkedU256('share', total * weights[i]) / sum;
+    parts[i] = (amount * weights[i]) / total;
     given += parts[i];
   }
-  let rest = total - given;
+  let rest = amount - given;
   for (let i = 0; rest > 0n; i++) {
     if (weights[i] > 0n) {
       parts[i] += 1n;

@@ -53,12 +53,17 @@ export function merkleProof(levels: string[][], index: number): string[] {
   return proof;
 }
 
-export function verifyMerkleProof(root: string, leaf: string, index: number, proof: readonly string[]): boolean {
-  if (index < 0 || index >= 2 ** proof.length) return false;
+/** Root reached from `leaf` at `index` through `proof` (siblings bottom-up): `MerkleTree.computeRoot`. */
+export function computeMerkleRoot(leaf: string, index: number, proof: readonly string[]): string {
   let node = leaf;
   for (const sibling of proof) {
     node = index & 1 ? hashPair(sibling, node) : hashPair(node, sibling);
     index = Math.floor(index / 2);
   }
-  return node.toLowerCase() === root.toLowerCase();
+  return node;
+}
+
+export function verifyMerkleProof(root: string, leaf: string, index: number, proof: readonly string[]): boolean {
+  if (index < 0 || index >= 2 ** proof.length) return false;
+  return computeMerkleRoot(leaf, index, proof).toLowerCase() === root.toLowerCase();
 }

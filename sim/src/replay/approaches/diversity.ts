@@ -9,7 +9,7 @@ import {
   encodeKeyData,
 } from '../../../../node/src/crypto/bls.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
-import { WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
+import { hubDomain, WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
   fastReadingSigner,
@@ -20,14 +20,9 @@ import {
 import { seedFor } from '../../../../node/src/vectors/readings.js';
 import { toHex } from '../../../../node/src/util/hex.js';
 import { assembleWindow } from '../../../../node/src/window/assemble.js';
+import { BalancesTree, genesisBalances, nextBalances, type Balance } from '../../../../node/src/window/balances.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
-import {
-  limitsHash,
-  packState,
-  stateHash,
-  type LimitPrices,
-  type ParticipantState,
-} from '../../../../node/src/window/state.js';
+import { limitsHash, stateHash, type LimitPrices, type ParticipantState } from '../../../../node/src/window/state.js';
 import { marketWithTariff, type Tariff } from '../../../../node/src/window/tariff.js';
 import { loadArtifact, type Artifact } from '../../../../node/src/chain/artifacts.js';
 import {
@@ -57,17 +52,32 @@ export interface HubBinding {
   tokenConstructorArgs(deployer: string): unknown[];
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
-  /** `coSignature`: the community's blob (ECDSA signer set or BLS aggregate, `DiversityApproach.coSignature`). */
-  updateTx(
-    c: HubCallContext,
-    window: number,
-    windowRoot: string,
-    state: ParticipantState[],
-    coSignature: string,
-  ): TxSpec;
+  /**
+   * `update(id, window, windowRoot, stateHash, balancesRoot, coSignature)`; `coSignature`: the community's
+   * blob (ECDSA signer set or BLS aggregate, `DiversityApproach.coSignature`).
+   */
+  updateTx(c: HubCallContext, window: number, result: WindowResultRoots, coSignature: string): TxSpec;
   closeTx(c: HubCallContext): TxSpec;
+  /** Member `index` takes its money out of the closed community by proof of its final balance. */
+  claimTx(c: HubCallContext, index: number, leaf: Balance, totalClaims: bigint, proof: string[]): TxSpec;
   communityId: bigint;
 }
+
+/** What a window's co-signed result commits to (the hub's `WindowResult` after the community id). */
+export interface WindowResultRoots {
+  windowRoot: string;
+  stateHash: string;
+  balancesRoot: string;
+}
+
+/**
+ * The hub's EIP-712 `WindowResult` with `balancesRoot` (spec s5). node/src/chain/eip712.ts, the one home of
+ * the type, gains the field on the node's branch of this round (s5-node); until that merge the replay
+ * appends it here, and this is a no-op once it is there (remove it then).
+ */
+const RESULT_TYPES = WINDOW_RESULT_TYPES.WindowResult.some((f) => f.name === 'balancesRoot')
+  ? WINDOW_RESULT_TYPES
+  : { WindowResult: [...WINDOW_RESULT_TYPES.WindowResult, { name: 'balancesRoot', type: 'bytes32' }] };
 
 export interface HubCallContext {
   hub: string;
@@ -109,7 +119,7 @@ export const SIM_MARKET: MarketParams = {
   gridSellPrice: GRID_SELL_PER_KWH,
   feederCapacityWh: 0n,
 };
-/** Escrow and bond per participant: generous, so that no window ever draws on bonds or records debt. */
+/** Escrow and bond per participant: generous, so that no window records a debt (the reaction never draws a bond). */
 export const ESCROW = 10n ** 24n;
 export const BOND = 10n ** 18n;
 
@@ -196,11 +206,13 @@ export const hubBinding: HubBinding = {
       flush: true,
       kind: 'setup',
     });
+    // Each member proves its genesis leaf (index, itself, escrow, 0, 0) under the genesis balances root.
+    const genesis = new BalancesTree(genesisBalances(c.participants, ESCROW));
     for (let m = 0; m < n; m++) {
       txs.push({
         from: m,
         to: c.hub,
-        data: c.hubIface.encodeFunctionData('join', [this.communityId, c.keyData[m]]),
+        data: c.hubIface.encodeFunctionData('join', [this.communityId, m, genesis.proof(m), c.keyData[m]]),
         gasLimit: 1_000_000n,
         atInterval: 0,
         flush: m === n - 1,
@@ -209,15 +221,16 @@ export const hubBinding: HubBinding = {
     }
     return txs;
   },
-  updateTx(c, window, windowRoot, state, coSignature) {
+  updateTx(c, window, result, coSignature) {
     return {
       from: window % c.participants.length, // rotating submitter
       to: c.hub,
       data: c.hubIface.encodeFunctionData('update', [
         this.communityId,
         window,
-        windowRoot,
-        packState(state),
+        result.windowRoot,
+        result.stateHash,
+        result.balancesRoot,
         coSignature,
       ]),
       gasLimit: 16_000_000n,
@@ -233,7 +246,25 @@ export const hubBinding: HubBinding = {
       data: c.hubIface.encodeFunctionData('close', [this.communityId]),
       gasLimit: 16_000_000n,
       atInterval: c.lastInterval,
+      flush: true, // the claims need a closed community
       kind: 'close',
+    };
+  },
+  claimTx(c, index, leaf, totalClaims, proof) {
+    return {
+      from: index, // each member claims for itself (anyone may)
+      to: c.hub,
+      data: c.hubIface.encodeFunctionData('claim', [
+        this.communityId,
+        index,
+        [leaf.participant, leaf.escrow, leaf.debt, leaf.claim],
+        totalClaims,
+        proof,
+      ]),
+      gasLimit: 1_000_000n,
+      atInterval: c.lastInterval,
+      flush: index === c.participants.length - 1,
+      kind: 'claim',
     };
   },
 };
@@ -305,9 +336,9 @@ export function foldReplayWindow(
 }
 
 /**
- * DIVERSITY: deploy Hub + CommunityToken, open, join ×N, one fast-path update per window
- * with N EIP-712 co-signatures over WindowResult(communityId, window, windowRoot, stateHash),
- * close.
+ * DIVERSITY: deploy Hub + CommunityToken, open, join ×N (each by its genesis balance's proof), one
+ * fast-path update per window co-signed over WindowResult(communityId, window, windowRoot, stateHash,
+ * balancesRoot), close, and a claim per member by proof of its final balance (its deposit paid back).
  */
 export class DiversityApproach implements Approach {
   readonly name = 'diversity' as const;
@@ -315,6 +346,8 @@ export class DiversityApproach implements Approach {
   private c: HubCallContext | undefined;
   /** The final state of every window sent in an update, in window order. */
   readonly posted: ParticipantState[][] = [];
+  /** The balances after each posted window (`balances.ts`: the reaction chained from genesis), in window order. */
+  readonly balances: { leaves: Balance[]; totalClaims: bigint; root: string }[] = [];
 
   /** BLS: the participants' secret keys (KeyGen over a public seed: the replay signs for everyone). */
   private blsKeys: bigint[] = [];
@@ -390,13 +423,13 @@ export class DiversityApproach implements Approach {
     return this.c?.hub ?? '';
   }
 
-  /** The EIP-712 digest of WindowResult(communityId, window, windowRoot, stateHash) under the hub's domain. */
-  digest(chainId: number, window: number, windowRoot: string, state: ParticipantState[]): string {
-    return TypedDataEncoder.hash(
-      { name: 'DIVERSITY Hub', version: '1', chainId, verifyingContract: this.c!.hub },
-      WINDOW_RESULT_TYPES,
-      { communityId: this.binding.communityId, window, windowRoot, stateHash: stateHash(state) },
-    );
+  /** The EIP-712 digest of WindowResult(communityId, window, windowRoot, stateHash, balancesRoot) under the hub's domain. */
+  digest(chainId: number, window: number, result: WindowResultRoots): string {
+    return TypedDataEncoder.hash(hubDomain(BigInt(chainId), this.c!.hub), RESULT_TYPES, {
+      communityId: this.binding.communityId,
+      window,
+      ...result,
+    });
   }
 
   /**
@@ -405,14 +438,8 @@ export class DiversityApproach implements Approach {
    * digest, so the aggregate of the N shares is the signature under the sum of the secret keys: one
    * hash to G1 and one multiplication stand in for N signings and N - 1 additions (same bytes).
    */
-  coSignature(
-    keys: SigningKey[],
-    chainId: number,
-    window: number,
-    windowRoot: string,
-    state: ParticipantState[],
-  ): string {
-    const digest = this.digest(chainId, window, windowRoot, state);
+  coSignature(keys: SigningKey[], chainId: number, window: number, result: WindowResultRoots): string {
+    const digest = this.digest(chainId, window, result);
     if (this.scheme === 'bls') {
       const c = this.c!;
       const domain = { chainId: BigInt(chainId), hub: c.hub, communityId: this.binding.communityId };
@@ -441,17 +468,26 @@ export class DiversityApproach implements Approach {
       tariff: c.tariff,
       start: c.start,
     };
+    // balances(w) = react(balances(w−1), nets(S_w)) from the genesis; every window is final at once (fast path).
+    let leaves = genesisBalances(c.participants, ESCROW);
+    let totalClaims = 0n;
     for (let w = 0; w * W < r.intervals; w++) {
       const { windowRoot, state } = foldReplayWindow(r, scope, signers, w);
-      this.posted.push(state);
-      yield this.binding.updateTx(
-        c,
-        w,
-        windowRoot,
-        state,
-        this.coSignature(keys, ctx.sender.chainId, w, windowRoot, state),
+      const next = nextBalances(
+        leaves,
+        totalClaims,
+        state.map((p) => p.net),
       );
+      leaves = next.balances;
+      totalClaims = next.totalClaims;
+      this.posted.push(state);
+      this.balances.push({ leaves, totalClaims, root: next.root });
+      const result = { windowRoot, stateHash: stateHash(state), balancesRoot: next.root };
+      yield this.binding.updateTx(c, w, result, this.coSignature(keys, ctx.sender.chainId, w, result));
     }
     yield this.binding.closeTx(c);
+    // Every member takes its money out by proof of its leaf in the last window's balances root.
+    const tree = new BalancesTree(leaves);
+    for (let m = 0; m < r.meters; m++) yield this.binding.claimTx(c, m, leaves[m], totalClaims, tree.proof(m));
   }
 }

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IHub} from "../../src/interfaces/IHub.sol";
+import {Balance, CommunityInfo} from "../../src/types/Community.sol";
+import {ParticipantState} from "../../src/types/Market.sol";
+import {Balances} from "../../src/libraries/Balances.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+
+/// @notice The tests' one home for balances roots (DESIGN.md §5.6): it keeps every balances set it was
+/// shown or computed, by root, so a test (or an invariant handler) can build the balancesRoot of an
+/// update from what is final on chain, and the leaf and proof of a member's `join` or `claim`. Twin of
+/// what a node does (node/src/window/balances.ts); the rule itself is `Balances` (never copied here).
+/// @dev A deployed helper (not a base contract) so the fixtures and the handlers share it. Compute
+/// arguments before a `vm.prank`: a call to this contract would consume the prank.
+contract BalanceBook {
+    mapping(bytes32 root => Balance[]) internal _leaves;
+    mapping(bytes32 root => uint256) internal _totalClaims;
+    mapping(bytes32 root => bool) public known;
+
+    /// @notice Records `leaves` with `totalClaims`; returns their root.
+    function record(Balance[] memory all, uint256 totalClaims) public returns (bytes32 root) {
+        root = Balances.root(all, totalClaims);
+        if (known[root]) return root;
+        known[root] = true;
+        _totalClaims[root] = totalClaims;
+        for (uint256 i = 0; i < all.length; ++i) {
+            _leaves[root].push(all[i]);
+        }
+    }
+
+    /// @notice Records the genesis balances of `participants` with `escrow` (what `Hub.open` commits to).
+    function recordGenesis(address[] memory participants, uint256 escrow) external returns (bytes32) {
+        return record(Balances.genesis(participants, escrow), 0);
+    }
+
+    /// @notice The balances recorded under `root`.
+    function leaves(bytes32 root) public view returns (Balance[] memory, uint256 totalClaims) {
+        require(known[root], "BalanceBook: unknown root");
+        return (_leaves[root], _totalClaims[root]);
+    }
+
+    /// @notice The balances a claim of window `w` starts from: window w−1's final root on chain (the
+    /// genesis root for w = 0).
+    function previousRoot(IHub hub, uint64 id, uint32 w) public view returns (bytes32) {
+        return w == 0 ? hub.community(id).genesisBalancesRoot : hub.windowRecord(id, w - 1).balancesRoot;
+    }
+
+    /// @notice The honest balancesRoot of window `w` whose final state has `nets`: `Balances.react` of the
+    /// balances it starts from; records the result.
+    /// A window whose predecessor has no balances on chain yet (a test of an update that must revert
+    /// before its balances matter) gets a root no proof can match.
+    function next(IHub hub, uint64 id, uint32 w, int256[] memory nets) public returns (bytes32) {
+        bytes32 previous = previousRoot(hub, id, w);
+        if (!known[previous]) return keccak256(abi.encode("BalanceBook: no previous balances", id, w, nets));
+        (Balance[] memory prev, uint256 total) = leaves(previous);
+        (Balance[] memory after_, uint256 added) = Balances.react(prev, nets);
+        return record(after_, total + added);
+    }
+
+    /// @notice `next` of a final state.
+    function nextOf(IHub hub, uint64 id, uint32 w, ParticipantState[] memory state) external returns (bytes32) {
+        return next(hub, id, w, netsOf(state));
+    }
+
+    /// @notice The balances members are paid from after close: the last final window's (the genesis
+    /// root of an aborted community).
+    function finalRoot(IHub hub, uint64 id) public view returns (bytes32) {
+        CommunityInfo memory info = hub.community(id);
+        return info.finalizedWindows == 0
+            ? info.genesisBalancesRoot
+            : hub.windowRecord(id, info.finalizedWindows - 1).balancesRoot;
+    }
+
+    /// @notice Member `index`'s leaf, the total of claims and the proof under `root`.
+    function leafOf(bytes32 root, uint256 index)
+        public
+        view
+        returns (Balance memory leaf, uint256 totalClaims, bytes32[] memory proof)
+    {
+        Balance[] memory all;
+        (all, totalClaims) = leaves(root);
+        leaf = all[index];
+        proof = proofOf(all, index);
+    }
+
+    /// @notice Member `index`'s leaf under the community's genesis root (what `join` proves).
+    function genesisProof(IHub hub, uint64 id, uint256 index) external view returns (bytes32[] memory proof) {
+        (,, proof) = leafOf(hub.community(id).genesisBalancesRoot, index);
+    }
+
+    /// @notice Member `index`'s leaf, total of claims and proof under the final root (what `claim` takes).
+    function claimArgs(IHub hub, uint64 id, uint256 index)
+        external
+        view
+        returns (Balance memory, uint256, bytes32[] memory)
+    {
+        return leafOf(finalRoot(hub, id), index);
+    }
+
+    /// @notice The `net` column of a state.
+    function netsOf(ParticipantState[] memory state) public pure returns (int256[] memory nets) {
+        nets = new int256[](state.length);
+        for (uint256 i = 0; i < state.length; ++i) {
+            nets[i] = state[i].net;
+        }
+    }
+
+    /// @notice Siblings of leaf `index`, bottom-up, in the zero-padded tree of depth MerkleTree.depth(N).
+    function proofOf(Balance[] memory all, uint256 index) public pure returns (bytes32[] memory proof) {
+        uint256 depth = MerkleTree.depth(all.length);
+        uint256 width = uint256(1) << depth;
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < all.length; ++i) {
+            level[i] = Balances.leafHash(i, all[i]);
+        }
+        proof = new bytes32[](depth);
+        for (uint256 d = 0; d < depth; ++d) {
+            proof[d] = level[index ^ 1];
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+            index >>= 1;
+        }
+    }
+}
