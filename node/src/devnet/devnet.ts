@@ -261,6 +261,7 @@ export class Devnet {
         problems,
       );
     }
+    await this.awaitAgreement(hub, windows, problems);
     await this.collectNodeGas(deployment.hub, gas, opts.signatures === 'bls');
     const ok =
       windows.length === opts.windowCount &&
@@ -374,17 +375,10 @@ export class Devnet {
       while (settled.length <= lastFinal) {
         const window = settled.length;
         const rec = await hub.windowRecord(window);
-        // A node busy on a loaded machine may answer late: ask up to three times, 10 s each, before
-        // counting it as not agreeing.
+        // A node busy on a loaded machine may answer late (10 s), or commit after the window is final:
+        // those are asked again at the end (`awaitAgreement`) before they count as disagreeing.
         const results = await Promise.all(
-          this.nodes.map(async (n) => {
-            for (let attempt = 0; attempt < 3; attempt++) {
-              const r = await fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000);
-              if (r?.windowRoot === rec.windowRoot) return r;
-              if (attempt < 2) await sleep(2000);
-            }
-            return undefined;
-          }),
+          this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000)),
         );
         const agreeing = results.filter(
           (r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash,
@@ -417,13 +411,40 @@ export class Devnet {
             `P2P ${entry.p2pKwh.toFixed(3)} kWh, grid import ${entry.gridImportKwh.toFixed(3)} kWh, grid export ${entry.gridExportKwh.toFixed(3)} kWh; ` +
             `token flows [${entry.net.map((n) => formatUnits(n, 18)).join(', ')}]`,
         );
-        if (agreeing !== this.nodes.length)
-          problems.push(`window ${window}: only ${agreeing} of ${this.nodes.length} nodes agree with the chain`);
       }
     }
     if (settled.length < opts.windowCount)
       problems.push(`timed out after ${opts.timeoutSeconds}s with ${settled.length}/${opts.windowCount} windows final`);
     return settled;
+  }
+
+  /**
+   * Every node's own fold of every final window must be the result on chain: the nodes that did not hold
+   * it when the window became final (a node starved on a loaded machine commits late) are asked again
+   * every 3 s for up to 90 s; those that still differ (or never answer) are the run's problems.
+   */
+  private async awaitAgreement(hub: HubClient, windows: WindowSettlement[], problems: string[]): Promise<void> {
+    const n = this.nodes.length;
+    const deadline = Date.now() + 90_000;
+    for (const w of windows) {
+      if (w.agreeing === n) continue;
+      const rec = await hub.windowRecord(w.window);
+      const agrees = new Set<number>();
+      while (agrees.size < n && Date.now() < deadline) {
+        await Promise.all(
+          this.nodes.map(async (node, i) => {
+            if (agrees.has(i)) return;
+            const r = await fetchJson<WindowJson>(`${node.apiUrl}/window/${w.window}`, 10_000);
+            if (r?.windowRoot === rec.windowRoot && r.stateHash === rec.stateHash) agrees.add(i);
+          }),
+        );
+        if (agrees.size < n) await sleep(3000);
+      }
+      if (agrees.size !== w.agreeing)
+        this.modules.print(`window ${w.window}: ${agrees.size}/${n} nodes agree with the chain (some folded it late)`);
+      w.agreeing = agrees.size;
+      if (w.agreeing !== n) problems.push(`window ${w.window}: only ${w.agreeing} of ${n} nodes agree with the chain`);
+    }
   }
 
   /** Gas of the nodes' own transactions (updates, finalizations), read from the chain. */

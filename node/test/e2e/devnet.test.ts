@@ -114,8 +114,10 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       child.stderr.on('data', (d) => (out += d));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(code, out).to.equal(0);
-      expect(out).to.match(/window 0 FINAL on chain: \d+\/10 signatures, 10\/10 nodes agree/);
-      expect(out).to.match(/window 1 FINAL on chain: \d+\/10 signatures, 10\/10 nodes agree/);
+      // Every node's own fold of both windows is the result on chain (a node starved on the loaded machine
+      // may fold a window after it is final: the settlement table's "agree" column counts it then).
+      expect(out).to.match(/^ +0 +\d+ +10 /m);
+      expect(out).to.match(/^ +1 +\d+ +10 /m);
       expect(out).to.match(/OK: all 2 windows final on chain and every node agrees; every member was paid/);
       // Every update carried one BLS aggregate, none a list of ECDSA signatures.
       expect(out).to.match(/update \(BLS aggregate\)\s+\d+ tx/);
