@@ -138,7 +138,7 @@ export class Devnet {
     const meterKeys = prosumers.map((_, i) => meterKeyPair(seedFor(`devnet-meter-${i}-${opts.seed}`)));
     const latest = await provider.getBlock('latest');
     const start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;
-    const escrow = 100n * ETHER;
+    const escrow = opts.escrow;
     const bond = 10n * ETHER;
     const communityId = await openCommunity(
       deployment,

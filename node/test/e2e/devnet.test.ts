@@ -150,7 +150,7 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  it('--community: one node per member of a community file; the settled P2P volumes are the hand calculation', async () => {
+  it('--community --escrow 0.3: the settled P2P volumes are the hand calculation; the debtor repays from its bond at close and the creditors share it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-community-'));
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
@@ -164,6 +164,9 @@ describe('e2e: diversity devnet (npm run demo)', function () {
         '36',
         '--windows',
         '2',
+        // C buys about 0.7 cEUR over the two windows: it runs out of escrow, A and B are short.
+        '--escrow',
+        '0.3',
         '--dir',
         dir,
         '--timeout',
@@ -182,7 +185,40 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(row('A')).to.deep.equal(['0.000', '4.000']);
       expect(row('B')).to.deep.equal(['0.200', '0.900']);
       expect(row('C')).to.deep.equal(['4.700', '0.000']);
-      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+      expect(out).to.match(/OK: all 2 windows final on chain and every node agrees; every member was paid/);
+      // The close, by the twin's reaction of the token flows final on chain from an escrow of 0.3: C's
+      // debt is repaid from its bond of 10 into the pool, which A and B share pro rata to their claims.
+      const flows = [0, 1].map((w) =>
+        out
+          .split('\n')
+          .find((l) => l.startsWith(`window ${w} FINAL`))!
+          .match(/token flows \[([^\]]*)\]/)![1]
+          .split(', ')
+          .map((x) => parseUnits(x, 18)),
+      );
+      let leaves = genesisBalances(
+        ['a', 'b', 'c'].map((_, i) => `0x${String(i + 1).padStart(40, '0')}`),
+        parseUnits('0.3', 18),
+      );
+      let totalClaims = 0n;
+      for (const nets of flows) {
+        const r = reactBalances(leaves, nets);
+        leaves = r.next;
+        totalClaims += r.claimsAdded;
+      }
+      const bond = parseUnits('10', 18);
+      const pool = leaves.reduce((a, l) => a + (l.debt < l.escrow + bond ? l.debt : l.escrow + bond), 0n);
+      expect(pool > 0n && totalClaims === pool, 'C owes, and the bond covers it').to.equal(true);
+      for (const [i, leaf] of leaves.entries()) {
+        const row = out.match(new RegExp(`^node-${i}((\\s+[-\\d.]+){9})\\s+ok$`, 'm'));
+        expect(row, out).to.not.equal(null);
+        const [escrow, debt, claim, , , repaid, share, received] = row![1].trim().split(/\s+/);
+        const due = leaf.debt < leaf.escrow + bond ? leaf.debt : leaf.escrow + bond;
+        const cut = totalClaims === 0n ? 0n : (pool * leaf.claim) / totalClaims;
+        expect([escrow, debt, claim, repaid, share, received], `node-${i}`).to.deep.equal(
+          [leaf.escrow, leaf.debt, leaf.claim, due, cut, leaf.escrow + bond - due + cut].map((v) => formatUnits(v, 18)),
+        );
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

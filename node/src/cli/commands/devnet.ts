@@ -1,6 +1,6 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { formatUnits } from 'ethers';
+import { formatUnits, parseUnits } from 'ethers';
 import { formatMemberTable, formatPayoutTable } from '../../results/members.js';
 import { Devnet, overviewUrl, type DevnetResult } from '../../devnet/devnet.js';
 import { defaultDevnetOptions, type DevnetOptions } from '../../devnet/options.js';
@@ -100,6 +100,12 @@ const builder = (y: Argv) =>
       default: 0,
       describe: "With --community: the file's quarter-hour replayed as interval 0",
     })
+    .option('escrow', {
+      type: 'string',
+      default: formatUnits(d.escrow, 18),
+      describe:
+        'Escrow per participant (cEUR); a small one makes debtors run out: their debt is repaid from their bond at close and shared by the creditors',
+    })
     .option('challenge-period', {
       type: 'number',
       default: d.challengePeriod,
@@ -140,8 +146,16 @@ export const devnetCommand = {
     const print = (l: string) => process.stdout.write(`${l}\n`);
     if (!Number.isInteger(args.startDelay) || args.startDelay < 0)
       throw new CliError(CliErrorCode.BAD_OPTION, `--start-delay: whole seconds >= 0, got ${args.startDelay}`);
+    let escrow: bigint;
+    try {
+      escrow = parseUnits(String(args.escrow), 18);
+    } catch {
+      throw new CliError(CliErrorCode.BAD_OPTION, `--escrow: a decimal amount of cEUR, got "${args.escrow}"`);
+    }
+    if (escrow < 0n) throw new CliError(CliErrorCode.BAD_OPTION, `--escrow: not negative, got "${args.escrow}"`);
     const opts: DevnetOptions = {
       ...d,
+      escrow,
       prosumers: parseProsumers(String(args.pv)),
       windowCount: args.windows,
       windowIntervals: args.windowIntervals,
