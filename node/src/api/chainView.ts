@@ -91,6 +91,7 @@ const FEED_EVENTS = [
   'Disputed',
   'ClaimRejected',
   'Slashed',
+  // Shortfalls (a debtor's debt, a creditor's claim) are in the balances root now, not hub events.
   'CommunityClosed',
   'Claimed',
 ] as const;

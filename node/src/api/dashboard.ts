@@ -325,7 +325,12 @@ export class Dashboard {
 
   /** Every member's money: bond and credit on chain, and its balance in the last final window's root. */
   async memberRows(): Promise<MemberRow[]> {
-    return memberRows(this.node.hub, await this.node.finalBalances(), this.node.lastFinalWindow());
+    return memberRows(
+      this.node.hub,
+      this.node.community.participants,
+      await this.node.finalBalances(),
+      this.node.lastFinalWindow(),
+    );
   }
 
   /**

@@ -9,16 +9,23 @@ import { MeterKeyRing } from '../reading/meterKeys.js';
 import { assembleStoredWindow, type AssembledWindow } from '../window/assemble.js';
 import { foldAndCommit, type FoldedWindow } from '../window/fold.js';
 import { popcount } from '../util/bits.js';
+import { balancesRoot } from '../window/balances.js';
+import { type BalanceBook, react } from '../node/balanceBook.js';
 
 export type AuditVerdict = 'agree' | 'disagree' | 'not-on-chain';
 
 export interface AuditReport {
   window: number;
   verdict: AuditVerdict;
-  chain: { status: string; windowRoot: string; stateHash: string; signers: number };
+  chain: { status: string; windowRoot: string; stateHash: string; balancesRoot: string; signers: number };
   replay: {
     windowRoot: string;
     stateHash: string;
+    /**
+     * The reaction of the replayed S_w on the final balances of window − 1 (undefined when those are not
+     * known to the auditor, or no balances were given: the balances root is then not checked).
+     */
+    balancesRoot?: string;
     readings: number;
     expected: number;
     voidedSlots: number;
@@ -45,6 +52,8 @@ export async function auditWindow(
     readings: Uint8Array[];
     /** The claimant's per-interval commitment, when a node served it (narrows the dispute). */
     claimed?: StoredWindowResult;
+    /** The final balances per window (`BalanceBook`): with them the balances root is checked too. */
+    balances?: BalanceBook;
   },
 ): Promise<AuditReport> {
   const { db, record } = modules;
@@ -66,7 +75,20 @@ export async function auditWindow(
   const assembled = await assembleStoredWindow(db, community, window);
   const folded = foldAndCommit(community, window, assembled);
   const onChain = record.status !== WindowStatus.None;
-  const agree = folded.commitment.windowRoot === record.windowRoot && folded.stateHash === record.stateHash;
+  const previous = await modules.balances?.before(window, true);
+  let replayedBalances: string | undefined;
+  if (previous) {
+    try {
+      const next = react(previous, folded.finalState);
+      replayedBalances = balancesRoot(next.leaves, next.totalClaims);
+    } catch {
+      replayedBalances = undefined; // an honest fold always balances; nothing to compare then
+    }
+  }
+  const agree =
+    folded.commitment.windowRoot === record.windowRoot &&
+    folded.stateHash === record.stateHash &&
+    (replayedBalances === undefined || replayedBalances.toLowerCase() === record.balancesRoot.toLowerCase());
   let firstDifference: AuditReport['firstDifference'];
   if (modules.claimed && !agree) {
     const claimed = modules.claimed.intervals;
@@ -90,11 +112,13 @@ export async function auditWindow(
       status: WindowStatus[record.status].toLowerCase(),
       windowRoot: record.windowRoot,
       stateHash: record.stateHash,
+      balancesRoot: record.balancesRoot,
       signers: popcount(record.signers),
     },
     replay: {
       windowRoot: folded.commitment.windowRoot,
       stateHash: folded.stateHash,
+      balancesRoot: replayedBalances,
       readings: assembled.readingCount,
       expected: community.windowIntervals * community.meters.length,
       voidedSlots: assembled.voidedSlots,

@@ -121,10 +121,10 @@ export async function finalBalances(hub: HubClient, source: BalancesSource): Pro
  */
 export async function memberRows(
   hub: HubClient,
+  participants: readonly string[],
   held: Pick<StoredBalances, 'window' | 'leaves'> | undefined,
   lastFinalWindow: number,
 ): Promise<MemberRow[]> {
-  const participants = await hub.participants();
   return Promise.all(
     participants.map(async (address, i) => {
       const m = await hub.member(i);

@@ -13,6 +13,7 @@ import { checkMarketTariff, tariffFromAbi, type Tariff } from '../window/tariff.
 import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
+import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { loadArtifact } from './artifacts.js';
 
 export enum WindowStatus {
@@ -145,6 +146,28 @@ export class HubClient {
   }
 
   /**
+   * The participants in index order, from the community's `ParticipantsListed` event (the hub stores only
+   * their count and the genesis balances root): checked against both, so a node never folds or signs for
+   * a list the hub did not commit to.
+   */
+  async participants(): Promise<string[]> {
+    const id = this.opts.communityId;
+    const [info, logs] = await Promise.all([
+      this.contract.community(id),
+      this.contract.queryFilter(this.contract.filters.ParticipantsListed(id), 0, 'latest'),
+    ]);
+    for (const log of logs) {
+      const listed = [...((log as EventLog).args.participants as string[])];
+      if (
+        listed.length === Number(info.participantCount) &&
+        balancesRoot(genesisBalances(listed, info.escrow), 0n) === info.genesisBalancesRoot
+      )
+        return listed;
+    }
+    throw new Error(`community ${id}: no ParticipantsListed event matches its genesis balances root`);
+  }
+
+  /**
    * A time-of-use community's tariff: a `TariffPublished` event of its market module under the community's
    * tariff hash, checked against the market (`checkMarketTariff`: its hash, and the flat prices are its
    * ceilings). Throws when there is none that passes: a node cannot fold (nor prove a bad step of) a
@@ -215,25 +238,6 @@ export class HubClient {
       publicKeys[Number(index)] = fromHex(publicKey);
     }
     return { scheme: 'bls', publicKeys: Array.from({ length: n }, (_, i) => publicKeys[i] ?? new Uint8Array(0)) };
-  }
-
-  private listed?: Promise<string[]>;
-
-  /**
-   * The community's participants in index order, from its `ParticipantsListed` event (the hub stores no
-   * list, only their count and the genesis balances root). Read once: the list never changes after open.
-   */
-  participants(): Promise<string[]> {
-    this.listed ??= (async () => {
-      const id = this.opts.communityId;
-      const logs = await this.contract.queryFilter(this.contract.filters.ParticipantsListed(id), 0, 'latest');
-      const lists = logs.map((l) => [...((l as EventLog).args.participants as string[])]);
-      if (lists.length !== 1)
-        throw new Error(`community ${id}: ${lists.length} ParticipantsListed events on hub ${this.opts.hub}, not one`);
-      return lists[0];
-    })();
-    this.listed.catch(() => (this.listed = undefined));
-    return this.listed;
   }
 
   /**

@@ -3,6 +3,7 @@ import { Bucket } from './buckets.js';
 import { JsonRepository, Repository, type Db } from './repository.js';
 import type { ParticipantState } from '../window/state.js';
 import { type Balance, balancesRoot } from '../window/balances.js';
+import { getAddress } from 'ethers';
 import { DiversityError } from '../util/errors.js';
 import { fromHex, toHex } from '../util/hex.js';
 
@@ -244,7 +245,7 @@ export const BalancesCodec = {
     for (let i = 0; i < count; i++) {
       const at = BALANCES_HEADER_LENGTH + i * BALANCE_LEAF_LENGTH;
       leaves.push({
-        participant: toHex(b.subarray(at, at + 20)),
+        participant: getAddress(toHex(b.subarray(at, at + 20))),
         escrow: readWord(b, at + 20),
         debt: readWord(b, at + 52),
         claim: readWord(b, at + 84),

@@ -7,6 +7,7 @@ import {
   type Wallet,
   type TransactionReceipt,
 } from 'ethers';
+import { BalancesTree, genesisBalances } from '../window/balances.js';
 import { loadArtifact, type Artifact } from '../chain/artifacts.js';
 import {
   communityModules,
@@ -21,7 +22,6 @@ import {
 import { HubClient, readMeterTable } from '../chain/hubClient.js';
 import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
-import { balanceProof, genesisBalances } from '../window/balances.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
 import { marketWithTariff, type Tariff } from '../window/tariff.js';
 import type { MeterScheme } from '../reading/signature.js';
@@ -175,12 +175,8 @@ export async function openCommunity(
         getBytes(await deployment.hub.runner!.provider!.getCode(await deployment.hub.meterTable(communityId))),
       )
     : undefined;
-  // Each participant proves its genesis leaf (index, itself, escrow, 0, 0) under the root the hub computed
-  // at open from the listed participants (the hub stores no list: nodes read it from ParticipantsListed).
-  const genesis = genesisBalances(
-    spec.participants.map((w) => w.address),
-    spec.escrow,
-  );
+  // A join proves the participant's genesis leaf (index, address, escrow, 0, 0) under the genesis root.
+  const genesis = new BalancesTree(genesisBalances(config.participants, spec.escrow));
   for (const [index, p] of spec.participants.entries()) {
     if (spec.joining && !spec.joining.includes(index)) continue;
     // A join is consent to the meter table: refuse one that binds a key we do not hold to us.
@@ -195,7 +191,7 @@ export async function openCommunity(
       { hub: deployment.hubAddress, communityId },
       { runner: p, provider: deployment.hub.runner!.provider! },
     );
-    const receipt = await (await member.sendJoin(index, balanceProof(genesis, index), keyData)).wait();
+    const receipt = await (await member.sendJoin(index, genesis.proof(index), keyData)).wait();
     if (ledger) recordGas(ledger, 'join', receipt);
   }
   return communityId;

@@ -10,7 +10,8 @@ import { assembleStoredWindow } from '../window/assemble.js';
 import { stateHash, type ParticipantState } from '../window/state.js';
 import { badBalancesProof } from '../window/disputeProof.js';
 import { balancesRoot } from '../window/balances.js';
-import { type BalanceBook, react } from '../node/balanceBook.js';
+import { BalanceBook, react } from '../node/balanceBook.js';
+import { WindowStatus } from '../chain/hubClient.js';
 import { buildCheapestProof, claimFromServed, DisputeKind, type ClaimedWindow, type Proof } from './proofs.js';
 
 /** Parses the `commitment` frames of the window protocol. */
@@ -52,6 +53,31 @@ export function claimFinalState(answers: Uint8Array[][], windowRoot: string): Pa
     if (claim && claim.commitment.windowRoot === windowRoot) return [...claim.states[claim.states.length - 1]];
   }
   return undefined;
+}
+
+/**
+ * The balances of an outside auditor or challenger (`diversity audit`, `diversity dispute`), which holds
+ * none: every window's final record read from the hub, and the final balances rebuilt from genesis window
+ * by window from the final claims' states the peers serve (each checked against its final record).
+ */
+export function outsiderBalanceBook(
+  community: CommunityInfo,
+  db: NodeDb,
+  hub: HubClient,
+  fetchCommitments: (window: number) => Promise<Uint8Array[][]>,
+  logger: Logger,
+): BalanceBook {
+  return new BalanceBook({
+    community,
+    db,
+    finalRecord: async (w) => {
+      const r = await hub.windowRecord(w);
+      return r.status === WindowStatus.Final ? r : undefined;
+    },
+    fetchFinalState: async (w, r) => claimFinalState(await fetchCommitments(w), r.windowRoot),
+    metrics: null,
+    logger,
+  });
 }
 
 export interface DisputerModules {

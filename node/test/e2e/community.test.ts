@@ -72,16 +72,20 @@ describe('e2e: a community of real nodes on anvil', function () {
       for (const node of c.nodes) {
         const own = (await (await fetch(`${node!.apiUrl}/window/${w}`)).json()) as {
           windowRoot: string;
+          balancesRoot: string;
           readingCount: number;
         };
         expect(own.windowRoot).to.equal(rec.windowRoot);
+        expect(own.balancesRoot).to.equal(rec.balancesRoot);
         expect(own.readingCount).to.equal(16);
       }
     }
-    // Sellers (PV surplus) were paid by buyers; escrow is conserved.
-    const escrow = await Promise.all(
-      households.map(async (_, i) => (await c.deployment.hub.account(c.communityId, i)).escrow as bigint),
-    );
+    // Sellers (PV surplus) were paid by buyers; escrow is conserved (the leaves under the final root).
+    const status = (await (await fetch(`${c.nodes[1]!.apiUrl}/status`)).json()) as {
+      balances: { escrow: string; window: number }[];
+    };
+    expect(status.balances.map((b) => b.window)).to.deep.equal([1, 1, 1, 1]);
+    const escrow = status.balances.map((b) => BigInt(b.escrow));
     expect(escrow[0] > 100n * 10n ** 18n).to.equal(true);
     expect(escrow[2] < 100n * 10n ** 18n).to.equal(true);
     expect(escrow.reduce((a, b) => a + b, 0n)).to.equal(400n * 10n ** 18n);

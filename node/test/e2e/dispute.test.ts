@@ -6,6 +6,8 @@ import type { Contract } from 'ethers';
 import { auditWindow } from '../../src/audit/audit.js';
 import { HubClient } from '../../src/chain/hubClient.js';
 import { NodeDb } from '../../src/db/index.js';
+import { outsiderBalanceBook } from '../../src/dispute/disputer.js';
+import { createLogger } from '../../src/util/logger.js';
 import { ByzantineMode } from '../../src/node/byzantine.js';
 import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -94,8 +96,16 @@ describe('e2e: disputes against a byzantine node', function () {
         const community = await client.communityInfo();
         const nodeDb = c.nodes[3]!.store!;
         const readings = (await nodeDb.readings.listWindow(0)).map(serializeSignedReading);
-        const report = await auditWindow(community, 0, { db, record: await client.windowRecord(0), readings });
+        // With the final balances (window 0 reacts on the genesis) the balances root is checked too.
+        const balances = outsiderBalanceBook(community, db, client, async () => [], createLogger({ level: 'error' }));
+        const report = await auditWindow(community, 0, {
+          db,
+          record: await client.windowRecord(0),
+          readings,
+          balances,
+        });
         expect(report.verdict).to.equal('agree');
+        expect(report.replay.balancesRoot).to.equal(report.chain.balancesRoot);
       } finally {
         await db.close();
         rmSync(dir, { recursive: true, force: true });

@@ -115,9 +115,9 @@ describe('e2e: the data-availability game', function () {
     // A missed deadline is not proven fraud (review R5): the signer pays the bounded penalty (10 % of the
     // bond), shared with the forfeited claim deposit (review R9): half to the challenger, half to the
     // participants who did not sign.
-    expect((await hub.account(c.communityId, 0)).bond).to.equal(BOND - DEPOSIT);
-    for (const i of [1, 2])
-      expect((await hub.account(c.communityId, i)).escrow).to.equal(100n * ETHER + (2n * DEPOSIT) / 4n);
+    expect((await hub.member(c.communityId, 0)).bond).to.equal(BOND - DEPOSIT);
+    // Shares of a slash are on-chain credit now (paid at close), the escrow stays in the balances root.
+    for (const i of [1, 2]) expect((await hub.member(c.communityId, i)).credit).to.equal((2n * DEPOSIT) / 4n);
     // Every challenger's bond is back (a game against a claim no longer pending ends void), plus the reward.
     const challenges = async () =>
       (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
@@ -175,7 +175,7 @@ describe('e2e: the data-availability game', function () {
     const leaves = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
     expect(leaves.length).to.be.greaterThan(0);
     for (const l of leaves) expect(Number(l.args.position)).to.equal(2); // the cheat's step: the middle interval
-    expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
+    expect((await hub.member(c.communityId, 0)).bond).to.equal(0n);
     const rejected = (await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))) as EventLog[];
     expect(rejected).to.have.length(1);
     // The games end void once the claim is rejected: every challenger's bond comes back.
@@ -238,7 +238,7 @@ describe('e2e: the data-availability game', function () {
     expect(honestRoot).to.not.equal(cheat.windowRoot);
     for (const l of leaves) expect(Number(l.args.position)).to.equal(2);
     // The cheat loses its whole bond; every game ends void (the claim is gone), bonds back.
-    expect((await hub.account(c.communityId, 0)).bond).to.equal(0n);
+    expect((await hub.member(c.communityId, 0)).bond).to.equal(0n);
     expect(await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))).to.have.length(1);
     const challenges = async () =>
       (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
@@ -279,7 +279,7 @@ describe('e2e: the data-availability game', function () {
       40_000,
     );
     expect(rec.signers).to.equal(3n);
-    const escrowBefore = await Promise.all([0, 1].map(async (i) => (await hub.account(c.communityId, i)).escrow));
+    const creditBefore = await Promise.all([0, 1].map(async (i) => (await hub.member(c.communityId, i)).credit));
 
     // An outsider (the deployer's account) challenges the honest claim by hand: `diversity dispute --game challenge`.
     const outsider = new Wallet(c.anvil.privateKeys[0], c.provider);
@@ -364,7 +364,7 @@ describe('e2e: the data-availability game', function () {
     );
     expect(endings.map((e) => e.args.result)).to.deep.equal([CHALLENGER_LOST]);
     for (const i of [0, 1])
-      expect((await hub.account(c.communityId, i)).escrow).to.equal(escrowBefore[i] + CHALLENGE_BOND / 2n);
+      expect((await hub.member(c.communityId, i)).credit).to.equal(creditBefore[i] + CHALLENGE_BOND / 2n);
     const kept = await hub.windowRecord(c.communityId, 0);
     expect(kept.windowRoot).to.equal(rec.windowRoot);
     expect(Number(kept.status)).to.equal(1);

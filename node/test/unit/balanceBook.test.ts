@@ -8,7 +8,9 @@ import {
   type NodeDb,
   type StoredBalances,
 } from '../../src/db/index.js';
+import { auditWindow } from '../../src/audit/audit.js';
 import { Disputer } from '../../src/dispute/disputer.js';
+import { serializeSignedReading, signReading } from '../../src/reading/signature.js';
 import { BalanceBook, GENESIS_WINDOW, react, thiefBalances } from '../../src/node/balanceBook.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { createLogger } from '../../src/util/logger.js';
@@ -59,7 +61,6 @@ describe('balances per window: the store, the book and the BadBalances proof', (
     const sample = (): StoredBalances => {
       const leaves = genesisBalances(community.participants, E).map((b, i) => ({
         ...b,
-        participant: b.participant.toLowerCase(),
         debt: BigInt(i) * 7n,
         claim: (1n << 255n) - BigInt(i),
       }));
@@ -171,6 +172,46 @@ describe('balances per window: the store, the book and the BadBalances proof', (
       const { leaves, totalClaims } = thiefBalances(2)(honest, 5n);
       expect(leaves.map((b) => b.escrow)).to.deep.equal([0n, 0n, 3n * E]);
       expect(totalClaims).to.equal(5n);
+    });
+  });
+
+  describe('auditWindow with the final balances', () => {
+    it("agrees with the honest balances root, disagrees with the thief's (same window root and state)", async () => {
+      const { meterKeys } = testCommunity(3);
+      const readings = [0, 1, 2].map((m) =>
+        serializeSignedReading(
+          signReading(
+            {
+              chainId: community.chainId,
+              hub: community.hub,
+              communityId: community.communityId,
+              meterIndex: m,
+              interval: 1,
+              exportWh: m === 1 ? 400 : 0,
+              importWh: m === 1 ? 0 : 300,
+            },
+            meterKeys[m].secretKey,
+          ),
+        ),
+      );
+      const balances = book();
+      const probe = await auditWindow(community, 0, { db, record: record({ status: 1 }), readings, balances });
+      const { folded } = probe;
+      expect(folded.finalState.some((p) => p.net !== 0n)).to.equal(true);
+      const honest = react(balances.genesis(), folded.finalState);
+      const honestRoot = balancesRoot(honest.leaves, honest.totalClaims);
+      const stolen = thiefBalances(0)(honest.leaves, honest.totalClaims);
+      const claim = (balances: string) =>
+        record({ windowRoot: folded.commitment.windowRoot, stateHash: folded.stateHash, balancesRoot: balances });
+      const ok = await auditWindow(community, 0, { db, record: claim(honestRoot), readings, balances });
+      expect(ok.verdict).to.equal('agree');
+      expect(ok.replay.balancesRoot).to.equal(honestRoot);
+      const thief = claim(balancesRoot(stolen.leaves, stolen.totalClaims));
+      expect((await auditWindow(community, 0, { db, record: thief, readings, balances })).verdict).to.equal('disagree');
+      // Without the balances (an auditor that cannot rebuild them) the root is not checked.
+      const unchecked = await auditWindow(community, 0, { db, record: thief, readings });
+      expect(unchecked.verdict).to.equal('agree');
+      expect(unchecked.replay.balancesRoot).to.equal(undefined);
     });
   });
 

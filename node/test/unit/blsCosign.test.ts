@@ -65,6 +65,12 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
         }
       };
       expect(code(new Uint8Array(BLS_SHARE_MESSAGE_LENGTH - 1))).to.equal(BlsShareMessageErrorCode.WRONG_LENGTH);
+      // The share of the previous round (no balances root: 198 bytes) is refused by its length.
+      expect(BLS_SHARE_MESSAGE_LENGTH).to.equal(4 + 2 + 32 * 3 + 128);
+      expect(code(share(2).subarray(32))).to.equal(BlsShareMessageErrorCode.WRONG_LENGTH);
+      // The balances root is part of what the share signs: another one does not verify.
+      const moved = decodeBlsShare(share(2, 2, { balancesRoot: `0x${'0c'.repeat(32)}` }));
+      expect(blsVerify(moved.share, digest, pks[2], domain)).to.equal(false);
       const off = share(2);
       off[BLS_SHARE_MESSAGE_LENGTH - 1] ^= 1;
       expect(code(off)).to.equal(BlsShareMessageErrorCode.INVALID_POINT);

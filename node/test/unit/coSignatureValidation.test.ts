@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
 import { CoSignatureGossipErrorCode as Code, GossipValidationError } from '../../src/chain/errors.js';
 import { validateCoSignature, type CoSignatureValidationContext } from '../../src/chain/validation/coSignature.js';
-import { encodeCoSignature, type CoSignatureMessage } from '../../src/network/messages.js';
+import { COSIGNATURE_MESSAGE_LENGTH, encodeCoSignature, type CoSignatureMessage } from '../../src/network/messages.js';
 import type { NodeDb } from '../../src/db/index.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
@@ -58,6 +58,9 @@ describe('co-signature gossip validation', () => {
 
   it('[REJECT] malformed, unknown signer, wrong signer, window past the last', async () => {
     expect(await outcome(new Uint8Array(5))).to.equal(`REJECT ${Code.MALFORMED}`);
+    // The message of the previous round (no balances root: 135 bytes) is not a co-signature any more.
+    expect(await outcome((await message(1)).subarray(32))).to.equal(`REJECT ${Code.MALFORMED}`);
+    expect(COSIGNATURE_MESSAGE_LENGTH).to.equal(4 + 2 + 32 * 3 + 65);
     expect(await outcome(await message(5, 1, 0))).to.equal(`REJECT ${Code.UNKNOWN_SIGNER}`);
     expect(await outcome(await message(1, 1, 2))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
     expect(await outcome(await message(1, 1, 1, { stateHash: `0x${'ee'.repeat(32)}` }))).to.equal(

@@ -24,7 +24,7 @@ describe('node parts: co-signer and window committer', () => {
   const domain = hubDomain(community.chainId, community.hub);
   const logger = createLogger({ level: 'error', name: 'test' });
   const signers = meterKeys.map((k) => fastReadingSigner(k.secretKey.subarray(0, 32)));
-  const reading = (meter: number, interval: number, exportWh = 10) =>
+  const reading = (meter: number, interval: number, exportWh = 10, importWh = 0) =>
     signers[meter]({
       chainId: community.chainId,
       hub: community.hub,
@@ -32,7 +32,7 @@ describe('node parts: co-signer and window committer', () => {
       meterIndex: meter,
       interval,
       exportWh,
-      importWh: 0,
+      importWh,
     });
   let db: NodeDb;
   let cleanup: () => Promise<void>;
@@ -401,7 +401,11 @@ describe('node parts: co-signer and window committer', () => {
     it('balances: window 0 reacts on the genesis, window w on our balances of w−1; stored under the signed root', async () => {
       await storeValidReadings(
         db,
-        [0, 1, 2].map((m) => ({ kind: 'new' as const, signed: reading(m, 2, 10 + 400 * (m % 2)), window: 0 })),
+        [0, 1, 2].map((m) => ({
+          kind: 'new' as const,
+          signed: reading(m, 2, m === 1 ? 400 : 0, m === 1 ? 0 : 300),
+          window: 0,
+        })),
       );
       const part = committer();
       await part.init();
@@ -453,7 +457,11 @@ describe('node parts: co-signer and window committer', () => {
     it('a window final on chain with other balances: later windows react again from the final ones', async () => {
       await storeValidReadings(
         db,
-        [0, 1, 2].map((m) => ({ kind: 'new' as const, signed: reading(m, 2, 10 + 400 * (m % 2)), window: 0 })),
+        [0, 1, 2].map((m) => ({
+          kind: 'new' as const,
+          signed: reading(m, 2, m === 1 ? 400 : 0, m === 1 ? 0 : 300),
+          window: 0,
+        })),
       );
       const part = committer();
       await part.init();

@@ -5,6 +5,7 @@ import { defaultChainOptions, type ChainOptions } from '../../src/chain/options.
 import type { NodeDb } from '../../src/db/index.js';
 import { type ClaimStake, wholeBondSigners } from '../../src/node/claimStake.js';
 import { Settlement, type SettlementModules } from '../../src/node/settlement.js';
+import { createLogger } from '../../src/util/logger.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -371,6 +372,45 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(await s.sync()).to.equal(0);
     expect(s.isWindowSettled(0)).to.equal(true);
     expect(sent.length + finalizes).to.equal(0);
+  });
+
+  it('sync() reports each window final on chain in order (the balances of the next react from it)', async () => {
+    const finalRecords = [0, 1].map((w) => ({
+      ...record,
+      windowRoot: `0x${String(w + 1).repeat(64)}`,
+      balancesRoot: `0x${String(w + 5).repeat(64)}`,
+      status: WindowStatus.Final,
+    }));
+    const seen: [number, string, number][] = [];
+    const s = new Settlement(opts, {
+      community,
+      clock: clock.clock,
+      db,
+      hub: {
+        ...hub,
+        lastFinalizedWindow: async () => 1,
+        windowRecord: async (w: number) => finalRecords[w] ?? record,
+      } as unknown as HubClient,
+      provider: provider as never,
+      participantIndex: 0,
+      address: community.participants[0],
+      graceSeconds: GRACE,
+      metrics: null,
+      logger: createLogger({ level: 'error', name: 'test' }),
+      onFinal: async (w, rec) => {
+        // Called once the window counts as final here: the book reads it through finalRecord.
+        seen.push([w, rec.balancesRoot, s.lastFinalWindow]);
+      },
+    });
+    expect(await s.sync()).to.equal(2);
+    expect(seen).to.deep.equal([
+      [0, finalRecords[0].balancesRoot, 0],
+      [1, finalRecords[1].balancesRoot, 1],
+    ]);
+    expect(s.finalRecord(1)?.balancesRoot).to.equal(finalRecords[1].balancesRoot);
+    expect(s.finalRecord(2)).to.equal(undefined);
+    await s.sync();
+    expect(seen).to.have.length(2); // never twice
   });
 
   it('tracks a sent transaction until mined: no resend while it waits, however long', async () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { JsonRpcProvider } from 'ethers';
 import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
+import { outsiderBalanceBook } from '../../dispute/disputer.js';
 import { describeGame, GameDesk, servedTree } from '../../dispute/gameDesk.js';
 import { createLogger } from '../../util/logger.js';
 import { NodeDb, type StoredWindowResult } from '../../db/index.js';
@@ -79,7 +80,25 @@ export const auditCommand = {
           process.stderr.write(`warning: ${peer}: ${(e as Error).message}\n`);
         }
       }
-      const report = await auditWindow(community, args.window, { db, record, readings, claimed });
+      const peers = args.peer.flatMap((p) => p.split(','));
+      const fetchCommitments = async (w: number) =>
+        (
+          await Promise.all(
+            peers.map((p) =>
+              requestWindow(host, p, topics(community).windowProtocol, { method: 'commitment', window: w }).catch(
+                () => [] as Uint8Array[],
+              ),
+            ),
+          )
+        ).filter((f) => f.length > 0);
+      const balances = outsiderBalanceBook(
+        community,
+        db,
+        hub,
+        fetchCommitments,
+        createLogger({ level: 'warn', name: 'balances' }),
+      );
+      const report = await auditWindow(community, args.window, { db, record, readings, claimed, balances });
       if (args.json) {
         const { folded: _f, assembled: _a, ...rest } = report;
         process.stdout.write(`${JSON.stringify(rest, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
@@ -90,6 +109,9 @@ export const auditCommand = {
             `  on chain: ${report.chain.status}, ${report.chain.signers} signers, root ${report.chain.windowRoot}`,
             `  replay:   root ${report.replay.windowRoot} from ${report.replay.readings}/${report.replay.expected} readings` +
               ` (${report.replay.voidedSlots} voided, ${report.replay.rejected} rejected)`,
+            report.replay.balancesRoot
+              ? `  balances: on chain ${report.chain.balancesRoot}, replay ${report.replay.balancesRoot}`
+              : `  balances: not checked (the final balances of window ${report.window - 1} are not known here)`,
             report.firstDifference
               ? `  first difference: interval ${report.firstDifference.interval} (${report.firstDifference.what})`
               : '',

@@ -9,8 +9,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
-import { claimFinalState, Disputer } from '../../dispute/disputer.js';
-import { BalanceBook } from '../../node/balanceBook.js';
+import { Disputer, outsiderBalanceBook } from '../../dispute/disputer.js';
 import type { MoveOutcome } from '../../dispute/game.js';
 import {
   describeGame,
@@ -124,12 +123,6 @@ export const disputeCommand = {
         const data = await fetchWindowData(host, peer, protocol, args.window).catch(() => undefined);
         if (data) readings.push(...data.readings);
       }
-      const report = await auditWindow(community, args.window, { db, record, readings });
-      process.stdout.write(
-        `window ${args.window}: ${report.verdict.toUpperCase()} (replay of ${report.replay.readings}/${report.replay.expected} readings)\n`,
-      );
-      if (report.verdict !== 'disagree') return;
-      const index = community.participants.findIndex((p) => p.toLowerCase() === wallet.address.toLowerCase());
       const logger = createLogger({ level: 'info', name: 'dispute' });
       const fetchCommitments = async (w: number) =>
         (
@@ -139,6 +132,13 @@ export const disputeCommand = {
             ),
           )
         ).filter((f) => f.length > 0);
+      const balances = outsiderBalanceBook(community, db, hub, fetchCommitments, logger);
+      const report = await auditWindow(community, args.window, { db, record, readings, balances });
+      process.stdout.write(
+        `window ${args.window}: ${report.verdict.toUpperCase()} (replay of ${report.replay.readings}/${report.replay.expected} readings)\n`,
+      );
+      if (report.verdict !== 'disagree') return;
+      const index = community.participants.findIndex((p) => p.toLowerCase() === wallet.address.toLowerCase());
       const disputer = new Disputer({
         community,
         participantIndex: index < 0 ? undefined : index,
@@ -147,17 +147,7 @@ export const disputeCommand = {
         hub,
         // An auditor holds no balances: it rebuilds the final ones from genesis, window by window, from the
         // final claims' states the peers serve (each checked against its final record).
-        balances: new BalanceBook({
-          community,
-          db,
-          finalRecord: async (w) => {
-            const r = await hub.windowRecord(w);
-            return r.status === WindowStatus.Final ? r : undefined;
-          },
-          fetchFinalState: async (w, r) => claimFinalState(await fetchCommitments(w), r.windowRoot),
-          metrics: null,
-          logger,
-        }),
+        balances,
         metrics: null,
         logger,
         fetchCommitments,
