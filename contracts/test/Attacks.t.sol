@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IHub} from "../src/interfaces/IHub.sol";
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
 import {MarketKind, ParticipantState, StateHash} from "../src/types/Market.sol";
-import {CommunityConfig, Meter, ParticipantAccount, RejectedClaim, WindowStatus} from "../src/types/Community.sol";
+import {CommunityConfig, Meter, RejectedClaim, WindowStatus} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EquivocationProof,
@@ -51,7 +51,7 @@ contract AttacksTest is DisputeFixture {
 
     function _bonds() internal view returns (uint256 sum) {
         for (uint256 i = 0; i < N; ++i) {
-            sum += hub.account(id, i).bond;
+            sum += _bondOf(hub, id, i);
         }
     }
 
@@ -111,7 +111,7 @@ contract AttacksTest is DisputeFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
         assertEq(hub.windowRecord(id, 0).signers, 2 ** N - 1);
         // The same claim was not rejected: nothing recorded.
-        assertEq(hub.rejectedClaim(id, hub.claimHash(0, h.root, StateHash.hash(h.states[W - 1]))).deadline, 0);
+        assertEq(hub.rejectedClaim(id, _claimHash(0, h.root, StateHash.hash(h.states[W - 1]))).deadline, 0);
         assertEq(token.balanceOf(address(hub)), _liabilities());
     }
 
@@ -121,11 +121,12 @@ contract AttacksTest is DisputeFixture {
         Commit memory h = _honest();
         ParticipantState[] memory posted = _wrongFinal(h);
         _claim(0, h.root, posted, _signers(0, 3));
-        bytes32 bad = hub.claimHash(0, h.root, StateHash.hash(posted));
-        bytes32 good = hub.claimHash(0, h.root, StateHash.hash(h.states[W - 1]));
+        bytes32 bad = _claimHash(0, h.root, StateHash.hash(posted));
+        bytes32 goodBalances = _balancesRoot(id, 0, h.states[W - 1]);
+        bytes32 good = hub.claimHash(0, h.root, StateHash.hash(h.states[W - 1]), goodBalances);
         vm.expectEmit(address(hub));
         emit IHub.ClaimSuperseded(id, 0, bad, good);
-        _claim(0, h.root, h.states[W - 1], _signers(0, N));
+        _claimWith(0, h.root, StateHash.hash(h.states[W - 1]), goodBalances, _signers(0, N));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
         RejectedClaim memory r = hub.rejectedClaim(id, bad);
         assertEq(r.signers, 7);
@@ -134,9 +135,17 @@ contract AttacksTest is DisputeFixture {
         _commit(challenger, id, 0, DisputeKind.BadFinalState, _finalProof(h));
         vm.roll(block.number + 1);
         vm.prank(challenger);
-        hub.dispute(id, 0, h.root, StateHash.hash(posted), DisputeKind.BadFinalState, _finalProof(h));
+        hub.dispute(
+            id,
+            0,
+            h.root,
+            StateHash.hash(posted),
+            _claimedBalances(0, h.root, StateHash.hash(posted)),
+            DisputeKind.BadFinalState,
+            _finalProof(h)
+        );
         assertTrue(hub.rejectedClaim(id, bad).slashed);
-        assertEq(hub.account(id, 0).bond, 0);
+        assertEq(_bondOf(hub, id, 0), 0);
         assertEq(token.balanceOf(address(hub)), _liabilities());
     }
 
@@ -159,7 +168,7 @@ contract AttacksTest is DisputeFixture {
         ParticipantState[] memory posted = _wrongFinal(h);
         _claim(0, h.root, posted, _signers(0, 3));
         _disputeReverts("", DisputeKind.BadFinalState, _finalProof(h));
-        bytes32 claim = hub.claimHash(0, h.root, StateHash.hash(posted));
+        bytes32 claim = _claimHash(0, h.root, StateHash.hash(posted));
         assertTrue(hub.rejectedClaim(id, claim).slashed);
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
         this.claimExternal(h.root, posted, _signers(0, 3));
@@ -176,7 +185,7 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(0, 3));
         _disputeReverts("", DisputeKind.ReadingMismatch, _mismatchProof(c, 5, 11));
-        bytes32 claim = hub.claimHash(0, c.root, StateHash.hash(c.states[W - 1]));
+        bytes32 claim = _claimHash(0, c.root, StateHash.hash(c.states[W - 1]));
         assertFalse(hub.rejectedClaim(id, claim).slashed);
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
         this.claimExternal(c.root, c.states[W - 1], _signers(0, 3));
@@ -195,24 +204,40 @@ contract AttacksTest is DisputeFixture {
         // The claimant (participant 0) disputes its own omission: a good-faith rejection.
         _disputeOn(nodes[0], id, 0, DisputeKind.ReadingMismatch, _mismatchProof(c, 5, 11), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None));
-        assertEq(hub.account(id, 0).bond, BOND, "no slash yet");
+        assertEq(_bondOf(hub, id, 0), BOND, "no slash yet");
         // The honest challenger's fraud proof still lands, against the rejected claim.
         _commit(challenger, id, 0, DisputeKind.BadFinalState, _finalProof(c));
         vm.roll(block.number + 1);
         vm.prank(challenger);
-        hub.dispute(id, 0, c.root, StateHash.hash(posted), DisputeKind.BadFinalState, _finalProof(c));
+        hub.dispute(
+            id,
+            0,
+            c.root,
+            StateHash.hash(posted),
+            _claimedBalances(0, c.root, StateHash.hash(posted)),
+            DisputeKind.BadFinalState,
+            _finalProof(c)
+        );
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, 0, "signers slashed");
+            assertEq(_bondOf(hub, id, i), 0, "signers slashed");
         }
         assertGt(hub.withdrawable(token, challenger), 0);
         assertEq(token.balanceOf(address(hub)), _liabilities());
         // At most once.
         _commit(challenger, id, 0, DisputeKind.BadFinalState, _finalProof(c));
         vm.roll(block.number + 1);
-        bytes32 claim = hub.claimHash(0, c.root, StateHash.hash(posted));
+        bytes32 claim = _claimHash(0, c.root, StateHash.hash(posted));
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimAlreadySlashed.selector, id, claim));
         vm.prank(challenger);
-        hub.dispute(id, 0, c.root, StateHash.hash(posted), DisputeKind.BadFinalState, _finalProof(c));
+        hub.dispute(
+            id,
+            0,
+            c.root,
+            StateHash.hash(posted),
+            _claimedBalances(0, c.root, StateHash.hash(posted)),
+            DisputeKind.BadFinalState,
+            _finalProof(c)
+        );
     }
 
     /// An accomplice re-disputes the rejected claim with a second good-faith proof, hoping the hub records
@@ -225,8 +250,8 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         ParticipantState[] memory posted = _wrongFinal(c);
         bytes32 stateHash = StateHash.hash(posted);
-        bytes32 claim = hub.claimHash(0, c.root, stateHash);
         _claim(0, c.root, posted, _signers(0, 3));
+        bytes32 claim = _claimHash(0, c.root, stateHash);
         // The claimant rejects its own claim in good faith (meter 5 is not a signer's) ...
         _disputeOn(nodes[0], id, 0, DisputeKind.ReadingMismatch, _mismatchProof(c, 5, 11), "");
         // ... and a second signer raises the same omission against the rejected claim.
@@ -235,15 +260,19 @@ contract AttacksTest is DisputeFixture {
         vm.roll(block.number + 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, 0, claim));
         vm.prank(nodes[1]);
-        hub.dispute(id, 0, c.root, stateHash, DisputeKind.ReadingMismatch, again);
+        hub.dispute(
+            id, 0, c.root, stateHash, _claimedBalances(0, c.root, stateHash), DisputeKind.ReadingMismatch, again
+        );
         assertFalse(hub.rejectedClaim(id, claim).slashed);
         // The honest fraud proof still slashes every signer.
         _commit(challenger, id, 0, DisputeKind.BadFinalState, _finalProof(c));
         vm.roll(block.number + 1);
         vm.prank(challenger);
-        hub.dispute(id, 0, c.root, stateHash, DisputeKind.BadFinalState, _finalProof(c));
+        hub.dispute(
+            id, 0, c.root, stateHash, _claimedBalances(0, c.root, stateHash), DisputeKind.BadFinalState, _finalProof(c)
+        );
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, 0, "signers slashed");
+            assertEq(_bondOf(hub, id, i), 0, "signers slashed");
         }
         assertTrue(hub.rejectedClaim(id, claim).slashed);
         assertEq(token.balanceOf(address(hub)), _liabilities());
@@ -258,7 +287,7 @@ contract AttacksTest is DisputeFixture {
         _claim(0, c.root, posted, _signers(0, 3));
         _disputeOn(nodes[0], id, 0, DisputeKind.ReadingMismatch, _mismatchProof(c, 5, 11), "");
         vm.warp(block.timestamp + CHALLENGE);
-        bytes32 claim = hub.claimHash(0, c.root, StateHash.hash(posted));
+        bytes32 claim = _claimHash(0, c.root, StateHash.hash(posted));
         _disputeClaimReverts(
             abi.encodeWithSelector(IHub.ClaimNotDisputable.selector, id, 0, claim),
             c.root,
@@ -276,10 +305,10 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(0, 3));
         _disputeReverts("", DisputeKind.ReadingMismatch, _mismatchProof(c, 2, 11));
-        assertEq(hub.account(id, 2).bond, 0, "the owner is slashed");
-        assertEq(hub.account(id, 0).bond, BOND, "a co-signer is not");
-        assertEq(hub.account(id, 1).bond, BOND, "a co-signer is not");
-        bytes32 claim = hub.claimHash(0, c.root, StateHash.hash(c.states[W - 1]));
+        assertEq(_bondOf(hub, id, 2), 0, "the owner is slashed");
+        assertEq(_bondOf(hub, id, 0), BOND, "a co-signer is not");
+        assertEq(_bondOf(hub, id, 1), BOND, "a co-signer is not");
+        bytes32 claim = _claimHash(0, c.root, StateHash.hash(c.states[W - 1]));
         assertFalse(hub.rejectedClaim(id, claim).slashed, "still slashable for fraud");
         assertEq(token.balanceOf(address(hub)), _liabilities());
     }
@@ -294,15 +323,23 @@ contract AttacksTest is DisputeFixture {
         _claim(0, c.root, posted, _signers(0, 3));
         _disputeOn(nodes[2], id, 0, DisputeKind.ReadingMismatch, _mismatchProof(c, 2, 11), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None));
-        assertEq(hub.account(id, 0).bond, BOND, "only the owner so far");
-        assertEq(hub.account(id, 2).bond, 0, "only the owner so far");
+        assertEq(_bondOf(hub, id, 0), BOND, "only the owner so far");
+        assertEq(_bondOf(hub, id, 2), 0, "only the owner so far");
         assertEq(hub.withdrawable(token, nodes[2]), 0, "the owner earns nothing from its own fault");
         _commit(challenger, id, 0, DisputeKind.BadFinalState, _finalProof(c));
         vm.roll(block.number + 1);
         vm.prank(challenger);
-        hub.dispute(id, 0, c.root, StateHash.hash(posted), DisputeKind.BadFinalState, _finalProof(c));
+        hub.dispute(
+            id,
+            0,
+            c.root,
+            StateHash.hash(posted),
+            _claimedBalances(0, c.root, StateHash.hash(posted)),
+            DisputeKind.BadFinalState,
+            _finalProof(c)
+        );
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, 0, "signers slashed");
+            assertEq(_bondOf(hub, id, i), 0, "signers slashed");
         }
         assertEq(token.balanceOf(address(hub)), _liabilities());
     }
@@ -316,12 +353,12 @@ contract AttacksTest is DisputeFixture {
         assertEq(hub.withdrawable(token, nodes[0]), 0, "no reward");
         uint256 total = 3 * uint256(BOND);
         for (uint256 i = 0; i < N; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
+            (uint256 bond, uint256 credit,,) = hub.member(id, i);
             if (i < 3) {
-                assertEq(a.bond, 0);
-                assertEq(a.escrow, ESCROW);
+                assertEq(bond, 0);
+                assertEq(credit, 0);
             } else {
-                assertGe(a.escrow, ESCROW + total / 7);
+                assertGe(credit, total / 7);
             }
         }
         assertEq(token.balanceOf(address(hub)), _liabilities(), "all of the slash stays with the others");
@@ -340,20 +377,20 @@ contract AttacksTest is DisputeFixture {
         bytes32 c = keccak256(abi.encode(challenger, id, uint32(0), DisputeKind.BadFinalState, keccak256(proof)));
         vm.expectRevert(abi.encodeWithSelector(IHub.DisputeNotCommitted.selector, c));
         vm.prank(challenger);
-        hub.dispute(id, 0, h.root, sh, DisputeKind.BadFinalState, proof);
+        hub.dispute(id, 0, h.root, sh, _claimedBalances(0, h.root, sh), DisputeKind.BadFinalState, proof);
         vm.roll(block.number + 1);
         // The copy-cat sees the reveal in the mempool and sends the same calldata first.
         bytes32 cc = keccak256(abi.encode(copyCat, id, uint32(0), DisputeKind.BadFinalState, keccak256(proof)));
         vm.expectRevert(abi.encodeWithSelector(IHub.DisputeNotCommitted.selector, cc));
         vm.prank(copyCat);
-        hub.dispute(id, 0, h.root, sh, DisputeKind.BadFinalState, proof);
+        hub.dispute(id, 0, h.root, sh, _claimedBalances(0, h.root, sh), DisputeKind.BadFinalState, proof);
         // Committing in the reveal's block is too late too.
         _commit(copyCat, id, 0, DisputeKind.BadFinalState, proof);
         vm.expectRevert(abi.encodeWithSelector(IHub.DisputeNotCommitted.selector, cc));
         vm.prank(copyCat);
-        hub.dispute(id, 0, h.root, sh, DisputeKind.BadFinalState, proof);
+        hub.dispute(id, 0, h.root, sh, _claimedBalances(0, h.root, sh), DisputeKind.BadFinalState, proof);
         vm.prank(challenger);
-        hub.dispute(id, 0, h.root, sh, DisputeKind.BadFinalState, proof);
+        hub.dispute(id, 0, h.root, sh, _claimedBalances(0, h.root, sh), DisputeKind.BadFinalState, proof);
         assertEq(hub.withdrawable(token, copyCat), 0);
         assertGt(hub.withdrawable(token, challenger), 0);
     }
@@ -366,9 +403,9 @@ contract AttacksTest is DisputeFixture {
         bytes32 cc = keccak256(abi.encode(copyCat, id, uint32(0), DisputeKind.Equivocation, keccak256(proof)));
         vm.expectRevert(abi.encodeWithSelector(IHub.DisputeNotCommitted.selector, cc));
         vm.prank(copyCat);
-        hub.dispute(id, 0, 0, 0, DisputeKind.Equivocation, proof);
+        hub.dispute(id, 0, 0, 0, 0, DisputeKind.Equivocation, proof);
         vm.prank(challenger);
-        hub.dispute(id, 0, 0, 0, DisputeKind.Equivocation, proof);
+        hub.dispute(id, 0, 0, 0, 0, DisputeKind.Equivocation, proof);
         assertGt(hub.withdrawable(token, challenger), 0);
         assertEq(hub.withdrawable(token, copyCat), 0);
     }
@@ -393,10 +430,9 @@ contract AttacksTest is DisputeFixture {
         uint256 sk = 0x5ec0de;
         (uint256 qx, uint256 qy) = vm.publicKeyP256(sk);
         bytes memory key = abi.encodePacked(qx, qy);
-        uint64 id2 = hub.open(_p256Config(key));
+        uint64 id2 = _openConfig(_p256Config(key));
         for (uint256 i = 0; i < N; ++i) {
-            vm.prank(nodes[i]);
-            hub.join(id2, "");
+            _join(id2, i);
         }
         bytes memory enc = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 3, 1234, 0));
         (bytes32 r, bytes32 s) = vm.signP256(sk, sha256(enc));
@@ -431,7 +467,15 @@ contract AttacksTest is DisputeFixture {
         vm.roll(block.number + 1);
         vm.expectRevert(abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.ForgedReading));
         vm.prank(challenger);
-        hub.dispute(cid, 0, root, StateHash.hash(zero), DisputeKind.ForgedReading, proof);
+        hub.dispute(
+            cid,
+            0,
+            root,
+            StateHash.hash(zero),
+            _claimedBalances(0, root, StateHash.hash(zero)),
+            DisputeKind.ForgedReading,
+            proof
+        );
     }
 
     function _p256Config(bytes memory key) internal view returns (CommunityConfig memory c) {
@@ -450,9 +494,12 @@ contract AttacksTest is DisputeFixture {
 
     function _claimIn(uint64 cid, bytes32 root, ParticipantState[] memory s) internal {
         vm.warp(uint256(START) + W * INTERVAL);
-        bytes32 digest = _resultDigest(HUB, cid, 0, root, StateHash.hash(s));
+        bytes32 bRoot1 = _balancesRoot(cid, 0, s);
+        _noteClaim(0, root, StateHash.hash(s), bRoot1);
+        bytes32 digest = _resultDigest(HUB, cid, 0, root, StateHash.hash(s), bRoot1);
         (bytes32 r, bytes32 vs) = vm.signCompact(keys[1], digest);
-        hub.update(cid, 0, root, _packed(s), abi.encodePacked(uint256(1 << 1), r, vs));
+        bytes memory sig1 = abi.encodePacked(uint256(1 << 1), r, vs);
+        hub.update(cid, 0, root, StateHash.hash(s), bRoot1, sig1);
     }
 
     // ------------------------------------------------------------------ 7. equivocated slots and bounds
@@ -484,7 +531,7 @@ contract AttacksTest is DisputeFixture {
         // Signed by participants 2, 3, 4: 3 owns meter eqMeter.
         assertEq(eqMeter, 3);
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
-        (bytes32 root, bytes32 stateHash) = _pendingClaim(id, 0);
+        (bytes32 root, bytes32 stateHash,) = _pendingClaim(id, 0);
         _commit(challenger, id, 0, DisputeKind.VoidedSlot, vproof);
         vm.roll(block.number + 1);
         vm.cool(address(hub));
@@ -492,11 +539,11 @@ contract AttacksTest is DisputeFixture {
         vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
-        hub.dispute(id, 0, root, stateHash, DisputeKind.VoidedSlot, vproof);
+        hub.dispute(id, 0, root, stateHash, _claimedBalances(0, root, stateHash), DisputeKind.VoidedSlot, vproof);
         vm.snapshotValue("Attacks", "voidedSlot_N10_W96", g - gasleft());
-        assertEq(hub.account(id, 3).bond, 0, "the owner is slashed");
-        assertEq(hub.account(id, 2).bond, BOND, "a co-signer is not");
-        assertEq(hub.account(id, 4).bond, BOND, "a co-signer is not");
+        assertEq(_bondOf(hub, id, 3), 0, "the owner is slashed");
+        assertEq(_bondOf(hub, id, 2), BOND, "a co-signer is not");
+        assertEq(_bondOf(hub, id, 4), BOND, "a co-signer is not");
         assertEq(token.balanceOf(address(hub)), _liabilities());
     }
 

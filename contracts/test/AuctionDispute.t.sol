@@ -7,7 +7,7 @@ import {IMarketStep} from "../src/interfaces/IMarketStep.sol";
 import {AuctionMarketStep} from "../src/modules/AuctionMarketStep.sol";
 import {MarketStep} from "../src/modules/MarketStep.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../src/types/Market.sol";
-import {CommunityConfig, Meter, ParticipantAccount, WindowStatus} from "../src/types/Community.sol";
+import {CommunityConfig, Meter, WindowStatus} from "../src/types/Community.sol";
 import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
 import {LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
@@ -26,7 +26,7 @@ contract AuctionDisputeTest is DisputeFixture {
     // ------------------------------------------------------------------ helpers
 
     function _dispute(bytes memory proof, string memory gasName) internal {
-        (bytes32 root, bytes32 stateHash) = _pendingClaim(id, 0);
+        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) = _pendingClaim(id, 0);
         _commit(challenger, id, 0, DisputeKind.BadStep, proof);
         vm.roll(block.number + 1);
         vm.cool(address(hub));
@@ -36,10 +36,11 @@ contract AuctionDisputeTest is DisputeFixture {
         vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
-        hub.dispute(id, 0, root, stateHash, DisputeKind.BadStep, proof);
+        hub.dispute(id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof);
         uint256 used = g - gasleft();
         if (bytes(gasName).length > 0) {
-            bytes memory data = abi.encodeCall(hub.dispute, (id, 0, root, stateHash, DisputeKind.BadStep, proof));
+            bytes memory data =
+                abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof));
             vm.snapshotValue("AuctionChain", gasName, used);
             vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), _txGas(data, used));
         }
@@ -103,9 +104,9 @@ contract AuctionDisputeTest is DisputeFixture {
         uint256 total = 3 * uint256(BOND) + _claimDeposit();
         uint256 each = total / 2 / 7;
         for (uint256 i = 0; i < N; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
-            assertEq(a.bond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed" : "non-signer keeps bond");
-            assertEq(a.escrow, i < 3 ? ESCROW : ESCROW + each, "non-signers compensated");
+            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            assertEq(aBond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed" : "non-signer keeps bond");
+            assertEq(aCredit, i < 3 ? 0 : each, "non-signers compensated");
         }
         assertEq(hub.withdrawable(token, challenger), total - 7 * each, "challenger reward");
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
@@ -124,7 +125,7 @@ contract AuctionDisputeTest is DisputeFixture {
         _claimBy012(c);
         _dispute(abi.encode(_stepProof(c, 0)), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
-        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+        assertEq(_bondOf(hub, id, 0), 0, "signer slashed");
     }
 
     /// A right auction step survives a bad-step dispute: FraudNotProven, nothing changes.
@@ -139,7 +140,7 @@ contract AuctionDisputeTest is DisputeFixture {
             );
         }
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim stands");
-        assertEq(hub.account(id, 0).bond, BOND, "nobody slashed");
+        assertEq(_bondOf(hub, id, 0), BOND, "nobody slashed");
     }
 
     /// Attack: a challenger swaps two participants' limit prices so that the right step recomputes to
@@ -190,7 +191,7 @@ contract AuctionDisputeTest is DisputeFixture {
         _claim(0, root, posted, _signers(0, 3));
         _dispute(vm.parseJsonBytes(json, ".auction.badStep.proof"), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
-        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+        assertEq(_bondOf(hub, id, 0), 0, "signer slashed");
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 
@@ -201,7 +202,9 @@ contract AuctionDisputeTest is DisputeFixture {
     function test_Gas_AuctionUpdate_N10_W96() public {
         Commit memory h = _honest();
         vm.warp(uint256(START) + uint256(W) * INTERVAL);
-        bytes32 digest = _resultDigest(HUB, id, 0, h.root, keccak256(abi.encode(h.states[W - 1])));
+        bytes32 sh = keccak256(abi.encode(h.states[W - 1]));
+        bytes32 bRoot = _balancesRoot(id, 0, h.states[W - 1]);
+        bytes32 digest = _resultDigest(HUB, id, 0, h.root, sh, bRoot);
         bytes[] memory sigs = new bytes[](N);
         for (uint256 i = 0; i < N; ++i) {
             (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
@@ -209,13 +212,12 @@ contract AuctionDisputeTest is DisputeFixture {
             sigs[i] = abi.encodePacked(uint8(i), r, vs);
         }
         bytes memory co = _pack(sigs);
-        bytes memory fin = _packed(h.states[W - 1]);
-        bytes memory data = abi.encodeCall(hub.update, (id, 0, h.root, fin, co));
+        bytes memory data = abi.encodeCall(hub.update, (id, 0, h.root, sh, bRoot, co));
         vm.cool(address(hub));
         vm.cool(address(ecdsaModule));
         vm.cool(address(token));
         uint256 g = gasleft();
-        hub.update(id, 0, h.root, fin, co);
+        hub.update(id, 0, h.root, sh, bRoot, co);
         uint256 used = g - gasleft();
         vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96", used);
         vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96_txGas", _txGas(data, used));

@@ -3,8 +3,8 @@ pragma solidity ^0.8.24;
 
 import {IHub} from "../src/interfaces/IHub.sol";
 import {IDataAvailabilityGame} from "../src/interfaces/IDataAvailabilityGame.sol";
-import {ParticipantState} from "../src/types/Market.sol";
-import {CommunityConfig, ParticipantAccount, WindowStatus} from "../src/types/Community.sol";
+import {ParticipantState, StateHash} from "../src/types/Market.sol";
+import {CommunityConfig, WindowStatus} from "../src/types/Community.sol";
 import {GameAction, GameMove, PublishedStep} from "../src/types/Game.sol";
 import {IntervalProof, SignedReading} from "../src/types/Dispute.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
@@ -37,7 +37,7 @@ contract DataAvailabilityGameTest is HubFixture {
         challenger = nodes[N];
         CommunityConfig memory c = _config(N);
         c.windowIntervals = GW;
-        id = hub.open(c);
+        id = _openConfig(c);
         _joinAll(id, N);
     }
 
@@ -110,8 +110,8 @@ contract DataAvailabilityGameTest is HubFixture {
 
     function _claim(bytes32 root, ParticipantState[] memory s, uint256[] memory who) internal returns (bytes32) {
         if (block.timestamp < _end(0)) vm.warp(_end(0));
-        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, who)));
-        return hub.claimHash(0, root, keccak256(abi.encode(s)));
+        _postClaim(id, 0, root, s, _pack(_sign(id, 0, root, s, who)));
+        return _claimHash(0, root, keccak256(abi.encode(s)));
     }
 
     /// @dev Node (height, index) of the canonical window tree over `leaves`.
@@ -178,18 +178,25 @@ contract DataAvailabilityGameTest is HubFixture {
         _play(nodes[2], _move(GameAction.Resolve, claim));
     }
 
-    /// @dev Tokens the hub holds = Σ escrow + Σ bond + Σ withdrawable + open challenge bonds.
+    /// @dev Tokens the hub holds = Σ root escrow + Σ bond + Σ credit + Σ withdrawable + open challenge
+    /// bonds; and the community's `held` is all of it but the withdrawable balances.
     function _assertConserved(uint256 openBonds) internal view {
         uint256 sum = openBonds;
         for (uint256 i = 0; i < N; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
-            sum += uint256(a.escrow) + a.bond;
+            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            // The root's escrow: the reaction only moves it between members.
+            sum += uint256(ESCROW) + aBond + aCredit;
         }
         for (uint256 i = 0; i <= N; ++i) {
             sum += hub.withdrawable(token, nodes[i]);
         }
         sum += _depositsHeld(hub, token, id);
         assertEq(token.balanceOf(address(hub)), sum, "money conserved");
+        uint256 out = hub.withdrawable(token, address(this));
+        for (uint256 i = 0; i <= N; ++i) {
+            out += hub.withdrawable(token, nodes[i]);
+        }
+        assertEq(hub.community(id).held + out, sum, "held + withdrawable = balance");
     }
 
     /// @dev What each signer of a claim lost by a missed deadline pays (Hub.CLAIM_DEPOSIT_BPS of the bond).
@@ -241,14 +248,14 @@ contract DataAvailabilityGameTest is HubFixture {
         assertTrue(hub.rejectedClaim(id, claim).timedOut, "recorded rejected by timeout");
         assertFalse(hub.rejectedClaim(id, claim).slashed, "not proven fraud");
         uint256 penalty = _penalty();
-        assertEq(hub.account(id, 0).bond, BOND - penalty, "claimant pays the bounded penalty");
-        assertEq(hub.account(id, 0).escrow, ESCROW, "claimant took nothing");
+        assertEq(_bondOf(hub, id, 0), BOND - penalty, "claimant pays the bounded penalty");
+        assertEq(_creditOf(hub, id, 0), 0, "claimant took nothing");
         // Challenger: bond back + half of the penalty and of the forfeited claim deposit (review R9), + the
         // division's remainder.
         uint256 total = 2 * penalty;
         uint256 each = total / 2 / (N - 1);
         assertEq(hub.withdrawable(token, challenger), _gameBond() + total - each * (N - 1));
-        assertEq(hub.account(id, 1).escrow, ESCROW + each, "victims compensated");
+        assertEq(_creditOf(hub, id, 1), each, "victims compensated");
         vm.prank(challenger);
         hub.withdraw(token);
         assertEq(token.balanceOf(challenger), challengerBefore + total - each * (N - 1));
@@ -272,7 +279,7 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);
         _resolve(claim);
         assertTrue(hub.rejectedClaim(id, claim).timedOut);
-        assertEq(hub.account(id, 0).bond, BOND - _penalty());
+        assertEq(_bondOf(hub, id, 0), BOND - _penalty());
         _assertConserved(0);
     }
 
@@ -307,7 +314,7 @@ contract DataAvailabilityGameTest is HubFixture {
         _resolve(claim);
         vm.warp(g.deadline + 1);
         _resolve(claim);
-        assertEq(hub.account(id, 0).escrow, ESCROW + _gameBond(), "the signer takes the bond");
+        assertEq(_creditOf(hub, id, 0), _gameBond(), "the signer takes the bond");
         assertEq(hub.withdrawable(token, challenger), 0);
         _assertConserved(0);
         vm.warp(block.timestamp + CHALLENGE);
@@ -324,7 +331,7 @@ contract DataAvailabilityGameTest is HubFixture {
         _reveal(claim, 0, 95);
         _publish(claim, 95);
         _play(challenger, _move(GameAction.Resolve, claim));
-        assertEq(hub.account(id, 0).escrow, ESCROW + _gameBond());
+        assertEq(_creditOf(hub, id, 0), _gameBond());
         _assertConserved(0);
     }
 
@@ -338,7 +345,7 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.expectRevert();
         _pick(claim, 0);
         _resolve(claim);
-        assertEq(hub.account(id, 0).escrow, ESCROW + _gameBond());
+        assertEq(_creditOf(hub, id, 0), _gameBond());
         _assertConserved(0);
     }
 
@@ -353,9 +360,9 @@ contract DataAvailabilityGameTest is HubFixture {
         _bisectTo(claim, 5);
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);
         _resolve(claim);
-        assertEq(hub.account(id, 0).bond, BOND - _penalty());
-        assertEq(hub.account(id, 3).bond, BOND - _penalty());
-        assertEq(hub.account(id, 1).bond, BOND);
+        assertEq(_bondOf(hub, id, 0), BOND - _penalty());
+        assertEq(_bondOf(hub, id, 3), BOND - _penalty());
+        assertEq(_bondOf(hub, id, 1), BOND);
         _assertConserved(0);
     }
 
@@ -365,7 +372,7 @@ contract DataAvailabilityGameTest is HubFixture {
         bytes32 root = _commit(s, type(uint256).max);
         bytes32 claim = _claim(keccak256("other"), s, _only(0));
         _challenge(claim);
-        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, _everyone(N))));
+        _postClaim(id, 0, root, s, _pack(_sign(id, 0, root, s, _everyone(N))));
         _resolve(claim);
         assertEq(hub.withdrawable(token, challenger), _gameBond());
         _assertConserved(0);
@@ -471,7 +478,7 @@ contract DataAvailabilityGameTest is HubFixture {
         _resolve(claim);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         assertTrue(hub.rejectedClaim(id, claim).timedOut, "lost by timeout (review R5: not banned)");
-        assertEq(hub.account(id, 0).bond, BOND - _penalty(), "signer pays the timeout penalty");
+        assertEq(_bondOf(hub, id, 0), BOND - _penalty(), "signer pays the timeout penalty");
         assertGt(hub.withdrawable(token, challenger), _gameBond(), "bond back + reward");
         _assertConserved(0);
     }
@@ -664,7 +671,7 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
         _deploy(NMAX + 1);
         CommunityConfig memory c = _config(NMAX);
         c.windowIntervals = GW;
-        id = hub.open(c);
+        id = _openConfig(c);
         _joinAll(id, NMAX);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
     }
@@ -687,8 +694,10 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
     function _claimBy(uint256[] memory who) internal returns (bytes32) {
         ParticipantState[] memory s = _alternatingState(NMAX, 100);
         bytes32 root = keccak256("withheld");
-        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, who)));
-        return hub.claimHash(0, root, keccak256(abi.encode(s)));
+        bytes memory sig = _pack(_sign(id, 0, root, s, who));
+        bytes32 bRoot3 = _balancesRoot(id, 0, s);
+        hub.update(id, 0, root, StateHash.hash(s), bRoot3, sig);
+        return hub.claimHash(0, root, StateHash.hash(s), bRoot3);
     }
 
     function test_Gas_ClaimantLost_255Signers() public {
@@ -720,8 +729,8 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
             leaves[i] = keccak256(abi.encodePacked(bytes1(0x02), uint32(i), bytes32(0), bytes32(0)));
         }
         bytes32 root = MerkleTree.root(leaves);
-        hub.update(id, 0, root, _packed(s), _pack(_sign(id, 0, root, s, _signers255())));
-        bytes32 claim = hub.claimHash(0, root, keccak256(abi.encode(s)));
+        _postClaim(id, 0, root, s, _pack(_sign(id, 0, root, s, _signers255())));
+        bytes32 claim = _claimHash(0, root, keccak256(abi.encode(s)));
         _play(nodes[NMAX], GameAction.Challenge, claim);
         // The challenger never picks after the first reveal: it loses at its deadline.
         GameMove memory m;

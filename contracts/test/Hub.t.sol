@@ -402,11 +402,13 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        bytes memory sig1 = _pack(sigs);
         bytes32 bRoot1 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot1);
         vm.expectEmit(address(hub));
         emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, 7);
         vm.record();
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, sig1);
         (, bytes32[] memory writes) = vm.accesses(address(hub));
 
         WindowRecord memory r = hub.windowRecord(id, 0);
@@ -448,9 +450,11 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         uint256 outsider = 0xBAD;
         sigs[1] = abi.encodePacked(uint8(1), _signDigest(outsider, _digest(id, 0, _root(0), s)));
+        bytes memory sig2 = _pack(sigs);
         bytes32 bRoot2 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot2);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(outsider)));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot2, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot2, sig2);
     }
 
     function test_RevertWhen_UpdateDuplicateSigner() public {
@@ -460,10 +464,12 @@ contract HubTest is HubFixture {
         uint256[] memory who = new uint256[](3);
         (who[0], who[1], who[2]) = (0, 1, 0);
         bytes[] memory sigs = _sign(id, 0, _root(0), s, who);
+        bytes memory sig3 = _pack(sigs);
         bytes32 bRoot3 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot3);
         // The signer bitmap names participant 0 once: a second signature of it makes the blob too long.
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 32 + 3 * 64));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot3, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot3, sig3);
     }
 
     /// @dev Attack: a participant's signature made malleable (s in the upper half, parity flipped) to
@@ -476,9 +482,11 @@ contract HubTest is HubFixture {
         (uint8 v, bytes32 r,) = vm.sign(keys[1], _digest(id, 0, _root(0), s));
         uint256 high = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0 + 1;
         sigs[1] = abi.encodePacked(uint8(1), r, bytes32(high | (uint256(v - 27) << 255)));
+        bytes memory sig4 = _pack(sigs);
         bytes32 bRoot4 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot4);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 1));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot4, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot4, sig4);
     }
 
     /// @dev Attack: the fast path claimed (every bit set) with one participant's signature standing in
@@ -489,9 +497,11 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         sigs[2] = abi.encodePacked(uint8(2), _signDigest(keys[0], _digest(id, 0, _root(0), s)));
+        bytes memory sig5 = _pack(sigs);
         bytes32 bRoot5 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot5);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, nodes[0]));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, sig5);
     }
 
     function test_RevertWhen_UpdateNoSignatures() public {
@@ -507,9 +517,11 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         sigs[2] = abi.encodePacked(uint8(2), new bytes(64));
+        bytes memory sig7 = _pack(sigs);
         bytes32 bRoot7 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot7);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 2));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, sig7);
     }
 
     function test_RevertWhen_UpdateStateDiffersFromSigned() public {
@@ -519,9 +531,11 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), signed, _everyone(N));
         address recovered = _recover(_digest(id, 0, _root(0), posted), sigs[0]);
+        bytes memory sig8 = _pack(sigs);
         bytes32 bRoot8 = _balancesRoot(id, 0, posted);
+        _noteClaim(0, _root(0), StateHash.hash(posted), bRoot8);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), StateHash.hash(posted), bRoot8, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(posted), bRoot8, sig8);
     }
 
     function test_RevertWhen_UpdateStaleWindow() public {
@@ -529,9 +543,11 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         _update(id, 0, s, _everyone(N));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        bytes memory sig9 = _pack(sigs);
         bytes32 bRoot9 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot9);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot9, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot9, sig9);
     }
 
     function test_RevertWhen_UpdateOutOfOrder() public {
@@ -539,9 +555,11 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         vm.warp(_windowEnd(1));
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
+        bytes memory sig10 = _pack(sigs);
         bytes32 bRoot10 = _balancesRoot(id, 1, s);
+        _noteClaim(1, _root(1), StateHash.hash(s), bRoot10);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot10, _pack(sigs));
+        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot10, sig10);
     }
 
     function test_RevertWhen_UpdateWindowOutOfRange() public {
@@ -556,9 +574,11 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         vm.warp(_windowEnd(0) - 1);
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        bytes memory sig12 = _pack(sigs);
         bytes32 bRoot12 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot12);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotEnded.selector, id, 0, _windowEnd(0)));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot12, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot12, sig12);
     }
 
     function test_RevertWhen_UpdateSignedByUnjoinedParticipant() public {
@@ -568,9 +588,11 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
+        bytes memory sig15 = _pack(sigs);
         bytes32 bRoot15 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot15);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotActive.selector, id));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot15, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot15, sig15);
     }
 
     function test_RevertWhen_UpdateUnknownCommunity() public {
@@ -585,13 +607,17 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         bytes[] memory sigs = _sign(id, 0, _root(1), s, _everyone(N));
         vm.warp(_windowEnd(0));
+        bytes memory sig17 = _pack(sigs);
         bytes32 bRoot17 = _balancesRoot(id, 0, s);
-        hub.update(id, 0, _root(1), StateHash.hash(s), bRoot17, _pack(sigs));
+        _noteClaim(0, _root(1), StateHash.hash(s), bRoot17);
+        hub.update(id, 0, _root(1), StateHash.hash(s), bRoot17, sig17);
         vm.warp(_windowEnd(1));
         address recovered = _recover(_digest(id, 1, _root(1), s), sigs[0]);
+        bytes memory sig18 = _pack(sigs);
         bytes32 bRoot18 = _balancesRoot(id, 1, s);
+        _noteClaim(1, _root(1), StateHash.hash(s), bRoot18);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot18, _pack(sigs));
+        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot18, sig18);
     }
 
     function test_RevertWhen_UpdateReplaysSignatureForOtherCommunity() public {
@@ -601,9 +627,11 @@ contract HubTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         address recovered = _recover(_digest(other, 0, _root(0), s), sigs[0]);
+        bytes memory sig19 = _pack(sigs);
         bytes32 bRoot19 = _balancesRoot(other, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot19);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(other, 0, _root(0), StateHash.hash(s), bRoot19, _pack(sigs));
+        hub.update(other, 0, _root(0), StateHash.hash(s), bRoot19, sig19);
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherHub() public {
@@ -637,9 +665,11 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         vm.chainId(block.chainid + 1);
         address recovered = _recover(_digest(id, 0, _root(0), s), sigs[0]);
+        bytes memory sig21 = _pack(sigs);
         bytes32 bRoot21 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot21);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot21, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot21, sig21);
     }
 
     // ------------------------------------------------------------------ update: pending path
@@ -649,12 +679,14 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _only(1));
+        bytes memory sig22 = _pack(sigs);
         bytes32 bRoot22 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot22);
         vm.expectEmit(address(hub));
         emit IHub.WindowClaimed(
             id, 0, address(this), _root(0), keccak256(abi.encode(s)), bRoot22, 2, _windowEnd(0) + CHALLENGE
         );
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot22, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot22, sig22);
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Pending));
@@ -671,9 +703,11 @@ contract HubTest is HubFixture {
         ParticipantState[] memory s = _transferState(N, 1);
         _update(id, 0, s, _only(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), _transferState(N, 2), _only(1));
+        bytes memory sig23 = _pack(sigs);
         bytes32 bRoot23 = _balancesRoot(id, 0, _transferState(N, 2));
+        _noteClaim(0, _root(0), StateHash.hash(_transferState(N, 2)), bRoot23);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 2)), bRoot23, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 2)), bRoot23, sig23);
     }
 
     function test_Update_FullySignedReplacesPending() public {
@@ -701,9 +735,11 @@ contract HubTest is HubFixture {
         _update(id, 0, s, _only(0));
         vm.warp(_windowEnd(1));
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
+        bytes memory sig24 = _pack(sigs);
         bytes32 bRoot24 = _balancesRoot(id, 1, s);
+        _noteClaim(1, _root(1), StateHash.hash(s), bRoot24);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot24, _pack(sigs));
+        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot24, sig24);
     }
 
     function test_Finalize_AfterChallengePeriod() public {

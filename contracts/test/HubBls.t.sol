@@ -7,7 +7,7 @@ import {IBlsCoSignatureScheme} from "../src/interfaces/IBlsCoSignatureScheme.sol
 import {ICoSignatureScheme} from "../src/interfaces/ICoSignatureScheme.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
 import {CommunityConfig, WindowRecord, WindowStatus} from "../src/types/Community.sol";
-import {ParticipantState} from "../src/types/Market.sol";
+import {ParticipantState, StateHash} from "../src/types/Market.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
 /// @notice Keys, proofs of possession and co-signature blobs of the BLS module for a hub community,
@@ -57,13 +57,12 @@ abstract contract HubBlsFixture is HubFixture {
 
     /// @dev Opens a BLS community of n and has every participant join with its key and PoP.
     function _openBls(uint256 n) internal returns (uint64 id) {
-        id = hub.open(_blsConfig(n));
+        id = _openConfig(_blsConfig(n));
         for (uint256 i = 0; i < n; ++i) {
             uint256 sk = _blsSk(i);
             // Key data first: its external view call would consume the prank.
             bytes memory kd = _keyData(sk, _blsPk(sk), nodes[i], id);
-            vm.prank(nodes[i]);
-            hub.join(id, kd);
+            _joinWith(id, i, kd);
         }
     }
 
@@ -72,7 +71,6 @@ abstract contract HubBlsFixture is HubFixture {
     /// the absent keys when fewer than half are absent, else the present ones (the module's rule).
     function _blsBlob(uint64 id, uint32 w, ParticipantState[] memory state, uint256 bitmap, uint256 n)
         internal
-        view
         returns (bytes memory)
     {
         return _blsBlobWith(id, w, state, bitmap, bitmap, n);
@@ -86,7 +84,7 @@ abstract contract HubBlsFixture is HubFixture {
         uint256 bitmap,
         uint256 signedBy,
         uint256 n
-    ) internal view returns (bytes memory blob) {
+    ) internal returns (bytes memory blob) {
         uint256 skSum;
         uint256 present;
         for (uint256 i = 0; i < n; ++i) {
@@ -127,76 +125,85 @@ contract HubBlsTest is HubBlsFixture {
         uint64 id = _openBls(N);
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
+        bytes32 bRoot1 = _balancesRoot(id, 0, s);
+        bytes memory blob = _blsBlob(id, 0, s, 0xF, N);
         vm.expectEmit(address(hub));
-        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), 0xF);
-        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0xF, N));
+        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, 0xF);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, blob);
         WindowRecord memory rec = hub.windowRecord(id, 0);
         assertEq(uint8(rec.status), uint8(WindowStatus.Final));
         assertEq(rec.signers, 0xF);
-        assertEq(hub.account(id, 0).escrow, ESCROW - 300);
-        assertEq(hub.account(id, 1).escrow, ESCROW + 300);
+        assertEq(_leafAt(id, 0, 0).escrow, ESCROW - 300);
+        assertEq(_leafAt(id, 0, 1).escrow, ESCROW + 300);
     }
 
     function test_Bls_PartialClaimWithBitmapThenFinalize() public {
         uint64 id = _openBls(N);
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
+        bytes32 bRoot2 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot2);
         // Participant 2 offline: 3 of 4 sign, its key is named and subtracted from the aggregate key.
-        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0xB, N));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot2, _blsBlob(id, 0, s, 0xB, N));
         WindowRecord memory rec = hub.windowRecord(id, 0);
         assertEq(uint8(rec.status), uint8(WindowStatus.Pending));
         assertEq(rec.signers, 0xB);
-        assertEq(hub.account(id, 0).escrow, ESCROW, "nothing paid while pending");
+        assertEq(rec.balancesRoot, bRoot2);
+        assertEq(hub.community(id).finalizedWindows, 0, "nothing final while pending");
         vm.warp(block.timestamp + CHALLENGE);
         hub.finalize(id);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
-        assertEq(hub.account(id, 0).escrow, ESCROW - 300);
+        assertEq(_leafAt(id, 0, 0).escrow, ESCROW - 300);
     }
 
     function test_Bls_OneSignerClaimNamesThePresentKey() public {
         uint64 id = _openBls(N);
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
-        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0x4, N));
+        bytes32 bRoot3 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot3);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot3, _blsBlob(id, 0, s, 0x4, N));
         assertEq(hub.windowRecord(id, 0).signers, 0x4);
+        bytes32 bRoot4 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot4);
         // The full aggregate then replaces the pending claim at once.
-        hub.update(id, 0, _root(0), _packed(s), _blsBlob(id, 0, s, 0xF, N));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot4, _blsBlob(id, 0, s, 0xF, N));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
     }
 
     /// Attack: join with a key whose proof of possession was made for another participant (copying a key).
     function test_RevertWhen_Bls_JoinWithForeignProof() public {
-        uint64 id = hub.open(_blsConfig(N));
+        uint64 id = _openConfig(_blsConfig(N));
         uint256 sk = _blsSk(0);
         bytes memory kd = _keyData(sk, _blsPk(sk), nodes[0], id);
+        bytes32[] memory proof1 = book.genesisProof(hub, id, 1);
         vm.prank(nodes[1]);
         vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.InvalidProofOfPossession.selector, 1));
-        hub.join(id, kd);
+        hub.join(id, 1, proof1, kd);
         vm.prank(nodes[1]);
         vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.KeyDataLength.selector, 0));
-        hub.join(id, "");
+        hub.join(id, 1, proof1, "");
         // Nothing was recorded: the honest owner of the key can still join.
-        vm.prank(nodes[0]);
-        hub.join(id, kd);
+        _joinWith(id, 0, kd);
         assertEq(hub.community(id).joined, 1);
     }
 
     /// Attack: rogue key pk' = [x]G2 - pk_0 (then [x]H(m) alone would verify for participants 0 and 1).
     /// Without the secret of pk' the best proof the attacker can make is [x]H_pop(pk' ‖ attacker): refused.
     function test_RevertWhen_Bls_RogueKeyJoins() public {
-        uint64 id = hub.open(_blsConfig(2));
+        uint64 id = _openConfig(_blsConfig(2));
         uint256 sk0 = _blsSk(0);
         bytes memory kd0 = _keyData(sk0, _blsPk(sk0), nodes[0], id);
-        vm.prank(nodes[0]);
-        hub.join(id, kd0);
+        _joinWith(id, 0, kd0);
         uint256 x = 12345;
         bytes memory negPk0 = _blsPk(sk0);
         BLS12381.g2NegateInPlace(negPk0);
         bytes memory rogue = BLS12381.g2Add(_blsPk(x), negPk0);
         bytes memory kd = _keyData(x, rogue, nodes[1], id);
+        bytes32[] memory proof1 = book.genesisProof(hub, id, 1);
         vm.prank(nodes[1]);
         vm.expectRevert(abi.encodeWithSelector(IBlsCoSignatureScheme.InvalidProofOfPossession.selector, 1));
-        hub.join(id, kd);
+        hub.join(id, 1, proof1, kd);
     }
 
     /// Attack: a bitmap claiming a participant whose share is not in the aggregate.
@@ -205,8 +212,10 @@ contract HubBlsTest is HubBlsFixture {
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
         bytes memory blob = _blsBlobWith(id, 0, s, 0xF, 0x7, N);
+        bytes32 bRoot5 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot5);
         vm.expectRevert(IBlsCoSignatureScheme.InvalidAggregateSignature.selector);
-        hub.update(id, 0, _root(0), _packed(s), blob);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, blob);
     }
 
     /// Attack: the aggregate of another result (here another state) replayed for this one.
@@ -215,8 +224,10 @@ contract HubBlsTest is HubBlsFixture {
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
         bytes memory blob = _blsBlob(id, 0, _transferState(N, 301), 0xF, N);
+        bytes32 bRoot6 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot6);
         vm.expectRevert(IBlsCoSignatureScheme.InvalidAggregateSignature.selector);
-        hub.update(id, 0, _root(0), _packed(s), blob);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot6, blob);
     }
 
     /// ECDSA signatures are no co-signature in a BLS community.
@@ -225,8 +236,10 @@ contract HubBlsTest is HubBlsFixture {
         ParticipantState[] memory s = _transferState(N, 300);
         vm.warp(_windowEnd(0));
         bytes memory sigs = _pack(_sign(id, 0, _root(0), s, _everyone(N)));
+        bytes32 bRoot7 = _balancesRoot(id, 0, s);
+        _noteClaim(0, _root(0), StateHash.hash(s), bRoot7);
         vm.expectRevert();
-        hub.update(id, 0, _root(0), _packed(s), sigs);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, sigs);
     }
 }
 
@@ -279,30 +292,37 @@ contract HubBlsGasTest is HubBlsFixture {
 
     /// @dev The last BLS join (PoP pairing, activation), then the fast path with one aggregate.
     function _measureBls(uint256 n, ParticipantState[] memory s) internal returns (uint256) {
-        uint64 id = hub.open(_blsConfig(n));
+        uint64 id = _openConfig(_blsConfig(n));
         for (uint256 i = 1; i < n; ++i) {
             uint256 sk = _blsSk(i);
             // Key data first: its external view call would consume the prank.
-            bytes memory kd = _keyData(sk, _blsPk(sk), nodes[i], id);
-            vm.prank(nodes[i]);
-            hub.join(id, kd);
+            _joinWith(id, i, _keyData(sk, _blsPk(sk), nodes[i], id));
         }
         bytes memory kd = _keyData(_blsSk(0), _blsPk(_blsSk(0)), nodes[0], id);
+        bytes memory data = abi.encodeCall(hub.join, (id, 0, book.genesisProof(hub, id, 0), kd));
         _cool();
         vm.prank(nodes[0]);
         uint256 g = gasleft();
-        hub.join(id, kd);
-        _record("bls_join_last", n, abi.encodeCall(hub.join, (id, kd)), g - gasleft());
+        (bool ok,) = address(hub).call(data);
+        uint256 used = g - gasleft();
+        assertTrue(ok, "join");
+        _record("bls_join_last", n, data, used);
 
+        return _measureBlsUpdate(id, n, s);
+    }
+
+    function _measureBlsUpdate(uint64 id, uint256 n, ParticipantState[] memory s) internal returns (uint256) {
         vm.warp(_windowEnd(0));
         bytes memory blob = _blsBlob(id, 0, s, n == 256 ? type(uint256).max : (uint256(1) << n) - 1, n);
-        bytes memory packed = _packed(s);
+        bytes memory data =
+            abi.encodeCall(hub.update, (id, 0, _root(0), StateHash.hash(s), book.nextOf(hub, id, 0, s), blob));
         _cool();
-        g = gasleft();
-        hub.update(id, 0, _root(0), packed, blob);
+        uint256 g = gasleft();
+        (bool ok,) = address(hub).call(data);
         uint256 used = g - gasleft();
+        assertTrue(ok, "update");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
-        return _record("bls_update_fastPath", n, abi.encodeCall(hub.update, (id, 0, _root(0), packed, blob)), used);
+        return _record("bls_update_fastPath", n, data, used);
     }
 
     /// @dev The ECDSA signer set's fast path, same N, same state.
@@ -310,13 +330,15 @@ contract HubBlsGasTest is HubBlsFixture {
         uint64 id = _openActive(n);
         if (block.timestamp < _windowEnd(0)) vm.warp(_windowEnd(0));
         bytes memory sigs = _pack(_sign(id, 0, _root(0), s, _everyone(n)));
-        bytes memory packed = _packed(s);
+        bytes memory data =
+            abi.encodeCall(hub.update, (id, 0, _root(0), StateHash.hash(s), book.nextOf(hub, id, 0, s), sigs));
         _cool();
         uint256 g = gasleft();
-        hub.update(id, 0, _root(0), packed, sigs);
+        (bool ok,) = address(hub).call(data);
         uint256 used = g - gasleft();
+        assertTrue(ok, "update");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
-        return _record("ecdsa_update_fastPath", n, abi.encodeCall(hub.update, (id, 0, _root(0), packed, sigs)), used);
+        return _record("ecdsa_update_fastPath", n, data, used);
     }
 
     function test_Gas_N10() public {

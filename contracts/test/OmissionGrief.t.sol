@@ -58,7 +58,7 @@ contract OmissionGriefTest is DisputeFixture {
         Commit memory c = _claimWithout5();
         _disputeOn(nodes[7], id, 0, DisputeKind.ReadingMismatch, _mismatchProof(c, 5, 11), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "rejected");
-        assertEq(hub.account(id, 0).bond, BOND, "in good faith: nobody slashed");
+        assertEq(_bondOf(hub, id, 0), BOND, "in good faith: nobody slashed");
         assertEq(token.balanceOf(address(hub)), _liabilities());
     }
 }

@@ -7,7 +7,7 @@ import {Auction} from "../src/libraries/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
 import {Tariff, TouTariff} from "../src/libraries/Tariff.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../src/types/Market.sol";
-import {CommunityConfig, ParticipantAccount, WindowStatus} from "../src/types/Community.sol";
+import {CommunityConfig, WindowStatus} from "../src/types/Community.sol";
 import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
 import {AuctionParams, LimitsHash} from "../src/types/Auction.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
@@ -33,7 +33,7 @@ abstract contract TouDisputeBase is DisputeFixture {
     }
 
     function _disputeBadStep(bytes memory proof, string memory gasName) internal {
-        (bytes32 root, bytes32 stateHash) = _pendingClaim(id, 0);
+        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) = _pendingClaim(id, 0);
         _commit(challenger, id, 0, DisputeKind.BadStep, proof);
         vm.roll(block.number + 1);
         vm.cool(address(hub));
@@ -43,11 +43,12 @@ abstract contract TouDisputeBase is DisputeFixture {
         vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
-        hub.dispute(id, 0, root, stateHash, DisputeKind.BadStep, proof);
+        hub.dispute(id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof);
         uint256 used = g - gasleft();
         if (bytes(gasName).length > 0) {
             vm.snapshotValue("AuctionChain", gasName, used);
-            bytes memory data = abi.encodeCall(hub.dispute, (id, 0, root, stateHash, DisputeKind.BadStep, proof));
+            bytes memory data =
+                abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof));
             vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), _txGas(data, used));
             vm.snapshotValue("AuctionChain", string.concat(gasName, "_calldataBytes"), data.length);
         }
@@ -112,8 +113,8 @@ abstract contract TouDisputeBase is DisputeFixture {
         _disputeBadStep(abi.encode(_stepProof(c, 60)), _gasName());
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         for (uint256 i = 0; i < N; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
-            assertEq(a.bond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed" : "non-signer keeps bond");
+            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            assertEq(aBond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed" : "non-signer keeps bond");
         }
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
@@ -124,7 +125,7 @@ abstract contract TouDisputeBase is DisputeFixture {
         _claimBy012(c);
         _disputeBadStep(abi.encode(_stepProof(c, 0)), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
-        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+        assertEq(_bondOf(hub, id, 0), 0, "signer slashed");
     }
 
     /// A right step under ToU is not provable, at every hour of the day (weekday and local midnight).
@@ -139,7 +140,7 @@ abstract contract TouDisputeBase is DisputeFixture {
             );
         }
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim stands");
-        assertEq(hub.account(id, 0).bond, BOND, "nobody slashed");
+        assertEq(_bondOf(hub, id, 0), BOND, "nobody slashed");
     }
 
     /// Attack: a challenger carries another tariff (one hour's buy price changed) that would recompute the
@@ -239,7 +240,7 @@ contract TouAuctionDisputeTest is TouDisputeBase {
         _claim(0, root, posted, _signers(0, 3));
         _disputeBadStep(vm.parseJsonBytes(json, ".tou.badStep.proof"), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
-        assertEq(hub.account(id, 0).bond, 0, "signer slashed");
+        assertEq(_bondOf(hub, id, 0), 0, "signer slashed");
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 }

@@ -24,6 +24,8 @@ import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
+import {BalanceBook} from "../utils/BalanceBook.sol";
+import {HandlerBase} from "./HandlerBase.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -34,7 +36,7 @@ import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 /// disputes with valid and invalid proofs from outsiders and participants, equivocations, slashing,
 /// finalization, deposits, withdrawals and closes. Calls that must revert are made with try/catch and
 /// counted when they do not.
-contract DisputeHandler is CommonBase, StdCheats, StdUtils {
+contract DisputeHandler is HandlerBase {
     uint256 internal constant N = 4;
     uint256 public constant M = 4;
     uint32 internal constant INTERVAL = 900;
@@ -99,7 +101,8 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         bytes32 root;
     }
 
-    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules_) {
+    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules_, BalanceBook book_) {
+        book = book_;
         hub = hub_;
         token = token_;
         modules = modules_;
@@ -175,14 +178,15 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         // (or charged for an equivocation) tops its bond up first.
         if (mask != ALL) _topUp(id, mask & ~_wholeBonds(id));
         (Commit memory c, ParticipantState[] memory posted) = _build(id, w, kind);
-        bytes32 h = hub.claimHash(w, c.root, StateHash.hash(posted));
-        bytes memory sigs = _sign(id, w, c.root, posted, mask);
+        bytes32 bRoot = _balancesRoot(id, w, posted);
+        bytes32 h = hub.claimHash(w, c.root, StateHash.hash(posted), bRoot);
+        bytes memory sigs = _sign(id, w, c.root, posted, bRoot, mask);
         // Its lowest signer posts it (and pays a partial claim's deposit, review R9).
         address submitter = actors[_lowestBit(mask)];
         if (hub.rejectedClaim(id, h).deadline != 0) {
             // A rejected claim comes back: the hub must refuse it.
             vm.prank(submitter);
-            try hub.update(id, w, c.root, PackedState.pack(posted), sigs) {
+            try hub.update(id, w, c.root, StateHash.hash(posted), bRoot, sigs) {
                 ++ghostInvalidAccepted;
             } catch {
                 ++ghostInvalidRejected;
@@ -190,7 +194,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             return;
         }
         vm.prank(submitter);
-        hub.update(id, w, c.root, PackedState.pack(posted), sigs);
+        hub.update(id, w, c.root, StateHash.hash(posted), bRoot, sigs);
         claimKind[id][h] = kind;
         if (kind == HONEST) {
             honestIds.push(id);
@@ -213,7 +217,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         uint32 w = hub.community(id).finalizedWindows;
         WindowRecord memory rec = hub.windowRecord(id, w);
         if (rec.status != WindowStatus.Pending || block.timestamp >= uint256(rec.submittedAt) + CHALLENGE) return;
-        uint8 kind = claimKind[id][hub.claimHash(w, rec.windowRoot, rec.stateHash)];
+        uint8 kind = claimKind[id][hub.claimHash(w, rec.windowRoot, rec.stateHash, rec.balancesRoot)];
         if (kind == HONEST || kind == 0) return;
         (Commit memory c,) = _build(id, w, kind);
         (DisputeKind dk, bytes memory proof) = _proofFor(id, w, kind, c);
@@ -227,7 +231,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         }
         _commit(who, id, w, dk, proof);
         vm.prank(who);
-        hub.dispute(id, w, rec.windowRoot, rec.stateHash, dk, proof);
+        hub.dispute(id, w, rec.windowRoot, rec.stateHash, rec.balancesRoot, dk, proof);
         ++ghostDisputes;
     }
 
@@ -239,7 +243,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         uint32 w = hub.community(id).finalizedWindows;
         WindowRecord memory rec = hub.windowRecord(id, w);
         if (rec.status != WindowStatus.Pending || block.timestamp >= uint256(rec.submittedAt) + CHALLENGE) return;
-        uint8 kind = claimKind[id][hub.claimHash(w, rec.windowRoot, rec.stateHash)];
+        uint8 kind = claimKind[id][hub.claimHash(w, rec.windowRoot, rec.stateHash, rec.balancesRoot)];
         if (kind == 0) return;
         (Commit memory c,) = _build(id, w, kind);
         address who = challengers[challengerSeed % challengers.length];
@@ -296,7 +300,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         _commit(who, id, w, DisputeKind.Equivocation, proof);
         bool voided = hub.isVoided(id, uint32(m), uint32(uint256(w) * W + t));
         vm.prank(who);
-        try hub.dispute(id, w, 0, 0, DisputeKind.Equivocation, proof) {
+        try hub.dispute(id, w, 0, 0, 0, DisputeKind.Equivocation, proof) {
             if (voided) ++ghostInvalidAccepted;
             voidedMask[id][w] |= uint256(1) << (t * M + m);
             ++ghostEquivocations;
@@ -322,7 +326,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         if (hub.community(id).status != CommunityStatus.Active) return;
         for (uint256 k = 0; k < N; ++k) {
             uint256 i = (seed % N + k) % N;
-            if (hub.account(id, i).bond == BOND) continue;
+            if (_bondOf(hub, id, i) == BOND) continue;
             vm.prank(actors[i]);
             hub.topUpBond(id);
             ++ghostTopUps;
@@ -341,7 +345,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
 
     function _wholeBonds(uint64 id) internal view returns (uint256 mask) {
         for (uint256 i = 0; i < N; ++i) {
-            if (hub.account(id, i).bond == BOND) mask |= uint256(1) << i;
+            if (_bondOf(hub, id, i) == BOND) mask |= uint256(1) << i;
         }
     }
 
@@ -477,7 +481,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         internal
     {
         vm.prank(who);
-        try hub.dispute(id, w, rec.windowRoot, rec.stateHash, dk, proof) {
+        try hub.dispute(id, w, rec.windowRoot, rec.stateHash, rec.balancesRoot, dk, proof) {
             ++ghostInvalidAccepted;
         } catch {
             ++ghostInvalidRejected;
@@ -640,7 +644,7 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
             (uint256 qx, uint256 qy) = vm.publicKeyP256(meterSecrets[m]);
             meterKeys[m] = abi.encodePacked(qx, qy);
         }
-        uint64 id = hub.open(
+        uint64 id = _openRecorded(
             ConfigBuilder.build(
                 actors,
                 ConfigBuilder.meters(meterKeys, 1),
@@ -654,17 +658,16 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         );
         ids.push(id);
         for (uint256 i = 0; i < N; ++i) {
-            vm.prank(actors[i]);
-            hub.join(id, "");
+            _joinAs(id, i, actors[i], "");
         }
     }
 
-    function _sign(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory s, uint256 mask)
+    function _sign(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory s, bytes32 bRoot, uint256 mask)
         internal
         view
         returns (bytes memory sigs)
     {
-        bytes32 digest = _digest(id, w, root, StateHash.hash(s));
+        bytes32 digest = _resultDigest(id, w, root, StateHash.hash(s), bRoot);
         sigs = abi.encodePacked(mask);
         for (uint256 i = 0; i < N; ++i) {
             if (mask & (2 ** i) == 0) continue;
@@ -673,26 +676,8 @@ contract DisputeHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    function _digest(uint64 id, uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
-        bytes32 domain = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("DIVERSITY Hub"),
-                keccak256("1"),
-                block.chainid,
-                address(hub)
-            )
-        );
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
-                id,
-                w,
-                root,
-                stateHash
-            )
-        );
-        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    function _hub() internal view override returns (Hub) {
+        return hub;
     }
 }
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)

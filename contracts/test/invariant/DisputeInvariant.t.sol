@@ -5,7 +5,7 @@ import {console} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind} from "../../src/types/Market.sol";
-import {CommunityInfo, ParticipantAccount, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {CommunityInfo, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {Modules} from "../utils/Modules.sol";
 import {DisputeHandler} from "./DisputeHandler.sol";
 
@@ -20,7 +20,7 @@ contract DisputeInvariantTest is Modules {
         vm.warp(1_000_000);
         hub = _newHub();
         token = new CommunityToken("Community", "CT", address(this));
-        handler = new DisputeHandler(hub, token, _modules(MarketKind.Mmr));
+        handler = new DisputeHandler(hub, token, _modules(MarketKind.Mmr), book);
         for (uint256 i = 0; i < handler.actorCount(); ++i) {
             address a = handler.actors(i);
             token.mint(a, 1e30);
@@ -98,8 +98,9 @@ contract DisputeInvariantTest is Modules {
         invariant_MoneyConserved();
     }
 
-    /// Money is conserved exactly: the hub holds Σ escrow + Σ bond + one claim deposit per pending window
-    /// + Σ withdrawable, slashes, deposits and top-ups included.
+    /// Money is conserved exactly: the hub holds Σ root escrow + Σ bond + Σ credit + one claim deposit per
+    /// pending window + Σ withdrawable, slashes, deposits and top-ups included; and Σ held (per community)
+    /// + Σ withdrawable is the hub's balance.
     /// forge-config: default.invariant.runs = 16
     /// forge-config: default.invariant.depth = 200
     function invariant_MoneyConserved() public view {
@@ -107,19 +108,26 @@ contract DisputeInvariantTest is Modules {
         for (uint256 k = 0; k < handler.idCount(); ++k) {
             uint64 id = handler.ids(k);
             for (uint256 i = 0; i < handler.actorCount(); ++i) {
-                ParticipantAccount memory a = hub.account(id, i);
-                owed += uint256(a.escrow) + a.bond;
-                assertEq(a.debt, 0);
+                (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+                // The root's escrow (the reaction only moves it between members; nobody claims here).
+                owed += uint256(hub.community(id).escrow) + aBond + aCredit;
             }
             CommunityInfo memory info = hub.community(id);
             if (hub.windowRecord(id, info.finalizedWindows).status == WindowStatus.Pending) {
                 owed += uint256(info.bond) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
             }
         }
+        uint256 withdrawable;
         for (uint256 i = 0; i < handler.challengerCount(); ++i) {
-            owed += hub.withdrawable(token, handler.challengers(i));
+            withdrawable += hub.withdrawable(token, handler.challengers(i));
         }
+        owed += withdrawable;
         assertEq(token.balanceOf(address(hub)), owed);
+        uint256 held;
+        for (uint256 k = 0; k < handler.idCount(); ++k) {
+            held += hub.community(handler.ids(k)).held;
+        }
+        assertEq(held + withdrawable, token.balanceOf(address(hub)), "sum held + sum withdrawable = balance");
     }
 
     /// An honest claim is never rejected, and no proof that proves nothing is ever accepted.
@@ -140,7 +148,7 @@ contract DisputeInvariantTest is Modules {
             uint32 w = handler.fullWindows(k);
             WindowRecord memory r = hub.windowRecord(handler.fullIds(k), w);
             assertEq(uint8(r.status), uint8(WindowStatus.Final));
-            assertEq(hub.claimHash(w, r.windowRoot, r.stateHash), handler.fullClaims(k));
+            assertEq(hub.claimHash(w, r.windowRoot, r.stateHash, r.balancesRoot), handler.fullClaims(k));
         }
     }
 }

@@ -8,12 +8,14 @@ import {StdUtils} from "forge-std/StdUtils.sol";
 import {Hub} from "../../src/Hub.sol";
 import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
-import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
+import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {CommunityConfig, CommunityModules, Meter, WindowStatus} from "../../src/types/Community.sol";
 import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
 import {IntervalProof, SignedReading} from "../../src/types/Dispute.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {BalanceBook} from "../utils/BalanceBook.sol";
+import {HandlerBase} from "./HandlerBase.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -26,7 +28,7 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 /// resolutions and time jumps. Two honest parties always move in time before any jump: the honest
 /// claimant side answers every game against an honest claim (publishing the step's data), and an
 /// honest watcher challenges every other claim (as late as it safely can) and plays its game to the end.
-contract GameHandler is CommonBase, StdCheats, StdUtils {
+contract GameHandler is HandlerBase {
     uint256 internal constant N = 4;
     uint32 internal constant INTERVAL = 900;
     uint32 internal constant W = 12;
@@ -68,7 +70,8 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
     uint256 public ghostChallengerLost;
     uint256 public ghostVoid;
 
-    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules) {
+    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules, BalanceBook book_) {
+        book = book_;
         hub = hub_;
         token = token_;
         game = modules.game;
@@ -95,6 +98,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         c.escrow = ESCROW;
         c.challengePeriod = CHALLENGE;
         c.modules = modules;
+        book.recordGenesis(c.participants, c.escrow);
         id = hub_.open(c);
     }
 
@@ -111,8 +115,7 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
 
     function init() external {
         for (uint256 i = 0; i < N; ++i) {
-            vm.prank(actors[i]);
-            hub.join(id, "");
+            _joinAs(id, i, actors[i], "");
         }
     }
 
@@ -306,7 +309,8 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         ParticipantState[] memory s = new ParticipantState[](N);
         s[0].net = -int256(uint256(signerMask));
         s[1].net = int256(uint256(signerMask));
-        bytes32 digest = _digest(w, root, keccak256(abi.encode(s)));
+        bytes32 bRoot1 = _balancesRoot(id, w, s);
+        bytes32 digest = _resultDigest(id, w, root, keccak256(abi.encode(s)), bRoot1);
         bytes memory sigs = abi.encodePacked(uint256(signerMask));
         for (uint256 i = 0; i < N; ++i) {
             if (signerMask & (1 << i) == 0) continue;
@@ -325,14 +329,14 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         for (uint256 i = 0; i < N; ++i) {
             if (signerMask & (1 << i) == 0) continue;
             if (submitter == N) submitter = i;
-            if (hub.account(id, i).bond == BOND) continue;
+            if (_bondOf(hub, id, i) == BOND) continue;
             vm.prank(actors[i]);
             hub.topUpBond(id);
         }
         // Its lowest signer posts it and pays the claim deposit (review R9).
         vm.prank(actors[submitter]);
-        try hub.update(id, w, root, PackedState.pack(s), sigs) {
-            claim = hub.claimHash(w, root, keccak256(abi.encode(s)));
+        try hub.update(id, w, root, StateHash.hash(s), bRoot1, sigs) {
+            claim = hub.claimHash(w, root, keccak256(abi.encode(s)), bRoot1);
             gamesClaim = claim;
             claimWindow = w;
             claimHonest = honest;
@@ -414,26 +418,8 @@ contract GameHandler is CommonBase, StdCheats, StdUtils {
         hub.withdraw(token);
     }
 
-    function _digest(uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
-        bytes32 domain = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("DIVERSITY Hub"),
-                keccak256("1"),
-                block.chainid,
-                address(hub)
-            )
-        );
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
-                id,
-                w,
-                root,
-                stateHash
-            )
-        );
-        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    function _hub() internal view override returns (Hub) {
+        return hub;
     }
 }
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)

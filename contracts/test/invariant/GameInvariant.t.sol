@@ -5,7 +5,7 @@ import {console} from "forge-std/Test.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind} from "../../src/types/Market.sol";
-import {CommunityInfo, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {CommunityInfo, WindowStatus} from "../../src/types/Community.sol";
 import {Modules} from "../utils/Modules.sol";
 import {GameHandler} from "./GameHandler.sol";
 
@@ -22,7 +22,7 @@ contract GameInvariantTest is Modules {
         vm.warp(1_000_000);
         hub = _newHub();
         token = new CommunityToken("Community", "CT", address(this));
-        handler = new GameHandler(hub, token, _modules(MarketKind.Totals));
+        handler = new GameHandler(hub, token, _modules(MarketKind.Totals), book);
         address[] memory all = handler.allActors();
         for (uint256 i = 0; i < all.length; ++i) {
             token.mint(all[i], 1e30);
@@ -53,8 +53,8 @@ contract GameInvariantTest is Modules {
         uint256 sum = handler.ghostOpenBonds();
         uint64 id = handler.id();
         for (uint256 i = 0; i < 4; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
-            sum += uint256(a.escrow) + a.bond;
+            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            sum += uint256(hub.community(id).escrow) + aBond + aCredit;
         }
         // The pending claim's deposit (review R9).
         CommunityInfo memory info = hub.community(id);

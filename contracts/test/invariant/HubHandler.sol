@@ -2,29 +2,33 @@
 pragma solidity ^0.8.24;
 
 import {PackedState} from "../../src/libraries/PackedState.sol";
-import {CommonBase} from "forge-std/Base.sol";
-import {StdCheats} from "forge-std/StdCheats.sol";
-import {StdUtils} from "forge-std/StdUtils.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
-import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
+import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {
+    Balance,
     CommunityConfig,
     CommunityModules,
     CommunityStatus,
-    ParticipantAccount,
     WindowRecord,
     WindowStatus
 } from "../../src/types/Community.sol";
+import {BalancesProof, DisputeKind} from "../../src/types/Dispute.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
+import {BalanceBook} from "../utils/BalanceBook.sol";
+import {HandlerBase} from "./HandlerBase.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
 
 /// @notice Drives one hub through communities of 4 participants with bounded, always-valid calls
-/// (fail_on_revert), keeping ghost positions: what each participant put in plus the nets of the
-/// windows the hub reports final, each counted once.
-contract HubHandler is CommonBase, StdCheats, StdUtils {
+/// (fail_on_revert): joins with genesis proofs, deposits, fast-path and pending updates with honest
+/// balances roots, top-ups, finalizations, claims whose balances root gives the submitter everyone's
+/// escrow (disputed at once with BadBalances by an honest participant), closes and aborts, claims and
+/// claim shares by anyone, withdrawals. Ghosts, per community: what came in, what moved to withdrawable,
+/// what claims paid out, each member's claims, and each member's root position (genesis escrow + the
+/// nets of the windows the hub reports final, each counted once).
+contract HubHandler is HandlerBase {
     uint256 internal constant N = 4;
     uint32 internal constant INTERVAL = 900;
     uint32 internal constant W = 4;
@@ -41,29 +45,39 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
     address[] public actors;
     uint64[] public ids;
 
-    /// Per community and participant: deposits + debt repaid for it + nets of applied windows.
+    /// Per community and member: genesis escrow + nets of the windows applied (the root position).
     mapping(uint64 => mapping(uint256 => int256)) public ghostPosition;
-    /// Nets submitted for each window (the claim that will be applied when it finalizes).
+    /// Nets submitted for each window (the claim that becomes final).
     mapping(uint64 => mapping(uint32 => int256[])) internal ghostNets;
     /// Windows whose nets are already folded into ghostPosition.
     mapping(uint64 => uint32) public ghostApplied;
     /// Number of times a window turned Final, per community and window.
     mapping(uint64 => mapping(uint32 => uint256)) public ghostFinalCount;
+    /// Tokens that came in for a community, moved from it to withdrawable balances, paid out by claims.
+    mapping(uint64 => uint256) public ghostIn;
+    mapping(uint64 => uint256) public ghostOut;
+    mapping(uint64 => uint256) public ghostPaid;
+    /// Successful `claim`s per community and member.
+    mapping(uint64 => mapping(uint256 => uint256)) public ghostClaims;
 
     /// Effective calls, to see what a campaign exercised.
     uint256 public calls;
     uint256 public ghostUpdates;
     uint256 public ghostPending;
     uint256 public ghostCloses;
-    uint256 public ghostRepays;
     uint256 public ghostTopUps;
+    uint256 public ghostClaimCalls;
+    uint256 public ghostShares;
+    uint256 public ghostBadBalancesSlashed;
+    uint256 public ghostUnjoinedRefused;
 
     CommunityModules internal modules;
 
-    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules_) {
+    constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules_, BalanceBook book_) {
         modules = modules_;
         hub = hub_;
         token = token_;
+        book = book_;
         for (uint256 i = 0; i < N; ++i) {
             keys.push(uint256(keccak256(abi.encode("actor", i))));
             actors.push(vm.addr(keys[i]));
@@ -94,9 +108,8 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         for (uint256 k = 0; k < N && count > 0; ++k) {
             uint256 i = (seed % N + k) % N;
             if (joined & (2 ** i) != 0) continue;
-            vm.prank(actors[i]);
-            hub.join(id, "");
-            ghostPosition[id][i] += int256(uint256(BOND) + ESCROW);
+            _joinAs(id, i, actors[i], "");
+            ghostIn[id] += uint256(BOND) + ESCROW;
             --count;
         }
         _done(id);
@@ -110,72 +123,111 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         amount = bound(amount, 1, 5_000);
         vm.prank(actors[i]);
         hub.deposit(id, amount);
-        ghostPosition[id][i] += int256(amount);
+        ghostIn[id] += amount;
         _done(id);
     }
 
     function submit(uint256 netSeed, uint256 signerSeed) external {
         uint64 id = current();
         if (hub.community(id).status != CommunityStatus.Active) return;
-        uint32 w = hub.community(id).finalizedWindows;
-        WindowRecord memory rec = hub.windowRecord(id, w);
-        if (rec.status == WindowStatus.Pending) {
-            // Let the challenge period pass and finalize the pending window (its settlement may draw bonds:
-            // the signer filter below reads them after it).
-            uint256 due = uint256(rec.submittedAt) + CHALLENGE;
-            if (block.timestamp < due) vm.warp(due);
-            hub.finalize(id);
-            _done(id);
-            ++w;
-        }
-        if (w >= WINDOWS) return;
-        uint256 end = uint256(hub.community(id).start) + (uint256(w) + 1) * W * INTERVAL;
-        if (block.timestamp < end) vm.warp(end);
-
-        int256[] memory nets = new int256[](N);
-        ParticipantState[] memory s = new ParticipantState[](N);
-        int256 sum;
-        for (uint256 i = 0; i < N; ++i) {
-            nets[i] = i + 1 < N ? int256(bound(uint256(keccak256(abi.encode(netSeed, i))), 0, 16_000)) - 8_000 : -sum;
-            sum += nets[i];
-            s[i].net = nets[i];
-            s[i].exportWh = uint64(netSeed % 1_000);
-        }
+        uint256 w0 = _wsum();
+        uint32 w = _finalizeDuePending(id);
+        if (w >= WINDOWS) return _doneOut(id, w0);
+        (ParticipantState[] memory s, int256[] memory nets) = _state(netSeed);
         bytes32 root = keccak256(abi.encode(netSeed));
-        bytes32 digest = _digest(id, w, root, keccak256(abi.encode(s)));
+        bytes32 bRoot = _balancesRoot(id, w, s);
         // Half the time everyone signs (fast path), otherwise a random non-empty subset (pending) of
         // the participants whose bond is whole (only they count for a partial claim, review R6: the
         // node's submitter leaves the others out the same way).
         uint256 mask = signerSeed % 2 == 0 ? ALL : bound(signerSeed >> 1, 1, ALL);
         if (mask != ALL) mask &= _wholeBonds(id);
-        if (mask == 0) return;
-        bytes memory sigs = abi.encodePacked(mask);
-        for (uint256 i = 0; i < N; ++i) {
-            if (mask & (2 ** i) == 0) continue;
-            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
-            sigs = bytes.concat(sigs, r, vs);
-        }
+        if (mask == 0) return _doneOut(id, w0);
+        bytes memory sigs = _sign(id, w, root, StateHash.hash(s), bRoot, mask);
         // A participant posts (and pays the claim deposit of a partial claim, review R9).
         vm.prank(actors[signerSeed % N]);
-        hub.update(id, w, root, PackedState.pack(s), sigs);
+        hub.update(id, w, root, StateHash.hash(s), bRoot, sigs);
         ghostNets[id][w] = nets;
         ++ghostUpdates;
-        if (mask != ALL) ++ghostPending;
-        _done(id);
+        if (mask != ALL) {
+            ++ghostPending;
+            ghostIn[id] += _claimDeposit();
+        }
+        _doneOut(id, w0);
     }
 
-    /// @dev A participant whose bond was drawn by settlement tops it up (review R6).
+    /// Attack: a partial claim whose state and windowRoot are honest but whose balances root gives its
+    /// first signer everyone's escrow. One honest participant disputes it (BadBalances): rejected, its
+    /// signers lose their whole bonds.
+    function stealByBalances(uint256 netSeed, uint256 signerSeed) external {
+        uint64 id = current();
+        if (hub.community(id).status != CommunityStatus.Active) return;
+        uint256 w0 = _wsum();
+        uint32 w = _finalizeDuePending(id);
+        if (w >= WINDOWS) return _doneOut(id, w0);
+        uint256 mask = bound(signerSeed, 1, ALL - 1) & _wholeBonds(id);
+        if (mask == 0) return _doneOut(id, w0);
+        (ParticipantState[] memory s,) = _state(netSeed);
+        bytes32 root = keccak256(abi.encode("steal", netSeed));
+        bytes32 bad = _postStolen(id, w, root, s, mask);
+        // Nothing to steal (the others' escrow is already 0): not an attack, nothing posted.
+        if (bad == bytes32(0)) return _doneOut(id, w0);
+        ghostIn[id] += _claimDeposit();
+        // An honest non-signer disputes it.
+        _disputeBalances(id, w, root, s, bad, actors[_lowestBit(ALL & ~mask)]);
+        ++ghostBadBalancesSlashed;
+        _doneOut(id, w0);
+    }
+
+    /// @dev Posts (w, root, hash(s)) with the honest balances but the first signer's escrow holding
+    /// everyone's, signed by `mask`; returns that balances root.
+    function _postStolen(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory s, uint256 mask)
+        internal
+        returns (bytes32 bad)
+    {
+        (Balance[] memory stolen, uint256 total) = book.leaves(_balancesRoot(id, w, s));
+        uint256 thief = _lowestBit(mask);
+        for (uint256 i = 0; i < N; ++i) {
+            if (i == thief) continue;
+            stolen[thief].escrow += stolen[i].escrow;
+            stolen[i].escrow = 0;
+        }
+        bad = book.record(stolen, total);
+        if (bad == _balancesRoot(id, w, s)) return bytes32(0);
+        bytes memory sigs = _sign(id, w, root, StateHash.hash(s), bad, mask);
+        vm.prank(actors[thief]);
+        hub.update(id, w, root, StateHash.hash(s), bad, sigs);
+    }
+
+    /// @dev `disputer` commits, a block passes, and it proves the claim's balances wrong.
+    function _disputeBalances(
+        uint64 id,
+        uint32 w,
+        bytes32 root,
+        ParticipantState[] memory s,
+        bytes32 bad,
+        address disputer
+    ) internal {
+        (Balance[] memory prev, uint256 prevTotal) = book.leaves(book.previousRoot(hub, id, w));
+        bytes memory proof = abi.encode(BalancesProof(prev, prevTotal, PackedState.pack(s)));
+        vm.prank(disputer);
+        hub.commitDispute(keccak256(abi.encode(disputer, id, w, DisputeKind.BadBalances, keccak256(proof))));
+        vm.roll(block.number + 1);
+        vm.prank(disputer);
+        hub.dispute(id, w, root, StateHash.hash(s), bad, DisputeKind.BadBalances, proof);
+    }
+
+    /// @dev A participant whose bond was slashed tops it up (review R6).
     function topUpBond(uint256 seed) external {
         uint64 id = current();
         if (hub.community(id).status == CommunityStatus.Closed) return;
         for (uint256 k = 0; k < N; ++k) {
             uint256 i = (seed % N + k) % N;
             if (hub.community(id).joined & (2 ** i) == 0) continue;
-            uint256 bond = hub.account(id, i).bond;
+            uint256 bond = _bondOf(hub, id, i);
             if (bond == BOND) continue;
             vm.prank(actors[i]);
             hub.topUpBond(id);
-            ghostPosition[id][i] += int256(uint256(BOND) - bond);
+            ghostIn[id] += uint256(BOND) - bond;
             ++ghostTopUps;
             break;
         }
@@ -193,32 +245,22 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         uint32 w = hub.community(id).finalizedWindows;
         WindowRecord memory rec = hub.windowRecord(id, w);
         if (rec.status != WindowStatus.Pending || block.timestamp < uint256(rec.submittedAt) + CHALLENGE) return;
+        uint256 w0 = _wsum();
         hub.finalize(id);
-        _done(id);
-    }
-
-    function repay(uint256 idSeed, uint256 seed, uint256 payerSeed, uint256 amount) external {
-        uint64 id = ids[idSeed % ids.length];
-        for (uint256 k = 0; k < N; ++k) {
-            uint256 i = (seed % N + k) % N;
-            uint256 debt = hub.account(id, i).debt;
-            if (debt == 0) continue;
-            amount = bound(amount, 1, debt);
-            vm.prank(actors[payerSeed % N]);
-            hub.repayDebt(id, actors[i], amount);
-            ++ghostRepays;
-            if (hub.community(id).status != CommunityStatus.Closed) ghostPosition[id][i] += int256(amount);
-            break;
-        }
-        _done(id);
+        _doneOut(id, w0);
     }
 
     function close(uint256 seed) external {
         uint64 id = current();
         CommunityStatus status = hub.community(id).status;
+        uint256 w0 = _wsum();
+        address by = actors[seed % N];
         if (status == CommunityStatus.Opening) {
-            // Abort only now and then, so most communities run.
+            // Abort only now and then, so most communities run; by a member that joined.
             if (seed % 64 != 0) return;
+            uint256 joined = hub.community(id).joined;
+            if (joined == 0) return;
+            by = actors[_lowestBit(joined)];
         } else {
             uint32 fw = hub.community(id).finalizedWindows;
             if (fw < WINDOWS - 1) return;
@@ -229,11 +271,60 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
                 if (block.timestamp < due) vm.warp(due);
             }
         }
-        vm.prank(actors[seed % N]);
+        vm.prank(by);
         hub.close(id);
         ++ghostCloses;
-        _done(id);
+        _doneOut(id, w0);
         _openNew();
+    }
+
+    /// Anyone claims for a member of a closed community (once each); a member that never joined an
+    /// aborted community is refused.
+    function claim(uint256 idSeed, uint256 seed, uint256 callerSeed) external {
+        uint64 id = ids[idSeed % ids.length];
+        if (hub.community(id).status != CommunityStatus.Closed) return;
+        for (uint256 k = 0; k < N; ++k) {
+            uint256 i = (seed % N + k) % N;
+            (,, bool settled,) = hub.member(id, i);
+            if (settled) continue;
+            (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
+            address caller = callerSeed % 2 == 0 ? actors[i] : actors[callerSeed % N];
+            if (hub.community(id).joined & (2 ** i) == 0) {
+                vm.prank(caller);
+                try hub.claim(id, i, leaf, total, proof) {}
+                catch {
+                    ++ghostUnjoinedRefused;
+                }
+                continue;
+            }
+            uint256 before = token.balanceOf(leaf.participant);
+            vm.prank(caller);
+            hub.claim(id, i, leaf, total, proof);
+            ghostPaid[id] += token.balanceOf(leaf.participant) - before;
+            ++ghostClaims[id][i];
+            ++ghostClaimCalls;
+            break;
+        }
+        ++calls;
+    }
+
+    /// A paid-out claim holder takes what the repaid pool grew since (anyone may call it).
+    function claimShare(uint256 idSeed, uint256 seed) external {
+        uint64 id = ids[idSeed % ids.length];
+        if (hub.community(id).status != CommunityStatus.Closed) return;
+        for (uint256 k = 0; k < N; ++k) {
+            uint256 i = (seed % N + k) % N;
+            (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
+            (,, bool settled, uint256 taken) = hub.member(id, i);
+            if (!settled || leaf.claim == 0) continue;
+            if (uint256(hub.community(id).repaidPool) * leaf.claim / total <= taken) continue;
+            uint256 before = token.balanceOf(leaf.participant);
+            hub.claimShare(id, i, leaf, total, proof);
+            ghostPaid[id] += token.balanceOf(leaf.participant) - before;
+            ++ghostShares;
+            break;
+        }
+        ++calls;
     }
 
     function withdraw(uint256 seed) external {
@@ -245,6 +336,57 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    function _hub() internal view override returns (Hub) {
+        return hub;
+    }
+
+    function _claimDeposit() internal view returns (uint256) {
+        return uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+    }
+
+    /// @dev Finalizes a pending window first (its challenge period made to pass); the next window.
+    function _finalizeDuePending(uint64 id) internal returns (uint32 w) {
+        w = hub.community(id).finalizedWindows;
+        WindowRecord memory rec = hub.windowRecord(id, w);
+        if (rec.status == WindowStatus.Pending) {
+            uint256 due = uint256(rec.submittedAt) + CHALLENGE;
+            if (block.timestamp < due) vm.warp(due);
+            hub.finalize(id);
+            _done(id);
+            ++w;
+        }
+        if (w >= WINDOWS) return w;
+        uint256 end = uint256(hub.community(id).start) + (uint256(w) + 1) * W * INTERVAL;
+        if (block.timestamp < end) vm.warp(end);
+    }
+
+    /// @dev A balanced state: nets in ±8,000 (debts and claims happen: escrow is 5,000).
+    function _state(uint256 netSeed) internal pure returns (ParticipantState[] memory s, int256[] memory nets) {
+        nets = new int256[](N);
+        s = new ParticipantState[](N);
+        int256 sum;
+        for (uint256 i = 0; i < N; ++i) {
+            nets[i] = i + 1 < N ? int256(bound(uint256(keccak256(abi.encode(netSeed, i))), 0, 16_000)) - 8_000 : -sum;
+            sum += nets[i];
+            s[i].net = nets[i];
+            s[i].exportWh = uint64(netSeed % 1_000);
+        }
+    }
+
+    function _sign(uint64 id, uint32 w, bytes32 root, bytes32 stateHash, bytes32 bRoot, uint256 mask)
+        internal
+        view
+        returns (bytes memory sigs)
+    {
+        bytes32 digest = _resultDigest(id, w, root, stateHash, bRoot);
+        sigs = abi.encodePacked(mask);
+        for (uint256 i = 0; i < N; ++i) {
+            if (mask & (2 ** i) == 0) continue;
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
+            sigs = bytes.concat(sigs, r, vs);
+        }
+    }
 
     /// @dev Valid Ed25519 keys (RFC 8032 §7.1 tests 1–3): the hub refuses keys off the curve or of small order.
     function _meterKey(uint256 i) internal pure returns (bytes memory) {
@@ -268,14 +410,31 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
             ESCROW,
             modules
         );
-        ids.push(hub.open(c));
+        uint64 id = _openRecorded(c);
+        ids.push(id);
+        for (uint256 i = 0; i < N; ++i) {
+            ghostPosition[id][i] = int256(uint256(ESCROW));
+        }
     }
 
     /// @dev Bitmap of the participants of `id` whose bond is whole.
     function _wholeBonds(uint64 id) internal view returns (uint256 mask) {
         for (uint256 i = 0; i < N; ++i) {
-            if (hub.account(id, i).bond == BOND) mask |= 2 ** i;
+            if (_bondOf(hub, id, i) == BOND) mask |= 2 ** i;
         }
+    }
+
+    /// @dev Σ withdrawable of everyone the handler moves money to (the actors).
+    function _wsum() internal view returns (uint256 sum) {
+        for (uint256 i = 0; i < N; ++i) {
+            sum += hub.withdrawable(token, actors[i]);
+        }
+    }
+
+    /// @dev `_done`, counting what moved from the community to withdrawable balances since `w0`.
+    function _doneOut(uint64 id, uint256 w0) internal {
+        ghostOut[id] += _wsum() - w0;
+        _done(id);
     }
 
     /// @dev Folds newly final windows into the ghost positions, once each.
@@ -293,32 +452,10 @@ contract HubHandler is CommonBase, StdCheats, StdUtils {
         }
     }
 
-    /// @dev EIP-712 digest of a window result under the hub's domain.
-    function _digest(uint64 id, uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
-        bytes32 domain = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("DIVERSITY Hub"),
-                keccak256("1"),
-                block.chainid,
-                address(hub)
-            )
-        );
-        bytes32 structHash = keccak256(
-            abi.encode(
-                keccak256("WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash)"),
-                id,
-                w,
-                root,
-                stateHash
-            )
-        );
-        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 c) {
-        for (; x != 0; x &= x - 1) {
-            ++c;
+    function _lowestBit(uint256 x) internal pure returns (uint256 i) {
+        while (x & 1 == 0) {
+            x >>= 1;
+            ++i;
         }
     }
 }

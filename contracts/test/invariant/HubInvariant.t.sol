@@ -6,10 +6,11 @@ import {Hub} from "../../src/Hub.sol";
 import {MarketKind} from "../../src/types/Market.sol";
 import {Modules} from "../utils/Modules.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
-import {CommunityInfo, CommunityStatus, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {Balance, CommunityInfo, CommunityStatus, WindowStatus} from "../../src/types/Community.sol";
 import {HubHandler} from "./HubHandler.sol";
 
-/// @notice Money and window invariants of the hub under random valid call sequences.
+/// @notice Money, claim and window invariants of the hub under random valid call sequences (every
+/// entry point, claims and BadBalances disputes included).
 contract HubInvariantTest is Modules {
     Hub internal hub;
     CommunityToken internal token;
@@ -19,7 +20,7 @@ contract HubInvariantTest is Modules {
         vm.warp(1_000_000);
         hub = _newHub();
         token = new CommunityToken("Community", "CT", address(this));
-        handler = new HubHandler(hub, token, _modules(MarketKind.Mmr));
+        handler = new HubHandler(hub, token, _modules(MarketKind.Mmr), book);
         for (uint256 i = 0; i < handler.actorCount(); ++i) {
             address a = handler.actors(i);
             token.mint(a, 1e30);
@@ -31,61 +32,83 @@ contract HubInvariantTest is Modules {
 
     function afterInvariant() external view {
         console.log("updates", handler.ghostUpdates(), "pending", handler.ghostPending());
-        console.log("closes", handler.ghostCloses(), "repays", handler.ghostRepays());
-        console.log("bond top-ups", handler.ghostTopUps());
+        console.log("closes", handler.ghostCloses(), "claims", handler.ghostClaimCalls());
+        console.log("shares", handler.ghostShares(), "bad balances slashed", handler.ghostBadBalancesSlashed());
+        console.log("bond top-ups", handler.ghostTopUps(), "unjoined refused", handler.ghostUnjoinedRefused());
     }
 
-    /// The hub holds exactly Σ escrow + Σ bond (all communities) + one claim deposit per pending window
-    /// + Σ withdrawable; nothing else.
-    function invariant_TokenBalanceEqualsLiabilities() public view {
-        uint256 owed;
+    /// Σ held (per community) + Σ withdrawable == the hub's token balance; and each community's held is
+    /// exactly what came in, less what moved to withdrawable and what its claims paid out.
+    function invariant_HeldPlusWithdrawableIsBalance() public view {
+        uint256 sum;
+        for (uint256 k = 0; k < handler.idCount(); ++k) {
+            uint64 id = handler.ids(k);
+            uint256 held = hub.community(id).held;
+            sum += held;
+            assertEq(held + handler.ghostOut(id) + handler.ghostPaid(id), handler.ghostIn(id), "per-community books");
+        }
+        for (uint256 i = 0; i < handler.actorCount(); ++i) {
+            sum += hub.withdrawable(token, handler.actors(i));
+        }
+        assertEq(token.balanceOf(address(hub)), sum);
+    }
+
+    /// A member claims at most once; a community never pays out more than came in for it.
+    function invariant_ClaimOnceAndNoOverpay() public view {
+        for (uint256 k = 0; k < handler.idCount(); ++k) {
+            uint64 id = handler.ids(k);
+            for (uint256 i = 0; i < handler.actorCount(); ++i) {
+                assertLe(handler.ghostClaims(id, i), 1);
+            }
+            assertLe(handler.ghostPaid(id), handler.ghostIn(id) - handler.ghostOut(id));
+        }
+    }
+
+    /// After every joined member of a closed community claimed and no claim holder has more to take:
+    /// Σ paid + dust == Σ in − Σ out to withdrawable, with dust < the number of claim holders.
+    function invariant_AllClaimedLeavesOnlyDust() public view {
         for (uint256 k = 0; k < handler.idCount(); ++k) {
             uint64 id = handler.ids(k);
             CommunityInfo memory info = hub.community(id);
-            if (hub.windowRecord(id, info.finalizedWindows).status == WindowStatus.Pending) {
-                owed += uint256(info.bond) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+            if (info.status != CommunityStatus.Closed) continue;
+            uint256 holders;
+            bool done = true;
+            for (uint256 i = 0; i < handler.actorCount() && done; ++i) {
+                (,, bool settled, uint256 taken) = hub.member(id, i);
+                if (info.joined & (1 << i) == 0) continue;
+                if (!settled) done = false;
+                (Balance memory leaf, uint256 total,) = book.claimArgs(hub, id, i);
+                if (leaf.claim == 0) continue;
+                ++holders;
+                if (uint256(info.repaidPool) * leaf.claim / total > taken) done = false;
             }
-            for (uint256 i = 0; i < handler.actorCount(); ++i) {
-                ParticipantAccount memory a = hub.account(id, i);
-                owed += uint256(a.escrow) + a.bond;
-            }
+            if (!done) continue;
+            uint256 dust = info.held;
+            assertEq(handler.ghostPaid(id) + dust, handler.ghostIn(id) - handler.ghostOut(id));
+            assertLe(dust, holders == 0 ? 0 : holders - 1, "dust < number of claim holders");
         }
-        for (uint256 i = 0; i < handler.actorCount(); ++i) {
-            owed += hub.withdrawable(token, handler.actors(i));
-        }
-        assertEq(token.balanceOf(address(hub)), owed);
     }
 
-    /// escrow + bond − debt + claim moves by exactly the nets of the final windows, each applied once.
-    function invariant_NoWindowAppliedTwice() public view {
+    /// Each member's root position (escrow − debt + claim in the last final balances root) moves by
+    /// exactly the nets of the final windows, each applied once; Σ debt = Σ claim = totalClaims.
+    function invariant_RootPositionsAndNoWindowAppliedTwice() public view {
         for (uint256 k = 0; k < handler.idCount(); ++k) {
             uint64 id = handler.ids(k);
             for (uint32 w = 0; w < 3; ++w) {
                 assertLe(handler.ghostFinalCount(id, w), 1);
             }
-            if (hub.community(id).status == CommunityStatus.Closed) continue;
-            for (uint256 i = 0; i < handler.actorCount(); ++i) {
-                ParticipantAccount memory a = hub.account(id, i);
-                int256 position =
-                    int256(uint256(a.escrow) + a.bond) - int256(uint256(a.debt)) + int256(uint256(a.claim));
-                assertEq(position, handler.ghostPosition(id, i));
-            }
-        }
-    }
-
-    /// Σ debt = Σ claim = totalDebt in every community.
-    function invariant_DebtEqualsClaims() public view {
-        for (uint256 k = 0; k < handler.idCount(); ++k) {
-            uint64 id = handler.ids(k);
+            if (hub.community(id).finalizedWindows == 0) continue;
+            (Balance[] memory leaves, uint256 total) = book.leaves(book.finalRoot(hub, id));
             uint256 debt;
             uint256 claims;
             for (uint256 i = 0; i < handler.actorCount(); ++i) {
-                ParticipantAccount memory a = hub.account(id, i);
-                debt += a.debt;
-                claims += a.claim;
+                Balance memory b = leaves[i];
+                assertEq(int256(b.escrow) - int256(b.debt) + int256(b.claim), handler.ghostPosition(id, i));
+                debt += b.debt;
+                claims += b.claim;
             }
             assertEq(debt, claims);
-            assertEq(debt, hub.community(id).totalDebt);
+            assertEq(claims, total);
         }
     }
 

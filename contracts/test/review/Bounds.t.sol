@@ -32,16 +32,18 @@ contract ReviewBoundsTest is HubFixture {
         bytes32 root;
     }
 
+    /// @dev Participant 0 alone claims (b.root, S = b.s2) with its honest balances root.
+    function _post(Built memory b) internal {
+        bytes memory co = _packConcat(abi.encodePacked(uint8(0), _signDigest(keys[0], _digest(b.id, 0, b.root, b.s2))));
+        bytes32 bRoot = _balancesRoot(b.id, 0, b.s2);
+        _noteClaim(0, b.root, StateHash.hash(b.s2), bRoot);
+        hub.update(b.id, 0, b.root, StateHash.hash(b.s2), bRoot, co);
+    }
+
     function test_BadStepAtLargestCommunityFitsOneTransaction() public {
         Built memory b = _build();
         vm.warp(uint256(START) + 2 * INTERVAL);
-        hub.update(
-            b.id,
-            0,
-            b.root,
-            _packed(b.s2),
-            _packConcat(abi.encodePacked(uint8(0), _signDigest(keys[0], _digest(b.id, 0, b.root, b.s2))))
-        );
+        _post(b);
 
         StepProof memory p;
         p.previous = IntervalProof(0, 0, b.rr[0], StateHash.hash(b.s1), _one(b.lv[1]));
@@ -54,8 +56,18 @@ contract ReviewBoundsTest is HubFixture {
         vm.prank(who);
         hub.commitDispute(keccak256(abi.encode(who, b.id, uint32(0), DisputeKind.BadStep, keccak256(proof))));
         vm.roll(block.number + 1);
-        bytes memory data =
-            abi.encodeCall(hub.dispute, (b.id, 0, b.root, StateHash.hash(b.s2), DisputeKind.BadStep, proof));
+        bytes memory data = abi.encodeCall(
+            hub.dispute,
+            (
+                b.id,
+                0,
+                b.root,
+                StateHash.hash(b.s2),
+                _claimedBalances(0, b.root, StateHash.hash(b.s2)),
+                DisputeKind.BadStep,
+                proof
+            )
+        );
         _measure(who, data, b.id, proof.length);
     }
 
@@ -85,7 +97,7 @@ contract ReviewBoundsTest is HubFixture {
         c.windowCount = 1;
         c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
         c.modules = _modules(MarketKind.Mmr);
-        b.id = hub.open(c);
+        b.id = _openConfig(c);
         _joinAll(b.id, NMAX);
 
         uint32[] memory owners = new uint32[](MMAX);

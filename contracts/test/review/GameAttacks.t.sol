@@ -5,7 +5,7 @@ import {IHub} from "../../src/interfaces/IHub.sol";
 import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {CommunityConfig, ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {CommunityConfig, WindowStatus} from "../../src/types/Community.sol";
 import {DisputeKind, FinalStateProof, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
 import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
@@ -38,7 +38,7 @@ contract ReviewGameAttacksTest is HubFixture {
         _deploy(2 * NA + 1);
         challenger = nodes[NA];
         attacker = nodes[0];
-        id = hub.open(_cfg(0, BOND, ESCROW, CHALLENGE));
+        id = _openConfig(_cfg(0, BOND, ESCROW, CHALLENGE));
         _joinRange(id, 0);
     }
 
@@ -61,10 +61,12 @@ contract ReviewGameAttacksTest is HubFixture {
         c.challengePeriod = period;
     }
 
+    /// @dev nodes[from + i] joins `cid` as its participant i.
     function _joinRange(uint64 cid, uint256 from) internal {
-        for (uint256 i = from; i < from + NA; ++i) {
-            vm.prank(nodes[i]);
-            hub.join(cid, "");
+        for (uint256 i = 0; i < NA; ++i) {
+            bytes32[] memory proof = book.genesisProof(hub, cid, i);
+            vm.prank(nodes[from + i]);
+            hub.join(cid, i, proof, "");
         }
     }
 
@@ -163,13 +165,12 @@ contract ReviewGameAttacksTest is HubFixture {
     }
 
     /// @dev Community B's co-signature by its participant 0 (key NA + 1).
-    function _coSignB(uint64 b, bytes32 root, ParticipantState[] memory s) internal view returns (bytes memory) {
+    function _coSignB(uint64 b, bytes32 root, ParticipantState[] memory s) internal returns (bytes memory) {
         return _packConcat(abi.encodePacked(uint8(0), _signDigest(keys[NA + 1], _digest(b, 0, root, s))));
     }
 
     function _sign(uint64 cid, bytes32 root, ParticipantState[] memory s, uint256 signer)
         internal
-        view
         returns (bytes memory)
     {
         // forge-lint: disable-next-line(unsafe-typecast)
@@ -184,7 +185,7 @@ contract ReviewGameAttacksTest is HubFixture {
         vm.roll(block.number + 1);
         vm.expectRevert(err);
         vm.prank(challenger);
-        hub.dispute(id, 0, root, stateHash, kind, proof);
+        hub.dispute(id, 0, root, stateHash, _claimedBalances(0, root, stateHash), kind, proof);
     }
 
     /// @dev Participant 0 takes every other participant's escrow and bond.
@@ -200,8 +201,8 @@ contract ReviewGameAttacksTest is HubFixture {
 
     function _liabilitiesA() internal view returns (uint256 sum) {
         for (uint256 i = 0; i < NA; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
-            sum += uint256(a.escrow) + a.bond + hub.withdrawable(token, nodes[i]);
+            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            sum += uint256(hub.community(id).escrow) + aBond + aCredit + hub.withdrawable(token, nodes[i]);
         }
         sum += hub.withdrawable(token, challenger) + _depositsHeld(hub, token, id);
     }
@@ -223,8 +224,8 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes32 root = _wellFormedTree(s);
         bytes32 stateHash = StateHash.hash(s);
         vm.warp(_end());
-        hub.update(id, 0, root, _packed(s), _packConcat(_sign(id, root, s, 0)));
-        bytes32 claim = hub.claimHash(0, root, stateHash);
+        _postClaim(id, 0, root, s, _packConcat(_sign(id, root, s, 0)));
+        bytes32 claim = _claimHash(0, root, stateHash);
 
         // An honest challenger plays; the thief answers every reveal, down to the last leaf.
         uint256 gameBond = uint256(BOND) * GAME_BOND_BPS / 10_000;
@@ -261,12 +262,12 @@ contract ReviewGameAttacksTest is HubFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         assertTrue(hub.rejectedClaim(id, claim).timedOut, "recorded as lost by timeout");
         uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
-        assertEq(hub.account(id, 0).bond, BOND - penalty, "thief pays the timeout penalty");
-        assertEq(hub.account(id, 0).escrow, ESCROW, "thief took nothing");
+        assertEq(_bondOf(hub, id, 0), BOND - penalty, "thief pays the timeout penalty");
+        assertEq(_creditOf(hub, id, 0), 0, "thief took nothing");
         for (uint256 i = 1; i < NA; ++i) {
-            ParticipantAccount memory a = hub.account(id, i);
-            assertEq(a.bond, BOND, "victim keeps its bond");
-            assertGt(a.escrow, ESCROW, "victim whole and compensated");
+            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            assertEq(aBond, BOND, "victim keeps its bond");
+            assertGt(aCredit, 0, "victim whole and compensated");
         }
         assertGt(hub.withdrawable(token, challenger), gameBond, "challenger paid beyond its bond");
         assertEq(token.balanceOf(address(hub)), balanceBefore, "nothing left the hub");
@@ -287,19 +288,24 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes32 root = _wellFormedTree(s);
         vm.warp(_end());
         bytes memory sigs = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1), _sign(id, root, s, 2));
-        hub.update(id, 0, root, _packed(s), _packConcat(sigs));
-        bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
+        _postClaim(id, 0, root, s, _packConcat(sigs));
+        bytes32 claim = _claimHash(0, root, StateHash.hash(s));
 
         // The attacker's community B: its own NA addresses, free, never-ending challenge period.
-        uint64 b = hub.open(_cfg(NA + 1, 0, 0, type(uint32).max));
+        uint64 b = _openConfig(_cfg(NA + 1, 0, 0, type(uint32).max));
         _joinRange(b, NA + 1);
+        bytes memory sig3 = _coSignB(b, root, s);
+        bytes32 bRoot3 = _balancesRoot(b, 0, s);
         // B's participant 0 is key NA + 1.
-        hub.update(b, 0, root, _packed(s), _coSignB(b, root, s));
-        assertEq(hub.claimHash(0, root, StateHash.hash(s)), claim, "the same claimHash in B");
+        hub.update(b, 0, root, StateHash.hash(s), bRoot3, sig3);
+        // Since the balances root (it names each member) is part of a claim, B's copy of A's claim no
+        // longer even has A's claimHash; the game below is keyed by community anyway.
+        bytes32 claimB = hub.claimHash(0, root, StateHash.hash(s), bRoot3);
+        assertTrue(claimB != claim, "the balances root binds a claim to its members");
 
         address sybil = makeAddr("sybil-0");
         vm.prank(sybil);
-        hub.playGame(b, 0, abi.encode(_mv(GameAction.Challenge, claim, sybil)));
+        hub.playGame(b, 0, abi.encode(_mv(GameAction.Challenge, claimB, sybil)));
         assertEq(gameModule.openGames(address(hub), b), 1, "B's game counts in B");
         assertEq(gameModule.openGames(address(hub), id), 0, "and not in A");
 
@@ -322,10 +328,8 @@ contract ReviewGameAttacksTest is HubFixture {
         ParticipantState[] memory s = _alternatingState(NA, 100);
         bytes32 root = _wellFormedTree(s);
         vm.warp(_end());
-        hub.update(
-            id, 0, keccak256("a partial claim"), _packed(s), _packConcat(_sign(id, keccak256("a partial claim"), s, 0))
-        );
-        bytes32 claim = hub.claimHash(0, keccak256("a partial claim"), StateHash.hash(s));
+        _postClaim(id, 0, keccak256("a partial claim"), s, _packConcat(_sign(id, keccak256("a partial claim"), s, 0)));
+        bytes32 claim = _claimHash(0, keccak256("a partial claim"), StateHash.hash(s));
         uint256 before = token.balanceOf(challenger);
         vm.prank(challenger);
         hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
@@ -335,7 +339,7 @@ contract ReviewGameAttacksTest is HubFixture {
         for (uint256 i = 0; i < NA; ++i) {
             all = bytes.concat(all, _sign(id, root, s, i));
         }
-        hub.update(id, 0, root, _packed(s), _packConcat(all));
+        _postClaim(id, 0, root, s, _packConcat(all));
         vm.expectRevert(abi.encodeWithSelector(IHub.GameInProgress.selector, id, uint32(1)));
         hub.close(id);
 
@@ -361,8 +365,8 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes32 root = _wellFormedTree(s);
         vm.warp(_end());
         bytes memory sigs = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1), _sign(id, root, s, 2));
-        hub.update(id, 0, root, _packed(s), _packConcat(sigs));
-        bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
+        _postClaim(id, 0, root, s, _packConcat(sigs));
+        bytes32 claim = _claimHash(0, root, StateHash.hash(s));
 
         // An outsider challenges; nobody answers within the hour.
         vm.prank(challenger);
@@ -371,7 +375,7 @@ contract ReviewGameAttacksTest is HubFixture {
         _play(id, challenger, _mv(GameAction.Resolve, claim, challenger));
         uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, BOND - penalty, "a bounded penalty, not the whole bond");
+            assertEq(_bondOf(hub, id, i), BOND - penalty, "a bounded penalty, not the whole bond");
         }
         assertTrue(hub.rejectedClaim(id, claim).timedOut, "rejected by timeout");
         assertFalse(hub.rejectedClaim(id, claim).slashed, "not proven fraud");
@@ -383,12 +387,12 @@ contract ReviewGameAttacksTest is HubFixture {
             vm.prank(nodes[i]);
             hub.topUpBond(id);
         }
-        hub.update(id, 0, root, _packed(s), _packConcat(sigs));
+        _postClaim(id, 0, root, s, _packConcat(sigs));
         assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Pending), "posted again");
         vm.revertToState(snap);
         // ...and signed by everyone it is final at once; the community can close.
         bytes memory all = bytes.concat(sigs, _sign(id, root, s, 3));
-        hub.update(id, 0, root, _packed(s), _packConcat(all));
+        _postClaim(id, 0, root, s, _packConcat(all));
         assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Final), "honest result final");
         hub.close(id);
         assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
@@ -403,27 +407,31 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes32 root = _wellFormedTree(_alternatingState(NA, 100));
         vm.warp(_end());
         bytes memory sig = _packConcat(_sign(id, root, s, 0));
-        hub.update(id, 0, root, _packed(s), sig);
+        bytes32 bRoot9 = _balancesRoot(id, 0, s);
+        _noteClaim(0, root, StateHash.hash(s), bRoot9);
+        hub.update(id, 0, root, StateHash.hash(s), bRoot9, sig);
         bytes32 stateHash = StateHash.hash(s);
-        bytes32 claim = hub.claimHash(0, root, stateHash);
+        bytes32 claim = _claimHash(0, root, stateHash);
         vm.prank(challenger);
         hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);
         _play(id, challenger, _mv(GameAction.Resolve, claim, challenger));
         uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
-        assertEq(hub.account(id, 0).bond, BOND - penalty);
+        assertEq(_bondOf(hub, id, 0), BOND - penalty);
 
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(GW - 1)));
         vm.prank(challenger);
         hub.commitDispute(keccak256(abi.encode(challenger, id, uint32(0), DisputeKind.BadFinalState, keccak256(proof))));
         vm.roll(block.number + 1);
         vm.prank(challenger);
-        hub.dispute(id, 0, root, stateHash, DisputeKind.BadFinalState, proof);
-        assertEq(hub.account(id, 0).bond, 0, "whole bond once fraud is proven");
+        hub.dispute(id, 0, root, stateHash, _claimedBalances(0, root, stateHash), DisputeKind.BadFinalState, proof);
+        assertEq(_bondOf(hub, id, 0), 0, "whole bond once fraud is proven");
         assertTrue(hub.rejectedClaim(id, claim).slashed);
         assertFalse(hub.rejectedClaim(id, claim).timedOut, "banned now");
+        bytes32 bRoot10 = _balancesRoot(id, 0, s);
+        _noteClaim(0, root, StateHash.hash(s), bRoot10);
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
-        hub.update(id, 0, root, _packed(s), sig);
+        hub.update(id, 0, root, StateHash.hash(s), bRoot10, sig);
         assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
     }
 
@@ -445,18 +453,22 @@ contract ReviewGameAttacksTest is HubFixture {
             bytes memory sig = _packConcat(_sign(id, root, s, 0));
             if (round > 0) {
                 // The last timeout took the penalty from its bond: it no longer counts...
-                assertEq(hub.account(id, 0).bond, BOND - d);
+                assertEq(_bondOf(hub, id, 0), BOND - d);
+                bytes32 bRoot11 = _balancesRoot(id, 0, s);
+                _noteClaim(0, root, StateHash.hash(s), bRoot11);
                 vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(0)));
                 vm.prank(attacker);
-                hub.update(id, 0, root, _packed(s), sig);
+                hub.update(id, 0, root, StateHash.hash(s), bRoot11, sig);
                 // ...until it tops the bond up.
                 vm.prank(attacker);
                 hub.topUpBond(id);
-                assertEq(hub.account(id, 0).bond, BOND);
+                assertEq(_bondOf(hub, id, 0), BOND);
             }
+            bytes32 bRoot12 = _balancesRoot(id, 0, s);
+            _noteClaim(0, root, StateHash.hash(s), bRoot12);
             vm.prank(attacker);
-            hub.update(id, 0, root, _packed(s), sig);
-            bytes32 claim = hub.claimHash(0, root, StateHash.hash(s));
+            hub.update(id, 0, root, StateHash.hash(s), bRoot12, sig);
+            bytes32 claim = _claimHash(0, root, StateHash.hash(s));
             vm.prank(challenger);
             hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
             vm.warp(block.timestamp + MOVE_DEADLINE + 1);
@@ -466,7 +478,7 @@ contract ReviewGameAttacksTest is HubFixture {
         }
         // Every round: the penalty (topped up again) and the forfeited deposit.
         assertEq(attackerTokens - token.balanceOf(attacker), 5 * d + 4 * d, "5 deposits, 4 top-ups");
-        assertEq(hub.account(id, 0).bond, BOND - d, "the 5th penalty");
+        assertEq(_bondOf(hub, id, 0), BOND - d, "the 5th penalty");
         // The challenger: half of 2·d each round (+ the remainder of the split over 3 others).
         uint256 each = 2 * d / 2 / (NA - 1);
         assertEq(token.balanceOf(challenger), challengerTokens + 5 * (2 * d - each * (NA - 1)), "paid each round");
@@ -482,18 +494,24 @@ contract ReviewGameAttacksTest is HubFixture {
         vm.warp(_end());
         // Participant 2 pays a timeout penalty on an earlier claim: its bond is short.
         _timeoutClaimSignedBy(2);
-        assertLt(hub.account(id, 2).bond, BOND);
+        assertLt(_bondOf(hub, id, 2), BOND);
 
         bytes memory with2 = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1), _sign(id, root, s, 2));
+        bytes memory sig13 = _packConcat(with2);
+        bytes32 bRoot13 = _balancesRoot(id, 0, s);
+        _noteClaim(0, root, StateHash.hash(s), bRoot13);
         vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(2)));
-        hub.update(id, 0, root, _packed(s), _packConcat(with2));
+        hub.update(id, 0, root, StateHash.hash(s), bRoot13, sig13);
         bytes memory without2 = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1));
         uint256 snap = vm.snapshotState();
-        hub.update(id, 0, root, _packed(s), _packConcat(without2));
+        _postClaim(id, 0, root, s, _packConcat(without2));
         assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Pending), "posted without 2");
         vm.revertToState(snap);
+        bytes memory sig15 = _packConcat(bytes.concat(with2, _sign(id, root, s, 3)));
+        bytes32 bRoot15 = _balancesRoot(id, 0, s);
+        _noteClaim(0, root, StateHash.hash(s), bRoot15);
         // Fully signed: final, short bond or not.
-        hub.update(id, 0, root, _packed(s), _packConcat(bytes.concat(with2, _sign(id, root, s, 3))));
+        hub.update(id, 0, root, StateHash.hash(s), bRoot15, sig15);
         assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Final));
     }
 
@@ -501,8 +519,8 @@ contract ReviewGameAttacksTest is HubFixture {
     function _timeoutClaimSignedBy(uint256 signer) internal {
         ParticipantState[] memory other = _theft();
         bytes32 otherRoot = keccak256("withheld");
-        hub.update(id, 0, otherRoot, _packed(other), _packConcat(_sign(id, otherRoot, other, signer)));
-        bytes32 otherClaim = hub.claimHash(0, otherRoot, StateHash.hash(other));
+        _postClaim(id, 0, otherRoot, other, _packConcat(_sign(id, otherRoot, other, signer)));
+        bytes32 otherClaim = _claimHash(0, otherRoot, StateHash.hash(other));
         vm.prank(challenger);
         hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, otherClaim, challenger)));
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);

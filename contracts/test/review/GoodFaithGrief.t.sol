@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {DisputeKind, ReadingMismatchProof} from "../../src/types/Dispute.sol";
 import {WindowStatus} from "../../src/types/Community.sol";
+import {StateHash} from "../../src/types/Market.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
 
 /// @notice Security review of main (docs/review.md), R9 (fixed). The attack: a signer posts, alone, one
@@ -29,10 +30,14 @@ contract ReviewGoodFaithGriefTest is DisputeFixture {
             (c.enc[t][5], c.sig[t][5]) = (bytes(""), bytes(""));
             c = _fold(c, 0);
             if (block.timestamp < uint256(START) + W * INTERVAL) vm.warp(uint256(START) + W * INTERVAL);
-            bytes32 digest = _resultDigest(HUB, id, 0, c.root, keccak256(abi.encode(c.states[W - 1])));
+            bytes32 sh = StateHash.hash(c.states[W - 1]);
+            bytes32 bRoot1 = _balancesRoot(id, 0, c.states[W - 1]);
+            bytes32 digest = _resultDigest(HUB, id, 0, c.root, sh, bRoot1);
             (bytes32 r, bytes32 vs) = vm.signCompact(keys[0], digest);
+            bytes memory sig1 = _packConcat(abi.encodePacked(uint8(0), r, vs));
+            _noteClaim(0, c.root, sh, bRoot1);
             vm.prank(attacker);
-            hub.update(id, 0, c.root, _packed(c.states[W - 1]), _packConcat(abi.encodePacked(uint8(0), r, vs)));
+            hub.update(id, 0, c.root, sh, bRoot1, sig1);
             // A participant rejects it.
             bytes memory proof = abi.encode(
                 ReadingMismatchProof(
@@ -42,13 +47,13 @@ contract ReviewGoodFaithGriefTest is DisputeFixture {
             _disputeOn(honestDisputer, id, 0, DisputeKind.ReadingMismatch, proof, "");
             assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "rejected in good faith");
         }
-        assertEq(hub.account(id, 0).bond, BOND, "good faith: no slash");
+        assertEq(_bondOf(hub, id, 0), BOND, "good faith: no slash");
         assertEq(attackerTokens - token.balanceOf(attacker), 4 * d, "but each claim cost its deposit");
         // The disputer: half of each deposit (+ the remainder of the split over the 9 non-signers) in its
         // withdrawable balance, and a non-signer's share in its escrow.
         uint256 each = d / 2 / (N - 1);
         assertEq(hub.withdrawable(token, honestDisputer), 4 * (d - each * (N - 1)), "the disputer is paid");
-        assertEq(hub.account(id, 7).escrow, ESCROW + 4 * each);
+        assertEq(_creditOf(hub, id, 7), 4 * each);
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 }

@@ -46,7 +46,7 @@ contract ReviewMeterOwnershipTest is HubFixture {
         c.windowIntervals = GW;
         c.windowCount = 1;
         vm.prank(nodes[0]);
-        id = hub.open(c);
+        id = _openConfig(c);
         _joinAll(id, NP);
     }
 
@@ -71,11 +71,11 @@ contract ReviewMeterOwnershipTest is HubFixture {
         bytes32 root = MerkleTree.root(leaves);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
         bytes32 digest = _digest(id, 0, root, s);
-        hub.update(
+        _postClaim(
             id,
             0,
             root,
-            _packed(s),
+            s,
             _packConcat(
                 bytes.concat(
                     abi.encodePacked(uint8(1), _signDigest(keys[1], digest)),
@@ -92,20 +92,13 @@ contract ReviewMeterOwnershipTest is HubFixture {
         IntervalProof memory leaf = IntervalProof(2, 2, readingsRoots[2], stateHashes[2], _siblings(leaves, 2));
         bytes memory proof = abi.encode(ReadingMismatchProof(r, leaf, SignedReading("", ""), _siblings(absent, 0)));
 
-        address accomplice = nodes[NP];
-        vm.prank(accomplice);
-        hub.commitDispute(
-            keccak256(abi.encode(accomplice, id, uint32(0), DisputeKind.ReadingMismatch, keccak256(proof)))
-        );
-        vm.roll(block.number + 1);
-        vm.prank(accomplice);
-        hub.dispute(id, 0, root, StateHash.hash(s), DisputeKind.ReadingMismatch, proof);
+        _commitAndDispute(nodes[NP], id, 0, root, StateHash.hash(s), DisputeKind.ReadingMismatch, proof);
 
-        assertEq(hub.account(id, 1).bond, 0, "victim slashed");
+        assertEq(_bondOf(hub, id, 1), 0, "victim slashed");
         // Since R7's fix the owner's fault slashes the "owner" only: the co-signer keeps its bond.
-        assertEq(hub.account(id, 2).bond, BOND, "its honest co-signer is no longer slashed (R7)");
-        assertEq(hub.account(id, 0).bond, BOND, "the opener risked nothing");
-        assertGe(hub.withdrawable(token, accomplice), uint256(BOND) / 2, "accomplice: half of the victim's bond");
+        assertEq(_bondOf(hub, id, 2), BOND, "its honest co-signer is no longer slashed (R7)");
+        assertEq(_bondOf(hub, id, 0), BOND, "the opener risked nothing");
+        assertGe(hub.withdrawable(token, nodes[NP]), uint256(BOND) / 2, "accomplice: half of the victim's bond");
     }
 
     function _siblings(bytes32[] memory level0, uint256 index) internal pure returns (bytes32[] memory proof) {

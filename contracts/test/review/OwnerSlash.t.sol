@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {DisputeKind, EquivocationProof, ReadingMismatchProof, VoidedSlotProof} from "../../src/types/Dispute.sol";
-import {ParticipantAccount, WindowStatus} from "../../src/types/Community.sol";
+import {WindowStatus} from "../../src/types/Community.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
 
 /// @notice Regression tests of review R7 (docs/review.md). Before the fix, "the meter's owner signed"
@@ -24,8 +24,8 @@ contract ReviewOwnerSlashTest is DisputeFixture {
 
     function _assertOnlyOwnerSlashed() internal view {
         for (uint256 i = 0; i < N; ++i) {
-            if (i == OWNER) assertEq(hub.account(id, i).bond, 0, "the owner lost its whole bond");
-            else assertEq(hub.account(id, i).bond, BOND, "every other participant keeps its bond");
+            if (i == OWNER) assertEq(_bondOf(hub, id, i), 0, "the owner lost its whole bond");
+            else assertEq(_bondOf(hub, id, i), BOND, "every other participant keeps its bond");
         }
         // The accomplice (an outsider) takes at most half of the owner's bond and half of the forfeited
         // claim deposit (review R9): the pair loses money. (+ the divisions' remainders, below the number
@@ -67,7 +67,7 @@ contract ReviewOwnerSlashTest is DisputeFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "the honest claim is final");
         uint256 equivocationCost = uint256(BOND) / 10;
         for (uint256 i = 0; i < N; ++i) {
-            assertEq(hub.account(id, i).bond, i == OWNER ? BOND - equivocationCost : BOND, "only the owner paid");
+            assertEq(_bondOf(hub, id, i), i == OWNER ? BOND - equivocationCost : BOND, "only the owner paid");
         }
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
@@ -90,7 +90,7 @@ contract ReviewOwnerSlashTest is DisputeFixture {
         );
         _disputeReverts("", DisputeKind.ReadingMismatch, proof);
         _assertOnlyOwnerSlashed();
-        ParticipantAccount memory owner = hub.account(id, OWNER);
-        assertEq(owner.escrow, ESCROW, "the owner's escrow is not touched");
+        (uint256 ownerBond, uint256 ownerCredit,,) = hub.member(id, OWNER);
+        assertEq(ownerCredit, 0, "the owner's escrow is not touched");
     }
 }

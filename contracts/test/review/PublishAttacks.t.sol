@@ -98,7 +98,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         internal
     {
         _claim(0, root, fin, who);
-        claim = hub.claimHash(0, root, StateHash.hash(fin));
+        claim = _claimHash(0, root, StateHash.hash(fin));
         vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + at);
         _play(challenger, abi.encode(_mv(GameAction.Challenge)));
     }
@@ -248,10 +248,10 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         _commit(challenger, id, 0, DisputeKind.BadStep, stepProof);
         vm.roll(block.number + 1);
         vm.prank(challenger);
-        hub.dispute(id, 0, root, sh, DisputeKind.BadStep, stepProof);
+        hub.dispute(id, 0, root, sh, _claimedBalances(0, root, sh), DisputeKind.BadStep, stepProof);
         assertTrue(hub.rejectedClaim(id, claim).slashed, "slashed after all");
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, 0, "the thief's side slashed");
+            assertEq(_bondOf(hub, id, i), 0, "the thief's side slashed");
         }
         // The game ends void: the challenger gets its bond back on top of the fraud's reward.
         _play(challenger, abi.encode(_mv(GameAction.Resolve)));
@@ -320,9 +320,17 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         _commit(challenger, id, 0, DisputeKind.BadStep, proof);
         vm.roll(block.number + 1);
         vm.prank(challenger);
-        hub.dispute(id, 0, c.root, StateHash.hash(c.states[W - 1]), DisputeKind.BadStep, proof);
+        hub.dispute(
+            id,
+            0,
+            c.root,
+            StateHash.hash(c.states[W - 1]),
+            _claimedBalances(0, c.root, StateHash.hash(c.states[W - 1])),
+            DisputeKind.BadStep,
+            proof
+        );
         for (uint256 i = 0; i < 3; ++i) {
-            assertEq(hub.account(id, i).bond, 0, "the wrong claim's signers slashed");
+            assertEq(_bondOf(hub, id, i), 0, "the wrong claim's signers slashed");
         }
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
@@ -365,7 +373,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         _play(challenger, abi.encode(_mv(GameAction.Resolve)));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         assertEq(
-            hub.account(id, 0).bond,
+            _bondOf(hub, id, 0),
             uint256(BOND) - uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000,
             "thief pays the timeout penalty (R5)"
         );
@@ -389,7 +397,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         p.padding = new bytes32[](6);
         p.limits = limits;
         _disputeReverts("", DisputeKind.BadStep, abi.encode(p));
-        assertEq(hub.account(id, 0).bond, 0, "thief slashed");
+        assertEq(_bondOf(hub, id, 0), 0, "thief slashed");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
     }
 
@@ -502,7 +510,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "forged claim rejected");
         for (uint256 i = 0; i < 3; ++i) {
             assertEq(
-                hub.account(id, i).bond,
+                _bondOf(hub, id, i),
                 uint256(BOND) - uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000,
                 "signers pay the timeout penalty (R5)"
             );
@@ -552,10 +560,10 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         vm.roll(block.number + 1);
         (bytes32 root, bytes32 sh) = (c.root, StateHash.hash(c.states[W - 1]));
         vm.prank(accomplice);
-        hub.dispute(id, 0, root, sh, DisputeKind.BadStep, proof);
+        hub.dispute(id, 0, root, sh, _claimedBalances(0, root, sh), DisputeKind.BadStep, proof);
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimAlreadySlashed.selector, id, claim));
         vm.prank(challenger);
-        hub.dispute(id, 0, root, sh, DisputeKind.BadStep, proof);
+        hub.dispute(id, 0, root, sh, _claimedBalances(0, root, sh), DisputeKind.BadStep, proof);
 
         assertGe(hub.withdrawable(token, accomplice), 3 * uint256(BOND) / 2, "the accomplice takes half of 3 bonds");
         _play(challenger, abi.encode(_mv(GameAction.Resolve)));
@@ -583,7 +591,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         for (uint256 i = 0; i < 3; ++i) {
             assertEq(
-                hub.account(id, i).bond,
+                _bondOf(hub, id, i),
                 uint256(BOND) - uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000,
                 "bounded penalty, not the whole bond"
             );

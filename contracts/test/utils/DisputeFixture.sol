@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {Balance, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {Balance, CommunityConfig, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
 import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
@@ -52,9 +52,6 @@ abstract contract DisputeFixture is Modules {
     /// The community's time-of-use tariff, when `hasTariff` (`_setUpTouCommunity`).
     TouTariff internal tariff;
     bool internal hasTariff;
-    /// keccak256(window, windowRoot, stateHash) of each claim `_claim` posted → its balancesRoot (what a
-    /// dispute naming the claim by its windowRoot and stateHash adds).
-    mapping(bytes32 => bytes32) internal claimedBalances;
 
     /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
     struct Commit {
@@ -139,10 +136,26 @@ abstract contract DisputeFixture is Modules {
             )
         );
         for (uint256 i = 0; i < N; ++i) {
-            bytes32[] memory proof = book.genesisProof(hub, id, i);
-            vm.prank(nodes[i]);
-            hub.join(id, i, proof, "");
+            _join(id, i);
         }
+    }
+
+    /// @dev Opens `config` and records its genesis balances (`book`) for the joins and claims.
+    function _openConfig(CommunityConfig memory config) internal returns (uint64) {
+        book.recordGenesis(config.participants, config.escrow);
+        return hub.open(config);
+    }
+
+    /// @dev Participant i joins community `cid` with its genesis proof (ECDSA: no key data).
+    function _join(uint64 cid, uint256 i) internal {
+        bytes32[] memory proof = book.genesisProof(hub, cid, i);
+        vm.prank(nodes[i]);
+        hub.join(cid, i, proof, "");
+    }
+
+    /// @dev The honest balancesRoot of window `w` of `cid` with final state `state` (from what is final).
+    function _balancesRoot(uint64 cid, uint32 w, ParticipantState[] memory state) internal returns (bytes32) {
+        return book.nextOf(hub, cid, w, state);
     }
 
     // ------------------------------------------------------------------ readings
@@ -319,7 +332,7 @@ abstract contract DisputeFixture is Modules {
     {
         uint256 end = uint256(START) + (uint256(w) + 1) * W * INTERVAL;
         if (block.timestamp < end) vm.warp(end);
-        claimedBalances[keccak256(abi.encode(w, root, stateHash))] = balancesRoot;
+        _noteClaim(w, root, stateHash, balancesRoot);
         bytes32 digest = _resultDigest(HUB, id, w, root, stateHash, balancesRoot);
         bytes[] memory sigs = new bytes[](who.length);
         for (uint256 i = 0; i < who.length; ++i) {
@@ -362,7 +375,7 @@ abstract contract DisputeFixture is Modules {
         DisputeKind kind,
         bytes memory proof
     ) internal {
-        bytes32 balancesRoot = claimedBalances[keccak256(abi.encode(uint32(0), root, stateHash))];
+        bytes32 balancesRoot = _claimedBalances(0, root, stateHash);
         _commit(challenger, id, 0, kind, proof);
         vm.roll(block.number + 1);
         vm.expectRevert(err);
@@ -380,6 +393,11 @@ abstract contract DisputeFixture is Modules {
         if (err.length > 0) vm.expectRevert(err);
         vm.prank(who);
         hub.dispute(cid, w, root, stateHash, balancesRoot, kind, proof);
+    }
+
+    /// @dev The claim hash of the claim (w, root, stateHash) the fixture posted (with its balancesRoot).
+    function _claimHash(uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
+        return hub.claimHash(w, root, stateHash, _claimedBalances(w, root, stateHash));
     }
 
     /// @dev A partial claim's deposit, forfeited (shared out like a slash) when it is rejected (review R9).

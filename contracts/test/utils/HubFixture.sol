@@ -5,6 +5,7 @@ import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {Balance, CommunityConfig} from "../../src/types/Community.sol";
+import {DisputeKind} from "../../src/types/Dispute.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
 
@@ -203,7 +204,36 @@ abstract contract HubFixture is Modules {
     function _update(uint64 id, uint32 w, ParticipantState[] memory state, uint256[] memory who) internal {
         if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));
         bytes memory sig = _pack(_sign(id, w, _root(w), state, who));
-        hub.update(id, w, _root(w), StateHash.hash(state), _balancesRoot(id, w, state), sig);
+        bytes32 balancesRoot = _balancesRoot(id, w, state);
+        _noteClaim(w, _root(w), StateHash.hash(state), balancesRoot);
+        hub.update(id, w, _root(w), StateHash.hash(state), balancesRoot, sig);
+    }
+
+    /// @dev Posts window `w`'s result (root, hash(state), the honest balancesRoot of `state`) with
+    /// co-signature `sig`, as the test contract.
+    function _postClaim(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state, bytes memory sig) internal {
+        bytes32 balancesRoot = _balancesRoot(id, w, state);
+        _noteClaim(w, root, StateHash.hash(state), balancesRoot);
+        hub.update(id, w, root, StateHash.hash(state), balancesRoot, sig);
+    }
+
+    /// @dev `who` commits to the dispute of claim (w, root, stateHash) a fixture posted, a block passes,
+    /// and it reveals it (the claim's balancesRoot added).
+    function _commitAndDispute(
+        address who,
+        uint64 cid,
+        uint32 w,
+        bytes32 root,
+        bytes32 stateHash,
+        DisputeKind kind,
+        bytes memory proof
+    ) internal {
+        vm.prank(who);
+        hub.commitDispute(keccak256(abi.encode(who, cid, w, kind, keccak256(proof))));
+        vm.roll(block.number + 1);
+        bytes32 balancesRoot = _claimedBalances(w, root, stateHash);
+        vm.prank(who);
+        hub.dispute(cid, w, root, stateHash, balancesRoot, kind, proof);
     }
 
     /// @dev Claims member `i`'s money from the closed community (anyone may: the test contract calls).
@@ -220,6 +250,11 @@ abstract contract HubFixture is Modules {
     /// @dev Σ claim committed in window `w`'s balances root.
     function _totalClaimsAt(uint64 id, uint32 w) internal view returns (uint256 total) {
         (, total,) = book.leafOf(hub.windowRecord(id, w).balancesRoot, 0);
+    }
+
+    /// @dev The claim hash of the claim (w, root, stateHash) the fixture posted (with its balancesRoot).
+    function _claimHash(uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
+        return hub.claimHash(w, root, stateHash, _claimedBalances(w, root, stateHash));
     }
 
     /// @dev Member `i`'s final leaf (after close).

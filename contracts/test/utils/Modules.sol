@@ -164,6 +164,29 @@ abstract contract Modules is Test {
         return _pack(sigs);
     }
 
+    /// keccak256(window, windowRoot, stateHash) of each claim a fixture posted → its balancesRoot: what a
+    /// dispute (or a claim hash) naming the claim by its windowRoot and stateHash adds.
+    mapping(bytes32 => bytes32) internal claimedBalances;
+
+    function _noteClaim(uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot) internal {
+        claimedBalances[keccak256(abi.encode(w, root, stateHash))] = balancesRoot;
+    }
+
+    /// @dev The balancesRoot of the claim (w, root, stateHash) a fixture posted (zero if none).
+    function _claimedBalances(uint32 w, bytes32 root, bytes32 stateHash) internal view returns (bytes32) {
+        return claimedBalances[keccak256(abi.encode(w, root, stateHash))];
+    }
+
+    /// @dev Member i's on-chain bond (configured bond − what it lacks).
+    function _bondOf(Hub h, uint64 cid, uint256 i) internal view returns (uint256 bond) {
+        (bond,,,) = h.member(cid, i);
+    }
+
+    /// @dev Member i's on-chain credit (slash shares, game bond shares, deposits).
+    function _creditOf(Hub h, uint64 cid, uint256 i) internal view returns (uint256 credit) {
+        (, credit,,) = h.member(cid, i);
+    }
+
     /// @dev A state packed as `PackedState` (a BadBalances proof's final state, a game's published S_{t-1}).
     function _packed(ParticipantState[] memory s) internal pure returns (bytes memory) {
         return PackedState.pack(s);

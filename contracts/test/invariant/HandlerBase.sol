@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {CommonBase} from "forge-std/Base.sol";
+import {StdCheats} from "forge-std/StdCheats.sol";
+import {StdUtils} from "forge-std/StdUtils.sol";
+import {Hub} from "../../src/Hub.sol";
+import {CommunityConfig} from "../../src/types/Community.sol";
+import {ParticipantState} from "../../src/types/Market.sol";
+import {BalanceBook} from "../utils/BalanceBook.sol";
+
+/// @notice What every invariant handler needs of the balances root (spec s5): the shared `BalanceBook`
+/// (honest balances roots from what is final on chain, genesis and claim proofs) and the EIP-712 digest
+/// of a window result with its balancesRoot.
+abstract contract HandlerBase is CommonBase, StdCheats, StdUtils {
+    BalanceBook public book;
+
+    function _hub() internal view virtual returns (Hub);
+
+    /// @dev Opens `c`, its genesis balances recorded first.
+    function _openRecorded(CommunityConfig memory c) internal returns (uint64) {
+        book.recordGenesis(c.participants, c.escrow);
+        return _hub().open(c);
+    }
+
+    /// @dev `who` (participant i) joins with its genesis proof.
+    function _joinAs(uint64 id, uint256 i, address who, bytes memory keyData) internal {
+        bytes32[] memory proof = book.genesisProof(_hub(), id, i);
+        vm.prank(who);
+        _hub().join(id, i, proof, keyData);
+    }
+
+    function _balancesRoot(uint64 id, uint32 w, ParticipantState[] memory s) internal returns (bytes32) {
+        return book.nextOf(_hub(), id, w, s);
+    }
+
+    function _bondOf(Hub h, uint64 id, uint256 i) internal view returns (uint256 bond) {
+        (bond,,,) = h.member(id, i);
+    }
+
+    /// @dev EIP-712 digest of a window result under the hub's domain.
+    function _resultDigest(uint64 id, uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot)
+        internal
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("DIVERSITY Hub"),
+                keccak256("1"),
+                block.chainid,
+                address(_hub())
+            )
+        );
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256(
+                    "WindowResult(uint64 communityId,uint32 window,bytes32 windowRoot,bytes32 stateHash,bytes32 balancesRoot)"
+                ),
+                id,
+                w,
+                root,
+                stateHash,
+                balancesRoot
+            )
+        );
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    }
+}
