@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,12 @@ function foldedP2p(
 /** The main job as a user runs it: one OS process per node, anvil, the embedded dataset. */
 describe('e2e: diversity devnet (npm run demo)', function () {
   this.timeout(300_000);
+  /** A devnet child a timed-out test left running: stopped (SIGTERM: it stops its nodes and anvil). */
+  let running: ChildProcess | undefined;
+  afterEach(() => {
+    if (running && running.exitCode === null && running.signalCode === null) running.kill('SIGTERM');
+    running = undefined;
+  });
 
   it('settles every window with every node process in agreement, then exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-'));
@@ -100,15 +106,19 @@ describe('e2e: diversity devnet (npm run demo)', function () {
     }
   });
   it('--signatures bls, 10 nodes: every window final, then every member claims exactly what its own fold says (issue 11)', async function () {
-    this.timeout(480_000);
+    this.timeout(600_000);
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-bls-'));
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
       // Frugal for a 2-core machine: 2 windows of 6 intervals of 2 s, after 120 s for 10 node processes to
       // start and meet (a loaded machine needs them: with 45 s no node was up before both windows ended).
       const args = [bin, 'devnet', '--signatures', 'bls', '--pv', '6,5,4,3,2,0,0,0,0,0', '--windows', '2'];
-      args.push('--window-intervals', '6', '--start-delay', '120', '--dir', dir, '--timeout', '400');
+      args.push('--window-intervals', '6', '--start-delay', '120', '--dir', dir, '--timeout', '300');
+      // The devnet's own budget (deploy, 300 s to finality including the start delay, the close and up to
+      // 90 s for late folds) stays under the test's 600 s; a child still running at the end is stopped
+      // (SIGTERM: the devnet stops its nodes and anvil).
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      running = child;
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
