@@ -93,6 +93,7 @@ const FEED_EVENTS = [
   'Slashed',
   // Shortfalls (a debtor's debt, a creditor's claim) are in the balances root now, not hub events.
   'CommunityClosed',
+  'Claimed',
 ] as const;
 
 export function signerList(bitmap: bigint, n: number): number[] {
@@ -377,9 +378,29 @@ export class ChainView {
           ...base,
           type: 'closed',
           severity: 'info',
-          message: `Community closed after ${Number(a.finalizedWindows)} final windows: escrow and bonds are withdrawable`,
+          message: `Community closed after ${Number(a.finalizedWindows)} final windows: each member is paid by proof from the last balances root (diversity claim)`,
           data: { finalizedWindows: Number(a.finalizedWindows) },
         };
+      case 'Claimed': {
+        const participant = Number(a.index);
+        const paid = a.paid as bigint;
+        const repaid = a.repaid as bigint;
+        return {
+          ...base,
+          type: 'claimed',
+          severity: repaid > 0n ? 'warn' : 'info',
+          message:
+            `Participant ${participant} paid ${this.says(paid)} ${symbol} at close` +
+            (repaid > 0n ? ` after repaying ${this.says(repaid)} ${symbol} of debt to the creditors` : ''),
+          data: {
+            participant,
+            address: a.participant as string,
+            paid: this.formatAmount(paid),
+            repaid: this.formatAmount(repaid),
+            symbol,
+          },
+        };
+      }
     }
     return undefined;
   }

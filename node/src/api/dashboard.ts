@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Provider } from 'ethers';
 import type { HubClient } from '../chain/hubClient.js';
+import { memberRows, type MemberRow } from '../chain/claims.js';
 import type { CommunityClock } from '../community/clock.js';
 import { MarketKind, type CommunityInfo } from '../community/types.js';
 import type { NodeDb, StoredBalances } from '../db/index.js';
@@ -36,13 +37,6 @@ export interface DashboardNode {
    */
   finalBalances(): Promise<StoredBalances | undefined>;
   logger: Logger;
-}
-
-/** Participant `i`'s position: escrow, debt and claim from the balances root, bond from the hub. */
-async function position(node: DashboardNode, held: StoredBalances | undefined, i: number) {
-  const leaf = held?.leaves[i];
-  const member = await node.hub.member(i);
-  return { escrow: leaf?.escrow ?? 0n, debt: leaf?.debt ?? 0n, claim: leaf?.claim ?? 0n, bond: member.bond };
 }
 
 export type DashboardOptions = ChainViewOptions;
@@ -329,18 +323,39 @@ export class Dashboard {
     };
   }
 
-  /** `GET /api/accounts`: every participant's deposits on the hub (token units). */
-  async accounts() {
-    const { community } = this.node;
-    const held = await this.node.finalBalances();
-    const accounts = await Promise.all(
-      community.participants.map(async (address, i) => {
-        const a = await position(this.node, held, i);
-        const f = (v: bigint) => this.chain.formatAmount(v);
-        return { participant: i, address, escrow: f(a.escrow), bond: f(a.bond), debt: f(a.debt), claim: f(a.claim) };
-      }),
+  /** Every member's money: bond and credit on chain, and its balance in the last final window's root. */
+  async memberRows(): Promise<MemberRow[]> {
+    return memberRows(
+      this.node.hub,
+      this.node.community.participants,
+      await this.node.finalBalances(),
+      this.node.lastFinalWindow(),
     );
-    return { token: this.communitySummary().token, accounts };
+  }
+
+  /**
+   * `GET /api/accounts`: every member's bond and credit on the hub and its balance (escrow, debt, claim)
+   * under the last final window's balances root as this node holds it (its BalanceBook, anchored to the
+   * chain's final record; null fields while it holds none). Token units.
+   */
+  async accounts() {
+    const f = (v: bigint) => this.chain.formatAmount(v);
+    const o = (v: bigint | undefined) => (v === undefined ? null : f(v));
+    const rows = await this.memberRows();
+    return {
+      token: this.communitySummary().token,
+      window: rows[0]?.window ?? this.node.lastFinalWindow(),
+      accounts: rows.map((r) => ({
+        participant: r.participant,
+        address: r.address,
+        bond: f(r.bond),
+        credit: f(r.credit),
+        escrow: o(r.escrow),
+        debt: o(r.debt),
+        claim: o(r.claim),
+        paid: r.settled,
+      })),
+    };
   }
 
   /**
@@ -411,7 +426,8 @@ export class Dashboard {
         intervals,
       });
     }
-    const account = await position(this.node, await this.node.finalBalances(), p);
+    const [member, balances] = await Promise.all([hub.member(p), this.node.finalBalances()]);
+    const leaf = balances?.leaves[p];
     const withdrawable = (await hub.contract.withdrawable(community.token, node.address)) as bigint;
     return {
       participantIndex: p,
@@ -424,10 +440,15 @@ export class Dashboard {
         communityPerKwh: f((market.gridBuyPrice + market.gridSellPrice) / 2n),
       },
       money: {
-        escrow: f(account.escrow),
-        bond: f(account.bond),
-        debt: f(account.debt),
-        claim: f(account.claim),
+        // Under the last final window's balances root as this node holds it (null: it holds none).
+        balancesWindow: balances?.window ?? null,
+        escrow: leaf ? f(leaf.escrow) : null,
+        debt: leaf ? f(leaf.debt) : null,
+        claim: leaf ? f(leaf.claim) : null,
+        // On chain.
+        bond: f(member.bond),
+        credit: f(member.credit),
+        paid: member.settled,
         withdrawable: f(withdrawable),
       },
       windows,

@@ -15,10 +15,10 @@ export type FeedEventType =
   | 'claim-rejected'
   /** chain: bonds were slashed, part of it rewarded to the challenger. */
   | 'slashed'
-  /** chain: a debtor's escrow fell short: its bond paid, or a debt was recorded. */
-  | 'shortfall'
-  /** chain: the community closed; deposits are withdrawable. */
+  /** chain: the community closed; members are paid by proof from the last balances root. */
   | 'closed'
+  /** chain: a member was paid at close (`Hub.claim`), its debt repaid first. */
+  | 'claimed'
   /** node: this node's fold differs from a result posted on chain. */
   | 'disagreement'
   /** node: this node sent a fraud proof (`outcome` says what the hub did with it). */

@@ -11,6 +11,12 @@ export interface ApiModules {
   status(): Promise<unknown>;
   /** This node's fold and commitment of one window, served at `/window/<n>` (JSON). */
   windowResult(window: number): Promise<unknown | undefined>;
+  /**
+   * The balances this node holds under window `window`'s final balances root (what members are paid
+   * from at close), served at `/balances/<n>` (JSON); undefined while the window is not final or the node
+   * holds none under its root.
+   */
+  balances?(window: number): Promise<unknown | undefined>;
   metrics: Metrics | null;
   logger: Logger;
   /** The dashboard (page at `/` and `/api/*`), started and stopped with the server. */
@@ -33,6 +39,7 @@ const ROUTES = new Set([
 function routeLabel(path: string): string {
   if (ROUTES.has(path)) return path;
   if (/^\/window\/\d+$/.test(path)) return '/window/<n>';
+  if (/^\/balances\/\d+$/.test(path)) return '/balances/<n>';
   return WEB_FILES[path] ? 'static' : 'other';
 }
 
@@ -40,6 +47,7 @@ const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 
 
 /**
  * The node's HTTP API: `GET /status` (JSON), `GET /metrics` (Prometheus text format), `GET /window/<n>`,
+ * `GET /balances/<n>`,
  * and the dashboard's page and JSON (docs/api.md).
  */
 export class ApiServer {
@@ -78,16 +86,21 @@ export class ApiServer {
           return send(200, 'application/json', json(await this.modules.status()));
         if (path === '/metrics' && metrics)
           return send(200, metrics.register.contentType, await metrics.register.metrics());
-        const windowMatch = /^\/window\/([^/]*)$/.exec(path);
+        const windowMatch = /^\/(window|balances)\/([^/]*)$/.exec(path);
         if (windowMatch) {
           // A window is a u32: anything else (1e20, -1, 0x10, 99999999999) is the client's error.
-          const w = /^\d{1,10}$/.test(windowMatch[1]) ? Number(windowMatch[1]) : NaN;
+          const w = /^\d{1,10}$/.test(windowMatch[2]) ? Number(windowMatch[2]) : NaN;
           if (!(w <= 0xffff_ffff))
             return send(400, 'application/json', json({ error: 'window must be an integer from 0 to 4294967295' }));
-          const result = await this.modules.windowResult(w);
+          const balances = windowMatch[1] === 'balances';
+          const result = balances ? await this.modules.balances?.(w) : await this.modules.windowResult(w);
           return result
             ? send(200, 'application/json', json(result))
-            : send(404, 'application/json', json({ error: 'window not committed here' }));
+            : send(
+                404,
+                'application/json',
+                json({ error: balances ? 'no balances of this final window here' : 'window not committed here' }),
+              );
         }
         if (this.modules.dashboard && (await this.modules.dashboard.handle(req, res, url))) return;
         return send(
@@ -100,6 +113,7 @@ export class ApiServer {
               '/status',
               '/metrics',
               '/window/<n>',
+              '/balances/<n>',
               '/api/health',
               '/api/member',
               '/api/windows',

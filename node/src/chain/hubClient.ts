@@ -50,6 +50,14 @@ export interface ClaimedResult {
   balancesRoot: string;
 }
 
+/** A member's leaf of a balances root (`Balance` in contracts/src/types/Community.sol). */
+export interface BalanceLeaf {
+  participant: string;
+  escrow: bigint;
+  debt: bigint;
+  claim: bigint;
+}
+
 /** How long to wait for a transaction to be mined before giving up on it (the caller retries). */
 export const TX_TIMEOUT_MS = 60_000;
 
@@ -230,6 +238,64 @@ export class HubClient {
       publicKeys[Number(index)] = fromHex(publicKey);
     }
     return { scheme: 'bls', publicKeys: Array.from({ length: n }, (_, i) => publicKeys[i] ?? new Uint8Array(0)) };
+  }
+
+  /**
+   * The balances root after window `window` (`WindowRecord.balancesRoot`), the genesis root for -1 (the
+   * balances before window 0: what an aborted community pays from).
+   */
+  async balancesRootAfter(window: number): Promise<string> {
+    const id = this.opts.communityId;
+    if (window < 0) return (await this.contract.community(id)).genesisBalancesRoot;
+    return (await this.contract.windowRecord(id, window)).balancesRoot;
+  }
+
+  /** The community's payment token. */
+  async token(): Promise<string> {
+    return (await this.contract.community(this.opts.communityId)).token;
+  }
+
+  /** Debt repaid at close so far, shared among the creditors pro rata to their claims. */
+  async repaidPool(): Promise<bigint> {
+    return (await this.contract.community(this.opts.communityId)).repaidPool;
+  }
+
+  /** Member `index`'s money on chain as of block `blockTag` (`Hub.member`; `member` reads the head). */
+  async memberAt(index: number, blockTag: number): Promise<MemberInfo> {
+    const m = await this.contract.member(this.opts.communityId, index, { blockTag });
+    return { bond: m.bond, credit: m.credit, settled: m.settled, claimTaken: m.claimTaken };
+  }
+
+  /**
+   * Joins as participant `index`: `proof` shows the genesis leaf (index, sender, escrow, 0, 0) under the
+   * community's genesis balances root (`balanceProof(genesisBalances(participants, escrow), index)`);
+   * `keyData` is the co-signature key (ECDSA: empty; BLS: key ‖ proof of possession). Pulls bond + escrow:
+   * approve them first.
+   */
+  async sendJoin(index: number, proof: readonly string[], keyData: string | Uint8Array, overrides: Overrides = {}) {
+    return this.contract.join(this.opts.communityId, index, proof, keyData, overrides);
+  }
+
+  /** Pays member `index` from the final balances root (anyone may send it, once per member, after close). */
+  async sendClaim(
+    index: number,
+    leaf: BalanceLeaf,
+    totalClaims: bigint,
+    proof: readonly string[],
+    overrides: Overrides = {},
+  ) {
+    return this.contract.claim(this.opts.communityId, index, leaf, totalClaims, proof, overrides);
+  }
+
+  /** A settled creditor takes what the repaid pool grew since its last take. */
+  async sendClaimShare(
+    index: number,
+    leaf: BalanceLeaf,
+    totalClaims: bigint,
+    proof: readonly string[],
+    overrides: Overrides = {},
+  ) {
+    return this.contract.claimShare(this.opts.communityId, index, leaf, totalClaims, proof, overrides);
   }
 
   async windowRecord(window: number): Promise<WindowRecord> {

@@ -6,10 +6,19 @@ import { statusCommand } from './commands/status.js';
 import { devnetCommand } from './commands/devnet.js';
 import { auditCommand } from './commands/audit.js';
 import { disputeCommand } from './commands/dispute.js';
+import { claimCommand } from './commands/claim.js';
 import { MeterConsentError } from '../community/meterConsent.js';
 import { CliError } from './errors.js';
 
-const commands: object[] = [devnetCommand, nodeCommand, meterCommand, statusCommand, auditCommand, disputeCommand];
+const commands: object[] = [
+  devnetCommand,
+  nodeCommand,
+  meterCommand,
+  statusCommand,
+  auditCommand,
+  disputeCommand,
+  claimCommand,
+];
 
 async function main(extra: object[]): Promise<void> {
   let cli = yargs(hideBin(process.argv))

@@ -19,7 +19,7 @@ import {
   type GameParams,
   type HubModules,
 } from '../chain/modules.js';
-import { readMeterTable } from '../chain/hubClient.js';
+import { HubClient, readMeterTable } from '../chain/hubClient.js';
 import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
@@ -36,7 +36,7 @@ export function newGasLedger(): GasLedger {
   return { entries: new Map() };
 }
 
-export function recordGas(ledger: GasLedger, kind: string, receipt: TransactionReceipt | null): void {
+export function recordGas(ledger: GasLedger, kind: string, receipt: Pick<TransactionReceipt, 'gasUsed'> | null): void {
   if (!receipt) return;
   const list = ledger.entries.get(kind) ?? [];
   list.push(receipt.gasUsed);
@@ -110,11 +110,13 @@ export interface CommunitySpec {
    * refuses to join a table that lists a foreign key under its index (`checkMeterConsent`, review R8).
    */
   ownMeterKeys?: Uint8Array[][];
+  /** The participants that join (default: all, and the community becomes Active); others never do. */
+  joining?: number[];
 }
 
 /**
- * Opens a community and has every participant join (mint, approve, join), so it is Active.
- * Returns the community id.
+ * Opens a community and has every participant (or those of `spec.joining`) join: mint, approve, join with
+ * the proof of its genesis balance (so it is Active when all do). Returns the community id.
  */
 export async function openCommunity(
   deployment: Deployment,
@@ -176,6 +178,7 @@ export async function openCommunity(
   // A join proves the participant's genesis leaf (index, address, escrow, 0, 0) under the genesis root.
   const genesis = new BalancesTree(genesisBalances(config.participants, spec.escrow));
   for (const [index, p] of spec.participants.entries()) {
+    if (spec.joining && !spec.joining.includes(index)) continue;
     // A join is consent to the meter table: refuse one that binds a key we do not hold to us.
     if (table && spec.ownMeterKeys) checkMeterConsent(table, index, spec.ownMeterKeys[index] ?? []);
     const asParticipant = deployment.token.connect(p) as Contract;
@@ -184,9 +187,11 @@ export async function openCommunity(
       spec.coSignature === 'bls'
         ? nodeBlsKeyData(getBytes(p.privateKey), p.address, { chainId, hub: deployment.hubAddress, communityId })
         : '0x';
-    const receipt = await (
-      await (deployment.hub.connect(p) as Contract).join(communityId, index, genesis.proof(index), keyData)
-    ).wait();
+    const member = new HubClient(
+      { hub: deployment.hubAddress, communityId },
+      { runner: p, provider: deployment.hub.runner!.provider! },
+    );
+    const receipt = await (await member.sendJoin(index, genesis.proof(index), keyData)).wait();
     if (ledger) recordGas(ledger, 'join', receipt);
   }
   return communityId;

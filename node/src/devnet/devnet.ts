@@ -15,7 +15,9 @@ import type { Logger } from '../util/logger.js';
 import { memberLimits } from '../window/limits.js';
 import { MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
 import { parseTariff, TariffError, tariffHash, type Tariff } from '../window/tariff.js';
-import { resultsFromWindowStates, type CommunityResults } from '../results/members.js';
+import { resultsFromWindowStates, type CommunityResults, type MemberPayout } from '../results/members.js';
+import { claimForAll, finalBalances, nodeApiSource, payoutReport, type FinalBalances } from '../chain/claims.js';
+import { ClaimErrorCode } from '../chain/errors.js';
 import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
 import type { DevnetOptions, ProsumerSpec } from './options.js';
@@ -51,7 +53,8 @@ export interface WindowSettlement {
 export interface DevnetResult {
   ok: boolean;
   windows: WindowSettlement[];
-  balances: { name: string; escrowBefore: bigint; escrowAfter: bigint }[];
+  /** Each member's payout at close beside its own fold (undefined: the community did not close). */
+  payouts?: MemberPayout[];
   gas: GasLedger;
   nodes: DevnetNode[];
   seconds: number;
@@ -135,7 +138,7 @@ export class Devnet {
     const meterKeys = prosumers.map((_, i) => meterKeyPair(seedFor(`devnet-meter-${i}-${opts.seed}`)));
     const latest = await provider.getBlock('latest');
     const start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;
-    const escrow = 100n * ETHER;
+    const escrow = opts.escrow;
     const bond = 10n * ETHER;
     const communityId = await openCommunity(
       deployment,
@@ -241,30 +244,29 @@ export class Devnet {
       );
     print(`  community overview: ${overviewUrl(this.nodes)}`);
 
-    const escrowBefore = await Promise.all(
-      this.nodes.map(async (n) => (await deployment.hub.account(communityId, n.index)).escrow as bigint),
-    );
     const hub = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: provider, provider });
     const windows = await this.follow(hub, start, problems);
 
     // Every node's fold must match what became final on chain.
+    let payouts: MemberPayout[] | undefined;
     if (windows.length === opts.windowCount) {
       const closeTx = await (deployment.hub.connect(deployer) as Contract).close(communityId);
-      recordGas(gas, 'close', await closeTx.wait());
-      print(`community closed: escrow and bonds are withdrawable`);
+      const closed = await closeTx.wait();
+      recordGas(gas, 'close', closed);
+      print(`community closed: every member is paid by proof from the last window's balances root`);
+      payouts = await this.claimAll(
+        new HubClient({ hub: deployment.hubAddress, communityId }, { runner: deployer, provider }),
+        closed!.blockNumber,
+        gas,
+        problems,
+      );
     }
+    await this.awaitAgreement(hub, windows, problems);
     await this.collectNodeGas(deployment.hub, gas, opts.signatures === 'bls');
-    const accounts = await Promise.all(
-      this.nodes.map(async (n) => deployment.hub.withdrawable(deployment.tokenAddress, n.wallet.address)),
-    );
-    const balances = this.nodes.map((n, i) => ({
-      name: n.name,
-      escrowBefore: escrowBefore[i],
-      escrowAfter: (accounts[i] as bigint) - bond,
-    }));
     const ok =
       windows.length === opts.windowCount &&
       windows.every((w) => w.agreeing === this.nodes.length) &&
+      (payouts?.every((p) => p.received === p.expected) ?? false) &&
       problems.length === 0;
     const complete = windows.filter((w) => w.finalState.length === this.nodes.length);
     const members = resultsFromWindowStates(
@@ -274,7 +276,59 @@ export class Devnet {
       market,
       complete.map((w) => w.finalState),
     );
-    return { ok, windows, balances, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems, members };
+    return { ok, windows, payouts, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems, members };
+  }
+
+  /**
+   * After close: the balances of the last final window as a node stored them (checked against the hub's
+   * root), a claim for every member not paid yet (a node may have claimed for itself first), and each
+   * member's payout against its own fold.
+   */
+  private async claimAll(
+    hub: HubClient,
+    closeBlock: number,
+    gas: GasLedger,
+    problems: string[],
+  ): Promise<MemberPayout[] | undefined> {
+    const print = this.modules.print;
+    // The balances the nodes stored under the last final root (`GET /balances/<n>`), the first node's whose
+    // root is the hub's: no node is trusted, the hub's root is the check.
+    let balances: FinalBalances | undefined;
+    const refusals: string[] = [];
+    for (const n of this.nodes) {
+      try {
+        balances = await finalBalances(hub, nodeApiSource(n.apiUrl));
+        break;
+      } catch (e) {
+        refusals.push(`${n.name}: ${(e as Error).message}`);
+      }
+    }
+    if (!balances) {
+      problems.push(`close: no node serves the balances the hub pays from (${refusals.join('; ')})`);
+      return undefined;
+    }
+    const { outcomes, refused } = await claimForAll(hub, balances);
+    for (const o of outcomes) {
+      recordGas(gas, o.kind === 'claim' ? 'claim' : 'claim share', o);
+      print(
+        `  ${this.nodes[o.index]?.name ?? `member ${o.index}`} ${o.kind === 'claim' ? 'claimed' : 'took its claim share'}: ` +
+          `paid ${formatUnits(o.paid, 18)}${o.repaid > 0n ? `, repaid debt ${formatUnits(o.repaid, 18)}` : ''} (tx ${o.txHash})`,
+      );
+    }
+    for (const r of refused)
+      if (r.code !== ClaimErrorCode.ALREADY_CLAIMED) problems.push(`claim refused: ${r.message}`);
+    const payouts = await payoutReport(
+      hub,
+      balances,
+      closeBlock,
+      this.nodes.map((n) => n.name),
+    );
+    for (const p of payouts)
+      if (p.received !== p.expected)
+        problems.push(
+          `${p.name}: received ${formatUnits(p.received, 18)}, its own fold says ${formatUnits(p.expected, 18)}`,
+        );
+    return payouts;
   }
 
   private spawnNode(node: DevnetNode, configPath: string, logPath: string): ChildProcess {
@@ -321,7 +375,11 @@ export class Devnet {
       while (settled.length <= lastFinal) {
         const window = settled.length;
         const rec = await hub.windowRecord(window);
-        const results = await Promise.all(this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`)));
+        // A node busy on a loaded machine may answer late (10 s), or commit after the window is final:
+        // those are asked again at the end (`awaitAgreement`) before they count as disagreeing.
+        const results = await Promise.all(
+          this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000)),
+        );
         const agreeing = results.filter(
           (r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash,
         ).length;
@@ -353,13 +411,40 @@ export class Devnet {
             `P2P ${entry.p2pKwh.toFixed(3)} kWh, grid import ${entry.gridImportKwh.toFixed(3)} kWh, grid export ${entry.gridExportKwh.toFixed(3)} kWh; ` +
             `token flows [${entry.net.map((n) => formatUnits(n, 18)).join(', ')}]`,
         );
-        if (agreeing !== this.nodes.length)
-          problems.push(`window ${window}: only ${agreeing} of ${this.nodes.length} nodes agree with the chain`);
       }
     }
     if (settled.length < opts.windowCount)
       problems.push(`timed out after ${opts.timeoutSeconds}s with ${settled.length}/${opts.windowCount} windows final`);
     return settled;
+  }
+
+  /**
+   * Every node's own fold of every final window must be the result on chain: the nodes that did not hold
+   * it when the window became final (a node starved on a loaded machine commits late) are asked again
+   * every 3 s for up to 90 s; those that still differ (or never answer) are the run's problems.
+   */
+  private async awaitAgreement(hub: HubClient, windows: WindowSettlement[], problems: string[]): Promise<void> {
+    const n = this.nodes.length;
+    const deadline = Date.now() + 90_000;
+    for (const w of windows) {
+      if (w.agreeing === n) continue;
+      const rec = await hub.windowRecord(w.window);
+      const agrees = new Set<number>();
+      while (agrees.size < n && Date.now() < deadline) {
+        await Promise.all(
+          this.nodes.map(async (node, i) => {
+            if (agrees.has(i)) return;
+            const r = await fetchJson<WindowJson>(`${node.apiUrl}/window/${w.window}`, 10_000);
+            if (r?.windowRoot === rec.windowRoot && r.stateHash === rec.stateHash) agrees.add(i);
+          }),
+        );
+        if (agrees.size < n) await sleep(3000);
+      }
+      if (agrees.size !== w.agreeing)
+        this.modules.print(`window ${w.window}: ${agrees.size}/${n} nodes agree with the chain (some folded it late)`);
+      w.agreeing = agrees.size;
+      if (w.agreeing !== n) problems.push(`window ${w.window}: only ${w.agreeing} of ${n} nodes agree with the chain`);
+    }
   }
 
   /** Gas of the nodes' own transactions (updates, finalizations), read from the chain. */
@@ -381,7 +466,7 @@ export class Devnet {
             ? parsed.name
             : bls
               ? 'update (BLS aggregate)'
-              : `update (${decodeEcdsaCoSignature(parsed.args[4] as string).length} signatures)`;
+              : `update (${decodeEcdsaCoSignature(parsed.args[parsed.args.length - 1] as string).length} signatures)`;
         recordGas(gas, kind, receipt);
       }
     }
@@ -497,10 +582,10 @@ interface WindowJson {
   finalState?: Record<string, string>[];
 }
 
-/** A node's JSON at `url`, or undefined when it does not answer in 2 s (the devnet reports it as missing). */
-async function fetchJson<T>(url: string): Promise<T | undefined> {
+/** A node's JSON at `url`, or undefined when it does not answer in `timeoutMs` (the devnet reports it as missing). */
+async function fetchJson<T>(url: string, timeoutMs = 2000): Promise<T | undefined> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     return res.ok ? ((await res.json()) as T) : undefined;
   } catch {
     return undefined;

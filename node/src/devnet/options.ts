@@ -34,6 +34,11 @@ export interface DevnetOptions {
   community?: string;
   /** With `community`: the file's quarter-hour replayed as interval 0. */
   communityOffset?: number;
+  /**
+   * Escrow each participant deposits at join (token units, 18 decimals). A small one makes debtors run
+   * out: their debt is repaid from their bond at close and shared by the creditors (DESIGN.md §5.2).
+   */
+  escrow: bigint;
   /** Token units (18 decimals) per kWh. */
   gridBuyPrice: bigint;
   gridSellPrice: bigint;
@@ -57,6 +62,7 @@ export const defaultDevnetOptions: DevnetOptions = {
   keepAlive: false,
   market: 'mmr',
   signatures: 'ecdsa',
+  escrow: 100n * ETHER,
   gridBuyPrice: (25n * ETHER) / 100n,
   gridSellPrice: (5n * ETHER) / 100n,
   seed: 1,

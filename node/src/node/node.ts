@@ -419,6 +419,7 @@ export class DiversityNode {
         clock,
         db,
         settlement,
+        members: () => board.memberRows(),
         lastCommittedWindow: () => windows.lastCommittedWindow,
         peerId: () => net.peerId,
         multiaddrs: () => net.multiaddrs(),
@@ -427,6 +428,10 @@ export class DiversityNode {
     const api = new ApiServer(opts.api, {
       status,
       windowResult: (w) => db.windowResults.get(w),
+      balances: async (w) => {
+        const record = settlement.finalRecord(w);
+        return record ? balanceBook.finalBalances(w, record) : undefined;
+      },
       metrics,
       logger: logger.child('api'),
       dashboard,

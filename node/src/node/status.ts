@@ -1,6 +1,7 @@
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { NodeDb } from '../db/index.js';
+import type { MemberRow } from '../chain/claims.js';
 import type { Settlement } from './settlement.js';
 
 export interface StatusModules {
@@ -10,7 +11,9 @@ export interface StatusModules {
   community: CommunityInfo;
   clock: CommunityClock;
   db: NodeDb;
-  settlement: Pick<Settlement, 'windowState' | 'lastFinalWindow' | 'balances'>;
+  settlement: Pick<Settlement, 'windowState' | 'lastFinalWindow'>;
+  /** Every member's bond and credit on chain and its balance in the last final window's root. */
+  members(): Promise<MemberRow[]>;
   lastCommittedWindow(): number;
   peerId(): string;
   multiaddrs(): string[];
@@ -62,6 +65,17 @@ export async function statusDocument(m: StatusModules) {
     lastCommittedWindow: lastCommitted,
     lastFinalWindow: m.settlement.lastFinalWindow,
     windows,
-    balances: await m.settlement.balances(),
+    // Token base units as decimal strings; escrow, debt and claim from the last final window's balances root
+    // (absent while this node's folds do not give the hub's root).
+    balances: (await m.members()).map((r) => ({
+      participant: r.address,
+      window: r.window,
+      bond: r.bond.toString(),
+      credit: r.credit.toString(),
+      escrow: r.escrow?.toString(),
+      debt: r.debt?.toString(),
+      claim: r.claim?.toString(),
+      paid: r.settled,
+    })),
   };
 }

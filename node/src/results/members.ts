@@ -472,3 +472,47 @@ export function resultsFromWindowStates(
     windowStates: finals.map((f) => [...f]),
   };
 }
+
+/**
+ * What a member was paid at close (`Hub.claim`, then `claimShare`), beside what its own fold says: the
+ * leaf of the final balances root (escrow, debt, claim), its bond and credit on chain at close.
+ */
+export interface MemberPayout {
+  name: string;
+  participant: string;
+  escrow: bigint;
+  debt: bigint;
+  claim: bigint;
+  bond: bigint;
+  credit: bigint;
+  /** Debt repaid from its funds at close. */
+  repaid: bigint;
+  /** Its share of the repaid pool (a creditor), all takes. */
+  share: bigint;
+  /** Tokens the hub sent it since close. */
+  received: bigint;
+  /** escrow + bond + credit − repaid + share with the pool complete: what its own fold says it is owed. */
+  expected: bigint;
+}
+
+/** The payout table of `diversity devnet` and `diversity claim --all`: one row per member. */
+export function formatPayoutTable(rows: readonly MemberPayout[], decimals: number): string {
+  const money = (v: bigint) => formatUnits(v, decimals);
+  const head = ['member', 'escrow', 'debt', 'claim', 'bond', 'credit', 'repaid', 'share', 'received', 'fold says', ''];
+  const body = rows.map((r) => [
+    r.name,
+    money(r.escrow),
+    money(r.debt),
+    money(r.claim),
+    money(r.bond),
+    money(r.credit),
+    money(r.repaid),
+    money(r.share),
+    money(r.received),
+    money(r.expected),
+    r.received === r.expected ? 'ok' : 'MISMATCH',
+  ]);
+  const widths = head.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
+  const line = (x: string[]) => x.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
+  return [line(head), ...body.map(line)].join('\n').replace(/ +$/gm, '');
+}

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { formatUnits, parseUnits } from 'ethers';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -185,6 +186,21 @@ describe('e2e: the dashboard in headless Chromium', function () {
     expect(member.body.money.bond).to.equal('10.0');
     const accounts = await getJson(`${urls[2]}/api/accounts`);
     expect(accounts.body.accounts[0].bond).to.equal('0.0');
+    // Each member's balance in window 1's root, folded from the node's store and checked against the hub's
+    // root: participant 2's escrow is its genesis escrow plus its token flows of both windows (escrow is
+    // ample: no debt, no claim); the slash of participant 0's bond went to the others' on-chain credit.
+    expect(accounts.body.window).to.equal(1);
+    const flows = member.body.windows.map((w: { money: { net: string } }) => parseUnits(w.money.net, 18));
+    const escrow = flows.reduce((a: bigint, b: bigint) => a + b, parseUnits('100', 18));
+    expect(accounts.body.accounts[2]).to.deep.include({
+      escrow: formatUnits(escrow, 18),
+      debt: '0.0',
+      claim: '0.0',
+      bond: '10.0',
+      paid: false,
+    });
+    expect(accounts.body.accounts.slice(1).some((a: { credit: string }) => Number(a.credit) > 0)).to.equal(true);
+    expect(member.body.money).to.deep.include({ balancesWindow: 1, escrow: formatUnits(escrow, 18), debt: '0.0' });
     const events = await getJson(`${urls[2]}/api/events`);
     const types = events.body.events.map((e: { type: string }) => e.type);
     expect(types).to.include.members(['claim-pending', 'dispute', 'claim-rejected', 'slashed', 'window-final']);

@@ -167,11 +167,12 @@ function renderMember(m) {
   );
   fill(
     'money',
-    card('Escrow', money(m.money.escrow, sym), 'pays for what you buy'),
-    // No bond while escrow remains: slashed (after the community closed both are withdrawable).
-    card('Bond', money(m.money.bond, sym), 'at stake against fraud', Number(m.money.bond) === 0 && Number(m.money.escrow) > 0 ? 'warn' : undefined),
-    card('Withdrawable', money(m.money.withdrawable, sym), 'rewards and refunds'),
-    Number(m.money.debt) > 0 ? card('Debt', money(m.money.debt, sym), 'unpaid after escrow and bond', 'warn') : card('Claim', money(m.money.claim, sym), 'owed to you by debtors'),
+    card('Escrow', money(m.money.escrow, sym), m.money.balancesWindow === null ? 'not folded yet' : `pays for what you buy · after window ${m.money.balancesWindow}`),
+    // The bond is a stake only: the reaction never draws it; slashes and penalties take from it.
+    card('Bond', money(m.money.bond, sym), 'at stake against fraud, paid back at close', Number(m.money.bond) === 0 ? 'warn' : undefined),
+    card('Credit', money(m.money.credit, sym), 'slash shares and deposits, paid at close'),
+    card('Withdrawable', money(m.money.withdrawable, sym), 'rewards and returned claim deposits'),
+    Number(m.money.debt) > 0 ? card('Debt', money(m.money.debt, sym), 'repaid from escrow, bond and credit at close', 'warn') : card('Claim', money(m.money.claim, sym), 'owed to you by debtors, shared at close'),
   );
   const rows = [...m.windows].reverse().map((w) =>
     el(
@@ -195,8 +196,8 @@ const FEED_LABEL = {
   dispute: 'dispute',
   'claim-rejected': 'rejected',
   slashed: 'slashed',
-  shortfall: 'shortfall',
   closed: 'closed',
+  claimed: 'paid',
   disagreement: 'this node',
   'dispute-sent': 'this node',
   equivocation: 'equivocation',

@@ -61,8 +61,8 @@ function renderAccounts(a) {
   const sym = a.token.symbol;
   fill(
     'accounts',
-    el('thead', {}, el('tr', {}, ['Participant', 'Escrow', 'Bond', 'Debt', 'Claim'].map((t, i) => el('th', { class: i > 0 ? 'num' : undefined }, t)))),
-    el('tbody', {}, a.accounts.map((x) => el('tr', {}, el('td', {}, `P${x.participant} ${short(x.address)}`), ...[x.escrow, x.bond, x.debt, x.claim].map((v) => el('td', { class: 'num' }, money(v, sym)))))),
+    el('thead', {}, el('tr', {}, ['Participant', `Escrow (w ${a.window})`, 'Debt', 'Claim', 'Bond', 'Credit', 'Paid'].map((t, i) => el('th', { class: i > 0 ? 'num' : undefined }, t)))),
+    el('tbody', {}, a.accounts.map((x) => el('tr', {}, el('td', {}, `P${x.participant} ${short(x.address)}`), ...[x.escrow, x.debt, x.claim, x.bond, x.credit].map((v) => el('td', { class: 'num' }, money(v, sym))), el('td', { class: 'num' }, x.paid ? 'yes' : 'no')))),
   );
 }
 

@@ -1,7 +1,7 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { formatUnits } from 'ethers';
-import { formatMemberTable } from '../../results/members.js';
+import { formatUnits, parseUnits } from 'ethers';
+import { formatMemberTable, formatPayoutTable } from '../../results/members.js';
 import { Devnet, overviewUrl, type DevnetResult } from '../../devnet/devnet.js';
 import { defaultDevnetOptions, type DevnetOptions } from '../../devnet/options.js';
 import { createLogger } from '../../util/logger.js';
@@ -38,12 +38,11 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
     print(formatMemberTable(r.members, 18, 'cEUR'));
   }
   print('');
-  print('== balances (escrow, cEUR)');
-  for (const b of r.balances)
-    print(
-      `${b.name}  before ${formatUnits(b.escrowBefore, 18).padStart(8)}  after ${formatUnits(b.escrowAfter, 18).padStart(22)}`,
-    );
-  print('');
+  if (r.payouts) {
+    print('== close: each member paid by proof from the last balances root (cEUR; bond and credit on chain at close)');
+    print(formatPayoutTable(r.payouts, 18));
+    print('');
+  }
   print('== gas per transaction kind (from receipts)');
   for (const [kind, list] of r.gas.entries) {
     const total = list.reduce((a, b) => a + b, 0n);
@@ -60,7 +59,9 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
   if (r.nodes.length) print(`community overview: ${overviewUrl(r.nodes)}`);
   print('');
   if (r.ok)
-    print(`OK: all ${r.windows.length} windows final on chain and every node agrees (${r.seconds.toFixed(1)} s)`);
+    print(
+      `OK: all ${r.windows.length} windows final on chain and every node agrees; every member was paid what its own fold says (${r.seconds.toFixed(1)} s)`,
+    );
   else print(`FAILED after ${r.seconds.toFixed(1)} s:\n  ${r.problems.join('\n  ')}`);
 }
 
@@ -98,6 +99,12 @@ const builder = (y: Argv) =>
       type: 'number',
       default: 0,
       describe: "With --community: the file's quarter-hour replayed as interval 0",
+    })
+    .option('escrow', {
+      type: 'string',
+      default: formatUnits(d.escrow, 18),
+      describe:
+        'Escrow per participant (cEUR); a small one makes debtors run out: their debt is repaid from their bond at close and shared by the creditors',
     })
     .option('challenge-period', {
       type: 'number',
@@ -139,8 +146,16 @@ export const devnetCommand = {
     const print = (l: string) => process.stdout.write(`${l}\n`);
     if (!Number.isInteger(args.startDelay) || args.startDelay < 0)
       throw new CliError(CliErrorCode.BAD_OPTION, `--start-delay: whole seconds >= 0, got ${args.startDelay}`);
+    let escrow: bigint;
+    try {
+      escrow = parseUnits(String(args.escrow), 18);
+    } catch {
+      throw new CliError(CliErrorCode.BAD_OPTION, `--escrow: a decimal amount of cEUR, got "${args.escrow}"`);
+    }
+    if (escrow < 0n) throw new CliError(CliErrorCode.BAD_OPTION, `--escrow: not negative, got "${args.escrow}"`);
     const opts: DevnetOptions = {
       ...d,
+      escrow,
       prosumers: parseProsumers(String(args.pv)),
       windowCount: args.windows,
       windowIntervals: args.windowIntervals,

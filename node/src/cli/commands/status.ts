@@ -14,7 +14,16 @@ interface StatusBody {
   lastCommittedWindow: number;
   lastFinalWindow: number;
   windows: { window: number; readings: number; committed: boolean; coSignatures: number; chain?: { status: string } }[];
-  balances: { participant: string; escrow: string; bond: string; debt: string }[];
+  balances: {
+    participant: string;
+    window: number;
+    bond: string;
+    credit: string;
+    escrow?: string;
+    debt?: string;
+    claim?: string;
+    paid: boolean;
+  }[];
 }
 
 export const statusCommand = {
@@ -49,9 +58,11 @@ export const statusCommand = {
           `${String(w.window).padStart(6)}  ${String(w.readings).padStart(8)}  ${String(w.committed).padStart(9)}  ${String(w.coSignatures).padStart(13)}  ${w.chain?.status ?? '-'}`,
       ),
       '',
-      'participant                                  escrow                bond                  debt',
+      `balances after window ${body.balances[0]?.window ?? '-'} (escrow, debt, claim: its balances root; bond, credit: on chain; token base units)`,
+      `participant                                 ${['escrow', 'debt', 'claim', 'bond', 'credit'].map((h) => h.padStart(24)).join('')}  paid`,
       ...body.balances.map(
-        (b) => `${b.participant}  ${b.escrow.padStart(20)}  ${b.bond.padStart(20)}  ${b.debt.padStart(20)}`,
+        (b) =>
+          `${b.participant}  ${[b.escrow, b.debt, b.claim, b.bond, b.credit].map((v) => (v ?? '?').padStart(24)).join('')}  ${b.paid ? 'yes' : 'no'}`,
       ),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Contract, NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
+import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
+import { projectRoot } from '../../src/chain/artifacts.js';
+import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
+import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
+import { seedFor } from '../../src/vectors/readings.js';
+import { MarketKind } from '../../src/window/state.js';
+
+const ETHER = 10n ** 18n;
+
+/** Runs `diversity <args>`; resolves with its exit code and output. */
+function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'diversity.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIVERSITY_'))),
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
+}
+
+/**
+ * `diversity claim` on a real hub, on the cheapest community that closes: one that was aborted before it
+ * became Active (participant 1 never joined). Its members are paid from the genesis balances root: the
+ * joined one its escrow and bond, the other nothing. Exit codes as the other commands: 0 paid, 3 refused
+ * by the hub (or not closed yet), 2 a bad option.
+ */
+describe('e2e: diversity claim (an aborted community, paid from the genesis root)', function () {
+  this.timeout(120_000);
+  let anvil: Anvil | undefined;
+  let provider: JsonRpcProvider | undefined;
+  let deployment: Deployment;
+  let wallets: Wallet[];
+  let communityId: bigint;
+  const store = mkdtempSync(join(tmpdir(), 'diversity-claim-'));
+  const base = () => ['claim', '--rpc-url', anvil!.rpcUrl, '--hub', deployment.hubAddress, '--community-id', '1'];
+
+  before(async () => {
+    anvil = await startAnvil({ accounts: 3 });
+    provider = localProvider(anvil.rpcUrl);
+    const deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
+    wallets = [1, 2].map((i) => new Wallet(anvil!.privateKeys[i], provider));
+    deployment = await deployHub(deployer);
+    const latest = await provider.getBlock('latest');
+    communityId = await openCommunity(deployment, deployer, {
+      participants: wallets,
+      meters: [0, 1].map((i) => ({
+        publicKey: meterKeyPair(seedFor(`claim-meter-${i}`)).publicKey,
+        scheme: MeterScheme.Ed25519,
+        owner: i,
+      })),
+      intervalSeconds: 60,
+      windowIntervals: 4,
+      start: latest!.timestamp + 600,
+      windowCount: 1,
+      market: { kind: MarketKind.Mmr, gridBuyPrice: ETHER / 4n, gridSellPrice: ETHER / 20n, feederCapacityWh: 0n },
+      bond: 10n * ETHER,
+      escrow: 100n * ETHER,
+      challengePeriod: 600,
+      joining: [0],
+    });
+  });
+
+  after(async () => {
+    provider?.destroy();
+    await anvil?.stop();
+    rmSync(store, { recursive: true, force: true });
+  });
+
+  it('refuses before close (exit 3) and on a bad option (exit 2)', async () => {
+    const early = await cli([...base(), '--private-key', wallets[0].privateKey, '--data-dir', store]);
+    expect(early.code, early.out).to.equal(3);
+    expect(early.out).to.match(/community 1 is not closed yet/);
+    const both = await cli([...base(), '--private-key', wallets[0].privateKey, '--data-dir', store, '--node', 'x']);
+    expect(both.code, both.out).to.equal(2);
+    expect(both.out).to.match(/error: give exactly one of --node .* or --data-dir/);
+  });
+
+  it('pays the joined member its escrow and bond once, the other nothing; one line per claim', async () => {
+    // An abort: only a member that joined may close a community that never became Active.
+    const hub = deployment.hub.connect(wallets[0]) as Contract;
+    await (await hub.close(communityId)).wait();
+    const token = deployment.token.connect(provider!) as Contract;
+    const before = (await token.balanceOf(wallets[0].address)) as bigint;
+
+    const own = await cli([...base(), '--private-key', wallets[0].privateKey, '--data-dir', store]);
+    expect(own.code, own.out).to.equal(0);
+    expect(own.out).to.match(
+      new RegExp(
+        `^member 0 ${wallets[0].address}: claimed, paid 110\\.0 cEUR \\(repaid debt 0\\.0 cEUR\\) from window -1's balances, tx 0x[0-9a-f]{64} \\(\\d+ gas\\)$`,
+        'm',
+      ),
+    );
+    expect(((await token.balanceOf(wallets[0].address)) as bigint) - before).to.equal(110n * ETHER);
+
+    // Twice: the hub's settled bit refuses it (AlreadyClaimed), nothing moves.
+    const again = await cli([...base(), '--private-key', wallets[0].privateKey, '--data-dir', store]);
+    expect(again.code, again.out).to.equal(3);
+    expect(again.out).to.match(/^refused: member 0: already claimed/m);
+    expect(((await token.balanceOf(wallets[0].address)) as bigint) - before).to.equal(110n * ETHER);
+
+    // An auditor (participant 0's key) claims for participant 1, who never joined: NotJoined.
+    const other = await cli([...base(), '--private-key', wallets[0].privateKey, '--data-dir', store, '--member', '1']);
+    expect(other.code, other.out).to.equal(3);
+    expect(other.out).to.match(/^refused: member 1: never joined: nothing to pay \(NotJoined\(/m);
+  });
+});
