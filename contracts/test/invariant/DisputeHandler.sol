@@ -395,8 +395,7 @@ contract DisputeHandler is HandlerBase {
             uint256 due = uint256(rec.submittedAt) + CHALLENGE;
             if (block.timestamp < due) vm.warp(due);
         }
-        vm.prank(actors[seed % N]);
-        hub.close(id);
+        _closeWaiting(id, actors[seed % N]);
         ++ghostCloses;
         _openNew();
     }

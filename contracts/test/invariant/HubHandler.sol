@@ -271,8 +271,7 @@ contract HubHandler is HandlerBase {
                 if (block.timestamp < due) vm.warp(due);
             }
         }
-        vm.prank(by);
-        hub.close(id);
+        _closeWaiting(id, by);
         ++ghostCloses;
         _doneOut(id, w0);
         _openNew();
