@@ -30,7 +30,7 @@ import {
 } from './game.js';
 import { proofFromOpenedStep } from './proofs.js';
 
-/** How the node plays the data-availability game (DESIGN.md §5.6); `game` in the node's config. */
+/** How the node plays the data-availability game (DESIGN.md §5.7); `game` in the node's config. */
 export interface GameOptions {
   /**
    * Share of the challenge period P, counted from a claim's submission, within which some peer
@@ -102,7 +102,7 @@ interface TrackedGame {
 const RESULT = ['Continue', 'Opened', 'ClaimantLost', 'ChallengerLost', 'Void'] as const;
 
 /**
- * The node's side of the data-availability game, on its own timer (DESIGN.md §5.6):
+ * The node's side of the data-availability game, on its own timer (DESIGN.md §5.7):
  *
  * - **Claimant side.** For every open game against a claim this node signed, it reveals what the
  *   game waits for — the two children of the node the challenger picked, or the interval leaf's

@@ -22,13 +22,13 @@ export enum ByzantineMode {
   /**
    * One interval's state is not F of the previous one (as WrongArithmetic), and the commitment is
    * withheld: never served to peers, no game answered. No fraud proof can open the claim; the
-   * data-availability game makes it lose (DESIGN.md §5.6).
+   * data-availability game makes it lose (DESIGN.md §5.7).
    */
   WithheldCommitment = 'withheld-commitment',
   /**
    * The same wrong step, the commitment withheld from peers, but every game move answered from it:
    * the game opens the wrong leaf, whose readings are the honest ones, so a bad-step proof applies
-   * to it from the challenger's own data (DESIGN.md §5.6).
+   * to it from the challenger's own data (DESIGN.md §5.7).
    */
   WithheldAnswering = 'withheld-answering',
   /**
@@ -36,7 +36,7 @@ export enum ByzantineMode {
    * readings root that holds it, the commitment withheld from peers, every game move answered and the
    * opened step's data published (all it can do). The game opens the leaf where the claim departs
    * from the honest one; only the published slots show the forged reading, and the challenger proves
-   * it from them (DESIGN.md §5.6).
+   * it from them (DESIGN.md §5.7).
    */
   ForgedAnswering = 'forged-answering',
   /**

@@ -110,11 +110,14 @@ describe('e2e: diversity devnet (npm run demo)', function () {
     const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-bls-'));
     try {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
-      // Frugal for a 2-core machine: 2 windows of 6 intervals of 2 s, after 120 s for 10 node processes to
+      // Frugal for a 2-core machine: 2 windows of 6 intervals, after 120 s for 10 node processes to
       // start and meet (a loaded machine needs them: with 45 s no node was up before both windows ended).
       const args = [bin, 'devnet', '--signatures', 'bls', '--pv', '6,5,4,3,2,0,0,0,0,0', '--windows', '2'];
-      args.push('--window-intervals', '6', '--start-delay', '120', '--dir', dir, '--timeout', '300');
-      // The devnet's own budget (deploy, 300 s to finality including the start delay, the close and up to
+      // Intervals of 4 s (grace 4 s): with 2 s, three of the ten processes starved by the load folded window
+      // 1 without one reading that reached them after its grace, and disagreed with the (complete) claim.
+      args.push('--window-intervals', '6', '--interval-seconds', '4', '--start-delay', '120');
+      args.push('--dir', dir, '--timeout', '330');
+      // The devnet's own budget (deploy, 330 s to finality including the start delay, the close and up to
       // 90 s for late folds) stays under the test's 600 s; a child still running at the end is stopped
       // (SIGTERM: the devnet stops its nodes and anvil).
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
