@@ -18,6 +18,7 @@ import {
     WindowRecord,
     WindowStatus
 } from "../src/types/Community.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
@@ -274,7 +275,7 @@ contract HubTest is HubFixture {
         hub.join(id, 1, proof, "");
         assertEq(token.balanceOf(nodes[1]), before - BOND - ESCROW);
         assertEq(token.balanceOf(address(hub)), BOND + ESCROW);
-        (uint256 bond, uint256 credit, bool settled, uint256 taken) = hub.member(id, 1);
+        (uint256 bond, uint256 credit, bool settled, uint256 taken,) = hub.member(id, 1);
         assertEq(bond, BOND, "a fresh member is whole");
         assertEq(credit, 0);
         assertFalse(settled);
@@ -365,7 +366,7 @@ contract HubTest is HubFixture {
         emit IHub.Deposited(id, nodes[2], 77);
         vm.prank(nodes[2]);
         hub.deposit(id, 77);
-        (, uint256 credit,,) = hub.member(id, 2);
+        (, uint256 credit,,,) = hub.member(id, 2);
         assertEq(credit, 77);
         assertEq(token.balanceOf(address(hub)), N * (BOND + ESCROW) + 77);
         assertEq(hub.community(id).held, N * (BOND + ESCROW) + 77);
@@ -406,7 +407,9 @@ contract HubTest is HubFixture {
         vm.expectEmit(address(hub));
         emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, 7);
         vm.record();
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot1, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
         (, bytes32[] memory writes) = vm.accesses(address(hub));
 
         WindowRecord memory r = hub.windowRecord(id, 0);
@@ -421,7 +424,7 @@ contract HubTest is HubFixture {
         assertEq(_leafAt(id, 0, 0).escrow, ESCROW - 300);
         assertEq(_leafAt(id, 0, 1).escrow, ESCROW + 300);
         assertEq(_leafAt(id, 0, 2).escrow, ESCROW);
-        (uint256 bond, uint256 credit,,) = hub.member(id, 0);
+        (uint256 bond, uint256 credit,,,) = hub.member(id, 0);
         assertEq(bond, BOND);
         assertEq(credit, 0);
         assertEq(hub.community(id).finalizedWindows, 1);
@@ -450,7 +453,9 @@ contract HubTest is HubFixture {
         sigs[1] = abi.encodePacked(uint8(1), _signDigest(outsider, _digest(id, 0, _root(0), s)));
         bytes32 bRoot2 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(outsider)));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot2, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot2, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateDuplicateSigner() public {
@@ -463,7 +468,9 @@ contract HubTest is HubFixture {
         bytes32 bRoot3 = _balancesRoot(id, 0, s);
         // The signer bitmap names participant 0 once: a second signature of it makes the blob too long.
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 32 + 3 * 64));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot3, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot3, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     /// @dev Attack: a participant's signature made malleable (s in the upper half, parity flipped) to
@@ -478,7 +485,9 @@ contract HubTest is HubFixture {
         sigs[1] = abi.encodePacked(uint8(1), r, bytes32(high | (uint256(v - 27) << 255)));
         bytes32 bRoot4 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 1));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot4, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot4, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     /// @dev Attack: the fast path claimed (every bit set) with one participant's signature standing in
@@ -491,14 +500,16 @@ contract HubTest is HubFixture {
         sigs[2] = abi.encodePacked(uint8(2), _signDigest(keys[0], _digest(id, 0, _root(0), s)));
         bytes32 bRoot5 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, nodes[0]));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot5, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateNoSignatures() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(0));
         vm.expectRevert(ICoSignatureScheme.NoSignatures.selector);
-        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "");
+        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "", "");
     }
 
     function test_RevertWhen_UpdateMalformedSignature() public {
@@ -509,7 +520,9 @@ contract HubTest is HubFixture {
         sigs[2] = abi.encodePacked(uint8(2), new bytes(64));
         bytes32 bRoot7 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 2));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot7, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateStateDiffersFromSigned() public {
@@ -521,7 +534,15 @@ contract HubTest is HubFixture {
         address recovered = _recover(_digest(id, 0, _root(0), posted), sigs[0]);
         bytes32 bRoot8 = _balancesRoot(id, 0, posted);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), StateHash.hash(posted), bRoot8, _pack(sigs));
+        hub.update(
+            id,
+            0,
+            _root(0),
+            StateHash.hash(posted),
+            bRoot8,
+            ConfigBuilder.finalState(posted, sigs.length == N),
+            _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateStaleWindow() public {
@@ -531,7 +552,9 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         bytes32 bRoot9 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot9, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot9, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateOutOfOrder() public {
@@ -541,14 +564,16 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
         bytes32 bRoot10 = _balancesRoot(id, 1, s);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot10, _pack(sigs));
+        hub.update(
+            id, 1, _root(1), StateHash.hash(s), bRoot10, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateWindowOutOfRange() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(WINDOWS));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfRange.selector, id, WINDOWS, WINDOWS));
-        hub.update(id, WINDOWS, _root(WINDOWS), StateHash.hash(_transferState(N, 1)), bytes32(0), "");
+        hub.update(id, WINDOWS, _root(WINDOWS), StateHash.hash(_transferState(N, 1)), bytes32(0), "", "");
     }
 
     function test_RevertWhen_UpdateBeforeWindowEnd() public {
@@ -558,7 +583,9 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         bytes32 bRoot12 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotEnded.selector, id, 0, _windowEnd(0)));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot12, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot12, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateSignedByUnjoinedParticipant() public {
@@ -570,12 +597,14 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
         bytes32 bRoot15 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotActive.selector, id));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot15, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot15, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateUnknownCommunity() public {
         vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 5));
-        hub.update(5, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "");
+        hub.update(5, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "", "");
     }
 
     // ------------------------------------------------------------------ update: replays
@@ -586,12 +615,16 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(1), s, _everyone(N));
         vm.warp(_windowEnd(0));
         bytes32 bRoot17 = _balancesRoot(id, 0, s);
-        hub.update(id, 0, _root(1), StateHash.hash(s), bRoot17, _pack(sigs));
+        hub.update(
+            id, 0, _root(1), StateHash.hash(s), bRoot17, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
         vm.warp(_windowEnd(1));
         address recovered = _recover(_digest(id, 1, _root(1), s), sigs[0]);
         bytes32 bRoot18 = _balancesRoot(id, 1, s);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot18, _pack(sigs));
+        hub.update(
+            id, 1, _root(1), StateHash.hash(s), bRoot18, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateReplaysSignatureForOtherCommunity() public {
@@ -603,7 +636,9 @@ contract HubTest is HubFixture {
         address recovered = _recover(_digest(other, 0, _root(0), s), sigs[0]);
         bytes32 bRoot19 = _balancesRoot(other, 0, s);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(other, 0, _root(0), StateHash.hash(s), bRoot19, _pack(sigs));
+        hub.update(
+            other, 0, _root(0), StateHash.hash(s), bRoot19, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherHub() public {
@@ -627,7 +662,9 @@ contract HubTest is HubFixture {
         vm.expectRevert(
             abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, _recover(otherDigest, sigs[0]))
         );
-        otherHub.update(otherId, 0, _root(0), StateHash.hash(s), bRoot, _pack(sigs));
+        otherHub.update(
+            otherId, 0, _root(0), StateHash.hash(s), bRoot, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherChain() public {
@@ -639,7 +676,9 @@ contract HubTest is HubFixture {
         address recovered = _recover(_digest(id, 0, _root(0), s), sigs[0]);
         bytes32 bRoot21 = _balancesRoot(id, 0, s);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot21, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot21, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     // ------------------------------------------------------------------ update: pending path
@@ -654,7 +693,9 @@ contract HubTest is HubFixture {
         emit IHub.WindowClaimed(
             id, 0, address(this), _root(0), keccak256(abi.encode(s)), bRoot22, 2, _windowEnd(0) + CHALLENGE
         );
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot22, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot22, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Pending));
@@ -673,7 +714,15 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), _transferState(N, 2), _only(1));
         bytes32 bRoot23 = _balancesRoot(id, 0, _transferState(N, 2));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 2)), bRoot23, _pack(sigs));
+        hub.update(
+            id,
+            0,
+            _root(0),
+            StateHash.hash(_transferState(N, 2)),
+            bRoot23,
+            ConfigBuilder.finalState(_transferState(N, 2), sigs.length == N),
+            _pack(sigs)
+        );
     }
 
     function test_Update_FullySignedReplacesPending() public {
@@ -703,7 +752,9 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 1, _root(1), s, _everyone(N));
         bytes32 bRoot24 = _balancesRoot(id, 1, s);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot24, _pack(sigs));
+        hub.update(
+            id, 1, _root(1), StateHash.hash(s), bRoot24, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_Finalize_AfterChallengePeriod() public {
@@ -783,7 +834,7 @@ contract HubTest is HubFixture {
         assertEq(b.escrow, 2 * uint256(ESCROW));
         assertEq(b.claim, 400);
         assertEq(_totalClaimsAt(id, 0), 400);
-        (uint256 bond,,,) = hub.member(id, 0);
+        (uint256 bond,,,,) = hub.member(id, 0);
         assertEq(bond, BOND, "the bond is a stake only");
     }
 
@@ -823,7 +874,7 @@ contract HubTest is HubFixture {
         assertEq(_paid(0), 0);
         assertEq(_paid(1), ESCROW + 2_500 + BOND + 499);
         assertEq(_paid(2), ESCROW + 2_500 + BOND + 500);
-        (,, bool settled, uint256 taken) = hub.member(id, 2);
+        (,, bool settled, uint256 taken,) = hub.member(id, 2);
         assertTrue(settled);
         assertEq(taken, 500);
         assertEq(hub.community(id).held, 1, "dust");
@@ -845,7 +896,7 @@ contract HubTest is HubFixture {
         vm.prank(address(0xBEEF));
         hub.claimShare(id, 1, leaf, total, proof);
         assertEq(_paid(1), ESCROW + 2_500 + BOND + 499);
-        (,,, uint256 taken) = hub.member(id, 1);
+        (,,, uint256 taken,) = hub.member(id, 1);
         assertEq(taken, 499);
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
         hub.claimShare(id, 1, leaf, total, proof);
@@ -877,7 +928,7 @@ contract HubTest is HubFixture {
         uint64 id = _closeWith(_transferState(N, 300));
         _claimMember(id, 2);
         assertEq(_paid(2), ESCROW + BOND);
-        (,, bool settled, uint256 taken) = hub.member(id, 2);
+        (,, bool settled, uint256 taken,) = hub.member(id, 2);
         assertTrue(settled);
         assertEq(taken, 0);
     }
@@ -1031,7 +1082,7 @@ contract HubTest is HubFixture {
         vm.prank(nodes[0]);
         hub.close(id);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
-        hub.update(id, 0, _root(0), bytes32(0), bytes32(0), "");
+        hub.update(id, 0, _root(0), bytes32(0), bytes32(0), "", "");
     }
 
     /// Abort: the members that joined take back what they put in from the genesis root; one that never
@@ -1069,7 +1120,9 @@ contract HubTest is HubFixture {
         bytes32 bRoot = _balancesRoot(id, 0, s);
         // The due claim is finalized first, so the window is stale by the time it is checked.
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot, _pack(sigs));
+        hub.update(
+            id, 0, _root(0), StateHash.hash(s), bRoot, ConfigBuilder.finalState(s, sigs.length == N), _pack(sigs)
+        );
     }
 
     function test_Deposit_WhileOpeningIsPaidOnAbort() public {
@@ -1177,7 +1230,7 @@ contract HubTest is HubFixture {
         for (uint256 i = 0; i < N; ++i) {
             (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
             if (leaf.claim == 0) continue;
-            (,,, uint256 taken) = hub.member(id, i);
+            (,,, uint256 taken,) = hub.member(id, i);
             if (uint256(hub.community(id).repaidPool) * leaf.claim / total > taken) {
                 hub.claimShare(id, i, leaf, total, proof);
             }

@@ -203,7 +203,8 @@ abstract contract HubFixture is Modules {
     function _update(uint64 id, uint32 w, ParticipantState[] memory state, uint256[] memory who) internal {
         if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));
         bytes memory sig = _pack(_sign(id, w, _root(w), state, who));
-        hub.update(id, w, _root(w), StateHash.hash(state), _balancesRoot(id, w, state), sig);
+        bytes memory finalState = ConfigBuilder.finalState(state, who.length == state.length);
+        hub.update(id, w, _root(w), StateHash.hash(state), _balancesRoot(id, w, state), finalState, sig);
     }
 
     /// @dev Claims member `i`'s money from the closed community (anyone may: the test contract calls).
