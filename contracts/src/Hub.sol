@@ -224,6 +224,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32 windowRoot,
         bytes32 stateHash,
         bytes32 balancesRoot,
+        bytes calldata finalState,
         bytes calldata coSignature
     ) external {
         Community storage c = _active(communityId);
@@ -232,6 +233,29 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint256 n = c.participantCount;
         uint256 signers = _coSigners(c, communityId, window, windowRoot, stateHash, balancesRoot, n, coSignature);
         bool full = signers == _all(n);
+        if (full) {
+            // Every signer holds S_W: a final state here would be calldata paid for nothing (review 3, B1).
+            if (finalState.length != 0) revert UnexpectedFinalState();
+        } else {
+            // S_W goes on chain as calldata, checked against stateHash, not stored: a node that did not fold
+            // the window rebuilds balances(w) from it (review 3, B1).
+            Settlement.requireFinalState(finalState, n, stateHash);
+        }
+        _record(c, communityId, window, windowRoot, stateHash, balancesRoot, signers, full);
+    }
+
+    /// @dev Records an accepted result (`update`, after its checks): final at once when `full`, else a
+    /// pending claim whose submitter stakes the claim deposit.
+    function _record(
+        Community storage c,
+        uint64 communityId,
+        uint32 window,
+        bytes32 windowRoot,
+        bytes32 stateHash,
+        bytes32 balancesRoot,
+        uint256 signers,
+        bool full
+    ) internal {
         WindowRecord storage rec = c.windows[window];
         if (rec.status == WindowStatus.Pending) {
             _replacePending(c, communityId, window, claimHash(window, windowRoot, stateHash, balancesRoot), full);
@@ -250,16 +274,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             rec.submittedAt = uint64(block.timestamp);
             rec.status = WindowStatus.Pending;
             rec.submitter = msg.sender;
-            emit WindowClaimed(
-                communityId,
-                window,
-                msg.sender,
-                windowRoot,
-                stateHash,
-                balancesRoot,
-                signers,
-                block.timestamp + c.challengePeriod
-            );
+            uint256 deadline = block.timestamp + c.challengePeriod;
+            emit WindowClaimed(communityId, window, msg.sender, windowRoot, stateHash, balancesRoot, signers, deadline);
             // The submitter stakes the claim deposit (review R9); pulled last.
             uint256 stake = Settlement.claimDeposit(c.bond);
             if (stake > 0) {
@@ -363,20 +379,24 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint256 bit = uint256(1) << (index & 255);
         if (word & bit != 0) revert AlreadyClaimed(communityId, index);
         c.settled[index >> 8] = word | bit;
-        (uint256 paid, uint256 repaid) = _payable(c, index, leaf, totalClaims);
+        (uint256 paid, uint256 repaid) = _payable(c, communityId, index, leaf, totalClaims);
         emit Claimed(communityId, index, leaf.participant, paid, repaid);
         _payOut(c, communityId, leaf.participant, paid);
     }
 
     /// @dev What member `index` is paid at its claim, and the debt it repays to the pool: funds = escrow +
-    /// bond + credit, repaid = min(debt, funds); paid = funds − repaid, plus a claim holder's share of
-    /// the pool (with its own repayment in it), recorded as its `claimTaken`.
-    function _payable(Community storage c, uint256 index, Balance calldata leaf, uint256 totalClaims)
-        internal
-        returns (uint256 paid, uint256 repaid)
-    {
-        Member memory m = c.members[index];
-        uint256 funds = leaf.escrow + (c.bond - m.bondMissing) + m.credit;
+    /// bond + credit less its fine (taken first and kept by the hub, review 3 B2: before the debt, so a
+    /// member cannot move its funds out of the fine's reach by owing them to a claim holder of its own),
+    /// repaid = min(debt, funds); paid = funds − repaid, plus a claim holder's share of the pool (with
+    /// its own repayment in it), recorded as its `claimTaken`.
+    function _payable(
+        Community storage c,
+        uint64 communityId,
+        uint256 index,
+        Balance calldata leaf,
+        uint256 totalClaims
+    ) internal returns (uint256 paid, uint256 repaid) {
+        uint256 funds = Settlement.funds(c.members, index, leaf.escrow, c.bond, communityId);
         uint256 debt = leaf.debt;
         repaid = debt < funds ? debt : funds;
         paid = funds - repaid;
@@ -627,7 +647,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function member(uint64 communityId, uint256 index)
         external
         view
-        returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken)
+        returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken, uint256 fine)
     {
         Community storage c = _existing(communityId);
         Member memory m = c.members[index];
@@ -635,7 +655,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             uint256(c.bond) - m.bondMissing,
             m.credit,
             c.settled[index >> 8] & (uint256(1) << (index & 255)) != 0,
-            c.claimTaken[index]
+            c.claimTaken[index],
+            m.fine
         );
     }
 

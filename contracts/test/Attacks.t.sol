@@ -353,7 +353,7 @@ contract AttacksTest is DisputeFixture {
         assertEq(hub.withdrawable(token, nodes[0]), 0, "no reward");
         uint256 total = 3 * uint256(BOND);
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 bond, uint256 credit,,) = hub.member(id, i);
+            (uint256 bond, uint256 credit,,,) = hub.member(id, i);
             if (i < 3) {
                 assertEq(bond, 0);
                 assertEq(credit, 0);
@@ -499,7 +499,7 @@ contract AttacksTest is DisputeFixture {
         bytes32 digest = _resultDigest(HUB, cid, 0, root, StateHash.hash(s), bRoot1);
         (bytes32 r, bytes32 vs) = vm.signCompact(keys[1], digest);
         bytes memory sig1 = abi.encodePacked(uint256(1 << 1), r, vs);
-        hub.update(cid, 0, root, StateHash.hash(s), bRoot1, sig1);
+        hub.update(cid, 0, root, StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, sig1), sig1);
     }
 
     // ------------------------------------------------------------------ 7. equivocated slots and bounds

@@ -12,6 +12,7 @@ import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
 import {LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 
 /// @notice The auction settled on chain: an auction community (N = 10, W = 96, Ed25519 readings signed in
 /// TypeScript, standing limit prices committed by `MarketParams.limitsHash`) whose wrong step is proven by a
@@ -104,7 +105,7 @@ contract AuctionDisputeTest is DisputeFixture {
         uint256 total = 3 * uint256(BOND) + _claimDeposit();
         uint256 each = total / 2 / 7;
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             assertEq(aBond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed" : "non-signer keeps bond");
             assertEq(aCredit, i < 3 ? 0 : each, "non-signers compensated");
         }
@@ -212,12 +213,12 @@ contract AuctionDisputeTest is DisputeFixture {
             sigs[i] = abi.encodePacked(uint8(i), r, vs);
         }
         bytes memory co = _pack(sigs);
-        bytes memory data = abi.encodeCall(hub.update, (id, 0, h.root, sh, bRoot, co));
+        bytes memory data = abi.encodeCall(hub.update, (id, 0, h.root, sh, bRoot, "", co));
         vm.cool(address(hub));
         vm.cool(address(ecdsaModule));
         vm.cool(address(token));
         uint256 g = gasleft();
-        hub.update(id, 0, h.root, sh, bRoot, co);
+        hub.update(id, 0, h.root, sh, bRoot, "", co);
         uint256 used = g - gasleft();
         vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96", used);
         vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96_txGas", _txGas(data, used));

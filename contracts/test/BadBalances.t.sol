@@ -44,7 +44,7 @@ contract BadBalancesTest is DisputeFixture {
         uint256 total = 3 * uint256(BOND) + _claimDeposit();
         uint256 each = total / 2 / 7;
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 bond, uint256 credit,,) = hub.member(id, i);
+            (uint256 bond, uint256 credit,,,) = hub.member(id, i);
             assertEq(bond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed (whole bond)" : "non-signer keeps bond");
             assertEq(credit, i < 3 ? 0 : each, "non-signers compensated");
         }
@@ -56,7 +56,7 @@ contract BadBalancesTest is DisputeFixture {
         Commit memory h = _honest();
         ParticipantState[] memory s = h.states[W - 1];
         bytes32 bad = _stolenRoot(0, s, 0);
-        _claimWith(0, h.root, StateHash.hash(s), bad, _signers(0, 3));
+        _claimWith(0, h.root, _recordState(s), bad, _signers(0, 3));
         bytes32 claim = hub.claimHash(0, h.root, StateHash.hash(s), bad);
         _disputeOn(challenger, id, 0, DisputeKind.BadBalances, _proofFor(0, s), "");
         _assertSignersSlashed012();
@@ -74,7 +74,7 @@ contract BadBalancesTest is DisputeFixture {
         ParticipantState[] memory s = h.states[W - 1];
         _claim(0, h.root, s, _signers(0, N));
         bytes32 bad = _stolenRoot(1, s, 4);
-        _claimWith(1, h.root, StateHash.hash(s), bad, _signers(4, 6));
+        _claimWith(1, h.root, _recordState(s), bad, _signers(4, 6));
         // The genesis balances do not prove window 1's claim.
         (Balance[] memory g, uint256 gt) = book.leaves(hub.community(id).genesisBalancesRoot);
         _disputeOn(
@@ -109,7 +109,7 @@ contract BadBalancesTest is DisputeFixture {
     function test_RevertWhen_BadBalancesPreviousMismatch() public {
         Commit memory h = _honest();
         ParticipantState[] memory s = h.states[W - 1];
-        _claimWith(0, h.root, StateHash.hash(s), _stolenRoot(0, s, 0), _signers(0, 3));
+        _claimWith(0, h.root, _recordState(s), _stolenRoot(0, s, 0), _signers(0, 3));
         (Balance[] memory prev, uint256 total) = book.leaves(hub.community(id).genesisBalancesRoot);
         bytes memory err = abi.encodeWithSelector(IDisputeVerifier.BalancesProofMismatch.selector);
         prev[3].escrow += 1;
@@ -127,7 +127,7 @@ contract BadBalancesTest is DisputeFixture {
     function test_RevertWhen_BadBalancesStateMismatch() public {
         Commit memory h = _honest();
         ParticipantState[] memory s = h.states[W - 1];
-        _claimWith(0, h.root, StateHash.hash(s), _stolenRoot(0, s, 0), _signers(0, 3));
+        _claimWith(0, h.root, _recordState(s), _stolenRoot(0, s, 0), _signers(0, 3));
         (Balance[] memory prev, uint256 total) = book.leaves(hub.community(id).genesisBalancesRoot);
         bytes memory err = abi.encodeWithSelector(IDisputeVerifier.StateProofMismatch.selector);
         ParticipantState[] memory other = h.states[W - 2];
@@ -140,33 +140,33 @@ contract BadBalancesTest is DisputeFixture {
     }
 
     /// A state that hashes right but that no honest fold produces (Σ net ≠ 0; a net of −2^127; one
-    /// entry short) is fraud by itself, whatever the balances root.
-    function test_BadBalances_UnbalancedStateIsFraud() public {
+    /// entry short) can no longer be posted: a partial claim carries its packed state and `update`
+    /// decodes it (review 3 B1, `Settlement.requireFinalState`), so the claim is refused before it is
+    /// pending. (`DisputeVerifier._badBalances` still treats such a state as fraud by itself.)
+    function test_RevertWhen_PartialClaimUnbalancedState() public {
         Commit memory h = _honest();
         ParticipantState[] memory s = abi.decode(abi.encode(h.states[W - 1]), (ParticipantState[]));
         s[0].net += 1;
-        // Any balances root: the book cannot react an unbalanced state.
-        _claimWith(0, h.root, StateHash.hash(s), keccak256("anything"), _signers(0, 3));
-        _disputeOn(challenger, id, 0, DisputeKind.BadBalances, _proofFor(0, s), "");
-        _assertSignersSlashed012();
+        bytes32 sh = _recordState(s);
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1)));
+        _claimWith(0, h.root, sh, keccak256("anything"), _signers(0, 3));
     }
 
-    function test_BadBalances_MinNetIsFraud() public {
+    function test_RevertWhen_PartialClaimMinNet() public {
         Commit memory h = _honest();
         bytes memory packed = PackedState.pack(h.states[W - 1]);
-        // Participant 1's net packed as −2^127 (and 0's moved to keep Σ = 0 impossible: it is fraud anyway).
+        // Participant 1's net packed as −2^127.
         packed[64 + 48] = 0x80;
         for (uint256 k = 64 + 49; k < 128; ++k) {
             packed[k] = 0;
         }
         (, bytes32 sh,,) = this.inspect(packed);
+        packedStates[sh] = packed;
+        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, uint256(1)));
         _claimWith(0, h.root, sh, keccak256("anything"), _signers(0, 3));
-        (Balance[] memory prev, uint256 total) = book.leaves(hub.community(id).genesisBalancesRoot);
-        _disputeOn(challenger, id, 0, DisputeKind.BadBalances, abi.encode(BalancesProof(prev, total, packed)), "");
-        _assertSignersSlashed012();
     }
 
-    function test_BadBalances_WrongParticipantCountIsFraud() public {
+    function test_RevertWhen_PartialClaimWrongParticipantCount() public {
         Commit memory h = _honest();
         ParticipantState[] memory s = new ParticipantState[](N - 1);
         for (uint256 i = 0; i < N - 1; ++i) {
@@ -178,9 +178,9 @@ contract BadBalancesTest is DisputeFixture {
             sum += s[i].net;
         }
         s[N - 2].net = -sum;
-        _claimWith(0, h.root, StateHash.hash(s), keccak256("anything"), _signers(0, 3));
-        _disputeOn(challenger, id, 0, DisputeKind.BadBalances, _proofFor(0, s), "");
-        _assertSignersSlashed012();
+        bytes32 sh = _recordState(s);
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, N * 64, (N - 1) * 64));
+        _claimWith(0, h.root, sh, keccak256("anything"), _signers(0, 3));
     }
 
     /// @dev PackedState.inspect of memory bytes, for the test to hash a hand-made blob.
@@ -193,7 +193,7 @@ contract BadBalancesTest is DisputeFixture {
     function test_BadBalances_ClaimNeverFinalizesOnceDisputed() public {
         Commit memory h = _honest();
         ParticipantState[] memory s = h.states[W - 1];
-        _claimWith(0, h.root, StateHash.hash(s), _stolenRoot(0, s, 0), _signers(0, 3));
+        _claimWith(0, h.root, _recordState(s), _stolenRoot(0, s, 0), _signers(0, 3));
         _disputeOn(challenger, id, 0, DisputeKind.BadBalances, _proofFor(0, s), "");
         vm.warp(block.timestamp + CHALLENGE);
         vm.expectRevert(abi.encodeWithSelector(IHub.NoPendingWindow.selector, id));

@@ -11,6 +11,7 @@ import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -183,7 +184,7 @@ contract DataAvailabilityGameTest is HubFixture {
     function _assertConserved(uint256 openBonds) internal view {
         uint256 sum = openBonds;
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             // The root's escrow: the reaction only moves it between members.
             sum += uint256(ESCROW) + aBond + aCredit;
         }
@@ -696,7 +697,7 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
         bytes32 root = keccak256("withheld");
         bytes memory sig = _pack(_sign(id, 0, root, s, who));
         bytes32 bRoot3 = _balancesRoot(id, 0, s);
-        hub.update(id, 0, root, StateHash.hash(s), bRoot3, sig);
+        hub.update(id, 0, root, StateHash.hash(s), bRoot3, ConfigBuilder.finalStateOf(s, sig), sig);
         return hub.claimHash(0, root, StateHash.hash(s), bRoot3);
     }
 

@@ -92,7 +92,7 @@ contract DisputeTest is DisputeFixture {
         uint256 total = taken + _claimDeposit();
         uint256 each = total / 2 / 7;
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             if (i < 3) {
                 assertEq(aBond, BOND - taken / 3, "signer slashed unless in good faith");
                 assertEq(aCredit, 0);
@@ -468,7 +468,7 @@ contract DisputeTest is DisputeFixture {
             uint256(BOND) * IDisputeVerifierConstants(address(verifierModule)).EQUIVOCATION_SLASH_BPS() / 10_000;
         uint256 each = slash / 2 / (N - 1);
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             if (i == eqMeter) {
                 assertEq(aBond, BOND - slash);
                 assertEq(aCredit, 0);

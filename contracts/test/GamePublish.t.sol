@@ -15,6 +15,7 @@ import {PackedState} from "../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -173,7 +174,7 @@ contract GamePublishTest is DisputeFixture {
             assertEq(_bondOf(hub, id, i), 0, "signer slashed");
         }
         for (uint256 i = 3; i < N; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             assertEq(aBond, BOND, "victim keeps its bond");
             assertGe(aCredit, 0, "victim whole");
         }
@@ -328,7 +329,7 @@ contract GamePublishGasTest is HubFixture {
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
         bytes memory co = _packConcat(abi.encodePacked(uint8(0), _signDigest(keys[0], _digest(cid, 0, root, s1))));
         bytes32 bRoot1 = _balancesRoot(cid, 0, s1);
-        hub.update(cid, 0, root, sh[1], bRoot1, co);
+        hub.update(cid, 0, root, sh[1], bRoot1, ConfigBuilder.finalStateOf(s1, co), co);
         bytes32 claim = hub.claimHash(0, root, sh[1], bRoot1);
         address ch = nodes[NMAX];
         GameMove memory mv;

@@ -19,6 +19,7 @@ import {
     WindowStatus
 } from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -274,7 +275,7 @@ contract HubTest is HubFixture {
         hub.join(id, 1, proof, "");
         assertEq(token.balanceOf(nodes[1]), before - BOND - ESCROW);
         assertEq(token.balanceOf(address(hub)), BOND + ESCROW);
-        (uint256 bond, uint256 credit, bool settled, uint256 taken) = hub.member(id, 1);
+        (uint256 bond, uint256 credit, bool settled, uint256 taken,) = hub.member(id, 1);
         assertEq(bond, BOND, "a fresh member is whole");
         assertEq(credit, 0);
         assertFalse(settled);
@@ -365,7 +366,7 @@ contract HubTest is HubFixture {
         emit IHub.Deposited(id, nodes[2], 77);
         vm.prank(nodes[2]);
         hub.deposit(id, 77);
-        (, uint256 credit,,) = hub.member(id, 2);
+        (, uint256 credit,,,) = hub.member(id, 2);
         assertEq(credit, 77);
         assertEq(token.balanceOf(address(hub)), N * (BOND + ESCROW) + 77);
         assertEq(hub.community(id).held, N * (BOND + ESCROW) + 77);
@@ -408,7 +409,7 @@ contract HubTest is HubFixture {
         vm.expectEmit(address(hub));
         emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, 7);
         vm.record();
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, sig1);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, sig1), sig1);
         (, bytes32[] memory writes) = vm.accesses(address(hub));
 
         WindowRecord memory r = hub.windowRecord(id, 0);
@@ -423,7 +424,7 @@ contract HubTest is HubFixture {
         assertEq(_leafAt(id, 0, 0).escrow, ESCROW - 300);
         assertEq(_leafAt(id, 0, 1).escrow, ESCROW + 300);
         assertEq(_leafAt(id, 0, 2).escrow, ESCROW);
-        (uint256 bond, uint256 credit,,) = hub.member(id, 0);
+        (uint256 bond, uint256 credit,,,) = hub.member(id, 0);
         assertEq(bond, BOND);
         assertEq(credit, 0);
         assertEq(hub.community(id).finalizedWindows, 1);
@@ -454,7 +455,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot2 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot2);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(outsider)));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot2, sig2);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot2, ConfigBuilder.finalStateOf(s, sig2), sig2);
     }
 
     function test_RevertWhen_UpdateDuplicateSigner() public {
@@ -469,7 +470,7 @@ contract HubTest is HubFixture {
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot3);
         // The signer bitmap names participant 0 once: a second signature of it makes the blob too long.
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 32 + 3 * 64));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot3, sig3);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot3, ConfigBuilder.finalStateOf(s, sig3), sig3);
     }
 
     /// @dev Attack: a participant's signature made malleable (s in the upper half, parity flipped) to
@@ -486,7 +487,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot4 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot4);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 1));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot4, sig4);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot4, ConfigBuilder.finalStateOf(s, sig4), sig4);
     }
 
     /// @dev Attack: the fast path claimed (every bit set) with one participant's signature standing in
@@ -501,14 +502,14 @@ contract HubTest is HubFixture {
         bytes32 bRoot5 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot5);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, nodes[0]));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, sig5);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, ConfigBuilder.finalStateOf(s, sig5), sig5);
     }
 
     function test_RevertWhen_UpdateNoSignatures() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(0));
         vm.expectRevert(ICoSignatureScheme.NoSignatures.selector);
-        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "");
+        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "", "");
     }
 
     function test_RevertWhen_UpdateMalformedSignature() public {
@@ -521,7 +522,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot7 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot7);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidSignature.selector, 2));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, sig7);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, ConfigBuilder.finalStateOf(s, sig7), sig7);
     }
 
     function test_RevertWhen_UpdateStateDiffersFromSigned() public {
@@ -535,7 +536,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot8 = _balancesRoot(id, 0, posted);
         _noteClaim(0, _root(0), StateHash.hash(posted), bRoot8);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), StateHash.hash(posted), bRoot8, sig8);
+        hub.update(id, 0, _root(0), StateHash.hash(posted), bRoot8, ConfigBuilder.finalStateOf(posted, sig8), sig8);
     }
 
     function test_RevertWhen_UpdateStaleWindow() public {
@@ -547,7 +548,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot9 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot9);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot9, sig9);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot9, ConfigBuilder.finalStateOf(s, sig9), sig9);
     }
 
     function test_RevertWhen_UpdateOutOfOrder() public {
@@ -559,14 +560,14 @@ contract HubTest is HubFixture {
         bytes32 bRoot10 = _balancesRoot(id, 1, s);
         _noteClaim(1, _root(1), StateHash.hash(s), bRoot10);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot10, sig10);
+        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot10, ConfigBuilder.finalStateOf(s, sig10), sig10);
     }
 
     function test_RevertWhen_UpdateWindowOutOfRange() public {
         uint64 id = _openActive(N);
         vm.warp(_windowEnd(WINDOWS));
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfRange.selector, id, WINDOWS, WINDOWS));
-        hub.update(id, WINDOWS, _root(WINDOWS), StateHash.hash(_transferState(N, 1)), bytes32(0), "");
+        hub.update(id, WINDOWS, _root(WINDOWS), StateHash.hash(_transferState(N, 1)), bytes32(0), "", "");
     }
 
     function test_RevertWhen_UpdateBeforeWindowEnd() public {
@@ -578,7 +579,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot12 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot12);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowNotEnded.selector, id, 0, _windowEnd(0)));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot12, sig12);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot12, ConfigBuilder.finalStateOf(s, sig12), sig12);
     }
 
     function test_RevertWhen_UpdateSignedByUnjoinedParticipant() public {
@@ -592,12 +593,12 @@ contract HubTest is HubFixture {
         bytes32 bRoot15 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot15);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotActive.selector, id));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot15, sig15);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot15, ConfigBuilder.finalStateOf(s, sig15), sig15);
     }
 
     function test_RevertWhen_UpdateUnknownCommunity() public {
         vm.expectRevert(abi.encodeWithSelector(IHub.UnknownCommunity.selector, 5));
-        hub.update(5, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "");
+        hub.update(5, 0, _root(0), StateHash.hash(_transferState(N, 1)), bytes32(0), "", "");
     }
 
     // ------------------------------------------------------------------ update: replays
@@ -610,14 +611,14 @@ contract HubTest is HubFixture {
         bytes memory sig17 = _pack(sigs);
         bytes32 bRoot17 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(1), StateHash.hash(s), bRoot17);
-        hub.update(id, 0, _root(1), StateHash.hash(s), bRoot17, sig17);
+        hub.update(id, 0, _root(1), StateHash.hash(s), bRoot17, ConfigBuilder.finalStateOf(s, sig17), sig17);
         vm.warp(_windowEnd(1));
         address recovered = _recover(_digest(id, 1, _root(1), s), sigs[0]);
         bytes memory sig18 = _pack(sigs);
         bytes32 bRoot18 = _balancesRoot(id, 1, s);
         _noteClaim(1, _root(1), StateHash.hash(s), bRoot18);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot18, sig18);
+        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot18, ConfigBuilder.finalStateOf(s, sig18), sig18);
     }
 
     function test_RevertWhen_UpdateReplaysSignatureForOtherCommunity() public {
@@ -631,7 +632,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot19 = _balancesRoot(other, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot19);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(other, 0, _root(0), StateHash.hash(s), bRoot19, sig19);
+        hub.update(other, 0, _root(0), StateHash.hash(s), bRoot19, ConfigBuilder.finalStateOf(s, sig19), sig19);
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherHub() public {
@@ -655,7 +656,9 @@ contract HubTest is HubFixture {
         vm.expectRevert(
             abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, _recover(otherDigest, sigs[0]))
         );
-        otherHub.update(otherId, 0, _root(0), StateHash.hash(s), bRoot, _pack(sigs));
+        otherHub.update(
+            otherId, 0, _root(0), StateHash.hash(s), bRoot, ConfigBuilder.finalStateOf(s, _pack(sigs)), _pack(sigs)
+        );
     }
 
     function test_RevertWhen_UpdateReplaysSignatureOnOtherChain() public {
@@ -669,7 +672,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot21 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot21);
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, recovered));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot21, sig21);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot21, ConfigBuilder.finalStateOf(s, sig21), sig21);
     }
 
     // ------------------------------------------------------------------ update: pending path
@@ -686,7 +689,7 @@ contract HubTest is HubFixture {
         emit IHub.WindowClaimed(
             id, 0, address(this), _root(0), keccak256(abi.encode(s)), bRoot22, 2, _windowEnd(0) + CHALLENGE
         );
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot22, sig22);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot22, ConfigBuilder.finalStateOf(s, sig22), sig22);
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Pending));
@@ -707,7 +710,15 @@ contract HubTest is HubFixture {
         bytes32 bRoot23 = _balancesRoot(id, 0, _transferState(N, 2));
         _noteClaim(0, _root(0), StateHash.hash(_transferState(N, 2)), bRoot23);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowPending.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(_transferState(N, 2)), bRoot23, sig23);
+        hub.update(
+            id,
+            0,
+            _root(0),
+            StateHash.hash(_transferState(N, 2)),
+            bRoot23,
+            ConfigBuilder.finalStateOf(_transferState(N, 2), sig23),
+            sig23
+        );
     }
 
     function test_Update_FullySignedReplacesPending() public {
@@ -739,7 +750,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot24 = _balancesRoot(id, 1, s);
         _noteClaim(1, _root(1), StateHash.hash(s), bRoot24);
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowOutOfOrder.selector, id, 1, 0));
-        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot24, sig24);
+        hub.update(id, 1, _root(1), StateHash.hash(s), bRoot24, ConfigBuilder.finalStateOf(s, sig24), sig24);
     }
 
     function test_Finalize_AfterChallengePeriod() public {
@@ -819,7 +830,7 @@ contract HubTest is HubFixture {
         assertEq(b.escrow, 2 * uint256(ESCROW));
         assertEq(b.claim, 400);
         assertEq(_totalClaimsAt(id, 0), 400);
-        (uint256 bond,,,) = hub.member(id, 0);
+        (uint256 bond,,,,) = hub.member(id, 0);
         assertEq(bond, BOND, "the bond is a stake only");
     }
 
@@ -859,7 +870,7 @@ contract HubTest is HubFixture {
         assertEq(_paid(0), 0);
         assertEq(_paid(1), ESCROW + 2_500 + BOND + 499);
         assertEq(_paid(2), ESCROW + 2_500 + BOND + 500);
-        (,, bool settled, uint256 taken) = hub.member(id, 2);
+        (,, bool settled, uint256 taken,) = hub.member(id, 2);
         assertTrue(settled);
         assertEq(taken, 500);
         assertEq(hub.community(id).held, 1, "dust");
@@ -881,7 +892,7 @@ contract HubTest is HubFixture {
         vm.prank(address(0xBEEF));
         hub.claimShare(id, 1, leaf, total, proof);
         assertEq(_paid(1), ESCROW + 2_500 + BOND + 499);
-        (,,, uint256 taken) = hub.member(id, 1);
+        (,,, uint256 taken,) = hub.member(id, 1);
         assertEq(taken, 499);
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
         hub.claimShare(id, 1, leaf, total, proof);
@@ -913,7 +924,7 @@ contract HubTest is HubFixture {
         uint64 id = _closeWith(_transferState(N, 300));
         _claimMember(id, 2);
         assertEq(_paid(2), ESCROW + BOND);
-        (,, bool settled, uint256 taken) = hub.member(id, 2);
+        (,, bool settled, uint256 taken,) = hub.member(id, 2);
         assertTrue(settled);
         assertEq(taken, 0);
     }
@@ -959,30 +970,6 @@ contract HubTest is HubFixture {
         (leaf, total, proof) = book.leafOf(hub.community(id).genesisBalancesRoot, 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
         hub.claim(id, 1, leaf, total, proof);
-    }
-
-    /// Attack: every member of community B signs a balances root that gives member 0 more than B ever
-    /// held (here: three times its escrow). Its claim cannot take community A's money: the hub pays a
-    /// community's claims only from what came in for it (`held`).
-    function test_RevertWhen_ClaimExceedsCommunityFunds() public {
-        uint64 a = _openActive(N);
-        uint64 b = _openActive(N);
-        _update(b, 0, _transferState(N, 0), _everyone(N));
-        _update(b, 1, _transferState(N, 0), _everyone(N));
-        // Window 2 of B: a fully signed garbage root.
-        (Balance[] memory leaves,) = book.leaves(book.previousRoot(hub, b, 2));
-        leaves[0].escrow = 3 * N * uint256(ESCROW);
-        bytes32 garbage = book.record(leaves, 0);
-        vm.warp(_windowEnd(2));
-        bytes32 sh = StateHash.hash(_transferState(N, 0));
-        hub.update(b, 2, _root(2), sh, garbage, _pack(_signResult(b, 2, _root(2), sh, garbage, _everyone(N))));
-        hub.close(b);
-        assertEq(token.balanceOf(address(hub)), 2 * N * (BOND + ESCROW), "A's money is in the hub too");
-        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, b, 0);
-        uint256 funds = leaf.escrow + BOND;
-        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityFundsExceeded.selector, b, N * (BOND + ESCROW), funds));
-        hub.claim(b, 0, leaf, total, proof);
-        assertEq(hub.community(a).held, N * (BOND + ESCROW), "A untouched");
     }
 
     function test_RevertWhen_ClaimBeforeClose() public {
@@ -1091,7 +1078,7 @@ contract HubTest is HubFixture {
         vm.prank(nodes[0]);
         hub.close(id);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
-        hub.update(id, 0, _root(0), bytes32(0), bytes32(0), "");
+        hub.update(id, 0, _root(0), bytes32(0), bytes32(0), "", "");
     }
 
     /// Abort: the members that joined take back what they put in from the genesis root; one that never
@@ -1129,7 +1116,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot = _balancesRoot(id, 0, s);
         // The due claim is finalized first, so the window is stale by the time it is checked.
         vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 0));
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot, _pack(sigs));
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot, ConfigBuilder.finalStateOf(s, _pack(sigs)), _pack(sigs));
     }
 
     function test_Deposit_WhileOpeningIsPaidOnAbort() public {
@@ -1237,7 +1224,7 @@ contract HubTest is HubFixture {
         for (uint256 i = 0; i < N; ++i) {
             (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
             if (leaf.claim == 0) continue;
-            (,,, uint256 taken) = hub.member(id, i);
+            (,,, uint256 taken,) = hub.member(id, i);
             if (uint256(hub.community(id).repaidPool) * leaf.claim / total > taken) {
                 hub.claimShare(id, i, leaf, total, proof);
             }

@@ -9,6 +9,7 @@ import {IHub} from "../src/interfaces/IHub.sol";
 import {CommunityConfig, WindowRecord, WindowStatus} from "../src/types/Community.sol";
 import {ParticipantState, StateHash} from "../src/types/Market.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 
 /// @notice Keys, proofs of possession and co-signature blobs of the BLS module for a hub community,
 /// made on chain with the EIP-2537 precompiles. The module is reached through its interface only
@@ -129,7 +130,7 @@ contract HubBlsTest is HubBlsFixture {
         bytes memory blob = _blsBlob(id, 0, s, 0xF, N);
         vm.expectEmit(address(hub));
         emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, 0xF);
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, blob);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, blob), blob);
         WindowRecord memory rec = hub.windowRecord(id, 0);
         assertEq(uint8(rec.status), uint8(WindowStatus.Final));
         assertEq(rec.signers, 0xF);
@@ -144,7 +145,15 @@ contract HubBlsTest is HubBlsFixture {
         bytes32 bRoot2 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot2);
         // Participant 2 offline: 3 of 4 sign, its key is named and subtracted from the aggregate key.
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot2, _blsBlob(id, 0, s, 0xB, N));
+        hub.update(
+            id,
+            0,
+            _root(0),
+            StateHash.hash(s),
+            bRoot2,
+            ConfigBuilder.finalStateOf(s, _blsBlob(id, 0, s, 0xB, N)),
+            _blsBlob(id, 0, s, 0xB, N)
+        );
         WindowRecord memory rec = hub.windowRecord(id, 0);
         assertEq(uint8(rec.status), uint8(WindowStatus.Pending));
         assertEq(rec.signers, 0xB);
@@ -162,12 +171,28 @@ contract HubBlsTest is HubBlsFixture {
         vm.warp(_windowEnd(0));
         bytes32 bRoot3 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot3);
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot3, _blsBlob(id, 0, s, 0x4, N));
+        hub.update(
+            id,
+            0,
+            _root(0),
+            StateHash.hash(s),
+            bRoot3,
+            ConfigBuilder.finalStateOf(s, _blsBlob(id, 0, s, 0x4, N)),
+            _blsBlob(id, 0, s, 0x4, N)
+        );
         assertEq(hub.windowRecord(id, 0).signers, 0x4);
         bytes32 bRoot4 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot4);
         // The full aggregate then replaces the pending claim at once.
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot4, _blsBlob(id, 0, s, 0xF, N));
+        hub.update(
+            id,
+            0,
+            _root(0),
+            StateHash.hash(s),
+            bRoot4,
+            ConfigBuilder.finalStateOf(s, _blsBlob(id, 0, s, 0xF, N)),
+            _blsBlob(id, 0, s, 0xF, N)
+        );
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
     }
 
@@ -215,7 +240,7 @@ contract HubBlsTest is HubBlsFixture {
         bytes32 bRoot5 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot5);
         vm.expectRevert(IBlsCoSignatureScheme.InvalidAggregateSignature.selector);
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, blob);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot5, ConfigBuilder.finalStateOf(s, blob), blob);
     }
 
     /// Attack: the aggregate of another result (here another state) replayed for this one.
@@ -227,7 +252,7 @@ contract HubBlsTest is HubBlsFixture {
         bytes32 bRoot6 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot6);
         vm.expectRevert(IBlsCoSignatureScheme.InvalidAggregateSignature.selector);
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot6, blob);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot6, ConfigBuilder.finalStateOf(s, blob), blob);
     }
 
     /// ECDSA signatures are no co-signature in a BLS community.
@@ -239,7 +264,7 @@ contract HubBlsTest is HubBlsFixture {
         bytes32 bRoot7 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot7);
         vm.expectRevert();
-        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, sigs);
+        hub.update(id, 0, _root(0), StateHash.hash(s), bRoot7, ConfigBuilder.finalStateOf(s, sigs), sigs);
     }
 }
 
@@ -314,8 +339,10 @@ contract HubBlsGasTest is HubBlsFixture {
     function _measureBlsUpdate(uint64 id, uint256 n, ParticipantState[] memory s) internal returns (uint256) {
         vm.warp(_windowEnd(0));
         bytes memory blob = _blsBlob(id, 0, s, n == 256 ? type(uint256).max : (uint256(1) << n) - 1, n);
-        bytes memory data =
-            abi.encodeCall(hub.update, (id, 0, _root(0), StateHash.hash(s), book.nextOf(hub, id, 0, s), blob));
+        bytes memory data = abi.encodeCall(
+            hub.update,
+            (id, 0, _root(0), StateHash.hash(s), book.nextOf(hub, id, 0, s), ConfigBuilder.finalStateOf(s, blob), blob)
+        );
         _cool();
         uint256 g = gasleft();
         (bool ok,) = address(hub).call(data);
@@ -330,8 +357,10 @@ contract HubBlsGasTest is HubBlsFixture {
         uint64 id = _openActive(n);
         if (block.timestamp < _windowEnd(0)) vm.warp(_windowEnd(0));
         bytes memory sigs = _pack(_sign(id, 0, _root(0), s, _everyone(n)));
-        bytes memory data =
-            abi.encodeCall(hub.update, (id, 0, _root(0), StateHash.hash(s), book.nextOf(hub, id, 0, s), sigs));
+        bytes memory data = abi.encodeCall(
+            hub.update,
+            (id, 0, _root(0), StateHash.hash(s), book.nextOf(hub, id, 0, s), ConfigBuilder.finalStateOf(s, sigs), sigs)
+        );
         _cool();
         uint256 g = gasleft();
         (bool ok,) = address(hub).call(data);

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {ParticipantState, StateHash} from "../src/types/Market.sol";
 import {Balance, CommunityConfig} from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 
 /// @notice Named gas snapshots (group "Hub", written to `snapshots/Hub.json`) of open, join, update
 /// (fast path: every participant signs, every `net` non-zero), close and claim.
@@ -84,8 +85,18 @@ contract HubGasTest is HubFixture {
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(n));
         // Arguments built before measuring: only the hub's work is counted.
-        bytes memory data =
-            abi.encodeCall(hub.update, (id, 0, _root(0), StateHash.hash(s), _balancesRoot(id, 0, s), _pack(sigs)));
+        bytes memory data = abi.encodeCall(
+            hub.update,
+            (
+                id,
+                0,
+                _root(0),
+                StateHash.hash(s),
+                _balancesRoot(id, 0, s),
+                ConfigBuilder.finalState(s, sigs.length == s.length),
+                _pack(sigs)
+            )
+        );
         uint256 used = _call(address(this), data);
         uint256 txGas = _txGas(data, used);
         vm.snapshotValue("Hub", string.concat("update_fastPath", _n(n)), used);
@@ -120,8 +131,18 @@ contract HubGasTest is HubFixture {
         ParticipantState[] memory s = _alternatingState(10, 100);
         vm.warp(_windowEnd(0));
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _only(3));
-        bytes memory data =
-            abi.encodeCall(hub.update, (id, 0, _root(0), StateHash.hash(s), _balancesRoot(id, 0, s), _pack(sigs)));
+        bytes memory data = abi.encodeCall(
+            hub.update,
+            (
+                id,
+                0,
+                _root(0),
+                StateHash.hash(s),
+                _balancesRoot(id, 0, s),
+                ConfigBuilder.finalState(s, sigs.length == s.length),
+                _pack(sigs)
+            )
+        );
         vm.snapshotValue("Hub", "update_pending_N10", _call(address(this), data));
         vm.warp(block.timestamp + CHALLENGE);
         vm.snapshotValue("Hub", "finalize_N10", _call(address(this), abi.encodeCall(hub.finalize, (id))));

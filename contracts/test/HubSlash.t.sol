@@ -49,7 +49,7 @@ contract HubSlashTest is HubFixture {
         uint256 sum = N * uint256(ESCROW);
         bool first = true;
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 bond, uint256 credit,,) = hub.member(id, i);
+            (uint256 bond, uint256 credit,,,) = hub.member(id, i);
             if (offenders & (uint256(1) << i) != 0) {
                 assertEq(bond, BOND - take);
                 assertEq(credit, 0);

@@ -113,7 +113,7 @@ abstract contract TouDisputeBase is DisputeFixture {
         _disputeBadStep(abi.encode(_stepProof(c, 60)), _gasName());
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             assertEq(aBond, i < 3 ? 0 : BOND, i < 3 ? "signer slashed" : "non-signer keeps bond");
         }
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");

@@ -109,6 +109,11 @@ interface IHub {
     error NetOutOfRange(uint256 participantIndex);
     /// @notice Thrown when the `net` values of a packed state do not sum to zero (`PackedState`).
     error UnbalancedState(int256 sum);
+    /// @notice Thrown when a partial claim's packed final state does not hash to its `stateHash`.
+    error StateHashMismatch(bytes32 expected, bytes32 actual);
+    /// @notice Thrown when a fully signed result carries a final state (nothing to pay for: every
+    /// participant, the honest ones among them, holds S_W; review 3, B1).
+    error UnexpectedFinalState();
     /// @notice Thrown when a claim (window, windowRoot, stateHash, balancesRoot) that was rejected is posted again.
     error ClaimWasRejected(uint64 communityId, bytes32 claimHash);
     /// @notice Thrown when `finalize` finds no pending window.
@@ -202,6 +207,10 @@ interface IHub {
     event Claimed(
         uint64 indexed communityId, uint256 indexed index, address indexed participant, uint256 paid, uint256 repaid
     );
+    /// @notice Emitted when member `index`'s on-chain fine (what an equivocation's fixed cost could not take
+    /// from its bond and credit, review 3 B2) is taken from its funds at `claim`, before its debt: the
+    /// `amount` stays in the hub, paid to nobody (review R4).
+    event FineCollected(uint64 indexed communityId, uint256 indexed index, uint256 amount);
     /// @notice Emitted when a paid-out claim holder takes what the repaid pool grew since (`claimShare`).
     event ClaimShared(uint64 indexed communityId, uint256 indexed index, address indexed participant, uint256 amount);
     /// @notice Emitted when a community closes: members can `claim` from then on.
@@ -258,11 +267,18 @@ interface IHub {
     /// have ended.
     /// @param communityId The community.
     /// @param window The window index.
-    /// No N-sized loop and no account write: the final state is not in calldata (its Σ net = 0 and
-    /// field ranges are checked by disputes, BadBalances), and the positions are the balances root.
+    /// No account write. A fully signed result is flat in N: no final state in calldata (every signer,
+    /// the honest ones among them, holds S_W: nothing to pay for), `UnexpectedFinalState` if one is
+    /// given. A partial claim carries its final state packed (`PackedState`, 64 bytes per participant),
+    /// checked and not stored: 64·N bytes, no net of −2^127, Σ net = 0 (`StateLengthMismatch`,
+    /// `NetOutOfRange`, `UnbalancedState`), and its hash equal to `stateHash` (`StateHashMismatch`). It
+    /// puts S_W in the chain's data, so a node that did not fold the window (a reading withheld from it,
+    /// or offline) can still rebuild balances(w) from the update's input and prove a later window's
+    /// balances wrong (review 3, B1).
     /// @param windowRoot Merkle root over the window's leaves (DESIGN.md §4).
     /// @param stateHash StateHash.hash(S_W) of the window's final state.
     /// @param balancesRoot The balances root after the window's reaction (`Balances`, DESIGN.md §5.6).
+    /// @param finalState S_W packed (`PackedState`) for a partial claim; empty for a fully signed result.
     /// @param coSignature The co-signature in the community's scheme (ECDSA: the `EcdsaSignerSet`
     /// bitmap and 64-byte EIP-2098 signatures in index order; BLS: bitmap, aggregate, named keys).
     function update(
@@ -271,6 +287,7 @@ interface IHub {
         bytes32 windowRoot,
         bytes32 stateHash,
         bytes32 balancesRoot,
+        bytes calldata finalState,
         bytes calldata coSignature
     ) external;
 
@@ -288,7 +305,8 @@ interface IHub {
     /// @notice Pays member `index` out of a closed community; anyone may call it for any member (a
     /// creditor can force a debtor to settle), once per member (`AlreadyClaimed`). `leaf` must be the
     /// member's balance under the final balances root (`InvalidBalanceProof`); a member that never
-    /// joined gets nothing (`NotJoined`). funds = leaf.escrow + bond + credit; repaid = min(leaf.debt,
+    /// joined gets nothing (`NotJoined`). funds = leaf.escrow + bond + credit, less the member's on-chain
+    /// fine first (min(fine, funds), kept by the hub, `FineCollected`); repaid = min(leaf.debt,
     /// funds) goes to the repaid pool; `leaf.participant` gets funds − repaid plus, for a claim holder,
     /// floor(repaidPool · leaf.claim / totalClaims) (recorded as its `claimTaken`).
     /// @param communityId The community.
@@ -410,11 +428,12 @@ interface IHub {
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory);
 
     /// @notice What the hub keeps of member `index`: its bond (configured bond − bondMissing), its
-    /// on-chain credit, whether it was paid out (`claim`), and what it took of the repaid pool so far.
+    /// on-chain credit, whether it was paid out (`claim`), what it took of the repaid pool so far, and its
+    /// on-chain fine (taken from its funds at `claim`, before its debt; review 3, B2).
     function member(uint64 communityId, uint256 index)
         external
         view
-        returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken);
+        returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken, uint256 fine);
 
     /// @notice Balance `holder` can pull with `withdraw(token)`.
     function withdrawable(IERC20 token, address holder) external view returns (uint256);

@@ -119,20 +119,22 @@ library PackedState {
     /// @notice The packed encoding of `s` (for tests and scripts; the hub only decodes). Reverts
     /// (SafeCast) when a `net` does not fit in int128.
     function pack(ParticipantState[] memory s) internal pure returns (bytes memory out) {
+        // Written in place (linear memory: a partial claim of 256 participants packs its state too).
+        out = new bytes(s.length * STRIDE);
         for (uint256 i = 0; i < s.length; ++i) {
             ParticipantState memory p = s[i];
-            out = bytes.concat(
-                out,
-                abi.encodePacked(
-                    p.exportWh,
-                    p.importWh,
-                    p.p2pSoldWh,
-                    p.p2pBoughtWh,
-                    p.gridSoldWh,
-                    p.gridBoughtWh,
-                    SafeCast.toInt128(p.net)
-                )
+            bytes memory one = abi.encodePacked(
+                p.exportWh,
+                p.importWh,
+                p.p2pSoldWh,
+                p.p2pBoughtWh,
+                p.gridSoldWh,
+                p.gridBoughtWh,
+                SafeCast.toInt128(p.net)
             );
+            assembly ("memory-safe") {
+                mcopy(add(add(out, 0x20), mul(i, 0x40)), add(one, 0x20), 0x40)
+            }
         }
     }
 }

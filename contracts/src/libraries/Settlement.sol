@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IHub} from "../interfaces/IHub.sol";
 import {Member} from "../types/Community.sol";
 import {Balances} from "./Balances.sol";
+import {PackedState} from "./PackedState.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title Settlement
@@ -33,8 +34,9 @@ library Settlement {
         /// Tokens already held by the hub outside every balance, shared out with what is taken (a forfeited
         /// claim deposit). Only with a non-offender to receive it (a partial claim always has a non-signer).
         uint256 extra;
-        /// Take what the bond lacks of `cap` from the on-chain credit (an equivocation's fixed cost,
-        /// review R4; the root escrow cannot be taken on chain).
+        /// Take what the bond lacks of `cap` from the on-chain credit, and fine what the credit lacks too
+        /// (an equivocation's fixed cost, review R4 and review 3 B2; the root escrow cannot be taken on
+        /// chain, so the fine is taken from it at claim).
         bool orCredit;
         /// The community's configured bond: a member's bond is bond − bondMissing.
         uint256 bond;
@@ -68,6 +70,34 @@ library Settlement {
         return Balances.root(Balances.genesis(participants, escrow), 0);
     }
 
+    /// @notice Checks a partial claim's final state (review 3, B1): `finalState` must decode as the packed
+    /// state of `n` participants (`PackedState.decode`: length, no net of −2^127, Σ net = 0) that hashes
+    /// to `stateHash` (`StateHashMismatch`). Here and not in the hub: it keeps the hub under EIP-170.
+    function requireFinalState(bytes calldata finalState, uint256 n, bytes32 stateHash) public pure {
+        (, bytes32 actual) = PackedState.decode(finalState, n);
+        if (actual != stateHash) revert IHub.StateHashMismatch(stateHash, actual);
+    }
+
+    /// @notice Member `index`'s funds at close (`Hub.claim`): `escrow` (its leaf's) + its bond (of the
+    /// configured `bond`) + its credit, less its fine, taken first (min(fine, funds), `FineCollected`,
+    /// review 3 B2): the fine stays in the hub, paid to nobody. Here and not in the hub: EIP-170.
+    function funds(
+        mapping(uint256 => Member) storage members,
+        uint256 index,
+        uint256 escrow,
+        uint256 bond,
+        uint64 communityId
+    ) public returns (uint256 total) {
+        Member memory m = members[index];
+        total = escrow + (bond - m.bondMissing) + m.credit;
+        uint256 fine = m.fine;
+        if (fine > 0) {
+            if (fine > total) fine = total;
+            total -= fine;
+            emit IHub.FineCollected(communityId, index, fine);
+        }
+    }
+
     /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds its whole bond
     /// (`bondMissing` 0; review R6: a signer of a partial claim must have its whole bond at stake).
     function requireWholeBonds(mapping(uint256 => Member) storage members, uint256 signers, uint64 communityId)
@@ -96,7 +126,7 @@ library Settlement {
         }
     }
 
-    /// @notice Takes up to `p.cap` from the on-chain bond (`p.orCredit`: then the credit) of each
+    /// @notice Takes up to `p.cap` from the on-chain bond (`p.orCredit`: then the credit, then a fine) of each
     /// participant in `p.offenders` (of `n`) and adds `p.extra`; `CHALLENGER_SHARE_BPS` of the total goes
     /// to `challenger`'s `withdrawable` balance, the rest in equal parts to the credit of the other
     /// participants, the division's remainder to the challenger. A challenger that is itself an offender
@@ -150,7 +180,8 @@ library Settlement {
     }
 
     /// @dev Takes up to `p.cap` from the bond of each offender, then (`p.orCredit`) what the bond lacked
-    /// from its credit; returns the total taken.
+    /// from its credit, and records what neither could pay as its `fine`; returns the total taken (the
+    /// fine is not shared out: it is collected at claim and kept by the hub).
     function _take(mapping(uint256 => Member) storage members, Penalty memory p, uint256 n)
         private
         returns (uint256 total)
@@ -173,6 +204,8 @@ library Settlement {
                 // forge-lint: disable-next-line(unsafe-typecast)
                 m.credit = uint128(held - more);
                 take += more;
+                // The rest is fined, taken from the member's funds at claim (review 3, B2).
+                if (take < cap) m.fine = (uint256(m.fine) + cap - take).toUint128();
             }
             total += take;
         }

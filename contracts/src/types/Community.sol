@@ -130,7 +130,7 @@ struct Balance {
 }
 
 /// @notice What the hub keeps on chain of one member (token units); its escrow, debt and claim live in
-/// the balances root only (DESIGN.md §5.6). A fresh member is whole: the slot stays zero.
+/// the balances root only (DESIGN.md §5.6). A fresh member is whole: its slots stay zero.
 struct Member {
     /// What the member's bond lacks of the configured bond (slashes, timeout penalties); the bond is
     /// configured bond − bondMissing. `topUpBond` makes it 0.
@@ -138,6 +138,11 @@ struct Member {
     /// On-chain money the member received or added during the run (a slash share, a lost game bond's
     /// share, a `deposit`), paid at close with its escrow and bond; it backs the member's debt.
     uint128 credit;
+    /// What an equivocation's fixed cost could not take from the bond and the credit (review R4, review 3
+    /// B2: the escrow is in the root, out of a slash's reach): taken from the member's funds at `claim`
+    /// before its debt, and kept by the hub (paid to nobody, so a reporter gains nothing from its own
+    /// sybil's fine). Its own slot, written only on that rare path.
+    uint128 fine;
 }
 
 /// @notice Read-only summary of a community for off-chain nodes.

@@ -186,7 +186,9 @@ contract DisputeHandler is HandlerBase {
         if (hub.rejectedClaim(id, h).deadline != 0) {
             // A rejected claim comes back: the hub must refuse it.
             vm.prank(submitter);
-            try hub.update(id, w, c.root, StateHash.hash(posted), bRoot, sigs) {
+            try hub.update(
+                id, w, c.root, StateHash.hash(posted), bRoot, ConfigBuilder.finalStateOf(posted, sigs), sigs
+            ) {
                 ++ghostInvalidAccepted;
             } catch {
                 ++ghostInvalidRejected;
@@ -194,7 +196,7 @@ contract DisputeHandler is HandlerBase {
             return;
         }
         vm.prank(submitter);
-        hub.update(id, w, c.root, StateHash.hash(posted), bRoot, sigs);
+        hub.update(id, w, c.root, StateHash.hash(posted), bRoot, ConfigBuilder.finalStateOf(posted, sigs), sigs);
         claimKind[id][h] = kind;
         if (kind == HONEST) {
             honestIds.push(id);

@@ -108,7 +108,7 @@ contract DisputeInvariantTest is Modules {
         for (uint256 k = 0; k < handler.idCount(); ++k) {
             uint64 id = handler.ids(k);
             for (uint256 i = 0; i < handler.actorCount(); ++i) {
-                (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+                (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
                 // The root's escrow (the reaction only moves it between members; nobody claims here).
                 owed += uint256(hub.community(id).escrow) + aBond + aCredit;
             }

@@ -16,6 +16,7 @@ import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
 import {HandlerBase} from "./HandlerBase.sol";
+import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -335,7 +336,7 @@ contract GameHandler is HandlerBase {
         }
         // Its lowest signer posts it and pays the claim deposit (review R9).
         vm.prank(actors[submitter]);
-        try hub.update(id, w, root, StateHash.hash(s), bRoot1, sigs) {
+        try hub.update(id, w, root, StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, sigs), sigs) {
             claim = hub.claimHash(w, root, keccak256(abi.encode(s)), bRoot1);
             gamesClaim = claim;
             claimWindow = w;

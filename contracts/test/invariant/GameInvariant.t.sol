@@ -53,7 +53,7 @@ contract GameInvariantTest is Modules {
         uint256 sum = handler.ghostOpenBonds();
         uint64 id = handler.id();
         for (uint256 i = 0; i < 4; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             sum += uint256(hub.community(id).escrow) + aBond + aCredit;
         }
         // The pending claim's deposit (review R9).

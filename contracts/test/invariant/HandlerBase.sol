@@ -36,7 +36,7 @@ abstract contract HandlerBase is CommonBase, StdCheats, StdUtils {
     }
 
     function _bondOf(Hub h, uint64 id, uint256 i) internal view returns (uint256 bond) {
-        (bond,,,) = h.member(id, i);
+        (bond,,,,) = h.member(id, i);
     }
 
     /// @dev EIP-712 digest of a window result under the hub's domain.

@@ -145,7 +145,7 @@ contract HubHandler is HandlerBase {
         bytes memory sigs = _sign(id, w, root, StateHash.hash(s), bRoot, mask);
         // A participant posts (and pays the claim deposit of a partial claim, review R9).
         vm.prank(actors[signerSeed % N]);
-        hub.update(id, w, root, StateHash.hash(s), bRoot, sigs);
+        hub.update(id, w, root, StateHash.hash(s), bRoot, ConfigBuilder.finalStateOf(s, sigs), sigs);
         ghostNets[id][w] = nets;
         ++ghostUpdates;
         if (mask != ALL) {
@@ -195,7 +195,7 @@ contract HubHandler is HandlerBase {
         if (bad == _balancesRoot(id, w, s)) return bytes32(0);
         bytes memory sigs = _sign(id, w, root, StateHash.hash(s), bad, mask);
         vm.prank(actors[thief]);
-        hub.update(id, w, root, StateHash.hash(s), bad, sigs);
+        hub.update(id, w, root, StateHash.hash(s), bad, ConfigBuilder.finalStateOf(s, sigs), sigs);
     }
 
     /// @dev `disputer` commits, a block passes, and it proves the claim's balances wrong.
@@ -284,7 +284,7 @@ contract HubHandler is HandlerBase {
         if (hub.community(id).status != CommunityStatus.Closed) return;
         for (uint256 k = 0; k < N; ++k) {
             uint256 i = (seed % N + k) % N;
-            (,, bool settled,) = hub.member(id, i);
+            (,, bool settled,,) = hub.member(id, i);
             if (settled) continue;
             (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
             address caller = callerSeed % 2 == 0 ? actors[i] : actors[callerSeed % N];
@@ -314,7 +314,7 @@ contract HubHandler is HandlerBase {
         for (uint256 k = 0; k < N; ++k) {
             uint256 i = (seed % N + k) % N;
             (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
-            (,, bool settled, uint256 taken) = hub.member(id, i);
+            (,, bool settled, uint256 taken,) = hub.member(id, i);
             if (!settled || leaf.claim == 0) continue;
             if (uint256(hub.community(id).repaidPool) * leaf.claim / total <= taken) continue;
             uint256 before = token.balanceOf(leaf.participant);

@@ -6,6 +6,8 @@ import {IHub} from "../../src/interfaces/IHub.sol";
 import {Settlement} from "../../src/libraries/Settlement.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
 import {Member} from "../../src/types/Community.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
+import {ParticipantState, StateHash} from "../../src/types/Market.sol";
 
 /// @dev Holds members in storage and exposes the settlement library to tests.
 contract SettlementHarness {
@@ -13,7 +15,7 @@ contract SettlementHarness {
     mapping(address => uint256) public withdrawable;
 
     function set(uint256 i, uint128 bondMissing, uint128 credited) external {
-        members[i] = Member(bondMissing, credited);
+        members[i] = Member(bondMissing, credited, 0);
     }
 
     function get(uint256 i) external view returns (Member memory) {
@@ -33,6 +35,14 @@ contract SettlementHarness {
 
     function requireWholeBonds(uint256 signers) external view {
         Settlement.requireWholeBonds(members, signers, 1);
+    }
+
+    function requireFinalState(bytes calldata finalState, uint256 n, bytes32 stateHash) external pure {
+        Settlement.requireFinalState(finalState, n, stateHash);
+    }
+
+    function funds(uint256 i, uint256 escrow, uint256 bond) external returns (uint256) {
+        return Settlement.funds(members, i, escrow, bond, 1);
     }
 
     function genesisRoot(address[] calldata participants, uint256 escrow) external pure returns (bytes32) {
@@ -74,10 +84,54 @@ contract SettlementTest is Test {
     function test_Slash_EquivocationTakesTheRestFromCredit() public {
         h.set(0, 950, 30);
         h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
-        // 50 from the bond, 30 (all there is) from the credit.
+        // 50 from the bond, 30 (all there is) from the credit, the last 20 fined (review 3, B2).
         assertEq(h.get(0).bondMissing, BOND);
         assertEq(h.get(0).credit, 0);
+        assertEq(h.get(0).fine, 20, "what bond and credit lacked is fined");
+        // The fine is not shared out: only what was taken is.
         assertEq(h.withdrawable(address(0xc)) + h.get(1).credit, 80);
+        // A second equivocation with nothing left fines its whole cost; a slash without orCredit never fines.
+        h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
+        assertEq(h.get(0).fine, 120);
+        h.slash(2, 0, Settlement.Penalty(1, 100, 0, false, BOND), address(0xc));
+        assertEq(h.get(0).fine, 120);
+    }
+
+    function test_Funds_TakesTheFineFirstAndAtMostTheFunds() public {
+        h.set(0, 600, 50);
+        assertEq(h.funds(0, 1_000, BOND), 1_000 + 400 + 50, "no fine: escrow + bond + credit");
+        // Fine 120 (two equivocations with nothing left to take).
+        h.set(1, uint128(BOND), 0);
+        h.slash(3, 0, Settlement.Penalty(2, 60, 0, true, BOND), address(0xc));
+        h.slash(3, 0, Settlement.Penalty(2, 60, 0, true, BOND), address(0xc));
+        assertEq(h.get(1).fine, 120);
+        vm.expectEmit(address(h));
+        emit IHub.FineCollected(1, 1, 120);
+        assertEq(h.funds(1, 1_000, BOND), 880);
+        // A fine larger than the funds takes them all, never more.
+        vm.expectEmit(address(h));
+        emit IHub.FineCollected(1, 1, 70);
+        assertEq(h.funds(1, 70, BOND), 0);
+    }
+
+    function test_RequireFinalState_DecodesAndMatchesTheHash() public {
+        ParticipantState[] memory s = new ParticipantState[](2);
+        (s[0].exportWh, s[0].net, s[1].net) = (7, -5, 5);
+        bytes memory packed = PackedState.pack(s);
+        h.requireFinalState(packed, 2, StateHash.hash(s));
+        bytes32 other = keccak256("other");
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateHashMismatch.selector, other, StateHash.hash(s)));
+        h.requireFinalState(packed, 2, other);
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 192, 128));
+        h.requireFinalState(packed, 3, StateHash.hash(s));
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 128, 0));
+        h.requireFinalState("", 2, StateHash.hash(s));
+        s[1].net = 6;
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1)));
+        h.requireFinalState(PackedState.pack(s), 2, StateHash.hash(s));
+        (s[0].net, s[1].net) = (type(int128).min, 0);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 0));
+        h.requireFinalState(PackedState.pack(s), 2, StateHash.hash(s));
     }
 
     function test_Slash_SelfDisputeEarnsNothing() public {

@@ -241,11 +241,17 @@ contract BalancesAttacksTest is Modules {
     }
 
     /// @dev Warps to the end of `w` and posts (stateHash of `s`, balancesRoot `br`) signed by `who`; the
-    /// test contract submits (it pays a partial claim's deposit).
-    function _update(uint64 id, uint32 w, ParticipantState[] memory s, bytes32 br, uint256[] memory who) internal {
+    /// test contract submits (it pays a partial claim's deposit). Returns the `finalState` argument it
+    /// posted: `s` packed for a partial claim (review 3, B1), empty for a fully signed result.
+    function _update(uint64 id, uint32 w, ParticipantState[] memory s, bytes32 br, uint256[] memory who)
+        internal
+        returns (bytes memory finalState)
+    {
         if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));
         bytes32 sh = StateHash.hash(s);
-        hub.update(id, w, _windowRoot(w), sh, br, _coSig(id, w, _windowRoot(w), sh, br, who));
+        finalState = ConfigBuilder.finalState(s, who.length == hub.community(id).participantCount);
+        bytes memory sig = _coSig(id, w, _windowRoot(w), sh, br, who);
+        hub.update(id, w, _windowRoot(w), sh, br, finalState, sig);
     }
 
     function _commit(address who, uint64 id, uint32 w, DisputeKind kind, bytes memory proof) internal {
@@ -299,25 +305,24 @@ contract BalancesAttacksTest is Modules {
 
     // ================================================================== B1 (high)
 
-    /// @notice B1: the final state S_W is no longer on chain (update carries only its hash), and a
-    /// BadBalances proof of window w needs balances(w−1), i.e. the nets of window w−1's final state. An
-    /// honest node that does not hold S_{w−1} (it never got one reading of w−1 — the colluders withheld
-    /// their own meter's reading from it — or it was offline for w−1's challenge period) can never
-    /// again prove any later window's balances wrong, though it holds every byte of those windows.
-    /// Window 0 below is CORRECT (nothing to dispute); window 1's state is the one the honest node folded
-    /// itself, and its balancesRoot gives the honest node's escrow to the attacker. Passing = the
-    /// attack works. The fix is a design change in s5-hub's files (the nets must be available on chain,
-    /// docs/review.md B1): the test is kept asserting the attack.
-    function test_B1_High_FinalStateNotOnChainBlindsHonestNodeForEveryLaterWindow() public {
+    /// @notice B1 (fixed): with S_W off chain, a BadBalances proof of window w needs balances(w−1), i.e.
+    /// the nets of window w−1's final state; an honest node that did not hold S_{w−1} (the colluders
+    /// withheld their own meter's reading from it, or it was offline for w−1's challenge period) could
+    /// never again prove a later window's balances wrong. Before the fix the best proof it could build
+    /// reverted `BalancesProofMismatch`, the theft of its escrow finalized, and it was paid its bond only.
+    /// Now a partial claim carries its packed final state (checked against stateHash, not stored): the
+    /// honest node reads S_0 from window 0's update input, rebuilds balances(0) and wins window 1's
+    /// BadBalances dispute. A partial claim without its state, or with another, is refused; a fully
+    /// signed result (whose signers all hold S_W) carries none.
+    function test_B1_High_FinalStateNotOnChainBlindsHonestNodeForEveryLaterWindow_Fixed() public {
         _deploy(3);
         uint64 id = _openActive(3, 2);
-        address honest = nodes[0];
-        address thief = nodes[1];
         // Window 0: a correct partial claim by the two colluders; the honest node does not hold S_0.
         ParticipantState[] memory s0 = _state(_nets3(-300, 200, 100));
-        Balance[] memory g = _genesis(3);
-        (Balance[] memory b0, uint256 t0) = Balances.react(g, _nets3(-300, 200, 100));
-        _update(id, 0, s0, Balances.root(b0, t0), _who(1, 2));
+        (Balance[] memory b0, uint256 t0) = Balances.react(_genesis(3), _nets3(-300, 200, 100));
+        bytes32 r0 = Balances.root(b0, t0);
+        _partialClaimNeedsItsState(id, s0, r0);
+        bytes memory posted = _update(id, 0, s0, r0, _who(1, 2));
         _finalizeAfterChallenge(id);
 
         // Window 1: the state is the honest node's own fold (nothing traded); the balances move its
@@ -332,62 +337,108 @@ contract BalancesAttacksTest is Modules {
         bytes32 badRoot = Balances.root(stolen, t0);
         _update(id, 1, s1, badRoot, _who(1, 2));
 
-        // With S_0 the dispute would win (the contrast: the rule is sound, the data is missing).
-        uint256 snap = vm.snapshotState();
-        _disputeBalances(honest, id, 1, s1, badRoot, _balancesProof(b0, t0, s1));
-        assertEq(uint8(hub.windowRecord(id, 1).status), uint8(WindowStatus.None), "with S_0: rejected");
-        vm.revertToState(snap);
+        // The honest node rebuilds balances(0) from window 0's update input alone (the genesis is the
+        // opening list and escrow): S_0's nets, then the reaction.
+        (Balance[] memory rebuilt, uint256 rebuiltTotal) = _rebuildFromUpdateInput(id, posted);
+        uint256 thiefBond;
+        _disputeBalances(nodes[0], id, 1, s1, badRoot, _balancesProof(rebuilt, rebuiltTotal, s1));
+        assertEq(uint8(hub.windowRecord(id, 1).status), uint8(WindowStatus.None), "the theft is rejected");
+        (thiefBond,,,,) = hub.member(id, 1);
+        assertEq(thiefBond, 0, "the thief lost its whole bond");
+        (thiefBond,,,,) = hub.member(id, 2);
+        assertEq(thiefBond, 0, "so did its accomplice");
 
-        // Without S_0, the best the honest node can build (balances(0) from what it holds: the genesis,
-        // and S_0 as the window-1 fold says it must be, nothing traded) does not open the final root.
-        bytes memory best = _balancesProof(g, 0, s1);
-        _commit(honest, id, 1, DisputeKind.BadBalances, best);
-        vm.prank(honest);
-        vm.expectRevert(IDisputeVerifier.BalancesProofMismatch.selector);
-        hub.dispute(id, 1, _windowRoot(1), StateHash.hash(s1), badRoot, DisputeKind.BadBalances, best);
-        // No other kind applies: windowRoot and stateHash are the honest ones. The theft finalizes.
-        _finalizeAfterChallenge(id);
-        hub.close(id);
-        uint256 before = token.balanceOf(honest);
-        _claim(id, 0, stolen, t0);
-        assertEq(token.balanceOf(honest) - before, BOND, "honest node paid its bond only: its escrow is gone");
-        before = token.balanceOf(thief);
-        _claim(id, 1, stolen, t0);
-        assertEq(token.balanceOf(thief) - before, BOND + b0[1].escrow + b0[0].escrow, "the thief took it");
+        // A fully signed result carries no state: its signers, the honest node among them, hold S_W.
+        _fullResultCarriesNoState(id, s1, r0);
+    }
+
+    /// @dev A fully signed window-1 result (s1, br) posted with its state is refused.
+    function _fullResultCarriesNoState(uint64 id, ParticipantState[] memory s1, bytes32 br) internal {
+        bytes32 sh = StateHash.hash(s1);
+        bytes memory sig = _coSig(id, 1, _windowRoot(1), sh, br, _everyone(3));
+        vm.expectRevert(IHub.UnexpectedFinalState.selector);
+        hub.update(id, 1, _windowRoot(1), sh, br, PackedState.pack(s1), sig);
+    }
+
+    /// @dev Window 0's partial claim (s0, r0) by members 1 and 2 cannot leave its state out, nor post
+    /// another state than the one its stateHash names.
+    function _partialClaimNeedsItsState(uint64 id, ParticipantState[] memory s0, bytes32 r0) internal {
+        vm.warp(_windowEnd(0));
+        bytes32 sh0 = StateHash.hash(s0);
+        bytes memory sig0 = _coSig(id, 0, _windowRoot(0), sh0, r0, _who(1, 2));
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 3 * 64, 0));
+        hub.update(id, 0, _windowRoot(0), sh0, r0, "", sig0);
+        ParticipantState[] memory other = _state(_nets3(-299, 199, 100));
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateHashMismatch.selector, sh0, StateHash.hash(other)));
+        hub.update(id, 0, _windowRoot(0), sh0, r0, PackedState.pack(other), sig0);
+    }
+
+    /// @dev What a node that never folded window 0 does: S_0 from the update's input (`posted`), checked
+    /// against the final record, then balances(0) = react(genesis, nets(S_0)).
+    function _rebuildFromUpdateInput(uint64 id, bytes memory posted)
+        internal
+        view
+        returns (Balance[] memory rebuilt, uint256 total)
+    {
+        (int256[] memory nets0, bytes32 hash0,,) = PackedState.inspect(posted);
+        assertEq(hash0, hub.windowRecord(id, 0).stateHash, "the posted state is the final one");
+        (rebuilt, total) = Balances.react(_genesis(3), nets0);
+        assertEq(Balances.root(rebuilt, total), hub.windowRecord(id, 0).balancesRoot, "balances(0) rebuilt");
     }
 
     // ================================================================== B2 (medium, R4 regression)
 
-    /// @notice B2: R4 made an equivocation cost its 10 % "from the bond, then the escrow". The escrow is in
-    /// the root now and the rest is taken from the on-chain credit only: once a member's bond is gone
-    /// (one proven fraud takes it whole) and it holds no credit, each further equivocation is free,
-    /// while its escrow is still paid to it in full at close. Every free equivocation voids a slot, and a
-    /// claim posted after the void that keeps the slot's reading is rejected (VoidedSlot, raisable by the
-    /// owner itself), its deposit shared out half to the disputer. Passing = the attack works (the fix
-    /// is in s5-hub's Settlement/Hub: a fine recorded on chain and taken from the member's funds at
-    /// claim, docs/review.md B2).
-    function test_B2_Medium_EquivocationIsFreeOnceTheBondIsSpent() public {
+    /// @notice B2 (fixed): R4 made an equivocation cost its 10 % "from the bond, then the escrow". The
+    /// escrow is in the root, so the rest was taken from the on-chain credit only: once a member's bond
+    /// was gone (one proven fraud takes it whole) and it held no credit, each further equivocation was
+    /// free, and its escrow was still paid to it in full at close. Now what bond and credit cannot pay
+    /// is the member's on-chain `fine`, taken from its funds at `claim` before its debt and kept by the
+    /// hub (paid to nobody: a reporter that is the member's own sybil gains nothing).
+    function test_B2_Medium_EquivocationIsFreeOnceTheBondIsSpent_Fixed() public {
         _deploy(3);
         uint64 id = _spentOwnerCommunity(2);
-        (uint256 bond, uint256 credit,,) = hub.member(id, 2);
+        (uint256 bond, uint256 credit,,,) = hub.member(id, 2);
         assertEq(bond + credit, 0, "bond spent, no credit");
 
         // Now it equivocates on its meter: two valid readings of (meter 0, interval 1).
         uint256 heldBefore = hub.community(id).held;
-        (, uint256 credit0,,) = hub.member(id, 0);
+        (, uint256 credit0,,,) = hub.member(id, 0);
         uint256 rewardBefore = hub.withdrawable(token, nodes[0]);
         bytes memory proof = abi.encode(EquivocationProof(_reading(id, 1, 10), _reading(id, 1, 11)));
         _commit(nodes[0], id, 0, DisputeKind.Equivocation, proof);
         vm.prank(nodes[0]);
         hub.dispute(id, 0, bytes32(0), bytes32(0), bytes32(0), DisputeKind.Equivocation, proof);
         assertTrue(hub.isVoided(id, 0, 1), "the slot is voided");
-        (bond, credit,,) = hub.member(id, 2);
+        (bond, credit,,,) = hub.member(id, 2);
         assertEq(bond + credit, 0, "nothing was there to take");
-        (, uint256 credit0After,,) = hub.member(id, 0);
+        (, uint256 credit0After,,,) = hub.member(id, 0);
         assertEq(credit0After, credit0, "the others got nothing");
         assertEq(hub.withdrawable(token, nodes[0]), rewardBefore, "the reporter got nothing");
-        assertEq(hub.community(id).held, heldBefore, "no money moved: the equivocation was free");
-        // Its escrow is in the root, out of the slash's reach, and paid to it in full at close.
+        assertEq(hub.community(id).held, heldBefore, "no money moved during the run");
+        uint256 fine;
+        (,,,, fine) = hub.member(id, 2);
+        assertEq(fine, BOND / 10, "what bond and credit could not pay is fined");
+        // A second equivocation adds its whole cost to the fine.
+        proof = abi.encode(EquivocationProof(_reading(id, 2, 10), _reading(id, 2, 11)));
+        _commit(nodes[0], id, 0, DisputeKind.Equivocation, proof);
+        vm.prank(nodes[0]);
+        hub.dispute(id, 0, bytes32(0), bytes32(0), bytes32(0), DisputeKind.Equivocation, proof);
+        (,,,, fine) = hub.member(id, 2);
+        assertEq(fine, 2 * (BOND / 10));
+
+        // At close the fine is taken from its escrow (the genesis leaf: the fraud claim was rejected)
+        // and stays in the hub; the reporter and the others got nothing from it.
+        Balance[] memory g = _genesis(3);
+        (Balance[] memory b, uint256 t) = Balances.react(g, _nets3(0, 0, 0));
+        _update(id, 0, _state(_nets3(0, 0, 0)), Balances.root(b, t), _everyone(3));
+        hub.close(id);
+        uint256 before = token.balanceOf(nodes[2]);
+        vm.expectEmit(address(hub));
+        emit IHub.FineCollected(id, 2, 2 * (BOND / 10));
+        _claim(id, 2, b, t);
+        assertEq(token.balanceOf(nodes[2]) - before, ESCROW - 2 * (BOND / 10), "escrow less the fine");
+        assertEq(hub.community(id).held, heldBefore - (ESCROW - 2 * (BOND / 10)), "the fine stays held");
+        assertEq(hub.withdrawable(token, nodes[0]), rewardBefore, "the reporter got nothing of the fine");
     }
 
     /// @dev A community of 3 whose meter 0 (P-256, key METER_SK) belongs to `owner`, and whose `owner`
@@ -659,9 +710,10 @@ contract BalancesAttacksTest is Modules {
     }
 
     /// @notice A partial claim whose windowRoot and stateHash are honest and whose balancesRoot moves
-    /// money is overturned by one honest node holding the previous balances and S_W (BadBalances), and
-    /// the malformed states `update` no longer refuses (Σ net ≠ 0, a net of −2^127, another length)
-    /// are fraud by themselves.
+    /// money is overturned by one honest node holding the previous balances and S_W (BadBalances); a
+    /// partial claim of a malformed state (Σ net ≠ 0, a net of −2^127, another length) cannot be posted
+    /// at all: it carries its state, which `update` decodes (review 3, B1; the verifier still calls
+    /// such a state fraud by itself).
     function test_BadBalancesOverturnsMoneyMovingClaimAndMalformedStates() public {
         _deploy(3);
         uint64 id = _openActive(3, 1);
@@ -673,25 +725,25 @@ contract BalancesAttacksTest is Modules {
         bytes32 bad = Balances.root(b, t);
         _update(id, 0, s, bad, _who(1));
         _disputeBalances(nodes[0], id, 0, s, bad, _balancesProof(g, 0, s));
-        (uint256 bond,,,) = hub.member(id, 1);
+        (uint256 bond,,,,) = hub.member(id, 1);
         assertEq(bond, 0, "the signer lost its whole bond");
 
         ParticipantState[][] memory malformed = new ParticipantState[][](3);
         malformed[0] = _state(_nets3(-100, 60, 41));
         malformed[1] = _state(_nets3(type(int128).min, 0, 0));
         malformed[2] = new ParticipantState[](2);
+        bytes[] memory errs = new bytes[](3);
+        errs[0] = abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1));
+        errs[1] = abi.encodeWithSelector(IHub.NetOutOfRange.selector, 0);
+        errs[2] = abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 3 * 64, 2 * 64);
         for (uint256 k = 0; k < malformed.length; ++k) {
-            // Only the state is wrong; the balances root is anything. Signer 2 signs with its whole bond.
-            if (k > 0) {
-                vm.prank(nodes[2]);
-                hub.topUpBond(id);
-            }
+            // Only the state is wrong; the balances root is anything. A partial claim carries its state
+            // (review 3, B1), so `update` refuses it as before this round.
             bytes32 br = keccak256(abi.encode("any balances", k));
-            _update(id, 0, malformed[k], br, _who(2));
-            _disputeBalances(nodes[0], id, 0, malformed[k], br, _balancesProof(g, 0, malformed[k]));
-            (bond,,,) = hub.member(id, 2);
-            assertEq(bond, 0, "malformed state: fraud, whole bond");
-            assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "rejected");
+            bytes32 sh = StateHash.hash(malformed[k]);
+            bytes memory sig = _coSig(id, 0, _windowRoot(0), sh, br, _who(2));
+            vm.expectRevert(errs[k]);
+            hub.update(id, 0, _windowRoot(0), sh, br, PackedState.pack(malformed[k]), sig);
         }
     }
 
@@ -728,7 +780,7 @@ contract BalancesAttacksTest is Modules {
         vm.prank(nodes[0]);
         hub.dispute(id, 0, _windowRoot(0), StateHash.hash(s), bad, DisputeKind.BadBalances, proof);
         for (uint256 i = 1; i < 3; ++i) {
-            (uint256 bond,,,) = hub.member(id, i);
+            (uint256 bond,,,,) = hub.member(id, i);
             assertEq(bond, 0, "the thieves are slashed");
         }
         // After the deadline the community closes.

@@ -10,6 +10,7 @@ import {MeterTable} from "../../src/libraries/MeterTable.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "../utils/HubFixture.sol";
+import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -37,7 +38,7 @@ contract ReviewBoundsTest is HubFixture {
         bytes memory co = _packConcat(abi.encodePacked(uint8(0), _signDigest(keys[0], _digest(b.id, 0, b.root, b.s2))));
         bytes32 bRoot = _balancesRoot(b.id, 0, b.s2);
         _noteClaim(0, b.root, StateHash.hash(b.s2), bRoot);
-        hub.update(b.id, 0, b.root, StateHash.hash(b.s2), bRoot, co);
+        hub.update(b.id, 0, b.root, StateHash.hash(b.s2), bRoot, ConfigBuilder.finalStateOf(b.s2, co), co);
     }
 
     function test_BadStepAtLargestCommunityFitsOneTransaction() public {

@@ -11,6 +11,7 @@ import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "../utils/HubFixture.sol";
+import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -201,7 +202,7 @@ contract ReviewGameAttacksTest is HubFixture {
 
     function _liabilitiesA() internal view returns (uint256 sum) {
         for (uint256 i = 0; i < NA; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             sum += uint256(hub.community(id).escrow) + aBond + aCredit + hub.withdrawable(token, nodes[i]);
         }
         sum += hub.withdrawable(token, challenger) + _depositsHeld(hub, token, id);
@@ -265,7 +266,7 @@ contract ReviewGameAttacksTest is HubFixture {
         assertEq(_bondOf(hub, id, 0), BOND - penalty, "thief pays the timeout penalty");
         assertEq(_creditOf(hub, id, 0), 0, "thief took nothing");
         for (uint256 i = 1; i < NA; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             assertEq(aBond, BOND, "victim keeps its bond");
             assertGt(aCredit, 0, "victim whole and compensated");
         }
@@ -297,7 +298,7 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes memory sig3 = _coSignB(b, root, s);
         bytes32 bRoot3 = _balancesRoot(b, 0, s);
         // B's participant 0 is key NA + 1.
-        hub.update(b, 0, root, StateHash.hash(s), bRoot3, sig3);
+        hub.update(b, 0, root, StateHash.hash(s), bRoot3, ConfigBuilder.finalStateOf(s, sig3), sig3);
         // Since the balances root (it names each member) is part of a claim, B's copy of A's claim no
         // longer even has A's claimHash; the game below is keyed by community anyway.
         bytes32 claimB = hub.claimHash(0, root, StateHash.hash(s), bRoot3);
@@ -416,7 +417,7 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes memory sig = _packConcat(_sign(id, root, s, 0));
         bytes32 bRoot9 = _balancesRoot(id, 0, s);
         _noteClaim(0, root, StateHash.hash(s), bRoot9);
-        hub.update(id, 0, root, StateHash.hash(s), bRoot9, sig);
+        hub.update(id, 0, root, StateHash.hash(s), bRoot9, ConfigBuilder.finalStateOf(s, sig), sig);
         bytes32 stateHash = StateHash.hash(s);
         bytes32 claim = _claimHash(0, root, stateHash);
         vm.prank(challenger);
@@ -435,10 +436,9 @@ contract ReviewGameAttacksTest is HubFixture {
         assertEq(_bondOf(hub, id, 0), 0, "whole bond once fraud is proven");
         assertTrue(hub.rejectedClaim(id, claim).slashed);
         assertFalse(hub.rejectedClaim(id, claim).timedOut, "banned now");
-        bytes32 bRoot10 = _balancesRoot(id, 0, s);
-        _noteClaim(0, root, StateHash.hash(s), bRoot10);
+        // The same claim again (its balances root is bRoot9's): banned.
         vm.expectRevert(abi.encodeWithSelector(IHub.ClaimWasRejected.selector, id, claim));
-        hub.update(id, 0, root, StateHash.hash(s), bRoot10, sig);
+        hub.update(id, 0, root, stateHash, bRoot9, ConfigBuilder.finalStateOf(s, sig), sig);
         assertEq(token.balanceOf(address(hub)), _liabilitiesA(), "money conserved");
     }
 
@@ -465,7 +465,7 @@ contract ReviewGameAttacksTest is HubFixture {
                 _noteClaim(0, root, StateHash.hash(s), bRoot11);
                 vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(0)));
                 vm.prank(attacker);
-                hub.update(id, 0, root, StateHash.hash(s), bRoot11, sig);
+                hub.update(id, 0, root, StateHash.hash(s), bRoot11, ConfigBuilder.finalStateOf(s, sig), sig);
                 // ...until it tops the bond up.
                 vm.prank(attacker);
                 hub.topUpBond(id);
@@ -474,7 +474,7 @@ contract ReviewGameAttacksTest is HubFixture {
             bytes32 bRoot12 = _balancesRoot(id, 0, s);
             _noteClaim(0, root, StateHash.hash(s), bRoot12);
             vm.prank(attacker);
-            hub.update(id, 0, root, StateHash.hash(s), bRoot12, sig);
+            hub.update(id, 0, root, StateHash.hash(s), bRoot12, ConfigBuilder.finalStateOf(s, sig), sig);
             bytes32 claim = _claimHash(0, root, StateHash.hash(s));
             vm.prank(challenger);
             hub.playGame(id, 0, abi.encode(_mv(GameAction.Challenge, claim, challenger)));
@@ -508,7 +508,7 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes32 bRoot13 = _balancesRoot(id, 0, s);
         _noteClaim(0, root, StateHash.hash(s), bRoot13);
         vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, uint256(2)));
-        hub.update(id, 0, root, StateHash.hash(s), bRoot13, sig13);
+        hub.update(id, 0, root, StateHash.hash(s), bRoot13, ConfigBuilder.finalStateOf(s, sig13), sig13);
         bytes memory without2 = bytes.concat(_sign(id, root, s, 0), _sign(id, root, s, 1));
         uint256 snap = vm.snapshotState();
         _postClaim(id, 0, root, s, _packConcat(without2));
@@ -517,8 +517,8 @@ contract ReviewGameAttacksTest is HubFixture {
         bytes memory sig15 = _packConcat(bytes.concat(with2, _sign(id, root, s, 3)));
         bytes32 bRoot15 = _balancesRoot(id, 0, s);
         _noteClaim(0, root, StateHash.hash(s), bRoot15);
-        // Fully signed: final, short bond or not.
-        hub.update(id, 0, root, StateHash.hash(s), bRoot15, sig15);
+        // Fully signed (no final state): final, short bond or not.
+        hub.update(id, 0, root, StateHash.hash(s), bRoot15, "", sig15);
         assertEq(uint256(hub.windowRecord(id, 0).status), uint256(WindowStatus.Final));
     }
 

@@ -5,6 +5,7 @@ import {DisputeKind, ReadingMismatchProof} from "../../src/types/Dispute.sol";
 import {WindowStatus} from "../../src/types/Community.sol";
 import {StateHash} from "../../src/types/Market.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
+import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
 
 /// @notice Security review of main (docs/review.md), R9 (fixed). The attack: a signer posts, alone, one
 /// claim after another, each leaving out ANOTHER participant's reading (an omission by a non-owner: a
@@ -37,7 +38,7 @@ contract ReviewGoodFaithGriefTest is DisputeFixture {
             bytes memory sig1 = _packConcat(abi.encodePacked(uint8(0), r, vs));
             _noteClaim(0, c.root, sh, bRoot1);
             vm.prank(attacker);
-            hub.update(id, 0, c.root, sh, bRoot1, sig1);
+            hub.update(id, 0, c.root, sh, bRoot1, ConfigBuilder.finalStateOf(c.states[W - 1], sig1), sig1);
             // A participant rejects it.
             bytes memory proof = abi.encode(
                 ReadingMismatchProof(

@@ -90,7 +90,7 @@ contract ReviewOwnerSlashTest is DisputeFixture {
         );
         _disputeReverts("", DisputeKind.ReadingMismatch, proof);
         _assertOnlyOwnerSlashed();
-        (uint256 ownerBond, uint256 ownerCredit,,) = hub.member(id, OWNER);
+        (uint256 ownerBond, uint256 ownerCredit,,,) = hub.member(id, OWNER);
         assertEq(ownerCredit, 0, "the owner's escrow is not touched");
     }
 }

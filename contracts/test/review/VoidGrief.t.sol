@@ -158,7 +158,7 @@ contract ReviewVoidGriefTest is HubFixture {
     function _hubHoldsExactly() internal view {
         uint256 sum;
         for (uint256 i = 0; i < NP; ++i) {
-            (uint256 aBond, uint256 aCredit,,) = hub.member(id, i);
+            (uint256 aBond, uint256 aCredit,,,) = hub.member(id, i);
             sum += uint256(hub.community(id).escrow) + aBond + aCredit + hub.withdrawable(token, nodes[i]);
         }
         assertEq(token.balanceOf(address(hub)), sum + _depositsHeld(hub, token, id), "money conserved");

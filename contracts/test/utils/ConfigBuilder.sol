@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {CommunityConfig, CommunityModules, Meter} from "../../src/types/Community.sol";
-import {MarketParams} from "../../src/types/Market.sol";
+import {MarketParams, ParticipantState} from "../../src/types/Market.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
 
 /// @notice When a test community runs: interval length, W, start, window count, challenge period.
 struct Schedule {
@@ -51,5 +52,30 @@ library ConfigBuilder {
         c.escrow = escrow;
         c.challengePeriod = schedule.challengePeriod;
         c.modules = modules;
+    }
+
+    /// @notice The `finalState` argument of `Hub.update` (review 3, B1): empty for a result signed by
+    /// every participant (`full`), the packed state for a partial claim. The one place the tests build it.
+    function finalState(ParticipantState[] memory state, bool full) internal pure returns (bytes memory) {
+        return full ? bytes("") : PackedState.pack(state);
+    }
+
+    /// @notice `finalState` for a result whose co-signature blob is `coSignature`: both schemes open it
+    /// with the signer bitmap (one word for up to 256 participants), so full = every bit of the state's
+    /// participants set.
+    function finalStateOf(ParticipantState[] memory state, bytes memory coSignature)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        uint256 n = state.length;
+        uint256 all = n >= 256 ? type(uint256).max : (uint256(1) << n) - 1;
+        uint256 bitmap;
+        if (coSignature.length >= 32) {
+            assembly ("memory-safe") {
+                bitmap := mload(add(coSignature, 0x20))
+            }
+        }
+        return finalState(state, bitmap == all);
     }
 }

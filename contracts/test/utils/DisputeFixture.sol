@@ -323,10 +323,22 @@ abstract contract DisputeFixture is Modules {
     /// @dev Submits `c` with final state `finalState` for window `w`, signed by participants `who`, with
     /// the honest balancesRoot of `finalState` (from what is final on chain).
     function _claim(uint32 w, bytes32 root, ParticipantState[] memory finalState, uint256[] memory who) internal {
-        _claimWith(w, root, StateHash.hash(finalState), book.nextOf(hub, id, w, finalState), who);
+        _claimWith(w, root, _recordState(finalState), book.nextOf(hub, id, w, finalState), who);
     }
 
-    /// @dev Submits the claim (w, root, stateHash, balancesRoot) signed by participants `who`.
+    /// stateHash → the packed state `_recordState` saw: what a partial claim of that stateHash posts
+    /// (review 3, B1).
+    mapping(bytes32 => bytes) internal packedStates;
+
+    /// @dev Remembers `state` packed under its hash (what a partial claim of that stateHash posts); returns it.
+    function _recordState(ParticipantState[] memory state) internal returns (bytes32 stateHash) {
+        stateHash = StateHash.hash(state);
+        packedStates[stateHash] = ConfigBuilder.finalState(state, false);
+    }
+
+    /// @dev Submits the claim (w, root, stateHash, balancesRoot) signed by participants `who`; a partial
+    /// claim carries the packed state recorded under `stateHash` (none recorded: empty, which `update`
+    /// refuses).
     function _claimWith(uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot, uint256[] memory who)
         internal
     {
@@ -340,7 +352,8 @@ abstract contract DisputeFixture is Modules {
             // forge-lint: disable-next-line(unsafe-typecast)
             sigs[i] = abi.encodePacked(uint8(who[i]), r, vs);
         }
-        hub.update(id, w, root, stateHash, balancesRoot, _pack(sigs));
+        bytes memory finalState = who.length == N ? bytes("") : packedStates[stateHash];
+        hub.update(id, w, root, stateHash, balancesRoot, finalState, _pack(sigs));
     }
 
     // ------------------------------------------------------------------ disputes (commit, then reveal)
@@ -411,7 +424,7 @@ abstract contract DisputeFixture is Modules {
     function _liabilities() internal view returns (uint256 sum) {
         sum = N * uint256(ESCROW);
         for (uint256 i = 0; i < N; ++i) {
-            (uint256 bond, uint256 credit,,) = hub.member(id, i);
+            (uint256 bond, uint256 credit,,,) = hub.member(id, i);
             sum += bond + credit + hub.withdrawable(token, nodes[i]);
         }
         bool participant;

@@ -206,7 +206,7 @@ abstract contract HubFixture is Modules {
         bytes memory sig = _pack(_sign(id, w, _root(w), state, who));
         bytes32 balancesRoot = _balancesRoot(id, w, state);
         _noteClaim(w, _root(w), StateHash.hash(state), balancesRoot);
-        hub.update(id, w, _root(w), StateHash.hash(state), balancesRoot, sig);
+        hub.update(id, w, _root(w), StateHash.hash(state), balancesRoot, ConfigBuilder.finalStateOf(state, sig), sig);
     }
 
     /// @dev Posts window `w`'s result (root, hash(state), the honest balancesRoot of `state`) with
@@ -214,7 +214,7 @@ abstract contract HubFixture is Modules {
     function _postClaim(uint64 id, uint32 w, bytes32 root, ParticipantState[] memory state, bytes memory sig) internal {
         bytes32 balancesRoot = _balancesRoot(id, w, state);
         _noteClaim(w, root, StateHash.hash(state), balancesRoot);
-        hub.update(id, w, root, StateHash.hash(state), balancesRoot, sig);
+        hub.update(id, w, root, StateHash.hash(state), balancesRoot, ConfigBuilder.finalStateOf(state, sig), sig);
     }
 
     /// @dev `who` commits to the dispute of claim (w, root, stateHash) a fixture posted, a block passes,

@@ -179,12 +179,12 @@ abstract contract Modules is Test {
 
     /// @dev Member i's on-chain bond (configured bond − what it lacks).
     function _bondOf(Hub h, uint64 cid, uint256 i) internal view returns (uint256 bond) {
-        (bond,,,) = h.member(cid, i);
+        (bond,,,,) = h.member(cid, i);
     }
 
     /// @dev Member i's on-chain credit (slash shares, game bond shares, deposits).
     function _creditOf(Hub h, uint64 cid, uint256 i) internal view returns (uint256 credit) {
-        (, credit,,) = h.member(cid, i);
+        (, credit,,,) = h.member(cid, i);
     }
 
     /// @dev A state packed as `PackedState` (a BadBalances proof's final state, a game's published S_{t-1}).

@@ -94,6 +94,7 @@ const FEED_EVENTS = [
   // Shortfalls (a debtor's debt, a creditor's claim) are in the balances root now, not hub events.
   'CommunityClosed',
   'Claimed',
+  'FineCollected',
 ] as const;
 
 export function signerList(bitmap: bigint, n: number): number[] {
@@ -399,6 +400,17 @@ export class ChainView {
             repaid: this.formatAmount(repaid),
             symbol,
           },
+        };
+      }
+      case 'FineCollected': {
+        const participant = Number(a.index);
+        const amount = a.amount as bigint;
+        return {
+          ...base,
+          type: 'fine',
+          severity: 'warn',
+          message: `Participant ${participant} fined ${this.says(amount)} ${symbol} at close (an equivocation its bond could not pay; the hub keeps it)`,
+          data: { participant, amount: this.formatAmount(amount), symbol },
         };
       }
     }

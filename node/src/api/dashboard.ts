@@ -350,6 +350,7 @@ export class Dashboard {
         address: r.address,
         bond: f(r.bond),
         credit: f(r.credit),
+        fine: f(r.fine),
         escrow: o(r.escrow),
         debt: o(r.debt),
         claim: o(r.claim),
@@ -448,6 +449,7 @@ export class Dashboard {
         // On chain.
         bond: f(member.bond),
         credit: f(member.credit),
+        fine: f(member.fine),
         paid: member.settled,
         withdrawable: f(withdrawable),
       },

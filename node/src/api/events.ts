@@ -19,6 +19,8 @@ export type FeedEventType =
   | 'closed'
   /** chain: a member was paid at close (`Hub.claim`), its debt repaid first. */
   | 'claimed'
+  /** chain: a member's on-chain fine (an equivocation its bond and credit could not pay) taken at close. */
+  | 'fine'
   /** node: this node's fold differs from a result posted on chain. */
   | 'disagreement'
   /** node: this node sent a fraud proof (`outcome` says what the hub did with it). */

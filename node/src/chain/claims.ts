@@ -23,8 +23,10 @@ export interface FinalBalances {
 
 /** What `Hub.claim` pays a member (the TypeScript statement of its rule, DESIGN.md §5.2). */
 export interface Payout {
-  /** escrow (from the root) + bond + credit (on chain). */
+  /** escrow (from the root) + bond + credit (on chain), less the fine taken. */
   funds: bigint;
+  /** min(fine, escrow + bond + credit): the member's on-chain fine, taken first and kept by the hub. */
+  fine: bigint;
   /** min(debt, funds): the member's debt repaid at close, into the community's repaid pool. */
   repaid: bigint;
   /** A creditor's share of the repaid pool: floor(pool · claim / totalClaims), pool after this repayment. */
@@ -39,15 +41,18 @@ export interface Payout {
  */
 export function claimPayout(
   leaf: Pick<Balance, 'escrow' | 'debt' | 'claim'>,
-  member: Pick<MemberInfo, 'bond' | 'credit'>,
+  member: Pick<MemberInfo, 'bond' | 'credit' | 'fine'>,
   poolBefore: bigint,
   totalClaims: bigint,
 ): Payout {
-  const funds = leaf.escrow + member.bond + member.credit;
+  // The fine goes first (review 3 B2, `Settlement.funds`): min(fine, funds), kept by the hub.
+  const gross = leaf.escrow + member.bond + member.credit;
+  const fine = member.fine < gross ? member.fine : gross;
+  const funds = gross - fine;
   const repaid = leaf.debt < funds ? leaf.debt : funds;
   const pool = poolBefore + repaid;
   const share = leaf.claim === 0n || totalClaims === 0n ? 0n : (pool * leaf.claim) / totalClaims;
-  return { funds, repaid, share, paid: funds - repaid + share };
+  return { funds, fine, repaid, share, paid: funds - repaid + share };
 }
 
 /**
@@ -134,6 +139,7 @@ export async function memberRows(
         address,
         bond: m.bond,
         credit: m.credit,
+        fine: m.fine,
         settled: m.settled,
         window: held?.window ?? lastFinalWindow,
         escrow: leaf?.escrow,
@@ -150,6 +156,8 @@ export interface MemberRow {
   address: string;
   bond: bigint;
   credit: bigint;
+  /** On-chain fine (an equivocation its bond and credit could not pay), taken at claim before its debt. */
+  fine: bigint;
   settled: boolean;
   /** The final window whose balances root `escrow`, `debt` and `claim` come from (-1: the genesis). */
   window: number;

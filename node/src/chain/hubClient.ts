@@ -1,20 +1,35 @@
 import {
   Contract,
+  getBytes,
   ZeroHash,
   type ContractRunner,
   type EventLog,
   type Overrides,
   type Provider,
+  type TransactionDescription,
   type TransactionReceipt,
 } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
-import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
+import {
+  limitsHash,
+  MarketKind,
+  PACKED_STATE_STRIDE,
+  packState,
+  stateHash,
+  unpackState,
+  type LimitPrices,
+  type MarketParams,
+  type ParticipantState,
+} from '../window/state.js';
 import { checkMarketTariff, tariffFromAbi, type Tariff } from '../window/tariff.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
 import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { loadArtifact } from './artifacts.js';
+
+/** Two hex strings name the same bytes (case-insensitive). */
+const sameHex = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 export enum WindowStatus {
   None = 0,
@@ -41,6 +56,11 @@ export interface MemberInfo {
   credit: bigint;
   settled: boolean;
   claimTaken: bigint;
+  /**
+   * What an equivocation charge could not take from the bond and credit (review 3 B2): taken at `claim`
+   * from the member's funds before its debt, kept by the hub (`FineCollected`).
+   */
+  fine: bigint;
 }
 
 /** What names a claim on the hub besides its window (`Hub.claimHash`): the three co-signed roots. */
@@ -263,7 +283,7 @@ export class HubClient {
   /** Member `index`'s money on chain as of block `blockTag` (`Hub.member`; `member` reads the head). */
   async memberAt(index: number, blockTag: number): Promise<MemberInfo> {
     const m = await this.contract.member(this.opts.communityId, index, { blockTag });
-    return { bond: m.bond, credit: m.credit, settled: m.settled, claimTaken: m.claimTaken };
+    return { bond: m.bond, credit: m.credit, settled: m.settled, claimTaken: m.claimTaken, fine: m.fine };
   }
 
   /**
@@ -343,24 +363,66 @@ export class HubClient {
   /** Participant `index`'s on-chain part (`Hub.member`): bond, credit, whether it was paid out, claim taken. */
   async member(index: number): Promise<MemberInfo> {
     const m = await this.contract.member(this.opts.communityId, index);
-    return { bond: m.bond, credit: m.credit, settled: m.settled, claimTaken: m.claimTaken };
+    return { bond: m.bond, credit: m.credit, settled: m.settled, claimTaken: m.claimTaken, fine: m.fine };
   }
 
   /**
    * Sends window `window`'s result (windowRoot, stateHash, balancesRoot: what was co-signed) with
    * `coSignature`, the community's blob (ECDSA: `encodeEcdsaCoSignature`; BLS: `BlsShareAggregator.build`).
-   * No final state travels: its hash is the claim, and disputes carry the state when they need it.
+   * `finalState` is S_W for a partial claim (sent packed, `packState`: the hub checks its hash against
+   * stateHash, review 3 B1) and `null` when every participant signed (the hub refuses a final state
+   * there, `UnexpectedFinalState`: every signer holds it).
    */
-  async sendUpdate(window: number, result: ClaimedResult, coSignature: string, overrides: Overrides = {}) {
+  async sendUpdate(
+    window: number,
+    result: ClaimedResult,
+    coSignature: string,
+    finalState: readonly ParticipantState[] | null,
+    overrides: Overrides = {},
+  ) {
     return this.contract.update(
       this.opts.communityId,
       window,
       result.windowRoot,
       result.stateHash,
       result.balancesRoot,
+      finalState === null ? '0x' : packState(finalState),
       coSignature,
       overrides,
     );
+  }
+
+  /**
+   * S_w of the partial claim `claim` of window `window`, read from the calldata of the `update` that
+   * posted it (the `WindowClaimed` event's transaction; review 3 B1: a partial claim carries its packed
+   * final state, the hub checked its hash). Undefined when no such event is found, the transaction is
+   * not a direct call of `update` (sent through another contract), or its state does not hash to the
+   * claim's stateHash. A fully signed result carries none: its signers hold it.
+   */
+  async claimedFinalState(window: number, claim: ClaimedResult): Promise<ParticipantState[] | undefined> {
+    const id = this.opts.communityId;
+    const logs = await this.contract.queryFilter(this.contract.filters.WindowClaimed(id, window), 0, 'latest');
+    const provider = this.modules.provider;
+    for (const log of logs.reverse()) {
+      if (!('args' in log)) continue;
+      const { windowRoot, stateHash: claimed, balancesRoot } = log.args;
+      if (!sameHex(windowRoot, claim.windowRoot) || !sameHex(claimed, claim.stateHash)) continue;
+      if (!sameHex(balancesRoot, claim.balancesRoot)) continue;
+      const tx = await provider.getTransaction(log.transactionHash);
+      if (!tx?.to || !sameHex(tx.to, this.opts.hub)) continue;
+      let call: TransactionDescription | null = null;
+      try {
+        call = this.contract.interface.parseTransaction({ data: tx.data, value: tx.value });
+      } catch {
+        continue; // not an ABI-valid hub call: nothing to read
+      }
+      if (call?.name !== 'update') continue;
+      const packed = getBytes(call.args.finalState as string);
+      if (packed.length === 0 || packed.length % PACKED_STATE_STRIDE !== 0) continue;
+      const state = unpackState(packed, packed.length / PACKED_STATE_STRIDE);
+      if (sameHex(stateHash(state), claim.stateHash)) return state;
+    }
+    return undefined;
   }
 
   /**

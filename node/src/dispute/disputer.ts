@@ -74,6 +74,7 @@ export function outsiderBalanceBook(
       const r = await hub.windowRecord(w);
       return r.status === WindowStatus.Final ? r : undefined;
     },
+    chainFinalState: async (w, r) => hub.claimedFinalState(w, r),
     fetchFinalState: async (w, r) => claimFinalState(await fetchCommitments(w), r.windowRoot),
     metrics: null,
     logger,

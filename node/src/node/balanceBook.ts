@@ -21,6 +21,13 @@ export interface BalanceBookModules {
   /** Window `w`'s record when it is final on chain (undefined while it is not, or not read yet). */
   finalRecord(window: number): Promise<WindowRecord | undefined>;
   /**
+   * The final state S_w of a partial claim as its `update` carried it in calldata (review 3 B1:
+   * `HubClient.claimedFinalState`, the `WindowClaimed` event's transaction), checked here against the
+   * record's stateHash. Read before the peers are asked: the chain holds it whoever withholds it.
+   * Optional (a fully signed result carries none: its signers, this node among them, hold it).
+   */
+  chainFinalState?(window: number, record: WindowRecord): Promise<ParticipantState[] | undefined>;
+  /**
    * The final state S_w of a claim this node did not fold itself (the claimant's commitment from the
    * peers: its last interval's state), checked here against the record's stateHash. Optional.
    */
@@ -121,10 +128,24 @@ export class BalanceBook {
     return stored;
   }
 
-  /** S_w of the claim `record`: from our own result, a commitment we stored, or the peers. */
+  /**
+   * S_w of the claim `record`: from our own result, the calldata of the partial claim's `update` (review 3
+   * B1: balances(w−1) is computable from chain data plus the node's own signed windows), or the peers.
+   */
   private async finalStateOf(window: number, record: WindowRecord): Promise<ParticipantState[] | undefined> {
     const own = await this.m.db.windowResults.get(window);
     if (own && own.stateHash === record.stateHash) return own.finalState;
+    const onChain = await this.m.chainFinalState?.(window, record).catch((e: unknown) => {
+      this.m.logger.warn('final state not read from the claim transaction', {
+        window,
+        reason: (e as Error).message,
+      });
+      return undefined;
+    });
+    if (onChain && stateHash(onChain) === record.stateHash) {
+      this.m.logger.info('final state read from the claim transaction', { window });
+      return onChain;
+    }
     const fetched = await this.m.fetchFinalState?.(window, record).catch(() => undefined);
     return fetched && stateHash(fetched) === record.stateHash ? fetched : undefined;
   }

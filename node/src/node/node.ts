@@ -214,6 +214,7 @@ export class DiversityNode {
       community,
       db,
       finalRecord: async (w) => settlement.finalRecord(w),
+      chainFinalState: async (w, record) => hub.claimedFinalState(w, record),
       fetchFinalState: async (w, record) =>
         committer ? claimFinalState(await committer.fetchCommitments(w), record.windowRoot) : undefined,
       metrics,

@@ -235,7 +235,13 @@ export class Settlement {
         : this.ecdsaBlob(window, counted);
     if (coSignature === undefined) return;
     await this.send(window, 'update', counted.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
-      this.modules.hub.sendUpdate(window, own, coSignature, o),
+      this.modules.hub.sendUpdate(
+        window,
+        own,
+        coSignature,
+        counted.length === community.participants.length ? null : own.finalState,
+        o,
+      ),
     );
   }
 

@@ -5,11 +5,12 @@ import { Interface } from 'ethers';
 
 /** What `Hub.claim` pays (DESIGN.md §5.2), as the devnet and `diversity claim` check it. */
 describe('claimPayout: a member paid at close from its leaf, bond and credit', () => {
-  const member = { bond: 10n, credit: 3n };
+  const member = { bond: 10n, credit: 3n, fine: 0n };
 
   it('a member without debt or claim gets escrow + bond + credit', () => {
     expect(claimPayout({ escrow: 100n, debt: 0n, claim: 0n }, member, 0n, 0n)).to.deep.equal({
       funds: 113n,
+      fine: 0n,
       repaid: 0n,
       share: 0n,
       paid: 113n,
@@ -19,6 +20,7 @@ describe('claimPayout: a member paid at close from its leaf, bond and credit', (
   it('a debtor repays its debt from escrow, bond and credit first; what it cannot repay is lost', () => {
     expect(claimPayout({ escrow: 5n, debt: 12n, claim: 0n }, member, 0n, 40n)).to.deep.equal({
       funds: 18n,
+      fine: 0n,
       repaid: 12n,
       share: 0n,
       paid: 6n,
@@ -26,10 +28,25 @@ describe('claimPayout: a member paid at close from its leaf, bond and credit', (
     // Debt above every fund: all of it goes to the pool, nothing to the member (not a negative payment).
     expect(claimPayout({ escrow: 0n, debt: 50n, claim: 0n }, member, 0n, 40n)).to.deep.equal({
       funds: 13n,
+      fine: 0n,
       repaid: 13n,
       share: 0n,
       paid: 0n,
     });
+  });
+
+  it('the fine is taken first, before the debt (review 3 B2, Settlement.funds), and never more than the funds', () => {
+    // funds 5 + 10 + 3 = 18, fine 7 first: 11 left, debt 12 repays 11, nothing paid.
+    expect(claimPayout({ escrow: 5n, debt: 12n, claim: 0n }, { ...member, fine: 7n }, 0n, 40n)).to.deep.equal({
+      funds: 11n,
+      fine: 7n,
+      repaid: 11n,
+      share: 0n,
+      paid: 0n,
+    });
+    // A fine above every fund takes them all: nothing repaid, nothing paid.
+    const all = claimPayout({ escrow: 1n, debt: 2n, claim: 0n }, { ...member, fine: 100n }, 0n, 40n);
+    expect(all).to.deep.equal({ funds: 0n, fine: 14n, repaid: 0n, share: 0n, paid: 0n });
   });
 
   it("a creditor's share is floor(pool · claim / totalClaims), its own repayment in the pool first", () => {
@@ -37,7 +54,7 @@ describe('claimPayout: a member paid at close from its leaf, bond and credit', (
     expect(claimPayout({ escrow: 1n, debt: 0n, claim: 10n }, member, 7n, 30n).share).to.equal(2n);
     // Debtor and creditor at once (across windows): repays 4, then shares in a pool of 7 + 4 = 11.
     const both = claimPayout({ escrow: 1n, debt: 4n, claim: 15n }, member, 7n, 30n);
-    expect(both).to.deep.equal({ funds: 14n, repaid: 4n, share: 5n, paid: 15n });
+    expect(both).to.deep.equal({ funds: 14n, fine: 0n, repaid: 4n, share: 5n, paid: 15n });
   });
 });
 

@@ -6,6 +6,7 @@ import type { NodeDb } from '../../src/db/index.js';
 import { type ClaimStake, wholeBondSigners } from '../../src/node/claimStake.js';
 import { Settlement, type SettlementModules } from '../../src/node/settlement.js';
 import { createLogger } from '../../src/util/logger.js';
+import { emptyState, type ParticipantState } from '../../src/window/state.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -26,6 +27,8 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     maxPriorityFeePerGasGwei: 2,
   };
   const GRACE = 5;
+  /** Window 0's final state as this node folded it (what a partial claim carries, review 3 B1). */
+  const FINAL_STATE = emptyState(3).map((p, i) => ({ ...p, net: [5n, -5n, 0n][i] }));
   const BALANCES = `0x${'b1'.repeat(32)}`;
   let db: NodeDb;
   let cleanup: () => Promise<void>;
@@ -38,6 +41,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     hash: string;
     coSignature?: string;
     balancesRoot?: string;
+    finalState?: readonly ParticipantState[] | null;
   }[];
   let receipts: Map<string, { status: number; gasUsed: bigint }>;
   let accountNonce: number;
@@ -54,6 +58,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       window: number,
       result: { balancesRoot: string },
       coSignature: string,
+      finalState: readonly ParticipantState[] | null,
       o: { nonce?: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
     ) => {
       if (failNextSend) {
@@ -70,6 +75,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
         hash,
         coSignature,
         balancesRoot: result.balancesRoot,
+        finalState,
       });
       return { hash, nonce };
     },
@@ -123,7 +129,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       windowRoot: root,
       stateHash,
       balancesRoot: BALANCES,
-      finalState: [],
+      finalState: FINAL_STATE,
       intervals: [],
       readingCount: 12,
       voidedSlots: 0,
@@ -227,6 +233,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       expect(sent.length).to.equal(1);
       expect(bitmap(sent[0].coSignature), 'only participant 0 counted').to.equal(1n);
       expect(allowed).to.deep.equal([BOND / 10n]);
+      expect(sent[0].finalState, 'a partial claim carries its final state').to.deep.equal(FINAL_STATE);
     });
 
     it('keeps every co-signer whose bond is whole', async () => {
@@ -418,6 +425,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     at(windowEnd() + GRACE);
     await s.tick();
     expect(sent.length).to.equal(1);
+    expect(sent[0].finalState, 'a fully signed result carries none (UnexpectedFinalState)').to.equal(null);
     for (let t = 1; t < opts.replaceAfterSeconds; t += 3) {
       at(windowEnd() + GRACE + t);
       await s.tick();

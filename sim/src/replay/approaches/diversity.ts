@@ -53,8 +53,9 @@ export interface HubBinding {
   /** Transactions before the first window: funding, approvals, open, joins. */
   setupTxs(c: HubCallContext): TxSpec[];
   /**
-   * `update(id, window, windowRoot, stateHash, balancesRoot, coSignature)`; `coSignature`: the community's
-   * blob (ECDSA signer set or BLS aggregate, `DiversityApproach.coSignature`).
+   * `update(id, window, windowRoot, stateHash, balancesRoot, finalState, coSignature)`, fully signed (the
+   * replay's co-signature names every participant), so `finalState` is empty; `coSignature`: the
+   * community's blob (ECDSA signer set or BLS aggregate, `DiversityApproach.coSignature`).
    */
   updateTx(c: HubCallContext, window: number, result: WindowResultRoots, coSignature: string): TxSpec;
   closeTx(c: HubCallContext): TxSpec;
@@ -231,6 +232,7 @@ export const hubBinding: HubBinding = {
         result.windowRoot,
         result.stateHash,
         result.balancesRoot,
+        '0x', // every participant signed: no final state (a partial claim carries it, review 3 B1)
         coSignature,
       ]),
       gasLimit: 16_000_000n,
