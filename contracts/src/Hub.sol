@@ -260,14 +260,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (rec.status == WindowStatus.Pending) {
             _replacePending(c, communityId, window, claimHash(window, windowRoot, stateHash, balancesRoot), full);
         }
-        rec.windowRoot = windowRoot;
-        rec.stateHash = stateHash;
         rec.balancesRoot = balancesRoot;
         if (full) {
-            // Final at once: only the roots are written (`windowRecord` derives the rest, WindowRecord).
+            // Final at once: only the balances root is written, the one root a rule on chain reads of a final
+            // window (the next window's BadBalances start, the claims). Its windowRoot and stateHash are in
+            // this event and the calldata: no dispute or game applies to a final window (WindowRecord).
             c.finalizedWindows = window + 1;
             emit WindowFinalized(communityId, window, windowRoot, stateHash, balancesRoot, signers);
         } else {
+            rec.windowRoot = windowRoot;
+            rec.stateHash = stateHash;
             // Only a signer with its whole bond at stake counts (review R6).
             Settlement.requireWholeBonds(c.members, signers, communityId);
             rec.signers = signers;
@@ -636,7 +638,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory rec) {
         Community storage c = _existing(communityId);
         rec = c.windows[window];
-        // A result final at once stores only its roots (`update`).
+        // A result final at once stores only its balances root (`update`; its other roots are in its event).
         if (window < c.finalizedWindows && rec.status == WindowStatus.None) {
             rec.status = WindowStatus.Final;
             rec.signers = _all(c.participantCount);

@@ -176,6 +176,8 @@ interface IHub {
         uint256 challengeEndsAt
     );
     /// @notice Emitted when a window's result becomes final (its balances root is the next one's start).
+    /// For a result final at once (signed by everyone) this event is where its windowRoot and stateHash
+    /// are kept: the hub stores only its balances root (`WindowRecord`).
     event WindowFinalized(
         uint64 indexed communityId,
         uint32 indexed window,
@@ -423,8 +425,9 @@ interface IHub {
     /// read it with `MeterTable` (Solidity) or `readMeterTable` (node/src/chain/hubClient.ts).
     function meterTable(uint64 communityId) external view returns (address);
 
-    /// @notice The stored result of a window: status, roots, submission time, signer bitmap (a result
-    /// final at once reads as signed by everyone, with submittedAt and submitter 0: see `WindowRecord`).
+    /// @notice The stored result of a window: status, roots, submission time, signer bitmap. A result final
+    /// at once reads as signed by everyone, with windowRoot, stateHash, submittedAt and submitter 0: its
+    /// roots are in its `WindowFinalized` event (see `WindowRecord`).
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory);
 
     /// @notice What the hub keeps of member `index`: its bond (configured bond − bondMissing), its

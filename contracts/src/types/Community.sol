@@ -96,9 +96,13 @@ struct RejectedClaim {
 }
 
 /// @notice What the hub stores for one window's result.
-/// @dev A result signed by every participant is final at once; for it the hub writes only the three
-/// roots (the `windowRecord` view derives `status` = Final, `signers` = everyone, and reports
-/// `submittedAt` and `submitter` as 0: the `WindowFinalized` event's block and sender have them).
+/// @dev A result signed by every participant is final at once; for it the hub writes only `balancesRoot`,
+/// the one root a rule on chain reads of a final window (the next window's BadBalances start, the claims
+/// at close). The `windowRecord` view derives `status` = Final and `signers` = everyone, and reports
+/// `windowRoot`, `stateHash`, `submittedAt` and `submitter` as 0: the `WindowFinalized` event has the
+/// roots, its block and transaction the rest. No dispute or game applies to a final window, so nothing
+/// on chain reads those zeros; nodes take the roots from the event (`HubClient.windowRecord`). A pending
+/// claim that finalizes later keeps its whole record.
 struct WindowRecord {
     bytes32 windowRoot;
     /// StateHash.hash(S_W) of the window's final state.

@@ -78,6 +78,8 @@ contract DisputeHandler is HandlerBase {
     uint64[] public fullIds;
     uint32[] public fullWindows;
     bytes32[] public fullClaims;
+    /// The balances root of each fully signed result (the one root the hub stores of it).
+    bytes32[] public fullBalancesRoots;
 
     uint256 public ghostInvalidAccepted;
     uint256 public ghostDisputes;
@@ -208,6 +210,7 @@ contract DisputeHandler is HandlerBase {
             fullIds.push(id);
             fullWindows.push(w);
             fullClaims.push(h);
+            fullBalancesRoots.push(bRoot);
             if (pending) ++ghostReplacements;
         }
     }

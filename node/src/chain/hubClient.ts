@@ -38,6 +38,7 @@ export enum WindowStatus {
 }
 
 export interface WindowRecord {
+  /** The co-signed roots; of a result final at once, read from its `WindowFinalized` event (`HubClient.windowRecord`). */
   windowRoot: string;
   stateHash: string;
   /** The balances root after the window's reaction (`Balances.root`): what members are paid from. */
@@ -318,9 +319,17 @@ export class HubClient {
     return this.contract.claimShare(this.opts.communityId, index, leaf, totalClaims, proof, overrides);
   }
 
+  /**
+   * Window `window`'s result (`Hub.windowRecord`). A result final at once (signed by everyone) is stored by
+   * its balances root only: the hub reports its windowRoot and stateHash as zero, and they are taken here
+   * from its `WindowFinalized` event (`finalizedRoots`), so every caller (settlement's audit, the disputer,
+   * the balance book, the dashboard, `diversity audit`) compares against the co-signed roots. A pending
+   * claim, and one that finalized after its challenge period, keeps its whole stored record. Throws rather
+   * than return a zero root for a final window.
+   */
   async windowRecord(window: number): Promise<WindowRecord> {
     const r = await this.contract.windowRecord(this.opts.communityId, window);
-    return {
+    const record: WindowRecord = {
       windowRoot: r.windowRoot,
       stateHash: r.stateHash,
       balancesRoot: r.balancesRoot,
@@ -328,6 +337,36 @@ export class HubClient {
       submittedAt: Number(r.submittedAt),
       status: Number(r.status),
     };
+    if (record.status === WindowStatus.Final && record.submittedAt === 0) {
+      const roots = await this.finalizedRoots(window, record.balancesRoot);
+      record.windowRoot = roots.windowRoot;
+      record.stateHash = roots.stateHash;
+    }
+    return record;
+  }
+
+  /** Roots of fast-path-final windows read from their events, by `window:balancesRoot` (they never change). */
+  private readonly fastPathRoots = new Map<string, ClaimedResult>();
+
+  /**
+   * The roots of window `window`'s result final at once, from its `WindowFinalized` event: the one whose
+   * balances root is `balancesRoot`, the root the hub stored (the event is emitted once per window). Throws
+   * when no such event is found (a node that cannot read it must not audit against zeros).
+   */
+  async finalizedRoots(window: number, balancesRoot: string): Promise<ClaimedResult> {
+    const key = `${window}:${balancesRoot.toLowerCase()}`;
+    const cached = this.fastPathRoots.get(key);
+    if (cached) return cached;
+    const filter = this.contract.filters.WindowFinalized(this.opts.communityId, window);
+    for (const log of await this.contract.queryFilter(filter, 0, 'latest')) {
+      if (!('args' in log) || !sameHex(log.args.balancesRoot, balancesRoot)) continue;
+      const roots = { windowRoot: log.args.windowRoot, stateHash: log.args.stateHash, balancesRoot };
+      this.fastPathRoots.set(key, roots);
+      return roots;
+    }
+    throw new Error(
+      `window ${window} is final with balances root ${balancesRoot} but its WindowFinalized event was not found: its windowRoot and stateHash are in that event only`,
+    );
   }
 
   /** Index of the last final window, or -1 (from `community().finalizedWindows`: the hub keeps no second view of it). */
