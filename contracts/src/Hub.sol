@@ -10,7 +10,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IHub} from "./interfaces/IHub.sol";
 import {DisputeContext, DisputeKind, DisputeOutcome, SlotRule, Verdict} from "./types/Dispute.sol";
 import {GameContext, GameResult} from "./types/Game.sol";
-import {MarketKind, MarketParams} from "./types/Market.sol";
+import {MarketParams} from "./types/Market.sol";
 import {
     Balance,
     CommunityConfig,
@@ -136,7 +136,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IHub
     function open(CommunityConfig calldata config) external returns (uint64 communityId) {
-        _validateSchedule(config);
+        Settlement.validateSchedule(
+            config.intervalSeconds,
+            config.windowIntervals,
+            config.windowCount,
+            config.challengePeriod,
+            config.start,
+            address(config.token),
+            config.meters.length,
+            config.market
+        );
         communityId = ++communityCount;
         Community storage c = _communities[communityId];
         c.status = CommunityStatus.Opening;
@@ -877,29 +886,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         CommunityStatus status = c.status;
         if (status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
         if (status != CommunityStatus.Active) revert CommunityNotActive(communityId);
-    }
-
-    function _validateSchedule(CommunityConfig calldata config) internal pure {
-        if (config.intervalSeconds == 0) revert ZeroIntervalSeconds();
-        if (config.windowIntervals == 0) revert ZeroWindowIntervals();
-        if (config.windowCount == 0) revert ZeroWindowCount();
-        if (config.challengePeriod == 0) revert ZeroChallengePeriod();
-        if (address(config.token) == address(0)) revert ZeroToken();
-        MarketParams calldata m = config.market;
-        if (m.gridBuyPrice < m.gridSellPrice) revert InvalidPrices(m.gridBuyPrice, m.gridSellPrice);
-        uint256 intervals = uint256(config.windowCount) * config.windowIntervals;
-        // Interval numbers (uint32 in readings and leaves) never wrap.
-        if (intervals > type(uint32).max) revert TooManyIntervals(intervals);
-        uint256 end = uint256(config.start) + intervals * config.intervalSeconds;
-        if (end > type(uint64).max) revert ScheduleOverflow();
-        // Every honest state can be posted: a participant's window energy is at most W·M·(2^32 − 1) Wh
-        // (uint64 fields), and |net| at most its value at the P2P price (int128 in pending storage): the
-        // midpoint (buy + sell) / 2, or for the auction a midpoint of two prices at most buy (bids are capped).
-        uint256 maxEnergy = uint256(config.windowIntervals) * config.meters.length * type(uint32).max;
-        if (maxEnergy > type(uint64).max) revert EnergyBoundOverflow(maxEnergy);
-        uint256 maxValue = maxEnergy
-            * (uint256(m.gridBuyPrice) + (m.kind == MarketKind.Auction ? m.gridBuyPrice : m.gridSellPrice)) / 2000;
-        if (maxValue > uint256(uint128(type(int128).max))) revert ValueBoundOverflow(maxValue);
     }
 
     /// @dev Every module must be on the allow-list, and the market module must compute the market kind.

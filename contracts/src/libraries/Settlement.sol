@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IHub} from "../interfaces/IHub.sol";
 import {Member} from "../types/Community.sol";
+import {MarketKind, MarketParams} from "../types/Market.sol";
 import {Balances} from "./Balances.sol";
 import {PackedState} from "./PackedState.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -68,6 +69,42 @@ library Settlement {
             table[at] = p;
         }
         return Balances.root(Balances.genesis(participants, escrow), 0);
+    }
+
+    /// @notice `Hub.open`'s schedule checks (DESIGN.md §5.2): no zero interval length, window length, window
+    /// count, challenge period or token, buy >= sell, and every honest window can be posted — interval
+    /// numbers never wrap (`TooManyIntervals`), the schedule's end fits uint64 (`ScheduleOverflow`), a
+    /// participant's window energy fits the uint64 state fields (`EnergyBoundOverflow`) and its |net| fits
+    /// int128 (`ValueBoundOverflow`). Here and not in the hub: it keeps the hub under EIP-170.
+    function validateSchedule(
+        uint32 intervalSeconds,
+        uint32 windowIntervals,
+        uint32 windowCount,
+        uint32 challengePeriod,
+        uint64 start,
+        address token,
+        uint256 meterCount,
+        MarketParams calldata m
+    ) public pure {
+        if (intervalSeconds == 0) revert IHub.ZeroIntervalSeconds();
+        if (windowIntervals == 0) revert IHub.ZeroWindowIntervals();
+        if (windowCount == 0) revert IHub.ZeroWindowCount();
+        if (challengePeriod == 0) revert IHub.ZeroChallengePeriod();
+        if (token == address(0)) revert IHub.ZeroToken();
+        if (m.gridBuyPrice < m.gridSellPrice) revert IHub.InvalidPrices(m.gridBuyPrice, m.gridSellPrice);
+        uint256 intervals = uint256(windowCount) * windowIntervals;
+        // Interval numbers (uint32 in readings and leaves) never wrap.
+        if (intervals > type(uint32).max) revert IHub.TooManyIntervals(intervals);
+        uint256 end = uint256(start) + intervals * intervalSeconds;
+        if (end > type(uint64).max) revert IHub.ScheduleOverflow();
+        // Every honest state can be posted: a participant's window energy is at most W·M·(2^32 − 1) Wh
+        // (uint64 fields), and |net| at most its value at the P2P price (int128 in pending storage): the
+        // midpoint (buy + sell) / 2, or for the auction a midpoint of two prices at most buy (bids are capped).
+        uint256 maxEnergy = uint256(windowIntervals) * meterCount * type(uint32).max;
+        if (maxEnergy > type(uint64).max) revert IHub.EnergyBoundOverflow(maxEnergy);
+        uint256 maxValue = maxEnergy
+            * (uint256(m.gridBuyPrice) + (m.kind == MarketKind.Auction ? m.gridBuyPrice : m.gridSellPrice)) / 2000;
+        if (maxValue > uint256(uint128(type(int128).max))) revert IHub.ValueBoundOverflow(maxValue);
     }
 
     /// @notice Checks a partial claim's final state (review 3, B1): `finalState` must decode as the packed

@@ -68,7 +68,7 @@ describe('e2e: a community of real nodes on anvil', function () {
     ]);
     for (const w of [0, 1]) {
       expect(await signerCount(c, w), `signers of window ${w}`).to.equal(4);
-      const rec = await c.deployment.hub.windowRecord(c.communityId, w);
+      const rec = await c.windowRecord(w);
       for (const node of c.nodes) {
         const own = (await (await fetch(`${node!.apiUrl}/window/${w}`)).json()) as {
           windowRoot: string;

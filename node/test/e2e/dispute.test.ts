@@ -153,7 +153,7 @@ describe('e2e: a meter that equivocates', function () {
       expect(disputes.length).to.equal(1);
       expect(Number((disputes[0] as unknown as { args: { kind: bigint } }).args.kind)).to.equal(4);
       expect((await hub.member(c.communityId, 2)).bond).to.equal(9n * 10n ** 18n); // 10 % of the bond
-      const rec = await hub.windowRecord(c.communityId, 0);
+      const rec = await c.windowRecord(0);
       for (const node of c.nodes) {
         const own = (await (await fetch(`${node!.apiUrl}/window/0`)).json()) as {
           windowRoot: string;

@@ -226,7 +226,7 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
     let agreeing = 0;
     const roots: string[] = [];
     for (let w = 0; w < final; w++) {
-      const rec = await c.deployment.hub.windowRecord(c.communityId, w);
+      const rec = await c.windowRecord(w);
       roots.push(rec.windowRoot);
       let all = true;
       for (const i of honest) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
+import { HubClient, type WindowRecord } from '../../src/chain/hubClient.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
 import { freePorts } from '../../src/devnet/ports.js';
 import { DiversityNode } from '../../src/node/node.js';
@@ -160,6 +161,18 @@ export class LocalCommunity {
   /** Unix seconds when `window` ends. */
   windowEnd(window: number): number {
     return this.start + (window + 1) * this.opts.windowIntervals * this.opts.intervalSeconds;
+  }
+
+  /**
+   * Window `w`'s result as every node reads it (`HubClient.windowRecord`: a fast-path-final window's
+   * windowRoot and stateHash from its `WindowFinalized` event, the hub stores only its balances root).
+   */
+  async windowRecord(w: number): Promise<WindowRecord> {
+    const hub = new HubClient(
+      { hub: this.deployment.hubAddress, communityId: this.communityId },
+      { runner: this.provider, provider: this.provider },
+    );
+    return hub.windowRecord(w);
   }
 
   async lastFinalizedWindow(): Promise<number> {
