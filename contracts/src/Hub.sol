@@ -200,7 +200,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function deposit(uint64 communityId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         (Community storage c, Member storage m) = _ownMember(communityId);
-        m.credit = (uint256(m.credit) + amount).toUint128();
+        // A fine (a negative credit) is paid first.
+        Settlement.addCredit(m, amount);
         _hold(c, amount);
         emit Deposited(communityId, msg.sender, amount);
         c.token.safeTransferFrom(msg.sender, address(this), amount);
@@ -662,12 +663,14 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     {
         Community storage c = _existing(communityId);
         Member memory m = c.members[index];
+        // The credit's positive part is the credit, its negative part the fine (`Member`).
+        (credit, fine) = Settlement.split(m.credit);
         return (
             uint256(c.bond) - m.bondMissing,
-            m.credit,
+            credit,
             c.settled[index >> 8] & (uint256(1) << (index & 255)) != 0,
             c.claimTaken[index],
-            m.fine
+            fine
         );
     }
 

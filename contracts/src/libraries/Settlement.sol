@@ -19,6 +19,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// hub, and Σ taken == Σ shared out (money is conserved exactly).
 library Settlement {
     using SafeCast for uint256;
+    using SafeCast for int256;
 
     /// @notice Share of a slashed amount that goes to the challenger, in basis points (`Hub.CHALLENGER_SHARE_BPS`).
     uint256 internal constant CHALLENGER_SHARE_BPS = 5_000;
@@ -126,13 +127,36 @@ library Settlement {
         uint64 communityId
     ) public returns (uint256 total) {
         Member memory m = members[index];
-        total = escrow + (bond - m.bondMissing) + m.credit;
-        uint256 fine = m.fine;
+        (uint256 credit, uint256 fine) = split(m.credit);
+        total = escrow + (bond - m.bondMissing) + credit;
         if (fine > 0) {
             if (fine > total) fine = total;
             total -= fine;
             emit IHub.FineCollected(communityId, index, fine);
         }
+    }
+
+    /// @notice Adds `amount` to member `m`'s credit (a `deposit`): it pays the member's fine first, if
+    /// any (the credit is negative then). Here and not in the hub: EIP-170.
+    function addCredit(Member storage m, uint256 amount) public {
+        _addCredit(m, amount);
+    }
+
+    /// @notice A member's signed credit (an int128) as (credit, fine): its positive and its negative part
+    /// (`Member`).
+    function split(int256 credit) internal pure returns (uint256 positive, uint256 negative) {
+        // `credit` is an int128 (`Member.credit`): both casts are of a value in [0, 2^127], exact.
+        unchecked {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            if (credit > 0) positive = uint256(credit);
+            // forge-lint: disable-next-line(unsafe-typecast)
+            else negative = uint256(-credit);
+        }
+    }
+
+    /// @dev m.credit += amount (SafeCast: reverts beyond int128).
+    function _addCredit(Member storage m, uint256 amount) private {
+        m.credit = (int256(m.credit) + amount.toInt256()).toInt128();
     }
 
     /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds its whole bond
@@ -157,8 +181,7 @@ library Settlement {
         uint256 rest = amount - each * count;
         for (uint256 i = 0; i < n; ++i) {
             if (who & (uint256(1) << i) == 0) continue;
-            Member storage m = members[i];
-            m.credit = (uint256(m.credit) + each + rest).toUint128();
+            _addCredit(members[i], each + rest);
             rest = 0;
         }
     }
@@ -210,15 +233,14 @@ library Settlement {
     ) private {
         for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
             if (offenders & (uint256(1) << i) != 0) continue;
-            Member storage m = members[i];
-            m.credit = (uint256(m.credit) + each + rest).toUint128();
+            _addCredit(members[i], each + rest);
             rest = 0;
         }
     }
 
     /// @dev Takes up to `p.cap` from the bond of each offender, then (`p.orCredit`) what the bond lacked
-    /// from its credit, and records what neither could pay as its `fine`; returns the total taken (the
-    /// fine is not shared out: it is collected at claim and kept by the hub).
+    /// from its positive credit, and fines what neither could pay (a negative credit); returns the total
+    /// taken (the fine is not shared out: it is collected later and kept by the hub).
     function _take(mapping(uint256 => Member) storage members, Penalty memory p, uint256 n)
         private
         returns (uint256 total)
@@ -235,14 +257,15 @@ library Settlement {
             // forge-lint: disable-next-line(unsafe-typecast)
             m.bondMissing = uint128(missing + take);
             if (p.orCredit && take < cap) {
-                uint256 held = m.credit;
-                uint256 more = cap - take < held ? cap - take : held;
-                // Below the uint128 credit it is subtracted from.
+                uint256 rest = cap - take;
+                int256 credit = m.credit;
+                // What the positive credit holds is taken (and shared out); the rest is fined: the credit
+                // goes below zero, paid by what the member receives later or from its funds at claim
+                // (review 3, B2).
                 // forge-lint: disable-next-line(unsafe-typecast)
-                m.credit = uint128(held - more);
-                take += more;
-                // The rest is fined, taken from the member's funds at claim (review 3, B2).
-                if (take < cap) m.fine = (uint256(m.fine) + cap - take).toUint128();
+                uint256 held = credit > 0 ? uint256(credit) : 0;
+                take += rest < held ? rest : held;
+                m.credit = (credit - rest.toInt256()).toInt128();
             }
             total += take;
         }

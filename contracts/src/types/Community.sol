@@ -133,20 +133,21 @@ struct Balance {
     uint256 claim;
 }
 
-/// @notice What the hub keeps on chain of one member (token units); its escrow, debt and claim live in
-/// the balances root only (DESIGN.md §5.6). A fresh member is whole: its slots stay zero.
+/// @notice What the hub keeps on chain of one member (token units), in one slot (a claim reads one cold
+/// slot per member); its escrow, debt and claim live in the balances root only (DESIGN.md §5.6). A fresh
+/// member is whole: its slot stays zero.
 struct Member {
     /// What the member's bond lacks of the configured bond (slashes, timeout penalties); the bond is
     /// configured bond − bondMissing. `topUpBond` makes it 0.
     uint128 bondMissing;
-    /// On-chain money the member received or added during the run (a slash share, a lost game bond's
-    /// share, a `deposit`), paid at close with its escrow and bond; it backs the member's debt.
-    uint128 credit;
-    /// What an equivocation's fixed cost could not take from the bond and the credit (review R4, review 3
-    /// B2: the escrow is in the root, out of a slash's reach): taken from the member's funds at `claim`
-    /// before its debt, and kept by the hub (paid to nobody, so a reporter gains nothing from its own
-    /// sybil's fine). Its own slot, written only on that rare path.
-    uint128 fine;
+    /// The member's on-chain balance: what it received or added during the run (a slash share, a lost game
+    /// bond's share, a `deposit`), paid at close with its escrow and bond, backing its debt; less its fine,
+    /// what an equivocation's fixed cost could not take from the bond and the positive credit (review R4,
+    /// review 3 B2: the escrow is in the root, out of a slash's reach). Negative = a fine: money the member
+    /// receives later pays it first, and at `claim` it is taken from the funds before the debt and kept by
+    /// the hub (paid to nobody, so a reporter gains nothing from its own sybil's fine). `Hub.member` reports
+    /// the positive part as `credit` and the negative part as `fine`.
+    int128 credit;
 }
 
 /// @notice Read-only summary of a community for off-chain nodes.

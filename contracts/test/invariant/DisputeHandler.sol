@@ -85,6 +85,10 @@ contract DisputeHandler is HandlerBase {
     uint256 public ghostDisputes;
     uint256 public ghostInvalidRejected;
     uint256 public ghostEquivocations;
+    /// Σ fines imposed on equivocating meter owners (what their bond and positive credit could not pay):
+    /// money the hub keeps, so the hub holds it on top of what it owes (a fine is the negative part of
+    /// `Member.credit`; money the member receives later pays it first).
+    uint256 public ghostFines;
     uint256 public ghostReplacements;
     uint256 public ghostFrauds;
     uint256 public ghostCloses;
@@ -304,8 +308,12 @@ contract DisputeHandler is HandlerBase {
         address who = challengers[challengerSeed % challengers.length];
         _commit(who, id, w, DisputeKind.Equivocation, proof);
         bool voided = hub.isVoided(id, uint32(m), uint32(uint256(w) * W + t));
+        // Meter m belongs to participant m: the offender, who receives no share of its own slash.
+        (,,,, uint256 fineBefore) = hub.member(id, m);
         vm.prank(who);
         try hub.dispute(id, w, 0, 0, 0, DisputeKind.Equivocation, proof) {
+            (,,,, uint256 fineAfter) = hub.member(id, m);
+            ghostFines += fineAfter - fineBefore;
             if (voided) ++ghostInvalidAccepted;
             voidedMask[id][w] |= uint256(1) << (t * M + m);
             ++ghostEquivocations;

@@ -15,7 +15,17 @@ contract SettlementHarness {
     mapping(address => uint256) public withdrawable;
 
     function set(uint256 i, uint128 bondMissing, uint128 credited) external {
-        members[i] = Member(bondMissing, credited, 0);
+        members[i] = Member(bondMissing, int128(credited));
+    }
+
+    /// @dev The negative part of member i's credit: its fine.
+    function fine(uint256 i) external view returns (uint256) {
+        int256 c = members[i].credit;
+        return c < 0 ? uint256(-c) : 0;
+    }
+
+    function addCredit(uint256 i, uint256 amount) external {
+        Settlement.addCredit(members[i], amount);
     }
 
     function get(uint256 i) external view returns (Member memory) {
@@ -86,15 +96,15 @@ contract SettlementTest is Test {
         h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
         // 50 from the bond, 30 (all there is) from the credit, the last 20 fined (review 3, B2).
         assertEq(h.get(0).bondMissing, BOND);
-        assertEq(h.get(0).credit, 0);
-        assertEq(h.get(0).fine, 20, "what bond and credit lacked is fined");
+        assertEq(h.get(0).credit, -20, "a fine is a negative credit (one slot per member)");
+        assertEq(h.fine(0), 20, "what bond and credit lacked is fined");
         // The fine is not shared out: only what was taken is.
-        assertEq(h.withdrawable(address(0xc)) + h.get(1).credit, 80);
+        assertEq(int256(h.withdrawable(address(0xc))) + h.get(1).credit, 80);
         // A second equivocation with nothing left fines its whole cost; a slash without orCredit never fines.
         h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
-        assertEq(h.get(0).fine, 120);
+        assertEq(h.fine(0), 120);
         h.slash(2, 0, Settlement.Penalty(1, 100, 0, false, BOND), address(0xc));
-        assertEq(h.get(0).fine, 120);
+        assertEq(h.fine(0), 120);
     }
 
     function test_Funds_TakesTheFineFirstAndAtMostTheFunds() public {
@@ -104,7 +114,7 @@ contract SettlementTest is Test {
         h.set(1, uint128(BOND), 0);
         h.slash(3, 0, Settlement.Penalty(2, 60, 0, true, BOND), address(0xc));
         h.slash(3, 0, Settlement.Penalty(2, 60, 0, true, BOND), address(0xc));
-        assertEq(h.get(1).fine, 120);
+        assertEq(h.fine(1), 120);
         vm.expectEmit(address(h));
         emit IHub.FineCollected(1, 1, 120);
         assertEq(h.funds(1, 1_000, BOND), 880);
@@ -112,6 +122,33 @@ contract SettlementTest is Test {
         vm.expectEmit(address(h));
         emit IHub.FineCollected(1, 1, 70);
         assertEq(h.funds(1, 70, BOND), 0);
+    }
+
+    /// The fine and the credit share one signed slot: money a fined member receives (a deposit, a slash
+    /// share) pays its fine first, and what it is paid at claim is the same as with the two kept apart
+    /// (escrow + bond + credit − fine, at least 0).
+    function test_AddCredit_PaysTheFineFirst() public {
+        h.set(0, uint128(BOND), 0);
+        h.slash(2, 0, Settlement.Penalty(1, 120, 0, true, BOND), address(0xc));
+        assertEq(h.fine(0), 120);
+        h.addCredit(0, 50);
+        assertEq(h.fine(0), 70, "paid 50 of the fine");
+        assertEq(h.get(0).credit, -70);
+        assertEq(h.funds(0, 1_000, BOND), 1_000 - 70, "escrow less the fine left");
+        h.addCredit(0, 100);
+        assertEq(h.fine(0), 0);
+        assertEq(h.get(0).credit, 30, "the rest is credit");
+        assertEq(h.funds(0, 1_000, BOND), 1_000 + 30);
+        // The next equivocation takes the credit there is (shared out), and fines the rest again.
+        h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
+        assertEq(h.get(0).credit, -70);
+        assertEq(int256(h.withdrawable(address(0xc))) + h.get(1).credit, 30, "only the 30 of credit is shared");
+    }
+
+    function test_RevertWhen_AddCreditOverflowsInt128() public {
+        h.set(0, 0, uint128(type(int128).max));
+        vm.expectRevert();
+        h.addCredit(0, 1);
     }
 
     function test_RequireFinalState_DecodesAndMatchesTheHash() public {
