@@ -80,7 +80,10 @@ export async function deployHubDependencies(
   load: (name: string) => Artifact = loadArtifact,
   game: GameParams = {},
 ): Promise<{ settlement: string; modules: HubModules }> {
-  const settlement = await deploy(load('Settlement'), [], 'deploy Settlement');
+  // Deployed by its bytecode only: nothing calls the library by ABI (the hub delegatecalls it), and
+  // Solidity's library ABI names enums by their own name (`MarketKind` in `validateSchedule`), which
+  // ethers' ABI parser reports as an invalid fragment on every deployment.
+  const settlement = await deploy({ ...load('Settlement'), abi: [] }, [], 'deploy Settlement');
   const modules = {} as HubModules;
   for (const m of MODULES) {
     const args =
