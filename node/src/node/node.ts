@@ -319,6 +319,7 @@ export class DiversityNode {
 
     committer = new WindowCommitter(opts.window, {
       community,
+      keys,
       clock,
       db,
       network: net,
@@ -334,6 +335,11 @@ export class DiversityNode {
     });
     await committer.init(settlement.lastFinalWindow + 1);
     const windows = committer;
+    // Windows seen final at start-up (before the committer existed): adopt the final claims we lack.
+    for (let w = 0; w <= settlement.lastFinalWindow; w++) {
+      const record = settlement.finalRecord(w);
+      if (record) windows.watchFinal(w, record, await db.windowResults.get(w));
+    }
     // Signatures held from before a restart over another result than ours: fetch those windows again.
     for (let w = settlement.lastFinalWindow + 1; w < windows.nextWindowToCommit; w++)
       await coSigner.reportDisagreements(w);

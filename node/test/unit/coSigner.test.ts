@@ -8,11 +8,15 @@ import { BalanceBook, type BalancesStrategy, thiefBalances } from '../../src/nod
 import { ByzantineMode, byzantineStrategy } from '../../src/node/byzantine.js';
 import { balancesRoot, genesisBalances, reactBalances } from '../../src/window/balances.js';
 import { CoSigner } from '../../src/node/coSigner.js';
-import { CLAIM_WAITS_FOR_PEERS, honestFold, WindowCommitter } from '../../src/node/committer.js';
+import { CLAIM_WAITS_FOR_PEERS, commitmentFrames, honestFold, WindowCommitter } from '../../src/node/committer.js';
+import { assembleWindow } from '../../src/window/assemble.js';
+import { foldAndCommit } from '../../src/window/fold.js';
+import { fromHex, toHex } from '../../src/util/hex.js';
 import { NodeEvents } from '../../src/node/events.js';
 import type { WindowRequest } from '../../src/network/reqresp.js';
 import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
 import { createLogger } from '../../src/util/logger.js';
+import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -186,11 +190,15 @@ describe('node parts: co-signer and window committer', () => {
     const requests: WindowRequest[] = [];
     let peers: unknown[];
     let served: Uint8Array[];
+    /** Each peer's answer to `commitment` (one list of frames per peer). */
+    let servedCommitments: Uint8Array[][];
     const network = {
       connectedPeers: () => peers as never,
       requestAll: async (req: WindowRequest) => {
         requests.push(req);
-        return req.method === 'readings' && peers.length > 0 ? [{ peer: 'p' as never, items: served }] : [];
+        if (peers.length === 0) return [];
+        if (req.method === 'commitment') return servedCommitments.map((items) => ({ peer: 'p' as never, items }));
+        return req.method === 'readings' ? [{ peer: 'p' as never, items: served }] : [];
       },
     };
     const final = new Map<number, WindowRecord>();
@@ -199,6 +207,7 @@ describe('node parts: co-signer and window committer', () => {
         { graceSeconds: 5, reconcileTimeoutMs: 100, maxPeerWaitSeconds: 30 },
         {
           community,
+          keys: new MeterKeyRing(community.meters),
           clock,
           db,
           network,
@@ -225,6 +234,77 @@ describe('node parts: co-signer and window committer', () => {
       requests.length = 0;
       peers = ['p'];
       served = [];
+      servedCommitments = [];
+    });
+
+    it('adopts the readings of a final claim it lacks (restarted, offline): only a commitment that folds to the final root, validly signed', async () => {
+      // kill -9 ×20 ended 29/30 and "node offline 3 windows" 3/4: a node that lacked readings the final
+      // claim holds stayed disagreeing with the chain for good.
+      await storeValidReadings(db, [{ kind: 'new', signed: reading(0, 0), window: 0 }]);
+      const part = committer(honestFold, (w) => w === 0);
+      await part.init();
+      await part.tick();
+      const ours = (await db.windowResults.get(0))!;
+      // The claim made final: three more readings of window 0 than ours.
+      const claimed = [reading(0, 0), reading(1, 1, 40), reading(2, 2, 0, 25), reading(1, 3, 7)];
+      const assembled = assembleWindow(0, community.windowIntervals, community.meters.length, claimed, []);
+      const folded = foldAndCommit(community, 0, assembled);
+      const frames = commitmentFrames(assembled, folded).map((f) => Buffer.from(f));
+      const record: WindowRecord = {
+        windowRoot: folded.commitment.windowRoot,
+        stateHash: folded.stateHash,
+        balancesRoot: `0x${'ba'.repeat(32)}`,
+        signers: 0b111n,
+        submittedAt: 1,
+        status: WindowStatus.Final,
+      };
+      expect(ours.windowRoot).to.not.equal(record.windowRoot);
+      // Hostile answers first: a reading with its values changed (bad signature), a reading moved to
+      // another slot, our own smaller fold (valid, other root), garbage.
+      const forged = JSON.parse(frames[1].toString()) as { slots: (string | null)[] };
+      const bytes = fromHex(forged.slots[1]!);
+      bytes[bytes.length - 70] ^= 1;
+      forged.slots[1] = toHex(bytes);
+      const moved = JSON.parse(frames[2].toString()) as { slots: (string | null)[] };
+      moved.slots = [moved.slots[2], null, null];
+      servedCommitments = [
+        [frames[0], Buffer.from(JSON.stringify(forged)), frames[2], frames[3]],
+        [frames[0], frames[1], Buffer.from(JSON.stringify(moved)), frames[3]],
+        (await db.commitments.listWindow(0)).map((c) => c.frames.map((f) => Buffer.from(f)))[0],
+        [Buffer.from('not json'), frames[1], frames[2], frames[3]],
+        frames.slice(0, 3),
+      ];
+      await part.onWindowFinal(0, record);
+      expect(part.adoptionsWanted).to.deep.equal([0]);
+      await part.tick();
+      expect((await db.windowResults.get(0))?.windowRoot).to.equal(ours.windowRoot);
+      expect(await db.readings.listWindow(0)).to.have.length(1);
+      // The claimant's commitment: adopted, its readings stored, our result is the final one.
+      servedCommitments.push(frames);
+      state.now += community.intervalSeconds;
+      await part.tick();
+      const adopted = (await db.windowResults.get(0))!;
+      expect(adopted.windowRoot).to.equal(record.windowRoot);
+      expect(adopted.stateHash).to.equal(record.stateHash);
+      expect(adopted.readingCount).to.equal(4);
+      expect(
+        (await db.readings.listWindow(0)).map((r) => `${r.reading.interval}:${r.reading.meterIndex}`),
+      ).to.have.members(['0:0', '1:1', '2:2', '3:1']);
+      // Served as held from now on (a peer asking for the final claim gets it from us too).
+      expect((await db.commitments.listWindow(0)).map((c) => c.windowRoot)).to.include(record.windowRoot);
+      expect(part.adoptionsWanted).to.deep.equal([]);
+    });
+
+    it('a final window whose root is ours is not adopted (nothing fetched)', async () => {
+      const part = committer(honestFold, (w) => w === 0);
+      await part.init();
+      await part.tick();
+      const ours = (await db.windowResults.get(0))!;
+      requests.length = 0;
+      await part.onWindowFinal(0, { ...ours, signers: 0b111n, submittedAt: 1, status: WindowStatus.Final });
+      await part.tick();
+      expect(part.adoptionsWanted).to.deep.equal([]);
+      expect(requests.filter((r) => r.method === 'commitment')).to.deep.equal([]);
     });
 
     it('commits each window once it is over plus the grace period, after fetching it from the peers, and says so (windowCommitted)', async () => {
