@@ -202,7 +202,7 @@ describe('node parts: co-signer and window committer', () => {
       },
     };
     const final = new Map<number, WindowRecord>();
-    const committer = (fold = honestFold, settled = () => false, strategy?: BalancesStrategy) =>
+    const committer = (fold = honestFold, settled: (w: number) => boolean = () => false, strategy?: BalancesStrategy) =>
       new WindowCommitter(
         { graceSeconds: 5, reconcileTimeoutMs: 100, maxPeerWaitSeconds: 30 },
         {
