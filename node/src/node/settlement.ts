@@ -234,6 +234,7 @@ export class Settlement {
         ? this.aggregate(community.coSignature.publicKeys, window, own, counted)
         : this.ecdsaBlob(window, counted);
     if (coSignature === undefined) return;
+    if (step.kind === 'send' && (await this.claimedMeanwhile(window))) return;
     await this.send(window, 'update', counted.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendUpdate(
         window,
@@ -243,6 +244,24 @@ export class Settlement {
         o,
       ),
     );
+  }
+
+  /**
+   * True when the window went on chain since this round's `sync` (another rank's update mined while
+   * this node asked the peers, checked bonds or aggregated): the hub would revert ours
+   * (`WindowAlreadyFinal`, or `WindowNotNext` on a pending one). Read last, right before the send,
+   * so that what the node can see on chain never gets an update; the rest of the race (another
+   * rank's transaction mined between our gas estimate and our broadcast) only the chain can settle.
+   */
+  private async claimedMeanwhile(window: number): Promise<boolean> {
+    const rec = await this.modules.hub.windowRecord(window);
+    if (rec.status === WindowStatus.None) return false;
+    this.records.set(window, rec);
+    this.modules.logger.info('window claimed by another rank meanwhile: no update sent', {
+      window,
+      status: WindowStatus[rec.status],
+    });
+    return true;
   }
 
   /**

@@ -236,6 +236,22 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       expect(sent[0].finalState, 'a partial claim carries its final state').to.deep.equal(FINAL_STATE);
     });
 
+    it('sends no update when the window went on chain while it got ready (asked the peers): the hub would revert WindowAlreadyFinal', async () => {
+      // Fault suite (huge response, duplicate flood, 10 nodes): a late rank 0 asked its peers before a
+      // pending claim while rank 1's fully signed update was mined; rank 0 then sent its own, which reverted.
+      const s = settlement(0, {
+        stake,
+        beforePendingClaim: async () => {
+          record = { ...record, status: WindowStatus.Final, signers: 7n, submittedAt: windowEnd() + GRACE };
+          return false;
+        },
+      });
+      await pendingDue(s);
+      expect(sent).to.deep.equal([]);
+      expect(await db.submissions.get(0)).to.equal(undefined);
+      expect(s.windowState(0)?.status).to.equal('final');
+    });
+
     it('keeps every co-signer whose bond is whole', async () => {
       const s = settlement(0, { stake });
       await pendingDue(s);
