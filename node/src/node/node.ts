@@ -233,6 +233,7 @@ export class DiversityNode {
         participantIndex,
         address: wallet.address,
         graceSeconds: opts.window.graceSeconds,
+        clockSkewSeconds: opts.maxClockSkewSeconds,
         metrics,
         logger: logger.child('settlement'),
         onDisagreement: opts.byzantine
@@ -269,7 +270,10 @@ export class DiversityNode {
           clock,
           keys,
           db,
-          maxFutureIntervals: opts.maxFutureIntervals,
+          maxFutureIntervals: Math.max(
+            opts.maxFutureIntervals,
+            Math.ceil((2 * opts.maxClockSkewSeconds) / community.intervalSeconds),
+          ),
           isWindowSettled: (w) => settlement.isWindowSettled(w),
         },
         verifier,

@@ -25,6 +25,12 @@ export interface SettlementModules {
   /** The participant's address (its transactions' nonces are read for it). */
   address: string;
   graceSeconds: number;
+  /**
+   * The clock skew S tolerated (`NodeOptions.maxClockSkewSeconds`): the pending path waits 2·S more
+   * (a meter S behind signs late, this node's clock may be S ahead); the fast path does not (every
+   * participant, each meter's owner included, signed the result).
+   */
+  clockSkewSeconds?: number;
   /** Whether a data-availability game holds the pending claim of `window` open (no finalize is tried then). */
   gameOpen?: (window: number, record: WindowRecord) => Promise<boolean>;
   /**
@@ -212,8 +218,8 @@ export class Settlement {
     const everyone = signatures.length === community.participants.length;
     // Fast path at once, pending path from the signature deadline; each later rank of the
     // rotation takes over `takeoverSeconds` after the one before it.
-    const due =
-      base + (everyone ? 0 : this.opts.signatureDeadlineSeconds) + this.rank(window) * this.opts.takeoverSeconds;
+    const pendingWait = this.opts.signatureDeadlineSeconds + 2 * (this.modules.clockSkewSeconds ?? 0);
+    const due = base + (everyone ? 0 : pendingWait) + this.rank(window) * this.opts.takeoverSeconds;
     if (!alone && now < due) return;
     if (!signatures.some((s) => s.signer === participantIndex)) return;
     const step = await this.track(window, 'update');

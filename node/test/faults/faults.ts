@@ -19,6 +19,7 @@ import { meterKeyPair, serializeSignedReading, signReading } from '../../src/rea
 import { seedFor } from '../../src/vectors/readings.js';
 import { DisputeKind } from '../../src/window/disputeProof.js';
 import { fastCommunityOptions, type LocalCommunity } from '../utils/localCommunity.js';
+import type { NodeOptions } from '../../src/node/options.js';
 import { ProcessCommunity } from './processCommunity.js';
 
 const WINDOWS = 4;
@@ -45,6 +46,8 @@ interface Scenario {
   windows?: number;
   /** Node processes (4 unless said). */
   nodes?: number;
+  /** Options every node runs with (the tolerated clock skew). */
+  options?: Partial<NodeOptions>;
   /** Before the nodes start (clock skew). */
   before?: (c: ProcessCommunity) => void;
   fault: (c: ProcessCommunity) => Promise<void>;
@@ -171,24 +174,27 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
   const windows = s.windows ?? WINDOWS;
   const size = s.nodes ?? 4;
   const honest = Array.from({ length: size }, (_, i) => i);
-  const pc = new ProcessCommunity({
-    ...fastCommunityOptions,
-    // Four households as everywhere; ten: five with PV, five without (trades every interval).
-    households:
-      size === 4
-        ? fastCommunityOptions.households
-        : Array.from({ length: size }, (_, i) => ({ loadWh: 100 + 20 * i, pvWh: i % 2 === 0 ? 300 : 0 })),
-    windowCount: windows,
-    challengePeriod: 30,
-    // Node processes take a few seconds to start on a loaded machine.
-    startDelaySeconds,
-    signatureDeadlineSeconds: 4,
-    takeoverSeconds: 2,
-    // Data-availability games (a claim whose data nobody serves, e.g. its claimant killed right
-    // after claiming) play with 30-second moves, not the standard hour: a game that cannot go on
-    // (below the interval leaf is not built) times out within the run.
-    gameMoveDeadline: 30,
-  });
+  const pc = new ProcessCommunity(
+    {
+      ...fastCommunityOptions,
+      // Four households as everywhere; ten: five with PV, five without (trades every interval).
+      households:
+        size === 4
+          ? fastCommunityOptions.households
+          : Array.from({ length: size }, (_, i) => ({ loadWh: 100 + 20 * i, pvWh: i % 2 === 0 ? 300 : 0 })),
+      windowCount: windows,
+      challengePeriod: 30,
+      // Node processes take a few seconds to start on a loaded machine.
+      startDelaySeconds,
+      signatureDeadlineSeconds: 4,
+      takeoverSeconds: 2,
+      // Data-availability games (a claim whose data nobody serves, e.g. its claimant killed right
+      // after claiming) play with 30-second moves, not the standard hour: a game that cannot go on
+      // (below the interval leaf is not built) times out within the run.
+      gameMoveDeadline: 30,
+    },
+    s.options,
+  );
   const c = pc.chain;
   try {
     await pc.setup();
@@ -398,7 +404,8 @@ async function main(): Promise<void> {
     },
     {
       name: 'clock skew ±5 s',
-      note: 'node 1 runs 5 s ahead, node 2 5 s behind (Date.now shifted in the process)',
+      note: 'node 1 runs 5 s ahead, node 2 5 s behind (Date.now shifted in the process); every node configured with maxClockSkewSeconds 5',
+      options: { maxClockSkewSeconds: 5 },
       before: (c) => {
         c.setClockSkew(1, 5000);
         c.setClockSkew(2, -5000);

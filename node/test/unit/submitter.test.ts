@@ -252,6 +252,20 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       expect(s.windowState(0)?.status).to.equal('final');
     });
 
+    it('clock skew S tolerated: the pending path waits 2·S more (a meter S behind signs late, our clock may be S ahead)', async () => {
+      // Fault suite, clock skew ±5 s: a node 5 s ahead claimed on the pending path before the readings
+      // of a meter 5 s behind existed (3 lost); both clocks within the bound, 10 s apart.
+      const s = settlement(0, { stake, clockSkewSeconds: 5 });
+      await pendingDue(s);
+      expect(sent).to.deep.equal([]);
+      at(windowEnd() + GRACE + opts.signatureDeadlineSeconds + 2 * 5 - 1);
+      await s.tick();
+      expect(sent).to.deep.equal([]);
+      at(windowEnd() + GRACE + opts.signatureDeadlineSeconds + 2 * 5);
+      await s.tick();
+      expect(sent.map((t) => t.window)).to.deep.equal([0]);
+    });
+
     it('keeps every co-signer whose bond is whole', async () => {
       const s = settlement(0, { stake });
       await pendingDue(s);

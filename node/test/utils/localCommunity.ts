@@ -106,6 +106,8 @@ export class LocalCommunity {
       dataDir: join(this.dataRoot, `node-${i}`),
       privateKey: w.privateKey,
       logLevel: 'warn',
+      // One machine, one clock (the fault suite's clock-skew scenario sets its own bound).
+      maxClockSkewSeconds: 0,
       tickMs: 200,
       network: {
         ...defaultNodeOptions.network,
