@@ -15,7 +15,13 @@ import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
 import { topics } from '../../src/network/topics.js';
-import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
+import {
+  deserializeSignedReading,
+  meterKeyPair,
+  P256_N,
+  serializeSignedReading,
+  signReading,
+} from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { DisputeKind } from '../../src/window/disputeProof.js';
 import { fastCommunityOptions, type LocalCommunity } from '../utils/localCommunity.js';
@@ -46,6 +52,8 @@ interface Scenario {
   windows?: number;
   /** Node processes (4 unless said). */
   nodes?: number;
+  /** P-256 meters signed by the harness (a secure-element gateway), after the nodes' own meters. */
+  p256Meters?: number;
   /** Options every node runs with (the tolerated clock skew). */
   options?: Partial<NodeOptions>;
   /** Before the nodes start (clock skew). */
@@ -114,6 +122,8 @@ async function hubTransactions(c: LocalCommunity) {
   let blindRepeats = 0;
   const revertedNotes: string[] = [];
   const overturnedNotes: string[] = [];
+  /** Successful equivocation reports (each voids a slot). */
+  let equivocationReports = 0;
   const head = await c.provider.getBlockNumber();
   for (let b = 0; b <= head; b++) {
     const block = await c.provider.getBlock(b, true);
@@ -145,6 +155,7 @@ async function hubTransactions(c: LocalCommunity) {
       }
       // A dispute that does not revert overturns the claim (the window is open again), but for
       // an equivocation report, which only voids a slot.
+      if (parsed.name === 'dispute' && Number(parsed.args[4]) === DisputeKind.Equivocation) equivocationReports++;
       if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation) {
         overturned.set(w, (overturned.get(w) ?? 0) + 1);
         overturnedNotes.push(`w${w} ${DisputeKind[Number(parsed.args[4])]} from ${tx.from.slice(0, 6)}`);
@@ -162,6 +173,7 @@ async function hubTransactions(c: LocalCommunity) {
     revertedNotes,
     overturnedNotes,
     claimBlock,
+    equivocationReports,
   };
 }
 
@@ -192,6 +204,7 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
       // after claiming) play with 30-second moves, not the standard hour: a game that cannot go on
       // (below the interval leaf is not built) times out within the run.
       gameMoveDeadline: 30,
+      p256Meters: s.p256Meters,
     },
     s.options,
   );
@@ -241,8 +254,17 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
       }
       if (all) agreeing++;
     }
-    const { doubles, overturned, reverted, blindRepeats, revertedNotes, overturnedNotes, claimBlock } =
-      await hubTransactions(c);
+    const {
+      doubles,
+      overturned,
+      reverted,
+      blindRepeats,
+      revertedNotes,
+      overturnedNotes,
+      claimBlock,
+      equivocationReports,
+    } = await hubTransactions(c);
+    if (s.p256Meters) extra.push(`slots voided on chain (equivocation reports): ${equivocationReports}`);
     if (overturnedNotes.length > 0) extra.push(`claims overturned: ${overturnedNotes.join(', ')}`);
     if (revertedNotes.length > 0)
       extra.push(`reverted (call from: reason): ${revertedNotes.join(', ')}; blind repeats: ${blindRepeats}`);
@@ -261,12 +283,15 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
       // Wall-clock time the final claim was mined (block time less the harness's time travel).
       const claimedAt = at ? (at.timestamp - chainOffset(at.number)) * 1000 : Number.POSITIVE_INFINITY;
       for (let t = w * c.opts.windowIntervals; t < (w + 1) * c.opts.windowIntervals; t++) {
-        for (let m = 0; m < pc.size; m++) {
+        for (let m = 0; m < pc.size + (s.p256Meters ?? 0); m++) {
           if (slots?.has(`${t}:${m}`)) continue;
           // The meter runs inside node m: its reading of interval t existed before the claim only
-          // if node m ran at some moment between the interval's end and the claim.
+          // if node m ran at some moment between the interval's end and the claim. The harness's
+          // P-256 meters (m >= nodes) publish every interval at its end.
           const due = (c.start + (t + 1) * c.opts.intervalSeconds) * 1000;
-          const produced = pc.upSpans[m].some((s) => s.from <= claimedAt && (s.to ?? Number.POSITIVE_INFINITY) >= due);
+          const produced =
+            m >= pc.size ||
+            pc.upSpans[m].some((span) => span.from <= claimedAt && (span.to ?? Number.POSITIVE_INFINITY) >= due);
           if (produced || !slots) {
             lost++;
             lostSlots.push(`w${w} m${m}@${t}${slots ? '' : ' (claim data not found)'}`);
@@ -279,7 +304,7 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
     await pc.teardown();
     return {
       scenario: s.name,
-      readingsLost: lost + (windows - final) * size * c.opts.windowIntervals,
+      readingsLost: lost + (windows - final) * (size + (s.p256Meters ?? 0)) * c.opts.windowIntervals,
       notProduced,
       doubleSubmissions: doubles,
       overturned,
@@ -341,6 +366,56 @@ async function hostilePeer(pc: ProcessCommunity, mode: 'hang' | 'huge' | 'flood'
   pc.onTeardown.push(async () => {
     stop = true;
     await h.stop();
+  });
+}
+
+/**
+ * A P-256 meter (a secure element behind a gateway peer) signs each interval at its end; a hostile
+ * peer re-sends every one of its readings with s flipped to N − s (the twin verifies too) as soon as
+ * it sees it, racing the original to every node.
+ */
+async function malleatedP256(pc: ProcessCommunity): Promise<void> {
+  const c = pc.chain;
+  const community = { chainId: 31337n, hub: c.deployment.hubAddress, communityId: c.communityId };
+  const t = topics(community);
+  const gateway: DiversityLibp2p = await createHost(
+    defaultNetworkOptions,
+    await peerKeyFromSecret('fault-p256-gateway'),
+  );
+  const hostile: DiversityLibp2p = await createHost(
+    defaultNetworkOptions,
+    await peerKeyFromSecret('fault-p256-hostile'),
+  );
+  for (const h of [gateway, hostile]) {
+    h.services.pubsub.subscribe(t.readings);
+    for (let i = 0; i < pc.size; i++) await h.dial(multiaddr(`${pc.listen[i]}/p2p/${pc.peerIds[i]}`)).catch(() => {});
+  }
+  const meter = pc.size;
+  let twins = 0;
+  hostile.services.pubsub.addEventListener('message', (e) => {
+    if (e.detail.topic !== t.readings || e.detail.data.length !== 134) return;
+    const signed = deserializeSignedReading(e.detail.data);
+    if (signed.reading.meterIndex !== meter) return;
+    const twin = new Uint8Array(e.detail.data);
+    const s = BigInt(`0x${Buffer.from(twin.subarray(70 + 32)).toString('hex')}`);
+    twin.set(Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex'), 70 + 32);
+    twins++;
+    void hostile.services.pubsub.publish(t.readings, twin).catch(() => {});
+  });
+  let stop = false;
+  void (async () => {
+    const total = c.opts.windowCount * c.opts.windowIntervals;
+    for (let interval = 0; interval < total && !stop; interval++) {
+      await sleep(Math.max(0, (c.start + (interval + 1) * c.opts.intervalSeconds) * 1000 + 100 - Date.now()));
+      if (stop) break;
+      const bytes = c.signP256(meter, interval, 50 + interval, 20);
+      await gateway.services.pubsub.publish(t.readings, bytes).catch(() => {});
+    }
+  })();
+  pc.onTeardown.push(async () => {
+    stop = true;
+    extra.push(`twins re-sent by the hostile peer: ${twins}`);
+    await Promise.all([gateway.stop(), hostile.stop()]);
   });
 }
 
@@ -451,6 +526,12 @@ async function main(): Promise<void> {
       name: 'hostile: duplicate flood',
       note: 'a peer replays one valid reading as fast as it can',
       fault: (c) => hostilePeer(c, 'flood'),
+    },
+    {
+      name: 'hostile: malleated P-256',
+      note: 'a fifth meter, P-256 (owned by participant 0), signed each interval by a gateway peer; a hostile peer re-sends each of its readings with s flipped to N − s',
+      p256Meters: 1,
+      fault: (c) => malleatedP256(c),
     },
     {
       name: 'hostile: bad signatures',
