@@ -125,7 +125,7 @@ export class WindowCommitter {
     const { clock, db, metrics } = this.modules;
     metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
     await this.refoldDirty();
-    while (running() && this.readyToCommit(this.next)) {
+    while (running() && (this.readyToCommit(this.next) || (await this.heldWhole(this.next)))) {
       await this.commitWindow(this.next);
       this.next++;
       await db.meta.put('nextWindowToCommit', this.next);
@@ -317,6 +317,19 @@ export class WindowCommitter {
     // One peer is enough to reconcile with; later differences converge through re-folds.
     const wanted = Math.min(1, this.modules.bootstrapPeers);
     return network.connectedPeers().length >= wanted || now >= due + this.opts.maxPeerWaitSeconds;
+  }
+
+  /**
+   * A window that is over and whose every slot is held is folded at once, without the grace period:
+   * the grace is there for readings still in flight at the window's end (and for the fetch from the
+   * peers), and with all W·M readings held none can be (a second, conflicting reading of a slot that
+   * arrives later is equivocation evidence: the window is folded again, and the chain voids the slot
+   * on a report, §5). With 10 nodes this takes the grace period off every window's way to final.
+   */
+  async heldWhole(window: number): Promise<boolean> {
+    const { clock, community, db } = this.modules;
+    if (window >= community.windowCount || clock.nowSeconds() < clock.windowEnd(window)) return false;
+    return (await db.readings.listWindow(window)).length === community.windowIntervals * community.meters.length;
   }
 
   private async revisitWindows(): Promise<void> {

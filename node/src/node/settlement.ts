@@ -207,15 +207,18 @@ export class Settlement {
     const own = await db.windowResults.get(window);
     if (!own) return;
     const now = clock.nowSeconds();
-    const base = Math.max(
-      clock.windowEnd(window) + this.modules.graceSeconds,
-      this.since(this.submittableSince, window, now),
-    );
     const alone = this.opts.submitAlone === true; // byzantine test mode: post at once, own signature only
     const signatures = (await db.coSignatures.listWindow(window))
       .filter((s) => sameResult(s, own))
       .sort((a, b) => a.signer - b.signer);
     const everyone = signatures.length === community.participants.length;
+    // The grace period (readings in flight at the window's end) matters to a claim made from this
+    // node's fold alone; a result every participant signed waits for nothing (each meter's owner
+    // signed it), so the fast path counts from the window's end.
+    const base = Math.max(
+      clock.windowEnd(window) + (everyone ? 0 : this.modules.graceSeconds),
+      this.since(this.submittableSince, window, now),
+    );
     // Fast path at once, pending path from the signature deadline; each later rank of the
     // rotation takes over `takeoverSeconds` after the one before it.
     const pendingWait = this.opts.signatureDeadlineSeconds + 2 * (this.modules.clockSkewSeconds ?? 0);

@@ -441,6 +441,26 @@ describe('node parts: co-signer and window committer', () => {
       expect(await part.refreshBeforeClaim(0)).to.equal(false);
     });
 
+    it('folds a window whose every slot it holds as soon as it is over, without the grace period', async () => {
+      const part = committer();
+      state.now = community.start + 4 * 10; // window 0 just over, grace (5 s) not yet
+      await part.init();
+      await part.tick();
+      expect(part.nextWindowToCommit).to.equal(0);
+      const all = [];
+      for (let t = 0; t < community.windowIntervals; t++)
+        for (let m = 0; m < community.meters.length; m++)
+          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
+      await storeValidReadings(db, all);
+      state.now = community.start + 4 * 10 - 1; // not before its end
+      await part.tick();
+      expect(part.nextWindowToCommit).to.equal(0);
+      state.now = community.start + 4 * 10;
+      await part.tick();
+      expect(part.nextWindowToCommit).to.equal(1);
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(all.length);
+    });
+
     it('does not ask the peers when committing a window whose every slot it holds (gossip delivered it)', async () => {
       const part = committer();
       await part.init();

@@ -401,6 +401,16 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(sent.length).to.equal(1);
   });
 
+  it('the fast path counts from the window end, not end + grace (every participant signed: nothing is in flight)', async () => {
+    const s = settlement(0);
+    at(windowEnd() - 1);
+    await s.tick();
+    expect(sent).to.deep.equal([]);
+    at(windowEnd());
+    await s.tick();
+    expect(sent.map((t) => t.window)).to.deep.equal([0]);
+  });
+
   it('sync() reads the hub without sending: a window claimed on chain is known as settled before any reading is taken in', async () => {
     record = { ...record, status: WindowStatus.Pending, submittedAt: windowEnd(), signers: 1n };
     const s = settlement(0);
