@@ -296,7 +296,10 @@ export class WindowCommitter {
 
   /** Folds again the committed windows whose stored input changed (no network). */
   private async refoldDirty(): Promise<void> {
-    for (const window of [...this.dirtyWindows].sort((a, b) => a - b)) {
+    // Oldest first, until none is left: a re-fold that changes a window's balances marks the later
+    // windows (they react from them), and those are folded again in the same round.
+    while (this.dirtyWindows.size > 0) {
+      const window = Math.min(...this.dirtyWindows);
       this.dirtyWindows.delete(window);
       if (this.modules.isWindowSettled(window)) continue;
       await this.commitWindow(window, true);
@@ -426,6 +429,10 @@ export class WindowCommitter {
       committedAt: Math.floor(Date.now() / 1000),
     };
     if (existing && sameResult(existing, result)) return existing;
+    // Every later window we committed reacted from this window's old balances (kill -9 fault run:
+    // window 1 was claimed on the balances of a stale fold of window 0, and overturned BadBalances).
+    if (existing && existing.balancesRoot.toLowerCase() !== result.balancesRoot.toLowerCase())
+      for (let w = window + 1; w < this.next; w++) this.dirtyWindows.add(w);
     await db.commitments.put(
       { window, windowRoot: result.windowRoot },
       {

@@ -155,10 +155,10 @@ async function hubTransactions(c: LocalCommunity) {
       }
       // A dispute that does not revert overturns the claim (the window is open again), but for
       // an equivocation report, which only voids a slot.
-      if (parsed.name === 'dispute' && Number(parsed.args[4]) === DisputeKind.Equivocation) equivocationReports++;
-      if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation) {
+      if (parsed.name === 'dispute' && Number(parsed.args[5]) === DisputeKind.Equivocation) equivocationReports++;
+      if (parsed.name === 'dispute' && Number(parsed.args[5]) !== DisputeKind.Equivocation) {
         overturned.set(w, (overturned.get(w) ?? 0) + 1);
-        overturnedNotes.push(`w${w} ${DisputeKind[Number(parsed.args[4])]} from ${tx.from.slice(0, 6)}`);
+        overturnedNotes.push(`w${w} ${DisputeKind[Number(parsed.args[5])]} from ${tx.from.slice(0, 6)}`);
       }
     }
   }

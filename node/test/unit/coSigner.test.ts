@@ -554,6 +554,35 @@ describe('node parts: co-signer and window committer', () => {
       expect(stolen.leaves.map((b) => b.escrow)).to.deep.equal([0n, community.escrow * 3n, 0n]);
     });
 
+    it("a re-fold that changes a window's balances folds the later committed windows again (they react from them)", async () => {
+      // kill -9 fault run: window 1 was folded on a stale fold of window 0; window 0 was folded again
+      // (more readings) and went final, window 1 was claimed on the old balances: BadBalances, overturned.
+      const part = committer();
+      await part.init();
+      await part.tick();
+      const r1 = (await db.windowResults.get(1))!;
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({
+          kind: 'new' as const,
+          signed: reading(m, 2, m === 1 ? 400 : 0, m === 1 ? 0 : 300),
+          window: 0,
+        })),
+      );
+      await events.emit('readingStored', { window: 0, source: 'reconcile', equivocation: false });
+      await part.tick();
+      const r0 = (await db.windowResults.get(0))!;
+      const again = (await db.windowResults.get(1))!;
+      expect(again.windowRoot).to.equal(r1.windowRoot);
+      const b0 = (await db.balances.get({ window: 0, balancesRoot: r0.balancesRoot }))!;
+      const { next, claimsAdded } = reactBalances(
+        b0.leaves,
+        again.finalState.map((x) => x.net),
+      );
+      expect(again.balancesRoot).to.equal(balancesRoot(next, b0.totalClaims + claimsAdded));
+      expect(again.balancesRoot).to.not.equal(r1.balancesRoot);
+    });
+
     it('a window final on chain with other balances: later windows react again from the final ones', async () => {
       await storeValidReadings(
         db,
