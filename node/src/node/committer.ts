@@ -203,7 +203,7 @@ export class WindowCommitter {
         ),
       );
       const claimed = slots.flatMap((row) => row.filter((s): s is SignedReading => s !== undefined));
-      const missing = claimed.filter((s, k) => !held[k]);
+      const missing = claimed.filter((_s, k) => !held[k]);
       const otherValues = claimed.filter((s, k) => held[k] && !sameReadingValues(held[k].reading, s.reading)).length;
       await db.batch(
         missing.map((s) => db.readings.putOp({ window, interval: s.reading.interval, meter: s.reading.meterIndex }, s)),
