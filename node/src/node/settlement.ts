@@ -256,17 +256,18 @@ export class Settlement {
   }
 
   /**
-   * True when the window went on chain since this round's `sync` (another rank's update mined while
+   * True when the window's status is no longer `expected` (None before an update, Pending before a
+   * finalize): it went on chain since this round's `sync` (another rank's update mined while
    * this node asked the peers, checked bonds or aggregated): the hub would revert ours
    * (`WindowAlreadyFinal`, or `WindowNotNext` on a pending one). Read last, right before the send,
    * so that what the node can see on chain never gets an update; the rest of the race (another
    * rank's transaction mined between our gas estimate and our broadcast) only the chain can settle.
    */
-  private async claimedMeanwhile(window: number): Promise<boolean> {
+  private async claimedMeanwhile(window: number, expected = WindowStatus.None): Promise<boolean> {
     const rec = await this.modules.hub.windowRecord(window);
-    if (rec.status === WindowStatus.None) return false;
+    if (rec.status === expected) return false;
     this.records.set(window, rec);
-    this.modules.logger.info('window claimed by another rank meanwhile: no update sent', {
+    this.modules.logger.info('window moved on chain meanwhile (another rank): nothing sent', {
       window,
       status: WindowStatus[rec.status],
     });
@@ -396,6 +397,9 @@ export class Settlement {
     if (chainNow < base + this.rank(window) * this.opts.takeoverSeconds) return;
     const step = await this.track(window, 'finalize');
     if (step.kind === 'wait') return;
+    // Another rank's finalize (or a dispute) may have been mined since this round's `sync`: the hub
+    // would revert ours (`NoPendingWindow`).
+    if (step.kind === 'send' && (await this.claimedMeanwhile(window, WindowStatus.Pending))) return;
     if (step.kind === 'send') this.modules.logger.info('finalizing pending window', { window });
     await this.send(window, 'finalize', 0, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendFinalize(o),

@@ -490,7 +490,7 @@ async function main(): Promise<void> {
     { name: 'baseline', note: 'no fault', fault: async () => {} },
     {
       name: 'finality, 10 nodes',
-      note: 'no fault, 10 node processes (five with PV): seconds from each window end to the harness seeing it final on chain (polled every 100 ms; grace 1 s included)',
+      note: 'no fault, 10 node processes (five with PV): seconds from each window end to the harness seeing it final on chain (polled every 100 ms; a window every node holds whole is folded at its end, the grace of 1 s applies to one that is not)',
       nodes: 10,
       fault: async (c) => {
         const seen: string[] = [];
@@ -608,7 +608,7 @@ ${partial ? `\n**${partial}** (the suite was still running when this was written
 Produced by \`npm run faults\` (node/test/faults/faults.ts, ${minutes} min) on ${new Date().toISOString().slice(0, 16)} UTC, on the shared 2-core machine (other sessions running: timings are loose).
 Run one scenario with \`npm run faults -- <part of its name>\` (then nothing is written here).
 
-Each scenario is a fresh community of 4 node PROCESSES (10 in \`finality, 10 nodes\`; \`node bin/diversity.js node --config ...\`, one meter each) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (30 for kill -9), challenge period 30 s (the harness advances chain time over a pending claim only when every node's own fold agrees with it: a claim some node disagrees with gets its whole challenge period), signature deadline 4 s, takeover 2 s, data-availability game moves 30 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
+Each scenario is a fresh community of 4 node PROCESSES (10 in \`finality, 10 nodes\`; \`node bin/diversity.js node --config ...\`, one meter each; plus one P-256 meter signed by a gateway peer in \`hostile: malleated P-256\`) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (30 for kill -9), challenge period 30 s (the harness advances chain time over a pending claim only when every node's own fold agrees with it: a claim some node disagrees with gets its whole challenge period), signature deadline 4 s, takeover 2 s, data-availability game moves 30 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
 
 - Readings lost: slots (meter, interval) missing from the final claim of a window — read from the commitment the claimant signed, in the store of any node that signed that root — whose reading existed before the claim: the meter runs inside its node, so it existed if that node ran at some moment between the interval's end and the claim's block (a window not final counts all its readings). Readings not produced before the claim: missing slots whose meter's node was down from the interval's end until the claim (the reading could not exist; not a loss of the protocol).
 - Double submissions: successful \`update\` transactions of a window beyond one per claim that was not overturned (after a dispute overturns a claim, the window is open again and one more update is due). Claims overturned: successful disputes other than equivocation reports. Reverted: hub transactions mined with status 0. A reverted transaction's reason is the same call replayed on the state before its block; a blind repeat is a reverted call (same sender, same calldata) that reverted before.
@@ -617,7 +617,7 @@ Each scenario is a fresh community of 4 node PROCESSES (10 in \`finality, 10 nod
 
 ${table}
 
-The hostile-peer modes are also covered by mocha tests (hang, a billion items, oversized and dripping responses, replay flood, invalid messages, malleated P-256: \`node/test/unit/{reqresp,gossipScoring}.test.ts\`, \`node/test/e2e/community.test.ts\`). Not covered here: a malleated P-256 meter (the community here uses Ed25519 meters; unit-tested), several faults at once.
+The hostile-peer modes are also covered by mocha tests (hang, a billion items, oversized and dripping responses, replay flood, invalid messages, malleated P-256: \`node/test/unit/{reqresp,gossipScoring,readingValidation}.test.ts\`, \`node/test/e2e/community.test.ts\`). Not covered here: several faults at once.
 `;
 }
 

@@ -180,6 +180,20 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(finalizes).to.equal(1);
   });
 
+  it('sends no finalize when another rank finalized the window meanwhile (the hub would revert NoPendingWindow)', async () => {
+    record = { ...record, status: WindowStatus.Pending, submittedAt: windowEnd(), signers: 3n };
+    const s = settlement(0, {
+      gameOpen: async () => {
+        record = { ...record, status: WindowStatus.Final };
+        return false;
+      },
+    });
+    at(windowEnd() + community.challengePeriod + 1);
+    await s.tick();
+    expect(finalizes).to.equal(0);
+    expect(await db.submissions.get(0)).to.equal(undefined);
+  });
+
   describe('pending path: whole bonds and the claim deposit (review R6, R9)', () => {
     const BOND = 1_000n;
     let bonds: bigint[];
