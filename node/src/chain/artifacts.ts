@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InterfaceAbi } from 'ethers';
 import { DiversityError } from '../util/errors.js';
@@ -40,28 +41,80 @@ export function artifactPath(name: string, root = projectRoot()): string {
   return join(root, 'contracts', 'out', `${name}.sol`, `${name}.json`);
 }
 
+/**
+ * What the artifacts are built from: every `.sol` under contracts/src and foundry.toml (compiler
+ * settings), hashed by path and content. A checkout that changes a contract changes it, whatever the
+ * files' timestamps say.
+ */
+export function sourcesFingerprint(root = projectRoot()): string {
+  const hash = createHash('sha256');
+  const files = [join(root, 'foundry.toml')];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.sol')) files.push(path);
+    }
+  };
+  walk(join(root, 'contracts', 'src'));
+  for (const file of files.sort()) {
+    hash.update(relative(root, file));
+    hash.update('\0');
+    hash.update(readFileSync(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** Where the fingerprint of the sources of the last `forge build` run from here is kept. */
+export function sourcesStampPath(root = projectRoot()): string {
+  return join(root, 'contracts', 'out', '.sources.sha256');
+}
+
 const built = new Set<string>();
 
 /**
- * Runs `forge build` when an artifact is missing (a clean clone has no contracts/out), at most
- * once per process and root, so the artifacts always match the sources they come from.
+ * Runs `forge build` when an artifact is missing (a clean clone has no contracts/out) or when the
+ * sources changed since the last build run from here (an operator who pulls new contracts must not
+ * run the old ABIs: ethers would fail with "no matching fragment" far from the cause), at most once
+ * per process and root. forge's own cache makes the build incremental; the stamp is written after
+ * a successful build only.
  */
 export function ensureBuilt(names: readonly string[], root = projectRoot()): void {
-  if (built.has(root) || names.every((n) => existsSync(artifactPath(n, root)))) return;
+  if (built.has(root)) return;
   built.add(root);
-  process.stderr.write('compiling contracts (forge build), first run only...\n');
+  const fingerprint = sourcesFingerprint(root);
+  if (!artifactsStale(names, root, fingerprint)) return;
+  process.stderr.write('compiling contracts (forge build): sources changed since the last build...\n');
   try {
     execFileSync(join(root, 'node_modules', '.bin', 'forge'), ['build'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (e) {
+    built.delete(root);
     const err = e as { stdout?: Buffer; stderr?: Buffer };
     throw new ArtifactError({
       code: ArtifactErrorCode.BUILD_FAILED,
       output: `${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}`,
     });
   }
+  // Written whole then renamed: a process reading it concurrently sees the old or the new stamp.
+  const stamp = sourcesStampPath(root);
+  const tmp = `${stamp}.${process.pid}`;
+  writeFileSync(tmp, `${fingerprint}\n`);
+  renameSync(tmp, stamp);
+}
+
+/** True when one of `names` has no artifact or the sources differ from those of the last build. */
+export function artifactsStale(
+  names: readonly string[],
+  root = projectRoot(),
+  fingerprint = sourcesFingerprint(root),
+): boolean {
+  const stamp = sourcesStampPath(root);
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== fingerprint) return true;
+  return !names.every((n) => existsSync(artifactPath(n, root)));
 }
 
 const cache = new Map<string, Artifact>();

@@ -195,6 +195,8 @@ export class Devnet {
         privateKey: node.wallet.privateKey,
         logLevel: 'info',
         maxFutureIntervals: 1,
+        // Every node of a devnet runs on this machine's clock.
+        maxClockSkewSeconds: 0,
         tickMs: 250,
         verifyWorkers: 1,
         network: {

@@ -5,7 +5,10 @@ import type { CommunityInfo } from '../community/types.js';
 import type { NodeDb, StoredWindowResult } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Network } from '../network/network.js';
-import { serializeSignedReading } from '../reading/signature.js';
+import type { MeterKeyRing } from '../reading/meterKeys.js';
+import { deserializeSignedReading, type SignedReading, serializeSignedReading } from '../reading/signature.js';
+import { sameReadingValues } from '../reading/encoding.js';
+import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { type AssembledWindow, assembleStoredWindow } from '../window/assemble.js';
 import { type FoldedWindow, foldAndCommit } from '../window/fold.js';
@@ -36,8 +39,13 @@ export const honestFold: FoldStrategy = (community, window, assembled) => {
   return { assembled, folded, posted: folded.finalState, postedHash: folded.stateHash };
 };
 
+/** Tries to adopt a final claim's readings from the peers before giving up on that window. */
+export const ADOPT_TRIES = 30;
+
 export interface CommitterModules {
   community: CommunityInfo;
+  /** The meters' registered keys: the readings of a final claim adopted from a peer are verified with them. */
+  keys: MeterKeyRing;
   clock: CommunityClock;
   db: NodeDb;
   network: Pick<Network, 'connectedPeers' | 'requestAll'>;
@@ -73,6 +81,8 @@ export class WindowCommitter {
   private readonly reconcileWanted = new Map<number, number>();
   /** Pending claims put off because no peer answered (window -> times). */
   private readonly unansweredClaims = new Map<number, number>();
+  /** Windows final on chain with another root than our fold (or none yet): their claim's readings are adopted. */
+  private readonly adoptWanted = new Map<number, { record: WindowRecord; lastTry: number; tries: number }>();
 
   constructor(
     private readonly opts: WindowOptions,
@@ -115,13 +125,14 @@ export class WindowCommitter {
     const { clock, db, metrics } = this.modules;
     metrics?.currentWindow.set(clock.windowOf(Math.max(0, clock.currentInterval())));
     await this.refoldDirty();
-    while (running() && this.readyToCommit(this.next)) {
+    while (running() && (this.readyToCommit(this.next) || (await this.heldWhole(this.next)))) {
       await this.commitWindow(this.next);
       this.next++;
       await db.meta.put('nextWindowToCommit', this.next);
       await this.refoldDirty();
     }
     if (running()) await this.revisitWindows();
+    if (running()) await this.adoptWantedWindows(running);
   }
 
   /**
@@ -131,6 +142,7 @@ export class WindowCommitter {
    */
   async onWindowFinal(window: number, record: WindowRecord): Promise<void> {
     const own = await this.modules.db.windowResults.get(window);
+    this.watchFinal(window, record, own);
     if (!own || own.balancesRoot.toLowerCase() === record.balancesRoot.toLowerCase()) return;
     this.modules.logger.warn('window final with other balances than ours: later windows react again', {
       window,
@@ -138,6 +150,129 @@ export class WindowCommitter {
       ours: own.balancesRoot,
     });
     for (let w = window + 1; w < this.next; w++) this.dirtyWindows.add(w);
+  }
+
+  /**
+   * Window `window` is final on chain with `record`: when our fold has another root (we lacked
+   * readings the claim holds: restarted, offline, or cut off while it was claimed), or we have not
+   * folded it yet, its slots are adopted from the final claim (`adoptFinal`, on the next rounds).
+   * Called for every final window at start-up too (a restarted node saw them final before it ran).
+   */
+  watchFinal(window: number, record: WindowRecord, own?: StoredWindowResult): void {
+    if (own && own.windowRoot.toLowerCase() === record.windowRoot.toLowerCase()) return;
+    if (!this.adoptWanted.has(window)) this.adoptWanted.set(window, { record, lastTry: 0, tries: 0 });
+  }
+
+  /** Windows final with another root than ours whose claim's readings are still wanted. */
+  get adoptionsWanted(): number[] {
+    return [...this.adoptWanted.keys()];
+  }
+
+  /**
+   * Adopts the final claim of `window`: its `commitment` from the peers (bounded like every request),
+   * each answer checked against the final record (`finalCommitmentSlots`: every reading's signature
+   * under its meter's registered key, its slot, the tree and the state recomputed to the final
+   * windowRoot and stateHash); the first that checks is stored: its readings we lack, the commitment
+   * as the one we hold for the window, our result for it. True once our result has the final root.
+   * Safety: nothing a peer sends is taken unless it folds to the root the chain made final; a
+   * reading is only stored under its meter's valid signature; a slot we hold with other values is
+   * left as it is (its evidence stays ours to report).
+   */
+  async adoptFinal(window: number, record: WindowRecord): Promise<boolean> {
+    const { community, db, keys, logger, metrics } = this.modules;
+    const own = await db.windowResults.get(window);
+    if (own && own.windowRoot.toLowerCase() === record.windowRoot.toLowerCase()) return true;
+    for (const frames of await this.fetchCommitments(window)) {
+      const slots = finalCommitmentSlots(community, keys, window, frames);
+      if (!slots) continue;
+      const assembled: AssembledWindow = {
+        firstInterval: window * community.windowIntervals,
+        slots,
+        readingCount: slots.reduce((n, row) => n + row.filter(Boolean).length, 0),
+        voidedSlots: 0,
+      };
+      const folded = foldAndCommit(community, window, assembled);
+      if (
+        folded.commitment.windowRoot.toLowerCase() !== record.windowRoot.toLowerCase() ||
+        folded.stateHash.toLowerCase() !== record.stateHash.toLowerCase()
+      )
+        continue;
+      const held = await db.readings.getMany(
+        slots.flatMap((row, t) =>
+          row.flatMap((s, m) => (s ? [{ window, interval: assembled.firstInterval + t, meter: m }] : [])),
+        ),
+      );
+      const claimed = slots.flatMap((row) => row.filter((s): s is SignedReading => s !== undefined));
+      const missing = claimed.filter((_s, k) => !held[k]);
+      const otherValues = claimed.filter((s, k) => held[k] && !sameReadingValues(held[k].reading, s.reading)).length;
+      await db.batch(
+        missing.map((s) => db.readings.putOp({ window, interval: s.reading.interval, meter: s.reading.meterIndex }, s)),
+      );
+      const balances = await this.modules.balances.finalBalances(window, record).catch(() => undefined);
+      const result: StoredWindowResult = {
+        window,
+        windowRoot: folded.commitment.windowRoot,
+        stateHash: folded.stateHash,
+        balancesRoot: balances?.balancesRoot ?? record.balancesRoot,
+        finalState: folded.finalState,
+        intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({
+          interval,
+          readingsRoot,
+          stateHash,
+        })),
+        readingCount: assembled.readingCount,
+        voidedSlots: assembled.voidedSlots,
+        committedAt: Math.floor(Date.now() / 1000),
+      };
+      await db.commitments.put(
+        { window, windowRoot: result.windowRoot },
+        {
+          window,
+          windowRoot: result.windowRoot,
+          stateHash: result.stateHash,
+          frames: commitmentFrames(assembled, folded),
+          signedAt: Date.now(),
+        },
+      );
+      await db.windowResults.put(window, result);
+      metrics?.reconciledReadings.inc(missing.length);
+      logger.info('final claim adopted: its readings we lacked are stored, our result is the final one', {
+        window,
+        readings: result.readingCount,
+        adopted: missing.length,
+        heldWithOtherValues: otherValues,
+        ours: own?.windowRoot.slice(0, 10),
+        root: result.windowRoot.slice(0, 10),
+      });
+      return true;
+    }
+    return false;
+  }
+
+  /** One round of adoptions: the wanted windows in order, each at most once per interval. */
+  private async adoptWantedWindows(running: () => boolean): Promise<void> {
+    const now = this.modules.clock.nowSeconds() * 1000;
+    for (const [window, want] of [...this.adoptWanted].sort((a, b) => a[0] - b[0])) {
+      if (!running()) return;
+      // Not folded yet: the committer folds it first (from what we hold), then we compare.
+      if (window >= this.next) continue;
+      const own = await this.modules.db.windowResults.get(window);
+      if (own && own.windowRoot.toLowerCase() === want.record.windowRoot.toLowerCase()) {
+        this.adoptWanted.delete(window);
+        continue;
+      }
+      if (now - want.lastTry < Math.max(1000, this.modules.community.intervalSeconds * 1000)) continue;
+      want.lastTry = now;
+      want.tries++;
+      if (await this.adoptFinal(window, want.record)) this.adoptWanted.delete(window);
+      else if (want.tries >= ADOPT_TRIES) {
+        this.adoptWanted.delete(window);
+        this.modules.logger.warn('final claim not adopted: no peer served a commitment with its root', {
+          window,
+          tries: want.tries,
+        });
+      }
+    }
   }
 
   /**
@@ -161,7 +296,10 @@ export class WindowCommitter {
 
   /** Folds again the committed windows whose stored input changed (no network). */
   private async refoldDirty(): Promise<void> {
-    for (const window of [...this.dirtyWindows].sort((a, b) => a - b)) {
+    // Oldest first, until none is left: a re-fold that changes a window's balances marks the later
+    // windows (they react from them), and those are folded again in the same round.
+    while (this.dirtyWindows.size > 0) {
+      const window = Math.min(...this.dirtyWindows);
       this.dirtyWindows.delete(window);
       if (this.modules.isWindowSettled(window)) continue;
       await this.commitWindow(window, true);
@@ -182,6 +320,19 @@ export class WindowCommitter {
     // One peer is enough to reconcile with; later differences converge through re-folds.
     const wanted = Math.min(1, this.modules.bootstrapPeers);
     return network.connectedPeers().length >= wanted || now >= due + this.opts.maxPeerWaitSeconds;
+  }
+
+  /**
+   * A window that is over and whose every slot is held is folded at once, without the grace period:
+   * the grace is there for readings still in flight at the window's end (and for the fetch from the
+   * peers), and with all W·M readings held none can be (a second, conflicting reading of a slot that
+   * arrives later is equivocation evidence: the window is folded again, and the chain voids the slot
+   * on a report, §5). With 10 nodes this takes the grace period off every window's way to final.
+   */
+  async heldWhole(window: number): Promise<boolean> {
+    const { clock, community, db } = this.modules;
+    if (window >= community.windowCount || clock.nowSeconds() < clock.windowEnd(window)) return false;
+    return (await db.readings.listWindow(window)).length === community.windowIntervals * community.meters.length;
   }
 
   private async revisitWindows(): Promise<void> {
@@ -278,6 +429,10 @@ export class WindowCommitter {
       committedAt: Math.floor(Date.now() / 1000),
     };
     if (existing && sameResult(existing, result)) return existing;
+    // Every later window we committed reacted from this window's old balances (kill -9 fault run:
+    // window 1 was claimed on the balances of a stale fold of window 0, and overturned BadBalances).
+    if (existing && existing.balancesRoot.toLowerCase() !== result.balancesRoot.toLowerCase())
+      for (let w = window + 1; w < this.next; w++) this.dirtyWindows.add(w);
     await db.commitments.put(
       { window, windowRoot: result.windowRoot },
       {
@@ -302,6 +457,55 @@ export class WindowCommitter {
     await this.modules.events.emit('windowCommitted', { result, refold: existing !== undefined });
     return result;
   }
+}
+
+/**
+ * The slots of a peer's `commitment` answer for `window`, when it is well formed: one frame per
+ * interval of the window in order, one slot per meter, every reading of this community, of its
+ * frame's interval and slot's meter, and signed by that meter's registered key. Undefined otherwise.
+ * The caller folds the slots and compares the roots with the chain's record.
+ */
+export function finalCommitmentSlots(
+  community: CommunityInfo,
+  keys: MeterKeyRing,
+  window: number,
+  frames: readonly Uint8Array[],
+): (SignedReading | undefined)[][] | undefined {
+  if (frames.length !== community.windowIntervals) return undefined;
+  const first = window * community.windowIntervals;
+  const slots: (SignedReading | undefined)[][] = [];
+  try {
+    for (const [t, frame] of frames.entries()) {
+      const row = JSON.parse(Buffer.from(frame).toString('utf8')) as { interval?: unknown; slots?: unknown };
+      if (row.interval !== first + t || !Array.isArray(row.slots) || row.slots.length !== community.meters.length)
+        return undefined;
+      const out: (SignedReading | undefined)[] = [];
+      for (const [m, hex] of (row.slots as unknown[]).entries()) {
+        if (hex === null) {
+          out.push(undefined);
+          continue;
+        }
+        if (typeof hex !== 'string') return undefined;
+        const signed = deserializeSignedReading(fromHex(hex));
+        const r = signed.reading;
+        if (
+          r.chainId !== community.chainId ||
+          r.hub.toLowerCase() !== community.hub.toLowerCase() ||
+          r.communityId !== community.communityId ||
+          r.interval !== first + t ||
+          r.meterIndex !== m ||
+          !keys.verify(signed)
+        )
+          return undefined;
+        out.push(signed);
+      }
+      slots.push(out);
+    }
+  } catch {
+    // Bytes that do not parse or decode: not a commitment we can adopt.
+    return undefined;
+  }
+  return slots;
 }
 
 /** The window protocol's `commitment` frames of a fold: per interval, the slots and the state S_t. */

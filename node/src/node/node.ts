@@ -233,6 +233,7 @@ export class DiversityNode {
         participantIndex,
         address: wallet.address,
         graceSeconds: opts.window.graceSeconds,
+        clockSkewSeconds: opts.maxClockSkewSeconds,
         metrics,
         logger: logger.child('settlement'),
         onDisagreement: opts.byzantine
@@ -269,7 +270,10 @@ export class DiversityNode {
           clock,
           keys,
           db,
-          maxFutureIntervals: opts.maxFutureIntervals,
+          maxFutureIntervals: Math.max(
+            opts.maxFutureIntervals,
+            Math.ceil((2 * opts.maxClockSkewSeconds) / community.intervalSeconds),
+          ),
           isWindowSettled: (w) => settlement.isWindowSettled(w),
         },
         verifier,
@@ -319,6 +323,7 @@ export class DiversityNode {
 
     committer = new WindowCommitter(opts.window, {
       community,
+      keys,
       clock,
       db,
       network: net,
@@ -334,6 +339,11 @@ export class DiversityNode {
     });
     await committer.init(settlement.lastFinalWindow + 1);
     const windows = committer;
+    // Windows seen final at start-up (before the committer existed): adopt the final claims we lack.
+    for (let w = 0; w <= settlement.lastFinalWindow; w++) {
+      const record = settlement.finalRecord(w);
+      if (record) windows.watchFinal(w, record, await db.windowResults.get(w));
+    }
     // Signatures held from before a restart over another result than ours: fetch those windows again.
     for (let w = settlement.lastFinalWindow + 1; w < windows.nextWindowToCommit; w++)
       await coSigner.reportDisagreements(w);

@@ -16,8 +16,16 @@ export interface NodeOptions {
   /** The participant's Ethereum private key (0x hex). */
   privateKey: string;
   logLevel: LogLevel;
-  /** Intervals ahead of the local clock still accepted from meters. */
+  /** Intervals ahead of the local clock still accepted from meters (at least what `maxClockSkewSeconds` needs). */
   maxFutureIntervals: number;
+  /**
+   * The clock skew S (seconds) tolerated between any two clocks of the community (nodes and meters,
+   * either way). Two clocks can be 2·S apart, so by rule (DESIGN §6): a reading is accepted up to
+   * ⌈2·S / interval⌉ intervals ahead of this node's clock, and no pending claim is made before
+   * windowEnd + grace + 2·S + signatureDeadline by its own clock (a meter S behind signs its last
+   * interval S late; a claimant S ahead acts S early).
+   */
+  maxClockSkewSeconds: number;
   /** Main loop period. */
   tickMs: number;
   /** Worker threads verifying meter signatures (0 = on the main thread only). */
@@ -39,6 +47,7 @@ export const defaultNodeOptions: Omit<NodeOptions, 'privateKey'> = {
   dataDir: '.diversity/node',
   logLevel: 'info',
   maxFutureIntervals: 1,
+  maxClockSkewSeconds: 5,
   tickMs: 500,
   verifyWorkers: 1,
   network: defaultNetworkOptions,

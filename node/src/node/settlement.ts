@@ -25,6 +25,12 @@ export interface SettlementModules {
   /** The participant's address (its transactions' nonces are read for it). */
   address: string;
   graceSeconds: number;
+  /**
+   * The clock skew S tolerated (`NodeOptions.maxClockSkewSeconds`): the pending path waits 2·S more
+   * (a meter S behind signs late, this node's clock may be S ahead); the fast path does not (every
+   * participant, each meter's owner included, signed the result).
+   */
+  clockSkewSeconds?: number;
   /** Whether a data-availability game holds the pending claim of `window` open (no finalize is tried then). */
   gameOpen?: (window: number, record: WindowRecord) => Promise<boolean>;
   /**
@@ -201,19 +207,22 @@ export class Settlement {
     const own = await db.windowResults.get(window);
     if (!own) return;
     const now = clock.nowSeconds();
-    const base = Math.max(
-      clock.windowEnd(window) + this.modules.graceSeconds,
-      this.since(this.submittableSince, window, now),
-    );
     const alone = this.opts.submitAlone === true; // byzantine test mode: post at once, own signature only
     const signatures = (await db.coSignatures.listWindow(window))
       .filter((s) => sameResult(s, own))
       .sort((a, b) => a.signer - b.signer);
     const everyone = signatures.length === community.participants.length;
+    // The grace period (readings in flight at the window's end) matters to a claim made from this
+    // node's fold alone; a result every participant signed waits for nothing (each meter's owner
+    // signed it), so the fast path counts from the window's end.
+    const base = Math.max(
+      clock.windowEnd(window) + (everyone ? 0 : this.modules.graceSeconds),
+      this.since(this.submittableSince, window, now),
+    );
     // Fast path at once, pending path from the signature deadline; each later rank of the
     // rotation takes over `takeoverSeconds` after the one before it.
-    const due =
-      base + (everyone ? 0 : this.opts.signatureDeadlineSeconds) + this.rank(window) * this.opts.takeoverSeconds;
+    const pendingWait = this.opts.signatureDeadlineSeconds + 2 * (this.modules.clockSkewSeconds ?? 0);
+    const due = base + (everyone ? 0 : pendingWait) + this.rank(window) * this.opts.takeoverSeconds;
     if (!alone && now < due) return;
     if (!signatures.some((s) => s.signer === participantIndex)) return;
     const step = await this.track(window, 'update');
@@ -234,6 +243,7 @@ export class Settlement {
         ? this.aggregate(community.coSignature.publicKeys, window, own, counted)
         : this.ecdsaBlob(window, counted);
     if (coSignature === undefined) return;
+    if (step.kind === 'send' && (await this.claimedMeanwhile(window))) return;
     await this.send(window, 'update', counted.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendUpdate(
         window,
@@ -243,6 +253,25 @@ export class Settlement {
         o,
       ),
     );
+  }
+
+  /**
+   * True when the window's status is no longer `expected` (None before an update, Pending before a
+   * finalize): it went on chain since this round's `sync` (another rank's update mined while
+   * this node asked the peers, checked bonds or aggregated): the hub would revert ours
+   * (`WindowAlreadyFinal`, or `WindowNotNext` on a pending one). Read last, right before the send,
+   * so that what the node can see on chain never gets an update; the rest of the race (another
+   * rank's transaction mined between our gas estimate and our broadcast) only the chain can settle.
+   */
+  private async claimedMeanwhile(window: number, expected = WindowStatus.None): Promise<boolean> {
+    const rec = await this.modules.hub.windowRecord(window);
+    if (rec.status === expected) return false;
+    this.records.set(window, rec);
+    this.modules.logger.info('window moved on chain meanwhile (another rank): nothing sent', {
+      window,
+      status: WindowStatus[rec.status],
+    });
+    return true;
   }
 
   /**
@@ -368,6 +397,9 @@ export class Settlement {
     if (chainNow < base + this.rank(window) * this.opts.takeoverSeconds) return;
     const step = await this.track(window, 'finalize');
     if (step.kind === 'wait') return;
+    // Another rank's finalize (or a dispute) may have been mined since this round's `sync`: the hub
+    // would revert ours (`NoPendingWindow`).
+    if (step.kind === 'send' && (await this.claimedMeanwhile(window, WindowStatus.Pending))) return;
     if (step.kind === 'send') this.modules.logger.info('finalizing pending window', { window });
     await this.send(window, 'finalize', 0, step.kind === 'replace' ? step.sub : undefined, (o) =>
       this.modules.hub.sendFinalize(o),

@@ -15,6 +15,25 @@ export enum MeterScheme {
   P256 = 1,
 }
 
+/** The order N of the P-256 group: (r, s) and (r, N − s) both verify. */
+export const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/**
+ * A P-256 signature r || s in its low-s form (s ≤ N/2). Anyone can turn a valid (r, s) into the valid
+ * (r, N − s); the commitment's reading leaf hashes the signature, so two honest nodes that kept the two
+ * twins of one reading would fold different roots from the same values. Every node keeps the low-s
+ * twin: same reading, same leaf. (The chain's P-256 check accepts either s.)
+ */
+export function lowS(signature: Uint8Array): Uint8Array {
+  if (signature.length !== 64) return signature;
+  const s = BigInt(`0x${Buffer.from(signature.subarray(32)).toString('hex')}`);
+  if (s <= P256_N / 2n) return signature;
+  const out = new Uint8Array(64);
+  out.set(signature.subarray(0, 32), 0);
+  out.set(Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex'), 32);
+  return out;
+}
+
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SIGNATURE_LENGTH = 64;
 

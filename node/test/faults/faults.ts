@@ -15,10 +15,17 @@ import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
 import { topics } from '../../src/network/topics.js';
-import { meterKeyPair, serializeSignedReading, signReading } from '../../src/reading/signature.js';
+import {
+  deserializeSignedReading,
+  meterKeyPair,
+  P256_N,
+  serializeSignedReading,
+  signReading,
+} from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { DisputeKind } from '../../src/window/disputeProof.js';
 import { fastCommunityOptions, type LocalCommunity } from '../utils/localCommunity.js';
+import type { NodeOptions } from '../../src/node/options.js';
 import { ProcessCommunity } from './processCommunity.js';
 
 const WINDOWS = 4;
@@ -45,6 +52,10 @@ interface Scenario {
   windows?: number;
   /** Node processes (4 unless said). */
   nodes?: number;
+  /** P-256 meters signed by the harness (a secure-element gateway), after the nodes' own meters. */
+  p256Meters?: number;
+  /** Options every node runs with (the tolerated clock skew). */
+  options?: Partial<NodeOptions>;
   /** Before the nodes start (clock skew). */
   before?: (c: ProcessCommunity) => void;
   fault: (c: ProcessCommunity) => Promise<void>;
@@ -111,6 +122,8 @@ async function hubTransactions(c: LocalCommunity) {
   let blindRepeats = 0;
   const revertedNotes: string[] = [];
   const overturnedNotes: string[] = [];
+  /** Successful equivocation reports (each voids a slot). */
+  let equivocationReports = 0;
   const head = await c.provider.getBlockNumber();
   for (let b = 0; b <= head; b++) {
     const block = await c.provider.getBlock(b, true);
@@ -142,9 +155,10 @@ async function hubTransactions(c: LocalCommunity) {
       }
       // A dispute that does not revert overturns the claim (the window is open again), but for
       // an equivocation report, which only voids a slot.
-      if (parsed.name === 'dispute' && Number(parsed.args[4]) !== DisputeKind.Equivocation) {
+      if (parsed.name === 'dispute' && Number(parsed.args[5]) === DisputeKind.Equivocation) equivocationReports++;
+      if (parsed.name === 'dispute' && Number(parsed.args[5]) !== DisputeKind.Equivocation) {
         overturned.set(w, (overturned.get(w) ?? 0) + 1);
-        overturnedNotes.push(`w${w} ${DisputeKind[Number(parsed.args[4])]} from ${tx.from.slice(0, 6)}`);
+        overturnedNotes.push(`w${w} ${DisputeKind[Number(parsed.args[5])]} from ${tx.from.slice(0, 6)}`);
       }
     }
   }
@@ -159,6 +173,7 @@ async function hubTransactions(c: LocalCommunity) {
     revertedNotes,
     overturnedNotes,
     claimBlock,
+    equivocationReports,
   };
 }
 
@@ -171,24 +186,28 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
   const windows = s.windows ?? WINDOWS;
   const size = s.nodes ?? 4;
   const honest = Array.from({ length: size }, (_, i) => i);
-  const pc = new ProcessCommunity({
-    ...fastCommunityOptions,
-    // Four households as everywhere; ten: five with PV, five without (trades every interval).
-    households:
-      size === 4
-        ? fastCommunityOptions.households
-        : Array.from({ length: size }, (_, i) => ({ loadWh: 100 + 20 * i, pvWh: i % 2 === 0 ? 300 : 0 })),
-    windowCount: windows,
-    challengePeriod: 30,
-    // Node processes take a few seconds to start on a loaded machine.
-    startDelaySeconds,
-    signatureDeadlineSeconds: 4,
-    takeoverSeconds: 2,
-    // Data-availability games (a claim whose data nobody serves, e.g. its claimant killed right
-    // after claiming) play with 30-second moves, not the standard hour: a game that cannot go on
-    // (below the interval leaf is not built) times out within the run.
-    gameMoveDeadline: 30,
-  });
+  const pc = new ProcessCommunity(
+    {
+      ...fastCommunityOptions,
+      // Four households as everywhere; ten: five with PV, five without (trades every interval).
+      households:
+        size === 4
+          ? fastCommunityOptions.households
+          : Array.from({ length: size }, (_, i) => ({ loadWh: 100 + 20 * i, pvWh: i % 2 === 0 ? 300 : 0 })),
+      windowCount: windows,
+      challengePeriod: 30,
+      // Node processes take a few seconds to start on a loaded machine.
+      startDelaySeconds,
+      signatureDeadlineSeconds: 4,
+      takeoverSeconds: 2,
+      // Data-availability games (a claim whose data nobody serves, e.g. its claimant killed right
+      // after claiming) play with 30-second moves, not the standard hour: a game that cannot go on
+      // (below the interval leaf is not built) times out within the run.
+      gameMoveDeadline: 30,
+      p256Meters: s.p256Meters,
+    },
+    s.options,
+  );
   const c = pc.chain;
   try {
     await pc.setup();
@@ -235,8 +254,17 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
       }
       if (all) agreeing++;
     }
-    const { doubles, overturned, reverted, blindRepeats, revertedNotes, overturnedNotes, claimBlock } =
-      await hubTransactions(c);
+    const {
+      doubles,
+      overturned,
+      reverted,
+      blindRepeats,
+      revertedNotes,
+      overturnedNotes,
+      claimBlock,
+      equivocationReports,
+    } = await hubTransactions(c);
+    if (s.p256Meters) extra.push(`slots voided on chain (equivocation reports): ${equivocationReports}`);
     if (overturnedNotes.length > 0) extra.push(`claims overturned: ${overturnedNotes.join(', ')}`);
     if (revertedNotes.length > 0)
       extra.push(`reverted (call from: reason): ${revertedNotes.join(', ')}; blind repeats: ${blindRepeats}`);
@@ -255,12 +283,15 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
       // Wall-clock time the final claim was mined (block time less the harness's time travel).
       const claimedAt = at ? (at.timestamp - chainOffset(at.number)) * 1000 : Number.POSITIVE_INFINITY;
       for (let t = w * c.opts.windowIntervals; t < (w + 1) * c.opts.windowIntervals; t++) {
-        for (let m = 0; m < pc.size; m++) {
+        for (let m = 0; m < pc.size + (s.p256Meters ?? 0); m++) {
           if (slots?.has(`${t}:${m}`)) continue;
           // The meter runs inside node m: its reading of interval t existed before the claim only
-          // if node m ran at some moment between the interval's end and the claim.
+          // if node m ran at some moment between the interval's end and the claim. The harness's
+          // P-256 meters (m >= nodes) publish every interval at its end.
           const due = (c.start + (t + 1) * c.opts.intervalSeconds) * 1000;
-          const produced = pc.upSpans[m].some((s) => s.from <= claimedAt && (s.to ?? Number.POSITIVE_INFINITY) >= due);
+          const produced =
+            m >= pc.size ||
+            pc.upSpans[m].some((span) => span.from <= claimedAt && (span.to ?? Number.POSITIVE_INFINITY) >= due);
           if (produced || !slots) {
             lost++;
             lostSlots.push(`w${w} m${m}@${t}${slots ? '' : ' (claim data not found)'}`);
@@ -273,7 +304,7 @@ async function run(s: Scenario, startDelaySeconds: number): Promise<Row> {
     await pc.teardown();
     return {
       scenario: s.name,
-      readingsLost: lost + (windows - final) * size * c.opts.windowIntervals,
+      readingsLost: lost + (windows - final) * (size + (s.p256Meters ?? 0)) * c.opts.windowIntervals,
       notProduced,
       doubleSubmissions: doubles,
       overturned,
@@ -338,6 +369,56 @@ async function hostilePeer(pc: ProcessCommunity, mode: 'hang' | 'huge' | 'flood'
   });
 }
 
+/**
+ * A P-256 meter (a secure element behind a gateway peer) signs each interval at its end; a hostile
+ * peer re-sends every one of its readings with s flipped to N − s (the twin verifies too) as soon as
+ * it sees it, racing the original to every node.
+ */
+async function malleatedP256(pc: ProcessCommunity): Promise<void> {
+  const c = pc.chain;
+  const community = { chainId: 31337n, hub: c.deployment.hubAddress, communityId: c.communityId };
+  const t = topics(community);
+  const gateway: DiversityLibp2p = await createHost(
+    defaultNetworkOptions,
+    await peerKeyFromSecret('fault-p256-gateway'),
+  );
+  const hostile: DiversityLibp2p = await createHost(
+    defaultNetworkOptions,
+    await peerKeyFromSecret('fault-p256-hostile'),
+  );
+  for (const h of [gateway, hostile]) {
+    h.services.pubsub.subscribe(t.readings);
+    for (let i = 0; i < pc.size; i++) await h.dial(multiaddr(`${pc.listen[i]}/p2p/${pc.peerIds[i]}`)).catch(() => {});
+  }
+  const meter = pc.size;
+  let twins = 0;
+  hostile.services.pubsub.addEventListener('message', (e) => {
+    if (e.detail.topic !== t.readings || e.detail.data.length !== 134) return;
+    const signed = deserializeSignedReading(e.detail.data);
+    if (signed.reading.meterIndex !== meter) return;
+    const twin = new Uint8Array(e.detail.data);
+    const s = BigInt(`0x${Buffer.from(twin.subarray(70 + 32)).toString('hex')}`);
+    twin.set(Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex'), 70 + 32);
+    twins++;
+    void hostile.services.pubsub.publish(t.readings, twin).catch(() => {});
+  });
+  let stop = false;
+  void (async () => {
+    const total = c.opts.windowCount * c.opts.windowIntervals;
+    for (let interval = 0; interval < total && !stop; interval++) {
+      await sleep(Math.max(0, (c.start + (interval + 1) * c.opts.intervalSeconds) * 1000 + 100 - Date.now()));
+      if (stop) break;
+      const bytes = c.signP256(meter, interval, 50 + interval, 20);
+      await gateway.services.pubsub.publish(t.readings, bytes).catch(() => {});
+    }
+  })();
+  pc.onTeardown.push(async () => {
+    stop = true;
+    extra.push(`twins re-sent by the hostile peer: ${twins}`);
+    await Promise.all([gateway.stop(), hostile.stop()]);
+  });
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const scenarios: Scenario[] = [
@@ -398,7 +479,8 @@ async function main(): Promise<void> {
     },
     {
       name: 'clock skew ±5 s',
-      note: 'node 1 runs 5 s ahead, node 2 5 s behind (Date.now shifted in the process)',
+      note: 'node 1 runs 5 s ahead, node 2 5 s behind (Date.now shifted in the process); every node configured with maxClockSkewSeconds 5',
+      options: { maxClockSkewSeconds: 5 },
       before: (c) => {
         c.setClockSkew(1, 5000);
         c.setClockSkew(2, -5000);
@@ -408,7 +490,7 @@ async function main(): Promise<void> {
     { name: 'baseline', note: 'no fault', fault: async () => {} },
     {
       name: 'finality, 10 nodes',
-      note: 'no fault, 10 node processes (five with PV): seconds from each window end to the harness seeing it final on chain (polled every 100 ms; grace 1 s included)',
+      note: 'no fault, 10 node processes (five with PV): seconds from each window end to the harness seeing it final on chain (polled every 100 ms; a window every node holds whole is folded at its end, the grace of 1 s applies to one that is not)',
       nodes: 10,
       fault: async (c) => {
         const seen: string[] = [];
@@ -444,6 +526,12 @@ async function main(): Promise<void> {
       name: 'hostile: duplicate flood',
       note: 'a peer replays one valid reading as fast as it can',
       fault: (c) => hostilePeer(c, 'flood'),
+    },
+    {
+      name: 'hostile: malleated P-256',
+      note: 'a fifth meter, P-256 (owned by participant 0), signed each interval by a gateway peer; a hostile peer re-sends each of its readings with s flipped to N − s',
+      p256Meters: 1,
+      fault: (c) => malleatedP256(c),
     },
     {
       name: 'hostile: bad signatures',
@@ -520,7 +608,7 @@ ${partial ? `\n**${partial}** (the suite was still running when this was written
 Produced by \`npm run faults\` (node/test/faults/faults.ts, ${minutes} min) on ${new Date().toISOString().slice(0, 16)} UTC, on the shared 2-core machine (other sessions running: timings are loose).
 Run one scenario with \`npm run faults -- <part of its name>\` (then nothing is written here).
 
-Each scenario is a fresh community of 4 node PROCESSES (10 in \`finality, 10 nodes\`; \`node bin/diversity.js node --config ...\`, one meter each) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (30 for kill -9), challenge period 30 s (the harness advances chain time over a pending claim only when every node's own fold agrees with it: a claim some node disagrees with gets its whole challenge period), signature deadline 4 s, takeover 2 s, data-availability game moves 30 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
+Each scenario is a fresh community of 4 node PROCESSES (10 in \`finality, 10 nodes\`; \`node bin/diversity.js node --config ...\`, one meter each; plus one P-256 meter signed by a gateway peer in \`hostile: malleated P-256\`) on anvil: 1-second intervals, 4 per window, ${WINDOWS} windows (30 for kill -9), challenge period 30 s (the harness advances chain time over a pending claim only when every node's own fold agrees with it: a claim some node disagrees with gets its whole challenge period), signature deadline 4 s, takeover 2 s, data-availability game moves 30 s. Every pair of nodes talks through its own loopback TCP relay so that a partition can cut exactly the links between two groups.
 
 - Readings lost: slots (meter, interval) missing from the final claim of a window — read from the commitment the claimant signed, in the store of any node that signed that root — whose reading existed before the claim: the meter runs inside its node, so it existed if that node ran at some moment between the interval's end and the claim's block (a window not final counts all its readings). Readings not produced before the claim: missing slots whose meter's node was down from the interval's end until the claim (the reading could not exist; not a loss of the protocol).
 - Double submissions: successful \`update\` transactions of a window beyond one per claim that was not overturned (after a dispute overturns a claim, the window is open again and one more update is due). Claims overturned: successful disputes other than equivocation reports. Reverted: hub transactions mined with status 0. A reverted transaction's reason is the same call replayed on the state before its block; a blind repeat is a reverted call (same sender, same calldata) that reverted before.
@@ -529,7 +617,7 @@ Each scenario is a fresh community of 4 node PROCESSES (10 in \`finality, 10 nod
 
 ${table}
 
-The hostile-peer modes are also covered by mocha tests (hang, a billion items, oversized and dripping responses, replay flood, invalid messages, malleated P-256: \`node/test/unit/{reqresp,gossipScoring}.test.ts\`, \`node/test/e2e/community.test.ts\`). Not covered here: a malleated P-256 meter (the community here uses Ed25519 meters; unit-tested), several faults at once.
+The hostile-peer modes are also covered by mocha tests (hang, a billion items, oversized and dripping responses, replay flood, invalid messages, malleated P-256: \`node/test/unit/{reqresp,gossipScoring,readingValidation}.test.ts\`, \`node/test/e2e/community.test.ts\`). Not covered here: several faults at once.
 `;
 }
 

@@ -97,7 +97,11 @@ export class ProcessCommunity {
   private sampler?: NodeJS.Timeout;
   private readonly skewMs: number[] = [];
 
-  constructor(opts: LocalCommunityOptions) {
+  constructor(
+    opts: LocalCommunityOptions,
+    /** Options every node runs with on top of the community's (a scenario's). */
+    private readonly nodeOverrides: Partial<NodeOptions> = {},
+  ) {
     this.chain = new LocalCommunity(opts);
   }
 
@@ -126,6 +130,7 @@ export class ProcessCommunity {
     this.configs = this.chain.options.map((o, i) => {
       const config: NodeOptions = {
         ...o,
+        ...this.nodeOverrides,
         logLevel: (process.env.FAULTS_LOG_LEVEL ?? 'warn') as NodeOptions['logLevel'],
         network: {
           ...o.network,

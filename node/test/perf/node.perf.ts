@@ -194,7 +194,7 @@ describe('perf: node', () => {
       );
       const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
       console.log(
-        `    ${n} nodes, window end -> final on chain (grace 1 s included): ${latencies.map((s) => `${s.toFixed(2)} s`).join(', ')}`,
+        `    ${n} nodes, window end -> final on chain (polled every 250 ms; a window held whole is folded at its end, the grace of 1 s applies only to one that is not): ${latencies.map((s) => `${s.toFixed(2)} s`).join(', ')}`,
       );
       console.log(
         `    bench: ${n} nodes, window end -> final mean ${mean.toFixed(2)} s (goal <= 2 s + one block; anvil mines on demand, so one block is the time to mine the update)`,

@@ -8,11 +8,15 @@ import { BalanceBook, type BalancesStrategy, thiefBalances } from '../../src/nod
 import { ByzantineMode, byzantineStrategy } from '../../src/node/byzantine.js';
 import { balancesRoot, genesisBalances, reactBalances } from '../../src/window/balances.js';
 import { CoSigner } from '../../src/node/coSigner.js';
-import { CLAIM_WAITS_FOR_PEERS, honestFold, WindowCommitter } from '../../src/node/committer.js';
+import { CLAIM_WAITS_FOR_PEERS, commitmentFrames, honestFold, WindowCommitter } from '../../src/node/committer.js';
+import { assembleWindow } from '../../src/window/assemble.js';
+import { foldAndCommit } from '../../src/window/fold.js';
+import { fromHex, toHex } from '../../src/util/hex.js';
 import { NodeEvents } from '../../src/node/events.js';
 import type { WindowRequest } from '../../src/network/reqresp.js';
 import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
 import { createLogger } from '../../src/util/logger.js';
+import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -186,19 +190,24 @@ describe('node parts: co-signer and window committer', () => {
     const requests: WindowRequest[] = [];
     let peers: unknown[];
     let served: Uint8Array[];
+    /** Each peer's answer to `commitment` (one list of frames per peer). */
+    let servedCommitments: Uint8Array[][];
     const network = {
       connectedPeers: () => peers as never,
       requestAll: async (req: WindowRequest) => {
         requests.push(req);
-        return req.method === 'readings' && peers.length > 0 ? [{ peer: 'p' as never, items: served }] : [];
+        if (peers.length === 0) return [];
+        if (req.method === 'commitment') return servedCommitments.map((items) => ({ peer: 'p' as never, items }));
+        return req.method === 'readings' ? [{ peer: 'p' as never, items: served }] : [];
       },
     };
     const final = new Map<number, WindowRecord>();
-    const committer = (fold = honestFold, settled = () => false, strategy?: BalancesStrategy) =>
+    const committer = (fold = honestFold, settled: (w: number) => boolean = () => false, strategy?: BalancesStrategy) =>
       new WindowCommitter(
         { graceSeconds: 5, reconcileTimeoutMs: 100, maxPeerWaitSeconds: 30 },
         {
           community,
+          keys: new MeterKeyRing(community.meters),
           clock,
           db,
           network,
@@ -225,6 +234,77 @@ describe('node parts: co-signer and window committer', () => {
       requests.length = 0;
       peers = ['p'];
       served = [];
+      servedCommitments = [];
+    });
+
+    it('adopts the readings of a final claim it lacks (restarted, offline): only a commitment that folds to the final root, validly signed', async () => {
+      // kill -9 ×20 ended 29/30 and "node offline 3 windows" 3/4: a node that lacked readings the final
+      // claim holds stayed disagreeing with the chain for good.
+      await storeValidReadings(db, [{ kind: 'new', signed: reading(0, 0), window: 0 }]);
+      const part = committer(honestFold, (w) => w === 0);
+      await part.init();
+      await part.tick();
+      const ours = (await db.windowResults.get(0))!;
+      // The claim made final: three more readings of window 0 than ours.
+      const claimed = [reading(0, 0), reading(1, 1, 40), reading(2, 2, 0, 25), reading(1, 3, 7)];
+      const assembled = assembleWindow(0, community.windowIntervals, community.meters.length, claimed, []);
+      const folded = foldAndCommit(community, 0, assembled);
+      const frames = commitmentFrames(assembled, folded).map((f) => Buffer.from(f));
+      const record: WindowRecord = {
+        windowRoot: folded.commitment.windowRoot,
+        stateHash: folded.stateHash,
+        balancesRoot: `0x${'ba'.repeat(32)}`,
+        signers: 0b111n,
+        submittedAt: 1,
+        status: WindowStatus.Final,
+      };
+      expect(ours.windowRoot).to.not.equal(record.windowRoot);
+      // Hostile answers first: a reading with its values changed (bad signature), a reading moved to
+      // another slot, our own smaller fold (valid, other root), garbage.
+      const forged = JSON.parse(frames[1].toString()) as { slots: (string | null)[] };
+      const bytes = fromHex(forged.slots[1]!);
+      bytes[bytes.length - 70] ^= 1;
+      forged.slots[1] = toHex(bytes);
+      const moved = JSON.parse(frames[2].toString()) as { slots: (string | null)[] };
+      moved.slots = [moved.slots[2], null, null];
+      servedCommitments = [
+        [frames[0], Buffer.from(JSON.stringify(forged)), frames[2], frames[3]],
+        [frames[0], frames[1], Buffer.from(JSON.stringify(moved)), frames[3]],
+        (await db.commitments.listWindow(0)).map((c) => c.frames.map((f) => Buffer.from(f)))[0],
+        [Buffer.from('not json'), frames[1], frames[2], frames[3]],
+        frames.slice(0, 3),
+      ];
+      await part.onWindowFinal(0, record);
+      expect(part.adoptionsWanted).to.deep.equal([0]);
+      await part.tick();
+      expect((await db.windowResults.get(0))?.windowRoot).to.equal(ours.windowRoot);
+      expect(await db.readings.listWindow(0)).to.have.length(1);
+      // The claimant's commitment: adopted, its readings stored, our result is the final one.
+      servedCommitments.push(frames);
+      state.now += community.intervalSeconds;
+      await part.tick();
+      const adopted = (await db.windowResults.get(0))!;
+      expect(adopted.windowRoot).to.equal(record.windowRoot);
+      expect(adopted.stateHash).to.equal(record.stateHash);
+      expect(adopted.readingCount).to.equal(4);
+      expect(
+        (await db.readings.listWindow(0)).map((r) => `${r.reading.interval}:${r.reading.meterIndex}`),
+      ).to.have.members(['0:0', '1:1', '2:2', '3:1']);
+      // Served as held from now on (a peer asking for the final claim gets it from us too).
+      expect((await db.commitments.listWindow(0)).map((c) => c.windowRoot)).to.include(record.windowRoot);
+      expect(part.adoptionsWanted).to.deep.equal([]);
+    });
+
+    it('a final window whose root is ours is not adopted (nothing fetched)', async () => {
+      const part = committer(honestFold, (w) => w === 0);
+      await part.init();
+      await part.tick();
+      const ours = (await db.windowResults.get(0))!;
+      requests.length = 0;
+      await part.onWindowFinal(0, { ...ours, signers: 0b111n, submittedAt: 1, status: WindowStatus.Final });
+      await part.tick();
+      expect(part.adoptionsWanted).to.deep.equal([]);
+      expect(requests.filter((r) => r.method === 'commitment')).to.deep.equal([]);
     });
 
     it('commits each window once it is over plus the grace period, after fetching it from the peers, and says so (windowCommitted)', async () => {
@@ -361,6 +441,26 @@ describe('node parts: co-signer and window committer', () => {
       expect(await part.refreshBeforeClaim(0)).to.equal(false);
     });
 
+    it('folds a window whose every slot it holds as soon as it is over, without the grace period', async () => {
+      const part = committer();
+      state.now = community.start + 4 * 10; // window 0 just over, grace (5 s) not yet
+      await part.init();
+      await part.tick();
+      expect(part.nextWindowToCommit).to.equal(0);
+      const all = [];
+      for (let t = 0; t < community.windowIntervals; t++)
+        for (let m = 0; m < community.meters.length; m++)
+          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
+      await storeValidReadings(db, all);
+      state.now = community.start + 4 * 10 - 1; // not before its end
+      await part.tick();
+      expect(part.nextWindowToCommit).to.equal(0);
+      state.now = community.start + 4 * 10;
+      await part.tick();
+      expect(part.nextWindowToCommit).to.equal(1);
+      expect((await db.windowResults.get(0))?.readingCount).to.equal(all.length);
+    });
+
     it('does not ask the peers when committing a window whose every slot it holds (gossip delivered it)', async () => {
       const part = committer();
       await part.init();
@@ -452,6 +552,35 @@ describe('node parts: co-signer and window committer', () => {
       expect(cheat.balancesRoot).to.not.equal(honestResult.balancesRoot);
       const stolen = (await db.balances.get({ window: 0, balancesRoot: cheat.balancesRoot }))!;
       expect(stolen.leaves.map((b) => b.escrow)).to.deep.equal([0n, community.escrow * 3n, 0n]);
+    });
+
+    it("a re-fold that changes a window's balances folds the later committed windows again (they react from them)", async () => {
+      // kill -9 fault run: window 1 was folded on a stale fold of window 0; window 0 was folded again
+      // (more readings) and went final, window 1 was claimed on the old balances: BadBalances, overturned.
+      const part = committer();
+      await part.init();
+      await part.tick();
+      const r1 = (await db.windowResults.get(1))!;
+      await storeValidReadings(
+        db,
+        [0, 1, 2].map((m) => ({
+          kind: 'new' as const,
+          signed: reading(m, 2, m === 1 ? 400 : 0, m === 1 ? 0 : 300),
+          window: 0,
+        })),
+      );
+      await events.emit('readingStored', { window: 0, source: 'reconcile', equivocation: false });
+      await part.tick();
+      const r0 = (await db.windowResults.get(0))!;
+      const again = (await db.windowResults.get(1))!;
+      expect(again.windowRoot).to.equal(r1.windowRoot);
+      const b0 = (await db.balances.get({ window: 0, balancesRoot: r0.balancesRoot }))!;
+      const { next, claimsAdded } = reactBalances(
+        b0.leaves,
+        again.finalState.map((x) => x.net),
+      );
+      expect(again.balancesRoot).to.equal(balancesRoot(next, b0.totalClaims + claimsAdded));
+      expect(again.balancesRoot).to.not.equal(r1.balancesRoot);
     });
 
     it('a window final on chain with other balances: later windows react again from the final ones', async () => {

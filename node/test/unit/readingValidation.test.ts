@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { encodeReading } from '../../src/reading/encoding.js';
-import { deserializeSignedReading, MeterScheme } from '../../src/reading/signature.js';
+import { deserializeSignedReading, lowS, MeterScheme } from '../../src/reading/signature.js';
+import { readingLeaf } from '../../src/window/commitment.js';
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode as Code } from '../../src/chain/errors.js';
 import {
   storeValidReading,
@@ -174,6 +175,40 @@ describe('reading gossip validation', () => {
       expect(ctx.keys.verify(twin)).to.equal(true);
       expect(await outcome(bytes(twin))).to.equal(`IGNORE ${Code.DUPLICATE}`);
       expect(await db.equivocations.has({ window: 1, interval: 4, meter: 1 })).to.equal(false);
+    });
+
+    it('whichever twin arrives first, every node keeps the low-s one: the same slot leaf, the same root', async () => {
+      // A hostile peer re-sends a P-256 reading with s flipped: the reading leaf hashes the signature,
+      // so a node that kept the twin would fold another window root than one that kept the original.
+      const original = p256Signed();
+      const twin = malleate(original);
+      const low =
+        BigInt(`0x${Buffer.from(original.signature.subarray(32)).toString('hex')}`) <= N / 2n ? original : twin;
+      const slot = { window: 1, interval: 4, meter: 1 };
+      const kept: string[] = [];
+      for (const order of [
+        [original, twin],
+        [twin, original],
+      ]) {
+        const fresh = await tempDb();
+        const c = { ...ctx, db: fresh.db };
+        try {
+          for (const x of order) {
+            const v = await validateReading(c, bytes(x)).catch((e: unknown) => e);
+            if (!(v instanceof GossipValidationError)) await storeValidReading(fresh.db, v as ValidReading);
+          }
+          kept.push(Buffer.from((await fresh.db.readings.get(slot))!.signature).toString('hex'));
+        } finally {
+          await fresh.cleanup();
+        }
+      }
+      expect(kept).to.deep.equal([
+        Buffer.from(low.signature).toString('hex'),
+        Buffer.from(low.signature).toString('hex'),
+      ]);
+      expect(readingLeaf({ reading: original.reading, signature: lowS(twin.signature) })).to.equal(
+        readingLeaf({ reading: original.reading, signature: lowS(original.signature) }),
+      );
     });
 
     it('two validly signed, different values still are an equivocation', async () => {

@@ -180,6 +180,20 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(finalizes).to.equal(1);
   });
 
+  it('sends no finalize when another rank finalized the window meanwhile (the hub would revert NoPendingWindow)', async () => {
+    record = { ...record, status: WindowStatus.Pending, submittedAt: windowEnd(), signers: 3n };
+    const s = settlement(0, {
+      gameOpen: async () => {
+        record = { ...record, status: WindowStatus.Final };
+        return false;
+      },
+    });
+    at(windowEnd() + community.challengePeriod + 1);
+    await s.tick();
+    expect(finalizes).to.equal(0);
+    expect(await db.submissions.get(0)).to.equal(undefined);
+  });
+
   describe('pending path: whole bonds and the claim deposit (review R6, R9)', () => {
     const BOND = 1_000n;
     let bonds: bigint[];
@@ -234,6 +248,36 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
       expect(bitmap(sent[0].coSignature), 'only participant 0 counted').to.equal(1n);
       expect(allowed).to.deep.equal([BOND / 10n]);
       expect(sent[0].finalState, 'a partial claim carries its final state').to.deep.equal(FINAL_STATE);
+    });
+
+    it('sends no update when the window went on chain while it got ready (asked the peers): the hub would revert WindowAlreadyFinal', async () => {
+      // Fault suite (huge response, duplicate flood, 10 nodes): a late rank 0 asked its peers before a
+      // pending claim while rank 1's fully signed update was mined; rank 0 then sent its own, which reverted.
+      const s = settlement(0, {
+        stake,
+        beforePendingClaim: async () => {
+          record = { ...record, status: WindowStatus.Final, signers: 7n, submittedAt: windowEnd() + GRACE };
+          return false;
+        },
+      });
+      await pendingDue(s);
+      expect(sent).to.deep.equal([]);
+      expect(await db.submissions.get(0)).to.equal(undefined);
+      expect(s.windowState(0)?.status).to.equal('final');
+    });
+
+    it('clock skew S tolerated: the pending path waits 2·S more (a meter S behind signs late, our clock may be S ahead)', async () => {
+      // Fault suite, clock skew ±5 s: a node 5 s ahead claimed on the pending path before the readings
+      // of a meter 5 s behind existed (3 lost); both clocks within the bound, 10 s apart.
+      const s = settlement(0, { stake, clockSkewSeconds: 5 });
+      await pendingDue(s);
+      expect(sent).to.deep.equal([]);
+      at(windowEnd() + GRACE + opts.signatureDeadlineSeconds + 2 * 5 - 1);
+      await s.tick();
+      expect(sent).to.deep.equal([]);
+      at(windowEnd() + GRACE + opts.signatureDeadlineSeconds + 2 * 5);
+      await s.tick();
+      expect(sent.map((t) => t.window)).to.deep.equal([0]);
     });
 
     it('keeps every co-signer whose bond is whole', async () => {
@@ -369,6 +413,16 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     await s.tick();
     expect(asked).to.equal(0);
     expect(sent.length).to.equal(1);
+  });
+
+  it('the fast path counts from the window end, not end + grace (every participant signed: nothing is in flight)', async () => {
+    const s = settlement(0);
+    at(windowEnd() - 1);
+    await s.tick();
+    expect(sent).to.deep.equal([]);
+    at(windowEnd());
+    await s.tick();
+    expect(sent.map((t) => t.window)).to.deep.equal([0]);
   });
 
   it('sync() reads the hub without sending: a window claimed on chain is known as settled before any reading is taken in', async () => {

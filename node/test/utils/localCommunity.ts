@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,8 @@ import { freePorts } from '../../src/devnet/ports.js';
 import { DiversityNode } from '../../src/node/node.js';
 import { defaultNodeOptions, type NodeOptions } from '../../src/node/options.js';
 import { peerIdFromSecret } from '../../src/network/peerKey.js';
-import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
+import { meterKeyPair, MeterScheme, serializeSignedReading } from '../../src/reading/signature.js';
+import { encodeReading } from '../../src/reading/encoding.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { toHex } from '../../src/util/hex.js';
 import { createLogger } from '../../src/util/logger.js';
@@ -27,6 +29,11 @@ export interface LocalCommunityOptions {
   takeoverSeconds: number;
   /** The game module's seconds per move (default: the standard set's). */
   gameMoveDeadline?: number;
+  /**
+   * P-256 meters (secure elements) registered after the nodes' own meters, owned by participant 0
+   * and signed by the test (`signP256`): no node runs them.
+   */
+  p256Meters?: number;
 }
 
 const ETHER = 10n ** 18n;
@@ -63,6 +70,8 @@ export class LocalCommunity {
   communityId!: bigint;
   start!: number;
   options: NodeOptions[] = [];
+  /** The private keys of the P-256 meters (meter index = households + k). */
+  p256Keys: KeyObject[] = [];
   nodes: (DiversityNode | undefined)[] = [];
   /** Data dirs (and logs) of this community's nodes; removed at teardown. */
   readonly dataRoot = mkdtempSync(join(tmpdir(), 'diversity-e2e-'));
@@ -78,11 +87,20 @@ export class LocalCommunity {
     const wallets = opts.households.map((_, i) => new Wallet(this.anvil.privateKeys[i + 1], this.provider));
     this.deployment = await deployHub(deployer, undefined, { moveDeadline: opts.gameMoveDeadline });
     const meterKeys = opts.households.map((_, i) => meterKeyPair(seedFor(`e2e-meter-${i}`)));
+    const p256 = Array.from({ length: opts.p256Meters ?? 0 }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+    this.p256Keys = p256.map((k) => k.privateKey);
+    const p256Public = p256.map((k) => {
+      const jwk = k.publicKey.export({ format: 'jwk' });
+      return new Uint8Array(Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]));
+    });
     const latest = await this.provider.getBlock('latest');
     this.start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;
     this.communityId = await openCommunity(this.deployment, deployer, {
       participants: wallets,
-      meters: meterKeys.map((k, i) => ({ publicKey: k.publicKey, scheme: MeterScheme.Ed25519, owner: i })),
+      meters: [
+        ...meterKeys.map((k, i) => ({ publicKey: k.publicKey, scheme: MeterScheme.Ed25519, owner: i })),
+        ...p256Public.map((publicKey) => ({ publicKey, scheme: MeterScheme.P256, owner: 0 })),
+      ],
       intervalSeconds: opts.intervalSeconds,
       windowIntervals: opts.windowIntervals,
       start: this.start,
@@ -96,7 +114,7 @@ export class LocalCommunity {
       bond: 10n * ETHER,
       escrow: 100n * ETHER,
       challengePeriod: opts.challengePeriod,
-      ownMeterKeys: meterKeys.map((k) => [k.publicKey]),
+      ownMeterKeys: meterKeys.map((k, i) => (i === 0 ? [k.publicKey, ...p256Public] : [k.publicKey])),
     });
     const ports = await freePorts(n);
     const peerIds = await Promise.all(wallets.map((w) => peerIdFromSecret(w.privateKey)));
@@ -107,6 +125,8 @@ export class LocalCommunity {
       dataDir: join(this.dataRoot, `node-${i}`),
       privateKey: w.privateKey,
       logLevel: 'warn',
+      // One machine, one clock (the fault suite's clock-skew scenario sets its own bound).
+      maxClockSkewSeconds: 0,
       tickMs: 200,
       network: {
         ...defaultNodeOptions.network,
@@ -151,6 +171,22 @@ export class LocalCommunity {
   async stopNode(i: number): Promise<void> {
     await this.nodes[i]?.stop();
     this.nodes[i] = undefined;
+  }
+
+  /** Meter `meterIndex`'s (a P-256 one) signed reading of `interval`, serialized as gossiped. */
+  signP256(meterIndex: number, interval: number, exportWh: number, importWh: number): Uint8Array {
+    const reading = {
+      chainId: 31337n,
+      hub: this.deployment.hubAddress,
+      communityId: this.communityId,
+      meterIndex,
+      interval,
+      exportWh,
+      importWh,
+    };
+    const key = this.p256Keys[meterIndex - this.opts.households.length];
+    const signature = new Uint8Array(sign('sha256', encodeReading(reading), { key, dsaEncoding: 'ieee-p1363' }));
+    return serializeSignedReading({ reading, signature });
   }
 
   /** The interval running now by the wall clock (negative before the community starts). */

@@ -2,7 +2,7 @@ import { ReadingError } from '../../reading/errors.js';
 import { READING_ENCODED_LENGTH, sameReadingValues } from '../../reading/encoding.js';
 import type { VerifyItem } from '../../reading/verifierPool.js';
 import type { MeterKeyRing } from '../../reading/meterKeys.js';
-import { deserializeSignedReading, type SignedReading } from '../../reading/signature.js';
+import { deserializeSignedReading, lowS, MeterScheme, type SignedReading } from '../../reading/signature.js';
 import type { CommunityClock } from '../../community/clock.js';
 import type { CommunityInfo } from '../../community/types.js';
 import type { NodeDb } from '../../db/index.js';
@@ -65,6 +65,10 @@ function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked 
   if (r.interval > clock.currentInterval() + ctx.maxFutureIntervals) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.TOO_EARLY, interval: r.interval });
   }
+  // A P-256 signature is kept in its low-s form (`lowS`): the malleated twin of a reading is the same
+  // slot leaf at every node, whichever twin reached it first.
+  if (community.meters[r.meterIndex].scheme === MeterScheme.P256)
+    signed = { reading: r, signature: lowS(signed.signature) };
   const window = clock.windowOf(r.interval);
   // [IGNORE] the window's result is already on chain: a late reading cannot change it
   if (ctx.isWindowSettled(window)) {
