@@ -429,4 +429,67 @@ contract LimitBookTest is DisputeFixture {
         _postGas(longKeys[200], _order(200, 1, 240, 55, 1), longLimits, "postOrder_N256");
         assertEq(_hashAt(1), LimitsHash.hash(_with(longLimits, 200, 240, 55)));
     }
+
+    // ------------------------------------------------------------------ shared vectors (TypeScript -> Solidity)
+
+    function _vectorOrder(string memory json, string memory at)
+        internal
+        pure
+        returns (address hub_, LimitOrder memory o, LimitPrices[] memory current)
+    {
+        hub_ = vm.parseJsonAddress(json, string.concat(at, ".hub"));
+        o.communityId = uint64(vm.parseJsonUint(json, string.concat(at, ".communityId")));
+        o.participant = uint32(vm.parseJsonUint(json, string.concat(at, ".participant")));
+        o.fromWindow = uint32(vm.parseJsonUint(json, string.concat(at, ".fromWindow")));
+        o.bidPrice = uint128(vm.parseJsonUint(json, string.concat(at, ".bidPrice")));
+        o.askPrice = uint128(vm.parseJsonUint(json, string.concat(at, ".askPrice")));
+        o.nonce = uint64(vm.parseJsonUint(json, string.concat(at, ".nonce")));
+        uint256[] memory bid = vm.parseJsonUintArray(json, string.concat(at, ".currentBid"));
+        uint256[] memory ask = vm.parseJsonUintArray(json, string.concat(at, ".currentAsk"));
+        current = new LimitPrices[](bid.length);
+        for (uint256 i = 0; i < bid.length; ++i) {
+            current[i] = LimitPrices(uint128(bid[i]), uint128(ask[i]));
+        }
+    }
+
+    /// node/src/vectors/limitOrders.ts: the EIP-712 digest of every order, its signer, and the limits hash
+    /// after the order replaces one pair agree with `LimitOrderHash.digest` and `LimitsHash.hash`.
+    function test_Vectors_LimitOrderDigestAndHash() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/limitOrders.json"));
+        vm.chainId(vm.parseJsonUint(json, ".chainId"));
+        uint256 count = vm.parseJsonUint(json, ".count");
+        assertGt(count, 10);
+        for (uint256 c = 0; c < count; ++c) {
+            string memory at = string.concat(".cases[", vm.toString(c), "]");
+            (address hub_, LimitOrder memory o, LimitPrices[] memory current) = _vectorOrder(json, at);
+            bytes32 digest = LimitOrderHash.digest(hub_, o);
+            assertEq(digest, vm.parseJsonBytes32(json, string.concat(at, ".digest")), string.concat(at, " digest"));
+            bytes memory sig = vm.parseJsonBytes(json, string.concat(at, ".signature"));
+            (bytes32 r, bytes32 s_) = abi.decode(sig, (bytes32, bytes32));
+            address signer = ecrecover(digest, uint8(sig[64]), r, s_);
+            assertEq(signer, vm.parseJsonAddress(json, string.concat(at, ".signer")), string.concat(at, " signer"));
+            current[o.participant] = LimitPrices(o.bidPrice, o.askPrice);
+            assertEq(
+                LimitsHash.hash(current),
+                vm.parseJsonBytes32(json, string.concat(at, ".limitsHash")),
+                string.concat(at, " limitsHash")
+            );
+        }
+    }
+
+    /// An order signed in TypeScript by the fixture's participant 3 is accepted by the community's book and
+    /// gives the hash TypeScript computed.
+    function test_Vectors_TypeScriptSignedOrderIsPosted() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/limitOrders.json"));
+        (address hub_, LimitOrder memory o, LimitPrices[] memory current) = _vectorOrder(json, ".fixtureOrder");
+        assertEq(hub_, HUB);
+        assertEq(o.communityId, id);
+        assertEq(LimitsHash.hash(current), LimitsHash.hash(limits), "the open's prices");
+        bytes memory sig = vm.parseJsonBytes(json, ".fixtureOrder.signature");
+        bytes32[] memory proof = book.genesisProof(hub, id, o.participant);
+        vm.prank(relayer);
+        bytes32 h = bookModule.postOrder(hub, o, sig, proof, current);
+        assertEq(h, vm.parseJsonBytes32(json, ".fixtureOrder.limitsHash"));
+        assertEq(_hashAt(o.fromWindow), h);
+    }
 }
