@@ -226,8 +226,8 @@ export class HubClient {
   }
 
   /** The order book of the community's auction module (`ILimitBook`), connected to this client's runner. */
-  limitBookContract(): Contract {
-    if (!this.limitModule) throw new Error('not an auction community (read communityInfo first)');
+  async limitBookContract(): Promise<Contract> {
+    this.limitModule ??= (await this.contract.community(this.opts.communityId)).modules.market as string;
     return new Contract(this.limitModule, loadArtifact('AuctionMarketStep').abi, this.modules.runner);
   }
 
@@ -242,7 +242,7 @@ export class HubClient {
     current: readonly LimitPrices[],
     overrides: Overrides = {},
   ) {
-    return this.limitBookContract().postOrder(
+    return (await this.limitBookContract()).postOrder(
       this.opts.hub,
       [order.communityId, order.participant, order.fromWindow, order.bidPrice, order.askPrice, order.nonce],
       signature,

@@ -97,7 +97,11 @@ export const orderCommand = {
       const head = await provider.getBlock('latest');
       const now = Math.max(head?.timestamp ?? 0, Math.floor(Date.now() / 1000));
       const firstOpen = firstOpenWindow(now, community.start, community.intervalSeconds * community.windowIntervals);
-      const onChainNonce: bigint = await hub.limitBookContract().nonceOf(args.hub, community.communityId, participant);
+      const onChainNonce: bigint = await (await hub.limitBookContract()).nonceOf(
+        args.hub,
+        community.communityId,
+        participant,
+      );
       const order: LimitOrder = {
         communityId: community.communityId,
         participant,
