@@ -214,11 +214,15 @@ export class HubClient {
     const auction = new Contract(this.limitModule, loadArtifact('AuctionMarketStep').abi, this.modules.provider);
     const head = await this.modules.provider.getBlock('latest');
     if (!head) return 0;
-    const logs = await auction.queryFilter(
-      auction.filters.LimitOrderPosted(this.opts.hub, this.opts.communityId),
-      this.limitsFromBlock,
-      head.number,
-    );
+    // No block since the last read: nothing to read (a range past the head is an error on some nodes).
+    const logs =
+      this.limitsFromBlock > head.number
+        ? []
+        : await auction.queryFilter(
+            auction.filters.LimitOrderPosted(this.opts.hub, this.opts.communityId),
+            this.limitsFromBlock,
+            head.number,
+          );
     for (const log of logs) book.apply(postedOrderFromEvent((log as EventLog).args));
     this.limitsFromBlock = head.number + 1;
     book.syncedTo = Math.max(book.syncedTo, head.timestamp, nowSeconds);
