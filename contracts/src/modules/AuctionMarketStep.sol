@@ -182,6 +182,9 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
     function _checkWindow(CommunityInfo memory info, uint32 fromWindow) private view {
         if (fromWindow >= info.windowCount) revert OrderWindowOutOfRange(fromWindow, info.windowCount);
         uint256 firstOpen;
+        // The hub's clock (its windows end by block time): a proposer's skew of seconds moves the boundary of
+        // an order's window by as much, never lets it into a window folded or under way by that clock.
+        // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp >= info.start) {
             // intervalSeconds, windowIntervals > 0 (checked at open).
             firstOpen = (block.timestamp - info.start) / (uint256(info.intervalSeconds) * info.windowIntervals) + 1;
