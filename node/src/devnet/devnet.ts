@@ -283,12 +283,15 @@ export class Devnet {
     // Under a time-of-use tariff the grid legs are priced interval by interval: the simulator's one home
     // (`communityResults`) folds the replayed readings with the chain's schedule; it is used when its window
     // states are exactly the settled ones (every reading made it), else the table falls back to flat prices.
+    // The prices in force per window, as the chain's order book has them (orders posted during the run).
+    const book = tariff && limits ? (await hub.communityInfo()).limitBook : undefined;
     const replayed =
       tariff && readings && market.kind !== MarketKind.Totals
         ? communityResults({
             market,
             tariff,
             limits,
+            limitsAt: book ? (w) => book.limitsAt(w) : undefined,
             names,
             startSeconds: start,
             intervalSeconds: opts.intervalSeconds,

@@ -261,6 +261,8 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(out).to.match(/window 0 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
       expect(out).to.match(/window 1 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
       expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+      // The per-member table prices the grid legs at each interval's tariff (the fold equals the settled one).
+      expect(out).to.include('grid legs at each interval’s tariff');
       // The file's standing limit prices, published on chain before the open.
       expect(out).to.match(/node-0 {2}A .* bids 0\.25 asks 0\.08 \/kWh/);
       expect(out).to.match(/publish limits\s+1 tx/);
@@ -344,6 +346,10 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       for (const w of [0, 1, 2])
         expect(out).to.match(new RegExp(`window ${w} FINAL on chain: \\d/3 signatures, 3/3 nodes agree`));
       expect(out).to.match(/OK: all 3 windows final on chain and every node agrees/);
+      // The per-member table is the fold of the replayed readings with the prices in force per window, equal
+      // to the settled states, its grid legs priced at each interval's tariff.
+      expect(out).to.include('grid legs at each interval’s tariff');
+      expect(out).to.not.include('per-member table: the settled windows are not the fold');
       const market: MarketParams = {
         kind: MarketKind.Auction,
         gridBuyPrice: parseUnits('0.25', 18),
