@@ -2,8 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
+import {ILimitBook} from "../interfaces/ILimitBook.sol";
 import {Balance, Meter} from "../types/Community.sol";
-import {MarketParams, MeterEnergy, ParticipantState, StateHash} from "../types/Market.sol";
+import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../types/Market.sol";
 import {
     BalancesProof,
     DisputeContext,
@@ -164,8 +165,8 @@ contract DisputeVerifier is IDisputeVerifier {
     }
 
     /// @dev Recomputes F(S_{t-1}, R_t) with the community's market module (an auction's with the proof's
-    /// limit prices, which the module checks against the community's limits hash) and compares its hash
-    /// with the committed stateHash_t.
+    /// limit prices, which the module checks against the limits hash in force for the window: its order
+    /// book's, `ILimitBook.limitsHashAt`) and compares its hash with the committed stateHash_t.
     function _badStep(DisputeContext calldata ctx, StepProof memory p) private view returns (Verdict) {
         if (!_provenLeaf(ctx, p.current)) return Verdict.Fraud;
         uint256 n = ctx.participantCount;
@@ -203,8 +204,14 @@ contract DisputeVerifier is IDisputeVerifier {
         // No try/catch: a caught out-of-gas would let a caller starve the call and "prove" fraud. A step
         // that reverts (a cumulative field overflows) follows a wrong S_{t-1}, which the bounds checked at
         // open rule out for honest windows: the step that produced it is the one to dispute.
-        ParticipantState[] memory next =
-            ctx.marketStep.step(_marketAt(ctx, p.current.interval, p.tariff), prev, owners, readings, p.limits);
+        MarketParams memory market = _marketAt(ctx, p.current.interval, p.tariff);
+        if (market.kind == MarketKind.Auction) {
+            // The limits in force for the window (the open's until an order's epoch): the hub checked at open
+            // that an auction community's market module is an auction module, which keeps the order book.
+            market.limitsHash = ILimitBook(address(ctx.marketStep))
+                .limitsHashAt(ctx.hub, ctx.communityId, ctx.window, market.limitsHash);
+        }
+        ParticipantState[] memory next = ctx.marketStep.step(market, prev, owners, readings, p.limits);
         return StateHash.hash(next) == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
     }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+
 /// @notice What the auction step needs besides the state and the readings: the grid prices in force for
 /// the interval (a time-of-use tariff changes them from one interval to the next) and the feeder.
 /// @dev Prices in payment-token base units per kWh, as `MarketParams`.
@@ -41,5 +43,52 @@ struct AuctionClearing {
 library LimitsHash {
     function hash(LimitPrices[] memory limits) internal pure returns (bytes32) {
         return keccak256(abi.encode(limits));
+    }
+}
+
+/// @notice A participant's signed change of its standing limit prices, in force from window `fromWindow` on
+/// (DESIGN.md §3, "Standing limit prices"). EIP-712 typed data under the hub's domain ("DIVERSITY Hub", "1",
+/// chain id, hub address): signed by the participant's account, relayed by anyone (`ILimitBook.postOrder`).
+/// Twin of `LimitOrder` in `node/src/window/limits.ts`; the shared vectors (`vectors/limitOrders.json`) tie
+/// the digest.
+struct LimitOrder {
+    uint64 communityId;
+    /// The participant's index in the community's list.
+    uint32 participant;
+    /// The first window folded with the new prices.
+    uint32 fromWindow;
+    uint128 bidPrice;
+    uint128 askPrice;
+    /// Strictly increasing per participant: an older order cannot be replayed.
+    uint64 nonce;
+}
+
+/// @title LimitOrderHash
+/// @notice The EIP-712 digest of a `LimitOrder` under a hub's domain: the one home of the encoding on chain.
+library LimitOrderHash {
+    bytes32 internal constant TYPEHASH = keccak256(
+        "LimitOrder(uint64 communityId,uint32 participant,uint32 fromWindow,uint128 bidPrice,uint128 askPrice,uint64 nonce)"
+    );
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    /// @dev The hub's EIP-712 name and version (`Hub`'s `EIP712("DIVERSITY Hub", "1")`).
+    bytes32 internal constant HUB_NAME_HASH = keccak256("DIVERSITY Hub");
+    bytes32 internal constant HUB_VERSION_HASH = keccak256("1");
+
+    /// @notice The digest a participant signs for `order` on `hub` of this chain.
+    function digest(address hub, LimitOrder memory order) internal view returns (bytes32) {
+        bytes32 domain = keccak256(abi.encode(DOMAIN_TYPEHASH, HUB_NAME_HASH, HUB_VERSION_HASH, block.chainid, hub));
+        bytes32 structHash = keccak256(
+            abi.encode(
+                TYPEHASH,
+                order.communityId,
+                order.participant,
+                order.fromWindow,
+                order.bidPrice,
+                order.askPrice,
+                order.nonce
+            )
+        );
+        return MessageHashUtils.toTypedDataHash(domain, structHash);
     }
 }

@@ -27,6 +27,22 @@ import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
 import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { loadArtifact } from './artifacts.js';
+import { hubDomain } from './eip712.js';
+import { LimitBook, type LimitOrder, type PostedOrder } from '../window/limits.js';
+
+/** A `LimitOrderPosted` event's arguments as the book records them. */
+export function postedOrderFromEvent(args: EventLog['args']): PostedOrder {
+  return {
+    participant: Number(args.participant),
+    fromWindow: Number(args.fromWindow),
+    nonce: BigInt(args.nonce),
+    limitsHash: String(args.limitsHash),
+    limits: (args.limits as { bidPrice: bigint; askPrice: bigint }[]).map((l) => ({
+      bidPrice: l.bidPrice,
+      askPrice: l.askPrice,
+    })),
+  };
+}
 
 /** Two hex strings name the same bytes (case-insensitive). */
 const sameHex = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -127,7 +143,7 @@ export class HubClient {
       this.contract.meterTable(id),
     ]);
     const meters = readMeterTable(fromHex(await this.modules.provider.getCode(table)));
-    return {
+    const community: CommunityInfo = {
       chainId: network.chainId,
       hub: this.opts.hub,
       communityId: id,
@@ -164,6 +180,81 @@ export class HubClient {
       escrow: info.escrow,
       coSignature: await this.coSignatureScheme(info.modules.coSignature, network.chainId, participants.length),
     };
+    if (community.limits) {
+      const windowSeconds = community.intervalSeconds * community.windowIntervals;
+      community.limitBook = new LimitBook(
+        {
+          communityId: id,
+          participants: community.participants,
+          domain: hubDomain(network.chainId, this.opts.hub),
+          windowCount: community.windowCount,
+          windowStart: (w) => community.start + w * windowSeconds,
+        },
+        community.limits,
+      );
+      community.limitBook.syncedTo = Number.NEGATIVE_INFINITY;
+      this.limitModule = info.modules.market;
+      await this.refreshLimitBook(community.limitBook);
+    }
+    return community;
+  }
+
+  /** The auction module whose order book `refreshLimitBook` reads (set by `communityInfo`). */
+  private limitModule: string | undefined;
+  /** The next block `refreshLimitBook` reads orders from. */
+  private limitsFromBlock = 0;
+
+  /**
+   * Reads the community's new `LimitOrderPosted` events (in chain order) into `book`, then moves
+   * `book.syncedTo` to the later of the head block's time and `nowSeconds` at the start of the read: an
+   * order for window w is mined before w begins, so a window that began by then has final prices.
+   * Throws LimitOrderError(BAD_EVENT) on an event the chain could not have emitted (a wrong module).
+   */
+  async refreshLimitBook(book: LimitBook, nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
+    if (!this.limitModule) return 0;
+    const auction = new Contract(this.limitModule, loadArtifact('AuctionMarketStep').abi, this.modules.provider);
+    const head = await this.modules.provider.getBlock('latest');
+    if (!head) return 0;
+    // No block since the last read: nothing to read (a range past the head is an error on some nodes).
+    const logs =
+      this.limitsFromBlock > head.number
+        ? []
+        : await auction.queryFilter(
+            auction.filters.LimitOrderPosted(this.opts.hub, this.opts.communityId),
+            this.limitsFromBlock,
+            head.number,
+          );
+    for (const log of logs) book.apply(postedOrderFromEvent((log as EventLog).args));
+    this.limitsFromBlock = head.number + 1;
+    book.syncedTo = Math.max(book.syncedTo, head.timestamp, nowSeconds);
+    return logs.length;
+  }
+
+  /** The order book of the community's auction module (`ILimitBook`), connected to this client's runner. */
+  async limitBookContract(): Promise<Contract> {
+    this.limitModule ??= (await this.contract.community(this.opts.communityId)).modules.market as string;
+    return new Contract(this.limitModule, loadArtifact('AuctionMarketStep').abi, this.modules.runner);
+  }
+
+  /**
+   * Relays a signed order to the community's book: `genesisProof` shows the participant's genesis leaf,
+   * `current` are the latest limits (`LimitBook.latest`).
+   */
+  async sendLimitOrder(
+    order: LimitOrder,
+    signature: string,
+    genesisProof: readonly string[],
+    current: readonly LimitPrices[],
+    overrides: Overrides = {},
+  ) {
+    return (await this.limitBookContract()).postOrder(
+      this.opts.hub,
+      [order.communityId, order.participant, order.fromWindow, order.bidPrice, order.askPrice, order.nonce],
+      signature,
+      genesisProof,
+      current.map((l) => [l.bidPrice, l.askPrice]),
+      overrides,
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { MeterScheme } from '../reading/signature.js';
 import type { LimitPrices, MarketParams } from '../window/state.js';
 import type { Tariff } from '../window/tariff.js';
+import type { LimitBook } from '../window/limits.js';
 
 export { MarketKind, type MarketParams } from '../window/state.js';
 
@@ -30,6 +31,12 @@ export interface CommunityInfo {
    * community's `market.limitsHash` (`AuctionMarketStep.LimitsPublished`) and checked against it.
    */
   limits?: LimitPrices[];
+  /**
+   * Auction only, read from a chain: the community's order book (`LimitBook`, from the auction module's
+   * `LimitOrderPosted` events), which gives the prices in force per window (`limitsInForce`); `limits` are
+   * then the open's. Absent: `limits` hold for every window (tools, the simulator).
+   */
+  limitBook?: LimitBook;
   /**
    * A time-of-use community's tariff, as published on chain under its `market.tariffHash`
    * (`TariffPublisher.TariffPublished` of its market module) and checked against it (`checkMarketTariff`);

@@ -26,6 +26,8 @@ import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../
 import { marketWithTariff, type Tariff } from '../window/tariff.js';
 import type { MeterScheme } from '../reading/signature.js';
 import { toHex } from '../util/hex.js';
+import { hubDomain } from '../chain/eip712.js';
+import { firstOpenWindow, LimitBook, signLimitOrder, type LimitOrder } from '../window/limits.js';
 
 export interface GasLedger {
   /** kind -> gas of each transaction of that kind */
@@ -93,6 +95,12 @@ export interface CommunitySpec {
    * module (`publishLimits`) before the open, and committed by the market's `limitsHash`.
    */
   limits?: LimitPrices[];
+  /**
+   * Auction: the prices each participant states for itself (its node's configuration). A participant whose
+   * own pair differs from the listed one posts a signed order for it right after its join, in force from
+   * the first window not begun (`joinOrder`); absent = the listed prices.
+   */
+  ownLimits?: LimitPrices[];
   /**
    * A time-of-use tariff (Mmr, Auction): published on chain by the market module (`publishTariff`) before
    * the open and committed by the market's `tariffHash`, with its ceilings as the flat prices
@@ -177,6 +185,19 @@ export async function openCommunity(
     : undefined;
   // A join proves the participant's genesis leaf (index, address, escrow, 0, 0) under the genesis root.
   const genesis = new BalancesTree(genesisBalances(config.participants, spec.escrow));
+  // Auction: the orders each participant posts at join for its own prices, checked as the chain does.
+  const book =
+    spec.market.kind === MarketKind.Auction && spec.limits && spec.ownLimits
+      ? new LimitBook(
+          {
+            communityId,
+            participants: config.participants,
+            domain: hubDomain(chainId, deployment.hubAddress),
+            windowCount: spec.windowCount,
+          },
+          spec.limits,
+        )
+      : undefined;
   for (const [index, p] of spec.participants.entries()) {
     if (spec.joining && !spec.joining.includes(index)) continue;
     // A join is consent to the meter table: refuse one that binds a key we do not hold to us.
@@ -193,8 +214,48 @@ export async function openCommunity(
     );
     const receipt = await (await member.sendJoin(index, genesis.proof(index), keyData)).wait();
     if (ledger) recordGas(ledger, 'join', receipt);
+    const own = spec.ownLimits?.[index];
+    if (book && own) {
+      const order = await joinOrder(book, member, p, index, own, genesis.proof(index), spec);
+      if (order && ledger) recordGas(ledger, 'limit order at join', order);
+    }
   }
   return communityId;
+}
+
+/**
+ * At join: participant `index` posts a signed order for its own limit prices when they differ from the ones
+ * in force at the latest epoch of `book` (the listed ones before any order), from the first window not begun
+ * by the chain's clock. Returns the receipt, or undefined when no order was needed.
+ */
+export async function joinOrder(
+  book: LimitBook,
+  member: HubClient,
+  wallet: Wallet,
+  index: number,
+  own: LimitPrices,
+  genesisProof: readonly string[],
+  schedule: Pick<CommunitySpec, 'start' | 'intervalSeconds' | 'windowIntervals'>,
+) {
+  const latest = book.latest()[index];
+  if (latest.bidPrice === own.bidPrice && latest.askPrice === own.askPrice) return undefined;
+  const head = await member.contract.runner!.provider!.getBlock('latest');
+  const now = Math.max(head?.timestamp ?? 0, Math.floor(Date.now() / 1000));
+  const firstOpen = firstOpenWindow(now, schedule.start, schedule.intervalSeconds * schedule.windowIntervals);
+  const order: LimitOrder = {
+    communityId: member.opts.communityId,
+    participant: index,
+    fromWindow: firstOpen,
+    bidPrice: own.bidPrice,
+    askPrice: own.askPrice,
+    nonce: book.nonceOf(index) + 1n,
+  };
+  const network = await member.contract.runner!.provider!.getNetwork();
+  const signature = await signLimitOrder(wallet, hubDomain(network.chainId, member.opts.hub), order);
+  book.check(order, signature, firstOpen);
+  const receipt = await (await member.sendLimitOrder(order, signature, genesisProof, book.latest())).wait();
+  book.apply(book.posted(order));
+  return receipt;
 }
 
 /** A provider for scripts: no network detection round-trips, fast polling. */

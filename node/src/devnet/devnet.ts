@@ -13,9 +13,15 @@ import { seedFor } from '../vectors/readings.js';
 import { toHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { memberLimits } from '../window/limits.js';
-import { MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
+import { MarketKind, stateHash, type MarketParams, type ParticipantState } from '../window/state.js';
 import { parseTariff, TariffError, tariffHash, type Tariff } from '../window/tariff.js';
-import { resultsFromWindowStates, type CommunityResults, type MemberPayout } from '../results/members.js';
+import {
+  communityResults,
+  resultsFromWindowStates,
+  type CommunityResults,
+  type CommunityRun,
+  type MemberPayout,
+} from '../results/members.js';
 import { claimForAll, finalBalances, nodeApiSource, payoutReport, type FinalBalances } from '../chain/claims.js';
 import { ClaimErrorCode } from '../chain/errors.js';
 import type { NodeOptions } from '../node/options.js';
@@ -96,7 +102,7 @@ export class Devnet {
     mkdirSync(dir, { recursive: true });
     const gas = newGasLedger();
     const problems: string[] = [];
-    const { prosumers, profileOffset, gridBuyPrice, gridSellPrice, givenLimits, tariff } = opts.community
+    const { prosumers, profileOffset, gridBuyPrice, gridSellPrice, givenLimits, tariff, readings } = opts.community
       ? communityProsumers(opts.community, dir, opts)
       : {
           prosumers: opts.prosumers,
@@ -105,6 +111,7 @@ export class Devnet {
           gridSellPrice: opts.gridSellPrice,
           givenLimits: {},
           tariff: undefined,
+          readings: undefined,
         };
     const market: MarketParams = {
       kind: opts.market === 'mmr' ? MarketKind.Mmr : opts.market === 'auction' ? MarketKind.Auction : MarketKind.Totals,
@@ -271,13 +278,36 @@ export class Devnet {
       (payouts?.every((p) => p.received === p.expected) ?? false) &&
       problems.length === 0;
     const complete = windows.filter((w) => w.finalState.length === this.nodes.length);
-    const members = resultsFromWindowStates(
-      this.nodes.map((n) =>
-        n.member ? `${n.name} ${n.member}` : `${n.name}${n.pvKwp > 0 ? ` (${n.pvKwp} kWp)` : ''}`,
-      ),
-      market,
-      complete.map((w) => w.finalState),
+    const names = this.nodes.map((n) =>
+      n.member ? `${n.name} ${n.member}` : `${n.name}${n.pvKwp > 0 ? ` (${n.pvKwp} kWp)` : ''}`,
     );
+    const finals = complete.map((w) => w.finalState);
+    // Under a time-of-use tariff the grid legs are priced interval by interval: the simulator's one home
+    // (`communityResults`) folds the replayed readings with the chain's schedule; it is used when its window
+    // states are exactly the settled ones (every reading made it), else the table falls back to flat prices.
+    // The prices in force per window, as the chain's order book has them (orders posted during the run).
+    const book = tariff && limits ? (await hub.communityInfo()).limitBook : undefined;
+    const replayed =
+      tariff && readings && market.kind !== MarketKind.Totals
+        ? communityResults({
+            market,
+            tariff,
+            limits,
+            limitsAt: book ? (w) => book.limitsAt(w) : undefined,
+            names,
+            startSeconds: start,
+            intervalSeconds: opts.intervalSeconds,
+            windowIntervals: opts.windowIntervals,
+            ...readings,
+          })
+        : undefined;
+    const sameFold =
+      replayed !== undefined &&
+      replayed.windowStates.length === finals.length &&
+      replayed.windowStates.every((s, w) => stateHash(s) === stateHash(finals[w]));
+    if (replayed && !sameFold)
+      print('per-member table: the settled windows are not the fold of the replayed readings (flat prices used)');
+    const members = sameFold ? replayed : resultsFromWindowStates(names, market, finals);
     return { ok, windows, payouts, gas, nodes: this.nodes, seconds: (Date.now() - started) / 1000, problems, members };
   }
 
@@ -515,10 +545,13 @@ export function communityProsumers(
   givenLimits: Record<string, { bid?: unknown; ask?: unknown }>;
   /** The file's time-of-use tariff, opened on chain with the community (Mmr, Auction). */
   tariff: Tariff | undefined;
+  /** The readings the meters replay, per member, over the run's windows (for the per-member table). */
+  readings: Pick<CommunityRun, 'exportWh' | 'importWh' | 'loadWh' | 'pvWh'>;
 } {
   const c = readCommunityFile(file);
   const r = communityReadings(c, 900);
   const offset = opts.communityOffset ?? 0;
+  const run = opts.windowCount * opts.windowIntervals;
   if (!Number.isInteger(offset) || offset < 0 || r.intervals < offset + opts.windowCount * opts.windowIntervals) {
     throw new DevnetUnsupportedError(
       `${file}: ${r.intervals} quarter-hours, fewer than ${opts.windowCount} windows x ${opts.windowIntervals} intervals from quarter-hour ${offset}`,
@@ -541,6 +574,12 @@ export function communityProsumers(
     gridSellPrice: price(market.gridSellPrice, opts.gridSellPrice),
     givenLimits: (market.limits ?? {}) as Record<string, { bid?: unknown; ask?: unknown }>,
     tariff: c.tariff === undefined ? undefined : fileTariff(c.tariff, file),
+    readings: {
+      exportWh: r.members.map((m) => m.exportWh.slice(offset, offset + run)),
+      importWh: r.members.map((m) => m.importWh.slice(offset, offset + run)),
+      loadWh: r.members.map((m) => m.loadWh?.slice(offset, offset + run) ?? null),
+      pvWh: r.members.map((m) => m.pvWh?.slice(offset, offset + run) ?? null),
+    },
   };
 }
 

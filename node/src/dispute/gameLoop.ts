@@ -28,6 +28,7 @@ import {
   type GameState,
   type PublishedStep,
 } from './game.js';
+import { limitsInForce } from '../window/limits.js';
 import { proofFromOpenedStep } from './proofs.js';
 
 /** How the node plays the data-availability game (DESIGN.md §5.7); `game` in the node's config. */
@@ -509,7 +510,12 @@ export class GameLoop {
           if (data) kind = DisputeKind.BadStep;
         }
       } else {
-        data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, community);
+        data =
+          ours &&
+          stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, {
+            limits: limitsInForce(community, g.window),
+            tariff: community.tariff,
+          });
         if (data) kind = DisputeKind.BadStep;
       }
     }

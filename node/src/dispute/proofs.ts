@@ -21,6 +21,7 @@ import { buildLevels, merkleProof, treeDepth } from '../window/merkle.js';
 import { marketAt } from '../window/fold.js';
 import { marketStep } from '../window/market.js';
 import { encodeTariff } from '../window/tariff.js';
+import { limitsInForce } from '../window/limits.js';
 import { emptyState, PACKED_STATE_STRIDE, stateHash, unpackState, type ParticipantState } from '../window/state.js';
 
 export { DisputeKind, type ClaimedWindow };
@@ -68,7 +69,7 @@ export function mayRaiseOmission(owner: number, signers: bigint, disputer: numbe
  */
 export function buildCheapestProof(
   community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'> &
-    Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds'>>,
+    Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds' | 'windowIntervals' | 'limitBook'>>,
   keys: MeterKeyRing,
   claim: ClaimedWindow,
   postedStateHash: string,
@@ -128,14 +129,16 @@ export function buildCheapestProof(
     }
   }
   const owners = community.meters.map((x) => x.owner);
+  // The limit prices in force for the claim's window (the verifier checks the proof's against their hash).
+  const limits = limitsInForce(community, Math.floor(claim.firstInterval / Math.max(1, W)));
   for (let i = 0; i < W; i++) {
     const prev = i === 0 ? emptyState(community.participants.length) : claim.states[i - 1];
     const market = marketAt(community, claim.firstInterval + i);
-    const next = marketStep(market, prev, owners, claim.slots[i].map(toMeterEnergy), community.limits);
+    const next = marketStep(market, prev, owners, claim.slots[i].map(toMeterEnergy), limits);
     if (stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
     return {
       kind: DisputeKind.BadStep,
-      data: badStepProof(claim, i, community.limits, community.tariff),
+      data: badStepProof(claim, i, limits, community.tariff),
       summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and readings`,
     };
   }
@@ -164,7 +167,7 @@ type Community = Pick<
   CommunityInfo,
   'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'
 > &
-  Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds'>>;
+  Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds' | 'windowIntervals' | 'limitBook'>>;
 
 /**
  * The cheapest fraud proof against the step a game opened and published, from that data and our own
@@ -242,13 +245,15 @@ export function proofFromOpenedStep(
   const n = community.participants.length;
   const packed = getBytes(opened.prevState);
   const first = leaf.position === 0;
+  // The limit prices in force for the window of interval t (t = w·W + position).
+  const limits = limitsInForce(community, community.windowIntervals ? Math.floor(t / community.windowIntervals) : 0);
   // A committed S_{t-1} of another length is wrong by itself (the verifier's BadStep says so).
   const prev = first ? emptyState(n) : unpackState(packed, Math.floor(packed.length / PACKED_STATE_STRIDE));
   if (prev.length === n) {
     const owners = community.meters.map((x) => x.owner);
     let next: ParticipantState[];
     try {
-      next = marketStep(marketAt(community, t), prev, owners, committed.map(toMeterEnergy), community.limits);
+      next = marketStep(marketAt(community, t), prev, owners, committed.map(toMeterEnergy), limits);
     } catch {
       return undefined; // F reverts: the step that produced S_{t-1} is the wrong one, not this
     }
@@ -265,7 +270,7 @@ export function proofFromOpenedStep(
       current: leaf,
       slots,
       padding: new Array((1 << treeDepth(meters)) - meters).fill(ZeroHash),
-      limits: (community.limits ?? []).map((l) => [l.bidPrice, l.askPrice]),
+      limits: (limits ?? []).map((l) => [l.bidPrice, l.askPrice]),
       tariff: community.tariff ? encodeTariff(community.tariff) : '0x',
     }),
     summary: `state of interval ${t} is not F of the published S_{t-1} and readings`,

@@ -2,6 +2,7 @@ import type { FoldStrategy } from './committer.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { AssembledWindow } from '../window/assemble.js';
 import { commitStates, foldStates, marketAt, type FoldedWindow } from '../window/fold.js';
+import { limitsInForce } from '../window/limits.js';
 import { marketStep } from '../window/market.js';
 import { stateHash, type ParticipantState } from '../window/state.js';
 import { toMeterEnergy } from '../window/assemble.js';
@@ -90,7 +91,8 @@ function shiftMoney(state: ParticipantState[], amount: bigint): ParticipantState
 
 export function byzantineFold(
   mode: ByzantineMode,
-  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits'>,
+  community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits'> &
+    Partial<Pick<CommunityInfo, 'limitBook' | 'windowIntervals'>>,
   window: number,
   honest: AssembledWindow,
 ): ByzantineFold {
@@ -123,7 +125,8 @@ export function byzantineFold(
       states.push(prev);
       for (let i = t + 1; i < assembled.slots.length; i++) {
         const market = marketAt(community, assembled.firstInterval + i);
-        prev = marketStep(market, prev, meterOwner, assembled.slots[i].map(toMeterEnergy), community.limits);
+        const limits = limitsInForce(community, window);
+        prev = marketStep(market, prev, meterOwner, assembled.slots[i].map(toMeterEnergy), limits);
         states.push(prev);
       }
       break;

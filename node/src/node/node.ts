@@ -58,6 +58,11 @@ interface NodeParts {
   readonly api: ApiServer;
   readonly status: () => ReturnType<typeof statusDocument>;
   readonly meter?: MeterService;
+  /**
+   * Auction: reads the community's new limit orders from the chain into its `LimitBook` (before each commit
+   * round, at most once per chain poll), so every window is folded with the prices in force for it.
+   */
+  readonly refreshLimits: () => Promise<void>;
 }
 
 /**
@@ -142,10 +147,14 @@ export class DiversityNode {
       this.status = 'stopped';
       throw e;
     }
-    const { committer, settlement, coSigner, game, community, wallet, participantIndex, api } = this.parts;
+    const { committer, settlement, coSigner, game, community, wallet, participantIndex, api, refreshLimits } =
+      this.parts;
     const running = () => this.status === 'started';
     this.timers.push(
-      setInterval(() => void this.loop('commit', () => committer.tick(running)), this.opts.tickMs),
+      setInterval(
+        () => void this.loop('commit', () => refreshLimits().then(() => committer.tick(running))),
+        this.opts.tickMs,
+      ),
       setInterval(() => void this.loop('settle', () => settlement.tick()), this.opts.tickMs),
       setInterval(() => void this.loop('cosign', () => coSigner.republish().then(() => {})), this.opts.tickMs),
       // Move deadlines are long (an hour in the standard set): at most one game round a second.
@@ -472,6 +481,12 @@ export class DiversityNode {
       api,
       status,
       meter,
+      refreshLimits: async () => {
+        const book = community.limitBook;
+        if (!book || clock.nowSeconds() - book.syncedTo < opts.chain.pollMs / 1000) return;
+        const read = await hub.refreshLimitBook(book, Math.floor(clock.nowSeconds()));
+        if (read > 0) logger.info('limit orders read from the chain', { orders: read, epochs: book.epochs.length });
+      },
     };
   }
 

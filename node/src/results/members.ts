@@ -71,6 +71,8 @@ export interface CommunityRun {
   tariff?: Tariff;
   /** Auction only: one pair per member. */
   limits?: readonly LimitPrices[];
+  /** Auction only: the pairs in force for window w when orders changed them (overrides `limits`). */
+  limitsAt?: (window: number) => readonly LimitPrices[];
   names: readonly string[];
   /** Unix seconds of interval 0. */
   startSeconds: number;
@@ -133,7 +135,7 @@ export function communityResults(run: CommunityRun): CommunityResults {
       run.intervalSeconds,
     );
     const states = foldWindow(run.market, emptyState(members), meterOwner, intervals, {
-      limits: run.limits,
+      limits: run.limitsAt ? run.limitsAt(from / W) : run.limits,
       paramsAt: schedule,
     });
     const final = states[states.length - 1];

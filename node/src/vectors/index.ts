@@ -5,6 +5,7 @@ import { commitmentVectors } from './commitment.js';
 import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
 import { gameVectors } from './game.js';
+import { limitOrderVectors } from './limitOrders.js';
 import { marketVectors } from './market.js';
 import { readingVectors } from './readings.js';
 import { tariffVectors } from './tariff.js';
@@ -31,6 +32,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'game.json': gameVectors(),
     'tariff.json': tariffVectors(),
     'balances.json': balancesVectors(),
+    'limitOrders.json': limitOrderVectors(),
   };
 }
 

@@ -5,6 +5,7 @@ import { toMeterEnergy } from './assemble.js';
 import { foldWindow } from './market.js';
 import { emptyState, MarketKind, stateHash, type MarketParams, type ParticipantState } from './state.js';
 import { paramsSchedule } from './tariff.js';
+import { limitsInForce } from './limits.js';
 
 export interface FoldedWindow {
   window: number;
@@ -16,7 +17,12 @@ export interface FoldedWindow {
 }
 
 type FoldCommunity = Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits'> &
-  Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds'>>;
+  Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds' | 'windowIntervals' | 'limitBook'>>;
+
+/** The window an assembled window is (its first interval over W). */
+export function windowOfAssembled(community: Partial<Pick<CommunityInfo, 'windowIntervals'>>, a: AssembledWindow) {
+  return Math.floor(a.firstInterval / Math.max(1, community.windowIntervals ?? a.slots.length));
+}
 
 /**
  * The market parameters in force for the community's interval `interval` (absolute, from interval 0):
@@ -34,15 +40,15 @@ export function marketAt(community: FoldCommunity, interval: number): MarketPara
 }
 
 /**
- * S_1 … S_W: F folded over the window from S_0 = 0 (DESIGN.md §3), an auction with the community's
- * standing limit prices (the ones its on-chain limits hash commits to), every interval at the prices in
- * force for it (`marketAt`).
+ * S_1 … S_W: F folded over the window from S_0 = 0 (DESIGN.md §3), an auction with the standing limit
+ * prices in force for the window (`limitsInForce`: the order book's epoch, whose hash the verifier checks a
+ * bad-step proof of the window against), every interval at the prices in force for it (`marketAt`).
  */
 export function foldStates(community: FoldCommunity, assembled: AssembledWindow): ParticipantState[][] {
   const meterOwner = community.meters.map((m) => m.owner);
   const inputs = assembled.slots.map((row) => row.map(toMeterEnergy));
   return foldWindow(community.market, emptyState(community.participants.length), meterOwner, inputs, {
-    limits: community.limits,
+    limits: limitsInForce(community, windowOfAssembled(community, assembled)),
     paramsAt: community.tariff ? (t) => marketAt(community, assembled.firstInterval + t) : undefined,
   });
 }

@@ -1,7 +1,7 @@
 import { TypedDataEncoder, verifyTypedData, type Signer, type TypedDataDomain } from 'ethers';
 import { mulberry32 } from '../../../datasets/src/random.js';
 import { DiversityError } from '../util/errors.js';
-import { U128_MAX, type LimitPrices } from './state.js';
+import { limitsHash, U128_MAX, type LimitPrices } from './state.js';
 
 /**
  * Seeded standing limit prices for `count` participants who gave none: participant i bids a price in
@@ -47,10 +47,12 @@ export function memberLimits(
 }
 
 /**
- * Standing limit prices of the auction market: each participant's pair is fixed at open (on chain, the
- * community's `MarketParams.limitsHash` commits to them). Changing them by a signed order that takes effect
- * from a later window is modelled and validated here, but NOT built on chain nor carried between nodes
- * (DESIGN.md §3): the hub's limits hash is fixed for the community's life.
+ * Standing limit prices of the auction market (DESIGN.md §3, "Standing limit prices"): each participant's
+ * pair is set at open (the community's `MarketParams.limitsHash`, the prices published by
+ * `AuctionMarketStep.publishLimits`) and changed by a signed order that takes effect from a window that has
+ * not begun. Orders are carried on chain: posted to the community's auction module (`ILimitBook.postOrder`),
+ * which checks them and keeps one limits hash per epoch; its `LimitOrderPosted` events carry the full new
+ * array, from which `LimitBook` rebuilds the prices of every window (`limitsAt`).
  *
  * An order is EIP-712 typed data under the hub's domain:
  * `LimitOrder(uint64 communityId,uint32 participant,uint32 fromWindow,uint128 bidPrice,uint128 askPrice,uint64 nonce)`.
@@ -77,28 +79,47 @@ export const LIMIT_ORDER_TYPES = {
   ],
 };
 
+/** Most windows an order may take effect after the first window not begun (`ILimitBook.MAX_LEAD_WINDOWS`). */
+export const MAX_LEAD_WINDOWS = 2;
+
+/** Each code's twin on chain is named: the book refuses what these refuse, in the same order. */
 export enum LimitOrderErrorCode {
   /** [REJECT] another community's order. */
   WRONG_COMMUNITY = 'LIMIT_ORDER_ERROR_WRONG_COMMUNITY',
-  /** [REJECT] no such participant. */
+  /** [REJECT] no such participant (`ParticipantOutOfRange`). */
   UNKNOWN_PARTICIPANT = 'LIMIT_ORDER_ERROR_UNKNOWN_PARTICIPANT',
   /** [REJECT] a price outside uint128. */
   PRICE_OUT_OF_RANGE = 'LIMIT_ORDER_ERROR_PRICE_OUT_OF_RANGE',
-  /** [REJECT] not signed by the participant's account. */
-  BAD_SIGNATURE = 'LIMIT_ORDER_ERROR_BAD_SIGNATURE',
-  /** [IGNORE] takes effect in a window that has begun (or is past): it would change a fold under way. */
+  /** [REJECT] not a window of the community (`OrderWindowOutOfRange`). */
+  WINDOW_OUT_OF_RANGE = 'LIMIT_ORDER_ERROR_WINDOW_OUT_OF_RANGE',
+  /** [IGNORE] takes effect in a window that has begun (`OrderWindowStarted`): it would change a fold under way. */
   NOT_A_LATER_WINDOW = 'LIMIT_ORDER_ERROR_NOT_A_LATER_WINDOW',
-  /** [IGNORE] a nonce not above the participant's last accepted one (a replay or a stale order). */
+  /** [REJECT] more than MAX_LEAD_WINDOWS after the first window not begun (`OrderTooFarAhead`). */
+  TOO_FAR_AHEAD = 'LIMIT_ORDER_ERROR_TOO_FAR_AHEAD',
+  /** [IGNORE] a nonce not above the participant's last posted one (`StaleNonce`: a replay or a stale order). */
   STALE_NONCE = 'LIMIT_ORDER_ERROR_STALE_NONCE',
+  /** [IGNORE] before the latest epoch's window (`OrderBeforeLatestEpoch`): epochs only grow. */
+  BEFORE_LATEST_EPOCH = 'LIMIT_ORDER_ERROR_BEFORE_LATEST_EPOCH',
+  /** [REJECT] not signed by the participant's account (`NotParticipantSigner`). */
+  BAD_SIGNATURE = 'LIMIT_ORDER_ERROR_BAD_SIGNATURE',
+  /** A posted order's event whose prices are not one pair per participant hashing to its limits hash. */
+  BAD_EVENT = 'LIMIT_ORDER_ERROR_BAD_EVENT',
+  /** The book is not known to cover the window yet (the chain's orders not read up to its start). */
+  NOT_SYNCED = 'LIMIT_ORDER_ERROR_NOT_SYNCED',
 }
 
 export type LimitOrderErrorType =
   | { code: LimitOrderErrorCode.WRONG_COMMUNITY; communityId: string }
   | { code: LimitOrderErrorCode.UNKNOWN_PARTICIPANT; participant: number }
   | { code: LimitOrderErrorCode.PRICE_OUT_OF_RANGE; field: 'bidPrice' | 'askPrice' }
+  | { code: LimitOrderErrorCode.WINDOW_OUT_OF_RANGE; fromWindow: number; windowCount: number }
+  | { code: LimitOrderErrorCode.NOT_A_LATER_WINDOW; fromWindow: number; firstOpen: number }
+  | { code: LimitOrderErrorCode.TOO_FAR_AHEAD; fromWindow: number; latestAllowed: number }
+  | { code: LimitOrderErrorCode.STALE_NONCE; nonce: string; last: string }
+  | { code: LimitOrderErrorCode.BEFORE_LATEST_EPOCH; fromWindow: number; latestFromWindow: number }
   | { code: LimitOrderErrorCode.BAD_SIGNATURE; participant: number }
-  | { code: LimitOrderErrorCode.NOT_A_LATER_WINDOW; fromWindow: number; currentWindow: number }
-  | { code: LimitOrderErrorCode.STALE_NONCE; nonce: string; last: string };
+  | { code: LimitOrderErrorCode.BAD_EVENT; fromWindow: number }
+  | { code: LimitOrderErrorCode.NOT_SYNCED; window: number; windowStart: number; syncedTo: number };
 
 export class LimitOrderError extends DiversityError<LimitOrderErrorType> {}
 
@@ -111,28 +132,82 @@ export async function signLimitOrder(signer: Signer, domain: TypedDataDomain, or
 }
 
 /**
- * The limit prices in force per window: the pairs set at join, then every accepted order from its
- * `fromWindow` on. `accept` validates an order against the window under way (cheap checks first).
+ * The first window that has not begun at `nowSeconds` (0 before the start): the earliest an order may take
+ * effect from. Twin of `AuctionMarketStep._checkWindow` (block time there).
+ */
+export function firstOpenWindow(nowSeconds: number, start: number, windowSeconds: number): number {
+  return nowSeconds < start ? 0 : Math.floor((nowSeconds - start) / windowSeconds) + 1;
+}
+
+/** One epoch of the book: the full limits array in force from `fromWindow` on, and its hash. */
+export interface LimitEpoch {
+  fromWindow: number;
+  limitsHash: string;
+  limits: LimitPrices[];
+}
+
+/** An order as the book records it (`LimitOrderPosted`): the participant's nonce and the full new array. */
+export interface PostedOrder {
+  participant: number;
+  fromWindow: number;
+  nonce: bigint;
+  limitsHash: string;
+  limits: LimitPrices[];
+}
+
+export interface LimitBookCommunity {
+  communityId: bigint;
+  participants: readonly string[];
+  domain: TypedDataDomain;
+  windowCount: number;
+  /** Unix seconds at which window `w` begins; absent for a book fed by no chain (every window known). */
+  windowStart?: (window: number) => number;
+}
+
+/**
+ * The limit prices in force per window, as the community's order book on chain keeps them: the open's
+ * prices, then one epoch per window that an order changed (the hash of the last epoch with fromWindow ≤ w
+ * is the one the dispute verifier checks a bad-step proof of window w against). `check` applies the book's
+ * own rules to an order before it is sent (the same refusals, with typed codes); `apply` records an order
+ * the chain accepted (from its event, checked against its hash).
  */
 export class LimitBook {
-  /** Per participant, accepted changes in ascending `fromWindow`. */
-  private readonly changes: { fromWindow: number; nonce: bigint; prices: LimitPrices }[][];
-  private readonly lastNonce: bigint[];
+  private readonly epochList: LimitEpoch[] = [];
+  private readonly nonces: bigint[];
+  /**
+   * Unix seconds up to which the chain's orders are read: an order for window w is mined before w begins,
+   * so once `syncedTo` ≥ start(w) the prices of w are final. Infinite for a book fed by no chain.
+   */
+  syncedTo = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly community: { communityId: bigint; participants: readonly string[]; domain: TypedDataDomain },
-    initial: readonly LimitPrices[],
+    private readonly community: LimitBookCommunity,
+    readonly open: readonly LimitPrices[],
   ) {
-    if (initial.length !== community.participants.length)
-      throw new RangeError('one pair of limit prices per participant');
-    for (const p of initial) checkPrices(p);
-    this.changes = initial.map((prices) => [{ fromWindow: 0, nonce: 0n, prices }]);
-    this.lastNonce = initial.map(() => 0n);
+    if (open.length !== community.participants.length) throw new RangeError('one pair of limit prices per participant');
+    for (const p of open) checkPrices(p);
+    this.nonces = open.map(() => 0n);
   }
 
-  /** Validates and records a signed order; throws LimitOrderError (codes tagged [REJECT] / [IGNORE]). */
-  accept(order: LimitOrder, signature: string, currentWindow: number): void {
-    const { communityId, participants, domain } = this.community;
+  get epochs(): readonly LimitEpoch[] {
+    return this.epochList;
+  }
+
+  /** The limits of the latest epoch (the open's before any order): what the next order is posted over. */
+  latest(): LimitPrices[] {
+    return [...(this.epochList.at(-1)?.limits ?? this.open)];
+  }
+
+  nonceOf(participant: number): bigint {
+    return this.nonces[participant] ?? 0n;
+  }
+
+  /**
+   * Throws LimitOrderError unless the book on chain would accept `order` signed by `signature` while window
+   * `firstOpen` is the first not begun (cheap checks first, as the contract does).
+   */
+  check(order: LimitOrder, signature: string, firstOpen: number): void {
+    const { communityId, participants, domain, windowCount } = this.community;
     // [REJECT] an order for another community must not change this one's prices.
     if (order.communityId !== communityId)
       throw new LimitOrderError({ code: LimitOrderErrorCode.WRONG_COMMUNITY, communityId: String(order.communityId) });
@@ -142,22 +217,36 @@ export class LimitBook {
     }
     // [REJECT] prices must fit the on-chain type.
     checkPrices(order);
-    // [IGNORE] only later windows: the prices of a window are fixed before its first interval is folded,
-    // so no participant can move its limit after seeing the window's readings.
-    if (!Number.isInteger(order.fromWindow) || order.fromWindow <= currentWindow) {
+    const { fromWindow } = order;
+    // [REJECT] a window of the community.
+    if (!Number.isInteger(fromWindow) || fromWindow < 0 || fromWindow >= windowCount)
+      throw new LimitOrderError({ code: LimitOrderErrorCode.WINDOW_OUT_OF_RANGE, fromWindow, windowCount });
+    // [IGNORE] only windows not begun: nobody moves a limit after seeing a window's readings, and a fold
+    // under way (or a pending claim of it) keeps its prices.
+    if (fromWindow < firstOpen)
+      throw new LimitOrderError({ code: LimitOrderErrorCode.NOT_A_LATER_WINDOW, fromWindow, firstOpen });
+    // [REJECT] epochs only grow: a far-future order would freeze the others' prices until then.
+    if (fromWindow > firstOpen + MAX_LEAD_WINDOWS)
       throw new LimitOrderError({
-        code: LimitOrderErrorCode.NOT_A_LATER_WINDOW,
-        fromWindow: order.fromWindow,
-        currentWindow,
+        code: LimitOrderErrorCode.TOO_FAR_AHEAD,
+        fromWindow,
+        latestAllowed: firstOpen + MAX_LEAD_WINDOWS,
       });
-    }
     // [IGNORE] a replayed or older order cannot undo a newer one.
-    const last = this.lastNonce[order.participant];
+    const last = this.nonces[order.participant];
     if (order.nonce <= last)
       throw new LimitOrderError({
         code: LimitOrderErrorCode.STALE_NONCE,
         nonce: String(order.nonce),
         last: String(last),
+      });
+    const top = this.epochList.at(-1);
+    // [IGNORE] epochs are kept in window order.
+    if (top && fromWindow < top.fromWindow)
+      throw new LimitOrderError({
+        code: LimitOrderErrorCode.BEFORE_LATEST_EPOCH,
+        fromWindow,
+        latestFromWindow: top.fromWindow,
       });
     // [REJECT] only the participant's own account may set its prices (the costliest check, last).
     let signer: string | undefined;
@@ -169,25 +258,78 @@ export class LimitBook {
     if (!signer || signer.toLowerCase() !== participants[order.participant].toLowerCase()) {
       throw new LimitOrderError({ code: LimitOrderErrorCode.BAD_SIGNATURE, participant: order.participant });
     }
-    this.lastNonce[order.participant] = order.nonce;
-    // A newer order supersedes the older ones that have not taken effect by its window.
-    const list = this.changes[order.participant].filter((c) => c.fromWindow < order.fromWindow);
-    list.push({
-      fromWindow: order.fromWindow,
-      nonce: order.nonce,
-      prices: { bidPrice: order.bidPrice, askPrice: order.askPrice },
-    });
-    this.changes[order.participant] = list;
   }
 
-  /** The limit prices in force in `window`: per participant, the latest accepted change with fromWindow <= window. */
-  limitsAt(window: number): LimitPrices[] {
-    return this.changes.map((list) => {
-      let prices = list[0].prices;
-      for (const c of list) if (c.fromWindow <= window) prices = c.prices;
-      return prices;
-    });
+  /** What the book records for `order` (not checked): the latest limits with the participant's pair replaced. */
+  posted(order: LimitOrder): PostedOrder {
+    const limits = this.latest();
+    limits[order.participant] = { bidPrice: order.bidPrice, askPrice: order.askPrice };
+    return { ...order, limitsHash: limitsHash(limits), limits };
   }
+
+  /** `check`, then records the order as the chain would. */
+  accept(order: LimitOrder, signature: string, firstOpen: number): PostedOrder {
+    this.check(order, signature, firstOpen);
+    const p = this.posted(order);
+    this.apply(p);
+    return p;
+  }
+
+  /**
+   * Records an order the chain accepted (its `LimitOrderPosted` event, in chain order): its prices must be
+   * one pair per participant hashing to its hash, its window not before the latest epoch's. An order for the
+   * latest epoch's window replaces that epoch's array.
+   */
+  apply(p: PostedOrder): void {
+    const top = this.epochList.at(-1);
+    if (
+      p.limits.length !== this.open.length ||
+      limitsHash(p.limits) !== p.limitsHash.toLowerCase() ||
+      (top && p.fromWindow < top.fromWindow)
+    ) {
+      throw new LimitOrderError({ code: LimitOrderErrorCode.BAD_EVENT, fromWindow: p.fromWindow });
+    }
+    const epoch = { fromWindow: p.fromWindow, limitsHash: p.limitsHash.toLowerCase(), limits: p.limits };
+    if (top && top.fromWindow === p.fromWindow) this.epochList[this.epochList.length - 1] = epoch;
+    else this.epochList.push(epoch);
+    if (p.participant >= 0 && p.participant < this.nonces.length) this.nonces[p.participant] = p.nonce;
+  }
+
+  /**
+   * The limit prices in force in `window`: the last epoch's with fromWindow ≤ window, else the open's. Throws
+   * NOT_SYNCED while the chain's orders are not read up to the window's start (an order for it may still be
+   * unseen: folding now could differ from every other honest node).
+   */
+  limitsAt(window: number): LimitPrices[] {
+    const start = this.community.windowStart?.(window);
+    if (start !== undefined && this.syncedTo < start)
+      throw new LimitOrderError({
+        code: LimitOrderErrorCode.NOT_SYNCED,
+        window,
+        windowStart: start,
+        syncedTo: this.syncedTo,
+      });
+    let limits: readonly LimitPrices[] = this.open;
+    for (const e of this.epochList) if (e.fromWindow <= window) limits = e.limits;
+    return [...limits];
+  }
+
+  /** `limitsHash(limitsAt(window))`: what `ILimitBook.limitsHashAt` answers on chain. */
+  limitsHashAt(window: number): string {
+    return limitsHash(this.limitsAt(window));
+  }
+}
+
+/**
+ * The standing limit prices a community folds window `window` with: its order book's (`LimitBook.limitsAt`),
+ * else its fixed ones (a community read without a book: tools and the simulator); none for Totals and Mmr.
+ */
+export function limitsInForce(
+  community: { limits?: readonly LimitPrices[]; limitBook?: LimitBook },
+  window: number,
+): LimitPrices[] | undefined {
+  if (community.limitBook) return community.limitBook.limitsAt(window);
+  return community.limits ? [...community.limits] : undefined;
 }
 
 function checkPrices(p: { bidPrice: bigint; askPrice: bigint }): void {

@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { Contract, NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
-import { loadArtifact } from '../../src/chain/artifacts.js';
+import { loadArtifact, projectRoot } from '../../src/chain/artifacts.js';
 import { HubClient } from '../../src/chain/hubClient.js';
 import { communityModules, marketTuple } from '../../src/chain/modules.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
@@ -175,6 +177,65 @@ describe('e2e: auction community on anvil (limit prices from the chain)', functi
     await expectRejects(client(id).communityInfo(), /not the tariff's ceilings/);
   });
 
+  it('prices at join, then an order by the CLI: the book on chain and every reader agree on the limits per window', async () => {
+    const latest = await provider!.getBlock('latest');
+    const own = { bidPrice: (ETHER * 3n) / 10n, askPrice: ETHER / 15n };
+    const id = await openCommunity(deployment, opener, {
+      participants: wallets,
+      meters,
+      intervalSeconds: 60,
+      windowIntervals: 4,
+      start: latest!.timestamp + 3600,
+      windowCount: 3,
+      market,
+      limits,
+      // Participant 1 states its own prices: it posts an order for them at join; the others keep the listed ones.
+      ownLimits: [limits[0], own, limits[2]],
+      bond: ETHER,
+      escrow: ETHER,
+      challengePeriod: 60,
+    });
+    const reader = client(id);
+    const info = await reader.communityInfo();
+    const book = info.limitBook!;
+    expect(book.epochs.map((e) => e.fromWindow)).to.deep.equal([0], 'in force from window 0 (none begun)');
+    expect(book.epochs[0].limits).to.deep.equal([limits[0], own, limits[2]]);
+    // Window 0 has not begun: its prices are not final yet (an order may still come), so the node does not fold it.
+    expect(() => book.limitsAt(0)).to.throw(/NOT_SYNCED/);
+    const onChain = async (w: number) =>
+      (await reader.limitBookContract()).limitsHashAt(deployment.hubAddress, id, w, info.market.limitsHash);
+    expect(await onChain(0)).to.equal(book.epochs[0].limitsHash);
+
+    const bin = join(projectRoot(), 'bin', 'diversity.js');
+    const base = ['order', '--rpc-url', anvil!.rpcUrl, '--hub', deployment.hubAddress, '--community-id', String(id)];
+    const key = anvil!.privateKeys[3]; // wallets[2]
+    // The CLI signs and posts participant 2's order: one line, exit 0.
+    const ok = cli(bin, [...base, '--private-key', key, '--bid', '0.3', '--ask', '0.07', '--from-window', '1']);
+    expect(ok.status, ok.out).to.equal(0);
+    expect(ok.out).to.match(
+      /^order posted: participant 2 bids 0\.3 and asks 0\.07 per kWh from window 1 \(nonce 1\), tx 0x[0-9a-f]{64} \(\d+ gas\)\n$/,
+    );
+    expect(await reader.refreshLimitBook(book)).to.equal(1);
+    book.syncedTo = Number.POSITIVE_INFINITY; // as once window 2 has begun (nothing can change windows 0-2 then)
+    expect(book.limitsAt(0)[2]).to.deep.equal(limits[2], 'window 0 keeps the prices at join');
+    expect(book.limitsAt(1)[2]).to.deep.equal({ bidPrice: (ETHER * 3n) / 10n, askPrice: (ETHER * 7n) / 100n });
+    expect(book.limitsAt(2)[1]).to.deep.equal(own);
+    for (const w of [0, 1, 2]) expect(await onChain(w)).to.equal(book.limitsHashAt(w));
+
+    // Bad input: a clear line and exit 2; an order the book refuses: `refused: <code>` and exit 3.
+    const bad = cli(bin, [...base, '--private-key', key, '--bid', 'abc', '--ask', '0.07']);
+    expect([bad.status, bad.out]).to.deep.equal([2, 'error: --bid: not a price in currency units, got abc\n']);
+    const outsider = cli(bin, [...base, '--private-key', anvil!.privateKeys[0], '--bid', '0.3', '--ask', '0.07']);
+    expect(outsider.status).to.equal(2);
+    expect(outsider.out).to.match(/is not a participant of community/);
+    const late = cli(bin, [...base, '--private-key', key, '--bid', '0.3', '--ask', '0.07', '--from-window', '3']);
+    expect(late.status, late.out).to.equal(3);
+    expect(late.out).to.match(/^refused: LIMIT_ORDER_ERROR_WINDOW_OUT_OF_RANGE/);
+    const early = cli(bin, [...base, '--private-key', key, '--bid', '0.3', '--ask', '0.07', '--from-window', '0']);
+    expect(early.status, early.out).to.equal(3);
+    expect(early.out).to.match(/^refused: LIMIT_ORDER_ERROR_BEFORE_LATEST_EPOCH/);
+  });
+
   it('refuses a community whose limits hash has no published preimage', async () => {
     const unknown = limitsHash([{ bidPrice: 1n, askPrice: 2n }, ...limits.slice(1)]);
     const id = await openRaw(unknown);
@@ -191,6 +252,12 @@ describe('e2e: auction community on anvil (limit prices from the chain)', functi
     await expectRejects(client(id).communityInfo(), /no limit prices published under its limits hash/);
   });
 });
+
+/** Runs the `diversity` CLI to completion: exit status and stdout + stderr. */
+function cli(bin: string, args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
 
 async function expectRejects(p: Promise<unknown>, message: RegExp): Promise<void> {
   let error: unknown;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatUnits, parseUnits } from 'ethers';
@@ -9,7 +9,13 @@ import { projectRoot } from '../../src/chain/artifacts.js';
 import { genesisBalances, reactBalances } from '../../src/window/balances.js';
 import { memberLimits } from '../../src/window/limits.js';
 import { foldWindow } from '../../src/window/market.js';
-import { emptyState, MarketKind, type MarketParams, type MeterEnergy } from '../../src/window/state.js';
+import {
+  emptyState,
+  MarketKind,
+  type LimitPrices,
+  type MarketParams,
+  type MeterEnergy,
+} from '../../src/window/state.js';
 import { paramsSchedule, parseTariff, type Tariff } from '../../src/window/tariff.js';
 
 /**
@@ -24,6 +30,8 @@ function foldedP2p(
   windows: number,
   W: number,
   onChain?: { tariff: Tariff; start: number; intervalSeconds: number },
+  /** The limit prices in force for window w when an order changed them (else the file's). */
+  limitsFor?: (w: number, fileLimits: LimitPrices[]) => LimitPrices[],
 ) {
   const c = readCommunityFile(file);
   const r = communityReadings(c, 900);
@@ -49,7 +57,7 @@ function foldedP2p(
     // Under the file's time-of-use tariff, the chain prices devnet interval w·W + t at its local hour.
     const schedule = onChain && paramsSchedule(market, onChain.tariff, onChain.start, onChain.intervalSeconds);
     const states = foldWindow(market, emptyState(names.length), [0, 1, 2], intervals, {
-      limits,
+      limits: limitsFor ? limitsFor(w, limits) : limits,
       paramsAt: schedule ? (t) => schedule(w * W + t) : undefined,
     });
     states[W - 1].forEach((s, i) => {
@@ -253,6 +261,8 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(out).to.match(/window 0 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
       expect(out).to.match(/window 1 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
       expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
+      // The per-member table prices the grid legs at each interval's tariff (the fold equals the settled one).
+      expect(out).to.include('grid legs at each interval’s tariff');
       // The file's standing limit prices, published on chain before the open.
       expect(out).to.match(/node-0 {2}A .* bids 0\.25 asks 0\.08 \/kWh/);
       expect(out).to.match(/publish limits\s+1 tx/);
@@ -281,6 +291,89 @@ describe('e2e: diversity devnet (npm run demo)', function () {
         expect(row, out).to.not.equal(null);
         expect(row!.slice(3, 5), `member ${m.name}`).to.deep.equal([kwh(m.bought), kwh(m.sold)]);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--market auction, member A changes its prices with `diversity order` before window 1: every window final, all nodes agree, windows 1 and 2 fold with the new prices', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-order-'));
+    try {
+      const bin = join(projectRoot(), 'bin', 'diversity.js');
+      const file = join(projectRoot(), 'datasets', 'examples', 'three-members-day.json');
+      const args = [bin, 'devnet', '--market', 'auction', '--community', file, '--community-offset', '36'];
+      args.push('--windows', '3', '--start-delay', '40', '--dir', dir, '--timeout', '300');
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      // Once the nodes run, A (node-0) asks 0.21 instead of 0.08 from window 1: signed and posted by the CLI
+      // with A's own key, during the start delay (window 1 has not begun).
+      const config = join(dir, 'node-0', 'config.json');
+      const deadline = Date.now() + 120_000;
+      while (!/started 3 node processes/.test(out) || !existsSync(config)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`devnet did not start:\n${out}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const c = JSON.parse(readFileSync(config, 'utf8'));
+      const order = spawnSync(
+        process.execPath,
+        [
+          bin,
+          'order',
+          '--rpc-url',
+          c.chain.rpcUrl,
+          '--hub',
+          c.chain.hub,
+          '--community-id',
+          c.chain.communityId,
+          '--private-key',
+          c.privateKey,
+          '--bid',
+          '0.25',
+          '--ask',
+          '0.21',
+          '--from-window',
+          '1',
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(order.status, `${order.stdout}${order.stderr}`).to.equal(0);
+      expect(order.stdout).to.match(/^order posted: participant 0 bids 0\.25 and asks 0\.21 per kWh from window 1 /);
+      const code = await exited;
+      expect(code, out).to.equal(0);
+      for (const w of [0, 1, 2])
+        expect(out).to.match(new RegExp(`window ${w} FINAL on chain: \\d/3 signatures, 3/3 nodes agree`));
+      expect(out).to.match(/OK: all 3 windows final on chain and every node agrees/);
+      // The per-member table is the fold of the replayed readings with the prices in force per window, equal
+      // to the settled states, its grid legs priced at each interval's tariff.
+      expect(out).to.include('grid legs at each interval’s tariff');
+      expect(out).to.not.include('per-member table: the settled windows are not the fold');
+      const market: MarketParams = {
+        kind: MarketKind.Auction,
+        gridBuyPrice: parseUnits('0.25', 18),
+        gridSellPrice: parseUnits('0.05', 18),
+        feederCapacityWh: 0n,
+      };
+      const start = Number(out.match(/time-of-use tariff 0x[0-9a-f]{64} published .* starts at unix (\d+)/)![1]);
+      const tariff = parseTariff(readCommunityFile(file).tariff, 18);
+      const onChain = { tariff, start, intervalSeconds: 2 };
+      const moved = (w: number, l: LimitPrices[]) =>
+        w >= 1 ? [{ bidPrice: parseUnits('0.25', 18), askPrice: parseUnits('0.21', 18) }, ...l.slice(1)] : l;
+      const before = foldedP2p(file, market, 36, 3, 8, onChain).nets;
+      const after = foldedP2p(file, market, 36, 3, 8, onChain, moved).nets;
+      const flowsOf = (n: bigint[]) => `token flows [${n.map((x) => formatUnits(x, 18)).join(', ')}]`;
+      after.forEach((n, w) => {
+        expect(
+          out.split('\n').find((l) => l.startsWith(`window ${w} FINAL`)),
+          `window ${w}`,
+        ).to.include(flowsOf(n));
+      });
+      // The order changes what windows 1 and 2 settle (A's surplus now clears only against B's 0.22 bid).
+      expect(after[0]).to.deep.equal(before[0]);
+      expect(after[1]).to.not.deep.equal(before[1]);
+      expect(after[2]).to.not.deep.equal(before[2]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,19 +2,21 @@ import { expect } from 'chai';
 import { Wallet } from 'ethers';
 import { hubDomain } from '../../src/chain/eip712.js';
 import {
+  firstOpenWindow,
   LimitBook,
   LimitOrderError,
+  MAX_LEAD_WINDOWS,
   LimitOrderErrorCode,
   signLimitOrder,
   type LimitOrder,
 } from '../../src/window/limits.js';
 import { TariffError, flatTariff, paramsSchedule, parseTariff, pricesAt } from '../../src/window/tariff.js';
-import { MarketKind } from '../../src/window/state.js';
+import { limitsHash, MarketKind } from '../../src/window/state.js';
 
 const alice = new Wallet(`0x${'11'.repeat(32)}`);
 const bob = new Wallet(`0x${'22'.repeat(32)}`);
 const domain = hubDomain(31337n, `0x${'33'.repeat(20)}`);
-const community = { communityId: 7n, participants: [alice.address, bob.address], domain };
+const community = { communityId: 7n, participants: [alice.address, bob.address], domain, windowCount: 10 };
 const order = (o: Partial<LimitOrder> = {}): LimitOrder => ({
   communityId: 7n,
   participant: 0,
@@ -42,20 +44,23 @@ describe('window/limits: standing limit prices and signed orders', () => {
     { bidPrice: 180n, askPrice: 70n },
   ];
 
-  it('a signed order takes effect from its (later) window; earlier windows keep the join prices', async () => {
+  it('a signed order takes effect from its (later) window; earlier windows keep the open prices', async () => {
     const book = new LimitBook(community, initial);
     const o = order();
-    book.accept(o, await signLimitOrder(alice, domain, o), 1);
+    const posted = book.accept(o, await signLimitOrder(alice, domain, o), 1);
     expect(book.limitsAt(2)[0]).to.deep.equal(initial[0]);
     expect(book.limitsAt(3)[0]).to.deep.equal({ bidPrice: 200n, askPrice: 90n });
     expect(book.limitsAt(9)[1]).to.deep.equal(initial[1]);
+    expect(posted.limitsHash).to.equal(limitsHash([{ bidPrice: 200n, askPrice: 90n }, initial[1]]));
+    expect(book.limitsHashAt(3)).to.equal(posted.limitsHash);
+    expect(book.limitsHashAt(2)).to.equal(limitsHash(initial));
   });
 
   it('attack: moving a limit inside a window under way (after seeing its readings) is ignored', async () => {
     const book = new LimitBook(community, initial);
     const o = order({ fromWindow: 4 });
     await expectCode(
-      async () => book.accept(o, await signLimitOrder(alice, domain, o), 4),
+      async () => book.accept(o, await signLimitOrder(alice, domain, o), 5),
       LimitOrderErrorCode.NOT_A_LATER_WINDOW,
     );
   });
@@ -64,26 +69,37 @@ describe('window/limits: standing limit prices and signed orders', () => {
     const book = new LimitBook(community, initial);
     const o = order();
     await expectCode(
-      async () => book.accept(o, await signLimitOrder(bob, domain, o), 0),
+      async () => book.accept(o, await signLimitOrder(bob, domain, o), 1),
       LimitOrderErrorCode.BAD_SIGNATURE,
     );
-    await expectCode(() => book.accept(o, '0x1234', 0), LimitOrderErrorCode.BAD_SIGNATURE);
+    await expectCode(() => book.accept(o, '0x1234', 1), LimitOrderErrorCode.BAD_SIGNATURE);
   });
 
-  it('attack: replaying an older order over a newer one -> ignored; a newer order supersedes pending older ones', async () => {
+  it('attack: replaying an older order over a newer one -> ignored; epochs only grow, within the lead', async () => {
     const book = new LimitBook(community, initial);
-    const first = order({ nonce: 1n, fromWindow: 5, bidPrice: 100n });
+    const first = order({ nonce: 1n, fromWindow: 3, bidPrice: 100n });
     const second = order({ nonce: 2n, fromWindow: 3, bidPrice: 120n });
-    book.accept(first, await signLimitOrder(alice, domain, first), 0);
-    book.accept(second, await signLimitOrder(alice, domain, second), 0);
+    book.accept(first, await signLimitOrder(alice, domain, first), 2);
+    book.accept(second, await signLimitOrder(alice, domain, second), 2);
+    expect(book.epochs).to.have.length(1);
     expect(book.limitsAt(6)[0].bidPrice).to.equal(120n);
     await expectCode(
-      async () => book.accept(first, await signLimitOrder(alice, domain, first), 0),
+      async () => book.accept(first, await signLimitOrder(alice, domain, first), 2),
       LimitOrderErrorCode.STALE_NONCE,
+    );
+    const early = order({ participant: 1, nonce: 1n, fromWindow: 2 });
+    await expectCode(
+      async () => book.accept(early, await signLimitOrder(bob, domain, early), 2),
+      LimitOrderErrorCode.BEFORE_LATEST_EPOCH,
+    );
+    const far = order({ participant: 1, nonce: 1n, fromWindow: 2 + MAX_LEAD_WINDOWS + 1 });
+    await expectCode(
+      async () => book.accept(far, await signLimitOrder(bob, domain, far), 2),
+      LimitOrderErrorCode.TOO_FAR_AHEAD,
     );
   });
 
-  it('rejects other communities, unknown participants and prices beyond uint128', async () => {
+  it('rejects other communities, unknown participants, windows beyond the last and prices beyond uint128', async () => {
     const book = new LimitBook(community, initial);
     const sig = '0x';
     await expectCode(() => book.accept(order({ communityId: 8n }), sig, 0), LimitOrderErrorCode.WRONG_COMMUNITY);
@@ -92,6 +108,28 @@ describe('window/limits: standing limit prices and signed orders', () => {
       () => book.accept(order({ bidPrice: 1n << 128n }), sig, 0),
       LimitOrderErrorCode.PRICE_OUT_OF_RANGE,
     );
+    await expectCode(() => book.accept(order({ fromWindow: 10 }), sig, 9), LimitOrderErrorCode.WINDOW_OUT_OF_RANGE);
+  });
+
+  it('an event whose prices do not hash to its hash is refused; a window is folded only once the chain is read up to its start', async () => {
+    const start = 1_000;
+    const book = new LimitBook({ ...community, windowStart: (w) => start + 100 * w }, initial);
+    const o = order({ fromWindow: 1 });
+    const posted = book.posted(o);
+    expect(() => book.apply({ ...posted, limits: initial })).to.throw(LimitOrderError);
+    book.syncedTo = start + 99;
+    book.apply(posted);
+    expect(book.limitsAt(0)).to.deep.equal(initial);
+    await expectCode(() => book.limitsAt(1), LimitOrderErrorCode.NOT_SYNCED);
+    book.syncedTo = start + 100;
+    expect(book.limitsAt(1)[0]).to.deep.equal({ bidPrice: 200n, askPrice: 90n });
+    expect(book.nonceOf(0)).to.equal(1n);
+  });
+
+  it('firstOpenWindow: 0 before the start, then the window after the one under way', () => {
+    expect(firstOpenWindow(99, 100, 10)).to.equal(0);
+    expect(firstOpenWindow(100, 100, 10)).to.equal(1);
+    expect(firstOpenWindow(119, 100, 10)).to.equal(2);
   });
 });
 

@@ -33,7 +33,11 @@ export function printDevnetReport(r: DevnetResult, print: (l: string) => void): 
   if (r.members) {
     print('');
     print(
-      `== per member over the ${r.windows.length} settled windows (from the final states on chain; energy kWh, money cEUR)`,
+      `== per member over the ${r.windows.length} settled windows (${
+        r.members.intervals > 0
+          ? 'the fold of the replayed readings, equal to the final states on chain; grid legs at each interval’s tariff'
+          : 'from the final states on chain; grid legs at the flat prices'
+      }; energy kWh, money cEUR)`,
     );
     print(formatMemberTable(r.members, 18, 'cEUR'));
   }
