@@ -101,45 +101,78 @@ library Auction {
         c.value = q * (c.marginalBid + c.marginalAsk) / VALUE_DIVISOR;
     }
 
-    /// @dev The orders of one side (quantity > 0) in merit order: insertion in participant order, moving
-    /// only past strictly worse prices, so equal prices stay by index ascending. Bids are capped at the
-    /// grid buy price, asks floored at the grid sell price.
+    /// @dev The orders of one side (quantity > 0) in merit order: bids by price descending, asks by price
+    /// ascending, equal prices by participant index ascending. Bids are capped at the grid buy price, asks
+    /// floored at the grid sell price.
+    /// Each order is one sort key, (rank << 128) | index with rank = price for asks and U128 - price for bids
+    /// (prices are capped or floored by a uint128 tariff, so rank < 2^128), and the keys are heap-sorted
+    /// ascending: O(k log k) in the worst case whatever prices the members choose (review 4, L3: the insertion
+    /// sort it replaces took O(k^2) moves, and a bad-step dispute of a 256-member auction community no longer
+    /// fit the 2^24 transaction gas cap). Keys are distinct (indices are), so the order is the merit order
+    /// with the index tie-break, byte for byte what the TypeScript twin's stable sort gives.
     function _book(LimitPrices[] memory limits, uint256[] memory quantity, uint256 gridPrice, bool isBid)
         private
         pure
         returns (Book memory b)
     {
         uint256 n = quantity.length;
-        uint256[] memory who = new uint256[](n);
-        uint256[] memory price = new uint256[](n);
+        uint256[] memory key = new uint256[](n);
         uint256 len;
         for (uint256 i; i < n; ++i) {
             if (quantity[i] == 0) continue;
-            uint256 x;
+            uint256 rank;
             if (isBid) {
-                x = limits[i].bidPrice;
+                uint256 x = limits[i].bidPrice;
                 if (x > gridPrice) x = gridPrice;
+                rank = type(uint128).max - x;
             } else {
-                x = limits[i].askPrice;
+                uint256 x = limits[i].askPrice;
                 if (x < gridPrice) x = gridPrice;
+                rank = x;
             }
-            uint256 k = len;
-            while (k > 0 && (isBid ? price[k - 1] < x : price[k - 1] > x)) {
-                who[k] = who[k - 1];
-                price[k] = price[k - 1];
-                --k;
-            }
-            who[k] = i;
-            price[k] = x;
-            ++len;
+            key[len++] = (rank << 128) | i;
+        }
+        _heapSort(key, len);
+        // The keys become the participants in place; only the prices need an array of their own.
+        uint256[] memory price = new uint256[](len);
+        for (uint256 k; k < len; ++k) {
+            uint256 rank = key[k] >> 128;
+            key[k] &= type(uint128).max;
+            price[k] = isBid ? type(uint128).max - rank : rank;
         }
         assembly ("memory-safe") {
-            // Shrink both arrays to the orders placed (len <= n: only the length word changes).
-            mstore(who, len)
-            mstore(price, len)
+            // Shrink the keys to the orders placed (len <= n: only the length word changes).
+            mstore(key, len)
         }
-        b.participant = who;
+        b.participant = key;
         b.price = price;
+    }
+
+    /// @dev Sorts a[0..len) ascending in place: heapsort, O(len log len) comparisons in every case.
+    function _heapSort(uint256[] memory a, uint256 len) private pure {
+        if (len < 2) return;
+        for (uint256 start = len / 2; start > 0;) {
+            --start;
+            _siftDown(a, start, len);
+        }
+        for (uint256 end = len - 1; end > 0; --end) {
+            (a[0], a[end]) = (a[end], a[0]);
+            _siftDown(a, 0, end);
+        }
+    }
+
+    /// @dev Restores the max-heap property of a[0..end) below `root`.
+    function _siftDown(uint256[] memory a, uint256 root, uint256 end) private pure {
+        uint256 top = a[root];
+        while (true) {
+            uint256 child = 2 * root + 1;
+            if (child >= end) break;
+            if (child + 1 < end && a[child + 1] > a[child]) ++child;
+            if (a[child] <= top) break;
+            a[root] = a[child];
+            root = child;
+        }
+        a[root] = top;
     }
 
     /// @dev Q*: walks both books in merit order while the bid's price is at least the ask's.
