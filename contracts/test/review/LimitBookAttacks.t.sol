@@ -500,6 +500,14 @@ contract LimitBookDisputeGasTest is Modules {
     CommunityToken internal token;
     uint256[] internal keys;
     address[] internal nodes;
+    /// The market of the community under test (Mmr: the comparison without an auction).
+    MarketKind internal kind = MarketKind.Auction;
+
+    function _market(LimitPrices[] memory l) internal view returns (MarketParams memory) {
+        return kind == MarketKind.Auction
+            ? MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(l), bytes32(0))
+            : MarketParams(kind, 250, 50, 0, bytes32(0), bytes32(0));
+    }
 
     function _meterKey(uint256 i) internal pure returns (bytes memory) {
         if (i % 3 == 0) return hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
@@ -541,11 +549,11 @@ contract LimitBookDisputeGasTest is Modules {
                 nodes,
                 ConfigBuilder.meters(meterKeys, ED25519),
                 Schedule(INTERVAL, 1, START, 1, CHALLENGE),
-                MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(l), bytes32(0)),
+                _market(l),
                 token,
                 BOND,
                 ESCROW,
-                _modules(MarketKind.Auction)
+                _modules(kind)
             )
         );
         for (uint256 i = 0; i < n; ++i) {
@@ -582,14 +590,12 @@ contract LimitBookDisputeGasTest is Modules {
             energy[m] = MeterEnergy(true, e, i);
         }
         p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(n)) - n);
-        p.limits = l;
-        s = auctionModule.step(
-            MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(l), bytes32(0)),
-            Market.emptyState(n),
-            owners,
-            energy,
-            l
-        );
+        if (kind == MarketKind.Auction) {
+            p.limits = l;
+            s = auctionModule.step(_market(l), Market.emptyState(n), owners, energy, l);
+        } else {
+            s = mmrModule.step(_market(l), Market.emptyState(n), owners, energy, new LimitPrices[](0));
+        }
         s[0].net += 1000;
         s[1].net -= 1000;
         bytes32 readingsRoot = MerkleTree.root(slotLeaves);
@@ -643,7 +649,8 @@ contract LimitBookDisputeGasTest is Modules {
         uint256 standard = 21_000 + 4 * zeros + 16 * nonZeros + execution;
         uint256 floor = 21_000 + 10 * (zeros + 4 * nonZeros);
         txGas = standard > floor ? standard : floor;
-        console2.log(worst ? "worst merit order, N" : "shuffled prices, N", n);
+        if (kind == MarketKind.Mmr) console2.log("mmr, N", n);
+        else console2.log(worst ? "worst merit order, N" : "shuffled prices, N", n);
         console2.log("  calldata bytes", data.length);
         console2.log("  execution gas", execution);
         console2.log("  tx gas (max of standard, EIP-7623 floor)", txGas);
@@ -666,7 +673,22 @@ contract LimitBookDisputeGasTest is Modules {
         assertGt(txGas, 1 << 24);
     }
 
-    /// L3's bound: the largest N (one meter each, every meter present) whose shuffled-price bad step fits.
+    /// L3's comparison: the same dispute in an Mmr community of 256 fits (the auction step is what does not).
+    function test_L3_MmrBadStepAtN256Fits() public {
+        kind = MarketKind.Mmr;
+        (uint256 txGas, bool landed) = _disputeTxGas(256, false);
+        assertTrue(landed);
+        assertLt(txGas, 1 << 24);
+    }
+
+    /// L3's bound, with the worst merit order at N = 192.
+    function test_L3_AuctionBadStepFitsAtN192_WorstMeritOrder() public {
+        (uint256 txGas, bool landed) = _disputeTxGas(192, true);
+        assertTrue(landed);
+        assertLt(txGas, 1 << 24);
+    }
+
+    /// L3's bound: at N = 192 (one meter each, every meter present) the shuffled-price bad step fits.
     function test_L3_AuctionBadStepFitsAtN192() public {
         (uint256 txGas, bool landed) = _disputeTxGas(192, false);
         assertTrue(landed);
