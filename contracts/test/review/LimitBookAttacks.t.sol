@@ -436,6 +436,37 @@ contract LimitBookAttacksTest is DisputeFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "the honest claim stands");
     }
 
+    /// Extreme prices by order (a bid of 2^128 − 1, an ask of 0, and the reverse) cannot make a step revert
+    /// (which would make every later step of the window unprovable): bids are capped at the grid buy price,
+    /// asks floored at the grid sell price, so the value bound checked at open holds whatever the orders say.
+    /// Every step of the window folds, and money is conserved in each.
+    function test_Holds_ExtremeOrderPricesCannotMakeAStepRevert() public {
+        vm.warp(START - 1);
+        LimitPrices[] memory current = limits;
+        for (uint32 i = 0; i < N; ++i) {
+            (uint128 bid, uint128 ask) = i % 2 == 0 ? (type(uint128).max, uint128(0)) : (uint128(0), type(uint128).max);
+            _post(keys[i], _order(i, 0, bid, ask, 1), current);
+            current = _with(current, i, bid, ask);
+        }
+        assertEq(_hashAt(id, 0), LimitsHash.hash(current));
+        Commit memory h = _honestInputs();
+        MarketParams memory m = hub.community(id).market;
+        m.limitsHash = LimitsHash.hash(current);
+        uint32[] memory owners = new uint32[](M);
+        for (uint256 k = 0; k < M; ++k) {
+            owners[k] = uint32(k);
+        }
+        ParticipantState[] memory s = Market.emptyState(N);
+        for (uint256 t = 0; t < W; ++t) {
+            s = auctionModule.step(m, s, owners, _energy(h, t), current);
+            int256 sum;
+            for (uint256 i = 0; i < N; ++i) {
+                sum += s[i].net;
+            }
+            assertEq(sum, 0, "money conserved");
+        }
+    }
+
     // ------------------------------------------------------------------ a longer community
 
     uint64 internal constant LONG_START = START + 10 days;
