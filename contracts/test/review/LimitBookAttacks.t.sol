@@ -546,13 +546,22 @@ contract LimitBookDisputeGasTest is Modules {
         return hex"fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025";
     }
 
-    /// @dev Prices: `worst` = bids ascending and asks descending with the index (every insertion moves to
-    /// the front); else a pseudo-random permutation of the same prices (what honest, uncorrelated members
-    /// give on average).
-    function _prices(uint256 n, bool worst) internal pure returns (LimitPrices[] memory l) {
+    /// @dev How the members' prices sit against the merit order (bids descending, asks ascending, ties by
+    /// index): reversed (every insertion moves to the front), shuffled (a pseudo-random permutation: what
+    /// honest, uncorrelated members give on average), or already in merit order (no insertion moves).
+    enum Order {
+        Shuffled,
+        Reversed,
+        InMeritOrder
+    }
+
+    /// @dev The prices of `n` members in `order`.
+    function _prices(uint256 n, Order order) internal pure returns (LimitPrices[] memory l) {
         l = new LimitPrices[](n);
         for (uint256 i = 0; i < n; ++i) {
-            uint256 r = worst ? i : uint256(keccak256(abi.encode("price", i))) % n;
+            uint256 r = order == Order.Reversed
+                ? i
+                : order == Order.InMeritOrder ? n - 1 - i : uint256(keccak256(abi.encode("price", i))) % n;
             l[i] = LimitPrices(uint128(51 + (r * 190) / n), uint128(249 - (r * 190) / n));
         }
     }
@@ -666,8 +675,8 @@ contract LimitBookDisputeGasTest is Modules {
         return _pack(sigs);
     }
 
-    function _disputeTxGas(uint256 n, bool worst) internal returns (uint256 txGas, bool landed) {
-        (uint64 id, bytes memory data) = _wrongClaimReveal(n, _prices(n, worst));
+    function _disputeTxGas(uint256 n, Order order) internal returns (uint256 txGas, bool landed) {
+        (uint64 id, bytes memory data) = _wrongClaimReveal(n, _prices(n, order));
         vm.prank(nodes[0]);
         uint256 g = gasleft();
         (landed,) = address(hub).call(data);
@@ -681,7 +690,8 @@ contract LimitBookDisputeGasTest is Modules {
         uint256 floor = 21_000 + 10 * (zeros + 4 * nonZeros);
         txGas = standard > floor ? standard : floor;
         if (kind == MarketKind.Mmr) console2.log("mmr, N", n);
-        else console2.log(worst ? "worst merit order, N" : "shuffled prices, N", n);
+        else if (order == Order.Reversed) console2.log("reversed merit order, N", n);
+        else console2.log(order == Order.Shuffled ? "shuffled prices, N" : "prices in merit order, N", n);
         console2.log("  calldata bytes", data.length);
         console2.log("  execution gas", execution);
         console2.log("  tx gas (max of standard, EIP-7623 floor)", txGas);
@@ -692,36 +702,45 @@ contract LimitBookDisputeGasTest is Modules {
     /// reveal of a bad-step dispute needs more than the 2^24 gas a transaction may carry (EIP-7825): no
     /// honest node can overturn the wrong claim, which finalizes. `-vv` prints the figures.
     function test_L3_AuctionBadStepAtN256ExceedsTheTransactionCap() public {
-        (uint256 txGas, bool landed) = _disputeTxGas(256, false);
+        (uint256 txGas, bool landed) = _disputeTxGas(256, Order.Shuffled);
         assertTrue(landed, "the dispute lands when gas is unlimited");
         assertGt(txGas, 1 << 24, "but not under the Osaka cap of 2^24");
     }
 
-    /// L3, the prices the members can set by orders against the merit order (every insertion to the front).
-    function test_L3_AuctionBadStepAtN256ExceedsTheTransactionCap_WorstMeritOrder() public {
-        (uint256 txGas, bool landed) = _disputeTxGas(256, true);
+    /// L3 with the prices the members can set by orders against the merit order (every insertion to the front).
+    function test_L3_AuctionBadStepAtN256ExceedsTheTransactionCap_ReversedMeritOrder() public {
+        (uint256 txGas, bool landed) = _disputeTxGas(256, Order.Reversed);
         assertTrue(landed);
         assertGt(txGas, 1 << 24);
+    }
+
+    /// L3's lower bound for a fix of the sort alone: with the prices already in merit order (no insertion
+    /// moves) the N = 256 auction bad step fits, so a step that checks a merit order given by the prover in
+    /// O(N) (or sorts in O(N log N)) would bring it under the cap.
+    function test_L3_AuctionBadStepAtN256FitsWithPricesInMeritOrder() public {
+        (uint256 txGas, bool landed) = _disputeTxGas(256, Order.InMeritOrder);
+        assertTrue(landed);
+        assertLt(txGas, 1 << 24);
     }
 
     /// L3's comparison: the same dispute in an Mmr community of 256 fits (the auction step is what does not).
     function test_L3_MmrBadStepAtN256Fits() public {
         kind = MarketKind.Mmr;
-        (uint256 txGas, bool landed) = _disputeTxGas(256, false);
+        (uint256 txGas, bool landed) = _disputeTxGas(256, Order.Shuffled);
         assertTrue(landed);
         assertLt(txGas, 1 << 24);
     }
 
-    /// L3's bound, with the worst merit order at N = 192.
-    function test_L3_AuctionBadStepFitsAtN192_WorstMeritOrder() public {
-        (uint256 txGas, bool landed) = _disputeTxGas(192, true);
+    /// L3's bound, with the reversed merit order at N = 192.
+    function test_L3_AuctionBadStepFitsAtN192_ReversedMeritOrder() public {
+        (uint256 txGas, bool landed) = _disputeTxGas(192, Order.Reversed);
         assertTrue(landed);
         assertLt(txGas, 1 << 24);
     }
 
     /// L3's bound: at N = 192 (one meter each, every meter present) the shuffled-price bad step fits.
     function test_L3_AuctionBadStepFitsAtN192() public {
-        (uint256 txGas, bool landed) = _disputeTxGas(192, false);
+        (uint256 txGas, bool landed) = _disputeTxGas(192, Order.Shuffled);
         assertTrue(landed);
         assertLt(txGas, 1 << 24);
     }
