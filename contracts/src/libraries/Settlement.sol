@@ -127,8 +127,8 @@ library Settlement {
         uint64 communityId
     ) public returns (uint256 total) {
         Member memory m = members[index];
-        (uint256 credit, uint256 fine) = split(m.credit);
-        total = escrow + (bond - m.bondMissing) + credit;
+        (uint256 positive, uint256 fine) = split(m.credit);
+        total = escrow + (bond - m.bondMissing) + positive;
         if (fine > 0) {
             if (fine > total) fine = total;
             total -= fine;
@@ -144,13 +144,13 @@ library Settlement {
 
     /// @notice A member's signed credit (an int128) as (credit, fine): its positive and its negative part
     /// (`Member`).
-    function split(int256 credit) internal pure returns (uint256 positive, uint256 negative) {
-        // `credit` is an int128 (`Member.credit`): both casts are of a value in [0, 2^127], exact.
+    function split(int256 signedCredit) internal pure returns (uint256 positive, uint256 negative) {
+        // `signedCredit` is an int128 (`Member.credit`): both casts are of a value in [0, 2^127], exact.
         unchecked {
             // forge-lint: disable-next-line(unsafe-typecast)
-            if (credit > 0) positive = uint256(credit);
+            if (signedCredit > 0) positive = uint256(signedCredit);
             // forge-lint: disable-next-line(unsafe-typecast)
-            else negative = uint256(-credit);
+            else negative = uint256(-signedCredit);
         }
     }
 
@@ -258,14 +258,14 @@ library Settlement {
             m.bondMissing = uint128(missing + take);
             if (p.orCredit && take < cap) {
                 uint256 rest = cap - take;
-                int256 credit = m.credit;
+                int256 signedCredit = m.credit;
                 // What the positive credit holds is taken (and shared out); the rest is fined: the credit
                 // goes below zero, paid by what the member receives later or from its funds at claim
                 // (review 3, B2).
                 // forge-lint: disable-next-line(unsafe-typecast)
-                uint256 held = credit > 0 ? uint256(credit) : 0;
+                uint256 held = signedCredit > 0 ? uint256(signedCredit) : 0;
                 take += rest < held ? rest : held;
-                m.credit = (credit - rest.toInt256()).toInt128();
+                m.credit = (signedCredit - rest.toInt256()).toInt128();
             }
             total += take;
         }
