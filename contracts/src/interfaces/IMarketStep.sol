@@ -19,8 +19,9 @@ interface IMarketStep {
     /// @param prev S_{t-1}, one entry per participant.
     /// @param meterOwner Participant index of each meter.
     /// @param readings This interval's reading of each meter, by meter index (absent = not present).
-    /// @param limits Auction: the standing limit prices, one pair per participant, hashing to
-    /// `p.limitsHash` (the module reverts otherwise). Markets without limit prices ignore them.
+    /// @param limits Auction: the standing limit prices in force for the step's window, one pair per
+    /// participant, hashing to `p.limitsHash` (the caller puts there the hash in force, `ILimitBook.limitsHashAt`;
+    /// the module reverts otherwise). Markets without limit prices ignore them.
     function step(
         MarketParams calldata p,
         ParticipantState[] calldata prev,

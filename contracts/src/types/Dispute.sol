@@ -149,8 +149,9 @@ struct ForgedReadingProof {
 /// leaf at position t-1; ignored, and S_0 = zeros used, when t = 0), R_t (`slots`, one per meter,
 /// absent = empty) whose leaves with `padding` (the leaves after the M slots, zeros in a canonical tree
 /// of 2^depth(M) leaves) hash to `current.readingsRoot`; fraud iff hash(F(S_{t-1}, R_t)) differs from
-/// `current.stateHash`. `limits`: for an auction community, the standing limit prices, which must hash to
-/// the community's `MarketParams.limitsHash` (the market module reverts otherwise); empty for other markets.
+/// `current.stateHash`. `limits`: for an auction community, the standing limit prices in force for the
+/// window, which must hash to `ILimitBook.limitsHashAt` of it (the open's `MarketParams.limitsHash` until an
+/// order changes them; the market module reverts otherwise); empty for other markets.
 /// `tariff`: for a community with a time-of-use tariff, `abi.encode(TouTariff)` of it, which must hash to
 /// `MarketParams.tariffHash` (`TariffHashMismatch` otherwise); empty for flat prices.
 struct StepProof {
