@@ -136,6 +136,24 @@ export class WindowCommitter {
   }
 
   /**
+   * Stores our result of a window and the commitment it comes from, as signed: what a peer or a
+   * dispute is served later, whatever arrives after (issue 13, "claims stay provable").
+   */
+  private async storeResult(
+    result: StoredWindowResult,
+    assembled: AssembledWindow,
+    folded: FoldedWindow,
+  ): Promise<void> {
+    const { db } = this.modules;
+    const { window, windowRoot, stateHash } = result;
+    await db.commitments.put(
+      { window, windowRoot },
+      { window, windowRoot, stateHash, frames: commitmentFrames(assembled, folded), signedAt: Date.now() },
+    );
+    await db.windowResults.put(window, result);
+  }
+
+  /**
    * Window `window` became final on chain with `record`. When its balances root is not the one we
    * signed, every later window we committed reacted from balances the chain does not hold: they are
    * folded again (from the final balances, `BalanceBook.before`) and signed anew.
@@ -224,17 +242,7 @@ export class WindowCommitter {
         voidedSlots: assembled.voidedSlots,
         committedAt: Math.floor(Date.now() / 1000),
       };
-      await db.commitments.put(
-        { window, windowRoot: result.windowRoot },
-        {
-          window,
-          windowRoot: result.windowRoot,
-          stateHash: result.stateHash,
-          frames: commitmentFrames(assembled, folded),
-          signedAt: Date.now(),
-        },
-      );
-      await db.windowResults.put(window, result);
+      await this.storeResult(result, assembled, folded);
       metrics?.reconciledReadings.inc(missing.length);
       logger.info('final claim adopted: its readings we lacked are stored, our result is the final one', {
         window,
@@ -433,17 +441,7 @@ export class WindowCommitter {
     // window 1 was claimed on the balances of a stale fold of window 0, and overturned BadBalances).
     if (existing && existing.balancesRoot.toLowerCase() !== result.balancesRoot.toLowerCase())
       for (let w = window + 1; w < this.next; w++) this.dirtyWindows.add(w);
-    await db.commitments.put(
-      { window, windowRoot: result.windowRoot },
-      {
-        window,
-        windowRoot: result.windowRoot,
-        stateHash: result.stateHash,
-        frames: commitmentFrames(assembled, folded),
-        signedAt: Date.now(),
-      },
-    );
-    await db.windowResults.put(window, result);
+    await this.storeResult(result, assembled, folded);
     metrics?.windowFoldSeconds.observe((performance.now() - started) / 1000);
     metrics?.windowsCommitted.inc();
     metrics?.lastCommittedWindow.set(window);
