@@ -104,23 +104,85 @@ contract LimitBookTest is DisputeFixture {
         assertEq(count, 1);
     }
 
-    /// Two members' orders for one window make one epoch whose array holds both changes; the second is
-    /// posted over the first's array (the latest), not the open's.
+    /// Two members' orders for one window make one epoch whose array holds both changes. Both relays were
+    /// built on the open's array (two members ordering at once): the second lands anyway, the book puts the
+    /// first's pair back (review 4, L1). Over the latest array it lands the same.
     function test_PostOrder_TwoOrdersForOneWindowShareAnEpoch() public {
         LimitPrices[] memory a = _with(limits, 3, 240, 55);
         _post(keys[3], _order(3, 1, 240, 55, 1), limits);
         LimitPrices[] memory b = _with(a, 8, 90, 300);
-        _postReverts(
-            keys[8],
-            _order(8, 1, 90, 300, 1),
-            limits,
-            abi.encodeWithSelector(ILimitBook.StaleLimits.selector, LimitsHash.hash(a), LimitsHash.hash(limits))
-        );
-        _post(keys[8], _order(8, 1, 90, 300, 1), a);
+        vm.expectEmit(address(auctionModule));
+        emit ILimitBook.LimitOrderPosted(HUB, id, 8, 1, 1, LimitsHash.hash(b), b);
+        assertEq(_post(keys[8], _order(8, 1, 90, 300, 1), limits), LimitsHash.hash(b), "over the open's");
         (, bytes32 latest, uint256 count) = bookModule.latestEpoch(HUB, id);
         assertEq(count, 1, "one epoch");
         assertEq(latest, LimitsHash.hash(b), "both changes");
         assertEq(_hashAt(1), LimitsHash.hash(b));
+        LimitPrices[] memory c = _with(b, 3, 1, 2);
+        assertEq(_post(keys[3], _order(3, 1, 1, 2, 2), b), LimitsHash.hash(c), "over the latest");
+    }
+
+    /// `current` is the latest array or the open's, one pair per participant: an older epoch's array (or
+    /// any other), or the right prices with a pair missing or added, are `StaleLimits`. A relay carrying
+    /// another array could otherwise make window w's prices whatever it liked for every member but one.
+    function test_RevertWhen_CurrentIsNeitherTheLatestNorTheOpen() public {
+        LimitPrices[] memory a = _with(limits, 3, 240, 55);
+        _post(keys[3], _order(3, 1, 240, 55, 1), limits);
+        LimitPrices[] memory b = _with(a, 8, 90, 300);
+        _post(keys[8], _order(8, 1, 90, 300, 1), a);
+        bytes32 latest = LimitsHash.hash(b);
+        LimitOrder memory o = _order(5, 1, 7, 7, 1);
+        // An older epoch's array (the first order's).
+        _postReverts(keys[5], o, a, abi.encodeWithSelector(ILimitBook.StaleLimits.selector, latest, LimitsHash.hash(a)));
+        // Another array: the latest with someone else's pair changed by the relayer.
+        LimitPrices[] memory forged = _with(b, 0, 1, 1);
+        _postReverts(
+            keys[5], o, forged, abi.encodeWithSelector(ILimitBook.StaleLimits.selector, latest, LimitsHash.hash(forged))
+        );
+        // The open's prices with one pair too many.
+        LimitPrices[] memory longer = new LimitPrices[](limits.length + 1);
+        for (uint256 i = 0; i < limits.length; ++i) {
+            longer[i] = limits[i];
+        }
+        _postReverts(
+            keys[5], o, longer, abi.encodeWithSelector(ILimitBook.StaleLimits.selector, latest, LimitsHash.hash(longer))
+        );
+        assertEq(bookModule.nonceOf(HUB, id, 5), 0);
+    }
+
+    /// Orders posted over the open's array or over the latest (any mix, any members, windows moving on)
+    /// give the same limits: the latest array with the order's pair replaced (the model here, the node's
+    /// `LimitBook.posted`). The invariant behind L1's fix: the open's array plus every member's last
+    /// posted pair is the latest array.
+    function testFuzz_OverTheOpenOrTheLatestTheSameLimits(uint256 seed) public {
+        _openLong(16, MarketKind.Auction);
+        vm.warp(LONG_START - 1);
+        LimitPrices[] memory model = longLimits;
+        uint32 from = 0;
+        for (uint256 k = 0; k < 12; ++k) {
+            if (k % 4 == 3) {
+                // Window `from` begins: the next orders are for a later one.
+                vm.warp(LONG_START + uint256(from) * 1 days + 1);
+                ++from;
+            }
+            model = _fuzzOrder(uint256(keccak256(abi.encode(seed, k))), from, model);
+        }
+    }
+
+    /// @dev One order of a random member with random prices, for a window from `from` (the first not begun)
+    /// up to MAX_LEAD_WINDOWS later and not before the latest epoch's, over the open's or over `model`.
+    function _fuzzOrder(uint256 r, uint32 from, LimitPrices[] memory model) internal returns (LimitPrices[] memory) {
+        uint32 i = uint32(r % 16);
+        (uint128 bid, uint128 ask) = (uint128(r >> 8), uint128(r >> 136));
+        uint32 fw = from + uint32((r >> 4) % 3);
+        (uint32 latestFrom,, uint256 count) = bookModule.latestEpoch(HUB, cid);
+        if (count > 0 && fw < latestFrom) fw = latestFrom;
+        LimitOrder memory o = _order(i, fw, bid, ask, bookModule.nonceOf(HUB, cid, i) + 1);
+        bytes32 h = _post(longKeys[i], o, (r >> 7) & 1 == 1 ? longLimits : model);
+        model = _with(model, i, bid, ask);
+        assertEq(h, LimitsHash.hash(model), "the latest array with the order's pair");
+        assertEq(_hashAt(fw), h);
+        return model;
     }
 
     /// Attack: an outsider, or another member, signs an order that changes participant 3's prices. The
@@ -400,9 +462,10 @@ contract LimitBookTest is DisputeFixture {
         vm.cool(HUB);
         vm.cool(address(auctionModule));
         vm.prank(relayer);
-        uint256 g = gasleft();
         bookModule.postOrder(hub, o, sig, proof, current);
-        uint256 used = g - gasleft();
+        // The call frame's execution gas (`vm.lastCallGas`): the book's, not the test's memory (after hundreds
+        // of orders built in this frame, gasleft() around the call counts the test's memory expansion too).
+        uint256 used = vm.lastCallGas().gasTotalUsed;
         vm.snapshotValue("LimitBook", name, used);
         vm.snapshotValue("LimitBook", string.concat(name, "_txGas"), _txGas(data, used));
     }
@@ -428,6 +491,34 @@ contract LimitBookTest is DisputeFixture {
         _openLong(256, MarketKind.Auction);
         _postGas(longKeys[200], _order(200, 1, 240, 55, 1), longLimits, "postOrder_N256");
         assertEq(_hashAt(1), LimitsHash.hash(_with(longLimits, 200, 240, 55)));
+    }
+
+    /// @dev Every participant but `last` posts an order for window 1 (over the latest), then `last` posts
+    /// one twice: over the open's array (`<name>_overOpen`: every other pair put back, the worst case) and
+    /// over the latest (`<name>_overLatest`: a later order of a member who posted already).
+    function _gasAfterEveryOtherOrder(uint256 n, uint256[] memory ks, LimitPrices[] memory open, string memory name)
+        internal
+    {
+        LimitPrices[] memory latest = open;
+        uint32 last = uint32(n - 1);
+        for (uint32 i = 0; i < last; ++i) {
+            _post(ks[i], _order(i, 1, 300 + i, 20 + i, 1), latest);
+            latest = _with(latest, i, 300 + i, 20 + i);
+        }
+        _postGas(ks[last], _order(last, 1, 240, 55, 1), open, string.concat(name, "_overOpen"));
+        latest = _with(latest, last, 240, 55);
+        assertEq(_hashAt(1), LimitsHash.hash(latest));
+        _postGas(ks[last], _order(last, 1, 241, 56, 2), latest, string.concat(name, "_overLatest"));
+        assertEq(_hashAt(1), LimitsHash.hash(_with(latest, last, 241, 56)));
+    }
+
+    function test_Gas_PostOrder_N10_AfterEveryOtherMember() public {
+        _gasAfterEveryOtherOrder(limits.length, keys, limits, "postOrder_N10");
+    }
+
+    function test_Gas_PostOrder_N256_AfterEveryOtherMember() public {
+        _openLong(256, MarketKind.Auction);
+        _gasAfterEveryOtherOrder(256, longKeys, longLimits, "postOrder_N256");
     }
 
     // ------------------------------------------------------------------ shared vectors (TypeScript -> Solidity)
@@ -491,5 +582,24 @@ contract LimitBookTest is DisputeFixture {
         bytes32 h = bookModule.postOrder(hub, o, sig, proof, current);
         assertEq(h, vm.parseJsonBytes32(json, ".fixtureOrder.limitsHash"));
         assertEq(_hashAt(o.fromWindow), h);
+    }
+
+    /// Two members' orders for window 1, signed in TypeScript and both built on the open's array (as two
+    /// relayers that saw no order would): both land, in this order, and the book's hash is the one the
+    /// node's `LimitBook` computes after both (review 4, L1: the second is not stale).
+    function test_Vectors_TwoOrdersOverTheOpensLimitsBothLand() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/limitOrders.json"));
+        bytes32 h;
+        for (uint256 k = 0; k < 2; ++k) {
+            string memory at = string.concat(".fixtureRace.orders[", vm.toString(k), "]");
+            (, LimitOrder memory o, LimitPrices[] memory current) = _vectorOrder(json, at);
+            assertEq(LimitsHash.hash(current), LimitsHash.hash(limits), "the open's prices");
+            bytes memory sig = vm.parseJsonBytes(json, string.concat(at, ".signature"));
+            bytes32[] memory proof = book.genesisProof(hub, id, o.participant);
+            vm.prank(relayer);
+            h = bookModule.postOrder(hub, o, sig, proof, current);
+        }
+        assertEq(h, vm.parseJsonBytes32(json, ".fixtureRace.limitsHash"));
+        assertEq(_hashAt(1), h);
     }
 }

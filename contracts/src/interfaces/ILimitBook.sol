@@ -34,7 +34,7 @@ interface ILimitBook {
     /// @notice Thrown when the order's window is not a window of the community.
     error OrderWindowOutOfRange(uint32 fromWindow, uint32 windowCount);
     /// @notice Thrown when the limits given as the current ones are not one pair per participant hashing to
-    /// the latest hash (the open's before any order).
+    /// the latest hash (`expected`; the open's before any order) or to the open's.
     error StaleLimits(bytes32 expected, bytes32 actual);
 
     /// @notice An order was posted: `limits` (one pair per participant, the full new array, so a node or an
@@ -54,7 +54,11 @@ interface ILimitBook {
 
     /// @notice Posts `order`, signed (EIP-712, the hub's domain) by participant `order.participant`, whose
     /// genesis balances leaf (account, escrow, 0, 0) is proven by `genesisProof` under the hub's genesis
-    /// balances root; `current` are the limits in force at the latest epoch. Anyone may relay it.
+    /// balances root. Anyone may relay it. The signature covers the participant's own pair only: `current`
+    /// is unsigned, either the limits of the latest epoch (the cheaper relay) or the open's (those hashing
+    /// to the community's `MarketParams.limitsHash`), over which the book puts back every member's last
+    /// posted pair. No order makes the open's limits stale, so no member's order can keep another's from
+    /// landing (review 4, L1); both give the same new limits: the latest with the order's pair replaced.
     /// @return limitsHash The hash of the new limits, in force from `order.fromWindow`.
     function postOrder(
         IHub hub,

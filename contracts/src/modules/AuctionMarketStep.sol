@@ -37,10 +37,15 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
     }
 
     /// @dev The book of one (hub, communityId): epochs in non-decreasing fromWindow (one per window at
-    /// most), and each participant's last nonce.
+    /// most), each participant's last nonce, and each participant's last posted pair (`prices[i]` is set
+    /// iff bit i % 256 of `posted[i / 256]` is). Invariant: the latest epoch's array is the open's with
+    /// every posted pair in place, so an order relayed over the open's array (which no order changes)
+    /// is never stale (review 4, L1).
     struct Book {
         Epoch[] epochs;
         mapping(uint32 participant => uint64) nonces;
+        mapping(uint32 participant => LimitPrices) prices;
+        mapping(uint256 word => uint256) posted;
     }
 
     mapping(address hub => mapping(uint64 communityId => Book)) internal _books;
@@ -87,7 +92,7 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
 
     /// @inheritdoc ILimitBook
     /// @dev Cheap checks first, the signature and the leaf proof last. Writes the participant's nonce and
-    /// one epoch (or replaces the latest one's hash when the order is for the same window).
+    /// pair and one epoch (or replaces the latest one's hash when the order is for the same window).
     function postOrder(
         IHub hub,
         LimitOrder calldata order,
@@ -95,17 +100,18 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
         bytes32[] calldata genesisProof,
         LimitPrices[] calldata current
     ) external returns (bytes32) {
-        CommunityInfo memory info = _checkOrder(hub, order, current);
+        (CommunityInfo memory info, bool overOpen) = _checkOrder(hub, order, current);
         _checkSigner(address(hub), info, order, signature, genesisProof);
-        return _record(address(hub), order, current);
+        return _record(address(hub), order, current, overOpen);
     }
 
     /// @dev Everything but the signature: the community names this book and is not closed, the participant
-    /// exists, the window (`_checkWindow`), the nonce, and `current` is the latest limits array.
+    /// exists, the window (`_checkWindow`), the nonce, and `current` is one pair per participant hashing to
+    /// the latest hash or to the open's (`overOpen`: the posted pairs are put back in `_record`).
     function _checkOrder(IHub hub, LimitOrder calldata order, LimitPrices[] calldata current)
         private
         view
-        returns (CommunityInfo memory info)
+        returns (CommunityInfo memory info, bool overOpen)
     {
         info = hub.community(order.communityId);
         if (address(info.modules.market) != address(this)) revert NotCommunityBook(address(hub), order.communityId);
@@ -118,20 +124,36 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
         if (order.nonce <= last) revert StaleNonce(order.nonce, last);
         bytes32 latest = _latestBefore(book, order.fromWindow, info.market.limitsHash);
         bytes32 actual = LimitsHash.hash(current);
-        if (current.length != n || actual != latest) revert StaleLimits(latest, actual);
+        if (current.length != n) revert StaleLimits(latest, actual);
+        if (actual == latest) return (info, false);
+        if (actual != info.market.limitsHash) revert StaleLimits(latest, actual);
+        overOpen = true;
     }
 
-    /// @dev Replaces the participant's pair, stores the nonce and the epoch (the latest one's hash replaced
-    /// when it is for the same window), emits the full new array.
-    function _record(address hub, LimitOrder calldata order, LimitPrices[] calldata current)
+    /// @dev Builds the latest array with the participant's pair replaced (over the open's: every posted
+    /// pair put back first), stores the nonce, the pair and the epoch (the latest one's hash replaced when
+    /// it is for the same window), emits the full new array.
+    function _record(address hub, LimitOrder calldata order, LimitPrices[] calldata current, bool overOpen)
         private
         returns (bytes32 limitsHash)
     {
-        LimitPrices[] memory next = current;
-        next[order.participant] = LimitPrices(order.bidPrice, order.askPrice);
-        limitsHash = LimitsHash.hash(next);
         Book storage book = _books[hub][order.communityId];
+        LimitPrices[] memory next = current;
+        if (overOpen) {
+            uint256 bits;
+            for (uint256 i = 0; i < next.length; ++i) {
+                if (i & 255 == 0) bits = book.posted[i >> 8];
+                // i < participantCount ≤ 2^32 (`CommunityInfo.participantCount` is a uint32 count).
+                // forge-lint: disable-next-line(unsafe-typecast)
+                if ((bits >> (i & 255)) & 1 != 0) next[i] = book.prices[uint32(i)];
+            }
+        }
+        LimitPrices memory pair = LimitPrices(order.bidPrice, order.askPrice);
+        next[order.participant] = pair;
+        limitsHash = LimitsHash.hash(next);
         book.nonces[order.participant] = order.nonce;
+        book.prices[order.participant] = pair;
+        book.posted[order.participant >> 8] |= uint256(1) << (order.participant & 255);
         uint256 k = book.epochs.length;
         if (k > 0 && book.epochs[k - 1].fromWindow == order.fromWindow) book.epochs[k - 1].limitsHash = limitsHash;
         else book.epochs.push(Epoch(limitsHash, order.fromWindow));

@@ -116,35 +116,44 @@ contract LimitBookAttacksTest is DisputeFixture {
 
     // ------------------------------------------------------------------ findings (the attack works)
 
-    /// L1 (low, open): a member freezes another member's prices by front-running. Participant 3's order
-    /// must carry `current` = the latest epoch's full array; member 5 watches the mempool and, before each
-    /// relay of 3's order, posts an order of its own (any prices, a fresh nonce: it signs as many as it
-    /// likes). 3's relay then fails `StaleLimits`, every time; the attacker pays one order's gas per round.
-    function test_L1_FrontRunningOrderMakesAnotherMembersOrderStale() public {
-        LimitOrder memory victim = _order(3, 1, 240, 55, 1);
-        bytes memory victimSig = _sign(keys[3], victim);
-        bytes32[] memory victimProof = book.genesisProof(hub, id, 3);
-        LimitPrices[] memory current = limits;
+    /// L1 (fixed): a member can no longer keep another's order out by front-running it. On main an order
+    /// had to carry `current` = the latest epoch's full array, so member 5, watching the mempool, posted an
+    /// order of its own (any prices, a fresh nonce) before each relay of member 3's order and turned it into
+    /// `StaleLimits`, round after round. Now the book also takes the open's array (which no order changes)
+    /// and puts every posted pair back: a relay over it lands whatever was posted first. A relay over the
+    /// latest array it saw still fails when front-run (`StaleLimits`, the cheaper path), and the same signed
+    /// order relayed again over the open's array lands (what the node's relayer does, once).
+    function test_L1_Fixed_FrontRunningOrderCannotKeepAnotherMembersOrderOut() public {
+        LimitPrices[] memory latest = limits;
         for (uint64 round = 1; round <= 3; ++round) {
-            // The attacker's order lands first (same or lower prices, it does not matter).
-            _post(keys[5], _order(5, 1, 100 + round, 70, round), current);
-            LimitPrices[] memory afterAttack = _with(current, 5, 100 + round, 70);
-            // The victim's relay, built on the array it saw, fails.
-            vm.expectRevert(
-                abi.encodeWithSelector(
-                    ILimitBook.StaleLimits.selector, LimitsHash.hash(afterAttack), LimitsHash.hash(current)
-                )
-            );
+            LimitOrder memory victim = _order(3, 1, 240 + round, 55, round);
+            bytes memory victimSig = _sign(keys[3], victim);
+            bytes32[] memory victimProof = book.genesisProof(hub, id, 3);
+            // The relay the victim's relayer built on the latest array it saw.
+            LimitPrices[] memory seen = latest;
+            // The attacker's order lands first.
+            _post(keys[5], _order(5, 1, 100 + round, 70, round), latest);
+            latest = _with(latest, 5, 100 + round, 70);
+            if (round > 1) {
+                // The latest array the victim saw is stale now (neither the latest nor the open's).
+                vm.expectRevert(
+                    abi.encodeWithSelector(
+                        ILimitBook.StaleLimits.selector, LimitsHash.hash(latest), LimitsHash.hash(seen)
+                    )
+                );
+                vm.prank(relayer);
+                bookModule.postOrder(hub, victim, victimSig, victimProof, seen);
+            }
+            // Over the open's array (round 1: what it saw), the victim's order lands after the attacker's.
             vm.prank(relayer);
-            bookModule.postOrder(hub, victim, victimSig, victimProof, current);
-            current = afterAttack;
+            bytes32 h = bookModule.postOrder(hub, victim, victimSig, victimProof, limits);
+            latest = _with(latest, 3, 240 + round, 55);
+            assertEq(h, LimitsHash.hash(latest), "both members' changes");
+            assertEq(bookModule.nonceOf(HUB, id, 3), round, "the victim's order landed");
         }
-        assertEq(bookModule.nonceOf(HUB, id, 3), 0, "the victim's order never landed");
-        assertEq(_hashAt(id, 1), LimitsHash.hash(current), "window 1 has the attacker's prices only");
-        // The signature is still good: a relay that is not front-run lands it.
-        vm.prank(relayer);
-        bookModule.postOrder(hub, victim, victimSig, victimProof, current);
-        assertEq(bookModule.nonceOf(HUB, id, 3), 1);
+        assertEq(_hashAt(id, 1), LimitsHash.hash(latest), "window 1 has both members' last prices");
+        (,, uint256 epochs) = bookModule.latestEpoch(HUB, id);
+        assertEq(epochs, 1);
     }
 
     /// L2 (low, open): a member delays every other member's change by MAX_LEAD_WINDOWS windows. Epochs

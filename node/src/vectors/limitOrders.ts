@@ -1,6 +1,6 @@
 import { AbiCoder, computeAddress, keccak256, Signature, SigningKey, toBeHex } from 'ethers';
 import { hubDomain } from '../chain/eip712.js';
-import { limitOrderDigest, type LimitOrder } from '../window/limits.js';
+import { LimitBook, limitOrderDigest, type LimitOrder } from '../window/limits.js';
 import { limitsHash, U128_MAX, type LimitPrices } from '../window/state.js';
 import { SeededRandom } from './prng.js';
 
@@ -8,13 +8,16 @@ import { SeededRandom } from './prng.js';
  * Limit-order vectors (`contracts/test/vectors/limitOrders.json`): TypeScript's EIP-712 digest of a
  * `LimitOrder` under a hub's domain (`limitOrderDigest`, node/src/window/limits.ts) and the limits hash after
  * the order replaces one pair (`LimitBook.posted`), against Solidity's `LimitOrderHash.digest` and
- * `LimitsHash.hash` (contracts/src/types/Auction.sol), and a signature made in TypeScript that the
- * community's book accepts (`fixtureOrder`: the dispute fixture's hub, community 1, participant 3).
+ * `LimitsHash.hash` (contracts/src/types/Auction.sol), a signature made in TypeScript that the
+ * community's book accepts (`fixtureOrder`: the dispute fixture's hub, community 1, participant 3), and two
+ * members' orders both relayed over the open's limits that the book takes one after the other
+ * (`fixtureRace`: the hash after both, as `LimitBook` computes it).
  *
  * ```
  * { chainId, count, cases: [ { name, hub, communityId, participant, fromWindow, bidPrice, askPrice, nonce,
  *     digest, signer, signature, currentBid: [], currentAsk: [], limitsHash } ],   // uints as decimal strings
- *   fixtureOrder: { ...case } }
+ *   fixtureOrder: { ...case },
+ *   fixtureRace: { orders: [case, case], limitsHash } }   // both over the open's limits; the hash after both
  * ```
  */
 export interface LimitOrderVector {
@@ -72,6 +75,7 @@ export function limitOrderVectors(): {
   count: number;
   cases: LimitOrderVector[];
   fixtureOrder: LimitOrderVector;
+  fixtureRace: { orders: LimitOrderVector[]; limitsHash: string };
 } {
   const rnd = new SeededRandom(0x11a7);
   const pick = (): bigint => BigInt(rnd.int(0, 1_000_000));
@@ -143,5 +147,46 @@ export function limitOrderVectors(): {
     fixtureKey(3),
     fixtureLimits,
   );
-  return { chainId: CHAIN_ID.toString(), count: cases.length, cases, fixtureOrder };
+  // Two members order at once, each relayed over the open's prices: the book takes both (review 4, L1), and
+  // its hash is the node's `LimitBook` after both (each order checked as the chain does, window 1 first open).
+  const domain = hubDomain(CHAIN_ID, FIXTURE_HUB);
+  const race = new LimitBook(
+    {
+      communityId: 1n,
+      participants: fixtureLimits.map((_, i) => computeAddress(fixtureKey(i))),
+      domain,
+      windowCount: 2,
+    },
+    fixtureLimits,
+  );
+  const raceOrders = [
+    vector(
+      'dispute fixture: participant 3, over the open',
+      FIXTURE_HUB,
+      order({ participant: 3, bidPrice: 241n, askPrice: 54n }),
+      fixtureKey(3),
+      fixtureLimits,
+    ),
+    vector(
+      'dispute fixture: participant 8, over the open',
+      FIXTURE_HUB,
+      order({ participant: 8, bidPrice: 90n, askPrice: 300n }),
+      fixtureKey(8),
+      fixtureLimits,
+    ),
+  ];
+  for (const v of raceOrders) race.accept(orderOf(v), v.signature, 1);
+  const fixtureRace = { orders: raceOrders, limitsHash: race.epochs[0].limitsHash };
+  return { chainId: CHAIN_ID.toString(), count: cases.length, cases, fixtureOrder, fixtureRace };
+}
+
+function orderOf(v: LimitOrderVector): LimitOrder {
+  return {
+    communityId: BigInt(v.communityId),
+    participant: v.participant,
+    fromWindow: v.fromWindow,
+    bidPrice: BigInt(v.bidPrice),
+    askPrice: BigInt(v.askPrice),
+    nonce: BigInt(v.nonce),
+  };
 }
