@@ -27,6 +27,7 @@ import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
 import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { loadArtifact } from './artifacts.js';
+import { decodeRevert } from './errors.js';
 import { hubDomain } from './eip712.js';
 import { LimitBook, type LimitOrder, type PostedOrder } from '../window/limits.js';
 
@@ -238,7 +239,7 @@ export class HubClient {
 
   /**
    * Relays a signed order to the community's book: `genesisProof` shows the participant's genesis leaf,
-   * `current` are the latest limits (`LimitBook.latest`).
+   * `current` (unsigned) are the latest limits (`LimitBook.latest`) or the open's (`LimitBook.open`).
    */
   async sendLimitOrder(
     order: LimitOrder,
@@ -255,6 +256,36 @@ export class HubClient {
       current.map((l) => [l.bidPrice, l.askPrice]),
       overrides,
     );
+  }
+
+  /**
+   * Relays a signed order over the latest limits of `book` (the cheaper relay) and, when the book on chain
+   * refuses them as stale (another member's order landed first: `StaleLimits` at estimate, or a mined
+   * revert), once more over the open's limits, which no order makes stale: the book puts every posted pair
+   * back (DESIGN.md §3, review 4 L1). The signed order is the same both times. Throws what the last relay
+   * threw (a refusal for another reason is not retried).
+   */
+  async relayLimitOrder(
+    order: LimitOrder,
+    signature: string,
+    genesisProof: readonly string[],
+    book: LimitBook,
+  ): Promise<{ receipt: TransactionReceipt; retried: boolean }> {
+    const send = async (current: readonly LimitPrices[]) => {
+      const receipt = await (await this.sendLimitOrder(order, signature, genesisProof, current)).wait();
+      if (!receipt) throw new Error('postOrder: no receipt');
+      return receipt;
+    };
+    try {
+      return { receipt: await send(book.latest()), retried: false };
+    } catch (e) {
+      const revert = decodeRevert(e, (await this.limitBookContract()).interface);
+      const err = e as { code?: string; receipt?: unknown };
+      const minedRevert = err.code === 'CALL_EXCEPTION' && err.receipt !== undefined && err.receipt !== null;
+      // Over the open's limits already (no epoch yet): nothing fresher to send.
+      if ((revert?.name !== 'StaleLimits' && !minedRevert) || book.epochs.length === 0) throw e;
+    }
+    return { receipt: await send(book.open), retried: true };
   }
 
   /**

@@ -253,7 +253,7 @@ export async function joinOrder(
   const network = await member.contract.runner!.provider!.getNetwork();
   const signature = await signLimitOrder(wallet, hubDomain(network.chainId, member.opts.hub), order);
   book.check(order, signature, firstOpen);
-  const receipt = await (await member.sendLimitOrder(order, signature, genesisProof, book.latest())).wait();
+  const { receipt } = await member.relayLimitOrder(order, signature, genesisProof, book);
   book.apply(book.posted(order));
   return receipt;
 }

@@ -4,13 +4,16 @@ import { expect } from 'chai';
 import { Contract, NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
 import { loadArtifact, projectRoot } from '../../src/chain/artifacts.js';
+import { hubDomain } from '../../src/chain/eip712.js';
 import { HubClient } from '../../src/chain/hubClient.js';
 import { communityModules, marketTuple } from '../../src/chain/modules.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
 import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { toHex } from '../../src/util/hex.js';
+import { BalancesTree, genesisBalances } from '../../src/window/balances.js';
 import { marketAt } from '../../src/window/fold.js';
+import { signLimitOrder, type LimitOrder } from '../../src/window/limits.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../../src/window/state.js';
 import { parseTariff, pricesAt, tariffCeilings, tariffHash } from '../../src/window/tariff.js';
 
@@ -234,6 +237,32 @@ describe('e2e: auction community on anvil (limit prices from the chain)', functi
     const early = cli(bin, [...base, '--private-key', key, '--bid', '0.3', '--ask', '0.07', '--from-window', '0']);
     expect(early.status, early.out).to.equal(3);
     expect(early.out).to.match(/^refused: LIMIT_ORDER_ERROR_BEFORE_LATEST_EPOCH/);
+
+    // Review 4, L1: two relays built on the same prices, another member's order first. The second is
+    // refused as stale over the latest it read, and the same signed order lands over the open's prices.
+    const stale = (await client(id).communityInfo()).limitBook!;
+    const domain = hubDomain((await provider!.getNetwork()).chainId, deployment.hubAddress);
+    const genesis = new BalancesTree(genesisBalances(info.participants, ETHER));
+    const relay = async (i: number, bidPrice: bigint) => {
+      const order: LimitOrder = {
+        communityId: id,
+        participant: i,
+        fromWindow: 1,
+        bidPrice,
+        askPrice: ETHER / 50n,
+        nonce: stale.nonceOf(i) + 1n,
+      };
+      const member = new HubClient(
+        { hub: deployment.hubAddress, communityId: id },
+        { runner: wallets[i], provider: provider! },
+      );
+      return member.relayLimitOrder(order, await signLimitOrder(wallets[i], domain, order), genesis.proof(i), stale);
+    };
+    expect((await relay(0, ETHER / 3n)).retried).to.equal(false, 'the first lands over the latest');
+    expect((await relay(1, ETHER / 7n)).retried).to.equal(true, 'the second is relayed again over the open');
+    expect(await reader.refreshLimitBook(book)).to.equal(2);
+    expect(book.limitsAt(1).map((l) => l.bidPrice)).to.deep.equal([ETHER / 3n, ETHER / 7n, (ETHER * 3n) / 10n]);
+    for (const w of [0, 1, 2]) expect(await onChain(w)).to.equal(book.limitsHashAt(w));
   });
 
   it('refuses a community whose limits hash has no published preimage', async () => {

@@ -120,9 +120,13 @@ export const orderCommand = {
         return;
       }
       const proof = new BalancesTree(genesisBalances(community.participants, community.escrow)).proof(participant);
-      let receipt: { hash: string; gasUsed: bigint } | null;
+      let receipt: { hash: string; gasUsed: bigint };
       try {
-        receipt = await (await hub.sendLimitOrder(order, signature, proof, book.latest())).wait();
+        // Over the latest prices read; once more over the open's if another member's order landed first.
+        const relayed = await hub.relayLimitOrder(order, signature, proof, book);
+        receipt = relayed.receipt;
+        if (relayed.retried)
+          say("another member's order landed first: the same signed order was relayed again over the open's prices");
       } catch (e) {
         const err = e as { shortMessage?: string; message: string };
         say(`refused by the book on chain: ${err.shortMessage ?? err.message}`);
@@ -132,7 +136,7 @@ export const orderCommand = {
       const fmt = (v: bigint) => formatUnits(v, decimals);
       say(
         `order posted: participant ${participant} bids ${fmt(bidPrice)} and asks ${fmt(askPrice)} per kWh from window ` +
-          `${order.fromWindow} (nonce ${order.nonce}), tx ${receipt?.hash} (${receipt?.gasUsed} gas)`,
+          `${order.fromWindow} (nonce ${order.nonce}), tx ${receipt.hash} (${receipt.gasUsed} gas)`,
       );
     } finally {
       provider.destroy();
