@@ -193,7 +193,10 @@ export class LimitBook {
     return this.epochList;
   }
 
-  /** The limits of the latest epoch (the open's before any order): what the next order is posted over. */
+  /**
+   * The limits of the latest epoch (the open's before any order): what the next order is relayed over (the
+   * cheaper relay; `open` is never stale on chain, `HubClient.relayLimitOrder`).
+   */
   latest(): LimitPrices[] {
     return [...(this.epochList.at(-1)?.limits ?? this.open)];
   }
