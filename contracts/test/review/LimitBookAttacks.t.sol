@@ -41,8 +41,9 @@ contract FakeHub {
 /// `AuctionMarketStep`; `DisputeVerifier` reads the hash in force for the disputed window). On the dispute
 /// fixture's auction community (N = 10, W = 96 intervals of 900 s, two one-day windows from START; block
 /// time = START, so window 0 is under way and window 1 is the first not begun).
-/// Tests named `test_L<k>_...` perform an attack that WORKS (they pass while the weakness is open);
-/// `test_Holds_...` perform one the book refuses (docs/review.md, "Review 4").
+/// Tests named `test_L<k>_...` perform an attack that WORKS (they pass while the weakness is open),
+/// `test_L<k>_Fixed_...` the same attack turned around once fixed (L1, L3); `test_Holds_...` perform one
+/// the book refuses (docs/review.md, "Review 4").
 contract LimitBookAttacksTest is DisputeFixture {
     ILimitBook internal bookModule;
     address internal relayer = makeAddr("relayer");
