@@ -50,6 +50,7 @@ export class VerifierPool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, (out: Uint8Array) => void>();
   private nextId = 0;
+  private readonly online: Promise<unknown>;
 
   constructor(
     private readonly keys: MeterKeyRing,
@@ -69,6 +70,12 @@ export class VerifierPool {
       w.unref();
       this.workers.push(w);
     }
+    this.online = Promise.all(this.workers.map((w) => new Promise((r) => w.once('online', r))));
+  }
+
+  /** Resolves once every worker thread runs (a node starts its pool long before the first reading). */
+  async ready(): Promise<void> {
+    await this.online;
   }
 
   /**

@@ -200,7 +200,10 @@ describe('node parts', () => {
       const rb = await stages.commit(pb, b);
       expect(rb.map(outcome)).to.deep.equal([ReadingGossipErrorCode.DUPLICATE, 'equivocation', 'new']);
       expect((rb[1] as ValidReading & { kind: 'equivocation' }).first.reading.exportWh).to.equal(10);
-      expect((await db.readings.get({ window: 1, interval: 5, meter: 1 }))?.reading.exportWh).to.equal(10);
+      // Stored as received (the wire form is the stored form: no second encoding).
+      expect(serializeSignedReading((await db.readings.get({ window: 1, interval: 5, meter: 1 }))!)).to.deep.equal(
+        a[0].bytes,
+      );
       expect(await db.equivocations.has({ window: 1, interval: 5, meter: 1 })).to.equal(true);
     });
 

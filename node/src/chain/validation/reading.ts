@@ -20,19 +20,29 @@ export interface ReadingValidationContext {
 }
 
 export type ValidReading =
-  | { kind: 'new'; signed: SignedReading; window: number }
+  | {
+      kind: 'new';
+      signed: SignedReading;
+      window: number;
+      /** Its wire bytes when they are its stored form (`serializeSignedReading(signed)`): stored as they are. */
+      wire?: Uint8Array;
+    }
   /** Second, different reading for a slot: evidence against the meter; the slot is voided. */
   | { kind: 'equivocation'; signed: SignedReading; first: SignedReading; window: number };
 
 export interface Prechecked {
   bytes: Uint8Array;
+  /** Index in the batch. */
+  i: number;
+  /** The signature kept is the one received (not its low-s twin): the bytes are the stored form. */
+  asReceived: boolean;
   signed: SignedReading;
   window: number;
   slot: { window: number; interval: number; meter: number };
 }
 
 /** The checks that need neither the store nor the signature: decode, community, meter, time. */
-function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked {
+function precheck(ctx: ReadingValidationContext, bytes: Uint8Array, i = 0): Prechecked {
   const { community, clock } = ctx;
   let signed: SignedReading;
   try {
@@ -67,14 +77,18 @@ function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked 
   }
   // A P-256 signature is kept in its low-s form (`lowS`): the malleated twin of a reading is the same
   // slot leaf at every node, whichever twin reached it first.
-  if (community.meters[r.meterIndex].scheme === MeterScheme.P256)
-    signed = { reading: r, signature: lowS(signed.signature) };
+  let asReceived = true;
+  if (community.meters[r.meterIndex].scheme === MeterScheme.P256) {
+    const signature = lowS(signed.signature);
+    asReceived = signature === signed.signature;
+    signed = { reading: r, signature };
+  }
   const window = clock.windowOf(r.interval);
   // [IGNORE] the window's result is already on chain: a late reading cannot change it
   if (ctx.isWindowSettled(window)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.WINDOW_SEALED, window });
   }
-  return { bytes, signed, window, slot: { window, interval: r.interval, meter: r.meterIndex } };
+  return { bytes, i, asReceived, signed, window, slot: { window, interval: r.interval, meter: r.meterIndex } };
 }
 
 // [IGNORE] the same reading again (duplicates arrive through gossip and reconciliation). The
@@ -114,7 +128,7 @@ export async function validateReading(ctx: ReadingValidationContext, bytes: Uint
 export interface PreparedReadingBatch {
   /** Per reading: its outcome when already decided (a failed check, a duplicate of a stored value). */
   readonly out: (ValidReading | GossipValidationError | undefined)[];
-  readonly checked: readonly (Prechecked & { i: number })[];
+  readonly checked: readonly Prechecked[];
   /** Per checked reading: the reading its slot held in the store when the batch was prepared. */
   readonly stored: readonly (SignedReading | undefined)[];
   /** Per checked reading: its signature verified (undefined: dropped as a duplicate before verification). */
@@ -135,10 +149,10 @@ export async function prepareReadingBatch(
   verify: (items: VerifyItem[]) => Promise<boolean[]>,
 ): Promise<PreparedReadingBatch> {
   const out: (ValidReading | GossipValidationError | undefined)[] = new Array(list.length);
-  const checked: (Prechecked & { i: number })[] = [];
+  const checked: Prechecked[] = [];
   for (let i = 0; i < list.length; i++) {
     try {
-      checked.push({ ...precheck(ctx, list[i]), i });
+      checked.push(precheck(ctx, list[i], i));
     } catch (e) {
       if (!(e instanceof GossipValidationError)) throw e;
       out[i] = e;
@@ -209,7 +223,9 @@ export async function decideReadingBatch(
     else if (valid[k] !== true) out[c.i] = badSignature(c.signed.reading.meterIndex);
     else if (!prior) {
       firstInBatch.set(key, c.signed);
-      out[c.i] = { kind: 'new', signed: c.signed, window: c.window };
+      out[c.i] = c.asReceived
+        ? { kind: 'new', signed: c.signed, window: c.window, wire: c.bytes }
+        : { kind: 'new', signed: c.signed, window: c.window };
     } else if (evidence.has(key) || equivocated.has(key)) out[c.i] = equivocationKnown();
     else {
       equivocated.add(key);
@@ -239,9 +255,9 @@ export async function storeValidReadings(db: NodeDb, valid: readonly ValidReadin
     valid.map((v) => {
       const r = v.signed.reading;
       const slot = { window: v.window, interval: r.interval, meter: r.meterIndex };
-      return v.kind === 'equivocation'
-        ? db.equivocations.putOp(slot, { first: v.first, second: v.signed })
-        : db.readings.putOp(slot, v.signed);
+      if (v.kind === 'equivocation') return db.equivocations.putOp(slot, { first: v.first, second: v.signed });
+      // The bytes as received are the stored form (no second encoding of each reading).
+      return v.wire ? db.readings.putEncodedOp(slot, v.wire) : db.readings.putOp(slot, v.signed);
     }),
   );
 }
