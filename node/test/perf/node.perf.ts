@@ -77,10 +77,15 @@ describe('perf: node', () => {
     const messages = signed.map((s) => encodeReading(s.reading));
     const keyObjects = meterKeys.map((k) => ed25519KeyObject(k.publicKey));
 
+    /** CPU time (µs, every thread of the process) of the last raw run: load-independent, unlike its wall time. */
+    const rawCpuUs: number[] = [];
     const rawVerify = (): number => {
       const start = performance.now();
+      const cpu = process.cpuUsage();
       for (let i = 0; i < signed.length; i++)
         cryptoVerify(null, messages[i], keyObjects[signed[i].reading.meterIndex], signed[i].signature);
+      const used = process.cpuUsage(cpu);
+      rawCpuUs.push(used.user + used.system);
       return performance.now() - start;
     };
     rawVerify(); // warm-up
@@ -95,7 +100,7 @@ describe('perf: node', () => {
      * batches prepared ahead, decided and written in order) with `workers` verify threads; the
      * time to take in every reading.
      */
-    const ingestRun = async (workers: number): Promise<number> => {
+    const ingestRun = async (workers: number): Promise<{ ms: number; cpuUs: number }> => {
       const { db, cleanup } = await tempDb();
       const keys = new MeterKeyRing(community.meters);
       const pool = new VerifierPool(keys, community.meters, workers);
@@ -115,10 +120,12 @@ describe('perf: node', () => {
         );
         // Gossip delivers readings as they come: submit all, as the validator would, then wait.
         const t = performance.now();
+        const cpu = process.cpuUsage();
         await Promise.all(wire.map((bytes) => ingest.submit(bytes, 'gossip')));
         const ms = performance.now() - t;
+        const used = process.cpuUsage(cpu);
         expect((await db.readings.listWindow(0)).length).to.equal(wire.length);
-        return ms;
+        return { ms, cpuUs: used.user + used.system };
       } finally {
         await pool.close();
         await cleanup();
@@ -130,12 +137,14 @@ describe('perf: node', () => {
      */
     const ratios = new Map<number, number[]>();
     const rates = new Map<number, number[]>();
+    const cpuPerReading = new Map<number, number[]>();
     const raws: number[] = [];
     await ingestRun(0); // warm-up (JIT, LevelDB)
     for (let round = 0; round < 2; round++) {
       for (const workers of [0, 1, 2]) {
         const before = rawVerify();
-        const ms = await ingestRun(workers);
+        const { ms, cpuUs } = await ingestRun(workers);
+        cpuPerReading.set(workers, [...(cpuPerReading.get(workers) ?? []), cpuUs / wire.length]);
         const after = rawVerify();
         const raw = rate(signed.length, (before + after) / 2);
         raws.push(raw);
@@ -168,6 +177,16 @@ describe('perf: node', () => {
     console.log(`    node ingest, main thread only:          ${line(0)}`);
     console.log(`    node ingest, main + 1 worker thread:    ${line(1)}`);
     console.log(`    node ingest, main + 2 worker threads:   ${line(2)}`);
+    // CPU per reading (all threads: main, workers, LevelDB's): what the ingest costs beyond the verify
+    // itself whatever the load; on an idle machine with C cores the rate cannot pass C / (CPU per reading).
+    const rawCpu = median(rawCpuUs) / signed.length;
+    console.log(
+      `    CPU per reading (all threads): raw verify ${rawCpu.toFixed(0)} us; ingest ${[0, 1, 2]
+        .map((w) => `${median(cpuPerReading.get(w)!).toFixed(0)} us (${w} workers)`)
+        .join(
+          ', ',
+        )}: ${[0, 1, 2].map((w) => (median(cpuPerReading.get(w)!) / rawCpu).toFixed(2)).join(' / ')} x the verify`,
+    );
     console.log(
       `    bench: ingest/raw-verify ${share(0).toFixed(2)} (main thread only), ${share(1).toFixed(2)} (1 worker), ${share(2).toFixed(2)} (2 workers); goals 0.9 on one core, 1.6 with 2 workers`,
     );
