@@ -3,10 +3,15 @@
  * measured in one run.
  *
  * 1. Ingest: the load of a busy community — every reading arrives once, signed by one of 50
- *    meters — through the node's real path (Ingest queue, batch validation, Ed25519 verify via
- *    node:crypto on the main thread or a worker, one LevelDB getMany + batch write per batch),
- *    against the raw single-core verify rate of node:crypto (and tweetnacl) in the same run.
- *    With 0 (main thread only), 1 and 2 worker threads.
+ *    meters — through the node's real path (`Ingest` with the node's `readingProcessor` stages and
+ *    options: batches prepared ahead — checks, one getMany, Ed25519 verify via node:crypto on the
+ *    main thread or the workers — decided and written in order, one batch write each), against the
+ *    raw single-core verify rate of node:crypto (and tweetnacl) in the same run: each ingest run
+ *    between two raw runs, two rounds, the median ratio. With 0 (main thread only), 1 and 2 worker
+ *    threads. Also the CPU time per reading of every thread of the process (load-independent: what
+ *    the ingest costs beyond the verify). On this machine the kernel shares the CPU between sessions
+ *    (autogroup scheduling), not threads: while other sessions are busy, worker threads cannot show
+ *    their speed-up; the multi-thread ratios mean something on an idle machine only.
  * 2. Finality: 10 in-process nodes on anvil, 1-second intervals, 4 intervals per window; the
  *    time from a window's end to its result being final on chain (fast path).
  */
