@@ -48,7 +48,11 @@ const ITEM_BYTES = 4 + 70 + 64;
 
 export class VerifierPool {
   private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, (out: Uint8Array) => void>();
+  /** Shares sent to a worker and not answered yet: answered on the main thread if that worker dies. */
+  private readonly pending = new Map<
+    number,
+    { worker: Worker; items: readonly VerifyItem[]; resolve: (out: Uint8Array) => void }
+  >();
   private nextId = 0;
   private readonly online: Promise<unknown>;
 
@@ -64,13 +68,44 @@ export class VerifierPool {
         workerData: { meters: meters.map((m) => ({ publicKey: new Uint8Array(m.publicKey), scheme: m.scheme })) },
       });
       w.on('message', ({ id, out }: { id: number; out: Uint8Array }) => {
-        this.pending.get(id)?.(out);
+        this.pending.get(id)?.resolve(out);
         this.pending.delete(id);
       });
+      // A worker that dies (out of memory, a crash, terminated) must not stall the ingest: its
+      // unanswered shares are verified here, and later batches go to the others and the main thread.
+      w.on('error', () => {});
+      w.once('exit', () => this.lost(w));
       w.unref();
       this.workers.push(w);
     }
-    this.online = Promise.all(this.workers.map((w) => new Promise((r) => w.once('online', r))));
+    this.online = Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise((r) => {
+            w.once('online', r);
+            w.once('exit', r);
+          }),
+      ),
+    );
+  }
+
+  private lost(worker: Worker): void {
+    const i = this.workers.indexOf(worker);
+    if (i >= 0) this.workers.splice(i, 1);
+    for (const [id, job] of this.pending) {
+      if (job.worker !== worker) continue;
+      this.pending.delete(id);
+      job.resolve(Uint8Array.from(job.items, (s) => (this.here(s) ? 1 : 0)));
+    }
+  }
+
+  private here(s: VerifyItem): boolean {
+    return this.keys.verifyEncoded(s.meterIndex, s.message, s.signature);
+  }
+
+  /** Worker threads running (tests). */
+  get running(): number {
+    return this.workers.length;
   }
 
   /** Resolves once every worker thread runs (a node starts its pool long before the first reading). */
@@ -89,7 +124,7 @@ export class VerifierPool {
 
   /** Verifies each reading's signature under its meter's key; one boolean per reading. */
   async verify(batch: readonly VerifyItem[]): Promise<boolean[]> {
-    const here = (s: VerifyItem) => this.keys.verifyEncoded(s.meterIndex, s.message, s.signature);
+    const here = (s: VerifyItem) => this.here(s);
     const main = this.mainThreadVerifies ? 1 : 0;
     const shares = this.workers.length + main;
     // A handful is not worth a message to a thread (unless the main thread must not verify).
@@ -118,13 +153,13 @@ export class VerifierPool {
     }
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
+      this.pending.set(id, { worker, items, resolve });
       worker.postMessage({ id, buf: ab, count: items.length }, [ab]);
     });
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all([...this.workers].map((w) => w.terminate()));
     this.workers.length = 0;
   }
 }

@@ -331,6 +331,31 @@ describe('node parts', () => {
     });
   });
 
+  describe('VerifierPool: a worker that dies', () => {
+    it('never stalls the ingest: its unanswered share is verified on the main thread, later batches go on', async () => {
+      const keys = new MeterKeyRing(community.meters);
+      const pool = new VerifierPool(keys, community.meters, 2, 2);
+      try {
+        await pool.ready();
+        const list = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? forged(wire(i % 3, i)) : wire(i % 3, i)));
+        const items = list.map((b) => {
+          const s = deserializeSignedReading(b);
+          return { meterIndex: s.reading.meterIndex, message: b.subarray(0, 70), signature: s.signature };
+        });
+        const expected = items.map((i) => keys.verifyEncoded(i.meterIndex, i.message, i.signature));
+        const answer = pool.verify(items);
+        // Killed with its share in flight.
+        await (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+        expect(await answer).to.deep.equal(expected);
+        expect(pool.running).to.equal(1);
+        expect(pool.mainThreadVerifies).to.equal(true);
+        expect(await pool.verify(items)).to.deep.equal(expected);
+      } finally {
+        await pool.close();
+      }
+    });
+  });
+
   describe('window protocol handlers: claims stay provable', () => {
     let db: NodeDb;
     let cleanup: () => Promise<void>;
