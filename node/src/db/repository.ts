@@ -42,6 +42,11 @@ export abstract class Repository<K, V> {
     return { type: 'put', key: this.fullKey(this.encodeKey(key)), value: this.encodeValue(value) };
   }
 
+  /** `putOp` of a value already in this bucket's encoding (`encodeValue`'s output, e.g. as received). */
+  putEncodedOp(key: K, encoded: Uint8Array): { type: 'put'; key: Uint8Array; value: Uint8Array } {
+    return { type: 'put', key: this.fullKey(this.encodeKey(key)), value: encoded };
+  }
+
   async put(key: K, value: V): Promise<void> {
     await this.db.put(this.fullKey(this.encodeKey(key)), this.encodeValue(value));
   }

@@ -1,5 +1,5 @@
 import type { Signer, TypedDataDomain } from 'ethers';
-import { signWindowResult } from '../chain/eip712.js';
+import { recoverWindowResultSigner, signWindowResult } from '../chain/eip712.js';
 import { validateCoSignature } from '../chain/validation/coSignature.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
@@ -115,6 +115,25 @@ export class CoSigner {
       .publish(this.encode(msg))
       .catch((e) => logger.verbose('co-signature publish failed', { window }, e));
     return msg;
+  }
+
+  /**
+   * Start-up warm-up, off the record: signs a result of zeros and checks the signature as a peer's
+   * would be checked (EIP-712 encoding, the curve's tables built on first use), or signs a BLS share.
+   * Nothing is stored or published. False when our own signature does not check (a wrong key setup).
+   */
+  async warmUp(): Promise<boolean> {
+    const { community, bls, domain, signer } = this.modules;
+    const zero = `0x${'00'.repeat(32)}`;
+    const signed = { window: 0, windowRoot: zero, stateHash: zero, balancesRoot: zero };
+    if (bls) {
+      blsSign(bls.secretKey, shareDigest(community, signed), community);
+      return true;
+    }
+    const msg = { communityId: community.communityId, ...signed };
+    const signature = await signWindowResult(signer, domain, msg);
+    const recovered = recoverWindowResultSigner(domain, msg, signature);
+    return recovered !== undefined && recovered.toLowerCase() === (await signer.getAddress()).toLowerCase();
   }
 
   /** The gossip handler of the co-signature topic (throws GossipValidationError when not kept). */

@@ -1,12 +1,16 @@
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode } from '../chain/errors.js';
 import {
+  decideReadingBatch,
+  type PreparedReadingBatch,
+  prepareReadingBatch,
   type ReadingValidationContext,
+  slotKeyOf,
   storeValidReadings,
   type ValidReading,
-  validateReadingBatch,
 } from '../chain/validation/reading.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { READING_ENCODED_LENGTH } from '../reading/encoding.js';
+import type { SignedReading } from '../reading/signature.js';
 import type { VerifierPool } from '../reading/verifierPool.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeEvents } from './events.js';
@@ -21,48 +25,81 @@ export interface IngestOptions {
   maxRemembered: number;
   /** Readings validated together (one store read, one batch of signature checks, one write). */
   maxBatch: number;
+  /**
+   * Batches in flight: prepared (checked, read, verified) ahead of the one being decided and written.
+   * 1 is one batch at a time; with more, the worker threads verify the next batches while the main
+   * thread decides and LevelDB writes the current one.
+   */
+  depth: number;
 }
 
-export const defaultIngestOptions: IngestOptions = { maxQueued: 20_000, maxRemembered: 200_000, maxBatch: 256 };
+export const defaultIngestOptions: IngestOptions = {
+  maxQueued: 20_000,
+  maxRemembered: 200_000,
+  maxBatch: 256,
+  depth: 3,
+};
 
-/** Validates and stores a batch; per reading, what it became or why it was not kept. */
-export type ProcessBatch = (
-  batch: readonly { bytes: Uint8Array; source: ReadingSource }[],
-) => Promise<(ValidReading | Error)[]>;
-
-interface Job {
+/** One queued reading as the batch stages see it. */
+export interface IngestItem {
   bytes: Uint8Array;
   source: ReadingSource;
+}
+
+/** Validates and stores a batch; per reading, what it became or why it was not kept. */
+export type ProcessBatch = (batch: readonly IngestItem[]) => Promise<(ValidReading | Error)[]>;
+
+/**
+ * A batch processor in two stages. `prepare` may run for up to `depth` batches at once, ahead of the
+ * batches before it (it must not depend on their outcome: checks, store reads as hints, signature
+ * verification); `commit` runs one batch at a time in the order the batches were formed, and decides
+ * against everything committed before it (the outcome is that of one reading at a time in order).
+ */
+export interface BatchStages<P> {
+  prepare(batch: readonly IngestItem[]): Promise<P>;
+  commit(prepared: P, batch: readonly IngestItem[]): Promise<(ValidReading | Error)[]>;
+}
+
+interface Job extends IngestItem {
   resolve(v: ValidReading): void;
   reject(e: unknown): void;
 }
 
 /**
- * The node's reading intake. Validation and storage run one batch at a time (no race between
- * two copies of a slot; within a batch, the order of arrival decides, as one at a time would):
- * up to `maxBatch` queued readings are validated together (one store read, signatures verified
- * on worker threads, one LevelDB write). And:
+ * The node's reading intake. Readings are validated and stored in batches of up to `maxBatch`,
+ * whose outcome is that of one reading at a time in arrival order (no race between two copies of a
+ * slot): the batches are decided and written one at a time, in order, while up to `depth` of them
+ * are prepared ahead (checked, read, their signatures verified on worker threads). And:
  * - a reading whose 70-byte encoding was already accepted is dropped at once, before it queues,
  *   before any store look-up or signature check (a replay flood costs a hash-map probe; a P-256
  *   re-signing of the same values is the same encoding, so it is dropped too);
  * - our own meter's readings go first: a flood of others' messages cannot delay them;
  * - the queue of others' readings is bounded (IGNORE BUSY past it: reconciliation fetches what
  *   was dropped).
- * `process` validates, then applies the side effects (store, equivocation report) after Accept.
+ * The stages validate, then apply the side effects (store, equivocation report) after Accept.
  */
 export class Ingest {
   private readonly own: Job[] = [];
   private readonly others: Job[] = [];
   private readonly accepted = new Set<string>();
-  private running = false;
+  private readonly stages: BatchStages<unknown>;
+  /** Batches formed and not yet committed. */
+  private inFlight = 0;
+  /** The commit of the last batch formed: the next one commits after it. */
+  private tail: Promise<void> = Promise.resolve();
   private idle: Promise<void> = Promise.resolve();
   private wakeIdle?: () => void;
 
   constructor(
     private readonly opts: IngestOptions,
-    private readonly process: ProcessBatch,
+    process: ProcessBatch | BatchStages<unknown>,
     private readonly metrics: Metrics | null,
-  ) {}
+  ) {
+    this.stages =
+      typeof process === 'function'
+        ? { prepare: async () => undefined, commit: (_p: unknown, batch: readonly IngestItem[]) => process(batch) }
+        : process;
+  }
 
   get queued(): number {
     return this.own.length + this.others.length;
@@ -79,45 +116,60 @@ export class Ingest {
     }
     return new Promise<ValidReading>((resolve, reject) => {
       (source === 'local' ? this.own : this.others).push({ bytes, source, resolve, reject });
-      void this.drain();
+      this.pump();
     });
   }
 
-  /** Resolves once nothing is queued or running (shutdown). */
+  /** Resolves once nothing is queued or in flight (shutdown). */
   drained(): Promise<void> {
-    return this.running ? this.idle : Promise.resolve();
+    return this.inFlight > 0 ? this.idle : Promise.resolve();
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.idle = new Promise((r) => (this.wakeIdle = r));
+  /** Forms batches while fewer than `depth` are in flight: each is prepared at once, committed in turn. */
+  private pump(): void {
+    while (this.inFlight < Math.max(1, this.opts.depth) && this.own.length + this.others.length > 0) {
+      if (this.inFlight === 0) this.idle = new Promise((r) => (this.wakeIdle = r));
+      this.inFlight++;
+      // Ours first, then the others in arrival order.
+      const batch = this.own.splice(0, this.opts.maxBatch);
+      batch.push(...this.others.splice(0, this.opts.maxBatch - batch.length));
+      // Started now (it runs beside the batches ahead of it); its failure is the batch's, at its turn.
+      const prepared = this.stages.prepare(batch).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      this.tail = this.tail.then(() => this.commit(batch, prepared));
+    }
+  }
+
+  private async commit(
+    batch: Job[],
+    prepared: Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }>,
+  ): Promise<void> {
     try {
-      while (this.own.length + this.others.length > 0) {
-        // Ours first, then the others in arrival order.
-        const batch = this.own.splice(0, this.opts.maxBatch);
-        batch.push(...this.others.splice(0, this.opts.maxBatch - batch.length));
-        let results: (ValidReading | Error)[];
-        try {
-          results = await this.process(batch);
-        } catch (e) {
-          for (const job of batch) job.reject(e);
+      const p = await prepared;
+      let results: (ValidReading | Error)[];
+      try {
+        if (!p.ok) throw p.error;
+        results = await this.stages.commit(p.value, batch);
+      } catch (e) {
+        for (const job of batch) job.reject(e);
+        return;
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const job = batch[i];
+        const r = results[i];
+        if (r instanceof Error) {
+          job.reject(r);
           continue;
         }
-        for (let i = 0; i < batch.length; i++) {
-          const job = batch[i];
-          const r = results[i];
-          if (r instanceof Error) {
-            job.reject(r);
-            continue;
-          }
-          if (r.kind === 'new') this.remember(encodingKey(job.bytes));
-          job.resolve(r);
-        }
+        if (r.kind === 'new') this.remember(encodingKey(job.bytes));
+        job.resolve(r);
       }
     } finally {
-      this.running = false;
-      this.wakeIdle?.();
+      this.inFlight--;
+      this.pump();
+      if (this.inFlight === 0) this.wakeIdle?.();
     }
   }
 
@@ -140,42 +192,132 @@ export interface ReadingProcessorModules {
 }
 
 /**
- * The node's batch processor for `Ingest`: validation of a batch (signatures on the verifier
- * pool's worker threads), one write for what was accepted, then the side effects of each
- * Accept as events (`readingStored`, `equivocation`): the committer marks the window for a
- * re-fold, the reporter and the dashboard act on an equivocation.
+ * The node's batch stages for `Ingest`. `prepare` (up to `depth` batches at once): the cheap checks,
+ * one store read, duplicates of stored values dropped, the other signatures verified on the
+ * verifier pool's worker threads (`prepareReadingBatch`). `commit` (one batch at a time, in order):
+ * the outcome decided against everything committed before (`decideReadingBatch`; the readings the
+ * batches committed since this one's store read accepted are passed as `newer`: that write may not
+ * have been visible to the read), one write for what was accepted, then the side effects of each
+ * Accept as events (`readingStored`, `equivocation`): the committer marks the window for a re-fold,
+ * the reporter and the dashboard act on an equivocation.
  */
-export function readingProcessor(modules: ReadingProcessorModules): ProcessBatch {
+export function readingProcessor(modules: ReadingProcessorModules): BatchStages<ReadingBatchInFlight> {
   const { validation, verifier, events, metrics, logger } = modules;
-  return async (batch) => {
-    const started = performance.now();
-    const results = await validateReadingBatch(
-      validation,
-      batch.map((b) => b.bytes),
-      (signed) => verifier.verify(signed),
-    );
-    await storeValidReadings(
-      validation.db,
-      results.filter((r): r is ValidReading => !(r instanceof Error)),
-    );
-    for (let i = 0; i < results.length; i++) {
-      const valid = results[i];
-      if (valid instanceof Error) continue;
-      const equivocation = valid.kind === 'equivocation';
-      await events.emit('readingStored', { window: valid.window, source: batch[i].source, equivocation });
-      if (valid.kind === 'equivocation') {
-        metrics?.equivocations.inc();
-        logger.warn('meter equivocation: slot voided, evidence kept', {
-          meter: valid.signed.reading.meterIndex,
-          interval: valid.signed.reading.interval,
-        });
-        await events.emit('equivocation', { window: valid.window, first: valid.first, second: valid.signed });
-      } else {
-        metrics?.readingsStored.inc({ source: batch[i].source });
+  const recent = new RecentlyCommitted();
+  return {
+    async prepare(batch) {
+      const started = performance.now();
+      const since = recent.open();
+      try {
+        const prepared = await prepareReadingBatch(
+          validation,
+          batch.map((b) => b.bytes),
+          (signed) => verifier.verify(signed),
+        );
+        return { prepared, since, started };
+      } catch (e) {
+        recent.close(since);
+        throw e;
       }
-    }
-    const seconds = (performance.now() - started) / 1000;
-    for (let i = 0; i < batch.length; i++) metrics?.readingValidationSeconds.observe(seconds / batch.length);
-    return results;
+    },
+    async commit({ prepared, since, started }, batch) {
+      let results: (ValidReading | GossipValidationError)[];
+      try {
+        results = await decideReadingBatch(validation, prepared, (key) => recent.newer(since, key));
+        const valid = results.filter((r): r is ValidReading => !(r instanceof Error));
+        await storeValidReadings(validation.db, valid);
+        recent.committed(valid);
+      } finally {
+        recent.close(since);
+      }
+      for (let i = 0; i < results.length; i++) {
+        const valid = results[i];
+        if (valid instanceof Error) continue;
+        const equivocation = valid.kind === 'equivocation';
+        await events.emit('readingStored', { window: valid.window, source: batch[i].source, equivocation });
+        if (valid.kind === 'equivocation') {
+          metrics?.equivocations.inc();
+          logger.warn('meter equivocation: slot voided, evidence kept', {
+            meter: valid.signed.reading.meterIndex,
+            interval: valid.signed.reading.interval,
+          });
+          await events.emit('equivocation', { window: valid.window, first: valid.first, second: valid.signed });
+        } else {
+          metrics?.readingsStored.inc({ source: batch[i].source });
+        }
+      }
+      if (metrics) {
+        const seconds = (performance.now() - started) / 1000 / Math.max(1, batch.length);
+        for (let i = 0; i < batch.length; i++) metrics.readingValidationSeconds.observe(seconds);
+      }
+      return results;
+    },
   };
+}
+
+/** A batch between its two stages: what `prepare` found, and which commits its store read may have missed. */
+export interface ReadingBatchInFlight {
+  prepared: PreparedReadingBatch;
+  /** Commits completed when its store read was issued: the later ones' writes may be missing from it. */
+  since: number;
+  started: number;
+}
+
+/**
+ * The readings accepted as new by the last commits, kept while a batch prepared before them is in
+ * flight (its store read may have missed their writes: LevelDB reads and writes run on libuv's
+ * threads in no set order). Bounded by the pipeline: a commit's readings are dropped once no batch
+ * in flight was opened before it.
+ */
+export class RecentlyCommitted {
+  private commits = 0;
+  private readonly byCommit: { seq: number; slots: Map<string, SignedReading> }[] = [];
+  /** Batches in flight by the number of commits done when they were opened. */
+  private readonly open_ = new Map<number, number>();
+
+  /** A batch starts preparing: returns its mark. */
+  open(): number {
+    this.open_.set(this.commits, (this.open_.get(this.commits) ?? 0) + 1);
+    return this.commits;
+  }
+
+  /** The batch opened at `since` is done (committed or failed). */
+  close(since: number): void {
+    const n = (this.open_.get(since) ?? 1) - 1;
+    if (n > 0) this.open_.set(since, n);
+    else this.open_.delete(since);
+    this.prune();
+  }
+
+  /** A commit's write completed with these accepted readings. */
+  committed(valid: readonly ValidReading[]): void {
+    const slots = new Map<string, SignedReading>();
+    for (const v of valid)
+      if (v.kind === 'new')
+        slots.set(slotKeyOf({ interval: v.signed.reading.interval, meter: v.signed.reading.meterIndex }), v.signed);
+    if (slots.size > 0) this.byCommit.push({ seq: this.commits, slots });
+    this.commits++;
+    this.prune();
+  }
+
+  /** The reading accepted for a slot by a commit at or after `since` (none if none did). */
+  newer(since: number, slotKey: string): SignedReading | undefined {
+    for (const c of this.byCommit) {
+      if (c.seq < since) continue;
+      const r = c.slots.get(slotKey);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** Commits held (tests). */
+  get held(): number {
+    return this.byCommit.length;
+  }
+
+  private prune(): void {
+    let oldest = this.commits;
+    for (const since of this.open_.keys()) oldest = Math.min(oldest, since);
+    while (this.byCommit.length > 0 && this.byCommit[0].seq < oldest) this.byCommit.shift();
+  }
 }

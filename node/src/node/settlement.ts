@@ -483,6 +483,24 @@ export class Settlement {
     };
   }
 
+  /**
+   * Start-up warm-up, off the record: reads the fee data and encodes an update's calldata once (the
+   * ABI coder, the RPC connection), so that the first submission does not run them cold. Sends nothing.
+   */
+  async warmUp(): Promise<void> {
+    await this.fees();
+    const zero = `0x${'00'.repeat(32)}`;
+    this.modules.hub.contract.interface.encodeFunctionData('update', [
+      this.modules.community.communityId,
+      0,
+      zero,
+      zero,
+      zero,
+      '0x',
+      '0x',
+    ]);
+  }
+
   /** Fees of a replacement: +12.5 % each (what nodes require), within the caps; none if at the cap. */
   private bumped(sub: StoredSubmission): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | undefined {
     const cap = parseUnits(String(this.opts.maxFeePerGasGwei), 'gwei');

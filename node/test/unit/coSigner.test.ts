@@ -168,6 +168,32 @@ describe('node parts: co-signer and window committer', () => {
       ]);
     });
 
+    it('warm-up (start-up, off the record): signs and checks a co-signature, stores and publishes nothing', async () => {
+      let emitted = 0;
+      events.on('coSignatureDisagrees', () => {
+        emitted++;
+      });
+      expect(await coSigner(1).warmUp()).to.equal(true);
+      // Another key than the participant's: its own signature does not check as participant 1's.
+      const wrong = new CoSigner({
+        ...{ community, clock, db, participantIndex: 1, domain, events, metrics: null, logger },
+        signer: {
+          ...wallets[2],
+          getAddress: async () => wallets[1].address,
+          signTypedData: wallets[2].signTypedData.bind(wallets[2]),
+        } as never,
+        publish: async (bytes) => {
+          published.push(bytes);
+        },
+        lastFinalWindow: () => -1,
+        nextWindowToCommit: () => 0,
+      });
+      expect(await wrong.warmUp()).to.equal(false);
+      expect(published).to.deep.equal([]);
+      expect(await db.coSignatures.listWindow(0)).to.deep.equal([]);
+      expect(emitted).to.equal(0);
+    });
+
     it('republishes its own signatures of the windows committed and not final, at most every 2 s (or interval)', async () => {
       const part = coSigner(
         0,
@@ -496,6 +522,30 @@ describe('node parts: co-signer and window committer', () => {
       const cheatResult = await db.windowResults.get(0);
       expect(cheatResult?.windowRoot).to.equal(honestResult?.windowRoot);
       expect(cheatResult?.stateHash).to.not.equal(honestResult?.stateHash);
+    });
+
+    it('warm-up (start-up, off the record): folds a synthetic window through the strategy, stores and emits nothing', async () => {
+      let committed = 0;
+      events.on('windowCommitted', () => {
+        committed++;
+      });
+      let folds = 0;
+      const counting: typeof honestFold = (c, w, a) => {
+        folds++;
+        expect(a.readingCount).to.equal(c.windowIntervals * c.meters.length);
+        return honestFold(c, w, a);
+      };
+      const c = committer(counting);
+      c.warmUp();
+      expect(folds).to.equal(1);
+      expect(committed).to.equal(0);
+      expect(await db.windowResults.get(0)).to.equal(undefined);
+      expect(await db.commitments.listWindow(0)).to.deep.equal([]);
+      expect(await db.balances.get({ window: 0, balancesRoot: `0x${'00'.repeat(32)}` })).to.equal(undefined);
+      expect(c.nextWindowToCommit).to.equal(0);
+      let keys = 0;
+      for await (const _ of db.level.keys()) keys++;
+      expect(keys).to.equal(0);
     });
 
     it('balances: window 0 reacts on the genesis, window w on our balances of w−1; stored under the signed root', async () => {

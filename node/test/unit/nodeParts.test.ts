@@ -1,12 +1,35 @@
 import { expect } from 'chai';
-import { type GossipValidationError, ReadingGossipErrorCode } from '../../src/chain/errors.js';
-import type { ValidReading } from '../../src/chain/validation/reading.js';
+import { GossipValidationError, ReadingGossipErrorCode } from '../../src/chain/errors.js';
+import {
+  decideReadingBatch,
+  type ReadingValidationContext,
+  storeValidReading,
+  type ValidReading,
+  validateReading,
+} from '../../src/chain/validation/reading.js';
 import type { NodeDb } from '../../src/db/index.js';
-import { Ingest, type ProcessBatch, type ReadingSource } from '../../src/node/ingest.js';
+import { NodeEvents } from '../../src/node/events.js';
+import {
+  Ingest,
+  type ProcessBatch,
+  RecentlyCommitted,
+  type ReadingSource,
+  readingProcessor,
+} from '../../src/node/ingest.js';
+import { MeterKeyRing } from '../../src/reading/meterKeys.js';
+import { VerifierPool } from '../../src/reading/verifierPool.js';
+import { nullLogger } from '../../src/util/logger.js';
 import { meterResumeInterval } from '../../src/node/meterFactory.js';
 import { windowProtocolHandlers } from '../../src/node/reqrespHandlers.js';
 import { deserializeSignedReading, fastReadingSigner, serializeSignedReading } from '../../src/reading/signature.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
+
+/** The same bytes with one signature bit flipped: a forgery. */
+const forged = (b: Uint8Array) => {
+  const out = new Uint8Array(b);
+  out[80] ^= 1;
+  return out;
+};
 
 describe('node parts', () => {
   const { community, meterKeys } = testCommunity(3);
@@ -42,7 +65,7 @@ describe('node parts', () => {
     it('drops a replay of an accepted reading before it is processed (a flood costs a map probe)', async () => {
       let processed = 0;
       const ingest = new Ingest(
-        { maxQueued: 100, maxRemembered: 100, maxBatch: 1 },
+        { maxQueued: 100, maxRemembered: 100, maxBatch: 1, depth: 1 },
         each(async (b) => {
           processed++;
           return accept(b);
@@ -71,7 +94,7 @@ describe('node parts', () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const ingest = new Ingest(
-        { maxQueued: 10_000, maxRemembered: 100_000, maxBatch: 1 },
+        { maxQueued: 10_000, maxRemembered: 100_000, maxBatch: 1, depth: 1 },
         each(async (b, source) => {
           if (order.length === 0) await gate;
           order.push(source);
@@ -92,7 +115,7 @@ describe('node parts', () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const ingest = new Ingest(
-        { maxQueued: 10_000, maxRemembered: 100_000, maxBatch: 64 },
+        { maxQueued: 10_000, maxRemembered: 100_000, maxBatch: 64, depth: 1 },
         async (batch) => {
           if (batches.length === 0) await gate;
           batches.push(batch.map((j) => j.source));
@@ -113,7 +136,7 @@ describe('node parts', () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const ingest = new Ingest(
-        { maxQueued: 3, maxRemembered: 100, maxBatch: 1 },
+        { maxQueued: 3, maxRemembered: 100, maxBatch: 1, depth: 1 },
         each(async (b) => {
           await gate;
           return accept(b);
@@ -130,6 +153,206 @@ describe('node parts', () => {
         ).length,
       ).to.equal(2);
       expect((await own).kind).to.equal('new');
+    });
+  });
+
+  describe('Ingest pipeline (batches prepared ahead, decided in order)', () => {
+    let db: NodeDb;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => ({ db, cleanup } = await tempDb()));
+    afterEach(async () => cleanup());
+    const { clock } = manualClock(community, community.start + 12 * community.intervalSeconds);
+    const validation = (): ReadingValidationContext => ({
+      community,
+      clock,
+      keys: new MeterKeyRing(community.meters),
+      db,
+      maxFutureIntervals: 1,
+      isWindowSettled: () => false,
+    });
+    const stagesOf = (ctx: ReadingValidationContext, verifier: Pick<VerifierPool, 'verify'>) =>
+      readingProcessor({
+        validation: ctx,
+        verifier,
+        events: new NodeEvents(nullLogger),
+        metrics: null,
+        logger: nullLogger,
+      });
+    const items = (...bytes: Uint8Array[]) => bytes.map((b) => ({ bytes: b, source: 'gossip' as const }));
+    const outcome = (r: ValidReading | Error) =>
+      r instanceof GossipValidationError ? r.code : r instanceof Error ? r.message : r.kind;
+    it("a batch prepared before the one ahead of it was written still sees that one's readings", async () => {
+      // LevelDB reads and writes run on libuv's threads in no set order: batch B's store read,
+      // issued while batch A was being decided, does not see A's write. Without the readings A
+      // accepted since B's read (`newer`), B would take a second reading of A's slot as new (it
+      // would overwrite the first one in the store and the meter's equivocation would go unseen).
+      const ctx = validation();
+      const stages = stagesOf(ctx, {
+        verify: async (list) => list.map((i) => ctx.keys.verifyEncoded(i.meterIndex, i.message, i.signature)),
+      });
+      const a = items(wire(1, 5, 10));
+      const b = items(wire(1, 5, 10), wire(1, 5, 11), wire(2, 5, 7));
+      const pa = await stages.prepare(a);
+      const pb = await stages.prepare(b);
+      expect((await stages.commit(pa, a)).map(outcome)).to.deep.equal(['new']);
+      // The race the pipeline closes: B decided on its own store read alone.
+      expect((await decideReadingBatch(ctx, pb.prepared)).map(outcome)).to.deep.equal(['new', 'equivocation', 'new']);
+      const rb = await stages.commit(pb, b);
+      expect(rb.map(outcome)).to.deep.equal([ReadingGossipErrorCode.DUPLICATE, 'equivocation', 'new']);
+      expect((rb[1] as ValidReading & { kind: 'equivocation' }).first.reading.exportWh).to.equal(10);
+      // Stored as received (the wire form is the stored form: no second encoding).
+      expect(serializeSignedReading((await db.readings.get({ window: 1, interval: 5, meter: 1 }))!)).to.deep.equal(
+        a[0].bytes,
+      );
+      expect(await db.equivocations.has({ window: 1, interval: 5, meter: 1 })).to.equal(true);
+    });
+
+    it('keeps the readings of recent commits only while a batch opened before them is in flight', () => {
+      const recent = new RecentlyCommitted();
+      const r = deserializeSignedReading(wire(1, 5));
+      const first = recent.open();
+      const second = recent.open();
+      recent.committed([{ kind: 'new', signed: r, window: 1 }]);
+      recent.close(first);
+      expect(recent.newer(second, '5:1')).to.equal(r);
+      expect(recent.held).to.equal(1);
+      recent.close(second);
+      expect(recent.held).to.equal(0);
+      // A batch opened after the commit read the store after its write: nothing to keep for it.
+      const third = recent.open();
+      recent.committed([{ kind: 'new', signed: deserializeSignedReading(wire(2, 5)), window: 1 }]);
+      expect(recent.newer(third, '5:2')).to.not.equal(undefined);
+      recent.close(third);
+      expect(recent.held).to.equal(0);
+    });
+
+    it('pipelined (depth 3, small batches, a worker thread) ends as one reading at a time would', async () => {
+      const list: Uint8Array[] = [];
+      // Duplicates, equivocations, third readings, forged signatures, spread over many batches.
+      for (let i = 0; i < 60; i++) {
+        const meter = i % 3;
+        const interval = 4 + (i % 5);
+        list.push(wire(meter, interval, i % 7 === 0 ? 1 : i % 4));
+        if (i % 9 === 0) list.push(forged(wire(meter, interval, 99)));
+      }
+      const sequential: string[] = [];
+      const ctx = validation();
+      for (const b of list) {
+        try {
+          const valid = await validateReading(ctx, b);
+          await storeValidReading(db, valid);
+          sequential.push(valid.kind);
+        } catch (e) {
+          sequential.push((e as GossipValidationError).code);
+        }
+      }
+      const seqReadings = (await db.readings.listWindow(1)).length + (await db.readings.listWindow(2)).length;
+      const seqEvidence = (await db.equivocations.listWindow(1)).length + (await db.equivocations.listWindow(2)).length;
+      await cleanup();
+      ({ db, cleanup } = await tempDb());
+      const ctx2 = validation();
+      const pool = new VerifierPool(ctx2.keys, community.meters, 1);
+      try {
+        const ingest = new Ingest(
+          { maxQueued: 10_000, maxRemembered: 10_000, maxBatch: 4, depth: 3 },
+          stagesOf(ctx2, pool),
+          null,
+        );
+        const got = await Promise.all(
+          list.map((b) =>
+            ingest.submit(b, 'gossip').then(
+              (v) => v.kind as string,
+              (e: GossipValidationError) => e.code as string,
+            ),
+          ),
+        );
+        expect(got).to.deep.equal(sequential);
+        expect((await db.readings.listWindow(1)).length + (await db.readings.listWindow(2)).length).to.equal(
+          seqReadings,
+        );
+        expect((await db.equivocations.listWindow(1)).length + (await db.equivocations.listWindow(2)).length).to.equal(
+          seqEvidence,
+        );
+        await ingest.drained();
+      } finally {
+        await pool.close();
+      }
+    });
+
+    it('a failing batch fails its own readings only; the batches behind it go on', async () => {
+      let calls = 0;
+      const ingest = new Ingest(
+        { maxQueued: 100, maxRemembered: 100, maxBatch: 1, depth: 3 },
+        {
+          prepare: async (batch) => {
+            calls++;
+            if (batch[0].bytes[65] === 2) throw new Error('store down');
+            return batch;
+          },
+          commit: async (batch: unknown) =>
+            (batch as { bytes: Uint8Array }[]).map((j) => ({
+              kind: 'new' as const,
+              signed: deserializeSignedReading(j.bytes),
+              window: 0,
+            })),
+        },
+        null,
+      );
+      const outcomes = await Promise.allSettled([1, 2, 3].map((e) => ingest.submit(wire(1, 0, e), 'gossip')));
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+      expect(calls).to.equal(3);
+      await ingest.drained();
+    });
+  });
+
+  describe('VerifierPool', () => {
+    it('with a worker per core the main thread verifies nothing; answers agree with the key ring', async () => {
+      const keys = new MeterKeyRing(community.meters);
+      const pool = new VerifierPool(keys, community.meters, 2, 2);
+      const shared = new VerifierPool(keys, community.meters, 1, 2);
+      try {
+        expect(pool.mainThreadVerifies).to.equal(false);
+        expect(shared.mainThreadVerifies).to.equal(true);
+        const good = Array.from({ length: 40 }, (_, i) => wire(i % 3, i));
+        const list = good.flatMap((b, i) => (i % 5 === 0 ? [b, forged(b)] : [b]));
+        const verifyItems = list.map((b) => {
+          const s = deserializeSignedReading(b);
+          return { meterIndex: s.reading.meterIndex, message: b.subarray(0, 70), signature: s.signature };
+        });
+        const expected = verifyItems.map((i) => keys.verifyEncoded(i.meterIndex, i.message, i.signature));
+        expect(expected.filter((v) => !v).length).to.equal(8);
+        expect(await pool.verify(verifyItems)).to.deep.equal(expected);
+        expect(await shared.verify(verifyItems)).to.deep.equal(expected);
+        expect(await pool.verify(verifyItems.slice(0, 3))).to.deep.equal(expected.slice(0, 3));
+      } finally {
+        await pool.close();
+        await shared.close();
+      }
+    });
+  });
+
+  describe('VerifierPool: a worker that dies', () => {
+    it('never stalls the ingest: its unanswered share is verified on the main thread, later batches go on', async () => {
+      const keys = new MeterKeyRing(community.meters);
+      const pool = new VerifierPool(keys, community.meters, 2, 2);
+      try {
+        await pool.ready();
+        const list = Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? forged(wire(i % 3, i)) : wire(i % 3, i)));
+        const items = list.map((b) => {
+          const s = deserializeSignedReading(b);
+          return { meterIndex: s.reading.meterIndex, message: b.subarray(0, 70), signature: s.signature };
+        });
+        const expected = items.map((i) => keys.verifyEncoded(i.meterIndex, i.message, i.signature));
+        const answer = pool.verify(items);
+        // Killed with its share in flight.
+        await (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers[0].terminate();
+        expect(await answer).to.deep.equal(expected);
+        expect(pool.running).to.equal(1);
+        expect(pool.mainThreadVerifies).to.equal(true);
+        expect(await pool.verify(items)).to.deep.equal(expected);
+      } finally {
+        await pool.close();
+      }
     });
   });
 

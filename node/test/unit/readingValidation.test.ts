@@ -190,22 +190,29 @@ describe('reading gossip validation', () => {
         [original, twin],
         [twin, original],
       ]) {
-        const fresh = await tempDb();
-        const c = { ...ctx, db: fresh.db };
-        try {
-          for (const x of order) {
-            const v = await validateReading(c, bytes(x)).catch((e: unknown) => e);
-            if (!(v instanceof GossipValidationError)) await storeValidReading(fresh.db, v as ValidReading);
+        // One at a time, and in batches (which store the bytes as received when they are the stored form).
+        for (const batched of [false, true]) {
+          const fresh = await tempDb();
+          const c = { ...ctx, db: fresh.db };
+          try {
+            for (const x of order) {
+              if (batched) {
+                const [v] = await validateReadingBatch(c, [bytes(x)], async (items) =>
+                  items.map((i) => c.keys.verifyEncoded(i.meterIndex, i.message, i.signature)),
+                );
+                if (!(v instanceof GossipValidationError)) await storeValidReadings(fresh.db, [v]);
+                continue;
+              }
+              const v = await validateReading(c, bytes(x)).catch((e: unknown) => e);
+              if (!(v instanceof GossipValidationError)) await storeValidReading(fresh.db, v as ValidReading);
+            }
+            kept.push(Buffer.from((await fresh.db.readings.get(slot))!.signature).toString('hex'));
+          } finally {
+            await fresh.cleanup();
           }
-          kept.push(Buffer.from((await fresh.db.readings.get(slot))!.signature).toString('hex'));
-        } finally {
-          await fresh.cleanup();
         }
       }
-      expect(kept).to.deep.equal([
-        Buffer.from(low.signature).toString('hex'),
-        Buffer.from(low.signature).toString('hex'),
-      ]);
+      expect(kept).to.deep.equal(Array.from({ length: 4 }, () => Buffer.from(low.signature).toString('hex')));
       expect(readingLeaf({ reading: original.reading, signature: lowS(twin.signature) })).to.equal(
         readingLeaf({ reading: original.reading, signature: lowS(original.signature) }),
       );

@@ -20,19 +20,29 @@ export interface ReadingValidationContext {
 }
 
 export type ValidReading =
-  | { kind: 'new'; signed: SignedReading; window: number }
+  | {
+      kind: 'new';
+      signed: SignedReading;
+      window: number;
+      /** Its wire bytes when they are its stored form (`serializeSignedReading(signed)`): stored as they are. */
+      wire?: Uint8Array;
+    }
   /** Second, different reading for a slot: evidence against the meter; the slot is voided. */
   | { kind: 'equivocation'; signed: SignedReading; first: SignedReading; window: number };
 
-interface Prechecked {
+export interface Prechecked {
   bytes: Uint8Array;
+  /** Index in the batch. */
+  i: number;
+  /** The signature kept is the one received (not its low-s twin): the bytes are the stored form. */
+  asReceived: boolean;
   signed: SignedReading;
   window: number;
   slot: { window: number; interval: number; meter: number };
 }
 
 /** The checks that need neither the store nor the signature: decode, community, meter, time. */
-function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked {
+function precheck(ctx: ReadingValidationContext, bytes: Uint8Array, i = 0): Prechecked {
   const { community, clock } = ctx;
   let signed: SignedReading;
   try {
@@ -67,14 +77,18 @@ function precheck(ctx: ReadingValidationContext, bytes: Uint8Array): Prechecked 
   }
   // A P-256 signature is kept in its low-s form (`lowS`): the malleated twin of a reading is the same
   // slot leaf at every node, whichever twin reached it first.
-  if (community.meters[r.meterIndex].scheme === MeterScheme.P256)
-    signed = { reading: r, signature: lowS(signed.signature) };
+  let asReceived = true;
+  if (community.meters[r.meterIndex].scheme === MeterScheme.P256) {
+    const signature = lowS(signed.signature);
+    asReceived = signature === signed.signature;
+    signed = { reading: r, signature };
+  }
   const window = clock.windowOf(r.interval);
   // [IGNORE] the window's result is already on chain: a late reading cannot change it
   if (ctx.isWindowSettled(window)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.WINDOW_SEALED, window });
   }
-  return { bytes, signed, window, slot: { window, interval: r.interval, meter: r.meterIndex } };
+  return { bytes, i, asReceived, signed, window, slot: { window, interval: r.interval, meter: r.meterIndex } };
 }
 
 // [IGNORE] the same reading again (duplicates arrive through gossip and reconciliation). The
@@ -106,6 +120,122 @@ export async function validateReading(ctx: ReadingValidationContext, bytes: Uint
 }
 
 /**
+ * A batch after the checks that do not depend on the batches validated before it (`prepareReadingBatch`):
+ * decoded, checked against the community and the clock, its slots read from the store, and the
+ * signatures of all but the duplicates of stored values verified. The ingest pipeline prepares the
+ * next batches while one is decided and written (`decideReadingBatch`, one at a time, in order).
+ */
+export interface PreparedReadingBatch {
+  /** Per reading: its outcome when already decided (a failed check, a duplicate of a stored value). */
+  readonly out: (ValidReading | GossipValidationError | undefined)[];
+  readonly checked: readonly Prechecked[];
+  /** Per checked reading: the reading its slot held in the store when the batch was prepared. */
+  readonly stored: readonly (SignedReading | undefined)[];
+  /** Per checked reading: its signature verified (undefined: dropped as a duplicate before verification). */
+  readonly valid: readonly (boolean | undefined)[];
+}
+
+/** The key of a slot within the ingest (window, interval and meter: the interval fixes the window). */
+export const slotKeyOf = (s: { interval: number; meter: number }): string => `${s.interval}:${s.meter}`;
+
+/**
+ * The part of `validateReadingBatch` that may run ahead of the batches before it: the cheap checks,
+ * one `getMany` of the slots, duplicates of stored values dropped BEFORE verification (a replay costs
+ * no signature check), the rest verified together by `verify` (worker threads).
+ */
+export async function prepareReadingBatch(
+  ctx: ReadingValidationContext,
+  list: readonly Uint8Array[],
+  verify: (items: VerifyItem[]) => Promise<boolean[]>,
+): Promise<PreparedReadingBatch> {
+  const out: (ValidReading | GossipValidationError | undefined)[] = new Array(list.length);
+  const checked: Prechecked[] = [];
+  for (let i = 0; i < list.length; i++) {
+    try {
+      checked.push(precheck(ctx, list[i], i));
+    } catch (e) {
+      if (!(e instanceof GossipValidationError)) throw e;
+      out[i] = e;
+    }
+  }
+  const stored = await ctx.db.readings.getMany(checked.map((c) => c.slot));
+  // A reading whose values are already stored is a duplicate whatever else the batch holds.
+  const toVerify: number[] = [];
+  for (let k = 0; k < checked.length; k++) {
+    const s = stored[k];
+    if (s && sameReadingValues(s.reading, checked[k].signed.reading)) out[checked[k].i] = duplicate();
+    else toVerify.push(k);
+  }
+  const verified = await verify(
+    toVerify.map((k) => ({
+      meterIndex: checked[k].signed.reading.meterIndex,
+      message: checked[k].bytes.subarray(0, READING_ENCODED_LENGTH),
+      signature: checked[k].signed.signature,
+    })),
+  );
+  const valid: (boolean | undefined)[] = new Array(checked.length);
+  for (let j = 0; j < toVerify.length; j++) valid[toVerify[j]] = verified[j];
+  return { out, checked, stored, valid };
+}
+
+/**
+ * Decides a prepared batch against the store as it is now, with the same outcome as validating its
+ * readings one after the other in this order: `newer(slot)` is the reading a batch decided after
+ * this one was prepared accepted for the slot (its write may not have been visible to the batch's
+ * store read); slots seen earlier in the batch count as held. Equivocation evidence is read here
+ * (only for slots already held: the common batch, every slot new, reads nothing more).
+ */
+export async function decideReadingBatch(
+  ctx: ReadingValidationContext,
+  prepared: PreparedReadingBatch,
+  newer: (slotKey: string) => SignedReading | undefined = () => undefined,
+): Promise<(ValidReading | GossipValidationError)[]> {
+  const { checked, stored, valid } = prepared;
+  const out = prepared.out.slice();
+  const pending: number[] = [];
+  for (let k = 0; k < checked.length; k++) if (out[checked[k].i] === undefined) pending.push(k);
+  // The first reading held for each pending slot: in the store, accepted since, or earlier in the batch.
+  const held: (SignedReading | undefined)[] = new Array(checked.length);
+  const seen = new Set<string>();
+  const heldKeys = new Set<string>();
+  const heldSlots: Prechecked['slot'][] = [];
+  for (const k of pending) {
+    const key = slotKeyOf(checked[k].slot);
+    held[k] = stored[k] ?? newer(key);
+    if ((held[k] !== undefined || seen.has(key)) && !heldKeys.has(key)) {
+      heldKeys.add(key);
+      heldSlots.push(checked[k].slot);
+    }
+    seen.add(key);
+  }
+  const evidence = new Set<string>();
+  if (heldSlots.length > 0)
+    (await ctx.db.equivocations.getMany(heldSlots)).forEach((e, k) => {
+      if (e !== undefined) evidence.add(slotKeyOf(heldSlots[k]));
+    });
+  const firstInBatch = new Map<string, SignedReading>();
+  const equivocated = new Set<string>();
+  for (const k of pending) {
+    const c = checked[k];
+    const key = slotKeyOf(c.slot);
+    const prior = held[k] ?? firstInBatch.get(key);
+    if (prior && sameReadingValues(prior.reading, c.signed.reading)) out[c.i] = duplicate();
+    else if (valid[k] !== true) out[c.i] = badSignature(c.signed.reading.meterIndex);
+    else if (!prior) {
+      firstInBatch.set(key, c.signed);
+      out[c.i] = c.asReceived
+        ? { kind: 'new', signed: c.signed, window: c.window, wire: c.bytes }
+        : { kind: 'new', signed: c.signed, window: c.window };
+    } else if (evidence.has(key) || equivocated.has(key)) out[c.i] = equivocationKnown();
+    else {
+      equivocated.add(key);
+      out[c.i] = { kind: 'equivocation', signed: c.signed, first: prior, window: c.window };
+    }
+  }
+  return out as (ValidReading | GossipValidationError)[];
+}
+
+/**
  * `validateReading` for many readings at once, with the same outcome as validating them one
  * after the other in this order: the store is read with one `getMany` per bucket, the
  * signatures are verified together by `verify` (worker threads), and slots seen earlier in the
@@ -116,67 +246,7 @@ export async function validateReadingBatch(
   list: readonly Uint8Array[],
   verify: (items: VerifyItem[]) => Promise<boolean[]>,
 ): Promise<(ValidReading | GossipValidationError)[]> {
-  const out: (ValidReading | GossipValidationError)[] = new Array(list.length);
-  const checked: (Prechecked & { i: number })[] = [];
-  list.forEach((bytes, i) => {
-    try {
-      checked.push({ ...precheck(ctx, bytes), i });
-    } catch (e) {
-      if (!(e instanceof GossipValidationError)) throw e;
-      out[i] = e;
-    }
-  });
-  const stored = await ctx.db.readings.getMany(checked.map((c) => c.slot));
-  // A reading whose values are already stored is a duplicate whatever else the batch holds.
-  const toVerify: number[] = [];
-  checked.forEach((c, k) => {
-    const s = stored[k];
-    if (s && sameReadingValues(s.reading, c.signed.reading)) out[c.i] = duplicate();
-    else toVerify.push(k);
-  });
-  const valid = await verify(
-    toVerify.map((k) => ({
-      meterIndex: checked[k].signed.reading.meterIndex,
-      message: checked[k].bytes.subarray(0, READING_ENCODED_LENGTH),
-      signature: checked[k].signed.signature,
-    })),
-  );
-  const slotKey = (s: Prechecked['slot']) => `${s.interval}:${s.meter}`;
-  // Evidence matters only for a slot already held (in the store or earlier in the batch): looked
-  // up for those alone (the common batch, every slot new, reads the store once, not twice).
-  const seen = new Set<string>();
-  const heldKeys = new Set<string>();
-  const heldSlots: Prechecked['slot'][] = [];
-  for (const k of toVerify) {
-    const key = slotKey(checked[k].slot);
-    if ((stored[k] !== undefined || seen.has(key)) && !heldKeys.has(key)) {
-      heldKeys.add(key);
-      heldSlots.push(checked[k].slot);
-    }
-    seen.add(key);
-  }
-  const evidence = new Set<string>();
-  (await ctx.db.equivocations.getMany(heldSlots)).forEach((e, k) => {
-    if (e !== undefined) evidence.add(slotKey(heldSlots[k]));
-  });
-  const firstInBatch = new Map<string, SignedReading>();
-  const equivocated = new Set<string>();
-  for (let j = 0; j < toVerify.length; j++) {
-    const c = checked[toVerify[j]];
-    const key = slotKey(c.slot);
-    const prior = stored[toVerify[j]] ?? firstInBatch.get(key);
-    if (prior && sameReadingValues(prior.reading, c.signed.reading)) out[c.i] = duplicate();
-    else if (!valid[j]) out[c.i] = badSignature(c.signed.reading.meterIndex);
-    else if (!prior) {
-      firstInBatch.set(key, c.signed);
-      out[c.i] = { kind: 'new', signed: c.signed, window: c.window };
-    } else if (evidence.has(key) || equivocated.has(key)) out[c.i] = equivocationKnown();
-    else {
-      equivocated.add(key);
-      out[c.i] = { kind: 'equivocation', signed: c.signed, first: prior, window: c.window };
-    }
-  }
-  return out;
+  return decideReadingBatch(ctx, await prepareReadingBatch(ctx, list, verify));
 }
 
 /** Stores what a batch validation accepted, in one atomic LevelDB write. */
@@ -185,9 +255,9 @@ export async function storeValidReadings(db: NodeDb, valid: readonly ValidReadin
     valid.map((v) => {
       const r = v.signed.reading;
       const slot = { window: v.window, interval: r.interval, meter: r.meterIndex };
-      return v.kind === 'equivocation'
-        ? db.equivocations.putOp(slot, { first: v.first, second: v.signed })
-        : db.readings.putOp(slot, v.signed);
+      if (v.kind === 'equivocation') return db.equivocations.putOp(slot, { first: v.first, second: v.signed });
+      // The bytes as received are the stored form (no second encoding of each reading).
+      return v.wire ? db.readings.putEncodedOp(slot, v.wire) : db.readings.putOp(slot, v.signed);
     }),
   );
 }
