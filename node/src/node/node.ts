@@ -33,6 +33,7 @@ import { windowProtocolHandlers } from './reqrespHandlers.js';
 import { chainClaimStake } from './claimStake.js';
 import { Settlement } from './settlement.js';
 import { statusDocument } from './status.js';
+import { meterLayout } from '../window/commitment.js';
 
 export { type FoldStrategy, honestFold } from './committer.js';
 
@@ -225,7 +226,9 @@ export class DiversityNode {
       finalRecord: async (w) => settlement.finalRecord(w),
       chainFinalState: async (w, record) => hub.claimedFinalState(w, record),
       fetchFinalState: async (w, record) =>
-        committer ? claimFinalState(await committer.fetchCommitments(w), record.windowRoot) : undefined,
+        committer
+          ? claimFinalState(meterLayout(community), await committer.fetchCommitments(w), record.windowRoot)
+          : undefined,
       metrics,
       logger: logger.child('balances'),
     });
