@@ -12,6 +12,7 @@ import {
   claimantMove,
   claimHash,
   GameAction,
+  GameLevel,
   GamePhase,
   GamePlayer,
   gameId,
@@ -239,14 +240,16 @@ export function servedTree(
 /** One line per game, for the CLI. */
 export function describeGame(g: GameView, now: number): string {
   const { state } = g;
+  const meter = state.level === GameLevel.Meter;
+  const where = meter ? ` of the readings tree of step ${state.position}` : '';
   const whose =
     state.phase === GamePhase.Reveal
-      ? `claimant side must reveal ${state.height > 0 ? `the children of node (height ${state.height}, index ${state.index})` : `leaf ${state.index}`}`
+      ? `claimant side must ${state.height > 0 ? `reveal the children of node (height ${state.height}, index ${state.index})${where}` : meter ? `open meter ${state.index} of step ${state.position}` : `reveal leaf ${state.index}`}`
       : state.phase === GamePhase.Pick
-        ? `challenger must pick a side at height ${state.height}`
+        ? `challenger must pick a side at height ${state.height}${where}`
         : state.phase === GamePhase.Publish
-          ? `claimant side must publish the data of step ${state.index} (its slots and S_{t-1})`
-          : `leaf ${state.index} is open (its step's data published): the challenger proves fraud with it or concedes`;
+          ? `claimant side must publish the data of step ${state.index} (S_{t-1} and E_t)`
+          : `meter ${state.index} of step ${state.position} is open (its leaf and meter ${state.index - 1}'s published): the challenger proves fraud with it or concedes`;
   const left = state.deadline - now;
   return `game ${g.id.slice(0, 10)} challenger ${g.challenger} bond ${state.bond}: ${whose}; deadline ${left >= 0 ? `in ${left} s` : `passed ${-left} s ago (resolvable)`}`;
 }

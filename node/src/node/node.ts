@@ -8,7 +8,7 @@ import { HubClient } from '../chain/hubClient.js';
 import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
-import { NodeDb } from '../db/index.js';
+import { NodeDb, STORE_FORMAT } from '../db/index.js';
 import { claimFinalState, Disputer } from '../dispute/disputer.js';
 import { GamePlayer } from '../dispute/game.js';
 import { GameLoop } from '../dispute/gameLoop.js';
@@ -555,8 +555,16 @@ export class DiversityNode {
     const stored = (await db.meta.get('binding')) as typeof binding | undefined;
     if (!stored) {
       await db.meta.put('binding', binding);
+      await db.meta.put('storeFormat', STORE_FORMAT);
       return;
     }
+    // A store bound before formats were recorded is of format 1.
+    const format = Number((await db.meta.get('storeFormat')) ?? 1);
+    if (format !== STORE_FORMAT)
+      throw new NodeStartError(
+        NodeStartErrorCode.DATA_DIR_OLD_FORMAT,
+        `data dir ${this.opts.dataDir} holds a store of format ${format}; this node writes format ${STORE_FORMAT} (meter-level window commitments): use a new --data-dir`,
+      );
     const differs = (Object.keys(binding) as (keyof typeof binding)[]).filter((k) => stored[k] !== binding[k]);
     if (differs.length > 0) {
       throw new NodeStartError(
