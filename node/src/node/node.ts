@@ -558,13 +558,6 @@ export class DiversityNode {
       await db.meta.put('storeFormat', STORE_FORMAT);
       return;
     }
-    // A store bound before formats were recorded is of format 1.
-    const format = Number((await db.meta.get('storeFormat')) ?? 1);
-    if (format !== STORE_FORMAT)
-      throw new NodeStartError(
-        NodeStartErrorCode.DATA_DIR_OLD_FORMAT,
-        `data dir ${this.opts.dataDir} holds a store of format ${format}; this node writes format ${STORE_FORMAT} (meter-level window commitments): use a new --data-dir`,
-      );
     const differs = (Object.keys(binding) as (keyof typeof binding)[]).filter((k) => stored[k] !== binding[k]);
     if (differs.length > 0) {
       throw new NodeStartError(
@@ -572,6 +565,13 @@ export class DiversityNode {
         `data dir ${this.opts.dataDir} belongs to ${differs.map((k) => `${k} ${stored[k]}`).join(', ')}, not ${differs.map((k) => `${k} ${binding[k]}`).join(', ')}: use another --data-dir`,
       );
     }
+    // A store bound before formats were recorded is of format 1.
+    const format = Number((await db.meta.get('storeFormat')) ?? 1);
+    if (format !== STORE_FORMAT)
+      throw new NodeStartError(
+        NodeStartErrorCode.DATA_DIR_OLD_FORMAT,
+        `data dir ${this.opts.dataDir} holds a store of format ${format}; this node writes format ${STORE_FORMAT} (meter-level window commitments): use a new --data-dir`,
+      );
   }
 
   async stop(): Promise<void> {
