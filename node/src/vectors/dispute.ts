@@ -97,6 +97,10 @@ export function disputeVectors() {
     reading: reading(eq.meter, eq.interval, exportWh[k], importWh[k]),
     signature: slots[eq.interval][eq.meter]!.signature,
   };
+  const claims = disputeClaims(slots, honest, genesis, firstSecond, {
+    reading: second,
+    signature: signReading(second, keys[eq.meter].secretKey).signature,
+  });
   return {
     chainId: DISPUTE_CHAIN_ID.toString(),
     hub: DISPUTE_HUB,
@@ -118,10 +122,8 @@ export function disputeVectors() {
     badBalances: badBalancesClaim(honest, genesis),
     auction: auctionClaim(slots),
     tou: auctionClaim(slots, DISPUTE_TARIFF),
-    claims: disputeClaims(slots, honest, genesis, firstSecond, {
-      reading: second,
-      signature: signReading(second, keys[eq.meter].secretKey).signature,
-    }),
+    claims,
+    claimCount: claims.length,
     equivocation: {
       meter: eq.meter,
       interval: eq.interval,
