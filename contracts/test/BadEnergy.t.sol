@@ -307,6 +307,17 @@ contract BadEnergyGroupedTest is BadEnergyBase {
         for (uint32 j = 0; j < N; ++j) {
             _notProven(_totalProof(h, j, boundary[j], 33));
         }
+        // Participant 3's first meter (5) is not its last (6); participant 0's boundary is not 0.
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotParticipantBoundary.selector, uint32(3), uint32(5)),
+            DisputeKind.BadEnergy,
+            _totalProof(h, 3, 5, 33)
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotParticipantBoundary.selector, uint32(0), uint32(0)),
+            DisputeKind.BadEnergy,
+            _totalProof(h, 0, 0, 33)
+        );
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "honest claim kept");
         assertEq(uint8(MerkleTree.depth(M)), 4);
     }

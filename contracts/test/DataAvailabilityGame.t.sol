@@ -38,6 +38,8 @@ contract DataAvailabilityGameTest is HubFixture {
     bytes32 internal energyHash;
     /// A meter whose leaf `_commit` replaces with garbage in every interval (none by default).
     uint256 internal garbageMeter = type(uint256).max;
+    /// Bytes `_commit` appends to every E_t (0: the honest vector).
+    uint256 internal extraEnergyBytes;
 
     function setUp() public {
         _deploy(N + 1);
@@ -69,6 +71,7 @@ contract DataAvailabilityGameTest is HubFixture {
         }
         (meterLeaves, energy) = WindowCommitment.meterLeaves(new SignedReading[](N), owners, N);
         if (garbageMeter < N) meterLeaves[garbageMeter] = keccak256(abi.encode("garbage meter", garbageMeter));
+        energy = bytes.concat(energy, new bytes(extraEnergyBytes));
         energyHash = keccak256(energy);
         bytes32 rr = MerkleTree.root(meterLeaves);
         for (uint32 p = 0; p < GW; ++p) {
@@ -729,6 +732,25 @@ contract DataAvailabilityGameTest is HubFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
         assertTrue(hub.rejectedClaim(id, claim).timedOut, "lost by timeout");
         assertEq(_bondOf(hub, id, 0), BOND - _penalty(), "signer pays the timeout penalty");
+        _assertConserved(0);
+    }
+
+    /// A claim whose leaves commit an E_t of N + 1 entries cannot publish it (an honest E_t has one entry
+    /// per participant): its claimant loses by timeout.
+    function test_RevertWhen_PublishedEnergyOfWrongLength() public {
+        extraEnergyBytes = 16;
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 40);
+        _reveal(claim, 0, 40);
+        (GameMove memory m, PublishedStep memory d) = _publishMove(claim, 40);
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.EnergyLengthMismatch.selector, 16 * N, 16 * (N + 1))
+        );
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _resolve(claim);
+        assertTrue(hub.rejectedClaim(id, claim).timedOut, "lost by timeout");
         _assertConserved(0);
     }
 
