@@ -183,8 +183,6 @@ contract AuctionDisputeTest is DisputeFixture {
     /// prices (vectors/dispute.json, `.auction`): the TypeScript fold, limits hash and proof encoder agree
     /// with the hub's auction module and verifier byte for byte.
     function test_TypeScriptAuctionProof() public {
-        // s7: re-enabled by s7-mts with new vectors (the commitment has meter leaves and energy hashes now).
-        vm.skip(true);
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         assertEq(vm.parseJsonBytes32(json, ".auction.limitsHash"), LimitsHash.hash(limits), "TS limitsHash");
         assertEq(vm.parseJsonBytes32(json, ".auction.honestWindowRoot"), _honest().root, "TS auction fold");

@@ -226,8 +226,6 @@ contract TouAuctionDisputeTest is TouDisputeBase {
     /// the bad-step proof carrying it (vectors/dispute.json, `.tou`): the TypeScript fold, tariff hash and
     /// proof encoder agree with the hub's verifier and `Tariff` library byte for byte.
     function test_TypeScriptTouProof() public {
-        // s7: re-enabled by s7-mts with new vectors (the commitment has meter leaves and energy hashes now).
-        vm.skip(true);
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         assertEq(vm.parseJsonBytes32(json, ".tou.tariffHash"), Tariff.hash(_touTariff()), "TS tariffHash");
         assertEq(vm.parseJsonBytes32(json, ".tou.honestWindowRoot"), _honest().root, "TS ToU fold");

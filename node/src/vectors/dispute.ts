@@ -409,8 +409,9 @@ function disputeClaims(
     out('forged', DisputeKind.ForgedReading, forged, forgedReadingProof(forged, 50, 4)),
     out('badStep', DisputeKind.BadStep, badStep, badStepProof(badStep, 60)),
     out('badFinalState', DisputeKind.BadFinalState, honest, badFinalStateProof(honest), wrongFinal),
-    out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second)),
     out('badEnergyAccumulation', DisputeKind.BadEnergy, accumulation, energyAccumulationProof(accumulation, 30, 5)),
     out('badEnergyTotal', DisputeKind.BadEnergy, total, energyTotalProof(total, 31, 2)),
+    // Last: an equivocation leaves the claim pending (it voids a slot, it rejects nothing).
+    out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second)),
   ];
 }
