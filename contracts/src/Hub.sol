@@ -561,7 +561,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                     rec.windowRoot,
                     uint64(uint256(rec.submittedAt) + c.challengePeriod),
                     c.bond,
-                    c.meterCount
+                    c.meterCount,
+                    c.participantCount
                 ),
                 move
             );
@@ -937,6 +938,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         for (uint256 j = 0; j < count; ++j) {
             Meter calldata m = list[j];
             if (m.owner >= participantCount) revert MeterOwnerOutOfRange(j, m.owner);
+            // Grouped by owner: a participant's meters are one range, its last running sum its energy (§4).
+            if (j > 0 && m.owner < list[j - 1].owner) revert MetersNotGroupedByOwner(j);
             if (m.scheme >= mods.meterSchemes.length) revert MeterSchemeOutOfRange(j, m.scheme);
             // Length, and no small-order Ed25519 key or P-256 point off the curve (the scheme checks).
             if (m.publicKey.length > MeterTable.MAX_KEY_LENGTH || !mods.meterSchemes[m.scheme].isValidKey(m.publicKey))

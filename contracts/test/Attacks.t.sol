@@ -7,10 +7,12 @@ import {MarketKind, ParticipantState, StateHash} from "../src/types/Market.sol";
 import {CommunityConfig, Meter, RejectedClaim, WindowStatus} from "../src/types/Community.sol";
 import {
     DisputeKind,
+    EnergyProof,
     EquivocationProof,
     FinalStateProof,
     ForgedReadingProof,
     IntervalProof,
+    MeterLeafOpening,
     ReadingMismatchProof,
     SignedReading,
     StepProof,
@@ -44,9 +46,10 @@ contract AttacksTest is DisputeFixture {
     }
 
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
-        return abi.encode(
-            ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _proof(c.slotLeaves[t], m))
-        );
+        return
+            abi.encode(
+                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t))
+            );
     }
 
     function _bonds() internal view returns (uint256 sum) {
@@ -71,19 +74,19 @@ contract AttacksTest is DisputeFixture {
         assertEq(bytes.concat(shiftedEnc, shiftedSig), bytes.concat(enc, sig), "same bytes, other boundary");
         assertTrue(WindowCommitment.readingLeaf(shiftedEnc, shiftedSig) != WindowCommitment.readingLeaf(enc, sig));
         bytes memory proof = abi.encode(
-            ForgedReadingProof(
-                _intervalProof(h, 50), 4, SignedReading(shiftedEnc, shiftedSig), _proof(h.slotLeaves[50], 4)
-            )
+            ForgedReadingProof(_intervalProof(h, 50), SignedReading(shiftedEnc, shiftedSig), _opening(h, 4, 50))
         );
         uint256 bonds = _bonds();
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 4), DisputeKind.ForgedReading, proof
+            abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, 4), DisputeKind.ForgedReading, proof
         );
-        // The same re-split in a step proof does not rebuild the readings root.
-        StepProof memory p = _stepProof(h, 50);
-        p.slots[4] = SignedReading(shiftedEnc, shiftedSig);
+        // The same re-split in an energy proof is not meter 4's committed slot either.
+        EnergyProof memory p;
+        p.leaf = _intervalProof(h, 50);
+        p.slot = SignedReading(shiftedEnc, shiftedSig);
+        p.current = _opening(h, 4, 50);
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.ReadingsRootMismatch.selector), DisputeKind.BadStep, abi.encode(p)
+            abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, 4), DisputeKind.BadEnergy, abi.encode(p)
         );
         assertEq(_bonds(), bonds, "nobody slashed");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "honest claim kept");
@@ -96,7 +99,8 @@ contract AttacksTest is DisputeFixture {
         assertTrue(WindowCommitment.readingLeaf("", "") != WindowCommitment.ABSENT_LEAF);
         assertEq(WindowCommitment.slotLeaf("", ""), WindowCommitment.ABSENT_LEAF);
         bytes32 a = keccak256("a");
-        assertTrue(MerkleTree.hashPair(a, a) != WindowCommitment.intervalLeaf(0, a, a));
+        assertTrue(MerkleTree.hashPair(a, a) != WindowCommitment.intervalLeaf(0, a, a, a));
+        assertTrue(WindowCommitment.meterLeaf(a, 0, 0) != WindowCommitment.readingLeaf(abi.encodePacked(a), ""));
     }
 
     // ------------------------------------------------------------------ 2. fast-path downgrade
@@ -453,16 +457,25 @@ contract AttacksTest is DisputeFixture {
             slots[m] = WindowCommitment.ABSENT_LEAF;
         }
         slots[0] = WindowCommitment.readingLeaf(enc, sig);
-        bytes32 readingsRoot = MerkleTree.root(slots);
+        // Running sums are not what this dispute is about: zeros everywhere.
+        bytes32[] memory meterLeaves = new bytes32[](M);
+        for (uint256 m = 0; m < M; ++m) {
+            meterLeaves[m] = WindowCommitment.meterLeaf(slots[m], 0, 0);
+        }
+        bytes32 readingsRoot = MerkleTree.root(meterLeaves);
         bytes32[] memory leaves = new bytes32[](W);
         for (uint256 t = 0; t < W; ++t) {
-            leaves[t] = WindowCommitment.intervalLeaf(uint32(t), readingsRoot, bytes32(0));
+            leaves[t] = WindowCommitment.intervalLeaf(uint32(t), readingsRoot, bytes32(0), bytes32(0));
         }
         bytes32 root = MerkleTree.root(leaves);
         ParticipantState[] memory zero = new ParticipantState[](N);
         _claimIn(cid, root, zero);
-        IntervalProof memory leaf = IntervalProof(3, 3, readingsRoot, bytes32(0), _proof(leaves, 3));
-        bytes memory proof = abi.encode(ForgedReadingProof(leaf, 0, SignedReading(enc, sig), _proof(slots, 0)));
+        IntervalProof memory leaf = IntervalProof(3, 3, readingsRoot, bytes32(0), bytes32(0), _proof(leaves, 3));
+        bytes memory proof = abi.encode(
+            ForgedReadingProof(
+                leaf, SignedReading(enc, sig), MeterLeafOpening(0, slots[0], 0, 0, _proof(meterLeaves, 0))
+            )
+        );
         _commit(challenger, cid, 0, DisputeKind.ForgedReading, proof);
         vm.roll(block.number + 1);
         vm.expectRevert(abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.ForgedReading));
@@ -514,10 +527,7 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval),
-                eqMeter,
-                _committed(c, eqMeter, eqInterval),
-                _proof(c.slotLeaves[eqInterval], eqMeter)
+                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
             )
         );
         vm.warp(uint256(START) + W * INTERVAL);
@@ -562,10 +572,7 @@ contract AttacksTest is DisputeFixture {
         uint256 bonds = _bonds();
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval),
-                eqMeter,
-                _committed(c, eqMeter, eqInterval),
-                _proof(c.slotLeaves[eqInterval], eqMeter)
+                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
             )
         );
         _disputeReverts("", DisputeKind.VoidedSlot, vproof);
@@ -584,10 +591,7 @@ contract AttacksTest is DisputeFixture {
         );
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval),
-                eqMeter,
-                _committed(c, eqMeter, eqInterval),
-                _proof(c.slotLeaves[eqInterval], eqMeter)
+                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
             )
         );
         _disputeReverts(
@@ -596,9 +600,8 @@ contract AttacksTest is DisputeFixture {
         vproof = abi.encode(
             VoidedSlotProof(
                 _intervalProof(c, eqInterval),
-                uint32(M),
                 _committed(c, 0, eqInterval),
-                _proof(c.slotLeaves[eqInterval], 0)
+                _atIndex(_opening(c, 0, eqInterval), uint32(M))
             )
         );
         _disputeReverts(
@@ -616,13 +619,10 @@ contract AttacksTest is DisputeFixture {
             "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
         );
         // The claimant did leave the slot absent; the challenger pretends it holds a reading.
-        bytes memory vproof = abi.encode(
-            VoidedSlotProof(
-                _intervalProof(c, eqInterval), eqMeter, equivocating, _proof(c.slotLeaves[eqInterval], eqMeter)
-            )
-        );
+        bytes memory vproof =
+            abi.encode(VoidedSlotProof(_intervalProof(c, eqInterval), equivocating, _opening(c, eqMeter, eqInterval)));
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, eqMeter), DisputeKind.VoidedSlot, vproof
+            abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, eqMeter), DisputeKind.VoidedSlot, vproof
         );
     }
 

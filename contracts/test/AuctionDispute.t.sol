@@ -265,7 +265,7 @@ contract AuctionDisputeTest is DisputeFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Mmr, MarketKind.Auction)
         );
-        mmrModule.step(p, Market.emptyState(N), new uint32[](M), new MeterEnergy[](M), limits);
+        mmrModule.step(p, Market.emptyState(N), new uint256[](N), new uint256[](N), limits);
         vm.expectRevert(abi.encodeWithSelector(MarketStep.UnsupportedMarketKind.selector, MarketKind.Auction));
         deployCode("MarketStep.sol:MarketStep", abi.encode(MarketKind.Auction));
     }

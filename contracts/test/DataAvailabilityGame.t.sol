@@ -5,8 +5,8 @@ import {IHub} from "../src/interfaces/IHub.sol";
 import {IDataAvailabilityGame} from "../src/interfaces/IDataAvailabilityGame.sol";
 import {ParticipantState, StateHash} from "../src/types/Market.sol";
 import {CommunityConfig, WindowStatus} from "../src/types/Community.sol";
-import {GameAction, GameMove, PublishedStep} from "../src/types/Game.sol";
-import {IntervalProof, SignedReading} from "../src/types/Dispute.sol";
+import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
+import {IntervalProof, MeterLeafOpening, SignedReading} from "../src/types/Dispute.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
@@ -32,6 +32,14 @@ contract DataAvailabilityGameTest is HubFixture {
     bytes32[] internal stateHashes;
     /// S_t packed, per position (the published S_{t-1}).
     bytes[] internal packedStates;
+    /// Every interval's readings tree (M = N meters, meter m → participant m, all absent) and E_t (zeros).
+    bytes32[] internal meterLeaves;
+    bytes internal energy;
+    bytes32 internal energyHash;
+    /// A meter whose leaf `_commit` replaces with garbage in every interval (none by default).
+    uint256 internal garbageMeter = type(uint256).max;
+    /// Bytes `_commit` appends to every E_t (0: the honest vector).
+    uint256 internal extraEnergyBytes;
 
     function setUp() public {
         _deploy(N + 1);
@@ -49,15 +57,23 @@ contract DataAvailabilityGameTest is HubFixture {
     }
 
     /// @dev An openable window 0 (leaves well-formed, every readingsRoot over M = N absent slots, every
-    /// stateHash over a balanced packed state S_t, S_{W-1} = `finalState`); `garbage` positions hold
-    /// random bytes instead of their leaf.
+    /// E_t zeros, every stateHash over a balanced packed state S_t, S_{W-1} = `finalState`); `garbage`
+    /// positions hold random bytes instead of their leaf.
     function _commit(ParticipantState[] memory finalState, uint256 garbage) internal returns (bytes32) {
         delete leaves;
         delete intervals;
         delete readingsRoots;
         delete stateHashes;
         delete packedStates;
-        bytes32 rr = WindowCommitment.readingsRootOf(new SignedReading[](N), new bytes32[](0));
+        uint32[] memory owners = new uint32[](N);
+        for (uint256 k = 0; k < N; ++k) {
+            owners[k] = uint32(k);
+        }
+        (meterLeaves, energy) = WindowCommitment.meterLeaves(new SignedReading[](N), owners, N);
+        if (garbageMeter < N) meterLeaves[garbageMeter] = keccak256(abi.encode("garbage meter", garbageMeter));
+        energy = bytes.concat(energy, new bytes(extraEnergyBytes));
+        energyHash = keccak256(energy);
+        bytes32 rr = MerkleTree.root(meterLeaves);
         for (uint32 p = 0; p < GW; ++p) {
             ParticipantState[] memory st = p == GW - 1 ? finalState : _alternatingState(N, int256(uint256(p)));
             bytes32 sh = keccak256(abi.encode(st));
@@ -65,7 +81,11 @@ contract DataAvailabilityGameTest is HubFixture {
             readingsRoots.push(rr);
             stateHashes.push(sh);
             packedStates.push(PackedState.pack(st));
-            leaves.push(p == garbage ? keccak256(abi.encode("garbage", p)) : WindowCommitment.intervalLeaf(p, rr, sh));
+            leaves.push(
+                p == garbage
+                    ? keccak256(abi.encode("garbage", p))
+                    : WindowCommitment.intervalLeaf(p, rr, energyHash, sh)
+            );
         }
         return MerkleTree.root(leaves);
     }
@@ -79,7 +99,7 @@ contract DataAvailabilityGameTest is HubFixture {
         }
     }
 
-    /// @dev The honest `Publish` move of leaf `position`: M absent slots, leaf position-1 and S_{position-1}.
+    /// @dev The honest `Publish` move of leaf `position`: E_t, leaf position-1 and S_{position-1}.
     function _publishMove(bytes32 claim, uint32 position)
         internal
         view
@@ -88,11 +108,12 @@ contract DataAvailabilityGameTest is HubFixture {
         m = _move(GameAction.Publish, claim);
         m.interval = intervals[position];
         m.readingsRoot = readingsRoots[position];
+        m.energyHash = energyHash;
         m.stateHash = stateHashes[position];
-        d.slots = new SignedReading[](N);
+        d.energy = energy;
         if (position > 0) {
             uint32 q = position - 1;
-            d.previous = IntervalProof(q, intervals[q], readingsRoots[q], stateHashes[q], _siblings(q));
+            d.previous = IntervalProof(q, intervals[q], readingsRoots[q], energyHash, stateHashes[q], _siblings(q));
             d.prevState = packedStates[q];
         }
     }
@@ -155,9 +176,65 @@ contract DataAvailabilityGameTest is HubFixture {
         } else {
             m.interval = intervals[index];
             m.readingsRoot = readingsRoots[index];
+            m.energyHash = energyHash;
             m.stateHash = stateHashes[index];
         }
         _play(nodes[1], m);
+    }
+
+    /// @dev Node (height, index) of the (every interval's) readings tree.
+    function _meterNode(uint8 height, uint256 index) internal view returns (bytes32) {
+        uint256 width = uint256(1) << MerkleTree.depth(N);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < meterLeaves.length; ++i) {
+            level[i] = meterLeaves[i];
+        }
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[index];
+    }
+
+    /// @dev Siblings of meter leaf `k` bottom-up in the readings tree.
+    function _meterSiblings(uint256 k) internal view returns (bytes32[] memory proof) {
+        uint8 depth = uint8(MerkleTree.depth(N));
+        proof = new bytes32[](depth);
+        for (uint8 h = 0; h < depth; ++h) {
+            proof[h] = _meterNode(h, (k >> h) ^ 1);
+        }
+    }
+
+    /// @dev The claimant side reveals the children of readings-tree node (height > 0, index).
+    function _revealMeter(bytes32 claim, uint8 height, uint32 index) internal {
+        GameMove memory m = _move(GameAction.Reveal, claim);
+        m.left = _meterNode(height - 1, 2 * uint256(index));
+        m.right = _meterNode(height - 1, 2 * uint256(index) + 1);
+        _play(nodes[1], m);
+    }
+
+    /// @dev Bisects the readings tree from its root towards meter `k`.
+    function _bisectMeterTo(bytes32 claim, uint32 k) internal {
+        for (uint8 h = uint8(MerkleTree.depth(N)); h > 0; --h) {
+            _revealMeter(claim, h, uint32(k >> h));
+            _pick(claim, uint8((k >> (h - 1)) & 1));
+        }
+    }
+
+    /// @dev The honest `OpenMeter` move of meter `k` (absent slot, zero sums, meter k−1's leaf).
+    function _openMeterMove(bytes32 claim, uint32 k) internal view returns (bytes memory) {
+        MeterReveal memory r;
+        if (k > 0) {
+            r.previous = MeterLeafOpening(k - 1, WindowCommitment.ABSENT_LEAF, 0, 0, _meterSiblings(k - 1));
+        }
+        return abi.encode(_move(GameAction.OpenMeter, claim), r);
+    }
+
+    function _openMeter(bytes32 claim, uint32 k) internal {
+        vm.prank(nodes[1]);
+        hub.playGame(id, 0, _openMeterMove(claim, k));
     }
 
     function _pick(bytes32 claim, uint8 side) internal {
@@ -308,8 +385,29 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.prank(nodes[1]);
         hub.playGame(id, 0, move);
         g = gameModule.game(address(hub), gid);
+        // The game goes on in interval 37's readings tree, from its root.
+        assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Reveal));
+        assertEq(uint8(g.level), uint8(IDataAvailabilityGame.Level.Meter));
+        assertEq(g.node, readingsRoots[37], "the readings root");
+        assertEq(g.readingsRoot, readingsRoots[37]);
+        assertEq(g.height, MerkleTree.depth(N));
+        assertEq(g.position, 37);
+        // Still not open: the challenger cannot concede yet.
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.DeadlineNotPassed.selector, g.deadline));
+        hub.playGame(id, 0, abi.encode(_move(GameAction.Resolve, claim)));
+        _bisectMeterTo(claim, 6);
+        bytes memory open = _openMeterMove(claim, 6);
+        vm.expectEmit(address(gameModule));
+        emit IDataAvailabilityGame.MeterOpened(
+            address(hub), gid, 37, 6, keccak256(open), uint64(block.timestamp + MOVE_DEADLINE)
+        );
+        vm.prank(nodes[1]);
+        hub.playGame(id, 0, open);
+        g = gameModule.game(address(hub), gid);
         assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Opened));
-        assertEq(g.node, leaves[37], "the opened leaf");
+        assertEq(g.node, meterLeaves[6], "the opened meter leaf");
+        assertEq(g.index, 6);
         // The challenger may use the open leaf until its deadline; nobody else can end the game early.
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.DeadlineNotPassed.selector, g.deadline));
         _resolve(claim);
@@ -331,6 +429,8 @@ contract DataAvailabilityGameTest is HubFixture {
         _bisectTo(claim, 95);
         _reveal(claim, 0, 95);
         _publish(claim, 95);
+        _bisectMeterTo(claim, 9);
+        _openMeter(claim, 9);
         _play(challenger, _move(GameAction.Resolve, claim));
         assertEq(_creditOf(hub, id, 0), _gameBond());
         _assertConserved(0);
@@ -498,7 +598,8 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.prank(nodes[1]);
         hub.playGame(id, 0, abi.encode(m, d));
         bytes32 gid = gameModule.gameId(id, claim, challenger);
-        assertEq(uint8(gameModule.game(address(hub), gid).phase), uint8(IDataAvailabilityGame.Phase.Opened));
+        assertEq(uint8(gameModule.game(address(hub), gid).phase), uint8(IDataAvailabilityGame.Phase.Reveal));
+        assertEq(uint8(gameModule.game(address(hub), gid).level), uint8(IDataAvailabilityGame.Level.Meter));
     }
 
     /// Garbage in every part of the published step is refused with a named error; the true data passes.
@@ -514,20 +615,15 @@ contract DataAvailabilityGameTest is HubFixture {
         (m, d) = _publishMove(claim, 37);
         m.stateHash = stateHashes[36];
         _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.LeafMismatch.selector));
-        // Fewer (or more) slots than meters.
+        // An energy vector that is not the committed one: an entry short, one more, one Wh off.
         (m, d) = _publishMove(claim, 37);
-        d.slots = new SignedReading[](N - 1);
-        _publishReverts(
-            m, d, abi.encodeWithSelector(IDataAvailabilityGame.SlotCountMismatch.selector, uint32(N), N - 1)
-        );
-        d.slots = new SignedReading[](N + 1);
-        _publishReverts(
-            m, d, abi.encodeWithSelector(IDataAvailabilityGame.SlotCountMismatch.selector, uint32(N), N + 1)
-        );
-        // A garbage slot: the slots no longer hash to the leaf's readingsRoot.
+        d.energy = new bytes(16 * (N - 1));
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.EnergyHashMismatch.selector));
+        d.energy = new bytes(16 * (N + 1));
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.EnergyHashMismatch.selector));
         (m, d) = _publishMove(claim, 37);
-        d.slots[4] = SignedReading(hex"deadbeef", hex"");
-        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.ReadingsRootMismatch.selector));
+        d.energy[7] = 0x01;
+        _publishReverts(m, d, abi.encodeWithSelector(IDataAvailabilityGame.EnergyHashMismatch.selector));
         // Leaf t-1 at the wrong position, or with a wrong path, or another leaf.
         (m, d) = _publishMove(claim, 37);
         d.previous.position = 35;
@@ -561,7 +657,7 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.prank(nodes[1]);
         vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
         hub.playGame(id, 0, bad);
-        bad = bytes.concat(abi.encode(m), abi.encode(uint256(10 * 32), uint256(0)));
+        bad = bytes.concat(abi.encode(m), abi.encode(uint256(11 * 32), uint256(0)));
         vm.prank(nodes[1]);
         vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
         hub.playGame(id, 0, bad);
@@ -589,6 +685,7 @@ contract DataAvailabilityGameTest is HubFixture {
         GameMove memory r = _move(GameAction.Reveal, claim);
         r.interval = intervals[3];
         r.readingsRoot = readingsRoots[3];
+        r.energyHash = energyHash;
         r.stateHash = stateHashes[3];
         vm.prank(nodes[1]);
         vm.expectRevert(
@@ -601,10 +698,163 @@ contract DataAvailabilityGameTest is HubFixture {
         );
         hub.playGame(id, 0, abi.encode(_move(GameAction.Pick, claim)));
         _publish(claim, 3);
-        // Published once: not again (the challenger's deadline is not pushed).
+        // Published once: not again (the deadline is not pushed), neither at the meter level nor once open.
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Reveal)
+        );
+        _bisectMeterTo(claim, 2);
+        _openMeter(claim, 2);
         _publishReverts(
             m, d, abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Opened)
         );
+    }
+
+    // ------------------------------------------------------------------ the meter level (issue 10)
+
+    /// A claim whose readings tree holds a meter leaf nobody can open (garbage committed there): the
+    /// challenger bisects the readings tree to it, the claimant side cannot answer `OpenMeter`, and loses by
+    /// timeout (rejected, its signer pays the penalty, the bond back).
+    function test_MeterLevel_GarbageMeterLeafClaimantLosesByTimeout() public {
+        garbageMeter = 7;
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 20);
+        _reveal(claim, 0, 20);
+        _publish(claim, 20);
+        _bisectMeterTo(claim, 7);
+        // No slot and sums hash to the garbage leaf: the honest-looking opening is refused.
+        vm.prank(nodes[0]);
+        vm.expectRevert(IDataAvailabilityGame.LeafMismatch.selector);
+        hub.playGame(id, 0, _openMeterMove(claim, 7));
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _resolve(claim);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertTrue(hub.rejectedClaim(id, claim).timedOut, "lost by timeout");
+        assertEq(_bondOf(hub, id, 0), BOND - _penalty(), "signer pays the timeout penalty");
+        _assertConserved(0);
+    }
+
+    /// A claim whose leaves commit an E_t of N + 1 entries cannot publish it (an honest E_t has one entry
+    /// per participant): its claimant loses by timeout.
+    function test_RevertWhen_PublishedEnergyOfWrongLength() public {
+        extraEnergyBytes = 16;
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 40);
+        _reveal(claim, 0, 40);
+        (GameMove memory m, PublishedStep memory d) = _publishMove(claim, 40);
+        _publishReverts(
+            m, d, abi.encodeWithSelector(IDataAvailabilityGame.EnergyLengthMismatch.selector, 16 * N, 16 * (N + 1))
+        );
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _resolve(claim);
+        assertTrue(hub.rejectedClaim(id, claim).timedOut, "lost by timeout");
+        _assertConserved(0);
+    }
+
+    /// Illegal moves at the meter level are refused with named errors; the honest opening then passes.
+    function test_RevertWhen_MeterLevelMovesIllegal() public {
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        // OpenMeter at the window level.
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.WrongLevel.selector);
+        hub.playGame(id, 0, _openMeterMove(claim, 0));
+        _bisectTo(claim, 30);
+        _reveal(claim, 0, 30);
+        _publish(claim, 30);
+        // OpenMeter above the meter leaves.
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.WrongLevel.selector);
+        hub.playGame(id, 0, _openMeterMove(claim, 0));
+        // Wrong children of the readings root.
+        GameMove memory m = _move(GameAction.Reveal, claim);
+        m.left = _meterNode(3, 0);
+        m.right = keccak256("not the right child");
+        vm.expectRevert(IDataAvailabilityGame.ChildrenMismatch.selector);
+        _play(nodes[1], m);
+        // M = 10 of 16 leaves: the root's right child (meters 8..15) holds meters 8 and 9, its right child
+        // (12..15) padding only: refused.
+        _revealMeter(claim, 4, 0);
+        _pick(claim, 1);
+        _revealMeter(claim, 3, 1);
+        m = _move(GameAction.Pick, claim);
+        m.side = 1;
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PaddingSubtree.selector, uint32(12)));
+        _play(challenger, m);
+        _pick(claim, 0);
+        _revealMeter(claim, 2, 2);
+        _pick(claim, 0);
+        _revealMeter(claim, 1, 4);
+        _pick(claim, 1);
+        // At meter leaf 9: a Reveal is no answer, OpenMeter is.
+        m = _move(GameAction.Reveal, claim);
+        vm.expectRevert(IDataAvailabilityGame.WrongLevel.selector);
+        _play(nodes[1], m);
+        // Another slot than the committed one (the leaf is absent with zero sums).
+        MeterReveal memory r;
+        r.previous = MeterLeafOpening(8, WindowCommitment.ABSENT_LEAF, 0, 0, _meterSiblings(8));
+        r.slot = SignedReading(hex"01", hex"");
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.LeafMismatch.selector);
+        hub.playGame(id, 0, abi.encode(_move(GameAction.OpenMeter, claim), r));
+        r.slot = SignedReading("", "");
+        r.accExportWh = 1;
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.LeafMismatch.selector);
+        hub.playGame(id, 0, abi.encode(_move(GameAction.OpenMeter, claim), r));
+        r.accExportWh = 0;
+        // Meter k−1's leaf: at another index, with a wrong sibling, with a short path, with other sums.
+        r.previous.meterIndex = 7;
+        vm.prank(nodes[1]);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PreviousMeterMismatch.selector, uint32(7)));
+        hub.playGame(id, 0, abi.encode(_move(GameAction.OpenMeter, claim), r));
+        r.previous.meterIndex = 8;
+        r.previous.path[1] = keccak256("wrong sibling");
+        vm.prank(nodes[1]);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PreviousMeterMismatch.selector, uint32(8)));
+        hub.playGame(id, 0, abi.encode(_move(GameAction.OpenMeter, claim), r));
+        r.previous = MeterLeafOpening(8, WindowCommitment.ABSENT_LEAF, 0, 0, new bytes32[](3));
+        vm.prank(nodes[1]);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PreviousMeterMismatch.selector, uint32(8)));
+        hub.playGame(id, 0, abi.encode(_move(GameAction.OpenMeter, claim), r));
+        r.previous = MeterLeafOpening(8, WindowCommitment.ABSENT_LEAF, 0, 5, _meterSiblings(8));
+        vm.prank(nodes[1]);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PreviousMeterMismatch.selector, uint32(8)));
+        hub.playGame(id, 0, abi.encode(_move(GameAction.OpenMeter, claim), r));
+        // Bytes that are not abi.encode(GameMove, MeterReveal).
+        vm.prank(nodes[1]);
+        vm.expectRevert(IDataAvailabilityGame.MalformedMeterReveal.selector);
+        hub.playGame(id, 0, abi.encode(_move(GameAction.OpenMeter, claim)));
+        vm.prank(nodes[1]);
+        vm.expectRevert();
+        hub.playGame(id, 0, bytes.concat(abi.encode(_move(GameAction.OpenMeter, claim)), abi.encode(1 << 40)));
+        // The true opening passes, once.
+        _openMeter(claim, 9);
+        vm.prank(nodes[1]);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDataAvailabilityGame.WrongPhase.selector, IDataAvailabilityGame.Phase.Opened)
+        );
+        hub.playGame(id, 0, _openMeterMove(claim, 9));
+    }
+
+    /// A claimant side that stops answering at the meter level loses by timeout like anywhere else; a
+    /// challenger that stops picking there loses its bond.
+    function test_MeterLevel_Timeouts() public {
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 1);
+        _reveal(claim, 0, 1);
+        _publish(claim, 1);
+        _revealMeter(claim, 4, 0);
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        _resolve(claim);
+        assertEq(_creditOf(hub, id, 0), _gameBond(), "the challenger missed its pick: the signer takes the bond");
+        _assertConserved(0);
     }
 
     // ------------------------------------------------------------------ gas
@@ -625,8 +875,9 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.snapshotValue("Game", string.concat(name, "_N10_W96"), used);
     }
 
-    /// Gas of every move at W = 96, N = M = 10 (a move's cost does not depend on M; only the claimant's
-    /// loss, which slashes, and the challenger's loss, which credits the signers, loop over N).
+    /// Gas of every move at W = 96, N = M = 10 (a move's cost grows with log M at most, the publication with
+    /// N; the claimant's loss, which slashes, and the challenger's loss, which credits the signers, loop
+    /// over N).
     function test_Gas_EveryMove() public {
         ParticipantState[] memory s = _alternatingState(N, 100);
         bytes32 claim = _claim(_commit(s, type(uint256).max), s, _everyone(N - 1));
@@ -644,10 +895,24 @@ contract DataAvailabilityGameTest is HubFixture {
         m = _move(GameAction.Reveal, claim);
         m.interval = 0;
         m.readingsRoot = readingsRoots[0];
+        m.energyHash = energyHash;
         m.stateHash = stateHashes[0];
         _measure("revealLeaf", nodes[1], m);
         (GameMove memory pm, PublishedStep memory pd) = _publishMove(claim, 0);
         _measureData("publish_M10", nodes[1], abi.encode(pm, pd));
+        // The meter level (M = 10: depth 4), down to meter 9 (its predecessor opened with it).
+        m = _move(GameAction.Reveal, claim);
+        m.left = _meterNode(3, 0);
+        m.right = _meterNode(3, 1);
+        _measure("revealMeterChildren_M10", nodes[1], m);
+        m = _move(GameAction.Pick, claim);
+        m.side = 1;
+        _measure("pickMeter_M10", challenger, m);
+        for (uint8 h = 3; h > 0; --h) {
+            _revealMeter(claim, h, uint32(9 >> h));
+            _pick(claim, uint8((9 >> (h - 1)) & 1));
+        }
+        _measureData("openMeter_M10", nodes[1], _openMeterMove(claim, 9));
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);
         _measure("resolve_challengerLost", nodes[2], _move(GameAction.Resolve, claim));
         // A fresh game the claimant side abandons: rejected, nine signers pay the timeout penalty.
@@ -727,7 +992,7 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
         // The canonical tree of 96 well-formed leaves (zero roots and states).
         bytes32[] memory leaves = new bytes32[](GW);
         for (uint256 i = 0; i < GW; ++i) {
-            leaves[i] = keccak256(abi.encodePacked(bytes1(0x02), uint32(i), bytes32(0), bytes32(0)));
+            leaves[i] = WindowCommitment.intervalLeaf(uint32(i), bytes32(0), bytes32(0), bytes32(0));
         }
         bytes32 root = MerkleTree.root(leaves);
         _postClaim(id, 0, root, s, _pack(_sign(id, 0, root, s, _signers255())));

@@ -127,9 +127,10 @@ contract DisputeTest is DisputeFixture {
     // ------------------------------------------------------------------ 1. reading mismatch
 
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
-        return abi.encode(
-            ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _proof(c.slotLeaves[t], m))
-        );
+        return
+            abi.encode(
+                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t))
+            );
     }
 
     function test_ReadingMismatch_OmittedReadingRejectsClaimWithoutSlashing() public {
@@ -171,7 +172,7 @@ contract DisputeTest is DisputeFixture {
             SignedReading(_reading(2, 11, 1, 1), signatures[11 * M + 2]),
             _intervalProof(h, 11),
             _committed(h, 2, 11),
-            _proof(h.slotLeaves[11], 2)
+            _opening(h, 2, 11)
         );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
@@ -214,9 +215,8 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ReadingMismatchReadingOfOtherInterval() public {
         Commit memory h = _honestClaim();
         assertFalse(present[10 * M + 2]);
-        ReadingMismatchProof memory p = ReadingMismatchProof(
-            _signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _proof(h.slotLeaves[10], 2)
-        );
+        ReadingMismatchProof memory p =
+            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _opening(h, 2, 10));
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
             DisputeKind.ReadingMismatch,
@@ -227,11 +227,10 @@ contract DisputeTest is DisputeFixture {
     /// The committed slot must be proven: an honest slot cannot be passed off as absent.
     function test_RevertWhen_ReadingMismatchCommittedNotProven() public {
         Commit memory h = _honestClaim();
-        ReadingMismatchProof memory p = ReadingMismatchProof(
-            _signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _proof(h.slotLeaves[11], 2)
-        );
+        ReadingMismatchProof memory p =
+            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _opening(h, 2, 11));
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, 2),
+            abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, 2),
             DisputeKind.ReadingMismatch,
             abi.encode(p)
         );
@@ -240,9 +239,7 @@ contract DisputeTest is DisputeFixture {
     // ------------------------------------------------------------------ 2. forged reading
 
     function _forgedProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
-        return abi.encode(
-            ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m))
-        );
+        return abi.encode(ForgedReadingProof(_intervalProof(c, t), _committed(c, m, t), _opening(c, m, t)));
     }
 
     function test_ForgedReading_BadSignatureRejectsClaim() public {
@@ -288,7 +285,7 @@ contract DisputeTest is DisputeFixture {
         Commit memory h = _honestClaim();
         IntervalProof memory leaf = _intervalProof(h, 50);
         leaf.position = W;
-        bytes memory proof = abi.encode(ForgedReadingProof(leaf, 4, _committed(h, 4, 50), _proof(h.slotLeaves[50], 4)));
+        bytes memory proof = abi.encode(ForgedReadingProof(leaf, _committed(h, 4, 50), _opening(h, 4, 50)));
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.PositionOutOfRange.selector, W, W), DisputeKind.ForgedReading, proof
         );
@@ -297,7 +294,7 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ForgedReadingMeterOutOfRange() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(
-            ForgedReadingProof(_intervalProof(h, 50), uint32(M), _committed(h, 4, 50), _proof(h.slotLeaves[50], 4))
+            ForgedReadingProof(_intervalProof(h, 50), _committed(h, 4, 50), _atIndex(_opening(h, 4, 50), uint32(M)))
         );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.ForgedReading, proof
@@ -328,24 +325,24 @@ contract DisputeTest is DisputeFixture {
         _assertRejectedAndRecovers();
     }
 
-    /// A committed slot that is not a reading (a 71-byte encoding) is fraud, even when the step folds
-    /// its energy consistently.
-    function test_BadStep_SlotOfWrongLengthIsFraud() public {
+    /// A committed slot that is not a reading (a 71-byte encoding) is fraud (BadEnergy: its meter leaf
+    /// cannot be accumulated), even when the step folds its energy consistently.
+    function test_BadEnergy_SlotOfWrongLengthIsFraud() public {
         Commit memory c = _honestInputs();
         c.enc[50][4] = bytes.concat(c.enc[50][4], hex"00");
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
-        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 50)), "");
+        _dispute(DisputeKind.BadEnergy, _accumulationProof(c, 4, 50), "");
         _assertRejectedAndRecovers();
     }
 
     /// ... and so is one with another domain.
-    function test_BadStep_SlotOfWrongDomainIsFraud() public {
+    function test_BadEnergy_SlotOfWrongDomainIsFraud() public {
         Commit memory c = _honestInputs();
         c.enc[50][4][0] = "X";
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
-        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 50)), "");
+        _dispute(DisputeKind.BadEnergy, _accumulationProof(c, 4, 50), "");
         _assertRejectedAndRecovers();
     }
 
@@ -392,18 +389,23 @@ contract DisputeTest is DisputeFixture {
         );
     }
 
-    function test_RevertWhen_BadStepSlotCountMismatch() public {
+    /// The step is judged from the committed E_t only: an energy vector that is not the committed one
+    /// (one entry short, or one Wh more) is refused.
+    function test_RevertWhen_BadStepEnergyNotCommitted() public {
         Commit memory h = _honestClaim();
         StepProof memory p = _stepProof(h, 60);
-        SignedReading[] memory fewer = new SignedReading[](M - 1);
-        for (uint256 m = 0; m + 1 < M; ++m) {
-            fewer[m] = p.slots[m];
+        bytes memory shorter = new bytes(p.energy.length - 16);
+        for (uint256 i = 0; i < shorter.length; ++i) {
+            shorter[i] = p.energy[i];
         }
-        p.slots = fewer;
+        p.energy = shorter;
         _disputeReverts(
-            abi.encodeWithSelector(IDisputeVerifier.SlotCountMismatch.selector, M, M - 1),
-            DisputeKind.BadStep,
-            abi.encode(p)
+            abi.encodeWithSelector(IDisputeVerifier.EnergyHashMismatch.selector), DisputeKind.BadStep, abi.encode(p)
+        );
+        p = _stepProof(h, 60);
+        p.energy[7] = bytes1(uint8(p.energy[7]) ^ 1);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.EnergyHashMismatch.selector), DisputeKind.BadStep, abi.encode(p)
         );
     }
 
@@ -442,7 +444,13 @@ contract DisputeTest is DisputeFixture {
         Commit memory c = _honest();
         for (uint256 t = 0; t < W; ++t) {
             c.leaves[t] = keccak256(
-                abi.encodePacked(bytes1(0x02), uint32(t + 1), c.readingsRoots[t], keccak256(abi.encode(c.states[t])))
+                abi.encodePacked(
+                    bytes1(0x02),
+                    uint32(t + 1),
+                    c.readingsRoots[t],
+                    keccak256(c.energies[t]),
+                    keccak256(abi.encode(c.states[t]))
+                )
             );
         }
         c.root = MerkleTree.root(c.leaves);
@@ -711,7 +719,9 @@ contract DisputeTest is DisputeFixture {
     function test_TypeScriptProofs() public {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         assertEq(vm.parseJsonBytes32(json, ".honestWindowRoot"), _honest().root, "TS fold and commitment = Solidity's");
-        for (uint256 i = 0; i < 5; ++i) {
+        uint256 count = vm.parseJsonUint(json, ".claimCount");
+        assertEq(count, 7, "omission, forged, bad step, bad final state, bad energy x2, equivocation (last)");
+        for (uint256 i = 0; i < count; ++i) {
             string memory at = string.concat(".claims[", vm.toString(i), "]");
             DisputeKind kind = DisputeKind(vm.parseJsonUint(json, string.concat(at, ".kind")));
             bytes32 root = vm.parseJsonBytes32(json, string.concat(at, ".windowRoot"));

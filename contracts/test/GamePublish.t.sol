@@ -7,11 +7,21 @@ import {IDataAvailabilityGame} from "../src/interfaces/IDataAvailabilityGame.sol
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../src/types/Market.sol";
 import {CommunityConfig, Meter, WindowStatus} from "../src/types/Community.sol";
-import {DisputeKind, ForgedReadingProof, IntervalProof, SignedReading, StepProof} from "../src/types/Dispute.sol";
-import {GameAction, GameMove, PublishedStep} from "../src/types/Game.sol";
+import {
+    DisputeKind,
+    EnergyFault,
+    EnergyProof,
+    ForgedReadingProof,
+    IntervalProof,
+    MeterLeafOpening,
+    SignedReading,
+    StepProof
+} from "../src/types/Dispute.sol";
+import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {MeterTable} from "../src/libraries/MeterTable.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
+import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
@@ -47,11 +57,13 @@ library Published {
     }
 }
 
-/// @notice The game's last claimant move (review R1): the claimant side publishes the opened step's
-/// data (M slots, leaf t-1, S_{t-1}) in calldata; with it a challenger builds the ordinary fraud proofs
-/// against a claim whose step is wrong, and they are accepted while the game holds the claim open, even
-/// after the claim's challenge period. Real commitments of a one-day window (N = M = 10, W = 96, Ed25519
-/// readings signed in TypeScript).
+/// @notice The game's last claimant moves (review R1, issue 10): the claimant side publishes the opened
+/// step's data (E_t, leaf t-1, S_{t-1}) in calldata, then answers the meter level down to one meter leaf
+/// and opens it (`OpenMeter`: its slot, its running sums, meter k−1's leaf); with that data alone a
+/// challenger builds the ordinary fraud proofs (BadStep, BadEnergy, ForgedReading) against a claim whose
+/// step, sums or slot is wrong, and they are accepted while the game holds the claim open, even after the
+/// claim's challenge period. Real commitments of a one-day window (N = M = 10, W = 96, Ed25519 readings
+/// signed in TypeScript).
 contract GamePublishTest is DisputeFixture {
     bytes32 internal claim;
     uint256 internal gameBond;
@@ -115,8 +127,105 @@ contract GamePublishTest is DisputeFixture {
         GameMove memory leaf = _mv(GameAction.Reveal);
         leaf.interval = t;
         leaf.readingsRoot = c.readingsRoots[t];
+        leaf.energyHash = keccak256(c.energies[t]);
         leaf.stateHash = StateHash.hash(c.states[t]);
         _play(nodes[1], abi.encode(leaf));
+    }
+
+    /// @dev The meter level of interval t: the claimant side reveals the children of `c`'s readings tree
+    /// down to meter k, the challenger picks towards k; returns meter k's path as a watcher collects it
+    /// from the game (at each level, the child not picked).
+    function _bisectMeters(Commit memory c, uint256 t, uint32 k) internal returns (bytes32[] memory path) {
+        uint8 depth = uint8(MerkleTree.depth(M));
+        path = new bytes32[](depth);
+        for (uint8 h = depth; h > 0; --h) {
+            GameMove memory r = _mv(GameAction.Reveal);
+            r.left = _node(c.meterLeaves[t], h - 1, 2 * uint256(k >> h));
+            r.right = _node(c.meterLeaves[t], h - 1, 2 * uint256(k >> h) + 1);
+            _play(nodes[1], abi.encode(r));
+            GameMove memory p = _mv(GameAction.Pick);
+            p.side = uint8((k >> (h - 1)) & 1);
+            _play(challenger, abi.encode(p));
+            path[h - 1] = p.side == 0 ? r.right : r.left;
+        }
+    }
+
+    /// @dev The claimant side opens meter k of interval t from its commitment; returns the move (checked
+    /// against the `MeterOpened` event's hash).
+    function _openMeter(Commit memory c, uint256 t, uint32 k) internal returns (bytes memory move) {
+        MeterReveal memory r;
+        r.slot = _committed(c, k, t);
+        (r.accExportWh, r.accImportWh) = (c.accE[t][k], c.accI[t][k]);
+        if (k > 0) r.previous = _opening(c, k - 1, t);
+        move = abi.encode(_mv(GameAction.OpenMeter), r);
+        vm.recordLogs();
+        _play(nodes[1], move);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool seen;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] != IDataAvailabilityGame.MeterOpened.selector) continue;
+            (uint32 position, uint32 meterIndex, bytes32 dataHash,) =
+                abi.decode(logs[i].data, (uint32, uint32, bytes32, uint64));
+            assertEq(position, t);
+            assertEq(meterIndex, k);
+            assertEq(dataHash, keccak256(move), "the event names the calldata");
+            seen = true;
+        }
+        assertTrue(seen, "MeterOpened emitted");
+    }
+
+    /// @dev The opened interval leaf as a watcher has it: the published move's preimage and its path.
+    function _leafFromPublished(Commit memory c, bytes memory publishMove)
+        internal
+        pure
+        returns (IntervalProof memory)
+    {
+        (GameMove memory m,) = abi.decode(publishMove, (GameMove, PublishedStep));
+        // The path: the children the claimant side revealed on the way down (its tree's nodes).
+        return
+            IntervalProof(
+                m.interval, m.interval, m.readingsRoot, m.energyHash, m.stateHash, _proof(c.leaves, m.interval)
+            );
+    }
+
+    /// @dev Meter k's leaf as a watcher has it from the `OpenMeter` move and the path collected on the way.
+    function _openedMeter(bytes memory openMove, uint32 k, bytes32[] memory path)
+        internal
+        pure
+        returns (MeterLeafOpening memory o, SignedReading memory slot, MeterLeafOpening memory previous)
+    {
+        (, MeterReveal memory r) = abi.decode(openMove, (GameMove, MeterReveal));
+        o = MeterLeafOpening(
+            k, WindowCommitment.slotLeaf(r.slot.encoded, r.slot.signature), r.accExportWh, r.accImportWh, path
+        );
+        return (o, r.slot, r.previous);
+    }
+
+    /// @dev Every proof about meter k of the opened step, built from the game's calldata only: BadEnergy
+    /// (Accumulation at k; Total for k's owner when k is its last meter) and ForgedReading of k's slot.
+    function _meterProofs(
+        Commit memory c,
+        bytes memory publishMove,
+        bytes memory openMove,
+        uint32 k,
+        bytes32[] memory path
+    ) internal pure returns (bytes memory accumulation, bytes memory total, bytes memory forged) {
+        (, PublishedStep memory d) = abi.decode(publishMove, (GameMove, PublishedStep));
+        IntervalProof memory leaf = _leafFromPublished(c, publishMove);
+        (MeterLeafOpening memory o, SignedReading memory slot, MeterLeafOpening memory previous) =
+            _openedMeter(openMove, k, path);
+        EnergyProof memory e;
+        e.fault = EnergyFault.Accumulation;
+        e.leaf = leaf;
+        e.slot = slot;
+        e.current = o;
+        e.previous = previous;
+        accumulation = abi.encode(e);
+        e.fault = EnergyFault.Total;
+        e.participant = k; // meter k → participant k in this community
+        e.energy = d.energy;
+        total = abi.encode(e);
+        forged = abi.encode(ForgedReadingProof(leaf, slot, o));
     }
 
     /// @dev The claimant side publishes step `t` from its commitment; returns the move (the calldata a
@@ -125,12 +234,10 @@ contract GamePublishTest is DisputeFixture {
         GameMove memory m = _mv(GameAction.Publish);
         m.interval = t;
         m.readingsRoot = c.readingsRoots[t];
+        m.energyHash = keccak256(c.energies[t]);
         m.stateHash = StateHash.hash(c.states[t]);
         PublishedStep memory d;
-        d.slots = new SignedReading[](M);
-        for (uint256 k = 0; k < M; ++k) {
-            d.slots[k] = _committed(c, k, t);
-        }
+        d.energy = c.energies[t];
         if (t > 0) {
             d.previous = _intervalProof(c, t - 1);
             d.prevState = PackedState.pack(c.states[t - 1]);
@@ -160,10 +267,8 @@ contract GamePublishTest is DisputeFixture {
             p.previous = d.previous;
             p.prevState = Published.unpack(d.prevState);
         }
-        // The path: the children the claimant side revealed on the way down (its tree's nodes).
-        p.current = IntervalProof(t, m.interval, m.readingsRoot, m.stateHash, _proof(c.leaves, t));
-        p.slots = d.slots;
-        p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(d.slots.length)) - d.slots.length);
+        p.current = _leafFromPublished(c, move);
+        p.energy = d.energy;
         p.limits = limits;
         return abi.encode(p);
     }
@@ -191,10 +296,11 @@ contract GamePublishTest is DisputeFixture {
 
     // ------------------------------------------------------------------ tests
 
-    /// An honest claimant publishes its step and keeps its claim: no proof goes through with the
-    /// published data, the challenger's last deadline passes, its bond goes to the signers, the claim
+    /// An honest claimant publishes its step, answers the meter level down to a meter and opens it, and
+    /// keeps its claim: no proof goes through with the game's data (BadStep, BadEnergy of both faults,
+    /// ForgedReading), the challenger's last deadline passes, its bond goes to the signers, the claim
     /// finalizes.
-    function test_HonestClaimantPublishesAndKeepsClaim() public {
+    function test_HonestClaimantAnswersToAMeterAndKeepsClaim() public {
         Commit memory c = _honest();
         _claimAndChallengeLate(c);
         _bisectAndReveal(c, 50);
@@ -203,6 +309,24 @@ contract GamePublishTest is DisputeFixture {
             abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
             DisputeKind.BadStep,
             _stepProofFromPublished(c, move)
+        );
+        bytes32[] memory path = _bisectMeters(c, 50, 4);
+        bytes memory open = _openMeter(c, 50, 4);
+        (bytes memory accumulation, bytes memory total, bytes memory forged) = _meterProofs(c, move, open, 4, path);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEnergy),
+            DisputeKind.BadEnergy,
+            accumulation
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEnergy),
+            DisputeKind.BadEnergy,
+            total
+        );
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.ForgedReading),
+            DisputeKind.ForgedReading,
+            forged
         );
         bytes32 gid = gameModule.gameId(id, claim, challenger);
         vm.warp(gameModule.game(address(hub), gid).deadline + 1);
@@ -248,8 +372,8 @@ contract GamePublishTest is DisputeFixture {
     }
 
     /// A forged reading (meter 4's energy changed under its genuine signature) committed at t = 50 and
-    /// folded: the step is right for what is committed, so only the slot is wrong. The challenger proves
-    /// it with the published slot and a slot proof over the published slots.
+    /// folded: the step and the sums are right for what is committed, so only the slot is wrong. The
+    /// challenger bisects the readings tree to meter 4 and proves it with the opened slot and its path.
     function test_PublishedDataProvesForgedReading() public {
         Commit memory c = _honestInputs();
         c.enc[50][4] = _reading(4, 50, exportWh[50 * M + 4] + 500, importWh[50 * M + 4]);
@@ -263,28 +387,58 @@ contract GamePublishTest is DisputeFixture {
             DisputeKind.BadStep,
             _stepProofFromPublished(c, move)
         );
-        (GameMove memory m, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
-        bytes32[] memory slotLeaves = new bytes32[](M);
-        for (uint256 k = 0; k < M; ++k) {
-            slotLeaves[k] = WindowCommitment.slotLeaf(d.slots[k].encoded, d.slots[k].signature);
-        }
-        ForgedReadingProof memory f = ForgedReadingProof(
-            IntervalProof(50, m.interval, m.readingsRoot, m.stateHash, _proof(c.leaves, 50)),
-            4,
-            d.slots[4],
-            _proof(slotLeaves, 4)
+        bytes32[] memory path = _bisectMeters(c, 50, 4);
+        bytes memory open = _openMeter(c, 50, 4);
+        (bytes memory accumulation,, bytes memory forged) = _meterProofs(c, move, open, 4, path);
+        // Nor does BadEnergy (the sums add up the committed slot's energy).
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEnergy),
+            DisputeKind.BadEnergy,
+            accumulation
         );
-        _disputeReverts("", DisputeKind.ForgedReading, abi.encode(f));
+        _disputeReverts("", DisputeKind.ForgedReading, forged);
+        _assertSignersSlashed();
+        _endVoid();
+    }
+
+    /// A wrong running sum (meter 4's sum at t = 50 one kWh over its slot's energy), with E_t and every
+    /// later state consistent with it: neither BadStep nor BadEnergy's total fault proves it. The
+    /// challenger bisects the readings tree to the leftmost meter leaf that differs from its own (meter 4)
+    /// and proves BadEnergy's accumulation fault from the game's data alone.
+    function test_WrongRunningSumFoundThroughGameProvenBadEnergy() public {
+        Commit memory h = _honest();
+        Commit memory c = _inflate(_honest(), 50, 4, 1000);
+        _claimAndChallengeLate(c);
+        _bisectAndReveal(c, 50);
+        bytes memory move = _publish(c, 50);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            _stepProofFromPublished(c, move)
+        );
+        // The challenger's pick: the leftmost meter leaf that differs from its own tree.
+        uint32 k;
+        while (c.meterLeaves[50][k] == h.meterLeaves[50][k]) ++k;
+        assertEq(k, 4);
+        bytes32[] memory path = _bisectMeters(c, 50, k);
+        bytes memory open = _openMeter(c, 50, k);
+        (bytes memory accumulation, bytes memory total,) = _meterProofs(c, move, open, k, path);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEnergy),
+            DisputeKind.BadEnergy,
+            total
+        );
+        _disputeReverts("", DisputeKind.BadEnergy, accumulation);
         _assertSignersSlashed();
         _endVoid();
     }
 }
 
-/// @notice The publish move at the hub's largest meter table (M = MeterTable.MAX_METERS = 341) and
-/// participant count (N = 256), W = 96: execution gas into `snapshots/Game.json`, calldata size and
-/// the whole transaction's gas (EIP-7623 floor) against the 2^24 cap of EIP-7825 and the 128 KiB
-/// transaction size clients relay. Every slot is a 70-byte encoding and a 64-byte signature (Ed25519,
-/// P-256): the module only hashes them.
+/// @notice The publish move and the meter level's moves at the hub's largest meter table
+/// (M = MeterTable.MAX_METERS = 341, grouped by owner) and participant count (N = 256), W = 96: execution
+/// gas into `snapshots/Game.json`, calldata size and the whole transaction's gas (EIP-7623 floor) against
+/// the 2^24 cap of EIP-7825 and the 128 KiB transaction size clients relay. Every slot is a 70-byte
+/// encoding and a 64-byte signature (Ed25519, P-256): the module only hashes them.
 contract GamePublishGasTest is HubFixture {
     uint256 internal constant NMAX = 256;
     uint256 internal constant MMAX = 341;
@@ -292,7 +446,9 @@ contract GamePublishGasTest is HubFixture {
 
     uint64 internal cid;
     bytes32[] internal lv;
+    bytes32[] internal ml;
     bytes32 internal rr;
+    bytes32 internal eh;
     bytes32[2] internal sh;
 
     function test_Gas_PublishAtLargestCommunity() public {
@@ -301,7 +457,7 @@ contract GamePublishGasTest is HubFixture {
         CommunityConfig memory c = _config(NMAX);
         c.meters = new Meter[](MMAX);
         for (uint256 m = 0; m < MMAX; ++m) {
-            c.meters[m] = Meter(_meterKey(m), ED25519, uint32(m % NMAX));
+            c.meters[m] = Meter(_meterKey(m), ED25519, uint32(m * NMAX / MMAX));
         }
         c.windowIntervals = GW;
         c.windowCount = 1;
@@ -310,20 +466,13 @@ contract GamePublishGasTest is HubFixture {
         cid = _openConfig(c);
         _joinAll(cid, NMAX);
 
-        SignedReading[] memory slots = new SignedReading[](MMAX);
-        for (uint256 m = 0; m < MMAX; ++m) {
-            slots[m] = SignedReading(
-                abi.encodePacked(keccak256(abi.encode("e", m)), keccak256(abi.encode("f", m)), bytes6(0x010203040506)),
-                abi.encodePacked(keccak256(abi.encode("r", m)), keccak256(abi.encode("s", m)))
-            );
-        }
-        rr = WindowCommitment.readingsRootOf(slots, new bytes32[](0));
+        (SignedReading[] memory slots, bytes memory energy) = _interval1();
         ParticipantState[] memory s0 = _alternatingState(NMAX, 1_000_000_007);
         ParticipantState[] memory s1 = _alternatingState(NMAX, 2_000_000_011);
         sh[0] = StateHash.hash(s0);
         sh[1] = StateHash.hash(s1);
         for (uint32 p = 0; p < GW; ++p) {
-            lv.push(WindowCommitment.intervalLeaf(p, rr, sh[p % 2]));
+            lv.push(WindowCommitment.intervalLeaf(p, rr, eh, sh[p % 2]));
         }
         bytes32 root = MerkleTree.root(lv);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
@@ -353,18 +502,27 @@ contract GamePublishGasTest is HubFixture {
         mv.action = GameAction.Reveal;
         mv.interval = 1;
         mv.readingsRoot = rr;
+        mv.energyHash = eh;
         mv.stateHash = sh[1];
         vm.prank(nodes[1]);
         hub.playGame(cid, 0, abi.encode(mv));
 
+        _publishAndMeasure(mv, energy, s0, ch);
+        _meterLevel(mv, slots, ch);
+    }
+
+    /// @dev The measured `Publish` of leaf 1 (E_t, leaf 0 with its path, S_0 packed).
+    function _publishAndMeasure(GameMove memory mv, bytes memory energy, ParticipantState[] memory s0, address ch)
+        internal
+    {
         mv.action = GameAction.Publish;
         PublishedStep memory d;
-        d.slots = slots;
+        d.energy = energy;
         bytes32[] memory proof = new bytes32[](MerkleTree.depth(GW));
         for (uint8 h = 0; h < proof.length; ++h) {
             proof[h] = _node(h, (uint256(0) >> h) ^ 1);
         }
-        d.previous = IntervalProof(0, 0, rr, sh[0], proof);
+        d.previous = IntervalProof(0, 0, rr, eh, sh[0], proof);
         d.prevState = PackedState.pack(s0);
         bytes memory data = abi.encodeCall(hub.playGame, (cid, 0, abi.encode(mv, d)));
         vm.cool(address(hub));
@@ -374,8 +532,9 @@ contract GamePublishGasTest is HubFixture {
         // The call frame's own gas (a gasleft() difference here would add this test's memory expansion).
         uint256 used = vm.lastCallGas().gasTotalUsed;
         assertTrue(ok, "published");
-        bytes32 gid = gameModule.gameId(cid, claim, ch);
-        assertEq(uint8(gameModule.game(address(hub), gid).phase), uint8(IDataAvailabilityGame.Phase.Opened));
+        bytes32 gid = gameModule.gameId(cid, mv.claim, ch);
+        assertEq(uint8(gameModule.game(address(hub), gid).phase), uint8(IDataAvailabilityGame.Phase.Reveal));
+        assertEq(gameModule.game(address(hub), gid).height, MerkleTree.depth(MMAX));
         uint256 txGas = _txGas(data, used);
         emit log_named_uint("publish calldata bytes", data.length);
         emit log_named_uint("publish execution gas", used);
@@ -385,6 +544,93 @@ contract GamePublishGasTest is HubFixture {
         vm.snapshotValue("Game", "publish_M341_N256_W96_bytes", data.length);
         assertLt(data.length, 131_072, "under the 128 KiB transaction size clients relay");
         assertLt(txGas, 16_777_216, "under the EIP-7825 transaction gas cap");
+    }
+
+    /// @dev Interval 1's slots (decodable readings, any signature: the game only hashes them), its meter
+    /// leaves, readingsRoot and E_t (every interval of the window commits to the same).
+    function _interval1() internal returns (SignedReading[] memory slots, bytes memory energy) {
+        slots = new SignedReading[](MMAX);
+        uint32[] memory owners = new uint32[](MMAX);
+        for (uint256 m = 0; m < MMAX; ++m) {
+            owners[m] = uint32(m * NMAX / MMAX);
+            slots[m] = SignedReading(
+                ReadingCodec.encode(
+                    Reading(uint64(block.chainid), address(hub), cid, uint32(m), 1, uint32(1000 + m), uint32(7 * m))
+                ),
+                abi.encodePacked(keccak256(abi.encode("r", m)), keccak256(abi.encode("s", m)))
+            );
+        }
+        (ml, energy) = WindowCommitment.meterLeaves(slots, owners, NMAX);
+        rr = MerkleTree.root(ml);
+        eh = keccak256(energy);
+    }
+
+    /// @dev The meter level of the largest tree (depth 9), down to the last meter, M − 1 = 340: the first
+    /// reveal and pick measured, then the opening (its slot, sums and meter 339's leaf with its path).
+    function _meterLevel(GameMove memory mv, SignedReading[] memory slots, address ch) internal {
+        uint32 k = uint32(MMAX - 1);
+        uint8 depth = uint8(MerkleTree.depth(MMAX));
+        for (uint8 h = depth; h > 0; --h) {
+            mv.action = GameAction.Reveal;
+            mv.left = _meterNode(h - 1, 2 * uint256(k >> h));
+            mv.right = _meterNode(h - 1, 2 * uint256(k >> h) + 1);
+            uint256 used = _call(nodes[1], abi.encode(mv));
+            if (h == depth) vm.snapshotValue("Game", "revealMeterChildren_M341_N256_W96", used);
+            mv.action = GameAction.Pick;
+            mv.side = uint8((k >> (h - 1)) & 1);
+            used = _call(ch, abi.encode(mv));
+            if (h == depth) vm.snapshotValue("Game", "pickMeter_M341_N256_W96", used);
+        }
+        mv.action = GameAction.OpenMeter;
+        MeterReveal memory r;
+        r.slot = slots[k];
+        (r.accExportWh, r.accImportWh) = _acc(slots, k);
+        (uint64 e, uint64 i) = _acc(slots, k - 1);
+        bytes32[] memory path = new bytes32[](depth);
+        for (uint8 h = 0; h < depth; ++h) {
+            path[h] = _meterNode(h, ((k - 1) >> h) ^ 1);
+        }
+        r.previous = MeterLeafOpening(
+            k - 1, WindowCommitment.slotLeaf(slots[k - 1].encoded, slots[k - 1].signature), e, i, path
+        );
+        bytes memory data = abi.encode(mv, r);
+        uint256 usedOpen = _call(nodes[1], data);
+        vm.snapshotValue("Game", "openMeter_M341_N256_W96", usedOpen);
+        vm.snapshotValue("Game", "openMeter_M341_N256_W96_bytes", data.length);
+        assertLe(usedOpen, 1_000_000);
+    }
+
+    /// @dev Meter k's running sums (owner(m) = floor(m·N/M)).
+    function _acc(SignedReading[] memory slots, uint256 k) internal pure returns (uint64 e, uint64 i) {
+        for (uint256 m = 0; m <= k; ++m) {
+            if (m > 0 && m * NMAX / MMAX != (m - 1) * NMAX / MMAX) (e, i) = (0, 0);
+            (, uint64 de, uint64 di) = WindowCommitment.slotEnergy(slots[m]);
+            e += de;
+            i += di;
+        }
+    }
+
+    function _call(address who, bytes memory move) internal returns (uint256) {
+        vm.cool(address(hub));
+        vm.cool(address(gameModule));
+        vm.prank(who);
+        hub.playGame(cid, 0, move);
+        return vm.lastCallGas().gasTotalUsed;
+    }
+
+    function _meterNode(uint8 height, uint256 index) internal view returns (bytes32) {
+        uint256 width = uint256(1) << MerkleTree.depth(MMAX);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 x = 0; x < ml.length; ++x) {
+            level[x] = ml[x];
+        }
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 x = 0; x < width; ++x) {
+                level[x] = MerkleTree.hashPair(level[2 * x], level[2 * x + 1]);
+            }
+        }
+        return level[index];
     }
 
     /// @dev Gas of a transaction carrying `data` whose execution took `execution` (EIP-7623 floor).

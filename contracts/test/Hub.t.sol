@@ -172,7 +172,8 @@ contract HubTest is HubFixture {
         CommunityConfig memory c = _config(N);
         c.meters = new Meter[](40);
         for (uint256 k = 0; k < 40; ++k) {
-            c.meters[k] = Meter(_p256Key(), P256, uint32(k % N));
+            // Grouped by owner (DESIGN.md §4).
+            c.meters[k] = Meter(_p256Key(), P256, uint32(k * N / 40));
         }
         bool hit;
         for (uint256 g = 200_000; g < 1_500_000 && !hit; g += 10_000) {
@@ -191,12 +192,14 @@ contract HubTest is HubFixture {
         uint256 max = MeterTable.MAX_METERS;
         c.meters = new Meter[](max);
         for (uint256 k = 0; k < max; ++k) {
-            c.meters[k] = Meter(_p256Key(), P256, uint32(k % N));
+            // Grouped by owner (DESIGN.md §4).
+            c.meters[k] = Meter(_p256Key(), P256, uint32(k * N / max));
         }
         uint64 cid = hub.open(c);
         assertEq(hub.community(cid).meterCount, max);
         assertEq(MeterTable.count(hub.meterTable(cid)), max);
-        assertEq(MeterTable.get(hub.meterTable(cid), max - 1).owner, (max - 1) % N);
+        assertEq(MeterTable.get(hub.meterTable(cid), max - 1).owner, N - 1);
+        assertEq(MeterTable.ownerOf(hub.meterTable(cid), max - 1), N - 1);
     }
 
     function test_RevertWhen_OpenEd25519KeyWrongLength() public {

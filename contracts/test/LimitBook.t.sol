@@ -10,6 +10,7 @@ import {Meter, WindowStatus} from "../src/types/Community.sol";
 import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
 import {LimitOrder, LimitOrderHash, LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
+import {EnergyVector} from "../src/libraries/EnergyVector.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 
@@ -262,7 +263,8 @@ contract LimitBookTest is DisputeFixture {
         StepProof memory p = _stepProof(h, 60);
         MarketParams memory m = hub.community(id).market;
         m.limitsHash = LimitsHash.hash(moved);
-        ParticipantState[] memory recomputed = auctionModule.step(m, p.prevState, _owners(), _energy(h, 60), moved);
+        (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(p.energy);
+        ParticipantState[] memory recomputed = auctionModule.step(m, p.prevState, ex, im, moved);
         assertTrue(StateHash.hash(recomputed) != StateHash.hash(h.states[60]), "the moved prices change step 60");
 
         _postReverts(

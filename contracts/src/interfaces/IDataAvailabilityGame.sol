@@ -7,10 +7,11 @@ import {GameContext, GameResult} from "../types/Game.sol";
 /// @notice The data-availability game of DESIGN.md §5.4, a module fixed at hub deployment and named by a
 /// community in `CommunityModules.game`. Anyone may challenge a pending claim; the claimant side must
 /// then open the claim's window tree by bisection, down to one interval leaf whose preimage it
-/// reveals, and then publish that step's data (its M slots, and S_{t-1} with leaf t-1), each move
-/// before a deadline; the leaf, the sibling path revealed on the way and the published data make every
-/// fraud proof of §5 about that step buildable (review R1). A claim whose data nobody can produce loses
-/// by timeout.
+/// reveals, then publish that step's data (E_t, and S_{t-1} with leaf t-1), then open the interval's
+/// readings tree by bisection (the meter level) down to one meter leaf k, with meter k−1's leaf, each move
+/// before a deadline; the leaves, the sibling paths revealed on the way and the published data make every
+/// fraud proof of §5 about that step and meter buildable (review R1). A claim whose data nobody can
+/// produce loses by timeout.
 /// @dev Game state is keyed by the calling hub (msg.sender): a contract calling the module can only
 /// play its own games. The hub pushes `GameContext`, applies the returned `GameOutcome` (bonds,
 /// rejection, slashing) and holds every token; the module holds no money and never calls the hub.
@@ -19,29 +20,47 @@ interface IDataAvailabilityGame {
     enum Phase {
         /// No game (never opened, or over).
         None,
-        /// The claimant side must reveal the children of `node` (or, at height 0, the leaf preimage).
+        /// The claimant side must reveal the children of `node` (at height 0: the interval leaf's preimage at
+        /// the window level, `OpenMeter` at the meter level).
         Reveal,
         /// The challenger must pick a side of the revealed children.
         Pick,
         /// The leaf's preimage is revealed; the claimant side must publish the step's data (`Publish`).
         Publish,
-        /// The leaf is open (its step's data published); the challenger has until the deadline to prove
-        /// fraud with it (then loses).
+        /// The meter leaf is open (its step's data published, its slot revealed); the challenger has until
+        /// the deadline to prove fraud with it (then loses).
         Opened
+    }
+
+    /// @notice Which tree a game is bisecting.
+    enum Level {
+        /// The claim's window tree (2^depth(W) interval leaves).
+        Window,
+        /// The opened interval's readings tree (2^depth(M) meter leaves), after `Publish`.
+        Meter
     }
 
     /// @notice A game's state, per (hub, gameId).
     struct Game {
-        /// The node the claimant side must open (Reveal), or the revealed interval leaf (Publish, Opened).
+        /// The node the claimant side must open (Reveal), the revealed interval leaf (Publish), or the
+        /// opened meter leaf (Opened).
         bytes32 node;
         /// Children revealed last (Pick).
         bytes32 left;
         bytes32 right;
+        /// The opened interval's readingsRoot (meter level).
+        bytes32 readingsRoot;
         uint64 deadline;
-        /// Index of `node` at its level; at height 0 its position in the window.
+        /// Index of `node` in its tree's row; at height 0 its position in the window (window level) or its
+        /// meter index (meter level).
         uint32 index;
-        /// Levels above the leaves: depth(W) at the root, 0 at an interval leaf.
+        /// Rows above the leaves of the tree bisected: depth(W) (window level) or depth(M) (meter level)
+        /// at the root, 0 at a leaf.
         uint8 height;
+        /// The tree bisected.
+        Level level;
+        /// The opened interval's position in the window (set by `Publish`).
+        uint32 position;
         /// The claim's window: every later move must name it (else a move naming another window would
         /// see no pending claim and end the game void).
         uint32 window;
@@ -62,13 +81,19 @@ interface IDataAvailabilityGame {
     error MalformedInterval(uint32 interval, uint32 expected);
     error PaddingSubtree(uint32 firstPosition);
     error BadSide(uint8 side);
+    /// A `Reveal` at a meter leaf (open it with `OpenMeter`), or an `OpenMeter` anywhere else.
+    error WrongLevel();
     error WrongWindow(uint32 window, uint32 expected);
     /// A `Publish` move whose bytes are not `abi.encode(GameMove, PublishedStep)`.
     error MalformedPublish();
-    /// A published step's slot count is not the community's M.
-    error SlotCountMismatch(uint32 expected, uint256 count);
-    /// The published slots do not hash to the opened leaf's readingsRoot.
-    error ReadingsRootMismatch();
+    /// A published energy vector does not hash to the opened leaf's energyHash.
+    error EnergyHashMismatch();
+    /// A published energy vector is not 16 bytes per participant.
+    error EnergyLengthMismatch(uint256 expected, uint256 length);
+    /// An `OpenMeter` move whose bytes are not `abi.encode(GameMove, MeterReveal)`.
+    error MalformedMeterReveal();
+    /// An `OpenMeter` move's meter k−1 leaf is not at index k−1 under the readingsRoot by a depth(M) path.
+    error PreviousMeterMismatch(uint32 meterIndex);
     /// The published leaf t-1 is not at position t-1 under the claim's windowRoot.
     error PreviousLeafMismatch(uint32 position);
     /// The published S_{t-1} does not hash to leaf t-1's stateHash.
@@ -102,13 +127,26 @@ interface IDataAvailabilityGame {
         uint32 position,
         uint32 interval,
         bytes32 readingsRoot,
+        bytes32 energyHash,
         bytes32 stateHash,
         uint64 deadline
     );
     /// @notice The opened step's data is published: it is the `move` argument of the `Hub.playGame` call
-    /// in this transaction, `abi.encode(GameMove, PublishedStep)`, and `dataHash` = keccak256(move).
+    /// in this transaction, `abi.encode(GameMove, PublishedStep)`, and `dataHash` = keccak256(move). The
+    /// game goes on at the meter level: the next `ChildrenRevealed` / `SidePicked` events of this game are
+    /// rows of the interval's readings tree.
     event StepPublished(
         address indexed hub, bytes32 indexed gameId, uint32 position, uint32 interval, bytes32 dataHash, uint64 deadline
+    );
+    /// @notice Meter leaf `meterIndex` of the opened interval is open: the `move` argument of the
+    /// `Hub.playGame` call in this transaction is `abi.encode(GameMove, MeterReveal)`, `dataHash` = keccak256(move).
+    event MeterOpened(
+        address indexed hub,
+        bytes32 indexed gameId,
+        uint32 position,
+        uint32 meterIndex,
+        bytes32 dataHash,
+        uint64 deadline
     );
     event GameEnded(address indexed hub, bytes32 indexed gameId, uint8 result);
 

@@ -15,7 +15,8 @@ interface IDisputeVerifier {
     error PositionOutOfRange(uint32 position, uint32 windowIntervals);
     /// @notice Thrown when an interval leaf is not under the claim's windowRoot at its position.
     error InvalidIntervalProof(uint32 position);
-    /// @notice Thrown when a slot leaf is not under the interval's readingsRoot at the meter's index.
+    /// @notice Thrown when a meter leaf is not under the interval's readingsRoot at the meter's index by a
+    /// path of depth(M) siblings.
     error InvalidSlotProof(uint32 meterIndex);
     /// @notice Thrown when a meter index is not a registered meter.
     error MeterOutOfRange(uint256 meterIndex, uint256 meterCount);
@@ -31,10 +32,15 @@ interface IDisputeVerifier {
     error PrevStateMismatch();
     /// @notice Thrown when a step proof's previous leaf is not at position t-1.
     error PreviousNotAdjacent(uint32 previous, uint32 current);
-    /// @notice Thrown when a step proof does not carry one slot per meter.
-    error SlotCountMismatch(uint256 meterCount, uint256 slotCount);
-    /// @notice Thrown when a step proof's slots (and padding) do not hash to the readingsRoot.
-    error ReadingsRootMismatch();
+    /// @notice Thrown when a proof's energy vector does not hash to its interval leaf's energyHash.
+    error EnergyHashMismatch();
+    /// @notice Thrown when a proof's committed slot is not the one the meter leaf opening commits to.
+    error SlotLeafMismatch(uint32 meterIndex);
+    /// @notice Thrown when an energy-total proof's participant is not a participant index.
+    error ParticipantOutOfRange(uint32 participant, uint32 participantCount);
+    /// @notice Thrown when an energy-total proof's meter index is neither the participant's last meter nor,
+    /// for a participant without meters, where its meters would start.
+    error NotParticipantBoundary(uint32 participant, uint32 meterIndex);
     /// @notice Thrown when a step proof's tariff does not hash to the community's `MarketParams.tariffHash`:
     /// a prover who swaps the hourly prices could make a right step look wrong (or a wrong one right).
     error TariffHashMismatch(bytes32 expected, bytes32 actual);
@@ -53,7 +59,7 @@ interface IDisputeVerifier {
     error NotEquivocation();
 
     /// @notice Checks `proof` (abi.encode of the struct named by `kind`) against `ctx`.
-    /// @dev ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot, BadBalances: the claim
+    /// @dev ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot, BadBalances, BadEnergy: the claim
     /// (ctx.windowRoot, ctx.stateHash, ctx.balancesRoot) is proven wrong, or this reverts
     /// with `FraudNotProven` (the proof applies and the claim survives it) or a specific error (the
     /// proof does not apply). Equivocation: the two readings are an equivocation of one slot in ctx.window.

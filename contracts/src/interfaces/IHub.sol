@@ -29,6 +29,9 @@ interface IHub {
     error TooManyMeters(uint256 count, uint256 max);
     /// @notice Thrown when a meter's owner is not a participant index.
     error MeterOwnerOutOfRange(uint256 meterIndex, uint32 owner);
+    /// @notice Thrown at open when a meter's owner is below its predecessor's: meters must be listed grouped
+    /// by owner (owners non-decreasing), so each participant's running sum ends at its last meter (§4).
+    error MetersNotGroupedByOwner(uint256 index);
     /// @notice Thrown when a meter's public key has the wrong length for its scheme.
     error InvalidMeterKey(uint256 meterIndex);
     /// @notice Thrown when the interval length is zero.

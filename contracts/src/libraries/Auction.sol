@@ -66,9 +66,35 @@ library Auction {
         MeterEnergy[] memory readings,
         LimitPrices[] memory limits
     ) internal pure returns (ParticipantState[] memory next, AuctionClearing memory c) {
+        (uint256[] memory exported, uint256[] memory imported) =
+            Market.participantEnergy(prev.length, meterOwner, readings);
+        return stepWithClearingEnergy(p, prev, exported, imported, limits);
+    }
+
+    /// @notice F(S_{t-1}, E_t) -> S_t from the interval's energy vector (e_i, m_i per participant): the
+    /// core of `step`, and what a step is judged from on chain (DESIGN.md §5). `exported` and `imported`
+    /// are consumed (overwritten with the surplus and deficit).
+    function stepEnergy(
+        AuctionParams memory p,
+        ParticipantState[] memory prev,
+        uint256[] memory exported,
+        uint256[] memory imported,
+        LimitPrices[] memory limits
+    ) internal pure returns (ParticipantState[] memory next) {
+        (next,) = stepWithClearingEnergy(p, prev, exported, imported, limits);
+    }
+
+    /// @notice `stepEnergy`, also returning the interval's clearing (volume, marginal prices, value).
+    function stepWithClearingEnergy(
+        AuctionParams memory p,
+        ParticipantState[] memory prev,
+        uint256[] memory surplus,
+        uint256[] memory deficit,
+        LimitPrices[] memory limits
+    ) internal pure returns (ParticipantState[] memory next, AuctionClearing memory c) {
         uint256 n = prev.length;
         if (limits.length != n) revert AuctionLimitsLengthMismatch(n, limits.length);
-        (uint256[] memory surplus, uint256[] memory deficit) = Market.participantEnergy(n, meterOwner, readings);
+        Market.requireEnergyLength(n, surplus, deficit);
         next = new ParticipantState[](n);
         Market.addEnergy(prev, next, surplus, deficit);
         uint256[] memory sold;

@@ -22,6 +22,8 @@ library Market {
     error MarketMeterOwnerOutOfRange(uint256 meter, uint256 owner, uint256 participants);
     /// @notice Thrown when a state does not hold one entry per participant.
     error MarketStateLengthMismatch(uint256 expected, uint256 actual);
+    /// @notice Thrown when an energy vector does not hold one entry per participant.
+    error MarketEnergyLengthMismatch(uint256 participants, uint256 entries);
 
     /// @dev Value of V Wh at the midpoint price (buy + sell) / 2 per kWh = V * (buy + sell) / 2000.
     uint256 internal constant VALUE_DIVISOR = 2000;
@@ -51,9 +53,30 @@ library Market {
         MeterEnergy[] memory readings
     ) internal pure returns (ParticipantState[] memory next) {
         (uint256[] memory exported, uint256[] memory imported) = participantEnergy(prev.length, meterOwner, readings);
+        return stepEnergy(p, prev, exported, imported);
+    }
+
+    /// @notice F(S_{t-1}, E_t) -> S_t from the interval's energy vector (e_i, m_i per participant, what
+    /// `participantEnergy` sums from the meters): the core of `step`, and what a step is judged from on
+    /// chain (the committed E_t, DESIGN.md §5). `exported` and `imported` are consumed (overwritten).
+    /// @param exported e_i, one per participant, each below 2^64.
+    /// @param imported m_i, one per participant, each below 2^64.
+    function stepEnergy(
+        MarketParams memory p,
+        ParticipantState[] memory prev,
+        uint256[] memory exported,
+        uint256[] memory imported
+    ) internal pure returns (ParticipantState[] memory next) {
+        requireEnergyLength(prev.length, exported, imported);
         next = new ParticipantState[](prev.length);
         if (p.kind == MarketKind.Mmr) _mmr(p, prev, next, exported, imported);
         else _totals(p, prev, next, exported, imported);
+    }
+
+    /// @notice Reverts with `MarketEnergyLengthMismatch` unless there is one energy pair per participant.
+    function requireEnergyLength(uint256 n, uint256[] memory exported, uint256[] memory imported) internal pure {
+        if (exported.length != n) revert MarketEnergyLengthMismatch(n, exported.length);
+        if (imported.length != n) revert MarketEnergyLengthMismatch(n, imported.length);
     }
 
     /// @notice Folds several intervals from `start` and returns the last state (tests and tools; the

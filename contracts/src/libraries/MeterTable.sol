@@ -61,6 +61,20 @@ library MeterTable {
         return _decode(record, 0, header);
     }
 
+    /// @notice Owner (participant index) of meter `index` of `table`: one word of its record.
+    function ownerOf(address table, uint256 index) internal view returns (uint32) {
+        uint256 n = count(table);
+        if (index >= n) revert MeterIndexOutOfRange(index, n);
+        uint256 header;
+        assembly ("memory-safe") {
+            extcodecopy(table, 0, add(1, mul(index, RECORD_LENGTH)), 32)
+            header := mload(0)
+        }
+        // The owner field of the packed header.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint32(header >> 216);
+    }
+
     /// @notice Every meter of `table`.
     function all(address table) internal view returns (Meter[] memory meters) {
         bytes memory code = table.code;

@@ -2,7 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {SignedReading} from "../types/Dispute.sol";
+import {EnergyVector} from "./EnergyVector.sol";
 import {MerkleTree} from "./MerkleTree.sol";
+import {Reading, ReadingCodec} from "./ReadingCodec.sol";
 
 /// @title WindowCommitment
 /// @notice Leaves of the window commitment (DESIGN.md §4); twin of `node/src/window/commitment.ts`.
@@ -11,8 +13,13 @@ import {MerkleTree} from "./MerkleTree.sol";
 /// kinds or across field boundaries):
 /// - readingLeaf  = keccak256(0x00 ‖ uint32 len(encoding) ‖ encoding ‖ uint32 len(signature) ‖ signature)
 /// - inner node   = keccak256(0x01 ‖ left ‖ right)                        (MerkleTree.hashPair)
-/// - intervalLeaf = keccak256(0x02 ‖ uint32 interval ‖ readingsRoot ‖ stateHash)
+/// - intervalLeaf = keccak256(0x02 ‖ uint32 interval ‖ readingsRoot ‖ energyHash ‖ stateHash)
 /// - ABSENT_LEAF  = keccak256(0x03)                                        (a meter slot with no reading)
+/// - meterLeaf    = keccak256(0x04 ‖ slotLeaf ‖ uint64 accExportWh ‖ uint64 accImportWh)
+/// Meters are grouped by owner (the hub checks it at open), so the running sum acc_k of meter k (its slot's
+/// energy plus acc_{k−1} when meter k−1 has the same owner) at a participant's last meter is that
+/// participant's energy for the interval: the entry of the energy vector E_t (`EnergyVector`) committed by
+/// energyHash. readingsRoot is the canonical (zero-padded) Merkle root over the M meter leaves.
 library WindowCommitment {
     /// @notice Leaf of a meter slot with no reading.
     bytes32 internal constant ABSENT_LEAF = keccak256(hex"03");
@@ -34,23 +41,72 @@ library WindowCommitment {
         return readingLeaf(encodedReading, signature);
     }
 
-    /// @notice readingsRoot over the M `slots` of an interval (slot m = meter m) followed by `padding`,
-    /// as the claimant built its readings tree; MerkleTree.root pads the rest with zeros, so an empty
-    /// `padding` gives the canonical (honest) tree. Used by BadStep and the game's `Publish`.
-    function readingsRootOf(SignedReading[] memory slots, bytes32[] memory padding) internal pure returns (bytes32) {
-        uint256 meterCount = slots.length;
-        bytes32[] memory leaves = new bytes32[](meterCount + padding.length);
-        for (uint256 k; k < meterCount; ++k) {
-            leaves[k] = slotLeaf(slots[k].encoded, slots[k].signature);
-        }
-        for (uint256 k; k < padding.length; ++k) {
-            leaves[meterCount + k] = padding[k];
-        }
-        return MerkleTree.root(leaves);
+    /// @notice Energy of a committed slot: (0, 0) when absent, else the decoded reading's (exportWh, importWh);
+    /// `ok` is false when the slot is present but does not decode (an honest claim never commits one).
+    function slotEnergy(SignedReading memory slot) internal pure returns (bool ok, uint64 exportWh, uint64 importWh) {
+        if (slot.encoded.length == 0 && slot.signature.length == 0) return (true, 0, 0);
+        Reading memory r;
+        (ok, r) = ReadingCodec.tryDecode(slot.encoded);
+        return (ok, r.exportWh, r.importWh);
+    }
+
+    /// @notice Leaf of meter k in an interval's readings tree: its slot leaf and its running sums.
+    function meterLeaf(bytes32 slotLeaf_, uint64 accExportWh, uint64 accImportWh) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(bytes1(0x04), slotLeaf_, accExportWh, accImportWh));
     }
 
     /// @notice Leaf of one interval of the window.
-    function intervalLeaf(uint32 interval, bytes32 readingsRoot, bytes32 stateHash) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked(bytes1(0x02), interval, readingsRoot, stateHash));
+    function intervalLeaf(uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encodePacked(bytes1(0x02), interval, readingsRoot, energyHash, stateHash));
+    }
+
+    /// @notice The honest meter leaves and packed energy vector of one interval: `slots` by meter index
+    /// (absent = both fields empty), `owners` the meters' owners (non-decreasing), `participantCount` N.
+    /// Tests, tools and vector replays; the chain never rebuilds a whole interval. Reverts on a slot that
+    /// does not decode (an honest node never commits one) or an owner out of order or range.
+    function meterLeaves(SignedReading[] memory slots, uint32[] memory owners, uint256 participantCount)
+        internal
+        pure
+        returns (bytes32[] memory leaves, bytes memory energy)
+    {
+        uint256 m = slots.length;
+        require(owners.length == m, "WindowCommitment: owners");
+        leaves = new bytes32[](m);
+        uint256[] memory exported = new uint256[](participantCount);
+        uint256[] memory imported = new uint256[](participantCount);
+        uint256[2] memory acc;
+        for (uint256 k; k < m; ++k) {
+            uint32 owner = owners[k];
+            require(owner < participantCount && (k == 0 || owners[k - 1] <= owner), "WindowCommitment: owner order");
+            if (k == 0 || owners[k - 1] != owner) (acc[0], acc[1]) = (0, 0);
+            leaves[k] = _accumulate(slots[k], acc);
+            (exported[owner], imported[owner]) = (acc[0], acc[1]);
+        }
+        energy = EnergyVector.pack(exported, imported);
+    }
+
+    /// @dev Adds `slot`'s energy to `acc` (export, import) and returns its meter leaf over the new sums.
+    function _accumulate(SignedReading memory slot, uint256[2] memory acc) private pure returns (bytes32) {
+        (bool ok, uint64 e, uint64 i) = slotEnergy(slot);
+        require(ok, "WindowCommitment: slot");
+        acc[0] += e;
+        acc[1] += i;
+        // Sums of at most MAX_METERS uint32 readings: below 2^64.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return meterLeaf(slotLeaf(slot.encoded, slot.signature), uint64(acc[0]), uint64(acc[1]));
+    }
+
+    /// @notice readingsRoot of one interval (see `meterLeaves`): the canonical root over the meter leaves.
+    function readingsRootOf(SignedReading[] memory slots, uint32[] memory owners, uint256 participantCount)
+        internal
+        pure
+        returns (bytes32)
+    {
+        (bytes32[] memory leaves,) = meterLeaves(slots, owners, participantCount);
+        return MerkleTree.root(leaves);
     }
 }

@@ -8,12 +8,12 @@ import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {Auction} from "../libraries/Auction.sol";
 import {Balances} from "../libraries/Balances.sol";
 import {Balance, CommunityInfo, CommunityStatus} from "../types/Community.sol";
-import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../types/Market.sol";
+import {MarketKind, MarketParams, ParticipantState} from "../types/Market.sol";
 import {AuctionParams, LimitOrder, LimitOrderHash, LimitPrices, LimitsHash} from "../types/Auction.sol";
 import {TariffPublisher} from "./TariffPublisher.sol";
 
 /// @title AuctionMarketStep
-/// @notice The auction market step F(S_{t-1}, R_t) -> S_t behind `IMarketStep`, over the `Auction` library,
+/// @notice The auction market step F(S_{t-1}, E_t) -> S_t behind `IMarketStep`, over the `Auction` library,
 /// and the order book of the communities that name it (`ILimitBook`). The standing limit prices travel in
 /// calldata and must hash to the commitment in force for the stepped window (`MarketParams.limitsHash` as
 /// the verifier hands it: the open's, or the book's latest epoch with fromWindow ≤ the window), so a hub
@@ -68,8 +68,8 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
     function step(
         MarketParams calldata p,
         ParticipantState[] calldata prev,
-        uint32[] calldata meterOwner,
-        MeterEnergy[] calldata readings,
+        uint256[] calldata exported,
+        uint256[] calldata imported,
         LimitPrices[] calldata limits
     ) external pure returns (ParticipantState[] memory) {
         if (p.kind != MarketKind.Auction) {
@@ -78,7 +78,7 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
         bytes32 actual = LimitsHash.hash(limits);
         if (actual != p.limitsHash) revert LimitsHashMismatch(p.limitsHash, actual);
         AuctionParams memory a = AuctionParams(p.gridBuyPrice, p.gridSellPrice, p.feederCapacityWh);
-        return Auction.step(a, prev, meterOwner, readings, limits);
+        return Auction.stepEnergy(a, prev, exported, imported, limits);
     }
 
     /// @notice Emits `limits` under their hash (what an auction community's `MarketParams.limitsHash` names)

@@ -2,8 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {IDataAvailabilityGame} from "../interfaces/IDataAvailabilityGame.sol";
-import {GameAction, GameContext, GameMove, GameResult, PublishedStep} from "../types/Game.sol";
-import {IntervalProof} from "../types/Dispute.sol";
+import {GameAction, GameContext, GameMove, GameResult, MeterReveal, PublishedStep} from "../types/Game.sol";
+import {IntervalProof, MeterLeafOpening} from "../types/Dispute.sol";
+import {EnergyVector} from "../libraries/EnergyVector.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
 import {PackedState} from "../libraries/PackedState.sol";
 import {WindowCommitment} from "../libraries/WindowCommitment.sol";
@@ -12,17 +13,20 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// @notice A claim that nobody can open loses (DESIGN.md §5.4). A challenger posts a bond against a
 /// pending claim; the claimant side (any signer, or anyone holding the data: answers are checked
 /// against hashes only) must reveal the two children of the window tree's root; the challenger picks
-/// one; and so on down to an interval leaf t, whose preimage (interval, readingsRoot, stateHash) must
-/// then be revealed, and then the step's data published (`Publish`, review R1): the M slots of t, which
-/// must hash to readingsRoot, and for t > 0 leaf t-1 with its path under the windowRoot and S_{t-1}
-/// packed, which must hash to leaf t-1's stateHash. The leaf, the siblings revealed on the way and the
-/// published data make every fraud proof of §5 about step t buildable (BadStep, ForgedReading,
-/// ReadingMismatch, VoidedSlot); the challenger keeps the game open (the claim cannot finalize) for one
-/// more deadline to use them. Rounds: depth(W) reveals and picks, the leaf's reveal, the publication,
-/// one last challenger deadline: at W = 96, 2·7 + 3 = 17 deadlines at most.
-/// @dev The tree is the canonical one of WindowCommitment: 2^depth(W) leaves, positions >= W padded
-/// with zero; the published readings tree is canonical too (zero padding, as honest nodes build it).
-/// A challenger may not pick a subtree made of padding only (no fraud proof opens one).
+/// one; and so on down to an interval leaf t, whose preimage (interval, readingsRoot, energyHash,
+/// stateHash) must then be revealed, and then the step's data published (`Publish`, review R1): E_t, which
+/// must hash to energyHash and hold one entry per participant, and for t > 0 leaf t-1 with its path under
+/// the windowRoot and S_{t-1} packed, which must hash to leaf t-1's stateHash. The game then bisects the
+/// interval's readings tree the same way (the meter level) down to a meter leaf k, which the claimant side
+/// opens (`OpenMeter`): meter k's slot and running sums, and for k > 0 meter k−1's leaf with its path. The
+/// leaves, the siblings revealed on the way and the published data make every fraud proof of §5 about step
+/// t and meter k buildable (BadStep, BadEnergy, ForgedReading, ReadingMismatch, VoidedSlot) with O(N + log M)
+/// data; the challenger keeps the game open (the claim cannot finalize) for one more deadline to use them.
+/// Rounds: depth(W) reveals and picks, the leaf's reveal, the publication, depth(M) reveals and picks, the
+/// meter's opening, one last challenger deadline: 2·depth(W) + 2·depth(M) + 4 deadlines at most (W = 96:
+/// 26 at M = 10, 38 at M = 1,000).
+/// @dev Both trees are the canonical ones of WindowCommitment: 2^depth leaves, positions >= W (meters >= M)
+/// padded with zero. A challenger may not pick a subtree made of padding only (no fraud proof opens one).
 /// Every move must come before the deadline of the party to move; after it, `Resolve` ends the game
 /// against that party. State is keyed by the calling hub; open games are counted per community (a game
 /// in one community never holds another's claim, review R2), and the hub neither finalizes nor closes
@@ -34,9 +38,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
     /// @inheritdoc IDataAvailabilityGame
     uint256 public immutable bondBps;
 
-    /// @dev Bytes of `GameMove` at the head of a move: 9 static words; `Publish` appends the offset of
+    /// @dev Bytes of `GameMove` at the head of a move: 10 static words; `Publish` appends the offset of
     /// its `PublishedStep` (abi.encode(GameMove, PublishedStep)).
-    uint256 private constant MOVE_HEAD = 9 * 32;
+    uint256 private constant MOVE_HEAD = 10 * 32;
 
     mapping(address hub => mapping(bytes32 id => Game)) internal _games;
     /// @inheritdoc IDataAvailabilityGame
@@ -93,6 +97,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         } else if (m.action == GameAction.Publish) {
             if (phase != Phase.Publish) revert WrongPhase(phase);
             _publish(ctx, g, id, m, move);
+        } else if (m.action == GameAction.OpenMeter) {
+            if (phase != Phase.Reveal) revert WrongPhase(phase);
+            _openMeter(ctx, g, id, move);
         } else {
             if (phase != Phase.Pick) revert WrongPhase(phase);
             if (ctx.player != challenger) revert NotYourMove(ctx.player);
@@ -126,6 +133,7 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         uint64 deadline = _nextDeadline();
         g.deadline = deadline;
         uint8 height = g.height;
+        if (height == 0 && g.level == Level.Meter) revert WrongLevel();
         if (height > 0) {
             if (MerkleTree.hashPair(m.left, m.right) != g.node) revert ChildrenMismatch();
             g.left = m.left;
@@ -138,36 +146,35 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         // A well-formed leaf names its absolute interval; a malformed one is no answer.
         uint32 expected = ctx.window * ctx.windowIntervals + position;
         if (m.interval != expected) revert MalformedInterval(m.interval, expected);
-        if (WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.stateHash) != g.node) revert LeafMismatch();
+        if (_intervalLeaf(m) != g.node) revert LeafMismatch();
         g.phase = Phase.Publish;
-        emit LeafRevealed(msg.sender, id, position, m.interval, m.readingsRoot, m.stateHash, deadline);
+        emit LeafRevealed(msg.sender, id, position, m.interval, m.readingsRoot, m.energyHash, m.stateHash, deadline);
     }
 
     /// @dev The step's data of the revealed leaf t (named again in `m`, checked against the stored leaf
-    /// hash): M slots under its readingsRoot; for t > 0, leaf t-1 under the windowRoot and S_{t-1} under
-    /// its stateHash. The data stays in this transaction's calldata; the event names it by hash.
+    /// hash): E_t under its energyHash, N entries; for t > 0, leaf t-1 under the windowRoot and S_{t-1} under
+    /// its stateHash. The data stays in this transaction's calldata; the event names it by hash. The game
+    /// goes on at the root of t's readings tree.
     function _publish(GameContext calldata ctx, Game storage g, bytes32 id, GameMove memory m, bytes calldata move)
         internal
     {
-        if (WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.stateHash) != g.node) revert LeafMismatch();
+        if (_intervalLeaf(m) != g.node) revert LeafMismatch();
         // Decoded strictly, into memory (review P3): read in place with Solidity's calldata accessors,
         // whose tail-offset checks are signed, a step whose tail sat before its head passed here and was
         // refused by the ABI decoders of the watchers who must build fraud proofs from it. Now the data
         // checked is what those decoders read (`_publishedStep` first names the usual malformations).
         // Cheaper than requiring the canonical encoding (`keccak256(abi.encode(m, d)) ==
-        // keccak256(move)`: a second copy in memory, +570,754 gas at M = 341, N = 256): the slots were
-        // copied to memory for readingsRootOf anyway (DESIGN.md §5.4, snapshots/Game.json).
+        // keccak256(move)`: a second copy in memory, DESIGN.md §5.4).
         bytes calldata prevState = _publishedStep(move).prevState;
         (, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
-        uint32 meterCount = ctx.meterCount;
-        if (d.slots.length != meterCount) revert SlotCountMismatch(meterCount, d.slots.length);
-        if (WindowCommitment.readingsRootOf(d.slots, new bytes32[](0)) != m.readingsRoot) {
-            revert ReadingsRootMismatch();
-        }
+        if (EnergyVector.hash(d.energy) != m.energyHash) revert EnergyHashMismatch();
+        // An honest E_t holds one entry per participant: a committed one that does not cannot be published.
+        uint256 energyLength = uint256(ctx.participantCount) * EnergyVector.STRIDE;
+        if (d.energy.length != energyLength) revert EnergyLengthMismatch(energyLength, d.energy.length);
         uint32 position = g.index;
         if (position > 0) {
             IntervalProof memory p = d.previous;
-            bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.stateHash);
+            bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.energyHash, p.stateHash);
             // The canonical path only (review P2): a shorter one proves a node above the leaves, where a
             // claimant's tree may hide an interval leaf of its choice (in the padding, which no pick reaches).
             if (
@@ -183,8 +190,45 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         }
         uint64 deadline = _nextDeadline();
         g.deadline = deadline;
-        g.phase = Phase.Opened;
+        g.position = position;
+        g.level = Level.Meter;
+        g.readingsRoot = m.readingsRoot;
+        g.node = m.readingsRoot;
+        g.index = 0;
+        g.height = uint8(MerkleTree.depth(ctx.meterCount));
+        g.phase = Phase.Reveal;
         emit StepPublished(msg.sender, id, position, m.interval, keccak256(move), deadline);
+    }
+
+    /// @dev Opens meter leaf k (the node reached at height 0 of the meter level): its slot and running sums
+    /// must hash to the node; for k > 0 meter k−1's leaf must sit at k−1 under the readingsRoot by a path of
+    /// depth(M) siblings (so an Accumulation fraud at k is provable from this move alone). Decoded strictly,
+    /// into memory (review P3): what is checked is what every watcher's ABI decoder reads.
+    function _openMeter(GameContext calldata ctx, Game storage g, bytes32 id, bytes calldata move) internal {
+        if (g.level != Level.Meter || g.height != 0) revert WrongLevel();
+        if (move.length < MOVE_HEAD + 32) revert MalformedMeterReveal();
+        (, MeterReveal memory r) = abi.decode(move, (GameMove, MeterReveal));
+        bytes32 slotLeaf = WindowCommitment.slotLeaf(r.slot.encoded, r.slot.signature);
+        if (WindowCommitment.meterLeaf(slotLeaf, r.accExportWh, r.accImportWh) != g.node) revert LeafMismatch();
+        uint32 k = g.index;
+        if (k > 0) {
+            MeterLeafOpening memory p = r.previous;
+            bytes32 leaf = WindowCommitment.meterLeaf(p.slotLeaf, p.accExportWh, p.accImportWh);
+            if (
+                uint256(p.meterIndex) + 1 != k || p.path.length != MerkleTree.depth(ctx.meterCount)
+                    || !MerkleTree.verify(g.readingsRoot, leaf, p.meterIndex, p.path)
+            ) {
+                revert PreviousMeterMismatch(p.meterIndex);
+            }
+        }
+        uint64 deadline = _nextDeadline();
+        g.deadline = deadline;
+        g.phase = Phase.Opened;
+        emit MeterOpened(msg.sender, id, g.position, k, keccak256(move), deadline);
+    }
+
+    function _intervalLeaf(GameMove memory m) internal pure returns (bytes32) {
+        return WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.energyHash, m.stateHash);
     }
 
     /// @dev The `PublishedStep` of a `Publish` move in place in calldata (for `prevState`: PackedState
@@ -209,11 +253,12 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         if (side > 1) revert BadSide(side);
         uint8 height = g.height - 1;
         uint32 index = g.index * 2 + side;
-        // First window position under the chosen child: a subtree of padding only holds no interval.
+        // First leaf under the chosen child: a subtree of padding only holds no interval (no meter).
         uint256 first = uint256(index) << height;
-        // Below W (< 2^32) when it passes.
+        uint256 leafCount = g.level == Level.Meter ? ctx.meterCount : ctx.windowIntervals;
+        // Below W or M (< 2^32) when it passes.
         // forge-lint: disable-next-line(unsafe-typecast)
-        if (first >= ctx.windowIntervals) revert PaddingSubtree(uint32(first));
+        if (first >= leafCount) revert PaddingSubtree(uint32(first));
         bytes32 node = side == 0 ? g.left : g.right;
         uint64 deadline = _nextDeadline();
         g.node = node;

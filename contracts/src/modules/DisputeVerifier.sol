@@ -4,16 +4,19 @@ pragma solidity ^0.8.24;
 import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
 import {ILimitBook} from "../interfaces/ILimitBook.sol";
 import {Balance, Meter} from "../types/Community.sol";
-import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../types/Market.sol";
+import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {
     BalancesProof,
     DisputeContext,
     DisputeKind,
     DisputeOutcome,
+    EnergyFault,
+    EnergyProof,
     EquivocationProof,
     FinalStateProof,
     ForgedReadingProof,
     IntervalProof,
+    MeterLeafOpening,
     ReadingMismatchProof,
     SignedReading,
     SlotRule,
@@ -22,6 +25,7 @@ import {
     VoidedSlotProof
 } from "../types/Dispute.sol";
 import {Balances} from "../libraries/Balances.sol";
+import {EnergyVector} from "../libraries/EnergyVector.sol";
 import {Market} from "../libraries/Market.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
 import {MeterTable} from "../libraries/MeterTable.sol";
@@ -41,7 +45,8 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// - A proven interval leaf whose `interval` is not w·W + position is fraud by itself (an honest
 ///   claim never holds one), so each kind returns Fraud on it.
 /// - Slashing policy (`slashCap`): whatever no honest node could sign (an invalid or misbound
-///   committed reading, a wrong step, a wrong final state, wrong balances, a malformed leaf) slashes the signers' whole
+///   committed reading, a wrong step, a wrong energy commitment, a wrong final state, wrong balances, a
+///   malformed leaf) slashes the signers' whole
 ///   bond. An omission (an absent slot where a valid reading exists) or a kept reading in a slot voided
 ///   later is a good-faith error (reject, slash nobody: the signers may never have received the
 ///   reading, or the second reading), UNLESS the meter's owner signed the claim: the owner always has
@@ -49,6 +54,8 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 ///   readings to keep, is its fault alone (`OwnerFault`: the owner's whole bond, nobody else's; for
 ///   the other signers the claim is a good-faith error, review R7). An equivocation slashes the meter
 ///   owner EQUIVOCATION_SLASH_BPS of the configured bond.
+/// - A slot is opened through its meter leaf (`MeterLeafOpening`: slot leaf and running sums) under the
+///   interval's readingsRoot by a path of exactly depth(M): the canonical readings tree's shape.
 /// - A reading is valid for slot (m, t) when it decodes (ReadingCodec: 70 bytes, domain, version), is
 ///   bound to this chain, hub, community, meter m and interval t, and its signature verifies under
 ///   meter m's key with meter m's scheme module.
@@ -84,6 +91,8 @@ contract DisputeVerifier is IDisputeVerifier {
             out.verdict = _badFinalState(ctx, abi.decode(proof, (FinalStateProof)));
         } else if (kind == DisputeKind.BadBalances) {
             out.verdict = _badBalances(ctx, abi.decode(proof, (BalancesProof)));
+        } else if (kind == DisputeKind.BadEnergy) {
+            out.verdict = _badEnergy(ctx, abi.decode(proof, (EnergyProof)));
         } else {
             (out.verdict, out.slot) = _voidedSlot(ctx, abi.decode(proof, (VoidedSlotProof)));
             // A malformed leaf needs no voided slot: it is fraud by itself.
@@ -101,7 +110,7 @@ contract DisputeVerifier is IDisputeVerifier {
         out.slashCap = out.verdict == Verdict.Fraud ? type(uint256).max : 0;
     }
 
-    // ------------------------------------------------------------------ the seven kinds
+    // ------------------------------------------------------------------ the eight kinds
 
     /// @dev Two different encodings, both valid for one meter and one interval of ctx.window.
     function _equivocation(DisputeContext calldata ctx, EquivocationProof memory p)
@@ -139,10 +148,8 @@ contract DisputeVerifier is IDisputeVerifier {
         Meter memory m = MeterTable.get(ctx.meterTable, r.meterIndex);
         if (!_validFor(ctx, m, r.meterIndex, r.interval, p.reading)) revert InvalidChallengerReading();
         slot = _slotKey(r.meterIndex, r.interval);
-        bytes32 committedLeaf = WindowCommitment.slotLeaf(p.committed.encoded, p.committed.signature);
-        if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, r.meterIndex, p.slotProof)) {
-            revert InvalidSlotProof(r.meterIndex);
-        }
+        if (p.opening.meterIndex != r.meterIndex) revert InvalidSlotProof(r.meterIndex);
+        bytes32 committedLeaf = _openSlot(ctx, p.leaf, p.committed, p.opening);
         if (committedLeaf == WindowCommitment.ABSENT_LEAF) return (_omission(ctx, m, r.meterIndex), slot);
         if (_validFor(ctx, m, r.meterIndex, r.interval, p.committed)) {
             revert CommittedReadingValid(r.meterIndex, r.interval);
@@ -153,20 +160,19 @@ contract DisputeVerifier is IDisputeVerifier {
     /// @dev A committed slot holds a reading that is not valid for its meter and interval.
     function _forgedReading(DisputeContext calldata ctx, ForgedReadingProof memory p) private view returns (Verdict) {
         if (!_provenLeaf(ctx, p.leaf)) return Verdict.Fraud;
-        if (p.meterIndex >= ctx.meterCount) revert MeterOutOfRange(p.meterIndex, ctx.meterCount);
-        bytes32 committedLeaf = WindowCommitment.slotLeaf(p.committed.encoded, p.committed.signature);
-        if (committedLeaf == WindowCommitment.ABSENT_LEAF) revert SlotAbsent(p.meterIndex);
-        if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, p.meterIndex, p.slotProof)) {
-            revert InvalidSlotProof(p.meterIndex);
+        uint32 meterIndex = p.opening.meterIndex;
+        if (_openSlot(ctx, p.leaf, p.committed, p.opening) == WindowCommitment.ABSENT_LEAF) {
+            revert SlotAbsent(meterIndex);
         }
-        return _validFor(ctx, MeterTable.get(ctx.meterTable, p.meterIndex), p.meterIndex, p.leaf.interval, p.committed)
+        return _validFor(ctx, MeterTable.get(ctx.meterTable, meterIndex), meterIndex, p.leaf.interval, p.committed)
             ? Verdict.NoFraud
             : Verdict.Fraud;
     }
 
-    /// @dev Recomputes F(S_{t-1}, R_t) with the community's market module (an auction's with the proof's
-    /// limit prices, which the module checks against the limits hash in force for the window: its order
-    /// book's, `ILimitBook.limitsHashAt`) and compares its hash with the committed stateHash_t.
+    /// @dev Recomputes F(S_{t-1}, E_t) from the committed energy vector with the community's market module
+    /// (an auction's with the proof's limit prices, which the module checks against the limits hash in force
+    /// for the window: its order book's, `ILimitBook.limitsHashAt`) and compares its hash with the committed
+    /// stateHash_t. O(N), whatever M: whether E_t sums the readings is BadEnergy's question.
     function _badStep(DisputeContext calldata ctx, StepProof memory p) private view returns (Verdict) {
         if (!_provenLeaf(ctx, p.current)) return Verdict.Fraud;
         uint256 n = ctx.participantCount;
@@ -183,27 +189,15 @@ contract DisputeVerifier is IDisputeVerifier {
             // An honest S_{t-1} has one entry per participant: a committed one that does not is fraud.
             if (prev.length != n) return Verdict.Fraud;
         }
-        uint256 meterCount = ctx.meterCount;
-        if (p.slots.length != meterCount) revert SlotCountMismatch(meterCount, p.slots.length);
-        if (WindowCommitment.readingsRootOf(p.slots, p.padding) != p.current.readingsRoot) {
-            revert ReadingsRootMismatch();
-        }
-
-        MeterEnergy[] memory readings = new MeterEnergy[](meterCount);
-        uint32[] memory owners = new uint32[](meterCount);
-        Meter[] memory meters = MeterTable.all(ctx.meterTable);
-        for (uint256 k; k < meterCount; ++k) {
-            owners[k] = meters[k].owner;
-            SignedReading memory s = p.slots[k];
-            if (s.encoded.length == 0 && s.signature.length == 0) continue;
-            (bool ok, Reading memory r) = ReadingCodec.tryDecode(s.encoded);
-            // A committed slot that is not a reading at all: an honest claim never holds one.
-            if (!ok) return Verdict.Fraud;
-            readings[k] = MeterEnergy(true, r.exportWh, r.importWh);
-        }
+        if (EnergyVector.hash(p.energy) != p.current.energyHash) revert EnergyHashMismatch();
+        // An honest E_t has one entry per participant: a committed one that does not is fraud.
+        if (p.energy.length != n * EnergyVector.STRIDE) return Verdict.Fraud;
+        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decode(p.energy);
         // No try/catch: a caught out-of-gas would let a caller starve the call and "prove" fraud. A step
-        // that reverts (a cumulative field overflows) follows a wrong S_{t-1}, which the bounds checked at
-        // open rule out for honest windows: the step that produced it is the one to dispute.
+        // that reverts (a cumulative field overflows) follows a wrong S_{t-1}, or an E_t entry no honest sum
+        // of readings reaches (below M·2^32 honestly): the bounds checked at open rule both out for honest
+        // windows, and the step that produced S_{t-1} (BadStep), or E_t itself (BadEnergy), is the one to
+        // dispute.
         MarketParams memory market = _marketAt(ctx, p.current.interval, p.tariff);
         if (market.kind == MarketKind.Auction) {
             // The limits in force for the window (the open's until an order's epoch): the hub checked at open
@@ -211,8 +205,56 @@ contract DisputeVerifier is IDisputeVerifier {
             market.limitsHash = ILimitBook(address(ctx.marketStep))
                 .limitsHashAt(ctx.hub, ctx.communityId, ctx.window, market.limitsHash);
         }
-        ParticipantState[] memory next = ctx.marketStep.step(market, prev, owners, readings, p.limits);
+        ParticipantState[] memory next = ctx.marketStep.step(market, prev, exported, imported, p.limits);
         return StateHash.hash(next) == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
+    }
+
+    /// @dev A wrong energy commitment (DESIGN.md §5): a meter leaf whose running sum is not its base plus its
+    /// slot's energy (Accumulation), or an E_t entry that is not the participant's last running sum (Total).
+    function _badEnergy(DisputeContext calldata ctx, EnergyProof memory p) private view returns (Verdict) {
+        if (!_provenLeaf(ctx, p.leaf)) return Verdict.Fraud;
+        MeterLeafOpening memory cur = p.current;
+        uint32 k = cur.meterIndex;
+        uint256 meterCount = ctx.meterCount;
+        if (p.fault == EnergyFault.Accumulation) {
+            _openSlot(ctx, p.leaf, p.slot, cur);
+            (bool ok, uint64 e, uint64 i) = WindowCommitment.slotEnergy(p.slot);
+            // A committed slot that is not a reading at all: an honest claim never holds one.
+            if (!ok) return Verdict.Fraud;
+            uint256 baseE;
+            uint256 baseI;
+            if (k > 0 && MeterTable.ownerOf(ctx.meterTable, k - 1) == MeterTable.ownerOf(ctx.meterTable, k)) {
+                MeterLeafOpening memory before = p.previous;
+                if (before.meterIndex != k - 1) revert InvalidSlotProof(k - 1);
+                _openMeter(ctx, p.leaf.readingsRoot, before);
+                (baseE, baseI) = (before.accExportWh, before.accImportWh);
+            }
+            return uint256(cur.accExportWh) == baseE + e && uint256(cur.accImportWh) == baseI + i
+                ? Verdict.NoFraud
+                : Verdict.Fraud;
+        }
+        uint256 n = ctx.participantCount;
+        uint32 j = p.participant;
+        if (j >= n) revert ParticipantOutOfRange(j, ctx.participantCount);
+        if (EnergyVector.hash(p.energy) != p.leaf.energyHash) revert EnergyHashMismatch();
+        // An honest E_t has one entry per participant: a committed one that does not is fraud.
+        if (p.energy.length != n * EnergyVector.STRIDE) return Verdict.Fraud;
+        (uint64 exportWh, uint64 importWh) = EnergyVector.at(p.energy, j);
+        if (k > meterCount) revert NotParticipantBoundary(j, k);
+        uint256 owner = k < meterCount ? MeterTable.ownerOf(ctx.meterTable, k) : type(uint256).max;
+        if (owner == j) {
+            // j's last meter: the next one (if any) belongs to a later participant.
+            if (k + 1 < meterCount && MeterTable.ownerOf(ctx.meterTable, k + 1) == j) {
+                revert NotParticipantBoundary(j, k);
+            }
+            _openMeter(ctx, p.leaf.readingsRoot, cur);
+            return exportWh == cur.accExportWh && importWh == cur.accImportWh ? Verdict.NoFraud : Verdict.Fraud;
+        }
+        // No meter of j: meter k (if any) belongs to a later participant and meter k−1 (if any) to an earlier one.
+        if (owner < j || (k > 0 && MeterTable.ownerOf(ctx.meterTable, k - 1) >= j)) {
+            revert NotParticipantBoundary(j, k);
+        }
+        return exportWh == 0 && importWh == 0 ? Verdict.NoFraud : Verdict.Fraud;
     }
 
     /// @dev The market parameters in force for `interval` (proven well formed, so < windowCount·W): the
@@ -268,14 +310,11 @@ contract DisputeVerifier is IDisputeVerifier {
         returns (Verdict, uint256 slot)
     {
         if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max);
-        if (p.meterIndex >= ctx.meterCount) revert MeterOutOfRange(p.meterIndex, ctx.meterCount);
-        bytes32 committedLeaf = WindowCommitment.slotLeaf(p.committed.encoded, p.committed.signature);
-        if (committedLeaf == WindowCommitment.ABSENT_LEAF) revert SlotAbsent(p.meterIndex);
-        if (!MerkleTree.verify(p.leaf.readingsRoot, committedLeaf, p.meterIndex, p.slotProof)) {
-            revert InvalidSlotProof(p.meterIndex);
+        uint32 meterIndex = p.opening.meterIndex;
+        if (_openSlot(ctx, p.leaf, p.committed, p.opening) == WindowCommitment.ABSENT_LEAF) {
+            revert SlotAbsent(meterIndex);
         }
-        return
-            (_ownerSigned(ctx, MeterTable.get(ctx.meterTable, p.meterIndex)), _slotKey(p.meterIndex, p.leaf.interval));
+        return (_ownerSigned(ctx, MeterTable.get(ctx.meterTable, meterIndex)), _slotKey(meterIndex, p.leaf.interval));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -298,6 +337,35 @@ contract DisputeVerifier is IDisputeVerifier {
         return ctx.signers & (uint256(1) << m.owner) != 0 ? Verdict.OwnerFault : Verdict.GoodFaithError;
     }
 
+    /// @dev Reverts unless `opening` is a meter leaf under `leaf.readingsRoot` (`_openMeter`) whose slot is
+    /// `committed` (`SlotLeafMismatch`); returns that slot leaf.
+    function _openSlot(
+        DisputeContext calldata ctx,
+        IntervalProof memory leaf,
+        SignedReading memory committed,
+        MeterLeafOpening memory opening
+    ) private pure returns (bytes32 committedLeaf) {
+        committedLeaf = WindowCommitment.slotLeaf(committed.encoded, committed.signature);
+        if (committedLeaf != opening.slotLeaf) revert SlotLeafMismatch(opening.meterIndex);
+        _openMeter(ctx, leaf.readingsRoot, opening);
+    }
+
+    /// @dev Reverts unless `opening` names a registered meter (`MeterOutOfRange`) and its meter leaf sits at
+    /// that index under `readingsRoot` by a path of exactly depth(M) siblings (`InvalidSlotProof`): the
+    /// canonical tree's shape, so no inner node of a claimant's tree passes for a meter leaf.
+    function _openMeter(DisputeContext calldata ctx, bytes32 readingsRoot, MeterLeafOpening memory opening)
+        private
+        pure
+    {
+        uint32 k = opening.meterIndex;
+        if (k >= ctx.meterCount) revert MeterOutOfRange(k, ctx.meterCount);
+        bytes32 leaf = WindowCommitment.meterLeaf(opening.slotLeaf, opening.accExportWh, opening.accImportWh);
+        if (
+            opening.path.length != MerkleTree.depth(ctx.meterCount)
+                || !MerkleTree.verify(readingsRoot, leaf, k, opening.path)
+        ) revert InvalidSlotProof(k);
+    }
+
     function _slotKey(uint32 meterIndex, uint32 interval) private pure returns (uint256) {
         return (uint256(interval) << 32) | meterIndex;
     }
@@ -309,7 +377,7 @@ contract DisputeVerifier is IDisputeVerifier {
     /// built to hide a leaf where an inner node belongs, has one.
     function _provenLeaf(DisputeContext calldata ctx, IntervalProof memory p) private pure returns (bool wellFormed) {
         if (p.position >= ctx.windowIntervals) revert PositionOutOfRange(p.position, ctx.windowIntervals);
-        bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.stateHash);
+        bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.energyHash, p.stateHash);
         if (!MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)) revert InvalidIntervalProof(p.position);
         // w·W + position < windowCount·W < 2^32 (checked at open).
         return uint256(p.interval) == uint256(ctx.window) * ctx.windowIntervals + p.position

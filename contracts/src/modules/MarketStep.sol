@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {Market} from "../libraries/Market.sol";
-import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../types/Market.sol";
+import {MarketKind, MarketParams, ParticipantState} from "../types/Market.sol";
 import {LimitPrices} from "../types/Auction.sol";
 import {TariffPublisher} from "./TariffPublisher.sol";
 
@@ -32,11 +32,11 @@ contract MarketStep is IMarketStep, TariffPublisher {
     function step(
         MarketParams calldata p,
         ParticipantState[] calldata prev,
-        uint32[] calldata meterOwner,
-        MeterEnergy[] calldata readings,
+        uint256[] calldata exported,
+        uint256[] calldata imported,
         LimitPrices[] calldata
     ) external view returns (ParticipantState[] memory) {
         if (p.kind != _kind) revert WrongMarketKind(_kind, p.kind);
-        return Market.step(p, prev, meterOwner, readings);
+        return Market.stepEnergy(p, prev, exported, imported);
     }
 }

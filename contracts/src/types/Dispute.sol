@@ -13,7 +13,7 @@ enum DisputeKind {
     ReadingMismatch,
     /// A committed slot holds a reading that is not a valid reading of that meter and interval: `ForgedReadingProof`.
     ForgedReading,
-    /// F(S_{t-1}, R_t) does not hash to the committed stateHash_t: `StepProof`.
+    /// F(S_{t-1}, E_t) does not hash to the committed stateHash_t: `StepProof`.
     BadStep,
     /// The last interval leaf does not commit to the posted S_W: `FinalStateProof`.
     BadFinalState,
@@ -24,7 +24,18 @@ enum DisputeKind {
     VoidedSlot,
     /// The claim's balancesRoot is not the reaction of its final state applied to the previous window's
     /// balances (or its final state is malformed for the hub): `BalancesProof`.
-    BadBalances
+    BadBalances,
+    /// A meter leaf's running sum is not its predecessor's (same owner) plus its slot's energy, or the
+    /// committed energy vector E_t does not hold a participant's last running sum: `EnergyProof`.
+    BadEnergy
+}
+
+/// @notice Which energy commitment an `EnergyProof` proves wrong.
+enum EnergyFault {
+    /// Meter k's running sum is not base + energy(slot_k) (base = meter k−1's sum when both have one owner).
+    Accumulation,
+    /// E_t[j] is not the running sum of participant j's last meter ((0, 0) when j has no meter).
+    Total
 }
 
 /// @notice What the verifier concludes about a claim.
@@ -112,7 +123,7 @@ struct SignedReading {
 }
 
 /// @notice An interval leaf of the claim, proven under its windowRoot.
-/// @dev leaf = WindowCommitment.intervalLeaf(interval, readingsRoot, stateHash) sits at `position`
+/// @dev leaf = WindowCommitment.intervalLeaf(interval, readingsRoot, energyHash, stateHash) sits at `position`
 /// (0 ≤ position < W) of the window tree; `proof` holds its siblings bottom-up (any depth: the
 /// claimant's tree is proven as it was built). A well-formed leaf has interval = w·W + position; a
 /// proven leaf that is not well-formed is fraud by itself.
@@ -120,36 +131,50 @@ struct IntervalProof {
     uint32 position;
     uint32 interval;
     bytes32 readingsRoot;
+    bytes32 energyHash;
     bytes32 stateHash;
     bytes32[] proof;
 }
 
+/// @notice One opened leaf of an interval's readings tree: meter `meterIndex`'s
+/// `WindowCommitment.meterLeaf(slotLeaf, accExportWh, accImportWh)`, under the interval's readingsRoot by
+/// `path` (siblings bottom-up, exactly depth(M) of them: the canonical tree's shape; any other length, or a
+/// path not reaching the root, reverts `InvalidSlotProof(meterIndex)`).
+struct MeterLeafOpening {
+    uint32 meterIndex;
+    /// `WindowCommitment.slotLeaf` of the committed slot.
+    bytes32 slotLeaf;
+    uint64 accExportWh;
+    uint64 accImportWh;
+    bytes32[] path;
+}
+
 /// @notice Kind 1. `reading` is validly signed for (m, t) = (its meterIndex, its interval) in this
-/// window; the committed slot m of interval t (`slotProof` under `leaf.readingsRoot`) holds
-/// `committed`, which is absent (ABSENT_LEAF: omission) or differs from `reading` and is not itself a
-/// valid reading of (m, t) (a valid one is an equivocation: kind 5).
+/// window; the committed slot m of interval t (meter m's leaf `opening` under `leaf.readingsRoot`, whose
+/// slotLeaf must be `committed`'s, else `SlotLeafMismatch`) holds `committed`, which is absent
+/// (ABSENT_LEAF: omission) or differs from `reading` and is not itself a valid reading of (m, t) (a valid
+/// one is an equivocation: kind 5).
 struct ReadingMismatchProof {
     SignedReading reading;
     IntervalProof leaf;
     SignedReading committed;
-    bytes32[] slotProof;
+    MeterLeafOpening opening;
 }
 
-/// @notice Kind 2. The committed slot `meterIndex` of the interval of `leaf` holds `committed`
-/// (`slotProof` under `leaf.readingsRoot`), which does not decode, is bound to another chain, hub,
-/// community, meter or interval, or whose signature does not verify under the meter's key.
+/// @notice Kind 2. The committed slot of meter `opening.meterIndex` in the interval of `leaf` holds
+/// `committed` (the opening's slotLeaf, under `leaf.readingsRoot`), which does not decode, is bound to
+/// another chain, hub, community, meter or interval, or whose signature does not verify under the meter's key.
 struct ForgedReadingProof {
     IntervalProof leaf;
-    uint32 meterIndex;
     SignedReading committed;
-    bytes32[] slotProof;
+    MeterLeafOpening opening;
 }
 
 /// @notice Kind 3. Step t = `current.position`: S_{t-1} (`prevState`, committed by `previous`, the
-/// leaf at position t-1; ignored, and S_0 = zeros used, when t = 0), R_t (`slots`, one per meter,
-/// absent = empty) whose leaves with `padding` (the leaves after the M slots, zeros in a canonical tree
-/// of 2^depth(M) leaves) hash to `current.readingsRoot`; fraud iff hash(F(S_{t-1}, R_t)) differs from
-/// `current.stateHash`. `limits`: for an auction community, the standing limit prices in force for the
+/// leaf at position t-1; ignored, and S_0 = zeros used, when t = 0) and E_t (`energy`, packed as in
+/// `EnergyVector`, which must hash to `current.energyHash`, else `EnergyHashMismatch`; a committed E_t that
+/// is not 16·N bytes is fraud); fraud iff hash(F(S_{t-1}, E_t)) differs from `current.stateHash`. O(N),
+/// whatever M: whether E_t is the sum of the readings is `BadEnergy`'s question. `limits`: for an auction community, the standing limit prices in force for the
 /// window, which must hash to `ILimitBook.limitsHashAt` of it (the open's `MarketParams.limitsHash` until an
 /// order changes them; the market module reverts otherwise); empty for other markets.
 /// `tariff`: for a community with a time-of-use tariff, `abi.encode(TouTariff)` of it, which must hash to
@@ -158,8 +183,7 @@ struct StepProof {
     IntervalProof previous;
     ParticipantState[] prevState;
     IntervalProof current;
-    SignedReading[] slots;
-    bytes32[] padding;
+    bytes energy;
     LimitPrices[] limits;
     bytes tariff;
 }
@@ -176,15 +200,14 @@ struct EquivocationProof {
     SignedReading second;
 }
 
-/// @notice Kind 6. The committed slot `meterIndex` of the interval of `leaf` (`slotProof` under
-/// `leaf.readingsRoot`) holds `committed` (not absent) although that slot is voided on chain: honest
+/// @notice Kind 6. The committed slot of meter `opening.meterIndex` in the interval of `leaf` (the
+/// opening's slotLeaf, under `leaf.readingsRoot`) holds `committed` (not absent) although that slot is voided on chain: honest
 /// nodes fold a voided slot as absent. An owner fault when the meter's owner signed the claim (it chose
 /// which of its own two readings to keep: the owner alone is slashed), a good-faith error otherwise.
 struct VoidedSlotProof {
     IntervalProof leaf;
-    uint32 meterIndex;
     SignedReading committed;
-    bytes32[] slotProof;
+    MeterLeafOpening opening;
 }
 
 /// @notice Kind 7 (`DisputeKind.BadBalances`, enum value 6). `previous` (one leaf per participant, in index order) with
@@ -198,4 +221,23 @@ struct BalancesProof {
     Balance[] previous;
     uint256 previousTotalClaims;
     bytes finalState;
+}
+
+/// @notice Kind 8 (`DisputeKind.BadEnergy`, enum value 7): a wrong energy commitment of the interval of `leaf`.
+/// Accumulation: `slot` is meter k = `current.meterIndex`'s committed slot (its slotLeaf must be
+/// `current.slotLeaf`, else `SlotLeafMismatch`), `current` meter k's leaf and, for k > 0 when meter k−1
+/// has k's owner, `previous` meter k−1's leaf (else not read); fraud iff acc_k ≠ base + energy(slot) (a
+/// present slot that does not decode is fraud). Total: `energy` is the committed E_t (hashing to
+/// `leaf.energyHash`, else `EnergyHashMismatch`; not 16·N bytes: fraud) and `participant` j; `current` is j's
+/// last meter's leaf (fraud iff E_t[j] ≠ its running sum), or, when j has no meter, `current.meterIndex`
+/// is where j's meters would start (unopened; fraud iff E_t[j] ≠ (0, 0)); any other index reverts
+/// `NotParticipantBoundary`. Meters are grouped by owner (checked at open), owners read from `MeterTable`.
+struct EnergyProof {
+    EnergyFault fault;
+    IntervalProof leaf;
+    SignedReading slot;
+    MeterLeafOpening current;
+    MeterLeafOpening previous;
+    uint32 participant;
+    bytes energy;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IntervalProof, SignedReading} from "./Dispute.sol";
+import {IntervalProof, MeterLeafOpening, SignedReading} from "./Dispute.sol";
 
 /// @notice What a player does in the data-availability game (DESIGN.md §5.4). `Hub.playGame` takes
 /// `abi.encode(GameMove)` and passes it, unread, to the community's game module.
@@ -10,8 +10,9 @@ enum GameAction {
     /// then open the claim's windowRoot.
     Challenge,
     /// Claimant side (anyone holding the data): reveal the two children (`left`, `right`) of the node
-    /// the challenger picked; at height 0, reveal the interval leaf's preimage (`interval`,
-    /// `readingsRoot`, `stateHash`) instead; the step's data must then be published (`Publish`).
+    /// the challenger picked (in the window tree, or in the opened interval's readings tree); at height 0
+    /// of the window tree, reveal the interval leaf's preimage (`interval`, `readingsRoot`, `energyHash`,
+    /// `stateHash`) instead; the step's data must then be published (`Publish`).
     Reveal,
     /// The challenger only: descend into child `side` (0 = left, 1 = right) of the revealed node.
     Pick,
@@ -20,9 +21,14 @@ enum GameAction {
     Resolve,
     /// Claimant side (anyone holding the data), after the leaf's preimage: publish the opened step's
     /// data in calldata, `abi.encode(GameMove, PublishedStep)` with the leaf's preimage again in
-    /// `interval`, `readingsRoot`, `stateHash` (review R1). Only then is the leaf open: every fraud proof
-    /// of that step can be built from the transaction's calldata.
-    Publish
+    /// `interval`, `readingsRoot`, `energyHash`, `stateHash` (review R1). The game then goes on in the
+    /// interval's readings tree (the meter level), from its root.
+    Publish,
+    /// Claimant side (anyone holding the data), at a meter leaf k of the readings tree: open it,
+    /// `abi.encode(GameMove, MeterReveal)`: its slot and running sums, and for k > 0 meter k−1's leaf
+    /// with its path. Only then is the step open: every fraud proof about step t and meter k can be built
+    /// from the game's calldata.
+    OpenMeter
 }
 
 /// @notice One move of the game; unused fields are zero.
@@ -35,27 +41,39 @@ struct GameMove {
     /// Reveal above the leaves: the two children of the current node.
     bytes32 left;
     bytes32 right;
-    /// Reveal at height 0: the interval leaf's preimage (WindowCommitment.intervalLeaf).
+    /// Reveal at height 0 of the window tree, and Publish: the interval leaf's preimage
+    /// (WindowCommitment.intervalLeaf).
     uint32 interval;
     bytes32 readingsRoot;
+    bytes32 energyHash;
     bytes32 stateHash;
     /// Pick: 0 = left, 1 = right.
     uint8 side;
 }
 
-/// @notice The data of an opened interval t that the `Publish` move puts in calldata: what BadStep,
-/// ForgedReading, ReadingMismatch and VoidedSlot need beyond the leaf and its path (DESIGN.md §5.4).
+/// @notice The data of an opened interval t that the `Publish` move puts in calldata: what BadStep needs
+/// beyond the leaf and its path, and the energy vector BadEnergy's total fault reads (DESIGN.md §5.4). O(N),
+/// whatever M: the slots are opened one meter at a time at the meter level (`MeterReveal`).
 struct PublishedStep {
-    /// The M slots of interval t in meter order (both fields empty = absent): the canonical readings
-    /// tree over their `WindowCommitment.slotLeaf`s (zero padded, as honest nodes build it) must have
-    /// the leaf's readingsRoot.
-    SignedReading[] slots;
     /// Position t > 0: leaf t-1 (position t-1) and its path under the claim's windowRoot. Position 0:
     /// not read (S_{-1} is the empty state, as in BadStep).
     IntervalProof previous;
     /// Position t > 0: S_{t-1} packed as in `PackedState` (64 bytes per participant), hashing to
     /// `previous.stateHash`. Position 0: not read.
     bytes prevState;
+    /// E_t packed as in `EnergyVector` (16 bytes per participant, exactly N of them), hashing to the leaf's
+    /// energyHash.
+    bytes energy;
+}
+
+/// @notice What the `OpenMeter` move reveals of meter leaf k of the opened interval's readings tree.
+struct MeterReveal {
+    /// Meter k's committed slot (both fields empty = absent): meterLeaf(slotLeaf(slot), acc) must be the node.
+    SignedReading slot;
+    uint64 accExportWh;
+    uint64 accImportWh;
+    /// k > 0: meter k−1's leaf under the readingsRoot, with a path of depth(M) siblings. k = 0: not read.
+    MeterLeafOpening previous;
 }
 
 /// @notice Everything the game module needs, pushed by the hub (the module never calls back).
@@ -74,8 +92,10 @@ struct GameContext {
     uint64 claimDeadline;
     /// The community's participant bond: the challenge bond is a share of it.
     uint128 communityBond;
-    /// M: a published step holds exactly one slot per meter.
+    /// M: the readings tree has 2^depth(M) leaves, the indices >= M being zero padding.
     uint32 meterCount;
+    /// N: a published energy vector holds exactly one entry per participant.
+    uint32 participantCount;
 }
 
 /// @notice What the hub must do after a move.

@@ -15,6 +15,7 @@ import {
     FinalStateProof,
     ForgedReadingProof,
     IntervalProof,
+    MeterLeafOpening,
     ReadingMismatchProof,
     SignedReading,
     StepProof
@@ -23,6 +24,7 @@ import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
 import {HandlerBase} from "./HandlerBase.sol";
@@ -101,6 +103,9 @@ contract DisputeHandler is HandlerBase {
         bytes[][] enc;
         bytes[][] sig;
         bytes32[][] slotLeaves;
+        /// Meter leaves (meter m → owner m: a running sum is its slot's energy) and E_t packed.
+        bytes32[][] meterLeaves;
+        bytes[] energies;
         bytes32[] readingsRoots;
         ParticipantState[][] states;
         bytes32[] leaves;
@@ -269,9 +274,7 @@ contract DisputeHandler is HandlerBase {
             (dk, proof) =
             (
                 DisputeKind.ForgedReading,
-                abi.encode(
-                    ForgedReadingProof(_intervalProof(c, 0), uint32(m), _committed(c, m, 0), _proof(c.slotLeaves[0], m))
-                )
+                abi.encode(ForgedReadingProof(_intervalProof(c, 0), _committed(c, m, 0), _opening(c, m, 0)))
             );
         } else if (mode == 2) {
             (dk, proof) = (DisputeKind.BadStep, abi.encode(_stepProof(c, 0)));
@@ -471,9 +474,7 @@ contract DisputeHandler is HandlerBase {
         if (kind == FORGED) {
             return (
                 DisputeKind.ForgedReading,
-                abi.encode(
-                    ForgedReadingProof(_intervalProof(c, t), uint32(m), _committed(c, m, t), _proof(c.slotLeaves[t], m))
-                )
+                abi.encode(ForgedReadingProof(_intervalProof(c, t), _committed(c, m, t), _opening(c, m, t)))
             );
         }
         return (
@@ -483,7 +484,7 @@ contract DisputeHandler is HandlerBase {
                     SignedReading(honest.enc[t][m], honest.sig[t][m]),
                     _intervalProof(c, t),
                     _committed(c, m, t),
-                    _proof(c.slotLeaves[t], m)
+                    _opening(c, m, t)
                 )
             )
         );
@@ -590,16 +591,26 @@ contract DisputeHandler is HandlerBase {
 
     function _commitTree(Commit memory c) internal pure {
         c.slotLeaves = new bytes32[][](W);
+        c.meterLeaves = new bytes32[][](W);
+        c.energies = new bytes[](W);
         c.readingsRoots = new bytes32[](W);
         c.leaves = new bytes32[](W);
         for (uint256 t = 0; t < W; ++t) {
             c.slotLeaves[t] = new bytes32[](M);
+            c.meterLeaves[t] = new bytes32[](M);
+            uint256[] memory ex = new uint256[](N);
+            uint256[] memory im = new uint256[](N);
             for (uint256 m = 0; m < M; ++m) {
                 c.slotLeaves[t][m] = WindowCommitment.slotLeaf(c.enc[t][m], c.sig[t][m]);
+                (, uint64 e, uint64 i) = WindowCommitment.slotEnergy(SignedReading(c.enc[t][m], c.sig[t][m]));
+                c.meterLeaves[t][m] = WindowCommitment.meterLeaf(c.slotLeaves[t][m], e, i);
+                (ex[m], im[m]) = (e, i);
             }
-            c.readingsRoots[t] = MerkleTree.root(c.slotLeaves[t]);
-            c.leaves[t] =
-                WindowCommitment.intervalLeaf(c.first + uint32(t), c.readingsRoots[t], StateHash.hash(c.states[t]));
+            c.energies[t] = EnergyVector.pack(ex, im);
+            c.readingsRoots[t] = MerkleTree.root(c.meterLeaves[t]);
+            c.leaves[t] = WindowCommitment.intervalLeaf(
+                c.first + uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t])
+            );
         }
         c.root = MerkleTree.root(c.leaves);
     }
@@ -608,8 +619,16 @@ contract DisputeHandler is HandlerBase {
         p.position = uint32(t);
         p.interval = c.first + uint32(t);
         p.readingsRoot = c.readingsRoots[t];
+        p.energyHash = keccak256(c.energies[t]);
         p.stateHash = StateHash.hash(c.states[t]);
         p.proof = _proof(c.leaves, t);
+    }
+
+    function _opening(Commit memory c, uint256 m, uint256 t) internal pure returns (MeterLeafOpening memory o) {
+        o.meterIndex = uint32(m);
+        o.slotLeaf = c.slotLeaves[t][m];
+        (, o.accExportWh, o.accImportWh) = WindowCommitment.slotEnergy(_committed(c, m, t));
+        o.path = _proof(c.meterLeaves[t], m);
     }
 
     function _committed(Commit memory c, uint256 m, uint256 t) internal pure returns (SignedReading memory s) {
@@ -623,11 +642,7 @@ contract DisputeHandler is HandlerBase {
             p.prevState = c.states[t - 1];
         }
         p.current = _intervalProof(c, t);
-        p.slots = new SignedReading[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            p.slots[m] = _committed(c, m, t);
-        }
-        p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(M)) - M);
+        p.energy = c.energies[t];
     }
 
     function _proof(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32[] memory proof) {

@@ -10,8 +10,8 @@ import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {CommunityConfig, CommunityModules, Meter, WindowStatus} from "../../src/types/Community.sol";
-import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
-import {IntervalProof, SignedReading} from "../../src/types/Dispute.sol";
+import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
+import {IntervalProof, MeterLeafOpening, SignedReading} from "../../src/types/Dispute.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
@@ -23,14 +23,18 @@ import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
 
 /// @notice Plays the data-availability game (DESIGN.md §5.4) against a hub with random moves and
 /// timeouts: claims whose data is held (honest), withheld (a random root), or R1-style (well-formed
-/// leaves over readings roots and states nobody can open: the claimant side answers every reveal but
-/// cannot publish a step), signed by 1..N-1 of 4 participants; challenges by outsiders and
-/// participants; reveals, picks (random sides), publications (garbage ones too), concessions,
-/// resolutions and time jumps. Two honest parties always move in time before any jump: the honest
-/// claimant side answers every game against an honest claim (publishing the step's data), and an
-/// honest watcher challenges every other claim (as late as it safely can) and plays its game to the end.
+/// leaves over readings roots and states nobody can open: the claimant side answers every reveal, can
+/// publish step 0 only (its E_t is true, S_{-1} needs no preimage) and then cannot answer the meter
+/// level), signed by 1..N-1 of 4 participants with M = 3 meters (owners 0, 0, 2: four readings-tree
+/// leaves, one of them padding); challenges by outsiders and participants; reveals, picks (random
+/// sides, at both levels), publications and meter openings (garbage ones too), concessions, resolutions
+/// and time jumps. Two honest parties always move in time before any jump: the honest claimant side
+/// answers every game against an honest claim (publishing the step's data, opening the meter picked),
+/// and an honest watcher challenges every other claim (as late as it safely can) and plays its game to
+/// the end.
 contract GameHandler is HandlerBase {
     uint256 internal constant N = 4;
+    uint256 internal constant M = 3;
     uint32 internal constant INTERVAL = 900;
     uint32 internal constant W = 12;
     uint32 internal constant WINDOWS = 40;
@@ -54,8 +58,11 @@ contract GameHandler is HandlerBase {
     /// The claim's leaves are well formed over unopenable contents (review R1): its claimant answers reveals.
     bool public claimR1;
     bytes32[] internal leaves;
-    /// Per position of an honest claim: its readingsRoot (M = 1 absent slot) and packed S_t.
+    /// Per position of an honest claim: its readingsRoot (M = 3 absent slots) and packed S_t; every
+    /// interval's meter leaves and E_t (zeros).
     bytes32[] internal readingsRoots;
+    bytes32[] internal meterLeaves;
+    bytes internal energy;
     bytes32[] internal stateHashes;
     bytes[] internal packedStates;
 
@@ -87,8 +94,10 @@ contract GameHandler is HandlerBase {
         challengers.push(actors[3]);
         CommunityConfig memory c;
         c.participants = actors;
-        c.meters = new Meter[](1);
-        c.meters[0] = Meter(hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", 0, 0);
+        c.meters = new Meter[](M);
+        for (uint256 k = 0; k < M; ++k) {
+            c.meters[k] = Meter(hex"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", 0, _owner(k));
+        }
         c.intervalSeconds = INTERVAL;
         c.windowIntervals = W;
         c.start = uint64(block.timestamp);
@@ -142,28 +151,63 @@ contract GameHandler is HandlerBase {
         return level[index];
     }
 
+    /// @dev Meters grouped by owner: 0, 0, 2 (participants 1 and 3 have none).
+    function _owner(uint256 k) internal pure returns (uint32) {
+        return k < 2 ? 0 : 2;
+    }
+
+    function _meterNode(uint8 height, uint256 index) internal view returns (bytes32) {
+        uint256 width = uint256(1) << MerkleTree.depth(M);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < meterLeaves.length; ++i) {
+            level[i] = meterLeaves[i];
+        }
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[index];
+    }
+
+    /// @dev The claimant side's `OpenMeter` of meter k (absent slot, zero sums, meter k−1's leaf).
+    function _openMeterMove(address challenger, uint32 k) internal view returns (bytes memory) {
+        MeterReveal memory r;
+        if (k > 0) {
+            bytes32[] memory path = new bytes32[](MerkleTree.depth(M));
+            for (uint8 h = 0; h < path.length; ++h) {
+                path[h] = _meterNode(h, (uint256(k - 1) >> h) ^ 1);
+            }
+            r.previous = MeterLeafOpening(k - 1, WindowCommitment.ABSENT_LEAF, 0, 0, path);
+        }
+        return abi.encode(_move(GameAction.OpenMeter, challenger), r);
+    }
+
     function _move(GameAction action, address challenger) internal view returns (GameMove memory m) {
         m.action = action;
         m.claim = action == GameAction.Challenge ? claim : gamesClaim;
         m.challenger = challenger;
     }
 
-    /// @dev The claimant side's `Publish` of leaf `position` from the claim's data (M = 1 absent slot,
-    /// leaf position-1 with its path, S_{position-1} packed).
+    /// @dev The claimant side's `Publish` of leaf `position` from the claim's data (E_t, leaf position-1
+    /// with its path, S_{position-1} packed).
     function _publishMove(address challenger, uint32 position) internal view returns (bytes memory) {
         GameMove memory m = _move(GameAction.Publish, challenger);
         m.interval = claimWindow * W + position;
         m.readingsRoot = readingsRoots[position];
+        m.energyHash = keccak256(energy);
         m.stateHash = stateHashes[position];
         PublishedStep memory d;
-        d.slots = new SignedReading[](1);
+        d.energy = energy;
         if (position > 0) {
             uint32 q = position - 1;
             bytes32[] memory proof = new bytes32[](MerkleTree.depth(W));
             for (uint8 h = 0; h < proof.length; ++h) {
                 proof[h] = _node(h, (uint256(q) >> h) ^ 1);
             }
-            d.previous = IntervalProof(q, claimWindow * W + q, readingsRoots[q], stateHashes[q], proof);
+            d.previous =
+                IntervalProof(q, claimWindow * W + q, readingsRoots[q], keccak256(energy), stateHashes[q], proof);
             d.prevState = packedStates[q];
         }
         return abi.encode(m, d);
@@ -174,11 +218,11 @@ contract GameHandler is HandlerBase {
         return _play(who, abi.encode(m), false);
     }
 
-    /// @dev `_play` of raw move bytes (`publish`: a Publish move, `abi.encode(GameMove, PublishedStep)`).
-    function _play(address who, bytes memory move, bool publish) internal returns (bool ok) {
-        GameMove memory m;
-        if (publish) (m,) = abi.decode(move, (GameMove, PublishedStep));
-        else m = abi.decode(move, (GameMove));
+    /// @dev `_play` of raw move bytes (a GameMove head, followed by a `PublishedStep` or `MeterReveal` for
+    /// `Publish` and `OpenMeter`).
+    function _play(address who, bytes memory move, bool) internal returns (bool ok) {
+        // The static GameMove head: abi.decode reads its ten words and ignores what follows.
+        GameMove memory m = abi.decode(move, (GameMove));
         IDataAvailabilityGame.Game memory before = game.game(address(hub), game.gameId(id, m.claim, m.challenger));
         bool wasPending = hub.windowRecord(id, claimWindow).status == WindowStatus.Pending;
         vm.prank(who);
@@ -251,18 +295,28 @@ contract GameHandler is HandlerBase {
             if (block.timestamp > g.deadline) {
                 moved = _play(actors[1], _move(GameAction.Resolve, ch)) || moved;
             } else if ((claimHonest || claimR1) && g.phase == IDataAvailabilityGame.Phase.Reveal) {
+                bool meterLevel = g.level == IDataAvailabilityGame.Level.Meter;
+                if (meterLevel && g.height == 0) {
+                    moved = _play(actors[2], _openMeterMove(ch, g.index), true) || moved;
+                    continue;
+                }
                 GameMove memory m = _move(GameAction.Reveal, ch);
-                if (g.height > 0) {
+                if (meterLevel) {
+                    // The R1 claimant answers from the honest readings tree: its readingsRoot has no preimage.
+                    m.left = _meterNode(g.height - 1, 2 * uint256(g.index));
+                    m.right = _meterNode(g.height - 1, 2 * uint256(g.index) + 1);
+                } else if (g.height > 0) {
                     m.left = _node(g.height - 1, 2 * uint256(g.index));
                     m.right = _node(g.height - 1, 2 * uint256(g.index) + 1);
                 } else {
                     m.interval = claimWindow * W + g.index;
                     m.readingsRoot = readingsRoots[g.index];
+                    m.energyHash = keccak256(energy);
                     m.stateHash = stateHashes[g.index];
                 }
                 moved = _play(actors[2], m) || moved;
             } else if ((claimHonest || claimR1) && g.phase == IDataAvailabilityGame.Phase.Publish) {
-                // The R1 claimant publishes whatever it can (absent slots, a zero state): refused.
+                // The R1 claimant publishes what it has (the true E_t, a zero state): refused but at step 0.
                 moved = _play(actors[2], _publishMove(ch, g.index), true) || moved;
             } else if (!claimHonest && ch == watcher && g.phase == IDataAvailabilityGame.Phase.Pick) {
                 moved = _play(watcher, _move(GameAction.Pick, ch)) || moved;
@@ -289,7 +343,12 @@ contract GameHandler is HandlerBase {
         if (kind == 0) {
             root = keccak256(abi.encode("withheld", w, block.timestamp));
         } else {
-            bytes32 rr = WindowCommitment.readingsRootOf(new SignedReading[](1), new bytes32[](0));
+            uint32[] memory owners = new uint32[](M);
+            for (uint256 k = 0; k < M; ++k) {
+                owners[k] = _owner(k);
+            }
+            (meterLeaves, energy) = WindowCommitment.meterLeaves(new SignedReading[](M), owners, N);
+            bytes32 rr = MerkleTree.root(meterLeaves);
             for (uint32 p = 0; p < W; ++p) {
                 ParticipantState[] memory st = new ParticipantState[](N);
                 st[2].net = int256(uint256(p) + 1);
@@ -302,7 +361,7 @@ contract GameHandler is HandlerBase {
                 readingsRoots.push(rr);
                 stateHashes.push(sh);
                 packedStates.push(PackedState.pack(st));
-                leaves.push(WindowCommitment.intervalLeaf(w * W + p, rr, sh));
+                leaves.push(WindowCommitment.intervalLeaf(w * W + p, rr, keccak256(energy), sh));
             }
             root = MerkleTree.root(leaves);
         }
@@ -361,7 +420,7 @@ contract GameHandler is HandlerBase {
         _play(challengers[0], m);
     }
 
-    /// A random publication by anyone: random slot bytes and state, or the true data of another leaf;
+    /// A random publication by anyone: a random energy vector and state, or the true data of another leaf;
     /// it must fail unless it is the true step's data.
     function publishGarbage(uint256 which, bytes32 seed, bool otherLeaf) external {
         if (gameChallengers.length == 0 || leaves.length == 0) return;
@@ -373,9 +432,24 @@ contract GameHandler is HandlerBase {
         }
         bytes memory move = _publishMove(ch, g.index);
         (GameMove memory m, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
-        d.slots[0] = SignedReading(abi.encodePacked(seed), "");
+        d.energy = abi.encodePacked(seed, seed);
         d.prevState = abi.encodePacked(seed, seed);
         _play(challengers[0], abi.encode(m, d), true);
+    }
+
+    /// A random meter opening by anyone: a random slot and sums, or the true opening of another meter; it
+    /// must fail unless it is the true opening of the meter the game reached.
+    function openMeterGarbage(uint256 which, bytes32 seed, bool otherMeter) external {
+        if (gameChallengers.length == 0 || leaves.length == 0) return;
+        address ch = gameChallengers[bound(which, 0, gameChallengers.length - 1)];
+        if (otherMeter) {
+            _play(challengers[0], _openMeterMove(ch, uint32(uint256(seed) % M)), true);
+            return;
+        }
+        MeterReveal memory r;
+        r.slot = SignedReading(abi.encodePacked(seed), "");
+        r.accExportWh = uint64(uint256(seed));
+        _play(challengers[0], abi.encode(_move(GameAction.OpenMeter, ch), r), true);
     }
 
     function pick(uint256 which, uint8 side) external {

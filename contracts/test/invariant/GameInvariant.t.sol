@@ -31,7 +31,7 @@ contract GameInvariantTest is Modules {
         }
         handler.init();
         targetContract(address(handler));
-        bytes4[] memory moves = new bytes4[](9);
+        bytes4[] memory moves = new bytes4[](10);
         moves[0] = GameHandler.post.selector;
         moves[1] = GameHandler.challenge.selector;
         moves[2] = GameHandler.revealGarbage.selector;
@@ -41,6 +41,7 @@ contract GameInvariantTest is Modules {
         moves[6] = GameHandler.finalize.selector;
         moves[7] = GameHandler.withdraw.selector;
         moves[8] = GameHandler.publishGarbage.selector;
+        moves[9] = GameHandler.openMeterGarbage.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: moves}));
     }
 

@@ -2,8 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
-import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
-import {IntervalProof, SignedReading} from "../../src/types/Dispute.sol";
+import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
+import {IntervalProof, MeterLeafOpening, SignedReading} from "../../src/types/Dispute.sol";
+import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
@@ -11,7 +12,7 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 /// @notice Replays `vectors/game.json` (written by `npm run vectors`): the `Publish` move TypeScript
 /// encodes (node/src/dispute/game.ts) is byte for byte abi.encode(GameMove, PublishedStep) of its
 /// fields, its keccak256 is the StepPublished event's dataHash, and its data passes the module's
-/// checks: the slots hash to the leaf's readingsRoot, leaf t-1 is under the windowRoot at t-1, and the
+/// checks: E_t hashes to the leaf's energyHash, leaf t-1 is under the windowRoot at t-1, and the
 /// packed S_{t-1} hashes to leaf t-1's stateHash.
 contract GameVectorsTest is Test {
     string internal json;
@@ -31,24 +32,18 @@ contract GameVectorsTest is Test {
         m.challenger = vm.parseJsonAddress(json, ".challenger");
         m.interval = uint32(vm.parseJsonUint(json, ".interval"));
         m.readingsRoot = vm.parseJsonBytes32(json, ".readingsRoot");
+        m.energyHash = vm.parseJsonBytes32(json, ".energyHash");
         m.stateHash = vm.parseJsonBytes32(json, ".stateHash");
-        uint256 meters = vm.parseJsonUint(json, ".meters");
-        d.slots = new SignedReading[](meters);
-        for (uint256 k = 0; k < meters; ++k) {
-            string memory at = string.concat(".slots[", vm.toString(k), "]");
-            d.slots[k] = SignedReading(
-                vm.parseJsonBytes(json, string.concat(at, ".encoded")),
-                vm.parseJsonBytes(json, string.concat(at, ".signature"))
-            );
-        }
         d.previous = IntervalProof(
             uint32(vm.parseJsonUint(json, ".previous.position")),
             uint32(vm.parseJsonUint(json, ".previous.interval")),
             vm.parseJsonBytes32(json, ".previous.readingsRoot"),
+            vm.parseJsonBytes32(json, ".previous.energyHash"),
             vm.parseJsonBytes32(json, ".previous.stateHash"),
             vm.parseJsonBytes32Array(json, ".previous.proof")
         );
         d.prevState = vm.parseJsonBytes(json, ".prevState");
+        d.energy = vm.parseJsonBytes(json, ".energy");
     }
 
     function test_PublishMoveEncodingMatches() public view {
@@ -65,10 +60,12 @@ contract GameVectorsTest is Test {
     function test_PublishedDataPassesTheModuleChecks() public view {
         (GameMove memory m, PublishedStep memory d) = _fields();
         uint32 position = uint32(vm.parseJsonUint(json, ".position"));
-        assertEq(WindowCommitment.readingsRootOf(d.slots, new bytes32[](0)), m.readingsRoot, "readings root");
+        assertEq(EnergyVector.hash(d.energy), m.energyHash, "energy hash");
+        assertEq(d.energy.length, vm.parseJsonUint(json, ".participants") * EnergyVector.STRIDE);
         assertEq(d.previous.position + 1, position);
-        bytes32 prevLeaf =
-            WindowCommitment.intervalLeaf(d.previous.interval, d.previous.readingsRoot, d.previous.stateHash);
+        bytes32 prevLeaf = WindowCommitment.intervalLeaf(
+            d.previous.interval, d.previous.readingsRoot, d.previous.energyHash, d.previous.stateHash
+        );
         assertTrue(
             MerkleTree.verify(
                 vm.parseJsonBytes32(json, ".windowRoot"), prevLeaf, d.previous.position, d.previous.proof
@@ -77,5 +74,58 @@ contract GameVectorsTest is Test {
         );
         assertEq(this.packedHash(d.prevState), d.previous.stateHash, "S_{t-1}");
         assertEq(d.prevState.length, vm.parseJsonUint(json, ".participants") * PackedState.STRIDE);
+    }
+
+    function _opening(string memory at) internal view returns (MeterLeafOpening memory o) {
+        // Small indexes and running sums of the vector file.
+        // forge-lint: disable-next-item(unsafe-typecast)
+        o = MeterLeafOpening({
+            meterIndex: uint32(vm.parseJsonUint(json, string.concat(at, ".meterIndex"))),
+            slotLeaf: vm.parseJsonBytes32(json, string.concat(at, ".slotLeaf")),
+            accExportWh: uint64(vm.parseJsonUint(json, string.concat(at, ".accExportWh"))),
+            accImportWh: uint64(vm.parseJsonUint(json, string.concat(at, ".accImportWh"))),
+            path: vm.parseJsonBytes32Array(json, string.concat(at, ".path"))
+        });
+    }
+
+    function _meterFields() internal view returns (GameMove memory m, MeterReveal memory r) {
+        m.action = GameAction.OpenMeter;
+        m.claim = vm.parseJsonBytes32(json, ".claim");
+        m.challenger = vm.parseJsonAddress(json, ".challenger");
+        r.slot = SignedReading(
+            vm.parseJsonBytes(json, ".meter.slot.encoded"), vm.parseJsonBytes(json, ".meter.slot.signature")
+        );
+        // Running sums of a few uint32 readings.
+        // forge-lint: disable-next-item(unsafe-typecast)
+        r.accExportWh = uint64(vm.parseJsonUint(json, ".meter.accExportWh"));
+        // forge-lint: disable-next-item(unsafe-typecast)
+        r.accImportWh = uint64(vm.parseJsonUint(json, ".meter.accImportWh"));
+        r.previous = _opening(".meter.previous");
+    }
+
+    /// The `OpenMeter` move TypeScript encodes is abi.encode(GameMove, MeterReveal) of its fields, and its
+    /// data passes the module's checks: the meter leaf is the node under the readingsRoot, meter k−1's
+    /// opening (a depth(M) path) is under it too, and the running sum of k follows k−1's (same owner).
+    function test_OpenMeterMoveEncodingAndChecks() public view {
+        (GameMove memory m, MeterReveal memory r) = _meterFields();
+        bytes memory move = vm.parseJsonBytes(json, ".meter.move");
+        assertEq(abi.encode(m, r), move, "abi.encode(GameMove, MeterReveal)");
+        assertEq(keccak256(move), vm.parseJsonBytes32(json, ".meter.dataHash"), "dataHash");
+        bytes32 root = vm.parseJsonBytes32(json, ".readingsRoot");
+        uint256 k = vm.parseJsonUint(json, ".meter.meterIndex");
+        bytes32 leaf = WindowCommitment.meterLeaf(
+            WindowCommitment.slotLeaf(r.slot.encoded, r.slot.signature), r.accExportWh, r.accImportWh
+        );
+        assertEq(leaf, vm.parseJsonBytes32(json, ".meter.leaf"), "meter leaf");
+        assertTrue(MerkleTree.verify(root, leaf, k, vm.parseJsonBytes32Array(json, ".meter.path")), "leaf under root");
+        bytes32 prev = WindowCommitment.meterLeaf(r.previous.slotLeaf, r.previous.accExportWh, r.previous.accImportWh);
+        assertEq(r.previous.meterIndex + 1, k);
+        assertEq(r.previous.path.length, vm.parseJsonBytes32Array(json, ".meter.path").length, "depth(M) path");
+        assertTrue(MerkleTree.verify(root, prev, r.previous.meterIndex, r.previous.path), "meter k-1 under root");
+        // Meters 0 and 1 are participant 0's: acc_1 = acc_0 + energy(slot_1).
+        (bool ok, uint64 e, uint64 i) = WindowCommitment.slotEnergy(r.slot);
+        assertTrue(ok);
+        assertEq(r.accExportWh, r.previous.accExportWh + e);
+        assertEq(r.accImportWh, r.previous.accImportWh + i);
     }
 }

@@ -2,30 +2,57 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
+import {SignedReading} from "../../src/types/Dispute.sol";
+import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 
-/// @notice Replays `vectors/commitment.json` (written by `npm run vectors`): reading leaves,
-/// readings roots, interval leaves, the window root and every proof must match TypeScript.
+/// @notice Replays `vectors/commitment.json` (written by `npm run vectors`): slot leaves, meter leaves with
+/// their running sums over a community whose participants run several meters, none or one (grouped by
+/// owner), readings roots, the packed energy vectors and their hashes, interval leaves, the window root and
+/// every proof must match TypeScript.
 contract WindowCommitmentTest is Test {
     string internal json;
     uint256 internal meters;
+    uint256 internal participants;
     uint256 internal windowIntervals;
     bytes32 internal windowRoot;
 
     function setUp() public {
         json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/commitment.json"));
         meters = vm.parseJsonUint(json, ".meters");
+        participants = vm.parseJsonUint(json, ".participants");
         windowIntervals = vm.parseJsonUint(json, ".windowIntervals");
         windowRoot = vm.parseJsonBytes32(json, ".windowRoot");
     }
 
-    function _slot(uint256 i, uint256 m) internal view returns (string memory) {
+    function _slot(uint256 i, uint256 m) internal pure returns (string memory) {
         return string.concat(".intervals[", vm.toString(i), "].slots[", vm.toString(m), "]");
     }
 
     function _interval(uint256 i) internal pure returns (string memory) {
         return string.concat(".intervals[", vm.toString(i), "]");
+    }
+
+    function _owners() internal view returns (uint32[] memory owners) {
+        uint256[] memory raw = vm.parseJsonUintArray(json, ".owners");
+        owners = new uint32[](raw.length);
+        for (uint256 k; k < raw.length; ++k) {
+            // Owner indexes of the vector file: a handful of participants.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            owners[k] = uint32(raw[k]);
+        }
+    }
+
+    function _slots(uint256 i) internal view returns (SignedReading[] memory slots) {
+        slots = new SignedReading[](meters);
+        for (uint256 m; m < meters; ++m) {
+            string memory p = _slot(i, m);
+            slots[m] = SignedReading({
+                encoded: vm.parseJsonBytes(json, string.concat(p, ".encoded")),
+                signature: vm.parseJsonBytes(json, string.concat(p, ".signature"))
+            });
+        }
     }
 
     function test_AbsentLeafMatches() public view {
@@ -42,26 +69,56 @@ contract WindowCommitmentTest is Test {
         assertTrue(vm.parseJsonBytes32(json, ".resplit.leaf") != vm.parseJsonBytes32(json, ".resplit.honestLeaf"));
     }
 
-    function test_ReadingLeavesAndRootsMatch() public view {
+    /// Slot leaves, meter leaves over the TS running sums, and the readings root over them.
+    function test_MeterLeavesAndRootsMatch() public view {
         for (uint256 i = 0; i < windowIntervals; i++) {
             bytes32[] memory leaves = new bytes32[](meters);
             for (uint256 m = 0; m < meters; m++) {
                 string memory p = _slot(i, m);
-                bytes32 expected = vm.parseJsonBytes32(json, string.concat(p, ".leaf"));
+                bytes32 slotLeaf = vm.parseJsonBytes32(json, string.concat(p, ".slotLeaf"));
                 if (vm.parseJsonBool(json, string.concat(p, ".present"))) {
                     bytes memory enc = vm.parseJsonBytes(json, string.concat(p, ".encoded"));
                     bytes memory sig = vm.parseJsonBytes(json, string.concat(p, ".signature"));
-                    assertEq(WindowCommitment.readingLeaf(enc, sig), expected);
+                    assertEq(WindowCommitment.readingLeaf(enc, sig), slotLeaf);
                 } else {
-                    assertEq(WindowCommitment.ABSENT_LEAF, expected);
+                    assertEq(WindowCommitment.ABSENT_LEAF, slotLeaf);
                 }
-                leaves[m] = expected;
+                // Running sums of at most a few uint32 readings.
+                // forge-lint: disable-next-item(unsafe-typecast)
+                bytes32 leaf = WindowCommitment.meterLeaf(
+                    slotLeaf,
+                    uint64(vm.parseJsonUint(json, string.concat(p, ".accExportWh"))),
+                    uint64(vm.parseJsonUint(json, string.concat(p, ".accImportWh")))
+                );
+                assertEq(leaf, vm.parseJsonBytes32(json, string.concat(p, ".leaf")));
+                leaves[m] = leaf;
             }
             assertEq(MerkleTree.root(leaves), vm.parseJsonBytes32(json, string.concat(_interval(i), ".readingsRoot")));
         }
     }
 
-    function test_SlotProofsVerify() public view {
+    /// Solidity's own accumulation over the slots and owners gives TypeScript's leaves, root and E_t.
+    function test_RunningSumsAndEnergyVectorRebuiltInSolidity() public view {
+        uint32[] memory owners = _owners();
+        for (uint256 i = 0; i < windowIntervals; i++) {
+            string memory p = _interval(i);
+            (bytes32[] memory leaves, bytes memory energy) =
+                WindowCommitment.meterLeaves(_slots(i), owners, participants);
+            for (uint256 m = 0; m < meters; m++) {
+                assertEq(leaves[m], vm.parseJsonBytes32(json, string.concat(_slot(i, m), ".leaf")));
+            }
+            assertEq(MerkleTree.root(leaves), vm.parseJsonBytes32(json, string.concat(p, ".readingsRoot")));
+            bytes memory packed = vm.parseJsonBytes(json, string.concat(p, ".energy"));
+            assertEq(energy, packed);
+            assertEq(packed.length, participants * EnergyVector.STRIDE);
+            assertEq(EnergyVector.hash(packed), vm.parseJsonBytes32(json, string.concat(p, ".energyHash")));
+            // A participant without a meter has a zero entry (participants 2 and 5 of the vectors).
+            (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decode(packed);
+            assertEq(exported[2] + imported[2] + exported[5] + imported[5], 0);
+        }
+    }
+
+    function test_MeterProofsVerify() public view {
         for (uint256 i = 0; i < windowIntervals; i++) {
             bytes32 root = vm.parseJsonBytes32(json, string.concat(_interval(i), ".readingsRoot"));
             for (uint256 m = 0; m < meters; m++) {
@@ -69,7 +126,7 @@ contract WindowCommitmentTest is Test {
                 bytes32 leaf = vm.parseJsonBytes32(json, string.concat(p, ".leaf"));
                 bytes32[] memory proof = vm.parseJsonBytes32Array(json, string.concat(p, ".proof"));
                 assertTrue(MerkleTree.verify(root, leaf, m, proof));
-                // The same leaf does not verify at another position: proofs bind the slot.
+                // The same leaf does not verify at another position: proofs bind the meter.
                 assertFalse(MerkleTree.verify(root, leaf, m ^ 1, proof));
             }
         }
@@ -79,10 +136,13 @@ contract WindowCommitmentTest is Test {
         bytes32[] memory leaves = new bytes32[](windowIntervals);
         for (uint256 i = 0; i < windowIntervals; i++) {
             string memory p = _interval(i);
+            // Interval numbers of the vector file are small.
+            // forge-lint: disable-next-line(unsafe-typecast)
             uint32 interval = uint32(vm.parseJsonUint(json, string.concat(p, ".interval")));
             bytes32 leaf = WindowCommitment.intervalLeaf(
                 interval,
                 vm.parseJsonBytes32(json, string.concat(p, ".readingsRoot")),
+                vm.parseJsonBytes32(json, string.concat(p, ".energyHash")),
                 vm.parseJsonBytes32(json, string.concat(p, ".stateHash"))
             );
             assertEq(leaf, vm.parseJsonBytes32(json, string.concat(p, ".leaf")));

@@ -87,7 +87,9 @@ contract AuctionMarketStepTest is Test {
             ParticipantState[] memory state =
                 Market.emptyState(vm.parseJsonUint(j, string.concat(_case(c), ".participants")));
             for (uint256 t; t < steps; ++t) {
-                state = module.step(_params(j, c, t), state, owners, _readings(j, c, t), limits);
+                (uint256[] memory ex, uint256[] memory im) =
+                    Market.participantEnergy(state.length, owners, _readings(j, c, t));
+                state = module.step(_params(j, c, t), state, ex, im, limits);
                 assertEq(
                     StateHash.hash(state),
                     vm.parseJsonBytes32(j, string.concat(_step(c, t), ".hash")),
@@ -112,8 +114,10 @@ contract AuctionMarketStepTest is Test {
         limits[0].bidPrice += 1;
         bytes32 forged = LimitsHash.hash(limits);
         ParticipantState[] memory prev = Market.emptyState(limits.length);
+        (uint256[] memory ex, uint256[] memory im) =
+            Market.participantEnergy(prev.length, _owners(json, c), _readings(json, c, 0));
         vm.expectRevert(abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, forged));
-        module.step(_params(json, c, 0), prev, _owners(json, c), _readings(json, c, 0), limits);
+        module.step(_params(json, c, 0), prev, ex, im, limits);
     }
 
     /// @notice Attack: a prover swaps two participants' prices (same multiset of prices). Refused.
@@ -123,14 +127,11 @@ contract AuctionMarketStepTest is Test {
         limits[1] = LimitPrices(200, 20);
         bytes32 h = LimitsHash.hash(limits);
         (limits[0], limits[1]) = (limits[1], limits[0]);
-        uint32[] memory owners = new uint32[](2);
-        owners[1] = 1;
-        MeterEnergy[] memory r = new MeterEnergy[](2);
         MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h, bytes32(0));
         vm.expectRevert(
             abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, LimitsHash.hash(limits))
         );
-        module.step(p, Market.emptyState(2), owners, r, limits);
+        module.step(p, Market.emptyState(2), new uint256[](2), new uint256[](2), limits);
     }
 
     /// @notice Attack: a prover drops a participant's prices (and with them the length check's input).
@@ -141,13 +142,11 @@ contract AuctionMarketStepTest is Test {
         bytes32 h = LimitsHash.hash(limits);
         LimitPrices[] memory shorter = new LimitPrices[](1);
         shorter[0] = limits[0];
-        uint32[] memory owners = new uint32[](2);
-        owners[1] = 1;
         MarketParams memory p = MarketParams(MarketKind.Auction, 250, 50, 0, h, bytes32(0));
         vm.expectRevert(
             abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, h, LimitsHash.hash(shorter))
         );
-        module.step(p, Market.emptyState(2), owners, new MeterEnergy[](2), shorter);
+        module.step(p, Market.emptyState(2), new uint256[](2), new uint256[](2), shorter);
     }
 
     /// @notice The module computes the auction, and only for an auction community: Totals or Mmr parameters
@@ -162,7 +161,7 @@ contract AuctionMarketStepTest is Test {
             vm.expectRevert(
                 abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Auction, MarketKind(k))
             );
-            module.step(p, Market.emptyState(1), new uint32[](1), new MeterEnergy[](1), limits);
+            module.step(p, Market.emptyState(1), new uint256[](1), new uint256[](1), limits);
         }
     }
 

@@ -447,6 +447,10 @@ contract BalancesAttacksTest is Modules {
         CommunityConfig memory c = _config(3, 1, token);
         (uint256 qx, uint256 qy) = vm.publicKeyP256(METER_SK);
         c.meters[0] = Meter(abi.encodePacked(qx, qy), P256, uint32(owner));
+        // Meters grouped by owner (DESIGN.md §4): every meter before `owner`'s range is moved into it.
+        for (uint256 k = 1; k < c.meters.length; ++k) {
+            if (c.meters[k].owner < owner) c.meters[k].owner = uint32(owner);
+        }
         id = hub.open(c);
         Balance[] memory g = _genesis(3);
         for (uint256 i = 0; i < 3; ++i) {

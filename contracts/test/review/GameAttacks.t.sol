@@ -31,6 +31,7 @@ contract ReviewGameAttacksTest is HubFixture {
 
     bytes32[] internal leaves;
     bytes32[] internal readingsRoots;
+    bytes32[] internal energyHashes;
     bytes32[] internal stateHashes;
 
     function setUp() public {
@@ -72,17 +73,20 @@ contract ReviewGameAttacksTest is HubFixture {
     }
 
     /// @dev Window 0's tree: every interval leaf WELL FORMED (interval = position) but over a random
-    /// readingsRoot and a random stateHash, except the last leaf, whose stateHash is the posted S_W's.
+    /// readingsRoot, energyHash and stateHash, except the last leaf, whose stateHash is the posted S_W's.
     function _wellFormedTree(ParticipantState[] memory finalState) internal returns (bytes32) {
         delete leaves;
         delete readingsRoots;
+        delete energyHashes;
         delete stateHashes;
         for (uint32 p = 0; p < GW; ++p) {
             bytes32 rr = keccak256(abi.encode("no preimage: readings", p));
+            bytes32 eh = keccak256(abi.encode("no preimage: energy", p));
             bytes32 sh = p == GW - 1 ? StateHash.hash(finalState) : keccak256(abi.encode("no preimage: state", p));
             readingsRoots.push(rr);
+            energyHashes.push(eh);
             stateHashes.push(sh);
-            leaves.push(WindowCommitment.intervalLeaf(p, rr, sh));
+            leaves.push(WindowCommitment.intervalLeaf(p, rr, eh, sh));
         }
         return MerkleTree.root(leaves);
     }
@@ -113,7 +117,7 @@ contract ReviewGameAttacksTest is HubFixture {
     }
 
     function _intervalProof(uint32 p) internal view returns (IntervalProof memory ip) {
-        ip = IntervalProof(p, p, readingsRoots[p], stateHashes[p], _siblings(p));
+        ip = IntervalProof(p, p, readingsRoots[p], energyHashes[p], stateHashes[p], _siblings(p));
     }
 
     function _mv(GameAction action, bytes32 claim, address who) internal pure returns (GameMove memory m) {
@@ -138,6 +142,7 @@ contract ReviewGameAttacksTest is HubFixture {
         } else {
             m.interval = index;
             m.readingsRoot = readingsRoots[index];
+            m.energyHash = energyHashes[index];
             m.stateHash = stateHashes[index];
         }
         _play(cid, by, m);
@@ -237,18 +242,19 @@ contract ReviewGameAttacksTest is HubFixture {
         IDataAvailabilityGame.Game memory g = gameModule.game(address(hub), gid);
         assertEq(uint8(g.phase), uint8(IDataAvailabilityGame.Phase.Publish), "leaf revealed, not open");
 
-        // The thief publishes whatever it can: no slots hash to a readingsRoot without a preimage, and
+        // The thief publishes whatever it can: no E_t hashes to an energyHash without a preimage, and
         // no S_{W-2} to a stateHash without one.
         GameMove memory m = _mv(GameAction.Publish, claim, challenger);
         m.interval = GW - 1;
         m.readingsRoot = readingsRoots[GW - 1];
+        m.energyHash = energyHashes[GW - 1];
         m.stateHash = stateHashes[GW - 1];
         PublishedStep memory d;
-        d.slots = new SignedReading[](NA);
+        d.energy = new bytes(16 * NA);
         d.previous = _intervalProof(GW - 2);
         d.prevState = _packed(_alternatingState(NA, 0));
         vm.prank(attacker);
-        vm.expectRevert(IDataAvailabilityGame.ReadingsRootMismatch.selector);
+        vm.expectRevert(IDataAvailabilityGame.EnergyHashMismatch.selector);
         hub.playGame(id, 0, abi.encode(m, d));
         // Nobody can end the game before the deadline (the challenger cannot be made to concede).
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.DeadlineNotPassed.selector, g.deadline));

@@ -468,7 +468,8 @@ contract LimitBookAttacksTest is DisputeFixture {
         }
         ParticipantState[] memory s = Market.emptyState(N);
         for (uint256 t = 0; t < W; ++t) {
-            s = auctionModule.step(m, s, owners, _energy(h, t), current);
+            (uint256[] memory ex, uint256[] memory im) = Market.participantEnergy(N, owners, _energy(h, t));
+            s = auctionModule.step(m, s, ex, im, current);
             int256 sum;
             for (uint256 i = 0; i < N; ++i) {
                 sum += s[i].net;
@@ -625,31 +626,30 @@ contract LimitBookDisputeGasTest is Modules {
         internal
         returns (StepProof memory p, ParticipantState[] memory s)
     {
-        p.slots = new SignedReading[](n);
-        bytes32[] memory slotLeaves = new bytes32[](n);
+        SignedReading[] memory slots = new SignedReading[](n);
         uint32[] memory owners = new uint32[](n);
-        MeterEnergy[] memory energy = new MeterEnergy[](n);
+        uint256[] memory ex = new uint256[](n);
+        uint256[] memory im = new uint256[](n);
         for (uint256 m = 0; m < n; ++m) {
             (uint32 e, uint32 i) = m % 2 == 0 ? (uint32(1000 + m), uint32(0)) : (uint32(0), uint32(1000 + m));
-            p.slots[m].encoded =
-                ReadingCodec.encode(Reading(uint64(block.chainid), address(hub), id, uint32(m), 0, e, i));
+            slots[m].encoded = ReadingCodec.encode(Reading(uint64(block.chainid), address(hub), id, uint32(m), 0, e, i));
             // A bad step is checked without the meter signatures (the claim commits to them, the step does not).
-            p.slots[m].signature = abi.encodePacked(keccak256(abi.encode(m)), keccak256(abi.encode(m, 1)));
-            slotLeaves[m] = WindowCommitment.slotLeaf(p.slots[m].encoded, p.slots[m].signature);
+            slots[m].signature = abi.encodePacked(keccak256(abi.encode(m)), keccak256(abi.encode(m, 1)));
             owners[m] = uint32(m);
-            energy[m] = MeterEnergy(true, e, i);
+            (ex[m], im[m]) = (e, i);
         }
-        p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(n)) - n);
+        (bytes32[] memory meterLeaves, bytes memory energy) = WindowCommitment.meterLeaves(slots, owners, n);
+        p.energy = energy;
         if (kind == MarketKind.Auction) {
             p.limits = l;
-            s = auctionModule.step(_market(l), Market.emptyState(n), owners, energy, l);
+            s = auctionModule.step(_market(l), Market.emptyState(n), ex, im, l);
         } else {
-            s = mmrModule.step(_market(l), Market.emptyState(n), owners, energy, new LimitPrices[](0));
+            s = mmrModule.step(_market(l), Market.emptyState(n), ex, im, new LimitPrices[](0));
         }
         s[0].net += 1000;
         s[1].net -= 1000;
-        bytes32 readingsRoot = MerkleTree.root(slotLeaves);
-        p.current = IntervalProof(0, 0, readingsRoot, StateHash.hash(s), new bytes32[](0));
+        p.current =
+            IntervalProof(0, 0, MerkleTree.root(meterLeaves), keccak256(energy), StateHash.hash(s), new bytes32[](0));
     }
 
     function _claimAndCommit(uint64 id, StepProof memory p, ParticipantState[] memory s)
@@ -658,7 +658,7 @@ contract LimitBookDisputeGasTest is Modules {
     {
         bytes32 stateHash = StateHash.hash(s);
         bytes32[] memory leaves = new bytes32[](1);
-        leaves[0] = WindowCommitment.intervalLeaf(0, p.current.readingsRoot, stateHash);
+        leaves[0] = WindowCommitment.intervalLeaf(0, p.current.readingsRoot, p.current.energyHash, stateHash);
         bytes32 windowRoot = MerkleTree.root(leaves);
         bytes32 balancesRoot = book.nextOf(hub, id, 0, s);
         vm.warp(START + INTERVAL);

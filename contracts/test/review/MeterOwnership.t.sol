@@ -3,7 +3,13 @@ pragma solidity ^0.8.24;
 
 import {MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {CommunityConfig, Meter} from "../../src/types/Community.sol";
-import {DisputeKind, IntervalProof, ReadingMismatchProof, SignedReading} from "../../src/types/Dispute.sol";
+import {
+    DisputeKind,
+    IntervalProof,
+    MeterLeafOpening,
+    ReadingMismatchProof,
+    SignedReading
+} from "../../src/types/Dispute.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
@@ -57,16 +63,14 @@ contract ReviewMeterOwnershipTest is HubFixture {
         owners[0] = uint32(VICTIM);
         owners[1] = 1;
         owners[2] = 2;
-        bytes32[] memory absent = new bytes32[](NP);
-        for (uint256 m = 0; m < NP; ++m) {
-            absent[m] = WindowCommitment.ABSENT_LEAF;
-        }
+        (bytes32[] memory absent, bytes memory energy) =
+            WindowCommitment.meterLeaves(new SignedReading[](NP), owners, NP);
         ParticipantState[] memory s = Market.emptyState(NP);
         for (uint32 t = 0; t < GW; ++t) {
             s = Market.step(p, s, owners, new MeterEnergy[](NP));
             readingsRoots.push(MerkleTree.root(absent));
             stateHashes.push(StateHash.hash(s));
-            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], stateHashes[t]));
+            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], keccak256(energy), stateHashes[t]));
         }
         bytes32 root = MerkleTree.root(leaves);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
@@ -89,8 +93,10 @@ contract ReviewMeterOwnershipTest is HubFixture {
         r.encoded = ReadingCodec.encode(Reading(uint64(block.chainid), address(hub), id, 0, 2, 5_000, 0));
         (bytes32 rr, bytes32 ss) = vm.signP256(SK, sha256(r.encoded));
         r.signature = abi.encodePacked(rr, ss);
-        IntervalProof memory leaf = IntervalProof(2, 2, readingsRoots[2], stateHashes[2], _siblings(leaves, 2));
-        bytes memory proof = abi.encode(ReadingMismatchProof(r, leaf, SignedReading("", ""), _siblings(absent, 0)));
+        IntervalProof memory leaf =
+            IntervalProof(2, 2, readingsRoots[2], keccak256(energy), stateHashes[2], _siblings(leaves, 2));
+        MeterLeafOpening memory o = MeterLeafOpening(0, WindowCommitment.ABSENT_LEAF, 0, 0, _siblings(absent, 0));
+        bytes memory proof = abi.encode(ReadingMismatchProof(r, leaf, SignedReading("", ""), o));
 
         _commitAndDispute(nodes[NP], id, 0, root, StateHash.hash(s), DisputeKind.ReadingMismatch, proof);
 

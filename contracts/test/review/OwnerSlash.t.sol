@@ -53,10 +53,7 @@ contract ReviewOwnerSlashTest is DisputeFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim still pending");
         bytes memory proof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval),
-                eqMeter,
-                _committed(c, eqMeter, eqInterval),
-                _proof(c.slotLeaves[eqInterval], eqMeter)
+                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
             )
         );
         _disputeReverts(
@@ -85,7 +82,7 @@ contract ReviewOwnerSlashTest is DisputeFixture {
                 _signed(eqMeter, eqInterval),
                 _intervalProof(c, eqInterval),
                 _committed(c, eqMeter, eqInterval),
-                _proof(c.slotLeaves[eqInterval], eqMeter)
+                _opening(c, eqMeter, eqInterval)
             )
         );
         _disputeReverts("", DisputeKind.ReadingMismatch, proof);

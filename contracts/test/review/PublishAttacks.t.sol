@@ -105,9 +105,15 @@ contract ReviewPublishAttacksTest is DisputeFixture {
 
     /// @dev `claimant` answers every reveal from `lv` down to position `t` (the challenger picking toward
     /// t), then reveals the leaf's preimage. With `late`, each claimant move comes at its deadline.
-    function _bisectAndReveal(bytes32[][] memory lv, uint32 t, bytes32 rr, bytes32 sh, address claimant, bool late)
-        internal
-    {
+    function _bisectAndReveal(
+        bytes32[][] memory lv,
+        uint32 t,
+        bytes32 rr,
+        bytes32 eh,
+        bytes32 sh,
+        address claimant,
+        bool late
+    ) internal {
         for (uint8 h = DEPTH; h > 0; --h) {
             if (late) vm.warp(_game().deadline);
             GameMove memory r = _mv(GameAction.Reveal);
@@ -122,22 +128,22 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         GameMove memory leaf = _mv(GameAction.Reveal);
         leaf.interval = t;
         leaf.readingsRoot = rr;
+        leaf.energyHash = eh;
         leaf.stateHash = sh;
         _play(claimant, abi.encode(leaf));
     }
 
-    function _publishMove(uint32 t, bytes32 rr, bytes32 sh) internal view returns (GameMove memory m) {
+    function _publishMove(uint32 t, bytes32 rr, bytes32 eh, bytes32 sh) internal view returns (GameMove memory m) {
         m = _mv(GameAction.Publish);
         m.interval = t;
         m.readingsRoot = rr;
+        m.energyHash = eh;
         m.stateHash = sh;
     }
 
-    function _slotsOf(Commit memory c, uint256 t) internal pure returns (SignedReading[] memory s) {
-        s = new SignedReading[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            s[m] = _committed(c, m, t);
-        }
+    /// @dev E_t's hash in `c`.
+    function _eh(Commit memory c, uint256 t) internal pure returns (bytes32) {
+        return keccak256(c.energies[t]);
     }
 
     /// @dev S_{t-1} as BadStep takes it, from its packed form (PackedState's layout).
@@ -211,13 +217,13 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         // Challenged 6 hours before P ends; the thief answers each of its 9 moves at its deadline.
         _claimAndChallenge(c.root, c.states[W - 1], _signers(0, 3), CHALLENGE - 6 hours);
         bytes32 sh50 = StateHash.hash(c.states[50]);
-        _bisectAndReveal(lv, 50, c.readingsRoots[50], sh50, nodes[0], true);
+        _bisectAndReveal(lv, 50, c.readingsRoots[50], _eh(c, 50), sh50, nodes[0], true);
         vm.warp(_game().deadline);
         PublishedStep memory d;
-        d.slots = _slotsOf(c, 50);
+        d.energy = c.energies[50];
         d.previous = _intervalProof(c, 49);
         d.prevState = PackedState.pack(c.states[49]);
-        bytes memory move = abi.encode(_publishMove(50, c.readingsRoots[50], sh50), d);
+        bytes memory move = abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50), d);
         _play(nodes[0], move);
         uint64 claimDeadline = hub.windowRecord(id, 0).submittedAt + CHALLENGE;
         assertGt(block.timestamp, claimDeadline, "the step is published after the claim's challenge period");
@@ -226,15 +232,14 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         StepProof memory p;
         p.previous = d.previous;
         p.prevState = _unpack(d.prevState);
-        p.current = IntervalProof(50, 50, c.readingsRoots[50], sh50, _path(lv, 50));
-        p.slots = d.slots;
-        p.padding = new bytes32[](6);
+        p.current = IntervalProof(50, 50, c.readingsRoots[50], _eh(c, 50), sh50, _path(lv, 50));
+        p.energy = d.energy;
         p.limits = limits;
         bytes memory stepProof = abi.encode(p);
 
         // The thief goes first: its own omission, a good-faith error (owner 7 did not sign).
         ReadingMismatchProof memory o = ReadingMismatchProof(
-            _signed(omitM, omitT), _intervalProof(c, omitT), SignedReading("", ""), _proof(c.slotLeaves[omitT], omitM)
+            _signed(omitM, omitT), _intervalProof(c, omitT), SignedReading("", ""), _opening(c, omitM, omitT)
         );
         _disputeOn(nodes[0], id, 0, DisputeKind.ReadingMismatch, abi.encode(o), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
@@ -302,7 +307,9 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         // The data-holding challenger's own BadStep at 50 (its S_49 and slots, the claim's nodes).
         StepProof memory sp = _stepProof(c, 50);
         sp.current.proof = _path(lv, 50);
-        sp.previous = IntervalProof(49, 49, honest.readingsRoots[49], StateHash.hash(honest.states[49]), _path(lv, 49));
+        sp.previous = IntervalProof(
+            49, 49, honest.readingsRoots[49], _eh(honest, 49), StateHash.hash(honest.states[49]), _path(lv, 49)
+        );
         sp.prevState = honest.states[49];
         // The voided game kept the superseded claim disputable one move deadline D past its end (the fix).
         assertEq(hub.rejectedClaim(id, claim).deadline, block.timestamp + 1 hours, "until the game's end + D");
@@ -353,17 +360,19 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     /// with a path of another length as malformed (fraud by itself: an honest tree never has one).
     function test_P2_Fixed_FakeDepthPreviousLeafCannotBePublished() public {
         (Commit memory c, ParticipantState[] memory fake,) = _fakeClaim(1_000);
-        bytes32[][] memory lv =
-            _levels(c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], StateHash.hash(fake)));
+        bytes32[][] memory lv = _levels(
+            c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake))
+        );
 
         _claimAndChallenge(lv[DEPTH][0], c.states[W - 1], _signers(0, 1), 1 hours);
-        _bisectAndReveal(lv, 50, c.readingsRoots[50], StateHash.hash(c.states[50]), nodes[0], false);
+        _bisectAndReveal(lv, 50, c.readingsRoots[50], _eh(c, 50), StateHash.hash(c.states[50]), nodes[0], false);
 
         PublishedStep memory d;
-        d.slots = _slotsOf(c, 50);
+        d.energy = c.energies[50];
         d.previous = _fakePrevious(c, lv, fake);
         d.prevState = PackedState.pack(fake);
-        bytes memory move = abi.encode(_publishMove(50, c.readingsRoots[50], StateHash.hash(c.states[50])), d);
+        bytes memory move =
+            abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), StateHash.hash(c.states[50])), d);
         // "Leaf 49" proven at height 1 through 6 siblings is refused (the fix: the canonical path only).
         vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PreviousLeafMismatch.selector, uint32(49)));
         _play(nodes[0], move);
@@ -386,15 +395,15 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     /// 50 with the fake "leaf 49" as its previous leaf slashes the thief, with no other data.
     function test_P2_Fixed_FakeDepthLeafIsFraudByItself() public {
         (Commit memory c, ParticipantState[] memory fake,) = _fakeClaim(1_000);
-        bytes32[][] memory lv =
-            _levels(c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], StateHash.hash(fake)));
+        bytes32[][] memory lv = _levels(
+            c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake))
+        );
         _claimAndChallenge(lv[DEPTH][0], c.states[W - 1], _signers(0, 1), 1 hours);
         StepProof memory p;
         p.previous = _fakePrevious(c, lv, fake);
         p.prevState = fake;
-        p.current = IntervalProof(50, 50, c.readingsRoots[50], StateHash.hash(c.states[50]), _path(lv, 50));
-        p.slots = _slotsOf(c, 50);
-        p.padding = new bytes32[](6);
+        p.current = IntervalProof(50, 50, c.readingsRoots[50], _eh(c, 50), StateHash.hash(c.states[50]), _path(lv, 50));
+        p.energy = c.energies[50];
         p.limits = limits;
         _disputeReverts("", DisputeKind.BadStep, abi.encode(p));
         assertEq(_bondOf(hub, id, 0), 0, "thief slashed");
@@ -411,7 +420,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         for (uint8 h = 1; h < DEPTH; ++h) {
             fakePath[h - 1] = lv[h][(49 >> (h - 1)) ^ 1];
         }
-        return IntervalProof(49, 49, c.readingsRoots[49], StateHash.hash(fake), fakePath);
+        return IntervalProof(49, 49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake), fakePath);
     }
 
     /// @dev The honest window with S'_49 = S_49 but `stolen` of net moved from participant 1 to 0, and
@@ -442,9 +451,8 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         (GameMove memory pm, PublishedStep memory pd) = this.decodePublished(move);
         p.previous = pd.previous;
         p.prevState = _unpack(pd.prevState);
-        p.current = IntervalProof(50, pm.interval, pm.readingsRoot, pm.stateHash, _path(lv, 50));
-        p.slots = pd.slots;
-        p.padding = new bytes32[](6);
+        p.current = IntervalProof(50, pm.interval, pm.readingsRoot, pm.energyHash, pm.stateHash, _path(lv, 50));
+        p.energy = pd.energy;
         p.limits = limits;
     }
 
@@ -454,12 +462,12 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     /// claim loses its game and its signers are slashed. The attack: the module read the
     /// `PublishedStep` in place with Solidity's calldata accessors,
     /// which bound a tail offset by a SIGNED comparison only: a negative offset is accepted. The
-    /// thief publishes its step with `slots` placed before the step's head (offset -|S|): the module
-    /// accepts it (the slots hash to the leaf), but every standard ABI decoder of `move` (Solidity's
-    /// `abi.decode`, ethers' AbiCoder: an offset above 2^64, or above MAX_SAFE_INTEGER, is an error)
-    /// rejects the very calldata the `StepPublished` event names. A watcher that decodes the published
-    /// move cannot build the ForgedReading proof; its deadline passes and the forged reading (meter 4's
-    /// export +500 Wh under its genuine signature) is settled. Fix: decode the step strictly —
+    /// thief publishes its step with its first field (then `slots`, since issue 10 `previous`) placed
+    /// before the step's head (offset -|P|): the module accepted it, but every standard ABI decoder of
+    /// `move` (Solidity's `abi.decode`, ethers' AbiCoder: an offset above 2^64, or above
+    /// MAX_SAFE_INTEGER, is an error) rejects the very calldata the `StepPublished` event names. A
+    /// watcher that decodes the published move cannot build its proofs; its deadline passes and the
+    /// forged reading (meter 4's export +500 Wh under its genuine signature) is settled. Fix: decode the step strictly —
     /// `abi.decode(move, (GameMove, PublishedStep))` into memory (bounds-checked against `move`), or
     /// check that every tail offset of the step is below 2^64 and inside `move`, or require the
     /// canonical encoding (`keccak256(abi.encode(m, d)) == keccak256(move)`).
@@ -470,36 +478,36 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         bytes32[][] memory lv = _levels(c.leaves, 0, bytes32(0));
         _claimAndChallenge(c.root, c.states[W - 1], _signers(0, 3), 1 hours);
         bytes32 sh50 = StateHash.hash(c.states[50]);
-        _bisectAndReveal(lv, 50, c.readingsRoots[50], sh50, nodes[0], false);
+        _bisectAndReveal(lv, 50, c.readingsRoots[50], _eh(c, 50), sh50, nodes[0], false);
 
-        // move = GameMove ‖ offset X ‖ S (the slots' encoding) ‖ step head (-|S|, 96, 96 + |P|) ‖ P ‖ B.
-        bytes memory s = _tail(abi.encode(_slotsOf(c, 50)));
+        // move = GameMove ‖ offset X ‖ P (leaf 49's encoding) ‖ step head (-|P|, 96, 96 + |B|) ‖ B ‖ E.
         bytes memory prevEnc = _tail(abi.encode(_intervalProof(c, 49)));
         bytes memory stateEnc = _tail(abi.encode(PackedState.pack(c.states[49])));
-        uint256 x = 10 * 32 + s.length;
+        bytes memory energyEnc = _tail(abi.encode(c.energies[50]));
+        uint256 x = 11 * 32 + prevEnc.length;
         bytes memory move = bytes.concat(
-            abi.encode(_publishMove(50, c.readingsRoots[50], sh50)),
+            abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50)),
             abi.encode(x),
-            s,
-            abi.encode(type(uint256).max - s.length + 1, uint256(96), 96 + prevEnc.length),
             prevEnc,
-            stateEnc
+            abi.encode(type(uint256).max - prevEnc.length + 1, uint256(96), 96 + stateEnc.length),
+            stateEnc,
+            energyEnc
         );
         // The watcher's decoding of such calldata would fail: the module refuses it (the fix).
         vm.expectRevert();
         this.decodePublished(move);
         vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
         _play(nodes[0], move);
-        // A negative offset one level down (slot 0 inside the slots array) is refused by the strict
+        // A negative offset one level down (leaf 49's path inside `previous`) is refused by the strict
         // decoding (the ABI decoder's bare revert), where the calldata accessors read it.
         PublishedStep memory d;
-        d.slots = _slotsOf(c, 50);
+        d.energy = c.energies[50];
         d.previous = _intervalProof(c, 49);
         d.prevState = PackedState.pack(c.states[49]);
-        bytes memory nested = abi.encode(_publishMove(50, c.readingsRoots[50], sh50), d);
-        // GameMove (9 words) ‖ step offset ‖ step head (3 words) ‖ slots length ‖ slot 0's offset.
+        bytes memory nested = abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50), d);
+        // GameMove (10 words) ‖ step offset ‖ step head (3 words) ‖ previous: 5 static words ‖ its path's offset.
         assembly {
-            mstore(add(nested, add(32, mul(14, 32))), not(31))
+            mstore(add(nested, add(32, mul(19, 32))), not(31))
         }
         vm.expectRevert(bytes(""));
         _play(nodes[0], nested);
@@ -545,16 +553,16 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         address accomplice = makeAddr("accomplice");
         _claimAndChallenge(c.root, c.states[W - 1], _signers(0, 3), 1 hours);
         bytes32 sh50 = StateHash.hash(c.states[50]);
-        _bisectAndReveal(lv, 50, c.readingsRoots[50], sh50, nodes[0], false);
+        _bisectAndReveal(lv, 50, c.readingsRoots[50], _eh(c, 50), sh50, nodes[0], false);
         bytes memory proof = abi.encode(_stepProof(c, 50));
         // Committed before the publication: the accomplice knows the thief's data.
         _commit(accomplice, id, 0, DisputeKind.BadStep, proof);
         vm.roll(block.number + 1);
         PublishedStep memory d;
-        d.slots = _slotsOf(c, 50);
+        d.energy = c.energies[50];
         d.previous = _intervalProof(c, 49);
         d.prevState = PackedState.pack(c.states[49]);
-        _play(nodes[0], abi.encode(_publishMove(50, c.readingsRoots[50], sh50), d));
+        _play(nodes[0], abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50), d));
         // The challenger commits on seeing the publication; the accomplice reveals in the next block first.
         _commit(challenger, id, 0, DisputeKind.BadStep, proof);
         vm.roll(block.number + 1);
@@ -584,7 +592,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         Commit memory c = _honest();
         bytes32[][] memory lv = _levels(c.leaves, 0, bytes32(0));
         _claimAndChallenge(c.root, c.states[W - 1], _signers(0, 3), 1 hours);
-        _bisectAndReveal(lv, 20, c.readingsRoots[20], StateHash.hash(c.states[20]), nodes[1], false);
+        _bisectAndReveal(lv, 20, c.readingsRoots[20], _eh(c, 20), StateHash.hash(c.states[20]), nodes[1], false);
         assertEq(uint8(_game().phase), uint8(IDataAvailabilityGame.Phase.Publish));
         vm.warp(_game().deadline + 1);
         _play(nodes[1], abi.encode(_mv(GameAction.Resolve)));

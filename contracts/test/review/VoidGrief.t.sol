@@ -8,6 +8,7 @@ import {
     DisputeKind,
     EquivocationProof,
     IntervalProof,
+    MeterLeafOpening,
     SignedReading,
     VoidedSlotProof
 } from "../../src/types/Dispute.sol";
@@ -35,7 +36,8 @@ contract ReviewVoidGriefTest is HubFixture {
     address internal attacker;
     bool[GW] internal voided;
 
-    bytes32[][] internal slotLeaves;
+    bytes32[][] internal meterLeaves;
+    bytes32[] internal energyHashes;
     bytes32[] internal readingsRoots;
     bytes32[] internal stateHashes;
     bytes32[] internal leaves;
@@ -50,6 +52,10 @@ contract ReviewVoidGriefTest is HubFixture {
         CommunityConfig memory c = _config(NP);
         (uint256 qx, uint256 qy) = vm.publicKeyP256(METER_SK);
         c.meters[0] = Meter(abi.encodePacked(qx, qy), P256, uint32(OWNER));
+        // Meters grouped by owner (DESIGN.md §4): the attacker owns all four; only meter 0 reports.
+        for (uint256 m = 1; m < MP; ++m) {
+            c.meters[m].owner = uint32(OWNER);
+        }
         c.windowIntervals = GW;
         c.windowCount = 1;
         id = _openConfig(c);
@@ -75,33 +81,31 @@ contract ReviewVoidGriefTest is HubFixture {
     /// @dev The honest commitment of window 0: meter 0's first reading in every slot not voided on chain
     /// (honest nodes fold a voided slot as absent), every other meter silent; F folded from zeros.
     function _honestCommit() internal {
-        delete slotLeaves;
+        delete meterLeaves;
+        delete energyHashes;
         delete readingsRoots;
         delete stateHashes;
         delete leaves;
         MarketParams memory p = hub.community(id).market;
         uint32[] memory owners = new uint32[](MP);
         for (uint256 m = 0; m < MP; ++m) {
-            owners[m] = uint32(m);
+            owners[m] = uint32(OWNER);
         }
-        owners[0] = uint32(OWNER);
         ParticipantState[] memory s = Market.emptyState(NP);
         for (uint32 t = 0; t < GW; ++t) {
-            bytes32[] memory sl = new bytes32[](MP);
+            SignedReading[] memory slots = new SignedReading[](MP);
             MeterEnergy[] memory e = new MeterEnergy[](MP);
-            for (uint256 m = 0; m < MP; ++m) {
-                sl[m] = WindowCommitment.ABSENT_LEAF;
-            }
             if (!voided[t]) {
-                SignedReading memory r = _first(t);
-                sl[0] = WindowCommitment.slotLeaf(r.encoded, r.signature);
+                slots[0] = _first(t);
                 e[0] = MeterEnergy(true, 100 + t, 0);
             }
             s = Market.step(p, s, owners, e);
-            slotLeaves.push(sl);
-            readingsRoots.push(MerkleTree.root(sl));
+            (bytes32[] memory ml, bytes memory energy) = WindowCommitment.meterLeaves(slots, owners, NP);
+            meterLeaves.push(ml);
+            energyHashes.push(keccak256(energy));
+            readingsRoots.push(MerkleTree.root(ml));
             stateHashes.push(StateHash.hash(s));
-            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], stateHashes[t]));
+            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], energyHashes[t], stateHashes[t]));
         }
         delete finalState;
         for (uint256 i = 0; i < NP; ++i) {
@@ -151,8 +155,13 @@ contract ReviewVoidGriefTest is HubFixture {
     }
 
     function _voidedSlotProof(uint32 t) internal view returns (bytes memory) {
-        IntervalProof memory leaf = IntervalProof(t, t, readingsRoots[t], stateHashes[t], _siblings(leaves, t));
-        return abi.encode(VoidedSlotProof(leaf, 0, _first(t), _siblings(slotLeaves[t], 0)));
+        IntervalProof memory leaf =
+            IntervalProof(t, t, readingsRoots[t], energyHashes[t], stateHashes[t], _siblings(leaves, t));
+        SignedReading memory r = _first(t);
+        MeterLeafOpening memory o = MeterLeafOpening(
+            0, WindowCommitment.slotLeaf(r.encoded, r.signature), 100 + t, 0, _siblings(meterLeaves[t], 0)
+        );
+        return abi.encode(VoidedSlotProof(leaf, r, o));
     }
 
     function _hubHoldsExactly() internal view {

@@ -4,8 +4,17 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {Balance, CommunityConfig, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
-import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
+import {Balance, CommunityConfig, Meter, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {
+    DisputeKind,
+    EnergyFault,
+    EnergyProof,
+    IntervalProof,
+    MeterLeafOpening,
+    SignedReading,
+    StepProof
+} from "../../src/types/Dispute.sol";
+import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {Tariff, TouTariff} from "../../src/libraries/Tariff.sol";
@@ -52,12 +61,22 @@ abstract contract DisputeFixture is Modules {
     /// The community's time-of-use tariff, when `hasTariff` (`_setUpTouCommunity`).
     TouTariff internal tariff;
     bool internal hasTariff;
+    /// Owner of each meter (grouped by owner, DESIGN.md §4): meter m → participant m unless a test sets
+    /// `ownersOverride` before `_setUpCommunity`.
+    uint32[] internal meterOwners;
+    uint32[] internal ownersOverride;
 
     /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
     struct Commit {
         bytes[][] enc;
         bytes[][] sig;
         bytes32[][] slotLeaves;
+        /// Running sums per (t, m) (meter m → owner m here) and the meter leaves over them.
+        uint64[][] accE;
+        uint64[][] accI;
+        bytes32[][] meterLeaves;
+        /// E_t packed (`EnergyVector`) and its hash.
+        bytes[] energies;
         bytes32[] readingsRoots;
         ParticipantState[][] states;
         bytes32[] leaves;
@@ -96,6 +115,11 @@ abstract contract DisputeFixture is Modules {
         eqMeter = uint32(vm.parseJsonUint(json, ".equivocation.meter"));
         eqInterval = uint32(vm.parseJsonUint(json, ".equivocation.interval"));
 
+        delete meterOwners;
+        for (uint256 m = 0; m < M; ++m) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            meterOwners.push(ownersOverride.length == M ? ownersOverride[m] : uint32(m));
+        }
         _deployModules();
         // The readings are bound to HUB: run the hub's (linked) creation code there, like deployCodeTo.
         vm.etch(HUB, abi.encodePacked(type(Hub).creationCode, abi.encode(_allowList())));
@@ -126,7 +150,7 @@ abstract contract DisputeFixture is Modules {
         id = hub.open(
             ConfigBuilder.build(
                 nodes,
-                ConfigBuilder.meters(publicKeys, scheme),
+                _withOwners(ConfigBuilder.meters(publicKeys, scheme)),
                 Schedule(INTERVAL, W, START, 2, CHALLENGE),
                 market,
                 token,
@@ -138,6 +162,13 @@ abstract contract DisputeFixture is Modules {
         for (uint256 i = 0; i < N; ++i) {
             _join(id, i);
         }
+    }
+
+    function _withOwners(Meter[] memory ms) internal view returns (Meter[] memory) {
+        for (uint256 m = 0; m < ms.length; ++m) {
+            ms[m].owner = meterOwners[m];
+        }
+        return ms;
     }
 
     /// @dev Opens `config` and records its genesis balances (`book`) for the joins and claims.
@@ -195,10 +226,7 @@ abstract contract DisputeFixture is Modules {
     function _fold(Commit memory c, uint256 from) internal view returns (Commit memory) {
         if (c.states.length == 0) c.states = new ParticipantState[][](W);
         MarketParams memory p = hub.community(id).market;
-        uint32[] memory owners = new uint32[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            owners[m] = uint32(m);
-        }
+        uint32[] memory owners = meterOwners;
         ParticipantState[] memory s = from == 0 ? Market.emptyState(N) : c.states[from - 1];
         LimitPrices[] memory l = limits;
         for (uint256 t = from; t < W; ++t) {
@@ -229,20 +257,96 @@ abstract contract DisputeFixture is Modules {
         }
     }
 
-    function _commit(Commit memory c) internal pure returns (Commit memory) {
+    /// @dev Commits `c` (slots, states) as the node does (DESIGN.md §4): slot leaves, running sums over
+    /// `meterOwners` (a slot that does not decode counts as zero energy), meter leaves, readings roots, E_t,
+    /// interval leaves, window root. Tests that tamper with the sums or E_t set them after this and call
+    /// `_recommit`.
+    function _commit(Commit memory c) internal view returns (Commit memory) {
+        uint32[] memory owners = meterOwners;
         c.slotLeaves = new bytes32[][](W);
+        c.accE = new uint64[][](W);
+        c.accI = new uint64[][](W);
+        c.energies = new bytes[](W);
+        for (uint256 t = 0; t < W; ++t) {
+            c.slotLeaves[t] = new bytes32[](M);
+            c.accE[t] = new uint64[](M);
+            c.accI[t] = new uint64[](M);
+            uint256[] memory ex = new uint256[](N);
+            uint256[] memory im = new uint256[](N);
+            for (uint256 m = 0; m < M; ++m) {
+                c.slotLeaves[t][m] = WindowCommitment.slotLeaf(c.enc[t][m], c.sig[t][m]);
+                (, uint64 e, uint64 i) = WindowCommitment.slotEnergy(SignedReading(c.enc[t][m], c.sig[t][m]));
+                if (m > 0 && owners[m - 1] == owners[m]) {
+                    e += c.accE[t][m - 1];
+                    i += c.accI[t][m - 1];
+                }
+                c.accE[t][m] = e;
+                c.accI[t][m] = i;
+                ex[owners[m]] = e;
+                im[owners[m]] = i;
+            }
+            c.energies[t] = EnergyVector.pack(ex, im);
+        }
+        return _recommit(c);
+    }
+
+    /// @dev Rebuilds the meter leaves, roots and leaves from `c`'s slot leaves, sums, energies and states.
+    function _recommit(Commit memory c) internal pure returns (Commit memory) {
+        c.meterLeaves = new bytes32[][](W);
         c.readingsRoots = new bytes32[](W);
         c.leaves = new bytes32[](W);
         for (uint256 t = 0; t < W; ++t) {
-            c.slotLeaves[t] = new bytes32[](M);
+            c.meterLeaves[t] = new bytes32[](M);
             for (uint256 m = 0; m < M; ++m) {
-                c.slotLeaves[t][m] = WindowCommitment.slotLeaf(c.enc[t][m], c.sig[t][m]);
+                c.meterLeaves[t][m] = WindowCommitment.meterLeaf(c.slotLeaves[t][m], c.accE[t][m], c.accI[t][m]);
             }
-            c.readingsRoots[t] = MerkleTree.root(c.slotLeaves[t]);
-            c.leaves[t] = WindowCommitment.intervalLeaf(uint32(t), c.readingsRoots[t], StateHash.hash(c.states[t]));
+            c.readingsRoots[t] = MerkleTree.root(c.meterLeaves[t]);
+            c.leaves[t] = WindowCommitment.intervalLeaf(
+                uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t])
+            );
         }
         c.root = MerkleTree.root(c.leaves);
         return c;
+    }
+
+    /// @dev A claimant inflating meter m's running sum at interval t by `wh` exported (and every later sum of
+    /// the same owner, its E_t entry, and the states folded from that E_t on): every commitment agrees with
+    /// the inflated sum except meter m's own accumulation.
+    function _inflate(Commit memory c, uint256 t, uint256 m, uint64 wh) internal view returns (Commit memory) {
+        uint32 owner = meterOwners[m];
+        for (uint256 k = m; k < M && meterOwners[k] == owner; ++k) {
+            c.accE[t][k] += wh;
+        }
+        (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(c.energies[t]);
+        ex[owner] += wh;
+        c.energies[t] = EnergyVector.pack(ex, im);
+        _foldEnergies(c, t);
+        return _recommit(c);
+    }
+
+    /// @dev Refolds the states from position `from` on from the committed energy vectors (`c.energies`).
+    function _foldEnergies(Commit memory c, uint256 from) internal view {
+        MarketParams memory p = hub.community(id).market;
+        ParticipantState[] memory s = from == 0 ? Market.emptyState(N) : c.states[from - 1];
+        for (uint256 t = from; t < W; ++t) {
+            if (hasTariff) p = Tariff.paramsAt(hub.community(id).market, tariff, uint256(START) + t * INTERVAL);
+            (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(c.energies[t]);
+            s = p.kind == MarketKind.Auction
+                ? Auction.stepEnergy(
+                    AuctionParams(p.gridBuyPrice, p.gridSellPrice, p.feederCapacityWh), s, ex, im, limits
+                )
+                : Market.stepEnergy(p, s, ex, im);
+            c.states[t] = s;
+        }
+    }
+
+    /// @dev Meter m's leaf of interval t, opened under its readings root (a canonical depth(M) path).
+    function _opening(Commit memory c, uint256 m, uint256 t) internal pure returns (MeterLeafOpening memory o) {
+        o.meterIndex = uint32(m);
+        o.slotLeaf = c.slotLeaves[t][m];
+        o.accExportWh = c.accE[t][m];
+        o.accImportWh = c.accI[t][m];
+        o.path = _proof(c.meterLeaves[t], m);
     }
 
     function _honest() internal view returns (Commit memory) {
@@ -268,10 +372,40 @@ abstract contract DisputeFixture is Modules {
         }
     }
 
+    /// @dev `o` renamed to meter index `k` (its path unchanged): an opening that proves nothing at `k`.
+    function _atIndex(MeterLeafOpening memory o, uint32 k) internal pure returns (MeterLeafOpening memory) {
+        o.meterIndex = k;
+        return o;
+    }
+
+    /// @dev A BadEnergy Accumulation proof of meter m at interval t of `c` (with meter m−1's leaf).
+    function _accumulationProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
+        EnergyProof memory p;
+        p.fault = EnergyFault.Accumulation;
+        p.leaf = _intervalProof(c, t);
+        p.slot = _committed(c, m, t);
+        p.current = _opening(c, m, t);
+        if (m > 0) p.previous = _opening(c, m - 1, t);
+        return abi.encode(p);
+    }
+
+    /// @dev A BadEnergy Total proof of participant j at interval t of `c`, at meter index k.
+    function _totalProof(Commit memory c, uint32 j, uint256 k, uint256 t) internal pure returns (bytes memory) {
+        EnergyProof memory p;
+        p.fault = EnergyFault.Total;
+        p.leaf = _intervalProof(c, t);
+        p.participant = j;
+        p.energy = c.energies[t];
+        if (k < M) p.current = _opening(c, k, t);
+        else p.current.meterIndex = uint32(k);
+        return abi.encode(p);
+    }
+
     function _intervalProof(Commit memory c, uint256 t) internal pure returns (IntervalProof memory p) {
         p.position = uint32(t);
         p.interval = uint32(t);
         p.readingsRoot = c.readingsRoots[t];
+        p.energyHash = keccak256(c.energies[t]);
         p.stateHash = StateHash.hash(c.states[t]);
         p.proof = _proof(c.leaves, t);
     }
@@ -287,11 +421,7 @@ abstract contract DisputeFixture is Modules {
             p.prevState = c.states[t - 1];
         }
         p.current = _intervalProof(c, t);
-        p.slots = new SignedReading[](M);
-        for (uint256 m = 0; m < M; ++m) {
-            p.slots[m] = _committed(c, m, t);
-        }
-        p.padding = new bytes32[]((uint256(1) << MerkleTree.depth(M)) - M);
+        p.energy = c.energies[t];
         p.limits = limits;
         if (hasTariff) p.tariff = abi.encode(tariff);
     }

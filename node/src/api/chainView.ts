@@ -37,6 +37,7 @@ export const DISPUTE_KIND_TEXT: Record<DisputeKind, string> = {
   [DisputeKind.Equivocation]: 'a meter that signed two readings for one interval (equivocation)',
   [DisputeKind.VoidedSlot]: 'a committed reading in a slot proven equivocated (voided slot)',
   [DisputeKind.BadBalances]: 'a balances root that is not the reaction of the window (bad balances)',
+  [DisputeKind.BadEnergy]: "a committed energy that is not the sum of the meters' readings (bad energy)",
 };
 
 export interface WindowHistory {

@@ -15,6 +15,14 @@ import type { Db } from './repository.js';
 export * from './repositories.js';
 export { Bucket } from './buckets.js';
 
+/**
+ * The shape of what a store holds, bumped whenever a stored commitment changes meaning: a node refuses a
+ * data dir of another format (its windows were signed over another commitment and cannot be proven).
+ * 1: readings roots over slot leaves (before issue 10); 2: meter leaves with running sums, E_t's hash in
+ * the interval leaf, `energyHash` in every stored window result.
+ */
+export const STORE_FORMAT = 2;
+
 /** The node's store: one LevelDB, one typed repository per bucket. */
 export class NodeDb {
   readonly readings: ReadingRepository;

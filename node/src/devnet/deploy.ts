@@ -7,6 +7,7 @@ import {
   type Wallet,
   type TransactionReceipt,
 } from 'ethers';
+import { checkMeterLayout } from '../window/commitment.js';
 import { BalancesTree, genesisBalances } from '../window/balances.js';
 import { loadArtifact, type Artifact } from '../chain/artifacts.js';
 import {
@@ -84,6 +85,7 @@ export async function deployHub(
 
 export interface CommunitySpec {
   participants: Wallet[];
+  /** Grouped by owner (all meters of participant 0, then of 1, …): `openCommunity` refuses any other order. */
   meters: { publicKey: Uint8Array; scheme: MeterScheme; owner: number }[];
   intervalSeconds: number;
   windowIntervals: number;
@@ -132,6 +134,8 @@ export async function openCommunity(
   spec: CommunitySpec,
   ledger?: GasLedger,
 ): Promise<bigint> {
+  // The hub refuses meters not grouped by owner (MetersNotGroupedByOwner): say which one before any gas is spent.
+  checkMeterLayout({ owners: spec.meters.map((m) => m.owner), participants: spec.participants.length });
   const hub = deployment.hub.connect(opener) as Contract;
   let market = marketTuple(spec.market);
   if (spec.market.kind === MarketKind.Auction) {

@@ -7,6 +7,7 @@ import { deserializeSignedReading } from '../reading/signature.js';
 import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { assembleStoredWindow } from '../window/assemble.js';
+import { meterLayout, type MeterLayout } from '../window/commitment.js';
 import { stateHash, type ParticipantState } from '../window/state.js';
 import { badBalancesProof } from '../window/disputeProof.js';
 import { balancesRoot } from '../window/balances.js';
@@ -15,7 +16,7 @@ import { WindowStatus } from '../chain/hubClient.js';
 import { buildCheapestProof, claimFromServed, DisputeKind, type ClaimedWindow, type Proof } from './proofs.js';
 
 /** Parses the `commitment` frames of the window protocol. */
-export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefined {
+export function parseClaimedWindow(layout: MeterLayout, frames: Uint8Array[]): ClaimedWindow | undefined {
   if (frames.length === 0) return undefined;
   const rows = frames.map(
     (f) =>
@@ -26,6 +27,7 @@ export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefi
       },
   );
   return claimFromServed(
+    layout,
     rows[0].interval,
     rows.map((r) => r.slots.map((s) => (s ? deserializeSignedReading(fromHex(s)) : undefined))),
     rows.map((r) =>
@@ -47,9 +49,13 @@ export function parseClaimedWindow(frames: Uint8Array[]): ClaimedWindow | undefi
  * state), or undefined when no answer has that root. The caller checks the state against the claim's
  * stateHash.
  */
-export function claimFinalState(answers: Uint8Array[][], windowRoot: string): ParticipantState[] | undefined {
+export function claimFinalState(
+  layout: MeterLayout,
+  answers: Uint8Array[][],
+  windowRoot: string,
+): ParticipantState[] | undefined {
   for (const frames of answers) {
-    const claim = parseClaimedWindow(frames);
+    const claim = parseClaimedWindow(layout, frames);
     if (claim && claim.commitment.windowRoot === windowRoot) return [...claim.states[claim.states.length - 1]];
   }
   return undefined;
@@ -75,7 +81,7 @@ export function outsiderBalanceBook(
       return r.status === WindowStatus.Final ? r : undefined;
     },
     chainFinalState: async (w, r) => hub.claimedFinalState(w, r),
-    fetchFinalState: async (w, r) => claimFinalState(await fetchCommitments(w), r.windowRoot),
+    fetchFinalState: async (w, r) => claimFinalState(meterLayout(community), await fetchCommitments(w), r.windowRoot),
     metrics: null,
     logger,
   });
@@ -117,7 +123,7 @@ export class Disputer {
     }
     let claim: ClaimedWindow | undefined;
     for (const frames of await this.modules.fetchCommitments(window)) {
-      const candidate = parseClaimedWindow(frames);
+      const candidate = parseClaimedWindow(meterLayout(community), frames);
       if (candidate && candidate.commitment.windowRoot === record.windowRoot) {
         claim = candidate;
         break;

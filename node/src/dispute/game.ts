@@ -7,12 +7,18 @@ import { merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
 import {
   badStepProof,
   claimHash,
+  claimedTree,
   intervalLeafProof,
+  METER_OPENING,
+  NO_INTERVAL,
+  noOpening,
+  openingTuple,
   signedSlot,
   type ClaimedWindow,
   type IntervalLeafProof,
 } from '../window/disputeProof.js';
-import { intervalLeaf, type WindowCommitment } from '../window/commitment.js';
+import { intervalLeaf, meterOpening, type MeterLeafOpening, type WindowCommitment } from '../window/commitment.js';
+import { packEnergy } from '../window/energy.js';
 import { packState } from '../window/state.js';
 import type { LimitPrices } from '../window/state.js';
 import type { Tariff } from '../window/tariff.js';
@@ -28,17 +34,25 @@ export enum GameAction {
   Reveal = 1,
   Pick = 2,
   Resolve = 3,
-  /** The claimant side's last move: the opened step's data in calldata (review R1). */
+  /** The claimant side's move on the opened interval leaf: S_{t−1} and E_t in calldata (review R1). */
   Publish = 4,
+  /** The claimant side's last move, on the opened meter leaf: its slot, running sums and meter k−1's opening. */
+  OpenMeter = 5,
 }
 
 export enum GamePhase {
   None = 0,
   Reveal = 1,
   Pick = 2,
-  /** The leaf's preimage is revealed; the claimant side must publish the step's data. */
+  /** The interval leaf's preimage is revealed; the claimant side must publish the step's data. */
   Publish = 3,
   Opened = 4,
+}
+
+/** Which tree a game walks: the window's interval leaves, then (after `Publish`) the interval's meter leaves. */
+export enum GameLevel {
+  Window = 0,
+  Meter = 1,
 }
 
 /** A slot as committed, raw (hex); both empty = absent. A claimant may commit bytes that are no reading. */
@@ -48,14 +62,23 @@ export interface RawSlot {
 }
 
 /**
- * `PublishedStep` (contracts/src/types/Game.sol): the M slots of the opened interval t, and for t > 0
- * leaf t-1 with its path under the windowRoot and S_{t-1} packed (`packState`); at t = 0 the last two
- * are not read (zeros and empty bytes here).
+ * `PublishedStep` (contracts/src/types/Game.sol): for t > 0 leaf t−1 with its path under the windowRoot and
+ * S_{t−1} packed (`packState`; at t = 0 not read: zeros and empty bytes here), and always E_t packed
+ * (`packEnergy`), which hashes to the leaf's energyHash. No slots: the game goes on at the meter level.
  */
 export interface PublishedStep {
-  slots: RawSlot[];
   previous: IntervalLeafProof;
   prevState: string;
+  energy: string;
+}
+
+/** `MeterReveal` (contracts/src/types/Game.sol): the opened meter leaf's preimage and meter k−1's opening. */
+export interface MeterReveal {
+  slot: RawSlot;
+  accExportWh: bigint;
+  accImportWh: bigint;
+  /** Meter k−1's leaf under the readingsRoot (k > 0); not read at k = 0. */
+  previous: MeterLeafOpening;
 }
 
 export interface GameMove {
@@ -67,10 +90,13 @@ export interface GameMove {
   right?: string;
   interval?: number;
   readingsRoot?: string;
+  energyHash?: string;
   stateHash?: string;
   side?: number;
-  /** Publish: the step's data (the leaf's preimage goes in interval, readingsRoot, stateHash). */
+  /** Publish: the step's data (the leaf's preimage goes in interval, readingsRoot, energyHash, stateHash). */
   step?: PublishedStep;
+  /** OpenMeter: the meter leaf's preimage. */
+  meter?: MeterReveal;
 }
 
 /** A game's state as the module stores it (`IDataAvailabilityGame.Game`). */
@@ -83,27 +109,27 @@ export interface GameState {
   height: number;
   phase: GamePhase;
   bond: bigint;
+  /** The tree walked (window, then meter level). */
+  level: GameLevel;
+  /** At the meter level: the opened interval leaf's position. */
+  position: number;
 }
 
 const GAME_MOVE =
-  'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, uint8 side)';
+  'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, uint8 side)';
 const coder = AbiCoder.defaultAbiCoder();
 
-const PUBLISHED_STEP =
-  'tuple(tuple(bytes encoded, bytes signature)[] slots, tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, bytes32[] proof) previous, bytes prevState)';
+const INTERVAL_PROOF =
+  'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32[] proof)';
+const PUBLISHED_STEP = `tuple(${INTERVAL_PROOF} previous, bytes prevState, bytes energy)`;
+const METER_REVEAL = `tuple(tuple(bytes encoded, bytes signature) slot, uint64 accExportWh, uint64 accImportWh, ${METER_OPENING} previous)`;
 
 /** The step of an opened leaf at position 0: nothing before it is published (S_{-1} is the empty state). */
-export const NO_PREVIOUS: IntervalLeafProof = {
-  position: 0,
-  interval: 0,
-  readingsRoot: ZeroHash,
-  stateHash: ZeroHash,
-  proof: [],
-};
+export const NO_PREVIOUS: IntervalLeafProof = NO_INTERVAL;
 
 /**
- * The `move` argument of `Hub.playGame`: abi.encode(GameMove), or for `Publish`
- * abi.encode(GameMove, PublishedStep) (the module reads the step in place from calldata).
+ * The `move` argument of `Hub.playGame`: abi.encode(GameMove), for `Publish` abi.encode(GameMove,
+ * PublishedStep), for `OpenMeter` abi.encode(GameMove, MeterReveal).
  */
 export function encodeGameMove(m: GameMove): string {
   const head = [
@@ -114,24 +140,58 @@ export function encodeGameMove(m: GameMove): string {
     m.right ?? ZeroHash,
     m.interval ?? 0,
     m.readingsRoot ?? ZeroHash,
+    m.energyHash ?? ZeroHash,
     m.stateHash ?? ZeroHash,
     m.side ?? 0,
   ];
-  if (m.action !== GameAction.Publish) return coder.encode([GAME_MOVE], [head]);
-  if (!m.step) throw new Error('a Publish move needs its step');
-  const { slots, previous, prevState } = m.step;
-  return coder.encode(
-    [GAME_MOVE, PUBLISHED_STEP],
-    [
-      head,
+  if (m.action === GameAction.Publish) {
+    if (!m.step) throw new Error('a Publish move needs its step');
+    const { previous, prevState, energy } = m.step;
+    return coder.encode(
+      [GAME_MOVE, PUBLISHED_STEP],
       [
-        slots.map((x) => [x.encoded, x.signature]),
-        [previous.position, previous.interval, previous.readingsRoot, previous.stateHash, previous.proof],
-        prevState,
+        head,
+        [
+          [
+            previous.position,
+            previous.interval,
+            previous.readingsRoot,
+            previous.energyHash,
+            previous.stateHash,
+            previous.proof,
+          ],
+          prevState,
+          energy,
+        ],
       ],
-    ],
-  );
+    );
+  }
+  if (m.action === GameAction.OpenMeter) {
+    if (!m.meter) throw new Error('an OpenMeter move needs its meter leaf');
+    const { slot, accExportWh, accImportWh, previous } = m.meter;
+    return coder.encode(
+      [GAME_MOVE, METER_REVEAL],
+      [head, [[slot.encoded, slot.signature], accExportWh, accImportWh, openingTuple(previous)]],
+    );
+  }
+  return coder.encode([GAME_MOVE], [head]);
 }
+
+const intervalProofOf = (p: {
+  position: bigint;
+  interval: bigint;
+  readingsRoot: string;
+  energyHash: string;
+  stateHash: string;
+  proof: string[];
+}): IntervalLeafProof => ({
+  position: Number(p.position),
+  interval: Number(p.interval),
+  readingsRoot: p.readingsRoot,
+  energyHash: p.energyHash,
+  stateHash: p.stateHash,
+  proof: [...p.proof],
+});
 
 /**
  * A `Publish` move read back from a transaction's `move` bytes, checked against the `StepPublished`
@@ -145,7 +205,6 @@ export function decodePublishMove(
   try {
     const [head, step] = coder.decode([GAME_MOVE, PUBLISHED_STEP], move);
     if (Number(head.action) !== GameAction.Publish) return undefined;
-    const p = step.previous;
     return {
       move: {
         action: GameAction.Publish,
@@ -153,21 +212,36 @@ export function decodePublishMove(
         challenger: head.challenger,
         interval: Number(head.interval),
         readingsRoot: head.readingsRoot,
+        energyHash: head.energyHash,
         stateHash: head.stateHash,
       },
-      step: {
-        slots: step.slots.map((x: { encoded: string; signature: string }) => ({
-          encoded: x.encoded,
-          signature: x.signature,
-        })),
-        previous: {
-          position: Number(p.position),
-          interval: Number(p.interval),
-          readingsRoot: p.readingsRoot,
-          stateHash: p.stateHash,
-          proof: [...p.proof],
-        },
-        prevState: step.prevState,
+      step: { previous: intervalProofOf(step.previous), prevState: step.prevState, energy: step.energy },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An `OpenMeter` move read back from a transaction's `move` bytes, checked against the `MeterOpened` event's
+ * dataHash (= keccak256(move)); undefined when the bytes are not that move.
+ */
+export function decodeOpenMeterMove(move: string, dataHash?: string): MeterReveal | undefined {
+  if (dataHash !== undefined && keccak256(move).toLowerCase() !== dataHash.toLowerCase()) return undefined;
+  try {
+    const [head, m] = coder.decode([GAME_MOVE, METER_REVEAL], move);
+    if (Number(head.action) !== GameAction.OpenMeter) return undefined;
+    const p = m.previous;
+    return {
+      slot: { encoded: m.slot.encoded, signature: m.slot.signature },
+      accExportWh: BigInt(m.accExportWh),
+      accImportWh: BigInt(m.accImportWh),
+      previous: {
+        meterIndex: Number(p.meterIndex),
+        slotLeaf: p.slotLeaf,
+        accExportWh: BigInt(p.accExportWh),
+        accImportWh: BigInt(p.accImportWh),
+        path: [...p.path],
       },
     };
   } catch {
@@ -184,9 +258,9 @@ export function gameId(communityId: bigint, claim: string, challenger: string): 
 export { claimHash };
 
 /**
- * The claimant side's answer to a game waiting for a reveal, from `commitment` (the window's
- * commitment as signed); undefined when the game's node is not in it (not the claim we hold, or not
- * our turn). Height h > 0: the children of node (h, index); height 0: the leaf's preimage.
+ * The claimant side's answer to a game waiting for a reveal at the window level, from `commitment` (the
+ * window's commitment as signed); undefined when the game's node is not in it (not the claim we hold, or
+ * not our turn). Height h > 0: the children of node (h, index); height 0: the interval leaf's preimage.
  */
 export function answerFrom(
   commitment: WindowCommitment,
@@ -194,7 +268,7 @@ export function answerFrom(
   challenger: string,
   game: GameState,
 ): GameMove | undefined {
-  if (game.phase !== GamePhase.Reveal) return undefined;
+  if (game.phase !== GamePhase.Reveal || game.level !== GameLevel.Window) return undefined;
   const { levels } = commitment;
   const level = levels[game.height];
   if (!level || level[game.index]?.toLowerCase() !== game.node.toLowerCase()) return undefined;
@@ -216,14 +290,57 @@ export function answerFrom(
     challenger,
     interval: leaf.interval,
     readingsRoot: leaf.readingsRoot,
+    energyHash: leaf.energyHash,
     stateHash: leaf.stateHash,
   };
 }
 
 /**
+ * The claimant side's answer at the meter level, from the readings tree of the opened interval as signed
+ * (`claimedTree`: rebuilt from the stored slots, never from later data): the children of node (h, index), or
+ * at height 0 `OpenMeter` with the meter leaf's slot, running sums and meter k−1's opening.
+ */
+export function meterAnswerFrom(
+  claimed: ClaimedWindow,
+  claim: string,
+  challenger: string,
+  game: GameState,
+): GameMove | undefined {
+  if (game.phase !== GamePhase.Reveal || game.level !== GameLevel.Meter) return undefined;
+  const row = claimed.slots[game.position];
+  if (!row) return undefined;
+  const tree = claimedTree(claimed, game.position);
+  const level = tree.levels[game.height];
+  if (!level || level[game.index]?.toLowerCase() !== game.node.toLowerCase()) return undefined;
+  if (game.height > 0) {
+    const below = tree.levels[game.height - 1];
+    return {
+      action: GameAction.Reveal,
+      claim,
+      challenger,
+      left: below[2 * game.index],
+      right: below[2 * game.index + 1],
+    };
+  }
+  const k = game.index;
+  if (k >= row.length) return undefined;
+  return {
+    action: GameAction.OpenMeter,
+    claim,
+    challenger,
+    meter: {
+      slot: signedSlot(row[k]),
+      accExportWh: tree.acc[k].exportWh,
+      accImportWh: tree.acc[k].importWh,
+      previous: k > 0 ? meterOpening(tree, k - 1) : noOpening(),
+    },
+  };
+}
+
+/**
  * The claimant side's `Publish` of the revealed leaf, from `claimed` (the window as signed and stored:
- * its slots and states, never recomputed): the M slots of interval t, and for t > 0 leaf t-1 with its
- * path and S_{t-1} packed. Undefined when the game does not wait for it or the leaf is not ours.
+ * its slots and states, never recomputed): for t > 0 leaf t−1 with its path and S_{t−1} packed, and E_t
+ * packed. Undefined when the game does not wait for it or the leaf is not ours.
  */
 export function publishFrom(
   claimed: ClaimedWindow,
@@ -241,37 +358,58 @@ export function publishFrom(
     challenger,
     interval: leaf.interval,
     readingsRoot: leaf.readingsRoot,
+    energyHash: leaf.energyHash,
     stateHash: leaf.stateHash,
     step: {
-      slots: claimed.slots[t].map(signedSlot),
       previous: t > 0 ? intervalLeafProof(claimed, t - 1) : NO_PREVIOUS,
       prevState: t > 0 ? hexlify(packState(claimed.states[t - 1])) : '0x',
+      energy: hexlify(packEnergy(claimedTree(claimed, t).energy)),
     },
   };
 }
 
-/** The claimant side's move in a game waiting for it: a reveal, or the step's publication. */
+/** The claimant side's move in a game waiting for it: a reveal, the step's publication, or a meter's opening. */
 export function claimantMove(
   claimed: ClaimedWindow,
   claim: string,
   challenger: string,
   game: GameState,
 ): GameMove | undefined {
-  return answerFrom(claimed.commitment, claim, challenger, game) ?? publishFrom(claimed, claim, challenger, game);
+  return (
+    answerFrom(claimed.commitment, claim, challenger, game) ??
+    publishFrom(claimed, claim, challenger, game) ??
+    meterAnswerFrom(claimed, claim, challenger, game)
+  );
 }
 
 /**
- * The challenger's side after a reveal: the child that differs from our own commitment of the window
- * (so the game ends on a leaf where the claim departs from the honest one), else the left child,
- * which always covers an interval (the module refuses subtrees of padding only).
+ * The challenger's side after a reveal: the child that differs from our own tree (so the game ends on the
+ * leftmost leaf where the claim departs from the honest one), else the left child, which always covers a
+ * leaf (the module refuses subtrees of padding only). `leaves`: the leaves of the tree walked — W at the
+ * window level, M at the meter level; `ours`: our levels of that tree (the window's, or our readings tree
+ * of the opened interval).
  */
-export function pickSide(game: GameState, windowIntervals: number, ours?: WindowCommitment): number {
-  const below = ours?.levels[game.height - 1];
+export function pickSide(game: GameState, leaves: number, ours?: readonly (readonly string[])[]): number {
+  const below = ours?.[game.height - 1];
   const firstRight = (2 * game.index + 1) * (1 << (game.height - 1));
-  const rightAllowed = firstRight < windowIntervals;
+  const rightAllowed = firstRight < leaves;
   if (below && below[2 * game.index]?.toLowerCase() !== game.left.toLowerCase()) return 0;
   if (below && rightAllowed && below[2 * game.index + 1]?.toLowerCase() !== game.right.toLowerCase()) return 1;
   return 0;
+}
+
+/**
+ * The challenger's pick in `game` against our own window `ours` (when we hold it): at the window level
+ * against our window tree, at the meter level against our readings tree of the opened interval.
+ */
+export function pickFrom(game: GameState, ours?: ClaimedWindow, windowIntervals?: number): number {
+  if (game.level === GameLevel.Meter) {
+    const meters = ours?.layout.owners.length;
+    const tree = ours?.slots[game.position] ? claimedTree(ours, game.position) : undefined;
+    // Without our data, any pick that covers a meter: the left child always does.
+    return meters === undefined ? 0 : pickSide(game, meters, tree?.levels);
+  }
+  return pickSide(game, windowIntervals ?? ours?.commitment.intervals.length ?? 1, ours?.commitment.levels);
 }
 
 /** The challenge bond of a community: the game module's `bondBps` of the participant bond (DataAvailabilityGame._challenge). */
@@ -313,7 +451,7 @@ export function openedClaimView(
   ours: ClaimedWindow,
   claimRoot: string,
   revealed: ReadonlyMap<number, { left: string; right: string }>,
-  leaf: { position: number; interval: number; readingsRoot: string; stateHash: string },
+  leaf: OpenedLeaf,
 ): ClaimedWindow | undefined {
   const { levels: ourLevels, intervals } = ours.commitment;
   const depth = ourLevels.length - 1;
@@ -328,9 +466,17 @@ export function openedClaimView(
     levels[h - 1][left + 1] = pair.right;
   }
   levels[depth] = [claimRoot];
-  const opened = intervalLeaf(leaf.interval, leaf.readingsRoot, leaf.stateHash);
+  const opened = intervalLeaf(leaf.interval, leaf.readingsRoot, leaf.energyHash, leaf.stateHash);
   const claimed = intervals.map((x, i) =>
-    i === t ? { interval: leaf.interval, readingsRoot: leaf.readingsRoot, stateHash: leaf.stateHash, leaf: opened } : x,
+    i === t
+      ? {
+          interval: leaf.interval,
+          readingsRoot: leaf.readingsRoot,
+          energyHash: leaf.energyHash,
+          stateHash: leaf.stateHash,
+          leaf: opened,
+        }
+      : x,
   );
   const commitment = { windowRoot: claimRoot, intervals: claimed, levels };
   for (const p of t > 0 ? [t - 1, t] : [t]) {
@@ -341,8 +487,8 @@ export function openedClaimView(
 
 /**
  * A bad-step proof against the claim from an opened leaf t and our own data, when the claim's
- * interval t holds the same readings as ours (same readingsRoot) but another state: then our
- * S_{t-1} (the claim's too: see `openedClaimView`) and our slots of t are the claim's, and F of
+ * interval t holds the same readings and energies as ours (same readingsRoot and energyHash) but another
+ * state: then our S_{t-1} (the claim's too: see `openedClaimView`) and our E_t are the claim's, and F of
  * them is our S_t, not the claim's. Undefined when it does not apply.
  * `market`: the community's limit prices and tariff, which the proof carries (DESIGN.md §5).
  */
@@ -350,11 +496,17 @@ export function stepProofFromGame(
   ours: ClaimedWindow,
   claimRoot: string,
   revealed: ReadonlyMap<number, { left: string; right: string }>,
-  leaf: { position: number; interval: number; readingsRoot: string; stateHash: string },
+  leaf: OpenedLeaf,
   market: { limits?: readonly LimitPrices[]; tariff?: Tariff } = {},
 ): string | undefined {
   const own = ours.commitment.intervals[leaf.position];
-  if (!own || own.readingsRoot !== leaf.readingsRoot || own.stateHash === leaf.stateHash) return undefined;
+  if (
+    !own ||
+    own.readingsRoot !== leaf.readingsRoot ||
+    own.energyHash !== leaf.energyHash ||
+    own.stateHash === leaf.stateHash
+  )
+    return undefined;
   const view = openedClaimView(ours, claimRoot, revealed, leaf);
   return view ? badStepProof(view, leaf.position, market.limits, market.tariff) : undefined;
 }
@@ -362,16 +514,31 @@ export function stepProofFromGame(
 /**
  * Worst-case seconds from a claim's submission to its finality when a challenger plays every round
  * as late as allowed (DESIGN.md §5.4): the game opens in the last second of the challenge period P,
- * then depth(W) reveals, depth(W) picks, the leaf's reveal, the step's publication and the
- * challenger's last deadline, each taking the whole move deadline D. Games of several challengers run
- * in parallel (all open before P ends), so the bound holds for any number of them.
+ * then depth(W) reveals and depth(W) picks down the window, the interval leaf's reveal, the step's
+ * publication, depth(M) reveals and depth(M) picks down the meter level, the meter leaf's opening and the
+ * challenger's last deadline: 2·depth(W) + 2·depth(M) + 4 deadlines D (W = 96, M = 1,000: 38; M = 10: 26).
+ * Games of several challengers run in parallel (all open before P ends), so the bound holds for any number.
  */
 export function worstCaseFinalitySeconds(
   challengePeriod: number,
   moveDeadline: number,
   windowIntervals: number,
+  meters: number,
 ): number {
-  return challengePeriod + (2 * treeDepth(windowIntervals) + 3) * moveDeadline;
+  return challengePeriod + gameRounds(windowIntervals, meters) * moveDeadline;
+}
+
+/** Move deadlines of a game played to its end: 2·depth(W) + 2·depth(M) + 4. */
+export const gameRounds = (windowIntervals: number, meters: number): number =>
+  2 * treeDepth(windowIntervals) + 2 * treeDepth(meters) + 4;
+
+/** An opened interval leaf: its position and preimage (`LeafRevealed`). */
+export interface OpenedLeaf {
+  position: number;
+  interval: number;
+  readingsRoot: string;
+  energyHash: string;
+  stateHash: string;
 }
 
 /** Levels of the canonical window tree: depth(W) (the root's height in a game). */
@@ -437,6 +604,8 @@ export class GamePlayer {
       height: Number(g.height),
       phase: Number(g.phase),
       bond: g.bond,
+      level: Number(g.level ?? 0),
+      position: Number(g.position ?? 0),
     };
   }
 
@@ -487,18 +656,13 @@ export class GamePlayer {
     claim: string,
     challenger: string,
     now: number,
-    ours?: WindowCommitment,
+    ours?: ClaimedWindow,
   ): Promise<boolean> {
     const g = await this.state(claim, challenger);
     if (g.phase === GamePhase.None) return false;
     if (now > g.deadline) return this.play(window, { action: GameAction.Resolve, claim, challenger });
     if (g.phase === GamePhase.Pick)
-      return this.play(window, {
-        action: GameAction.Pick,
-        claim,
-        challenger,
-        side: pickSide(g, this.m.windowIntervals, ours),
-      });
+      return this.play(window, { action: GameAction.Pick, claim, challenger, side: pickFrom(g, ours) });
     return false;
   }
 

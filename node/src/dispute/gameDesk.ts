@@ -4,7 +4,7 @@ import { TX_TIMEOUT_MS, WindowStatus, type HubClient, type WindowRecord } from '
 import type { NodeDb } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
-import type { WindowCommitment } from '../window/commitment.js';
+import type { MeterLayout, WindowCommitment } from '../window/commitment.js';
 import type { ClaimedWindow } from '../window/disputeProof.js';
 import { parseClaimedWindow } from './disputer.js';
 import {
@@ -12,10 +12,11 @@ import {
   claimantMove,
   claimHash,
   GameAction,
+  GameLevel,
   GamePhase,
   GamePlayer,
   gameId,
-  pickSide,
+  pickFrom,
   revertReason,
   type GameState,
   type MoveOutcome,
@@ -130,11 +131,11 @@ export class GameDesk {
    * As challenger: descend into `side`, or, without one, where the claim departs from `ours` (a
    * commitment of the window this account holds), else left.
    */
-  async pick(window: number, challenger: string, side?: number, ours?: WindowCommitment): Promise<MoveOutcome> {
+  async pick(window: number, challenger: string, side?: number, ours?: ClaimedWindow): Promise<MoveOutcome> {
     const { claim, state } = await this.gameOf(window, challenger);
     if (state.phase !== GamePhase.Pick)
       throw new GameMoveError(`the game waits for ${GamePhase[state.phase]}, not for the challenger's pick`);
-    const chosen = side ?? pickSide(state, this.windowIntervals, ours);
+    const chosen = side ?? pickFrom(state, ours, this.windowIntervals);
     return this.player.send(window, { action: GameAction.Pick, claim, challenger, side: chosen });
   }
 
@@ -185,27 +186,40 @@ export class GameDesk {
 }
 
 /** The stored window (a node's data dir: slots, states, tree) whose root is `windowRoot`. */
-export async function storedWindow(db: NodeDb, window: number, windowRoot: string): Promise<ClaimedWindow | undefined> {
+export async function storedWindow(
+  layout: MeterLayout,
+  db: NodeDb,
+  window: number,
+  windowRoot: string,
+): Promise<ClaimedWindow | undefined> {
   const stored = await db.commitments.get({ window, windowRoot });
   if (!stored) return undefined;
-  const claimed = parseClaimedWindow(stored.frames.map((f) => Buffer.from(f, 'utf8')));
+  const claimed = parseClaimedWindow(
+    layout,
+    stored.frames.map((f) => Buffer.from(f, 'utf8')),
+  );
   return claimed?.commitment.windowRoot === windowRoot ? claimed : undefined;
 }
 
 /** The stored commitment (a node's data dir) whose root is `windowRoot`, as a tree. */
 export async function storedTree(
+  layout: MeterLayout,
   db: NodeDb,
   window: number,
   windowRoot: string,
 ): Promise<WindowCommitment | undefined> {
-  return (await storedWindow(db, window, windowRoot))?.commitment;
+  return (await storedWindow(layout, db, window, windowRoot))?.commitment;
 }
 
 /** The first served window (window protocol frames) whose tree hashes to `windowRoot`. */
-export function servedWindow(answers: Uint8Array[][], windowRoot: string): ClaimedWindow | undefined {
+export function servedWindow(
+  layout: MeterLayout,
+  answers: Uint8Array[][],
+  windowRoot: string,
+): ClaimedWindow | undefined {
   for (const frames of answers) {
     try {
-      const claimed = parseClaimedWindow(frames);
+      const claimed = parseClaimedWindow(layout, frames);
       if (claimed?.commitment.windowRoot === windowRoot) return claimed;
     } catch {
       // A malformed answer is no answer.
@@ -215,21 +229,27 @@ export function servedWindow(answers: Uint8Array[][], windowRoot: string): Claim
 }
 
 /** The first served commitment (window protocol frames) whose tree hashes to `windowRoot`. */
-export function servedTree(answers: Uint8Array[][], windowRoot: string): WindowCommitment | undefined {
-  return servedWindow(answers, windowRoot)?.commitment;
+export function servedTree(
+  layout: MeterLayout,
+  answers: Uint8Array[][],
+  windowRoot: string,
+): WindowCommitment | undefined {
+  return servedWindow(layout, answers, windowRoot)?.commitment;
 }
 
 /** One line per game, for the CLI. */
 export function describeGame(g: GameView, now: number): string {
   const { state } = g;
+  const meter = state.level === GameLevel.Meter;
+  const where = meter ? ` of the readings tree of step ${state.position}` : '';
   const whose =
     state.phase === GamePhase.Reveal
-      ? `claimant side must reveal ${state.height > 0 ? `the children of node (height ${state.height}, index ${state.index})` : `leaf ${state.index}`}`
+      ? `claimant side must ${state.height > 0 ? `reveal the children of node (height ${state.height}, index ${state.index})${where}` : meter ? `open meter ${state.index} of step ${state.position}` : `reveal leaf ${state.index}`}`
       : state.phase === GamePhase.Pick
-        ? `challenger must pick a side at height ${state.height}`
+        ? `challenger must pick a side at height ${state.height}${where}`
         : state.phase === GamePhase.Publish
-          ? `claimant side must publish the data of step ${state.index} (its slots and S_{t-1})`
-          : `leaf ${state.index} is open (its step's data published): the challenger proves fraud with it or concedes`;
+          ? `claimant side must publish the data of step ${state.index} (S_{t-1} and E_t)`
+          : `meter ${state.index} of step ${state.position} is open (its leaf and meter ${state.index - 1}'s published): the challenger proves fraud with it or concedes`;
   const left = state.deadline - now;
   return `game ${g.id.slice(0, 10)} challenger ${g.challenger} bond ${state.bond}: ${whose}; deadline ${left >= 0 ? `in ${left} s` : `passed ${-left} s ago (resolvable)`}`;
 }

@@ -6,30 +6,35 @@ import type { NodeDb } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { MeterKeyRing } from '../reading/meterKeys.js';
 import type { Logger } from '../util/logger.js';
-import type { WindowCommitment } from '../window/commitment.js';
-import { badFinalStateProofOf, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
+import { meterLayout } from '../window/commitment.js';
+import { badFinalStateProofOf, claimedTree, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
+import { treeDepth } from '../window/merkle.js';
 import { parseClaimedWindow } from './disputer.js';
 import { servedTree } from './gameDesk.js';
 import {
   challengeBond,
   claimantMove,
   claimHash,
+  decodeOpenMeterMove,
   decodePublishMove,
   GameAction,
+  GameLevel,
   GamePhase,
   gameDepth,
   gameId,
-  pickSide,
+  pickFrom,
   revertReason,
   siblingPath,
   stepProofFromGame,
   type GameMove,
   type GamePlayer,
   type GameState,
+  type MeterReveal,
+  type OpenedLeaf,
   type PublishedStep,
 } from './game.js';
 import { limitsInForce } from '../window/limits.js';
-import { proofFromOpenedStep } from './proofs.js';
+import { proofFromOpenedMeter, proofFromOpenedStep } from './proofs.js';
 
 /** How the node plays the data-availability game (DESIGN.md §5.7); `game` in the node's config. */
 export interface GameOptions {
@@ -90,13 +95,18 @@ interface TrackedGame {
   window: number;
   claim: string;
   challenger: string;
-  /** Children revealed per height (height -> pair): the opened leaf's sibling path. */
+  /** Children revealed per height (height -> pair) at the window level: the opened leaf's sibling path. */
   revealed: Map<number, { left: string; right: string }>;
+  /** Children revealed per height at the meter level (after `Publish`): the opened meter leaf's sibling path. */
+  meterRevealed: Map<number, { left: string; right: string }>;
   /** The opened leaf's preimage, once revealed. */
-  leaf?: { position: number; interval: number; readingsRoot: string; stateHash: string };
+  leaf?: OpenedLeaf;
   /** The transaction that published the opened step's data, and keccak256 of its `move` (StepPublished). */
   published?: { txHash: string; dataHash: string };
-  /** Whether we already looked for a fraud proof on the opened leaf. */
+  /** The transaction that opened a meter leaf (MeterOpened), its meter and keccak256 of its `move`. */
+  meterOpened?: { txHash: string; dataHash: string; meter: number };
+  /** Whether we already looked for a fraud proof in the published step, and at the opened meter leaf. */
+  stepHandled?: boolean;
   openedHandled?: boolean;
 }
 
@@ -227,6 +237,7 @@ export class GameLoop {
         claim: a.claim as string,
         challenger: a.challenger as string,
         revealed: new Map(),
+        meterRevealed: new Map(),
       };
       this.games.set(id, g);
       logger.info('game opened', {
@@ -243,10 +254,15 @@ export class GameLoop {
     if (!g) return;
     switch (name) {
       case 'ChildrenRevealed':
-        g.revealed.set(Number(a.height), { left: a.left as string, right: a.right as string });
+        // Events come in order: after the step's publication, the reveals are the meter level's.
+        (g.published ? g.meterRevealed : g.revealed).set(Number(a.height), {
+          left: a.left as string,
+          right: a.right as string,
+        });
         logger.info('game: children revealed', {
           window: g.window,
           challenger: g.challenger,
+          level: g.published ? 'meter' : 'window',
           height: Number(a.height),
           index: Number(a.index),
         });
@@ -264,16 +280,28 @@ export class GameLoop {
           position: Number(a.position),
           interval: Number(a.interval),
           readingsRoot: a.readingsRoot as string,
+          energyHash: a.energyHash as string,
           stateHash: a.stateHash as string,
         };
         logger.info('game: leaf revealed', { window: g.window, challenger: g.challenger, position: g.leaf.position });
         break;
       case 'StepPublished':
         g.published = { txHash, dataHash: a.dataHash as string };
-        logger.info('game: step published, leaf open', {
+        logger.info('game: step published, the game goes on at the meter level', {
           window: g.window,
           challenger: g.challenger,
           position: Number(a.position),
+          tx: txHash,
+        });
+        break;
+      case 'MeterOpened':
+        g.meterOpened = { txHash, dataHash: a.dataHash as string, meter: Number(a.meterIndex) };
+        this.m.metrics?.gameMetersOpened.inc();
+        logger.info('game: meter leaf opened', {
+          window: g.window,
+          challenger: g.challenger,
+          position: Number(a.position),
+          meter: g.meterOpened.meter,
           tx: txHash,
         });
         break;
@@ -339,7 +367,7 @@ export class GameLoop {
   /** Whether some peer serves a tree that hashes to `windowRoot` (rebuilt from the served slots and states). */
   private async served(window: number, windowRoot: string): Promise<boolean> {
     const answers = await this.m.fetchCommitments(window).catch(() => [] as Uint8Array[][]);
-    return servedTree(answers, windowRoot) !== undefined;
+    return servedTree(meterLayout(this.m.community), answers, windowRoot) !== undefined;
   }
 
   private async bond(): Promise<bigint> {
@@ -405,13 +433,18 @@ export class GameLoop {
       return;
     }
     if (mine) {
+      // The step is published (the game is at the meter level): what S_{t−1} and E_t prove, at once.
+      if (g.published && !g.stepHandled) {
+        g.stepHandled = true;
+        if (await this.useOpenedLeaf(g, state)) return;
+      }
       if (state.phase === GamePhase.Pick) {
-        const ours = await this.ownTree(g.window);
-        const side = pickSide(state, this.m.community.windowIntervals, ours);
+        const ours = await this.ownWindow(g.window);
+        const side = pickFrom(state, ours, this.m.community.windowIntervals);
         await this.move(g, { action: GameAction.Pick, claim: g.claim, challenger: g.challenger, side });
       } else if (state.phase === GamePhase.Opened && !g.openedHandled) {
         g.openedHandled = true;
-        await this.useOpenedLeaf(g, state);
+        await this.useOpenedMeter(g, state);
       }
       return;
     }
@@ -450,88 +483,130 @@ export class GameLoop {
   }
 
   /**
-   * The leaf is open: its step's data is published. Prove what the leaf, the published data and our
-   * own readings prove:
-   * - A last leaf (position W−1) whose state is not the posted S_W: bad final state, with the
-   *   siblings the claimant revealed on the way down.
-   * - From the published step (read back from the `Publish` transaction's calldata, checked against
-   *   the event's hash): a committed slot that is not a valid reading (forged reading), a reading of
-   *   ours it leaves out (reading mismatch), or a state that is not F of the published S_{t-1} and
-   *   slots (bad step) — `proofFromOpenedStep`.
-   * - Without the published data (the move was sent through another contract, whose calldata the
-   *   node does not trace), or when it shows nothing: a leaf with our readings (same readingsRoot)
-   *   but another state is still a bad step from our S_{t-1} and slots (`stepProofFromGame`).
-   * Otherwise the step is right as far as our data shows: our deadline runs out and the bond goes to
-   * the signers.
+   * The step is published (the game goes on at the meter level). Prove what the interval leaf, the published
+   * data and our own tree prove:
+   * - A last leaf (position W−1) whose state is not the posted S_W: bad final state, with the siblings the
+   *   claimant revealed on the way down.
+   * - From the published S_{t−1} and E_t (read back from the `Publish` transaction's calldata, checked
+   *   against the event's hash): a state that is not F of them (bad step), or, when our readings tree of
+   *   interval t has the claim's readingsRoot, an E_t entry that is not our running sum of the participant's
+   *   last meter (bad energy, Total) — `proofFromOpenedStep`.
+   * - Without the published data (the move was sent through another contract, whose calldata the node does
+   *   not trace): a leaf with our readings and energies (same readingsRoot, energyHash) but another state is
+   *   still a bad step from our S_{t−1} and E_t (`stepProofFromGame`).
+   * Otherwise the fault, if any, is below the readingsRoot: the game goes on down to a meter.
+   * True when a proof was sent (or tried).
    */
-  private async useOpenedLeaf(g: TrackedGame, state: GameState): Promise<void> {
-    const { hub, community, logger } = this.m;
+  private async useOpenedLeaf(g: TrackedGame, state: GameState): Promise<boolean> {
+    const { community, logger } = this.m;
     const W = community.windowIntervals;
-    const rec = await hub.windowRecord(g.window);
+    const rec = await this.pendingRecord(g);
     const leaf = g.leaf;
-    if (
-      rec.status !== WindowStatus.Pending ||
-      claimHash(g.window, rec.windowRoot, rec.stateHash, rec.balancesRoot) !== g.claim
-    )
-      return;
-    if (!leaf || leaf.position !== state.index || !g.published) {
-      g.openedHandled = false; // the LeafRevealed / StepPublished event is not read yet
-      return;
+    if (!rec) return false;
+    if (!leaf || (state.level === GameLevel.Window && leaf.position !== state.index)) {
+      g.stepHandled = false; // the LeafRevealed event is not read yet
+      return false;
     }
     const proof = siblingPath(g.revealed, leaf.position, gameDepth(W));
-    let kind: DisputeKind | undefined;
-    let data: string | undefined;
-    if (leaf.position === W - 1 && leaf.stateHash !== rec.stateHash && proof) {
-      kind = DisputeKind.BadFinalState;
-      data = badFinalStateProofOf({ ...leaf, proof });
-    } else {
-      const ours = await this.ownWindow(g.window);
-      const step = proof && (await this.publishedStep(g));
-      if (step && proof) {
-        const found = proofFromOpenedStep(
-          community,
-          this.m.keys,
-          { leaf: { ...leaf, proof }, ...step },
-          ours?.slots[leaf.position],
-          { signers: rec.signers, disputer: this.m.participantIndex >= 0 ? this.m.participantIndex : undefined },
-        );
-        if (found) {
-          kind = found.kind;
-          data = found.data;
-          logger.warn('opened step: fraud found in the published data', {
-            window: g.window,
-            position: leaf.position,
-            what: found.summary,
-          });
-        } else {
-          // Our own S_{t-1} and slots too, whenever our leaves t-1 and t are the claim's (review P2:
-          // a published leaf t-1 is only as good as the module's check of it; ours is the canonical one).
-          data = ours && stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf);
-          if (data) kind = DisputeKind.BadStep;
-        }
-      } else {
-        data =
-          ours &&
-          stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, {
-            limits: limitsInForce(community, g.window),
-            tariff: community.tariff,
-          });
-        if (data) kind = DisputeKind.BadStep;
-      }
-    }
-    if (kind === undefined || !data) {
-      logger.warn(
-        'opened leaf: no fraud proof from the leaf, the published step and our data (the step is right as far as we see)',
-        {
+    if (!proof) return false;
+    if (leaf.position === W - 1 && leaf.stateHash !== rec.stateHash)
+      return this.dispute(g, rec, DisputeKind.BadFinalState, badFinalStateProofOf({ ...leaf, proof }));
+    const ours = await this.ownWindow(g.window);
+    const step = await this.publishedStep(g);
+    if (step) {
+      const ownTree = ours?.slots[leaf.position] ? claimedTree(ours, leaf.position) : undefined;
+      const found = proofFromOpenedStep(community, { leaf: { ...leaf, proof }, ...step }, ownTree);
+      if (found) {
+        logger.warn('opened step: fraud found in the published data', {
           window: g.window,
           position: leaf.position,
-          deadline: state.deadline,
-        },
-      );
+          what: found.summary,
+        });
+        return this.dispute(g, rec, found.kind, found.data);
+      }
+    }
+    // Our own S_{t-1} and E_t too, whenever our leaves t-1 and t are the claim's (review P2: a published
+    // leaf t-1 is only as good as the module's check of it; ours is the canonical one).
+    const data =
+      ours &&
+      stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, {
+        limits: limitsInForce(community, g.window),
+        tariff: community.tariff,
+      });
+    if (data) return this.dispute(g, rec, DisputeKind.BadStep, data);
+    logger.info('opened step: S_{t-1} and E_t are right as far as we see; on to the meter level', {
+      window: g.window,
+      position: leaf.position,
+    });
+    return false;
+  }
+
+  /**
+   * A meter leaf is open (`OpenMeter`): prove what it shows with our own reading of that slot
+   * (`proofFromOpenedMeter`): a forged committed reading, our reading left out, a running sum that is not its
+   * base plus the slot, or an E_t entry of its owner that is not its last meter's sum (bad energy). The meter
+   * leaf's path under the readingsRoot is the children revealed on the way down the meter level. Otherwise
+   * the meter is right as far as our data shows: our deadline runs out and the bond goes to the signers.
+   */
+  private async useOpenedMeter(g: TrackedGame, state: GameState): Promise<void> {
+    const { community, logger } = this.m;
+    const rec = await this.pendingRecord(g);
+    const leaf = g.leaf;
+    if (!rec) return;
+    if (!leaf || !g.meterOpened || !g.published) {
+      g.openedHandled = false; // the MeterOpened event is not read yet
       return;
     }
+    const meters = community.meters.length;
+    const windowPath = siblingPath(g.revealed, leaf.position, gameDepth(community.windowIntervals));
+    const meterPath = siblingPath(g.meterRevealed, g.meterOpened.meter, treeDepth(meters));
+    const opened = await this.openedMeter(g);
+    const step = await this.publishedStep(g);
+    if (!windowPath || !meterPath || !opened) {
+      logger.warn('opened meter: its data cannot be read back (no fraud proof from it)', { window: g.window });
+      return;
+    }
+    const ours = await this.ownWindow(g.window);
+    const found = proofFromOpenedMeter(
+      community,
+      this.m.keys,
+      {
+        leaf: { ...leaf, proof: windowPath },
+        meter: g.meterOpened.meter,
+        slot: opened.slot,
+        acc: { exportWh: opened.accExportWh, importWh: opened.accImportWh },
+        path: meterPath,
+        previous: g.meterOpened.meter > 0 ? opened.previous : undefined,
+        energy: step?.energy,
+      },
+      ours?.slots[leaf.position]?.[g.meterOpened.meter],
+      { signers: rec.signers, disputer: this.m.participantIndex >= 0 ? this.m.participantIndex : undefined },
+    );
+    if (!found) {
+      logger.warn('opened meter: no fraud proof from it and our data (the meter leaf is right as far as we see)', {
+        window: g.window,
+        position: leaf.position,
+        meter: g.meterOpened.meter,
+        deadline: state.deadline,
+      });
+      return;
+    }
+    logger.warn('opened meter: fraud found', { window: g.window, meter: g.meterOpened.meter, what: found.summary });
+    await this.dispute(g, rec, found.kind, found.data);
+  }
+
+  /** The game's claim's record while it is still its window's pending claim. */
+  private async pendingRecord(g: TrackedGame): Promise<WindowRecord | undefined> {
+    const rec = await this.m.hub.windowRecord(g.window);
+    if (rec.status !== WindowStatus.Pending) return undefined;
+    return claimHash(g.window, rec.windowRoot, rec.stateHash, rec.balancesRoot) === g.claim ? rec : undefined;
+  }
+
+  /** Sends a fraud proof found through game `g`; true once sent (accepted or not: a failure is retried later). */
+  private async dispute(g: TrackedGame, rec: WindowRecord, kind: DisputeKind, data: string): Promise<boolean> {
+    const { hub, logger } = this.m;
     const name = DisputeKind[kind];
-    logger.warn('opened leaf proves fraud: disputing', { window: g.window, position: leaf.position, kind: name });
+    logger.warn('game data proves fraud: disputing', { window: g.window, position: g.leaf?.position, kind: name });
     try {
       const receipt = await hub.dispute(g.window, kind, data, rec);
       this.m.metrics?.disputes.inc({ kind: name, result: 'accepted' });
@@ -539,9 +614,12 @@ export class GameLoop {
     } catch (e) {
       this.m.metrics?.disputes.inc({ kind: name, result: 'failed' });
       logger.warn('dispute failed', { window: g.window, kind: name, reason: revertReason(e, hub.contract) });
-      g.openedHandled = false; // try again on a later tick, while the deadline lasts
+      // Try again on a later tick, while the deadline lasts.
+      if (g.meterOpened) g.openedHandled = false;
+      else g.stepHandled = false;
       this.backOff(g.id);
     }
+    return true;
   }
 
   // ------------------------------------------------------------------ stored commitments
@@ -564,17 +642,11 @@ export class GameLoop {
    * call in the StepPublished transaction, checked against the event's hash; undefined when the
    * transaction is not a direct call of the hub (or cannot be read).
    */
-  private async publishedStep(
-    g: TrackedGame,
-  ): Promise<Pick<PublishedStep, 'slots' | 'previous' | 'prevState'> | undefined> {
-    const { provider, hub, logger } = this.m;
+  private async publishedStep(g: TrackedGame): Promise<PublishedStep | undefined> {
+    const { logger } = this.m;
     if (!g.published) return undefined;
     try {
-      const tx = await provider.getTransaction(g.published.txHash);
-      if (!tx || tx.to?.toLowerCase() !== this.m.community.hub.toLowerCase()) throw new Error('not a call of the hub');
-      const call = hub.contract.interface.parseTransaction({ data: tx.data });
-      if (call?.name !== 'playGame') throw new Error('not a playGame call');
-      const decoded = decodePublishMove(call.args[2] as string, g.published.dataHash);
+      const decoded = decodePublishMove(await this.playGameMove(g.published.txHash), g.published.dataHash);
       if (!decoded) throw new Error("the move does not match the event's hash");
       return decoded.step;
     } catch (e) {
@@ -587,9 +659,31 @@ export class GameLoop {
     }
   }
 
-  /** This node's own current commitment of `window` (its latest fold), as a tree. */
-  private async ownTree(window: number): Promise<WindowCommitment | undefined> {
-    return (await this.ownWindow(window))?.commitment;
+  /** The `move` argument of a direct `Hub.playGame` call in transaction `txHash`. */
+  private async playGameMove(txHash: string): Promise<string> {
+    const { provider, hub } = this.m;
+    const tx = await provider.getTransaction(txHash);
+    if (!tx || tx.to?.toLowerCase() !== this.m.community.hub.toLowerCase()) throw new Error('not a call of the hub');
+    const call = hub.contract.interface.parseTransaction({ data: tx.data });
+    if (call?.name !== 'playGame') throw new Error('not a playGame call');
+    return call.args[2] as string;
+  }
+
+  /** The meter leaf the claimant side opened in game `g` (`OpenMeter`), checked against MeterOpened's hash. */
+  private async openedMeter(g: TrackedGame): Promise<MeterReveal | undefined> {
+    if (!g.meterOpened) return undefined;
+    try {
+      const decoded = decodeOpenMeterMove(await this.playGameMove(g.meterOpened.txHash), g.meterOpened.dataHash);
+      if (!decoded) throw new Error("the move does not match the event's hash");
+      return decoded;
+    } catch (e) {
+      this.m.logger.warn('cannot read the opened meter leaf from its transaction', {
+        window: g.window,
+        tx: g.meterOpened.txHash,
+        reason: (e as Error).message,
+      });
+      return undefined;
+    }
   }
 
   /** This node's own current commitment of `window` as signed: slots, states and tree. */
@@ -604,7 +698,10 @@ export class GameLoop {
     const key = `${window}:${windowRoot}`;
     let stored = this.windows.get(key);
     if (!stored) {
-      stored = parseClaimedWindow(frames.map((f) => Buffer.from(f, 'utf8')));
+      stored = parseClaimedWindow(
+        meterLayout(this.m.community),
+        frames.map((f) => Buffer.from(f, 'utf8')),
+      );
       if (!stored || stored.commitment.windowRoot !== windowRoot) return undefined;
       this.windows.set(key, stored);
       for (const k of this.windows.keys()) if (Number(k.split(':')[0]) < window - 4) this.windows.delete(k);

@@ -1,28 +1,53 @@
-import { getBytes, ZeroHash } from 'ethers';
+import { getBytes, hexlify } from 'ethers';
 import type { CommunityInfo } from '../community/types.js';
 import { decodeReading, sameReadingValues } from '../reading/encoding.js';
 import type { MeterKeyRing } from '../reading/meterKeys.js';
 import type { SignedReading } from '../reading/signature.js';
-import { toMeterEnergy } from '../window/assemble.js';
-import { ABSENT_LEAF, commitWindow, rawReadingLeaf, readingsRoot } from '../window/commitment.js';
+import {
+  ABSENT_LEAF,
+  commitSlots,
+  firstMeterOf,
+  lastMeterOf,
+  meterLeaf,
+  meterOpening,
+  rawReadingLeaf,
+  readingsTree,
+  type MeterLayout,
+  type MeterLeafOpening,
+  type ReadingsTree,
+} from '../window/commitment.js';
 import {
   badFinalStateProof,
   badStepProof,
+  badStepProofOf,
+  claimedTree,
   DisputeKind,
-  encodeProof,
+  EnergyFault,
+  energyAccumulationProof,
+  energyProofOf,
+  energyTotalProof,
   forgedReadingProof,
+  NO_INTERVAL,
+  noOpening,
   readingMismatchProof,
-  signedSlot,
-  stateTuple,
+  readingMismatchProofOf,
+  slotProofOf,
   type ClaimedWindow,
   type IntervalLeafProof,
 } from '../window/disputeProof.js';
-import { buildLevels, merkleProof, treeDepth } from '../window/merkle.js';
+import { type Energy, packEnergy, sameEnergy, unpackEnergy, ZERO_ENERGY } from '../window/energy.js';
+import { computeMerkleRoot } from '../window/merkle.js';
 import { marketAt } from '../window/fold.js';
-import { marketStep } from '../window/market.js';
-import { encodeTariff } from '../window/tariff.js';
+import { marketStepOfEnergy } from '../window/market.js';
 import { limitsInForce } from '../window/limits.js';
-import { emptyState, PACKED_STATE_STRIDE, stateHash, unpackState, type ParticipantState } from '../window/state.js';
+import {
+  emptyState,
+  PACKED_STATE_STRIDE,
+  stateHash,
+  unpackState,
+  type LimitPrices,
+  type ParticipantState,
+} from '../window/state.js';
 
 export { DisputeKind, type ClaimedWindow };
 
@@ -36,18 +61,18 @@ export interface Proof {
 
 /** A claimant's served window (slots and states) with the commitment they make: it must reproduce the root on chain. */
 export function claimFromServed(
+  layout: MeterLayout,
   firstInterval: number,
   slots: (SignedReading | undefined)[][],
   states: ParticipantState[][],
 ): ClaimedWindow {
-  const commitment = commitWindow(
-    slots.map((row, i) => ({
-      interval: firstInterval + i,
-      readingsRoot: readingsRoot(row),
-      stateHash: stateHash(states[i]),
-    })),
+  const commitment = commitSlots(
+    layout,
+    firstInterval,
+    slots,
+    states.map((s) => stateHash(s)),
   );
-  return { firstInterval, slots, states, commitment };
+  return { firstInterval, slots, states, commitment, layout };
 }
 
 /**
@@ -128,39 +153,102 @@ export function buildCheapestProof(
       };
     }
   }
-  const owners = community.meters.map((x) => x.owner);
+  // The readings trees as committed: a running sum or an E_t entry that is not what the slots add up to.
+  for (let i = 0; i < W; i++) {
+    const found = energyFault(claim.layout, claimedTree(claim, i), claim.slots[i]);
+    if (!found) continue;
+    const t = claim.firstInterval + i;
+    return found.fault === EnergyFault.Accumulation
+      ? {
+          kind: DisputeKind.BadEnergy,
+          data: energyAccumulationProof(claim, i, found.index),
+          summary: `running sum of meter ${found.index} at interval ${t} is not what its slots add up to`,
+        }
+      : {
+          kind: DisputeKind.BadEnergy,
+          data: energyTotalProof(claim, i, found.index),
+          summary: `energy of participant ${found.index} at interval ${t} is not the sum of its meters`,
+        };
+  }
   // The limit prices in force for the claim's window (the verifier checks the proof's against their hash).
   const limits = limitsInForce(community, Math.floor(claim.firstInterval / Math.max(1, W)));
   for (let i = 0; i < W; i++) {
     const prev = i === 0 ? emptyState(community.participants.length) : claim.states[i - 1];
     const market = marketAt(community, claim.firstInterval + i);
-    const next = marketStep(market, prev, owners, claim.slots[i].map(toMeterEnergy), limits);
-    if (stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
+    const energy = claimedTree(claim, i).energy;
+    const next = stepOfEnergy(market, prev, energy, limits);
+    if (next && stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
     return {
       kind: DisputeKind.BadStep,
       data: badStepProof(claim, i, limits, community.tariff),
-      summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and readings`,
+      summary: `state of interval ${claim.firstInterval + i} is not F of the previous state and E_t`,
     };
   }
   return undefined;
 }
 
-/** One published slot: raw bytes (hex), both empty = absent (`PublishedStep.slots`, contracts/src/types/Game.sol). */
+/** F(S_{t−1}, E_t), or undefined when F reverts on these inputs (then the step is wrong by itself). */
+function stepOfEnergy(
+  market: ReturnType<typeof marketAt>,
+  prev: readonly ParticipantState[],
+  energy: readonly Energy[],
+  limits: readonly LimitPrices[] | undefined,
+): ParticipantState[] | undefined {
+  try {
+    return marketStepOfEnergy(
+      market,
+      prev,
+      energy.map((e) => e.exportWh),
+      energy.map((e) => e.importWh),
+      limits,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first fault of a committed readings tree against the slots it commits to: the leftmost meter whose
+ * running sum is not its base plus its slot's energy (its predecessor's is right, so an Accumulation proof
+ * at that meter holds), else the first participant whose E_t entry is not its last meter's running sum
+ * (or not zero without a meter). Undefined for the canonical tree.
+ */
+export function energyFault(
+  layout: MeterLayout,
+  tree: ReadingsTree,
+  slots: readonly (SignedReading | undefined)[],
+): { fault: EnergyFault; index: number } | undefined {
+  const honest = readingsTree(layout, slots);
+  for (let k = 0; k < honest.acc.length; k++)
+    if (!sameEnergy(honest.acc[k], tree.acc[k])) return { fault: EnergyFault.Accumulation, index: k };
+  for (let j = 0; j < layout.participants; j++)
+    if (!tree.energy[j] || !sameEnergy(honest.energy[j], tree.energy[j])) return { fault: EnergyFault.Total, index: j };
+  return undefined;
+}
+
+/** A slot as raw bytes (hex), both empty = absent, as committed (a claimant may commit bytes that are no reading). */
 export interface PublishedSlot {
   encoded: string;
   signature: string;
 }
 
+const isAbsent = (x: PublishedSlot): boolean => getBytes(x.encoded).length === 0 && getBytes(x.signature).length === 0;
+
+/** WindowCommitment.slotLeaf of raw slot bytes. */
+export function rawSlotLeaf(x: PublishedSlot): string {
+  return isAbsent(x) ? ABSENT_LEAF : rawReadingLeaf(getBytes(x.encoded), getBytes(x.signature));
+}
+
 /**
  * The data a data-availability game opened for one step (review R1): the interval leaf t with its
  * path under the claim's windowRoot (the children revealed on the way down), and what the claimant
- * side published for it in calldata — the M slots, leaf t-1 with its path and S_{t-1} packed.
+ * side published for it in calldata — leaf t-1 with its path, S_{t-1} packed, and E_t packed.
  */
 export interface OpenedStep {
   leaf: IntervalLeafProof;
-  slots: readonly PublishedSlot[];
   previous: IntervalLeafProof;
   prevState: string;
+  energy: string;
 }
 
 type Community = Pick<
@@ -170,109 +258,206 @@ type Community = Pick<
   Partial<Pick<CommunityInfo, 'tariff' | 'start' | 'intervalSeconds' | 'windowIntervals' | 'limitBook'>>;
 
 /**
- * The cheapest fraud proof against the step a game opened and published, from that data and our own
- * readings of the interval, in `buildCheapestProof`'s order: a committed slot that is not a valid
- * reading of its meter and interval (forged reading), a reading of ours the claim leaves out
- * (reading mismatch, when the omission rule lets us raise it), a state that is not F of S_{t-1} and
- * the committed readings (bad step). Undefined when the step is right as far as our readings show.
- * The slots are taken as published bytes: a committed slot that is no reading at all is provable too.
+ * A fraud proof against the step a game opened and published, from that data alone, or from our own readings
+ * tree of interval t when it has the claim's readingsRoot: a state that is not F of the published S_{t−1} and
+ * E_t (bad step), else an E_t entry that is not the running sum of the participant's last meter in our tree —
+ * the claim's tree too, as the roots agree (bad energy, Total). Undefined when neither shows: the fault, if
+ * any, is below the readingsRoot (the game goes on at the meter level).
  */
 export function proofFromOpenedStep(
   community: Community,
-  keys: MeterKeyRing,
   opened: OpenedStep,
-  /** Our slots of interval t (equivocated ones voided), when we hold them. */
-  ours: readonly (SignedReading | undefined)[] | undefined,
+  /** Our readings tree of interval t, when we hold the interval. */
+  ownTree?: ReadingsTree,
+): Proof | undefined {
+  const { leaf } = opened;
+  const t = leaf.interval;
+  const n = community.participants.length;
+  const packedState = getBytes(opened.prevState);
+  const packedEnergy = getBytes(opened.energy);
+  const first = leaf.position === 0;
+  // The limit prices in force for the window of interval t (t = w·W + position).
+  const limits = limitsInForce(community, community.windowIntervals ? Math.floor(t / community.windowIntervals) : 0);
+  // A committed S_{t-1} or E_t of another length is wrong by itself (the verifier's BadStep says so).
+  const prev = first ? emptyState(n) : unpackState(packedState, Math.floor(packedState.length / PACKED_STATE_STRIDE));
+  const wellFormed = prev.length === n && packedEnergy.length === 16 * n;
+  const energy = wellFormed ? unpackEnergy(packedEnergy) : [];
+  if (wellFormed) {
+    const next = stepOfEnergy(marketAt(community, t), prev, energy, limits);
+    // F reverting on a well-formed S_{t−1} puts the fault in the step before: not provable from this one.
+    if (!next) return undefined;
+    if (stateHash(next) !== leaf.stateHash) {
+      return {
+        kind: DisputeKind.BadStep,
+        data: badStepProofOf(
+          first ? NO_INTERVAL : opened.previous,
+          first ? [] : prev,
+          leaf,
+          opened.energy,
+          limits,
+          community.tariff,
+        ),
+        summary: `state of interval ${t} is not F of the published S_{t-1} and E_t`,
+      };
+    }
+  } else {
+    return {
+      kind: DisputeKind.BadStep,
+      data: badStepProofOf(
+        first ? NO_INTERVAL : opened.previous,
+        first ? [] : prev,
+        leaf,
+        opened.energy,
+        limits,
+        community.tariff,
+      ),
+      summary: `published S_{t-1} or E_t of interval ${t} is not one entry per participant`,
+    };
+  }
+  if (!ownTree || ownTree.root.toLowerCase() !== leaf.readingsRoot.toLowerCase()) return undefined;
+  const owners = community.meters.map((m) => m.owner);
+  for (let j = 0; j < n; j++) {
+    const last = lastMeterOf(owners, j);
+    const expected = last === undefined ? ZERO_ENERGY : ownTree.acc[last];
+    if (sameEnergy(expected, energy[j])) continue;
+    return {
+      kind: DisputeKind.BadEnergy,
+      data: energyProofOf({
+        fault: EnergyFault.Total,
+        leaf,
+        current: last === undefined ? noOpening(firstMeterOf(owners, j)) : meterOpening(ownTree, last),
+        participant: j,
+        energy: opened.energy,
+      }),
+      summary: `published energy of participant ${j} at interval ${t} is not the sum of its meters`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * What a game's `OpenMeter` showed of meter k at interval t: the interval leaf (with its path), the meter
+ * leaf's preimage (slot bytes and running sums) with its sibling path under the readingsRoot (the children
+ * revealed on the way down the meter level), meter k−1's opening (k > 0), and E_t as published.
+ */
+export interface OpenedMeter {
+  leaf: IntervalLeafProof;
+  meter: number;
+  slot: PublishedSlot;
+  acc: Energy;
+  path: string[];
+  previous?: MeterLeafOpening;
+  /** E_t packed, from the game's `Publish`. */
+  energy?: string;
+}
+
+/**
+ * The cheapest fraud proof at an opened meter leaf, from the game's data and our own reading of that slot:
+ * a committed slot that is not a valid reading of its meter and interval (forged reading), our reading the
+ * claim leaves out (reading mismatch, when the omission rule lets us raise it), a running sum that is not its
+ * base plus the slot's energy (bad energy, Accumulation), an E_t entry of the meter's owner, when it is the
+ * owner's last meter, that is not its running sum (bad energy, Total). Undefined when the meter leaf is right
+ * as far as we see.
+ */
+export function proofFromOpenedMeter(
+  community: Community,
+  keys: MeterKeyRing,
+  opened: OpenedMeter,
+  /** Our reading of the slot (equivocated: voided, undefined). */
+  mine: SignedReading | undefined,
   omission?: { signers: bigint; disputer?: number },
 ): Proof | undefined {
-  const { leaf, slots } = opened;
+  const { leaf, meter: k, slot } = opened;
   const t = leaf.interval;
-  const absent = (x: PublishedSlot) => getBytes(x.encoded).length === 0 && getBytes(x.signature).length === 0;
-  const levels = buildLevels(
-    slots.map((x) => (absent(x) ? ABSENT_LEAF : rawReadingLeaf(getBytes(x.encoded), getBytes(x.signature)))),
-  );
-  const committed: (SignedReading | undefined)[] = [];
-  for (let m = 0; m < slots.length; m++) {
-    const x = slots[m];
-    if (absent(x)) {
-      committed.push(undefined);
-      continue;
-    }
-    let valid: SignedReading | undefined;
+  const opening: MeterLeafOpening = {
+    meterIndex: k,
+    slotLeaf: rawSlotLeaf(slot),
+    accExportWh: opened.acc.exportWh,
+    accImportWh: opened.acc.importWh,
+    path: opened.path,
+  };
+  // The opening must be under the leaf's readingsRoot (the game checked it; a caller's mistake otherwise).
+  if (
+    computeMerkleRoot(meterLeaf(opening.slotLeaf, opened.acc), k, opened.path).toLowerCase() !==
+    leaf.readingsRoot.toLowerCase()
+  )
+    return undefined;
+  let committed: SignedReading | undefined;
+  if (!isAbsent(slot)) {
     try {
-      const reading = decodeReading(getBytes(x.encoded));
-      const s = { reading, signature: getBytes(x.signature) };
+      const reading = decodeReading(getBytes(slot.encoded));
+      const s = { reading, signature: getBytes(slot.signature) };
       const bound =
-        reading.meterIndex === m &&
+        reading.meterIndex === k &&
         reading.interval === t &&
         reading.chainId === community.chainId &&
         reading.communityId === community.communityId &&
         reading.hub.toLowerCase() === community.hub.toLowerCase();
-      if (bound && keys.verify(s)) valid = s;
+      if (bound && keys.verify(s)) committed = s;
     } catch {
       // Not a reading at all: forged.
     }
-    if (!valid) {
+    if (!committed)
       return {
         kind: DisputeKind.ForgedReading,
-        data: encodeProof(DisputeKind.ForgedReading, {
-          leaf,
-          meterIndex: m,
-          committed: x,
-          slotProof: merkleProof(levels, m),
-        }),
-        summary: `published reading of meter ${m} at interval ${t} is not validly signed for that slot`,
+        data: slotProofOf(DisputeKind.ForgedReading, leaf, slot, opening),
+        summary: `committed reading of meter ${k} at interval ${t} is not validly signed for that slot`,
       };
-    }
-    committed.push(valid);
   }
-  for (let m = 0; m < slots.length; m++) {
-    const mine = ours?.[m];
-    const theirs = committed[m];
-    if (!mine || theirs) continue; // a different valid reading is an equivocation, not the claimant's fraud
-    if (omission && !mayRaiseOmission(community.meters[m].owner, omission.signers, omission.disputer)) continue;
+  if (
+    mine &&
+    !committed &&
+    (!omission || mayRaiseOmission(community.meters[k].owner, omission.signers, omission.disputer))
+  )
     return {
       kind: DisputeKind.ReadingMismatch,
-      data: encodeProof(DisputeKind.ReadingMismatch, {
-        reading: signedSlot(mine),
-        leaf,
-        committed: slots[m],
-        slotProof: merkleProof(levels, m),
-      }),
-      summary: `signed reading of meter ${m} at interval ${t} is missing from the published step`,
+      data: readingMismatchProofOf(mine, leaf, slot, opening),
+      summary: `signed reading of meter ${k} at interval ${t} is missing from the commitment`,
     };
+  const owners = community.meters.map((m) => m.owner);
+  const sameOwner = k > 0 && owners[k - 1] === owners[k];
+  if (!sameOwner || opened.previous) {
+    const base: Energy =
+      sameOwner && opened.previous
+        ? { exportWh: opened.previous.accExportWh, importWh: opened.previous.accImportWh }
+        : ZERO_ENERGY;
+    const e: Energy = committed
+      ? { exportWh: BigInt(committed.reading.exportWh), importWh: BigInt(committed.reading.importWh) }
+      : ZERO_ENERGY;
+    if (!sameEnergy(opened.acc, { exportWh: base.exportWh + e.exportWh, importWh: base.importWh + e.importWh }))
+      return {
+        kind: DisputeKind.BadEnergy,
+        data: energyProofOf({
+          fault: EnergyFault.Accumulation,
+          leaf,
+          slot,
+          current: opening,
+          previous: k > 0 ? opened.previous : undefined,
+        }),
+        summary: `running sum of meter ${k} at interval ${t} is not its base plus its reading`,
+      };
   }
-  const n = community.participants.length;
-  const packed = getBytes(opened.prevState);
-  const first = leaf.position === 0;
-  // The limit prices in force for the window of interval t (t = w·W + position).
-  const limits = limitsInForce(community, community.windowIntervals ? Math.floor(t / community.windowIntervals) : 0);
-  // A committed S_{t-1} of another length is wrong by itself (the verifier's BadStep says so).
-  const prev = first ? emptyState(n) : unpackState(packed, Math.floor(packed.length / PACKED_STATE_STRIDE));
-  if (prev.length === n) {
-    const owners = community.meters.map((x) => x.owner);
-    let next: ParticipantState[];
-    try {
-      next = marketStep(marketAt(community, t), prev, owners, committed.map(toMeterEnergy), limits);
-    } catch {
-      return undefined; // F reverts: the step that produced S_{t-1} is the wrong one, not this
+  const owner = owners[k];
+  if (opened.energy && lastMeterOf(owners, owner) === k) {
+    const packed = getBytes(opened.energy);
+    if (packed.length === 16 * community.participants.length) {
+      const energy = unpackEnergy(packed);
+      if (!sameEnergy(energy[owner], opened.acc))
+        return {
+          kind: DisputeKind.BadEnergy,
+          data: energyProofOf({
+            fault: EnergyFault.Total,
+            leaf,
+            current: opening,
+            participant: owner,
+            energy: hexlify(packed),
+          }),
+          summary: `energy of participant ${owner} at interval ${t} is not the sum of its meters`,
+        };
     }
-    if (stateHash(next) === leaf.stateHash) return undefined;
   }
-  const meters = slots.length;
-  return {
-    kind: DisputeKind.BadStep,
-    data: encodeProof(DisputeKind.BadStep, {
-      previous: first
-        ? { position: 0, interval: 0, readingsRoot: ZeroHash, stateHash: ZeroHash, proof: [] }
-        : opened.previous,
-      prevState: first ? [] : prev.map(stateTuple),
-      current: leaf,
-      slots,
-      padding: new Array((1 << treeDepth(meters)) - meters).fill(ZeroHash),
-      limits: (limits ?? []).map((l) => [l.bidPrice, l.askPrice]),
-      tariff: community.tariff ? encodeTariff(community.tariff) : '0x',
-    }),
-    summary: `state of interval ${t} is not F of the published S_{t-1} and readings`,
-  };
+  return undefined;
 }
+
+/** Our E_t packed (hex) of a readings tree. */
+export const packedEnergyOf = (tree: ReadingsTree): string => hexlify(packEnergy(tree.energy));

@@ -86,7 +86,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     gameMoves: new Counter({
       name: 'diversity_game_moves_total',
-      help: 'Data-availability game moves sent, by action (Challenge, Reveal, Pick, Resolve) and result (mined, failed)',
+      help: 'Data-availability game moves sent, by action (Challenge, Reveal, Pick, Resolve, Publish, OpenMeter) and result (mined, failed)',
       labelNames: ['action', 'result'] as const,
       ...reg,
     }),
@@ -94,6 +94,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       name: 'diversity_games_ended_total',
       help: 'Data-availability games of this community that ended, by result and by our role in them',
       labelNames: ['result', 'role'] as const,
+      ...reg,
+    }),
+    gameMetersOpened: new Counter({
+      name: 'diversity_game_meters_opened_total',
+      help: "Meter leaves opened in this community's data-availability games (MeterOpened events seen)",
       ...reg,
     }),
     gameChallenges: new Counter({

@@ -273,9 +273,10 @@ export class WindowCommitter {
         stateHash: folded.stateHash,
         balancesRoot: balances?.balancesRoot ?? record.balancesRoot,
         finalState: folded.finalState,
-        intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({
+        intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash }) => ({
           interval,
           readingsRoot,
+          energyHash,
           stateHash,
         })),
         readingCount: assembled.readingCount,
@@ -467,9 +468,10 @@ export class WindowCommitter {
       stateHash: postedHash,
       balancesRoot: balances.balancesRoot,
       finalState: posted,
-      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, stateHash }) => ({
+      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash }) => ({
         interval,
         readingsRoot,
+        energyHash,
         stateHash,
       })),
       readingCount: assembled.readingCount,

@@ -5,6 +5,8 @@ export enum NodeStartErrorCode {
   DATA_DIR_LOCKED = 'NODE_DATA_DIR_LOCKED',
   /** The data dir belongs to another chain, hub, community or participant. */
   DATA_DIR_FOREIGN = 'NODE_DATA_DIR_FOREIGN',
+  /** The data dir was written by a node whose stored commitments have another shape (`STORE_FORMAT`). */
+  DATA_DIR_OLD_FORMAT = 'NODE_DATA_DIR_OLD_FORMAT',
   /** The data dir cannot be created or opened (permissions, not a directory, corrupt). */
   DATA_DIR_UNUSABLE = 'NODE_DATA_DIR_UNUSABLE',
   /** The JSON-RPC endpoint does not answer, or not as a chain with this hub and community. */

@@ -8,7 +8,7 @@ import { HubClient } from '../chain/hubClient.js';
 import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
-import { NodeDb } from '../db/index.js';
+import { NodeDb, STORE_FORMAT } from '../db/index.js';
 import { claimFinalState, Disputer } from '../dispute/disputer.js';
 import { GamePlayer } from '../dispute/game.js';
 import { GameLoop } from '../dispute/gameLoop.js';
@@ -33,6 +33,7 @@ import { windowProtocolHandlers } from './reqrespHandlers.js';
 import { chainClaimStake } from './claimStake.js';
 import { Settlement } from './settlement.js';
 import { statusDocument } from './status.js';
+import { meterLayout } from '../window/commitment.js';
 
 export { type FoldStrategy, honestFold } from './committer.js';
 
@@ -250,7 +251,9 @@ export class DiversityNode {
       finalRecord: async (w) => settlement.finalRecord(w),
       chainFinalState: async (w, record) => hub.claimedFinalState(w, record),
       fetchFinalState: async (w, record) =>
-        committer ? claimFinalState(await committer.fetchCommitments(w), record.windowRoot) : undefined,
+        committer
+          ? claimFinalState(meterLayout(community), await committer.fetchCommitments(w), record.windowRoot)
+          : undefined,
       metrics,
       logger: logger.child('balances'),
     });
@@ -577,6 +580,7 @@ export class DiversityNode {
     const stored = (await db.meta.get('binding')) as typeof binding | undefined;
     if (!stored) {
       await db.meta.put('binding', binding);
+      await db.meta.put('storeFormat', STORE_FORMAT);
       return;
     }
     const differs = (Object.keys(binding) as (keyof typeof binding)[]).filter((k) => stored[k] !== binding[k]);
@@ -586,6 +590,13 @@ export class DiversityNode {
         `data dir ${this.opts.dataDir} belongs to ${differs.map((k) => `${k} ${stored[k]}`).join(', ')}, not ${differs.map((k) => `${k} ${binding[k]}`).join(', ')}: use another --data-dir`,
       );
     }
+    // A store bound before formats were recorded is of format 1.
+    const format = Number((await db.meta.get('storeFormat')) ?? 1);
+    if (format !== STORE_FORMAT)
+      throw new NodeStartError(
+        NodeStartErrorCode.DATA_DIR_OLD_FORMAT,
+        `data dir ${this.opts.dataDir} holds a store of format ${format}; this node writes format ${STORE_FORMAT} (meter-level window commitments): use a new --data-dir`,
+      );
   }
 
   async stop(): Promise<void> {

@@ -1,31 +1,43 @@
-import { keccak256, toUtf8Bytes } from 'ethers';
+import { hexlify, keccak256, toUtf8Bytes } from 'ethers';
 import { encodeReading, type Reading } from '../reading/encoding.js';
 import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
 import {
   ABSENT_LEAF,
-  commitWindow,
+  commitTrees,
   intervalProof,
   rawReadingLeaf,
-  readingsRoot,
-  slotLeaf,
+  readingsTree,
+  type MeterLayout,
 } from '../window/commitment.js';
-import { buildLevels, merkleProof } from '../window/merkle.js';
+import { packEnergy } from '../window/energy.js';
+import { merkleProof } from '../window/merkle.js';
 import { seedFor } from './readings.js';
 
 const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 
 /**
- * A window of W = 5 intervals over M = 3 meters (odd sizes exercise the zero padding), with
- * absent slots, plus every slot and interval proof. State hashes are labels' hashes: the
- * commitment does not care what the state is, only its hash.
+ * The meter layout of the commitment vectors: N = 6 participants, M = 7 meters grouped by owner —
+ * participant 0 runs three meters, 1 one, 3 two, 4 one; participants 2 and 5 run none (E_t is zero for
+ * them). Odd sizes exercise the zero padding of both trees.
+ */
+export const COMMITMENT_LAYOUT: MeterLayout = { owners: [0, 0, 0, 1, 3, 3, 4], participants: 6 };
+
+/**
+ * A window of W = 5 intervals over COMMITMENT_LAYOUT, with absent slots (some in the middle of an owner's
+ * range, so a running sum carries over an absent meter), plus every meter leaf (slot leaf and running sums),
+ * every meter and interval proof, E_t packed and its hash. State hashes are labels' hashes: the commitment
+ * does not care what the state is, only its hash.
  */
 export function commitmentVectors() {
-  const M = 3;
+  const layout = COMMITMENT_LAYOUT;
+  const M = layout.owners.length;
   const firstInterval = 10;
   const W = 5;
   const keys = Array.from({ length: M }, (_, m) => meterKeyPair(seedFor(`meter-${m}`)));
   const absent = (m: number, t: number) => (m + t) % 4 === 3;
   const intervals = [];
+  const trees = [];
+  const stateHashes: string[] = [];
   for (let t = firstInterval; t < firstInterval + W; t++) {
     const slots: (SignedReading | undefined)[] = [];
     for (let m = 0; m < M; m++) {
@@ -40,22 +52,28 @@ export function commitmentVectors() {
       };
       slots.push(absent(m, t) ? undefined : signReading(r, keys[m].secretKey));
     }
-    const leaves = slots.map(slotLeaf);
-    const levels = buildLevels(leaves);
+    const tree = readingsTree(layout, slots);
+    trees.push(tree);
+    stateHashes.push(keccak256(toUtf8Bytes(`state-${t}`)));
     intervals.push({
       interval: t,
       slots: slots.map((s, m) => ({
         present: s !== undefined,
         encoded: s ? hex(encodeReading(s.reading)) : '0x',
         signature: s ? hex(s.signature) : '0x',
-        leaf: leaves[m],
-        proof: merkleProof(levels, m),
+        slotLeaf: tree.slotLeaves[m],
+        accExportWh: tree.acc[m].exportWh.toString(),
+        accImportWh: tree.acc[m].importWh.toString(),
+        leaf: tree.meterLeaves[m],
+        proof: merkleProof(tree.levels, m),
       })),
-      readingsRoot: readingsRoot(slots),
-      stateHash: keccak256(toUtf8Bytes(`state-${t}`)),
+      readingsRoot: tree.root,
+      energy: hexlify(packEnergy(tree.energy)),
+      energyHash: tree.energyHash,
+      stateHash: stateHashes[stateHashes.length - 1],
     });
   }
-  const window = commitWindow(intervals);
+  const window = commitTrees(firstInterval, trees, stateHashes);
   // The same bytes split at another boundary (one signature byte moved into the encoding): the
   // length prefixes give it another leaf, so an honest slot can never be re-read as a forged one.
   const first = intervals[0].slots.find((x) => x.present)!;
@@ -69,9 +87,11 @@ export function commitmentVectors() {
       encoded: hex(shiftedEnc),
       signature: hex(shiftedSig),
       leaf: rawReadingLeaf(shiftedEnc, shiftedSig),
-      honestLeaf: first.leaf,
+      honestLeaf: first.slotLeaf,
     },
+    participants: layout.participants,
     meters: M,
+    owners: [...layout.owners],
     windowIntervals: W,
     windowRoot: window.windowRoot,
     intervals: intervals.map((c, i) => ({

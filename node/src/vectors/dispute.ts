@@ -2,18 +2,26 @@ import { AbiCoder, hexlify, keccak256, Wallet } from 'ethers';
 import { type Balance, balancesRoot, genesisBalances, reactBalances } from '../window/balances.js';
 import { encodeReading, type Reading } from '../reading/encoding.js';
 import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
-import { commitWindow, readingsRoot } from '../window/commitment.js';
+import {
+  commitTrees,
+  readingsTree,
+  readingsTreeFrom,
+  type MeterLayout,
+  type ReadingsTree,
+} from '../window/commitment.js';
 import {
   badBalancesProof,
   badFinalStateProof,
   badStepProof,
   DisputeKind,
+  energyAccumulationProof,
+  energyTotalProof,
   equivocationProof,
   forgedReadingProof,
   readingMismatchProof,
   type ClaimedWindow,
 } from '../window/disputeProof.js';
-import { foldWindow } from '../window/market.js';
+import { foldWindow, marketStepOfEnergy } from '../window/market.js';
 import {
   emptyState,
   encodeState,
@@ -89,6 +97,10 @@ export function disputeVectors() {
     reading: reading(eq.meter, eq.interval, exportWh[k], importWh[k]),
     signature: slots[eq.interval][eq.meter]!.signature,
   };
+  const claims = disputeClaims(slots, honest, genesis, firstSecond, {
+    reading: second,
+    signature: signReading(second, keys[eq.meter].secretKey).signature,
+  });
   return {
     chainId: DISPUTE_CHAIN_ID.toString(),
     hub: DISPUTE_HUB,
@@ -110,10 +122,8 @@ export function disputeVectors() {
     badBalances: badBalancesClaim(honest, genesis),
     auction: auctionClaim(slots),
     tou: auctionClaim(slots, DISPUTE_TARIFF),
-    claims: disputeClaims(slots, honest, genesis, firstSecond, {
-      reading: second,
-      signature: signReading(second, keys[eq.meter].secretKey).signature,
-    }),
+    claims,
+    claimCount: claims.length,
     equivocation: {
       meter: eq.meter,
       interval: eq.interval,
@@ -214,16 +224,24 @@ export const DISPUTE_TARIFF: Tariff = {
   },
 };
 
-/** Folds and commits `slots` (meter m owned by participant m), or commits `states` as given. */
+/** The dispute fixture's meters: meter m owned by participant m. */
+const layoutOf = (M: number): MeterLayout => ({ owners: Array.from({ length: M }, (_, m) => m), participants: M });
+
+/**
+ * Folds and commits `slots` (meter m owned by participant m), or commits `states` as given; `trees`: readings
+ * trees as a claimant committed them (wrong running sums or E_t), instead of the canonical ones of `slots`.
+ */
 function claimOf(
   slots: (SignedReading | undefined)[][],
   states?: ParticipantState[][],
   market: MarketParams = DISPUTE_MARKET,
   limits: readonly LimitPrices[] = [],
   tariff?: Tariff,
+  trees?: ReadingsTree[],
 ): ClaimedWindow {
   const M = slots[0].length;
-  const owners = Array.from({ length: M }, (_, m) => m);
+  const layout = layoutOf(M);
+  const owners = layout.owners;
   const folded =
     states ??
     foldWindow(
@@ -233,10 +251,45 @@ function claimOf(
       slots.map((row) => row.map(toMeterEnergy)),
       { limits, paramsAt: paramsSchedule(market, tariff, DISPUTE_START, DISPUTE_INTERVAL) },
     );
-  const commitment = commitWindow(
-    slots.map((row, t) => ({ interval: t, readingsRoot: readingsRoot(row), stateHash: stateHash(folded[t]) })),
+  const committed = trees ?? slots.map((row) => readingsTree(layout, row));
+  const commitment = commitTrees(
+    0,
+    committed,
+    folded.map((s) => stateHash(s)),
   );
-  return { firstInterval: 0, slots, states: folded, commitment };
+  return { firstInterval: 0, slots, states: folded, commitment, layout, trees };
+}
+
+/**
+ * A claim whose readings tree of interval `t` is `tamper`ed (running sums or E_t), every state folded from
+ * the committed E_t as a consistent cheat would (so only the energy is wrong, not F).
+ */
+function energyClaim(
+  slots: (SignedReading | undefined)[][],
+  honest: ClaimedWindow,
+  t: number,
+  tamper: (tree: ReadingsTree) => ReadingsTree,
+): ClaimedWindow {
+  const layout = honest.layout;
+  const trees = slots.map((row) => readingsTree(layout, row));
+  trees[t] = tamper(trees[t]);
+  const e = trees[t].energy;
+  const states: ParticipantState[][] = honest.states.slice(0, t).map((s) => [...s]);
+  states.push(
+    marketStepOfEnergy(
+      DISPUTE_MARKET,
+      t > 0 ? honest.states[t - 1] : emptyState(layout.participants),
+      e.map((x) => x.exportWh),
+      e.map((x) => x.importWh),
+    ),
+  );
+  const rest = foldWindow(
+    DISPUTE_MARKET,
+    states[t],
+    layout.owners,
+    slots.slice(t + 1).map((row) => row.map(toMeterEnergy)),
+  );
+  return claimOf(slots, [...states, ...rest], DISPUTE_MARKET, [], undefined, trees);
 }
 
 /**
@@ -332,6 +385,21 @@ function disputeClaims(
   );
   const badStep = claimOf(slots, [...states.slice(0, 61), ...rest]);
 
+  // Meter 5's running sum at interval 30 is 100 Wh above its reading (E_t follows it, F is right on it).
+  const accumulation = energyClaim(slots, honest, 30, (tree) => {
+    const acc = tree.acc.map((a, k) => (k === 5 ? { ...a, exportWh: a.exportWh + 100n } : a));
+    const energy = tree.energy.map((x, j) => (j === 5 ? acc[5] : x));
+    return readingsTreeFrom(tree.slotLeaves, acc, energy);
+  });
+  // Participant 2's E_t entry at interval 31 is 50 Wh of import above its meter's sum (the meter leaves are right).
+  const total = energyClaim(slots, honest, 31, (tree) =>
+    readingsTreeFrom(
+      tree.slotLeaves,
+      tree.acc,
+      tree.energy.map((x, j) => (j === 2 ? { ...x, importWh: x.importWh + 50n } : x)),
+    ),
+  );
+
   const wrongFinal = honest.states[W - 1].map((p) => ({ ...p }));
   wrongFinal[0].net += 7n;
   wrongFinal[1].net -= 7n;
@@ -341,6 +409,9 @@ function disputeClaims(
     out('forged', DisputeKind.ForgedReading, forged, forgedReadingProof(forged, 50, 4)),
     out('badStep', DisputeKind.BadStep, badStep, badStepProof(badStep, 60)),
     out('badFinalState', DisputeKind.BadFinalState, honest, badFinalStateProof(honest), wrongFinal),
+    out('badEnergyAccumulation', DisputeKind.BadEnergy, accumulation, energyAccumulationProof(accumulation, 30, 5)),
+    out('badEnergyTotal', DisputeKind.BadEnergy, total, energyTotalProof(total, 31, 2)),
+    // Last: an equivocation leaves the claim pending (it voids a slot, it rejects nothing).
     out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second)),
   ];
 }

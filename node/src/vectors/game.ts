@@ -1,20 +1,25 @@
 import { keccak256, toUtf8Bytes } from 'ethers';
-import { encodeGameMove, GamePhase, publishFrom } from '../dispute/game.js';
+import { encodeGameMove, GameLevel, GamePhase, meterAnswerFrom, publishFrom } from '../dispute/game.js';
+import { claimedTree } from '../window/disputeProof.js';
+import { merkleProof } from '../window/merkle.js';
 import { claimFromServed } from '../dispute/proofs.js';
 import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
 import { emptyState, type ParticipantState } from '../window/state.js';
 import { seedFor } from './readings.js';
 
 /**
- * The game's `Publish` move (review R1) as TypeScript encodes it: a window of W = 5 intervals over
- * M = 3 meters (one absent slot) and N = 3 participants, whose step t = 3 is published — the M slots,
- * leaf 2 with its path, S_2 packed — and the move's bytes abi.encode(GameMove, PublishedStep) with
- * their keccak256 (the StepPublished event's dataHash). Forge rebuilds the bytes from the fields and
- * replays the module's checks (readings root, leaf t-1 under the root, packed S_{t-1}'s hash).
+ * The game's `Publish` and `OpenMeter` moves as TypeScript encodes them: a window of W = 5 intervals over
+ * M = 4 meters grouped by owner (participant 0 runs meters 0 and 1, participant 1 meter 2, participant 2
+ * meter 3; one absent slot) and N = 3 participants, whose step t = 3 is published — leaf 2 with its path,
+ * S_2 packed, E_3 packed — and whose meter 1 is opened with meter 0's opening; each move's bytes
+ * (abi.encode(GameMove, PublishedStep), abi.encode(GameMove, MeterReveal)) with their keccak256 (the
+ * StepPublished / MeterOpened event's dataHash). Forge rebuilds the bytes from the fields and replays the
+ * module's checks (leaf t−1 under the root, S_{t−1}'s and E_t's hashes, the meter leaf under the readingsRoot).
  */
 export function gameVectors() {
-  const M = 3;
+  const M = 4;
   const N = 3;
+  const owners = [0, 0, 1, 2];
   const W = 5;
   const window = 2;
   const firstInterval = window * W;
@@ -51,7 +56,7 @@ export function gameVectors() {
     }));
     states.push(s);
   }
-  const claimed = claimFromServed(firstInterval, slots, states);
+  const claimed = claimFromServed({ owners, participants: N }, firstInterval, slots, states);
   const t = 3;
   const claim = keccak256(toUtf8Bytes('claim'));
   const challenger = '0x00000000000000000000000000000000000000C1';
@@ -65,9 +70,40 @@ export function gameVectors() {
     height: 0,
     phase: GamePhase.Publish,
     bond: 0n,
+    level: GameLevel.Window,
+    position: 0,
   });
   if (!move?.step) throw new Error('game vectors: no publish move');
   const encoded = encodeGameMove(move);
+  const k = 1;
+  const tree = claimedTree(claimed, t);
+  const open = meterAnswerFrom(claimed, claim, challenger, {
+    node: tree.meterLeaves[k],
+    left: '',
+    right: '',
+    deadline: 0,
+    index: k,
+    height: 0,
+    phase: GamePhase.Reveal,
+    bond: 0n,
+    level: GameLevel.Meter,
+    position: t,
+  });
+  if (!open?.meter) throw new Error('game vectors: no OpenMeter move');
+  const openEncoded = encodeGameMove(open);
+  const opening = (o: {
+    meterIndex: number;
+    slotLeaf: string;
+    accExportWh: bigint;
+    accImportWh: bigint;
+    path: string[];
+  }) => ({
+    meterIndex: o.meterIndex,
+    slotLeaf: o.slotLeaf,
+    accExportWh: o.accExportWh.toString(),
+    accImportWh: o.accImportWh.toString(),
+    path: o.path,
+  });
   return {
     meters: M,
     participants: N,
@@ -78,11 +114,24 @@ export function gameVectors() {
     position: t,
     interval: leaf.interval,
     readingsRoot: leaf.readingsRoot,
+    energyHash: leaf.energyHash,
     stateHash: leaf.stateHash,
-    slots: move.step.slots,
     previous: move.step.previous,
     prevState: move.step.prevState,
+    energy: move.step.energy,
     move: encoded,
     dataHash: keccak256(encoded),
+    meter: {
+      meterIndex: k,
+      owners,
+      leaf: tree.meterLeaves[k],
+      path: merkleProof(tree.levels, k),
+      slot: open.meter.slot,
+      accExportWh: open.meter.accExportWh.toString(),
+      accImportWh: open.meter.accImportWh.toString(),
+      previous: opening(open.meter.previous),
+      move: openEncoded,
+      dataHash: keccak256(openEncoded),
+    },
   };
 }

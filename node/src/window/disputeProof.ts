@@ -1,8 +1,18 @@
 import { AbiCoder, hexlify, keccak256 } from 'ethers';
 import { encodeReading } from '../reading/encoding.js';
 import type { SignedReading } from '../reading/signature.js';
-import { slotLeaf, intervalProof as windowIntervalProof, type WindowCommitment } from './commitment.js';
-import { buildLevels, merkleProof, treeDepth } from './merkle.js';
+import {
+  firstMeterOf,
+  lastMeterOf,
+  meterOpening,
+  readingsTree,
+  intervalProof as windowIntervalProof,
+  type MeterLayout,
+  type MeterLeafOpening,
+  type ReadingsTree,
+  type WindowCommitment,
+} from './commitment.js';
+import { packEnergy } from './energy.js';
 import { packState, type LimitPrices, type ParticipantState } from './state.js';
 import { encodeTariff, type Tariff } from './tariff.js';
 
@@ -21,6 +31,16 @@ export enum DisputeKind {
   VoidedSlot = 5,
   /** The claim's balances root is not the reaction of the previous final balances to its final state. */
   BadBalances = 6,
+  /** A committed running sum (meter leaf) or an entry of E_t is not what the slots add up to. */
+  BadEnergy = 7,
+}
+
+/** `EnergyProof.fault` (contracts/src/types/Dispute.sol). */
+export enum EnergyFault {
+  /** Meter k's running sum is not its base (meter k−1's, same owner) plus its slot's energy. */
+  Accumulation = 0,
+  /** E_t[j] is not the running sum of participant j's last meter (or zero when j has none). */
+  Total = 1,
 }
 
 /** What a claimant committed for one window: slots[t][m] (undefined = absent), S_1..S_W, the tree. */
@@ -29,10 +49,27 @@ export interface ClaimedWindow {
   slots: readonly (readonly (SignedReading | undefined)[])[];
   states: readonly (readonly ParticipantState[])[];
   commitment: WindowCommitment;
+  /** The community's meter owners (grouped) and participant count: the readings trees' running sums. */
+  layout: MeterLayout;
+  /**
+   * The readings tree of each interval as committed, when it is not the canonical one of `slots` (a claimant
+   * that committed wrong running sums or a wrong E_t); absent = `readingsTree(layout, slots[t])`.
+   */
+  trees?: readonly ReadingsTree[];
+}
+
+/** The readings tree the claim committed for the interval at `position`. */
+export function claimedTree(claim: ClaimedWindow, position: number): ReadingsTree {
+  return claim.trees?.[position] ?? readingsTree(claim.layout, claim.slots[position]);
 }
 
 const SIGNED = 'tuple(bytes encoded, bytes signature)';
-const INTERVAL = 'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 stateHash, bytes32[] proof)';
+const INTERVAL =
+  'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32[] proof)';
+/** `MeterLeafOpening` (contracts/src/types/Dispute.sol). */
+export const METER_OPENING =
+  'tuple(uint32 meterIndex, bytes32 slotLeaf, uint64 accExportWh, uint64 accImportWh, bytes32[] path)';
+const OPENING = METER_OPENING;
 const STATE =
   'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
 const LIMITS = 'tuple(uint128 bidPrice, uint128 askPrice)';
@@ -40,13 +77,14 @@ const BALANCE = 'tuple(address participant, uint256 escrow, uint256 debt, uint25
 
 /** ABI types of the proof structs, in Dispute.sol order. */
 export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
-  [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, bytes32[] slotProof)`,
-  [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
-  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, ${SIGNED}[] slots, bytes32[] padding, ${LIMITS}[] limits, bytes tariff)`,
+  [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening)`,
+  [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening)`,
+  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, bytes energy, ${LIMITS}[] limits, bytes tariff)`,
   [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
   [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second)`,
-  [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, uint32 meterIndex, ${SIGNED} committed, bytes32[] slotProof)`,
+  [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening)`,
   [DisputeKind.BadBalances]: `tuple(${BALANCE}[] previous, uint256 previousTotalClaims, bytes finalState)`,
+  [DisputeKind.BadEnergy]: `tuple(uint8 fault, ${INTERVAL} leaf, ${SIGNED} slot, ${OPENING} current, ${OPENING} previous, uint32 participant, bytes energy)`,
 };
 
 /** A slot as the proof structs (and the game's `Publish`) carry it: encoding and signature, or both empty. */
@@ -79,48 +117,88 @@ function encode(kind: DisputeKind, value: unknown): string {
 }
 
 /** IntervalProof of the claimed leaf at `position`. */
-export function intervalLeafProof(claim: ClaimedWindow, position: number) {
+export function intervalLeafProof(claim: ClaimedWindow, position: number): IntervalLeafProof {
   const c = claim.commitment.intervals[position];
   return {
     position,
     interval: c.interval,
     readingsRoot: c.readingsRoot,
+    energyHash: c.energyHash,
     stateHash: c.stateHash,
     proof: windowIntervalProof(claim.commitment, position),
   };
 }
 
-function slotProof(claim: ClaimedWindow, position: number, meter: number): string[] {
-  return merkleProof(buildLevels(claim.slots[position].map(slotLeaf)), meter);
-}
+/** An IntervalProof with nothing in it: `StepProof.previous` at position 0 (not read). */
+export const NO_INTERVAL: IntervalLeafProof = Object.freeze({
+  position: 0,
+  interval: 0,
+  readingsRoot: ZERO,
+  energyHash: ZERO,
+  stateHash: ZERO,
+  proof: [],
+}) as IntervalLeafProof;
+
+/** A MeterLeafOpening with nothing in it (`EnergyProof.previous` at meter 0, an unopened `current`). */
+export const noOpening = (meterIndex = 0): MeterLeafOpening => ({
+  meterIndex,
+  slotLeaf: ZERO,
+  accExportWh: 0n,
+  accImportWh: 0n,
+  path: [],
+});
+
+/** A MeterLeafOpening as the proof structs' tuple. */
+export const openingTuple = (o: MeterLeafOpening) => [o.meterIndex, o.slotLeaf, o.accExportWh, o.accImportWh, o.path];
 
 /** Kind 1: `reading` (validly signed, ours) vs the claimed slot (absent, or not a valid reading of it). */
 export function readingMismatchProof(claim: ClaimedWindow, reading: SignedReading): string {
   const position = reading.reading.interval - claim.firstInterval;
   const m = reading.reading.meterIndex;
-  return encode(DisputeKind.ReadingMismatch, {
-    reading: signed(reading),
-    leaf: intervalLeafProof(claim, position),
-    committed: signed(claim.slots[position][m]),
-    slotProof: slotProof(claim, position, m),
-  });
+  return readingMismatchProofOf(
+    reading,
+    intervalLeafProof(claim, position),
+    signed(claim.slots[position][m]),
+    meterOpening(claimedTree(claim, position), m),
+  );
+}
+
+/** Kind 1 from its parts (e.g. a meter leaf a game opened). */
+export function readingMismatchProofOf(
+  reading: SignedReading,
+  leaf: IntervalLeafProof,
+  committed: { encoded: string; signature: string },
+  opening: MeterLeafOpening,
+): string {
+  return encode(DisputeKind.ReadingMismatch, { reading: signed(reading), leaf, committed, opening });
 }
 
 /** Kind 2: the claimed slot (position, meter) holds a reading that does not verify or is misbound. */
 export function forgedReadingProof(claim: ClaimedWindow, position: number, meter: number): string {
-  return encode(DisputeKind.ForgedReading, {
-    leaf: intervalLeafProof(claim, position),
-    meterIndex: meter,
-    committed: signed(claim.slots[position][meter]),
-    slotProof: slotProof(claim, position, meter),
-  });
+  return slotProofOf(
+    DisputeKind.ForgedReading,
+    intervalLeafProof(claim, position),
+    signed(claim.slots[position][meter]),
+    meterOpening(claimedTree(claim, position), meter),
+  );
+}
+
+/** Kinds 2 and 5 (`ForgedReadingProof`, `VoidedSlotProof`) from their parts: the leaf, the slot, its opening. */
+export function slotProofOf(
+  kind: DisputeKind.ForgedReading | DisputeKind.VoidedSlot,
+  leaf: IntervalLeafProof,
+  committed: { encoded: string; signature: string },
+  opening: MeterLeafOpening,
+): string {
+  return encode(kind, { leaf, committed, opening });
 }
 
 /**
- * Kind 3: the claimed step at `position` (S_{t-1} from position - 1, or zeros at 0). `limits`: an auction
- * community's standing limit prices (the hub's module checks them against its limits hash); none for the
- * other markets. `tariff`: a time-of-use community's tariff (the hub's verifier checks it against the
- * community's tariff hash and prices the interval with it); none for flat prices.
+ * Kind 3: the claimed step at `position` (S_{t-1} from position - 1, or zeros at 0), judged from the
+ * committed E_t (no slots: O(N), whatever M). `limits`: an auction community's standing limit prices (the
+ * hub's module checks them against its limits hash); none for the other markets. `tariff`: a time-of-use
+ * community's tariff (the hub's verifier checks it against the community's tariff hash and prices the
+ * interval with it); none for flat prices.
  */
 export function badStepProof(
   claim: ClaimedWindow,
@@ -128,16 +206,84 @@ export function badStepProof(
   limits: readonly LimitPrices[] = [],
   tariff?: Tariff,
 ): string {
-  const empty = { position: 0, interval: 0, readingsRoot: ZERO, stateHash: ZERO, proof: [] };
-  const meters = claim.slots[position].length;
+  return badStepProofOf(
+    position > 0 ? intervalLeafProof(claim, position - 1) : NO_INTERVAL,
+    position > 0 ? claim.states[position - 1] : [],
+    intervalLeafProof(claim, position),
+    hexlify(packEnergy(claimedTree(claim, position).energy)),
+    limits,
+    tariff,
+  );
+}
+
+/** Kind 3 from its parts: leaf t−1 and S_{t−1} (none at position 0), leaf t and the packed E_t it commits to. */
+export function badStepProofOf(
+  previous: IntervalLeafProof,
+  prevState: readonly ParticipantState[],
+  current: IntervalLeafProof,
+  energy: string,
+  limits: readonly LimitPrices[] = [],
+  tariff?: Tariff,
+): string {
   return encode(DisputeKind.BadStep, {
-    previous: position > 0 ? intervalLeafProof(claim, position - 1) : empty,
-    prevState: position > 0 ? claim.states[position - 1].map(stateTuple) : [],
-    current: intervalLeafProof(claim, position),
-    slots: claim.slots[position].map(signed),
-    padding: new Array((1 << treeDepth(meters)) - meters).fill(ZERO),
+    previous,
+    prevState: prevState.map(stateTuple),
+    current,
+    energy,
     limits: limits.map((l) => [l.bidPrice, l.askPrice]),
     tariff: tariff ? encodeTariff(tariff) : '0x',
+  });
+}
+
+/** `EnergyProof` fields (contracts/src/types/Dispute.sol). */
+export interface EnergyProofParts {
+  fault: EnergyFault;
+  leaf: IntervalLeafProof;
+  slot?: { encoded: string; signature: string };
+  current: MeterLeafOpening;
+  previous?: MeterLeafOpening;
+  participant?: number;
+  energy?: string;
+}
+
+/** Kind 7 from its parts. */
+export function energyProofOf(p: EnergyProofParts): string {
+  return encode(DisputeKind.BadEnergy, {
+    fault: p.fault,
+    leaf: p.leaf,
+    slot: p.slot ?? { encoded: '0x', signature: '0x' },
+    current: openingTuple(p.current),
+    previous: openingTuple(p.previous ?? noOpening()),
+    participant: p.participant ?? 0,
+    energy: p.energy ?? '0x',
+  });
+}
+
+/** Kind 7, Accumulation: meter `meter`'s committed running sum at `position` is not its base plus its slot. */
+export function energyAccumulationProof(claim: ClaimedWindow, position: number, meter: number): string {
+  const tree = claimedTree(claim, position);
+  return energyProofOf({
+    fault: EnergyFault.Accumulation,
+    leaf: intervalLeafProof(claim, position),
+    slot: signed(claim.slots[position][meter]),
+    current: meterOpening(tree, meter),
+    previous: meter > 0 ? meterOpening(tree, meter - 1) : undefined,
+  });
+}
+
+/**
+ * Kind 7, Total: E_t[participant] at `position` is not the running sum of the participant's last meter (or
+ * not zero when it has none: then `current` names where its meters would start, unopened).
+ */
+export function energyTotalProof(claim: ClaimedWindow, position: number, participant: number): string {
+  const tree = claimedTree(claim, position);
+  const last = lastMeterOf(claim.layout.owners, participant);
+  return energyProofOf({
+    fault: EnergyFault.Total,
+    leaf: intervalLeafProof(claim, position),
+    current: last === undefined ? noOpening(firstMeterOf(claim.layout.owners, participant)) : meterOpening(tree, last),
+    participant,
+    energy: hexlify(packEnergy(tree.energy)),
   });
 }
 
@@ -151,6 +297,7 @@ export interface IntervalLeafProof {
   position: number;
   interval: number;
   readingsRoot: string;
+  energyHash: string;
   stateHash: string;
   proof: string[];
 }
@@ -163,14 +310,14 @@ export function badFinalStateProofOf(last: IntervalLeafProof): string {
   return encode(DisputeKind.BadFinalState, { last });
 }
 
-/** Kind 6: the claimed slot (position, meter) holds a reading although the slot is voided on chain. */
+/** Kind 5: the claimed slot (position, meter) holds a reading although the slot is voided on chain. */
 export function voidedSlotProof(claim: ClaimedWindow, position: number, meter: number): string {
-  return encode(DisputeKind.VoidedSlot, {
-    leaf: intervalLeafProof(claim, position),
-    meterIndex: meter,
-    committed: signed(claim.slots[position][meter]),
-    slotProof: slotProof(claim, position, meter),
-  });
+  return slotProofOf(
+    DisputeKind.VoidedSlot,
+    intervalLeafProof(claim, position),
+    signed(claim.slots[position][meter]),
+    meterOpening(claimedTree(claim, position), meter),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { DiversityError } from '../util/errors.js';
  * | code | Solidity |
  * |---|---|
  * | READINGS_LENGTH_MISMATCH | `MarketReadingsLengthMismatch(meters, readings)` |
+ * | ENERGY_LENGTH_MISMATCH | `MarketEnergyLengthMismatch(participants, entries)` (the energy core) |
  * | METER_OWNER_OUT_OF_RANGE | `MarketMeterOwnerOutOfRange(meter, owner, participants)` |
  * | STATE_LENGTH_MISMATCH | `MarketStateLengthMismatch(expected, actual)` |
  * | LIMITS_LENGTH_MISMATCH | `AuctionLimitsLengthMismatch(participants, limits)` (`contracts/src/libraries/Auction.sol`) |
@@ -16,6 +17,7 @@ import { DiversityError } from '../util/errors.js';
  */
 export enum MarketErrorCode {
   READINGS_LENGTH_MISMATCH = 'MARKET_ERROR_READINGS_LENGTH_MISMATCH',
+  ENERGY_LENGTH_MISMATCH = 'MARKET_ERROR_ENERGY_LENGTH_MISMATCH',
   METER_OWNER_OUT_OF_RANGE = 'MARKET_ERROR_METER_OWNER_OUT_OF_RANGE',
   STATE_LENGTH_MISMATCH = 'MARKET_ERROR_STATE_LENGTH_MISMATCH',
   LIMITS_LENGTH_MISMATCH = 'MARKET_ERROR_LIMITS_LENGTH_MISMATCH',
@@ -26,6 +28,7 @@ export enum MarketErrorCode {
 
 export type MarketErrorType =
   | { code: MarketErrorCode.READINGS_LENGTH_MISMATCH; meters: number; readings: number }
+  | { code: MarketErrorCode.ENERGY_LENGTH_MISMATCH; participants: number; entries: number }
   | { code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE; meter: number; owner: number; participants: number }
   | { code: MarketErrorCode.STATE_LENGTH_MISMATCH; expected: number; actual: number }
   | { code: MarketErrorCode.LIMITS_LENGTH_MISMATCH; participants: number; limits: number }

@@ -1,5 +1,5 @@
 import type { CommunityInfo } from '../community/types.js';
-import { commitWindow, readingsRoot, type WindowCommitment } from './commitment.js';
+import { commitSlots, meterLayout, type WindowCommitment } from './commitment.js';
 import type { AssembledWindow } from './assemble.js';
 import { toMeterEnergy } from './assemble.js';
 import { foldWindow } from './market.js';
@@ -65,12 +65,11 @@ export function commitStates(
   assembled: AssembledWindow,
   states: ParticipantState[][],
 ): FoldedWindow {
-  const commitment = commitWindow(
-    assembled.slots.map((row, t) => ({
-      interval: assembled.firstInterval + t,
-      readingsRoot: readingsRoot(row),
-      stateHash: stateHash(states[t]),
-    })),
+  const commitment = commitSlots(
+    meterLayout(community),
+    assembled.firstInterval,
+    assembled.slots,
+    states.map((s) => stateHash(s)),
   );
   const finalState = states[states.length - 1] ?? emptyState(community.participants.length);
   return { window, states, finalState, stateHash: stateHash(finalState), commitment };

@@ -199,13 +199,51 @@ export function marketStep(
 ): ParticipantState[] {
   checkInputs(params, prev, meterOwner, readings, limits);
   const { exported, imported } = intervalEnergy(prev.length, meterOwner, readings);
+  return stepEnergy(params, prev, exported, imported, limits);
+}
+
+/**
+ * F(S_{t-1}, E_t) -> S_t over the participants' energies of the interval (E_t, DESIGN.md §4): the core
+ * `marketStep` calls after summing the meters, and the one a dispute over a committed E_t recomputes
+ * (Solidity `IMarketStep.step(p, prev, exported, imported, limits)`). `exported[j]`, `imported[j]`: the Wh of
+ * participant j's meters. Throws MarketError as `marketStep` (READINGS_LENGTH_MISMATCH when the energies
+ * are not one per participant: ENERGY_LENGTH_MISMATCH).
+ */
+export function marketStepOfEnergy(
+  params: MarketParams,
+  prev: readonly ParticipantState[],
+  exported: readonly bigint[],
+  imported: readonly bigint[],
+  limits: readonly LimitPrices[] = [],
+): ParticipantState[] {
+  checkInputs(params, prev, [], [], limits);
+  if (exported.length !== prev.length || imported.length !== prev.length)
+    throw new MarketError({
+      code: MarketErrorCode.ENERGY_LENGTH_MISMATCH,
+      participants: prev.length,
+      entries: exported.length !== prev.length ? exported.length : imported.length,
+    });
+  for (let i = 0; i < prev.length; i++) {
+    checkRange(`exported[${i}]`, exported[i], U64_MAX);
+    checkRange(`imported[${i}]`, imported[i], U64_MAX);
+  }
+  return stepEnergy(params, prev, exported, imported, limits);
+}
+
+function stepEnergy(
+  params: MarketParams,
+  prev: readonly ParticipantState[],
+  exported: readonly bigint[],
+  imported: readonly bigint[],
+  limits: readonly LimitPrices[],
+): ParticipantState[] {
   const next = prev.map((s, i) => ({
     ...s,
     exportWh: addU64(i, 'exportWh', s.exportWh, exported[i]),
     importWh: addU64(i, 'importWh', s.importWh, imported[i]),
   }));
   if (params.kind === MarketKind.Totals) return totalsRecompute(params, next);
-  const { surplus, deficit } = netPositions(exported, imported);
+  const { surplus, deficit } = netPositions([...exported], [...imported]);
   if (params.kind === MarketKind.Auction) {
     const { sold, bought, value } = clearAuction(params, limits, surplus, deficit);
     return addFlows(next, surplus, deficit, sold, bought, value);

@@ -322,14 +322,14 @@ describe('e2e: the data-availability game', function () {
       expect(picked.mined, picked.reason).to.equal(true);
       picks++;
     }
-    expect(picks).to.equal(2); // depth(4)
+    expect(picks).to.equal(4); // depth(W = 4) at the window level, then depth(M = 3) at the meter level
     const status = await cli(['dispute', '--game', 'status', ...chain, '--window', '0']);
     expect(status.stdout).to.match(/1 open game\(s\)/);
-    expect(status.stdout).to.match(/leaf 0 is open \(its step's data published\)/);
+    expect(status.stdout).to.match(/meter 0 of step 0 is open/);
     const leaf = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
     expect(leaf).to.have.length(1);
     expect(Number(leaf[0].args.interval)).to.equal(0);
-    // Each of the 3 reveals (2 levels and the leaf) was sent by one of the signers' nodes.
+    // Each of the 5 reveals (2 window levels, the interval leaf, 2 meter levels) was sent by one of the signers' nodes.
     const reveals = await Promise.all(
       [0, 1].map(async (i) => {
         const m = await c.nodes[i]!.metrics!.gameMoves.get();
@@ -338,19 +338,26 @@ describe('e2e: the data-availability game', function () {
           .reduce((a, v) => a + v.value, 0);
       }),
     );
-    expect(reveals[0] + reveals[1]).to.equal(3);
-    // ... and the opened step's data (its slots and S_{t-1}) was published once, in calldata.
-    const publishes = await Promise.all(
-      [0, 1].map(async (i) => {
-        const m = await c.nodes[i]!.metrics!.gameMoves.get();
-        return m.values
-          .filter((v) => v.labels.action === 'Publish' && v.labels.result === 'mined')
-          .reduce((a, v) => a + v.value, 0);
-      }),
-    );
+    expect(reveals[0] + reveals[1]).to.equal(5);
+    // ... the opened step's data (S_{t-1} and E_t) was published once, and one meter leaf opened once.
+    const mined = (action: string) =>
+      Promise.all(
+        [0, 1].map(async (i) => {
+          const m = await c.nodes[i]!.metrics!.gameMoves.get();
+          return m.values
+            .filter((v) => v.labels.action === action && v.labels.result === 'mined')
+            .reduce((a, v) => a + v.value, 0);
+        }),
+      );
+    const publishes = await mined('Publish');
     expect(publishes[0] + publishes[1]).to.equal(1);
+    const opens = await mined('OpenMeter');
+    expect(opens[0] + opens[1]).to.equal(1);
     const published = (await game.queryFilter(game.filters.StepPublished(c.deployment.hubAddress))) as EventLog[];
     expect(published.map((e) => Number(e.args.position))).to.deep.equal([0]);
+    const meters = (await game.queryFilter(game.filters.MeterOpened(c.deployment.hubAddress))) as EventLog[];
+    // The outsider holds no data: it picks left down to meter 0 of step 0.
+    expect(meters.map((e) => [Number(e.args.position), Number(e.args.meterIndex)])).to.deep.equal([[0, 0]]);
 
     // The outsider has nothing to prove; past its deadline a signer's node resolves: the bond goes to the signers.
     await c.timeTravel(D + 1);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { Wallet } from 'ethers';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -138,6 +139,23 @@ describe('e2e: node start-up failures', function () {
     await expectFailure(
       config('shared-0', (o) => (o.dataDir = shared)),
       /^error: data dir .*shared belongs to participant 0x9999/,
+    );
+  });
+
+  it('a data dir of an older store format (window commitments before the meter level)', async () => {
+    // Bound to this very participant, but written before formats were recorded: format 1.
+    const old = join(dir, 'old-format');
+    const db = await NodeDb.open(old);
+    await db.meta.put('binding', {
+      chainId: '31337',
+      hub: c.deployment.hubAddress.toLowerCase(),
+      communityId: c.communityId.toString(),
+      participant: new Wallet(c.options[0].privateKey).address.toLowerCase(),
+    });
+    await db.close();
+    await expectFailure(
+      config('old-format-0', (o) => (o.dataDir = old)),
+      /^error: data dir .*old-format holds a store of format 1; this node writes format 2/,
     );
   });
 });

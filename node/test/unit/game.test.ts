@@ -4,13 +4,14 @@ import { loadArtifact } from '../../src/chain/artifacts.js';
 import type { CommunityInfo } from '../../src/community/types.js';
 import { GameLoop, defaultGameOptions, type GameLoopModules } from '../../src/dispute/gameLoop.js';
 import { servedTree } from '../../src/dispute/gameDesk.js';
-import { commitWindow, intervalLeaf, intervalProof, readingsRoot } from '../../src/window/commitment.js';
+import { commitWindow, intervalLeaf, intervalProof, readingsTree } from '../../src/window/commitment.js';
 import { hashPair, verifyMerkleProof } from '../../src/window/merkle.js';
 import { emptyState, stateHash } from '../../src/window/state.js';
 import { claimFromServed } from '../../src/dispute/proofs.js';
 import { badStepProof } from '../../src/window/disputeProof.js';
 import {
   GameAction,
+  GameLevel,
   GamePhase,
   answerFrom,
   encodeGameMove,
@@ -32,6 +33,7 @@ const commitment = (tag: string) =>
     Array.from({ length: W }, (_, p) => ({
       interval: window * W + p,
       readingsRoot: h(`r${p}`),
+      energyHash: h(`e${p}`),
       stateHash: h(`${tag}${p}`),
     })),
   );
@@ -40,16 +42,18 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
   const claim = h('claim');
   const challenger = Wallet.createRandom().address;
 
-  it('encodes a move as abi.encode(GameMove)', () => {
-    const data = encodeGameMove({ action: GameAction.Pick, claim, challenger, side: 1 });
+  it('encodes a move as abi.encode(GameMove) (10 words: the leaf preimage carries energyHash)', () => {
+    const data = encodeGameMove({ action: GameAction.Pick, claim, challenger, side: 1, energyHash: h('e') });
+    expect((data.length - 2) / 64).to.equal(10);
     const [m] = AbiCoder.defaultAbiCoder().decode(
-      ['tuple(uint8,bytes32,address,bytes32,bytes32,uint32,bytes32,bytes32,uint8)'],
+      ['tuple(uint8,bytes32,address,bytes32,bytes32,uint32,bytes32,bytes32,bytes32,uint8)'],
       data,
     );
     expect(Number(m[0])).to.equal(GameAction.Pick);
     expect(m[1]).to.equal(claim);
     expect(m[2]).to.equal(challenger);
-    expect(Number(m[8])).to.equal(1);
+    expect(m[7]).to.equal(h('e'));
+    expect(Number(m[9])).to.equal(1);
   });
 
   it('the claimant side answers every node down to a leaf from its stored commitment', () => {
@@ -64,6 +68,8 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
       height: gameDepth(W),
       phase: GamePhase.Reveal,
       bond: 0n,
+      level: GameLevel.Window,
+      position: 0,
     };
     expect(g.height).to.equal(7);
     while (g.height > 0) {
@@ -76,7 +82,7 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     }
     const leaf = answerFrom(c, claim, challenger, g)!;
     expect(leaf.interval).to.equal(window * W + target);
-    expect(intervalLeaf(leaf.interval!, leaf.readingsRoot!, leaf.stateHash!)).to.equal(g.node);
+    expect(intervalLeaf(leaf.interval!, leaf.readingsRoot!, leaf.energyHash!, leaf.stateHash!)).to.equal(g.node);
   });
 
   it('gives no answer for a node that is not in its commitment (a claim it does not hold)', () => {
@@ -89,6 +95,8 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
       height: 7,
       phase: GamePhase.Reveal,
       bond: 0n,
+      level: GameLevel.Window,
+      position: 0,
     };
     expect(answerFrom(commitment('s'), claim, challenger, g)).to.equal(undefined);
   });
@@ -105,15 +113,19 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
       height: 7,
       phase: GamePhase.Pick,
       bond: 0n,
+      level: GameLevel.Window,
+      position: 0,
     };
     while (g.height > 0) {
       const below = theirs.levels[g.height - 1];
       g = { ...g, left: below[2 * g.index], right: below[2 * g.index + 1] };
-      const side = pickSide(g, W, ours);
+      const side = pickSide(g, W, ours.levels);
       g = { ...g, index: 2 * g.index + side, height: g.height - 1, node: side ? g.right : g.left };
     }
     expect(g.index).to.equal(90);
-    expect(g.node).to.equal(intervalLeaf(window * W + 90, theirs.intervals[90].readingsRoot, h('lie')));
+    expect(g.node).to.equal(
+      intervalLeaf(window * W + 90, theirs.intervals[90].readingsRoot, theirs.intervals[90].energyHash, h('lie')),
+    );
     // Without data of its own: the left child, which always covers an interval.
     expect(pickSide({ ...g, height: 6, index: 1, left: h('a'), right: h('b') }, W)).to.equal(0);
   });
@@ -131,6 +143,8 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
         height: gameDepth(W),
         phase: GamePhase.Reveal,
         bond: 0n,
+        level: GameLevel.Window,
+        position: 0,
       };
       while (g.height > 0) {
         const move = answerFrom(c, claim, challenger, g)!;
@@ -147,10 +161,11 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     }
   });
 
-  it('worst-case time to finality under a challenger that plays every round: P + (2·depth(W) + 3)·D', () => {
-    expect(worstCaseFinalitySeconds(3600, 3600, 96)).to.equal(3600 + 17 * 3600); // depth(96) = 7
-    expect(worstCaseFinalitySeconds(120, 30, 4)).to.equal(120 + 7 * 30);
-    expect(worstCaseFinalitySeconds(86_400, 3600, 1)).to.equal(86_400 + 3 * 3600);
+  it('worst-case time to finality under a challenger that plays every round: P + (2·depth(W) + 2·depth(M) + 4)·D', () => {
+    expect(worstCaseFinalitySeconds(3600, 3600, 96, 1000)).to.equal(3600 + 38 * 3600); // depth(96) = 7, depth(1000) = 10
+    expect(worstCaseFinalitySeconds(3600, 3600, 96, 10)).to.equal(3600 + 26 * 3600); // depth(10) = 4
+    expect(worstCaseFinalitySeconds(120, 30, 4, 2)).to.equal(120 + 10 * 30);
+    expect(worstCaseFinalitySeconds(86_400, 3600, 1, 1)).to.equal(86_400 + 4 * 3600);
   });
 
   it("decodes the module's revert reasons (bubbled up through the hub)", () => {
@@ -178,18 +193,21 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
           ),
         ),
       );
+    const layout = { owners: [0, 1], participants: 2 };
+    const empty = readingsTree(layout, [undefined, undefined]);
     const root = (tag: string) =>
       commitWindow(
         [0, 1].map((i) => ({
           interval: 8 + i,
-          readingsRoot: readingsRoot([undefined, undefined]),
+          readingsRoot: empty.root,
+          energyHash: empty.energyHash,
           stateHash: stateHash(emptyState(2).map((x) => ({ ...x, net: tag === 'b' && i === 1 ? 7n : 0n }))),
         })),
       ).windowRoot;
     const garbage = [Buffer.from('{not json')];
-    expect(servedTree([garbage, frames('a'), frames('b')], root('b'))?.windowRoot).to.equal(root('b'));
-    expect(servedTree([garbage, frames('a')], root('b'))).to.equal(undefined);
-    expect(servedTree([], root('a'))).to.equal(undefined);
+    expect(servedTree(layout, [garbage, frames('a'), frames('b')], root('b'))?.windowRoot).to.equal(root('b'));
+    expect(servedTree(layout, [garbage, frames('a')], root('b'))).to.equal(undefined);
+    expect(servedTree(layout, [], root('a'))).to.equal(undefined);
   });
 
   it('challenges a claim whose data is not served after f·P plus its turn, one turn before P ends at the latest', () => {
@@ -209,6 +227,7 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
 
   it("an opened leaf whose readings are ours but whose state is not F of them gives the bad-step proof the claimant's data would", () => {
     const W8 = 8;
+    const layout2 = { owners: [0, 1], participants: 2 };
     const slots = Array.from({ length: W8 }, () => [undefined, undefined]);
     const states = (lieAt?: number) =>
       Array.from({ length: W8 }, (_, i) =>
@@ -218,9 +237,9 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
           net: i === lieAt ? BigInt(2 * p - 1) : 0n,
         })),
       );
-    const ours = claimFromServed(16, slots, states());
+    const ours = claimFromServed(layout2, 16, slots, states());
     for (const lie of [0, 5, 7]) {
-      const theirs = claimFromServed(16, slots, states(lie));
+      const theirs = claimFromServed(layout2, 16, slots, states(lie));
       // The game: the claimant reveals, we pick where the claim departs from ours.
       const revealed = new Map<number, { left: string; right: string }>();
       let g: GameState = {
@@ -232,12 +251,14 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
         height: gameDepth(W8),
         phase: GamePhase.Reveal,
         bond: 0n,
+        level: GameLevel.Window,
+        position: 0,
       };
       while (g.height > 0) {
         const move = answerFrom(theirs.commitment, claim, challenger, g)!;
         revealed.set(g.height, { left: move.left!, right: move.right! });
         g = { ...g, left: move.left!, right: move.right!, phase: GamePhase.Pick };
-        const side = pickSide(g, W8, ours.commitment);
+        const side = pickSide(g, W8, ours.commitment.levels);
         g = {
           ...g,
           index: 2 * g.index + side,
@@ -252,6 +273,7 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
         position: g.index,
         interval: leafMove.interval!,
         readingsRoot: leafMove.readingsRoot!,
+        energyHash: leafMove.energyHash!,
         stateHash: leafMove.stateHash!,
       };
       const proof = stepProofFromGame(ours, theirs.commitment.windowRoot, revealed, leaf);
@@ -264,8 +286,8 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
       expect(openedClaimView(ours, theirs.commitment.windowRoot, partial, leaf)).to.equal(undefined);
       expect(openedClaimView(ours, h('another root'), revealed, leaf)).to.equal(undefined);
     }
-    // Other readings at the leaf: no step proof from our data (the meter level is not built).
-    const otherReadings = claimFromServed(16, slots, states(3));
+    // Other readings at the leaf: no step proof from our data (the meter level finds the fault).
+    const otherReadings = claimFromServed(layout2, 16, slots, states(3));
     const leaf = { ...otherReadings.commitment.intervals[3], position: 3, readingsRoot: h('other readings') };
     expect(stepProofFromGame(ours, otherReadings.commitment.windowRoot, new Map(), leaf)).to.equal(undefined);
   });

@@ -1,43 +1,85 @@
 import { expect } from 'chai';
-import { hexlify, keccak256, ZeroAddress } from 'ethers';
+import { getBytes, hexlify, keccak256, ZeroAddress } from 'ethers';
 import {
   claimantMove,
+  decodeOpenMeterMove,
   decodePublishMove,
   encodeGameMove,
   GameAction,
+  GameLevel,
   GamePhase,
+  meterAnswerFrom,
+  pickFrom,
   publishFrom,
+  siblingPath,
   type GameState,
 } from '../../src/dispute/game.js';
-import { claimFromServed, DisputeKind, proofFromOpenedStep } from '../../src/dispute/proofs.js';
+import {
+  buildCheapestProof,
+  claimFromServed,
+  DisputeKind,
+  proofFromOpenedMeter,
+  proofFromOpenedStep,
+  rawSlotLeaf,
+  type OpenedMeter,
+} from '../../src/dispute/proofs.js';
 import { ByzantineMode, byzantineFold } from '../../src/node/byzantine.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
-import { signReading } from '../../src/reading/signature.js';
+import { meterKeyPair, MeterScheme, signReading } from '../../src/reading/signature.js';
+import { seedFor } from '../../src/vectors/readings.js';
 import { assembleWindow } from '../../src/window/assemble.js';
-import { ABSENT_LEAF, rawReadingLeaf } from '../../src/window/commitment.js';
+import {
+  commitTrees,
+  meterLeaf,
+  meterOpening,
+  readingsTreeFrom,
+  type ReadingsTree,
+} from '../../src/window/commitment.js';
 import {
   badStepProof,
+  claimedTree,
+  energyAccumulationProof,
+  energyTotalProof,
   forgedReadingProof,
   intervalLeafProof,
   readingMismatchProof,
+  signedSlot,
   type ClaimedWindow,
 } from '../../src/window/disputeProof.js';
+import { energyHash, unpackEnergy } from '../../src/window/energy.js';
 import { foldAndCommit } from '../../src/window/fold.js';
-import { merkleRoot, verifyMerkleProof } from '../../src/window/merkle.js';
+import { marketStepOfEnergy } from '../../src/window/market.js';
+import { computeMerkleRoot, hashPair, merkleProof, treeDepth, verifyMerkleProof } from '../../src/window/merkle.js';
 import { stateHash, unpackState } from '../../src/window/state.js';
 import { testCommunity } from '../utils/community.js';
 
 /**
- * The game's `Publish` move on the node's side (review R1): the claimant publishes the opened step
- * from the window it stored at signing; a challenger reads it back and builds the ordinary fraud
- * proofs from it — the same bytes the full claimant data would give.
+ * The game's `Publish` and meter level on the node's side: the claimant publishes S_{t−1} and E_t of the
+ * opened step from the window it stored at signing, then answers the readings tree down to one meter
+ * (`OpenMeter`); a challenger picks the leftmost meter leaf that differs from its own tree and builds the
+ * ordinary fraud proofs from the game's data — the same bytes the full claimant data would give.
  */
-describe('data-availability game: the published step (review R1)', () => {
-  const { community, meterKeys } = testCommunity(3);
+describe('data-availability game: the published step and the meter level', () => {
+  // N = 3 participants, M = 5 meters grouped by owner: participant 0 runs meters 0–1, 1 meter 2, 2 meters 3–4.
+  const base = testCommunity(3);
+  const owners = [0, 0, 1, 2, 2];
+  const meterKeys = owners.map((_, i) => meterKeyPair(seedFor(`meter-${i}`)));
+  const community = {
+    ...base.community,
+    meters: meterKeys.map((k, i) => ({
+      index: i,
+      publicKey: k.publicKey,
+      scheme: MeterScheme.Ed25519,
+      owner: owners[i],
+    })),
+  };
+  const M = owners.length;
+  const layout = { owners, participants: 3 };
   const keys = new MeterKeyRing(community.meters);
   const readings = [];
   for (let t = 0; t < 4; t++) {
-    for (let m = 0; m < 3; m++) {
+    for (let m = 0; m < M; m++) {
+      if ((m + t) % 4 === 3) continue; // absent slots
       readings.push(
         signReading(
           {
@@ -46,20 +88,44 @@ describe('data-availability game: the published step (review R1)', () => {
             communityId: 1n,
             meterIndex: m,
             interval: t,
-            exportWh: m === 0 ? 300 : 0,
-            importWh: m === 0 ? 0 : 120 + m,
+            exportWh: owners[m] === 0 ? 300 + m : 0,
+            importWh: owners[m] === 0 ? 0 : 120 + m,
           },
           meterKeys[m].secretKey,
         ),
       );
     }
   }
-  const assembled = assembleWindow(0, 4, 3, readings, []);
+  const assembled = assembleWindow(0, 4, M, readings, []);
   const honestFold = foldAndCommit(community, 0, assembled);
-  const honest = claimFromServed(0, assembled.slots, honestFold.states);
+  const honest = claimFromServed(layout, 0, assembled.slots, honestFold.states);
   const claimOf = (mode: ByzantineMode): ClaimedWindow => {
     const b = byzantineFold(mode, community, 0, assembled);
-    return claimFromServed(0, b.assembled.slots, b.folded.states);
+    return claimFromServed(layout, 0, b.assembled.slots, b.folded.states);
+  };
+  /** A claim whose readings tree of interval t is `tamper`ed, S_t folded from its E_t (F itself right). */
+  const energyClaim = (t: number, tamper: (tree: ReadingsTree) => ReadingsTree): ClaimedWindow => {
+    const trees = assembled.slots.map((_row, i) => claimedTree(honest, i));
+    trees[t] = tamper(trees[t]);
+    const states = honest.states.map((s) => [...s]);
+    const e = trees[t].energy;
+    states[t] = marketStepOfEnergy(
+      community.market,
+      honest.states[t - 1],
+      e.map((x) => x.exportWh),
+      e.map((x) => x.importWh),
+    );
+    // The later states are not what the test is about: left as they are.
+    return {
+      ...honest,
+      states,
+      trees,
+      commitment: commitTrees(
+        0,
+        trees,
+        states.map((x) => stateHash(x)),
+      ),
+    };
   };
   const claim = keccak256('0x01');
   const challenger = '0x00000000000000000000000000000000000000c1';
@@ -72,32 +138,81 @@ describe('data-availability game: the published step (review R1)', () => {
     height: 0,
     phase: GamePhase.Publish,
     bond: 0n,
+    level: GameLevel.Window,
+    position: 0,
   });
-  /** What a challenger has once the game opened step t of `w`: the leaf with its path, the published data. */
+  /** What a challenger has once the claimant published step t of `w`: the leaf with its path, the published data. */
   const opened = (w: ClaimedWindow, t: number) => {
     const move = publishFrom(w, claim, challenger, waiting(w, t))!;
     const encoded = encodeGameMove(move);
     const read = decodePublishMove(encoded, keccak256(encoded))!;
     return { leaf: intervalLeafProof(w, t), ...read.step };
   };
+  /**
+   * The meter level of step t of `theirs` played to its end: the claimant answers from its tree, the
+   * challenger picks against `ours` (none: the left child). Returns what the challenger then holds.
+   */
+  const playMeters = (theirs: ClaimedWindow, t: number, ours?: ClaimedWindow): OpenedMeter => {
+    const tree = claimedTree(theirs, t);
+    const revealed = new Map<number, { left: string; right: string }>();
+    let g: GameState = {
+      node: tree.root,
+      left: '',
+      right: '',
+      deadline: 0,
+      index: 0,
+      height: treeDepth(M),
+      phase: GamePhase.Reveal,
+      bond: 0n,
+      level: GameLevel.Meter,
+      position: t,
+    };
+    while (g.height > 0) {
+      const move = claimantMove(theirs, claim, challenger, g)!;
+      expect(move.action).to.equal(GameAction.Reveal);
+      // What the module checks: the children hash to the node.
+      expect(hashPair(move.left!, move.right!)).to.equal(g.node);
+      revealed.set(g.height, { left: move.left!, right: move.right! });
+      g = { ...g, left: move.left!, right: move.right!, phase: GamePhase.Pick };
+      const side = pickFrom(g, ours);
+      g = {
+        ...g,
+        node: side ? g.right : g.left,
+        index: 2 * g.index + side,
+        height: g.height - 1,
+        phase: GamePhase.Reveal,
+      };
+    }
+    const move = claimantMove(theirs, claim, challenger, g)!;
+    expect(move.action).to.equal(GameAction.OpenMeter);
+    const encoded = encodeGameMove(move);
+    const reveal = decodeOpenMeterMove(encoded, keccak256(encoded))!;
+    expect(reveal).to.deep.equal(move.meter);
+    return {
+      leaf: intervalLeafProof(theirs, t),
+      meter: g.index,
+      slot: reveal.slot,
+      acc: { exportWh: reveal.accExportWh, importWh: reveal.accImportWh },
+      path: siblingPath(revealed, g.index, treeDepth(M))!,
+      previous: g.index > 0 ? reveal.previous : undefined,
+      energy: opened(theirs, t).energy,
+    };
+  };
 
-  it('publishes the opened step from the stored window: M slots under the leaf, leaf t-1 with its path, S_{t-1} packed', () => {
+  it('publishes the opened step from the stored window: leaf t−1 with its path, S_{t−1} packed, E_t hashing to energyHash', () => {
     for (const t of [0, 2, 3]) {
       const move = publishFrom(honest, claim, challenger, waiting(honest, t))!;
       expect(move.action).to.equal(GameAction.Publish);
       const leaf = honest.commitment.intervals[t];
-      expect([move.interval, move.readingsRoot, move.stateHash]).to.deep.equal([
+      expect([move.interval, move.readingsRoot, move.energyHash, move.stateHash]).to.deep.equal([
         leaf.interval,
         leaf.readingsRoot,
+        leaf.energyHash,
         leaf.stateHash,
       ]);
       const step = move.step!;
-      const slotLeaves = step.slots.map((x) =>
-        x.encoded === '0x' && x.signature === '0x'
-          ? ABSENT_LEAF
-          : rawReadingLeaf(Buffer.from(x.encoded.slice(2), 'hex'), Buffer.from(x.signature.slice(2), 'hex')),
-      );
-      expect(merkleRoot(slotLeaves)).to.equal(leaf.readingsRoot);
+      expect(energyHash(getBytes(step.energy))).to.equal(leaf.energyHash);
+      expect(getBytes(step.energy).length).to.equal(16 * 3);
       if (t === 0) {
         expect(step.prevState).to.equal('0x');
         continue;
@@ -108,70 +223,173 @@ describe('data-availability game: the published step (review R1)', () => {
       const state = unpackState(Buffer.from(step.prevState.slice(2), 'hex'), 3);
       expect(stateHash(state)).to.equal(prev.stateHash);
     }
-    // claimantMove gives the publication in the Publish phase, and nothing for a leaf that is not ours.
     expect(claimantMove(honest, claim, challenger, waiting(honest, 1))?.action).to.equal(GameAction.Publish);
     expect(publishFrom(honest, claim, challenger, { ...waiting(honest, 1), node: keccak256('0x02') })).to.equal(
       undefined,
     );
-    expect(publishFrom(honest, claim, challenger, { ...waiting(honest, 1), phase: GamePhase.Opened })).to.equal(
-      undefined,
-    );
   });
 
-  it('reads a Publish move back only when it hashes to the event’s dataHash and is a Publish', () => {
+  it('reads Publish and OpenMeter moves back only when they hash to the event’s dataHash and are that move', () => {
     const move = publishFrom(honest, claim, challenger, waiting(honest, 2))!;
     const encoded = encodeGameMove(move);
     const read = decodePublishMove(encoded, keccak256(encoded))!;
     expect(read.step).to.deep.equal(move.step);
-    expect(read.move.interval).to.equal(move.interval);
     expect(decodePublishMove(encoded, keccak256('0x03'))).to.equal(undefined);
+    expect(decodeOpenMeterMove(encoded)).to.equal(undefined);
     expect(decodePublishMove(encodeGameMove({ action: GameAction.Resolve, claim, challenger: ZeroAddress }))).to.equal(
       undefined,
     );
     expect(() => encodeGameMove({ ...move, step: undefined })).to.throw(/needs its step/);
+    expect(() => encodeGameMove({ action: GameAction.OpenMeter, claim, challenger })).to.throw(/meter leaf/);
   });
 
-  it('an honest step gives no proof', () => {
-    for (const t of [0, 1, 2, 3])
-      expect(proofFromOpenedStep(community, keys, opened(honest, t), honest.slots[t])).to.equal(undefined);
-  });
-
-  it('a forged reading in the published slots: the forged-reading proof the whole claimant data would give', () => {
-    const w = claimOf(ByzantineMode.ForgedAnswering);
-    const p = proofFromOpenedStep(community, keys, opened(w, 2), honest.slots[2])!;
-    expect(p.kind).to.equal(DisputeKind.ForgedReading);
-    expect(p.data).to.equal(forgedReadingProof(w, 2, 0));
-    // Its readings root is not ours: the game opened a leaf the old node could not judge.
-    expect(w.commitment.intervals[2].readingsRoot).to.not.equal(honest.commitment.intervals[2].readingsRoot);
-  });
-
-  it('a slot that is no reading at all is forged too (published bytes are taken as they are)', () => {
-    const o = opened(honest, 1);
-    const garbage = {
-      ...o,
-      slots: o.slots.map((x, m) => (m === 2 ? { encoded: hexlify('0xdeadbeef'), signature: '0x' } : x)),
-    };
-    const p = proofFromOpenedStep(community, keys, garbage, honest.slots[1])!;
-    expect(p.kind).to.equal(DisputeKind.ForgedReading);
-  });
-
-  it('a reading of ours left out: reading mismatch (when the omission rule lets us raise it)', () => {
-    const w = claimOf(ByzantineMode.DroppedReading);
-    const p = proofFromOpenedStep(community, keys, opened(w, 2), honest.slots[2])!;
-    expect(p.kind).to.equal(DisputeKind.ReadingMismatch);
-    expect(p.data).to.equal(readingMismatchProof(w, honest.slots[2][0]!));
-    // Meter 0 is owned by participant 0: not raisable by it when it did not sign the claim.
+  it('the claimant answers the meter level down to any meter: its leaf and meter k−1’s opening are under the readingsRoot', () => {
+    const tree = claimedTree(honest, 2);
+    const depth = treeDepth(M);
+    for (let k = 0; k < M; k++) {
+      let g: GameState = {
+        node: tree.root,
+        left: '',
+        right: '',
+        deadline: 0,
+        index: 0,
+        height: depth,
+        phase: GamePhase.Reveal,
+        bond: 0n,
+        level: GameLevel.Meter,
+        position: 2,
+      };
+      const revealed = new Map<number, { left: string; right: string }>();
+      while (g.height > 0) {
+        const move = meterAnswerFrom(honest, claim, challenger, g)!;
+        revealed.set(g.height, { left: move.left!, right: move.right! });
+        const side = (k >> (g.height - 1)) & 1;
+        g = { ...g, node: side ? move.right! : move.left!, index: 2 * g.index + side, height: g.height - 1 };
+      }
+      const open = meterAnswerFrom(honest, claim, challenger, g)!;
+      const r = open.meter!;
+      const leaf = meterLeaf(rawSlotLeaf(r.slot), { exportWh: r.accExportWh, importWh: r.accImportWh });
+      expect(leaf).to.equal(g.node);
+      expect(computeMerkleRoot(leaf, k, siblingPath(revealed, k, depth)!)).to.equal(tree.root);
+      if (k > 0) {
+        const p = r.previous;
+        expect(p.meterIndex).to.equal(k - 1);
+        expect(p.path.length).to.equal(depth);
+        const prevLeaf = meterLeaf(p.slotLeaf, { exportWh: p.accExportWh, importWh: p.accImportWh });
+        expect(computeMerkleRoot(prevLeaf, k - 1, p.path)).to.equal(tree.root);
+      }
+    }
+    // A node not in its tree (another claim): no answer.
     expect(
-      proofFromOpenedStep(community, keys, opened(w, 2), honest.slots[2], { signers: 0b110n, disputer: 0 }),
+      meterAnswerFrom(honest, claim, challenger, {
+        ...waiting(honest, 2),
+        node: keccak256('0x04'),
+        height: depth,
+        index: 0,
+        phase: GamePhase.Reveal,
+        level: GameLevel.Meter,
+        position: 2,
+      }),
     ).to.equal(undefined);
   });
 
-  it('a wrong step over the right readings: the bad-step proof from the published S_{t-1} and slots', () => {
+  it('an honest step and meter give no proof', () => {
+    for (const t of [0, 1, 2, 3]) {
+      expect(proofFromOpenedStep(community, opened(honest, t), claimedTree(honest, t))).to.equal(undefined);
+      const meter = playMeters(honest, t, honest);
+      expect(proofFromOpenedMeter(community, keys, meter, honest.slots[t][meter.meter])).to.equal(undefined);
+    }
+  });
+
+  it('a wrong step over the right energies: the bad-step proof from the published S_{t−1} and E_t alone', () => {
     const w = claimOf(ByzantineMode.WrongArithmetic);
-    const p = proofFromOpenedStep(community, keys, opened(w, 2), honest.slots[2])!;
+    const p = proofFromOpenedStep(community, opened(w, 2))!;
     expect(p.kind).to.equal(DisputeKind.BadStep);
     expect(p.data).to.equal(badStepProof(w, 2));
-    // Without our readings too: the published data alone proves it.
-    expect(proofFromOpenedStep(community, keys, opened(w, 2), undefined)?.data).to.equal(badStepProof(w, 2));
+    // The served claim: the disputer picks the same proof.
+    expect(buildCheapestProof(community, keys, w, w.commitment.intervals[3].stateHash, assembled.slots)?.data).to.equal(
+      badStepProof(w, 2),
+    );
+  });
+
+  it('a forged reading: the challenger descends to the leftmost differing meter and proves ForgedReading from the game', () => {
+    const w = claimOf(ByzantineMode.ForgedAnswering);
+    const meter = playMeters(w, 2, honest);
+    expect(w.slots[2][meter.meter]).to.not.deep.equal(honest.slots[2][meter.meter]);
+    const p = proofFromOpenedMeter(community, keys, meter, honest.slots[2][meter.meter])!;
+    expect(p.kind).to.equal(DisputeKind.ForgedReading);
+    expect(p.data).to.equal(forgedReadingProof(w, 2, meter.meter));
+  });
+
+  it('a slot that is no reading at all is forged too (opened bytes are taken as they are)', () => {
+    const meter = playMeters(honest, 1, honest);
+    const garbage = { ...meter, slot: { encoded: hexlify('0xdeadbeef'), signature: '0x' } };
+    // Not under the readingsRoot any more: nothing is built from it.
+    expect(proofFromOpenedMeter(community, keys, garbage, undefined)).to.equal(undefined);
+  });
+
+  it('a reading of ours left out: reading mismatch at the opened meter (when the omission rule lets us raise it)', () => {
+    const w = claimOf(ByzantineMode.DroppedReading);
+    const meter = playMeters(w, 2, honest);
+    const mine = honest.slots[2][meter.meter]!;
+    const p = proofFromOpenedMeter(community, keys, meter, mine)!;
+    expect(p.kind).to.equal(DisputeKind.ReadingMismatch);
+    expect(p.data).to.equal(readingMismatchProof(w, mine));
+    // Meter of participant 0: not raisable by it when it did not sign the claim.
+    expect(proofFromOpenedMeter(community, keys, meter, mine, { signers: 0b110n, disputer: 0 })).to.equal(undefined);
+  });
+
+  it('a wrong running sum: the game reaches that meter and BadEnergy (Accumulation) is proven from its data', () => {
+    // Meter 1 (participant 0's second meter) at interval 2: 77 Wh more export than its base plus reading.
+    const w = energyClaim(2, (tree) => {
+      const acc = tree.acc.map((a, k) => (k === 1 ? { ...a, exportWh: a.exportWh + 77n } : a));
+      return readingsTreeFrom(
+        tree.slotLeaves,
+        acc,
+        tree.energy.map((x, j) => (j === 0 ? acc[1] : x)),
+      );
+    });
+    // The published step is consistent (F of E_t is S_t): no proof at the window level.
+    expect(proofFromOpenedStep(community, opened(w, 2), claimedTree(honest, 2))).to.equal(undefined);
+    const meter = playMeters(w, 2, honest);
+    expect(meter.meter).to.equal(1);
+    const p = proofFromOpenedMeter(community, keys, meter, honest.slots[2][1])!;
+    expect(p.kind).to.equal(DisputeKind.BadEnergy);
+    expect(p.data).to.equal(energyAccumulationProof(w, 2, 1));
+    // From the whole claim too (the served data, when some peer serves it): BadEnergy first, not BadStep.
+    const all = buildCheapestProof(community, keys, w, w.commitment.intervals[3].stateHash, assembled.slots)!;
+    expect(all.kind).to.equal(DisputeKind.BadEnergy);
+    expect(all.data).to.equal(energyAccumulationProof(w, 2, 1));
+  });
+
+  it('a wrong E_t entry: BadEnergy (Total) from the published E_t and our own tree, when the readings roots agree', () => {
+    const w = energyClaim(2, (tree) =>
+      readingsTreeFrom(
+        tree.slotLeaves,
+        tree.acc,
+        tree.energy.map((x, j) => (j === 1 ? { ...x, importWh: x.importWh + 9n } : x)),
+      ),
+    );
+    expect(w.commitment.intervals[2].readingsRoot).to.equal(honest.commitment.intervals[2].readingsRoot);
+    const step = opened(w, 2);
+    expect(unpackEnergy(getBytes(step.energy))[1].importWh).to.equal(claimedTree(honest, 2).energy[1].importWh + 9n);
+    const p = proofFromOpenedStep(community, step, claimedTree(honest, 2))!;
+    expect(p.kind).to.equal(DisputeKind.BadEnergy);
+    expect(p.data).to.equal(energyTotalProof(w, 2, 1));
+    // Without our tree: at the meter level, once participant 1's last meter (2) is open, from its leaf and E_t.
+    expect(proofFromOpenedStep(community, step)).to.equal(undefined);
+    const tree = claimedTree(w, 2);
+    const atTwo: OpenedMeter = {
+      leaf: intervalLeafProof(w, 2),
+      meter: 2,
+      slot: signedSlot(w.slots[2][2]),
+      acc: tree.acc[2],
+      path: merkleProof(tree.levels, 2),
+      previous: meterOpening(tree, 1),
+      energy: step.energy,
+    };
+    const q = proofFromOpenedMeter(community, keys, atTwo, honest.slots[2][2])!;
+    expect(q.kind).to.equal(DisputeKind.BadEnergy);
+    expect(q.data).to.equal(energyTotalProof(w, 2, 1));
   });
 });

@@ -11,7 +11,9 @@ import {
   emptyState,
   encodeState,
   foldWindow,
+  intervalEnergy,
   marketStep,
+  marketStepOfEnergy,
   p2pValue,
   share,
   stateHash,
@@ -259,6 +261,26 @@ describe('window/market: typed errors', () => {
       MarketErrorCode.READINGS_LENGTH_MISMATCH,
     );
     expect(e.type).to.deep.equal({ code: MarketErrorCode.READINGS_LENGTH_MISMATCH, meters: 2, readings: 1 });
+  });
+
+  it('ENERGY_LENGTH_MISMATCH when the energy core gets energies that are not one per participant', () => {
+    const e = expectMarketError(
+      () => marketStepOfEnergy(p, emptyState(2), [1n], [0n, 0n]),
+      MarketErrorCode.ENERGY_LENGTH_MISMATCH,
+    );
+    expect(e.type).to.deep.equal({ code: MarketErrorCode.ENERGY_LENGTH_MISMATCH, participants: 2, entries: 1 });
+  });
+
+  it('the energy core over E_t is marketStep over the meters, for every kind and random input', () => {
+    for (const c of randomMarketCases(20)) {
+      let prev = emptyState(c.participants);
+      for (const readings of c.intervals) {
+        const { exported, imported } = intervalEnergy(c.participants, c.meterOwner, readings);
+        const next = marketStep(c.params, prev, c.meterOwner, readings);
+        expect(marketStepOfEnergy(c.params, prev, exported, imported)).to.deep.equal(next);
+        prev = next;
+      }
+    }
   });
 
   it('METER_OWNER_OUT_OF_RANGE for the first meter whose owner is not a participant', () => {

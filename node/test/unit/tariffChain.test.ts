@@ -104,9 +104,10 @@ describe('window/tariff: the on-chain tariff (twin of Solidity Tariff)', () => {
       ],
       commitment: {
         windowRoot: zero,
-        intervals: [{ interval: 0, readingsRoot: zero, stateHash: zero, leaf: zero }],
+        intervals: [{ interval: 0, readingsRoot: zero, energyHash: zero, stateHash: zero, leaf: zero }],
         levels: [[zero]],
       },
+      layout: { owners: [0], participants: 1 },
     } as unknown as ClaimedWindow;
     const decode = (proof: string) =>
       AbiCoder.defaultAbiCoder().decode([DISPUTE_PROOF_TYPES[DisputeKind.BadStep]], proof)[0];

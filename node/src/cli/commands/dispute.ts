@@ -1,4 +1,5 @@
 import type { CommandArgs } from '../args.js';
+import { meterLayout, type MeterLayout } from '../../window/commitment.js';
 import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,14 +12,7 @@ import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
 import { Disputer, outsiderBalanceBook } from '../../dispute/disputer.js';
 import type { MoveOutcome } from '../../dispute/game.js';
-import {
-  describeGame,
-  GameDesk,
-  GameMoveError,
-  servedWindow,
-  storedTree,
-  storedWindow,
-} from '../../dispute/gameDesk.js';
+import { describeGame, GameDesk, GameMoveError, servedWindow, storedWindow } from '../../dispute/gameDesk.js';
 import { createHost } from '../../network/host.js';
 import { defaultNetworkOptions } from '../../network/options.js';
 import { topics } from '../../network/topics.js';
@@ -219,7 +213,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         db = await NodeDb.open(args.dataDir).catch((e) => {
           throw new CliError(CliErrorCode.BAD_OPTION, `--data-dir ${args.dataDir}: ${(e as Error).message}`);
         });
-        return storedWindow(db, window, windowRoot);
+        return storedWindow(meterLayout(await hub.communityInfo()), db, window, windowRoot);
       }
       if (!args.peer) return undefined;
       const community = await hub.communityInfo();
@@ -233,6 +227,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         ),
       );
       return servedWindow(
+        meterLayout(community),
         answers.filter((a) => a.length > 0),
         windowRoot,
       );
@@ -256,7 +251,9 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         break;
       }
       case 'pick': {
-        const own = args.dataDir ? await ownTree(args.dataDir, window, (d) => (db = d)) : undefined;
+        const own = args.dataDir
+          ? await ownTree(meterLayout(await hub.communityInfo()), args.dataDir, window, (d) => (db = d))
+          : undefined;
         moved(`pick in window ${window}`, await desk.pick(window, args.challenger ?? me, args.side, own));
         break;
       }
@@ -294,12 +291,12 @@ async function playGameByHand(args: GameArgs): Promise<void> {
   }
 }
 
-/** The window's latest fold in a node's store, as a tree (to pick where the claim departs from it). */
-async function ownTree(dir: string, window: number, keep: (db: NodeDb) => void) {
+/** The window's latest fold in a node's store (to pick where the claim departs from it). */
+async function ownTree(layout: MeterLayout, dir: string, window: number, keep: (db: NodeDb) => void) {
   const db = await NodeDb.open(dir).catch((e) => {
     throw new CliError(CliErrorCode.BAD_OPTION, `--data-dir ${dir}: ${(e as Error).message}`);
   });
   keep(db);
   const own = await db.windowResults.get(window);
-  return own ? storedTree(db, window, own.windowRoot) : undefined;
+  return own ? storedWindow(layout, db, window, own.windowRoot) : undefined;
 }
