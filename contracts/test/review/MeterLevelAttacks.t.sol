@@ -271,6 +271,48 @@ contract ReviewMeterLevelAttacksTest is DisputeFixture {
         assertEq(_bondOf(hub, id, 0), 0, "signer slashed");
     }
 
+    // ------------------------------------------------------------------ M2
+
+    /// M2 (low, inherited from the window level): a correct result under a junk-padded readings tree is a
+    /// bond trap. Signers 0..2 claim the honest result (every meter leaf, E_t and state honest) with a junk
+    /// leaf at padding index 10 of readings tree 50: their window root differs from every honest node's.
+    /// An honest node that challenges is led down to leaf 50 and, at the meter level, to the padding-only
+    /// child [10,12) (`PaddingSubtree(10)`); no proof exists (BadStep `FraudNotProven`: the step is right),
+    /// it times out and its game bond goes to the signers; the (correct) result finalizes. The same trap
+    /// exists since review 1 with junk in the window tree's padding. A node should challenge a root that
+    /// differs from its own only when its signed window data shows a provable difference.
+    function test_M2_Low_JunkPaddingOverCorrectResultTakesChallengersBond() public {
+        Commit memory h = _honest();
+        Commit memory c = _padded(_honest(), T, 10, keccak256("junk"));
+        assertTrue(c.root != h.root, "not the honest root");
+        _claimAndChallenge(c);
+        uint256 before = hub.withdrawable(token, challenger);
+        _bisectAndReveal(c, T);
+        bytes memory move = _publish(c, T);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            _stepProofFromPublished(c, move)
+        );
+        // Following the differing nodes: right at [0,16), left at [8,16), right at [8,12): padding.
+        _revealMeters(c, 4, 0);
+        _pick(1);
+        _revealMeters(c, 3, 1);
+        _pick(0);
+        _revealMeters(c, 2, 2);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PaddingSubtree.selector, uint32(10)));
+        hub.playGame(id, 0, abi.encode(_pickMove(1)));
+        bytes32 gid = gameModule.gameId(id, claim, challenger);
+        vm.warp(gameModule.game(address(hub), gid).deadline + 1);
+        _play(nodes[5], abi.encode(_mv(GameAction.Resolve)));
+        assertEq(hub.withdrawable(token, challenger), before, "the challenger's bond is gone");
+        vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE + 1);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "junk-padded claim final");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
     function _pickMove(uint8 side) internal view returns (GameMove memory p) {
         p = _mv(GameAction.Pick);
         p.side = side;
