@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
+import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
+import {ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {WindowStatus} from "../../src/types/Community.sol";
+import {
+    DisputeKind,
+    EnergyFault,
+    EnergyProof,
+    IntervalProof,
+    MeterLeafOpening,
+    StepProof
+} from "../../src/types/Dispute.sol";
+import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
+import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
+import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {DisputeFixture} from "../utils/DisputeFixture.sol";
+import {Published} from "../GamePublish.t.sol";
+
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
+/// @notice Review 5 (docs/review.md): an attacker's review of the meter level (issue 10). Each test
+/// performs one attack on the meter leaves' running sums, the energy vector E_t, the proofs that open them
+/// and the game's meter level, on the fixture's real one-day window (N = M = 10, W = 96, Ed25519
+/// readings signed in TypeScript; M = 10 pads the readings tree to 16 leaves). An attack that still works
+/// is a passing test named `test_M<n>_<Severity>_*` asserting its success; one that fails is
+/// `test_M<n>_RuledOut_*` or `test_RevertWhen_*`.
+contract ReviewMeterLevelAttacksTest is DisputeFixture {
+    bytes32 internal claim;
+    uint256 internal gameBond;
+
+    uint32 internal constant T = 50;
+    /// @dev The victim of the wrong E_t entry: participant 3, whose only (and so last) meter is meter 3.
+    uint32 internal constant J = 3;
+
+    function setUp() public {
+        _setUpCommunity(ED25519);
+        token.mint(challenger, 1e30);
+        vm.prank(challenger);
+        token.approve(address(hub), type(uint256).max);
+        gameBond = uint256(BOND) * GAME_BOND_BPS / 10_000;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    function _node(bytes32[] memory lv, uint8 height, uint256 index) internal pure returns (bytes32) {
+        uint256 width = uint256(1) << MerkleTree.depth(lv.length);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < lv.length; ++i) {
+            level[i] = lv[i];
+        }
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[index];
+    }
+
+    function _mv(GameAction action) internal view returns (GameMove memory m) {
+        m.action = action;
+        m.claim = claim;
+        m.challenger = challenger;
+    }
+
+    function _play(address who, bytes memory move) internal {
+        vm.prank(who);
+        hub.playGame(id, 0, move);
+    }
+
+    function _claimAndChallenge(Commit memory c) internal {
+        _claim(0, c.root, c.states[W - 1], _signers(0, 3));
+        claim = _claimHash(0, c.root, StateHash.hash(c.states[W - 1]));
+        _play(challenger, abi.encode(_mv(GameAction.Challenge)));
+    }
+
+    /// @dev The claimant side (participant 1) answers the window level down to leaf `t` and its preimage.
+    function _bisectAndReveal(Commit memory c, uint32 t) internal {
+        for (uint8 h = uint8(MerkleTree.depth(W)); h > 0; --h) {
+            GameMove memory r = _mv(GameAction.Reveal);
+            r.left = _node(c.leaves, h - 1, 2 * uint256(t >> h));
+            r.right = _node(c.leaves, h - 1, 2 * uint256(t >> h) + 1);
+            _play(nodes[1], abi.encode(r));
+            GameMove memory p = _mv(GameAction.Pick);
+            p.side = uint8((t >> (h - 1)) & 1);
+            _play(challenger, abi.encode(p));
+        }
+        GameMove memory leaf = _mv(GameAction.Reveal);
+        leaf.interval = t;
+        leaf.readingsRoot = c.readingsRoots[t];
+        leaf.energyHash = keccak256(c.energies[t]);
+        leaf.stateHash = StateHash.hash(c.states[t]);
+        _play(nodes[1], abi.encode(leaf));
+    }
+
+    function _publish(Commit memory c, uint32 t) internal returns (bytes memory move) {
+        GameMove memory m = _mv(GameAction.Publish);
+        m.interval = t;
+        m.readingsRoot = c.readingsRoots[t];
+        m.energyHash = keccak256(c.energies[t]);
+        m.stateHash = StateHash.hash(c.states[t]);
+        PublishedStep memory d;
+        d.energy = c.energies[t];
+        if (t > 0) {
+            d.previous = _intervalProof(c, t - 1);
+            d.prevState = PackedState.pack(c.states[t - 1]);
+        }
+        move = abi.encode(m, d);
+        _play(nodes[1], move);
+    }
+
+    /// @dev BadStep of the opened leaf from the published move alone.
+    function _stepProofFromPublished(Commit memory c, bytes memory move) internal view returns (bytes memory) {
+        (GameMove memory m, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
+        StepProof memory p;
+        p.previous = d.previous;
+        p.prevState = Published.unpack(d.prevState);
+        p.current =
+            IntervalProof(m.interval, m.interval, m.readingsRoot, m.energyHash, m.stateHash, _proof(c.leaves, T));
+        p.energy = d.energy;
+        p.limits = limits;
+        return abi.encode(p);
+    }
+
+    /// @dev `c` with a non-canonical readings tree at interval t: padding leaf `at` (≥ M) is `junk` instead
+    /// of zero. Every meter leaf, E_t and state is unchanged; readingsRoot_t, leaf t and the root move.
+    function _padded(Commit memory c, uint256 t, uint256 at, bytes32 junk) internal pure returns (Commit memory) {
+        uint256 width = uint256(1) << MerkleTree.depth(M);
+        bytes32[] memory lv = new bytes32[](width);
+        for (uint256 k = 0; k < M; ++k) {
+            lv[k] = c.meterLeaves[t][k];
+        }
+        lv[at] = junk;
+        c.meterLeaves[t] = lv;
+        c.readingsRoots[t] = MerkleTree.root(lv);
+        c.leaves[t] = WindowCommitment.intervalLeaf(
+            uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t])
+        );
+        c.root = MerkleTree.root(c.leaves);
+        return c;
+    }
+
+    /// @dev The honest window with E_t[j] exported `wh` more at t and every later state folded from it.
+    function _wrongEntry(Commit memory c, uint256 t, uint32 j, uint64 wh) internal view returns (Commit memory) {
+        (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(c.energies[t]);
+        ex[j] += wh;
+        c.energies[t] = EnergyVector.pack(ex, im);
+        _foldEnergies(c, t);
+        return _recommit(c);
+    }
+
+    /// @dev The claimant side reveals the children of `c`'s readings tree at the game's node (height h,
+    /// index i); returns them.
+    function _revealMeters(Commit memory c, uint8 h, uint256 i) internal returns (bytes32 left, bytes32 right) {
+        GameMove memory r = _mv(GameAction.Reveal);
+        (left, right) = (_node(c.meterLeaves[T], h - 1, 2 * i), _node(c.meterLeaves[T], h - 1, 2 * i + 1));
+        (r.left, r.right) = (left, right);
+        _play(nodes[1], abi.encode(r));
+    }
+
+    function _pick(uint8 side) internal {
+        GameMove memory p = _mv(GameAction.Pick);
+        p.side = side;
+        _play(challenger, abi.encode(p));
+    }
+
+    // ------------------------------------------------------------------ M1
+
+    /// M1 (high, node strategy / spec §5): a readings tree with non-canonical padding hides a wrong E_t
+    /// entry from the honest node's own data and from the spec's challenger rule. The thieves commit
+    /// E_t[3] at t = 50 with 1 MWh exported from nowhere (every later state folded from it, so BadStep
+    /// proves nothing) and a junk leaf at padding index 10 of the readings tree (M = 10: leaves 10..15
+    /// are padding). Every meter leaf is honest (no Accumulation fault, no slot fault). Review 2's
+    /// "a claimant whose tree has other padding cannot publish" no longer holds: `Publish` no longer
+    /// rebuilds the readings tree.
+    /// - The honest node's BadEnergy Total from its own tree: its meter-3 path is not a path under the
+    ///   claimant's readingsRoot (`InvalidSlotProof(3)`); no proof without a game.
+    /// - In the game, the spec §5 challenger ("the LEFTMOST meter leaf that differs from its own tree")
+    ///   follows the differing node down: right at height 4 ([8,16)), left at 3 ([8,12)), then the only
+    ///   differing child is [10,12), padding: `PaddingSubtree(10)`. It cannot move, times out and loses
+    ///   its bond; the claim finalizes with the stolen 1 MWh.
+    /// - The chain itself is sound: a challenger that picks towards participant 3's LAST meter (meter 3,
+    ///   whatever the node hashes say) gets meter 3 opened with its path under the claimant's root and
+    ///   proves BadEnergy Total from the game's calldata. Fix (node, spec §5): after `Publish`, compare the
+    ///   published E_t with one's own first; on a differing entry j, descend to j's last meter (or prove
+    ///   Total at once when j has no meter); descend to the leftmost differing meter leaf only when E_t
+    ///   agrees, and never into a subtree with no meter.
+    function test_M1_High_PaddedReadingsTreeHidesWrongEnergyFromLeftmostDiffRule() public {
+        Commit memory h = _honest();
+        Commit memory c = _padded(_wrongEntry(_honest(), T, J, 1_000_000), T, 10, keccak256("junk"));
+        // Every meter leaf of the claim is the honest one: only padding and E_t differ.
+        for (uint256 k = 0; k < M; ++k) {
+            assertEq(c.meterLeaves[T][k], h.meterLeaves[T][k]);
+        }
+        _claimAndChallenge(c);
+
+        // The honest node's own tree proves nothing: its path is not under the claimant's readingsRoot.
+        EnergyProof memory own;
+        own.fault = EnergyFault.Total;
+        own.leaf = _intervalProof(c, T);
+        own.participant = J;
+        own.energy = c.energies[T];
+        own.current = _opening(h, J, T);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, J),
+            DisputeKind.BadEnergy,
+            abi.encode(own)
+        );
+
+        _bisectAndReveal(c, T);
+        bytes memory move = _publish(c, T);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            _stepProofFromPublished(c, move)
+        );
+        uint256 snap = vm.snapshotState();
+
+        // (a) The spec's challenger: at each level, the leftmost child that differs from its own tree.
+        uint8 depth = uint8(MerkleTree.depth(M));
+        uint256 i;
+        for (uint8 height = depth; height > 0; --height) {
+            (bytes32 left,) = _revealMeters(c, height, i);
+            uint8 side = left != _node(h.meterLeaves[T], height - 1, 2 * i) ? 0 : 1;
+            i = 2 * i + side;
+            if ((i << (height - 1)) >= M) {
+                // The differing child holds padding only: the pick is refused, the challenger is stuck.
+                vm.prank(challenger);
+                vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PaddingSubtree.selector, uint32(10)));
+                hub.playGame(id, 0, abi.encode(_pickMove(side)));
+                assertEq(height, 2, "stuck at [8,12): its right child [10,12) is padding");
+                break;
+            }
+            _pick(side);
+        }
+        bytes32 gid = gameModule.gameId(id, claim, challenger);
+        vm.warp(gameModule.game(address(hub), gid).deadline + 1);
+        _play(nodes[5], abi.encode(_mv(GameAction.Resolve)));
+        assertEq(gameModule.openGames(address(hub), id), 0, "game over: challenger lost");
+        vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE + 1);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "the theft finalizes");
+        assertEq(_bondOf(hub, id, 0), BOND, "no signer slashed");
+
+        // (b) The same game with a challenger that targets participant 3's last meter: proven.
+        vm.revertToState(snap);
+        bytes32[] memory path = new bytes32[](depth);
+        for (uint8 height = depth; height > 0; --height) {
+            (bytes32 left, bytes32 right) = _revealMeters(c, height, J >> height);
+            uint8 side = uint8((J >> (height - 1)) & 1);
+            _pick(side);
+            path[height - 1] = side == 0 ? right : left;
+        }
+        MeterReveal memory r;
+        r.slot = _committed(c, J, T);
+        (r.accExportWh, r.accImportWh) = (c.accE[T][J], c.accI[T][J]);
+        r.previous = _opening(c, J - 1, T);
+        _play(nodes[1], abi.encode(_mv(GameAction.OpenMeter), r));
+        EnergyProof memory p = own;
+        p.current = MeterLeafOpening(
+            J, WindowCommitment.slotLeaf(r.slot.encoded, r.slot.signature), r.accExportWh, r.accImportWh, path
+        );
+        _disputeReverts("", DisputeKind.BadEnergy, abi.encode(p));
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertEq(_bondOf(hub, id, 0), 0, "signer slashed");
+    }
+
+    // ------------------------------------------------------------------ M2
+
+    /// M2 (low, inherited from the window level): a correct result under a junk-padded readings tree is a
+    /// bond trap. Signers 0..2 claim the honest result (every meter leaf, E_t and state honest) with a junk
+    /// leaf at padding index 10 of readings tree 50: their window root differs from every honest node's.
+    /// An honest node that challenges is led down to leaf 50 and, at the meter level, to the padding-only
+    /// child [10,12) (`PaddingSubtree(10)`); no proof exists (BadStep `FraudNotProven`: the step is right),
+    /// it times out and its game bond goes to the signers; the (correct) result finalizes. The same trap
+    /// exists since review 1 with junk in the window tree's padding. A node should challenge a root that
+    /// differs from its own only when its signed window data shows a provable difference.
+    function test_M2_Low_JunkPaddingOverCorrectResultTakesChallengersBond() public {
+        Commit memory h = _honest();
+        Commit memory c = _padded(_honest(), T, 10, keccak256("junk"));
+        assertTrue(c.root != h.root, "not the honest root");
+        _claimAndChallenge(c);
+        uint256 before = hub.withdrawable(token, challenger);
+        _bisectAndReveal(c, T);
+        bytes memory move = _publish(c, T);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadStep),
+            DisputeKind.BadStep,
+            _stepProofFromPublished(c, move)
+        );
+        // Following the differing nodes: right at [0,16), left at [8,16), right at [8,12): padding.
+        _revealMeters(c, 4, 0);
+        _pick(1);
+        _revealMeters(c, 3, 1);
+        _pick(0);
+        _revealMeters(c, 2, 2);
+        vm.prank(challenger);
+        vm.expectRevert(abi.encodeWithSelector(IDataAvailabilityGame.PaddingSubtree.selector, uint32(10)));
+        hub.playGame(id, 0, abi.encode(_pickMove(1)));
+        bytes32 gid = gameModule.gameId(id, claim, challenger);
+        vm.warp(gameModule.game(address(hub), gid).deadline + 1);
+        _play(nodes[5], abi.encode(_mv(GameAction.Resolve)));
+        assertEq(hub.withdrawable(token, challenger), before, "the challenger's bond is gone");
+        vm.warp(uint256(hub.windowRecord(id, 0).submittedAt) + CHALLENGE + 1);
+        hub.finalize(id);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "junk-padded claim final");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    function _pickMove(uint8 side) internal view returns (GameMove memory p) {
+        p = _mv(GameAction.Pick);
+        p.side = side;
+    }
+}
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)
