@@ -402,8 +402,11 @@ export function pickSide(game: GameState, leaves: number, ours?: readonly (reado
  * The challenger's pick in `game` against our own window `ours` (when we hold it): at the window level
  * against our window tree, at the meter level against our readings tree of the opened interval.
  */
-export function pickFrom(game: GameState, ours?: ClaimedWindow, windowIntervals?: number): number {
+export function pickFrom(game: GameState, ours?: ClaimedWindow, windowIntervals?: number, target?: number): number {
   if (game.level === GameLevel.Meter) {
+    // A meter to reach (the last meter of a participant whose published E_t entry is wrong, `energyTarget`):
+    // the child on its path.
+    if (target !== undefined) return (target >> (game.height - 1)) & 1;
     const meters = ours?.layout.owners.length;
     const tree = ours?.slots[game.position] ? claimedTree(ours, game.position) : undefined;
     // Without our data, any pick that covers a meter: the left child always does.

@@ -34,7 +34,7 @@ import {
   type PublishedStep,
 } from './game.js';
 import { limitsInForce } from '../window/limits.js';
-import { proofFromOpenedMeter, proofFromOpenedStep } from './proofs.js';
+import { energyTarget, proofFromOpenedMeter, proofFromOpenedStep } from './proofs.js';
 
 /** How the node plays the data-availability game (DESIGN.md §5.7); `game` in the node's config. */
 export interface GameOptions {
@@ -108,6 +108,8 @@ interface TrackedGame {
   /** Whether we already looked for a fraud proof in the published step, and at the opened meter leaf. */
   stepHandled?: boolean;
   openedHandled?: boolean;
+  /** The meter our picks go down to at the meter level (null: the leftmost differing leaf), once decided. */
+  meterTarget?: number | null;
 }
 
 const RESULT = ['Continue', 'Opened', 'ClaimantLost', 'ChallengerLost', 'Void'] as const;
@@ -440,7 +442,8 @@ export class GameLoop {
       }
       if (state.phase === GamePhase.Pick) {
         const ours = await this.ownWindow(g.window);
-        const side = pickFrom(state, ours, this.m.community.windowIntervals);
+        const target = state.level === GameLevel.Meter ? await this.meterTarget(g, ours) : undefined;
+        const side = pickFrom(state, ours, this.m.community.windowIntervals, target);
         await this.move(g, { action: GameAction.Pick, claim: g.claim, challenger: g.challenger, side });
       } else if (state.phase === GamePhase.Opened && !g.openedHandled) {
         g.openedHandled = true;
@@ -458,6 +461,28 @@ export class GameLoop {
       if (!move) return;
       if (await this.move(g, move)) this.waitingSince.delete(key);
     }
+  }
+
+  /**
+   * Where our picks go at the meter level (review 5, M1): the last meter of the first participant whose
+   * published E_t entry differs from our own sum of its meters (`energyTarget`), decided once per game;
+   * undefined (the leftmost differing meter leaf) when E_t agrees, or we hold no data of the interval.
+   */
+  private async meterTarget(g: TrackedGame, ours: ClaimedWindow | undefined): Promise<number | undefined> {
+    if (g.meterTarget === undefined) {
+      const position = g.leaf?.position;
+      const step = await this.publishedStep(g);
+      const ownTree = position !== undefined && ours?.slots[position] ? claimedTree(ours, position) : undefined;
+      const target = energyTarget(this.m.community, step?.energy, ownTree);
+      g.meterTarget = target ?? null;
+      if (target !== undefined)
+        this.m.logger.info('game: published E_t differs from ours; going down to the meter that proves it', {
+          window: g.window,
+          position,
+          meter: target,
+        });
+    }
+    return g.meterTarget ?? undefined;
   }
 
   /** Whether the game's claim is still its window's pending claim. */

@@ -314,23 +314,53 @@ export function proofFromOpenedStep(
       summary: `published S_{t-1} or E_t of interval ${t} is not one entry per participant`,
     };
   }
-  if (!ownTree || ownTree.root.toLowerCase() !== leaf.readingsRoot.toLowerCase()) return undefined;
+  // A participant without a meter has E_t = 0 whatever the readings tree holds: provable with no opening
+  // (review 5, M1: before, only when our readingsRoot was the claim's, which junk padding prevents).
+  // One with meters needs its last meter's leaf: from our tree when it is the claim's, else from the game's
+  // meter level, which goes down to it (`energyTarget`).
+  const sameTree = ownTree !== undefined && ownTree.root.toLowerCase() === leaf.readingsRoot.toLowerCase();
   const owners = community.meters.map((m) => m.owner);
   for (let j = 0; j < n; j++) {
     const last = lastMeterOf(owners, j);
-    const expected = last === undefined ? ZERO_ENERGY : ownTree.acc[last];
+    if (last !== undefined && !sameTree) continue;
+    const expected = last === undefined ? ZERO_ENERGY : ownTree!.acc[last];
     if (sameEnergy(expected, energy[j])) continue;
     return {
       kind: DisputeKind.BadEnergy,
       data: energyProofOf({
         fault: EnergyFault.Total,
         leaf,
-        current: last === undefined ? noOpening(firstMeterOf(owners, j)) : meterOpening(ownTree, last),
+        current: last === undefined ? noOpening(firstMeterOf(owners, j)) : meterOpening(ownTree!, last),
         participant: j,
         energy: opened.energy,
       }),
       summary: `published energy of participant ${j} at interval ${t} is not the sum of its meters`,
     };
+  }
+  return undefined;
+}
+
+/**
+ * The meter the challenger must go down to at the meter level of a game (review 5, M1): the last meter of the
+ * first participant whose published E_t entry is not the sum of its meters in our own readings tree of the
+ * interval. Its opening proves BadEnergy Total whatever else the claimant's tree holds (junk in its padding
+ * changes its root, so our own openings do not verify, and the leftmost difference may lie in the padding,
+ * where no pick goes). Undefined when the published E_t agrees with ours, is malformed (BadStep's case), or
+ * we hold no tree: the leftmost differing meter leaf is then the target (`pickFrom`).
+ */
+export function energyTarget(
+  community: Community,
+  publishedEnergy: string | undefined,
+  ownTree: ReadingsTree | undefined,
+): number | undefined {
+  if (!publishedEnergy || !ownTree) return undefined;
+  const packed = getBytes(publishedEnergy);
+  if (packed.length !== 16 * community.participants.length) return undefined;
+  const energy = unpackEnergy(packed);
+  const owners = community.meters.map((m) => m.owner);
+  for (let j = 0; j < energy.length; j++) {
+    const last = lastMeterOf(owners, j);
+    if (last !== undefined && !sameEnergy(ownTree.acc[last], energy[j])) return last;
   }
   return undefined;
 }

@@ -18,6 +18,7 @@ import {
   buildCheapestProof,
   claimFromServed,
   DisputeKind,
+  energyTarget,
   proofFromOpenedMeter,
   proofFromOpenedStep,
   rawSlotLeaf,
@@ -49,7 +50,15 @@ import {
 import { energyHash, unpackEnergy } from '../../src/window/energy.js';
 import { foldAndCommit } from '../../src/window/fold.js';
 import { marketStepOfEnergy } from '../../src/window/market.js';
-import { computeMerkleRoot, hashPair, merkleProof, treeDepth, verifyMerkleProof } from '../../src/window/merkle.js';
+import {
+  buildLevels,
+  computeMerkleRoot,
+  hashPair,
+  merkleProof,
+  treeDepth,
+  verifyMerkleProof,
+  ZERO_HASH,
+} from '../../src/window/merkle.js';
 import { stateHash, unpackState } from '../../src/window/state.js';
 import { testCommunity } from '../utils/community.js';
 
@@ -152,7 +161,7 @@ describe('data-availability game: the published step and the meter level', () =>
    * The meter level of step t of `theirs` played to its end: the claimant answers from its tree, the
    * challenger picks against `ours` (none: the left child). Returns what the challenger then holds.
    */
-  const playMeters = (theirs: ClaimedWindow, t: number, ours?: ClaimedWindow): OpenedMeter => {
+  const playMeters = (theirs: ClaimedWindow, t: number, ours?: ClaimedWindow, target?: number): OpenedMeter => {
     const tree = claimedTree(theirs, t);
     const revealed = new Map<number, { left: string; right: string }>();
     let g: GameState = {
@@ -174,7 +183,7 @@ describe('data-availability game: the published step and the meter level', () =>
       expect(hashPair(move.left!, move.right!)).to.equal(g.node);
       revealed.set(g.height, { left: move.left!, right: move.right! });
       g = { ...g, left: move.left!, right: move.right!, phase: GamePhase.Pick };
-      const side = pickFrom(g, ours);
+      const side = pickFrom(g, ours, undefined, target);
       g = {
         ...g,
         node: side ? g.right : g.left,
@@ -391,5 +400,38 @@ describe('data-availability game: the published step and the meter level', () =>
     const q = proofFromOpenedMeter(community, keys, atTwo, honest.slots[2][2])!;
     expect(q.kind).to.equal(DisputeKind.BadEnergy);
     expect(q.data).to.equal(energyTotalProof(w, 2, 1));
+  });
+  it('review 5, M1: junk in the readings tree’s padding does not hide a wrong E_t entry — the challenger goes down to the owner’s last meter', () => {
+    // Participant 1's E_t entry +9 Wh import at interval 2, and a junk leaf at padding position 6 (M = 5, 8
+    // leaves): every meter leaf is honest, but the root is not ours, so our own openings do not verify.
+    const junk = keccak256('0x6a756e6b');
+    const w = energyClaim(2, (tree) => {
+      const wrong = readingsTreeFrom(
+        tree.slotLeaves,
+        tree.acc,
+        tree.energy.map((x, j) => (j === 1 ? { ...x, importWh: x.importWh + 9n } : x)),
+      );
+      const levels = buildLevels([...wrong.meterLeaves, ZERO_HASH, junk]);
+      return { ...wrong, levels, root: levels[levels.length - 1][0] };
+    });
+    const ours = claimedTree(honest, 2);
+    expect(w.commitment.intervals[2].readingsRoot).to.not.equal(ours.root);
+    const step = opened(w, 2);
+    // Nothing provable from the published step with our tree: the roots differ.
+    expect(proofFromOpenedStep(community, step, ours)).to.equal(undefined);
+    // The leftmost-difference rule alone is led to the padding's side and ends on an honest meter (4): no proof.
+    const led = playMeters(w, 2, honest);
+    expect(led.meter).to.equal(4);
+    expect(proofFromOpenedMeter(community, keys, led, honest.slots[2][4])).to.equal(undefined);
+    // With the E_t target: participant 1's last meter (2), whose opening proves BadEnergy (Total).
+    const target = energyTarget(community, step.energy, ours);
+    expect(target).to.equal(2);
+    const reached = playMeters(w, 2, honest, target);
+    expect(reached.meter).to.equal(2);
+    const p = proofFromOpenedMeter(community, keys, reached, honest.slots[2][2])!;
+    expect(p.kind).to.equal(DisputeKind.BadEnergy);
+    expect(p.data).to.equal(energyTotalProof(w, 2, 1));
+    // An E_t that agrees with ours gives no target (the leftmost differing meter leaf is then the rule).
+    expect(energyTarget(community, opened(honest, 2).energy, ours)).to.equal(undefined);
   });
 });
