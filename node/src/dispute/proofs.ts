@@ -282,38 +282,24 @@ export function proofFromOpenedStep(
   const prev = first ? emptyState(n) : unpackState(packedState, Math.floor(packedState.length / PACKED_STATE_STRIDE));
   const wellFormed = prev.length === n && packedEnergy.length === 16 * n;
   const energy = wellFormed ? unpackEnergy(packedEnergy) : [];
-  if (wellFormed) {
-    const next = stepOfEnergy(marketAt(community, t), prev, energy, limits);
-    // F reverting on a well-formed S_{t−1} puts the fault in the step before: not provable from this one.
-    if (!next) return undefined;
-    if (stateHash(next) !== leaf.stateHash) {
-      return {
-        kind: DisputeKind.BadStep,
-        data: badStepProofOf(
-          first ? NO_INTERVAL : opened.previous,
-          first ? [] : prev,
-          leaf,
-          opened.energy,
-          limits,
-          community.tariff,
-        ),
-        summary: `state of interval ${t} is not F of the published S_{t-1} and E_t`,
-      };
-    }
-  } else {
-    return {
-      kind: DisputeKind.BadStep,
-      data: badStepProofOf(
-        first ? NO_INTERVAL : opened.previous,
-        first ? [] : prev,
-        leaf,
-        opened.energy,
-        limits,
-        community.tariff,
-      ),
-      summary: `published S_{t-1} or E_t of interval ${t} is not one entry per participant`,
-    };
-  }
+  const badStep = (summary: string): Proof => ({
+    kind: DisputeKind.BadStep,
+    data: badStepProofOf(
+      first ? NO_INTERVAL : opened.previous,
+      first ? [] : prev,
+      leaf,
+      opened.energy,
+      limits,
+      community.tariff,
+    ),
+    summary,
+  });
+  if (!wellFormed) return badStep(`published S_{t-1} or E_t of interval ${t} is not one entry per participant`);
+  const next = stepOfEnergy(marketAt(community, t), prev, energy, limits);
+  // F reverting on a well-formed S_{t−1} puts the fault in the step before: not provable from this one.
+  if (!next) return undefined;
+  if (stateHash(next) !== leaf.stateHash)
+    return badStep(`state of interval ${t} is not F of the published S_{t-1} and E_t`);
   // A participant without a meter has E_t = 0 whatever the readings tree holds: provable with no opening
   // (review 5, M1: before, only when our readingsRoot was the claim's, which junk padding prevents).
   // One with meters needs its last meter's leaf: from our tree when it is the claim's, else from the game's
