@@ -575,14 +575,21 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             Settlement.credit(c.members, rec.signers, c.participantCount, bond);
         } else if (result != GameResult.Continue) {
             _release(c, communityId, challenger, bond);
-            if (result == GameResult.ClaimantLost) {
+            if (result == GameResult.ClaimantLost || result == GameResult.ClaimantFaulted) {
                 // A missed deadline is not proven fraud (review R5): the claim is rejected but not banned,
                 // and each signer loses a bounded penalty, the claim deposit's size, not its whole bond.
+                // Junk padding revealed in the claim's tree is (review 5, M2): banned, whole bonds.
+                bool fault = result == GameResult.ClaimantFaulted;
                 uint256 signers = rec.signers;
                 uint256 penalty = Settlement.claimDeposit(c.bond);
-                _rejectClaim(c, communityId, window, claimId, true, false, true);
+                _rejectClaim(c, communityId, window, claimId, true, fault, !fault);
                 // With the forfeited claim deposit (review R9).
-                _slash(c, communityId, Settlement.Penalty(signers, penalty, penalty, false, c.bond), challenger);
+                _slash(
+                    c,
+                    communityId,
+                    Settlement.Penalty(signers, fault ? type(uint256).max : penalty, penalty, false, c.bond),
+                    challenger
+                );
             } else {
                 // Void: the game's claim (the move's second word) was rejected or replaced while the game
                 // was open; it stays disputable for fraud one move deadline past the game (review P1).

@@ -148,6 +148,12 @@ interface IDataAvailabilityGame {
         bytes32 dataHash,
         uint64 deadline
     );
+    /// @notice The challenger picked the subtree (`height`, `index`) of the window tree (`meterLevel` false) or
+    /// of the opened interval's readings tree, which covers padding only, and its revealed hash `node` is not
+    /// the empty subtree of that height: the game ends `ClaimantFaulted` (review 5, M2).
+    event PaddingNotEmpty(
+        address indexed hub, bytes32 indexed gameId, bool meterLevel, uint8 height, uint32 index, bytes32 node
+    );
     event GameEnded(address indexed hub, bytes32 indexed gameId, uint8 result);
 
     /// @notice Seconds each party has for its move (a community chooses it by naming a module instance).
@@ -168,7 +174,7 @@ interface IDataAvailabilityGame {
     function openGames(address hub, uint64 communityId) external view returns (uint256);
 
     /// @notice Applies `move` (abi.encode(GameMove)) for the calling hub; reverts on an illegal move.
-    /// @return result What the hub must apply (ClaimantLost: against the pending claim `ctx.claim`).
+    /// @return result What the hub must apply (ClaimantLost, ClaimantFaulted: against the pending claim `ctx.claim`).
     /// @return challenger The game's challenger (Opened: the player).
     /// @return bond The game's challenge bond.
     function play(GameContext calldata ctx, bytes calldata move)

@@ -37,6 +37,15 @@ library MerkleTree {
         return computeRoot(leaf, index, proof) == expectedRoot;
     }
 
+    /// @notice Root of a subtree of height `height` made of padding only (2^height zero leaves): the one
+    /// canonical padding of every tree (DESIGN.md §4; twin of `emptySubtreeRoot` in merkle.ts). Anything
+    /// else over a range of padding only is junk that no honest node commits to (the game's `_pick`).
+    function emptyRoot(uint256 height) internal pure returns (bytes32 node) {
+        for (uint256 h = 0; h < height; h++) {
+            node = hashPair(node, node);
+        }
+    }
+
     /// @notice Depth of a tree with `leafCount` leaves (leaves padded to a power of two).
     function depth(uint256 leafCount) internal pure returns (uint256 d) {
         while ((uint256(1) << d) < leafCount) d++;

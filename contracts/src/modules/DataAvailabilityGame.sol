@@ -26,7 +26,10 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// meter's opening, one last challenger deadline: 2·depth(W) + 2·depth(M) + 4 deadlines at most (W = 96:
 /// 26 at M = 10, 38 at M = 1,000).
 /// @dev Both trees are the canonical ones of WindowCommitment: 2^depth leaves, positions >= W (meters >= M)
-/// padded with zero. A challenger may not pick a subtree made of padding only (no fraud proof opens one).
+/// padded with zero. A subtree made of padding only holds nothing to open: a pick into one whose revealed
+/// hash is the empty subtree of its height (`MerkleTree.emptyRoot`) is refused, and a pick into one whose
+/// hash is anything else ends the game at once, `ClaimantFaulted` (review 5, M2: junk padding is a fault
+/// of the tree the signers committed to, proven by the reveal itself).
 /// Every move must come before the deadline of the party to move; after it, `Resolve` ends the game
 /// against that party. State is keyed by the calling hub; open games are counted per community (a game
 /// in one community never holds another's claim, review R2), and the hub neither finalizes nor closes
@@ -103,7 +106,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         } else {
             if (phase != Phase.Pick) revert WrongPhase(phase);
             if (ctx.player != challenger) revert NotYourMove(ctx.player);
-            _pick(ctx, g, id, m.side);
+            if (!_pick(ctx, g, id, m.side)) {
+                return (_end(id, ctx.communityId, GameResult.ClaimantFaulted), challenger, bond);
+            }
         }
         return (GameResult.Continue, challenger, bond);
     }
@@ -249,17 +254,26 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         }
     }
 
-    function _pick(GameContext calldata ctx, Game storage g, bytes32 id, uint8 side) internal {
+    /// @dev Descends into child `side`; false when that child is padding only and not the empty subtree of
+    /// its height (the claim's tree is junk there: the game ends against the claimant side).
+    function _pick(GameContext calldata ctx, Game storage g, bytes32 id, uint8 side) internal returns (bool) {
         if (side > 1) revert BadSide(side);
         uint8 height = g.height - 1;
         uint32 index = g.index * 2 + side;
+        bytes32 node = side == 0 ? g.left : g.right;
         // First leaf under the chosen child: a subtree of padding only holds no interval (no meter).
         uint256 first = uint256(index) << height;
         uint256 leafCount = g.level == Level.Meter ? ctx.meterCount : ctx.windowIntervals;
-        // Below W or M (< 2^32) when it passes.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        if (first >= leafCount) revert PaddingSubtree(uint32(first));
-        bytes32 node = side == 0 ? g.left : g.right;
+        if (first >= leafCount) {
+            // Canonical padding: nothing to open there, the pick is refused. Anything else: junk the signers
+            // committed to, which hides nothing from the chain but makes the root differ from every honest
+            // node's (review 5, M2): the claimant side loses here.
+            // A leaf of the tree: first < 2^depth(W or M) <= 2^32.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            if (node == MerkleTree.emptyRoot(height)) revert PaddingSubtree(uint32(first));
+            emit PaddingNotEmpty(msg.sender, id, g.level == Level.Meter, height, index, node);
+            return false;
+        }
         uint64 deadline = _nextDeadline();
         g.node = node;
         g.index = index;
@@ -269,6 +283,7 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         delete g.left;
         delete g.right;
         emit SidePicked(msg.sender, id, height, index, node, deadline);
+        return true;
     }
 
     function _end(bytes32 id, uint64 communityId, GameResult result) internal returns (GameResult) {

@@ -110,5 +110,10 @@ enum GameResult {
     /// claim's signers.
     ChallengerLost,
     /// The claim is no longer pending (replaced, or rejected by a fraud proof): return the bond.
-    Void
+    Void,
+    /// The challenger picked a subtree of padding only whose revealed hash is not the empty subtree of its
+    /// height (`MerkleTree.emptyRoot`): the claim commits to a non-canonical tree, which no honest node
+    /// signs (review 5, M2). A proven fault: reject and ban the claim, slash its signers' whole bonds as
+    /// for any fraud, return the bond.
+    ClaimantFaulted
 }

@@ -60,6 +60,16 @@ contract WindowCommitmentTest is Test {
     }
 
     /// The same bytes split at another boundary have another leaf (length prefixes), in both languages.
+    /// The canonical padding of every tree (`emptySubtreeRoot` in merkle.ts): the empty subtree of each
+    /// height, which the game requires of a subtree of padding only (review 5, M2).
+    function test_EmptyRootsMatch() public view {
+        bytes32[] memory roots = vm.parseJsonBytes32Array(json, ".emptyRoots");
+        assertEq(roots.length, 33, "heights 0..32: every tree the hub accepts");
+        for (uint256 h = 0; h < roots.length; ++h) {
+            assertEq(MerkleTree.emptyRoot(h), roots[h]);
+        }
+    }
+
     function test_ResplitSlotHasOtherLeaf() public view {
         bytes memory enc = vm.parseJsonBytes(json, ".resplit.encoded");
         bytes memory sig = vm.parseJsonBytes(json, ".resplit.signature");

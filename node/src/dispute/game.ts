@@ -3,7 +3,7 @@ import { loadArtifact } from '../chain/artifacts.js';
 import { TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
+import { emptySubtreeRoot, merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
 import {
   badStepProof,
   claimHash,
@@ -383,13 +383,33 @@ export function claimantMove(
 }
 
 /**
- * The challenger's side after a reveal: the child that differs from our own tree (so the game ends on the
+ * The side of `game`'s revealed children that covers padding only (its first leaf ≥ `leaves`) but is not the
+ * empty subtree of its height (`emptySubtreeRoot`): junk the claim's signers committed to. The module judges
+ * it at the pick: the game ends `ClaimantFaulted`, the claim rejected and its signers slashed (review 5, M2).
+ * Undefined when there is none (an honest tree's padding is empty, and a pick into it is refused).
+ */
+export function junkPaddingSide(game: GameState, leaves: number): number | undefined {
+  if (game.height === 0) return undefined;
+  const width = 2 ** (game.height - 1);
+  const empty = emptySubtreeRoot(game.height - 1);
+  for (const side of [0, 1]) {
+    const child = side === 0 ? game.left : game.right;
+    if ((2 * game.index + side) * width >= leaves && child.toLowerCase() !== empty) return side;
+  }
+  return undefined;
+}
+
+/**
+ * The challenger's side after a reveal: a child over padding only that is not empty (`junkPaddingSide`: the
+ * claim loses there at once); else the child that differs from our own tree (so the game ends on the
  * leftmost leaf where the claim departs from the honest one), else the left child, which always covers a
- * leaf (the module refuses subtrees of padding only). `leaves`: the leaves of the tree walked — W at the
- * window level, M at the meter level; `ours`: our levels of that tree (the window's, or our readings tree
- * of the opened interval).
+ * leaf (the module refuses empty subtrees of padding only). `leaves`: the leaves of the tree walked — W at
+ * the window level, M at the meter level; `ours`: our levels of that tree (the window's, or our readings
+ * tree of the opened interval).
  */
 export function pickSide(game: GameState, leaves: number, ours?: readonly (readonly string[])[]): number {
+  const junk = junkPaddingSide(game, leaves);
+  if (junk !== undefined) return junk;
   const below = ours?.[game.height - 1];
   const firstRight = (2 * game.index + 1) * (1 << (game.height - 1));
   const rightAllowed = firstRight < leaves;
@@ -398,21 +418,36 @@ export function pickSide(game: GameState, leaves: number, ours?: readonly (reado
   return 0;
 }
 
+/** The sizes of the trees a game walks: W interval leaves, M meter leaves (`GameContext`). */
+export interface GameTreeSizes {
+  windowIntervals: number;
+  meters: number;
+}
+
 /**
  * The challenger's pick in `game` against our own window `ours` (when we hold it): at the window level
- * against our window tree, at the meter level against our readings tree of the opened interval.
+ * against our window tree, at the meter level against our readings tree of the opened interval. Junk padding
+ * first, at either level, with or without our data (`junkPaddingSide`: it wins the game at once); then, at
+ * the meter level, the child on the path to `target` (the last meter of a participant whose published E_t
+ * entry is wrong, `energyTarget`); then the differing child. `sizes`: from the community (else from `ours`).
  */
-export function pickFrom(game: GameState, ours?: ClaimedWindow, windowIntervals?: number, target?: number): number {
+export function pickFrom(
+  game: GameState,
+  ours?: ClaimedWindow,
+  sizes?: Partial<GameTreeSizes>,
+  target?: number,
+): number {
   if (game.level === GameLevel.Meter) {
-    // A meter to reach (the last meter of a participant whose published E_t entry is wrong, `energyTarget`):
-    // the child on its path.
+    const meters = sizes?.meters ?? ours?.layout.owners.length;
+    const junk = meters === undefined ? undefined : junkPaddingSide(game, meters);
+    if (junk !== undefined) return junk;
     if (target !== undefined) return (target >> (game.height - 1)) & 1;
-    const meters = ours?.layout.owners.length;
     const tree = ours?.slots[game.position] ? claimedTree(ours, game.position) : undefined;
     // Without our data, any pick that covers a meter: the left child always does.
     return meters === undefined ? 0 : pickSide(game, meters, tree?.levels);
   }
-  return pickSide(game, windowIntervals ?? ours?.commitment.intervals.length ?? 1, ours?.commitment.levels);
+  const leaves = sizes?.windowIntervals ?? ours?.commitment.intervals.length ?? 1;
+  return pickSide(game, leaves, ours?.commitment.levels);
 }
 
 /** The challenge bond of a community: the game module's `bondBps` of the participant bond (DataAvailabilityGame._challenge). */
@@ -665,7 +700,12 @@ export class GamePlayer {
     if (g.phase === GamePhase.None) return false;
     if (now > g.deadline) return this.play(window, { action: GameAction.Resolve, claim, challenger });
     if (g.phase === GamePhase.Pick)
-      return this.play(window, { action: GameAction.Pick, claim, challenger, side: pickFrom(g, ours) });
+      return this.play(window, {
+        action: GameAction.Pick,
+        claim,
+        challenger,
+        side: pickFrom(g, ours, { windowIntervals: this.m.windowIntervals }),
+      });
     return false;
   }
 

@@ -45,6 +45,8 @@ export class GameDesk {
     private readonly token: Contract,
     private readonly provider: Provider,
     readonly windowIntervals: number,
+    /** M: the readings tree's leaves (the meter level's padding starts there). */
+    readonly meterCount: number,
   ) {}
 
   static async connect(
@@ -63,7 +65,7 @@ export class GameDesk {
       logger: modules.logger,
     });
     const token = new Contract(info.token, loadArtifact('CommunityToken').abi, runner);
-    return new GameDesk(hub, player, token, provider, Number(info.windowIntervals));
+    return new GameDesk(hub, player, token, provider, Number(info.windowIntervals), Number(info.meterCount));
   }
 
   /** The window's pending claim, or an error saying why there is none. */
@@ -128,14 +130,15 @@ export class GameDesk {
   }
 
   /**
-   * As challenger: descend into `side`, or, without one, where the claim departs from `ours` (a
+   * As challenger: descend into `side`, or, without one, into a child over padding only that is not empty
+   * (junk padding: the claim loses at once, review 5 M2), else where the claim departs from `ours` (a
    * commitment of the window this account holds), else left.
    */
   async pick(window: number, challenger: string, side?: number, ours?: ClaimedWindow): Promise<MoveOutcome> {
     const { claim, state } = await this.gameOf(window, challenger);
     if (state.phase !== GamePhase.Pick)
       throw new GameMoveError(`the game waits for ${GamePhase[state.phase]}, not for the challenger's pick`);
-    const chosen = side ?? pickFrom(state, ours, this.windowIntervals);
+    const chosen = side ?? pickFrom(state, ours, { windowIntervals: this.windowIntervals, meters: this.meterCount });
     return this.player.send(window, { action: GameAction.Pick, claim, challenger, side: chosen });
   }
 

@@ -22,6 +22,7 @@ import {
   GamePhase,
   gameDepth,
   gameId,
+  junkPaddingSide,
   pickFrom,
   revertReason,
   siblingPath,
@@ -112,7 +113,7 @@ interface TrackedGame {
   meterTarget?: number | null;
 }
 
-const RESULT = ['Continue', 'Opened', 'ClaimantLost', 'ChallengerLost', 'Void'] as const;
+const RESULT = ['Continue', 'Opened', 'ClaimantLost', 'ChallengerLost', 'Void', 'ClaimantFaulted'] as const;
 
 /**
  * The node's side of the data-availability game, on its own timer (DESIGN.md §5.7):
@@ -307,6 +308,15 @@ export class GameLoop {
           tx: txHash,
         });
         break;
+      case 'PaddingNotEmpty':
+        logger.warn('game: a subtree of padding only is not empty: the claim loses (junk padding)', {
+          window: g.window,
+          challenger: g.challenger,
+          level: a.meterLevel ? 'meter' : 'window',
+          height: Number(a.height),
+          index: Number(a.index),
+        });
+        break;
       case 'GameEnded': {
         const result = RESULT[Number(a.result)] ?? String(a.result);
         const role = this.isMe(g.challenger) ? 'challenger' : 'other';
@@ -442,8 +452,17 @@ export class GameLoop {
       }
       if (state.phase === GamePhase.Pick) {
         const ours = await this.ownWindow(g.window);
+        const sizes = { windowIntervals: this.m.community.windowIntervals, meters: this.m.community.meters.length };
+        const junk = junkPaddingSide(state, state.level === GameLevel.Meter ? sizes.meters : sizes.windowIntervals);
+        if (junk !== undefined)
+          this.m.logger.warn('game: the claim has junk over padding (not the empty subtree); picking it wins', {
+            window: g.window,
+            level: state.level === GameLevel.Meter ? 'meter' : 'window',
+            height: state.height - 1,
+            index: 2 * state.index + junk,
+          });
         const target = state.level === GameLevel.Meter ? await this.meterTarget(g, ours) : undefined;
-        const side = pickFrom(state, ours, this.m.community.windowIntervals, target);
+        const side = pickFrom(state, ours, sizes, target);
         await this.move(g, { action: GameAction.Pick, claim: g.claim, challenger: g.challenger, side });
       } else if (state.phase === GamePhase.Opened && !g.openedHandled) {
         g.openedHandled = true;

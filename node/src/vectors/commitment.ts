@@ -10,7 +10,7 @@ import {
   type MeterLayout,
 } from '../window/commitment.js';
 import { packEnergy } from '../window/energy.js';
-import { merkleProof } from '../window/merkle.js';
+import { emptySubtreeRoot, merkleProof } from '../window/merkle.js';
 import { seedFor } from './readings.js';
 
 const hex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
@@ -83,6 +83,8 @@ export function commitmentVectors() {
   const shiftedSig = sig.subarray(1);
   return {
     absentLeaf: ABSENT_LEAF,
+    // The empty subtree of every height a tree of W, M or N < 2^32 leaves has (the game's padding rule).
+    emptyRoots: Array.from({ length: 33 }, (_, h) => emptySubtreeRoot(h)),
     resplit: {
       encoded: hex(shiftedEnc),
       signature: hex(shiftedSig),

@@ -16,6 +16,16 @@ export function hashPair(left: string, right: string): string {
   return keccak256(concat([NODE_PREFIX, left, right]));
 }
 
+/**
+ * Root of a subtree of height `height` made of padding only (2^height zero leaves): the one canonical
+ * padding of every tree (`MerkleTree.emptyRoot`). The game judges junk there (review 5, M2).
+ */
+export function emptySubtreeRoot(height: number): string {
+  let node = ZERO_HASH;
+  for (let h = 0; h < height; h++) node = hashPair(node, node);
+  return node;
+}
+
 export function treeDepth(leafCount: number): number {
   let depth = 0;
   while (1 << depth < leafCount) depth++;

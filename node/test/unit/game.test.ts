@@ -5,7 +5,7 @@ import type { CommunityInfo } from '../../src/community/types.js';
 import { GameLoop, defaultGameOptions, type GameLoopModules } from '../../src/dispute/gameLoop.js';
 import { servedTree } from '../../src/dispute/gameDesk.js';
 import { commitWindow, intervalLeaf, intervalProof, readingsTree } from '../../src/window/commitment.js';
-import { hashPair, verifyMerkleProof } from '../../src/window/merkle.js';
+import { buildLevels, emptySubtreeRoot, hashPair, verifyMerkleProof, ZERO_HASH } from '../../src/window/merkle.js';
 import { emptyState, stateHash } from '../../src/window/state.js';
 import { claimFromServed } from '../../src/dispute/proofs.js';
 import { badStepProof } from '../../src/window/disputeProof.js';
@@ -16,6 +16,8 @@ import {
   answerFrom,
   encodeGameMove,
   gameDepth,
+  junkPaddingSide,
+  pickFrom,
   pickSide,
   openedClaimView,
   revertReason,
@@ -126,8 +128,70 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     expect(g.node).to.equal(
       intervalLeaf(window * W + 90, theirs.intervals[90].readingsRoot, theirs.intervals[90].energyHash, h('lie')),
     );
-    // Without data of its own: the left child, which always covers an interval.
-    expect(pickSide({ ...g, height: 6, index: 1, left: h('a'), right: h('b') }, W)).to.equal(0);
+    // Without data of its own: the left child, which always covers an interval (the right one, 96..127, is
+    // padding only and empty: the module refuses it).
+    expect(pickSide({ ...g, height: 6, index: 1, left: h('a'), right: emptySubtreeRoot(5) }, W)).to.equal(0);
+  });
+
+  it('the challenger picks a subtree of padding only that is not empty: junk padding loses the game (review 5, M2)', () => {
+    const ours = commitment('s');
+    // The honest tree's padding is the empty subtree of each height (the module's `MerkleTree.emptyRoot`).
+    expect(ours.levels[5][3]).to.equal(emptySubtreeRoot(5));
+    expect(emptySubtreeRoot(0)).to.equal(ZERO_HASH);
+    expect(emptySubtreeRoot(1)).to.equal(hashPair(ZERO_HASH, ZERO_HASH));
+    // The honest result of every interval, with a junk leaf at padding position 100.
+    const leaves = [...ours.intervals.map((x) => x.leaf), ...Array<string>(32).fill(ZERO_HASH)];
+    leaves[100] = h('junk');
+    const theirs = buildLevels(leaves);
+    let g: GameState = {
+      node: theirs[7][0],
+      left: '',
+      right: '',
+      deadline: 0,
+      index: 0,
+      height: 7,
+      phase: GamePhase.Pick,
+      bond: 0n,
+      level: GameLevel.Window,
+      position: 0,
+    };
+    const picks: number[] = [];
+    for (;;) {
+      const below = theirs[g.height - 1];
+      g = { ...g, left: below[2 * g.index], right: below[2 * g.index + 1] };
+      const junk = junkPaddingSide(g, W);
+      const side = pickSide(g, W, ours.levels);
+      picks.push(side);
+      if (junk !== undefined) {
+        expect(junk).to.equal(side);
+        break;
+      }
+      g = { ...g, index: 2 * g.index + side, height: g.height - 1, node: side ? g.right : g.left };
+    }
+    // Right at the root ([64,128) differs), then right into [96,128): padding only, not empty.
+    expect(picks).to.deep.equal([1, 1]);
+    expect(g.height).to.equal(6);
+    // Without data of its own too, and in preference to a differing interval child.
+    expect(pickSide(g, W)).to.equal(1);
+    expect(pickSide({ ...g, left: h('other') }, W, ours.levels)).to.equal(1);
+    expect(pickFrom(g, undefined, { windowIntervals: W })).to.equal(1);
+    // Empty padding is never picked (the module would refuse it); the left child is.
+    expect(junkPaddingSide({ ...g, right: emptySubtreeRoot(5) }, W)).to.equal(undefined);
+    // At the meter level (M = 10 of 16: [10,12) is padding only), junk first, even over the M1 target.
+    const meter: GameState = {
+      ...g,
+      level: GameLevel.Meter,
+      height: 2,
+      index: 2,
+      left: h('meters 8, 9'),
+      right: h('junk at 10'),
+    };
+    expect(pickFrom(meter, undefined, { windowIntervals: W, meters: 10 }, 8)).to.equal(1);
+    expect(
+      pickFrom({ ...meter, right: emptySubtreeRoot(1) }, undefined, { windowIntervals: W, meters: 10 }, 8),
+    ).to.equal(0);
+    // Not padding at M = 12: the target decides.
+    expect(pickFrom(meter, undefined, { windowIntervals: W, meters: 12 }, 8)).to.equal(0);
   });
 
   it("the children revealed on the way down are the opened leaf's sibling path (an IntervalProof under the root)", () => {
