@@ -23,6 +23,19 @@ export { Bucket } from './buckets.js';
  */
 export const STORE_FORMAT = 2;
 
+/**
+ * Why the store of data dir `dir` cannot be used by this version (one line), or undefined: a store bound to
+ * a node (`meta.binding`) in another `STORE_FORMAT` (one bound before formats were recorded is of format 1).
+ * A store no node has bound yet has no format and passes. One home for the daemon (`Node.bindStore`) and the
+ * commands that read a node's data dir (`diversity dispute --data-dir`).
+ */
+export async function storeFormatProblem(db: NodeDb, dir: string): Promise<string | undefined> {
+  if ((await db.meta.get('binding')) === undefined) return undefined;
+  const format = Number((await db.meta.get('storeFormat')) ?? 1);
+  if (format === STORE_FORMAT) return undefined;
+  return `data dir ${dir} holds a store of format ${format}; this version reads and writes format ${STORE_FORMAT} (meter-level window commitments): use a new --data-dir`;
+}
+
 /** The node's store: one LevelDB, one typed repository per bucket. */
 export class NodeDb {
   readonly readings: ReadingRepository;

@@ -8,7 +8,7 @@ import { HubClient } from '../chain/hubClient.js';
 import { SequencedSigner } from '../chain/sequencedSigner.js';
 import { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
-import { NodeDb, STORE_FORMAT } from '../db/index.js';
+import { NodeDb, STORE_FORMAT, storeFormatProblem } from '../db/index.js';
 import { claimFinalState, Disputer } from '../dispute/disputer.js';
 import { GamePlayer } from '../dispute/game.js';
 import { GameLoop } from '../dispute/gameLoop.js';
@@ -590,13 +590,8 @@ export class DiversityNode {
         `data dir ${this.opts.dataDir} belongs to ${differs.map((k) => `${k} ${stored[k]}`).join(', ')}, not ${differs.map((k) => `${k} ${binding[k]}`).join(', ')}: use another --data-dir`,
       );
     }
-    // A store bound before formats were recorded is of format 1.
-    const format = Number((await db.meta.get('storeFormat')) ?? 1);
-    if (format !== STORE_FORMAT)
-      throw new NodeStartError(
-        NodeStartErrorCode.DATA_DIR_OLD_FORMAT,
-        `data dir ${this.opts.dataDir} holds a store of format ${format}; this node writes format ${STORE_FORMAT} (meter-level window commitments): use a new --data-dir`,
-      );
+    const problem = await storeFormatProblem(db, this.opts.dataDir);
+    if (problem) throw new NodeStartError(NodeStartErrorCode.DATA_DIR_OLD_FORMAT, problem);
   }
 
   async stop(): Promise<void> {

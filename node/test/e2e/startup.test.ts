@@ -155,7 +155,50 @@ describe('e2e: node start-up failures', function () {
     await db.close();
     await expectFailure(
       config('old-format-0', (o) => (o.dataDir = old)),
-      /^error: data dir .*old-format holds a store of format 1; this node writes format 2/,
+      /^error: data dir .*old-format holds a store of format 1; this version reads and writes format 2/,
     );
   });
+
+  it('`diversity dispute --data-dir` refuses a data dir of an older store format as the daemon does', async () => {
+    const old = join(dir, 'old-format-cli');
+    const db = await NodeDb.open(old);
+    await db.meta.put('binding', {
+      chainId: '31337',
+      hub: c.deployment.hubAddress.toLowerCase(),
+      communityId: c.communityId.toString(),
+      participant: new Wallet(c.options[0].privateKey).address.toLowerCase(),
+    });
+    await db.close();
+    const key = c.options[0].privateKey;
+    for (const game of ['answer', 'pick']) {
+      const { code, stderr } = await spawnCli(
+        ['dispute', '--game', game, '--hub', c.deployment.hubAddress, '--window', '0', '--data-dir', old],
+        ['--private-key', key],
+      );
+      expect(stderr.split('\n'), stderr).to.have.length(1);
+      expect(stderr).to.match(
+        /^error: data dir .*old-format-cli holds a store of format 1; this version reads and writes format 2/,
+      );
+      expect(stderr).to.not.include(key.slice(2, 18));
+      expect(code).to.equal(2);
+    }
+  });
+
+  /** The CLI with `args` (and `secret` args, never echoed): exit code and stderr. */
+  function spawnCli(args: string[], secret: string[]): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIVERSITY_')));
+      const child = spawn(process.execPath, [bin, ...args, ...secret], {
+        env: clean,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      child.on('exit', (code) => {
+        clearTimeout(kill);
+        resolve({ code, stderr: stderr.trim() });
+      });
+    });
+  }
 });

@@ -9,7 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
-import { NodeDb } from '../../db/index.js';
+import { NodeDb, storeFormatProblem } from '../../db/index.js';
 import { Disputer, outsiderBalanceBook } from '../../dispute/disputer.js';
 import type { MoveOutcome } from '../../dispute/game.js';
 import { describeGame, GameDesk, GameMoveError, servedWindow, storedWindow } from '../../dispute/gameDesk.js';
@@ -182,6 +182,8 @@ async function playGameByHand(args: GameArgs): Promise<void> {
     throw new CliError(CliErrorCode.BAD_OPTION, `--private-key: the account that plays the move (--game ${action})`);
   if (args.challenger !== undefined && !isAddress(args.challenger))
     throw new CliError(CliErrorCode.BAD_OPTION, `--challenger: not an address: ${args.challenger}`);
+  // A node's data dir of another store format is refused first, as the daemon refuses it (exit 2).
+  const db = args.dataDir ? await openDataDir(args.dataDir) : undefined;
   // No response cache: the bond's approval and the challenge must not read the same cached nonce.
   const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   const runner = args.privateKey ? new Wallet(args.privateKey, provider) : undefined;
@@ -189,7 +191,6 @@ async function playGameByHand(args: GameArgs): Promise<void> {
     { hub: args.hub, communityId: BigInt(args.communityId) },
     { runner: runner ?? provider, provider },
   );
-  let db: NodeDb | undefined;
   let host: Awaited<ReturnType<typeof createHost>> | undefined;
   try {
     const desk = await GameDesk.connect(hub, runner ?? provider, provider, {
@@ -209,12 +210,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
     const me = runner?.address ?? '';
     /** The commitment to answer or pick with: the data dir's stored one for the claim's root, or a peer's. */
     const dataFor = async (windowRoot: string) => {
-      if (args.dataDir) {
-        db = await NodeDb.open(args.dataDir).catch((e) => {
-          throw new CliError(CliErrorCode.BAD_OPTION, `--data-dir ${args.dataDir}: ${(e as Error).message}`);
-        });
-        return storedWindow(meterLayout(await hub.communityInfo()), db, window, windowRoot);
-      }
+      if (db) return storedWindow(meterLayout(await hub.communityInfo()), db, window, windowRoot);
       if (!args.peer) return undefined;
       const community = await hub.communityInfo();
       host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey);
@@ -251,9 +247,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         break;
       }
       case 'pick': {
-        const own = args.dataDir
-          ? await ownTree(meterLayout(await hub.communityInfo()), args.dataDir, window, (d) => (db = d))
-          : undefined;
+        const own = db ? await ownTree(meterLayout(await hub.communityInfo()), db, window) : undefined;
         moved(`pick in window ${window}`, await desk.pick(window, args.challenger ?? me, args.side, own));
         break;
       }
@@ -292,11 +286,20 @@ async function playGameByHand(args: GameArgs): Promise<void> {
 }
 
 /** The window's latest fold in a node's store (to pick where the claim departs from it). */
-async function ownTree(layout: MeterLayout, dir: string, window: number, keep: (db: NodeDb) => void) {
+async function ownTree(layout: MeterLayout, db: NodeDb, window: number) {
+  const own = await db.windowResults.get(window);
+  return own ? storedWindow(layout, db, window, own.windowRoot) : undefined;
+}
+
+/** Opens a node's data dir (`--data-dir`): one line and exit 2 when it cannot be opened or is of another format. */
+async function openDataDir(dir: string): Promise<NodeDb> {
   const db = await NodeDb.open(dir).catch((e) => {
     throw new CliError(CliErrorCode.BAD_OPTION, `--data-dir ${dir}: ${(e as Error).message}`);
   });
-  keep(db);
-  const own = await db.windowResults.get(window);
-  return own ? storedWindow(layout, db, window, own.windowRoot) : undefined;
+  const problem = await storeFormatProblem(db, dir);
+  if (problem) {
+    await db.close();
+    throw new CliError(CliErrorCode.BAD_OPTION, problem);
+  }
+  return db;
 }
