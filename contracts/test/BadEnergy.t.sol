@@ -284,6 +284,29 @@ contract BadEnergyGroupedTest is BadEnergyBase {
         _proven(DisputeKind.BadEnergy, _totalProof(c, 2, 5, 50), "");
     }
 
+    /// The node's meterless path, replayed (issue 10, review 5 M1): node/src/vectors/dispute.ts builds, on this
+    /// very layout, a claim whose E_t entry of participant 2 (no meter) at t = 50 exports 500 Wh from nowhere
+    /// (later states folded from it) under a readings tree with junk at padding index 12, and the proof a node
+    /// builds from the game's published step alone (`proofFromOpenedStep`, no readings tree of its own, no
+    /// meter opened). Its honest root is this fixture's; the claim is proven fraud with the node's bytes.
+    function test_Total_MeterlessEntryFromPublishedStepAloneReplayed() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        uint256[] memory owners = vm.parseJsonUintArray(json, ".meterless.owners");
+        for (uint256 k = 0; k < M; ++k) {
+            assertEq(owners[k], ownersOverride[k], "the vector's layout is this fixture's");
+        }
+        assertEq(vm.parseJsonBytes32(json, ".meterless.honestWindowRoot"), _honest().root, "TS fold = Solidity's");
+        assertEq(vm.parseJsonUint(json, ".meterless.participant"), 2);
+        ParticipantState[] memory posted =
+            abi.decode(vm.parseJsonBytes(json, ".meterless.finalState"), (ParticipantState[]));
+        _claim(0, vm.parseJsonBytes32(json, ".meterless.windowRoot"), posted, _signers(0, 3));
+        bytes memory proof = vm.parseJsonBytes(json, ".meterless.proof");
+        EnergyProof memory p = abi.decode(proof, (EnergyProof));
+        assertEq(p.current.meterIndex, 5, "where participant 2's meters would start");
+        assertEq(p.current.path.length, 0, "no opening: E_t alone");
+        _proven(DisputeKind.BadEnergy, proof, "");
+    }
+
     /// The last participants have no meter: their boundary is M.
     function test_Total_WrongEntryOfLastParticipantProvenAtM() public {
         Commit memory c = _wrongEntry(_honest(), 7, 9, 1);

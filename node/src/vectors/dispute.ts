@@ -1,7 +1,10 @@
-import { AbiCoder, hexlify, keccak256, Wallet } from 'ethers';
+import { AbiCoder, hexlify, keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { type Balance, balancesRoot, genesisBalances, reactBalances } from '../window/balances.js';
 import { encodeReading, type Reading } from '../reading/encoding.js';
-import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
+import { meterKeyPair, MeterScheme, signReading, type SignedReading } from '../reading/signature.js';
+import { proofFromOpenedStep } from '../dispute/proofs.js';
+import { packEnergy } from '../window/energy.js';
+import { buildLevels, treeDepth, ZERO_HASH } from '../window/merkle.js';
 import {
   commitTrees,
   readingsTree,
@@ -18,6 +21,7 @@ import {
   energyTotalProof,
   equivocationProof,
   forgedReadingProof,
+  intervalLeafProof,
   readingMismatchProof,
   type ClaimedWindow,
 } from '../window/disputeProof.js';
@@ -26,6 +30,7 @@ import {
   emptyState,
   encodeState,
   limitsHash,
+  packState,
   MarketKind,
   stateHash,
   type LimitPrices,
@@ -122,6 +127,10 @@ export function disputeVectors() {
     badBalances: badBalancesClaim(honest, genesis),
     auction: auctionClaim(slots),
     tou: auctionClaim(slots, DISPUTE_TARIFF),
+    meterless: meterlessClaim(
+      slots,
+      keys.map((k) => k.publicKey),
+    ),
     claims,
     claimCount: claims.length,
     equivocation: {
@@ -414,4 +423,92 @@ function disputeClaims(
     // Last: an equivocation leaves the claim pending (it voids a slot, it rejects nothing).
     out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second)),
   ];
+}
+
+/** The grouped meter layout of forge's `BadEnergyGroupedTest`: participants 2, 4, 6, 7, 8 and 9 run no meter. */
+export const DISPUTE_GROUPED_OWNERS = [0, 0, 1, 1, 1, 3, 3, 5, 5, 5];
+
+/**
+ * The meterless participant's Total path as a node takes it (issue 10, review 5 M1), on the grouped community
+ * of `BadEnergyGroupedTest`: a claim whose E_t entry of participant 2 (no meter) at interval 50 exports 500 Wh
+ * from nowhere, every later state folded from it, under a readings tree with junk at padding index 12 (so no
+ * readingsRoot of the node's own matches); and the proof the node builds from the published step alone
+ * (`proofFromOpenedStep`, no tree of its own: leaf 50 with its path, S_49, E_50). Forge checks that the honest
+ * window root is its own fold's, posts the claim and replays the proof.
+ */
+function meterlessClaim(slots: (SignedReading | undefined)[][], publicKeys: Uint8Array[]) {
+  const W = slots.length;
+  const M = slots[0].length;
+  const n = DISPUTE_PARTICIPANTS.length;
+  const layout: MeterLayout = { owners: DISPUTE_GROUPED_OWNERS, participants: n };
+  const energies = slots.map((row) => row.map(toMeterEnergy));
+  const honestStates = foldWindow(DISPUTE_MARKET, emptyState(n), layout.owners, energies);
+  const trees = slots.map((row) => readingsTree(layout, row));
+  const honestWindowRoot = commitTrees(
+    0,
+    trees,
+    honestStates.map((x) => stateHash(x)),
+  ).windowRoot;
+  const t = 50;
+  const j = 2;
+  const tree = trees[t];
+  const energy = tree.energy.map((x, i) => (i === j ? { ...x, exportWh: x.exportWh + 500n } : x));
+  const padded = [...tree.meterLeaves, ...Array<string>((1 << treeDepth(M)) - M).fill(ZERO_HASH)];
+  padded[12] = keccak256(toUtf8Bytes('junk'));
+  const levels = buildLevels(padded);
+  const wrong = { ...readingsTreeFrom(tree.slotLeaves, tree.acc, energy), levels, root: levels[levels.length - 1][0] };
+  const claimed = trees.map((x, i) => (i === t ? wrong : x));
+  const states = honestStates.slice(0, t);
+  states.push(
+    marketStepOfEnergy(
+      DISPUTE_MARKET,
+      states[t - 1],
+      energy.map((x) => x.exportWh),
+      energy.map((x) => x.importWh),
+    ),
+  );
+  states.push(...foldWindow(DISPUTE_MARKET, states[t], layout.owners, energies.slice(t + 1)));
+  const claim: ClaimedWindow = {
+    firstInterval: 0,
+    slots,
+    states,
+    commitment: commitTrees(
+      0,
+      claimed,
+      states.map((x) => stateHash(x)),
+    ),
+    layout,
+    trees: claimed,
+  };
+  const community = {
+    chainId: DISPUTE_CHAIN_ID,
+    hub: DISPUTE_HUB,
+    communityId: DISPUTE_COMMUNITY_ID,
+    participants: DISPUTE_PARTICIPANTS,
+    meters: layout.owners.map((owner, index) => ({
+      index,
+      owner,
+      publicKey: publicKeys[index],
+      scheme: MeterScheme.Ed25519,
+    })),
+    market: DISPUTE_MARKET,
+    windowIntervals: W,
+  };
+  const found = proofFromOpenedStep(community, {
+    leaf: intervalLeafProof(claim, t),
+    previous: intervalLeafProof(claim, t - 1),
+    prevState: hexlify(packState(states[t - 1])),
+    energy: hexlify(packEnergy(energy)),
+  });
+  if (found?.kind !== DisputeKind.BadEnergy || found.data !== energyTotalProof(claim, t, j))
+    throw new Error('the meterless Total proof from the published step is not the whole claim’s');
+  return {
+    owners: layout.owners,
+    honestWindowRoot,
+    interval: t,
+    participant: j,
+    windowRoot: claim.commitment.windowRoot,
+    finalState: hexlify(encodeState(states[W - 1])),
+    proof: found.data,
+  };
 }

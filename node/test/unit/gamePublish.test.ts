@@ -8,6 +8,7 @@ import {
   GameAction,
   GameLevel,
   GamePhase,
+  junkPaddingSide,
   meterAnswerFrom,
   pickFrom,
   publishFrom,
@@ -419,10 +420,35 @@ describe('data-availability game: the published step and the meter level', () =>
     const step = opened(w, 2);
     // Nothing provable from the published step with our tree: the roots differ.
     expect(proofFromOpenedStep(community, step, ours)).to.equal(undefined);
-    // The leftmost-difference rule alone is led to the padding's side and ends on an honest meter (4): no proof.
-    const led = playMeters(w, 2, honest);
-    expect(led.meter).to.equal(4);
-    expect(proofFromOpenedMeter(community, keys, led, honest.slots[2][4])).to.equal(undefined);
+    // The leftmost-difference rule is led to the padding's side: right at the root ([4,8) differs), where the
+    // claim's [6,8) is padding only and not the empty subtree. The pick into it wins the game at once (review 5,
+    // M2: the module ends it ClaimantFaulted) before any meter is opened; before, the rule went left and ended
+    // on honest meter 4 with no proof.
+    const theirs = claimedTree(w, 2);
+    const atRoot: GameState = {
+      node: theirs.root,
+      left: theirs.levels[2][0],
+      right: theirs.levels[2][1],
+      deadline: 0,
+      index: 0,
+      height: 3,
+      phase: GamePhase.Pick,
+      bond: 0n,
+      level: GameLevel.Meter,
+      position: 2,
+    };
+    expect(junkPaddingSide(atRoot, M)).to.equal(undefined);
+    expect(pickFrom(atRoot, honest)).to.equal(1);
+    const atRight: GameState = {
+      ...atRoot,
+      index: 1,
+      height: 2,
+      left: theirs.levels[1][2],
+      right: theirs.levels[1][3],
+    };
+    expect(junkPaddingSide(atRight, M)).to.equal(1);
+    expect(pickFrom(atRight, honest)).to.equal(1);
+    expect(pickFrom(atRight, undefined, { meters: M })).to.equal(1);
     // With the E_t target: participant 1's last meter (2), whose opening proves BadEnergy (Total).
     const target = energyTarget(community, step.energy, ours);
     expect(target).to.equal(2);
@@ -433,5 +459,62 @@ describe('data-availability game: the published step and the meter level', () =>
     expect(p.data).to.equal(energyTotalProof(w, 2, 1));
     // An E_t that agrees with ours gives no target (the leftmost differing meter leaf is then the rule).
     expect(energyTarget(community, opened(honest, 2).energy, ours)).to.equal(undefined);
+  });
+  it('a participant with no meter whose E_t entry is not zero: BadEnergy (Total) from the published E_t alone, whatever the roots', () => {
+    // The same readings, a fourth participant with no meter (its E_t entry is zero in every honest step; its
+    // boundary is M = 5). The claim exports 40 Wh for it at interval 2 (F folded on that E_t: BadStep proves
+    // nothing) under a readings tree with junk in its padding, so no readingsRoot of ours is the claim's.
+    const extra = '0x00000000000000000000000000000000000000e4';
+    const c4 = { ...community, participants: [...community.participants, extra] };
+    const layout4 = { owners, participants: 4 };
+    const honest4 = claimFromServed(layout4, 0, assembled.slots, foldAndCommit(c4, 0, assembled).states);
+    const trees = assembled.slots.map((_row, i) => claimedTree(honest4, i));
+    const right = trees[2];
+    expect(right.energy[3]).to.deep.equal({ exportWh: 0n, importWh: 0n });
+    const wrong = readingsTreeFrom(
+      right.slotLeaves,
+      right.acc,
+      right.energy.map((x, j) => (j === 3 ? { ...x, exportWh: 40n } : x)),
+    );
+    const levels = buildLevels([...wrong.meterLeaves, ZERO_HASH, keccak256('0x6a756e6b')]);
+    trees[2] = { ...wrong, levels, root: levels[levels.length - 1][0] };
+    const states = honest4.states.map((s) => [...s]);
+    states[2] = marketStepOfEnergy(
+      c4.market,
+      states[1],
+      trees[2].energy.map((x) => x.exportWh),
+      trees[2].energy.map((x) => x.importWh),
+    );
+    const w: ClaimedWindow = {
+      ...honest4,
+      states,
+      trees,
+      commitment: commitTrees(
+        0,
+        trees,
+        states.map((x) => stateHash(x)),
+      ),
+    };
+    const move = publishFrom(w, claim, challenger, waiting(w, 2))!;
+    const encoded = encodeGameMove(move);
+    const step = { leaf: intervalLeafProof(w, 2), ...decodePublishMove(encoded, keccak256(encoded))!.step };
+    const ours = claimedTree(honest4, 2);
+    expect(step.leaf.readingsRoot).to.not.equal(ours.root);
+    // With our tree or without one: the proof names participant 3 at index M, no opening, from E_t alone.
+    for (const own of [ours, undefined]) {
+      const p = proofFromOpenedStep(c4, step, own)!;
+      expect(p.kind).to.equal(DisputeKind.BadEnergy);
+      expect(p.data).to.equal(energyTotalProof(w, 2, 3));
+    }
+    // No meter to go down to: the E_t target stays with the participants that have meters.
+    expect(energyTarget(c4, step.energy, ours)).to.equal(undefined);
+    // An honest step gives no proof.
+    const fair = publishFrom(honest4, claim, challenger, waiting(honest4, 2))!;
+    const fairEncoded = encodeGameMove(fair);
+    const fairStep = {
+      leaf: intervalLeafProof(honest4, 2),
+      ...decodePublishMove(fairEncoded, keccak256(fairEncoded))!.step,
+    };
+    expect(proofFromOpenedStep(c4, fairStep, ours)).to.equal(undefined);
   });
 });
