@@ -114,6 +114,7 @@ export class CoSigner {
     await this.modules
       .publish(this.encode(msg))
       .catch((e) => logger.verbose('co-signature publish failed', { window }, e));
+    logger.info('co-signature published', { window, afterEndMs: this.modules.clock.msAfterWindowEnd(window) });
     return msg;
   }
 
@@ -184,10 +185,22 @@ export class CoSigner {
     if (stored && ours && sameResult(stored, ours) && !agrees) return;
     await db.coSignatures.put({ window: msg.window, signer: msg.signer }, { ...msg });
     if (agrees !== undefined) metrics?.coSignaturesReceived.inc({ agrees: String(agrees) });
+    if (agrees && ours && (stored === undefined || !sameResult(stored, ours))) await this.countAgreeing(ours);
     if (agrees === false) {
       logger.verbose('co-signature over a different result', { window: msg.window, signer: msg.signer });
       await events.emit('coSignatureDisagrees', { window: msg.window, signer: msg.signer });
     }
+  }
+
+  /**
+   * Once every participant's signature over our result is held, says so (`coSignaturesComplete`: the
+   * submitter need not wait for its next tick to send the fast-path update) and logs the moment.
+   */
+  private async countAgreeing(ours: StoredWindowResult): Promise<void> {
+    const { db, community, clock, logger } = this.modules;
+    const held = (await db.coSignatures.listWindow(ours.window)).filter((s) => sameResult(s, ours)).length;
+    if (held !== community.participants.length) return;
+    logger.info('every co-signature held', { window: ours.window, afterEndMs: clock.msAfterWindowEnd(ours.window) });
   }
 
   /** The gossip bytes of a stored co-signature: the ECDSA message, or the BLS share message. */

@@ -174,6 +174,7 @@ export class Settlement {
         window: w,
         signers: popcount(rec.signers),
         secondsAfterWindowEnd: sinceEnd.toFixed(1),
+        afterEndMs: clock.msAfterWindowEnd(w),
       });
     }
     metrics?.lastFinalWindow.set(this.lastFinalWindow);
@@ -236,6 +237,7 @@ export class Settlement {
         window,
         signatures: counted.length,
         of: community.participants.length,
+        afterEndMs: clock.msAfterWindowEnd(window),
       });
     }
     const coSignature =
@@ -440,7 +442,14 @@ export class Settlement {
         notBefore: ok ? undefined : now + this.backoffMs(failures),
       });
       metrics?.submissions.inc({ kind, result: ok ? 'mined' : 'reverted' });
-      if (ok) logger.info(`${kind} mined`, { window, tx: hash, gasUsed: receipt.gasUsed });
+      if (ok)
+        logger.info(`${kind} mined`, {
+          window,
+          tx: hash,
+          gasUsed: receipt.gasUsed,
+          block: receipt.blockNumber,
+          afterEndMs: this.modules.clock.msAfterWindowEnd(window),
+        });
       else logger.warn(`${kind} reverted; backing off`, { window, tx: hash, failures });
       return { kind: 'wait' };
     }
@@ -566,6 +575,8 @@ export class Settlement {
         failures: failuresSoFar,
       });
       metrics?.submissions.inc({ kind, result: replaceOf ? 'replaced' : 'sent' });
+      if (!replaceOf)
+        logger.info(`${kind} sent`, { window, tx: tx.hash, afterEndMs: this.modules.clock.msAfterWindowEnd(window) });
       if (replaceOf)
         logger.info(`${kind} replaced (same nonce, higher fees)`, {
           window,
