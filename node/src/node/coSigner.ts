@@ -197,10 +197,11 @@ export class CoSigner {
    * submitter need not wait for its next tick to send the fast-path update) and logs the moment.
    */
   private async countAgreeing(ours: StoredWindowResult): Promise<void> {
-    const { db, community, clock, logger } = this.modules;
+    const { db, community, clock, events, logger } = this.modules;
     const held = (await db.coSignatures.listWindow(ours.window)).filter((s) => sameResult(s, ours)).length;
     if (held !== community.participants.length) return;
     logger.info('every co-signature held', { window: ours.window, afterEndMs: clock.msAfterWindowEnd(ours.window) });
+    await events.emit('coSignaturesComplete', { window: ours.window });
   }
 
   /** The gossip bytes of a stored co-signature: the ECDSA message, or the BLS share message. */

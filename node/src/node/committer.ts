@@ -111,6 +111,15 @@ export class WindowCommitter {
     for (let w = Math.max(0, firstUnsettled); w < this.next; w++) this.dirtyWindows.add(w);
   }
 
+  /**
+   * True when `window` is over and not folded yet: a reading just stored for it may be its last one
+   * (the node then runs a commit round at once instead of at its next tick; `heldWhole` decides).
+   */
+  awaitsFold(window: number): boolean {
+    const { clock, community } = this.modules;
+    return window >= this.next && window < community.windowCount && clock.nowSeconds() >= clock.windowEnd(window);
+  }
+
   get nextWindowToCommit(): number {
     return this.next;
   }
