@@ -152,6 +152,23 @@ describe('node parts: co-signer and window committer', () => {
       expect(complete).to.deep.equal([0]);
     });
 
+    it('does not re-send a signature it published less than a period ago (every peer just got it), does after', async () => {
+      // 10-node finality run: an upkeep round right after the fold re-sent each new signature, and all
+      // 9 peers checked and dropped it as a duplicate while the window was on its way to final.
+      const part = coSigner(0);
+      const r = result(0);
+      await db.windowResults.put(0, r);
+      await events.emit('windowCommitted', { result: r, refold: false });
+      expect(published).to.have.length(1);
+      published = [];
+      const signedAt = Date.now();
+      expect(await part.republish(signedAt + 1)).to.equal(0);
+      expect(published).to.deep.equal([]);
+      // The upkeep period here is the interval (10 s).
+      expect(await part.republish(signedAt + 10_001)).to.equal(1);
+      expect(decodeCoSignature(published[0])).to.include({ window: 0, signer: 0 });
+    });
+
     it('a publish failure (no peer yet) is logged, the signature is kept for the upkeep to resend', async () => {
       const part = coSigner(0);
       failPublish = true;
