@@ -36,6 +36,11 @@ export class CommunityClock {
     return this.intervalStart(this.firstInterval(window + 1));
   }
 
+  /** Milliseconds since `window` ended (negative before): the stage times of the logs on a window's way to final. */
+  msAfterWindowEnd(window: number): number {
+    return Math.round((this.now() - this.windowEnd(window)) * 1000);
+  }
+
   get totalIntervals(): number {
     return this.timing.windowCount * this.timing.windowIntervals;
   }

@@ -11,13 +11,29 @@ export interface MeterServiceModules {
   logger: Logger;
 }
 
+/** Margin past an interval's end at which the meter looks (the clock has moved on to the next interval). */
+const BOUNDARY_MARGIN_MS = 2;
+
+/**
+ * Milliseconds from now until the meter should look again: the end of the interval running now (plus a
+ * margin), at most `tickMs`. A meter signs an interval as soon as it is over; a fixed poll of `tickMs`
+ * delayed each reading by up to that period (250 ms with 1-second intervals), and the last reading of
+ * a window is what every node waits for before it folds the window.
+ */
+export function msUntilNextLook(clock: CommunityClock, tickMs: number): number {
+  const untilEnd = (clock.intervalStart(clock.currentInterval() + 1) - clock.nowSeconds()) * 1000;
+  return Math.max(0, Math.min(tickMs, Math.ceil(untilEnd) + BOUNDARY_MARGIN_MS));
+}
+
 /**
  * Drives a simulated meter in real (or accelerated) time: when an interval is over, sign its
- * reading and publish it. Catches up on intervals missed while stopped.
+ * reading and publish it (the meter looks at each interval's end, and at least every `tickMs`).
+ * Catches up on intervals missed while stopped.
  */
 export class MeterService {
   private next = 0;
   private timer?: NodeJS.Timeout;
+  private running = false;
 
   constructor(
     private readonly opts: { tickMs: number; lastInterval: number; profileOffset: number },
@@ -26,13 +42,22 @@ export class MeterService {
 
   start(fromInterval = 0): void {
     this.next = fromInterval;
-    this.timer = setInterval(() => void this.tick(), this.opts.tickMs);
-    void this.tick();
+    this.running = true;
+    void this.look();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.running = false;
+    clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Signs what is over, then sleeps until the end of the interval running now. */
+  private async look(): Promise<void> {
+    if (!this.running) return;
+    await this.tick().catch((e) => this.modules.logger.warn('meter round failed', {}, e));
+    if (!this.running) return;
+    this.timer = setTimeout(() => void this.look(), msUntilNextLook(this.modules.clock, this.opts.tickMs));
   }
 
   private async tick(): Promise<void> {

@@ -79,6 +79,8 @@ export class Network {
   private readonly inboundRequests: RateLimiter;
   /** Peers disconnected for their score: not re-dialled before this time (ms). */
   private readonly banned = new Map<string, number>();
+  /** The bootstrap addresses, parsed at the first redial. */
+  private bootstrap?: { addr: string; ma: ReturnType<typeof multiaddr>; peer: string | null | undefined }[];
 
   constructor(
     private readonly opts: NetworkOptions,
@@ -210,9 +212,12 @@ export class Network {
     }
     for (const [peer, until] of this.banned) if (until < now) this.banned.delete(peer);
     const connected = new Set(this.host.getPeers().map((p) => p.toString()));
-    for (const addr of this.opts.bootstrap) {
+    // Parsed once: this runs every `redialIntervalMs` (500 ms in the test communities) for the node's life.
+    this.bootstrap ??= this.opts.bootstrap.map((addr) => {
       const ma = multiaddr(addr);
-      const peer = ma.getPeerId();
+      return { addr, ma, peer: ma.getPeerId() };
+    });
+    for (const { addr, ma, peer } of this.bootstrap) {
       if (peer === this.peerId || (peer && connected.has(peer)) || (peer && this.banned.has(peer))) continue;
       this.host.dial(ma).catch((e) => this.modules.logger.debug('dial failed', { addr }, e));
     }

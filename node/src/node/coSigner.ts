@@ -70,6 +70,8 @@ export interface CoSignerModules {
  */
 export class CoSigner {
   private lastRepublish = 0;
+  /** When our signature of each window was last published successfully (ms; in memory: a restart re-sends). */
+  private readonly publishedAt = new Map<number, number>();
 
   constructor(private readonly modules: CoSignerModules) {
     modules.events.on('windowCommitted', async ({ result }) => {
@@ -113,7 +115,9 @@ export class CoSigner {
     await this.store(msg);
     await this.modules
       .publish(this.encode(msg))
+      .then(() => this.publishedAt.set(window, Date.now()))
       .catch((e) => logger.verbose('co-signature publish failed', { window }, e));
+    logger.info('co-signature published', { window, afterEndMs: this.modules.clock.msAfterWindowEnd(window) });
     return msg;
   }
 
@@ -184,10 +188,23 @@ export class CoSigner {
     if (stored && ours && sameResult(stored, ours) && !agrees) return;
     await db.coSignatures.put({ window: msg.window, signer: msg.signer }, { ...msg });
     if (agrees !== undefined) metrics?.coSignaturesReceived.inc({ agrees: String(agrees) });
+    if (agrees && ours && (stored === undefined || !sameResult(stored, ours))) await this.countAgreeing(ours);
     if (agrees === false) {
       logger.verbose('co-signature over a different result', { window: msg.window, signer: msg.signer });
       await events.emit('coSignatureDisagrees', { window: msg.window, signer: msg.signer });
     }
+  }
+
+  /**
+   * Once every participant's signature over our result is held, says so (`coSignaturesComplete`: the
+   * submitter need not wait for its next tick to send the fast-path update) and logs the moment.
+   */
+  private async countAgreeing(ours: StoredWindowResult): Promise<void> {
+    const { db, community, clock, events, logger } = this.modules;
+    const held = (await db.coSignatures.listWindow(ours.window)).filter((s) => sameResult(s, ours)).length;
+    if (held !== community.participants.length) return;
+    logger.info('every co-signature held', { window: ours.window, afterEndMs: clock.msAfterWindowEnd(ours.window) });
+    await events.emit('coSignaturesComplete', { window: ours.window });
   }
 
   /** The gossip bytes of a stored co-signature: the ECDSA message, or the BLS share message. */
@@ -206,13 +223,22 @@ export class CoSigner {
   /** Peers that were down when we signed need our signature too: send it again now and then. */
   async republish(now = Date.now()): Promise<number> {
     const { db, community, participantIndex } = this.modules;
-    if (now - this.lastRepublish < Math.max(2000, community.intervalSeconds * 1000)) return 0;
+    const period = Math.max(2000, community.intervalSeconds * 1000);
+    if (now - this.lastRepublish < period) return 0;
     this.lastRepublish = now;
+    for (const w of this.publishedAt.keys()) if (w <= this.modules.lastFinalWindow()) this.publishedAt.delete(w);
     let sent = 0;
     for (let w = this.modules.lastFinalWindow() + 1; w < this.modules.nextWindowToCommit(); w++) {
+      // Published less than a period ago: every connected peer just got it (a re-send now is a duplicate
+      // each of them checks and drops, at the moment the window is on its way to final).
+      const at = this.publishedAt.get(w);
+      if (at !== undefined && now >= at && now - at < period) continue;
       const own = await db.coSignatures.get({ window: w, signer: participantIndex });
       if (!own) continue;
-      await this.modules.publish(this.encode(own)).catch(() => {});
+      await this.modules
+        .publish(this.encode(own))
+        .then(() => this.publishedAt.set(w, now))
+        .catch(() => {});
       sent++;
     }
     return sent;

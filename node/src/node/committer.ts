@@ -84,6 +84,8 @@ export class WindowCommitter {
   private readonly unansweredClaims = new Map<number, number>();
   /** Windows final on chain with another root than our fold (or none yet): their claim's readings are adopted. */
   private readonly adoptWanted = new Map<number, { record: WindowRecord; lastTry: number; tries: number }>();
+  /** Windows not folded yet: ms after the window's end when its last reading so far was stored (the stage log). */
+  private readonly lastReadingMs = new Map<number, number>();
 
   constructor(
     private readonly opts: WindowOptions,
@@ -91,6 +93,7 @@ export class WindowCommitter {
   ) {
     modules.events.on('readingStored', ({ window }) => {
       if (window < this.next) this.dirtyWindows.add(window);
+      else this.lastReadingMs.set(window, modules.clock.msAfterWindowEnd(window));
     });
     modules.events.on('coSignatureDisagrees', ({ window }) => {
       if (!this.reconcileWanted.has(window)) this.reconcileWanted.set(window, 0);
@@ -106,6 +109,15 @@ export class WindowCommitter {
   async init(firstUnsettled = 0): Promise<void> {
     this.next = (await this.modules.db.meta.getNumber('nextWindowToCommit')) ?? 0;
     for (let w = Math.max(0, firstUnsettled); w < this.next; w++) this.dirtyWindows.add(w);
+  }
+
+  /**
+   * True when `window` is over and not folded yet: a reading just stored for it may be its last one
+   * (the node then runs a commit round at once instead of at its next tick; `heldWhole` decides).
+   */
+  awaitsFold(window: number): boolean {
+    const { clock, community } = this.modules;
+    return window >= this.next && window < community.windowCount && clock.nowSeconds() >= clock.windowEnd(window);
   }
 
   get nextWindowToCommit(): number {
@@ -493,7 +505,11 @@ export class WindowCommitter {
       expected: community.windowIntervals * community.meters.length,
       recovered,
       root: result.windowRoot.slice(0, 10),
+      // Stage times on the window's way to final (ms after its end): its last reading stored, this fold done.
+      lastReadingMs: this.lastReadingMs.get(window),
+      afterEndMs: this.modules.clock.msAfterWindowEnd(window),
     });
+    this.lastReadingMs.delete(window);
     await this.modules.events.emit('windowCommitted', { result, refold: existing !== undefined });
     return result;
   }

@@ -16,6 +16,8 @@ export interface NodeEventMap {
   windowCommitted: { result: StoredWindowResult; refold: boolean };
   /** A peer signed a different result for the window: it may hold readings we miss. */
   coSignatureDisagrees: { window: number; signer: number };
+  /** Every participant's signature over our result of the window is held: the fast path can go. */
+  coSignaturesComplete: { window: number };
 }
 
 export type NodeEventName = keyof NodeEventMap;

@@ -27,6 +27,7 @@ import { EquivocationReporter } from './equivocations.js';
 import { NodeStartError, NodeStartErrorCode, startupError } from './errors.js';
 import { NodeEvents } from './events.js';
 import { defaultIngestOptions, Ingest, readingProcessor } from './ingest.js';
+import { Loop } from './loop.js';
 import { createSimulatedMeter, meterResumeInterval } from './meterFactory.js';
 import type { NodeOptions } from './options.js';
 import { windowProtocolHandlers } from './reqrespHandlers.js';
@@ -36,6 +37,8 @@ import { statusDocument } from './status.js';
 import { meterLayout } from '../window/commitment.js';
 
 export { type FoldStrategy, honestFold } from './committer.js';
+
+type LoopName = 'commit' | 'settle' | 'cosign' | 'game';
 
 /** The parts of a started node, composed once by `start()`; none holds a reference to another. */
 interface NodeParts {
@@ -79,8 +82,9 @@ interface NodeParts {
  * - submitter and auditor (`Settlement`), disputes (`Disputer`), equivocation reports
  *   (`EquivocationReporter`), the window-protocol handlers, the status document, the API.
  *
- * Three loops on their own timers (commit, settle, co-signature upkeep), each never overlapping
- * itself and never waiting on another. Start order: store → chain → settlement → ingest →
+ * Four loops on their own timers (commit, settle, co-signature upkeep, game; `Loop`), each never
+ * overlapping itself and never waiting on another; the commit and settle loops are also woken when
+ * their work arrives (a window's last reading, every co-signature held) rather than at their next tick. Start order: store → chain → settlement → ingest →
  * network → committer, co-signer → api → meter; stop in reverse.
  */
 export class DiversityNode {
@@ -90,9 +94,8 @@ export class DiversityNode {
   private parts?: NodeParts;
   /** Undo steps of a start in progress (a failed start leaves nothing running). */
   private closers: (() => Promise<void> | void)[] = [];
-  private readonly timers: NodeJS.Timeout[] = [];
-  /** Loops running now (a loop never overlaps itself; the loops never wait on each other). */
-  private readonly busy = new Set<string>();
+  /** The node's loops by name (each never overlaps itself; the loops never wait on each other). */
+  private readonly loops = new Map<LoopName, Loop>();
 
   constructor(
     readonly opts: NodeOptions,
@@ -151,17 +154,15 @@ export class DiversityNode {
     const { committer, settlement, coSigner, game, community, wallet, participantIndex, api, refreshLimits } =
       this.parts;
     const running = () => this.status === 'started';
-    this.timers.push(
-      setInterval(
-        () => void this.loop('commit', () => refreshLimits().then(() => committer.tick(running))),
-        this.opts.tickMs,
-      ),
-      setInterval(() => void this.loop('settle', () => settlement.tick()), this.opts.tickMs),
-      setInterval(() => void this.loop('cosign', () => coSigner.republish().then(() => {})), this.opts.tickMs),
-      // Move deadlines are long (an hour in the standard set): at most one game round a second.
-      setInterval(() => void this.loop('game', () => game.tick()), Math.max(this.opts.chain.pollMs, 1000)),
-    );
+    const loop = (name: LoopName, periodMs: number, round: () => Promise<void>) =>
+      this.loops.set(name, new Loop(name, periodMs, round, this.logger));
+    loop('commit', this.opts.tickMs, () => refreshLimits().then(() => committer.tick(running)));
+    loop('settle', this.opts.tickMs, () => settlement.tick());
+    loop('cosign', this.opts.tickMs, () => coSigner.republish().then(() => {}));
+    // Move deadlines are long (an hour in the standard set): at most one game round a second.
+    loop('game', Math.max(this.opts.chain.pollMs, 1000), () => game.tick());
     this.status = 'started';
+    for (const l of this.loops.values()) l.start();
     // Off the record, beside the loops: the first fold, co-signature and submission of a process run
     // cold, and at window 0 every node of the community runs them at once.
     void this.warmUp();
@@ -455,6 +456,12 @@ export class DiversityNode {
       },
     );
     const board = dashboard;
+    // Work that need not wait for a loop's next tick: the last reading of a window that is over (fold
+    // it now), every co-signature over our result held (send the fast-path update now).
+    events.on('readingStored', ({ window }) => {
+      if (windows.awaitsFold(window)) this.wake('commit');
+    });
+    events.on('coSignaturesComplete', () => this.wake('settle'));
     events.on('equivocation', ({ window, second }) =>
       board.reportEquivocation(window, second.reading.meterIndex, second.reading.interval),
     );
@@ -597,8 +604,8 @@ export class DiversityNode {
   async stop(): Promise<void> {
     if (this.status !== 'started' && this.status !== 'starting') return;
     this.status = 'stopping';
-    for (const t of this.timers) clearInterval(t);
-    this.timers.length = 0;
+    const loopsDone = Promise.all([...this.loops.values()].map((l) => l.stop()));
+    this.loops.clear();
     const parts = this.parts;
     if (parts) {
       parts.meter?.stop();
@@ -607,7 +614,7 @@ export class DiversityNode {
       // Let the loops and an ingest in flight finish before the store closes (not forever: a
       // stuck RPC call must not keep the node from stopping).
       const deadline = Date.now() + 5000;
-      while (this.busy.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await Promise.race([loopsDone, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       await Promise.race([
         parts.ingest.drained(),
         new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
@@ -632,17 +639,9 @@ export class DiversityNode {
     if (outcome === 'timeout') this.logger.warn(`${what} did not finish in time; going on`, { ms });
   }
 
-  /** Runs one round of a loop unless the previous round is still going; a failure is logged, never fatal. */
-  private async loop(name: string, round: () => Promise<void>): Promise<void> {
-    if (this.busy.has(name) || this.status !== 'started') return;
-    this.busy.add(name);
-    try {
-      await round();
-    } catch (e) {
-      this.logger.error(`${name} loop failed`, {}, e);
-    } finally {
-      this.busy.delete(name);
-    }
+  /** Runs a round of loop `name` now (or right after the one in progress): a part learned it has work. */
+  private wake(name: LoopName): void {
+    if (this.status === 'started') this.loops.get(name)?.wake();
   }
 
   /** Fetches the window's readings and evidence from the peers (see `WindowCommitter.reconcile`). */

@@ -1,4 +1,4 @@
-import { parseUnits, type JsonRpcProvider, type Overrides } from 'ethers';
+import { parseUnits, type JsonRpcProvider, type Overrides, Wallet } from 'ethers';
 import { compactSignature, encodeEcdsaCoSignature } from '../chain/ecdsaCoSignature.js';
 import type { ChainOptions } from '../chain/options.js';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
@@ -174,6 +174,7 @@ export class Settlement {
         window: w,
         signers: popcount(rec.signers),
         secondsAfterWindowEnd: sinceEnd.toFixed(1),
+        afterEndMs: clock.msAfterWindowEnd(w),
       });
     }
     metrics?.lastFinalWindow.set(this.lastFinalWindow);
@@ -236,6 +237,7 @@ export class Settlement {
         window,
         signatures: counted.length,
         of: community.participants.length,
+        afterEndMs: clock.msAfterWindowEnd(window),
       });
     }
     const coSignature =
@@ -440,7 +442,14 @@ export class Settlement {
         notBefore: ok ? undefined : now + this.backoffMs(failures),
       });
       metrics?.submissions.inc({ kind, result: ok ? 'mined' : 'reverted' });
-      if (ok) logger.info(`${kind} mined`, { window, tx: hash, gasUsed: receipt.gasUsed });
+      if (ok)
+        logger.info(`${kind} mined`, {
+          window,
+          tx: hash,
+          gasUsed: receipt.gasUsed,
+          block: receipt.blockNumber,
+          afterEndMs: this.modules.clock.msAfterWindowEnd(window),
+        });
       else logger.warn(`${kind} reverted; backing off`, { window, tx: hash, failures });
       return { kind: 'wait' };
     }
@@ -484,13 +493,16 @@ export class Settlement {
   }
 
   /**
-   * Start-up warm-up, off the record: reads the fee data and encodes an update's calldata once (the
-   * ABI coder, the RPC connection), so that the first submission does not run them cold. Sends nothing.
+   * Start-up warm-up, off the record: reads the fee data, encodes an update's calldata and signs a
+   * transaction carrying it with a throwaway key (the node's key signs nothing here; the transaction
+   * is dropped), so that the first submission does not run the ABI coder, the RPC connection and the
+   * transaction encoding and signing cold (a cold signature took 2-4 times a warm one, measured with
+   * 10 node processes starting at once). Sends nothing.
    */
   async warmUp(): Promise<void> {
-    await this.fees();
+    const fees = await this.fees();
     const zero = `0x${'00'.repeat(32)}`;
-    this.modules.hub.contract.interface.encodeFunctionData('update', [
+    const data = this.modules.hub.contract.interface.encodeFunctionData('update', [
       this.modules.community.communityId,
       0,
       zero,
@@ -499,6 +511,15 @@ export class Settlement {
       '0x',
       '0x',
     ]);
+    await Wallet.createRandom().signTransaction({
+      type: 2,
+      chainId: this.modules.community.chainId,
+      to: this.modules.community.hub,
+      data,
+      nonce: 0,
+      gasLimit: 1_000_000n,
+      ...fees,
+    });
   }
 
   /** Fees of a replacement: +12.5 % each (what nodes require), within the caps; none if at the cap. */
@@ -566,6 +587,8 @@ export class Settlement {
         failures: failuresSoFar,
       });
       metrics?.submissions.inc({ kind, result: replaceOf ? 'replaced' : 'sent' });
+      if (!replaceOf)
+        logger.info(`${kind} sent`, { window, tx: tx.hash, afterEndMs: this.modules.clock.msAfterWindowEnd(window) });
       if (replaceOf)
         logger.info(`${kind} replaced (same nonce, higher fees)`, {
           window,

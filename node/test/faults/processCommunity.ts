@@ -170,7 +170,16 @@ export class ProcessCommunity {
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.toUpperCase().startsWith('DIVERSITY_')),
     );
-    const child = spawn(process.execPath, ['--import', preload, bin, 'node', '--config', this.configs[i]], {
+    // FAULTS_CPU_PROF=<dir>: each node process writes a V8 CPU profile there when it is stopped (killAll
+    // stops the nodes with SIGTERM first then, so that the profile is written).
+    const prof = process.env.FAULTS_CPU_PROF
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${process.env.FAULTS_CPU_PROF}`,
+          `--cpu-prof-name=node-${i}-${Date.now()}.cpuprofile`,
+        ]
+      : [];
+    const child = spawn(process.execPath, [...prof, '--import', preload, bin, 'node', '--config', this.configs[i]], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...env, FAULTS_CLOCK_SKEW_MS: String(this.skewMs[i]) },
     });
@@ -261,6 +270,8 @@ export class ProcessCommunity {
 
   /** SIGKILLs every node (their stores can then be opened by the harness). */
   async killAll(): Promise<void> {
+    if (process.env.FAULTS_CPU_PROF)
+      await Promise.all(this.processes.map((_, i) => Promise.race([this.signalNode(i, 'SIGTERM'), sleep(15_000)])));
     await Promise.all(this.processes.map((_, i) => this.signalNode(i, 'SIGKILL')));
   }
 

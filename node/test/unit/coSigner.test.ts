@@ -116,6 +116,59 @@ describe('node parts: co-signer and window committer', () => {
       expect(await db.coSignatures.get({ window: 0, signer: 1 })).to.deep.include({ signature: msg.signature });
     });
 
+    it('says coSignaturesComplete once every participant signed our result (the submitter acts at once), not before, once', async () => {
+      const part = coSigner(0);
+      const complete: number[] = [];
+      events.on('coSignaturesComplete', ({ window }) => {
+        complete.push(window);
+      });
+      const r = result(0);
+      const peerSignature = async (signer: number, root = r.windowRoot) => ({
+        window: 0,
+        windowRoot: root,
+        stateHash: r.stateHash,
+        balancesRoot: r.balancesRoot,
+        signer,
+        signature: await signWindowResult(wallets[signer], domain, {
+          communityId: community.communityId,
+          window: 0,
+          windowRoot: root,
+          stateHash: r.stateHash,
+          balancesRoot: r.balancesRoot,
+        }),
+      });
+      // Participant 2's signature arrives before we folded the window (nothing to compare it with yet).
+      await part.store(await peerSignature(2));
+      await db.windowResults.put(0, r);
+      await events.emit('windowCommitted', { result: r, refold: false });
+      expect(complete).to.deep.equal([]);
+      // A signature over another result does not complete ours.
+      await part.store(await peerSignature(1, `0x${'99'.repeat(32)}`));
+      expect(complete).to.deep.equal([]);
+      await part.store(await peerSignature(1));
+      expect(complete).to.deep.equal([0]);
+      // The same signature again (a re-send) says nothing more.
+      await part.store(await peerSignature(1));
+      expect(complete).to.deep.equal([0]);
+    });
+
+    it('does not re-send a signature it published less than a period ago (every peer just got it), does after', async () => {
+      // 10-node finality run: an upkeep round right after the fold re-sent each new signature, and all
+      // 9 peers checked and dropped it as a duplicate while the window was on its way to final.
+      const part = coSigner(0);
+      const r = result(0);
+      await db.windowResults.put(0, r);
+      await events.emit('windowCommitted', { result: r, refold: false });
+      expect(published).to.have.length(1);
+      published = [];
+      const signedAt = Date.now();
+      expect(await part.republish(signedAt + 1)).to.equal(0);
+      expect(published).to.deep.equal([]);
+      // The upkeep period here is the interval (10 s).
+      expect(await part.republish(signedAt + 10_001)).to.equal(1);
+      expect(decodeCoSignature(published[0])).to.include({ window: 0, signer: 0 });
+    });
+
     it('a publish failure (no peer yet) is logged, the signature is kept for the upkeep to resend', async () => {
       const part = coSigner(0);
       failPublish = true;
@@ -485,6 +538,27 @@ describe('node parts: co-signer and window committer', () => {
       await part.tick();
       expect(part.nextWindowToCommit).to.equal(1);
       expect((await db.windowResults.get(0))?.readingCount).to.equal(all.length);
+    });
+
+    it('awaitsFold: a reading stored for a window that is over and not folded yet wakes the commit loop; others do not', async () => {
+      const part = committer();
+      state.now = community.start + 4 * 10 - 1; // window 0 not over yet
+      await part.init();
+      expect(part.awaitsFold(0)).to.equal(false);
+      state.now = community.start + 4 * 10; // window 0 over: its last readings are arriving
+      expect(part.awaitsFold(0)).to.equal(true);
+      expect(part.awaitsFold(1)).to.equal(false);
+      const all = [];
+      for (let t = 0; t < community.windowIntervals; t++)
+        for (let m = 0; m < community.meters.length; m++)
+          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
+      await storeValidReadings(db, all);
+      await part.tick();
+      expect(part.nextWindowToCommit).to.equal(1);
+      // Folded: a late reading of it is a re-fold's business (the tick), not a wake.
+      expect(part.awaitsFold(0)).to.equal(false);
+      state.now = community.start + 10 * 4 * 10; // past the community's last window
+      expect(part.awaitsFold(community.windowCount)).to.equal(false);
     });
 
     it('does not ask the peers when committing a window whose every slot it holds (gossip delivered it)', async () => {
