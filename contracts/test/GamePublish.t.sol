@@ -18,8 +18,8 @@ import {
     StepProof
 } from "../src/types/Dispute.sol";
 import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
+import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
-import {MeterTable} from "../src/libraries/MeterTable.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
@@ -209,7 +209,7 @@ contract GamePublishTest is DisputeFixture {
         bytes memory openMove,
         uint32 k,
         bytes32[] memory path
-    ) internal pure returns (bytes memory accumulation, bytes memory total, bytes memory forged) {
+    ) internal view returns (bytes memory accumulation, bytes memory total, bytes memory forged) {
         (, PublishedStep memory d) = abi.decode(publishMove, (GameMove, PublishedStep));
         IntervalProof memory leaf = _leafFromPublished(c, publishMove);
         (MeterLeafOpening memory o, SignedReading memory slot, MeterLeafOpening memory previous) =
@@ -220,12 +220,15 @@ contract GamePublishTest is DisputeFixture {
         e.slot = slot;
         e.current = o;
         e.previous = previous;
+        e.meter = _record(k);
+        if (k > 0) e.previousMeter = _record(k - 1);
+        if (k + 1 < M) e.nextMeter = _record(k + 1);
         accumulation = abi.encode(e);
         e.fault = EnergyFault.Total;
         e.participant = k; // meter k → participant k in this community
         e.energy = d.energy;
         total = abi.encode(e);
-        forged = abi.encode(ForgedReadingProof(leaf, slot, o));
+        forged = abi.encode(ForgedReadingProof(leaf, slot, o, _record(k)));
     }
 
     /// @dev The claimant side publishes step `t` from its commitment; returns the move (the calldata a
@@ -435,13 +438,13 @@ contract GamePublishTest is DisputeFixture {
 }
 
 /// @notice The publish move and the meter level's moves at the hub's largest meter table
-/// (M = MeterTable.MAX_METERS = 341, grouped by owner) and participant count (N = 256), W = 96: execution
+/// (M = MeterRegistry.MAX_METERS = 1,024, grouped by owner) and participant count (N = 256), W = 96: execution
 /// gas into `snapshots/Game.json`, calldata size and the whole transaction's gas (EIP-7623 floor) against
 /// the 2^24 cap of EIP-7825 and the 128 KiB transaction size clients relay. Every slot is a 70-byte
 /// encoding and a 64-byte signature (Ed25519, P-256): the module only hashes them.
 contract GamePublishGasTest is HubFixture {
     uint256 internal constant NMAX = 256;
-    uint256 internal constant MMAX = 341;
+    uint256 internal constant MMAX = 1024;
     uint32 internal constant GW = 96;
 
     uint64 internal cid;
@@ -453,7 +456,7 @@ contract GamePublishGasTest is HubFixture {
 
     function test_Gas_PublishAtLargestCommunity() public {
         _deploy(NMAX + 1);
-        assertEq(MeterTable.MAX_METERS, MMAX);
+        assertEq(MeterRegistry.MAX_METERS, MMAX);
         CommunityConfig memory c = _config(NMAX);
         c.meters = new Meter[](MMAX);
         for (uint256 m = 0; m < MMAX; ++m) {

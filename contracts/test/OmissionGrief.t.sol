@@ -17,7 +17,7 @@ contract OmissionGriefTest is DisputeFixture {
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
         return
             abi.encode(
-                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t))
+                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m))
             );
     }
 

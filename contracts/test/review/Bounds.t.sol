@@ -15,8 +15,8 @@ import {
 } from "../../src/types/Dispute.sol";
 import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {Market} from "../../src/libraries/Market.sol";
+import {MeterRegistry} from "../../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
-import {MeterTable} from "../../src/libraries/MeterTable.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "../utils/HubFixture.sol";
@@ -26,14 +26,14 @@ import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
 
 /// @notice Security review of main (docs/review.md): the largest community the hub accepts
-/// (N = MAX_PARTICIPANTS = 256, M = MeterTable.MAX_METERS = 341, meters grouped by owner: one or two
+/// (N = MAX_PARTICIPANTS = 256, M = MeterRegistry.MAX_METERS = 1,024, meters grouped by owner: one or two
 /// each) can still be disputed. A bad step at t = 1 (all 341 slots present, S_{t-1} and E_t with 256
 /// entries, the Mmr market), a wrong running sum and a wrong E_t entry are each proven in one
 /// transaction under the 16,777,216-gas cap of EIP-7825 (gas in snapshots/Dispute.json). Since the
 /// meter level (issue 10) a step proof is O(N) and an energy proof O(N + log M): neither reads the slots.
 contract ReviewBoundsTest is HubFixture {
     uint256 internal constant NMAX = 256;
-    uint256 internal constant MMAX = 341;
+    uint256 internal constant MMAX = 1024;
 
     /// What `_build` makes wrong at t = 1.
     enum Fault {
@@ -232,7 +232,7 @@ contract ReviewBoundsTest is HubFixture {
 
     function _build(Fault fault) internal returns (Built memory b) {
         _deploy(NMAX + 1);
-        assertEq(MeterTable.MAX_METERS, MMAX);
+        assertEq(MeterRegistry.MAX_METERS, MMAX);
         CommunityConfig memory c = _config(NMAX);
         c.meters = new Meter[](MMAX);
         for (uint256 m = 0; m < MMAX; ++m) {
