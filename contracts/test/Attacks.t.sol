@@ -46,10 +46,11 @@ contract AttacksTest is DisputeFixture {
     }
 
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
-        return
-            abi.encode(
-                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m))
-            );
+        return abi.encode(
+            ReadingMismatchProof(
+                _signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m)
+            )
+        );
     }
 
     function _bonds() internal view returns (uint256 sum) {
@@ -74,7 +75,9 @@ contract AttacksTest is DisputeFixture {
         assertEq(bytes.concat(shiftedEnc, shiftedSig), bytes.concat(enc, sig), "same bytes, other boundary");
         assertTrue(WindowCommitment.readingLeaf(shiftedEnc, shiftedSig) != WindowCommitment.readingLeaf(enc, sig));
         bytes memory proof = abi.encode(
-            ForgedReadingProof(_intervalProof(h, 50), SignedReading(shiftedEnc, shiftedSig), _opening(h, 4, 50), _record(4))
+            ForgedReadingProof(
+                _intervalProof(h, 50), SignedReading(shiftedEnc, shiftedSig), _opening(h, 4, 50), _record(4)
+            )
         );
         uint256 bonds = _bonds();
         _disputeReverts(
@@ -530,12 +533,17 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
-            , _record(eqMeter))
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
+            )
         );
         vm.warp(uint256(START) + W * INTERVAL);
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         vm.warp(block.timestamp + 1);
         // The equivocation took 10 % of the owner's bond: it tops it up to co-sign (review R6).
@@ -567,15 +575,20 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         vm.warp(uint256(START) + W * INTERVAL);
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         vm.warp(block.timestamp + 1);
         _claim(0, c.root, c.states[W - 1], _signers(0, 3));
         uint256 bonds = _bonds();
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
-            , _record(eqMeter))
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
+            )
         );
         _disputeReverts("", DisputeKind.VoidedSlot, vproof);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "rejected");
@@ -589,12 +602,17 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
-            , _record(eqMeter))
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
+            )
         );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.SlotAbsent.selector, eqMeter), DisputeKind.VoidedSlot, vproof
@@ -603,8 +621,9 @@ contract AttacksTest is DisputeFixture {
             VoidedSlotProof(
                 _intervalProof(c, eqInterval),
                 _committed(c, 0, eqInterval),
-                _atIndex(_opening(c, 0, eqInterval), uint32(M))
-            , _record(0))
+                _atIndex(_opening(c, 0, eqInterval), uint32(M)),
+                _record(0)
+            )
         );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.VoidedSlot, vproof
@@ -618,11 +637,16 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         // The claimant did leave the slot absent; the challenger pretends it holds a reading.
-        bytes memory vproof =
-            abi.encode(VoidedSlotProof(_intervalProof(c, eqInterval), equivocating, _opening(c, eqMeter, eqInterval), _record(eqMeter)));
+        bytes memory vproof = abi.encode(
+            VoidedSlotProof(
+                _intervalProof(c, eqInterval), equivocating, _opening(c, eqMeter, eqInterval), _record(eqMeter)
+            )
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, eqMeter), DisputeKind.VoidedSlot, vproof
         );

@@ -127,10 +127,11 @@ contract DisputeTest is DisputeFixture {
     // ------------------------------------------------------------------ 1. reading mismatch
 
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
-        return
-            abi.encode(
-                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m))
-            );
+        return abi.encode(
+            ReadingMismatchProof(
+                _signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m)
+            )
+        );
     }
 
     function test_ReadingMismatch_OmittedReadingRejectsClaimWithoutSlashing() public {
@@ -172,8 +173,9 @@ contract DisputeTest is DisputeFixture {
             SignedReading(_reading(2, 11, 1, 1), signatures[11 * M + 2]),
             _intervalProof(h, 11),
             _committed(h, 2, 11),
-            _opening(h, 2, 11)
-        , _record(2));
+            _opening(h, 2, 11),
+            _record(2)
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
             DisputeKind.ReadingMismatch,
@@ -189,7 +191,9 @@ contract DisputeTest is DisputeFixture {
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
         _dispute(
-            DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter))), ""
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter))),
+            ""
         );
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
         _disputeReverts(
@@ -215,8 +219,9 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ReadingMismatchReadingOfOtherInterval() public {
         Commit memory h = _honestClaim();
         assertFalse(present[10 * M + 2]);
-        ReadingMismatchProof memory p =
-            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _opening(h, 2, 10), _record(2));
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _opening(h, 2, 10), _record(2)
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
             DisputeKind.ReadingMismatch,
@@ -227,8 +232,9 @@ contract DisputeTest is DisputeFixture {
     /// The committed slot must be proven: an honest slot cannot be passed off as absent.
     function test_RevertWhen_ReadingMismatchCommittedNotProven() public {
         Commit memory h = _honestClaim();
-        ReadingMismatchProof memory p =
-            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _opening(h, 2, 11), _record(2));
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _opening(h, 2, 11), _record(2)
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, 2),
             DisputeKind.ReadingMismatch,
@@ -294,7 +300,9 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ForgedReadingMeterOutOfRange() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(
-            ForgedReadingProof(_intervalProof(h, 50), _committed(h, 4, 50), _atIndex(_opening(h, 4, 50), uint32(M)), _record(4))
+            ForgedReadingProof(
+                _intervalProof(h, 50), _committed(h, 4, 50), _atIndex(_opening(h, 4, 50), uint32(M)), _record(4)
+            )
         );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.ForgedReading, proof
@@ -504,15 +512,17 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_RevertWhen_EquivocationSameReadingTwice() public {
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval), _record(eqMeter)));
+        bytes memory proof =
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval), _record(eqMeter)));
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
         );
     }
 
     function test_RevertWhen_EquivocationDifferentIntervals() public {
-        bytes memory proof =
-            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1), _record(eqMeter)));
+        bytes memory proof = abi.encode(
+            EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1), _record(eqMeter))
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
         );

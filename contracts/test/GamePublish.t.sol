@@ -542,9 +542,9 @@ contract GamePublishGasTest is HubFixture {
         emit log_named_uint("publish calldata bytes", data.length);
         emit log_named_uint("publish execution gas", used);
         emit log_named_uint("publish transaction gas", txGas);
-        vm.snapshotValue("Game", "publish_M341_N256_W96", used);
-        vm.snapshotValue("Game", "publish_M341_N256_W96_txGas", txGas);
-        vm.snapshotValue("Game", "publish_M341_N256_W96_bytes", data.length);
+        vm.snapshotValue("Game", "publish_M1024_N256_W96", used);
+        vm.snapshotValue("Game", "publish_M1024_N256_W96_txGas", txGas);
+        vm.snapshotValue("Game", "publish_M1024_N256_W96_bytes", data.length);
         assertLt(data.length, 131_072, "under the 128 KiB transaction size clients relay");
         assertLt(txGas, 16_777_216, "under the EIP-7825 transaction gas cap");
     }
@@ -578,11 +578,11 @@ contract GamePublishGasTest is HubFixture {
             mv.left = _meterNode(h - 1, 2 * uint256(k >> h));
             mv.right = _meterNode(h - 1, 2 * uint256(k >> h) + 1);
             uint256 used = _call(nodes[1], abi.encode(mv));
-            if (h == depth) vm.snapshotValue("Game", "revealMeterChildren_M341_N256_W96", used);
+            if (h == depth) vm.snapshotValue("Game", "revealMeterChildren_M1024_N256_W96", used);
             mv.action = GameAction.Pick;
             mv.side = uint8((k >> (h - 1)) & 1);
             used = _call(ch, abi.encode(mv));
-            if (h == depth) vm.snapshotValue("Game", "pickMeter_M341_N256_W96", used);
+            if (h == depth) vm.snapshotValue("Game", "pickMeter_M1024_N256_W96", used);
         }
         mv.action = GameAction.OpenMeter;
         MeterReveal memory r;
@@ -598,8 +598,8 @@ contract GamePublishGasTest is HubFixture {
         );
         bytes memory data = abi.encode(mv, r);
         uint256 usedOpen = _call(nodes[1], data);
-        vm.snapshotValue("Game", "openMeter_M341_N256_W96", usedOpen);
-        vm.snapshotValue("Game", "openMeter_M341_N256_W96_bytes", data.length);
+        vm.snapshotValue("Game", "openMeter_M1024_N256_W96", usedOpen);
+        vm.snapshotValue("Game", "openMeter_M1024_N256_W96_bytes", data.length);
         assertLe(usedOpen, 1_000_000);
     }
 

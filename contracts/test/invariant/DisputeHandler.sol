@@ -486,8 +486,9 @@ contract DisputeHandler is HandlerBase {
                     SignedReading(honest.enc[t][m], honest.sig[t][m]),
                     _intervalProof(c, t),
                     _committed(c, m, t),
-                    _opening(c, m, t)
-                , _record(m))
+                    _opening(c, m, t),
+                    _record(m)
+                )
             )
         );
     }
