@@ -694,27 +694,20 @@ contract DisputeTest is DisputeFixture {
 
     // ------------------------------------------------------------------ meter keys at open
 
-    function test_RevertWhen_OpenSmallOrderEd25519Key() public {
+    /// `open` no longer checks that a key is a usable point (it cost each meter a call and a MODEXP): a
+    /// small-order or off-curve key opens, and no reading of its meter is ever valid (`_validFor` asks the
+    /// scheme's `isValidKey`; `MeterRecordAttacksTest.test_RevertWhen_EquivocationUnderSmallOrderKey`).
+    function test_OpenAcceptsKeysTheSchemeRefusesAndTheirRootCommitsToThem() public {
         CommunityConfig memory c = _config();
         // The identity point (0, 1): small order, every signature with k ≡ 0 verifies under it.
         c.meters[1].publicKey = hex"0100000000000000000000000000000000000000000000000000000000000000";
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 1));
-        hub.open(c);
-    }
-
-    function test_RevertWhen_OpenEd25519KeyOffCurve() public {
-        CommunityConfig memory c = _config();
-        c.meters[1].publicKey = hex"0200000000000000000000000000000000000000000000000000000000000000";
+        c.meters[2].publicKey = hex"0200000000000000000000000000000000000000000000000000000000000000";
         assertFalse(ed25519Module.isValidKey(c.meters[1].publicKey));
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 1));
-        hub.open(c);
-    }
-
-    function test_RevertWhen_OpenP256KeyOffCurve() public {
-        CommunityConfig memory c = _config();
+        assertFalse(ed25519Module.isValidKey(c.meters[2].publicKey));
         c.meters[0] = Meter(new bytes(64), P256, 0);
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 0));
-        hub.open(c);
+        assertFalse(p256Module.isValidKey(c.meters[0].publicKey));
+        uint64 id2 = _openConfig(c);
+        assertEq(hub.meterRoot(id2), MeterRecords.root(c.meters));
     }
 
     function _config() internal view returns (CommunityConfig memory) {
