@@ -407,7 +407,8 @@ contract BalancesAttacksTest is Modules {
         uint256 heldBefore = hub.community(id).held;
         (, uint256 credit0,,,) = hub.member(id, 0);
         uint256 rewardBefore = hub.withdrawable(token, nodes[0]);
-        bytes memory proof = abi.encode(EquivocationProof(_reading(id, 1, 10), _reading(id, 1, 11), MeterRecords.opening(opened, 0)));
+        bytes memory proof =
+            abi.encode(EquivocationProof(_reading(id, 1, 10), _reading(id, 1, 11), MeterRecords.opening(opened, 0)));
         _commit(nodes[0], id, 0, DisputeKind.Equivocation, proof);
         vm.prank(nodes[0]);
         hub.dispute(id, 0, bytes32(0), bytes32(0), bytes32(0), DisputeKind.Equivocation, proof);
