@@ -17,7 +17,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${MUTATE_DIR:-/tmp/diversity-mutate}"
 filter="${1:-}"
 match="${MUTATE_MATCH:-}"
-tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterTableTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|OmissionGriefTest}"
+tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterRecordAttacksTest|MeterRegistryVectorsTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|OmissionGriefTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
 targets=(
@@ -25,7 +25,7 @@ targets=(
   "contracts/src/libraries/WindowCommitment.sol||"
   "contracts/src/libraries/MerkleTree.sol||"
   "contracts/src/libraries/ReadingCodec.sol||"
-  "contracts/src/libraries/MeterTable.sol||"
+  "contracts/src/libraries/MeterRegistry.sol||"
   "contracts/src/modules/EcdsaSignerSet.sol||"
   "contracts/src/modules/P256Scheme.sol||"
   "contracts/src/modules/DataAvailabilityGame.sol||"

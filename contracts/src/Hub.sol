@@ -24,7 +24,7 @@ import {
     WindowStatus
 } from "./types/Community.sol";
 import {Balances} from "./libraries/Balances.sol";
-import {MeterTable} from "./libraries/MeterTable.sol";
+import {MeterRegistry} from "./libraries/MeterRegistry.sol";
 import {Settlement} from "./libraries/Settlement.sol";
 import {WindowResult} from "./libraries/WindowResult.sol";
 
@@ -88,8 +88,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         /// Debt repaid at close so far, shared by the claim holders pro rata to their claims.
         uint128 repaidPool;
         MarketParams market;
-        /// The registered meters, written once at open (`MeterTable`).
-        address meterTable;
+        /// The registered meters: the root of their records (`MeterRegistry`); the list is in `open`'s calldata.
+        bytes32 meterRoot;
         /// Member address → index + 1, written at join (0 = never joined).
         mapping(address => uint256) indexPlusOne;
         mapping(uint256 => Member) members;
@@ -162,7 +162,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         _listParticipants(c, communityId, config.participants, config.escrow);
         _registerMeters(c, config.meters, config.participants.length, config.modules);
         emit CommunityOpened(
-            communityId, msg.sender, config.token, config.participants.length, config.meters.length, c.meterTable
+            communityId, msg.sender, config.token, config.participants.length, config.meters.length, c.meterRoot
         );
     }
 
@@ -648,8 +648,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IHub
-    function meterTable(uint64 communityId) external view returns (address) {
-        return _existing(communityId).meterTable;
+    function meterRoot(uint64 communityId) external view returns (bytes32) {
+        return _existing(communityId).meterRoot;
     }
 
     /// @inheritdoc IHub
@@ -715,7 +715,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.market = c.market;
         ctx.marketStep = c.modules.market;
         ctx.meterSchemes = c.modules.meterSchemes;
-        ctx.meterTable = c.meterTable;
+        ctx.meterRoot = c.meterRoot;
         ctx.meterCount = c.meterCount;
         ctx.disputer = c.indexPlusOne[msg.sender];
     }
@@ -941,23 +941,22 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     ) internal {
         uint256 count = list.length;
         if (count == 0) revert NoMeters();
-        if (count > MeterTable.MAX_METERS) revert TooManyMeters(count, MeterTable.MAX_METERS);
+        if (count > MeterRegistry.MAX_METERS) revert TooManyMeters(count, MeterRegistry.MAX_METERS);
         for (uint256 j = 0; j < count; ++j) {
             Meter calldata m = list[j];
             if (m.owner >= participantCount) revert MeterOwnerOutOfRange(j, m.owner);
             // Grouped by owner: a participant's meters are one range, its last running sum its energy (§4).
             if (j > 0 && m.owner < list[j - 1].owner) revert MetersNotGroupedByOwner(j);
             if (m.scheme >= mods.meterSchemes.length) revert MeterSchemeOutOfRange(j, m.scheme);
-            // Length, and no small-order Ed25519 key or P-256 point off the curve (the scheme checks).
-            if (m.publicKey.length > MeterTable.MAX_KEY_LENGTH || !mods.meterSchemes[m.scheme].isValidKey(m.publicKey))
-            {
-                revert InvalidMeterKey(j);
-            }
+            // The length only: whether the key is a usable point (no small-order Ed25519 key, no P-256 point
+            // off the curve) is checked where a key is used, by the verifier (`DisputeVerifier._validFor`: no
+            // reading of a meter whose key is not valid is ever valid), not here for every meter.
+            if (m.publicKey.length > MeterRegistry.MAX_KEY_LENGTH) revert InvalidMeterKey(j);
         }
         // Fits: count <= MAX_METERS.
         // forge-lint: disable-next-line(unsafe-typecast)
         c.meterCount = uint32(count);
-        c.meterTable = MeterTable.write(list);
+        c.meterRoot = MeterRegistry.root(list);
     }
 
     /// @dev Reverts unless `window` is the next window to finalize and has ended (a pending claim is

@@ -46,10 +46,11 @@ contract AttacksTest is DisputeFixture {
     }
 
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
-        return
-            abi.encode(
-                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t))
-            );
+        return abi.encode(
+            ReadingMismatchProof(
+                _signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m)
+            )
+        );
     }
 
     function _bonds() internal view returns (uint256 sum) {
@@ -74,7 +75,9 @@ contract AttacksTest is DisputeFixture {
         assertEq(bytes.concat(shiftedEnc, shiftedSig), bytes.concat(enc, sig), "same bytes, other boundary");
         assertTrue(WindowCommitment.readingLeaf(shiftedEnc, shiftedSig) != WindowCommitment.readingLeaf(enc, sig));
         bytes memory proof = abi.encode(
-            ForgedReadingProof(_intervalProof(h, 50), SignedReading(shiftedEnc, shiftedSig), _opening(h, 4, 50))
+            ForgedReadingProof(
+                _intervalProof(h, 50), SignedReading(shiftedEnc, shiftedSig), _opening(h, 4, 50), _record(4)
+            )
         );
         uint256 bonds = _bonds();
         _disputeReverts(
@@ -400,7 +403,7 @@ contract AttacksTest is DisputeFixture {
     }
 
     function test_Attack5_CopyCatOfEquivocationGetsNothing() public {
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)));
         vm.warp(uint256(START) + W * INTERVAL);
         _commit(challenger, id, 0, DisputeKind.Equivocation, proof);
         vm.roll(block.number + 1);
@@ -473,7 +476,10 @@ contract AttacksTest is DisputeFixture {
         IntervalProof memory leaf = IntervalProof(3, 3, readingsRoot, bytes32(0), bytes32(0), _proof(leaves, 3));
         bytes memory proof = abi.encode(
             ForgedReadingProof(
-                leaf, SignedReading(enc, sig), MeterLeafOpening(0, slots[0], 0, 0, _proof(meterLeaves, 0))
+                leaf,
+                SignedReading(enc, sig),
+                MeterLeafOpening(0, slots[0], 0, 0, _proof(meterLeaves, 0)),
+                _lastRecord(0)
             )
         );
         _commit(challenger, cid, 0, DisputeKind.ForgedReading, proof);
@@ -527,12 +533,17 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
             )
         );
         vm.warp(uint256(START) + W * INTERVAL);
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         vm.warp(block.timestamp + 1);
         // The equivocation took 10 % of the owner's bond: it tops it up to co-sign (review R6).
@@ -546,7 +557,6 @@ contract AttacksTest is DisputeFixture {
         vm.roll(block.number + 1);
         vm.cool(address(hub));
         vm.cool(address(verifierModule));
-        vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
         hub.dispute(id, 0, root, stateHash, _claimedBalances(0, root, stateHash), DisputeKind.VoidedSlot, vproof);
@@ -565,14 +575,19 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         vm.warp(uint256(START) + W * INTERVAL);
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         vm.warp(block.timestamp + 1);
         _claim(0, c.root, c.states[W - 1], _signers(0, 3));
         uint256 bonds = _bonds();
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
             )
         );
         _disputeReverts("", DisputeKind.VoidedSlot, vproof);
@@ -587,11 +602,16 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         bytes memory vproof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
             )
         );
         _disputeReverts(
@@ -601,7 +621,8 @@ contract AttacksTest is DisputeFixture {
             VoidedSlotProof(
                 _intervalProof(c, eqInterval),
                 _committed(c, 0, eqInterval),
-                _atIndex(_opening(c, 0, eqInterval), uint32(M))
+                _atIndex(_opening(c, 0, eqInterval), uint32(M)),
+                _record(0)
             )
         );
         _disputeReverts(
@@ -616,11 +637,16 @@ contract AttacksTest is DisputeFixture {
         c = _fold(c, 0);
         _claim(0, c.root, c.states[W - 1], _signers(2, 5));
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         // The claimant did leave the slot absent; the challenger pretends it holds a reading.
-        bytes memory vproof =
-            abi.encode(VoidedSlotProof(_intervalProof(c, eqInterval), equivocating, _opening(c, eqMeter, eqInterval)));
+        bytes memory vproof = abi.encode(
+            VoidedSlotProof(
+                _intervalProof(c, eqInterval), equivocating, _opening(c, eqMeter, eqInterval), _record(eqMeter)
+            )
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, eqMeter), DisputeKind.VoidedSlot, vproof
         );

@@ -34,7 +34,6 @@ contract AuctionDisputeTest is DisputeFixture {
         vm.cool(address(verifierModule));
         vm.cool(address(ed25519Module));
         vm.cool(address(auctionModule));
-        vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
         hub.dispute(id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof);

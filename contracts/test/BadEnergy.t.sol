@@ -45,7 +45,6 @@ abstract contract BadEnergyBase is DisputeFixture {
         vm.roll(block.number + 1);
         vm.cool(address(hub));
         vm.cool(address(verifierModule));
-        vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
         hub.dispute(id, 0, root, stateHash, balancesRoot, kind, proof);

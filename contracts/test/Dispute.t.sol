@@ -19,6 +19,7 @@ import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
+import {MeterRecords} from "./utils/MeterRecords.sol";
 import {IDisputeVerifierConstants} from "./utils/Modules.sol";
 
 /// @notice The five fraud proofs of DESIGN.md §5 against real commitments of a one-day window
@@ -44,7 +45,6 @@ contract DisputeTest is DisputeFixture {
         vm.cool(address(verifierModule));
         vm.cool(address(ed25519Module));
         vm.cool(address(mmrModule));
-        vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
         (bool ok, bytes memory ret) = address(hub).call(data);
@@ -127,10 +127,11 @@ contract DisputeTest is DisputeFixture {
     // ------------------------------------------------------------------ 1. reading mismatch
 
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
-        return
-            abi.encode(
-                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t))
-            );
+        return abi.encode(
+            ReadingMismatchProof(
+                _signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m)
+            )
+        );
     }
 
     function test_ReadingMismatch_OmittedReadingRejectsClaimWithoutSlashing() public {
@@ -172,7 +173,8 @@ contract DisputeTest is DisputeFixture {
             SignedReading(_reading(2, 11, 1, 1), signatures[11 * M + 2]),
             _intervalProof(h, 11),
             _committed(h, 2, 11),
-            _opening(h, 2, 11)
+            _opening(h, 2, 11),
+            _record(2)
         );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
@@ -189,7 +191,9 @@ contract DisputeTest is DisputeFixture {
         c = _fold(c, 0);
         _claimBy012(c, c.states[W - 1]);
         _dispute(
-            DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)), ""
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter))),
+            ""
         );
         bytes memory proof = _mismatchProof(c, eqMeter, eqInterval);
         _disputeReverts(
@@ -215,8 +219,9 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ReadingMismatchReadingOfOtherInterval() public {
         Commit memory h = _honestClaim();
         assertFalse(present[10 * M + 2]);
-        ReadingMismatchProof memory p =
-            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _opening(h, 2, 10));
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 10), _committed(h, 2, 10), _opening(h, 2, 10), _record(2)
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.InvalidChallengerReading.selector),
             DisputeKind.ReadingMismatch,
@@ -227,8 +232,9 @@ contract DisputeTest is DisputeFixture {
     /// The committed slot must be proven: an honest slot cannot be passed off as absent.
     function test_RevertWhen_ReadingMismatchCommittedNotProven() public {
         Commit memory h = _honestClaim();
-        ReadingMismatchProof memory p =
-            ReadingMismatchProof(_signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _opening(h, 2, 11));
+        ReadingMismatchProof memory p = ReadingMismatchProof(
+            _signed(2, 11), _intervalProof(h, 11), SignedReading("", ""), _opening(h, 2, 11), _record(2)
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.SlotLeafMismatch.selector, 2),
             DisputeKind.ReadingMismatch,
@@ -238,8 +244,8 @@ contract DisputeTest is DisputeFixture {
 
     // ------------------------------------------------------------------ 2. forged reading
 
-    function _forgedProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
-        return abi.encode(ForgedReadingProof(_intervalProof(c, t), _committed(c, m, t), _opening(c, m, t)));
+    function _forgedProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
+        return abi.encode(ForgedReadingProof(_intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m)));
     }
 
     function test_ForgedReading_BadSignatureRejectsClaim() public {
@@ -285,7 +291,7 @@ contract DisputeTest is DisputeFixture {
         Commit memory h = _honestClaim();
         IntervalProof memory leaf = _intervalProof(h, 50);
         leaf.position = W;
-        bytes memory proof = abi.encode(ForgedReadingProof(leaf, _committed(h, 4, 50), _opening(h, 4, 50)));
+        bytes memory proof = abi.encode(ForgedReadingProof(leaf, _committed(h, 4, 50), _opening(h, 4, 50), _record(4)));
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.PositionOutOfRange.selector, W, W), DisputeKind.ForgedReading, proof
         );
@@ -294,7 +300,9 @@ contract DisputeTest is DisputeFixture {
     function test_RevertWhen_ForgedReadingMeterOutOfRange() public {
         Commit memory h = _honestClaim();
         bytes memory proof = abi.encode(
-            ForgedReadingProof(_intervalProof(h, 50), _committed(h, 4, 50), _atIndex(_opening(h, 4, 50), uint32(M)))
+            ForgedReadingProof(
+                _intervalProof(h, 50), _committed(h, 4, 50), _atIndex(_opening(h, 4, 50), uint32(M)), _record(4)
+            )
         );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M), DisputeKind.ForgedReading, proof
@@ -467,7 +475,7 @@ contract DisputeTest is DisputeFixture {
         _honestClaim();
         _dispute(
             DisputeKind.Equivocation,
-            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating)),
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter))),
             "equivocation_N10_W96"
         );
         assertTrue(hub.isVoided(id, eqMeter, eqInterval));
@@ -493,7 +501,7 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_RevertWhen_EquivocationReportedTwice() public {
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)));
         vm.warp(uint256(START) + W * INTERVAL);
         _dispute(DisputeKind.Equivocation, proof, "");
         _disputeReverts(
@@ -504,15 +512,17 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_RevertWhen_EquivocationSameReadingTwice() public {
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval)));
+        bytes memory proof =
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval), _record(eqMeter)));
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
         );
     }
 
     function test_RevertWhen_EquivocationDifferentIntervals() public {
-        bytes memory proof =
-            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1)));
+        bytes memory proof = abi.encode(
+            EquivocationProof(_signed(eqMeter, eqInterval), _signed(eqMeter, eqInterval + 1), _record(eqMeter))
+        );
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
         );
@@ -520,7 +530,7 @@ contract DisputeTest is DisputeFixture {
 
     function test_RevertWhen_EquivocationUnsigned() public {
         SignedReading memory fake = SignedReading(equivocating.encoded, signatures[eqInterval * M + eqMeter]);
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), fake));
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), fake, _record(eqMeter)));
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.NotEquivocation.selector), DisputeKind.Equivocation, proof
         );
@@ -532,7 +542,7 @@ contract DisputeTest is DisputeFixture {
         for (uint256 i = 0; i < N; ++i) {
             _join(id2, i);
         }
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)));
         _disputeOn(
             challenger,
             id2,
@@ -544,7 +554,7 @@ contract DisputeTest is DisputeFixture {
     }
 
     function test_RevertWhen_EquivocationNamesOtherWindow() public {
-        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating));
+        bytes memory proof = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)));
         _disputeOn(
             challenger,
             id,
@@ -561,7 +571,7 @@ contract DisputeTest is DisputeFixture {
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.MeterOutOfRange.selector, M, M),
             DisputeKind.Equivocation,
-            abi.encode(EquivocationProof(a, b))
+            abi.encode(EquivocationProof(a, b, _record(0)))
         );
     }
 
@@ -581,7 +591,11 @@ contract DisputeTest is DisputeFixture {
         (bytes32 ra, bytes32 sa) = vm.signP256(sk, sha256(a));
         (bytes32 rb, bytes32 sb) = vm.signP256(sk, sha256(b));
         bytes memory proof = abi.encode(
-            EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(rb, sb)))
+            EquivocationProof(
+                SignedReading(a, abi.encodePacked(ra, sa)),
+                SignedReading(b, abi.encodePacked(rb, sb)),
+                MeterRecords.opening(cfg.meters, 0)
+            )
         );
         _commit(challenger, id2, 0, DisputeKind.Equivocation, proof);
         vm.roll(block.number + 1);
@@ -599,7 +613,11 @@ contract DisputeTest is DisputeFixture {
         b = ReadingCodec.encode(Reading(uint64(block.chainid), HUB, id2, 0, 8, 900, 0));
         (ra, sa) = vm.signP256(sk, sha256(a));
         proof = abi.encode(
-            EquivocationProof(SignedReading(a, abi.encodePacked(ra, sa)), SignedReading(b, abi.encodePacked(ra, sa)))
+            EquivocationProof(
+                SignedReading(a, abi.encodePacked(ra, sa)),
+                SignedReading(b, abi.encodePacked(ra, sa)),
+                MeterRecords.opening(cfg.meters, 0)
+            )
         );
         _disputeOn(
             challenger,
@@ -676,27 +694,20 @@ contract DisputeTest is DisputeFixture {
 
     // ------------------------------------------------------------------ meter keys at open
 
-    function test_RevertWhen_OpenSmallOrderEd25519Key() public {
+    /// `open` no longer checks that a key is a usable point (it cost each meter a call and a MODEXP): a
+    /// small-order or off-curve key opens, and no reading of its meter is ever valid (`_validFor` asks the
+    /// scheme's `isValidKey`; `MeterRecordAttacksTest.test_RevertWhen_EquivocationUnderSmallOrderKey`).
+    function test_OpenAcceptsKeysTheSchemeRefusesAndTheirRootCommitsToThem() public {
         CommunityConfig memory c = _config();
         // The identity point (0, 1): small order, every signature with k ≡ 0 verifies under it.
         c.meters[1].publicKey = hex"0100000000000000000000000000000000000000000000000000000000000000";
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 1));
-        hub.open(c);
-    }
-
-    function test_RevertWhen_OpenEd25519KeyOffCurve() public {
-        CommunityConfig memory c = _config();
-        c.meters[1].publicKey = hex"0200000000000000000000000000000000000000000000000000000000000000";
+        c.meters[2].publicKey = hex"0200000000000000000000000000000000000000000000000000000000000000";
         assertFalse(ed25519Module.isValidKey(c.meters[1].publicKey));
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 1));
-        hub.open(c);
-    }
-
-    function test_RevertWhen_OpenP256KeyOffCurve() public {
-        CommunityConfig memory c = _config();
+        assertFalse(ed25519Module.isValidKey(c.meters[2].publicKey));
         c.meters[0] = Meter(new bytes(64), P256, 0);
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 0));
-        hub.open(c);
+        assertFalse(p256Module.isValidKey(c.meters[0].publicKey));
+        uint64 id2 = _openConfig(c);
+        assertEq(hub.meterRoot(id2), MeterRecords.root(c.meters));
     }
 
     function _config() internal view returns (CommunityConfig memory) {

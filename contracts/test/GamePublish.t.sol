@@ -18,8 +18,8 @@ import {
     StepProof
 } from "../src/types/Dispute.sol";
 import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
+import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
-import {MeterTable} from "../src/libraries/MeterTable.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
@@ -209,7 +209,7 @@ contract GamePublishTest is DisputeFixture {
         bytes memory openMove,
         uint32 k,
         bytes32[] memory path
-    ) internal pure returns (bytes memory accumulation, bytes memory total, bytes memory forged) {
+    ) internal view returns (bytes memory accumulation, bytes memory total, bytes memory forged) {
         (, PublishedStep memory d) = abi.decode(publishMove, (GameMove, PublishedStep));
         IntervalProof memory leaf = _leafFromPublished(c, publishMove);
         (MeterLeafOpening memory o, SignedReading memory slot, MeterLeafOpening memory previous) =
@@ -220,12 +220,15 @@ contract GamePublishTest is DisputeFixture {
         e.slot = slot;
         e.current = o;
         e.previous = previous;
+        e.meter = _record(k);
+        if (k > 0) e.previousMeter = _record(k - 1);
+        if (k + 1 < M) e.nextMeter = _record(k + 1);
         accumulation = abi.encode(e);
         e.fault = EnergyFault.Total;
         e.participant = k; // meter k → participant k in this community
         e.energy = d.energy;
         total = abi.encode(e);
-        forged = abi.encode(ForgedReadingProof(leaf, slot, o));
+        forged = abi.encode(ForgedReadingProof(leaf, slot, o, _record(k)));
     }
 
     /// @dev The claimant side publishes step `t` from its commitment; returns the move (the calldata a
@@ -435,13 +438,13 @@ contract GamePublishTest is DisputeFixture {
 }
 
 /// @notice The publish move and the meter level's moves at the hub's largest meter table
-/// (M = MeterTable.MAX_METERS = 341, grouped by owner) and participant count (N = 256), W = 96: execution
+/// (M = MeterRegistry.MAX_METERS = 1,024, grouped by owner) and participant count (N = 256), W = 96: execution
 /// gas into `snapshots/Game.json`, calldata size and the whole transaction's gas (EIP-7623 floor) against
 /// the 2^24 cap of EIP-7825 and the 128 KiB transaction size clients relay. Every slot is a 70-byte
 /// encoding and a 64-byte signature (Ed25519, P-256): the module only hashes them.
 contract GamePublishGasTest is HubFixture {
     uint256 internal constant NMAX = 256;
-    uint256 internal constant MMAX = 341;
+    uint256 internal constant MMAX = 1024;
     uint32 internal constant GW = 96;
 
     uint64 internal cid;
@@ -453,7 +456,7 @@ contract GamePublishGasTest is HubFixture {
 
     function test_Gas_PublishAtLargestCommunity() public {
         _deploy(NMAX + 1);
-        assertEq(MeterTable.MAX_METERS, MMAX);
+        assertEq(MeterRegistry.MAX_METERS, MMAX);
         CommunityConfig memory c = _config(NMAX);
         c.meters = new Meter[](MMAX);
         for (uint256 m = 0; m < MMAX; ++m) {
@@ -539,9 +542,9 @@ contract GamePublishGasTest is HubFixture {
         emit log_named_uint("publish calldata bytes", data.length);
         emit log_named_uint("publish execution gas", used);
         emit log_named_uint("publish transaction gas", txGas);
-        vm.snapshotValue("Game", "publish_M341_N256_W96", used);
-        vm.snapshotValue("Game", "publish_M341_N256_W96_txGas", txGas);
-        vm.snapshotValue("Game", "publish_M341_N256_W96_bytes", data.length);
+        vm.snapshotValue("Game", "publish_M1024_N256_W96", used);
+        vm.snapshotValue("Game", "publish_M1024_N256_W96_txGas", txGas);
+        vm.snapshotValue("Game", "publish_M1024_N256_W96_bytes", data.length);
         assertLt(data.length, 131_072, "under the 128 KiB transaction size clients relay");
         assertLt(txGas, 16_777_216, "under the EIP-7825 transaction gas cap");
     }
@@ -575,11 +578,11 @@ contract GamePublishGasTest is HubFixture {
             mv.left = _meterNode(h - 1, 2 * uint256(k >> h));
             mv.right = _meterNode(h - 1, 2 * uint256(k >> h) + 1);
             uint256 used = _call(nodes[1], abi.encode(mv));
-            if (h == depth) vm.snapshotValue("Game", "revealMeterChildren_M341_N256_W96", used);
+            if (h == depth) vm.snapshotValue("Game", "revealMeterChildren_M1024_N256_W96", used);
             mv.action = GameAction.Pick;
             mv.side = uint8((k >> (h - 1)) & 1);
             used = _call(ch, abi.encode(mv));
-            if (h == depth) vm.snapshotValue("Game", "pickMeter_M341_N256_W96", used);
+            if (h == depth) vm.snapshotValue("Game", "pickMeter_M1024_N256_W96", used);
         }
         mv.action = GameAction.OpenMeter;
         MeterReveal memory r;
@@ -595,8 +598,8 @@ contract GamePublishGasTest is HubFixture {
         );
         bytes memory data = abi.encode(mv, r);
         uint256 usedOpen = _call(nodes[1], data);
-        vm.snapshotValue("Game", "openMeter_M341_N256_W96", usedOpen);
-        vm.snapshotValue("Game", "openMeter_M341_N256_W96_bytes", data.length);
+        vm.snapshotValue("Game", "openMeter_M1024_N256_W96", usedOpen);
+        vm.snapshotValue("Game", "openMeter_M1024_N256_W96_bytes", data.length);
         assertLe(usedOpen, 1_000_000);
     }
 

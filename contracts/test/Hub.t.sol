@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Hub} from "../src/Hub.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
 import {ICoSignatureScheme} from "../src/interfaces/ICoSignatureScheme.sol";
-import {MeterTable} from "../src/libraries/MeterTable.sol";
 import {MarketKind, ParticipantState, StateHash} from "../src/types/Market.sol";
 import {Balances} from "../src/libraries/Balances.sol";
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
@@ -20,6 +19,8 @@ import {
 } from "../src/types/Community.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
+import {MeterRecords} from "./utils/MeterRecords.sol";
+import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -39,7 +40,7 @@ contract HubTest is HubFixture {
         vm.expectEmit(address(hub));
         emit IHub.ParticipantsListed(1, c.participants);
         vm.expectEmit(address(hub));
-        emit IHub.CommunityOpened(1, address(this), token, N, N, vm.computeCreateAddress(address(hub), 1));
+        emit IHub.CommunityOpened(1, address(this), token, N, N, MeterRecords.root(c.meters));
         uint64 id = hub.open(c);
         assertEq(id, 1);
         assertEq(_open(N), 2);
@@ -64,11 +65,9 @@ contract HubTest is HubFixture {
         // No list on chain: its count and the genesis balances root (every member: escrow, no debt, no claim).
         assertEq(info.genesisBalancesRoot, Balances.root(Balances.genesis(c.participants, ESCROW), 0));
         assertEq(info.held, 0);
-        Meter[] memory ms = MeterTable.all(hub.meterTable(id));
-        assertEq(ms.length, N);
-        assertEq(ms[2].publicKey, _meterKey(2));
-        assertEq(ms[2].owner, 2);
-        assertEq(MeterTable.get(hub.meterTable(id), 1).owner, 1);
+        // Only the root of the meter records (the list is in the open transaction's calldata).
+        assertEq(hub.meterRoot(id), MeterRecords.root(c.meters));
+        assertEq(c.meters[2].publicKey, _meterKey(2));
         assertEq(address(info.modules.verifier), address(verifierModule));
         assertEq(address(info.modules.meterSchemes[P256]), address(p256Module));
     }
@@ -77,8 +76,7 @@ contract HubTest is HubFixture {
         CommunityConfig memory c = _config(N);
         c.meters[0] = Meter(_p256Key(), P256, 0);
         uint64 id = hub.open(c);
-        assertEq(MeterTable.get(hub.meterTable(id), 0).scheme, P256);
-        assertEq(MeterTable.get(hub.meterTable(id), 0).publicKey, _p256Key());
+        assertEq(hub.meterRoot(id), MeterRecords.root(c.meters));
     }
 
     function test_RevertWhen_OpenNoParticipants() public {
@@ -149,13 +147,12 @@ contract HubTest is HubFixture {
         hub.open(c);
     }
 
-    /// Attack: open a community with more meters than its meter table holds, and than a bad-step proof
-    /// (every meter's reading of one interval) can carry, so that a wrong step could never be proven.
-    /// The hub refuses it by name before writing anything; the table's own deployment failing under
-    /// EIP-170 (`MeterTableWriteFailed`) is only a backstop, gone on a chain with a larger code limit.
+    /// The hub's stated bound (`MeterRegistry.MAX_METERS` = 1,024: record openings, readings-tree paths and
+    /// the game's meter level have at most 10 levels) is refused by name past it.
     function test_RevertWhen_OpenTooManyMeters() public {
         CommunityConfig memory c = _config(N);
-        uint256 max = MeterTable.MAX_METERS;
+        uint256 max = MeterRegistry.MAX_METERS;
+        assertEq(max, 1024);
         c.meters = new Meter[](max + 1);
         for (uint256 k = 0; k <= max; ++k) {
             c.meters[k] = Meter(_p256Key(), P256, uint32(k % N));
@@ -164,32 +161,10 @@ contract HubTest is HubFixture {
         hub.open(c);
     }
 
-    /// Attack: open with just too little gas for the meter table's CREATE. The 63/64 rule leaves `open`
-    /// gas to go on after a CREATE that ran out, which returns address 0: without the check, a community
-    /// would open with no meter table (no reading of it could ever be verified, so every honest slot
-    /// would look forged). Some gas limit in the sweep must hit that CREATE and revert with the error.
-    function test_RevertWhen_OpenStarvesMeterTableCreate() public {
-        CommunityConfig memory c = _config(N);
-        c.meters = new Meter[](40);
-        for (uint256 k = 0; k < 40; ++k) {
-            // Grouped by owner (DESIGN.md §4).
-            c.meters[k] = Meter(_p256Key(), P256, uint32(k * N / 40));
-        }
-        bool hit;
-        for (uint256 g = 200_000; g < 1_500_000 && !hit; g += 10_000) {
-            try hub.open{gas: g}(c) {
-                break;
-            } catch (bytes memory err) {
-                hit = err.length == 4 && bytes4(err) == MeterTable.MeterTableWriteFailed.selector;
-            }
-        }
-        assertTrue(hit, "a starved CREATE must revert MeterTableWriteFailed");
-    }
-
-    /// The bound is exact: MAX_METERS (341) meters open, and the table holds every one of them.
+    /// The bound is exact: MAX_METERS (1,024) meters open, and the root commits to every one of them.
     function test_OpenMaxMeters() public {
         CommunityConfig memory c = _config(N);
-        uint256 max = MeterTable.MAX_METERS;
+        uint256 max = MeterRegistry.MAX_METERS;
         c.meters = new Meter[](max);
         for (uint256 k = 0; k < max; ++k) {
             // Grouped by owner (DESIGN.md §4).
@@ -197,22 +172,15 @@ contract HubTest is HubFixture {
         }
         uint64 cid = hub.open(c);
         assertEq(hub.community(cid).meterCount, max);
-        assertEq(MeterTable.count(hub.meterTable(cid)), max);
-        assertEq(MeterTable.get(hub.meterTable(cid), max - 1).owner, N - 1);
-        assertEq(MeterTable.ownerOf(hub.meterTable(cid), max - 1), N - 1);
+        assertEq(hub.meterRoot(cid), MeterRecords.root(c.meters));
     }
 
-    function test_RevertWhen_OpenEd25519KeyWrongLength() public {
+    /// A key longer than any scheme's (64 bytes) is refused; a key of the wrong length for its scheme opens but
+    /// never verifies a reading (`DisputeVerifier._validFor`: the scheme's `isValidKey`).
+    function test_RevertWhen_OpenMeterKeyTooLong() public {
         CommunityConfig memory c = _config(N);
-        c.meters[2].publicKey = new bytes(33);
+        c.meters[2].publicKey = new bytes(65);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 2));
-        hub.open(c);
-    }
-
-    function test_RevertWhen_OpenP256KeyWrongLength() public {
-        CommunityConfig memory c = _config(N);
-        c.meters[0].scheme = P256;
-        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 0));
         hub.open(c);
     }
 

@@ -2,7 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {ParticipantState, StateHash} from "../src/types/Market.sol";
-import {Balance, CommunityConfig} from "../src/types/Community.sol";
+import {Balance, CommunityConfig, Meter} from "../src/types/Community.sol";
+import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
+import {MeterRecords} from "./utils/MeterRecords.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 
@@ -108,6 +110,26 @@ contract HubGasTest is HubFixture {
         }
         used = _call(address(this), abi.encodeCall(hub.close, (id)));
         vm.snapshotValue("Hub", string.concat("close", _n(n)), used);
+    }
+
+    /// `open` at the hub's largest community: N = 256 participants and M = MAX_METERS = 1,024 Ed25519 meters
+    /// (grouped by owner, four each). The hub stores the meter root and count only; the list stays in the
+    /// calldata (about 192 bytes per meter), which is most of the transaction's gas.
+    function test_Gas_OpenMaxMeters() public {
+        CommunityConfig memory c = _config(256);
+        uint256 m = MeterRegistry.MAX_METERS;
+        c.meters = new Meter[](m);
+        for (uint256 k = 0; k < m; ++k) {
+            c.meters[k] = Meter(_meterKey(k), ED25519, uint32(k * 256 / m));
+        }
+        bytes memory data = abi.encodeCall(hub.open, (c));
+        uint256 used = _call(address(this), data);
+        uint256 total = _txGas(data, used);
+        vm.snapshotValue("Hub", "open_N256_M1024", used);
+        vm.snapshotValue("Hub", "open_N256_M1024_txGas", total);
+        vm.snapshotValue("Hub", "open_N256_M1024_bytes", data.length);
+        assertLt(total, TX_GAS_CAP);
+        assertEq(hub.meterRoot(hub.communityCount()), MeterRecords.root(c.meters));
     }
 
     function test_Gas_N2() public {

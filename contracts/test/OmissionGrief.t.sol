@@ -15,10 +15,11 @@ contract OmissionGriefTest is DisputeFixture {
     }
 
     function _mismatchProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
-        return
-            abi.encode(
-                ReadingMismatchProof(_signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t))
-            );
+        return abi.encode(
+            ReadingMismatchProof(
+                _signed(m, t), _intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m)
+            )
+        );
     }
 
     /// @dev An honest claim of participants 0..2 that lacks meter 5's reading at interval 11 because

@@ -40,7 +40,6 @@ abstract contract TouDisputeBase is DisputeFixture {
         vm.cool(address(verifierModule));
         vm.cool(address(auctionModule));
         vm.cool(address(mmrModule));
-        vm.cool(hub.meterTable(id));
         vm.prank(challenger);
         uint256 g = gasleft();
         hub.dispute(id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof);

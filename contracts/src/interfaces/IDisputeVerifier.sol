@@ -54,6 +54,11 @@ interface IDisputeVerifier {
     error BalancesProofMismatch();
     /// @notice Thrown when a balances proof's packed final state does not hash to the claim's stateHash.
     error StateProofMismatch();
+    /// @notice Thrown when a proof's meter record opening names another meter than the one the proof needs.
+    error MeterRecordIndexMismatch(uint32 expected, uint32 index);
+    /// @notice Thrown when a meter record (owner, scheme, key) is not under the community's meterRoot at its
+    /// index by a path of exactly depth(M) siblings.
+    error InvalidMeterRecord(uint32 index);
     /// @notice Thrown when two readings are not an equivocation (not both validly signed for one meter
     /// and one interval of the disputed window of this community, or identical encodings).
     error NotEquivocation();

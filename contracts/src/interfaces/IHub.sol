@@ -25,14 +25,14 @@ interface IHub {
     error DuplicateParticipant(address participant);
     /// @notice Thrown when `open` gets an empty meter list.
     error NoMeters();
-    /// @notice Thrown when `open` gets more meters than a meter table holds.
+    /// @notice Thrown when `open` gets more meters than `MeterRegistry.MAX_METERS`.
     error TooManyMeters(uint256 count, uint256 max);
     /// @notice Thrown when a meter's owner is not a participant index.
     error MeterOwnerOutOfRange(uint256 meterIndex, uint32 owner);
     /// @notice Thrown at open when a meter's owner is below its predecessor's: meters must be listed grouped
     /// by owner (owners non-decreasing), so each participant's running sum ends at its last meter (§4).
     error MetersNotGroupedByOwner(uint256 index);
-    /// @notice Thrown when a meter's public key has the wrong length for its scheme.
+    /// @notice Thrown when a meter's public key is longer than `MeterRegistry.MAX_KEY_LENGTH`.
     error InvalidMeterKey(uint256 meterIndex);
     /// @notice Thrown when the interval length is zero.
     error ZeroIntervalSeconds();
@@ -159,7 +159,7 @@ interface IHub {
         IERC20 indexed token,
         uint256 participantCount,
         uint256 meterCount,
-        address meterTable
+        bytes32 meterRoot
     );
     /// @notice Emitted when a participant joins and deposits its bond and escrow.
     event Joined(uint64 indexed communityId, address indexed participant, uint256 bond, uint256 escrow);
@@ -424,9 +424,9 @@ interface IHub {
     /// @notice Configuration and progress of a community.
     function community(uint64 communityId) external view returns (CommunityInfo memory);
 
-    /// @notice The data contract holding the registered meters (public key, scheme, owner) by meter index:
-    /// read it with `MeterTable` (Solidity) or `readMeterTable` (node/src/chain/hubClient.ts).
-    function meterTable(uint64 communityId) external view returns (address);
+    /// @notice The root of the registered meters' records (`MeterRegistry`: owner, scheme, key hash by meter
+    /// index). The list itself is in the `open` transaction's calldata (`HubClient.meters` reads and checks it).
+    function meterRoot(uint64 communityId) external view returns (bytes32);
 
     /// @notice The stored result of a window: status, roots, submission time, signer bitmap. A result final
     /// at once reads as signed by everyone, with windowRoot, stateHash, submittedAt and submitter 0: its

@@ -8,7 +8,7 @@ pragma solidity ^0.8.24;
 /// energyHash_t = keccak256(packed E_t). The one home of that packing on chain; twin of
 /// `node/src/window/energy.ts`.
 /// @dev Entries are the running sums of the participant's last meter (`WindowCommitment.meterLeaf`):
-/// at most MeterTable.MAX_METERS · (2^32 − 1) Wh honestly, far below 2^64.
+/// at most MeterRegistry.MAX_METERS · (2^32 − 1) Wh honestly, far below 2^64.
 library EnergyVector {
     /// @notice Thrown when packed bytes are not a whole number of entries.
     error EnergyVectorLength(uint256 length);

@@ -54,11 +54,17 @@ library MerkleTree {
     /// @notice Root over `leaves` (used in tests and for small trees on chain).
     function root(bytes32[] memory leaves) internal pure returns (bytes32) {
         if (leaves.length == 0) return bytes32(0);
-        uint256 width = uint256(1) << depth(leaves.length);
-        bytes32[] memory level = new bytes32[](width);
+        bytes32[] memory level = new bytes32[](uint256(1) << depth(leaves.length));
         for (uint256 i = 0; i < leaves.length; i++) {
             level[i] = leaves[i];
         }
+        return rootOfPadded(level);
+    }
+
+    /// @notice Root over `level`, already padded with bytes32(0) to a power-of-two length (≥ 1); folds it in
+    /// place (its contents are lost).
+    function rootOfPadded(bytes32[] memory level) internal pure returns (bytes32) {
+        uint256 width = level.length;
         while (width > 1) {
             width >>= 1;
             for (uint256 i = 0; i < width; i++) {

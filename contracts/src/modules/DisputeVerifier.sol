@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
 import {ILimitBook} from "../interfaces/ILimitBook.sol";
+import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
 import {Balance, Meter} from "../types/Community.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {
@@ -17,6 +18,7 @@ import {
     ForgedReadingProof,
     IntervalProof,
     MeterLeafOpening,
+    MeterRecordOpening,
     ReadingMismatchProof,
     SignedReading,
     SlotRule,
@@ -28,7 +30,7 @@ import {Balances} from "../libraries/Balances.sol";
 import {EnergyVector} from "../libraries/EnergyVector.sol";
 import {Market} from "../libraries/Market.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
-import {MeterTable} from "../libraries/MeterTable.sol";
+import {MeterRegistry} from "../libraries/MeterRegistry.sol";
 import {PackedState} from "../libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../libraries/ReadingCodec.sol";
 import {Tariff, TouTariff} from "../libraries/Tariff.sol";
@@ -56,9 +58,11 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 ///   owner EQUIVOCATION_SLASH_BPS of the configured bond.
 /// - A slot is opened through its meter leaf (`MeterLeafOpening`: slot leaf and running sums) under the
 ///   interval's readingsRoot by a path of exactly depth(M): the canonical readings tree's shape.
+/// - A meter's registered record (owner, scheme, key) comes with the proof, opened under the community's
+///   meterRoot by a path of exactly depth(M) (`MeterRecordOpening`), checked in one place (`_meter`).
 /// - A reading is valid for slot (m, t) when it decodes (ReadingCodec: 70 bytes, domain, version), is
-///   bound to this chain, hub, community, meter m and interval t, and its signature verifies under
-///   meter m's key with meter m's scheme module.
+///   bound to this chain, hub, community, meter m and interval t, meter m's registered key is valid for its
+///   scheme (`isValidKey`: `open` does not check it) and the signature verifies under it.
 contract DisputeVerifier is IDisputeVerifier {
     /// @notice Slash for an equivocation, in basis points of the community's configured bond.
     uint256 public constant EQUIVOCATION_SLASH_BPS = 1_000;
@@ -79,8 +83,9 @@ contract DisputeVerifier is IDisputeVerifier {
             out.slotRule = SlotRule.Void;
             return out;
         }
+        uint32 meterOwner;
         if (kind == DisputeKind.ReadingMismatch) {
-            (out.verdict, out.slot) = _readingMismatch(ctx, abi.decode(proof, (ReadingMismatchProof)));
+            (out.verdict, out.slot, meterOwner) = _readingMismatch(ctx, abi.decode(proof, (ReadingMismatchProof)));
             // A malformed leaf needs no slot: it is fraud by itself.
             if (out.slot != type(uint256).max) out.slotRule = SlotRule.MustNotBeVoided;
         } else if (kind == DisputeKind.ForgedReading) {
@@ -94,15 +99,14 @@ contract DisputeVerifier is IDisputeVerifier {
         } else if (kind == DisputeKind.BadEnergy) {
             out.verdict = _badEnergy(ctx, abi.decode(proof, (EnergyProof)));
         } else {
-            (out.verdict, out.slot) = _voidedSlot(ctx, abi.decode(proof, (VoidedSlotProof)));
+            (out.verdict, out.slot, meterOwner) = _voidedSlot(ctx, abi.decode(proof, (VoidedSlotProof)));
             // A malformed leaf needs no voided slot: it is fraud by itself.
             if (out.slot != type(uint256).max) out.slotRule = SlotRule.MustBeVoided;
         }
         if (out.verdict == Verdict.NoFraud) revert FraudNotProven(kind);
         if (out.verdict == Verdict.OwnerFault) {
-            // Only an omission or a voided slot is an owner fault; its slot's low 32 bits are the meter.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            out.offenders = uint256(1) << MeterTable.get(ctx.meterTable, uint32(out.slot)).owner;
+            // Only an omission or a voided slot is an owner fault: `meterOwner` owns its meter (opened record).
+            out.offenders = uint256(1) << meterOwner;
             out.slashCap = type(uint256).max;
             return out;
         }
@@ -125,7 +129,7 @@ contract DisputeVerifier is IDisputeVerifier {
         if (meterIndex >= ctx.meterCount) revert MeterOutOfRange(meterIndex, ctx.meterCount);
         if (ctx.window >= ctx.windowCount || interval / ctx.windowIntervals != ctx.window) revert NotEquivocation();
         if (keccak256(p.first.encoded) == keccak256(p.second.encoded)) revert NotEquivocation();
-        Meter memory m = MeterTable.get(ctx.meterTable, meterIndex);
+        Meter memory m = _meter(ctx, p.meter, meterIndex);
         if (!_validFor(ctx, m, meterIndex, interval, p.first) || !_validFor(ctx, m, meterIndex, interval, p.second)) {
             revert NotEquivocation();
         }
@@ -138,23 +142,24 @@ contract DisputeVerifier is IDisputeVerifier {
     function _readingMismatch(DisputeContext calldata ctx, ReadingMismatchProof memory p)
         private
         view
-        returns (Verdict, uint256 slot)
+        returns (Verdict, uint256 slot, uint32 owner)
     {
-        if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max);
+        if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max, 0);
         (bool ok, Reading memory r) = ReadingCodec.tryDecode(p.reading.encoded);
         if (!ok || r.meterIndex >= ctx.meterCount || r.interval != p.leaf.interval) {
             revert InvalidChallengerReading();
         }
-        Meter memory m = MeterTable.get(ctx.meterTable, r.meterIndex);
+        Meter memory m = _meter(ctx, p.meter, r.meterIndex);
+        owner = m.owner;
         if (!_validFor(ctx, m, r.meterIndex, r.interval, p.reading)) revert InvalidChallengerReading();
         slot = _slotKey(r.meterIndex, r.interval);
         if (p.opening.meterIndex != r.meterIndex) revert InvalidSlotProof(r.meterIndex);
         bytes32 committedLeaf = _openSlot(ctx, p.leaf, p.committed, p.opening);
-        if (committedLeaf == WindowCommitment.ABSENT_LEAF) return (_omission(ctx, m, r.meterIndex), slot);
+        if (committedLeaf == WindowCommitment.ABSENT_LEAF) return (_omission(ctx, m, r.meterIndex), slot, owner);
         if (_validFor(ctx, m, r.meterIndex, r.interval, p.committed)) {
             revert CommittedReadingValid(r.meterIndex, r.interval);
         }
-        return (Verdict.Fraud, slot);
+        return (Verdict.Fraud, slot, owner);
     }
 
     /// @dev A committed slot holds a reading that is not valid for its meter and interval.
@@ -164,7 +169,7 @@ contract DisputeVerifier is IDisputeVerifier {
         if (_openSlot(ctx, p.leaf, p.committed, p.opening) == WindowCommitment.ABSENT_LEAF) {
             revert SlotAbsent(meterIndex);
         }
-        return _validFor(ctx, MeterTable.get(ctx.meterTable, meterIndex), meterIndex, p.leaf.interval, p.committed)
+        return _validFor(ctx, _meter(ctx, p.meter, meterIndex), meterIndex, p.leaf.interval, p.committed)
             ? Verdict.NoFraud
             : Verdict.Fraud;
     }
@@ -211,7 +216,7 @@ contract DisputeVerifier is IDisputeVerifier {
 
     /// @dev A wrong energy commitment (DESIGN.md §5): a meter leaf whose running sum is not its base plus its
     /// slot's energy (Accumulation), or an E_t entry that is not the participant's last running sum (Total).
-    function _badEnergy(DisputeContext calldata ctx, EnergyProof memory p) private view returns (Verdict) {
+    function _badEnergy(DisputeContext calldata ctx, EnergyProof memory p) private pure returns (Verdict) {
         if (!_provenLeaf(ctx, p.leaf)) return Verdict.Fraud;
         MeterLeafOpening memory cur = p.current;
         uint32 k = cur.meterIndex;
@@ -223,7 +228,7 @@ contract DisputeVerifier is IDisputeVerifier {
             if (!ok) return Verdict.Fraud;
             uint256 baseE;
             uint256 baseI;
-            if (k > 0 && MeterTable.ownerOf(ctx.meterTable, k - 1) == MeterTable.ownerOf(ctx.meterTable, k)) {
+            if (k > 0 && _meter(ctx, p.previousMeter, k - 1).owner == _meter(ctx, p.meter, k).owner) {
                 MeterLeafOpening memory before = p.previous;
                 if (before.meterIndex != k - 1) revert InvalidSlotProof(k - 1);
                 _openMeter(ctx, p.leaf.readingsRoot, before);
@@ -241,17 +246,17 @@ contract DisputeVerifier is IDisputeVerifier {
         if (p.energy.length != n * EnergyVector.STRIDE) return Verdict.Fraud;
         (uint64 exportWh, uint64 importWh) = EnergyVector.at(p.energy, j);
         if (k > meterCount) revert NotParticipantBoundary(j, k);
-        uint256 owner = k < meterCount ? MeterTable.ownerOf(ctx.meterTable, k) : type(uint256).max;
+        uint256 owner = k < meterCount ? _meter(ctx, p.meter, k).owner : type(uint256).max;
         if (owner == j) {
             // j's last meter: the next one (if any) belongs to a later participant.
-            if (k + 1 < meterCount && MeterTable.ownerOf(ctx.meterTable, k + 1) == j) {
+            if (k + 1 < meterCount && _meter(ctx, p.nextMeter, k + 1).owner == j) {
                 revert NotParticipantBoundary(j, k);
             }
             _openMeter(ctx, p.leaf.readingsRoot, cur);
             return exportWh == cur.accExportWh && importWh == cur.accImportWh ? Verdict.NoFraud : Verdict.Fraud;
         }
         // No meter of j: meter k (if any) belongs to a later participant and meter k−1 (if any) to an earlier one.
-        if (owner < j || (k > 0 && MeterTable.ownerOf(ctx.meterTable, k - 1) >= j)) {
+        if (owner < j || (k > 0 && _meter(ctx, p.previousMeter, k - 1).owner >= j)) {
             revert NotParticipantBoundary(j, k);
         }
         return exportWh == 0 && importWh == 0 ? Verdict.NoFraud : Verdict.Fraud;
@@ -306,15 +311,16 @@ contract DisputeVerifier is IDisputeVerifier {
     /// the claim, a good-faith error otherwise.
     function _voidedSlot(DisputeContext calldata ctx, VoidedSlotProof memory p)
         private
-        view
-        returns (Verdict, uint256 slot)
+        pure
+        returns (Verdict, uint256 slot, uint32 owner)
     {
-        if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max);
+        if (!_provenLeaf(ctx, p.leaf)) return (Verdict.Fraud, type(uint256).max, 0);
         uint32 meterIndex = p.opening.meterIndex;
         if (_openSlot(ctx, p.leaf, p.committed, p.opening) == WindowCommitment.ABSENT_LEAF) {
             revert SlotAbsent(meterIndex);
         }
-        return (_ownerSigned(ctx, MeterTable.get(ctx.meterTable, meterIndex)), _slotKey(meterIndex, p.leaf.interval));
+        Meter memory m = _meter(ctx, p.meter, meterIndex);
+        return (_ownerSigned(ctx, m), _slotKey(meterIndex, p.leaf.interval), m.owner);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -384,7 +390,31 @@ contract DisputeVerifier is IDisputeVerifier {
             && p.proof.length == MerkleTree.depth(ctx.windowIntervals);
     }
 
-    /// @dev Whether `s` is a valid reading of meter `meterIndex` (registered as `m`) for `interval`.
+    /// @dev Meter `index`'s registered record, from `r` opened under the community's meterRoot: the one
+    /// check of a meter record. Reverts `MeterOutOfRange` past the last meter, `MeterRecordIndexMismatch`
+    /// when `r` names another meter, `InvalidMeterRecord` when the record or its path (exactly depth(M)
+    /// siblings) does not reach the root.
+    function _meter(DisputeContext calldata ctx, MeterRecordOpening memory r, uint32 index)
+        private
+        pure
+        returns (Meter memory m)
+    {
+        uint256 meterCount = ctx.meterCount;
+        if (index >= meterCount) revert MeterOutOfRange(index, meterCount);
+        if (r.index != index) revert MeterRecordIndexMismatch(index, r.index);
+        bytes32 leaf = MeterRegistry.leaf(index, r.owner, r.scheme, keccak256(r.publicKey));
+        if (r.path.length != MerkleTree.depth(meterCount) || !MerkleTree.verify(ctx.meterRoot, leaf, index, r.path)) {
+            revert InvalidMeterRecord(index);
+        }
+        m.publicKey = r.publicKey;
+        m.scheme = r.scheme;
+        m.owner = r.owner;
+    }
+
+    /// @dev Whether `s` is a valid reading of meter `meterIndex` (registered as `m`) for `interval`. A key the
+    /// scheme does not accept (`isValidKey`: a small-order Ed25519 key, a P-256 point off the curve; `open`
+    /// does not check keys) makes no reading valid: an equivocation or a challenger's reading of its meter is
+    /// refused, and a committed reading of it is forged (an honest node never commits one).
     function _validFor(
         DisputeContext calldata ctx,
         Meter memory m,
@@ -399,6 +429,7 @@ contract DisputeVerifier is IDisputeVerifier {
         ) {
             return false;
         }
-        return ctx.meterSchemes[m.scheme].verify(m.publicKey, s.encoded, s.signature);
+        IMeterScheme scheme = ctx.meterSchemes[m.scheme];
+        return scheme.isValidKey(m.publicKey) && scheme.verify(m.publicKey, s.encoded, s.signature);
     }
 }

@@ -93,8 +93,8 @@ struct DisputeContext {
     MarketParams market;
     IMarketStep marketStep;
     IMeterScheme[] meterSchemes;
-    /// The community's registered meters (`MeterTable`: read with EXTCODECOPY) and their number.
-    address meterTable;
+    /// The community's registered meters: the root of their records (`MeterRegistry`) and their number.
+    bytes32 meterRoot;
     uint32 meterCount;
     /// The disputer's participant index + 1 (0 = not a participant): a good-faith omission needs a
     /// participant other than the meter's owner (DESIGN.md §5.5).
@@ -149,6 +149,20 @@ struct MeterLeafOpening {
     bytes32[] path;
 }
 
+/// @notice One registered meter's record, opened under the community's `meterRoot` (`MeterRegistry`):
+/// leaf `MeterRegistry.leaf(index, owner, scheme, keccak256(publicKey))` at position `index` by `path`
+/// (siblings bottom-up, exactly depth(M) of them, as for `MeterLeafOpening`). Checked in one place
+/// (`DisputeVerifier._meter`): another index than the one the proof needs reverts
+/// `MeterRecordIndexMismatch(expected, index)`, a record or path that does not reach the root, or a path of
+/// another length, `InvalidMeterRecord(index)`.
+struct MeterRecordOpening {
+    uint32 index;
+    uint32 owner;
+    uint8 scheme;
+    bytes publicKey;
+    bytes32[] path;
+}
+
 /// @notice Kind 1. `reading` is validly signed for (m, t) = (its meterIndex, its interval) in this
 /// window; the committed slot m of interval t (meter m's leaf `opening` under `leaf.readingsRoot`, whose
 /// slotLeaf must be `committed`'s, else `SlotLeafMismatch`) holds `committed`, which is absent
@@ -159,6 +173,8 @@ struct ReadingMismatchProof {
     IntervalProof leaf;
     SignedReading committed;
     MeterLeafOpening opening;
+    /// Meter m's record (its key and scheme check both readings, its owner decides the omission's verdict).
+    MeterRecordOpening meter;
 }
 
 /// @notice Kind 2. The committed slot of meter `opening.meterIndex` in the interval of `leaf` holds
@@ -168,6 +184,8 @@ struct ForgedReadingProof {
     IntervalProof leaf;
     SignedReading committed;
     MeterLeafOpening opening;
+    /// The record of meter `opening.meterIndex` (its key and scheme).
+    MeterRecordOpening meter;
 }
 
 /// @notice Kind 3. Step t = `current.position`: S_{t-1} (`prevState`, committed by `previous`, the
@@ -198,6 +216,8 @@ struct FinalStateProof {
 struct EquivocationProof {
     SignedReading first;
     SignedReading second;
+    /// The record of the readings' meter (its key and scheme check both, its owner pays).
+    MeterRecordOpening meter;
 }
 
 /// @notice Kind 6. The committed slot of meter `opening.meterIndex` in the interval of `leaf` (the
@@ -208,6 +228,8 @@ struct VoidedSlotProof {
     IntervalProof leaf;
     SignedReading committed;
     MeterLeafOpening opening;
+    /// The record of meter `opening.meterIndex` (its owner decides the verdict).
+    MeterRecordOpening meter;
 }
 
 /// @notice Kind 7 (`DisputeKind.BadBalances`, enum value 6). `previous` (one leaf per participant, in index order) with
@@ -231,7 +253,10 @@ struct BalancesProof {
 /// `leaf.energyHash`, else `EnergyHashMismatch`; not 16·N bytes: fraud) and `participant` j; `current` is j's
 /// last meter's leaf (fraud iff E_t[j] ≠ its running sum), or, when j has no meter, `current.meterIndex`
 /// is where j's meters would start (unopened; fraud iff E_t[j] ≠ (0, 0)); any other index reverts
-/// `NotParticipantBoundary`. Meters are grouped by owner (checked at open), owners read from `MeterTable`.
+/// `NotParticipantBoundary`. Meters are grouped by owner (checked at open); the owners the rule compares
+/// come from the meter records the proof carries, each opened under the meter root: `meter` = meter k's
+/// (k = `current.meterIndex` < M), `previousMeter` = meter k−1's (k > 0; Accumulation, and Total for j without
+/// meters), `nextMeter` = meter k+1's (Total when k is j's meter and k + 1 < M); a record not read may be empty.
 struct EnergyProof {
     EnergyFault fault;
     IntervalProof leaf;
@@ -240,4 +265,7 @@ struct EnergyProof {
     MeterLeafOpening previous;
     uint32 participant;
     bytes energy;
+    MeterRecordOpening meter;
+    MeterRecordOpening previousMeter;
+    MeterRecordOpening nextMeter;
 }

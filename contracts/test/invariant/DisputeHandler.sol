@@ -14,6 +14,7 @@ import {
     EquivocationProof,
     FinalStateProof,
     ForgedReadingProof,
+    MeterRecordOpening,
     IntervalProof,
     MeterLeafOpening,
     ReadingMismatchProof,
@@ -28,6 +29,7 @@ import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
 import {HandlerBase} from "./HandlerBase.sol";
+import {MeterRecords} from "../utils/MeterRecords.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -274,7 +276,7 @@ contract DisputeHandler is HandlerBase {
             (dk, proof) =
             (
                 DisputeKind.ForgedReading,
-                abi.encode(ForgedReadingProof(_intervalProof(c, 0), _committed(c, m, 0), _opening(c, m, 0)))
+                abi.encode(ForgedReadingProof(_intervalProof(c, 0), _committed(c, m, 0), _opening(c, m, 0), _record(m)))
             );
         } else if (mode == 2) {
             (dk, proof) = (DisputeKind.BadStep, abi.encode(_stepProof(c, 0)));
@@ -333,7 +335,7 @@ contract DisputeHandler is HandlerBase {
     {
         (bytes memory a, bytes memory sa) = _reading(id, w, t, m, 0);
         (bytes memory b, bytes memory sb) = _reading(id, w, t, m, variant);
-        return abi.encode(EquivocationProof(SignedReading(a, sa), SignedReading(b, sb)));
+        return abi.encode(EquivocationProof(SignedReading(a, sa), SignedReading(b, sb), _record(m)));
     }
 
     /// A participant whose bond was slashed (or spent on an equivocation) tops it up (review R6).
@@ -474,7 +476,7 @@ contract DisputeHandler is HandlerBase {
         if (kind == FORGED) {
             return (
                 DisputeKind.ForgedReading,
-                abi.encode(ForgedReadingProof(_intervalProof(c, t), _committed(c, m, t), _opening(c, m, t)))
+                abi.encode(ForgedReadingProof(_intervalProof(c, t), _committed(c, m, t), _opening(c, m, t), _record(m)))
             );
         }
         return (
@@ -484,7 +486,8 @@ contract DisputeHandler is HandlerBase {
                     SignedReading(honest.enc[t][m], honest.sig[t][m]),
                     _intervalProof(c, t),
                     _committed(c, m, t),
-                    _opening(c, m, t)
+                    _opening(c, m, t),
+                    _record(m)
                 )
             )
         );
@@ -665,16 +668,26 @@ contract DisputeHandler is HandlerBase {
 
     // ------------------------------------------------------------------ communities and signatures
 
-    function _openNew() internal {
+    /// @dev Every community's meters: M P-256 meters, meter m → participant m.
+    function _meters() internal view returns (Meter[] memory) {
         bytes[] memory meterKeys = new bytes[](M);
         for (uint256 m = 0; m < M; ++m) {
             (uint256 qx, uint256 qy) = vm.publicKeyP256(meterSecrets[m]);
             meterKeys[m] = abi.encodePacked(qx, qy);
         }
+        return ConfigBuilder.meters(meterKeys, 1);
+    }
+
+    /// @dev Meter m's record opened under the meter root (every community registers `_meters()`).
+    function _record(uint256 m) internal view returns (MeterRecordOpening memory) {
+        return MeterRecords.opening(_meters(), m);
+    }
+
+    function _openNew() internal {
         uint64 id = _openRecorded(
             ConfigBuilder.build(
                 actors,
-                ConfigBuilder.meters(meterKeys, 1),
+                _meters(),
                 Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
                 MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0)),
                 token,

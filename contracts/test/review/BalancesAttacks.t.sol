@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {MeterRecords} from "../utils/MeterRecords.sol";
 import {console2} from "forge-std/console2.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -75,6 +76,8 @@ contract ReenteringToken is ERC20 {
 /// Each `test_<ID>_...` performs the attack; a test named "...Fixed..." or "...Cannot..." asserts that
 /// the attack fails (a fix, or a rule this review tried and found holding).
 contract BalancesAttacksTest is Modules {
+    /// The meters of the community `_spentOwnerCommunity` opened (the open's calldata).
+    Meter[] internal opened;
     uint64 internal constant START = 1_000_000;
     uint32 internal constant INTERVAL = 900;
     uint32 internal constant W = 4;
@@ -404,7 +407,8 @@ contract BalancesAttacksTest is Modules {
         uint256 heldBefore = hub.community(id).held;
         (, uint256 credit0,,,) = hub.member(id, 0);
         uint256 rewardBefore = hub.withdrawable(token, nodes[0]);
-        bytes memory proof = abi.encode(EquivocationProof(_reading(id, 1, 10), _reading(id, 1, 11)));
+        bytes memory proof =
+            abi.encode(EquivocationProof(_reading(id, 1, 10), _reading(id, 1, 11), MeterRecords.opening(opened, 0)));
         _commit(nodes[0], id, 0, DisputeKind.Equivocation, proof);
         vm.prank(nodes[0]);
         hub.dispute(id, 0, bytes32(0), bytes32(0), bytes32(0), DisputeKind.Equivocation, proof);
@@ -419,7 +423,7 @@ contract BalancesAttacksTest is Modules {
         (,,,, fine) = hub.member(id, 2);
         assertEq(fine, BOND / 10, "what bond and credit could not pay is fined");
         // A second equivocation adds its whole cost to the fine.
-        proof = abi.encode(EquivocationProof(_reading(id, 2, 10), _reading(id, 2, 11)));
+        proof = abi.encode(EquivocationProof(_reading(id, 2, 10), _reading(id, 2, 11), MeterRecords.opening(opened, 0)));
         _commit(nodes[0], id, 0, DisputeKind.Equivocation, proof);
         vm.prank(nodes[0]);
         hub.dispute(id, 0, bytes32(0), bytes32(0), bytes32(0), DisputeKind.Equivocation, proof);
@@ -450,6 +454,10 @@ contract BalancesAttacksTest is Modules {
         // Meters grouped by owner (DESIGN.md §4): every meter before `owner`'s range is moved into it.
         for (uint256 k = 1; k < c.meters.length; ++k) {
             if (c.meters[k].owner < owner) c.meters[k].owner = uint32(owner);
+        }
+        delete opened;
+        for (uint256 k = 0; k < c.meters.length; ++k) {
+            opened.push(c.meters[k]);
         }
         id = hub.open(c);
         Balance[] memory g = _genesis(3);

@@ -15,8 +15,8 @@ import {
 } from "../../src/types/Dispute.sol";
 import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {Market} from "../../src/libraries/Market.sol";
+import {MeterRegistry} from "../../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
-import {MeterTable} from "../../src/libraries/MeterTable.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "../utils/HubFixture.sol";
@@ -26,14 +26,14 @@ import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
 
 /// @notice Security review of main (docs/review.md): the largest community the hub accepts
-/// (N = MAX_PARTICIPANTS = 256, M = MeterTable.MAX_METERS = 341, meters grouped by owner: one or two
-/// each) can still be disputed. A bad step at t = 1 (all 341 slots present, S_{t-1} and E_t with 256
+/// (N = MAX_PARTICIPANTS = 256, M = MeterRegistry.MAX_METERS = 1,024, meters grouped by owner: four
+/// each) can still be disputed. A bad step at t = 1 (all 1,024 slots present, S_{t-1} and E_t with 256
 /// entries, the Mmr market), a wrong running sum and a wrong E_t entry are each proven in one
 /// transaction under the 16,777,216-gas cap of EIP-7825 (gas in snapshots/Dispute.json). Since the
 /// meter level (issue 10) a step proof is O(N) and an energy proof O(N + log M): neither reads the slots.
 contract ReviewBoundsTest is HubFixture {
     uint256 internal constant NMAX = 256;
-    uint256 internal constant MMAX = 341;
+    uint256 internal constant MMAX = 1024;
 
     /// What `_build` makes wrong at t = 1.
     enum Fault {
@@ -43,9 +43,9 @@ contract ReviewBoundsTest is HubFixture {
         Total
     }
 
-    /// Meter whose running sum is wrong (Accumulation): the second of participant 150's two meters (200,
-    /// 201), so its base is meter 200's sum; participant whose E_t entry is wrong (Total): 198, owner of
-    /// meters 264 and 265 (owner(m) = floor(m·256/341)).
+    /// Meter whose running sum is wrong (Accumulation): the second of participant 50's four meters (200..203),
+    /// so its base is meter 200's sum; participant whose E_t entry is wrong (Total): 198, owner of meters
+    /// 792..795 (owner(m) = floor(m·256/1024)); the record of its next meter (796) shows 795 is its last.
     uint256 internal constant BAD_METER = 201;
     uint32 internal constant BAD_PARTICIPANT = 198;
 
@@ -77,7 +77,7 @@ contract ReviewBoundsTest is HubFixture {
         p.prevState = b.s1;
         p.current = _leaf(b, 1);
         p.energy = b.energy1;
-        _dispute(b, DisputeKind.BadStep, abi.encode(p), "badStep_N256_M341");
+        _dispute(b, DisputeKind.BadStep, abi.encode(p), "badStep_N256_M1024");
     }
 
     function test_BadEnergyAccumulationAtLargestCommunityFitsOneTransaction() public {
@@ -88,7 +88,9 @@ contract ReviewBoundsTest is HubFixture {
         p.slot = b.slots1[BAD_METER];
         p.current = _opening(b, BAD_METER);
         p.previous = _opening(b, BAD_METER - 1);
-        _dispute(b, DisputeKind.BadEnergy, abi.encode(p), "badEnergy_accumulation_N256_M341");
+        p.meter = _openedRecord(BAD_METER);
+        p.previousMeter = _openedRecord(BAD_METER - 1);
+        _dispute(b, DisputeKind.BadEnergy, abi.encode(p), "badEnergy_accumulation_N256_M1024");
     }
 
     function test_BadEnergyTotalAtLargestCommunityFitsOneTransaction() public {
@@ -99,7 +101,9 @@ contract ReviewBoundsTest is HubFixture {
         p.participant = BAD_PARTICIPANT;
         p.current = _opening(b, _lastMeterOf(BAD_PARTICIPANT));
         p.energy = b.energy1;
-        _dispute(b, DisputeKind.BadEnergy, abi.encode(p), "badEnergy_total_N256_M341");
+        p.meter = _openedRecord(_lastMeterOf(BAD_PARTICIPANT));
+        p.nextMeter = _openedRecord(_lastMeterOf(BAD_PARTICIPANT) + 1);
+        _dispute(b, DisputeKind.BadEnergy, abi.encode(p), "badEnergy_total_N256_M1024");
     }
 
     /// The honest claim at the largest community survives the same three proofs (`FraudNotProven`).
@@ -119,11 +123,15 @@ contract ReviewBoundsTest is HubFixture {
         p.slot = b.slots1[BAD_METER];
         p.current = _opening(b, BAD_METER);
         p.previous = _opening(b, BAD_METER - 1);
+        p.meter = _openedRecord(BAD_METER);
+        p.previousMeter = _openedRecord(BAD_METER - 1);
         _refused(b, DisputeKind.BadEnergy, abi.encode(p));
         p.fault = EnergyFault.Total;
         p.participant = BAD_PARTICIPANT;
         p.current = _opening(b, _lastMeterOf(BAD_PARTICIPANT));
         p.energy = b.energy1;
+        p.meter = _openedRecord(_lastMeterOf(BAD_PARTICIPANT));
+        p.nextMeter = _openedRecord(_lastMeterOf(BAD_PARTICIPANT) + 1);
         _refused(b, DisputeKind.BadEnergy, abi.encode(p));
     }
 
@@ -232,7 +240,7 @@ contract ReviewBoundsTest is HubFixture {
 
     function _build(Fault fault) internal returns (Built memory b) {
         _deploy(NMAX + 1);
-        assertEq(MeterTable.MAX_METERS, MMAX);
+        assertEq(MeterRegistry.MAX_METERS, MMAX);
         CommunityConfig memory c = _config(NMAX);
         c.meters = new Meter[](MMAX);
         for (uint256 m = 0; m < MMAX; ++m) {

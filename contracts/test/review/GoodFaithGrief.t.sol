@@ -41,7 +41,9 @@ contract ReviewGoodFaithGriefTest is DisputeFixture {
             hub.update(id, 0, c.root, sh, bRoot1, ConfigBuilder.finalStateOf(c.states[W - 1], sig1), sig1);
             // A participant rejects it.
             bytes memory proof = abi.encode(
-                ReadingMismatchProof(_signed(5, t), _intervalProof(c, t), _committed(c, 5, t), _opening(c, 5, t))
+                ReadingMismatchProof(
+                    _signed(5, t), _intervalProof(c, t), _committed(c, 5, t), _opening(c, 5, t), _record(5)
+                )
             );
             _disputeOn(honestDisputer, id, 0, DisputeKind.ReadingMismatch, proof, "");
             assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "rejected in good faith");

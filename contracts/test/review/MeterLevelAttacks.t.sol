@@ -205,6 +205,8 @@ contract ReviewMeterLevelAttacksTest is DisputeFixture {
         own.participant = J;
         own.energy = c.energies[T];
         own.current = _opening(h, J, T);
+        own.meter = _record(J);
+        own.nextMeter = _record(J + 1);
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.InvalidSlotProof.selector, J),
             DisputeKind.BadEnergy,

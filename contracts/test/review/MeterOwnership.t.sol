@@ -96,7 +96,7 @@ contract ReviewMeterOwnershipTest is HubFixture {
         IntervalProof memory leaf =
             IntervalProof(2, 2, readingsRoots[2], keccak256(energy), stateHashes[2], _siblings(leaves, 2));
         MeterLeafOpening memory o = MeterLeafOpening(0, WindowCommitment.ABSENT_LEAF, 0, 0, _siblings(absent, 0));
-        bytes memory proof = abi.encode(ReadingMismatchProof(r, leaf, SignedReading("", ""), o));
+        bytes memory proof = abi.encode(ReadingMismatchProof(r, leaf, SignedReading("", ""), o, _openedRecord(0)));
 
         _commitAndDispute(nodes[NP], id, 0, root, StateHash.hash(s), DisputeKind.ReadingMismatch, proof);
 

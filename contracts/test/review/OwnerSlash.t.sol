@@ -48,12 +48,17 @@ contract ReviewOwnerSlashTest is DisputeFixture {
         _claim(0, c.root, c.states[W - 1], _signers(0, N - 1));
         // After the claim is posted: the second reading, reported by the accomplice.
         _disputeReverts(
-            "", DisputeKind.Equivocation, abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating))
+            "",
+            DisputeKind.Equivocation,
+            abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)))
         );
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending), "claim still pending");
         bytes memory proof = abi.encode(
             VoidedSlotProof(
-                _intervalProof(c, eqInterval), _committed(c, eqMeter, eqInterval), _opening(c, eqMeter, eqInterval)
+                _intervalProof(c, eqInterval),
+                _committed(c, eqMeter, eqInterval),
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
             )
         );
         _disputeReverts(
@@ -82,7 +87,8 @@ contract ReviewOwnerSlashTest is DisputeFixture {
                 _signed(eqMeter, eqInterval),
                 _intervalProof(c, eqInterval),
                 _committed(c, eqMeter, eqInterval),
-                _opening(c, eqMeter, eqInterval)
+                _opening(c, eqMeter, eqInterval),
+                _record(eqMeter)
             )
         );
         _disputeReverts("", DisputeKind.ReadingMismatch, proof);

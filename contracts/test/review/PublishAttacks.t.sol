@@ -239,7 +239,11 @@ contract ReviewPublishAttacksTest is DisputeFixture {
 
         // The thief goes first: its own omission, a good-faith error (owner 7 did not sign).
         ReadingMismatchProof memory o = ReadingMismatchProof(
-            _signed(omitM, omitT), _intervalProof(c, omitT), SignedReading("", ""), _opening(c, omitM, omitT)
+            _signed(omitM, omitT),
+            _intervalProof(c, omitT),
+            SignedReading("", ""),
+            _opening(c, omitM, omitT),
+            _record(omitM)
         );
         _disputeOn(nodes[0], id, 0, DisputeKind.ReadingMismatch, abi.encode(o), "");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");

@@ -151,7 +151,7 @@ contract ReviewVoidGriefTest is HubFixture {
     }
 
     function _equivocationProof(uint32 t) internal view returns (bytes memory) {
-        return abi.encode(EquivocationProof(_first(t), _reading(t, 999)));
+        return abi.encode(EquivocationProof(_first(t), _reading(t, 999), _openedRecord(0)));
     }
 
     function _voidedSlotProof(uint32 t) internal view returns (bytes memory) {
@@ -161,7 +161,7 @@ contract ReviewVoidGriefTest is HubFixture {
         MeterLeafOpening memory o = MeterLeafOpening(
             0, WindowCommitment.slotLeaf(r.encoded, r.signature), 100 + t, 0, _siblings(meterLeaves[t], 0)
         );
-        return abi.encode(VoidedSlotProof(leaf, r, o));
+        return abi.encode(VoidedSlotProof(leaf, r, o, _openedRecord(0)));
     }
 
     function _hubHoldsExactly() internal view {

@@ -11,9 +11,11 @@ import {
     EnergyProof,
     IntervalProof,
     MeterLeafOpening,
+    MeterRecordOpening,
     SignedReading,
     StepProof
 } from "../../src/types/Dispute.sol";
+import {MeterRecords} from "./MeterRecords.sol";
 import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
@@ -65,6 +67,10 @@ abstract contract DisputeFixture is Modules {
     /// `ownersOverride` before `_setUpCommunity`.
     uint32[] internal meterOwners;
     uint32[] internal ownersOverride;
+    /// The meters as registered at open (what the open transaction's calldata lists).
+    Meter[] internal registered;
+    /// The meters of the community `_openConfig` opened last.
+    Meter[] internal lastOpened;
 
     /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
     struct Commit {
@@ -147,10 +153,15 @@ abstract contract DisputeFixture is Modules {
             market.limitsHash = LimitsHash.hash(limits);
         }
         book.recordGenesis(nodes, ESCROW);
+        Meter[] memory ms = _withOwners(ConfigBuilder.meters(publicKeys, scheme));
+        delete registered;
+        for (uint256 m = 0; m < ms.length; ++m) {
+            registered.push(ms[m]);
+        }
         id = hub.open(
             ConfigBuilder.build(
                 nodes,
-                _withOwners(ConfigBuilder.meters(publicKeys, scheme)),
+                ms,
                 Schedule(INTERVAL, W, START, 2, CHALLENGE),
                 market,
                 token,
@@ -174,6 +185,10 @@ abstract contract DisputeFixture is Modules {
     /// @dev Opens `config` and records its genesis balances (`book`) for the joins and claims.
     function _openConfig(CommunityConfig memory config) internal returns (uint64) {
         book.recordGenesis(config.participants, config.escrow);
+        delete lastOpened;
+        for (uint256 k = 0; k < config.meters.length; ++k) {
+            lastOpened.push(config.meters[k]);
+        }
         return hub.open(config);
     }
 
@@ -349,6 +364,16 @@ abstract contract DisputeFixture is Modules {
         o.path = _proof(c.meterLeaves[t], m);
     }
 
+    /// @dev Meter m's record as registered, opened under the community's meter root (a depth(M) path).
+    function _record(uint256 m) internal view returns (MeterRecordOpening memory) {
+        return MeterRecords.opening(registered, m);
+    }
+
+    /// @dev Meter m's record of the community `_openConfig` opened last.
+    function _lastRecord(uint256 m) internal view returns (MeterRecordOpening memory) {
+        return MeterRecords.opening(lastOpened, m);
+    }
+
     function _honest() internal view returns (Commit memory) {
         return _fold(_honestInputs(), 0);
     }
@@ -379,25 +404,35 @@ abstract contract DisputeFixture is Modules {
     }
 
     /// @dev A BadEnergy Accumulation proof of meter m at interval t of `c` (with meter m−1's leaf).
-    function _accumulationProof(Commit memory c, uint256 m, uint256 t) internal pure returns (bytes memory) {
+    function _accumulationProof(Commit memory c, uint256 m, uint256 t) internal view returns (bytes memory) {
         EnergyProof memory p;
         p.fault = EnergyFault.Accumulation;
         p.leaf = _intervalProof(c, t);
         p.slot = _committed(c, m, t);
         p.current = _opening(c, m, t);
-        if (m > 0) p.previous = _opening(c, m - 1, t);
+        p.meter = _record(m);
+        if (m > 0) {
+            p.previous = _opening(c, m - 1, t);
+            p.previousMeter = _record(m - 1);
+        }
         return abi.encode(p);
     }
 
     /// @dev A BadEnergy Total proof of participant j at interval t of `c`, at meter index k.
-    function _totalProof(Commit memory c, uint32 j, uint256 k, uint256 t) internal pure returns (bytes memory) {
+    function _totalProof(Commit memory c, uint32 j, uint256 k, uint256 t) internal view returns (bytes memory) {
         EnergyProof memory p;
         p.fault = EnergyFault.Total;
         p.leaf = _intervalProof(c, t);
         p.participant = j;
         p.energy = c.energies[t];
-        if (k < M) p.current = _opening(c, k, t);
-        else p.current.meterIndex = uint32(k);
+        if (k < M) {
+            p.current = _opening(c, k, t);
+            p.meter = _record(k);
+        } else {
+            p.current.meterIndex = uint32(k);
+        }
+        if (k > 0 && k <= M) p.previousMeter = _record(k - 1);
+        if (k + 1 < M) p.nextMeter = _record(k + 1);
         return abi.encode(p);
     }
 

@@ -4,8 +4,9 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {Balance, CommunityConfig} from "../../src/types/Community.sol";
-import {DisputeKind} from "../../src/types/Dispute.sol";
+import {Balance, CommunityConfig, Meter} from "../../src/types/Community.sol";
+import {DisputeKind, MeterRecordOpening} from "../../src/types/Dispute.sol";
+import {MeterRecords} from "./MeterRecords.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
 
@@ -24,6 +25,8 @@ abstract contract HubFixture is Modules {
 
     Hub internal hub;
     CommunityToken internal token;
+    /// The meters of the community opened last (`_openConfig`, `_keepMeters`): the open's calldata.
+    Meter[] internal opened;
     uint256[] internal keys;
     address[] internal nodes;
 
@@ -83,7 +86,21 @@ abstract contract HubFixture is Modules {
     /// @dev Opens `config` and records its genesis balances (`book`) for the joins and claims.
     function _openConfig(CommunityConfig memory config) internal returns (uint64) {
         book.recordGenesis(config.participants, config.escrow);
+        _keepMeters(config.meters);
         return hub.open(config);
+    }
+
+    /// @dev Keeps `ms` as the meters of the community opened last (for `_openedRecord`).
+    function _keepMeters(Meter[] memory ms) internal {
+        delete opened;
+        for (uint256 k = 0; k < ms.length; ++k) {
+            opened.push(ms[k]);
+        }
+    }
+
+    /// @dev Meter k's record of the community opened last, opened under its meter root.
+    function _openedRecord(uint256 k) internal view returns (MeterRecordOpening memory) {
+        return MeterRecords.opening(opened, k);
     }
 
     function _joinAll(uint64 id, uint256 n) internal {

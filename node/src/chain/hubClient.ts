@@ -26,6 +26,7 @@ import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
 import { balancesRoot, genesisBalances } from '../window/balances.js';
+import { meterRoot } from '../window/meters.js';
 import { loadArtifact } from './artifacts.js';
 import { decodeRevert } from './errors.js';
 import { hubDomain } from './eip712.js';
@@ -99,29 +100,35 @@ export interface BalanceLeaf {
 /** How long to wait for a transaction to be mined before giving up on it (the caller retries). */
 export const TX_TIMEOUT_MS = 60_000;
 
-/** Length of one meter record in a MeterTable (contracts/src/libraries/MeterTable.sol). */
-export const METER_RECORD_LENGTH = 72;
-
 /**
- * Decodes the code of a community's MeterTable: 0x00 ‖ records of scheme (1) ‖ owner (4) ‖ key length
- * (2) ‖ 0x00 ‖ key (64, zero-padded). Twin of `MeterTable.all`.
+ * The meter list of an `open(config)` transaction's calldata (`config.meters`), checked against the hub's
+ * `meterRoot` and `meterCount`: the hub stores only the root of the records (`MeterRegistry`). Throws one line
+ * when the calldata is not a direct `Hub.open` call or lists other meters than the root commits to.
  */
-export function readMeterTable(code: Uint8Array): MeterInfo[] {
-  if (code.length < 1 || code[0] !== 0 || (code.length - 1) % METER_RECORD_LENGTH !== 0) {
-    throw new Error(`not a meter table (${code.length} bytes of code)`);
+export function metersFromOpen(
+  hub: Contract,
+  data: string,
+  expected: { meterRoot: string; meterCount: number; communityId: bigint },
+): MeterInfo[] {
+  const parsed = hub.interface.parseTransaction({ data });
+  if (parsed?.name !== 'open') {
+    throw new MeterListError(`community ${expected.communityId}: its open transaction is not a direct Hub.open call`);
   }
-  const meters: MeterInfo[] = [];
-  for (let at = 1, index = 0; at < code.length; at += METER_RECORD_LENGTH, index++) {
-    const view = Buffer.from(code.subarray(at, at + METER_RECORD_LENGTH));
-    const keyLength = view.readUInt16BE(5);
-    meters.push({
-      index,
-      scheme: view[0],
-      owner: view.readUInt32BE(1),
-      publicKey: new Uint8Array(view.subarray(8, 8 + keyLength)),
-    });
+  const meters: MeterInfo[] = (parsed.args[0].meters as { publicKey: string; scheme: bigint; owner: bigint }[]).map(
+    (m, index) => ({ index, publicKey: getBytes(m.publicKey), scheme: Number(m.scheme), owner: Number(m.owner) }),
+  );
+  const root = meterRoot(meters);
+  if (meters.length !== expected.meterCount || !sameHex(root, expected.meterRoot)) {
+    throw new MeterListError(
+      `community ${expected.communityId}: the open calldata's ${meters.length} meters have root ${root}, the hub's meterRoot is ${expected.meterRoot} (${expected.meterCount} meters)`,
+    );
   }
   return meters;
+}
+
+/** A community's meter list could not be read from its open transaction, or does not match `meterRoot`. */
+export class MeterListError extends Error {
+  override readonly name = 'MeterListError';
 }
 
 /** Typed access to one community on the hub contract. */
@@ -137,13 +144,12 @@ export class HubClient {
 
   async communityInfo(): Promise<CommunityInfo> {
     const id = this.opts.communityId;
-    const [network, info, participants, table] = await Promise.all([
+    const [network, info, participants, meters] = await Promise.all([
       this.modules.provider.getNetwork(),
       this.contract.community(id),
       this.participants(),
-      this.contract.meterTable(id),
+      this.meters(),
     ]);
-    const meters = readMeterTable(fromHex(await this.modules.provider.getCode(table)));
     const community: CommunityInfo = {
       chainId: network.chainId,
       hub: this.opts.hub,
@@ -293,6 +299,28 @@ export class HubClient {
    * their count and the genesis balances root): checked against both, so a node never folds or signs for
    * a list the hub did not commit to.
    */
+  /**
+   * The community's meters, in index order, from its `open` transaction's calldata (the hub stores only their
+   * records' root): the `CommunityOpened` log's transaction, checked against `meterRoot` (`metersFromOpen`).
+   */
+  async meters(): Promise<MeterInfo[]> {
+    const id = this.opts.communityId;
+    const [root, info, logs] = await Promise.all([
+      this.contract.meterRoot(id) as Promise<string>,
+      this.contract.community(id),
+      this.contract.queryFilter(this.contract.filters.CommunityOpened(id), 0, 'latest'),
+    ]);
+    const log = logs[0];
+    if (!log) throw new MeterListError(`community ${id}: no CommunityOpened event`);
+    const tx = await this.modules.provider.getTransaction(log.transactionHash);
+    if (!tx) throw new MeterListError(`community ${id}: its open transaction ${log.transactionHash} is not available`);
+    return metersFromOpen(this.contract, tx.data, {
+      meterRoot: root,
+      meterCount: Number(info.meterCount),
+      communityId: id,
+    });
+  }
+
   async participants(): Promise<string[]> {
     const id = this.opts.communityId;
     const [info, logs] = await Promise.all([

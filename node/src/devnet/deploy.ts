@@ -20,7 +20,7 @@ import {
   type GameParams,
   type HubModules,
 } from '../chain/modules.js';
-import { HubClient, readMeterTable } from '../chain/hubClient.js';
+import { HubClient, metersFromOpen } from '../chain/hubClient.js';
 import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
@@ -182,10 +182,14 @@ export async function openCommunity(
     }),
   );
   const chainId = (await deployment.hub.runner!.provider!.getNetwork()).chainId;
+  // What each joiner consents to: the meter list as the chain has it (the open's calldata, checked
+  // against the hub's meterRoot), not the spec it was built from.
   const table = spec.ownMeterKeys
-    ? readMeterTable(
-        getBytes(await deployment.hub.runner!.provider!.getCode(await deployment.hub.meterTable(communityId))),
-      )
+    ? metersFromOpen(deployment.hub, (await deployment.hub.runner!.provider!.getTransaction(openReceipt.hash))!.data, {
+        meterRoot: await deployment.hub.meterRoot(communityId),
+        meterCount: config.meters.length,
+        communityId,
+      })
     : undefined;
   // A join proves the participant's genesis leaf (index, address, escrow, 0, 0) under the genesis root.
   const genesis = new BalancesTree(genesisBalances(config.participants, spec.escrow));

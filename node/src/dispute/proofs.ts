@@ -37,6 +37,7 @@ import {
 } from '../window/disputeProof.js';
 import { type Energy, packEnergy, sameEnergy, unpackEnergy, ZERO_ENERGY } from '../window/energy.js';
 import { computeMerkleRoot } from '../window/merkle.js';
+import { meterRegistryOf } from '../window/meters.js';
 import { marketAt } from '../window/fold.js';
 import { marketStepOfEnergy } from '../window/market.js';
 import { limitsInForce } from '../window/limits.js';
@@ -313,13 +314,16 @@ export function proofFromOpenedStep(
     if (sameEnergy(expected, energy[j])) continue;
     return {
       kind: DisputeKind.BadEnergy,
-      data: energyProofOf({
-        fault: EnergyFault.Total,
-        leaf,
-        current: last === undefined ? noOpening(firstMeterOf(owners, j)) : meterOpening(ownTree!, last),
-        participant: j,
-        energy: opened.energy,
-      }),
+      data: energyProofOf(
+        {
+          fault: EnergyFault.Total,
+          leaf,
+          current: last === undefined ? noOpening(firstMeterOf(owners, j)) : meterOpening(ownTree!, last),
+          participant: j,
+          energy: opened.energy,
+        },
+        meterRegistryOf(community.meters),
+      ),
       summary: `published energy of participant ${j} at interval ${t} is not the sum of its meters`,
     };
   }
@@ -416,7 +420,7 @@ export function proofFromOpenedMeter(
     if (!committed)
       return {
         kind: DisputeKind.ForgedReading,
-        data: slotProofOf(DisputeKind.ForgedReading, leaf, slot, opening),
+        data: slotProofOf(DisputeKind.ForgedReading, leaf, slot, opening, meterRegistryOf(community.meters)),
         summary: `committed reading of meter ${k} at interval ${t} is not validly signed for that slot`,
       };
   }
@@ -427,7 +431,7 @@ export function proofFromOpenedMeter(
   )
     return {
       kind: DisputeKind.ReadingMismatch,
-      data: readingMismatchProofOf(mine, leaf, slot, opening),
+      data: readingMismatchProofOf(mine, leaf, slot, opening, meterRegistryOf(community.meters)),
       summary: `signed reading of meter ${k} at interval ${t} is missing from the commitment`,
     };
   const owners = community.meters.map((m) => m.owner);
@@ -443,13 +447,16 @@ export function proofFromOpenedMeter(
     if (!sameEnergy(opened.acc, { exportWh: base.exportWh + e.exportWh, importWh: base.importWh + e.importWh }))
       return {
         kind: DisputeKind.BadEnergy,
-        data: energyProofOf({
-          fault: EnergyFault.Accumulation,
-          leaf,
-          slot,
-          current: opening,
-          previous: k > 0 ? opened.previous : undefined,
-        }),
+        data: energyProofOf(
+          {
+            fault: EnergyFault.Accumulation,
+            leaf,
+            slot,
+            current: opening,
+            previous: k > 0 ? opened.previous : undefined,
+          },
+          meterRegistryOf(community.meters),
+        ),
         summary: `running sum of meter ${k} at interval ${t} is not its base plus its reading`,
       };
   }
@@ -461,13 +468,16 @@ export function proofFromOpenedMeter(
       if (!sameEnergy(energy[owner], opened.acc))
         return {
           kind: DisputeKind.BadEnergy,
-          data: energyProofOf({
-            fault: EnergyFault.Total,
-            leaf,
-            current: opening,
-            participant: owner,
-            energy: hexlify(packed),
-          }),
+          data: energyProofOf(
+            {
+              fault: EnergyFault.Total,
+              leaf,
+              current: opening,
+              participant: owner,
+              energy: hexlify(packed),
+            },
+            meterRegistryOf(community.meters),
+          ),
           summary: `energy of participant ${owner} at interval ${t} is not the sum of its meters`,
         };
     }

@@ -3,6 +3,7 @@ import type { CommunityInfo } from '../community/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { DisputeKind, equivocationProof } from '../window/disputeProof.js';
+import { meterRegistryOf } from '../window/meters.js';
 import type { NodeEvents } from './events.js';
 
 export interface EquivocationReporterModules {
@@ -45,7 +46,11 @@ export class EquivocationReporter {
     const { hub, metrics, logger } = this.modules;
     const ctx = { meter: first.reading.meterIndex, interval: first.reading.interval };
     try {
-      const receipt = await hub.dispute(window, DisputeKind.Equivocation, equivocationProof(first, second));
+      const receipt = await hub.dispute(
+        window,
+        DisputeKind.Equivocation,
+        equivocationProof(first, second, meterRegistryOf(this.modules.community.meters)),
+      );
       metrics?.disputes.inc({ kind: 'Equivocation', result: 'accepted' });
       logger.warn('equivocation registered on chain', { ...ctx, gasUsed: receipt.gasUsed });
     } catch (e) {

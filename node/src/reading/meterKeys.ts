@@ -1,4 +1,5 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { ed25519 } from '@noble/curves/ed25519';
 import { encodeReading } from './encoding.js';
 import { ed25519KeyObject, MeterScheme, type SignedReading } from './signature.js';
 
@@ -19,17 +20,43 @@ export function p256KeyObject(publicKey: Uint8Array): KeyObject {
 }
 
 /**
+ * Whether a registered key is usable for its scheme: the twin of the meter schemes' `isValidKey`
+ * (`Ed25519.isStrictPublicKey`: 32 bytes, a canonical encoding of a curve point (y < p, not x = 0 with the
+ * sign bit set), not of small order; P-256: 64 bytes, a point on the curve). `Hub.open` does not check keys;
+ * the chain's verifier counts no reading of a meter whose key is not valid (`DisputeVerifier._validFor`), so a
+ * node must not either: under a small-order Ed25519 key anyone forges readings node:crypto accepts, and a
+ * committed one would be proven forged.
+ */
+export function isValidMeterKey(scheme: MeterScheme, publicKey: Uint8Array): boolean {
+  try {
+    if (scheme === MeterScheme.P256) {
+      p256KeyObject(publicKey);
+      return true;
+    }
+    if (publicKey.length !== 32) return false;
+    return !ed25519.ExtendedPoint.fromHex(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The registered meters' keys as node:crypto KeyObjects, built once: parsing a key costs more
  * than verifying with it.
  */
 export class MeterKeyRing {
-  private readonly keys: { scheme: MeterScheme; key: KeyObject }[];
+  private readonly keys: ({ scheme: MeterScheme; key: KeyObject } | undefined)[];
 
   constructor(meters: readonly { publicKey: Uint8Array; scheme: MeterScheme }[]) {
-    this.keys = meters.map((m) => ({
-      scheme: m.scheme,
-      key: m.scheme === MeterScheme.P256 ? p256KeyObject(m.publicKey) : ed25519KeyObject(m.publicKey),
-    }));
+    // A meter whose key is not valid gets no key: none of its readings verifies (as on chain).
+    this.keys = meters.map((m) =>
+      isValidMeterKey(m.scheme, m.publicKey)
+        ? {
+            scheme: m.scheme,
+            key: m.scheme === MeterScheme.P256 ? p256KeyObject(m.publicKey) : ed25519KeyObject(m.publicKey),
+          }
+        : undefined,
+    );
   }
 
   get size(): number {

@@ -7,6 +7,7 @@ import { packEnergy } from '../window/energy.js';
 import { buildLevels, treeDepth, ZERO_HASH } from '../window/merkle.js';
 import {
   commitTrees,
+  meterLayout,
   readingsTree,
   readingsTreeFrom,
   type MeterLayout,
@@ -233,8 +234,15 @@ export const DISPUTE_TARIFF: Tariff = {
   },
 };
 
-/** The dispute fixture's meters: meter m owned by participant m. */
-const layoutOf = (M: number): MeterLayout => ({ owners: Array.from({ length: M }, (_, m) => m), participants: M });
+/** The dispute fixture's meters: meter m (Ed25519, key of `dispute-meter-m`) owned by participant m. */
+const disputeMeters = (M: number) =>
+  Array.from({ length: M }, (_, m) => ({
+    owner: m,
+    scheme: 0,
+    publicKey: meterKeyPair(seedFor(`dispute-meter-${m}`)).publicKey,
+  }));
+
+const layoutOf = (M: number): MeterLayout => meterLayout({ participants: disputeMeters(M), meters: disputeMeters(M) });
 
 /**
  * Folds and commits `slots` (meter m owned by participant m), or commits `states` as given; `trees`: readings
@@ -421,7 +429,7 @@ function disputeClaims(
     out('badEnergyAccumulation', DisputeKind.BadEnergy, accumulation, energyAccumulationProof(accumulation, 30, 5)),
     out('badEnergyTotal', DisputeKind.BadEnergy, total, energyTotalProof(total, 31, 2)),
     // Last: an equivocation leaves the claim pending (it voids a slot, it rejects nothing).
-    out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second)),
+    out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second, layoutOf(M).registry!)),
   ];
 }
 

@@ -7,6 +7,7 @@ import { ed25519VectorFile } from './ed25519.js';
 import { gameVectors } from './game.js';
 import { limitOrderVectors } from './limitOrders.js';
 import { marketVectors } from './market.js';
+import { meterRegistryVectors } from './meters.js';
 import { readingVectors } from './readings.js';
 import { tariffVectors } from './tariff.js';
 import { updateVectors } from './update.js';
@@ -33,6 +34,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'tariff.json': tariffVectors(),
     'balances.json': balancesVectors(),
     'limitOrders.json': limitOrderVectors(),
+    'meters.json': meterRegistryVectors(),
   };
 }
 

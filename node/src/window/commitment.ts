@@ -4,6 +4,7 @@ import type { SignedReading } from '../reading/signature.js';
 import { DiversityError } from '../util/errors.js';
 import { type Energy, energyHash, packEnergy, ZERO_ENERGY } from './energy.js';
 import { buildLevels, merkleProof } from './merkle.js';
+import { type MeterRecord, type MeterRegistry, meterRegistryOf } from './meters.js';
 
 /**
  * The window commitment of DESIGN.md §4 (twin of `contracts/src/libraries/WindowCommitment.sol`).
@@ -58,6 +59,8 @@ export function meterLeaf(slotLeafHash: string, acc: Energy): string {
 export interface MeterLayout {
   owners: readonly number[];
   participants: number;
+  /** The community's meter registry (records and their openings under `meterRoot`): what proofs carry. */
+  registry?: MeterRegistry;
 }
 
 export enum MeterLayoutErrorCode {
@@ -96,9 +99,13 @@ export function checkMeterLayout(layout: MeterLayout): void {
 /** The layout of a community (its meters' owners and its participant count), checked. */
 export function meterLayout(community: {
   participants: readonly unknown[];
-  meters: readonly { owner: number }[];
+  meters: readonly MeterRecord[];
 }): MeterLayout {
-  const layout = { owners: community.meters.map((m) => m.owner), participants: community.participants.length };
+  const layout = {
+    owners: community.meters.map((m) => m.owner),
+    participants: community.participants.length,
+    registry: meterRegistryOf(community.meters),
+  };
   checkMeterLayout(layout);
   return layout;
 }

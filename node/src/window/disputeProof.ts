@@ -15,6 +15,13 @@ import {
 import { packEnergy } from './energy.js';
 import { packState, type LimitPrices, type ParticipantState } from './state.js';
 import { encodeTariff, type Tariff } from './tariff.js';
+import {
+  METER_RECORD_OPENING,
+  meterRecordTuple,
+  NO_METER_RECORD,
+  type MeterRecordOpening,
+  type MeterRegistry,
+} from './meters.js';
 
 /**
  * Fraud proofs for `Hub.dispute(communityId, window, kind, proof)` (contracts/src/types/Dispute.sol):
@@ -70,6 +77,7 @@ const INTERVAL =
 export const METER_OPENING =
   'tuple(uint32 meterIndex, bytes32 slotLeaf, uint64 accExportWh, uint64 accImportWh, bytes32[] path)';
 const OPENING = METER_OPENING;
+const RECORD = METER_RECORD_OPENING;
 const STATE =
   'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
 const LIMITS = 'tuple(uint128 bidPrice, uint128 askPrice)';
@@ -77,14 +85,14 @@ const BALANCE = 'tuple(address participant, uint256 escrow, uint256 debt, uint25
 
 /** ABI types of the proof structs, in Dispute.sol order. */
 export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
-  [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening)`,
-  [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening)`,
+  [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening, ${RECORD} meter)`,
+  [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening, ${RECORD} meter)`,
   [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, bytes energy, ${LIMITS}[] limits, bytes tariff)`,
   [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
-  [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second)`,
-  [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening)`,
+  [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second, ${RECORD} meter)`,
+  [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening, ${RECORD} meter)`,
   [DisputeKind.BadBalances]: `tuple(${BALANCE}[] previous, uint256 previousTotalClaims, bytes finalState)`,
-  [DisputeKind.BadEnergy]: `tuple(uint8 fault, ${INTERVAL} leaf, ${SIGNED} slot, ${OPENING} current, ${OPENING} previous, uint32 participant, bytes energy)`,
+  [DisputeKind.BadEnergy]: `tuple(uint8 fault, ${INTERVAL} leaf, ${SIGNED} slot, ${OPENING} current, ${OPENING} previous, uint32 participant, bytes energy, ${RECORD} meter, ${RECORD} previousMeter, ${RECORD} nextMeter)`,
 };
 
 /** A slot as the proof structs (and the game's `Publish`) carry it: encoding and signature, or both empty. */
@@ -151,6 +159,18 @@ export const noOpening = (meterIndex = 0): MeterLeafOpening => ({
 /** A MeterLeafOpening as the proof structs' tuple. */
 export const openingTuple = (o: MeterLeafOpening) => [o.meterIndex, o.slotLeaf, o.accExportWh, o.accImportWh, o.path];
 
+/** The meter registry of a claim's community (`meterLayout` builds it from the meter list). */
+function registryOf(claim: ClaimedWindow): MeterRegistry {
+  const registry = claim.layout.registry;
+  if (!registry) throw new Error('the meter layout carries no meter registry: build it with meterLayout(community)');
+  return registry;
+}
+
+/** Meter k's record opening, or the empty one past the last meter (the verifier refuses such an index first). */
+function recordOf(registry: MeterRegistry, k: number): MeterRecordOpening {
+  return k >= 0 && k < registry.meters.length ? registry.opening(k) : NO_METER_RECORD;
+}
+
 /** Kind 1: `reading` (validly signed, ours) vs the claimed slot (absent, or not a valid reading of it). */
 export function readingMismatchProof(claim: ClaimedWindow, reading: SignedReading): string {
   const position = reading.reading.interval - claim.firstInterval;
@@ -160,17 +180,25 @@ export function readingMismatchProof(claim: ClaimedWindow, reading: SignedReadin
     intervalLeafProof(claim, position),
     signed(claim.slots[position][m]),
     meterOpening(claimedTree(claim, position), m),
+    registryOf(claim),
   );
 }
 
-/** Kind 1 from its parts (e.g. a meter leaf a game opened). */
+/** Kind 1 from its parts (e.g. a meter leaf a game opened); the reading's meter record from `registry`. */
 export function readingMismatchProofOf(
   reading: SignedReading,
   leaf: IntervalLeafProof,
   committed: { encoded: string; signature: string },
   opening: MeterLeafOpening,
+  registry: MeterRegistry,
 ): string {
-  return encode(DisputeKind.ReadingMismatch, { reading: signed(reading), leaf, committed, opening });
+  return encode(DisputeKind.ReadingMismatch, {
+    reading: signed(reading),
+    leaf,
+    committed,
+    opening,
+    meter: meterRecordTuple(recordOf(registry, reading.reading.meterIndex)),
+  });
 }
 
 /** Kind 2: the claimed slot (position, meter) holds a reading that does not verify or is misbound. */
@@ -180,17 +208,22 @@ export function forgedReadingProof(claim: ClaimedWindow, position: number, meter
     intervalLeafProof(claim, position),
     signed(claim.slots[position][meter]),
     meterOpening(claimedTree(claim, position), meter),
+    registryOf(claim),
   );
 }
 
-/** Kinds 2 and 5 (`ForgedReadingProof`, `VoidedSlotProof`) from their parts: the leaf, the slot, its opening. */
+/**
+ * Kinds 2 and 5 (`ForgedReadingProof`, `VoidedSlotProof`) from their parts: the leaf, the slot, its opening,
+ * and the meter's record from `registry`.
+ */
 export function slotProofOf(
   kind: DisputeKind.ForgedReading | DisputeKind.VoidedSlot,
   leaf: IntervalLeafProof,
   committed: { encoded: string; signature: string },
   opening: MeterLeafOpening,
+  registry: MeterRegistry,
 ): string {
-  return encode(kind, { leaf, committed, opening });
+  return encode(kind, { leaf, committed, opening, meter: meterRecordTuple(recordOf(registry, opening.meterIndex)) });
 }
 
 /**
@@ -246,9 +279,32 @@ export interface EnergyProofParts {
   energy?: string;
 }
 
-/** Kind 7 from its parts. */
-export function energyProofOf(p: EnergyProofParts): string {
+/**
+ * The meter records a BadEnergy proof carries (`EnergyProof.meter/previousMeter/nextMeter`), those the rule reads
+ * and no others: Accumulation at k, meter k's and (k > 0) meter k−1's (whether both have one owner); Total for j
+ * at k, when k is j's meter, meter k's and (k + 1 < M) meter k+1's (k is j's last), else meter k's (k < M) and
+ * (k > 0) meter k−1's (k is where j's meters would start).
+ */
+function energyRecords(p: EnergyProofParts, registry: MeterRegistry) {
+  const k = p.current.meterIndex;
+  const count = registry.meters.length;
+  const none = meterRecordTuple(NO_METER_RECORD);
+  const at = (i: number, needed: boolean) => (needed ? meterRecordTuple(recordOf(registry, i)) : none);
+  if (p.fault === EnergyFault.Accumulation) {
+    return { meter: at(k, k > 0), previousMeter: at(k - 1, k > 0), nextMeter: none };
+  }
+  const own = k < count && registry.meters[k].owner === (p.participant ?? 0);
+  return {
+    meter: at(k, k < count),
+    previousMeter: at(k - 1, !own && k > 0 && k <= count),
+    nextMeter: at(k + 1, own && k + 1 < count),
+  };
+}
+
+/** Kind 7 from its parts; the meter records the rule needs from `registry`. */
+export function energyProofOf(p: EnergyProofParts, registry: MeterRegistry): string {
   return encode(DisputeKind.BadEnergy, {
+    ...energyRecords(p, registry),
     fault: p.fault,
     leaf: p.leaf,
     slot: p.slot ?? { encoded: '0x', signature: '0x' },
@@ -262,13 +318,16 @@ export function energyProofOf(p: EnergyProofParts): string {
 /** Kind 7, Accumulation: meter `meter`'s committed running sum at `position` is not its base plus its slot. */
 export function energyAccumulationProof(claim: ClaimedWindow, position: number, meter: number): string {
   const tree = claimedTree(claim, position);
-  return energyProofOf({
-    fault: EnergyFault.Accumulation,
-    leaf: intervalLeafProof(claim, position),
-    slot: signed(claim.slots[position][meter]),
-    current: meterOpening(tree, meter),
-    previous: meter > 0 ? meterOpening(tree, meter - 1) : undefined,
-  });
+  return energyProofOf(
+    {
+      fault: EnergyFault.Accumulation,
+      leaf: intervalLeafProof(claim, position),
+      slot: signed(claim.slots[position][meter]),
+      current: meterOpening(tree, meter),
+      previous: meter > 0 ? meterOpening(tree, meter - 1) : undefined,
+    },
+    registryOf(claim),
+  );
 }
 
 /**
@@ -278,13 +337,17 @@ export function energyAccumulationProof(claim: ClaimedWindow, position: number, 
 export function energyTotalProof(claim: ClaimedWindow, position: number, participant: number): string {
   const tree = claimedTree(claim, position);
   const last = lastMeterOf(claim.layout.owners, participant);
-  return energyProofOf({
-    fault: EnergyFault.Total,
-    leaf: intervalLeafProof(claim, position),
-    current: last === undefined ? noOpening(firstMeterOf(claim.layout.owners, participant)) : meterOpening(tree, last),
-    participant,
-    energy: hexlify(packEnergy(tree.energy)),
-  });
+  return energyProofOf(
+    {
+      fault: EnergyFault.Total,
+      leaf: intervalLeafProof(claim, position),
+      current:
+        last === undefined ? noOpening(firstMeterOf(claim.layout.owners, participant)) : meterOpening(tree, last),
+      participant,
+      energy: hexlify(packEnergy(tree.energy)),
+    },
+    registryOf(claim),
+  );
 }
 
 /** Kind 4: the last claimed leaf commits to a state other than the posted S_W. */
@@ -317,6 +380,7 @@ export function voidedSlotProof(claim: ClaimedWindow, position: number, meter: n
     intervalLeafProof(claim, position),
     signed(claim.slots[position][meter]),
     meterOpening(claimedTree(claim, position), meter),
+    registryOf(claim),
   );
 }
 
@@ -369,7 +433,11 @@ export function badBalancesProof(
   });
 }
 
-/** Kind 5: two validly signed, different readings of one meter for one interval. */
-export function equivocationProof(first: SignedReading, second: SignedReading): string {
-  return encode(DisputeKind.Equivocation, { first: signed(first), second: signed(second) });
+/** Kind 5: two validly signed, different readings of one meter for one interval; the meter's record from `registry`. */
+export function equivocationProof(first: SignedReading, second: SignedReading, registry: MeterRegistry): string {
+  return encode(DisputeKind.Equivocation, {
+    first: signed(first),
+    second: signed(second),
+    meter: meterRecordTuple(recordOf(registry, first.reading.meterIndex)),
+  });
 }

@@ -32,6 +32,7 @@ import { seedFor } from '../../src/vectors/readings.js';
 import { assembleWindow } from '../../src/window/assemble.js';
 import {
   commitTrees,
+  meterLayout,
   meterLeaf,
   meterOpening,
   readingsTreeFrom,
@@ -84,7 +85,7 @@ describe('data-availability game: the published step and the meter level', () =>
     })),
   };
   const M = owners.length;
-  const layout = { owners, participants: 3 };
+  const layout = meterLayout(community);
   const keys = new MeterKeyRing(community.meters);
   const readings = [];
   for (let t = 0; t < 4; t++) {

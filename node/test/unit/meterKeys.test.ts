@@ -42,7 +42,10 @@ describe('meter key ring (Ed25519 and P-256 meters)', () => {
     expect(ring.verify({ ...edSigned, reading: { ...edSigned.reading, meterIndex: 7 } })).to.equal(false);
   });
 
-  it('refuses a P-256 key that is not 64 bytes', () => {
-    expect(() => new MeterKeyRing([{ publicKey: new Uint8Array(33), scheme: MeterScheme.P256 }])).to.throw(RangeError);
+  it('a key its scheme does not accept (a P-256 key that is not 64 bytes) verifies no reading, as on chain', () => {
+    // `Hub.open` no longer checks keys: the verifier counts no reading under a key that is not valid.
+    const ring = new MeterKeyRing([{ publicKey: new Uint8Array(33), scheme: MeterScheme.P256 }]);
+    expect(ring.size).to.equal(1);
+    expect(ring.verifyEncoded(0, new Uint8Array(70), new Uint8Array(64))).to.equal(false);
   });
 });
