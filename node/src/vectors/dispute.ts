@@ -448,7 +448,13 @@ function meterlessClaim(slots: (SignedReading | undefined)[][], publicKeys: Uint
   const W = slots.length;
   const M = slots[0].length;
   const n = DISPUTE_PARTICIPANTS.length;
-  const layout: MeterLayout = { owners: DISPUTE_GROUPED_OWNERS, participants: n };
+  const meters = DISPUTE_GROUPED_OWNERS.map((owner, index) => ({
+    index,
+    owner,
+    publicKey: publicKeys[index],
+    scheme: MeterScheme.Ed25519,
+  }));
+  const layout = meterLayout({ participants: DISPUTE_PARTICIPANTS, meters });
   const energies = slots.map((row) => row.map(toMeterEnergy));
   const honestStates = foldWindow(DISPUTE_MARKET, emptyState(n), layout.owners, energies);
   const trees = slots.map((row) => readingsTree(layout, row));
@@ -493,12 +499,7 @@ function meterlessClaim(slots: (SignedReading | undefined)[][], publicKeys: Uint
     hub: DISPUTE_HUB,
     communityId: DISPUTE_COMMUNITY_ID,
     participants: DISPUTE_PARTICIPANTS,
-    meters: layout.owners.map((owner, index) => ({
-      index,
-      owner,
-      publicKey: publicKeys[index],
-      scheme: MeterScheme.Ed25519,
-    })),
+    meters,
     market: DISPUTE_MARKET,
     windowIntervals: W,
   };
