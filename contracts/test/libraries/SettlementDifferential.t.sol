@@ -190,11 +190,15 @@ contract SettlementDifferentialTest is Test {
     function _bitmap(uint256 r, uint256 n) internal pure returns (uint256 who) {
         uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
         uint256 mode = (r >> 8) % 4;
-        if (mode == 0) who = uint256(1) << ((r >> 16) % n);
-        else if (mode == 1) who = uint256(keccak256(abi.encode(r, "few"))) & uint256(keccak256(abi.encode(r, "x")))
-            & all;
-        else if (mode == 2) who = all & ~(uint256(1) << ((r >> 16) % n));
-        else who = all;
+        if (mode == 0) {
+            who = uint256(1) << ((r >> 16) % n);
+        } else if (mode == 1) {
+            who = uint256(keccak256(abi.encode(r, "few"))) & uint256(keccak256(abi.encode(r, "x"))) & all;
+        } else if (mode == 2) {
+            who = all & ~(uint256(1) << ((r >> 16) % n));
+        } else {
+            who = all;
+        }
         if (who == 0) who = 1;
     }
 
