@@ -55,10 +55,10 @@ contract EagerSettlement {
             uint256 take = bond < p.cap ? bond : p.cap;
             m.bondMissing += take;
             if (p.orCredit && take < p.cap) {
-                uint256 rest = p.cap - take;
+                uint256 lacking = p.cap - take;
                 uint256 held = m.credit > 0 ? uint256(m.credit) : 0;
-                take += rest < held ? rest : held;
-                m.credit -= int256(rest);
+                take += lacking < held ? lacking : held;
+                m.credit -= int256(lacking);
             }
             total += take;
         }
