@@ -77,10 +77,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint32 finalizedWindows;
         uint32 participantCount;
         uint32 meterCount;
+        /// Participants that joined so far (each member's own `joined` flag says who).
+        uint32 joinedCount;
         uint128 bond;
         uint128 escrow;
-        /// Bit i = participant i joined.
-        uint256 joined;
         /// `Balances.root(Balances.genesis(participants, escrow), 0)`: the balances before window 0.
         bytes32 genesisBalancesRoot;
         /// Tokens held for this community (see the contract's dev note).
@@ -93,6 +93,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         /// Member address → index + 1, written at join (0 = never joined).
         mapping(address => uint256) indexPlusOne;
         mapping(uint256 => Member) members;
+        /// What every member received through slashes and lost game bonds (`Settlement.slash`, `credit`):
+        /// a member's credit is its stored credit plus this, so a slash writes its offenders, not every member.
+        uint256 creditPerMember;
         /// Bit (i & 255) of word i >> 8 = member i was paid out by `claim`.
         mapping(uint256 => uint256) settled;
         /// What claim holder i took of the repaid pool so far.
@@ -178,16 +181,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (!Balances.verify(c.genesisBalancesRoot, n, index, Balance(msg.sender, escrow, 0, 0), 0, proof)) {
             revert NotParticipant(communityId, msg.sender);
         }
-        uint256 bit = uint256(1) << index;
-        uint256 joined = c.joined;
-        if (joined & bit != 0) revert AlreadyJoined(communityId, msg.sender);
-        joined |= bit;
-        c.joined = joined;
+        Member storage m = c.members[index];
+        if (m.joined) revert AlreadyJoined(communityId, msg.sender);
+        m.joined = true;
+        uint32 joined = c.joinedCount + 1;
+        c.joinedCount = joined;
         c.indexPlusOne[msg.sender] = index + 1;
         uint256 total = uint256(bond) + escrow;
         _hold(c, total);
         emit Joined(communityId, msg.sender, bond, escrow);
-        if (joined == _all(n)) {
+        if (joined == n) {
             c.status = CommunityStatus.Active;
             emit CommunityActivated(communityId);
         }
@@ -386,7 +389,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32[] calldata proof
     ) external nonReentrant {
         Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
-        if (c.joined & (uint256(1) << index) == 0) revert NotJoined(communityId, leaf.participant);
+        if (!c.members[index].joined) revert NotJoined(communityId, leaf.participant);
         uint256 word = c.settled[index >> 8];
         uint256 bit = uint256(1) << (index & 255);
         if (word & bit != 0) revert AlreadyClaimed(communityId, index);
@@ -408,7 +411,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Balance calldata leaf,
         uint256 totalClaims
     ) internal returns (uint256 paid, uint256 repaid) {
-        uint256 funds = Settlement.funds(c.members, index, leaf.escrow, c.bond, communityId);
+        uint256 funds = Settlement.funds(c.members, index, leaf.escrow, c.bond, c.creditPerMember, communityId);
         uint256 debt = leaf.debt;
         repaid = debt < funds ? debt : funds;
         paid = funds - repaid;
@@ -572,7 +575,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             c.token.safeTransferFrom(msg.sender, address(this), bond);
         } else if (result == GameResult.ChallengerLost) {
             // The claim was opened (or the challenger gave up): the bond goes to the claim's signers.
-            Settlement.credit(c.members, rec.signers, c.participantCount, bond);
+            c.creditPerMember = Settlement.credit(c.members, rec.signers, c.participantCount, bond, c.creditPerMember);
         } else if (result != GameResult.Continue) {
             _release(c, communityId, challenger, bond);
             if (result == GameResult.ClaimantLost || result == GameResult.ClaimantFaulted) {
@@ -639,7 +642,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         info.market = c.market;
         info.participantCount = c.participantCount;
         info.meterCount = c.meterCount;
-        info.joined = c.joined;
+        info.joinedCount = c.joinedCount;
         info.finalizedWindows = c.finalizedWindows;
         info.genesisBalancesRoot = c.genesisBalancesRoot;
         info.held = c.held;
@@ -672,7 +675,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Community storage c = _existing(communityId);
         Member memory m = c.members[index];
         // The credit's positive part is the credit, its negative part the fine (`Member`).
-        (credit, fine) = Settlement.split(m.credit);
+        (credit, fine) = Settlement.split(Settlement.creditOf(m, c.creditPerMember));
         return (
             uint256(c.bond) - m.bondMissing,
             credit,
@@ -822,8 +825,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @dev Applies penalty `p` and shares the total out (Settlement.slash: the rule, and why money is
     /// conserved); the challenger's reward leaves the community for its withdrawable balance.
     function _slash(Community storage c, uint64 communityId, Settlement.Penalty memory p, address challenger) internal {
-        uint256 reward = Settlement.slash(
-            c.members, withdrawable[c.token], c.participantCount, c.indexPlusOne[challenger], p, challenger, communityId
+        uint256 reward;
+        (reward, c.creditPerMember) = Settlement.slash(
+            c.members,
+            withdrawable[c.token],
+            c.participantCount,
+            c.indexPlusOne[challenger],
+            p,
+            challenger,
+            c.creditPerMember,
+            communityId
         );
         if (reward > 0) _unhold(c, communityId, reward);
     }

@@ -59,7 +59,7 @@ contract HubTest is HubFixture {
         assertEq(info.market.gridBuyPrice, 250);
         assertEq(info.participantCount, N);
         assertEq(info.meterCount, N);
-        assertEq(info.joined, 0);
+        assertEq(info.joinedCount, 0);
         assertEq(info.finalizedWindows, 0);
 
         // No list on chain: its count and the genesis balances root (every member: escrow, no debt, no claim).
@@ -251,7 +251,7 @@ contract HubTest is HubFixture {
         assertEq(credit, 0);
         assertFalse(settled);
         assertEq(taken, 0);
-        assertEq(hub.community(id).joined, 2);
+        assertEq(hub.community(id).joinedCount, 1);
         assertEq(hub.community(id).held, BOND + ESCROW);
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Opening));
     }
@@ -266,7 +266,7 @@ contract HubTest is HubFixture {
         vm.prank(nodes[1]);
         hub.join(id, 1, proof, "");
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Active));
-        assertEq(hub.community(id).joined, 7);
+        assertEq(hub.community(id).joinedCount, 3);
     }
 
     function test_RevertWhen_JoinUnknownCommunity() public {

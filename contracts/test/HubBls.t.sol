@@ -210,7 +210,7 @@ contract HubBlsTest is HubBlsFixture {
         hub.join(id, 1, proof1, "");
         // Nothing was recorded: the honest owner of the key can still join.
         _joinWith(id, 0, kd);
-        assertEq(hub.community(id).joined, 1);
+        assertEq(hub.community(id).joinedCount, 1);
     }
 
     /// Attack: rogue key pk' = [x]G2 - pk_0 (then [x]H(m) alone would verify for participants 0 and 1).

@@ -435,8 +435,9 @@ interface IHub {
 
     /// @notice What the hub keeps of member `index`: its bond (configured bond − bondMissing), its
     /// on-chain credit, whether it was paid out (`claim`), what it took of the repaid pool so far, and its
-    /// on-chain fine (taken from its funds at `claim`, before its debt; review 3, B2). The hub keeps one
-    /// signed credit (`Member.credit`): at most one of credit and fine is non-zero.
+    /// on-chain fine (taken from its funds at `claim`, before its debt; review 3, B2). The signed credit is
+    /// the member's stored `Member.credit` plus the community's per-member accumulator (slash shares and
+    /// lost game bonds, `Settlement`): at most one of credit and fine is non-zero.
     function member(uint64 communityId, uint256 index)
         external
         view

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity ^0.8.31;
 
 import {IHub} from "../interfaces/IHub.sol";
 import {Member} from "../types/Community.sol";
@@ -117,17 +117,19 @@ library Settlement {
     }
 
     /// @notice Member `index`'s funds at close (`Hub.claim`): `escrow` (its leaf's) + its bond (of the
-    /// configured `bond`) + its credit, less its fine, taken first (min(fine, funds), `FineCollected`,
-    /// review 3 B2): the fine stays in the hub, paid to nobody. Here and not in the hub: EIP-170.
+    /// configured `bond`) + its credit (`creditOf`), less its fine, taken first (min(fine, funds),
+    /// `FineCollected`, review 3 B2): the fine stays in the hub, paid to nobody. Here and not in the hub:
+    /// EIP-170.
     function funds(
         mapping(uint256 => Member) storage members,
         uint256 index,
         uint256 escrow,
         uint256 bond,
+        uint256 creditPerMember,
         uint64 communityId
     ) public returns (uint256 total) {
         Member memory m = members[index];
-        (uint256 positive, uint256 fine) = split(m.credit);
+        (uint256 positive, uint256 fine) = split(creditOf(m, creditPerMember));
         total = escrow + (bond - m.bondMissing) + positive;
         if (fine > 0) {
             if (fine > total) fine = total;
@@ -136,16 +138,21 @@ library Settlement {
         }
     }
 
+    /// @notice Member `m`'s signed credit: its stored credit plus what every member received
+    /// (`creditPerMember`, the community's accumulator: `slash`, `credit`).
+    function creditOf(Member memory m, uint256 creditPerMember) internal pure returns (int256) {
+        return int256(m.credit) + creditPerMember.toInt256();
+    }
+
     /// @notice Adds `amount` to member `m`'s credit (a `deposit`): it pays the member's fine first, if
     /// any (the credit is negative then). Here and not in the hub: EIP-170.
     function addCredit(Member storage m, uint256 amount) public {
-        _addCredit(m, amount);
+        _addStored(m, amount.toInt256());
     }
 
-    /// @notice A member's signed credit (an int128) as (credit, fine): its positive and its negative part
-    /// (`Member`).
+    /// @notice A member's signed credit as (credit, fine): its positive and its negative part (`Member`).
     function split(int256 signedCredit) internal pure returns (uint256 positive, uint256 negative) {
-        // `signedCredit` is an int128 (`Member.credit`): both casts are of a value in [0, 2^127], exact.
+        // Both casts are of a value in [0, 2^255], exact.
         unchecked {
             // forge-lint: disable-next-line(unsafe-typecast)
             if (signedCredit > 0) positive = uint256(signedCredit);
@@ -154,9 +161,9 @@ library Settlement {
         }
     }
 
-    /// @dev m.credit += amount (SafeCast: reverts beyond int128).
-    function _addCredit(Member storage m, uint256 amount) private {
-        m.credit = (int256(m.credit) + amount.toInt256()).toInt128();
+    /// @dev m.credit += delta (SafeCast: reverts beyond int120).
+    function _addStored(Member storage m, int256 delta) private {
+        m.credit = (int256(m.credit) + delta).toInt120();
     }
 
     /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds its whole bond
@@ -171,19 +178,31 @@ library Settlement {
     }
 
     /// @notice Splits `amount` equally into the credit of the participants in bitmap `who` (non-empty, of
-    /// `n`); the division's remainder to the first of them (a lost challenge bond, DESIGN.md §5.4).
-    function credit(mapping(uint256 => Member) storage members, uint256 who, uint256 n, uint256 amount) external {
-        uint256 count;
-        for (uint256 i = 0; i < n; ++i) {
-            if (who & (uint256(1) << i) != 0) ++count;
-        }
+    /// `n`); the division's remainder to the first of them (a lost challenge bond, DESIGN.md §5.4). Writes
+    /// the fewer side: each of `who` when they are at most half of `n`; otherwise adds the equal part to
+    /// every member through the accumulator and subtracts it again from each participant not in `who`.
+    /// Returns the new `creditPerMember`.
+    function credit(
+        mapping(uint256 => Member) storage members,
+        uint256 who,
+        uint256 n,
+        uint256 amount,
+        uint256 creditPerMember
+    ) external returns (uint256) {
+        who &= _all(n);
+        uint256 count = _popcount(who);
         uint256 each = amount / count;
         uint256 rest = amount - each * count;
-        for (uint256 i = 0; i < n; ++i) {
-            if (who & (uint256(1) << i) == 0) continue;
-            _addCredit(members[i], each + rest);
-            rest = 0;
+        if (each > 0) {
+            if (2 * count <= n) {
+                _addEach(members, who, each.toInt256());
+            } else {
+                creditPerMember += each;
+                _addEach(members, ~who & _all(n), -each.toInt256());
+            }
         }
+        if (rest > 0) _addStored(members[_lowestBit(who)], rest.toInt256());
+        return creditPerMember;
     }
 
     /// @notice Takes up to `p.cap` from the on-chain bond (`p.orCredit`: then the credit, then a fine) of each
@@ -193,7 +212,11 @@ library Settlement {
     /// (`challengerIndexPlusOne`: its index + 1, 0 for an outsider) gets nothing: its share goes to the
     /// others too (it can neither escape nor profit by disputing its own claim), the remainder to the
     /// first of them; with nobody else left, nothing is taken (and `p.extra` is 0 then). Returns what
-    /// went to `withdrawable` (the hub takes it off the community's `held`).
+    /// went to `withdrawable` (the hub takes it off the community's `held`) and the new `creditPerMember`.
+    /// @dev O(offenders) storage: the equal part is added once to `creditPerMember` (every member) and
+    /// subtracted from each offender in the write that takes its bond; the remainder is one write (the
+    /// challenger's `withdrawable`, or the first non-offender's credit). Every wei of the total lands in
+    /// exactly one place: recipients × each + rest = total.
     function slash(
         mapping(uint256 => Member) storage members,
         mapping(address => uint256) storage withdrawable,
@@ -201,55 +224,64 @@ library Settlement {
         uint256 challengerIndexPlusOne,
         Penalty memory p,
         address challenger,
+        uint256 creditPerMember,
         uint64 communityId
-    ) public returns (uint256 reward) {
-        uint256 offenders = p.offenders;
+    ) public returns (uint256 reward, uint256) {
+        uint256 offenders = p.offenders & _all(n);
         bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
-        uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
-        uint256 recipients = n - _popcount(offenders & all);
-        if (recipients == 0 && selfDispute) return 0;
-        uint256 total = _take(members, p, n) + p.extra;
-        uint256 each =
-            recipients == 0 ? 0 : (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
-        // The division's remainder: to the challenger, or for a self-dispute to the first recipient.
-        uint256 rest = total - each * recipients;
-        emit IHub.Slashed(communityId, challenger, total, selfDispute ? 0 : rest);
-        if (!selfDispute) {
-            withdrawable[challenger] += rest;
-            reward = rest;
-            rest = 0;
-        }
-        _share(members, offenders, n, each, rest);
+        if (n == _popcount(offenders) && selfDispute) return (0, creditPerMember);
+        uint256 total = _take(members, p, offenders, creditPerMember) + p.extra;
+        (reward, creditPerMember) = _shareOut(members, offenders, n, total, selfDispute, creditPerMember);
+        emit IHub.Slashed(communityId, challenger, total, reward);
+        if (reward > 0) withdrawable[challenger] += reward;
+        return (reward, creditPerMember);
     }
 
-    /// @dev Adds `each` to the credit of every participant not in `offenders` (of `n`), and `rest` to
-    /// the first of them.
-    function _share(
+    /// @dev Shares `total` out: an equal part to every participant of `n` not in `offenders` (added once to
+    /// the accumulator, subtracted from each offender), `CHALLENGER_SHARE_BPS` of it and the division's
+    /// remainder to the challenger (returned), or for a self-dispute the whole total to the others, the
+    /// remainder to the first of them. recipients × each + rest = total: every wei lands once.
+    function _shareOut(
         mapping(uint256 => Member) storage members,
         uint256 offenders,
         uint256 n,
-        uint256 each,
-        uint256 rest
-    ) private {
-        for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
-            if (offenders & (uint256(1) << i) != 0) continue;
-            _addCredit(members[i], each + rest);
-            rest = 0;
+        uint256 total,
+        bool selfDispute,
+        uint256 creditPerMember
+    ) private returns (uint256 reward, uint256) {
+        uint256 recipients = n - _popcount(offenders);
+        uint256 each;
+        if (recipients > 0) {
+            each = (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
+        }
+        uint256 rest = total - each * recipients;
+        if (!selfDispute) reward = rest;
+        else if (rest > 0) _addStored(members[_lowestBit(~offenders & _all(n))], rest.toInt256());
+        if (each > 0) {
+            creditPerMember += each;
+            _addEach(members, offenders, -each.toInt256());
+        }
+        return (reward, creditPerMember);
+    }
+
+    /// @dev Adds `delta` to the stored credit of every participant in bitmap `who`.
+    function _addEach(mapping(uint256 => Member) storage members, uint256 who, int256 delta) private {
+        while (who != 0) {
+            _addStored(members[_lowestBit(who)], delta);
+            who &= who - 1;
         }
     }
 
-    /// @dev Takes up to `p.cap` from the bond of each offender, then (`p.orCredit`) what the bond lacked
-    /// from its positive credit, and fines what neither could pay (a negative credit); returns the total
-    /// taken (the fine is not shared out: it is collected later and kept by the hub).
-    function _take(mapping(uint256 => Member) storage members, Penalty memory p, uint256 n)
+    /// @dev Takes up to `p.cap` from the bond of each of `offenders`, then (`p.orCredit`) what the bond
+    /// lacked from its positive credit, and fines what neither could pay (a negative credit); returns the
+    /// total taken (the fine is not shared out: it is collected later and kept by the hub).
+    function _take(mapping(uint256 => Member) storage members, Penalty memory p, uint256 offenders, uint256 perMember)
         private
         returns (uint256 total)
     {
-        uint256 offenders = p.offenders;
         uint256 cap = p.cap;
-        for (uint256 i = 0; i < n; ++i) {
-            if (offenders & (uint256(1) << i) == 0) continue;
-            Member storage m = members[i];
+        for (; offenders != 0; offenders &= offenders - 1) {
+            Member storage m = members[_lowestBit(offenders)];
             uint256 missing = m.bondMissing;
             uint256 bond = p.bond - missing;
             uint256 take = bond < cap ? bond : cap;
@@ -258,16 +290,28 @@ library Settlement {
             m.bondMissing = uint128(missing + take);
             if (p.orCredit && take < cap) {
                 uint256 rest = cap - take;
-                int256 signedCredit = m.credit;
+                int256 signedCredit = creditOf(m, perMember);
                 // What the positive credit holds is taken (and shared out); the rest is fined: the credit
                 // goes below zero, paid by what the member receives later or from its funds at claim
                 // (review 3, B2).
                 // forge-lint: disable-next-line(unsafe-typecast)
                 uint256 held = signedCredit > 0 ? uint256(signedCredit) : 0;
                 take += rest < held ? rest : held;
-                m.credit = (signedCredit - rest.toInt256()).toInt128();
+                _addStored(m, -rest.toInt256());
             }
             total += take;
+        }
+    }
+
+    /// @dev Bitmap with bits 0..n-1 set (n <= 256).
+    function _all(uint256 n) private pure returns (uint256) {
+        return n >= 256 ? type(uint256).max : (uint256(1) << n) - 1;
+    }
+
+    /// @dev Index of the lowest set bit of `x` (non-zero).
+    function _lowestBit(uint256 x) private pure returns (uint256 index) {
+        assembly ("memory-safe") {
+            index := sub(255, clz(and(x, sub(0, x))))
         }
     }
 

@@ -135,19 +135,25 @@ struct Balance {
 
 /// @notice What the hub keeps on chain of one member (token units), in one slot (a claim reads one cold
 /// slot per member); its escrow, debt and claim live in the balances root only (DESIGN.md §5.6). A fresh
-/// member is whole: its slot stays zero.
+/// member is whole: only `joined` is set (at join, so that a later slash writes a non-zero slot: 5,000 gas
+/// per offender instead of 22,100, what lets a claim of 1,000 signers be slashed in one transaction).
 struct Member {
     /// What the member's bond lacks of the configured bond (slashes, timeout penalties); the bond is
     /// configured bond − bondMissing. `topUpBond` makes it 0.
     uint128 bondMissing;
-    /// The member's on-chain balance: what it received or added during the run (a slash share, a lost game
-    /// bond's share, a `deposit`), paid at close with its escrow and bond, backing its debt; less its fine,
-    /// what an equivocation's fixed cost could not take from the bond and the positive credit (review R4,
-    /// review 3 B2: the escrow is in the root, out of a slash's reach). Negative = a fine: money the member
-    /// receives later pays it first, and at `claim` it is taken from the funds before the debt and kept by
-    /// the hub (paid to nobody, so a reporter gains nothing from its own sybil's fine). `Hub.member` reports
-    /// the positive part as `credit` and the negative part as `fine`.
-    int128 credit;
+    /// The member's stored credit; its on-chain balance (its credit) is this plus the community's
+    /// `creditPerMember` (what every member received through slashes and lost game bonds, written once per
+    /// slash instead of once per member; whoever must not receive a share has it subtracted here,
+    /// `Settlement`). The credit is what the member received or added during the run (a slash share, a lost
+    /// game bond's share, a `deposit`), paid at close with its escrow and bond, backing its debt; less its
+    /// fine, what an equivocation's fixed cost could not take from the bond and the positive credit (review
+    /// R4, review 3 B2: the escrow is in the root, out of a slash's reach). A negative credit is a fine: money
+    /// the member receives later pays it first, and at `claim` it is taken from the funds before the debt and
+    /// kept by the hub (paid to nobody, so a reporter gains nothing from its own sybil's fine). `Hub.member`
+    /// reports the positive part as `credit` and the negative part as `fine`.
+    int120 credit;
+    /// The member joined (set once, at join).
+    bool joined;
 }
 
 /// @notice Read-only summary of a community for off-chain nodes.
@@ -164,8 +170,8 @@ struct CommunityInfo {
     MarketParams market;
     uint32 participantCount;
     uint32 meterCount;
-    /// Bit i set = participant i has joined.
-    uint256 joined;
+    /// Participants that joined so far (the community is Active once all have).
+    uint32 joinedCount;
     /// Windows final so far; also the next window to be updated.
     uint32 finalizedWindows;
     /// The balances root before window 0 (`Balances.genesis` of the participants and the escrow).

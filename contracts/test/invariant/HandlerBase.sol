@@ -25,10 +25,14 @@ abstract contract HandlerBase is CommonBase, StdCheats, StdUtils {
     }
 
     /// @dev `who` (participant i) joins with its genesis proof.
+    /// @notice Bit i = participant i of community id joined (the hub keeps a flag per member and a count).
+    mapping(uint64 => uint256) public joinedOf;
+
     function _joinAs(uint64 id, uint256 i, address who, bytes memory keyData) internal {
         bytes32[] memory proof = book.genesisProof(_hub(), id, i);
         vm.prank(who);
         _hub().join(id, i, proof, keyData);
+        joinedOf[id] |= uint256(1) << i;
     }
 
     function _balancesRoot(uint64 id, uint32 w, ParticipantState[] memory s) internal returns (bytes32) {

@@ -102,7 +102,7 @@ contract HubHandler is HandlerBase {
     function join(uint256 seed) external {
         uint64 id = current();
         if (hub.community(id).status != CommunityStatus.Opening) return;
-        uint256 joined = hub.community(id).joined;
+        uint256 joined = joinedOf[id];
         // Joins 1..N of the missing participants, so communities get going within a few calls.
         uint256 count = 1 + (seed >> 8) % N;
         for (uint256 k = 0; k < N && count > 0; ++k) {
@@ -119,7 +119,7 @@ contract HubHandler is HandlerBase {
         uint64 id = current();
         uint256 i = seed % N;
         if (hub.community(id).status == CommunityStatus.Closed) return;
-        if (hub.community(id).joined & (2 ** i) == 0) return;
+        if (joinedOf[id] & (2 ** i) == 0) return;
         amount = bound(amount, 1, 5_000);
         vm.prank(actors[i]);
         hub.deposit(id, amount);
@@ -222,7 +222,7 @@ contract HubHandler is HandlerBase {
         if (hub.community(id).status == CommunityStatus.Closed) return;
         for (uint256 k = 0; k < N; ++k) {
             uint256 i = (seed % N + k) % N;
-            if (hub.community(id).joined & (2 ** i) == 0) continue;
+            if (joinedOf[id] & (2 ** i) == 0) continue;
             uint256 bond = _bondOf(hub, id, i);
             if (bond == BOND) continue;
             vm.prank(actors[i]);
@@ -258,7 +258,7 @@ contract HubHandler is HandlerBase {
         if (status == CommunityStatus.Opening) {
             // Abort only now and then, so most communities run; by a member that joined.
             if (seed % 64 != 0) return;
-            uint256 joined = hub.community(id).joined;
+            uint256 joined = joinedOf[id];
             if (joined == 0) return;
             by = actors[_lowestBit(joined)];
         } else {
@@ -288,7 +288,7 @@ contract HubHandler is HandlerBase {
             if (settled) continue;
             (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
             address caller = callerSeed % 2 == 0 ? actors[i] : actors[callerSeed % N];
-            if (hub.community(id).joined & (2 ** i) == 0) {
+            if (joinedOf[id] & (2 ** i) == 0) {
                 vm.prank(caller);
                 try hub.claim(id, i, leaf, total, proof) {}
                 catch {

@@ -75,7 +75,7 @@ contract HubInvariantTest is Modules {
             bool done = true;
             for (uint256 i = 0; i < handler.actorCount() && done; ++i) {
                 (,, bool settled, uint256 taken,) = hub.member(id, i);
-                if (info.joined & (1 << i) == 0) continue;
+                if (handler.joinedOf(id) & (1 << i) == 0) continue;
                 if (!settled) done = false;
                 (Balance memory leaf, uint256 total,) = book.claimArgs(hub, id, i);
                 if (leaf.claim == 0) continue;

@@ -13,14 +13,17 @@ import {ParticipantState, StateHash} from "../../src/types/Market.sol";
 contract SettlementHarness {
     mapping(uint256 => Member) public members;
     mapping(address => uint256) public withdrawable;
+    /// @dev The community's accumulator (`Hub.Community.creditPerMember`).
+    uint256 public creditPerMember;
 
+    /// @dev Member i with `credited` as its credit (the stored credit is what the accumulator lacks).
     function set(uint256 i, uint128 bondMissing, uint128 credited) external {
-        members[i] = Member(bondMissing, int128(credited));
+        members[i] = Member(bondMissing, int120(int256(uint256(credited)) - int256(creditPerMember)), true);
     }
 
     /// @dev The negative part of member i's credit: its fine.
     function fine(uint256 i) external view returns (uint256) {
-        int256 c = members[i].credit;
+        int256 c = Settlement.creditOf(members[i], creditPerMember);
         return c < 0 ? uint256(-c) : 0;
     }
 
@@ -28,19 +31,23 @@ contract SettlementHarness {
         Settlement.addCredit(members[i], amount);
     }
 
-    function get(uint256 i) external view returns (Member memory) {
-        return members[i];
+    /// @dev Member i with its credit (stored + accumulator) in `credit`.
+    function get(uint256 i) external view returns (Member memory m) {
+        m = members[i];
+        m.credit = int120(Settlement.creditOf(m, creditPerMember));
     }
 
     function credit(uint256 who, uint256 n, uint256 amount) external {
-        Settlement.credit(members, who, n, amount);
+        creditPerMember = Settlement.credit(members, who, n, amount, creditPerMember);
     }
 
     function slash(uint256 n, uint256 challengerIndexPlusOne, Settlement.Penalty memory p, address challenger)
         external
-        returns (uint256)
+        returns (uint256 reward)
     {
-        return Settlement.slash(members, withdrawable, n, challengerIndexPlusOne, p, challenger, 1);
+        (reward, creditPerMember) = Settlement.slash(
+            members, withdrawable, n, challengerIndexPlusOne, p, challenger, creditPerMember, 1
+        );
     }
 
     function requireWholeBonds(uint256 signers) external view {
@@ -52,7 +59,7 @@ contract SettlementHarness {
     }
 
     function funds(uint256 i, uint256 escrow, uint256 bond) external returns (uint256) {
-        return Settlement.funds(members, i, escrow, bond, 1);
+        return Settlement.funds(members, i, escrow, bond, creditPerMember, 1);
     }
 
     function genesisRoot(address[] calldata participants, uint256 escrow) external pure returns (bytes32) {
@@ -145,8 +152,8 @@ contract SettlementTest is Test {
         assertEq(int256(h.withdrawable(address(0xc))) + h.get(1).credit, 30, "only the 30 of credit is shared");
     }
 
-    function test_RevertWhen_AddCreditOverflowsInt128() public {
-        h.set(0, 0, uint128(type(int128).max));
+    function test_RevertWhen_AddCreditOverflowsInt120() public {
+        h.set(0, 0, uint128(uint120(type(int120).max)));
         vm.expectRevert();
         h.addCredit(0, 1);
     }

@@ -60,7 +60,7 @@ describe('e2e: a participant refuses to join a meter table that lists a foreign 
     expect((error as MeterConsentError).type).to.include({ meterIndex: 1, participant: 1 });
     const hub = deployment.hub.connect(provider) as Contract;
     const info = await hub.community(1n);
-    expect(info.joined).to.equal(1n, 'participant 0 joined, participant 1 did not');
+    expect(info.joinedCount).to.equal(1n, 'participant 0 joined, participant 1 did not');
     expect(Number(info.status)).to.equal(1, 'still Opening');
   });
 });

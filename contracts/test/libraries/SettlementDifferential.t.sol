@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.31;
+
+import {Test} from "forge-std/Test.sol";
+import {Settlement} from "../../src/libraries/Settlement.sol";
+import {SettlementHarness} from "./Settlement.t.sol";
+
+/// @dev The eager rule the hub used before the accumulator: a slash credits every non-offender's slot, a
+/// lost game bond every signer's. Kept here as the reference the O(offenders) rule must reproduce.
+contract EagerSettlement {
+    struct EagerMember {
+        uint256 bondMissing;
+        int256 credit;
+    }
+
+    mapping(uint256 => EagerMember) public members;
+    mapping(address => uint256) public withdrawable;
+
+    function set(uint256 i, uint128 bondMissing, uint128 credited) external {
+        members[i] = EagerMember(bondMissing, int256(uint256(credited)));
+    }
+
+    function addCredit(uint256 i, uint256 amount) external {
+        members[i].credit += int256(amount);
+    }
+
+    function credit(uint256 who, uint256 n, uint256 amount) external {
+        uint256 count;
+        for (uint256 i = 0; i < n; ++i) {
+            if (who & (uint256(1) << i) != 0) ++count;
+        }
+        uint256 each = amount / count;
+        uint256 rest = amount - each * count;
+        for (uint256 i = 0; i < n; ++i) {
+            if (who & (uint256(1) << i) == 0) continue;
+            members[i].credit += int256(each + rest);
+            rest = 0;
+        }
+    }
+
+    function slash(uint256 n, uint256 challengerIndexPlusOne, Settlement.Penalty memory p, address challenger)
+        external
+        returns (uint256 reward)
+    {
+        uint256 offenders = p.offenders;
+        bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
+        uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
+        uint256 recipients = n - _popcount(offenders & all);
+        if (recipients == 0 && selfDispute) return 0;
+        uint256 total = p.extra;
+        for (uint256 i = 0; i < n; ++i) {
+            if (offenders & (uint256(1) << i) == 0) continue;
+            EagerMember storage m = members[i];
+            uint256 bond = p.bond - m.bondMissing;
+            uint256 take = bond < p.cap ? bond : p.cap;
+            m.bondMissing += take;
+            if (p.orCredit && take < p.cap) {
+                uint256 lacking = p.cap - take;
+                uint256 held = m.credit > 0 ? uint256(m.credit) : 0;
+                take += lacking < held ? lacking : held;
+                m.credit -= int256(lacking);
+            }
+            total += take;
+        }
+        uint256 each = recipients == 0
+            ? 0
+            : (selfDispute ? total : total * (10_000 - Settlement.CHALLENGER_SHARE_BPS) / 10_000) / recipients;
+        uint256 rest = total - each * recipients;
+        if (!selfDispute) {
+            withdrawable[challenger] += rest;
+            reward = rest;
+            rest = 0;
+        }
+        for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
+            if (offenders & (uint256(1) << i) != 0) continue;
+            members[i].credit += int256(each + rest);
+            rest = 0;
+        }
+    }
+
+    function funds(uint256 i, uint256 escrow, uint256 bond) external view returns (uint256 total) {
+        EagerMember memory m = members[i];
+        total = escrow + (bond - m.bondMissing) + (m.credit > 0 ? uint256(m.credit) : 0);
+        uint256 fine = m.credit < 0 ? uint256(-m.credit) : 0;
+        total -= fine < total ? fine : total;
+    }
+
+    function _popcount(uint256 x) private pure returns (uint256 count) {
+        for (; x != 0; x &= x - 1) {
+            ++count;
+        }
+    }
+}
+
+/// @notice Differential test of the slashing rule: random sequences of slashes (signer sets, single
+/// offenders, self-disputes, equivocations into the credit and fines), lost game bonds and deposits, applied
+/// to the eager rule (every member written) and to the accumulator rule (`Settlement`: offenders written,
+/// the rest through `creditPerMember`). After every step each member's bond and credit, the challenger's
+/// withdrawable balance and the reward agree to the wei, and so does what each member is paid at claim.
+contract SettlementDifferentialTest is Test {
+    uint256 internal constant BOND = 1_000_003;
+    address internal constant CHALLENGER = address(0xC0FFEE);
+
+    function testFuzz_AccumulatorPaysWhatTheEagerRulePaid(uint256 seed, uint8 size, uint8 steps) public {
+        uint256 n = bound(size, 1, 256);
+        SettlementHarness lazy = new SettlementHarness();
+        EagerSettlement eager = new EagerSettlement();
+        for (uint256 i = 0; i < n; ++i) {
+            uint128 missing = uint128(uint256(keccak256(abi.encode(seed, "missing", i))) % 4 == 0 ? i * 7 : 0);
+            lazy.set(i, missing, 0);
+            eager.set(i, missing, 0);
+        }
+        uint256 count = bound(steps, 1, 24);
+        for (uint256 k = 0; k < count; ++k) {
+            uint256 r = uint256(keccak256(abi.encode(seed, k)));
+            uint256 kind = r % 4;
+            if (kind == 0) {
+                uint256 who = _bitmap(r, n);
+                uint256 amount = (r >> 64) % 10_000_019;
+                lazy.credit(who, n, amount);
+                eager.credit(who, n, amount);
+            } else if (kind == 1) {
+                uint256 i = (r >> 16) % n;
+                uint256 amount = (r >> 64) % 50_000;
+                lazy.addCredit(i, amount);
+                eager.addCredit(i, amount);
+            } else {
+                Settlement.Penalty memory p;
+                p.offenders = kind == 2 ? _bitmap(r, n) : uint256(1) << ((r >> 16) % n);
+                // A fraud's cap is the whole bond; an equivocation's a fixed amount (into the credit, then fined).
+                p.cap = kind == 2 && (r >> 72) % 3 == 0 ? type(uint256).max : (r >> 80) % (BOND + BOND / 2);
+                p.orCredit = kind == 3;
+                p.bond = BOND;
+                // A forfeited deposit comes with a non-offender to receive it.
+                if (_popcount(p.offenders) < n) p.extra = (r >> 120) % 100_003;
+                // The challenger: an outsider, a non-offender member, or an offender (a self-dispute).
+                uint256 challengerPlusOne = (r >> 200) % 3 == 0 ? 0 : 1 + (r >> 208) % n;
+                uint256 a = lazy.slash(n, challengerPlusOne, p, CHALLENGER);
+                uint256 b = eager.slash(n, challengerPlusOne, p, CHALLENGER);
+                assertEq(a, b, "reward");
+            }
+            _compare(lazy, eager, n);
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 escrow = uint256(keccak256(abi.encode(seed, "escrow", i))) % 5_000;
+            assertEq(lazy.funds(i, escrow, BOND), eager.funds(i, escrow, BOND), "paid at claim");
+        }
+    }
+
+    /// @dev The remainder rule: a self-dispute's remainder goes to the first non-offender (here member 2,
+    /// members 0 and 1 offend), with its equal part; the challenger's otherwise.
+    function test_SelfDisputeRemainderToFirstNonOffender() public {
+        SettlementHarness h = new SettlementHarness();
+        // 2 × 1,000 taken, shared by 3 recipients: 666 each, 2 left.
+        h.slash(5, 1, Settlement.Penalty(0x3, 1_000, 0, false, BOND), CHALLENGER);
+        assertEq(h.get(2).credit, 668);
+        assertEq(h.get(3).credit, 666);
+        assertEq(h.get(4).credit, 666);
+        assertEq(h.get(0).credit, 0, "an offender receives no share");
+        assertEq(h.get(1).credit, 0, "nor does the self-disputing challenger");
+        assertEq(h.withdrawable(CHALLENGER), 0);
+        // An outsider: half of 2,000 to the 3 others (333 each), 1,000 + 1 to the challenger.
+        h.slash(5, 0, Settlement.Penalty(0x3, 1_000, 0, false, BOND), CHALLENGER);
+        assertEq(h.withdrawable(CHALLENGER), 1_001);
+        assertEq(h.get(2).credit, 668 + 333);
+        assertEq(h.get(0).credit, 0);
+    }
+
+    /// @dev A lost game bond over most of the members is written to the few who did not sign.
+    function test_CreditToMostWritesTheOthers() public {
+        SettlementHarness h = new SettlementHarness();
+        // 7 of 8 signed: 100 / 7 = 14 each, 2 to the first (member 1).
+        h.credit(0xfe, 8, 100);
+        assertEq(h.creditPerMember(), 14);
+        assertEq(h.get(0).credit, 0);
+        assertEq(h.get(1).credit, 16);
+        assertEq(h.get(7).credit, 14);
+    }
+
+    function _compare(SettlementHarness lazy, EagerSettlement eager, uint256 n) internal view {
+        for (uint256 i = 0; i < n; ++i) {
+            (uint256 missing, int256 credited) = eager.members(i);
+            assertEq(lazy.get(i).bondMissing, missing, "bondMissing");
+            assertEq(lazy.get(i).credit, credited, "credit");
+        }
+        assertEq(lazy.withdrawable(CHALLENGER), eager.withdrawable(CHALLENGER), "withdrawable");
+    }
+
+    /// @dev A non-empty bitmap of members of n: one, a few, most or all of them.
+    function _bitmap(uint256 r, uint256 n) internal pure returns (uint256 who) {
+        uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
+        uint256 mode = (r >> 8) % 4;
+        if (mode == 0) {
+            who = uint256(1) << ((r >> 16) % n);
+        } else if (mode == 1) {
+            who = uint256(keccak256(abi.encode(r, "few"))) & uint256(keccak256(abi.encode(r, "x"))) & all;
+        } else if (mode == 2) {
+            who = all & ~(uint256(1) << ((r >> 16) % n));
+        } else {
+            who = all;
+        }
+        if (who == 0) who = 1;
+    }
+
+    function _popcount(uint256 x) internal pure returns (uint256 count) {
+        for (; x != 0; x &= x - 1) {
+            ++count;
+        }
+    }
+}
