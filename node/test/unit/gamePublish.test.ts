@@ -467,7 +467,7 @@ describe('data-availability game: the published step and the meter level', () =>
     // nothing) under a readings tree with junk in its padding, so no readingsRoot of ours is the claim's.
     const extra = '0x00000000000000000000000000000000000000e4';
     const c4 = { ...community, participants: [...community.participants, extra] };
-    const layout4 = { owners, participants: 4 };
+    const layout4 = meterLayout(c4);
     const honest4 = claimFromServed(layout4, 0, assembled.slots, foldAndCommit(c4, 0, assembled).states);
     const trees = assembled.slots.map((_row, i) => claimedTree(honest4, i));
     const right = trees[2];
