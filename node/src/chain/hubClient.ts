@@ -131,6 +131,9 @@ export class MeterListError extends Error {
   override readonly name = 'MeterListError';
 }
 
+/** Most head-keyed reads a `HubClient` keeps (`atHead`). */
+const HEAD_READS = 64;
+
 /** Typed access to one community on the hub contract. */
 export class HubClient {
   readonly contract: Contract;
@@ -477,8 +480,19 @@ export class HubClient {
    * claim, and one that finalized after its challenge period, keeps its whole stored record. Throws rather
    * than return a zero root for a final window.
    */
-  async windowRecord(window: number): Promise<WindowRecord> {
-    const r = await this.contract.windowRecord(this.opts.communityId, window);
+  /**
+   * Window `window`'s record. Read once per block (`atHead`): the node's loops ask for it every tick,
+   * and between two blocks the answer cannot change. `latest` reads the chain's newest state now
+   * (the submitter's last look before it sends: another rank's update may have been mined a moment ago).
+   */
+  async windowRecord(window: number, opts: { latest?: boolean } = {}): Promise<WindowRecord> {
+    return opts.latest
+      ? this.readWindowRecord(window, 'latest')
+      : this.atHead(`windowRecord:${window}`, (block) => this.readWindowRecord(window, block));
+  }
+
+  private async readWindowRecord(window: number, blockTag: number | 'latest'): Promise<WindowRecord> {
+    const r = await this.contract.windowRecord(this.opts.communityId, window, { blockTag });
     const record: WindowRecord = {
       windowRoot: r.windowRoot,
       stateHash: r.stateHash,
@@ -521,8 +535,36 @@ export class HubClient {
 
   /** Index of the last final window, or -1 (from `community().finalizedWindows`: the hub keeps no second view of it). */
   async lastFinalizedWindow(): Promise<number> {
-    const info = await this.contract.community(this.opts.communityId);
-    return Number(info.finalizedWindows) - 1;
+    return this.atHead('lastFinalizedWindow', async (blockTag) => {
+      const info = await this.contract.community(this.opts.communityId, { blockTag });
+      return Number(info.finalizedWindows) - 1;
+    });
+  }
+
+  /** Reads kept per block (`atHead`), by key: at most `HEAD_READS` of them, those of older blocks dropped first. */
+  private readonly headReads = new Map<string, { block: number; value: Promise<unknown> }>();
+
+  /**
+   * `read` at the chain's head block, once per block: a node's loops (settlement, the game, the
+   * dashboard) poll the same views every tick, and decoding the hub's answers was most of an idle
+   * node's CPU (a 10-node devnet on 2 cores: the community took ~0.6 of a core doing nothing, CPU
+   * profile in docs/faults.md). The block number is the provider's (ethers caches it for its
+   * `cacheTimeout`, 250 ms by default); the view is read AT that block, so a cached answer is exactly
+   * the chain's state there. A failed read is not kept.
+   */
+  private async atHead<T>(key: string, read: (blockTag: number) => Promise<T>): Promise<T> {
+    const block = await this.modules.provider.getBlockNumber();
+    const hit = this.headReads.get(key);
+    if (hit && hit.block === block) return hit.value as Promise<T>;
+    const value = read(block);
+    if (this.headReads.size >= HEAD_READS)
+      for (const [k, v] of this.headReads)
+        if (v.block < block || this.headReads.size >= HEAD_READS) this.headReads.delete(k);
+    this.headReads.set(key, { block, value });
+    value.catch(() => {
+      if (this.headReads.get(key)?.value === value) this.headReads.delete(key);
+    });
+    return value;
   }
 
   /** The community's data-availability game module (`CommunityModules.game`, named at open). */

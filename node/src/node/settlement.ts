@@ -80,6 +80,8 @@ export class Settlement {
   /** Disputes running now (they run beside the settlement loop, never inside it). */
   private readonly disputing = new Set<string>();
   private readonly submittableSince = new Map<number, number>();
+  /** First time (seconds) this node held every participant's signature over its result of a window. */
+  private readonly fullySignedSince = new Map<number, number>();
   private readonly finalizableSince = new Map<number, number>();
   private readonly atCapLogged = new Set<string>();
   /** (window, root) pairs checked with the peers before a pending claim (`beforePendingClaim`). */
@@ -216,9 +218,14 @@ export class Settlement {
     // The grace period (readings in flight at the window's end) matters to a claim made from this
     // node's fold alone; a result every participant signed waits for nothing (each meter's owner
     // signed it), so the fast path counts from the window's end.
+    // The fast path became submittable when the last signature arrived: a later rank takes over
+    // `takeoverSeconds` after it held them all, not after its fold (10-node fault run: every signature
+    // of window 0 arrived ~3 s after its end, 1 s after rank 1's turn counted from its fold, and ranks
+    // 0 and 1 both sent; one reverted `WindowAlreadyFinal`).
+    const since = this.since(this.submittableSince, window, now);
     const base = Math.max(
       clock.windowEnd(window) + (everyone ? 0 : this.modules.graceSeconds),
-      this.since(this.submittableSince, window, now),
+      everyone ? Math.max(since, this.since(this.fullySignedSince, window, now)) : since,
     );
     // Fast path at once, pending path from the signature deadline; each later rank of the
     // rotation takes over `takeoverSeconds` after the one before it.
@@ -266,7 +273,7 @@ export class Settlement {
    * rank's transaction mined between our gas estimate and our broadcast) only the chain can settle.
    */
   private async claimedMeanwhile(window: number, expected = WindowStatus.None): Promise<boolean> {
-    const rec = await this.modules.hub.windowRecord(window);
+    const rec = await this.modules.hub.windowRecord(window, { latest: true });
     if (rec.status === expected) return false;
     this.records.set(window, rec);
     this.modules.logger.info('window moved on chain meanwhile (another rank): nothing sent', {

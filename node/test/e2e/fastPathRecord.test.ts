@@ -133,6 +133,24 @@ describe('e2e: the roots of a fast-path-final window come from its WindowFinaliz
     );
     expect(r1.signers).to.equal(6n);
 
+    // Read once per block (the node's loops ask every tick; decoding the answers was most of an idle
+    // node's CPU): no eth_call while the head stays, one after a new block; `latest` always asks.
+    const methods: string[] = [];
+    provider.on('debug', (e: { action?: string; payload?: { method: string } | { method: string }[] }) => {
+      if (e.action === 'sendRpcPayload' && e.payload) for (const p of [e.payload].flat()) methods.push(p.method);
+    });
+    const ethCalls = () => methods.filter((m) => m === 'eth_call').length;
+    expect(await hub.lastFinalizedWindow()).to.equal(1);
+    expect(await hub.lastFinalizedWindow()).to.equal(1);
+    expect((await hub.windowRecord(1)).status).to.equal(WindowStatus.Final);
+    expect(ethCalls(), 'the head did not move: one read of the community, the record read above kept').to.equal(1);
+    expect((await hub.windowRecord(1, { latest: true })).status).to.equal(WindowStatus.Final);
+    expect(ethCalls(), '`latest` reads the chain').to.equal(2);
+    await provider.send('evm_mine', []);
+    expect((await hub.windowRecord(1)).status).to.equal(WindowStatus.Final);
+    expect(ethCalls(), 'a new block: read again').to.equal(3);
+    provider.removeAllListeners('debug');
+
     // A node whose RPC serves no logs (pruned, or a lying endpoint) cannot learn the fast-path roots: it
     // refuses, and never audits window 0 against zero roots. The finalized claim needs no event.
     const blind = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SimulatedMeter } from '../../src/meter/simulatedMeter.js';
-import { encodeReading, meterKeyPair, verifyEd25519 } from '../../src/reading/index.js';
+import { encodeReading, meterKeyPair, signReading, verifyEd25519 } from '../../src/reading/index.js';
 import { seedFor } from '../../src/vectors/readings.js';
 
 describe('SimulatedMeter', () => {
@@ -23,6 +23,14 @@ describe('SimulatedMeter', () => {
     expect(signed.map((s) => s.reading.interval)).to.deep.equal([1, 2, 3]);
     expect(signed.map((s) => s.reading.importWh)).to.deep.equal([20, 30, 40]);
     for (const s of signed) expect(verifyEd25519(encodeReading(s.reading), s.signature, key.publicKey)).to.equal(true);
+  });
+
+  it('signs exactly what tweetnacl signs, as a meter firmware would (Ed25519 is deterministic)', () => {
+    const meter = new SimulatedMeter(opts, { key, profile: { loadWh: [10, 20, 30], pvWh: [40, 0, 5] } });
+    for (const t of [0, 1, 2])
+      expect(Buffer.from(meter.sign(t).signature).toString('hex')).to.equal(
+        Buffer.from(signReading(meter.reading(t), key.secretKey).signature).toString('hex'),
+      );
   });
 
   it('refuses an interval outside the profile', () => {

@@ -364,6 +364,26 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(sent.length).to.equal(1);
   });
 
+  it('a later rank takes over the fast path `takeoverSeconds` after it held every signature, not after its fold', async () => {
+    // 10-node fault run: window 0's last signature came ~3 s after its end, past rank 1's turn counted
+    // from its fold (end + 1 s + 2 s): ranks 0 and 1 both sent, one update reverted.
+    await db.coSignatures.delete({ window: 0, signer: 2 });
+    const rank1 = settlement(1);
+    at(windowEnd() + 1);
+    await rank1.tick();
+    expect(sent.length, 'folded, two of three signatures: before the signature deadline').to.equal(0);
+    at(windowEnd() + 1 + opts.takeoverSeconds + 1);
+    await committed();
+    await rank1.tick();
+    expect(sent.length, "rank 0's turn: every signature just arrived").to.equal(0);
+    at(windowEnd() + 1 + 2 * opts.takeoverSeconds + 1);
+    await rank1.tick();
+    expect(
+      sent.map((t) => t.window),
+      'rank 1, takeoverSeconds after the last signature',
+    ).to.deep.equal([0]);
+  });
+
   it('asks the peers once more before a pending claim: when they held more, it waits for the new fold and its signatures', async () => {
     // kill -9 fault run: a node folded a window alone after a restart and claimed it on the pending
     // path with 4 of 16 readings; the claim was overturned (or, when only the readings' owner
