@@ -46,10 +46,18 @@ export class MeterService {
     void this.look();
   }
 
-  stop(): void {
+  /**
+   * Stops, after signing and publishing every interval already over: a node stopped just past an
+   * interval's end (before the meter's look, a few ms later) still hands over that interval's
+   * reading, as a meter's buffer would (fault suite, "node offline 3 windows": node 3 was stopped
+   * at the end of interval 0 and that reading never existed).
+   */
+  async stop(): Promise<void> {
+    if (!this.running) return;
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    await this.tick().catch((e) => this.modules.logger.warn('meter round failed', {}, e));
   }
 
   /** Signs what is over, then sleeps until the end of the interval running now. */

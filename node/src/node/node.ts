@@ -608,7 +608,8 @@ export class DiversityNode {
     this.loops.clear();
     const parts = this.parts;
     if (parts) {
-      parts.meter?.stop();
+      // First: the meter hands over the reading of an interval that just ended (ingest and gossip still up).
+      if (parts.meter) await this.bounded('meter stop', parts.meter.stop());
       await this.bounded('api stop', parts.api.stop());
       await this.bounded('network stop', parts.network.stop());
       // Let the loops and an ingest in flight finish before the store closes (not forever: a

@@ -140,8 +140,35 @@ describe('wake-ups on the way to final', () => {
         for (let i = 0; i < 100 && published.length === 0; i++) await sleep(20);
         expect(published).to.deep.equal([0]);
       } finally {
-        service.stop();
+        await service.stop();
       }
+    });
+
+    it('stopped just past an interval end, before its look, it still signs and publishes that interval', async () => {
+      const { clock, state } = manualClock(community, community.start + 0.5);
+      const meter = new SimulatedMeter(
+        { chainId: community.chainId, hub: community.hub, communityId: community.communityId, meterIndex: 0 },
+        { key: meterKeyPair(seedFor('stop-meter')), profile: { loadWh: [10, 20, 30] } },
+      );
+      const published: number[] = [];
+      const service = new MeterService(
+        { tickMs: 60_000, lastInterval: 2, profileOffset: 0 },
+        {
+          meter,
+          clock,
+          logger: nullLogger,
+          publish: async (bytes) => void published.push(Buffer.from(bytes).readUInt32BE(58)),
+        },
+      );
+      service.start(0);
+      await sleep(20);
+      expect(published, 'interval 0 running').to.deep.equal([]);
+      // The clock passes interval 0's end; the meter's next look is a minute away (its tick).
+      state.now = community.start + 1.001;
+      await service.stop();
+      expect(published).to.deep.equal([0]);
+      await service.stop();
+      expect(published, 'stopped once').to.deep.equal([0]);
     });
   });
 });

@@ -93,7 +93,7 @@ export const meterCommand = {
     service.start(Math.max(0, clock.currentInterval() - 1));
     logger.info('meter running', { meter: args.meterIndex, community: community.communityId, topic });
     const stop = async () => {
-      service.stop();
+      await service.stop();
       clearInterval(redial);
       await host.stop();
       process.exit(0);
