@@ -529,7 +529,7 @@ async function main(): Promise<void> {
     },
     {
       name: 'hostile: malleated P-256',
-      note: 'a fifth meter, P-256 (owned by participant 0), signed each interval by a gateway peer; a hostile peer re-sends each of its readings with s flipped to N − s',
+      note: 'a fifth meter, P-256 (owned by the last participant), signed each interval by a gateway peer; a hostile peer re-sends each of its readings with s flipped to N − s',
       p256Meters: 1,
       fault: (c) => malleatedP256(c),
     },

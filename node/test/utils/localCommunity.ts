@@ -99,7 +99,8 @@ export class LocalCommunity {
       participants: wallets,
       meters: [
         ...meterKeys.map((k, i) => ({ publicKey: k.publicKey, scheme: MeterScheme.Ed25519, owner: i })),
-        ...p256Public.map((publicKey) => ({ publicKey, scheme: MeterScheme.P256, owner: 0 })),
+        // Owned by the last participant: the hub takes the meters grouped by owner (§5.1).
+        ...p256Public.map((publicKey) => ({ publicKey, scheme: MeterScheme.P256, owner: meterKeys.length - 1 })),
       ],
       intervalSeconds: opts.intervalSeconds,
       windowIntervals: opts.windowIntervals,
@@ -114,7 +115,9 @@ export class LocalCommunity {
       bond: 10n * ETHER,
       escrow: 100n * ETHER,
       challengePeriod: opts.challengePeriod,
-      ownMeterKeys: meterKeys.map((k, i) => (i === 0 ? [k.publicKey, ...p256Public] : [k.publicKey])),
+      ownMeterKeys: meterKeys.map((k, i) =>
+        i === meterKeys.length - 1 ? [k.publicKey, ...p256Public] : [k.publicKey],
+      ),
     });
     const ports = await freePorts(n);
     const peerIds = await Promise.all(wallets.map((w) => peerIdFromSecret(w.privateKey)));
