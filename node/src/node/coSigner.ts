@@ -112,12 +112,14 @@ export class CoSigner {
           ...signed,
         });
     const msg: CoSignatureMessage = { ...signed, signer: participantIndex, signature };
-    await this.store(msg);
+    // Published first, stored after: the peers wait for it, and nothing here needs the store first (a
+    // restart signs the same result again: ECDSA per RFC 6979 and BLS are deterministic).
     await this.modules
       .publish(this.encode(msg))
       .then(() => this.publishedAt.set(window, Date.now()))
       .catch((e) => logger.verbose('co-signature publish failed', { window }, e));
     logger.info('co-signature published', { window, afterEndMs: this.modules.clock.msAfterWindowEnd(window) });
+    await this.store(msg);
     return msg;
   }
 

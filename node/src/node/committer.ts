@@ -198,11 +198,14 @@ export class WindowCommitter {
   ): Promise<void> {
     const { db } = this.modules;
     const { window, windowRoot, stateHash } = result;
-    await db.commitments.put(
-      { window, windowRoot },
-      { window, windowRoot, stateHash, frames: commitmentFrames(assembled, folded), signedAt: Date.now() },
-    );
-    await db.windowResults.put(window, result);
+    // One atomic write: the commitment and the result it comes from are stored together or not at all.
+    await db.batch([
+      db.commitments.putOp(
+        { window, windowRoot },
+        { window, windowRoot, stateHash, frames: commitmentFrames(assembled, folded), signedAt: Date.now() },
+      ),
+      db.windowResults.putOp(window, result),
+    ]);
   }
 
   /**
@@ -463,14 +466,16 @@ export class WindowCommitter {
     if (existing && !refold) return existing;
     // Fetched from the peers first, unless every slot is held already (gossip delivered the
     // window: with 10 nodes, asking 9 peers twice per window only delays the co-signature).
-    const complete =
-      (await db.readings.listWindow(window)).length === community.windowIntervals * community.meters.length;
+    const listed = await db.readings.listWindow(window);
+    const complete = listed.length === community.windowIntervals * community.meters.length;
     const recovered = refold || complete ? 0 : await this.reconcile(window);
     const started = performance.now();
+    // The listing is folded as it is unless the fetch from the peers added readings (each await on this
+    // path waits its turn for a core at a window's end, when every node of the community folds at once).
     const { assembled, folded, posted, postedHash } = this.modules.fold(
       community,
       window,
-      await assembleStoredWindow(db, community, window),
+      await assembleStoredWindow(db, community, window, recovered > 0 ? undefined : listed),
     );
     // balances(w) from balances(w−1): stored under its root before anything is signed, like the commitment.
     const balances = await this.modules.balances.after(window, posted, this.modules.balancesStrategy);

@@ -47,12 +47,14 @@ export async function assembleStoredWindow(
   db: NodeDb,
   community: Pick<CommunityInfo, 'windowIntervals' | 'meters'>,
   window: number,
+  /** The window's readings as the caller just listed them (`db.readings.listWindow`), or read here. */
+  readings?: SignedReading[],
 ): Promise<AssembledWindow> {
   return assembleWindow(
     window * community.windowIntervals,
     community.windowIntervals,
     community.meters.length,
-    await db.readings.listWindow(window),
+    readings ?? (await db.readings.listWindow(window)),
     await db.equivocations.listWindow(window),
   );
 }
