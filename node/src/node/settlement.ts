@@ -252,15 +252,24 @@ export class Settlement {
         ? this.aggregate(community.coSignature.publicKeys, window, own, counted)
         : this.ecdsaBlob(window, counted);
     if (coSignature === undefined) return;
-    if (step.kind === 'send' && (await this.claimedMeanwhile(window))) return;
-    await this.send(window, 'update', counted.length, step.kind === 'replace' ? step.sub : undefined, (o) =>
-      this.modules.hub.sendUpdate(
-        window,
-        own,
-        coSignature,
-        counted.length === community.participants.length ? null : own.finalState,
-        o,
-      ),
+    // The fee data is read beside the last look at the window (two round trips at once, not one after
+    // the other: the way from every co-signature held to the update sent).
+    const fees = step.kind === 'send' ? this.fees() : undefined;
+    if (step.kind === 'send' && (await Promise.all([this.claimedMeanwhile(window), fees]))[0]) return;
+    await this.send(
+      window,
+      'update',
+      counted.length,
+      step.kind === 'replace' ? step.sub : undefined,
+      (o) =>
+        this.modules.hub.sendUpdate(
+          window,
+          own,
+          coSignature,
+          counted.length === community.participants.length ? null : own.finalState,
+          o,
+        ),
+      fees,
     );
   }
 
@@ -552,11 +561,13 @@ export class Settlement {
     signers: number,
     replaceOf: StoredSubmission | undefined,
     sendTx: (overrides: Overrides) => Promise<{ hash: string; nonce: number }>,
+    /** The fee data, when the caller read it already (`fees()`). */
+    feeData?: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }>,
   ): Promise<void> {
     const { db, metrics, logger } = this.modules;
     const prev = replaceOf ?? (await db.submissions.get(window));
     const failuresSoFar = prev && prev.kind === kind ? (prev.failures ?? 0) : 0;
-    const fees = replaceOf ? this.bumped(replaceOf) : await this.fees();
+    const fees = replaceOf ? this.bumped(replaceOf) : await (feeData ?? this.fees());
     if (!fees) {
       if (replaceOf && !this.atCapLogged.has(`${window}:${kind}`)) {
         this.atCapLogged.add(`${window}:${kind}`);
