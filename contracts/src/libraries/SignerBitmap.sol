@@ -108,10 +108,11 @@ library SignerBitmap {
         }
     }
 
-    /// @notice Index of the lowest set bit of `x` (non-zero).
-    function lowestBit(uint256 x) internal pure returns (uint256 index) {
-        assembly ("memory-safe") {
-            index := sub(255, clz(and(x, sub(0, x))))
+    /// @notice Index of the lowest set bit of `x` (non-zero): the bits below it, counted. No CLZ (EIP-7939):
+    /// the co-signature modules run on chains without it too (the Prague test of `Attacks.t.sol`).
+    function lowestBit(uint256 x) internal pure returns (uint256) {
+        unchecked {
+            return popcount((x & (0 - x)) - 1);
         }
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {SignerBitmap} from "../../src/libraries/SignerBitmap.sol";
 import {Test} from "forge-std/Test.sol";
 import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
 import {EcdsaSignerSet} from "../../src/modules/EcdsaSignerSet.sol";
@@ -30,7 +31,9 @@ contract EcdsaSignerSetTest is Test {
 
     function _verifyA(uint256 n, bytes memory blob) internal returns (uint256) {
         vm.prank(hubA);
-        return set.verify(1, DIGEST, n, blob);
+        uint256[] memory got = set.verify(1, DIGEST, n, blob);
+        // Empty after an expected revert.
+        return got.length == 0 ? 0 : got[0];
     }
 
     function test_Verify_BitmapOfSigners() public {
@@ -50,7 +53,7 @@ contract EcdsaSignerSetTest is Test {
     }
 
     function test_RevertWhen_BitBeyondParticipantCount() public {
-        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.SignerOutOfRange.selector, 0x08, 3));
+        vm.expectRevert(abi.encodeWithSelector(SignerBitmap.SignerOutOfRange.selector, 3));
         _verifyA(3, bytes.concat(bytes32(uint256(0x08)), _sig(3)));
     }
 
@@ -144,8 +147,8 @@ contract EcdsaSignerSetTest is Test {
         set.register(1, 0, makeAddr("p0bis"), "");
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidKeyData.selector, 1, 5));
         set.register(1, 5, makeAddr("p5"), hex"01");
-        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 256));
-        set.register(1, 256, makeAddr("p256"), "");
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 1024));
+        set.register(1, 1024, makeAddr("p1024"), "");
         vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 6));
         set.register(1, 6, address(0), "");
         vm.stopPrank();
@@ -182,7 +185,7 @@ contract EcdsaSignerSetTest is Test {
             blob = bytes.concat(blob, r, vs);
         }
         vm.prank(hubB);
-        assertEq(set.verify(7, DIGEST, n, blob), mask);
+        assertEq(set.verify(7, DIGEST, n, blob)[0], mask);
     }
 
     /// @dev The TypeScript encoder's blobs (`encodeEcdsaCoSignature`, `contracts/test/vectors/update.json`).
@@ -198,7 +201,9 @@ contract EcdsaSignerSetTest is Test {
         for (uint256 c = 0; c < 3; ++c) {
             string memory p = string.concat(".ecdsa.cases[", vm.toString(c), "]");
             bytes memory blob = vm.parseJsonBytes(json, string.concat(p, ".blob"));
-            assertEq(set.verify(3, digest, n, blob), uint256(vm.parseJsonBytes32(json, string.concat(p, ".signers"))));
+            assertEq(
+                set.verify(3, digest, n, blob)[0], uint256(vm.parseJsonBytes32(json, string.concat(p, ".signers")))
+            );
         }
         vm.stopPrank();
     }
