@@ -26,6 +26,7 @@ import {
 import {Balances} from "./libraries/Balances.sol";
 import {MeterRegistry} from "./libraries/MeterRegistry.sol";
 import {Settlement} from "./libraries/Settlement.sol";
+import {SignerBitmap} from "./libraries/SignerBitmap.sol";
 import {WindowResult} from "./libraries/WindowResult.sol";
 
 /// @title Hub
@@ -56,8 +57,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Most participants a community can have: signers are tracked in a 256-bit bitmap.
-    uint256 public constant MAX_PARTICIPANTS = 256;
+    /// @notice Most participants a community can have (`SignerBitmap.MAX_PARTICIPANTS` = 1,024): a signer
+    /// set is ⌈N/256⌉ words of bitmap.
+    uint256 public constant MAX_PARTICIPANTS = SignerBitmap.MAX_PARTICIPANTS;
     /// @notice Share of a slashed amount that goes to the challenger, in basis points.
     uint256 public constant CHALLENGER_SHARE_BPS = Settlement.CHALLENGER_SHARE_BPS;
     /// @notice Claim deposit of a partial claim, and timeout penalty of each of its signers, in basis
@@ -107,6 +109,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
         /// `close` waits for it, since disputes need an Active community (review 3, B5).
         uint64 disputableUntil;
+        /// N > 256: the words of each recorded signer set under its ref (`Settlement.saveSigners`).
+        mapping(uint256 ref => uint256[4]) wideSigners;
     }
 
     /// @notice Number of communities opened so far (ids run from 1 to this).
@@ -161,7 +165,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         c.bond = config.bond;
         c.escrow = config.escrow;
         c.market = config.market;
-        _setModules(c, config);
+        Settlement.setModules(c.modules, config.modules, isModuleEnabled, config.market.kind);
         _listParticipants(c, communityId, config.participants, config.escrow);
         _registerMeters(c, config.meters, config.participants.length, config.modules);
         emit CommunityOpened(
@@ -244,8 +248,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         _finalizeDue(c, communityId);
         _checkUpdatable(c, communityId, window);
         uint256 n = c.participantCount;
-        uint256 signers = _coSigners(c, communityId, window, windowRoot, stateHash, balancesRoot, n, coSignature);
-        bool full = signers == _all(n);
+        uint256[] memory signers =
+            _coSigners(c, communityId, window, windowRoot, stateHash, balancesRoot, n, coSignature);
+        bool full = SignerBitmap.isAll(signers, n);
         if (full) {
             // Every signer holds S_W: a final state here would be calldata paid for nothing (review 3, B1).
             if (finalState.length != 0) revert UnexpectedFinalState();
@@ -266,7 +271,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32 windowRoot,
         bytes32 stateHash,
         bytes32 balancesRoot,
-        uint256 signers,
+        uint256[] memory signers,
         bool full
     ) internal {
         WindowRecord storage rec = c.windows[window];
@@ -285,7 +290,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             rec.stateHash = stateHash;
             // Only a signer with its whole bond at stake counts (review R6).
             Settlement.requireWholeBonds(c.members, signers, communityId);
-            rec.signers = signers;
+            rec.signers = signers.length == 1 ? signers[0] : Settlement.saveSigners(c.wideSigners, signers);
             rec.submittedAt = uint64(block.timestamp);
             rec.status = WindowStatus.Pending;
             rec.submitter = msg.sender;
@@ -311,7 +316,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32 balancesRoot,
         uint256 n,
         bytes calldata coSignature
-    ) internal view returns (uint256) {
+    ) internal view returns (uint256[] memory signers) {
         bytes32 claimId = claimHash(window, windowRoot, stateHash, balancesRoot);
         // A claim proven wrong (or replaced) can never come back; one lost by a missed move deadline was
         // not proven wrong and may (review R5: a window's commitment is deterministic).
@@ -319,7 +324,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (r.deadline != 0 && !r.timedOut) revert ClaimWasRejected(communityId, claimId);
         bytes32 digest =
             _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash, balancesRoot));
-        return c.modules.coSignature.verify(communityId, digest, n, coSignature);
+        // An allow-listed module: it returns ⌈n/256⌉ words with no bit at or beyond n (`SignerBitmap.read`).
+        signers = c.modules.coSignature.verify(communityId, digest, n, coSignature);
     }
 
     /// @dev A fully signed result always beats a pending claim (which anyone could have made pending by
@@ -575,7 +581,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             c.token.safeTransferFrom(msg.sender, address(this), bond);
         } else if (result == GameResult.ChallengerLost) {
             // The claim was opened (or the challenger gave up): the bond goes to the claim's signers.
-            c.creditPerMember = Settlement.credit(c.members, rec.signers, c.participantCount, bond, c.creditPerMember);
+            c.creditPerMember =
+                Settlement.credit(c.members, _signerSet(c, rec.signers), c.participantCount, bond, c.creditPerMember);
         } else if (result != GameResult.Continue) {
             _release(c, communityId, challenger, bond);
             if (result == GameResult.ClaimantLost || result == GameResult.ClaimantFaulted) {
@@ -583,7 +590,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 // and each signer loses a bounded penalty, the claim deposit's size, not its whole bond.
                 // Junk padding revealed in the claim's tree is (review 5, M2): banned, whole bonds.
                 bool fault = result == GameResult.ClaimantFaulted;
-                uint256 signers = rec.signers;
+                uint256[] memory signers = _signerSet(c, rec.signers);
                 uint256 penalty = Settlement.claimDeposit(c.bond);
                 _rejectClaim(c, communityId, window, claimId, true, fault, !fault);
                 // With the forfeited claim deposit (review R9).
@@ -662,7 +669,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // A result final at once stores only its balances root (`update`; its other roots are in its event).
         if (window < c.finalizedWindows && rec.status == WindowStatus.None) {
             rec.status = WindowStatus.Final;
-            rec.signers = _all(c.participantCount);
+            rec.signers = Settlement.everyoneRef(c.participantCount);
         }
     }
 
@@ -741,7 +748,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         pending = rec.status == WindowStatus.Pending && rec.windowRoot == windowRoot && rec.stateHash == stateHash
             && rec.balancesRoot == balancesRoot;
         if (pending) {
-            ctx.signers = rec.signers;
+            ctx.signers = _signerSet(c, rec.signers);
             submittedAt = rec.submittedAt;
         } else {
             // A rejected claim stays disputable for fraud until its deadline, and while a game of the
@@ -754,7 +761,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 revert ClaimNotDisputable(communityId, window, claimId);
             }
             if (r.slashed) revert ClaimAlreadySlashed(communityId, claimId);
-            ctx.signers = r.signers;
+            ctx.signers = _signerSet(c, r.signers);
             submittedAt = r.deadline - c.challengePeriod;
         }
     }
@@ -819,7 +826,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         r.slashed = slashed;
         r.timedOut = timedOut;
         if (!slashed) _disputableUntil(c, r.deadline);
-        emit ClaimRejected(communityId, window, claimId, signers, slashed);
+        emit ClaimRejected(communityId, window, claimId, _signerSet(c, signers), slashed);
     }
 
     /// @dev Applies penalty `p` and shares the total out (Settlement.slash: the rule, and why money is
@@ -891,9 +898,13 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         return c.modules.game.openGames(address(this), communityId) != 0;
     }
 
-    /// @dev Bitmap with bits 0..n-1 set: every one of `n` (<= 256) participants.
-    function _all(uint256 n) internal pure returns (uint256) {
-        return n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
+    /// @dev The signer set a record keeps as `ref` (`SignerBitmap.ref`): the one word itself for N ≤ 256,
+    /// else the words stored under it.
+    function _signerSet(Community storage c, uint256 ref) internal view returns (uint256[] memory set) {
+        uint256 n = c.participantCount;
+        if (n > 256) return Settlement.loadSigners(c.wideSigners, ref, n);
+        set = new uint256[](1);
+        set[0] = ref;
     }
 
     // ------------------------------------------------------------------ internals
@@ -910,38 +921,15 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (status != CommunityStatus.Active) revert CommunityNotActive(communityId);
     }
 
-    /// @dev Every module must be on the allow-list, and the market module must compute the market kind.
-    function _setModules(Community storage c, CommunityConfig calldata config) internal {
-        CommunityModules calldata mods = config.modules;
-        _requireEnabled(address(mods.verifier));
-        _requireEnabled(address(mods.market));
-        _requireEnabled(address(mods.coSignature));
-        _requireEnabled(address(mods.game));
-        uint256 schemes = mods.meterSchemes.length;
-        for (uint256 i = 0; i < schemes; ++i) {
-            _requireEnabled(address(mods.meterSchemes[i]));
-        }
-        if (mods.market.kind() != config.market.kind) revert MarketKindMismatch();
-        c.modules = mods;
-    }
-
-    function _requireEnabled(address module) internal view {
-        if (!isModuleEnabled[module]) revert ModuleNotEnabled(module);
-    }
-
-    /// @dev Stores the count and the genesis balances root (`Settlement.genesisRoot`, which also checks
-    /// the list), and emits the list; no per-participant storage.
+    /// @dev Stores the count and the genesis balances root (`Settlement.listParticipants`, which also checks
+    /// the list and emits it); no per-participant storage.
     function _listParticipants(Community storage c, uint64 communityId, address[] calldata list, uint256 escrow)
         internal
     {
-        uint256 n = list.length;
-        if (n == 0) revert NoParticipants();
-        if (n > MAX_PARTICIPANTS) revert TooManyParticipants(n, MAX_PARTICIPANTS);
-        // n <= MAX_PARTICIPANTS.
+        c.genesisBalancesRoot = Settlement.listParticipants(communityId, list, escrow);
+        // At most MAX_PARTICIPANTS (`Settlement.listParticipants`).
         // forge-lint: disable-next-line(unsafe-typecast)
-        c.participantCount = uint32(n);
-        c.genesisBalancesRoot = Settlement.genesisRoot(list, escrow);
-        emit ParticipantsListed(communityId, list);
+        c.participantCount = uint32(list.length);
     }
 
     function _registerMeters(
@@ -950,24 +938,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint256 participantCount,
         CommunityModules calldata mods
     ) internal {
-        uint256 count = list.length;
-        if (count == 0) revert NoMeters();
-        if (count > MeterRegistry.MAX_METERS) revert TooManyMeters(count, MeterRegistry.MAX_METERS);
-        for (uint256 j = 0; j < count; ++j) {
-            Meter calldata m = list[j];
-            if (m.owner >= participantCount) revert MeterOwnerOutOfRange(j, m.owner);
-            // Grouped by owner: a participant's meters are one range, its last running sum its energy (§4).
-            if (j > 0 && m.owner < list[j - 1].owner) revert MetersNotGroupedByOwner(j);
-            if (m.scheme >= mods.meterSchemes.length) revert MeterSchemeOutOfRange(j, m.scheme);
-            // The length only: whether the key is a usable point (no small-order Ed25519 key, no P-256 point
-            // off the curve) is checked where a key is used, by the verifier (`DisputeVerifier._validFor`: no
-            // reading of a meter whose key is not valid is ever valid), not here for every meter.
-            if (m.publicKey.length > MeterRegistry.MAX_KEY_LENGTH) revert InvalidMeterKey(j);
-        }
-        // Fits: count <= MAX_METERS.
+        // Fits: the count is at most MAX_METERS (checked by `Settlement.meterRoot`).
         // forge-lint: disable-next-line(unsafe-typecast)
-        c.meterCount = uint32(count);
-        c.meterRoot = MeterRegistry.root(list);
+        c.meterCount = uint32(list.length);
+        c.meterRoot = Settlement.meterRoot(list, participantCount, mods.meterSchemes.length);
     }
 
     /// @dev Reverts unless `window` is the next window to finalize and has ended (a pending claim is
@@ -1003,6 +977,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // Exactly once per window: `finalizedWindows` only grows.
         c.finalizedWindows = window + 1;
         _returnDeposit(c, communityId, window, rec.submitter);
-        emit WindowFinalized(communityId, window, rec.windowRoot, rec.stateHash, rec.balancesRoot, rec.signers);
+        emit WindowFinalized(
+            communityId, window, rec.windowRoot, rec.stateHash, rec.balancesRoot, _signerSet(c, rec.signers)
+        );
     }
 }

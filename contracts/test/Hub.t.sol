@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {words1} from "./utils/Words.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Hub} from "../src/Hub.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
@@ -86,10 +87,15 @@ contract HubTest is HubFixture {
         hub.open(c);
     }
 
+    /// @dev Attack: a community of 1,025 (a fifth bitmap word) is refused at open; 1,024 is the cap.
     function test_RevertWhen_OpenTooManyParticipants() public {
+        assertEq(hub.MAX_PARTICIPANTS(), 1024);
         CommunityConfig memory c = _config(N);
-        c.participants = new address[](257);
-        vm.expectRevert(abi.encodeWithSelector(IHub.TooManyParticipants.selector, 257, 256));
+        c.participants = new address[](1025);
+        for (uint256 i = 0; i < 1025; ++i) {
+            c.participants[i] = address(uint160(0x1000 + i));
+        }
+        vm.expectRevert(abi.encodeWithSelector(IHub.TooManyParticipants.selector, 1025, 1024));
         hub.open(c);
     }
 
@@ -378,7 +384,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot1 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot1);
         vm.expectEmit(address(hub));
-        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, 7);
+        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, words1(7));
         vm.record();
         hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, sig1), sig1);
         (, bytes32[] memory writes) = vm.accesses(address(hub));
@@ -658,7 +664,7 @@ contract HubTest is HubFixture {
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot22);
         vm.expectEmit(address(hub));
         emit IHub.WindowClaimed(
-            id, 0, address(this), _root(0), keccak256(abi.encode(s)), bRoot22, 2, _windowEnd(0) + CHALLENGE
+            id, 0, address(this), _root(0), keccak256(abi.encode(s)), bRoot22, words1(2), _windowEnd(0) + CHALLENGE
         );
         hub.update(id, 0, _root(0), StateHash.hash(s), bRoot22, ConfigBuilder.finalStateOf(s, sig22), sig22);
 
@@ -731,7 +737,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot = hub.windowRecord(id, 0).balancesRoot;
         vm.warp(_windowEnd(0) + CHALLENGE);
         vm.expectEmit(address(hub));
-        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot, 1);
+        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot, words1(1));
         vm.prank(address(0xCAFE));
         hub.finalize(id);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));

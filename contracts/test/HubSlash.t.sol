@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {words1} from "./utils/Words.sol";
 import {Hub} from "../src/Hub.sol";
 import {Settlement} from "../src/libraries/Settlement.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
@@ -13,7 +14,7 @@ contract HubSlashHarness is Hub {
         _slash(
             _communities[communityId],
             communityId,
-            Settlement.Penalty(offenders, cap, 0, false, _communities[communityId].bond),
+            Settlement.Penalty(words1(offenders), cap, 0, false, _communities[communityId].bond),
             challenger
         );
     }

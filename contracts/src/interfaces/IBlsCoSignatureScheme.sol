@@ -31,14 +31,10 @@ interface IBlsCoSignatureScheme is ICoSignatureScheme {
 
     /// @notice Thrown when the participant count is 0 or above 1,024.
     error ParticipantCountOutOfRange(uint256 participantCount);
-    /// @notice Thrown by `verify` (uint256 bitmap) for more than 256 participants: use `verifyWide`.
-    error SignerSetTooWide(uint256 participantCount);
     /// @notice Thrown when participants 0..participantCount-1 are not exactly the registered ones.
     error ParticipantsNotRegistered(uint256 participantCount, uint256 registered);
     /// @notice Thrown when `signatures` is not bitmap ‖ aggregate ‖ the keys the bitmap calls for.
     error SignaturesLength(uint256 expected, uint256 actual);
-    /// @notice Thrown when the bitmap sets a bit at or above the participant count.
-    error SignerOutOfRange();
     /// @notice Thrown when the bitmap names no signer.
     error NoSigners();
     /// @notice Thrown when a key in `signatures` is not the one registered for participant `index`.
@@ -47,13 +43,6 @@ interface IBlsCoSignatureScheme is ICoSignatureScheme {
     error InvalidAggregateSignature();
 
     // ------------------------------------------------------------------ functions
-
-    /// @notice Like `verify`, for up to 1,024 participants: the signer bitmap as ⌈n/256⌉ words,
-    /// participant i being bit i % 256 of word i / 256.
-    function verifyWide(uint64 communityId, bytes32 digest, uint256 participantCount, bytes calldata signatures)
-        external
-        view
-        returns (uint256[] memory signers);
 
     /// @notice Keys registered for (hub, community), and one more than the highest index among them.
     function registeredCount(address hub, uint64 communityId) external view returns (uint256 count, uint256 top);

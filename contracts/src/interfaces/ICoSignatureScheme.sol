@@ -27,11 +27,12 @@ interface ICoSignatureScheme {
     /// proof of possession). Module state is keyed by (msg.sender, communityId).
     function register(uint64 communityId, uint256 index, address participant, bytes calldata keyData) external;
 
-    /// @notice Bitmap of the participants whose co-signature over `digest` is in `signatures`
-    /// (ECDSA: signer bitmap ‖ 64-byte EIP-2098 signatures in index order; BLS: bitmap + aggregate); reverts on an
-    /// invalid one.
+    /// @notice Bitmap of the participants whose co-signature over `digest` is in `signatures`, as
+    /// ⌈participantCount/256⌉ words (`SignerBitmap`: participant i is bit i % 256 of word i / 256, no bit
+    /// at or beyond participantCount), at the head of `signatures` (ECDSA: then the 64-byte EIP-2098
+    /// signatures in index order; BLS: then the aggregate and the named keys); reverts on an invalid one.
     function verify(uint64 communityId, bytes32 digest, uint256 participantCount, bytes calldata signatures)
         external
         view
-        returns (uint256 signers);
+        returns (uint256[] memory signers);
 }

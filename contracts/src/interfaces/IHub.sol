@@ -175,7 +175,7 @@ interface IHub {
         bytes32 windowRoot,
         bytes32 stateHash,
         bytes32 balancesRoot,
-        uint256 signers,
+        uint256[] signers,
         uint256 challengeEndsAt
     );
     /// @notice Emitted when a window's result becomes final (its balances root is the next one's start).
@@ -187,12 +187,12 @@ interface IHub {
         bytes32 windowRoot,
         bytes32 stateHash,
         bytes32 balancesRoot,
-        uint256 signers
+        uint256[] signers
     );
     /// @notice Emitted when a claim is rejected (disproven, or replaced by a fully signed result): it can
     /// never be posted again; `slashed` says whether its signers were slashed.
     event ClaimRejected(
-        uint64 indexed communityId, uint32 indexed window, bytes32 claimHash, uint256 signers, bool slashed
+        uint64 indexed communityId, uint32 indexed window, bytes32 claimHash, uint256[] signers, bool slashed
     );
     /// @notice Emitted when a fully signed result replaces the pending claim `replaced` of a window.
     event ClaimSuperseded(uint64 indexed communityId, uint32 indexed window, bytes32 replaced, bytes32 claimHash);

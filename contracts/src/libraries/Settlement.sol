@@ -2,10 +2,12 @@
 pragma solidity ^0.8.31;
 
 import {IHub} from "../interfaces/IHub.sol";
-import {Member} from "../types/Community.sol";
+import {CommunityModules, Member, Meter} from "../types/Community.sol";
 import {MarketKind, MarketParams} from "../types/Market.sol";
 import {Balances} from "./Balances.sol";
+import {MeterRegistry} from "./MeterRegistry.sol";
 import {PackedState} from "./PackedState.sol";
+import {SignerBitmap} from "./SignerBitmap.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title Settlement
@@ -29,8 +31,8 @@ library Settlement {
 
     /// @notice What a slash takes and shares out (`slash`).
     struct Penalty {
-        /// Bitmap of the participants who pay.
-        uint256 offenders;
+        /// Bitmap of the participants who pay (`SignerBitmap`: ⌈n/256⌉ words).
+        uint256[] offenders;
         /// Most taken from each offender.
         uint256 cap;
         /// Tokens already held by the hub outside every balance, shared out with what is taken (a forfeited
@@ -47,6 +49,17 @@ library Settlement {
     /// @notice The claim deposit (and timeout penalty) of a community whose configured bond is `bond`.
     function claimDeposit(uint256 bond) internal pure returns (uint256) {
         return bond * CLAIM_DEPOSIT_BPS / 10_000;
+    }
+
+    /// @notice `Hub.open`'s participant list: 1 to `SignerBitmap.MAX_PARTICIPANTS` of them (`NoParticipants`,
+    /// `TooManyParticipants`), checked and hashed by `genesisRoot` (returned), and emitted
+    /// (`ParticipantsListed`). Here and not in the hub: EIP-170.
+    function listParticipants(uint64 communityId, address[] calldata list, uint256 escrow) public returns (bytes32) {
+        uint256 n = list.length;
+        if (n == 0) revert IHub.NoParticipants();
+        if (n > SignerBitmap.MAX_PARTICIPANTS) revert IHub.TooManyParticipants(n, SignerBitmap.MAX_PARTICIPANTS);
+        emit IHub.ParticipantsListed(communityId, list);
+        return genesisRoot(list, escrow);
     }
 
     /// @notice The genesis balances root of a participant list (`Balances.genesis`, totalClaims 0), after
@@ -70,6 +83,60 @@ library Settlement {
             table[at] = p;
         }
         return Balances.root(Balances.genesis(participants, escrow), 0);
+    }
+
+    /// @notice `Hub.open`'s module checks: every module must be on the allow-list `enabled`
+    /// (`ModuleNotEnabled`), and the market module must compute the market `kind` (`MarketKindMismatch`);
+    /// then stores them in `stored`. Here and not in the hub: EIP-170.
+    function setModules(
+        CommunityModules storage stored,
+        CommunityModules calldata mods,
+        mapping(address => bool) storage enabled,
+        MarketKind kind
+    ) public {
+        _requireEnabled(enabled, address(mods.verifier));
+        _requireEnabled(enabled, address(mods.market));
+        _requireEnabled(enabled, address(mods.coSignature));
+        _requireEnabled(enabled, address(mods.game));
+        uint256 schemes = mods.meterSchemes.length;
+        for (uint256 i = 0; i < schemes; ++i) {
+            _requireEnabled(enabled, address(mods.meterSchemes[i]));
+        }
+        if (mods.market.kind() != kind) revert IHub.MarketKindMismatch();
+        stored.verifier = mods.verifier;
+        stored.market = mods.market;
+        stored.coSignature = mods.coSignature;
+        stored.meterSchemes = mods.meterSchemes;
+        stored.game = mods.game;
+    }
+
+    function _requireEnabled(mapping(address => bool) storage enabled, address module) private view {
+        if (!enabled[module]) revert IHub.ModuleNotEnabled(module);
+    }
+
+    /// @notice `Hub.open`'s meter checks and the root of the meter records (`MeterRegistry.root`): at least one
+    /// meter, at most `MeterRegistry.MAX_METERS`, each owned by one of `participantCount`, grouped by owner
+    /// (a participant's meters are one range, its last running sum its energy, §4), of one of `schemeCount`
+    /// schemes, with a key of at most `MeterRegistry.MAX_KEY_LENGTH` bytes. Here and not in the hub: EIP-170.
+    /// @dev The length only: whether the key is a usable point (no small-order Ed25519 key, no P-256 point
+    /// off the curve) is checked where a key is used, by the verifier (`DisputeVerifier._validFor`: no
+    /// reading of a meter whose key is not valid is ever valid), not here for every meter.
+    function meterRoot(Meter[] calldata list, uint256 participantCount, uint256 schemeCount)
+        public
+        pure
+        returns (bytes32)
+    {
+        uint256 count = list.length;
+        if (count == 0) revert IHub.NoMeters();
+        if (count > MeterRegistry.MAX_METERS) revert IHub.TooManyMeters(count, MeterRegistry.MAX_METERS);
+        for (uint256 j = 0; j < count; ++j) {
+            Meter calldata m = list[j];
+            if (m.owner >= participantCount) revert IHub.MeterOwnerOutOfRange(j, m.owner);
+            if (j > 0 && m.owner < list[j - 1].owner) revert IHub.MetersNotGroupedByOwner(j);
+            if (m.scheme >= schemeCount) revert IHub.MeterSchemeOutOfRange(j, m.scheme);
+            if (m.publicKey.length > MeterRegistry.MAX_KEY_LENGTH) revert IHub.InvalidMeterKey(j);
+        }
+        return MeterRegistry.root(list);
     }
 
     /// @notice `Hub.open`'s schedule checks (DESIGN.md §5.2): no zero interval length, window length, window
@@ -168,13 +235,53 @@ library Settlement {
 
     /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds its whole bond
     /// (`bondMissing` 0; review R6: a signer of a partial claim must have its whole bond at stake).
-    function requireWholeBonds(mapping(uint256 => Member) storage members, uint256 signers, uint64 communityId)
+    function requireWholeBonds(mapping(uint256 => Member) storage members, uint256[] memory signers, uint64 communityId)
         public
         view
     {
-        for (uint256 i = 0; signers >> i != 0; ++i) {
-            if ((signers >> i) & 1 != 0 && members[i].bondMissing != 0) revert IHub.BondNotWhole(communityId, i);
+        uint256 k = signers.length;
+        for (uint256 w = 0; w < k; ++w) {
+            for (uint256 bits = signers[w]; bits != 0; bits &= bits - 1) {
+                uint256 i = (w << 8) | SignerBitmap.lowestBit(bits);
+                if (members[i].bondMissing != 0) revert IHub.BondNotWhole(communityId, i);
+            }
         }
+    }
+
+    /// @notice Stores the words of a signer set wider than one word under its `SignerBitmap.ref` (the hash
+    /// of the words: content-addressed, so every record of the set shares them) and returns the ref; a
+    /// one-word set is its own ref and stores nothing. Here and not in the hub: EIP-170.
+    function saveSigners(mapping(uint256 => uint256[4]) storage wide, uint256[] memory set)
+        public
+        returns (uint256 ref)
+    {
+        ref = SignerBitmap.ref(set);
+        uint256 k = set.length;
+        if (k == 1) return ref;
+        uint256[4] storage stored = wide[ref];
+        for (uint256 w = 0; w < k; ++w) {
+            stored[w] = set[w];
+        }
+    }
+
+    /// @notice The signer set of `n` participants (n > 256) a record keeps as `ref` (`saveSigners`).
+    function loadSigners(mapping(uint256 => uint256[4]) storage wide, uint256 ref, uint256 n)
+        public
+        view
+        returns (uint256[] memory set)
+    {
+        uint256 k = SignerBitmap.words(n);
+        set = new uint256[](k);
+        uint256[4] storage stored = wide[ref];
+        for (uint256 w = 0; w < k; ++w) {
+            set[w] = stored[w];
+        }
+    }
+
+    /// @notice `SignerBitmap.ref` of everyone of `n` (the signers the `windowRecord` view reports for a
+    /// result final at once). Here and not in the hub: EIP-170.
+    function everyoneRef(uint256 n) public pure returns (uint256) {
+        return SignerBitmap.ref(SignerBitmap.all(n));
     }
 
     /// @notice Splits `amount` equally into the credit of the participants in bitmap `who` (non-empty, of
@@ -184,13 +291,13 @@ library Settlement {
     /// Returns the new `creditPerMember`.
     function credit(
         mapping(uint256 => Member) storage members,
-        uint256 who,
+        uint256[] memory who,
         uint256 n,
         uint256 amount,
         uint256 creditPerMember
     ) external returns (uint256) {
-        who &= _all(n);
-        uint256 count = _popcount(who);
+        who = _clip(who, n);
+        uint256 count = SignerBitmap.count(who);
         uint256 each = amount / count;
         uint256 rest = amount - each * count;
         if (each > 0) {
@@ -198,10 +305,10 @@ library Settlement {
                 _addEach(members, who, each.toInt256());
             } else {
                 creditPerMember += each;
-                _addEach(members, ~who & _all(n), -each.toInt256());
+                _addEach(members, _complement(who, n), -each.toInt256());
             }
         }
-        if (rest > 0) _addStored(members[_lowestBit(who)], rest.toInt256());
+        if (rest > 0) _addStored(members[_first(who)], rest.toInt256());
         return creditPerMember;
     }
 
@@ -227,9 +334,9 @@ library Settlement {
         uint256 creditPerMember,
         uint64 communityId
     ) public returns (uint256 reward, uint256) {
-        uint256 offenders = p.offenders & _all(n);
-        bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
-        if (n == _popcount(offenders) && selfDispute) return (0, creditPerMember);
+        uint256[] memory offenders = _clip(p.offenders, n);
+        bool selfDispute = challengerIndexPlusOne != 0 && SignerBitmap.contains(offenders, challengerIndexPlusOne - 1);
+        if (n == SignerBitmap.count(offenders) && selfDispute) return (0, creditPerMember);
         uint256 total = _take(members, p, offenders, creditPerMember) + p.extra;
         (reward, creditPerMember) = _shareOut(members, offenders, n, total, selfDispute, creditPerMember);
         emit IHub.Slashed(communityId, challenger, total, reward);
@@ -243,20 +350,20 @@ library Settlement {
     /// remainder to the first of them. recipients × each + rest = total: every wei lands once.
     function _shareOut(
         mapping(uint256 => Member) storage members,
-        uint256 offenders,
+        uint256[] memory offenders,
         uint256 n,
         uint256 total,
         bool selfDispute,
         uint256 creditPerMember
     ) private returns (uint256 reward, uint256) {
-        uint256 recipients = n - _popcount(offenders);
+        uint256 recipients = n - SignerBitmap.count(offenders);
         uint256 each;
         if (recipients > 0) {
             each = (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
         }
         uint256 rest = total - each * recipients;
         if (!selfDispute) reward = rest;
-        else if (rest > 0) _addStored(members[_lowestBit(~offenders & _all(n))], rest.toInt256());
+        else if (rest > 0) _addStored(members[_first(_complement(offenders, n))], rest.toInt256());
         if (each > 0) {
             creditPerMember += each;
             _addEach(members, offenders, -each.toInt256());
@@ -265,61 +372,77 @@ library Settlement {
     }
 
     /// @dev Adds `delta` to the stored credit of every participant in bitmap `who`.
-    function _addEach(mapping(uint256 => Member) storage members, uint256 who, int256 delta) private {
-        while (who != 0) {
-            _addStored(members[_lowestBit(who)], delta);
-            who &= who - 1;
+    function _addEach(mapping(uint256 => Member) storage members, uint256[] memory who, int256 delta) private {
+        uint256 k = who.length;
+        for (uint256 w = 0; w < k; ++w) {
+            for (uint256 bits = who[w]; bits != 0; bits &= bits - 1) {
+                _addStored(members[(w << 8) | SignerBitmap.lowestBit(bits)], delta);
+            }
         }
     }
 
     /// @dev Takes up to `p.cap` from the bond of each of `offenders`, then (`p.orCredit`) what the bond
     /// lacked from its positive credit, and fines what neither could pay (a negative credit); returns the
     /// total taken (the fine is not shared out: it is collected later and kept by the hub).
-    function _take(mapping(uint256 => Member) storage members, Penalty memory p, uint256 offenders, uint256 perMember)
-        private
-        returns (uint256 total)
-    {
-        uint256 cap = p.cap;
-        for (; offenders != 0; offenders &= offenders - 1) {
-            Member storage m = members[_lowestBit(offenders)];
-            uint256 missing = m.bondMissing;
-            uint256 bond = p.bond - missing;
-            uint256 take = bond < cap ? bond : cap;
-            // missing + take <= the configured uint128 bond.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            m.bondMissing = uint128(missing + take);
-            if (p.orCredit && take < cap) {
-                uint256 rest = cap - take;
-                int256 signedCredit = creditOf(m, perMember);
-                // What the positive credit holds is taken (and shared out); the rest is fined: the credit
-                // goes below zero, paid by what the member receives later or from its funds at claim
-                // (review 3, B2).
-                // forge-lint: disable-next-line(unsafe-typecast)
-                uint256 held = signedCredit > 0 ? uint256(signedCredit) : 0;
-                take += rest < held ? rest : held;
-                _addStored(m, -rest.toInt256());
+    function _take(
+        mapping(uint256 => Member) storage members,
+        Penalty memory p,
+        uint256[] memory offenders,
+        uint256 perMember
+    ) private returns (uint256 total) {
+        uint256 k = offenders.length;
+        for (uint256 w = 0; w < k; ++w) {
+            for (uint256 bits = offenders[w]; bits != 0; bits &= bits - 1) {
+                total += _takeOne(members[(w << 8) | SignerBitmap.lowestBit(bits)], p, perMember);
             }
-            total += take;
         }
     }
 
-    /// @dev Bitmap with bits 0..n-1 set (n <= 256).
-    function _all(uint256 n) private pure returns (uint256) {
-        return n >= 256 ? type(uint256).max : (uint256(1) << n) - 1;
-    }
-
-    /// @dev Index of the lowest set bit of `x` (non-zero).
-    function _lowestBit(uint256 x) private pure returns (uint256 index) {
-        assembly ("memory-safe") {
-            index := sub(255, clz(and(x, sub(0, x))))
+    /// @dev `_take` of one offender `m`: what it takes.
+    function _takeOne(Member storage m, Penalty memory p, uint256 perMember) private returns (uint256 take) {
+        uint256 cap = p.cap;
+        uint256 missing = m.bondMissing;
+        uint256 bond = p.bond - missing;
+        take = bond < cap ? bond : cap;
+        // missing + take <= the configured uint128 bond.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        m.bondMissing = uint128(missing + take);
+        if (p.orCredit && take < cap) {
+            uint256 rest = cap - take;
+            int256 signedCredit = creditOf(m, perMember);
+            // What the positive credit holds is taken (and shared out); the rest is fined: the credit
+            // goes below zero, paid by what the member receives later or from its funds at claim
+            // (review 3, B2).
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint256 held = signedCredit > 0 ? uint256(signedCredit) : 0;
+            take += rest < held ? rest : held;
+            _addStored(m, -rest.toInt256());
         }
     }
 
-    /// @dev Bits set in `x`.
-    function _popcount(uint256 x) private pure returns (uint256 count) {
-        while (x != 0) {
-            x &= x - 1;
-            ++count;
+    /// @dev `set` as a bitmap over `n` participants: ⌈n/256⌉ words (missing ones zero), no bit at or beyond n.
+    function _clip(uint256[] memory set, uint256 n) private pure returns (uint256[] memory clipped) {
+        uint256 k = SignerBitmap.words(n);
+        clipped = new uint256[](k);
+        uint256 have = set.length;
+        for (uint256 w = 0; w < k && w < have; ++w) {
+            clipped[w] = set[w] & SignerBitmap.mask(n, w);
         }
+    }
+
+    /// @dev The participants of `n` not in `set` (a bitmap over `n`).
+    function _complement(uint256[] memory set, uint256 n) private pure returns (uint256[] memory rest) {
+        uint256 k = set.length;
+        rest = new uint256[](k);
+        for (uint256 w = 0; w < k; ++w) {
+            rest[w] = ~set[w] & SignerBitmap.mask(n, w);
+        }
+    }
+
+    /// @dev The lowest participant in `set` (non-empty).
+    function _first(uint256[] memory set) private pure returns (uint256) {
+        uint256 w = 0;
+        while (set[w] == 0) ++w;
+        return (w << 8) | SignerBitmap.lowestBit(set[w]);
     }
 }

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.31;
 
 import {BLS12381} from "../libraries/BLS12381.sol";
+import {SignerBitmap} from "../libraries/SignerBitmap.sol";
 import {IBlsCoSignatureScheme} from "../interfaces/IBlsCoSignatureScheme.sol";
 import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
 
@@ -20,8 +21,8 @@ import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
 ///   (every key went through a pairing at `register`, the aggregate signature goes through one here).
 /// State is keyed by (msg.sender = hub, communityId): a caller can only touch its own communities.
 contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
-    /// @notice Most participants per community: the signer bitmap is at most 4 words.
-    uint256 public constant MAX_PARTICIPANTS = 1024;
+    /// @notice Most participants per community (`SignerBitmap.MAX_PARTICIPANTS`): at most 4 words of bitmap.
+    uint256 public constant MAX_PARTICIPANTS = SignerBitmap.MAX_PARTICIPANTS;
     uint256 internal constant KEY_DATA_SIZE = BLS12381.G2_SIZE + BLS12381.G1_SIZE;
 
     /// @dev Purpose prefixes of the domain separation tags; twins of `node/src/crypto/bls.ts`. The tag is
@@ -76,18 +77,8 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
     /// @inheritdoc ICoSignatureScheme
     /// @dev `signatures` = bitmap (⌈n/256⌉ words) ‖ aggregate signature (G1, 128 bytes) ‖ the keys
     /// (G2, 256 bytes each, ascending index) of the absent participants when they are fewer than half,
-    /// otherwise of the present ones. For n ≤ 256 only; `verifyWide` for more.
+    /// otherwise of the present ones.
     function verify(uint64 communityId, bytes32 digest, uint256 participantCount, bytes calldata signatures)
-        external
-        view
-        returns (uint256 signers)
-    {
-        if (participantCount > 256) revert SignerSetTooWide(participantCount);
-        signers = _verify(communityId, digest, participantCount, signatures)[0];
-    }
-
-    /// @inheritdoc IBlsCoSignatureScheme
-    function verifyWide(uint64 communityId, bytes32 digest, uint256 participantCount, bytes calldata signatures)
         external
         view
         returns (uint256[] memory signers)
@@ -126,16 +117,9 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
         pure
         returns (uint256[] memory signers, uint256 keysAt, uint256 present)
     {
-        uint256 words = (n + 255) >> 8;
-        keysAt = words * 32 + BLS12381.G1_SIZE;
+        keysAt = SignerBitmap.words(n) * 32 + BLS12381.G1_SIZE;
         if (signatures.length < keysAt) revert SignaturesLength(keysAt, signatures.length);
-        signers = new uint256[](words);
-        for (uint256 w = 0; w < words; ++w) {
-            uint256 word = uint256(bytes32(signatures[w * 32:w * 32 + 32]));
-            signers[w] = word;
-            present += _popcount(word);
-        }
-        if (n & 255 != 0 && signers[words - 1] >> (n & 255) != 0) revert SignerOutOfRange();
+        (signers, present) = SignerBitmap.read(signatures, n);
         if (present == 0) revert NoSigners();
     }
 
@@ -177,9 +161,7 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
         for (uint256 w = 0; w < words; ++w) {
             uint256 bits = bitmap[w];
             if (subtract) {
-                bits = ~bits;
-                // forge-lint: disable-next-line(incorrect-shift)
-                if (w == words - 1 && n & 255 != 0) bits &= (1 << (n & 255)) - 1;
+                bits = ~bits & SignerBitmap.mask(n, w);
             }
             while (bits != 0) {
                 uint256 index;
@@ -266,18 +248,5 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
             }
         }
         c.aggregate = packed;
-    }
-
-    /// @dev Number of set bits (SWAR: 2-, 4-, 8-, then 16-bit lanes summed by one multiplication).
-    function _popcount(uint256 x) internal pure returns (uint256 count) {
-        unchecked {
-            x -= (x >> 1) & 0x5555555555555555555555555555555555555555555555555555555555555555;
-            x = (x & 0x3333333333333333333333333333333333333333333333333333333333333333)
-                + ((x >> 2) & 0x3333333333333333333333333333333333333333333333333333333333333333);
-            x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f;
-            x = (x & 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)
-                + ((x >> 8) & 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff);
-            count = (x * 0x0001000100010001000100010001000100010001000100010001000100010001) >> 240;
-        }
     }
 }

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
 import {ILimitBook} from "../interfaces/ILimitBook.sol";
 import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
+import {SignerBitmap} from "../libraries/SignerBitmap.sol";
 import {Balance, Meter} from "../types/Community.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {
@@ -77,7 +78,7 @@ contract DisputeVerifier is IDisputeVerifier {
             (uint32 meterIndex, uint32 interval, uint32 owner) =
                 _equivocation(ctx, abi.decode(proof, (EquivocationProof)));
             out.verdict = Verdict.Fraud;
-            out.offenders = uint256(1) << owner;
+            out.offenders = SignerBitmap.single(ctx.participantCount, owner);
             out.slashCap = uint256(ctx.bond) * EQUIVOCATION_SLASH_BPS / 10_000;
             out.slot = _slotKey(meterIndex, interval);
             out.slotRule = SlotRule.Void;
@@ -106,7 +107,7 @@ contract DisputeVerifier is IDisputeVerifier {
         if (out.verdict == Verdict.NoFraud) revert FraudNotProven(kind);
         if (out.verdict == Verdict.OwnerFault) {
             // Only an omission or a voided slot is an owner fault: `meterOwner` owns its meter (opened record).
-            out.offenders = uint256(1) << meterOwner;
+            out.offenders = SignerBitmap.single(ctx.participantCount, meterOwner);
             out.slashCap = type(uint256).max;
             return out;
         }
@@ -340,7 +341,7 @@ contract DisputeVerifier is IDisputeVerifier {
     /// @dev The owner's fault when the meter's owner signed the claim (it holds its own meter's
     /// readings), a good-faith error otherwise.
     function _ownerSigned(DisputeContext calldata ctx, Meter memory m) private pure returns (Verdict) {
-        return ctx.signers & (uint256(1) << m.owner) != 0 ? Verdict.OwnerFault : Verdict.GoodFaithError;
+        return SignerBitmap.containsIn(ctx.signers, m.owner) ? Verdict.OwnerFault : Verdict.GoodFaithError;
     }
 
     /// @dev Reverts unless `opening` is a meter leaf under `leaf.readingsRoot` (`_openMeter`) whose slot is

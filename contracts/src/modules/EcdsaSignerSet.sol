@@ -2,13 +2,14 @@
 pragma solidity ^0.8.24;
 
 import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
+import {SignerBitmap} from "../libraries/SignerBitmap.sol";
 
 /// @title EcdsaSignerSet
 /// @notice Co-signature scheme: each participant signs the EIP-712 digest with its node's secp256k1 key
 /// (the participant address itself). `signatures` is
 ///
-///     signers (32 bytes, bit i = participant i) ‖ one 64-byte EIP-2098 signature r ‖ yParityAndS per
-///     set bit, in ascending index order
+///     signers (⌈n/256⌉ words, `SignerBitmap`: bit i % 256 of word i / 256 = participant i) ‖ one
+///     64-byte EIP-2098 signature r ‖ yParityAndS per set bit, in ascending index order
 ///
 /// so a signer costs 64 bytes of calldata and one ecrecover, and no signer can appear twice. Twin of
 /// `encodeEcdsaCoSignature` in `node/src/chain/coSignature.ts` (vectors in `cosignature.json`).
@@ -21,15 +22,13 @@ import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
 contract EcdsaSignerSet is ICoSignatureScheme {
     /// @notice Length of one signature (EIP-2098 compact: r ‖ yParityAndS).
     uint256 public constant SIGNATURE_LENGTH = 64;
-    /// @notice Most participants: the signer bitmap is one word.
-    uint256 public constant MAX_PARTICIPANTS = 256;
+    /// @notice Most participants (`SignerBitmap.MAX_PARTICIPANTS`): the signer bitmap is at most 4 words.
+    uint256 public constant MAX_PARTICIPANTS = SignerBitmap.MAX_PARTICIPANTS;
     /// @dev Half the secp256k1 group order: the largest s accepted.
     uint256 internal constant HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
     /// @notice Thrown when `register` names an index >= MAX_PARTICIPANTS or the zero address.
     error InvalidParticipant(uint64 communityId, uint256 index);
-    /// @notice Thrown when the signer bitmap names an index >= the participant count.
-    error SignerOutOfRange(uint256 signers, uint256 participantCount);
 
     /// @dev hub → community → word k of the packed addresses (bytes 32k..32k+31 of addr_0 ‖ addr_1 ‖ …).
     mapping(address hub => mapping(uint64 communityId => mapping(uint256 word => uint256))) internal _packed;
@@ -53,41 +52,64 @@ contract EcdsaSignerSet is ICoSignatureScheme {
     function verify(uint64 communityId, bytes32 digest, uint256 participantCount, bytes calldata signatures)
         external
         view
-        returns (uint256 signers)
+        returns (uint256[] memory signers)
     {
         uint256 length = signatures.length;
         if (length == 0) revert NoSignatures();
-        if (length < 32) revert MalformedSignatures(length);
-        signers = uint256(bytes32(signatures[:32]));
-        if (signers == 0) revert NoSignatures();
-        if (participantCount < MAX_PARTICIPANTS && signers >> participantCount != 0) {
-            revert SignerOutOfRange(signers, participantCount);
-        }
-        if (length != 32 + _popcount(signers) * SIGNATURE_LENGTH) revert MalformedSignatures(length);
-        mapping(uint256 => uint256) storage words = _packed[msg.sender][communityId];
-        uint256 position = 0;
+        uint256 head = SignerBitmap.words(participantCount) * 32;
+        if (length < head) revert MalformedSignatures(length);
+        uint256 count;
+        (signers, count) = SignerBitmap.read(signatures, participantCount);
+        if (count == 0) revert NoSignatures();
+        if (length != head + count * SIGNATURE_LENGTH) revert MalformedSignatures(length);
+        _checkSignatures(_packed[msg.sender][communityId], digest, signers, signatures[head:]);
+    }
+
+    /// @dev Reverts unless `sigs` holds, in ascending index order, one valid signature over `digest` by each
+    /// participant in `signers` (whose count matches the length: checked by `verify`).
+    function _checkSignatures(
+        mapping(uint256 => uint256) storage words,
+        bytes32 digest,
+        uint256[] memory signers,
+        bytes calldata sigs
+    ) internal view {
+        uint256 at;
         // One-word cache: consecutive participants share storage words.
         uint256 cachedWord = type(uint256).max;
         uint256 cached;
-        for (uint256 i = 0; i < participantCount; ++i) {
-            if ((signers >> i) & 1 == 0) continue;
-            address recovered = _recover(digest, signatures, 32 + position * SIGNATURE_LENGTH);
-            if (recovered == address(0)) revert InvalidSignature(position);
-            // Participant i's address: bytes 20i..20i+19 of the packed words.
-            uint256 offset = i * 20;
-            uint256 word = offset >> 5;
-            uint256 bit = (offset & 31) * 8;
-            if (word != cachedWord) (cachedWord, cached) = (word, words[word]);
-            uint256 value = cached << bit;
-            if (bit > 96) {
-                (cachedWord, cached) = (word + 1, words[word + 1]);
-                value |= cached >> (256 - bit);
+        uint256 k = signers.length;
+        for (uint256 w = 0; w < k; ++w) {
+            for (uint256 bits = signers[w]; bits != 0; bits &= bits - 1) {
+                address recovered = _recover(digest, sigs, at);
+                if (recovered == address(0)) revert InvalidSignature(at / SIGNATURE_LENGTH);
+                address registered;
+                (registered, cachedWord, cached) =
+                    _cachedAddressAt(words, (w << 8) | SignerBitmap.lowestBit(bits), cachedWord, cached);
+                if (recovered != registered) revert SignerNotParticipant(recovered);
+                at += SIGNATURE_LENGTH;
             }
-            // The top 20 bytes of `value` are the address.
-            // forge-lint: disable-next-line(unsafe-typecast)
-            if (recovered != address(uint160(value >> 96))) revert SignerNotParticipant(recovered);
-            ++position;
         }
+    }
+
+    /// @dev Participant `i`'s address (bytes 20i..20i+19 of the packed words), through a one-word cache
+    /// (`cachedWord`, `cached`): consecutive participants share storage words.
+    function _cachedAddressAt(mapping(uint256 => uint256) storage words, uint256 i, uint256 cachedWord, uint256 cached)
+        internal
+        view
+        returns (address, uint256, uint256)
+    {
+        uint256 offset = i * 20;
+        uint256 word = offset >> 5;
+        uint256 bit = (offset & 31) * 8;
+        if (word != cachedWord) (cachedWord, cached) = (word, words[word]);
+        uint256 value = cached << bit;
+        if (bit > 96) {
+            (cachedWord, cached) = (word + 1, words[word + 1]);
+            value |= cached >> (256 - bit);
+        }
+        // The top 20 bytes of `value` are the address.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return (address(uint160(value >> 96)), cachedWord, cached);
     }
 
     /// @dev The signer of the 64-byte signature r ‖ yParityAndS at `at` in `signatures` (EIP-2098), or
@@ -127,12 +149,5 @@ contract EcdsaSignerSet is ICoSignatureScheme {
         // The top 20 bytes of `value` are the address.
         // forge-lint: disable-next-line(unsafe-typecast)
         return address(uint160(value >> 96));
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 count) {
-        while (x != 0) {
-            x &= x - 1;
-            ++count;
-        }
     }
 }

@@ -84,7 +84,8 @@ enum WindowStatus {
 /// signers are slashed for fraud at most once, and it can never be posted again unless it was only
 /// lost by a missed move deadline of the data-availability game (`timedOut`, review R5).
 struct RejectedClaim {
-    /// Bit i set = participant i signed the claim.
+    /// The claim's signer set as one word (`SignerBitmap.ref`): the bitmap itself (bit i set = participant
+    /// i signed) for N ≤ 256, else keccak256 of its ⌈N/256⌉ words, stored under it (`Hub.signerSet`).
     uint256 signers;
     /// The claim's original challenge deadline (submittedAt + challengePeriod); 0 = never rejected.
     uint64 deadline;
@@ -111,7 +112,8 @@ struct WindowRecord {
     /// paid from at close (the last window's), and what a BadBalances dispute of the next window
     /// starts from.
     bytes32 balancesRoot;
-    /// Bit i set = participant i signed.
+    /// The signer set as one word (`SignerBitmap.ref`): the bitmap itself (bit i set = participant i
+    /// signed) for N ≤ 256, else keccak256 of its ⌈N/256⌉ words, stored under it (`Hub.signerSet`).
     uint256 signers;
     /// Block timestamp of the accepted update.
     uint64 submittedAt;

@@ -86,8 +86,8 @@ struct DisputeContext {
     /// The balances root the claim starts from: window w−1's final record's (the genesis root for w = 0;
     /// zero for an equivocation of a window whose predecessor is not final).
     bytes32 previousBalancesRoot;
-    /// Bitmap of the claim's signers (0 for an equivocation).
-    uint256 signers;
+    /// Bitmap of the claim's signers, ⌈N/256⌉ words (`SignerBitmap`; empty for an equivocation).
+    uint256[] signers;
     /// The community's configured bond (the equivocation slash is a share of it).
     uint128 bond;
     MarketParams market;
@@ -105,8 +105,9 @@ struct DisputeContext {
 struct DisputeOutcome {
     /// Fraud or GoodFaithError (NoFraud never comes back: the verifier reverts).
     Verdict verdict;
-    /// Who is slashed: the claim's signers, or for an equivocation or an owner fault the meter owner's bit.
-    uint256 offenders;
+    /// Who is slashed (`SignerBitmap`, ⌈N/256⌉ words): the claim's signers, or for an equivocation or an
+    /// owner fault the meter owner's bit.
+    uint256[] offenders;
     /// Most taken from each offender's bond (type(uint256).max = all of it; 0 = nothing).
     uint256 slashCap;
     /// The slot the proof relies on: interval << 32 | meterIndex.

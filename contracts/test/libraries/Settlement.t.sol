@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {words1} from "../utils/Words.sol";
 import {Test} from "forge-std/Test.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {Settlement} from "../../src/libraries/Settlement.sol";
@@ -38,6 +39,10 @@ contract SettlementHarness {
     }
 
     function credit(uint256 who, uint256 n, uint256 amount) external {
+        creditPerMember = Settlement.credit(members, words1(who), n, amount, creditPerMember);
+    }
+
+    function creditWide(uint256[] memory who, uint256 n, uint256 amount) external {
         creditPerMember = Settlement.credit(members, who, n, amount, creditPerMember);
     }
 
@@ -51,7 +56,7 @@ contract SettlementHarness {
     }
 
     function requireWholeBonds(uint256 signers) external view {
-        Settlement.requireWholeBonds(members, signers, 1);
+        Settlement.requireWholeBonds(members, words1(signers), 1);
     }
 
     function requireFinalState(bytes calldata finalState, uint256 n, bytes32 stateHash) external pure {
@@ -88,7 +93,7 @@ contract SettlementTest is Test {
     function test_Slash_TakesBondOnlyAndSharesToCredit() public {
         // Member 0 offends; cap above its bond: the whole (remaining) bond is taken, never its credit.
         h.set(0, 200, 500);
-        uint256 reward = h.slash(3, 0, Settlement.Penalty(1, type(uint256).max, 0, false, BOND), address(0xc));
+        uint256 reward = h.slash(3, 0, Settlement.Penalty(words1(1), type(uint256).max, 0, false, BOND), address(0xc));
         assertEq(h.get(0).bondMissing, BOND);
         assertEq(h.get(0).credit, 500, "credit untouched without orCredit");
         // 800 taken: 400 to the challenger, 200 each to members 1 and 2.
@@ -100,7 +105,7 @@ contract SettlementTest is Test {
 
     function test_Slash_EquivocationTakesTheRestFromCredit() public {
         h.set(0, 950, 30);
-        h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
+        h.slash(2, 0, Settlement.Penalty(words1(1), 100, 0, true, BOND), address(0xc));
         // 50 from the bond, 30 (all there is) from the credit, the last 20 fined (review 3, B2).
         assertEq(h.get(0).bondMissing, BOND);
         assertEq(h.get(0).credit, -20, "a fine is a negative credit (one slot per member)");
@@ -108,9 +113,9 @@ contract SettlementTest is Test {
         // The fine is not shared out: only what was taken is.
         assertEq(int256(h.withdrawable(address(0xc))) + h.get(1).credit, 80);
         // A second equivocation with nothing left fines its whole cost; a slash without orCredit never fines.
-        h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
+        h.slash(2, 0, Settlement.Penalty(words1(1), 100, 0, true, BOND), address(0xc));
         assertEq(h.fine(0), 120);
-        h.slash(2, 0, Settlement.Penalty(1, 100, 0, false, BOND), address(0xc));
+        h.slash(2, 0, Settlement.Penalty(words1(1), 100, 0, false, BOND), address(0xc));
         assertEq(h.fine(0), 120);
     }
 
@@ -119,8 +124,8 @@ contract SettlementTest is Test {
         assertEq(h.funds(0, 1_000, BOND), 1_000 + 400 + 50, "no fine: escrow + bond + credit");
         // Fine 120 (two equivocations with nothing left to take).
         h.set(1, uint128(BOND), 0);
-        h.slash(3, 0, Settlement.Penalty(2, 60, 0, true, BOND), address(0xc));
-        h.slash(3, 0, Settlement.Penalty(2, 60, 0, true, BOND), address(0xc));
+        h.slash(3, 0, Settlement.Penalty(words1(2), 60, 0, true, BOND), address(0xc));
+        h.slash(3, 0, Settlement.Penalty(words1(2), 60, 0, true, BOND), address(0xc));
         assertEq(h.fine(1), 120);
         vm.expectEmit(address(h));
         emit IHub.FineCollected(1, 1, 120);
@@ -136,7 +141,7 @@ contract SettlementTest is Test {
     /// (escrow + bond + credit − fine, at least 0).
     function test_AddCredit_PaysTheFineFirst() public {
         h.set(0, uint128(BOND), 0);
-        h.slash(2, 0, Settlement.Penalty(1, 120, 0, true, BOND), address(0xc));
+        h.slash(2, 0, Settlement.Penalty(words1(1), 120, 0, true, BOND), address(0xc));
         assertEq(h.fine(0), 120);
         h.addCredit(0, 50);
         assertEq(h.fine(0), 70, "paid 50 of the fine");
@@ -147,7 +152,7 @@ contract SettlementTest is Test {
         assertEq(h.get(0).credit, 30, "the rest is credit");
         assertEq(h.funds(0, 1_000, BOND), 1_000 + 30);
         // The next equivocation takes the credit there is (shared out), and fines the rest again.
-        h.slash(2, 0, Settlement.Penalty(1, 100, 0, true, BOND), address(0xc));
+        h.slash(2, 0, Settlement.Penalty(words1(1), 100, 0, true, BOND), address(0xc));
         assertEq(h.get(0).credit, -70);
         assertEq(int256(h.withdrawable(address(0xc))) + h.get(1).credit, 30, "only the 30 of credit is shared");
     }
@@ -179,7 +184,7 @@ contract SettlementTest is Test {
     }
 
     function test_Slash_SelfDisputeEarnsNothing() public {
-        uint256 reward = h.slash(3, 1, Settlement.Penalty(1, 100, 0, false, BOND), address(0xc));
+        uint256 reward = h.slash(3, 1, Settlement.Penalty(words1(1), 100, 0, false, BOND), address(0xc));
         assertEq(reward, 0);
         assertEq(h.withdrawable(address(0xc)), 0);
         assertEq(h.get(1).credit + h.get(2).credit, 100);

@@ -3,6 +3,8 @@ pragma solidity ^0.8.31;
 
 import {Test} from "forge-std/Test.sol";
 import {Settlement} from "../../src/libraries/Settlement.sol";
+import {SignerBitmap} from "../../src/libraries/SignerBitmap.sol";
+import {words1} from "../utils/Words.sol";
 import {SettlementHarness} from "./Settlement.t.sol";
 
 /// @dev The eager rule the hub used before the accumulator: a slash credits every non-offender's slot, a
@@ -24,15 +26,15 @@ contract EagerSettlement {
         members[i].credit += int256(amount);
     }
 
-    function credit(uint256 who, uint256 n, uint256 amount) external {
+    function credit(uint256[] memory who, uint256 n, uint256 amount) external {
         uint256 count;
         for (uint256 i = 0; i < n; ++i) {
-            if (who & (uint256(1) << i) != 0) ++count;
+            if (_has(who, i)) ++count;
         }
         uint256 each = amount / count;
         uint256 rest = amount - each * count;
         for (uint256 i = 0; i < n; ++i) {
-            if (who & (uint256(1) << i) == 0) continue;
+            if (!_has(who, i)) continue;
             members[i].credit += int256(each + rest);
             rest = 0;
         }
@@ -42,14 +44,16 @@ contract EagerSettlement {
         external
         returns (uint256 reward)
     {
-        uint256 offenders = p.offenders;
-        bool selfDispute = challengerIndexPlusOne != 0 && offenders & (uint256(1) << (challengerIndexPlusOne - 1)) != 0;
-        uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
-        uint256 recipients = n - _popcount(offenders & all);
+        uint256[] memory offenders = p.offenders;
+        bool selfDispute = challengerIndexPlusOne != 0 && _has(offenders, challengerIndexPlusOne - 1);
+        uint256 recipients = n;
+        for (uint256 i = 0; i < n; ++i) {
+            if (_has(offenders, i)) --recipients;
+        }
         if (recipients == 0 && selfDispute) return 0;
         uint256 total = p.extra;
         for (uint256 i = 0; i < n; ++i) {
-            if (offenders & (uint256(1) << i) == 0) continue;
+            if (!_has(offenders, i)) continue;
             EagerMember storage m = members[i];
             uint256 bond = p.bond - m.bondMissing;
             uint256 take = bond < p.cap ? bond : p.cap;
@@ -72,7 +76,7 @@ contract EagerSettlement {
             rest = 0;
         }
         for (uint256 i = 0; i < n && (each > 0 || rest > 0); ++i) {
-            if (offenders & (uint256(1) << i) != 0) continue;
+            if (_has(offenders, i)) continue;
             members[i].credit += int256(each + rest);
             rest = 0;
         }
@@ -85,10 +89,9 @@ contract EagerSettlement {
         total -= fine < total ? fine : total;
     }
 
-    function _popcount(uint256 x) private pure returns (uint256 count) {
-        for (; x != 0; x &= x - 1) {
-            ++count;
-        }
+    /// @dev Bit i of the bitmap, read bit by bit (the reference does not use `SignerBitmap`).
+    function _has(uint256[] memory set, uint256 i) private pure returns (bool) {
+        return i / 256 < set.length && (set[i / 256] >> (i % 256)) & 1 == 1;
     }
 }
 
@@ -101,8 +104,10 @@ contract SettlementDifferentialTest is Test {
     uint256 internal constant BOND = 1_000_003;
     address internal constant CHALLENGER = address(0xC0FFEE);
 
-    function testFuzz_AccumulatorPaysWhatTheEagerRulePaid(uint256 seed, uint8 size, uint8 steps) public {
-        uint256 n = bound(size, 1, 256);
+    /// forge-config: default.fuzz.runs = 128
+    function testFuzz_AccumulatorPaysWhatTheEagerRulePaid(uint256 seed, uint16 size, uint8 steps) public {
+        // Mostly one word, one run in four wider (up to 1,024 participants, four words).
+        uint256 n = size % 4 == 0 ? bound(size, 257, SignerBitmap.MAX_PARTICIPANTS) : bound(size, 1, 256);
         SettlementHarness lazy = new SettlementHarness();
         EagerSettlement eager = new EagerSettlement();
         for (uint256 i = 0; i < n; ++i) {
@@ -115,9 +120,9 @@ contract SettlementDifferentialTest is Test {
             uint256 r = uint256(keccak256(abi.encode(seed, k)));
             uint256 kind = r % 4;
             if (kind == 0) {
-                uint256 who = _bitmap(r, n);
+                uint256[] memory who = _bitmap(r, n);
                 uint256 amount = (r >> 64) % 10_000_019;
-                lazy.credit(who, n, amount);
+                lazy.creditWide(who, n, amount);
                 eager.credit(who, n, amount);
             } else if (kind == 1) {
                 uint256 i = (r >> 16) % n;
@@ -126,13 +131,13 @@ contract SettlementDifferentialTest is Test {
                 eager.addCredit(i, amount);
             } else {
                 Settlement.Penalty memory p;
-                p.offenders = kind == 2 ? _bitmap(r, n) : uint256(1) << ((r >> 16) % n);
+                p.offenders = kind == 2 ? _bitmap(r, n) : SignerBitmap.single(n, (r >> 16) % n);
                 // A fraud's cap is the whole bond; an equivocation's a fixed amount (into the credit, then fined).
                 p.cap = kind == 2 && (r >> 72) % 3 == 0 ? type(uint256).max : (r >> 80) % (BOND + BOND / 2);
                 p.orCredit = kind == 3;
                 p.bond = BOND;
                 // A forfeited deposit comes with a non-offender to receive it.
-                if (_popcount(p.offenders) < n) p.extra = (r >> 120) % 100_003;
+                if (SignerBitmap.count(p.offenders) < n) p.extra = (r >> 120) % 100_003;
                 // The challenger: an outsider, a non-offender member, or an offender (a self-dispute).
                 uint256 challengerPlusOne = (r >> 200) % 3 == 0 ? 0 : 1 + (r >> 208) % n;
                 uint256 a = lazy.slash(n, challengerPlusOne, p, CHALLENGER);
@@ -152,7 +157,7 @@ contract SettlementDifferentialTest is Test {
     function test_SelfDisputeRemainderToFirstNonOffender() public {
         SettlementHarness h = new SettlementHarness();
         // 2 × 1,000 taken, shared by 3 recipients: 666 each, 2 left.
-        h.slash(5, 1, Settlement.Penalty(0x3, 1_000, 0, false, BOND), CHALLENGER);
+        h.slash(5, 1, Settlement.Penalty(words1(0x3), 1_000, 0, false, BOND), CHALLENGER);
         assertEq(h.get(2).credit, 668);
         assertEq(h.get(3).credit, 666);
         assertEq(h.get(4).credit, 666);
@@ -160,7 +165,7 @@ contract SettlementDifferentialTest is Test {
         assertEq(h.get(1).credit, 0, "nor does the self-disputing challenger");
         assertEq(h.withdrawable(CHALLENGER), 0);
         // An outsider: half of 2,000 to the 3 others (333 each), 1,000 + 1 to the challenger.
-        h.slash(5, 0, Settlement.Penalty(0x3, 1_000, 0, false, BOND), CHALLENGER);
+        h.slash(5, 0, Settlement.Penalty(words1(0x3), 1_000, 0, false, BOND), CHALLENGER);
         assertEq(h.withdrawable(CHALLENGER), 1_001);
         assertEq(h.get(2).credit, 668 + 333);
         assertEq(h.get(0).credit, 0);
@@ -186,25 +191,20 @@ contract SettlementDifferentialTest is Test {
         assertEq(lazy.withdrawable(CHALLENGER), eager.withdrawable(CHALLENGER), "withdrawable");
     }
 
-    /// @dev A non-empty bitmap of members of n: one, a few, most or all of them.
-    function _bitmap(uint256 r, uint256 n) internal pure returns (uint256 who) {
-        uint256 all = n == 256 ? type(uint256).max : (uint256(1) << n) - 1;
+    /// @dev A non-empty bitmap of members of n (⌈n/256⌉ words): one, a few, most or all of them.
+    function _bitmap(uint256 r, uint256 n) internal pure returns (uint256[] memory who) {
         uint256 mode = (r >> 8) % 4;
-        if (mode == 0) {
-            who = uint256(1) << ((r >> 16) % n);
-        } else if (mode == 1) {
-            who = uint256(keccak256(abi.encode(r, "few"))) & uint256(keccak256(abi.encode(r, "x"))) & all;
+        if (mode == 0) return SignerBitmap.single(n, (r >> 16) % n);
+        who = SignerBitmap.all(n);
+        if (mode == 1) {
+            for (uint256 w = 0; w < who.length; ++w) {
+                who[w] &= uint256(keccak256(abi.encode(r, "few", w))) & uint256(keccak256(abi.encode(r, "x", w)));
+            }
+            if (SignerBitmap.count(who) == 0) who[0] = 1;
         } else if (mode == 2) {
-            who = all & ~(uint256(1) << ((r >> 16) % n));
-        } else {
-            who = all;
-        }
-        if (who == 0) who = 1;
-    }
-
-    function _popcount(uint256 x) internal pure returns (uint256 count) {
-        for (; x != 0; x &= x - 1) {
-            ++count;
+            uint256 i = (r >> 16) % n;
+            who[i >> 8] &= ~(uint256(1) << (i & 255));
+            if (n == 1) who[0] = 1;
         }
     }
 }

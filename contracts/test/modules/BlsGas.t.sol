@@ -142,10 +142,10 @@ contract BlsGasTest is BlsFixture {
         bytes memory blob = _blob(bitmap, k.sks, k.pks, digest, hub, cid);
         vm.cool(address(scheme));
         vm.prank(hub);
-        uint256[] memory got = scheme.verifyWide(cid, digest, n, blob);
+        uint256[] memory got = scheme.verify(cid, digest, n, blob);
         uint256 used = _used();
         assertEq(got, bitmap);
-        return _record(name, abi.encodeCall(scheme.verifyWide, (cid, digest, n, blob)), used);
+        return _record(name, abi.encodeCall(scheme.verify, (cid, digest, n, blob)), used);
     }
 
     function _measureMinPk(Keys memory k, uint64 cid, uint256[] memory bitmap, string memory name)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {SignerBitmap} from "../../src/libraries/SignerBitmap.sol";
 import {Test} from "forge-std/Test.sol";
 import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
 import {EcdsaSignerSet} from "../../src/modules/EcdsaSignerSet.sol";
@@ -30,7 +31,9 @@ contract EcdsaSignerSetTest is Test {
 
     function _verifyA(uint256 n, bytes memory blob) internal returns (uint256) {
         vm.prank(hubA);
-        return set.verify(1, DIGEST, n, blob);
+        uint256[] memory got = set.verify(1, DIGEST, n, blob);
+        // Empty after an expected revert.
+        return got.length == 0 ? 0 : got[0];
     }
 
     function test_Verify_BitmapOfSigners() public {
@@ -50,7 +53,7 @@ contract EcdsaSignerSetTest is Test {
     }
 
     function test_RevertWhen_BitBeyondParticipantCount() public {
-        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.SignerOutOfRange.selector, 0x08, 3));
+        vm.expectRevert(abi.encodeWithSelector(SignerBitmap.SignerOutOfRange.selector, 3));
         _verifyA(3, bytes.concat(bytes32(uint256(0x08)), _sig(3)));
     }
 
@@ -144,8 +147,8 @@ contract EcdsaSignerSetTest is Test {
         set.register(1, 0, makeAddr("p0bis"), "");
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidKeyData.selector, 1, 5));
         set.register(1, 5, makeAddr("p5"), hex"01");
-        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 256));
-        set.register(1, 256, makeAddr("p256"), "");
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 1024));
+        set.register(1, 1024, makeAddr("p1024"), "");
         vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 6));
         set.register(1, 6, address(0), "");
         vm.stopPrank();
@@ -182,7 +185,7 @@ contract EcdsaSignerSetTest is Test {
             blob = bytes.concat(blob, r, vs);
         }
         vm.prank(hubB);
-        assertEq(set.verify(7, DIGEST, n, blob), mask);
+        assertEq(set.verify(7, DIGEST, n, blob)[0], mask);
     }
 
     /// @dev The TypeScript encoder's blobs (`encodeEcdsaCoSignature`, `contracts/test/vectors/update.json`).
@@ -198,12 +201,99 @@ contract EcdsaSignerSetTest is Test {
         for (uint256 c = 0; c < 3; ++c) {
             string memory p = string.concat(".ecdsa.cases[", vm.toString(c), "]");
             bytes memory blob = vm.parseJsonBytes(json, string.concat(p, ".blob"));
-            assertEq(set.verify(3, digest, n, blob), uint256(vm.parseJsonBytes32(json, string.concat(p, ".signers"))));
+            assertEq(
+                set.verify(3, digest, n, blob)[0], uint256(vm.parseJsonBytes32(json, string.concat(p, ".signers")))
+            );
         }
         vm.stopPrank();
     }
 
     function _key(uint256 i) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode("packed", i))) % (CURVE_N - 1) + 1;
+    }
+
+    /// @dev The TypeScript encoder's multi-word blobs (N = 257 and 1,000): the words and the signers round-trip.
+    function test_Vectors_TypeScriptWideBlobs() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/update.json"));
+        bytes32 digest = vm.parseJsonBytes32(json, ".ecdsa.digest");
+        for (uint256 c = 0; c < 2; ++c) {
+            string memory p = string.concat(".ecdsa.wide[", vm.toString(c), "]");
+            uint256 n = vm.parseJsonUint(json, string.concat(p, ".participants"));
+            uint64 cid = uint64(100 + c);
+            _registerWide(cid, n);
+            bytes memory blob = vm.parseJsonBytes(json, string.concat(p, ".blob"));
+            bytes32[] memory expected = vm.parseJsonBytes32Array(json, string.concat(p, ".words"));
+            vm.prank(hubB);
+            uint256[] memory got = set.verify(cid, digest, n, blob);
+            assertEq(got.length, (n + 255) / 256, "words");
+            for (uint256 w = 0; w < got.length; ++w) {
+                assertEq(got[w], uint256(expected[w]));
+            }
+        }
+    }
+
+    /// @dev Attacks on a 1,000-participant blob: a bit at or beyond N, one word too few or too many, a
+    /// signature count that is not the bitmap's popcount, a signer named twice (its bit and a copy).
+    function test_RevertWhen_WideBlobMalformed() public {
+        uint256 n = 1000;
+        _registerWide(200, n);
+        bytes memory sig3 = _wideSig(3);
+        bytes memory sig999 = _wideSig(999);
+        uint256[4] memory words;
+        words[0] = 1 << 3;
+        words[3] = 1 << (999 - 768);
+        bytes memory head = abi.encodePacked(words[0], uint256(0), uint256(0), words[3]);
+        vm.startPrank(hubB);
+        // Honest: signers 3 and 999.
+        uint256[] memory got = set.verify(200, DIGEST, n, bytes.concat(head, sig3, sig999));
+        assertEq(got[3], words[3]);
+        // Bit 1,000 (bit 232 of word 3).
+        vm.expectRevert(abi.encodeWithSelector(SignerBitmap.SignerOutOfRange.selector, n));
+        set.verify(
+            200,
+            DIGEST,
+            n,
+            bytes.concat(
+                abi.encodePacked(words[0], uint256(0), uint256(0), words[3] | (1 << 232)), sig3, sig999, sig999
+            )
+        );
+        // Three words: the head read as four takes the first signature's r as word 3, whose high bits lie
+        // beyond N (r of this signature has a bit above 232 set).
+        bytes memory three = bytes.concat(abi.encodePacked(words[0], uint256(0), words[3]), sig3, sig999);
+        vm.expectRevert(abi.encodeWithSelector(SignerBitmap.SignerOutOfRange.selector, n));
+        set.verify(200, DIGEST, n, three);
+        // Five words.
+        bytes memory five = bytes.concat(head, abi.encodePacked(uint256(0)), sig3, sig999);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, five.length));
+        set.verify(200, DIGEST, n, five);
+        // One signature fewer, one more than the popcount.
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 128 + 64));
+        set.verify(200, DIGEST, n, bytes.concat(head, sig3));
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.MalformedSignatures.selector, 128 + 192));
+        set.verify(200, DIGEST, n, bytes.concat(head, sig3, sig999, sig999));
+        // Signer 999 counted twice, for 3's bit: 3's slot holds 999's signature.
+        vm.expectRevert(
+            abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(_wideKey(999)))
+        );
+        set.verify(200, DIGEST, n, bytes.concat(head, sig999, sig999));
+        vm.stopPrank();
+    }
+
+    function _wideKey(uint256 i) internal pure returns (uint256) {
+        return uint256(keccak256(bytes(string.concat("ecdsa-cosigner-", vm.toString(i)))));
+    }
+
+    function _wideSig(uint256 i) internal pure returns (bytes memory) {
+        (bytes32 r, bytes32 vs) = vm.signCompact(_wideKey(i), DIGEST);
+        return abi.encodePacked(r, vs);
+    }
+
+    /// @dev Participant i of community `cid` of hub B: the address of key keccak256("ecdsa-cosigner-i").
+    function _registerWide(uint64 cid, uint256 n) internal {
+        vm.startPrank(hubB);
+        for (uint256 i = 0; i < n; ++i) {
+            set.register(cid, i, vm.addr(_wideKey(i)), "");
+        }
+        vm.stopPrank();
     }
 }

@@ -32,7 +32,10 @@ contract FastPathRecordTest is DisputeFixture {
             Vm.Log memory l = logs[i];
             if (l.emitter != address(hub) || l.topics[0] != IHub.WindowFinalized.selector) continue;
             if (l.topics[1] != bytes32(uint256(id)) || l.topics[2] != bytes32(uint256(window))) continue;
-            return abi.decode(l.data, (bytes32, bytes32, bytes32, uint256));
+            uint256[] memory set;
+            (windowRoot, stateHash, balancesRoot, set) = abi.decode(l.data, (bytes32, bytes32, bytes32, uint256[]));
+            assertEq(set.length, 1, "one word for N <= 256");
+            return (windowRoot, stateHash, balancesRoot, set[0]);
         }
         revert("no WindowFinalized event");
     }

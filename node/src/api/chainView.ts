@@ -1,3 +1,4 @@
+import { fromWords } from '../chain/signerBitmap.js';
 import {
   AbiCoder,
   Contract,
@@ -98,10 +99,12 @@ const FEED_EVENTS = [
   'FineCollected',
 ] as const;
 
-export function signerList(bitmap: bigint, n: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if ((bitmap >> BigInt(i)) & 1n) out.push(i);
-  return out;
+/**
+ * The signer indices of a hub signer set: the `uint256[]` words of an event (`signerBitmap.ts`), or the one
+ * word of a record (`Hub.windowRecord`; for N > 256 a record keeps the hash of the words: read the event).
+ */
+export function signerList(bitmap: bigint | readonly bigint[], n: number): number[] {
+  return fromWords(typeof bitmap === 'bigint' ? [bitmap] : bitmap, n);
 }
 
 /**
@@ -254,7 +257,7 @@ export class ChainView {
         if (parsed.name === 'ClaimRejected')
           lastRejected = {
             tx: log.transactionHash,
-            signers: signerList(parsed.args.signers as bigint, community.participants.length),
+            signers: signerList(parsed.args.signers as bigint[], community.participants.length),
           };
         if (parsed.name === 'Disputed' && Number(parsed.args.kind) === DisputeKind.Equivocation) {
           const owner = await this.equivocatingOwner(log.transactionHash);
@@ -314,7 +317,7 @@ export class ChainView {
     switch (parsed.name) {
       case 'WindowClaimed': {
         const window = Number(a.window);
-        const signers = signerList(a.signers as bigint, n);
+        const signers = signerList(a.signers as bigint[], n);
         const submitter = this.participant(a.submitter as string);
         const challengeEndsAt = Number(a.challengeEndsAt);
         this.windowHistory(window).claims.push({ submitter, signers, challengeEndsAt, block: log.blockNumber });
@@ -329,7 +332,7 @@ export class ChainView {
       }
       case 'WindowFinalized': {
         const window = Number(a.window);
-        const signers = signerList(a.signers as bigint, n);
+        const signers = signerList(a.signers as bigint[], n);
         const fastPath = signers.length === n;
         this.windowHistory(window).finalAt = at;
         return {
@@ -361,7 +364,7 @@ export class ChainView {
       }
       case 'ClaimRejected': {
         const window = Number(a.window);
-        const signers = signerList(a.signers as bigint, n);
+        const signers = signerList(a.signers as bigint[], n);
         this.windowHistory(window).rejectedClaims++;
         return {
           ...base,

@@ -498,7 +498,7 @@ export class Devnet {
             ? parsed.name
             : bls
               ? 'update (BLS aggregate)'
-              : `update (${decodeEcdsaCoSignature(parsed.args[parsed.args.length - 1] as string).length} signatures)`;
+              : `update (${decodeEcdsaCoSignature(parsed.args[parsed.args.length - 1] as string, this.nodes.length).length} signatures)`;
         recordGas(gas, kind, receipt);
       }
     }

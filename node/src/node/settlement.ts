@@ -372,7 +372,10 @@ export class Settlement {
       }
     });
     return usable.length > 0
-      ? encodeEcdsaCoSignature(usable.map((s) => ({ signer: s.signer, signature: s.signature })))
+      ? encodeEcdsaCoSignature(
+          usable.map((s) => ({ signer: s.signer, signature: s.signature })),
+          this.modules.community.participants.length,
+        )
       : undefined;
   }
 

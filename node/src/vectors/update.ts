@@ -1,6 +1,7 @@
 import { AbiCoder, keccak256, SigningKey, toUtf8Bytes } from 'ethers';
 import { hubDomain, windowResultDigest } from '../chain/eip712.js';
 import { claimHash } from '../window/disputeProof.js';
+import { toWords } from '../chain/signerBitmap.js';
 import { encodeEcdsaCoSignature } from '../chain/ecdsaCoSignature.js';
 import { toHex } from '../util/hex.js';
 import { packState, stateHash, U64_MAX, type ParticipantState } from '../window/state.js';
@@ -39,7 +40,8 @@ export function updateVectors() {
     stateHash: stateHash(s),
     nets: AbiCoder.defaultAbiCoder().encode(['int256[]'], [s.map((p) => p.net)]),
   }));
-  const keys = Array.from({ length: 5 }, (_, i) => new SigningKey(keccak256(toUtf8Bytes(`ecdsa-cosigner-${i}`))));
+  const keyOf = (i: number) => new SigningKey(keccak256(toUtf8Bytes(`ecdsa-cosigner-${i}`)));
+  const keys = Array.from({ length: 5 }, (_, i) => keyOf(i));
   const digest = keccak256(toUtf8Bytes('DIVERSITY window result digest'));
   const subsets = [[0, 1, 2, 3, 4], [4, 1], [2]];
   // The co-signed statement and the claim's name: the EIP-712 WindowResult (with balancesRoot) and
@@ -82,7 +84,25 @@ export function updateVectors() {
           .reduce((b, i) => b | (1n << BigInt(i)), 0n)
           .toString(16)
           .padStart(64, '0')}`,
-        blob: encodeEcdsaCoSignature(who.map((i) => ({ signer: i, signature: keys[i].sign(digest).serialized }))),
+        blob: encodeEcdsaCoSignature(
+          who.map((i) => ({ signer: i, signature: keys[i].sign(digest).serialized })),
+          keys.length,
+        ),
+      })),
+      // Multi-word bitmaps (`SignerBitmap`: ⌈n/256⌉ words): participant i's key is keccak256("ecdsa-cosigner-i").
+      wide: (
+        [
+          [257, [0, 255, 256]],
+          [1000, [3, 255, 256, 511, 512, 767, 768, 999]],
+        ] as [number, number[]][]
+      ).map(([n, who]) => ({
+        participants: n,
+        signers: who,
+        words: toWords(who, n).map((w) => `0x${w.toString(16).padStart(64, '0')}`),
+        blob: encodeEcdsaCoSignature(
+          who.map((i) => ({ signer: i, signature: keyOf(i).sign(digest).serialized })),
+          n,
+        ),
       })),
     },
   };

@@ -94,6 +94,7 @@ describe('e2e: a node reads a partial claim’s final state from its update tran
       await Promise.all(
         [1, 2].map(async (signer) => ({ signer, signature: await signWindowResult(wallets[signer], domain, message) })),
       ),
+      wallets.length,
     );
     await provider.send('evm_setNextBlockTimestamp', [start + windowIntervals * intervalSeconds]);
     await provider.send('evm_mine', []);

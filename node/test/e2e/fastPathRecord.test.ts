@@ -83,6 +83,7 @@ describe('e2e: the roots of a fast-path-final window come from its WindowFinaliz
             signature: await signWindowResult(wallets[signer], domain, { communityId, window, ...result }),
           })),
         ),
+        wallets.length,
       );
     const at = async (t: number) => {
       await provider!.send('evm_setNextBlockTimestamp', [t]);

@@ -62,20 +62,41 @@ describe('update encodings (packed state, EIP-2098 signer-set blob)', () => {
     const sig = (i: number) => keys[i].sign(digest).serialized;
 
     it('writes the bitmap, then 64-byte signatures in ascending index order that recover to the signers', () => {
-      const blob = encodeEcdsaCoSignature([
-        { signer: 3, signature: sig(3) },
-        { signer: 0, signature: sig(0) },
-      ]);
+      const blob = encodeEcdsaCoSignature(
+        [
+          { signer: 3, signature: sig(3) },
+          { signer: 0, signature: sig(0) },
+        ],
+        4,
+      );
       expect((blob.length - 2) / 2).to.equal(32 + 2 * 64);
       expect(BigInt(blob.slice(0, 66))).to.equal(0b1001n);
-      const decoded = decodeEcdsaCoSignature(blob);
+      const decoded = decodeEcdsaCoSignature(blob, 4);
       expect(decoded.map((d) => d.signer)).to.deep.equal([0, 3]);
       for (const d of decoded) {
         expect(recoverAddress(digest, d.signature)).to.equal(recoverAddress(digest, sig(d.signer)));
       }
     });
 
-    it('rejects an empty set, a repeated signer, an index past 255', () => {
+    it('writes ⌈n/256⌉ bitmap words for a wide community (n = 1,000: four words)', () => {
+      const blob = encodeEcdsaCoSignature(
+        [
+          { signer: 999, signature: sig(1) },
+          { signer: 256, signature: sig(0) },
+        ],
+        1000,
+      );
+      expect((blob.length - 2) / 2).to.equal(4 * 32 + 2 * 64);
+      const words = [0, 1, 2, 3].map((w) => BigInt(`0x${blob.slice(2 + w * 64, 2 + (w + 1) * 64)}`));
+      expect(words).to.deep.equal([0n, 1n, 0n, 1n << BigInt(999 - 768)]);
+      expect(decodeEcdsaCoSignature(blob, 1000).map((d) => d.signer)).to.deep.equal([256, 999]);
+      // Read as a 257-participant blob, the head is two words: the lengths no longer add up.
+      expect(() => decodeEcdsaCoSignature(blob, 257))
+        .to.throw()
+        .with.property('code', EcdsaCoSignatureErrorCode.MALFORMED_BLOB);
+    });
+
+    it('rejects an empty set, a repeated signer, an index at or past n', () => {
       const code = (f: () => unknown) => {
         try {
           f();
@@ -84,16 +105,22 @@ describe('update encodings (packed state, EIP-2098 signer-set blob)', () => {
         }
         return undefined;
       };
-      expect(code(() => encodeEcdsaCoSignature([]))).to.equal(EcdsaCoSignatureErrorCode.EMPTY);
+      expect(code(() => encodeEcdsaCoSignature([], 4))).to.equal(EcdsaCoSignatureErrorCode.EMPTY);
       expect(
         code(() =>
-          encodeEcdsaCoSignature([
-            { signer: 1, signature: sig(1) },
-            { signer: 1, signature: sig(1) },
-          ]),
+          encodeEcdsaCoSignature(
+            [
+              { signer: 1, signature: sig(1) },
+              { signer: 1, signature: sig(1) },
+            ],
+            4,
+          ),
         ),
       ).to.equal(EcdsaCoSignatureErrorCode.DUPLICATE_SIGNER);
-      expect(code(() => encodeEcdsaCoSignature([{ signer: 256, signature: sig(1) }]))).to.equal(
+      expect(code(() => encodeEcdsaCoSignature([{ signer: 4, signature: sig(1) }], 4))).to.equal(
+        EcdsaCoSignatureErrorCode.SIGNER_OUT_OF_RANGE,
+      );
+      expect(code(() => encodeEcdsaCoSignature([{ signer: 1024, signature: sig(1) }], 1025))).to.equal(
         EcdsaCoSignatureErrorCode.SIGNER_OUT_OF_RANGE,
       );
     });
@@ -111,11 +138,15 @@ describe('update encodings (packed state, EIP-2098 signer-set blob)', () => {
     });
 
     it('decodeEcdsaCoSignature rejects a blob whose length does not match its bitmap', () => {
-      const blob = encodeEcdsaCoSignature([{ signer: 0, signature: sig(0) }]);
-      expect(() => decodeEcdsaCoSignature(`${blob}00`))
+      const blob = encodeEcdsaCoSignature([{ signer: 0, signature: sig(0) }], 4);
+      expect(() => decodeEcdsaCoSignature(`${blob}00`, 4))
         .to.throw()
         .with.property('code', EcdsaCoSignatureErrorCode.MALFORMED_BLOB);
-      expect(() => decodeEcdsaCoSignature(`0x${'00'.repeat(32)}`))
+      // A bit at or beyond n.
+      expect(() => decodeEcdsaCoSignature(`0x${'00'.repeat(31)}10${blob.slice(66)}`, 4))
+        .to.throw()
+        .with.property('code', EcdsaCoSignatureErrorCode.MALFORMED_BLOB);
+      expect(() => decodeEcdsaCoSignature(`0x${'00'.repeat(32)}`, 4))
         .to.throw()
         .with.property('code', EcdsaCoSignatureErrorCode.EMPTY);
     });

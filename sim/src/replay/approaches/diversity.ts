@@ -450,7 +450,10 @@ export class DiversityApproach implements Approach {
       const all = this.blsKeys.map((_sk, i) => i);
       return toHex(encodeCoSignature(all, aggregate, this.blsKeys.map(blsPublicKey)));
     }
-    return encodeEcdsaCoSignature(keys.map((k, signer) => ({ signer, signature: k.sign(digest).serialized })));
+    return encodeEcdsaCoSignature(
+      keys.map((k, signer) => ({ signer, signature: k.sign(digest).serialized })),
+      keys.length,
+    );
   }
 
   *transactions(ctx: ApproachContext): Iterable<TxSpec> {
