@@ -8,6 +8,10 @@
 #   bash scripts/mutate-sol.sh Hub.sol    # only targets whose path contains "Hub.sol"
 #   MUTATE_MATCH='TooManyMeters' bash scripts/mutate-sol.sh Hub.sol   # only checks whose line matches (ERE)
 #   MUTATE_TESTS='AttacksTest|HubTest' ...                              # run only these test contracts
+#   MUTATE_PATTERN='...' ...   # select the lines to remove by this ERE instead of the check pattern
+#                              # (e.g. the accumulator's writes: '(\+=|-=|[^=!<>]=[^=])')
+#   MUTATE_PRUNE='contracts/src/Hub.sol contracts/test/Hub.t.sol ...'   # paths removed from the copy
+#                              # first, so a library's mutants rebuild the library and its own tests only
 #
 # Output: one line per mutant (KILLED / SURVIVED / BUILD-FAIL: the mutant does not compile, which
 # counts as killed), then the survivors. Cost: a rebuild of the mutated file and its dependents per
@@ -17,6 +21,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${MUTATE_DIR:-/tmp/diversity-mutate}"
 filter="${1:-}"
 match="${MUTATE_MATCH:-}"
+pattern="${MUTATE_PATTERN:-}"
+prune="${MUTATE_PRUNE:-}"
 tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterRecordAttacksTest|MeterRegistryVectorsTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|OmissionGriefTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
@@ -34,6 +40,7 @@ targets=(
   "contracts/src/Hub.sol|------ disputes (internals)|------ internals"
   "contracts/src/Hub.sol|function _validateSchedule(|function _registerParticipants("
   "contracts/src/Hub.sol|function _registerMeters(|function _checkUpdatable("
+  "contracts/src/libraries/Settlement.sol|function funds(|function _all("
 )
 
 rm -rf "$work/contracts/src" "$work/contracts/test"
@@ -42,6 +49,7 @@ mkdir -p "$work"
 (cd "$root" && git ls-files -z --cached --others --exclude-standard -- contracts foundry.toml scripts package.json |
   xargs -0 tar cf -) | (cd "$work" && tar xf -)
 ln -sfn "$root/node_modules" "$work/node_modules"
+for p in $prune; do rm -rf "${work:?}/$p"; done
 export PATH="$root/node_modules/.bin:$PATH"
 cd "$work"
 
@@ -67,8 +75,13 @@ for t in "${targets[@]}"; do
     start=$(grep -nF -- "$from" "$file" | head -1 | cut -d: -f1)
     end=$(awk -v s="$start" -v p="$to" 'NR > s && index($0, p) { print NR; exit }' "$file")
   fi
-  lines=$(awk -v s="$start" -v e="$end" 'NR >= s && NR <= e && !/^[[:space:]]*\/\// &&
-    (/(^|[^A-Za-z_])revert[ (]/ || /require\(/ || /if \(.*\) return false;/ || /^[[:space:]]*return false;/ || /return \(false/) { print NR }' "$file")
+  if [[ -n "$pattern" ]]; then
+    lines=$(MUTATE_PATTERN="$pattern" awk -v s="$start" -v e="$end" 'NR >= s && NR <= e && !/^[[:space:]]*\/\// &&
+      $0 ~ ENVIRON["MUTATE_PATTERN"] { print NR }' "$file")
+  else
+    lines=$(awk -v s="$start" -v e="$end" 'NR >= s && NR <= e && !/^[[:space:]]*\/\// &&
+      (/(^|[^A-Za-z_])revert[ (]/ || /require\(/ || /if \(.*\) return false;/ || /^[[:space:]]*return false;/ || /return \(false/) { print NR }' "$file")
+  fi
   for n in $lines; do
     code=$(sed -n "${n}p" "$file" | sed -E 's/^[[:space:]]+//')
     [[ -n "$match" ]] && ! grep -qE -- "$match" <<<"$code" && continue

@@ -18,6 +18,7 @@ import {
     CommunityModules,
     CommunityStatus,
     Member,
+    MemberState,
     Meter,
     RejectedClaim,
     WindowRecord,
@@ -66,49 +67,52 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// points of the community's bond (DESIGN.md §5.3, §5.4).
     uint256 public constant CLAIM_DEPOSIT_BPS = Settlement.CLAIM_DEPOSIT_BPS;
 
-    /// @dev Storage of one community. The first three slots are what `update` reads.
+    /// @dev Storage of one community. Packed for the two hot paths (DESIGN.md §5.6, "Gas"): `update` reads the
+    /// first two slots; a `claim` reads slot 0 (status, token, finalizedWindows, participantCount), slot 2
+    /// (bond, creditPerMember) and slot 4 (held, repaidPool, written), the final balances root and the
+    /// member's own slot (written), and nothing else of the hub.
     struct Community {
         CommunityStatus status;
         IERC20 token;
+        /// Windows final so far = the next window to update.
+        uint32 finalizedWindows;
+        uint32 participantCount;
         uint64 start;
         uint32 intervalSeconds;
         uint32 windowIntervals;
         uint32 windowCount;
         uint32 challengePeriod;
-        /// Windows final so far = the next window to update.
-        uint32 finalizedWindows;
-        uint32 participantCount;
         uint32 meterCount;
-        /// Participants that joined so far (each member's own `joined` flag says who).
+        /// Participants that joined so far (each member's own `state` says who).
         uint32 joinedCount;
         uint128 bond;
+        /// What every member received through slashes and lost game bonds (`Settlement.slash`, `credit`):
+        /// a member's credit is its stored credit plus this, so a slash writes its offenders, not every
+        /// member. uint128 beside the bond (one slot a claim reads): each slash adds at most what it took from
+        /// bonds and credits, which `held` (uint128) holds, over its recipients; SafeCast past 2^128.
+        uint128 creditPerMember;
         uint128 escrow;
-        /// `Balances.root(Balances.genesis(participants, escrow), 0)`: the balances before window 0.
-        bytes32 genesisBalancesRoot;
+        /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
+        /// `close` waits for it, since disputes need an Active community (review 3, B5).
+        uint64 disputableUntil;
         /// Tokens held for this community (see the contract's dev note).
         uint128 held;
         /// Debt repaid at close so far, shared by the claim holders pro rata to their claims.
         uint128 repaidPool;
+        /// `Balances.root(Balances.genesis(participants, escrow), 0)`: the balances before window 0.
+        bytes32 genesisBalancesRoot;
         MarketParams market;
         /// The registered meters: the root of their records (`MeterRegistry`); the list is in `open`'s calldata.
         bytes32 meterRoot;
         /// Member address → index + 1, written at join (0 = never joined).
         mapping(address => uint256) indexPlusOne;
+        /// Per member, one slot: its bond and credit, whether it joined and was paid out, and once paid what
+        /// it took of the repaid pool (`Member`).
         mapping(uint256 => Member) members;
-        /// What every member received through slashes and lost game bonds (`Settlement.slash`, `credit`):
-        /// a member's credit is its stored credit plus this, so a slash writes its offenders, not every member.
-        uint256 creditPerMember;
-        /// Bit (i & 255) of word i >> 8 = member i was paid out by `claim`.
-        mapping(uint256 => uint256) settled;
-        /// What claim holder i took of the repaid pool so far.
-        mapping(uint256 => uint256) claimTaken;
         mapping(uint32 => WindowRecord) windows;
         CommunityModules modules;
         /// claimHash → the rejected claim (never posted again; disputable for fraud until its deadline).
         mapping(bytes32 => RejectedClaim) rejected;
-        /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
-        /// `close` waits for it, since disputes need an Active community (review 3, B5).
-        uint64 disputableUntil;
         /// N > 256: the words of each recorded signer set under its ref (`Settlement.saveSigners`).
         mapping(uint256 ref => uint256[4]) wideSigners;
     }
@@ -186,8 +190,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             revert NotParticipant(communityId, msg.sender);
         }
         Member storage m = c.members[index];
-        if (m.joined) revert AlreadyJoined(communityId, msg.sender);
-        m.joined = true;
+        if (m.state != MemberState.None) revert AlreadyJoined(communityId, msg.sender);
+        m.state = MemberState.Joined;
         uint32 joined = c.joinedCount + 1;
         c.joinedCount = joined;
         c.indexPlusOne[msg.sender] = index + 1;
@@ -395,45 +399,25 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32[] calldata proof
     ) external nonReentrant {
         Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
-        if (!c.members[index].joined) revert NotJoined(communityId, leaf.participant);
-        uint256 word = c.settled[index >> 8];
-        uint256 bit = uint256(1) << (index & 255);
-        if (word & bit != 0) revert AlreadyClaimed(communityId, index);
-        c.settled[index >> 8] = word | bit;
-        (uint256 paid, uint256 repaid) = _payable(c, communityId, index, leaf, totalClaims);
+        (uint256 paid, uint256 repaid) = _settle(c, communityId, index, leaf, totalClaims);
         emit Claimed(communityId, index, leaf.participant, paid, repaid);
-        _payOut(c, communityId, leaf.participant, paid);
+        _transferOut(c.token, leaf.participant, paid);
     }
 
-    /// @dev What member `index` is paid at its claim, and the debt it repays to the pool: funds = escrow +
-    /// bond + credit less its fine (taken first and kept by the hub, review 3 B2: before the debt, so a
-    /// member cannot move its funds out of the fine's reach by owing them to a claim holder of its own),
-    /// repaid = min(debt, funds); paid = funds − repaid, plus a claim holder's share of the pool (with
-    /// its own repayment in it), recorded as its `claimTaken`.
-    function _payable(
-        Community storage c,
-        uint64 communityId,
-        uint256 index,
-        Balance calldata leaf,
-        uint256 totalClaims
-    ) internal returns (uint256 paid, uint256 repaid) {
-        uint256 funds = Settlement.funds(c.members, index, leaf.escrow, c.bond, c.creditPerMember, communityId);
-        uint256 debt = leaf.debt;
-        repaid = debt < funds ? debt : funds;
-        paid = funds - repaid;
-        uint256 pool = c.repaidPool;
-        if (repaid > 0) {
-            pool += repaid;
-            c.repaidPool = pool.toUint128();
-        }
-        uint256 owed = leaf.claim;
-        if (owed > 0 && totalClaims > 0) {
-            uint256 share = pool * owed / totalClaims;
-            if (share > 0) {
-                c.claimTaken[index] = share;
-                paid += share;
-            }
-        }
+    /// @dev Settles member `index` (`Settlement.settle`: the member's slot is read and written once there, in
+    /// the linked library for EIP-170), reads slot 2 (bond, creditPerMember) and slot 4 (held, pool) once,
+    /// takes what is paid off `held` (`CommunityFundsExceeded`: a root signed by everyone that promises more
+    /// than came in exhausts its own community only) and records the pool.
+    function _settle(Community storage c, uint64 communityId, uint256 index, Balance calldata leaf, uint256 totalClaims)
+        internal
+        returns (uint256 paid, uint256 repaid)
+    {
+        uint256 pool;
+        (paid, repaid, pool) = Settlement.settle(
+            c.members[index], leaf, totalClaims, c.bond, c.creditPerMember, c.repaidPool, communityId, index
+        );
+        _unhold(c, communityId, paid);
+        c.repaidPool = pool.toUint128();
     }
 
     /// @inheritdoc IHub
@@ -445,13 +429,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bytes32[] calldata proof
     ) external nonReentrant {
         Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
-        if (c.settled[index >> 8] & (uint256(1) << (index & 255)) == 0) revert NothingToClaim(communityId, index);
-        uint256 due = totalClaims == 0 ? 0 : uint256(c.repaidPool) * leaf.claim / totalClaims;
-        uint256 taken = c.claimTaken[index];
-        if (due <= taken) revert NothingToClaim(communityId, index);
-        c.claimTaken[index] = due;
-        emit ClaimShared(communityId, index, leaf.participant, due - taken);
-        _payOut(c, communityId, leaf.participant, due - taken);
+        uint256 amount =
+            Settlement.takeShare(c.members[index], c.repaidPool, leaf.claim, totalClaims, communityId, index);
+        _unhold(c, communityId, amount);
+        emit ClaimShared(communityId, index, leaf.participant, amount);
+        _transferOut(c.token, leaf.participant, amount);
     }
 
     /// @dev The closed community, once `leaf` is member `index`'s balance under its final balances root:
@@ -582,7 +564,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         } else if (result == GameResult.ChallengerLost) {
             // The claim was opened (or the challenger gave up): the bond goes to the claim's signers.
             c.creditPerMember =
-                Settlement.credit(c.members, _signerSet(c, rec.signers), c.participantCount, bond, c.creditPerMember);
+                Settlement.credit(c.members, _signerSet(c, rec.signers), c.participantCount, bond, c.creditPerMember)
+                .toUint128();
         } else if (result != GameResult.Continue) {
             _release(c, communityId, challenger, bond);
             if (result == GameResult.ClaimantLost || result == GameResult.ClaimantFaulted) {
@@ -680,16 +663,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken, uint256 fine)
     {
         Community storage c = _existing(communityId);
-        Member memory m = c.members[index];
-        // The credit's positive part is the credit, its negative part the fine (`Member`).
-        (credit, fine) = Settlement.split(Settlement.creditOf(m, c.creditPerMember));
-        return (
-            uint256(c.bond) - m.bondMissing,
-            credit,
-            c.settled[index >> 8] & (uint256(1) << (index & 255)) != 0,
-            c.claimTaken[index],
-            fine
-        );
+        return Settlement.memberView(c.members[index], c.bond, c.creditPerMember);
     }
 
     // ------------------------------------------------------------------ disputes (internals)
@@ -832,8 +806,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @dev Applies penalty `p` and shares the total out (Settlement.slash: the rule, and why money is
     /// conserved); the challenger's reward leaves the community for its withdrawable balance.
     function _slash(Community storage c, uint64 communityId, Settlement.Penalty memory p, address challenger) internal {
-        uint256 reward;
-        (reward, c.creditPerMember) = Settlement.slash(
+        (uint256 reward, uint256 perMember) = Settlement.slash(
             c.members,
             withdrawable[c.token],
             c.participantCount,
@@ -843,6 +816,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             c.creditPerMember,
             communityId
         );
+        c.creditPerMember = perMember.toUint128();
         if (reward > 0) _unhold(c, communityId, reward);
     }
 
@@ -884,10 +858,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// blacklisted recipient, a receive hook that reverts) waits in `to`'s withdrawable balance instead:
     /// the claim still settles, so a debtor cannot keep its repayment out of the pool by refusing its
     /// own payout (review 3, B3).
-    function _payOut(Community storage c, uint64 communityId, address to, uint256 amount) internal {
+    /// The caller has taken `amount` off the community's `held` already.
+    function _transferOut(IERC20 token, address to, uint256 amount) internal {
         if (amount == 0) return;
-        _unhold(c, communityId, amount);
-        IERC20 token = c.token;
         if (!token.trySafeTransfer(to, amount)) withdrawable[token][to] += amount;
     }
 

@@ -313,7 +313,9 @@ interface IHub {
     /// joined gets nothing (`NotJoined`). funds = leaf.escrow + bond + credit, less the member's on-chain
     /// fine first (min(fine, funds), kept by the hub, `FineCollected`); repaid = min(leaf.debt,
     /// funds) goes to the repaid pool; `leaf.participant` gets funds − repaid plus, for a claim holder,
-    /// floor(repaidPool · leaf.claim / totalClaims) (recorded as its `claimTaken`).
+    /// floor(repaidPool · leaf.claim / totalClaims) (recorded as its `claimTaken`, in the member's own slot
+    /// with its settled state: `Member`). Paid by a direct transfer; one the token refuses waits in
+    /// `withdrawable` (review 3, B3).
     /// @param communityId The community.
     /// @param index The member's index.
     /// @param leaf The member's balance in the final balances root.
@@ -437,7 +439,8 @@ interface IHub {
     /// on-chain credit, whether it was paid out (`claim`), what it took of the repaid pool so far, and its
     /// on-chain fine (taken from its funds at `claim`, before its debt; review 3, B2). The signed credit is
     /// the member's stored `Member.credit` plus the community's per-member accumulator (slash shares and
-    /// lost game bonds, `Settlement`): at most one of credit and fine is non-zero.
+    /// lost game bonds, `Settlement`): at most one of credit and fine is non-zero. Once paid out, bond,
+    /// credit and fine read 0 (they went with the claim; read them at the close block for what was paid).
     function member(uint64 communityId, uint256 index)
         external
         view

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.31;
 
 import {IHub} from "../interfaces/IHub.sol";
-import {CommunityModules, Member, Meter} from "../types/Community.sol";
+import {Balance, CommunityModules, Member, MemberState, Meter} from "../types/Community.sol";
 import {MarketKind, MarketParams} from "../types/Market.sol";
 import {Balances} from "./Balances.sol";
 import {MeterRegistry} from "./MeterRegistry.sol";
@@ -183,26 +183,112 @@ library Settlement {
         if (actual != stateHash) revert IHub.StateHashMismatch(stateHash, actual);
     }
 
-    /// @notice Member `index`'s funds at close (`Hub.claim`): `escrow` (its leaf's) + its bond (of the
-    /// configured `bond`) + its credit (`creditOf`), less its fine, taken first (min(fine, funds),
-    /// `FineCollected`, review 3 B2): the fine stays in the hub, paid to nobody. Here and not in the hub:
-    /// EIP-170.
-    function funds(
-        mapping(uint256 => Member) storage members,
-        uint256 index,
-        uint256 escrow,
+    /// @notice Member `m`'s funds at close (`Hub.claim`): `escrow` (its leaf's) + its bond (of the configured
+    /// `bond`) + its credit (`creditOf`), less its fine, taken first: `fine` = min(fine, funds) (review 3 B2),
+    /// kept by the hub and paid to nobody (`settle` emits `FineCollected`).
+    function funds(Member memory m, uint256 escrow, uint256 bond, uint256 creditPerMember)
+        internal
+        pure
+        returns (uint256 total, uint256 fine)
+    {
+        (uint256 positive, uint256 negative) = split(creditOf(m, creditPerMember));
+        total = escrow + (bond - m.bondMissing) + positive;
+        fine = negative < total ? negative : total;
+        total -= fine;
+    }
+
+    /// @notice `Hub.claim`'s settlement of member `m` (DESIGN.md §5.6): `NotJoined` for a member that never
+    /// joined, `AlreadyClaimed` for one paid out; funds = leaf escrow + bond + credit less its fine, taken
+    /// first (`funds`, `FineCollected`; review 3 B2: before the debt, so a member cannot move its funds out of
+    /// the fine's reach by owing them to a claim holder of its own; the fine stays in the hub); repaid =
+    /// min(debt, funds) joins the repaid pool `pool` (returned as `newPool`); paid = funds − repaid plus a
+    /// claim holder's share of the pool, its own repayment in it (floor(newPool · claim / totalClaims)),
+    /// recorded as its claimTaken. One read and one write of the member's slot: `Settled`, claimTaken in
+    /// `bondMissing` (`Member`). The hub takes `paid` off `held` (`CommunityFundsExceeded`) and pays it.
+    function settle(
+        Member storage m,
+        Balance calldata leaf,
+        uint256 totalClaims,
         uint256 bond,
         uint256 creditPerMember,
-        uint64 communityId
-    ) public returns (uint256 total) {
-        Member memory m = members[index];
-        (uint256 positive, uint256 fine) = split(creditOf(m, creditPerMember));
-        total = escrow + (bond - m.bondMissing) + positive;
-        if (fine > 0) {
-            if (fine > total) fine = total;
-            total -= fine;
-            emit IHub.FineCollected(communityId, index, fine);
+        uint256 pool,
+        uint64 communityId,
+        uint256 index
+    ) public returns (uint256 paid, uint256 repaid, uint256 newPool) {
+        uint256 total = _fundsAtClaim(m, leaf, bond, creditPerMember, communityId, index);
+        return _repayAndShare(m, total, leaf.debt, leaf.claim, pool, totalClaims);
+    }
+
+    /// @dev `settle` after the funds: repaid = min(debt, funds) into the pool, paid = funds − repaid + the
+    /// share of the pool (claimTaken, written with the `Settled` state).
+    function _repayAndShare(
+        Member storage m,
+        uint256 total,
+        uint256 debt,
+        uint256 owed,
+        uint256 pool,
+        uint256 totalClaims
+    ) private returns (uint256 paid, uint256 repaid, uint256 newPool) {
+        repaid = debt < total ? debt : total;
+        newPool = pool + repaid;
+        uint256 share = totalClaims == 0 ? 0 : newPool * owed / totalClaims;
+        paid = total - repaid + share;
+        m.bondMissing = share.toUint128();
+        m.state = MemberState.Settled;
+    }
+
+    /// @dev A joined member's funds at its claim (`funds`), its fine collected (`FineCollected`).
+    function _fundsAtClaim(
+        Member storage slot,
+        Balance calldata leaf,
+        uint256 bond,
+        uint256 creditPerMember,
+        uint64 communityId,
+        uint256 index
+    ) private returns (uint256 total) {
+        Member memory m = slot;
+        if (m.state != MemberState.Joined) {
+            if (m.state == MemberState.None) revert IHub.NotJoined(communityId, leaf.participant);
+            revert IHub.AlreadyClaimed(communityId, index);
         }
+        uint256 fine;
+        (total, fine) = funds(m, leaf.escrow, bond, creditPerMember);
+        if (fine > 0) emit IHub.FineCollected(communityId, index, fine);
+    }
+
+    /// @notice What `Hub.member` reports of member `m` (configured bond `bond`): its bond, its credit and its
+    /// fine (the positive and negative parts of `creditOf`), and, once paid out by `claim` (`Settled`), 0 for
+    /// those three (they went with the claim) and what it took of the repaid pool (the field `bondMissing`
+    /// holds it then, `Member`). Here and not in the hub: EIP-170.
+    function memberView(Member storage m, uint256 bond, uint256 creditPerMember)
+        public
+        view
+        returns (uint256, uint256 positive, bool, uint256, uint256 negative)
+    {
+        Member memory v = m;
+        if (v.state == MemberState.Settled) return (0, 0, true, v.bondMissing, 0);
+        (positive, negative) = split(creditOf(v, creditPerMember));
+        return (bond - v.bondMissing, positive, false, 0, negative);
+    }
+
+    /// @notice `Hub.claimShare`: what a claim holder paid out by `claim` takes of the repaid pool `pool` since,
+    /// floor(pool · owed / totalClaims) − claimTaken, recorded as its new claimTaken (`NothingToClaim` if the
+    /// member was not paid out yet, or if nothing grew). Here and not in the hub: EIP-170 (a rare call).
+    function takeShare(
+        Member storage m,
+        uint256 pool,
+        uint256 owed,
+        uint256 totalClaims,
+        uint64 communityId,
+        uint256 index
+    ) public returns (uint256) {
+        if (m.state != MemberState.Settled) revert IHub.NothingToClaim(communityId, index);
+        uint256 due = totalClaims == 0 ? 0 : pool * owed / totalClaims;
+        // A settled member's `bondMissing` is its claimTaken (`Member`).
+        uint256 taken = m.bondMissing;
+        if (due <= taken) revert IHub.NothingToClaim(communityId, index);
+        m.bondMissing = due.toUint128();
+        return due - taken;
     }
 
     /// @notice Member `m`'s signed credit: its stored credit plus what every member received

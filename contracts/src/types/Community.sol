@@ -135,13 +135,28 @@ struct Balance {
     uint256 claim;
 }
 
-/// @notice What the hub keeps on chain of one member (token units), in one slot (a claim reads one cold
-/// slot per member); its escrow, debt and claim live in the balances root only (DESIGN.md §5.6). A fresh
-/// member is whole: only `joined` is set (at join, so that a later slash writes a non-zero slot: 5,000 gas
-/// per offender instead of 22,100, what lets a claim of 1,000 signers be slashed in one transaction).
+/// @notice Where a member is in its lifecycle (`Member.state`).
+enum MemberState {
+    /// Never joined (a listed participant that did not join, or no participant).
+    None,
+    /// Joined (set once, at join); not paid out yet.
+    Joined,
+    /// Paid out by `claim` (after close): its bond and credit were paid, `Member.bondMissing` now holds
+    /// what it took of the repaid pool (its `claimTaken`).
+    Settled
+}
+
+/// @notice What the hub keeps on chain of one member (token units), in one slot: a claim reads and writes
+/// this slot only for the member (DESIGN.md §5.6; its escrow, debt and claim live in the balances root). A
+/// fresh member is whole: only `state` is set (at join, so that a later slash writes a non-zero slot: 5,000
+/// gas per offender instead of 22,100, what lets a claim of 1,000 signers be slashed in one transaction).
 struct Member {
-    /// What the member's bond lacks of the configured bond (slashes, timeout penalties); the bond is
-    /// configured bond − bondMissing. `topUpBond` makes it 0.
+    /// Joined: what the member's bond lacks of the configured bond (slashes, timeout penalties); the bond
+    /// is configured bond − bondMissing. `topUpBond` makes it 0.
+    /// Settled: what the member took of the repaid pool so far (`claimTaken`, `claim` and `claimShare`).
+    /// The claim paid the bond out, so nothing reads the bond of a settled member (slashes, top-ups and the
+    /// whole-bond check need a community that is not closed); reusing the field saves a claim holder a
+    /// fresh slot (20,000 gas).
     uint128 bondMissing;
     /// The member's stored credit; its on-chain balance (its credit) is this plus the community's
     /// `creditPerMember` (what every member received through slashes and lost game bonds, written once per
@@ -152,10 +167,10 @@ struct Member {
     /// R4, review 3 B2: the escrow is in the root, out of a slash's reach). A negative credit is a fine: money
     /// the member receives later pays it first, and at `claim` it is taken from the funds before the debt and
     /// kept by the hub (paid to nobody, so a reporter gains nothing from its own sybil's fine). `Hub.member`
-    /// reports the positive part as `credit` and the negative part as `fine`.
+    /// reports the positive part as `credit` and the negative part as `fine`. Left as it was by the claim.
     int120 credit;
-    /// The member joined (set once, at join).
-    bool joined;
+    /// Joined at join; Settled at `claim` (once: `AlreadyClaimed`).
+    MemberState state;
 }
 
 /// @notice Read-only summary of a community for off-chain nodes.

@@ -6,7 +6,7 @@ import {Test} from "forge-std/Test.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {Settlement} from "../../src/libraries/Settlement.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
-import {Member} from "../../src/types/Community.sol";
+import {Balance, Member, MemberState} from "../../src/types/Community.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {ParticipantState, StateHash} from "../../src/types/Market.sol";
 
@@ -19,7 +19,8 @@ contract SettlementHarness {
 
     /// @dev Member i with `credited` as its credit (the stored credit is what the accumulator lacks).
     function set(uint256 i, uint128 bondMissing, uint128 credited) external {
-        members[i] = Member(bondMissing, int120(int256(uint256(credited)) - int256(creditPerMember)), true);
+        members[i] =
+            Member(bondMissing, int120(int256(uint256(credited)) - int256(creditPerMember)), MemberState.Joined);
     }
 
     /// @dev The negative part of member i's credit: its fine.
@@ -63,8 +64,41 @@ contract SettlementHarness {
         Settlement.requireFinalState(finalState, n, stateHash);
     }
 
-    function funds(uint256 i, uint256 escrow, uint256 bond) external returns (uint256) {
-        return Settlement.funds(members, i, escrow, bond, creditPerMember, 1);
+    function funds(uint256 i, uint256 escrow, uint256 bond) external view returns (uint256 total) {
+        (total,) = Settlement.funds(members[i], escrow, bond, creditPerMember);
+    }
+
+    /// @dev The fine `Settlement.funds` takes from member i's funds (what the hub reports in `FineCollected`).
+    function fineTaken(uint256 i, uint256 escrow, uint256 bond) external view returns (uint256 taken) {
+        (, taken) = Settlement.funds(members[i], escrow, bond, creditPerMember);
+    }
+
+    /// @dev Member i paid out by a claim that took `taken` of the pool (what `Hub.claim` writes).
+    function markSettled(uint256 i, uint128 taken) external {
+        (members[i].bondMissing, members[i].state) = (taken, MemberState.Settled);
+    }
+
+    /// @dev The repaid pool and total of claims `settle` sees (the hub's slot 4 and the root's total).
+    uint256 public pool;
+    uint256 public totalClaims;
+
+    function setPool(uint256 pool_, uint256 totalClaims_) external {
+        (pool, totalClaims) = (pool_, totalClaims_);
+    }
+
+    /// @dev `Hub.claim`'s settlement of member i (configured bond 1,000); the new pool is kept.
+    function settle(uint256 i, Balance calldata leaf) external returns (uint256 paid, uint256 repaid) {
+        uint256 newPool;
+        (paid, repaid, newPool) = Settlement.settle(members[i], leaf, totalClaims, 1_000, creditPerMember, pool, 1, i);
+        pool = newPool;
+    }
+
+    function takeShare(uint256 i, uint256 pool, uint256 owed, uint256 totalClaims) external returns (uint256) {
+        return Settlement.takeShare(members[i], pool, owed, totalClaims, 1, i);
+    }
+
+    function memberView(uint256 i, uint256 bond) external view returns (uint256, uint256, bool, uint256, uint256) {
+        return Settlement.memberView(members[i], bond, creditPerMember);
     }
 
     function genesisRoot(address[] calldata participants, uint256 escrow) external pure returns (bytes32) {
@@ -127,13 +161,90 @@ contract SettlementTest is Test {
         h.slash(3, 0, Settlement.Penalty(words1(2), 60, 0, true, BOND), address(0xc));
         h.slash(3, 0, Settlement.Penalty(words1(2), 60, 0, true, BOND), address(0xc));
         assertEq(h.fine(1), 120);
-        vm.expectEmit(address(h));
-        emit IHub.FineCollected(1, 1, 120);
+        assertEq(h.fineTaken(1, 1_000, BOND), 120);
         assertEq(h.funds(1, 1_000, BOND), 880);
         // A fine larger than the funds takes them all, never more.
-        vm.expectEmit(address(h));
-        emit IHub.FineCollected(1, 1, 70);
+        assertEq(h.fineTaken(1, 70, BOND), 70);
         assertEq(h.funds(1, 70, BOND), 0);
+    }
+
+    /// A settled member's slot (issue 11's claim, `Member`): its `bondMissing` is its claimTaken. The view
+    /// reports bond, credit and fine as 0 and the share taken; a joined member's view reports its bond, credit
+    /// and fine and no share.
+    function test_MemberView_JoinedAndSettled() public {
+        h.set(0, 300, 50);
+        h.set(1, 0, 0);
+        h.slash(2, 0, Settlement.Penalty(words1(2), 100, 0, true, BOND), address(0xc));
+        h.slash(2, 0, Settlement.Penalty(words1(2), BOND, 0, true, BOND), address(0xc));
+        (uint256 bond, uint256 credit, bool settled, uint256 taken, uint256 fine) = h.memberView(0, BOND);
+        assertEq(bond, BOND - 300);
+        assertEq(credit, 50 + 50 + 450, "its shares of member 1's bond (half to the challenger)");
+        assertFalse(settled);
+        assertEq(taken, 0);
+        assertEq(fine, 0);
+        (bond, credit, settled, taken, fine) = h.memberView(1, BOND);
+        assertEq(bond, 0);
+        assertEq(credit, 0);
+        assertEq(fine, 100, "the second slash found neither bond nor credit");
+        h.markSettled(0, 7);
+        (bond, credit, settled, taken, fine) = h.memberView(0, BOND);
+        assertEq(bond + credit + fine, 0, "paid out");
+        assertTrue(settled);
+        assertEq(taken, 7);
+    }
+
+    /// `Hub.claim`'s rule (`Settlement.settle`): the fine first (at most the funds, `FineCollected`), then the
+    /// debt into the pool, then a claim holder's share of the pool with its own repayment in it; the slot
+    /// settles with the share as its claimTaken; a settled or never-joined member is refused.
+    function test_Settle_FineThenDebtThenShare() public {
+        h.set(1, uint128(BOND), 0);
+        h.slash(2, 0, Settlement.Penalty(words1(2), 120, 0, true, BOND), address(0xc));
+        h.setPool(7, 0);
+        vm.expectEmit(address(h));
+        emit IHub.FineCollected(1, 1, 100);
+        (uint256 paid, uint256 repaid) = h.settle(1, Balance(address(1), 100, 50, 0));
+        assertEq(paid + repaid, 0, "the fine took all 100 of its funds");
+        assertEq(h.pool(), 7);
+
+        h.set(0, 200, 50);
+        // Funds 1,000 + 800 + 50 = 1,850; repaid 300 (pool 90 → 390); share 390 · 10 / 100 = 39.
+        h.setPool(90, 100);
+        (paid, repaid) = h.settle(0, Balance(address(2), 1_000, 300, 10));
+        assertEq(repaid, 300);
+        assertEq(h.pool(), 390);
+        assertEq(paid, 1_850 - 300 + 39);
+        (uint256 bond, uint256 credit, bool settled, uint256 taken,) = h.memberView(0, BOND);
+        assertEq(bond + credit, 0);
+        assertTrue(settled);
+        assertEq(taken, 39);
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, 1, 0));
+        h.settle(0, Balance(address(2), 1_000, 300, 10));
+        vm.expectRevert(abi.encodeWithSelector(IHub.NotJoined.selector, 1, address(3)));
+        h.settle(5, Balance(address(3), 1_000, 0, 0));
+        // A debt larger than the funds repays the funds, all of them.
+        h.set(2, 0, 0);
+        h.setPool(0, 0);
+        (paid, repaid) = h.settle(2, Balance(address(4), 0, 5_000, 0));
+        assertEq(paid, 0);
+        assertEq(repaid, BOND);
+        assertEq(h.pool(), BOND);
+    }
+
+    /// `claimShare`'s rule: a settled claim holder takes floor(pool · owed / total) − taken, and records it;
+    /// nothing twice; a member not paid out yet takes nothing (it claims first).
+    function test_TakeShare_PaysWhatThePoolGrewOnce() public {
+        h.set(0, 400, 0);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, 1, 0));
+        h.takeShare(0, 1_000, 1, 3);
+        h.markSettled(0, 200);
+        assertEq(h.takeShare(0, 1_000, 1, 3), 333 - 200);
+        (,,, uint256 taken,) = h.memberView(0, BOND);
+        assertEq(taken, 333);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, 1, 0));
+        h.takeShare(0, 1_000, 1, 3);
+        assertEq(h.takeShare(0, 1_500, 1, 3), 500 - 333, "the pool grew again");
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, 1, 0));
+        h.takeShare(0, 1_500, 1, 0);
     }
 
     /// The fine and the credit share one signed slot: money a fined member receives (a deposit, a slash

@@ -445,6 +445,71 @@ contract BalancesAttacksTest is Modules {
         assertEq(hub.withdrawable(token, nodes[0]), rewardBefore, "the reporter got nothing of the fine");
     }
 
+    /// Issue 11 (claim ≤ 60,000 gas): a claim holder's claimTaken and the settled flag live in the member's
+    /// own slot (`Member`): once paid out, `bondMissing` holds claimTaken. Attack on that packing: a member
+    /// whose bond was slashed (bondMissing = the whole bond) is a creditor; it claims before the debtor, so
+    /// its share is 0 at its claim. Were its bondMissing left in the slot, claimShare would read the
+    /// missing bond as a share already taken and pay it nothing (or, for a smaller slash, short it). It
+    /// takes its whole share, once; it cannot claim twice; and after close nothing can write the field
+    /// through the bond path (`topUpBond`, `deposit`: `CommunityAlreadyClosed`).
+    function test_SettledSlot_SlashedCreditorTakesItsWholeShareOnce() public {
+        _deploy(3);
+        uint64 id = _spentOwnerCommunity(2);
+        (uint256 bond, uint256 credit2,,,) = hub.member(id, 2);
+        assertEq(bond, 0, "member 2 lost its whole bond");
+        (, uint256 credit0,,,) = hub.member(id, 0);
+        // Member 0 owes 7,000 with 5,000 escrow: debt 2,000; member 2 is owed 7,000: claim 2,000.
+        int256[] memory nets = _nets3(-7_000, 0, 7_000);
+        (Balance[] memory b, uint256 t) = Balances.react(_genesis(3), nets);
+        assertEq(b[2].claim, 2_000);
+        _update(id, 0, _state(nets), Balances.root(b, t), _everyone(3));
+        hub.close(id);
+        _slashedCreditorClaimsFirst(id, b, t, credit2);
+        // The debtor settles: its funds (bond + credit; its escrow went in the reaction) repay the debt.
+        _debtorThenShare(id, b, t, BOND + credit0 < 2_000 ? BOND + credit0 : 2_000);
+        _closedBondPath(id, b, t);
+    }
+
+    function _slashedCreditorClaimsFirst(uint64 id, Balance[] memory b, uint256 t, uint256 credit2) internal {
+        uint256 before = token.balanceOf(nodes[2]);
+        _claim(id, 2, b, t);
+        assertEq(token.balanceOf(nodes[2]) - before, b[2].escrow + credit2, "escrow + no bond + credit");
+        (uint256 bondAfter, uint256 creditAfter, bool settled, uint256 taken, uint256 fine) = hub.member(id, 2);
+        assertEq(bondAfter + creditAfter + fine, 0, "paid out");
+        assertTrue(settled);
+        assertEq(taken, 0, "the missing bond is not a share taken");
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, id, 2));
+        _claim(id, 2, b, t);
+    }
+
+    function _debtorThenShare(uint64 id, Balance[] memory b, uint256 t, uint256 pool) internal {
+        _claim(id, 0, b, t);
+        assertEq(hub.community(id).repaidPool, pool);
+        uint256 before = token.balanceOf(nodes[2]);
+        hub.claimShare(id, 2, b[2], t, _proof(b, 2));
+        assertEq(token.balanceOf(nodes[2]) - before, pool, "the whole pool: it holds every claim");
+        (,,, uint256 taken,) = hub.member(id, 2);
+        assertEq(taken, pool);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 2));
+        hub.claimShare(id, 2, b[2], t, _proof(b, 2));
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, id, 2));
+        _claim(id, 2, b, t);
+    }
+
+    /// @dev After close nothing writes a member's bond field (a settled member's claimTaken).
+    function _closedBondPath(uint64 id, Balance[] memory b, uint256 t) internal {
+        vm.prank(nodes[2]);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
+        hub.topUpBond(id);
+        vm.prank(nodes[2]);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityAlreadyClosed.selector, id));
+        hub.deposit(id, 1);
+        _claim(id, 1, b, t);
+        address[] memory holders = new address[](1);
+        holders[0] = nodes[0];
+        assertTrue(_conserved(token, holders));
+    }
+
     /// @dev A community of 3 whose meter 0 (P-256, key METER_SK) belongs to `owner`, and whose `owner`
     /// lost its whole bond in one proven fraud (it alone signed a window-0 claim with wrong balances).
     function _spentOwnerCommunity(uint256 owner) internal returns (uint64 id) {
