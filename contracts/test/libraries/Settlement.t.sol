@@ -124,6 +124,15 @@ contract SettlementTest is Test {
         assertEq(h.get(3).credit, 33);
     }
 
+    /// Mutation survivor (`who &= _all(n)` removed): a bitmap with bits at or above n (no participant there)
+    /// must share among the participants only. Without the mask the 100 is split over 4 "members", 2 of
+    /// them slots no one can claim: each participant would get 25, and 50 of the lost bond would be stranded.
+    function test_Credit_IgnoresBitsBeyondTheParticipants() public {
+        h.credit(0x0f, 2, 100);
+        assertEq(h.get(0).credit, 50);
+        assertEq(h.get(1).credit, 50);
+    }
+
     function test_Slash_TakesBondOnlyAndSharesToCredit() public {
         // Member 0 offends; cap above its bond: the whole (remaining) bond is taken, never its credit.
         h.set(0, 200, 500);
