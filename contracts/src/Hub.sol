@@ -563,9 +563,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             c.token.safeTransferFrom(msg.sender, address(this), bond);
         } else if (result == GameResult.ChallengerLost) {
             // The claim was opened (or the challenger gave up): the bond goes to the claim's signers.
-            c.creditPerMember =
-                Settlement.credit(c.members, _signerSet(c, rec.signers), c.participantCount, bond, c.creditPerMember)
-                .toUint128();
+            c.creditPerMember = Settlement.credit(
+                    c.members, _signerSet(c, rec.signers), c.participantCount, bond, c.creditPerMember
+                ).toUint128();
         } else if (result != GameResult.Continue) {
             _release(c, communityId, challenger, bond);
             if (result == GameResult.ClaimantLost || result == GameResult.ClaimantFaulted) {

@@ -260,12 +260,11 @@ library Settlement {
     /// fine (the positive and negative parts of `creditOf`), and, once paid out by `claim` (`Settled`), 0 for
     /// those three (they went with the claim) and what it took of the repaid pool (the field `bondMissing`
     /// holds it then, `Member`). Here and not in the hub: EIP-170.
-    function memberView(Member storage m, uint256 bond, uint256 creditPerMember)
+    function memberView(Member memory v, uint256 bond, uint256 creditPerMember)
         public
-        view
+        pure
         returns (uint256, uint256 positive, bool, uint256, uint256 negative)
     {
-        Member memory v = m;
         if (v.state == MemberState.Settled) return (0, 0, true, v.bondMissing, 0);
         (positive, negative) = split(creditOf(v, creditPerMember));
         return (bond - v.bondMissing, positive, false, 0, negative);
