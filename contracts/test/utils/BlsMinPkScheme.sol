@@ -2,6 +2,7 @@
 pragma solidity ^0.8.31;
 
 import {BLS12381} from "../../src/libraries/BLS12381.sol";
+import {SignerBitmap} from "../../src/libraries/SignerBitmap.sol";
 
 /// @notice The min-pk twin of `BlsCoSignatureScheme` (keys in G1, signatures in G2), for the gas
 /// comparison only (`BlsGasTest`, docs/bls.md): same storage shape (key hashes, packed aggregate),
@@ -65,7 +66,7 @@ contract BlsMinPkScheme {
         signers = new uint256[](words);
         for (uint256 w = 0; w < words; ++w) {
             signers[w] = uint256(bytes32(signatures[w * 32:w * 32 + 32]));
-            present += _popcount(signers[w]);
+            present += SignerBitmap.popcount(signers[w]);
         }
         if (n & 255 != 0 && signers[words - 1] >> (n & 255) != 0) revert Invalid(5);
         if (present == 0) revert Invalid(6);
@@ -145,18 +146,5 @@ contract BlsMinPkScheme {
             mcopy(add(packed, 0x30), add(p, 0x70), 0x30)
         }
         c.aggregate = packed;
-    }
-
-    /// @dev As `BlsCoSignatureScheme._popcount`.
-    function _popcount(uint256 x) internal pure returns (uint256 count) {
-        unchecked {
-            x -= (x >> 1) & 0x5555555555555555555555555555555555555555555555555555555555555555;
-            x = (x & 0x3333333333333333333333333333333333333333333333333333333333333333)
-                + ((x >> 2) & 0x3333333333333333333333333333333333333333333333333333333333333333);
-            x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f;
-            x = (x & 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff)
-                + ((x >> 8) & 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff);
-            count = (x * 0x0001000100010001000100010001000100010001000100010001000100010001) >> 240;
-        }
     }
 }

@@ -102,6 +102,24 @@ describe('wake-ups on the way to final', () => {
 
   describe('the meter looks at the end of each interval', () => {
     const { community } = testCommunity(2, { intervalSeconds: 1 });
+    /** Meter 0's service on `clock` (a minute-long tick: only the interval ends wake it), and the intervals it published. */
+    const meterService = (clock: CommunityClock, seed: string, lastInterval: number) => {
+      const meter = new SimulatedMeter(
+        { chainId: community.chainId, hub: community.hub, communityId: community.communityId, meterIndex: 0 },
+        { key: meterKeyPair(seedFor(seed)), profile: { loadWh: [10, 20, 30] } },
+      );
+      const published: number[] = [];
+      const service = new MeterService(
+        { tickMs: 60_000, lastInterval, profileOffset: 0 },
+        {
+          meter,
+          clock,
+          logger: nullLogger,
+          publish: async (bytes) => void published.push(Buffer.from(bytes).readUInt32BE(58)),
+        },
+      );
+      return { service, published };
+    };
 
     it('sleeps until the running interval is over (plus a margin), capped by its tick', () => {
       const { clock, state } = manualClock(community, community.start + 3.25);
@@ -118,22 +136,7 @@ describe('wake-ups on the way to final', () => {
       const started = Date.now() / 1000;
       const live = { ...community, start: started - 0.88 };
       const clock = new CommunityClock(live);
-      const meter = new SimulatedMeter(
-        { chainId: live.chainId, hub: live.hub, communityId: live.communityId, meterIndex: 0 },
-        { key: meterKeyPair(seedFor('wake-meter')), profile: { loadWh: [10, 20, 30] } },
-      );
-      const published: number[] = [];
-      const service = new MeterService(
-        { tickMs: 60_000, lastInterval: 0, profileOffset: 0 },
-        {
-          meter,
-          clock,
-          logger: nullLogger,
-          publish: async (bytes) => {
-            published.push(Buffer.from(bytes).readUInt32BE(58));
-          },
-        },
-      );
+      const { service, published } = meterService(clock, 'wake-meter', 0);
       service.start(0);
       try {
         expect(published).to.deep.equal([]);
@@ -146,20 +149,7 @@ describe('wake-ups on the way to final', () => {
 
     it('stopped just past an interval end, before its look, it still signs and publishes that interval', async () => {
       const { clock, state } = manualClock(community, community.start + 0.5);
-      const meter = new SimulatedMeter(
-        { chainId: community.chainId, hub: community.hub, communityId: community.communityId, meterIndex: 0 },
-        { key: meterKeyPair(seedFor('stop-meter')), profile: { loadWh: [10, 20, 30] } },
-      );
-      const published: number[] = [];
-      const service = new MeterService(
-        { tickMs: 60_000, lastInterval: 2, profileOffset: 0 },
-        {
-          meter,
-          clock,
-          logger: nullLogger,
-          publish: async (bytes) => void published.push(Buffer.from(bytes).readUInt32BE(58)),
-        },
-      );
+      const { service, published } = meterService(clock, 'stop-meter', 2);
       service.start(0);
       await sleep(20);
       expect(published, 'interval 0 running').to.deep.equal([]);
