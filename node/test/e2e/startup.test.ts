@@ -142,10 +142,9 @@ describe('e2e: node start-up failures', function () {
     );
   });
 
-  it('a data dir of an older store format (window commitments before the meter level)', async () => {
-    // Bound to this very participant, but written before formats were recorded: format 1.
-    const old = join(dir, 'old-format');
-    const db = await NodeDb.open(old);
+  /** A store bound to participant 0 of this community, written before formats were recorded: format 1. */
+  async function writeFormat1Store(path: string): Promise<void> {
+    const db = await NodeDb.open(path);
     await db.meta.put('binding', {
       chainId: '31337',
       hub: c.deployment.hubAddress.toLowerCase(),
@@ -153,6 +152,12 @@ describe('e2e: node start-up failures', function () {
       participant: new Wallet(c.options[0].privateKey).address.toLowerCase(),
     });
     await db.close();
+  }
+
+  it('a data dir of an older store format (window commitments before the meter level)', async () => {
+    // Bound to this very participant, but written before formats were recorded: format 1.
+    const old = join(dir, 'old-format');
+    await writeFormat1Store(old);
     await expectFailure(
       config('old-format-0', (o) => (o.dataDir = old)),
       /^error: data dir .*old-format holds a store of format 1; this version reads and writes format 2/,
@@ -161,14 +166,7 @@ describe('e2e: node start-up failures', function () {
 
   it('`diversity dispute --data-dir` refuses a data dir of an older store format as the daemon does', async () => {
     const old = join(dir, 'old-format-cli');
-    const db = await NodeDb.open(old);
-    await db.meta.put('binding', {
-      chainId: '31337',
-      hub: c.deployment.hubAddress.toLowerCase(),
-      communityId: c.communityId.toString(),
-      participant: new Wallet(c.options[0].privateKey).address.toLowerCase(),
-    });
-    await db.close();
+    await writeFormat1Store(old);
     const key = c.options[0].privateKey;
     for (const game of ['answer', 'pick']) {
       const { code, stderr } = await spawnCli(

@@ -38,6 +38,15 @@ describe('node parts: co-signer and window committer', () => {
       exportWh,
       importWh,
     });
+  /** Every slot of window 0 stored, as gossip would have delivered them; the readings stored. */
+  const storeWholeWindow0 = async () => {
+    const all = [];
+    for (let t = 0; t < community.windowIntervals; t++)
+      for (let m = 0; m < community.meters.length; m++)
+        all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
+    await storeValidReadings(db, all);
+    return all;
+  };
   let db: NodeDb;
   let cleanup: () => Promise<void>;
   let events: NodeEvents;
@@ -526,11 +535,7 @@ describe('node parts: co-signer and window committer', () => {
       await part.init();
       await part.tick();
       expect(part.nextWindowToCommit).to.equal(0);
-      const all = [];
-      for (let t = 0; t < community.windowIntervals; t++)
-        for (let m = 0; m < community.meters.length; m++)
-          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
-      await storeValidReadings(db, all);
+      const all = await storeWholeWindow0();
       state.now = community.start + 4 * 10 - 1; // not before its end
       await part.tick();
       expect(part.nextWindowToCommit).to.equal(0);
@@ -548,11 +553,7 @@ describe('node parts: co-signer and window committer', () => {
       state.now = community.start + 4 * 10; // window 0 over: its last readings are arriving
       expect(part.awaitsFold(0)).to.equal(true);
       expect(part.awaitsFold(1)).to.equal(false);
-      const all = [];
-      for (let t = 0; t < community.windowIntervals; t++)
-        for (let m = 0; m < community.meters.length; m++)
-          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
-      await storeValidReadings(db, all);
+      await storeWholeWindow0();
       await part.tick();
       expect(part.nextWindowToCommit).to.equal(1);
       // Folded: a late reading of it is a re-fold's business (the tick), not a wake.
@@ -564,11 +565,7 @@ describe('node parts: co-signer and window committer', () => {
     it('does not ask the peers when committing a window whose every slot it holds (gossip delivered it)', async () => {
       const part = committer();
       await part.init();
-      const all = [];
-      for (let t = 0; t < community.windowIntervals; t++)
-        for (let m = 0; m < community.meters.length; m++)
-          all.push({ kind: 'new' as const, signed: reading(m, t), window: 0 });
-      await storeValidReadings(db, all);
+      const all = await storeWholeWindow0();
       await part.tick();
       expect(requests.filter((r) => r.window === 0)).to.deep.equal([]);
       expect(requests.filter((r) => r.window === 1).map((r) => r.method)).to.deep.equal(['readings', 'equivocations']);

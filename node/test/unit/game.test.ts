@@ -103,21 +103,24 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     expect(answerFrom(commitment('s'), claim, challenger, g)).to.equal(undefined);
   });
 
+  /** A game at the window tree's root (height 7, W = 96 padded to 128), waiting for the challenger's pick. */
+  const windowRootPick = (node: string): GameState => ({
+    node,
+    left: '',
+    right: '',
+    deadline: 0,
+    index: 0,
+    height: 7,
+    phase: GamePhase.Pick,
+    bond: 0n,
+    level: GameLevel.Window,
+    position: 0,
+  });
+
   it('the challenger descends where the claim departs from its own commitment, never into padding', () => {
     const ours = commitment('s');
     const theirs = commitWindow(ours.intervals.map((x, p) => (p === 90 ? { ...x, stateHash: h('lie') } : x)));
-    let g: GameState = {
-      node: theirs.windowRoot,
-      left: '',
-      right: '',
-      deadline: 0,
-      index: 0,
-      height: 7,
-      phase: GamePhase.Pick,
-      bond: 0n,
-      level: GameLevel.Window,
-      position: 0,
-    };
+    let g = windowRootPick(theirs.windowRoot);
     while (g.height > 0) {
       const below = theirs.levels[g.height - 1];
       g = { ...g, left: below[2 * g.index], right: below[2 * g.index + 1] };
@@ -143,18 +146,7 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     const leaves = [...ours.intervals.map((x) => x.leaf), ...Array<string>(32).fill(ZERO_HASH)];
     leaves[100] = h('junk');
     const theirs = buildLevels(leaves);
-    let g: GameState = {
-      node: theirs[7][0],
-      left: '',
-      right: '',
-      deadline: 0,
-      index: 0,
-      height: 7,
-      phase: GamePhase.Pick,
-      bond: 0n,
-      level: GameLevel.Window,
-      position: 0,
-    };
+    let g = windowRootPick(theirs[7][0]);
     const picks: number[] = [];
     for (;;) {
       const below = theirs[g.height - 1];
