@@ -53,10 +53,11 @@ describe('e2e: node start-up failures', function () {
     return path;
   }
 
-  function run(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+  /** `diversity <args>` with no `DIVERSITY_*` from the test's environment (plus `env`): exit code and stderr. */
+  function spawnBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
       const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIVERSITY_')));
-      const child = spawn(process.execPath, [bin, 'node', '--config', configPath], {
+      const child = spawn(process.execPath, [bin, ...args], {
         env: { ...clean, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
@@ -68,6 +69,10 @@ describe('e2e: node start-up failures', function () {
         resolve({ code, stderr: stderr.trim() });
       });
     });
+  }
+
+  function run(configPath: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {
+    return spawnBin(['node', '--config', configPath], env);
   }
 
   async function expectFailure(configPath: string, pattern: RegExp, env?: NodeJS.ProcessEnv): Promise<void> {
@@ -184,19 +189,6 @@ describe('e2e: node start-up failures', function () {
 
   /** The CLI with `args` (and `secret` args, never echoed): exit code and stderr. */
   function spawnCli(args: string[], secret: string[]): Promise<{ code: number | null; stderr: string }> {
-    return new Promise((resolve) => {
-      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIVERSITY_')));
-      const child = spawn(process.execPath, [bin, ...args, ...secret], {
-        env: clean,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
-      child.on('exit', (code) => {
-        clearTimeout(kill);
-        resolve({ code, stderr: stderr.trim() });
-      });
-    });
+    return spawnBin([...args, ...secret]);
   }
 });
