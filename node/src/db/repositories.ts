@@ -23,7 +23,27 @@ export interface SlotKey {
   interval: number;
   meter: number;
 }
-const slotKey = (k: SlotKey) => key([k.window, 4], [k.interval, 4], [k.meter, 4]);
+/**
+ * A slot's LevelDB key: the bucket byte, then window, interval and meter (uint32 big-endian each), written
+ * at once (the ingest's hot path reads and writes these).
+ */
+function slotKeyBytes(bucket: Bucket, k: SlotKey): Uint8Array {
+  // As `key` (writeUIntBE): a value that is not a uint32 is a RangeError, never a wrapped key.
+  if (k.window >>> 0 !== k.window || k.interval >>> 0 !== k.interval || k.meter >>> 0 !== k.meter)
+    throw new RangeError(`slot key out of range: ${k.window}/${k.interval}/${k.meter}`);
+  const out = new Uint8Array(13);
+  out[0] = bucket;
+  const values = [k.window, k.interval, k.meter];
+  for (let f = 0, o = 1; f < 3; f++, o += 4) {
+    const v = values[f];
+    out[o] = v >>> 24;
+    out[o + 1] = v >>> 16;
+    out[o + 2] = v >>> 8;
+    out[o + 3] = v;
+  }
+  return out;
+}
+const slotKey = (k: SlotKey) => slotKeyBytes(0 as Bucket, k).subarray(1);
 
 /** Accepted readings by (window, interval, meter). */
 export class ReadingRepository extends Repository<SlotKey, SignedReading> {
@@ -31,6 +51,9 @@ export class ReadingRepository extends Repository<SlotKey, SignedReading> {
     super(db, Bucket.reading);
   }
   protected encodeKey = slotKey;
+  protected override keyBytes(k: SlotKey): Uint8Array {
+    return slotKeyBytes(this.bucket, k);
+  }
   protected encodeValue = serializeSignedReading;
   protected decodeValue = deserializeSignedReading;
 
@@ -50,6 +73,9 @@ export class EquivocationRepository extends Repository<SlotKey, Equivocation> {
     super(db, Bucket.equivocation);
   }
   protected encodeKey = slotKey;
+  protected override keyBytes(k: SlotKey): Uint8Array {
+    return slotKeyBytes(this.bucket, k);
+  }
   protected encodeValue(e: Equivocation): Uint8Array {
     return Buffer.concat([serializeSignedReading(e.first), serializeSignedReading(e.second)]);
   }

@@ -14,6 +14,11 @@ export abstract class Repository<K, V> {
   protected abstract encodeValue(value: V): Uint8Array;
   protected abstract decodeValue(bytes: Uint8Array): V;
 
+  /** The LevelDB key of `key`: the bucket byte, then `encodeKey` (a repository may write it directly). */
+  protected keyBytes(key: K): Uint8Array {
+    return this.fullKey(this.encodeKey(key));
+  }
+
   protected fullKey(suffix: Uint8Array): Uint8Array {
     const out = new Uint8Array(1 + suffix.length);
     out[0] = this.bucket;
@@ -22,37 +27,37 @@ export abstract class Repository<K, V> {
   }
 
   async get(key: K): Promise<V | undefined> {
-    const bytes = await this.db.get(this.fullKey(this.encodeKey(key)));
+    const bytes = await this.db.get(this.keyBytes(key));
     return bytes === undefined ? undefined : this.decodeValue(bytes);
   }
 
   async has(key: K): Promise<boolean> {
-    return (await this.db.get(this.fullKey(this.encodeKey(key)))) !== undefined;
+    return (await this.db.get(this.keyBytes(key))) !== undefined;
   }
 
   /** Values of many keys in one LevelDB call (undefined where absent). */
   async getMany(keys: K[]): Promise<(V | undefined)[]> {
     if (keys.length === 0) return [];
-    const values = await this.db.getMany(keys.map((k) => this.fullKey(this.encodeKey(k))));
+    const values = await this.db.getMany(keys.map((k) => this.keyBytes(k)));
     return values.map((b) => (b === undefined ? undefined : this.decodeValue(b)));
   }
 
   /** A put as a batch operation, for `NodeDb.batch` (one atomic LevelDB write for many). */
   putOp(key: K, value: V): { type: 'put'; key: Uint8Array; value: Uint8Array } {
-    return { type: 'put', key: this.fullKey(this.encodeKey(key)), value: this.encodeValue(value) };
+    return { type: 'put', key: this.keyBytes(key), value: this.encodeValue(value) };
   }
 
   /** `putOp` of a value already in this bucket's encoding (`encodeValue`'s output, e.g. as received). */
   putEncodedOp(key: K, encoded: Uint8Array): { type: 'put'; key: Uint8Array; value: Uint8Array } {
-    return { type: 'put', key: this.fullKey(this.encodeKey(key)), value: encoded };
+    return { type: 'put', key: this.keyBytes(key), value: encoded };
   }
 
   async put(key: K, value: V): Promise<void> {
-    await this.db.put(this.fullKey(this.encodeKey(key)), this.encodeValue(value));
+    await this.db.put(this.keyBytes(key), this.encodeValue(value));
   }
 
   async delete(key: K): Promise<void> {
-    await this.db.del(this.fullKey(this.encodeKey(key)));
+    await this.db.del(this.keyBytes(key));
   }
 
   /** Values whose key starts with `prefix` (after the bucket byte), in key order. */

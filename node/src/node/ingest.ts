@@ -61,6 +61,8 @@ export interface BatchStages<P> {
 }
 
 interface Job extends IngestItem {
+  /** `encodingKey` of its bytes (undefined when too short to hold a reading): remembered once accepted. */
+  key: string | undefined;
   resolve(v: ValidReading): void;
   reject(e: unknown): void;
 }
@@ -107,7 +109,8 @@ export class Ingest {
 
   /** Validates and stores one signed reading; throws GossipValidationError when it is not kept. */
   submit(bytes: Uint8Array, source: ReadingSource): Promise<ValidReading> {
-    if (bytes.length > READING_ENCODED_LENGTH && this.accepted.has(encodingKey(bytes))) {
+    const key = bytes.length > READING_ENCODED_LENGTH ? encodingKey(bytes) : undefined;
+    if (key !== undefined && this.accepted.has(key)) {
       this.metrics?.duplicatesDropped.inc();
       return Promise.reject(new GossipValidationError(GossipAction.IGNORE, { code: ReadingGossipErrorCode.DUPLICATE }));
     }
@@ -115,7 +118,7 @@ export class Ingest {
       return Promise.reject(new GossipValidationError(GossipAction.IGNORE, { code: ReadingGossipErrorCode.BUSY }));
     }
     return new Promise<ValidReading>((resolve, reject) => {
-      (source === 'local' ? this.own : this.others).push({ bytes, source, resolve, reject });
+      (source === 'local' ? this.own : this.others).push({ bytes, source, key, resolve, reject });
       this.pump();
     });
   }
@@ -163,7 +166,7 @@ export class Ingest {
           job.reject(r);
           continue;
         }
-        if (r.kind === 'new') this.remember(encodingKey(job.bytes));
+        if (r.kind === 'new' && job.key !== undefined) this.remember(job.key);
         job.resolve(r);
       }
     } finally {
@@ -271,7 +274,7 @@ export interface ReadingBatchInFlight {
  */
 export class RecentlyCommitted {
   private commits = 0;
-  private readonly byCommit: { seq: number; slots: Map<string, SignedReading> }[] = [];
+  private readonly byCommit: { seq: number; slots: Map<number, SignedReading> }[] = [];
   /** Batches in flight by the number of commits done when they were opened. */
   private readonly open_ = new Map<number, number>();
 
@@ -291,7 +294,7 @@ export class RecentlyCommitted {
 
   /** A commit's write completed with these accepted readings. */
   committed(valid: readonly ValidReading[]): void {
-    const slots = new Map<string, SignedReading>();
+    const slots = new Map<number, SignedReading>();
     for (const v of valid)
       if (v.kind === 'new')
         slots.set(slotKeyOf({ interval: v.signed.reading.interval, meter: v.signed.reading.meterIndex }), v.signed);
@@ -301,7 +304,7 @@ export class RecentlyCommitted {
   }
 
   /** The reading accepted for a slot by a commit at or after `since` (none if none did). */
-  newer(since: number, slotKey: string): SignedReading | undefined {
+  newer(since: number, slotKey: number): SignedReading | undefined {
     for (const c of this.byCommit) {
       if (c.seq < since) continue;
       const r = c.slots.get(slotKey);

@@ -120,6 +120,46 @@ export function decodeReading(bytes: Uint8Array): Reading {
   };
 }
 
+/**
+ * `decodeReading` for one community, for the ingest's hot path: the first 54 bytes (domain, version,
+ * chainId, hub, communityId) must equal those of every reading of `(chainId, hub, communityId)`, compared
+ * as bytes; the rest is read as `decodeReading` reads it. The reading shares the community's chainId, hub
+ * (lower case, as `decodeReading` gives it) and communityId values instead of building them per reading.
+ * `decode` returns undefined when the head differs (another community, domain or version, or not 70
+ * bytes): `decodeReading` then says which (or the caller rejects it as another community's).
+ */
+export class CommunityReadingDecoder {
+  private readonly head: Buffer;
+  private readonly hub: string;
+
+  constructor(
+    private readonly chainId: bigint,
+    hub: string,
+    private readonly communityId: bigint,
+  ) {
+    const sample = Buffer.from(
+      encodeReading({ chainId, hub, communityId, meterIndex: 0, interval: 0, exportWh: 0, importWh: 0 }),
+    );
+    this.head = sample.subarray(0, OFFSET.meterIndex);
+    this.hub = hub.toLowerCase();
+  }
+
+  decode(bytes: Uint8Array): Reading | undefined {
+    if (bytes.length !== READING_ENCODED_LENGTH) return undefined;
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (this.head.compare(b, 0, OFFSET.meterIndex) !== 0) return undefined;
+    return {
+      chainId: this.chainId,
+      hub: this.hub,
+      communityId: this.communityId,
+      meterIndex: b.readUInt32BE(OFFSET.meterIndex),
+      interval: b.readUInt32BE(OFFSET.interval),
+      exportWh: b.readUInt32BE(OFFSET.exportWh),
+      importWh: b.readUInt32BE(OFFSET.importWh),
+    };
+  }
+}
+
 /** keccak256 of the canonical encoding; equals `ReadingCodec.hash` on chain. */
 export function readingHash(r: Reading): string {
   return keccak256(encodeReading(r));

@@ -3,6 +3,7 @@ import { GossipValidationError, ReadingGossipErrorCode } from '../../src/chain/e
 import {
   decideReadingBatch,
   type ReadingValidationContext,
+  slotKeyOf,
   storeValidReading,
   type ValidReading,
   validateReading,
@@ -214,14 +215,14 @@ describe('node parts', () => {
       const second = recent.open();
       recent.committed([{ kind: 'new', signed: r, window: 1 }]);
       recent.close(first);
-      expect(recent.newer(second, '5:1')).to.equal(r);
+      expect(recent.newer(second, slotKeyOf({ interval: 5, meter: 1 }))).to.equal(r);
       expect(recent.held).to.equal(1);
       recent.close(second);
       expect(recent.held).to.equal(0);
       // A batch opened after the commit read the store after its write: nothing to keep for it.
       const third = recent.open();
       recent.committed([{ kind: 'new', signed: deserializeSignedReading(wire(2, 5)), window: 1 }]);
-      expect(recent.newer(third, '5:2')).to.not.equal(undefined);
+      expect(recent.newer(third, slotKeyOf({ interval: 5, meter: 2 }))).to.not.equal(undefined);
       recent.close(third);
       expect(recent.held).to.equal(0);
     });

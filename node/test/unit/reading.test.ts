@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  CommunityReadingDecoder,
   decodeReading,
   encodeReading,
   READING_ENCODED_LENGTH,
@@ -63,6 +64,26 @@ describe('reading encoding', () => {
     const wrongVersion = enc.slice();
     wrongVersion[17] = 2;
     expect(codeOf(() => decodeReading(wrongVersion))).to.equal(ReadingErrorCode.WRONG_VERSION);
+  });
+
+  it("a community's decoder reads what decodeReading reads, and nothing of another community, domain or version", () => {
+    const checksummed = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+    const decoder = new CommunityReadingDecoder(base.chainId, checksummed, base.communityId);
+    for (const values of [
+      base,
+      { ...base, meterIndex: 1023, interval: 2 ** 32 - 1, exportWh: 0, importWh: 2 ** 32 - 1 },
+    ])
+      expect(decoder.decode(encodeReading(values))).to.deep.equal(decodeReading(encodeReading(values)));
+    for (const other of [{ chainId: 1n }, { hub: `0x${'33'.repeat(20)}` }, { communityId: 8n }])
+      expect(decoder.decode(encodeReading({ ...base, ...other })), Object.keys(other)[0]).to.equal(undefined);
+    const enc = encodeReading(base);
+    for (const at of [0, 16, 17, 53]) {
+      const changed = enc.slice();
+      changed[at] ^= 1;
+      expect(decoder.decode(changed), `byte ${at}`).to.equal(undefined);
+    }
+    expect(decoder.decode(enc.subarray(0, 69))).to.equal(undefined);
+    expect(decoder.decode(Buffer.concat([enc, new Uint8Array(1)]))).to.equal(undefined);
   });
 
   it('refuses to encode out-of-range values', () => {

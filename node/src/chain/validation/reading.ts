@@ -1,8 +1,16 @@
 import { ReadingError } from '../../reading/errors.js';
-import { READING_ENCODED_LENGTH, sameReadingValues } from '../../reading/encoding.js';
+import { CommunityReadingDecoder, READING_ENCODED_LENGTH, sameReadingValues } from '../../reading/encoding.js';
 import type { VerifyItem } from '../../reading/verifierPool.js';
 import type { MeterKeyRing } from '../../reading/meterKeys.js';
-import { deserializeSignedReading, lowS, MeterScheme, type SignedReading } from '../../reading/signature.js';
+import {
+  deserializeSignedReading,
+  ED25519_SIGNATURE_LENGTH,
+  lowS,
+  MeterScheme,
+  type SignedReading,
+} from '../../reading/signature.js';
+
+const SIGNED_READING_LENGTH = READING_ENCODED_LENGTH + ED25519_SIGNATURE_LENGTH;
 import type { CommunityClock } from '../../community/clock.js';
 import type { CommunityInfo } from '../../community/types.js';
 import type { NodeDb } from '../../db/index.js';
@@ -41,28 +49,46 @@ export interface Prechecked {
   slot: { window: number; interval: number; meter: number };
 }
 
-/** The checks that need neither the store nor the signature: decode, community, meter, time. */
-function precheck(ctx: ReadingValidationContext, bytes: Uint8Array, i = 0): Prechecked {
-  const { community, clock } = ctx;
-  let signed: SignedReading;
+/** Each community's decoder (`CommunityReadingDecoder`), built once. */
+const decoders = new WeakMap<CommunityInfo, CommunityReadingDecoder>();
+
+function decoderOf(community: CommunityInfo): CommunityReadingDecoder {
+  let d = decoders.get(community);
+  if (!d) {
+    d = new CommunityReadingDecoder(community.chainId, community.hub, community.communityId);
+    decoders.set(community, d);
+  }
+  return d;
+}
+
+/**
+ * Decodes a wire reading of `community`: the community's readings through its decoder (the head compared
+ * as bytes, the signature a view of the wire bytes); anything else through `deserializeSignedReading`, to
+ * say why it is refused.
+ */
+function decodeSigned(community: CommunityInfo, bytes: Uint8Array): SignedReading {
+  if (bytes.length === SIGNED_READING_LENGTH) {
+    const reading = decoderOf(community).decode(bytes.subarray(0, READING_ENCODED_LENGTH));
+    if (reading) return { reading, signature: bytes.subarray(READING_ENCODED_LENGTH) };
+  }
   try {
-    signed = deserializeSignedReading(bytes);
+    deserializeSignedReading(bytes);
   } catch (e) {
     // [REJECT] bytes that do not decode as a signed reading
     if (e instanceof ReadingError)
       throw new GossipValidationError(GossipAction.REJECT, { code: Code.MALFORMED, reason: e.code });
     throw e;
   }
-  const r = signed.reading;
+  // [REJECT] a reading of another chain, hub or community: never valid on this topic (a reading of this
+  // community decodes above)
+  throw new GossipValidationError(GossipAction.REJECT, { code: Code.WRONG_COMMUNITY });
+}
 
-  // [REJECT] a reading of another chain, hub or community: never valid on this topic
-  if (
-    r.chainId !== community.chainId ||
-    r.hub.toLowerCase() !== community.hub.toLowerCase() ||
-    r.communityId !== community.communityId
-  ) {
-    throw new GossipValidationError(GossipAction.REJECT, { code: Code.WRONG_COMMUNITY });
-  }
+/** The checks that need neither the store nor the signature: decode, community, meter, time. */
+function precheck(ctx: ReadingValidationContext, bytes: Uint8Array, i = 0): Prechecked {
+  const { community, clock } = ctx;
+  let signed = decodeSigned(community, bytes);
+  const r = signed.reading;
   // [REJECT] a meter the hub does not know
   if (r.meterIndex >= community.meters.length) {
     throw new GossipValidationError(GossipAction.REJECT, { code: Code.UNKNOWN_METER, meterIndex: r.meterIndex });
@@ -135,8 +161,12 @@ export interface PreparedReadingBatch {
   readonly valid: readonly (boolean | undefined)[];
 }
 
-/** The key of a slot within the ingest (window, interval and meter: the interval fixes the window). */
-export const slotKeyOf = (s: { interval: number; meter: number }): string => `${s.interval}:${s.meter}`;
+/**
+ * The key of a slot within the ingest (window, interval and meter: the interval fixes the window), a number:
+ * interval · 2^20 + meter, exact (an interval is a uint32, so below 2^52; a meter index is below the
+ * community's meter count, at most `MeterRegistry.MAX_METERS` = 1,024 on chain, checked before any key).
+ */
+export const slotKeyOf = (s: { interval: number; meter: number }): number => s.interval * 0x10_0000 + s.meter;
 
 /**
  * The part of `validateReadingBatch` that may run ahead of the batches before it: the cheap checks,
@@ -188,7 +218,7 @@ export async function prepareReadingBatch(
 export async function decideReadingBatch(
   ctx: ReadingValidationContext,
   prepared: PreparedReadingBatch,
-  newer: (slotKey: string) => SignedReading | undefined = () => undefined,
+  newer: (slotKey: number) => SignedReading | undefined = () => undefined,
 ): Promise<(ValidReading | GossipValidationError)[]> {
   const { checked, stored, valid } = prepared;
   const out = prepared.out.slice();
@@ -196,8 +226,8 @@ export async function decideReadingBatch(
   for (let k = 0; k < checked.length; k++) if (out[checked[k].i] === undefined) pending.push(k);
   // The first reading held for each pending slot: in the store, accepted since, or earlier in the batch.
   const held: (SignedReading | undefined)[] = new Array(checked.length);
-  const seen = new Set<string>();
-  const heldKeys = new Set<string>();
+  const seen = new Set<number>();
+  const heldKeys = new Set<number>();
   const heldSlots: Prechecked['slot'][] = [];
   for (const k of pending) {
     const key = slotKeyOf(checked[k].slot);
@@ -208,13 +238,13 @@ export async function decideReadingBatch(
     }
     seen.add(key);
   }
-  const evidence = new Set<string>();
+  const evidence = new Set<number>();
   if (heldSlots.length > 0)
     (await ctx.db.equivocations.getMany(heldSlots)).forEach((e, k) => {
       if (e !== undefined) evidence.add(slotKeyOf(heldSlots[k]));
     });
-  const firstInBatch = new Map<string, SignedReading>();
-  const equivocated = new Set<string>();
+  const firstInBatch = new Map<number, SignedReading>();
+  const equivocated = new Set<number>();
   for (const k of pending) {
     const c = checked[k];
     const key = slotKeyOf(c.slot);
