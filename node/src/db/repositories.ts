@@ -60,6 +60,19 @@ export class ReadingRepository extends Repository<SlotKey, SignedReading> {
   async listWindow(window: number): Promise<SignedReading[]> {
     return this.valuesWithPrefix(key([window, 4]));
   }
+
+  /** The slots of `window` that hold a reading, from the keys alone (no value is read). */
+  async slotsOf(window: number): Promise<SlotKey[]> {
+    const gte = slotKeyBytes(this.bucket, { window, interval: 0, meter: 0 });
+    const lt =
+      window === 0xffff_ffff ? undefined : slotKeyBytes(this.bucket, { window: window + 1, interval: 0, meter: 0 });
+    const out: SlotKey[] = [];
+    for await (const k of this.db.keys(lt ? { gte, lt } : { gte })) {
+      const b = Buffer.from(k.buffer, k.byteOffset, k.length);
+      out.push({ window, interval: b.readUInt32BE(5), meter: b.readUInt32BE(9) });
+    }
+    return out;
+  }
 }
 
 export interface Equivocation {

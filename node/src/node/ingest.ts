@@ -13,6 +13,7 @@ import { READING_ENCODED_LENGTH } from '../reading/encoding.js';
 import type { SignedReading } from '../reading/signature.js';
 import type { VerifierPool } from '../reading/verifierPool.js';
 import type { Logger } from '../util/logger.js';
+import type { NodeDb, SlotKey } from '../db/index.js';
 import type { NodeEvents } from './events.js';
 
 /** Where a reading came from: our own meter, gossip, or a peer's reconciliation answer. */
@@ -207,6 +208,7 @@ export interface ReadingProcessorModules {
 export function readingProcessor(modules: ReadingProcessorModules): BatchStages<ReadingBatchInFlight> {
   const { validation, verifier, events, metrics, logger } = modules;
   const recent = new RecentlyCommitted();
+  const held = new HeldSlots(validation.db, validation.community.windowIntervals, validation.community.meters.length);
   return {
     async prepare(batch) {
       const started = performance.now();
@@ -216,6 +218,7 @@ export function readingProcessor(modules: ReadingProcessorModules): BatchStages<
           validation,
           batch.map((b) => b.bytes),
           (signed) => verifier.verify(signed),
+          (slots) => held.mayHold(slots),
         );
         return { prepared, since, started };
       } catch (e) {
@@ -230,6 +233,13 @@ export function readingProcessor(modules: ReadingProcessorModules): BatchStages<
         const valid = results.filter((r): r is ValidReading => !(r instanceof Error));
         await storeValidReadings(validation.db, valid);
         recent.committed(valid);
+        held.held(
+          valid.map((v) => ({
+            window: v.window,
+            interval: v.signed.reading.interval,
+            meter: v.signed.reading.meterIndex,
+          })),
+        );
       } finally {
         recent.close(since);
       }
@@ -322,5 +332,89 @@ export class RecentlyCommitted {
     let oldest = this.commits;
     for (const since of this.open_.keys()) oldest = Math.min(oldest, since);
     while (this.byCommit.length > 0 && this.byCommit[0].seq < oldest) this.byCommit.shift();
+  }
+}
+
+/**
+ * Which slots of a window hold a stored reading: a bitset per window ((interval − first interval) · meters +
+ * meter), loaded from the store's keys (`ReadingRepository.slotsOf`) the first time the ingest meets the
+ * window and kept up to date by the ingest's commits (`held`), for the last `maxWindows` windows met. A hint
+ * without false negatives, for `prepareReadingBatch`: a slot it says is empty is not read from the store (a
+ * new reading costs no LevelDB read); one that may hold a reading is read. Why no false negative: a window's
+ * bitset is in the map from before its key scan starts until it is dropped, and every commit marks the
+ * bitset in the map after its write completes, so a write completed before the scan is in the scan and one
+ * completed after is marked; a dropped window starts over. A batch reads the bitset after it opened its mark
+ * in `RecentlyCommitted`, so the commits it may miss are those `newer` covers anyway.
+ */
+export class HeldSlots {
+  private readonly windows = new Map<number, { bits: Uint8Array; loaded: Promise<boolean> }>();
+
+  constructor(
+    private readonly db: Pick<NodeDb, 'readings'>,
+    private readonly windowIntervals: number,
+    private readonly meters: number,
+    private readonly maxWindows = 8,
+  ) {}
+
+  /** Per slot (of a known meter, in its window): false when the store holds nothing for it, true when it may. */
+  async mayHold(slots: readonly SlotKey[]): Promise<boolean[]> {
+    const entries = new Map<number, { bits: Uint8Array; loaded: Promise<boolean> }>();
+    for (const s of slots) if (!entries.has(s.window)) entries.set(s.window, this.entry(s.window));
+    const usable = new Map<number, Uint8Array | undefined>();
+    for (const [w, e] of entries) usable.set(w, (await e.loaded) ? e.bits : undefined);
+    return slots.map((s) => {
+      const bits = usable.get(s.window);
+      if (!bits) return true;
+      const at = this.bitOf(s);
+      return (bits[at >>> 3] & (1 << (at & 7))) !== 0;
+    });
+  }
+
+  /** A commit's write of these slots completed. */
+  held(slots: Iterable<SlotKey>): void {
+    for (const s of slots) {
+      const bits = this.windows.get(s.window)?.bits;
+      if (bits) this.mark(bits, s);
+    }
+  }
+
+  private mark(bits: Uint8Array, s: SlotKey): void {
+    const at = this.bitOf(s);
+    bits[at >>> 3] |= 1 << (at & 7);
+  }
+
+  /** Windows whose bitset is kept (tests). */
+  get kept(): number {
+    return this.windows.size;
+  }
+
+  private bitOf(s: SlotKey): number {
+    return (s.interval - s.window * this.windowIntervals) * this.meters + s.meter;
+  }
+
+  private entry(window: number): { bits: Uint8Array; loaded: Promise<boolean> } {
+    let e = this.windows.get(window);
+    if (e) {
+      // Most recently met last: the first in the map is the one to drop.
+      this.windows.delete(window);
+      this.windows.set(window, e);
+      return e;
+    }
+    const bits = new Uint8Array(Math.ceil((this.windowIntervals * this.meters) / 8));
+    // In the map before the scan starts (see the class comment); a failed scan is no hint (every slot read).
+    const loaded = this.db.readings.slotsOf(window).then(
+      (held) => {
+        for (const s of held) this.mark(bits, s);
+        return true;
+      },
+      () => {
+        if (this.windows.get(window) === e) this.windows.delete(window);
+        return false;
+      },
+    );
+    e = { bits, loaded };
+    this.windows.set(window, e);
+    if (this.windows.size > this.maxWindows) this.windows.delete(this.windows.keys().next().value!);
+    return e;
   }
 }

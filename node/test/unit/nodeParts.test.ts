@@ -11,6 +11,7 @@ import {
 import type { NodeDb } from '../../src/db/index.js';
 import { NodeEvents } from '../../src/node/events.js';
 import {
+  HeldSlots,
   Ingest,
   type ProcessBatch,
   RecentlyCommitted,
@@ -278,6 +279,68 @@ describe('node parts', () => {
       } finally {
         await pool.close();
       }
+    });
+
+    it('a slot stored before the ingest started (a restart) is read: the same reading is a duplicate, another an equivocation', async () => {
+      // The ingest reads from the store only the slots its `HeldSlots` does not rule out; a window's bitset
+      // comes from the store's keys the first time the window is met. Were it empty (no load), the slot
+      // stored before the restart would look free: the second reading would overwrite the first one and the
+      // meter's equivocation would go unseen.
+      const ctx = validation();
+      await db.readings.put({ window: 1, interval: 5, meter: 1 }, deserializeSignedReading(wire(1, 5, 10)));
+      const stages = stagesOf(ctx, {
+        verify: async (list) => list.map((i) => ctx.keys.verifyEncoded(i.meterIndex, i.message, i.signature)),
+      });
+      const batch = items(wire(1, 5, 10), wire(1, 5, 11), wire(2, 5, 7));
+      expect((await stages.commit(await stages.prepare(batch), batch)).map(outcome)).to.deep.equal([
+        ReadingGossipErrorCode.DUPLICATE,
+        'equivocation',
+        'new',
+      ]);
+      expect(await db.equivocations.has({ window: 1, interval: 5, meter: 1 })).to.equal(true);
+      expect(deserializeSignedReading(wire(1, 5, 10)).reading).to.deep.equal(
+        (await db.readings.get({ window: 1, interval: 5, meter: 1 }))!.reading,
+      );
+    });
+
+    it('HeldSlots: new slots cost no store read; held ones are read; a window dropped from the last few is loaded again', async () => {
+      const reads: number[] = [];
+      const getMany = db.readings.getMany.bind(db.readings);
+      db.readings.getMany = async (slots) => {
+        reads.push(slots.length);
+        return getMany(slots);
+      };
+      const W = community.windowIntervals;
+      const held = new HeldSlots(db, W, community.meters.length, 2);
+      const at = (window: number, offset: number, meter: number) => ({ window, interval: window * W + offset, meter });
+      await db.readings.put(at(0, 1, 2), deserializeSignedReading(wire(2, 1)));
+      expect(await held.mayHold([at(0, 1, 2), at(0, 1, 1), at(0, 0, 2)])).to.deep.equal([true, false, false]);
+      held.held([at(0, 0, 2)]);
+      expect(await held.mayHold([at(0, 0, 2), at(0, W - 1, 0)])).to.deep.equal([true, false]);
+      // Windows 1 and 2 met: window 0, the least recently met, is dropped; a mark for it is not kept...
+      await held.mayHold([at(1, 0, 0), at(2, 0, 0)]);
+      expect(held.kept).to.equal(2);
+      await db.readings.put(at(0, 2, 0), deserializeSignedReading(wire(0, 2)));
+      held.held([at(0, 2, 0)]);
+      // ...and the store's keys tell it again when window 0 is met again.
+      expect(await held.mayHold([at(0, 1, 2), at(0, 2, 0), at(0, 0, 2), at(0, 3, 1)])).to.deep.equal([
+        true,
+        true,
+        false,
+        false,
+      ]);
+      // Through the ingest: a batch of readings of free slots reads nothing; a held slot is read.
+      const ctx = validation();
+      const stages = stagesOf(ctx, {
+        verify: async (list) => list.map((i) => ctx.keys.verifyEncoded(i.meterIndex, i.message, i.signature)),
+      });
+      const fresh = items(wire(0, 8), wire(1, 8), wire(2, 9));
+      await stages.prepare(fresh);
+      expect(reads).to.deep.equal([]);
+      const again = items(wire(0, 8, 12), wire(1, 9));
+      await stages.commit(await stages.prepare(fresh), fresh);
+      await stages.prepare(again);
+      expect(reads).to.deep.equal([1]);
     });
 
     it('a failing batch fails its own readings only; the batches behind it go on', async () => {

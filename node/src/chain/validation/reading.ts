@@ -13,7 +13,7 @@ import {
 const SIGNED_READING_LENGTH = READING_ENCODED_LENGTH + ED25519_SIGNATURE_LENGTH;
 import type { CommunityClock } from '../../community/clock.js';
 import type { CommunityInfo } from '../../community/types.js';
-import type { NodeDb } from '../../db/index.js';
+import type { NodeDb, SlotKey } from '../../db/index.js';
 import { GossipAction, GossipValidationError, ReadingGossipErrorCode as Code } from '../errors.js';
 
 export interface ReadingValidationContext {
@@ -177,6 +177,7 @@ export async function prepareReadingBatch(
   ctx: ReadingValidationContext,
   list: readonly Uint8Array[],
   verify: (items: VerifyItem[]) => Promise<boolean[]>,
+  mayHold?: (slots: readonly SlotKey[]) => Promise<boolean[]>,
 ): Promise<PreparedReadingBatch> {
   const out: (ValidReading | GossipValidationError | undefined)[] = new Array(list.length);
   const checked: Prechecked[] = [];
@@ -188,7 +189,11 @@ export async function prepareReadingBatch(
       out[i] = e;
     }
   }
-  const stored = await ctx.db.readings.getMany(checked.map((c) => c.slot));
+  const stored = await readSlots(
+    ctx.db,
+    checked.map((c) => c.slot),
+    mayHold,
+  );
   // A reading whose values are already stored is a duplicate whatever else the batch holds.
   const toVerify: number[] = [];
   for (let k = 0; k < checked.length; k++) {
@@ -206,6 +211,26 @@ export async function prepareReadingBatch(
   const valid: (boolean | undefined)[] = new Array(checked.length);
   for (let j = 0; j < toVerify.length; j++) valid[toVerify[j]] = verified[j];
   return { out, checked, stored, valid };
+}
+
+/**
+ * The readings the store holds for `slots` (undefined where none), in one `getMany` of the slots `mayHold`
+ * does not rule out (all of them without it: `HeldSlots` in the ingest).
+ */
+async function readSlots(
+  db: NodeDb,
+  slots: SlotKey[],
+  mayHold?: (slots: readonly SlotKey[]) => Promise<boolean[]>,
+): Promise<(SignedReading | undefined)[]> {
+  if (!mayHold) return db.readings.getMany(slots);
+  const may = await mayHold(slots);
+  const at: number[] = [];
+  for (let k = 0; k < slots.length; k++) if (may[k]) at.push(k);
+  const out: (SignedReading | undefined)[] = new Array(slots.length).fill(undefined);
+  if (at.length === 0) return out;
+  const read = await db.readings.getMany(at.map((k) => slots[k]));
+  for (let j = 0; j < at.length; j++) out[at[j]] = read[j];
+  return out;
 }
 
 /**
