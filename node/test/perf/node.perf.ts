@@ -7,7 +7,7 @@
  *    options: batches prepared ahead — checks, one getMany, Ed25519 verify via node:crypto on the
  *    main thread or the workers — decided and written in order, one batch write each), against the
  *    raw single-core verify rate of node:crypto (and tweetnacl) in the same run: each ingest run
- *    between two raw runs, two rounds, the median ratio. With 0 (main thread only), 1 and 2 worker
+ *    between two raw runs, three rounds, the median ratio. With 0 (main thread only), 1 and 2 worker
  *    threads. Also the CPU time per reading of every thread of the process (load-independent: what
  *    the ingest costs beyond the verify). On this machine the kernel shares the CPU between sessions
  *    (autogroup scheduling), not threads: while other sessions are busy, worker threads cannot show
@@ -138,14 +138,14 @@ describe('perf: node', () => {
     };
     /**
      * Each ingest run between two raw verify runs of the same readings: its ratio is to the raw
-     * rate around it (the shared machine's load drifts). Two rounds; the median ratio per setting.
+     * rate around it (the shared machine's load drifts). Three rounds (BENCH_ROUNDS); the median ratio per setting.
      */
     const ratios = new Map<number, number[]>();
     const rates = new Map<number, number[]>();
     const cpuPerReading = new Map<number, number[]>();
     const raws: number[] = [];
     await ingestRun(0); // warm-up (JIT, LevelDB)
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < Number(process.env.BENCH_ROUNDS ?? 3); round++) {
       for (const workers of [0, 1, 2]) {
         const before = rawVerify();
         const { ms, cpuUs } = await ingestRun(workers);
