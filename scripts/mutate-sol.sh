@@ -38,9 +38,10 @@ targets=(
   "contracts/src/Hub.sol|function update(|function finalize("
   "contracts/src/Hub.sol|function commitDispute(|------ views"
   "contracts/src/Hub.sol|------ disputes (internals)|------ internals"
-  "contracts/src/Hub.sol|function _validateSchedule(|function _registerParticipants("
-  "contracts/src/Hub.sol|function _registerMeters(|function _checkUpdatable("
-  "contracts/src/libraries/Settlement.sol|function funds(|function _all("
+  # `open`'s checks (participants, modules, meters, schedule, a partial claim's final state), in the
+  # library since s9; then its money moves (to the end of the file).
+  "contracts/src/libraries/Settlement.sol|function listParticipants(|function funds("
+  "contracts/src/libraries/Settlement.sol|function funds(|"
 )
 
 rm -rf "$work/contracts/src" "$work/contracts/test"
@@ -73,7 +74,10 @@ for t in "${targets[@]}"; do
   end=$(wc -l <"$file")
   if [[ -n "$from" ]]; then
     start=$(grep -nF -- "$from" "$file" | head -1 | cut -d: -f1)
-    end=$(awk -v s="$start" -v p="$to" 'NR > s && index($0, p) { print NR; exit }' "$file")
+    [[ -z "$start" ]] && { echo "target $file: no line with '$from'" >&2; exit 2; }
+    # An empty last pattern: to the end of the file.
+    [[ -n "$to" ]] && end=$(awk -v s="$start" -v p="$to" 'NR > s && index($0, p) { print NR; exit }' "$file")
+    [[ -z "$end" ]] && { echo "target $file: no line with '$to' after line $start" >&2; exit 2; }
   fi
   if [[ -n "$pattern" ]]; then
     lines=$(MUTATE_PATTERN="$pattern" awk -v s="$start" -v e="$end" 'NR >= s && NR <= e && !/^[[:space:]]*\/\// &&
