@@ -208,7 +208,13 @@ export interface ReadingProcessorModules {
 export function readingProcessor(modules: ReadingProcessorModules): BatchStages<ReadingBatchInFlight> {
   const { validation, verifier, events, metrics, logger } = modules;
   const recent = new RecentlyCommitted();
-  const held = new HeldSlots(validation.db, validation.community.windowIntervals, validation.community.meters.length);
+  const { clock } = validation;
+  const held = new HeldSlots(
+    validation.db,
+    validation.community.windowIntervals,
+    validation.community.meters.length,
+    () => clock.windowOf(clock.currentInterval()),
+  );
   return {
     async prepare(batch) {
       const started = performance.now();
@@ -338,13 +344,19 @@ export class RecentlyCommitted {
 /**
  * Which slots of a window hold a stored reading: a bitset per window ((interval − first interval) · meters +
  * meter), loaded from the store's keys (`ReadingRepository.slotsOf`) the first time the ingest meets the
- * window and kept up to date by the ingest's commits (`held`), for the last `maxWindows` windows met. A hint
- * without false negatives, for `prepareReadingBatch`: a slot it says is empty is not read from the store (a
- * new reading costs no LevelDB read); one that may hold a reading is read. Why no false negative: a window's
- * bitset is in the map from before its key scan starts until it is dropped, and every commit marks the
- * bitset in the map after its write completes, so a write completed before the scan is in the scan and one
- * completed after is marked; a dropped window starts over. A batch reads the bitset after it opened its mark
- * in `RecentlyCommitted`, so the commits it may miss are those `newer` covers anyway.
+ * window and kept up to date by the ingest's commits (`held`). A hint without false negatives, for
+ * `prepareReadingBatch`: a slot it says is empty is not read from the store (a new reading costs no LevelDB
+ * read); one that may hold a reading is read. Why no false negative: a window's bitset is in the map from
+ * before its key scan starts until it is dropped, and every commit marks the bitset in the map after its
+ * write completes, so a write completed before the scan is in the scan and one completed after is marked; a
+ * dropped window starts over. A batch reads the bitset after it opened its mark in `RecentlyCommitted`, so the
+ * commits it may miss are those `newer` covers anyway.
+ *
+ * Only the `maxWindows` windows around the clock's (the current one, the next, and the ones before) are
+ * kept; a reading of an older window is read from the store as before. Why: a key scan costs what the window
+ * holds, and a peer can send readings of any window not yet settled before their signatures are checked —
+ * were every window loadable, readings spread over more windows than are kept would make every batch scan
+ * again. The clock bounds the windows that can ever be loaded to `maxWindows`, whatever the peers send.
  */
 export class HeldSlots {
   private readonly windows = new Map<number, { bits: Uint8Array; loaded: Promise<boolean> }>();
@@ -353,13 +365,18 @@ export class HeldSlots {
     private readonly db: Pick<NodeDb, 'readings'>,
     private readonly windowIntervals: number,
     private readonly meters: number,
+    /** The window running now, by this node's clock. */
+    private readonly currentWindow: () => number,
     private readonly maxWindows = 8,
   ) {}
 
   /** Per slot (of a known meter, in its window): false when the store holds nothing for it, true when it may. */
   async mayHold(slots: readonly SlotKey[]): Promise<boolean[]> {
+    const current = this.currentWindow();
+    const kept = (w: number) => w <= current + 1 && w > current + 1 - this.maxWindows;
+    for (const w of this.windows.keys()) if (!kept(w)) this.windows.delete(w);
     const entries = new Map<number, { bits: Uint8Array; loaded: Promise<boolean> }>();
-    for (const s of slots) if (!entries.has(s.window)) entries.set(s.window, this.entry(s.window));
+    for (const s of slots) if (kept(s.window) && !entries.has(s.window)) entries.set(s.window, this.entry(s.window));
     const usable = new Map<number, Uint8Array | undefined>();
     for (const [w, e] of entries) usable.set(w, (await e.loaded) ? e.bits : undefined);
     return slots.map((s) => {
@@ -394,12 +411,7 @@ export class HeldSlots {
 
   private entry(window: number): { bits: Uint8Array; loaded: Promise<boolean> } {
     let e = this.windows.get(window);
-    if (e) {
-      // Most recently met last: the first in the map is the one to drop.
-      this.windows.delete(window);
-      this.windows.set(window, e);
-      return e;
-    }
+    if (e) return e;
     const bits = new Uint8Array(Math.ceil((this.windowIntervals * this.meters) / 8));
     // In the map before the scan starts (see the class comment); a failed scan is no hint (every slot read).
     const loaded = this.db.readings.slotsOf(window).then(
@@ -414,7 +426,6 @@ export class HeldSlots {
     );
     e = { bits, loaded };
     this.windows.set(window, e);
-    if (this.windows.size > this.maxWindows) this.windows.delete(this.windows.keys().next().value!);
     return e;
   }
 }
