@@ -127,7 +127,7 @@ contract DisputeVerifier is IDisputeVerifier {
         if (!ok) revert NotEquivocation();
         meterIndex = a.meterIndex;
         interval = a.interval;
-        if (meterIndex >= ctx.meterCount) revert MeterOutOfRange(meterIndex, ctx.meterCount);
+        // A meter past the last is refused by `_meter` (`MeterOutOfRange`), its one check.
         if (ctx.window >= ctx.windowCount || interval / ctx.windowIntervals != ctx.window) revert NotEquivocation();
         if (keccak256(p.first.encoded) == keccak256(p.second.encoded)) revert NotEquivocation();
         Meter memory m = _meter(ctx, p.meter, meterIndex);
