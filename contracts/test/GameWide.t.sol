@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../src/types/Market.sol";
-import {CommunityConfig, CommunityStatus, WindowStatus} from "../src/types/Community.sol";
+import {CommunityConfig, CommunityStatus, Meter, WindowStatus} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EnergyFault,
@@ -352,6 +352,28 @@ contract GameWideGasTest is HubFixture {
         vm.snapshotValue("GameWide", "join_last_N1000_M1000", used);
         vm.snapshotValue("GameWide", "join_last_N1000_M1000_txGas", _txGas(data, used));
         vm.snapshotValue("GameWide", "openJoin_perParticipant_N1000_M1000_txGas", total / NW);
+    }
+
+    /// `open`'s calldata grows by 192 bytes per meter record (32,900 + 192·M at N = 1,000): the whole
+    /// community's 224,900 bytes are over the 131,072 bytes (128 KiB) clients relay; M = 510 leaves room
+    /// for a signed transaction's envelope (about 110 bytes), M = 511 does not.
+    function test_Wide_OpenCalldataPerMeter() public view {
+        CommunityConfig memory c = _wideConfig();
+        assertEq(abi.encodeCall(hub.open, (c)).length, 32_900 + 192 * NW);
+        Meter[] memory all = c.meters;
+        uint256[2] memory size;
+        for (uint256 m = 510; m <= 511; ++m) {
+            c.meters = new Meter[](m);
+            for (uint256 k = 0; k < m; ++k) {
+                c.meters[k] = all[k];
+            }
+            size[m - 510] = abi.encodeCall(hub.open, (c)).length;
+            assertEq(size[m - 510], 32_900 + 192 * m);
+        }
+        uint256 envelope = 110;
+        uint256 relay = 131_072;
+        assertLe(size[0] + envelope, relay, "M = 510 fits");
+        assertGt(size[1] + envelope, relay, "M = 511 does not");
     }
 
     /// Every move of a game played to the end by an honest claimant side (claim signed by participant 0):
