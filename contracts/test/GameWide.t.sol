@@ -408,6 +408,8 @@ contract GameWideGasTest is HubFixture {
         used = _resolve(claim, a2);
         _snap("resolve_claimantLost_1of1000", used);
         assertEq(uint8(hub.windowRecord(cid, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertEq(_bondOf(hub, cid, 0), BOND - uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000, "signer pays");
+        assertEq(_bondOf(hub, cid, NW - 1), BOND, "non-signer keeps its bond");
     }
 
     /// The two outcomes that loop over signers, for a claim signed by 999 of the 1,000: one challenger
@@ -433,6 +435,10 @@ contract GameWideGasTest is HubFixture {
         _snap("resolve_claimantLost_999of1000", used);
         assertEq(uint8(hub.windowRecord(cid, 0).status), uint8(WindowStatus.None), "claim rejected");
         assertLt(used, TX_GAS_CAP);
+        uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+        assertEq(_bondOf(hub, cid, 0), BOND - penalty, "first signer pays the penalty");
+        assertEq(_bondOf(hub, cid, NW - 2), BOND - penalty, "last signer pays the penalty");
+        assertEq(_bondOf(hub, cid, NW - 1), BOND, "the one non-signer keeps its bond");
     }
 
     /// @dev Participant 0's claim of `b` is disputed with `proof` by participant NW (commit, a block,
