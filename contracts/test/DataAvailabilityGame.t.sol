@@ -924,8 +924,8 @@ contract DataAvailabilityGameTest is HubFixture {
 
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)
 
-/// @notice The two outcomes that loop over participants, at the hub's largest community
-/// (N = MAX_PARTICIPANTS = 256, one meter each), W = 96: a claim signed by 255 participants is
+/// @notice The two outcomes that loop over participants, at N = 256 (one bitmap word; the hub's bound before
+/// s9 — N = M = 1,000: `GameWideGasTest`), one meter each, W = 96: a claim signed by 255 participants is
 /// abandoned (255 signers pay the timeout penalty), one signed by 1 is abandoned (1 pays, 255 credited), and a
 /// challenger of a claim signed by 255 loses (its bond split over 255 signers).
 contract DataAvailabilityGameGasMaxTest is HubFixture {

@@ -9,8 +9,7 @@ import {WindowRecord, WindowStatus} from "../src/types/Community.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 
-/// @notice A community of 300 (ECDSA, two bitmap words; 1,000 costs the fixture's genesis proofs over a
-/// billion test gas) through the hub: a pending claim signed by
+/// @notice A community of 300 (ECDSA, two bitmap words; N = 1,000: `HubWideScaleGasTest`) through the hub: a pending claim signed by
 /// participants in the first and the last word keeps one word (the hash of the words, which are stored
 /// under it), emits its words, and finalizes with them; a bitmap that sets bit 300 is refused.
 contract HubWideTest is HubFixture {
@@ -18,18 +17,6 @@ contract HubWideTest is HubFixture {
 
     function setUp() public {
         _deploy(NW);
-    }
-
-    /// @dev ECDSA blob of `who` (ascending) over `digest`: ⌈NW/256⌉ words ‖ 64-byte signatures.
-    function _wideBlob(bytes32 digest, uint256[] memory who, uint256[] memory words)
-        internal
-        view
-        returns (bytes memory blob)
-    {
-        blob = abi.encodePacked(words);
-        for (uint256 k = 0; k < who.length; ++k) {
-            blob = bytes.concat(blob, _signDigest(keys[who[k]], digest));
-        }
     }
 
     function test_Wide_PendingClaimOf300_RecordsHashEmitsWordsFinalizes() public {

@@ -6,6 +6,7 @@ import {Balance, CommunityInfo} from "../../src/types/Community.sol";
 import {ParticipantState} from "../../src/types/Market.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {MerkleLevels} from "./MerkleLevels.sol";
 
 /// @notice The tests' one home for balances roots (DESIGN.md §5.6): it keeps every balances set it was
 /// shown or computed, by root, so a test (or an invariant handler) can build the balancesRoot of an
@@ -17,6 +18,8 @@ contract BalanceBook {
     mapping(bytes32 root => Balance[]) internal _leaves;
     mapping(bytes32 root => uint256) internal _totalClaims;
     mapping(bytes32 root => bool) public known;
+    /// The tree levels of the roots `cacheLevels` was asked for: a member's proof read from them, O(log N).
+    mapping(bytes32 root => bytes32[][]) internal _levels;
 
     /// @notice Records `leaves` with `totalClaims`; returns their root.
     function record(Balance[] memory all, uint256 totalClaims) public returns (bytes32 root) {
@@ -58,6 +61,19 @@ contract BalanceBook {
         return record(after_, total + added);
     }
 
+    /// @notice The honest balancesRoot of window `w` whose final state is `state`, as `next` computes it,
+    /// without recording the balances (a claim whose balances no test pays out: a large community's gas
+    /// tests, where recording N leaves per claim would cost more than the claim).
+    function nextRootOf(IHub hub, uint64 id, uint32 w, ParticipantState[] memory state)
+        external
+        view
+        returns (bytes32)
+    {
+        (Balance[] memory prev, uint256 total) = leaves(previousRoot(hub, id, w));
+        (Balance[] memory after_, uint256 added) = Balances.react(prev, netsOf(state));
+        return Balances.root(after_, total + added);
+    }
+
     /// @notice `next` of a final state.
     function nextOf(IHub hub, uint64 id, uint32 w, ParticipantState[] memory state) external returns (bytes32) {
         return next(hub, id, w, netsOf(state));
@@ -72,16 +88,46 @@ contract BalanceBook {
             : hub.windowRecord(id, info.finalizedWindows - 1).balancesRoot;
     }
 
-    /// @notice Member `index`'s leaf, the total of claims and the proof under `root`.
+    /// @notice Member `index`'s leaf, the total of claims and the proof under `root` (read from the cached
+    /// levels when `cacheLevels` built them).
     function leafOf(bytes32 root, uint256 index)
         public
         view
         returns (Balance memory leaf, uint256 totalClaims, bytes32[] memory proof)
     {
-        Balance[] memory all;
-        (all, totalClaims) = leaves(root);
-        leaf = all[index];
-        proof = proofOf(all, index);
+        require(known[root], "BalanceBook: unknown root");
+        leaf = _leaves[root][index];
+        totalClaims = _totalClaims[root];
+        bytes32[][] storage levels = _levels[root];
+        if (levels.length == 0) {
+            (Balance[] memory all,) = leaves(root);
+            return (leaf, totalClaims, proofOf(all, index));
+        }
+        proof = new bytes32[](levels.length - 1);
+        for (uint256 h = 0; h < proof.length; ++h) {
+            proof[h] = levels[h][(index >> h) ^ 1];
+        }
+    }
+
+    /// @notice Builds and keeps the levels of `root`'s tree (2^depth − 1 hashes, once): after it every
+    /// `leafOf` under `root` reads its proof, where `proofOf` rebuilds the tree per member — N joins of a
+    /// large community would cost O(N²) hashes (over a billion test gas at N = 1,000).
+    function cacheLevels(bytes32 root) public {
+        if (_levels[root].length != 0) return;
+        (Balance[] memory all,) = leaves(root);
+        bytes32[] memory hashes = new bytes32[](all.length);
+        for (uint256 i = 0; i < all.length; ++i) {
+            hashes[i] = Balances.leafHash(i, all[i]);
+        }
+        bytes32[][] memory levels = MerkleLevels.build(hashes);
+        for (uint256 h = 0; h < levels.length; ++h) {
+            _levels[root].push(levels[h]);
+        }
+    }
+
+    /// @notice `cacheLevels` of community `id`'s genesis root (before its members join).
+    function cacheGenesis(IHub hub, uint64 id) external {
+        cacheLevels(hub.community(id).genesisBalancesRoot);
     }
 
     /// @notice Member `index`'s leaf under the community's genesis root (what `join` proves).

@@ -61,21 +61,25 @@ library ConfigBuilder {
     }
 
     /// @notice `finalState` for a result whose co-signature blob is `coSignature`: both schemes open it
-    /// with the signer bitmap (one word for up to 256 participants), so full = every bit of the state's
-    /// participants set.
+    /// with the signer bitmap (⌈n/256⌉ words, `SignerBitmap`), so full = every bit of the state's
+    /// participants set in every word.
     function finalStateOf(ParticipantState[] memory state, bytes memory coSignature)
         internal
         pure
         returns (bytes memory)
     {
         uint256 n = state.length;
-        uint256 all = n >= 256 ? type(uint256).max : (uint256(1) << n) - 1;
-        uint256 bitmap;
-        if (coSignature.length >= 32) {
+        uint256 words = (n + 255) / 256;
+        bool full = coSignature.length >= 32 * words;
+        for (uint256 w = 0; full && w < words; ++w) {
+            uint256 left = n - 256 * w;
+            uint256 all = left >= 256 ? type(uint256).max : (uint256(1) << left) - 1;
+            uint256 word;
             assembly ("memory-safe") {
-                bitmap := mload(add(coSignature, 0x20))
+                word := mload(add(coSignature, add(0x20, shl(5, w))))
             }
+            full = word == all;
         }
-        return finalState(state, bitmap == all);
+        return finalState(state, full);
     }
 }

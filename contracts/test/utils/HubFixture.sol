@@ -103,7 +103,9 @@ abstract contract HubFixture is Modules {
         return MeterRecords.opening(opened, k);
     }
 
+    /// @dev Participants 0..n−1 join (ECDSA: no key data); the genesis tree is built once (`cacheGenesis`).
     function _joinAll(uint64 id, uint256 n) internal {
+        book.cacheGenesis(hub, id);
         for (uint256 i = 0; i < n; ++i) {
             _join(id, i);
         }
@@ -203,6 +205,29 @@ abstract contract HubFixture is Modules {
         for (uint256 i = 0; i < who.length; ++i) {
             sigs[i] = abi.encodePacked(uint8(who[i]), _signDigest(keys[who[i]], digest));
         }
+    }
+
+    /// @dev The signer bitmap of `who` in a community of n: ⌈n/256⌉ words (`SignerBitmap`'s layout).
+    function _signerWords(uint256[] memory who, uint256 n) internal pure returns (uint256[] memory words) {
+        words = new uint256[]((n + 255) / 256);
+        for (uint256 k = 0; k < who.length; ++k) {
+            words[who[k] >> 8] |= uint256(1) << (who[k] & 255);
+        }
+    }
+
+    /// @dev ECDSA co-signature of `who` (ascending) over `digest` for a community of any size (§5.1b):
+    /// the bitmap words ‖ 64-byte signatures, written into one buffer (a blob of 999 signatures built by
+    /// concatenation would cost the test quadratic memory).
+    function _wideBlob(bytes32 digest, uint256[] memory who, uint256[] memory words)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32[] memory rvs = new bytes32[](2 * who.length);
+        for (uint256 k = 0; k < who.length; ++k) {
+            (rvs[2 * k], rvs[2 * k + 1]) = vm.signCompact(keys[who[k]], digest);
+        }
+        return abi.encodePacked(words, rvs);
     }
 
     function _everyone(uint256 n) internal pure returns (uint256[] memory who) {

@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../src/types/Market.sol";
+import {CommunityConfig, CommunityStatus, Meter, WindowStatus} from "../src/types/Community.sol";
+import {
+    DisputeKind,
+    EnergyFault,
+    EnergyProof,
+    ForgedReadingProof,
+    IntervalProof,
+    MeterLeafOpening,
+    MeterRecordOpening,
+    SignedReading,
+    StepProof
+} from "../src/types/Dispute.sol";
+import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
+import {EnergyVector} from "../src/libraries/EnergyVector.sol";
+import {Market} from "../src/libraries/Market.sol";
+import {PackedState} from "../src/libraries/PackedState.sol";
+import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
+import {SignerBitmap} from "../src/libraries/SignerBitmap.sol";
+import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
+import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
+import {HubFixture} from "./utils/HubFixture.sol";
+import {MerkleLevels} from "./utils/MerkleLevels.sol";
+import {MeterRecords} from "./utils/MeterRecords.sol";
+
+// Test code: timestamps are the cheatcode's, casts are of small bounded values.
+// forge-lint: disable-start(block-timestamp, unsafe-typecast)
+
+/// @notice The data-availability game and its one-step judgements at N = M = 1,000 (meter m → participant m,
+/// Ed25519 keys, the Mmr market), W = 96, through the real hub: `Hub.open` with the whole participant and
+/// meter lists, 1,000 `Hub.join`s with genesis proofs read from a tree built once (`BalanceBook.cacheGenesis`), claims
+/// co-signed in four bitmap words. Execution gas of every move and judgement (cold hub, module and token)
+/// into `snapshots/GameWide.json`, with the calldata size and the whole transaction's gas (EIP-7623 floor)
+/// of the large ones. Check: `forge test --match-contract GameWideGasTest`.
+/// @dev Every interval of the window commits to one set of interval-1 slots (decodable readings; the
+/// signatures are random bytes but meter 999's, which is RFC 8032 test 1's signature of the empty message:
+/// well-formed, so ForgedReading pays a whole Ed25519 verification), and one commitment carries every fault
+/// a judgement proves: S_1 ≠ F(S_0, E_1) (BadStep), meter 500's running sum 1 Wh over its slot
+/// (Accumulation), participant 700's E_1 entry 1 Wh over its meter's sum (Total), meter 999's slot not
+/// signed by its key (ForgedReading). The game only hashes what it is shown, so the same commitment is
+/// answered honestly move by move.
+contract GameWideGasTest is HubFixture {
+    uint256 internal constant NW = 1000;
+    uint32 internal constant GW = 96;
+    /// The meter the game opens (with meter 998's leaf), and the forged slot.
+    uint32 internal constant K = 999;
+    uint256 internal constant BAD_METER = 500;
+    uint32 internal constant BAD_PARTICIPANT = 700;
+    uint256 internal constant TX_GAS_CAP = 16_777_216;
+    string internal constant SUFFIX = "_N1000_M1000_W96";
+
+    uint64 internal cid;
+
+    /// @dev One window's commitment (see the contract's note).
+    struct Wide {
+        SignedReading[] slots;
+        /// The readings tree's levels (every interval's) and E_1.
+        bytes32[][] meters;
+        bytes energy;
+        bytes32 rr;
+        bytes32 eh;
+        ParticipantState[] s0;
+        ParticipantState[] s1;
+        bytes32 sh0;
+        bytes32 sh1;
+        /// The window tree's levels (leaf 0 commits S_0, every other leaf S_1).
+        bytes32[][] window;
+        bytes32 root;
+    }
+
+    function setUp() public {
+        _deploy(NW + 2);
+        CommunityConfig memory c = _wideConfig();
+        book.recordGenesis(c.participants, c.escrow);
+        cid = hub.open(c);
+        _joinAll(cid, NW);
+        vm.warp(uint256(START) + uint256(GW) * INTERVAL);
+    }
+
+    // ------------------------------------------------------------------ fixture
+
+    /// @dev N = M = 1,000 (`_config`: meter m → participant m, Ed25519), one window of W = 96, Mmr.
+    function _wideConfig() internal view returns (CommunityConfig memory c) {
+        c = _config(NW);
+        c.windowIntervals = GW;
+        c.windowCount = 1;
+        c.market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
+        c.modules = _modules(MarketKind.Mmr);
+    }
+
+    function _owners() internal pure returns (uint32[] memory owners) {
+        owners = new uint32[](NW);
+        for (uint256 m = 0; m < NW; ++m) {
+            owners[m] = uint32(m);
+        }
+    }
+
+    /// @dev Meter m's record as registered at open, under the community's meter root.
+    function _record(uint256 m) internal view returns (MeterRecordOpening memory) {
+        return MeterRecords.opening(_wideConfig().meters, m);
+    }
+
+    /// @dev The commitment with its four faults (the contract's note).
+    function _build() internal view returns (Wide memory b) {
+        b.slots = new SignedReading[](NW);
+        MeterEnergy[] memory e = new MeterEnergy[](NW);
+        for (uint256 m = 0; m < NW; ++m) {
+            uint32 ex = m % 2 == 0 ? uint32(1_000 + 7 * m) : 0;
+            uint32 im = m % 2 == 0 ? 0 : uint32(900 + 5 * m);
+            b.slots[m].encoded =
+                ReadingCodec.encode(Reading(uint64(block.chainid), address(hub), cid, uint32(m), 1, ex, im));
+            b.slots[m].signature = abi.encodePacked(keccak256(abi.encode("r", m)), keccak256(abi.encode("s", m)));
+            e[m] = MeterEnergy(true, ex, im);
+        }
+        // RFC 8032 §7.1 test 1 (meter 999's key, `_meterKey`): the signature of the empty message.
+        b.slots[K].signature =
+            hex"e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+        uint32[] memory owners = _owners();
+        bytes32[] memory ml;
+        (ml, b.energy) = WindowCommitment.meterLeaves(b.slots, owners, NW);
+        // Accumulation: meter 500's running sum one Wh over its slot (E_1 and the steps agree with the slots).
+        (uint64 ae, uint64 ai) = _acc(b, BAD_METER);
+        ml[BAD_METER] = WindowCommitment.meterLeaf(_slotLeaf(b, BAD_METER), ae, ai);
+        // Total: participant 700's E_1 entry one Wh over its one meter's sum.
+        (uint256[] memory exs, uint256[] memory ims) = EnergyVector.decode(b.energy);
+        exs[BAD_PARTICIPANT] += 1;
+        b.energy = EnergyVector.pack(exs, ims);
+        b.meters = MerkleLevels.build(ml);
+        b.rr = MerkleLevels.root(b.meters);
+        b.eh = keccak256(b.energy);
+        // BadStep: S_0 = F(zeros, E) honestly, S_1 = F(S_0, E) with one Wh more exported by participant 0.
+        MarketParams memory p = _wideConfig().market;
+        b.s0 = Market.step(p, Market.emptyState(NW), owners, e);
+        b.s1 = Market.step(p, b.s0, owners, e);
+        b.s1[0].exportWh += 1;
+        b.sh0 = StateHash.hash(b.s0);
+        b.sh1 = StateHash.hash(b.s1);
+        bytes32[] memory lv = new bytes32[](GW);
+        for (uint32 t = 0; t < GW; ++t) {
+            lv[t] = WindowCommitment.intervalLeaf(t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1);
+        }
+        b.window = MerkleLevels.build(lv);
+        b.root = MerkleLevels.root(b.window);
+    }
+
+    function _slotLeaf(Wide memory b, uint256 m) internal pure returns (bytes32) {
+        return WindowCommitment.slotLeaf(b.slots[m].encoded, b.slots[m].signature);
+    }
+
+    /// @dev Meter m's committed running sums: its own slot's energy (one meter per owner), one Wh more
+    /// exported at BAD_METER.
+    function _acc(Wide memory b, uint256 m) internal pure returns (uint64 e, uint64 i) {
+        (, e, i) = WindowCommitment.slotEnergy(b.slots[m]);
+        if (m == BAD_METER) e += 1;
+    }
+
+    function _opening(Wide memory b, uint256 m) internal pure returns (MeterLeafOpening memory o) {
+        (uint64 e, uint64 i) = _acc(b, m);
+        o = MeterLeafOpening(uint32(m), _slotLeaf(b, m), e, i, MerkleLevels.siblings(b.meters, m));
+    }
+
+    function _leaf(Wide memory b, uint32 t) internal pure returns (IntervalProof memory) {
+        return IntervalProof(t, t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1, MerkleLevels.siblings(b.window, t));
+    }
+
+    /// @dev Participants `who` (ascending) co-sign (b.root, S_1, balancesRoot) for window 0; posted as a
+    /// partial claim (S_1 packed, 64 KB). Returns the claim hash.
+    function _post(Wide memory b, uint256[] memory who, bytes32 balancesRoot) internal returns (bytes32) {
+        bytes32 digest = _resultDigest(address(hub), cid, 0, b.root, b.sh1, balancesRoot);
+        bytes memory blob = _wideBlob(digest, who, _signerWords(who, NW));
+        _noteClaim(0, b.root, b.sh1, balancesRoot);
+        hub.update(cid, 0, b.root, b.sh1, balancesRoot, ConfigBuilder.finalStateOf(b.s1, blob), blob);
+        return hub.claimHash(0, b.root, b.sh1, balancesRoot);
+    }
+
+    function _honestBalances(Wide memory b) internal view returns (bytes32) {
+        return book.nextRootOf(hub, cid, 0, b.s1);
+    }
+
+    // ------------------------------------------------------------------ moves
+
+    function _mv(GameAction action, bytes32 claim, address ch) internal pure returns (GameMove memory m) {
+        m.action = action;
+        m.claim = claim;
+        m.challenger = ch;
+    }
+
+    /// @dev `who` plays `move` against a cold hub, module and token; returns the call's execution gas.
+    function _call(address who, bytes memory move) internal returns (uint256) {
+        vm.cool(address(hub));
+        vm.cool(address(gameModule));
+        vm.cool(address(token));
+        vm.prank(who);
+        hub.playGame(cid, 0, move);
+        return vm.lastCallGas().gasTotalUsed;
+    }
+
+    function _snap(string memory name, uint256 value) internal {
+        _snap(name, "", value);
+    }
+
+    /// @dev Records `value` as `name`_N1000_M1000_W96`tail` (tail "": execution gas; "_bytes", "_txGas").
+    function _snap(string memory name, string memory tail, uint256 value) internal {
+        vm.snapshotValue("GameWide", string.concat(name, SUFFIX, tail), value);
+    }
+
+    /// @dev Records a move's execution gas, its calldata bytes and its transaction's gas; returns the latter.
+    function _snapTx(string memory name, bytes memory data, uint256 used) internal returns (uint256 txGas) {
+        txGas = _txGas(data, used);
+        _snap(name, used);
+        _snap(name, "_bytes", data.length);
+        _snap(name, "_txGas", txGas);
+    }
+
+    /// @dev Gas of a transaction carrying `data` whose execution took `execution` (EIP-7623 floor).
+    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
+        uint256 tokens;
+        for (uint256 i = 0; i < data.length; ++i) {
+            tokens += data[i] == 0 ? 1 : 4;
+        }
+        uint256 standard = 21_000 + 4 * tokens + execution;
+        uint256 floor = 21_000 + 10 * tokens;
+        return standard > floor ? standard : floor;
+    }
+
+    /// @dev Challenger `ch` bisects down to leaf t (the claimant side, participant 1, answering from `b`)
+    /// and the leaf's preimage is revealed; with `measure`, the first reveal, the first pick and the leaf's
+    /// reveal are recorded.
+    function _bisect(Wide memory b, bytes32 claim, address ch, uint32 t, bool measure) internal {
+        uint256 depth = b.window.length - 1;
+        for (uint256 h = depth; h > 0; --h) {
+            GameMove memory m = _mv(GameAction.Reveal, claim, ch);
+            m.left = b.window[h - 1][2 * (uint256(t) >> h)];
+            m.right = b.window[h - 1][2 * (uint256(t) >> h) + 1];
+            uint256 used = _call(nodes[1], abi.encode(m));
+            if (measure && h == depth) _snap("revealChildren", used);
+            m = _mv(GameAction.Pick, claim, ch);
+            m.side = uint8((t >> (h - 1)) & 1);
+            used = _call(ch, abi.encode(m));
+            if (measure && h == depth) _snap("pick", used);
+        }
+        GameMove memory leaf = _mv(GameAction.Reveal, claim, ch);
+        leaf.interval = t;
+        leaf.readingsRoot = b.rr;
+        leaf.energyHash = b.eh;
+        leaf.stateHash = t == 0 ? b.sh0 : b.sh1;
+        uint256 usedLeaf = _call(nodes[1], abi.encode(leaf));
+        if (measure) _snap("revealLeaf", usedLeaf);
+    }
+
+    /// @dev The claimant side publishes step t (E_t; for t > 0 leaf t−1 with its path and S_{t−1} packed);
+    /// recorded as `name`. Returns the transaction's gas.
+    function _publish(Wide memory b, bytes32 claim, address ch, uint32 t, string memory name)
+        internal
+        returns (uint256)
+    {
+        GameMove memory m = _mv(GameAction.Publish, claim, ch);
+        m.interval = t;
+        m.readingsRoot = b.rr;
+        m.energyHash = b.eh;
+        m.stateHash = t == 0 ? b.sh0 : b.sh1;
+        PublishedStep memory d;
+        d.energy = b.energy;
+        if (t > 0) {
+            d.previous = _leaf(b, t - 1);
+            d.prevState = PackedState.pack(b.s0);
+        }
+        bytes memory move = abi.encode(m, d);
+        uint256 used = _call(nodes[1], move);
+        return _snapTx(name, abi.encodeCall(hub.playGame, (cid, 0, move)), used);
+    }
+
+    /// @dev The meter level of the opened leaf, down to meter K (the first reveal and pick recorded), and
+    /// meter K opened with meter K−1's leaf.
+    function _meterLevel(Wide memory b, bytes32 claim, address ch) internal returns (uint256 usedOpen) {
+        uint256 depth = b.meters.length - 1;
+        for (uint256 h = depth; h > 0; --h) {
+            GameMove memory m = _mv(GameAction.Reveal, claim, ch);
+            m.left = b.meters[h - 1][2 * (uint256(K) >> h)];
+            m.right = b.meters[h - 1][2 * (uint256(K) >> h) + 1];
+            uint256 used = _call(nodes[1], abi.encode(m));
+            if (h == depth) _snap("revealMeterChildren", used);
+            m = _mv(GameAction.Pick, claim, ch);
+            m.side = uint8((K >> (h - 1)) & 1);
+            used = _call(ch, abi.encode(m));
+            if (h == depth) _snap("pickMeter", used);
+        }
+        MeterReveal memory r;
+        r.slot = b.slots[K];
+        (r.accExportWh, r.accImportWh) = _acc(b, K);
+        r.previous = _opening(b, K - 1);
+        bytes memory move = abi.encode(_mv(GameAction.OpenMeter, claim, ch), r);
+        usedOpen = _call(nodes[1], move);
+        _snap("openMeter", usedOpen);
+        _snap("openMeter", "_bytes", move.length);
+    }
+
+    function _resolve(bytes32 claim, address ch) internal returns (uint256) {
+        return _call(nodes[2], abi.encode(_mv(GameAction.Resolve, claim, ch)));
+    }
+
+    function _range(uint256 from, uint256 to) internal pure returns (uint256[] memory who) {
+        who = new uint256[](to - from);
+        for (uint256 i = from; i < to; ++i) {
+            who[i - from] = i;
+        }
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    /// The fixture is the hub's: 1,000 members joined through `join`, the community active, its meter root
+    /// over the 1,000 records the judgements open.
+    function test_Wide_CommunityOfAThousandActive() public view {
+        assertEq(hub.community(cid).participantCount, NW);
+        assertEq(uint8(hub.community(cid).status), uint8(CommunityStatus.Active));
+        assertEq(MeterRecords.root(_wideConfig().meters), hub.meterRoot(cid));
+        assertLe(NW, SignerBitmap.MAX_PARTICIPANTS);
+    }
+
+    /// `open` of the whole community in one transaction (the participant list and the 1,000 meter records in
+    /// calldata), then its 1,000 joins: a second community of the same lists on the same hub. Execution gas,
+    /// bytes and transaction gas of `open`, the last join, and (open + every join) per participant.
+    function test_Gas_OpenAndJoin() public {
+        CommunityConfig memory c = _wideConfig();
+        book.recordGenesis(c.participants, c.escrow);
+        bytes memory data = abi.encodeCall(hub.open, (c));
+        vm.cool(address(hub));
+        (bool ok, bytes memory ret) = address(hub).call(data);
+        assertTrue(ok, "opened");
+        uint64 id = abi.decode(ret, (uint64));
+        uint256 used = vm.lastCallGas().gasTotalUsed;
+        uint256 total = _txGas(data, used);
+        vm.snapshotValue("GameWide", "open_N1000_M1000", used);
+        vm.snapshotValue("GameWide", "open_N1000_M1000_bytes", data.length);
+        vm.snapshotValue("GameWide", "open_N1000_M1000_txGas", total);
+        assertLt(total, TX_GAS_CAP, "open under the EIP-7825 transaction gas cap");
+        book.cacheGenesis(hub, id);
+        for (uint256 i = 0; i < NW; ++i) {
+            data = abi.encodeCall(hub.join, (id, i, book.genesisProof(hub, id, i), ""));
+            vm.cool(address(hub));
+            vm.cool(address(token));
+            vm.prank(nodes[i]);
+            (ok,) = address(hub).call(data);
+            assertTrue(ok, "joined");
+            used = vm.lastCallGas().gasTotalUsed;
+            total += _txGas(data, used);
+        }
+        assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Active));
+        vm.snapshotValue("GameWide", "join_last_N1000_M1000", used);
+        vm.snapshotValue("GameWide", "join_last_N1000_M1000_txGas", _txGas(data, used));
+        vm.snapshotValue("GameWide", "openJoin_perParticipant_N1000_M1000_txGas", total / NW);
+    }
+
+    /// `open`'s calldata grows by 192 bytes per meter record (32,900 + 192·M at N = 1,000): the whole
+    /// community's 224,900 bytes are over the 131,072 bytes (128 KiB) clients relay; M = 510 leaves room
+    /// for a signed transaction's envelope (about 110 bytes), M = 511 does not.
+    function test_Wide_OpenCalldataPerMeter() public view {
+        CommunityConfig memory c = _wideConfig();
+        assertEq(abi.encodeCall(hub.open, (c)).length, 32_900 + 192 * NW);
+        Meter[] memory all = c.meters;
+        uint256[2] memory size;
+        for (uint256 m = 510; m <= 511; ++m) {
+            c.meters = new Meter[](m);
+            for (uint256 k = 0; k < m; ++k) {
+                c.meters[k] = all[k];
+            }
+            size[m - 510] = abi.encodeCall(hub.open, (c)).length;
+            assertEq(size[m - 510], 32_900 + 192 * m);
+        }
+        uint256 envelope = 110;
+        uint256 relay = 131_072;
+        assertLe(size[0] + envelope, relay, "M = 510 fits");
+        assertGt(size[1] + envelope, relay, "M = 511 does not");
+    }
+
+    /// Every move of a game played to the end by an honest claimant side (claim signed by participant 0):
+    /// challenge, the window level down to leaf 1, its publication (t > 0), the meter level down to meter
+    /// 999 and its opening; a second challenger's game down to leaf 0 and its publication (t = 0); then the
+    /// first challenger misses its last deadline (challenger lost, its bond to the one signer) and the
+    /// claimant side does not answer the second game's meter level (claimant lost, the signer pays the
+    /// timeout penalty, the claim is rejected).
+    function test_Gas_EveryMove() public {
+        Wide memory b = _build();
+        bytes32 claim = _post(b, _range(0, 1), _honestBalances(b));
+        address a = nodes[NW];
+        address a2 = nodes[NW + 1];
+        uint256 used = _call(a, abi.encode(_mv(GameAction.Challenge, claim, a)));
+        _snap("challenge", used);
+        assertLe(used, 1_000_000, "challenge");
+        _bisect(b, claim, a, 1, true);
+        uint256 txT1 = _publish(b, claim, a, 1, "publish_t1");
+        uint256 usedOpen = _meterLevel(b, claim, a);
+        assertLe(usedOpen, 1_000_000, "open meter");
+
+        _call(a2, abi.encode(_mv(GameAction.Challenge, claim, a2)));
+        _bisect(b, claim, a2, 0, false);
+        uint256 txT0 = _publish(b, claim, a2, 0, "publish_t0");
+        assertLt(txT1, TX_GAS_CAP);
+        assertLt(txT0, TX_GAS_CAP);
+
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        used = _resolve(claim, a);
+        _snap("resolve_challengerLost_1of1000", used);
+        assertEq(uint8(hub.windowRecord(cid, 0).status), uint8(WindowStatus.Pending), "claim kept");
+        used = _resolve(claim, a2);
+        _snap("resolve_claimantLost_1of1000", used);
+        assertEq(uint8(hub.windowRecord(cid, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertEq(_bondOf(hub, cid, 0), BOND - uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000, "signer pays");
+        assertEq(_bondOf(hub, cid, NW - 1), BOND, "non-signer keeps its bond");
+    }
+
+    /// The two outcomes that loop over signers, for a claim signed by 999 of the 1,000: one challenger
+    /// loses (its bond split over the 999), another's game is abandoned by the claimant side (999 signers
+    /// pay the timeout penalty: the hub's slash path writes each offender).
+    function test_Gas_Resolve_999Signers() public {
+        Wide memory b = _build();
+        bytes32 claim = _post(b, _range(0, NW - 1), _honestBalances(b));
+        address a = nodes[NW];
+        address a2 = nodes[NW + 1];
+        _call(a, abi.encode(_mv(GameAction.Challenge, claim, a)));
+        _call(a2, abi.encode(_mv(GameAction.Challenge, claim, a2)));
+        // The claimant side answers the first challenger's first reveal; that challenger never picks.
+        GameMove memory m = _mv(GameAction.Reveal, claim, a);
+        uint256 depth = b.window.length - 1;
+        (m.left, m.right) = (b.window[depth - 1][0], b.window[depth - 1][1]);
+        _call(nodes[1], abi.encode(m));
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        uint256 used = _resolve(claim, a);
+        _snap("resolve_challengerLost_999of1000", used);
+        assertLe(used, 1_000_000, "challenger lost");
+        used = _resolve(claim, a2);
+        _snap("resolve_claimantLost_999of1000", used);
+        assertEq(uint8(hub.windowRecord(cid, 0).status), uint8(WindowStatus.None), "claim rejected");
+        assertLt(used, TX_GAS_CAP);
+        uint256 penalty = uint256(BOND) * hub.CLAIM_DEPOSIT_BPS() / 10_000;
+        assertEq(_bondOf(hub, cid, 0), BOND - penalty, "first signer pays the penalty");
+        assertEq(_bondOf(hub, cid, NW - 2), BOND - penalty, "last signer pays the penalty");
+        assertEq(_bondOf(hub, cid, NW - 1), BOND, "the one non-signer keeps its bond");
+    }
+
+    /// @dev Participant 0's claim of `b` is disputed with `proof` by participant NW (commit, a block,
+    /// reveal): accepted, the claim rejected; records execution gas, proof bytes and transaction gas.
+    function _judge(Wide memory b, DisputeKind kind, bytes memory proof, string memory name)
+        internal
+        returns (uint256 used, uint256 txGas)
+    {
+        bytes32 bRoot = _honestBalances(b);
+        _post(b, _range(0, 1), bRoot);
+        address who = nodes[NW];
+        vm.prank(who);
+        hub.commitDispute(keccak256(abi.encode(who, cid, uint32(0), kind, keccak256(proof))));
+        vm.roll(block.number + 1);
+        bytes memory data = abi.encodeCall(hub.dispute, (cid, 0, b.root, b.sh1, bRoot, kind, proof));
+        vm.cool(address(hub));
+        vm.cool(address(verifierModule));
+        vm.cool(address(token));
+        vm.prank(who);
+        (bool ok,) = address(hub).call(data);
+        used = vm.lastCallGas().gasTotalUsed;
+        assertTrue(ok, "fraud proven");
+        assertEq(uint8(hub.windowRecord(cid, 0).status), uint8(WindowStatus.None), "claim rejected");
+        txGas = _txGas(data, used);
+        _snap(name, used);
+        _snap(name, "_bytes", proof.length);
+        _snap(name, "_txGas", txGas);
+    }
+
+    /// BadStep at t = 1: S_0 (1,000 entries) and E_1 in the proof, F recomputed over N. O(N): over issue 10's
+    /// 1,000,000 (recorded; the goal is not met by this proof).
+    function test_Gas_Judge_BadStep() public {
+        Wide memory b = _build();
+        StepProof memory p;
+        p.previous = _leaf(b, 0);
+        p.prevState = b.s0;
+        p.current = _leaf(b, 1);
+        p.energy = b.energy;
+        _judge(b, DisputeKind.BadStep, abi.encode(p), "judge_badStep");
+    }
+
+    function test_Gas_Judge_BadEnergyAccumulation() public {
+        Wide memory b = _build();
+        EnergyProof memory p;
+        p.fault = EnergyFault.Accumulation;
+        p.leaf = _leaf(b, 1);
+        p.slot = b.slots[BAD_METER];
+        p.current = _opening(b, BAD_METER);
+        p.previous = _opening(b, BAD_METER - 1);
+        p.meter = _record(BAD_METER);
+        p.previousMeter = _record(BAD_METER - 1);
+        (uint256 used,) = _judge(b, DisputeKind.BadEnergy, abi.encode(p), "judge_badEnergyAccumulation");
+        assertLe(used, 1_000_000);
+    }
+
+    function test_Gas_Judge_BadEnergyTotal() public {
+        Wide memory b = _build();
+        EnergyProof memory p;
+        p.fault = EnergyFault.Total;
+        p.leaf = _leaf(b, 1);
+        p.participant = BAD_PARTICIPANT;
+        p.current = _opening(b, BAD_PARTICIPANT);
+        p.energy = b.energy;
+        p.meter = _record(BAD_PARTICIPANT);
+        p.nextMeter = _record(BAD_PARTICIPANT + 1);
+        (uint256 used,) = _judge(b, DisputeKind.BadEnergy, abi.encode(p), "judge_badEnergyTotal");
+        assertLe(used, 1_000_000);
+    }
+
+    function test_Gas_Judge_ForgedReading() public {
+        Wide memory b = _build();
+        bytes memory proof = abi.encode(ForgedReadingProof(_leaf(b, 1), b.slots[K], _opening(b, K), _record(K)));
+        (uint256 used,) = _judge(b, DisputeKind.ForgedReading, proof, "judge_forgedReading");
+        assertLe(used, 1_000_000);
+    }
+}
+// forge-lint: disable-end(block-timestamp, unsafe-typecast)
