@@ -68,6 +68,6 @@ for (const [fn, gas] of byFn) {
   const min = gas.reduce((a, b) => (b < a ? b : a));
   const max = gas.reduce((a, b) => (b > a ? b : a));
   console.log(
-    `${fn.padEnd(10)} ${String(gas.length).padStart(5)} tx  min ${min}  max ${max}  mean ${sum / BigInt(gas.length)}  sum ${sum}`,
+    `${fn.padEnd(10)} ${String(gas.length).padStart(5)} tx  min ${min}  max ${max}  mean ${sum / BigInt(gas.length)}  sum ${sum}  calldata ≤ ${dataBytes.get(fn)} B`,
   );
 }
