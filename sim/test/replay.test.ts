@@ -12,6 +12,8 @@ import {
 } from '../src/replay/approaches/diversity.js';
 import { fastReadingSigner } from '../../node/src/reading/signature.js';
 import { stateHash } from '../../node/src/window/state.js';
+import { HubClient } from '../../node/src/chain/hubClient.js';
+import { popcount } from '../../node/src/util/bits.js';
 import { defaultReplayOptions, type ApproachName, type CommunityReadings } from '../src/replay/types.js';
 import type { RdaApproach } from '../src/replay/approaches/rda.js';
 import { tinyReadings } from './fixtures.js';
@@ -245,6 +247,35 @@ describe('sim/replay on anvil', function () {
     // One pairing per update, whatever N: well above ECDSA's three ecrecovers at N = 3.
     const perUpdate = Number(result.byKind.update.gasUsed) / 3;
     expect(perUpdate).to.be.greaterThan(150_000);
+  });
+
+  it('DIVERSITY above 256 (N = 300, two signer words): every window final, the node counts 300 signers, every member paid', async () => {
+    const wide = tinyReadings(300, 8);
+    const approach = new DiversityApproach({ ...hubBinding, loadArtifact: (n) => loadArtifact(n, hubRoot) });
+    let counted: number[] = [];
+    const result = await runApproach(
+      'diversity',
+      wide,
+      { ...defaultReplayOptions, windowIntervals: 4 },
+      {
+        approachFactory: () => approach,
+        inspect: async ({ rpcUrl }) => {
+          await checkSettledByRoots(rpcUrl, approach, 300);
+          // The node's reader of a record: for N > 256 the hub reports a hash of the words (SignerBitmap.ref).
+          const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+          const hub = new HubClient({ hub: approach.hub, communityId: 1n }, { runner: provider, provider });
+          counted = [];
+          for (const w of [0, 1]) counted.push(popcount((await hub.windowRecord(w)).signers));
+          provider.destroy();
+        },
+      },
+    );
+    expect(result.byKind.setup.transactions).to.equal(2 * 300 + 1);
+    expect(result.byKind.update.transactions).to.equal(2);
+    expect(result.byKind.claim.transactions).to.equal(300);
+    expect(counted, 'every participant signed each window').to.deep.equal([300, 300]);
+    // Under the Osaka per-transaction cap (EIP-7825), the largest being `open` with its 300 meters.
+    expect(result.maxTxGas < 16_777_216n).to.equal(true);
   });
 
   it('anvil signing and local signing send the same transactions: same gas, same signed bytes', async () => {

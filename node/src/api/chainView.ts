@@ -1,4 +1,4 @@
-import { fromWords } from '../chain/signerBitmap.js';
+import { fromWords, splitWords } from '../chain/signerBitmap.js';
 import {
   AbiCoder,
   Contract,
@@ -100,11 +100,11 @@ const FEED_EVENTS = [
 ] as const;
 
 /**
- * The signer indices of a hub signer set: the `uint256[]` words of an event (`signerBitmap.ts`), or the one
- * word of a record (`Hub.windowRecord`; for N > 256 a record keeps the hash of the words: read the event).
+ * The signer indices of a hub signer set: the `uint256[]` words of an event (`signerBitmap.ts`), or a
+ * record's set as one integer (`HubClient.windowRecord`'s `signers`, participant i = bit i, any N).
  */
 export function signerList(bitmap: bigint | readonly bigint[], n: number): number[] {
-  return fromWords(typeof bitmap === 'bigint' ? [bitmap] : bitmap, n);
+  return fromWords(typeof bitmap === 'bigint' ? splitWords(bitmap, n) : bitmap, n);
 }
 
 /**

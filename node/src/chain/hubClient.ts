@@ -28,6 +28,7 @@ import { disputeCommitment } from '../window/disputeProof.js';
 import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { meterRoot } from '../window/meters.js';
 import { loadArtifact } from './artifacts.js';
+import { allWords, bitmapWords, joinWords, ref } from './signerBitmap.js';
 import { decodeRevert } from './errors.js';
 import { hubDomain } from './eip712.js';
 import { LimitBook, type LimitOrder, type PostedOrder } from '../window/limits.js';
@@ -61,7 +62,11 @@ export interface WindowRecord {
   stateHash: string;
   /** The balances root after the window's reaction (`Balances.root`): what members are paid from. */
   balancesRoot: string;
-  /** Bitmap of participant indexes that signed. */
+  /**
+   * The participants that signed, as one integer (participant i = bit i, `joinWords`), at any N. The hub's
+   * record keeps one word (`SignerBitmap.ref`): the bitmap itself for N ≤ 256, else keccak256 of the words;
+   * `HubClient.windowRecord` resolves the latter from the claim's `WindowClaimed` event.
+   */
   signers: bigint;
   submittedAt: number;
   status: WindowStatus;
@@ -501,12 +506,57 @@ export class HubClient {
       submittedAt: Number(r.submittedAt),
       status: Number(r.status),
     };
-    if (record.status === WindowStatus.Final && record.submittedAt === 0) {
+    const fastPath = record.status === WindowStatus.Final && record.submittedAt === 0;
+    if (fastPath) {
       const roots = await this.finalizedRoots(window, record.balancesRoot);
       record.windowRoot = roots.windowRoot;
       record.stateHash = roots.stateHash;
     }
+    if (record.status !== WindowStatus.None) {
+      const n = await this.participantCount();
+      if (bitmapWords(n) > 1)
+        record.signers = fastPath ? joinWords(allWords(n)) : await this.wideSigners(window, record.signers);
+    }
     return record;
+  }
+
+  /** The community's participant count, read once (fixed at open). */
+  private participantCountRead?: Promise<number>;
+
+  private participantCount(): Promise<number> {
+    if (!this.participantCountRead) {
+      const read = this.contract.community(this.opts.communityId).then((info) => Number(info.participantCount));
+      this.participantCountRead = read;
+      read.catch(() => {
+        if (this.participantCountRead === read) this.participantCountRead = undefined;
+      });
+    }
+    return this.participantCountRead;
+  }
+
+  /** Signer sets of N > 256 by their record word (`SignerBitmap.ref`): content-addressed, they never change. */
+  private readonly wideSets = new Map<bigint, bigint>();
+
+  /**
+   * The signer set (one integer, `joinWords`) of window `window`'s claim whose record keeps `setRef`, the
+   * keccak256 of its words: read from the `WindowClaimed` event that carries those words (the hub's view
+   * gives only the hash, s9). Throws when no such event is found: a node must not count a hash's bits.
+   */
+  async wideSigners(window: number, setRef: bigint): Promise<bigint> {
+    const cached = this.wideSets.get(setRef);
+    if (cached !== undefined) return cached;
+    const filter = this.contract.filters.WindowClaimed(this.opts.communityId, window);
+    for (const log of await this.contract.queryFilter(filter, 0, 'latest')) {
+      if (!('args' in log)) continue;
+      const words = [...(log.args.signers as bigint[])].map(BigInt);
+      if (ref(words) !== setRef) continue;
+      const set = joinWords(words);
+      this.wideSets.set(setRef, set);
+      return set;
+    }
+    throw new Error(
+      `window ${window}: no WindowClaimed event carries the signer words of record word ${setRef.toString(16)} (N > 256: the hub keeps their hash)`,
+    );
   }
 
   /** Roots of fast-path-final windows read from their events, by `window:balancesRoot` (they never change). */

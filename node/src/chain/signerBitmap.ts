@@ -1,3 +1,5 @@
+import { keccak256 } from 'ethers';
+
 /**
  * The signer-set rules of the hub (twin of `contracts/src/libraries/SignerBitmap.sol`): a set of the
  * participants of a community of `n` is ⌈n/256⌉ 256-bit words, participant i being bit i % 256 of word
@@ -42,4 +44,31 @@ export function isValidBitmap(words: readonly bigint[], n: number): boolean {
 /** The 32-byte big-endian words of a blob's head. */
 export function wordsToBytes(words: readonly bigint[]): Buffer {
   return Buffer.concat(words.map((w) => Buffer.from(w.toString(16).padStart(64, '0'), 'hex')));
+}
+
+/**
+ * A set's words as one integer, participant i being bit i (any n): the node's in-memory form of a record's
+ * signers (`WindowRecord.signers`), so that a count (`popcount`) or a membership test is the same at any N.
+ */
+export function joinWords(words: readonly bigint[]): bigint {
+  return words.reduce((set, word, w) => set | (BigInt(word) << BigInt(256 * w)), 0n);
+}
+
+/** The ⌈n/256⌉ words of a set held as one integer (`joinWords`' inverse). */
+export function splitWords(set: bigint, n: number): bigint[] {
+  const mask = (1n << 256n) - 1n;
+  return Array.from({ length: bitmapWords(n) }, (_, w) => (set >> BigInt(256 * w)) & mask);
+}
+
+/** Everyone of `n`, as words: bits 0..n-1 (`SignerBitmap.all`). */
+export function allWords(n: number): bigint[] {
+  return splitWords((1n << BigInt(n)) - 1n, n);
+}
+
+/**
+ * The one word a hub record keeps of a set (`SignerBitmap.ref`): the word itself for one word (n ≤ 256),
+ * otherwise keccak256 of the words (32 bytes each, big-endian), under which the hub stores them.
+ */
+export function ref(words: readonly bigint[]): bigint {
+  return words.length === 1 ? BigInt(words[0]) : BigInt(keccak256(wordsToBytes(words)));
 }
