@@ -30,7 +30,7 @@ contract SettlementHarness {
     }
 
     function addCredit(uint256 i, uint256 amount) external {
-        Settlement.addCredit(members[i], amount);
+        Settlement.addCredit(members[i], amount, 1);
     }
 
     /// @dev Member i with its credit (stored + accumulator) in `credit`.
@@ -47,17 +47,61 @@ contract SettlementHarness {
         creditPerMember = Settlement.credit(members, who, n, amount, creditPerMember);
     }
 
+    /// @dev The community's pending slash (`Hub.Community.pendingSlash`) and the page size of each call.
+    Settlement.PendingSlash internal pending;
+    uint256 public page = Settlement.SLASH_PAGE;
+
+    function setPage(uint256 page_) external {
+        page = page_;
+    }
+
+    /// @dev A slash run to its end: its first page, then `continueSlash` until done; the rewards summed.
     function slash(uint256 n, uint256 challengerIndexPlusOne, Settlement.Penalty memory p, address challenger)
         external
         returns (uint256 reward)
     {
+        reward = slashFirst(n, challengerIndexPlusOne, p, challenger);
+        while (pending.phase != Settlement.SlashPhase.None) {
+            reward += continueSlash(n);
+        }
+    }
+
+    /// @dev The transaction that triggers a slash (`Hub._slash`): its first page only.
+    function slashFirst(uint256 n, uint256 challengerIndexPlusOne, Settlement.Penalty memory p, address challenger)
+        public
+        returns (uint256 reward)
+    {
         (reward, creditPerMember) = Settlement.slash(
-            members, withdrawable, n, challengerIndexPlusOne, p, challenger, creditPerMember, 1
+            members, withdrawable, pending, n, challengerIndexPlusOne, p, challenger, creditPerMember, 1, page
         );
     }
 
+    /// @dev One `Hub.continueSlash`.
+    function continueSlash(uint256 n) public returns (uint256 reward) {
+        (reward, creditPerMember) = Settlement.continueSlash(members, withdrawable, pending, n, creditPerMember, 1, page);
+    }
+
+    function phase() external view returns (Settlement.SlashPhase) {
+        return pending.phase;
+    }
+
+    /// @dev The pending slash's phase, cursor, equal part, total so far and first offender word.
+    function pendingView()
+        external
+        view
+        returns (Settlement.SlashPhase, uint256 cursor, uint256 each, uint256 total, uint256 offenders)
+    {
+        return (pending.phase, pending.cursor, pending.each, pending.total, pending.offenders[0]);
+    }
+
+    /// @dev `Hub.topUpBond` of member i: its bond made whole again; returns what it paid (0 if whole).
+    function topUp(uint256 i) external returns (uint256) {
+        if (members[i].bondMissing == 0) return 0;
+        return Settlement.topUp(members[i], 1);
+    }
+
     function requireWholeBonds(uint256 signers) external view {
-        Settlement.requireWholeBonds(members, words1(signers), 1);
+        Settlement.requireWholeBonds(members, pending, words1(signers), 1);
     }
 
     function requireFinalState(bytes calldata finalState, uint256 n, bytes32 stateHash) external pure {
