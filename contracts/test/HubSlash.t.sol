@@ -115,8 +115,9 @@ contract HubSlashTest is HubFixture {
 /// would read an offender's bond or credit wrong goes through. Each guard is attacked here.
 contract HubPagedSlashTest is HubFixture {
     uint256 internal constant N = 130;
-    /// @dev Participants 0..119 offend: 120 bonds, the first 100 in the triggering transaction.
+    /// @dev Participants 0..119 offend: 120 bonds, the first `PAGE` (64) in the triggering transaction.
     uint256 internal constant OFFENDERS = 120;
+    uint256 internal constant PAGE = Settlement.SLASH_PAGE;
     HubSlashHarness internal harness;
     address internal challenger;
     uint64 internal id;
@@ -140,6 +141,15 @@ contract HubPagedSlashTest is HubFixture {
 
     /// @dev Hub balance = root escrow + every bond and credit + the challenger's withdrawable (+ what a pending
     /// slash has taken and not shared yet, `inFlight`).
+    /// @dev `continueSlash` by anyone until the slash is done; returns how many calls it took.
+    function _finish() internal returns (uint256 calls) {
+        while (harness.slashPhase(id) != Settlement.SlashPhase.None) {
+            vm.prank(makeAddr("anyone"));
+            hub.continueSlash(id);
+            ++calls;
+        }
+    }
+
     function _assertConserved(uint256 inFlight) internal view {
         uint256 sum = N * uint256(ESCROW) + hub.withdrawable(token, challenger) + inFlight;
         for (uint256 i = 0; i < N; ++i) {
@@ -152,18 +162,20 @@ contract HubPagedSlashTest is HubFixture {
 
     function test_PagedSlash_FinishesInContinueSlash() public {
         harness.slashSet(id, _offenders(), BOND, challenger);
-        assertEq(uint8(harness.slashPhase(id)), uint8(Settlement.SlashPhase.Take), "pending after 100 bonds");
-        (uint256 bond99,,,,) = hub.member(id, 99);
-        (uint256 bond100,,,,) = hub.member(id, 100);
-        assertEq(bond99, 0, "taken in the first page");
-        assertEq(bond100, BOND, "not yet");
-        _assertConserved(100 * uint256(BOND));
-        // Anyone goes on: 20 bonds, then 10 shares (the 10 recipients are fewer than the 120 offenders).
+        assertEq(uint8(harness.slashPhase(id)), uint8(Settlement.SlashPhase.Take), "pending after 64 bonds");
+        (uint256 bondLast,,,,) = hub.member(id, PAGE - 1);
+        (uint256 bondNext,,,,) = hub.member(id, PAGE);
+        assertEq(bondLast, 0, "taken in the first page");
+        assertEq(bondNext, BOND, "not yet");
+        _assertConserved(PAGE * BOND);
+        // Anyone goes on: 56 bonds and 8 shares, then 2 shares (the 10 recipients are fewer than the 120
+        // offenders: they are written, not the accumulator).
+        vm.prank(makeAddr("anyone"));
         vm.expectEmit(address(hub));
         emit IHub.Slashed(id, challenger, OFFENDERS * BOND, OFFENDERS * BOND / 2);
-        vm.prank(makeAddr("anyone"));
         hub.continueSlash(id);
-        assertEq(uint8(harness.slashPhase(id)), uint8(Settlement.SlashPhase.None), "done");
+        assertEq(uint8(harness.slashPhase(id)), uint8(Settlement.SlashPhase.CreditRecipients), "8 of 10 shares");
+        assertEq(_finish(), 1);
         (uint256 bond, uint256 credit,,,) = hub.member(id, 125);
         assertEq(bond, BOND);
         assertEq(credit, OFFENDERS * BOND / 2 / (N - OFFENDERS));
@@ -183,7 +195,7 @@ contract HubPagedSlashTest is HubFixture {
         harness.slashSet(id, _offenders(), BOND, challenger);
         vm.expectRevert(abi.encodeWithSelector(IHub.SlashPending.selector, id));
         hub.close(id);
-        hub.continueSlash(id);
+        _finish();
         hub.close(id);
         assertEq(uint8(hub.community(id).status), 3, "closed once the slash is done");
     }
@@ -194,7 +206,11 @@ contract HubPagedSlashTest is HubFixture {
         harness.slashSet(id, _offenders(), BOND, challenger);
         vm.expectRevert(abi.encodeWithSelector(IHub.SlashPending.selector, id));
         harness.slash(id, 1 << 125, BOND, challenger);
+        // Still pending while the shares are written (a second slash would read credits not written yet).
         hub.continueSlash(id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.SlashPending.selector, id));
+        harness.slash(id, 1 << 125, BOND, challenger);
+        _finish();
         harness.slash(id, 1 << 125, BOND, challenger);
     }
 
@@ -209,7 +225,7 @@ contract HubPagedSlashTest is HubFixture {
         bytes memory finalState = ConfigBuilder.finalStateOf(s, sig);
         vm.expectRevert(abi.encodeWithSelector(IHub.SlashPending.selector, id));
         hub.update(id, 0, _root(0), StateHash.hash(s), balancesRoot, finalState, sig);
-        hub.continueSlash(id);
+        _finish();
         vm.expectRevert(abi.encodeWithSelector(IHub.BondNotWhole.selector, id, 110));
         hub.update(id, 0, _root(0), StateHash.hash(s), balancesRoot, finalState, sig);
     }
@@ -227,8 +243,8 @@ contract HubPagedSlashTest is HubFixture {
         hub.deposit(id, 33);
         vm.prank(nodes[127]);
         hub.deposit(id, 44);
-        _assertConserved(100 * uint256(BOND));
-        hub.continueSlash(id);
+        _assertConserved(PAGE * BOND);
+        _finish();
         (uint256 bond5,,,,) = hub.member(id, 5);
         (uint256 bond110, uint256 credit110,,,) = hub.member(id, 110);
         (, uint256 credit127,,,) = hub.member(id, 127);

@@ -32,7 +32,7 @@ library Settlement {
     /// @notice Most member slots one call of the hub's slash writes (`slash`, `continueSlash`): a slash of
     /// more offenders goes on in further calls, so that every transaction of it stays under 1,000,000 gas at
     /// N = 1,000 (DESIGN.md §5.3; `snapshots/SettlementWide.json`).
-    uint256 internal constant SLASH_PAGE = 100;
+    uint256 internal constant SLASH_PAGE = 64;
 
     /// @notice What a slash takes and shares out (`slash`).
     struct Penalty {

@@ -174,8 +174,9 @@ contract SettlementDifferentialTest is Test {
             uint256 r = uint256(keccak256(abi.encode(seed, "step", k)));
             Settlement.Penalty memory p;
             p.offenders = r % 4 == 0 ? SignerBitmap.single(n, (r >> 16) % n) : _bitmap(r, n);
-            p.cap = (r >> 72) % 3 == 0 ? type(uint256).max : (r >> 80) % (BOND + BOND / 2);
             p.orCredit = r % 4 == 0 && (r >> 4) % 2 == 0;
+            // A fraud's cap is the whole bond; an equivocation's (`orCredit`) a fixed amount.
+            p.cap = !p.orCredit && (r >> 72) % 3 == 0 ? type(uint256).max : (r >> 80) % (BOND + BOND / 2);
             p.bond = BOND;
             if (SignerBitmap.count(p.offenders) < n) p.extra = (r >> 120) % 100_003;
             uint256 challengerPlusOne = (r >> 200) % 3 == 0 ? 0 : 1 + (r >> 208) % n;
