@@ -78,7 +78,8 @@ contract SettlementHarness {
 
     /// @dev One `Hub.continueSlash`.
     function continueSlash(uint256 n) public returns (uint256 reward) {
-        (reward, creditPerMember) = Settlement.continueSlash(members, withdrawable, pending, n, creditPerMember, 1, page);
+        (reward, creditPerMember) =
+            Settlement.continueSlash(members, withdrawable, pending, n, creditPerMember, 1, page);
     }
 
     function phase() external view returns (Settlement.SlashPhase) {
