@@ -40,7 +40,7 @@ targets=(
   "contracts/src/Hub.sol|------ disputes (internals)|------ internals"
   "contracts/src/Hub.sol|function _validateSchedule(|function _registerParticipants("
   "contracts/src/Hub.sol|function _registerMeters(|function _checkUpdatable("
-  "contracts/src/libraries/Settlement.sol|function funds(|function _all("
+  "contracts/src/libraries/Settlement.sol|function funds(|function _clip("
 )
 
 rm -rf "$work/contracts/src" "$work/contracts/test"
