@@ -95,6 +95,11 @@ contract SettlementHarness {
         return (pending.phase, pending.cursor, pending.each, pending.total, pending.offenders[0]);
     }
 
+    /// @dev `Settlement.topUp` itself (`BondAlreadyWhole` for a whole bond).
+    function topUpStrict(uint256 i) external returns (uint256) {
+        return Settlement.topUp(members[i], 1);
+    }
+
     /// @dev `Hub.topUpBond` of member i: its bond made whole again; returns what it paid (0 if whole).
     function topUp(uint256 i) external returns (uint256) {
         if (members[i].bondMissing == 0) return 0;
@@ -320,6 +325,38 @@ contract SettlementTest is Test {
         h.slash(2, 0, Settlement.Penalty(words1(1), 100, 0, true, BOND), address(0xc));
         assertEq(h.get(0).credit, -70);
         assertEq(int256(h.withdrawable(address(0xc))) + h.get(1).credit, 30, "only the 30 of credit is shared");
+    }
+
+    /// `Hub.topUpBond` of a whole bond has nothing to pay: `BondAlreadyWhole` (the caller is msg.sender).
+    function test_RevertWhen_TopUpWholeBond() public {
+        h.set(0, 0, 0);
+        vm.expectRevert(abi.encodeWithSelector(IHub.BondAlreadyWhole.selector, 1, address(this)));
+        h.topUpStrict(0);
+        h.set(0, 300, 0);
+        assertEq(h.topUpStrict(0), 300);
+        assertEq(h.get(0).bondMissing, 0);
+    }
+
+    /// `Hub.continueSlash` reaches the library through `slash` with no challenger (address 0, one call site
+    /// in the hub): the pending slash goes on, a page at a time; with none pending, `NoSlashPending`.
+    function test_Slash_NoChallengerContinuesThePendingSlash() public {
+        Settlement.Penalty memory none;
+        h.setPage(1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NoSlashPending.selector, 1));
+        h.slashFirst(3, 0, none, address(0));
+        // Members 0 and 1 offend: one bond a call.
+        h.slashFirst(3, 0, Settlement.Penalty(words1(3), 100, 0, false, BOND), address(0xc));
+        assertEq(uint8(h.phase()), uint8(Settlement.SlashPhase.Take));
+        assertEq(h.get(1).bondMissing, 0);
+        h.slashFirst(3, 0, none, address(0));
+        assertEq(h.get(1).bondMissing, 100);
+        // 200 taken: 100 to the challenger at once, 100 to member 2 (the one recipient) in the next call.
+        assertEq(h.withdrawable(address(0xc)), 100);
+        assertEq(uint8(h.phase()), uint8(Settlement.SlashPhase.CreditRecipients));
+        assertEq(h.get(2).credit, 0);
+        h.slashFirst(3, 0, none, address(0));
+        assertEq(uint8(h.phase()), uint8(Settlement.SlashPhase.None));
+        assertEq(h.get(2).credit, 100);
     }
 
     function test_RevertWhen_AddCreditOverflowsInt120() public {
