@@ -36,6 +36,7 @@ targets=(
   "contracts/src/modules/P256Scheme.sol||"
   "contracts/src/modules/DataAvailabilityGame.sol||"
   "contracts/src/Hub.sol|function update(|function finalize("
+  "contracts/src/Hub.sol|function close(|function claim("
   "contracts/src/Hub.sol|function commitDispute(|------ views"
   "contracts/src/Hub.sol|------ disputes (internals)|------ internals"
   # `open`'s checks (participants, modules, meters, schedule, a partial claim's final state), in the

@@ -115,6 +115,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         mapping(bytes32 => RejectedClaim) rejected;
         /// N > 256: the words of each recorded signer set under its ref (`Settlement.saveSigners`).
         mapping(uint256 ref => uint256[4]) wideSigners;
+        /// A slash that did not fit its transaction, finished by `continueSlash` (`Settlement.slash`).
+        Settlement.PendingSlash pendingSlash;
     }
 
     /// @notice Number of communities opened so far (ids run from 1 to this).
@@ -211,22 +213,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function deposit(uint64 communityId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         (Community storage c, Member storage m) = _ownMember(communityId);
-        // A fine (a negative credit) is paid first.
-        Settlement.addCredit(m, amount);
-        _hold(c, amount);
-        emit Deposited(communityId, msg.sender, amount);
-        c.token.safeTransferFrom(msg.sender, address(this), amount);
+        // A fine (a negative credit) is paid first; `Deposited` is emitted there (EIP-170).
+        Settlement.addCredit(m, amount, communityId);
+        _pull(c, amount);
     }
 
     /// @inheritdoc IHub
     function topUpBond(uint64 communityId) external nonReentrant {
         (Community storage c, Member storage m) = _ownMember(communityId);
-        uint256 missing = m.bondMissing;
-        if (missing == 0) revert BondAlreadyWhole(communityId, msg.sender);
-        m.bondMissing = 0;
-        _hold(c, missing);
-        emit BondToppedUp(communityId, msg.sender, missing);
-        c.token.safeTransferFrom(msg.sender, address(this), missing);
+        // `BondAlreadyWhole`, `BondToppedUp` there (EIP-170).
+        _pull(c, Settlement.topUp(m, communityId));
     }
 
     /// @dev The caller's member record in a community it joined that is not closed.
@@ -293,7 +289,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             rec.windowRoot = windowRoot;
             rec.stateHash = stateHash;
             // Only a signer with its whole bond at stake counts (review R6).
-            Settlement.requireWholeBonds(c.members, signers, communityId);
+            Settlement.requireWholeBonds(c.members, c.pendingSlash, signers, communityId);
             rec.signers = signers.length == 1 ? signers[0] : Settlement.saveSigners(c.wideSigners, signers);
             rec.submittedAt = uint64(block.timestamp);
             rec.status = WindowStatus.Pending;
@@ -302,10 +298,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             emit WindowClaimed(communityId, window, msg.sender, windowRoot, stateHash, balancesRoot, signers, deadline);
             // The submitter stakes the claim deposit (review R9); pulled last.
             uint256 stake = Settlement.claimDeposit(c.bond);
-            if (stake > 0) {
-                _hold(c, stake);
-                c.token.safeTransferFrom(msg.sender, address(this), stake);
-            }
+            if (stake > 0) _pull(c, stake);
         }
     }
 
@@ -385,6 +378,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             // Second-level timestamp drift is irrelevant against challenge lengths.
             // forge-lint: disable-next-line(block-timestamp)
             if (block.timestamp < until) revert ChallengePeriodNotOver(communityId, c.finalizedWindows - 1, until);
+            // Nor before a pending slash is done: its offenders not slashed yet would be paid out whole.
+            if (c.pendingSlash.phase != Settlement.SlashPhase.None) revert SlashPending(communityId);
         }
         c.status = CommunityStatus.Closed;
         emit CommunityClosed(communityId, c.finalizedWindows);
@@ -558,9 +553,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
                 move
             );
         if (result == GameResult.Opened) {
-            _hold(c, bond);
             // The token is pulled last (checks-effects-interactions).
-            c.token.safeTransferFrom(msg.sender, address(this), bond);
+            _pull(c, bond);
         } else if (result == GameResult.ChallengerLost) {
             // The claim was opened (or the challenger gave up): the bond goes to the claim's signers.
             c.creditPerMember = Settlement.credit(
@@ -804,20 +798,30 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev Applies penalty `p` and shares the total out (Settlement.slash: the rule, and why money is
-    /// conserved); the challenger's reward leaves the community for its withdrawable balance.
+    /// conserved), its first page, or with no challenger (`continueSlash`) the pending slash's next page; the
+    /// challenger's reward leaves the community for its withdrawable balance.
     function _slash(Community storage c, uint64 communityId, Settlement.Penalty memory p, address challenger) internal {
         (uint256 reward, uint256 perMember) = Settlement.slash(
             c.members,
             withdrawable[c.token],
+            c.pendingSlash,
             c.participantCount,
             c.indexPlusOne[challenger],
             p,
             challenger,
             c.creditPerMember,
-            communityId
+            communityId,
+            Settlement.SLASH_PAGE
         );
         c.creditPerMember = perMember.toUint128();
         if (reward > 0) _unhold(c, communityId, reward);
+    }
+
+    /// @inheritdoc IHub
+    function continueSlash(uint64 communityId) external {
+        // No challenger: the pending slash goes on (`Settlement.slash`); an unknown community has none.
+        Settlement.Penalty memory none;
+        _slash(_communities[communityId], communityId, none, address(0));
     }
 
     /// @dev Returns a pending claim's deposit to its submitter (the claim finalized, or was replaced).
@@ -836,6 +840,12 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @dev Tokens came in for the community.
     function _hold(Community storage c, uint256 amount) internal {
         c.held = (uint256(c.held) + amount).toUint128();
+    }
+
+    /// @dev Tokens come in for the community from msg.sender (pulled with `transferFrom`, last).
+    function _pull(Community storage c, uint256 amount) internal {
+        _hold(c, amount);
+        c.token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @dev Tokens leave the community (`CommunityFundsExceeded` if it holds less: one community's

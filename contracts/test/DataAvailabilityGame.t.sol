@@ -972,9 +972,41 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
         vm.warp(block.timestamp + MOVE_DEADLINE + 1);
         uint256 used = _play(nodes[1], GameAction.Resolve, claim);
         vm.snapshotValue("Game", "resolve_claimantLost_255of256_W96", used);
-        // Over the 1,000,000 target: the hub's slash path (shared with `dispute`) writes every
-        // participant's account and deletes the pending nets (DESIGN.md §5.6). Under the tx cap.
+        // The resolve's transaction only: the slash is paged (its first `Settlement.SLASH_PAGE` bonds here, the
+        // rest in `continueSlash`, `test_Gas_ClaimantLost_255Signers_EveryTransaction`). Under the tx cap.
         assertLt(used, 16_777_216);
+    }
+
+    /// Issue 10: every transaction of a claimant-lost loss at 255 of 256 stays under 1,000,000 gas: the
+    /// resolve takes the first `Settlement.SLASH_PAGE` bonds, anyone's `continueSlash` the rest, page by page
+    /// (`_tx01` the resolve, then each continuation, storage cold again).
+    function test_Gas_ClaimantLost_255Signers_EveryTransaction() public {
+        bytes32 claim = _claimBy(_signers255());
+        _play(nodes[NMAX], GameAction.Challenge, claim);
+        vm.warp(block.timestamp + MOVE_DEADLINE + 1);
+        uint256 used = _play(nodes[1], GameAction.Resolve, claim);
+        vm.snapshotValue("Game", "resolve_claimantLost_255of256_W96_tx01", used);
+        assertLe(used, 1_000_000);
+        uint256 txs = 1;
+        while (true) {
+            vm.cool(address(hub));
+            vm.prank(nodes[2]);
+            uint256 g = gasleft();
+            try hub.continueSlash(id) {
+                used = g - gasleft();
+            } catch (bytes memory e) {
+                assertEq(bytes4(e), IHub.NoSlashPending.selector);
+                break;
+            }
+            ++txs;
+            vm.snapshotValue("Game", string.concat("resolve_claimantLost_255of256_W96_tx0", vm.toString(txs)), used);
+            assertLe(used, 1_000_000);
+        }
+        // 255 bonds and 1 share (the one non-signer), 64 slots a transaction.
+        assertEq(txs, 4);
+        (uint256 bond, uint256 credit,,,) = hub.member(id, 255);
+        assertEq(bond, BOND);
+        assertGt(credit, 0);
     }
 
     function test_Gas_ClaimantLost_1Signer() public {

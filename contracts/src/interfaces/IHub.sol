@@ -146,6 +146,13 @@ interface IHub {
     error BondNotWhole(uint64 communityId, uint256 participantIndex);
     /// @notice `topUpBond` by a participant whose bond is already whole.
     error BondAlreadyWhole(uint64 communityId, address participant);
+    /// @notice Thrown while the community's slash is pending (it did not fit one transaction, DESIGN.md §5.3):
+    /// by another slash, by `close` (the offenders not slashed yet would be paid out whole), and by a
+    /// partial claim while bonds are still being taken (a bond not taken yet only looks whole, review R6).
+    /// Anyone may finish it with `continueSlash`.
+    error SlashPending(uint64 communityId);
+    /// @notice `continueSlash` with no slash pending.
+    error NoSlashPending(uint64 communityId);
 
     // ------------------------------------------------------------------ events
 
@@ -399,6 +406,12 @@ interface IHub {
     /// @param window The window of the claim played on.
     /// @param move abi.encode(GameMove).
     function playGame(uint64 communityId, uint32 window, bytes calldata move) external;
+
+    /// @notice Goes on with the community's pending slash (one that did not fit the transaction that
+    /// triggered it, `Settlement.SLASH_PAGE` member slots a transaction): the next page of bonds taken or of
+    /// shares written. Anyone may call it, until the slash is done (DESIGN.md §5.3). `NoSlashPending` without one.
+    /// @param communityId The community.
+    function continueSlash(uint64 communityId) external;
 
     // ------------------------------------------------------------------ views
 

@@ -29,6 +29,11 @@ library Settlement {
     /// also the bounded penalty of each signer of a claim lost by a missed move deadline (DESIGN.md §5.4).
     uint256 internal constant CLAIM_DEPOSIT_BPS = 1_000;
 
+    /// @notice Most member slots one call of the hub's slash writes (`slash`, `continueSlash`): a slash of
+    /// more offenders goes on in further calls, so that every transaction of it stays under 1,000,000 gas at
+    /// N = 1,000 (DESIGN.md §5.3; `snapshots/SettlementWide.json`).
+    uint256 internal constant SLASH_PAGE = 64;
+
     /// @notice What a slash takes and shares out (`slash`).
     struct Penalty {
         /// Bitmap of the participants who pay (`SignerBitmap`: ⌈n/256⌉ words).
@@ -44,6 +49,63 @@ library Settlement {
         bool orCredit;
         /// The community's configured bond: a member's bond is bond − bondMissing.
         uint256 bond;
+    }
+
+    /// @notice Where a slash is (`PendingSlash.phase`; DESIGN.md §5.3, paged slash).
+    enum SlashPhase {
+        /// No slash pending.
+        None,
+        /// Taking the offenders' bonds, from `cursor` on.
+        Take,
+        /// Every bond taken; the share-out not started (only inside a call, never stored).
+        Shared,
+        /// Adding the equal part to each recipient (they are fewer than the offenders), from `cursor` on.
+        CreditRecipients,
+        /// The equal part is in `creditPerMember`; subtracting it from each offender, from `cursor` on.
+        DebitOffenders
+    }
+
+    /// @notice A community's slash that did not fit one call (`slash`, `SLASH_PAGE`): finished by
+    /// `continueSlash`, page by page. What is taken so far waits in `total` (still held by the hub, in no
+    /// member's funds): `close` waits for the slash to finish (`Hub.close`: `SlashPending`), as do another
+    /// slash (`slash`) and a partial claim's whole-bond check (`requireWholeBonds`) while bonds are taken.
+    struct PendingSlash {
+        /// Most taken from each offender (`Penalty.cap`, at most the bond without `orCredit`).
+        uint128 cap;
+        /// Taken so far (with `Penalty.extra`); once shared out, the total.
+        uint128 total;
+        /// The community's configured bond.
+        uint128 bond;
+        /// The equal part of each recipient (share phases).
+        uint128 each;
+        /// Who receives the reward (paid when the last bond is taken).
+        address challenger;
+        /// The next participant index to write in the phase's set.
+        uint16 cursor;
+        SlashPhase phase;
+        bool orCredit;
+        /// The challenger is an offender: the whole total goes to the others.
+        bool selfDispute;
+        /// The offenders (`SignerBitmap`, ⌈n/256⌉ words; at most `SignerBitmap.MAX_PARTICIPANTS`).
+        uint256[4] offenders;
+    }
+
+    /// @dev A slash being applied (`_run`), in memory.
+    struct Run {
+        uint256[] offenders;
+        uint256 n;
+        uint256 cap;
+        uint256 bond;
+        uint256 total;
+        uint256 each;
+        uint256 cursor;
+        SlashPhase phase;
+        bool orCredit;
+        bool selfDispute;
+        address challenger;
+        uint64 communityId;
+        uint256 creditPerMember;
+        uint256 reward;
     }
 
     /// @notice The claim deposit (and timeout penalty) of a community whose configured bond is `bond`.
@@ -296,10 +358,20 @@ library Settlement {
         return int256(m.credit) + creditPerMember.toInt256();
     }
 
-    /// @notice Adds `amount` to member `m`'s credit (a `deposit`): it pays the member's fine first, if
-    /// any (the credit is negative then). Here and not in the hub: EIP-170.
-    function addCredit(Member storage m, uint256 amount) public {
+    /// @notice Adds `amount` to member `m`'s credit (`Hub.deposit` by msg.sender, `Deposited`): it pays the
+    /// member's fine first, if any (the credit is negative then). Here and not in the hub: EIP-170.
+    function addCredit(Member storage m, uint256 amount, uint64 communityId) public {
         _addStored(m, amount.toInt256());
+        emit IHub.Deposited(communityId, msg.sender, amount);
+    }
+
+    /// @notice `Hub.topUpBond` of member `m` (msg.sender): its bond whole again (`BondAlreadyWhole` if it is),
+    /// `BondToppedUp`; returns what the member pays in. Here and not in the hub: EIP-170.
+    function topUp(Member storage m, uint64 communityId) public returns (uint256 missing) {
+        missing = m.bondMissing;
+        if (missing == 0) revert IHub.BondAlreadyWhole(communityId, msg.sender);
+        m.bondMissing = 0;
+        emit IHub.BondToppedUp(communityId, msg.sender, missing);
     }
 
     /// @notice A member's signed credit as (credit, fine): its positive and its negative part (`Member`).
@@ -319,11 +391,16 @@ library Settlement {
     }
 
     /// @notice Reverts `BondNotWhole` unless every participant in `signers` holds its whole bond
-    /// (`bondMissing` 0; review R6: a signer of a partial claim must have its whole bond at stake).
-    function requireWholeBonds(mapping(uint256 => Member) storage members, uint256[] memory signers, uint64 communityId)
-        public
-        view
-    {
+    /// (`bondMissing` 0; review R6: a signer of a partial claim must have its whole bond at stake), and
+    /// `SlashPending` while a pending slash is still taking bonds.
+    function requireWholeBonds(
+        mapping(uint256 => Member) storage members,
+        PendingSlash storage pending,
+        uint256[] memory signers,
+        uint64 communityId
+    ) public view {
+        // A bond not taken yet by a pending slash only looks whole (`SlashPending`).
+        if (pending.phase == SlashPhase.Take) revert IHub.SlashPending(communityId);
         uint256 k = signers.length;
         for (uint256 w = 0; w < k; ++w) {
             for (uint256 bits = signers[w]; bits != 0; bits &= bits - 1) {
@@ -405,55 +482,201 @@ library Settlement {
     /// others too (it can neither escape nor profit by disputing its own claim), the remainder to the
     /// first of them; with nobody else left, nothing is taken (and `p.extra` is 0 then). Returns what
     /// went to `withdrawable` (the hub takes it off the community's `held`) and the new `creditPerMember`.
-    /// @dev O(offenders) storage: the equal part is added once to `creditPerMember` (every member) and
-    /// subtracted from each offender in the write that takes its bond; the remainder is one write (the
-    /// challenger's `withdrawable`, or the first non-offender's credit). Every wei of the total lands in
-    /// exactly one place: recipients × each + rest = total.
+    /// Paged (DESIGN.md §5.3): one call writes at most `page` member slots (`_run`); a slash that needs more
+    /// is kept in `pending` (`PendingSlash`) and anyone finishes it, `page` slots a call (`continueSlash`).
+    /// One slash at a time per community (`SlashPending`). No `challenger` (address 0: every slash has one, the
+    /// disputer or the game's challenger) stands for `continueSlash` (`Hub.continueSlash`, one call site in
+    /// the hub: EIP-170).
+    /// @dev O(offenders) storage: each offender is written once when its bond is taken; the equal part is
+    /// then written to the fewer side (`_startShare`): to each recipient when they are fewer than the
+    /// offenders, else added once to `creditPerMember` (every member) and subtracted from each offender. The
+    /// remainder is one write (the challenger's `withdrawable`, or the first non-offender's credit). Every
+    /// wei of the total lands in exactly one place: recipients × each + rest = total.
     function slash(
         mapping(uint256 => Member) storage members,
         mapping(address => uint256) storage withdrawable,
+        PendingSlash storage pending,
         uint256 n,
         uint256 challengerIndexPlusOne,
         Penalty memory p,
         address challenger,
         uint256 creditPerMember,
-        uint64 communityId
-    ) public returns (uint256 reward, uint256) {
+        uint64 communityId,
+        uint256 page
+    ) public returns (uint256, uint256) {
+        if (challenger == address(0)) {
+            return continueSlash(members, withdrawable, pending, n, creditPerMember, communityId, page);
+        }
+        if (pending.phase != SlashPhase.None) revert IHub.SlashPending(communityId);
         uint256[] memory offenders = _clip(p.offenders, n);
         bool selfDispute = challengerIndexPlusOne != 0 && SignerBitmap.contains(offenders, challengerIndexPlusOne - 1);
         if (n == SignerBitmap.count(offenders) && selfDispute) return (0, creditPerMember);
-        uint256 total = _take(members, p, offenders, creditPerMember) + p.extra;
-        (reward, creditPerMember) = _shareOut(members, offenders, n, total, selfDispute, creditPerMember);
-        emit IHub.Slashed(communityId, challenger, total, reward);
-        if (reward > 0) withdrawable[challenger] += reward;
-        return (reward, creditPerMember);
+        Run memory r;
+        r.offenders = offenders;
+        r.n = n;
+        // Without `orCredit`, min(bond − missing, cap) = min(bond − missing, min(cap, bond)): the cap fits uint128.
+        r.cap = p.orCredit || p.cap < p.bond ? p.cap : p.bond;
+        r.bond = p.bond;
+        r.total = p.extra;
+        r.phase = SlashPhase.Take;
+        r.orCredit = p.orCredit;
+        r.selfDispute = selfDispute;
+        r.challenger = challenger;
+        r.communityId = communityId;
+        r.creditPerMember = creditPerMember;
+        _run(members, withdrawable, r, page);
+        if (r.phase != SlashPhase.None) _save(pending, r);
+        return (r.reward, r.creditPerMember);
     }
 
-    /// @dev Shares `total` out: an equal part to every participant of `n` not in `offenders` (added once to
-    /// the accumulator, subtracted from each offender), `CHALLENGER_SHARE_BPS` of it and the division's
-    /// remainder to the challenger (returned), or for a self-dispute the whole total to the others, the
-    /// remainder to the first of them. recipients × each + rest = total: every wei lands once.
-    function _shareOut(
+    /// @notice Writes the next `page` member slots of the community's pending slash (`slash`): anyone may call
+    /// it (`Hub.continueSlash`), each call bounded, until the slash is done (its record deleted then).
+    /// `NoSlashPending` without one. Returns what went to the challenger's `withdrawable` in this call (once,
+    /// when the last bond is taken) and the new `creditPerMember`.
+    function continueSlash(
         mapping(uint256 => Member) storage members,
-        uint256[] memory offenders,
+        mapping(address => uint256) storage withdrawable,
+        PendingSlash storage pending,
         uint256 n,
-        uint256 total,
-        bool selfDispute,
-        uint256 creditPerMember
-    ) private returns (uint256 reward, uint256) {
-        uint256 recipients = n - SignerBitmap.count(offenders);
+        uint256 creditPerMember,
+        uint64 communityId,
+        uint256 page
+    ) public returns (uint256, uint256) {
+        SlashPhase phase = pending.phase;
+        if (phase == SlashPhase.None) revert IHub.NoSlashPending(communityId);
+        Run memory r;
+        uint256 k = SignerBitmap.words(n);
+        r.offenders = new uint256[](k);
+        for (uint256 w = 0; w < k; ++w) {
+            r.offenders[w] = pending.offenders[w];
+        }
+        r.n = n;
+        (r.cap, r.total, r.bond, r.each) = (pending.cap, pending.total, pending.bond, pending.each);
+        (r.challenger, r.cursor, r.phase) = (pending.challenger, pending.cursor, phase);
+        (r.orCredit, r.selfDispute) = (pending.orCredit, pending.selfDispute);
+        r.communityId = communityId;
+        r.creditPerMember = creditPerMember;
+        _run(members, withdrawable, r, page);
+        if (r.phase != SlashPhase.None) _save(pending, r);
+        else _clear(pending, k);
+        return (r.reward, r.creditPerMember);
+    }
+
+    /// @dev One page of slash `r`: takes bonds from the cursor on; once every bond is taken, shares the total
+    /// out (`_startShare`) and writes the fewer side with what is left of the page.
+    function _run(
+        mapping(uint256 => Member) storage members,
+        mapping(address => uint256) storage withdrawable,
+        Run memory r,
+        uint256 page
+    ) private {
+        if (r.phase == SlashPhase.Take) {
+            page = _walk(members, r.offenders, r, page);
+            if (r.phase == SlashPhase.Take) return;
+            _startShare(members, withdrawable, r);
+        }
+        if (r.phase == SlashPhase.CreditRecipients) {
+            _walk(members, _complement(r.offenders, r.n), r, page);
+        } else if (r.phase == SlashPhase.DebitOffenders) {
+            _walk(members, r.offenders, r, page);
+        }
+    }
+
+    /// @dev Applies `r.phase`'s write (take a bond, add or subtract the equal part) to each participant of
+    /// `set` from `r.cursor` on, at most `page` of them. Leaves `r.cursor` at the next one when the page is
+    /// spent; else moves to the next phase (Take → Shared, the share phases → None) at cursor 0. Returns
+    /// what is left of the page.
+    function _walk(mapping(uint256 => Member) storage members, uint256[] memory set, Run memory r, uint256 page)
+        private
+        returns (uint256)
+    {
+        uint256 from = r.cursor;
+        uint256 k = set.length;
+        for (uint256 w = from >> 8; w < k; ++w) {
+            uint256 bits = set[w];
+            // The bits at and above the cursor (from & 255 < 256: no overflow).
+            if (w == from >> 8) bits &= ~((uint256(1) << (from & 255)) - 1);
+            for (; bits != 0; bits &= bits - 1) {
+                uint256 i = (w << 8) | SignerBitmap.lowestBit(bits);
+                if (page == 0) {
+                    r.cursor = i;
+                    return 0;
+                }
+                --page;
+                Member storage m = members[i];
+                if (r.phase == SlashPhase.Take) {
+                    r.total += _takeOne(m, r);
+                } else if (r.phase == SlashPhase.CreditRecipients) {
+                    _addStored(m, r.each.toInt256());
+                } else {
+                    _addStored(m, -r.each.toInt256());
+                }
+            }
+        }
+        r.cursor = 0;
+        r.phase = r.phase == SlashPhase.Take ? SlashPhase.Shared : SlashPhase.None;
+        return page;
+    }
+
+    /// @dev Every bond of slash `r` is taken: shares its total out. An equal part to every participant of `n`
+    /// not an offender, `CHALLENGER_SHARE_BPS` of it and the division's remainder to the challenger
+    /// (`r.reward`, paid here), or for a self-dispute the whole total to the others, the remainder to the
+    /// first of them. The equal part is then written to the fewer side, page by page (`_walk`): each
+    /// recipient (`CreditRecipients`) when they are fewer than the offenders, else the accumulator once and
+    /// each offender (`DebitOffenders`). recipients × each + rest = total: every wei lands once.
+    function _startShare(
+        mapping(uint256 => Member) storage members,
+        mapping(address => uint256) storage withdrawable,
+        Run memory r
+    ) private {
+        uint256 count = SignerBitmap.count(r.offenders);
+        uint256 recipients = r.n - count;
+        uint256 total = r.total;
         uint256 each;
         if (recipients > 0) {
-            each = (selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
+            each = (r.selfDispute ? total : total * (10_000 - CHALLENGER_SHARE_BPS) / 10_000) / recipients;
         }
         uint256 rest = total - each * recipients;
-        if (!selfDispute) reward = rest;
-        else if (rest > 0) _addStored(members[_first(_complement(offenders, n))], rest.toInt256());
-        if (each > 0) {
-            creditPerMember += each;
-            _addEach(members, offenders, -each.toInt256());
+        if (!r.selfDispute) r.reward = rest;
+        else if (rest > 0) _addStored(members[_first(_complement(r.offenders, r.n))], rest.toInt256());
+        emit IHub.Slashed(r.communityId, r.challenger, total, r.reward);
+        if (r.reward > 0) withdrawable[r.challenger] += r.reward;
+        r.each = each;
+        if (each == 0) {
+            r.phase = SlashPhase.None;
+        } else if (recipients < count) {
+            r.phase = SlashPhase.CreditRecipients;
+        } else {
+            r.creditPerMember += each;
+            r.phase = SlashPhase.DebitOffenders;
         }
-        return (reward, creditPerMember);
+    }
+
+    /// @dev Keeps slash `r`, not done, as the community's pending slash.
+    function _save(PendingSlash storage pending, Run memory r) private {
+        pending.cap = r.cap.toUint128();
+        pending.total = r.total.toUint128();
+        pending.bond = r.bond.toUint128();
+        pending.each = r.each.toUint128();
+        pending.challenger = r.challenger;
+        pending.cursor = r.cursor.toUint16();
+        pending.phase = r.phase;
+        pending.orCredit = r.orCredit;
+        pending.selfDispute = r.selfDispute;
+        uint256 k = r.offenders.length;
+        for (uint256 w = 0; w < k; ++w) {
+            pending.offenders[w] = r.offenders[w];
+        }
+    }
+
+    /// @dev Deletes the community's pending slash, done (its `k` offender words too).
+    function _clear(PendingSlash storage pending, uint256 k) private {
+        (pending.cap, pending.total, pending.bond, pending.each) = (0, 0, 0, 0);
+        (pending.challenger, pending.cursor, pending.phase) = (address(0), 0, SlashPhase.None);
+        (pending.orCredit, pending.selfDispute) = (false, false);
+        for (uint256 w = 0; w < k; ++w) {
+            pending.offenders[w] = 0;
+        }
     }
 
     /// @dev Adds `delta` to the stored credit of every participant in bitmap `who`.
@@ -466,35 +689,20 @@ library Settlement {
         }
     }
 
-    /// @dev Takes up to `p.cap` from the bond of each of `offenders`, then (`p.orCredit`) what the bond
-    /// lacked from its positive credit, and fines what neither could pay (a negative credit); returns the
-    /// total taken (the fine is not shared out: it is collected later and kept by the hub).
-    function _take(
-        mapping(uint256 => Member) storage members,
-        Penalty memory p,
-        uint256[] memory offenders,
-        uint256 perMember
-    ) private returns (uint256 total) {
-        uint256 k = offenders.length;
-        for (uint256 w = 0; w < k; ++w) {
-            for (uint256 bits = offenders[w]; bits != 0; bits &= bits - 1) {
-                total += _takeOne(members[(w << 8) | SignerBitmap.lowestBit(bits)], p, perMember);
-            }
-        }
-    }
-
-    /// @dev `_take` of one offender `m`: what it takes.
-    function _takeOne(Member storage m, Penalty memory p, uint256 perMember) private returns (uint256 take) {
-        uint256 cap = p.cap;
+    /// @dev Takes up to `r.cap` from offender `m`'s bond, then (`r.orCredit`) what the bond lacked from its
+    /// positive credit, and fines what neither could pay (a negative credit); returns what it takes (the fine
+    /// is not shared out: it is collected later and kept by the hub).
+    function _takeOne(Member storage m, Run memory r) private returns (uint256 take) {
+        uint256 cap = r.cap;
         uint256 missing = m.bondMissing;
-        uint256 bond = p.bond - missing;
+        uint256 bond = r.bond - missing;
         take = bond < cap ? bond : cap;
         // missing + take <= the configured uint128 bond.
         // forge-lint: disable-next-line(unsafe-typecast)
         m.bondMissing = uint128(missing + take);
-        if (p.orCredit && take < cap) {
+        if (r.orCredit && take < cap) {
             uint256 rest = cap - take;
-            int256 signedCredit = creditOf(m, perMember);
+            int256 signedCredit = creditOf(m, r.creditPerMember);
             // What the positive credit holds is taken (and shared out); the rest is fined: the credit
             // goes below zero, paid by what the member receives later or from its funds at claim
             // (review 3, B2).

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {Hub} from "../../src/Hub.sol";
+import {IHub} from "../../src/interfaces/IHub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {
@@ -70,6 +71,7 @@ contract HubHandler is HandlerBase {
     uint256 public ghostShares;
     uint256 public ghostBadBalancesSlashed;
     uint256 public ghostUnjoinedRefused;
+    uint256 public ghostSlashContinues;
 
     CommunityModules internal modules;
 
@@ -231,6 +233,21 @@ contract HubHandler is HandlerBase {
             ++ghostTopUps;
             break;
         }
+        _done(id);
+    }
+
+    /// @dev Anyone goes on with a pending slash (`continueSlash`). At N = 4 every slash fits its first page
+    /// (`Settlement.SLASH_PAGE`), so none is ever pending here: the call must change nothing and revert
+    /// `NoSlashPending` (`SlashHandler` drives pending slashes at the library, with pages of 1 to 4 slots).
+    function continueSlash(uint256 seed) external {
+        uint64 id = current();
+        vm.prank(actors[seed % actors.length]);
+        try hub.continueSlash(id) {
+            revert("a slash was pending at N = 4");
+        } catch (bytes memory e) {
+            require(bytes4(e) == IHub.NoSlashPending.selector, "NoSlashPending");
+        }
+        ++ghostSlashContinues;
         _done(id);
     }
 

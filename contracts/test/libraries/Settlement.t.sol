@@ -30,7 +30,7 @@ contract SettlementHarness {
     }
 
     function addCredit(uint256 i, uint256 amount) external {
-        Settlement.addCredit(members[i], amount);
+        Settlement.addCredit(members[i], amount, 1);
     }
 
     /// @dev Member i with its credit (stored + accumulator) in `credit`.
@@ -47,17 +47,67 @@ contract SettlementHarness {
         creditPerMember = Settlement.credit(members, who, n, amount, creditPerMember);
     }
 
+    /// @dev The community's pending slash (`Hub.Community.pendingSlash`) and the page size of each call.
+    Settlement.PendingSlash internal pending;
+    uint256 public page = Settlement.SLASH_PAGE;
+
+    function setPage(uint256 page_) external {
+        page = page_;
+    }
+
+    /// @dev A slash run to its end: its first page, then `continueSlash` until done; the rewards summed.
     function slash(uint256 n, uint256 challengerIndexPlusOne, Settlement.Penalty memory p, address challenger)
         external
         returns (uint256 reward)
     {
+        reward = slashFirst(n, challengerIndexPlusOne, p, challenger);
+        while (pending.phase != Settlement.SlashPhase.None) {
+            reward += continueSlash(n);
+        }
+    }
+
+    /// @dev The transaction that triggers a slash (`Hub._slash`): its first page only.
+    function slashFirst(uint256 n, uint256 challengerIndexPlusOne, Settlement.Penalty memory p, address challenger)
+        public
+        returns (uint256 reward)
+    {
         (reward, creditPerMember) = Settlement.slash(
-            members, withdrawable, n, challengerIndexPlusOne, p, challenger, creditPerMember, 1
+            members, withdrawable, pending, n, challengerIndexPlusOne, p, challenger, creditPerMember, 1, page
         );
     }
 
+    /// @dev One `Hub.continueSlash`.
+    function continueSlash(uint256 n) public returns (uint256 reward) {
+        (reward, creditPerMember) =
+            Settlement.continueSlash(members, withdrawable, pending, n, creditPerMember, 1, page);
+    }
+
+    function phase() external view returns (Settlement.SlashPhase) {
+        return pending.phase;
+    }
+
+    /// @dev The pending slash's phase, cursor, equal part, total so far and first offender word.
+    function pendingView()
+        external
+        view
+        returns (Settlement.SlashPhase, uint256 cursor, uint256 each, uint256 total, uint256 offenders)
+    {
+        return (pending.phase, pending.cursor, pending.each, pending.total, pending.offenders[0]);
+    }
+
+    /// @dev `Settlement.topUp` itself (`BondAlreadyWhole` for a whole bond).
+    function topUpStrict(uint256 i) external returns (uint256) {
+        return Settlement.topUp(members[i], 1);
+    }
+
+    /// @dev `Hub.topUpBond` of member i: its bond made whole again; returns what it paid (0 if whole).
+    function topUp(uint256 i) external returns (uint256) {
+        if (members[i].bondMissing == 0) return 0;
+        return Settlement.topUp(members[i], 1);
+    }
+
     function requireWholeBonds(uint256 signers) external view {
-        Settlement.requireWholeBonds(members, words1(signers), 1);
+        Settlement.requireWholeBonds(members, pending, words1(signers), 1);
     }
 
     function requireFinalState(bytes calldata finalState, uint256 n, bytes32 stateHash) external pure {
@@ -275,6 +325,38 @@ contract SettlementTest is Test {
         h.slash(2, 0, Settlement.Penalty(words1(1), 100, 0, true, BOND), address(0xc));
         assertEq(h.get(0).credit, -70);
         assertEq(int256(h.withdrawable(address(0xc))) + h.get(1).credit, 30, "only the 30 of credit is shared");
+    }
+
+    /// `Hub.topUpBond` of a whole bond has nothing to pay: `BondAlreadyWhole` (the caller is msg.sender).
+    function test_RevertWhen_TopUpWholeBond() public {
+        h.set(0, 0, 0);
+        vm.expectRevert(abi.encodeWithSelector(IHub.BondAlreadyWhole.selector, 1, address(this)));
+        h.topUpStrict(0);
+        h.set(0, 300, 0);
+        assertEq(h.topUpStrict(0), 300);
+        assertEq(h.get(0).bondMissing, 0);
+    }
+
+    /// `Hub.continueSlash` reaches the library through `slash` with no challenger (address 0, one call site
+    /// in the hub): the pending slash goes on, a page at a time; with none pending, `NoSlashPending`.
+    function test_Slash_NoChallengerContinuesThePendingSlash() public {
+        Settlement.Penalty memory none;
+        h.setPage(1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NoSlashPending.selector, 1));
+        h.slashFirst(3, 0, none, address(0));
+        // Members 0 and 1 offend: one bond a call.
+        h.slashFirst(3, 0, Settlement.Penalty(words1(3), 100, 0, false, BOND), address(0xc));
+        assertEq(uint8(h.phase()), uint8(Settlement.SlashPhase.Take));
+        assertEq(h.get(1).bondMissing, 0);
+        h.slashFirst(3, 0, none, address(0));
+        assertEq(h.get(1).bondMissing, 100);
+        // 200 taken: 100 to the challenger at once, 100 to member 2 (the one recipient) in the next call.
+        assertEq(h.withdrawable(address(0xc)), 100);
+        assertEq(uint8(h.phase()), uint8(Settlement.SlashPhase.CreditRecipients));
+        assertEq(h.get(2).credit, 0);
+        h.slashFirst(3, 0, none, address(0));
+        assertEq(uint8(h.phase()), uint8(Settlement.SlashPhase.None));
+        assertEq(h.get(2).credit, 100);
     }
 
     function test_RevertWhen_AddCreditOverflowsInt120() public {

@@ -152,6 +152,69 @@ contract SettlementDifferentialTest is Test {
         }
     }
 
+    /// @notice The paged slash (`Settlement.slash` + `continueSlash`, any page size from 1 slot a call) pays
+    /// what the one-loop eager rule pays, to the wei, for random bonds, missing bonds, credits and offender
+    /// sets; between its pages, deposits and lost game bonds (additive: they commute with the pending writes)
+    /// land on any member, offenders included, and the result is still the eager one with them applied after.
+    /// forge-config: default.fuzz.runs = 96
+    function testFuzz_PagedSlashEqualsOneLoop(uint256 seed, uint16 size, uint8 steps, uint16 page) public {
+        uint256 n = size % 4 == 0 ? bound(size, 257, SignerBitmap.MAX_PARTICIPANTS) : bound(size, 1, 256);
+        SettlementHarness lazy = new SettlementHarness();
+        EagerSettlement eager = new EagerSettlement();
+        lazy.setPage(bound(page, 1, 300));
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 h = uint256(keccak256(abi.encode(seed, "member", i)));
+            uint128 missing = uint128(h % 4 == 0 ? (h >> 8) % BOND : 0);
+            uint128 credited = uint128(h % 3 == 0 ? (h >> 40) % 70_000 : 0);
+            lazy.set(i, missing, credited);
+            eager.set(i, missing, credited);
+        }
+        uint256 count = bound(steps, 1, 8);
+        for (uint256 k = 0; k < count; ++k) {
+            uint256 r = uint256(keccak256(abi.encode(seed, "step", k)));
+            Settlement.Penalty memory p;
+            p.offenders = r % 4 == 0 ? SignerBitmap.single(n, (r >> 16) % n) : _bitmap(r, n);
+            p.orCredit = r % 4 == 0 && (r >> 4) % 2 == 0;
+            // A fraud's cap is the whole bond; an equivocation's (`orCredit`) a fixed amount.
+            p.cap = !p.orCredit && (r >> 72) % 3 == 0 ? type(uint256).max : (r >> 80) % (BOND + BOND / 2);
+            p.bond = BOND;
+            if (SignerBitmap.count(p.offenders) < n) p.extra = (r >> 120) % 100_003;
+            uint256 challengerPlusOne = (r >> 200) % 3 == 0 ? 0 : 1 + (r >> 208) % n;
+            uint256 b = eager.slash(n, challengerPlusOne, p, CHALLENGER);
+            uint256 a = lazy.slashFirst(n, challengerPlusOne, p, CHALLENGER);
+            // At most 6 moves between the pages of one slash (a lost bond over 1,000 members writes hundreds).
+            uint256 moves = 0;
+            for (uint256 j = 0; lazy.phase() != Settlement.SlashPhase.None; ++j) {
+                uint256 q = uint256(keccak256(abi.encode(r, "between", j)));
+                // A bond taken with `orCredit` reads the credit: only additive moves of a plain slash commute.
+                if (!p.orCredit && moves < 6 && q % 4 < 2) {
+                    _between(lazy, eager, n, q);
+                    ++moves;
+                }
+                a += lazy.continueSlash(n);
+            }
+            assertEq(a, b, "reward");
+            _compare(lazy, eager, n);
+        }
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 escrow = uint256(keccak256(abi.encode(seed, "escrow", i))) % 5_000;
+            assertEq(lazy.funds(i, escrow, BOND), eager.funds(i, escrow, BOND), "paid at claim");
+        }
+    }
+
+    /// @dev A deposit or a lost game bond between two pages of a slash, applied to both rules.
+    function _between(SettlementHarness lazy, EagerSettlement eager, uint256 n, uint256 q) internal {
+        if (q % 4 == 0) {
+            uint256 i = (q >> 16) % n;
+            lazy.addCredit(i, (q >> 64) % 50_000);
+            eager.addCredit(i, (q >> 64) % 50_000);
+        } else {
+            uint256[] memory who = _bitmap(q, n);
+            lazy.creditWide(who, n, (q >> 64) % 10_000_019);
+            eager.credit(who, n, (q >> 64) % 10_000_019);
+        }
+    }
+
     /// @dev The remainder rule: a self-dispute's remainder goes to the first non-offender (here member 2,
     /// members 0 and 1 offend), with its equal part; the challenger's otherwise.
     function test_SelfDisputeRemainderToFirstNonOffender() public {
