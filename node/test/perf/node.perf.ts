@@ -144,7 +144,9 @@ describe('perf: node', () => {
     const rates = new Map<number, number[]>();
     const cpuPerReading = new Map<number, number[]>();
     const raws: number[] = [];
-    await ingestRun(0); // warm-up (JIT, LevelDB)
+    // Warm-up, untimed: each setting once (JIT of the main thread's and the pool's paths, LevelDB), so that no
+    // timed round pays for its setting's first run.
+    for (const workers of [0, 1, 2]) await ingestRun(workers);
     for (let round = 0; round < Number(process.env.BENCH_ROUNDS ?? 3); round++) {
       for (const workers of [0, 1, 2]) {
         const before = rawVerify();
