@@ -749,4 +749,30 @@ export class HubClient {
   async sendFinalize(overrides: Overrides = {}) {
     return this.contract.finalize(this.opts.communityId, overrides);
   }
+
+  /** Whether `e` is the hub's `SlashPending` for this community: a slash too large for one transaction is on. */
+  isSlashPending(e: unknown): boolean {
+    return decodeRevert(e, this.contract.interface)?.name === 'SlashPending';
+  }
+
+  /**
+   * Finishes the community's pending slash (DESIGN.md §5.3 "Paged slash"): while `continueSlash` would do
+   * something (its static call does not revert `NoSlashPending`), sends it and waits for it to be mined, at
+   * most `maxCalls` times; returns the number sent. A partial claim, `close` and another slashing dispute
+   * revert `SlashPending` until this is done; anyone may do it.
+   */
+  async finishPendingSlash(maxCalls = 32, overrides: Overrides = {}): Promise<number> {
+    for (let sent = 0; sent < maxCalls; sent++) {
+      try {
+        await this.contract.continueSlash.staticCall(this.opts.communityId, overrides);
+      } catch (e) {
+        if (decodeRevert(e, this.contract.interface)?.name === 'NoSlashPending') return sent;
+        throw e;
+      }
+      const tx = await this.contract.continueSlash(this.opts.communityId, overrides);
+      const receipt = await tx.wait();
+      if (receipt?.status !== 1) throw new Error(`continueSlash reverted (tx ${tx.hash})`);
+    }
+    return maxCalls;
+  }
 }

@@ -84,6 +84,8 @@ export class Settlement {
   private readonly fullySignedSince = new Map<number, number>();
   private readonly finalizableSince = new Map<number, number>();
   private readonly atCapLogged = new Set<string>();
+  /** A hub call of ours reverted `SlashPending`: the next tick finishes the pending slash first. */
+  private slashToFinish = false;
   /** (window, root) pairs checked with the peers before a pending claim (`beforePendingClaim`). */
   private readonly pendingChecked = new Set<string>();
 
@@ -141,6 +143,7 @@ export class Settlement {
   }
 
   async tick(): Promise<void> {
+    if (this.slashToFinish) await this.finishSlash();
     const w = await this.sync();
     const rec = this.records.get(w);
     if (!rec) return;
@@ -634,6 +637,8 @@ export class Settlement {
         notBefore: this.nowMs() + this.backoffMs(failures),
       });
       metrics?.submissions.inc({ kind, result: 'error' });
+      // A slash too large for one transaction is on (`SlashPending`): the next tick finishes it first.
+      if (this.modules.hub.isSlashPending(e)) this.slashToFinish = true;
       // Another node's transaction got there first (the gas estimate reverts), or the RPC
       // failed: back off; the next attempt looks at the hub again and decides afresh.
       logger.warn(`${kind} not sent; backing off`, {
@@ -643,6 +648,23 @@ export class Settlement {
       });
       const runner = this.modules.hub.contract.runner as { reset?: () => void } | null;
       runner?.reset?.();
+    }
+  }
+
+  /**
+   * Finishes the community's pending slash (`HubClient.finishPendingSlash`), which blocked our last
+   * transaction (a partial claim reverts `SlashPending` while bonds are being taken): anyone may, and a
+   * node that waits for someone else may wait for ever. A failure is logged; the next `SlashPending` tries
+   * again.
+   */
+  private async finishSlash(): Promise<void> {
+    const { hub, logger } = this.modules;
+    this.slashToFinish = false;
+    try {
+      const pages = await hub.finishPendingSlash();
+      logger.info('pending slash finished', { continueSlashCalls: pages });
+    } catch (e) {
+      logger.warn('could not finish the pending slash', { reason: shortReason(e) });
     }
   }
 

@@ -44,4 +44,20 @@ describe('e2e: HubClient.dispute on a reverting dispute', function () {
     expect(receipt?.status).to.equal(1);
     expect(tx.nonce).to.equal(chainNonce);
   });
+
+  it("finishPendingSlash reads the real hub's NoSlashPending: nothing pending, nothing sent", async () => {
+    anvil ??= await startAnvil({ accounts: 2 });
+    provider ??= localProvider(anvil.rpcUrl);
+    const deployment = await deployHub(new NonceManager(new Wallet(anvil.privateKeys[0], provider)));
+    const wallet = new Wallet(anvil.privateKeys[1], provider);
+    const hub = new HubClient({ hub: deployment.hubAddress, communityId: 1n }, { runner: wallet, provider });
+    const before = await provider.getTransactionCount(wallet.address);
+    expect(await hub.finishPendingSlash()).to.equal(0);
+    expect(await provider.getTransactionCount(wallet.address)).to.equal(before);
+    // Another revert of the hub is not taken for a pending slash.
+    let error: unknown;
+    await hub.contract.finalize.staticCall(1n).catch((e: unknown) => (error = e));
+    expect(error).to.not.equal(undefined);
+    expect(hub.isSlashPending(error)).to.equal(false);
+  });
 });

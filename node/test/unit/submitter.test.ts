@@ -47,6 +47,9 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
   let accountNonce: number;
   let minedNonce: number;
   let failNextSend: boolean;
+  /** Pages of a pending slash on the fake hub (`SlashPending` while > 0), and the node's calls to finish it. */
+  let slashPages: number;
+  let finishCalls: number;
   let record: WindowRecord;
   let finalizes: number;
 
@@ -65,6 +68,7 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
         failNextSend = false;
         throw Object.assign(new Error('execution reverted'), { shortMessage: 'execution reverted: WindowNotNext' });
       }
+      if (slashPages > 0) throw Object.assign(new Error('execution reverted'), { slashPending: true });
       const nonce = o.nonce ?? accountNonce++;
       const hash = `0x${(sent.length + 1).toString(16).padStart(64, '0')}`;
       sent.push({
@@ -78,6 +82,13 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
         finalState,
       });
       return { hash, nonce };
+    },
+    isSlashPending: (e: unknown) => (e as { slashPending?: boolean }).slashPending === true,
+    finishPendingSlash: async () => {
+      finishCalls++;
+      const pages = slashPages;
+      slashPages = 0;
+      return pages;
     },
     sendFinalize: async () => {
       finalizes++;
@@ -153,6 +164,8 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     accountNonce = 7;
     minedNonce = 7;
     failNextSend = false;
+    slashPages = 0;
+    finishCalls = 0;
     finalizes = 0;
     record = {
       windowRoot: `0x${'00'.repeat(32)}`,
@@ -565,5 +578,29 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     at(t0 + 6);
     await s.tick();
     expect(sent.length).to.equal(2);
+  });
+  it('an update that reverts SlashPending: the next tick finishes the pending slash, then the update goes after its backoff', async () => {
+    // A slash too large for one transaction (paged, DESIGN.md §5.3) blocks a partial claim until someone
+    // calls continueSlash to the end; a node that waited for someone else could wait for ever.
+    const s = settlement(0);
+    const t0 = windowEnd() + GRACE;
+    slashPages = 3;
+    at(t0);
+    await s.tick();
+    expect(sent.length).to.equal(0);
+    expect((await db.submissions.get(0))?.status).to.equal('failed');
+    expect(finishCalls).to.equal(0);
+    at(t0 + 0.25);
+    await s.tick();
+    expect(finishCalls).to.equal(1);
+    expect(slashPages).to.equal(0);
+    // Once only: the flag is cleared, and the update is sent after its backoff.
+    at(t0 + 1);
+    await s.tick();
+    expect(finishCalls).to.equal(1);
+    at(t0 + 2);
+    await s.tick();
+    expect(sent.length).to.equal(1);
+    expect(finishCalls).to.equal(1);
   });
 });
