@@ -1,5 +1,6 @@
 import {
   Contract,
+  type ContractTransactionResponse,
   getBytes,
   ZeroHash,
   type ContractRunner,
@@ -724,15 +725,26 @@ export class HubClient {
     try {
       // Once the commitment is mined, any transaction sent afterwards lands in a later block.
       await (await this.contract.commitDispute(commitment)).wait(1, TX_TIMEOUT_MS);
-      const tx = await this.contract.dispute(
-        this.opts.communityId,
-        window,
-        claim.windowRoot,
-        claim.stateHash,
-        claim.balancesRoot,
-        kind,
-        proof,
-      );
+      const reveal = () =>
+        this.contract.dispute(
+          this.opts.communityId,
+          window,
+          claim.windowRoot,
+          claim.stateHash,
+          claim.balancesRoot,
+          kind,
+          proof,
+        );
+      let tx: ContractTransactionResponse;
+      try {
+        tx = await reveal();
+      } catch (e) {
+        // A slash too large for one transaction is on: this dispute's slash waits for it. Finish it, once.
+        if (!this.isSlashPending(e)) throw e;
+        (runner as { reset?: () => void }).reset?.();
+        await this.finishPendingSlash();
+        tx = await reveal();
+      }
       return (await tx.wait(1, TX_TIMEOUT_MS))!;
     } catch (e) {
       // A dispute that reverts (another node's proof landed first) used a nonce that was never
@@ -752,27 +764,37 @@ export class HubClient {
 
   /** Whether `e` is the hub's `SlashPending` for this community: a slash too large for one transaction is on. */
   isSlashPending(e: unknown): boolean {
-    return decodeRevert(e, this.contract.interface)?.name === 'SlashPending';
+    return isSlashPending(this.contract, e);
   }
 
-  /**
-   * Finishes the community's pending slash (DESIGN.md §5.3 "Paged slash"): while `continueSlash` would do
-   * something (its static call does not revert `NoSlashPending`), sends it and waits for it to be mined, at
-   * most `maxCalls` times; returns the number sent. A partial claim, `close` and another slashing dispute
-   * revert `SlashPending` until this is done; anyone may do it.
-   */
-  async finishPendingSlash(maxCalls = 32, overrides: Overrides = {}): Promise<number> {
-    for (let sent = 0; sent < maxCalls; sent++) {
-      try {
-        await this.contract.continueSlash.staticCall(this.opts.communityId, overrides);
-      } catch (e) {
-        if (decodeRevert(e, this.contract.interface)?.name === 'NoSlashPending') return sent;
-        throw e;
-      }
-      const tx = await this.contract.continueSlash(this.opts.communityId, overrides);
-      const receipt = await tx.wait();
-      if (receipt?.status !== 1) throw new Error(`continueSlash reverted (tx ${tx.hash})`);
-    }
-    return maxCalls;
+  /** `finishPendingSlash` of this community. */
+  async finishPendingSlash(maxCalls = 32): Promise<number> {
+    return finishPendingSlash(this.contract, this.opts.communityId, maxCalls);
   }
+}
+
+/** Whether `e` is the hub's `SlashPending` (a slash too large for one transaction is on, DESIGN.md §5.3). */
+export function isSlashPending(hub: Pick<Contract, 'interface'>, e: unknown): boolean {
+  return decodeRevert(e, hub.interface)?.name === 'SlashPending';
+}
+
+/**
+ * Finishes community `communityId`'s pending slash (DESIGN.md §5.3 "Paged slash"): while `continueSlash`
+ * would do something (its static call does not revert `NoSlashPending`), sends it and waits for it to be
+ * mined, at most `maxCalls` times; returns the number sent. A partial claim, `close` and another slashing
+ * dispute or game outcome revert `SlashPending` until this is done; anyone may do it.
+ */
+export async function finishPendingSlash(hub: Contract, communityId: bigint, maxCalls = 32): Promise<number> {
+  for (let sent = 0; sent < maxCalls; sent++) {
+    try {
+      await hub.continueSlash.staticCall(communityId);
+    } catch (e) {
+      if (decodeRevert(e, hub.interface)?.name === 'NoSlashPending') return sent;
+      throw e;
+    }
+    const tx = await hub.continueSlash(communityId);
+    const receipt = await tx.wait(1, TX_TIMEOUT_MS);
+    if (receipt?.status !== 1) throw new Error(`continueSlash reverted (tx ${tx.hash})`);
+  }
+  return maxCalls;
 }

@@ -1,6 +1,6 @@
 import { AbiCoder, Contract, ZeroAddress, ZeroHash, hexlify, keccak256, type ContractRunner } from 'ethers';
 import { loadArtifact } from '../chain/artifacts.js';
-import { TX_TIMEOUT_MS } from '../chain/hubClient.js';
+import { finishPendingSlash, isSlashPending, TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { emptySubtreeRoot, merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
@@ -673,6 +673,13 @@ export class GamePlayer {
       const reason = revertReason(e, this.m.game, this.m.hub);
       this.m.metrics?.gameMoves.inc({ action, result: 'failed' });
       this.m.logger.warn('game move failed', { window, action, claim: move.claim, reason });
+      // A resolve whose slash waits for a pending one (`SlashPending`): finish that one; the move goes
+      // again on a later tick.
+      if (isSlashPending(this.m.hub, e))
+        await finishPendingSlash(this.m.hub, this.m.communityId).then(
+          (pages) => this.m.logger.info('pending slash finished', { window, continueSlashCalls: pages }),
+          (err: unknown) => this.m.logger.warn('could not finish the pending slash', { window, reason: String(err) }),
+        );
       return { mined: false, reason };
     }
   }
