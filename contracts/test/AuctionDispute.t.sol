@@ -13,6 +13,7 @@ import {LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 /// @notice The auction settled on chain: an auction community (N = 10, W = 96, Ed25519 readings signed in
 /// TypeScript, standing limit prices committed by `MarketParams.limitsHash`) whose wrong step is proven by a
@@ -42,19 +43,8 @@ contract AuctionDisputeTest is DisputeFixture {
             bytes memory data =
                 abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof));
             vm.snapshotValue("AuctionChain", gasName, used);
-            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), _txGas(data, used));
+            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), transactionGas(data, used));
         }
-    }
-
-    /// @dev Intrinsic + execution gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
     }
 
     function _sumP2p(ParticipantState[] memory s) internal pure returns (uint256 sold, uint256 bought) {
@@ -220,7 +210,7 @@ contract AuctionDisputeTest is DisputeFixture {
         hub.update(id, 0, h.root, sh, bRoot, "", co);
         uint256 used = g - gasleft();
         vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96", used);
-        vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96_txGas", _txGas(data, used));
+        vm.snapshotValue("AuctionChain", "update_fastPath_N10_W96_txGas", transactionGas(data, used));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }

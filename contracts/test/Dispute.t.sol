@@ -21,6 +21,7 @@ import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
 import {IDisputeVerifierConstants} from "./utils/Modules.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 /// @notice The five fraud proofs of DESIGN.md §5 against real commitments of a one-day window
 /// (N = 10, W = 96, Ed25519 readings signed in TypeScript): each proves a fraudulent claim (claim
@@ -55,22 +56,11 @@ contract DisputeTest is DisputeFixture {
             }
         }
         if (bytes(gasName).length > 0) {
-            uint256 txGas = _txGas(data, used);
+            uint256 txGas = transactionGas(data, used);
             vm.snapshotValue("Dispute", gasName, used);
             vm.snapshotValue("Dispute", string.concat(gasName, "_txGas"), txGas);
             assertLt(txGas, TX_GAS_CAP);
         }
-    }
-
-    /// @dev Intrinsic + execution gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
     }
 
     /// @dev Claims `c` for window 0 signed by participants 0, 1, 2 (pending: not everyone signed).
@@ -768,7 +758,7 @@ contract DisputeTest is DisputeFixture {
         hub.commitDispute(c);
         uint256 used = g - gasleft();
         vm.snapshotValue("Dispute", "commitDispute", used);
-        vm.snapshotValue("Dispute", "commitDispute_txGas", _txGas(abi.encodeCall(hub.commitDispute, (c)), used));
+        vm.snapshotValue("Dispute", "commitDispute_txGas", transactionGas(abi.encodeCall(hub.commitDispute, (c)), used));
         assertEq(hub.disputeCommitments(c), block.number);
     }
 

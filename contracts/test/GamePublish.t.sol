@@ -26,6 +26,7 @@ import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -538,7 +539,7 @@ contract GamePublishGasTest is HubFixture {
         bytes32 gid = gameModule.gameId(cid, mv.claim, ch);
         assertEq(uint8(gameModule.game(address(hub), gid).phase), uint8(IDataAvailabilityGame.Phase.Reveal));
         assertEq(gameModule.game(address(hub), gid).height, MerkleTree.depth(MMAX));
-        uint256 txGas = _txGas(data, used);
+        uint256 txGas = transactionGas(data, used);
         emit log_named_uint("publish calldata bytes", data.length);
         emit log_named_uint("publish execution gas", used);
         emit log_named_uint("publish transaction gas", txGas);
@@ -634,17 +635,6 @@ contract GamePublishGasTest is HubFixture {
             }
         }
         return level[index];
-    }
-
-    /// @dev Gas of a transaction carrying `data` whose execution took `execution` (EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
     }
 
     function _node(uint8 height, uint256 index) internal view returns (bytes32) {

@@ -26,6 +26,7 @@ import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {MerkleLevels} from "./utils/MerkleLevels.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -210,21 +211,10 @@ contract GameWideGasTest is HubFixture {
 
     /// @dev Records a move's execution gas, its calldata bytes and its transaction's gas; returns the latter.
     function _snapTx(string memory name, bytes memory data, uint256 used) internal returns (uint256 txGas) {
-        txGas = _txGas(data, used);
+        txGas = transactionGas(data, used);
         _snap(name, used);
         _snap(name, "_bytes", data.length);
         _snap(name, "_txGas", txGas);
-    }
-
-    /// @dev Gas of a transaction carrying `data` whose execution took `execution` (EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
     }
 
     /// @dev Challenger `ch` bisects down to leaf t (the claimant side, participant 1, answering from `b`)
@@ -333,7 +323,7 @@ contract GameWideGasTest is HubFixture {
         assertTrue(ok, "opened");
         uint64 id = abi.decode(ret, (uint64));
         uint256 used = vm.lastCallGas().gasTotalUsed;
-        uint256 total = _txGas(data, used);
+        uint256 total = transactionGas(data, used);
         vm.snapshotValue("GameWide", "open_N1000_M1000", used);
         vm.snapshotValue("GameWide", "open_N1000_M1000_bytes", data.length);
         vm.snapshotValue("GameWide", "open_N1000_M1000_txGas", total);
@@ -347,11 +337,11 @@ contract GameWideGasTest is HubFixture {
             (ok,) = address(hub).call(data);
             assertTrue(ok, "joined");
             used = vm.lastCallGas().gasTotalUsed;
-            total += _txGas(data, used);
+            total += transactionGas(data, used);
         }
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Active));
         vm.snapshotValue("GameWide", "join_last_N1000_M1000", used);
-        vm.snapshotValue("GameWide", "join_last_N1000_M1000_txGas", _txGas(data, used));
+        vm.snapshotValue("GameWide", "join_last_N1000_M1000_txGas", transactionGas(data, used));
         vm.snapshotValue("GameWide", "openJoin_perParticipant_N1000_M1000_txGas", total / NW);
     }
 
@@ -486,7 +476,7 @@ contract GameWideGasTest is HubFixture {
         used = vm.lastCallGas().gasTotalUsed;
         assertTrue(ok, "fraud proven");
         assertEq(uint8(hub.windowRecord(cid, 0).status), uint8(WindowStatus.None), "claim rejected");
-        txGas = _txGas(data, used);
+        txGas = transactionGas(data, used);
         _snap(name, used);
         _snap(name, "_bytes", proof.length);
         _snap(name, "_txGas", txGas);

@@ -11,6 +11,7 @@ import {CommunityConfig, WindowRecord, WindowStatus} from "../src/types/Communit
 import {ParticipantState, StateHash} from "../src/types/Market.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 /// @notice Keys, proofs of possession and co-signature blobs of the BLS module for a hub community,
 /// made on chain with the EIP-2537 precompiles. The module is reached through its interface only
@@ -117,17 +118,6 @@ abstract contract HubBlsFixture is HubFixture {
 
     function _bit(uint256[] memory words, uint256 i) internal pure returns (bool) {
         return (words[i >> 8] >> (i & 255)) & 1 == 1;
-    }
-
-    /// @dev Gas of a transaction carrying `data` whose execution took `execution` (EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
     }
 
     function _cool() internal {
@@ -330,7 +320,7 @@ contract HubBlsGasTest is HubBlsFixture {
 
     function _record(string memory name, uint256 n, bytes memory data, uint256 used) internal returns (uint256 txGas) {
         string memory key = string.concat(name, "_N", vm.toString(n));
-        txGas = _txGas(data, used);
+        txGas = transactionGas(data, used);
         vm.snapshotValue("HubBls", key, used);
         vm.snapshotValue("HubBls", string.concat(key, "_txGas"), txGas);
         assertLt(txGas, TX_GAS_CAP);
@@ -431,7 +421,7 @@ contract HubWideScaleGasTest is HubBlsFixture {
         );
         uint256 used = _callCold(address(this), data);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "fast path final");
-        uint256 txGas = _txGas(data, used);
+        uint256 txGas = transactionGas(data, used);
         vm.snapshotValue("HubBls", "bls_update_fastPath_N1000", used);
         vm.snapshotValue("HubBls", "bls_update_fastPath_N1000_txGas", txGas);
         assertLe(txGas, 250_000, "issue 11: BLS fast path <= 250,000 tx gas");
@@ -456,7 +446,7 @@ contract HubWideScaleGasTest is HubBlsFixture {
         uint256 used = _callCold(address(this), data);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
         vm.snapshotValue("HubWide", "ecdsa_update_pending_2of1000", used);
-        vm.snapshotValue("HubWide", "ecdsa_update_pending_2of1000_txGas", _txGas(data, used));
+        vm.snapshotValue("HubWide", "ecdsa_update_pending_2of1000_txGas", transactionGas(data, used));
         vm.warp(_windowEnd(0) + CHALLENGE);
         hub.finalize(id);
 
@@ -474,7 +464,7 @@ contract HubWideScaleGasTest is HubBlsFixture {
         );
         used = _callCold(address(this), data);
         assertEq(uint8(hub.windowRecord(id, 1).status), uint8(WindowStatus.Final), "fast path final");
-        uint256 txGas = _txGas(data, used);
+        uint256 txGas = transactionGas(data, used);
         vm.snapshotValue("HubWide", "ecdsa_update_fastPath_N1000", used);
         vm.snapshotValue("HubWide", "ecdsa_update_fastPath_N1000_txGas", txGas);
         assertLt(txGas, 16_777_216, "under the EIP-7825 transaction gas cap");

@@ -7,6 +7,7 @@ import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 /// @notice Named gas snapshots (group "Hub", written to `snapshots/Hub.json`) of open, join, update
 /// (fast path: every participant signs, every `net` non-zero), close and claim.
@@ -20,17 +21,6 @@ contract HubGasTest is HubFixture {
 
     function setUp() public {
         _deploy(256);
-    }
-
-    /// @dev Intrinsic gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
     }
 
     /// @dev Forget what this test transaction already touched, so each measured call pays cold access
@@ -69,13 +59,13 @@ contract HubGasTest is HubFixture {
         bytes memory data = abi.encodeCall(hub.open, (c));
         uint256 used = _call(address(this), data);
         id = hub.communityCount();
-        uint256 total = _txGas(data, used);
+        uint256 total = transactionGas(data, used);
         vm.snapshotValue("Hub", string.concat("open", _n(n)), used);
         vm.snapshotValue("Hub", string.concat("open", _n(n), "_txGas"), total);
         for (uint256 i = 0; i < n; ++i) {
             data = abi.encodeCall(hub.join, (id, i, book.genesisProof(hub, id, i), ""));
             used = _call(nodes[i], data);
-            total += _txGas(data, used);
+            total += transactionGas(data, used);
             // The last join also activates the community.
             if (i + 1 == n) vm.snapshotValue("Hub", string.concat("join_last", _n(n)), used);
         }
@@ -100,7 +90,7 @@ contract HubGasTest is HubFixture {
             )
         );
         uint256 used = _call(address(this), data);
-        uint256 txGas = _txGas(data, used);
+        uint256 txGas = transactionGas(data, used);
         vm.snapshotValue("Hub", string.concat("update_fastPath", _n(n)), used);
         vm.snapshotValue("Hub", string.concat("update_fastPath", _n(n), "_txGas"), txGas);
         assertLt(txGas, TX_GAS_CAP);
@@ -124,7 +114,7 @@ contract HubGasTest is HubFixture {
         }
         bytes memory data = abi.encodeCall(hub.open, (c));
         uint256 used = _call(address(this), data);
-        uint256 total = _txGas(data, used);
+        uint256 total = transactionGas(data, used);
         vm.snapshotValue("Hub", "open_N256_M1024", used);
         vm.snapshotValue("Hub", "open_N256_M1024_txGas", total);
         vm.snapshotValue("Hub", "open_N256_M1024_bytes", data.length);
@@ -199,7 +189,7 @@ contract HubGasTest is HubFixture {
         bytes memory data = abi.encodeCall(hub.claim, (id, i, leaf, total, proof));
         uint256 used = _call(address(0xC1A1), data);
         vm.snapshotValue("Hub", string.concat(name, _n(n)), used);
-        vm.snapshotValue("Hub", string.concat(name, _n(n), "_txGas"), _txGas(data, used));
+        vm.snapshotValue("Hub", string.concat(name, _n(n), "_txGas"), transactionGas(data, used));
     }
 
     function test_Gas_Claims_N10() public {

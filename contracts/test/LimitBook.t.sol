@@ -13,6 +13,7 @@ import {Market} from "../src/libraries/Market.sol";
 import {EnergyVector} from "../src/libraries/EnergyVector.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 /// @notice The order book of standing limit prices (`ILimitBook`, kept by `AuctionMarketStep`) on the
 /// dispute fixture's auction community (N = 10, W = 96, two one-day windows): who may change a member's
@@ -469,18 +470,7 @@ contract LimitBookTest is DisputeFixture {
         // of orders built in this frame, gasleft() around the call counts the test's memory expansion too).
         uint256 used = vm.lastCallGas().gasTotalUsed;
         vm.snapshotValue("LimitBook", name, used);
-        vm.snapshotValue("LimitBook", string.concat(name, "_txGas"), _txGas(data, used));
-    }
-
-    /// @dev Intrinsic + execution gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
+        vm.snapshotValue("LimitBook", string.concat(name, "_txGas"), transactionGas(data, used));
     }
 
     /// A first order (new epoch, new nonce) at N = 10 and N = 256.

@@ -12,6 +12,7 @@ import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
 import {AuctionParams, LimitsHash} from "../src/types/Auction.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 /// @notice Time-of-use tariffs settled on chain (DESIGN.md §3, §5): a community commits to its tariff at
 /// open (`MarketParams.tariffHash`, ceilings as the flat prices); a bad-step proof carries the tariff and the
@@ -48,20 +49,9 @@ abstract contract TouDisputeBase is DisputeFixture {
             vm.snapshotValue("AuctionChain", gasName, used);
             bytes memory data =
                 abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof));
-            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), _txGas(data, used));
+            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), transactionGas(data, used));
             vm.snapshotValue("AuctionChain", string.concat(gasName, "_calldataBytes"), data.length);
         }
-    }
-
-    /// @dev Intrinsic + execution gas of a transaction carrying `data` (EIP-2028 + EIP-7623 floor).
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
     }
 
     /// @dev S_t folded from the claim's S_{t-1} and readings at `p` (what the verifier recomputes).

@@ -5,6 +5,7 @@ import {BLS12381} from "../../src/libraries/BLS12381.sol";
 import {BlsCoSignatureScheme} from "../../src/modules/BlsCoSignatureScheme.sol";
 import {BlsFixture} from "../utils/BlsFixture.sol";
 import {BlsMinPkScheme} from "../utils/BlsMinPkScheme.sol";
+import {transactionGas} from "../utils/TxGas.sol";
 
 /// @notice Named gas snapshots (group "Bls", `snapshots/Bls.json`) of the BLS co-signature module,
 /// min-sig (the module) beside min-pk (`BlsMinPkScheme`, same rules with the groups swapped), at
@@ -33,22 +34,12 @@ contract BlsGasTest is BlsFixture {
         minPk = new BlsMinPkScheme();
     }
 
-    function _txGas(bytes memory data, uint256 execution) internal pure returns (uint256) {
-        uint256 tokens;
-        for (uint256 i = 0; i < data.length; ++i) {
-            tokens += data[i] == 0 ? 1 : 4;
-        }
-        uint256 standard = 21_000 + 4 * tokens + execution;
-        uint256 floor = 21_000 + 10 * tokens;
-        return standard > floor ? standard : floor;
-    }
-
     function _used() internal view returns (uint256) {
         return vm.lastCallGas().gasTotalUsed;
     }
 
     function _record(string memory name, bytes memory data, uint256 used) internal returns (uint256 txGas) {
-        txGas = _txGas(data, used);
+        txGas = transactionGas(data, used);
         vm.snapshotValue("Bls", name, used);
         vm.snapshotValue("Bls", string.concat(name, "_txGas"), txGas);
     }
