@@ -792,7 +792,15 @@ export async function finishPendingSlash(hub: Contract, communityId: bigint, max
       if (decodeRevert(e, hub.interface)?.name === 'NoSlashPending') return sent;
       throw e;
     }
-    const tx = await hub.continueSlash(communityId);
+    let tx: ContractTransactionResponse;
+    try {
+      tx = await hub.continueSlash(communityId);
+    } catch (e) {
+      // Another's continuation got in first (the estimate reverts): a sequenced signer's nonce was counted for
+      // nothing, and its next transaction would wait behind the gap.
+      (hub.runner as { reset?: () => void } | null)?.reset?.();
+      throw e;
+    }
     const receipt = await tx.wait(1, TX_TIMEOUT_MS);
     if (receipt?.status !== 1) throw new Error(`continueSlash reverted (tx ${tx.hash})`);
   }

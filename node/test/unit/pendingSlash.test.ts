@@ -49,6 +49,24 @@ describe('finishPendingSlash: continueSlash until the hub says NoSlashPending', 
     expect((error as Error).message).to.match(/continueSlash reverted/);
   });
 
+  it("a continuation refused at its estimate (another's got in first) resets the signer's nonce and is an error", async () => {
+    let resets = 0;
+    const hub = {
+      interface: iface,
+      runner: { reset: () => resets++ },
+      continueSlash: Object.assign(
+        async () => {
+          throw revert('NoSlashPending');
+        },
+        { staticCall: async () => {} },
+      ),
+    } as unknown as Contract;
+    let error: unknown;
+    await finishPendingSlash(hub, 1n).catch((e: unknown) => (error = e));
+    expect(error).to.not.equal(undefined);
+    expect(resets).to.equal(1);
+  });
+
   it('isSlashPending: the hub error SlashPending only', () => {
     const hub = { interface: iface } as unknown as Contract;
     expect(isSlashPending(hub, revert('SlashPending'))).to.equal(true);
