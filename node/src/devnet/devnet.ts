@@ -324,16 +324,23 @@ export class Devnet {
   ): Promise<MemberPayout[] | undefined> {
     const print = this.modules.print;
     // The balances the nodes stored under the last final root (`GET /balances/<n>`), the first node's whose
-    // root is the hub's: no node is trusted, the hub's root is the check.
+    // root is the hub's: no node is trusted, the hub's root is the check. A node starved on a loaded machine
+    // may not answer in time: every node is asked again each 2 s for up to 30 s.
     let balances: FinalBalances | undefined;
-    const refusals: string[] = [];
-    for (const n of this.nodes) {
-      try {
-        balances = await finalBalances(hub, nodeApiSource(n.apiUrl));
-        break;
-      } catch (e) {
-        refusals.push(`${n.name}: ${(e as Error).message}`);
+    let refusals: string[] = [];
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      refusals = [];
+      for (const n of this.nodes) {
+        try {
+          balances = await finalBalances(hub, nodeApiSource(n.apiUrl));
+          break;
+        } catch (e) {
+          refusals.push(`${n.name}: ${(e as Error).message}`);
+        }
       }
+      if (balances || Date.now() >= deadline) break;
+      await sleep(2000);
     }
     if (!balances) {
       problems.push(`close: no node serves the balances the hub pays from (${refusals.join('; ')})`);

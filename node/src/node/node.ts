@@ -484,7 +484,7 @@ export class DiversityNode {
       status,
       windowResult: (w) => db.windowResults.get(w),
       balances: async (w) => {
-        const record = settlement.finalRecord(w);
+        const record = await settlement.finalRecordNow(w);
         return record ? balanceBook.finalBalances(w, record) : undefined;
       },
       metrics,

@@ -120,6 +120,19 @@ export class Settlement {
   }
 
   /**
+   * Window `window`'s final record as `finalRecord` has it, else as the hub has it now: a window final
+   * since this node's last `sync` (its loop busy, or the community closed by a `close` that finalized a
+   * due window) is final for whoever asks (`GET /balances/<n>` right after close). Undefined while it is not.
+   */
+  async finalRecordNow(window: number): Promise<WindowRecord | undefined> {
+    const synced = this.finalRecord(window);
+    if (synced || window < 0) return synced;
+    const { hub } = this.modules;
+    if (window > (await hub.lastFinalizedWindow())) return undefined;
+    return hub.windowRecord(window);
+  }
+
+  /**
    * Everyone's position under the balances root of the last final window (the genesis before the first),
    * as this node holds it, with each member's bond on chain: what members will be paid from at close.
    */

@@ -507,6 +507,39 @@ describe('submitter (settlement): rotation, tracking, replacement, backoff', () 
     expect(seen).to.have.length(2); // never twice
   });
 
+  it('finalRecordNow() answers for a window final on chain since the last sync (GET /balances/<n> right after close), undefined for one that is not', async () => {
+    const finals = [0, 1].map((w) => ({
+      ...record,
+      balancesRoot: `0x${String(w + 5).repeat(64)}`,
+      status: WindowStatus.Final,
+    }));
+    let lastFinal = 0;
+    const s = new Settlement(opts, {
+      community,
+      clock: clock.clock,
+      db,
+      hub: {
+        ...hub,
+        lastFinalizedWindow: async () => lastFinal,
+        windowRecord: async (w: number) => finals[w] ?? record,
+      } as unknown as HubClient,
+      provider: provider as never,
+      participantIndex: 0,
+      address: community.participants[0],
+      graceSeconds: GRACE,
+      metrics: null,
+      logger: createLogger({ level: 'error', name: 'test' }),
+    });
+    await s.sync();
+    // Window 1 becomes final on chain; the node's loop has not read the hub since.
+    lastFinal = 1;
+    expect(s.finalRecord(1), 'the synced view lags').to.equal(undefined);
+    expect((await s.finalRecordNow(1))?.balancesRoot).to.equal(finals[1].balancesRoot);
+    expect((await s.finalRecordNow(0))?.balancesRoot).to.equal(finals[0].balancesRoot);
+    expect(await s.finalRecordNow(2), 'not final: no balances served for it').to.equal(undefined);
+    expect(await s.finalRecordNow(-1)).to.equal(undefined);
+  });
+
   it('tracks a sent transaction until mined: no resend while it waits, however long', async () => {
     const s = settlement(0);
     at(windowEnd() + GRACE);
