@@ -30,7 +30,7 @@ import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { meterRoot } from '../window/meters.js';
 import { loadArtifact } from './artifacts.js';
 import { allWords, bitmapWords, joinWords, ref } from './signerBitmap.js';
-import { decodeRevert } from './errors.js';
+import { decodeRevert, type HubRevert } from './errors.js';
 import { hubDomain } from './eip712.js';
 import { LimitBook, type LimitOrder, type PostedOrder } from '../window/limits.js';
 
@@ -105,6 +105,9 @@ export interface BalanceLeaf {
 
 /** How long to wait for a transaction to be mined before giving up on it (the caller retries). */
 export const TX_TIMEOUT_MS = 60_000;
+
+/** `CommunityStatus.Closed` of `contracts/src/types/Community.sol` (None, Opening, Active, Closed). */
+const COMMUNITY_CLOSED = 3;
 
 /**
  * The meter list of an `open(config)` transaction's calldata (`config.meters`), checked against the hub's
@@ -760,6 +763,30 @@ export class HubClient {
 
   async sendFinalize(overrides: Overrides = {}) {
     return this.contract.finalize(this.opts.communityId, overrides);
+  }
+
+  /** Whether the community is closed (`Hub.close` was mined: members are paid by proof from then on). */
+  async isClosed(): Promise<boolean> {
+    const info = await this.contract.community(this.opts.communityId);
+    return Number(info.status) === COMMUNITY_CLOSED;
+  }
+
+  /**
+   * Why `close` would revert now (the hub's error, decoded, e.g. `ChallengePeriodNotOver`, `SlashPending`,
+   * `GameInProgress`), or undefined when it would go through: asked before a close is sent.
+   */
+  async closeRefusal(): Promise<HubRevert | undefined> {
+    try {
+      await this.contract.close.staticCall(this.opts.communityId);
+      return undefined;
+    } catch (e) {
+      return decodeRevert(e, this.contract.interface) ?? { name: (e as Error).message ?? String(e), args: [] };
+    }
+  }
+
+  /** Closes the community (anyone may, once every window is final and no slash or game holds it). */
+  async sendClose(overrides: Overrides = {}) {
+    return this.contract.close(this.opts.communityId, overrides);
   }
 
   /** Whether `e` is the hub's `SlashPending` for this community: a slash too large for one transaction is on. */

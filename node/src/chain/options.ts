@@ -19,6 +19,12 @@ export interface ChainOptions {
   /** Wait after a failed or reverted attempt; doubles on each further failure, up to `backoffMaxSeconds`. */
   backoffSeconds: number;
   backoffMaxSeconds: number;
+  /**
+   * Once every window is final: close the community (rotation: participant `windowCount mod N` first, each
+   * next one `takeoverSeconds` later) and claim this member's balance, then its creditor's share as the
+   * repaid pool grows. Off by default: a member may prefer to send these by hand (`diversity claim`).
+   */
+  closeAndClaim: boolean;
 }
 
 export const defaultChainOptions: ChainOptions = {
@@ -33,4 +39,5 @@ export const defaultChainOptions: ChainOptions = {
   replaceAfterSeconds: 60,
   backoffSeconds: 2,
   backoffMaxSeconds: 300,
+  closeAndClaim: false,
 };

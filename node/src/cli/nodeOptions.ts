@@ -135,6 +135,7 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
     o.chain[key] = Number(o.chain[key]);
     if (!Number.isFinite(o.chain[key]) || o.chain[key] < 0) fail(`chain.${key}`, 'must be a non-negative number');
   }
+  if (typeof o.chain.closeAndClaim !== 'boolean') fail('chain.close-and-claim', 'must be true or false');
   o.window.graceSeconds = Number(o.window.graceSeconds);
   if (!Number.isFinite(o.window.graceSeconds) || o.window.graceSeconds < 0)
     fail('window.grace-seconds', 'must be a non-negative number');

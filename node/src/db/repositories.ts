@@ -148,8 +148,10 @@ export class CoSignatureRepository extends JsonRepository<{ window: number; sign
 }
 
 export interface StoredSubmission {
+  /** The window; `windowCount` (the community's end) for `close`, `claim` and `share`. */
   window: number;
-  kind: 'update' | 'finalize';
+  /** `close`, then this member's `claim`, then `share` (`claimShare`, each time the repaid pool grew). */
+  kind: 'update' | 'finalize' | 'close' | 'claim' | 'share';
   /** Hash of the latest transaction sent for this submission (see `hashes` for replaced ones). */
   txHash?: string;
   /** Every transaction sent for it, oldest first: one of them may be the one mined. */

@@ -22,7 +22,14 @@ import {
   type CommunityRun,
   type MemberPayout,
 } from '../results/members.js';
-import { claimForAll, finalBalances, nodeApiSource, payoutReport, type FinalBalances } from '../chain/claims.js';
+import {
+  claimedEvents,
+  claimForAll,
+  finalBalances,
+  nodeApiSource,
+  payoutReport,
+  type FinalBalances,
+} from '../chain/claims.js';
 import { ClaimErrorCode } from '../chain/errors.js';
 import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
@@ -76,6 +83,14 @@ type Print = (line: string) => void;
 
 const ETHER = 10n ** 18n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `probe()` each second until it gives a value (not undefined) or `ms` pass: that value, else undefined. */
+async function waitFor<T>(ms: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
+  for (const deadline = Date.now() + ms; ; await sleep(1000)) {
+    const v = await probe();
+    if (v !== undefined || Date.now() >= deadline) return v;
+  }
+}
 
 /**
  * The main job: anvil + hub + token, a community of prosumers (some with PV), one node process
@@ -215,6 +230,8 @@ export class Devnet {
           hub: deployment.hubAddress,
           communityId: communityId.toString(),
           pollMs: 500,
+          // The members' own nodes close the community and claim their balances (the devnet checks them).
+          closeAndClaim: true,
           signatureDeadlineSeconds: 6 * opts.intervalSeconds,
           takeoverSeconds: 3 * opts.intervalSeconds,
         },
@@ -259,13 +276,10 @@ export class Devnet {
     // Every node's fold must match what became final on chain.
     let payouts: MemberPayout[] | undefined;
     if (windows.length === opts.windowCount) {
-      const closeTx = await (deployment.hub.connect(deployer) as Contract).close(communityId);
-      const closed = await closeTx.wait();
-      recordGas(gas, 'close', closed);
-      print(`community closed: every member is paid by proof from the last window's balances root`);
+      const closeBlock = await this.awaitClose(hub, deployment.hub, deployer, gas, problems);
       payouts = await this.claimAll(
         new HubClient({ hub: deployment.hubAddress, communityId }, { runner: deployer, provider }),
-        closed!.blockNumber,
+        closeBlock,
         gas,
         problems,
       );
@@ -312,6 +326,54 @@ export class Devnet {
   }
 
   /**
+   * Every window is final: the nodes close the community themselves (`chain.closeAndClaim`, by rotation)
+   * and claim their members' balances; the devnet waits up to 60 s for the close (a problem if no node sent
+   * it, and then it closes itself so that the members are still paid), then up to 30 s for every member to
+   * be paid. Returns the close's block.
+   */
+  private async awaitClose(
+    hub: HubClient,
+    hubContract: Contract,
+    deployer: NonceManager,
+    gas: GasLedger,
+    problems: string[],
+  ): Promise<number> {
+    const print = this.modules.print;
+    const closedLog = async () =>
+      (await hub.contract.queryFilter(hub.contract.filters.CommunityClosed(hub.opts.communityId), 0, 'latest'))[0];
+    const log = await waitFor(60_000, closedLog);
+    let closeBlock: number;
+    if (log === undefined) {
+      problems.push('close: no node closed the community within 60 s of its last window final');
+      const closed = await (await (hubContract.connect(deployer) as Contract).close(hub.opts.communityId)).wait();
+      recordGas(gas, 'close', closed);
+      closeBlock = closed!.blockNumber;
+    } else {
+      closeBlock = log.blockNumber;
+      const from = (await log.getTransaction()).from.toLowerCase();
+      const by = this.nodes.find((n) => n.wallet.address.toLowerCase() === from);
+      print(
+        `community closed by ${by?.name ?? from}: every member is paid by proof from the last window's balances root`,
+      );
+    }
+    const unpaid = async () => {
+      const settled = await Promise.all(this.nodes.map((_, i) => hub.member(i).then((m) => m.settled)));
+      return settled.every(Boolean) ? true : undefined;
+    };
+    const allPaid = await waitFor(30_000, unpaid);
+    for (const e of await claimedEvents(hub)) {
+      const from = (await this.provider!.getTransaction(e.txHash))?.from.toLowerCase();
+      const sender = this.nodes.find((n) => n.wallet.address.toLowerCase() === from);
+      print(
+        `  ${this.nodes[e.index]?.name ?? `member ${e.index}`} claimed: paid ${formatUnits(e.paid, 18)}` +
+          `${e.repaid > 0n ? `, repaid debt ${formatUnits(e.repaid, 18)}` : ''} (tx ${e.txHash}, sent by ${sender?.index === e.index ? 'its own node' : (sender?.name ?? from)})`,
+      );
+    }
+    if (!allPaid) print('  not every node claimed for its member within 30 s: the devnet claims for the rest');
+    return closeBlock;
+  }
+
+  /**
    * After close: the balances of the last final window as a node stored them (checked against the hub's
    * root), a claim for every member not paid yet (a node may have claimed for itself first), and each
    * member's payout against its own fold.
@@ -354,8 +416,10 @@ export class Devnet {
           `paid ${formatUnits(o.paid, 18)}${o.repaid > 0n ? `, repaid debt ${formatUnits(o.repaid, 18)}` : ''} (tx ${o.txHash})`,
       );
     }
+    // A member's node paid it (or took its share) meanwhile: no failure; the payouts below are the check.
     for (const r of refused)
-      if (r.code !== ClaimErrorCode.ALREADY_CLAIMED) problems.push(`claim refused: ${r.message}`);
+      if (r.code !== ClaimErrorCode.ALREADY_CLAIMED && r.code !== ClaimErrorCode.NOTHING_TO_CLAIM)
+        problems.push(`claim refused: ${r.message}`);
     const payouts = await payoutReport(
       hub,
       balances,
@@ -502,7 +566,9 @@ export class Devnet {
         // ECDSA: signer bitmap and 64-byte signatures (EcdsaSignerSet); BLS: one aggregate (BlsCoSignatureScheme).
         const kind =
           parsed.name !== 'update'
-            ? parsed.name
+            ? parsed.name === 'claimShare'
+              ? 'claim share'
+              : parsed.name
             : bls
               ? 'update (BLS aggregate)'
               : `update (${decodeEcdsaCoSignature(parsed.args[parsed.args.length - 1] as string, this.nodes.length).length} signatures)`;

@@ -14,6 +14,7 @@ import { fromHex, toHex } from '../util/hex.js';
 import { sameResult } from '../network/messages.js';
 import type { BalanceBook } from './balanceBook.js';
 import { type ClaimStake, wholeBondSigners } from './claimStake.js';
+import { balanceProof } from '../window/balances.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -83,6 +84,10 @@ export class Settlement {
   /** First time (seconds) this node held every participant's signature over its result of a window. */
   private readonly fullySignedSince = new Map<number, number>();
   private readonly finalizableSince = new Map<number, number>();
+  /** When this node first saw every window final (the close's rotation counts from it), by end key. */
+  private readonly closableSince = new Map<number, number>();
+  /** The hub's last reason to refuse `close` logged (once per reason). */
+  private closeRefused: string | undefined;
   private readonly atCapLogged = new Set<string>();
   /** A hub call of ours reverted `SlashPending`: the next tick finishes the pending slash first. */
   private slashToFinish = false;
@@ -158,6 +163,10 @@ export class Settlement {
   async tick(): Promise<void> {
     if (this.slashToFinish) await this.finishSlash();
     const w = await this.sync();
+    if (w >= this.modules.community.windowCount) {
+      if (this.opts.closeAndClaim) await this.atEnd();
+      return;
+    }
     const rec = this.records.get(w);
     if (!rec) return;
     if (rec.status === WindowStatus.Pending) {
@@ -455,7 +464,7 @@ export class Settlement {
    */
   private async track(
     window: number,
-    kind: 'update' | 'finalize',
+    kind: StoredSubmission['kind'],
   ): Promise<{ kind: 'send' | 'wait' } | { kind: 'replace'; sub: StoredSubmission }> {
     const { db, provider, metrics, logger } = this.modules;
     const sub = await db.submissions.get(window);
@@ -576,7 +585,7 @@ export class Settlement {
    */
   private async send(
     window: number,
-    kind: 'update' | 'finalize',
+    kind: StoredSubmission['kind'],
     signers: number,
     replaceOf: StoredSubmission | undefined,
     sendTx: (overrides: Overrides) => Promise<{ hash: string; nonce: number }>,
@@ -679,6 +688,65 @@ export class Settlement {
     } catch (e) {
       logger.warn('could not finish the pending slash', { reason: shortReason(e) });
     }
+  }
+
+  /**
+   * Every window is final (`chain.closeAndClaim`): close the community, by rotation like a window's
+   * (participant `windowCount mod N` first, each next one `takeoverSeconds` later, counted from when this
+   * node first saw it closable), then claim this member's balance from the balances the node holds under
+   * the hub's last final root, then, as a creditor, its share each time the repaid pool grew. Tracked like
+   * an update, under the submissions key `windowCount` (the community's end): a crash never sends twice.
+   * A close the hub would refuse now is not sent (its reason logged once); `SlashPending` finishes the
+   * pending slash first.
+   */
+  private async atEnd(): Promise<void> {
+    const { hub, clock, community, db, participantIndex, logger } = this.modules;
+    const end = community.windowCount;
+    if (!(await hub.isClosed())) {
+      const now = clock.nowSeconds();
+      if (now < this.since(this.closableSince, end, now) + this.rank(end) * this.opts.takeoverSeconds) return;
+      const step = await this.track(end, 'close');
+      if (step.kind === 'wait') return;
+      if (step.kind === 'send') {
+        const refusal = await hub.closeRefusal();
+        if (refusal?.name === 'SlashPending') return this.finishSlash();
+        if (refusal) {
+          if (this.closeRefused !== refusal.name) logger.info('community not closable yet', { reason: refusal.name });
+          this.closeRefused = refusal.name;
+          return;
+        }
+        logger.info('closing the community: every window is final', { windows: end });
+      }
+      return this.send(end, 'close', 0, step.kind === 'replace' ? step.sub : undefined, (o) => hub.sendClose(o));
+    }
+    const held = await this.modules.balanceBook?.before(end, true);
+    const leaf = held?.leaves[participantIndex];
+    if (!held || !leaf) return;
+    const [member, pool] = await Promise.all([hub.member(participantIndex), hub.repaidPool()]);
+    const kind = !member.settled
+      ? 'claim'
+      : leaf.claim > 0n && (pool * leaf.claim) / held.totalClaims > member.claimTaken
+        ? 'share'
+        : undefined;
+    if (!kind) return;
+    // A share taken before does not stop the next one: the pool grew since (checked above).
+    const last = await db.submissions.get(end);
+    const step =
+      kind === 'share' && last?.kind === 'share' && last.status === 'mined'
+        ? ({ kind: 'send' } as const)
+        : await this.track(end, kind);
+    if (step.kind === 'wait') return;
+    if (step.kind === 'send')
+      logger.info(kind === 'claim' ? 'claiming our balance' : 'taking our claim share', {
+        window: held.window,
+        participant: participantIndex,
+      });
+    const proof = balanceProof(held.leaves, participantIndex);
+    await this.send(end, kind, 0, step.kind === 'replace' ? step.sub : undefined, (o) =>
+      kind === 'claim'
+        ? hub.sendClaim(participantIndex, leaf, held.totalClaims, proof, o)
+        : hub.sendClaimShare(participantIndex, leaf, held.totalClaims, proof, o),
+    );
   }
 
   /** Compares a result posted on chain with our own fold. */

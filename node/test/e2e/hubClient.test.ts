@@ -59,5 +59,8 @@ describe('e2e: HubClient.dispute on a reverting dispute', function () {
     await hub.contract.finalize.staticCall(1n).catch((e: unknown) => (error = e));
     expect(error).to.not.equal(undefined);
     expect(hub.isSlashPending(error)).to.equal(false);
+    // The close a node would send at the end (`chain.closeAndClaim`): the real hub's refusal, decoded.
+    expect(await hub.closeRefusal()).to.deep.equal({ name: 'UnknownCommunity', args: ['1'] });
+    expect(await provider.getTransactionCount(wallet.address)).to.equal(before);
   });
 });

@@ -59,6 +59,11 @@ export const nodeCommand = {
         describe: 'Replace a transaction not mined after this long (same nonce, fees +12.5 %)',
         defaultDescription: String(d.chain.replaceAfterSeconds),
       })
+      .option('chain.close-and-claim', {
+        type: 'boolean',
+        describe: "Once every window is final, close the community and claim this member's balance",
+        defaultDescription: String(d.chain.closeAndClaim),
+      })
       .option('network.listen', {
         type: 'string',
         array: true,

@@ -1,0 +1,219 @@
+import { expect } from 'chai';
+import { parseUnits } from 'ethers';
+import { WindowStatus, type HubClient, type WindowRecord } from '../../src/chain/hubClient.js';
+import type { HubRevert } from '../../src/chain/errors.js';
+import { defaultChainOptions, type ChainOptions } from '../../src/chain/options.js';
+import type { NodeDb, StoredBalances } from '../../src/db/index.js';
+import type { BalanceBook } from '../../src/node/balanceBook.js';
+import { Settlement } from '../../src/node/settlement.js';
+import { balanceProof, balancesRoot, type Balance } from '../../src/window/balances.js';
+import { manualClock, tempDb, testCommunity } from '../utils/community.js';
+
+/**
+ * `chain.closeAndClaim`: once every window is final the node closes the community by rotation (a close the
+ * hub would refuse is not sent; `SlashPending` finishes the slash first), then claims its member's balance
+ * from the balances it holds under the last final root, then takes its creditor's share each time the
+ * repaid pool grew. A fake hub records what is sent; the tracking (receipts, nonces) is the submitter's.
+ */
+describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
+  const N = 3;
+  const { community } = testCommunity(N, { windowCount: 2 });
+  const opts: ChainOptions = {
+    ...defaultChainOptions,
+    hub: community.hub,
+    takeoverSeconds: 5,
+    backoffSeconds: 2,
+    backoffMaxSeconds: 16,
+    closeAndClaim: true,
+  };
+  /** After the last window: member 1 owes 40, member 0 is owed 40 (a claim), member 2 is even. */
+  const leaves: Balance[] = community.participants.map((participant, i) => ({
+    participant,
+    escrow: 100n,
+    debt: i === 1 ? 40n : 0n,
+    claim: i === 0 ? 40n : 0n,
+  }));
+  const held: StoredBalances = { window: 1, balancesRoot: balancesRoot(leaves, 40n), totalClaims: 40n, leaves };
+  let db: NodeDb;
+  let cleanup: () => Promise<void>;
+  let clock: ReturnType<typeof manualClock>;
+  let closed: boolean;
+  let refusal: HubRevert | undefined;
+  let members: { settled: boolean; claimTaken: bigint }[];
+  let pool: bigint;
+  let sent: { kind: string; index?: number; leaf?: Balance; totalClaims?: bigint; proof?: string[] }[];
+  let finishCalls: number;
+  let nonce: number;
+
+  const record: WindowRecord = {
+    windowRoot: `0x${'11'.repeat(32)}`,
+    stateHash: `0x${'22'.repeat(32)}`,
+    balancesRoot: held.balancesRoot,
+    status: WindowStatus.Final,
+    submittedAt: 0,
+    signers: 7n,
+  } as WindowRecord;
+  const tx = (kind: string, extra: Partial<(typeof sent)[number]> = {}) => {
+    sent.push({ kind, ...extra });
+    return { hash: `0x${sent.length.toString(16).padStart(64, '0')}`, nonce: nonce++ };
+  };
+  const hub = {
+    contract: { runner: null },
+    lastFinalizedWindow: async () => community.windowCount - 1,
+    windowRecord: async () => record,
+    isClosed: async () => closed,
+    closeRefusal: async () => refusal,
+    sendClose: async () => tx('close'),
+    member: async (i: number) => ({ bond: 0n, credit: 0n, fine: 0n, ...members[i] }),
+    repaidPool: async () => pool,
+    sendClaim: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) =>
+      tx('claim', { index, leaf, totalClaims, proof }),
+    sendClaimShare: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) =>
+      tx('share', { index, leaf, totalClaims, proof }),
+    isSlashPending: () => false,
+    finishPendingSlash: async () => {
+      finishCalls++;
+      refusal = undefined;
+      return 1;
+    },
+  } as unknown as HubClient;
+  /** Every transaction sent is mined at once, successfully. */
+  const provider = {
+    getTransactionReceipt: async (h: string) => ({ status: 1, gasUsed: 50_000n, blockNumber: 1, hash: h }),
+    getTransactionCount: async () => nonce,
+    getFeeData: async () => ({ maxFeePerGas: parseUnits('10', 'gwei'), maxPriorityFeePerGas: parseUnits('1', 'gwei') }),
+    getBlock: async () => ({ timestamp: 0 }),
+  };
+  const book = { before: async (w: number, anchored: boolean) => (w === 2 && anchored ? held : undefined) };
+
+  function settlement(participantIndex: number, closeAndClaim = true, store = db) {
+    return new Settlement(
+      { ...opts, closeAndClaim },
+      {
+        community,
+        clock: clock.clock,
+        db: store,
+        hub,
+        provider: provider as never,
+        participantIndex,
+        address: community.participants[participantIndex],
+        graceSeconds: 5,
+        balanceBook: book as unknown as BalanceBook,
+        metrics: null,
+        logger: {
+          info() {},
+          warn() {},
+          verbose() {},
+          debug() {},
+          error() {},
+          child() {
+            return this;
+          },
+        } as never,
+      },
+    );
+  }
+
+  beforeEach(async () => {
+    ({ db, cleanup } = await tempDb());
+    clock = manualClock(community, community.start + 10_000);
+    closed = false;
+    refusal = undefined;
+    members = leaves.map(() => ({ settled: false, claimTaken: 0n }));
+    pool = 0n;
+    sent = [];
+    finishCalls = 0;
+    nonce = 0;
+  });
+  afterEach(async () => cleanup());
+
+  it('off by default: a node sends nothing at the end', async () => {
+    expect(defaultChainOptions.closeAndClaim).to.equal(false);
+    const s = settlement(windowCountRank0(), false);
+    await s.tick();
+    await s.tick();
+    expect(sent).to.deep.equal([]);
+  });
+
+  it('rotation: participant windowCount mod N closes first; the next one takes over takeoverSeconds later', async () => {
+    const first = settlement(windowCountRank0());
+    // Each node has its own store.
+    const other = await tempDb();
+    const second = settlement((windowCountRank0() + 1) % N, true, other.db);
+    try {
+      await second.tick();
+      expect(sent, 'rank 1 waits its turn').to.deep.equal([]);
+      await first.tick();
+      expect(sent.map((t) => t.kind)).to.deep.equal(['close']);
+      // Rank 0's close is never mined (it went missing): rank 1 sends one after its turn.
+      sent = [];
+      clock.state.now += opts.takeoverSeconds;
+      await second.tick();
+      expect(sent.map((t) => t.kind)).to.deep.equal(['close']);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('a close the hub would refuse is not sent; SlashPending finishes the pending slash, then the close goes', async () => {
+    const s = settlement(windowCountRank0());
+    refusal = { name: 'ChallengePeriodNotOver', args: [] };
+    await s.tick();
+    expect(sent).to.deep.equal([]);
+    refusal = { name: 'SlashPending', args: ['1'] };
+    await s.tick();
+    expect([finishCalls, sent.length]).to.deep.equal([1, 0]);
+    await s.tick();
+    expect(sent.map((t) => t.kind)).to.deep.equal(['close']);
+  });
+
+  it('closed: claims its own balance once, with the proof of its leaf under the last final root', async () => {
+    closed = true;
+    const s = settlement(1);
+    await s.tick();
+    expect(sent).to.have.length(1);
+    expect(sent[0]).to.deep.include({ kind: 'claim', index: 1, totalClaims: 40n });
+    expect(sent[0].leaf).to.deep.equal(leaves[1]);
+    expect(sent[0].proof).to.deep.equal(balanceProof(leaves, 1));
+    // Mined: the hub says settled from now on; a debtor holds no claim, so nothing more is sent.
+    members[1].settled = true;
+    await s.tick();
+    await s.tick();
+    expect(sent).to.have.length(1);
+  });
+
+  it('a creditor takes its share each time the repaid pool grew, never when it did not', async () => {
+    closed = true;
+    const s = settlement(0);
+    await s.tick();
+    expect(sent.map((t) => t.kind)).to.deep.equal(['claim']);
+    members[0] = { settled: true, claimTaken: 0n };
+    await s.tick();
+    expect(sent, 'the pool is empty: no share').to.have.length(1);
+    pool = 10n; // the debtor repaid 10 of its 40
+    await s.tick();
+    expect(sent.map((t) => t.kind)).to.deep.equal(['claim', 'share']);
+    members[0].claimTaken = 10n;
+    await s.tick();
+    expect(sent, 'nothing new in the pool').to.have.length(2);
+    pool = 40n;
+    // The first tick reads the last share's receipt (mined); the share due is read again on the next.
+    await s.tick();
+    await s.tick();
+    expect(sent.map((t) => t.kind)).to.deep.equal(['claim', 'share', 'share']);
+    await s.tick();
+    expect(sent, 'never twice for one growth of the pool').to.have.length(3);
+  });
+
+  it('a member paid by someone else (an auditor sent --all) sends nothing', async () => {
+    closed = true;
+    members[2].settled = true;
+    await settlement(2).tick();
+    expect(sent).to.deep.equal([]);
+  });
+
+  /** The participant first in the close's rotation: rank (i − windowCount) mod N = 0. */
+  function windowCountRank0(): number {
+    return community.windowCount % N;
+  }
+});
