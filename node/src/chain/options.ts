@@ -21,8 +21,8 @@ export interface ChainOptions {
   backoffMaxSeconds: number;
   /**
    * Once every window is final: close the community (rotation: participant `windowCount mod N` first, each
-   * next one `takeoverSeconds` later) and claim this member's balance, then its creditor's share as the
-   * repaid pool grows. Off by default: a member may prefer to send these by hand (`diversity claim`).
+   * next one `takeoverSeconds` later) and claim this member's balance, then, as a creditor, its share of the
+   * repaid pool once every debtor is paid out. Off by default: a member may prefer to send these by hand (`diversity claim`).
    */
   closeAndClaim: boolean;
 }

@@ -14,7 +14,7 @@ import { fromHex, toHex } from '../util/hex.js';
 import { sameResult } from '../network/messages.js';
 import type { BalanceBook } from './balanceBook.js';
 import { type ClaimStake, wholeBondSigners } from './claimStake.js';
-import { balanceProof } from '../window/balances.js';
+import { type Balance, balanceProof } from '../window/balances.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -88,6 +88,9 @@ export class Settlement {
   private readonly closableSince = new Map<number, number>();
   /** The hub's last reason to refuse `close` logged (once per reason). */
   private closeRefused: string | undefined;
+  /** Debtors of the final balances known paid out (`debtorsSettled`), and the one last waited for. */
+  private readonly settledDebtors = new Set<number>();
+  private waitingForDebtor: number | undefined;
   private readonly atCapLogged = new Set<string>();
   /** A hub call of ours reverted `SlashPending`: the next tick finishes the pending slash first. */
   private slashToFinish = false;
@@ -694,7 +697,8 @@ export class Settlement {
    * Every window is final (`chain.closeAndClaim`): close the community, by rotation like a window's
    * (participant `windowCount mod N` first, each next one `takeoverSeconds` later, counted from when this
    * node first saw it closable), then claim this member's balance from the balances the node holds under
-   * the hub's last final root, then, as a creditor, its share each time the repaid pool grew. Tracked like
+   * the hub's last final root, then, as a creditor, its share once every debtor is paid out (`debtorsSettled`:
+   * the pool complete, one `claimShare`). Tracked like
    * an update, under the submissions key `windowCount` (the community's end): a crash never sends twice.
    * A close the hub would refuse now is not sent (its reason logged once); `SlashPending` finishes the
    * pending slash first.
@@ -725,7 +729,9 @@ export class Settlement {
     const [member, pool] = await Promise.all([hub.member(participantIndex), hub.repaidPool()]);
     const kind = !member.settled
       ? 'claim'
-      : leaf.claim > 0n && (pool * leaf.claim) / held.totalClaims > member.claimTaken
+      : leaf.claim > 0n &&
+          (pool * leaf.claim) / held.totalClaims > member.claimTaken &&
+          (await this.debtorsSettled(held.leaves))
         ? 'share'
         : undefined;
     if (!kind) return;
@@ -747,6 +753,29 @@ export class Settlement {
         ? hub.sendClaim(participantIndex, leaf, held.totalClaims, proof, o)
         : hub.sendClaimShare(participantIndex, leaf, held.totalClaims, proof, o),
     );
+  }
+
+  /**
+   * Whether every other debtor of the final balances has been paid out (its repayment is in the pool): a
+   * creditor takes its share once, when the pool is complete, not a transaction per debtor (N debtors
+   * would cost each creditor N `claimShare`s). Members known settled are not asked again, and the asking
+   * stops at the first one not settled (one read per tick while it waits). While one is not, the reason is
+   * logged once: anyone may claim for it (`diversity claim --member i`).
+   */
+  private async debtorsSettled(leaves: readonly Balance[]): Promise<boolean> {
+    for (const [i, leaf] of leaves.entries()) {
+      if (leaf.debt === 0n || i === this.modules.participantIndex || this.settledDebtors.has(i)) continue;
+      if (!(await this.modules.hub.member(i)).settled) {
+        if (this.waitingForDebtor !== i)
+          this.modules.logger.info('our claim share waits for a debtor to be paid out (anyone may claim for it)', {
+            debtor: i,
+          });
+        this.waitingForDebtor = i;
+        return false;
+      }
+      this.settledDebtors.add(i);
+    }
+    return true;
   }
 
   /** Compares a result posted on chain with our own fold. */

@@ -26,14 +26,14 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     backoffMaxSeconds: 16,
     closeAndClaim: true,
   };
-  /** After the last window: member 1 owes 40, member 0 is owed 40 (a claim), member 2 is even. */
+  /** After the last window: members 1 and 2 owe 40 and 20, member 0 is owed 60 (a claim). */
   const leaves: Balance[] = community.participants.map((participant, i) => ({
     participant,
     escrow: 100n,
-    debt: i === 1 ? 40n : 0n,
-    claim: i === 0 ? 40n : 0n,
+    debt: [0n, 40n, 20n][i],
+    claim: i === 0 ? 60n : 0n,
   }));
-  const held: StoredBalances = { window: 1, balancesRoot: balancesRoot(leaves, 40n), totalClaims: 40n, leaves };
+  const held: StoredBalances = { window: 1, balancesRoot: balancesRoot(leaves, 60n), totalClaims: 60n, leaves };
   let db: NodeDb;
   let cleanup: () => Promise<void>;
   let clock: ReturnType<typeof manualClock>;
@@ -172,7 +172,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     const s = settlement(1);
     await s.tick();
     expect(sent).to.have.length(1);
-    expect(sent[0]).to.deep.include({ kind: 'claim', index: 1, totalClaims: 40n });
+    expect(sent[0]).to.deep.include({ kind: 'claim', index: 1, totalClaims: 60n });
     expect(sent[0].leaf).to.deep.equal(leaves[1]);
     expect(sent[0].proof).to.deep.equal(balanceProof(leaves, 1));
     // Mined: the hub says settled from now on; a debtor holds no claim, so nothing more is sent.
@@ -182,7 +182,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     expect(sent).to.have.length(1);
   });
 
-  it('a creditor takes its share each time the repaid pool grew, never when it did not', async () => {
+  it('a creditor takes its share once every debtor is paid out (the pool complete): one claimShare, not one per debtor', async () => {
     closed = true;
     const s = settlement(0);
     await s.tick();
@@ -190,19 +190,20 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     members[0] = { settled: true, claimTaken: 0n };
     await s.tick();
     expect(sent, 'the pool is empty: no share').to.have.length(1);
-    pool = 10n; // the debtor repaid 10 of its 40
+    // Debtor 1 repaid its 40; debtor 2 (20) is not paid out yet: the share waits for the whole pool.
+    members[1].settled = true;
+    pool = 40n;
+    await s.tick();
+    expect(sent, 'debtor 2 not paid out yet').to.have.length(1);
+    members[2].settled = true;
+    pool = 60n;
     await s.tick();
     expect(sent.map((t) => t.kind)).to.deep.equal(['claim', 'share']);
-    members[0].claimTaken = 10n;
-    await s.tick();
-    expect(sent, 'nothing new in the pool').to.have.length(2);
-    pool = 40n;
-    // The first tick reads the last share's receipt (mined); the share due is read again on the next.
+    expect(sent[1]).to.deep.include({ index: 0, totalClaims: 60n });
+    members[0].claimTaken = 60n;
     await s.tick();
     await s.tick();
-    expect(sent.map((t) => t.kind)).to.deep.equal(['claim', 'share', 'share']);
-    await s.tick();
-    expect(sent, 'never twice for one growth of the pool').to.have.length(3);
+    expect(sent, 'nothing more to take').to.have.length(2);
   });
 
   it('a member paid by someone else (an auditor sent --all) sends nothing', async () => {
