@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiversityError } from '../util/errors.js';
+import { freePorts } from '../util/ports.js';
 
 export interface AnvilOptions {
   /** Loopback only: the project never exposes a dev chain. */
@@ -74,19 +74,6 @@ export type AnvilErrorType =
 
 export class AnvilError extends DiversityError<AnvilErrorType> {}
 
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 /** Parses anvil's banner: the "Available Accounts" and "Private Keys" lists. */
 export function parseBanner(text: string): { accounts: string[]; privateKeys: string[] } {
   const section = (title: string): string[] => {
@@ -109,7 +96,7 @@ export function parseBanner(text: string): { accounts: string[]; privateKeys: st
 /** Starts anvil on a free loopback port and resolves once it listens. */
 export async function startAnvil(opts: Partial<AnvilOptions> = {}): Promise<Anvil> {
   const o: AnvilOptions = { ...defaultAnvilOptions, ...opts };
-  const port = o.port || (await freePort(o.host));
+  const port = o.port || (await freePorts(1, o.host))[0];
   const bin = o.bin || join(projectRoot(), 'node_modules', '.bin', 'anvil');
   const args = [
     '--host',

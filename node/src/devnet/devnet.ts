@@ -34,7 +34,7 @@ import { ClaimErrorCode } from '../chain/errors.js';
 import type { NodeOptions } from '../node/options.js';
 import { deployHub, localProvider, newGasLedger, openCommunity, recordGas, type GasLedger } from './deploy.js';
 import type { DevnetOptions, ProsumerSpec } from './options.js';
-import { freePorts } from './ports.js';
+import { freePorts } from '../util/ports.js';
 import { popcount } from '../util/bits.js';
 
 export interface DevnetNode {

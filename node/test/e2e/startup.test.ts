@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeDb } from '../../src/db/index.js';
-import { freePorts } from '../../src/devnet/ports.js';
+import { freePorts } from '../../src/util/ports.js';
 import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
 
 /**

@@ -22,7 +22,7 @@ import {
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/chain/artifacts.js';
-import { freePorts } from '../../src/devnet/ports.js';
+import { freePorts } from '../../src/util/ports.js';
 import { peerIdFromSecret } from '../../src/network/peerKey.js';
 import type { NodeOptions } from '../../src/node/options.js';
 import { type LocalCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';

@@ -6,7 +6,7 @@ import { NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
 import { HubClient, type WindowRecord } from '../../src/chain/hubClient.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
-import { freePorts } from '../../src/devnet/ports.js';
+import { freePorts } from '../../src/util/ports.js';
 import { DiversityNode } from '../../src/node/node.js';
 import { defaultNodeOptions, type NodeOptions } from '../../src/node/options.js';
 import { peerIdFromSecret } from '../../src/network/peerKey.js';
