@@ -14,14 +14,7 @@ import { TariffError, flatTariff, paramsSchedule, parseTariff, pricesAt } from '
 import { badStepProofOf } from '../../src/window/disputeProof.js';
 import { MarketError, MarketErrorCode } from '../../src/window/errors.js';
 import { ZERO_HASH } from '../../src/window/merkle.js';
-import {
-  limitsHash,
-  MarketKind,
-  packLimits,
-  packState,
-  U128_MAX,
-  unpackLimits,
-} from '../../src/window/state.js';
+import { limitsHash, MarketKind, packLimits, packState, U128_MAX, unpackLimits } from '../../src/window/state.js';
 
 const alice = new Wallet(`0x${'11'.repeat(32)}`);
 const bob = new Wallet(`0x${'22'.repeat(32)}`);
@@ -196,9 +189,7 @@ describe('packLimits: the limit prices a BadStep proof carries (twin of PackedLi
 
   it('packs bid ‖ ask, 16 bytes each, big-endian, and unpacks to the same list', () => {
     const packed = packLimits(limits);
-    expect(hexlify(packed)).to.equal(
-      `0x${'00'.repeat(15)}01${'00'.repeat(15)}02${'ff'.repeat(16)}${'00'.repeat(16)}`,
-    );
+    expect(hexlify(packed)).to.equal(`0x${'00'.repeat(15)}01${'00'.repeat(15)}02${'ff'.repeat(16)}${'00'.repeat(16)}`);
     expect(unpackLimits(packed)).to.deep.equal(limits);
     expect(packLimits([])).to.have.length(0);
   });
@@ -234,7 +225,10 @@ describe('packLimits: the limit prices a BadStep proof carries (twin of PackedLi
       proof: Array.from({ length: 7 }, () => ZERO_HASH), // depth(W = 96)
     });
     const energy = hexlify(new Uint8Array(16 * n));
-    const prices = Array.from({ length: n }, (_, i) => ({ bidPrice: BigInt(51 + i), askPrice: BigInt(249 - (i % 190)) }));
+    const prices = Array.from({ length: n }, (_, i) => ({
+      bidPrice: BigInt(51 + i),
+      askPrice: BigInt(249 - (i % 190)),
+    }));
     const auction = getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy, prices));
     const mmr = getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy));
     // The figures GameWideGasTest records (judge_badStep*_bytes): 64 + 16 (+ 32) bytes per participant + 1,248.
