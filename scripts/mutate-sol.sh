@@ -23,7 +23,7 @@ filter="${1:-}"
 match="${MUTATE_MATCH:-}"
 pattern="${MUTATE_PATTERN:-}"
 prune="${MUTATE_PRUNE:-}"
-tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterRecordAttacksTest|MeterRegistryVectorsTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|OmissionGriefTest}"
+tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterRecordAttacksTest|MeterRegistryVectorsTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|OmissionGriefTest|AuctionDisputeTest|PackedStateTest|PackedLimitsTest|BadEnergyTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
 targets=(
@@ -32,6 +32,9 @@ targets=(
   "contracts/src/libraries/MerkleTree.sol||"
   "contracts/src/libraries/ReadingCodec.sol||"
   "contracts/src/libraries/MeterRegistry.sol||"
+  # The packed transports a BadStep proof (and a claim's final state) carries (s11).
+  "contracts/src/libraries/PackedState.sol||"
+  "contracts/src/libraries/PackedLimits.sol||"
   "contracts/src/modules/EcdsaSignerSet.sol||"
   "contracts/src/modules/P256Scheme.sol||"
   "contracts/src/modules/DataAvailabilityGame.sol||"

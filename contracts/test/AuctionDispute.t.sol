@@ -11,6 +11,7 @@ import {CommunityConfig, Meter, WindowStatus} from "../src/types/Community.sol";
 import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
 import {LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
+import {PackedLimits} from "../src/libraries/PackedLimits.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {transactionGas} from "./utils/TxGas.sol";
@@ -140,10 +141,12 @@ contract AuctionDisputeTest is DisputeFixture {
         Commit memory h = _honest();
         _claimBy012(h);
         StepProof memory p = _stepProof(h, 60);
-        (p.limits[0], p.limits[9]) = (p.limits[9], p.limits[0]);
+        LimitPrices[] memory swapped = _copyLimits(limits);
+        (swapped[0], swapped[9]) = (swapped[9], swapped[0]);
+        p.limits = PackedLimits.pack(swapped);
         _disputeReverts(
             abi.encodeWithSelector(
-                AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(p.limits)
+                AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(swapped)
             ),
             DisputeKind.BadStep,
             abi.encode(p)
@@ -156,24 +159,80 @@ contract AuctionDisputeTest is DisputeFixture {
         Commit memory c = _wrongAt(60, 1000);
         _claimBy012(c);
         StepProof memory p = _stepProof(c, 60);
-        p.limits = new LimitPrices[](0);
+        p.limits = "";
         _disputeReverts(
             abi.encodeWithSelector(
-                AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(p.limits)
+                AuctionMarketStep.LimitsHashMismatch.selector,
+                LimitsHash.hash(limits),
+                LimitsHash.hash(new LimitPrices[](0))
             ),
             DisputeKind.BadStep,
             abi.encode(p)
         );
     }
 
+    /// Packed limit prices of no whole number of participants (32 bytes each) encode no price list: refused
+    /// by name (one byte more, one byte less), before the module sees them.
+    function test_RevertWhen_BadStepLimitsNotWholeParticipants() public {
+        Commit memory c = _wrongAt(60, 1000);
+        _claimBy012(c);
+        StepProof memory p = _stepProof(c, 60);
+        p.limits = bytes.concat(p.limits, hex"00");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MalformedLimits.selector, N * 32 + 1),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+        p = _stepProof(c, 60);
+        bytes memory shorter = p.limits;
+        assembly {
+            mstore(shorter, sub(mload(shorter), 1))
+        }
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MalformedLimits.selector, N * 32 - 1),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+    }
+
+    /// One participant's prices short (a whole number of participants, N − 1): another list, refused by the
+    /// module's hash check, not "no fraud".
+    function test_RevertWhen_BadStepLimitsOneParticipantShort() public {
+        Commit memory c = _wrongAt(60, 1000);
+        _claimBy012(c);
+        StepProof memory p = _stepProof(c, 60);
+        LimitPrices[] memory short = new LimitPrices[](N - 1);
+        for (uint256 i = 0; i < N - 1; ++i) {
+            short[i] = limits[i];
+        }
+        p.limits = PackedLimits.pack(short);
+        _disputeReverts(
+            abi.encodeWithSelector(
+                AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(short)
+            ),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+    }
+
+    function _copyLimits(LimitPrices[] memory l) internal pure returns (LimitPrices[] memory out) {
+        out = new LimitPrices[](l.length);
+        for (uint256 i = 0; i < l.length; ++i) {
+            out[i] = l[i];
+        }
+    }
+
     // ------------------------------------------------------------------ proofs built by the node's TypeScript
 
     /// node/src/vectors/dispute.ts folded the auction window and built a bad-step proof with the limit
-    /// prices (vectors/dispute.json, `.auction`): the TypeScript fold, limits hash and proof encoder agree
-    /// with the hub's auction module and verifier byte for byte.
+    /// prices (vectors/dispute.json, `.auction`): the TypeScript fold, limits hash, packed limits and proof
+    /// encoder agree with the hub's auction module and verifier byte for byte.
     function test_TypeScriptAuctionProof() public {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         assertEq(vm.parseJsonBytes32(json, ".auction.limitsHash"), LimitsHash.hash(limits), "TS limitsHash");
+        bytes memory packed = vm.parseJsonBytes(json, ".auction.packedLimits");
+        assertEq(packed, PackedLimits.pack(limits), "TS packLimits");
+        assertEq(LimitsHash.hash(PackedLimits.unpack(packed)), LimitsHash.hash(limits), "PackedLimits.unpack");
         assertEq(vm.parseJsonBytes32(json, ".auction.honestWindowRoot"), _honest().root, "TS auction fold");
         bytes32 root = vm.parseJsonBytes32(json, ".auction.badStep.windowRoot");
         ParticipantState[] memory posted =

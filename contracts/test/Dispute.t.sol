@@ -16,6 +16,7 @@ import {
     StepProof
 } from "../src/types/Dispute.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
+import {PackedState} from "../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
@@ -368,10 +369,75 @@ contract DisputeTest is DisputeFixture {
         c = _fold(c, 61);
         _claimBy012(c, c.states[W - 1]);
         StepProof memory p = _stepProof(c, 60);
-        p.prevState[0].exportWh += 1;
+        // Participant 0's exportWh (bytes 0..7 of the packed S_{t-1}, big-endian) one Wh more.
+        p.prevState[7] = bytes1(uint8(p.prevState[7]) ^ 1);
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector), DisputeKind.BadStep, abi.encode(p)
         );
+        // One participant short: another state, not the committed one.
+        p = _stepProof(c, 60);
+        p.prevState = PackedState.pack(_truncated(c.states[59], N - 1));
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PrevStateMismatch.selector), DisputeKind.BadStep, abi.encode(p)
+        );
+    }
+
+    /// Packed S_{t-1} bytes of no whole number of participants encode no state: refused by name, before
+    /// any hash (one byte more, one byte less).
+    function test_RevertWhen_BadStepPrevStateNotWholeParticipants() public {
+        Commit memory c = _honestInputs();
+        c = _fold(c, 0);
+        c.states[60][0].net += 1000;
+        c.states[60][1].net -= 1000;
+        c = _fold(c, 61);
+        _claimBy012(c, c.states[W - 1]);
+        StepProof memory p = _stepProof(c, 60);
+        p.prevState = bytes.concat(p.prevState, hex"00");
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MalformedPrevState.selector, N * 64 + 1),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+        p = _stepProof(c, 60);
+        bytes memory shorter = p.prevState;
+        assembly {
+            mstore(shorter, sub(mload(shorter), 1))
+        }
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.MalformedPrevState.selector, N * 64 - 1),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
+    }
+
+    /// An honest S_{t-1} has N entries: a claim that committed one of N − 1 (or N + 1) at t − 1 is fraud by
+    /// that alone, proven with the committed S_{t-1} as it is (packed, its hash the committed one).
+    function test_BadStep_CommittedPrevStateOfFewerEntriesIsFraud() public {
+        _prevStateOfLengthIsFraud(N - 1);
+    }
+
+    function test_BadStep_CommittedPrevStateOfMoreEntriesIsFraud() public {
+        _prevStateOfLengthIsFraud(N + 1);
+    }
+
+    function _prevStateOfLengthIsFraud(uint256 entries) internal {
+        Commit memory c = _honestInputs();
+        c = _fold(c, 0);
+        c.states[59] = _truncated(c.states[59], entries);
+        c = _recommit(c);
+        _claimBy012(c, c.states[W - 1]);
+        StepProof memory p = _stepProof(c, 60);
+        assertEq(p.prevState.length, entries * 64);
+        _dispute(DisputeKind.BadStep, abi.encode(p), "");
+        _assertRejectedAndRecovers();
+    }
+
+    /// `s`'s first `n` entries (zero entries after its last when n > its length: still balanced).
+    function _truncated(ParticipantState[] memory s, uint256 n) internal pure returns (ParticipantState[] memory t) {
+        t = new ParticipantState[](n);
+        for (uint256 i = 0; i < n && i < s.length; ++i) {
+            t[i] = s[i];
+        }
     }
 
     /// A previous leaf that is not at t-1 would let anyone recompute a step from the wrong state.
@@ -379,7 +445,7 @@ contract DisputeTest is DisputeFixture {
         Commit memory h = _honestClaim();
         StepProof memory p = _stepProof(h, 60);
         p.previous = _intervalProof(h, 58);
-        p.prevState = h.states[58];
+        p.prevState = PackedState.pack(h.states[58]);
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, 58, 60),
             DisputeKind.BadStep,

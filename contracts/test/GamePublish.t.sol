@@ -20,6 +20,7 @@ import {
 import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
 import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
+import {PackedLimits} from "../src/libraries/PackedLimits.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
@@ -30,33 +31,6 @@ import {transactionGas} from "./utils/TxGas.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
-
-/// @dev What a watcher gets from an opened game: the move of the `Publish` transaction (its calldata),
-/// checked against the event's hash, and the opened leaf's path (the children revealed on the way).
-library Published {
-    /// @notice S_{t-1} as BadStep takes it, from its packed form (PackedState's layout).
-    function unpack(bytes memory packed) internal pure returns (ParticipantState[] memory s) {
-        uint256 n = packed.length / PackedState.STRIDE;
-        s = new ParticipantState[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 a;
-            uint256 b;
-            assembly {
-                a := mload(add(packed, add(32, mul(i, 64))))
-                b := mload(add(packed, add(64, mul(i, 64))))
-            }
-            s[i] = ParticipantState(
-                uint64(a >> 192),
-                uint64(a >> 128),
-                uint64(a >> 64),
-                uint64(a),
-                uint64(b >> 192),
-                uint64(b >> 128),
-                int256(int128(uint128(b)))
-            );
-        }
-    }
-}
 
 /// @notice The game's last claimant moves (review R1, issue 10): the claimant side publishes the opened
 /// step's data (E_t, leaf t-1, S_{t-1}) in calldata, then answers the meter level down to one meter leaf
@@ -269,11 +243,11 @@ contract GamePublishTest is DisputeFixture {
         StepProof memory p;
         if (t > 0) {
             p.previous = d.previous;
-            p.prevState = Published.unpack(d.prevState);
+            p.prevState = d.prevState;
         }
         p.current = _leafFromPublished(c, move);
         p.energy = d.energy;
-        p.limits = limits;
+        p.limits = PackedLimits.pack(limits);
         return abi.encode(p);
     }
 

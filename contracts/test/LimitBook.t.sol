@@ -11,6 +11,8 @@ import {DisputeKind, StepProof} from "../src/types/Dispute.sol";
 import {LimitOrder, LimitOrderHash, LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
 import {EnergyVector} from "../src/libraries/EnergyVector.sol";
+import {PackedLimits} from "../src/libraries/PackedLimits.sol";
+import {PackedState} from "../src/libraries/PackedState.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {transactionGas} from "./utils/TxGas.sol";
@@ -265,7 +267,8 @@ contract LimitBookTest is DisputeFixture {
         MarketParams memory m = hub.community(id).market;
         m.limitsHash = LimitsHash.hash(moved);
         (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(p.energy);
-        ParticipantState[] memory recomputed = auctionModule.step(m, p.prevState, ex, im, moved);
+        (ParticipantState[] memory prev,) = PackedState.unpack(p.prevState);
+        ParticipantState[] memory recomputed = auctionModule.step(m, prev, ex, im, moved);
         assertTrue(StateHash.hash(recomputed) != StateHash.hash(h.states[60]), "the moved prices change step 60");
 
         _postReverts(
@@ -283,7 +286,7 @@ contract LimitBookTest is DisputeFixture {
         );
         assertEq(_hashAt(0), LimitsHash.hash(limits));
         // The moved prices cannot be carried into a dispute of window 0.
-        p.limits = moved;
+        p.limits = PackedLimits.pack(moved);
         _disputeReverts(
             abi.encodeWithSelector(
                 AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(moved)
@@ -315,8 +318,10 @@ contract LimitBookTest is DisputeFixture {
             abi.encode(_stepProof(h, 60))
         );
         StepProof memory stale = _stepProof(h, 60);
-        stale.limits[3] = LimitPrices(uint128(120 + 15 * 3), uint128(60 + 12 * 3));
-        assertEq(LimitsHash.hash(stale.limits), open, "the open's prices");
+        LimitPrices[] memory openPrices = PackedLimits.unpack(stale.limits);
+        openPrices[3] = LimitPrices(uint128(120 + 15 * 3), uint128(60 + 12 * 3));
+        assertEq(LimitsHash.hash(openPrices), open, "the open's prices");
+        stale.limits = PackedLimits.pack(openPrices);
         _disputeReverts(
             abi.encodeWithSelector(AuctionMarketStep.LimitsHashMismatch.selector, inForce, open),
             DisputeKind.BadStep,

@@ -30,6 +30,12 @@ interface IDisputeVerifier {
     error SlotAbsent(uint32 meterIndex);
     /// @notice Thrown when a step proof's S_{t-1} does not hash to the previous leaf's stateHash.
     error PrevStateMismatch();
+    /// @notice Thrown when a step proof's packed S_{t-1} is not a whole number of participants (64 bytes
+    /// each, `PackedState`): such bytes encode no state, so they are not the committed one.
+    error MalformedPrevState(uint256 length);
+    /// @notice Thrown when a step proof's packed limit prices are not a whole number of participants (32
+    /// bytes each, `PackedLimits`): such bytes encode no price list.
+    error MalformedLimits(uint256 length);
     /// @notice Thrown when a step proof's previous leaf is not at position t-1.
     error PreviousNotAdjacent(uint32 previous, uint32 current);
     /// @notice Thrown when a proof's energy vector does not hash to its interval leaf's energyHash.

@@ -78,12 +78,49 @@ library PackedState {
         pure
         returns (int256[] memory nets, bytes32 stateHash, bool minNet, int256 sum)
     {
+        nets = new int256[](_count(packed));
+        (, stateHash, minNet, sum) = _expand(packed, nets, true);
+    }
+
+    /// @notice The state a packed blob held in memory encodes (a BadStep proof's S_{t-1}), as the market
+    /// step takes it, and StateHash.hash of it; judges nothing (a net of -2^127, Σ net ≠ 0 or another
+    /// number of participants are the caller's to judge). Reverts `StateLengthMismatch` only when the
+    /// length is not a whole number of participants. The states are the words of the hash's preimage
+    /// (`ParticipantState` in memory is its 7 words, the ABI's too): no second copy.
+    function unpack(bytes memory packed) internal pure returns (ParticipantState[] memory states, bytes32 stateHash) {
+        uint256 n = _count(packed);
+        uint256 enc;
+        (enc, stateHash,,) = _expand(packed, new int256[](0), false);
+        assembly ("memory-safe") {
+            // ParticipantState[] in memory: its length, then a pointer to each struct (7 words).
+            states := mload(0x40)
+            mstore(0x40, add(states, mul(add(n, 1), 0x20)))
+            mstore(states, n)
+            let ptr := add(enc, 0x40)
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                mstore(add(states, mul(add(i, 1), 0x20)), ptr)
+                ptr := add(ptr, 0xe0)
+            }
+        }
+    }
+
+    /// @dev The number of participants a packed blob encodes; reverts `StateLengthMismatch` unless whole.
+    function _count(bytes memory packed) private pure returns (uint256) {
         uint256 len = packed.length;
         if (len % STRIDE != 0) revert IHub.StateLengthMismatch(len - len % STRIDE, len);
-        uint256 n = len / STRIDE;
-        nets = new int256[](n);
+        return len / STRIDE;
+    }
+
+    /// @dev Writes abi.encode(ParticipantState[]) of the packed state (whole participants, `_count`) at
+    /// `enc` and hashes it; fills `nets` (length n) when `withNets`, else writes them to scratch space.
+    function _expand(bytes memory packed, int256[] memory nets, bool withNets)
+        private
+        pure
+        returns (uint256 enc, bytes32 stateHash, bool minNet, int256 sum)
+    {
+        uint256 n = packed.length / STRIDE;
         assembly ("memory-safe") {
-            let enc := mload(0x40)
+            enc := mload(0x40)
             let size := add(0x40, mul(n, 0xe0))
             mstore(0x40, add(enc, size))
             mstore(enc, 0x20)
@@ -91,7 +128,9 @@ library PackedState {
             let out := add(enc, 0x40)
             let src := add(packed, 0x20)
             let m64 := 0xffffffffffffffff
-            let netOut := add(nets, 0x20)
+            // Without nets: every net goes to the scratch word at 0 (stride 0).
+            let netOut := mul(withNets, add(nets, 0x20))
+            let netStep := mul(withNets, 0x20)
             let min := shl(127, not(0))
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
                 let a := mload(src)
@@ -110,7 +149,7 @@ library PackedState {
                 sum := add(sum, net)
                 src := add(src, 0x40)
                 out := add(out, 0xe0)
-                netOut := add(netOut, 0x20)
+                netOut := add(netOut, netStep)
             }
             stateHash := keccak256(enc, size)
         }

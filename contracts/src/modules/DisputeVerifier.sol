@@ -5,6 +5,7 @@ import {IDisputeVerifier} from "../interfaces/IDisputeVerifier.sol";
 import {ILimitBook} from "../interfaces/ILimitBook.sol";
 import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
 import {SignerBitmap} from "../libraries/SignerBitmap.sol";
+import {LimitPrices} from "../types/Auction.sol";
 import {Balance, Meter} from "../types/Community.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {
@@ -32,6 +33,7 @@ import {EnergyVector} from "../libraries/EnergyVector.sol";
 import {Market} from "../libraries/Market.sol";
 import {MerkleTree} from "../libraries/MerkleTree.sol";
 import {MeterRegistry} from "../libraries/MeterRegistry.sol";
+import {PackedLimits} from "../libraries/PackedLimits.sol";
 import {PackedState} from "../libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../libraries/ReadingCodec.sol";
 import {Tariff, TouTariff} from "../libraries/Tariff.sol";
@@ -190,8 +192,13 @@ contract DisputeVerifier is IDisputeVerifier {
                 revert PreviousNotAdjacent(p.previous.position, p.current.position);
             }
             if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;
-            prev = p.prevState;
-            if (StateHash.hash(prev) != p.previous.stateHash) revert PrevStateMismatch();
+            // Packed (PackedState): bytes of no whole number of participants are no state at all. Every
+            // state the packing cannot hold (a field out of its range) is never honest, and the step that
+            // first committed one is provable from a packable predecessor (DESIGN.md §5): no proof is lost.
+            if (p.prevState.length % PackedState.STRIDE != 0) revert MalformedPrevState(p.prevState.length);
+            bytes32 prevHash;
+            (prev, prevHash) = PackedState.unpack(p.prevState);
+            if (prevHash != p.previous.stateHash) revert PrevStateMismatch();
             // An honest S_{t-1} has one entry per participant: a committed one that does not is fraud.
             if (prev.length != n) return Verdict.Fraud;
         }
@@ -205,13 +212,16 @@ contract DisputeVerifier is IDisputeVerifier {
         // windows, and the step that produced S_{t-1} (BadStep), or E_t itself (BadEnergy), is the one to
         // dispute.
         MarketParams memory market = _marketAt(ctx, p.current.interval, p.tariff);
+        LimitPrices[] memory limits;
         if (market.kind == MarketKind.Auction) {
             // The limits in force for the window (the open's until an order's epoch): the hub checked at open
             // that an auction community's market module is an auction module, which keeps the order book.
             market.limitsHash = ILimitBook(address(ctx.marketStep))
                 .limitsHashAt(ctx.hub, ctx.communityId, ctx.window, market.limitsHash);
+            // Packed (PackedLimits); the module checks the list against that hash.
+            limits = PackedLimits.unpack(p.limits);
         }
-        ParticipantState[] memory next = ctx.marketStep.step(market, prev, exported, imported, p.limits);
+        ParticipantState[] memory next = ctx.marketStep.step(market, prev, exported, imported, limits);
         return StateHash.hash(next) == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
     }
 

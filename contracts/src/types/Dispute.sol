@@ -2,8 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Balance} from "./Community.sol";
-import {MarketParams, ParticipantState} from "./Market.sol";
-import {LimitPrices} from "./Auction.sol";
+import {MarketParams} from "./Market.sol";
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
 
@@ -189,21 +188,26 @@ struct ForgedReadingProof {
     MeterRecordOpening meter;
 }
 
-/// @notice Kind 3. Step t = `current.position`: S_{t-1} (`prevState`, committed by `previous`, the
-/// leaf at position t-1; ignored, and S_0 = zeros used, when t = 0) and E_t (`energy`, packed as in
+/// @notice Kind 3. Step t = `current.position`: S_{t-1} (`prevState`, packed as in `PackedState`, 64 bytes per
+/// participant, hashing (`StateHash.hash` of the state it encodes) to `previous.stateHash`, the leaf at position
+/// t-1, else `PrevStateMismatch`; not a whole number of participants: `MalformedPrevState`; a committed S_{t-1}
+/// that is not N entries is fraud; ignored, and S_0 = zeros used, when t = 0) and E_t (`energy`, packed as in
 /// `EnergyVector`, which must hash to `current.energyHash`, else `EnergyHashMismatch`; a committed E_t that
 /// is not 16·N bytes is fraud); fraud iff hash(F(S_{t-1}, E_t)) differs from `current.stateHash`. O(N),
-/// whatever M: whether E_t is the sum of the readings is `BadEnergy`'s question. `limits`: for an auction community, the standing limit prices in force for the
-/// window, which must hash to `ILimitBook.limitsHashAt` of it (the open's `MarketParams.limitsHash` until an
-/// order changes them; the market module reverts otherwise); empty for other markets.
+/// whatever M: whether E_t is the sum of the readings is `BadEnergy`'s question. `limits`: for an auction
+/// community, the standing limit prices in force for the window packed as in `PackedLimits` (32 bytes per
+/// participant; not a whole number: `MalformedLimits`), which must hash (`LimitsHash.hash` of the list) to
+/// `ILimitBook.limitsHashAt` of it (the open's `MarketParams.limitsHash` until an order changes them; the
+/// market module reverts otherwise); empty for other markets (not read). Packed so that the proof of an
+/// auction community of 1,000 participants fits the 128 KiB a client relays (DESIGN.md §5).
 /// `tariff`: for a community with a time-of-use tariff, `abi.encode(TouTariff)` of it, which must hash to
 /// `MarketParams.tariffHash` (`TariffHashMismatch` otherwise); empty for flat prices.
 struct StepProof {
     IntervalProof previous;
-    ParticipantState[] prevState;
+    bytes prevState;
     IntervalProof current;
     bytes energy;
-    LimitPrices[] limits;
+    bytes limits;
     bytes tariff;
 }
 

@@ -642,7 +642,7 @@ contract DisputeHandler is HandlerBase {
     function _stepProof(Commit memory c, uint256 t) internal pure returns (StepProof memory p) {
         if (t > 0) {
             p.previous = _intervalProof(c, t - 1);
-            p.prevState = c.states[t - 1];
+            p.prevState = PackedState.pack(c.states[t - 1]);
         }
         p.current = _intervalProof(c, t);
         p.energy = c.energies[t];

@@ -102,6 +102,45 @@ contract PackedStateTest is Test {
         this.packExternal(s);
     }
 
+    /// `unpack` (a BadStep proof's S_{t-1}) gives back the very state that was packed, and its hash is
+    /// StateHash.hash of it; it judges nothing (an unbalanced state, any net in int128 range).
+    function testFuzz_UnpackIsTheState(uint256 seed, uint8 count) public pure {
+        uint256 n = bound(count, 0, 40);
+        ParticipantState[] memory s = new ParticipantState[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            // forge-lint: disable-start(unsafe-typecast)
+            s[i] = ParticipantState(
+                uint64(r), uint64(r >> 64), uint64(r >> 128), uint64(r >> 192), uint64(r >> 7), uint64(r >> 77), 0
+            );
+            s[i].net = int256(int128(uint128(uint256(keccak256(abi.encode(r))))));
+            // forge-lint: disable-end(unsafe-typecast)
+        }
+        (ParticipantState[] memory u, bytes32 stateHash) = PackedState.unpack(PackedState.pack(s));
+        assertEq(stateHash, StateHash.hash(s));
+        assertEq(keccak256(abi.encode(u)), keccak256(abi.encode(s)));
+        assertEq(StateHash.hash(u), stateHash);
+        // The states live in the hash's preimage: memory allocated after them is not theirs.
+        bytes memory after_ = new bytes(64);
+        after_[0] = 0xff;
+        assertEq(StateHash.hash(u), stateHash, "untouched by later allocations");
+    }
+
+    /// A net of -2^127 unpacks as it is (judging it is the caller's); bytes of no whole number of
+    /// participants revert as `inspect` does.
+    function test_UnpackTakesAnyNetAndRefusesPartialParticipants() public {
+        bytes memory minNet = PackedState.pack(new ParticipantState[](1));
+        minNet[48] = 0x80; // net (bytes 48..63) = 0x8000…00 = -2^127
+        (ParticipantState[] memory u,) = PackedState.unpack(minNet);
+        assertEq(u[0].net, type(int128).min);
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 64, 65));
+        this.unpackExternal(bytes.concat(minNet, hex"00"));
+    }
+
+    function unpackExternal(bytes memory packed) external pure returns (ParticipantState[] memory s, bytes32 h_) {
+        return PackedState.unpack(packed);
+    }
+
     function packExternal(ParticipantState[] memory s) external pure returns (bytes memory) {
         return PackedState.pack(s);
     }

@@ -17,6 +17,7 @@ import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MeterRegistry} from "../../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {HubFixture} from "../utils/HubFixture.sol";
@@ -74,7 +75,7 @@ contract ReviewBoundsTest is HubFixture {
         Built memory b = _build(Fault.Step);
         StepProof memory p;
         p.previous = _leaf(b, 0);
-        p.prevState = b.s1;
+        p.prevState = PackedState.pack(b.s1);
         p.current = _leaf(b, 1);
         p.energy = b.energy1;
         _dispute(b, DisputeKind.BadStep, abi.encode(p), "badStep_N256_M1024");
@@ -113,7 +114,7 @@ contract ReviewBoundsTest is HubFixture {
         _post(b);
         StepProof memory s;
         s.previous = _leaf(b, 0);
-        s.prevState = b.s1;
+        s.prevState = PackedState.pack(b.s1);
         s.current = _leaf(b, 1);
         s.energy = b.energy1;
         _refused(b, DisputeKind.BadStep, abi.encode(s));

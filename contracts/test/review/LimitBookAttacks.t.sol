@@ -12,6 +12,7 @@ import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/ty
 import {LimitOrder, LimitOrderHash, LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
@@ -435,7 +436,7 @@ contract LimitBookAttacksTest is DisputeFixture {
         LimitPrices[] memory later = _with(limits, 3, 10, 240);
         _claimBy012(h);
         StepProof memory p = _stepProof(h, 60);
-        p.limits = later;
+        p.limits = PackedLimits.pack(later);
         _disputeReverts(
             abi.encodeWithSelector(
                 AuctionMarketStep.LimitsHashMismatch.selector, LimitsHash.hash(limits), LimitsHash.hash(later)
@@ -641,7 +642,7 @@ contract LimitBookDisputeGasTest is Modules {
         (bytes32[] memory meterLeaves, bytes memory energy) = WindowCommitment.meterLeaves(slots, owners, n);
         p.energy = energy;
         if (kind == MarketKind.Auction) {
-            p.limits = l;
+            p.limits = PackedLimits.pack(l);
             s = auctionModule.step(_market(l), Market.emptyState(n), ex, im, l);
         } else {
             s = mmrModule.step(_market(l), Market.emptyState(n), ex, im, new LimitPrices[](0));

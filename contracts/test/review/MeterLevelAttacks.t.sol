@@ -16,10 +16,10 @@ import {
 import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
 import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
-import {Published} from "../GamePublish.t.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -120,11 +120,11 @@ contract ReviewMeterLevelAttacksTest is DisputeFixture {
         (GameMove memory m, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
         StepProof memory p;
         p.previous = d.previous;
-        p.prevState = Published.unpack(d.prevState);
+        p.prevState = d.prevState;
         p.current =
             IntervalProof(m.interval, m.interval, m.readingsRoot, m.energyHash, m.stateHash, _proof(c.leaves, T));
         p.energy = d.energy;
-        p.limits = limits;
+        p.limits = PackedLimits.pack(limits);
         return abi.encode(p);
     }
 

@@ -10,6 +10,7 @@ import {DisputeKind, IntervalProof, ReadingMismatchProof, SignedReading, StepPro
 import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
+import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
@@ -146,29 +147,6 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         return keccak256(c.energies[t]);
     }
 
-    /// @dev S_{t-1} as BadStep takes it, from its packed form (PackedState's layout).
-    function _unpack(bytes memory packed) internal pure returns (ParticipantState[] memory s) {
-        uint256 n = packed.length / PackedState.STRIDE;
-        s = new ParticipantState[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 a;
-            uint256 b;
-            assembly {
-                a := mload(add(packed, add(32, mul(i, 64))))
-                b := mload(add(packed, add(64, mul(i, 64))))
-            }
-            s[i] = ParticipantState(
-                uint64(a >> 192),
-                uint64(a >> 128),
-                uint64(a >> 64),
-                uint64(a),
-                uint64(b >> 192),
-                uint64(b >> 128),
-                int256(int128(uint128(b)))
-            );
-        }
-    }
-
     function _copy(ParticipantState[] memory s) internal pure returns (ParticipantState[] memory out) {
         out = new ParticipantState[](s.length);
         for (uint256 i = 0; i < s.length; ++i) {
@@ -231,10 +209,10 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         // The challenger's BadStep from the published step (would slash all three signers now).
         StepProof memory p;
         p.previous = d.previous;
-        p.prevState = _unpack(d.prevState);
+        p.prevState = d.prevState;
         p.current = IntervalProof(50, 50, c.readingsRoots[50], _eh(c, 50), sh50, _path(lv, 50));
         p.energy = d.energy;
-        p.limits = limits;
+        p.limits = PackedLimits.pack(limits);
         bytes memory stepProof = abi.encode(p);
 
         // The thief goes first: its own omission, a good-faith error (owner 7 did not sign).
@@ -314,7 +292,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         sp.previous = IntervalProof(
             49, 49, honest.readingsRoots[49], _eh(honest, 49), StateHash.hash(honest.states[49]), _path(lv, 49)
         );
-        sp.prevState = honest.states[49];
+        sp.prevState = PackedState.pack(honest.states[49]);
         // The voided game kept the superseded claim disputable one move deadline D past its end (the fix).
         assertEq(hub.rejectedClaim(id, claim).deadline, block.timestamp + 1 hours, "until the game's end + D");
         uint256 snap = vm.snapshotState();
@@ -405,10 +383,10 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         _claimAndChallenge(lv[DEPTH][0], c.states[W - 1], _signers(0, 1), 1 hours);
         StepProof memory p;
         p.previous = _fakePrevious(c, lv, fake);
-        p.prevState = fake;
+        p.prevState = PackedState.pack(fake);
         p.current = IntervalProof(50, 50, c.readingsRoots[50], _eh(c, 50), StateHash.hash(c.states[50]), _path(lv, 50));
         p.energy = c.energies[50];
-        p.limits = limits;
+        p.limits = PackedLimits.pack(limits);
         _disputeReverts("", DisputeKind.BadStep, abi.encode(p));
         assertEq(_bondOf(hub, id, 0), 0, "thief slashed");
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
@@ -454,10 +432,10 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     function _stepProofFromMove(bytes32[][] memory lv, bytes memory move) internal view returns (StepProof memory p) {
         (GameMove memory pm, PublishedStep memory pd) = this.decodePublished(move);
         p.previous = pd.previous;
-        p.prevState = _unpack(pd.prevState);
+        p.prevState = pd.prevState;
         p.current = IntervalProof(50, pm.interval, pm.readingsRoot, pm.energyHash, pm.stateHash, _path(lv, 50));
         p.energy = pd.energy;
-        p.limits = limits;
+        p.limits = PackedLimits.pack(limits);
     }
 
     // ------------------------------------------------------------------ P3

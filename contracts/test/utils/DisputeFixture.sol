@@ -17,6 +17,8 @@ import {
 } from "../../src/types/Dispute.sol";
 import {MeterRecords} from "./MeterRecords.sol";
 import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
+import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
+import {PackedState} from "../../src/libraries/PackedState.sol";
 import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {Tariff, TouTariff} from "../../src/libraries/Tariff.sol";
@@ -453,11 +455,11 @@ abstract contract DisputeFixture is Modules {
     function _stepProof(Commit memory c, uint256 t) internal view returns (StepProof memory p) {
         if (t > 0) {
             p.previous = _intervalProof(c, t - 1);
-            p.prevState = c.states[t - 1];
+            p.prevState = PackedState.pack(c.states[t - 1]);
         }
         p.current = _intervalProof(c, t);
         p.energy = c.energies[t];
-        p.limits = limits;
+        p.limits = PackedLimits.pack(limits);
         if (hasTariff) p.tariff = abi.encode(tariff);
     }
 

@@ -287,7 +287,8 @@ export function proofFromOpenedStep(
     kind: DisputeKind.BadStep,
     data: badStepProofOf(
       first ? NO_INTERVAL : opened.previous,
-      first ? [] : prev,
+      // The published bytes as they are (the game checked them: whole participants, hashing to leaf t−1's).
+      first ? '0x' : opened.prevState,
       leaf,
       opened.energy,
       limits,

@@ -31,6 +31,7 @@ import {
   emptyState,
   encodeState,
   limitsHash,
+  packLimits,
   packState,
   MarketKind,
   stateHash,
@@ -335,6 +336,8 @@ function auctionClaim(slots: (SignedReading | undefined)[][], tariff?: Tariff) {
   return {
     limits: limits.map((l) => ({ bidPrice: l.bidPrice.toString(), askPrice: l.askPrice.toString() })),
     limitsHash: market.limitsHash,
+    // The limits as a BadStep proof carries them (`packLimits`, twin of PackedLimits).
+    packedLimits: hexlify(packLimits(limits)),
     tariffHash: market.tariffHash,
     honestWindowRoot: honest.commitment.windowRoot,
     badStep: {

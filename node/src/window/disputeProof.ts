@@ -13,7 +13,7 @@ import {
   type WindowCommitment,
 } from './commitment.js';
 import { packEnergy } from './energy.js';
-import { packState, type LimitPrices, type ParticipantState } from './state.js';
+import { packLimits, packState, type LimitPrices, type ParticipantState } from './state.js';
 import { encodeTariff, type Tariff } from './tariff.js';
 import {
   METER_RECORD_OPENING,
@@ -78,16 +78,13 @@ export const METER_OPENING =
   'tuple(uint32 meterIndex, bytes32 slotLeaf, uint64 accExportWh, uint64 accImportWh, bytes32[] path)';
 const OPENING = METER_OPENING;
 const RECORD = METER_RECORD_OPENING;
-const STATE =
-  'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
-const LIMITS = 'tuple(uint128 bidPrice, uint128 askPrice)';
 const BALANCE = 'tuple(address participant, uint256 escrow, uint256 debt, uint256 claim)';
 
 /** ABI types of the proof structs, in Dispute.sol order. */
 export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.ReadingMismatch]: `tuple(${SIGNED} reading, ${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening, ${RECORD} meter)`,
   [DisputeKind.ForgedReading]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening, ${RECORD} meter)`,
-  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, ${STATE}[] prevState, ${INTERVAL} current, bytes energy, ${LIMITS}[] limits, bytes tariff)`,
+  [DisputeKind.BadStep]: `tuple(${INTERVAL} previous, bytes prevState, ${INTERVAL} current, bytes energy, bytes limits, bytes tariff)`,
   [DisputeKind.BadFinalState]: `tuple(${INTERVAL} last)`,
   [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second, ${RECORD} meter)`,
   [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening, ${RECORD} meter)`,
@@ -101,17 +98,6 @@ export const signedSlot = (s: SignedReading | undefined): { encoded: string; sig
     ? { encoded: hexlify(encodeReading(s.reading)), signature: hexlify(s.signature) }
     : { encoded: '0x', signature: '0x' };
 const signed = signedSlot;
-
-/** A ParticipantState as the proof structs' tuple. */
-export const stateTuple = (s: ParticipantState) => [
-  s.exportWh,
-  s.importWh,
-  s.p2pSoldWh,
-  s.p2pBoughtWh,
-  s.gridSoldWh,
-  s.gridBoughtWh,
-  s.net,
-];
 
 const ZERO = `0x${'00'.repeat(32)}`;
 
@@ -231,7 +217,10 @@ export function slotProofOf(
  * committed E_t (no slots: O(N), whatever M). `limits`: an auction community's standing limit prices (the
  * hub's module checks them against its limits hash); none for the other markets. `tariff`: a time-of-use
  * community's tariff (the hub's verifier checks it against the community's tariff hash and prices the
- * interval with it); none for flat prices.
+ * interval with it); none for flat prices. S_{t-1} and the limits travel packed (`packState`, `packLimits`:
+ * 64 and 32 bytes per participant), so that the proof of a community of 1,000 fits the 128 KiB a client
+ * relays (DESIGN.md §5). Throws VALUE_OUT_OF_RANGE when S_{t-1} has a field the packing cannot hold (no
+ * honest state has: the step that first committed one is the one to prove).
  */
 export function badStepProof(
   claim: ClaimedWindow,
@@ -241,7 +230,7 @@ export function badStepProof(
 ): string {
   return badStepProofOf(
     position > 0 ? intervalLeafProof(claim, position - 1) : NO_INTERVAL,
-    position > 0 ? claim.states[position - 1] : [],
+    position > 0 ? hexlify(packState(claim.states[position - 1])) : '0x',
     intervalLeafProof(claim, position),
     hexlify(packEnergy(claimedTree(claim, position).energy)),
     limits,
@@ -249,10 +238,13 @@ export function badStepProof(
   );
 }
 
-/** Kind 3 from its parts: leaf t−1 and S_{t−1} (none at position 0), leaf t and the packed E_t it commits to. */
+/**
+ * Kind 3 from its parts: leaf t−1 and S_{t−1} packed (`packState`; a game's published bytes as they are;
+ * '0x' at position 0), leaf t and the packed E_t it commits to.
+ */
 export function badStepProofOf(
   previous: IntervalLeafProof,
-  prevState: readonly ParticipantState[],
+  prevState: string,
   current: IntervalLeafProof,
   energy: string,
   limits: readonly LimitPrices[] = [],
@@ -260,10 +252,10 @@ export function badStepProofOf(
 ): string {
   return encode(DisputeKind.BadStep, {
     previous,
-    prevState: prevState.map(stateTuple),
+    prevState,
     current,
     energy,
-    limits: limits.map((l) => [l.bidPrice, l.askPrice]),
+    limits: hexlify(packLimits(limits)),
     tariff: tariff ? encodeTariff(tariff) : '0x',
   });
 }

@@ -174,6 +174,45 @@ export function limitsHash(limits: readonly LimitPrices[]): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode([LIMITS_ABI_TYPE], [limits.map((l) => [l.bidPrice, l.askPrice])]));
 }
 
+/** Bytes per participant in packed limit prices (`packLimits`). */
+export const PACKED_LIMITS_STRIDE = 32;
+
+/**
+ * The standing limit prices as a BadStep proof carries them (twin of Solidity `PackedLimits`,
+ * `contracts/src/libraries/PackedLimits.sol`): per participant, in index order, 32 bytes big-endian
+ * `bidPrice ‖ askPrice` (uint128 each), half the ABI's 64. A transport encoding only: the commitment stays
+ * `limitsHash` of the list. Throws VALUE_OUT_OF_RANGE for a price outside uint128.
+ */
+export function packLimits(limits: readonly LimitPrices[]): Uint8Array {
+  limitsHash(limits); // the range checks, in one place
+  const out = Buffer.alloc(limits.length * PACKED_LIMITS_STRIDE);
+  limits.forEach((l, i) => {
+    const at = i * PACKED_LIMITS_STRIDE;
+    out.writeBigUInt64BE(l.bidPrice >> 64n, at);
+    out.writeBigUInt64BE(l.bidPrice & U64_MAX, at + 8);
+    out.writeBigUInt64BE(l.askPrice >> 64n, at + 16);
+    out.writeBigUInt64BE(l.askPrice & U64_MAX, at + 24);
+  });
+  return out;
+}
+
+/** Inverse of `packLimits`; throws STATE_LENGTH_MISMATCH unless the length is a whole number of participants. */
+export function unpackLimits(packed: Uint8Array): LimitPrices[] {
+  if (packed.length % PACKED_LIMITS_STRIDE !== 0) {
+    throw new MarketError({
+      code: MarketErrorCode.STATE_LENGTH_MISMATCH,
+      expected: packed.length - (packed.length % PACKED_LIMITS_STRIDE),
+      actual: packed.length,
+    });
+  }
+  const b = Buffer.from(packed.buffer, packed.byteOffset, packed.length);
+  return Array.from({ length: packed.length / PACKED_LIMITS_STRIDE }, (_, i) => {
+    const at = i * PACKED_LIMITS_STRIDE;
+    const word = (k: number) => (b.readBigUInt64BE(at + 16 * k) << 64n) | b.readBigUInt64BE(at + 16 * k + 8);
+    return { bidPrice: word(0), askPrice: word(1) };
+  });
+}
+
 /** hash(S) = keccak256(abi.encode(ParticipantState[])), equal to Solidity `StateHash.hash`. 0x-prefixed. */
 export function stateHash(states: readonly ParticipantState[]): string {
   return keccak256(encodeState(states));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Wallet } from 'ethers';
+import { getBytes, hexlify, Wallet } from 'ethers';
 import { hubDomain } from '../../src/chain/eip712.js';
 import {
   firstOpenWindow,
@@ -11,7 +11,10 @@ import {
   type LimitOrder,
 } from '../../src/window/limits.js';
 import { TariffError, flatTariff, paramsSchedule, parseTariff, pricesAt } from '../../src/window/tariff.js';
-import { limitsHash, MarketKind } from '../../src/window/state.js';
+import { badStepProofOf } from '../../src/window/disputeProof.js';
+import { MarketError, MarketErrorCode } from '../../src/window/errors.js';
+import { ZERO_HASH } from '../../src/window/merkle.js';
+import { limitsHash, MarketKind, packLimits, packState, U128_MAX, unpackLimits } from '../../src/window/state.js';
 
 const alice = new Wallet(`0x${'11'.repeat(32)}`);
 const bob = new Wallet(`0x${'22'.repeat(32)}`);
@@ -175,5 +178,61 @@ describe('window/tariff: time-of-use grid prices', () => {
     expect(() => parseTariff({ weekday: { buy: '-1', sell: 0 } })).to.throw(TariffError);
     expect(() => parseTariff({ weekday: { buy: 'abc', sell: 0 } })).to.throw(TariffError);
     expect(() => parseTariff({ utcOffsetMinutes: 2000, weekday: { buy: 1, sell: 0 } })).to.throw(TariffError);
+  });
+});
+
+describe('packLimits: the limit prices a BadStep proof carries (twin of PackedLimits)', () => {
+  const limits = [
+    { bidPrice: 1n, askPrice: 2n },
+    { bidPrice: U128_MAX, askPrice: 0n },
+  ];
+
+  it('packs bid ‖ ask, 16 bytes each, big-endian, and unpacks to the same list', () => {
+    const packed = packLimits(limits);
+    expect(hexlify(packed)).to.equal(`0x${'00'.repeat(15)}01${'00'.repeat(15)}02${'ff'.repeat(16)}${'00'.repeat(16)}`);
+    expect(unpackLimits(packed)).to.deep.equal(limits);
+    expect(packLimits([])).to.have.length(0);
+  });
+
+  it('refuses a price outside uint128, and bytes of no whole number of participants', () => {
+    expect(() => packLimits([{ bidPrice: U128_MAX + 1n, askPrice: 0n }]))
+      .to.throw(MarketError)
+      .with.property('code', MarketErrorCode.VALUE_OUT_OF_RANGE);
+    expect(() => unpackLimits(new Uint8Array(33)))
+      .to.throw(MarketError)
+      .with.property('code', MarketErrorCode.STATE_LENGTH_MISMATCH);
+  });
+
+  it('keeps the BadStep proof of an auction community of 1,000 under what a client relays', () => {
+    // geth refuses to relay a transaction over 128 KiB; 1,024 bytes are left for the call's head and envelope.
+    const relayable = 131_072 - 1_024;
+    const n = 1000;
+    const state = Array.from({ length: n }, (_, i) => ({
+      exportWh: BigInt(i),
+      importWh: 0n,
+      p2pSoldWh: 0n,
+      p2pBoughtWh: 0n,
+      gridSoldWh: 0n,
+      gridBoughtWh: 0n,
+      net: 0n,
+    }));
+    const leaf = (position: number) => ({
+      position,
+      interval: position,
+      readingsRoot: ZERO_HASH,
+      energyHash: ZERO_HASH,
+      stateHash: ZERO_HASH,
+      proof: Array.from({ length: 7 }, () => ZERO_HASH), // depth(W = 96)
+    });
+    const energy = hexlify(new Uint8Array(16 * n));
+    const prices = Array.from({ length: n }, (_, i) => ({
+      bidPrice: BigInt(51 + i),
+      askPrice: BigInt(249 - (i % 190)),
+    }));
+    const auction = getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy, prices));
+    const mmr = getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy));
+    // The figures GameWideGasTest records (judge_badStep*_bytes): 64 + 16 (+ 32) bytes per participant + 1,248.
+    expect(auction.length).to.equal(113_248).and.to.be.below(relayable);
+    expect(mmr.length).to.equal(81_248);
   });
 });
