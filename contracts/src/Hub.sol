@@ -410,7 +410,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         (paid, repaid, pool) = Settlement.settle(
             c.members[index], leaf, totalClaims, c.bond, c.creditPerMember, c.repaidPool, communityId, index
         );
-        c.repaidPool = pool.toUint128();
+        // The pool grows by what was repaid (a claim holder's own share reads it, it writes nothing).
+        if (repaid != 0) c.repaidPool = pool.toUint128();
     }
 
     /// @inheritdoc IHub
