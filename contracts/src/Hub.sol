@@ -396,13 +396,12 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
         (uint256 paid, uint256 repaid) = _settle(c, communityId, index, leaf, totalClaims);
         emit Claimed(communityId, index, leaf.participant, paid, repaid);
-        _transferOut(c.token, leaf.participant, paid);
+        _payOut(c, communityId, leaf.participant, paid);
     }
 
     /// @dev Settles member `index` (`Settlement.settle`: the member's slot is read and written once there, in
-    /// the linked library for EIP-170), reads slot 2 (bond, creditPerMember) and slot 4 (held, pool) once,
-    /// takes what is paid off `held` (`CommunityFundsExceeded`: a root signed by everyone that promises more
-    /// than came in exhausts its own community only) and records the pool.
+    /// the linked library for EIP-170), reads slot 2 (bond, creditPerMember) and slot 4 (held, pool) once and
+    /// records the pool; `_payOut` takes what is paid off `held`.
     function _settle(Community storage c, uint64 communityId, uint256 index, Balance calldata leaf, uint256 totalClaims)
         internal
         returns (uint256 paid, uint256 repaid)
@@ -411,8 +410,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         (paid, repaid, pool) = Settlement.settle(
             c.members[index], leaf, totalClaims, c.bond, c.creditPerMember, c.repaidPool, communityId, index
         );
-        _unhold(c, communityId, paid);
-        c.repaidPool = pool.toUint128();
+        // The pool grows by what was repaid (a claim holder's own share reads it, it writes nothing).
+        if (repaid != 0) c.repaidPool = pool.toUint128();
     }
 
     /// @inheritdoc IHub
@@ -426,9 +425,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
         uint256 amount =
             Settlement.takeShare(c.members[index], c.repaidPool, leaf.claim, totalClaims, communityId, index);
-        _unhold(c, communityId, amount);
         emit ClaimShared(communityId, index, leaf.participant, amount);
-        _transferOut(c.token, leaf.participant, amount);
+        _payOut(c, communityId, leaf.participant, amount);
     }
 
     /// @dev The closed community, once `leaf` is member `index`'s balance under its final balances root:
@@ -864,13 +862,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         withdrawable[c.token][to] += amount;
     }
 
-    /// @dev Pays `amount` of the community's tokens to `to` (a claim). A payment the token refuses (a
-    /// blacklisted recipient, a receive hook that reverts) waits in `to`'s withdrawable balance instead:
-    /// the claim still settles, so a debtor cannot keep its repayment out of the pool by refusing its
-    /// own payout (review 3, B3).
-    /// The caller has taken `amount` off the community's `held` already.
-    function _transferOut(IERC20 token, address to, uint256 amount) internal {
+    /// @dev Pays `amount` of the community's tokens to `to` (a claim), taken off its `held` first
+    /// (`CommunityFundsExceeded`: a root signed by everyone that promises more than came in exhausts its own
+    /// community only). Nothing paid (a debtor whose debt took all its funds): no slot or token touched. A
+    /// payment the token refuses (a blacklisted recipient, a receive hook that reverts) waits in `to`'s
+    /// withdrawable balance instead: the claim still settles, so a debtor cannot keep its repayment out of
+    /// the pool by refusing its own payout (review 3, B3).
+    function _payOut(Community storage c, uint64 communityId, address to, uint256 amount) internal {
         if (amount == 0) return;
+        _unhold(c, communityId, amount);
+        IERC20 token = c.token;
         if (!token.trySafeTransfer(to, amount)) withdrawable[token][to] += amount;
     }
 

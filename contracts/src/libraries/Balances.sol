@@ -55,7 +55,7 @@ library Balances {
         uint256 totalClaims,
         bytes32[] calldata proof
     ) internal pure returns (bool) {
-        if (index >= participantCount || proof.length != MerkleTree.depth(participantCount)) {
+        if (index >= participantCount || !MerkleTree.isDepth(proof.length, participantCount)) {
             return false;
         }
         bytes32 treeRoot = MerkleTree.computeRoot(leafHash(index, leaf), index, proof);

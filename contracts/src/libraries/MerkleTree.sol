@@ -51,6 +51,13 @@ library MerkleTree {
         while ((uint256(1) << d) < leafCount) d++;
     }
 
+    /// @notice Whether `d` is `depth(leafCount)`, in constant time: the least d with 2^d >= leafCount is the d
+    /// with 2^d >= leafCount and (d = 0 or 2^(d−1) < leafCount). A claim checks its proof's length so (the
+    /// loop of `depth` costs about 100 gas per level; `BalancesTest.testFuzz_IsDepth_MatchesDepth` ties the two).
+    function isDepth(uint256 d, uint256 leafCount) internal pure returns (bool) {
+        return d < 256 && (uint256(1) << d) >= leafCount && (d == 0 || (uint256(1) << (d - 1)) < leafCount);
+    }
+
     /// @notice Root over `leaves` (used in tests and for small trees on chain).
     function root(bytes32[] memory leaves) internal pure returns (bytes32) {
         if (leaves.length == 0) return bytes32(0);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Balance} from "../../src/types/Community.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
 
@@ -138,5 +139,24 @@ contract BalancesTest is Test {
             longer[i] = proof[i];
         }
         assertFalse(h.verify(root, n, index, all[index], 9, longer), "canonical depth");
+    }
+
+    /// `MerkleTree.isDepth` (the claim's proof-length check) says d == `MerkleTree.depth(n)`: every n up to
+    /// 1,100 (past `MAX_PARTICIPANTS`) against every d up to 12, then fuzzed n and d.
+    function test_IsDepth_SmallCounts() public pure {
+        for (uint256 n = 0; n <= 1100; ++n) {
+            uint256 depth = MerkleTree.depth(n);
+            for (uint256 d = 0; d <= 12; ++d) {
+                assertEq(MerkleTree.isDepth(d, n), d == depth);
+            }
+        }
+    }
+
+    function testFuzz_IsDepth_MatchesDepth(uint256 count, uint256 d) public pure {
+        uint256 n = bound(count, 0, 2 ** 64);
+        uint256 depth = MerkleTree.depth(n);
+        assertEq(MerkleTree.isDepth(d, n), d == depth);
+        assertTrue(MerkleTree.isDepth(depth, n));
+        assertFalse(MerkleTree.isDepth(depth + 1, n));
     }
 }
