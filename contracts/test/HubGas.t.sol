@@ -8,6 +8,7 @@ import {MeterRecords} from "./utils/MeterRecords.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {transactionGas} from "./utils/TxGas.sol";
+import {OpenCodec} from "../src/libraries/OpenCodec.sol";
 
 /// @notice Named gas snapshots (group "Hub", written to `snapshots/Hub.json`) of open, join, update
 /// (fast path: every participant signs, every `net` non-zero), close and claim.
@@ -56,7 +57,7 @@ contract HubGasTest is HubFixture {
     function _measureOpenJoin(uint256 n) internal returns (uint64 id) {
         CommunityConfig memory c = _config(n);
         book.recordGenesis(c.participants, c.escrow);
-        bytes memory data = abi.encodeCall(hub.open, (c));
+        bytes memory data = abi.encodeCall(hub.open, (OpenCodec.encode(c)));
         uint256 used = _call(address(this), data);
         id = hub.communityCount();
         uint256 total = transactionGas(data, used);
@@ -112,7 +113,7 @@ contract HubGasTest is HubFixture {
         for (uint256 k = 0; k < m; ++k) {
             c.meters[k] = Meter(_meterKey(k), ED25519, uint32(k * 256 / m));
         }
-        bytes memory data = abi.encodeCall(hub.open, (c));
+        bytes memory data = abi.encodeCall(hub.open, (OpenCodec.encode(c)));
         uint256 used = _call(address(this), data);
         uint256 total = transactionGas(data, used);
         vm.snapshotValue("Hub", "open_N256_M1024", used);

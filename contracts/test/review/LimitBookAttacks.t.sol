@@ -19,6 +19,7 @@ import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {Modules} from "../utils/Modules.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -204,7 +205,7 @@ contract LimitBookAttacksTest is DisputeFixture {
         // Another hub (same modules, same community under the same id): the domain names the hub.
         Hub h2 = _newHub();
         book.recordGenesis(nodes, ESCROW);
-        uint64 onH2 = h2.open(
+        uint64 onH2 = h2.open(OpenCodec.encode(
             ConfigBuilder.build(
                 nodes,
                 ConfigBuilder.meters(publicKeys, ED25519),
@@ -215,7 +216,7 @@ contract LimitBookAttacksTest is DisputeFixture {
                 ESCROW,
                 _modules(MarketKind.Auction)
             )
-        );
+        ));
         LimitOrder memory onOtherHub = LimitOrder(onH2, 3, 1, 240, 55, 1);
         bytes32[] memory proof = book.genesisProof(h2, onH2, 3);
         address recovered = _recover(LimitOrderHash.digest(address(h2), onOtherHub), sig);
@@ -313,7 +314,7 @@ contract LimitBookAttacksTest is DisputeFixture {
         // Another tree: the same accounts with another escrow (a community opened with ESCROW + 1).
         book.recordGenesis(nodes, ESCROW + 1);
         MarketParams memory market = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0));
-        uint64 rich = hub.open(
+        uint64 rich = hub.open(OpenCodec.encode(
             ConfigBuilder.build(
                 nodes,
                 ConfigBuilder.meters(publicKeys, ED25519),
@@ -324,7 +325,7 @@ contract LimitBookAttacksTest is DisputeFixture {
                 ESCROW + 1,
                 _modules(MarketKind.Auction)
             )
-        );
+        ));
         bytes32[] memory foreign = book.genesisProof(hub, rich, 3);
         vm.expectRevert(err);
         bookModule.postOrder(hub, o, sig, foreign, limits);
@@ -595,7 +596,7 @@ contract LimitBookDisputeGasTest is Modules {
         }
         vm.warp(START);
         book.recordGenesis(nodes, ESCROW);
-        id = hub.open(
+        id = hub.open(OpenCodec.encode(
             ConfigBuilder.build(
                 nodes,
                 ConfigBuilder.meters(meterKeys, ED25519),
@@ -606,7 +607,7 @@ contract LimitBookDisputeGasTest is Modules {
                 ESCROW,
                 _modules(kind)
             )
-        );
+        ));
         for (uint256 i = 0; i < n; ++i) {
             bytes32[] memory proof = book.genesisProof(hub, id, i);
             vm.prank(nodes[i]);

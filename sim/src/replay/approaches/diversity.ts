@@ -9,6 +9,7 @@ import {
   encodeKeyData,
 } from '../../../../node/src/crypto/bls.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
+import { encodeMeters, encodeParticipants } from '../../../../node/src/chain/openCodec.js';
 import { hubDomain, WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
@@ -188,8 +189,8 @@ export const hubBinding: HubBinding = {
       to: c.hub,
       data: c.hubIface.encodeFunctionData('open', [
         {
-          participants: c.participants,
-          meters: c.meterKeys.map((publicKey, m) => ({ publicKey, scheme: 0, owner: m })),
+          participants: encodeParticipants(c.participants),
+          meters: encodeMeters(c.meterKeys.map((publicKey, m) => ({ publicKey: getBytes(publicKey), scheme: 0, owner: m }))),
           intervalSeconds: c.readings.intervalSeconds,
           windowIntervals: c.windowIntervals,
           start: c.start,
