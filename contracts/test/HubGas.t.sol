@@ -105,7 +105,7 @@ contract HubGasTest is HubFixture {
 
     /// `open` at the hub's largest community: N = 256 participants and M = MAX_METERS = 1,024 Ed25519 meters
     /// (grouped by owner, four each). The hub stores the meter root and count only; the list stays in the
-    /// calldata (about 192 bytes per meter), which is most of the transaction's gas.
+    /// calldata, packed (`OpenCodec`: 36 bytes per Ed25519 meter, 192 in the ABI's `Meter[]` before s11).
     function test_Gas_OpenMaxMeters() public {
         CommunityConfig memory c = _config(256);
         uint256 m = MeterRegistry.MAX_METERS;

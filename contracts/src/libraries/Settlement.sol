@@ -246,13 +246,11 @@ library Settlement {
 
     /// @dev Record `count` of a packed meter list, starting at byte `at`: its leaf, owner and the byte after it,
     /// after the checks of one record (`meterRoot`).
-    function _meterRecord(
-        bytes calldata list,
-        uint256 at,
-        uint256 count,
-        uint256 participantCount,
-        uint256 schemeCount
-    ) private pure returns (bytes32 leaf, uint256, uint256 next) {
+    function _meterRecord(bytes calldata list, uint256 at, uint256 count, uint256 participantCount, uint256 schemeCount)
+        private
+        pure
+        returns (bytes32 leaf, uint256, uint256 next)
+    {
         (uint8 scheme, uint16 owner, uint256 keyLength, bytes32 keyHash, uint256 after_) = OpenCodec.meterAt(list, at);
         if (owner >= participantCount) revert IHub.MeterOwnerOutOfRange(count, owner);
         if (scheme >= schemeCount) revert IHub.MeterSchemeOutOfRange(count, scheme);

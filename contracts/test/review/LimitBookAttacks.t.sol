@@ -205,18 +205,20 @@ contract LimitBookAttacksTest is DisputeFixture {
         // Another hub (same modules, same community under the same id): the domain names the hub.
         Hub h2 = _newHub();
         book.recordGenesis(nodes, ESCROW);
-        uint64 onH2 = h2.open(OpenCodec.encode(
-            ConfigBuilder.build(
-                nodes,
-                ConfigBuilder.meters(publicKeys, ED25519),
-                Schedule(INTERVAL, W, START, 2, CHALLENGE),
-                MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0)),
-                token,
-                BOND,
-                ESCROW,
-                _modules(MarketKind.Auction)
+        uint64 onH2 = h2.open(
+            OpenCodec.encode(
+                ConfigBuilder.build(
+                    nodes,
+                    ConfigBuilder.meters(publicKeys, ED25519),
+                    Schedule(INTERVAL, W, START, 2, CHALLENGE),
+                    MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0)),
+                    token,
+                    BOND,
+                    ESCROW,
+                    _modules(MarketKind.Auction)
+                )
             )
-        ));
+        );
         LimitOrder memory onOtherHub = LimitOrder(onH2, 3, 1, 240, 55, 1);
         bytes32[] memory proof = book.genesisProof(h2, onH2, 3);
         address recovered = _recover(LimitOrderHash.digest(address(h2), onOtherHub), sig);
@@ -314,18 +316,20 @@ contract LimitBookAttacksTest is DisputeFixture {
         // Another tree: the same accounts with another escrow (a community opened with ESCROW + 1).
         book.recordGenesis(nodes, ESCROW + 1);
         MarketParams memory market = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0));
-        uint64 rich = hub.open(OpenCodec.encode(
-            ConfigBuilder.build(
-                nodes,
-                ConfigBuilder.meters(publicKeys, ED25519),
-                Schedule(INTERVAL, W, START, 2, CHALLENGE),
-                market,
-                token,
-                BOND,
-                ESCROW + 1,
-                _modules(MarketKind.Auction)
+        uint64 rich = hub.open(
+            OpenCodec.encode(
+                ConfigBuilder.build(
+                    nodes,
+                    ConfigBuilder.meters(publicKeys, ED25519),
+                    Schedule(INTERVAL, W, START, 2, CHALLENGE),
+                    market,
+                    token,
+                    BOND,
+                    ESCROW + 1,
+                    _modules(MarketKind.Auction)
+                )
             )
-        ));
+        );
         bytes32[] memory foreign = book.genesisProof(hub, rich, 3);
         vm.expectRevert(err);
         bookModule.postOrder(hub, o, sig, foreign, limits);
@@ -596,18 +600,20 @@ contract LimitBookDisputeGasTest is Modules {
         }
         vm.warp(START);
         book.recordGenesis(nodes, ESCROW);
-        id = hub.open(OpenCodec.encode(
-            ConfigBuilder.build(
-                nodes,
-                ConfigBuilder.meters(meterKeys, ED25519),
-                Schedule(INTERVAL, 1, START, 1, CHALLENGE),
-                _market(l),
-                token,
-                BOND,
-                ESCROW,
-                _modules(kind)
+        id = hub.open(
+            OpenCodec.encode(
+                ConfigBuilder.build(
+                    nodes,
+                    ConfigBuilder.meters(meterKeys, ED25519),
+                    Schedule(INTERVAL, 1, START, 1, CHALLENGE),
+                    _market(l),
+                    token,
+                    BOND,
+                    ESCROW,
+                    _modules(kind)
+                )
             )
-        ));
+        );
         for (uint256 i = 0; i < n; ++i) {
             bytes32[] memory proof = book.genesisProof(hub, id, i);
             vm.prank(nodes[i]);

@@ -29,7 +29,7 @@ export class OpenCodecError extends DiversityError<{ code: OpenCodecErrorCode; a
 /** Packs `participants` (20 bytes each), as `OpenCodec.encodeParticipants`. */
 export function encodeParticipants(participants: readonly string[]): string {
   const out = new Uint8Array(participants.length * ADDRESS_LENGTH);
-  participants.forEach((p, i) => out.set(getBytes(getAddress(p)), i * ADDRESS_LENGTH));
+  for (const [i, p] of participants.entries()) out.set(getBytes(getAddress(p)), i * ADDRESS_LENGTH);
   return hexlify(out);
 }
 
@@ -55,8 +55,7 @@ export function encodeMeters(meters: readonly MeterRecord[]): string {
   const out = new Uint8Array(total);
   let at = 0;
   meters.forEach((m, k) => {
-    const fits =
-      Number.isInteger(m.owner) && m.owner >= 0 && m.owner <= 0xffff && m.scheme >= 0 && m.scheme <= 0xff;
+    const fits = Number.isInteger(m.owner) && m.owner >= 0 && m.owner <= 0xffff && m.scheme >= 0 && m.scheme <= 0xff;
     if (!fits || m.publicKey.length > 0xff) {
       throw new OpenCodecError(
         { code: OpenCodecErrorCode.NOT_ENCODABLE, at: k },
@@ -86,7 +85,11 @@ export function decodeMeters(data: BytesLike): MeterRecord[] {
         `the packed meter list ends inside the record at byte ${at}`,
       );
     }
-    out.push({ scheme: bytes[at], owner: (bytes[at + 1] << 8) | bytes[at + 2], publicKey: bytes.slice(keyStart, keyEnd) });
+    out.push({
+      scheme: bytes[at],
+      owner: (bytes[at + 1] << 8) | bytes[at + 2],
+      publicKey: bytes.slice(keyStart, keyEnd),
+    });
     at = keyEnd;
   }
   return out;

@@ -190,7 +190,9 @@ export const hubBinding: HubBinding = {
       data: c.hubIface.encodeFunctionData('open', [
         {
           participants: encodeParticipants(c.participants),
-          meters: encodeMeters(c.meterKeys.map((publicKey, m) => ({ publicKey: getBytes(publicKey), scheme: 0, owner: m }))),
+          meters: encodeMeters(
+            c.meterKeys.map((publicKey, m) => ({ publicKey: getBytes(publicKey), scheme: 0, owner: m })),
+          ),
           intervalSeconds: c.readings.intervalSeconds,
           windowIntervals: c.windowIntervals,
           start: c.start,
