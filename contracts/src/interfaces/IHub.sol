@@ -249,7 +249,8 @@ interface IHub {
     /// @notice Registers a community; participants then `join`. Stores no participant list: only its
     /// count and the genesis balances root (`Balances.genesis` of the list and the escrow), and emits the
     /// list in `ParticipantsListed`.
-    /// @param config Participants, meters, schedule, market, token, bond, escrow and challenge period.
+    /// @param config Participants and meters (packed, `OpenCodec`), schedule, market, token, bond, escrow and
+    /// challenge period.
     /// @return communityId The new id (1, 2, ...).
     function open(OpenConfig calldata config) external returns (uint64 communityId);
 

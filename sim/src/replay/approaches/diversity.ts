@@ -41,7 +41,7 @@ import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 /**
  * What the DIVERSITY replay needs from the hub, in one place so that wiring the real Hub is an
  * edit of this binding only. `hubBinding` below follows contracts/src/interfaces/IHub.sol:
- * open(CommunityConfig), join, update, close; the CommunityToken is Ownable with an owner-only `mint`.
+ * open(OpenConfig: the lists packed, `encodeParticipants`/`encodeMeters`), join, update, close; the CommunityToken is Ownable with an owner-only `mint`.
  */
 export interface HubBinding {
   hubArtifact: string;
