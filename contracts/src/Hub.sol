@@ -13,13 +13,12 @@ import {GameContext, GameResult} from "./types/Game.sol";
 import {MarketParams} from "./types/Market.sol";
 import {
     Balance,
-    CommunityConfig,
     CommunityInfo,
     CommunityModules,
     CommunityStatus,
     Member,
     MemberState,
-    Meter,
+    OpenConfig,
     RejectedClaim,
     WindowRecord,
     WindowStatus
@@ -148,7 +147,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     // ------------------------------------------------------------------ lifecycle
 
     /// @inheritdoc IHub
-    function open(CommunityConfig calldata config) external returns (uint64 communityId) {
+    function open(OpenConfig calldata config) external returns (uint64 communityId) {
+        communityId = ++communityCount;
+        (bytes32 genesis, uint32 n, bytes32 meterRoot_, uint32 m) = Settlement.openLists(
+            communityId, config.participants, config.meters, config.escrow, config.modules.meterSchemes.length
+        );
         Settlement.validateSchedule(
             config.intervalSeconds,
             config.windowIntervals,
@@ -156,10 +159,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             config.challengePeriod,
             config.start,
             address(config.token),
-            config.meters.length,
+            m,
             config.market
         );
-        communityId = ++communityCount;
         Community storage c = _communities[communityId];
         c.status = CommunityStatus.Opening;
         c.token = config.token;
@@ -171,12 +173,12 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         c.bond = config.bond;
         c.escrow = config.escrow;
         c.market = config.market;
+        c.genesisBalancesRoot = genesis;
+        c.participantCount = n;
+        c.meterRoot = meterRoot_;
+        c.meterCount = m;
         Settlement.setModules(c.modules, config.modules, isModuleEnabled, config.market.kind);
-        _listParticipants(c, communityId, config.participants, config.escrow);
-        _registerMeters(c, config.meters, config.participants.length, config.modules);
-        emit CommunityOpened(
-            communityId, msg.sender, config.token, config.participants.length, config.meters.length, c.meterRoot
-        );
+        emit CommunityOpened(communityId, msg.sender, config.token, n, m, meterRoot_);
     }
 
     /// @inheritdoc IHub
@@ -903,29 +905,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         CommunityStatus status = c.status;
         if (status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
         if (status != CommunityStatus.Active) revert CommunityNotActive(communityId);
-    }
-
-    /// @dev Stores the count and the genesis balances root (`Settlement.listParticipants`, which also checks
-    /// the list and emits it); no per-participant storage.
-    function _listParticipants(Community storage c, uint64 communityId, address[] calldata list, uint256 escrow)
-        internal
-    {
-        c.genesisBalancesRoot = Settlement.listParticipants(communityId, list, escrow);
-        // At most MAX_PARTICIPANTS (`Settlement.listParticipants`).
-        // forge-lint: disable-next-line(unsafe-typecast)
-        c.participantCount = uint32(list.length);
-    }
-
-    function _registerMeters(
-        Community storage c,
-        Meter[] calldata list,
-        uint256 participantCount,
-        CommunityModules calldata mods
-    ) internal {
-        // Fits: the count is at most MAX_METERS (checked by `Settlement.meterRoot`).
-        // forge-lint: disable-next-line(unsafe-typecast)
-        c.meterCount = uint32(list.length);
-        c.meterRoot = Settlement.meterRoot(list, participantCount, mods.meterSchemes.length);
     }
 
     /// @dev Reverts unless `window` is the next window to finalize and has ended (a pending claim is

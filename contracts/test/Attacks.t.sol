@@ -23,6 +23,7 @@ import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
+import {OpenCodec} from "../src/libraries/OpenCodec.sol";
 
 /// @notice The attacks of issue 9, each performed against the hub and shown to fail. Each was
 /// reproduced against the previous hub (before this file existed) and succeeded there.
@@ -658,9 +659,9 @@ contract AttacksTest is DisputeFixture {
         c.windowCount = 2 ** 16;
         c.intervalSeconds = 1;
         vm.expectRevert(abi.encodeWithSelector(IHub.TooManyIntervals.selector, uint256(2) ** 32));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
         c.windowCount = 2 ** 16 - 1;
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_Attack7_RevertWhen_HonestNetCouldOverflow() public {
@@ -672,7 +673,7 @@ contract AttacksTest is DisputeFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IHub.ValueBoundOverflow.selector, maxEnergy * (type(uint128).max / 4) / 2000)
         );
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
         // Energy: W · M · (2^32 − 1) must fit the uint64 cumulative fields.
         c.market.gridBuyPrice = 250;
         c.windowIntervals = 2 ** 31;
@@ -681,7 +682,7 @@ contract AttacksTest is DisputeFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IHub.EnergyBoundOverflow.selector, uint256(2) ** 31 * M * type(uint32).max)
         );
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function _p256Generator() internal pure returns (bytes memory) {

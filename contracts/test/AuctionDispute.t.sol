@@ -15,6 +15,7 @@ import {PackedLimits} from "../src/libraries/PackedLimits.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {transactionGas} from "./utils/TxGas.sol";
+import {OpenCodec} from "../src/libraries/OpenCodec.sol";
 
 /// @notice The auction settled on chain: an auction community (N = 10, W = 96, Ed25519 readings signed in
 /// TypeScript, standing limit prices committed by `MarketParams.limitsHash`) whose wrong step is proven by a
@@ -300,11 +301,11 @@ contract AuctionDisputeTest is DisputeFixture {
     /// module. The hub refuses both.
     function test_RevertWhen_OpenAuctionWithAnotherMarketModule() public {
         vm.expectRevert(IHub.MarketKindMismatch.selector);
-        hub.open(_config(MarketKind.Auction, totalsModule));
+        hub.open(OpenCodec.encode(_config(MarketKind.Auction, totalsModule)));
         vm.expectRevert(IHub.MarketKindMismatch.selector);
-        hub.open(_config(MarketKind.Auction, mmrModule));
+        hub.open(OpenCodec.encode(_config(MarketKind.Auction, mmrModule)));
         vm.expectRevert(IHub.MarketKindMismatch.selector);
-        hub.open(_config(MarketKind.Mmr, auctionModule));
+        hub.open(OpenCodec.encode(_config(MarketKind.Mmr, auctionModule)));
     }
 
     /// The Totals and Mmr module refuses to step auction parameters, and cannot be deployed for Auction.
@@ -329,11 +330,11 @@ contract AuctionDisputeTest is DisputeFixture {
         CommunityConfig memory c = _config(MarketKind.Mmr, mmrModule);
         c.market.gridBuyPrice = buy;
         c.market.gridSellPrice = 0;
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
         c = _config(MarketKind.Auction, auctionModule);
         c.market.gridBuyPrice = buy;
         c.market.gridSellPrice = 0;
         vm.expectRevert(abi.encodeWithSelector(IHub.ValueBoundOverflow.selector, maxEnergy * (2 * uint256(buy)) / 2000));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 }

@@ -10,6 +10,7 @@ import {EnergyVector} from "../src/libraries/EnergyVector.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
+import {OpenCodec} from "../src/libraries/OpenCodec.sol";
 
 // Test code: casts are of small bounded values.
 // forge-lint: disable-start(unsafe-typecast)
@@ -202,18 +203,18 @@ contract BadEnergyTest is BadEnergyBase {
         CommunityConfig memory c = _openableConfig();
         (c.meters[3].owner, c.meters[4].owner) = (4, 3);
         vm.expectRevert(abi.encodeWithSelector(IHub.MetersNotGroupedByOwner.selector, 4));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
         c = _openableConfig();
         c.meters[9].owner = 0;
         vm.expectRevert(abi.encodeWithSelector(IHub.MetersNotGroupedByOwner.selector, 9));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
         // Several meters per owner and owners without meters are fine.
         c = _openableConfig();
         uint32[10] memory owners = [uint32(0), 0, 1, 1, 1, 3, 3, 5, 5, 5];
         for (uint256 k = 0; k < M; ++k) {
             c.meters[k].owner = owners[k];
         }
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// @dev The fixture's community config again (another community of the same hub).

@@ -30,6 +30,8 @@ import {HubFixture} from "./utils/HubFixture.sol";
 import {MerkleLevels} from "./utils/MerkleLevels.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
 import {transactionGas} from "./utils/TxGas.sol";
+import {OpenCodec} from "../src/libraries/OpenCodec.sol";
+import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -55,6 +57,9 @@ contract GameWideGasTest is HubFixture {
     uint256 internal constant BAD_METER = 500;
     uint32 internal constant BAD_PARTICIPANT = 700;
     uint256 internal constant TX_GAS_CAP = 16_777_216;
+    /// @dev `open`'s calldata besides its two packed lists: the selector and the ABI head and tails of
+    /// `OpenConfig` (`test_Wide_OpenCalldataFitsARelayedTransaction`).
+    uint256 internal constant OPEN_FIXED_BYTES = 900;
     string internal constant SUFFIX = "_N1000_M1000_W96";
     /// What a client relays (geth's txMaxSize, 128 KiB), less a margin for the call's head (260 bytes) and the
     /// transaction's envelope (about 110): a BadStep proof must stay under it (issue 10).
@@ -86,7 +91,7 @@ contract GameWideGasTest is HubFixture {
         _deploy(NW + 2);
         CommunityConfig memory c = _wideConfig();
         book.recordGenesis(c.participants, c.escrow);
-        cid = hub.open(c);
+        cid = hub.open(OpenCodec.encode(c));
         _joinAll(cid, NW);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
     }
@@ -346,7 +351,7 @@ contract GameWideGasTest is HubFixture {
     function test_Gas_OpenAndJoin() public {
         CommunityConfig memory c = _wideConfig();
         book.recordGenesis(c.participants, c.escrow);
-        bytes memory data = abi.encodeCall(hub.open, (c));
+        bytes memory data = abi.encodeCall(hub.open, (OpenCodec.encode(c)));
         vm.cool(address(hub));
         (bool ok, bytes memory ret) = address(hub).call(data);
         assertTrue(ok, "opened");
@@ -374,26 +379,42 @@ contract GameWideGasTest is HubFixture {
         vm.snapshotValue("GameWide", "openJoin_perParticipant_N1000_M1000_txGas", total / NW);
     }
 
-    /// `open`'s calldata grows by 192 bytes per meter record (32,900 + 192·M at N = 1,000): the whole
-    /// community's 224,900 bytes are over the 131,072 bytes (128 KiB) clients relay; M = 510 leaves room
-    /// for a signed transaction's envelope (about 110 bytes), M = 511 does not.
-    function test_Wide_OpenCalldataPerMeter() public view {
-        CommunityConfig memory c = _wideConfig();
-        assertEq(abi.encodeCall(hub.open, (c)).length, 32_900 + 192 * NW);
-        Meter[] memory all = c.meters;
-        uint256[2] memory size;
-        for (uint256 m = 510; m <= 511; ++m) {
-            c.meters = new Meter[](m);
-            for (uint256 k = 0; k < m; ++k) {
-                c.meters[k] = all[k];
-            }
-            size[m - 510] = abi.encodeCall(hub.open, (c)).length;
-            assertEq(size[m - 510], 32_900 + 192 * m);
-        }
-        uint256 envelope = 110;
+    /// `open`'s calldata with its lists packed (`OpenCodec`): 20 bytes per participant and 36 per Ed25519 meter
+    /// record (a 4-byte header and the key), beside a fixed part (the ABI's 224,900 bytes before, 32,900 + 192·M).
+    /// The whole community of N = M = 1,000 fits a relayed transaction (131,072 bytes, 128 KiB) with 1,024
+    /// bytes to spare for the signed transaction's envelope (about 110), and so does the largest community
+    /// the hub accepts with the longest keys it accepts: N = 1,024, M = 1,024 P-256 meters (68 bytes each).
+    function test_Wide_OpenCalldataFitsARelayedTransaction() public view {
         uint256 relay = 131_072;
-        assertLe(size[0] + envelope, relay, "M = 510 fits");
-        assertGt(size[1] + envelope, relay, "M = 511 does not");
+        CommunityConfig memory c = _wideConfig();
+        uint256 whole = abi.encodeCall(hub.open, (OpenCodec.encode(c))).length;
+        Meter[] memory all = c.meters;
+        address[] memory everyone = c.participants;
+        // 8 records and 8 addresses fewer: 8 · 36 and 8 · 20 bytes, both whole ABI words (no padding moves).
+        c.meters = new Meter[](NW - 8);
+        c.participants = new address[](NW - 8);
+        for (uint256 k = 0; k < NW - 8; ++k) {
+            c.meters[k] = all[k];
+            c.participants[k] = everyone[k];
+        }
+        uint256 fewer = abi.encodeCall(hub.open, (OpenCodec.encode(c))).length;
+        assertEq(whole - fewer, 8 * (36 + 20), "36 bytes per meter, 20 per participant");
+        assertEq(whole, OPEN_FIXED_BYTES + 20 * NW + 36 * NW);
+        assertLt(whole, relay - 1_024, "N = M = 1,000 relayable");
+
+        uint256 max = SignerBitmap.MAX_PARTICIPANTS;
+        c.participants = new address[](max);
+        c.meters = new Meter[](MeterRegistry.MAX_METERS);
+        for (uint256 i = 0; i < max; ++i) {
+            c.participants[i] = address(uint160(0x1000 + i));
+        }
+        for (uint256 k = 0; k < MeterRegistry.MAX_METERS; ++k) {
+            // forge-lint: disable-next-line(unsafe-typecast)
+            c.meters[k] = Meter(new bytes(MeterRegistry.MAX_KEY_LENGTH), 1, uint32(k * max / MeterRegistry.MAX_METERS));
+        }
+        uint256 largest = abi.encodeCall(hub.open, (OpenCodec.encode(c))).length;
+        assertEq(largest, OPEN_FIXED_BYTES + 20 * max + (4 + MeterRegistry.MAX_KEY_LENGTH) * MeterRegistry.MAX_METERS);
+        assertLt(largest, relay - 1_024, "the largest community relayable");
     }
 
     /// Every move of a game played to the end by an honest claimant side (claim signed by participant 0):

@@ -15,6 +15,7 @@ import {
     CommunityInfo,
     CommunityStatus,
     Meter,
+    OpenConfig,
     WindowRecord,
     WindowStatus
 } from "../src/types/Community.sol";
@@ -22,6 +23,7 @@ import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
 import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
+import {OpenCodec} from "../src/libraries/OpenCodec.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -39,10 +41,10 @@ contract HubTest is HubFixture {
         CommunityConfig memory c = _config(N);
         book.recordGenesis(c.participants, c.escrow);
         vm.expectEmit(address(hub));
-        emit IHub.ParticipantsListed(1, c.participants);
+        emit IHub.ParticipantsListed(1, OpenCodec.encodeParticipants(c.participants));
         vm.expectEmit(address(hub));
         emit IHub.CommunityOpened(1, address(this), token, N, N, MeterRecords.root(c.meters));
-        uint64 id = hub.open(c);
+        uint64 id = hub.open(OpenCodec.encode(c));
         assertEq(id, 1);
         assertEq(_open(N), 2);
         assertEq(hub.communityCount(), 2);
@@ -76,7 +78,7 @@ contract HubTest is HubFixture {
     function test_Open_AcceptsP256Meter() public {
         CommunityConfig memory c = _config(N);
         c.meters[0] = Meter(_p256Key(), P256, 0);
-        uint64 id = hub.open(c);
+        uint64 id = hub.open(OpenCodec.encode(c));
         assertEq(hub.meterRoot(id), MeterRecords.root(c.meters));
     }
 
@@ -84,7 +86,7 @@ contract HubTest is HubFixture {
         CommunityConfig memory c = _config(N);
         c.participants = new address[](0);
         vm.expectRevert(IHub.NoParticipants.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// @dev Attack: a community of 1,025 (a fifth bitmap word) is refused at open; 1,024 is the cap.
@@ -96,35 +98,57 @@ contract HubTest is HubFixture {
             c.participants[i] = address(uint160(0x1000 + i));
         }
         vm.expectRevert(abi.encodeWithSelector(IHub.TooManyParticipants.selector, 1025, 1024));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
+    }
+
+    /// @dev Attack: a packed participant list cut inside an address (the last one would be read past the list).
+    function test_RevertWhen_OpenParticipantsMalformed() public {
+        OpenConfig memory o = OpenCodec.encode(_config(N));
+        o.participants = bytes.concat(o.participants, hex"01");
+        vm.expectRevert(abi.encodeWithSelector(IHub.MalformedParticipants.selector, 20 * N + 1));
+        hub.open(o);
+    }
+
+    /// @dev Attack: a packed meter list that ends inside its last record (the key would be read short).
+    function test_RevertWhen_OpenMetersMalformed() public {
+        OpenConfig memory o = OpenCodec.encode(_config(N));
+        uint256 whole = o.meters.length;
+        bytes memory cut = new bytes(whole - 1);
+        for (uint256 b = 0; b < cut.length; ++b) {
+            cut[b] = o.meters[b];
+        }
+        o.meters = cut;
+        // N Ed25519 meters of 36 bytes each: the last record starts at 36 (N − 1).
+        vm.expectRevert(abi.encodeWithSelector(IHub.MalformedMeters.selector, 36 * (N - 1)));
+        hub.open(o);
     }
 
     function test_RevertWhen_OpenZeroParticipant() public {
         CommunityConfig memory c = _config(N);
         c.participants[1] = address(0);
         vm.expectRevert(abi.encodeWithSelector(IHub.ZeroParticipant.selector, 1));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenDuplicateParticipant() public {
         CommunityConfig memory c = _config(N);
         c.participants[2] = nodes[0];
         vm.expectRevert(abi.encodeWithSelector(IHub.DuplicateParticipant.selector, nodes[0]));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenNoMeters() public {
         CommunityConfig memory c = _config(N);
         c.meters = new Meter[](0);
         vm.expectRevert(IHub.NoMeters.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenMeterOwnerOutOfRange() public {
         CommunityConfig memory c = _config(N);
         c.meters[1].owner = uint32(N);
         vm.expectRevert(abi.encodeWithSelector(IHub.MeterOwnerOutOfRange.selector, 1, N));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// Attack: a community names a verifier the hub never allow-listed (one that proves nothing wrong).
@@ -133,7 +157,7 @@ contract HubTest is HubFixture {
         address rogue = deployCode("DisputeVerifier.sol:DisputeVerifier");
         c.modules.verifier = IDisputeVerifier(rogue);
         vm.expectRevert(abi.encodeWithSelector(IHub.ModuleNotEnabled.selector, rogue));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// Attack: settle with one market and have disputes recompute another.
@@ -141,7 +165,7 @@ contract HubTest is HubFixture {
         CommunityConfig memory c = _config(N);
         c.market.kind = c.market.kind == MarketKind.Mmr ? MarketKind.Totals : MarketKind.Mmr;
         vm.expectRevert(IHub.MarketKindMismatch.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// A meter whose scheme no module verifies would make its readings unprovable.
@@ -150,7 +174,7 @@ contract HubTest is HubFixture {
         uint8 scheme = uint8(c.modules.meterSchemes.length);
         c.meters[1].scheme = scheme;
         vm.expectRevert(abi.encodeWithSelector(IHub.MeterSchemeOutOfRange.selector, 1, scheme));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// The hub's stated bound (`MeterRegistry.MAX_METERS` = 1,024: record openings, readings-tree paths and
@@ -160,11 +184,12 @@ contract HubTest is HubFixture {
         uint256 max = MeterRegistry.MAX_METERS;
         assertEq(max, 1024);
         c.meters = new Meter[](max + 1);
+        // Otherwise valid (grouped by owner): the count is what is refused, at the record past the bound.
         for (uint256 k = 0; k <= max; ++k) {
-            c.meters[k] = Meter(_p256Key(), P256, uint32(k % N));
+            c.meters[k] = Meter(_p256Key(), P256, uint32(k * N / (max + 1)));
         }
         vm.expectRevert(abi.encodeWithSelector(IHub.TooManyMeters.selector, max + 1, max));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// The bound is exact: MAX_METERS (1,024) meters open, and the root commits to every one of them.
@@ -176,7 +201,7 @@ contract HubTest is HubFixture {
             // Grouped by owner (DESIGN.md §4).
             c.meters[k] = Meter(_p256Key(), P256, uint32(k * N / max));
         }
-        uint64 cid = hub.open(c);
+        uint64 cid = hub.open(OpenCodec.encode(c));
         assertEq(hub.community(cid).meterCount, max);
         assertEq(hub.meterRoot(cid), MeterRecords.root(c.meters));
     }
@@ -187,42 +212,42 @@ contract HubTest is HubFixture {
         CommunityConfig memory c = _config(N);
         c.meters[2].publicKey = new bytes(65);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidMeterKey.selector, 2));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenZeroIntervalSeconds() public {
         CommunityConfig memory c = _config(N);
         c.intervalSeconds = 0;
         vm.expectRevert(IHub.ZeroIntervalSeconds.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenZeroWindowIntervals() public {
         CommunityConfig memory c = _config(N);
         c.windowIntervals = 0;
         vm.expectRevert(IHub.ZeroWindowIntervals.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenZeroWindowCount() public {
         CommunityConfig memory c = _config(N);
         c.windowCount = 0;
         vm.expectRevert(IHub.ZeroWindowCount.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenZeroChallengePeriod() public {
         CommunityConfig memory c = _config(N);
         c.challengePeriod = 0;
         vm.expectRevert(IHub.ZeroChallengePeriod.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenZeroToken() public {
         CommunityConfig memory c = _config(N);
         c.token = IERC20(address(0));
         vm.expectRevert(IHub.ZeroToken.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenInvalidPrices() public {
@@ -230,14 +255,14 @@ contract HubTest is HubFixture {
         c.market.gridBuyPrice = 10;
         c.market.gridSellPrice = 11;
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidPrices.selector, 10, 11));
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     function test_RevertWhen_OpenScheduleOverflow() public {
         CommunityConfig memory c = _config(N);
         c.start = type(uint64).max - 1;
         vm.expectRevert(IHub.ScheduleOverflow.selector);
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     // ------------------------------------------------------------------ join and deposit
@@ -619,7 +644,7 @@ contract HubTest is HubFixture {
         bytes[] memory sigs = _sign(id, 0, _root(0), s, _everyone(N));
 
         Hub otherHub = new Hub(_allowList());
-        uint64 otherId = otherHub.open(_config(N));
+        uint64 otherId = otherHub.open(OpenCodec.encode(_config(N)));
         for (uint256 i = 0; i < N; ++i) {
             bytes32[] memory proof = book.genesisProof(otherHub, otherId, i);
             vm.startPrank(nodes[i]);

@@ -13,6 +13,7 @@ import {AuctionParams, LimitsHash} from "../src/types/Auction.sol";
 import {ConfigBuilder, Schedule} from "./utils/ConfigBuilder.sol";
 import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {transactionGas} from "./utils/TxGas.sol";
+import {OpenCodec} from "../src/libraries/OpenCodec.sol";
 
 /// @notice Time-of-use tariffs settled on chain (DESIGN.md §3, §5): a community commits to its tariff at
 /// open (`MarketParams.tariffHash`, ceilings as the flat prices); a bad-step proof carries the tariff and the
@@ -208,7 +209,7 @@ contract TouAuctionDisputeTest is TouDisputeBase {
         vm.expectRevert(
             abi.encodeWithSelector(IHub.ValueBoundOverflow.selector, maxEnergy * (2 * uint256(maxBuy)) / 2000)
         );
-        hub.open(c);
+        hub.open(OpenCodec.encode(c));
     }
 
     /// node/src/vectors/dispute.ts folded the ToU auction window with the tariff (`paramsSchedule`) and built

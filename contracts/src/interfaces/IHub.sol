@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Balance, CommunityConfig, CommunityInfo, RejectedClaim, WindowRecord} from "../types/Community.sol";
+import {Balance, CommunityInfo, OpenConfig, RejectedClaim, WindowRecord} from "../types/Community.sol";
 import {DisputeKind} from "../types/Dispute.sol";
 
 /// @title IHub
@@ -19,6 +19,13 @@ interface IHub {
     error NoParticipants();
     /// @notice Thrown when `open` gets more participants than fit in a signer bitmap.
     error TooManyParticipants(uint256 count, uint256 max);
+    /// @notice Thrown when `open`'s packed participant list is not a whole number of 20-byte addresses.
+    error MalformedParticipants(uint256 length);
+    /// @notice Thrown when `open`'s packed meter list ends inside the record starting at byte `offset`
+    /// (its 4-byte header or its key).
+    error MalformedMeters(uint256 offset);
+    /// @notice Thrown by `OpenCodec.encodeMeters` for a meter whose owner or key length does not fit its field.
+    error MeterNotEncodable(uint256 meterIndex);
     /// @notice Thrown when a participant address is zero.
     error ZeroParticipant(uint256 index);
     /// @notice Thrown when a participant address appears twice.
@@ -156,9 +163,9 @@ interface IHub {
 
     // ------------------------------------------------------------------ events
 
-    /// @notice Emitted at open with the participant list (index order): nodes read it from here, the
-    /// hub keeps only its count and the genesis balances root.
-    event ParticipantsListed(uint64 indexed communityId, address[] participants);
+    /// @notice Emitted at open with the participant list (index order, packed: 20 bytes per address,
+    /// `OpenCodec`): nodes read it from here, the hub keeps only its count and the genesis balances root.
+    event ParticipantsListed(uint64 indexed communityId, bytes participants);
     /// @notice Emitted when a community is opened.
     event CommunityOpened(
         uint64 indexed communityId,
@@ -242,9 +249,10 @@ interface IHub {
     /// @notice Registers a community; participants then `join`. Stores no participant list: only its
     /// count and the genesis balances root (`Balances.genesis` of the list and the escrow), and emits the
     /// list in `ParticipantsListed`.
-    /// @param config Participants, meters, schedule, market, token, bond, escrow and challenge period.
+    /// @param config Participants and meters (packed, `OpenCodec`), schedule, market, token, bond, escrow and
+    /// challenge period.
     /// @return communityId The new id (1, 2, ...).
-    function open(CommunityConfig calldata config) external returns (uint64 communityId);
+    function open(OpenConfig calldata config) external returns (uint64 communityId);
 
     /// @notice Proves the caller is participant `index` (its genesis leaf (index, caller, escrow, 0, 0)
     /// under the genesis balances root, else `NotParticipant`), deposits its bond and escrow (pulled with

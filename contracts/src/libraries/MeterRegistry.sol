@@ -6,7 +6,7 @@ import {MerkleTree} from "./MerkleTree.sol";
 
 /// @title MeterRegistry
 /// @notice A community's registered meters as one Merkle root (twin: `node/src/window/meters.ts`). `Hub.open`
-/// takes the meter list in calldata, checks it and stores only `meterRoot` and `meterCount`; anyone reads the
+/// takes the meter list in calldata (packed, `OpenCodec`), checks it and stores only `meterRoot` and `meterCount`; anyone reads the
 /// list from the open transaction's calldata. A proof that needs a meter carries its record and its opening
 /// (`MeterRecordOpening`), checked against the root by the dispute verifier (`DisputeVerifier._meter`).
 /// @dev Record leaf k = keccak256(0x05 ‖ uint32 k ‖ uint32 owner ‖ uint8 scheme ‖ keccak256(publicKey)): a
@@ -21,9 +21,9 @@ library MeterRegistry {
     /// @notice Longest meter public key `open` accepts (P-256: 64 bytes; Ed25519: 32).
     uint256 internal constant MAX_KEY_LENGTH = 64;
     /// @notice Most meters a community registers: 2^10, so a record opening and a readings-tree path have at
-    /// most 10 siblings and the game's meter level at most 10 reveals and 10 picks. What bounds it is `open`'s
-    /// calldata (about 192 bytes per Ed25519 meter in the ABI's `Meter[]`: 197 KB at 1,024 meters), not a
-    /// rule of the proofs, which grow with log M.
+    /// most 10 siblings and the game's meter level at most 10 reveals and 10 picks. `open`'s calldata carries the
+    /// list packed (`OpenCodec`: 36 bytes per Ed25519 meter, 68 per P-256), so even 1,024 P-256 meters and 1,024
+    /// participants fit a relayed transaction (91,012 bytes, `GameWideGasTest`); the proofs grow with log M.
     uint256 internal constant MAX_METERS = 1024;
 
     /// @notice Leaf of meter `index`'s record.

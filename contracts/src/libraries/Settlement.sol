@@ -2,10 +2,12 @@
 pragma solidity ^0.8.31;
 
 import {IHub} from "../interfaces/IHub.sol";
-import {Balance, CommunityModules, Member, MemberState, Meter} from "../types/Community.sol";
+import {Balance, CommunityModules, Member, MemberState} from "../types/Community.sol";
 import {MarketKind, MarketParams} from "../types/Market.sol";
 import {Balances} from "./Balances.sol";
+import {MerkleTree} from "./MerkleTree.sol";
 import {MeterRegistry} from "./MeterRegistry.sol";
+import {OpenCodec} from "./OpenCodec.sol";
 import {PackedState} from "./PackedState.sol";
 import {SignerBitmap} from "./SignerBitmap.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -113,38 +115,65 @@ library Settlement {
         return bond * CLAIM_DEPOSIT_BPS / 10_000;
     }
 
-    /// @notice `Hub.open`'s participant list: 1 to `SignerBitmap.MAX_PARTICIPANTS` of them (`NoParticipants`,
-    /// `TooManyParticipants`), checked and hashed by `genesisRoot` (returned), and emitted
-    /// (`ParticipantsListed`). Here and not in the hub: EIP-170.
-    function listParticipants(uint64 communityId, address[] calldata list, uint256 escrow) public returns (bytes32) {
-        uint256 n = list.length;
-        if (n == 0) revert IHub.NoParticipants();
-        if (n > SignerBitmap.MAX_PARTICIPANTS) revert IHub.TooManyParticipants(n, SignerBitmap.MAX_PARTICIPANTS);
-        emit IHub.ParticipantsListed(communityId, list);
-        return genesisRoot(list, escrow);
+    /// @notice `Hub.open`'s two lists, packed (`OpenCodec`): the participants checked and hashed by
+    /// `genesisRoot` and emitted (`ParticipantsListed`), the meters checked and hashed by `meterRoot`. Returns
+    /// the genesis balances root, N, the meter root and M. Here and not in the hub: EIP-170.
+    function openLists(
+        uint64 communityId,
+        bytes calldata participants,
+        bytes calldata meters,
+        uint256 escrow,
+        uint256 schemeCount
+    ) public returns (bytes32 genesis, uint32 n, bytes32 metersRoot, uint32 m) {
+        uint256 count;
+        (genesis, count) = genesisRoot(participants, escrow);
+        emit IHub.ParticipantsListed(communityId, participants);
+        uint256 meterCount;
+        (metersRoot, meterCount) = meterRoot(meters, count, schemeCount);
+        // At most MAX_PARTICIPANTS and MAX_METERS (checked above).
+        // forge-lint: disable-next-line(unsafe-typecast)
+        (n, m) = (uint32(count), uint32(meterCount));
     }
 
-    /// @notice The genesis balances root of a participant list (`Balances.genesis`, totalClaims 0), after
-    /// checking the list: no zero address (`ZeroParticipant`), no address twice (`DuplicateParticipant`,
-    /// found with an open-addressing table in memory: O(N), no storage). Here and not in the hub: it
-    /// keeps the hub under EIP-170.
-    function genesisRoot(address[] calldata participants, uint256 escrow) public pure returns (bytes32) {
-        uint256 n = participants.length;
+    /// @notice The genesis balances root of a packed participant list (`Balances.genesis`, totalClaims 0) and
+    /// its count, after checking the list: 1 to `SignerBitmap.MAX_PARTICIPANTS` whole addresses
+    /// (`OpenCodec.participantCount`), no zero address (`ZeroParticipant`), no address twice
+    /// (`DuplicateParticipant`, found with an open-addressing table in memory: O(N), no storage). Leaf i is
+    /// `Balances.leafHash(i, Balance(participant i, escrow, 0, 0))`, hashed here from calldata.
+    function genesisRoot(bytes calldata participants, uint256 escrow) public pure returns (bytes32, uint256 n) {
+        n = OpenCodec.participantCount(participants);
         uint256 size = 2;
         while (size < 2 * n) size <<= 1;
         address[] memory table = new address[](size);
+        bytes32[] memory level = new bytes32[](uint256(1) << MerkleTree.depth(n));
         for (uint256 i = 0; i < n; ++i) {
-            address p = participants[i];
+            address p = OpenCodec.participantAt(participants, i);
             if (p == address(0)) revert IHub.ZeroParticipant(i);
             // The opener chooses the list: colliding addresses only make its own `open` dearer.
-            uint256 at = uint256(keccak256(abi.encode(p))) & (size - 1);
+            uint256 at;
+            bytes32 leaf;
+            // keccak256(abi.encode(p)) and `Balances.leafHash(i, Balance(p, escrow, 0, 0))` =
+            // keccak256(abi.encode(i, p, escrow, 0, 0)), hashed in scratch memory: no allocation per participant
+            // (memory grown by N allocations costs quadratically: review of s11's open).
+            assembly ("memory-safe") {
+                mstore(0x00, p)
+                at := and(keccak256(0x00, 0x20), sub(size, 1))
+                let m := mload(0x40)
+                mstore(m, i)
+                mstore(add(m, 0x20), p)
+                mstore(add(m, 0x40), escrow)
+                mstore(add(m, 0x60), 0)
+                mstore(add(m, 0x80), 0)
+                leaf := keccak256(m, 0xa0)
+            }
             while (table[at] != address(0)) {
                 if (table[at] == p) revert IHub.DuplicateParticipant(p);
                 at = (at + 1) & (size - 1);
             }
             table[at] = p;
+            level[i] = leaf;
         }
-        return Balances.root(Balances.genesis(participants, escrow), 0);
+        return (Balances.commit(MerkleTree.rootOfPadded(level), 0), n);
     }
 
     /// @notice `Hub.open`'s module checks: every module must be on the allow-list `enabled`
@@ -176,29 +205,61 @@ library Settlement {
         if (!enabled[module]) revert IHub.ModuleNotEnabled(module);
     }
 
-    /// @notice `Hub.open`'s meter checks and the root of the meter records (`MeterRegistry.root`): at least one
-    /// meter, at most `MeterRegistry.MAX_METERS`, each owned by one of `participantCount`, grouped by owner
-    /// (a participant's meters are one range, its last running sum its energy, §4), of one of `schemeCount`
-    /// schemes, with a key of at most `MeterRegistry.MAX_KEY_LENGTH` bytes. Here and not in the hub: EIP-170.
+    /// @notice `Hub.open`'s meter checks and the root of the meter records (`MeterRegistry.leaf`) of a packed
+    /// meter list (`OpenCodec`), and its count: whole records (`MalformedMeters`), at least one meter, at most
+    /// `MeterRegistry.MAX_METERS`, each owned by one of `participantCount`, grouped by owner (a participant's
+    /// meters are one range, its last running sum its energy, §4), of one of `schemeCount` schemes, with a key
+    /// of at most `MeterRegistry.MAX_KEY_LENGTH` bytes. Here and not in the hub: EIP-170.
     /// @dev The length only: whether the key is a usable point (no small-order Ed25519 key, no P-256 point
     /// off the curve) is checked where a key is used, by the verifier (`DisputeVerifier._validFor`: no
     /// reading of a meter whose key is not valid is ever valid), not here for every meter.
-    function meterRoot(Meter[] calldata list, uint256 participantCount, uint256 schemeCount)
+    function meterRoot(bytes calldata list, uint256 participantCount, uint256 schemeCount)
         public
         pure
-        returns (bytes32)
+        returns (bytes32, uint256 count)
     {
-        uint256 count = list.length;
-        if (count == 0) revert IHub.NoMeters();
-        if (count > MeterRegistry.MAX_METERS) revert IHub.TooManyMeters(count, MeterRegistry.MAX_METERS);
-        for (uint256 j = 0; j < count; ++j) {
-            Meter calldata m = list[j];
-            if (m.owner >= participantCount) revert IHub.MeterOwnerOutOfRange(j, m.owner);
-            if (j > 0 && m.owner < list[j - 1].owner) revert IHub.MetersNotGroupedByOwner(j);
-            if (m.scheme >= schemeCount) revert IHub.MeterSchemeOutOfRange(j, m.scheme);
-            if (m.publicKey.length > MeterRegistry.MAX_KEY_LENGTH) revert IHub.InvalidMeterKey(j);
+        bytes32[] memory level;
+        {
+            // A record is at least its header: at most length / 4 of them, and never more than MAX_METERS.
+            uint256 most = list.length / OpenCodec.METER_HEADER;
+            if (most > MeterRegistry.MAX_METERS) most = MeterRegistry.MAX_METERS;
+            level = new bytes32[](uint256(1) << MerkleTree.depth(most));
         }
-        return MeterRegistry.root(list);
+        uint256 previousOwner;
+        for (uint256 at = 0; at < list.length; ++count) {
+            if (count == MeterRegistry.MAX_METERS) revert IHub.TooManyMeters(count + 1, MeterRegistry.MAX_METERS);
+            bytes32 leaf;
+            uint256 owner;
+            (leaf, owner, at) = _meterRecord(list, at, count, participantCount, schemeCount);
+            if (owner < previousOwner) revert IHub.MetersNotGroupedByOwner(count);
+            level[count] = leaf;
+            previousOwner = owner;
+        }
+        if (count == 0) revert IHub.NoMeters();
+        // The tree of `count` leaves: the first 2^depth(count) of `level` (the rest is zero padding).
+        uint256 width = uint256(1) << MerkleTree.depth(count);
+        assembly ("memory-safe") {
+            mstore(level, width)
+        }
+        return (MerkleTree.rootOfPadded(level), count);
+    }
+
+    /// @dev Record `count` of a packed meter list, starting at byte `at`: its leaf, owner and the byte after it,
+    /// after the checks of one record (`meterRoot`).
+    function _meterRecord(bytes calldata list, uint256 at, uint256 count, uint256 participantCount, uint256 schemeCount)
+        private
+        pure
+        returns (bytes32 leaf, uint256, uint256 next)
+    {
+        (uint8 scheme, uint16 owner, uint256 keyLength, bytes32 keyHash, uint256 after_) = OpenCodec.meterAt(list, at);
+        if (owner >= participantCount) revert IHub.MeterOwnerOutOfRange(count, owner);
+        if (scheme >= schemeCount) revert IHub.MeterSchemeOutOfRange(count, scheme);
+        if (keyLength > MeterRegistry.MAX_KEY_LENGTH) revert IHub.InvalidMeterKey(count);
+        // count < MAX_METERS.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        leaf = MeterRegistry.leaf(uint32(count), owner, scheme, keyHash);
+        next = after_;
+        return (leaf, owner, next);
     }
 
     /// @notice `Hub.open`'s schedule checks (DESIGN.md §5.2): no zero interval length, window length, window

@@ -32,7 +32,37 @@ struct CommunityModules {
     IDataAvailabilityGame game;
 }
 
-/// @notice Everything `Hub.open` registers for a community (DESIGN.md §5).
+/// @notice Everything `Hub.open` registers for a community (DESIGN.md §5), its lists packed (`OpenCodec`): the
+/// ABI's arrays would not fit a relayable transaction at N = M = 1,000.
+struct OpenConfig {
+    /// Node addresses, one per participant, packed (20 bytes each, `OpenCodec`); the index is the participant's
+    /// id in the window state.
+    bytes participants;
+    /// The meter records, packed (scheme ‖ uint16 owner ‖ uint8 key length ‖ key each, `OpenCodec`).
+    bytes meters;
+    /// Length of one interval in seconds (DESIGN.md default 900).
+    uint32 intervalSeconds;
+    /// W: intervals per window.
+    uint32 windowIntervals;
+    /// Timestamp at which interval 0 starts.
+    uint64 start;
+    /// Number of windows; the community can close after the last one is final.
+    uint32 windowCount;
+    MarketParams market;
+    /// ERC-20 in which bonds, escrow and the reaction are paid (no fee-on-transfer or rebasing tokens).
+    IERC20 token;
+    /// Bond each participant deposits at join (token units).
+    uint128 bond;
+    /// Escrow each participant deposits at join (token units).
+    uint128 escrow;
+    /// Seconds a result signed by some but not all participants stays pending.
+    uint32 challengePeriod;
+    /// Verifier, market step, co-signature scheme and meter schemes (allow-listed by the hub).
+    CommunityModules modules;
+}
+
+/// @notice A community's configuration with its two lists as arrays: what `OpenCodec.encode` packs into the
+/// `OpenConfig` that `Hub.open` takes (tests, scripts).
 struct CommunityConfig {
     /// Node addresses, one per participant; the index is the participant's id in the window state.
     address[] participants;

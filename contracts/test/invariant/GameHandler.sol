@@ -17,6 +17,7 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
 import {HandlerBase} from "./HandlerBase.sol";
 import {ConfigBuilder} from "../utils/ConfigBuilder.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -109,7 +110,7 @@ contract GameHandler is HandlerBase {
         c.challengePeriod = CHALLENGE;
         c.modules = modules;
         book.recordGenesis(c.participants, c.escrow);
-        id = hub_.open(c);
+        id = hub_.open(OpenCodec.encode(c));
     }
 
     /// Every account that can hold tokens in the hub, once each (participants, griefers, watcher).

@@ -9,6 +9,7 @@ import {Hub} from "../../src/Hub.sol";
 import {CommunityConfig} from "../../src/types/Community.sol";
 import {ParticipantState} from "../../src/types/Market.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 /// @notice What every invariant handler needs of the balances root (spec s5): the shared `BalanceBook`
 /// (honest balances roots from what is final on chain, genesis and claim proofs) and the EIP-712 digest
@@ -21,7 +22,7 @@ abstract contract HandlerBase is CommonBase, StdCheats, StdUtils {
     /// @dev Opens `c`, its genesis balances recorded first.
     function _openRecorded(CommunityConfig memory c) internal returns (uint64) {
         book.recordGenesis(c.participants, c.escrow);
-        return _hub().open(c);
+        return _hub().open(OpenCodec.encode(c));
     }
 
     /// @dev `who` (participant i) joins with its genesis proof.

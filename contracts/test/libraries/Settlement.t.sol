@@ -9,6 +9,7 @@ import {Balances} from "../../src/libraries/Balances.sol";
 import {Balance, Member, MemberState} from "../../src/types/Community.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 /// @dev Holds members in storage and exposes the settlement library to tests.
 contract SettlementHarness {
@@ -151,8 +152,12 @@ contract SettlementHarness {
         return Settlement.memberView(members[i], bond, creditPerMember);
     }
 
-    function genesisRoot(address[] calldata participants, uint256 escrow) external pure returns (bytes32) {
-        return Settlement.genesisRoot(participants, escrow);
+    function genesisRoot(address[] calldata participants, uint256 escrow) external view returns (bytes32) {
+        return this.genesisRootPacked(OpenCodec.encodeParticipants(participants), escrow);
+    }
+
+    function genesisRootPacked(bytes calldata participants, uint256 escrow) external pure returns (bytes32 root) {
+        (root,) = Settlement.genesisRoot(participants, escrow);
     }
 }
 

@@ -6,15 +6,30 @@ import {IHub} from "../../src/interfaces/IHub.sol";
 import {MeterRegistry} from "../../src/libraries/MeterRegistry.sol";
 import {Settlement} from "../../src/libraries/Settlement.sol";
 import {Meter} from "../../src/types/Community.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 /// @dev Calls `Settlement.meterRoot` with its list in calldata, as `Hub.open` does.
 contract MeterRootCaller {
     function meterRoot(Meter[] calldata list, uint256 participantCount, uint256 schemeCount)
         external
+        view
+        returns (bytes32 root)
+    {
+        uint256 count;
+        (root, count) = this.meterRootPacked(OpenCodec.encodeMeters(list), participantCount, schemeCount);
+        assertCount(count, list.length);
+    }
+
+    function meterRootPacked(bytes calldata list, uint256 participantCount, uint256 schemeCount)
+        external
         pure
-        returns (bytes32)
+        returns (bytes32, uint256)
     {
         return Settlement.meterRoot(list, participantCount, schemeCount);
+    }
+
+    function assertCount(uint256 count, uint256 expected) internal pure {
+        require(count == expected, "meter count");
     }
 
     function registryRoot(Meter[] calldata list) external pure returns (bytes32) {

@@ -19,6 +19,7 @@ import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowResult} from "../../src/libraries/WindowResult.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 import {Modules} from "../utils/Modules.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -170,7 +171,7 @@ contract BalancesAttacksTest is Modules {
     }
 
     function _openActive(uint256 n, uint32 windows) internal returns (uint64 id) {
-        id = hub.open(_config(n, windows, token));
+        id = hub.open(OpenCodec.encode(_config(n, windows, token)));
         Balance[] memory g = _genesis(n);
         for (uint256 i = 0; i < n; ++i) {
             _join(id, i, g);
@@ -524,7 +525,7 @@ contract BalancesAttacksTest is Modules {
         for (uint256 k = 0; k < c.meters.length; ++k) {
             opened.push(c.meters[k]);
         }
-        id = hub.open(c);
+        id = hub.open(OpenCodec.encode(c));
         Balance[] memory g = _genesis(3);
         for (uint256 i = 0; i < 3; ++i) {
             _join(id, i, g);
@@ -556,7 +557,7 @@ contract BalancesAttacksTest is Modules {
             vm.prank(nodes[i]);
             rt.approve(address(hub), type(uint256).max);
         }
-        uint64 id = hub.open(_config(2, 1, IERC20(address(rt))));
+        uint64 id = hub.open(OpenCodec.encode(_config(2, 1, IERC20(address(rt)))));
         Balance[] memory g = _genesis(2);
         _join(id, 0, g);
         _join(id, 1, g);
@@ -689,7 +690,7 @@ contract BalancesAttacksTest is Modules {
         uint64 victim = _openActive(4, 1);
         // The thieves' community: nodes 0 and 1 (the victim community's members too, for the keys).
         CommunityConfig memory c = _config(2, 1, token);
-        uint64 thieves = hub.open(c);
+        uint64 thieves = hub.open(OpenCodec.encode(c));
         Balance[] memory g2 = _genesis(2);
         _join(thieves, 0, g2);
         _join(thieves, 1, g2);
@@ -724,7 +725,7 @@ contract BalancesAttacksTest is Modules {
             vm.prank(nodes[i]);
             rt.approve(address(hub), type(uint256).max);
         }
-        uint64 id = hub.open(_config(2, 1, IERC20(address(rt))));
+        uint64 id = hub.open(OpenCodec.encode(_config(2, 1, IERC20(address(rt)))));
         Balance[] memory g = _genesis(2);
         _join(id, 0, g);
         _join(id, 1, g);
@@ -757,8 +758,8 @@ contract BalancesAttacksTest is Modules {
         CommunityConfig memory dup = _config(3, 1, token);
         dup.participants[2] = nodes[0];
         vm.expectRevert(abi.encodeWithSelector(IHub.DuplicateParticipant.selector, nodes[0]));
-        hub.open(dup);
-        uint64 id = hub.open(_config(3, 1, token));
+        hub.open(OpenCodec.encode(dup));
+        uint64 id = hub.open(OpenCodec.encode(_config(3, 1, token)));
         Balance[] memory g = _genesis(3);
         vm.prank(nodes[0]);
         vm.expectRevert(abi.encodeWithSelector(IHub.NotParticipant.selector, id, nodes[0]));

@@ -20,6 +20,7 @@ import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {Modules} from "../utils/Modules.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -206,15 +207,17 @@ contract LimitBookAttacksTest is DisputeFixture {
         Hub h2 = _newHub();
         book.recordGenesis(nodes, ESCROW);
         uint64 onH2 = h2.open(
-            ConfigBuilder.build(
-                nodes,
-                ConfigBuilder.meters(publicKeys, ED25519),
-                Schedule(INTERVAL, W, START, 2, CHALLENGE),
-                MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0)),
-                token,
-                BOND,
-                ESCROW,
-                _modules(MarketKind.Auction)
+            OpenCodec.encode(
+                ConfigBuilder.build(
+                    nodes,
+                    ConfigBuilder.meters(publicKeys, ED25519),
+                    Schedule(INTERVAL, W, START, 2, CHALLENGE),
+                    MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0)),
+                    token,
+                    BOND,
+                    ESCROW,
+                    _modules(MarketKind.Auction)
+                )
             )
         );
         LimitOrder memory onOtherHub = LimitOrder(onH2, 3, 1, 240, 55, 1);
@@ -315,15 +318,17 @@ contract LimitBookAttacksTest is DisputeFixture {
         book.recordGenesis(nodes, ESCROW + 1);
         MarketParams memory market = MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(limits), bytes32(0));
         uint64 rich = hub.open(
-            ConfigBuilder.build(
-                nodes,
-                ConfigBuilder.meters(publicKeys, ED25519),
-                Schedule(INTERVAL, W, START, 2, CHALLENGE),
-                market,
-                token,
-                BOND,
-                ESCROW + 1,
-                _modules(MarketKind.Auction)
+            OpenCodec.encode(
+                ConfigBuilder.build(
+                    nodes,
+                    ConfigBuilder.meters(publicKeys, ED25519),
+                    Schedule(INTERVAL, W, START, 2, CHALLENGE),
+                    market,
+                    token,
+                    BOND,
+                    ESCROW + 1,
+                    _modules(MarketKind.Auction)
+                )
             )
         );
         bytes32[] memory foreign = book.genesisProof(hub, rich, 3);
@@ -597,15 +602,17 @@ contract LimitBookDisputeGasTest is Modules {
         vm.warp(START);
         book.recordGenesis(nodes, ESCROW);
         id = hub.open(
-            ConfigBuilder.build(
-                nodes,
-                ConfigBuilder.meters(meterKeys, ED25519),
-                Schedule(INTERVAL, 1, START, 1, CHALLENGE),
-                _market(l),
-                token,
-                BOND,
-                ESCROW,
-                _modules(kind)
+            OpenCodec.encode(
+                ConfigBuilder.build(
+                    nodes,
+                    ConfigBuilder.meters(meterKeys, ED25519),
+                    Schedule(INTERVAL, 1, START, 1, CHALLENGE),
+                    _market(l),
+                    token,
+                    BOND,
+                    ESCROW,
+                    _modules(kind)
+                )
             )
         );
         for (uint256 i = 0; i < n; ++i) {

@@ -28,6 +28,7 @@ import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 /// @notice A community of N = 10 participants with one Ed25519 meter each and one-day windows
 /// (W = 96), its signed readings for window 0 from `vectors/dispute.json` (TypeScript signs them),
@@ -160,18 +161,10 @@ abstract contract DisputeFixture is Modules {
         for (uint256 m = 0; m < ms.length; ++m) {
             registered.push(ms[m]);
         }
-        id = hub.open(
-            ConfigBuilder.build(
-                nodes,
-                ms,
-                Schedule(INTERVAL, W, START, 2, CHALLENGE),
-                market,
-                token,
-                BOND,
-                ESCROW,
-                _modules(market.kind)
-            )
+        CommunityConfig memory config = ConfigBuilder.build(
+            nodes, ms, Schedule(INTERVAL, W, START, 2, CHALLENGE), market, token, BOND, ESCROW, _modules(market.kind)
         );
+        id = hub.open(OpenCodec.encode(config));
         for (uint256 i = 0; i < N; ++i) {
             _join(id, i);
         }
@@ -191,7 +184,7 @@ abstract contract DisputeFixture is Modules {
         for (uint256 k = 0; k < config.meters.length; ++k) {
             lastOpened.push(config.meters[k]);
         }
-        return hub.open(config);
+        return hub.open(OpenCodec.encode(config));
     }
 
     /// @dev Participant i joins community `cid` with its genesis proof (ECDSA: no key data).

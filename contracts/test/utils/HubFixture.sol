@@ -9,6 +9,7 @@ import {DisputeKind, MeterRecordOpening} from "../../src/types/Dispute.sol";
 import {MeterRecords} from "./MeterRecords.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
+import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -87,7 +88,7 @@ abstract contract HubFixture is Modules {
     function _openConfig(CommunityConfig memory config) internal returns (uint64) {
         book.recordGenesis(config.participants, config.escrow);
         _keepMeters(config.meters);
-        return hub.open(config);
+        return hub.open(OpenCodec.encode(config));
     }
 
     /// @dev Keeps `ms` as the meters of the community opened last (for `_openedRecord`).

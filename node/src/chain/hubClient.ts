@@ -27,7 +27,8 @@ import { fromHex, toHex } from '../util/hex.js';
 import { signatureDst } from '../crypto/bls.js';
 import { disputeCommitment } from '../window/disputeProof.js';
 import { balancesRoot, genesisBalances } from '../window/balances.js';
-import { meterRoot } from '../window/meters.js';
+import { meterRoot, type MeterRecord } from '../window/meters.js';
+import { decodeMeters, decodeParticipants } from './openCodec.js';
 import { loadArtifact } from './artifacts.js';
 import { allWords, bitmapWords, joinWords, ref } from './signerBitmap.js';
 import { decodeRevert, type HubRevert } from './errors.js';
@@ -110,7 +111,7 @@ export const TX_TIMEOUT_MS = 60_000;
 const COMMUNITY_CLOSED = 3;
 
 /**
- * The meter list of an `open(config)` transaction's calldata (`config.meters`), checked against the hub's
+ * The meter list of an `open(config)` transaction's calldata (`config.meters`, packed: `decodeMeters`), checked against the hub's
  * `meterRoot` and `meterCount`: the hub stores only the root of the records (`MeterRegistry`). Throws one line
  * when the calldata is not a direct `Hub.open` call or lists other meters than the root commits to.
  */
@@ -123,9 +124,13 @@ export function metersFromOpen(
   if (parsed?.name !== 'open') {
     throw new MeterListError(`community ${expected.communityId}: its open transaction is not a direct Hub.open call`);
   }
-  const meters: MeterInfo[] = (parsed.args[0].meters as { publicKey: string; scheme: bigint; owner: bigint }[]).map(
-    (m, index) => ({ index, publicKey: getBytes(m.publicKey), scheme: Number(m.scheme), owner: Number(m.owner) }),
-  );
+  let records: MeterRecord[];
+  try {
+    records = decodeMeters(parsed.args[0].meters as string);
+  } catch (e) {
+    throw new MeterListError(`community ${expected.communityId}: ${(e as Error).message}`);
+  }
+  const meters: MeterInfo[] = records.map((m, index) => ({ index, ...m }));
   const root = meterRoot(meters);
   if (meters.length !== expected.meterCount || !sameHex(root, expected.meterRoot)) {
     throw new MeterListError(
@@ -340,7 +345,12 @@ export class HubClient {
       this.contract.queryFilter(this.contract.filters.ParticipantsListed(id), 0, 'latest'),
     ]);
     for (const log of logs) {
-      const listed = [...((log as EventLog).args.participants as string[])];
+      let listed: string[];
+      try {
+        listed = decodeParticipants((log as EventLog).args.participants as string);
+      } catch {
+        continue;
+      }
       if (
         listed.length === Number(info.participantCount) &&
         balancesRoot(genesisBalances(listed, info.escrow), 0n) === info.genesisBalancesRoot

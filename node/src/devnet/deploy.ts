@@ -21,12 +21,12 @@ import {
   type HubModules,
 } from '../chain/modules.js';
 import { HubClient, metersFromOpen } from '../chain/hubClient.js';
+import { encodeMeters, encodeParticipants } from '../chain/openCodec.js';
 import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
 import { marketWithTariff, type Tariff } from '../window/tariff.js';
 import type { MeterScheme } from '../reading/signature.js';
-import { toHex } from '../util/hex.js';
 import { hubDomain } from '../chain/eip712.js';
 import { firstOpenWindow, LimitBook, signLimitOrder, type LimitOrder } from '../window/limits.js';
 
@@ -157,9 +157,11 @@ export async function openCommunity(
     if (ledger) recordGas(ledger, 'publish tariff', receipt);
     market = marketTuple(marketWithTariff(market, t));
   }
+  const participants = spec.participants.map((w) => w.address);
+  // The lists packed (`OpenCodec`): 20 bytes per participant, 4 + key bytes per meter.
   const config = {
-    participants: spec.participants.map((w) => w.address),
-    meters: spec.meters.map((m) => ({ publicKey: toHex(m.publicKey), scheme: m.scheme, owner: m.owner })),
+    participants: encodeParticipants(participants),
+    meters: encodeMeters(spec.meters),
     intervalSeconds: spec.intervalSeconds,
     windowIntervals: spec.windowIntervals,
     start: spec.start,
@@ -187,19 +189,19 @@ export async function openCommunity(
   const table = spec.ownMeterKeys
     ? metersFromOpen(deployment.hub, (await deployment.hub.runner!.provider!.getTransaction(openReceipt.hash))!.data, {
         meterRoot: await deployment.hub.meterRoot(communityId),
-        meterCount: config.meters.length,
+        meterCount: spec.meters.length,
         communityId,
       })
     : undefined;
   // A join proves the participant's genesis leaf (index, address, escrow, 0, 0) under the genesis root.
-  const genesis = new BalancesTree(genesisBalances(config.participants, spec.escrow));
+  const genesis = new BalancesTree(genesisBalances(participants, spec.escrow));
   // Auction: the orders each participant posts at join for its own prices, checked as the chain does.
   const book =
     spec.market.kind === MarketKind.Auction && spec.limits && spec.ownLimits
       ? new LimitBook(
           {
             communityId,
-            participants: config.participants,
+            participants,
             domain: hubDomain(chainId, deployment.hubAddress),
             windowCount: spec.windowCount,
           },

@@ -8,6 +8,7 @@ import { gameVectors } from './game.js';
 import { limitOrderVectors } from './limitOrders.js';
 import { marketVectors } from './market.js';
 import { meterRegistryVectors } from './meters.js';
+import { openListVectors } from './open.js';
 import { readingVectors } from './readings.js';
 import { tariffVectors } from './tariff.js';
 import { updateVectors } from './update.js';
@@ -35,6 +36,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'balances.json': balancesVectors(),
     'limitOrders.json': limitOrderVectors(),
     'meters.json': meterRegistryVectors(),
+    'open.json': openListVectors(),
   };
 }
 

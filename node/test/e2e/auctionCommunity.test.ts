@@ -6,11 +6,11 @@ import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
 import { loadArtifact, projectRoot } from '../../src/chain/artifacts.js';
 import { hubDomain } from '../../src/chain/eip712.js';
 import { HubClient } from '../../src/chain/hubClient.js';
+import { encodeMeters, encodeParticipants } from '../../src/chain/openCodec.js';
 import { communityModules, marketTuple } from '../../src/chain/modules.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
 import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
-import { toHex } from '../../src/util/hex.js';
 import { BalancesTree, genesisBalances } from '../../src/window/balances.js';
 import { marketAt } from '../../src/window/fold.js';
 import { signLimitOrder, type LimitOrder } from '../../src/window/limits.js';
@@ -67,8 +67,8 @@ describe('e2e: auction community on anvil (limit prices from the chain)', functi
     const hub = deployment.hub.connect(opener) as Contract;
     const latest = await provider!.getBlock('latest');
     const config = {
-      participants: wallets.map((w) => w.address),
-      meters: meters.map((m) => ({ ...m, publicKey: toHex(m.publicKey) })),
+      participants: encodeParticipants(wallets.map((w) => w.address)),
+      meters: encodeMeters(meters),
       intervalSeconds: 60,
       windowIntervals: 4,
       start: latest!.timestamp + 3600,

@@ -4,6 +4,7 @@ import { loadArtifact } from '../../src/chain/artifacts.js';
 import { isValidMeterKey } from '../../src/reading/meterKeys.js';
 import { MeterScheme, meterKeyPair } from '../../src/reading/signature.js';
 import { MeterListError, metersFromOpen } from '../../src/chain/hubClient.js';
+import { encodeMeters, encodeParticipants } from '../../src/chain/openCodec.js';
 import { treeDepth } from '../../src/window/merkle.js';
 import {
   MeterRegistry,
@@ -56,8 +57,11 @@ describe('meter registry (window/meters.ts, twin of MeterRegistry.sol)', () => {
   describe('metersFromOpen (the node reads the meter list from the open calldata)', () => {
     const hub = new Contract('0x000000000000000000000000000000000000dEaD', loadArtifact('Hub').abi);
     const config = {
-      participants: ['0x0000000000000000000000000000000000000001', '0x0000000000000000000000000000000000000002'],
-      meters: meters.map((m) => ({ publicKey: hexlify(m.publicKey), scheme: m.scheme, owner: m.owner })),
+      participants: encodeParticipants([
+        '0x0000000000000000000000000000000000000001',
+        '0x0000000000000000000000000000000000000002',
+      ]),
+      meters: encodeMeters(meters),
       intervalSeconds: 900,
       windowIntervals: 96,
       start: 0,
@@ -103,6 +107,14 @@ describe('meter registry (window/meters.ts, twin of MeterRegistry.sol)', () => {
           .that.matches(/^community 1: the open calldata's 3 meters have root 0x[0-9a-f]{64}, the hub's meterRoot is/)
           .and.not.include('\n');
       }
+    });
+
+    it('a packed meter list that ends inside a record is a one-line MeterListError', () => {
+      const cut = hub.interface.encodeFunctionData('open', [{ ...config, meters: encodeMeters(meters).slice(0, -2) }]);
+      expect(() => metersFromOpen(hub, cut, { meterRoot: meterRoot(meters), meterCount: 3, communityId: 1n }))
+        .to.throw(MeterListError)
+        .with.property('message')
+        .that.matches(/^community 1: the packed meter list ends inside the record at byte 104$/);
     });
 
     it('calldata that is not a direct Hub.open call is refused', () => {

@@ -9,6 +9,7 @@ import {
   encodeKeyData,
 } from '../../../../node/src/crypto/bls.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
+import { encodeMeters, encodeParticipants } from '../../../../node/src/chain/openCodec.js';
 import { hubDomain, WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
@@ -40,7 +41,7 @@ import type { Approach, ApproachContext, CommunityReadings } from '../types.js';
 /**
  * What the DIVERSITY replay needs from the hub, in one place so that wiring the real Hub is an
  * edit of this binding only. `hubBinding` below follows contracts/src/interfaces/IHub.sol:
- * open(CommunityConfig), join, update, close; the CommunityToken is Ownable with an owner-only `mint`.
+ * open(OpenConfig: the lists packed, `encodeParticipants`/`encodeMeters`), join, update, close; the CommunityToken is Ownable with an owner-only `mint`.
  */
 export interface HubBinding {
   hubArtifact: string;
@@ -188,8 +189,10 @@ export const hubBinding: HubBinding = {
       to: c.hub,
       data: c.hubIface.encodeFunctionData('open', [
         {
-          participants: c.participants,
-          meters: c.meterKeys.map((publicKey, m) => ({ publicKey, scheme: 0, owner: m })),
+          participants: encodeParticipants(c.participants),
+          meters: encodeMeters(
+            c.meterKeys.map((publicKey, m) => ({ publicKey: getBytes(publicKey), scheme: 0, owner: m })),
+          ),
           intervalSeconds: c.readings.intervalSeconds,
           windowIntervals: c.windowIntervals,
           start: c.start,
