@@ -556,7 +556,7 @@ contract GameWideGasTest is HubFixture {
         auction = true;
         vm.warp(START);
         CommunityConfig memory c = _wideConfig();
-        cid = hub.open(c);
+        cid = hub.open(OpenCodec.encode(c));
         _joinAll(cid, NW);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
         Wide memory b = _build();
