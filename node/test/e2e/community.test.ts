@@ -18,7 +18,16 @@ import {
 } from '../utils/localCommunity.js';
 
 const households = FOUR_HOUSEHOLDS;
-const base: LocalCommunityOptions = { ...fastCommunityOptions, challengePeriod: 60 };
+// The cases below assert the fast path (every signature, one update per window). The signature deadline and
+// the takeover bound waits on a loaded machine, not the fast path's speed (a result every node signed goes out
+// at once): 3 s and 2 s were short enough that a stalled event loop (these four nodes share this process)
+// sent a window on the pending path, or had two ranks send it.
+const base: LocalCommunityOptions = {
+  ...fastCommunityOptions,
+  challengePeriod: 60,
+  signatureDeadlineSeconds: 20,
+  takeoverSeconds: 10,
+};
 
 /** Update transactions sent to the hub, per window (reverted ones included): double submits show. */
 async function updatesPerWindow(c: LocalCommunity): Promise<Map<number, number>> {
