@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiversityError } from '../util/errors.js';
-import { freePorts } from '../util/ports.js';
 
 export interface AnvilOptions {
   /** Loopback only: the project never exposes a dev chain. */
@@ -74,6 +73,15 @@ export type AnvilErrorType =
 
 export class AnvilError extends DiversityError<AnvilErrorType> {}
 
+/**
+ * The port in anvil's `Listening on <host>:<port>` line (anvil given `--port 0` binds a free port itself and
+ * prints it), or undefined while the line is not complete.
+ */
+export function listeningPort(text: string): number | undefined {
+  const m = /Listening on \S*:(\d+)\s/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Parses anvil's banner: the "Available Accounts" and "Private Keys" lists. */
 export function parseBanner(text: string): { accounts: string[]; privateKeys: string[] } {
   const section = (title: string): string[] => {
@@ -93,16 +101,19 @@ export function parseBanner(text: string): { accounts: string[]; privateKeys: st
   return { accounts: section('Available Accounts'), privateKeys: section('Private Keys') };
 }
 
-/** Starts anvil on a free loopback port and resolves once it listens. */
+/**
+ * Starts anvil on a free loopback port and resolves once it listens. Port 0 (the default) is bound by anvil
+ * itself and read from its banner: a port picked here and bound later by anvil could be taken in between
+ * (another process, an outgoing connection's ephemeral port) and anvil would fail to start.
+ */
 export async function startAnvil(opts: Partial<AnvilOptions> = {}): Promise<Anvil> {
   const o: AnvilOptions = { ...defaultAnvilOptions, ...opts };
-  const port = o.port || (await freePorts(1, o.host))[0];
   const bin = o.bin || join(projectRoot(), 'node_modules', '.bin', 'anvil');
   const args = [
     '--host',
     o.host,
     '--port',
-    String(port),
+    String(o.port),
     '--chain-id',
     String(o.chainId),
     '--accounts',
@@ -129,16 +140,17 @@ export async function startAnvil(opts: Partial<AnvilOptions> = {}): Promise<Anvi
     }),
   );
 
-  await new Promise<void>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new AnvilError({ code: AnvilErrorCode.START_TIMEOUT, timeoutMs: o.startTimeoutMs, output }));
     }, o.startTimeoutMs);
     const onData = (d: Buffer): void => {
       output += d.toString();
-      if (output.includes('Listening on')) {
+      const listening = listeningPort(output);
+      if (listening !== undefined) {
         clearTimeout(timer);
-        resolve();
+        resolve(listening);
       }
     };
     child.stdout?.on('data', onData);

@@ -479,14 +479,23 @@ export class Devnet {
         const window = settled.length;
         const rec = await hub.windowRecord(window);
         // A node busy on a loaded machine may answer late (10 s), or commit after the window is final:
-        // those are asked again at the end (`awaitAgreement`) before they count as disagreeing.
-        const results = await Promise.all(
-          this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000)),
-        );
+        // those are asked again at the end (`awaitAgreement`) before they count as disagreeing. The window's
+        // states come from a node that holds the final result: while none answers with it, all are asked
+        // again each 2 s for up to 30 s (a signer holds it, but may be starved right now).
+        const askUntil = Date.now() + 30_000;
+        let results: (WindowJson | undefined)[];
+        let own: WindowJson | undefined;
+        for (;;) {
+          results = await Promise.all(
+            this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000)),
+          );
+          own = results.find((r) => r?.windowRoot === rec.windowRoot);
+          if (own || Date.now() >= askUntil) break;
+          await sleep(2000);
+        }
         const agreeing = results.filter(
           (r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash,
         ).length;
-        const own = results.find((r) => r?.windowRoot === rec.windowRoot);
         if (!own) problems.push(`window ${window}: no node holds the result that is final on chain`);
         const fs = own?.finalState ?? [];
         const sum = (k: string) => fs.reduce((a, s) => a + BigInt(s[k]), 0n);

@@ -66,6 +66,8 @@ export interface NetworkModules {
   handlers: NetworkHandlers;
   metrics: Metrics | null;
   logger: Logger;
+  /** The clock (ms) of the inbound request rate limit; default Date.now (tests hold it still). */
+  now?: () => number;
 }
 
 /** The node's libp2p side: gossip topics with validation, the window protocol, peer upkeep. */
@@ -90,6 +92,7 @@ export class Network {
     this.inboundRequests = new RateLimiter(
       opts.requestsPerSecondPerPeer,
       Math.max(1, 4 * opts.requestsPerSecondPerPeer),
+      modules.now,
     );
   }
 

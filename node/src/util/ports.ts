@@ -30,8 +30,9 @@ function listen(port: number, host: string): Promise<Server | undefined> {
  * `count` distinct TCP ports free on `host` now, for processes that bind them a moment later (a devnet's
  * node processes, anvil). They are taken below the kernel's ephemeral range where it is known: a port the
  * kernel handed out with `listen(0)` is from that range, and in the moment before its process binds it an
- * outbound connection (the other nodes dialling each other) may take it as its local port — a node that
- * then fails to start (`EADDRINUSE`) was seen on a loaded 2-core machine. Candidates are drawn at random
+ * outbound connection (the other nodes dialling each other) may take it as its local port, and the node
+ * then fails to start (`EADDRINUSE`; the likely cause of a devnet node that exited at start on a loaded
+ * 2-core machine). Candidates are drawn at random
  * and held together until all are found, so none is handed out twice; without the range (not Linux), the
  * kernel's `listen(0)` picks them.
  */

@@ -96,8 +96,13 @@ describe('e2e: a node reads a partial claim’s final state from its update tran
       ),
       wallets.length,
     );
-    await provider.send('evm_setNextBlockTimestamp', [start + windowIntervals * intervalSeconds]);
-    await provider.send('evm_mine', []);
+    // Chain time to at least `t` (never back: on a slow machine the set-up may already have passed it).
+    const at = async (t: number) => {
+      const head = (await provider!.getBlock('latest'))!.timestamp;
+      await provider!.send('evm_setNextBlockTimestamp', [Math.max(t, head + 1)]);
+      await provider!.send('evm_mine', []);
+    };
+    await at(start + windowIntervals * intervalSeconds);
     const token = deployment.token.connect(wallets[1]) as Contract;
     await (await token.approve(deployment.hubAddress, bond / 10n)).wait(); // the claim deposit (R9)
 
@@ -123,8 +128,8 @@ describe('e2e: a node reads a partial claim’s final state from its update tran
     ).to.equal(undefined);
 
     // The claim finalizes; the honest node adopts balances(0) from the chain alone.
-    await provider.send('evm_setNextBlockTimestamp', [start + windowIntervals * intervalSeconds + challengePeriod + 1]);
-    await provider.send('evm_mine', []);
+    // The challenge period runs from the claim's own block (mined seconds after `at` on a loaded machine).
+    await at((await honest.windowRecord(0)).submittedAt + challengePeriod);
     await (await honest.sendFinalize()).wait();
     const record = await honest.windowRecord(0);
     expect(record.status).to.equal(WindowStatus.Final);

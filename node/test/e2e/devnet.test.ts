@@ -91,8 +91,12 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       child.stderr.on('data', (d) => (out += d));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(code, out).to.equal(0);
-      expect(out).to.match(/window 0 FINAL on chain: 4\/4 signatures, 4\/4 nodes agree/);
-      expect(out).to.match(/window 1 FINAL on chain: \d\/4 signatures, 4\/4 nodes agree/);
+      // The FINAL line counts the nodes that hold the final result when the devnet first sees it final; a node
+      // starved on a loaded machine may fold it later: the settlement table's "agree" column counts it then.
+      expect(out).to.match(/window 0 FINAL on chain: 4\/4 signatures, \d\/4 nodes agree/);
+      expect(out).to.match(/window 1 FINAL on chain: \d\/4 signatures, \d\/4 nodes agree/);
+      expect(out).to.match(/^ +0 +4 +4 /m);
+      expect(out).to.match(/^ +1 +\d +4 /m);
       expect(out).to.match(/OK: all 2 windows final on chain and every node agrees; every member was paid/);
       expect(out).to.match(/update \(4 signatures\)\s+\d+ tx/);
       // Closed, and each member paid by proof what its own fold says (escrow + bond here: nobody owes).
@@ -258,8 +262,11 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       child.stderr.on('data', (d) => (out += d));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       expect(code, out).to.equal(0);
-      expect(out).to.match(/window 0 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
-      expect(out).to.match(/window 1 FINAL on chain: \d\/3 signatures, 3\/3 nodes agree/);
+      // Every node's fold of both windows is the result on chain (the settlement table's "agree" column: a node
+      // starved on a loaded machine may fold a window after the devnet first sees it final).
+      expect(out).to.match(/window 0 FINAL on chain: \d\/3 signatures, \d\/3 nodes agree/);
+      expect(out).to.match(/window 1 FINAL on chain: \d\/3 signatures, \d\/3 nodes agree/);
+      for (const w of [0, 1]) expect(out).to.match(new RegExp(`^ +${w} +\\d +3 `, 'm'));
       expect(out).to.match(/OK: all 2 windows final on chain and every node agrees/);
       // The per-member table prices the grid legs at each interval's tariff (the fold equals the settled one).
       expect(out).to.include('grid legs at each interval’s tariff');
@@ -343,8 +350,11 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(order.stdout).to.match(/^order posted: participant 0 bids 0\.25 and asks 0\.21 per kWh from window 1 /);
       const code = await exited;
       expect(code, out).to.equal(0);
-      for (const w of [0, 1, 2])
-        expect(out).to.match(new RegExp(`window ${w} FINAL on chain: \\d/3 signatures, 3/3 nodes agree`));
+      // Every node's fold of every window is the result on chain (the table's "agree" column, as above).
+      for (const w of [0, 1, 2]) {
+        expect(out).to.match(new RegExp(`window ${w} FINAL on chain: \\d/3 signatures, \\d/3 nodes agree`));
+        expect(out).to.match(new RegExp(`^ +${w} +\\d +3 `, 'm'));
+      }
       expect(out).to.match(/OK: all 3 windows final on chain and every node agrees/);
       // The per-member table is the fold of the replayed readings with the prices in force per window, equal
       // to the settled states, its grid legs priced at each interval's tariff.

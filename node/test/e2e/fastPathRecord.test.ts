@@ -85,8 +85,10 @@ describe('e2e: the roots of a fast-path-final window come from its WindowFinaliz
         ),
         wallets.length,
       );
+    // Chain time to at least `t` (never back: on a slow machine the set-up may already have passed it).
     const at = async (t: number) => {
-      await provider!.send('evm_setNextBlockTimestamp', [t]);
+      const head = (await provider!.getBlock('latest'))!.timestamp;
+      await provider!.send('evm_setNextBlockTimestamp', [Math.max(t, head + 1)]);
       await provider!.send('evm_mine', []);
     };
 
@@ -124,7 +126,8 @@ describe('e2e: the roots of a fast-path-final window come from its WindowFinaliz
       stateHash: pending.stateHash,
       balancesRoot: pending.balancesRoot,
     }).to.deep.equal(w1.result);
-    await at(start + 2 * windowIntervals * intervalSeconds + challengePeriod + 1);
+    // The challenge period runs from the claim's own block (mined seconds after `at` on a loaded machine).
+    await at(pending.submittedAt + challengePeriod);
     await (await hub.sendFinalize()).wait();
     const r1 = await hub.windowRecord(1);
     expect(r1.status).to.equal(WindowStatus.Final);

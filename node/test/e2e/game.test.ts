@@ -329,19 +329,11 @@ describe('e2e: the data-availability game', function () {
     const leaf = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
     expect(leaf).to.have.length(1);
     expect(Number(leaf[0].args.interval)).to.equal(0);
-    // Each of the 5 reveals (2 window levels, the interval leaf, 2 meter levels) was sent by one of the signers' nodes.
-    const reveals = await Promise.all(
-      [0, 1].map(async (i) => {
-        const m = await c.nodes[i]!.metrics!.gameMoves.get();
-        return m.values
-          .filter((v) => v.labels.action === 'Reveal' && v.labels.result === 'mined')
-          .reduce((a, v) => a + v.value, 0);
-      }),
-    );
-    expect(reveals[0] + reveals[1]).to.equal(5);
-    // ... the opened step's data (S_{t-1} and E_t) was published once, and one meter leaf opened once.
-    const mined = (action: string) =>
-      Promise.all(
+    // Moves mined, as the signers' nodes count them. A node counts a move once its receipt is back (its
+    // provider polls): the chain may show a move (above) before its node has counted it, so wait until the
+    // counts reach what the chain shows, then check that they are exactly that.
+    const mined = async (action: string) => {
+      const counts = await Promise.all(
         [0, 1].map(async (i) => {
           const m = await c.nodes[i]!.metrics!.gameMoves.get();
           return m.values
@@ -349,10 +341,17 @@ describe('e2e: the data-availability game', function () {
             .reduce((a, v) => a + v.value, 0);
         }),
       );
-    const publishes = await mined('Publish');
-    expect(publishes[0] + publishes[1]).to.equal(1);
-    const opens = await mined('OpenMeter');
-    expect(opens[0] + opens[1]).to.equal(1);
+      return counts[0] + counts[1];
+    };
+    const counted = async (action: string, n: number) => {
+      await c.waitFor(`${n} ${action} move(s) counted by the nodes`, async () => (await mined(action)) >= n, 20_000);
+      return mined(action);
+    };
+    // Each of the 5 reveals (2 window levels, the interval leaf, 2 meter levels) was sent by one of the signers' nodes.
+    expect(await counted('Reveal', 5)).to.equal(5);
+    // ... the opened step's data (S_{t-1} and E_t) was published once, and one meter leaf opened once.
+    expect(await counted('Publish', 1)).to.equal(1);
+    expect(await counted('OpenMeter', 1)).to.equal(1);
     const published = (await game.queryFilter(game.filters.StepPublished(c.deployment.hubAddress))) as EventLog[];
     expect(published.map((e) => Number(e.args.position))).to.deep.equal([0]);
     const meters = (await game.queryFilter(game.filters.MeterOpened(c.deployment.hubAddress))) as EventLog[];

@@ -63,7 +63,9 @@ describe('e2e: node start-up failures', function () {
       });
       let stderr = '';
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      // A deadline against a hung start, under the case's 120 s: a start-up that fails takes seconds, tens of
+      // seconds on a loaded machine (loading the TypeScript sources).
+      const kill = setTimeout(() => child.kill('SIGKILL'), 100_000);
       child.on('exit', (code) => {
         clearTimeout(kill);
         resolve({ code, stderr: stderr.trim() });

@@ -84,8 +84,10 @@ describe('e2e: a pending claim of 2 of 300 participants (two signer words): the 
       ),
       N,
     );
+    // Chain time to at least `t` (never back: on a slow machine the set-up may already have passed it).
     const at = async (t: number) => {
-      await provider!.send('evm_setNextBlockTimestamp', [t]);
+      const head = (await provider!.getBlock('latest'))!.timestamp;
+      await provider!.send('evm_setNextBlockTimestamp', [Math.max(t, head + 1)]);
       await provider!.send('evm_mine', []);
     };
     await at(start + windowIntervals * intervalSeconds);
@@ -104,7 +106,9 @@ describe('e2e: a pending claim of 2 of 300 participants (two signer words): the 
     expect(popcount(pending.signers), 'two signers, not the bits of a hash').to.equal(2);
     expect(signerList(pending.signers, N)).to.deep.equal(signers);
 
-    await at(start + windowIntervals * intervalSeconds + challengePeriod + 1);
+    // The challenge period runs from the claim's own block: the blocks after `at` carry the wall clock's
+    // progress, so a claim mined seconds later on a loaded machine is not over at the window's end + P.
+    await at(pending.submittedAt + challengePeriod);
     await (await hub.sendFinalize()).wait();
     const final = await hub.windowRecord(0);
     expect(final.status).to.equal(WindowStatus.Final);

@@ -85,7 +85,9 @@ export class LocalCommunity {
     this.provider = localProvider(this.anvil.rpcUrl);
     const deployer = new NonceManager(new Wallet(this.anvil.privateKeys[0], this.provider));
     const wallets = opts.households.map((_, i) => new Wallet(this.anvil.privateKeys[i + 1], this.provider));
+    const deployStarted = Date.now();
     this.deployment = await deployHub(deployer, undefined, { moveDeadline: opts.gameMoveDeadline });
+    const deploySeconds = (Date.now() - deployStarted) / 1000;
     const meterKeys = opts.households.map((_, i) => meterKeyPair(seedFor(`e2e-meter-${i}`)));
     const p256 = Array.from({ length: opts.p256Meters ?? 0 }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }));
     this.p256Keys = p256.map((k) => k.privateKey);
@@ -94,7 +96,12 @@ export class LocalCommunity {
       return new Uint8Array(Buffer.concat([Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]));
     });
     const latest = await this.provider.getBlock('latest');
-    this.start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + opts.startDelaySeconds;
+    // Interval 0 must not begin long before the nodes run: the open, the joins and the nodes' start come
+    // first, about as much work as the deployment just done (1.5 s here unloaded, against a 4 s delay). On a
+    // machine slow enough that twice the deployment's time is more than the delay, the delay is that: readings
+    // a node makes after its first window's grace (a node up that late) are sealed out of that window.
+    const delay = Math.max(opts.startDelaySeconds, Math.ceil(2 * deploySeconds));
+    this.start = Math.max(latest!.timestamp, Math.floor(Date.now() / 1000)) + delay;
     this.communityId = await openCommunity(this.deployment, deployer, {
       participants: wallets,
       meters: [
