@@ -50,6 +50,17 @@ describe('operator hygiene', () => {
       ).to.equal(3);
     });
 
+    it('chain.closeAndClaim: off unless asked; a boolean, or a clear error', () => {
+      expect(withConfig(base)().chain.closeAndClaim).to.equal(false);
+      expect(withConfig({ ...base, chain: { ...base.chain, closeAndClaim: true } })().chain.closeAndClaim).to.equal(
+        true,
+      );
+      expect(withConfig({ ...base, chain: { ...base.chain, closeAndClaim: 'yes' } })).to.throw(
+        CliError,
+        /--chain.close-and-claim: must be true or false/,
+      );
+    });
+
     it('rejects unknown config keys, top-level and nested, naming them', () => {
       expect(withConfig({ ...base, privatekey: 'x' })).to.throw(CliError, /unknown key "privatekey"/);
       expect(withConfig({ ...base, chain: { ...base.chain, maxFeeGwei: 3 } })).to.throw(
