@@ -7,6 +7,7 @@ import type { NodeDb, StoredBalances } from '../../src/db/index.js';
 import type { BalanceBook } from '../../src/node/balanceBook.js';
 import { Settlement } from '../../src/node/settlement.js';
 import { balanceProof, balancesRoot, type Balance } from '../../src/window/balances.js';
+import { createLogger } from '../../src/util/logger.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -100,16 +101,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
         graceSeconds: 5,
         balanceBook: book as unknown as BalanceBook,
         metrics: null,
-        logger: {
-          info() {},
-          warn() {},
-          verbose() {},
-          debug() {},
-          error() {},
-          child() {
-            return this;
-          },
-        } as never,
+        logger: createLogger({ level: 'error', name: 'test' }),
       },
     );
   }
