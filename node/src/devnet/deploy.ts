@@ -8,6 +8,7 @@ import {
   type TransactionReceipt,
 } from 'ethers';
 import { checkMeterLayout } from '../window/commitment.js';
+import { assertAuctionSize } from '../window/auction.js';
 import { BalancesTree, genesisBalances } from '../window/balances.js';
 import { loadArtifact, type Artifact } from '../chain/artifacts.js';
 import {
@@ -139,6 +140,7 @@ export async function openCommunity(
   const hub = deployment.hub.connect(opener) as Contract;
   let market = marketTuple(spec.market);
   if (spec.market.kind === MarketKind.Auction) {
+    assertAuctionSize(spec.participants.length);
     if (spec.limits?.length !== spec.participants.length)
       throw new RangeError('an auction community needs one pair of limit prices per participant');
     const limits = spec.limits.map((l) => [l.bidPrice, l.askPrice]);
