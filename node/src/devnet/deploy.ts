@@ -137,10 +137,11 @@ export async function openCommunity(
 ): Promise<bigint> {
   // The hub refuses meters not grouped by owner (MetersNotGroupedByOwner): say which one before any gas is spent.
   checkMeterLayout({ owners: spec.meters.map((m) => m.owner), participants: spec.participants.length });
+  // The hub refuses an auction community over its bound (TooManyParticipantsForMarket): say so before sending.
+  if (spec.market.kind === MarketKind.Auction) assertAuctionSize(spec.participants.length);
   const hub = deployment.hub.connect(opener) as Contract;
   let market = marketTuple(spec.market);
   if (spec.market.kind === MarketKind.Auction) {
-    assertAuctionSize(spec.participants.length);
     if (spec.limits?.length !== spec.participants.length)
       throw new RangeError('an auction community needs one pair of limit prices per participant');
     const limits = spec.limits.map((l) => [l.bidPrice, l.askPrice]);
