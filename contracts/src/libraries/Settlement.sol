@@ -39,7 +39,7 @@ library Settlement {
     /// @notice Most participants of an auction community (`validateSchedule`, `TooManyParticipantsForMarket`):
     /// a BadStep of an auction community recomputes the auction's step over all N members in one transaction,
     /// and at the bound its worst case stays under 15,000,000 transaction gas, a margin under the 16,777,216
-    /// a transaction may carry (EIP-7825) (DESIGN.md §5.4; `AuctionCapGasTest`). Above it one wrong auction
+    /// a transaction may carry (EIP-7825) (DESIGN.md §5.4; `LimitBookDisputeGasTest.test_Cap_*`). Above it one wrong auction
     /// step could not be disputed at all.
     uint256 internal constant MAX_AUCTION_PARTICIPANTS = 600;
 

@@ -535,9 +535,10 @@ contract LimitBookAttacksTest is DisputeFixture {
 }
 
 /// @notice L3: the whole bad-step dispute (the reveal transaction) of a large auction community, one meter
-/// per member, every meter present, half the members selling and half buying in the disputed interval. The
-/// auction step is O(N²) (insertion sort of each side, memory), the slash O(N). `test_L3_..._Exceeds...`
-/// pass while the dispute does NOT fit one transaction under the 2^24 cap (the weakness is open).
+/// per member, every meter present, half the members selling and half buying in the disputed interval (or as
+/// `sellers`, `secondInterval`, `bigReadings` say). The book is heap-sorted (O(N log N)); the whole dispute
+/// still grows faster than N, so an auction community is bounded at open (`Settlement.MAX_AUCTION_PARTICIPANTS`,
+/// issue 10): `test_Cap_*` check the bound and that its worst case fits a transaction with a margin.
 contract LimitBookDisputeGasTest is Modules {
     uint64 internal constant START = 1_000_000;
     uint32 internal constant INTERVAL = 900;
