@@ -44,7 +44,7 @@ targets=(
   "contracts/src/Hub.sol|------ disputes (internals)|------ internals"
   # `open`'s checks (participants, modules, meters, schedule, a partial claim's final state), in the
   # library since s9; then its money moves (to the end of the file).
-  "contracts/src/libraries/Settlement.sol|function listParticipants(|function funds("
+  "contracts/src/libraries/Settlement.sol|function openLists(|function funds("
   "contracts/src/libraries/Settlement.sol|function funds(|"
 )
 

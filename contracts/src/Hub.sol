@@ -159,6 +159,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             config.challengePeriod,
             config.start,
             address(config.token),
+            n,
             m,
             config.market
         );

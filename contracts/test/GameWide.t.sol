@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../src/types/Market.sol";
-import {CommunityConfig, CommunityStatus, Meter, WindowStatus} from "../src/types/Community.sol";
+import {CommunityConfig, CommunityStatus, Meter, OpenConfig, WindowStatus} from "../src/types/Community.sol";
 import {
     DisputeKind,
     EnergyFault,
@@ -20,7 +20,7 @@ import {AuctionParams, LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {EnergyVector} from "../src/libraries/EnergyVector.sol";
 import {Auction} from "../src/libraries/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
-import {PackedLimits} from "../src/libraries/PackedLimits.sol";
+import {Settlement} from "../src/libraries/Settlement.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {SignerBitmap} from "../src/libraries/SignerBitmap.sol";
@@ -66,7 +66,7 @@ contract GameWideGasTest is HubFixture {
     uint256 internal constant RELAYABLE_PROOF_BYTES = 131_072 - 1_024;
 
     uint64 internal cid;
-    /// The auction judgement's community (`test_Gas_Judge_BadStepAuction`): the same N = M = 1,000, W = 96,
+    /// The auction community (`test_Wide_AuctionCommunityOfAThousandIsRefused`): the same N = M = 1,000, W = 96,
     /// the auction market over `_limits()`.
     bool internal auction;
 
@@ -548,27 +548,19 @@ contract GameWideGasTest is HubFixture {
         assertLt(txGas, TX_GAS_CAP);
     }
 
-    /// The same BadStep in an auction community of 1,000 (its own community, opened and joined here): the
-    /// proof also carries the 1,000 standing limit prices (packed: 32 bytes each), and still fits what a
-    /// client relays. Gas recorded (`judge_badStepAuction`); the auction's step (a heap sort of the book) is
-    /// not bounded here.
-    function test_Gas_Judge_BadStepAuction() public {
+    /// An auction community of 1,000 is refused at open (`TooManyParticipantsForMarket`): its BadStep, the
+    /// auction's step over 1,000 members, measured 22,305,600 execution and 22,939,788 transaction gas here
+    /// before the bound (over the 16,777,216 a transaction may carry, EIP-7825), so a wrong step of it could not
+    /// be disputed. The bound and its worst case: `LimitBookDisputeGasTest.test_Cap_*`, DESIGN.md §5.4.
+    function test_Wide_AuctionCommunityOfAThousandIsRefused() public {
         auction = true;
         vm.warp(START);
         CommunityConfig memory c = _wideConfig();
-        cid = hub.open(OpenCodec.encode(c));
-        _joinAll(cid, NW);
-        vm.warp(uint256(START) + uint256(GW) * INTERVAL);
-        Wide memory b = _build();
-        StepProof memory p;
-        p.previous = _leaf(b, 0);
-        p.prevState = PackedState.pack(b.s0);
-        p.current = _leaf(b, 1);
-        p.energy = b.energy;
-        p.limits = PackedLimits.pack(_limits());
-        bytes memory proof = abi.encode(p);
-        assertLt(proof.length, RELAYABLE_PROOF_BYTES, "a client relays it");
-        _judge(b, DisputeKind.BadStep, proof, "judge_badStepAuction");
+        OpenConfig memory o = OpenCodec.encode(c);
+        vm.expectRevert(
+            abi.encodeWithSelector(IHub.TooManyParticipantsForMarket.selector, NW, Settlement.MAX_AUCTION_PARTICIPANTS)
+        );
+        hub.open(o);
     }
 
     function test_Gas_Judge_BadEnergyAccumulation() public {

@@ -187,18 +187,31 @@ library Auction {
         }
     }
 
-    /// @dev Restores the max-heap property of a[0..end) below `root`.
+    /// @dev Restores the max-heap property of a[0..end) below `root`. In assembly: every index is below
+    /// end <= a.length (no bounds checks needed) and below 2^64 (no overflow): the checked Solidity version cost
+    /// about twice as much, and the sort is most of an auction BadStep (issue 10, DESIGN.md §5.4).
     function _siftDown(uint256[] memory a, uint256 root, uint256 end) private pure {
-        uint256 top = a[root];
-        while (true) {
-            uint256 child = 2 * root + 1;
-            if (child >= end) break;
-            if (child + 1 < end && a[child + 1] > a[child]) ++child;
-            if (a[child] <= top) break;
-            a[root] = a[child];
-            root = child;
+        assembly ("memory-safe") {
+            let base := add(a, 0x20)
+            let top := mload(add(base, shl(5, root)))
+            for {} 1 {} {
+                let child := add(shl(1, root), 1)
+                if iszero(lt(child, end)) { break }
+                let cv := mload(add(base, shl(5, child)))
+                let right := add(child, 1)
+                if lt(right, end) {
+                    let rv := mload(add(base, shl(5, right)))
+                    if gt(rv, cv) {
+                        child := right
+                        cv := rv
+                    }
+                }
+                if iszero(gt(cv, top)) { break }
+                mstore(add(base, shl(5, root)), cv)
+                root := child
+            }
+            mstore(add(base, shl(5, root)), top)
         }
-        a[root] = top;
     }
 
     /// @dev Q*: walks both books in merit order while the bid's price is at least the ask's.

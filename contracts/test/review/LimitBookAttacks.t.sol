@@ -6,7 +6,7 @@ import {Hub} from "../../src/Hub.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {ILimitBook} from "../../src/interfaces/ILimitBook.sol";
 import {AuctionMarketStep} from "../../src/modules/AuctionMarketStep.sol";
-import {CommunityInfo, CommunityStatus, Meter, WindowStatus} from "../../src/types/Community.sol";
+import {CommunityInfo, CommunityStatus, Meter, OpenConfig, WindowStatus} from "../../src/types/Community.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {DisputeKind, IntervalProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
 import {LimitOrder, LimitOrderHash, LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
@@ -14,6 +14,7 @@ import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
+import {Settlement} from "../../src/libraries/Settlement.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
@@ -534,9 +535,10 @@ contract LimitBookAttacksTest is DisputeFixture {
 }
 
 /// @notice L3: the whole bad-step dispute (the reveal transaction) of a large auction community, one meter
-/// per member, every meter present, half the members selling and half buying in the disputed interval. The
-/// auction step is O(N²) (insertion sort of each side, memory), the slash O(N). `test_L3_..._Exceeds...`
-/// pass while the dispute does NOT fit one transaction under the 2^24 cap (the weakness is open).
+/// per member, every meter present, half the members selling and half buying in the disputed interval (or as
+/// `sellers`, `secondInterval`, `bigReadings` say). The book is heap-sorted (O(N log N)); the whole dispute
+/// still grows faster than N, so an auction community is bounded at open (`Settlement.MAX_AUCTION_PARTICIPANTS`,
+/// issue 10): `test_Cap_*` check the bound and that its worst case fits a transaction with a margin.
 contract LimitBookDisputeGasTest is Modules {
     uint64 internal constant START = 1_000_000;
     uint32 internal constant INTERVAL = 900;
@@ -569,13 +571,35 @@ contract LimitBookDisputeGasTest is Modules {
     enum Order {
         Shuffled,
         Reversed,
-        InMeritOrder
+        InMeritOrder,
+        /// Every bid (151..250) above every ask (50..149), distinct levels: every order crosses.
+        AllCrossing,
+        /// One price for every bid (250) and one for every ask (50): one level each side, all crossing.
+        OneLevel
     }
+
+    /// @dev Which meters export in the disputed interval: 0 = the even ones (half the members), else the
+    /// first `sellers` (the others import).
+    uint256 internal sellers;
+    /// @dev The window has two intervals and the wrong step is at t = 1, over an honest S_0 the proof carries
+    /// packed (what a BadStep of any interval but the first costs); else one interval, S_{-1} empty.
+    bool internal secondInterval;
+    /// @dev Readings near 2^32 Wh (else 1,000 + m).
+    bool internal bigReadings;
 
     /// @dev The prices of `n` members in `order`.
     function _prices(uint256 n, Order order) internal pure returns (LimitPrices[] memory l) {
         l = new LimitPrices[](n);
         for (uint256 i = 0; i < n; ++i) {
+            if (order == Order.OneLevel) {
+                l[i] = LimitPrices(250, 50);
+                continue;
+            }
+            if (order == Order.AllCrossing) {
+                uint256 x = uint256(keccak256(abi.encode("price", i))) % n;
+                l[i] = LimitPrices(uint128(151 + (x * 99) / n), uint128(149 - (x * 99) / n));
+                continue;
+            }
             uint256 r = order == Order.Reversed
                 ? i
                 : order == Order.InMeritOrder ? n - 1 - i : uint256(keccak256(abi.encode("price", i))) % n;
@@ -583,7 +607,8 @@ contract LimitBookDisputeGasTest is Modules {
         }
     }
 
-    function _open(uint256 n, LimitPrices[] memory l) internal returns (uint64 id) {
+    /// @dev A fresh hub, token and `n` funded members; the open's config of a one-window community over `l`.
+    function _openConfig(uint256 n, LimitPrices[] memory l) internal returns (OpenConfig memory) {
         _deployModules();
         hub = _newHub();
         token = new CommunityToken("Community", "CT", address(this));
@@ -601,20 +626,25 @@ contract LimitBookDisputeGasTest is Modules {
         }
         vm.warp(START);
         book.recordGenesis(nodes, ESCROW);
-        id = hub.open(
-            OpenCodec.encode(
-                ConfigBuilder.build(
-                    nodes,
-                    ConfigBuilder.meters(meterKeys, ED25519),
-                    Schedule(INTERVAL, 1, START, 1, CHALLENGE),
-                    _market(l),
-                    token,
-                    BOND,
-                    ESCROW,
-                    _modules(kind)
-                )
+        return OpenCodec.encode(
+            ConfigBuilder.build(
+                nodes,
+                ConfigBuilder.meters(meterKeys, ED25519),
+                Schedule(INTERVAL, secondInterval ? 2 : 1, START, 1, CHALLENGE),
+                _market(l),
+                token,
+                BOND,
+                ESCROW,
+                _modules(kind)
             )
         );
+    }
+
+    function _open(uint256 n, LimitPrices[] memory l) internal returns (uint64 id) {
+        OpenConfig memory c = _openConfig(n, l);
+        id = hub.open(c);
+        // The genesis tree built once (each proof read from it, not rebuilt per join).
+        book.cacheGenesis(hub, id);
         for (uint256 i = 0; i < n; ++i) {
             bytes32[] memory proof = book.genesisProof(hub, id, i);
             vm.prank(nodes[i]);
@@ -639,7 +669,7 @@ contract LimitBookDisputeGasTest is Modules {
         uint256[] memory ex = new uint256[](n);
         uint256[] memory im = new uint256[](n);
         for (uint256 m = 0; m < n; ++m) {
-            (uint32 e, uint32 i) = m % 2 == 0 ? (uint32(1000 + m), uint32(0)) : (uint32(0), uint32(1000 + m));
+            (uint32 e, uint32 i) = _sells(m) ? (_wh(m), uint32(0)) : (uint32(0), _wh(m));
             slots[m].encoded = ReadingCodec.encode(Reading(uint64(block.chainid), address(hub), id, uint32(m), 0, e, i));
             // A bad step is checked without the meter signatures (the claim commits to them, the step does not).
             slots[m].signature = abi.encodePacked(keccak256(abi.encode(m)), keccak256(abi.encode(m, 1)));
@@ -648,16 +678,43 @@ contract LimitBookDisputeGasTest is Modules {
         }
         (bytes32[] memory meterLeaves, bytes memory energy) = WindowCommitment.meterLeaves(slots, owners, n);
         p.energy = energy;
-        if (kind == MarketKind.Auction) {
-            p.limits = PackedLimits.pack(l);
-            s = auctionModule.step(_market(l), Market.emptyState(n), ex, im, l);
-        } else {
-            s = mmrModule.step(_market(l), Market.emptyState(n), ex, im, new LimitPrices[](0));
-        }
+        ParticipantState[] memory prev = Market.emptyState(n);
+        if (secondInterval) prev = _honestStep(prev, ex, im, l);
+        s = _honestStep(prev, ex, im, l);
+        if (kind == MarketKind.Auction) p.limits = PackedLimits.pack(l);
         s[0].net += 1000;
         s[1].net -= 1000;
-        p.current =
-            IntervalProof(0, 0, MerkleTree.root(meterLeaves), keccak256(energy), StateHash.hash(s), new bytes32[](0));
+        (bytes32 rr, bytes32 eh) = (MerkleTree.root(meterLeaves), keccak256(energy));
+        p.current = IntervalProof(0, 0, rr, eh, StateHash.hash(s), new bytes32[](0));
+        if (secondInterval) {
+            p.previous = IntervalProof(0, 0, rr, eh, StateHash.hash(prev), new bytes32[](1));
+            p.previous.proof[0] = WindowCommitment.intervalLeaf(1, rr, eh, p.current.stateHash);
+            p.current = IntervalProof(1, 1, rr, eh, p.current.stateHash, new bytes32[](1));
+            p.current.proof[0] = WindowCommitment.intervalLeaf(0, rr, eh, p.previous.stateHash);
+            p.prevState = PackedState.pack(prev);
+        }
+    }
+
+    /// @dev Whether meter m exports (`sellers`).
+    function _sells(uint256 m) internal view returns (bool) {
+        return sellers == 0 ? m % 2 == 0 : m < sellers;
+    }
+
+    /// @dev Meter m's reading, Wh: near 2^32 with `bigReadings` (every byte of the packed states non-zero: the
+    /// dearest calldata), else 1,000 + m.
+    function _wh(uint256 m) internal view returns (uint32) {
+        return bigReadings ? uint32(type(uint32).max - m) : uint32(1000 + m);
+    }
+
+    /// @dev F(prev, E) of the community's market (`ex`, `im` are copied: the module consumes its own).
+    function _honestStep(
+        ParticipantState[] memory prev,
+        uint256[] memory ex,
+        uint256[] memory im,
+        LimitPrices[] memory l
+    ) internal view returns (ParticipantState[] memory) {
+        if (kind == MarketKind.Auction) return auctionModule.step(_market(l), prev, ex, im, l);
+        return mmrModule.step(_market(l), prev, ex, im, new LimitPrices[](0));
     }
 
     function _claimAndCommit(uint64 id, StepProof memory p, ParticipantState[] memory s)
@@ -665,11 +722,13 @@ contract LimitBookDisputeGasTest is Modules {
         returns (bytes memory data)
     {
         bytes32 stateHash = StateHash.hash(s);
-        bytes32[] memory leaves = new bytes32[](1);
-        leaves[0] = WindowCommitment.intervalLeaf(0, p.current.readingsRoot, p.current.energyHash, stateHash);
+        bytes32[] memory leaves = new bytes32[](secondInterval ? 2 : 1);
+        leaves[leaves.length - 1] =
+            WindowCommitment.intervalLeaf(p.current.interval, p.current.readingsRoot, p.current.energyHash, stateHash);
+        if (secondInterval) leaves[0] = p.current.proof[0];
         bytes32 windowRoot = MerkleTree.root(leaves);
         bytes32 balancesRoot = book.nextOf(hub, id, 0, s);
-        vm.warp(START + INTERVAL);
+        vm.warp(START + INTERVAL * leaves.length);
         bytes memory coSig = _coSig1(id, windowRoot, stateHash, balancesRoot);
         bytes memory packed = PackedState.pack(s);
         hub.update(id, 0, windowRoot, stateHash, balancesRoot, packed, coSig);
@@ -687,10 +746,11 @@ contract LimitBookDisputeGasTest is Modules {
         returns (bytes memory)
     {
         bytes32 digest = _resultDigest(address(hub), id, 0, windowRoot, stateHash, balancesRoot);
-        bytes[] memory sigs = new bytes[](1);
         (bytes32 r, bytes32 vs) = vm.signCompact(keys[1], digest);
-        sigs[0] = abi.encodePacked(uint8(1), r, vs);
-        return _pack(sigs);
+        // The signer bitmap has ⌈N/256⌉ words (bit 1 of the first set), then the one signature.
+        uint256[] memory words = new uint256[]((hub.community(id).participantCount + 255) / 256);
+        words[0] = 2;
+        return abi.encodePacked(words, r, vs);
     }
 
     function _disputeTxGas(uint256 n, Order order) internal returns (uint256 txGas, bool landed) {
@@ -709,7 +769,9 @@ contract LimitBookDisputeGasTest is Modules {
         txGas = standard > floor ? standard : floor;
         if (kind == MarketKind.Mmr) console2.log("mmr, N", n);
         else if (order == Order.Reversed) console2.log("reversed merit order, N", n);
-        else console2.log(order == Order.Shuffled ? "shuffled prices, N" : "prices in merit order, N", n);
+        else if (order == Order.Shuffled) console2.log("shuffled prices, N", n);
+        else if (order == Order.InMeritOrder) console2.log("prices in merit order, N", n);
+        else console2.log(order == Order.AllCrossing ? "every order crossing, N" : "one price level per side, N", n);
         console2.log("  calldata bytes", data.length);
         console2.log("  execution gas", execution);
         console2.log("  tx gas (max of standard, EIP-7623 floor)", txGas);
@@ -764,5 +826,57 @@ contract LimitBookDisputeGasTest is Modules {
         (uint256 txGas, bool landed) = _disputeTxGas(192, Order.Shuffled);
         assertTrue(landed);
         assertLt(txGas, 1 << 24);
+    }
+
+    // ------------------------------------------------------------------ the auction community's bound (issue 10)
+
+    /// An auction community of MAX_AUCTION_PARTICIPANTS + 1 is refused at open (no wrong step of it could be
+    /// disputed: at N = 640 the worst case below already needs 15,381,689 transaction gas, at N = 1,000
+    /// 27,590,186; DESIGN.md §5.4).
+    function test_Cap_AuctionCommunityOverTheBoundIsRefusedAtOpen() public {
+        uint256 n = Settlement.MAX_AUCTION_PARTICIPANTS + 1;
+        OpenConfig memory c = _openConfig(n, _prices(n, Order.OneLevel));
+        vm.expectRevert(
+            abi.encodeWithSelector(IHub.TooManyParticipantsForMarket.selector, n, Settlement.MAX_AUCTION_PARTICIPANTS)
+        );
+        hub.open(c);
+    }
+
+    /// The bound is the auction's only: an Mmr community of the same size opens (its BadStep is O(N) and
+    /// fits at N = 1,000, `GameWideGasTest`).
+    function test_Cap_MmrCommunityOverTheAuctionBoundOpens() public {
+        kind = MarketKind.Mmr;
+        uint256 n = Settlement.MAX_AUCTION_PARTICIPANTS + 1;
+        OpenConfig memory c = _openConfig(n, _prices(n, Order.OneLevel));
+        uint64 id = hub.open(c);
+        assertEq(hub.community(id).participantCount, n);
+    }
+
+    /// At the bound the worst case measured (`Order.OneLevel`: every member's order crosses, one price level
+    /// per side, so the margin rations half the members; t = 1 with S_0 in the proof; readings near 2^32 Wh,
+    /// every byte of the states non-zero) opens, and its BadStep lands and rejects the wrong claim within
+    /// 15,000,000 transaction gas (execution + calldata, EIP-7623 floor): a margin under the 16,777,216
+    /// cap. Recorded in `snapshots/AuctionCap.json`.
+    function test_Cap_WorstCaseAuctionBadStepAtTheBoundFits() public {
+        (secondInterval, bigReadings) = (true, true);
+        (uint256 txGas, bool landed) = _disputeTxGas(Settlement.MAX_AUCTION_PARTICIPANTS, Order.OneLevel);
+        assertTrue(landed, "the dispute lands");
+        assertLe(txGas, 15_000_000, "a margin under the EIP-7825 cap");
+        vm.snapshotValue("AuctionCap", "badStepAuction_oneLevel_t1_N600_txGas", txGas);
+    }
+
+    /// The figures of one configuration, printed (`-vv`): env N, ORDER (`Order`), SELLERS, T1, BIG, MMR. Skipped
+    /// without N. Above the bound it needs `MAX_AUCTION_PARTICIPANTS` raised (how DESIGN.md §5.4's sweep was
+    /// measured): `N=768 ORDER=4 T1=true forge test --gas-limit 100000000000 --match-test test_Sweep -vv`.
+    function test_Sweep() public {
+        uint256 n = vm.envOr("N", uint256(0));
+        vm.skip(n == 0);
+        sellers = vm.envOr("SELLERS", uint256(0));
+        secondInterval = vm.envOr("T1", false);
+        bigReadings = vm.envOr("BIG", false);
+        if (vm.envOr("MMR", false)) kind = MarketKind.Mmr;
+        (uint256 txGas, bool landed) = _disputeTxGas(n, Order(vm.envOr("ORDER", uint256(0))));
+        assertTrue(landed, "the dispute lands");
+        console2.log("TXGAS", txGas);
     }
 }
