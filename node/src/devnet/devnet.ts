@@ -356,11 +356,11 @@ export class Devnet {
         `community closed by ${by?.name ?? from}: every member is paid by proof from the last window's balances root`,
       );
     }
-    const unpaid = async () => {
+    const everyonePaid = async () => {
       const settled = await Promise.all(this.nodes.map((_, i) => hub.member(i).then((m) => m.settled)));
       return settled.every(Boolean) ? true : undefined;
     };
-    const allPaid = await waitFor(30_000, unpaid);
+    const allPaid = await waitFor(30_000, everyonePaid);
     for (const e of await claimedEvents(hub)) {
       const from = (await this.provider!.getTransaction(e.txHash))?.from.toLowerCase();
       const sender = this.nodes.find((n) => n.wallet.address.toLowerCase() === from);
