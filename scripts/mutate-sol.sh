@@ -35,6 +35,7 @@ targets=(
   # The packed transports a BadStep proof (and a claim's final state) carries (s11).
   "contracts/src/libraries/PackedState.sol||"
   "contracts/src/libraries/PackedLimits.sol||"
+  "contracts/src/libraries/OpenCodec.sol||"
   "contracts/src/modules/EcdsaSignerSet.sol||"
   "contracts/src/modules/P256Scheme.sol||"
   "contracts/src/modules/DataAvailabilityGame.sol||"

@@ -704,7 +704,7 @@ export class Settlement {
    * pending slash first.
    */
   private async atEnd(): Promise<void> {
-    const { hub, clock, community, db, participantIndex, logger } = this.modules;
+    const { hub, clock, community, participantIndex, logger } = this.modules;
     const end = community.windowCount;
     if (!(await hub.isClosed())) {
       const now = clock.nowSeconds();
@@ -735,12 +735,8 @@ export class Settlement {
         ? 'share'
         : undefined;
     if (!kind) return;
-    // A share taken before does not stop the next one: the pool grew since (checked above).
-    const last = await db.submissions.get(end);
-    const step =
-      kind === 'share' && last?.kind === 'share' && last.status === 'mined'
-        ? ({ kind: 'send' } as const)
-        : await this.track(end, kind);
+    // One share at most: only a debtor's claim grows the pool, and every debtor is paid out by then.
+    const step = await this.track(end, kind);
     if (step.kind === 'wait') return;
     if (step.kind === 'send')
       logger.info(kind === 'claim' ? 'claiming our balance' : 'taking our claim share', {
