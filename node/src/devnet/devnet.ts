@@ -84,9 +84,9 @@ type Print = (line: string) => void;
 const ETHER = 10n ** 18n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** `probe()` each second until it gives a value (not undefined) or `ms` pass: that value, else undefined. */
-async function waitFor<T>(ms: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
-  for (const deadline = Date.now() + ms; ; await sleep(1000)) {
+/** `probe()` every `everyMs` until it gives a value (not undefined) or `ms` pass: that value, else undefined. */
+async function waitFor<T>(ms: number, probe: () => Promise<T | undefined>, everyMs = 1000): Promise<T | undefined> {
+  for (const deadline = Date.now() + ms; ; await sleep(everyMs)) {
     const v = await probe();
     if (v !== undefined || Date.now() >= deadline) return v;
   }
@@ -388,22 +388,22 @@ export class Devnet {
     // The balances the nodes stored under the last final root (`GET /balances/<n>`), the first node's whose
     // root is the hub's: no node is trusted, the hub's root is the check. A node starved on a loaded machine
     // may not answer in time: every node is asked again each 2 s for up to 30 s.
-    let balances: FinalBalances | undefined;
     let refusals: string[] = [];
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      refusals = [];
-      for (const n of this.nodes) {
-        try {
-          balances = await finalBalances(hub, nodeApiSource(n.apiUrl));
-          break;
-        } catch (e) {
-          refusals.push(`${n.name}: ${(e as Error).message}`);
+    const balances: FinalBalances | undefined = await waitFor(
+      30_000,
+      async () => {
+        refusals = [];
+        for (const n of this.nodes) {
+          try {
+            return await finalBalances(hub, nodeApiSource(n.apiUrl));
+          } catch (e) {
+            refusals.push(`${n.name}: ${(e as Error).message}`);
+          }
         }
-      }
-      if (balances || Date.now() >= deadline) break;
-      await sleep(2000);
-    }
+        return undefined;
+      },
+      2000,
+    );
     if (!balances) {
       problems.push(`close: no node serves the balances the hub pays from (${refusals.join('; ')})`);
       return undefined;
@@ -482,17 +482,17 @@ export class Devnet {
         // those are asked again at the end (`awaitAgreement`) before they count as disagreeing. The window's
         // states come from a node that holds the final result: while none answers with it, all are asked
         // again each 2 s for up to 30 s (a signer holds it, but may be starved right now).
-        const askUntil = Date.now() + 30_000;
-        let results: (WindowJson | undefined)[];
-        let own: WindowJson | undefined;
-        for (;;) {
-          results = await Promise.all(
-            this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000)),
-          );
-          own = results.find((r) => r?.windowRoot === rec.windowRoot);
-          if (own || Date.now() >= askUntil) break;
-          await sleep(2000);
-        }
+        let results: (WindowJson | undefined)[] = [];
+        const own = await waitFor(
+          30_000,
+          async () => {
+            results = await Promise.all(
+              this.nodes.map((n) => fetchJson<WindowJson>(`${n.apiUrl}/window/${window}`, 10_000)),
+            );
+            return results.find((r) => r?.windowRoot === rec.windowRoot);
+          },
+          2000,
+        );
         const agreeing = results.filter(
           (r) => r?.windowRoot === rec.windowRoot && r?.stateHash === rec.stateHash,
         ).length;
