@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatUnits, parseUnits } from 'ethers';
 import { communityReadings, readCommunityFile } from '../../../datasets/src/communityFile.js';
@@ -17,6 +16,7 @@ import {
   type MeterEnergy,
 } from '../../src/window/state.js';
 import { paramsSchedule, parseTariff, type Tariff } from '../../src/window/tariff.js';
+import { inDevnetDir } from '../utils/devnetDir.js';
 
 /**
  * The TypeScript fold of a community file's quarter-hours [offset, offset + windows·W) as the devnet's
@@ -80,8 +80,7 @@ describe('e2e: diversity devnet (npm run demo)', function () {
   });
 
   it('settles every window with every node process in agreement, then exits 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-'));
-    try {
+    await inDevnetDir('diversity-devnet-', async (dir) => {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
       const child = spawn(process.execPath, [bin, 'devnet', '--windows', '2', '--dir', dir, '--timeout', '200'], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -113,14 +112,11 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(out).to.match(/== per member over the 2 settled windows/);
       for (const n of [0, 1, 2, 3]) expect(out).to.match(new RegExp(`^node-${n}`, 'm'));
       expect(out).to.match(/^community(\s+\S+){9}\s+0\.00\s/m);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
   it('--signatures bls, 10 nodes: every window final, then every member claims exactly what its own fold says (issue 11)', async function () {
     this.timeout(600_000);
-    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-bls-'));
-    try {
+    await inDevnetDir('diversity-devnet-bls-', async (dir) => {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
       // Frugal for a 2-core machine: 2 windows of 6 intervals, after 120 s for 10 node processes to
       // start and meet (a loaded machine needs them: with 45 s no node was up before both windows ended).
@@ -171,13 +167,10 @@ describe('e2e: diversity devnet (npm run demo)', function () {
         expect(c[8], `node-${i} received`).to.equal(formatUnits(leaf.escrow + parseUnits('10', 18) - leaf.debt, 18));
       }
       expect(out).to.match(/^claim\s+10 tx/m);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
   it('--community --escrow 0.3: the settled P2P volumes are the hand calculation; the debtor repays from its bond at close and the creditors share it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-community-'));
-    try {
+    await inDevnetDir('diversity-devnet-community-', async (dir) => {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
       const file = join(projectRoot(), 'datasets', 'examples', 'three-members-day.json');
       const args = [
@@ -244,13 +237,10 @@ describe('e2e: diversity devnet (npm run demo)', function () {
           [leaf.escrow, leaf.debt, leaf.claim, due, cut, leaf.escrow + bond - due + cut].map((v) => formatUnits(v, 18)),
         );
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
   it('--market auction: an auction community settles on chain; per-member P2P volumes are the TypeScript fold', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-auction-'));
-    try {
+    await inDevnetDir('diversity-devnet-auction-', async (dir) => {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
       const file = join(projectRoot(), 'datasets', 'examples', 'three-members-day.json');
       // Quarter-hours 36..51 (09:00-13:00), where A and B sell and C and B buy, at limit prices that cross.
@@ -298,14 +288,11 @@ describe('e2e: diversity devnet (npm run demo)', function () {
         expect(row, out).to.not.equal(null);
         expect(row!.slice(3, 5), `member ${m.name}`).to.deep.equal([kwh(m.bought), kwh(m.sold)]);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('--market auction, member A changes its prices with `diversity order` before window 1: every window final, all nodes agree, windows 1 and 2 fold with the new prices', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'diversity-devnet-order-'));
-    try {
+    await inDevnetDir('diversity-devnet-order-', async (dir) => {
       const bin = join(projectRoot(), 'bin', 'diversity.js');
       const file = join(projectRoot(), 'datasets', 'examples', 'three-members-day.json');
       const args = [bin, 'devnet', '--market', 'auction', '--community', file, '--community-offset', '36'];
@@ -384,8 +371,6 @@ describe('e2e: diversity devnet (npm run demo)', function () {
       expect(after[0]).to.deep.equal(before[0]);
       expect(after[1]).to.not.deep.equal(before[1]);
       expect(after[2]).to.not.deep.equal(before[2]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
