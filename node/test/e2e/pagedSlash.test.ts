@@ -1,13 +1,5 @@
 import { expect } from 'chai';
-import {
-  Contract,
-  type EventLog,
-  type JsonRpcProvider,
-  keccak256,
-  NonceManager,
-  toUtf8Bytes,
-  Wallet,
-} from 'ethers';
+import { Contract, type EventLog, type JsonRpcProvider, keccak256, NonceManager, toUtf8Bytes, Wallet } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
 import { encodeEcdsaCoSignature } from '../../src/chain/ecdsaCoSignature.js';
 import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
