@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Contract, type EventLog, type JsonRpcProvider, keccak256, NonceManager, toUtf8Bytes, Wallet } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
 import { encodeEcdsaCoSignature } from '../../src/chain/ecdsaCoSignature.js';
+import { decodeRevert } from '../../src/chain/errors.js';
 import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
 import { type ClaimedResult, HubClient, WindowStatus } from '../../src/chain/hubClient.js';
 import { loadArtifact } from '../../src/chain/artifacts.js';
@@ -33,7 +34,7 @@ const CLAIMANT_LOST = 2n;
 /**
  * Issue 10, §5.3 "Paged slash", end to end on a real hub (anvil, loopback): a claim signed by 67 of 70
  * participants loses its game by timeout; the resolve takes the first 64 bonds and leaves the slash pending
- * (the hub refuses `close` and a partial claim with `SlashPending`, the other 3 bonds untouched, no `Slashed`
+ * (a continuation has work to do, a partial claim is refused with `SlashPending`, the other 3 bonds untouched, no `Slashed`
  * yet); the node's code — `HubClient.isSlashPending` on the refused update, then
  * `HubClient.finishPendingSlash`, what the submitter's next tick runs (`settlement.ts`, `finishSlash`) —
  * finishes it; every offender pays its penalty exactly once, money is conserved to the wei, and the next
@@ -155,13 +156,13 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
     expect(rejected[0].transactionHash).to.equal(resolved.outcome.txHash);
 
     // The slash is pending: the first 64 offenders paid, the last 3 not yet; no `Slashed` yet (it is emitted
-    // when the last bond is taken); the hub refuses `close` and a partial claim with SlashPending.
+    // when the last bond is taken); a continuation has work; a partial claim is refused with SlashPending.
     const mid = await members();
     for (let i = 0; i < N; i++) expect(mid[i].bond, `member ${i} mid-slash`).to.equal(i < PAGE ? BOND - DEPOSIT : BOND);
     expect(mid.every((m) => m.credit === 0n)).to.equal(true);
     expect(await hub.queryFilter(hub.filters.Slashed(communityId))).to.have.length(0);
     const node = client(wallets[OFFENDERS]); // a non-signer's node, whose claim comes next
-    expect((await node.closeRefusal())?.name).to.equal('SlashPending');
+    await hub.continueSlash.staticCall(communityId); // a slash is pending: a continuation would do something
     const honest = emptyState(N);
     const nonSigners = [OFFENDERS, OFFENDERS + 1, OFFENDERS + 2];
     let refused: unknown;
@@ -197,7 +198,9 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
     expect((await token.balanceOf(deployment.hubAddress)) as bigint).to.equal(hubBalance0 + CHALLENGE_BOND);
     // Money: bonds + credits + the challenger's withdrawable = what was held + the claim deposit + the bond.
     expect((await held()) + paid).to.equal(held0 + DEPOSIT + CHALLENGE_BOND);
-    expect((await node.closeRefusal())?.name).to.not.equal('SlashPending');
+    let none: unknown;
+    await hub.continueSlash.staticCall(communityId).catch((e: unknown) => (none = e));
+    expect(decodeRevert(none, hub.interface)?.name).to.equal('NoSlashPending');
 
     // The next update goes through: the non-signers' claim, partial, their bonds whole.
     expect((await (await post('honest window 0', honest, nonSigners)).wait())?.status).to.equal(1);
