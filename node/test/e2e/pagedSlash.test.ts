@@ -6,11 +6,18 @@ import { decodeRevert } from '../../src/chain/errors.js';
 import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
 import { type ClaimedResult, HubClient, WindowStatus } from '../../src/chain/hubClient.js';
 import { loadArtifact } from '../../src/chain/artifacts.js';
+import { defaultChainOptions } from '../../src/chain/options.js';
+import { SequencedSigner } from '../../src/chain/sequencedSigner.js';
+import type { NodeDb } from '../../src/db/index.js';
 import { GameDesk } from '../../src/dispute/gameDesk.js';
+import { chainClaimStake } from '../../src/node/claimStake.js';
+import { Settlement } from '../../src/node/settlement.js';
+import { signerList } from '../../src/api/chainView.js';
+import { manualClock, tempDb } from '../utils/community.js';
 import { deployHub, localProvider, openCommunity } from '../../src/devnet/deploy.js';
 import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
-import { createLogger } from '../../src/util/logger.js';
+import { createLogger, type Logger } from '../../src/util/logger.js';
 import { balancesRoot, genesisBalances, reactBalances } from '../../src/window/balances.js';
 import { emptyState, MarketKind, type ParticipantState, stateHash } from '../../src/window/state.js';
 
@@ -34,23 +41,27 @@ const CLAIMANT_LOST = 2n;
 /**
  * Issue 10, §5.3 "Paged slash", end to end on a real hub (anvil, loopback): a claim signed by 67 of 70
  * participants loses its game by timeout; the resolve takes the first 64 bonds and leaves the slash pending
- * (a continuation has work to do, a partial claim is refused with `SlashPending`, the other 3 bonds untouched, no `Slashed`
- * yet); the node's code — `HubClient.isSlashPending` on the refused update, then
- * `HubClient.finishPendingSlash`, what the submitter's next tick runs (`settlement.ts`, `finishSlash`) —
- * finishes it; every offender pays its penalty exactly once, money is conserved to the wei, and the next
- * update goes through. No libp2p nodes: 70 accounts on anvil, as wideSignerRecord.test.ts.
+ * (a continuation has work to do, the other 3 bonds untouched, no `Slashed` yet). A non-signer's submitter
+ * (`Settlement`, composed as its daemon composes it, with a manual clock) holds the honest result: its
+ * update is refused `SlashPending`, its next tick finishes the slash (`finishSlash` →
+ * `HubClient.finishPendingSlash`, one `continueSlash`) and sends the update again, which goes through.
+ * Every offender pays its penalty exactly once and money is conserved to the wei. No libp2p nodes: 70
+ * accounts on anvil, as wideSignerRecord.test.ts.
  */
 describe('e2e: a slash of 67 offenders goes pending and the node finishes it', function () {
   this.timeout(300_000);
   let anvil: Anvil | undefined;
   let provider: JsonRpcProvider | undefined;
+  let db: NodeDb | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
 
   after(async () => {
+    await cleanup?.();
     provider?.destroy();
     await anvil?.stop();
   });
 
-  it('the resolve takes 64 bonds, SlashPending blocks the next update, finishPendingSlash ends it; money conserved', async () => {
+  it('the resolve takes 64 bonds; the submitter’s update is refused SlashPending, its next tick finishes the slash and the update goes through; money conserved', async () => {
     anvil = await startAnvil({ accounts: N + 2 });
     provider = localProvider(anvil.rpcUrl);
     const deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
@@ -86,8 +97,8 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
       await provider!.send('evm_setNextBlockTimestamp', [Math.max(t, head + 1)]);
       await provider!.send('evm_mine', []);
     };
-    /** A claim of window 0 over `state`, co-signed by `signers`, posted by the first of them with its deposit. */
-    const post = async (tag: string, state: ParticipantState[], signers: number[]) => {
+    /** A result of window 0 over `state` (its root named by `tag`) and the signatures of `signers` over it. */
+    const sign = async (tag: string, state: ParticipantState[], signers: number[]) => {
       const { next, claimsAdded } = reactBalances(
         genesisBalances(
           wallets.map((w) => w.address),
@@ -100,15 +111,18 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
         stateHash: stateHash(state),
         balancesRoot: balancesRoot(next, claimsAdded),
       };
-      const coSignature = encodeEcdsaCoSignature(
-        await Promise.all(
-          signers.map(async (signer) => ({
-            signer,
-            signature: await signWindowResult(wallets[signer], domain, { communityId, window: 0, ...result }),
-          })),
-        ),
-        N,
+      const signatures = await Promise.all(
+        signers.map(async (signer) => ({
+          signer,
+          signature: await signWindowResult(wallets[signer], domain, { communityId, window: 0, ...result }),
+        })),
       );
+      return { result, signatures };
+    };
+    /** That claim posted by the first signer, with its deposit. */
+    const post = async (tag: string, state: ParticipantState[], signers: number[]) => {
+      const { result, signatures } = await sign(tag, state, signers);
+      const coSignature = encodeEcdsaCoSignature(signatures, N);
       const poster = wallets[signers[0]];
       await (await (token.connect(poster) as Contract).approve(deployment.hubAddress, DEPOSIT)).wait();
       return client(poster).sendUpdate(0, result, coSignature, state);
@@ -161,19 +175,103 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
     for (let i = 0; i < N; i++) expect(mid[i].bond, `member ${i} mid-slash`).to.equal(i < PAGE ? BOND - DEPOSIT : BOND);
     expect(mid.every((m) => m.credit === 0n)).to.equal(true);
     expect(await hub.queryFilter(hub.filters.Slashed(communityId))).to.have.length(0);
-    const node = client(wallets[OFFENDERS]); // a non-signer's node, whose claim comes next
     await hub.continueSlash.staticCall(communityId); // a slash is pending: a continuation would do something
-    const honest = emptyState(N);
-    const nonSigners = [OFFENDERS, OFFENDERS + 1, OFFENDERS + 2];
-    let refused: unknown;
-    await post('honest window 0', honest, nonSigners).catch((e: unknown) => (refused = e));
-    expect(refused, 'the partial claim is refused while bonds are taken').to.not.equal(undefined);
-    expect(node.isSlashPending(refused), 'the submitter sees SlashPending').to.equal(true);
     expect((await token.balanceOf(deployment.hubAddress)) as bigint).to.equal(hubBalance0 + CHALLENGE_BOND);
 
-    // The node finishes it (the submitter's next tick: `finishSlash` → `HubClient.finishPendingSlash`).
+    // Participant 67's submitter, as its daemon composes it (node.ts: a sequenced signer, the real hub client
+    // and claim stake), holds the honest result of window 0 signed by the three non-signers. Its update is
+    // refused (SlashPending); its next tick finishes the slash (`finishSlash` → `HubClient.finishPendingSlash`)
+    // and, after its backoff, the update goes through. Its clock is a manual one, set from the chain's.
+    const me = OFFENDERS;
+    const signer = new SequencedSigner(wallets[me]);
+    const node = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: signer, provider });
+    const finishPendingSlash = node.finishPendingSlash.bind(node);
+    const finished: number[] = [];
+    node.finishPendingSlash = async (maxCalls?: number) => {
+      const pages = await finishPendingSlash(maxCalls);
+      finished.push(pages);
+      return pages;
+    };
+    const community = await node.communityInfo();
+    const honest = emptyState(N);
+    const nonSigners = [OFFENDERS, OFFENDERS + 1, OFFENDERS + 2];
+    const own = await sign('honest window 0', honest, nonSigners);
+    ({ db, cleanup } = await tempDb());
+    await db.windowResults.put(0, {
+      window: 0,
+      ...own.result,
+      finalState: honest,
+      intervals: [],
+      readingCount: 0,
+      voidedSlots: 0,
+      committedAt: 0,
+    });
+    for (const { signer: i, signature } of own.signatures)
+      await db.coSignatures.put({ window: 0, signer: i }, { window: 0, signer: i, ...own.result, signature });
+    const clock = manualClock(community, (await provider.getBlock('latest'))!.timestamp);
+    // The submitter's log lines (message and fields), as its daemon would write them.
+    const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+    const log = (message: string, fields?: Record<string, unknown>) => lines.push({ message, fields });
+    const said = {
+      info: log,
+      warn: log,
+      verbose: log,
+      debug: log,
+      error: log,
+      child() {
+        return this;
+      },
+    } as unknown as Logger;
+    const settlement = new Settlement(
+      {
+        ...defaultChainOptions,
+        rpcUrl: anvil.rpcUrl,
+        hub: deployment.hubAddress,
+        communityId,
+        signatureDeadlineSeconds: 1,
+        takeoverSeconds: 1,
+        backoffSeconds: 1,
+      },
+      {
+        community,
+        clock: clock.clock,
+        db,
+        hub: node,
+        provider,
+        participantIndex: me,
+        address: wallets[me].address,
+        graceSeconds: 0,
+        stake: chainClaimStake(node, token.connect(signer) as Contract, wallets[me].address),
+        metrics: null,
+        logger: said,
+      },
+    );
+    // Ticks 5 s of the node's clock apart: its turn (rank 67 of the rotation, 1 s a rank) comes, the update is
+    // refused, the next tick finishes the slash and sends it again, a later one reads it pending on chain.
     const before = await provider.getBlockNumber();
-    expect(await node.finishPendingSlash()).to.equal(1); // 3 bonds, then the 3 recipients credited: 6 slots
+    let refusedAt: number | undefined;
+    for (let tick = 0; tick < 40; tick++) {
+      clock.state.now += 5;
+      await settlement.tick();
+      if (refusedAt === undefined && (await db.submissions.get(0))?.status === 'failed') {
+        refusedAt = tick;
+        expect(finished, 'nothing finished before the refusal').to.deep.equal([]);
+        expect(settlement.windowState(0)?.status).to.equal('none');
+      }
+      if (settlement.windowState(0)?.status === 'pending') break; // its update mined, as its sync read it
+    }
+    expect(refusedAt, 'the update was refused (SlashPending) first').to.not.equal(undefined);
+    expect(finished, 'one finish: one continueSlash (3 bonds, then the 3 recipients credited: 6 slots)').to.deep.equal([
+      1,
+    ]);
+    expect(settlement.windowState(0)).to.deep.equal({ status: 'pending', signers: 3 });
+    // Only an update refused `SlashPending` sets the flag the next tick finishes the slash on (settlement.ts).
+    const order = lines.map((l) => l.message);
+    const refusal = order.indexOf('update not sent; backing off');
+    const finish = order.indexOf('pending slash finished');
+    expect(refusal).to.be.greaterThan(-1);
+    expect(finish).to.be.greaterThan(refusal);
+    expect(lines[finish].fields).to.deep.equal({ continueSlashCalls: 1 });
     expect(await node.finishPendingSlash(), 'nothing left').to.equal(0);
     const slashed = (await hub.queryFilter(hub.filters.Slashed(communityId), before + 1)) as EventLog[];
     expect(slashed).to.have.length(1);
@@ -195,17 +293,18 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
     }
     const paid = (await hub.withdrawable(deployment.tokenAddress, outsider.address)) as bigint;
     expect(paid, 'the challenge bond back and the reward').to.equal(CHALLENGE_BOND + reward);
-    expect((await token.balanceOf(deployment.hubAddress)) as bigint).to.equal(hubBalance0 + CHALLENGE_BOND);
+    // Nothing left the hub; the node's new claim brought its deposit.
+    expect((await token.balanceOf(deployment.hubAddress)) as bigint).to.equal(hubBalance0 + CHALLENGE_BOND + DEPOSIT);
     // Money: bonds + credits + the challenger's withdrawable = what was held + the claim deposit + the bond.
     expect((await held()) + paid).to.equal(held0 + DEPOSIT + CHALLENGE_BOND);
     let none: unknown;
     await hub.continueSlash.staticCall(communityId).catch((e: unknown) => (none = e));
     expect(decodeRevert(none, hub.interface)?.name).to.equal('NoSlashPending');
 
-    // The next update goes through: the non-signers' claim, partial, their bonds whole.
-    expect((await (await post('honest window 0', honest, nonSigners)).wait())?.status).to.equal(1);
+    // The next update went through: the node's claim, partial, signed by the three non-signers (bonds whole).
     const next = await node.windowRecord(0);
     expect(next.status).to.equal(WindowStatus.Pending);
-    expect(next.windowRoot).to.equal(keccak256(toUtf8Bytes('honest window 0')));
+    expect(next.windowRoot).to.equal(own.result.windowRoot);
+    expect(signerList(next.signers, N)).to.deep.equal(nonSigners);
   });
 });
