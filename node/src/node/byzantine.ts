@@ -180,8 +180,8 @@ export function junkPadded(commitment: WindowCommitment): WindowCommitment {
 
 /**
  * A byzantine mode's change to a stored commitment as the node rebuilds it from its frames (slots and states:
- * the canonical tree) before it answers a game: `junk-padding` answers from its junk tree. The identity for
- * the other modes (their stored frames are the claim). One home with the fold's (`byzantineFold`).
+ * the canonical tree) before it answers a game: `junk-padding` answers from its junk tree. None (undefined)
+ * for the other modes and an honest node: their stored frames are the claim. One home with the fold's.
  */
 export function byzantineClaimed(
   mode: ByzantineMode | undefined,
