@@ -86,6 +86,11 @@ export interface GameLoopModules {
   backoffSeconds: number;
   /** Asks the connected peers for the claimant's commitment of a window (the window protocol). */
   fetchCommitments(window: number): Promise<Uint8Array[][]>;
+  /**
+   * Byzantine test modes only (`byzantineClaimed`, node/byzantine.ts): the claim a stored commitment stands
+   * for, when it is not the tree its frames rebuild (`junk-padding`). Absent for an honest node.
+   */
+  claimedAs?: (claimed: ClaimedWindow) => ClaimedWindow;
   metrics: Metrics | null;
   logger: Logger;
 }
@@ -746,6 +751,7 @@ export class GameLoop {
         meterLayout(this.m.community),
         frames.map((f) => Buffer.from(f, 'utf8')),
       );
+      if (stored && this.m.claimedAs) stored = this.m.claimedAs(stored);
       if (!stored || stored.commitment.windowRoot !== windowRoot) return undefined;
       this.windows.set(key, stored);
       for (const k of this.windows.keys()) if (Number(k.split(':')[0]) < window - 4) this.windows.delete(k);

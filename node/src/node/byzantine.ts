@@ -1,11 +1,15 @@
 import type { FoldStrategy } from './committer.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { AssembledWindow } from '../window/assemble.js';
+import type { WindowCommitment } from '../window/commitment.js';
+import type { ClaimedWindow } from '../window/disputeProof.js';
+import { hashPair } from '../window/merkle.js';
 import { commitStates, foldStates, marketAt, type FoldedWindow } from '../window/fold.js';
 import { limitsInForce } from '../window/limits.js';
 import { marketStep } from '../window/market.js';
 import { stateHash, type ParticipantState } from '../window/state.js';
 import { toMeterEnergy } from '../window/assemble.js';
+import { keccak256, toUtf8Bytes } from 'ethers';
 
 /**
  * Ways a byzantine node cheats, for tests and demos of the dispute game (DESIGN.md §5). Each
@@ -46,6 +50,14 @@ export enum ByzantineMode {
    * BadBalances dispute (the reaction recomputed from the previous final balances) shows it.
    */
   ThiefBalances = 'thief-balances',
+  /**
+   * Review 5 M2's claimant: the honest fold and result (stateHash, balancesRoot), but junk in the window
+   * tree's padding (`junkPadded`: the first leaf past W is not zero; W not a power of two). Its slots and
+   * states are served as stored (they rebuild the honest root, not the claim's); every game move is
+   * answered from the junk tree. The challenger's pick into the padding wins (`PaddingNotEmpty`,
+   * `ClaimantFaulted`, DESIGN.md §5.4).
+   */
+  JunkPadding = 'junk-padding',
 }
 
 /** Whether a node in this mode serves no commitment to its peers. */
@@ -133,13 +145,49 @@ export function byzantineFold(
     }
     case ByzantineMode.WrongFinalState:
     case ByzantineMode.ThiefBalances:
+    case ByzantineMode.JunkPadding:
       states = foldStates(community, assembled);
       break;
   }
-  const folded = commitStates(community, window, assembled, states);
+  const committed = commitStates(community, window, assembled, states);
+  const folded =
+    mode === ByzantineMode.JunkPadding ? { ...committed, commitment: junkPadded(committed.commitment) } : committed;
   const postedState =
     mode === ByzantineMode.WrongFinalState ? shiftMoney(folded.finalState, 10n ** 15n) : folded.finalState;
   return { assembled, folded, postedState, postedStateHash: stateHash(postedState) };
+}
+
+/** The junk a `junk-padding` claimant commits as its window tree's first padding leaf. */
+export const JUNK_LEAF = keccak256(toUtf8Bytes('DIVERSITY junk padding'));
+
+/**
+ * `commitment` with junk in its padding: the first leaf past the interval leaves (position W) is `JUNK_LEAF`
+ * instead of zero, and every node above it rehashed. The interval leaves are untouched. W must not be a
+ * power of two (a full tree has no padding): a RangeError otherwise.
+ */
+export function junkPadded(commitment: WindowCommitment): WindowCommitment {
+  const w = commitment.intervals.length;
+  const levels = commitment.levels.map((l) => [...l]);
+  if (w >= levels[0].length) throw new RangeError(`a window of ${w} intervals has no padding to fill with junk`);
+  let index = w;
+  levels[0][index] = JUNK_LEAF;
+  for (let h = 1; h < levels.length; h++) {
+    index >>= 1;
+    levels[h][index] = hashPair(levels[h - 1][2 * index], levels[h - 1][2 * index + 1]);
+  }
+  return { ...commitment, levels, windowRoot: levels[levels.length - 1][0] };
+}
+
+/**
+ * A byzantine mode's change to a stored commitment as the node rebuilds it from its frames (slots and states:
+ * the canonical tree) before it answers a game: `junk-padding` answers from its junk tree. None (undefined)
+ * for the other modes and an honest node: their stored frames are the claim. One home with the fold's.
+ */
+export function byzantineClaimed(
+  mode: ByzantineMode | undefined,
+): ((claimed: ClaimedWindow) => ClaimedWindow) | undefined {
+  if (mode !== ByzantineMode.JunkPadding) return undefined;
+  return (claimed) => ({ ...claimed, commitment: junkPadded(claimed.commitment) });
 }
 
 /** A byzantine mode as the committer's fold strategy: the daemon has no byzantine branches. */

@@ -20,7 +20,7 @@ import { MeterKeyRing } from '../reading/meterKeys.js';
 import { VerifierPool } from '../reading/verifierPool.js';
 import { createLogger, type Logger } from '../util/logger.js';
 import { BalanceBook, thiefBalances } from './balanceBook.js';
-import { answersGames, ByzantineMode, byzantineStrategy, withholdsCommitment } from './byzantine.js';
+import { answersGames, byzantineClaimed, ByzantineMode, byzantineStrategy, withholdsCommitment } from './byzantine.js';
 import { blsKeys, CoSigner } from './coSigner.js';
 import { honestFold, WindowCommitter } from './committer.js';
 import { EquivocationReporter } from './equivocations.js';
@@ -423,6 +423,7 @@ export class DiversityNode {
       takeoverSeconds: opts.chain.takeoverSeconds,
       backoffSeconds: opts.chain.backoffSeconds,
       fetchCommitments: (window) => windows.fetchCommitments(window),
+      claimedAs: byzantineClaimed(opts.byzantine),
       metrics,
       logger: logger.child('game'),
     });

@@ -6,7 +6,7 @@ import { loadArtifact } from '../../src/chain/artifacts.js';
 import { HubClient } from '../../src/chain/hubClient.js';
 import { GamePhase } from '../../src/dispute/game.js';
 import { GameDesk } from '../../src/dispute/gameDesk.js';
-import { ByzantineMode } from '../../src/node/byzantine.js';
+import { ByzantineMode, JUNK_LEAF } from '../../src/node/byzantine.js';
 import { createLogger } from '../../src/util/logger.js';
 import { FOUR_HOUSEHOLDS, fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js';
 
@@ -22,6 +22,7 @@ const D = 30;
 const CLAIMANT_LOST = 2n;
 const CHALLENGER_LOST = 3n;
 const VOID = 4n;
+const FAULTED = 5n;
 
 /** Three households, one window of 4 one-second intervals, P = 120 s, moves of 30 s. */
 const options = {
@@ -261,6 +262,100 @@ describe('e2e: the data-availability game', function () {
     await c.timeTravel(options.challengePeriod);
     await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
     expect((await hub.windowRecord(c.communityId, 0)).windowRoot).to.equal(honestRoot);
+  });
+
+  it('review 5 M2: a claimant of the honest result with junk in its window tree’s padding (W = 3) answers every move and loses at the pick into the padding; the honest result becomes final', async () => {
+    c = new LocalCommunity({ ...options, windowIntervals: 3 });
+    await c.setup();
+    for (const o of c.options) o.game = { ...o.game, availabilityFraction: 0.05, fetchEverySeconds: 1 };
+    const hub = c.deployment.hub as Contract;
+    const game = gameModule();
+    await c.startNode(0, { byzantine: ByzantineMode.JunkPadding });
+    await Promise.all([1, 2].map((i) => c.startNode(i)));
+    const cheat = await c.waitFor(
+      'the junk-padded claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 ? r : undefined;
+      },
+      40_000,
+    );
+    expect(cheat.signers).to.equal(1n); // node 0 alone: the honest nodes' roots differ, they do not co-sign
+    // The result is the honest one: only the window root differs (its padding).
+    const own = (await (await fetch(`${c.nodes[1]!.apiUrl}/window/0`)).json()) as {
+      windowRoot: string;
+      stateHash: string;
+      balancesRoot: string;
+    };
+    expect(cheat.stateHash).to.equal(own.stateHash);
+    expect(cheat.balancesRoot).to.equal(own.balancesRoot);
+    expect(cheat.windowRoot).to.not.equal(own.windowRoot);
+    // Node 0 serves its slots and states, but they hash to the honest root, not the claim's: an honest node
+    // cannot verify the claim's data and challenges it (automatically), then picks where the claim departs
+    // from its own tree (right, at the root) and into the junk (position 3, the first padding leaf).
+    const junk = await c.waitFor(
+      'a pick into the junk padding',
+      async () => {
+        const logs = (await game.queryFilter(game.filters.PaddingNotEmpty(c.deployment.hubAddress))) as EventLog[];
+        return logs.length > 0 ? logs : undefined;
+      },
+      60_000,
+    );
+    expect(junk).to.have.length(1);
+    expect(junk[0].args.meterLevel).to.equal(false);
+    expect([Number(junk[0].args.height), Number(junk[0].args.index)]).to.deep.equal([0, 3]);
+    expect(junk[0].args.node).to.equal(JUNK_LEAF);
+    const opened = (await game.queryFilter(game.filters.GameChallenged(c.deployment.hubAddress))) as EventLog[];
+    const honest = [c.options[1].privateKey, c.options[2].privateKey].map((k) => new Wallet(k).address);
+    for (const log of opened) expect(honest).to.include(log.args.challenger);
+    // The claimant answered (the two reveals of the winning game: the root's children, then leaf 2's and the junk).
+    const won = opened.find((o) => o.args.gameId === junk[0].args.gameId)!;
+    const reveals = (await game.queryFilter(game.filters.ChildrenRevealed(c.deployment.hubAddress))) as EventLog[];
+    expect(reveals.filter((r) => r.args.gameId === won.args.gameId)).to.have.length(2);
+    const endings = await c.waitFor(
+      'every game over',
+      async () => {
+        const e = await ended(game);
+        return e.length === opened.length ? e : undefined;
+      },
+      30_000,
+    );
+    // ClaimantFaulted for the game that picked the junk; any other challenger's game ends void (the claim is gone).
+    for (const e of endings) expect(e.args.result).to.equal(e.args.gameId === won.args.gameId ? FAULTED : VOID);
+    expect(await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))).to.have.length(1);
+    // A proven fault: the signer's whole bond and the forfeited claim deposit, half to the challenger.
+    expect((await hub.member(c.communityId, 0)).bond).to.equal(0n);
+    const winner = won.args.challenger as string;
+    expect(await hub.withdrawable(c.deployment.tokenAddress, winner)).to.equal(CHALLENGE_BOND + (BOND + DEPOSIT) / 2n);
+    for (const o of opened.filter((x) => x.args.challenger !== winner))
+      expect(await hub.withdrawable(c.deployment.tokenAddress, o.args.challenger)).to.equal(CHALLENGE_BOND);
+    const w = honest.indexOf(winner) + 1;
+    await c.waitFor(
+      'the winner counts the game',
+      async () => {
+        const m = await c.nodes[w]!.metrics!.gamesEnded.get();
+        return m.values.some(
+          (v) => v.labels.result === 'ClaimantFaulted' && v.labels.role === 'challenger' && v.value === 1,
+        );
+      },
+      20_000,
+    );
+
+    // The honest result (signed by 1 and 2) follows and becomes final: the same stateHash, the honest root.
+    const rec = await c.waitFor(
+      'the honest claim pending',
+      async () => {
+        const r = await hub.windowRecord(c.communityId, 0);
+        return Number(r.status) === 1 && r.windowRoot !== cheat.windowRoot ? r : undefined;
+      },
+      40_000,
+    );
+    expect(rec.signers).to.equal(6n);
+    expect(rec.windowRoot).to.equal(own.windowRoot);
+    await c.timeTravel(options.challengePeriod);
+    await c.waitFor('window final', async () => (await c.lastFinalizedWindow()) === 0, 30_000);
+    const final = await hub.windowRecord(c.communityId, 0);
+    expect([final.windowRoot, final.stateHash]).to.deep.equal([own.windowRoot, cheat.stateHash]);
   });
 
   it('an honest node answers a challenge against its own claim and keeps it; the challenger’s bond goes to the signers', async () => {
