@@ -602,6 +602,36 @@ contract DataAvailabilityGameTest is HubFixture {
         assertEq(uint8(gameModule.game(address(hub), gid).level), uint8(IDataAvailabilityGame.Level.Meter));
     }
 
+    /// Review s12 (F1): the hub and the module read a `Publish` whose move carries bytes past its last field, in
+    /// a `playGame` calldata that ends without padding (the ABI decoder asks none after the last byte). The
+    /// event's dataHash is keccak256 of those bytes: the challenger's node must read that calldata as the hub
+    /// did (`parseCallAsContract`, `node/test/unit/gamePublish.test.ts`), or lose the published step.
+    function test_PublishInUnpaddedCalldataIsAccepted() public {
+        ParticipantState[] memory s = _alternatingState(N, 100);
+        bytes32 claim = _claim(_commit(s, type(uint256).max), s, _only(0));
+        _challenge(claim);
+        _bisectTo(claim, 3);
+        _reveal(claim, 0, 3);
+        (GameMove memory m, PublishedStep memory d) = _publishMove(claim, 3);
+        bytes memory move = bytes.concat(abi.encode(m, d), hex"0102030405");
+        bytes memory padded = abi.encodeCall(IHub.playGame, (id, 0, move));
+        // Cut the padding after the move's last byte: the calldata ends inside a word.
+        bytes memory cut = new bytes(padded.length - 27);
+        for (uint256 b = 0; b < cut.length; ++b) {
+            cut[b] = padded[b];
+        }
+        assertEq(cut.length % 32, 4 + 5, "the calldata ends with the move, unpadded");
+        bytes32 gid = gameModule.gameId(id, claim, challenger);
+        vm.expectEmit(address(gameModule));
+        emit IDataAvailabilityGame.StepPublished(
+            address(hub), gid, 3, intervals[3], keccak256(move), uint64(block.timestamp + gameModule.moveDeadline())
+        );
+        vm.prank(nodes[1]);
+        (bool ok,) = address(hub).call(cut);
+        assertTrue(ok, "accepted");
+        assertEq(uint8(gameModule.game(address(hub), gid).level), uint8(IDataAvailabilityGame.Level.Meter));
+    }
+
     /// Garbage in every part of the published step is refused with a named error; the true data passes.
     function test_RevertWhen_PublishedStepWrong() public {
         ParticipantState[] memory s = _alternatingState(N, 100);

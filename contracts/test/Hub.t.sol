@@ -123,6 +123,32 @@ contract HubTest is HubFixture {
         hub.open(o);
     }
 
+    /// @dev Review s12 (F1): the ABI decoder reads `config.meters` wherever its offset points and asks for no
+    /// padding after the last byte of calldata. An opener who lays the meter list out last and unpadded (108
+    /// bytes here, 20 short of a word) opens a community with the same meter root as the canonical encoding;
+    /// the node must read that calldata as the hub did (`metersFromOpen` decodes loosely:
+    /// `node/test/unit/meters.test.ts`, the same layout).
+    function test_Open_AcceptsMetersLaidOutLastUnpadded() public {
+        CommunityConfig memory c = _config(N);
+        OpenConfig memory o = OpenCodec.encode(c);
+        bytes memory canonical = abi.encodeCall(IHub.open, (o));
+        // Selector, the tuple's offset (0x20), then the struct's head: participants' offset, meters' offset, ...
+        uint256 structBase = 4 + 32;
+        uint256 newOffset = canonical.length - structBase;
+        assembly ("memory-safe") {
+            // Head word 1 of the struct (meters' offset), at byte structBase + 32 of the calldata.
+            mstore(add(add(canonical, 0x20), add(structBase, 32)), newOffset)
+        }
+        bytes memory unpadded = bytes.concat(canonical, bytes32(o.meters.length), o.meters);
+        assertEq(o.meters.length % 32, 12, "the meter list ends inside a word");
+        assertEq(unpadded.length % 32, 4 + 12, "calldata ends with the list, no padding");
+        (bool ok, bytes memory ret) = address(hub).call(unpadded);
+        assertTrue(ok, "the hub accepts it");
+        uint64 id = abi.decode(ret, (uint64));
+        assertEq(hub.meterRoot(id), MeterRecords.root(c.meters), "the same meters as the canonical encoding");
+        assertEq(hub.community(id).meterCount, N);
+    }
+
     function test_RevertWhen_OpenZeroParticipant() public {
         CommunityConfig memory c = _config(N);
         c.participants[1] = address(0);

@@ -1,14 +1,6 @@
 import { fromWords, splitWords } from '../chain/signerBitmap.js';
-import {
-  AbiCoder,
-  Contract,
-  formatUnits,
-  getBytes,
-  toBeHex,
-  type Log,
-  type LogDescription,
-  type Provider,
-} from 'ethers';
+import { decodeAsContract, parseCallAsContract } from '../chain/calldata.js';
+import { Contract, formatUnits, getBytes, toBeHex, type Log, type LogDescription, type Provider } from 'ethers';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
@@ -277,12 +269,9 @@ export class ChainView {
     const { hub, provider, community } = this.modules;
     try {
       const tx = await provider.getTransaction(txHash);
-      const call = tx ? hub.contract.interface.parseTransaction({ data: tx.data }) : null;
+      const call = tx ? parseCallAsContract(hub.contract.interface, tx.data) : null;
       if (call?.name !== 'dispute') return undefined;
-      const [proof] = AbiCoder.defaultAbiCoder().decode(
-        [DISPUTE_PROOF_TYPES[DisputeKind.Equivocation]],
-        call.args.proof as string,
-      );
+      const [proof] = decodeAsContract([DISPUTE_PROOF_TYPES[DisputeKind.Equivocation]], call.args.proof as string);
       const meter = decodeReading(getBytes(proof.first.encoded as string)).meterIndex;
       return community.meters[meter]?.owner;
     } catch {

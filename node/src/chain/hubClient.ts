@@ -7,7 +7,6 @@ import {
   type EventLog,
   type Overrides,
   type Provider,
-  type TransactionDescription,
   type TransactionReceipt,
 } from 'ethers';
 import type { CommunityInfo, MeterInfo } from '../community/types.js';
@@ -29,6 +28,7 @@ import { disputeCommitment } from '../window/disputeProof.js';
 import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { meterRoot, type MeterRecord } from '../window/meters.js';
 import { decodeMeters, decodeParticipants } from './openCodec.js';
+import { parseCallAsContract } from './calldata.js';
 import { loadArtifact } from './artifacts.js';
 import { allWords, bitmapWords, joinWords, ref } from './signerBitmap.js';
 import { decodeRevert, type HubRevert } from './errors.js';
@@ -120,7 +120,13 @@ export function metersFromOpen(
   data: string,
   expected: { meterRoot: string; meterCount: number; communityId: bigint },
 ): MeterInfo[] {
-  const parsed = hub.interface.parseTransaction({ data });
+  // As the hub decoded it (`parseCallAsContract`): a meter list laid out last, unpadded, is still its list.
+  let parsed: ReturnType<typeof parseCallAsContract> = null;
+  try {
+    parsed = parseCallAsContract(hub.interface, data);
+  } catch {
+    parsed = null;
+  }
   if (parsed?.name !== 'open') {
     throw new MeterListError(`community ${expected.communityId}: its open transaction is not a direct Hub.open call`);
   }
@@ -705,9 +711,9 @@ export class HubClient {
       if (!sameHex(balancesRoot, claim.balancesRoot)) continue;
       const tx = await provider.getTransaction(log.transactionHash);
       if (!tx?.to || !sameHex(tx.to, this.opts.hub)) continue;
-      let call: TransactionDescription | null = null;
+      let call: ReturnType<typeof parseCallAsContract> = null;
       try {
-        call = this.contract.interface.parseTransaction({ data: tx.data, value: tx.value });
+        call = parseCallAsContract(this.contract.interface, tx.data);
       } catch {
         continue; // not an ABI-valid hub call: nothing to read
       }

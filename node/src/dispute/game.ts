@@ -1,5 +1,6 @@
 import { AbiCoder, Contract, ZeroAddress, ZeroHash, hexlify, keccak256, type ContractRunner } from 'ethers';
 import { loadArtifact } from '../chain/artifacts.js';
+import { decodeAsContract } from '../chain/calldata.js';
 import { finishPendingSlash, isSlashPending, TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -203,7 +204,7 @@ export function decodePublishMove(
 ): { move: GameMove; step: PublishedStep } | undefined {
   if (dataHash !== undefined && keccak256(move).toLowerCase() !== dataHash.toLowerCase()) return undefined;
   try {
-    const [head, step] = coder.decode([GAME_MOVE, PUBLISHED_STEP], move);
+    const [head, step] = decodeAsContract([GAME_MOVE, PUBLISHED_STEP], move);
     if (Number(head.action) !== GameAction.Publish) return undefined;
     return {
       move: {
@@ -229,7 +230,7 @@ export function decodePublishMove(
 export function decodeOpenMeterMove(move: string, dataHash?: string): MeterReveal | undefined {
   if (dataHash !== undefined && keccak256(move).toLowerCase() !== dataHash.toLowerCase()) return undefined;
   try {
-    const [head, m] = coder.decode([GAME_MOVE, METER_REVEAL], move);
+    const [head, m] = decodeAsContract([GAME_MOVE, METER_REVEAL], move);
     if (Number(head.action) !== GameAction.OpenMeter) return undefined;
     const p = m.previous;
     return {

@@ -1,5 +1,6 @@
 import { type Contract, type Provider, ZeroAddress, zeroPadValue } from 'ethers';
 import { WindowStatus, TX_TIMEOUT_MS, type HubClient, type WindowRecord } from '../chain/hubClient.js';
+import { parseCallAsContract } from '../chain/calldata.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import type { NodeDb } from '../db/index.js';
@@ -713,7 +714,8 @@ export class GameLoop {
     const { provider, hub } = this.m;
     const tx = await provider.getTransaction(txHash);
     if (!tx || tx.to?.toLowerCase() !== this.m.community.hub.toLowerCase()) throw new Error('not a call of the hub');
-    const call = hub.contract.interface.parseTransaction({ data: tx.data });
+    // As the hub decoded it: a move laid out last, unpadded, is still the move (`parseCallAsContract`).
+    const call = parseCallAsContract(hub.contract.interface, tx.data);
     if (call?.name !== 'playGame') throw new Error('not a playGame call');
     return call.args[2] as string;
   }

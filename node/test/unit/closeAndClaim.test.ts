@@ -45,6 +45,12 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
   let sent: { kind: string; index?: number; leaf?: Balance; totalClaims?: bigint; proof?: string[] }[];
   let finishCalls: number;
   let nonce: number;
+  /** Receipt status of every mined transaction (0: reverted on chain). */
+  let receiptStatus: number;
+  /** `hub.member(i)` reads, by index. */
+  let memberReads: number[];
+  /** Makes the next `sendClaim` throw (its gas estimate reverts), once. */
+  let claimEstimateReverts: boolean;
 
   const record: WindowRecord = {
     windowRoot: `0x${'11'.repeat(32)}`,
@@ -65,10 +71,18 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     isClosed: async () => closed,
     closeRefusal: async () => refusal,
     sendClose: async () => tx('close'),
-    member: async (i: number) => ({ bond: 0n, credit: 0n, fine: 0n, ...members[i] }),
+    member: async (i: number) => {
+      memberReads[i]++;
+      return { bond: 0n, credit: 0n, fine: 0n, ...members[i] };
+    },
     repaidPool: async () => pool,
-    sendClaim: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) =>
-      tx('claim', { index, leaf, totalClaims, proof }),
+    sendClaim: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) => {
+      if (claimEstimateReverts) {
+        claimEstimateReverts = false;
+        throw new Error('execution reverted: AlreadyClaimed');
+      }
+      return tx('claim', { index, leaf, totalClaims, proof });
+    },
     sendClaimShare: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) =>
       tx('share', { index, leaf, totalClaims, proof }),
     isSlashPending: () => false,
@@ -80,7 +94,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
   } as unknown as HubClient;
   /** Every transaction sent is mined at once, successfully. */
   const provider = {
-    getTransactionReceipt: async (h: string) => ({ status: 1, gasUsed: 50_000n, blockNumber: 1, hash: h }),
+    getTransactionReceipt: async (h: string) => ({ status: receiptStatus, gasUsed: 50_000n, blockNumber: 1, hash: h }),
     getTransactionCount: async () => nonce,
     getFeeData: async () => ({ maxFeePerGas: parseUnits('10', 'gwei'), maxPriorityFeePerGas: parseUnits('1', 'gwei') }),
     getBlock: async () => ({ timestamp: 0 }),
@@ -116,6 +130,9 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     sent = [];
     finishCalls = 0;
     nonce = 0;
+    receiptStatus = 1;
+    memberReads = leaves.map(() => 0);
+    claimEstimateReverts = false;
   });
   afterEach(async () => cleanup());
 
@@ -203,6 +220,59 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     members[2].settled = true;
     await settlement(2).tick();
     expect(sent).to.deep.equal([]);
+  });
+
+  // ------------------------------------------------------------------ review s12: hostile chain states
+
+  it('attack: a claim that reverts every time it is mined is retried on the backoff only, never in a loop', async () => {
+    closed = true;
+    receiptStatus = 0;
+    const s = settlement(1);
+    const t0 = clock.state.now;
+    // Ten minutes of one tick a second: 2, 4, 8, 16 s, then every 16 s (backoffMaxSeconds).
+    for (let t = 0; t < 600; t++) {
+      clock.state.now = t0 + t;
+      await s.tick();
+    }
+    const claims = sent.filter((x) => x.kind === 'claim').length;
+    expect(claims, 'one send, then one per backoff').to.be.within(2, 1 + 4 + Math.ceil(600 / 16));
+    expect((await db.submissions.get(community.windowCount))?.status).to.equal('reverted');
+    expect((await db.submissions.get(community.windowCount))?.failures).to.equal(claims);
+  });
+
+  it('attack: another party claims for us between our read and our send (the estimate reverts): one back-off, then nothing', async () => {
+    closed = true;
+    claimEstimateReverts = true;
+    const s = settlement(1);
+    await s.tick();
+    expect(sent, 'not sent: the estimate reverted').to.deep.equal([]);
+    expect((await db.submissions.get(community.windowCount))?.status).to.equal('failed');
+    members[1].settled = true;
+    for (let t = 0; t < 60; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(sent).to.deep.equal([]);
+  });
+
+  it('attack: a debtor that never claims costs a waiting creditor one read a tick and no transaction', async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    // Debtor 1 paid out (its 40 in the pool), debtor 2 never claims.
+    members[1].settled = true;
+    pool = 40n;
+    const s = settlement(0);
+    await s.tick();
+    const before = [...memberReads];
+    for (let t = 0; t < 100; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(sent, 'no share while the pool is incomplete').to.deep.equal([]);
+    // Per tick: our own record, and the one debtor waited for; debtor 1, known settled, is not asked again.
+    expect(memberReads[2] - before[2]).to.equal(100);
+    expect(memberReads[1] - before[1]).to.equal(0);
+    expect(memberReads[0] - before[0]).to.equal(100);
   });
 
   /** The participant first in the close's rotation: rank (i − windowCount) mod N = 0. */

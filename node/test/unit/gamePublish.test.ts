@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { getBytes, hexlify, keccak256, ZeroAddress } from 'ethers';
+import { Contract, getBytes, hexlify, keccak256, ZeroAddress } from 'ethers';
+import { loadArtifact } from '../../src/chain/artifacts.js';
+import { parseCallAsContract } from '../../src/chain/calldata.js';
 import {
   claimantMove,
   decodeOpenMeterMove,
@@ -252,6 +254,33 @@ describe('data-availability game: the published step and the meter level', () =>
     );
     expect(() => encodeGameMove({ ...move, step: undefined })).to.throw(/needs its step/);
     expect(() => encodeGameMove({ action: GameAction.OpenMeter, claim, challenger })).to.throw(/meter leaf/);
+  });
+
+  it('review s12 (F1): reads a Publish move whose last field (E_t, 16·N bytes) ends unpadded, as the module does', () => {
+    // abi.decode asks no padding after the move's last byte: a byzantine claimant may publish so, and the
+    // challenger must still read S_{t−1} and E_t (ethers' strict decoder refused: "data out-of-bounds").
+    const move = publishFrom(honest, claim, challenger, waiting(honest, 2))!;
+    const canonical = getBytes(encodeGameMove(move));
+    const padding = 32 - ((16 * community.participants.length) % 32);
+    expect(padding).to.equal(16);
+    expect(canonical.subarray(canonical.length - padding).every((b) => b === 0)).to.equal(true);
+    const unpadded = hexlify(canonical.subarray(0, canonical.length - padding));
+    const read = decodePublishMove(unpadded, keccak256(unpadded));
+    expect(read?.step).to.deep.equal(move.step);
+  });
+
+  it('review s12 (F1): reads the move of a playGame calldata that ends unpadded (bytes past the move’s last field)', () => {
+    // `DataAvailabilityGameTest.test_PublishInUnpaddedCalldataIsAccepted`: the hub and the module accept it.
+    const hub = new Contract(ZeroAddress, loadArtifact('Hub').abi);
+    const move = publishFrom(honest, claim, challenger, waiting(honest, 2))!;
+    const sent = `${encodeGameMove(move)}0102030405`;
+    const padded = getBytes(hub.interface.encodeFunctionData('playGame', [1n, 0, sent]));
+    const calldata = hexlify(padded.subarray(0, padded.length - 27));
+    expect(() => hub.interface.parseTransaction({ data: calldata })).to.throw(/data out-of-bounds/);
+    const call = parseCallAsContract(hub.interface, calldata);
+    expect(call?.name).to.equal('playGame');
+    expect(call?.args[2]).to.equal(sent);
+    expect(decodePublishMove(sent, keccak256(sent))?.step).to.deep.equal(move.step);
   });
 
   it('the claimant answers the meter level down to any meter: its leaf and meter k−1’s opening are under the readingsRoot', () => {

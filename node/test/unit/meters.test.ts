@@ -117,6 +117,29 @@ describe('meter registry (window/meters.ts, twin of MeterRegistry.sol)', () => {
         .that.matches(/^community 1: the packed meter list ends inside the record at byte 104$/);
     });
 
+    it('review s12 (F1): reads a meter list laid out last and unpadded, which the hub accepts (same root)', () => {
+      // `HubTest.test_Open_AcceptsMetersLaidOutLastUnpadded`: the ABI decoder asks no padding after the
+      // calldata's last byte. Move the list to the end (its head offset rewritten), without its padding.
+      const canonical = getBytes(data);
+      const list = getBytes(config.meters);
+      expect(list.length % 32).to.not.equal(0);
+      const structBase = 4 + 32;
+      const moved = new Uint8Array([
+        ...canonical,
+        ...getBytes(AbiCoder.defaultAbiCoder().encode(['uint256'], [list.length])),
+        ...list,
+      ]);
+      // Head word 1 of the struct: the meters' offset, from the struct's start.
+      moved.set(
+        getBytes(AbiCoder.defaultAbiCoder().encode(['uint256'], [canonical.length - structBase])),
+        structBase + 32,
+      );
+      const nonCanonical = hexlify(moved);
+      expect(() => hub.interface.parseTransaction({ data: nonCanonical })).to.throw(/data out-of-bounds/);
+      const read = metersFromOpen(hub, nonCanonical, { meterRoot: meterRoot(meters), meterCount: 3, communityId: 1n });
+      expect(read.map((m) => hexlify(m.publicKey))).to.deep.equal(meters.map((m) => hexlify(m.publicKey)));
+    });
+
     it('calldata that is not a direct Hub.open call is refused', () => {
       const notOpen = AbiCoder.defaultAbiCoder().encode(['uint256'], [1]);
       expect(() =>
