@@ -142,7 +142,8 @@ async function describeRefusal(hub: HubClient, provider: JsonRpcProvider, refusa
       return `${head}: no result posted for window ${window} (its schedule: it ends at ${iso(ends)})`;
     }
     case 'ChallengePeriodNotOver':
-      return `every window is final, but window ${a}'s claims stay disputable until ${iso(BigInt(b))} (the challenge period)`;
+      // The deadline is the latest of the final windows' and the rejected claims' challenge periods.
+      return `every window is final (the last is ${a}), but claims stay disputable until ${iso(BigInt(b))} (a challenge period)`;
     case 'GameInProgress':
       return `a data-availability game is open against window ${a}'s claim: close after it ends (\`diversity dispute --game status --window ${a}\`)`;
     case 'SlashPending':
