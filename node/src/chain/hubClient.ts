@@ -811,8 +811,8 @@ export class HubClient {
   }
 
   /** `finishPendingSlash` of this community. */
-  async finishPendingSlash(maxCalls = 32): Promise<number> {
-    return finishPendingSlash(this.contract, this.opts.communityId, maxCalls);
+  async finishPendingSlash(maxCalls = 32, onMined?: (receipt: TransactionReceipt) => void): Promise<number> {
+    return finishPendingSlash(this.contract, this.opts.communityId, maxCalls, onMined);
   }
 }
 
@@ -825,9 +825,15 @@ export function isSlashPending(hub: Pick<Contract, 'interface'>, e: unknown): bo
  * Finishes community `communityId`'s pending slash (DESIGN.md §5.3 "Paged slash"): while `continueSlash`
  * would do something (its static call does not revert `NoSlashPending`), sends it and waits for it to be
  * mined, at most `maxCalls` times; returns the number sent. A partial claim, `close` and another slashing
- * dispute or game outcome revert `SlashPending` until this is done; anyone may do it.
+ * dispute or game outcome revert `SlashPending` until this is done; anyone may do it. `onMined` sees each
+ * continuation's receipt (`diversity close` prints its gas).
  */
-export async function finishPendingSlash(hub: Contract, communityId: bigint, maxCalls = 32): Promise<number> {
+export async function finishPendingSlash(
+  hub: Contract,
+  communityId: bigint,
+  maxCalls = 32,
+  onMined?: (receipt: TransactionReceipt) => void,
+): Promise<number> {
   for (let sent = 0; sent < maxCalls; sent++) {
     try {
       await hub.continueSlash.staticCall(communityId);
@@ -846,6 +852,7 @@ export async function finishPendingSlash(hub: Contract, communityId: bigint, max
     }
     const receipt = await tx.wait(1, TX_TIMEOUT_MS);
     if (receipt?.status !== 1) throw new Error(`continueSlash reverted (tx ${tx.hash})`);
+    onMined?.(receipt);
   }
   return maxCalls;
 }

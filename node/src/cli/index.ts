@@ -7,6 +7,7 @@ import { devnetCommand } from './commands/devnet.js';
 import { auditCommand } from './commands/audit.js';
 import { disputeCommand } from './commands/dispute.js';
 import { claimCommand } from './commands/claim.js';
+import { closeCommand } from './commands/close.js';
 import { orderCommand } from './commands/order.js';
 import { MeterConsentError } from '../community/meterConsent.js';
 import { CliError } from './errors.js';
@@ -18,6 +19,7 @@ const commands: object[] = [
   statusCommand,
   auditCommand,
   disputeCommand,
+  closeCommand,
   claimCommand,
   orderCommand,
 ];

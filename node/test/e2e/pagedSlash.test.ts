@@ -1,40 +1,29 @@
 import { expect } from 'chai';
-import { Contract, type EventLog, type JsonRpcProvider, keccak256, NonceManager, toUtf8Bytes, Wallet } from 'ethers';
+import { Contract, type EventLog, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
-import { encodeEcdsaCoSignature } from '../../src/chain/ecdsaCoSignature.js';
 import { decodeRevert } from '../../src/chain/errors.js';
-import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
-import { type ClaimedResult, HubClient, WindowStatus } from '../../src/chain/hubClient.js';
+import { HubClient, WindowStatus } from '../../src/chain/hubClient.js';
 import { loadArtifact } from '../../src/chain/artifacts.js';
 import { defaultChainOptions } from '../../src/chain/options.js';
 import { SequencedSigner } from '../../src/chain/sequencedSigner.js';
 import type { NodeDb } from '../../src/db/index.js';
-import { GameDesk } from '../../src/dispute/gameDesk.js';
 import { chainClaimStake } from '../../src/node/claimStake.js';
 import { Settlement } from '../../src/node/settlement.js';
 import { signerList } from '../../src/api/chainView.js';
 import { manualClock, tempDb } from '../utils/community.js';
-import { deployHub, localProvider, openCommunity } from '../../src/devnet/deploy.js';
-import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
-import { seedFor } from '../../src/vectors/readings.js';
-import { createLogger, type Logger } from '../../src/util/logger.js';
-import { balancesRoot, genesisBalances, reactBalances } from '../../src/window/balances.js';
-import { emptyState, MarketKind, type ParticipantState, stateHash } from '../../src/window/state.js';
+import {
+  BOND,
+  CHALLENGE_BOND,
+  DEPOSIT,
+  N,
+  OFFENDERS,
+  PAGE,
+  PAGED_SLASH_ACCOUNTS,
+  pendingSlashOf67,
+} from '../utils/pagedSlash.js';
+import type { Logger } from '../../src/util/logger.js';
+import { emptyState } from '../../src/window/state.js';
 
-const ETHER = 10n ** 18n;
-/** Participants: more than one page (`Settlement.SLASH_PAGE` = 64 member slots) of offenders. */
-const N = 70;
-const PAGE = 64;
-/** The wrong claim's signers 0 … 66 (67 offenders); 67, 68 and 69 did not sign it. */
-const OFFENDERS = 67;
-const BOND = 10n * ETHER;
-const ESCROW = 100n * ETHER;
-/** A partial claim's deposit and a timed-out signer's penalty: `CLAIM_DEPOSIT_BPS` (10 %) of the bond. */
-const DEPOSIT = BOND / 10n;
-/** The game module's standard challenge bond: 10 % of the participant bond. */
-const CHALLENGE_BOND = BOND / 10n;
-/** The game module's move deadline here (a module instance parameter). */
-const D = 30;
 /** GameResult (contracts/src/types/Game.sol). */
 const CLAIMANT_LOST = 2n;
 
@@ -62,106 +51,14 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
   });
 
   it('the resolve takes 64 bonds; the submitter’s update is refused SlashPending, its next tick finishes the slash and the update goes through; money conserved', async () => {
-    anvil = await startAnvil({ accounts: N + 2 });
-    provider = localProvider(anvil.rpcUrl);
-    const deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
-    const wallets = anvil.privateKeys.slice(1, N + 1).map((k) => new Wallet(k, provider));
-    const outsider = new Wallet(anvil.privateKeys[N + 1], provider);
-    const deployment = await deployHub(deployer, undefined, { moveDeadline: D });
-    const start = (await provider.getBlock('latest'))!.timestamp + 60;
-    const [intervalSeconds, windowIntervals, challengePeriod] = [60, 4, 600];
-    const communityId = await openCommunity(deployment, deployer, {
-      participants: wallets,
-      meters: [0, 1].map((i) => ({
-        publicKey: meterKeyPair(seedFor(`paged-slash-meter-${i}`)).publicKey,
-        scheme: MeterScheme.Ed25519,
-        owner: i,
-      })),
-      intervalSeconds,
-      windowIntervals,
-      start,
-      windowCount: 2,
-      market: { kind: MarketKind.Mmr, gridBuyPrice: ETHER / 4n, gridSellPrice: ETHER / 20n, feederCapacityWh: 0n },
-      bond: BOND,
-      escrow: ESCROW,
-      challengePeriod,
-    });
-    const hub = deployment.hub as Contract;
-    const token = deployment.token as Contract;
-    const client = (w: Wallet) =>
-      new HubClient({ hub: deployment.hubAddress, communityId }, { runner: w.connect(provider!), provider: provider! });
-    const domain = hubDomain((await provider.getNetwork()).chainId, deployment.hubAddress);
-    // Chain time to at least `t` (never back).
-    const at = async (t: number) => {
-      const head = (await provider!.getBlock('latest'))!.timestamp;
-      await provider!.send('evm_setNextBlockTimestamp', [Math.max(t, head + 1)]);
-      await provider!.send('evm_mine', []);
-    };
-    /** A result of window 0 over `state` (its root named by `tag`) and the signatures of `signers` over it. */
-    const sign = async (tag: string, state: ParticipantState[], signers: number[]) => {
-      const { next, claimsAdded } = reactBalances(
-        genesisBalances(
-          wallets.map((w) => w.address),
-          ESCROW,
-        ),
-        state.map((p) => p.net),
-      );
-      const result: ClaimedResult = {
-        windowRoot: keccak256(toUtf8Bytes(tag)),
-        stateHash: stateHash(state),
-        balancesRoot: balancesRoot(next, claimsAdded),
-      };
-      const signatures = await Promise.all(
-        signers.map(async (signer) => ({
-          signer,
-          signature: await signWindowResult(wallets[signer], domain, { communityId, window: 0, ...result }),
-        })),
-      );
-      return { result, signatures };
-    };
-    /** That claim posted by the first signer, with its deposit. */
-    const post = async (tag: string, state: ParticipantState[], signers: number[]) => {
-      const { result, signatures } = await sign(tag, state, signers);
-      const coSignature = encodeEcdsaCoSignature(signatures, N);
-      const poster = wallets[signers[0]];
-      await (await (token.connect(poster) as Contract).approve(deployment.hubAddress, DEPOSIT)).wait();
-      return client(poster).sendUpdate(0, result, coSignature, state);
-    };
-    const members = async () =>
-      Promise.all(
-        wallets.map(async (_, i) => {
-          const m = await hub.member(communityId, i);
-          return { bond: m.bond as bigint, credit: m.credit as bigint, fine: m.fine as bigint };
-        }),
-      );
-    const held = async () => {
-      const all = await members();
-      return all.reduce((a, m) => a + m.bond + m.credit - m.fine, 0n);
-    };
-
-    // The wrong claim: 67 signers move 5 tokens from participant 69 to participant 0, posted after window 0.
-    await at(start + windowIntervals * intervalSeconds);
-    const wrong = emptyState(N).map((p, i) => ({ ...p, net: i === 0 ? 5n * ETHER : i === N - 1 ? -5n * ETHER : 0n }));
-    const offenders = Array.from({ length: OFFENDERS }, (_, i) => i);
-    expect((await (await post('wrong window 0', wrong, offenders)).wait())?.status).to.equal(1);
-    const claim = await client(wallets[0]).windowRecord(0);
+    anvil = await startAnvil({ accounts: PAGED_SLASH_ACCOUNTS });
+    const setup = await pendingSlashOf67(anvil);
+    provider = setup.provider;
+    const { deployment, communityId, hub, token, wallets, outsider, sign, members, held, claim } = setup;
+    const { hubBalance0, held0, challenged, resolved } = setup;
     expect(claim.status).to.equal(WindowStatus.Pending);
-    const hubBalance0 = (await token.balanceOf(deployment.hubAddress)) as bigint;
-    const held0 = await held();
     expect(held0, 'every bond whole, no credit yet').to.equal(BigInt(N) * BOND);
-
-    // An outsider challenges it (the path `diversity dispute --game challenge` takes); nobody answers.
-    await (await (token.connect(deployer) as Contract).mint(outsider.address, CHALLENGE_BOND)).wait();
-    const desk = await GameDesk.connect(client(outsider), outsider, provider, {
-      logger: createLogger({ level: 'error', name: 'outsider' }),
-    });
-    const challenged = await desk.challenge(0, outsider.address);
-    expect(challenged.mined, challenged.reason).to.equal(true);
     expect(challenged.bond).to.equal(CHALLENGE_BOND);
-    const head = (await provider.getBlock('latest'))!.timestamp;
-    await at(head + D + 1);
-    const [resolved] = await desk.resolve(0, outsider.address);
-    expect(resolved.outcome.mined, resolved.outcome.reason).to.equal(true);
     const game = new Contract(deployment.modules.game, loadArtifact('DataAvailabilityGame').abi, provider);
     const ended = (await game.queryFilter(game.filters.GameEnded(deployment.hubAddress))) as EventLog[];
     expect(ended.map((e) => e.args.result)).to.deep.equal([CLAIMANT_LOST]);
