@@ -808,7 +808,8 @@ export class Settlement {
     this.closedAtSeconds ??= await hub.closedAtSeconds();
     if (this.closedAtSeconds === undefined) return;
     const block = await provider.getBlock('latest');
-    if ((block?.timestamp ?? 0) < this.closedAtSeconds + this.opts.claimForDebtorsAfterSeconds) return;
+    // Written so that a wait that is not a number (an options object built without it) never claims.
+    if (!((block?.timestamp ?? 0) >= this.closedAtSeconds + this.opts.claimForDebtorsAfterSeconds)) return;
     const key = community.windowCount + 1 + debtor;
     const prev = await db.submissions.get(key);
     if (
