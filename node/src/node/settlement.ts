@@ -14,7 +14,7 @@ import { fromHex, toHex } from '../util/hex.js';
 import { sameResult } from '../network/messages.js';
 import type { BalanceBook } from './balanceBook.js';
 import { type ClaimStake, wholeBondSigners } from './claimStake.js';
-import { type Balance, balanceProof } from '../window/balances.js';
+import { type Balance, balanceProof, balancesRoot } from '../window/balances.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -96,6 +96,8 @@ export class Settlement {
   /** When the community closed (chain time, seconds), once read. */
   private closedAtSeconds: number | undefined;
   private rootMismatchLogged = false;
+  /** The final balances root whose leaves, as the node holds them, were hashed and found to match. */
+  private verifiedRoot: string | undefined;
   private readonly atCapLogged = new Set<string>();
   /** A hub call of ours reverted `SlashPending`: the next tick finishes the pending slash first. */
   private slashToFinish = false;
@@ -786,16 +788,20 @@ export class Settlement {
   /**
    * Debtor `debtor` has not been paid out: once `claimForDebtorsAfterSeconds` have passed in chain time since
    * the community closed (the block of its `CommunityClosed`), claim for it as anyone may, by the path the
-   * debtor would use: its leaf and proof from the final balances this node holds, only under the root of the
-   * last final window as the hub has it (the hub pays the leaf's participant, not us). Tracked under its own
+   * debtor would use: its leaf and proof from the final balances this node holds, only once those leaves hash
+   * to the hub's balances root of the last final window (the hub pays the leaf's participant, not us; a genesis
+   * has no debtor). Tracked under its own
    * submissions key (`windowCount + 1 + debtor`): one transaction of ours per debtor. Once it was mined and
    * reverted (someone claimed first) or its estimate failed `CLAIM_FOR_ATTEMPTS` times (nothing sent, each
    * after the backoff), the debtor is given up on and no longer holds our share back.
    */
   private async claimForDebtor(held: StoredBalances, debtor: number): Promise<void> {
     const { hub, db, provider, community, logger, metrics } = this.modules;
-    const chainRoot = held.window < 0 ? undefined : this.records.get(held.window)?.balancesRoot;
-    if (held.window >= 0 && chainRoot !== held.balancesRoot) {
+    // The leaves themselves hashed to the hub's root (once per root), not the root the store files them under.
+    const chainRoot = this.records.get(held.window)?.balancesRoot;
+    if (chainRoot !== undefined && chainRoot !== this.verifiedRoot && chainRoot === held.balancesRoot)
+      if (balancesRoot(held.leaves, held.totalClaims) === chainRoot) this.verifiedRoot = chainRoot;
+    if (chainRoot === undefined || chainRoot !== this.verifiedRoot) {
       if (!this.rootMismatchLogged)
         logger.warn("not claiming for debtors: our final balances are not under the hub's final root", {
           window: held.window,

@@ -421,6 +421,14 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
       await s.tick();
     }
     expect(sent).to.deep.equal([]);
+    // Nor leaves filed under the hub's root that do not hash to it (a corrupted or tampered store).
+    bookHeld = { ...held, leaves: wrong };
+    const t = settlement(0);
+    for (let i = 0; i < 60; i++) {
+      clock.state.now += 1;
+      await t.tick();
+    }
+    expect(sent).to.deep.equal([]);
   });
 
   it('attack: the debtor claims for itself between our read and our send (the estimate reverts): no transaction, then nothing more', async () => {
