@@ -788,6 +788,20 @@ export class HubClient {
   }
 
   /**
+   * When the community closed, in chain time: the timestamp of the block of its `CommunityClosed` event
+   * (seconds), or undefined while it is open. A node's wait before it claims for its debtors counts from it.
+   */
+  async closedAtSeconds(): Promise<number | undefined> {
+    const logs = await this.contract.queryFilter(
+      this.contract.filters.CommunityClosed(this.opts.communityId),
+      0,
+      'latest',
+    );
+    if (!logs[0]) return undefined;
+    return (await this.modules.provider.getBlock(logs[0].blockNumber))?.timestamp;
+  }
+
+  /**
    * Why `close` would revert now (the hub's error, decoded, e.g. `ChallengePeriodNotOver`, `SlashPending`,
    * `GameInProgress`), or undefined when it would go through: asked before a close is sent.
    */

@@ -25,6 +25,12 @@ export interface ChainOptions {
    * repaid pool once every debtor is paid out. Off by default: a member may prefer to send these by hand (`diversity claim`).
    */
   closeAndClaim: boolean;
+  /**
+   * With `closeAndClaim`, as a creditor: how long after the community closed (chain time, the block of its
+   * `CommunityClosed`) the node waits for its debtors to claim before it claims for each one still unpaid
+   * (the hub pays the debtor, not us; at most one transaction of ours per debtor), then takes its share.
+   */
+  claimForDebtorsAfterSeconds: number;
 }
 
 export const defaultChainOptions: ChainOptions = {
@@ -40,4 +46,5 @@ export const defaultChainOptions: ChainOptions = {
   backoffSeconds: 2,
   backoffMaxSeconds: 300,
   closeAndClaim: false,
+  claimForDebtorsAfterSeconds: 86_400,
 };

@@ -131,6 +131,7 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
     'replaceAfterSeconds',
     'backoffSeconds',
     'backoffMaxSeconds',
+    'claimForDebtorsAfterSeconds',
   ] as const) {
     o.chain[key] = Number(o.chain[key]);
     if (!Number.isFinite(o.chain[key]) || o.chain[key] < 0) fail(`chain.${key}`, 'must be a non-negative number');

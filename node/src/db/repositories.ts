@@ -148,10 +148,16 @@ export class CoSignatureRepository extends JsonRepository<{ window: number; sign
 }
 
 export interface StoredSubmission {
-  /** The window; `windowCount` (the community's end) for `close`, `claim` and `share`. */
+  /**
+   * The window; `windowCount` (the community's end) for `close`, `claim` and `share`; `windowCount + 1 + i`
+   * for `claimFor` (a claim this node sent for debtor `i`).
+   */
   window: number;
-  /** `close`, then this member's `claim`, then `share` (`claimShare`, each time the repaid pool grew). */
-  kind: 'update' | 'finalize' | 'close' | 'claim' | 'share';
+  /**
+   * `close`, then this member's `claim`, then, as a creditor, `claimFor` a debtor still unpaid after the wait,
+   * then `share` (`claimShare`).
+   */
+  kind: 'update' | 'finalize' | 'close' | 'claim' | 'share' | 'claimFor';
   /** Hash of the latest transaction sent for this submission (see `hashes` for replaced ones). */
   txHash?: string;
   /** Every transaction sent for it, oldest first: one of them may be the one mined. */

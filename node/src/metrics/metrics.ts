@@ -67,6 +67,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['kind', 'result'] as const,
       ...reg,
     }),
+    claimsForDebtors: new Counter({
+      name: 'diversity_claims_for_debtors_total',
+      help: 'Claims this node sent for another member (a debtor still unpaid after chain.claimForDebtorsAfterSeconds)',
+      ...reg,
+    }),
     coSignaturesLeftOut: new Counter({
       name: 'diversity_cosignatures_left_out_total',
       help: 'Co-signatures left out of a partial claim because the signer bond is not whole on chain',

@@ -4,7 +4,7 @@ import type { ChainOptions } from '../chain/options.js';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
-import type { NodeDb, StoredCoSignature, StoredSubmission } from '../db/index.js';
+import type { NodeDb, StoredBalances, StoredCoSignature, StoredSubmission } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { popcount } from '../util/bits.js';
@@ -14,7 +14,7 @@ import { fromHex, toHex } from '../util/hex.js';
 import { sameResult } from '../network/messages.js';
 import type { BalanceBook } from './balanceBook.js';
 import { type ClaimStake, wholeBondSigners } from './claimStake.js';
-import { type Balance, balanceProof } from '../window/balances.js';
+import { type Balance, balanceProof, balancesRoot } from '../window/balances.js';
 
 export interface SettlementModules {
   community: CommunityInfo;
@@ -88,9 +88,16 @@ export class Settlement {
   private readonly closableSince = new Map<number, number>();
   /** The hub's last reason to refuse `close` logged (once per reason). */
   private closeRefused: string | undefined;
-  /** Debtors of the final balances known paid out (`debtorsSettled`), and the one last waited for. */
+  /** Debtors of the final balances known paid out (`unpaidDebtor`), and the one last waited for. */
   private readonly settledDebtors = new Set<number>();
   private waitingForDebtor: number | undefined;
+  /** Debtors this node claimed for without success (`claimForDebtor`): they no longer hold our share back. */
+  private readonly givenUpDebtors = new Set<number>();
+  /** When the community closed (chain time, seconds), once read. */
+  private closedAtSeconds: number | undefined;
+  private rootMismatchLogged = false;
+  /** The final balances root whose leaves, as the node holds them, were hashed and found to match. */
+  private verifiedRoot: string | undefined;
   private readonly atCapLogged = new Set<string>();
   /** A hub call of ours reverted `SlashPending`: the next tick finishes the pending slash first. */
   private slashToFinish = false;
@@ -697,8 +704,9 @@ export class Settlement {
    * Every window is final (`chain.closeAndClaim`): close the community, by rotation like a window's
    * (participant `windowCount mod N` first, each next one `takeoverSeconds` later, counted from when this
    * node first saw it closable), then claim this member's balance from the balances the node holds under
-   * the hub's last final root, then, as a creditor, its share once every debtor is paid out (`debtorsSettled`:
-   * the pool complete, one `claimShare`). Tracked like
+   * the hub's last final root, then, as a creditor, its share once every debtor is paid out (`unpaidDebtor`:
+   * the pool complete, one `claimShare`); a debtor still unpaid `claimForDebtorsAfterSeconds` after the close
+   * is claimed for once (`claimForDebtor`). Tracked like
    * an update, under the submissions key `windowCount` (the community's end): a crash never sends twice.
    * A close the hub would refuse now is not sent (its reason logged once); `SlashPending` finishes the
    * pending slash first.
@@ -727,15 +735,16 @@ export class Settlement {
     const leaf = held?.leaves[participantIndex];
     if (!held || !leaf) return;
     const [member, pool] = await Promise.all([hub.member(participantIndex), hub.repaidPool()]);
-    const kind = !member.settled
-      ? 'claim'
-      : leaf.claim > 0n &&
-          (pool * leaf.claim) / held.totalClaims > member.claimTaken &&
-          (await this.debtorsSettled(held.leaves))
-        ? 'share'
-        : undefined;
+    let kind: 'claim' | 'share' | undefined;
+    if (!member.settled) kind = 'claim';
+    else if (leaf.claim > 0n) {
+      // A creditor: its share waits for the whole pool; past the wait it claims for a debtor still unpaid.
+      const debtor = await this.unpaidDebtor(held.leaves);
+      if (debtor !== undefined) return this.claimForDebtor(held, debtor);
+      if ((pool * leaf.claim) / held.totalClaims > member.claimTaken) kind = 'share';
+    }
     if (!kind) return;
-    // One share at most: only a debtor's claim grows the pool, and every debtor is paid out by then.
+    // One share at most: only a debtor's claim grows the pool, and every debtor is paid out (or given up) by then.
     const step = await this.track(end, kind);
     if (step.kind === 'wait') return;
     if (step.kind === 'send')
@@ -752,26 +761,91 @@ export class Settlement {
   }
 
   /**
-   * Whether every other debtor of the final balances has been paid out (its repayment is in the pool): a
-   * creditor takes its share once, when the pool is complete, not a transaction per debtor (N debtors
-   * would cost each creditor N `claimShare`s). Members known settled are not asked again, and the asking
-   * stops at the first one not settled (one read per tick while it waits). While one is not, the reason is
-   * logged once: anyone may claim for it (`diversity claim --member i`).
+   * The first other debtor of the final balances not paid out yet (its repayment not in the pool), or
+   * undefined once every one is (or was given up on: `claimForDebtor`): a creditor takes its share once, when
+   * the pool is complete, not a transaction per debtor (N debtors would cost each creditor N `claimShare`s).
+   * Members known settled are not asked again, and the asking stops at the first one not settled (one read per
+   * tick while it waits). While one is not, the reason is logged once.
    */
-  private async debtorsSettled(leaves: readonly Balance[]): Promise<boolean> {
+  private async unpaidDebtor(leaves: readonly Balance[]): Promise<number | undefined> {
     for (const [i, leaf] of leaves.entries()) {
       if (leaf.debt === 0n || i === this.modules.participantIndex || this.settledDebtors.has(i)) continue;
+      if (this.givenUpDebtors.has(i)) continue;
       if (!(await this.modules.hub.member(i)).settled) {
         if (this.waitingForDebtor !== i)
           this.modules.logger.info('our claim share waits for a debtor to be paid out (anyone may claim for it)', {
             debtor: i,
+            claimForItAfterSeconds: this.opts.claimForDebtorsAfterSeconds,
           });
         this.waitingForDebtor = i;
-        return false;
+        return i;
       }
       this.settledDebtors.add(i);
     }
-    return true;
+    return undefined;
+  }
+
+  /**
+   * Debtor `debtor` has not been paid out: once `claimForDebtorsAfterSeconds` have passed in chain time since
+   * the community closed (the block of its `CommunityClosed`), claim for it as anyone may, by the path the
+   * debtor would use: its leaf and proof from the final balances this node holds, only once those leaves hash
+   * to the hub's balances root of the last final window (the hub pays the leaf's participant, not us; a genesis
+   * has no debtor). Tracked under its own
+   * submissions key (`windowCount + 1 + debtor`): one transaction of ours per debtor. Once it was mined and
+   * reverted (someone claimed first) or its estimate failed `CLAIM_FOR_ATTEMPTS` times (nothing sent, each
+   * after the backoff), the debtor is given up on and no longer holds our share back.
+   */
+  private async claimForDebtor(held: StoredBalances, debtor: number): Promise<void> {
+    const { hub, db, provider, community, logger, metrics } = this.modules;
+    // The leaves themselves hashed to the hub's root (once per root), not the root the store files them under.
+    const chainRoot = this.records.get(held.window)?.balancesRoot;
+    if (chainRoot !== undefined && chainRoot !== this.verifiedRoot && chainRoot === held.balancesRoot)
+      if (balancesRoot(held.leaves, held.totalClaims) === chainRoot) this.verifiedRoot = chainRoot;
+    if (chainRoot === undefined || chainRoot !== this.verifiedRoot) {
+      if (!this.rootMismatchLogged)
+        logger.warn("not claiming for debtors: our final balances are not under the hub's final root", {
+          window: held.window,
+          ownBalances: held.balancesRoot,
+          onChainBalances: chainRoot,
+        });
+      this.rootMismatchLogged = true;
+      return;
+    }
+    this.closedAtSeconds ??= await hub.closedAtSeconds();
+    if (this.closedAtSeconds === undefined) return;
+    const block = await provider.getBlock('latest');
+    // Written so that a wait that is not a number (an options object built without it) never claims.
+    if (!((block?.timestamp ?? 0) >= this.closedAtSeconds + this.opts.claimForDebtorsAfterSeconds)) return;
+    const key = community.windowCount + 1 + debtor;
+    const prev = await db.submissions.get(key);
+    if (
+      prev?.kind === 'claimFor' &&
+      (prev.status === 'reverted' || (prev.status === 'failed' && (prev.failures ?? 0) >= CLAIM_FOR_ATTEMPTS))
+    ) {
+      this.givenUpDebtors.add(debtor);
+      logger.info('not claiming for this debtor again: our claim for it failed (someone may have claimed first)', {
+        debtor,
+        status: prev.status,
+        failures: prev.failures,
+      });
+      return;
+    }
+    const step = await this.track(key, 'claimFor');
+    if (step.kind === 'wait') return;
+    const leaf = held.leaves[debtor];
+    if (step.kind === 'send') {
+      logger.info('claiming for a debtor still unpaid after the wait (the hub pays the debtor)', {
+        debtor,
+        participant: leaf.participant,
+        debt: leaf.debt,
+        window: held.window,
+      });
+    }
+    const proof = balanceProof(held.leaves, debtor);
+    await this.send(key, 'claimFor', 0, step.kind === 'replace' ? step.sub : undefined, (o) =>
+      hub.sendClaim(debtor, leaf, held.totalClaims, proof, o),
+    );
+    if (step.kind === 'send' && (await db.submissions.get(key))?.status === 'sent') metrics?.claimsForDebtors.inc();
   }
 
   /** Compares a result posted on chain with our own fold. */
@@ -820,6 +894,9 @@ export class Settlement {
 }
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
+
+/** Failed attempts (estimate reverted, nothing sent) at claiming for one debtor before it is given up on. */
+const CLAIM_FOR_ATTEMPTS = 3;
 
 function shortReason(e: unknown): string {
   const err = e as { shortMessage?: string; reason?: string; message?: string };

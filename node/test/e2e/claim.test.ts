@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Contract, NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
+import { HubClient } from '../../src/chain/hubClient.js';
 import { projectRoot } from '../../src/chain/artifacts.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
 import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
@@ -87,7 +88,14 @@ describe('e2e: diversity claim (an aborted community, paid from the genesis root
   it('pays the joined member its escrow and bond once, the other nothing; one line per claim', async () => {
     // An abort: only a member that joined may close a community that never became Active.
     const hub = deployment.hub.connect(wallets[0]) as Contract;
-    await (await hub.close(communityId)).wait();
+    const client = new HubClient(
+      { hub: deployment.hubAddress, communityId },
+      { runner: wallets[0], provider: provider! },
+    );
+    expect(await client.closedAtSeconds(), 'open: no close time').to.equal(undefined);
+    const closing = await (await hub.close(communityId)).wait();
+    // The close time a creditor's wait counts from (`chain.claimForDebtorsAfterSeconds`): its block's, in chain time.
+    expect(await client.closedAtSeconds()).to.equal((await provider!.getBlock(closing.blockNumber))!.timestamp);
     const token = deployment.token.connect(provider!) as Contract;
     const before = (await token.balanceOf(wallets[0].address)) as bigint;
 

@@ -8,6 +8,7 @@ import type { BalanceBook } from '../../src/node/balanceBook.js';
 import { Settlement } from '../../src/node/settlement.js';
 import { balanceProof, balancesRoot, type Balance } from '../../src/window/balances.js';
 import { createLogger } from '../../src/util/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 /**
@@ -26,6 +27,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     backoffSeconds: 2,
     backoffMaxSeconds: 16,
     closeAndClaim: true,
+    claimForDebtorsAfterSeconds: 3600,
   };
   /** After the last window: members 1 and 2 owe 40 and 20, member 0 is owed 60 (a claim). */
   const leaves: Balance[] = community.participants.map((participant, i) => ({
@@ -51,6 +53,14 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
   let memberReads: number[];
   /** Makes the next `sendClaim` throw (its gas estimate reverts), once. */
   let claimEstimateReverts: boolean;
+  /** Makes every `sendClaim` throw (a claim whose estimate always reverts). */
+  let claimAlwaysReverts: boolean;
+  /** The head block's timestamp, and the block time of the community's `CommunityClosed`. */
+  let chainNow: number;
+  let closedAt: number;
+  let metrics: Metrics;
+  /** What the node's balance book holds under the last final window. */
+  let bookHeld: StoredBalances;
 
   const record: WindowRecord = {
     windowRoot: `0x${'11'.repeat(32)}`,
@@ -69,6 +79,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     lastFinalizedWindow: async () => community.windowCount - 1,
     windowRecord: async () => record,
     isClosed: async () => closed,
+    closedAtSeconds: async () => (closed ? closedAt : undefined),
     closeRefusal: async () => refusal,
     sendClose: async () => tx('close'),
     member: async (i: number) => {
@@ -77,6 +88,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     },
     repaidPool: async () => pool,
     sendClaim: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) => {
+      if (claimAlwaysReverts) throw new Error('execution reverted: InvalidBalanceProof');
       if (claimEstimateReverts) {
         claimEstimateReverts = false;
         throw new Error('execution reverted: AlreadyClaimed');
@@ -97,9 +109,9 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     getTransactionReceipt: async (h: string) => ({ status: receiptStatus, gasUsed: 50_000n, blockNumber: 1, hash: h }),
     getTransactionCount: async () => nonce,
     getFeeData: async () => ({ maxFeePerGas: parseUnits('10', 'gwei'), maxPriorityFeePerGas: parseUnits('1', 'gwei') }),
-    getBlock: async () => ({ timestamp: 0 }),
+    getBlock: async () => ({ timestamp: chainNow }),
   };
-  const book = { before: async (w: number, anchored: boolean) => (w === 2 && anchored ? held : undefined) };
+  const book = { before: async (w: number, anchored: boolean) => (w === 2 && anchored ? bookHeld : undefined) };
 
   function settlement(participantIndex: number, closeAndClaim = true, store = db) {
     return new Settlement(
@@ -114,7 +126,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
         address: community.participants[participantIndex],
         graceSeconds: 5,
         balanceBook: book as unknown as BalanceBook,
-        metrics: null,
+        metrics,
         logger: createLogger({ level: 'error', name: 'test' }),
       },
     );
@@ -133,6 +145,11 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     receiptStatus = 1;
     memberReads = leaves.map(() => 0);
     claimEstimateReverts = false;
+    claimAlwaysReverts = false;
+    closedAt = 1_000_000;
+    chainNow = closedAt;
+    metrics = createMetrics();
+    bookHeld = held;
   });
   afterEach(async () => cleanup());
 
@@ -255,7 +272,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     expect(sent).to.deep.equal([]);
   });
 
-  it('attack: a debtor that never claims costs a waiting creditor one read a tick and no transaction', async () => {
+  it('attack: a debtor that never claims costs a waiting creditor one read a tick and no transaction until the wait is over', async () => {
     closed = true;
     members[0] = { settled: true, claimTaken: 0n };
     // Debtor 1 paid out (its 40 in the pool), debtor 2 never claims.
@@ -274,6 +291,169 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     expect(memberReads[1] - before[1]).to.equal(0);
     expect(memberReads[0] - before[0]).to.equal(100);
   });
+
+  it('after claimForDebtorsAfterSeconds (chain time since the close), not before: claims for the debtor still unpaid with its own leaf and proof, then takes the share once', async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    members[1].settled = true;
+    pool = 40n;
+    const s = settlement(0);
+    // One second short of the wait, by the chain's clock (the node's own clock is far ahead: it does not count).
+    chainNow = closedAt + opts.claimForDebtorsAfterSeconds - 1;
+    clock.state.now += 10 * opts.claimForDebtorsAfterSeconds;
+    await s.tick();
+    expect(sent, 'not before the wait is over').to.deep.equal([]);
+    chainNow += 1;
+    await s.tick();
+    expect(sent.map((t) => t.kind)).to.deep.equal(['claim']);
+    expect(sent[0]).to.deep.include({ index: 2, totalClaims: 60n });
+    expect(sent[0].leaf, "the debtor's own leaf: the hub pays its participant").to.deep.equal(leaves[2]);
+    expect(sent[0].proof).to.deep.equal(balanceProof(leaves, 2));
+    expect((await db.submissions.get(community.windowCount + 1 + 2))?.kind).to.equal('claimFor');
+    expect(await counter('diversity_claims_for_debtors_total')).to.equal(1);
+    // Mined: the debtor is paid out, the pool complete; the share goes once.
+    members[2].settled = true;
+    pool = 60n;
+    for (let t = 0; t < 5; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(sent.map((t) => t.kind)).to.deep.equal(['claim', 'share']);
+    expect(sent[1]).to.deep.include({ index: 0 });
+    members[0].claimTaken = 60n;
+    for (let t = 0; t < 5; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(sent, 'nothing more').to.have.length(2);
+    expect(await counter('diversity_claims_for_debtors_total')).to.equal(1);
+  });
+
+  it('attack: a claim for a debtor that reverts on chain (someone claimed first) is sent once, never again; the share is not held back by it', async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    members[1].settled = true;
+    pool = 40n;
+    chainNow = closedAt + opts.claimForDebtorsAfterSeconds;
+    receiptStatus = 0;
+    const s = settlement(0);
+    // Ten minutes of one tick a second: far past every backoff.
+    for (let t = 0; t < 600; t++) {
+      clock.state.now += 1;
+      await s.tick();
+      // Only our claim for the debtor reverts (the share after it goes through).
+      if ((await db.submissions.get(community.windowCount + 1 + 2))?.status === 'reverted') receiptStatus = 1;
+    }
+    expect(
+      sent.filter((x) => x.kind === 'claim').map((x) => x.index),
+      'one claim for debtor 2, ever',
+    ).to.deep.equal([2]);
+    expect(
+      sent.filter((x) => x.kind === 'share'),
+      'then the share of the pool as it is',
+    ).to.have.length(1);
+    expect((await db.submissions.get(community.windowCount + 1 + 2))?.status).to.equal('reverted');
+  });
+
+  it('attack: a claim for a debtor whose estimate reverts every time costs no gas, is tried on the backoff only, and at most 3 times', async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    members[1].settled = true;
+    pool = 40n;
+    chainNow = closedAt + opts.claimForDebtorsAfterSeconds;
+    claimAlwaysReverts = true;
+    let attempts = 0;
+    const sendClaim = hub.sendClaim;
+    hub.sendClaim = async (...a: Parameters<HubClient['sendClaim']>) => {
+      attempts++;
+      return sendClaim(...a);
+    };
+    try {
+      const s = settlement(0);
+      for (let t = 0; t < 600; t++) {
+        clock.state.now += 1;
+        await s.tick();
+      }
+      expect(attempts, 'three estimates, each after the backoff').to.equal(3);
+      expect(
+        sent.map((t) => t.kind),
+        'no claim transaction left; the share goes once',
+      ).to.deep.equal(['share']);
+      expect(await counter('diversity_claims_for_debtors_total')).to.equal(0);
+    } finally {
+      hub.sendClaim = sendClaim;
+    }
+  });
+
+  it('attack: a member that owes nothing is never claimed for (nor is the creditor itself); only the debtor is', async () => {
+    closed = true;
+    // Member 1 owes nothing and has not claimed (an absent creditor-free member); member 2 owes 60.
+    const own: Balance[] = leaves.map((l, i) => ({ ...l, debt: [0n, 0n, 60n][i] }));
+    bookHeld = { ...held, balancesRoot: balancesRoot(own, 60n), leaves: own };
+    record.balancesRoot = bookHeld.balancesRoot;
+    try {
+      members[0] = { settled: true, claimTaken: 0n };
+      chainNow = closedAt + opts.claimForDebtorsAfterSeconds;
+      const s = settlement(0);
+      for (let t = 0; t < 60; t++) {
+        clock.state.now += 1;
+        await s.tick();
+      }
+      expect(sent.filter((x) => x.kind === 'claim').map((x) => x.index)).to.deep.equal([2]);
+      expect(memberReads[1], 'not even asked').to.equal(0);
+    } finally {
+      record.balancesRoot = held.balancesRoot;
+    }
+  });
+
+  it("attack: balances that are not under the hub's final root are never used to claim for a debtor", async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    members[1].settled = true;
+    pool = 40n;
+    // Our book says debtor 2 owes 10, not 20: its leaf would not verify (InvalidBalanceProof), so nothing is sent.
+    const wrong: Balance[] = leaves.map((l, i) => (i === 2 ? { ...l, debt: 10n } : l));
+    bookHeld = { ...held, balancesRoot: balancesRoot(wrong, 60n), leaves: wrong };
+    chainNow = closedAt + 10 * opts.claimForDebtorsAfterSeconds;
+    const s = settlement(0);
+    for (let t = 0; t < 60; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(sent).to.deep.equal([]);
+    // Nor leaves filed under the hub's root that do not hash to it (a corrupted or tampered store).
+    bookHeld = { ...held, leaves: wrong };
+    const t = settlement(0);
+    for (let i = 0; i < 60; i++) {
+      clock.state.now += 1;
+      await t.tick();
+    }
+    expect(sent).to.deep.equal([]);
+  });
+
+  it('attack: the debtor claims for itself between our read and our send (the estimate reverts): no transaction, then nothing more', async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    members[1].settled = true;
+    pool = 40n;
+    chainNow = closedAt + opts.claimForDebtorsAfterSeconds;
+    claimEstimateReverts = true;
+    const s = settlement(0);
+    await s.tick();
+    expect(sent).to.deep.equal([]);
+    members[2].settled = true;
+    pool = 60n;
+    for (let t = 0; t < 60; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(sent.map((t) => t.kind)).to.deep.equal(['share']);
+  });
+
+  async function counter(name: string): Promise<number> {
+    const m = await metrics.register.getSingleMetric(name)?.get();
+    return m?.values.reduce((a, v) => a + v.value, 0) ?? 0;
+  }
 
   /** The participant first in the close's rotation: rank (i − windowCount) mod N = 0. */
   function windowCountRank0(): number {

@@ -61,6 +61,14 @@ describe('operator hygiene', () => {
       );
     });
 
+    it('chain.claimForDebtorsAfterSeconds: a day unless set; a non-negative number, or a clear error', () => {
+      expect(withConfig(base)().chain.claimForDebtorsAfterSeconds).to.equal(86_400);
+      const set = (v: unknown) => withConfig({ ...base, chain: { ...base.chain, claimForDebtorsAfterSeconds: v } });
+      expect(set(600)().chain.claimForDebtorsAfterSeconds).to.equal(600);
+      expect(set(-1)).to.throw(CliError, /claimForDebtorsAfterSeconds: must be a non-negative number/);
+      expect(set('soon')).to.throw(CliError, /claimForDebtorsAfterSeconds: must be a non-negative number/);
+    });
+
     it('rejects unknown config keys, top-level and nested, naming them', () => {
       expect(withConfig({ ...base, privatekey: 'x' })).to.throw(CliError, /unknown key "privatekey"/);
       expect(withConfig({ ...base, chain: { ...base.chain, maxFeeGwei: 3 } })).to.throw(

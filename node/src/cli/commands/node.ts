@@ -64,6 +64,12 @@ export const nodeCommand = {
         describe: "Once every window is final, close the community and claim this member's balance",
         defaultDescription: String(d.chain.closeAndClaim),
       })
+      .option('chain.claim-for-debtors-after-seconds', {
+        type: 'number',
+        describe:
+          'With close-and-claim, as a creditor: wait this long after the close (chain time), then claim for each debtor still unpaid and take the share',
+        defaultDescription: String(d.chain.claimForDebtorsAfterSeconds),
+      })
       .option('network.listen', {
         type: 'string',
         array: true,
