@@ -342,7 +342,7 @@ library Settlement {
     /// min(debt, funds) joins the repaid pool `pool` (returned as `newPool`); paid = funds − repaid plus a
     /// claim holder's share of the pool, its own repayment in it (floor(newPool · claim / totalClaims)),
     /// recorded as its claimTaken. One read and one write of the member's slot: `Settled`, claimTaken in
-    /// `bondMissing` (`Member`). The hub takes `paid` off `held` (`CommunityFundsExceeded`) and pays it.
+    /// `bondMissing` (`Member`). `payClaim` takes `paid` off `held` (`CommunityFundsExceeded`) and pays it.
     function settle(
         Member storage m,
         Balance calldata leaf,
