@@ -982,9 +982,7 @@ contract HubTest is HubFixture {
         uint64 id = _closeWith(_transferState(N, 300));
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
         CommunityInfo memory info = hub.community(id);
-        ClaimTerms memory t = ClaimTerms(
-            info.token, info.participantCount, info.bond, uint128(info.creditPerMember)
-        );
+        ClaimTerms memory t = ClaimTerms(info.token, info.participantCount, info.bond, uint128(info.creditPerMember));
         // The tests' storage read (`claimTermsOf`) is what the hub reports.
         assertEq(keccak256(abi.encode(claimTermsOf(address(hub), id))), keccak256(abi.encode(t)));
         assertEq(address(t.token), address(token));

@@ -2,9 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {
-    Balance, ClaimTerms, CommunityInfo, OpenConfig, RejectedClaim, WindowRecord
-} from "../types/Community.sol";
+import {Balance, ClaimTerms, CommunityInfo, OpenConfig, RejectedClaim, WindowRecord} from "../types/Community.sol";
 import {DisputeKind} from "../types/Dispute.sol";
 
 /// @title IHub

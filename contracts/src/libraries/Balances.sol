@@ -69,7 +69,9 @@ library Balances {
         uint256 totalClaims,
         bytes32[] calldata proof
     ) internal pure returns (bytes32) {
-        if (index >= participantCount || !MerkleTree.isDepth(proof.length, participantCount)) return 0;
+        if (index >= participantCount || !MerkleTree.isDepth(proof.length, participantCount)) {
+            return 0;
+        }
         return commit(MerkleTree.computeRoot(leafHash(index, leaf), index, proof), totalClaims);
     }
 
@@ -77,11 +79,13 @@ library Balances {
     /// (`ClaimTerms`: token, N, bond, creditPerMember), = keccak256(abi.encode(balancesRoot, terms)). Fixed-length
     /// fields: two different (root, terms) never give the same preimage. A claim whose terms or leaf differ
     /// from what `close` committed fails (`Hub.claim`).
-    function claimRoot(bytes32 balancesRoot, address token, uint256 participantCount, uint256 bond, uint256 creditPerMember)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function claimRoot(
+        bytes32 balancesRoot,
+        address token,
+        uint256 participantCount,
+        uint256 bond,
+        uint256 creditPerMember
+    ) internal pure returns (bytes32) {
         return keccak256(abi.encode(balancesRoot, token, participantCount, bond, creditPerMember));
     }
 

@@ -296,9 +296,7 @@ contract BalancesAttacksTest is Modules {
         hub.claim(id, claimTermsOf(address(hub), id), index, leaves[index], total, _proof(leaves, index));
     }
 
-    function _claimWith(uint64 id, uint256 index, Balance memory leaf, uint256 total, bytes32[] memory proof)
-        internal
-    {
+    function _claimWith(uint64 id, uint256 index, Balance memory leaf, uint256 total, bytes32[] memory proof) internal {
         hub.claim(id, claimTermsOf(address(hub), id), index, leaf, total, proof);
     }
 
