@@ -13,11 +13,13 @@ import {GameContext, GameResult} from "./types/Game.sol";
 import {MarketParams} from "./types/Market.sol";
 import {
     Balance,
+    ClaimTerms,
     CommunityInfo,
     CommunityModules,
     CommunityStatus,
     Member,
     MemberState,
+    Pool,
     OpenConfig,
     RejectedClaim,
     WindowRecord,
@@ -67,9 +69,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     uint256 public constant CLAIM_DEPOSIT_BPS = Settlement.CLAIM_DEPOSIT_BPS;
 
     /// @dev Storage of one community. Packed for the two hot paths (DESIGN.md §5.6, "Gas"): `update` reads the
-    /// first two slots; a `claim` reads slot 0 (status, token, finalizedWindows, participantCount), slot 2
-    /// (bond, creditPerMember) and slot 4 (held, repaidPool, written), the final balances root and the
-    /// member's own slot (written), and nothing else of the hub.
+    /// first two slots; a `claim` reads `claimRoot` (it commits to the final balances root and the claim terms,
+    /// which the claimer passes), slot 4 (held, repaidPool, written) and the member's own slot (written), and
+    /// nothing else of the hub.
     struct Community {
         CommunityStatus status;
         IERC20 token;
@@ -94,10 +96,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
         /// `close` waits for it, since disputes need an Active community (review 3, B5).
         uint64 disputableUntil;
-        /// Tokens held for this community (see the contract's dev note).
-        uint128 held;
-        /// Debt repaid at close so far, shared by the claim holders pro rata to their claims.
-        uint128 repaidPool;
+        /// Tokens held for this community (see the contract's dev note) and the debt repaid at close so far,
+        /// one slot (`Pool`; the slot that held and repaidPool had before s12).
+        Pool pool;
         /// `Balances.root(Balances.genesis(participants, escrow), 0)`: the balances before window 0.
         bytes32 genesisBalancesRoot;
         MarketParams market;
@@ -116,6 +117,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         mapping(uint256 ref => uint256[4]) wideSigners;
         /// A slash that did not fit its transaction, finished by `continueSlash` (`Settlement.slash`).
         Settlement.PendingSlash pendingSlash;
+        /// Written once, at `close` (0 = not closed): `Balances.claimRoot` of the final balances root (the last
+        /// window's; the genesis root if aborted) and the claim terms (token, N, bond, creditPerMember), all
+        /// frozen from then on.
+        bytes32 claimRoot;
     }
 
     /// @notice Number of communities opened so far (ids run from 1 to this).
@@ -385,67 +390,67 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             if (c.pendingSlash.phase != Settlement.SlashPhase.None) revert SlashPending(communityId);
         }
         c.status = CommunityStatus.Closed;
-        emit CommunityClosed(communityId, c.finalizedWindows);
+        uint32 finalized = c.finalizedWindows;
+        bytes32 root = finalized == 0 ? c.genesisBalancesRoot : c.windows[finalized - 1].balancesRoot;
+        c.claimRoot = Balances.claimRoot(root, address(c.token), c.participantCount, c.bond, c.creditPerMember);
+        emit CommunityClosed(communityId, finalized);
     }
 
     /// @inheritdoc IHub
     function claim(
         uint64 communityId,
+        ClaimTerms calldata terms,
         uint256 index,
         Balance calldata leaf,
         uint256 totalClaims,
         bytes32[] calldata proof
     ) external nonReentrant {
-        Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
-        (uint256 paid, uint256 repaid) = _settle(c, communityId, index, leaf, totalClaims);
-        emit Claimed(communityId, index, leaf.participant, paid, repaid);
-        _payOut(c, communityId, leaf.participant, paid);
-    }
-
-    /// @dev Settles member `index` (`Settlement.settle`: the member's slot is read and written once there, in
-    /// the linked library for EIP-170), reads slot 2 (bond, creditPerMember) and slot 4 (held, pool) once and
-    /// records the pool; `_payOut` takes what is paid off `held`.
-    function _settle(Community storage c, uint64 communityId, uint256 index, Balance calldata leaf, uint256 totalClaims)
-        internal
-        returns (uint256 paid, uint256 repaid)
-    {
-        uint256 pool;
-        (paid, repaid, pool) = Settlement.settle(
-            c.members[index], leaf, totalClaims, c.bond, c.creditPerMember, c.repaidPool, communityId, index
+        Community storage c = _closedLeaf(communityId, terms, index, leaf, totalClaims, proof);
+        // The member's slot and the pool's are read and written once there, and the payout made (`Claimed`):
+        // in the linked library for EIP-170. Bond, creditPerMember and token come from the checked `terms`.
+        Settlement.payClaim(
+            c.members[index], c.pool, withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
         );
-        // The pool grows by what was repaid (a claim holder's own share reads it, it writes nothing).
-        if (repaid != 0) c.repaidPool = pool.toUint128();
     }
 
     /// @inheritdoc IHub
     function claimShare(
         uint64 communityId,
+        ClaimTerms calldata terms,
         uint256 index,
         Balance calldata leaf,
         uint256 totalClaims,
         bytes32[] calldata proof
     ) external nonReentrant {
-        Community storage c = _closedLeaf(communityId, index, leaf, totalClaims, proof);
-        uint256 amount =
-            Settlement.takeShare(c.members[index], c.repaidPool, leaf.claim, totalClaims, communityId, index);
-        emit ClaimShared(communityId, index, leaf.participant, amount);
-        _payOut(c, communityId, leaf.participant, amount);
+        Community storage c = _closedLeaf(communityId, terms, index, leaf, totalClaims, proof);
+        Settlement.payShare(
+            c.members[index], c.pool, withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
+        );
     }
 
-    /// @dev The closed community, once `leaf` is member `index`'s balance under its final balances root:
-    /// the last window's (an aborted community: the genesis root).
+    /// @dev The closed community, once `leaf` is member `index`'s balance under its final balances root (the
+    /// last window's; an aborted community: the genesis root) and `terms` are its claim terms: both as `close`
+    /// committed them in `claimRoot`, the one slot of the community read here.
     function _closedLeaf(
         uint64 communityId,
+        ClaimTerms calldata terms,
         uint256 index,
         Balance calldata leaf,
         uint256 totalClaims,
         bytes32[] calldata proof
     ) internal view returns (Community storage c) {
-        c = _existing(communityId);
-        if (c.status != CommunityStatus.Closed) revert CommunityNotClosed(communityId);
-        uint32 finalized = c.finalizedWindows;
-        bytes32 root = finalized == 0 ? c.genesisBalancesRoot : c.windows[finalized - 1].balancesRoot;
-        if (!Balances.verify(root, c.participantCount, index, leaf, totalClaims, proof)) {
+        c = _communities[communityId];
+        bytes32 root = c.claimRoot;
+        if (root == 0) {
+            _existing(communityId);
+            revert CommunityNotClosed(communityId);
+        }
+        uint256 n = terms.participantCount;
+        bytes32 proven = Balances.provenRoot(n, index, leaf, totalClaims, proof);
+        if (
+            proven == 0
+                || Balances.claimRoot(proven, address(terms.token), n, terms.bond, terms.creditPerMember) != root
+        ) {
             revert InvalidBalanceProof(communityId, index);
         }
     }
@@ -630,8 +635,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         info.joinedCount = c.joinedCount;
         info.finalizedWindows = c.finalizedWindows;
         info.genesisBalancesRoot = c.genesisBalancesRoot;
-        info.held = c.held;
-        info.repaidPool = c.repaidPool;
+        info.held = c.pool.held;
+        info.repaidPool = c.pool.repaidPool;
+        info.creditPerMember = c.creditPerMember;
         info.modules = c.modules;
     }
 
@@ -840,7 +846,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @dev Tokens came in for the community.
     function _hold(Community storage c, uint256 amount) internal {
-        c.held = (uint256(c.held) + amount).toUint128();
+        c.pool.held = (uint256(c.pool.held) + amount).toUint128();
     }
 
     /// @dev Tokens come in for the community from msg.sender (pulled with `transferFrom`, last).
@@ -852,30 +858,13 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @dev Tokens leave the community (`CommunityFundsExceeded` if it holds less: one community's
     /// payouts never take another's money).
     function _unhold(Community storage c, uint64 communityId, uint256 amount) internal {
-        uint256 held = c.held;
-        if (amount > held) revert CommunityFundsExceeded(communityId, held, amount);
-        // Below the uint128 it is subtracted from.
-        // forge-lint: disable-next-line(unsafe-typecast)
-        c.held = uint128(held - amount);
+        Settlement.unhold(c.pool, communityId, amount);
     }
 
     /// @dev Moves `amount` of the community's tokens to `to`'s withdrawable balance.
     function _release(Community storage c, uint64 communityId, address to, uint256 amount) internal {
         _unhold(c, communityId, amount);
         withdrawable[c.token][to] += amount;
-    }
-
-    /// @dev Pays `amount` of the community's tokens to `to` (a claim), taken off its `held` first
-    /// (`CommunityFundsExceeded`: a root signed by everyone that promises more than came in exhausts its own
-    /// community only). Nothing paid (a debtor whose debt took all its funds): no slot or token touched. A
-    /// payment the token refuses (a blacklisted recipient, a receive hook that reverts) waits in `to`'s
-    /// withdrawable balance instead: the claim still settles, so a debtor cannot keep its repayment out of
-    /// the pool by refusing its own payout (review 3, B3).
-    function _payOut(Community storage c, uint64 communityId, address to, uint256 amount) internal {
-        if (amount == 0) return;
-        _unhold(c, communityId, amount);
-        IERC20 token = c.token;
-        if (!token.trySafeTransfer(to, amount)) withdrawable[token][to] += amount;
     }
 
     /// @dev Whether a data-availability game of the community is open (keyed by community: a game in

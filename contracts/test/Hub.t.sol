@@ -11,6 +11,7 @@ import {Balances} from "../src/libraries/Balances.sol";
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
 import {
     Balance,
+    ClaimTerms,
     CommunityConfig,
     CommunityInfo,
     CommunityStatus,
@@ -24,6 +25,7 @@ import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
 import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {OpenCodec} from "../src/libraries/OpenCodec.sol";
+import {claimTermsOf} from "./utils/ClaimTermsOf.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -891,7 +893,7 @@ contract HubTest is HubFixture {
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 0);
         vm.expectEmit(address(hub));
         emit IHub.Claimed(id, 0, nodes[0], 0, BOND);
-        hub.claim(id, 0, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 0, leaf, total, proof);
         assertEq(hub.community(id).repaidPool, BOND);
         _claimMember(id, 1);
         _claimMember(id, 2);
@@ -913,21 +915,21 @@ contract HubTest is HubFixture {
         assertEq(_paid(1), ESCROW + 2_500 + BOND);
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
-        hub.claimShare(id, 1, leaf, total, proof);
+        hub.claimShare(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
         _claimMember(id, 0);
         vm.expectEmit(address(hub));
         emit IHub.ClaimShared(id, 1, nodes[1], 499);
         vm.prank(address(0xBEEF));
-        hub.claimShare(id, 1, leaf, total, proof);
+        hub.claimShare(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
         assertEq(_paid(1), ESCROW + 2_500 + BOND + 499);
         (,,, uint256 taken,) = hub.member(id, 1);
         assertEq(taken, 499);
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
-        hub.claimShare(id, 1, leaf, total, proof);
+        hub.claimShare(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
         // A claim holder not paid out yet must `claim` first (one path per member).
         (leaf, total, proof) = book.claimArgs(hub, id, 2);
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 2));
-        hub.claimShare(id, 2, leaf, total, proof);
+        hub.claimShare(id, claimTermsOf(address(hub), id), 2, leaf, total, proof);
     }
 
     /// A debtor's `deposit` is on-chain credit: it backs its debt at close, so the creditors are paid in full.
@@ -964,7 +966,7 @@ contract HubTest is HubFixture {
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
         uint256 callerBefore = token.balanceOf(address(0xBEEF));
         vm.prank(address(0xBEEF));
-        hub.claim(id, 1, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
         assertEq(_paid(1), ESCROW + BOND + 300);
         assertEq(token.balanceOf(address(0xBEEF)), callerBefore);
     }
@@ -974,7 +976,7 @@ contract HubTest is HubFixture {
         _claimMember(id, 1);
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, id, 1));
-        hub.claim(id, 1, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
     }
 
     /// Attack: claim more than the root says (a bigger escrow, another member's leaf, a wrong total, a
@@ -984,20 +986,54 @@ contract HubTest is HubFixture {
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
         leaf.escrow += 1;
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
-        hub.claim(id, 1, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
         leaf.escrow -= 1;
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 0));
-        hub.claim(id, 0, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 0, leaf, total, proof);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
-        hub.claim(id, 1, leaf, total + 1, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total + 1, proof);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
-        hub.claim(id, 1, leaf, total, new bytes32[](3));
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total, new bytes32[](3));
         leaf.participant = address(this);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
-        hub.claim(id, 1, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
         (leaf, total, proof) = book.leafOf(hub.community(id).genesisBalancesRoot, 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
-        hub.claim(id, 1, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
+    }
+
+    /// Attack: claim with terms other than the community's (a bigger bond or creditPerMember, another token,
+    /// another N): `close` committed them in the claim root with the final balances root. The reported terms pay.
+    function test_RevertWhen_ClaimWrongTerms() public {
+        uint64 id = _closeWith(_transferState(N, 300));
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
+        CommunityInfo memory info = hub.community(id);
+        ClaimTerms memory t = ClaimTerms(info.token, info.participantCount, info.bond, uint128(info.creditPerMember));
+        // The tests' storage read (`claimTermsOf`) is what the hub reports.
+        assertEq(keccak256(abi.encode(claimTermsOf(address(hub), id))), keccak256(abi.encode(t)));
+        assertEq(address(t.token), address(token));
+        assertEq(t.participantCount, N);
+        assertEq(t.bond, BOND);
+        t.bond += 1;
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
+        hub.claim(id, t, 1, leaf, total, proof);
+        t.bond -= 1;
+        t.creditPerMember += 1;
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
+        hub.claim(id, t, 1, leaf, total, proof);
+        t.creditPerMember -= 1;
+        t.token = IERC20(address(0xBAD));
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
+        hub.claim(id, t, 1, leaf, total, proof);
+        t.token = IERC20(address(token));
+        t.participantCount += 1;
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
+        hub.claim(id, t, 1, leaf, total, proof);
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
+        hub.claimShare(id, t, 1, leaf, total, proof);
+        t.participantCount -= 1;
+        hub.claim(id, t, 1, leaf, total, proof);
+        assertEq(_paid(1), ESCROW + BOND + 300);
     }
 
     function test_RevertWhen_ClaimBeforeClose() public {
@@ -1005,7 +1041,7 @@ contract HubTest is HubFixture {
         _runAllWindows(id);
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotClosed.selector, id));
-        hub.claim(id, 1, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 1, leaf, total, proof);
     }
 
     // ------------------------------------------------------------------ close and withdraw
@@ -1056,7 +1092,10 @@ contract HubTest is HubFixture {
         vm.prank(address(0xCAFE));
         hub.close(id);
         (, bytes32[] memory writes) = vm.accesses(address(hub));
-        assertEq(writes.length, 1, "the status only");
+        // The status, and the claim root (the final balances root with the claim terms, for the claims).
+        assertEq(writes.length, 2, "the status and the claim root");
+        bytes32 root = hub.windowRecord(id, WINDOWS - 1).balancesRoot;
+        assertEq(vm.load(address(hub), writes[1]), Balances.claimRoot(root, address(token), N, BOND, 0));
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Closed));
         assertEq(token.balanceOf(address(hub)), N * (BOND + ESCROW), "members claim");
         _claimAll(id);
@@ -1121,7 +1160,7 @@ contract HubTest is HubFixture {
         assertEq(_paid(1), BOND + ESCROW);
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 2);
         vm.expectRevert(abi.encodeWithSelector(IHub.NotJoined.selector, id, nodes[2]));
-        hub.claim(id, 2, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), 2, leaf, total, proof);
         assertEq(hub.community(id).held, 0);
     }
 
@@ -1254,7 +1293,7 @@ contract HubTest is HubFixture {
             if (leaf.claim == 0) continue;
             (,,, uint256 taken,) = hub.member(id, i);
             if (uint256(hub.community(id).repaidPool) * leaf.claim / total > taken) {
-                hub.claimShare(id, i, leaf, total, proof);
+                hub.claimShare(id, claimTermsOf(address(hub), id), i, leaf, total, proof);
             }
         }
         uint256 paid;

@@ -9,12 +9,13 @@ import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {calldataTokens, transactionGas} from "./utils/TxGas.sol";
 import {OpenCodec} from "../src/libraries/OpenCodec.sol";
+import {claimTermsOf} from "./utils/ClaimTermsOf.sol";
 
 /// @notice Named gas snapshots (group "Hub", written to `snapshots/Hub.json`) of open, join, update
 /// (fast path: every participant signs, every `net` non-zero), close and claim.
-/// Execution gas of the call (gasleft() around it, recorded with vm.snapshotValue); `*_txGas` adds the
-/// intrinsic cost (21,000 + calldata, Prague EIP-7623 floor included) for the whole transaction, which
-/// must stay under the Osaka per-transaction cap of 16,777,216 (EIP-7825). `openJoin_perParticipant_N*`
+/// Each measured call is a transaction of its own (the tests run isolated, `_call`): `*_txGas` is what its
+/// sender pays (21,000 + calldata + execution, recorded with vm.snapshotValue), the plain figure its execution
+/// gas (that less 21,000 and the calldata). A transaction must stay under the Osaka per-transaction cap of 16,777,216 (EIP-7825). `openJoin_perParticipant_N*`
 /// is (open + every join) in transaction gas, divided by N (issue 11's goal: ≤ 60,000).
 /// Check: `forge test --match-contract HubGasTest --gas-snapshot-check=true`.
 contract HubGasTest is HubFixture {
@@ -24,33 +25,29 @@ contract HubGasTest is HubFixture {
         _deploy(256);
     }
 
-    /// @dev Forget the storage this test transaction already touched, so each measured call pays cold slot
-    /// reads like a transaction of its own. The co-signature module too: the joins of the same test wrote the
-    /// slots its `verify` reads. `vm.cool` cools storage only, not accounts (measured, forge 1.7.1): the
-    /// accounts a call reaches (token, modules, linked libraries) stay warm here, 2,500 gas each less than
-    /// on chain. The claim figures are measured isolated instead (`_measureClaims`).
-    function _cool() internal {
-        vm.cool(address(hub));
-        vm.cool(address(token));
-        vm.cool(address(ecdsaModule));
-    }
-
     function _n(uint256 n) internal pure returns (string memory) {
         return string.concat("_N", vm.toString(n));
     }
 
-    /// @dev Calls the hub with `data` as `from`, cold; returns the execution gas (reverts bubble up).
-    function _call(address from, bytes memory data) internal returns (uint256 used) {
-        _cool();
+    /// @dev Sends `data` to the hub as `from` and returns what that transaction cost: every test here runs
+    /// isolated (inline config `isolate = true`), so each call from the test is a transaction of its own, the
+    /// hub its warm `to` and every other account (token, modules, linked libraries) and every slot cold, as on
+    /// chain. `txGas` is its gasUsed (`vm.lastCallGas`: 21,000 + calldata + execution); `execution` is that
+    /// less 21,000 and the calldata (checked: the EIP-7623 floor does not apply, and no refund). Before s12 the
+    /// figures other than the claims were taken with `vm.cool`, which cools storage but not accounts: each
+    /// account a call reached was counted 2,500 gas too low. Reverts bubble up.
+    function _call(address from, bytes memory data) internal returns (uint256 execution, uint256 txGas) {
         vm.prank(from);
-        uint256 g = gasleft();
         (bool ok, bytes memory ret) = address(hub).call(data);
-        used = g - gasleft();
         if (!ok) {
             assembly ("memory-safe") {
                 revert(add(ret, 0x20), mload(ret))
             }
         }
+        txGas = uint256(vm.lastCallGas().gasTotalUsed);
+        assertEq(vm.lastCallGas().gasRefunded, 0);
+        execution = txGas - 21_000 - 4 * calldataTokens(data);
+        assertEq(transactionGas(data, execution), txGas);
     }
 
     /// @dev Opens and fills a community of n (ECDSA), recording open, every join, and their sum per
@@ -59,15 +56,15 @@ contract HubGasTest is HubFixture {
         CommunityConfig memory c = _config(n);
         book.recordGenesis(c.participants, c.escrow);
         bytes memory data = abi.encodeCall(hub.open, (OpenCodec.encode(c)));
-        uint256 used = _call(address(this), data);
+        (uint256 used, uint256 total) = _call(address(this), data);
         id = hub.communityCount();
-        uint256 total = transactionGas(data, used);
         vm.snapshotValue("Hub", string.concat("open", _n(n)), used);
         vm.snapshotValue("Hub", string.concat("open", _n(n), "_txGas"), total);
         for (uint256 i = 0; i < n; ++i) {
             data = abi.encodeCall(hub.join, (id, i, book.genesisProof(hub, id, i), ""));
-            used = _call(nodes[i], data);
-            total += transactionGas(data, used);
+            uint256 txGas;
+            (used, txGas) = _call(nodes[i], data);
+            total += txGas;
             // The last join also activates the community.
             if (i + 1 == n) vm.snapshotValue("Hub", string.concat("join_last", _n(n)), used);
         }
@@ -91,8 +88,7 @@ contract HubGasTest is HubFixture {
                 _pack(sigs)
             )
         );
-        uint256 used = _call(address(this), data);
-        uint256 txGas = transactionGas(data, used);
+        (uint256 used, uint256 txGas) = _call(address(this), data);
         vm.snapshotValue("Hub", string.concat("update_fastPath", _n(n)), used);
         vm.snapshotValue("Hub", string.concat("update_fastPath", _n(n), "_txGas"), txGas);
         assertLt(txGas, TX_GAS_CAP);
@@ -100,13 +96,14 @@ contract HubGasTest is HubFixture {
         for (uint32 w = 1; w < WINDOWS; ++w) {
             _update(id, w, s, _everyone(n));
         }
-        used = _call(address(this), abi.encodeCall(hub.close, (id)));
+        (used,) = _call(address(this), abi.encodeCall(hub.close, (id)));
         vm.snapshotValue("Hub", string.concat("close", _n(n)), used);
     }
 
     /// `open` at the hub's largest community: N = 256 participants and M = MAX_METERS = 1,024 Ed25519 meters
     /// (grouped by owner, four each). The hub stores the meter root and count only; the list stays in the
     /// calldata, packed (`OpenCodec`: 36 bytes per Ed25519 meter, 192 in the ABI's `Meter[]` before s11).
+    /// forge-config: default.isolate = true
     function test_Gas_OpenMaxMeters() public {
         CommunityConfig memory c = _config(256);
         uint256 m = MeterRegistry.MAX_METERS;
@@ -115,8 +112,7 @@ contract HubGasTest is HubFixture {
             c.meters[k] = Meter(_meterKey(k), ED25519, uint32(k * 256 / m));
         }
         bytes memory data = abi.encodeCall(hub.open, (OpenCodec.encode(c)));
-        uint256 used = _call(address(this), data);
-        uint256 total = transactionGas(data, used);
+        (uint256 used, uint256 total) = _call(address(this), data);
         vm.snapshotValue("Hub", "open_N256_M1024", used);
         vm.snapshotValue("Hub", "open_N256_M1024_txGas", total);
         vm.snapshotValue("Hub", "open_N256_M1024_bytes", data.length);
@@ -124,22 +120,27 @@ contract HubGasTest is HubFixture {
         assertEq(hub.meterRoot(hub.communityCount()), MeterRecords.root(c.meters));
     }
 
+    /// forge-config: default.isolate = true
     function test_Gas_N2() public {
         _measureUpdateAndClose(_measureOpenJoin(2), 2);
     }
 
+    /// forge-config: default.isolate = true
     function test_Gas_N10() public {
         _measureUpdateAndClose(_measureOpenJoin(10), 10);
     }
 
+    /// forge-config: default.isolate = true
     function test_Gas_N50() public {
         _measureUpdateAndClose(_measureOpenJoin(50), 50);
     }
 
+    /// forge-config: default.isolate = true
     function test_Gas_N256() public {
         _measureUpdateAndClose(_measureOpenJoin(256), 256);
     }
 
+    /// forge-config: default.isolate = true
     function test_Gas_PendingAndFinalize_N10() public {
         uint64 id = _openActive(10);
         ParticipantState[] memory s = _alternatingState(10, 100);
@@ -157,9 +158,11 @@ contract HubGasTest is HubFixture {
                 _pack(sigs)
             )
         );
-        vm.snapshotValue("Hub", "update_pending_N10", _call(address(this), data));
+        (uint256 used,) = _call(address(this), data);
+        vm.snapshotValue("Hub", "update_pending_N10", used);
         vm.warp(block.timestamp + CHALLENGE);
-        vm.snapshotValue("Hub", "finalize_N10", _call(address(this), abi.encodeCall(hub.finalize, (id))));
+        (used,) = _call(address(this), abi.encodeCall(hub.finalize, (id)));
+        vm.snapshotValue("Hub", "finalize_N10", used);
     }
 
     /// @dev Claims of a closed community of n where participant 0 owes more than its escrow to the
@@ -168,12 +171,7 @@ contract HubGasTest is HubFixture {
     /// and the community's held/pool slot, both non-zero already: no fresh slot. The recipients hold tokens
     /// already; `claim_creditorFresh` is a creditor whose token balance is zero (the transfer writes a fresh
     /// slot in the token: 17,100 gas more).
-    /// Measured as real transactions: the claim tests run isolated (inline config `isolate = true`: each call from
-    /// the test is a transaction of its own), so the hub is the warm `to` and the token and the linked
-    /// `Settlement` library are cold accounts, as on chain (`vm.cool` cools storage, not accounts: the
-    /// non-isolated `_call` undercounts a call that reaches another contract by 2,500 gas per account).
-    /// `*_txGas` is the transaction's gasUsed (`vm.lastCallGas`: 21,000 + calldata + execution; no refund
-    /// applies); the execution figure is that less 21,000 and the calldata.
+    /// Measured as real transactions (`_call`): the token and the linked `Settlement` library are cold accounts.
     function _measureClaims(uint256 n) internal {
         uint64 id = _openActive(n);
         int256[] memory nets = new int256[](n);
@@ -200,14 +198,8 @@ contract HubGasTest is HubFixture {
 
     function _claimGas(uint64 id, uint256 n, uint256 i, string memory name) internal {
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
-        bytes memory data = abi.encodeCall(hub.claim, (id, i, leaf, total, proof));
-        vm.prank(address(0xC1A1));
-        (bool ok,) = address(hub).call(data);
-        assertTrue(ok);
-        uint256 txGas = uint256(vm.lastCallGas().gasTotalUsed);
-        uint256 execution = txGas - 21_000 - 4 * calldataTokens(data);
-        // The EIP-7623 floor does not apply: the execution figure is the standard rule's.
-        assertEq(transactionGas(data, execution), txGas);
+        bytes memory data = abi.encodeCall(hub.claim, (id, claimTermsOf(address(hub), id), i, leaf, total, proof));
+        (uint256 execution, uint256 txGas) = _call(address(0xC1A1), data);
         vm.snapshotValue("Hub", string.concat(name, _n(n)), execution);
         vm.snapshotValue("Hub", string.concat(name, _n(n), "_txGas"), txGas);
     }

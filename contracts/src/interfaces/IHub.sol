@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Balance, CommunityInfo, OpenConfig, RejectedClaim, WindowRecord} from "../types/Community.sol";
+import {Balance, ClaimTerms, CommunityInfo, OpenConfig, RejectedClaim, WindowRecord} from "../types/Community.sol";
 import {DisputeKind} from "../types/Dispute.sol";
 
 /// @title IHub
@@ -321,7 +321,8 @@ interface IHub {
     /// @notice Closes the community in O(1): after its last window is final and no data-availability
     /// game of the community is open (else `GameInProgress`: end it first), or, before it became Active,
     /// on the request of a member that joined (abort). Members are then paid by `claim` from the last
-    /// window's balances root (an aborted community: the genesis root).
+    /// window's balances root (an aborted community: the genesis root), which `close` commits with the claim
+    /// terms in the community's claim root (`Balances.claimRoot`, one fresh slot).
     /// @param communityId The community.
     function close(uint64 communityId) external;
 
@@ -333,14 +334,17 @@ interface IHub {
     /// funds) goes to the repaid pool; `leaf.participant` gets funds − repaid plus, for a claim holder,
     /// floor(repaidPool · leaf.claim / totalClaims) (recorded as its `claimTaken`, in the member's own slot
     /// with its settled state: `Member`). Paid by a direct transfer; one the token refuses waits in
-    /// `withdrawable` (review 3, B3).
+    /// `withdrawable` (review 3, B3). `terms` must be the community's (`community`: token, participantCount, bond, creditPerMember), as `close` committed
+    /// them with the final balances root (`InvalidBalanceProof` otherwise, like a wrong leaf).
     /// @param communityId The community.
+    /// @param terms The community's claim terms (`ClaimTerms`; `community` reports them).
     /// @param index The member's index.
     /// @param leaf The member's balance in the final balances root.
     /// @param totalClaims Σ claim of the final balances (committed in the root).
     /// @param proof The leaf's siblings, bottom-up (`MerkleTree.depth(participantCount)` of them).
     function claim(
         uint64 communityId,
+        ClaimTerms calldata terms,
         uint256 index,
         Balance calldata leaf,
         uint256 totalClaims,
@@ -350,12 +354,14 @@ interface IHub {
     /// @notice Pays a claim holder already paid out by `claim` what the repaid pool grew since:
     /// floor(repaidPool · leaf.claim / totalClaims) − claimTaken (`NothingToClaim` if 0). Anyone may call.
     /// @param communityId The community.
+    /// @param terms The community's claim terms (`ClaimTerms`).
     /// @param index The member's index.
     /// @param leaf The member's balance in the final balances root.
     /// @param totalClaims Σ claim of the final balances.
     /// @param proof The leaf's siblings, bottom-up.
     function claimShare(
         uint64 communityId,
+        ClaimTerms calldata terms,
         uint256 index,
         Balance calldata leaf,
         uint256 totalClaims,

@@ -55,11 +55,42 @@ library Balances {
         uint256 totalClaims,
         bytes32[] calldata proof
     ) internal pure returns (bool) {
+        // `provenRoot(…) == balancesRoot`, spelled out: through `provenRoot` (its early 0 and the check of it)
+        // the auction's `postOrder` cost ~500 gas more (s12).
         if (index >= participantCount || !MerkleTree.isDepth(proof.length, participantCount)) {
             return false;
         }
-        bytes32 treeRoot = MerkleTree.computeRoot(leafHash(index, leaf), index, proof);
-        return commit(treeRoot, totalClaims) == balancesRoot;
+        return commit(MerkleTree.computeRoot(leafHash(index, leaf), index, proof), totalClaims) == balancesRoot;
+    }
+
+    /// @notice The balances root `proof` leads to from `leaf` at `index` in a tree of `participantCount`
+    /// leaves whose claims total `totalClaims`; 0 (never a root: a keccak256 output) when index ≥ N or the
+    /// proof has not the canonical depth of N.
+    function provenRoot(
+        uint256 participantCount,
+        uint256 index,
+        Balance memory leaf,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) internal pure returns (bytes32) {
+        if (index >= participantCount || !MerkleTree.isDepth(proof.length, participantCount)) {
+            return 0;
+        }
+        return commit(MerkleTree.computeRoot(leafHash(index, leaf), index, proof), totalClaims);
+    }
+
+    /// @notice A closed community's claim root (`Hub.close`): its final balances root with the claim terms
+    /// (`ClaimTerms`: token, N, bond, creditPerMember), = keccak256(abi.encode(balancesRoot, terms)). Fixed-length
+    /// fields: two different (root, terms) never give the same preimage. A claim whose terms or leaf differ
+    /// from what `close` committed fails (`Hub.claim`).
+    function claimRoot(
+        bytes32 balancesRoot,
+        address token,
+        uint256 participantCount,
+        uint256 bond,
+        uint256 creditPerMember
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encode(balancesRoot, token, participantCount, bond, creditPerMember));
     }
 
     /// @notice Everyone's balance before window 0: the configured escrow, no debt, no claim.

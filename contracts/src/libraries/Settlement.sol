@@ -2,7 +2,9 @@
 pragma solidity ^0.8.31;
 
 import {IHub} from "../interfaces/IHub.sol";
-import {Balance, CommunityModules, Member, MemberState} from "../types/Community.sol";
+import {Balance, ClaimTerms, CommunityModules, Member, MemberState, Pool} from "../types/Community.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MarketKind, MarketParams} from "../types/Market.sol";
 import {Balances} from "./Balances.sol";
 import {MerkleTree} from "./MerkleTree.sol";
@@ -24,6 +26,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 library Settlement {
     using SafeCast for uint256;
     using SafeCast for int256;
+    using SafeERC20 for IERC20;
 
     /// @notice Share of a slashed amount that goes to the challenger, in basis points (`Hub.CHALLENGER_SHARE_BPS`).
     uint256 internal constant CHALLENGER_SHARE_BPS = 5_000;
@@ -339,7 +342,7 @@ library Settlement {
     /// min(debt, funds) joins the repaid pool `pool` (returned as `newPool`); paid = funds − repaid plus a
     /// claim holder's share of the pool, its own repayment in it (floor(newPool · claim / totalClaims)),
     /// recorded as its claimTaken. One read and one write of the member's slot: `Settled`, claimTaken in
-    /// `bondMissing` (`Member`). The hub takes `paid` off `held` (`CommunityFundsExceeded`) and pays it.
+    /// `bondMissing` (`Member`). `payClaim` takes `paid` off `held` (`CommunityFundsExceeded`) and pays it.
     function settle(
         Member storage m,
         Balance calldata leaf,
@@ -423,6 +426,73 @@ library Settlement {
         if (due <= taken) revert IHub.NothingToClaim(communityId, index);
         m.bondMissing = due.toUint128();
         return due - taken;
+    }
+
+    /// @notice `Hub.claim` once the leaf and `terms` are proven (`Hub._closedLeaf`): settles member `m`
+    /// (`settle`), grows the pool by what it repaid (a claim holder's own share reads it, it writes nothing),
+    /// emits `Claimed` and pays (`_payOut`). `withdrawable` is the hub's for `terms.token`. Here and not in the
+    /// hub: EIP-170.
+    function payClaim(
+        Member storage m,
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        ClaimTerms calldata terms,
+        uint64 communityId,
+        uint256 index
+    ) public {
+        (uint256 paid, uint256 repaid, uint256 newPool) =
+            settle(m, leaf, totalClaims, terms.bond, terms.creditPerMember, pool.repaidPool, communityId, index);
+        if (repaid != 0) pool.repaidPool = newPool.toUint128();
+        emit IHub.Claimed(communityId, index, leaf.participant, paid, repaid);
+        _payOut(pool, withdrawable, terms.token, leaf.participant, paid, communityId);
+    }
+
+    /// @notice `Hub.claimShare` once the leaf and `terms` are proven: `takeShare`, `ClaimShared`, the payout
+    /// (`payClaim`'s arguments: the hub encodes both calls with one routine, EIP-170).
+    function payShare(
+        Member storage m,
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        ClaimTerms calldata terms,
+        uint64 communityId,
+        uint256 index
+    ) public {
+        uint256 amount = takeShare(m, pool.repaidPool, leaf.claim, totalClaims, communityId, index);
+        emit IHub.ClaimShared(communityId, index, leaf.participant, amount);
+        _payOut(pool, withdrawable, terms.token, leaf.participant, amount, communityId);
+    }
+
+    /// @notice Tokens leave the community (`CommunityFundsExceeded` if it holds less: one community's payouts
+    /// never take another's money). The one home of the rule: the hub's releases and slash rewards use it too.
+    function unhold(Pool storage pool, uint64 communityId, uint256 amount) internal {
+        uint256 held = pool.held;
+        if (amount > held) revert IHub.CommunityFundsExceeded(communityId, held, amount);
+        // Below the uint128 it is subtracted from.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        pool.held = uint128(held - amount);
+    }
+
+    /// @dev Pays `amount` of the community's tokens to `to` (a claim), taken off its `held` first
+    /// (`CommunityFundsExceeded`: a root signed by everyone that promises more than came in exhausts its own
+    /// community only). Nothing paid (a debtor whose debt took all its funds): no slot or token touched. A
+    /// payment the token refuses (a blacklisted recipient, a receive hook that reverts) waits in `to`'s
+    /// withdrawable balance instead: the claim still settles, so a debtor cannot keep its repayment out of
+    /// the pool by refusing its own payout (review 3, B3).
+    function _payOut(
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        IERC20 token,
+        address to,
+        uint256 amount,
+        uint64 communityId
+    ) private {
+        if (amount == 0) return;
+        unhold(pool, communityId, amount);
+        if (!token.trySafeTransfer(to, amount)) withdrawable[to] += amount;
     }
 
     /// @notice Member `m`'s signed credit: its stored credit plus what every member received

@@ -165,6 +165,30 @@ struct Balance {
     uint256 claim;
 }
 
+/// @notice What a claim needs of its community besides the member's own slot and `held` / `repaidPool`, all
+/// frozen from `close` on (no update, slash, game or top-up reaches a closed community). `close` commits to them
+/// with the final balances root (`Balances.claimRoot`, stored as the community's claim root); a claimer passes
+/// them (`Hub.community` reports them) and the hub checks them against that root instead of reading them from
+/// three cold slots (DESIGN.md §5.6, "Gas": 4,200 gas a claim, for ~900 of calldata).
+struct ClaimTerms {
+    /// The community's token (what the claim pays in).
+    IERC20 token;
+    /// N: the depth of the balances tree, and the bound on `index`.
+    uint32 participantCount;
+    /// The configured bond (a member's bond is this less its `bondMissing`).
+    uint128 bond;
+    /// What every member received through slashes and lost game bonds (`Member.credit`).
+    uint128 creditPerMember;
+}
+
+/// @notice A community's money on the hub, one slot (`claim` reads and writes it; `Settlement.payClaim`).
+struct Pool {
+    /// Tokens held for this community (`Hub`'s dev note): no payout of the community may exceed it.
+    uint128 held;
+    /// Debt repaid at close so far, shared by the claim holders pro rata to their claims.
+    uint128 repaidPool;
+}
+
 /// @notice Where a member is in its lifecycle (`Member.state`).
 enum MemberState {
     /// Never joined (a listed participant that did not join, or no participant).
@@ -228,5 +252,8 @@ struct CommunityInfo {
     uint256 held;
     /// Debt repaid at close so far (by members' `claim`s), shared by the claim holders pro rata.
     uint256 repaidPool;
+    /// What every member received through slashes and lost game bonds (a member's credit is its stored credit
+    /// plus this); one of a claim's terms (`ClaimTerms`).
+    uint256 creditPerMember;
     CommunityModules modules;
 }

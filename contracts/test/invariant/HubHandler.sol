@@ -18,6 +18,7 @@ import {BalancesProof, DisputeKind} from "../../src/types/Dispute.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
 import {HandlerBase} from "./HandlerBase.sol";
+import {claimTermsOf} from "../utils/ClaimTermsOf.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -307,7 +308,7 @@ contract HubHandler is HandlerBase {
             address caller = callerSeed % 2 == 0 ? actors[i] : actors[callerSeed % N];
             if (joinedOf[id] & (2 ** i) == 0) {
                 vm.prank(caller);
-                try hub.claim(id, i, leaf, total, proof) {}
+                try hub.claim(id, claimTermsOf(address(hub), id), i, leaf, total, proof) {}
                 catch {
                     ++ghostUnjoinedRefused;
                 }
@@ -315,7 +316,7 @@ contract HubHandler is HandlerBase {
             }
             uint256 before = token.balanceOf(leaf.participant);
             vm.prank(caller);
-            hub.claim(id, i, leaf, total, proof);
+            hub.claim(id, claimTermsOf(address(hub), id), i, leaf, total, proof);
             ghostPaid[id] += token.balanceOf(leaf.participant) - before;
             ++ghostClaims[id][i];
             ++ghostClaimCalls;
@@ -335,7 +336,7 @@ contract HubHandler is HandlerBase {
             if (!settled || leaf.claim == 0) continue;
             if (uint256(hub.community(id).repaidPool) * leaf.claim / total <= taken) continue;
             uint256 before = token.balanceOf(leaf.participant);
-            hub.claimShare(id, i, leaf, total, proof);
+            hub.claimShare(id, claimTermsOf(address(hub), id), i, leaf, total, proof);
             ghostPaid[id] += token.balanceOf(leaf.participant) - before;
             ++ghostShares;
             break;

@@ -20,6 +20,7 @@ import {WindowResult} from "../../src/libraries/WindowResult.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 import {Modules} from "../utils/Modules.sol";
 import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
+import {claimTermsOf} from "../utils/ClaimTermsOf.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -292,7 +293,15 @@ contract BalancesAttacksTest is Modules {
     }
 
     function _claim(uint64 id, uint256 index, Balance[] memory leaves, uint256 total) internal {
-        hub.claim(id, index, leaves[index], total, _proof(leaves, index));
+        hub.claim(id, claimTermsOf(address(hub), id), index, leaves[index], total, _proof(leaves, index));
+    }
+
+    function _claimWith(uint64 id, uint256 index, Balance memory leaf, uint256 total, bytes32[] memory proof) internal {
+        hub.claim(id, claimTermsOf(address(hub), id), index, leaf, total, proof);
+    }
+
+    function _share(uint64 id, uint256 index, Balance[] memory leaves, uint256 total) internal {
+        hub.claimShare(id, claimTermsOf(address(hub), id), index, leaves[index], total, _proof(leaves, index));
     }
 
     /// @dev Σ held over communities 1..count + Σ withdrawable of `holders` == the hub's balance.
@@ -487,12 +496,12 @@ contract BalancesAttacksTest is Modules {
         _claim(id, 0, b, t);
         assertEq(hub.community(id).repaidPool, pool);
         uint256 before = token.balanceOf(nodes[2]);
-        hub.claimShare(id, 2, b[2], t, _proof(b, 2));
+        hub.claimShare(id, claimTermsOf(address(hub), id), 2, b[2], t, _proof(b, 2));
         assertEq(token.balanceOf(nodes[2]) - before, pool, "the whole pool: it holds every claim");
         (,,, uint256 taken,) = hub.member(id, 2);
         assertEq(taken, pool);
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 2));
-        hub.claimShare(id, 2, b[2], t, _proof(b, 2));
+        hub.claimShare(id, claimTermsOf(address(hub), id), 2, b[2], t, _proof(b, 2));
         vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, id, 2));
         _claim(id, 2, b, t);
     }
@@ -613,7 +622,7 @@ contract BalancesAttacksTest is Modules {
 
         bytes32[] memory p1 = _proof(b, 1);
         vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotClosed.selector, id));
-        hub.claim(id, 1, b[1], total, p1);
+        _claimWith(id, 1, b[1], total, p1);
         hub.close(id);
         hub.close(other);
         // Another depth: one level more or less.
@@ -622,15 +631,15 @@ contract BalancesAttacksTest is Modules {
             longer[k] = p1[k];
         }
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
-        hub.claim(id, 1, b[1], total, longer);
+        _claimWith(id, 1, b[1], total, longer);
         // Member 1's leaf claimed at index 3, and another community's leaf.
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 3));
-        hub.claim(id, 3, b[1], total, _proof(b, 3));
+        _claimWith(id, 3, b[1], total, _proof(b, 3));
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, other, 1));
-        hub.claim(other, 1, b[1], total, p1);
+        _claimWith(other, 1, b[1], total, p1);
         // A forged totalClaims (a bigger share of the pool).
         vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
-        hub.claim(id, 1, b[1], b[1].claim, p1);
+        _claimWith(id, 1, b[1], b[1].claim, p1);
 
         // Creditors first (nothing repaid yet), then the debtors, then the creditors' shares.
         _claim(id, 1, b, total);
@@ -640,11 +649,11 @@ contract BalancesAttacksTest is Modules {
         _claim(id, 0, b, total);
         _claim(id, 2, b, total);
         uint256 before = token.balanceOf(nodes[1]);
-        hub.claimShare(id, 1, b[1], total, p1);
+        _share(id, 1, b, total);
         uint256 share1 = token.balanceOf(nodes[1]) - before;
-        hub.claimShare(id, 3, b[3], total, _proof(b, 3));
+        _share(id, 3, b, total);
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
-        hub.claimShare(id, 1, b[1], total, p1);
+        _share(id, 1, b, total);
         // The debtors' funds (bond only: their escrow went in the reaction) repaid 1,000 each.
         assertEq(hub.community(id).repaidPool, 2_000);
         assertEq(share1, uint256(2_000) * b[1].claim / total);
@@ -738,12 +747,12 @@ contract BalancesAttacksTest is Modules {
         hub.close(id);
         _claim(id, 0, b, total);
         bytes32[] memory p1 = _proof(b, 1);
-        rt.arm(address(hub), abi.encodeCall(hub.claim, (id, 1, b[1], total, p1)));
+        rt.arm(address(hub), abi.encodeCall(hub.claim, (id, claimTermsOf(address(hub), id), 1, b[1], total, p1)));
         uint256 before = rt.balanceOf(nodes[1]);
         _claim(id, 1, b, total);
-        rt.arm(address(hub), abi.encodeCall(hub.claimShare, (id, 1, b[1], total, p1)));
+        rt.arm(address(hub), abi.encodeCall(hub.claimShare, (id, claimTermsOf(address(hub), id), 1, b[1], total, p1)));
         vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
-        hub.claimShare(id, 1, b[1], total, p1);
+        hub.claimShare(id, claimTermsOf(address(hub), id), 1, b[1], total, p1);
         assertEq(rt.reentries(), 1, "the token re-entered during the payout");
         assertEq(rt.reentriesSucceeded(), 0, "the re-entrant claim failed");
         assertEq(rt.balanceOf(nodes[1]) - before, b[1].escrow + BOND + 2_000, "paid once");

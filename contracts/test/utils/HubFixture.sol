@@ -10,6 +10,7 @@ import {MeterRecords} from "./MeterRecords.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
 import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
+import {claimTermsOf} from "./ClaimTermsOf.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -282,7 +283,7 @@ abstract contract HubFixture is Modules {
     /// @dev Claims member `i`'s money from the closed community (anyone may: the test contract calls).
     function _claimMember(uint64 id, uint256 i) internal {
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
-        hub.claim(id, i, leaf, total, proof);
+        hub.claim(id, claimTermsOf(address(hub), id), i, leaf, total, proof);
     }
 
     /// @dev Member `i`'s leaf in window `w`'s balances root on chain (its position after w's reaction).

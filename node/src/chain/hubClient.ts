@@ -483,7 +483,8 @@ export class HubClient {
     proof: readonly string[],
     overrides: Overrides = {},
   ) {
-    return this.contract.claim(this.opts.communityId, index, leaf, totalClaims, proof, overrides);
+    const terms = await this.memberClaimTerms();
+    return this.contract.claim(this.opts.communityId, terms, index, leaf, totalClaims, proof, overrides);
   }
 
   /** A settled creditor takes what the repaid pool grew since its last take. */
@@ -494,7 +495,17 @@ export class HubClient {
     proof: readonly string[],
     overrides: Overrides = {},
   ) {
-    return this.contract.claimShare(this.opts.communityId, index, leaf, totalClaims, proof, overrides);
+    const terms = await this.memberClaimTerms();
+    return this.contract.claimShare(this.opts.communityId, terms, index, leaf, totalClaims, proof, overrides);
+  }
+
+  /**
+   * What `claim` and `claimShare` pass as `terms` (`ClaimTerms`, from `Hub.community`): the community's token,
+   * N, bond and creditPerMember, frozen once closed; the hub checks them against the claim root `close` wrote.
+   */
+  async memberClaimTerms(): Promise<[string, bigint, bigint, bigint]> {
+    const c = await this.contract.community(this.opts.communityId);
+    return [c.token as string, c.participantCount as bigint, c.bond as bigint, c.creditPerMember as bigint];
   }
 
   /**
