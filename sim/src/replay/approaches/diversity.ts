@@ -262,6 +262,9 @@ export const hubBinding: HubBinding = {
       to: c.hub,
       data: c.hubIface.encodeFunctionData('claim', [
         this.communityId,
+        // The claim terms `close` committed with the final root (`ClaimTerms`): no slash in a replay, so no
+        // credit per member.
+        [c.token, c.participants.length, BOND, 0n],
         index,
         [leaf.participant, leaf.escrow, leaf.debt, leaf.claim],
         totalClaims,
