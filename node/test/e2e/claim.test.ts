@@ -1,30 +1,17 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Contract, NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
 import { HubClient } from '../../src/chain/hubClient.js';
-import { projectRoot } from '../../src/chain/artifacts.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
 import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { MarketKind } from '../../src/window/state.js';
+import { runCli as cli } from '../utils/cli.js';
 
 const ETHER = 10n ** 18n;
-
-/** Runs `diversity <args>`; resolves with its exit code and output. */
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'diversity.js'), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DIVERSITY_'))),
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
-}
 
 /**
  * `diversity claim` on a real hub, on the cheapest community that closes: one that was aborted before it
