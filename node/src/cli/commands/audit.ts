@@ -18,12 +18,10 @@ import { fetchWindowData, requestWindow } from '../../network/windowClient.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { CliError, CliErrorCode } from '../errors.js';
+import { hubOptions, hubTarget } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
-  y
-    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
-    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-    .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
+  hubOptions(y)
     .option('window', { type: 'number', demandOption: true, describe: 'Window to audit' })
     .option('peer', {
       type: 'string',
@@ -55,7 +53,7 @@ export const auditCommand = {
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
-    const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: provider, provider });
+    const hub = new HubClient(hubTarget(args), { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
       throw new CliError(
         CliErrorCode.UNREACHABLE,

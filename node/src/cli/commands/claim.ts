@@ -1,6 +1,6 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { Contract, formatUnits, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import { Contract, formatUnits, JsonRpcProvider, NonceManager } from 'ethers';
 import {
   claimFor,
   claimForAll,
@@ -15,12 +15,10 @@ import { ClaimError, ClaimErrorCode } from '../../chain/errors.js';
 import { HubClient } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
 import { CliError, CliErrorCode } from '../errors.js';
+import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
-  y
-    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
-    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-    .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
+  hubOptions(y)
     .option('private-key', {
       type: 'string',
       demandOption: true,
@@ -73,15 +71,11 @@ export const claimCommand = {
     for (const m of args.member ?? [])
       if (!Number.isInteger(m) || m < 0)
         throw new CliError(CliErrorCode.BAD_OPTION, `--member: a participant index (0, 1, ...), got ${m}`);
-    let wallet: Wallet;
-    try {
-      wallet = new Wallet(args.privateKey);
-    } catch {
-      throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: not a 32-byte hex private key');
-    }
+    const wallet = walletOption(args.privateKey);
+    const target = hubTarget(args);
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const signer = new NonceManager(wallet.connect(provider));
-    const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: signer, provider });
+    const hub = new HubClient(target, { runner: signer, provider });
     let db: NodeDb | undefined;
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {

@@ -1,15 +1,13 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { isAddress, JsonRpcProvider, NonceManager, type TransactionReceipt, Wallet } from 'ethers';
+import { JsonRpcProvider, NonceManager, type TransactionReceipt } from 'ethers';
 import { decodeRevert, type HubRevert } from '../../chain/errors.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { CliError, CliErrorCode } from '../errors.js';
+import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
-  y
-    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
-    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-    .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
+  hubOptions(y)
     .option('private-key', {
       type: 'string',
       demandOption: true,
@@ -39,25 +37,11 @@ export const closeCommand = {
   ],
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
-    let wallet: Wallet;
-    try {
-      wallet = new Wallet(args.privateKey);
-    } catch {
-      throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: not a 32-byte hex private key');
-    }
-    if (!isAddress(args.hub)) throw new CliError(CliErrorCode.BAD_OPTION, `--hub: not an address: ${args.hub}`);
-    let communityId: bigint;
-    try {
-      communityId = BigInt(args.communityId);
-    } catch {
-      throw new CliError(CliErrorCode.BAD_OPTION, `--community-id: not an integer: ${args.communityId}`);
-    }
+    const wallet = walletOption(args.privateKey);
+    const target = hubTarget(args);
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     // A nonce manager: `finishPendingSlash` resets it when a continuation of someone else's got in first.
-    const hub = new HubClient(
-      { hub: args.hub, communityId },
-      { runner: new NonceManager(wallet.connect(provider)), provider },
-    );
+    const hub = new HubClient(target, { runner: new NonceManager(wallet.connect(provider)), provider });
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const closed = await hub.isClosed().catch((e) => {

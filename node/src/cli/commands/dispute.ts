@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAddress, JsonRpcProvider, Wallet } from 'ethers';
+import { isAddress, JsonRpcProvider } from 'ethers';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { auditWindow } from '../../audit/audit.js';
@@ -20,12 +20,10 @@ import { fetchWindowData, requestWindow } from '../../network/windowClient.js';
 import { MeterKeyRing } from '../../reading/meterKeys.js';
 import { createLogger } from '../../util/logger.js';
 import { CliError, CliErrorCode } from '../errors.js';
+import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
-  y
-    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
-    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-    .option('community-id', { type: 'string', default: '1', describe: 'Community id' })
+  hubOptions(y)
     .option('window', { type: 'number', demandOption: true, describe: 'The pending window' })
     .option('peer', {
       type: 'string',
@@ -92,8 +90,8 @@ export const disputeCommand = {
     if (!args.privateKey)
       throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: the account that sends the dispute');
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const wallet = new Wallet(args.privateKey, provider);
-    const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: wallet, provider });
+    const wallet = walletOption(args.privateKey).connect(provider);
+    const hub = new HubClient(hubTarget(args), { runner: wallet, provider });
     const community = await hub.communityInfo().catch((e) => {
       throw new CliError(
         CliErrorCode.UNREACHABLE,
@@ -186,11 +184,8 @@ async function playGameByHand(args: GameArgs): Promise<void> {
   const db = args.dataDir ? await openDataDir(args.dataDir) : undefined;
   // No response cache: the bond's approval and the challenge must not read the same cached nonce.
   const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  const runner = args.privateKey ? new Wallet(args.privateKey, provider) : undefined;
-  const hub = new HubClient(
-    { hub: args.hub, communityId: BigInt(args.communityId) },
-    { runner: runner ?? provider, provider },
-  );
+  const runner = args.privateKey ? walletOption(args.privateKey).connect(provider) : undefined;
+  const hub = new HubClient(hubTarget(args), { runner: runner ?? provider, provider });
   let host: Awaited<ReturnType<typeof createHost>> | undefined;
   try {
     const desk = await GameDesk.connect(hub, runner ?? provider, provider, {

@@ -12,6 +12,7 @@ import { createSimulatedMeter } from '../../node/meterFactory.js';
 import { createLogger } from '../../util/logger.js';
 import type { CommandArgs } from '../args.js';
 import { CliError, CliErrorCode } from '../errors.js';
+import { hubTarget } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   y
@@ -55,7 +56,7 @@ export const meterCommand = {
   handler: async (args: CommandArgs<typeof builder>) => {
     const logger = createLogger({ level: args.logLevel, name: `meter-${args.meterIndex}` });
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
-    const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: provider, provider });
+    const hub = new HubClient(hubTarget(args), { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
       throw new CliError(
         CliErrorCode.UNREACHABLE,

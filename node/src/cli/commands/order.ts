@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { Contract, formatUnits, JsonRpcProvider, parseUnits, Wallet } from 'ethers';
+import { Contract, formatUnits, JsonRpcProvider, parseUnits } from 'ethers';
 import type { CommandArgs } from '../args.js';
 import { loadArtifact } from '../../chain/artifacts.js';
 import { hubDomain } from '../../chain/eip712.js';
@@ -13,12 +13,10 @@ import {
   type LimitOrder,
 } from '../../window/limits.js';
 import { CliError, CliErrorCode } from '../errors.js';
+import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
-  y
-    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
-    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-    .option('community-id', { type: 'string', default: '1', describe: 'Community id (an auction community)' })
+  hubOptions(y, 'Community id (an auction community)')
     .option('private-key', {
       type: 'string',
       demandOption: true,
@@ -48,17 +46,13 @@ export const orderCommand = {
   ],
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
-    let wallet: Wallet;
-    try {
-      wallet = new Wallet(args.privateKey);
-    } catch {
-      throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: not a 32-byte hex private key');
-    }
+    const wallet = walletOption(args.privateKey);
+    const target = hubTarget(args);
     if (args.fromWindow !== undefined && (!Number.isInteger(args.fromWindow) || args.fromWindow < 0))
       throw new CliError(CliErrorCode.BAD_OPTION, `--from-window: a window number (0, 1, ...), got ${args.fromWindow}`);
     const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
     const signer = wallet.connect(provider);
-    const hub = new HubClient({ hub: args.hub, communityId: BigInt(args.communityId) }, { runner: signer, provider });
+    const hub = new HubClient(target, { runner: signer, provider });
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const community = await hub.communityInfo().catch((e) => {

@@ -1,0 +1,38 @@
+import { isAddress, Wallet } from 'ethers';
+import type { Argv } from 'yargs';
+import { CliError, CliErrorCode } from './errors.js';
+
+/**
+ * The options of every command that talks to a community's hub: `--rpc-url`, `--hub`, `--community-id`
+ * (`communityId` describes the last, e.g. "an auction community"). One home, so the commands agree on
+ * names and defaults.
+ */
+export function hubOptions<T>(y: Argv<T>, communityId = 'Community id') {
+  return y
+    .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
+    .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
+    .option('community-id', { type: 'string', default: '1', describe: communityId });
+}
+
+/** `--hub` and `--community-id` checked: the hub client's target, or a BAD_OPTION naming the bad one (exit 2). */
+export function hubTarget(args: { hub: string; communityId: string }): { hub: string; communityId: bigint } {
+  if (!isAddress(args.hub)) throw new CliError(CliErrorCode.BAD_OPTION, `--hub: not an address: ${args.hub}`);
+  let communityId: bigint;
+  try {
+    communityId = BigInt(args.communityId);
+  } catch {
+    throw new CliError(CliErrorCode.BAD_OPTION, `--community-id: not an integer: ${args.communityId}`);
+  }
+  if (communityId < 0n)
+    throw new CliError(CliErrorCode.BAD_OPTION, `--community-id: not an integer: ${args.communityId}`);
+  return { hub: args.hub, communityId };
+}
+
+/** `--private-key` as a wallet, or a BAD_OPTION that names the option and never echoes the key (exit 2). */
+export function walletOption(privateKey: string): Wallet {
+  try {
+    return new Wallet(privateKey);
+  } catch {
+    throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: not a 32-byte hex private key');
+  }
+}
