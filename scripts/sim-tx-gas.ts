@@ -5,9 +5,10 @@
  *
  *   npx tsx scripts/sim-tx-gas.ts --prosumers 10 --window 2880 --period 2020-01-01/2020-03-01 --signatures ecdsa
  */
-import { Interface, JsonRpcProvider } from 'ethers';
+import { Interface } from 'ethers';
 import { parseArgs } from 'node:util';
 import { loadArtifact } from '../node/src/chain/artifacts.js';
+import { chainProvider } from '../node/src/chain/provider.js';
 import { defaultSimOptions } from '../sim/src/options.js';
 import { simulate } from '../sim/src/simulate.js';
 
@@ -43,7 +44,7 @@ const report = await simulate(
   },
   {
     inspect: async ({ rpcUrl }) => {
-      const p = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+      const p = chainProvider(rpcUrl);
       const head = await p.getBlockNumber();
       for (let b = 1; b <= head; b++) {
         const block = await p.getBlock(b, true);

@@ -2,11 +2,12 @@ import {
   Contract,
   ContractFactory,
   getBytes,
-  JsonRpcProvider,
+  type JsonRpcProvider,
   type NonceManager,
   type Wallet,
   type TransactionReceipt,
 } from 'ethers';
+import { chainProvider } from '../chain/provider.js';
 import { checkMeterLayout } from '../window/commitment.js';
 import { assertAuctionSize } from '../window/auction.js';
 import { BalancesTree, genesisBalances } from '../window/balances.js';
@@ -273,5 +274,5 @@ export async function joinOrder(
 
 /** A provider for scripts: no network detection round-trips, fast polling. */
 export function localProvider(rpcUrl: string, pollMs = 250): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: pollMs, cacheTimeout: -1 });
+  return chainProvider(rpcUrl, pollMs);
 }

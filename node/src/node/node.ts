@@ -1,7 +1,8 @@
-import { Contract, getBytes, JsonRpcProvider, Wallet } from 'ethers';
+import { Contract, getBytes, type JsonRpcProvider, Wallet } from 'ethers';
 import { Dashboard, defaultDashboardOptions } from '../api/dashboard.js';
 import { ApiServer } from '../api/server.js';
 import { loadArtifact } from '../chain/artifacts.js';
+import { ChainProvider } from '../chain/provider.js';
 import { hubDomain } from '../chain/eip712.js';
 import { GossipValidationError } from '../chain/errors.js';
 import { HubClient } from '../chain/hubClient.js';
@@ -202,7 +203,7 @@ export class DiversityNode {
     const { opts, logger, metrics } = this;
     const db = await NodeDb.open(opts.dataDir).catch((e) => Promise.reject(startupError('store', e, opts.dataDir)));
     this.closers.push(() => db.close());
-    const provider = new JsonRpcProvider(opts.chain.rpcUrl, undefined, {
+    const provider = new ChainProvider(opts.chain.rpcUrl, undefined, {
       staticNetwork: true,
       pollingInterval: opts.chain.pollMs,
     });

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider } from 'ethers';
+import { chainProvider } from '../../chain/provider.js';
 import { auditWindow } from '../../audit/audit.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { outsiderBalanceBook } from '../../dispute/disputer.js';
@@ -52,7 +52,7 @@ export const auditCommand = {
   ],
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
+    const provider = chainProvider(args.rpcUrl);
     const hub = new HubClient(hubTarget(args), { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
       throw new CliError(

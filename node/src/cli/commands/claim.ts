@@ -1,6 +1,7 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { Contract, formatUnits, JsonRpcProvider, NonceManager } from 'ethers';
+import { Contract, formatUnits, type JsonRpcProvider, NonceManager } from 'ethers';
+import { chainProvider } from '../../chain/provider.js';
 import {
   claimFor,
   claimForAll,
@@ -73,7 +74,7 @@ export const claimCommand = {
         throw new CliError(CliErrorCode.BAD_OPTION, `--member: a participant index (0, 1, ...), got ${m}`);
     const wallet = walletOption(args.privateKey);
     const target = hubTarget(args);
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const provider = chainProvider(args.rpcUrl);
     const signer = new NonceManager(wallet.connect(provider));
     const hub = new HubClient(target, { runner: signer, provider });
     let db: NodeDb | undefined;

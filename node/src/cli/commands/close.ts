@@ -1,6 +1,7 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { JsonRpcProvider, NonceManager, type TransactionReceipt } from 'ethers';
+import { type JsonRpcProvider, NonceManager, type TransactionReceipt } from 'ethers';
+import { chainProvider } from '../../chain/provider.js';
 import { decodeRevert, type HubRevert } from '../../chain/errors.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
 import { CliError, CliErrorCode } from '../errors.js';
@@ -39,7 +40,7 @@ export const closeCommand = {
   handler: async (args: CommandArgs<typeof builder>) => {
     const wallet = walletOption(args.privateKey);
     const target = hubTarget(args);
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const provider = chainProvider(args.rpcUrl);
     // A nonce manager: `finishPendingSlash` resets it when a continuation of someone else's got in first.
     const hub = new HubClient(target, { runner: new NonceManager(wallet.connect(provider)), provider });
     const say = (line: string) => process.stdout.write(`${line}\n`);

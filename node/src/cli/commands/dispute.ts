@@ -4,7 +4,8 @@ import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAddress, JsonRpcProvider } from 'ethers';
+import { isAddress } from 'ethers';
+import { chainProvider } from '../../chain/provider.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { auditWindow } from '../../audit/audit.js';
@@ -89,7 +90,7 @@ export const disputeCommand = {
       throw new CliError(CliErrorCode.BAD_OPTION, '--peer: give at least one node to fetch the window from');
     if (!args.privateKey)
       throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: the account that sends the dispute');
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const provider = chainProvider(args.rpcUrl);
     const wallet = walletOption(args.privateKey).connect(provider);
     const hub = new HubClient(hubTarget(args), { runner: wallet, provider });
     const community = await hub.communityInfo().catch((e) => {
@@ -183,7 +184,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
   // A node's data dir of another store format is refused first, as the daemon refuses it (exit 2).
   const db = args.dataDir ? await openDataDir(args.dataDir) : undefined;
   // No response cache: the bond's approval and the challenge must not read the same cached nonce.
-  const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const provider = chainProvider(args.rpcUrl);
   const runner = args.privateKey ? walletOption(args.privateKey).connect(provider) : undefined;
   const hub = new HubClient(hubTarget(args), { runner: runner ?? provider, provider });
   let host: Awaited<ReturnType<typeof createHost>> | undefined;

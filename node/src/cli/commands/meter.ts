@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { JsonRpcProvider } from 'ethers';
+import { chainProvider } from '../../chain/provider.js';
 import { multiaddr } from '@multiformats/multiaddr';
 import { HubClient } from '../../chain/hubClient.js';
 import { CommunityClock } from '../../community/clock.js';
@@ -55,7 +55,7 @@ export const meterCommand = {
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
     const logger = createLogger({ level: args.logLevel, name: `meter-${args.meterIndex}` });
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true });
+    const provider = chainProvider(args.rpcUrl);
     const hub = new HubClient(hubTarget(args), { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
       throw new CliError(

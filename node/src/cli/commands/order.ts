@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { Contract, formatUnits, JsonRpcProvider, parseUnits } from 'ethers';
+import { Contract, formatUnits, parseUnits } from 'ethers';
+import { chainProvider } from '../../chain/provider.js';
 import type { CommandArgs } from '../args.js';
 import { loadArtifact } from '../../chain/artifacts.js';
 import { hubDomain } from '../../chain/eip712.js';
@@ -50,7 +51,7 @@ export const orderCommand = {
     const target = hubTarget(args);
     if (args.fromWindow !== undefined && (!Number.isInteger(args.fromWindow) || args.fromWindow < 0))
       throw new CliError(CliErrorCode.BAD_OPTION, `--from-window: a window number (0, 1, ...), got ${args.fromWindow}`);
-    const provider = new JsonRpcProvider(args.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    const provider = chainProvider(args.rpcUrl);
     const signer = wallet.connect(provider);
     const hub = new HubClient(target, { runner: signer, provider });
     const say = (line: string) => process.stdout.write(`${line}\n`);

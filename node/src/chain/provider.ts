@@ -1,0 +1,74 @@
+import { JsonRpcProvider, type Subscriber, type Subscription } from 'ethers';
+
+/**
+ * The JSON-RPC provider of every part of the project (daemon, CLI commands, devnet, tests).
+ *
+ * Why not ethers' own: a node answers `eth_sendRawTransaction` before it mines (anvil in automine: 447 of
+ * 1,000 receipts asked for at once after the hash came back were not there yet), and ethers' `tx.wait()`
+ * then listens for the receipt on *new blocks*. Its block poller's first poll only records the head as a
+ * baseline. A transaction mined after the waiter's last receipt lookup and before that baseline is in a
+ * block that is never announced; if nothing else is mined (a script sending one transaction at a time),
+ * `wait()` never returns — a CI run hung for 300 s on the 600 sequential joins of a 300-member community.
+ * Here a pending transaction's receipt is asked for on a timer, every `pollingInterval`, whatever the blocks.
+ */
+export class ChainProvider extends JsonRpcProvider {
+  override _getSubscriber(sub: Subscription): Subscriber {
+    if (sub.type === 'transaction') return new ReceiptPoller(this, sub.hash, this.pollingInterval);
+    return super._getSubscriber(sub);
+  }
+}
+
+/** Options every caller shares: a fixed network (no detection round trip), no response cache. */
+export function chainProvider(rpcUrl: string, pollMs?: number): ChainProvider {
+  return new ChainProvider(rpcUrl, undefined, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    ...(pollMs === undefined ? {} : { pollingInterval: pollMs }),
+  });
+}
+
+/** Asks for one transaction's receipt now and every `pollingInterval` ms until stopped; emits it once found. */
+class ReceiptPoller implements Subscriber {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by every start and stop: a lookup still in flight from an earlier run never re-arms the timer. */
+  #run = 0;
+  #running = false;
+
+  constructor(
+    private readonly provider: ChainProvider,
+    private readonly hash: string,
+    public pollingInterval: number,
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#poll(++this.#run);
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#run++;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  pause(): void {
+    this.stop();
+  }
+
+  resume(): void {
+    this.start();
+  }
+
+  async #poll(run: number): Promise<void> {
+    try {
+      const receipt = await this.provider.getTransactionReceipt(this.hash);
+      if (receipt && run === this.#run) await this.provider.emit(this.hash, receipt);
+    } catch {
+      // A failed lookup (node restarting, provider destroyed) is retried at the next tick, or ends with stop().
+    }
+    if (run === this.#run && !this.provider.destroyed)
+      this.#timer = setTimeout(() => void this.#poll(run), this.pollingInterval);
+  }
+}
