@@ -8,7 +8,8 @@ import { JsonRpcProvider, type Subscriber, type Subscription } from 'ethers';
  * then listens for the receipt on *new blocks*. Its block poller's first poll only records the head as a
  * baseline. A transaction mined after the waiter's last receipt lookup and before that baseline is in a
  * block that is never announced; if nothing else is mined (a script sending one transaction at a time),
- * `wait()` never returns — a CI run hung for 300 s on the 600 sequential joins of a 300-member community.
+ * `wait()` never returns (the likely cause of two CI runs that hung 300 s on the 600 sequential transactions
+ * of `wideSignerRecord.test.ts`).
  * Here a pending transaction's receipt is asked for on a timer, every `pollingInterval`, whatever the blocks.
  */
 export class ChainProvider extends JsonRpcProvider {
