@@ -817,8 +817,21 @@ export class HubClient {
    * `GameInProgress`), or undefined when it would go through: asked before a close is sent.
    */
   async closeRefusal(): Promise<HubRevert | undefined> {
+    return this.refusalOf('close');
+  }
+
+  /**
+   * Why `finalize` would revert now (`NoPendingWindow`, `ChallengePeriodNotOver`, `GameInProgress`,
+   * `CommunityNotActive`, ...), or undefined when it would finalize the next window.
+   */
+  async finalizeRefusal(): Promise<HubRevert | undefined> {
+    return this.refusalOf('finalize');
+  }
+
+  /** The hub's revert of `method(communityId)` as a static call now, decoded; undefined when it would go through. */
+  private async refusalOf(method: 'close' | 'finalize'): Promise<HubRevert | undefined> {
     try {
-      await this.contract.close.staticCall(this.opts.communityId);
+      await this.contract[method].staticCall(this.opts.communityId);
       return undefined;
     } catch (e) {
       return decodeRevert(e, this.contract.interface) ?? { name: (e as Error).message ?? String(e), args: [] };

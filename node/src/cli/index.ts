@@ -8,6 +8,7 @@ import { auditCommand } from './commands/audit.js';
 import { disputeCommand } from './commands/dispute.js';
 import { claimCommand } from './commands/claim.js';
 import { closeCommand } from './commands/close.js';
+import { finalizeCommand } from './commands/finalize.js';
 import { orderCommand } from './commands/order.js';
 import { MeterConsentError } from '../community/meterConsent.js';
 import { CliError } from './errors.js';
@@ -19,6 +20,7 @@ const commands: object[] = [
   statusCommand,
   auditCommand,
   disputeCommand,
+  finalizeCommand,
   closeCommand,
   claimCommand,
   orderCommand,

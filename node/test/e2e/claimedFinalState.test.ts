@@ -12,6 +12,7 @@ import type { Logger } from '../../src/util/logger.js';
 import { seedFor } from '../../src/vectors/readings.js';
 import { balancesRoot, genesisBalances, reactBalances } from '../../src/window/balances.js';
 import { emptyState, MarketKind, stateHash } from '../../src/window/state.js';
+import { runCli } from '../utils/cli.js';
 import { tempDb } from '../utils/community.js';
 
 const ETHER = 10n ** 18n;
@@ -45,11 +46,12 @@ describe('e2e: a node reads a partial claim’s final state from its update tran
     await anvil?.stop();
   });
 
-  it('HubClient.claimedFinalState returns S_w; BalanceBook adopts balances(w) from it with no peer answering', async () => {
-    anvil = await startAnvil({ accounts: 4 });
+  it('HubClient.claimedFinalState returns S_w; `diversity finalize` finalizes it when due; BalanceBook adopts balances(w) from it with no peer answering', async () => {
+    anvil = await startAnvil({ accounts: 5 });
     provider = localProvider(anvil.rpcUrl);
     const deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
     const wallets = [1, 2, 3].map((i) => new Wallet(anvil!.privateKeys[i], provider));
+    const auditor = new Wallet(anvil.privateKeys[4], provider);
     const deployment = await deployHub(deployer);
     const latest = await provider.getBlock('latest');
     const start = latest!.timestamp + 60;
@@ -127,10 +129,37 @@ describe('e2e: a node reads a partial claim’s final state from its update tran
       'no such claim: nothing',
     ).to.equal(undefined);
 
-    // The claim finalizes; the honest node adopts balances(0) from the chain alone.
+    // The claim finalizes by `diversity finalize` (an auditor's key: anyone may); the honest node adopts
+    // balances(0) from the chain alone. Before the challenge period is over: refused with its deadline, exit 3.
+    const finalize = () =>
+      runCli([
+        'finalize',
+        ...['--rpc-url', anvil!.rpcUrl, '--hub', deployment.hubAddress, '--community-id', String(communityId)],
+        ...['--private-key', auditor.privateKey],
+      ]);
     // The challenge period runs from the claim's own block (mined seconds after `at` on a loaded machine).
-    await at((await honest.windowRecord(0)).submittedAt + challengePeriod);
-    await (await honest.sendFinalize()).wait();
+    const until = (await honest.windowRecord(0)).submittedAt + challengePeriod;
+    const early = await finalize();
+    expect(early.code, early.out).to.equal(3);
+    expect(early.out).to.equal(
+      `0 windows finalized now; 0 of 2 final; window 0's claim is pending until ${new Date(until * 1000).toISOString()} (its challenge period)\n`,
+    );
+    await at(until);
+    const done = await finalize();
+    expect(done.code, done.out).to.equal(0);
+    const sent =
+      /^window 0 final: tx (0x[0-9a-f]{64}) \((\d+) gas\)\n1 window finalized now; 1 of 2 final; no claim is pending for window 1\n$/.exec(
+        done.out,
+      );
+    expect(sent, done.out).to.not.equal(null);
+    const finalized = await provider.getTransactionReceipt(sent![1]);
+    expect([finalized?.from, finalized?.gasUsed]).to.deep.equal([auditor.address, BigInt(sent![2])]);
+    expect(done.out).to.not.include(auditor.privateKey.slice(2));
+    const again = await finalize();
+    expect([again.code, again.out]).to.deep.equal([
+      0,
+      '0 windows finalized now; 1 of 2 final; no claim is pending for window 1\n',
+    ]);
     const record = await honest.windowRecord(0);
     expect(record.status).to.equal(WindowStatus.Final);
     const community = await honest.communityInfo();

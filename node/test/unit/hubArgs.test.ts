@@ -40,13 +40,14 @@ describe('cli: the hub options every hub command shares (one home: cli/hubArgs.t
     expect(e.message).to.not.include('deadbeef');
   });
 
-  it('the hub commands (order, audit, claim) refuse a bad --community-id before any RPC (exit 2, one line)', async () => {
+  it('the hub commands (order, audit, claim, finalize) refuse a bad --community-id before any RPC (exit 2, one line)', async () => {
     // An RPC URL nothing listens on: the option check comes first.
     const target = ['--rpc-url', 'http://127.0.0.1:9', '--hub', HUB, '--community-id', 'x'];
     const runs = await Promise.all([
       runCli(['order', ...target, '--private-key', KEY, '--bid', '0.3', '--ask', '0.1']),
       runCli(['audit', ...target, '--window', '0', '--peer', '/ip4/127.0.0.1/tcp/9']),
       runCli(['claim', ...target, '--private-key', KEY, '--node', 'http://127.0.0.1:9']),
+      runCli(['finalize', ...target, '--private-key', KEY]),
     ]);
     for (const r of runs) {
       expect(r.code).to.equal(2);

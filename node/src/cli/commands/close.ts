@@ -121,7 +121,7 @@ async function describeRefusal(hub: HubClient, provider: JsonRpcProvider, refusa
         const now = (await provider.getBlock('latest'))?.timestamp ?? 0;
         return now < until
           ? `${head}: window ${window}'s claim is pending until ${iso(until)} (its challenge period)`
-          : `${head}: window ${window}'s challenge period ended at ${iso(until)}; close finalizes one window a call: send finalize first`;
+          : `${head}: window ${window}'s challenge period ended at ${iso(until)}; close finalizes one window a call: run \`diversity finalize\` first`;
       }
       const ends = Number(info.start) + (window + 1) * Number(info.windowIntervals) * Number(info.intervalSeconds);
       return `${head}: no result posted for window ${window} (its schedule: it ends at ${iso(ends)})`;
