@@ -1,5 +1,6 @@
 import { fromWords, splitWords } from '../chain/signerBitmap.js';
 import { decodeAsContract, parseCallAsContract } from '../chain/calldata.js';
+import { MAX_LOG_RANGE } from '../chain/logs.js';
 import { Contract, formatUnits, getBytes, toBeHex, type Log, type LogDescription, type Provider } from 'ethers';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import type { CommunityClock } from '../community/clock.js';
@@ -19,7 +20,11 @@ export interface ChainViewOptions {
   maxLogRange: number;
 }
 
-export const defaultChainViewOptions: ChainViewOptions = { pollMs: 1000, lookbackBlocks: 50_000, maxLogRange: 5_000 };
+export const defaultChainViewOptions: ChainViewOptions = {
+  pollMs: 1000,
+  lookbackBlocks: 50_000,
+  maxLogRange: MAX_LOG_RANGE,
+};
 
 /** What a dispute proved, in words (DESIGN.md §5). */
 export const DISPUTE_KIND_TEXT: Record<DisputeKind, string> = {
@@ -227,7 +232,8 @@ export class ChainView {
     const iface = hub.contract.interface;
     const topic0 = FEED_EVENTS.map((name) => iface.getEvent(name)!.topicHash);
     const idTopic = toBeHex(community.communityId, 32);
-    let from = this.nextBlock ?? Math.max(0, head - this.opts.lookbackBlocks);
+    // Not before the community's first block (`chain.fromBlock`), nor further back than the lookback.
+    let from = this.nextBlock ?? Math.max(hub.logScope.fromBlock, head - this.opts.lookbackBlocks);
     while (from <= head) {
       const to = Math.min(head, from + this.opts.maxLogRange - 1);
       const logs = await provider.getLogs({

@@ -4,6 +4,7 @@ import type { MemberPayout } from '../results/members.js';
 import { balanceProof, balancesRoot, genesisBalances, type Balance } from '../window/balances.js';
 import { ClaimError, ClaimErrorCode, claimErrorOf, decodeRevert } from './errors.js';
 import { type HubClient, type MemberInfo, TX_TIMEOUT_MS } from './hubClient.js';
+import { inBlockRanges } from './logs.js';
 
 /**
  * Closing a community by proof (DESIGN.md §5.2): the balances a member is paid from, what `Hub.claim`
@@ -261,7 +262,7 @@ export interface ClaimedEvent {
 
 /** The community's `Claimed` events (who sent them does not matter: anyone may claim for a member). */
 export async function claimedEvents(hub: HubClient): Promise<ClaimedEvent[]> {
-  const logs = await hub.contract.queryFilter(hub.contract.filters.Claimed(hub.opts.communityId), 0, 'latest');
+  const logs = await hub.events(hub.contract.filters.Claimed(hub.opts.communityId));
   return logs.map((l) => {
     const a = (l as EventLog).args;
     return {
@@ -277,7 +278,7 @@ export async function claimedEvents(hub: HubClient): Promise<ClaimedEvent[]> {
 
 /** The block of the community's `CommunityClosed` event, or undefined while it is open. */
 export async function closedAt(hub: HubClient): Promise<number | undefined> {
-  const logs = await hub.contract.queryFilter(hub.contract.filters.CommunityClosed(hub.opts.communityId), 0, 'latest');
+  const logs = await hub.events(hub.contract.filters.CommunityClosed(hub.opts.communityId));
   return logs[0]?.blockNumber;
 }
 
@@ -328,16 +329,15 @@ export async function payoutReport(
   if (!provider) throw new Error('payoutReport: the hub client has no provider');
   const [events, pool, token] = await Promise.all([claimedEvents(hub), hub.repaidPool(), hub.token()]);
   const word = (a: string) => `0x${a.toLowerCase().replace(/^0x/, '').padStart(64, '0')}`;
+  const head = await provider.getBlockNumber();
   return Promise.all(
     balances.leaves.map(async (leaf, i) => {
+      const topics = [TRANSFER_TOPIC, word(hub.opts.hub), word(leaf.participant)];
       const [atClose, transfers] = await Promise.all([
         hub.memberAt(i, closeBlock),
-        provider.getLogs({
-          address: token,
-          fromBlock: closeBlock,
-          toBlock: 'latest',
-          topics: [TRANSFER_TOPIC, word(hub.opts.hub), word(leaf.participant)],
-        }),
+        inBlockRanges(closeBlock, head, hub.logScope.maxRange, (fromBlock, toBlock) =>
+          provider.getLogs({ address: token, fromBlock, toBlock, topics }),
+        ),
       ]);
       const received = transfers.reduce((a, l) => a + BigInt(l.data), 0n);
       const repaid = events.filter((e) => e.index === i).reduce((a, e) => a + e.repaid, 0n);

@@ -3,8 +3,10 @@ import {
   type ContractTransactionResponse,
   getBytes,
   ZeroHash,
+  type ContractEventName,
   type ContractRunner,
   type EventLog,
+  type Log,
   type Overrides,
   type Provider,
   type TransactionReceipt,
@@ -29,6 +31,7 @@ import { balancesRoot, genesisBalances } from '../window/balances.js';
 import { meterRoot, type MeterRecord } from '../window/meters.js';
 import { decodeMeters, decodeParticipants } from './openCodec.js';
 import { parseCallAsContract } from './calldata.js';
+import { defaultLogScope, inBlockRanges, type LogScope, queryEvents } from './logs.js';
 import { loadArtifact } from './artifacts.js';
 import { allWords, bitmapWords, joinWords, ref } from './signerBitmap.js';
 import { decodeRevert, type HubRevert } from './errors.js';
@@ -158,11 +161,23 @@ const HEAD_READS = 64;
 export class HubClient {
   readonly contract: Contract;
 
+  /** Where this client's event queries start and how wide each is (`LogScope`; default: block 0, 5,000). */
+  readonly logScope: LogScope;
+
   constructor(
-    readonly opts: { hub: string; communityId: bigint },
+    readonly opts: { hub: string; communityId: bigint; fromBlock?: number; maxLogRange?: number },
     private readonly modules: { runner: ContractRunner; provider: Provider },
   ) {
     this.contract = new Contract(opts.hub, loadArtifact('Hub').abi, modules.runner);
+    this.logScope = {
+      fromBlock: opts.fromBlock ?? defaultLogScope.fromBlock,
+      maxRange: opts.maxLogRange ?? defaultLogScope.maxRange,
+    };
+  }
+
+  /** `contract`'s events matching `filter` since the community's first block (`logScope`), in bounded ranges. */
+  events(filter: ContractEventName, contract: Contract = this.contract): Promise<(EventLog | Log)[]> {
+    return queryEvents(contract, filter, this.logScope);
   }
 
   async communityInfo(): Promise<CommunityInfo> {
@@ -231,8 +246,8 @@ export class HubClient {
 
   /** The auction module whose order book `refreshLimitBook` reads (set by `communityInfo`). */
   private limitModule: string | undefined;
-  /** The next block `refreshLimitBook` reads orders from. */
-  private limitsFromBlock = 0;
+  /** The next block `refreshLimitBook` reads orders from (undefined: the community's first, `logScope`). */
+  private limitsFromBlock: number | undefined;
 
   /**
    * Reads the community's new `LimitOrderPosted` events (in chain order) into `book`, then moves
@@ -245,15 +260,14 @@ export class HubClient {
     const auction = new Contract(this.limitModule, loadArtifact('AuctionMarketStep').abi, this.modules.provider);
     const head = await this.modules.provider.getBlock('latest');
     if (!head) return 0;
-    // No block since the last read: nothing to read (a range past the head is an error on some nodes).
-    const logs =
-      this.limitsFromBlock > head.number
-        ? []
-        : await auction.queryFilter(
-            auction.filters.LimitOrderPosted(this.opts.hub, this.opts.communityId),
-            this.limitsFromBlock,
-            head.number,
-          );
+    // No block since the last read: no query (a range past the head is an error on some nodes).
+    const logs = await inBlockRanges(
+      this.limitsFromBlock ?? this.logScope.fromBlock,
+      head.number,
+      this.logScope.maxRange,
+      (from, to) =>
+        auction.queryFilter(auction.filters.LimitOrderPosted(this.opts.hub, this.opts.communityId), from, to),
+    );
     for (const log of logs) book.apply(postedOrderFromEvent((log as EventLog).args));
     this.limitsFromBlock = head.number + 1;
     book.syncedTo = Math.max(book.syncedTo, head.timestamp, nowSeconds);
@@ -331,7 +345,7 @@ export class HubClient {
     const [root, info, logs] = await Promise.all([
       this.contract.meterRoot(id) as Promise<string>,
       this.contract.community(id),
-      this.contract.queryFilter(this.contract.filters.CommunityOpened(id), 0, 'latest'),
+      this.events(this.contract.filters.CommunityOpened(id)),
     ]);
     const log = logs[0];
     if (!log) throw new MeterListError(`community ${id}: no CommunityOpened event`);
@@ -348,7 +362,7 @@ export class HubClient {
     const id = this.opts.communityId;
     const [info, logs] = await Promise.all([
       this.contract.community(id),
-      this.contract.queryFilter(this.contract.filters.ParticipantsListed(id), 0, 'latest'),
+      this.events(this.contract.filters.ParticipantsListed(id)),
     ]);
     for (const log of logs) {
       let listed: string[];
@@ -374,7 +388,7 @@ export class HubClient {
    */
   private async publishedTariff(module: string, market: MarketParams): Promise<Tariff> {
     const publisher = new Contract(module, loadArtifact('MarketStep').abi, this.modules.provider);
-    const logs = await publisher.queryFilter(publisher.filters.TariffPublished(market.tariffHash), 0, 'latest');
+    const logs = await this.events(publisher.filters.TariffPublished(market.tariffHash), publisher);
     const problems: string[] = [];
     for (const log of logs) {
       try {
@@ -401,7 +415,7 @@ export class HubClient {
    */
   private async publishedLimits(module: string, hash: string, n: number): Promise<LimitPrices[]> {
     const auction = new Contract(module, loadArtifact('AuctionMarketStep').abi, this.modules.provider);
-    const logs = await auction.queryFilter(auction.filters.LimitsPublished(hash), 0, 'latest');
+    const logs = await this.events(auction.filters.LimitsPublished(hash), auction);
     for (const log of logs) {
       const limits = ((log as EventLog).args.limits as { bidPrice: bigint; askPrice: bigint }[]).map((l) => ({
         bidPrice: l.bidPrice,
@@ -430,7 +444,7 @@ export class HubClient {
       return { scheme: 'ecdsa' };
     }
     if (tag.toLowerCase() !== toHex(signatureDst(domain)).toLowerCase()) return { scheme: 'ecdsa' };
-    const logs = await bls.queryFilter(bls.filters.KeyRegistered(this.opts.hub, this.opts.communityId), 0, 'latest');
+    const logs = await this.events(bls.filters.KeyRegistered(this.opts.hub, this.opts.communityId), bls);
     const publicKeys: Uint8Array[] = [];
     for (const log of logs) {
       const { index, publicKey } = (log as EventLog).args;
@@ -577,7 +591,7 @@ export class HubClient {
     const cached = this.wideSets.get(setRef);
     if (cached !== undefined) return cached;
     const filter = this.contract.filters.WindowClaimed(this.opts.communityId, window);
-    for (const log of await this.contract.queryFilter(filter, 0, 'latest')) {
+    for (const log of await this.events(filter)) {
       if (!('args' in log)) continue;
       const words = [...(log.args.signers as bigint[])].map(BigInt);
       if (ref(words) !== setRef) continue;
@@ -603,7 +617,7 @@ export class HubClient {
     const cached = this.fastPathRoots.get(key);
     if (cached) return cached;
     const filter = this.contract.filters.WindowFinalized(this.opts.communityId, window);
-    for (const log of await this.contract.queryFilter(filter, 0, 'latest')) {
+    for (const log of await this.events(filter)) {
       if (!('args' in log) || !sameHex(log.args.balancesRoot, balancesRoot)) continue;
       const roots = { windowRoot: log.args.windowRoot, stateHash: log.args.stateHash, balancesRoot };
       this.fastPathRoots.set(key, roots);
@@ -713,7 +727,7 @@ export class HubClient {
    */
   async claimedFinalState(window: number, claim: ClaimedResult): Promise<ParticipantState[] | undefined> {
     const id = this.opts.communityId;
-    const logs = await this.contract.queryFilter(this.contract.filters.WindowClaimed(id, window), 0, 'latest');
+    const logs = await this.events(this.contract.filters.WindowClaimed(id, window));
     const provider = this.modules.provider;
     for (const log of logs.reverse()) {
       if (!('args' in log)) continue;
@@ -803,11 +817,7 @@ export class HubClient {
    * (seconds), or undefined while it is open. A node's wait before it claims for its debtors counts from it.
    */
   async closedAtSeconds(): Promise<number | undefined> {
-    const logs = await this.contract.queryFilter(
-      this.contract.filters.CommunityClosed(this.opts.communityId),
-      0,
-      'latest',
-    );
+    const logs = await this.events(this.contract.filters.CommunityClosed(this.opts.communityId));
     if (!logs[0]) return undefined;
     return (await this.modules.provider.getBlock(logs[0].blockNumber))?.timestamp;
   }

@@ -4,6 +4,12 @@ export interface ChainOptions {
   /** Hub contract address. */
   hub: string;
   communityId: bigint;
+  /**
+   * First block that can hold the community's events: the hub's deployment block. Every event query starts
+   * there, in ranges of at most 5,000 blocks (`MAX_LOG_RANGE`); 0 reads the whole chain (fine on a local one,
+   * slow on a public one).
+   */
+  fromBlock: number;
   /** How often the node reads the hub's state. */
   pollMs: number;
   /** After the grace period, how long to wait for every co-signature before submitting with fewer. */
@@ -37,6 +43,7 @@ export const defaultChainOptions: ChainOptions = {
   rpcUrl: 'http://127.0.0.1:8545',
   hub: '',
   communityId: 1n,
+  fromBlock: 0,
   pollMs: 1000,
   signatureDeadlineSeconds: 60,
   takeoverSeconds: 30,

@@ -11,11 +11,23 @@ export function hubOptions<T>(y: Argv<T>, communityId = 'Community id') {
   return y
     .option('rpc-url', { type: 'string', default: 'http://127.0.0.1:8545', describe: 'JSON-RPC endpoint' })
     .option('hub', { type: 'string', demandOption: true, describe: 'Hub contract address' })
-    .option('community-id', { type: 'string', default: '1', describe: communityId });
+    .option('community-id', { type: 'string', default: '1', describe: communityId })
+    .option('from-block', {
+      type: 'string',
+      default: '0',
+      describe: "First block of the community's events (the hub's deployment block): event queries start there",
+    });
 }
 
-/** `--hub` and `--community-id` checked: the hub client's target, or a BAD_OPTION naming the bad one (exit 2). */
-export function hubTarget(args: { hub: string; communityId: string }): { hub: string; communityId: bigint } {
+/**
+ * `--hub`, `--community-id` and `--from-block` checked: the hub client's target, or a BAD_OPTION naming the bad
+ * one (exit 2).
+ */
+export function hubTarget(args: { hub: string; communityId: string; fromBlock?: string }): {
+  hub: string;
+  communityId: bigint;
+  fromBlock: number;
+} {
   if (!isAddress(args.hub)) throw new CliError(CliErrorCode.BAD_OPTION, `--hub: not an address: ${args.hub}`);
   let communityId: bigint;
   try {
@@ -25,7 +37,10 @@ export function hubTarget(args: { hub: string; communityId: string }): { hub: st
   }
   if (communityId < 0n)
     throw new CliError(CliErrorCode.BAD_OPTION, `--community-id: not an integer: ${args.communityId}`);
-  return { hub: args.hub, communityId };
+  const fromBlock = Number(args.fromBlock ?? '0');
+  if (!/^\d+$/.test(args.fromBlock ?? '0') || !Number.isSafeInteger(fromBlock))
+    throw new CliError(CliErrorCode.BAD_OPTION, `--from-block: not a block number: ${args.fromBlock}`);
+  return { hub: args.hub, communityId, fromBlock };
 }
 
 /** `--private-key` as a wallet, or a BAD_OPTION that names the option and never echoes the key (exit 2). */

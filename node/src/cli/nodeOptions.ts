@@ -121,6 +121,9 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
     fail('chain.community-id', 'not an integer');
   }
   if (o.chain.communityId <= 0n) fail('chain.community-id', 'must be at least 1');
+  o.chain.fromBlock = Number(o.chain.fromBlock);
+  if (!Number.isSafeInteger(o.chain.fromBlock) || o.chain.fromBlock < 0)
+    fail('chain.from-block', 'must be a block number');
   if (!/^https?:\/\//.test(o.chain.rpcUrl)) fail('chain.rpc-url', `not an http(s) URL: ${o.chain.rpcUrl}`);
   for (const key of [
     'pollMs',

@@ -55,6 +55,8 @@ export interface Deployment {
   tokenAddress: string;
   /** The modules the hub allow-lists (communities name them at open). */
   modules: HubModules;
+  /** A block at or before the first deployment: no event of these contracts is older (`chain.fromBlock`). */
+  fromBlock: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function deployHub(
 ): Promise<Deployment> {
   const tokenArtifact = loadArtifact('CommunityToken');
   const owner = await deployer.getAddress();
+  const fromBlock = (await deployer.provider!.getBlockNumber()) + 1;
   const deploy = async (artifact: Artifact, args: unknown[], label: string): Promise<Contract> => {
     const c = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(...args);
     await c.waitForDeployment();
@@ -82,7 +85,7 @@ export async function deployHub(
     game,
   );
   const hub = await deploy(linkedHubArtifact(settlement), hubConstructorArgs(modules), 'deploy hub');
-  return { hub, token, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress(), modules };
+  return { hub, token, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress(), modules, fromBlock };
 }
 
 export interface CommunitySpec {

@@ -229,6 +229,7 @@ export class Devnet {
           rpcUrl: this.anvil.rpcUrl,
           hub: deployment.hubAddress,
           communityId: communityId.toString(),
+          fromBlock: deployment.fromBlock,
           pollMs: 500,
           // The members' own nodes close the community and claim their balances (the devnet checks them).
           closeAndClaim: true,
@@ -270,19 +271,15 @@ export class Devnet {
       );
     print(`  community overview: ${overviewUrl(this.nodes)}`);
 
-    const hub = new HubClient({ hub: deployment.hubAddress, communityId }, { runner: provider, provider });
+    const target = { hub: deployment.hubAddress, communityId, fromBlock: deployment.fromBlock };
+    const hub = new HubClient(target, { runner: provider, provider });
     const windows = await this.follow(hub, start, problems);
 
     // Every node's fold must match what became final on chain.
     let payouts: MemberPayout[] | undefined;
     if (windows.length === opts.windowCount) {
       const closeBlock = await this.awaitClose(hub, deployment.hub, deployer, gas, problems);
-      payouts = await this.claimAll(
-        new HubClient({ hub: deployment.hubAddress, communityId }, { runner: deployer, provider }),
-        closeBlock,
-        gas,
-        problems,
-      );
+      payouts = await this.claimAll(new HubClient(target, { runner: deployer, provider }), closeBlock, gas, problems);
     }
     await this.awaitAgreement(hub, windows, problems);
     await this.collectNodeGas(deployment.hub, gas, opts.signatures === 'bls');
@@ -339,8 +336,7 @@ export class Devnet {
     problems: string[],
   ): Promise<number> {
     const print = this.modules.print;
-    const closedLog = async () =>
-      (await hub.contract.queryFilter(hub.contract.filters.CommunityClosed(hub.opts.communityId), 0, 'latest'))[0];
+    const closedLog = async () => (await hub.events(hub.contract.filters.CommunityClosed(hub.opts.communityId)))[0];
     const log = await waitFor(60_000, closedLog);
     let closeBlock: number;
     if (log === undefined) {

@@ -82,7 +82,7 @@ export class GameDesk {
   async games(window: number): Promise<GameView[]> {
     const { claim } = await this.pendingClaim(window);
     const game = this.player.game;
-    const logs = await game.queryFilter(game.filters.GameChallenged(this.hub.opts.hub));
+    const logs = await this.hub.events(game.filters.GameChallenged(this.hub.opts.hub), game);
     const challengers = new Set<string>();
     for (const log of logs) {
       const a = (log as unknown as { args: { communityId: bigint; claim: string; challenger: string } }).args;

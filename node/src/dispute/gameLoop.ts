@@ -58,9 +58,6 @@ export const defaultGameOptions: GameOptions = {
   lookbackBlocks: 50_000,
 };
 
-/** Logs are read from the module in ranges of this many blocks (what public RPC endpoints allow). */
-const LOG_RANGE = 5_000;
-
 export interface GameLoopModules {
   community: CommunityInfo;
   clock: CommunityClock;
@@ -218,14 +215,15 @@ export class GameLoop {
   // ------------------------------------------------------------------ events
 
   private async scan(): Promise<void> {
-    const { provider, player, community } = this.m;
+    const { provider, player, community, hub } = this.m;
     const head = await provider.getBlockNumber();
-    if (this.cursor === undefined) this.cursor = Math.max(0, head - this.opts.lookbackBlocks);
+    // Not before the community's first block (`chain.fromBlock`), nor further back than the lookback.
+    if (this.cursor === undefined) this.cursor = Math.max(hub.logScope.fromBlock, head - this.opts.lookbackBlocks);
     if (this.cursor > head) return;
     const address = await player.game.getAddress();
     const hubTopic = zeroPadValue(community.hub, 32);
     while (this.cursor <= head) {
-      const to = Math.min(head, this.cursor + LOG_RANGE - 1);
+      const to = Math.min(head, this.cursor + hub.logScope.maxRange - 1);
       const logs = await provider.getLogs({ address, topics: [null, hubTopic], fromBlock: this.cursor, toBlock: to });
       for (const log of logs) {
         const parsed = player.game.interface.parseLog({ topics: [...log.topics], data: log.data });

@@ -212,7 +212,7 @@ export class DiversityNode {
     // One signer for every transaction of this node (hub calls, game moves): nonces in sequence.
     const signer = new SequencedSigner(wallet);
     const hub = new HubClient(
-      { hub: opts.chain.hub, communityId: opts.chain.communityId },
+      { hub: opts.chain.hub, communityId: opts.chain.communityId, fromBlock: opts.chain.fromBlock },
       { runner: signer, provider },
     );
     const community = await withDeadline(

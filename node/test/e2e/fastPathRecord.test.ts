@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { type Contract, JsonRpcProvider, keccak256, NonceManager, toUtf8Bytes, Wallet, ZeroHash } from 'ethers';
+import {
+  type Contract,
+  type Filter,
+  JsonRpcProvider,
+  keccak256,
+  NonceManager,
+  toUtf8Bytes,
+  Wallet,
+  ZeroHash,
+} from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
 import { encodeEcdsaCoSignature } from '../../src/chain/ecdsaCoSignature.js';
 import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
@@ -110,6 +119,34 @@ describe('e2e: the roots of a fast-path-final window come from its WindowFinaliz
     expect(r0.signers).to.equal(7n);
     // Another node's client reads the same roots (nothing is kept locally but a cache of the event).
     expect((await client(wallets[2]).windowRecord(0)).windowRoot).to.equal(w0.result.windowRoot);
+
+    // Event queries start at the community's first block (`chain.fromBlock`) and go in bounded ranges (public
+    // endpoints cap eth_getLogs): from the deployment, 2 blocks a query, the same roots, every range within
+    // [fromBlock, head] and none wider than 2; a client told to start after the event cannot find it.
+    const counted = localProvider(anvil.rpcUrl);
+    extra.push(counted);
+    const ranges: [number, number][] = [];
+    const getLogs = counted.getLogs.bind(counted);
+    counted.getLogs = async (filter) => {
+      const { fromBlock, toBlock } = filter as Filter;
+      ranges.push([Number(fromBlock), Number(toBlock)]);
+      return getLogs(filter);
+    };
+    const scoped = (fromBlock: number) =>
+      new HubClient(
+        { hub: deployment.hubAddress, communityId, fromBlock, maxLogRange: 2 },
+        { runner: wallets[2].connect(counted), provider: counted },
+      );
+    const head = await provider.getBlockNumber();
+    expect((await scoped(deployment.fromBlock).windowRecord(0)).windowRoot).to.equal(w0.result.windowRoot);
+    expect(ranges.length, 'one query per 2 blocks').to.equal(Math.ceil((head - deployment.fromBlock + 1) / 2));
+    expect(ranges[0][0]).to.equal(deployment.fromBlock);
+    for (const [from, to] of ranges) expect(to - from, `range ${from}..${to}`).to.be.within(0, 1);
+    let late: unknown;
+    await scoped(receipt!.blockNumber + 1)
+      .windowRecord(0)
+      .catch((e: unknown) => (late = e));
+    expect(String(late)).to.match(/WindowFinalized event was not found/);
 
     // Window 1, a partial claim by 1 and 2 that finalizes after its challenge period: its stored record.
     const s1 = emptyState(3).map((p, i) => ({ ...p, net: [0n, -3n * ETHER, 3n * ETHER][i] }));

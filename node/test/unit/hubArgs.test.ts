@@ -19,8 +19,16 @@ function cliError(run: () => unknown): CliError {
 }
 
 describe('cli: the hub options every hub command shares (one home: cli/hubArgs.ts)', () => {
-  it('hubTarget gives the hub client its target, and names the bad option (BAD_OPTION, exit 2)', () => {
-    expect(hubTarget({ hub: HUB, communityId: '7' })).to.deep.equal({ hub: HUB, communityId: 7n });
+  it('hubTarget gives the hub client its target (and where its event queries start), and names the bad option (BAD_OPTION, exit 2)', () => {
+    expect(hubTarget({ hub: HUB, communityId: '7' })).to.deep.equal({ hub: HUB, communityId: 7n, fromBlock: 0 });
+    expect(hubTarget({ hub: HUB, communityId: '7', fromBlock: '1234' }).fromBlock).to.equal(1234);
+    for (const block of ['-1', 'x', '1.5', '1e3', '']) {
+      const e = cliError(() => hubTarget({ hub: HUB, communityId: '1', fromBlock: block }));
+      expect([e.code, e.message]).to.deep.equal([
+        CliErrorCode.BAD_OPTION,
+        `--from-block: not a block number: ${block}`,
+      ]);
+    }
     const hub = cliError(() => hubTarget({ hub: '0x1234', communityId: '1' }));
     expect([hub.code, hub.message]).to.deep.equal([CliErrorCode.BAD_OPTION, '--hub: not an address: 0x1234']);
     for (const id of ['one', '1.5', '-1']) {

@@ -69,6 +69,14 @@ describe('operator hygiene', () => {
       expect(set('soon')).to.throw(CliError, /claimForDebtorsAfterSeconds: must be a non-negative number/);
     });
 
+    it('chain.fromBlock: 0 unless set; a block number, or a clear error', () => {
+      expect(withConfig(base)().chain.fromBlock).to.equal(0);
+      const set = (v: unknown) => withConfig({ ...base, chain: { ...base.chain, fromBlock: v } });
+      expect(set(19_000_000)().chain.fromBlock).to.equal(19_000_000);
+      for (const bad of [-1, 1.5, 'deploy'])
+        expect(set(bad), String(bad)).to.throw(CliError, /--chain.from-block: must be a block number/);
+    });
+
     it('rejects unknown config keys, top-level and nested, naming them', () => {
       expect(withConfig({ ...base, privatekey: 'x' })).to.throw(CliError, /unknown key "privatekey"/);
       expect(withConfig({ ...base, chain: { ...base.chain, maxFeeGwei: 3 } })).to.throw(

@@ -59,6 +59,11 @@ export const nodeCommand = {
         describe: 'Replace a transaction not mined after this long (same nonce, fees +12.5 %)',
         defaultDescription: String(d.chain.replaceAfterSeconds),
       })
+      .option('chain.from-block', {
+        type: 'number',
+        describe: "First block of the community's events (the hub's deployment block); event queries start there",
+        defaultDescription: String(d.chain.fromBlock),
+      })
       .option('chain.close-and-claim', {
         type: 'boolean',
         describe: "Once every window is final, close the community and claim this member's balance",
