@@ -51,3 +51,12 @@ export function walletOption(privateKey: string): Wallet {
     throw new CliError(CliErrorCode.BAD_OPTION, '--private-key: not a 32-byte hex private key');
   }
 }
+
+/** The one line of a command that cannot read its community over `--rpc-url` (UNREACHABLE, exit 2). */
+export function unreachable(args: { communityId: string; rpcUrl: string }, e: unknown): CliError {
+  const { shortMessage, message } = e as { shortMessage?: string; message?: string };
+  return new CliError(
+    CliErrorCode.UNREACHABLE,
+    `cannot read community ${args.communityId} at ${args.rpcUrl}: ${shortMessage ?? message ?? String(e)}`,
+  );
+}

@@ -18,7 +18,7 @@ import { fetchWindowData, requestWindow } from '../../network/windowClient.js';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { CliError, CliErrorCode } from '../errors.js';
-import { hubOptions, hubTarget } from '../hubArgs.js';
+import { hubOptions, hubTarget, unreachable } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y)
@@ -55,10 +55,7 @@ export const auditCommand = {
     const provider = chainProvider(args.rpcUrl);
     const hub = new HubClient(hubTarget(args), { runner: provider, provider });
     const community = await hub.communityInfo().catch((e) => {
-      throw new CliError(
-        CliErrorCode.UNREACHABLE,
-        `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
-      );
+      throw unreachable(args, e);
     });
     if (!Number.isInteger(args.window) || args.window < 0 || args.window >= community.windowCount) {
       throw new CliError(CliErrorCode.BAD_OPTION, `--window: 0..${community.windowCount - 1}`);

@@ -16,7 +16,7 @@ import { ClaimError, ClaimErrorCode } from '../../chain/errors.js';
 import { HubClient } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
 import { CliError, CliErrorCode } from '../errors.js';
-import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
+import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y)
@@ -81,10 +81,7 @@ export const claimCommand = {
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const participants = await hub.participants().catch((e) => {
-        throw new CliError(
-          CliErrorCode.UNREACHABLE,
-          `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
-        );
+        throw unreachable(args, e);
       });
       if ((await closedAt(hub)) === undefined) {
         say(`community ${args.communityId} is not closed yet: balances are paid after close`);

@@ -4,8 +4,7 @@ import { type JsonRpcProvider, NonceManager, type TransactionReceipt } from 'eth
 import { chainProvider } from '../../chain/provider.js';
 import { decodeRevert, type HubRevert } from '../../chain/errors.js';
 import { HubClient, WindowStatus } from '../../chain/hubClient.js';
-import { CliError, CliErrorCode } from '../errors.js';
-import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
+import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y)
@@ -46,10 +45,7 @@ export const closeCommand = {
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const closed = await hub.isClosed().catch((e) => {
-        throw new CliError(
-          CliErrorCode.UNREACHABLE,
-          `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
-        );
+        throw unreachable(args, e);
       });
       // A closed community has no slash pending (close refuses `SlashPending`).
       if (closed) {

@@ -21,7 +21,7 @@ import { fetchWindowData, requestWindow } from '../../network/windowClient.js';
 import { MeterKeyRing } from '../../reading/meterKeys.js';
 import { createLogger } from '../../util/logger.js';
 import { CliError, CliErrorCode } from '../errors.js';
-import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
+import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y)
@@ -94,10 +94,7 @@ export const disputeCommand = {
     const wallet = walletOption(args.privateKey).connect(provider);
     const hub = new HubClient(hubTarget(args), { runner: wallet, provider });
     const community = await hub.communityInfo().catch((e) => {
-      throw new CliError(
-        CliErrorCode.UNREACHABLE,
-        `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
-      );
+      throw unreachable(args, e);
     });
     const record = await hub.windowRecord(args.window);
     if (record.status !== WindowStatus.Pending)
@@ -192,10 +189,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
     const desk = await GameDesk.connect(hub, runner ?? provider, provider, {
       logger: createLogger({ level: 'warn', name: 'game' }),
     }).catch((e) => {
-      throw new CliError(
-        CliErrorCode.UNREACHABLE,
-        `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
-      );
+      throw unreachable(args, e);
     });
     const window = args.window;
     const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -4,8 +4,7 @@ import { NonceManager } from 'ethers';
 import { chainProvider } from '../../chain/provider.js';
 import { decodeRevert, type HubRevert } from '../../chain/errors.js';
 import { HubClient, TX_TIMEOUT_MS } from '../../chain/hubClient.js';
-import { CliError, CliErrorCode } from '../errors.js';
-import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
+import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y).option('private-key', {
@@ -30,10 +29,7 @@ export const finalizeCommand = {
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const info = await hub.contract.community(hub.opts.communityId).catch((e) => {
-        throw new CliError(
-          CliErrorCode.UNREACHABLE,
-          `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
-        );
+        throw unreachable(args, e);
       });
       const windowCount = Number(info.windowCount);
       let finalized = 0;

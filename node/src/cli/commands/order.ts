@@ -14,7 +14,7 @@ import {
   type LimitOrder,
 } from '../../window/limits.js';
 import { CliError, CliErrorCode } from '../errors.js';
-import { hubOptions, hubTarget, walletOption } from '../hubArgs.js';
+import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y, 'Community id (an auction community)')
@@ -57,10 +57,7 @@ export const orderCommand = {
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const community = await hub.communityInfo().catch((e) => {
-        throw new CliError(
-          CliErrorCode.UNREACHABLE,
-          `cannot read community ${args.communityId} at ${args.rpcUrl}: ${e.shortMessage ?? e.message}`,
-        );
+        throw unreachable(args, e);
       });
       const book = community.limitBook;
       if (!book)
