@@ -1036,6 +1036,61 @@ contract HubTest is HubFixture {
         assertEq(_paid(1), ESCROW + BOND + 300);
     }
 
+    /// Attack (review s13): the same terms spelled with dirty high bits (N + 2^32, the token's address with a
+    /// bit above its 160, the bond + 2^128), so that the hub's masked value hashes right while the word differs
+    /// from what `community` reports and other readers decode. The hub's ABI decoder refuses each word (a revert
+    /// with no data) before any check, for `claim` and `claimShare`; the clean calldata pays.
+    function test_RevertWhen_ClaimTermsWithDirtyHighBits() public {
+        uint64 id = _closeWith(_transferState(N, 300));
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
+        bytes memory clean = abi.encodeCall(hub.claim, (id, claimTermsOf(address(hub), id), 1, leaf, total, proof));
+        // Words after the selector: id, terms (token, N, bond, creditPerMember), index, leaf, totalClaims, proof.
+        uint256[3] memory words = [uint256(1), 2, 3];
+        uint256[3] memory dirt = [uint256(1) << 200, uint256(1) << 32, uint256(1) << 128];
+        for (uint256 k = 0; k < 3; ++k) {
+            for (uint256 s = 0; s < 2; ++s) {
+                bytes memory data = bytes.concat(clean);
+                if (s == 1) _setSelector(data, IHub.claimShare.selector);
+                uint256 at = 4 + 32 * words[k];
+                uint256 word;
+                assembly ("memory-safe") {
+                    word := mload(add(add(data, 32), at))
+                }
+                word |= dirt[k];
+                assembly ("memory-safe") {
+                    mstore(add(add(data, 32), at), word)
+                }
+                (bool ok, bytes memory ret) = address(hub).call(data);
+                assertFalse(ok, "dirty word accepted");
+                assertEq(ret.length, 0, "the ABI decoder's revert, not a check's");
+            }
+        }
+        (bool paid,) = address(hub).call(clean);
+        assertTrue(paid);
+        assertEq(_paid(1), ESCROW + BOND + 300);
+    }
+
+    function _setSelector(bytes memory data, bytes4 sel) internal pure {
+        for (uint256 b = 0; b < 4; ++b) {
+            data[b] = sel[b];
+        }
+    }
+
+    /// Attack (review s13): claim at an index at or past N, in the padding of the tree (3 of a depth-2 tree of
+    /// 3) or at a real leaf's path bits (1 + 2^2, 1 + 2^255), with that leaf's proof: each is
+    /// `InvalidBalanceProof`, and nothing was paid.
+    function test_RevertWhen_ClaimIndexPastN() public {
+        uint64 id = _closeWith(_transferState(N, 300));
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
+        uint256 held = hub.community(id).held;
+        uint256[3] memory bad = [uint256(N), 1 + 4, 1 + (uint256(1) << 255)];
+        for (uint256 k = 0; k < 3; ++k) {
+            vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, bad[k]));
+            hub.claim(id, claimTermsOf(address(hub), id), bad[k], leaf, total, proof);
+        }
+        assertEq(hub.community(id).held, held);
+    }
+
     function test_RevertWhen_ClaimBeforeClose() public {
         uint64 id = _openActive(N);
         _runAllWindows(id);

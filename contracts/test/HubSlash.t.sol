@@ -8,6 +8,8 @@ import {ParticipantState, StateHash} from "../src/types/Market.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {Settlement} from "../src/libraries/Settlement.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
+import {Balance, ClaimTerms} from "../src/types/Community.sol";
+import {claimTermsOf} from "./utils/ClaimTermsOf.sol";
 
 /// @dev Exposes the slashing split to fuzzing.
 contract HubSlashHarness is Hub {
@@ -87,6 +89,41 @@ contract HubSlashTest is HubFixture {
             assertEq(hub.community(id).held + rest, token.balanceOf(address(hub)), "only the reward left");
         }
         assertEq(sum, token.balanceOf(address(hub)), "hub balance = root escrow + bonds + credit + withdrawable");
+    }
+
+    /// Attack (review s13): claim in a community a slash left with creditPerMember > 0 (the one claim term that
+    /// is not configured) with the terms from before the slash. `close` commits the slashed accumulator, so the
+    /// stale terms fail like a wrong leaf; the true terms pay each recipient its share (71 = 500 / 7) and the
+    /// offender its escrow only (its bond went in the slash, its debit cancels the accumulator), and the hub
+    /// keeps nothing: Σ paid + the challenger's reward = Σ in.
+    function test_RevertWhen_ClaimWithTermsFromBeforeTheSlash() public {
+        uint64 id = _openActive(N);
+        ClaimTerms memory stale = claimTermsOf(address(hub), id);
+        address outsider = makeAddr("outsider");
+        // One offender, seven recipients (more than the offenders: the equal part goes to the accumulator).
+        harness.slash(id, 1, BOND, outsider);
+        ClaimTerms memory terms = claimTermsOf(address(hub), id);
+        assertEq(terms.creditPerMember, 71, "500 / 7 to every member, 503 to the challenger");
+        assertEq(stale.creditPerMember, 0);
+        for (uint32 w = 0; w < WINDOWS; ++w) {
+            _update(id, w, _transferState(N, 0), _everyone(N));
+        }
+        hub.close(id);
+        assertEq(hub.community(id).creditPerMember, terms.creditPerMember, "the view reports the committed term");
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, 1));
+        hub.claim(id, stale, 1, leaf, total, proof);
+        uint256 paid;
+        for (uint256 i = 0; i < N; ++i) {
+            (leaf, total, proof) = book.claimArgs(hub, id, i);
+            uint256 before = token.balanceOf(nodes[i]);
+            hub.claim(id, terms, i, leaf, total, proof);
+            uint256 got = token.balanceOf(nodes[i]) - before;
+            assertEq(got, i == 0 ? uint256(ESCROW) : uint256(ESCROW) + BOND + 71);
+            paid += got;
+        }
+        assertEq(paid + hub.withdrawable(token, outsider), N * (uint256(ESCROW) + BOND));
+        assertEq(hub.community(id).held, 0);
     }
 
     /// @dev The split `_slash` must produce. A participant disputing a claim it signed (an offender)

@@ -6,8 +6,10 @@ import {Hub} from "../../src/Hub.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {
     Balance,
+    ClaimTerms,
     CommunityConfig,
     CommunityModules,
     CommunityStatus,
@@ -73,6 +75,7 @@ contract HubHandler is HandlerBase {
     uint256 public ghostBadBalancesSlashed;
     uint256 public ghostUnjoinedRefused;
     uint256 public ghostSlashContinues;
+    uint256 public ghostClaimAttacks;
 
     CommunityModules internal modules;
 
@@ -342,6 +345,58 @@ contract HubHandler is HandlerBase {
             break;
         }
         ++calls;
+    }
+
+    /// Attack (review s13), among the valid calls, by anyone: on a closed community, a claim with terms one off
+    /// the committed ones (bond, creditPerMember — not 0 after a BadBalances slash —, N, token), a second claim
+    /// of a member paid out, a share with nothing due. Each reverts with its exact error and moves nothing.
+    function attackClaim(uint256 idSeed, uint256 seed, uint256 kind) external {
+        uint64 id = ids[idSeed % ids.length];
+        if (hub.community(id).status != CommunityStatus.Closed) return;
+        (bytes memory data, bytes memory want) = _claimAttack(id, seed % N, kind % 6);
+        if (data.length == 0) return;
+        uint256 held = hub.community(id).held;
+        uint256 balance = token.balanceOf(address(hub));
+        vm.prank(actors[(seed >> 8) % N]);
+        (bool ok, bytes memory ret) = address(hub).call(data);
+        require(!ok && keccak256(ret) == keccak256(want), "a claim attack went through or failed otherwise");
+        require(hub.community(id).held == held && token.balanceOf(address(hub)) == balance, "money moved");
+        ++ghostClaimAttacks;
+        ++calls;
+    }
+
+    /// @dev Attack `kind` on member `i` of closed community `id`: its calldata and the exact revert it must
+    /// meet; no calldata when the state offers no such attack (a second claim of a member not paid out, a share
+    /// of a member with something due).
+    function _claimAttack(uint64 id, uint256 i, uint256 kind) internal view returns (bytes memory, bytes memory) {
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
+        ClaimTerms memory t = claimTermsOf(address(hub), id);
+        (,, bool settled, uint256 taken,) = hub.member(id, i);
+        if (kind < 4) {
+            if (kind == 0) t.bond += 1;
+            else if (kind == 1) t.creditPerMember += 1;
+            else if (kind == 2) t.participantCount += 1;
+            else t.token = IERC20(address(uint160(address(t.token)) ^ 1));
+            return (
+                abi.encodeCall(hub.claim, (id, t, i, leaf, total, proof)),
+                abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, i)
+            );
+        }
+        if (kind == 4) {
+            if (!settled) return ("", "");
+            return (
+                abi.encodeCall(hub.claim, (id, t, i, leaf, total, proof)),
+                abi.encodeWithSelector(IHub.AlreadyClaimed.selector, id, i)
+            );
+        }
+        // Something due is not an attack (`claimShare` takes it).
+        if (settled && total != 0 && uint256(hub.community(id).repaidPool) * leaf.claim / total > taken) {
+            return ("", "");
+        }
+        return (
+            abi.encodeCall(hub.claimShare, (id, t, i, leaf, total, proof)),
+            abi.encodeWithSelector(IHub.NothingToClaim.selector, id, i)
+        );
     }
 
     function withdraw(uint256 seed) external {

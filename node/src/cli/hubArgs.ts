@@ -31,12 +31,17 @@ export function hubTarget(args: { hub: string; communityId: string; fromBlock?: 
   if (!isAddress(args.hub)) throw new CliError(CliErrorCode.BAD_OPTION, `--hub: not an address: ${args.hub}`);
   let communityId: bigint;
   try {
+    // BigInt('') and BigInt('  ') are 0n: an empty option is not community 0.
+    if (args.communityId.trim() === '') throw new Error('empty');
     communityId = BigInt(args.communityId);
   } catch {
     throw new CliError(CliErrorCode.BAD_OPTION, `--community-id: not an integer: ${args.communityId}`);
   }
   if (communityId < 0n)
     throw new CliError(CliErrorCode.BAD_OPTION, `--community-id: not an integer: ${args.communityId}`);
+  // The hub's ids are uint64: a larger one would fail later, in the ABI encoder, as an RPC-looking error.
+  if (communityId >= 1n << 64n)
+    throw new CliError(CliErrorCode.BAD_OPTION, `--community-id: above 2^64 - 1 (a uint64): ${args.communityId}`);
   const fromBlock = Number(args.fromBlock ?? '0');
   if (!/^\d+$/.test(args.fromBlock ?? '0') || !Number.isSafeInteger(fromBlock))
     throw new CliError(CliErrorCode.BAD_OPTION, `--from-block: not a block number: ${args.fromBlock}`);

@@ -744,8 +744,15 @@ export class Settlement {
       if ((pool * leaf.claim) / held.totalClaims > member.claimTaken) kind = 'share';
     }
     if (!kind) return;
-    // One share at most: only a debtor's claim grows the pool, and every debtor is paid out (or given up) by then.
-    const step = await this.track(end, kind);
+    // One share while every debtor is paid out or given up on (only a debtor's claim grows the pool). A debtor
+    // given up on that is paid out later (it claims itself) grows the pool once more: our last share was mined
+    // and the hub's claimTaken, read after it, is below our share of the grown pool, so we take the rest
+    // (review s13: before, a mined share waited for ever). Bounded: each such share needs the pool to grow.
+    const prev = await this.modules.db.submissions.get(end);
+    const step =
+      kind === 'share' && prev?.kind === 'share' && prev.status === 'mined'
+        ? ({ kind: 'send' } as const)
+        : await this.track(end, kind);
     if (step.kind === 'wait') return;
     if (step.kind === 'send')
       logger.info(kind === 'claim' ? 'claiming our balance' : 'taking our claim share', {

@@ -95,8 +95,11 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
       }
       return tx('claim', { index, leaf, totalClaims, proof });
     },
-    sendClaimShare: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) =>
-      tx('share', { index, leaf, totalClaims, proof }),
+    sendClaimShare: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) => {
+      // Mined at once, as the hub does it: the member's claimTaken becomes its share of the pool.
+      if (receiptStatus === 1) members[index].claimTaken = (pool * leaf.claim) / totalClaims;
+      return tx('share', { index, leaf, totalClaims, proof });
+    },
     isSlashPending: () => false,
     finishPendingSlash: async () => {
       finishCalls++;
@@ -383,6 +386,38 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     } finally {
       hub.sendClaim = sendClaim;
     }
+  });
+
+  it('review s13: a debtor given up on that pays later (it claims itself) grows the pool: the creditor takes the rest, once', async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    members[1].settled = true;
+    pool = 40n;
+    chainNow = closedAt + opts.claimForDebtorsAfterSeconds;
+    claimAlwaysReverts = true;
+    const s = settlement(0);
+    for (let t = 0; t < 600; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(
+      sent.map((t) => t.kind),
+      'debtor 2 given up on: the share of the pool as it is',
+    ).to.deep.equal(['share']);
+    expect(members[0].claimTaken).to.equal(40n);
+    // Debtor 2 claims itself at last: its 20 joins the pool. Before s13 the mined share waited for ever.
+    claimAlwaysReverts = false;
+    members[2].settled = true;
+    pool = 60n;
+    for (let t = 0; t < 600; t++) {
+      clock.state.now += 1;
+      await s.tick();
+    }
+    expect(
+      sent.map((t) => t.kind),
+      'the rest, once',
+    ).to.deep.equal(['share', 'share']);
+    expect(members[0].claimTaken).to.equal(60n);
   });
 
   it('attack: a member that owes nothing is never claimed for (nor is the creditor itself); only the debtor is', async () => {

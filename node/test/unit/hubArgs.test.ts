@@ -31,10 +31,17 @@ describe('cli: the hub options every hub command shares (one home: cli/hubArgs.t
     }
     const hub = cliError(() => hubTarget({ hub: '0x1234', communityId: '1' }));
     expect([hub.code, hub.message]).to.deep.equal([CliErrorCode.BAD_OPTION, '--hub: not an address: 0x1234']);
-    for (const id of ['one', '1.5', '-1']) {
+    for (const id of ['one', '1.5', '-1', '', ' ']) {
       const e = cliError(() => hubTarget({ hub: HUB, communityId: id }));
       expect([e.code, e.message]).to.deep.equal([CliErrorCode.BAD_OPTION, `--community-id: not an integer: ${id}`]);
     }
+    // Review s13: the hub's ids are uint64; 2^64 - 1 is the largest the hub could have.
+    expect(hubTarget({ hub: HUB, communityId: '18446744073709551615' }).communityId).to.equal((1n << 64n) - 1n);
+    const big = cliError(() => hubTarget({ hub: HUB, communityId: '18446744073709551616' }));
+    expect([big.code, big.message]).to.deep.equal([
+      CliErrorCode.BAD_OPTION,
+      '--community-id: above 2^64 - 1 (a uint64): 18446744073709551616',
+    ]);
   });
 
   it('walletOption refuses a key that is not one without echoing it', () => {
