@@ -177,7 +177,7 @@ export class HubClient {
 
   /** `contract`'s events matching `filter` since the community's first block (`logScope`), in bounded ranges. */
   events(filter: ContractEventName, contract: Contract = this.contract): Promise<(EventLog | Log)[]> {
-    return queryEvents(contract, filter, this.logScope);
+    return queryEvents(contract, filter, this.logScope, this.modules.provider);
   }
 
   async communityInfo(): Promise<CommunityInfo> {

@@ -1,4 +1,4 @@
-import type { Contract, ContractEventName, EventLog, Log } from 'ethers';
+import type { Contract, ContractEventName, EventLog, Log, Provider } from 'ethers';
 
 /**
  * Largest block range of one `eth_getLogs` call. Public endpoints cap it (a few thousand to 10,000 blocks,
@@ -34,14 +34,16 @@ export async function inBlockRanges<T>(
   return out;
 }
 
-/** `contract`'s events matching `filter` from `scope.fromBlock` to the head, in ranges of `scope.maxRange`. */
+/**
+ * `contract`'s events matching `filter` from `scope.fromBlock` to `provider`'s head, in ranges of
+ * `scope.maxRange`.
+ */
 export async function queryEvents(
   contract: Contract,
   filter: ContractEventName,
   scope: LogScope,
+  provider: Provider,
 ): Promise<(EventLog | Log)[]> {
-  const provider = contract.runner?.provider;
-  if (!provider) throw new Error('queryEvents: the contract has no provider');
   const head = await provider.getBlockNumber();
   return inBlockRanges(scope.fromBlock, head, scope.maxRange, (a, b) => contract.queryFilter(filter, a, b));
 }
