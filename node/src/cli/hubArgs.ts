@@ -1,4 +1,6 @@
-import { isAddress, Wallet } from 'ethers';
+import { isAddress, NonceManager, Wallet } from 'ethers';
+import { HubClient } from '../chain/hubClient.js';
+import { chainProvider } from '../chain/provider.js';
 import type { Argv } from 'yargs';
 import { CliError, CliErrorCode } from './errors.js';
 
@@ -64,4 +66,24 @@ export function unreachable(args: { communityId: string; rpcUrl: string }, e: un
     CliErrorCode.UNREACHABLE,
     `cannot read community ${args.communityId} at ${args.rpcUrl}: ${shortMessage ?? message ?? String(e)}`,
   );
+}
+
+/**
+ * What a command that sends to the hub starts with: `--private-key`'s wallet (checked first), the provider of
+ * `--rpc-url`, and a hub client for `hubTarget(args)` whose signer keeps its nonces in sequence (a nonce
+ * manager: `finishPendingSlash` resets it when someone else's transaction got in first). The caller destroys
+ * the provider.
+ */
+export function sendingHub(args: {
+  privateKey: string;
+  rpcUrl: string;
+  hub: string;
+  communityId: string;
+  fromBlock?: string;
+}) {
+  const wallet = walletOption(args.privateKey);
+  const target = hubTarget(args);
+  const provider = chainProvider(args.rpcUrl);
+  const hub = new HubClient(target, { runner: new NonceManager(wallet.connect(provider)), provider });
+  return { wallet, provider, hub };
 }

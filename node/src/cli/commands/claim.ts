@@ -1,7 +1,6 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { Contract, formatUnits, type JsonRpcProvider, NonceManager } from 'ethers';
-import { chainProvider } from '../../chain/provider.js';
+import { Contract, formatUnits, type JsonRpcProvider } from 'ethers';
 import {
   claimFor,
   claimForAll,
@@ -13,10 +12,9 @@ import {
   type FinalBalances,
 } from '../../chain/claims.js';
 import { ClaimError, ClaimErrorCode } from '../../chain/errors.js';
-import { HubClient } from '../../chain/hubClient.js';
 import { NodeDb } from '../../db/index.js';
 import { CliError, CliErrorCode } from '../errors.js';
-import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
+import { hubOptions, sendingHub, unreachable } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y)
@@ -72,11 +70,7 @@ export const claimCommand = {
     for (const m of args.member ?? [])
       if (!Number.isInteger(m) || m < 0)
         throw new CliError(CliErrorCode.BAD_OPTION, `--member: a participant index (0, 1, ...), got ${m}`);
-    const wallet = walletOption(args.privateKey);
-    const target = hubTarget(args);
-    const provider = chainProvider(args.rpcUrl);
-    const signer = new NonceManager(wallet.connect(provider));
-    const hub = new HubClient(target, { runner: signer, provider });
+    const { wallet, hub, provider } = sendingHub(args);
     let db: NodeDb | undefined;
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {

@@ -1,10 +1,9 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { type JsonRpcProvider, NonceManager, type TransactionReceipt } from 'ethers';
-import { chainProvider } from '../../chain/provider.js';
+import type { JsonRpcProvider, TransactionReceipt } from 'ethers';
 import { decodeRevert, type HubRevert } from '../../chain/errors.js';
-import { HubClient, WindowStatus } from '../../chain/hubClient.js';
-import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
+import { type HubClient, WindowStatus } from '../../chain/hubClient.js';
+import { hubOptions, sendingHub, unreachable } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y)
@@ -37,11 +36,7 @@ export const closeCommand = {
   ],
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
-    const wallet = walletOption(args.privateKey);
-    const target = hubTarget(args);
-    const provider = chainProvider(args.rpcUrl);
-    // A nonce manager: `finishPendingSlash` resets it when a continuation of someone else's got in first.
-    const hub = new HubClient(target, { runner: new NonceManager(wallet.connect(provider)), provider });
+    const { hub, provider } = sendingHub(args);
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const closed = await hub.isClosed().catch((e) => {

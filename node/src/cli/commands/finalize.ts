@@ -1,10 +1,8 @@
 import type { CommandArgs } from '../args.js';
 import type { Argv } from 'yargs';
-import { NonceManager } from 'ethers';
-import { chainProvider } from '../../chain/provider.js';
 import { decodeRevert, type HubRevert } from '../../chain/errors.js';
-import { HubClient, TX_TIMEOUT_MS } from '../../chain/hubClient.js';
-import { hubOptions, hubTarget, unreachable, walletOption } from '../hubArgs.js';
+import { TX_TIMEOUT_MS } from '../../chain/hubClient.js';
+import { hubOptions, sendingHub, unreachable } from '../hubArgs.js';
 
 const builder = (y: Argv) =>
   hubOptions(y).option('private-key', {
@@ -22,10 +20,7 @@ export const finalizeCommand = {
   examples: [['$0 finalize --hub 0x.. --private-key 0x..', 'Finalize every window of community 1 that is due']],
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
-    const wallet = walletOption(args.privateKey);
-    const target = hubTarget(args);
-    const provider = chainProvider(args.rpcUrl);
-    const hub = new HubClient(target, { runner: new NonceManager(wallet.connect(provider)), provider });
+    const { hub, provider } = sendingHub(args);
     const say = (line: string) => process.stdout.write(`${line}\n`);
     try {
       const info = await hub.contract.community(hub.opts.communityId).catch((e) => {
