@@ -177,6 +177,11 @@ export interface StoredSubmission {
   at: number;
   /** Failed or reverted attempts for this window and kind so far (the backoff's exponent). */
   failures?: number;
+  /**
+   * Of those, the sends the hub refused (the gas estimate reverted: CALL_EXCEPTION); a network failure is not
+   * one. A claim for a debtor is given up after `CLAIM_FOR_ATTEMPTS` of them, never for an RPC outage.
+   */
+  refusals?: number;
   /** No new attempt before this time (ms): exponential backoff after a failure or a revert. */
   notBefore?: number;
 }

@@ -1,4 +1,4 @@
-import { parseUnits, type JsonRpcProvider, type Overrides, Wallet } from 'ethers';
+import { isError, parseUnits, type JsonRpcProvider, type Overrides, Wallet } from 'ethers';
 import { compactSignature, encodeEcdsaCoSignature } from '../chain/ecdsaCoSignature.js';
 import type { ChainOptions } from '../chain/options.js';
 import { WindowStatus, type HubClient, type WindowRecord } from '../chain/hubClient.js';
@@ -605,6 +605,7 @@ export class Settlement {
     const { db, metrics, logger } = this.modules;
     const prev = replaceOf ?? (await db.submissions.get(window));
     const failuresSoFar = prev && prev.kind === kind ? (prev.failures ?? 0) : 0;
+    const refusalsSoFar = prev && prev.kind === kind ? (prev.refusals ?? 0) : 0;
     const fees = replaceOf ? this.bumped(replaceOf) : await (feeData ?? this.fees());
     if (!fees) {
       if (replaceOf && !this.atCapLogged.has(`${window}:${kind}`)) {
@@ -625,6 +626,7 @@ export class Settlement {
         status: 'sending',
         at: this.nowMs(),
         failures: failuresSoFar,
+        refusals: refusalsSoFar,
       });
     try {
       const overrides: Overrides = { ...fees, ...(replaceOf ? { nonce: replaceOf.nonce } : {}) };
@@ -641,6 +643,7 @@ export class Settlement {
         maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
         at: this.nowMs(),
         failures: failuresSoFar,
+        refusals: refusalsSoFar,
       });
       metrics?.submissions.inc({ kind, result: replaceOf ? 'replaced' : 'sent' });
       if (!replaceOf)
@@ -666,6 +669,8 @@ export class Settlement {
         status: 'failed',
         at: this.nowMs(),
         failures,
+        // The hub refused it (the estimate reverted), as opposed to an RPC that did not answer.
+        refusals: refusalsSoFar + (isError(e, 'CALL_EXCEPTION') ? 1 : 0),
         notBefore: this.nowMs() + this.backoffMs(failures),
       });
       metrics?.submissions.inc({ kind, result: 'error' });
@@ -799,8 +804,9 @@ export class Settlement {
    * to the hub's balances root of the last final window (the hub pays the leaf's participant, not us; a genesis
    * has no debtor). Tracked under its own
    * submissions key (`windowCount + 1 + debtor`): one transaction of ours per debtor. Once it was mined and
-   * reverted (someone claimed first) or its estimate failed `CLAIM_FOR_ATTEMPTS` times (nothing sent, each
-   * after the backoff), the debtor is given up on and no longer holds our share back.
+   * reverted (someone claimed first) or the hub refused its estimate `CLAIM_FOR_ATTEMPTS` times (nothing sent,
+   * each after the backoff), the debtor is given up on and no longer holds our share back. An RPC that does not
+   * answer is not a refusal: the claim is tried again on the backoff (at most every `backoffMaxSeconds`).
    */
   private async claimForDebtor(held: StoredBalances, debtor: number): Promise<void> {
     const { hub, db, provider, community, logger, metrics } = this.modules;
@@ -827,7 +833,9 @@ export class Settlement {
     const prev = await db.submissions.get(key);
     if (
       prev?.kind === 'claimFor' &&
-      (prev.status === 'reverted' || (prev.status === 'failed' && (prev.failures ?? 0) >= CLAIM_FOR_ATTEMPTS))
+      (prev.status === 'reverted' ||
+        // Refused by the hub that often (a record from before `refusals` counted every failure as one).
+        (prev.status === 'failed' && (prev.refusals ?? prev.failures ?? 0) >= CLAIM_FOR_ATTEMPTS))
     ) {
       this.givenUpDebtors.add(debtor);
       logger.info('not claiming for this debtor again: our claim for it failed (someone may have claimed first)', {
@@ -902,7 +910,7 @@ export class Settlement {
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
-/** Failed attempts (estimate reverted, nothing sent) at claiming for one debtor before it is given up on. */
+/** Refused attempts (the hub reverted the estimate, nothing sent) at claiming for one debtor before it is given up on. */
 const CLAIM_FOR_ATTEMPTS = 3;
 
 function shortReason(e: unknown): string {

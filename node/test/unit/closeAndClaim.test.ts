@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseUnits } from 'ethers';
+import { makeError, parseUnits } from 'ethers';
 import { WindowStatus, type HubClient, type WindowRecord } from '../../src/chain/hubClient.js';
 import type { HubRevert } from '../../src/chain/errors.js';
 import { defaultChainOptions, type ChainOptions } from '../../src/chain/options.js';
@@ -10,6 +10,17 @@ import { balanceProof, balancesRoot, type Balance } from '../../src/window/balan
 import { createLogger } from '../../src/util/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
+
+/** What ethers throws when the hub reverts a gas estimate (CALL_EXCEPTION: a refusal, not an RPC failure). */
+const reverted = (name: string) =>
+  makeError(`execution reverted: ${name}`, 'CALL_EXCEPTION', {
+    action: 'estimateGas',
+    data: null,
+    reason: name,
+    transaction: { to: null, data: '0x' },
+    invocation: null,
+    revert: null,
+  });
 
 /**
  * `chain.closeAndClaim`: once every window is final the node closes the community by rotation (a close the
@@ -55,6 +66,8 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
   let claimEstimateReverts: boolean;
   /** Makes every `sendClaim` throw (a claim whose estimate always reverts). */
   let claimAlwaysReverts: boolean;
+  /** Makes the next this many `sendClaim`s fail as an RPC that does not answer (no revert). */
+  let claimRpcDown: number;
   /** The head block's timestamp, and the block time of the community's `CommunityClosed`. */
   let chainNow: number;
   let closedAt: number;
@@ -88,10 +101,14 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     },
     repaidPool: async () => pool,
     sendClaim: async (index: number, leaf: Balance, totalClaims: bigint, proof: string[]) => {
-      if (claimAlwaysReverts) throw new Error('execution reverted: InvalidBalanceProof');
+      if (claimAlwaysReverts) throw reverted('InvalidBalanceProof');
       if (claimEstimateReverts) {
         claimEstimateReverts = false;
-        throw new Error('execution reverted: AlreadyClaimed');
+        throw reverted('AlreadyClaimed');
+      }
+      if (claimRpcDown > 0) {
+        claimRpcDown--;
+        throw makeError('connect ECONNREFUSED 127.0.0.1:8545', 'NETWORK_ERROR', { event: 'request' });
       }
       return tx('claim', { index, leaf, totalClaims, proof });
     },
@@ -149,6 +166,7 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
     memberReads = leaves.map(() => 0);
     claimEstimateReverts = false;
     claimAlwaysReverts = false;
+    claimRpcDown = 0;
     closedAt = 1_000_000;
     chainNow = closedAt;
     metrics = createMetrics();
@@ -383,6 +401,36 @@ describe('settlement at the end: close and claim (chain.closeAndClaim)', () => {
         'no claim transaction left; the share goes once',
       ).to.deep.equal(['share']);
       expect(await counter('diversity_claims_for_debtors_total')).to.equal(0);
+    } finally {
+      hub.sendClaim = sendClaim;
+    }
+  });
+
+  it('review s13: an RPC outage while claiming for a debtor (estimates fail, not refused) never gives it up: the claim goes once the RPC answers', async () => {
+    closed = true;
+    members[0] = { settled: true, claimTaken: 0n };
+    members[1].settled = true;
+    pool = 40n;
+    chainNow = closedAt + opts.claimForDebtorsAfterSeconds;
+    claimRpcDown = 5;
+    let attempts = 0;
+    const sendClaim = hub.sendClaim;
+    hub.sendClaim = async (...a: Parameters<HubClient['sendClaim']>) => {
+      attempts++;
+      return sendClaim(...a);
+    };
+    try {
+      const s = settlement(0);
+      // Ten minutes of one tick a second: 2, 4, 8, 16, 16 s of backoff, then the RPC answers.
+      for (let t = 0; t < 600 && !sent.some((x) => x.kind === 'claim'); t++) {
+        clock.state.now += 1;
+        await s.tick();
+      }
+      expect(attempts, 'five failed estimates, then the claim').to.equal(6);
+      expect(sent.map((x) => [x.kind, x.index])).to.deep.equal([['claim', 2]]);
+      const sub = await db.submissions.get(community.windowCount + 1 + 2);
+      expect([sub?.kind, sub?.status, sub?.failures, sub?.refusals]).to.deep.equal(['claimFor', 'sent', 5, 0]);
+      expect(await counter('diversity_claims_for_debtors_total')).to.equal(1);
     } finally {
       hub.sendClaim = sendClaim;
     }
