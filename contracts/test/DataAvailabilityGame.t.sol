@@ -76,7 +76,7 @@ contract DataAvailabilityGameTest is HubFixture {
         bytes32 rr = MerkleTree.root(meterLeaves);
         for (uint32 p = 0; p < GW; ++p) {
             ParticipantState[] memory st = p == GW - 1 ? finalState : _alternatingState(N, int256(uint256(p)));
-            bytes32 sh = keccak256(abi.encode(st));
+            bytes32 sh = StateHash.hash(st);
             intervals.push(p);
             readingsRoots.push(rr);
             stateHashes.push(sh);
@@ -133,7 +133,7 @@ contract DataAvailabilityGameTest is HubFixture {
     function _claim(bytes32 root, ParticipantState[] memory s, uint256[] memory who) internal returns (bytes32) {
         if (block.timestamp < _end(0)) vm.warp(_end(0));
         _postClaim(id, 0, root, s, _pack(_sign(id, 0, root, s, who)));
-        return _claimHash(0, root, keccak256(abi.encode(s)));
+        return _claimHash(0, root, StateHash.hash(s));
     }
 
     /// @dev Node (height, index) of the canonical window tree over `leaves`.
@@ -1058,7 +1058,7 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
         }
         bytes32 root = MerkleTree.root(leaves);
         _postClaim(id, 0, root, s, _pack(_sign(id, 0, root, s, _signers255())));
-        bytes32 claim = _claimHash(0, root, keccak256(abi.encode(s)));
+        bytes32 claim = _claimHash(0, root, StateHash.hash(s));
         _play(nodes[NMAX], GameAction.Challenge, claim);
         // The challenger never picks after the first reveal: it loses at its deadline.
         GameMove memory m;

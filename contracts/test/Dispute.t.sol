@@ -513,7 +513,7 @@ contract DisputeTest is DisputeFixture {
                     uint32(t + 1),
                     c.readingsRoots[t],
                     keccak256(c.energies[t]),
-                    keccak256(abi.encode(c.states[t]))
+                    StateHash.hash(c.states[t])
                 )
             );
         }

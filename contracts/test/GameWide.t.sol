@@ -295,6 +295,9 @@ contract GameWideGasTest is HubFixture {
         }
         bytes memory move = abi.encode(m, d);
         uint256 used = _call(nodes[1], move);
+        // Execution: S_{t-1} hashed as it came, 64 bytes per participant (s14; 904,341 when the ABI's 224
+        // bytes each were rebuilt in memory). The transaction pays the EIP-7623 calldata floor (DESIGN §5.4).
+        assertLe(used, 1_000_000, "publish execution");
         return _snapTx(name, abi.encodeCall(hub.playGame, (cid, 0, move)), used);
     }
 

@@ -437,7 +437,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot1 = _balancesRoot(id, 0, s);
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot1);
         vm.expectEmit(address(hub));
-        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, words1(7));
+        emit IHub.WindowFinalized(id, 0, _root(0), StateHash.hash(s), bRoot1, words1(7));
         vm.record();
         hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, sig1), sig1);
         (, bytes32[] memory writes) = vm.accesses(address(hub));
@@ -682,7 +682,7 @@ contract HubTest is HubFixture {
         }
         assertEq(otherId, id);
         bytes32 bRoot = book.nextOf(otherHub, otherId, 0, s);
-        bytes32 otherDigest = _resultDigest(address(otherHub), otherId, 0, _root(0), keccak256(abi.encode(s)), bRoot);
+        bytes32 otherDigest = _resultDigest(address(otherHub), otherId, 0, _root(0), StateHash.hash(s), bRoot);
         vm.expectRevert(
             abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, _recover(otherDigest, sigs[0]))
         );
@@ -717,7 +717,7 @@ contract HubTest is HubFixture {
         _noteClaim(0, _root(0), StateHash.hash(s), bRoot22);
         vm.expectEmit(address(hub));
         emit IHub.WindowClaimed(
-            id, 0, address(this), _root(0), keccak256(abi.encode(s)), bRoot22, words1(2), _windowEnd(0) + CHALLENGE
+            id, 0, address(this), _root(0), StateHash.hash(s), bRoot22, words1(2), _windowEnd(0) + CHALLENGE
         );
         hub.update(id, 0, _root(0), StateHash.hash(s), bRoot22, ConfigBuilder.finalStateOf(s, sig22), sig22);
 
@@ -761,10 +761,7 @@ contract HubTest is HubFixture {
         assertEq(r.submitter, address(0));
         assertEq(_leafAt(id, 0, 0).escrow, ESCROW - 2, "the fully signed result is final");
         bytes32 replaced = hub.claimHash(
-            0,
-            _root(0),
-            keccak256(abi.encode(_transferState(N, 1))),
-            book.next(hub, id, 0, book.netsOf(_transferState(N, 1)))
+            0, _root(0), StateHash.hash(_transferState(N, 1)), book.next(hub, id, 0, book.netsOf(_transferState(N, 1)))
         );
         assertEq(hub.rejectedClaim(id, replaced).signers, 1);
         assertFalse(hub.rejectedClaim(id, replaced).slashed);
@@ -790,7 +787,7 @@ contract HubTest is HubFixture {
         bytes32 bRoot = hub.windowRecord(id, 0).balancesRoot;
         vm.warp(_windowEnd(0) + CHALLENGE);
         vm.expectEmit(address(hub));
-        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot, words1(1));
+        emit IHub.WindowFinalized(id, 0, _root(0), StateHash.hash(s), bRoot, words1(1));
         vm.prank(address(0xCAFE));
         hub.finalize(id);
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final));

@@ -166,7 +166,7 @@ contract HubBlsTest is HubBlsFixture {
         bytes32 bRoot1 = _balancesRoot(id, 0, s);
         bytes memory blob = _blsBlob(id, 0, s, 0xF, N);
         vm.expectEmit(address(hub));
-        emit IHub.WindowFinalized(id, 0, _root(0), keccak256(abi.encode(s)), bRoot1, words1(0xF));
+        emit IHub.WindowFinalized(id, 0, _root(0), StateHash.hash(s), bRoot1, words1(0xF));
         hub.update(id, 0, _root(0), StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, blob), blob);
         WindowRecord memory rec = hub.windowRecord(id, 0);
         assertEq(uint8(rec.status), uint8(WindowStatus.Final));

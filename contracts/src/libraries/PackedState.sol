@@ -1,104 +1,127 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IHub} from "../interfaces/IHub.sol";
 import {ParticipantState} from "../types/Market.sol";
 
 /// @title PackedState
-/// @notice The compact encoding of a window state (a game's published S_{t-1}, a BadBalances proof's
-/// S_W): 64 bytes per participant instead of the ABI's 224, twin of `packState` in
-/// `node/src/window/state.ts`.
+/// @notice The compact encoding of a window state, 64 bytes per participant, twin of `packState` in
+/// `node/src/window/state.ts`, and the preimage of the state hash (`StateHash.hash` = keccak256 of it):
 ///
 ///     word 0: exportWh (8) ‖ importWh (8) ‖ p2pSoldWh (8) ‖ p2pBoughtWh (8)
 ///     word 1: gridSoldWh (8) ‖ gridBoughtWh (8) ‖ net (16, int128 two's complement)
 ///
-/// big-endian, participants in index order. The encoding is a transport only: the state hash the
-/// participants sign, that disputes and the nodes recompute, stays `StateHash.hash` =
-/// keccak256(abi.encode(ParticipantState[])), rebuilt here in memory from the packed words. Every
-/// packed blob of the right length is exactly one state whose fields are in range (uint64 energies,
-/// |net| <= int128 max), so the hash still names one state and no check is lost: `net = -2^127`
-/// (the one int128 value whose negation does not fit) is rejected as before.
+/// big-endian, participants in index order. Every blob of a whole number of participants is exactly one
+/// state whose fields are in range (uint64 energies, int128 net), and a state has one blob: the hash names
+/// one state. A state with `net = -2^127` (the one int128 value whose negation does not fit) or a net
+/// outside int128 has no encoding (`NetOutOfRange` where a blob carries one; `hashOf` says so). Before s14
+/// the hash was keccak256(abi.encode(ParticipantState[])), 224 bytes per participant rebuilt in memory
+/// from these words: at N = 1,000 that rebuilding cost a game's publication 625,442 gas of its 904,341
+/// (DESIGN.md §5.4).
 library PackedState {
     /// @notice Bytes per participant.
     uint256 internal constant STRIDE = 64;
 
-    /// @notice The `net` column of the packed final state of `n` participants and StateHash.hash of
-    /// the state it encodes. Reverts unless the length is `n · STRIDE`, every |net| <= int128 max and
-    /// Σ net = 0 (IHub's StateLengthMismatch in bytes, NetOutOfRange, UnbalancedState).
+    /// @notice The `net` column of the packed final state of `n` participants and its state hash. Reverts
+    /// unless the length is `n · STRIDE`, every |net| <= int128 max and Σ net = 0 (IHub's
+    /// StateLengthMismatch in bytes, NetOutOfRange, UnbalancedState).
     function decode(bytes calldata packed, uint256 n) internal pure returns (int256[] memory nets, bytes32 stateHash) {
-        if (packed.length != n * STRIDE) revert IHub.StateLengthMismatch(n * STRIDE, packed.length);
         nets = new int256[](n);
+        stateHash = _check(packed, n, nets, true);
+    }
+
+    /// @notice `decode` without the net column (a game's publication: S_{t-1} is only checked and hashed).
+    function check(bytes calldata packed, uint256 n) internal pure returns (bytes32 stateHash) {
+        return _check(packed, n, new int256[](0), false);
+    }
+
+    /// @dev `decode`'s checks and hash; writes the nets into `nets` (length n) when `withNets`, else to the
+    /// scratch word at 0.
+    function _check(bytes calldata packed, uint256 n, int256[] memory nets, bool withNets)
+        private
+        pure
+        returns (bytes32 stateHash)
+    {
+        if (packed.length != n * STRIDE) revert IHub.StateLengthMismatch(n * STRIDE, packed.length);
         int256 sum;
         uint256 bad = type(uint256).max;
         assembly ("memory-safe") {
-            // abi.encode(ParticipantState[]): head offset 0x20, length n, then 7 words per participant.
-            let enc := mload(0x40)
-            let size := add(0x40, mul(n, 0xe0))
-            mstore(0x40, add(enc, size))
-            mstore(enc, 0x20)
-            mstore(add(enc, 0x20), n)
-            let out := add(enc, 0x40)
             let src := packed.offset
-            let m64 := 0xffffffffffffffff
-            let netOut := add(nets, 0x20)
+            let netOut := mul(withNets, add(nets, 0x20))
+            let netStep := mul(withNets, 0x20)
             let minNet := shl(127, not(0))
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let a := calldataload(src)
-                let b := calldataload(add(src, 0x20))
-                mstore(out, shr(192, a))
-                mstore(add(out, 0x20), and(shr(128, a), m64))
-                mstore(add(out, 0x40), and(shr(64, a), m64))
-                mstore(add(out, 0x60), and(a, m64))
-                mstore(add(out, 0x80), shr(192, b))
-                mstore(add(out, 0xa0), and(shr(128, b), m64))
-                // The low 16 bytes, sign-extended: an int128 in [-2^127, 2^127 - 1].
-                let net := signextend(15, b)
-                mstore(add(out, 0xc0), net)
+                // The low 16 bytes of word 1, sign-extended: an int128 in [-2^127, 2^127 - 1].
+                let net := signextend(15, calldataload(add(src, 0x20)))
                 mstore(netOut, net)
                 if and(eq(net, minNet), eq(bad, not(0))) { bad := i }
-                // |net| < 2^127 and n <= 2^64: no overflow.
+                // |net| <= 2^127 and n <= 2^64: no overflow.
                 sum := add(sum, net)
                 src := add(src, 0x40)
-                out := add(out, 0xe0)
-                netOut := add(netOut, 0x20)
+                netOut := add(netOut, netStep)
             }
-            stateHash := keccak256(enc, size)
+            // Hashed in free memory, which is left unclaimed.
+            let at := mload(0x40)
+            calldatacopy(at, packed.offset, packed.length)
+            stateHash := keccak256(at, packed.length)
         }
         if (bad != type(uint256).max) revert IHub.NetOutOfRange(bad);
         if (sum != 0) revert IHub.UnbalancedState(sum);
     }
 
     /// @notice Reads a packed state held in memory (a dispute's proof) without judging it: the number of
-    /// participants it encodes (length / STRIDE), its `net` column, StateHash.hash of the state, whether
-    /// a net is -2^127 and Σ net. Reverts `StateLengthMismatch` only when the length is not a whole
-    /// number of participants (such bytes encode no state at all). The same layout as `decode`.
+    /// participants it encodes (length / STRIDE), its `net` column, its state hash, whether a net is -2^127
+    /// and Σ net. Reverts `StateLengthMismatch` only when the length is not a whole number of participants
+    /// (such bytes encode no state at all).
     function inspect(bytes memory packed)
         internal
         pure
         returns (int256[] memory nets, bytes32 stateHash, bool minNet, int256 sum)
     {
-        nets = new int256[](_count(packed));
-        (, stateHash, minNet, sum) = _expand(packed, nets, true);
+        uint256 n = _count(packed);
+        nets = new int256[](n);
+        assembly ("memory-safe") {
+            let src := add(packed, 0x20)
+            let min := shl(127, not(0))
+            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let net := signextend(15, mload(add(src, 0x20)))
+                mstore(add(nets, mul(add(i, 1), 0x20)), net)
+                if eq(net, min) { minNet := 1 }
+                // |net| <= 2^127 and n < 2^64: no overflow.
+                sum := add(sum, net)
+                src := add(src, 0x40)
+            }
+            stateHash := keccak256(add(packed, 0x20), mload(packed))
+        }
     }
 
     /// @notice The state a packed blob held in memory encodes (a BadStep proof's S_{t-1}), as the market
-    /// step takes it, and StateHash.hash of it; judges nothing (a net of -2^127, Σ net ≠ 0 or another
-    /// number of participants are the caller's to judge). Reverts `StateLengthMismatch` only when the
-    /// length is not a whole number of participants. The states are the words of the hash's preimage
-    /// (`ParticipantState` in memory is its 7 words, the ABI's too): no second copy.
+    /// step takes it, and its state hash; judges nothing (a net of -2^127, Σ net ≠ 0 or another number of
+    /// participants are the caller's to judge). Reverts `StateLengthMismatch` only when the length is not a
+    /// whole number of participants.
     function unpack(bytes memory packed) internal pure returns (ParticipantState[] memory states, bytes32 stateHash) {
         uint256 n = _count(packed);
-        uint256 enc;
-        (enc, stateHash,,) = _expand(packed, new int256[](0), false);
         assembly ("memory-safe") {
-            // ParticipantState[] in memory: its length, then a pointer to each struct (7 words).
+            stateHash := keccak256(add(packed, 0x20), mload(packed))
+            // ParticipantState[] in memory: its length, a pointer to each struct, then the structs (7 words).
             states := mload(0x40)
-            mstore(0x40, add(states, mul(add(n, 1), 0x20)))
+            let ptr := add(states, mul(add(n, 1), 0x20))
+            mstore(0x40, add(ptr, mul(n, 0xe0)))
             mstore(states, n)
-            let ptr := add(enc, 0x40)
+            let src := add(packed, 0x20)
+            let m64 := 0xffffffffffffffff
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
+                let a := mload(src)
+                let b := mload(add(src, 0x20))
                 mstore(add(states, mul(add(i, 1), 0x20)), ptr)
+                mstore(ptr, shr(192, a))
+                mstore(add(ptr, 0x20), and(shr(128, a), m64))
+                mstore(add(ptr, 0x40), and(shr(64, a), m64))
+                mstore(add(ptr, 0x60), and(a, m64))
+                mstore(add(ptr, 0x80), shr(192, b))
+                mstore(add(ptr, 0xa0), and(shr(128, b), m64))
+                mstore(add(ptr, 0xc0), signextend(15, b))
+                src := add(src, 0x40)
                 ptr := add(ptr, 0xe0)
             }
         }
@@ -111,68 +134,50 @@ library PackedState {
         return len / STRIDE;
     }
 
-    /// @dev Writes abi.encode(ParticipantState[]) of the packed state (whole participants, `_count`) at
-    /// `enc` and hashes it; fills `nets` (length n) when `withNets`, else writes them to scratch space.
-    function _expand(bytes memory packed, int256[] memory nets, bool withNets)
-        private
-        pure
-        returns (uint256 enc, bytes32 stateHash, bool minNet, int256 sum)
-    {
-        uint256 n = packed.length / STRIDE;
-        assembly ("memory-safe") {
-            enc := mload(0x40)
-            let size := add(0x40, mul(n, 0xe0))
-            mstore(0x40, add(enc, size))
-            mstore(enc, 0x20)
-            mstore(add(enc, 0x20), n)
-            let out := add(enc, 0x40)
-            let src := add(packed, 0x20)
-            let m64 := 0xffffffffffffffff
-            // Without nets: every net goes to the scratch word at 0 (stride 0).
-            let netOut := mul(withNets, add(nets, 0x20))
-            let netStep := mul(withNets, 0x20)
-            let min := shl(127, not(0))
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let a := mload(src)
-                let b := mload(add(src, 0x20))
-                mstore(out, shr(192, a))
-                mstore(add(out, 0x20), and(shr(128, a), m64))
-                mstore(add(out, 0x40), and(shr(64, a), m64))
-                mstore(add(out, 0x60), and(a, m64))
-                mstore(add(out, 0x80), shr(192, b))
-                mstore(add(out, 0xa0), and(shr(128, b), m64))
-                let net := signextend(15, b)
-                mstore(add(out, 0xc0), net)
-                mstore(netOut, net)
-                if eq(net, min) { minNet := 1 }
-                // |net| <= 2^127 and n < 2^64: no overflow.
-                sum := add(sum, net)
-                src := add(src, 0x40)
-                out := add(out, 0xe0)
-                netOut := add(netOut, netStep)
-            }
-            stateHash := keccak256(enc, size)
-        }
+    /// @notice The state hash of `s` (keccak256 of its encoding); reverts `NetOutOfRange` (the first such
+    /// participant) when `s` has none: a net of -2^127 or outside int128. `StateHash.hash`.
+    function hash(ParticipantState[] memory s) internal pure returns (bytes32) {
+        (bytes memory out, uint256 bad) = _encode(s, true);
+        if (bad != type(uint256).max) revert IHub.NetOutOfRange(bad);
+        return keccak256(out);
     }
 
-    /// @notice The packed encoding of `s` (for tests and scripts; the hub only decodes). Reverts
-    /// (SafeCast) when a `net` does not fit in int128.
+    /// @notice The state hash of `s` when it has an encoding; `ok` false when it has none (no committed state
+    /// is `s`). `StateHash.tryHash`.
+    function tryHash(ParticipantState[] memory s) internal pure returns (bool ok, bytes32 h) {
+        (bytes memory out, uint256 bad) = _encode(s, true);
+        return (bad == type(uint256).max, keccak256(out));
+    }
+
+    /// @notice The packed bytes of `s` (tests and scripts; the hub only decodes), a net of -2^127 included (a
+    /// blob the hub refuses, for the tests that it does); reverts `NetOutOfRange` for a net outside int128.
     function pack(ParticipantState[] memory s) internal pure returns (bytes memory out) {
-        // Written in place (linear memory: a partial claim of 256 participants packs its state too).
-        out = new bytes(s.length * STRIDE);
-        for (uint256 i = 0; i < s.length; ++i) {
+        uint256 bad;
+        (out, bad) = _encode(s, false);
+        if (bad != type(uint256).max) revert IHub.NetOutOfRange(bad);
+    }
+
+    /// @dev The encoding of `s` and the first participant whose net has none (outside int128, or -2^127 when
+    /// `strict`), type(uint256).max if none; such a net is written as its low 128 bits (no state's encoding).
+    function _encode(ParticipantState[] memory s, bool strict) private pure returns (bytes memory out, uint256 bad) {
+        uint256 n = s.length;
+        out = new bytes(n * STRIDE);
+        bad = type(uint256).max;
+        int256 lowest = strict ? type(int128).min + 1 : type(int128).min;
+        for (uint256 i = 0; i < n; ++i) {
             ParticipantState memory p = s[i];
-            bytes memory one = abi.encodePacked(
-                p.exportWh,
-                p.importWh,
-                p.p2pSoldWh,
-                p.p2pBoughtWh,
-                p.gridSoldWh,
-                p.gridBoughtWh,
-                SafeCast.toInt128(p.net)
-            );
+            int256 net = p.net;
+            if ((net < lowest || net > type(int128).max) && bad == type(uint256).max) bad = i;
+            uint256 a = (uint256(p.exportWh) << 192) | (uint256(p.importWh) << 128) | (uint256(p.p2pSoldWh) << 64)
+                | uint256(p.p2pBoughtWh);
+            // The low 128 bits of the two's complement: the int128's own bits when the net fits.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            uint256 low = uint256(net) & type(uint128).max;
+            uint256 b = (uint256(p.gridSoldWh) << 192) | (uint256(p.gridBoughtWh) << 128) | low;
             assembly ("memory-safe") {
-                mcopy(add(add(out, 0x20), mul(i, 0x40)), add(one, 0x20), 0x40)
+                let at := add(add(out, 0x20), mul(i, 0x40))
+                mstore(at, a)
+                mstore(add(at, 0x20), b)
             }
         }
     }

@@ -190,8 +190,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
             }
             // Reverts unless the bytes are n whole participants of a balanced, in-range state (every
             // honest S_t is): a committed S_{t-1} that is not cannot be published, and its claim loses.
-            (, bytes32 prevHash) = PackedState.decode(prevState, prevState.length / PackedState.STRIDE);
-            if (prevHash != p.stateHash) revert PrevStateMismatch();
+            if (PackedState.check(prevState, prevState.length / PackedState.STRIDE) != p.stateHash) {
+                revert PrevStateMismatch();
+            }
         }
         uint64 deadline = _nextDeadline();
         g.deadline = deadline;

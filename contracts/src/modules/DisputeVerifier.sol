@@ -222,7 +222,9 @@ contract DisputeVerifier is IDisputeVerifier {
             limits = PackedLimits.unpack(p.limits);
         }
         ParticipantState[] memory next = ctx.marketStep.step(market, prev, exported, imported, limits);
-        return StateHash.hash(next) == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
+        // A next state without an encoding (a net outside int128) is no committed state's: fraud.
+        (bool encodable, bytes32 nextHash) = StateHash.tryHash(next);
+        return encodable && nextHash == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
     }
 
     /// @dev A wrong energy commitment (DESIGN.md §5): a meter leaf whose running sum is not its base plus its

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {PackedState} from "../libraries/PackedState.sol";
+
 /// @notice Which market function F a community folds its windows with (DESIGN.md §3).
 enum MarketKind {
     /// The paper's function: window totals, matched volume min(total export, total import).
@@ -58,10 +60,16 @@ struct MeterEnergy {
 }
 
 /// @title StateHash
-/// @notice hash(S) = keccak256(abi.encode(ParticipantState[])); twin of `stateHash` in
-/// `node/src/window/state.ts`.
+/// @notice hash(S) = keccak256 of S's packed encoding (`PackedState`, 64 bytes per participant); twin of
+/// `stateHash` in `node/src/window/state.ts`.
 library StateHash {
+    /// @notice Reverts `NetOutOfRange` for a state without an encoding (a net of -2^127 or outside int128).
     function hash(ParticipantState[] memory s) internal pure returns (bytes32) {
-        return keccak256(abi.encode(s));
+        return PackedState.hash(s);
+    }
+
+    /// @notice The hash when `s` has an encoding; `ok` false when it has none (no committed state is `s`).
+    function tryHash(ParticipantState[] memory s) internal pure returns (bool ok, bytes32 h) {
+        return PackedState.tryHash(s);
     }
 }

@@ -354,7 +354,7 @@ contract GameHandler is HandlerBase {
                 ParticipantState[] memory st = new ParticipantState[](N);
                 st[2].net = int256(uint256(p) + 1);
                 st[3].net = -int256(uint256(p) + 1);
-                bytes32 sh = keccak256(abi.encode(st));
+                bytes32 sh = StateHash.hash(st);
                 if (kind == 2) {
                     rr = keccak256(abi.encode("no preimage: readings", w, p));
                     sh = keccak256(abi.encode("no preimage: state", w, p));
@@ -371,7 +371,7 @@ contract GameHandler is HandlerBase {
         s[0].net = -int256(uint256(signerMask));
         s[1].net = int256(uint256(signerMask));
         bytes32 bRoot1 = _balancesRoot(id, w, s);
-        bytes32 digest = _resultDigest(id, w, root, keccak256(abi.encode(s)), bRoot1);
+        bytes32 digest = _resultDigest(id, w, root, StateHash.hash(s), bRoot1);
         bytes memory sigs = abi.encodePacked(uint256(signerMask));
         for (uint256 i = 0; i < N; ++i) {
             if (signerMask & (1 << i) == 0) continue;
@@ -397,7 +397,7 @@ contract GameHandler is HandlerBase {
         // Its lowest signer posts it and pays the claim deposit (review R9).
         vm.prank(actors[submitter]);
         try hub.update(id, w, root, StateHash.hash(s), bRoot1, ConfigBuilder.finalStateOf(s, sigs), sigs) {
-            claim = hub.claimHash(w, root, keccak256(abi.encode(s)), bRoot1);
+            claim = hub.claimHash(w, root, StateHash.hash(s), bRoot1);
             gamesClaim = claim;
             claimWindow = w;
             claimHonest = honest;

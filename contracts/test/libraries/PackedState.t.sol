@@ -11,6 +11,14 @@ contract PackedStateHarness {
     function decode(bytes calldata packed, uint256 n) external pure returns (int256[] memory, bytes32) {
         return PackedState.decode(packed, n);
     }
+
+    function check(bytes calldata packed, uint256 n) external pure returns (bytes32) {
+        return PackedState.check(packed, n);
+    }
+
+    function hash(ParticipantState[] memory s) external pure returns (bytes32) {
+        return StateHash.hash(s);
+    }
 }
 
 /// @notice `Hub.update`'s packed final state: the hash and nets it yields are those of the state it
@@ -66,6 +74,56 @@ contract PackedStateTest is Test {
         }
     }
 
+    /// The state hash is keccak256 of the packed bytes themselves (s14: no ABI encoding rebuilt in memory), the
+    /// same from `decode`, `check` (a game's publication), `inspect`, `unpack` and `StateHash.hash`.
+    function test_StateHashIsKeccakOfThePackedBytes() public view {
+        ParticipantState[] memory s = new ParticipantState[](3);
+        (s[0].exportWh, s[1].importWh, s[2].gridBoughtWh) = (7, 9, type(uint64).max);
+        (s[0].net, s[1].net, s[2].net) = (-type(int128).max, type(int128).max - 5, 5);
+        bytes memory packed = PackedState.pack(s);
+        bytes32 expected = keccak256(packed);
+        assertEq(StateHash.hash(s), expected);
+        (, bytes32 decoded) = h.decode(packed, 3);
+        assertEq(decoded, expected);
+        assertEq(h.check(packed, 3), expected);
+        (, bytes32 inspected,,) = PackedState.inspect(packed);
+        assertEq(inspected, expected);
+        (, bytes32 unpacked) = PackedState.unpack(packed);
+        assertEq(unpacked, expected);
+        (bool ok, bytes32 tried) = StateHash.tryHash(s);
+        assertTrue(ok);
+        assertEq(tried, expected);
+    }
+
+    /// `check` refuses what `decode` refuses: the length, a net of -2^127, an unbalanced state.
+    function test_CheckRefusesWhatDecodeRefuses() public {
+        ParticipantState[] memory s = new ParticipantState[](2);
+        (s[0].net, s[1].net) = (5, -4);
+        bytes memory packed = PackedState.pack(s);
+        vm.expectRevert(abi.encodeWithSelector(IHub.UnbalancedState.selector, int256(1)));
+        h.check(packed, 2);
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 3 * 64, 2 * 64));
+        h.check(packed, 3);
+        (s[0].net, s[1].net) = (type(int128).min, 0);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 0));
+        h.check(PackedState.pack(s), 2);
+    }
+
+    /// A state with a net of -2^127 or outside int128 has no encoding, so no hash: `StateHash.hash` reverts
+    /// NetOutOfRange (the first such participant) and `tryHash` says so (a BadStep whose recomputed state is
+    /// such a state proves fraud: no committed state is it). Twin of `tryStateHash` (node/src/window/state.ts).
+    function test_NoStateHashWithoutAnEncoding() public {
+        int256[3] memory wide = [int256(type(int128).min), int256(type(int128).max) + 1, int256(type(int128).min) - 1];
+        for (uint256 k = 0; k < wide.length; ++k) {
+            ParticipantState[] memory s = new ParticipantState[](2);
+            (s[0].net, s[1].net) = (0, wide[k]);
+            (bool ok,) = StateHash.tryHash(s);
+            assertFalse(ok);
+            vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 1));
+            h.hash(s);
+        }
+    }
+
     function test_RevertWhen_LengthIsNotOneStridePerParticipant() public {
         bytes memory packed = PackedState.pack(new ParticipantState[](3));
         vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 4 * 64, 3 * 64));
@@ -98,7 +156,7 @@ contract PackedStateTest is Test {
     function test_RevertWhen_PackingANetBeyondInt128() public {
         ParticipantState[] memory s = new ParticipantState[](1);
         s[0].net = int256(type(int128).max) + 1;
-        vm.expectRevert();
+        vm.expectRevert(abi.encodeWithSelector(IHub.NetOutOfRange.selector, 0));
         this.packExternal(s);
     }
 

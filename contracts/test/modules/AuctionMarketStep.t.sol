@@ -5,7 +5,8 @@ import {Test} from "forge-std/Test.sol";
 import {AuctionMarketStep} from "../../src/modules/AuctionMarketStep.sol";
 import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
 import {Market} from "../../src/libraries/Market.sol";
-import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {StateHashVectors} from "../utils/StateHashVectors.sol";
+import {MarketKind, MarketParams, MeterEnergy, ParticipantState} from "../../src/types/Market.sol";
 import {LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
 
 /// @notice The auction module behind an external call: the shared vectors through calldata, the limits
@@ -90,9 +91,8 @@ contract AuctionMarketStepTest is Test {
                 (uint256[] memory ex, uint256[] memory im) =
                     Market.participantEnergy(state.length, owners, _readings(j, c, t));
                 state = module.step(_params(j, c, t), state, ex, im, limits);
-                assertEq(
-                    StateHash.hash(state),
-                    vm.parseJsonBytes32(j, string.concat(_step(c, t), ".hash")),
+                assertTrue(
+                    StateHashVectors.matches(state, vm.parseJsonBytes32(j, string.concat(_step(c, t), ".hash"))),
                     string.concat("case ", vm.toString(c), " step ", vm.toString(t))
                 );
             }

@@ -19,9 +19,10 @@ export { Bucket } from './buckets.js';
  * The shape of what a store holds, bumped whenever a stored commitment changes meaning: a node refuses a
  * data dir of another format (its windows were signed over another commitment and cannot be proven).
  * 1: readings roots over slot leaves (before issue 10); 2: meter leaves with running sums, E_t's hash in
- * the interval leaf, `energyHash` in every stored window result.
+ * the interval leaf, `energyHash` in every stored window result; 3 (s14): the state hash over the packed
+ * state (`stateHash` = keccak256 of `packState`, 64 bytes per participant) instead of its ABI encoding.
  */
-export const STORE_FORMAT = 2;
+export const STORE_FORMAT = 3;
 
 /**
  * Why the store of data dir `dir` cannot be used by this version (one line), or undefined: a store bound to
@@ -33,7 +34,7 @@ export async function storeFormatProblem(db: NodeDb, dir: string): Promise<strin
   if ((await db.meta.get('binding')) === undefined) return undefined;
   const format = Number((await db.meta.get('storeFormat')) ?? 1);
   if (format === STORE_FORMAT) return undefined;
-  return `data dir ${dir} holds a store of format ${format}; this version reads and writes format ${STORE_FORMAT} (meter-level window commitments): use a new --data-dir`;
+  return `data dir ${dir} holds a store of format ${format}; this version reads and writes format ${STORE_FORMAT} (window commitments over the packed state hash): use a new --data-dir`;
 }
 
 /** The node's store: one LevelDB, one typed repository per bucket. */

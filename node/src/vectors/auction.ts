@@ -1,3 +1,4 @@
+import { ZeroHash } from 'ethers';
 import { clearAuction } from '../window/auction.js';
 import { emptyState, intervalEnergy, marketStep, netPositions } from '../window/market.js';
 import { randomMeterOwners, randomReadings, stateColumns } from './market.js';
@@ -6,7 +7,7 @@ import {
   U128_MAX,
   U32_MAX,
   limitsHash,
-  stateHash,
+  tryStateHash,
   type LimitPrices,
   type MarketParams,
   type MeterEnergy,
@@ -40,7 +41,7 @@ export interface AuctionCase {
  *                present: [bool], exportWh: [uint32], importWh: [uint32],     // R_t, by meter
  *                matchedWh, marginalBid, marginalAsk, value,                  // the clearing
  *                state: { exportWh, ..., net },                               // S_t, by participant
- *                hash } ] } ] }                                               // keccak256(abi.encode(S_t))
+ *                hash } ] } ] }                                               // stateHash(S_t), 0 if S_t has none
  * ```
  * Steps fold from S_0 = all zeros.
  */
@@ -371,7 +372,8 @@ export function toAuctionVector(c: AuctionCase): AuctionVector {
       marginalAsk: clearing.marginalAsk.toString(),
       value: clearing.value.toString(),
       state: stateColumns(state),
-      hash: stateHash(state),
+      // The zero hash for a state without a packed encoding (prices beyond the hub's bounds at open).
+      hash: tryStateHash(state) ?? ZeroHash,
     };
   });
   return {

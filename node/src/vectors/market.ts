@@ -1,9 +1,10 @@
+import { ZeroHash } from 'ethers';
 import { emptyState, foldWindow } from '../window/market.js';
 import {
   MarketKind,
   U128_MAX,
   U32_MAX,
-  stateHash,
+  tryStateHash,
   type MarketParams,
   type MeterEnergy,
   type ParticipantState,
@@ -29,7 +30,7 @@ export interface MarketCase {
  *     participants, meters, meterOwner: [uint32], stepCount,
  *     steps: [ { present: [bool], exportWh: [uint32], importWh: [uint32],   // R_t, by meter
  *                state: { exportWh, importWh, p2pSoldWh, p2pBoughtWh, gridSoldWh, gridBoughtWh, net }, // S_t, by participant, decimal strings
- *                hash } ] } ] }                                           // keccak256(abi.encode(S_t))
+ *                hash } ] } ] }                                           // stateHash(S_t), 0 if S_t has none
  * ```
  * Steps fold from S_0 = all zeros: steps[t].state = F(steps[t-1].state, steps[t] readings).
  */
@@ -256,7 +257,8 @@ export function toMarketVector(c: MarketCase): MarketVector {
       exportWh: readings.map((r) => r.exportWh),
       importWh: readings.map((r) => r.importWh),
       state: stateColumns(states[t]),
-      hash: stateHash(states[t]),
+      // The zero hash for a state without a packed encoding (prices beyond the hub's bounds at open).
+      hash: tryStateHash(states[t]) ?? ZeroHash,
     })),
   };
 }

@@ -213,27 +213,40 @@ export function unpackLimits(packed: Uint8Array): LimitPrices[] {
   });
 }
 
-/** hash(S) = keccak256(abi.encode(ParticipantState[])), equal to Solidity `StateHash.hash`. 0x-prefixed. */
+/**
+ * hash(S) = keccak256(packState(S)), equal to Solidity `StateHash.hash`. 0x-prefixed. Throws
+ * VALUE_OUT_OF_RANGE for a state without a packed encoding (`packState`): no committed state is one.
+ */
 export function stateHash(states: readonly ParticipantState[]): string {
-  return keccak256(encodeState(states));
+  return keccak256(packState(states));
+}
+
+/**
+ * `stateHash`, or undefined for a state whose net has no packed encoding (−2^127 or outside int128: the hub's
+ * bounds at open keep every honest net inside, DESIGN.md §5.2). Twin of Solidity `StateHash.tryHash`.
+ */
+export function tryStateHash(states: readonly ParticipantState[]): string | undefined {
+  return states.every((s) => netPackable(s.net)) ? stateHash(states) : undefined;
 }
 
 /** Bytes per participant in the packed final state `Hub.update` takes. */
 export const PACKED_STATE_STRIDE = 64;
 const I128_MAX = (1n << 127n) - 1n;
+/** Whether a net has a packed encoding: |net| ≤ int128 max (−2^127 has none: its negation does not fit). */
+const netPackable = (net: bigint): boolean => net <= I128_MAX && net >= -I128_MAX;
 
 /**
  * The final state as `Hub.update` takes it (twin of Solidity `PackedState`): per participant, in index
  * order, 64 bytes big-endian `exportWh ‖ importWh ‖ p2pSoldWh ‖ p2pBoughtWh ‖ gridSoldWh ‖ gridBoughtWh`
- * (8 bytes each) `‖ net` (16 bytes, two's complement). A transport encoding only: the hub rebuilds
- * `abi.encode(ParticipantState[])` from it, so `stateHash` is unchanged. Throws VALUE_OUT_OF_RANGE
+ * (8 bytes each) `‖ net` (16 bytes, two's complement). It is the state hash's preimage (`stateHash`),
+ * which the hub and the game hash as it came, without rebuilding the ABI's 224 bytes. Throws VALUE_OUT_OF_RANGE
  * for a field outside uint64 or |net| > int128 max (the hub rejects those states too).
  */
 export function packState(states: readonly ParticipantState[]): Uint8Array {
   checkState(states);
   const out = Buffer.alloc(states.length * PACKED_STATE_STRIDE);
   states.forEach((s, i) => {
-    if (s.net > I128_MAX || s.net < -I128_MAX) {
+    if (!netPackable(s.net)) {
       throw new MarketError({
         code: MarketErrorCode.VALUE_OUT_OF_RANGE,
         field: `state[${i}].net`,

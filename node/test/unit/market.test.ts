@@ -16,7 +16,9 @@ import {
   marketStepOfEnergy,
   p2pValue,
   share,
+  packState,
   stateHash,
+  tryStateHash,
   type MarketParams,
   type MeterEnergy,
   type ParticipantState,
@@ -179,7 +181,7 @@ describe('window/market: marketStep (hand-computed)', () => {
   });
 });
 
-describe('window/state: encodeState and stateHash', () => {
+describe('window/state: encodeState, packState and stateHash', () => {
   it('encodes as abi.encode(ParticipantState[]): offset, length, 7 words per entry, int256 two’s complement', () => {
     const encoded = encodeState([state({ exportWh: 1n, net: -1n })]);
     const hex = Buffer.from(encoded).toString('hex');
@@ -189,7 +191,25 @@ describe('window/state: encodeState and stateHash', () => {
     expect(BigInt(`0x${word(1)}`)).to.equal(1n);
     expect(BigInt(`0x${word(2)}`)).to.equal(1n);
     expect(word(8)).to.equal('f'.repeat(64));
-    expect(stateHash([state({ exportWh: 1n, net: -1n })])).to.equal(keccak256(encoded));
+  });
+
+  it('stateHash is keccak256 of the packed state (64 bytes per participant), not of the ABI encoding', () => {
+    const s = [state({ exportWh: 1n, net: -1n }), state({ importWh: 2n, net: 1n })];
+    const packed = packState(s);
+    expect(packed.length).to.equal(128);
+    expect(stateHash(s)).to.equal(keccak256(packed));
+    expect(stateHash(s)).to.not.equal(keccak256(encodeState(s)));
+    expect(tryStateHash(s)).to.equal(stateHash(s));
+  });
+
+  it('a net without a packed encoding (−2^127, beyond int128) has no state hash: stateHash throws, tryStateHash is undefined', () => {
+    for (const net of [-(1n << 127n), 1n << 127n, -(1n << 127n) - 1n]) {
+      const s = [state({ net }), state({ net: -net })];
+      expectMarketError(() => stateHash(s), MarketErrorCode.VALUE_OUT_OF_RANGE);
+      expect(tryStateHash(s), String(net)).to.equal(undefined);
+    }
+    const edge = [state({ net: (1n << 127n) - 1n }), state({ net: -((1n << 127n) - 1n) })];
+    expect(tryStateHash(edge)).to.equal(stateHash(edge));
   });
 
   it('the empty array encodes as offset and zero length', () => {
