@@ -15,6 +15,8 @@ import {
     SignedReading,
     StepProof
 } from "../src/types/Dispute.sol";
+import {EnergyVector} from "../src/libraries/EnergyVector.sol";
+import {Market} from "../src/libraries/Market.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
@@ -412,6 +414,47 @@ contract DisputeTest is DisputeFixture {
 
     /// An honest S_{t-1} has N entries: a claim that committed one of N − 1 (or N + 1) at t − 1 is fraud by
     /// that alone, proven with the committed S_{t-1} as it is (packed, its hash the committed one).
+    /// A step whose recomputed next state has no encoding is no committed state's (s14: the state hash is
+    /// keccak256 of the packed bytes). The claimant commits S_59 with participant j's net near int128's
+    /// top, so that F(S_59, E_60) gives j a net past it, and commits as S_60 the packing that wraps j's net
+    /// (the low 128 bits): the hash of another, encodable state. Fraud; without `tryHash`'s `encodable`
+    /// the wrapped bytes would match and the wrong claim stand.
+    function test_BadStep_NextStateWithoutAnEncodingIsFraud() public {
+        Commit memory c = _honestInputs();
+        c = _fold(c, 0);
+        // A participant whose net grows by at least 2 in step 60, and another one to balance S_59.
+        uint256 j = type(uint256).max;
+        int256 d;
+        for (uint256 i = 0; i < N; ++i) {
+            d = c.states[60][i].net - c.states[59][i].net;
+            if (d >= 2) {
+                j = i;
+                break;
+            }
+        }
+        assertTrue(j != type(uint256).max, "someone gains in step 60");
+        uint256 other = j == 0 ? 1 : 0;
+        int256 top = int256(type(int128).max) - d + 2;
+        for (uint256 i = 0; i < N; ++i) {
+            c.states[59][i].net = 0;
+        }
+        (c.states[59][j].net, c.states[59][other].net) = (top, -top);
+        // F(S_59, E_60), j's net two past int128's top: no encoding.
+        (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(c.energies[60]);
+        (ParticipantState[] memory prev,) = PackedState.unpack(PackedState.pack(c.states[59]));
+        ParticipantState[] memory next = Market.stepEnergy(hub.community(id).market, prev, ex, im);
+        assertEq(next[j].net, int256(type(int128).max) + 2);
+        (bool encodable,) = StateHash.tryHash(next);
+        assertFalse(encodable);
+        // The claimant's S_60: the same state with j's net wrapped to its low 128 bits (-2^127 + 1).
+        next[j].net = int256(type(int128).min) + 1;
+        c.states[60] = next;
+        c = _recommit(c);
+        _claimBy012(c, c.states[W - 1]);
+        _dispute(DisputeKind.BadStep, abi.encode(_stepProof(c, 60)), "");
+        _assertRejectedAndRecovers();
+    }
+
     function test_BadStep_CommittedPrevStateOfFewerEntriesIsFraud() public {
         _prevStateOfLengthIsFraud(N - 1);
     }

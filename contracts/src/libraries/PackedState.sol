@@ -14,7 +14,7 @@ import {ParticipantState} from "../types/Market.sol";
 /// big-endian, participants in index order. Every blob of a whole number of participants is exactly one
 /// state whose fields are in range (uint64 energies, int128 net), and a state has one blob: the hash names
 /// one state. A state with `net = -2^127` (the one int128 value whose negation does not fit) or a net
-/// outside int128 has no encoding (`NetOutOfRange` where a blob carries one; `hashOf` says so). Before s14
+/// outside int128 has no encoding (`NetOutOfRange` where a blob carries one; `tryHash` says so). Before s14
 /// the hash was keccak256(abi.encode(ParticipantState[])), 224 bytes per participant rebuilt in memory
 /// from these words: at N = 1,000 that rebuilding cost a game's publication 625,442 gas of its 904,341
 /// (DESIGN.md §5.4).

@@ -8,7 +8,7 @@ import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { assembleStoredWindow } from '../window/assemble.js';
 import { meterLayout, type MeterLayout } from '../window/commitment.js';
-import { stateHash, type ParticipantState } from '../window/state.js';
+import { tryStateHash, type ParticipantState } from '../window/state.js';
 import { badBalancesProof } from '../window/disputeProof.js';
 import { balancesRoot } from '../window/balances.js';
 import { BalanceBook, react } from '../node/balanceBook.js';
@@ -155,7 +155,7 @@ export class Disputer {
     record: WindowRecord,
     finalState: readonly ParticipantState[],
   ): Promise<Proof | undefined> {
-    if (stateHash([...finalState]) !== record.stateHash) return undefined;
+    if (tryStateHash([...finalState]) !== record.stateHash) return undefined;
     const previous = await this.modules.balances.before(window, true);
     if (!previous || previous.leaves.length !== finalState.length) return undefined;
     let expected: string | undefined;

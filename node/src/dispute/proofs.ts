@@ -45,6 +45,7 @@ import {
   emptyState,
   PACKED_STATE_STRIDE,
   stateHash,
+  tryStateHash,
   unpackState,
   type LimitPrices,
   type ParticipantState,
@@ -178,7 +179,8 @@ export function buildCheapestProof(
     const market = marketAt(community, claim.firstInterval + i);
     const energy = claimedTree(claim, i).energy;
     const next = stepOfEnergy(market, prev, energy, limits);
-    if (next && stateHash(next) === claim.commitment.intervals[i].stateHash) continue;
+    // A next state without an encoding (a net past int128) is no committed state's: fraud, as on chain.
+    if (next && tryStateHash(next) === claim.commitment.intervals[i].stateHash) continue;
     return {
       kind: DisputeKind.BadStep,
       data: badStepProof(claim, i, limits, community.tariff),
@@ -300,7 +302,7 @@ export function proofFromOpenedStep(
   const next = stepOfEnergy(marketAt(community, t), prev, energy, limits);
   // F reverting on a well-formed S_{t−1} puts the fault in the step before: not provable from this one.
   if (!next) return undefined;
-  if (stateHash(next) !== leaf.stateHash)
+  if (tryStateHash(next) !== leaf.stateHash)
     return badStep(`state of interval ${t} is not F of the published S_{t-1} and E_t`);
   // A participant without a meter has E_t = 0 whatever the readings tree holds: provable with no opening
   // (review 5, M1: before, only when our readingsRoot was the claim's, which junk padding prevents).

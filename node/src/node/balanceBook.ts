@@ -4,7 +4,7 @@ import type { NodeDb, StoredBalances } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { type Balance, balancesRoot, genesisBalances, reactBalances } from '../window/balances.js';
-import { stateHash, type ParticipantState } from '../window/state.js';
+import { tryStateHash, type ParticipantState } from '../window/state.js';
 
 /** The window index of the genesis balances (the balances "before window 0"). */
 export const GENESIS_WINDOW = -1;
@@ -142,12 +142,12 @@ export class BalanceBook {
       });
       return undefined;
     });
-    if (onChain && stateHash(onChain) === record.stateHash) {
+    if (onChain && tryStateHash(onChain) === record.stateHash) {
       this.m.logger.info('final state read from the claim transaction', { window });
       return onChain;
     }
     const fetched = await this.m.fetchFinalState?.(window, record).catch(() => undefined);
-    return fetched && stateHash(fetched) === record.stateHash ? fetched : undefined;
+    return fetched && tryStateHash(fetched) === record.stateHash ? fetched : undefined;
   }
 }
 

@@ -53,7 +53,7 @@ import {
 } from '../../src/window/disputeProof.js';
 import { energyHash, unpackEnergy } from '../../src/window/energy.js';
 import { foldAndCommit } from '../../src/window/fold.js';
-import { marketStepOfEnergy } from '../../src/window/market.js';
+import { emptyState, marketStepOfEnergy } from '../../src/window/market.js';
 import {
   buildLevels,
   computeMerkleRoot,
@@ -63,7 +63,7 @@ import {
   verifyMerkleProof,
   ZERO_HASH,
 } from '../../src/window/merkle.js';
-import { stateHash, unpackState } from '../../src/window/state.js';
+import { packState, stateHash, tryStateHash, unpackState, type ParticipantState } from '../../src/window/state.js';
 import { testCommunity } from '../utils/community.js';
 
 /**
@@ -350,6 +350,37 @@ describe('data-availability game: the published step and the meter level', () =>
     expect(buildCheapestProof(community, keys, w, w.commitment.intervals[3].stateHash, assembled.slots)?.data).to.equal(
       badStepProof(w, 2),
     );
+  });
+
+  it('a next state without an encoding (a net past int128) is a bad step, not a throw (twin of the verifier’s tryHash)', () => {
+    // S_1 gives a participant who gains at step 2 a net just under int128's top; F takes it two past it. The
+    // claimant commits as S_2 that state with the net wrapped to its low 128 bits: another state's hash.
+    const t = 2;
+    const honestOpened = opened(honest, t);
+    const energy = unpackEnergy(getBytes(honestOpened.energy));
+    const step = (prev: ParticipantState[]) =>
+      marketStepOfEnergy(
+        community.market,
+        prev,
+        energy.map((x) => x.exportWh),
+        energy.map((x) => x.importWh),
+      );
+    const gains = step(emptyState(3)).map((s) => s.net);
+    const j = gains.findIndex((g) => g >= 2n);
+    expect(j, 'someone gains at least 2 at step 2').to.be.greaterThan(-1);
+    const I128_MAX = (1n << 127n) - 1n;
+    const top = I128_MAX - gains[j] + 2n;
+    const prev = emptyState(3).map((s, i) => ({ ...s, net: i === j ? top : i === (j + 1) % 3 ? -top : 0n }));
+    const next = step(prev);
+    expect(next[j].net).to.equal(I128_MAX + 2n);
+    expect(tryStateHash(next)).to.equal(undefined);
+    const wrapped = next.map((s, i) => (i === j ? { ...s, net: BigInt.asIntN(128, s.net) } : s));
+    const p = proofFromOpenedStep(community, {
+      ...honestOpened,
+      prevState: hexlify(packState(prev)),
+      leaf: { ...honestOpened.leaf, stateHash: stateHash(wrapped) },
+    });
+    expect(p?.kind).to.equal(DisputeKind.BadStep);
   });
 
   it('a forged reading: the challenger descends to the leftmost differing meter and proves ForgedReading from the game', () => {
