@@ -30,4 +30,16 @@ interface IMarketStep {
         uint256[] calldata imported,
         LimitPrices[] calldata limits
     ) external view returns (ParticipantState[] memory);
+
+    /// @notice `step` over packed inputs, for the dispute verifier: whether S_t = F(S_{t-1}, E_t) has an
+    /// encoding and its state hash (`StateHash.tryHash`). S_{t-1} packed as in `PackedState` (64 bytes per
+    /// participant, zeros for S_{-1}), E_t as in `EnergyVector` (16 bytes each), the auction's limit prices as
+    /// in `PackedLimits` (32 bytes each; other markets ignore them). The same rule as `step` (both call the
+    /// market library); the inputs cross the module boundary as 80 bytes per participant instead of the ABI's
+    /// 288 each way, and only the hash comes back (DESIGN.md §5.3: at N = 1,000 the boundary cost a BadStep
+    /// about 3.5 M gas). The caller checks the lengths (one entry per participant); reverts as `step` does.
+    function stepHash(MarketParams calldata p, bytes calldata prevState, bytes calldata energy, bytes calldata limits)
+        external
+        view
+        returns (bool encodable, bytes32 nextHash);
 }

@@ -7,8 +7,11 @@ import {ILimitBook} from "../interfaces/ILimitBook.sol";
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {Auction} from "../libraries/Auction.sol";
 import {Balances} from "../libraries/Balances.sol";
+import {EnergyVector} from "../libraries/EnergyVector.sol";
+import {PackedLimits} from "../libraries/PackedLimits.sol";
+import {PackedState} from "../libraries/PackedState.sol";
 import {Balance, CommunityInfo, CommunityStatus} from "../types/Community.sol";
-import {MarketKind, MarketParams, ParticipantState} from "../types/Market.sol";
+import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {AuctionParams, LimitOrder, LimitOrderHash, LimitPrices, LimitsHash} from "../types/Auction.sol";
 import {TariffPublisher} from "./TariffPublisher.sol";
 
@@ -72,6 +75,28 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
         uint256[] calldata imported,
         LimitPrices[] calldata limits
     ) external pure returns (ParticipantState[] memory) {
+        return _step(p, prev, exported, imported, limits);
+    }
+
+    /// @inheritdoc IMarketStep
+    function stepHash(MarketParams calldata p, bytes calldata prevState, bytes calldata energy, bytes calldata limits)
+        external
+        pure
+        returns (bool, bytes32)
+    {
+        (ParticipantState[] memory prev,) = PackedState.unpack(prevState);
+        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decode(energy);
+        return StateHash.tryHash(_step(p, prev, exported, imported, PackedLimits.unpack(limits)));
+    }
+
+    /// @dev `step`'s rule, one home for both entry points.
+    function _step(
+        MarketParams calldata p,
+        ParticipantState[] memory prev,
+        uint256[] memory exported,
+        uint256[] memory imported,
+        LimitPrices[] memory limits
+    ) internal pure returns (ParticipantState[] memory) {
         if (p.kind != MarketKind.Auction) {
             revert WrongMarketKind(MarketKind.Auction, p.kind);
         }

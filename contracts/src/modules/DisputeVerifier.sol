@@ -184,46 +184,44 @@ contract DisputeVerifier is IDisputeVerifier {
     function _badStep(DisputeContext calldata ctx, StepProof memory p) private view returns (Verdict) {
         if (!_provenLeaf(ctx, p.current)) return Verdict.Fraud;
         uint256 n = ctx.participantCount;
-        ParticipantState[] memory prev;
+        // S_{t-1} packed (PackedState); S_{-1} is zeros.
+        bytes memory prevState;
         if (p.current.position == 0) {
-            prev = Market.emptyState(n);
+            prevState = new bytes(n * PackedState.STRIDE);
         } else {
             if (p.previous.position + 1 != p.current.position) {
                 revert PreviousNotAdjacent(p.previous.position, p.current.position);
             }
             if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;
-            // Packed (PackedState): bytes of no whole number of participants are no state at all. Every
-            // state the packing cannot hold (a field out of its range) is never honest, and the step that
-            // first committed one is provable from a packable predecessor (DESIGN.md §5): no proof is lost.
+            // Bytes of no whole number of participants are no state at all. Every state the packing cannot
+            // hold (a field out of its range) is never honest, and the step that first committed one is
+            // provable from a packable predecessor (DESIGN.md §5): no proof is lost. The bytes are the state
+            // hash's preimage (§4).
             if (p.prevState.length % PackedState.STRIDE != 0) revert MalformedPrevState(p.prevState.length);
-            bytes32 prevHash;
-            (prev, prevHash) = PackedState.unpack(p.prevState);
-            if (prevHash != p.previous.stateHash) revert PrevStateMismatch();
+            if (keccak256(p.prevState) != p.previous.stateHash) revert PrevStateMismatch();
             // An honest S_{t-1} has one entry per participant: a committed one that does not is fraud.
-            if (prev.length != n) return Verdict.Fraud;
+            if (p.prevState.length != n * PackedState.STRIDE) return Verdict.Fraud;
+            prevState = p.prevState;
         }
         if (EnergyVector.hash(p.energy) != p.current.energyHash) revert EnergyHashMismatch();
         // An honest E_t has one entry per participant: a committed one that does not is fraud.
         if (p.energy.length != n * EnergyVector.STRIDE) return Verdict.Fraud;
-        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decode(p.energy);
         // No try/catch: a caught out-of-gas would let a caller starve the call and "prove" fraud. A step
         // that reverts (a cumulative field overflows) follows a wrong S_{t-1}, or an E_t entry no honest sum
         // of readings reaches (below M·2^32 honestly): the bounds checked at open rule both out for honest
         // windows, and the step that produced S_{t-1} (BadStep), or E_t itself (BadEnergy), is the one to
         // dispute.
         MarketParams memory market = _marketAt(ctx, p.current.interval, p.tariff);
-        LimitPrices[] memory limits;
         if (market.kind == MarketKind.Auction) {
             // The limits in force for the window (the open's until an order's epoch): the hub checked at open
             // that an auction community's market module is an auction module, which keeps the order book.
             market.limitsHash = ILimitBook(address(ctx.marketStep))
                 .limitsHashAt(ctx.hub, ctx.communityId, ctx.window, market.limitsHash);
-            // Packed (PackedLimits); the module checks the list against that hash.
-            limits = PackedLimits.unpack(p.limits);
         }
-        ParticipantState[] memory next = ctx.marketStep.step(market, prev, exported, imported, limits);
-        // A next state without an encoding (a net outside int128) is no committed state's: fraud.
-        (bool encodable, bytes32 nextHash) = StateHash.tryHash(next);
+        // Packed in, the hash out (`IMarketStep.stepHash`); the auction module checks the packed limit prices
+        // (PackedLimits) against that hash. A next state without an encoding (a net outside int128) is no
+        // committed state's: fraud.
+        (bool encodable, bytes32 nextHash) = ctx.marketStep.stepHash(market, prevState, p.energy, p.limits);
         return encodable && nextHash == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
     }
 

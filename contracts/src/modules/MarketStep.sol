@@ -2,8 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
+import {EnergyVector} from "../libraries/EnergyVector.sol";
 import {Market} from "../libraries/Market.sol";
-import {MarketKind, MarketParams, ParticipantState} from "../types/Market.sol";
+import {PackedState} from "../libraries/PackedState.sol";
+import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {LimitPrices} from "../types/Auction.sol";
 import {TariffPublisher} from "./TariffPublisher.sol";
 
@@ -38,5 +40,17 @@ contract MarketStep is IMarketStep, TariffPublisher {
     ) external view returns (ParticipantState[] memory) {
         if (p.kind != _kind) revert WrongMarketKind(_kind, p.kind);
         return Market.stepEnergy(p, prev, exported, imported);
+    }
+
+    /// @inheritdoc IMarketStep
+    function stepHash(MarketParams calldata p, bytes calldata prevState, bytes calldata energy, bytes calldata)
+        external
+        view
+        returns (bool, bytes32)
+    {
+        if (p.kind != _kind) revert WrongMarketKind(_kind, p.kind);
+        (ParticipantState[] memory prev,) = PackedState.unpack(prevState);
+        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decode(energy);
+        return StateHash.tryHash(Market.stepEnergy(p, prev, exported, imported));
     }
 }
