@@ -554,7 +554,8 @@ contract GameWideGasTest is HubFixture {
     /// An auction community of 1,000 is refused at open (`TooManyParticipantsForMarket`): its BadStep, the
     /// auction's step over 1,000 members, measured 22,305,600 execution and 22,939,788 transaction gas here
     /// before the bound (over the 16,777,216 a transaction may carry, EIP-7825), so a wrong step of it could not
-    /// be disputed. The bound and its worst case: `LimitBookDisputeGasTest.test_Cap_*`, DESIGN.md §5.4.
+    /// be disputed; since s14's packed module boundary its worst case is 16,028,305 (under the cap, without the
+    /// 15,000,000 margin). The bound (900) and its worst case: `LimitBookDisputeGasTest.test_Cap_*`, DESIGN.md §5.4.
     function test_Wide_AuctionCommunityOfAThousandIsRefused() public {
         auction = true;
         vm.warp(START);

@@ -42,9 +42,10 @@ library Settlement {
     /// @notice Most participants of an auction community (`validateSchedule`, `TooManyParticipantsForMarket`):
     /// a BadStep of an auction community recomputes the auction's step over all N members in one transaction,
     /// and at the bound its worst case stays under 15,000,000 transaction gas, a margin under the 16,777,216
-    /// a transaction may carry (EIP-7825) (DESIGN.md §5.4; `LimitBookDisputeGasTest.test_Cap_*`). Above it one wrong auction
-    /// step could not be disputed at all.
-    uint256 internal constant MAX_AUCTION_PARTICIPANTS = 600;
+    /// a transaction may carry (EIP-7825) (DESIGN.md §5.4; `LimitBookDisputeGasTest.test_Cap_*`). 600 until s14,
+    /// whose packed module boundary (`IMarketStep.stepHash`) took the worst case at 900 to 13,978,297; 960 is
+    /// over (15,188,788) and 1,000 (16,028,305) would leave no margin.
+    uint256 internal constant MAX_AUCTION_PARTICIPANTS = 900;
 
     /// @notice What a slash takes and shares out (`slash`).
     struct Penalty {

@@ -862,7 +862,7 @@ contract LimitBookDisputeGasTest is Modules {
         (uint256 txGas, bool landed) = _disputeTxGas(Settlement.MAX_AUCTION_PARTICIPANTS, Order.OneLevel);
         assertTrue(landed, "the dispute lands");
         assertLe(txGas, 15_000_000, "a margin under the EIP-7825 cap");
-        vm.snapshotValue("AuctionCap", "badStepAuction_oneLevel_t1_N600_txGas", txGas);
+        vm.snapshotValue("AuctionCap", "badStepAuction_oneLevel_t1_atBound_txGas", txGas);
     }
 
     /// The figures of one configuration, printed (`-vv`): env N, ORDER (`Order`), SELLERS, T1, BIG, MMR. Skipped

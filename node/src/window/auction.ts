@@ -52,9 +52,9 @@ const U256_LIMIT = 1n << 256n;
  * Most participants of an auction community (`Settlement.MAX_AUCTION_PARTICIPANTS`): a BadStep recomputes the
  * auction's step over all N members in one transaction, and above this bound its worst case would not stay
  * under 15,000,000 transaction gas (the cap is 16,777,216, EIP-7825): a wrong step could not be disputed.
- * DESIGN.md §5.4.
+ * DESIGN.md §5.4 (600 until s14's packed module boundary).
  */
-export const MAX_AUCTION_PARTICIPANTS = 600;
+export const MAX_AUCTION_PARTICIPANTS = 900;
 
 /**
  * Throws TOO_MANY_PARTICIPANTS_FOR_MARKET for an auction community of more than `MAX_AUCTION_PARTICIPANTS`
