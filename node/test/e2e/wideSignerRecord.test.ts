@@ -23,25 +23,39 @@ const N = 300;
  * finalizes, never the bits of the hash. Real hub on anvil, a real partial claim co-signed by 2 of 300.
  */
 describe('e2e: a pending claim of 2 of 300 participants (two signer words): the node counts 2 signers', function () {
-  this.timeout(300_000);
+  // About 40 s on the 2-core machine (its 600 sequential approve and join transactions). Three full runs of
+  // s12–s14 hung here until mocha's timeout, cause not found (DESIGN.md §8): one retry, and the step it was at.
+  this.timeout(150_000);
+  this.retries(1);
   let anvil: Anvil | undefined;
   let provider: JsonRpcProvider | undefined;
-
-  after(async () => {
+  let step = 'not started';
+  const stopChain = async () => {
     provider?.destroy();
+    provider = undefined;
     await anvil?.stop();
+    anvil = undefined;
+  };
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed') console.log(`      (the attempt stopped at: ${step})`);
   });
+  after(stopChain);
 
   it('HubClient.windowRecord resolves the record word to the claim’s words from WindowClaimed', async () => {
+    await stopChain();
+    step = 'anvil';
     anvil = await startAnvil({ accounts: N + 1 });
     provider = localProvider(anvil.rpcUrl);
     const deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
     const wallets = anvil.privateKeys.slice(1, N + 1).map((k) => new Wallet(k, provider));
+    step = 'deploy';
     const deployment = await deployHub(deployer);
     const start = (await provider.getBlock('latest'))!.timestamp + 60;
     const [intervalSeconds, windowIntervals, challengePeriod] = [60, 4, 600];
     const bond = 10n * ETHER;
     const escrow = 100n * ETHER;
+    step = 'open and 300 joins';
     const communityId = await openCommunity(deployment, deployer, {
       participants: wallets,
       meters: [0, 1].map((i) => ({
@@ -90,6 +104,7 @@ describe('e2e: a pending claim of 2 of 300 participants (two signer words): the 
       await provider!.send('evm_setNextBlockTimestamp', [Math.max(t, head + 1)]);
       await provider!.send('evm_mine', []);
     };
+    step = 'the partial claim';
     await at(start + windowIntervals * intervalSeconds);
     const token = deployment.token.connect(wallets[1]) as Contract;
     await (await token.approve(deployment.hubAddress, bond / 10n)).wait(); // the claim deposit (R9)
@@ -108,6 +123,7 @@ describe('e2e: a pending claim of 2 of 300 participants (two signer words): the 
 
     // The challenge period runs from the claim's own block: the blocks after `at` carry the wall clock's
     // progress, so a claim mined seconds later on a loaded machine is not over at the window's end + P.
+    step = 'finalize';
     await at(pending.submittedAt + challengePeriod);
     await (await hub.sendFinalize()).wait();
     const final = await hub.windowRecord(0);
