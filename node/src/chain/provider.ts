@@ -34,6 +34,8 @@ class ReceiptPoller implements Subscriber {
   /** Bumped by every start and stop: a lookup still in flight from an earlier run never re-arms the timer. */
   #run = 0;
   #running = false;
+  /** The receipt was emitted in the current run. */
+  #found = false;
 
   constructor(
     private readonly provider: ChainProvider,
@@ -44,6 +46,7 @@ class ReceiptPoller implements Subscriber {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#found = false;
     void this.#poll(++this.#run);
   }
 
@@ -63,13 +66,19 @@ class ReceiptPoller implements Subscriber {
   }
 
   async #poll(run: number): Promise<void> {
+    // The next lookup is armed before this one is awaited: a lookup the node never answers (a dropped
+    // request; ethers' fetch gives up only after 300 s) must not stop the polling (`receiptPoller.test.ts`).
+    if (run !== this.#run || this.provider.destroyed) return;
+    this.#timer = setTimeout(() => void this.#poll(run), this.pollingInterval);
     try {
       const receipt = await this.provider.getTransactionReceipt(this.hash);
-      if (receipt && run === this.#run) await this.provider.emit(this.hash, receipt);
+      // Once per run: a slower lookup that answers after a later one found the receipt emits nothing.
+      if (receipt && run === this.#run && !this.#found) {
+        this.#found = true;
+        await this.provider.emit(this.hash, receipt);
+      }
     } catch {
       // A failed lookup (node restarting, provider destroyed) is retried at the next tick, or ends with stop().
     }
-    if (run === this.#run && !this.provider.destroyed)
-      this.#timer = setTimeout(() => void this.#poll(run), this.pollingInterval);
   }
 }
