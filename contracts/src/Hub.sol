@@ -164,7 +164,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             config.challengePeriod,
             config.start,
             address(config.token),
-            n,
             m,
             config.market
         );

@@ -20,8 +20,8 @@ import {AuctionParams, LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {EnergyVector} from "../src/libraries/EnergyVector.sol";
 import {Auction} from "../src/libraries/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
-import {Settlement} from "../src/libraries/Settlement.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
+import {PackedLimits} from "../src/libraries/PackedLimits.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {SignerBitmap} from "../src/libraries/SignerBitmap.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
@@ -66,7 +66,7 @@ contract GameWideGasTest is HubFixture {
     uint256 internal constant RELAYABLE_PROOF_BYTES = 131_072 - 1_024;
 
     uint64 internal cid;
-    /// The auction community (`test_Wide_AuctionCommunityOfAThousandIsRefused`): the same N = M = 1,000, W = 96,
+    /// The auction community (`test_Gas_Judge_BadStep_Auction`): the same N = M = 1,000, W = 96,
     /// the auction market over `_limits()`.
     bool internal auction;
 
@@ -551,20 +551,30 @@ contract GameWideGasTest is HubFixture {
         assertLt(txGas, TX_GAS_CAP);
     }
 
-    /// An auction community of 1,000 is refused at open (`TooManyParticipantsForMarket`): its BadStep, the
-    /// auction's step over 1,000 members, measured 22,305,600 execution and 22,939,788 transaction gas here
-    /// before the bound (over the 16,777,216 a transaction may carry, EIP-7825), so a wrong step of it could not
-    /// be disputed; since s14's packed module boundary its worst case is 16,028,305 (under the cap, without the
-    /// 15,000,000 margin). The bound (900) and its worst case: `LimitBookDisputeGasTest.test_Cap_*`, DESIGN.md §5.4.
-    function test_Wide_AuctionCommunityOfAThousandIsRefused() public {
+    /// The auction community of 1,000 (s15: no bound of its own below the hub's 1,024): it opens, and a BadStep,
+    /// the auction's step over 1,000 members with their prices a pseudo-random permutation (`_limits`), fits a
+    /// transaction. History: 22,939,788 transaction gas before s11's bound at open (over the 16,777,216 a
+    /// transaction may carry, EIP-7825); the worst case of its order book is `LimitBookDisputeGasTest.test_Cap_*`
+    /// (DESIGN.md §5.4).
+    function test_Gas_Judge_BadStep_Auction() public {
         auction = true;
         vm.warp(START);
         CommunityConfig memory c = _wideConfig();
-        OpenConfig memory o = OpenCodec.encode(c);
-        vm.expectRevert(
-            abi.encodeWithSelector(IHub.TooManyParticipantsForMarket.selector, NW, Settlement.MAX_AUCTION_PARTICIPANTS)
-        );
-        hub.open(o);
+        book.recordGenesis(c.participants, c.escrow);
+        cid = hub.open(OpenCodec.encode(c));
+        _joinAll(cid, NW);
+        vm.warp(uint256(START) + uint256(GW) * INTERVAL);
+        Wide memory b = _build();
+        StepProof memory p;
+        p.previous = _leaf(b, 0);
+        p.prevState = PackedState.pack(b.s0);
+        p.current = _leaf(b, 1);
+        p.energy = b.energy;
+        p.limits = PackedLimits.pack(_limits());
+        bytes memory proof = abi.encode(p);
+        assertLt(proof.length, RELAYABLE_PROOF_BYTES, "a client relays it");
+        (, uint256 txGas) = _judge(b, DisputeKind.BadStep, proof, "judge_badStepAuction");
+        assertLt(txGas, TX_GAS_CAP);
     }
 
     function test_Gas_Judge_BadEnergyAccumulation() public {

@@ -19,9 +19,6 @@ interface IHub {
     error NoParticipants();
     /// @notice Thrown when `open` gets more participants than fit in a signer bitmap.
     error TooManyParticipants(uint256 count, uint256 max);
-    /// @notice Thrown when `open` gets an auction community of more than `Settlement.MAX_AUCTION_PARTICIPANTS`
-    /// participants: a wrong step of a larger one could not be disputed in one transaction (DESIGN.md §5.4).
-    error TooManyParticipantsForMarket(uint256 count, uint256 max);
     /// @notice Thrown when `open`'s packed participant list is not a whole number of 20-byte addresses.
     error MalformedParticipants(uint256 length);
     /// @notice Thrown when `open`'s packed meter list ends inside the record starting at byte `offset`

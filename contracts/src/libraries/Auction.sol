@@ -92,10 +92,36 @@ library Auction {
         uint256[] memory deficit,
         LimitPrices[] memory limits
     ) internal pure returns (ParticipantState[] memory next, AuctionClearing memory c) {
+        next = new ParticipantState[](prev.length);
+        c = _stepInto(p, prev, next, surplus, deficit, limits);
+    }
+
+    /// @notice `stepEnergy` writing S_t over S_{t-1}: `state` is S_{t-1} on entry and S_t on return (the
+    /// auction module's `stepHash`: no second state in memory, as `Market.stepEnergyInPlace`). The same rule:
+    /// `Market.addEnergy` and `Market.addFlows` read each participant's fields before writing them
+    /// (`AuctionTest.testFuzz_StepInPlaceAgrees`).
+    function stepEnergyInPlace(
+        AuctionParams memory p,
+        ParticipantState[] memory state,
+        uint256[] memory exported,
+        uint256[] memory imported,
+        LimitPrices[] memory limits
+    ) internal pure {
+        _stepInto(p, state, state, exported, imported, limits);
+    }
+
+    /// @dev Checks the lengths and writes F(prev, E) into `next` (which may be `prev`).
+    function _stepInto(
+        AuctionParams memory p,
+        ParticipantState[] memory prev,
+        ParticipantState[] memory next,
+        uint256[] memory surplus,
+        uint256[] memory deficit,
+        LimitPrices[] memory limits
+    ) private pure returns (AuctionClearing memory c) {
         uint256 n = prev.length;
         if (limits.length != n) revert AuctionLimitsLengthMismatch(n, limits.length);
         Market.requireEnergyLength(n, surplus, deficit);
-        next = new ParticipantState[](n);
         Market.addEnergy(prev, next, surplus, deficit);
         uint256[] memory sold;
         uint256[] memory bought;

@@ -40,12 +40,49 @@ library EnergyVector {
 
     /// @notice Unpacks a vector; reverts `EnergyVectorLength` when its length is not a multiple of STRIDE.
     function decode(bytes memory packed) internal pure returns (uint256[] memory exported, uint256[] memory imported) {
-        if (packed.length % STRIDE != 0) revert EnergyVectorLength(packed.length);
-        uint256 n = packed.length / STRIDE;
+        uint256 src;
+        assembly ("memory-safe") {
+            src := add(packed, 0x20)
+        }
+        return _decode(src, _count(packed.length), false);
+    }
+
+    /// @notice `decode` of a vector in calldata (a market module's `stepHash`: no copy of it into memory).
+    function decodeCalldata(bytes calldata packed)
+        internal
+        pure
+        returns (uint256[] memory exported, uint256[] memory imported)
+    {
+        uint256 src;
+        assembly ("memory-safe") {
+            src := packed.offset
+        }
+        return _decode(src, _count(packed.length), true);
+    }
+
+    /// @dev The entry count of `len` packed bytes; reverts `EnergyVectorLength` unless whole.
+    function _count(uint256 len) private pure returns (uint256) {
+        if (len % STRIDE != 0) revert EnergyVectorLength(len);
+        return len / STRIDE;
+    }
+
+    /// @dev The `n` entries at `src` (memory or calldata) as two columns.
+    function _decode(uint256 src, uint256 n, bool fromCalldata)
+        private
+        pure
+        returns (uint256[] memory exported, uint256[] memory imported)
+    {
         exported = new uint256[](n);
         imported = new uint256[](n);
         for (uint256 j; j < n; ++j) {
-            (exported[j], imported[j]) = _entry(packed, j);
+            uint256 word;
+            uint256 ptr = src + j * STRIDE;
+            assembly ("memory-safe") {
+                switch fromCalldata
+                case 0 { word := mload(ptr) }
+                default { word := calldataload(ptr) }
+            }
+            (exported[j], imported[j]) = _split(word);
         }
     }
 
@@ -62,6 +99,11 @@ library EnergyVector {
         assembly ("memory-safe") {
             word := mload(add(add(packed, 0x20), mul(j, STRIDE)))
         }
+        return _split(word);
+    }
+
+    /// @dev The two fields of the 32-byte word whose first STRIDE bytes are an entry.
+    function _split(uint256 word) private pure returns (uint256 e, uint256 i) {
         e = word >> 192;
         i = (word >> 128) & type(uint64).max;
     }

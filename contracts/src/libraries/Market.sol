@@ -69,6 +69,32 @@ library Market {
     ) internal pure returns (ParticipantState[] memory next) {
         requireEnergyLength(prev.length, exported, imported);
         next = new ParticipantState[](prev.length);
+        _stepInto(p, prev, next, exported, imported);
+    }
+
+    /// @notice `stepEnergy` writing S_t over S_{t-1}: `state` is S_{t-1} on entry and S_t on return. What a
+    /// market module's `stepHash` runs: no second state in memory, whose cost grows with the square of the
+    /// memory used (at N = 1,000 a second state was 256,000 bytes; issue 10, DESIGN.md §5.4). The same rule
+    /// as `stepEnergy`: each participant's fields are read before they are written (`addEnergy`, `addFlows`,
+    /// `_totals`), so the two agree (`MarketTest.testFuzz_StepInPlaceAgrees`).
+    function stepEnergyInPlace(
+        MarketParams memory p,
+        ParticipantState[] memory state,
+        uint256[] memory exported,
+        uint256[] memory imported
+    ) internal pure {
+        requireEnergyLength(state.length, exported, imported);
+        _stepInto(p, state, state, exported, imported);
+    }
+
+    /// @dev Writes F(prev, E) into `next` (which may be `prev`).
+    function _stepInto(
+        MarketParams memory p,
+        ParticipantState[] memory prev,
+        ParticipantState[] memory next,
+        uint256[] memory exported,
+        uint256[] memory imported
+    ) private pure {
         if (p.kind == MarketKind.Mmr) _mmr(p, prev, next, exported, imported);
         else _totals(p, prev, next, exported, imported);
     }

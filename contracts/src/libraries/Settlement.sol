@@ -39,14 +39,6 @@ library Settlement {
     /// N = 1,000 (DESIGN.md §5.3; `snapshots/SettlementWide.json`).
     uint256 internal constant SLASH_PAGE = 64;
 
-    /// @notice Most participants of an auction community (`validateSchedule`, `TooManyParticipantsForMarket`):
-    /// a BadStep of an auction community recomputes the auction's step over all N members in one transaction,
-    /// and at the bound its worst case stays under 15,000,000 transaction gas, a margin under the 16,777,216
-    /// a transaction may carry (EIP-7825) (DESIGN.md §5.4; `LimitBookDisputeGasTest.test_Cap_*`). 600 until s14,
-    /// whose packed module boundary (`IMarketStep.stepHash`) took the worst case at 900 to 13,978,297; 960 is
-    /// over (15,188,788) and 1,000 (16,028,305) would leave no margin.
-    uint256 internal constant MAX_AUCTION_PARTICIPANTS = 900;
-
     /// @notice What a slash takes and shares out (`slash`).
     struct Penalty {
         /// Bitmap of the participants who pay (`SignerBitmap`: ⌈n/256⌉ words).
@@ -277,8 +269,9 @@ library Settlement {
     /// count, challenge period or token, buy >= sell, and every honest window can be posted — interval
     /// numbers never wrap (`TooManyIntervals`), the schedule's end fits uint64 (`ScheduleOverflow`), a
     /// participant's window energy fits the uint64 state fields (`EnergyBoundOverflow`) and its |net| fits
-    /// int128 (`ValueBoundOverflow`); and an auction community has at most `MAX_AUCTION_PARTICIPANTS`
-    /// participants (`TooManyParticipantsForMarket`). Here and not in the hub: it keeps the hub under EIP-170.
+    /// int128 (`ValueBoundOverflow`). Here and not in the hub: it keeps the hub under EIP-170. (An auction
+    /// community had a bound of its own below the hub's until s15; its worst-case BadStep now fits at the hub's
+    /// 1,024: DESIGN.md §5.4.)
     function validateSchedule(
         uint32 intervalSeconds,
         uint32 windowIntervals,
@@ -286,14 +279,10 @@ library Settlement {
         uint32 challengePeriod,
         uint64 start,
         address token,
-        uint256 participantCount,
         uint256 meterCount,
         MarketParams calldata m
     ) public pure {
         if (intervalSeconds == 0) revert IHub.ZeroIntervalSeconds();
-        if (m.kind == MarketKind.Auction && participantCount > MAX_AUCTION_PARTICIPANTS) {
-            revert IHub.TooManyParticipantsForMarket(participantCount, MAX_AUCTION_PARTICIPANTS);
-        }
         if (windowIntervals == 0) revert IHub.ZeroWindowIntervals();
         if (windowCount == 0) revert IHub.ZeroWindowCount();
         if (challengePeriod == 0) revert IHub.ZeroChallengePeriod();

@@ -75,35 +75,37 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
         uint256[] calldata imported,
         LimitPrices[] calldata limits
     ) external pure returns (ParticipantState[] memory) {
-        return _step(p, prev, exported, imported, limits);
+        _check(p, LimitsHash.hash(limits));
+        return Auction.stepEnergy(_params(p), prev, exported, imported, limits);
     }
 
     /// @inheritdoc IMarketStep
+    /// @dev `step`'s checks in the same order; the inputs are read from calldata and S_t is written over
+    /// S_{t-1}, so that one state is in memory (the worst case at N = 1,000: DESIGN.md §5.4).
     function stepHash(MarketParams calldata p, bytes calldata prevState, bytes calldata energy, bytes calldata limits)
         external
         pure
         returns (bool, bytes32)
     {
-        (ParticipantState[] memory prev,) = PackedState.unpack(prevState);
-        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decode(energy);
-        return StateHash.tryHash(_step(p, prev, exported, imported, PackedLimits.unpack(limits)));
+        _check(p, PackedLimits.hash(limits));
+        ParticipantState[] memory state = PackedState.unpackCalldata(prevState);
+        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decodeCalldata(energy);
+        Auction.stepEnergyInPlace(_params(p), state, exported, imported, PackedLimits.unpackCalldata(limits));
+        return StateHash.tryHash(state);
     }
 
-    /// @dev `step`'s rule, one home for both entry points.
-    function _step(
-        MarketParams calldata p,
-        ParticipantState[] memory prev,
-        uint256[] memory exported,
-        uint256[] memory imported,
-        LimitPrices[] memory limits
-    ) internal pure returns (ParticipantState[] memory) {
+    /// @dev Refuses another market kind (`WrongMarketKind`) and prices whose hash is not the community's
+    /// (`LimitsHashMismatch`): the one home of both entry points' checks.
+    function _check(MarketParams calldata p, bytes32 actual) private pure {
         if (p.kind != MarketKind.Auction) {
             revert WrongMarketKind(MarketKind.Auction, p.kind);
         }
-        bytes32 actual = LimitsHash.hash(limits);
         if (actual != p.limitsHash) revert LimitsHashMismatch(p.limitsHash, actual);
-        AuctionParams memory a = AuctionParams(p.gridBuyPrice, p.gridSellPrice, p.feederCapacityWh);
-        return Auction.stepEnergy(a, prev, exported, imported, limits);
+    }
+
+    /// @dev The interval's grid prices and feeder capacity, as the auction library takes them.
+    function _params(MarketParams calldata p) private pure returns (AuctionParams memory) {
+        return AuctionParams(p.gridBuyPrice, p.gridSellPrice, p.feederCapacityWh);
     }
 
     /// @notice Emits `limits` under their hash (what an auction community's `MarketParams.limitsHash` names)

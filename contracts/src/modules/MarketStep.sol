@@ -49,8 +49,10 @@ contract MarketStep is IMarketStep, TariffPublisher {
         returns (bool, bytes32)
     {
         if (p.kind != _kind) revert WrongMarketKind(_kind, p.kind);
-        (ParticipantState[] memory prev,) = PackedState.unpack(prevState);
-        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decode(energy);
-        return StateHash.tryHash(Market.stepEnergy(p, prev, exported, imported));
+        // Read from calldata and stepped in place: one state in memory (DESIGN.md §5.4, N = 1,000).
+        ParticipantState[] memory state = PackedState.unpackCalldata(prevState);
+        (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decodeCalldata(energy);
+        Market.stepEnergyInPlace(p, state, exported, imported);
+        return StateHash.tryHash(state);
     }
 }

@@ -364,6 +364,24 @@ contract AuctionTest is Test {
         }
     }
 
+    /// `stepEnergyInPlace` (the module's `stepHash`: S_t written over S_{t-1}) gives the state `stepEnergy`
+    /// gives, and `stepEnergy` leaves S_{t-1} as it was.
+    function testFuzz_StepInPlaceAgrees(uint256 seed, uint128 buy, uint128 sell, uint64 cap) public pure {
+        Scenario memory sc = _scenario(seed, buy, sell, cap);
+        ParticipantState[] memory s = Market.emptyState(sc.participants);
+        for (uint256 t; t < sc.intervals.length; ++t) {
+            (uint256[] memory ex, uint256[] memory im) =
+                Market.participantEnergy(sc.participants, sc.owners, sc.intervals[t]);
+            (uint256[] memory ex2, uint256[] memory im2) =
+                Market.participantEnergy(sc.participants, sc.owners, sc.intervals[t]);
+            bytes32 before = keccak256(abi.encode(s));
+            ParticipantState[] memory next = Auction.stepEnergy(sc.p, s, ex, im, sc.limits);
+            assertEq(keccak256(abi.encode(s)), before, "stepEnergy leaves S_{t-1}");
+            Auction.stepEnergyInPlace(sc.p, s, ex2, im2, sc.limits);
+            assertEq(keccak256(abi.encode(s)), keccak256(abi.encode(next)), "in place = stepEnergy");
+        }
+    }
+
     /// @notice Σ net = 0 after every step, for any prices (uint128) and capacity.
     function testFuzz_MoneyConserved(uint256 seed, uint128 buy, uint128 sell, uint64 cap) public pure {
         Scenario memory sc = _scenario(seed, buy, sell, cap);

@@ -377,6 +377,24 @@ contract MarketTest is Test {
         }
     }
 
+    /// `stepEnergyInPlace` (a module's `stepHash`: S_t written over S_{t-1}) gives the state `stepEnergy` gives,
+    /// and `stepEnergy` leaves S_{t-1} as it was (Totals reads each participant's fields before writing them).
+    function testFuzz_StepInPlaceAgrees(uint256 seed, bool mmr, uint128 buy, uint128 sell, uint64 cap) public pure {
+        Scenario memory sc = _scenario(seed, mmr, buy, sell, cap);
+        ParticipantState[] memory s = Market.emptyState(sc.participants);
+        for (uint256 t; t < sc.intervals.length; ++t) {
+            (uint256[] memory ex, uint256[] memory im) =
+                Market.participantEnergy(sc.participants, sc.owners, sc.intervals[t]);
+            (uint256[] memory ex2, uint256[] memory im2) =
+                Market.participantEnergy(sc.participants, sc.owners, sc.intervals[t]);
+            bytes32 before = keccak256(abi.encode(s));
+            ParticipantState[] memory next = Market.stepEnergy(sc.p, s, ex, im);
+            assertEq(keccak256(abi.encode(s)), before, "stepEnergy leaves S_{t-1}");
+            Market.stepEnergyInPlace(sc.p, s, ex2, im2);
+            assertEq(keccak256(abi.encode(s)), keccak256(abi.encode(next)), "in place = stepEnergy");
+        }
+    }
+
     function testFuzz_MoneyConserved(uint256 seed, bool mmr, uint128 buy, uint128 sell, uint64 cap) public pure {
         Scenario memory sc = _scenario(seed, mmr, buy, sell, cap);
         ParticipantState[] memory s = Market.emptyState(sc.participants);

@@ -46,6 +46,36 @@ contract PackedLimitsTest is Test {
         this.unpackExternal(new bytes(31));
     }
 
+    /// `hash` (the auction module's check of a proof's prices, from calldata) is `LimitsHash.hash` of the list the
+    /// blob encodes, and `unpackCalldata` is that list; both refuse partial participants as `unpack` does.
+    function testFuzz_CalldataHashAndUnpackAreTheList(uint256 seed, uint8 count) public view {
+        uint256 n = bound(count, 0, 40);
+        LimitPrices[] memory l = new LimitPrices[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            // forge-lint: disable-next-line(unsafe-typecast)
+            l[i] = LimitPrices(uint128(r >> 128), uint128(r));
+        }
+        bytes memory packed = PackedLimits.pack(l);
+        assertEq(this.hashCalldata(packed), LimitsHash.hash(l));
+        assertEq(keccak256(abi.encode(this.unpackCalldata(packed))), keccak256(abi.encode(l)));
+    }
+
+    function test_RevertWhen_CalldataNotWholeParticipants() public {
+        vm.expectRevert(abi.encodeWithSelector(IDisputeVerifier.MalformedLimits.selector, 33));
+        this.hashCalldata(new bytes(33));
+        vm.expectRevert(abi.encodeWithSelector(IDisputeVerifier.MalformedLimits.selector, 33));
+        this.unpackCalldata(new bytes(33));
+    }
+
+    function hashCalldata(bytes calldata packed) external pure returns (bytes32) {
+        return PackedLimits.hash(packed);
+    }
+
+    function unpackCalldata(bytes calldata packed) external pure returns (LimitPrices[] memory) {
+        return PackedLimits.unpackCalldata(packed);
+    }
+
     function unpackExternal(bytes memory packed) external pure returns (LimitPrices[] memory) {
         return PackedLimits.unpack(packed);
     }

@@ -19,6 +19,10 @@ contract PackedStateHarness {
     function hash(ParticipantState[] memory s) external pure returns (bytes32) {
         return StateHash.hash(s);
     }
+
+    function unpackCalldata(bytes calldata packed) external pure returns (ParticipantState[] memory) {
+        return PackedState.unpackCalldata(packed);
+    }
 }
 
 /// @notice `Hub.update`'s packed final state: the hash and nets it yields are those of the state it
@@ -193,6 +197,40 @@ contract PackedStateTest is Test {
         assertEq(u[0].net, type(int128).min);
         vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 64, 65));
         this.unpackExternal(bytes.concat(minNet, hex"00"));
+    }
+
+    /// `unpackCalldata` (what a market module's `stepHash` reads) gives the state `unpack` gives, for any blob,
+    /// a net of -2^127 and high bits in every field included, and refuses partial participants alike.
+    function testFuzz_UnpackCalldataIsUnpack(uint256 seed, uint8 count) public view {
+        uint256 n = bound(count, 0, 40);
+        bytes memory packed = new bytes(n * PackedState.STRIDE);
+        for (uint256 i = 0; i < packed.length; ++i) {
+            packed[i] = bytes1(uint8(uint256(keccak256(abi.encode(seed, i)))));
+        }
+        if (n > 0 && seed % 3 == 0) packed[48] = 0x80; // participant 0's net: -2^127
+        (ParticipantState[] memory u,) = PackedState.unpack(packed);
+        assertEq(keccak256(abi.encode(h.unpackCalldata(packed))), keccak256(abi.encode(u)));
+    }
+
+    function test_UnpackCalldataRefusesPartialParticipants() public {
+        vm.expectRevert(abi.encodeWithSelector(IHub.StateLengthMismatch.selector, 64, 65));
+        h.unpackCalldata(new bytes(65));
+    }
+
+    /// The state hash of fields with dirty high bits in memory (a struct written by assembly) is the hash of the
+    /// fields' own bytes: the encoder masks each uint64 to its 8 bytes.
+    function test_HashMasksEachFieldToItsBytes() public pure {
+        ParticipantState[] memory s = new ParticipantState[](1);
+        s[0] = ParticipantState(1, 2, 3, 4, 5, 6, -7);
+        bytes32 clean = StateHash.hash(s);
+        ParticipantState memory p = s[0];
+        assembly ("memory-safe") {
+            for { let f := 0 } lt(f, 6) { f := add(f, 1) } {
+                let at := add(p, mul(f, 0x20))
+                mstore(at, or(shl(64, not(0)), mload(at)))
+            }
+        }
+        assertEq(StateHash.hash(s), clean);
     }
 
     function unpackExternal(bytes memory packed) external pure returns (ParticipantState[] memory s, bytes32 h_) {

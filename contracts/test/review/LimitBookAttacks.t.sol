@@ -14,7 +14,6 @@ import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
-import {Settlement} from "../../src/libraries/Settlement.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
@@ -537,8 +536,8 @@ contract LimitBookAttacksTest is DisputeFixture {
 /// @notice L3: the whole bad-step dispute (the reveal transaction) of a large auction community, one meter
 /// per member, every meter present, half the members selling and half buying in the disputed interval (or as
 /// `sellers`, `secondInterval`, `bigReadings` say). The book is heap-sorted (O(N log N)); the whole dispute
-/// still grows faster than N, so an auction community is bounded at open (`Settlement.MAX_AUCTION_PARTICIPANTS`,
-/// issue 10): `test_Cap_*` check the bound and that its worst case fits a transaction with a margin.
+/// still grows faster than N; `test_Cap_*` checks that the worst case at the hub's bound of 1,024 members fits a
+/// transaction with a margin (issue 10; an auction community had a lower bound of its own until s15).
 contract LimitBookDisputeGasTest is Modules {
     uint64 internal constant START = 1_000_000;
     uint32 internal constant INTERVAL = 900;
@@ -830,44 +829,27 @@ contract LimitBookDisputeGasTest is Modules {
 
     // ------------------------------------------------------------------ the auction community's bound (issue 10)
 
-    /// An auction community of MAX_AUCTION_PARTICIPANTS + 1 is refused at open (no wrong step of it could be
-    /// disputed: at N = 640 the worst case below already needs 15,381,689 transaction gas, at N = 1,000
-    /// 27,590,186; DESIGN.md §5.4).
-    function test_Cap_AuctionCommunityOverTheBoundIsRefusedAtOpen() public {
-        uint256 n = Settlement.MAX_AUCTION_PARTICIPANTS + 1;
-        OpenConfig memory c = _openConfig(n, _prices(n, Order.OneLevel));
-        vm.expectRevert(
-            abi.encodeWithSelector(IHub.TooManyParticipantsForMarket.selector, n, Settlement.MAX_AUCTION_PARTICIPANTS)
-        );
-        hub.open(c);
-    }
+    /// At the hub's bound (`Hub.MAX_PARTICIPANTS`, 1,024; an auction community had a lower bound of its own
+    /// until s15) the worst case measured (`Order.OneLevel`: every member's order crosses, one price level per
+    /// side, so the margin rations half the members; t = 1 with S_0 in the proof; readings near 2^32 Wh, every
+    /// byte of the states non-zero) opens, and its BadStep lands and rejects the wrong claim within 15,000,000
+    /// transaction gas (execution + calldata, EIP-7623 floor): a margin under the 16,777,216 cap. Recorded in
+    /// `snapshots/AuctionCap.json`.
+    /// @dev `Hub.MAX_PARTICIPANTS` (each measurement deploys its own hub).
+    uint256 internal constant HUB_MAX = 1024;
 
-    /// The bound is the auction's only: an Mmr community of the same size opens (its BadStep is O(N) and
-    /// fits at N = 1,000, `GameWideGasTest`).
-    function test_Cap_MmrCommunityOverTheAuctionBoundOpens() public {
-        kind = MarketKind.Mmr;
-        uint256 n = Settlement.MAX_AUCTION_PARTICIPANTS + 1;
-        OpenConfig memory c = _openConfig(n, _prices(n, Order.OneLevel));
-        uint64 id = hub.open(c);
-        assertEq(hub.community(id).participantCount, n);
-    }
-
-    /// At the bound the worst case measured (`Order.OneLevel`: every member's order crosses, one price level
-    /// per side, so the margin rations half the members; t = 1 with S_0 in the proof; readings near 2^32 Wh,
-    /// every byte of the states non-zero) opens, and its BadStep lands and rejects the wrong claim within
-    /// 15,000,000 transaction gas (execution + calldata, EIP-7623 floor): a margin under the 16,777,216
-    /// cap. Recorded in `snapshots/AuctionCap.json`.
     function test_Cap_WorstCaseAuctionBadStepAtTheBoundFits() public {
         (secondInterval, bigReadings) = (true, true);
-        (uint256 txGas, bool landed) = _disputeTxGas(Settlement.MAX_AUCTION_PARTICIPANTS, Order.OneLevel);
+        (uint256 txGas, bool landed) = _disputeTxGas(HUB_MAX, Order.OneLevel);
+        assertEq(hub.MAX_PARTICIPANTS(), HUB_MAX, "the hub's bound");
         assertTrue(landed, "the dispute lands");
         assertLe(txGas, 15_000_000, "a margin under the EIP-7825 cap");
-        vm.snapshotValue("AuctionCap", "badStepAuction_oneLevel_t1_atBound_txGas", txGas);
+        vm.snapshotValue("AuctionCap", "badStepAuction_oneLevel_t1_N1024_txGas", txGas);
     }
 
-    /// The figures of one configuration, printed (`-vv`): env N, ORDER (`Order`), SELLERS, T1, BIG, MMR. Skipped
-    /// without N. Above the bound it needs `MAX_AUCTION_PARTICIPANTS` raised (how DESIGN.md §5.4's sweep was
-    /// measured): `N=768 ORDER=4 T1=true forge test --gas-limit 100000000000 --match-test test_Sweep -vv`.
+    /// The figures of one configuration, printed (`-vv`): env N (at most the hub's 1,024), ORDER (`Order`),
+    /// SELLERS, T1, BIG, MMR. Skipped without N (how DESIGN.md §5.4's sweep was measured):
+    /// `N=768 ORDER=4 T1=true forge test --gas-limit 100000000000 --match-test test_Sweep -vv`.
     function test_Sweep() public {
         uint256 n = vm.envOr("N", uint256(0));
         vm.skip(n == 0);

@@ -9,7 +9,6 @@ import {
 } from 'ethers';
 import { chainProvider } from '../chain/provider.js';
 import { checkMeterLayout } from '../window/commitment.js';
-import { assertAuctionSize } from '../window/auction.js';
 import { BalancesTree, genesisBalances } from '../window/balances.js';
 import { loadArtifact, type Artifact } from '../chain/artifacts.js';
 import {
@@ -141,8 +140,6 @@ export async function openCommunity(
 ): Promise<bigint> {
   // The hub refuses meters not grouped by owner (MetersNotGroupedByOwner): say which one before any gas is spent.
   checkMeterLayout({ owners: spec.meters.map((m) => m.owner), participants: spec.participants.length });
-  // The hub refuses an auction community over its bound (TooManyParticipantsForMarket): say so before sending.
-  if (spec.market.kind === MarketKind.Auction) assertAuctionSize(spec.participants.length);
   const hub = deployment.hub.connect(opener) as Contract;
   let market = marketTuple(spec.market);
   if (spec.market.kind === MarketKind.Auction) {

@@ -48,27 +48,6 @@ interface Order {
 
 const U256_LIMIT = 1n << 256n;
 
-/**
- * Most participants of an auction community (`Settlement.MAX_AUCTION_PARTICIPANTS`): a BadStep recomputes the
- * auction's step over all N members in one transaction, and above this bound its worst case would not stay
- * under 15,000,000 transaction gas (the cap is 16,777,216, EIP-7825): a wrong step could not be disputed.
- * DESIGN.md §5.4 (600 until s14's packed module boundary).
- */
-export const MAX_AUCTION_PARTICIPANTS = 900;
-
-/**
- * Throws TOO_MANY_PARTICIPANTS_FOR_MARKET for an auction community of more than `MAX_AUCTION_PARTICIPANTS`
- * participants, with the hub's wording (`TooManyParticipantsForMarket(count, max)`), before an open is sent.
- */
-export function assertAuctionSize(participants: number): void {
-  if (participants > MAX_AUCTION_PARTICIPANTS) {
-    throw new MarketError(
-      { code: MarketErrorCode.TOO_MANY_PARTICIPANTS_FOR_MARKET, count: participants, max: MAX_AUCTION_PARTICIPANTS },
-      `TooManyParticipantsForMarket(${participants}, ${MAX_AUCTION_PARTICIPANTS}): an auction community has at most ${MAX_AUCTION_PARTICIPANTS} participants (a wrong step of a larger one could not be disputed in one transaction)`,
-    );
-  }
-}
-
 /** Throws LIMITS_LENGTH_MISMATCH unless there is one pair of limit prices per participant. */
 export function assertLimitsLength(limits: readonly LimitPrices[], participants: number): void {
   if (limits.length !== participants) {

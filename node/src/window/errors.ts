@@ -10,7 +10,6 @@ import { DiversityError } from '../util/errors.js';
  * | METER_OWNER_OUT_OF_RANGE | `MarketMeterOwnerOutOfRange(meter, owner, participants)` |
  * | STATE_LENGTH_MISMATCH | `MarketStateLengthMismatch(expected, actual)` |
  * | LIMITS_LENGTH_MISMATCH | `AuctionLimitsLengthMismatch(participants, limits)` (`contracts/src/libraries/Auction.sol`) |
- * | TOO_MANY_PARTICIPANTS_FOR_MARKET | `IHub.TooManyParticipantsForMarket(count, max)` (`Settlement.validateSchedule`, at open) |
  * | VALUE_OUT_OF_RANGE | an input that the Solidity ABI type cannot hold (uint32/64/128, int256) |
  * | FIELD_OVERFLOW | arithmetic panic 0x11: a cumulative uint64 field or `net` overflows |
  * | ARITHMETIC_OVERFLOW | arithmetic panic 0x11: a uint256 intermediate of `share` or `p2pValue` overflows |
@@ -22,7 +21,6 @@ export enum MarketErrorCode {
   METER_OWNER_OUT_OF_RANGE = 'MARKET_ERROR_METER_OWNER_OUT_OF_RANGE',
   STATE_LENGTH_MISMATCH = 'MARKET_ERROR_STATE_LENGTH_MISMATCH',
   LIMITS_LENGTH_MISMATCH = 'MARKET_ERROR_LIMITS_LENGTH_MISMATCH',
-  TOO_MANY_PARTICIPANTS_FOR_MARKET = 'MARKET_ERROR_TOO_MANY_PARTICIPANTS_FOR_MARKET',
   VALUE_OUT_OF_RANGE = 'MARKET_ERROR_VALUE_OUT_OF_RANGE',
   FIELD_OVERFLOW = 'MARKET_ERROR_FIELD_OVERFLOW',
   ARITHMETIC_OVERFLOW = 'MARKET_ERROR_ARITHMETIC_OVERFLOW',
@@ -34,7 +32,6 @@ export type MarketErrorType =
   | { code: MarketErrorCode.METER_OWNER_OUT_OF_RANGE; meter: number; owner: number; participants: number }
   | { code: MarketErrorCode.STATE_LENGTH_MISMATCH; expected: number; actual: number }
   | { code: MarketErrorCode.LIMITS_LENGTH_MISMATCH; participants: number; limits: number }
-  | { code: MarketErrorCode.TOO_MANY_PARTICIPANTS_FOR_MARKET; count: number; max: number }
   | { code: MarketErrorCode.VALUE_OUT_OF_RANGE; field: string; value: string }
   | { code: MarketErrorCode.FIELD_OVERFLOW; participant: number; field: string }
   | { code: MarketErrorCode.ARITHMETIC_OVERFLOW; operation: 'share' | 'p2pValue' | 'auctionValue' };

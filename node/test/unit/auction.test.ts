@@ -1,12 +1,8 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  MAX_AUCTION_PARTICIPANTS,
   MarketError,
   MarketErrorCode,
   MarketKind,
-  assertAuctionSize,
   clearAuction,
   emptyState,
   limitsHash,
@@ -174,20 +170,5 @@ describe('window/auction: uniform-price double auction', () => {
       }
       rng.nextU32();
     }
-  });
-
-  it('refuses an auction community over MAX_AUCTION_PARTICIPANTS with the hub wording, the bound Settlement.sol holds', () => {
-    assertAuctionSize(MAX_AUCTION_PARTICIPANTS);
-    expectMarketError(
-      () => assertAuctionSize(MAX_AUCTION_PARTICIPANTS + 1),
-      MarketErrorCode.TOO_MANY_PARTICIPANTS_FOR_MARKET,
-    );
-    expect(() => assertAuctionSize(MAX_AUCTION_PARTICIPANTS + 1)).to.throw(
-      `TooManyParticipantsForMarket(${MAX_AUCTION_PARTICIPANTS + 1}, ${MAX_AUCTION_PARTICIPANTS})`,
-    );
-    const root = join(import.meta.dirname, '..', '..', '..');
-    const source = readFileSync(join(root, 'contracts', 'src', 'libraries', 'Settlement.sol'), 'utf8');
-    const bound = /MAX_AUCTION_PARTICIPANTS = (\d+);/.exec(source);
-    expect(Number(bound?.[1])).to.equal(MAX_AUCTION_PARTICIPANTS);
   });
 });

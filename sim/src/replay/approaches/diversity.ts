@@ -20,7 +20,6 @@ import {
 } from '../../../../node/src/reading/signature.js';
 import { seedFor } from '../../../../node/src/vectors/readings.js';
 import { toHex } from '../../../../node/src/util/hex.js';
-import { assertAuctionSize } from '../../../../node/src/window/auction.js';
 import { assembleWindow } from '../../../../node/src/window/assemble.js';
 import { BalancesTree, genesisBalances, nextBalances, type Balance } from '../../../../node/src/window/balances.js';
 import { foldAndCommit } from '../../../../node/src/window/fold.js';
@@ -397,7 +396,6 @@ export class DiversityApproach implements Approach {
     if (market.kind === MarketKind.Auction && limits?.length !== r.meters) {
       throw new RangeError('an auction replay needs one pair of limit prices per member');
     }
-    if (market.kind === MarketKind.Auction) assertAuctionSize(r.meters);
     const domain = { chainId: BigInt(ctx.sender.chainId), hub, communityId: this.binding.communityId };
     this.blsKeys =
       this.scheme === 'bls' ? participants.map((_p, m) => blsKeyGen(seedFor(`sim-bls-participant-${m}`))) : [];
