@@ -240,61 +240,89 @@ library Auction {
         }
     }
 
-    /// @dev Q*: walks both books in merit order while the bid's price is at least the ask's.
+    /// @dev Q*: walks both books in merit order while the bid's price is at least the ask's. The arrays are
+    /// held in locals and the counters unchecked (s15: ~780 gas per order at N = 1,000 with the struct's
+    /// members read each time): i < nb and j < na index the books, and `volume` is a sum of at most the
+    /// smaller side's total, below 2^70 (the library's bounds).
     function _crossedVolume(
         Book memory bids,
         uint256[] memory bidQuantity,
         Book memory asks,
         uint256[] memory askQuantity
     ) private pure returns (uint256 volume) {
-        uint256 nb = bids.participant.length;
-        uint256 na = asks.participant.length;
+        uint256[] memory bidder = bids.participant;
+        uint256[] memory bidPrice = bids.price;
+        uint256[] memory asker = asks.participant;
+        uint256[] memory askPrice = asks.price;
+        uint256 nb = bidder.length;
+        uint256 na = asker.length;
         if (nb == 0 || na == 0) return 0;
         uint256 i;
         uint256 j;
-        uint256 bidLeft = bidQuantity[bids.participant[0]];
-        uint256 askLeft = askQuantity[asks.participant[0]];
-        while (i < nb && j < na && bids.price[i] >= asks.price[j]) {
-            uint256 q = bidLeft < askLeft ? bidLeft : askLeft;
-            volume += q;
-            bidLeft -= q;
-            askLeft -= q;
-            if (bidLeft == 0 && ++i < nb) bidLeft = bidQuantity[bids.participant[i]];
-            if (askLeft == 0 && ++j < na) askLeft = askQuantity[asks.participant[j]];
+        uint256 bidLeft = bidQuantity[bidder[0]];
+        uint256 askLeft = askQuantity[asker[0]];
+        unchecked {
+            while (bidPrice[i] >= askPrice[j]) {
+                uint256 q = bidLeft < askLeft ? bidLeft : askLeft;
+                volume += q;
+                bidLeft -= q;
+                askLeft -= q;
+                if (bidLeft == 0) {
+                    if (++i == nb) break;
+                    bidLeft = bidQuantity[bidder[i]];
+                }
+                if (askLeft == 0) {
+                    if (++j == na) break;
+                    askLeft = askQuantity[asker[j]];
+                }
+            }
         }
     }
 
     /// @dev Fills `volume` (> 0, at most the side's total) over the price levels of `b` into `filled` (by
-    /// participant) and returns the marginal level's price.
+    /// participant) and returns the marginal level's price. The arrays are held in locals (s15, as
+    /// `_crossedVolume`); the margin's shares are `ProRata.shareBySum` with the level's quantity as the
+    /// weight sum (what `ProRata.share` would add up again).
     function _fill(Book memory b, uint256[] memory quantity, uint256 volume, uint256[] memory filled)
         private
         pure
         returns (uint256 price)
     {
+        uint256[] memory who = b.participant;
+        uint256[] memory prices = b.price;
         uint256 left = volume;
-        uint256 len = b.participant.length;
+        uint256 len = who.length;
         uint256 k;
         while (true) {
-            price = b.price[k];
+            price = prices[k];
             uint256 end = k;
             uint256 levelQuantity;
-            while (end < len && b.price[end] == price) {
-                levelQuantity += quantity[b.participant[end]];
-                ++end;
+            while (end < len && prices[end] == price) {
+                levelQuantity += quantity[who[end]];
+                unchecked {
+                    ++end;
+                }
             }
             if (levelQuantity >= left) {
                 uint256[] memory weights = new uint256[](end - k);
-                for (uint256 x; x < weights.length; ++x) {
-                    weights[x] = quantity[b.participant[k + x]];
+                unchecked {
+                    for (uint256 x; x < weights.length; ++x) {
+                        weights[x] = quantity[who[k + x]];
+                    }
                 }
-                uint256[] memory parts = ProRata.share(left, weights);
-                for (uint256 x; x < weights.length; ++x) {
-                    filled[b.participant[k + x]] = parts[x];
+                uint256[] memory parts = ProRata.shareBySum(left, weights, levelQuantity);
+                unchecked {
+                    for (uint256 x; x < weights.length; ++x) {
+                        filled[who[k + x]] = parts[x];
+                    }
                 }
                 return price;
             }
-            for (uint256 x = k; x < end; ++x) {
-                filled[b.participant[x]] = quantity[b.participant[x]];
+            unchecked {
+                for (uint256 x = k; x < end; ++x) {
+                    uint256 p = who[x];
+                    filled[p] = quantity[p];
+                }
             }
             left -= levelQuantity;
             k = end;

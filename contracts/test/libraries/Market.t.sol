@@ -26,6 +26,24 @@ contract MarketHarness {
     function requireStateLength(ParticipantState[] memory s, uint256 participantCount) external pure {
         Market.requireStateLength(s, participantCount);
     }
+
+    function addEnergy(ParticipantState[] memory prev, uint256[] memory e, uint256[] memory m)
+        external
+        pure
+        returns (ParticipantState[] memory, uint256, uint256)
+    {
+        (uint256 s, uint256 d) = Market.addEnergy(prev, prev, e, m);
+        return (prev, s, d);
+    }
+
+    function addFlows(ParticipantState[] memory prev, uint256[][4] memory a, uint256 matched, uint256 v)
+        external
+        pure
+        returns (ParticipantState[] memory)
+    {
+        Market.addFlows(prev, prev, a[0], a[1], a[2], a[3], matched, v);
+        return prev;
+    }
 }
 
 /// @notice Replays `vectors/market.json` (written by `npm run vectors`), hand-computed cases, fuzzed
@@ -332,6 +350,79 @@ contract MarketTest is Test {
         r[0] = _on(1, 0);
         vm.expectRevert(stdError.arithmeticError);
         harness.step(MarketParams(MarketKind.Mmr, 1, 1, 0, bytes32(0), bytes32(0)), prev, _owners(1), r);
+    }
+
+    /// The assembly halves of the Mmr and auction step (s15) keep the checked loops' failures, each case alone:
+    /// a cumulative field past uint64 (each of the six), sold over the surplus or bought over the deficit
+    /// (panic 0x11), a net past int256, and arrays shorter than the state (panic 0x32, as an index out of
+    /// bounds did).
+    function test_RevertWhen_AStepHalfOverflows() public {
+        uint256[] memory one = _words(1);
+        uint256[] memory zero = new uint256[](1);
+        ParticipantState[] memory prev = Market.emptyState(1);
+        // addEnergy: exportWh, then importWh.
+        prev[0].exportWh = type(uint64).max;
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addEnergy(prev, one, zero);
+        prev[0].exportWh = 0;
+        prev[0].importWh = type(uint64).max;
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addEnergy(prev, zero, one);
+        prev[0].importWh = 0;
+        (ParticipantState[] memory ok, uint256 s, uint256 d) = harness.addEnergy(prev, _words(5), _words(3));
+        assertEq(abi.encode(ok[0].exportWh, ok[0].importWh, s, d), abi.encode(uint64(5), uint64(3), 2, 0));
+        vm.expectRevert(stdError.indexOOBError);
+        harness.addEnergy(prev, new uint256[](0), zero);
+        // addFlows (surplus, deficit, sold, bought): each uint64 field at its top, then one more.
+        uint256[][4] memory a = [one, one, one, one];
+        prev[0].p2pSoldWh = type(uint64).max;
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(prev, a, 1, 0);
+        prev[0].p2pSoldWh = 0;
+        prev[0].p2pBoughtWh = type(uint64).max;
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(prev, a, 1, 0);
+        prev[0].p2pBoughtWh = 0;
+        a = [_words(2), _words(2), one, one];
+        prev[0].gridSoldWh = type(uint64).max;
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(prev, a, 1, 0);
+        prev[0].gridSoldWh = 0;
+        prev[0].gridBoughtWh = type(uint64).max;
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(prev, a, 1, 0);
+        prev[0].gridBoughtWh = 0;
+        // sold over the surplus, bought over the deficit.
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(prev, [zero, one, one, one], 1, 0);
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(prev, [one, zero, one, one], 1, 0);
+        // The net: received 7 and paid 7 from the same sold and bought; one participant who sells 1 of 2
+        // receives all of v = 7 and pays all of it: net unchanged. Then a net at int256's top that gains.
+        ParticipantState[] memory got = harness.addFlows(prev, a, 1, 7);
+        assertEq(got[0].net, 0);
+        assertEq(abi.encode(got[0].p2pSoldWh, got[0].gridSoldWh), abi.encode(uint64(1), uint64(1)));
+        ParticipantState[] memory two = Market.emptyState(2);
+        two[0].net = type(int256).max;
+        two[1].net = type(int256).min;
+        uint256[] memory sellsBuys = new uint256[](2);
+        sellsBuys[0] = 1;
+        uint256[] memory buysSells = new uint256[](2);
+        buysSells[1] = 1;
+        // Participant 0 sells 1 and receives 7: past int256's top.
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(two, [sellsBuys, buysSells, sellsBuys, buysSells], 1, 7);
+        // Participant 1 buys 1 and pays 7 from int256's bottom (participant 0 at 0).
+        two[0].net = 0;
+        vm.expectRevert(stdError.arithmeticError);
+        harness.addFlows(two, [sellsBuys, buysSells, sellsBuys, buysSells], 1, 7);
+        vm.expectRevert(stdError.indexOOBError);
+        harness.addFlows(prev, [one, one, new uint256[](0), one], 0, 0);
+    }
+
+    function _words(uint256 x) internal pure returns (uint256[] memory w) {
+        w = new uint256[](1);
+        w[0] = x;
     }
 
     // ---------------------------------------------------------------- fuzz
