@@ -539,15 +539,22 @@ contract GameWideGasTest is HubFixture {
     /// O(N): over issue 10's 1,000,000 (recorded; the goal is not met by this proof), under the transaction
     /// gas cap, and small enough for a client to relay (`RELAYABLE_PROOF_BYTES`).
     function test_Gas_Judge_BadStep() public {
+        _judgeBadStep("judge_badStep");
+    }
+
+    /// @dev The BadStep at t = 1 of the community `cid` (with the limit prices when `auction`), judged: the
+    /// proof relayable, the transaction under the cap.
+    function _judgeBadStep(string memory name) internal {
         Wide memory b = _build();
         StepProof memory p;
         p.previous = _leaf(b, 0);
         p.prevState = PackedState.pack(b.s0);
         p.current = _leaf(b, 1);
         p.energy = b.energy;
+        if (auction) p.limits = PackedLimits.pack(_limits());
         bytes memory proof = abi.encode(p);
         assertLt(proof.length, RELAYABLE_PROOF_BYTES, "a client relays it");
-        (, uint256 txGas) = _judge(b, DisputeKind.BadStep, proof, "judge_badStep");
+        (, uint256 txGas) = _judge(b, DisputeKind.BadStep, proof, name);
         assertLt(txGas, TX_GAS_CAP);
     }
 
@@ -564,17 +571,7 @@ contract GameWideGasTest is HubFixture {
         cid = hub.open(OpenCodec.encode(c));
         _joinAll(cid, NW);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
-        Wide memory b = _build();
-        StepProof memory p;
-        p.previous = _leaf(b, 0);
-        p.prevState = PackedState.pack(b.s0);
-        p.current = _leaf(b, 1);
-        p.energy = b.energy;
-        p.limits = PackedLimits.pack(_limits());
-        bytes memory proof = abi.encode(p);
-        assertLt(proof.length, RELAYABLE_PROOF_BYTES, "a client relays it");
-        (, uint256 txGas) = _judge(b, DisputeKind.BadStep, proof, "judge_badStepAuction");
-        assertLt(txGas, TX_GAS_CAP);
+        _judgeBadStep("judge_badStepAuction");
     }
 
     function test_Gas_Judge_BadEnergyAccumulation() public {

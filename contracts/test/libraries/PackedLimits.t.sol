@@ -11,14 +11,20 @@ import {LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
 /// no whole number of participants is refused by name. The TypeScript twin is tied by
 /// `AuctionDisputeTest.test_TypeScriptAuctionProof` (vectors/dispute.json `.auction.packedLimits`).
 contract PackedLimitsTest is Test {
-    function testFuzz_UnpackIsTheList(uint256 seed, uint8 count) public pure {
+    /// @dev Up to 40 pairs of prices from `seed`, each any uint128.
+    function _list(uint256 seed, uint8 count) internal pure returns (LimitPrices[] memory l) {
         uint256 n = bound(count, 0, 40);
-        LimitPrices[] memory l = new LimitPrices[](n);
+        l = new LimitPrices[](n);
         for (uint256 i = 0; i < n; ++i) {
             uint256 r = uint256(keccak256(abi.encode(seed, i)));
             // forge-lint: disable-next-line(unsafe-typecast)
             l[i] = LimitPrices(uint128(r >> 128), uint128(r));
         }
+    }
+
+    function testFuzz_UnpackIsTheList(uint256 seed, uint8 count) public pure {
+        LimitPrices[] memory l = _list(seed, count);
+        uint256 n = l.length;
         bytes memory packed = PackedLimits.pack(l);
         assertEq(packed.length, n * 32);
         LimitPrices[] memory u = PackedLimits.unpack(packed);
@@ -49,13 +55,7 @@ contract PackedLimitsTest is Test {
     /// `hash` (the auction module's check of a proof's prices, from calldata) is `LimitsHash.hash` of the list the
     /// blob encodes, and `unpackCalldata` is that list; both refuse partial participants as `unpack` does.
     function testFuzz_CalldataHashAndUnpackAreTheList(uint256 seed, uint8 count) public view {
-        uint256 n = bound(count, 0, 40);
-        LimitPrices[] memory l = new LimitPrices[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 r = uint256(keccak256(abi.encode(seed, i)));
-            // forge-lint: disable-next-line(unsafe-typecast)
-            l[i] = LimitPrices(uint128(r >> 128), uint128(r));
-        }
+        LimitPrices[] memory l = _list(seed, count);
         bytes memory packed = PackedLimits.pack(l);
         assertEq(this.hashCalldata(packed), LimitsHash.hash(l));
         assertEq(keccak256(abi.encode(this.unpackCalldata(packed))), keccak256(abi.encode(l)));
