@@ -203,19 +203,9 @@ describe('packLimits: the limit prices a BadStep proof carries (twin of PackedLi
       .with.property('code', MarketErrorCode.STATE_LENGTH_MISMATCH);
   });
 
-  it('keeps the BadStep proof of an auction community of 1,000 under what a client relays', () => {
+  it("keeps the BadStep proof of an auction community of 1,000, and of the hub's 1,024, under what a client relays", () => {
     // geth refuses to relay a transaction over 128 KiB; 1,024 bytes are left for the call's head and envelope.
     const relayable = 131_072 - 1_024;
-    const n = 1000;
-    const state = Array.from({ length: n }, (_, i) => ({
-      exportWh: BigInt(i),
-      importWh: 0n,
-      p2pSoldWh: 0n,
-      p2pBoughtWh: 0n,
-      gridSoldWh: 0n,
-      gridBoughtWh: 0n,
-      net: 0n,
-    }));
     const leaf = (position: number) => ({
       position,
       interval: position,
@@ -224,15 +214,31 @@ describe('packLimits: the limit prices a BadStep proof carries (twin of PackedLi
       stateHash: ZERO_HASH,
       proof: Array.from({ length: 7 }, () => ZERO_HASH), // depth(W = 96)
     });
-    const energy = hexlify(new Uint8Array(16 * n));
-    const prices = Array.from({ length: n }, (_, i) => ({
-      bidPrice: BigInt(51 + i),
-      askPrice: BigInt(249 - (i % 190)),
-    }));
-    const auction = getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy, prices));
-    const mmr = getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy));
+    const proofs = (n: number) => {
+      const state = Array.from({ length: n }, (_, i) => ({
+        exportWh: BigInt(i),
+        importWh: 0n,
+        p2pSoldWh: 0n,
+        p2pBoughtWh: 0n,
+        gridSoldWh: 0n,
+        gridBoughtWh: 0n,
+        net: 0n,
+      }));
+      const energy = hexlify(new Uint8Array(16 * n));
+      const prices = Array.from({ length: n }, (_, i) => ({
+        bidPrice: BigInt(51 + i),
+        askPrice: BigInt(249 - (i % 190)),
+      }));
+      return {
+        auction: getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy, prices)),
+        mmr: getBytes(badStepProofOf(leaf(0), hexlify(packState(state)), leaf(1), energy)),
+      };
+    };
     // The figures GameWideGasTest records (judge_badStep*_bytes): 64 + 16 (+ 32) bytes per participant + 1,248.
-    expect(auction.length).to.equal(113_248).and.to.be.below(relayable);
-    expect(mmr.length).to.equal(81_248);
+    const thousand = proofs(1000);
+    expect(thousand.auction.length).to.equal(113_248).and.to.be.below(relayable);
+    expect(thousand.mmr.length).to.equal(81_248);
+    // The hub's bound, which auction communities have since s15 (DESIGN.md §5.2).
+    expect(proofs(1024).auction.length).to.equal(115_936).and.to.be.below(relayable);
   });
 });
