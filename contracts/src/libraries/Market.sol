@@ -27,6 +27,9 @@ library Market {
 
     /// @dev Value of V Wh at the midpoint price (buy + sell) / 2 per kWh = V * (buy + sell) / 2000.
     uint256 internal constant VALUE_DIVISOR = 2000;
+    /// @dev Solidity's panic codes: arithmetic over- or underflow, array index out of bounds.
+    uint256 private constant PANIC_OVERFLOW = 0x11;
+    uint256 private constant PANIC_OUT_OF_BOUNDS = 0x32;
 
     /// @notice F(S_{t-1}, R_t) -> S_t: folds one interval into the window state.
     /// @dev Per participant i: e_i = sum of exportWh and m_i = sum of importWh over its present meters
@@ -198,10 +201,12 @@ library Market {
         _requireLengths(n, prev.length, surplus.length, deficit.length);
         // In assembly (s15): with `addFlows`, the hot loop of every Mmr and auction step a BadStep recomputes
         // over N participants (the checked Solidity loop cost ~770 gas per participant at N = 1,000). The
-        // same arithmetic: a cumulative uint64 field that overflows panics 0x11 as Solidity's checked `+`,
+        // same arithmetic: a cumulative uint64 field that overflows panics 0x11 (`_panic`, after the loop) as
+        // Solidity's checked `+`,
         // the interval energy is cast to uint64 as `uint64(e)` truncates (it is below 2^64: the library's
         // bounds). Every index is below n, which every array holds (`_requireLengths`). `next` may be `prev`
         // (in place): each participant's fields are read before they are written.
+        bool overflow;
         assembly ("memory-safe") {
             let m64 := 0xffffffffffffffff
             for { let i := 0 } lt(i, n) { i := add(i, 1) } {
@@ -211,11 +216,7 @@ library Market {
                 let m := mload(add(deficit, o))
                 let exported := add(and(mload(before), m64), and(e, m64))
                 let imported := add(and(mload(add(before, 0x20)), m64), and(m, m64))
-                if or(gt(exported, m64), gt(imported, m64)) {
-                    mstore(0x00, shl(224, 0x4e487b71)) // Panic(uint256)
-                    mstore(0x04, 0x11)
-                    revert(0x00, 0x24)
-                }
+                overflow := or(overflow, or(gt(exported, m64), gt(imported, m64)))
                 let s := mload(add(next, o))
                 mstore(s, exported)
                 mstore(add(s, 0x20), imported)
@@ -233,6 +234,7 @@ library Market {
                 }
             }
         }
+        if (overflow) _panic(PANIC_OVERFLOW);
     }
 
     /// @notice The second half of every per-interval market step (Mmr, Auction): given what each
@@ -274,17 +276,13 @@ library Market {
         uint256 n = next.length;
         _requireLengths(n, prev.length, surplus.length, deficit.length);
         _requireLengths(n, sold.length, bought.length, n);
+        bool overflow;
         assembly ("memory-safe") {
-            function panic() {
-                mstore(0x00, shl(224, 0x4e487b71)) // Panic(uint256)
-                mstore(0x04, 0x11)
-                revert(0x00, 0x24)
-            }
-            // field f of `to` := field f of `from` + uint64(x), checked.
-            function addU64(from, to, f, x) {
+            // field f of `to` := field f of `from` + uint64(x); whether the sum passed uint64.
+            function addU64(from, to, f, x) -> over {
                 let m64 := 0xffffffffffffffff
                 let r := add(and(mload(add(from, f)), m64), and(x, m64))
-                if gt(r, m64) { panic() }
+                over := gt(r, m64)
                 mstore(add(to, f), r)
             }
             for { let o := 0x20 } lt(o, shl(5, add(n, 1))) { o := add(o, 0x20) } {
@@ -292,15 +290,14 @@ library Market {
                 let y := mload(add(bought, o))
                 let su := mload(add(surplus, o))
                 let de := mload(add(deficit, o))
-                if or(lt(su, x), lt(de, y)) { panic() }
                 let before := mload(add(prev, o))
                 let s := mload(add(next, o))
-                addU64(before, s, 0x40, x)
-                addU64(before, s, 0x60, y)
-                addU64(before, s, 0x80, sub(su, x))
-                addU64(before, s, 0xa0, sub(de, y))
+                overflow := or(overflow, or(lt(su, x), lt(de, y)))
+                overflow := or(overflow, or(addU64(before, s, 0x40, x), addU64(before, s, 0x60, y)))
+                overflow := or(overflow, or(addU64(before, s, 0x80, sub(su, x)), addU64(before, s, 0xa0, sub(de, y))))
             }
         }
+        if (overflow) _panic(PANIC_OVERFLOW);
     }
 
     /// @dev `addFlows`' net: `before.net + (int256(received_i) - int256(paid_i))`, both int256 operations
@@ -313,6 +310,7 @@ library Market {
     ) private pure {
         uint256 n = next.length;
         _requireLengths(n, prev.length, received.length, paid.length);
+        bool overflow;
         assembly ("memory-safe") {
             for { let o := 0x20 } lt(o, shl(5, add(n, 1))) { o := add(o, 0x20) } {
                 let r := mload(add(received, o))
@@ -320,28 +318,33 @@ library Market {
                 let d := sub(r, p)
                 let net := mload(add(mload(add(prev, o)), 0xc0))
                 let sum := add(net, d)
-                if or(
-                    or(and(sgt(p, 0), sgt(d, r)), and(slt(p, 0), slt(d, r))),
-                    or(and(sgt(d, 0), slt(sum, net)), and(slt(d, 0), sgt(sum, net)))
-                ) {
-                    mstore(0x00, shl(224, 0x4e487b71)) // Panic(uint256)
-                    mstore(0x04, 0x11)
-                    revert(0x00, 0x24)
-                }
+                overflow := or(
+                    overflow,
+                    or(
+                        or(and(sgt(p, 0), sgt(d, r)), and(slt(p, 0), slt(d, r))),
+                        or(and(sgt(d, 0), slt(sum, net)), and(slt(d, 0), sgt(sum, net)))
+                    )
+                )
                 mstore(add(mload(add(next, o)), 0xc0), sum)
             }
         }
+        if (overflow) _panic(PANIC_OVERFLOW);
     }
 
     /// @dev Panics 0x32 (array index out of bounds, what the checked loops did) unless the three lengths are
     /// `n`: the assembly loops above index every array up to n.
     function _requireLengths(uint256 n, uint256 a, uint256 b, uint256 c) private pure {
-        if (a != n || b != n || c != n) {
-            assembly ("memory-safe") {
-                mstore(0x00, shl(224, 0x4e487b71)) // Panic(uint256)
-                mstore(0x04, 0x32)
-                revert(0x00, 0x24)
-            }
+        if (a != n || b != n || c != n) _panic(PANIC_OUT_OF_BOUNDS);
+    }
+
+    /// @dev Reverts `Panic(code)`, what Solidity's checked arithmetic (0x11) and index checks (0x32) revert:
+    /// the assembly loops above note a failure and revert after the loop (a pure step: the revert undoes the
+    /// writes), with the same data as the checked loops did.
+    function _panic(uint256 code) private pure {
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x4e487b71)) // Panic(uint256)
+            mstore(0x04, code)
+            revert(0x00, 0x24)
         }
     }
 
