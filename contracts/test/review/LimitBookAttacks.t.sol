@@ -21,6 +21,7 @@ import {Modules} from "../utils/Modules.sol";
 import {DisputeFixture} from "../utils/DisputeFixture.sol";
 import {ConfigBuilder, Schedule} from "../utils/ConfigBuilder.sol";
 import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
+import {Tariff, TouTariff} from "../../src/libraries/Tariff.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -553,9 +554,28 @@ contract LimitBookDisputeGasTest is Modules {
     MarketKind internal kind = MarketKind.Auction;
 
     function _market(LimitPrices[] memory l) internal view returns (MarketParams memory) {
+        bytes32 tariffHash = touTariff ? Tariff.hash(_tariff()) : bytes32(0);
         return kind == MarketKind.Auction
-            ? MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(l), bytes32(0))
-            : MarketParams(kind, 250, 50, 0, bytes32(0), bytes32(0));
+            ? MarketParams(MarketKind.Auction, 250, 50, 0, LimitsHash.hash(l), tariffHash)
+            : MarketParams(kind, 250, 50, 0, bytes32(0), tariffHash);
+    }
+
+    /// @dev With `touTariff`: a time-of-use tariff whose ceilings are the flat prices (250, 50), every hour's
+    /// prices differing, each byte of each price word as the tariffs of DESIGN.md §3 have them (one or two
+    /// non-zero bytes: the proof carries its 97 words). Both intervals of the window (local 14:46 and 15:01 on a
+    /// Monday at UTC+1) are priced at the ceilings, so every order still crosses: the work of the step is the
+    /// flat-price worst case's, and what the tariff adds is its calldata, its hash and its decoding.
+    function _tariff() internal pure returns (TouTariff memory t) {
+        t.utcOffsetMinutes = 60;
+        for (uint256 h; h < 24; ++h) {
+            // forge-lint: disable-start(unsafe-typecast)
+            bool atCeiling = h == 14 || h == 15;
+            t.weekdayBuy[h] = atCeiling ? 250 : uint128(150 + 4 * h);
+            t.weekdaySell[h] = atCeiling ? 50 : uint128(20 + h);
+            t.weekendBuy[h] = uint128(249 - h);
+            t.weekendSell[h] = uint128(49 - h);
+            // forge-lint: disable-end(unsafe-typecast)
+        }
     }
 
     function _meterKey(uint256 i) internal pure returns (bytes memory) {
@@ -593,6 +613,8 @@ contract LimitBookDisputeGasTest is Modules {
     bool internal dearLimits;
     /// @dev The hub's, the modules' and the token's storage cooled (`vm.cool`) before the dispute.
     bool internal coldState;
+    /// @dev The community has a time-of-use tariff (`_tariff`): the proof carries it.
+    bool internal touTariff;
 
     /// @dev The prices of `n` members in `order`.
     function _prices(uint256 n, Order order) internal view returns (LimitPrices[] memory l) {
@@ -691,9 +713,10 @@ contract LimitBookDisputeGasTest is Modules {
         (bytes32[] memory meterLeaves, bytes memory energy) = WindowCommitment.meterLeaves(slots, owners, n);
         p.energy = energy;
         ParticipantState[] memory prev = Market.emptyState(n);
-        if (secondInterval) prev = _honestStep(prev, ex, im, l);
-        s = _honestStep(prev, ex, im, l);
+        if (secondInterval) prev = _honestStep(prev, ex, im, l, 0);
+        s = _honestStep(prev, ex, im, l, secondInterval ? 1 : 0);
         if (kind == MarketKind.Auction) p.limits = PackedLimits.pack(l);
+        if (touTariff) p.tariff = abi.encode(_tariff());
         s[0].net += 1000;
         s[1].net -= 1000;
         (bytes32 rr, bytes32 eh) = (MerkleTree.root(meterLeaves), keccak256(energy));
@@ -718,15 +741,19 @@ contract LimitBookDisputeGasTest is Modules {
         return bigReadings ? uint32(type(uint32).max - m) : uint32(1000 + m);
     }
 
-    /// @dev F(prev, E) of the community's market (`ex`, `im` are copied: the module consumes its own).
+    /// @dev F(prev, E) of the community's market at interval `t` (`ex`, `im` are copied: the module consumes its
+    /// own); with `touTariff`, at the prices of t's local hour (`Tariff.paramsAt`, as the verifier).
     function _honestStep(
         ParticipantState[] memory prev,
         uint256[] memory ex,
         uint256[] memory im,
-        LimitPrices[] memory l
+        LimitPrices[] memory l,
+        uint256 t
     ) internal view returns (ParticipantState[] memory) {
-        if (kind == MarketKind.Auction) return auctionModule.step(_market(l), prev, ex, im, l);
-        return mmrModule.step(_market(l), prev, ex, im, new LimitPrices[](0));
+        MarketParams memory m = _market(l);
+        if (touTariff) m = Tariff.paramsAt(m, _tariff(), START + t * INTERVAL);
+        if (kind == MarketKind.Auction) return auctionModule.step(m, prev, ex, im, l);
+        return mmrModule.step(m, prev, ex, im, new LimitPrices[](0));
     }
 
     function _claimAndCommit(uint64 id, StepProof memory p, ParticipantState[] memory s)
@@ -876,7 +903,8 @@ contract LimitBookDisputeGasTest is Modules {
     /// until s15) the worst case measured (`Order.OneLevel`: every member's order crosses, one price level per
     /// side, so the margin rations half the members; t = 1 with S_0 in the proof; readings near 2^32 Wh, every
     /// byte of the states non-zero; every price byte non-zero; the claim co-signed by all but the disputer, so
-    /// the judgement slashes a page of bonds; storage cooled: review s15's worst case) opens, and its BadStep
+    /// the judgement slashes a page of bonds; storage cooled: review s15's worst case; s16: with a time-of-use
+    /// tariff, which the proof carries, 97 words: +126,767) opens, and its BadStep
     /// lands and rejects the wrong claim within 15,000,000
     /// transaction gas (execution + calldata, EIP-7623 floor): a margin under the 16,777,216 cap. Recorded in
     /// `snapshots/AuctionCap.json`.
@@ -885,7 +913,7 @@ contract LimitBookDisputeGasTest is Modules {
 
     function test_Cap_WorstCaseAuctionBadStepAtTheBoundFits() public {
         (secondInterval, bigReadings) = (true, true);
-        (allSign, dearLimits, coldState) = (true, true, true);
+        (allSign, dearLimits, coldState, touTariff) = (true, true, true, true);
         (uint256 txGas, bool landed) = _disputeTxGas(HUB_MAX, Order.OneLevel);
         assertEq(hub.MAX_PARTICIPANTS(), HUB_MAX, "the hub's bound");
         assertTrue(landed, "the dispute lands");
@@ -894,7 +922,7 @@ contract LimitBookDisputeGasTest is Modules {
     }
 
     /// The figures of one configuration, printed (`-vv`): env N (at most the hub's 1,024), ORDER (`Order`),
-    /// SELLERS, T1, BIG, MMR, ALLSIGN, DEARLIMITS, COLD. Skipped without N (how DESIGN.md §5.4's sweep was measured):
+    /// SELLERS, T1, BIG, MMR, ALLSIGN, DEARLIMITS, COLD, TOU. Skipped without N (how DESIGN.md §5.4's sweep was measured):
     /// `N=768 ORDER=4 T1=true forge test --gas-limit 100000000000 --match-test test_Sweep -vv`.
     function test_Sweep() public {
         uint256 n = vm.envOr("N", uint256(0));
@@ -905,6 +933,7 @@ contract LimitBookDisputeGasTest is Modules {
         allSign = vm.envOr("ALLSIGN", false);
         dearLimits = vm.envOr("DEARLIMITS", false);
         coldState = vm.envOr("COLD", false);
+        touTariff = vm.envOr("TOU", false);
         if (vm.envOr("MMR", false)) kind = MarketKind.Mmr;
         (uint256 txGas, bool landed) = _disputeTxGas(n, Order(vm.envOr("ORDER", uint256(0))));
         assertTrue(landed, "the dispute lands");
