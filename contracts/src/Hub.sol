@@ -101,6 +101,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         Pool pool;
         /// `Balances.root(Balances.genesis(participants, escrow), 0)`: the balances before window 0.
         bytes32 genesisBalancesRoot;
+        /// The balances root after the last final window (0 before the first): what `close` pays from and what
+        /// a BadBalances dispute of the window after it starts from. One slot that each final window overwrites
+        /// (5,000 gas) instead of a fresh slot per window (22,100): the root of an older final window is in its
+        /// `WindowFinalized` event, and a rejected claim keeps the root it started from (`RejectedClaim`).
+        bytes32 finalBalancesRoot;
         MarketParams market;
         /// The registered meters: the root of their records (`MeterRegistry`); the list is in `open`'s calldata.
         bytes32 meterRoot;
@@ -285,14 +290,16 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (rec.status == WindowStatus.Pending) {
             _replacePending(c, communityId, window, claimHash(window, windowRoot, stateHash, balancesRoot), full);
         }
-        rec.balancesRoot = balancesRoot;
         if (full) {
-            // Final at once: only the balances root is written, the one root a rule on chain reads of a final
-            // window (the next window's BadBalances start, the claims). Its windowRoot and stateHash are in
-            // this event and the calldata: no dispute or game applies to a final window (WindowRecord).
+            // Final at once: only the community's final balances root is written (over the last window's), the
+            // one root a rule on chain reads of a final window (the next window's BadBalances start, the
+            // claims). Its roots are in this event and the calldata: no dispute or game applies to a final
+            // window, and its record stays empty (WindowRecord).
+            c.finalBalancesRoot = balancesRoot;
             c.finalizedWindows = window + 1;
             emit WindowFinalized(communityId, window, windowRoot, stateHash, balancesRoot, signers);
         } else {
+            rec.balancesRoot = balancesRoot;
             rec.windowRoot = windowRoot;
             rec.stateHash = stateHash;
             // Only a signer with its whole bond at stake counts (review R6).
@@ -390,7 +397,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         }
         c.status = CommunityStatus.Closed;
         uint32 finalized = c.finalizedWindows;
-        bytes32 root = finalized == 0 ? c.genesisBalancesRoot : c.windows[finalized - 1].balancesRoot;
+        bytes32 root = finalized == 0 ? c.genesisBalancesRoot : c.finalBalancesRoot;
         c.claimRoot = Balances.claimRoot(root, address(c.token), c.participantCount, c.bond, c.creditPerMember);
         emit CommunityClosed(communityId, finalized);
     }
@@ -634,6 +641,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         info.joinedCount = c.joinedCount;
         info.finalizedWindows = c.finalizedWindows;
         info.genesisBalancesRoot = c.genesisBalancesRoot;
+        info.finalBalancesRoot = c.finalBalancesRoot;
         info.held = c.pool.held;
         info.repaidPool = c.pool.repaidPool;
         info.creditPerMember = c.creditPerMember;
@@ -691,10 +699,10 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.windowIntervals = c.windowIntervals;
         ctx.windowCount = c.windowCount;
         ctx.participantCount = c.participantCount;
-        // The balances the window's claim starts from: window w−1's final record (w−1 is final whenever
-        // w has a claim), the genesis balances for w = 0.
-        if (window == 0) ctx.previousBalancesRoot = c.genesisBalancesRoot;
-        else if (window - 1 < c.finalizedWindows) ctx.previousBalancesRoot = c.windows[window - 1].balancesRoot;
+        // The balances a pending claim of the window starts from: the last final window's (w−1 is final whenever
+        // w has a pending claim), the genesis balances for w = 0. A rejected claim's come from its record
+        // (`_disputedClaim`): later windows may have been final since.
+        ctx.previousBalancesRoot = _startRoot(c, window);
         ctx.bond = c.bond;
         ctx.market = c.market;
         ctx.marketStep = c.modules.market;
@@ -736,6 +744,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             }
             if (r.slashed) revert ClaimAlreadySlashed(communityId, claimId);
             ctx.signers = _signerSet(c, r.signers);
+            ctx.previousBalancesRoot = r.previousBalancesRoot;
             submittedAt = r.deadline - c.challengePeriod;
         }
     }
@@ -796,6 +805,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint256 signers = rec.signers;
         RejectedClaim storage r = c.rejected[claimId];
         r.signers = signers;
+        // Rejected while `window` is the next to finalize (a pending claim), so the root it started from is the
+        // current one; kept for a BadBalances dispute once later windows are final (s16: one root slot).
+        r.previousBalancesRoot = _startRoot(c, window);
         r.deadline = uint64(uint256(rec.submittedAt) + c.challengePeriod);
         r.slashed = slashed;
         r.timedOut = timedOut;
@@ -926,11 +938,21 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function _finalizePending(Community storage c, uint64 communityId, uint32 window) internal {
         WindowRecord storage rec = c.windows[window];
         rec.status = WindowStatus.Final;
+        bytes32 balancesRoot = rec.balancesRoot;
+        c.finalBalancesRoot = balancesRoot;
         // Exactly once per window: `finalizedWindows` only grows.
         c.finalizedWindows = window + 1;
         _returnDeposit(c, communityId, window, rec.submitter);
         emit WindowFinalized(
-            communityId, window, rec.windowRoot, rec.stateHash, rec.balancesRoot, _signerSet(c, rec.signers)
+            communityId, window, rec.windowRoot, rec.stateHash, balancesRoot, _signerSet(c, rec.signers)
         );
+    }
+
+    /// @dev The balances a claim of `window` starts from while `window` is the next to finalize (a pending
+    /// claim's, and a claim's rejected before `window` is final): the genesis root for window 0, else the
+    /// last final window's. 0 for a window already final (none of its claims starts from the current root).
+    function _startRoot(Community storage c, uint32 window) internal view returns (bytes32) {
+        if (window == 0) return c.genesisBalancesRoot;
+        return window == c.finalizedWindows ? c.finalBalancesRoot : bytes32(0);
     }
 }

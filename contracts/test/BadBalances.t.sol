@@ -92,6 +92,37 @@ contract BadBalancesTest is DisputeFixture {
         assertEq(_bondOf(hub, id, 6), BOND);
     }
 
+    /// Attack (s16, one final-root slot): a stealing claim of window 1, superseded by the fully signed result of
+    /// window 1 before anyone disputes it, stays disputable for fraud until its deadline; by then the hub's final
+    /// balances root is window 1's, not the window 0 balances the claim started from. The claim's record keeps
+    /// that start (`RejectedClaim.previousBalancesRoot`), so the BadBalances proof still lands and slashes its
+    /// signers; without it the proof would be checked against window 1's balances (or none) and fail.
+    function test_BadBalances_SupersededClaimStillProvableAfterLaterWindowsFinal() public {
+        Commit memory h = _honest();
+        ParticipantState[] memory s = h.states[W - 1];
+        _claim(0, h.root, s, _signers(0, N));
+        bytes32 start = hub.community(id).finalBalancesRoot;
+        bytes memory proof = _proofFor(1, s);
+        bytes32 bad = _stolenRoot(1, s, 4);
+        bytes32 stateHash = _recordState(s);
+        _claimWith(1, h.root, stateHash, bad, _signers(4, 6));
+        bytes32 claim = hub.claimHash(1, h.root, stateHash, bad);
+        _claim(1, h.root, s, _signers(0, N));
+        assertEq(hub.community(id).finalizedWindows, 2, "every window final");
+        assertTrue(hub.community(id).finalBalancesRoot != start, "the hub's final root moved on");
+        assertEq(hub.rejectedClaim(id, claim).previousBalancesRoot, start, "the claim keeps its start");
+
+        _commit(challenger, id, 1, DisputeKind.BadBalances, proof);
+        vm.roll(block.number + 1);
+        vm.prank(challenger);
+        hub.dispute(id, 1, h.root, stateHash, bad, DisputeKind.BadBalances, proof);
+        assertTrue(hub.rejectedClaim(id, claim).slashed, "slashed for fraud");
+        assertEq(_bondOf(hub, id, 4), 0);
+        assertEq(_bondOf(hub, id, 5), 0);
+        assertEq(_bondOf(hub, id, 6), BOND);
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
     function test_RevertWhen_BadBalancesAgainstHonestClaim() public {
         Commit memory h = _honest();
         ParticipantState[] memory s = h.states[W - 1];

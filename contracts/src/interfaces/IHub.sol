@@ -458,8 +458,8 @@ interface IHub {
     function meterRoot(uint64 communityId) external view returns (bytes32);
 
     /// @notice The stored result of a window: status, roots, submission time, signer bitmap. A result final
-    /// at once reads as signed by everyone, with windowRoot, stateHash, submittedAt and submitter 0: its
-    /// roots are in its `WindowFinalized` event (see `WindowRecord`).
+    /// at once reads as signed by everyone, with windowRoot, stateHash, balancesRoot, submittedAt and submitter
+    /// 0: its roots are in its `WindowFinalized` event (see `WindowRecord`).
     function windowRecord(uint64 communityId, uint32 window) external view returns (WindowRecord memory);
 
     /// @notice What the hub keeps of member `index`: its bond (configured bond − bondMissing), its

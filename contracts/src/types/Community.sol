@@ -124,23 +124,29 @@ struct RejectedClaim {
     /// Lost by a missed move deadline (not proven wrong): it may be posted again (review R5). Cleared
     /// when a fraud proof against it lands later.
     bool timedOut;
+    /// The balances root the claim started from (the last final window's when it was rejected, the genesis
+    /// root for window 0): a BadBalances dispute of it reads this, since the hub keeps only the latest final
+    /// root (`Hub.Community.finalBalancesRoot`, s16) and later windows may be final by then.
+    bytes32 previousBalancesRoot;
 }
 
 /// @notice What the hub stores for one window's result.
-/// @dev A result signed by every participant is final at once; for it the hub writes only `balancesRoot`,
-/// the one root a rule on chain reads of a final window (the next window's BadBalances start, the claims
-/// at close). The `windowRecord` view derives `status` = Final and `signers` = everyone, and reports
-/// `windowRoot`, `stateHash`, `submittedAt` and `submitter` as 0: the `WindowFinalized` event has the
-/// roots, its block and transaction the rest. No dispute or game applies to a final window, so nothing
-/// on chain reads those zeros; nodes take the roots from the event (`HubClient.windowRecord`). A pending
-/// claim that finalizes later keeps its whole record.
+/// @dev A result signed by every participant is final at once; for it the hub writes no record at all, only
+/// the community's final balances root (`Hub.Community.finalBalancesRoot`, one slot overwritten by each final
+/// window since s16), the one root a rule on chain reads of a final window (the next window's BadBalances start,
+/// the claims at close). The `windowRecord` view derives `status` = Final and `signers` = everyone, and
+/// reports `windowRoot`, `stateHash`, `balancesRoot`, `submittedAt` and `submitter` as 0: the
+/// `WindowFinalized` event has the roots, its block and transaction the rest. No dispute or game applies to a
+/// final window, so nothing on chain reads those zeros; nodes take the roots from the event
+/// (`HubClient.windowRecord`). A pending claim that finalizes later keeps its whole record.
 struct WindowRecord {
     bytes32 windowRoot;
     /// StateHash.hash(S_W) of the window's final state.
     bytes32 stateHash;
-    /// The balances root after the window's reaction (`Balances`, DESIGN.md §5.6): what members are
-    /// paid from at close (the last window's), and what a BadBalances dispute of the next window
-    /// starts from.
+    /// The balances root after the window's reaction (`Balances`, DESIGN.md §5.6) of a pending claim (and of a
+    /// claim that finalized after its challenge period); once final, the hub's rules read it from
+    /// `Hub.Community.finalBalancesRoot`: what members are paid from at close (the last window's), and what a
+    /// BadBalances dispute of the next window starts from.
     bytes32 balancesRoot;
     /// The signer set as one word (`SignerBitmap.ref`): the bitmap itself (bit i set = participant i
     /// signed) for N ≤ 256, else keccak256 of its ⌈N/256⌉ words, stored under it (`Hub.signerSet`).
@@ -247,6 +253,9 @@ struct CommunityInfo {
     uint32 finalizedWindows;
     /// The balances root before window 0 (`Balances.genesis` of the participants and the escrow).
     bytes32 genesisBalancesRoot;
+    /// The balances root after the last final window (0 before the first; s16: the hub keeps no other root of a
+    /// final window, an older one is in that window's `WindowFinalized` event).
+    bytes32 finalBalancesRoot;
     /// Tokens the hub holds for this community (joins, deposits, top-ups, claim and game deposits in;
     /// claims and moves to `withdrawable` out): no payout of the community may exceed it.
     uint256 held;

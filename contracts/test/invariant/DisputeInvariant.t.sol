@@ -144,18 +144,22 @@ contract DisputeInvariantTest is Modules {
         assertEq(handler.ghostInvalidAccepted(), 0);
     }
 
-    /// A fully signed result is never displaced: its window stays Final with exactly that claim's balances
-    /// root (the one root the hub stores of it; its windowRoot and stateHash are in its event only).
+    /// A fully signed result is never displaced: its window stays Final, its record empty (its roots are in its
+    /// event only), and while it is the community's last final window the hub's final balances root is exactly
+    /// that claim's (the one root the hub stores of it, s16).
     /// forge-config: default.invariant.runs = 16
     /// forge-config: default.invariant.depth = 200
     function invariant_FullySignedNeverDisplaced() public view {
         for (uint256 k = 0; k < handler.fullCount(); ++k) {
             uint32 w = handler.fullWindows(k);
-            WindowRecord memory r = hub.windowRecord(handler.fullIds(k), w);
+            uint64 cid = handler.fullIds(k);
+            WindowRecord memory r = hub.windowRecord(cid, w);
             assertEq(uint8(r.status), uint8(WindowStatus.Final));
-            assertEq(r.balancesRoot, handler.fullBalancesRoots(k));
+            assertEq(r.balancesRoot, bytes32(0), "no stale root of a replaced claim");
             assertEq(r.windowRoot, bytes32(0), "no stale root of a replaced claim");
             assertEq(r.stateHash, bytes32(0), "no stale root of a replaced claim");
+            CommunityInfo memory info = hub.community(cid);
+            if (info.finalizedWindows == w + 1) assertEq(info.finalBalancesRoot, handler.fullBalancesRoots(k));
         }
     }
 }

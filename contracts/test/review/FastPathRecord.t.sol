@@ -62,8 +62,8 @@ contract FastPathRecordTest is DisputeFixture {
         hub.playGame(id, 0, abi.encode(m));
     }
 
-    /// The fast path writes two slots (the balances root and `finalizedWindows`); the event carries the
-    /// co-signed roots exactly, the record the balances root and zeros where nothing is stored.
+    /// The fast path writes two slots (the community's final balances root and `finalizedWindows`); the event
+    /// carries the co-signed roots exactly, the window's record zeros (nothing of it is stored, s16).
     function test_FastPath_StoresOnlyBalancesRoot_EventHasTheSignedRoots() public {
         Commit memory h = _honest();
         ParticipantState[] memory s = h.states[W - 1];
@@ -73,7 +73,7 @@ contract FastPathRecordTest is DisputeFixture {
         vm.record();
         _claimWith(0, h.root, sh, bRoot, _signers(0, N));
         (, bytes32[] memory writes) = vm.accesses(address(hub));
-        assertEq(writes.length, 2, "balancesRoot and finalizedWindows only");
+        assertEq(writes.length, 2, "the final balances root and finalizedWindows only");
 
         (bytes32 eRoot, bytes32 eState, bytes32 eBalances, uint256 eSigners) = _finalized(vm.getRecordedLogs(), 0);
         assertEq(eRoot, h.root, "event: the co-signed windowRoot");
@@ -83,7 +83,8 @@ contract FastPathRecordTest is DisputeFixture {
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Final));
-        assertEq(r.balancesRoot, bRoot, "stored: what claims and the next BadBalances read");
+        assertEq(hub.community(id).finalBalancesRoot, bRoot, "stored: what claims and the next BadBalances read");
+        assertEq(r.balancesRoot, bytes32(0), "not stored in the record: in the event");
         assertEq(r.windowRoot, bytes32(0), "not stored: in the event");
         assertEq(r.stateHash, bytes32(0), "not stored: in the event");
         assertEq(r.signers, (uint256(1) << N) - 1, "derived: everyone");
@@ -101,7 +102,7 @@ contract FastPathRecordTest is DisputeFixture {
         ParticipantState[] memory s = h.states[W - 1];
         bytes32 sh = StateHash.hash(s);
         _claim(0, h.root, s, _signers(0, N));
-        bytes32 bRoot = hub.windowRecord(id, 0).balancesRoot;
+        bytes32 bRoot = hub.community(id).finalBalancesRoot;
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
 
         _disputeNamesNoClaim(h.root, sh, bRoot, proof);
@@ -112,7 +113,7 @@ contract FastPathRecordTest is DisputeFixture {
         _challengeRefused(hub.claimHash(0, bytes32(0), bytes32(0), bRoot));
         _challengeRefused(bytes32(0));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "still final");
-        assertEq(hub.windowRecord(id, 0).balancesRoot, bRoot, "untouched");
+        assertEq(hub.community(id).finalBalancesRoot, bRoot, "untouched");
     }
 
     /// A partial claim stores its three roots: its claimHash (what disputes and games name) is the
@@ -168,7 +169,12 @@ contract FastPathRecordTest is DisputeFixture {
         assertEq(uint8(r.status), uint8(WindowStatus.Final));
         assertEq(r.windowRoot, bytes32(0), "no stale windowRoot");
         assertEq(r.stateHash, bytes32(0), "no stale stateHash");
-        assertEq(r.balancesRoot, _claimedBalances(0, h.root, StateHash.hash(s)), "the fully signed balances root");
+        assertEq(r.balancesRoot, bytes32(0), "no stale balancesRoot");
+        assertEq(
+            hub.community(id).finalBalancesRoot,
+            _claimedBalances(0, h.root, StateHash.hash(s)),
+            "the fully signed balances root"
+        );
         assertEq(r.submittedAt, 0, "no stale submission time");
         assertEq(r.submitter, address(0), "no stale submitter");
         assertGt(hub.rejectedClaim(id, replaced).deadline, 0, "the replaced claim is rejected");

@@ -43,10 +43,20 @@ contract BalanceBook {
         return (_leaves[root], _totalClaims[root]);
     }
 
-    /// @notice The balances a claim of window `w` starts from: window w−1's final root on chain (the
+    /// @notice The balances a claim of window `w` starts from: window w−1's root on chain (`rootAfter`; the
     /// genesis root for w = 0).
     function previousRoot(IHub hub, uint64 id, uint32 w) public view returns (bytes32) {
-        return w == 0 ? hub.community(id).genesisBalancesRoot : hub.windowRecord(id, w - 1).balancesRoot;
+        return w == 0 ? hub.community(id).genesisBalancesRoot : rootAfter(hub, id, w - 1);
+    }
+
+    /// @notice The balances root after window `w` as the hub keeps it: its record's while it is a pending claim
+    /// (and once that claim finalized), else the community's final root while `w` is the last final window
+    /// (the hub keeps no other root of a window final at once, s16: it is in the window's event); 0 otherwise.
+    function rootAfter(IHub hub, uint64 id, uint32 w) public view returns (bytes32) {
+        bytes32 recorded = hub.windowRecord(id, w).balancesRoot;
+        if (recorded != 0) return recorded;
+        CommunityInfo memory info = hub.community(id);
+        return info.finalizedWindows == w + 1 ? info.finalBalancesRoot : bytes32(0);
     }
 
     /// @notice The honest balancesRoot of window `w` whose final state has `nets`: `Balances.react` of the
@@ -83,9 +93,7 @@ contract BalanceBook {
     /// root of an aborted community).
     function finalRoot(IHub hub, uint64 id) public view returns (bytes32) {
         CommunityInfo memory info = hub.community(id);
-        return info.finalizedWindows == 0
-            ? info.genesisBalancesRoot
-            : hub.windowRecord(id, info.finalizedWindows - 1).balancesRoot;
+        return info.finalizedWindows == 0 ? info.genesisBalancesRoot : info.finalBalancesRoot;
     }
 
     /// @notice Member `index`'s leaf, the total of claims and the proof under `root` (read from the cached

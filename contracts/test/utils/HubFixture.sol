@@ -288,12 +288,12 @@ abstract contract HubFixture is Modules {
 
     /// @dev Member `i`'s leaf in window `w`'s balances root on chain (its position after w's reaction).
     function _leafAt(uint64 id, uint32 w, uint256 i) internal view returns (Balance memory leaf) {
-        (leaf,,) = book.leafOf(hub.windowRecord(id, w).balancesRoot, i);
+        (leaf,,) = book.leafOf(book.rootAfter(hub, id, w), i);
     }
 
     /// @dev Σ claim committed in window `w`'s balances root.
     function _totalClaimsAt(uint64 id, uint32 w) internal view returns (uint256 total) {
-        (, total,) = book.leafOf(hub.windowRecord(id, w).balancesRoot, 0);
+        (, total,) = book.leafOf(book.rootAfter(hub, id, w), 0);
     }
 
     /// @dev The claim hash of the claim (w, root, stateHash) the fixture posted (with its balancesRoot).

@@ -460,7 +460,7 @@ export class HubClient {
   async balancesRootAfter(window: number): Promise<string> {
     const id = this.opts.communityId;
     if (window < 0) return (await this.contract.community(id)).genesisBalancesRoot;
-    return (await this.contract.windowRecord(id, window)).balancesRoot;
+    return (await this.windowRecord(window)).balancesRoot;
   }
 
   /** The community's payment token. */
@@ -523,12 +523,12 @@ export class HubClient {
   }
 
   /**
-   * Window `window`'s result (`Hub.windowRecord`). A result final at once (signed by everyone) is stored by
-   * its balances root only: the hub reports its windowRoot and stateHash as zero, and they are taken here
-   * from its `WindowFinalized` event (`finalizedRoots`), so every caller (settlement's audit, the disputer,
-   * the balance book, the dashboard, `diversity audit`) compares against the co-signed roots. A pending
-   * claim, and one that finalized after its challenge period, keeps its whole stored record. Throws rather
-   * than return a zero root for a final window.
+   * Window `window`'s result (`Hub.windowRecord`). Of a result final at once (signed by everyone) the hub
+   * stores no record (only the community's latest final balances root, s16): it reports its windowRoot,
+   * stateHash and balancesRoot as zero, and they are taken here from its `WindowFinalized` event
+   * (`finalizedRoots`), so every caller (settlement's audit, the disputer, the balance book, the dashboard,
+   * `diversity audit`) compares against the co-signed roots. A pending claim, and one that finalized after its
+   * challenge period, keeps its whole stored record. Throws rather than return a zero root for a final window.
    */
   /**
    * Window `window`'s record. Read once per block (`atHead`): the node's loops ask for it every tick,
@@ -553,9 +553,10 @@ export class HubClient {
     };
     const fastPath = record.status === WindowStatus.Final && record.submittedAt === 0;
     if (fastPath) {
-      const roots = await this.finalizedRoots(window, record.balancesRoot);
+      const roots = await this.finalizedRoots(window);
       record.windowRoot = roots.windowRoot;
       record.stateHash = roots.stateHash;
+      record.balancesRoot = roots.balancesRoot;
     }
     if (record.status !== WindowStatus.None) {
       const n = await this.participantCount();
@@ -604,28 +605,40 @@ export class HubClient {
     );
   }
 
-  /** Roots of fast-path-final windows read from their events, by `window:balancesRoot` (they never change). */
-  private readonly fastPathRoots = new Map<string, ClaimedResult>();
+  /** Roots of fast-path-final windows read from their events, by window (a final window never changes). */
+  private readonly fastPathRoots = new Map<number, ClaimedResult>();
 
   /**
-   * The roots of window `window`'s result final at once, from its `WindowFinalized` event: the one whose
-   * balances root is `balancesRoot`, the root the hub stored (the event is emitted once per window). Throws
-   * when no such event is found (a node that cannot read it must not audit against zeros).
+   * The roots of window `window`'s result final at once, from its `WindowFinalized` event (the hub emits it
+   * once per window, indexed by community and window). Throws when no such event is found (a node that cannot
+   * read it must not audit against zeros), or when the logs disagree (two events of one final window: no
+   * honest chain has them).
    */
-  async finalizedRoots(window: number, balancesRoot: string): Promise<ClaimedResult> {
-    const key = `${window}:${balancesRoot.toLowerCase()}`;
-    const cached = this.fastPathRoots.get(key);
+  async finalizedRoots(window: number): Promise<ClaimedResult> {
+    const cached = this.fastPathRoots.get(window);
     if (cached) return cached;
     const filter = this.contract.filters.WindowFinalized(this.opts.communityId, window);
+    let found: ClaimedResult | undefined;
     for (const log of await this.events(filter)) {
-      if (!('args' in log) || !sameHex(log.args.balancesRoot, balancesRoot)) continue;
-      const roots = { windowRoot: log.args.windowRoot, stateHash: log.args.stateHash, balancesRoot };
-      this.fastPathRoots.set(key, roots);
-      return roots;
+      if (!('args' in log)) continue;
+      const { windowRoot, stateHash, balancesRoot } = log.args as unknown as ClaimedResult;
+      if (
+        found &&
+        !(
+          sameHex(found.windowRoot, windowRoot) &&
+          sameHex(found.stateHash, stateHash) &&
+          sameHex(found.balancesRoot, balancesRoot)
+        )
+      )
+        throw new Error(`window ${window}: two WindowFinalized events with different roots`);
+      found = { windowRoot, stateHash, balancesRoot };
     }
-    throw new Error(
-      `window ${window} is final with balances root ${balancesRoot} but its WindowFinalized event was not found: its windowRoot and stateHash are in that event only`,
-    );
+    if (!found)
+      throw new Error(
+        `window ${window} is final at once but its WindowFinalized event was not found: its roots are in that event only`,
+      );
+    this.fastPathRoots.set(window, found);
+    return found;
   }
 
   /** Index of the last final window, or -1 (from `community().finalizedWindows`: the hub keeps no second view of it). */
