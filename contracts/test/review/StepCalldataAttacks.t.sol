@@ -554,6 +554,24 @@ contract StepCalldataAttacksTest is Test {
         }
     }
 
+    /// Attack on the domain: an interval energy past 2^64 - 1. The packed entry point cannot carry one (8 bytes a
+    /// field), so no BadStep ever steps one. Only the modules' ABI entry `IMarketStep.step` (no caller on chain or
+    /// in the node) takes uint256 energies, and it does not refuse them: the cumulative fields take the energy
+    /// truncated to uint64 (as `uint64(e)` did before s15) while the surplus and the trade take it whole, where
+    /// the TypeScript twin throws VALUE_OUT_OF_RANGE. Pinned as it is (review 6, I1).
+    function test_EnergyPastUint64OnlyThroughTheUnusedStepEntry_Attack() public view {
+        uint256 big = uint256(U64) + 6; // 2^64 + 5
+        uint256[] memory ex = new uint256[](2);
+        uint256[] memory im = new uint256[](2);
+        (ex[0], im[1]) = (big, big);
+        ParticipantState[] memory next =
+            mmr.step(_params(MarketKind.Mmr, 1000, 1000, 0), _state(2), ex, im, new LimitPrices[](0));
+        // exportWh and p2pSoldWh hold 5 (truncated); the net holds the whole 2^64 + 5 Wh's value.
+        assertEq(abi.encode(next[0].exportWh, next[0].p2pSoldWh, next[0].gridSoldWh), abi.encode(5, 5, 0));
+        assertEq(next[0].net, int256(big));
+        assertEq(next[1].net, -int256(big));
+    }
+
     // ------------------------------------------------------------------ 3. memory
 
     /// Attack on the free memory pointer: what the calldata decoders build must survive later allocations, and
