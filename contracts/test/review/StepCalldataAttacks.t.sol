@@ -702,6 +702,61 @@ contract StepCalldataAttacksTest is Test {
         _bothPaths(c.p, c.prev, c.energy, c.limits);
     }
 
+    /// The TypeScript twin on random, boundary-biased packed steps (`vectors/reviewStep.json`, written by
+    /// `npx tsx scripts/review-step-boundaries.ts --write`: S_{t-1} bytes read by `unpackState`, so nets of -2^127
+    /// and fields at 2^64 - 1 occur; E_t; prices; the three kinds). Both paths give TypeScript's outcome: its state
+    /// hash, no encoding, or `Panic(0x11)` where it throws FIELD_OVERFLOW or ARITHMETIC_OVERFLOW; and its limits
+    /// hash is `PackedLimits.hash` of the packed prices.
+    function test_TypeScriptTwinOnRandomPackedSteps() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/reviewStep.json"));
+        uint256 count = vm.parseJsonUint(json, ".count");
+        uint256[3] memory seen;
+        for (uint256 c; c < count; ++c) {
+            ++seen[_replay(json, string.concat(".cases[", vm.toString(c), "]"))];
+        }
+        assertGt(seen[0], 40, "hashes");
+        assertGt(seen[1], 0, "no encoding");
+        assertGt(seen[2], 40, "panics");
+    }
+
+    /// @dev One case of `reviewStep.json` through both paths; 0: a hash, 1: no encoding, 2: a panic.
+    function _replay(string memory json, string memory k) internal view returns (uint256) {
+        MarketParams memory p = _params(
+            MarketKind(vm.parseJsonUint(json, string.concat(k, ".kind"))),
+            uint128(vm.parseJsonUint(json, string.concat(k, ".gridBuyPrice"))),
+            uint128(vm.parseJsonUint(json, string.concat(k, ".gridSellPrice"))),
+            uint64(vm.parseJsonUint(json, string.concat(k, ".feederCapacityWh")))
+        );
+        p.limitsHash = vm.parseJsonBytes32(json, string.concat(k, ".limitsHash"));
+        bytes memory limits = vm.parseJsonBytes(json, string.concat(k, ".limits"));
+        assertEq(LimitsHash.hash(PackedLimits.unpack(limits)), p.limitsHash, "limitsHash");
+        (bool ok, bytes memory ret) = _bothPaths(
+            p,
+            vm.parseJsonBytes(json, string.concat(k, ".prevState")),
+            vm.parseJsonBytes(json, string.concat(k, ".energy")),
+            limits
+        );
+        bytes32 outcome = keccak256(bytes(vm.parseJsonString(json, string.concat(k, ".outcome"))));
+        if (outcome == keccak256("OK")) {
+            assertEq(ret, abi.encode(true, vm.parseJsonBytes32(json, string.concat(k, ".hash"))), k);
+            return 0;
+        }
+        if (outcome == keccak256("NO-ENCODING")) {
+            assertTrue(ok, k);
+            (bool encodable,) = abi.decode(ret, (bool, bytes32));
+            assertFalse(encodable, k);
+            return 1;
+        }
+        assertTrue(
+            outcome == keccak256("MARKET_ERROR_FIELD_OVERFLOW")
+                || outcome == keccak256("MARKET_ERROR_ARITHMETIC_OVERFLOW"),
+            k
+        );
+        assertFalse(ok, k);
+        assertEq(ret, _panic(0x11), k);
+        return 2;
+    }
+
     /// The same over 400 fixed seeds, counting outcomes so that the comparison is known to cover successes
     /// (encodable and not) and failures alike.
     function test_CalldataInPlaceIsMemoryPathOverSeeds() public view {
