@@ -805,13 +805,17 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         uint256 signers = rec.signers;
         RejectedClaim storage r = c.rejected[claimId];
         r.signers = signers;
-        // Rejected while `window` is the next to finalize (a pending claim), so the root it started from is the
-        // current one; kept for a BadBalances dispute once later windows are final (s16: one root slot).
-        r.previousBalancesRoot = _startRoot(c, window);
         r.deadline = uint64(uint256(rec.submittedAt) + c.challengePeriod);
         r.slashed = slashed;
         r.timedOut = timedOut;
-        if (!slashed) _disputableUntil(c, r.deadline);
+        if (!slashed) {
+            _disputableUntil(c, r.deadline);
+            // Still disputable for fraud, maybe once later windows are final: it keeps the balances root it
+            // started from for BadBalances (s16: the hub keeps one final root). Rejected while `window` is the
+            // next to finalize (a pending claim), so that root is the current one. A slashed claim is never
+            // disputed again (`ClaimAlreadySlashed`): nothing to keep.
+            r.previousBalancesRoot = _startRoot(c, window);
+        }
         emit ClaimRejected(communityId, window, claimId, _signerSet(c, signers), slashed);
     }
 

@@ -124,9 +124,10 @@ struct RejectedClaim {
     /// Lost by a missed move deadline (not proven wrong): it may be posted again (review R5). Cleared
     /// when a fraud proof against it lands later.
     bool timedOut;
-    /// The balances root the claim started from (the last final window's when it was rejected, the genesis
-    /// root for window 0): a BadBalances dispute of it reads this, since the hub keeps only the latest final
-    /// root (`Hub.Community.finalBalancesRoot`, s16) and later windows may be final by then.
+    /// Of a claim rejected without a slash (still disputable for fraud): the balances root it started from (the
+    /// last final window's when it was rejected, the genesis root for window 0). A BadBalances dispute of it
+    /// reads this, since the hub keeps only the latest final root (`Hub.Community.finalBalancesRoot`, s16) and
+    /// later windows may be final by then. 0 for a slashed claim (never disputed again).
     bytes32 previousBalancesRoot;
 }
 
