@@ -1,0 +1,256 @@
+import { expect } from 'chai';
+import * as lp from 'it-length-prefixed';
+import { pipe } from 'it-pipe';
+import type { Stream } from '@libp2p/interface';
+import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
+import { Network } from '../../src/network/network.js';
+import { defaultNetworkOptions } from '../../src/network/options.js';
+import { peerKeyFromSecret } from '../../src/network/peerKey.js';
+import { encodeResponseHeader, parseWindowRequest, ReqRespError, ReqRespErrorCode } from '../../src/network/reqresp.js';
+import { topics } from '../../src/network/topics.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { createLogger } from '../../src/util/logger.js';
+import { testCommunity } from '../utils/community.js';
+
+/** A varint (as it-length-prefixed writes a frame's length) of `n`. */
+function varint(n: number): Uint8Array {
+  const out: number[] = [];
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return Uint8Array.from(out);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * More of the window protocol under attack, both sides, over real libp2p hosts on loopback (the
+ * neighbour of `reqresp.test.ts`): a responder that answers and then holds its stream open, one that
+ * announces a frame of a terabyte, junk headers, a frame that starts and never ends; a requester that
+ * announces a huge request frame, sends deeply nested JSON, drips its request, or opens many streams
+ * at once. Each side must give up within its bounds with a typed error and keep serving others.
+ */
+describe('attack: the window protocol, more hostile peers', function () {
+  this.timeout(60_000);
+  const { community } = testCommunity(3);
+  const protocol = topics(community).windowProtocol;
+  const logger = createLogger({ level: 'error', name: 'test' });
+  let victim: Network;
+  let hostile: DiversityLibp2p;
+  let served = 0;
+  const metrics = createMetrics();
+  /** The victim's count of `counter` with these labels. */
+  async function counted(counter: 'reqRespRequests' | 'reqRespOutbound', method: string, result: string) {
+    const { values } = await metrics[counter].get();
+    return values.find((v) => v.labels.method === method && v.labels.result === result)?.value ?? 0;
+  }
+
+  type Mode = 'answer-then-hold' | 'huge-prefix' | 'junk-header' | 'half-frame';
+  let mode: Mode = 'answer-then-hold';
+
+  async function answer(stream: Stream): Promise<void> {
+    const decoded = lp.decode(stream.source);
+    const first = await decoded.next();
+    parseWindowRequest(first.value!.subarray());
+    const forever = new Promise<never>(() => {});
+    const sink = async function* () {
+      if (mode === 'answer-then-hold') {
+        // A correct answer, then the stream is never closed from this side.
+        yield* lp.encode([encodeResponseHeader({ ok: true, count: 1 }), Buffer.from('an item')]);
+        await forever;
+      }
+      if (mode === 'huge-prefix') {
+        yield varint(2 ** 40); // "a frame of a terabyte follows", then silence
+        await forever;
+      }
+      if (mode === 'junk-header') yield* lp.encode([Buffer.from('{"ok": tru')]);
+      if (mode === 'half-frame') {
+        yield varint(500 * 1024);
+        yield new Uint8Array(10);
+        await forever;
+      }
+    };
+    await pipe(sink(), stream.sink).catch(() => {});
+  }
+
+  before(async () => {
+    victim = new Network(defaultNetworkOptions, {
+      privateKey: await peerKeyFromSecret('victim-2'),
+      community,
+      metrics,
+      logger,
+      handlers: {
+        onReading: async () => {},
+        onCoSignature: async () => {},
+        serveWindow: async (req) => {
+          served++;
+          return [Buffer.from(`reading of window ${req.window}`)];
+        },
+      },
+    });
+    await victim.start();
+    hostile = await createHost(defaultNetworkOptions, await peerKeyFromSecret('hostile-2'));
+    await hostile.handle(protocol, ({ stream }) => void answer(stream).catch(() => {}), { maxInboundStreams: 64 });
+    await victim.host.dial(hostile.getMultiaddrs()[0]);
+  });
+  after(async () => {
+    await victim?.stop();
+    await hostile?.stop();
+  });
+
+  async function outcome(p: Promise<unknown>): Promise<string> {
+    try {
+      await p;
+      return 'resolved';
+    } catch (e) {
+      return e instanceof ReqRespError ? e.code : `other: ${(e as Error).name}`;
+    }
+  }
+
+  describe('the requester (this node asks a hostile peer)', () => {
+    it('a peer that answers in full and never closes its stream: the request returns, no hang in close', async () => {
+      mode = 'answer-then-hold';
+      const started = Date.now();
+      const items = await Promise.race([
+        victim.request(hostile.peerId, { method: 'readings', window: 0 }, 2000),
+        sleep(10_000).then(() => 'hung' as const),
+      ]);
+      expect(items).to.not.equal('hung');
+      expect((items as Uint8Array[]).map((i) => Buffer.from(i).toString())).to.deep.equal(['an item']);
+      expect(Date.now() - started).to.be.lessThan(5000);
+    });
+
+    it('a peer announcing a frame of 2^40 bytes: refused at once as TOO_LARGE, nothing buffered, no hang', async () => {
+      mode = 'huge-prefix';
+      const started = Date.now();
+      const before = process.memoryUsage().rss;
+      const got = await Promise.race([
+        outcome(victim.request(hostile.peerId, { method: 'readings', window: 0 }, 3000)),
+        sleep(10_000).then(() => 'hung'),
+      ]);
+      expect(got).to.equal(ReqRespErrorCode.TOO_LARGE);
+      expect(Date.now() - started).to.be.lessThan(2500);
+      expect(process.memoryUsage().rss - before).to.be.lessThan(64 * 1024 * 1024);
+      // Asking every peer: no answer from it, and the refusal counted by its code.
+      expect(await victim.requestAll({ method: 'readings', window: 0 }, 3000)).to.deep.equal([]);
+      expect(await counted('reqRespOutbound', 'readings', ReqRespErrorCode.TOO_LARGE)).to.equal(1);
+    });
+
+    it('a header that is not JSON: BAD_HEADER', async () => {
+      mode = 'junk-header';
+      expect(await outcome(victim.request(hostile.peerId, { method: 'readings', window: 0 }, 3000))).to.equal(
+        ReqRespErrorCode.BAD_HEADER,
+      );
+    });
+
+    it('a frame that starts and never ends: IDLE or TIMEOUT within the deadline', async () => {
+      mode = 'half-frame';
+      const started = Date.now();
+      expect(await outcome(victim.request(hostile.peerId, { method: 'readings', window: 0 }, 1500))).to.be.oneOf([
+        ReqRespErrorCode.IDLE,
+        ReqRespErrorCode.TIMEOUT,
+      ]);
+      expect(Date.now() - started).to.be.lessThan(5000);
+    });
+  });
+
+  describe('the responder (a hostile peer asks this node)', () => {
+    const dial = () => hostile.dialProtocol(victim.host.getMultiaddrs()[0], protocol);
+
+    /** Reads what the victim answers on `s` until it ends or resets: the first frame, or 'reset'/'ended'. */
+    async function reply(s: Stream): Promise<string> {
+      try {
+        for await (const f of lp.decode(s.source)) return Buffer.from(f.subarray()).toString();
+        return 'ended';
+      } catch {
+        return 'reset';
+      }
+    }
+
+    /** An honest request on a fresh stream: the victim still serves. */
+    async function stillServes(): Promise<void> {
+      const s = await dial();
+      await pipe([Buffer.from(JSON.stringify({ method: 'readings', window: 7 }))], (src) => lp.encode(src), s.sink);
+      expect(await reply(s)).to.equal(JSON.stringify({ ok: true, count: 1 }));
+      await s.close().catch(() => {});
+    }
+
+    it('a request frame announced at 2^40 bytes: the stream is cut at once, nothing served', async () => {
+      const before = served;
+      const s = await dial();
+      const started = Date.now();
+      void pipe(
+        (async function* () {
+          yield varint(2 ** 40);
+          await new Promise(() => {});
+        })(),
+        s.sink,
+      ).catch(() => {});
+      expect(await reply(s)).to.be.oneOf(['reset', 'ended']);
+      expect(Date.now() - started).to.be.lessThan(2000);
+      expect(served).to.equal(before);
+      await stillServes();
+      expect(await counted('reqRespRequests', 'any', ReqRespErrorCode.TOO_LARGE)).to.equal(1);
+    });
+
+    it('a request of 1 MB of nested JSON arrays: answered BAD_REQUEST, nothing served', async () => {
+      const before = served;
+      const depth = defaultNetworkOptions.maxFrameBytes / 2 - 8;
+      const s = await dial();
+      await pipe([Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`)], (src) => lp.encode(src), s.sink);
+      expect(JSON.parse(await reply(s))).to.deep.equal({ ok: false, error: ReqRespErrorCode.BAD_REQUEST });
+      expect(served).to.equal(before);
+      await s.close().catch(() => {});
+      await stillServes();
+      expect(await counted('reqRespRequests', 'any', ReqRespErrorCode.BAD_REQUEST)).to.equal(1);
+    });
+
+    it('a request dripped one byte every 200 ms (slowloris): cut at the idle timeout, not held', async () => {
+      const s = await dial();
+      const started = Date.now();
+      const request = lp.encode.single(
+        Buffer.from(JSON.stringify({ method: 'readings', window: 0, pad: 'x'.repeat(200) })),
+      );
+      void pipe(
+        (async function* () {
+          for (const b of request.subarray()) {
+            yield Uint8Array.of(b);
+            await sleep(200);
+          }
+        })(),
+        s.sink,
+      ).catch(() => {});
+      expect(await reply(s)).to.be.oneOf(['reset', 'ended']);
+      const held = Date.now() - started;
+      expect(held).to.be.within(defaultNetworkOptions.requestIdleMs - 200, defaultNetworkOptions.requestIdleMs + 3000);
+      await stillServes();
+      expect(await counted('reqRespRequests', 'any', ReqRespErrorCode.IDLE)).to.be.at.least(1);
+    });
+
+    it('64 streams opened at once on one connection: at most maxInboundStreams are held, the rest refused', async () => {
+      const results = await Promise.allSettled(Array.from({ length: 64 }, () => dial()));
+      const opened = results
+        .filter((r): r is PromiseFulfilledResult<Stream> => r.status === 'fulfilled')
+        .map((r) => r.value);
+      // Streams beyond the limit are reset by the victim's muxer at once: reading them ends or fails.
+      const started = Date.now();
+      const endedAfter = await Promise.all(
+        opened.map((s) =>
+          Promise.race([reply(s), sleep(defaultNetworkOptions.requestIdleMs + 3000).then(() => 'held')]).then((r) =>
+            r === 'held' ? Number.POSITIVE_INFINITY : Date.now() - started,
+          ),
+        ),
+      );
+      // Refused streams end at once; the few let in are cut at the responder's idle timeout; none is held.
+      const refused = results.length - opened.length + endedAfter.filter((ms) => ms < 1000).length;
+      expect(refused).to.be.at.least(64 - defaultNetworkOptions.maxInboundStreams);
+      expect(endedAfter.filter((ms) => ms === Number.POSITIVE_INFINITY)).to.have.length(0);
+      for (const s of opened) s.abort(new Error('done'));
+      await sleep(200);
+      await stillServes();
+    });
+  });
+});
