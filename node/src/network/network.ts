@@ -158,16 +158,23 @@ export class Network {
             .finally(() => stream.close().catch(() => stream.abort(new Error('close failed'))));
           return;
         }
-        serveStream(stream, serveLimits, async (req) => {
-          try {
-            const items = await handlers.serveWindow(req);
-            metrics?.reqRespRequests.inc({ method: req.method, result: 'ok' });
-            return items;
-          } catch (e) {
-            metrics?.reqRespRequests.inc({ method: req.method, result: 'error' });
-            throw e;
-          }
-        }).catch((e) => {
+        serveStream(
+          stream,
+          serveLimits,
+          async (req) => {
+            try {
+              const items = await handlers.serveWindow(req);
+              metrics?.reqRespRequests.inc({ method: req.method, result: 'ok' });
+              return items;
+            } catch (e) {
+              metrics?.reqRespRequests.inc({ method: req.method, result: 'error' });
+              throw e;
+            }
+          },
+          (code) => metrics?.reqRespRequests.inc({ method: 'any', result: code }),
+        ).catch((e) => {
+          // Cut by a bound (IDLE, TIMEOUT, TOO_LARGE) or by the peer: counted by its code.
+          metrics?.reqRespRequests.inc({ method: 'any', result: e instanceof ReqRespError ? e.code : 'stream_error' });
           logger.verbose('window protocol stream failed', { peer }, e);
           stream.abort(e instanceof Error ? e : new Error(String(e)));
         });
