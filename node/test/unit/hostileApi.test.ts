@@ -1,0 +1,203 @@
+import { expect } from 'chai';
+import { connect, type Socket } from 'node:net';
+import { request } from 'node:http';
+import { Dashboard, type DashboardNode } from '../../src/api/dashboard.js';
+import { defaultEventFeedOptions } from '../../src/api/events.js';
+import { defaultApiOptions } from '../../src/api/options.js';
+import { ApiServer } from '../../src/api/server.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { createLogger } from '../../src/util/logger.js';
+import { manualClock, testCommunity } from '../utils/community.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The HTTP API as a hostile client sees it: many idle connections, headers sent a byte at a time,
+ * a huge body, one server-sent-events stream after another, paths that climb out of the dashboard's
+ * folder, query parameters past every range. The API must stay bounded (connections, streams,
+ * memory, time) and never serve a file it does not ship.
+ */
+describe('attack: the HTTP API and dashboard', function () {
+  this.timeout(60_000);
+  const { community } = testCommunity(3);
+  const logger = createLogger({ level: 'error', name: 'test' });
+  const opts = {
+    ...defaultApiOptions,
+    maxConnections: 64,
+    headersTimeoutMs: 1000,
+  };
+  const metrics = createMetrics();
+  let api: ApiServer;
+  let dashboard: Dashboard;
+  let port: number;
+
+  before(async () => {
+    const { clock } = manualClock(community, community.start + 5);
+    dashboard = new Dashboard({ pollMs: 60_000 } as never, {
+      name: 'victim',
+      address: community.participants[0],
+      participantIndex: 0,
+      peerId: 'peer',
+      community,
+      clock,
+      db: {} as never,
+      hub: {} as never,
+      provider: {} as never,
+      peers: () => [],
+      lastCommittedWindow: () => -1,
+      lastFinalWindow: () => -1,
+      finalBalances: async () => undefined,
+      logger,
+    } satisfies DashboardNode);
+    api = new ApiServer(opts, {
+      status: async () => ({ ok: true }),
+      windowResult: async () => undefined,
+      metrics,
+      logger,
+      // The dashboard's real routes; its chain poll (which needs a hub) is not started.
+      dashboard: { handle: dashboard.handle, start: async () => {}, stop: () => dashboard.stop() },
+    });
+    await api.start();
+    port = Number(new URL(api.url!).port);
+  });
+  after(async () => {
+    await api?.stop();
+  });
+
+  /** One GET over a fresh connection: status and body. */
+  function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+        let body = '';
+        res.on('data', (c) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Opens a TCP connection that sends nothing (or what `write` says) and resolves once connected. */
+  function rawSocket(): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.on('error', () => {});
+      s.once('error', reject);
+    });
+  }
+  const closedWithin = (s: Socket, ms: number) =>
+    Promise.race([new Promise<boolean>((r) => s.once('close', () => r(true))), sleep(ms).then(() => false)]);
+
+  it('300 idle connections: at most maxConnections are held, the others dropped at once', async () => {
+    const sockets = await Promise.all(Array.from({ length: 300 }, () => rawSocket()));
+    await sleep(300);
+    const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
+    expect(open).to.be.at.most(opts.maxConnections);
+    const { values } = await metrics.apiRequests.get();
+    const dropped = values.find((v) => v.labels.route === 'connection' && v.labels.code === 'dropped')?.value ?? 0;
+    expect(dropped, 'drops counted').to.be.at.least(300 - opts.maxConnections);
+    for (const s of sockets) s.destroy();
+    await sleep(200);
+    expect((await get('/status')).status).to.equal(200);
+  });
+
+  it('headers dripped a byte at a time (slowloris): the connection is cut at headersTimeoutMs', async () => {
+    const s = await rawSocket();
+    const request = `GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ${'x'.repeat(200)}`;
+    let i = 0;
+    const drip = setInterval(() => {
+      if (!s.destroyed && i < request.length) s.write(request[i++]);
+    }, 100);
+    const started = Date.now();
+    const closed = await closedWithin(s, opts.headersTimeoutMs + 8000);
+    clearInterval(drip);
+    s.destroy();
+    expect(closed, 'cut').to.equal(true);
+    expect(Date.now() - started).to.be.lessThan(opts.headersTimeoutMs + 8000);
+  });
+
+  it('maxStreams + 4 event streams at once: maxStreams are served, the others 503', async () => {
+    const max = defaultEventFeedOptions.maxStreams;
+    const streams: { status: number; destroy: () => void }[] = await Promise.all(
+      Array.from(
+        { length: max + 4 },
+        () =>
+          new Promise<{ status: number; destroy: () => void }>((resolve, reject) => {
+            const req = request({ host: '127.0.0.1', port, path: '/api/events/stream', agent: false }, (res) => {
+              res.on('data', () => {});
+              resolve({ status: res.statusCode ?? 0, destroy: () => req.destroy() });
+            });
+            req.on('error', reject);
+            req.end();
+          }),
+      ),
+    );
+    const ok = streams.filter((s) => s.status === 200).length;
+    expect(ok).to.equal(max);
+    expect(streams.filter((s) => s.status === 503)).to.have.length(4);
+    expect(dashboard.feed.openStreams).to.equal(max);
+    for (const s of streams) s.destroy();
+    await sleep(300);
+    expect(dashboard.feed.openStreams).to.equal(0);
+  });
+
+  it('a 64 MB body on a POST: 405 without reading it, memory bounded', async () => {
+    const before = process.memoryUsage().rss;
+    const status = await new Promise<number>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path: '/status', method: 'POST', agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', () => {});
+      const chunk = Buffer.alloc(1024 * 1024, 0x61);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 && req.write(chunk)) sent++;
+        if (sent < 64) req.once('drain', pump);
+        else req.end();
+      };
+      pump();
+    });
+    expect(status).to.equal(405);
+    expect(process.memoryUsage().rss - before).to.be.lessThan(64 * 1024 * 1024);
+  });
+
+  it('paths that climb out of the dashboard folder: never a file it does not ship', async () => {
+    for (const path of [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/vendor/../../package.json',
+      '/vendor/%2e%2e%2f%2e%2e%2fpackage.json',
+      '//etc/passwd',
+      '/app.js/../../../package.json',
+      '/..%5c..%5cpackage.json',
+      '/index.html%00.js',
+    ]) {
+      const { status, body } = await get(path);
+      expect(status, path).to.be.oneOf([400, 404]);
+      expect(body, path).to.not.match(/root:|"name":\s*"diversity/);
+    }
+    expect((await get('/app.js')).status).to.equal(200);
+  });
+
+  it('query parameters past every range: clamped or 400, never a crash', async () => {
+    for (const [path, codes] of [
+      ['/api/events?since=99999999999999999999999999999&limit=99999999999999', [200]],
+      ['/api/events?limit=-5', [200]],
+      ['/api/events?since=abc', [400]],
+      ['/window/99999999999', [400]],
+      ['/window/-1', [400]],
+      ['/window/%00', [400]],
+      ['/balances/1e9', [400]],
+    ] as const) {
+      const { status } = await get(path);
+      expect(codes, `${path} -> ${status}`).to.include(status);
+    }
+    const long = await get(`/status?${'a'.repeat(64 * 1024)}`);
+    expect(long.status).to.equal(431);
+    expect((await get('/status')).status).to.equal(200);
+  });
+});
