@@ -55,9 +55,11 @@ export interface EventFeedOptions {
   capacity: number;
   /** SSE keep-alive comment period, so proxies and browsers keep the stream open. */
   heartbeatMs: number;
+  /** Server-sent-event streams open at once; one more is answered 503 (each holds a connection for good). */
+  maxStreams: number;
 }
 
-export const defaultEventFeedOptions: EventFeedOptions = { capacity: 1000, heartbeatMs: 15_000 };
+export const defaultEventFeedOptions: EventFeedOptions = { capacity: 1000, heartbeatMs: 15_000, maxStreams: 32 };
 
 /**
  * A bounded, ordered event log with live subscribers: served as JSON (`GET /api/events?since=`)
@@ -69,7 +71,11 @@ export class EventFeed {
   private readonly subscribers = new Set<(e: FeedEvent) => void>();
   private readonly streams = new Set<ServerResponse>();
 
-  constructor(private readonly opts: EventFeedOptions = defaultEventFeedOptions) {}
+  private readonly opts: EventFeedOptions;
+
+  constructor(opts: Partial<EventFeedOptions> = {}) {
+    this.opts = { ...defaultEventFeedOptions, ...opts };
+  }
 
   push(event: NewFeedEvent): FeedEvent {
     const e: FeedEvent = { ...event, id: this.nextId++, at: event.at ?? Math.floor(Date.now() / 1000) };
@@ -94,6 +100,11 @@ export class EventFeed {
   stream(req: IncomingMessage, res: ServerResponse, since: number): void {
     const header = req.headers['last-event-id'];
     const resumeFrom = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : since;
+    if (this.streams.size >= this.opts.maxStreams) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '10' });
+      res.end(JSON.stringify({ error: 'too many event streams open' }));
+      return;
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
