@@ -30,3 +30,18 @@ export const defaultNetworkOptions: NetworkOptions = {
   requestsPerSecondPerPeer: 10,
   maxInboundStreams: 4,
 };
+
+/**
+ * Bounds of one gossipsub RPC a peer sends, checked at decode (a bound passed refuses the whole RPC,
+ * before any of it is handled; gossipsub's defaults are all unbounded). A legitimate RPC carries one
+ * published message, or at most an IWANT answer: never more than gossipsub's IHAVE length (5,000).
+ */
+export const gossipRpcLimits = {
+  maxSubscriptions: 64,
+  maxMessages: 5000,
+  maxIhaveMessageIDs: 5000,
+  maxIwantMessageIDs: 5000,
+  maxIdontwantMessageIDs: 5000,
+  maxControlMessages: 256,
+  maxPeerInfos: 16,
+};
