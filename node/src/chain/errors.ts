@@ -33,7 +33,15 @@ export enum CoSignatureGossipErrorCode {
   WINDOW_FINAL = 'COSIGNATURE_WINDOW_FINAL',
 }
 
-export type GossipErrorCode = ReadingGossipErrorCode | CoSignatureGossipErrorCode;
+/** Any topic: the sender, not the message, is why it was dropped unvalidated (`network/gossipValidatorFn.ts`). */
+export enum GossipPeerErrorCode {
+  /** The sender's messages on this topic were rejected `maxRejectsPerPeer` times lately: not validated again. */
+  PEER_REJECTED = 'GOSSIP_PEER_REJECTED',
+  /** Too many of the sender's messages wait for validation already. */
+  PEER_BUSY = 'GOSSIP_PEER_BUSY',
+}
+
+export type GossipErrorCode = ReadingGossipErrorCode | CoSignatureGossipErrorCode | GossipPeerErrorCode;
 
 export interface GossipErrorType {
   code: GossipErrorCode;

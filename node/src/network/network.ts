@@ -134,7 +134,8 @@ export class Network {
     );
     pubsub.topicValidators.set(
       this.topics.coSignatures,
-      gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger, onIgnore),
+      // A co-signature costs a signature recovery (a BLS share a pairing): one peer's at a time.
+      gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger, onIgnore, { serialPerPeer: true }),
     );
     pubsub.subscribe(this.topics.readings);
     pubsub.subscribe(this.topics.coSignatures);

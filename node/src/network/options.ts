@@ -45,3 +45,28 @@ export const gossipRpcLimits = {
   maxControlMessages: 256,
   maxPeerInfos: 16,
 };
+
+/** How the gossip adapter keeps one peer from making a topic's validation costly (`gossipValidatorFn`). */
+export interface GossipGateOptions {
+  /**
+   * REJECTs of one peer after which its messages on the topic are dropped unvalidated
+   * (`GOSSIP_PEER_REJECTED`) until `rejectMemoMs` after its last; gossipsub graylists such a peer too,
+   * but only at its next RPC and through a score cached for a second.
+   */
+  maxRejectsPerPeer: number;
+  rejectMemoMs: number;
+  /**
+   * Validate one peer's messages one at a time (a topic whose check is costly: gossipsub hands every
+   * message of a burst to the validator at once), with at most `maxQueuedPerPeer` waiting
+   * (`GOSSIP_PEER_BUSY` past it).
+   */
+  serialPerPeer: boolean;
+  maxQueuedPerPeer: number;
+}
+
+export const defaultGossipGateOptions: GossipGateOptions = {
+  maxRejectsPerPeer: 5,
+  rejectMemoMs: 10 * 60 * 1000,
+  serialPerPeer: false,
+  maxQueuedPerPeer: 4096,
+};
