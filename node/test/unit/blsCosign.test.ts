@@ -121,6 +121,14 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
       expect(outcome(encodeBlsShare({ ...result, signer: 0, share: other }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
     });
 
+    it('attack: a superseded share replayed is ignored before its pairing', () => {
+      // The held share of signer 1 is over our result; a share over another result would not be kept.
+      const superseding = { ...ctx, supersedes: () => true };
+      expect(outcome(share(1, 1, { stateHash: `0x${'5e'.repeat(32)}` }), superseding)).to.equal(
+        `IGNORE ${Code.SUPERSEDED}`,
+      );
+    });
+
     it('[IGNORE] a window not over yet, or already final', () => {
       expect(outcome(share(0, 0, { window: 3 }))).to.equal(`IGNORE ${Code.TOO_EARLY}`);
       expect(outcome(share(0), { ...ctx, lastFinalWindow: () => 1 })).to.equal(`IGNORE ${Code.WINDOW_FINAL}`);
