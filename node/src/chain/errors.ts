@@ -31,6 +31,11 @@ export enum CoSignatureGossipErrorCode {
   TOO_EARLY = 'COSIGNATURE_TOO_EARLY',
   DUPLICATE = 'COSIGNATURE_DUPLICATE',
   WINDOW_FINAL = 'COSIGNATURE_WINDOW_FINAL',
+  /**
+   * Over another result than ours while this signer's held signature is over ours: never kept
+   * (`CoSigner.store`), so not checked (a superseded signature replayed).
+   */
+  SUPERSEDED = 'COSIGNATURE_SUPERSEDED',
 }
 
 /** Any topic: the sender, not the message, is why it was dropped unvalidated (`network/gossipValidatorFn.ts`). */

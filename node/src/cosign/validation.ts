@@ -16,6 +16,8 @@ export interface BlsShareValidationContext {
   lastFinalWindow(): number;
   /** Whether this signer's share over this result is already held. */
   holds(window: number, signer: number, result: ResultRoots): boolean;
+  /** Whether this signer's held share is over our result and `result` is another (it would not be kept). */
+  supersedes?(window: number, signer: number, result: ResultRoots): boolean;
 }
 
 /** The digest a share signs: the hub's EIP-712 window result digest. */
@@ -71,6 +73,10 @@ export function validateBlsShare(ctx: BlsShareValidationContext, bytes: Uint8Arr
   // [IGNORE] this signer's share over the same result is already held
   if (ctx.holds(msg.window, msg.signer, msg)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.DUPLICATE });
+  }
+  // [IGNORE] this signer's held share is over our result and this one is not: not worth a pairing
+  if (ctx.supersedes?.(msg.window, msg.signer, msg)) {
+    throw new GossipValidationError(GossipAction.IGNORE, { code: Code.SUPERSEDED });
   }
   const domain = { chainId: ctx.community.chainId, hub: ctx.community.hub, communityId: ctx.community.communityId };
   // [REJECT] the share does not verify under the key of the participant it names

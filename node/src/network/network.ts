@@ -26,6 +26,7 @@ const USELESS_CODES = new Set<string>([
   ReadingGossipErrorCode.DUPLICATE,
   ReadingGossipErrorCode.EQUIVOCATION_KNOWN,
   CoSignatureGossipErrorCode.DUPLICATE,
+  CoSignatureGossipErrorCode.SUPERSEDED,
 ]);
 
 /** A token bucket per peer: `rate` tokens a second, `burst` at most. */
