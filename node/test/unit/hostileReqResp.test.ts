@@ -254,3 +254,57 @@ describe('attack: the window protocol, more hostile peers', function () {
     });
   });
 });
+
+describe('attack: a requester that never reads the answer', function () {
+  this.timeout(60_000);
+  const { community } = testCommunity(3);
+  const protocol = topics(community).windowProtocol;
+  const serveDeadlineMs = 1500;
+  let victim: Network;
+  let hostile: DiversityLibp2p;
+  let answered = 0;
+
+  before(async () => {
+    victim = new Network(
+      { ...defaultNetworkOptions, serveDeadlineMs },
+      {
+        privateKey: await peerKeyFromSecret('victim-5'),
+        community,
+        metrics: null,
+        logger: createLogger({ level: 'error', name: 'test' }),
+        handlers: {
+          onReading: async () => {},
+          onCoSignature: async () => {},
+          // 12 frames of 1 MB: far more than the muxer's window, so the answer waits on the reader.
+          serveWindow: async () => {
+            answered++;
+            return Array.from({ length: 12 }, () => new Uint8Array(1000 * 1024).fill(1));
+          },
+        },
+      },
+    );
+    await victim.start();
+    hostile = await createHost(defaultNetworkOptions, await peerKeyFromSecret('hostile-5'));
+  });
+  after(async () => {
+    await hostile?.stop();
+    await victim?.stop();
+  });
+
+  it('the answer is cut at the serve deadline: the stream is not held, the node serves again', async () => {
+    const s = await hostile.dialProtocol(victim.host.getMultiaddrs()[0], protocol);
+    await pipe([Buffer.from(JSON.stringify({ method: 'readings', window: 0 }))], (src) => lp.encode(src), s.sink);
+    const started = Date.now();
+    // Never read: wait until the victim resets the stream (the muxer reports it as the stream's status).
+    while (s.status === 'open' && Date.now() - started < serveDeadlineMs + 8000) await sleep(100);
+    expect(s.status, 'cut by the victim').to.not.equal('open');
+    expect(Date.now() - started).to.be.lessThan(serveDeadlineMs + 8000);
+    expect(answered).to.equal(1);
+    // And a reader that does read is served.
+    const s2 = await hostile.dialProtocol(victim.host.getMultiaddrs()[0], protocol);
+    await pipe([Buffer.from(JSON.stringify({ method: 'readings', window: 1 }))], (src) => lp.encode(src), s2.sink);
+    let frames = 0;
+    for await (const _ of lp.decode(s2.source, { maxDataLength: 2 * 1024 * 1024 })) frames++;
+    expect(frames).to.equal(13);
+  });
+});
