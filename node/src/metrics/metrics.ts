@@ -44,6 +44,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'Missing readings fetched from peers',
       ...reg,
     }),
+    reconciledReadingsRefused: new Counter({
+      name: 'diversity_reconciled_readings_refused_total',
+      help: 'Readings (and evidence) fetched from peers and not kept, by validation code',
+      labelNames: ['code'] as const,
+      ...reg,
+    }),
     windowsCommitted: new Counter({
       name: 'diversity_windows_committed_total',
       help: 'Windows folded and committed by this node',
