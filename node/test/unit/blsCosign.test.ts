@@ -123,7 +123,7 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
 
     it('attack: the cheap checks come before the share point is decoded (~2 ms): a flood of shares for windows not over, already final or not of the community costs no curve arithmetic', () => {
       const offCurve = (over: Partial<typeof result>, signer = 0) => {
-        const b = share(signer, signer, over);
+        const b = share(signer, 0, over);
         b[BLS_SHARE_MESSAGE_LENGTH - 1] ^= 1; // not a point: decoding it would say MALFORMED
         return b;
       };
