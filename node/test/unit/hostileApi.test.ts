@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
 import { request } from 'node:http';
-import { Dashboard, type DashboardNode } from '../../src/api/dashboard.js';
+import { Dashboard, type DashboardNode, defaultDashboardOptions } from '../../src/api/dashboard.js';
 import { defaultEventFeedOptions } from '../../src/api/events.js';
 import { defaultApiOptions } from '../../src/api/options.js';
 import { ApiServer } from '../../src/api/server.js';
@@ -199,5 +199,71 @@ describe('attack: the HTTP API and dashboard', function () {
     const long = await get(`/status?${'a'.repeat(64 * 1024)}`);
     expect(long.status).to.equal(431);
     expect((await get('/status')).status).to.equal(200);
+  });
+});
+
+/**
+ * The dashboard's JSON routes read the store, fold windows (`/api/member`: up to 96 folds per request)
+ * and read the hub: each request costs the node's event loop and its RPC. Many at once from one
+ * client must not all run at once.
+ */
+describe('attack: many concurrent dashboard queries', function () {
+  this.timeout(60_000);
+  const { community } = testCommunity(3);
+  const logger = createLogger({ level: 'error', name: 'test' });
+
+  it('40 concurrent /api/windows requests: at most maxConcurrentQueries run at once, the rest 503 at once', async () => {
+    const { clock } = manualClock(community, community.start + 10 * 4 * 3);
+    let running = 0;
+    let most = 0;
+    const hub = {
+      // A slow hub read: what makes a query hold the event loop's turn and the RPC.
+      windowRecord: async () => {
+        running++;
+        most = Math.max(most, running);
+        await sleep(300);
+        running--;
+        return { windowRoot: '', stateHash: '', balancesRoot: '', signers: 0n, submittedAt: 0, status: 0 };
+      },
+    };
+    const dashboard = new Dashboard(defaultDashboardOptions, {
+      name: 'victim',
+      address: community.participants[0],
+      participantIndex: 0,
+      peerId: 'peer',
+      community,
+      clock,
+      db: { windowResults: { get: async () => undefined } } as never,
+      hub: hub as never,
+      provider: {} as never,
+      peers: () => [],
+      lastCommittedWindow: () => -1,
+      lastFinalWindow: () => -1,
+      finalBalances: async () => undefined,
+      logger,
+    });
+    const api = new ApiServer(defaultApiOptions, {
+      status: async () => ({}),
+      windowResult: async () => undefined,
+      metrics: null,
+      logger,
+      dashboard: { handle: dashboard.handle, start: async () => {}, stop: () => dashboard.stop() },
+    });
+    await api.start();
+    try {
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`${api.url}/api/windows?count=1&from=${i % 3}`).then((r) => r.status),
+        ),
+      );
+      const max = defaultDashboardOptions.maxConcurrentQueries;
+      expect(most, 'queries running at once').to.be.at.most(max);
+      expect(statuses.filter((s) => s === 200).length).to.be.at.least(max);
+      expect(statuses.filter((s) => s !== 200 && s !== 503)).to.deep.equal([]);
+      // Once the burst is over, the next query is served.
+      expect((await fetch(`${api.url}/api/windows?count=1`)).status).to.equal(200);
+    } finally {
+      await api.stop();
+    }
   });
 });
