@@ -308,3 +308,69 @@ describe('attack: a requester that never reads the answer', function () {
     expect(frames).to.equal(13);
   });
 });
+
+/**
+ * Each served answer is built in memory (up to W·M readings: ~13 MB at W = 96, M = 1,024) and held
+ * until the requester has read it or the serve deadline passes. The per-connection stream limit and
+ * the per-peer rate bound one identity; identities are free, so the node bounds the answers it
+ * serves at once, whoever asks.
+ */
+describe('attack: many identities ask at once', function () {
+  this.timeout(60_000);
+  const { community } = testCommunity(3);
+  const protocol = topics(community).windowProtocol;
+  const maxConcurrentServes = 4;
+  let victim: Network;
+  const sybils: DiversityLibp2p[] = [];
+  let running = 0;
+  let most = 0;
+
+  before(async () => {
+    victim = new Network(
+      { ...defaultNetworkOptions, maxConcurrentServes },
+      {
+        privateKey: await peerKeyFromSecret('victim-6'),
+        community,
+        metrics: null,
+        logger: createLogger({ level: 'error', name: 'test' }),
+        handlers: {
+          onReading: async () => {},
+          onCoSignature: async () => {},
+          serveWindow: async () => {
+            running++;
+            most = Math.max(most, running);
+            await sleep(400);
+            running--;
+            return [Buffer.from('item')];
+          },
+        },
+      },
+    );
+    await victim.start();
+    for (let i = 0; i < 3; i++)
+      sybils.push(await createHost(defaultNetworkOptions, await peerKeyFromSecret(`sybil-${i}`)));
+  });
+  after(async () => {
+    for (const s of sybils) await s.stop();
+    await victim?.stop();
+  });
+
+  it('12 requests at once from 3 identities: at most maxConcurrentServes are served at once, the rest BUSY', async () => {
+    const ask = async (host: DiversityLibp2p): Promise<string> => {
+      const s = await host.dialProtocol(victim.host.getMultiaddrs()[0], protocol);
+      await pipe([Buffer.from(JSON.stringify({ method: 'readings', window: 0 }))], (src) => lp.encode(src), s.sink);
+      for await (const f of lp.decode(s.source)) {
+        const h = JSON.parse(Buffer.from(f.subarray()).toString());
+        await s.close().catch(() => {});
+        return h.ok ? 'ok' : h.error;
+      }
+      return 'ended';
+    };
+    const answers = await Promise.all(sybils.flatMap((h) => Array.from({ length: 4 }, () => ask(h))));
+    expect(most, 'answers being served at once').to.be.at.most(maxConcurrentServes);
+    expect(answers.filter((a) => a === 'ok').length).to.be.at.least(maxConcurrentServes);
+    expect(answers.filter((a) => a !== 'ok')).to.satisfy((rest: string[]) =>
+      rest.every((a) => a === ReqRespErrorCode.BUSY),
+    );
+  });
+});
