@@ -80,6 +80,8 @@ export class Network {
   /** Useless messages per peer (application score). */
   readonly useless = new UselessMessageCounter();
   private readonly inboundRequests: RateLimiter;
+  /** Window-protocol answers being served now (`maxConcurrentServes` at most). */
+  private serving = 0;
   /** Peers disconnected for their score: not re-dialled before this time (ms). */
   private readonly banned = new Map<string, number>();
   /** The bootstrap addresses, parsed at the first redial. */
@@ -160,10 +162,18 @@ export class Network {
             .finally(() => stream.close().catch(() => stream.abort(new Error('close failed'))));
           return;
         }
+        let holds = false;
         serveStream(
           stream,
           serveLimits,
           async (req) => {
+            if (this.serving >= (this.opts.maxConcurrentServes ?? 64)) {
+              metrics?.reqRespRequests.inc({ method: req.method, result: ReqRespErrorCode.BUSY });
+              throw new ReqRespError({ code: ReqRespErrorCode.BUSY });
+            }
+            // Held until the answer is written (or cut): what is held in memory is bounded.
+            this.serving++;
+            holds = true;
             try {
               const items = await handlers.serveWindow(req);
               metrics?.reqRespRequests.inc({ method: req.method, result: 'ok' });
@@ -174,12 +184,19 @@ export class Network {
             }
           },
           (code) => metrics?.reqRespRequests.inc({ method: 'any', result: code }),
-        ).catch((e) => {
-          // Cut by a bound (IDLE, TIMEOUT, TOO_LARGE) or by the peer: counted by its code.
-          metrics?.reqRespRequests.inc({ method: 'any', result: e instanceof ReqRespError ? e.code : 'stream_error' });
-          logger.verbose('window protocol stream failed', { peer }, e);
-          stream.abort(e instanceof Error ? e : new Error(String(e)));
-        });
+        )
+          .catch((e) => {
+            // Cut by a bound (IDLE, TIMEOUT, TOO_LARGE) or by the peer: counted by its code.
+            metrics?.reqRespRequests.inc({
+              method: 'any',
+              result: e instanceof ReqRespError ? e.code : 'stream_error',
+            });
+            logger.verbose('window protocol stream failed', { peer }, e);
+            stream.abort(e instanceof Error ? e : new Error(String(e)));
+          })
+          .finally(() => {
+            if (holds) this.serving--;
+          });
       },
       { maxInboundStreams: this.opts.maxInboundStreams },
     );

@@ -17,6 +17,11 @@ export interface NetworkOptions {
   requestsPerSecondPerPeer: number;
   /** Inbound window-protocol streams open at once, per connection. */
   maxInboundStreams: number;
+  /**
+   * Window-protocol answers served at once, whoever asks (one more is answered `REQRESP_BUSY`): each is
+   * built in memory (up to W·M readings) and held until read or the serve deadline.
+   */
+  maxConcurrentServes: number;
 }
 
 export const defaultNetworkOptions: NetworkOptions = {
@@ -29,6 +34,7 @@ export const defaultNetworkOptions: NetworkOptions = {
   serveDeadlineMs: 15_000,
   requestsPerSecondPerPeer: 10,
   maxInboundStreams: 4,
+  maxConcurrentServes: 64,
 };
 
 /**

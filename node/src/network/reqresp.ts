@@ -42,6 +42,8 @@ export enum ReqRespErrorCode {
   TOO_LARGE = 'REQRESP_TOO_LARGE',
   /** The responder refused: this peer asked too often. */
   RATE_LIMITED = 'REQRESP_RATE_LIMITED',
+  /** The responder refused: it serves as many answers at once as it may (`maxConcurrentServes`). */
+  BUSY = 'REQRESP_BUSY',
 }
 export class ReqRespError extends DiversityError<{ code: ReqRespErrorCode; detail?: string }> {}
 
