@@ -374,3 +374,44 @@ describe('attack: many identities ask at once', function () {
     );
   });
 });
+
+/**
+ * libp2p keeps a peer-store entry (keys, addresses, protocols) for every identity that ever connected,
+ * connected or not, for the life of the process; identities are free (one IP is throttled to a few
+ * connections a second by libp2p, which still adds up to hundreds of thousands a day).
+ */
+describe('attack: identity churn fills the peer store', function () {
+  this.timeout(120_000);
+  const { community } = testCommunity(3);
+  const maxKnownPeers = 10;
+  let victim: Network;
+
+  before(async () => {
+    victim = new Network(
+      { ...defaultNetworkOptions, redialIntervalMs: 300, maxKnownPeers },
+      {
+        privateKey: await peerKeyFromSecret('victim-7'),
+        community,
+        metrics: null,
+        logger: createLogger({ level: 'error', name: 'test' }),
+        handlers: { onReading: async () => {}, onCoSignature: async () => {}, serveWindow: async () => [] },
+      },
+    );
+    await victim.start();
+  });
+  after(async () => {
+    await victim?.stop();
+  });
+
+  it('25 identities connect and leave: the peer store keeps at most maxKnownPeers of the gone', async () => {
+    for (let i = 0; i < 25; i++) {
+      const h = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`churn-${i}`));
+      await h.dial(victim.host.getMultiaddrs()[0]);
+      await sleep(250); // libp2p throttles inbound connections per address
+      await h.stop();
+    }
+    await sleep(1500);
+    const known = (await victim.host.peerStore.all()).length;
+    expect(known, 'peer-store entries').to.be.at.most(maxKnownPeers + victim.host.getPeers().length);
+  });
+});
