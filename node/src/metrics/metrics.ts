@@ -140,6 +140,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['method', 'result'] as const,
       ...reg,
     }),
+    peersForgotten: new Counter({
+      name: 'diversity_peers_forgotten_total',
+      help: 'Peer-store entries of peers gone (neither connected nor bootstrap) dropped past maxKnownPeers',
+      ...reg,
+    }),
     peersDisconnected: new Counter({
       name: 'diversity_peers_disconnected_total',
       help: 'Peers disconnected by this node, by reason',

@@ -80,6 +80,8 @@ export class Network {
   /** Useless messages per peer (application score). */
   readonly useless = new UselessMessageCounter();
   private readonly inboundRequests: RateLimiter;
+  /** A peer-store prune is under way (the upkeep starts none while one runs). */
+  private pruning = false;
   /** Window-protocol answers being served now (`maxConcurrentServes` at most). */
   private serving = 0;
   /** Peers disconnected for their score: not re-dialled before this time (ms). */
@@ -250,6 +252,28 @@ export class Network {
       if (peer === this.peerId || (peer && connected.has(peer)) || (peer && this.banned.has(peer))) continue;
       this.host.dial(ma).catch((e) => this.modules.logger.debug('dial failed', { addr }, e));
     }
+    if (!this.pruning) {
+      this.pruning = true;
+      this.prunePeerStore(connected)
+        .catch((e) => this.modules.logger.debug('peer store prune failed', {}, e))
+        .finally(() => {
+          this.pruning = false;
+        });
+    }
+  }
+
+  /**
+   * Past `maxKnownPeers` entries of peers neither connected nor bootstrap, drops them all from the peer
+   * store (libp2p keeps one for every identity that ever connected: identities are free). Bootstrap peers
+   * are dialled by their configured address, and scores and bans are kept elsewhere.
+   */
+  private async prunePeerStore(connected: Set<string>): Promise<void> {
+    const keep = new Set([...connected, this.peerId]);
+    for (const b of this.bootstrap ?? []) if (b.peer) keep.add(b.peer);
+    const gone = (await this.host.peerStore.all()).filter((p) => !keep.has(p.id.toString()));
+    if (gone.length <= (this.opts.maxKnownPeers ?? 256)) return;
+    for (const p of gone) if (this.status === 'started') await this.host.peerStore.delete(p.id);
+    this.modules.metrics?.peersForgotten.inc(gone.length);
   }
 
   async publishReading(bytes: Uint8Array): Promise<void> {

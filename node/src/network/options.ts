@@ -22,6 +22,11 @@ export interface NetworkOptions {
    * built in memory (up to W·M readings) and held until read or the serve deadline.
    */
   maxConcurrentServes: number;
+  /**
+   * Peer-store entries of peers neither connected nor bootstrap kept at most: past it the upkeep drops
+   * them (libp2p keeps an entry for every identity that ever connected, for the life of the process).
+   */
+  maxKnownPeers: number;
 }
 
 export const defaultNetworkOptions: NetworkOptions = {
@@ -35,6 +40,7 @@ export const defaultNetworkOptions: NetworkOptions = {
   requestsPerSecondPerPeer: 10,
   maxInboundStreams: 4,
   maxConcurrentServes: 64,
+  maxKnownPeers: 256,
 };
 
 /**
