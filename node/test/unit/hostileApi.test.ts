@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Dashboard, type DashboardNode, defaultDashboardOptions } from '../../src/api/dashboard.js';
-import { defaultEventFeedOptions } from '../../src/api/events.js';
+import { defaultEventFeedOptions, EventFeed } from '../../src/api/events.js';
 import { defaultApiOptions } from '../../src/api/options.js';
 import { ApiServer } from '../../src/api/server.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
@@ -264,6 +265,36 @@ describe('attack: many concurrent dashboard queries', function () {
       expect((await fetch(`${api.url}/api/windows?count=1`)).status).to.equal(200);
     } finally {
       await api.stop();
+    }
+  });
+});
+
+describe('attack: an event stream whose client never reads', function () {
+  this.timeout(60_000);
+
+  it('the node ends the stream once maxBufferedBytes wait for the client, instead of buffering every event', async () => {
+    const feed = new EventFeed({ heartbeatMs: 60_000 });
+    const server = createServer((req, res) => feed.stream(req, res, 0));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      socket.pause(); // never reads: the kernel buffers fill, then the node's
+      while (feed.openStreams === 0) await sleep(10);
+      const message = 'x'.repeat(4096);
+      // 64 MB of events for a client that reads nothing.
+      for (let i = 0; i < 16_384 && feed.openStreams > 0; i++) {
+        feed.push({ source: 'node', type: 'disagreement', severity: 'info', window: i, message, data: {} });
+        if (i % 256 === 0) await sleep(1);
+      }
+      expect(feed.openStreams, 'the stream is ended').to.equal(0);
+      socket.destroy();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 });
