@@ -57,9 +57,16 @@ export interface EventFeedOptions {
   heartbeatMs: number;
   /** Server-sent-event streams open at once; one more is answered 503 (each holds a connection for good). */
   maxStreams: number;
+  /** Bytes that may wait for a stream's client (one that does not read): past it the stream is ended. */
+  maxBufferedBytes: number;
 }
 
-export const defaultEventFeedOptions: EventFeedOptions = { capacity: 1000, heartbeatMs: 15_000, maxStreams: 32 };
+export const defaultEventFeedOptions: EventFeedOptions = {
+  capacity: 1000,
+  heartbeatMs: 15_000,
+  maxStreams: 32,
+  maxBufferedBytes: 1024 * 1024,
+};
 
 /**
  * A bounded, ordered event log with live subscribers: served as JSON (`GET /api/events?since=`)
@@ -110,11 +117,16 @@ export class EventFeed {
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
     });
-    const send = (e: FeedEvent) => res.write(`id: ${e.id}\nevent: feed\ndata: ${JSON.stringify(e)}\n\n`);
+    // A client that does not read gets its stream ended, not an ever-growing buffer in the node.
+    const write = (chunk: string) => {
+      if (res.writableLength > this.opts.maxBufferedBytes) res.destroy();
+      else res.write(chunk);
+    };
+    const send = (e: FeedEvent) => write(`id: ${e.id}\nevent: feed\ndata: ${JSON.stringify(e)}\n\n`);
     res.write(`retry: 2000\n\n`);
     for (const e of this.since(resumeFrom)) send(e);
     const unsubscribe = this.subscribe(send);
-    const heartbeat = setInterval(() => res.write(`: keep-alive\n\n`), this.opts.heartbeatMs);
+    const heartbeat = setInterval(() => write(`: keep-alive\n\n`), this.opts.heartbeatMs);
     this.streams.add(res);
     const close = () => {
       clearInterval(heartbeat);
