@@ -415,3 +415,91 @@ describe('attack: identity churn fills the peer store', function () {
     expect(known, 'peer-store entries').to.be.at.most(maxKnownPeers + victim.host.getPeers().length);
   });
 });
+
+/**
+ * `requestAll` asks every connected peer at once and holds every answer until all are in: each may be
+ * up to `maxResponseBytes` (16 MB), and libp2p lets up to 300 peers connect. Peers are free to make:
+ * the fan-out is bounded, bootstrap (configured) peers asked first, then the best gossip scores.
+ */
+describe('attack: many connected peers answer a fetch with the most they may', function () {
+  this.timeout(120_000);
+  const { community } = testCommunity(3);
+  const protocol = topics(community).windowProtocol;
+  const maxRequestPeers = 3;
+  let victim: Network;
+  let honest: Network;
+  const hostiles: DiversityLibp2p[] = [];
+  let asked = 0;
+
+  before(async () => {
+    honest = new Network(defaultNetworkOptions, {
+      privateKey: await peerKeyFromSecret('honest-8'),
+      community,
+      metrics: null,
+      logger: createLogger({ level: 'error', name: 'test' }),
+      handlers: {
+        onReading: async () => {},
+        onCoSignature: async () => {},
+        serveWindow: async () => {
+          asked++;
+          return [Buffer.from('the honest answer')];
+        },
+      },
+    });
+    await honest.start();
+    victim = new Network(
+      {
+        ...defaultNetworkOptions,
+        maxRequestPeers,
+        bootstrap: [`${honest.multiaddrs()[0]}`],
+      },
+      {
+        privateKey: await peerKeyFromSecret('victim-8'),
+        community,
+        metrics: null,
+        logger: createLogger({ level: 'error', name: 'test' }),
+        handlers: { onReading: async () => {}, onCoSignature: async () => {}, serveWindow: async () => [] },
+      },
+    );
+    await victim.start();
+    for (let i = 0; i < 6; i++) {
+      const h = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`flooder-${i}`));
+      await h.handle(protocol, ({ stream }) => {
+        asked++;
+        // 12 frames of ~1 MB: within the item cap (12) and the victim's 16 MB response cap.
+        void (async () => {
+          const decoded = lp.decode(stream.source);
+          await decoded.next();
+          await pipe(
+            (async function* () {
+              yield encodeResponseHeader({ ok: true, count: 12 });
+              for (let k = 0; k < 12; k++) yield new Uint8Array(1000 * 1024).fill(9);
+            })(),
+            (s) => lp.encode(s),
+            stream.sink,
+          );
+        })().catch(() => {});
+      });
+      await h.dial(victim.host.getMultiaddrs()[0]);
+      await sleep(250); // libp2p throttles inbound connections per address
+      hostiles.push(h);
+    }
+    const deadline = Date.now() + 10_000;
+    while (victim.connectedPeers().length < 7 && Date.now() < deadline) await sleep(100);
+  });
+  after(async () => {
+    for (const h of hostiles) await h.stop();
+    await victim?.stop();
+    await honest?.stop();
+  });
+
+  it('7 connected peers, 6 of them flooding: at most maxRequestPeers are asked, the bootstrap peer first', async () => {
+    expect(victim.connectedPeers().length).to.equal(7);
+    asked = 0;
+    const answers = await victim.requestAll({ method: 'readings', window: 0 }, 10_000);
+    expect(asked, 'peers asked').to.be.at.most(maxRequestPeers);
+    expect(answers.map((a) => a.peer.toString())).to.include(honest.peerId);
+    const held = answers.reduce((n, a) => n + a.items.reduce((m, i) => m + i.length, 0), 0);
+    expect(held, 'bytes held').to.be.at.most(maxRequestPeers * defaultNetworkOptions.maxResponseBytes);
+  });
+});
