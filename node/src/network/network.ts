@@ -303,11 +303,18 @@ export class Network {
   }
 
   /**
-   * Asks every connected peer at once and returns the answers of those that answered in time
-   * (never waits on the slowest: each request has its own deadline; failures are reported).
+   * Asks the connected peers at once (at most `maxRequestPeers`: bootstrap peers first, then the best
+   * gossip scores; every answer is held until the last is in) and returns the answers of those that
+   * answered in time (never waits on the slowest: each request has its own deadline; failures are reported).
    */
   async requestAll(req: WindowRequest, deadlineMs: number): Promise<{ peer: PeerId; items: Uint8Array[] }[]> {
-    const peers = this.connectedPeers().filter((p) => !this.banned.has(p.toString()));
+    const bootstrap = new Set((this.bootstrap ?? []).map((b) => b.peer).filter((p): p is string => Boolean(p)));
+    const peers = this.connectedPeers()
+      .filter((p) => !this.banned.has(p.toString()))
+      .map((peer) => ({ peer, first: bootstrap.has(peer.toString()) ? 1 : 0, score: this.score(peer) }))
+      .sort((a, b) => b.first - a.first || b.score - a.score)
+      .slice(0, Math.max(1, this.opts.maxRequestPeers ?? 16))
+      .map((p) => p.peer);
     const settled = await Promise.allSettled(peers.map((peer) => this.request(peer, req, deadlineMs)));
     const out: { peer: PeerId; items: Uint8Array[] }[] = [];
     settled.forEach((s, i) => {

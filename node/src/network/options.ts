@@ -27,6 +27,11 @@ export interface NetworkOptions {
    * them (libp2p keeps an entry for every identity that ever connected, for the life of the process).
    */
   maxKnownPeers: number;
+  /**
+   * Peers a fetch from "every peer" (`requestAll`) asks at most: bootstrap peers first, then the best
+   * gossip scores. Each answer may be `maxResponseBytes` and all are held until the last is in.
+   */
+  maxRequestPeers: number;
 }
 
 export const defaultNetworkOptions: NetworkOptions = {
@@ -41,6 +46,7 @@ export const defaultNetworkOptions: NetworkOptions = {
   maxInboundStreams: 4,
   maxConcurrentServes: 64,
   maxKnownPeers: 256,
+  maxRequestPeers: 16,
 };
 
 /**
