@@ -189,6 +189,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         c.meterCount = m;
         Settlement.setModules(c.modules, config.modules, isModuleEnabled, config.market.kind);
         emit CommunityOpened(communityId, msg.sender, config.token, n, m, meterRoot_);
+        // An allow-listed module, keyed by (this hub, communityId): the list it keeps is the one checked above.
+        c.modules.coSignature.open(communityId, config.participants);
     }
 
     /// @inheritdoc IHub

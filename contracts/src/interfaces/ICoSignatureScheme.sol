@@ -22,6 +22,12 @@ interface ICoSignatureScheme {
     /// @notice Thrown when one participant's signature appears twice.
     error DuplicateSigner(address signer);
 
+    /// @notice Called by the hub once, when community `communityId` of hub msg.sender opens, with its participant
+    /// list (`OpenConfig.participants`: 20 bytes per participant in index order, checked by the hub: non-zero,
+    /// distinct, at most 1,024). A scheme whose keys are the participants' addresses (ECDSA) keeps the list here
+    /// and needs nothing at join; others ignore it.
+    function open(uint64 communityId, bytes calldata participants) external;
+
     /// @notice Called by the hub when participant `index` (address `participant`) joins community
     /// `communityId` of hub msg.sender; `keyData` is scheme-specific (ECDSA: empty; BLS: pubkey ‖
     /// proof of possession). Module state is keyed by (msg.sender, communityId).

@@ -47,6 +47,10 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
     // ------------------------------------------------------------------ register
 
     /// @inheritdoc ICoSignatureScheme
+    /// @dev Nothing to keep: a BLS key is registered at join, with its proof of possession.
+    function open(uint64, bytes calldata) external pure {}
+
+    /// @inheritdoc ICoSignatureScheme
     /// @dev `keyData` = public key (G2, 256 bytes) ‖ proof of possession (G1, 128 bytes), the proof
     /// being a signature over (public key ‖ participant) under the PoP tag of (chain, hub, community).
     function register(uint64 communityId, uint256 index, address participant, bytes calldata keyData) external {

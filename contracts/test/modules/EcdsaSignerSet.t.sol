@@ -7,7 +7,7 @@ import {ICoSignatureScheme} from "../../src/interfaces/ICoSignatureScheme.sol";
 import {EcdsaSignerSet} from "../../src/modules/EcdsaSignerSet.sol";
 
 /// @notice The ECDSA co-signature module: bitmap ‖ 64-byte EIP-2098 signatures in index order, addresses
-/// kept packed per (hub, community).
+/// kept per (hub, community) as the code of a data contract created at `open` (s16).
 contract EcdsaSignerSetTest is Test {
     EcdsaSignerSet internal set = new EcdsaSignerSet();
     uint256[] internal keys;
@@ -17,10 +17,23 @@ contract EcdsaSignerSetTest is Test {
     address internal hubB = makeAddr("hubB");
 
     function setUp() public {
+        bytes memory list;
         for (uint256 i = 0; i < 4; ++i) {
             keys.push(uint256(keccak256(abi.encode("signer", i))));
-            vm.prank(hubA);
-            set.register(1, i, vm.addr(keys[i]), "");
+            list = bytes.concat(list, bytes20(vm.addr(keys[i])));
+        }
+        vm.prank(hubA);
+        set.open(1, list);
+    }
+
+    /// @dev The packed list (20 bytes each) of the addresses of `n` keys `key(i)`.
+    function _list(uint256 n, function(uint256) pure returns (uint256) key) internal pure returns (bytes memory list) {
+        list = new bytes(20 * n);
+        for (uint256 i = 0; i < n; ++i) {
+            address a = vm.addr(key(i));
+            assembly ("memory-safe") {
+                mstore(add(add(list, 0x20), mul(i, 20)), shl(96, a))
+            }
         }
     }
 
@@ -42,14 +55,27 @@ contract EcdsaSignerSetTest is Test {
     }
 
     function test_RevertWhen_OtherHubOrCommunity() public {
-        // Keys registered by hub A for community 1 mean nothing to hub B, or to community 2.
+        // The list hub A opened for community 1 means nothing to hub B, or to community 2: unknown there.
         bytes memory blob = bytes.concat(bytes32(uint256(1)), _sig(0));
         vm.prank(hubB);
-        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[0])));
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.UnknownCommunity.selector, 1));
         set.verify(1, DIGEST, 4, blob);
         vm.prank(hubA);
-        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[0])));
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.UnknownCommunity.selector, 2));
         set.verify(2, DIGEST, 4, blob);
+        // Hub B's own community 1 of other participants: hub A's signer is no participant there.
+        vm.prank(hubB);
+        set.open(1, abi.encodePacked(bytes20(makeAddr("b0")), bytes20(makeAddr("b1"))));
+        vm.prank(hubB);
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[0])));
+        set.verify(1, DIGEST, 2, blob);
+    }
+
+    /// @dev Attack: a participant signs for an index past the opened list (the hub passes N; a list shorter
+    /// than N reads as zero addresses there, which no signature recovers to).
+    function test_RevertWhen_IndexPastTheList() public {
+        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.SignerNotParticipant.selector, vm.addr(keys[0])));
+        _verifyA(8, bytes.concat(bytes32(uint256(1) << 5), _sig(0)));
     }
 
     function test_RevertWhen_BitBeyondParticipantCount() public {
@@ -97,7 +123,7 @@ contract EcdsaSignerSetTest is Test {
         uint256 key = bound(keySeed, 1, CURVE_N - 1);
         address signer = vm.addr(key);
         vm.prank(hubA);
-        set.register(9, 0, signer, "");
+        set.open(9, abi.encodePacked(bytes20(signer)));
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
         uint256 twinS = CURVE_N - uint256(s);
         uint256 twinParity = v == 27 ? 1 : 0;
@@ -141,10 +167,12 @@ contract EcdsaSignerSetTest is Test {
         _verifyA(4, bytes.concat(bytes32(uint256(0x04)), r, flipped));
     }
 
-    function test_RevertWhen_RegisterTwiceOrWithKeyDataOrOutOfRange() public {
+    /// @dev A join stores nothing: a second `register` of an index changes nothing (the hub lets each index join
+    /// once); key data, an index past the bound or the zero address are refused.
+    function test_RevertWhen_RegisterWithKeyDataOrOutOfRange() public {
         vm.startPrank(hubA);
-        vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.AlreadyRegistered.selector, 1, 0));
         set.register(1, 0, makeAddr("p0bis"), "");
+        assertEq(set.participantAt(hubA, 1, 0), vm.addr(keys[0]), "the opened list is the one checked");
         vm.expectRevert(abi.encodeWithSelector(ICoSignatureScheme.InvalidKeyData.selector, 1, 5));
         set.register(1, 5, makeAddr("p5"), hex"01");
         vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipant.selector, 1, 1024));
@@ -154,24 +182,45 @@ contract EcdsaSignerSetTest is Test {
         vm.stopPrank();
     }
 
-    /// @dev The packed address store: 256 participants registered in a shuffled order each read back at
-    /// their own index (neighbours untouched), and a random signer set verifies to its own bitmap.
+    /// @dev `open` refuses a list that is empty, not whole addresses, or longer than the bound, and a second
+    /// list for one (hub, community): the first one stands.
+    function test_RevertWhen_OpenListMalformedOrTwice() public {
+        vm.startPrank(hubA);
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipantList.selector, 5, 0));
+        set.open(5, "");
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipantList.selector, 5, 39));
+        set.open(5, new bytes(39));
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.InvalidParticipantList.selector, 5, 20 * 1025));
+        set.open(5, new bytes(20 * 1025));
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.AlreadyOpened.selector, 1));
+        set.open(1, abi.encodePacked(bytes20(makeAddr("intruder"))));
+        vm.stopPrank();
+        assertEq(set.participantAt(hubA, 1, 0), vm.addr(keys[0]));
+    }
+
+    /// @dev The list's data contract: code = STOP ‖ the 20-byte addresses, so a call to it does nothing and
+    /// returns nothing; 1,024 participants (the bound) fit one contract.
+    function test_Open_ListIsInertCodeAndTakesTheBound() public {
+        vm.prank(hubB);
+        set.open(11, _list(1024, _key));
+        assertEq(set.participantAt(hubB, 11, 1023), vm.addr(_key(1023)));
+        assertEq(set.participantAt(hubB, 11, 1024), address(0), "past the bound");
+        vm.prank(hubB);
+        set.open(12, abi.encodePacked(bytes20(makeAddr("q0"))));
+        // The data contract is the module's first creation after the two above: find it by its code.
+        address list = vm.computeCreateAddress(address(set), vm.getNonce(address(set)) - 1);
+        assertEq(list.code, abi.encodePacked(hex"00", bytes20(makeAddr("q0"))));
+        (bool ok, bytes memory ret) = list.call(abi.encodeWithSignature("anything()"));
+        assertTrue(ok);
+        assertEq(ret.length, 0);
+    }
+
+    /// @dev The list: 256 participants each read back at their own index (neighbours untouched), and a random
+    /// signer set verifies to its own bitmap.
     function testFuzz_PackedAddressesRoundTrip(uint256 seed, uint256 mask) public {
         uint256 n = 256;
-        uint256[] memory order = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            order[i] = i;
-        }
-        for (uint256 i = n - 1; i > 0; --i) {
-            uint256 j = uint256(keccak256(abi.encode(seed, i))) % (i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        vm.startPrank(hubB);
-        for (uint256 k = 0; k < n; ++k) {
-            uint256 i = order[k];
-            set.register(7, i, vm.addr(_key(i)), "");
-        }
-        vm.stopPrank();
+        vm.prank(hubB);
+        set.open(7, _list(n, _key));
         for (uint256 i = 0; i < n; ++i) {
             assertEq(set.participantAt(hubB, 7, i), vm.addr(_key(i)));
         }
@@ -194,10 +243,12 @@ contract EcdsaSignerSetTest is Test {
         uint256 n = vm.parseJsonUint(json, ".ecdsa.participants");
         bytes32 digest = vm.parseJsonBytes32(json, ".ecdsa.digest");
         vm.startPrank(hubB);
+        bytes memory list;
         for (uint256 i = 0; i < n; ++i) {
             uint256 key = vm.parseJsonUint(json, string.concat(".ecdsa.privateKeys[", vm.toString(i), "]"));
-            set.register(3, i, vm.addr(key), "");
+            list = bytes.concat(list, bytes20(vm.addr(key)));
         }
+        set.open(3, list);
         for (uint256 c = 0; c < 3; ++c) {
             string memory p = string.concat(".ecdsa.cases[", vm.toString(c), "]");
             bytes memory blob = vm.parseJsonBytes(json, string.concat(p, ".blob"));
@@ -290,10 +341,7 @@ contract EcdsaSignerSetTest is Test {
 
     /// @dev Participant i of community `cid` of hub B: the address of key keccak256("ecdsa-cosigner-i").
     function _registerWide(uint64 cid, uint256 n) internal {
-        vm.startPrank(hubB);
-        for (uint256 i = 0; i < n; ++i) {
-            set.register(cid, i, vm.addr(_wideKey(i)), "");
-        }
-        vm.stopPrank();
+        vm.prank(hubB);
+        set.open(cid, _list(n, _wideKey));
     }
 }
