@@ -215,6 +215,18 @@ contract EcdsaSignerSetTest is Test {
         assertEq(ret.length, 0);
     }
 
+    /// @dev Attack: an opener gives `open` too little gas for the list's code (200 gas a byte: ~4.1 M for 1,024
+    /// participants). CREATE then fails and returns zero, and without the check the community would open with no
+    /// list: no update could ever be verified, every window would stay open and every deposit locked. `open`
+    /// reverts instead (and with it the hub's `open`).
+    function test_RevertWhen_OpenHasNoGasForTheList() public {
+        bytes memory list = _list(1024, _key);
+        vm.prank(hubB);
+        vm.expectRevert(abi.encodeWithSelector(EcdsaSignerSet.ListNotStored.selector, 13));
+        set.open{gas: 1_000_000}(13, list);
+        assertEq(set.participantAt(hubB, 13, 0), address(0), "nothing kept");
+    }
+
     /// @dev The list: 256 participants each read back at their own index (neighbours untouched), and a random
     /// signer set verifies to its own bitmap.
     function testFuzz_PackedAddressesRoundTrip(uint256 seed, uint256 mask) public {
