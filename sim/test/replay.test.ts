@@ -127,8 +127,10 @@ describe('sim/replay on anvil', function () {
   const hubRoot = repoRoot();
 
   /**
-   * After the replay: the hub stored our balances root for every window, every member was paid out by its
-   * claim exactly its final escrow plus its bond (nothing short, no credit), and the hub holds nothing.
+   * After the replay: every window final with our balances root (from its `WindowFinalized` event, read through
+   * `HubClient.windowRecord`: the hub stores no record of a window final at once, only the last final root,
+   * s16), every member paid out by its claim exactly its final escrow plus its bond (nothing short, no
+   * credit), and the hub holds nothing.
    */
   async function checkSettledByRoots(rpcUrl: string, approach: DiversityApproach, n: number): Promise<void> {
     const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
@@ -140,13 +142,15 @@ describe('sim/replay on anvil', function () {
     }>;
     expect(info.status).to.equal(3n); // Closed
     expect(info.finalizedWindows).to.equal(BigInt(approach.balances.length));
+    const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+    const hub = new HubClient({ hub: approach.hub, communityId: 1n }, { runner: provider, provider });
     for (const [w, b] of approach.balances.entries()) {
-      const [record] = (await call(rpcUrl, approach.hub, hubIface, 'windowRecord', [1, w])) as Array<{
-        balancesRoot: string;
-      }>;
-      expect(record.balancesRoot, `window ${w}`).to.equal(b.root);
+      expect((await hub.windowRecord(w)).balancesRoot, `window ${w}`).to.equal(b.root);
     }
+    provider.destroy();
     const final = approach.balances.at(-1)!;
+    const [lastRoot] = await call(rpcUrl, approach.hub, hubIface, 'finalBalancesRoot', [1]);
+    expect(lastRoot, 'the hub keeps the last final root').to.equal(final.root);
     let total = 0n;
     for (let m = 0; m < n; m++) {
       const [, , settled] = await call(rpcUrl, approach.hub, hubIface, 'member', [1, m]);
