@@ -13,7 +13,7 @@ import { seedFor } from '../vectors/readings.js';
 import { toHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { memberLimits } from '../window/limits.js';
-import { MarketKind, stateHash, type MarketParams, type ParticipantState } from '../window/state.js';
+import { MarketKind, stateFromStrings, stateHash, type MarketParams, type ParticipantState } from '../window/state.js';
 import { parseTariff, TariffError, tariffHash, type Tariff } from '../window/tariff.js';
 import {
   communityResults,
@@ -501,15 +501,7 @@ export class Devnet {
           gridImportKwh: Number(sum('gridBoughtWh')) / 1000,
           gridExportKwh: Number(sum('gridSoldWh')) / 1000,
           net: fs.map((s) => BigInt(s.net)),
-          finalState: fs.map((s) => ({
-            exportWh: BigInt(s.exportWh),
-            importWh: BigInt(s.importWh),
-            p2pSoldWh: BigInt(s.p2pSoldWh),
-            p2pBoughtWh: BigInt(s.p2pBoughtWh),
-            gridSoldWh: BigInt(s.gridSoldWh),
-            gridBoughtWh: BigInt(s.gridBoughtWh),
-            net: BigInt(s.net),
-          })),
+          finalState: fs.map(stateFromStrings),
           signers: popcount(rec.signers),
           agreeing,
         };

@@ -8,7 +8,7 @@ import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { assembleStoredWindow } from '../window/assemble.js';
 import { meterLayout, type MeterLayout } from '../window/commitment.js';
-import { tryStateHash, type ParticipantState } from '../window/state.js';
+import { stateFromStrings, tryStateHash, type ParticipantState } from '../window/state.js';
 import { badBalancesProof } from '../window/disputeProof.js';
 import { balancesRoot } from '../window/balances.js';
 import { BalanceBook, react } from '../node/balanceBook.js';
@@ -36,17 +36,7 @@ export function parseClaimedWindow(layout: MeterLayout, frames: Uint8Array[]): C
       layout,
       rows[0].interval,
       rows.map((r) => r.slots.map((s) => (s ? deserializeSignedReading(fromHex(s)) : undefined))),
-      rows.map((r) =>
-        r.state.map((s) => ({
-          exportWh: BigInt(s.exportWh),
-          importWh: BigInt(s.importWh),
-          p2pSoldWh: BigInt(s.p2pSoldWh),
-          p2pBoughtWh: BigInt(s.p2pBoughtWh),
-          gridSoldWh: BigInt(s.gridSoldWh),
-          gridBoughtWh: BigInt(s.gridBoughtWh),
-          net: BigInt(s.net),
-        })),
-      ),
+      rows.map((r) => r.state.map(stateFromStrings)),
     );
   } catch {
     return undefined;

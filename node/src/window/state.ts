@@ -86,6 +86,22 @@ export const U128_MAX = (1n << 128n) - 1n;
 export const I256_MAX = (1n << 255n) - 1n;
 export const I256_MIN = -(1n << 255n);
 
+/**
+ * A participant's state from its decimal-string form (the JSON of a store or a peer's answer). Throws on a
+ * field that is not an integer string (`BigInt`'s SyntaxError); ranges are the caller's (`checkState`).
+ */
+export function stateFromStrings(s: Record<keyof ParticipantState, string>): ParticipantState {
+  return {
+    exportWh: BigInt(s.exportWh),
+    importWh: BigInt(s.importWh),
+    p2pSoldWh: BigInt(s.p2pSoldWh),
+    p2pBoughtWh: BigInt(s.p2pBoughtWh),
+    gridSoldWh: BigInt(s.gridSoldWh),
+    gridBoughtWh: BigInt(s.gridBoughtWh),
+    net: BigInt(s.net),
+  };
+}
+
 /** S_0: all zeros, one entry per participant. */
 export function emptyState(participantCount: number): ParticipantState[] {
   return Array.from({ length: participantCount }, () => ({
