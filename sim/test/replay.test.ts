@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Interface, JsonRpcProvider, TypedDataEncoder } from 'ethers';
+import { Interface, JsonRpcProvider, TypedDataEncoder, toBeHex, zeroPadValue } from 'ethers';
 import { runApproach } from '../src/replay/engine.js';
 import { loadArtifact, projectRoot as repoRoot } from '../../node/src/chain/artifacts.js';
 import {
@@ -136,17 +136,27 @@ describe('sim/replay on anvil', function () {
     const [info] = (await call(rpcUrl, approach.hub, hubIface, 'community', [1])) as Array<{
       status: bigint;
       finalizedWindows: bigint;
+      finalBalancesRoot: string;
       token: string;
     }>;
     expect(info.status).to.equal(3n); // Closed
     expect(info.finalizedWindows).to.equal(BigInt(approach.balances.length));
+    // s16: the hub keeps one balances root, the last final window's (`finalBalancesRoot`); a fully signed
+    // window stores no record, its roots are in its `WindowFinalized` event (one per window).
+    const p = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true });
+    const finalized = hubIface.getEvent('WindowFinalized')!.topicHash;
     for (const [w, b] of approach.balances.entries()) {
-      const [record] = (await call(rpcUrl, approach.hub, hubIface, 'windowRecord', [1, w])) as Array<{
-        balancesRoot: string;
-      }>;
-      expect(record.balancesRoot, `window ${w}`).to.equal(b.root);
+      const logs = await p.getLogs({
+        address: approach.hub,
+        fromBlock: 0,
+        topics: [finalized, zeroPadValue(toBeHex(1), 32), zeroPadValue(toBeHex(w), 32)],
+      });
+      expect(logs.length, `window ${w}: one WindowFinalized`).to.equal(1);
+      expect(hubIface.parseLog(logs[0])!.args.balancesRoot, `window ${w}`).to.equal(b.root);
     }
+    p.destroy();
     const final = approach.balances.at(-1)!;
+    expect(info.finalBalancesRoot, 'the final root').to.equal(final.root);
     let total = 0n;
     for (let m = 0; m < n; m++) {
       const [, , settled] = await call(rpcUrl, approach.hub, hubIface, 'member', [1, m]);
