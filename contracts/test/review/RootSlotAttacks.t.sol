@@ -5,7 +5,7 @@ import {IHub} from "../../src/interfaces/IHub.sol";
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {MarketKind, ParticipantState} from "../../src/types/Market.sol";
 import {Balance, CommunityConfig, CommunityStatus, WindowStatus} from "../../src/types/Community.sol";
-import {BalancesProof, DisputeKind, ReadingMismatchProof} from "../../src/types/Dispute.sol";
+import {BalancesProof, DisputeKind, EquivocationProof, ReadingMismatchProof} from "../../src/types/Dispute.sol";
 import {GameAction, GameMove} from "../../src/types/Game.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
@@ -304,6 +304,29 @@ contract RootSlotAttacksTest is DisputeFixture {
         _disputeBalances(1, bad, _proofFrom(r0), _mismatch());
     }
 
+    /// Ordering: the fully signed result of window 1 arrives after the pending claim's challenge period. The
+    /// update first finalizes the pending claim (`_finalizeDue`), then refuses the window as already final: no
+    /// supersede in the same transaction as the finalization, and the slot holds the finalized claim's root
+    /// (the revert undoes the finalization too; `finalize` makes it final for good).
+    function test_RevertWhen_SupersedeAfterPendingIsDue() public {
+        _fast(0);
+        bytes32 r1 = _honestRoot(1);
+        _claimWith(1, wroot, sh, r1, _signers(0, 4));
+        vm.warp(block.timestamp + PERIOD);
+        vm.expectRevert(abi.encodeWithSelector(IHub.WindowAlreadyFinal.selector, id, 1));
+        this.fullUpdate(1, r1);
+        assertEq(hub.community(id).finalizedWindows, 1, "the revert undid the lazy finalization");
+        hub.finalize(id);
+        assertEq(hub.community(id).finalizedWindows, 2);
+        assertEq(hub.community(id).finalBalancesRoot, r1, "the slot holds the finalized claim's root");
+        assertEq(hub.windowRecord(id, 1).balancesRoot, r1, "and its record keeps it");
+    }
+
+    /// @dev `_claimWith` signed by everyone, as an external call (so `vm.expectRevert` applies to the update).
+    function fullUpdate(uint32 w, bytes32 r) external {
+        _claimWith(w, wroot, sh, r, _signers(0, N));
+    }
+
     // ------------------------------------------------------------------ close pays from the last final root
 
     /// @dev Closes and pays every member from `root` (a leaf under `stale` first: refused); Σ paid must empty
@@ -431,6 +454,21 @@ contract RootSlotGoodFaithTest is DisputeFixture {
         if (err.length > 0) vm.expectRevert(err);
         vm.prank(challenger);
         hub.dispute(id, 0, xroot, xsh, bad, DisputeKind.BadBalances, data);
+    }
+
+    /// Equivocation names no claim and reads no balances root: it still lands on window 0 once windows 0 and 1
+    /// are final at once (the slot holds window 1's root, `_context`'s start for window 0 is the genesis root).
+    function test_EquivocationAfterFastPathWindows_Attack() public {
+        Commit memory h = _honest();
+        _claim(0, h.root, h.states[W - 1], _signers(0, N));
+        _claim(1, h.root, h.states[W - 1], _signers(0, N));
+        assertEq(hub.community(id).finalizedWindows, 2);
+        uint32 owner = meterOwners[eqMeter];
+        bytes memory eq = abi.encode(EquivocationProof(_signed(eqMeter, eqInterval), equivocating, _record(eqMeter)));
+        _disputeOn(challenger, id, 0, DisputeKind.Equivocation, eq, "");
+        assertTrue(hub.isVoided(id, eqMeter, eqInterval), "slot voided");
+        assertLt(_bondOf(hub, id, owner), BOND, "the meter's owner pays");
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
     }
 
     function test_GoodFaithThenFraudAfterWindowFinal_Attack() public {
