@@ -641,7 +641,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         info.joinedCount = c.joinedCount;
         info.finalizedWindows = c.finalizedWindows;
         info.genesisBalancesRoot = c.genesisBalancesRoot;
-        info.finalBalancesRoot = c.finalBalancesRoot;
         info.held = c.pool.held;
         info.repaidPool = c.pool.repaidPool;
         info.creditPerMember = c.creditPerMember;
@@ -651,6 +650,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IHub
     function meterRoot(uint64 communityId) external view returns (bytes32) {
         return _existing(communityId).meterRoot;
+    }
+
+    /// @inheritdoc IHub
+    function finalBalancesRoot(uint64 communityId) external view returns (bytes32) {
+        return _existing(communityId).finalBalancesRoot;
     }
 
     /// @inheritdoc IHub

@@ -447,7 +447,7 @@ contract HubTest is HubFixture {
         assertEq(r.windowRoot, bytes32(0), "not stored: in the WindowFinalized event");
         assertEq(r.stateHash, bytes32(0), "not stored: in the WindowFinalized event");
         assertEq(r.balancesRoot, bytes32(0), "not stored in the record: in the WindowFinalized event");
-        assertEq(hub.community(id).finalBalancesRoot, bRoot1, "the community's final balances root");
+        assertEq(hub.finalBalancesRoot(id), bRoot1, "the community's final balances root");
         assertEq(r.signers, 7, "derived: everyone");
         assertEq(r.submittedAt, 0, "not stored for a result final at once");
         // The balances root and finalizedWindows: no account write, no N-sized anything.
@@ -1147,7 +1147,7 @@ contract HubTest is HubFixture {
         (, bytes32[] memory writes) = vm.accesses(address(hub));
         // The status, and the claim root (the final balances root with the claim terms, for the claims).
         assertEq(writes.length, 2, "the status and the claim root");
-        bytes32 root = hub.community(id).finalBalancesRoot;
+        bytes32 root = hub.finalBalancesRoot(id);
         assertEq(vm.load(address(hub), writes[1]), Balances.claimRoot(root, address(token), N, BOND, 0));
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Closed));
         assertEq(token.balanceOf(address(hub)), N * (BOND + ESCROW), "members claim");

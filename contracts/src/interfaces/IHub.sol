@@ -457,6 +457,11 @@ interface IHub {
     /// index). The list itself is in the `open` transaction's calldata (`HubClient.meters` reads and checks it).
     function meterRoot(uint64 communityId) external view returns (bytes32);
 
+    /// @notice The balances root after the community's last final window (0 before the first). The hub keeps no
+    /// other root of a final window (s16): an older one is in that window's `WindowFinalized` event. Its own view,
+    /// not a `CommunityInfo` field: modules that read `community` (the order book) would pay its cold slot.
+    function finalBalancesRoot(uint64 communityId) external view returns (bytes32);
+
     /// @notice The stored result of a window: status, roots, submission time, signer bitmap. A result final
     /// at once reads as signed by everyone, with windowRoot, stateHash, balancesRoot, submittedAt and submitter
     /// 0: its roots are in its `WindowFinalized` event (see `WindowRecord`).

@@ -254,9 +254,6 @@ struct CommunityInfo {
     uint32 finalizedWindows;
     /// The balances root before window 0 (`Balances.genesis` of the participants and the escrow).
     bytes32 genesisBalancesRoot;
-    /// The balances root after the last final window (0 before the first; s16: the hub keeps no other root of a
-    /// final window, an older one is in that window's `WindowFinalized` event).
-    bytes32 finalBalancesRoot;
     /// Tokens the hub holds for this community (joins, deposits, top-ups, claim and game deposits in;
     /// claims and moves to `withdrawable` out): no payout of the community may exceed it.
     uint256 held;

@@ -159,7 +159,7 @@ contract DisputeInvariantTest is Modules {
             assertEq(r.windowRoot, bytes32(0), "no stale root of a replaced claim");
             assertEq(r.stateHash, bytes32(0), "no stale root of a replaced claim");
             CommunityInfo memory info = hub.community(cid);
-            if (info.finalizedWindows == w + 1) assertEq(info.finalBalancesRoot, handler.fullBalancesRoots(k));
+            if (info.finalizedWindows == w + 1) assertEq(hub.finalBalancesRoot(cid), handler.fullBalancesRoots(k));
         }
     }
 }

@@ -83,7 +83,7 @@ contract FastPathRecordTest is DisputeFixture {
 
         WindowRecord memory r = hub.windowRecord(id, 0);
         assertEq(uint8(r.status), uint8(WindowStatus.Final));
-        assertEq(hub.community(id).finalBalancesRoot, bRoot, "stored: what claims and the next BadBalances read");
+        assertEq(hub.finalBalancesRoot(id), bRoot, "stored: what claims and the next BadBalances read");
         assertEq(r.balancesRoot, bytes32(0), "not stored in the record: in the event");
         assertEq(r.windowRoot, bytes32(0), "not stored: in the event");
         assertEq(r.stateHash, bytes32(0), "not stored: in the event");
@@ -102,7 +102,7 @@ contract FastPathRecordTest is DisputeFixture {
         ParticipantState[] memory s = h.states[W - 1];
         bytes32 sh = StateHash.hash(s);
         _claim(0, h.root, s, _signers(0, N));
-        bytes32 bRoot = hub.community(id).finalBalancesRoot;
+        bytes32 bRoot = hub.finalBalancesRoot(id);
         bytes memory proof = abi.encode(FinalStateProof(_intervalProof(h, W - 1)));
 
         _disputeNamesNoClaim(h.root, sh, bRoot, proof);
@@ -113,7 +113,7 @@ contract FastPathRecordTest is DisputeFixture {
         _challengeRefused(hub.claimHash(0, bytes32(0), bytes32(0), bRoot));
         _challengeRefused(bytes32(0));
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "still final");
-        assertEq(hub.community(id).finalBalancesRoot, bRoot, "untouched");
+        assertEq(hub.finalBalancesRoot(id), bRoot, "untouched");
     }
 
     /// A partial claim stores its three roots: its claimHash (what disputes and games name) is the
@@ -171,9 +171,7 @@ contract FastPathRecordTest is DisputeFixture {
         assertEq(r.stateHash, bytes32(0), "no stale stateHash");
         assertEq(r.balancesRoot, bytes32(0), "no stale balancesRoot");
         assertEq(
-            hub.community(id).finalBalancesRoot,
-            _claimedBalances(0, h.root, StateHash.hash(s)),
-            "the fully signed balances root"
+            hub.finalBalancesRoot(id), _claimedBalances(0, h.root, StateHash.hash(s)), "the fully signed balances root"
         );
         assertEq(r.submittedAt, 0, "no stale submission time");
         assertEq(r.submitter, address(0), "no stale submitter");

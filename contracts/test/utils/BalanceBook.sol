@@ -56,7 +56,7 @@ contract BalanceBook {
         bytes32 recorded = hub.windowRecord(id, w).balancesRoot;
         if (recorded != 0) return recorded;
         CommunityInfo memory info = hub.community(id);
-        return info.finalizedWindows == w + 1 ? info.finalBalancesRoot : bytes32(0);
+        return info.finalizedWindows == w + 1 ? hub.finalBalancesRoot(id) : bytes32(0);
     }
 
     /// @notice The honest balancesRoot of window `w` whose final state has `nets`: `Balances.react` of the
@@ -93,7 +93,7 @@ contract BalanceBook {
     /// root of an aborted community).
     function finalRoot(IHub hub, uint64 id) public view returns (bytes32) {
         CommunityInfo memory info = hub.community(id);
-        return info.finalizedWindows == 0 ? info.genesisBalancesRoot : info.finalBalancesRoot;
+        return info.finalizedWindows == 0 ? info.genesisBalancesRoot : hub.finalBalancesRoot(id);
     }
 
     /// @notice Member `index`'s leaf, the total of claims and the proof under `root` (read from the cached

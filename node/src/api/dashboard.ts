@@ -39,8 +39,15 @@ export interface DashboardNode {
   logger: Logger;
 }
 
-export type DashboardOptions = ChainViewOptions;
-export const defaultDashboardOptions: DashboardOptions = defaultChainViewOptions;
+export interface DashboardOptions extends ChainViewOptions {
+  /**
+   * JSON queries (`/api/health`, `/api/member`, `/api/windows`, `/api/accounts`) running at once; one more
+   * is answered 503 at once. Each reads the store and the hub, `/api/member` folds up to 96 windows: all on
+   * the node's event loop and RPC.
+   */
+  maxConcurrentQueries: number;
+}
+export const defaultDashboardOptions: DashboardOptions = { ...defaultChainViewOptions, maxConcurrentQueries: 8 };
 
 /** Most windows one request may ask for (`/api/windows?count=`, `/api/member?windows=`). */
 export const MAX_WINDOWS_PER_REQUEST = 96;
@@ -56,6 +63,9 @@ function intParam(url: URL, name: string, fallback: number, min: number, max: nu
 
 export class BadRequest extends Error {}
 
+/** The JSON routes that read the store and the hub (bounded by `maxConcurrentQueries`). */
+const QUERIES = new Set(['/api/health', '/api/member', '/api/windows', '/api/accounts']);
+
 /**
  * The member and auditor dashboard: the page at `/` and the JSON it reads (`/api/health`,
  * `/api/member`, `/api/windows`, `/api/accounts`, `/api/events`, `/api/events/stream`), all
@@ -65,10 +75,15 @@ export class Dashboard {
   readonly feed = new EventFeed();
   readonly chain: ChainView;
 
+  /** JSON queries running now (`maxConcurrentQueries` at most). */
+  private queries = 0;
+  private readonly maxConcurrentQueries: number;
+
   constructor(
     opts: DashboardOptions,
     private readonly node: DashboardNode,
   ) {
+    this.maxConcurrentQueries = opts.maxConcurrentQueries ?? defaultDashboardOptions.maxConcurrentQueries;
     this.chain = new ChainView(opts, {
       community: node.community,
       clock: node.clock,
@@ -135,6 +150,20 @@ export class Dashboard {
 
   /** Routes of the dashboard; false when the path is not one of them. */
   readonly handle: ApiHandler = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    if (!QUERIES.has(url.pathname)) return this.route(req, res, url);
+    if (this.queries >= this.maxConcurrentQueries) {
+      res.setHeader('retry-after', '1');
+      return sendJson(res, 503, { error: 'too many queries at once' });
+    }
+    this.queries++;
+    try {
+      return await this.route(req, res, url);
+    } finally {
+      this.queries--;
+    }
+  };
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     try {
       switch (url.pathname) {
         case '/api/health':
@@ -159,7 +188,7 @@ export class Dashboard {
       if (e instanceof BadRequest) return sendJson(res, 400, { error: e.message });
       throw e;
     }
-  };
+  }
 
   private currentWindow(): number {
     const { clock, community } = this.node;

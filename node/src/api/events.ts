@@ -55,9 +55,18 @@ export interface EventFeedOptions {
   capacity: number;
   /** SSE keep-alive comment period, so proxies and browsers keep the stream open. */
   heartbeatMs: number;
+  /** Server-sent-event streams open at once; one more is answered 503 (each holds a connection for good). */
+  maxStreams: number;
+  /** Bytes that may wait for a stream's client (one that does not read): past it the stream is ended. */
+  maxBufferedBytes: number;
 }
 
-export const defaultEventFeedOptions: EventFeedOptions = { capacity: 1000, heartbeatMs: 15_000 };
+export const defaultEventFeedOptions: EventFeedOptions = {
+  capacity: 1000,
+  heartbeatMs: 15_000,
+  maxStreams: 32,
+  maxBufferedBytes: 1024 * 1024,
+};
 
 /**
  * A bounded, ordered event log with live subscribers: served as JSON (`GET /api/events?since=`)
@@ -69,7 +78,11 @@ export class EventFeed {
   private readonly subscribers = new Set<(e: FeedEvent) => void>();
   private readonly streams = new Set<ServerResponse>();
 
-  constructor(private readonly opts: EventFeedOptions = defaultEventFeedOptions) {}
+  private readonly opts: EventFeedOptions;
+
+  constructor(opts: Partial<EventFeedOptions> = {}) {
+    this.opts = { ...defaultEventFeedOptions, ...opts };
+  }
 
   push(event: NewFeedEvent): FeedEvent {
     const e: FeedEvent = { ...event, id: this.nextId++, at: event.at ?? Math.floor(Date.now() / 1000) };
@@ -94,16 +107,26 @@ export class EventFeed {
   stream(req: IncomingMessage, res: ServerResponse, since: number): void {
     const header = req.headers['last-event-id'];
     const resumeFrom = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : since;
+    if (this.streams.size >= this.opts.maxStreams) {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '10' });
+      res.end(JSON.stringify({ error: 'too many event streams open' }));
+      return;
+    }
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
     });
-    const send = (e: FeedEvent) => res.write(`id: ${e.id}\nevent: feed\ndata: ${JSON.stringify(e)}\n\n`);
+    // A client that does not read gets its stream ended, not an ever-growing buffer in the node.
+    const write = (chunk: string) => {
+      if (res.writableLength > this.opts.maxBufferedBytes) res.destroy();
+      else res.write(chunk);
+    };
+    const send = (e: FeedEvent) => write(`id: ${e.id}\nevent: feed\ndata: ${JSON.stringify(e)}\n\n`);
     res.write(`retry: 2000\n\n`);
     for (const e of this.since(resumeFrom)) send(e);
     const unsubscribe = this.subscribe(send);
-    const heartbeat = setInterval(() => res.write(`: keep-alive\n\n`), this.opts.heartbeatMs);
+    const heartbeat = setInterval(() => write(`: keep-alive\n\n`), this.opts.heartbeatMs);
     this.streams.add(res);
     const close = () => {
       clearInterval(heartbeat);

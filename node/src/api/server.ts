@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { checkAccess, type ApiHandler } from './http.js';
-import type { ApiOptions } from './options.js';
+import { defaultApiOptions, type ApiOptions } from './options.js';
 import { WEB_FILES } from './web.js';
 
 export interface ApiModules {
@@ -66,7 +66,17 @@ export class ApiServer {
   async start(): Promise<void> {
     if (!this.opts.enabled || this.server) return;
     const { metrics, logger } = this.modules;
-    this.server = createServer((req, res) => {
+    const bounds = { ...defaultApiOptions, ...this.opts };
+    const headersTimeout = bounds.headersTimeoutMs ?? 10_000;
+    const requestTimeout = Math.max(headersTimeout, bounds.requestTimeoutMs ?? 30_000);
+    // Every connection is bounded in time (headers, whole request: Node checks them every
+    // `connectionsCheckingInterval`, 30 s by default) and in number (`maxConnections`, DESIGN §6.6).
+    const serverOptions = {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 2))),
+    };
+    this.server = createServer(serverOptions, (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       res.once('finish', () => metrics?.apiRequests.inc({ route: routeLabel(path), code: String(res.statusCode) }));
@@ -130,6 +140,8 @@ export class ApiServer {
         else res.end();
       });
     });
+    this.server.maxConnections = bounds.maxConnections ?? 256;
+    this.server.on('drop', () => metrics?.apiRequests.inc({ route: 'connection', code: 'dropped' }));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port, this.opts.host, () => resolve());

@@ -31,9 +31,22 @@ export enum CoSignatureGossipErrorCode {
   TOO_EARLY = 'COSIGNATURE_TOO_EARLY',
   DUPLICATE = 'COSIGNATURE_DUPLICATE',
   WINDOW_FINAL = 'COSIGNATURE_WINDOW_FINAL',
+  /**
+   * Over another result than ours while this signer's held signature is over ours: never kept
+   * (`CoSigner.store`), so not checked (a superseded signature replayed).
+   */
+  SUPERSEDED = 'COSIGNATURE_SUPERSEDED',
 }
 
-export type GossipErrorCode = ReadingGossipErrorCode | CoSignatureGossipErrorCode;
+/** Any topic: the sender, not the message, is why it was dropped unvalidated (`network/gossipValidatorFn.ts`). */
+export enum GossipPeerErrorCode {
+  /** The sender's messages on this topic were rejected `maxRejectsPerPeer` times lately: not validated again. */
+  PEER_REJECTED = 'GOSSIP_PEER_REJECTED',
+  /** Too many of the sender's messages wait for validation already. */
+  PEER_BUSY = 'GOSSIP_PEER_BUSY',
+}
+
+export type GossipErrorCode = ReadingGossipErrorCode | CoSignatureGossipErrorCode | GossipPeerErrorCode;
 
 export interface GossipErrorType {
   code: GossipErrorCode;

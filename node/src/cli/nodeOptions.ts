@@ -152,6 +152,11 @@ export function checkNodeOptions(o: NodeOptions): NodeOptions {
   }
   o.api.port = Number(o.api.port);
   if (!Number.isInteger(o.api.port) || o.api.port < 0 || o.api.port > 65535) fail('api.port', 'must be a port number');
+  for (const key of ['maxConnections', 'headersTimeoutMs', 'requestTimeoutMs'] as const) {
+    if (o.api[key] === undefined) continue;
+    o.api[key] = Number(o.api[key]);
+    if (!Number.isInteger(o.api[key]) || o.api[key] < 1) fail(`api.${key}`, 'must be a positive integer');
+  }
   if (!['error', 'warn', 'info', 'verbose', 'debug'].includes(o.logLevel))
     fail('log-level', `unknown level ${o.logLevel}`);
   if (o.meter) {

@@ -15,33 +15,42 @@ import { BalanceBook, react } from '../node/balanceBook.js';
 import { WindowStatus } from '../chain/hubClient.js';
 import { buildCheapestProof, claimFromServed, DisputeKind, type ClaimedWindow, type Proof } from './proofs.js';
 
-/** Parses the `commitment` frames of the window protocol. */
+/**
+ * Parses the `commitment` frames of the window protocol. They come from a peer: frames that do not
+ * parse (not JSON, another shape, a slot that is not a signed reading, a state field that is not an
+ * integer) are no answer (undefined), never a throw, so that the callers go on with the next peer's
+ * answer (a junk answer listed first must not stop a dispute: DESIGN §6.3).
+ */
 export function parseClaimedWindow(layout: MeterLayout, frames: Uint8Array[]): ClaimedWindow | undefined {
   if (frames.length === 0) return undefined;
-  const rows = frames.map(
-    (f) =>
-      JSON.parse(Buffer.from(f).toString('utf8')) as {
-        interval: number;
-        slots: (string | null)[];
-        state: Record<keyof ParticipantState, string>[];
-      },
-  );
-  return claimFromServed(
-    layout,
-    rows[0].interval,
-    rows.map((r) => r.slots.map((s) => (s ? deserializeSignedReading(fromHex(s)) : undefined))),
-    rows.map((r) =>
-      r.state.map((s) => ({
-        exportWh: BigInt(s.exportWh),
-        importWh: BigInt(s.importWh),
-        p2pSoldWh: BigInt(s.p2pSoldWh),
-        p2pBoughtWh: BigInt(s.p2pBoughtWh),
-        gridSoldWh: BigInt(s.gridSoldWh),
-        gridBoughtWh: BigInt(s.gridBoughtWh),
-        net: BigInt(s.net),
-      })),
-    ),
-  );
+  try {
+    const rows = frames.map(
+      (f) =>
+        JSON.parse(Buffer.from(f).toString('utf8')) as {
+          interval: number;
+          slots: (string | null)[];
+          state: Record<keyof ParticipantState, string>[];
+        },
+    );
+    return claimFromServed(
+      layout,
+      rows[0].interval,
+      rows.map((r) => r.slots.map((s) => (s ? deserializeSignedReading(fromHex(s)) : undefined))),
+      rows.map((r) =>
+        r.state.map((s) => ({
+          exportWh: BigInt(s.exportWh),
+          importWh: BigInt(s.importWh),
+          p2pSoldWh: BigInt(s.p2pSoldWh),
+          p2pBoughtWh: BigInt(s.p2pBoughtWh),
+          gridSoldWh: BigInt(s.gridSoldWh),
+          gridBoughtWh: BigInt(s.gridBoughtWh),
+          net: BigInt(s.net),
+        })),
+      ),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 /**

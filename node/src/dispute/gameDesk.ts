@@ -221,12 +221,9 @@ export function servedWindow(
   windowRoot: string,
 ): ClaimedWindow | undefined {
   for (const frames of answers) {
-    try {
-      const claimed = parseClaimedWindow(layout, frames);
-      if (claimed?.commitment.windowRoot === windowRoot) return claimed;
-    } catch {
-      // A malformed answer is no answer.
-    }
+    // A malformed answer is no answer (undefined: `parseClaimedWindow`).
+    const claimed = parseClaimedWindow(layout, frames);
+    if (claimed?.commitment.windowRoot === windowRoot) return claimed;
   }
   return undefined;
 }

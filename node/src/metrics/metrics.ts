@@ -44,6 +44,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'Missing readings fetched from peers',
       ...reg,
     }),
+    reconciledReadingsRefused: new Counter({
+      name: 'diversity_reconciled_readings_refused_total',
+      help: 'Readings (and evidence) fetched from peers and not kept, by validation code',
+      labelNames: ['code'] as const,
+      ...reg,
+    }),
     windowsCommitted: new Counter({
       name: 'diversity_windows_committed_total',
       help: 'Windows folded and committed by this node',
@@ -132,6 +138,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       name: 'diversity_reqresp_outbound_total',
       help: 'Window protocol requests made, by method and result (ok or error code)',
       labelNames: ['method', 'result'] as const,
+      ...reg,
+    }),
+    peersForgotten: new Counter({
+      name: 'diversity_peers_forgotten_total',
+      help: 'Peer-store entries of peers gone (neither connected nor bootstrap) dropped past maxKnownPeers',
       ...reg,
     }),
     peersDisconnected: new Counter({

@@ -6,7 +6,7 @@ import { identify, type Identify } from '@libp2p/identify';
 import { gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import type { PubSub } from '@libp2p/interface';
 import type { PrivateKey } from '@libp2p/interface';
-import type { NetworkOptions } from './options.js';
+import { gossipRpcLimits, type NetworkOptions } from './options.js';
 import { messageIdFns, scoreParams, scoreThresholds } from './scoring.js';
 import type { Topics } from './topics.js';
 
@@ -44,8 +44,14 @@ export async function createHost(
         allowPublishToZeroTopicPeers: true,
         // Seen-cache long enough to cover a window's reconciliation.
         seenTTL: 10 * 60 * 1000,
+        // A peer's RPC is bounded at decode (gossipsub's defaults are unbounded).
+        decodeRpcLimits: gossipRpcLimits,
         ...(gossip
           ? {
+              // Only the community's topics: gossipsub keeps every topic it hears of for good (a
+              // peer subscribing to made-up topics grew its maps without bound), and a message on
+              // another topic is dropped before any work.
+              allowedTopics: [gossip.topics.readings, gossip.topics.coSignatures],
               scoreParams: scoreParams(gossip.topics, gossip.appSpecificScore),
               scoreThresholds,
               ...messageIdFns(gossip.topics.readings),

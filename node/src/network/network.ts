@@ -26,6 +26,7 @@ const USELESS_CODES = new Set<string>([
   ReadingGossipErrorCode.DUPLICATE,
   ReadingGossipErrorCode.EQUIVOCATION_KNOWN,
   CoSignatureGossipErrorCode.DUPLICATE,
+  CoSignatureGossipErrorCode.SUPERSEDED,
 ]);
 
 /** A token bucket per peer: `rate` tokens a second, `burst` at most. */
@@ -79,6 +80,10 @@ export class Network {
   /** Useless messages per peer (application score). */
   readonly useless = new UselessMessageCounter();
   private readonly inboundRequests: RateLimiter;
+  /** A peer-store prune is under way (the upkeep starts none while one runs). */
+  private pruning = false;
+  /** Window-protocol answers being served now (`maxConcurrentServes` at most). */
+  private serving = 0;
   /** Peers disconnected for their score: not re-dialled before this time (ms). */
   private readonly banned = new Map<string, number>();
   /** The bootstrap addresses, parsed at the first redial. */
@@ -134,7 +139,8 @@ export class Network {
     );
     pubsub.topicValidators.set(
       this.topics.coSignatures,
-      gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger, onIgnore),
+      // A co-signature costs a signature recovery (a BLS share a pairing): one peer's at a time.
+      gossipValidatorFn('cosignatures', handlers.onCoSignature, metrics, logger, onIgnore, { serialPerPeer: true }),
     );
     pubsub.subscribe(this.topics.readings);
     pubsub.subscribe(this.topics.coSignatures);
@@ -158,19 +164,41 @@ export class Network {
             .finally(() => stream.close().catch(() => stream.abort(new Error('close failed'))));
           return;
         }
-        serveStream(stream, serveLimits, async (req) => {
-          try {
-            const items = await handlers.serveWindow(req);
-            metrics?.reqRespRequests.inc({ method: req.method, result: 'ok' });
-            return items;
-          } catch (e) {
-            metrics?.reqRespRequests.inc({ method: req.method, result: 'error' });
-            throw e;
-          }
-        }).catch((e) => {
-          logger.verbose('window protocol stream failed', { peer }, e);
-          stream.abort(e instanceof Error ? e : new Error(String(e)));
-        });
+        let holds = false;
+        serveStream(
+          stream,
+          serveLimits,
+          async (req) => {
+            if (this.serving >= (this.opts.maxConcurrentServes ?? 64)) {
+              metrics?.reqRespRequests.inc({ method: req.method, result: ReqRespErrorCode.BUSY });
+              throw new ReqRespError({ code: ReqRespErrorCode.BUSY });
+            }
+            // Held until the answer is written (or cut): what is held in memory is bounded.
+            this.serving++;
+            holds = true;
+            try {
+              const items = await handlers.serveWindow(req);
+              metrics?.reqRespRequests.inc({ method: req.method, result: 'ok' });
+              return items;
+            } catch (e) {
+              metrics?.reqRespRequests.inc({ method: req.method, result: 'error' });
+              throw e;
+            }
+          },
+          (code) => metrics?.reqRespRequests.inc({ method: 'any', result: code }),
+        )
+          .catch((e) => {
+            // Cut by a bound (IDLE, TIMEOUT, TOO_LARGE) or by the peer: counted by its code.
+            metrics?.reqRespRequests.inc({
+              method: 'any',
+              result: e instanceof ReqRespError ? e.code : 'stream_error',
+            });
+            logger.verbose('window protocol stream failed', { peer }, e);
+            stream.abort(e instanceof Error ? e : new Error(String(e)));
+          })
+          .finally(() => {
+            if (holds) this.serving--;
+          });
       },
       { maxInboundStreams: this.opts.maxInboundStreams },
     );
@@ -224,6 +252,28 @@ export class Network {
       if (peer === this.peerId || (peer && connected.has(peer)) || (peer && this.banned.has(peer))) continue;
       this.host.dial(ma).catch((e) => this.modules.logger.debug('dial failed', { addr }, e));
     }
+    if (!this.pruning) {
+      this.pruning = true;
+      this.prunePeerStore(connected)
+        .catch((e) => this.modules.logger.debug('peer store prune failed', {}, e))
+        .finally(() => {
+          this.pruning = false;
+        });
+    }
+  }
+
+  /**
+   * Past `maxKnownPeers` entries of peers neither connected nor bootstrap, drops them all from the peer
+   * store (libp2p keeps one for every identity that ever connected: identities are free). Bootstrap peers
+   * are dialled by their configured address, and scores and bans are kept elsewhere.
+   */
+  private async prunePeerStore(connected: Set<string>): Promise<void> {
+    const keep = new Set([...connected, this.peerId]);
+    for (const b of this.bootstrap ?? []) if (b.peer) keep.add(b.peer);
+    const gone = (await this.host.peerStore.all()).filter((p) => !keep.has(p.id.toString()));
+    if (gone.length <= (this.opts.maxKnownPeers ?? 256)) return;
+    for (const p of gone) if (this.status === 'started') await this.host.peerStore.delete(p.id);
+    this.modules.metrics?.peersForgotten.inc(gone.length);
   }
 
   async publishReading(bytes: Uint8Array): Promise<void> {
@@ -253,11 +303,18 @@ export class Network {
   }
 
   /**
-   * Asks every connected peer at once and returns the answers of those that answered in time
-   * (never waits on the slowest: each request has its own deadline; failures are reported).
+   * Asks the connected peers at once (at most `maxRequestPeers`: bootstrap peers first, then the best
+   * gossip scores; every answer is held until the last is in) and returns the answers of those that
+   * answered in time (never waits on the slowest: each request has its own deadline; failures are reported).
    */
   async requestAll(req: WindowRequest, deadlineMs: number): Promise<{ peer: PeerId; items: Uint8Array[] }[]> {
-    const peers = this.connectedPeers().filter((p) => !this.banned.has(p.toString()));
+    const bootstrap = new Set((this.bootstrap ?? []).map((b) => b.peer).filter((p): p is string => Boolean(p)));
+    const peers = this.connectedPeers()
+      .filter((p) => !this.banned.has(p.toString()))
+      .map((peer) => ({ peer, first: bootstrap.has(peer.toString()) ? 1 : 0, score: this.score(peer) }))
+      .sort((a, b) => b.first - a.first || b.score - a.score)
+      .slice(0, Math.max(1, this.opts.maxRequestPeers ?? 16))
+      .map((p) => p.peer);
     const settled = await Promise.allSettled(peers.map((peer) => this.request(peer, req, deadlineMs)));
     const out: { peer: PeerId; items: Uint8Array[] }[] = [];
     settled.forEach((s, i) => {

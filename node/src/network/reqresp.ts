@@ -42,6 +42,8 @@ export enum ReqRespErrorCode {
   TOO_LARGE = 'REQRESP_TOO_LARGE',
   /** The responder refused: this peer asked too often. */
   RATE_LIMITED = 'REQRESP_RATE_LIMITED',
+  /** The responder refused: it serves as many answers at once as it may (`maxConcurrentServes`). */
+  BUSY = 'REQRESP_BUSY',
 }
 export class ReqRespError extends DiversityError<{ code: ReqRespErrorCode; detail?: string }> {}
 
@@ -139,6 +141,26 @@ export function parseResponseHeader(bytes: Uint8Array): ResponseHeader {
 const toBytes = (chunk: Uint8Array | Uint8ArrayList): Uint8Array =>
   chunk instanceof Uint8Array ? chunk : chunk.subarray();
 
+/**
+ * The length-prefixed frames of `source`, each at most `maxFrameBytes`: a length prefix past it (a
+ * peer announcing a frame of a terabyte) or one that is itself too long is TOO_LARGE, a typed error
+ * said and counted like the others (it-length-prefixed throws its own error classes), before any byte
+ * of the frame is buffered.
+ */
+async function* frames(
+  source: AsyncIterable<Uint8Array | Uint8ArrayList>,
+  maxFrameBytes: number,
+): AsyncGenerator<Uint8ArrayList> {
+  try {
+    yield* lp.decode(source, { maxDataLength: maxFrameBytes });
+  } catch (e) {
+    const name = (e as Error | undefined)?.name;
+    if (name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError')
+      throw new ReqRespError({ code: ReqRespErrorCode.TOO_LARGE, detail: `a frame over ${maxFrameBytes} bytes` });
+    throw e;
+  }
+}
+
 /** Aborts `stream` with `code` after `ms`; `touch()` restarts the clock (idle timers). */
 function streamTimer(stream: Stream, ms: number, code: ReqRespErrorCode) {
   let fired = false;
@@ -168,19 +190,28 @@ export async function serveStream(
   stream: Stream,
   limits: ServeLimits,
   handle: (req: WindowRequest) => Promise<Uint8Array[]>,
+  /** Told of a request refused before the handler (BAD_REQUEST), so that it is counted. */
+  onRefused?: (code: string) => void,
 ): Promise<void> {
   const idle = streamTimer(stream, limits.idleMs, ReqRespErrorCode.IDLE);
   const deadline = streamTimer(stream, limits.deadlineMs, ReqRespErrorCode.TIMEOUT);
   try {
     await pipe(
       stream.source,
-      (source) => lp.decode(source, { maxDataLength: limits.maxFrameBytes }),
+      (source) => frames(source, limits.maxFrameBytes),
       async function* (source) {
         for await (const frame of source) {
           idle.clear();
           let items: Uint8Array[];
           try {
-            items = await handle(parseWindowRequest(toBytes(frame)));
+            let req: WindowRequest;
+            try {
+              req = parseWindowRequest(toBytes(frame));
+            } catch (e) {
+              if (e instanceof ReqRespError) onRefused?.(e.code);
+              throw e;
+            }
+            items = await handle(req);
           } catch (e) {
             yield encodeResponseHeader({ ok: false, error: e instanceof DiversityError ? e.code : 'INTERNAL' });
             return;
@@ -222,7 +253,7 @@ export async function requestOnStream(
   try {
     await pipe([encodeWindowRequest(req)], (source) => lp.encode(source), stream.sink);
     idle.touch();
-    for await (const frame of lp.decode(stream.source, { maxDataLength: limits.maxFrameBytes })) {
+    for await (const frame of frames(stream.source, limits.maxFrameBytes)) {
       idle.touch();
       const data = toBytes(frame);
       if (expected < 0) {
@@ -242,6 +273,7 @@ export async function requestOnStream(
   } catch (e) {
     if (deadline.fired) throw new ReqRespError({ code: ReqRespErrorCode.TIMEOUT, detail: `${limits.deadlineMs} ms` });
     if (idle.fired) throw new ReqRespError({ code: ReqRespErrorCode.IDLE, detail: `${limits.idleMs} ms` });
+    if (e instanceof ReqRespError && e.code === ReqRespErrorCode.TOO_LARGE) stream.abort(e);
     throw e;
   } finally {
     deadline.clear();

@@ -157,6 +157,7 @@ export class CoSigner {
     // The stored share of (window, signer), fetched before the synchronous checks when the header is readable.
     const held =
       b.length >= 6 ? await db.coSignatures.get({ window: b.readUInt32BE(0), signer: b.readUInt16BE(4) }) : undefined;
+    const ours = held ? await db.windowResults.get(held.window) : undefined;
     const share = validateBlsShare(
       {
         community,
@@ -165,6 +166,13 @@ export class CoSigner {
         lastFinalWindow,
         holds: (window, signer, result) =>
           held !== undefined && held.window === window && held.signer === signer && sameResult(held, result),
+        supersedes: (window, signer, result) =>
+          held !== undefined &&
+          ours !== undefined &&
+          held.window === window &&
+          held.signer === signer &&
+          sameResult(held, ours) &&
+          !sameResult(result, ours),
       },
       data,
     );

@@ -449,6 +449,7 @@ export class WindowCommitter {
           added++;
         } catch (e) {
           if (!(e instanceof GossipValidationError)) throw e;
+          metrics?.reconciledReadingsRefused.inc({ code: e.code });
         }
       }
     }

@@ -4,12 +4,14 @@ import {
   type PreparedReadingBatch,
   prepareReadingBatch,
   type ReadingValidationContext,
+  SIGNED_READING_LENGTH,
   slotKeyOf,
   storeValidReadings,
   type ValidReading,
 } from '../chain/validation/reading.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { READING_ENCODED_LENGTH } from '../reading/encoding.js';
+import { ReadingErrorCode } from '../reading/errors.js';
 import type { SignedReading } from '../reading/signature.js';
 import type { VerifierPool } from '../reading/verifierPool.js';
 import type { Logger } from '../util/logger.js';
@@ -110,6 +112,16 @@ export class Ingest {
 
   /** Validates and stores one signed reading; throws GossipValidationError when it is not kept. */
   submit(bytes: Uint8Array, source: ReadingSource): Promise<ValidReading> {
+    // [REJECT] bytes of another length are no signed reading (`decodeSigned` says the same): refused
+    // before they take a place in the queue, which is then bounded in bytes, not only in count.
+    if (bytes.length !== SIGNED_READING_LENGTH) {
+      return Promise.reject(
+        new GossipValidationError(GossipAction.REJECT, {
+          code: ReadingGossipErrorCode.MALFORMED,
+          reason: ReadingErrorCode.WRONG_LENGTH,
+        }),
+      );
+    }
     const key = bytes.length > READING_ENCODED_LENGTH ? encodingKey(bytes) : undefined;
     if (key !== undefined && this.accepted.has(key)) {
       this.metrics?.duplicatesDropped.inc();

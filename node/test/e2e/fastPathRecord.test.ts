@@ -114,7 +114,7 @@ describe('e2e: the roots of a fast-path-final window come from its WindowFinaliz
       ZeroHash,
       ZeroHash,
     ]);
-    expect((await hub.contract.community(communityId)).finalBalancesRoot).to.equal(w0.result.balancesRoot);
+    expect(await hub.contract.finalBalancesRoot(communityId)).to.equal(w0.result.balancesRoot);
 
     const r0 = await hub.windowRecord(0);
     expect(r0.status).to.equal(WindowStatus.Final);

@@ -121,6 +121,28 @@ describe('BLS co-signature shares (node/src/cosign)', () => {
       expect(outcome(encodeBlsShare({ ...result, signer: 0, share: other }))).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
     });
 
+    it('attack: the cheap checks come before the share point is decoded (~2 ms): a flood of shares for windows not over, already final or not of the community costs no curve arithmetic', () => {
+      const offCurve = (over: Partial<typeof result>, signer = 0) => {
+        const b = share(signer, 0, over);
+        b[BLS_SHARE_MESSAGE_LENGTH - 1] ^= 1; // not a point: decoding it would say MALFORMED
+        return b;
+      };
+      expect(outcome(offCurve({ window: 3 }))).to.equal(`IGNORE ${Code.TOO_EARLY}`);
+      expect(outcome(offCurve({}), { ...ctx, lastFinalWindow: () => 1 })).to.equal(`IGNORE ${Code.WINDOW_FINAL}`);
+      expect(outcome(offCurve({ window: 10 }))).to.equal(`REJECT ${Code.OUTSIDE_COMMUNITY}`);
+      expect(outcome(offCurve({}, n))).to.equal(`REJECT ${Code.UNKNOWN_SIGNER}`);
+      // A share for a window under way, with a point that is not one: MALFORMED, as before.
+      expect(outcome(offCurve({}))).to.equal(`REJECT ${Code.MALFORMED}`);
+    });
+
+    it('attack: a superseded share replayed is ignored before its pairing', () => {
+      // The held share of signer 1 is over our result; a share over another result would not be kept.
+      const superseding = { ...ctx, supersedes: () => true };
+      expect(outcome(share(1, 1, { stateHash: `0x${'5e'.repeat(32)}` }), superseding)).to.equal(
+        `IGNORE ${Code.SUPERSEDED}`,
+      );
+    });
+
     it('[IGNORE] a window not over yet, or already final', () => {
       expect(outcome(share(0, 0, { window: 3 }))).to.equal(`IGNORE ${Code.TOO_EARLY}`);
       expect(outcome(share(0), { ...ctx, lastFinalWindow: () => 1 })).to.equal(`IGNORE ${Code.WINDOW_FINAL}`);

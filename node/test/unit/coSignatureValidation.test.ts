@@ -3,7 +3,7 @@ import { hubDomain, signWindowResult } from '../../src/chain/eip712.js';
 import { CoSignatureGossipErrorCode as Code, GossipValidationError } from '../../src/chain/errors.js';
 import { validateCoSignature, type CoSignatureValidationContext } from '../../src/chain/validation/coSignature.js';
 import { COSIGNATURE_MESSAGE_LENGTH, encodeCoSignature, type CoSignatureMessage } from '../../src/network/messages.js';
-import type { NodeDb } from '../../src/db/index.js';
+import type { NodeDb, StoredWindowResult } from '../../src/db/index.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
 describe('co-signature gossip validation', () => {
@@ -85,6 +85,28 @@ describe('co-signature gossip validation', () => {
     expect(
       await outcome(encodeCoSignature({ window: 1, signer: 0, windowRoot: root, stateHash, balancesRoot, signature })),
     ).to.equal(`REJECT ${Code.BAD_SIGNATURE}`);
+  });
+
+  it('attack: a superseded signature replayed (new envelopes) is ignored before its recovery, as useless', async () => {
+    // Participant 1 signed R1, re-folded and signed R2; we folded R2 and hold its R2 signature.
+    const r1 = await message(1, 1, 1, {});
+    const r2Root = `0x${'a2'.repeat(32)}`;
+    const signature = await signWindowResult(wallets[1], domain, {
+      communityId: community.communityId,
+      window: 1,
+      windowRoot: r2Root,
+      stateHash,
+      balancesRoot,
+    });
+    const r2 = encodeCoSignature({ window: 1, signer: 1, windowRoot: r2Root, stateHash, balancesRoot, signature });
+    expect(await outcome(r2)).to.equal('ACCEPT');
+    await db.windowResults.put(1, { window: 1, windowRoot: r2Root, stateHash, balancesRoot } as StoredWindowResult);
+    // A hostile peer replays R1 (validly signed by 1, never kept: ours is R2): each replay used to
+    // be ACCEPTed (a recovery, a store read, forwarded to every peer) and dropped at store.
+    for (let i = 0; i < 3; i++) expect(await outcome(r1)).to.equal(`IGNORE ${Code.SUPERSEDED}`);
+    // Without a result of ours, or when the held signature is not ours, it is checked as before.
+    await db.windowResults.put(1, { window: 1, windowRoot: root, stateHash, balancesRoot } as StoredWindowResult);
+    expect(await outcome(r1)).to.equal('ACCEPT');
   });
 
   it('[IGNORE] a window not over yet, or already final', async () => {

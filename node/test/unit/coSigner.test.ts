@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { hubDomain, recoverWindowResultSigner, signWindowResult } from '../../src/chain/eip712.js';
 import { storeValidReadings } from '../../src/chain/validation/reading.js';
+import { CoSignatureGossipErrorCode, type GossipValidationError } from '../../src/chain/errors.js';
 import type { NodeDb, StoredWindowResult } from '../../src/db/index.js';
 import { decodeCoSignature, encodeCoSignature } from '../../src/network/messages.js';
 import { WindowStatus, type WindowRecord } from '../../src/chain/hubClient.js';
@@ -219,8 +220,13 @@ describe('node parts: co-signer and window committer', () => {
       await part.onGossip(await sign(2, other));
       expect(disagreements).to.deep.equal([{ window: 1, signer: 2 }]);
       expect((await db.coSignatures.get({ window: 1, signer: 2 }))?.windowRoot).to.equal(other);
-      // Signer 1 later signs something else: its agreeing signature stays (the submitter needs it).
-      await part.onGossip(await sign(1, other));
+      // Signer 1 later signs something else: its agreeing signature stays (the submitter needs it), and the
+      // other one is ignored before its recovery (a superseded signature, as a replay of it would be).
+      const superseded = await part.onGossip(await sign(1, other)).then(
+        () => 'kept',
+        (e) => (e as GossipValidationError).code,
+      );
+      expect(superseded).to.equal(CoSignatureGossipErrorCode.SUPERSEDED);
       expect((await db.coSignatures.get({ window: 1, signer: 1 }))?.windowRoot).to.equal(ours.windowRoot);
       // Same window root and state, other balances: a disagreement exactly like another state.
       await part.onGossip(await sign(0, ours.windowRoot, `0x${'0b'.repeat(32)}`));

@@ -49,6 +49,13 @@ export async function validateCoSignature(
   if (stored && sameResult(stored, msg)) {
     throw new GossipValidationError(GossipAction.IGNORE, { code: Code.DUPLICATE });
   }
+  // [IGNORE] this signer's held signature is over our result and this one is not: it would not be
+  // kept (`CoSigner.store`), so it is not worth a recovery (a superseded signature, replayed)
+  if (stored) {
+    const ours = await ctx.db.windowResults.get(msg.window);
+    if (ours && sameResult(stored, ours))
+      throw new GossipValidationError(GossipAction.IGNORE, { code: Code.SUPERSEDED });
+  }
   const recovered = recoverWindowResultSigner(
     ctx.domain,
     {

@@ -10,7 +10,8 @@ import {
   type SignedReading,
 } from '../../reading/signature.js';
 
-const SIGNED_READING_LENGTH = READING_ENCODED_LENGTH + ED25519_SIGNATURE_LENGTH;
+/** A signed reading's wire length, whatever the meter's scheme (encoding ‖ 64-byte signature). */
+export const SIGNED_READING_LENGTH = READING_ENCODED_LENGTH + ED25519_SIGNATURE_LENGTH;
 import type { CommunityClock } from '../../community/clock.js';
 import type { CommunityInfo } from '../../community/types.js';
 import type { NodeDb, SlotKey } from '../../db/index.js';
