@@ -136,7 +136,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         bytes32 r0 = _fast(0);
         bytes32 r1 = _fast(1);
         assertEq(hub.windowRecord(id, 1).balancesRoot, bytes32(0), "fast path: no record");
-        assertEq(hub.community(id).finalBalancesRoot, r1, "the slot holds the last final root");
+        assertEq(hub.finalBalancesRoot(id), r1, "the slot holds the last final root");
         bytes32 bad = _stolenFrom(r1, 4);
         _claimWith(2, wroot, sh, bad, _signers(4, 6));
         bytes32 claim = hub.claimHash(2, wroot, sh, bad);
@@ -158,7 +158,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         bytes32 bad = _stolenFrom(r0, 4);
         _claimWith(1, wroot, sh, bad, _signers(4, 6));
         assertEq(hub.community(id).finalizedWindows, 1, "window 0 finalized by the update");
-        assertEq(hub.community(id).finalBalancesRoot, r0, "the slot holds window 0's root");
+        assertEq(hub.finalBalancesRoot(id), r0, "the slot holds window 0's root");
         _disputeBalances(1, bad, _proofFrom(hub.community(id).genesisBalancesRoot), _mismatch());
         _disputeBalances(1, bad, _proofFrom(r0), "");
         _assertSlashed45(hub.claimHash(1, wroot, sh, bad));
@@ -175,7 +175,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         _fast(0);
         _fast(1);
         assertEq(hub.rejectedClaim(id, claim).previousBalancesRoot, g, "window 0 keeps the genesis root");
-        _disputeBalances(0, bad, _proofFrom(hub.community(id).finalBalancesRoot), _mismatch());
+        _disputeBalances(0, bad, _proofFrom(hub.finalBalancesRoot(id)), _mismatch());
         _disputeBalances(0, bad, _proofFrom(g), "");
         _assertSlashed45(claim);
         _assertConserved();
@@ -196,7 +196,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         bytes32[3] memory slot;
         for (uint32 later = 0; later < 3; ++later) {
             if (later > 0) _fast(1 + later);
-            slot[later] = hub.community(id).finalBalancesRoot;
+            slot[later] = hub.finalBalancesRoot(id);
             assertEq(hub.community(id).finalizedWindows, 2 + later);
             uint256 snap = vm.snapshotState();
             _disputeBalances(1, bad, _proofFrom(slot[later]), _mismatch());
@@ -238,7 +238,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         _fast(2);
         _fast(3);
         assertEq(hub.community(id).finalizedWindows, WINDOWS, "every window final");
-        _disputeBalances(1, bad, _proofFrom(hub.community(id).finalBalancesRoot), _mismatch());
+        _disputeBalances(1, bad, _proofFrom(hub.finalBalancesRoot(id)), _mismatch());
         _disputeBalances(1, bad, _proofFrom(r0), "");
         _assertSlashed45(claim);
         _assertConserved();
@@ -268,14 +268,14 @@ contract RootSlotAttacksTest is DisputeFixture {
         assertEq(hub.rejectedClaim(id, claim).deadline, t0 + PERIOD + 30 minutes, "extended by the void");
         vm.warp(t0 + PERIOD);
         assertEq(hub.community(id).finalizedWindows, 2, "window 2 pending, due");
-        assertEq(hub.community(id).finalBalancesRoot, r1);
+        assertEq(hub.finalBalancesRoot(id), r1);
 
         // A wrong proof reverts, and with it the lazy finalization.
         _disputeBalances(1, bad, _proofFrom(r1), _mismatch());
         assertEq(hub.community(id).finalizedWindows, 2, "the revert undid the finalization");
         _disputeBalances(1, bad, _proofFrom(r0), "");
         assertEq(hub.community(id).finalizedWindows, 3, "window 2 finalized by the dispute");
-        assertEq(hub.community(id).finalBalancesRoot, r2, "the slot holds window 2's root");
+        assertEq(hub.finalBalancesRoot(id), r2, "the slot holds window 2's root");
         _assertSlashed45(claim);
         _assertConserved();
     }
@@ -318,7 +318,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         assertEq(hub.community(id).finalizedWindows, 1, "the revert undid the lazy finalization");
         hub.finalize(id);
         assertEq(hub.community(id).finalizedWindows, 2);
-        assertEq(hub.community(id).finalBalancesRoot, r1, "the slot holds the finalized claim's root");
+        assertEq(hub.finalBalancesRoot(id), r1, "the slot holds the finalized claim's root");
         assertEq(hub.windowRecord(id, 1).balancesRoot, r1, "and its record keeps it");
     }
 
@@ -361,7 +361,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         _claimWith(3, wroot, sh, r3, _signers(0, 4));
         vm.warp(block.timestamp + PERIOD);
         hub.finalize(id);
-        assertEq(hub.community(id).finalBalancesRoot, r3);
+        assertEq(hub.finalBalancesRoot(id), r3);
         _closeAndPayFrom(r3, r2);
     }
 
@@ -395,7 +395,7 @@ contract RootSlotAttacksTest is DisputeFixture {
         _join(cid, 0);
         id = cid;
         bytes32 g = hub.community(id).genesisBalancesRoot;
-        assertEq(hub.community(id).finalBalancesRoot, bytes32(0));
+        assertEq(hub.finalBalancesRoot(id), bytes32(0));
         vm.prank(nodes[0]);
         hub.close(id);
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.leafOf(g, 0);
@@ -482,7 +482,7 @@ contract RootSlotGoodFaithTest is DisputeFixture {
         Commit memory h = _honest();
         _claim(0, h.root, h.states[W - 1], _signers(0, N));
         assertEq(hub.community(id).finalizedWindows, 1);
-        bytes32 r0 = hub.community(id).finalBalancesRoot;
+        bytes32 r0 = hub.finalBalancesRoot(id);
         assertTrue(r0 != g && r0 != 0, "the slot moved on");
 
         (Balance[] memory q, uint256 qt) = book.leaves(r0);
