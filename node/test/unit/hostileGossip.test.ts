@@ -18,6 +18,7 @@ import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { Network } from '../../src/network/network.js';
 import { defaultNetworkOptions } from '../../src/network/options.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
+import { topics } from '../../src/network/topics.js';
 import { createLogger } from '../../src/util/logger.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
@@ -120,6 +121,55 @@ describe('attack: raw gossipsub RPCs from a hostile peer', function () {
     await sleep(500);
     expect(handled - before).to.equal(0);
   });
+});
+
+/**
+ * A meter's and an auditor's host join no community gossip (no scoring), but a peer can still open a
+ * gossipsub stream to them and name topics: they keep only the topics they use (a meter its readings
+ * topic, an auditor none), like a node.
+ */
+describe("attack: made-up topics at a meter's and an auditor's host", function () {
+  this.timeout(60_000);
+  const { community } = testCommunity(3);
+  const readings = topics(community).readings;
+  const hosts: DiversityLibp2p[] = [];
+  after(async () => {
+    for (const h of hosts) await h.stop();
+  });
+
+  /** 2,000 made-up topics and the readings topic, 50 a RPC (under the decode bound of 64). */
+  async function flood(victim: DiversityLibp2p, hostile: DiversityLibp2p): Promise<void> {
+    const stream = await hostile.dialProtocol(victim.getMultiaddrs()[0], '/meshsub/1.1.0');
+    const rpcs: RPC[] = Array.from({ length: 40 }, (_, k) => ({
+      subscriptions: Array.from({ length: 50 }, (_, i) => ({ subscribe: true, topic: `/diversity/made-up/${k}/${i}` })),
+      messages: [],
+    }));
+    rpcs.push({ subscriptions: [{ subscribe: true, topic: readings }], messages: [] });
+    await pipe(
+      rpcs.map((r) => RPC.encode(r)),
+      (s) => lp.encode(s),
+      stream.sink,
+    );
+    await sleep(500);
+  }
+
+  for (const [role, allowedTopics] of [
+    ['meter', [readings]],
+    ['auditor', []],
+  ] as const) {
+    it(`${role}: 2,000 made-up topics leave its topic map at ${allowedTopics.length}`, async () => {
+      const victim = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`${role}-victim`), {
+        allowedTopics: [...allowedTopics],
+      });
+      const hostile = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`${role}-hostile`));
+      hosts.push(victim, hostile);
+      await hostile.dial(victim.getMultiaddrs()[0]);
+      await sleep(500);
+      await flood(victim, hostile);
+      const held = (victim.services.pubsub as unknown as GossipsubInside).topics;
+      expect([...held.keys()]).to.deep.equal([...allowedTopics]);
+    });
+  }
 });
 
 /**
