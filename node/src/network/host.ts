@@ -6,7 +6,7 @@ import { identify, type Identify } from '@libp2p/identify';
 import { gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import type { PubSub } from '@libp2p/interface';
 import type { PrivateKey } from '@libp2p/interface';
-import { gossipRpcLimits, type NetworkOptions } from './options.js';
+import { defaultNetworkOptions, gossipRpcLimits, type NetworkOptions } from './options.js';
 import { messageIdFns, scoreParams, scoreThresholds } from './scoring.js';
 import type { Topics } from './topics.js';
 
@@ -55,6 +55,8 @@ export async function createHost(
         seenTTL: 10 * 60 * 1000,
         // A peer's RPC is bounded at decode (gossipsub's defaults are unbounded).
         decodeRpcLimits: gossipRpcLimits,
+        // And in bytes, at its length prefix (before any of it is read).
+        maxInboundDataLength: opts.maxGossipRpcBytes ?? defaultNetworkOptions.maxGossipRpcBytes,
         ...(gossip && !('topics' in gossip) ? { allowedTopics: gossip.allowedTopics } : {}),
         ...(gossip && 'topics' in gossip
           ? {

@@ -11,12 +11,14 @@ import {
 } from '../../src/chain/errors.js';
 import { validateCoSignature } from '../../src/chain/validation/coSignature.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { encodeCoSignature } from '../../src/network/messages.js';
+import { COSIGNATURE_MESSAGE_LENGTH, encodeCoSignature } from '../../src/network/messages.js';
 import { TopicValidatorResult, type Message, type PeerId } from '@libp2p/interface';
 import { gossipValidatorFn } from '../../src/network/gossipValidatorFn.js';
 import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { Network } from '../../src/network/network.js';
-import { defaultNetworkOptions } from '../../src/network/options.js';
+import { defaultNetworkOptions, gossipRpcLimits } from '../../src/network/options.js';
+import { BLS_SHARE_MESSAGE_LENGTH } from '../../src/cosign/messages.js';
+import { SIGNED_READING_LENGTH } from '../../src/chain/validation/reading.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
 import { topics } from '../../src/network/topics.js';
 import { createLogger } from '../../src/util/logger.js';
@@ -69,11 +71,16 @@ describe('attack: raw gossipsub RPCs from a hostile peer', function () {
   /** Writes RPCs on a fresh gossipsub stream to the victim, as a peer would. */
   async function send(...rpcs: RPC[]): Promise<void> {
     const stream = await hostile.dialProtocol(victim.host.getMultiaddrs()[0], '/meshsub/1.1.0');
-    await pipe(
+    const written = pipe(
       rpcs.map((r) => RPC.encode(r)),
       (s) => lp.encode(s),
       stream.sink,
+    ).then(
+      () => true,
+      () => true,
     );
+    // A refused RPC is left unread: give up writing it.
+    if (!(await Promise.race([written, sleep(5000).then(() => false)]))) stream.abort(new Error('not read'));
     await sleep(500);
   }
 
@@ -110,13 +117,51 @@ describe('attack: raw gossipsub RPCs from a hostile peer', function () {
     expect(handled - before, 'only the one on a served topic').to.equal(1);
   });
 
-  // Last: before the fix, its 50,000 unsigned messages graylist the hostile peer.
-  it('one RPC carrying 50,000 messages: refused whole at decode, none reaches the node', async () => {
+  it('a full legitimate RPC batch (5,000 BLS-share-sized signed messages, full control lists) is under maxGossipRpcBytes', () => {
+    const topic = `/diversity/${'9'.repeat(16)}/0x${'a'.repeat(40)}/18446744073709551615/cosignatures/1`;
+    const ids = (n: number) => Array.from({ length: n }, () => new Uint8Array(32).fill(7));
+    const rpc: RPC = {
+      subscriptions: Array.from({ length: gossipRpcLimits.maxSubscriptions }, () => ({ subscribe: true, topic })),
+      messages: Array.from({ length: gossipRpcLimits.maxMessages }, () => ({
+        from: hostile.peerId.toMultihash().bytes,
+        seqno: new Uint8Array(8).fill(1),
+        topic,
+        data: new Uint8Array(BLS_SHARE_MESSAGE_LENGTH).fill(2),
+        signature: new Uint8Array(64).fill(3),
+      })),
+      control: {
+        ihave: [{ topicID: topic, messageIDs: ids(gossipRpcLimits.maxIhaveMessageIDs) }],
+        iwant: [{ messageIDs: ids(gossipRpcLimits.maxIwantMessageIDs) }],
+        idontwant: [{ messageIDs: ids(gossipRpcLimits.maxIdontwantMessageIDs) }],
+        graft: Array.from({ length: 100 }, () => ({ topicID: topic })),
+        prune: [],
+      },
+    };
+    const bytes = RPC.encode(rpc).length;
+    expect(bytes).to.be.below(defaultNetworkOptions.maxGossipRpcBytes);
+    expect(BLS_SHARE_MESSAGE_LENGTH).to.be.at.least(COSIGNATURE_MESSAGE_LENGTH).and.at.least(SIGNED_READING_LENGTH);
+  });
+
+  it('an RPC past maxGossipRpcBytes: refused at its length prefix, none reaches the node; the next one does', async () => {
     const before = handled;
-    const messages = Array.from({ length: 50_000 }, (_, i) => ({
+    await send({
+      subscriptions: [],
+      messages: [{ topic: victim.topics.readings, data: new Uint8Array(defaultNetworkOptions.maxGossipRpcBytes) }],
+    });
+    expect(handled - before, 'the oversized RPC').to.equal(0);
+    await send({ subscriptions: [], messages: [{ topic: victim.topics.readings, data: Uint8Array.of(9) }] });
+    expect(handled - before, 'a normal RPC after it').to.equal(1);
+  });
+
+  // Last: before the fix, its unsigned messages graylist the hostile peer. 10,000 messages (twice
+  // `maxMessages`) are under `maxGossipRpcBytes`: the decode bound refuses them (50,000 would be refused by size).
+  it('one RPC carrying 10,000 messages: refused whole at decode, none reaches the node', async () => {
+    const before = handled;
+    const messages = Array.from({ length: 10_000 }, (_, i) => ({
       topic: victim.topics.readings,
       data: Uint8Array.of(i & 0xff, (i >> 8) & 0xff, 7),
     }));
+    expect(RPC.encode({ subscriptions: [], messages }).length).to.be.below(defaultNetworkOptions.maxGossipRpcBytes);
     await send({ subscriptions: [], messages });
     await sleep(500);
     expect(handled - before).to.equal(0);
