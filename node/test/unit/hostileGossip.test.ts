@@ -215,6 +215,37 @@ describe("attack: made-up topics at a meter's and an auditor's host", function (
       expect([...held.keys()]).to.deep.equal([...allowedTopics]);
     });
   }
+
+  it('a meter host with its allow-list still publishes its readings to a node', async () => {
+    const seen: number[] = [];
+    const node = new Network(defaultNetworkOptions, {
+      privateKey: await peerKeyFromSecret('meter-node'),
+      community,
+      metrics: null,
+      logger: createLogger({ level: 'error', name: 'node' }),
+      handlers: {
+        onReading: async (data) => void seen.push(data[0]),
+        onCoSignature: async () => {},
+        serveWindow: async () => [],
+      },
+    });
+    await node.start();
+    const meter = await createHost(defaultNetworkOptions, await peerKeyFromSecret('meter-publisher'), {
+      allowedTopics: [readings],
+    });
+    hosts.push(meter);
+    try {
+      meter.services.pubsub.subscribe(readings);
+      await meter.dial(node.host.getMultiaddrs()[0]);
+      const deadline = Date.now() + 10_000;
+      while (meter.services.pubsub.getSubscribers(readings).length === 0 && Date.now() < deadline) await sleep(50);
+      await meter.services.pubsub.publish(readings, new Uint8Array(134).fill(5));
+      while (!seen.includes(5) && Date.now() < deadline) await sleep(50);
+      expect(seen).to.include(5);
+    } finally {
+      await node.stop();
+    }
+  });
 });
 
 /**
