@@ -39,15 +39,9 @@ export interface DashboardNode {
   logger: Logger;
 }
 
-export interface DashboardOptions extends ChainViewOptions {
-  /**
-   * JSON queries (`/api/health`, `/api/member`, `/api/windows`, `/api/accounts`) running at once; one more
-   * is answered 503 at once. Each reads the store and the hub, `/api/member` folds up to 96 windows: all on
-   * the node's event loop and RPC.
-   */
-  maxConcurrentQueries: number;
-}
-export const defaultDashboardOptions: DashboardOptions = { ...defaultChainViewOptions, maxConcurrentQueries: 8 };
+/** The dashboard's options (its JSON queries are bounded by the API server's `maxConcurrentQueries`). */
+export type DashboardOptions = ChainViewOptions;
+export const defaultDashboardOptions: DashboardOptions = { ...defaultChainViewOptions };
 
 /** Most windows one request may ask for (`/api/windows?count=`, `/api/member?windows=`). */
 export const MAX_WINDOWS_PER_REQUEST = 96;
@@ -63,9 +57,6 @@ function intParam(url: URL, name: string, fallback: number, min: number, max: nu
 
 export class BadRequest extends Error {}
 
-/** The JSON routes that read the store and the hub (bounded by `maxConcurrentQueries`). */
-const QUERIES = new Set(['/api/health', '/api/member', '/api/windows', '/api/accounts']);
-
 /**
  * The member and auditor dashboard: the page at `/` and the JSON it reads (`/api/health`,
  * `/api/member`, `/api/windows`, `/api/accounts`, `/api/events`, `/api/events/stream`), all
@@ -75,15 +66,10 @@ export class Dashboard {
   readonly feed = new EventFeed();
   readonly chain: ChainView;
 
-  /** JSON queries running now (`maxConcurrentQueries` at most). */
-  private queries = 0;
-  private readonly maxConcurrentQueries: number;
-
   constructor(
     opts: DashboardOptions,
     private readonly node: DashboardNode,
   ) {
-    this.maxConcurrentQueries = opts.maxConcurrentQueries ?? defaultDashboardOptions.maxConcurrentQueries;
     this.chain = new ChainView(opts, {
       community: node.community,
       clock: node.clock,
@@ -149,19 +135,7 @@ export class Dashboard {
   }
 
   /** Routes of the dashboard; false when the path is not one of them. */
-  readonly handle: ApiHandler = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
-    if (!QUERIES.has(url.pathname)) return this.route(req, res, url);
-    if (this.queries >= this.maxConcurrentQueries) {
-      res.setHeader('retry-after', '1');
-      return sendJson(res, 503, { error: 'too many queries at once' });
-    }
-    this.queries++;
-    try {
-      return await this.route(req, res, url);
-    } finally {
-      this.queries--;
-    }
-  };
+  readonly handle: ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => this.route(req, res, url);
 
   private async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     try {

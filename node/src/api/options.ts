@@ -17,6 +17,19 @@ export interface ApiOptions {
   headersTimeoutMs?: number;
   /** Longest time a client may take to send its whole request. Unset: the default. */
   requestTimeoutMs?: number;
+  /**
+   * Queries that read the store, the hub or the peers (`/window/<n>`, `/balances/<n>`, `/api/health`,
+   * `/api/member`, `/api/windows`, `/api/accounts`) running at once; one more is answered 503 with
+   * `retry-after` at once. Each runs on the node's event loop and RPC (`/api/member` folds up to 96
+   * windows; a missing `/balances/<n>` reads the chain and asks the peers). Unset: the default.
+   */
+  maxConcurrentQueries?: number;
+  /**
+   * How long `/balances/<n>` of a window whose balances were not found is answered 404 at once, without
+   * looking again (finding them reads the chain and fetches the final state from the peers). Unset: the
+   * default.
+   */
+  missingBalancesRetryMs?: number;
 }
 
 export const defaultApiOptions: ApiOptions = {
@@ -27,4 +40,9 @@ export const defaultApiOptions: ApiOptions = {
   maxConnections: 256,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  maxConcurrentQueries: 8,
+  missingBalancesRetryMs: 10_000,
 };
+
+/** Windows remembered as missing balances at most (oldest forgotten first): the memo is bounded too. */
+export const MAX_MISSING_BALANCES_MEMO = 1024;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Logger } from '../util/logger.js';
 import { checkAccess, type ApiHandler } from './http.js';
-import { defaultApiOptions, type ApiOptions } from './options.js';
+import { defaultApiOptions, MAX_MISSING_BALANCES_MEMO, type ApiOptions } from './options.js';
 import { WEB_FILES } from './web.js';
 
 export interface ApiModules {
@@ -35,6 +35,10 @@ const ROUTES = new Set([
   '/api/events/stream',
 ]);
 
+/** The routes that read the store, the hub or the peers: at most `maxConcurrentQueries` at once. */
+const QUERY_ROUTES = new Set(['/api/health', '/api/member', '/api/windows', '/api/accounts']);
+const isQuery = (path: string) => QUERY_ROUTES.has(path) || /^\/(window|balances)\//.test(path);
+
 /** A bounded metric label: known routes by name, static files and everything else grouped. */
 function routeLabel(path: string): string {
   if (ROUTES.has(path)) return path;
@@ -52,6 +56,10 @@ const json = (value: unknown) => JSON.stringify(value, (_k, v) => (typeof v === 
  */
 export class ApiServer {
   private server?: Server;
+  /** Queries running now (`maxConcurrentQueries` at most). */
+  private queries = 0;
+  /** Window -> when its balances were last found missing (`missingBalancesRetryMs`). */
+  private readonly missingBalances = new Map<number, number>();
 
   constructor(
     private readonly opts: ApiOptions,
@@ -91,6 +99,8 @@ export class ApiServer {
         res.setHeader('access-control-allow-origin', access.allowOrigin);
         res.setHeader('vary', 'Origin');
       }
+      const maxQueries = bounds.maxConcurrentQueries ?? 8;
+      const retryMs = bounds.missingBalancesRetryMs ?? 10_000;
       const handle = async () => {
         if (path === '/status' || (path === '/' && !this.modules.dashboard))
           return send(200, 'application/json', json(await this.modules.status()));
@@ -103,7 +113,19 @@ export class ApiServer {
           if (!(w <= 0xffff_ffff))
             return send(400, 'application/json', json({ error: 'window must be an integer from 0 to 4294967295' }));
           const balances = windowMatch[1] === 'balances';
-          const result = balances ? await this.modules.balances?.(w) : await this.modules.windowResult(w);
+          // A missing window's balances are looked for (chain reads, a fetch from the peers) once per
+          // `missingBalancesRetryMs`; in between, 404 at once.
+          const missedAt = balances ? this.missingBalances.get(w) : undefined;
+          const memoed = missedAt !== undefined && Date.now() - missedAt < retryMs;
+          const result = memoed
+            ? undefined
+            : balances
+              ? await this.modules.balances?.(w)
+              : await this.modules.windowResult(w);
+          if (balances && !memoed) {
+            if (result) this.missingBalances.delete(w);
+            else this.rememberMissing(w);
+          }
           return result
             ? send(200, 'application/json', json(result))
             : send(
@@ -134,7 +156,20 @@ export class ApiServer {
           }),
         );
       };
-      handle().catch((e) => {
+      const run = async () => {
+        if (!isQuery(path)) return handle();
+        if (this.queries >= maxQueries) {
+          res.setHeader('retry-after', '1');
+          return send(503, 'application/json', json({ error: 'too many queries at once' }));
+        }
+        this.queries++;
+        try {
+          return await handle();
+        } finally {
+          this.queries--;
+        }
+      };
+      run().catch((e) => {
         logger.warn('api request failed', { path }, e);
         if (!res.headersSent) send(500, 'application/json', json({ error: 'internal error' }));
         else res.end();
@@ -148,6 +183,13 @@ export class ApiServer {
     });
     await this.modules.dashboard?.start();
     logger.info('api listening', { url: this.url });
+  }
+
+  private rememberMissing(window: number): void {
+    this.missingBalances.delete(window);
+    this.missingBalances.set(window, Date.now());
+    if (this.missingBalances.size > MAX_MISSING_BALANCES_MEMO)
+      this.missingBalances.delete(this.missingBalances.keys().next().value!);
   }
 
   async stop(): Promise<void> {

@@ -6,7 +6,7 @@ import { identify, type Identify } from '@libp2p/identify';
 import { gossipsub, type GossipsubEvents } from '@chainsafe/libp2p-gossipsub';
 import type { PubSub } from '@libp2p/interface';
 import type { PrivateKey } from '@libp2p/interface';
-import { gossipRpcLimits, type NetworkOptions } from './options.js';
+import { defaultNetworkOptions, gossipRpcLimits, type NetworkOptions } from './options.js';
 import { messageIdFns, scoreParams, scoreThresholds } from './scoring.js';
 import type { Topics } from './topics.js';
 
@@ -19,14 +19,23 @@ export interface CommunityGossip {
 }
 
 /**
+ * A host outside the community's gossip (a meter, an auditor, a disputer): the only topics it hears of
+ * (`[]`: none). Without a list gossipsub keeps every topic a peer names, for good.
+ */
+export interface OutsiderGossip {
+  allowedTopics: string[];
+}
+
+/**
  * TCP + noise + yamux + identify + gossipsub (StrictSign): the node's libp2p host. With
  * `gossip` (nodes), peer scoring is on and readings are identified by their bytes (see
- * `scoring.ts`); without it (auditors, meters), plain gossipsub.
+ * `scoring.ts`); with `{ allowedTopics }` (auditors, meters), plain gossipsub on those topics only;
+ * without it (tests' rogue peers), plain gossipsub on any topic.
  */
 export async function createHost(
   opts: NetworkOptions,
   privateKey: PrivateKey,
-  gossip?: CommunityGossip,
+  gossip?: CommunityGossip | OutsiderGossip,
 ): Promise<DiversityLibp2p> {
   return createLibp2p({
     privateKey,
@@ -46,7 +55,10 @@ export async function createHost(
         seenTTL: 10 * 60 * 1000,
         // A peer's RPC is bounded at decode (gossipsub's defaults are unbounded).
         decodeRpcLimits: gossipRpcLimits,
-        ...(gossip
+        // And in bytes, at its length prefix (before any of it is read).
+        maxInboundDataLength: opts.maxGossipRpcBytes ?? defaultNetworkOptions.maxGossipRpcBytes,
+        ...(gossip && !('topics' in gossip) ? { allowedTopics: gossip.allowedTopics } : {}),
+        ...(gossip && 'topics' in gossip
           ? {
               // Only the community's topics: gossipsub keeps every topic it hears of for good (a
               // peer subscribing to made-up topics grew its maps without bound), and a message on

@@ -1,3 +1,39 @@
+/**
+ * Bounds of one gossipsub RPC a peer sends, checked at decode (a bound passed refuses the whole RPC,
+ * before any of it is handled; gossipsub's defaults are all unbounded). A legitimate RPC carries one
+ * published message, or at most an IWANT answer: never more than gossipsub's IHAVE length (5,000).
+ */
+export const gossipRpcLimits = {
+  maxSubscriptions: 64,
+  maxMessages: 5000,
+  maxIhaveMessageIDs: 5000,
+  maxIwantMessageIDs: 5000,
+  maxIdontwantMessageIDs: 5000,
+  maxControlMessages: 256,
+  maxPeerInfos: 16,
+};
+
+/**
+ * Bytes one gossipsub message takes in an RPC at most: the largest payload the node gossips (a BLS share,
+ * 230 bytes; a co-signature is 167, a reading 134), its topic (~110 bytes), the sender's peer id (38), seqno
+ * (8), signature (64) and the protobuf tags, ~470 bytes, rounded up.
+ */
+export const GOSSIP_MESSAGE_RPC_BYTES = 512;
+/** Bytes of one message id in an RPC's control lists at most (a 32-byte SHA-256 and its tags), rounded up. */
+const GOSSIP_MESSAGE_ID_RPC_BYTES = 40;
+/** Bytes of one subscription or control entry's topic at most, rounded up. */
+const GOSSIP_TOPIC_RPC_BYTES = 128;
+
+/**
+ * The largest legitimate gossipsub RPC: a full batch under `gossipRpcLimits` (5,000 messages of the largest
+ * kind, full IHAVE/IWANT/IDONTWANT lists, every subscription and control entry), ~3.05 MiB.
+ */
+export const MAX_LEGITIMATE_GOSSIP_RPC_BYTES =
+  gossipRpcLimits.maxMessages * GOSSIP_MESSAGE_RPC_BYTES +
+  (gossipRpcLimits.maxIhaveMessageIDs + gossipRpcLimits.maxIwantMessageIDs + gossipRpcLimits.maxIdontwantMessageIDs) *
+    GOSSIP_MESSAGE_ID_RPC_BYTES +
+  (gossipRpcLimits.maxSubscriptions + gossipRpcLimits.maxControlMessages) * GOSSIP_TOPIC_RPC_BYTES;
+
 export interface NetworkOptions {
   /** Multiaddrs to listen on; loopback by default. */
   listen: string[];
@@ -32,6 +68,12 @@ export interface NetworkOptions {
    * gossip scores. Each answer may be `maxResponseBytes` and all are held until the last is in.
    */
   maxRequestPeers: number;
+  /**
+   * Largest gossipsub RPC accepted from a peer (`maxInboundDataLength`; gossipsub's default is 4 MB): one
+   * past it is refused at its length prefix, before it is read or decoded. At least
+   * `MAX_LEGITIMATE_GOSSIP_RPC_BYTES`.
+   */
+  maxGossipRpcBytes: number;
 }
 
 export const defaultNetworkOptions: NetworkOptions = {
@@ -47,21 +89,7 @@ export const defaultNetworkOptions: NetworkOptions = {
   maxConcurrentServes: 64,
   maxKnownPeers: 256,
   maxRequestPeers: 16,
-};
-
-/**
- * Bounds of one gossipsub RPC a peer sends, checked at decode (a bound passed refuses the whole RPC,
- * before any of it is handled; gossipsub's defaults are all unbounded). A legitimate RPC carries one
- * published message, or at most an IWANT answer: never more than gossipsub's IHAVE length (5,000).
- */
-export const gossipRpcLimits = {
-  maxSubscriptions: 64,
-  maxMessages: 5000,
-  maxIhaveMessageIDs: 5000,
-  maxIwantMessageIDs: 5000,
-  maxIdontwantMessageIDs: 5000,
-  maxControlMessages: 256,
-  maxPeerInfos: 16,
+  maxGossipRpcBytes: MAX_LEGITIMATE_GOSSIP_RPC_BYTES,
 };
 
 /** How the gossip adapter keeps one peer from making a topic's validation costly (`gossipValidatorFn`). */

@@ -257,12 +257,94 @@ describe('attack: many concurrent dashboard queries', function () {
           fetch(`${api.url}/api/windows?count=1&from=${i % 3}`).then((r) => r.status),
         ),
       );
-      const max = defaultDashboardOptions.maxConcurrentQueries;
+      const max = defaultApiOptions.maxConcurrentQueries!;
       expect(most, 'queries running at once').to.be.at.most(max);
       expect(statuses.filter((s) => s === 200).length).to.be.at.least(max);
       expect(statuses.filter((s) => s !== 200 && s !== 503)).to.deep.equal([]);
       // Once the burst is over, the next query is served.
       expect((await fetch(`${api.url}/api/windows?count=1`)).status).to.equal(200);
+    } finally {
+      await api.stop();
+    }
+  });
+});
+
+/**
+ * `/window/<n>` and `/balances/<n>` read the store and, for balances not held, the chain (the claim's
+ * record, its transaction) and the peers (the final state): under the same cap as the dashboard's
+ * queries, and a window whose balances are missing is not looked for again on every request.
+ */
+describe('attack: many /window/<n> and /balances/<n> requests', function () {
+  this.timeout(60_000);
+  const logger = createLogger({ level: 'error', name: 'test' });
+
+  it('40 concurrent /balances/<n> and /window/<n> requests: at most maxConcurrentQueries run at once, the rest 503 with retry-after', async () => {
+    let running = 0;
+    let most = 0;
+    const slow = async () => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(300);
+      running--;
+      return { ok: true };
+    };
+    const api = new ApiServer(defaultApiOptions, {
+      status: async () => ({}),
+      windowResult: slow,
+      balances: slow,
+      metrics: null,
+      logger,
+    });
+    await api.start();
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          fetch(`${api.url}/${i % 2 ? 'window' : 'balances'}/${i}`).then((r) => ({
+            status: r.status,
+            retryAfter: r.headers.get('retry-after'),
+          })),
+        ),
+      );
+      const max = defaultApiOptions.maxConcurrentQueries!;
+      expect(most, 'queries running at once').to.be.at.most(max);
+      expect(answers.filter((a) => a.status === 200).length).to.be.at.least(max);
+      const refused = answers.filter((a) => a.status === 503);
+      expect(refused.length).to.be.at.least(40 - 2 * max);
+      expect(refused.every((a) => a.retryAfter === '1')).to.equal(true);
+      expect(answers.filter((a) => a.status !== 200 && a.status !== 503)).to.deep.equal([]);
+      expect((await fetch(`${api.url}/balances/1`)).status).to.equal(200);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('a missing /balances/<n> asked 30 times: the peers are asked once per missingBalancesRetryMs', async () => {
+    let peerFetches = 0;
+    const api = new ApiServer(
+      { ...defaultApiOptions, missingBalancesRetryMs: 1000 },
+      {
+        status: async () => ({}),
+        windowResult: async () => undefined,
+        // The node's lookup of balances not held: the claim's record, then the final state from the peers.
+        balances: async () => {
+          peerFetches++;
+          await sleep(10);
+          return undefined;
+        },
+        metrics: null,
+        logger,
+      },
+    );
+    await api.start();
+    try {
+      for (let i = 0; i < 30; i++) expect((await fetch(`${api.url}/balances/5`)).status).to.equal(404);
+      expect(peerFetches, 'fetches for window 5').to.equal(1);
+      // Another window is its own lookup; the same one is looked for again after the interval.
+      expect((await fetch(`${api.url}/balances/6`)).status).to.equal(404);
+      expect(peerFetches).to.equal(2);
+      await sleep(1100);
+      expect((await fetch(`${api.url}/balances/5`)).status).to.equal(404);
+      expect(peerFetches).to.equal(3);
     } finally {
       await api.stop();
     }

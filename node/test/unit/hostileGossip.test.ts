@@ -11,13 +11,16 @@ import {
 } from '../../src/chain/errors.js';
 import { validateCoSignature } from '../../src/chain/validation/coSignature.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { encodeCoSignature } from '../../src/network/messages.js';
+import { COSIGNATURE_MESSAGE_LENGTH, encodeCoSignature } from '../../src/network/messages.js';
 import { TopicValidatorResult, type Message, type PeerId } from '@libp2p/interface';
 import { gossipValidatorFn } from '../../src/network/gossipValidatorFn.js';
 import { createHost, type DiversityLibp2p } from '../../src/network/host.js';
 import { Network } from '../../src/network/network.js';
-import { defaultNetworkOptions } from '../../src/network/options.js';
+import { defaultNetworkOptions, gossipRpcLimits } from '../../src/network/options.js';
+import { BLS_SHARE_MESSAGE_LENGTH } from '../../src/cosign/messages.js';
+import { SIGNED_READING_LENGTH } from '../../src/chain/validation/reading.js';
 import { peerKeyFromSecret } from '../../src/network/peerKey.js';
+import { topics } from '../../src/network/topics.js';
 import { createLogger } from '../../src/util/logger.js';
 import { manualClock, tempDb, testCommunity } from '../utils/community.js';
 
@@ -68,11 +71,16 @@ describe('attack: raw gossipsub RPCs from a hostile peer', function () {
   /** Writes RPCs on a fresh gossipsub stream to the victim, as a peer would. */
   async function send(...rpcs: RPC[]): Promise<void> {
     const stream = await hostile.dialProtocol(victim.host.getMultiaddrs()[0], '/meshsub/1.1.0');
-    await pipe(
+    const written = pipe(
       rpcs.map((r) => RPC.encode(r)),
       (s) => lp.encode(s),
       stream.sink,
+    ).then(
+      () => true,
+      () => true,
     );
+    // A refused RPC is left unread: give up writing it.
+    if (!(await Promise.race([written, sleep(5000).then(() => false)]))) stream.abort(new Error('not read'));
     await sleep(500);
   }
 
@@ -109,16 +117,134 @@ describe('attack: raw gossipsub RPCs from a hostile peer', function () {
     expect(handled - before, 'only the one on a served topic').to.equal(1);
   });
 
-  // Last: before the fix, its 50,000 unsigned messages graylist the hostile peer.
-  it('one RPC carrying 50,000 messages: refused whole at decode, none reaches the node', async () => {
+  it('a full legitimate RPC batch (5,000 BLS-share-sized signed messages, full control lists) is under maxGossipRpcBytes', () => {
+    const topic = `/diversity/${'9'.repeat(16)}/0x${'a'.repeat(40)}/18446744073709551615/cosignatures/1`;
+    const ids = (n: number) => Array.from({ length: n }, () => new Uint8Array(32).fill(7));
+    const rpc: RPC = {
+      subscriptions: Array.from({ length: gossipRpcLimits.maxSubscriptions }, () => ({ subscribe: true, topic })),
+      messages: Array.from({ length: gossipRpcLimits.maxMessages }, () => ({
+        from: hostile.peerId.toMultihash().bytes,
+        seqno: new Uint8Array(8).fill(1),
+        topic,
+        data: new Uint8Array(BLS_SHARE_MESSAGE_LENGTH).fill(2),
+        signature: new Uint8Array(64).fill(3),
+      })),
+      control: {
+        ihave: [{ topicID: topic, messageIDs: ids(gossipRpcLimits.maxIhaveMessageIDs) }],
+        iwant: [{ messageIDs: ids(gossipRpcLimits.maxIwantMessageIDs) }],
+        idontwant: [{ messageIDs: ids(gossipRpcLimits.maxIdontwantMessageIDs) }],
+        graft: Array.from({ length: 100 }, () => ({ topicID: topic })),
+        prune: [],
+      },
+    };
+    const bytes = RPC.encode(rpc).length;
+    expect(bytes).to.be.below(defaultNetworkOptions.maxGossipRpcBytes);
+    expect(BLS_SHARE_MESSAGE_LENGTH).to.be.at.least(COSIGNATURE_MESSAGE_LENGTH).and.at.least(SIGNED_READING_LENGTH);
+  });
+
+  it('an RPC past maxGossipRpcBytes: refused at its length prefix, none reaches the node; the next one does', async () => {
     const before = handled;
-    const messages = Array.from({ length: 50_000 }, (_, i) => ({
+    await send({
+      subscriptions: [],
+      messages: [{ topic: victim.topics.readings, data: new Uint8Array(defaultNetworkOptions.maxGossipRpcBytes) }],
+    });
+    expect(handled - before, 'the oversized RPC').to.equal(0);
+    await send({ subscriptions: [], messages: [{ topic: victim.topics.readings, data: Uint8Array.of(9) }] });
+    expect(handled - before, 'a normal RPC after it').to.equal(1);
+  });
+
+  // Last: before the fix, its unsigned messages graylist the hostile peer. 10,000 messages (twice
+  // `maxMessages`) are under `maxGossipRpcBytes`: the decode bound refuses them (50,000 would be refused by size).
+  it('one RPC carrying 10,000 messages: refused whole at decode, none reaches the node', async () => {
+    const before = handled;
+    const messages = Array.from({ length: 10_000 }, (_, i) => ({
       topic: victim.topics.readings,
       data: Uint8Array.of(i & 0xff, (i >> 8) & 0xff, 7),
     }));
+    expect(RPC.encode({ subscriptions: [], messages }).length).to.be.below(defaultNetworkOptions.maxGossipRpcBytes);
     await send({ subscriptions: [], messages });
     await sleep(500);
     expect(handled - before).to.equal(0);
+  });
+});
+
+/**
+ * A meter's and an auditor's host join no community gossip (no scoring), but a peer can still open a
+ * gossipsub stream to them and name topics: they keep only the topics they use (a meter its readings
+ * topic, an auditor none), like a node.
+ */
+describe("attack: made-up topics at a meter's and an auditor's host", function () {
+  this.timeout(60_000);
+  const { community } = testCommunity(3);
+  const readings = topics(community).readings;
+  const hosts: DiversityLibp2p[] = [];
+  after(async () => {
+    for (const h of hosts) await h.stop();
+  });
+
+  /** 2,000 made-up topics and the readings topic, 50 a RPC (under the decode bound of 64). */
+  async function flood(victim: DiversityLibp2p, hostile: DiversityLibp2p): Promise<void> {
+    const stream = await hostile.dialProtocol(victim.getMultiaddrs()[0], '/meshsub/1.1.0');
+    const rpcs: RPC[] = Array.from({ length: 40 }, (_, k) => ({
+      subscriptions: Array.from({ length: 50 }, (_, i) => ({ subscribe: true, topic: `/diversity/made-up/${k}/${i}` })),
+      messages: [],
+    }));
+    rpcs.push({ subscriptions: [{ subscribe: true, topic: readings }], messages: [] });
+    await pipe(
+      rpcs.map((r) => RPC.encode(r)),
+      (s) => lp.encode(s),
+      stream.sink,
+    );
+    await sleep(500);
+  }
+
+  for (const [role, allowedTopics] of [
+    ['meter', [readings]],
+    ['auditor', []],
+  ] as const) {
+    it(`${role}: 2,000 made-up topics leave its topic map at ${allowedTopics.length}`, async () => {
+      const victim = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`${role}-victim`), {
+        allowedTopics: [...allowedTopics],
+      });
+      const hostile = await createHost(defaultNetworkOptions, await peerKeyFromSecret(`${role}-hostile`));
+      hosts.push(victim, hostile);
+      await hostile.dial(victim.getMultiaddrs()[0]);
+      await sleep(500);
+      await flood(victim, hostile);
+      const held = (victim.services.pubsub as unknown as GossipsubInside).topics;
+      expect([...held.keys()]).to.deep.equal([...allowedTopics]);
+    });
+  }
+
+  it('a meter host with its allow-list still publishes its readings to a node', async () => {
+    const seen: number[] = [];
+    const node = new Network(defaultNetworkOptions, {
+      privateKey: await peerKeyFromSecret('meter-node'),
+      community,
+      metrics: null,
+      logger: createLogger({ level: 'error', name: 'node' }),
+      handlers: {
+        onReading: async (data) => void seen.push(data[0]),
+        onCoSignature: async () => {},
+        serveWindow: async () => [],
+      },
+    });
+    await node.start();
+    const meter = await createHost(defaultNetworkOptions, await peerKeyFromSecret('meter-publisher'), {
+      allowedTopics: [readings],
+    });
+    hosts.push(meter);
+    try {
+      meter.services.pubsub.subscribe(readings);
+      await meter.dial(node.host.getMultiaddrs()[0]);
+      const deadline = Date.now() + 10_000;
+      while (meter.services.pubsub.getSubscribers(readings).length === 0 && Date.now() < deadline) await sleep(50);
+      await meter.services.pubsub.publish(readings, new Uint8Array(134).fill(5));
+      while (!seen.includes(5) && Date.now() < deadline) await sleep(50);
+      expect(seen).to.include(5);
+    } finally {
+      await node.stop();
+    }
   });
 });
 

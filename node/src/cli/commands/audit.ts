@@ -61,7 +61,10 @@ export const auditCommand = {
       throw new CliError(CliErrorCode.BAD_OPTION, `--window: 0..${community.windowCount - 1}`);
     }
     const record = await hub.windowRecord(args.window);
-    const host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey);
+    // The auditor only asks peers over the window protocol: no gossip topic.
+    const host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey, {
+      allowedTopics: [],
+    });
     const dir = mkdtempSync(join(tmpdir(), 'diversity-audit-'));
     const db = await NodeDb.open(dir);
     try {

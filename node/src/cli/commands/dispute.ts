@@ -102,7 +102,9 @@ export const disputeCommand = {
         CliErrorCode.BAD_OPTION,
         `window ${args.window} is ${WindowStatus[record.status].toLowerCase()}, not pending: nothing to dispute`,
       );
-    const host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey);
+    const host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey, {
+      allowedTopics: [],
+    });
     const dir = mkdtempSync(join(tmpdir(), 'diversity-dispute-'));
     const db = await NodeDb.open(dir);
     const protocol = topics(community).windowProtocol;
@@ -203,7 +205,9 @@ async function playGameByHand(args: GameArgs): Promise<void> {
       if (db) return storedWindow(meterLayout(await hub.communityInfo()), db, window, windowRoot);
       if (!args.peer) return undefined;
       const community = await hub.communityInfo();
-      host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey);
+      host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey, {
+        allowedTopics: [],
+      });
       const peers = args.peer.flatMap((p) => p.split(','));
       const answers = await Promise.all(
         peers.map((p) =>

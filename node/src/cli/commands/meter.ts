@@ -73,8 +73,11 @@ export const meterCommand = {
       },
       community,
     );
-    const host = await createHost({ ...defaultNetworkOptions }, await peerKeyFromSecret(`meter:${args.secretKey}`));
     const topic = topics(community).readings;
+    // The meter publishes readings and hears of no other topic.
+    const host = await createHost({ ...defaultNetworkOptions }, await peerKeyFromSecret(`meter:${args.secretKey}`), {
+      allowedTopics: [topic],
+    });
     host.services.pubsub.subscribe(topic);
     const bootstrap = args.bootstrap.flatMap((s) => s.split(','));
     const dialAll = () => {
