@@ -32,7 +32,7 @@ export interface ApiOptions {
   missingBalancesRetryMs?: number;
 }
 
-export const defaultApiOptions: ApiOptions = {
+export const defaultApiOptions = {
   enabled: true,
   host: '127.0.0.1',
   port: 0,
@@ -42,7 +42,7 @@ export const defaultApiOptions: ApiOptions = {
   requestTimeoutMs: 30_000,
   maxConcurrentQueries: 8,
   missingBalancesRetryMs: 10_000,
-};
+} satisfies ApiOptions;
 
 /** Windows remembered as missing balances at most (oldest forgotten first): the memo is bounded too. */
 export const MAX_MISSING_BALANCES_MEMO = 1024;

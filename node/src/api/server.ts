@@ -75,8 +75,8 @@ export class ApiServer {
     if (!this.opts.enabled || this.server) return;
     const { metrics, logger } = this.modules;
     const bounds = { ...defaultApiOptions, ...this.opts };
-    const headersTimeout = bounds.headersTimeoutMs ?? 10_000;
-    const requestTimeout = Math.max(headersTimeout, bounds.requestTimeoutMs ?? 30_000);
+    const headersTimeout = bounds.headersTimeoutMs ?? defaultApiOptions.headersTimeoutMs;
+    const requestTimeout = Math.max(headersTimeout, bounds.requestTimeoutMs ?? defaultApiOptions.requestTimeoutMs);
     // Every connection is bounded in time (headers, whole request: Node checks them every
     // `connectionsCheckingInterval`, 30 s by default) and in number (`maxConnections`, DESIGN §6.6).
     const serverOptions = {
@@ -99,8 +99,8 @@ export class ApiServer {
         res.setHeader('access-control-allow-origin', access.allowOrigin);
         res.setHeader('vary', 'Origin');
       }
-      const maxQueries = bounds.maxConcurrentQueries ?? 8;
-      const retryMs = bounds.missingBalancesRetryMs ?? 10_000;
+      const maxQueries = bounds.maxConcurrentQueries ?? defaultApiOptions.maxConcurrentQueries;
+      const retryMs = bounds.missingBalancesRetryMs ?? defaultApiOptions.missingBalancesRetryMs;
       const handle = async () => {
         if (path === '/status' || (path === '/' && !this.modules.dashboard))
           return send(200, 'application/json', json(await this.modules.status()));
@@ -175,7 +175,7 @@ export class ApiServer {
         else res.end();
       });
     });
-    this.server.maxConnections = bounds.maxConnections ?? 256;
+    this.server.maxConnections = bounds.maxConnections ?? defaultApiOptions.maxConnections;
     this.server.on('drop', () => metrics?.apiRequests.inc({ route: 'connection', code: 'dropped' }));
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
