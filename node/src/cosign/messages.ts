@@ -39,10 +39,20 @@ export function encodeBlsShare(m: BlsShareMessage): Uint8Array {
 }
 
 /** Decodes and checks the share is a G1 subgroup point other than infinity (~1 ms); no pairing. */
-export function decodeBlsShare(bytes: Uint8Array): BlsShareMessage {
+/**
+ * The window and signer of a share message, read without decoding its point (the validator's cheap checks
+ * come first); throws WRONG_LENGTH for bytes of another length.
+ */
+export function decodeBlsShareHeader(bytes: Uint8Array): { window: number; signer: number } {
   if (bytes.length !== BLS_SHARE_MESSAGE_LENGTH) {
     throw new BlsShareMessageError({ code: BlsShareMessageErrorCode.WRONG_LENGTH, length: bytes.length });
   }
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  return { window: b.readUInt32BE(0), signer: b.readUInt16BE(4) };
+}
+
+export function decodeBlsShare(bytes: Uint8Array): BlsShareMessage {
+  const { window, signer } = decodeBlsShareHeader(bytes);
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   let share: BlsG1Point;
   try {
@@ -52,8 +62,8 @@ export function decodeBlsShare(bytes: Uint8Array): BlsShareMessage {
   }
   if (share.is0()) throw new BlsShareMessageError({ code: BlsShareMessageErrorCode.INVALID_POINT });
   return {
-    window: b.readUInt32BE(0),
-    signer: b.readUInt16BE(4),
+    window,
+    signer,
     windowRoot: toHex(b.subarray(6, 38)),
     stateHash: toHex(b.subarray(38, 70)),
     balancesRoot: toHex(b.subarray(70, SHARE_AT)),

@@ -5,13 +5,7 @@ import type { CommunityClock } from '../community/clock.js';
 import type { CommunityInfo } from '../community/types.js';
 import { blsVerify, type BlsG2Point } from '../crypto/bls.js';
 import type { ResultRoots } from '../network/messages.js';
-import {
-  BLS_SHARE_MESSAGE_LENGTH,
-  BlsShareMessageError,
-  BlsShareMessageErrorCode,
-  decodeBlsShare,
-  type BlsShareMessage,
-} from './messages.js';
+import { BlsShareMessageError, decodeBlsShare, decodeBlsShareHeader, type BlsShareMessage } from './messages.js';
 
 export interface BlsShareValidationContext {
   community: CommunityInfo;
@@ -52,16 +46,17 @@ export function shareDigest(
  * co-signature topic's: a share is a co-signature in another scheme.
  */
 export function validateBlsShare(ctx: BlsShareValidationContext, bytes: Uint8Array): BlsShareMessage {
-  // [REJECT] bytes that are not a share message (its length)
-  if (bytes.length !== BLS_SHARE_MESSAGE_LENGTH)
-    throw new GossipValidationError(GossipAction.REJECT, {
-      code: Code.MALFORMED,
-      reason: BlsShareMessageErrorCode.WRONG_LENGTH,
-    });
   // The header's checks come before the share's point is decoded (a subgroup check, ~2 ms).
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const window = header.readUInt32BE(0);
-  const signer = header.readUInt16BE(4);
+  let window: number;
+  let signer: number;
+  try {
+    ({ window, signer } = decodeBlsShareHeader(bytes));
+  } catch (e) {
+    // [REJECT] bytes that are not a share message (its length)
+    if (e instanceof BlsShareMessageError)
+      throw new GossipValidationError(GossipAction.REJECT, { code: Code.MALFORMED, reason: e.code });
+    throw e;
+  }
   // [REJECT] a signer index that is not a participant with a registered key
   if (signer >= ctx.community.participants.length || signer >= ctx.publicKeys.length) {
     throw new GossipValidationError(GossipAction.REJECT, { code: Code.UNKNOWN_SIGNER, signer });
