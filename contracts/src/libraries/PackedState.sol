@@ -171,9 +171,15 @@ library PackedState {
     /// @notice The state hash of `s` (keccak256 of its encoding); reverts `NetOutOfRange` (the first such
     /// participant) when `s` has none: a net of -2^127 or outside int128. `StateHash.hash`.
     function hash(ParticipantState[] memory s) internal pure returns (bytes32) {
-        (bytes memory out, uint256 bad) = _encode(s, true);
+        return keccak256(packStrict(s));
+    }
+
+    /// @notice The encoding of `s` (the state hash's preimage); reverts `NetOutOfRange` (the first such
+    /// participant) when `s` has none. A step entry's state (`StepEntries.leaf`) is encoded by it too.
+    function packStrict(ParticipantState[] memory s) internal pure returns (bytes memory out) {
+        uint256 bad;
+        (out, bad) = _encode(s, true);
         if (bad != type(uint256).max) revert IHub.NetOutOfRange(bad);
-        return keccak256(out);
     }
 
     /// @notice The state hash of `s` when it has an encoding; `ok` false when it has none (no committed state

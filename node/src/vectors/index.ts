@@ -10,6 +10,7 @@ import { marketVectors } from './market.js';
 import { meterRegistryVectors } from './meters.js';
 import { openListVectors } from './open.js';
 import { readingVectors } from './readings.js';
+import { stepEntryVectors } from './stepEntries.js';
 import { tariffVectors } from './tariff.js';
 import { updateVectors } from './update.js';
 
@@ -37,6 +38,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'limitOrders.json': limitOrderVectors(),
     'meters.json': meterRegistryVectors(),
     'open.json': openListVectors(),
+    'stepEntries.json': stepEntryVectors(),
   };
 }
 

@@ -14,6 +14,7 @@ import { DiversityError } from '../util/errors.js';
  * | FIELD_OVERFLOW | arithmetic panic 0x11: a cumulative uint64 field or `net` overflows |
  * | ARITHMETIC_OVERFLOW | arithmetic panic 0x11: a uint256 intermediate of `share` or `p2pValue` overflows |
  *   (unreachable for ABI-valid inputs below ~64 participants; kept so both twins fail alike) |
+ * | UNSUPPORTED_KIND | `StepEntries.UnsupportedMarketKind(kind)`: the auction has no one-participant step |
  */
 export enum MarketErrorCode {
   READINGS_LENGTH_MISMATCH = 'MARKET_ERROR_READINGS_LENGTH_MISMATCH',
@@ -24,6 +25,7 @@ export enum MarketErrorCode {
   VALUE_OUT_OF_RANGE = 'MARKET_ERROR_VALUE_OUT_OF_RANGE',
   FIELD_OVERFLOW = 'MARKET_ERROR_FIELD_OVERFLOW',
   ARITHMETIC_OVERFLOW = 'MARKET_ERROR_ARITHMETIC_OVERFLOW',
+  UNSUPPORTED_KIND = 'MARKET_ERROR_UNSUPPORTED_KIND',
 }
 
 export type MarketErrorType =
@@ -34,6 +36,7 @@ export type MarketErrorType =
   | { code: MarketErrorCode.LIMITS_LENGTH_MISMATCH; participants: number; limits: number }
   | { code: MarketErrorCode.VALUE_OUT_OF_RANGE; field: string; value: string }
   | { code: MarketErrorCode.FIELD_OVERFLOW; participant: number; field: string }
-  | { code: MarketErrorCode.ARITHMETIC_OVERFLOW; operation: 'share' | 'p2pValue' | 'auctionValue' };
+  | { code: MarketErrorCode.ARITHMETIC_OVERFLOW; operation: 'share' | 'p2pValue' | 'auctionValue' }
+  | { code: MarketErrorCode.UNSUPPORTED_KIND; kind: number };
 
 export class MarketError extends DiversityError<MarketErrorType> {}

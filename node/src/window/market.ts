@@ -82,7 +82,7 @@ export function p2pValue(params: MarketParams, energyWh: bigint): bigint {
 const U256_LIMIT = 1n << 256n;
 
 /** A uint256 intermediate, as Solidity's checked arithmetic (panic 0x11 there, ARITHMETIC_OVERFLOW here). */
-function checkedU256(operation: 'share' | 'p2pValue', v: bigint): bigint {
+export function checkedU256(operation: 'share' | 'p2pValue', v: bigint): bigint {
   if (v >= U256_LIMIT) throw new MarketError({ code: MarketErrorCode.ARITHMETIC_OVERFLOW, operation });
   return v;
 }
@@ -154,7 +154,7 @@ function checkInputs(
 }
 
 /** uint64 field arithmetic as Solidity's checked `+=` (panic 0x11 there, FIELD_OVERFLOW here). */
-function addU64(participant: number, field: string, a: bigint, b: bigint): bigint {
+export function addU64(participant: number, field: string, a: bigint, b: bigint): bigint {
   const v = a + b;
   if (v > U64_MAX) throw new MarketError({ code: MarketErrorCode.FIELD_OVERFLOW, participant, field });
   return v;

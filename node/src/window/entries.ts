@@ -1,0 +1,309 @@
+import { concat, keccak256, toBeHex, zeroPadValue } from 'ethers';
+import { type Energy, packEnergy } from './energy.js';
+import { MarketError, MarketErrorCode } from './errors.js';
+import { addU64, checkedU256, marketStepOfEnergy, p2pValue } from './market.js';
+import { merkleRoot } from './merkle.js';
+import { MarketKind, U64_MAX, type MarketParams, type ParticipantState, packState } from './state.js';
+
+/**
+ * One participant's market step judged alone, for Totals and Mmr: the twin of
+ * `contracts/src/libraries/StepEntries.sol` (DESIGN.md §5.4, "One participant's step"; vectors
+ * `contracts/test/vectors/stepEntries.json`).
+ *
+ * F gives participant j its share q_j = floor(Q·w_j/W) + [w_j > 0 and fewer than r = Q − Σ floors earlier
+ * positive weights] of the matched energy Q, and its money floor(v·q_j/Q) + [q_j > 0 and fewer than
+ * r' = v − Σ value floors earlier positive shares] (`share` in market.ts, applied twice). So j's step depends
+ * on the others only through the totals and the counts before j: entry j carries them as running sums, and
+ * is judged from S_{t−1}[j], entry j−1 and the last entry (whose sums are the totals). If every entry passes
+ * `judgeEntry`, every running sum and state is the true one (by induction on j); the honest entries pass.
+ */
+
+/** Running sums over participants 0..j of one side (sellers or buyers). */
+export interface SidePrefix {
+  /** Σ w_i (Mmr: the interval's surplus or deficit; Totals: cumulative export or import). */
+  weight: bigint;
+  /** #{i : w_i > 0}. */
+  positive: bigint;
+  /** Σ floor(Q·w_i/W). */
+  floors: bigint;
+  /** #{i : q_i > 0}. */
+  filled: bigint;
+  /** Σ floor(v·q_i/Q). */
+  valueFloors: bigint;
+}
+
+/** Participant j's entry of one step: S_t[j], E_t[j] and both sides' running sums. */
+export interface StepEntry {
+  state: ParticipantState;
+  energy: Energy;
+  sell: SidePrefix;
+  buy: SidePrefix;
+}
+
+/** Twin of Solidity `EntryFault` (same order: the numeric values are the enum's). */
+export enum EntryFault {
+  None = 0,
+  Totals = 1,
+  SellWeight = 2,
+  SellPositive = 3,
+  SellFloors = 4,
+  SellExcess = 5,
+  SellFilled = 6,
+  SellValueFloors = 7,
+  BuyWeight = 8,
+  BuyPositive = 9,
+  BuyFloors = 10,
+  BuyExcess = 11,
+  BuyFilled = 12,
+  BuyValueFloors = 13,
+  State = 14,
+}
+
+/** The fields of a side, in leaf order. */
+export const SIDE_FIELDS = ['weight', 'positive', 'floors', 'filled', 'valueFloors'] as const;
+
+export const ZERO_SIDE: SidePrefix = Object.freeze({
+  weight: 0n,
+  positive: 0n,
+  floors: 0n,
+  filled: 0n,
+  valueFloors: 0n,
+});
+
+/** Entry −1: what entry 0 is judged after. */
+export const ZERO_ENTRY: StepEntry = Object.freeze({
+  state: { exportWh: 0n, importWh: 0n, p2pSoldWh: 0n, p2pBoughtWh: 0n, gridSoldWh: 0n, gridBoughtWh: 0n, net: 0n },
+  energy: { exportWh: 0n, importWh: 0n },
+  sell: ZERO_SIDE,
+  buy: ZERO_SIDE,
+});
+
+/** The leaf's domain byte (0x00–0x04: the window commitment's; 0x05: the meter registry's). */
+const ENTRY_DOMAIN = '0x06';
+const uint256 = (v: bigint): string => zeroPadValue(toBeHex(v), 32);
+
+function requireSupported(kind: MarketKind): void {
+  if (kind !== MarketKind.Totals && kind !== MarketKind.Mmr)
+    throw new MarketError(
+      { code: MarketErrorCode.UNSUPPORTED_KIND, kind },
+      `market kind ${kind} has no one-participant step (only Totals and Mmr)`,
+    );
+}
+
+/**
+ * keccak256(0x06 ‖ packState([S_t[j]]) ‖ packEnergy([E_t[j]]) ‖ sell's five uint256 ‖ buy's five uint256):
+ * 401 bytes. Throws VALUE_OUT_OF_RANGE where `packState` does (a state with no encoding).
+ */
+export function entryLeaf(e: StepEntry): string {
+  return keccak256(
+    concat([
+      ENTRY_DOMAIN,
+      packState([e.state]),
+      packEnergy([e.energy]),
+      ...SIDE_FIELDS.map((f) => uint256(e.sell[f])),
+      ...SIDE_FIELDS.map((f) => uint256(e.buy[f])),
+    ]),
+  );
+}
+
+/** The entries tree's root: canonical, zero-padded (merkle.ts). */
+export function entriesRoot(entries: readonly StepEntry[]): string {
+  return merkleRoot(entries.map(entryLeaf));
+}
+
+/** j's weights: Mmr the interval's surplus and deficit, Totals the cumulative export and import. */
+function weights(kind: MarketKind, j: number, prev: ParticipantState, e: Energy): { sell: bigint; buy: bigint } {
+  if (kind === MarketKind.Mmr)
+    return {
+      sell: e.exportWh > e.importWh ? e.exportWh - e.importWh : 0n,
+      buy: e.importWh > e.exportWh ? e.importWh - e.exportWh : 0n,
+    };
+  return {
+    sell: addU64(j, 'exportWh', prev.exportWh, e.exportWh),
+    buy: addU64(j, 'importWh', prev.importWh, e.importWh),
+  };
+}
+
+/** Q: min(W_sell, W_buy), capped by the feeder for Mmr. */
+function matchedOf(params: MarketParams, sellTotal: bigint, buyTotal: bigint): bigint {
+  let q = sellTotal < buyTotal ? sellTotal : buyTotal;
+  if (params.kind === MarketKind.Mmr && params.feederCapacityWh !== 0n && params.feederCapacityWh < q)
+    q = params.feederCapacityWh;
+  return q;
+}
+
+/** floor(amount·w/total), 0 when total = 0; the product checked as the full step's `share`. */
+const floorOf = (amount: bigint, w: bigint, total: bigint): bigint =>
+  total === 0n ? 0n : checkedU256('share', amount * w) / total;
+
+/**
+ * The entries of one step: S_t = F(S_{t−1}, E_t) (`marketStepOfEnergy`, the one F) with both sides' running
+ * sums. Throws MarketError as the step does, UNSUPPORTED_KIND for the auction.
+ */
+export function stepEntries(
+  params: MarketParams,
+  prev: readonly ParticipantState[],
+  energy: readonly Energy[],
+): StepEntry[] {
+  requireSupported(params.kind);
+  const next = marketStepOfEnergy(
+    params,
+    prev,
+    energy.map((e) => e.exportWh),
+    energy.map((e) => e.importWh),
+  );
+  const w = prev.map((s, j) => weights(params.kind, j, s, energy[j]));
+  const sellW = w.map((x) => x.sell);
+  const buyW = w.map((x) => x.buy);
+  const sum = (xs: bigint[]): bigint => xs.reduce((a, b) => a + b, 0n);
+  const matched = matchedOf(params, sum(sellW), sum(buyW));
+  const value = p2pValue(params, matched);
+  const sell = sidePrefixes(sellW, sum(sellW), matched, value);
+  const buy = sidePrefixes(buyW, sum(buyW), matched, value);
+  return next.map((state, j) => ({ state, energy: { ...energy[j] }, sell: sell[j], buy: buy[j] }));
+}
+
+/** One side's running sums over all N: the rule `judgeEntry` checks entry by entry. */
+function sidePrefixes(w: readonly bigint[], total: bigint, matched: bigint, value: bigint): SidePrefix[] {
+  let rest = matched;
+  for (const wi of w) rest -= floorOf(matched, wi, total);
+  const acc = { ...ZERO_SIDE };
+  return w.map((wi) => {
+    const floor = floorOf(matched, wi, total);
+    // acc.positive counts the positive weights before i.
+    const q = floor + (wi > 0n && acc.positive < rest ? 1n : 0n);
+    acc.weight += wi;
+    if (wi > 0n) acc.positive += 1n;
+    acc.floors += floor;
+    if (q > 0n) acc.filled += 1n;
+    acc.valueFloors += floorOf(value, q, matched);
+    return { ...acc };
+  });
+}
+
+/** The last entry's totals, or undefined when no honest interval has them. */
+function totalsOf(params: MarketParams, n: number, last: StepEntry) {
+  const bound = BigInt(n) * U64_MAX;
+  if (last.sell.weight > bound || last.buy.weight > bound) return undefined;
+  const matched = matchedOf(params, last.sell.weight, last.buy.weight);
+  const value = p2pValue(params, matched);
+  if (last.sell.floors > matched || last.buy.floors > matched) return undefined;
+  if (last.sell.valueFloors > value || last.buy.valueFloors > value) return undefined;
+  return { matched, value };
+}
+
+/** `next` = `prev` + `term`. */
+const adds = (prev: bigint, next: bigint, term: bigint): boolean => next >= prev && next - prev === term;
+
+/** One side of entry j: its five sums against `before`'s plus j's terms; j's share and money, or a fault. */
+function judgeSide(
+  before: SidePrefix,
+  entry: SidePrefix,
+  w: bigint,
+  t: { matched: bigint; value: bigint },
+  last: SidePrefix,
+  base: EntryFault,
+): { fault: EntryFault } | { fault: EntryFault.None; q: bigint; money: bigint } {
+  if (!adds(before.weight, entry.weight, w)) return { fault: base };
+  if (!adds(before.positive, entry.positive, w > 0n ? 1n : 0n)) return { fault: base + 1 };
+  const floor = floorOf(t.matched, w, last.weight);
+  if (!adds(before.floors, entry.floors, floor)) return { fault: base + 2 };
+  const q = floor + (w > 0n && before.positive < t.matched - last.floors ? 1n : 0n);
+  if (q > w) return { fault: base + 3 };
+  if (!adds(before.filled, entry.filled, q > 0n ? 1n : 0n)) return { fault: base + 4 };
+  const valueFloor = floorOf(t.value, q, t.matched);
+  if (!adds(before.valueFloors, entry.valueFloors, valueFloor)) return { fault: base + 5 };
+  const money = valueFloor + (q > 0n && before.filled < t.value - last.valueFloors ? 1n : 0n);
+  return { fault: EntryFault.None, q, money };
+}
+
+/**
+ * Judges entry j of a step of `n` participants (twin of `StepEntries.judge`): `prev` = S_{t−1}[j] (zeros at a
+ * window's first interval), `before` = entry j−1 (`ZERO_ENTRY` for j = 0), `last` = entry n−1 (`entry` for
+ * j = n−1). The first fault in the order totals, sell's sums, buy's sums, state; None when the entry is F's.
+ * Throws FIELD_OVERFLOW where F does (a uint64 field), UNSUPPORTED_KIND for the auction.
+ */
+export function judgeEntry(
+  params: MarketParams,
+  n: number,
+  prev: ParticipantState,
+  before: StepEntry,
+  entry: StepEntry,
+  last: StepEntry,
+): EntryFault {
+  requireSupported(params.kind);
+  const t = totalsOf(params, n, last);
+  if (t === undefined) return EntryFault.Totals;
+  const w = weights(params.kind, -1, prev, entry.energy);
+  const sold = judgeSide(before.sell, entry.sell, w.sell, t, last.sell, EntryFault.SellWeight);
+  if (!('q' in sold)) return sold.fault;
+  const bought = judgeSide(before.buy, entry.buy, w.buy, t, last.buy, EntryFault.BuyWeight);
+  if (!('q' in bought)) return bought.fault;
+  const expected = expectedState(params.kind, prev, entry.energy, w, sold, bought);
+  return sameState(expected, entry.state) ? EntryFault.None : EntryFault.State;
+}
+
+function expectedState(
+  kind: MarketKind,
+  prev: ParticipantState,
+  e: Energy,
+  w: { sell: bigint; buy: bigint },
+  sold: { q: bigint; money: bigint },
+  bought: { q: bigint; money: bigint },
+): ParticipantState {
+  const u64 = (field: string, v: bigint): bigint => addU64(-1, field, 0n, v);
+  const exportWh = u64('exportWh', prev.exportWh + e.exportWh);
+  const importWh = u64('importWh', prev.importWh + e.importWh);
+  const flow = sold.money - bought.money;
+  if (kind === MarketKind.Mmr)
+    return {
+      exportWh,
+      importWh,
+      p2pSoldWh: u64('p2pSoldWh', prev.p2pSoldWh + sold.q),
+      p2pBoughtWh: u64('p2pBoughtWh', prev.p2pBoughtWh + bought.q),
+      gridSoldWh: u64('gridSoldWh', prev.gridSoldWh + (w.sell - sold.q)),
+      gridBoughtWh: u64('gridBoughtWh', prev.gridBoughtWh + (w.buy - bought.q)),
+      net: prev.net + flow,
+    };
+  return {
+    exportWh,
+    importWh,
+    p2pSoldWh: u64('p2pSoldWh', sold.q),
+    p2pBoughtWh: u64('p2pBoughtWh', bought.q),
+    gridSoldWh: u64('gridSoldWh', w.sell - sold.q),
+    gridBoughtWh: u64('gridBoughtWh', w.buy - bought.q),
+    net: flow,
+  };
+}
+
+const STATE_FIELDS = ['exportWh', 'importWh', 'p2pSoldWh', 'p2pBoughtWh', 'gridSoldWh', 'gridBoughtWh', 'net'] as const;
+
+function sameState(a: ParticipantState, b: ParticipantState): boolean {
+  return STATE_FIELDS.every((f) => a[f] === b[f]);
+}
+
+/**
+ * The entries a node would dispute: every j whose entry fails `judgeEntry` against the committed
+ * neighbours (`prevStates` = S_{t−1}, the committed entries of step t). Empty when the committed entries are
+ * F's. O(N).
+ */
+export function faultyEntries(
+  params: MarketParams,
+  prevStates: readonly ParticipantState[],
+  committed: readonly StepEntry[],
+): { participant: number; fault: EntryFault }[] {
+  const n = committed.length;
+  const out: { participant: number; fault: EntryFault }[] = [];
+  for (let j = 0; j < n; j++) {
+    const fault = judgeEntry(
+      params,
+      n,
+      prevStates[j],
+      j === 0 ? ZERO_ENTRY : committed[j - 1],
+      committed[j],
+      committed[n - 1],
+    );
+    if (fault !== EntryFault.None) out.push({ participant: j, fault });
+  }
+  return out;
+}
