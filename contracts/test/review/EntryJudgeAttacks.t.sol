@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Test} from "forge-std/Test.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {EntryFault, SidePrefix, StepEntries, StepEntry} from "../../src/libraries/StepEntries.sol";
+import {Market} from "../../src/libraries/Market.sol";
+import {Settlement} from "../../src/libraries/Settlement.sol";
+import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
+
+// Test code: casts are of small bounded values.
+// forge-lint: disable-start(unsafe-typecast)
+
+/// @dev `StepEntries.judge` behind an external call, so a test can tell a revert from a verdict.
+contract EntryJudgeProbe {
+    function judge(
+        MarketParams memory p,
+        uint256 n,
+        ParticipantState memory prev,
+        StepEntry memory before,
+        StepEntry memory entry,
+        StepEntry memory last
+    ) external pure returns (EntryFault) {
+        return StepEntries.judge(p, n, prev, before, entry, last);
+    }
+}
+
+/// @notice Review of `StepEntries` (s17) as an attacker: entry lists crafted to pass every `judge` or to make
+/// every `judge` revert, and honest steps at the bounds. The crafted lists are built by `_craft`: the running
+/// sums of `judge`'s own rule over *claimed* weights (which may differ from the ones E_t gives), so every
+/// entry whose own weight is the true one is, by construction, judged against the fake totals alone.
+contract EntryJudgeAttacksTest is Test {
+    EntryJudgeProbe internal probe;
+
+    /// @dev A crafted step: what the attacker commits and what it was built from.
+    struct Crafted {
+        MarketParams p;
+        ParticipantState[] prev;
+        uint256[] e;
+        uint256[] m;
+        /// The weights the running sums are built over (the true ones, but where the attacker lies).
+        uint256[] sellC;
+        uint256[] buyC;
+        /// Hand the remainder unit of Q to the last positive weights instead of the first.
+        bool remainderFromEnd;
+    }
+
+    /// @dev How the judges of one list came out.
+    struct Verdicts {
+        uint256 reverted;
+        uint256 faulty;
+        uint256 passed;
+        uint256 firstFaulty;
+        EntryFault firstFault;
+    }
+
+    function setUp() public {
+        probe = new EntryJudgeProbe();
+    }
+
+    // ------------------------------------------------------------------ crafted lists
+
+    /// @notice A lie about entry 0's buy weight (the buy total inflated by 1,000 Wh, so Q and v grow), every
+    /// other sum and state rewritten to match the fake totals: only j = 0 can be faulted, and it is.
+    function test_FakeWeightAtFirstEntry_CaughtAtZero() public view {
+        Crafted memory c = _smallMmr();
+        c.buyC[0] += 1000;
+        StepEntry[] memory es = _craft(c);
+        assertTrue(_differsFromF(c, es), "the crafted states are not F's");
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0, "no judge reverts");
+        assertEq(v.faulty, 1, "exactly one entry is faulty");
+        assertEq(v.firstFaulty, 0);
+        assertEq(uint8(v.firstFault), uint8(EntryFault.BuyWeight));
+    }
+
+    /// @notice The same lie at the last entry (its sell weight, hence the sell total, +7): j = N − 1, judged
+    /// with itself as `last`, is the one faulted.
+    function test_FakeWeightAtLastEntry_CaughtAtLast() public view {
+        Crafted memory c = _smallMmr();
+        uint256 n = c.e.length;
+        c.sellC[n - 1] += 7;
+        StepEntry[] memory es = _craft(c);
+        assertTrue(_differsFromF(c, es), "the crafted states are not F's");
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0, "no judge reverts");
+        assertEq(v.faulty, 1, "exactly one entry is faulty");
+        assertEq(v.firstFaulty, n - 1);
+        assertEq(uint8(v.firstFault), uint8(EntryFault.SellWeight));
+    }
+
+    /// @notice True weights, true totals, but the remainder units of Q handed to the last positive weights
+    /// instead of the first (another rounding rule, every sum consistent with it): caught without a revert.
+    function test_RemainderFromTheEnd_Caught() public view {
+        Crafted memory c = _smallMmr();
+        c.remainderFromEnd = true;
+        StepEntry[] memory es = _craft(c);
+        assertTrue(_differsFromF(c, es), "the crafted states are not F's");
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0, "no judge reverts");
+        assertGt(v.faulty, 0, "some entry is faulty");
+    }
+
+    /// @notice The same two attacks on Totals (cumulative weights, after a first honest step).
+    function test_Totals_FakeWeightAndRemainder_Caught() public view {
+        Crafted memory c = _smallMmr();
+        c.p.kind = MarketKind.Totals;
+        c.prev = Market.stepEnergy(c.p, new ParticipantState[](c.e.length), _copy(c.m), _copy(c.e));
+        (c.sellC, c.buyC) = _weights(c);
+        c.sellC[2] += 5;
+        StepEntry[] memory es = _craft(c);
+        assertTrue(_differsFromF(c, es));
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0);
+        assertEq(v.faulty, 1);
+        assertEq(v.firstFaulty, 2);
+        assertEq(uint8(v.firstFault), uint8(EntryFault.SellWeight));
+
+        c.m[0] += 5; // S < D: the buy side has remainder units
+        (c.sellC, c.buyC) = _weights(c);
+        c.remainderFromEnd = true;
+        es = _craft(c);
+        assertTrue(_differsFromF(c, es));
+        v = _judgeAll(c, es);
+        assertEq(v.reverted, 0);
+        assertGt(v.faulty, 0);
+    }
+
+    /// @notice Wrong totals that overflow `v · q` (library bounds: prices up to uint128, interval energy below
+    /// 2^64). N = 1,024: 1,023 sellers of 2^64 − 1 Wh, one buyer of 1 Wh; F matches 1 Wh and does not revert.
+    /// The attacker inflates entry 0's buy weight so that Q is the whole sell side: every seller's judge then
+    /// computes v · q with v ≈ 2^192 and q ≈ 2^64 and reverts (panic 0x11) before it reaches the one wrong
+    /// sum, and the buyer's entry, consistent with the fake totals, passes. Nothing could be proven, and the
+    /// sellers' states are never checked. A wrong claim must stay provable: some judge must say so.
+    function test_FakeTotalsOverflowValue_StillProvable() public view {
+        uint256 n = 1024;
+        Crafted memory c;
+        c.p = MarketParams(MarketKind.Mmr, type(uint128).max, type(uint128).max, 0, 0, 0);
+        c.prev = new ParticipantState[](n);
+        (c.e, c.m) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n - 1; ++i) {
+            c.e[i] = type(uint64).max;
+        }
+        c.m[n - 1] = 1;
+        // F itself does not revert on this step.
+        Market.stepEnergy(c.p, c.prev, _copy(c.e), _copy(c.m));
+        (c.sellC, c.buyC) = _weights(c);
+        c.buyC[0] = (n - 1) * uint256(type(uint64).max);
+        StepEntry[] memory es = _craft(c);
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0, "no judge reverts on wrong sums where F does not");
+        assertGt(v.faulty, 0, "some judge proves the claim wrong");
+    }
+
+    /// @notice The same attack within the hub's bounds (`Settlement.validateSchedule`: a participant's window
+    /// energy below 2^64, its value below 2^127): the largest prices the hub accepts with interval energy of
+    /// 2^32 − 1 per meter, N = 1,024 with one meter each. Inflated totals cannot overflow there: caught at 0.
+    function test_FakeTotalsAtHubBounds_CaughtAtZero() public view {
+        uint256 n = 1024;
+        uint256 maxEnergy = uint256(type(uint32).max) * n; // one interval per window, n meters
+        uint128 price = uint128(uint256(uint128(type(int128).max)) * 2000 / maxEnergy / 2);
+        Crafted memory c;
+        c.p = MarketParams(MarketKind.Mmr, price, price, 0, 0, 0);
+        Settlement.validateSchedule(900, 1, 1, 1, 1, address(1), n, c.p);
+        c.prev = new ParticipantState[](n);
+        (c.e, c.m) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n - 1; ++i) {
+            c.e[i] = type(uint32).max;
+        }
+        c.m[n - 1] = 1;
+        (c.sellC, c.buyC) = _weights(c);
+        c.buyC[0] = n * uint256(type(uint64).max) - 1;
+        StepEntry[] memory es = _craft(c);
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0);
+        assertEq(v.faulty, 1);
+        assertEq(v.firstFaulty, 0);
+        assertEq(uint8(v.firstFault), uint8(EntryFault.BuyWeight));
+    }
+
+    /// @notice Totals above what N weights below 2^64 can sum to, floors above Q, value floors above v: the
+    /// last entry's totals are insane and every judge says Totals (none reverts), j = 0 and j = N − 1 alike.
+    function test_InsaneTotals_EveryJudgeSaysTotals() public view {
+        Crafted memory c = _smallMmr();
+        uint256 n = c.e.length;
+        StepEntry[] memory es = _craft(c);
+        StepEntry memory last = es[n - 1];
+        uint256[4] memory cases = [uint256(0), 1, 2, 3];
+        for (uint256 k; k < cases.length; ++k) {
+            StepEntry memory bad = _clone(last);
+            if (k == 0) bad.sell.weight = n * uint256(type(uint64).max) + 1;
+            if (k == 1) bad.buy.weight = type(uint256).max;
+            if (k == 2) bad.buy.floors = type(uint256).max;
+            if (k == 3) bad.sell.valueFloors = type(uint256).max;
+            es[n - 1] = bad;
+            Verdicts memory v = _judgeAll(c, es);
+            assertEq(v.reverted, 0);
+            assertEq(v.faulty, n);
+            assertEq(uint8(v.firstFault), uint8(EntryFault.Totals));
+        }
+    }
+
+    /// @notice Sums that wrap: entry j's sums below entry j−1's, or differing by 2^256 − term. Never a revert.
+    function test_WrappingSums_FaultNotRevert() public view {
+        Crafted memory c = _smallMmr();
+        uint256 n = c.e.length;
+        StepEntry[] memory es = _craft(c);
+        for (uint256 j; j < n; ++j) {
+            StepEntry memory before = j == 0 ? _zero() : es[j - 1];
+            StepEntry memory bad = _clone(es[j]);
+            bad.sell.floors = before.sell.floors == 0 ? type(uint256).max : before.sell.floors - 1;
+            bad.buy.filled = type(uint256).max;
+            EntryFault f = probe.judge(c.p, n, c.prev[j], before, bad, j == n - 1 ? bad : es[n - 1]);
+            assertTrue(f != EntryFault.None, "wrapped sums are faulty");
+        }
+    }
+
+    // ------------------------------------------------------------------ honest steps at the bounds
+
+    /// @notice Complete at the library's bounds: N = 1,024, prices at uint128's maximum, half the participants
+    /// selling and half buying 2^64 − 1 Wh (Mmr and Totals): F does not revert and every entry passes.
+    function test_HonestAtLibraryBounds_N1024() public view {
+        uint256 n = 1024;
+        for (uint256 kind; kind < 2; ++kind) {
+            MarketParams memory p = MarketParams(MarketKind(kind), type(uint128).max, type(uint128).max - 1, 0, 0, 0);
+            (uint256[] memory e, uint256[] memory m) = (new uint256[](n), new uint256[](n));
+            for (uint256 i; i < n; ++i) {
+                if (i % 2 == 0) e[i] = type(uint64).max - i;
+                else m[i] = type(uint64).max - 3 * i;
+            }
+            _assertHonest(p, new ParticipantState[](n), e, m);
+        }
+    }
+
+    /// @notice Complete where the rounding is at its worst: the feeder binding at 1 Wh and at 1,023 Wh over
+    /// 1,024 equal sellers (remainders for all but one), zero weights interleaved, zero prices, everything
+    /// matched (S = D), N = 1.
+    function test_HonestRoundingEdges() public view {
+        uint256 n = 1024;
+        (uint256[] memory e, uint256[] memory m) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n; ++i) {
+            if (i % 3 == 0) e[i] = 1000;
+            else if (i % 3 == 1) m[i] = 999;
+        }
+        uint64[3] memory caps = [uint64(1), 1023, 0];
+        for (uint256 k; k < caps.length; ++k) {
+            _assertHonest(MarketParams(MarketKind.Mmr, 7, 3, caps[k], 0, 0), new ParticipantState[](n), e, m);
+        }
+        _assertHonest(MarketParams(MarketKind.Mmr, 0, 0, 0, 0, 0), new ParticipantState[](n), e, m);
+        _assertHonest(MarketParams(MarketKind.Totals, 0, 0, 0, 0, 0), new ParticipantState[](n), e, m);
+        // Everything matched, no remainder.
+        (e, m) = (new uint256[](4), new uint256[](4));
+        (e[0], e[1], m[2], m[3]) = (3, 5, 4, 4);
+        _assertHonest(MarketParams(MarketKind.Mmr, 1999, 1, 0, 0, 0), new ParticipantState[](4), e, m);
+        _assertHonest(MarketParams(MarketKind.Totals, 1999, 1, 0, 0, 0), new ParticipantState[](4), e, m);
+        // N = 1: j = 0 = N − 1, nothing to match.
+        (e, m) = (new uint256[](1), new uint256[](1));
+        (e[0], m[0]) = (9, 4);
+        _assertHonest(MarketParams(MarketKind.Mmr, 10, 1, 0, 0, 0), new ParticipantState[](1), e, m);
+        _assertHonest(MarketParams(MarketKind.Totals, 10, 1, 0, 0, 0), new ParticipantState[](1), e, m);
+    }
+
+    /// @notice Totals' sanity bound is reached, not exceeded, by an honest step: every cumulative weight at
+    /// 2^64 − 1 on both sides (W = N · (2^64 − 1)).
+    function test_HonestTotalsAtWeightBound() public view {
+        uint256 n = 3;
+        (uint256[] memory e, uint256[] memory m) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n; ++i) {
+            (e[i], m[i]) = (type(uint64).max, type(uint64).max);
+        }
+        _assertHonest(MarketParams(MarketKind.Totals, 3, 1, 0, 0, 0), new ParticipantState[](n), e, m);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// @dev Six participants, sellers and buyers with remainders on both sides, a binding feeder.
+    function _smallMmr() internal pure returns (Crafted memory c) {
+        uint256 n = 6;
+        c.p = MarketParams(MarketKind.Mmr, 250, 100, 40, 0, 0);
+        c.prev = new ParticipantState[](n);
+        (c.e, c.m) = (new uint256[](n), new uint256[](n));
+        (c.e[0], c.e[1], c.e[3], c.e[5]) = (17, 3, 11, 29);
+        (c.m[1], c.m[2], c.m[4], c.m[5]) = (7, 13, 19, 2);
+        (c.sellC, c.buyC) = _weights(c);
+    }
+
+    function _assertHonest(
+        MarketParams memory p,
+        ParticipantState[] memory prev,
+        uint256[] memory e,
+        uint256[] memory m
+    ) internal view {
+        StepEntry[] memory es = StepEntries.entries(p, prev, e, m);
+        Crafted memory c;
+        (c.p, c.prev, c.e, c.m) = (p, prev, e, m);
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0, "honest: no revert");
+        assertEq(v.faulty, 0, "honest: no fault");
+    }
+
+    /// @dev The true weights of `c` (Mmr: surplus and deficit; Totals: cumulative export and import).
+    function _weights(Crafted memory c) internal pure returns (uint256[] memory s, uint256[] memory d) {
+        uint256 n = c.e.length;
+        (s, d) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n; ++i) {
+            if (c.p.kind == MarketKind.Mmr) {
+                (s[i], d[i]) = (c.e[i] > c.m[i] ? c.e[i] - c.m[i] : 0, c.m[i] > c.e[i] ? c.m[i] - c.e[i] : 0);
+            } else {
+                (s[i], d[i]) = (c.prev[i].exportWh + c.e[i], c.prev[i].importWh + c.m[i]);
+            }
+        }
+    }
+
+    /// @dev The entries `judge`'s rule gives over the claimed weights (value floors in 512 bits: the attacker
+    /// need not compute what the judge cannot), states from the true weights.
+    function _craft(Crafted memory c) internal pure returns (StepEntry[] memory es) {
+        uint256 n = c.e.length;
+        uint256 sTotal = _sum(c.sellC);
+        uint256 bTotal = _sum(c.buyC);
+        uint256 q = sTotal < bTotal ? sTotal : bTotal;
+        if (c.p.kind == MarketKind.Mmr && c.p.feederCapacityWh != 0 && c.p.feederCapacityWh < q) {
+            q = c.p.feederCapacityWh;
+        }
+        uint256 v = Market.value(c.p, q);
+        es = new StepEntry[](n);
+        Flows memory f;
+        (f.soldQ, f.received) = _fill(es, c.sellC, sTotal, q, v, true, c.remainderFromEnd);
+        (f.boughtQ, f.paid) = _fill(es, c.buyC, bTotal, q, v, false, c.remainderFromEnd);
+        (f.sw, f.bw) = _weights(c);
+        for (uint256 i; i < n; ++i) {
+            _writeState(c, es[i], f, i);
+        }
+    }
+
+    /// @dev What each participant got in a crafted step, and its true weights.
+    struct Flows {
+        uint256[] soldQ;
+        uint256[] received;
+        uint256[] boughtQ;
+        uint256[] paid;
+        uint256[] sw;
+        uint256[] bw;
+    }
+
+    /// @dev Entry i's E_t and state as `judge` writes it from i's true weights and the crafted shares.
+    function _writeState(Crafted memory c, StepEntry memory e, Flows memory f, uint256 i) internal pure {
+        ParticipantState memory s = e.state;
+        ParticipantState memory b = c.prev[i];
+        (e.exportWh, e.importWh) = (uint64(c.e[i]), uint64(c.m[i]));
+        s.exportWh = uint64(b.exportWh + c.e[i]);
+        s.importWh = uint64(b.importWh + c.m[i]);
+        uint256 gs = f.sw[i] > f.soldQ[i] ? f.sw[i] - f.soldQ[i] : 0;
+        uint256 gb = f.bw[i] > f.boughtQ[i] ? f.bw[i] - f.boughtQ[i] : 0;
+        int256 flow = int256(f.received[i]) - int256(f.paid[i]);
+        if (c.p.kind == MarketKind.Mmr) {
+            s.p2pSoldWh = uint64(b.p2pSoldWh + f.soldQ[i]);
+            s.p2pBoughtWh = uint64(b.p2pBoughtWh + f.boughtQ[i]);
+            s.gridSoldWh = uint64(b.gridSoldWh + gs);
+            s.gridBoughtWh = uint64(b.gridBoughtWh + gb);
+            s.net = b.net + flow;
+        } else {
+            (s.p2pSoldWh, s.p2pBoughtWh, s.gridSoldWh, s.gridBoughtWh) =
+            (uint64(f.soldQ[i]), uint64(f.boughtQ[i]), uint64(gs), uint64(gb));
+            s.net = flow;
+        }
+    }
+
+    /// @dev One side of a crafted step: its claimed total, Q, v, which side, where the remainder goes.
+    struct SideArgs {
+        uint256 total;
+        uint256 q;
+        uint256 v;
+        bool sell;
+        bool fromEnd;
+    }
+
+    /// @dev One side's running sums over weights `w` (total `total`), the shares and the money.
+    function _fill(
+        StepEntry[] memory es,
+        uint256[] memory w,
+        uint256 total,
+        uint256 q,
+        uint256 v,
+        bool sell,
+        bool fromEnd
+    ) internal pure returns (uint256[] memory shares, uint256[] memory money) {
+        SideArgs memory a = SideArgs(total, q, v, sell, fromEnd);
+        shares = _shares(w, a);
+        uint256 valueRest;
+        (money, valueRest) = _moneyFloors(shares, a);
+        _prefixes(es, w, shares, money, valueRest, a);
+    }
+
+    /// @dev The shares of Q: floors, then the remainder units to the first (F) or the last positive weights.
+    function _shares(uint256[] memory w, SideArgs memory a) internal pure returns (uint256[] memory shares) {
+        uint256 n = w.length;
+        shares = new uint256[](n);
+        uint256 rest = a.q;
+        uint256 positives;
+        for (uint256 i; i < n; ++i) {
+            shares[i] = a.total == 0 ? 0 : a.q * w[i] / a.total;
+            rest -= shares[i];
+            if (w[i] > 0) ++positives;
+        }
+        uint256 seen;
+        for (uint256 i; i < n; ++i) {
+            if (w[i] == 0) continue;
+            if (a.fromEnd ? positives - seen <= rest : seen < rest) ++shares[i];
+            ++seen;
+        }
+    }
+
+    /// @dev floor(v · q_i / Q) in 512 bits (the attacker need not compute what the judge cannot), and
+    /// v − Σ of them.
+    function _moneyFloors(uint256[] memory shares, SideArgs memory a)
+        internal
+        pure
+        returns (uint256[] memory money, uint256 valueRest)
+    {
+        money = new uint256[](shares.length);
+        valueRest = a.v;
+        for (uint256 i; i < shares.length; ++i) {
+            money[i] = a.q == 0 ? 0 : Math.mulDiv(a.v, shares[i], a.q);
+            valueRest -= money[i] > valueRest ? valueRest : money[i];
+        }
+    }
+
+    /// @dev Writes the side's running sums into `es` and adds the money's remainder units.
+    function _prefixes(
+        StepEntry[] memory es,
+        uint256[] memory w,
+        uint256[] memory shares,
+        uint256[] memory money,
+        uint256 valueRest,
+        SideArgs memory a
+    ) internal pure {
+        SidePrefix memory acc;
+        for (uint256 i; i < w.length; ++i) {
+            acc.weight += w[i];
+            if (w[i] > 0) ++acc.positive;
+            acc.floors += a.total == 0 ? 0 : a.q * w[i] / a.total;
+            acc.valueFloors += money[i];
+            if (shares[i] > 0) {
+                if (acc.filled < valueRest) ++money[i];
+                ++acc.filled;
+            }
+            SidePrefix memory s = a.sell ? es[i].sell : es[i].buy;
+            (s.weight, s.positive, s.floors, s.filled, s.valueFloors) =
+            (acc.weight, acc.positive, acc.floors, acc.filled, acc.valueFloors);
+        }
+    }
+
+    /// @dev Judges every entry of `es` through the probe, counting reverts, faults and passes.
+    function _judgeAll(Crafted memory c, StepEntry[] memory es) internal view returns (Verdicts memory v) {
+        uint256 n = es.length;
+        v.firstFaulty = type(uint256).max;
+        for (uint256 j; j < n; ++j) {
+            StepEntry memory before = j == 0 ? _zero() : es[j - 1];
+            try probe.judge(c.p, n, c.prev[j], before, es[j], es[n - 1]) returns (EntryFault f) {
+                if (f == EntryFault.None) {
+                    ++v.passed;
+                } else {
+                    if (v.faulty == 0) (v.firstFaulty, v.firstFault) = (j, f);
+                    ++v.faulty;
+                }
+            } catch {
+                ++v.reverted;
+            }
+        }
+    }
+
+    /// @dev Whether some crafted state differs from F's.
+    function _differsFromF(Crafted memory c, StepEntry[] memory es) internal pure returns (bool) {
+        ParticipantState[] memory f = Market.stepEnergy(c.p, c.prev, _copy(c.e), _copy(c.m));
+        for (uint256 i; i < f.length; ++i) {
+            if (keccak256(abi.encode(f[i])) != keccak256(abi.encode(es[i].state))) return true;
+        }
+        return false;
+    }
+
+    function _zero() internal pure returns (StepEntry memory z) {}
+
+    function _clone(StepEntry memory e) internal pure returns (StepEntry memory) {
+        return abi.decode(abi.encode(e), (StepEntry));
+    }
+
+    function _sum(uint256[] memory xs) internal pure returns (uint256 s) {
+        for (uint256 i; i < xs.length; ++i) {
+            s += xs[i];
+        }
+    }
+
+    function _copy(uint256[] memory xs) internal pure returns (uint256[] memory ys) {
+        ys = new uint256[](xs.length);
+        for (uint256 i; i < xs.length; ++i) {
+            ys[i] = xs[i];
+        }
+    }
+}
