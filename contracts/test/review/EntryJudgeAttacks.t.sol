@@ -152,6 +152,32 @@ contract EntryJudgeAttacksTest is Test {
         assertGt(v.faulty, 0, "some judge proves the claim wrong");
     }
 
+    /// @notice The overflow of the attack above in one judgement (entry 0, a seller of 2^64 − 1 Wh, its sums
+    /// consistent with fake totals Q = 1,023 · (2^64 − 1)): SellValueFloors, not a panic. The same call is in
+    /// `node/test/unit/stepEntriesReview.test.ts` (the twins agree).
+    function test_FakeTotalsOverflowValue_OneJudgement() public view {
+        (MarketParams memory p, ParticipantState memory prev, StepEntry memory entry, StepEntry memory last) =
+            _overflowCase();
+        StepEntry memory before;
+        assertEq(uint8(probe.judge(p, 1024, prev, before, entry, last)), uint8(EntryFault.SellValueFloors));
+    }
+
+    function _overflowCase()
+        internal
+        pure
+        returns (MarketParams memory p, ParticipantState memory prev, StepEntry memory entry, StepEntry memory last)
+    {
+        p = MarketParams(MarketKind.Mmr, type(uint128).max, type(uint128).max, 0, 0, 0);
+        uint256 w = type(uint64).max;
+        uint256 sellers = 1023 * w;
+        entry.exportWh = type(uint64).max;
+        entry.sell = SidePrefix(w, 1, w, 1, 0);
+        entry.buy = SidePrefix(sellers, 0, 0, 0, 0);
+        last.sell = SidePrefix(sellers, 1023, sellers, 1023, 0);
+        last.buy = SidePrefix(sellers + 1, 1, 0, 1, 0);
+        last.importWh = 1;
+    }
+
     /// @notice The same attack within the hub's bounds (`Settlement.validateSchedule`: a participant's window
     /// energy below 2^64, its value below 2^127): the largest prices the hub accepts with interval energy of
     /// 2^32 − 1 per meter, N = 1,024 with one meter each. Inflated totals cannot overflow there: caught at 0.
