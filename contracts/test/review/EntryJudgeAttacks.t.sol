@@ -43,6 +43,14 @@ contract EntryJudgeAttacksTest is Test {
         uint256[] buyC;
         /// Hand the remainder unit of Q to the last positive weights instead of the first.
         bool remainderFromEnd;
+        /// Shift each side's floors sum from entry `lieAt` on (so the remainder Q − Σ floors moves with it).
+        uint256 lieAt;
+        int64 sellFloorsLie;
+        int64 buyFloorsLie;
+        /// Shift each side's positive, filled and value-floors sums from entry `lieAt` on (packed: 3 × int16
+        /// per side, low bits first), shares and money rewritten to match.
+        int64 sellCountLies;
+        int64 buyCountLies;
     }
 
     /// @dev How the judges of one list came out.
@@ -99,6 +107,39 @@ contract EntryJudgeAttacksTest is Test {
         Verdicts memory v = _judgeAll(c, es);
         assertEq(v.reverted, 0, "no judge reverts");
         assertGt(v.faulty, 0, "some entry is faulty");
+    }
+
+    /// @notice Σ floors shifted by one from entry 2 on (so the remainder Q − Σ floors, read from the last
+    /// entry, hands one unit fewer), shares, money and states rewritten to match: caught at 2 (SellFloors).
+    function test_FloorsShifted_CaughtWhereShifted() public view {
+        Crafted memory c = _smallMmr();
+        (c.lieAt, c.sellFloorsLie) = (2, 1);
+        StepEntry[] memory es = _craft(c);
+        assertTrue(_differsFromF(c, es), "the crafted states are not F's");
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0);
+        assertEq(v.faulty, 1);
+        assertEq(v.firstFaulty, 2);
+        assertEq(uint8(v.firstFault), uint8(EntryFault.SellFloors));
+    }
+
+    /// @notice The counts that place the remainder units, shifted down by one from entry 0 on: the positive
+    /// count (a second seller gets a unit of Q), the filled count and Σ value floors (a second seller gets a
+    /// unit of v); shares, money and states rewritten to match. Each is caught at 0, by its own sum.
+    function test_CountsShifted_CaughtAtZero() public view {
+        int64[3] memory lies = [int64(uint64(uint16(int16(-1)))), int64(uint64(uint16(int16(-1)))) << 16, -1 << 32];
+        EntryFault[3] memory faults = [EntryFault.SellPositive, EntryFault.SellFilled, EntryFault.SellValueFloors];
+        for (uint256 k; k < 3; ++k) {
+            Crafted memory c = _smallMmr();
+            c.sellCountLies = lies[k];
+            StepEntry[] memory es = _craft(c);
+            assertTrue(_differsFromF(c, es), "the crafted states are not F's");
+            Verdicts memory v = _judgeAll(c, es);
+            assertEq(v.reverted, 0);
+            assertEq(v.faulty, 1);
+            assertEq(v.firstFaulty, 0);
+            assertEq(uint8(v.firstFault), uint8(faults[k]));
+        }
     }
 
     /// @notice The same two attacks on Totals (cumulative weights, after a first honest step).
@@ -241,6 +282,94 @@ contract EntryJudgeAttacksTest is Test {
         }
     }
 
+    /// @notice Fuzzed crafted lists: random energies and prices, random lies about any participant's claimed
+    /// weight on either side (up or down, also at j = 0 and j = N − 1), the remainder moved or not. Whenever
+    /// the committed entries are not F's, some judge names a fault, and none reverts.
+    function testFuzz_CraftedListsAreCaught(
+        uint256 seed,
+        uint8 size,
+        uint64 cap,
+        uint8 at,
+        int64 sellLie,
+        int64 buyLie,
+        uint256 flags
+    ) public view {
+        // flags: bit 0 Totals, bit 1 remainder from the end; bits 2, 3, 4 enable the weight, floors and count
+        // lies (each kind alone or with others); bits 8.. the floors lies, bits 72.. the count lies.
+        bool totals = flags & 1 == 1;
+        uint256 n = bound(size, 1, 12);
+        Crafted memory c;
+        c.p = MarketParams(
+            totals ? MarketKind.Totals : MarketKind.Mmr,
+            uint128(bound(seed >> 128, 0, 1e12)),
+            uint128(bound(seed >> 64, 0, 1e12)),
+            uint64(bound(cap, 0, 5_000)),
+            0,
+            0
+        );
+        c.prev = new ParticipantState[](n);
+        (c.e, c.m) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            c.e[i] = r % 3 == 0 ? 0 : (r >> 8) % 3_000;
+            c.m[i] = (r >> 4) % 3 == 0 ? 0 : (r >> 80) % 3_000;
+        }
+        if (totals) {
+            uint256[] memory e0 = _copy(c.m);
+            c.prev = Market.stepEnergy(c.p, c.prev, e0, _copy(c.e));
+        }
+        (c.sellC, c.buyC) = _weights(c);
+        uint256 k = bound(at, 0, n - 1);
+        if (flags & 4 == 4) {
+            c.sellC[k] = _lie(c.sellC[k], sellLie % 5);
+            c.buyC[k] = _lie(c.buyC[k], buyLie % 5);
+        }
+        c.remainderFromEnd = flags & 2 == 2;
+        c.lieAt = k;
+        int64 floorsLie = flags & 8 == 8 ? int64(uint64(flags >> 8)) : int64(0);
+        (c.sellFloorsLie, c.buyFloorsLie) = (floorsLie % 4, floorsLie / 4 % 4);
+        (c.sellCountLies, c.buyCountLies) = _countLies(flags & 16 == 16 ? uint64(flags >> 72) : 0);
+        StepEntry[] memory es = _craft(c);
+        StepEntry[] memory honest = StepEntries.entries(c.p, c.prev, _copy(c.e), _copy(c.m));
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0, "no judge reverts");
+        if (keccak256(abi.encode(es)) != keccak256(abi.encode(honest))) assertGt(v.faulty, 0, "caught");
+        else assertEq(v.faulty, 0, "F's own entries pass");
+    }
+
+    /// @dev Small count lies (−1, 0 or +1 on each of the six sums, most of them 0).
+    function _countLies(uint64 r) internal pure returns (int64 sell, int64 buy) {
+        for (uint256 k; k < 3; ++k) {
+            sell |= int64(uint64(uint16(int16(_small(r >> (8 * k)))))) << uint64(16 * k);
+            buy |= int64(uint64(uint16(int16(_small(r >> (8 * k + 24)))))) << uint64(16 * k);
+        }
+    }
+
+    function _small(uint64 r) internal pure returns (int256) {
+        uint256 x = uint8(r) % 8;
+        return x == 1 ? int256(1) : x == 2 ? -1 : int256(0);
+    }
+
+    function _lie(uint256 w, int64 delta) internal pure returns (uint256) {
+        int256 x = int256(w) + delta;
+        return x < 0 ? 0 : uint256(x);
+    }
+
+    /// @notice What the judge does not check: E_t[j] itself. Entries built by F's own rule over an E_t other
+    /// than the readings' (participant 0's export moved to participant 1) pass every judge though their
+    /// states are not F(S_{t−1}, E_t). The judge is sound only together with a dispute that ties each
+    /// entry's E_t[j] to the readings (the plan's phase 2: BadEnergy opening entry j); documented, not a fix.
+    function test_WrongEnergy_PassesEveryJudge() public view {
+        Crafted memory c = _smallMmr();
+        uint256[] memory lied = _copy(c.e);
+        (lied[0], lied[1]) = (lied[0] - 5, lied[1] + 5);
+        StepEntry[] memory es = StepEntries.entries(c.p, c.prev, lied, _copy(c.m));
+        assertTrue(_differsFromF(c, es), "not F's states for the readings' E_t");
+        Verdicts memory v = _judgeAll(c, es);
+        assertEq(v.reverted, 0);
+        assertEq(v.faulty, 0, "every judge passes: E_t[j] is taken from the entry");
+    }
+
     // ------------------------------------------------------------------ honest steps at the bounds
 
     /// @notice Complete at the library's bounds: N = 1,024, prices at uint128's maximum, half the participants
@@ -341,6 +470,19 @@ contract EntryJudgeAttacksTest is Test {
     /// need not compute what the judge cannot), states from the true weights.
     function _craft(Crafted memory c) internal pure returns (StepEntry[] memory es) {
         uint256 n = c.e.length;
+        es = new StepEntry[](n);
+        (SideArgs memory sa, SideArgs memory ba) = _sideArgs(c);
+        Flows memory f;
+        (f.soldQ, f.received) = _fill(es, c.sellC, sa);
+        (f.boughtQ, f.paid) = _fill(es, c.buyC, ba);
+        (f.sw, f.bw) = _weights(c);
+        for (uint256 i; i < n; ++i) {
+            _writeState(c, es[i], f, i);
+        }
+    }
+
+    /// @dev Both sides' arguments: the claimed totals, Q and v from them, the lies.
+    function _sideArgs(Crafted memory c) internal pure returns (SideArgs memory sa, SideArgs memory ba) {
         uint256 sTotal = _sum(c.sellC);
         uint256 bTotal = _sum(c.buyC);
         uint256 q = sTotal < bTotal ? sTotal : bTotal;
@@ -348,14 +490,8 @@ contract EntryJudgeAttacksTest is Test {
             q = c.p.feederCapacityWh;
         }
         uint256 v = Market.value(c.p, q);
-        es = new StepEntry[](n);
-        Flows memory f;
-        (f.soldQ, f.received) = _fill(es, c.sellC, sTotal, q, v, true, c.remainderFromEnd);
-        (f.boughtQ, f.paid) = _fill(es, c.buyC, bTotal, q, v, false, c.remainderFromEnd);
-        (f.sw, f.bw) = _weights(c);
-        for (uint256 i; i < n; ++i) {
-            _writeState(c, es[i], f, i);
-        }
+        sa = _args(sTotal, q, v, true, c, c.sellFloorsLie, c.sellCountLies);
+        ba = _args(bTotal, q, v, false, c, c.buyFloorsLie, c.buyCountLies);
     }
 
     /// @dev What each participant got in a crafted step, and its true weights.
@@ -398,19 +534,33 @@ contract EntryJudgeAttacksTest is Test {
         uint256 v;
         bool sell;
         bool fromEnd;
+        uint256 lieAt;
+        int256 lie;
+        int256 posLie;
+        int256 filledLie;
+        int256 vfLie;
+    }
+
+    function _args(uint256 total, uint256 q, uint256 v, bool sell, Crafted memory c, int64 floorsLie, int64 counts)
+        internal
+        pure
+        returns (SideArgs memory a)
+    {
+        a = SideArgs(total, q, v, sell, c.remainderFromEnd, c.lieAt, floorsLie, 0, 0, 0);
+        (a.posLie, a.filledLie, a.vfLie) = (int16(counts), int16(counts >> 16), int16(counts >> 32));
+    }
+
+    /// @dev x + d, at least 0.
+    function _shift(uint256 x, int256 d) internal pure returns (uint256) {
+        return d < -int256(x) ? 0 : uint256(int256(x) + d);
     }
 
     /// @dev One side's running sums over weights `w` (total `total`), the shares and the money.
-    function _fill(
-        StepEntry[] memory es,
-        uint256[] memory w,
-        uint256 total,
-        uint256 q,
-        uint256 v,
-        bool sell,
-        bool fromEnd
-    ) internal pure returns (uint256[] memory shares, uint256[] memory money) {
-        SideArgs memory a = SideArgs(total, q, v, sell, fromEnd);
+    function _fill(StepEntry[] memory es, uint256[] memory w, SideArgs memory a)
+        internal
+        pure
+        returns (uint256[] memory shares, uint256[] memory money)
+    {
         shares = _shares(w, a);
         uint256 valueRest;
         (money, valueRest) = _moneyFloors(shares, a);
@@ -421,18 +571,25 @@ contract EntryJudgeAttacksTest is Test {
     function _shares(uint256[] memory w, SideArgs memory a) internal pure returns (uint256[] memory shares) {
         uint256 n = w.length;
         shares = new uint256[](n);
-        uint256 rest = a.q;
+        uint256 floors;
         uint256 positives;
         for (uint256 i; i < n; ++i) {
             shares[i] = a.total == 0 ? 0 : a.q * w[i] / a.total;
-            rest -= shares[i];
+            floors += shares[i];
+            if (i == a.lieAt && a.lie < -int256(floors)) a.lie = -int256(floors);
             if (w[i] > 0) ++positives;
         }
+        // The remainder the judge reads from the (shifted) floors total.
+        int256 restI = int256(a.q) - int256(floors) - (a.lieAt < n ? a.lie : int256(0));
+        uint256 rest = restI < 0 ? 0 : uint256(restI);
         uint256 seen;
         for (uint256 i; i < n; ++i) {
-            if (w[i] == 0) continue;
-            if (a.fromEnd ? positives - seen <= rest : seen < rest) ++shares[i];
-            ++seen;
+            if (w[i] > 0) {
+                if (a.fromEnd ? (positives > seen ? positives - seen : 0) <= rest : seen < rest) ++shares[i];
+                ++seen;
+            }
+            // The positive count the judge reads after a shifted entry.
+            if (i == a.lieAt) seen = _shift(seen, a.posLie);
         }
     }
 
@@ -444,11 +601,15 @@ contract EntryJudgeAttacksTest is Test {
         returns (uint256[] memory money, uint256 valueRest)
     {
         money = new uint256[](shares.length);
-        valueRest = a.v;
+        uint256 floors;
         for (uint256 i; i < shares.length; ++i) {
             money[i] = a.q == 0 ? 0 : Math.mulDiv(a.v, shares[i], a.q);
-            valueRest -= money[i] > valueRest ? valueRest : money[i];
+            floors += money[i];
+            if (i == a.lieAt && a.vfLie < -int256(floors)) a.vfLie = -int256(floors);
         }
+        // The money remainder the judge reads from the (shifted) value floors total.
+        int256 restI = int256(a.v) - int256(floors) - (a.lieAt < shares.length ? a.vfLie : int256(0));
+        valueRest = restI < 0 ? 0 : uint256(restI);
     }
 
     /// @dev Writes the side's running sums into `es` and adds the money's remainder units.
@@ -465,10 +626,16 @@ contract EntryJudgeAttacksTest is Test {
             acc.weight += w[i];
             if (w[i] > 0) ++acc.positive;
             acc.floors += a.total == 0 ? 0 : a.q * w[i] / a.total;
+            if (i == a.lieAt) acc.floors = uint256(int256(acc.floors) + a.lie);
             acc.valueFloors += money[i];
             if (shares[i] > 0) {
                 if (acc.filled < valueRest) ++money[i];
                 ++acc.filled;
+            }
+            if (i == a.lieAt) {
+                acc.positive = _shift(acc.positive, a.posLie);
+                acc.filled = _shift(acc.filled, a.filledLie);
+                acc.valueFloors = uint256(int256(acc.valueFloors) + a.vfLie);
             }
             SidePrefix memory s = a.sell ? es[i].sell : es[i].buy;
             (s.weight, s.positive, s.floors, s.filled, s.valueFloors) =
