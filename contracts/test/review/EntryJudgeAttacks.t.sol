@@ -370,6 +370,93 @@ contract EntryJudgeAttacksTest is Test {
         assertEq(v.faulty, 0, "every judge passes: E_t[j] is taken from the entry");
     }
 
+    /// @notice Never a revert on wrong sums, deep in `judge`: arbitrary `before` and `last` sums (the totals
+    /// sane or not), uint128 prices, interval energy below 2^64 from S_0, N up to 1,024, and entry j's sums
+    /// each either right for those or one off (so every check is reached). Only a verdict comes back.
+    function testFuzz_ArbitrarySumsNeverRevert(
+        uint256 seed,
+        bool totals,
+        uint16 size,
+        uint64 e,
+        uint64 m,
+        uint128 buy,
+        uint128 sell,
+        uint64 cap
+    ) public view {
+        uint256 n = bound(size, 1, 1024);
+        if (seed % 4 == 0) {
+            // At the library's bounds: where fake totals could overflow the judge's own products.
+            (n, buy, sell, e, m) = (1024, type(uint128).max - (buy & 0xff), type(uint128).max, type(uint64).max, 0);
+        }
+        MarketParams memory p = MarketParams(totals ? MarketKind.Totals : MarketKind.Mmr, buy, sell, cap, 0, 0);
+        StepEntry memory before;
+        StepEntry memory last;
+        uint256 r = seed;
+        before.sell = _randomSide(r = uint256(keccak256(abi.encode(r))));
+        before.buy = _randomSide(r = uint256(keccak256(abi.encode(r))));
+        last.sell = _randomSide(r = uint256(keccak256(abi.encode(r))));
+        last.buy = _randomSide(r = uint256(keccak256(abi.encode(r))));
+        if (r & 1 == 0) {
+            // Sane totals: weights within N · (2^64 − 1), floors within Q, value floors within v.
+            last.sell.weight %= n * uint256(type(uint64).max) + 1;
+            last.buy.weight %= n * uint256(type(uint64).max) + 1;
+            if (seed % 8 == 0) (last.sell.weight, last.buy.weight) = (n * uint256(type(uint64).max), n * 2 ** 64 - n);
+            uint256 q = last.sell.weight < last.buy.weight ? last.sell.weight : last.buy.weight;
+            if (!totals && cap != 0 && cap < q) q = cap;
+            uint256 v = Market.value(p, q);
+            (last.sell.floors, last.buy.floors) = (last.sell.floors % (q + 1), last.buy.floors % (q + 1));
+            (last.sell.valueFloors, last.buy.valueFloors) =
+            (last.sell.valueFloors % (v + 1), last.buy.valueFloors % (v + 1));
+        }
+        StepEntry memory entry;
+        (entry.exportWh, entry.importWh) = (e, m);
+        (uint256 sw, uint256 bw) = totals ? (uint256(e), uint256(m)) : (e > m ? e - m : 0, m > e ? m - e : 0);
+        entry.sell = _nearSide(p, before.sell, last, last.sell, sw, r >> 8);
+        entry.buy = _nearSide(p, before.buy, last, last.buy, bw, r >> 40);
+        ParticipantState memory prev;
+        probe.judge(p, n, prev, before, entry, last);
+    }
+
+    /// @dev Random sums of every size (a third near 2^256, a third below 2^80, a third small).
+    function _randomSide(uint256 r) internal pure returns (SidePrefix memory s) {
+        uint256[5] memory x;
+        for (uint256 k; k < 5; ++k) {
+            uint256 h = uint256(keccak256(abi.encode(r, k)));
+            x[k] = h % 3 == 0 ? type(uint256).max - (h >> 200) : h % 3 == 1 ? h >> 176 : (h >> 8) % 1000;
+        }
+        s = SidePrefix(x[0], x[1], x[2], x[3], x[4]);
+    }
+
+    /// @dev Entry j's side: each sum `before`'s plus j's term as `judge` computes it from `last`, or one off.
+    function _nearSide(
+        MarketParams memory p,
+        SidePrefix memory b,
+        StepEntry memory lastEntry,
+        SidePrefix memory last,
+        uint256 w,
+        uint256 r
+    ) internal pure returns (SidePrefix memory s) {
+        uint256 q = lastEntry.sell.weight < lastEntry.buy.weight ? lastEntry.sell.weight : lastEntry.buy.weight;
+        if (p.kind == MarketKind.Mmr && p.feederCapacityWh != 0 && p.feederCapacityWh < q) q = p.feederCapacityWh;
+        // The judge's own terms where they exist (insane totals: any value; the test must not revert itself).
+        uint256 v = q < 1 << 120 ? Market.value(p, q) : 0;
+        uint256 floor_ = last.weight == 0 || q >= 1 << 190 ? 0 : q * w / last.weight;
+        uint256 share = floor_ + (w > 0 && q >= last.floors && b.positive < q - last.floors ? 1 : 0);
+        uint256 valueFloor = q == 0 || share / 2 > q ? 0 : Math.mulDiv(v, share, q);
+        s.weight = _near(b.weight, w, r);
+        s.positive = _near(b.positive, w > 0 ? 1 : 0, r >> 2);
+        s.floors = _near(b.floors, floor_, r >> 4);
+        s.filled = _near(b.filled, share > 0 ? 1 : 0, r >> 6);
+        s.valueFloors = _near(b.valueFloors, valueFloor, r >> 8);
+    }
+
+    /// @dev `base + term` (wrapping), or one more, as `r` says.
+    function _near(uint256 base, uint256 term, uint256 r) internal pure returns (uint256) {
+        unchecked {
+            return base + term + (r & 3 == 0 ? 1 : 0);
+        }
+    }
+
     // ------------------------------------------------------------------ honest steps at the bounds
 
     /// @notice Complete at the library's bounds: N = 1,024, prices at uint128's maximum, half the participants
@@ -385,6 +472,23 @@ contract EntryJudgeAttacksTest is Test {
             }
             _assertHonest(p, new ParticipantState[](n), e, m);
         }
+    }
+
+    /// @notice Complete with huge numbers: two steps of up to 8 participants, interval energy below 2^63, any
+    /// uint128 prices and feeder (F cannot overflow there): every entry of the second step passes.
+    function testFuzz_HonestHugeValues(uint256 seed, bool totals, uint8 size, uint128 buy, uint128 sell, uint64 cap)
+        public
+        view
+    {
+        uint256 n = bound(size, 1, 8);
+        MarketParams memory p = MarketParams(totals ? MarketKind.Totals : MarketKind.Mmr, buy, sell, cap, 0, 0);
+        (uint256[] memory e, uint256[] memory m) = (new uint256[](n), new uint256[](n));
+        for (uint256 i; i < n; ++i) {
+            uint256 r = uint256(keccak256(abi.encode(seed, i)));
+            (e[i], m[i]) = (r % 4 == 0 ? 0 : uint64(r >> 8) >> 1, (r >> 2) % 4 == 0 ? 0 : uint64(r >> 80) >> 1);
+        }
+        ParticipantState[] memory prev = Market.stepEnergy(p, new ParticipantState[](n), _copy(m), _copy(e));
+        _assertHonest(p, prev, e, m);
     }
 
     /// @notice Complete where the rounding is at its worst: the feeder binding at 1 Wh and at 1,023 Wh over
