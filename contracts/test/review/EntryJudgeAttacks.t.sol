@@ -142,6 +142,34 @@ contract EntryJudgeAttacksTest is Test {
         }
     }
 
+    /// @notice What the caller must enforce (not the library): entry −1 is all zeros. A list built for a
+    /// phantom participant before 0 (1,000 Wh of deficit, its share of Q taken from the real buyers) passes
+    /// every judgement j ≥ 1, and j = 0 too if judged after the phantom's entry instead of zeros: the wiring
+    /// must pass zeros at j = 0, never an opened or supplied entry. With zeros it is caught at 0.
+    function test_NonZeroBeforeAtZero_WouldHideAPhantom() public view {
+        Crafted memory real = _smallMmr();
+        uint256 n = real.e.length;
+        Crafted memory c = _smallMmr();
+        (c.e, c.m, c.prev) = (new uint256[](n + 1), new uint256[](n + 1), new ParticipantState[](n + 1));
+        c.m[0] = 1000;
+        for (uint256 i; i < n; ++i) {
+            (c.e[i + 1], c.m[i + 1]) = (real.e[i], real.m[i]);
+        }
+        (c.sellC, c.buyC) = _weights(c);
+        StepEntry[] memory all = _craft(c);
+        StepEntry[] memory es = new StepEntry[](n);
+        for (uint256 i; i < n; ++i) {
+            es[i] = all[i + 1];
+        }
+        assertTrue(_differsFromF(real, es), "the crafted states are not F's");
+        Verdicts memory v = _judgeAll(real, es);
+        assertEq(v.reverted, 0);
+        assertEq(v.faulty, 1, "caught, at j = 0 only");
+        assertEq(v.firstFaulty, 0);
+        assertEq(uint8(v.firstFault), uint8(EntryFault.BuyWeight));
+        assertEq(uint8(probe.judge(real.p, n, real.prev[0], all[0], es[0], es[n - 1])), uint8(EntryFault.None));
+    }
+
     /// @notice The same two attacks on Totals (cumulative weights, after a first honest step).
     function test_Totals_FakeWeightAndRemainder_Caught() public view {
         Crafted memory c = _smallMmr();
