@@ -186,7 +186,8 @@ library StepEntries {
         pure
         returns (bool sane, Totals memory t)
     {
-        // Bounds F keeps (each weight below 2^64): they keep every product below the full step's own.
+        // Bounds F keeps (each weight below 2^64): they keep Q · w and Q's value below 2^256 (not v · q, which
+        // wrong totals can lift above F's own: `_side` checks it apart).
         if (last.sell.weight > n * WEIGHT_MAX || last.buy.weight > n * WEIGHT_MAX) return (false, t);
         t.matched = _matched(p, last.sell.weight, last.buy.weight);
         t.value = Market.value(p, t.matched);
