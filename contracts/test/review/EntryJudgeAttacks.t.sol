@@ -7,30 +7,18 @@ import {EntryFault, SidePrefix, StepEntries, StepEntry} from "../../src/librarie
 import {Market} from "../../src/libraries/Market.sol";
 import {Settlement} from "../../src/libraries/Settlement.sol";
 import {MarketKind, MarketParams, ParticipantState} from "../../src/types/Market.sol";
+// `StepEntries.judge` behind an external call, so a test can tell a revert from a verdict.
+import {StepEntriesHarness} from "../libraries/StepEntries.t.sol";
 
 // Test code: casts are of small bounded values.
 // forge-lint: disable-start(unsafe-typecast)
-
-/// @dev `StepEntries.judge` behind an external call, so a test can tell a revert from a verdict.
-contract EntryJudgeProbe {
-    function judge(
-        MarketParams memory p,
-        uint256 n,
-        ParticipantState memory prev,
-        StepEntry memory before,
-        StepEntry memory entry,
-        StepEntry memory last
-    ) external pure returns (EntryFault) {
-        return StepEntries.judge(p, n, prev, before, entry, last);
-    }
-}
 
 /// @notice Review of `StepEntries` (s17) as an attacker: entry lists crafted to pass every `judge` or to make
 /// every `judge` revert, and honest steps at the bounds. The crafted lists are built by `_craft`: the running
 /// sums of `judge`'s own rule over *claimed* weights (which may differ from the ones E_t gives), so every
 /// entry whose own weight is the true one is, by construction, judged against the fake totals alone.
 contract EntryJudgeAttacksTest is Test {
-    EntryJudgeProbe internal probe;
+    StepEntriesHarness internal probe;
 
     /// @dev A crafted step: what the attacker commits and what it was built from.
     struct Crafted {
@@ -63,7 +51,7 @@ contract EntryJudgeAttacksTest is Test {
     }
 
     function setUp() public {
-        probe = new EntryJudgeProbe();
+        probe = new StepEntriesHarness();
     }
 
     // ------------------------------------------------------------------ crafted lists
