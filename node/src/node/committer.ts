@@ -288,11 +288,12 @@ export class WindowCommitter {
         stateHash: folded.stateHash,
         balancesRoot: balances?.balancesRoot ?? record.balancesRoot,
         finalState: folded.finalState,
-        intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash }) => ({
+        intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash, entriesRoot }) => ({
           interval,
           readingsRoot,
           energyHash,
           stateHash,
+          entriesRoot,
         })),
         readingCount: assembled.readingCount,
         voidedSlots: assembled.voidedSlots,
@@ -486,11 +487,12 @@ export class WindowCommitter {
       stateHash: postedHash,
       balancesRoot: balances.balancesRoot,
       finalState: posted,
-      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash }) => ({
+      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash, entriesRoot }) => ({
         interval,
         readingsRoot,
         energyHash,
         stateHash,
+        entriesRoot,
       })),
       readingCount: assembled.readingCount,
       voidedSlots: assembled.voidedSlots,
