@@ -9,8 +9,8 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 
 /// @notice Replays `vectors/commitment.json` (written by `npm run vectors`): slot leaves, meter leaves with
 /// their running sums over a community whose participants run several meters, none or one (grouped by
-/// owner), readings roots, the packed energy vectors and their hashes, interval leaves, the window root and
-/// every proof must match TypeScript.
+/// owner), readings roots, the packed energy vectors and their hashes, interval leaves (with their entries
+/// roots), the window root and every proof must match TypeScript.
 contract WindowCommitmentTest is Test {
     string internal json;
     uint256 internal meters;
@@ -153,7 +153,8 @@ contract WindowCommitmentTest is Test {
                 interval,
                 vm.parseJsonBytes32(json, string.concat(p, ".readingsRoot")),
                 vm.parseJsonBytes32(json, string.concat(p, ".energyHash")),
-                vm.parseJsonBytes32(json, string.concat(p, ".stateHash"))
+                vm.parseJsonBytes32(json, string.concat(p, ".stateHash")),
+                vm.parseJsonBytes32(json, string.concat(p, ".entriesRoot"))
             );
             assertEq(leaf, vm.parseJsonBytes32(json, string.concat(p, ".leaf")));
             assertTrue(
