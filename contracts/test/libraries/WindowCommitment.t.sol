@@ -165,6 +165,39 @@ contract WindowCommitmentTest is Test {
         assertEq(MerkleTree.root(leaves), windowRoot);
     }
 
+    /// The interval leaf's preimage is 133 bytes: 0x02, the interval (4 bytes big-endian), then readingsRoot,
+    /// energyHash, stateHash and entriesRoot, in that order (DESIGN.md §4; `intervalLeaf` in commitment.ts).
+    function test_IntervalLeafPreimageLayout() public pure {
+        bytes32 rr = keccak256("readings");
+        bytes32 eh = keccak256("energy");
+        bytes32 sh = keccak256("state");
+        bytes32 er = keccak256("entries");
+        bytes memory preimage = bytes.concat(hex"02", hex"01020304", rr, eh, sh, er);
+        assertEq(preimage.length, 133);
+        assertEq(WindowCommitment.intervalLeaf(0x01020304, rr, eh, sh, er), keccak256(preimage));
+        // An auction community's leaf: the same with a zero entries root, still 133 bytes.
+        assertEq(
+            WindowCommitment.intervalLeaf(0x01020304, rr, eh, sh, bytes32(0)),
+            keccak256(bytes.concat(hex"02", hex"01020304", rr, eh, sh, bytes32(0)))
+        );
+    }
+
+    /// Two leaves that differ only in the entries root differ: the leaf binds it.
+    function testFuzz_IntervalLeafBindsEntriesRoot(
+        uint32 interval,
+        bytes32 readingsRoot,
+        bytes32 energyHash,
+        bytes32 stateHash,
+        bytes32 entriesRoot,
+        bytes32 otherEntriesRoot
+    ) public pure {
+        vm.assume(entriesRoot != otherEntriesRoot);
+        assertNotEq(
+            WindowCommitment.intervalLeaf(interval, readingsRoot, energyHash, stateHash, entriesRoot),
+            WindowCommitment.intervalLeaf(interval, readingsRoot, energyHash, stateHash, otherEntriesRoot)
+        );
+    }
+
     function test_ProofWithIndexBeyondDepthFails() public view {
         string memory p = _interval(0);
         bytes32 leaf = vm.parseJsonBytes32(json, string.concat(p, ".leaf"));
