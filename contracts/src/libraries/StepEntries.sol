@@ -71,7 +71,8 @@ enum EntryFault {
 /// on j (the weight and positive sums depend on nothing else; then the totals are true, so the floors,
 /// shares and their sums are), so every S_t[j] is F's. Complete: the honest entries pass every `judge`
 /// (`StepEntriesTest.testFuzz_HonestEntriesPass`). Every fault `judge` names holds for no honest entry, and
-/// it never reverts on wrong sums (only where F itself does: a uint64 field overflow, panic 0x11).
+/// it never reverts on wrong sums (only where F itself does: a uint64 field overflow, panic 0x11; where F's
+/// v · q_j overflows, no entry is F's and the judge names the value floors).
 /// The leaf: keccak256(0x06 ‖ S_t[j] packed (64 bytes, `PackedState`) ‖ uint64 exportWh ‖ uint64 importWh ‖
 /// sell's five uint256 ‖ buy's five uint256), 401 bytes; the entries tree is the canonical zero-padded Merkle
 /// tree over the N leaves (`MerkleTree`). Wired in part: the interval leaf commits to the step's entries root
@@ -185,7 +186,8 @@ library StepEntries {
         pure
         returns (bool sane, Totals memory t)
     {
-        // Bounds F keeps (each weight below 2^64): they keep every product below the full step's own.
+        // Bounds F keeps (each weight below 2^64): they keep Q · w and Q's value below 2^256 (not v · q, which
+        // wrong totals can lift above F's own: `_side` checks it apart).
         if (last.sell.weight > n * WEIGHT_MAX || last.buy.weight > n * WEIGHT_MAX) return (false, t);
         t.matched = _matched(p, last.sell.weight, last.buy.weight);
         t.value = Market.value(p, t.matched);
@@ -215,7 +217,11 @@ library StepEntries {
         // Q ≤ W, so floor(Q·w/W) ≤ w and an honest remainder never lifts q above w.
         if (s.q > w) return (_fault(base, 3), s);
         if (!_adds(before.filled, entry.filled, s.q > 0 ? 1 : 0)) return (_fault(base, 4), s);
-        // v · q: checked, as in the full step's share (panic 0x11 where it overflows there too).
+        // v · q above 2^256: F's own product (its true v, q) overflows, or the totals are wrong and lift v (Q up
+        // to N · 2^64, not F's min(S, D)) or q where F's does not (review-entries, EntryJudgeAttacks). Either
+        // way no honest entry holds j's term: a fault, not a revert (a revert would leave a wrong claim with
+        // fake totals unprovable: every seller's judge reverting before its one wrong sum is reached).
+        if (s.q != 0 && t.value > type(uint256).max / s.q) return (_fault(base, 5), s);
         uint256 valueFloor = _floor(t.value, s.q, t.matched);
         if (!_adds(before.valueFloors, entry.valueFloors, valueFloor)) return (_fault(base, 5), s);
         s.money = valueFloor;

@@ -81,6 +81,7 @@ export const ZERO_ENTRY: StepEntry = Object.freeze({
 /** The leaf's domain byte (0x00–0x04: the window commitment's; 0x05: the meter registry's). */
 const ENTRY_DOMAIN = '0x06';
 const uint256 = (v: bigint): string => zeroPadValue(toBeHex(v), 32);
+const U256_LIMIT = 1n << 256n;
 
 function requireSupported(kind: MarketKind): void {
   if (kind !== MarketKind.Totals && kind !== MarketKind.Mmr)
@@ -248,6 +249,9 @@ function judgeSide(
   const q = floor + (w > 0n && before.positive < t.matched - last.floors ? 1n : 0n);
   if (q > w) return { fault: base + 3 };
   if (!adds(before.filled, entry.filled, q > 0n ? 1n : 0n)) return { fault: base + 4 };
+  // v·q above 2^256: F's own product overflows, or wrong totals lift v or q where F's does not. No honest
+  // entry holds j's term: a fault, not a throw (else fake totals could leave every seller's judge throwing).
+  if (q > 0n && t.value * q >= U256_LIMIT) return { fault: base + 5 };
   const valueFloor = floorOf(t.value, q, t.matched);
   if (!adds(before.valueFloors, entry.valueFloors, valueFloor)) return { fault: base + 5 };
   const money = valueFloor + (q > 0n && before.filled < t.value - last.valueFloors ? 1n : 0n);
@@ -258,7 +262,8 @@ function judgeSide(
  * Judges entry j of a step of `n` participants (twin of `StepEntries.judge`): `prev` = S_{t−1}[j] (zeros at a
  * window's first interval), `before` = entry j−1 (`ZERO_ENTRY` for j = 0), `last` = entry n−1 (`entry` for
  * j = n−1). The first fault in the order totals, sell's sums, buy's sums, state; None when the entry is F's.
- * Throws FIELD_OVERFLOW where F does (a uint64 field), UNSUPPORTED_KIND for the auction.
+ * Throws FIELD_OVERFLOW where F does (a uint64 field), UNSUPPORTED_KIND for the auction; where F's v·q_j
+ * overflows no entry is F's, and the judge names the value floors (a fault, not a throw).
  */
 export function judgeEntry(
   params: MarketParams,
