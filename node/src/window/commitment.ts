@@ -277,7 +277,12 @@ export function commitSlots(
     firstInterval,
     trees,
     states.map((s) => stateHash(s)),
-    windowEntriesRoots(layout, firstInterval, states, trees.map((t) => t.energy)),
+    windowEntriesRoots(
+      layout,
+      firstInterval,
+      states,
+      trees.map((t) => t.energy),
+    ),
   );
 }
 
@@ -293,7 +298,8 @@ export function windowEntriesRoots(
   energies: readonly (readonly Energy[])[],
 ): string[] {
   const { paramsAt } = layout;
-  if (!paramsAt) throw new Error('the meter layout carries no market (paramsAt): build it with commitLayout(community)');
+  if (!paramsAt)
+    throw new Error('the meter layout carries no market (paramsAt): build it with commitLayout(community)');
   return states.map((s, t) =>
     intervalEntriesRoot(
       paramsAt(firstInterval + t),

@@ -137,7 +137,12 @@ describe('data-availability game: the published step and the meter level', () =>
         0,
         trees,
         states.map((x) => stateHash(x)),
-        windowEntriesRoots(honest.layout, 0, states, trees.map((x) => x.energy)),
+        windowEntriesRoots(
+          honest.layout,
+          0,
+          states,
+          trees.map((x) => x.energy),
+        ),
       ),
     };
   };
@@ -555,7 +560,12 @@ describe('data-availability game: the published step and the meter level', () =>
         0,
         trees,
         states.map((x) => stateHash(x)),
-        windowEntriesRoots(honest4.layout, 0, states, trees.map((x) => x.energy)),
+        windowEntriesRoots(
+          honest4.layout,
+          0,
+          states,
+          trees.map((x) => x.energy),
+        ),
       ),
     };
     const move = publishFrom(w, claim, challenger, waiting(w, 2))!;
