@@ -103,7 +103,7 @@ contract AttacksTest is DisputeFixture {
         assertTrue(WindowCommitment.readingLeaf("", "") != WindowCommitment.ABSENT_LEAF);
         assertEq(WindowCommitment.slotLeaf("", ""), WindowCommitment.ABSENT_LEAF);
         bytes32 a = keccak256("a");
-        assertTrue(MerkleTree.hashPair(a, a) != WindowCommitment.intervalLeaf(0, a, a, a));
+        assertTrue(MerkleTree.hashPair(a, a) != WindowCommitment.intervalLeaf(0, a, a, a, bytes32(0)));
         assertTrue(WindowCommitment.meterLeaf(a, 0, 0) != WindowCommitment.readingLeaf(abi.encodePacked(a), ""));
     }
 
@@ -469,12 +469,13 @@ contract AttacksTest is DisputeFixture {
         bytes32 readingsRoot = MerkleTree.root(meterLeaves);
         bytes32[] memory leaves = new bytes32[](W);
         for (uint256 t = 0; t < W; ++t) {
-            leaves[t] = WindowCommitment.intervalLeaf(uint32(t), readingsRoot, bytes32(0), bytes32(0));
+            leaves[t] = WindowCommitment.intervalLeaf(uint32(t), readingsRoot, bytes32(0), bytes32(0), bytes32(0));
         }
         bytes32 root = MerkleTree.root(leaves);
         ParticipantState[] memory zero = new ParticipantState[](N);
         _claimIn(cid, root, zero);
-        IntervalProof memory leaf = IntervalProof(3, 3, readingsRoot, bytes32(0), bytes32(0), _proof(leaves, 3));
+        IntervalProof memory leaf =
+            IntervalProof(3, 3, readingsRoot, bytes32(0), bytes32(0), bytes32(0), _proof(leaves, 3));
         bytes memory proof = abi.encode(
             ForgedReadingProof(
                 leaf,

@@ -290,6 +290,7 @@ contract BadEnergyGroupedTest is BadEnergyBase {
     /// builds from the game's published step alone (`proofFromOpenedStep`, no readings tree of its own, no
     /// meter opened). Its honest root is this fixture's; the claim is proven fraud with the node's bytes.
     function test_Total_MeterlessEntryFromPublishedStepAloneReplayed() public {
+        nodeEntriesRoots = true; // the node's leaves: an Mmr community's carry its entries roots
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         uint256[] memory owners = vm.parseJsonUintArray(json, ".meterless.owners");
         for (uint256 k = 0; k < M; ++k) {

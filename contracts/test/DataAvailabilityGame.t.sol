@@ -84,7 +84,7 @@ contract DataAvailabilityGameTest is HubFixture {
             leaves.push(
                 p == garbage
                     ? keccak256(abi.encode("garbage", p))
-                    : WindowCommitment.intervalLeaf(p, rr, energyHash, sh)
+                    : WindowCommitment.intervalLeaf(p, rr, energyHash, sh, bytes32(0))
             );
         }
         return MerkleTree.root(leaves);
@@ -113,7 +113,8 @@ contract DataAvailabilityGameTest is HubFixture {
         d.energy = energy;
         if (position > 0) {
             uint32 q = position - 1;
-            d.previous = IntervalProof(q, intervals[q], readingsRoots[q], energyHash, stateHashes[q], _siblings(q));
+            d.previous =
+                IntervalProof(q, intervals[q], readingsRoots[q], energyHash, stateHashes[q], bytes32(0), _siblings(q));
             d.prevState = packedStates[q];
         }
     }
@@ -687,7 +688,7 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.prank(nodes[1]);
         vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
         hub.playGame(id, 0, bad);
-        bad = bytes.concat(abi.encode(m), abi.encode(uint256(11 * 32), uint256(0)));
+        bad = bytes.concat(abi.encode(m), abi.encode(uint256(12 * 32), uint256(0)));
         vm.prank(nodes[1]);
         vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
         hub.playGame(id, 0, bad);
@@ -1054,7 +1055,7 @@ contract DataAvailabilityGameGasMaxTest is HubFixture {
         // The canonical tree of 96 well-formed leaves (zero roots and states).
         bytes32[] memory leaves = new bytes32[](GW);
         for (uint256 i = 0; i < GW; ++i) {
-            leaves[i] = WindowCommitment.intervalLeaf(uint32(i), bytes32(0), bytes32(0), bytes32(0));
+            leaves[i] = WindowCommitment.intervalLeaf(uint32(i), bytes32(0), bytes32(0), bytes32(0), bytes32(0));
         }
         bytes32 root = MerkleTree.root(leaves);
         _postClaim(id, 0, root, s, _pack(_sign(id, 0, root, s, _signers255())));

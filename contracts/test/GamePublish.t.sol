@@ -104,6 +104,7 @@ contract GamePublishTest is DisputeFixture {
         leaf.readingsRoot = c.readingsRoots[t];
         leaf.energyHash = keccak256(c.energies[t]);
         leaf.stateHash = StateHash.hash(c.states[t]);
+        leaf.entriesRoot = _entriesRoot(c, t);
         _play(nodes[1], abi.encode(leaf));
     }
 
@@ -157,10 +158,15 @@ contract GamePublishTest is DisputeFixture {
     {
         (GameMove memory m,) = abi.decode(publishMove, (GameMove, PublishedStep));
         // The path: the children the claimant side revealed on the way down (its tree's nodes).
-        return
-            IntervalProof(
-                m.interval, m.interval, m.readingsRoot, m.energyHash, m.stateHash, _proof(c.leaves, m.interval)
-            );
+        return IntervalProof(
+            m.interval,
+            m.interval,
+            m.readingsRoot,
+            m.energyHash,
+            m.stateHash,
+            m.entriesRoot,
+            _proof(c.leaves, m.interval)
+        );
     }
 
     /// @dev Meter k's leaf as a watcher has it from the `OpenMeter` move and the path collected on the way.
@@ -214,6 +220,7 @@ contract GamePublishTest is DisputeFixture {
         m.readingsRoot = c.readingsRoots[t];
         m.energyHash = keccak256(c.energies[t]);
         m.stateHash = StateHash.hash(c.states[t]);
+        m.entriesRoot = _entriesRoot(c, t);
         PublishedStep memory d;
         d.energy = c.energies[t];
         if (t > 0) {
@@ -450,7 +457,7 @@ contract GamePublishGasTest is HubFixture {
         sh[0] = StateHash.hash(s0);
         sh[1] = StateHash.hash(s1);
         for (uint32 p = 0; p < GW; ++p) {
-            lv.push(WindowCommitment.intervalLeaf(p, rr, eh, sh[p % 2]));
+            lv.push(WindowCommitment.intervalLeaf(p, rr, eh, sh[p % 2], bytes32(0)));
         }
         bytes32 root = MerkleTree.root(lv);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
@@ -500,7 +507,7 @@ contract GamePublishGasTest is HubFixture {
         for (uint8 h = 0; h < proof.length; ++h) {
             proof[h] = _node(h, (uint256(0) >> h) ^ 1);
         }
-        d.previous = IntervalProof(0, 0, rr, eh, sh[0], proof);
+        d.previous = IntervalProof(0, 0, rr, eh, sh[0], bytes32(0), proof);
         d.prevState = PackedState.pack(s0);
         bytes memory data = abi.encodeCall(hub.playGame, (cid, 0, abi.encode(mv, d)));
         vm.cool(address(hub));

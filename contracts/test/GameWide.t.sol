@@ -176,7 +176,7 @@ contract GameWideGasTest is HubFixture {
         b.sh1 = StateHash.hash(b.s1);
         bytes32[] memory lv = new bytes32[](GW);
         for (uint32 t = 0; t < GW; ++t) {
-            lv[t] = WindowCommitment.intervalLeaf(t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1);
+            lv[t] = WindowCommitment.intervalLeaf(t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1, bytes32(0));
         }
         b.window = MerkleLevels.build(lv);
         b.root = MerkleLevels.root(b.window);
@@ -199,7 +199,7 @@ contract GameWideGasTest is HubFixture {
     }
 
     function _leaf(Wide memory b, uint32 t) internal pure returns (IntervalProof memory) {
-        return IntervalProof(t, t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1, MerkleLevels.siblings(b.window, t));
+        return IntervalProof(t, t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1, bytes32(0), MerkleLevels.siblings(b.window, t));
     }
 
     /// @dev Participants `who` (ascending) co-sign (b.root, S_1, balancesRoot) for window 0; posted as a

@@ -121,6 +121,8 @@ interface IDataAvailabilityGame {
     event SidePicked(
         address indexed hub, bytes32 indexed gameId, uint8 height, uint32 index, bytes32 node, uint64 deadline
     );
+    /// @notice Interval leaf `position` of the claim is open: its preimage (`WindowCommitment.intervalLeaf`),
+    /// from which a watcher rebuilds the leaf the game reached.
     event LeafRevealed(
         address indexed hub,
         bytes32 indexed gameId,
@@ -129,6 +131,7 @@ interface IDataAvailabilityGame {
         bytes32 readingsRoot,
         bytes32 energyHash,
         bytes32 stateHash,
+        bytes32 entriesRoot,
         uint64 deadline
     );
     /// @notice The opened step's data is published: it is the `move` argument of the `Hub.playGame` call

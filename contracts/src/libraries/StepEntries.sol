@@ -75,8 +75,8 @@ enum EntryFault {
 /// v · q_j overflows, no entry is F's and the judge names the value floors).
 /// The leaf: keccak256(0x06 ‖ S_t[j] packed (64 bytes, `PackedState`) ‖ uint64 exportWh ‖ uint64 importWh ‖
 /// sell's five uint256 ‖ buy's five uint256), 401 bytes; the entries tree is the canonical zero-padded Merkle
-/// tree over the N leaves (`MerkleTree`). Not wired yet: no interval leaf commits to an entries root and no
-/// dispute kind judges one (DESIGN.md §5.4).
+/// tree over the N leaves (`MerkleTree`). Wired in part: the interval leaf commits to the step's entries root
+/// (`WindowCommitment.intervalLeaf`), but no dispute kind judges one yet (DESIGN.md §5.4).
 library StepEntries {
     /// @notice The market has no one-participant step (the auction's merit order is not a prefix sum).
     error UnsupportedMarketKind(MarketKind kind);

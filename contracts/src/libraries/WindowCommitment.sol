@@ -13,13 +13,15 @@ import {Reading, ReadingCodec} from "./ReadingCodec.sol";
 /// kinds or across field boundaries):
 /// - readingLeaf  = keccak256(0x00 ‖ uint32 len(encoding) ‖ encoding ‖ uint32 len(signature) ‖ signature)
 /// - inner node   = keccak256(0x01 ‖ left ‖ right)                        (MerkleTree.hashPair)
-/// - intervalLeaf = keccak256(0x02 ‖ uint32 interval ‖ readingsRoot ‖ energyHash ‖ stateHash)
+/// - intervalLeaf = keccak256(0x02 ‖ uint32 interval ‖ readingsRoot ‖ energyHash ‖ stateHash ‖ entriesRoot)
 /// - ABSENT_LEAF  = keccak256(0x03)                                        (a meter slot with no reading)
 /// - meterLeaf    = keccak256(0x04 ‖ slotLeaf ‖ uint64 accExportWh ‖ uint64 accImportWh)
 /// Meters are grouped by owner (the hub checks it at open), so the running sum acc_k of meter k (its slot's
 /// energy plus acc_{k−1} when meter k−1 has the same owner) at a participant's last meter is that
 /// participant's energy for the interval: the entry of the energy vector E_t (`EnergyVector`) committed by
-/// energyHash. readingsRoot is the canonical (zero-padded) Merkle root over the M meter leaves.
+/// energyHash. readingsRoot is the canonical (zero-padded) Merkle root over the M meter leaves. entriesRoot is
+/// the interval's `StepEntries` root over the participants' step entries (Totals, Mmr), bytes32(0) in an
+/// auction community (no one-participant step); no dispute checks it yet (docs/plans/participant-step.md).
 library WindowCommitment {
     /// @notice Leaf of a meter slot with no reading.
     bytes32 internal constant ABSENT_LEAF = keccak256(hex"03");
@@ -56,12 +58,14 @@ library WindowCommitment {
     }
 
     /// @notice Leaf of one interval of the window.
-    function intervalLeaf(uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash)
-        internal
-        pure
-        returns (bytes32)
-    {
-        return keccak256(abi.encodePacked(bytes1(0x02), interval, readingsRoot, energyHash, stateHash));
+    function intervalLeaf(
+        uint32 interval,
+        bytes32 readingsRoot,
+        bytes32 energyHash,
+        bytes32 stateHash,
+        bytes32 entriesRoot
+    ) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(bytes1(0x02), interval, readingsRoot, energyHash, stateHash, entriesRoot));
     }
 
     /// @notice The honest meter leaves and packed energy vector of one interval: `slots` by meter index

@@ -14,7 +14,7 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// pending claim; the claimant side (any signer, or anyone holding the data: answers are checked
 /// against hashes only) must reveal the two children of the window tree's root; the challenger picks
 /// one; and so on down to an interval leaf t, whose preimage (interval, readingsRoot, energyHash,
-/// stateHash) must then be revealed, and then the step's data published (`Publish`, review R1): E_t, which
+/// stateHash, entriesRoot) must then be revealed, and then the step's data published (`Publish`, review R1): E_t, which
 /// must hash to energyHash and hold one entry per participant, and for t > 0 leaf t-1 with its path under
 /// the windowRoot and S_{t-1} packed, which must hash to leaf t-1's stateHash. The game then bisects the
 /// interval's readings tree the same way (the meter level) down to a meter leaf k, which the claimant side
@@ -41,9 +41,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
     /// @inheritdoc IDataAvailabilityGame
     uint256 public immutable bondBps;
 
-    /// @dev Bytes of `GameMove` at the head of a move: 10 static words; `Publish` appends the offset of
+    /// @dev Bytes of `GameMove` at the head of a move: 11 static words; `Publish` appends the offset of
     /// its `PublishedStep` (abi.encode(GameMove, PublishedStep)).
-    uint256 private constant MOVE_HEAD = 10 * 32;
+    uint256 private constant MOVE_HEAD = 11 * 32;
 
     mapping(address hub => mapping(bytes32 id => Game)) internal _games;
     /// @inheritdoc IDataAvailabilityGame
@@ -153,7 +153,9 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         if (m.interval != expected) revert MalformedInterval(m.interval, expected);
         if (_intervalLeaf(m) != g.node) revert LeafMismatch();
         g.phase = Phase.Publish;
-        emit LeafRevealed(msg.sender, id, position, m.interval, m.readingsRoot, m.energyHash, m.stateHash, deadline);
+        emit LeafRevealed(
+            msg.sender, id, position, m.interval, m.readingsRoot, m.energyHash, m.stateHash, m.entriesRoot, deadline
+        );
     }
 
     /// @dev The step's data of the revealed leaf t (named again in `m`, checked against the stored leaf
@@ -179,7 +181,8 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         uint32 position = g.index;
         if (position > 0) {
             IntervalProof memory p = d.previous;
-            bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.energyHash, p.stateHash);
+            bytes32 leaf =
+                WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.energyHash, p.stateHash, p.entriesRoot);
             // The canonical path only (review P2): a shorter one proves a node above the leaves, where a
             // claimant's tree may hide an interval leaf of its choice (in the padding, which no pick reaches).
             if (
@@ -234,7 +237,7 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
     }
 
     function _intervalLeaf(GameMove memory m) internal pure returns (bytes32) {
-        return WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.energyHash, m.stateHash);
+        return WindowCommitment.intervalLeaf(m.interval, m.readingsRoot, m.energyHash, m.stateHash, m.entriesRoot);
     }
 
     /// @dev The `PublishedStep` of a `Publish` move in place in calldata (for `prevState`: PackedState

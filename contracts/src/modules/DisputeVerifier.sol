@@ -394,7 +394,8 @@ contract DisputeVerifier is IDisputeVerifier {
     /// built to hide a leaf where an inner node belongs, has one.
     function _provenLeaf(DisputeContext calldata ctx, IntervalProof memory p) private pure returns (bool wellFormed) {
         if (p.position >= ctx.windowIntervals) revert PositionOutOfRange(p.position, ctx.windowIntervals);
-        bytes32 leaf = WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.energyHash, p.stateHash);
+        bytes32 leaf =
+            WindowCommitment.intervalLeaf(p.interval, p.readingsRoot, p.energyHash, p.stateHash, p.entriesRoot);
         if (!MerkleTree.verify(ctx.windowRoot, leaf, p.position, p.proof)) revert InvalidIntervalProof(p.position);
         // w·W + position < windowCount·W < 2^32 (checked at open).
         return uint256(p.interval) == uint256(ctx.window) * ctx.windowIntervals + p.position

@@ -123,16 +123,18 @@ struct SignedReading {
 }
 
 /// @notice An interval leaf of the claim, proven under its windowRoot.
-/// @dev leaf = WindowCommitment.intervalLeaf(interval, readingsRoot, energyHash, stateHash) sits at `position`
-/// (0 ≤ position < W) of the window tree; `proof` holds its siblings bottom-up (any depth: the
+/// @dev leaf = WindowCommitment.intervalLeaf(interval, readingsRoot, energyHash, stateHash, entriesRoot) sits
+/// at `position` (0 ≤ position < W) of the window tree; `proof` holds its siblings bottom-up (any depth: the
 /// claimant's tree is proven as it was built). A well-formed leaf has interval = w·W + position; a
-/// proven leaf that is not well-formed is fraud by itself.
+/// proven leaf that is not well-formed is fraud by itself. `entriesRoot` (the interval's `StepEntries` root,
+/// zero in an auction community) is only part of the preimage: no dispute checks it yet.
 struct IntervalProof {
     uint32 position;
     uint32 interval;
     bytes32 readingsRoot;
     bytes32 energyHash;
     bytes32 stateHash;
+    bytes32 entriesRoot;
     bytes32[] proof;
 }
 

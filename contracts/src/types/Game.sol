@@ -12,7 +12,7 @@ enum GameAction {
     /// Claimant side (anyone holding the data): reveal the two children (`left`, `right`) of the node
     /// the challenger picked (in the window tree, or in the opened interval's readings tree); at height 0
     /// of the window tree, reveal the interval leaf's preimage (`interval`, `readingsRoot`, `energyHash`,
-    /// `stateHash`) instead; the step's data must then be published (`Publish`).
+    /// `stateHash`, `entriesRoot`) instead; the step's data must then be published (`Publish`).
     Reveal,
     /// The challenger only: descend into child `side` (0 = left, 1 = right) of the revealed node.
     Pick,
@@ -21,8 +21,8 @@ enum GameAction {
     Resolve,
     /// Claimant side (anyone holding the data), after the leaf's preimage: publish the opened step's
     /// data in calldata, `abi.encode(GameMove, PublishedStep)` with the leaf's preimage again in
-    /// `interval`, `readingsRoot`, `energyHash`, `stateHash` (review R1). The game then goes on in the
-    /// interval's readings tree (the meter level), from its root.
+    /// `interval`, `readingsRoot`, `energyHash`, `stateHash`, `entriesRoot` (review R1). The game then goes
+    /// on in the interval's readings tree (the meter level), from its root.
     Publish,
     /// Claimant side (anyone holding the data), at a meter leaf k of the readings tree: open it,
     /// `abi.encode(GameMove, MeterReveal)`: its slot and running sums, and for k > 0 meter k−1's leaf
@@ -47,6 +47,7 @@ struct GameMove {
     bytes32 readingsRoot;
     bytes32 energyHash;
     bytes32 stateHash;
+    bytes32 entriesRoot;
     /// Pick: 0 = left, 1 = right.
     uint8 side;
 }

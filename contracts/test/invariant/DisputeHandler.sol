@@ -612,7 +612,11 @@ contract DisputeHandler is HandlerBase {
             c.energies[t] = EnergyVector.pack(ex, im);
             c.readingsRoots[t] = MerkleTree.root(c.meterLeaves[t]);
             c.leaves[t] = WindowCommitment.intervalLeaf(
-                c.first + uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t])
+                c.first + uint32(t),
+                c.readingsRoots[t],
+                keccak256(c.energies[t]),
+                StateHash.hash(c.states[t]),
+                bytes32(0)
             );
         }
         c.root = MerkleTree.root(c.leaves);

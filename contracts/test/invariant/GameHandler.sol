@@ -207,8 +207,9 @@ contract GameHandler is HandlerBase {
             for (uint8 h = 0; h < proof.length; ++h) {
                 proof[h] = _node(h, (uint256(q) >> h) ^ 1);
             }
-            d.previous =
-                IntervalProof(q, claimWindow * W + q, readingsRoots[q], keccak256(energy), stateHashes[q], proof);
+            d.previous = IntervalProof(
+                q, claimWindow * W + q, readingsRoots[q], keccak256(energy), stateHashes[q], bytes32(0), proof
+            );
             d.prevState = packedStates[q];
         }
         return abi.encode(m, d);
@@ -362,7 +363,7 @@ contract GameHandler is HandlerBase {
                 readingsRoots.push(rr);
                 stateHashes.push(sh);
                 packedStates.push(PackedState.pack(st));
-                leaves.push(WindowCommitment.intervalLeaf(w * W + p, rr, keccak256(energy), sh));
+                leaves.push(WindowCommitment.intervalLeaf(w * W + p, rr, keccak256(energy), sh, bytes32(0)));
             }
             root = MerkleTree.root(leaves);
         }

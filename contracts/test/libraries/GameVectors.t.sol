@@ -34,12 +34,14 @@ contract GameVectorsTest is Test {
         m.readingsRoot = vm.parseJsonBytes32(json, ".readingsRoot");
         m.energyHash = vm.parseJsonBytes32(json, ".energyHash");
         m.stateHash = vm.parseJsonBytes32(json, ".stateHash");
+        m.entriesRoot = vm.parseJsonBytes32(json, ".entriesRoot");
         d.previous = IntervalProof(
             uint32(vm.parseJsonUint(json, ".previous.position")),
             uint32(vm.parseJsonUint(json, ".previous.interval")),
             vm.parseJsonBytes32(json, ".previous.readingsRoot"),
             vm.parseJsonBytes32(json, ".previous.energyHash"),
             vm.parseJsonBytes32(json, ".previous.stateHash"),
+            vm.parseJsonBytes32(json, ".previous.entriesRoot"),
             vm.parseJsonBytes32Array(json, ".previous.proof")
         );
         d.prevState = vm.parseJsonBytes(json, ".prevState");
@@ -64,7 +66,11 @@ contract GameVectorsTest is Test {
         assertEq(d.energy.length, vm.parseJsonUint(json, ".participants") * EnergyVector.STRIDE);
         assertEq(d.previous.position + 1, position);
         bytes32 prevLeaf = WindowCommitment.intervalLeaf(
-            d.previous.interval, d.previous.readingsRoot, d.previous.energyHash, d.previous.stateHash
+            d.previous.interval,
+            d.previous.readingsRoot,
+            d.previous.energyHash,
+            d.previous.stateHash,
+            d.previous.entriesRoot
         );
         assertTrue(
             MerkleTree.verify(

@@ -9,8 +9,8 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 
 /// @notice Replays `vectors/commitment.json` (written by `npm run vectors`): slot leaves, meter leaves with
 /// their running sums over a community whose participants run several meters, none or one (grouped by
-/// owner), readings roots, the packed energy vectors and their hashes, interval leaves, the window root and
-/// every proof must match TypeScript.
+/// owner), readings roots, the packed energy vectors and their hashes, interval leaves (with their entries
+/// roots), the window root and every proof must match TypeScript.
 contract WindowCommitmentTest is Test {
     string internal json;
     uint256 internal meters;
@@ -153,7 +153,8 @@ contract WindowCommitmentTest is Test {
                 interval,
                 vm.parseJsonBytes32(json, string.concat(p, ".readingsRoot")),
                 vm.parseJsonBytes32(json, string.concat(p, ".energyHash")),
-                vm.parseJsonBytes32(json, string.concat(p, ".stateHash"))
+                vm.parseJsonBytes32(json, string.concat(p, ".stateHash")),
+                vm.parseJsonBytes32(json, string.concat(p, ".entriesRoot"))
             );
             assertEq(leaf, vm.parseJsonBytes32(json, string.concat(p, ".leaf")));
             assertTrue(
@@ -162,6 +163,39 @@ contract WindowCommitmentTest is Test {
             leaves[i] = leaf;
         }
         assertEq(MerkleTree.root(leaves), windowRoot);
+    }
+
+    /// The interval leaf's preimage is 133 bytes: 0x02, the interval (4 bytes big-endian), then readingsRoot,
+    /// energyHash, stateHash and entriesRoot, in that order (DESIGN.md §4; `intervalLeaf` in commitment.ts).
+    function test_IntervalLeafPreimageLayout() public pure {
+        bytes32 rr = keccak256("readings");
+        bytes32 eh = keccak256("energy");
+        bytes32 sh = keccak256("state");
+        bytes32 er = keccak256("entries");
+        bytes memory preimage = bytes.concat(hex"02", hex"01020304", rr, eh, sh, er);
+        assertEq(preimage.length, 133);
+        assertEq(WindowCommitment.intervalLeaf(0x01020304, rr, eh, sh, er), keccak256(preimage));
+        // An auction community's leaf: the same with a zero entries root, still 133 bytes.
+        assertEq(
+            WindowCommitment.intervalLeaf(0x01020304, rr, eh, sh, bytes32(0)),
+            keccak256(bytes.concat(hex"02", hex"01020304", rr, eh, sh, bytes32(0)))
+        );
+    }
+
+    /// Two leaves that differ only in the entries root differ: the leaf binds it.
+    function testFuzz_IntervalLeafBindsEntriesRoot(
+        uint32 interval,
+        bytes32 readingsRoot,
+        bytes32 energyHash,
+        bytes32 stateHash,
+        bytes32 entriesRoot,
+        bytes32 otherEntriesRoot
+    ) public pure {
+        vm.assume(entriesRoot != otherEntriesRoot);
+        assertNotEq(
+            WindowCommitment.intervalLeaf(interval, readingsRoot, energyHash, stateHash, entriesRoot),
+            WindowCommitment.intervalLeaf(interval, readingsRoot, energyHash, stateHash, otherEntriesRoot)
+        );
     }
 
     function test_ProofWithIndexBeyondDepthFails() public view {

@@ -148,7 +148,8 @@ contract ReviewBoundsTest is HubFixture {
     }
 
     function _leaf(Built memory b, uint32 t) internal pure returns (IntervalProof memory) {
-        return IntervalProof(t, t, b.rr[t], b.eh[t], StateHash.hash(t == 0 ? b.s1 : b.s2), _one(b.lv[1 - t]));
+        return
+            IntervalProof(t, t, b.rr[t], b.eh[t], StateHash.hash(t == 0 ? b.s1 : b.s2), bytes32(0), _one(b.lv[1 - t]));
     }
 
     function _opening(Built memory b, uint256 k) internal pure returns (MeterLeafOpening memory o) {
@@ -287,8 +288,8 @@ contract ReviewBoundsTest is HubFixture {
         b.eh[0] = keccak256(energy0);
         b.eh[1] = keccak256(b.energy1);
         b.lv = new bytes32[](2);
-        b.lv[0] = WindowCommitment.intervalLeaf(0, b.rr[0], b.eh[0], StateHash.hash(b.s1));
-        b.lv[1] = WindowCommitment.intervalLeaf(1, b.rr[1], b.eh[1], StateHash.hash(b.s2));
+        b.lv[0] = WindowCommitment.intervalLeaf(0, b.rr[0], b.eh[0], StateHash.hash(b.s1), bytes32(0));
+        b.lv[1] = WindowCommitment.intervalLeaf(1, b.rr[1], b.eh[1], StateHash.hash(b.s2), bytes32(0));
         b.root = MerkleTree.root(b.lv);
     }
 

@@ -86,7 +86,7 @@ contract ReviewGameAttacksTest is HubFixture {
             readingsRoots.push(rr);
             energyHashes.push(eh);
             stateHashes.push(sh);
-            leaves.push(WindowCommitment.intervalLeaf(p, rr, eh, sh));
+            leaves.push(WindowCommitment.intervalLeaf(p, rr, eh, sh, bytes32(0)));
         }
         return MerkleTree.root(leaves);
     }
@@ -117,7 +117,7 @@ contract ReviewGameAttacksTest is HubFixture {
     }
 
     function _intervalProof(uint32 p) internal view returns (IntervalProof memory ip) {
-        ip = IntervalProof(p, p, readingsRoots[p], energyHashes[p], stateHashes[p], _siblings(p));
+        ip = IntervalProof(p, p, readingsRoots[p], energyHashes[p], stateHashes[p], bytes32(0), _siblings(p));
     }
 
     function _mv(GameAction action, bytes32 claim, address who) internal pure returns (GameMove memory m) {

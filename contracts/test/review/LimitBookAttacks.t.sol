@@ -720,12 +720,12 @@ contract LimitBookDisputeGasTest is Modules {
         s[0].net += 1000;
         s[1].net -= 1000;
         (bytes32 rr, bytes32 eh) = (MerkleTree.root(meterLeaves), keccak256(energy));
-        p.current = IntervalProof(0, 0, rr, eh, StateHash.hash(s), new bytes32[](0));
+        p.current = IntervalProof(0, 0, rr, eh, StateHash.hash(s), bytes32(0), new bytes32[](0));
         if (secondInterval) {
-            p.previous = IntervalProof(0, 0, rr, eh, StateHash.hash(prev), new bytes32[](1));
-            p.previous.proof[0] = WindowCommitment.intervalLeaf(1, rr, eh, p.current.stateHash);
-            p.current = IntervalProof(1, 1, rr, eh, p.current.stateHash, new bytes32[](1));
-            p.current.proof[0] = WindowCommitment.intervalLeaf(0, rr, eh, p.previous.stateHash);
+            p.previous = IntervalProof(0, 0, rr, eh, StateHash.hash(prev), bytes32(0), new bytes32[](1));
+            p.previous.proof[0] = WindowCommitment.intervalLeaf(1, rr, eh, p.current.stateHash, p.current.entriesRoot);
+            p.current = IntervalProof(1, 1, rr, eh, p.current.stateHash, p.current.entriesRoot, new bytes32[](1));
+            p.current.proof[0] = WindowCommitment.intervalLeaf(0, rr, eh, p.previous.stateHash, p.previous.entriesRoot);
             p.prevState = PackedState.pack(prev);
         }
     }
@@ -762,8 +762,9 @@ contract LimitBookDisputeGasTest is Modules {
     {
         bytes32 stateHash = StateHash.hash(s);
         bytes32[] memory leaves = new bytes32[](secondInterval ? 2 : 1);
-        leaves[leaves.length - 1] =
-            WindowCommitment.intervalLeaf(p.current.interval, p.current.readingsRoot, p.current.energyHash, stateHash);
+        leaves[leaves.length - 1] = WindowCommitment.intervalLeaf(
+            p.current.interval, p.current.readingsRoot, p.current.energyHash, stateHash, p.current.entriesRoot
+        );
         if (secondInterval) leaves[0] = p.current.proof[0];
         bytes32 windowRoot = MerkleTree.root(leaves);
         bytes32 balancesRoot = book.nextOf(hub, id, 0, s);

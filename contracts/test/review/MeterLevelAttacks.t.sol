@@ -96,6 +96,7 @@ contract ReviewMeterLevelAttacksTest is DisputeFixture {
         leaf.readingsRoot = c.readingsRoots[t];
         leaf.energyHash = keccak256(c.energies[t]);
         leaf.stateHash = StateHash.hash(c.states[t]);
+        leaf.entriesRoot = _entriesRoot(c, t);
         _play(nodes[1], abi.encode(leaf));
     }
 
@@ -105,6 +106,7 @@ contract ReviewMeterLevelAttacksTest is DisputeFixture {
         m.readingsRoot = c.readingsRoots[t];
         m.energyHash = keccak256(c.energies[t]);
         m.stateHash = StateHash.hash(c.states[t]);
+        m.entriesRoot = _entriesRoot(c, t);
         PublishedStep memory d;
         d.energy = c.energies[t];
         if (t > 0) {
@@ -121,8 +123,9 @@ contract ReviewMeterLevelAttacksTest is DisputeFixture {
         StepProof memory p;
         p.previous = d.previous;
         p.prevState = d.prevState;
-        p.current =
-            IntervalProof(m.interval, m.interval, m.readingsRoot, m.energyHash, m.stateHash, _proof(c.leaves, T));
+        p.current = IntervalProof(
+            m.interval, m.interval, m.readingsRoot, m.energyHash, m.stateHash, m.entriesRoot, _proof(c.leaves, T)
+        );
         p.energy = d.energy;
         p.limits = PackedLimits.pack(limits);
         return abi.encode(p);
@@ -140,7 +143,7 @@ contract ReviewMeterLevelAttacksTest is DisputeFixture {
         c.meterLeaves[t] = lv;
         c.readingsRoots[t] = MerkleTree.root(lv);
         c.leaves[t] = WindowCommitment.intervalLeaf(
-            uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t])
+            uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t]), bytes32(0)
         );
         c.root = MerkleTree.root(c.leaves);
         return c;

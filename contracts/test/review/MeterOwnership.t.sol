@@ -70,7 +70,9 @@ contract ReviewMeterOwnershipTest is HubFixture {
             s = Market.step(p, s, owners, new MeterEnergy[](NP));
             readingsRoots.push(MerkleTree.root(absent));
             stateHashes.push(StateHash.hash(s));
-            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], keccak256(energy), stateHashes[t]));
+            leaves.push(
+                WindowCommitment.intervalLeaf(t, readingsRoots[t], keccak256(energy), stateHashes[t], bytes32(0))
+            );
         }
         bytes32 root = MerkleTree.root(leaves);
         vm.warp(uint256(START) + uint256(GW) * INTERVAL);
@@ -94,7 +96,7 @@ contract ReviewMeterOwnershipTest is HubFixture {
         (bytes32 rr, bytes32 ss) = vm.signP256(SK, sha256(r.encoded));
         r.signature = abi.encodePacked(rr, ss);
         IntervalProof memory leaf =
-            IntervalProof(2, 2, readingsRoots[2], keccak256(energy), stateHashes[2], _siblings(leaves, 2));
+            IntervalProof(2, 2, readingsRoots[2], keccak256(energy), stateHashes[2], bytes32(0), _siblings(leaves, 2));
         MeterLeafOpening memory o = MeterLeafOpening(0, WindowCommitment.ABSENT_LEAF, 0, 0, _siblings(absent, 0));
         bytes memory proof = abi.encode(ReadingMismatchProof(r, leaf, SignedReading("", ""), o, _openedRecord(0)));
 

@@ -210,7 +210,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         StepProof memory p;
         p.previous = d.previous;
         p.prevState = d.prevState;
-        p.current = IntervalProof(50, 50, c.readingsRoots[50], _eh(c, 50), sh50, _path(lv, 50));
+        p.current = IntervalProof(50, 50, c.readingsRoots[50], _eh(c, 50), sh50, bytes32(0), _path(lv, 50));
         p.energy = d.energy;
         p.limits = PackedLimits.pack(limits);
         bytes memory stepProof = abi.encode(p);
@@ -290,7 +290,13 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         StepProof memory sp = _stepProof(c, 50);
         sp.current.proof = _path(lv, 50);
         sp.previous = IntervalProof(
-            49, 49, honest.readingsRoots[49], _eh(honest, 49), StateHash.hash(honest.states[49]), _path(lv, 49)
+            49,
+            49,
+            honest.readingsRoots[49],
+            _eh(honest, 49),
+            StateHash.hash(honest.states[49]),
+            bytes32(0),
+            _path(lv, 49)
         );
         sp.prevState = PackedState.pack(honest.states[49]);
         // The voided game kept the superseded claim disputable one move deadline D past its end (the fix).
@@ -343,7 +349,9 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     function test_P2_Fixed_FakeDepthPreviousLeafCannotBePublished() public {
         (Commit memory c, ParticipantState[] memory fake,) = _fakeClaim(1_000);
         bytes32[][] memory lv = _levels(
-            c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake))
+            c.leaves,
+            49,
+            WindowCommitment.intervalLeaf(49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake), bytes32(0))
         );
 
         _claimAndChallenge(lv[DEPTH][0], c.states[W - 1], _signers(0, 1), 1 hours);
@@ -378,13 +386,17 @@ contract ReviewPublishAttacksTest is DisputeFixture {
     function test_P2_Fixed_FakeDepthLeafIsFraudByItself() public {
         (Commit memory c, ParticipantState[] memory fake,) = _fakeClaim(1_000);
         bytes32[][] memory lv = _levels(
-            c.leaves, 49, WindowCommitment.intervalLeaf(49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake))
+            c.leaves,
+            49,
+            WindowCommitment.intervalLeaf(49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake), bytes32(0))
         );
         _claimAndChallenge(lv[DEPTH][0], c.states[W - 1], _signers(0, 1), 1 hours);
         StepProof memory p;
         p.previous = _fakePrevious(c, lv, fake);
         p.prevState = PackedState.pack(fake);
-        p.current = IntervalProof(50, 50, c.readingsRoots[50], _eh(c, 50), StateHash.hash(c.states[50]), _path(lv, 50));
+        p.current = IntervalProof(
+            50, 50, c.readingsRoots[50], _eh(c, 50), StateHash.hash(c.states[50]), bytes32(0), _path(lv, 50)
+        );
         p.energy = c.energies[50];
         p.limits = PackedLimits.pack(limits);
         _disputeReverts("", DisputeKind.BadStep, abi.encode(p));
@@ -402,7 +414,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         for (uint8 h = 1; h < DEPTH; ++h) {
             fakePath[h - 1] = lv[h][(49 >> (h - 1)) ^ 1];
         }
-        return IntervalProof(49, 49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake), fakePath);
+        return IntervalProof(49, 49, c.readingsRoots[49], _eh(c, 49), StateHash.hash(fake), bytes32(0), fakePath);
     }
 
     /// @dev The honest window with S'_49 = S_49 but `stolen` of net moved from participant 1 to 0, and
@@ -433,7 +445,8 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         (GameMove memory pm, PublishedStep memory pd) = this.decodePublished(move);
         p.previous = pd.previous;
         p.prevState = pd.prevState;
-        p.current = IntervalProof(50, pm.interval, pm.readingsRoot, pm.energyHash, pm.stateHash, _path(lv, 50));
+        p.current =
+            IntervalProof(50, pm.interval, pm.readingsRoot, pm.energyHash, pm.stateHash, pm.entriesRoot, _path(lv, 50));
         p.energy = pd.energy;
         p.limits = PackedLimits.pack(limits);
     }
@@ -466,7 +479,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         bytes memory prevEnc = _tail(abi.encode(_intervalProof(c, 49)));
         bytes memory stateEnc = _tail(abi.encode(PackedState.pack(c.states[49])));
         bytes memory energyEnc = _tail(abi.encode(c.energies[50]));
-        uint256 x = 11 * 32 + prevEnc.length;
+        uint256 x = 12 * 32 + prevEnc.length;
         bytes memory move = bytes.concat(
             abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50)),
             abi.encode(x),
@@ -487,9 +500,9 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         d.previous = _intervalProof(c, 49);
         d.prevState = PackedState.pack(c.states[49]);
         bytes memory nested = abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50), d);
-        // GameMove (10 words) ‖ step offset ‖ step head (3 words) ‖ previous: 5 static words ‖ its path's offset.
+        // GameMove (11 words) ‖ step offset ‖ step head (3 words) ‖ previous: 6 static words ‖ its path's offset.
         assembly {
-            mstore(add(nested, add(32, mul(19, 32))), not(31))
+            mstore(add(nested, add(32, mul(21, 32))), not(31))
         }
         vm.expectRevert(bytes(""));
         _play(nodes[0], nested);

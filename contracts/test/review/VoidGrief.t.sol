@@ -105,7 +105,7 @@ contract ReviewVoidGriefTest is HubFixture {
             energyHashes.push(keccak256(energy));
             readingsRoots.push(MerkleTree.root(ml));
             stateHashes.push(StateHash.hash(s));
-            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], energyHashes[t], stateHashes[t]));
+            leaves.push(WindowCommitment.intervalLeaf(t, readingsRoots[t], energyHashes[t], stateHashes[t], bytes32(0)));
         }
         delete finalState;
         for (uint256 i = 0; i < NP; ++i) {
@@ -156,7 +156,7 @@ contract ReviewVoidGriefTest is HubFixture {
 
     function _voidedSlotProof(uint32 t) internal view returns (bytes memory) {
         IntervalProof memory leaf =
-            IntervalProof(t, t, readingsRoots[t], energyHashes[t], stateHashes[t], _siblings(leaves, t));
+            IntervalProof(t, t, readingsRoots[t], energyHashes[t], stateHashes[t], bytes32(0), _siblings(leaves, t));
         SignedReading memory r = _first(t);
         MeterLeafOpening memory o = MeterLeafOpening(
             0, WindowCommitment.slotLeaf(r.encoded, r.signature), 100 + t, 0, _siblings(meterLeaves[t], 0)

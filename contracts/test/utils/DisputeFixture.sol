@@ -21,6 +21,7 @@ import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {Auction} from "../../src/libraries/Auction.sol";
 import {Market} from "../../src/libraries/Market.sol";
+import {StepEntries, StepEntry} from "../../src/libraries/StepEntries.sol";
 import {Tariff, TouTariff} from "../../src/libraries/Tariff.sol";
 import {AuctionParams, LimitPrices, LimitsHash} from "../../src/types/Auction.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
@@ -74,6 +75,10 @@ abstract contract DisputeFixture is Modules {
     Meter[] internal registered;
     /// The meters of the community `_openConfig` opened last.
     Meter[] internal lastOpened;
+    /// Whether `_commit` gives each interval leaf the entries root the node gives it (DESIGN.md §4: the
+    /// `StepEntries` root of the claimed step in a Totals or Mmr community, zero in an auction). Off, every
+    /// leaf's entries root is zero (no dispute reads it yet); on for the replays of TypeScript's windows.
+    bool internal nodeEntriesRoots;
 
     /// @dev One window's data as a claimant commits it. `states[t]` is the state committed at leaf t.
     struct Commit {
@@ -88,6 +93,8 @@ abstract contract DisputeFixture is Modules {
         bytes[] energies;
         bytes32[] readingsRoots;
         ParticipantState[][] states;
+        /// Per interval, the leaf's entries root (empty: all zero; `nodeEntriesRoots`).
+        bytes32[] entriesRoots;
         bytes32[] leaves;
         bytes32 root;
     }
@@ -297,7 +304,31 @@ abstract contract DisputeFixture is Modules {
             }
             c.energies[t] = EnergyVector.pack(ex, im);
         }
+        c.entriesRoots = nodeEntriesRoots ? _entriesRoots(c) : new bytes32[](0);
         return _recommit(c);
+    }
+
+    /// @dev Leaf t's entries root in `c` (zero unless `nodeEntriesRoots` filled them).
+    function _entriesRoot(Commit memory c, uint256 t) internal pure returns (bytes32) {
+        return t < c.entriesRoots.length ? c.entriesRoots[t] : bytes32(0);
+    }
+
+    /// @dev The entries root of each committed step as the node computes it: the `StepEntries` entries of
+    /// (S_{t−1}, E_t) as committed (S_{−1} = zeros), each entry's state the committed S_t[j]; zero in an
+    /// auction community (no one-participant step).
+    function _entriesRoots(Commit memory c) internal view returns (bytes32[] memory roots) {
+        roots = new bytes32[](W);
+        MarketParams memory p = hub.community(id).market;
+        if (p.kind == MarketKind.Auction) return roots;
+        for (uint256 t = 0; t < W; ++t) {
+            if (hasTariff) p = Tariff.paramsAt(hub.community(id).market, tariff, uint256(START) + t * INTERVAL);
+            (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(c.energies[t]);
+            StepEntry[] memory es = StepEntries.entries(p, t == 0 ? Market.emptyState(N) : c.states[t - 1], ex, im);
+            for (uint256 j = 0; j < N; ++j) {
+                es[j].state = c.states[t][j];
+            }
+            roots[t] = StepEntries.root(es);
+        }
     }
 
     /// @dev Rebuilds the meter leaves, roots and leaves from `c`'s slot leaves, sums, energies and states.
@@ -312,7 +343,7 @@ abstract contract DisputeFixture is Modules {
             }
             c.readingsRoots[t] = MerkleTree.root(c.meterLeaves[t]);
             c.leaves[t] = WindowCommitment.intervalLeaf(
-                uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t])
+                uint32(t), c.readingsRoots[t], keccak256(c.energies[t]), StateHash.hash(c.states[t]), _entriesRoot(c, t)
             );
         }
         c.root = MerkleTree.root(c.leaves);
@@ -437,6 +468,7 @@ abstract contract DisputeFixture is Modules {
         p.readingsRoot = c.readingsRoots[t];
         p.energyHash = keccak256(c.energies[t]);
         p.stateHash = StateHash.hash(c.states[t]);
+        p.entriesRoot = _entriesRoot(c, t);
         p.proof = _proof(c.leaves, t);
     }
 

@@ -20,9 +20,10 @@ export { Bucket } from './buckets.js';
  * data dir of another format (its windows were signed over another commitment and cannot be proven).
  * 1: readings roots over slot leaves (before issue 10); 2: meter leaves with running sums, E_t's hash in
  * the interval leaf, `energyHash` in every stored window result; 3 (s14): the state hash over the packed
- * state (`stateHash` = keccak256 of `packState`, 64 bytes per participant) instead of its ABI encoding.
+ * state (`stateHash` = keccak256 of `packState`, 64 bytes per participant) instead of its ABI encoding; 4 (s17):
+ * the interval leaf commits to the step's entries root too (`entriesRoot` in every stored interval).
  */
-export const STORE_FORMAT = 3;
+export const STORE_FORMAT = 4;
 
 /**
  * Why the store of data dir `dir` cannot be used by this version (one line), or undefined: a store bound to
@@ -34,7 +35,7 @@ export async function storeFormatProblem(db: NodeDb, dir: string): Promise<strin
   if ((await db.meta.get('binding')) === undefined) return undefined;
   const format = Number((await db.meta.get('storeFormat')) ?? 1);
   if (format === STORE_FORMAT) return undefined;
-  return `data dir ${dir} holds a store of format ${format}; this version reads and writes format ${STORE_FORMAT} (window commitments over the packed state hash): use a new --data-dir`;
+  return `data dir ${dir} holds a store of format ${format}; this version reads and writes format ${STORE_FORMAT} (interval leaves with the step's entries root): use a new --data-dir`;
 }
 
 /** The node's store: one LevelDB, one typed repository per bucket. */

@@ -113,7 +113,7 @@ export interface StoredWindowResult {
   /** The balances root after this window's reaction (its leaves: `BalancesRepository`). */
   balancesRoot: string;
   finalState: ParticipantState[];
-  intervals: { interval: number; readingsRoot: string; energyHash: string; stateHash: string }[];
+  intervals: { interval: number; readingsRoot: string; energyHash: string; stateHash: string; entriesRoot: string }[];
   /** Readings that went into the fold (after voiding equivocations). */
   readingCount: number;
   voidedSlots: number;

@@ -7,7 +7,8 @@ import { deserializeSignedReading } from '../reading/signature.js';
 import { fromHex } from '../util/hex.js';
 import type { Logger } from '../util/logger.js';
 import { assembleStoredWindow } from '../window/assemble.js';
-import { meterLayout, type MeterLayout } from '../window/commitment.js';
+import type { MeterLayout } from '../window/commitment.js';
+import { commitLayout } from '../window/fold.js';
 import { stateFromStrings, tryStateHash, type ParticipantState } from '../window/state.js';
 import { badBalancesProof } from '../window/disputeProof.js';
 import { balancesRoot } from '../window/balances.js';
@@ -80,7 +81,7 @@ export function outsiderBalanceBook(
       return r.status === WindowStatus.Final ? r : undefined;
     },
     chainFinalState: async (w, r) => hub.claimedFinalState(w, r),
-    fetchFinalState: async (w, r) => claimFinalState(meterLayout(community), await fetchCommitments(w), r.windowRoot),
+    fetchFinalState: async (w, r) => claimFinalState(commitLayout(community), await fetchCommitments(w), r.windowRoot),
     metrics: null,
     logger,
   });
@@ -122,7 +123,7 @@ export class Disputer {
     }
     let claim: ClaimedWindow | undefined;
     for (const frames of await this.modules.fetchCommitments(window)) {
-      const candidate = parseClaimedWindow(meterLayout(community), frames);
+      const candidate = parseClaimedWindow(commitLayout(community), frames);
       if (candidate && candidate.commitment.windowRoot === record.windowRoot) {
         claim = candidate;
         break;

@@ -9,6 +9,7 @@ import {
   badStepProof,
   claimHash,
   claimedTree,
+  INTERVAL_PROOF,
   intervalLeafProof,
   METER_OPENING,
   NO_INTERVAL,
@@ -93,8 +94,12 @@ export interface GameMove {
   readingsRoot?: string;
   energyHash?: string;
   stateHash?: string;
+  entriesRoot?: string;
   side?: number;
-  /** Publish: the step's data (the leaf's preimage goes in interval, readingsRoot, energyHash, stateHash). */
+  /**
+   * Publish: the step's data (the leaf's preimage goes in interval, readingsRoot, energyHash, stateHash,
+   * entriesRoot).
+   */
   step?: PublishedStep;
   /** OpenMeter: the meter leaf's preimage. */
   meter?: MeterReveal;
@@ -117,11 +122,9 @@ export interface GameState {
 }
 
 const GAME_MOVE =
-  'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, uint8 side)';
+  'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32 entriesRoot, uint8 side)';
 const coder = AbiCoder.defaultAbiCoder();
 
-const INTERVAL_PROOF =
-  'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32[] proof)';
 const PUBLISHED_STEP = `tuple(${INTERVAL_PROOF} previous, bytes prevState, bytes energy)`;
 const METER_REVEAL = `tuple(tuple(bytes encoded, bytes signature) slot, uint64 accExportWh, uint64 accImportWh, ${METER_OPENING} previous)`;
 
@@ -143,6 +146,7 @@ export function encodeGameMove(m: GameMove): string {
     m.readingsRoot ?? ZeroHash,
     m.energyHash ?? ZeroHash,
     m.stateHash ?? ZeroHash,
+    m.entriesRoot ?? ZeroHash,
     m.side ?? 0,
   ];
   if (m.action === GameAction.Publish) {
@@ -159,6 +163,7 @@ export function encodeGameMove(m: GameMove): string {
             previous.readingsRoot,
             previous.energyHash,
             previous.stateHash,
+            previous.entriesRoot,
             previous.proof,
           ],
           prevState,
@@ -184,6 +189,7 @@ const intervalProofOf = (p: {
   readingsRoot: string;
   energyHash: string;
   stateHash: string;
+  entriesRoot: string;
   proof: string[];
 }): IntervalLeafProof => ({
   position: Number(p.position),
@@ -191,6 +197,7 @@ const intervalProofOf = (p: {
   readingsRoot: p.readingsRoot,
   energyHash: p.energyHash,
   stateHash: p.stateHash,
+  entriesRoot: p.entriesRoot,
   proof: [...p.proof],
 });
 
@@ -215,6 +222,7 @@ export function decodePublishMove(
         readingsRoot: head.readingsRoot,
         energyHash: head.energyHash,
         stateHash: head.stateHash,
+        entriesRoot: head.entriesRoot,
       },
       step: { previous: intervalProofOf(step.previous), prevState: step.prevState, energy: step.energy },
     };
@@ -293,6 +301,7 @@ export function answerFrom(
     readingsRoot: leaf.readingsRoot,
     energyHash: leaf.energyHash,
     stateHash: leaf.stateHash,
+    entriesRoot: leaf.entriesRoot,
   };
 }
 
@@ -361,6 +370,7 @@ export function publishFrom(
     readingsRoot: leaf.readingsRoot,
     energyHash: leaf.energyHash,
     stateHash: leaf.stateHash,
+    entriesRoot: leaf.entriesRoot,
     step: {
       previous: t > 0 ? intervalLeafProof(claimed, t - 1) : NO_PREVIOUS,
       prevState: t > 0 ? hexlify(packState(claimed.states[t - 1])) : '0x',
@@ -505,7 +515,7 @@ export function openedClaimView(
     levels[h - 1][left + 1] = pair.right;
   }
   levels[depth] = [claimRoot];
-  const opened = intervalLeaf(leaf.interval, leaf.readingsRoot, leaf.energyHash, leaf.stateHash);
+  const opened = intervalLeaf(leaf.interval, leaf.readingsRoot, leaf.energyHash, leaf.stateHash, leaf.entriesRoot);
   const claimed = intervals.map((x, i) =>
     i === t
       ? {
@@ -513,6 +523,7 @@ export function openedClaimView(
           readingsRoot: leaf.readingsRoot,
           energyHash: leaf.energyHash,
           stateHash: leaf.stateHash,
+          entriesRoot: leaf.entriesRoot,
           leaf: opened,
         }
       : x,
@@ -578,6 +589,7 @@ export interface OpenedLeaf {
   readingsRoot: string;
   energyHash: string;
   stateHash: string;
+  entriesRoot: string;
 }
 
 /** Levels of the canonical window tree: depth(W) (the root's height in a game). */

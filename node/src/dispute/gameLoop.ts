@@ -7,7 +7,7 @@ import type { NodeDb } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { MeterKeyRing } from '../reading/meterKeys.js';
 import type { Logger } from '../util/logger.js';
-import { meterLayout } from '../window/commitment.js';
+import { commitLayout } from '../window/fold.js';
 import { badFinalStateProofOf, claimedTree, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
 import { treeDepth } from '../window/merkle.js';
 import { parseClaimedWindow } from './disputer.js';
@@ -289,6 +289,7 @@ export class GameLoop {
           readingsRoot: a.readingsRoot as string,
           energyHash: a.energyHash as string,
           stateHash: a.stateHash as string,
+          entriesRoot: a.entriesRoot as string,
         };
         logger.info('game: leaf revealed', { window: g.window, challenger: g.challenger, position: g.leaf.position });
         break;
@@ -383,7 +384,7 @@ export class GameLoop {
   /** Whether some peer serves a tree that hashes to `windowRoot` (rebuilt from the served slots and states). */
   private async served(window: number, windowRoot: string): Promise<boolean> {
     const answers = await this.m.fetchCommitments(window).catch(() => [] as Uint8Array[][]);
-    return servedTree(meterLayout(this.m.community), answers, windowRoot) !== undefined;
+    return servedTree(commitLayout(this.m.community), answers, windowRoot) !== undefined;
   }
 
   private async bond(): Promise<bigint> {
@@ -748,7 +749,7 @@ export class GameLoop {
     let stored = this.windows.get(key);
     if (!stored) {
       stored = parseClaimedWindow(
-        meterLayout(this.m.community),
+        commitLayout(this.m.community),
         frames.map((f) => Buffer.from(f, 'utf8')),
       );
       if (stored && this.m.claimedAs) stored = this.m.claimedAs(stored);

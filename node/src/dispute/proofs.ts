@@ -44,7 +44,6 @@ import { limitsInForce } from '../window/limits.js';
 import {
   emptyState,
   PACKED_STATE_STRIDE,
-  stateHash,
   tryStateHash,
   unpackState,
   type LimitPrices,
@@ -61,19 +60,18 @@ export interface Proof {
   summary: string;
 }
 
-/** A claimant's served window (slots and states) with the commitment they make: it must reproduce the root on chain. */
+/**
+ * A claimant's served window (slots and states) with the commitment they make: it must reproduce the root on
+ * chain. `layout` must carry the community's `paramsAt` (`commitLayout`) for the entries roots. Throws where
+ * the served states have no encoding or no entries (such a window reproduces no root).
+ */
 export function claimFromServed(
   layout: MeterLayout,
   firstInterval: number,
   slots: (SignedReading | undefined)[][],
   states: ParticipantState[][],
 ): ClaimedWindow {
-  const commitment = commitSlots(
-    layout,
-    firstInterval,
-    slots,
-    states.map((s) => stateHash(s)),
-  );
+  const commitment = commitSlots(layout, firstInterval, slots, states);
   return { firstInterval, slots, states, commitment, layout };
 }
 

@@ -288,12 +288,15 @@ export class WindowCommitter {
         stateHash: folded.stateHash,
         balancesRoot: balances?.balancesRoot ?? record.balancesRoot,
         finalState: folded.finalState,
-        intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash }) => ({
-          interval,
-          readingsRoot,
-          energyHash,
-          stateHash,
-        })),
+        intervals: folded.commitment.intervals.map(
+          ({ interval, readingsRoot, energyHash, stateHash, entriesRoot }) => ({
+            interval,
+            readingsRoot,
+            energyHash,
+            stateHash,
+            entriesRoot,
+          }),
+        ),
         readingCount: assembled.readingCount,
         voidedSlots: assembled.voidedSlots,
         committedAt: Math.floor(Date.now() / 1000),
@@ -486,11 +489,12 @@ export class WindowCommitter {
       stateHash: postedHash,
       balancesRoot: balances.balancesRoot,
       finalState: posted,
-      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash }) => ({
+      intervals: folded.commitment.intervals.map(({ interval, readingsRoot, energyHash, stateHash, entriesRoot }) => ({
         interval,
         readingsRoot,
         energyHash,
         stateHash,
+        entriesRoot,
       })),
       readingCount: assembled.readingCount,
       voidedSlots: assembled.voidedSlots,

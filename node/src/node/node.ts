@@ -35,7 +35,7 @@ import { windowProtocolHandlers } from './reqrespHandlers.js';
 import { chainClaimStake } from './claimStake.js';
 import { Settlement } from './settlement.js';
 import { statusDocument } from './status.js';
-import { meterLayout } from '../window/commitment.js';
+import { commitLayout } from '../window/fold.js';
 
 export { type FoldStrategy, honestFold } from './committer.js';
 
@@ -254,7 +254,7 @@ export class DiversityNode {
       chainFinalState: async (w, record) => hub.claimedFinalState(w, record),
       fetchFinalState: async (w, record) =>
         committer
-          ? claimFinalState(meterLayout(community), await committer.fetchCommitments(w), record.windowRoot)
+          ? claimFinalState(commitLayout(community), await committer.fetchCommitments(w), record.windowRoot)
           : undefined,
       metrics,
       logger: logger.child('balances'),

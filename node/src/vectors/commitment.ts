@@ -38,6 +38,8 @@ export function commitmentVectors() {
   const intervals = [];
   const trees = [];
   const stateHashes: string[] = [];
+  // Made-up entries roots, like the state hashes: the commitment binds whatever the claimant put there.
+  const entriesRoots: string[] = [];
   for (let t = firstInterval; t < firstInterval + W; t++) {
     const slots: (SignedReading | undefined)[] = [];
     for (let m = 0; m < M; m++) {
@@ -55,6 +57,7 @@ export function commitmentVectors() {
     const tree = readingsTree(layout, slots);
     trees.push(tree);
     stateHashes.push(keccak256(toUtf8Bytes(`state-${t}`)));
+    entriesRoots.push(keccak256(toUtf8Bytes(`entries-${t}`)));
     intervals.push({
       interval: t,
       slots: slots.map((s, m) => ({
@@ -71,9 +74,10 @@ export function commitmentVectors() {
       energy: hexlify(packEnergy(tree.energy)),
       energyHash: tree.energyHash,
       stateHash: stateHashes[stateHashes.length - 1],
+      entriesRoot: entriesRoots[entriesRoots.length - 1],
     });
   }
-  const window = commitTrees(firstInterval, trees, stateHashes);
+  const window = commitTrees(firstInterval, trees, stateHashes, entriesRoots);
   // The same bytes split at another boundary (one signature byte moved into the encoding): the
   // length prefixes give it another leaf, so an honest slot can never be re-read as a forged one.
   const first = intervals[0].slots.find((x) => x.present)!;

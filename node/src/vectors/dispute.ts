@@ -7,6 +7,7 @@ import { packEnergy } from '../window/energy.js';
 import { buildLevels, treeDepth, ZERO_HASH } from '../window/merkle.js';
 import {
   commitTrees,
+  windowEntriesRoots,
   meterLayout,
   readingsTree,
   readingsTreeFrom,
@@ -274,6 +275,12 @@ function claimOf(
     0,
     committed,
     folded.map((s) => stateHash(s)),
+    windowEntriesRoots(
+      { participants: M, paramsAt: paramsSchedule(market, tariff, DISPUTE_START, DISPUTE_INTERVAL) },
+      0,
+      folded,
+      committed.map((x) => x.energy),
+    ),
   );
   return { firstInterval: 0, slots, states: folded, commitment, layout, trees };
 }
@@ -461,10 +468,18 @@ function meterlessClaim(slots: (SignedReading | undefined)[][], publicKeys: Uint
   const energies = slots.map((row) => row.map(toMeterEnergy));
   const honestStates = foldWindow(DISPUTE_MARKET, emptyState(n), layout.owners, energies);
   const trees = slots.map((row) => readingsTree(layout, row));
+  const entriesOf = (states: ParticipantState[][], committed: ReadingsTree[]): string[] =>
+    windowEntriesRoots(
+      { participants: n, paramsAt: () => DISPUTE_MARKET },
+      0,
+      states,
+      committed.map((x) => x.energy),
+    );
   const honestWindowRoot = commitTrees(
     0,
     trees,
     honestStates.map((x) => stateHash(x)),
+    entriesOf(honestStates, trees),
   ).windowRoot;
   const t = 50;
   const j = 2;
@@ -493,6 +508,7 @@ function meterlessClaim(slots: (SignedReading | undefined)[][], publicKeys: Uint
       0,
       claimed,
       states.map((x) => stateHash(x)),
+      entriesOf(states, claimed),
     ),
     layout,
     trees: claimed,

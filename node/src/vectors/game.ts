@@ -4,7 +4,7 @@ import { claimedTree } from '../window/disputeProof.js';
 import { merkleProof } from '../window/merkle.js';
 import { claimFromServed } from '../dispute/proofs.js';
 import { meterKeyPair, signReading, type SignedReading } from '../reading/signature.js';
-import { emptyState, type ParticipantState } from '../window/state.js';
+import { emptyState, MarketKind, type MarketParams, type ParticipantState } from '../window/state.js';
 import { seedFor } from './readings.js';
 
 /**
@@ -56,7 +56,9 @@ export function gameVectors() {
     }));
     states.push(s);
   }
-  const claimed = claimFromServed({ owners, participants: N }, firstInterval, slots, states);
+  // Mmr entries roots (any market but the auction gives non-zero ones: both twins must hash the same).
+  const market: MarketParams = { kind: MarketKind.Mmr, gridBuyPrice: 250n, gridSellPrice: 100n, feederCapacityWh: 0n };
+  const claimed = claimFromServed({ owners, participants: N, paramsAt: () => market }, firstInterval, slots, states);
   const t = 3;
   const claim = keccak256(toUtf8Bytes('claim'));
   const challenger = '0x00000000000000000000000000000000000000C1';
@@ -116,6 +118,7 @@ export function gameVectors() {
     readingsRoot: leaf.readingsRoot,
     energyHash: leaf.energyHash,
     stateHash: leaf.stateHash,
+    entriesRoot: leaf.entriesRoot,
     previous: move.step.previous,
     prevState: move.step.prevState,
     energy: move.step.energy,

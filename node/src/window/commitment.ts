@@ -3,8 +3,10 @@ import { encodeReading } from '../reading/encoding.js';
 import type { SignedReading } from '../reading/signature.js';
 import { DiversityError } from '../util/errors.js';
 import { type Energy, energyHash, packEnergy, ZERO_ENERGY } from './energy.js';
+import { intervalEntriesRoot } from './entries.js';
 import { buildLevels, merkleProof } from './merkle.js';
 import { type MeterRecord, type MeterRegistry, meterRegistryOf } from './meters.js';
+import { emptyState, type MarketParams, type ParticipantState, stateHash } from './state.js';
 
 /**
  * The window commitment of DESIGN.md §4 (twin of `contracts/src/libraries/WindowCommitment.sol`).
@@ -13,13 +15,16 @@ import { type MeterRecord, type MeterRegistry, meterRegistryOf } from './meters.
  *
  * - readingLeaf = keccak256(0x00 || uint32 len(encoding) || encoding || uint32 len(signature) || signature);
  * - inner node = keccak256(0x01 || left || right) (merkle.ts);
- * - intervalLeaf_t = keccak256(0x02 || uint32 t || readingsRoot_t || energyHash_t || stateHash_t), t absolute;
+ * - intervalLeaf_t = keccak256(0x02 || uint32 t || readingsRoot_t || energyHash_t || stateHash_t || entriesRoot_t),
+ *   t absolute;
  * - ABSENT_LEAF = keccak256(0x03), a meter slot with no reading; slotLeaf = ABSENT_LEAF or readingLeaf;
  * - meterLeaf_k = keccak256(0x04 || slotLeaf_k || uint64 accExportWh_k || uint64 accImportWh_k), where
  *   acc_k = (acc_{k-1} when meter k-1 has meter k's owner, else 0) + energy(slot_k): the running sums of
  *   the owner's meters up to k (meters are grouped by owner, so each owner's meters are one range);
  * - readingsRoot_t = Merkle root over the M meter leaves of interval t, leaf = meter index;
  * - energyHash_t = keccak256(packed E_t) (energy.ts), E_t[j] = acc of participant j's last meter, or 0;
+ * - entriesRoot_t = the root of the step's participant entries (`intervalEntriesRoot`, entries.ts: the claimed
+ *   S_t[j], E_t[j] and F's running sums; zero for the auction), from the layout's `paramsAt`;
  * - windowRoot = Merkle root over intervalLeaf for the W intervals of the window, in order.
  */
 export const ABSENT_LEAF = keccak256('0x03');
@@ -61,6 +66,11 @@ export interface MeterLayout {
   participants: number;
   /** The community's meter registry (records and their openings under `meterRoot`): what proofs carry. */
   registry?: MeterRegistry;
+  /**
+   * The market parameters in force for an absolute interval (`commitLayout` in fold.ts sets `marketAt`):
+   * what the entries roots are computed with; committing slots needs it (`windowEntriesRoots`).
+   */
+  paramsAt?: (interval: number) => MarketParams;
 }
 
 export enum MeterLayoutErrorCode {
@@ -213,8 +223,9 @@ export function intervalLeaf(
   readingsRootHash: string,
   energyHashHex: string,
   stateHashHex: string,
+  entriesRootHex: string,
 ): string {
-  return keccak256(concat(['0x02', uint32(interval), readingsRootHash, energyHashHex, stateHashHex]));
+  return keccak256(concat(['0x02', uint32(interval), readingsRootHash, energyHashHex, stateHashHex, entriesRootHex]));
 }
 
 /** What one interval leaf commits to. */
@@ -223,6 +234,7 @@ export interface IntervalPreimage {
   readingsRoot: string;
   energyHash: string;
   stateHash: string;
+  entriesRoot: string;
 }
 
 export interface IntervalCommitment extends IntervalPreimage {
@@ -242,34 +254,68 @@ export function commitWindow(intervals: readonly IntervalPreimage[]): WindowComm
     readingsRoot: c.readingsRoot,
     energyHash: c.energyHash,
     stateHash: c.stateHash,
-    leaf: intervalLeaf(c.interval, c.readingsRoot, c.energyHash, c.stateHash),
+    entriesRoot: c.entriesRoot,
+    leaf: intervalLeaf(c.interval, c.readingsRoot, c.energyHash, c.stateHash, c.entriesRoot),
   }));
   const levels = buildLevels(withLeaves.map((c) => c.leaf));
   return { windowRoot: levels[levels.length - 1][0], intervals: withLeaves, levels };
 }
 
 /**
- * The commitment to a window's slots (row t = interval firstInterval + t) and the state hashes S_1 … S_W:
- * the one place a node, a disputer and the vectors build a window root from slots.
+ * The commitment to a window's slots (row t = interval firstInterval + t) and states S_1 … S_W (each interval's
+ * state hash and entries root, `windowEntriesRoots`): the one place a node, a disputer and the vectors build a
+ * window root from slots. Throws where a state has no packed encoding or the entries cannot be computed.
  */
 export function commitSlots(
   layout: MeterLayout,
   firstInterval: number,
   slots: readonly (readonly (SignedReading | undefined)[])[],
-  stateHashes: readonly string[],
+  states: readonly (readonly ParticipantState[])[],
 ): WindowCommitment {
+  const trees = slots.map((row) => readingsTree(layout, row));
   return commitTrees(
     firstInterval,
-    slots.map((row) => readingsTree(layout, row)),
-    stateHashes,
+    trees,
+    states.map((s) => stateHash(s)),
+    windowEntriesRoots(
+      layout,
+      firstInterval,
+      states,
+      trees.map((t) => t.energy),
+    ),
   );
 }
 
-/** The commitment to given readings trees (one per interval, in order) and state hashes. */
+/**
+ * Each interval's entries root (`intervalEntriesRoot`) with the layout's `paramsAt`, S_{t−1} the state of
+ * the interval before (zeros at the window's first). Throws when the layout carries no `paramsAt` (a layout
+ * from `meterLayout` alone): a root computed without the market would silently differ from the claimant's.
+ */
+export function windowEntriesRoots(
+  layout: Pick<MeterLayout, 'participants' | 'paramsAt'>,
+  firstInterval: number,
+  states: readonly (readonly ParticipantState[])[],
+  energies: readonly (readonly Energy[])[],
+): string[] {
+  const { paramsAt } = layout;
+  if (!paramsAt)
+    throw new Error('the meter layout carries no market (paramsAt): build it with commitLayout(community)');
+  return states.map((s, t) =>
+    intervalEntriesRoot(
+      paramsAt(firstInterval + t),
+      t === 0 ? emptyState(layout.participants) : states[t - 1],
+      energies[t],
+      s,
+    ),
+  );
+}
+
+/** The commitment to given readings trees (one per interval, in order), state hashes and entries roots. */
 export function commitTrees(
   firstInterval: number,
   trees: readonly ReadingsTree[],
   stateHashes: readonly string[],
+  entriesRoots: readonly string[],
 ): WindowCommitment {
   return commitWindow(
     trees.map((tree, t) => ({
@@ -277,6 +323,7 @@ export function commitTrees(
       readingsRoot: tree.root,
       energyHash: tree.energyHash,
       stateHash: stateHashes[t],
+      entriesRoot: entriesRoots[t],
     })),
   );
 }

@@ -71,8 +71,10 @@ export function claimedTree(claim: ClaimedWindow, position: number): ReadingsTre
 }
 
 const SIGNED = 'tuple(bytes encoded, bytes signature)';
-const INTERVAL =
-  'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32[] proof)';
+/** `IntervalProof` (contracts/src/types/Dispute.sol): the one ABI of an opened interval leaf. */
+export const INTERVAL_PROOF =
+  'tuple(uint32 position, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32 entriesRoot, bytes32[] proof)';
+const INTERVAL = INTERVAL_PROOF;
 /** `MeterLeafOpening` (contracts/src/types/Dispute.sol). */
 export const METER_OPENING =
   'tuple(uint32 meterIndex, bytes32 slotLeaf, uint64 accExportWh, uint64 accImportWh, bytes32[] path)';
@@ -119,6 +121,7 @@ export function intervalLeafProof(claim: ClaimedWindow, position: number): Inter
     readingsRoot: c.readingsRoot,
     energyHash: c.energyHash,
     stateHash: c.stateHash,
+    entriesRoot: c.entriesRoot,
     proof: windowIntervalProof(claim.commitment, position),
   };
 }
@@ -130,6 +133,7 @@ export const NO_INTERVAL: IntervalLeafProof = Object.freeze({
   readingsRoot: ZERO,
   energyHash: ZERO,
   stateHash: ZERO,
+  entriesRoot: ZERO,
   proof: [],
 }) as IntervalLeafProof;
 
@@ -354,6 +358,7 @@ export interface IntervalLeafProof {
   readingsRoot: string;
   energyHash: string;
   stateHash: string;
+  entriesRoot: string;
   proof: string[];
 }
 

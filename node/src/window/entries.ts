@@ -1,4 +1,4 @@
-import { concat, keccak256, toBeHex, zeroPadValue } from 'ethers';
+import { concat, keccak256, toBeHex, ZeroHash, zeroPadValue } from 'ethers';
 import { type Energy, packEnergy } from './energy.js';
 import { MarketError, MarketErrorCode } from './errors.js';
 import { addU64, checkedU256, marketStepOfEnergy, p2pValue } from './market.js';
@@ -153,6 +153,27 @@ export function stepEntries(
     energy.map((e) => e.exportWh),
     energy.map((e) => e.importWh),
   );
+  return entriesWithStates(params, prev, energy, next);
+}
+
+/**
+ * The entries of a step whose states are `states` (a claim's S_t, right or wrong) and whose running sums are
+ * those F's rule gives from S_{t−1} and E_t: the tree an interval leaf commits to (`intervalEntriesRoot`).
+ * Throws as `stepEntries` (FIELD_OVERFLOW where a Totals weight overflows, UNSUPPORTED_KIND).
+ */
+export function entriesWithStates(
+  params: MarketParams,
+  prev: readonly ParticipantState[],
+  energy: readonly Energy[],
+  states: readonly ParticipantState[],
+): StepEntry[] {
+  requireSupported(params.kind);
+  if (prev.length !== energy.length || states.length !== energy.length)
+    throw new MarketError({
+      code: MarketErrorCode.ENERGY_LENGTH_MISMATCH,
+      participants: prev.length,
+      entries: prev.length !== energy.length ? energy.length : states.length,
+    });
   const w = prev.map((s, j) => weights(params.kind, j, s, energy[j]));
   const sellW = w.map((x) => x.sell);
   const buyW = w.map((x) => x.buy);
@@ -161,7 +182,23 @@ export function stepEntries(
   const value = p2pValue(params, matched);
   const sell = sidePrefixes(sellW, sum(sellW), matched, value);
   const buy = sidePrefixes(buyW, sum(buyW), matched, value);
-  return next.map((state, j) => ({ state, energy: { ...energy[j] }, sell: sell[j], buy: buy[j] }));
+  return states.map((state, j) => ({ state, energy: { ...energy[j] }, sell: sell[j], buy: buy[j] }));
+}
+
+/**
+ * The entries root interval leaf t commits to (DESIGN.md §4): for Totals and Mmr the root over the entries
+ * of the claimed S_t (`entriesWithStates`: F's running sums from the claimed S_{t−1} and E_t), for the
+ * auction zero (it has no one-participant step). Throws where `entriesWithStates` does or a claimed state
+ * has no packed encoding: a served window that throws reproduces no root.
+ */
+export function intervalEntriesRoot(
+  params: MarketParams,
+  prev: readonly ParticipantState[],
+  energy: readonly Energy[],
+  states: readonly ParticipantState[],
+): string {
+  if (params.kind === MarketKind.Auction) return ZeroHash;
+  return entriesRoot(entriesWithStates(params, prev, energy, states));
 }
 
 /** One side's running sums over all N: the rule `judgeEntry` checks entry by entry. */

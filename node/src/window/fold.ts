@@ -1,5 +1,5 @@
 import type { CommunityInfo } from '../community/types.js';
-import { commitSlots, meterLayout, type WindowCommitment } from './commitment.js';
+import { commitSlots, type MeterLayout, meterLayout, type WindowCommitment } from './commitment.js';
 import type { AssembledWindow } from './assemble.js';
 import { toMeterEnergy } from './assemble.js';
 import { foldWindow } from './market.js';
@@ -40,6 +40,14 @@ export function marketAt(community: FoldCommunity, interval: number): MarketPara
 }
 
 /**
+ * The community's layout for committing (`MeterLayout` with `paramsAt` = `marketAt`): what every window root a
+ * node builds, from its own fold or from a claimant's served window, is computed with.
+ */
+export function commitLayout(community: FoldCommunity): MeterLayout {
+  return { ...meterLayout(community), paramsAt: (interval) => marketAt(community, interval) };
+}
+
+/**
  * S_1 … S_W: F folded over the window from S_0 = 0 (DESIGN.md §3), an auction with the standing limit
  * prices in force for the window (`limitsInForce`: the order book's epoch, whose hash the verifier checks a
  * bad-step proof of the window against), every interval at the prices in force for it (`marketAt`).
@@ -65,12 +73,7 @@ export function commitStates(
   assembled: AssembledWindow,
   states: ParticipantState[][],
 ): FoldedWindow {
-  const commitment = commitSlots(
-    meterLayout(community),
-    assembled.firstInterval,
-    assembled.slots,
-    states.map((s) => stateHash(s)),
-  );
+  const commitment = commitSlots(commitLayout(community), assembled.firstInterval, assembled.slots, states);
   const finalState = states[states.length - 1] ?? emptyState(community.participants.length);
   return { window, states, finalState, stateHash: stateHash(finalState), commitment };
 }

@@ -167,7 +167,7 @@ describe('e2e: node start-up failures', function () {
     await writeFormat1Store(old);
     await expectFailure(
       config('old-format-0', (o) => (o.dataDir = old)),
-      /^error: data dir .*old-format holds a store of format 1; this version reads and writes format 3/,
+      /^error: data dir .*old-format holds a store of format 1; this version reads and writes format 4/,
     );
   });
 
@@ -182,7 +182,7 @@ describe('e2e: node start-up failures', function () {
       );
       expect(stderr.split('\n'), stderr).to.have.length(1);
       expect(stderr).to.match(
-        /^error: data dir .*old-format-cli holds a store of format 1; this version reads and writes format 3/,
+        /^error: data dir .*old-format-cli holds a store of format 1; this version reads and writes format 4/,
       );
       expect(stderr).to.not.include(key.slice(2, 18));
       expect(code).to.equal(2);

@@ -11,10 +11,9 @@ import {
 import { answerFrom, GameLevel, GamePhase, type GameState, pickFrom } from '../../src/dispute/game.js';
 import { parseClaimedWindow } from '../../src/dispute/disputer.js';
 import { commitmentFrames } from '../../src/node/committer.js';
-import { meterLayout } from '../../src/window/commitment.js';
 import { emptySubtreeRoot, hashPair } from '../../src/window/merkle.js';
 import { assembleWindow, toMeterEnergy } from '../../src/window/assemble.js';
-import { foldAndCommit } from '../../src/window/fold.js';
+import { commitLayout, foldAndCommit } from '../../src/window/fold.js';
 import { marketStep } from '../../src/window/market.js';
 import { emptyState, stateHash } from '../../src/window/state.js';
 import { MeterKeyRing } from '../../src/reading/meterKeys.js';
@@ -137,7 +136,7 @@ describe('byzantine folds leave the trace their fraud proof needs', () => {
     expect(answersGames(ByzantineMode.JunkPadding)).to.equal(true);
 
     // The stored frames rebuild the honest tree; the mode's claimed view is the junk one, and it answers from it.
-    const layout = meterLayout(community);
+    const layout = commitLayout(community);
     const parsed = parseClaimedWindow(
       layout,
       commitmentFrames(b.assembled, b.folded).map((f) => Buffer.from(f, 'utf8')),

@@ -140,18 +140,21 @@ describe('window commitment', () => {
     expect(() => packEnergy([{ exportWh: 1n << 64n, importWh: 0n }])).to.throw(EnergyVectorError);
   });
 
-  it('the window root commits to each interval state hash and energy hash', () => {
+  it('the window root commits to each interval state hash, energy hash and entries root', () => {
     const base = [0, 1, 2].map((i) => ({
       interval: 4 + i,
       readingsRoot: leaf(i),
       energyHash: leaf(20 + i),
       stateHash: leaf(10 + i),
+      entriesRoot: leaf(30 + i),
     }));
     const c = commitWindow(base);
     const changed = commitWindow(base.map((x, i) => (i === 1 ? { ...x, stateHash: leaf(99) } : x)));
     expect(changed.windowRoot).to.not.equal(c.windowRoot);
     const otherEnergy = commitWindow(base.map((x, i) => (i === 2 ? { ...x, energyHash: leaf(98) } : x)));
     expect(otherEnergy.windowRoot).to.not.equal(c.windowRoot);
+    const otherEntries = commitWindow(base.map((x, i) => (i === 0 ? { ...x, entriesRoot: leaf(97) } : x)));
+    expect(otherEntries.windowRoot).to.not.equal(c.windowRoot);
     for (let i = 0; i < 3; i++)
       expect(verifyMerkleProof(c.windowRoot, c.intervals[i].leaf, i, intervalProof(c, i))).to.equal(true);
   });

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { AbiCoder, Contract, Wallet, ZeroAddress, keccak256, toUtf8Bytes } from 'ethers';
+import { AbiCoder, Contract, Wallet, ZeroAddress, ZeroHash, keccak256, toUtf8Bytes } from 'ethers';
 import { loadArtifact } from '../../src/chain/artifacts.js';
 import type { CommunityInfo } from '../../src/community/types.js';
 import { GameLoop, defaultGameOptions, type GameLoopModules } from '../../src/dispute/gameLoop.js';
 import { servedTree } from '../../src/dispute/gameDesk.js';
 import { commitWindow, intervalLeaf, intervalProof, readingsTree } from '../../src/window/commitment.js';
 import { buildLevels, emptySubtreeRoot, hashPair, verifyMerkleProof, ZERO_HASH } from '../../src/window/merkle.js';
-import { emptyState, stateHash } from '../../src/window/state.js';
+import { emptyState, MarketKind, stateHash } from '../../src/window/state.js';
 import { claimFromServed } from '../../src/dispute/proofs.js';
 import { badStepProof } from '../../src/window/disputeProof.js';
 import {
@@ -37,6 +37,7 @@ const commitment = (tag: string) =>
       readingsRoot: h(`r${p}`),
       energyHash: h(`e${p}`),
       stateHash: h(`${tag}${p}`),
+      entriesRoot: h(`n${p}`),
     })),
   );
 
@@ -44,18 +45,19 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
   const claim = h('claim');
   const challenger = Wallet.createRandom().address;
 
-  it('encodes a move as abi.encode(GameMove) (10 words: the leaf preimage carries energyHash)', () => {
+  it('encodes a move as abi.encode(GameMove) (11 words: the leaf preimage carries energyHash and entriesRoot)', () => {
     const data = encodeGameMove({ action: GameAction.Pick, claim, challenger, side: 1, energyHash: h('e') });
-    expect((data.length - 2) / 64).to.equal(10);
+    expect((data.length - 2) / 64).to.equal(11);
     const [m] = AbiCoder.defaultAbiCoder().decode(
-      ['tuple(uint8,bytes32,address,bytes32,bytes32,uint32,bytes32,bytes32,bytes32,uint8)'],
+      ['tuple(uint8,bytes32,address,bytes32,bytes32,uint32,bytes32,bytes32,bytes32,bytes32,uint8)'],
       data,
     );
     expect(Number(m[0])).to.equal(GameAction.Pick);
     expect(m[1]).to.equal(claim);
     expect(m[2]).to.equal(challenger);
     expect(m[7]).to.equal(h('e'));
-    expect(Number(m[9])).to.equal(1);
+    expect(m[9]).to.equal(ZeroHash);
+    expect(Number(m[10])).to.equal(1);
   });
 
   it('the claimant side answers every node down to a leaf from its stored commitment', () => {
@@ -84,7 +86,9 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     }
     const leaf = answerFrom(c, claim, challenger, g)!;
     expect(leaf.interval).to.equal(window * W + target);
-    expect(intervalLeaf(leaf.interval!, leaf.readingsRoot!, leaf.energyHash!, leaf.stateHash!)).to.equal(g.node);
+    expect(
+      intervalLeaf(leaf.interval!, leaf.readingsRoot!, leaf.energyHash!, leaf.stateHash!, leaf.entriesRoot!),
+    ).to.equal(g.node);
   });
 
   it('gives no answer for a node that is not in its commitment (a claim it does not hold)', () => {
@@ -129,7 +133,13 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     }
     expect(g.index).to.equal(90);
     expect(g.node).to.equal(
-      intervalLeaf(window * W + 90, theirs.intervals[90].readingsRoot, theirs.intervals[90].energyHash, h('lie')),
+      intervalLeaf(
+        window * W + 90,
+        theirs.intervals[90].readingsRoot,
+        theirs.intervals[90].energyHash,
+        h('lie'),
+        theirs.intervals[90].entriesRoot,
+      ),
     );
     // Without data of its own: the left child, which always covers an interval (the right one, 96..127, is
     // padding only and empty: the module refuses it).
@@ -249,7 +259,9 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
           ),
         ),
       );
-    const layout = { owners: [0, 1], participants: 2 };
+    // An auction community: its leaves' entries roots are zero by rule.
+    const auction = { kind: MarketKind.Auction, gridBuyPrice: 250n, gridSellPrice: 100n, feederCapacityWh: 0n };
+    const layout = { owners: [0, 1], participants: 2, paramsAt: () => auction };
     const empty = readingsTree(layout, [undefined, undefined]);
     const root = (tag: string) =>
       commitWindow(
@@ -258,6 +270,7 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
           readingsRoot: empty.root,
           energyHash: empty.energyHash,
           stateHash: stateHash(emptyState(2).map((x) => ({ ...x, net: tag === 'b' && i === 1 ? 7n : 0n }))),
+          entriesRoot: ZeroHash,
         })),
       ).windowRoot;
     const garbage = [Buffer.from('{not json')];
@@ -283,7 +296,8 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
 
   it("an opened leaf whose readings are ours but whose state is not F of them gives the bad-step proof the claimant's data would", () => {
     const W8 = 8;
-    const layout2 = { owners: [0, 1], participants: 2 };
+    const mmr = { kind: MarketKind.Mmr, gridBuyPrice: 250n, gridSellPrice: 100n, feederCapacityWh: 0n };
+    const layout2 = { owners: [0, 1], participants: 2, paramsAt: () => mmr };
     const slots = Array.from({ length: W8 }, () => [undefined, undefined]);
     const states = (lieAt?: number) =>
       Array.from({ length: W8 }, (_, i) =>
@@ -331,6 +345,7 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
         readingsRoot: leafMove.readingsRoot!,
         energyHash: leafMove.energyHash!,
         stateHash: leafMove.stateHash!,
+        entriesRoot: leafMove.entriesRoot!,
       };
       const proof = stepProofFromGame(ours, theirs.commitment.windowRoot, revealed, leaf);
       expect(proof).to.equal(badStepProof(theirs, lie));

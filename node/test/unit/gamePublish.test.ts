@@ -34,7 +34,7 @@ import { seedFor } from '../../src/vectors/readings.js';
 import { assembleWindow } from '../../src/window/assemble.js';
 import {
   commitTrees,
-  meterLayout,
+  windowEntriesRoots,
   meterLeaf,
   meterOpening,
   readingsTreeFrom,
@@ -52,7 +52,7 @@ import {
   type ClaimedWindow,
 } from '../../src/window/disputeProof.js';
 import { energyHash, unpackEnergy } from '../../src/window/energy.js';
-import { foldAndCommit } from '../../src/window/fold.js';
+import { commitLayout, foldAndCommit } from '../../src/window/fold.js';
 import { emptyState, marketStepOfEnergy } from '../../src/window/market.js';
 import {
   buildLevels,
@@ -87,7 +87,7 @@ describe('data-availability game: the published step and the meter level', () =>
     })),
   };
   const M = owners.length;
-  const layout = meterLayout(community);
+  const layout = commitLayout(community);
   const keys = new MeterKeyRing(community.meters);
   const readings = [];
   for (let t = 0; t < 4; t++) {
@@ -137,6 +137,12 @@ describe('data-availability game: the published step and the meter level', () =>
         0,
         trees,
         states.map((x) => stateHash(x)),
+        windowEntriesRoots(
+          honest.layout,
+          0,
+          states,
+          trees.map((x) => x.energy),
+        ),
       ),
     };
   };
@@ -527,7 +533,7 @@ describe('data-availability game: the published step and the meter level', () =>
     // nothing) under a readings tree with junk in its padding, so no readingsRoot of ours is the claim's.
     const extra = '0x00000000000000000000000000000000000000e4';
     const c4 = { ...community, participants: [...community.participants, extra] };
-    const layout4 = meterLayout(c4);
+    const layout4 = commitLayout(c4);
     const honest4 = claimFromServed(layout4, 0, assembled.slots, foldAndCommit(c4, 0, assembled).states);
     const trees = assembled.slots.map((_row, i) => claimedTree(honest4, i));
     const right = trees[2];
@@ -554,6 +560,12 @@ describe('data-availability game: the published step and the meter level', () =>
         0,
         trees,
         states.map((x) => stateHash(x)),
+        windowEntriesRoots(
+          honest4.layout,
+          0,
+          states,
+          trees.map((x) => x.energy),
+        ),
       ),
     };
     const move = publishFrom(w, claim, challenger, waiting(w, 2))!;

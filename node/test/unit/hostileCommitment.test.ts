@@ -11,8 +11,7 @@ import { MeterKeyRing } from '../../src/reading/meterKeys.js';
 import { type SignedReading, signReading } from '../../src/reading/signature.js';
 import { createLogger } from '../../src/util/logger.js';
 import { assembleWindow } from '../../src/window/assemble.js';
-import { meterLayout } from '../../src/window/commitment.js';
-import { foldAndCommit } from '../../src/window/fold.js';
+import { commitLayout, foldAndCommit } from '../../src/window/fold.js';
 import { testCommunity, tempDb } from '../utils/community.js';
 
 /**
@@ -43,7 +42,7 @@ describe('attack: a peer answers `commitment` with junk, before an honest peer',
       );
   const assembled = assembleWindow(0, 4, 3, readings, []);
   const honest = foldAndCommit(community, 0, assembled);
-  const layout = meterLayout(community);
+  const layout = commitLayout(community);
   const keys = new MeterKeyRing(community.meters);
   const honestFrames = commitmentFrames(assembled, honest).map((f) => Buffer.from(f, 'utf8'));
 

@@ -104,7 +104,9 @@ describe('window/tariff: the on-chain tariff (twin of Solidity Tariff)', () => {
       ],
       commitment: {
         windowRoot: zero,
-        intervals: [{ interval: 0, readingsRoot: zero, energyHash: zero, stateHash: zero, leaf: zero }],
+        intervals: [
+          { interval: 0, readingsRoot: zero, energyHash: zero, stateHash: zero, entriesRoot: zero, leaf: zero },
+        ],
         levels: [[zero]],
       },
       layout: { owners: [0], participants: 1 },

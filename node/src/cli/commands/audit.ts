@@ -1,5 +1,5 @@
 import type { CommandArgs } from '../args.js';
-import { meterLayout } from '../../window/commitment.js';
+import { commitLayout } from '../../window/fold.js';
 import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,7 +136,7 @@ export const auditCommand = {
               }).catch(() => [] as Uint8Array[]),
             ),
         );
-        const served = servedTree(meterLayout(community), answers, record.windowRoot) !== undefined;
+        const served = servedTree(commitLayout(community), answers, record.windowRoot) !== undefined;
         const games = await desk.games(args.window);
         const now = (await provider.getBlock('latest'))?.timestamp ?? 0;
         const lines = [

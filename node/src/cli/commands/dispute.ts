@@ -1,5 +1,6 @@
 import type { CommandArgs } from '../args.js';
-import { meterLayout, type MeterLayout } from '../../window/commitment.js';
+import type { MeterLayout } from '../../window/commitment.js';
+import { commitLayout } from '../../window/fold.js';
 import type { Argv } from 'yargs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -202,7 +203,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
     const me = runner?.address ?? '';
     /** The commitment to answer or pick with: the data dir's stored one for the claim's root, or a peer's. */
     const dataFor = async (windowRoot: string) => {
-      if (db) return storedWindow(meterLayout(await hub.communityInfo()), db, window, windowRoot);
+      if (db) return storedWindow(commitLayout(await hub.communityInfo()), db, window, windowRoot);
       if (!args.peer) return undefined;
       const community = await hub.communityInfo();
       host = await createHost(defaultNetworkOptions, (await generateKeyPair('Ed25519')) as unknown as PrivateKey, {
@@ -217,7 +218,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         ),
       );
       return servedWindow(
-        meterLayout(community),
+        commitLayout(community),
         answers.filter((a) => a.length > 0),
         windowRoot,
       );
@@ -241,7 +242,7 @@ async function playGameByHand(args: GameArgs): Promise<void> {
         break;
       }
       case 'pick': {
-        const own = db ? await ownTree(meterLayout(await hub.communityInfo()), db, window) : undefined;
+        const own = db ? await ownTree(commitLayout(await hub.communityInfo()), db, window) : undefined;
         moved(`pick in window ${window}`, await desk.pick(window, args.challenger ?? me, args.side, own));
         break;
       }
