@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {MarketKind, MarketParams, ParticipantState} from "../types/Market.sol";
 import {LimitPrices} from "../types/Auction.sol";
+import {EntryFault, StepEntry} from "../libraries/StepEntries.sol";
 
 /// @title IMarketStep
 /// @notice The market function F(S_{t-1}, E_t) -> S_t of one market kind (DESIGN.md §3), a module
@@ -42,4 +43,18 @@ interface IMarketStep {
         external
         view
         returns (bool encodable, bytes32 nextHash);
+
+    /// @notice One participant's step judged alone (`StepEntries.judge`, DESIGN.md §5.4): the first fault of entry
+    /// j of an interval's step entries, given S_{t−1}[j] (`prev`), entry j−1 (`before`, zeros for j = 0) and
+    /// entry N−1 (`last`), N = `n`. The caller proves each entry under its root; this only recomputes. Reverts
+    /// where F does (a uint64 field past its range); a market without a one-participant step (the auction)
+    /// reverts `StepEntries.UnsupportedMarketKind`.
+    function judgeEntry(
+        MarketParams calldata p,
+        uint256 n,
+        ParticipantState calldata prev,
+        StepEntry calldata before,
+        StepEntry calldata entry,
+        StepEntry calldata last
+    ) external view returns (EntryFault);
 }

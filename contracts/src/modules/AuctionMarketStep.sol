@@ -10,6 +10,7 @@ import {Balances} from "../libraries/Balances.sol";
 import {EnergyVector} from "../libraries/EnergyVector.sol";
 import {PackedLimits} from "../libraries/PackedLimits.sol";
 import {PackedState} from "../libraries/PackedState.sol";
+import {EntryFault, StepEntries, StepEntry} from "../libraries/StepEntries.sol";
 import {Balance, CommunityInfo, CommunityStatus} from "../types/Community.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {AuctionParams, LimitOrder, LimitOrderHash, LimitPrices, LimitsHash} from "../types/Auction.sol";
@@ -92,6 +93,19 @@ contract AuctionMarketStep is IMarketStep, ILimitBook, TariffPublisher {
         (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decodeCalldata(energy);
         Auction.stepEnergyInPlace(_params(p), state, exported, imported, PackedLimits.unpackCalldata(limits));
         return StateHash.tryHash(state);
+    }
+
+    /// @inheritdoc IMarketStep
+    /// @dev The merit order is not a prefix sum: an auction has no one-participant step (its BadStep is O(N)).
+    function judgeEntry(
+        MarketParams calldata,
+        uint256,
+        ParticipantState calldata,
+        StepEntry calldata,
+        StepEntry calldata,
+        StepEntry calldata
+    ) external pure returns (EntryFault) {
+        revert StepEntries.UnsupportedMarketKind(MarketKind.Auction);
     }
 
     /// @dev Refuses another market kind (`WrongMarketKind`) and prices whose hash is not the community's

@@ -15,6 +15,8 @@ import {
     DisputeOutcome,
     EnergyFault,
     EnergyProof,
+    EntryOpening,
+    EntryProof,
     EquivocationProof,
     FinalStateProof,
     ForgedReadingProof,
@@ -36,6 +38,7 @@ import {MeterRegistry} from "../libraries/MeterRegistry.sol";
 import {PackedLimits} from "../libraries/PackedLimits.sol";
 import {PackedState} from "../libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../libraries/ReadingCodec.sol";
+import {EntryFault, StepEntries, StepEntry} from "../libraries/StepEntries.sol";
 import {Tariff, TouTariff} from "../libraries/Tariff.sol";
 import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 
@@ -101,6 +104,8 @@ contract DisputeVerifier is IDisputeVerifier {
             out.verdict = _badBalances(ctx, abi.decode(proof, (BalancesProof)));
         } else if (kind == DisputeKind.BadEnergy) {
             out.verdict = _badEnergy(ctx, abi.decode(proof, (EnergyProof)));
+        } else if (kind == DisputeKind.BadEntry) {
+            out.verdict = _badEntry(ctx, abi.decode(proof, (EntryProof)));
         } else {
             (out.verdict, out.slot, meterOwner) = _voidedSlot(ctx, abi.decode(proof, (VoidedSlotProof)));
             // A malformed leaf needs no voided slot: it is fraud by itself.
@@ -117,7 +122,7 @@ contract DisputeVerifier is IDisputeVerifier {
         out.slashCap = out.verdict == Verdict.Fraud ? type(uint256).max : 0;
     }
 
-    // ------------------------------------------------------------------ the eight kinds
+    // ------------------------------------------------------------------ the nine kinds
 
     /// @dev Two different encodings, both valid for one meter and one interval of ctx.window.
     function _equivocation(DisputeContext calldata ctx, EquivocationProof memory p)
@@ -225,8 +230,48 @@ contract DisputeVerifier is IDisputeVerifier {
         return encodable && nextHash == p.current.stateHash ? Verdict.NoFraud : Verdict.Fraud;
     }
 
+    /// @dev One participant's step judged alone (DESIGN.md §5.4, "One participant's step"): entry j of leaf t
+    /// against S_{t−1}[j] (leaf t−1's entry j, zeros at t = 0), entry j−1 (zeros for j = 0) and entry N−1, with
+    /// the market in force at the interval. O(log N) data and O(1) market work, whatever N and M.
+    function _badEntry(DisputeContext calldata ctx, EntryProof memory p) private view returns (Verdict) {
+        if (!_provenLeaf(ctx, p.current)) return Verdict.Fraud;
+        uint32 n = ctx.participantCount;
+        uint32 j = p.participant;
+        if (j >= n) revert ParticipantOutOfRange(j, n);
+        bytes32 root = p.current.entriesRoot;
+        _openEntry(root, n, j, p.entry);
+        ParticipantState memory prev;
+        if (p.current.position > 0) {
+            if (p.previous.position + 1 != p.current.position) {
+                revert PreviousNotAdjacent(p.previous.position, p.current.position);
+            }
+            if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;
+            _openEntry(p.previous.entriesRoot, n, j, p.previousEntry);
+            prev = p.previousEntry.entry.state;
+        }
+        StepEntry memory before;
+        if (j > 0) {
+            _openEntry(root, n, j - 1, p.before);
+            before = p.before.entry;
+        }
+        StepEntry memory last = p.entry.entry;
+        if (j + 1 < n) {
+            _openEntry(root, n, n - 1, p.last);
+            last = p.last.entry;
+        }
+        // The community's market module judges (`IMarketStep.judgeEntry`). No try/catch, as for BadStep: the
+        // judge reverts only where F does (a uint64 field past its range, which a wrong S_{t−1}[j] or E_t[j] alone
+        // reaches: the step or the energy that produced it is the one to dispute), and an auction community has
+        // no entries (`UnsupportedMarketKind`).
+        MarketParams memory market = _marketAt(ctx, p.current.interval, p.tariff);
+        return ctx.marketStep.judgeEntry(market, n, prev, before, p.entry.entry, last) == EntryFault.None
+            ? Verdict.NoFraud
+            : Verdict.Fraud;
+    }
+
     /// @dev A wrong energy commitment (DESIGN.md §5): a meter leaf whose running sum is not its base plus its
-    /// slot's energy (Accumulation), or an E_t entry that is not the participant's last running sum (Total).
+    /// slot's energy (Accumulation), or an E_t entry that is not the participant's last running sum, read from
+    /// the packed E_t (Total) or from the participant's step entry (Entry).
     function _badEnergy(DisputeContext calldata ctx, EnergyProof memory p) private pure returns (Verdict) {
         if (!_provenLeaf(ctx, p.leaf)) return Verdict.Fraud;
         MeterLeafOpening memory cur = p.current;
@@ -252,10 +297,18 @@ contract DisputeVerifier is IDisputeVerifier {
         uint256 n = ctx.participantCount;
         uint32 j = p.participant;
         if (j >= n) revert ParticipantOutOfRange(j, ctx.participantCount);
-        if (EnergyVector.hash(p.energy) != p.leaf.energyHash) revert EnergyHashMismatch();
-        // An honest E_t has one entry per participant: a committed one that does not is fraud.
-        if (p.energy.length != n * EnergyVector.STRIDE) return Verdict.Fraud;
-        (uint64 exportWh, uint64 importWh) = EnergyVector.at(p.energy, j);
+        uint64 exportWh;
+        uint64 importWh;
+        if (p.fault == EnergyFault.Entry) {
+            // E_t[j] as entry j of the step entries holds it.
+            _openEntry(p.leaf.entriesRoot, n, j, p.entry);
+            (exportWh, importWh) = (p.entry.entry.exportWh, p.entry.entry.importWh);
+        } else {
+            if (EnergyVector.hash(p.energy) != p.leaf.energyHash) revert EnergyHashMismatch();
+            // An honest E_t has one entry per participant: a committed one that does not is fraud.
+            if (p.energy.length != n * EnergyVector.STRIDE) return Verdict.Fraud;
+            (exportWh, importWh) = EnergyVector.at(p.energy, j);
+        }
         if (k > meterCount) revert NotParticipantBoundary(j, k);
         uint256 owner = k < meterCount ? _meter(ctx, p.meter, k).owner : type(uint256).max;
         if (owner == j) {
@@ -381,6 +434,16 @@ contract DisputeVerifier is IDisputeVerifier {
             opening.path.length != MerkleTree.depth(ctx.meterCount)
                 || !MerkleTree.verify(readingsRoot, leaf, k, opening.path)
         ) revert InvalidSlotProof(k);
+    }
+
+    /// @dev Reverts `InvalidEntryProof(index)` unless `o` is entry `index` under `root` by a path of exactly
+    /// depth(N) siblings: the canonical entries tree's shape, so no inner node of a claimant's tree passes for
+    /// an entry. A state with no packed encoding reverts in `StepEntries.leaf` (no committed entry holds it).
+    function _openEntry(bytes32 root, uint256 n, uint32 index, EntryOpening memory o) private pure {
+        if (o.path.length != MerkleTree.depth(n) || !MerkleTree.verify(root, StepEntries.leaf(o.entry), index, o.path))
+        {
+            revert InvalidEntryProof(index);
+        }
     }
 
     function _slotKey(uint32 meterIndex, uint32 interval) private pure returns (uint256) {

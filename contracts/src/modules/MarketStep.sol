@@ -5,6 +5,7 @@ import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {EnergyVector} from "../libraries/EnergyVector.sol";
 import {Market} from "../libraries/Market.sol";
 import {PackedState} from "../libraries/PackedState.sol";
+import {EntryFault, StepEntries, StepEntry} from "../libraries/StepEntries.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../types/Market.sol";
 import {LimitPrices} from "../types/Auction.sol";
 import {TariffPublisher} from "./TariffPublisher.sol";
@@ -54,5 +55,18 @@ contract MarketStep is IMarketStep, TariffPublisher {
         (uint256[] memory exported, uint256[] memory imported) = EnergyVector.decodeCalldata(energy);
         Market.stepEnergyInPlace(p, state, exported, imported);
         return StateHash.tryHash(state);
+    }
+
+    /// @inheritdoc IMarketStep
+    function judgeEntry(
+        MarketParams calldata p,
+        uint256 n,
+        ParticipantState calldata prev,
+        StepEntry calldata before,
+        StepEntry calldata entry,
+        StepEntry calldata last
+    ) external view returns (EntryFault) {
+        if (p.kind != _kind) revert WrongMarketKind(_kind, p.kind);
+        return StepEntries.judge(p, n, prev, before, entry, last);
     }
 }

@@ -5,6 +5,7 @@ import {Balance} from "./Community.sol";
 import {MarketParams} from "./Market.sol";
 import {IMarketStep} from "../interfaces/IMarketStep.sol";
 import {IMeterScheme} from "../interfaces/IMeterScheme.sol";
+import {StepEntry} from "../libraries/StepEntries.sol";
 
 /// @notice The fraud proofs of DESIGN.md §5. `Hub.dispute` takes `abi.encode(<proof struct>)` as `proof`.
 enum DisputeKind {
@@ -25,8 +26,12 @@ enum DisputeKind {
     /// balances (or its final state is malformed for the hub): `BalancesProof`.
     BadBalances,
     /// A meter leaf's running sum is not its predecessor's (same owner) plus its slot's energy, or the
-    /// committed energy vector E_t does not hold a participant's last running sum: `EnergyProof`.
-    BadEnergy
+    /// committed energy vector E_t (or a participant's step entry) does not hold the participant's last running
+    /// sum: `EnergyProof`.
+    BadEnergy,
+    /// One participant's step entry is not F's (`StepEntries.judge`: a running sum or the state S_t[j] wrong),
+    /// judged from O(1) entries (Totals and Mmr; an auction community has no entries): `EntryProof`.
+    BadEntry
 }
 
 /// @notice Which energy commitment an `EnergyProof` proves wrong.
@@ -34,7 +39,10 @@ enum EnergyFault {
     /// Meter k's running sum is not base + energy(slot_k) (base = meter k−1's sum when both have one owner).
     Accumulation,
     /// E_t[j] is not the running sum of participant j's last meter ((0, 0) when j has no meter).
-    Total
+    Total,
+    /// Entry j of the interval's step entries (`StepEntry.exportWh/importWh`) is not the running sum of
+    /// participant j's last meter ((0, 0) when j has no meter): Total's rule, read from the entries tree.
+    Entry
 }
 
 /// @notice What the verifier concludes about a claim.
@@ -127,7 +135,7 @@ struct SignedReading {
 /// at `position` (0 ≤ position < W) of the window tree; `proof` holds its siblings bottom-up (any depth: the
 /// claimant's tree is proven as it was built). A well-formed leaf has interval = w·W + position; a
 /// proven leaf that is not well-formed is fraud by itself. `entriesRoot` (the interval's `StepEntries` root,
-/// zero in an auction community) is only part of the preimage: no dispute checks it yet.
+/// zero in an auction community) is opened by `EntryProof` and `EnergyProof` (fault Entry).
 struct IntervalProof {
     uint32 position;
     uint32 interval;
@@ -264,6 +272,8 @@ struct BalancesProof {
 /// come from the meter records the proof carries, each opened under the meter root: `meter` = meter k's
 /// (k = `current.meterIndex` < M), `previousMeter` = meter k−1's (k > 0; Accumulation, and Total for j without
 /// meters), `nextMeter` = meter k+1's (Total when k is j's meter and k + 1 < M); a record not read may be empty.
+/// Entry: as Total, with E_t[j] read from `entry` (entry j under `leaf.entriesRoot`, `InvalidEntryProof`
+/// otherwise) instead of `energy` (not read); `entry` is not read by the other faults.
 struct EnergyProof {
     EnergyFault fault;
     IntervalProof leaf;
@@ -275,4 +285,32 @@ struct EnergyProof {
     MeterRecordOpening meter;
     MeterRecordOpening previousMeter;
     MeterRecordOpening nextMeter;
+    EntryOpening entry;
+}
+
+/// @notice One participant's step entry opened under an interval leaf's entriesRoot: `StepEntries.leaf(entry)`
+/// at the participant's index by `path` (siblings bottom-up, exactly depth(N) of them: the canonical tree's
+/// shape; any other length, or a path not reaching the root, reverts `InvalidEntryProof(index)`).
+struct EntryOpening {
+    StepEntry entry;
+    bytes32[] path;
+}
+
+/// @notice Kind 9 (`DisputeKind.BadEntry`, enum value 8): participant j = `participant`'s step at interval
+/// t = `current.position` is not F's. `entry` is entry j under `current.entriesRoot`, `before` entry j−1 (not
+/// read for j = 0: entry −1 is zeros by rule), `last` entry N−1 (not read for j = N−1: `entry` is the last);
+/// for t > 0, `previous` is the leaf at t−1 (else `PreviousNotAdjacent`) and `previousEntry` entry j under its
+/// entriesRoot, whose state is S_{t−1}[j] (both not read at t = 0: S_{−1}[j] is zeros). Fraud iff
+/// `StepEntries.judge` names a fault, with the market in force at the interval (`tariff` as in `StepProof`).
+/// Whether E_t[j] in entry j is what j's meters read is `BadEnergy`'s question (fault Entry). O(log N) data,
+/// O(1) market work, whatever N and M. An auction community has no entries: `UnsupportedMarketKind`.
+struct EntryProof {
+    uint32 participant;
+    IntervalProof previous;
+    EntryOpening previousEntry;
+    IntervalProof current;
+    EntryOpening before;
+    EntryOpening entry;
+    EntryOpening last;
+    bytes tariff;
 }
