@@ -38,26 +38,6 @@ abstract contract BadEnergyBase is DisputeFixture {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Pending));
     }
 
-    /// @dev Reveals `proof` against the pending claim; it must be proven fraud: claim gone, signers 0..2
-    /// slashed, money conserved. `gasName` non-empty: the reveal's gas into snapshots/Dispute.json.
-    function _proven(DisputeKind kind, bytes memory proof, string memory gasName) internal {
-        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) = _pendingClaim(id, 0);
-        _commit(challenger, id, 0, kind, proof);
-        vm.roll(block.number + 1);
-        vm.cool(address(hub));
-        vm.cool(address(verifierModule));
-        vm.prank(challenger);
-        uint256 g = gasleft();
-        hub.dispute(id, 0, root, stateHash, balancesRoot, kind, proof);
-        uint256 used = g - gasleft();
-        if (bytes(gasName).length > 0) vm.snapshotValue("Dispute", gasName, used);
-        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
-        for (uint256 i = 0; i < 3; ++i) {
-            assertEq(_bondOf(hub, id, i), 0, "signer slashed");
-        }
-        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
-    }
-
     function _notProven(bytes memory proof) internal {
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEnergy),

@@ -31,40 +31,11 @@ import {transactionGas} from "./utils/TxGas.sol";
 /// rejected, signers' bonds slashed, challenger paid, window free for a correct update) and reverts
 /// against an honest one; money is conserved. Gas of each kind is written to `snapshots/Dispute.json`.
 contract DisputeTest is DisputeFixture {
-    uint256 internal constant TX_GAS_CAP = 16_777_216;
-
     function setUp() public {
         _setUpCommunity(ED25519);
     }
 
     // ------------------------------------------------------------------ helpers
-
-    function _dispute(DisputeKind kind, bytes memory proof, string memory gasName) internal {
-        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) =
-            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0), bytes32(0)) : _pendingClaim(id, 0);
-        bytes memory data = abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, kind, proof));
-        _commit(challenger, id, 0, kind, proof);
-        vm.roll(block.number + 1);
-        vm.cool(address(hub));
-        vm.cool(address(verifierModule));
-        vm.cool(address(ed25519Module));
-        vm.cool(address(mmrModule));
-        vm.prank(challenger);
-        uint256 g = gasleft();
-        (bool ok, bytes memory ret) = address(hub).call(data);
-        uint256 used = g - gasleft();
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(ret, 0x20), mload(ret))
-            }
-        }
-        if (bytes(gasName).length > 0) {
-            uint256 txGas = transactionGas(data, used);
-            vm.snapshotValue("Dispute", gasName, used);
-            vm.snapshotValue("Dispute", string.concat(gasName, "_txGas"), txGas);
-            assertLt(txGas, TX_GAS_CAP);
-        }
-    }
 
     /// @dev Claims `c` for window 0 signed by participants 0, 1, 2 (pending: not everyone signed).
     function _claimBy012(Commit memory c, ParticipantState[] memory finalState) internal {

@@ -7,6 +7,8 @@ import {
     DisputeKind,
     EnergyFault,
     EnergyProof,
+    EntryOpening,
+    EntryProof,
     ForgedReadingProof,
     IntervalProof,
     MeterLeafOpening,
@@ -20,6 +22,7 @@ import {AuctionParams, LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {EnergyVector} from "../src/libraries/EnergyVector.sol";
 import {Auction} from "../src/libraries/Auction.sol";
 import {Market} from "../src/libraries/Market.sol";
+import {StepEntries, StepEntry} from "../src/libraries/StepEntries.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {PackedLimits} from "../src/libraries/PackedLimits.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
@@ -56,6 +59,9 @@ contract GameWideGasTest is HubFixture {
     uint32 internal constant K = 999;
     uint256 internal constant BAD_METER = 500;
     uint32 internal constant BAD_PARTICIPANT = 700;
+    /// The participant whose S_1 entry is wrong besides participant 0 (BadEntry's worst case: entries j−1, j,
+    /// N−1 and leaf 0's entry j all opened).
+    uint32 internal constant BAD_ENTRY = 600;
     uint256 internal constant TX_GAS_CAP = 16_777_216;
     /// @dev `open`'s calldata besides its two packed lists: the selector and the ABI head and tails of
     /// `OpenConfig` (`test_Wide_OpenCalldataFitsARelayedTransaction`).
@@ -82,6 +88,12 @@ contract GameWideGasTest is HubFixture {
         ParticipantState[] s1;
         bytes32 sh0;
         bytes32 sh1;
+        /// Steps 0 and 1's entries (`StepEntries`, the claimed S_0 and S_1; none in the auction community) and
+        /// their trees' levels: leaf 0 commits the first, every other leaf the second.
+        StepEntry[] e0;
+        StepEntry[] e1;
+        bytes32[][] entries0;
+        bytes32[][] entries1;
         /// The window tree's levels (leaf 0 commits S_0, every other leaf S_1).
         bytes32[][] window;
         bytes32 root;
@@ -171,15 +183,65 @@ contract GameWideGasTest is HubFixture {
             b.s0 = Market.step(p, Market.emptyState(NW), owners, e);
             b.s1 = Market.step(p, b.s0, owners, e);
         }
-        b.s1[0].exportWh += 1;
+        _wrongStates(b.s1);
         b.sh0 = StateHash.hash(b.s0);
         b.sh1 = StateHash.hash(b.s1);
-        bytes32[] memory lv = new bytes32[](GW);
-        for (uint32 t = 0; t < GW; ++t) {
-            lv[t] = WindowCommitment.intervalLeaf(t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1, bytes32(0));
-        }
-        b.window = MerkleLevels.build(lv);
+        if (!auction) _buildEntries(b, p);
+        b.window = MerkleLevels.build(_intervalLeaves(b));
         b.root = MerkleLevels.root(b.window);
+    }
+
+    /// @dev The W interval leaves of `b` (leaf 0 commits step 0, every other leaf step 1).
+    function _intervalLeaves(Wide memory b) internal view returns (bytes32[] memory lv) {
+        lv = new bytes32[](GW);
+        for (uint32 t = 0; t < GW; ++t) {
+            lv[t] = WindowCommitment.intervalLeaf(t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1, _entriesRoot(b, t));
+        }
+    }
+
+    /// @dev S_1's faults: one Wh more exported by participant 0 (BadStep), one Wh more sold to the grid by
+    /// participant BAD_ENTRY (BadEntry).
+    function _wrongStates(ParticipantState[] memory s1) internal pure {
+        s1[0].exportWh += 1;
+        s1[BAD_ENTRY].gridSoldWh += 1;
+    }
+
+    /// @dev Steps 0 and 1's entries over the committed E (the same at every interval).
+    function _buildEntries(Wide memory b, MarketParams memory p) internal pure {
+        (uint256[] memory exs, uint256[] memory ims) = EnergyVector.decode(b.energy);
+        (b.e0, b.entries0) = _entries(p, Market.emptyState(NW), exs, ims, b.s0);
+        (b.e1, b.entries1) = _entries(p, b.s0, exs, ims, b.s1);
+    }
+
+    /// @dev A step's entries as the node commits them (F's running sums from `prev` and E, each entry's state the
+    /// claimed one) and their tree's levels.
+    function _entries(
+        MarketParams memory p,
+        ParticipantState[] memory prev,
+        uint256[] memory exs,
+        uint256[] memory ims,
+        ParticipantState[] memory claimed
+    ) internal pure returns (StepEntry[] memory es, bytes32[][] memory levels) {
+        es = StepEntries.entries(p, prev, exs, ims);
+        bytes32[] memory leaves = new bytes32[](NW);
+        for (uint256 j = 0; j < NW; ++j) {
+            es[j].state = claimed[j];
+            leaves[j] = StepEntries.leaf(es[j]);
+        }
+        levels = MerkleLevels.build(leaves);
+    }
+
+    /// @dev Leaf t's entries root (zero in the auction community).
+    function _entriesRoot(Wide memory b, uint32 t) internal view returns (bytes32) {
+        if (auction) return bytes32(0);
+        return MerkleLevels.root(t == 0 ? b.entries0 : b.entries1);
+    }
+
+    /// @dev Entry j of step t (0 or 1) with its path.
+    function _entryOpening(Wide memory b, uint32 t, uint256 j) internal pure returns (EntryOpening memory) {
+        return t == 0
+            ? EntryOpening(b.e0[j], MerkleLevels.siblings(b.entries0, j))
+            : EntryOpening(b.e1[j], MerkleLevels.siblings(b.entries1, j));
     }
 
     function _slotLeaf(Wide memory b, uint256 m) internal pure returns (bytes32) {
@@ -198,8 +260,14 @@ contract GameWideGasTest is HubFixture {
         o = MeterLeafOpening(uint32(m), _slotLeaf(b, m), e, i, MerkleLevels.siblings(b.meters, m));
     }
 
-    function _leaf(Wide memory b, uint32 t) internal pure returns (IntervalProof memory) {
-        return IntervalProof(t, t, b.rr, b.eh, t == 0 ? b.sh0 : b.sh1, bytes32(0), MerkleLevels.siblings(b.window, t));
+    function _leaf(Wide memory b, uint32 t) internal view returns (IntervalProof memory p) {
+        p.position = t;
+        p.interval = t;
+        p.readingsRoot = b.rr;
+        p.energyHash = b.eh;
+        p.stateHash = t == 0 ? b.sh0 : b.sh1;
+        p.entriesRoot = _entriesRoot(b, t);
+        p.proof = MerkleLevels.siblings(b.window, t);
     }
 
     /// @dev Participants `who` (ascending) co-sign (b.root, S_1, balancesRoot) for window 0; posted as a
@@ -600,6 +668,38 @@ contract GameWideGasTest is HubFixture {
         p.nextMeter = _record(BAD_PARTICIPANT + 1);
         (uint256 used,) = _judge(b, DisputeKind.BadEnergy, abi.encode(p), "judge_badEnergyTotal");
         assertLe(used, 1_000_000);
+    }
+
+    /// BadEntry at t = 1, participant 600: leaf 0 with entry 600, leaf 1 with entries 599, 600 and 999, judged by
+    /// the market module in O(1). Issue 10's bad-step judgement at N = M = 1,000 under 1,000,000 transaction gas.
+    function test_Gas_Judge_BadEntry() public {
+        Wide memory b = _build();
+        EntryProof memory p;
+        p.participant = BAD_ENTRY;
+        p.previous = _leaf(b, 0);
+        p.previousEntry = _entryOpening(b, 0, BAD_ENTRY);
+        p.current = _leaf(b, 1);
+        p.before = _entryOpening(b, 1, BAD_ENTRY - 1);
+        p.entry = _entryOpening(b, 1, BAD_ENTRY);
+        p.last = _entryOpening(b, 1, NW - 1);
+        (, uint256 txGas) = _judge(b, DisputeKind.BadEntry, abi.encode(p), "judge_badEntry");
+        assertLe(txGas, 1_000_000);
+    }
+
+    /// BadEnergy Entry at t = 1: participant 700's entry holds E_1[700] one Wh over its meter's sum (the flat E_1
+    /// agrees with it), proven from the entry and the meter's leaf.
+    function test_Gas_Judge_BadEnergyEntry() public {
+        Wide memory b = _build();
+        EnergyProof memory p;
+        p.fault = EnergyFault.Entry;
+        p.leaf = _leaf(b, 1);
+        p.participant = BAD_PARTICIPANT;
+        p.current = _opening(b, BAD_PARTICIPANT);
+        p.meter = _record(BAD_PARTICIPANT);
+        p.nextMeter = _record(BAD_PARTICIPANT + 1);
+        p.entry = _entryOpening(b, 1, BAD_PARTICIPANT);
+        (, uint256 txGas) = _judge(b, DisputeKind.BadEnergy, abi.encode(p), "judge_badEnergyEntry");
+        assertLe(txGas, 1_000_000);
     }
 
     function test_Gas_Judge_ForgedReading() public {

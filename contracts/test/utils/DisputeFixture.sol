@@ -9,6 +9,8 @@ import {
     DisputeKind,
     EnergyFault,
     EnergyProof,
+    EntryOpening,
+    EntryProof,
     IntervalProof,
     MeterLeafOpening,
     MeterRecordOpening,
@@ -30,6 +32,7 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
 import {Modules} from "./Modules.sol";
 import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
+import {transactionGas} from "./TxGas.sol";
 
 /// @notice A community of N = 10 participants with one Ed25519 meter each and one-day windows
 /// (W = 96), its signed readings for window 0 from `vectors/dispute.json` (TypeScript signs them),
@@ -43,6 +46,8 @@ abstract contract DisputeFixture is Modules {
     uint32 internal constant W = 96;
     uint256 internal constant N = 10;
     uint256 internal constant M = 10;
+    /// The per-transaction gas cap (EIP-7825): every proof must fit one transaction.
+    uint256 internal constant TX_GAS_CAP = 16_777_216;
     uint32 internal constant CHALLENGE = 1 days;
     uint128 internal constant BOND = 1_000_000;
     uint128 internal constant ESCROW = 1_000_000_000;
@@ -318,17 +323,61 @@ abstract contract DisputeFixture is Modules {
     /// auction community (no one-participant step).
     function _entriesRoots(Commit memory c) internal view returns (bytes32[] memory roots) {
         roots = new bytes32[](W);
-        MarketParams memory p = hub.community(id).market;
-        if (p.kind == MarketKind.Auction) return roots;
+        if (hub.community(id).market.kind == MarketKind.Auction) return roots;
         for (uint256 t = 0; t < W; ++t) {
-            if (hasTariff) p = Tariff.paramsAt(hub.community(id).market, tariff, uint256(START) + t * INTERVAL);
-            (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(c.energies[t]);
-            StepEntry[] memory es = StepEntries.entries(p, t == 0 ? Market.emptyState(N) : c.states[t - 1], ex, im);
-            for (uint256 j = 0; j < N; ++j) {
-                es[j].state = c.states[t][j];
-            }
-            roots[t] = StepEntries.root(es);
+            roots[t] = StepEntries.root(_entries(c, t));
         }
+    }
+
+    /// @dev The market in force at position t of window 0 (the tariff's hour when `hasTariff`).
+    function _marketAt(uint256 t) internal view returns (MarketParams memory p) {
+        p = hub.community(id).market;
+        if (hasTariff) p = Tariff.paramsAt(p, tariff, uint256(START) + t * INTERVAL);
+    }
+
+    /// @dev Step t's entries as the node commits them: `StepEntries.entries` of (S_{t−1}, E_t) as committed
+    /// (S_{−1} = zeros), each entry's state the committed S_t[j].
+    function _entries(Commit memory c, uint256 t) internal view returns (StepEntry[] memory es) {
+        (uint256[] memory ex, uint256[] memory im) = EnergyVector.decode(c.energies[t]);
+        es = StepEntries.entries(_marketAt(t), t == 0 ? Market.emptyState(N) : c.states[t - 1], ex, im);
+        for (uint256 j = 0; j < N; ++j) {
+            es[j].state = c.states[t][j];
+        }
+    }
+
+    /// @dev Entry j of `es` with its canonical path.
+    function _entryOpening(StepEntry[] memory es, uint256 j) internal pure returns (EntryOpening memory o) {
+        bytes32[] memory leaves = new bytes32[](es.length);
+        for (uint256 i = 0; i < es.length; ++i) {
+            leaves[i] = StepEntries.leaf(es[i]);
+        }
+        o.entry = es[j];
+        o.path = _proof(leaves, j);
+    }
+
+    /// @dev A BadEntry proof of participant j's step at position t of `c`, its entries as `_entries` gives
+    /// them (a test that commits other entries builds the proof from those with `_entryProofOf`).
+    function _entryProof(Commit memory c, uint256 t, uint32 j) internal view returns (EntryProof memory) {
+        return _entryProofOf(c, t, j, _entries(c, t), t > 0 ? _entries(c, t - 1) : new StepEntry[](0));
+    }
+
+    /// @dev A BadEntry proof of participant j at position t from step t's entries `es` and step t−1's `prevEs`
+    /// (as committed under the two leaves' entries roots).
+    function _entryProofOf(Commit memory c, uint256 t, uint32 j, StepEntry[] memory es, StepEntry[] memory prevEs)
+        internal
+        view
+        returns (EntryProof memory p)
+    {
+        p.participant = j;
+        p.current = _intervalProof(c, t);
+        p.entry = _entryOpening(es, j);
+        if (j > 0) p.before = _entryOpening(es, j - 1);
+        if (j + 1 < N) p.last = _entryOpening(es, N - 1);
+        if (t > 0) {
+            p.previous = _intervalProof(c, t - 1);
+            p.previousEntry = _entryOpening(prevEs, j);
+        }
+        if (hasTariff) p.tariff = abi.encode(tariff);
     }
 
     /// @dev Rebuilds the meter leaves, roots and leaves from `c`'s slot leaves, sums, energies and states.
@@ -598,6 +647,48 @@ abstract contract DisputeFixture is Modules {
         if (err.length > 0) vm.expectRevert(err);
         vm.prank(who);
         hub.dispute(cid, w, root, stateHash, balancesRoot, kind, proof);
+    }
+
+    /// @dev Reveals `proof` against the pending claim; it must be proven fraud: claim gone, signers 0..2
+    /// slashed, money conserved. `gasName` non-empty: the reveal's gas into snapshots/Dispute.json.
+    function _proven(DisputeKind kind, bytes memory proof, string memory gasName) internal {
+        _dispute(kind, proof, gasName);
+        assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.None), "claim rejected");
+        for (uint256 i = 0; i < 3; ++i) {
+            assertEq(_bondOf(hub, id, i), 0, "signer slashed");
+        }
+        assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    /// @dev The challenger commits, a block passes, and it reveals `proof` against window 0's pending claim (an
+    /// equivocation: no claim), as a transaction would: the calldata encoded before the call and the hub and its
+    /// modules cold. `gasName` non-empty: the reveal's execution gas and its transaction's gas (EIP-7623 floor)
+    /// into snapshots/Dispute.json, the latter below the per-transaction cap.
+    function _dispute(DisputeKind kind, bytes memory proof, string memory gasName) internal {
+        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) =
+            kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0), bytes32(0)) : _pendingClaim(id, 0);
+        bytes memory data = abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, kind, proof));
+        _commit(challenger, id, 0, kind, proof);
+        vm.roll(block.number + 1);
+        vm.cool(address(hub));
+        vm.cool(address(verifierModule));
+        vm.cool(address(ed25519Module));
+        vm.cool(address(mmrModule));
+        vm.prank(challenger);
+        (bool ok, bytes memory ret) = address(hub).call(data);
+        // The call frame's own gas: not the test's memory expansion around it (a transaction starts empty).
+        uint256 used = vm.lastCallGas().gasTotalUsed;
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(ret, 0x20), mload(ret))
+            }
+        }
+        if (bytes(gasName).length > 0) {
+            uint256 txGas = transactionGas(data, used);
+            vm.snapshotValue("Dispute", gasName, used);
+            vm.snapshotValue("Dispute", string.concat(gasName, "_txGas"), txGas);
+            assertLt(txGas, TX_GAS_CAP);
+        }
     }
 
     /// @dev The claim hash of the claim (w, root, stateHash) the fixture posted (with its balancesRoot).
