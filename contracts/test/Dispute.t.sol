@@ -803,7 +803,7 @@ contract DisputeTest is DisputeFixture {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         assertEq(vm.parseJsonBytes32(json, ".honestWindowRoot"), _honest().root, "TS fold and commitment = Solidity's");
         uint256 count = vm.parseJsonUint(json, ".claimCount");
-        assertEq(count, 7, "omission, forged, bad step, bad final state, bad energy x2, equivocation (last)");
+        assertEq(count, 10, "omission, forged, bad step, final state, energy x2, entry x2, entry energy, equivocation");
         for (uint256 i = 0; i < count; ++i) {
             string memory at = string.concat(".claims[", vm.toString(i), "]");
             DisputeKind kind = DisputeKind(vm.parseJsonUint(json, string.concat(at, ".kind")));

@@ -36,6 +36,7 @@ export const DISPUTE_KIND_TEXT: Record<DisputeKind, string> = {
   [DisputeKind.VoidedSlot]: 'a committed reading in a slot proven equivocated (voided slot)',
   [DisputeKind.BadBalances]: 'a balances root that is not the reaction of the window (bad balances)',
   [DisputeKind.BadEnergy]: "a committed energy that is not the sum of the meters' readings (bad energy)",
+  [DisputeKind.BadEntry]: "one participant's wrong step in one interval, judged alone (bad entry)",
 };
 
 export interface WindowHistory {

@@ -8,18 +8,22 @@ import {
   commitSlots,
   firstMeterOf,
   lastMeterOf,
+  marketSchedule,
   meterLeaf,
   meterOpening,
   rawReadingLeaf,
+  previousState,
   readingsTree,
   type MeterLayout,
   type MeterLeafOpening,
   type ReadingsTree,
 } from '../window/commitment.js';
 import {
+  badEntryProof,
   badFinalStateProof,
   badStepProof,
   badStepProofOf,
+  claimedEntries,
   claimedTree,
   DisputeKind,
   EnergyFault,
@@ -36,6 +40,8 @@ import {
   type IntervalLeafProof,
 } from '../window/disputeProof.js';
 import { type Energy, packEnergy, sameEnergy, unpackEnergy, ZERO_ENERGY } from '../window/energy.js';
+import { EntryFault, faultyEntries } from '../window/entries.js';
+import { MarketError } from '../window/errors.js';
 import { computeMerkleRoot } from '../window/merkle.js';
 import { meterRegistryOf } from '../window/meters.js';
 import { marketAt } from '../window/fold.js';
@@ -43,6 +49,7 @@ import { marketStepOfEnergy } from '../window/market.js';
 import { limitsInForce } from '../window/limits.js';
 import {
   emptyState,
+  MarketKind,
   PACKED_STATE_STRIDE,
   tryStateHash,
   unpackState,
@@ -90,7 +97,8 @@ export function mayRaiseOmission(owner: number, signers: bigint, disputer: numbe
  * The cheapest fraud proof against a claim, given the claimant's served commitment and the
  * readings we hold, or undefined when the claim is honest (as far as those readings show).
  * Cost order: bad final state (no crypto) < forged reading, reading mismatch (one signature
- * check) < bad step (F recomputed over every meter of one interval).
+ * check) < bad energy < bad step: for Totals and Mmr one participant's entry judged alone (bad entry, O(log N)),
+ * for the auction F recomputed over every participant of one interval (bad step, O(N)).
  */
 export function buildCheapestProof(
   community: Pick<CommunityInfo, 'participants' | 'meters' | 'market' | 'limits' | 'chainId' | 'hub' | 'communityId'> &
@@ -179,6 +187,13 @@ export function buildCheapestProof(
     const next = stepOfEnergy(market, prev, energy, limits);
     // A next state without an encoding (a net past int128) is no committed state's: fraud, as on chain.
     if (next && tryStateHash(next) === claim.commitment.intervals[i].stateHash) continue;
+    const faulty = market.kind === MarketKind.Auction ? undefined : faultyEntry(claim, i);
+    if (faulty)
+      return {
+        kind: DisputeKind.BadEntry,
+        data: badEntryProof(claim, i, faulty.participant, community.tariff),
+        summary: `step of participant ${faulty.participant} at interval ${claim.firstInterval + i} is not F's (${EntryFault[faulty.fault]})`,
+      };
     return {
       kind: DisputeKind.BadStep,
       data: badStepProof(claim, i, limits, community.tariff),
@@ -186,6 +201,29 @@ export function buildCheapestProof(
     };
   }
   return undefined;
+}
+
+/**
+ * The first participant whose committed step entry at `position` fails `judgeEntry` (`faultyEntries` on
+ * `claimedEntries`, S_{t−1} the claimed state before), with its fault: what a BadEntry proof names. Undefined
+ * when every entry is F's, or when the judge throws (a uint64 field past its range, where F and the verifier's
+ * judge revert too: a wrong S_{t−1} or E_t, whose own step or energy is the one to dispute; the caller keeps
+ * the bad step, as before BadEntry).
+ */
+export function faultyEntry(
+  claim: ClaimedWindow,
+  position: number,
+): { participant: number; fault: EntryFault } | undefined {
+  try {
+    return faultyEntries(
+      marketSchedule(claim.layout)(claim.firstInterval + position),
+      previousState(claim.layout, claim.states, position),
+      claimedEntries(claim, position),
+    )[0];
+  } catch (e) {
+    if (e instanceof MarketError) return undefined;
+    throw e;
+  }
 }
 
 /** F(S_{t−1}, E_t), or undefined when F reverts on these inputs (then the step is wrong by itself). */

@@ -2,11 +2,13 @@ import { AbiCoder, hexlify, keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { type Balance, balancesRoot, genesisBalances, reactBalances } from '../window/balances.js';
 import { encodeReading, type Reading } from '../reading/encoding.js';
 import { meterKeyPair, MeterScheme, signReading, type SignedReading } from '../reading/signature.js';
-import { proofFromOpenedStep } from '../dispute/proofs.js';
+import { faultyEntry, proofFromOpenedStep } from '../dispute/proofs.js';
 import { packEnergy } from '../window/energy.js';
+import { entriesRoot } from '../window/entries.js';
 import { buildLevels, treeDepth, ZERO_HASH } from '../window/merkle.js';
 import {
   commitTrees,
+  commitWindow,
   windowEntriesRoots,
   meterLayout,
   readingsTree,
@@ -16,11 +18,14 @@ import {
 } from '../window/commitment.js';
 import {
   badBalancesProof,
+  badEntryProof,
   badFinalStateProof,
   badStepProof,
+  claimedEntries,
   DisputeKind,
   energyAccumulationProof,
   energyTotalProof,
+  entryEnergyProof,
   equivocationProof,
   forgedReadingProof,
   intervalLeafProof,
@@ -259,7 +264,8 @@ function claimOf(
   trees?: ReadingsTree[],
 ): ClaimedWindow {
   const M = slots[0].length;
-  const layout = layoutOf(M);
+  const paramsAt = paramsSchedule(market, tariff, DISPUTE_START, DISPUTE_INTERVAL);
+  const layout = { ...layoutOf(M), paramsAt };
   const owners = layout.owners;
   const folded =
     states ??
@@ -268,7 +274,7 @@ function claimOf(
       emptyState(M),
       owners,
       slots.map((row) => row.map(toMeterEnergy)),
-      { limits, paramsAt: paramsSchedule(market, tariff, DISPUTE_START, DISPUTE_INTERVAL) },
+      { limits, paramsAt },
     );
   const committed = trees ?? slots.map((row) => readingsTree(layout, row));
   const commitment = commitTrees(
@@ -276,13 +282,54 @@ function claimOf(
     committed,
     folded.map((s) => stateHash(s)),
     windowEntriesRoots(
-      { participants: M, paramsAt: paramsSchedule(market, tariff, DISPUTE_START, DISPUTE_INTERVAL) },
+      layout,
       0,
       folded,
       committed.map((x) => x.energy),
     ),
   );
   return { firstInterval: 0, slots, states: folded, commitment, layout, trees };
+}
+
+/**
+ * The honest states of `honest` with S_t at `t` changed by `wrong` (every later state folded from it): a claim
+ * whose step t is wrong, first at participant j (checked: `faultyEntry` names j), so that BadEntry proves it
+ * at j.
+ */
+function wrongEntryClaim(
+  slots: (SignedReading | undefined)[][],
+  honest: ClaimedWindow,
+  t: number,
+  j: number,
+  wrong: (s: ParticipantState[]) => void,
+): ClaimedWindow {
+  const states = honest.states.map((s) => s.map((p) => ({ ...p })));
+  wrong(states[t]);
+  const rest = foldWindow(
+    DISPUTE_MARKET,
+    states[t],
+    honest.layout.owners,
+    slots.slice(t + 1).map((row) => row.map(toMeterEnergy)),
+  );
+  const claim = claimOf(slots, [...states.slice(0, t + 1), ...rest]);
+  if (faultyEntry(claim, t)?.participant !== j) throw new Error(`the wrong entry at ${t} is not participant ${j}'s`);
+  return claim;
+}
+
+/**
+ * The honest claim with participant j's step entry at `t` exporting `extraWh` more than its meters (the flat
+ * E_t, the readings trees and every state right): its entries root is built from the changed entry, so
+ * only BadEnergy's Entry fault, which reads E_t[j] from the entry, proves it.
+ */
+function entryEnergyClaim(honest: ClaimedWindow, t: number, j: number, extraWh: bigint): ClaimedWindow {
+  const entries = claimedEntries(honest, t).map((e, i) =>
+    i === j ? { ...e, energy: { ...e.energy, exportWh: e.energy.exportWh + extraWh } } : e,
+  );
+  const intervals = honest.commitment.intervals.map((c, i) =>
+    i === t ? { ...c, entriesRoot: entriesRoot(entries) } : c,
+  );
+  const positions = honest.states.map((_, i) => (i === t ? entries : undefined));
+  return { ...honest, commitment: commitWindow(intervals), entries: positions };
 }
 
 /**
@@ -427,6 +474,18 @@ function disputeClaims(
     ),
   );
 
+  // S_45 moves 250 tokens of net from participant 5 to participant 4 (the first wrong entry: 4's); participant
+  // 9 (j = N−1: no last entry read) buys 1 Wh more from the grid at interval 0 (no previous leaf read).
+  const badEntry = wrongEntryClaim(slots, honest, 45, 4, (s) => {
+    s[4].net += 250n;
+    s[5].net -= 250n;
+  });
+  const badEntryFirst = wrongEntryClaim(slots, honest, 0, M - 1, (s) => {
+    s[M - 1].gridBoughtWh += 1n;
+  });
+  // Participant 6's step entry at interval 33 exports 100 Wh more than its meter (the flat E_t is right).
+  const entryEnergy = entryEnergyClaim(honest, 33, 6, 100n);
+
   const wrongFinal = honest.states[W - 1].map((p) => ({ ...p }));
   wrongFinal[0].net += 7n;
   wrongFinal[1].net -= 7n;
@@ -438,6 +497,9 @@ function disputeClaims(
     out('badFinalState', DisputeKind.BadFinalState, honest, badFinalStateProof(honest), wrongFinal),
     out('badEnergyAccumulation', DisputeKind.BadEnergy, accumulation, energyAccumulationProof(accumulation, 30, 5)),
     out('badEnergyTotal', DisputeKind.BadEnergy, total, energyTotalProof(total, 31, 2)),
+    out('badEntry', DisputeKind.BadEntry, badEntry, badEntryProof(badEntry, 45, 4)),
+    out('badEntryFirst', DisputeKind.BadEntry, badEntryFirst, badEntryProof(badEntryFirst, 0, M - 1)),
+    out('badEnergyEntry', DisputeKind.BadEnergy, entryEnergy, entryEnergyProof(entryEnergy, 33, 6)),
     // Last: an equivocation leaves the claim pending (it voids a slot, it rejects nothing).
     out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second, layoutOf(M).registry!)),
   ];

@@ -297,17 +297,32 @@ export function windowEntriesRoots(
   states: readonly (readonly ParticipantState[])[],
   energies: readonly (readonly Energy[])[],
 ): string[] {
+  const paramsAt = marketSchedule(layout);
+  return states.map((s, t) =>
+    intervalEntriesRoot(paramsAt(firstInterval + t), previousState(layout, states, t), energies[t], s),
+  );
+}
+
+/**
+ * The layout's `paramsAt`: the market in force at an absolute interval, with which the entries roots are
+ * computed (`windowEntriesRoots`) and a participant's step is judged (`badEntryProof`). Throws when the
+ * layout carries none (a layout from `meterLayout` alone): a root computed without the market would silently
+ * differ from the claimant's.
+ */
+export function marketSchedule(layout: Pick<MeterLayout, 'paramsAt'>): (interval: number) => MarketParams {
   const { paramsAt } = layout;
   if (!paramsAt)
     throw new Error('the meter layout carries no market (paramsAt): build it with commitLayout(community)');
-  return states.map((s, t) =>
-    intervalEntriesRoot(
-      paramsAt(firstInterval + t),
-      t === 0 ? emptyState(layout.participants) : states[t - 1],
-      energies[t],
-      s,
-    ),
-  );
+  return paramsAt;
+}
+
+/** S_{t−1} of the window's row t: `states[t − 1]`, zeros at the window's first interval (S_0 = 0). */
+export function previousState(
+  layout: Pick<MeterLayout, 'participants'>,
+  states: readonly (readonly ParticipantState[])[],
+  t: number,
+): readonly ParticipantState[] {
+  return t === 0 ? emptyState(layout.participants) : states[t - 1];
 }
 
 /** The commitment to given readings trees (one per interval, in order), state hashes and entries roots. */

@@ -4,7 +4,9 @@ import type { SignedReading } from '../reading/signature.js';
 import {
   firstMeterOf,
   lastMeterOf,
+  marketSchedule,
   meterOpening,
+  previousState,
   readingsTree,
   intervalProof as windowIntervalProof,
   type MeterLayout,
@@ -13,6 +15,8 @@ import {
   type WindowCommitment,
 } from './commitment.js';
 import { packEnergy } from './energy.js';
+import { entriesWithStates, entryLeaf, type StepEntry, ZERO_ENTRY } from './entries.js';
+import { buildLevels, merkleProof } from './merkle.js';
 import { packLimits, packState, type LimitPrices, type ParticipantState } from './state.js';
 import { encodeTariff, type Tariff } from './tariff.js';
 import {
@@ -38,8 +42,13 @@ export enum DisputeKind {
   VoidedSlot = 5,
   /** The claim's balances root is not the reaction of the previous final balances to its final state. */
   BadBalances = 6,
-  /** A committed running sum (meter leaf) or an entry of E_t is not what the slots add up to. */
+  /**
+   * A committed running sum (meter leaf) or an entry of E_t (the packed E_t, or a participant's step entry) is
+   * not what the slots add up to.
+   */
   BadEnergy = 7,
+  /** One participant's step entry is not F's (`judgeEntry`): judged from O(1) entries (Totals and Mmr only). */
+  BadEntry = 8,
 }
 
 /** `EnergyProof.fault` (contracts/src/types/Dispute.sol). */
@@ -48,6 +57,8 @@ export enum EnergyFault {
   Accumulation = 0,
   /** E_t[j] is not the running sum of participant j's last meter (or zero when j has none). */
   Total = 1,
+  /** Total's rule, with E_t[j] read from participant j's step entry (opened under the entries root). */
+  Entry = 2,
 }
 
 /** What a claimant committed for one window: slots[t][m] (undefined = absent), S_1..S_W, the tree. */
@@ -63,11 +74,35 @@ export interface ClaimedWindow {
    * that committed wrong running sums or a wrong E_t); absent = `readingsTree(layout, slots[t])`.
    */
   trees?: readonly ReadingsTree[];
+  /**
+   * The step entries of an interval as committed, when they are not those the commitment derives (a claimant
+   * whose entries root holds a wrong entry); absent (or undefined at a position) = the derived ones
+   * (`claimedEntries`).
+   */
+  entries?: readonly (readonly StepEntry[] | undefined)[];
 }
 
 /** The readings tree the claim committed for the interval at `position`. */
 export function claimedTree(claim: ClaimedWindow, position: number): ReadingsTree {
   return claim.trees?.[position] ?? readingsTree(claim.layout, claim.slots[position]);
+}
+
+/**
+ * The step entries the claim committed for the interval at `position`: as the commitment builds them
+ * (`windowEntriesRoots`: `entriesWithStates` from the claimed S_{t−1}, zeros at the window's first interval,
+ * the claimed tree's E_t and the claimed S_t, at the layout's market of the interval), unless the claim
+ * carries its own. Throws where `entriesWithStates` does (the auction has none: UNSUPPORTED_KIND).
+ */
+export function claimedEntries(claim: ClaimedWindow, position: number): readonly StepEntry[] {
+  return (
+    claim.entries?.[position] ??
+    entriesWithStates(
+      marketSchedule(claim.layout)(claim.firstInterval + position),
+      previousState(claim.layout, claim.states, position),
+      claimedTree(claim, position).energy,
+      claim.states[position],
+    )
+  );
 }
 
 const SIGNED = 'tuple(bytes encoded, bytes signature)';
@@ -80,6 +115,14 @@ export const METER_OPENING =
   'tuple(uint32 meterIndex, bytes32 slotLeaf, uint64 accExportWh, uint64 accImportWh, bytes32[] path)';
 const OPENING = METER_OPENING;
 const RECORD = METER_RECORD_OPENING;
+const STATE =
+  'tuple(uint64 exportWh, uint64 importWh, uint64 p2pSoldWh, uint64 p2pBoughtWh, uint64 gridSoldWh, uint64 gridBoughtWh, int256 net)';
+const SIDE = 'tuple(uint256 weight, uint256 positive, uint256 floors, uint256 filled, uint256 valueFloors)';
+/** `StepEntry` (contracts/src/libraries/StepEntries.sol): S_t[j], E_t[j] flat, both sides' running sums. */
+export const STEP_ENTRY = `tuple(${STATE} state, uint64 exportWh, uint64 importWh, ${SIDE} sell, ${SIDE} buy)`;
+/** `EntryOpening` (contracts/src/types/Dispute.sol): a step entry and its path under an entries root. */
+export const ENTRY_OPENING = `tuple(${STEP_ENTRY} entry, bytes32[] path)`;
+const ENTRY = ENTRY_OPENING;
 const BALANCE = 'tuple(address participant, uint256 escrow, uint256 debt, uint256 claim)';
 
 /** ABI types of the proof structs, in Dispute.sol order. */
@@ -91,7 +134,8 @@ export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.Equivocation]: `tuple(${SIGNED} first, ${SIGNED} second, ${RECORD} meter)`,
   [DisputeKind.VoidedSlot]: `tuple(${INTERVAL} leaf, ${SIGNED} committed, ${OPENING} opening, ${RECORD} meter)`,
   [DisputeKind.BadBalances]: `tuple(${BALANCE}[] previous, uint256 previousTotalClaims, bytes finalState)`,
-  [DisputeKind.BadEnergy]: `tuple(uint8 fault, ${INTERVAL} leaf, ${SIGNED} slot, ${OPENING} current, ${OPENING} previous, uint32 participant, bytes energy, ${RECORD} meter, ${RECORD} previousMeter, ${RECORD} nextMeter)`,
+  [DisputeKind.BadEnergy]: `tuple(uint8 fault, ${INTERVAL} leaf, ${SIGNED} slot, ${OPENING} current, ${OPENING} previous, uint32 participant, bytes energy, ${RECORD} meter, ${RECORD} previousMeter, ${RECORD} nextMeter, ${ENTRY} entry)`,
+  [DisputeKind.BadEntry]: `tuple(uint32 participant, ${INTERVAL} previous, ${ENTRY} previousEntry, ${INTERVAL} current, ${ENTRY} before, ${ENTRY} entry, ${ENTRY} last, bytes tariff)`,
 };
 
 /** A slot as the proof structs (and the game's `Publish`) carry it: encoding and signature, or both empty. */
@@ -148,6 +192,27 @@ export const noOpening = (meterIndex = 0): MeterLeafOpening => ({
 
 /** A MeterLeafOpening as the proof structs' tuple. */
 export const openingTuple = (o: MeterLeafOpening) => [o.meterIndex, o.slotLeaf, o.accExportWh, o.accImportWh, o.path];
+
+/** One step entry opened under its interval's entries root (`EntryOpening`, contracts/src/types/Dispute.sol). */
+export interface EntryOpening {
+  entry: StepEntry;
+  /** Siblings bottom-up, exactly depth(N) of them (the canonical entries tree, merkle.ts). */
+  path: string[];
+}
+
+/** An EntryOpening with nothing in it (the zero entry, no path): an opening the verifier does not read. */
+export const NO_ENTRY_OPENING: EntryOpening = Object.freeze({ entry: ZERO_ENTRY, path: [] }) as EntryOpening;
+
+/** Entry `index` of `entries` with its path in their canonical tree (`entriesRoot`'s). */
+export function entryOpening(entries: readonly StepEntry[], index: number): EntryOpening {
+  return { entry: entries[index], path: merkleProof(buildLevels(entries.map(entryLeaf)), index) };
+}
+
+/** An EntryOpening as the proof structs' tuple (`StepEntry` carries E_t[j] as two flat fields). */
+const entryOpeningTuple = ({ entry: e, path }: EntryOpening) => ({
+  entry: { state: e.state, exportWh: e.energy.exportWh, importWh: e.energy.importWh, sell: e.sell, buy: e.buy },
+  path,
+});
 
 /** The meter registry of a claim's community (`meterLayout` builds it from the meter list). */
 function registryOf(claim: ClaimedWindow): MeterRegistry {
@@ -273,6 +338,8 @@ export interface EnergyProofParts {
   previous?: MeterLeafOpening;
   participant?: number;
   energy?: string;
+  /** Fault Entry: entry `participant` under `leaf.entriesRoot` (read in place of `energy`). */
+  entry?: EntryOpening;
 }
 
 /**
@@ -308,6 +375,7 @@ export function energyProofOf(p: EnergyProofParts, registry: MeterRegistry): str
     previous: openingTuple(p.previous ?? noOpening()),
     participant: p.participant ?? 0,
     energy: p.energy ?? '0x',
+    entry: entryOpeningTuple(p.entry ?? NO_ENTRY_OPENING),
   });
 }
 
@@ -331,19 +399,93 @@ export function energyAccumulationProof(claim: ClaimedWindow, position: number, 
  * not zero when it has none: then `current` names where its meters would start, unopened).
  */
 export function energyTotalProof(claim: ClaimedWindow, position: number, participant: number): string {
+  return participantEnergyProof(claim, position, participant, EnergyFault.Total);
+}
+
+/**
+ * Kind 7, Entry: E_t[participant] as the participant's step entry at `position` holds it (`claimedEntries`)
+ * is not the running sum of its last meter (or not zero when it has none), whatever the flat E_t holds.
+ */
+export function entryEnergyProof(claim: ClaimedWindow, position: number, participant: number): string {
+  return participantEnergyProof(claim, position, participant, EnergyFault.Entry);
+}
+
+/**
+ * Kind 7, Total or Entry: the participant's last meter opened (or where its meters would start, unopened), and
+ * E_t[j] as `fault` reads it: the packed E_t (Total) or entry j under the leaf's entries root (Entry).
+ */
+function participantEnergyProof(
+  claim: ClaimedWindow,
+  position: number,
+  participant: number,
+  fault: EnergyFault.Total | EnergyFault.Entry,
+): string {
   const tree = claimedTree(claim, position);
   const last = lastMeterOf(claim.layout.owners, participant);
   return energyProofOf(
     {
-      fault: EnergyFault.Total,
+      fault,
       leaf: intervalLeafProof(claim, position),
       current:
         last === undefined ? noOpening(firstMeterOf(claim.layout.owners, participant)) : meterOpening(tree, last),
       participant,
-      energy: hexlify(packEnergy(tree.energy)),
+      ...(fault === EnergyFault.Total
+        ? { energy: hexlify(packEnergy(tree.energy)) }
+        : { entry: entryOpening(claimedEntries(claim, position), participant) }),
     },
     registryOf(claim),
   );
+}
+
+/** `EntryProof` fields (contracts/src/types/Dispute.sol); an opening the verifier does not read may be left out. */
+export interface EntryProofParts {
+  /** j. */
+  participant: number;
+  /** Leaf t−1 (t > 0) and entry j under its entries root: S_{t−1}[j]. */
+  previous?: IntervalLeafProof;
+  previousEntry?: EntryOpening;
+  /** Leaf t and entries j−1 (j > 0), j and N−1 (j < N−1) under its entries root. */
+  current: IntervalLeafProof;
+  before?: EntryOpening;
+  entry: EntryOpening;
+  last?: EntryOpening;
+  /** A time-of-use community's tariff (the verifier prices the interval with it); none for flat prices. */
+  tariff?: Tariff;
+}
+
+/**
+ * Kind 9 (`DisputeKind.BadEntry`, enum value 8): participant `participant`'s step entry at `position` is not F's
+ * (`judgeEntry` names a fault), from the claim's entries (`claimedEntries`) of leaves t−1 and t: entry j of
+ * both, entries j−1 and N−1 of t. O(log N) data whatever N and M. Totals and Mmr (an auction community has no
+ * entries: this throws UNSUPPORTED_KIND, its bad step is `badStepProof`). `tariff` as in `badStepProof`.
+ */
+export function badEntryProof(claim: ClaimedWindow, position: number, participant: number, tariff?: Tariff): string {
+  const entries = claimedEntries(claim, position);
+  const n = entries.length;
+  return badEntryProofOf({
+    participant,
+    previous: position > 0 ? intervalLeafProof(claim, position - 1) : undefined,
+    previousEntry: position > 0 ? entryOpening(claimedEntries(claim, position - 1), participant) : undefined,
+    current: intervalLeafProof(claim, position),
+    before: participant > 0 ? entryOpening(entries, participant - 1) : undefined,
+    entry: entryOpening(entries, participant),
+    last: participant + 1 < n ? entryOpening(entries, n - 1) : undefined,
+    tariff,
+  });
+}
+
+/** Kind 9 from its parts; an opening left out is the empty one (`NO_INTERVAL`, `NO_ENTRY_OPENING`). */
+export function badEntryProofOf(p: EntryProofParts): string {
+  return encode(DisputeKind.BadEntry, {
+    participant: p.participant,
+    previous: p.previous ?? NO_INTERVAL,
+    previousEntry: entryOpeningTuple(p.previousEntry ?? NO_ENTRY_OPENING),
+    current: p.current,
+    before: entryOpeningTuple(p.before ?? NO_ENTRY_OPENING),
+    entry: entryOpeningTuple(p.entry),
+    last: entryOpeningTuple(p.last ?? NO_ENTRY_OPENING),
+    tariff: p.tariff ? encodeTariff(p.tariff) : '0x',
+  });
 }
 
 /** Kind 4: the last claimed leaf commits to a state other than the posted S_W. */

@@ -21,7 +21,7 @@ import { fastCommunityOptions, LocalCommunity } from '../utils/localCommunity.js
 const KIND = {
   'changed-reading': 1,
   'dropped-reading': 0,
-  'wrong-arithmetic': 2,
+  'wrong-arithmetic': 8, // BadEntry: the community is Mmr (an auction's would be BadStep, 2)
   'wrong-final-state': 3,
   'thief-balances': 6,
 } as const;

@@ -41,6 +41,7 @@ import {
   type ReadingsTree,
 } from '../../src/window/commitment.js';
 import {
+  badEntryProof,
   badStepProof,
   claimedTree,
   energyAccumulationProof,
@@ -352,10 +353,11 @@ describe('data-availability game: the published step and the meter level', () =>
     const p = proofFromOpenedStep(community, opened(w, 2))!;
     expect(p.kind).to.equal(DisputeKind.BadStep);
     expect(p.data).to.equal(badStepProof(w, 2));
-    // The served claim: the disputer picks the same proof.
-    expect(buildCheapestProof(community, keys, w, w.commitment.intervals[3].stateHash, assembled.slots)?.data).to.equal(
-      badStepProof(w, 2),
-    );
+    // The served claim: the disputer proves the first wrong participant's entry instead (participant 0, whose net
+    // the cheat moved; the game keeps BadStep until it publishes entries).
+    const served = buildCheapestProof(community, keys, w, w.commitment.intervals[3].stateHash, assembled.slots)!;
+    expect(served.kind).to.equal(DisputeKind.BadEntry);
+    expect(served.data).to.equal(badEntryProof(w, 2, 0));
   });
 
   it('a next state without an encoding (a net past int128) is a bad step, not a throw (twin of the verifier’s tryHash)', () => {
