@@ -175,6 +175,24 @@ contract BadEntryTest is BadEntryBase {
         _entryRefused(abi.encodeWithSelector(IDisputeVerifier.ParticipantOutOfRange.selector, N, N), p);
     }
 
+    /// The node's BadEntry encoder (node/src/window/disputeProof.ts, vectors/dispute.json `.honestEntryProofs`)
+    /// agrees with the verifier: its proofs against the honest claim (t = 0 and j = 0; a middle one; the last
+    /// participant of the last interval) decode, open and are refused `FraudNotProven`.
+    function test_RevertWhen_TypeScriptEntryProofsAgainstHonestClaim() public {
+        Commit memory h = _honest();
+        _claimed(h);
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        bytes[] memory proofs = vm.parseJsonBytesArray(json, ".honestEntryProofs");
+        assertEq(proofs.length, 3);
+        for (uint256 i = 0; i < proofs.length; ++i) {
+            _disputeReverts(
+                abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEntry),
+                DisputeKind.BadEntry,
+                proofs[i]
+            );
+        }
+    }
+
     /// A right entry whose E_t[j] is not its meter's sum: participant 3's entry at t = 50 exports 1 kWh more
     /// than meter 3 read, its state and every sum F's for that energy, while the flat E_t is right. BadEntry
     /// proves nothing (the step is F's for the entry's energy), BadEnergy Total proves nothing (the flat E_t
@@ -248,6 +266,19 @@ contract BadEntryTouTest is BadEntryBase {
         Commit memory c = _wrongAt(70, 300);
         _claimed(c);
         _proven(DisputeKind.BadEntry, abi.encode(_entryProof(c, 70, 1)), "");
+    }
+
+    /// node/src/vectors/dispute.ts folded this community with the tariff and built the BadEntry proof carrying
+    /// it (vectors/dispute.json `.touMmr`): the TypeScript fold and entries, and the proof encoder, agree with
+    /// the verifier at the hour's prices.
+    function test_TypeScriptTouEntryProof() public {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
+        assertEq(vm.parseJsonBytes32(json, ".touMmr.honestWindowRoot"), _honest().root, "TS ToU Mmr fold");
+        bytes32 root = vm.parseJsonBytes32(json, ".touMmr.badEntry.windowRoot");
+        ParticipantState[] memory posted =
+            abi.decode(vm.parseJsonBytes(json, ".touMmr.badEntry.finalState"), (ParticipantState[]));
+        _claim(0, root, posted, _signers(0, 3));
+        _proven(DisputeKind.BadEntry, vm.parseJsonBytes(json, ".touMmr.badEntry.proof"), "");
     }
 
     function test_RevertWhen_HonestClaimSurvivesAtTheHoursPrices() public {

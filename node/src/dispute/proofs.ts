@@ -206,9 +206,9 @@ export function buildCheapestProof(
 /**
  * The first participant whose committed step entry at `position` fails `judgeEntry` (`faultyEntries` on
  * `claimedEntries`, S_{t−1} the claimed state before), with its fault: what a BadEntry proof names. Undefined
- * when every entry is F's, or when the judge throws (a uint64 field past its range, where F and the verifier's
- * judge revert too: a wrong S_{t−1} or E_t, whose own step or energy is the one to dispute; the caller keeps
- * the bad step, as before BadEntry).
+ * when every entry is F's or no faulty entry's judgement goes through (each throws: a uint64 field past its
+ * range, where F and the verifier's judge revert too; `faultyEntries` skips those), or when the entries cannot
+ * be built: the caller keeps the bad step, as before BadEntry.
  */
 export function faultyEntry(
   claim: ClaimedWindow,

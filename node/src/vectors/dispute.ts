@@ -133,8 +133,17 @@ export function disputeVectors() {
     honestStateHash: stateHash(honest.states[W - 1]),
     honestBalancesRoot: reactedRoot(genesis, honest.states[W - 1]),
     badBalances: badBalancesClaim(honest, genesis),
+    // BadEntry proofs the node builds against the honest claim (first interval and participant, a middle one,
+    // the last participant of the last interval): forge posts the honest claim and sees each refused
+    // `FraudNotProven` (BadEntryTest.test_RevertWhen_TypeScriptEntryProofsAgainstHonestClaim).
+    honestEntryProofs: [
+      [0, 0],
+      [45, 4],
+      [W - 1, M - 1],
+    ].map(([t, j]) => badEntryProof(honest, t, j)),
     auction: auctionClaim(slots),
     tou: auctionClaim(slots, DISPUTE_TARIFF),
+    touMmr: touEntryClaim(slots),
     meterless: meterlessClaim(
       slots,
       keys.map((k) => k.publicKey),
@@ -398,6 +407,38 @@ function auctionClaim(slots: (SignedReading | undefined)[][], tariff?: Tariff) {
       windowRoot: badStep.commitment.windowRoot,
       finalState: hexlify(encodeState(badStep.states[badStep.states.length - 1])),
       proof: badStepProof(badStep, 60, limits, tariff),
+    },
+  };
+}
+
+/**
+ * The Mmr community under DISPUTE_TARIFF (flat prices its ceilings, as forge's `BadEntryTouTest` opens it): the
+ * honest window root of the TypeScript fold, and a claim whose step 70 moves 300 tokens from participant 1 to
+ * participant 0 with the BadEntry proof a node sends (participant 0, the tariff carried: entry 0 judged at the
+ * interval's hourly prices).
+ */
+function touEntryClaim(slots: (SignedReading | undefined)[][]) {
+  const market = marketWithTariff(DISPUTE_MARKET, DISPUTE_TARIFF);
+  const honest = claimOf(slots, undefined, market, [], DISPUTE_TARIFF);
+  const states = honest.states.map((s) => s.map((p) => ({ ...p })));
+  states[70][0].net += 300n;
+  states[70][1].net -= 300n;
+  const schedule = paramsSchedule(market, DISPUTE_TARIFF, DISPUTE_START, DISPUTE_INTERVAL);
+  const rest = foldWindow(
+    market,
+    states[70],
+    honest.layout.owners,
+    slots.slice(71).map((row) => row.map(toMeterEnergy)),
+    { paramsAt: (t) => schedule(71 + t) },
+  );
+  const claim = claimOf(slots, [...states.slice(0, 71), ...rest], market, [], DISPUTE_TARIFF);
+  if (faultyEntry(claim, 70)?.participant !== 0) throw new Error('the wrong entry at 70 is not participant 0');
+  return {
+    honestWindowRoot: honest.commitment.windowRoot,
+    badEntry: {
+      windowRoot: claim.commitment.windowRoot,
+      finalState: hexlify(encodeState(claim.states[claim.states.length - 1])),
+      proof: badEntryProof(claim, 70, 0, DISPUTE_TARIFF),
     },
   };
 }

@@ -326,8 +326,9 @@ function sameState(a: ParticipantState, b: ParticipantState): boolean {
 
 /**
  * The entries a node would dispute: every j whose entry fails `judgeEntry` against the committed
- * neighbours (`prevStates` = S_{t−1}, the committed entries of step t). Empty when the committed entries are
- * F's. O(N).
+ * neighbours (`prevStates` = S_{t−1}, the committed entries of step t), in order. Empty when the committed
+ * entries are F's. A j whose judgement throws a MarketError (a uint64 field past its range: the verifier's
+ * judge reverts there too, so no BadEntry proves it) is left out rather than hiding the others. O(N).
  */
 export function faultyEntries(
   params: MarketParams,
@@ -337,14 +338,20 @@ export function faultyEntries(
   const n = committed.length;
   const out: { participant: number; fault: EntryFault }[] = [];
   for (let j = 0; j < n; j++) {
-    const fault = judgeEntry(
-      params,
-      n,
-      prevStates[j],
-      j === 0 ? ZERO_ENTRY : committed[j - 1],
-      committed[j],
-      committed[n - 1],
-    );
+    let fault: EntryFault;
+    try {
+      fault = judgeEntry(
+        params,
+        n,
+        prevStates[j],
+        j === 0 ? ZERO_ENTRY : committed[j - 1],
+        committed[j],
+        committed[n - 1],
+      );
+    } catch (e) {
+      if (e instanceof MarketError) continue;
+      throw e;
+    }
     if (fault !== EntryFault.None) out.push({ participant: j, fault });
   }
   return out;

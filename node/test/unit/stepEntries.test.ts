@@ -112,6 +112,29 @@ describe('one participant’s step (entries.ts, twin of StepEntries.sol)', () =>
     }
   });
 
+  it('faultyEntries skips a judgement that throws (the verifier reverts there) and still names the earlier fault', () => {
+    const p = params(MarketKind.Totals);
+    const prev = emptyState(3);
+    const es = stepEntries(
+      p,
+      prev,
+      en([
+        [5, 0],
+        [0, 5],
+        [3, 0],
+      ]),
+    );
+    // Entry 0's state is wrong; entry 1 is judged after a claimed S_{t−1}[1] whose export is at 2^64 − 1, so
+    // its cumulative weight overflows uint64 and its judgement throws FIELD_OVERFLOW.
+    const wrong = [{ ...es[0], state: { ...es[0].state, gridSoldWh: es[0].state.gridSoldWh + 1n } }, es[1], es[2]];
+    const before = [prev[0], { ...prev[1], exportWh: U64_MAX }, prev[2]];
+    const entry1 = { ...es[1], energy: { ...es[1].energy, exportWh: 1n } };
+    expect(() => judgeEntry(p, 3, before[1], wrong[0], entry1, wrong[2])).to.throw(MarketError);
+    const faults = faultyEntries(p, before, [wrong[0], entry1, wrong[2]]);
+    expect(faults[0]).to.deep.equal({ participant: 0, fault: EntryFault.State });
+    expect(faults.map((f) => f.participant)).to.not.include(1);
+  });
+
   it('names the fault: a wrong state, a wrong running sum, totals no honest interval has, an excess share', () => {
     const p = params(MarketKind.Mmr, 333_000n, 111_000n);
     const prev = emptyState(5);
