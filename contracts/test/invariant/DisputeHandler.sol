@@ -11,6 +11,8 @@ import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from
 import {CommunityModules, CommunityStatus, Meter, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {
     DisputeKind,
+    EntryOpening,
+    EntryProof,
     EquivocationProof,
     FinalStateProof,
     ForgedReadingProof,
@@ -22,6 +24,7 @@ import {
     StepProof
 } from "../../src/types/Dispute.sol";
 import {Market} from "../../src/libraries/Market.sol";
+import {StepEntries, StepEntry} from "../../src/libraries/StepEntries.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
@@ -36,7 +39,7 @@ import {MeterRecords} from "../utils/MeterRecords.sol";
 
 /// @notice Drives a hub through communities of 4 participants with 4 P-256 meters (forge signs their
 /// readings), real window commitments, honest and fraudulent claims (wrong final state, forged
-/// reading, omitted reading, wrong step), fully signed results over pending claims, commit–reveal
+/// reading, omitted reading, wrong step: proven by BadStep or by BadEntry), fully signed results over pending claims, commit–reveal
 /// disputes with valid and invalid proofs from outsiders and participants, equivocations, slashing,
 /// finalization, deposits, withdrawals and closes. Calls that must revert are made with try/catch and
 /// counted when they do not.
@@ -110,6 +113,9 @@ contract DisputeHandler is HandlerBase {
         bytes[] energies;
         bytes32[] readingsRoots;
         ParticipantState[][] states;
+        /// Each step's entries as the node commits them (`StepEntries` over the claimed S_{t−1} and E_t, each
+        /// entry's state the claimed S_t[j]): what the interval leaf's entriesRoot commits to.
+        StepEntry[][] entries;
         bytes32[] leaves;
         bytes32 root;
     }
@@ -236,7 +242,7 @@ contract DisputeHandler is HandlerBase {
         uint8 kind = claimKind[id][hub.claimHash(w, rec.windowRoot, rec.stateHash, rec.balancesRoot)];
         if (kind == HONEST || kind == 0) return;
         (Commit memory c,) = _build(id, w, kind);
-        (DisputeKind dk, bytes memory proof) = _proofFor(id, w, kind, c);
+        (DisputeKind dk, bytes memory proof) = _proofFor(id, w, kind, c, challengerSeed);
         address who = challengers[challengerSeed % challengers.length];
         if (kind == OMITTED) {
             // A good-faith omission (the owner did not sign) is raised by a participant other than the
@@ -279,11 +285,12 @@ contract DisputeHandler is HandlerBase {
                 abi.encode(ForgedReadingProof(_intervalProof(c, 0), _committed(c, m, 0), _opening(c, m, 0), _record(m)))
             );
         } else if (mode == 2) {
-            (dk, proof) = (DisputeKind.BadStep, abi.encode(_stepProof(c, 0)));
+            // Step 0 is F's in every claim: BadStep, or BadEntry at any participant, proves nothing.
+            (dk, proof) = _stepZeroProof(c, seed);
         } else {
             // A valid proof, revealed in its commitment's block (or a copy-cat's, never committed).
             if (kind == HONEST) return;
-            (dk, proof) = _proofFor(id, w, kind, c);
+            (dk, proof) = _proofFor(id, w, kind, c, seed);
             bytes32 commitment = keccak256(abi.encode(who, id, w, dk, keccak256(proof)));
             // A commitment this challenger left in an earlier block (an earlier same-block reveal was
             // refused and kept it) makes this reveal a legitimate dispute, not a copy-cat: skip it.
@@ -461,7 +468,9 @@ contract DisputeHandler is HandlerBase {
         return (c, posted);
     }
 
-    function _proofFor(uint64 id, uint32 w, uint8 kind, Commit memory c)
+    /// @dev The valid proof of a fraud of `kind`; a bad step by BadStep ((`seed` >> 8) % 3 = 0) or by BadEntry
+    /// at participant 0 or 1 (1, 2).
+    function _proofFor(uint64 id, uint32 w, uint8 kind, Commit memory c, uint256 seed)
         internal
         view
         returns (DisputeKind, bytes memory)
@@ -469,7 +478,13 @@ contract DisputeHandler is HandlerBase {
         if (kind == WRONG_FINAL) {
             return (DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(c, W - 1))));
         }
-        if (kind == BAD_STEP) return (DisputeKind.BadStep, abi.encode(_stepProof(c, 1)));
+        if (kind == BAD_STEP) {
+            // Step 1 moves 11 tokens from participant 1 to participant 0: BadStep over all of S_0 and E_1, or
+            // BadEntry at either participant.
+            uint256 variant = (seed >> 8) % 3;
+            if (variant == 0) return (DisputeKind.BadStep, abi.encode(_stepProof(c, 1)));
+            return (DisputeKind.BadEntry, abi.encode(_entryProof(c, 1, uint32(variant - 1))));
+        }
         uint256 t = kind == FORGED ? 1 : 2;
         (Commit memory honest,) = _build(id, w, HONEST);
         (uint256 m,) = _presentMeter(honest, t);
@@ -567,8 +582,13 @@ contract DisputeHandler is HandlerBase {
         _foldFrom(c, 0);
     }
 
+    /// @dev The handler's communities' market (what `_openNew` opens them with).
+    function _market() internal pure returns (MarketParams memory) {
+        return MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
+    }
+
     function _foldFrom(Commit memory c, uint256 from) internal pure {
-        MarketParams memory p = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
+        MarketParams memory p = _market();
         uint32[] memory owners = new uint32[](M);
         for (uint256 m = 0; m < M; ++m) {
             owners[m] = uint32(m);
@@ -597,6 +617,7 @@ contract DisputeHandler is HandlerBase {
         c.meterLeaves = new bytes32[][](W);
         c.energies = new bytes[](W);
         c.readingsRoots = new bytes32[](W);
+        c.entries = new StepEntry[][](W);
         c.leaves = new bytes32[](W);
         for (uint256 t = 0; t < W; ++t) {
             c.slotLeaves[t] = new bytes32[](M);
@@ -611,15 +632,48 @@ contract DisputeHandler is HandlerBase {
             }
             c.energies[t] = EnergyVector.pack(ex, im);
             c.readingsRoots[t] = MerkleTree.root(c.meterLeaves[t]);
+            c.entries[t] = StepEntries.entries(_market(), t == 0 ? Market.emptyState(N) : c.states[t - 1], ex, im);
+            for (uint256 j = 0; j < N; ++j) {
+                c.entries[t][j].state = c.states[t][j];
+            }
             c.leaves[t] = WindowCommitment.intervalLeaf(
                 c.first + uint32(t),
                 c.readingsRoots[t],
                 keccak256(c.energies[t]),
                 StateHash.hash(c.states[t]),
-                bytes32(0)
+                StepEntries.root(c.entries[t])
             );
         }
         c.root = MerkleTree.root(c.leaves);
+    }
+
+    /// @dev A proof against step 0, F's in every claim: BadStep, or BadEntry at a participant `seed` picks.
+    function _stepZeroProof(Commit memory c, uint256 seed) internal pure returns (DisputeKind, bytes memory) {
+        if (seed % 8 < 4) return (DisputeKind.BadStep, abi.encode(_stepProof(c, 0)));
+        return (DisputeKind.BadEntry, abi.encode(_entryProof(c, 0, uint32((seed >> 3) % N))));
+    }
+
+    /// @dev Entry j of step t of `c` with its canonical path.
+    function _entryOpening(Commit memory c, uint256 t, uint256 j) internal pure returns (EntryOpening memory o) {
+        bytes32[] memory leaves = new bytes32[](N);
+        for (uint256 i = 0; i < N; ++i) {
+            leaves[i] = StepEntries.leaf(c.entries[t][i]);
+        }
+        o.entry = c.entries[t][j];
+        o.path = _proof(leaves, j);
+    }
+
+    /// @dev A BadEntry proof of participant j's step at position t of `c`.
+    function _entryProof(Commit memory c, uint256 t, uint32 j) internal pure returns (EntryProof memory p) {
+        p.participant = j;
+        p.current = _intervalProof(c, t);
+        p.entry = _entryOpening(c, t, j);
+        if (j > 0) p.before = _entryOpening(c, t, j - 1);
+        if (j + 1 < N) p.last = _entryOpening(c, t, N - 1);
+        if (t > 0) {
+            p.previous = _intervalProof(c, t - 1);
+            p.previousEntry = _entryOpening(c, t - 1, j);
+        }
     }
 
     function _intervalProof(Commit memory c, uint256 t) internal pure returns (IntervalProof memory p) {
@@ -628,6 +682,7 @@ contract DisputeHandler is HandlerBase {
         p.readingsRoot = c.readingsRoots[t];
         p.energyHash = keccak256(c.energies[t]);
         p.stateHash = StateHash.hash(c.states[t]);
+        p.entriesRoot = StepEntries.root(c.entries[t]);
         p.proof = _proof(c.leaves, t);
     }
 
@@ -693,7 +748,7 @@ contract DisputeHandler is HandlerBase {
                 actors,
                 _meters(),
                 Schedule(INTERVAL, W, uint64(block.timestamp), WINDOWS, CHALLENGE),
-                MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0)),
+                _market(),
                 token,
                 BOND,
                 ESCROW,

@@ -67,6 +67,22 @@ contract DisputeInvariantTest is Modules {
         invariant_FullySignedNeverDisplaced();
     }
 
+    /// The bad step proven by BadEntry through the handler's own commitments (its leaves carry the node's entries
+    /// roots), at participant 1 (entries 0, 1 and 3 opened); BadEntry against the honest step 0 is refused at
+    /// every participant. (The same fraud cannot be posted twice: the hub refuses a rejected claim.)
+    function test_HandlerProvesBadStepByEntry() public {
+        handler.claim(4, 3); // BAD_STEP, signers 0 and 1
+        for (uint256 j = 0; j < 4; ++j) {
+            handler.disputeInvalid(6 + 8 * j, 0); // mode 2, BadEntry (seed % 8 ≥ 4) at participant j, step 0
+        }
+        handler.disputeValid(2 << 8); // BadEntry at participant 1 against step 1
+        assertEq(handler.ghostDisputes(), 1);
+        assertEq(handler.ghostInvalidAccepted(), 0);
+        assertEq(handler.ghostInvalidRejected(), 4);
+        invariant_MoneyConserved();
+        invariant_HonestClaimNeverRejected();
+    }
+
     /// A fraud the handler cannot build is posted as what it is: honest. With every reading of interval
     /// 2 voided (or never sent), an "omitted reading" claim omits nothing and equals the honest claim;
     /// labelled a fraud, the handler's valid-proof move then had no reading to prove an omission with
