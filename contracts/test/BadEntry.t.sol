@@ -2,7 +2,8 @@
 pragma solidity ^0.8.24;
 
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
-import {MarketKind, ParticipantState} from "../src/types/Market.sol";
+import {IMarketStep} from "../src/interfaces/IMarketStep.sol";
+import {MarketKind, MarketParams, ParticipantState} from "../src/types/Market.sol";
 import {DisputeKind, EnergyFault, EnergyProof, EntryProof} from "../src/types/Dispute.sol";
 import {StepEntries, StepEntry} from "../src/libraries/StepEntries.sol";
 import {TouTariff} from "../src/libraries/Tariff.sol";
@@ -191,6 +192,19 @@ contract BadEntryTest is BadEntryBase {
                 proofs[i]
             );
         }
+    }
+
+    /// The market module judges only its own kind: a Totals module asked to judge at Mmr parameters refuses
+    /// (an entry judged by another market's rule would prove nothing about the claim), and the auction module
+    /// has no one-participant step at all.
+    function test_RevertWhen_ModuleJudgesAnotherKind() public {
+        StepEntry[] memory es = _entries(_honest(), 50);
+        MarketParams memory mmr = hub.community(id).market;
+        ParticipantState memory prev;
+        vm.expectRevert(abi.encodeWithSelector(IMarketStep.WrongMarketKind.selector, MarketKind.Totals, MarketKind.Mmr));
+        totalsModule.judgeEntry(mmr, N, prev, es[0], es[1], es[N - 1]);
+        vm.expectRevert(abi.encodeWithSelector(StepEntries.UnsupportedMarketKind.selector, MarketKind.Auction));
+        auctionModule.judgeEntry(mmr, N, prev, es[0], es[1], es[N - 1]);
     }
 
     /// A right entry whose E_t[j] is not its meter's sum: participant 3's entry at t = 50 exports 1 kWh more
