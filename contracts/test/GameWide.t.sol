@@ -340,6 +340,7 @@ contract GameWideGasTest is HubFixture {
         leaf.readingsRoot = b.rr;
         leaf.energyHash = b.eh;
         leaf.stateHash = t == 0 ? b.sh0 : b.sh1;
+        leaf.entriesRoot = _entriesRoot(b, t);
         uint256 usedLeaf = _call(nodes[1], abi.encode(leaf));
         if (measure) _snap("revealLeaf", usedLeaf);
     }
@@ -355,6 +356,7 @@ contract GameWideGasTest is HubFixture {
         m.readingsRoot = b.rr;
         m.energyHash = b.eh;
         m.stateHash = t == 0 ? b.sh0 : b.sh1;
+        m.entriesRoot = _entriesRoot(b, t);
         PublishedStep memory d;
         d.energy = b.energy;
         if (t > 0) {
