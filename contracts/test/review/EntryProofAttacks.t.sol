@@ -86,6 +86,19 @@ abstract contract EntryProofAttackBase is DisputeFixture {
         );
     }
 
+    /// @dev A BadEnergy Entry proof of participant j at meter index k, position t, entry j from `es`.
+    function _entryEnergy(Commit memory c, StepEntry[] memory es, uint32 j, uint256 k, uint256 t)
+        internal
+        view
+        returns (bytes memory)
+    {
+        EnergyProof memory e = abi.decode(_totalProof(c, j, k, t), (EnergyProof));
+        e.fault = EnergyFault.Entry;
+        e.energy = "";
+        e.entry = _openingOf(es, j);
+        return abi.encode(e);
+    }
+
     /// @dev `c` with step t's entries root set to `root` (states and E_t unchanged).
     function _withRoot(Commit memory c, uint256 t, bytes32 root) internal pure returns (Commit memory) {
         c.entriesRoots[t] = root;
@@ -383,6 +396,80 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
     }
 }
 
+/// @notice A Totals community (weights: cumulative export and import; S_t[j] not carried from S_{t−1}[j] but for
+/// its energy): the same wiring, the other judge path. The honest claim survives at every participant of the
+/// first, a middle and the last interval; a wrong step is proven.
+contract ReviewEntryProofAttacksTotalsTest is EntryProofAttackBase {
+    function setUp() public {
+        nodeEntriesRoots = true;
+        _setUpCommunity(ED25519, MarketKind.Totals);
+    }
+
+    function test_RevertWhen_HonestTotalsClaimSurvivesEveryEntry() public {
+        Commit memory h = _honest();
+        _claimBy012(h);
+        uint256[3] memory ts = [uint256(0), 47, W - 1];
+        for (uint256 i = 0; i < ts.length; ++i) {
+            for (uint32 j = 0; j < N; ++j) {
+                _notProven(_entryProof(h, ts[i], j));
+            }
+        }
+    }
+
+    function test_WrongTotalsStepProven() public {
+        Commit memory c = _wrongAt(60, 1000);
+        _claimBy012(c);
+        _proven(DisputeKind.BadEntry, abi.encode(_entryProof(c, 60, 1)), "");
+    }
+}
+
+/// @notice BadEnergy Entry over meters grouped by owner, several per owner, some participants without meters
+/// (BadEnergyGroupedTest's layout): the honest entries survive at every participant's boundary, and an entry's
+/// E_t[j] from nowhere (a meterless participant, the flat E_t right) is proven where its meters would start.
+contract ReviewEntryProofAttacksGroupedTest is EntryProofAttackBase {
+    function setUp() public {
+        uint32[10] memory owners = [uint32(0), 0, 1, 1, 1, 3, 3, 5, 5, 5];
+        for (uint256 k = 0; k < M; ++k) {
+            ownersOverride.push(owners[k]);
+        }
+        nodeEntriesRoots = true;
+        _setUpCommunity(ED25519);
+    }
+
+    /// Participant j's boundary: its last meter, or where its meters would start.
+    function _boundary(uint32 j) internal pure returns (uint256) {
+        uint8[10] memory k = [1, 4, 5, 6, 7, 9, 10, 10, 10, 10];
+        return k[j];
+    }
+
+    function test_RevertWhen_HonestEntryEnergySurvivesGrouped() public {
+        Commit memory h = _honest();
+        _claimBy012(h);
+        StepEntry[] memory es = _entries(h, 50);
+        for (uint32 j = 0; j < N; ++j) {
+            _disputeReverts(
+                abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEnergy),
+                DisputeKind.BadEnergy,
+                _entryEnergy(h, es, j, _boundary(j), 50)
+            );
+        }
+    }
+
+    function test_EntryEnergyOfMeterlessParticipantProven() public {
+        Commit memory c = _honest();
+        StepEntry[] memory es = _entries(c, 50);
+        es[2].exportWh += 500;
+        c = _withRoot(c, 50, _rootOf(es));
+        _claimBy012(c);
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.NotParticipantBoundary.selector, uint32(2), uint32(4)),
+            DisputeKind.BadEnergy,
+            _entryEnergy(c, es, 2, 4, 50)
+        );
+        _proven(DisputeKind.BadEnergy, _entryEnergy(c, es, 2, 5, 50), "");
+    }
+}
+
 /// @notice The verifier called directly (no hub) on windows of W = 2 built here, for participant counts the
 /// fixture's community does not have: N = 1 (depth 0: no sibling, `before` and `last` both unread), N = 17
 /// (depth 5, indices 17..31 padding) and N = 1,024 (depth 10: the gas of one proof).
@@ -402,12 +489,15 @@ contract ReviewEntryProofAttacksEdgeTest is EntryProofAttackBase {
         _deployModules();
     }
 
-    function _market() internal pure returns (MarketParams memory) {
-        return MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
+    MarketParams internal market = MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0));
+    IMarketStep internal module;
+
+    function _market() internal view returns (MarketParams memory) {
+        return market;
     }
 
     /// @dev Two honest steps of n participants from pseudo-random energies (below 2^20 Wh each).
-    function _window(uint256 n) internal pure returns (Window memory w) {
+    function _window(uint256 n) internal view returns (Window memory w) {
         w.steps = new StepEntry[][](EW);
         w.leaves = new bytes32[](EW);
         ParticipantState[] memory s = Market.emptyState(n);
@@ -444,7 +534,7 @@ contract ReviewEntryProofAttacksEdgeTest is EntryProofAttackBase {
         ctx.participantCount = uint32(n);
         ctx.windowRoot = w.root;
         ctx.market = _market();
-        ctx.marketStep = mmrModule;
+        ctx.marketStep = address(module) == address(0) ? mmrModule : module;
         ctx.signers = new uint256[](1);
     }
 
@@ -522,6 +612,30 @@ contract ReviewEntryProofAttacksEdgeTest is EntryProofAttackBase {
         _verify(ctx, p);
     }
 
+    /// A feeder cap that binds (Q = 1,000 Wh, well below the interval's surplus and deficit) and a Totals
+    /// market, at N = 17: the honest entries survive at every participant, a wrong one is proven.
+    function test_FeederCapAndTotals() public {
+        market.feederCapacityWh = 1000;
+        _everyEntry(17);
+        market = MarketParams(MarketKind.Totals, 250, 50, 0, bytes32(0), bytes32(0));
+        module = totalsModule;
+        _everyEntry(17);
+    }
+
+    function _everyEntry(uint256 n) internal {
+        Window memory w = _window(n);
+        _commitWindow(w);
+        DisputeContext memory ctx = _ctx(w, n);
+        for (uint32 j = 0; j < n; ++j) {
+            _expectNotProven(ctx, _proofAt(w, n, 0, j));
+            _expectNotProven(ctx, _proofAt(w, n, 1, j));
+        }
+        w.steps[1][5].state.p2pSoldWh += 1;
+        _commitWindow(w);
+        ctx = _ctx(w, n);
+        assertEq(uint8(_verify(ctx, _proofAt(w, n, 1, 5)).verdict), uint8(Verdict.Fraud));
+    }
+
     /// N = 1,024: the honest step survives and a wrong one is proven, each well inside one transaction.
     function test_Gas_ThousandTwentyFour() public {
         uint256 n = 1024;
@@ -535,6 +649,7 @@ contract ReviewEntryProofAttacksEdgeTest is EntryProofAttackBase {
         DisputeOutcome memory out = verifierModule.verify(ctx, DisputeKind.BadEntry, proof);
         uint256 used = before - gasleft();
         assertEq(uint8(out.verdict), uint8(Verdict.Fraud));
+        emit log_named_uint("verify gas, BadEntry at N = 1,024 (j = 600, t = 1)", used);
         assertLt(used, 1_000_000);
         _expectNotProven(ctx, _proofAt(w, n, 1, 599));
         _expectNotProven(ctx, _proofAt(w, n, 1, uint32(n - 1)));
