@@ -516,21 +516,25 @@ contract ReviewEntryProofAttacksEdgeTest is EntryProofAttackBase {
         }
     }
 
+    /// The window `_commitWindow` commits (its intervals are window·EW + position).
+    uint32 internal window;
+
     /// @dev Commits the window (readings, energy and state hashes zero: BadEntry reads none of them).
-    function _commitWindow(Window memory w) internal pure {
+    function _commitWindow(Window memory w) internal view {
         w.entryLeaves = new bytes32[][](EW);
         for (uint256 t = 0; t < EW; ++t) {
             w.entryLeaves[t] = _leavesOf(w.steps[t]);
             w.leaves[t] = WindowCommitment.intervalLeaf(
-                uint32(t), bytes32(0), bytes32(0), bytes32(0), MerkleTree.root(w.entryLeaves[t])
+                window * EW + uint32(t), bytes32(0), bytes32(0), bytes32(0), MerkleTree.root(w.entryLeaves[t])
             );
         }
         w.root = MerkleTree.root(w.leaves);
     }
 
     function _ctx(Window memory w, uint256 n) internal view returns (DisputeContext memory ctx) {
+        ctx.window = window;
         ctx.windowIntervals = EW;
-        ctx.windowCount = 1;
+        ctx.windowCount = window + 1;
         ctx.participantCount = uint32(n);
         ctx.windowRoot = w.root;
         ctx.market = _market();
@@ -538,14 +542,14 @@ contract ReviewEntryProofAttacksEdgeTest is EntryProofAttackBase {
         ctx.signers = new uint256[](1);
     }
 
-    function _leaf(Window memory w, uint256 t) internal pure returns (IntervalProof memory p) {
+    function _leaf(Window memory w, uint256 t) internal view returns (IntervalProof memory p) {
         p.position = uint32(t);
-        p.interval = uint32(t);
+        p.interval = window * EW + uint32(t);
         p.entriesRoot = MerkleTree.root(w.entryLeaves[t]);
         p.proof = _proof(w.leaves, t);
     }
 
-    function _proofAt(Window memory w, uint256 n, uint256 t, uint32 j) internal pure returns (EntryProof memory p) {
+    function _proofAt(Window memory w, uint256 n, uint256 t, uint32 j) internal view returns (EntryProof memory p) {
         p.participant = j;
         p.current = _leaf(w, t);
         p.entry = _at(w, t, j);
@@ -610,6 +614,24 @@ contract ReviewEntryProofAttacksEdgeTest is EntryProofAttackBase {
         p.participant = 20;
         vm.expectRevert(abi.encodeWithSelector(IDisputeVerifier.ParticipantOutOfRange.selector, 20, 17));
         _verify(ctx, p);
+    }
+
+    /// A later window (w = 1: intervals 2 and 3) starts from zeros at its position 0, as the node folds it: the
+    /// honest steps survive, and a proof that brings window 0's last entry as S_{−1}[j] changes nothing (not read).
+    function test_LaterWindowStartsFromZeros() public {
+        Window memory w0 = _window(5);
+        _commitWindow(w0);
+        window = 1;
+        Window memory w = _window(5);
+        _commitWindow(w);
+        DisputeContext memory ctx = _ctx(w, 5);
+        for (uint32 j = 0; j < 5; ++j) {
+            EntryProof memory p = _proofAt(w, 5, 0, j);
+            p.previous = _leaf(w0, 1);
+            p.previousEntry = _at(w0, 1, j);
+            _expectNotProven(ctx, p);
+            _expectNotProven(ctx, _proofAt(w, 5, 1, j));
+        }
     }
 
     /// A feeder cap that binds (Q = 1,000 Wh, well below the interval's surplus and deficit) and a Totals
