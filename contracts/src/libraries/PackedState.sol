@@ -175,7 +175,7 @@ library PackedState {
     }
 
     /// @notice The encoding of `s` (the state hash's preimage); reverts `NetOutOfRange` (the first such
-    /// participant) when `s` has none. A step entry's state (`StepEntries.leaf`) is encoded by it too.
+    /// participant) when `s` has none.
     function packStrict(ParticipantState[] memory s) internal pure returns (bytes memory out) {
         uint256 bad;
         (out, bad) = _encode(s, true);
@@ -190,7 +190,8 @@ library PackedState {
     }
 
     /// @notice The packed bytes of `s` (tests and scripts; the hub only decodes), a net of -2^127 included (a
-    /// blob the hub refuses, for the tests that it does); reverts `NetOutOfRange` for a net outside int128.
+    /// blob the hub refuses, for the tests that it does); reverts `NetOutOfRange` for a net outside int128. A step
+    /// entry's state (`StepEntries.leaf`) is encoded by it: a leaf's preimage may hold any int128 net.
     function pack(ParticipantState[] memory s) internal pure returns (bytes memory out) {
         uint256 bad;
         (out, bad) = _encode(s, false);

@@ -100,14 +100,18 @@ library StepEntries {
         uint256 money;
     }
 
-    /// @notice The leaf of `e` (reverts `NetOutOfRange` when S_t[j] has no packed encoding: no committed
-    /// entry holds it).
+    /// @notice The leaf of `e`; reverts `NetOutOfRange` for a net outside int128 (no leaf holds it: its low 128
+    /// bits would be a second preimage). A net of −2^127 has a leaf (review s18, EntryProofAttacks): the leaf
+    /// holds 16 bytes of net and a claimant may commit 0x80…00 there. `packStrict` (the state hash's rule)
+    /// refused it, so such an entry could not be opened, nor, at N−1, any interval's `last`: every BadEntry of
+    /// the interval reverted and wrong running sums behind it escaped. F never gives −2^127 (the bounds at
+    /// open), so the judge names it `State`.
     function leaf(StepEntry memory e) internal pure returns (bytes32) {
         ParticipantState[] memory one = new ParticipantState[](1);
         one[0] = e.state;
         return keccak256(
             abi.encodePacked(
-                bytes1(ENTRY_DOMAIN), PackedState.packStrict(one), e.exportWh, e.importWh, _sums(e.sell), _sums(e.buy)
+                bytes1(ENTRY_DOMAIN), PackedState.pack(one), e.exportWh, e.importWh, _sums(e.sell), _sums(e.buy)
             )
         );
     }

@@ -438,7 +438,8 @@ contract DisputeVerifier is IDisputeVerifier {
 
     /// @dev Reverts `InvalidEntryProof(index)` unless `o` is entry `index` under `root` by a path of exactly
     /// depth(N) siblings: the canonical entries tree's shape, so no inner node of a claimant's tree passes for
-    /// an entry. A state with no packed encoding reverts in `StepEntries.leaf` (no committed entry holds it).
+    /// an entry. A net outside int128 reverts `NetOutOfRange` in `StepEntries.leaf` (no leaf holds it); a net of
+    /// −2^127 opens (a claimant may commit it) and is judged like any other state.
     function _openEntry(bytes32 root, uint256 n, uint32 index, EntryOpening memory o) private pure {
         if (o.path.length != MerkleTree.depth(n) || !MerkleTree.verify(root, StepEntries.leaf(o.entry), index, o.path))
         {
