@@ -299,6 +299,11 @@ contract StepEntriesTest is Test {
         this.leafOf(e);
         e.state.net = type(int128).min;
         assertNotEq(this.leafOf(e), bytes32(0));
+        // The TypeScript twin gives an entry with a net of -2^127 the same leaf (vectors `minNetEntry`, review s18).
+        (string memory json,) = _read();
+        StepEntry memory m = _entry(vm.parseJsonIntArray(json, ".minNetEntry"));
+        assertEq(m.state.net, type(int128).min);
+        assertEq(StepEntries.leaf(m), vm.parseJsonBytes32(json, ".minNetLeaf"));
     }
 
     function leafOf(StepEntry memory e) external pure returns (bytes32) {

@@ -60,6 +60,8 @@ export function unflattenEntry(xs: readonly bigint[]): StepEntry {
 }
 
 const dec = (xs: readonly bigint[]): string[] => xs.map(String);
+/** `e` with a net of −2^127: no state F gives, the one net whose 16 bytes `stateHash` refuses. */
+const minNetEntry = (e: StepEntry): StepEntry => ({ ...e, state: { ...e.state, net: -(1n << 127n) } });
 
 const params = (kind: MarketKind, buy: bigint, sell: bigint, cap = 0n): MarketParams => ({
   kind,
@@ -324,6 +326,10 @@ export function stepEntryVectors(): Record<string, unknown> {
     entries: column((c) => c.entries.flatMap((e) => dec(flattenEntry(e)))),
     leaves: column((c) => c.entries.map(entryLeaf)),
     roots: cases.map((c) => entriesRoot(c.entries)),
+    // An entry whose state's net is −2^127 (the first case's entry 0 with that net): F never gives it, but a
+    // claimant may commit its 16 bytes, and the entry has a leaf so that a proof can open and fault it.
+    minNetEntry: dec(flattenEntry(minNetEntry(cases[0].entries[0]))),
+    minNetLeaf: entryLeaf(minNetEntry(cases[0].entries[0])),
     judgementCount: judgements.fault.length,
     judgements,
   };

@@ -92,14 +92,15 @@ function requireSupported(kind: MarketKind): void {
 }
 
 /**
- * keccak256(0x06 ‖ packState([S_t[j]]) ‖ packEnergy([E_t[j]]) ‖ sell's five uint256 ‖ buy's five uint256):
- * 401 bytes. Throws VALUE_OUT_OF_RANGE where `packState` does (a state with no encoding).
+ * keccak256(0x06 ‖ packState([S_t[j]], minNet) ‖ packEnergy([E_t[j]]) ‖ sell's five uint256 ‖ buy's five
+ * uint256): 401 bytes. A net of −2^127 has a leaf (F never gives one, the judge faults it; a claimant may commit
+ * it, and the entry must stay openable: review s18); throws VALUE_OUT_OF_RANGE for a field outside its bytes.
  */
 export function entryLeaf(e: StepEntry): string {
   return keccak256(
     concat([
       ENTRY_DOMAIN,
-      packState([e.state]),
+      packState([e.state], { minNet: true }),
       packEnergy([e.energy]),
       ...SIDE_FIELDS.map((f) => uint256(e.sell[f])),
       ...SIDE_FIELDS.map((f) => uint256(e.buy[f])),

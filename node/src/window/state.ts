@@ -250,19 +250,24 @@ export const PACKED_STATE_STRIDE = 64;
 const I128_MAX = (1n << 127n) - 1n;
 /** Whether a net has a packed encoding: |net| ≤ int128 max (−2^127 has none: its negation does not fit). */
 const netPackable = (net: bigint): boolean => net <= I128_MAX && net >= -I128_MAX;
+/** Whether a net fits the 16 bytes at all (−2^127 included: `packState` with `minNet`). */
+const netFits = (net: bigint): boolean => net <= I128_MAX && net >= -I128_MAX - 1n;
 
 /**
  * The final state as `Hub.update` takes it (twin of Solidity `PackedState`): per participant, in index
  * order, 64 bytes big-endian `exportWh ‖ importWh ‖ p2pSoldWh ‖ p2pBoughtWh ‖ gridSoldWh ‖ gridBoughtWh`
  * (8 bytes each) `‖ net` (16 bytes, two's complement). It is the state hash's preimage (`stateHash`),
  * which the hub and the game hash as it came, without rebuilding the ABI's 224 bytes. Throws VALUE_OUT_OF_RANGE
- * for a field outside uint64 or |net| > int128 max (the hub rejects those states too).
+ * for a field outside uint64 or |net| > int128 max (the hub rejects those states too). With `minNet`, a net of
+ * −2^127 is written too (twin of Solidity `PackedState.pack`; what a step entry's leaf encodes: a claimant may
+ * commit those 16 bytes, and an entry must stay openable to be judged, review s18).
  */
-export function packState(states: readonly ParticipantState[]): Uint8Array {
+export function packState(states: readonly ParticipantState[], opts: { minNet?: boolean } = {}): Uint8Array {
   checkState(states);
+  const fits = opts.minNet ? netFits : netPackable;
   const out = Buffer.alloc(states.length * PACKED_STATE_STRIDE);
   states.forEach((s, i) => {
-    if (!netPackable(s.net)) {
+    if (!fits(s.net)) {
       throw new MarketError({
         code: MarketErrorCode.VALUE_OUT_OF_RANGE,
         field: `state[${i}].net`,
