@@ -465,6 +465,13 @@ contract DisputeTest is DisputeFixture {
             DisputeKind.BadStep,
             abi.encode(p)
         );
+        // At position 2^32 − 1 the sum is taken in uint256: refused by name, not by an arithmetic panic.
+        p.previous.position = type(uint32).max;
+        _disputeReverts(
+            abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, type(uint32).max, 60),
+            DisputeKind.BadStep,
+            abi.encode(p)
+        );
     }
 
     /// The step is judged from the committed E_t only: an energy vector that is not the committed one

@@ -194,7 +194,7 @@ contract DisputeVerifier is IDisputeVerifier {
         if (p.current.position == 0) {
             prevState = new bytes(n * PackedState.STRIDE);
         } else {
-            if (p.previous.position + 1 != p.current.position) {
+            if (uint256(p.previous.position) + 1 != p.current.position) {
                 revert PreviousNotAdjacent(p.previous.position, p.current.position);
             }
             if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;
@@ -242,7 +242,7 @@ contract DisputeVerifier is IDisputeVerifier {
         _openEntry(root, n, j, p.entry);
         ParticipantState memory prev;
         if (p.current.position > 0) {
-            if (p.previous.position + 1 != p.current.position) {
+            if (uint256(p.previous.position) + 1 != p.current.position) {
                 revert PreviousNotAdjacent(p.previous.position, p.current.position);
             }
             if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;

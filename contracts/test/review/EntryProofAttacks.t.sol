@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {stdError} from "forge-std/StdError.sol";
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
@@ -183,9 +182,9 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
         }
     }
 
-    /// An honest leaf or entry proven at another position or index than its own is refused by name; only a
-    /// previous leaf at position 2^32−1 is refused by the checked `position + 1` (panic 0x11, not
-    /// `PreviousNotAdjacent`): refused all the same.
+    /// An honest leaf or entry proven at another position or index than its own is refused by name, a previous
+    /// leaf at position 2^32−1 too (the review found it refused by the checked `position + 1`, panic 0x11: the
+    /// sum is now taken in uint256, so the refusal says why).
     function test_RevertWhen_LeafOrEntryAtAnotherPosition() public {
         Commit memory h = _honest();
         _claimBy012(h);
@@ -201,7 +200,7 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
         _refused(abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, 50, 50), p);
         p = _entryProof(h, 50, 4);
         p.previous.position = type(uint32).max;
-        _refused(stdError.arithmeticError, p);
+        _refused(abi.encodeWithSelector(IDisputeVerifier.PreviousNotAdjacent.selector, type(uint32).max, 50), p);
         // Entry 4 presented as participant 5's; S_{t−1}[4] taken from step 51 instead of 49.
         p = _entryProof(h, 50, 5);
         p.entry = _entryOpening(_entries(h, 50), 4);
