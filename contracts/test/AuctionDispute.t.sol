@@ -30,23 +30,7 @@ contract AuctionDisputeTest is DisputeFixture {
     // ------------------------------------------------------------------ helpers
 
     function _dispute(bytes memory proof, string memory gasName) internal {
-        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) = _pendingClaim(id, 0);
-        _commit(challenger, id, 0, DisputeKind.BadStep, proof);
-        vm.roll(block.number + 1);
-        vm.cool(address(hub));
-        vm.cool(address(verifierModule));
-        vm.cool(address(ed25519Module));
-        vm.cool(address(auctionModule));
-        vm.prank(challenger);
-        uint256 g = gasleft();
-        hub.dispute(id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof);
-        uint256 used = g - gasleft();
-        if (bytes(gasName).length > 0) {
-            bytes memory data =
-                abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof));
-            vm.snapshotValue("AuctionChain", gasName, used);
-            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), transactionGas(data, used));
-        }
+        _disputeIn("AuctionChain", DisputeKind.BadStep, proof, gasName);
     }
 
     function _sumP2p(ParticipantState[] memory s) internal pure returns (uint256 sold, uint256 bought) {

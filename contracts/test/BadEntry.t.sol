@@ -265,15 +265,7 @@ contract BadEntryTest is BadEntryBase {
 contract BadEntryTouTest is BadEntryBase {
     function setUp() public {
         nodeEntriesRoots = true;
-        TouTariff memory t;
-        t.utcOffsetMinutes = 60;
-        for (uint256 h; h < 24; ++h) {
-            t.weekdayBuy[h] = uint128(130 + 10 * (h % 12));
-            t.weekdaySell[h] = uint128(40 + 8 * (h % 9));
-            t.weekendBuy[h] = uint128(260 - 5 * h);
-            t.weekendSell[h] = uint128(30 + h);
-        }
-        _setUpTouCommunity(ED25519, MarketKind.Mmr, t);
+        _setUpTouCommunity(ED25519, MarketKind.Mmr, _touTariff());
     }
 
     function test_WrongStateProvenAtTheHoursPrices() public {

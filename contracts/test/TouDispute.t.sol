@@ -20,39 +20,8 @@ import {OpenCodec} from "../src/libraries/OpenCodec.sol";
 /// verifier prices the disputed interval at its local hour (`Tariff.paramsAt`), exactly as the node's fold
 /// (`paramsSchedule`). Shared by the auction and the Mmr community below.
 abstract contract TouDisputeBase is DisputeFixture {
-    /// @dev A tariff whose every hour differs, weekday from weekend, at UTC+1: W = 96 intervals of 15 min
-    /// from START (1970-01-12 13:46:40 UTC, a Monday) cover 24 local hours.
-    function _touTariff() internal pure returns (TouTariff memory t) {
-        t.utcOffsetMinutes = 60;
-        for (uint256 h; h < 24; ++h) {
-            // forge-lint: disable-start(unsafe-typecast)
-            t.weekdayBuy[h] = uint128(130 + 10 * (h % 12));
-            t.weekdaySell[h] = uint128(40 + 8 * (h % 9));
-            t.weekendBuy[h] = uint128(260 - 5 * h);
-            t.weekendSell[h] = uint128(30 + h);
-            // forge-lint: disable-end(unsafe-typecast)
-        }
-    }
-
     function _disputeBadStep(bytes memory proof, string memory gasName) internal {
-        (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) = _pendingClaim(id, 0);
-        _commit(challenger, id, 0, DisputeKind.BadStep, proof);
-        vm.roll(block.number + 1);
-        vm.cool(address(hub));
-        vm.cool(address(verifierModule));
-        vm.cool(address(auctionModule));
-        vm.cool(address(mmrModule));
-        vm.prank(challenger);
-        uint256 g = gasleft();
-        hub.dispute(id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof);
-        uint256 used = g - gasleft();
-        if (bytes(gasName).length > 0) {
-            vm.snapshotValue("AuctionChain", gasName, used);
-            bytes memory data =
-                abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, DisputeKind.BadStep, proof));
-            vm.snapshotValue("AuctionChain", string.concat(gasName, "_txGas"), transactionGas(data, used));
-            vm.snapshotValue("AuctionChain", string.concat(gasName, "_calldataBytes"), data.length);
-        }
+        _disputeIn("AuctionChain", DisputeKind.BadStep, proof, gasName);
     }
 
     /// @dev S_t folded from the claim's S_{t-1} and readings at `p` (what the verifier recomputes).

@@ -70,7 +70,8 @@ abstract contract EntryProofAttackBase is DisputeFixture {
         return MerkleTree.root(_leavesOf(es));
     }
 
-    function _openingOf(StepEntry[] memory es, uint256 j) internal pure returns (EntryOpening memory o) {
+    /// @dev Every opening here (the fixture's proofs included) is hashed by `_leafOf`.
+    function _entryOpening(StepEntry[] memory es, uint256 j) internal pure override returns (EntryOpening memory o) {
         o.entry = es[j];
         o.path = _proof(_leavesOf(es), j);
     }
@@ -94,7 +95,7 @@ abstract contract EntryProofAttackBase is DisputeFixture {
         EnergyProof memory e = abi.decode(_totalProof(c, j, k, t), (EnergyProof));
         e.fault = EnergyFault.Entry;
         e.energy = "";
-        e.entry = _openingOf(es, j);
+        e.entry = _entryOpening(es, j);
         return abi.encode(e);
     }
 
@@ -102,25 +103,6 @@ abstract contract EntryProofAttackBase is DisputeFixture {
     function _withRoot(Commit memory c, uint256 t, bytes32 root) internal pure returns (Commit memory) {
         c.entriesRoots[t] = root;
         return _recommit(c);
-    }
-
-    /// @dev A BadEntry proof of participant j at position t from the committed entries `es` (step t) and
-    /// `prevEs` (step t−1), hashed by `_leafOf`.
-    function _proofOf(Commit memory c, uint256 t, uint32 j, StepEntry[] memory es, StepEntry[] memory prevEs)
-        internal
-        view
-        returns (EntryProof memory p)
-    {
-        p.participant = j;
-        p.current = _intervalProof(c, t);
-        p.entry = _openingOf(es, j);
-        if (j > 0) p.before = _openingOf(es, j - 1);
-        if (j + 1 < N) p.last = _openingOf(es, N - 1);
-        if (t > 0) {
-            p.previous = _intervalProof(c, t - 1);
-            p.previousEntry = _openingOf(prevEs, j);
-        }
-        if (hasTariff) p.tariff = abi.encode(tariff);
     }
 }
 
@@ -305,7 +287,7 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
             DisputeKind.BadStep,
             abi.encode(_stepProof(c, 40))
         );
-        _proven(DisputeKind.BadEntry, abi.encode(_proofOf(c, 40, 3, es, _entries(c, 39))), "");
+        _proven(DisputeKind.BadEntry, abi.encode(_entryProofOf(c, 40, 3, es, _entries(c, 39))), "");
     }
 
     /// The same entry alone (every other entry F's): its state is not F's, proven at j = N−1; and an entry of
@@ -315,7 +297,7 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
         StepEntry[] memory es = _minNetEntries(c, 40);
         c = _withRoot(c, 40, _rootOf(es));
         _claimBy012(c);
-        _proven(DisputeKind.BadEntry, abi.encode(_proofOf(c, 40, uint32(N - 1), es, _entries(c, 39))), "");
+        _proven(DisputeKind.BadEntry, abi.encode(_entryProofOf(c, 40, uint32(N - 1), es, _entries(c, 39))), "");
     }
 
     function test_StepAfterMinNetEntryOpens() public {
@@ -324,7 +306,7 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
         c = _withRoot(c, 40, _rootOf(es));
         _claimBy012(c);
         // Step 41 of participant N−1 judged from S_40[N−1] = −2^127: F's state at 41 from it is not the claim's.
-        _proven(DisputeKind.BadEntry, abi.encode(_proofOf(c, 41, uint32(N - 1), _entries(c, 41), es)), "");
+        _proven(DisputeKind.BadEntry, abi.encode(_entryProofOf(c, 41, uint32(N - 1), _entries(c, 41), es)), "");
     }
 
     /// And BadEnergy Entry opens such an entry (its E_t[j] checked against the meter's sum, which is right).
@@ -336,7 +318,7 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
         EnergyProof memory e = abi.decode(_totalProof(c, uint32(N - 1), N - 1, 40), (EnergyProof));
         e.fault = EnergyFault.Entry;
         e.energy = "";
-        e.entry = _openingOf(es, N - 1);
+        e.entry = _entryOpening(es, N - 1);
         _disputeReverts(
             abi.encodeWithSelector(IDisputeVerifier.FraudNotProven.selector, DisputeKind.BadEnergy),
             DisputeKind.BadEnergy,
@@ -360,7 +342,7 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
         }
         c = _withRoot(c, 40, _rootOf(short));
         _claimBy012(c);
-        EntryProof memory p = _proofOf(c, 40, 3, es, _entries(c, 39));
+        EntryProof memory p = _entryProofOf(c, 40, 3, es, _entries(c, 39));
         // Entries 2 and 3 open at depth(N) = depth(N − 1); entry N−1 does not.
         bytes32[] memory leaves = _leavesOf(short);
         p.entry.path = _proof(leaves, 3);
@@ -386,7 +368,7 @@ contract ReviewEntryProofAttacksTest is EntryProofAttackBase {
         c = _withRoot(c, 40, MerkleTree.root(leaves));
         _claimBy012(c);
         for (uint32 j = 0; j < N; ++j) {
-            EntryProof memory p = _proofOf(c, 40, j, es, _entries(c, 39));
+            EntryProof memory p = _entryProofOf(c, 40, j, es, _entries(c, 39));
             p.entry.path = _proof(leaves, j);
             if (j > 0) p.before.path = _proof(leaves, j - 1);
             if (j + 1 < N) p.last.path = _proof(leaves, N - 1);

@@ -123,6 +123,20 @@ abstract contract DisputeFixture is Modules {
         _setUpCommunity(scheme, MarketParams(kind, maxBuy, maxSell, 0, bytes32(0), Tariff.hash(t)));
     }
 
+    /// @dev A tariff whose every hour differs, weekday from weekend, at UTC+1: W = 96 intervals of 15 min
+    /// from START (1970-01-12 13:46:40 UTC, a Monday) cover 24 local hours (TypeScript's `DISPUTE_TARIFF`).
+    function _touTariff() internal pure returns (TouTariff memory t) {
+        t.utcOffsetMinutes = 60;
+        for (uint256 h; h < 24; ++h) {
+            // forge-lint: disable-start(unsafe-typecast)
+            t.weekdayBuy[h] = uint128(130 + 10 * (h % 12));
+            t.weekdaySell[h] = uint128(40 + 8 * (h % 9));
+            t.weekendBuy[h] = uint128(260 - 5 * h);
+            t.weekendSell[h] = uint128(30 + h);
+            // forge-lint: disable-end(unsafe-typecast)
+        }
+    }
+
     /// @dev The community with `market` (an auction's limits hash filled in here).
     function _setUpCommunity(uint8 scheme, MarketParams memory market) internal {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
@@ -346,7 +360,7 @@ abstract contract DisputeFixture is Modules {
     }
 
     /// @dev Entry j of `es` with its canonical path.
-    function _entryOpening(StepEntry[] memory es, uint256 j) internal pure returns (EntryOpening memory o) {
+    function _entryOpening(StepEntry[] memory es, uint256 j) internal pure virtual returns (EntryOpening memory o) {
         bytes32[] memory leaves = new bytes32[](es.length);
         for (uint256 i = 0; i < es.length; ++i) {
             leaves[i] = StepEntries.leaf(es[i]);
@@ -665,6 +679,11 @@ abstract contract DisputeFixture is Modules {
     /// modules cold. `gasName` non-empty: the reveal's execution gas and its transaction's gas (EIP-7623 floor)
     /// into snapshots/Dispute.json, the latter below the per-transaction cap.
     function _dispute(DisputeKind kind, bytes memory proof, string memory gasName) internal {
+        _disputeIn("Dispute", kind, proof, gasName);
+    }
+
+    /// @dev `_dispute`, its figures recorded in snapshots/`group`.json (with the calldata's size in bytes).
+    function _disputeIn(string memory group, DisputeKind kind, bytes memory proof, string memory gasName) internal {
         (bytes32 root, bytes32 stateHash, bytes32 balancesRoot) =
             kind == DisputeKind.Equivocation ? (bytes32(0), bytes32(0), bytes32(0)) : _pendingClaim(id, 0);
         bytes memory data = abi.encodeCall(hub.dispute, (id, 0, root, stateHash, balancesRoot, kind, proof));
@@ -674,6 +693,7 @@ abstract contract DisputeFixture is Modules {
         vm.cool(address(verifierModule));
         vm.cool(address(ed25519Module));
         vm.cool(address(mmrModule));
+        vm.cool(address(auctionModule));
         vm.prank(challenger);
         (bool ok, bytes memory ret) = address(hub).call(data);
         // The call frame's own gas: not the test's memory expansion around it (a transaction starts empty).
@@ -685,8 +705,9 @@ abstract contract DisputeFixture is Modules {
         }
         if (bytes(gasName).length > 0) {
             uint256 txGas = transactionGas(data, used);
-            vm.snapshotValue("Dispute", gasName, used);
-            vm.snapshotValue("Dispute", string.concat(gasName, "_txGas"), txGas);
+            vm.snapshotValue(group, gasName, used);
+            vm.snapshotValue(group, string.concat(gasName, "_txGas"), txGas);
+            vm.snapshotValue(group, string.concat(gasName, "_calldataBytes"), data.length);
             assertLt(txGas, TX_GAS_CAP);
         }
     }
