@@ -63,14 +63,16 @@ const dec = (xs: readonly bigint[]): string[] => xs.map(String);
 /** `e` with a net of −2^127: no state F gives, the one net whose 16 bytes `stateHash` refuses. */
 const minNetEntry = (e: StepEntry): StepEntry => ({ ...e, state: { ...e.state, net: -(1n << 127n) } });
 
-const params = (kind: MarketKind, buy: bigint, sell: bigint, cap = 0n): MarketParams => ({
+/** Market parameters of a step case (the unit tests' too). */
+export const params = (kind: MarketKind, buy = 250n, sell = 100n, cap = 0n): MarketParams => ({
   kind,
   gridBuyPrice: buy,
   gridSellPrice: sell,
   feederCapacityWh: cap,
 });
 
-const en = (pairs: [number, number][]): Energy[] =>
+/** An interval's energy vector from (export, import) pairs in Wh. */
+export const en = (pairs: [number, number][]): Energy[] =>
   pairs.map(([e, m]) => ({ exportWh: BigInt(e), importWh: BigInt(m) }));
 
 /** S_{t−1} after one earlier interval `first` from zeros (a real window state, not made-up numbers). */

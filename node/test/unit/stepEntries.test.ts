@@ -19,16 +19,7 @@ import {
   U64_MAX,
 } from '../../src/window/index.js';
 import { SeededRandom } from '../../src/vectors/prng.js';
-import { flattenEntry, stepEntryVectors, unflattenEntry } from '../../src/vectors/stepEntries.js';
-
-const params = (kind: MarketKind, buy = 250n, sell = 100n, cap = 0n): MarketParams => ({
-  kind,
-  gridBuyPrice: buy,
-  gridSellPrice: sell,
-  feederCapacityWh: cap,
-});
-const en = (pairs: [number, number][]): Energy[] =>
-  pairs.map(([e, m]) => ({ exportWh: BigInt(e), importWh: BigInt(m) }));
+import { en, flattenEntry, params, stepEntryVectors, unflattenEntry } from '../../src/vectors/stepEntries.js';
 
 /** A random honest second step of n participants (S_{t−1} from a first step). */
 function honest(rng: SeededRandom, kind: MarketKind) {
