@@ -3,10 +3,11 @@ pragma solidity ^0.8.24;
 
 import {IHub} from "../interfaces/IHub.sol";
 import {ParticipantState} from "../types/Market.sol";
+import {MerkleTree} from "./MerkleTree.sol";
 
 /// @title PackedState
 /// @notice The compact encoding of a window state, 64 bytes per participant, twin of `packState` in
-/// `node/src/window/state.ts`, and the preimage of the state hash (`StateHash.hash` = keccak256 of it):
+/// `node/src/window/state.ts`, and the state hash built over it (`StateHash.hash`):
 ///
 ///     word 0: exportWh (8) ‖ importWh (8) ‖ p2pSoldWh (8) ‖ p2pBoughtWh (8)
 ///     word 1: gridSoldWh (8) ‖ gridBoughtWh (8) ‖ net (16, int128 two's complement)
@@ -14,13 +15,19 @@ import {ParticipantState} from "../types/Market.sol";
 /// big-endian, participants in index order. Every blob of a whole number of participants is exactly one
 /// state whose fields are in range (uint64 energies, int128 net), and a state has one blob: the hash names
 /// one state. A state with `net = -2^127` (the one int128 value whose negation does not fit) or a net
-/// outside int128 has no encoding (`NetOutOfRange` where a blob carries one; `tryHash` says so). Before s14
-/// the hash was keccak256(abi.encode(ParticipantState[])), 224 bytes per participant rebuilt in memory
-/// from these words: at N = 1,000 that rebuilding cost a game's publication 625,442 gas of its 904,341
-/// (DESIGN.md §5.4).
+/// outside int128 has no encoding (`NetOutOfRange` where a blob carries one; `tryHash` says so).
+/// The state hash is the root of the canonical zero-padded Merkle tree (`MerkleTree`) over one leaf per
+/// participant, keccak256(0x07 ‖ its 64 bytes) (`leaf`), twin of `stateHash` in state.ts (s19): one
+/// participant's committed state then opens in O(log N), which the `StateEntry` dispute needs (DESIGN.md
+/// §5.4). It costs about two keccaks per participant where the flat keccak256 of the blob cost one word's
+/// hashing. Before s14 the hash was keccak256(abi.encode(ParticipantState[])), 224 bytes per participant
+/// rebuilt in memory; s14 to s18 keccak256 of the blob.
 library PackedState {
     /// @notice Bytes per participant.
     uint256 internal constant STRIDE = 64;
+    /// @dev The state leaf's domain byte (§4: 0x00–0x04 the window commitment's, 0x05 the meter registry's,
+    /// 0x06 a step entry's).
+    uint8 internal constant LEAF_DOMAIN = 0x07;
 
     /// @notice The `net` column of the packed final state of `n` participants and its state hash. Reverts
     /// unless the length is `n · STRIDE`, every |net| <= int128 max and Σ net = 0 (IHub's
@@ -60,13 +67,17 @@ library PackedState {
                 src := add(src, 0x40)
                 netOut := add(netOut, netStep)
             }
-            // Hashed in free memory, which is left unclaimed.
-            let at := mload(0x40)
-            calldatacopy(at, packed.offset, packed.length)
-            stateHash := keccak256(at, packed.length)
         }
         if (bad != type(uint256).max) revert IHub.NetOutOfRange(bad);
         if (sum != 0) revert IHub.UnbalancedState(sum);
+        stateHash = _root(_offset(packed), n, true);
+    }
+
+    /// @notice The state hash of a packed blob held in memory, judging nothing (a BadStep proof's S_{t-1}: its
+    /// length, nets and balance are the caller's to judge). Reverts `StateLengthMismatch` only when the length is
+    /// not a whole number of participants.
+    function hashPacked(bytes memory packed) internal pure returns (bytes32) {
+        return _root(_memoryOffset(packed), _count(packed.length), false);
     }
 
     /// @notice Reads a packed state held in memory (a dispute's proof) without judging it: the number of
@@ -91,8 +102,8 @@ library PackedState {
                 sum := add(sum, net)
                 src := add(src, 0x40)
             }
-            stateHash := keccak256(add(packed, 0x20), mload(packed))
         }
+        stateHash = _root(_memoryOffset(packed), n, false);
     }
 
     /// @notice The state a packed blob held in memory encodes (a BadStep proof's S_{t-1}), as the market
@@ -100,12 +111,10 @@ library PackedState {
     /// participants are the caller's to judge). Reverts `StateLengthMismatch` only when the length is not a
     /// whole number of participants.
     function unpack(bytes memory packed) internal pure returns (ParticipantState[] memory states, bytes32 stateHash) {
-        uint256 src;
-        assembly ("memory-safe") {
-            stateHash := keccak256(add(packed, 0x20), mload(packed))
-            src := add(packed, 0x20)
-        }
-        states = _unpack(src, _count(packed.length), false);
+        uint256 n = _count(packed.length);
+        uint256 src = _memoryOffset(packed);
+        stateHash = _root(src, n, false);
+        states = _unpack(src, n, false);
     }
 
     /// @notice `unpack` of a blob in calldata, without the hash: what a market module's `stepHash` reads
@@ -154,6 +163,62 @@ library PackedState {
         }
     }
 
+    /// @dev The root of the state tree over the `n` packed participants at `src` (memory or calldata): leaf j =
+    /// keccak256(0x07 ‖ its 64 bytes), zero leaves up to 2^depth(n), inner nodes `MerkleTree.hashPair`'s
+    /// keccak256(0x01 ‖ left ‖ right); zero for n = 0, the leaf itself for n = 1 (as `MerkleTree.root`). In
+    /// assembly, in unclaimed free memory (2^depth(n) words and one 65-byte scratch), folded in place: the
+    /// Solidity loops cost about twice as much per hash (bounds checks, a fresh buffer per `hashPair`).
+    function _root(uint256 src, uint256 n, bool fromCalldata) private pure returns (bytes32 root) {
+        uint256 width = uint256(1) << MerkleTree.depth(n);
+        assembly ("memory-safe") {
+            let level := mload(0x40)
+            let scratch := add(level, shl(5, width))
+            mstore8(scratch, LEAF_DOMAIN)
+            let body := add(scratch, 1)
+            let out := level
+            let end := add(level, shl(5, n))
+            switch fromCalldata
+            case 0 {
+                for {} lt(out, end) {} {
+                    mcopy(body, src, 0x40)
+                    mstore(out, keccak256(scratch, 0x41))
+                    src := add(src, 0x40)
+                    out := add(out, 0x20)
+                }
+            }
+            default {
+                for {} lt(out, end) {} {
+                    calldatacopy(body, src, 0x40)
+                    mstore(out, keccak256(scratch, 0x41))
+                    src := add(src, 0x40)
+                    out := add(out, 0x20)
+                }
+            }
+            // Free memory may hold anything: the padding is written.
+            end := add(level, shl(5, width))
+            for {} lt(out, end) { out := add(out, 0x20) } { mstore(out, 0) }
+            mstore8(scratch, 0x01)
+            for {} gt(width, 1) {} {
+                width := shr(1, width)
+                out := level
+                end := add(level, shl(6, width))
+                for { let pair := level } lt(pair, end) { pair := add(pair, 0x40) } {
+                    mcopy(body, pair, 0x40)
+                    mstore(out, keccak256(scratch, 0x41))
+                    out := add(out, 0x20)
+                }
+            }
+            root := mload(level)
+        }
+    }
+
+    /// @dev The memory address of `packed`'s first byte.
+    function _memoryOffset(bytes memory packed) private pure returns (uint256 at) {
+        assembly ("memory-safe") {
+            at := add(packed, 0x20)
+        }
+    }
+
     /// @dev The calldata offset of `packed`'s first byte.
     function _offset(bytes calldata packed) private pure returns (uint256 at) {
         assembly ("memory-safe") {
@@ -168,10 +233,20 @@ library PackedState {
         return len / STRIDE;
     }
 
-    /// @notice The state hash of `s` (keccak256 of its encoding); reverts `NetOutOfRange` (the first such
+    /// @notice The state hash of `s` (the state tree's root over its encoding); reverts `NetOutOfRange` (the first such
     /// participant) when `s` has none: a net of -2^127 or outside int128. `StateHash.hash`.
     function hash(ParticipantState[] memory s) internal pure returns (bytes32) {
-        return keccak256(packStrict(s));
+        bytes memory packed = packStrict(s);
+        return _root(_memoryOffset(packed), s.length, false);
+    }
+
+    /// @notice Participant `s`'s leaf in the state tree: keccak256(0x07 ‖ its 64 bytes). A net of −2^127 has a
+    /// leaf (`pack`'s rule: a step entry's state may hold it, and `StateEntry` compares the two by this hash);
+    /// reverts `NetOutOfRange` for a net outside int128.
+    function leaf(ParticipantState memory s) internal pure returns (bytes32) {
+        ParticipantState[] memory one = new ParticipantState[](1);
+        one[0] = s;
+        return keccak256(abi.encodePacked(LEAF_DOMAIN, pack(one)));
     }
 
     /// @notice The encoding of `s` (the state hash's preimage); reverts `NetOutOfRange` (the first such
@@ -186,7 +261,7 @@ library PackedState {
     /// is `s`). `StateHash.tryHash`.
     function tryHash(ParticipantState[] memory s) internal pure returns (bool ok, bytes32 h) {
         (bytes memory out, uint256 bad) = _encode(s, true);
-        return (bad == type(uint256).max, keccak256(out));
+        return (bad == type(uint256).max, _root(_memoryOffset(out), s.length, false));
     }
 
     /// @notice The packed bytes of `s` (tests and scripts; the hub only decodes), a net of -2^127 included (a

@@ -200,10 +200,10 @@ contract DisputeVerifier is IDisputeVerifier {
             if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;
             // Bytes of no whole number of participants are no state at all. Every state the packing cannot
             // hold (a field out of its range) is never honest, and the step that first committed one is
-            // provable from a packable predecessor (DESIGN.md §5): no proof is lost. The bytes are the state
-            // hash's preimage (§4).
+            // provable from a packable predecessor (DESIGN.md §5): no proof is lost. The state hash is the
+            // state tree's root over the bytes (§4).
             if (p.prevState.length % PackedState.STRIDE != 0) revert MalformedPrevState(p.prevState.length);
-            if (keccak256(p.prevState) != p.previous.stateHash) revert PrevStateMismatch();
+            if (PackedState.hashPacked(p.prevState) != p.previous.stateHash) revert PrevStateMismatch();
             // An honest S_{t-1} has one entry per participant: a committed one that does not is fraud.
             if (p.prevState.length != n * PackedState.STRIDE) return Verdict.Fraud;
             prevState = p.prevState;

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
+import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {ParticipantState, StateHash} from "../../src/types/Market.sol";
 
@@ -78,14 +79,33 @@ contract PackedStateTest is Test {
         }
     }
 
-    /// The state hash is keccak256 of the packed bytes themselves (s14: no ABI encoding rebuilt in memory), the
-    /// same from `decode`, `check` (a game's publication), `inspect`, `unpack` and `StateHash.hash`.
-    function test_StateHashIsKeccakOfThePackedBytes() public view {
+    /// The state hash is the state tree's root (s19): leaf j = keccak256(0x07 ‖ participant j's 64 packed bytes),
+    /// the canonical zero-padded tree (`MerkleTree.root`), the same from `decode`, `check` (a game's publication),
+    /// `inspect`, `unpack`, `hashPacked` and `StateHash.hash`; one leaf is the root, no participant gives zero.
+    function test_StateHashIsTheStateTreeRoot() public view {
         ParticipantState[] memory s = new ParticipantState[](3);
         (s[0].exportWh, s[1].importWh, s[2].gridBoughtWh) = (7, 9, type(uint64).max);
         (s[0].net, s[1].net, s[2].net) = (-type(int128).max, type(int128).max - 5, 5);
         bytes memory packed = PackedState.pack(s);
-        bytes32 expected = keccak256(packed);
+        bytes32[] memory leaves = new bytes32[](3);
+        for (uint256 j; j < 3; ++j) {
+            bytes memory one = new bytes(64);
+            for (uint256 b; b < 64; ++b) {
+                one[b] = packed[64 * j + b];
+            }
+            leaves[j] = keccak256(abi.encodePacked(bytes1(0x07), one));
+            assertEq(PackedState.leaf(s[j]), leaves[j], "leaf");
+        }
+        bytes32 expected = MerkleTree.root(leaves);
+        assertEq(
+            expected, MerkleTree.hashPair(MerkleTree.hashPair(leaves[0], leaves[1]), MerkleTree.hashPair(leaves[2], 0))
+        );
+        assertTrue(expected != keccak256(packed), "not the flat hash of s14");
+        assertEq(PackedState.hashPacked(packed), expected);
+        ParticipantState[] memory single = new ParticipantState[](1);
+        single[0] = s[2];
+        assertEq(StateHash.hash(single), leaves[2], "one participant: the leaf");
+        assertEq(PackedState.hashPacked(""), bytes32(0), "no participant: zero");
         assertEq(StateHash.hash(s), expected);
         (, bytes32 decoded) = h.decode(packed, 3);
         assertEq(decoded, expected);

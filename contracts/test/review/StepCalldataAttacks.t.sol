@@ -108,14 +108,14 @@ contract StepCalldataAttacksTest is Test {
     // The TypeScript twin's answers on the same inputs (`tryStateHash(marketStepOfEnergy(...))` of
     // node/src/window, run by scripts/review-step-boundaries.ts): the boundary tests below assert both paths
     // give them, so the calldata path, the memory path and the node agree at the boundaries.
-    bytes32 internal constant TS_N1024 = 0x806c33fc1741c1a6aeeeda9081484af186fb5abc86fbbb7cb9029e3760181455;
-    bytes32 internal constant TS_N1024_FEEDER_1 = 0x3f44aa480ba331b36c8b8f39e8971cc4720dae886514b27fd9377f0df72921d9;
+    bytes32 internal constant TS_N1024 = 0x5200a8750b17749f5b4da7aebd49cd736447c29d1f747a783b7562075b253f5b;
+    bytes32 internal constant TS_N1024_FEEDER_1 = 0xfd1e6bc8b647f5451de28863d2e8307d3409c7334c14c2bf33bfb5ada8703498;
     bytes32 internal constant TS_N1024_TOTALS_QUARTER_PRICE =
-        0x0b304ad932349e29d851ddbeb10e94a0fd90d3a14a5d41210c460df1d0d57783;
-    bytes32 internal constant TS_MIN_NET_TOTALS = 0x012893657d8eb2efad4de0a91bcd0e39ad9837745dec3ea923737ea803fc8e3d;
-    bytes32 internal constant TS_MIN_NET_LIFTED = 0xb03481b414a1a01922b68b7221f31d2c552fd5d11ccc8e2e1b177c6f7cef329e;
-    bytes32 internal constant TS_TOP_MMR_ZERO = 0x58521d40f5950436650b5d59c5fdaa22055935492b36d948ac4fcd5c54c9ea98;
-    bytes32 internal constant TS_TOP_TOTALS_ZERO = 0x1857aa7e608785399614538b01c702b45cb0b560ba09737f28612635cb2c3a4f;
+        0x3e37b5203a4c57593dd9658810e627453965ff64b309012c132a2ba01f588f62;
+    bytes32 internal constant TS_MIN_NET_TOTALS = 0x5326d101360483d8072cd4c431398c34281d7fbc993c0522518126af20cbd8d9;
+    bytes32 internal constant TS_MIN_NET_LIFTED = 0x5b5df199360cdbcc61c935291ac2ec0212e654f829c5be8981dfc2ff9b58f703;
+    bytes32 internal constant TS_TOP_MMR_ZERO = 0x5b4bd03086c5806aab3d90f2153258fc5b731f22eb52c1bbffadeda244663e2b;
+    bytes32 internal constant TS_TOP_TOTALS_ZERO = 0x108eb6a92e1f646cfab743df663e7ab83a049ee98b98e39dbacd48f104bff277;
 
     // ------------------------------------------------------------------ helpers
 
@@ -381,7 +381,7 @@ contract StepCalldataAttacksTest is Test {
             assertTrue(ok);
             // Mmr with no energy leaves the state as it was; Totals recomputes (TypeScript alike).
             assertEq(ret, abi.encode(true, k == 1 ? TS_TOP_MMR_ZERO : TS_TOP_TOTALS_ZERO));
-            if (k == 1) assertEq(TS_TOP_MMR_ZERO, keccak256(prev));
+            if (k == 1) assertEq(TS_TOP_MMR_ZERO, PackedState.hashPacked(prev));
             // exportWh + 1 (both markets); Mmr: gridSoldWh + 1 too once exportWh could take it.
             (ok, ret) = _bothPaths(p, prev, _energy(2, 1, 0), "");
             assertFalse(ok);
@@ -425,8 +425,8 @@ contract StepCalldataAttacksTest is Test {
         assertFalse(encodable, "Mmr: -2^127 carried");
         (ok, ret) = _bothPaths(_params(MarketKind.Totals, 100, 50, 0), prev, _energy(2, 0, 0), "");
         assertTrue(ok);
-        assertEq(ret, abi.encode(true, keccak256(PackedState.pack(_state(2)))), "Totals: recomputed");
-        assertEq(keccak256(PackedState.pack(_state(2))), TS_MIN_NET_TOTALS);
+        assertEq(ret, abi.encode(true, PackedState.hashPacked(PackedState.pack(_state(2)))), "Totals: recomputed");
+        assertEq(PackedState.hashPacked(PackedState.pack(_state(2))), TS_MIN_NET_TOTALS);
         // A trade that lifts the -2^127 by one: encodable again on both paths.
         uint256[] memory ex = new uint256[](2);
         uint256[] memory im = new uint256[](2);
@@ -533,7 +533,7 @@ contract StepCalldataAttacksTest is Test {
             if (k == 2) p.limitsHash = LimitsHash.hash(none);
             (ok, ret) = _bothPaths(p, "", "", "");
             assertTrue(ok);
-            assertEq(ret, abi.encode(true, keccak256("")));
+            assertEq(ret, abi.encode(true, bytes32(0)));
         }
         // All-zero energy, feeder 0 and 5: Mmr and auction leave S_{t-1} as it was.
         ParticipantState[] memory three = _state(3);
@@ -545,12 +545,12 @@ contract StepCalldataAttacksTest is Test {
             MarketParams memory pm = _params(MarketKind.Mmr, 100, 50, cap);
             (bool ok, bytes memory ret) = _bothPaths(pm, prev, _energy(3, 0, 0), "");
             assertTrue(ok);
-            assertEq(ret, abi.encode(true, keccak256(prev)));
+            assertEq(ret, abi.encode(true, PackedState.hashPacked(prev)));
             MarketParams memory pa = _params(MarketKind.Auction, 100, 50, cap);
             pa.limitsHash = LimitsHash.hash(l3);
             (ok, ret) = _bothPaths(pa, prev, _energy(3, 0, 0), PackedLimits.pack(l3));
             assertTrue(ok);
-            assertEq(ret, abi.encode(true, keccak256(prev)));
+            assertEq(ret, abi.encode(true, PackedState.hashPacked(prev)));
         }
     }
 
@@ -593,7 +593,7 @@ contract StepCalldataAttacksTest is Test {
         (bytes memory again, bytes32 lh, bytes32 sh) = probe.hashesLeaveMemory(state, limits);
         assertEq(again, state, "state after the hashes");
         assertEq(lh, LimitsHash.hash(PackedLimits.unpack(limits)));
-        assertEq(sh, keccak256(state));
+        assertEq(sh, PackedState.hashPacked(state));
     }
 
     function _random(uint256 seed, uint256 len) internal pure returns (bytes memory out) {

@@ -1,4 +1,5 @@
-import { AbiCoder, keccak256 } from 'ethers';
+import { AbiCoder, concat, keccak256 } from 'ethers';
+import { buildLevels, merkleRoot } from './merkle.js';
 import { MarketError, MarketErrorCode } from './errors.js';
 
 /** Which market function F a community folds its windows with (twin of Solidity `MarketKind`). */
@@ -229,12 +230,33 @@ export function unpackLimits(packed: Uint8Array): LimitPrices[] {
   });
 }
 
+/** The state leaf's domain byte (0x00–0x04: the window commitment's; 0x05 the meter registry's; 0x06 a step entry's). */
+const STATE_DOMAIN = '0x07';
+
 /**
- * hash(S) = keccak256(packState(S)), equal to Solidity `StateHash.hash`. 0x-prefixed. Throws
+ * Participant j's leaf in the state tree: keccak256(0x07 ‖ S[j] packed), 65 bytes hashed (twin of Solidity
+ * `PackedState.leaf`). With `minNet`, a net of −2^127 has a leaf too (what a step entry's state may hold: the
+ * `StateEntry` dispute compares an entry's state with the committed leaf by this hash). Throws
+ * VALUE_OUT_OF_RANGE for a state without a packed encoding (`packState`).
+ */
+export function stateLeaf(s: ParticipantState, opts: { minNet?: boolean } = {}): string {
+  return keccak256(concat([STATE_DOMAIN, packState([s], opts)]));
+}
+
+/** The state tree's levels, leaves first (`merkle.ts`): what a `StateEntry` proof's path is read from. */
+export function stateLevels(states: readonly ParticipantState[]): string[][] {
+  return buildLevels(states.map((s) => stateLeaf(s)));
+}
+
+/**
+ * hash(S): the root of the canonical zero-padded Merkle tree (`merkle.ts`) over one leaf per participant,
+ * `stateLeaf(S[j])`, equal to Solidity `StateHash.hash` (DESIGN.md §4). A root and not one flat hash, so that
+ * one participant's committed state opens in O(log N) (the `StateEntry` dispute, §5.4). 0x-prefixed. Throws
  * VALUE_OUT_OF_RANGE for a state without a packed encoding (`packState`): no committed state is one.
  */
 export function stateHash(states: readonly ParticipantState[]): string {
-  return keccak256(packState(states));
+  checkState(states);
+  return merkleRoot(states.map((s) => stateLeaf(s)));
 }
 
 /**

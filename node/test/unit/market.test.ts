@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { keccak256 } from 'ethers';
+import { concat, keccak256 } from 'ethers';
+import { ZERO_HASH, hashPair } from '../../src/window/merkle.js';
 import {
   MarketError,
   MarketErrorCode,
@@ -18,6 +19,7 @@ import {
   share,
   packState,
   stateHash,
+  stateLeaf,
   tryStateHash,
   type MarketParams,
   type MeterEnergy,
@@ -193,11 +195,16 @@ describe('window/state: encodeState, packState and stateHash', () => {
     expect(word(8)).to.equal('f'.repeat(64));
   });
 
-  it('stateHash is keccak256 of the packed state (64 bytes per participant), not of the ABI encoding', () => {
-    const s = [state({ exportWh: 1n, net: -1n }), state({ importWh: 2n, net: 1n })];
+  it('stateHash is the Merkle root over keccak256(0x07 ‖ 64 packed bytes) per participant, not a flat hash', () => {
+    const s = [state({ exportWh: 1n, net: -1n }), state({ importWh: 2n, net: 1n }), state({})];
     const packed = packState(s);
-    expect(packed.length).to.equal(128);
-    expect(stateHash(s)).to.equal(keccak256(packed));
+    expect(packed.length).to.equal(192);
+    const leaf = (j: number) => keccak256(concat(['0x07', packed.subarray(64 * j, 64 * j + 64)]));
+    expect(s.map((x) => stateLeaf(x))).to.deep.equal([leaf(0), leaf(1), leaf(2)]);
+    expect(stateHash(s)).to.equal(hashPair(hashPair(leaf(0), leaf(1)), hashPair(leaf(2), ZERO_HASH)));
+    expect(stateHash([s[2]])).to.equal(leaf(2));
+    expect(stateHash([])).to.equal(ZERO_HASH);
+    expect(stateHash(s)).to.not.equal(keccak256(packed));
     expect(stateHash(s)).to.not.equal(keccak256(encodeState(s)));
     expect(tryStateHash(s)).to.equal(stateHash(s));
   });
