@@ -37,6 +37,7 @@ export const DISPUTE_KIND_TEXT: Record<DisputeKind, string> = {
   [DisputeKind.BadBalances]: 'a balances root that is not the reaction of the window (bad balances)',
   [DisputeKind.BadEnergy]: "a committed energy that is not the sum of the meters' readings (bad energy)",
   [DisputeKind.BadEntry]: "one participant's wrong step in one interval, judged alone (bad entry)",
+  [DisputeKind.StateEntry]: "a committed state that is not one participant's step entry (state entry)",
 };
 
 export interface WindowHistory {

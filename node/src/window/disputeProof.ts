@@ -17,7 +17,7 @@ import {
 import { packEnergy } from './energy.js';
 import { entriesWithStates, entryLeaf, type StepEntry, ZERO_ENTRY } from './entries.js';
 import { buildLevels, merkleProof } from './merkle.js';
-import { packLimits, packState, type LimitPrices, type ParticipantState } from './state.js';
+import { packLimits, packState, stateLevels, type LimitPrices, type ParticipantState } from './state.js';
 import { encodeTariff, type Tariff } from './tariff.js';
 import {
   METER_RECORD_OPENING,
@@ -49,6 +49,11 @@ export enum DisputeKind {
   BadEnergy = 7,
   /** One participant's step entry is not F's (`judgeEntry`): judged from O(1) entries (Totals and Mmr only). */
   BadEntry = 8,
+  /**
+   * The state tree a leaf commits (its stateHash) holds, at one participant, a leaf other than the state of the
+   * participant's step entry under the same leaf's entries root.
+   */
+  StateEntry = 9,
 }
 
 /** `EnergyProof.fault` (contracts/src/types/Dispute.sol). */
@@ -136,6 +141,7 @@ export const DISPUTE_PROOF_TYPES: Record<DisputeKind, string> = {
   [DisputeKind.BadBalances]: `tuple(${BALANCE}[] previous, uint256 previousTotalClaims, bytes finalState)`,
   [DisputeKind.BadEnergy]: `tuple(uint8 fault, ${INTERVAL} leaf, ${SIGNED} slot, ${OPENING} current, ${OPENING} previous, uint32 participant, bytes energy, ${RECORD} meter, ${RECORD} previousMeter, ${RECORD} nextMeter, ${ENTRY} entry)`,
   [DisputeKind.BadEntry]: `tuple(uint32 participant, ${INTERVAL} previous, ${ENTRY} previousEntry, ${INTERVAL} current, ${ENTRY} before, ${ENTRY} entry, ${ENTRY} last, bytes tariff)`,
+  [DisputeKind.StateEntry]: `tuple(uint32 participant, ${INTERVAL} leaf, ${ENTRY} entry, bytes32 stateLeaf, bytes32[] statePath)`,
 };
 
 /** A slot as the proof structs (and the game's `Publish`) carry it: encoding and signature, or both empty. */
@@ -485,6 +491,51 @@ export function badEntryProofOf(p: EntryProofParts): string {
     entry: entryOpeningTuple(p.entry),
     last: entryOpeningTuple(p.last ?? NO_ENTRY_OPENING),
     tariff: p.tariff ? encodeTariff(p.tariff) : '0x',
+  });
+}
+
+/** `StateEntryProof` fields (contracts/src/types/Dispute.sol). */
+export interface StateEntryProofParts {
+  /** j. */
+  participant: number;
+  /** Leaf t under the claim's windowRoot. */
+  leaf: IntervalLeafProof;
+  /** Entry j under `leaf.entriesRoot`. */
+  entry: EntryOpening;
+  /** The committed state tree's leaf j (its hash alone) and its path under `leaf.stateHash`, bottom-up. */
+  stateLeaf: string;
+  statePath: string[];
+}
+
+/**
+ * Kind 10 (`DisputeKind.StateEntry`, enum value 9): the state tree the claimed leaf at `position` commits (built
+ * from the claimed S_t, `stateLevels`) holds at `participant` a leaf other than the state of entry j of the same
+ * leaf (`claimedEntries`), which the verifier hashes with `stateLeaf(entry.state, { minNet: true })`. O(log N)
+ * data whatever N and M. Throws a RangeError for a participant outside the community (the verifier's
+ * `ParticipantOutOfRange`), UNSUPPORTED_KIND where `claimedEntries` does (the auction has no entries).
+ */
+export function stateEntryProof(claim: ClaimedWindow, position: number, participant: number): string {
+  const states = claim.states[position];
+  if (!Number.isInteger(participant) || participant < 0 || participant >= states.length)
+    throw new RangeError(`participant ${participant} out of range: the community has ${states.length}`);
+  const levels = stateLevels(states);
+  return stateEntryProofOf({
+    participant,
+    leaf: intervalLeafProof(claim, position),
+    entry: entryOpening(claimedEntries(claim, position), participant),
+    stateLeaf: levels[0][participant],
+    statePath: merkleProof(levels, participant),
+  });
+}
+
+/** Kind 10 from its parts (e.g. a leaf a game opened, a state leaf and entry served by peers). */
+export function stateEntryProofOf(p: StateEntryProofParts): string {
+  return encode(DisputeKind.StateEntry, {
+    participant: p.participant,
+    leaf: p.leaf,
+    entry: entryOpeningTuple(p.entry),
+    stateLeaf: p.stateLeaf,
+    statePath: p.statePath,
   });
 }
 
