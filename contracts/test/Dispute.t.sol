@@ -810,7 +810,11 @@ contract DisputeTest is DisputeFixture {
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
         assertEq(vm.parseJsonBytes32(json, ".honestWindowRoot"), _honest().root, "TS fold and commitment = Solidity's");
         uint256 count = vm.parseJsonUint(json, ".claimCount");
-        assertEq(count, 10, "omission, forged, bad step, final state, energy x2, entry x2, entry energy, equivocation");
+        assertEq(
+            count,
+            12,
+            "omission, forged, bad step, final state, energy x2, entry x2, entry energy, state entry x2, equivocation"
+        );
         for (uint256 i = 0; i < count; ++i) {
             string memory at = string.concat(".claims[", vm.toString(i), "]");
             DisputeKind kind = DisputeKind(vm.parseJsonUint(json, string.concat(at, ".kind")));

@@ -30,6 +30,7 @@ import {
   forgedReadingProof,
   intervalLeafProof,
   readingMismatchProof,
+  stateEntryProof,
   type ClaimedWindow,
 } from '../window/disputeProof.js';
 import { foldWindow, marketStepOfEnergy } from '../window/market.js';
@@ -41,6 +42,7 @@ import {
   packState,
   MarketKind,
   stateHash,
+  stateLeaf,
   type LimitPrices,
   type MarketParams,
   type ParticipantState,
@@ -141,6 +143,15 @@ export function disputeVectors() {
       [45, 4],
       [W - 1, M - 1],
     ].map(([t, j]) => badEntryProof(honest, t, j)),
+    // StateEntry proofs the node builds against the honest claim (first interval and participant, the
+    // `stateEntry` claim's interval and participant, the last participant of the last interval): each leaf's
+    // state tree holds its entries' states, so forge posts the honest claim and sees each refused
+    // `FraudNotProven(9)`.
+    honestStateEntryProofs: [
+      [0, 0],
+      [40, 3],
+      [W - 1, M - 1],
+    ].map(([t, j]) => stateEntryProof(honest, t, j)),
     auction: auctionClaim(slots),
     tou: auctionClaim(slots, DISPUTE_TARIFF),
     touMmr: touEntryClaim(slots),
@@ -342,6 +353,32 @@ function entryEnergyClaim(honest: ClaimedWindow, t: number, j: number, extraWh: 
 }
 
 /**
+ * The honest claim with the state tree of leaf `t` committing S_t with `delta` of net moved from participant k
+ * to participant j (the claimed S_t is that state), while the leaf's entries (its entries root, and those of leaf
+ * t+1, built from S_t) stay the honest ones: every other leaf is honest, so only StateEntry proves it, at j or k.
+ * Checked: the committed state leaves differ from the entries' states at j and k and nowhere else.
+ */
+export function stateEntryClaim(honest: ClaimedWindow, t: number, j: number, k: number, delta: bigint): ClaimedWindow {
+  const changed = honest.states[t].map((p) => ({ ...p }));
+  changed[j].net += delta;
+  changed[k].net -= delta;
+  const intervals = honest.commitment.intervals.map((c, i) => (i === t ? { ...c, stateHash: stateHash(changed) } : c));
+  const entries = honest.states.map((_, i) => (i === t || i === t + 1 ? claimedEntries(honest, i) : undefined));
+  const claim: ClaimedWindow = {
+    ...honest,
+    states: honest.states.map((s, i) => (i === t ? changed : s)),
+    commitment: commitWindow(intervals),
+    entries,
+  };
+  const faulty = claimedEntries(claim, t).flatMap((e, i) =>
+    stateLeaf(claim.states[t][i]) === stateLeaf(e.state, { minNet: true }) ? [] : [i],
+  );
+  if (faulty.join() !== [j, k].sort((a, b) => a - b).join())
+    throw new Error(`the state tree of leaf ${t} differs from its entries at ${faulty}, not at ${j} and ${k}`);
+  return claim;
+}
+
+/**
  * A claim whose readings tree of interval `t` is `tamper`ed (running sums or E_t), every state folded from
  * the committed E_t as a consistent cheat would (so only the energy is wrong, not F).
  */
@@ -526,6 +563,10 @@ function disputeClaims(
   });
   // Participant 6's step entry at interval 33 exports 100 Wh more than its meter (the flat E_t is right).
   const entryEnergy = entryEnergyClaim(honest, 33, 6, 100n);
+  // Leaf 40's state tree moves 300 tokens of net from participant 7 to participant 3 (its entries honest: the
+  // final state right); leaf W−1's moves 9 from participant 1 to participant 0, the posted final state with it.
+  const stateEntry = stateEntryClaim(honest, 40, 3, 7, 300n);
+  const stateEntryLast = stateEntryClaim(honest, W - 1, 0, 1, 9n);
 
   const wrongFinal = honest.states[W - 1].map((p) => ({ ...p }));
   wrongFinal[0].net += 7n;
@@ -541,6 +582,8 @@ function disputeClaims(
     out('badEntry', DisputeKind.BadEntry, badEntry, badEntryProof(badEntry, 45, 4)),
     out('badEntryFirst', DisputeKind.BadEntry, badEntryFirst, badEntryProof(badEntryFirst, 0, M - 1)),
     out('badEnergyEntry', DisputeKind.BadEnergy, entryEnergy, entryEnergyProof(entryEnergy, 33, 6)),
+    out('stateEntry', DisputeKind.StateEntry, stateEntry, stateEntryProof(stateEntry, 40, 3)),
+    out('stateEntryLast', DisputeKind.StateEntry, stateEntryLast, stateEntryProof(stateEntryLast, W - 1, 0)),
     // Last: an equivocation leaves the claim pending (it voids a slot, it rejects nothing).
     out('equivocation', DisputeKind.Equivocation, honest, equivocationProof(first, second, layoutOf(M).registry!)),
   ];
