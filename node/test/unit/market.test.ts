@@ -20,6 +20,7 @@ import {
   packState,
   stateHash,
   stateLeaf,
+  stateLevels,
   tryStateHash,
   type MarketParams,
   type MeterEnergy,
@@ -207,6 +208,15 @@ describe('window/state: encodeState, packState and stateHash', () => {
     expect(stateHash(s)).to.not.equal(keccak256(packed));
     expect(stateHash(s)).to.not.equal(keccak256(encodeState(s)));
     expect(tryStateHash(s)).to.equal(stateHash(s));
+  });
+
+  it('stateLevels: leaves first, its root the state hash (the tree a StateEntry path is read from)', () => {
+    for (const n of [0, 1, 3, 5, 8, 10]) {
+      const s = Array.from({ length: n }, (_, j) => state({ exportWh: BigInt(j), net: BigInt(j % 2 ? j : -j) }));
+      const levels = stateLevels(s);
+      expect(levels[levels.length - 1], String(n)).to.deep.equal([stateHash(s)]);
+      expect(levels[0].slice(0, n)).to.deep.equal(s.map((x) => stateLeaf(x)));
+    }
   });
 
   it('a net without a packed encoding (−2^127, beyond int128) has no state hash: stateHash throws, tryStateHash is undefined', () => {
