@@ -14,6 +14,7 @@ import {
     MeterLeafOpening,
     MeterRecordOpening,
     SignedReading,
+    StateEntryProof,
     StepProof
 } from "../src/types/Dispute.sol";
 import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
@@ -50,7 +51,7 @@ import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 /// well-formed, so ForgedReading pays a whole Ed25519 verification), and one commitment carries every fault
 /// a judgement proves: S_1 ≠ F(S_0, E_1) (BadStep), meter 500's running sum 1 Wh over its slot
 /// (Accumulation), participant 700's E_1 entry 1 Wh over its meter's sum (Total), meter 999's slot not
-/// signed by its key (ForgedReading). The game only hashes what it is shown, so the same commitment is
+/// signed by its key (ForgedReading), participant 300's committed S_1 off its (F's) entry (StateEntry). The game only hashes what it is shown, so the same commitment is
 /// answered honestly move by move.
 contract GameWideGasTest is HubFixture {
     uint256 internal constant NW = 1000;
@@ -62,6 +63,8 @@ contract GameWideGasTest is HubFixture {
     /// The participant whose S_1 entry is wrong besides participant 0 (BadEntry's worst case: entries j−1, j,
     /// N−1 and leaf 0's entry j all opened).
     uint32 internal constant BAD_ENTRY = 600;
+    /// The participant whose committed S_1 holds one Wh more bought from the grid than its entry (F's): StateEntry.
+    uint32 internal constant STATE_ENTRY = 300;
     uint256 internal constant TX_GAS_CAP = 16_777_216;
     /// @dev `open`'s calldata besides its two packed lists: the selector and the ABI head and tails of
     /// `OpenConfig` (`test_Wide_OpenCalldataFitsARelayedTransaction`).
@@ -200,10 +203,12 @@ contract GameWideGasTest is HubFixture {
     }
 
     /// @dev S_1's faults: one Wh more exported by participant 0 (BadStep), one Wh more sold to the grid by
-    /// participant BAD_ENTRY (BadEntry).
+    /// participant BAD_ENTRY (BadEntry), one Wh more bought from the grid by STATE_ENTRY (its entry keeps F's
+    /// state: StateEntry).
     function _wrongStates(ParticipantState[] memory s1) internal pure {
         s1[0].exportWh += 1;
         s1[BAD_ENTRY].gridSoldWh += 1;
+        s1[STATE_ENTRY].gridBoughtWh += 1;
     }
 
     /// @dev Steps 0 and 1's entries over the committed E (the same at every interval).
@@ -225,7 +230,8 @@ contract GameWideGasTest is HubFixture {
         es = StepEntries.entries(p, prev, exs, ims);
         bytes32[] memory leaves = new bytes32[](NW);
         for (uint256 j = 0; j < NW; ++j) {
-            es[j].state = claimed[j];
+            // STATE_ENTRY's entry keeps F's state where the claimed S_1 departs from it (StateEntry's fault).
+            if (j != STATE_ENTRY || claimed[j].gridBoughtWh == es[j].state.gridBoughtWh) es[j].state = claimed[j];
             leaves[j] = StepEntries.leaf(es[j]);
         }
         levels = MerkleLevels.build(leaves);
@@ -701,6 +707,25 @@ contract GameWideGasTest is HubFixture {
         p.nextMeter = _record(BAD_PARTICIPANT + 1);
         p.entry = _entryOpening(b, 1, BAD_PARTICIPANT);
         (, uint256 txGas) = _judge(b, DisputeKind.BadEnergy, abi.encode(p), "judge_badEnergyEntry");
+        assertLe(txGas, 1_000_000);
+    }
+
+    /// StateEntry at t = 1: participant 300's leaf of the committed state tree against its entry (both opened at
+    /// 300 by ten siblings).
+    function test_Gas_Judge_StateEntry() public {
+        Wide memory b = _build();
+        StateEntryProof memory p;
+        p.participant = STATE_ENTRY;
+        p.leaf = _leaf(b, 1);
+        p.entry = _entryOpening(b, 1, STATE_ENTRY);
+        bytes32[] memory leaves = new bytes32[](NW);
+        for (uint256 j = 0; j < NW; ++j) {
+            leaves[j] = PackedState.leaf(b.s1[j]);
+        }
+        bytes32[][] memory levels = MerkleLevels.build(leaves);
+        assertEq(MerkleLevels.root(levels), b.sh1, "the state tree's root is the state hash");
+        (p.stateLeaf, p.statePath) = (leaves[STATE_ENTRY], MerkleLevels.siblings(levels, STATE_ENTRY));
+        (, uint256 txGas) = _judge(b, DisputeKind.StateEntry, abi.encode(p), "judge_stateEntry");
         assertLe(txGas, 1_000_000);
     }
 

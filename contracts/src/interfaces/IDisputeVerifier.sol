@@ -71,11 +71,13 @@ interface IDisputeVerifier {
     /// @notice Thrown when a step entry is not under its interval leaf's entriesRoot at the participant's index
     /// by a path of exactly depth(N) siblings (the canonical entries tree's shape).
     error InvalidEntryProof(uint32 index);
+    /// @notice Thrown when a state leaf is not under its interval leaf's stateHash at the participant's index by
+    /// a path of exactly depth(N) siblings (the canonical state tree's shape).
+    error InvalidStateProof(uint32 index);
 
     /// @notice Checks `proof` (abi.encode of the struct named by `kind`) against `ctx`.
-    /// @dev ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot, BadBalances, BadEnergy, BadEntry: the
-    /// claim
-    /// (ctx.windowRoot, ctx.stateHash, ctx.balancesRoot) is proven wrong, or this reverts
+    /// @dev ReadingMismatch, ForgedReading, BadStep, BadFinalState, VoidedSlot, BadBalances, BadEnergy, BadEntry,
+    /// StateEntry: the claim (ctx.windowRoot, ctx.stateHash, ctx.balancesRoot) is proven wrong, or this reverts
     /// with `FraudNotProven` (the proof applies and the claim survives it) or a specific error (the
     /// proof does not apply). Equivocation: the two readings are an equivocation of one slot in ctx.window.
     function verify(DisputeContext calldata ctx, DisputeKind kind, bytes calldata proof)

@@ -26,6 +26,7 @@ import {
     ReadingMismatchProof,
     SignedReading,
     SlotRule,
+    StateEntryProof,
     StepProof,
     Verdict,
     VoidedSlotProof
@@ -106,6 +107,8 @@ contract DisputeVerifier is IDisputeVerifier {
             out.verdict = _badEnergy(ctx, abi.decode(proof, (EnergyProof)));
         } else if (kind == DisputeKind.BadEntry) {
             out.verdict = _badEntry(ctx, abi.decode(proof, (EntryProof)));
+        } else if (kind == DisputeKind.StateEntry) {
+            out.verdict = _stateEntry(ctx, abi.decode(proof, (StateEntryProof)));
         } else {
             (out.verdict, out.slot, meterOwner) = _voidedSlot(ctx, abi.decode(proof, (VoidedSlotProof)));
             // A malformed leaf needs no voided slot: it is fraud by itself.
@@ -122,7 +125,7 @@ contract DisputeVerifier is IDisputeVerifier {
         out.slashCap = out.verdict == Verdict.Fraud ? type(uint256).max : 0;
     }
 
-    // ------------------------------------------------------------------ the nine kinds
+    // ------------------------------------------------------------------ the ten kinds
 
     /// @dev Two different encodings, both valid for one meter and one interval of ctx.window.
     function _equivocation(DisputeContext calldata ctx, EquivocationProof memory p)
@@ -267,6 +270,20 @@ contract DisputeVerifier is IDisputeVerifier {
         return ctx.marketStep.judgeEntry(market, n, prev, before, p.entry.entry, last) == EntryFault.None
             ? Verdict.NoFraud
             : Verdict.Fraud;
+    }
+
+    /// @dev The state tree of leaf t holds at participant j another leaf than entry j's state (DESIGN.md §5.4):
+    /// both opened at j by paths of exactly depth(N), compared by the state leaf's hash. O(log N) data.
+    function _stateEntry(DisputeContext calldata ctx, StateEntryProof memory p) private pure returns (Verdict) {
+        if (!_provenLeaf(ctx, p.leaf)) return Verdict.Fraud;
+        uint32 n = ctx.participantCount;
+        uint32 j = p.participant;
+        if (j >= n) revert ParticipantOutOfRange(j, n);
+        _openEntry(p.leaf.entriesRoot, n, j, p.entry);
+        // The canonical tree's shape: no inner node of a claimant's tree passes for a participant's leaf.
+        if (p.statePath.length != MerkleTree.depth(n)) revert InvalidStateProof(j);
+        if (!MerkleTree.verify(p.leaf.stateHash, p.stateLeaf, j, p.statePath)) revert InvalidStateProof(j);
+        return p.stateLeaf == PackedState.leaf(p.entry.entry.state) ? Verdict.NoFraud : Verdict.Fraud;
     }
 
     /// @dev A wrong energy commitment (DESIGN.md §5): a meter leaf whose running sum is not its base plus its

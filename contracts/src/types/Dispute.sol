@@ -31,7 +31,10 @@ enum DisputeKind {
     BadEnergy,
     /// One participant's step entry is not F's (`StepEntries.judge`: a running sum or the state S_t[j] wrong),
     /// judged from O(1) entries (Totals and Mmr; an auction community has no entries): `EntryProof`.
-    BadEntry
+    BadEntry,
+    /// The state tree an interval leaf commits (stateHash_t) holds, at one participant, another state than that
+    /// participant's step entry in the same leaf: `StateEntryProof`.
+    StateEntry
 }
 
 /// @notice Which energy commitment an `EnergyProof` proves wrong.
@@ -313,4 +316,21 @@ struct EntryProof {
     EntryOpening entry;
     EntryOpening last;
     bytes tariff;
+}
+
+/// @notice Kind 10 (`DisputeKind.StateEntry`, enum value 9): the state tree that leaf t = `leaf.position` commits
+/// (`leaf.stateHash`, the root over one leaf per participant, `PackedState`) holds at participant j =
+/// `participant` the leaf `stateLeaf`, opened by `statePath` (exactly depth(N) siblings, else
+/// `InvalidStateProof(j)`), while entry j under `leaf.entriesRoot` holds another state. Fraud iff `stateLeaf` is
+/// not `PackedState.leaf` of the entry's state. Only the leaf's hash is carried: a committed leaf nobody can
+/// open is proven as well. Together with BadEntry (each entry F's) and BadFinalState (the last leaf's stateHash
+/// is the posted S_W's), it ties the posted state to the entries in O(log N): a claimant cannot keep F's
+/// entries beside a state hash of its choice (DESIGN.md §5.4). Totals and Mmr (an auction community's
+/// entriesRoot is zero: no entry opens).
+struct StateEntryProof {
+    uint32 participant;
+    IntervalProof leaf;
+    EntryOpening entry;
+    bytes32 stateLeaf;
+    bytes32[] statePath;
 }

@@ -20,6 +20,7 @@ import {
     IntervalProof,
     MeterLeafOpening,
     ReadingMismatchProof,
+    StateEntryProof,
     SignedReading,
     StepProof
 } from "../../src/types/Dispute.sol";
@@ -39,7 +40,8 @@ import {MeterRecords} from "../utils/MeterRecords.sol";
 
 /// @notice Drives a hub through communities of 4 participants with 4 P-256 meters (forge signs their
 /// readings), real window commitments, honest and fraudulent claims (wrong final state, forged
-/// reading, omitted reading, wrong step: proven by BadStep or by BadEntry), fully signed results over pending claims, commit–reveal
+/// reading, omitted reading, wrong step: proven by BadStep or by BadEntry; a posted state off its entries: by
+/// StateEntry or BadStep), fully signed results over pending claims, commit–reveal
 /// disputes with valid and invalid proofs from outsiders and participants, equivocations, slashing,
 /// finalization, deposits, withdrawals and closes. Calls that must revert are made with try/catch and
 /// counted when they do not.
@@ -60,6 +62,9 @@ contract DisputeHandler is HandlerBase {
     uint8 internal constant FORGED = 3;
     uint8 internal constant OMITTED = 4;
     uint8 internal constant BAD_STEP = 5;
+    /// The last leaf's state tree (and the posted S_W) pays participant 0 5 tokens of participant 1's while every
+    /// step entry is F's: BadFinalState and BadEntry prove nothing, StateEntry (or BadStep) does.
+    uint8 internal constant STATE_OFF = 6;
 
     Hub public immutable hub;
     CommunityToken public immutable token;
@@ -168,7 +173,7 @@ contract DisputeHandler is HandlerBase {
 
     // ------------------------------------------------------------------ actions
 
-    /// Posts a claim for the next window: honest (all or some signers) or one of four frauds (some
+    /// Posts a claim for the next window: honest (all or some signers) or one of five frauds (some
     /// signers); over a pending claim, only a fully signed honest result.
     function claim(uint256 kindSeed, uint256 signerSeed) external {
         uint64 id = current();
@@ -184,7 +189,7 @@ contract DisputeHandler is HandlerBase {
             claimMask[id][w] = voidedMask[id][w];
             claimMaskSet[id][w] = true;
         }
-        uint8 kind = pending ? HONEST : uint8(1 + kindSeed % 5);
+        uint8 kind = pending ? HONEST : uint8(1 + kindSeed % 6);
         // A forgery or omission needs a reading to tamper with: with every slot of its interval voided
         // or never sent, the "fraud" is the honest claim itself, and is recorded as honest.
         if ((kind == FORGED && !_anyPresent(id, w, 1)) || (kind == OMITTED && !_anyPresent(id, w, 2))) kind = HONEST;
@@ -460,6 +465,14 @@ contract DisputeHandler is HandlerBase {
             _foldFrom(c, 2);
         }
         _commitTree(c);
+        if (kind == STATE_OFF) {
+            // A copy: the entries keep F's S_{W−1} (they hold the states by reference).
+            c.states[W - 1] = abi.decode(abi.encode(c.states[W - 1]), (ParticipantState[]));
+            c.states[W - 1][0].net += 5;
+            c.states[W - 1][1].net -= 5;
+            c.leaves[W - 1] = _intervalLeaf(c, W - 1);
+            c.root = MerkleTree.root(c.leaves);
+        }
         ParticipantState[] memory posted = abi.decode(abi.encode(c.states[W - 1]), (ParticipantState[]));
         if (kind == WRONG_FINAL) {
             posted[0].net += 7;
@@ -477,6 +490,12 @@ contract DisputeHandler is HandlerBase {
     {
         if (kind == WRONG_FINAL) {
             return (DisputeKind.BadFinalState, abi.encode(FinalStateProof(_intervalProof(c, W - 1))));
+        }
+        if (kind == STATE_OFF) {
+            // StateEntry at participant 0 or 1, or BadStep at W−1 (the flat S_{W−1} is not F's either).
+            uint256 v = (seed >> 8) % 3;
+            if (v == 2) return (DisputeKind.BadStep, abi.encode(_stepProof(c, W - 1)));
+            return (DisputeKind.StateEntry, abi.encode(_stateEntryProof(c, W - 1, uint32(v))));
         }
         if (kind == BAD_STEP) {
             // Step 1 moves 11 tokens from participant 1 to participant 0: BadStep over all of S_0 and E_1, or
@@ -636,21 +655,40 @@ contract DisputeHandler is HandlerBase {
             for (uint256 j = 0; j < N; ++j) {
                 c.entries[t][j].state = c.states[t][j];
             }
-            c.leaves[t] = WindowCommitment.intervalLeaf(
-                c.first + uint32(t),
-                c.readingsRoots[t],
-                keccak256(c.energies[t]),
-                StateHash.hash(c.states[t]),
-                StepEntries.root(c.entries[t])
-            );
+            c.leaves[t] = _intervalLeaf(c, t);
         }
         c.root = MerkleTree.root(c.leaves);
     }
 
-    /// @dev A proof against step 0, F's in every claim: BadStep, or BadEntry at a participant `seed` picks.
+    function _intervalLeaf(Commit memory c, uint256 t) internal pure returns (bytes32) {
+        return WindowCommitment.intervalLeaf(
+            c.first + uint32(t),
+            c.readingsRoots[t],
+            keccak256(c.energies[t]),
+            StateHash.hash(c.states[t]),
+            StepEntries.root(c.entries[t])
+        );
+    }
+
+    /// @dev A proof against step 0, F's in every claim: BadStep, or BadEntry at a participant `seed` picks, or
+    /// StateEntry there ((seed >> 5) odd).
     function _stepZeroProof(Commit memory c, uint256 seed) internal pure returns (DisputeKind, bytes memory) {
         if (seed % 8 < 4) return (DisputeKind.BadStep, abi.encode(_stepProof(c, 0)));
-        return (DisputeKind.BadEntry, abi.encode(_entryProof(c, 0, uint32((seed >> 3) % N))));
+        uint32 j = uint32((seed >> 3) % N);
+        if ((seed >> 5) % 2 == 1) return (DisputeKind.StateEntry, abi.encode(_stateEntryProof(c, 0, j)));
+        return (DisputeKind.BadEntry, abi.encode(_entryProof(c, 0, j)));
+    }
+
+    /// @dev A StateEntry proof of participant j at position t of `c`: the committed S_t[j]'s state leaf and entry j.
+    function _stateEntryProof(Commit memory c, uint256 t, uint32 j) internal pure returns (StateEntryProof memory p) {
+        p.participant = j;
+        p.leaf = _intervalProof(c, t);
+        p.entry = _entryOpening(c, t, j);
+        bytes32[] memory leaves = new bytes32[](N);
+        for (uint256 i = 0; i < N; ++i) {
+            leaves[i] = PackedState.leaf(c.states[t][i]);
+        }
+        (p.stateLeaf, p.statePath) = (leaves[j], _proof(leaves, j));
     }
 
     /// @dev Entry j of step t of `c` with its canonical path.

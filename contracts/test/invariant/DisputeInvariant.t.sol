@@ -52,15 +52,15 @@ contract DisputeInvariantTest is Modules {
 
     /// The handler's moves work: each fraud kind is posted, proven and slashed; invalid proofs refused.
     function test_HandlerProvesEveryFraudKind() public {
-        for (uint256 k = 1; k <= 4; ++k) {
-            handler.claim(k, 3); // kinds WRONG_FINAL, FORGED, OMITTED, BAD_STEP; signers 0 and 1
+        for (uint256 k = 1; k <= 5; ++k) {
+            handler.claim(k, 3); // kinds WRONG_FINAL, FORGED, OMITTED, BAD_STEP, STATE_OFF; signers 0 and 1
             handler.disputeInvalid(1, 0);
             handler.disputeInvalid(3, 1);
             handler.disputeValid(k);
             assertEq(handler.ghostDisputes(), k);
         }
         assertEq(handler.ghostInvalidAccepted(), 0);
-        assertEq(handler.ghostInvalidRejected(), 8);
+        assertEq(handler.ghostInvalidRejected(), 10);
         handler.claim(0, 0); // honest, fully signed
         invariant_MoneyConserved();
         invariant_HonestClaimNeverRejected();
@@ -83,17 +83,32 @@ contract DisputeInvariantTest is Modules {
         invariant_HonestClaimNeverRejected();
     }
 
+    /// A posted state off the last leaf's entries proven by StateEntry (participant 0's state leaf against its
+    /// entry); StateEntry against the honest step 0 is refused at every participant.
+    function test_HandlerProvesStateOffByStateEntry() public {
+        handler.claim(5, 3); // STATE_OFF, signers 0 and 1
+        for (uint256 j = 0; j < 4; ++j) {
+            handler.disputeInvalid(38 + 8 * j, 0); // mode 2, StateEntry ((seed >> 5) odd) at participant j, step 0
+        }
+        handler.disputeValid(0); // StateEntry at participant 0 against the last leaf
+        assertEq(handler.ghostDisputes(), 1);
+        assertEq(handler.ghostInvalidAccepted(), 0);
+        assertEq(handler.ghostInvalidRejected(), 4);
+        invariant_MoneyConserved();
+        invariant_HonestClaimNeverRejected();
+    }
+
     /// A fraud the handler cannot build is posted as what it is: honest. With every reading of interval
     /// 2 voided (or never sent), an "omitted reading" claim omits nothing and equals the honest claim;
     /// labelled a fraud, the handler's valid-proof move then had no reading to prove an omission with
     /// and reverted `InvalidChallengerReading` (the invariant failure seen after the one-home merge).
     function test_OmissionWithNothingToOmitIsPostedHonest() public {
-        _fraudWithNoSlotToTamper(2, 3); // kind OMITTED (1 + 3 % 5) tampers with interval 2
+        _fraudWithNoSlotToTamper(2, 3); // kind OMITTED (1 + 3 % 6) tampers with interval 2
     }
 
     /// The same for a "forged reading" claim with interval 1 empty (its proof reverted `SlotAbsent`).
     function test_ForgeryWithNothingToForgeIsPostedHonest() public {
-        _fraudWithNoSlotToTamper(1, 2); // kind FORGED (1 + 2 % 5) tampers with interval 1
+        _fraudWithNoSlotToTamper(1, 2); // kind FORGED (1 + 2 % 6) tampers with interval 1
     }
 
     function _fraudWithNoSlotToTamper(uint256 t, uint256 kindSeed) internal {

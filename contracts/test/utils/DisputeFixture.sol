@@ -15,6 +15,7 @@ import {
     MeterLeafOpening,
     MeterRecordOpening,
     SignedReading,
+    StateEntryProof,
     StepProof
 } from "../../src/types/Dispute.sol";
 import {MeterRecords} from "./MeterRecords.sol";
@@ -392,6 +393,32 @@ abstract contract DisputeFixture is Modules {
             p.previousEntry = _entryOpening(prevEs, j);
         }
         if (hasTariff) p.tariff = abi.encode(tariff);
+    }
+
+    /// @dev Participant j's leaf in the state tree of `s` (`PackedState.leaf`) and its canonical path.
+    function _stateOpening(ParticipantState[] memory s, uint256 j)
+        internal
+        pure
+        returns (bytes32 leaf, bytes32[] memory path)
+    {
+        bytes32[] memory leaves = new bytes32[](s.length);
+        for (uint256 i = 0; i < s.length; ++i) {
+            leaves[i] = PackedState.leaf(s[i]);
+        }
+        (leaf, path) = (leaves[j], _proof(leaves, j));
+    }
+
+    /// @dev A StateEntry proof of participant j at position t of `c`: leaf t, entry j of `es` (the entries leaf t
+    /// commits) and the committed S_t[j]'s leaf with its path.
+    function _stateEntryProof(Commit memory c, uint256 t, uint32 j, StepEntry[] memory es)
+        internal
+        pure
+        returns (StateEntryProof memory p)
+    {
+        p.participant = j;
+        p.leaf = _intervalProof(c, t);
+        p.entry = _entryOpening(es, j);
+        (p.stateLeaf, p.statePath) = _stateOpening(c.states[t], j);
     }
 
     /// @dev Rebuilds the meter leaves, roots and leaves from `c`'s slot leaves, sums, energies and states.
