@@ -231,40 +231,91 @@ function totalsOf(params: MarketParams, n: number, last: StepEntry) {
   return { matched, value };
 }
 
-/** `next` = `prev` + `term`. */
-const adds = (prev: bigint, next: bigint, term: bigint): boolean => next >= prev && next - prev === term;
+/** One side of the entry the judge accepts after `before`: its five sums, j's share q and money. */
+interface ExpectedSide {
+  sums: SidePrefix;
+  q: bigint;
+  money: bigint;
+  /** q > w: no entry j is F's on these totals (the judge names the side's excess). */
+  excess: boolean;
+  /** v·q at or past 2^256: F's own product overflows (the judge names the side's value floors). */
+  overflow: boolean;
+}
 
-/** One side of entry j: its five sums against `before`'s plus j's terms; j's share and money, or a fault. */
-function judgeSide(
+/**
+ * One side of entry j as F's rule has it, from `before`'s sums plus j's terms (weight `w`, its floor of Q, its
+ * remainder unit, its floor of v), the totals `t` and the last entry's sums: what `judgeSide` compares and
+ * `expectedEntry` builds. The value floor is left 0 where its product overflows (no entry holds it).
+ */
+function expectedSide(
   before: SidePrefix,
-  entry: SidePrefix,
   w: bigint,
   t: { matched: bigint; value: bigint },
   last: SidePrefix,
-  base: EntryFault,
-): { fault: EntryFault } | { fault: EntryFault.None; q: bigint; money: bigint } {
-  if (!adds(before.weight, entry.weight, w)) return { fault: base };
-  if (!adds(before.positive, entry.positive, w > 0n ? 1n : 0n)) return { fault: base + 1 };
+): ExpectedSide {
   const floor = floorOf(t.matched, w, last.weight);
-  if (!adds(before.floors, entry.floors, floor)) return { fault: base + 2 };
   const q = floor + (w > 0n && before.positive < t.matched - last.floors ? 1n : 0n);
-  if (q > w) return { fault: base + 3 };
-  if (!adds(before.filled, entry.filled, q > 0n ? 1n : 0n)) return { fault: base + 4 };
   // v·q above 2^256: F's own product overflows, or wrong totals lift v or q where F's does not. No honest
   // entry holds j's term: a fault, not a throw (else fake totals could leave every seller's judge throwing).
-  if (q > 0n && t.value * q >= U256_LIMIT) return { fault: base + 5 };
-  const valueFloor = floorOf(t.value, q, t.matched);
-  if (!adds(before.valueFloors, entry.valueFloors, valueFloor)) return { fault: base + 5 };
-  const money = valueFloor + (q > 0n && before.filled < t.value - last.valueFloors ? 1n : 0n);
-  return { fault: EntryFault.None, q, money };
+  const overflow = q > 0n && t.value * q >= U256_LIMIT;
+  const valueFloor = overflow ? 0n : floorOf(t.value, q, t.matched);
+  return {
+    sums: {
+      weight: before.weight + w,
+      positive: before.positive + (w > 0n ? 1n : 0n),
+      floors: before.floors + floor,
+      filled: before.filled + (q > 0n ? 1n : 0n),
+      valueFloors: before.valueFloors + valueFloor,
+    },
+    q,
+    money: valueFloor + (q > 0n && before.filled < t.value - last.valueFloors ? 1n : 0n),
+    excess: q > w,
+    overflow,
+  };
+}
+
+/** One side of entry j against its expected sums (`expectedSide`): the first fault in leaf order, or None. */
+function judgeSide(entry: SidePrefix, x: ExpectedSide, base: EntryFault): EntryFault {
+  if (entry.weight !== x.sums.weight) return base;
+  if (entry.positive !== x.sums.positive) return base + 1;
+  if (entry.floors !== x.sums.floors) return base + 2;
+  if (x.excess) return base + 3;
+  if (entry.filled !== x.sums.filled) return base + 4;
+  if (x.overflow || entry.valueFloors !== x.sums.valueFloors) return base + 5;
+  return EntryFault.None;
+}
+
+/**
+ * Both sides of entry j as F's rule has them after `before`, with E_t[j] = `energy` and the totals of `last`;
+ * undefined when no honest interval has those totals (the judge's Totals). Throws FIELD_OVERFLOW where F does
+ * (a Totals weight past uint64), UNSUPPORTED_KIND for the auction.
+ */
+function expectedSides(
+  params: MarketParams,
+  n: number,
+  prev: ParticipantState,
+  before: StepEntry,
+  energy: Energy,
+  last: StepEntry,
+) {
+  requireSupported(params.kind);
+  const t = totalsOf(params, n, last);
+  if (t === undefined) return undefined;
+  const w = weights(params.kind, -1, prev, energy);
+  return {
+    w,
+    sell: expectedSide(before.sell, w.sell, t, last.sell),
+    buy: expectedSide(before.buy, w.buy, t, last.buy),
+  };
 }
 
 /**
  * Judges entry j of a step of `n` participants (twin of `StepEntries.judge`): `prev` = S_{t−1}[j] (zeros at a
  * window's first interval), `before` = entry j−1 (`ZERO_ENTRY` for j = 0), `last` = entry n−1 (`entry` for
- * j = n−1). The first fault in the order totals, sell's sums, buy's sums, state; None when the entry is F's.
- * Throws FIELD_OVERFLOW where F does (a uint64 field), UNSUPPORTED_KIND for the auction; where F's v·q_j
- * overflows no entry is F's, and the judge names the value floors (a fault, not a throw).
+ * j = n−1). The first fault in the order totals, sell's sums, buy's sums, state; None when the entry is F's,
+ * that is `expectedEntry` of its own energy. Throws FIELD_OVERFLOW where F does (a uint64 field),
+ * UNSUPPORTED_KIND for the auction; where F's v·q_j overflows no entry is F's, and the judge names the value
+ * floors (a fault, not a throw).
  */
 export function judgeEntry(
   params: MarketParams,
@@ -274,18 +325,71 @@ export function judgeEntry(
   entry: StepEntry,
   last: StepEntry,
 ): EntryFault {
-  requireSupported(params.kind);
-  const t = totalsOf(params, n, last);
-  if (t === undefined) return EntryFault.Totals;
-  const w = weights(params.kind, -1, prev, entry.energy);
-  const sold = judgeSide(before.sell, entry.sell, w.sell, t, last.sell, EntryFault.SellWeight);
-  if (!('q' in sold)) return sold.fault;
-  const bought = judgeSide(before.buy, entry.buy, w.buy, t, last.buy, EntryFault.BuyWeight);
-  if (!('q' in bought)) return bought.fault;
-  const expected = expectedState(params.kind, prev, entry.energy, w, sold, bought);
+  const x = expectedSides(params, n, prev, before, entry.energy, last);
+  if (x === undefined) return EntryFault.Totals;
+  const sold = judgeSide(entry.sell, x.sell, EntryFault.SellWeight);
+  if (sold !== EntryFault.None) return sold;
+  const bought = judgeSide(entry.buy, x.buy, EntryFault.BuyWeight);
+  if (bought !== EntryFault.None) return bought;
+  const expected = expectedState(params.kind, prev, entry.energy, x.w, x.sell, x.buy);
   return sameState(expected, entry.state) ? EntryFault.None : EntryFault.State;
 }
 
+/**
+ * The one entry j that `judgeEntry` accepts after `before`, with S_{t−1}[j] = `prev`, E_t[j] = `energy` and the
+ * totals of `last`: its running sums are `before`'s plus j's terms, its state F's for j. Undefined when the
+ * judge accepts none there (totals no honest interval has, an excess share, an overflowing value). Throws as
+ * `judgeEntry`.
+ */
+export function expectedEntry(
+  params: MarketParams,
+  n: number,
+  prev: ParticipantState,
+  before: StepEntry,
+  energy: Energy,
+  last: StepEntry,
+): StepEntry | undefined {
+  const x = expectedSides(params, n, prev, before, energy, last);
+  if (x === undefined || [x.sell, x.buy].some((s) => s.excess || s.overflow)) return undefined;
+  return {
+    state: expectedState(params.kind, prev, energy, x.w, x.sell, x.buy),
+    energy: { ...energy },
+    sell: x.sell.sums,
+    buy: x.buy.sums,
+  };
+}
+
+/**
+ * chain*(T) of the game's entries level (DESIGN.md §5.7): the entries the judge accepts one after the other
+ * from `ZERO_ENTRY`, given S_{t−1} = `prevStates`, E_t = `energy` and the totals of `last` (the claim's entry
+ * N−1, opened in `Publish`): entry j is `expectedEntry` after entry j−1. Where T is F's last entry this is
+ * `stepEntries`; where a claim departs from it, the leftmost entry that differs is one the judge faults (its
+ * predecessor being chain*'s), or one with other energy. Shorter than N where the judge accepts no entry j
+ * (then the claim's entry j is faulted whatever it holds) or its judgement throws (F's does too).
+ */
+export function entriesUnderTotals(
+  params: MarketParams,
+  prevStates: readonly ParticipantState[],
+  energy: readonly Energy[],
+  last: StepEntry,
+): StepEntry[] {
+  const n = energy.length;
+  const out: StepEntry[] = [];
+  for (let j = 0; j < n; j++) {
+    let next: StepEntry | undefined;
+    try {
+      next = expectedEntry(params, n, prevStates[j], j === 0 ? ZERO_ENTRY : out[j - 1], energy[j], last);
+    } catch (e) {
+      if (e instanceof MarketError) break;
+      throw e;
+    }
+    if (!next) break;
+    out.push(next);
+  }
+  return out;
+}
+
+/** S_t[j] from S_{t−1}[j], E_t[j], j's weights and both sides' shares and money (the market's rule). */
 function expectedState(
   kind: MarketKind,
   prev: ParticipantState,

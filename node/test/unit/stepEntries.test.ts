@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { Energy } from '../../src/window/energy.js';
 import {
+  entriesUnderTotals,
   EntryFault,
+  expectedEntry,
   faultyEntries,
   judgeEntry,
   type StepEntry,
@@ -188,5 +190,74 @@ describe('one participant’s step (entries.ts, twin of StepEntries.sol)', () =>
     const seen = new Set(v.judgements.fault);
     for (const f of Object.values(EntryFault).filter((x) => typeof x === 'number'))
       expect(seen.has(f as number), EntryFault[f as number]).to.equal(true);
+  });
+
+  it('expectedEntry is the one entry the judge accepts: an honest entry is it, a changed one is judged a fault', () => {
+    const rng = new SeededRandom(0xe4e);
+    for (let i = 0; i < 200; i++) {
+      const c = honest(rng, i % 2 ? MarketKind.Totals : MarketKind.Mmr);
+      const n = c.entries.length;
+      const j = rng.below(n);
+      const before = j === 0 ? ZERO_ENTRY : c.entries[j - 1];
+      const expected = expectedEntry(c.p, n, c.prev[j], before, c.energy[j], c.entries[n - 1]);
+      expect(expected).to.deep.equal(c.entries[j]);
+      const flat = flattenEntry(c.entries[j]);
+      const at = rng.below(19);
+      if (at === 7 || at === 8) continue; // its energy: another expected entry, judged against that one
+      flat[at] += 1n;
+      if (j === n - 1) continue; // the last entry carries the totals it is judged by
+      const changed = unflattenEntry(flat);
+      expect(judgeAt(c.p, c.prev, c.entries.with(j, changed), j)).to.not.equal(EntryFault.None);
+    }
+  });
+
+  it('chain*(T): stepEntries when T is F’s last entry; otherwise its leftmost difference with the claim is an entry the judge faults', () => {
+    const rng = new SeededRandom(0xc4a1);
+    for (let i = 0; i < 300; i++) {
+      const c = honest(rng, i % 2 ? MarketKind.Totals : MarketKind.Mmr);
+      const n = c.entries.length;
+      const last = c.entries[n - 1];
+      expect(entriesUnderTotals(c.p, c.prev, c.energy, last)).to.deep.equal(c.entries);
+      // One number of one entry changed (not its energy: the claim's E_t is the one the chain uses).
+      const victim = rng.below(n);
+      const flat = flattenEntry(c.entries[victim]);
+      const at = [0, 1, 2, 3, 4, 5, 6, ...Array.from({ length: 10 }, (_, k) => 9 + k)][rng.below(17)];
+      flat[at] += BigInt(rng.int(1, 3));
+      const claim = c.entries.with(victim, unflattenEntry(flat));
+      const chain = entriesUnderTotals(c.p, c.prev, c.energy, claim[n - 1]);
+      const differs = (j: number) =>
+        j >= chain.length ||
+        JSON.stringify(flattenEntry(chain[j]).map(String)) !== JSON.stringify(flattenEntry(claim[j]).map(String));
+      const first = Array.from({ length: n }, (_, j) => j).find(differs);
+      expect(first, `entry ${victim} number ${at}`).to.not.equal(undefined);
+      expect(judgeAt(c.p, c.prev, claim, first!), `entry ${victim} number ${at}`).to.not.equal(EntryFault.None);
+    }
+  });
+
+  it('chain*(T) under totals no honest interval has is empty: the judge faults every entry (pick left)', () => {
+    const p = params(MarketKind.Mmr, 333_000n, 111_000n);
+    const prev = emptyState(5);
+    const energy = en([
+      [1, 0],
+      [0, 1],
+      [1, 0],
+      [0, 1],
+      [1, 0],
+    ]);
+    const es = stepEntries(p, prev, energy);
+    const fake = { ...es[4], sell: { ...es[4].sell, floors: 3n } };
+    expect(entriesUnderTotals(p, prev, energy, fake)).to.deep.equal([]);
+    expect(judgeAt(p, prev, es.with(4, fake), 0)).to.equal(EntryFault.Totals);
+    // An excess share at entry 1 (fake floors of the last entry): the chain stops there, the judge faults it.
+    const all = en([
+      [40, 0],
+      [0, 40],
+      [0, 0],
+    ]);
+    const three = stepEntries(p, emptyState(3), all);
+    const bogus = { ...three[2], buy: { ...three[2].buy, floors: three[2].buy.floors - 1n } };
+    const chain = entriesUnderTotals(p, emptyState(3), all, bogus);
+    expect(chain).to.have.length(1);
+    expect(judgeEntry(p, 3, emptyState(1)[0], chain[0], three[1], bogus)).to.equal(EntryFault.BuyExcess);
   });
 });
