@@ -15,7 +15,7 @@ import {
   type WindowCommitment,
 } from './commitment.js';
 import { packEnergy } from './energy.js';
-import { entriesWithStates, entryLeaf, type StepEntry, ZERO_ENTRY } from './entries.js';
+import { entriesWithStates, entryLeaf, SIDE_FIELDS, STATE_FIELDS, type StepEntry, ZERO_ENTRY } from './entries.js';
 import { buildLevels, merkleProof } from './merkle.js';
 import { packLimits, packState, stateLevels, type LimitPrices, type ParticipantState } from './state.js';
 import { encodeTariff, type Tariff } from './tariff.js';
@@ -214,10 +214,43 @@ export function entryOpening(entries: readonly StepEntry[], index: number): Entr
   return { entry: entries[index], path: merkleProof(buildLevels(entries.map(entryLeaf)), index) };
 }
 
-/** An EntryOpening as the proof structs' tuple (`StepEntry` carries E_t[j] as two flat fields). */
-const entryOpeningTuple = ({ entry: e, path }: EntryOpening) => ({
-  entry: { state: e.state, exportWh: e.energy.exportWh, importWh: e.energy.importWh, sell: e.sell, buy: e.buy },
-  path,
+/** A StepEntry as the `STEP_ENTRY` tuple (E_t[j] as two flat fields). */
+export const stepEntryTuple = (e: StepEntry) => ({
+  state: e.state,
+  exportWh: e.energy.exportWh,
+  importWh: e.energy.importWh,
+  sell: e.sell,
+  buy: e.buy,
+});
+
+/** An EntryOpening as the proof structs' (and the game's moves') tuple. */
+export const entryOpeningTuple = ({ entry, path }: EntryOpening) => ({ entry: stepEntryTuple(entry), path });
+
+/** A decoded `STEP_ENTRY` tuple (ethers' Result, or its plain fields) as a StepEntry: `stepEntryTuple`'s inverse. */
+export function stepEntryOf(t: {
+  state: Record<(typeof STATE_FIELDS)[number], bigint>;
+  exportWh: bigint;
+  importWh: bigint;
+  sell: Record<(typeof SIDE_FIELDS)[number], bigint>;
+  buy: Record<(typeof SIDE_FIELDS)[number], bigint>;
+}): StepEntry {
+  const side = (x: Record<(typeof SIDE_FIELDS)[number], bigint>) =>
+    Object.fromEntries(SIDE_FIELDS.map((f) => [f, BigInt(x[f])])) as unknown as StepEntry['sell'];
+  return {
+    state: Object.fromEntries(STATE_FIELDS.map((f) => [f, BigInt(t.state[f])])) as unknown as ParticipantState,
+    energy: { exportWh: BigInt(t.exportWh), importWh: BigInt(t.importWh) },
+    sell: side(t.sell),
+    buy: side(t.buy),
+  };
+}
+
+/** A decoded `ENTRY_OPENING` tuple as an EntryOpening: `entryOpeningTuple`'s inverse. */
+export const entryOpeningOf = (t: {
+  entry: Parameters<typeof stepEntryOf>[0];
+  path: readonly string[];
+}): EntryOpening => ({
+  entry: stepEntryOf(t.entry),
+  path: [...t.path],
 });
 
 /** The meter registry of a claim's community (`meterLayout` builds it from the meter list). */

@@ -423,7 +423,16 @@ function expectedState(
   };
 }
 
-const STATE_FIELDS = ['exportWh', 'importWh', 'p2pSoldWh', 'p2pBoughtWh', 'gridSoldWh', 'gridBoughtWh', 'net'] as const;
+/** A participant state's fields, in leaf order. */
+export const STATE_FIELDS = [
+  'exportWh',
+  'importWh',
+  'p2pSoldWh',
+  'p2pBoughtWh',
+  'gridSoldWh',
+  'gridBoughtWh',
+  'net',
+] as const;
 
 function sameState(a: ParticipantState, b: ParticipantState): boolean {
   return STATE_FIELDS.every((f) => a[f] === b[f]);
