@@ -4,30 +4,50 @@ import { decodeAsContract } from '../chain/calldata.js';
 import { finishPendingSlash, isSlashPending, TX_TIMEOUT_MS } from '../chain/hubClient.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { emptySubtreeRoot, merkleProof, treeDepth, verifyMerkleProof } from '../window/merkle.js';
+import {
+  buildLevels,
+  emptySubtreeRoot,
+  merkleProof,
+  treeDepth,
+  verifyMerkleProof,
+  ZERO_HASH,
+} from '../window/merkle.js';
 import {
   badStepProof,
   claimHash,
+  claimedEntries,
   claimedTree,
+  ENTRY_OPENING,
+  entryOpening,
+  entryOpeningOf,
+  entryOpeningTuple,
   INTERVAL_PROOF,
   intervalLeafProof,
   METER_OPENING,
+  NO_ENTRY_OPENING,
   NO_INTERVAL,
   noOpening,
   openingTuple,
   signedSlot,
+  STEP_ENTRY,
+  stepEntryOf,
+  stepEntryTuple,
   type ClaimedWindow,
+  type EntryOpening,
   type IntervalLeafProof,
 } from '../window/disputeProof.js';
 import { intervalLeaf, meterOpening, type MeterLeafOpening, type WindowCommitment } from '../window/commitment.js';
-import { packEnergy } from '../window/energy.js';
-import { packState } from '../window/state.js';
-import type { LimitPrices } from '../window/state.js';
+import { type Energy, packEnergy } from '../window/energy.js';
+import { entriesUnderTotals, entryLeaf, type StepEntry } from '../window/entries.js';
+import { MarketError } from '../window/errors.js';
+import { packState, stateLeaf, stateLevels } from '../window/state.js';
+import type { LimitPrices, MarketParams, ParticipantState } from '../window/state.js';
 import type { Tariff } from '../window/tariff.js';
 
 /**
  * The node's side of the data-availability game (DESIGN.md §5.4; twin of
- * contracts/src/types/Game.sol and contracts/src/modules/DataAvailabilityGame.sol): the move codec,
+ * contracts/src/types/Game.sol and contracts/src/modules/DataAvailabilityGame.sol; the entries level: SPEC-game-entries.md,
+ * DESIGN.md §5.7): the move codec,
  * the claimant side's answers from the commitment a node stored when it signed, the challenger's
  * choice of side, and a player that sends the moves through `Hub.playGame`.
  */
@@ -36,10 +56,15 @@ export enum GameAction {
   Reveal = 1,
   Pick = 2,
   Resolve = 3,
-  /** The claimant side's move on the opened interval leaf: S_{t−1} and E_t in calldata (review R1). */
+  /**
+   * The claimant side's move on the opened interval leaf (review R1): E_t in calldata, with S_{t−1} (the
+   * auction) or entry N−1 of the leaf's entries tree (Totals, Mmr).
+   */
   Publish = 4,
   /** The claimant side's last move, on the opened meter leaf: its slot, running sums and meter k−1's opening. */
   OpenMeter = 5,
+  /** At height 0 of the entries level: entry j, entry j−1's opening and leaf t−1's entry j opening. */
+  OpenEntry = 6,
 }
 
 export enum GamePhase {
@@ -51,10 +76,15 @@ export enum GamePhase {
   Opened = 4,
 }
 
-/** Which tree a game walks: the window's interval leaves, then (after `Publish`) the interval's meter leaves. */
+/**
+ * Which tree a game walks: the window's interval leaves; after `Publish`, for Totals and Mmr, the interval's
+ * entries tree beside its state tree (the entries level, down to one participant); then the interval's meter
+ * leaves.
+ */
 export enum GameLevel {
   Window = 0,
   Meter = 1,
+  Entries = 2,
 }
 
 /** A slot as committed, raw (hex); both empty = absent. A claimant may commit bytes that are no reading. */
@@ -64,14 +94,29 @@ export interface RawSlot {
 }
 
 /**
- * `PublishedStep` (contracts/src/types/Game.sol): for t > 0 leaf t−1 with its path under the windowRoot and
- * S_{t−1} packed (`packState`; at t = 0 not read: zeros and empty bytes here), and always E_t packed
- * (`packEnergy`), which hashes to the leaf's energyHash. No slots: the game goes on at the meter level.
+ * `PublishedStep` (contracts/src/types/Game.sol): for t > 0 leaf t−1 with its path under the windowRoot, always
+ * E_t packed (`packEnergy`), which hashes to the leaf's energyHash, and for the auction (entriesRoot 0) S_{t−1}
+ * packed (`packState`; at t = 0 not read: zeros and empty bytes here); for Totals and Mmr no S_{t−1} (empty
+ * bytes) but entry N−1 under the leaf's entries root (`last`, whose sums are the step's totals). No slots: the
+ * game goes on at the entries level (Totals, Mmr) or the meter level (the auction).
  */
 export interface PublishedStep {
   previous: IntervalLeafProof;
   prevState: string;
   energy: string;
+  /** Entry N−1 with its depth(N) path (entriesRoot ≠ 0); not read for the auction (`NO_ENTRY_OPENING`). */
+  last: EntryOpening;
+}
+
+/**
+ * `EntryReveal` (contracts/src/types/Game.sol): at height 0 of the entries level, entry j (its leaf is the
+ * node), entry j−1 under the leaf's entries root (j > 0) and entry j under leaf t−1's (t > 0), the openings
+ * not read being `NO_ENTRY_OPENING`.
+ */
+export interface EntryReveal {
+  entry: StepEntry;
+  before: EntryOpening;
+  previousEntry: EntryOpening;
 }
 
 /** `MeterReveal` (contracts/src/types/Game.sol): the opened meter leaf's preimage and meter k−1's opening. */
@@ -96,6 +141,9 @@ export interface GameMove {
   stateHash?: string;
   entriesRoot?: string;
   side?: number;
+  /** Reveal at the entries level: the state tree's children at the same height and index. */
+  stateLeft?: string;
+  stateRight?: string;
   /**
    * Publish: the step's data (the leaf's preimage goes in interval, readingsRoot, energyHash, stateHash,
    * entriesRoot).
@@ -103,6 +151,8 @@ export interface GameMove {
   step?: PublishedStep;
   /** OpenMeter: the meter leaf's preimage. */
   meter?: MeterReveal;
+  /** OpenEntry: entry j and its neighbours' openings. */
+  entry?: EntryReveal;
 }
 
 /** A game's state as the module stores it (`IDataAvailabilityGame.Game`). */
@@ -115,17 +165,25 @@ export interface GameState {
   height: number;
   phase: GamePhase;
   bond: bigint;
-  /** The tree walked (window, then meter level). */
+  /** The tree walked (window, then entries level for Totals and Mmr, then meter level). */
   level: GameLevel;
-  /** At the meter level: the opened interval leaf's position. */
+  /** At the entries and meter levels: the opened interval leaf's position. */
   position: number;
+  /** At the entries level: the state tree's node beside `node`, and its children revealed last. */
+  stateNode: string;
+  stateLeft: string;
+  stateRight: string;
+  /** The opened leaf's entries root, and leaf t−1's (set by `Publish`). */
+  entriesRoot: string;
+  previousEntriesRoot: string;
 }
 
 const GAME_MOVE =
-  'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32 entriesRoot, uint8 side)';
+  'tuple(uint8 action, bytes32 claim, address challenger, bytes32 left, bytes32 right, uint32 interval, bytes32 readingsRoot, bytes32 energyHash, bytes32 stateHash, bytes32 entriesRoot, uint8 side, bytes32 stateLeft, bytes32 stateRight)';
 const coder = AbiCoder.defaultAbiCoder();
 
-const PUBLISHED_STEP = `tuple(${INTERVAL_PROOF} previous, bytes prevState, bytes energy)`;
+const PUBLISHED_STEP = `tuple(${INTERVAL_PROOF} previous, bytes prevState, bytes energy, ${ENTRY_OPENING} last)`;
+const ENTRY_REVEAL = `tuple(${STEP_ENTRY} entry, ${ENTRY_OPENING} before, ${ENTRY_OPENING} previousEntry)`;
 const METER_REVEAL = `tuple(tuple(bytes encoded, bytes signature) slot, uint64 accExportWh, uint64 accImportWh, ${METER_OPENING} previous)`;
 
 /** The step of an opened leaf at position 0: nothing before it is published (S_{-1} is the empty state). */
@@ -133,7 +191,8 @@ export const NO_PREVIOUS: IntervalLeafProof = NO_INTERVAL;
 
 /**
  * The `move` argument of `Hub.playGame`: abi.encode(GameMove), for `Publish` abi.encode(GameMove,
- * PublishedStep), for `OpenMeter` abi.encode(GameMove, MeterReveal).
+ * PublishedStep), for `OpenMeter` abi.encode(GameMove, MeterReveal), for `OpenEntry` abi.encode(GameMove,
+ * EntryReveal).
  */
 export function encodeGameMove(m: GameMove): string {
   const head = [
@@ -148,10 +207,12 @@ export function encodeGameMove(m: GameMove): string {
     m.stateHash ?? ZeroHash,
     m.entriesRoot ?? ZeroHash,
     m.side ?? 0,
+    m.stateLeft ?? ZeroHash,
+    m.stateRight ?? ZeroHash,
   ];
   if (m.action === GameAction.Publish) {
     if (!m.step) throw new Error('a Publish move needs its step');
-    const { previous, prevState, energy } = m.step;
+    const { previous, prevState, energy, last } = m.step;
     return coder.encode(
       [GAME_MOVE, PUBLISHED_STEP],
       [
@@ -168,8 +229,17 @@ export function encodeGameMove(m: GameMove): string {
           ],
           prevState,
           energy,
+          entryOpeningTuple(last),
         ],
       ],
+    );
+  }
+  if (m.action === GameAction.OpenEntry) {
+    if (!m.entry) throw new Error('an OpenEntry move needs its entry');
+    const { entry, before, previousEntry } = m.entry;
+    return coder.encode(
+      [GAME_MOVE, ENTRY_REVEAL],
+      [head, [stepEntryTuple(entry), entryOpeningTuple(before), entryOpeningTuple(previousEntry)]],
     );
   }
   if (m.action === GameAction.OpenMeter) {
@@ -224,7 +294,12 @@ export function decodePublishMove(
         stateHash: head.stateHash,
         entriesRoot: head.entriesRoot,
       },
-      step: { previous: intervalProofOf(step.previous), prevState: step.prevState, energy: step.energy },
+      step: {
+        previous: intervalProofOf(step.previous),
+        prevState: step.prevState,
+        energy: step.energy,
+        last: entryOpeningOf(step.last),
+      },
     };
   } catch {
     return undefined;
@@ -252,6 +327,25 @@ export function decodeOpenMeterMove(move: string, dataHash?: string): MeterRevea
         accImportWh: BigInt(p.accImportWh),
         path: [...p.path],
       },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An `OpenEntry` move read back from a transaction's `move` bytes, checked against the `EntryOpened` event's
+ * dataHash (= keccak256(move)); undefined when the bytes are not that move.
+ */
+export function decodeOpenEntryMove(move: string, dataHash?: string): EntryReveal | undefined {
+  if (dataHash !== undefined && keccak256(move).toLowerCase() !== dataHash.toLowerCase()) return undefined;
+  try {
+    const [head, r] = decodeAsContract([GAME_MOVE, ENTRY_REVEAL], move);
+    if (Number(head.action) !== GameAction.OpenEntry) return undefined;
+    return {
+      entry: stepEntryOf(r.entry),
+      before: entryOpeningOf(r.before),
+      previousEntry: entryOpeningOf(r.previousEntry),
     };
   } catch {
     return undefined;
@@ -348,9 +442,60 @@ export function meterAnswerFrom(
 }
 
 /**
+ * The claimant side's answer at the entries level (Totals, Mmr), from the window as signed: the step entries
+ * of the opened interval t (`claimedEntries`) and its state tree (`stateLevels` of the stored S_t), walked
+ * side by side. Height h > 0: the children of node (h, index) in both trees; height 0: `OpenEntry` with entry
+ * j, entry j−1's opening (j > 0) and entry j of leaf t−1's entries (t > 0), each with a depth(N) path.
+ * Undefined when the game does not wait for it or either node is not ours.
+ */
+export function entryAnswerFrom(
+  claimed: ClaimedWindow,
+  claim: string,
+  challenger: string,
+  game: GameState,
+): GameMove | undefined {
+  if (game.phase !== GamePhase.Reveal || game.level !== GameLevel.Entries) return undefined;
+  const t = game.position;
+  const leaf = claimed.commitment.intervals[t];
+  if (!leaf || leaf.entriesRoot === ZeroHash || !claimed.states[t]) return undefined;
+  const entries = claimedEntries(claimed, t);
+  const levels = buildLevels(entries.map(entryLeaf));
+  const states = stateLevels(claimed.states[t]);
+  const same = (tree: string[][], node: string) =>
+    tree[game.height]?.[game.index]?.toLowerCase() === node.toLowerCase();
+  if (!same(levels, game.node) || !same(states, game.stateNode)) return undefined;
+  if (game.height > 0) {
+    const [below, stateBelow] = [levels[game.height - 1], states[game.height - 1]];
+    const i = 2 * game.index;
+    return {
+      action: GameAction.Reveal,
+      claim,
+      challenger,
+      left: below[i],
+      right: below[i + 1],
+      stateLeft: stateBelow[i],
+      stateRight: stateBelow[i + 1],
+    };
+  }
+  const j = game.index;
+  if (j >= entries.length) return undefined;
+  return {
+    action: GameAction.OpenEntry,
+    claim,
+    challenger,
+    entry: {
+      entry: entries[j],
+      before: j > 0 ? entryOpening(entries, j - 1) : NO_ENTRY_OPENING,
+      previousEntry: t > 0 ? entryOpening(claimedEntries(claimed, t - 1), j) : NO_ENTRY_OPENING,
+    },
+  };
+}
+
+/**
  * The claimant side's `Publish` of the revealed leaf, from `claimed` (the window as signed and stored:
- * its slots and states, never recomputed): for t > 0 leaf t−1 with its path and S_{t−1} packed, and E_t
- * packed. Undefined when the game does not wait for it or the leaf is not ours.
+ * its slots and states, never recomputed): for t > 0 leaf t−1 with its path, E_t packed, and for the auction
+ * S_{t−1} packed (t > 0), for Totals and Mmr (entriesRoot ≠ 0) no S_{t−1} but entry N−1 with its path under
+ * the leaf's entries root. Undefined when the game does not wait for it or the leaf is not ours.
  */
 export function publishFrom(
   claimed: ClaimedWindow,
@@ -362,6 +507,7 @@ export function publishFrom(
   const t = game.index;
   const leaf = claimed.commitment.intervals[t];
   if (!leaf || leaf.leaf.toLowerCase() !== game.node.toLowerCase() || !claimed.slots[t]) return undefined;
+  const entries = leaf.entriesRoot === ZeroHash ? undefined : claimedEntries(claimed, t);
   return {
     action: GameAction.Publish,
     claim,
@@ -373,13 +519,17 @@ export function publishFrom(
     entriesRoot: leaf.entriesRoot,
     step: {
       previous: t > 0 ? intervalLeafProof(claimed, t - 1) : NO_PREVIOUS,
-      prevState: t > 0 ? hexlify(packState(claimed.states[t - 1])) : '0x',
+      prevState: t > 0 && !entries ? hexlify(packState(claimed.states[t - 1])) : '0x',
       energy: hexlify(packEnergy(claimedTree(claimed, t).energy)),
+      last: entries ? entryOpening(entries, entries.length - 1) : NO_ENTRY_OPENING,
     },
   };
 }
 
-/** The claimant side's move in a game waiting for it: a reveal, the step's publication, or a meter's opening. */
+/**
+ * The claimant side's move in a game waiting for it: a reveal, the step's publication, an entry's opening (with
+ * the reveals of the entries level), or a meter's opening.
+ */
 export function claimantMove(
   claimed: ClaimedWindow,
   claim: string,
@@ -389,23 +539,26 @@ export function claimantMove(
   return (
     answerFrom(claimed.commitment, claim, challenger, game) ??
     publishFrom(claimed, claim, challenger, game) ??
+    entryAnswerFrom(claimed, claim, challenger, game) ??
     meterAnswerFrom(claimed, claim, challenger, game)
   );
 }
 
 /**
  * The side of `game`'s revealed children that covers padding only (its first leaf ≥ `leaves`) but is not the
- * empty subtree of its height (`emptySubtreeRoot`): junk the claim's signers committed to. The module judges
- * it at the pick: the game ends `ClaimantFaulted`, the claim rejected and its signers slashed (review 5, M2).
- * Undefined when there is none (an honest tree's padding is empty, and a pick into it is refused).
+ * empty subtree of its height (`emptySubtreeRoot`): junk the claim's signers committed to — at the entries
+ * level in the entries child or the state child. The module judges it at the pick: the game ends
+ * `ClaimantFaulted`, the claim rejected and its signers slashed (review 5, M2). Undefined when there is none
+ * (an honest tree's padding is empty, and a pick into it is refused).
  */
 export function junkPaddingSide(game: GameState, leaves: number): number | undefined {
   if (game.height === 0) return undefined;
   const width = 2 ** (game.height - 1);
   const empty = emptySubtreeRoot(game.height - 1);
   for (const side of [0, 1]) {
-    const child = side === 0 ? game.left : game.right;
-    if ((2 * game.index + side) * width >= leaves && child.toLowerCase() !== empty) return side;
+    const children = side === 0 ? [game.left, game.stateLeft] : [game.right, game.stateRight];
+    const walked = game.level === GameLevel.Entries ? children : children.slice(0, 1);
+    if ((2 * game.index + side) * width >= leaves && walked.some((c) => c.toLowerCase() !== empty)) return side;
   }
   return undefined;
 }
@@ -429,25 +582,98 @@ export function pickSide(game: GameState, leaves: number, ours?: readonly (reado
   return 0;
 }
 
-/** The sizes of the trees a game walks: W interval leaves, M meter leaves (`GameContext`). */
+/** The sizes of the trees a game walks: W interval leaves, N entries, M meter leaves (`GameContext`). */
 export interface GameTreeSizes {
   windowIntervals: number;
+  participants: number;
   meters: number;
 }
 
 /**
+ * What the challenger compares the entries level with (DESIGN.md §5.7): the entries tree over chain*(T)
+ * (`entriesUnderTotals`) and the state tree over its states, as levels; `known` of their N leaves are chain*'s
+ * (fewer where it stops: the claim's entry there is faulted whatever it holds, and every subtree over one of
+ * the leaves [known, N) counts as differing).
+ */
+export interface EntriesChain {
+  entries: string[][];
+  states: string[][];
+  known: number;
+}
+
+/**
+ * chain*(T) as trees (`EntriesChain`), from S_{t−1} as we hold it (`prevStates`: leaf t−1 is ours, the window's
+ * picks went to the leftmost leaf that differs), the published E_t and T = the published entry N−1, at the
+ * interval's market `params`. A chain entry whose state or entry has no leaf (a net past int128) ends it there.
+ */
+export function entriesChain(
+  params: MarketParams,
+  prevStates: readonly ParticipantState[],
+  energy: readonly Energy[],
+  last: StepEntry,
+): EntriesChain {
+  const entries: string[] = [];
+  const states: string[] = [];
+  for (const e of entriesUnderTotals(params, prevStates, energy, last)) {
+    try {
+      const leaves = [entryLeaf(e), stateLeaf(e.state)];
+      entries.push(leaves[0]);
+      states.push(leaves[1]);
+    } catch (err) {
+      if (err instanceof MarketError) break;
+      throw err;
+    }
+  }
+  const known = entries.length;
+  const unknown = Array<string>(energy.length - known).fill(ZERO_HASH);
+  return { entries: buildLevels([...entries, ...unknown]), states: buildLevels([...states, ...unknown]), known };
+}
+
+/**
+ * The challenger's pick at the entries level (SPEC-game-entries.md, last section): junk padding first (either
+ * tree, `junkPaddingSide`); then the leftmost child whose entries child differs from chain*(T)'s subtree or
+ * whose state child differs from the state tree over chain*'s states (`chain`; a subtree over an entry chain*
+ * does not reach counts as differing), never a child of padding only; else, and without a chain (no data of
+ * our own, or T's totals refused: every entry is then faulted), the left child. `participants`: N.
+ */
+export function entriesPickSide(game: GameState, participants: number, chain?: EntriesChain): number {
+  const junk = junkPaddingSide(game, participants);
+  if (junk !== undefined) return junk;
+  if (!chain) return 0;
+  const h = game.height - 1;
+  const width = 2 ** h;
+  for (const side of [0, 1]) {
+    const i = 2 * game.index + side;
+    if (i * width >= participants) break;
+    const [entries, states] = side === 0 ? [game.left, game.stateLeft] : [game.right, game.stateRight];
+    // Over an entry chain* does not reach ([known, N)): differs.
+    const unknown = chain.known < participants && chain.known < (i + 1) * width;
+    if (unknown || chain.entries[h][i] !== entries.toLowerCase() || chain.states[h][i] !== states.toLowerCase())
+      return side;
+  }
+  return 0;
+}
+
+/**
  * The challenger's pick in `game` against our own window `ours` (when we hold it): at the window level
- * against our window tree, at the meter level against our readings tree of the opened interval. Junk padding
- * first, at either level, with or without our data (`junkPaddingSide`: it wins the game at once); then, at
- * the meter level, the child on the path to `target` (the last meter of a participant whose published E_t
- * entry is wrong, `energyTarget`); then the differing child. `sizes`: from the community (else from `ours`).
+ * against our window tree, at the entries level against chain*(T) (`chain`, `entriesPickSide`), at the meter
+ * level against our readings tree of the opened interval. Junk padding first, at every level, with or without
+ * our data (`junkPaddingSide`: it wins the game at once); then, at the meter level, the child on the path to
+ * `target` (the last meter of a participant whose published E_t entry, or opened step entry, is wrong:
+ * `energyTarget`, `entryEnergyTarget`); then the differing child. `sizes`: from the community (else from `ours`).
  */
 export function pickFrom(
   game: GameState,
   ours?: ClaimedWindow,
   sizes?: Partial<GameTreeSizes>,
   target?: number,
+  chain?: EntriesChain,
 ): number {
+  if (game.level === GameLevel.Entries) {
+    const participants = sizes?.participants ?? ours?.layout.participants;
+    // Without N, any pick that covers an entry: the left child always does.
+    return participants === undefined ? 0 : entriesPickSide(game, participants, chain);
+  }
   if (game.level === GameLevel.Meter) {
     const meters = sizes?.meters ?? ours?.layout.owners.length;
     const junk = meters === undefined ? undefined : junkPaddingSide(game, meters);
@@ -565,22 +791,32 @@ export function stepProofFromGame(
  * Worst-case seconds from a claim's submission to its finality when a challenger plays every round
  * as late as allowed (DESIGN.md §5.4): the game opens in the last second of the challenge period P,
  * then depth(W) reveals and depth(W) picks down the window, the interval leaf's reveal, the step's
- * publication, depth(M) reveals and depth(M) picks down the meter level, the meter leaf's opening and the
- * challenger's last deadline: 2·depth(W) + 2·depth(M) + 4 deadlines D (W = 96, M = 1,000: 38; M = 10: 26).
- * Games of several challengers run in parallel (all open before P ends), so the bound holds for any number.
+ * publication, for Totals and Mmr depth(N) reveals and depth(N) picks down the entries level and the entry's
+ * opening, depth(M) reveals and depth(M) picks down the meter level, the meter leaf's opening and the
+ * challenger's last deadline: 2·depth(W) + 2·depth(N) + 2·depth(M) + 5 deadlines D (W = 96, N = M = 1,000:
+ * 59; N = M = 10: 35), the auction's 2·depth(W) + 2·depth(M) + 4 (38 and 26). Games of several challengers run
+ * in parallel (all open before P ends), so the bound holds for any number.
  */
 export function worstCaseFinalitySeconds(
   challengePeriod: number,
   moveDeadline: number,
   windowIntervals: number,
   meters: number,
+  /** N of a community whose market has an entries level (Totals, Mmr); undefined for the auction. */
+  participants?: number,
 ): number {
-  return challengePeriod + gameRounds(windowIntervals, meters) * moveDeadline;
+  return challengePeriod + gameRounds(windowIntervals, meters, participants) * moveDeadline;
 }
 
-/** Move deadlines of a game played to its end: 2·depth(W) + 2·depth(M) + 4. */
-export const gameRounds = (windowIntervals: number, meters: number): number =>
-  2 * treeDepth(windowIntervals) + 2 * treeDepth(meters) + 4;
+/**
+ * Move deadlines of a game played to its end: 2·depth(W) + 2·depth(M) + 4, plus 2·depth(N) + 1 with an entries
+ * level (`participants`: N of a Totals or Mmr community).
+ */
+export const gameRounds = (windowIntervals: number, meters: number, participants?: number): number =>
+  2 * treeDepth(windowIntervals) +
+  2 * treeDepth(meters) +
+  4 +
+  (participants === undefined ? 0 : 2 * treeDepth(participants) + 1);
 
 /** An opened interval leaf: its position and preimage (`LeafRevealed`). */
 export interface OpenedLeaf {
@@ -657,6 +893,11 @@ export class GamePlayer {
       bond: g.bond,
       level: Number(g.level ?? 0),
       position: Number(g.position ?? 0),
+      stateNode: g.stateNode ?? ZeroHash,
+      stateLeft: g.stateLeft ?? ZeroHash,
+      stateRight: g.stateRight ?? ZeroHash,
+      entriesRoot: g.entriesRoot ?? ZeroHash,
+      previousEntriesRoot: g.previousEntriesRoot ?? ZeroHash,
     };
   }
 

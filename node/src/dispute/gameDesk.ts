@@ -45,6 +45,8 @@ export class GameDesk {
     private readonly token: Contract,
     private readonly provider: Provider,
     readonly windowIntervals: number,
+    /** N: the entries tree's leaves (the entries level's padding starts there). */
+    readonly participantCount: number,
     /** M: the readings tree's leaves (the meter level's padding starts there). */
     readonly meterCount: number,
   ) {}
@@ -65,7 +67,15 @@ export class GameDesk {
       logger: modules.logger,
     });
     const token = new Contract(info.token, loadArtifact('CommunityToken').abi, runner);
-    return new GameDesk(hub, player, token, provider, Number(info.windowIntervals), Number(info.meterCount));
+    return new GameDesk(
+      hub,
+      player,
+      token,
+      provider,
+      Number(info.windowIntervals),
+      Number(info.participantCount),
+      Number(info.meterCount),
+    );
   }
 
   /** The window's pending claim, or an error saying why there is none. */
@@ -132,19 +142,26 @@ export class GameDesk {
   /**
    * As challenger: descend into `side`, or, without one, into a child over padding only that is not empty
    * (junk padding: the claim loses at once, review 5 M2), else where the claim departs from `ours` (a
-   * commitment of the window this account holds), else left.
+   * commitment of the window this account holds; at the entries level the node's `GameLoop` compares with
+   * chain*(T), by hand the pick is left), else left.
    */
   async pick(window: number, challenger: string, side?: number, ours?: ClaimedWindow): Promise<MoveOutcome> {
     const { claim, state } = await this.gameOf(window, challenger);
     if (state.phase !== GamePhase.Pick)
       throw new GameMoveError(`the game waits for ${GamePhase[state.phase]}, not for the challenger's pick`);
-    const chosen = side ?? pickFrom(state, ours, { windowIntervals: this.windowIntervals, meters: this.meterCount });
+    const chosen =
+      side ??
+      pickFrom(state, ours, {
+        windowIntervals: this.windowIntervals,
+        participants: this.participantCount,
+        meters: this.meterCount,
+      });
     return this.player.send(window, { action: GameAction.Pick, claim, challenger, side: chosen });
   }
 
   /**
    * As claimant side: answers every game waiting for what `data` (the claim's window: slots, states,
-   * tree) can give — a reveal, or the opened step's data (`Publish`).
+   * tree) can give — a reveal, the opened step's data (`Publish`), an entry's or a meter's opening.
    */
   async answer(window: number, data: ClaimedWindow): Promise<{ challenger: string; outcome: MoveOutcome }[]> {
     const out: { challenger: string; outcome: MoveOutcome }[] = [];
@@ -241,14 +258,24 @@ export function servedTree(
 export function describeGame(g: GameView, now: number): string {
   const { state } = g;
   const meter = state.level === GameLevel.Meter;
-  const where = meter ? ` of the readings tree of step ${state.position}` : '';
+  const entries = state.level === GameLevel.Entries;
+  const where = meter
+    ? ` of the readings tree of step ${state.position}`
+    : entries
+      ? ` of the entries and state trees of step ${state.position}`
+      : '';
+  const leaf = meter
+    ? `open meter ${state.index} of step ${state.position}`
+    : entries
+      ? `open entry ${state.index} of step ${state.position}`
+      : `reveal leaf ${state.index}`;
   const whose =
     state.phase === GamePhase.Reveal
-      ? `claimant side must ${state.height > 0 ? `reveal the children of node (height ${state.height}, index ${state.index})${where}` : meter ? `open meter ${state.index} of step ${state.position}` : `reveal leaf ${state.index}`}`
+      ? `claimant side must ${state.height > 0 ? `reveal the children of node (height ${state.height}, index ${state.index})${where}` : leaf}`
       : state.phase === GamePhase.Pick
         ? `challenger must pick a side at height ${state.height}${where}`
         : state.phase === GamePhase.Publish
-          ? `claimant side must publish the data of step ${state.index} (S_{t-1} and E_t)`
+          ? `claimant side must publish the data of step ${state.index} (E_t, and S_{t-1} or entry N-1)`
           : `meter ${state.index} of step ${state.position} is open (its leaf and meter ${state.index - 1}'s published): the challenger proves fraud with it or concedes`;
   const left = state.deadline - now;
   return `game ${g.id.slice(0, 10)} challenger ${g.challenger} bond ${state.bond}: ${whose}; deadline ${left >= 0 ? `in ${left} s` : `passed ${-left} s ago (resolvable)`}`;

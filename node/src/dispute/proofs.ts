@@ -1,4 +1,4 @@
-import { getBytes, hexlify } from 'ethers';
+import { getBytes, hexlify, ZeroHash } from 'ethers';
 import type { CommunityInfo } from '../community/types.js';
 import { decodeReading, sameReadingValues } from '../reading/encoding.js';
 import type { MeterKeyRing } from '../reading/meterKeys.js';
@@ -20,6 +20,7 @@ import {
 } from '../window/commitment.js';
 import {
   badEntryProof,
+  badEntryProofOf,
   badFinalStateProof,
   badStepProof,
   badStepProofOf,
@@ -36,11 +37,13 @@ import {
   readingMismatchProof,
   readingMismatchProofOf,
   slotProofOf,
+  stateEntryProofOf,
   type ClaimedWindow,
+  type EntryOpening,
   type IntervalLeafProof,
 } from '../window/disputeProof.js';
 import { type Energy, packEnergy, sameEnergy, unpackEnergy, ZERO_ENERGY } from '../window/energy.js';
-import { EntryFault, faultyEntries } from '../window/entries.js';
+import { EntryFault, faultyEntries, judgeEntry, ZERO_ENTRY } from '../window/entries.js';
 import { MarketError } from '../window/errors.js';
 import { computeMerkleRoot } from '../window/merkle.js';
 import { meterRegistryOf } from '../window/meters.js';
@@ -51,6 +54,7 @@ import {
   emptyState,
   MarketKind,
   PACKED_STATE_STRIDE,
+  stateLeaf,
   tryStateHash,
   unpackState,
   type LimitPrices,
@@ -281,7 +285,8 @@ export function rawSlotLeaf(x: PublishedSlot): string {
 /**
  * The data a data-availability game opened for one step (review R1): the interval leaf t with its
  * path under the claim's windowRoot (the children revealed on the way down), and what the claimant
- * side published for it in calldata — leaf t-1 with its path, S_{t-1} packed, and E_t packed.
+ * side published for it in calldata — leaf t-1 with its path, E_t packed, and S_{t-1} packed (the auction;
+ * empty for Totals and Mmr, whose step is judged at the entries level).
  */
 export interface OpenedStep {
   leaf: IntervalLeafProof;
@@ -298,10 +303,12 @@ type Community = Pick<
 
 /**
  * A fraud proof against the step a game opened and published, from that data alone, or from our own readings
- * tree of interval t when it has the claim's readingsRoot: a state that is not F of the published S_{t−1} and
- * E_t (bad step), else an E_t entry that is not the running sum of the participant's last meter in our tree —
- * the claim's tree too, as the roots agree (bad energy, Total). Undefined when neither shows: the fault, if
- * any, is below the readingsRoot (the game goes on at the meter level).
+ * tree of interval t when it has the claim's readingsRoot: for the auction a state that is not F of the
+ * published S_{t−1} and E_t (bad step), else an E_t entry that is not the running sum of the participant's
+ * last meter in our tree — the claim's tree too, as the roots agree — or not zero for a participant without
+ * meters (bad energy, Total). Totals and Mmr publish no S_{t−1} (entriesRoot ≠ 0): their step is judged at the
+ * entries level (`proofFromOpenedEntry`). Undefined when nothing shows: the fault, if any, is in the entries
+ * or below the readingsRoot (the game goes on).
  */
 export function proofFromOpenedStep(
   community: Community,
@@ -317,9 +324,11 @@ export function proofFromOpenedStep(
   const first = leaf.position === 0;
   // The limit prices in force for the window of interval t (t = w·W + position).
   const limits = limitsInForce(community, community.windowIntervals ? Math.floor(t / community.windowIntervals) : 0);
+  // S_{t−1} is published for the auction only (no entries root).
+  const published = leaf.entriesRoot === ZeroHash;
   // A committed S_{t-1} or E_t of another length is wrong by itself (the verifier's BadStep says so).
   const prev = first ? emptyState(n) : unpackState(packedState, Math.floor(packedState.length / PACKED_STATE_STRIDE));
-  const wellFormed = prev.length === n && packedEnergy.length === 16 * n;
+  const wellFormed = (!published || prev.length === n) && packedEnergy.length === 16 * n;
   const energy = wellFormed ? unpackEnergy(packedEnergy) : [];
   const badStep = (summary: string): Proof => ({
     kind: DisputeKind.BadStep,
@@ -334,12 +343,18 @@ export function proofFromOpenedStep(
     ),
     summary,
   });
-  if (!wellFormed) return badStep(`published S_{t-1} or E_t of interval ${t} is not one entry per participant`);
-  const next = stepOfEnergy(marketAt(community, t), prev, energy, limits);
-  // F reverting on a well-formed S_{t−1} puts the fault in the step before: not provable from this one.
-  if (!next) return undefined;
-  if (tryStateHash(next) !== leaf.stateHash)
-    return badStep(`state of interval ${t} is not F of the published S_{t-1} and E_t`);
+  // (An E_t of another length with an entries root: the module refused its publication.)
+  if (!wellFormed)
+    return published
+      ? badStep(`published S_{t-1} or E_t of interval ${t} is not one entry per participant`)
+      : undefined;
+  if (published) {
+    const next = stepOfEnergy(marketAt(community, t), prev, energy, limits);
+    // F reverting on a well-formed S_{t−1} puts the fault in the step before: not provable from this one.
+    if (!next) return undefined;
+    if (tryStateHash(next) !== leaf.stateHash)
+      return badStep(`state of interval ${t} is not F of the published S_{t-1} and E_t`);
+  }
   // A participant without a meter has E_t = 0 whatever the readings tree holds: provable with no opening
   // (review 5, M1: before, only when our readingsRoot was the claim's, which junk padding prevents).
   // One with meters needs its last meter's leaf: from our tree when it is the claim's, else from the game's
@@ -395,6 +410,140 @@ export function energyTarget(
 }
 
 /**
+ * What a game's `OpenEntry` showed of participant j's step at interval t (Totals, Mmr): leaf t with its path,
+ * from the publication leaf t−1 (t > 0), E_t packed and entry N−1 (T), and from the entries level entry j with
+ * its path under the leaf's entries root (the entries children revealed on the way down), entry j−1 (j > 0)
+ * and leaf t−1's entry j (t > 0) from the `OpenEntry` calldata, and the state tree's leaf j with its path under
+ * the leaf's stateHash (the state children revealed on the way down: no preimage needed).
+ */
+export interface OpenedEntry {
+  leaf: IntervalLeafProof;
+  previous: IntervalLeafProof;
+  energy: string;
+  last: EntryOpening;
+  participant: number;
+  entry: EntryOpening;
+  before: EntryOpening;
+  previousEntry: EntryOpening;
+  stateLeaf: string;
+  statePath: string[];
+}
+
+/**
+ * The cheapest fraud proof at an opened step entry j, from the game's data (and our own readings tree of
+ * interval t when it has the claim's readingsRoot), cheapest first: E_t[j] as entry j holds it that is not
+ * zero for a participant without meters, or not our tree's running sum of j's last meter (bad energy, Entry);
+ * the state tree's leaf j that is not entry j's state (StateEntry); entry j that `judgeEntry` faults after
+ * entry j−1, from S_{t−1}[j] = leaf t−1's entry j's state (zeros at the window's first interval) under the
+ * totals of entry N−1 (BadEntry). Undefined when none shows (or the judgement throws, where the verifier's
+ * reverts): an energy fault is then proven at j's last meter (`entryEnergyTarget`), a reading's at the meter
+ * level.
+ */
+export function proofFromOpenedEntry(
+  community: Community,
+  opened: OpenedEntry,
+  /** Our readings tree of interval t, when we hold the interval. */
+  ownTree?: ReadingsTree,
+): Proof | undefined {
+  const { leaf, participant: j, entry } = opened;
+  const t = leaf.interval;
+  const n = community.participants.length;
+  const owners = community.meters.map((m) => m.owner);
+  const last = lastMeterOf(owners, j);
+  const sameTree = ownTree !== undefined && ownTree.root.toLowerCase() === leaf.readingsRoot.toLowerCase();
+  if (last === undefined || sameTree) {
+    const expected = last === undefined ? ZERO_ENERGY : ownTree!.acc[last];
+    if (!sameEnergy(expected, entry.entry.energy))
+      return {
+        kind: DisputeKind.BadEnergy,
+        data: energyProofOf(
+          {
+            fault: EnergyFault.Entry,
+            leaf,
+            current: last === undefined ? noOpening(firstMeterOf(owners, j)) : meterOpening(ownTree!, last),
+            participant: j,
+            entry,
+          },
+          meterRegistryOf(community.meters),
+        ),
+        summary: `energy of participant ${j} in its step entry at interval ${t} is not the sum of its meters`,
+      };
+  }
+  if (!sameStateLeaf(entry.entry.state, opened.stateLeaf))
+    return {
+      kind: DisputeKind.StateEntry,
+      data: stateEntryProofOf({
+        participant: j,
+        leaf,
+        entry,
+        stateLeaf: opened.stateLeaf,
+        statePath: opened.statePath,
+      }),
+      summary: `state leaf of participant ${j} at interval ${t} is not the state of its step entry`,
+    };
+  const later = leaf.position > 0;
+  let fault: EntryFault;
+  try {
+    fault = judgeEntry(
+      marketAt(community, t),
+      n,
+      later ? opened.previousEntry.entry.state : ZERO_ENTRY.state,
+      j > 0 ? opened.before.entry : ZERO_ENTRY,
+      entry.entry,
+      j + 1 < n ? opened.last.entry : entry.entry,
+    );
+  } catch (e) {
+    if (e instanceof MarketError) return undefined;
+    throw e;
+  }
+  if (fault === EntryFault.None) return undefined;
+  return {
+    kind: DisputeKind.BadEntry,
+    data: badEntryProofOf({
+      participant: j,
+      previous: later ? opened.previous : undefined,
+      previousEntry: later ? opened.previousEntry : undefined,
+      current: leaf,
+      before: j > 0 ? opened.before : undefined,
+      entry,
+      last: j + 1 < n ? opened.last : undefined,
+      tariff: community.tariff,
+    }),
+    summary: `step of participant ${j} at interval ${t} is not F's (${EntryFault[fault]})`,
+  };
+}
+
+/** Whether `leaf` is the state tree's leaf of `state` as the verifier hashes an entry's state (any net in 16 bytes). */
+function sameStateLeaf(state: ParticipantState, leaf: string): boolean {
+  try {
+    return stateLeaf(state, { minNet: true }).toLowerCase() === leaf.toLowerCase();
+  } catch (e) {
+    // No 16 bytes hold its net: no entry leaf does either, and the game opened none.
+    if (e instanceof MarketError) return true;
+    throw e;
+  }
+}
+
+/**
+ * The meter the challenger must go down to at the meter level once entry j is open (the entries level's
+ * energy fault): participant j's last meter when entry j's energy is not the published E_t[j] — one of the two
+ * is not that meter's running sum, and its opening proves it (bad energy, Entry or Total). Undefined when they
+ * agree, or j has no meter (then `proofFromOpenedEntry` and `proofFromOpenedStep` prove it without one).
+ */
+export function entryEnergyTarget(
+  community: Community,
+  opened: Pick<OpenedEntry, 'participant' | 'entry' | 'energy'>,
+): number | undefined {
+  const last = lastMeterOf(
+    community.meters.map((m) => m.owner),
+    opened.participant,
+  );
+  const packed = getBytes(opened.energy);
+  if (last === undefined || packed.length !== 16 * community.participants.length) return undefined;
+  return sameEnergy(unpackEnergy(packed)[opened.participant], opened.entry.entry.energy) ? undefined : last;
+}
+
+/**
  * What a game's `OpenMeter` showed of meter k at interval t: the interval leaf (with its path), the meter
  * leaf's preimage (slot bytes and running sums) with its sibling path under the readingsRoot (the children
  * revealed on the way down the meter level), meter k−1's opening (k > 0), and E_t as published.
@@ -408,15 +557,17 @@ export interface OpenedMeter {
   previous?: MeterLeafOpening;
   /** E_t packed, from the game's `Publish`. */
   energy?: string;
+  /** Entry j with its path under the leaf's entries root, from the game's `OpenEntry` (Totals, Mmr). */
+  entry?: { participant: number; opening: EntryOpening };
 }
 
 /**
  * The cheapest fraud proof at an opened meter leaf, from the game's data and our own reading of that slot:
  * a committed slot that is not a valid reading of its meter and interval (forged reading), our reading the
  * claim leaves out (reading mismatch, when the omission rule lets us raise it), a running sum that is not its
- * base plus the slot's energy (bad energy, Accumulation), an E_t entry of the meter's owner, when it is the
- * owner's last meter, that is not its running sum (bad energy, Total). Undefined when the meter leaf is right
- * as far as we see.
+ * base plus the slot's energy (bad energy, Accumulation), when it is the owner's last meter the owner's energy
+ * that is not its running sum, as the opened step entry holds it (bad energy, Entry) or as the published E_t
+ * does (Total). Undefined when the meter leaf is right as far as we see.
  */
 export function proofFromOpenedMeter(
   community: Community,
@@ -500,7 +651,18 @@ export function proofFromOpenedMeter(
       };
   }
   const owner = owners[k];
-  if (opened.energy && lastMeterOf(owners, owner) === k) {
+  if (lastMeterOf(owners, owner) !== k) return undefined;
+  const entry = opened.entry;
+  if (entry?.participant === owner && !sameEnergy(entry.opening.entry.energy, opened.acc))
+    return {
+      kind: DisputeKind.BadEnergy,
+      data: energyProofOf(
+        { fault: EnergyFault.Entry, leaf, current: opening, participant: owner, entry: entry.opening },
+        meterRegistryOf(community.meters),
+      ),
+      summary: `energy of participant ${owner} in its step entry at interval ${t} is not the sum of its meters`,
+    };
+  if (opened.energy) {
     const packed = getBytes(opened.energy);
     if (packed.length === 16 * community.participants.length) {
       const energy = unpackEnergy(packed);

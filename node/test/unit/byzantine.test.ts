@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ZeroHash } from 'ethers';
 import {
   answersGames,
   byzantineClaimed,
@@ -157,6 +158,11 @@ describe('byzantine folds leave the trace their fraud proof needs', () => {
       bond: 0n,
       level: GameLevel.Window,
       position: 0,
+      stateNode: ZeroHash,
+      stateLeft: ZeroHash,
+      stateRight: ZeroHash,
+      entriesRoot: ZeroHash,
+      previousEntriesRoot: ZeroHash,
     });
     const claim = `0x${'11'.repeat(32)}`;
     const challenger = `0x${'22'.repeat(20)}`;

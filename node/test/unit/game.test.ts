@@ -6,15 +6,19 @@ import { GameLoop, defaultGameOptions, type GameLoopModules } from '../../src/di
 import { servedTree } from '../../src/dispute/gameDesk.js';
 import { commitWindow, intervalLeaf, intervalProof, readingsTree } from '../../src/window/commitment.js';
 import { buildLevels, emptySubtreeRoot, hashPair, verifyMerkleProof, ZERO_HASH } from '../../src/window/merkle.js';
-import { emptyState, MarketKind, stateHash } from '../../src/window/state.js';
+import { emptyState, MarketKind, stateHash, stateLeaf, stateLevels } from '../../src/window/state.js';
 import { claimFromServed } from '../../src/dispute/proofs.js';
-import { badStepProof } from '../../src/window/disputeProof.js';
+import { badStepProof, entryOpening, NO_ENTRY_OPENING } from '../../src/window/disputeProof.js';
+import { entryLeaf, stepEntries } from '../../src/window/entries.js';
 import {
   GameAction,
   GameLevel,
   GamePhase,
   answerFrom,
+  decodeOpenEntryMove,
   encodeGameMove,
+  entriesChain,
+  entriesPickSide,
   gameDepth,
   junkPaddingSide,
   pickFrom,
@@ -45,19 +49,109 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
   const claim = h('claim');
   const challenger = Wallet.createRandom().address;
 
-  it('encodes a move as abi.encode(GameMove) (11 words: the leaf preimage carries energyHash and entriesRoot)', () => {
-    const data = encodeGameMove({ action: GameAction.Pick, claim, challenger, side: 1, energyHash: h('e') });
-    expect((data.length - 2) / 64).to.equal(11);
+  it('encodes a move as abi.encode(GameMove) (13 words: the leaf preimage, then the state tree’s children at the entries level)', () => {
+    const data = encodeGameMove({
+      action: GameAction.Reveal,
+      claim,
+      challenger,
+      side: 1,
+      energyHash: h('e'),
+      stateLeft: h('sl'),
+      stateRight: h('sr'),
+    });
+    expect((data.length - 2) / 64).to.equal(13);
     const [m] = AbiCoder.defaultAbiCoder().decode(
-      ['tuple(uint8,bytes32,address,bytes32,bytes32,uint32,bytes32,bytes32,bytes32,bytes32,uint8)'],
+      ['tuple(uint8,bytes32,address,bytes32,bytes32,uint32,bytes32,bytes32,bytes32,bytes32,uint8,bytes32,bytes32)'],
       data,
     );
-    expect(Number(m[0])).to.equal(GameAction.Pick);
+    expect(Number(m[0])).to.equal(GameAction.Reveal);
     expect(m[1]).to.equal(claim);
     expect(m[2]).to.equal(challenger);
     expect(m[7]).to.equal(h('e'));
     expect(m[9]).to.equal(ZeroHash);
     expect(Number(m[10])).to.equal(1);
+    expect([m[11], m[12]]).to.deep.equal([h('sl'), h('sr')]);
+    expect(GameAction.OpenEntry).to.equal(6);
+    expect(GameLevel.Entries).to.equal(2);
+  });
+
+  it('OpenEntry: abi.encode(GameMove, EntryReveal) read back as it was sent, and only against its event’s hash', () => {
+    const mmr = { kind: MarketKind.Mmr, gridBuyPrice: 250n, gridSellPrice: 100n, feederCapacityWh: 0n };
+    const es = stepEntries(mmr, emptyState(3), [
+      { exportWh: 50n, importWh: 0n },
+      { exportWh: 0n, importWh: 70n },
+      { exportWh: 9n, importWh: 1n },
+    ]);
+    // A net below zero, sums of every side, and an opening left empty (entry 0 has no entry before it).
+    const entry = { ...es[0], state: { ...es[0].state, net: -12345n } };
+    for (const reveal of [
+      { entry, before: NO_ENTRY_OPENING, previousEntry: entryOpening(es, 0) },
+      { entry: es[2], before: entryOpening(es, 1), previousEntry: NO_ENTRY_OPENING },
+    ]) {
+      const move = encodeGameMove({ action: GameAction.OpenEntry, claim, challenger, entry: reveal });
+      expect(decodeOpenEntryMove(move, keccak256(move))).to.deep.equal(reveal);
+      expect(decodeOpenEntryMove(move, h('another move'))).to.equal(undefined);
+    }
+    expect(decodeOpenEntryMove(encodeGameMove({ action: GameAction.Resolve, claim, challenger }))).to.equal(undefined);
+  });
+
+  it('the challenger’s pick at the entries level: junk in either tree’s padding, else where the claim departs from chain*(T), else left', () => {
+    const mmr = { kind: MarketKind.Mmr, gridBuyPrice: 250n, gridSellPrice: 100n, feederCapacityWh: 0n };
+    const energy = [
+      { exportWh: 50n, importWh: 0n },
+      { exportWh: 0n, importWh: 70n },
+      { exportWh: 9n, importWh: 1n },
+      { exportWh: 0n, importWh: 4n },
+      { exportWh: 30n, importWh: 0n },
+    ];
+    const prev = emptyState(5);
+    const es = stepEntries(mmr, prev, energy);
+    const chain = entriesChain(mmr, prev, energy, es[4]);
+    expect(chain.known).to.equal(5);
+    const entries = buildLevels(es.map(entryLeaf));
+    const states = stateLevels(es.map((e) => e.state));
+    expect(chain.entries).to.deep.equal(entries);
+    expect(chain.states).to.deep.equal(states);
+    // N = 5 of 8: at the root (height 3), [0,4) and [4,8).
+    const at = (height: number, index: number, e = entries, st = states): GameState => ({
+      node: e[height][index],
+      left: e[height - 1][2 * index],
+      right: e[height - 1][2 * index + 1],
+      deadline: 0,
+      index,
+      height,
+      phase: GamePhase.Pick,
+      bond: 0n,
+      level: GameLevel.Entries,
+      position: 1,
+      stateNode: st[height][index],
+      stateLeft: st[height - 1][2 * index],
+      stateRight: st[height - 1][2 * index + 1],
+      entriesRoot: e[e.length - 1][0],
+      previousEntriesRoot: ZeroHash,
+    });
+    // The honest claim: nothing differs, left; never into padding only ([6,8) at height 2, index 1: left).
+    expect(entriesPickSide(at(3, 0), 5, chain)).to.equal(0);
+    expect(entriesPickSide(at(2, 1), 5, chain)).to.equal(0);
+    // A state leaf 4 that is not the entry's: the state child differs on the right.
+    const lying = stateLevels(es.map((e, j) => (j === 4 ? { ...e.state, net: e.state.net + 1n } : e.state)));
+    expect(entriesPickSide(at(3, 0, entries, lying), 5, chain)).to.equal(1);
+    // Entry 2 other than chain*'s: left at the root, right below.
+    const other = buildLevels(es.map((e, j) => entryLeaf(j === 2 ? { ...e, sell: { ...e.sell, floors: 7n } } : e)));
+    expect(entriesPickSide(at(3, 0, other), 5, chain)).to.equal(0);
+    expect(entriesPickSide(at(2, 0, other), 5, chain)).to.equal(1);
+    // A chain that stops at entry 3 (the judge accepts none there): every subtree over [3,5) differs.
+    const short = { ...chain, known: 3 };
+    expect(entriesPickSide(at(2, 0), 5, short)).to.equal(1);
+    expect(entriesPickSide(at(1, 2), 5, short)).to.equal(0);
+    // Junk in the state tree's padding (entries padding empty): picked, it wins the game; empty padding never.
+    const junkStates = buildLevels([...es.map((e) => stateLeaf(e.state)), ZERO_HASH, h('junk'), ZERO_HASH]);
+    expect(junkPaddingSide(at(2, 1, entries, junkStates), 5)).to.equal(1);
+    expect(entriesPickSide(at(2, 1, entries, junkStates), 5, chain)).to.equal(1);
+    expect(pickFrom(at(2, 1, entries, junkStates), undefined, { participants: 5 })).to.equal(1);
+    expect(junkPaddingSide(at(2, 1), 5)).to.equal(undefined);
+    // Without a chain (no data of our own): left.
+    expect(entriesPickSide(at(3, 0, entries, lying), 5)).to.equal(0);
   });
 
   it('the claimant side answers every node down to a leaf from its stored commitment', () => {
@@ -74,6 +168,11 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
       bond: 0n,
       level: GameLevel.Window,
       position: 0,
+      stateNode: ZeroHash,
+      stateLeft: ZeroHash,
+      stateRight: ZeroHash,
+      entriesRoot: ZeroHash,
+      previousEntriesRoot: ZeroHash,
     };
     expect(g.height).to.equal(7);
     while (g.height > 0) {
@@ -103,6 +202,11 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
       bond: 0n,
       level: GameLevel.Window,
       position: 0,
+      stateNode: ZeroHash,
+      stateLeft: ZeroHash,
+      stateRight: ZeroHash,
+      entriesRoot: ZeroHash,
+      previousEntriesRoot: ZeroHash,
     };
     expect(answerFrom(commitment('s'), claim, challenger, g)).to.equal(undefined);
   });
@@ -119,6 +223,11 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     bond: 0n,
     level: GameLevel.Window,
     position: 0,
+    stateNode: ZeroHash,
+    stateLeft: ZeroHash,
+    stateRight: ZeroHash,
+    entriesRoot: ZeroHash,
+    previousEntriesRoot: ZeroHash,
   });
 
   it('the challenger descends where the claim departs from its own commitment, never into padding', () => {
@@ -211,6 +320,11 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
         bond: 0n,
         level: GameLevel.Window,
         position: 0,
+        stateNode: ZeroHash,
+        stateLeft: ZeroHash,
+        stateRight: ZeroHash,
+        entriesRoot: ZeroHash,
+        previousEntriesRoot: ZeroHash,
       };
       while (g.height > 0) {
         const move = answerFrom(c, claim, challenger, g)!;
@@ -227,11 +341,17 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
     }
   });
 
-  it('worst-case time to finality under a challenger that plays every round: P + (2·depth(W) + 2·depth(M) + 4)·D', () => {
+  it('worst-case time to finality under a challenger that plays every round: P + (2·depth(W) + 2·depth(N) + 2·depth(M) + 5)·D, the auction P + (2·depth(W) + 2·depth(M) + 4)·D', () => {
+    // The auction (no entries level).
     expect(worstCaseFinalitySeconds(3600, 3600, 96, 1000)).to.equal(3600 + 38 * 3600); // depth(96) = 7, depth(1000) = 10
     expect(worstCaseFinalitySeconds(3600, 3600, 96, 10)).to.equal(3600 + 26 * 3600); // depth(10) = 4
     expect(worstCaseFinalitySeconds(120, 30, 4, 2)).to.equal(120 + 10 * 30);
     expect(worstCaseFinalitySeconds(86_400, 3600, 1, 1)).to.equal(86_400 + 4 * 3600);
+    // Totals and Mmr: the entries level adds depth(N) reveals and picks and the entry's opening.
+    expect(worstCaseFinalitySeconds(3600, 3600, 96, 1000, 1000)).to.equal(3600 + 59 * 3600);
+    expect(worstCaseFinalitySeconds(3600, 3600, 96, 10, 10)).to.equal(3600 + 35 * 3600);
+    expect(worstCaseFinalitySeconds(120, 30, 4, 4, 3)).to.equal(120 + (4 + 4 + 4 + 5) * 30); // the e2e community
+    expect(worstCaseFinalitySeconds(86_400, 3600, 1, 1, 1)).to.equal(86_400 + 5 * 3600);
   });
 
   it("decodes the module's revert reasons (bubbled up through the hub)", () => {
@@ -323,6 +443,11 @@ describe('data-availability game (node side, DESIGN.md §5.4)', () => {
         bond: 0n,
         level: GameLevel.Window,
         position: 0,
+        stateNode: ZeroHash,
+        stateLeft: ZeroHash,
+        stateRight: ZeroHash,
+        entriesRoot: ZeroHash,
+        previousEntriesRoot: ZeroHash,
       };
       while (g.height > 0) {
         const move = answerFrom(theirs.commitment, claim, challenger, g)!;

@@ -1,12 +1,14 @@
 import { expect } from 'chai';
-import { Contract, getBytes, hexlify, keccak256, ZeroAddress } from 'ethers';
+import { Contract, concat, getBytes, hexlify, keccak256, toBeHex, ZeroAddress, ZeroHash, zeroPadValue } from 'ethers';
 import { loadArtifact } from '../../src/chain/artifacts.js';
 import { parseCallAsContract } from '../../src/chain/calldata.js';
 import {
   claimantMove,
+  decodeOpenEntryMove,
   decodeOpenMeterMove,
   decodePublishMove,
   encodeGameMove,
+  entriesChain,
   GameAction,
   GameLevel,
   GamePhase,
@@ -22,9 +24,12 @@ import {
   claimFromServed,
   DisputeKind,
   energyTarget,
+  entryEnergyTarget,
+  proofFromOpenedEntry,
   proofFromOpenedMeter,
   proofFromOpenedStep,
   rawSlotLeaf,
+  type OpenedEntry,
   type OpenedMeter,
 } from '../../src/dispute/proofs.js';
 import { ByzantineMode, byzantineFold } from '../../src/node/byzantine.js';
@@ -34,26 +39,32 @@ import { seedFor } from '../../src/vectors/readings.js';
 import { assembleWindow } from '../../src/window/assemble.js';
 import {
   commitTrees,
+  commitWindow,
   windowEntriesRoots,
   meterLeaf,
   meterOpening,
+  previousState,
   readingsTreeFrom,
   type ReadingsTree,
 } from '../../src/window/commitment.js';
 import {
   badEntryProof,
-  badStepProof,
+  claimedEntries,
   claimedTree,
   energyAccumulationProof,
+  entryEnergyProof,
   energyTotalProof,
   forgedReadingProof,
   intervalLeafProof,
   readingMismatchProof,
   signedSlot,
+  stateEntryProof,
   type ClaimedWindow,
 } from '../../src/window/disputeProof.js';
+import { entriesRoot, entryLeaf, stepEntries } from '../../src/window/entries.js';
+import { stateEntryClaim } from '../../src/vectors/dispute.js';
 import { energyHash, unpackEnergy } from '../../src/window/energy.js';
-import { commitLayout, foldAndCommit } from '../../src/window/fold.js';
+import { commitLayout, foldAndCommit, marketAt } from '../../src/window/fold.js';
 import { emptyState, marketStepOfEnergy } from '../../src/window/market.js';
 import {
   buildLevels,
@@ -64,7 +75,14 @@ import {
   verifyMerkleProof,
   ZERO_HASH,
 } from '../../src/window/merkle.js';
-import { packState, stateHash, tryStateHash, unpackState, type ParticipantState } from '../../src/window/state.js';
+import {
+  MarketKind,
+  packState,
+  stateHash,
+  tryStateHash,
+  unpackState,
+  type ParticipantState,
+} from '../../src/window/state.js';
 import { testCommunity } from '../utils/community.js';
 
 /**
@@ -160,6 +178,11 @@ describe('data-availability game: the published step and the meter level', () =>
     bond: 0n,
     level: GameLevel.Window,
     position: 0,
+    stateNode: ZeroHash,
+    stateLeft: ZeroHash,
+    stateRight: ZeroHash,
+    entriesRoot: ZeroHash,
+    previousEntriesRoot: ZeroHash,
   });
   /** What a challenger has once the claimant published step t of `w`: the leaf with its path, the published data. */
   const opened = (w: ClaimedWindow, t: number) => {
@@ -186,6 +209,11 @@ describe('data-availability game: the published step and the meter level', () =>
       bond: 0n,
       level: GameLevel.Meter,
       position: t,
+      stateNode: ZeroHash,
+      stateLeft: ZeroHash,
+      stateRight: ZeroHash,
+      entriesRoot: ZeroHash,
+      previousEntriesRoot: ZeroHash,
     };
     while (g.height > 0) {
       const move = claimantMove(theirs, claim, challenger, g)!;
@@ -219,7 +247,83 @@ describe('data-availability game: the published step and the meter level', () =>
     };
   };
 
-  it('publishes the opened step from the stored window: leaf t−1 with its path, S_{t−1} packed, E_t hashing to energyHash', () => {
+  /**
+   * The entries level of step t of `theirs` played to its end (Totals, Mmr): the claimant answers both trees
+   * from its stored window, the challenger picks against chain*(T) built from `ours` (none: the left child).
+   * Returns what the challenger then holds, and the revealed pairs hash to their nodes on the way (the module's
+   * check).
+   */
+  const playEntries = (theirs: ClaimedWindow, t: number, ours?: ClaimedWindow): OpenedEntry => {
+    const step = opened(theirs, t);
+    const n = community.participants.length;
+    const chain = ours
+      ? entriesChain(
+          marketAt(community, t),
+          previousState(ours.layout, ours.states, t),
+          unpackEnergy(getBytes(step.energy)),
+          step.last.entry,
+        )
+      : undefined;
+    const leaf = theirs.commitment.intervals[t];
+    const entries = new Map<number, { left: string; right: string }>();
+    const states = new Map<number, { left: string; right: string }>();
+    let g: GameState = {
+      ...waiting(theirs, t),
+      node: leaf.entriesRoot,
+      stateNode: leaf.stateHash,
+      index: 0,
+      height: treeDepth(n),
+      phase: GamePhase.Reveal,
+      level: GameLevel.Entries,
+      position: t,
+    };
+    while (g.height > 0) {
+      const move = claimantMove(theirs, claim, challenger, g)!;
+      expect(move.action).to.equal(GameAction.Reveal);
+      expect(hashPair(move.left!, move.right!)).to.equal(g.node);
+      expect(hashPair(move.stateLeft!, move.stateRight!)).to.equal(g.stateNode);
+      entries.set(g.height, { left: move.left!, right: move.right! });
+      states.set(g.height, { left: move.stateLeft!, right: move.stateRight! });
+      g = {
+        ...g,
+        left: move.left!,
+        right: move.right!,
+        stateLeft: move.stateLeft!,
+        stateRight: move.stateRight!,
+        phase: GamePhase.Pick,
+      };
+      const side = pickFrom(g, ours, { participants: n }, undefined, chain);
+      g = {
+        ...g,
+        node: side ? g.right : g.left,
+        stateNode: side ? g.stateRight : g.stateLeft,
+        index: 2 * g.index + side,
+        height: g.height - 1,
+        phase: GamePhase.Reveal,
+      };
+    }
+    const move = claimantMove(theirs, claim, challenger, g)!;
+    expect(move.action).to.equal(GameAction.OpenEntry);
+    const encoded = encodeGameMove(move);
+    const reveal = decodeOpenEntryMove(encoded, keccak256(encoded))!;
+    expect(reveal).to.deep.equal(move.entry);
+    expect(entryLeaf(reveal.entry)).to.equal(g.node);
+    const j = g.index;
+    return {
+      leaf: intervalLeafProof(theirs, t),
+      previous: step.previous,
+      energy: step.energy,
+      last: step.last,
+      participant: j,
+      entry: { entry: reveal.entry, path: siblingPath(entries, j, treeDepth(n))! },
+      before: reveal.before,
+      previousEntry: reveal.previousEntry,
+      stateLeaf: g.stateNode,
+      statePath: siblingPath(states, j, treeDepth(n))!,
+    };
+  };
+
+  it('publishes the opened step from the stored window: leaf t−1 with its path, E_t hashing to energyHash, entry N−1 (Mmr) or S_{t−1} (auction)', () => {
     for (const t of [0, 2, 3]) {
       const move = publishFrom(honest, claim, challenger, waiting(honest, t))!;
       expect(move.action).to.equal(GameAction.Publish);
@@ -233,16 +337,25 @@ describe('data-availability game: the published step and the meter level', () =>
       const step = move.step!;
       expect(energyHash(getBytes(step.energy))).to.equal(leaf.energyHash);
       expect(getBytes(step.energy).length).to.equal(16 * 3);
-      if (t === 0) {
-        expect(step.prevState).to.equal('0x');
-        continue;
-      }
+      // Mmr: no S_{t−1}; entry N−1 (its sums are the totals) under the leaf's entries root by a depth(N) path.
+      expect(step.prevState).to.equal('0x');
+      expect(step.last.entry).to.deep.equal(claimedEntries(honest, t)[2]);
+      expect(step.last.path).to.have.length(treeDepth(3));
+      expect(verifyMerkleProof(leaf.entriesRoot, entryLeaf(step.last.entry), 2, step.last.path)).to.equal(true);
+      if (t === 0) continue;
       const prev = honest.commitment.intervals[t - 1];
       expect(step.previous.position).to.equal(t - 1);
       expect(verifyMerkleProof(honest.commitment.windowRoot, prev.leaf, t - 1, step.previous.proof)).to.equal(true);
-      const state = unpackState(Buffer.from(step.prevState.slice(2), 'hex'), 3);
-      expect(stateHash(state)).to.equal(prev.stateHash);
     }
+    // The auction (no entries root): S_{t−1} packed, hashing to leaf t−1's stateHash; `last` not read (empty).
+    const auction = { ...community.market, kind: MarketKind.Auction };
+    const auctionClaim = claimFromServed({ ...layout, paramsAt: () => auction }, 0, assembled.slots, honestFold.states);
+    const step = publishFrom(auctionClaim, claim, challenger, waiting(auctionClaim, 2))!.step!;
+    expect(auctionClaim.commitment.intervals[2].entriesRoot).to.equal(ZeroHash);
+    expect(stateHash(unpackState(getBytes(step.prevState), 3))).to.equal(
+      auctionClaim.commitment.intervals[1].stateHash,
+    );
+    expect(step.last.path).to.deep.equal([]);
     expect(claimantMove(honest, claim, challenger, waiting(honest, 1))?.action).to.equal(GameAction.Publish);
     expect(publishFrom(honest, claim, challenger, { ...waiting(honest, 1), node: keccak256('0x02') })).to.equal(
       undefined,
@@ -261,18 +374,29 @@ describe('data-availability game: the published step and the meter level', () =>
     );
     expect(() => encodeGameMove({ ...move, step: undefined })).to.throw(/needs its step/);
     expect(() => encodeGameMove({ action: GameAction.OpenMeter, claim, challenger })).to.throw(/meter leaf/);
+    expect(() => encodeGameMove({ action: GameAction.OpenEntry, claim, challenger })).to.throw(/needs its entry/);
+    expect(decodeOpenEntryMove(encoded)).to.equal(undefined);
   });
 
-  it('review s12 (F1): reads a Publish move whose last field (E_t, 16·N bytes) ends unpadded, as the module does', () => {
-    // abi.decode asks no padding after the move's last byte: a byzantine claimant may publish so, and the
-    // challenger must still read S_{t−1} and E_t (ethers' strict decoder refused: "data out-of-bounds").
+  it('review s12 (F1): reads a Publish move whose E_t (16·N bytes) is laid out last and ends unpadded, as the module does', () => {
+    // abi.decode follows each field's offset and asks no padding after the move's last byte: a byzantine
+    // claimant may lay E_t's tail out after `last`'s and drop its padding, and the challenger must still read
+    // E_t (ethers' strict decoder refused: "data out-of-bounds").
     const move = publishFrom(honest, claim, challenger, waiting(honest, 2))!;
     const canonical = getBytes(encodeGameMove(move));
+    const word = (at: number) => Number(BigInt(hexlify(canonical.subarray(at, at + 32))));
+    // The step's offset follows GameMove's 13 words; its head holds 4 offsets (previous, prevState, energy, last).
+    const at = word(13 * 32);
+    const [, , energyAt, lastAt] = [0, 1, 2, 3].map((i) => word(at + 32 * i));
+    const energyTail = canonical.subarray(at + energyAt, at + lastAt);
+    const lastTail = canonical.subarray(at + lastAt);
     const padding = 32 - ((16 * community.participants.length) % 32);
     expect(padding).to.equal(16);
-    expect(canonical.subarray(canonical.length - padding).every((b) => b === 0)).to.equal(true);
-    const unpadded = hexlify(canonical.subarray(0, canonical.length - padding));
-    const read = decodePublishMove(unpadded, keccak256(unpadded));
+    const head = Uint8Array.from(canonical.subarray(0, at + energyAt));
+    head.set(getBytes(zeroPadValue(toBeHex(energyAt + lastTail.length), 32)), at + 64);
+    head.set(getBytes(zeroPadValue(toBeHex(energyAt), 32)), at + 96);
+    const swapped = hexlify(concat([head, lastTail, energyTail.subarray(0, energyTail.length - padding)]));
+    const read = decodePublishMove(swapped, keccak256(swapped));
     expect(read?.step).to.deep.equal(move.step);
   });
 
@@ -305,6 +429,11 @@ describe('data-availability game: the published step and the meter level', () =>
         bond: 0n,
         level: GameLevel.Meter,
         position: 2,
+        stateNode: ZeroHash,
+        stateLeft: ZeroHash,
+        stateRight: ZeroHash,
+        entriesRoot: ZeroHash,
+        previousEntriesRoot: ZeroHash,
       };
       const revealed = new Map<number, { left: string; right: string }>();
       while (g.height > 0) {
@@ -336,6 +465,11 @@ describe('data-availability game: the published step and the meter level', () =>
         phase: GamePhase.Reveal,
         level: GameLevel.Meter,
         position: 2,
+        stateNode: ZeroHash,
+        stateLeft: ZeroHash,
+        stateRight: ZeroHash,
+        entriesRoot: ZeroHash,
+        previousEntriesRoot: ZeroHash,
       }),
     ).to.equal(undefined);
   });
@@ -348,16 +482,134 @@ describe('data-availability game: the published step and the meter level', () =>
     }
   });
 
-  it('a wrong step over the right energies: the bad-step proof from the published S_{t−1} and E_t alone', () => {
+  it('a wrong step over the right energies: the entries level goes down to the wrong participant and BadEntry is proven from the game', () => {
     const w = claimOf(ByzantineMode.WrongArithmetic);
-    const p = proofFromOpenedStep(community, opened(w, 2))!;
-    expect(p.kind).to.equal(DisputeKind.BadStep);
-    expect(p.data).to.equal(badStepProof(w, 2));
-    // The served claim: the disputer proves the first wrong participant's entry instead (participant 0, whose net
-    // the cheat moved; the game keeps BadStep until it publishes entries).
+    // Nothing from the publication: Mmr publishes no S_{t−1}, and E_t is right.
+    expect(proofFromOpenedStep(community, opened(w, 2), claimedTree(honest, 2))).to.equal(undefined);
+    // chain*(T) from our S_1 departs from the claim at participant 0, whose net the cheat moved.
+    const entry = playEntries(w, 2, honest);
+    expect(entry.participant).to.equal(0);
+    const p = proofFromOpenedEntry(community, entry, claimedTree(honest, 2))!;
+    expect(p.kind).to.equal(DisputeKind.BadEntry);
+    // The same bytes as from the claimant's whole data, and as the disputer proves it from a served claim.
+    expect(p.data).to.equal(badEntryProof(w, 2, 0));
     const served = buildCheapestProof(community, keys, w, w.commitment.intervals[3].stateHash, assembled.slots)!;
     expect(served.kind).to.equal(DisputeKind.BadEntry);
     expect(served.data).to.equal(badEntryProof(w, 2, 0));
+    // No energy fault at j: the meter level has no entry target.
+    expect(entryEnergyTarget(community, entry)).to.equal(undefined);
+  });
+
+  it('the claimant answers the entries level down to any entry: both trees’ children hash to their nodes, OpenEntry’s openings are under the roots', () => {
+    const n = community.participants.length;
+    const depth = treeDepth(n);
+    for (const t of [0, 2]) {
+      const leaf = honest.commitment.intervals[t];
+      for (let j = 0; j < n; j++) {
+        let g: GameState = {
+          ...waiting(honest, t),
+          node: leaf.entriesRoot,
+          stateNode: leaf.stateHash,
+          index: 0,
+          height: depth,
+          phase: GamePhase.Reveal,
+          level: GameLevel.Entries,
+          position: t,
+        };
+        while (g.height > 0) {
+          const move = claimantMove(honest, claim, challenger, g)!;
+          expect(hashPair(move.left!, move.right!)).to.equal(g.node);
+          expect(hashPair(move.stateLeft!, move.stateRight!)).to.equal(g.stateNode);
+          const side = (j >> (g.height - 1)) & 1;
+          g = {
+            ...g,
+            node: side ? move.right! : move.left!,
+            stateNode: side ? move.stateRight! : move.stateLeft!,
+            index: 2 * g.index + side,
+            height: g.height - 1,
+          };
+        }
+        const r = claimantMove(honest, claim, challenger, g)!.entry!;
+        expect(entryLeaf(r.entry)).to.equal(g.node);
+        if (j > 0) {
+          expect(r.before.path).to.have.length(depth);
+          expect(verifyMerkleProof(leaf.entriesRoot, entryLeaf(r.before.entry), j - 1, r.before.path)).to.equal(true);
+        } else expect(r.before.path).to.deep.equal([]);
+        if (t > 0) {
+          const prev = honest.commitment.intervals[t - 1].entriesRoot;
+          expect(r.previousEntry.path).to.have.length(depth);
+          expect(verifyMerkleProof(prev, entryLeaf(r.previousEntry.entry), j, r.previousEntry.path)).to.equal(true);
+        } else expect(r.previousEntry.path).to.deep.equal([]);
+      }
+    }
+    // Not our nodes (another claim's state tree): no answer.
+    const leaf = honest.commitment.intervals[2];
+    const atRoot: GameState = {
+      ...waiting(honest, 2),
+      node: leaf.entriesRoot,
+      stateNode: keccak256('0x05'),
+      height: depth,
+      index: 0,
+      phase: GamePhase.Reveal,
+      level: GameLevel.Entries,
+      position: 2,
+    };
+    expect(claimantMove(honest, claim, challenger, atRoot)).to.equal(undefined);
+  });
+
+  it('an honest step: the entries level goes left (chain*(T) is the claim) and entry 0 proves nothing', () => {
+    const entry = playEntries(honest, 2, honest);
+    expect(entry.participant).to.equal(0);
+    expect(proofFromOpenedEntry(community, entry, claimedTree(honest, 2))).to.equal(undefined);
+    // Without data of our own, left as well.
+    expect(playEntries(honest, 3).participant).to.equal(0);
+  });
+
+  it('a state tree that is not its entries’ states: the entries level goes to the first such leaf and StateEntry is proven from the game', () => {
+    const w = stateEntryClaim(honest, 2, 1, 2, 5n);
+    const entry = playEntries(w, 2, honest);
+    expect(entry.participant).to.equal(1);
+    const p = proofFromOpenedEntry(community, entry, claimedTree(honest, 2))!;
+    expect(p.kind).to.equal(DisputeKind.StateEntry);
+    expect(p.data).to.equal(stateEntryProof(w, 2, 1));
+  });
+
+  it('an entry whose energy is not the published E_t[j]: the game goes down to j’s last meter and BadEnergy (Entry) is proven there', () => {
+    // Participant 1 (meter 2) imports 9 Wh more in its entry than its meter's running sum; the entries and the
+    // states are F's of that energy (so the judge accepts them), the flat E_t and the readings tree are honest.
+    const t = 2;
+    const e = claimedTree(honest, t).energy.map((x, j) => (j === 1 ? { ...x, importWh: x.importWh + 9n } : x));
+    const es = stepEntries(community.market, honest.states[t - 1], e);
+    const states = honest.states.map((s, i) => (i === t ? es.map((x) => x.state) : s));
+    const intervals = honest.commitment.intervals.map((c, i) =>
+      i === t ? { ...c, stateHash: stateHash(states[t]), entriesRoot: entriesRoot(es) } : c,
+    );
+    const w: ClaimedWindow = {
+      ...honest,
+      states,
+      entries: honest.states.map((_, i) => (i === t ? es : i === t + 1 ? claimedEntries(honest, i) : undefined)),
+      commitment: commitWindow(intervals),
+    };
+    const entry = playEntries(w, t, honest);
+    expect(entry.participant).to.equal(1);
+    // Nothing at the entry itself (the roots differ from ours: no meter sum to compare with).
+    expect(proofFromOpenedEntry(community, entry)).to.equal(undefined);
+    const target = entryEnergyTarget(community, entry);
+    expect(target).to.equal(2);
+    const meter = playMeters(w, t, honest, target);
+    expect(meter.meter).to.equal(2);
+    const p = proofFromOpenedMeter(
+      community,
+      keys,
+      { ...meter, entry: { participant: 1, opening: entry.entry } },
+      honest.slots[t][2],
+    )!;
+    expect(p.kind).to.equal(DisputeKind.BadEnergy);
+    expect(p.data).to.equal(entryEnergyProof(w, t, 1));
+    // With our own tree of the interval (the readings roots agree), at once from the opened entry.
+    const q = proofFromOpenedEntry(community, entry, claimedTree(honest, t))!;
+    expect(q.kind).to.equal(DisputeKind.BadEnergy);
+    expect(q.data).to.equal(entryEnergyProof(w, t, 1));
   });
 
   it('a next state without an encoding (a net past int128) is a bad step, not a throw (twin of the verifier’s tryHash)', () => {
@@ -383,10 +635,11 @@ describe('data-availability game: the published step and the meter level', () =>
     expect(next[j].net).to.equal(I128_MAX + 2n);
     expect(tryStateHash(next)).to.equal(undefined);
     const wrapped = next.map((s, i) => (i === j ? { ...s, net: BigInt.asIntN(128, s.net) } : s));
+    // A leaf without entries root: S_{t−1} is published (the auction's publication), F judged over all of it.
     const p = proofFromOpenedStep(community, {
       ...honestOpened,
       prevState: hexlify(packState(prev)),
-      leaf: { ...honestOpened.leaf, stateHash: stateHash(wrapped) },
+      leaf: { ...honestOpened.leaf, stateHash: stateHash(wrapped), entriesRoot: ZeroHash },
     });
     expect(p?.kind).to.equal(DisputeKind.BadStep);
   });
@@ -505,6 +758,11 @@ describe('data-availability game: the published step and the meter level', () =>
       bond: 0n,
       level: GameLevel.Meter,
       position: 2,
+      stateNode: ZeroHash,
+      stateLeft: ZeroHash,
+      stateRight: ZeroHash,
+      entriesRoot: ZeroHash,
+      previousEntriesRoot: ZeroHash,
     };
     expect(junkPaddingSide(atRoot, M)).to.equal(undefined);
     expect(pickFrom(atRoot, honest)).to.equal(1);
