@@ -1,4 +1,4 @@
-import { type Contract, type Provider, ZeroAddress, zeroPadValue } from 'ethers';
+import { type Contract, getBytes, type Provider, ZeroAddress, ZeroHash, zeroPadValue } from 'ethers';
 import { WindowStatus, TX_TIMEOUT_MS, type HubClient, type WindowRecord } from '../chain/hubClient.js';
 import { parseCallAsContract } from '../chain/calldata.js';
 import type { CommunityClock } from '../community/clock.js';
@@ -7,8 +7,10 @@ import type { NodeDb } from '../db/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { MeterKeyRing } from '../reading/meterKeys.js';
 import type { Logger } from '../util/logger.js';
-import { commitLayout } from '../window/fold.js';
+import { previousState } from '../window/commitment.js';
+import { commitLayout, marketAt } from '../window/fold.js';
 import { badFinalStateProofOf, claimedTree, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
+import { unpackEnergy } from '../window/energy.js';
 import { treeDepth } from '../window/merkle.js';
 import { parseClaimedWindow } from './disputer.js';
 import { servedTree } from './gameDesk.js';
@@ -16,8 +18,10 @@ import {
   challengeBond,
   claimantMove,
   claimHash,
+  decodeOpenEntryMove,
   decodeOpenMeterMove,
   decodePublishMove,
+  entriesChain,
   GameAction,
   GameLevel,
   GamePhase,
@@ -28,6 +32,8 @@ import {
   revertReason,
   siblingPath,
   stepProofFromGame,
+  type EntriesChain,
+  type EntryReveal,
   type GameMove,
   type GamePlayer,
   type GameState,
@@ -36,7 +42,14 @@ import {
   type PublishedStep,
 } from './game.js';
 import { limitsInForce } from '../window/limits.js';
-import { energyTarget, proofFromOpenedMeter, proofFromOpenedStep } from './proofs.js';
+import {
+  energyTarget,
+  entryEnergyTarget,
+  proofFromOpenedEntry,
+  proofFromOpenedMeter,
+  proofFromOpenedStep,
+  type OpenedEntry,
+} from './proofs.js';
 
 /** How the node plays the data-availability game (DESIGN.md §5.7); `game` in the node's config. */
 export interface GameOptions {
@@ -101,17 +114,30 @@ interface TrackedGame {
   challenger: string;
   /** Children revealed per height (height -> pair) at the window level: the opened leaf's sibling path. */
   revealed: Map<number, { left: string; right: string }>;
-  /** Children revealed per height at the meter level (after `Publish`): the opened meter leaf's sibling path. */
+  /**
+   * Children revealed per height at the entries level (after `Publish`, Totals and Mmr), in the entries tree and
+   * in the state tree: the opened entry's and state leaf's sibling paths.
+   */
+  entriesRevealed: Map<number, { left: string; right: string }>;
+  statesRevealed: Map<number, { left: string; right: string }>;
+  /** Children revealed per height at the meter level: the opened meter leaf's sibling path. */
   meterRevealed: Map<number, { left: string; right: string }>;
   /** The opened leaf's preimage, once revealed. */
   leaf?: OpenedLeaf;
   /** The transaction that published the opened step's data, and keccak256 of its `move` (StepPublished). */
   published?: { txHash: string; dataHash: string };
+  /** The transaction that opened a step entry (EntryOpened), its participant and keccak256 of its `move`. */
+  entryOpened?: { txHash: string; dataHash: string; participant: number };
+  /** The opened entry with everything the game showed around it, once read back. */
+  entry?: OpenedEntry;
   /** The transaction that opened a meter leaf (MeterOpened), its meter and keccak256 of its `move`. */
   meterOpened?: { txHash: string; dataHash: string; meter: number };
-  /** Whether we already looked for a fraud proof in the published step, and at the opened meter leaf. */
+  /** Whether we already looked for a fraud proof in the published step, at the opened entry and meter leaf. */
   stepHandled?: boolean;
+  entryHandled?: boolean;
   openedHandled?: boolean;
+  /** chain*(T) as trees, what our picks at the entries level compare with (null: none), once built. */
+  chain?: EntriesChain | null;
   /** The meter our picks go down to at the meter level (null: the leftmost differing leaf), once decided. */
   meterTarget?: number | null;
 }
@@ -122,25 +148,28 @@ const RESULT = ['Continue', 'Opened', 'ClaimantLost', 'ChallengerLost', 'Void', 
  * The node's side of the data-availability game, on its own timer (DESIGN.md §5.7):
  *
  * - **Claimant side.** For every open game against a claim this node signed, it reveals what the
- *   game waits for — the two children of the node the challenger picked, or the interval leaf's
- *   preimage — from the commitment stored when it signed (never recomputed), within the move
- *   deadline. Signers take turns (rank × a stagger of at most D/(4N)) so that one answer is sent, not N.
+ *   game waits for — the two children of the node the challenger picked, the interval leaf's
+ *   preimage, the step's publication, at the entries level (Totals, Mmr) both trees' children and the
+ *   entry's opening, at the meter level the children and the meter's opening — from the commitment
+ *   stored when it signed (never recomputed), within the move deadline. Signers take turns (rank × a
+ *   stagger of at most D/(4N)) so that one answer is sent, not N.
  * - **Challenger side.** A pending claim whose tree nobody serves — not held here, and no peer
  *   answers the window protocol's `commitment` with a tree that hashes to its windowRoot — is
  *   challenged once `availabilityFraction × P` (plus this node's turn) has passed since it was
  *   posted, posting the bond. The node then picks, at each level, the child where the claim departs
- *   from its own commitment (else the left one), down to one interval leaf. With that leaf open it
- *   proves what the leaf alone proves (a last leaf whose state is not the posted S_W: bad final
- *   state); proofs that need the claim's readings stay with the `Disputer`, which the settlement
- *   loop keeps retrying as soon as a peer serves the data.
+ *   from its own commitment (at the entries level from chain*(T), `entriesChain`; else the left one),
+ *   down to one interval leaf, one entry and one meter, and proves what the game's data shows at each
+ *   (`useOpenedLeaf`, `useOpenedEntry`, `useOpenedMeter`); proofs that need more of the claim's data
+ *   stay with the `Disputer`, which the settlement loop keeps retrying as soon as a peer serves it.
  * - **Either side.** Once the party to move is late, the node sends `Resolve` in the games it
  *   plays or whose claim it signed: a silent claimant loses its claim and its signers' bonds; a
  *   silent challenger loses its bond to the signers. A game of ours whose claim stopped being
  *   pending (rejected by another game or a fraud proof, or replaced) is resolved at once: void, the
  *   bond comes back.
  *
- * Every move is a log line and a `diversity_game_moves_total{action,result}` increment; every game
- * of the community that ends, a `diversity_games_ended_total{result,role}` increment.
+ * Every move is a log line and a `diversity_game_moves_total{action,result}` increment; every entry and
+ * meter opened, a `diversity_game_entries_opened_total` / `diversity_game_meters_opened_total` increment;
+ * every game of the community that ends, a `diversity_games_ended_total{result,role}` increment.
  */
 export class GameLoop {
   private readonly games = new Map<string, TrackedGame>();
@@ -244,6 +273,8 @@ export class GameLoop {
         claim: a.claim as string,
         challenger: a.challenger as string,
         revealed: new Map(),
+        entriesRevealed: new Map(),
+        statesRevealed: new Map(),
         meterRevealed: new Map(),
       };
       this.games.set(id, g);
@@ -274,6 +305,17 @@ export class GameLoop {
           index: Number(a.index),
         });
         break;
+      case 'EntryChildrenRevealed':
+        g.entriesRevealed.set(Number(a.height), { left: a.left as string, right: a.right as string });
+        g.statesRevealed.set(Number(a.height), { left: a.stateLeft as string, right: a.stateRight as string });
+        logger.info('game: children revealed', {
+          window: g.window,
+          challenger: g.challenger,
+          level: 'entries',
+          height: Number(a.height),
+          index: Number(a.index),
+        });
+        break;
       case 'SidePicked':
         logger.info('game: side picked', {
           window: g.window,
@@ -295,10 +337,23 @@ export class GameLoop {
         break;
       case 'StepPublished':
         g.published = { txHash, dataHash: a.dataHash as string };
-        logger.info('game: step published, the game goes on at the meter level', {
+        logger.info('game: step published', {
           window: g.window,
           challenger: g.challenger,
           position: Number(a.position),
+          // Totals and Mmr (an entries root) go down the entries first; the auction to its meters.
+          next: g.leaf && g.leaf.entriesRoot !== ZeroHash ? 'entries' : 'meter',
+          tx: txHash,
+        });
+        break;
+      case 'EntryOpened':
+        g.entryOpened = { txHash, dataHash: a.dataHash as string, participant: Number(a.participant) };
+        this.m.metrics?.gameEntriesOpened.inc();
+        logger.info('game: entry opened', {
+          window: g.window,
+          challenger: g.challenger,
+          position: Number(a.position),
+          participant: g.entryOpened.participant,
           tx: txHash,
         });
         break;
@@ -317,7 +372,7 @@ export class GameLoop {
         logger.warn('game: a subtree of padding only is not empty: the claim loses (junk padding)', {
           window: g.window,
           challenger: g.challenger,
-          level: a.meterLevel ? 'meter' : 'window',
+          level: a.meterLevel ? 'meter' : g.published ? 'entries' : 'window',
           height: Number(a.height),
           index: Number(a.index),
         });
@@ -450,24 +505,43 @@ export class GameLoop {
       return;
     }
     if (mine) {
-      // The step is published (the game is at the meter level): what S_{t−1} and E_t prove, at once.
+      // The step is published (the game goes on at the entries or the meter level): what E_t (and the auction's
+      // S_{t−1}) prove, at once.
       if (g.published && !g.stepHandled) {
         g.stepHandled = true;
         if (await this.useOpenedLeaf(g, state)) return;
       }
+      // An entry is open (the game goes on at the meter level): what entry j proves, at once.
+      if (g.entryOpened && !g.entryHandled) {
+        g.entryHandled = true;
+        if (await this.useOpenedEntry(g)) return;
+      }
       if (state.phase === GamePhase.Pick) {
+        // The events that open each level come before its picks: wait for them (the next tick reads them).
+        if (!this.levelRead(g, state)) return;
         const ours = await this.ownWindow(g.window);
-        const sizes = { windowIntervals: this.m.community.windowIntervals, meters: this.m.community.meters.length };
-        const junk = junkPaddingSide(state, state.level === GameLevel.Meter ? sizes.meters : sizes.windowIntervals);
+        const sizes = {
+          windowIntervals: this.m.community.windowIntervals,
+          participants: this.m.community.participants.length,
+          meters: this.m.community.meters.length,
+        };
+        const leaves =
+          state.level === GameLevel.Meter
+            ? sizes.meters
+            : state.level === GameLevel.Entries
+              ? sizes.participants
+              : sizes.windowIntervals;
+        const junk = junkPaddingSide(state, leaves);
         if (junk !== undefined)
           this.m.logger.warn('game: the claim has junk over padding (not the empty subtree); picking it wins', {
             window: g.window,
-            level: state.level === GameLevel.Meter ? 'meter' : 'window',
+            level: GameLevel[state.level].toLowerCase(),
             height: state.height - 1,
             index: 2 * state.index + junk,
           });
         const target = state.level === GameLevel.Meter ? await this.meterTarget(g, ours) : undefined;
-        const side = pickFrom(state, ours, sizes, target);
+        const chain = state.level === GameLevel.Entries ? await this.entriesChainOf(g, ours) : undefined;
+        const side = pickFrom(state, ours, sizes, target, chain);
         await this.move(g, { action: GameAction.Pick, claim: g.claim, challenger: g.challenger, side });
       } else if (state.phase === GamePhase.Opened && !g.openedHandled) {
         g.openedHandled = true;
@@ -488,13 +562,37 @@ export class GameLoop {
   }
 
   /**
-   * Where our picks go at the meter level (review 5, M1): the last meter of the first participant whose
-   * published E_t entry differs from our own sum of its meters (`energyTarget`), decided once per game;
-   * undefined (the leftmost differing meter leaf) when E_t agrees, or we hold no data of the interval.
+   * Whether the events that opened `state`'s level are read: the publication (its `last` is T) before picks at
+   * the entries level, and before picks at the meter level the publication (E_t) and, with an entries root, the
+   * entry's opening (j). A move that reached the module between our read of its logs and of the game waits.
+   */
+  private levelRead(g: TrackedGame, state: GameState): boolean {
+    if (state.level === GameLevel.Window) return true;
+    if (!g.leaf || !g.published) return false;
+    return state.level === GameLevel.Entries || g.leaf.entriesRoot === ZeroHash || g.entryOpened !== undefined;
+  }
+
+  /**
+   * Where our picks go at the meter level (review 5, M1): participant j's last meter when the opened entry j's
+   * energy is not the published E_t[j] (`entryEnergyTarget`: the entries level's energy fault); else the last
+   * meter of the first participant whose published E_t entry differs from our own sum of its meters
+   * (`energyTarget`); decided once per game; undefined (the leftmost differing meter leaf) when E_t agrees, or
+   * we hold no data of the interval.
    */
   private async meterTarget(g: TrackedGame, ours: ClaimedWindow | undefined): Promise<number | undefined> {
     if (g.meterTarget === undefined) {
       const position = g.leaf?.position;
+      const fromEntry = g.entry ? entryEnergyTarget(this.m.community, g.entry) : undefined;
+      if (fromEntry !== undefined) {
+        g.meterTarget = fromEntry;
+        this.m.logger.info("game: the opened entry's energy is not the published E_t; going down to its last meter", {
+          window: g.window,
+          position,
+          participant: g.entry?.participant,
+          meter: fromEntry,
+        });
+        return fromEntry;
+      }
       const step = await this.publishedStep(g);
       const ownTree = position !== undefined && ours?.slots[position] ? claimedTree(ours, position) : undefined;
       const target = energyTarget(this.m.community, step?.energy, ownTree);
@@ -507,6 +605,35 @@ export class GameLoop {
         });
     }
     return g.meterTarget ?? undefined;
+  }
+
+  /**
+   * chain*(T) of game `g` as trees (`entriesChain`), what our picks at the entries level compare with: from our
+   * S_{t−1} when our leaf t−1 is the claim's (the window's picks went to the leftmost leaf that differs), the
+   * published E_t and T = the published entry N−1; built once per game. Undefined without our window or the
+   * publication: the picks go left (any j is then as good as another for what the game's data proves).
+   */
+  private async entriesChainOf(g: TrackedGame, ours: ClaimedWindow | undefined): Promise<EntriesChain | undefined> {
+    if (g.chain === undefined) {
+      g.chain = null;
+      const leaf = g.leaf;
+      const step = await this.publishedStep(g);
+      if (!leaf || !step || !ours?.states[leaf.position]) return undefined;
+      const t = leaf.position;
+      if (t > 0 && ours.commitment.intervals[t - 1]?.stateHash !== step.previous.stateHash) return undefined;
+      g.chain = entriesChain(
+        marketAt(this.m.community, leaf.interval),
+        previousState(ours.layout, ours.states, t),
+        unpackEnergy(getBytes(step.energy)),
+        step.last.entry,
+      );
+      this.m.logger.info('game: entries level: picking where the claim departs from chain*(T)', {
+        window: g.window,
+        position: t,
+        known: g.chain.known,
+      });
+    }
+    return g.chain ?? undefined;
   }
 
   /** Whether the game's claim is still its window's pending claim. */
@@ -532,18 +659,19 @@ export class GameLoop {
   }
 
   /**
-   * The step is published (the game goes on at the meter level). Prove what the interval leaf, the published
-   * data and our own tree prove:
+   * The step is published (the game goes on at the entries level for Totals and Mmr, at the meter level for
+   * the auction). Prove what the interval leaf, the published data and our own tree prove:
    * - A last leaf (position W−1) whose state is not the posted S_W: bad final state, with the siblings the
    *   claimant revealed on the way down.
-   * - From the published S_{t−1} and E_t (read back from the `Publish` transaction's calldata, checked
-   *   against the event's hash): a state that is not F of them (bad step), or, when our readings tree of
-   *   interval t has the claim's readingsRoot, an E_t entry that is not our running sum of the participant's
-   *   last meter (bad energy, Total) — `proofFromOpenedStep`.
+   * - From the published data (read back from the `Publish` transaction's calldata, checked against the
+   *   event's hash): the auction's state that is not F of the published S_{t−1} and E_t (bad step), or, when
+   *   our readings tree of interval t has the claim's readingsRoot, an E_t entry that is not our running sum of
+   *   the participant's last meter (bad energy, Total) — `proofFromOpenedStep`.
    * - Without the published data (the move was sent through another contract, whose calldata the node does
-   *   not trace): a leaf with our readings and energies (same readingsRoot, energyHash) but another state is
-   *   still a bad step from our S_{t−1} and E_t (`stepProofFromGame`).
-   * Otherwise the fault, if any, is below the readingsRoot: the game goes on down to a meter.
+   *   not trace): an auction leaf with our readings and energies (same readingsRoot, energyHash) but another
+   *   state is still a bad step from our S_{t−1} and E_t (`stepProofFromGame`). Totals and Mmr (an entries
+   *   root) do not take this O(N) proof: the entries level reaches an O(log N) one (`useOpenedEntry`).
+   * Otherwise the fault, if any, is in the entries or below the readingsRoot: the game goes on.
    * True when a proof was sent (or tried).
    */
   private async useOpenedLeaf(g: TrackedGame, state: GameState): Promise<boolean> {
@@ -574,20 +702,83 @@ export class GameLoop {
         return this.dispute(g, rec, found.kind, found.data);
       }
     }
+    const entries = leaf.entriesRoot !== ZeroHash;
     // Our own S_{t-1} and E_t too, whenever our leaves t-1 and t are the claim's (review P2: a published
     // leaf t-1 is only as good as the module's check of it; ours is the canonical one).
     const data =
       ours &&
+      !entries &&
       stepProofFromGame(ours, rec.windowRoot, g.revealed, leaf, {
         limits: limitsInForce(community, g.window),
         tariff: community.tariff,
       });
     if (data) return this.dispute(g, rec, DisputeKind.BadStep, data);
-    logger.info('opened step: S_{t-1} and E_t are right as far as we see; on to the meter level', {
+    logger.info('opened step: the published data is right as far as we see; the game goes on', {
       window: g.window,
       position: leaf.position,
+      next: entries ? 'entries' : 'meter',
     });
     return false;
+  }
+
+  /**
+   * An entry is open (`OpenEntry`, Totals and Mmr): with the published data, entry j read back from the
+   * `OpenEntry` transaction (`decodeOpenEntryMove`, checked against the event's hash) and the sibling paths
+   * revealed on the way down the entries level (entries tree and state tree), prove what it shows
+   * (`proofFromOpenedEntry`): E_t[j] in the entry that is not j's meters' sum (bad energy, Entry: without a
+   * meter, or from our tree when it has the claim's readingsRoot), a state leaf that is not the entry's state
+   * (StateEntry), an entry the judge faults (BadEntry). Otherwise the game goes on to the meter level, towards
+   * j's last meter when the entry's energy is not the published E_t[j] (`meterTarget`). True when a proof was
+   * sent (or tried).
+   */
+  private async useOpenedEntry(g: TrackedGame): Promise<boolean> {
+    const { community, logger } = this.m;
+    const rec = await this.pendingRecord(g);
+    const leaf = g.leaf;
+    if (!rec) return false;
+    if (!leaf || !g.entryOpened || !g.published) {
+      g.entryHandled = false; // the EntryOpened event is not read yet
+      return false;
+    }
+    const j = g.entryOpened.participant;
+    const depth = treeDepth(community.participants.length);
+    const windowPath = siblingPath(g.revealed, leaf.position, gameDepth(community.windowIntervals));
+    const entryPath = siblingPath(g.entriesRevealed, j, depth);
+    const statePath = siblingPath(g.statesRevealed, j, depth);
+    const opened = await this.openedEntry(g);
+    const step = await this.publishedStep(g);
+    if (!windowPath || !entryPath || !statePath || !opened || !step) {
+      logger.warn('opened entry: its data cannot be read back (no fraud proof from it)', { window: g.window });
+      return false;
+    }
+    // State leaf j: the state node at height 0, the child on j's side of the last pair revealed (the leaf's
+    // stateHash itself for a community of one).
+    const pair = g.statesRevealed.get(1);
+    g.entry = {
+      leaf: { ...leaf, proof: windowPath },
+      previous: step.previous,
+      energy: step.energy,
+      last: step.last,
+      participant: j,
+      entry: { entry: opened.entry, path: entryPath },
+      before: opened.before,
+      previousEntry: opened.previousEntry,
+      stateLeaf: pair ? (j & 1 ? pair.right : pair.left) : leaf.stateHash,
+      statePath,
+    };
+    const ours = await this.ownWindow(g.window);
+    const ownTree = ours?.slots[leaf.position] ? claimedTree(ours, leaf.position) : undefined;
+    const found = proofFromOpenedEntry(community, g.entry, ownTree);
+    if (!found) {
+      logger.info("opened entry: entry j is F's as far as we see; on to the meter level", {
+        window: g.window,
+        position: leaf.position,
+        participant: j,
+      });
+      return false;
+    }
+    logger.warn('opened entry: fraud found', { window: g.window, participant: j, what: found.summary });
+    return this.dispute(g, rec, found.kind, found.data);
   }
 
   /**
@@ -627,6 +818,7 @@ export class GameLoop {
         path: meterPath,
         previous: g.meterOpened.meter > 0 ? opened.previous : undefined,
         energy: step?.energy,
+        entry: g.entry && { participant: g.entry.participant, opening: g.entry.entry },
       },
       ours?.slots[leaf.position]?.[g.meterOpened.meter],
       { signers: rec.signers, disputer: this.m.participantIndex >= 0 ? this.m.participantIndex : undefined },
@@ -665,6 +857,7 @@ export class GameLoop {
       logger.warn('dispute failed', { window: g.window, kind: name, reason: revertReason(e, hub.contract) });
       // Try again on a later tick, while the deadline lasts.
       if (g.meterOpened) g.openedHandled = false;
+      else if (g.entryOpened) g.entryHandled = false;
       else g.stepHandled = false;
       this.backOff(g.id);
     }
@@ -730,6 +923,23 @@ export class GameLoop {
       this.m.logger.warn('cannot read the opened meter leaf from its transaction', {
         window: g.window,
         tx: g.meterOpened.txHash,
+        reason: (e as Error).message,
+      });
+      return undefined;
+    }
+  }
+
+  /** The entry the claimant side opened in game `g` (`OpenEntry`), checked against EntryOpened's hash. */
+  private async openedEntry(g: TrackedGame): Promise<EntryReveal | undefined> {
+    if (!g.entryOpened) return undefined;
+    try {
+      const decoded = decodeOpenEntryMove(await this.playGameMove(g.entryOpened.txHash), g.entryOpened.dataHash);
+      if (!decoded) throw new Error("the move does not match the event's hash");
+      return decoded;
+    } catch (e) {
+      this.m.logger.warn('cannot read the opened entry from its transaction', {
+        window: g.window,
+        tx: g.entryOpened.txHash,
         reason: (e as Error).message,
       });
       return undefined;

@@ -97,7 +97,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     gameMoves: new Counter({
       name: 'diversity_game_moves_total',
-      help: 'Data-availability game moves sent, by action (Challenge, Reveal, Pick, Resolve, Publish, OpenMeter) and result (mined, failed)',
+      help: 'Data-availability game moves sent, by action (Challenge, Reveal, Pick, Resolve, Publish, OpenEntry, OpenMeter) and result (mined, failed)',
       labelNames: ['action', 'result'] as const,
       ...reg,
     }),
@@ -105,6 +105,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       name: 'diversity_games_ended_total',
       help: 'Data-availability games of this community that ended, by result and by our role in them',
       labelNames: ['result', 'role'] as const,
+      ...reg,
+    }),
+    gameEntriesOpened: new Counter({
+      name: 'diversity_game_entries_opened_total',
+      help: "Step entries opened in this community's data-availability games (EntryOpened events seen)",
       ...reg,
     }),
     gameMetersOpened: new Counter({
