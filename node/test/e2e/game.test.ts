@@ -147,7 +147,7 @@ describe('e2e: the data-availability game', function () {
     for (const x of await challenges()) expect(x.args.claim).to.equal(opened[0].args.claim);
   });
 
-  it('a claimant that withholds its data but answers every move loses to a bad-step proof built from the opened leaf and the challenger’s own data', async () => {
+  it('a claimant that withholds its data but answers every move loses to a BadEntry proof built from the entry the game opens (Mmr: the entries level)', async () => {
     c = new LocalCommunity(options);
     await c.setup();
     for (const o of c.options) o.game = { ...o.game, availabilityFraction: 0.05, fetchEverySeconds: 1 };
@@ -163,19 +163,26 @@ describe('e2e: the data-availability game', function () {
       },
       40_000,
     );
-    // The claimant opens the tree move by move; the challenger picks down to the wrong step and proves it.
+    // The claimant opens the tree move by move; the challenger picks down to the wrong step, then at the entries
+    // level to the participant whose entry departs from chain*(T) (participant 0, whose net the cheat moved), and
+    // proves it from the opened entry.
     const disputed = await c.waitFor(
-      'a dispute from the opened leaf',
+      'a dispute from the opened entry',
       async () => {
         const logs = (await hub.queryFilter(hub.filters.Disputed(c.communityId))) as EventLog[];
         return logs.length > 0 ? logs : undefined;
       },
       60_000,
     );
-    expect(disputed.map((d) => Number(d.args.kind))).to.deep.equal([2]); // BadStep
+    expect(disputed.map((d) => Number(d.args.kind))).to.deep.equal([8]); // BadEntry
     const leaves = (await game.queryFilter(game.filters.LeafRevealed(c.deployment.hubAddress))) as EventLog[];
     expect(leaves.length).to.be.greaterThan(0);
     for (const l of leaves) expect(Number(l.args.position)).to.equal(2); // the cheat's step: the middle interval
+    const entries = (await game.queryFilter(game.filters.EntryOpened(c.deployment.hubAddress))) as EventLog[];
+    expect(entries.length).to.be.greaterThan(0);
+    for (const e of entries) expect([Number(e.args.position), Number(e.args.participant)]).to.deep.equal([2, 0]);
+    // The game never reached a meter: the entry proves the fault.
+    expect(await game.queryFilter(game.filters.MeterOpened(c.deployment.hubAddress))).to.have.length(0);
     expect((await hub.member(c.communityId, 0)).bond).to.equal(0n);
     const rejected = (await hub.queryFilter(hub.filters.ClaimRejected(c.communityId))) as EventLog[];
     expect(rejected).to.have.length(1);
@@ -400,7 +407,7 @@ describe('e2e: the data-availability game', function () {
     });
     expect(await desk.bond()).to.equal(CHALLENGE_BOND);
 
-    // The nodes reveal each level; the outsider picks (left, it holds no data) down to a leaf.
+    // The nodes reveal each level; the outsider picks (left, it holds no data) down to a leaf, an entry, a meter.
     let picks = 0;
     for (;;) {
       const { state } = await c.waitFor(
@@ -417,7 +424,8 @@ describe('e2e: the data-availability game', function () {
       expect(picked.mined, picked.reason).to.equal(true);
       picks++;
     }
-    expect(picks).to.equal(4); // depth(W = 4) at the window level, then depth(M = 3) at the meter level
+    // depth(W = 4) at the window level, depth(N = 3) at the entries level, then depth(M = 3) at the meter level.
+    expect(picks).to.equal(6);
     const status = await cli(['dispute', '--game', 'status', ...chain, '--window', '0']);
     expect(status.stdout).to.match(/1 open game\(s\)/);
     expect(status.stdout).to.match(/meter 0 of step 0 is open/);
@@ -442,13 +450,22 @@ describe('e2e: the data-availability game', function () {
       await c.waitFor(`${n} ${action} move(s) counted by the nodes`, async () => (await mined(action)) >= n, 20_000);
       return mined(action);
     };
-    // Each of the 5 reveals (2 window levels, the interval leaf, 2 meter levels) was sent by one of the signers' nodes.
-    expect(await counted('Reveal', 5)).to.equal(5);
-    // ... the opened step's data (S_{t-1} and E_t) was published once, and one meter leaf opened once.
+    // Each of the 7 reveals (2 window levels, the interval leaf, 2 entries levels, 2 meter levels) was sent by one
+    // of the signers' nodes.
+    expect(await counted('Reveal', 7)).to.equal(7);
+    // ... the opened step's data (E_t and entry N-1) was published once, one entry and one meter leaf opened once.
     expect(await counted('Publish', 1)).to.equal(1);
+    expect(await counted('OpenEntry', 1)).to.equal(1);
     expect(await counted('OpenMeter', 1)).to.equal(1);
     const published = (await game.queryFilter(game.filters.StepPublished(c.deployment.hubAddress))) as EventLog[];
     expect(published.map((e) => Number(e.args.position))).to.deep.equal([0]);
+    const entries = (await game.queryFilter(game.filters.EntryOpened(c.deployment.hubAddress))) as EventLog[];
+    expect(entries.map((e) => [Number(e.args.position), Number(e.args.participant)])).to.deep.equal([[0, 0]]);
+    // The entries-level reveals, both trees' children at each height (EntryChildrenRevealed).
+    const entryReveals = (await game.queryFilter(
+      game.filters.EntryChildrenRevealed(c.deployment.hubAddress),
+    )) as EventLog[];
+    expect(entryReveals.map((e) => Number(e.args.height))).to.deep.equal([2, 1]);
     const meters = (await game.queryFilter(game.filters.MeterOpened(c.deployment.hubAddress))) as EventLog[];
     // The outsider holds no data: it picks left down to meter 0 of step 0.
     expect(meters.map((e) => [Number(e.args.position), Number(e.args.meterIndex)])).to.deep.equal([[0, 0]]);
