@@ -458,10 +458,7 @@ contract DisputeVerifier is IDisputeVerifier {
     /// an entry. A net outside int128 reverts `NetOutOfRange` in `StepEntries.leaf` (no leaf holds it); a net of
     /// −2^127 opens (a claimant may commit it) and is judged like any other state.
     function _openEntry(bytes32 root, uint256 n, uint32 index, EntryOpening memory o) private pure {
-        if (o.path.length != MerkleTree.depth(n) || !MerkleTree.verify(root, StepEntries.leaf(o.entry), index, o.path))
-        {
-            revert InvalidEntryProof(index);
-        }
+        if (!StepEntries.opens(root, n, index, o.entry, o.path)) revert InvalidEntryProof(index);
     }
 
     function _slotKey(uint32 meterIndex, uint32 interval) private pure returns (uint256) {
