@@ -239,10 +239,10 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
             if (prevState.length != 0) revert UnexpectedPrevState();
             // The interval's totals: an entries tree whose last entry nobody can open cannot be played.
             EntryOpening memory last = d.last;
-            // N − 1 < 2^32 (a uint32 count).
-            // forge-lint: disable-next-line(unsafe-typecast)
-            if (!StepEntries.opens(m.entriesRoot, n, n - 1, last.entry, last.path)) {
-                revert EntryMismatch(uint32(n - 1));
+            // A community has at least one participant (the hub's bounds at open).
+            uint32 lastIndex = ctx.participantCount - 1;
+            if (!StepEntries.opens(m.entriesRoot, n, lastIndex, last.entry, last.path)) {
+                revert EntryMismatch(lastIndex);
             }
             g.level = Level.Entries;
             g.node = m.entriesRoot;
