@@ -23,19 +23,23 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// pending claim; the claimant side (any signer, or anyone holding the data: answers are checked
 /// against hashes only) must reveal the two children of the window tree's root; the challenger picks
 /// one; and so on down to an interval leaf t, whose preimage (interval, readingsRoot, energyHash,
-/// stateHash, entriesRoot) must then be revealed, and then the step's data published (`Publish`, review R1): E_t, which
-/// must hash to energyHash and hold one entry per participant, and for t > 0 leaf t-1 with its path under
-/// the windowRoot and S_{t-1} packed, which must hash to leaf t-1's stateHash. The game then bisects the
-/// interval's readings tree the same way (the meter level) down to a meter leaf k, which the claimant side
-/// opens (`OpenMeter`): meter k's slot and running sums, and for k > 0 meter k−1's leaf with its path. The
-/// leaves, the siblings revealed on the way and the published data make every fraud proof of §5 about step
-/// t and meter k buildable (BadStep, BadEnergy, ForgedReading, ReadingMismatch, VoidedSlot) with O(N + log M)
-/// data; the challenger keeps the game open (the claim cannot finalize) for one more deadline to use them.
-/// Rounds: depth(W) reveals and picks, the leaf's reveal, the publication, depth(M) reveals and picks, the
-/// meter's opening, one last challenger deadline: 2·depth(W) + 2·depth(M) + 4 deadlines at most (W = 96:
-/// 26 at M = 10, 38 at M = 1,000).
-/// @dev Both trees are the canonical ones of WindowCommitment: 2^depth leaves, positions >= W (meters >= M)
-/// padded with zero. A subtree made of padding only holds nothing to open: a pick into one whose revealed
+/// stateHash, entriesRoot) must then be revealed, and then the step's data published (`Publish`, review R1): E_t,
+/// which must hash to energyHash and hold one entry per participant, and for t > 0 leaf t-1 with its path under
+/// the windowRoot. A leaf that commits step entries (Totals, Mmr; s19) adds entry N−1 (the totals) and the game
+/// bisects its entries tree and state tree side by side (the entries level) down to one participant j, whose
+/// entry the claimant side opens with entry j−1 and leaf t−1's entry j (`OpenEntry`). An auction leaf adds
+/// S_{t-1} packed, which must hash to leaf t-1's stateHash, instead. The game then bisects the interval's readings
+/// tree the same way (the meter level) down to a meter leaf k, which the claimant side opens (`OpenMeter`):
+/// meter k's slot and running sums, and for k > 0 meter k−1's leaf with its path. The leaves, the siblings
+/// revealed on the way and the published data make every fraud proof of §5 about step t, participant j and meter
+/// k buildable (BadEntry, StateEntry, BadEnergy, ForgedReading, ReadingMismatch, VoidedSlot; an auction's BadStep)
+/// with O(log N + log M) data beside E_t (an auction: O(N + log M)); the challenger keeps the game open (the
+/// claim cannot finalize) for one more deadline to use them. Rounds: depth(W) reveals and picks, the leaf's
+/// reveal, the publication, [depth(N) reveals and picks, the entry's opening,] depth(M) reveals and picks, the
+/// meter's opening, one last challenger deadline: 2·depth(W) + 2·depth(N) + 2·depth(M) + 5 deadlines at most
+/// (an auction: 2·depth(W) + 2·depth(M) + 4; W = 96, N = M = 1,000: 55 and 38).
+/// @dev Every tree is the canonical one of WindowCommitment: 2^depth leaves, positions >= W (meters >= M,
+/// participants >= N) padded with zero. A subtree made of padding only holds nothing to open: a pick into one whose revealed
 /// hash is the empty subtree of its height (`MerkleTree.emptyRoot`) is refused, and a pick into one whose
 /// hash is anything else ends the game at once, `ClaimantFaulted` (review 5, M2: junk padding is a fault
 /// of the tree the signers committed to, proven by the reveal itself).
