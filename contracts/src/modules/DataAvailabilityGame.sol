@@ -241,24 +241,29 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
         if (entries) {
             // S_{t−1} is opened per participant at the entries level (leaf t−1's entry j), never whole.
             if (prevState.length != 0) revert UnexpectedPrevState();
-            // The interval's totals: an entries tree whose last entry nobody can open cannot be played.
-            EntryOpening memory last = d.last;
-            // A community has at least one participant (the hub's bounds at open).
-            uint32 lastIndex = ctx.participantCount - 1;
-            if (!StepEntries.opens(m.entriesRoot, n, lastIndex, last.entry, last.path)) {
-                revert EntryMismatch(lastIndex);
-            }
-            g.level = Level.Entries;
-            g.node = m.entriesRoot;
-            g.stateNode = m.stateHash;
-            g.entriesRoot = m.entriesRoot;
-            g.height = uint8(MerkleTree.depth(n));
+            _enterEntries(ctx, g, m, d.last);
         } else {
             g.level = Level.Meter;
             g.node = m.readingsRoot;
             g.height = uint8(MerkleTree.depth(ctx.meterCount));
         }
         emit StepPublished(msg.sender, id, position, m.interval, keccak256(move), deadline);
+    }
+
+    /// @dev Starts the entries level at the published leaf's two roots, once entry N−1 (`last`, the interval's
+    /// totals) opens under its entriesRoot: an entries tree whose last entry nobody can open cannot be played.
+    function _enterEntries(GameContext calldata ctx, Game storage g, GameMove memory m, EntryOpening memory last)
+        internal
+    {
+        uint256 n = ctx.participantCount;
+        // A community has at least one participant (the hub's bounds at open).
+        uint32 lastIndex = ctx.participantCount - 1;
+        if (!StepEntries.opens(m.entriesRoot, n, lastIndex, last.entry, last.path)) revert EntryMismatch(lastIndex);
+        g.level = Level.Entries;
+        g.node = m.entriesRoot;
+        g.stateNode = m.stateHash;
+        g.entriesRoot = m.entriesRoot;
+        g.height = uint8(MerkleTree.depth(n));
     }
 
     /// @dev Opens entry j (the node reached at height 0 of the entries level): the entry must hash to the node;
