@@ -350,6 +350,9 @@ contract GameEntriesTest is GamePlay {
         bytes memory openMeter = abi.encode(_mv(GameAction.OpenMeter), _published(c, 50));
         vm.expectRevert(IDataAvailabilityGame.WrongLevel.selector);
         _play(nodes[1], openMeter);
+        // A move too short to hold an `EntryReveal` is refused by name (not by the ABI decoder's bare revert).
+        vm.expectRevert(IDataAvailabilityGame.MalformedEntryReveal.selector);
+        _play(nodes[1], abi.encode(_mv(GameAction.OpenEntry)));
         EntryReveal memory e;
         e.entry = es[6];
         e.before = _entryOpening(es, 4);

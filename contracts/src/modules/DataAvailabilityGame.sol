@@ -282,9 +282,10 @@ contract DataAvailabilityGame is IDataAvailabilityGame {
             revert EntryMismatch(j - 1);
         }
         uint32 position = g.position;
-        if (
-            position > 0 && !StepEntries.opens(g.previousEntriesRoot, n, j, r.previousEntry.entry, r.previousEntry.path)
-        ) revert PreviousEntryMismatch(j);
+        // S_{t−1}[j]: zeros at t = 0 (nothing to open), else leaf t−1's entry j.
+        bool previousOpens = position == 0
+            || StepEntries.opens(g.previousEntriesRoot, n, j, r.previousEntry.entry, r.previousEntry.path);
+        if (!previousOpens) revert PreviousEntryMismatch(j);
         uint64 deadline = _nextDeadline();
         g.deadline = deadline;
         g.level = Level.Meter;
