@@ -319,17 +319,15 @@ contract BadEntryAuctionTest is BadEntryBase {
         _setUpCommunity(ED25519, MarketKind.Auction);
     }
 
-    function test_RevertWhen_AuctionHasNoEntries() public {
+    function test_AuctionLeafWithEntriesIsFraud() public {
         Commit memory c = _wrongAt(60, 1000);
         assertEq(c.entriesRoots[60], bytes32(0), "an auction leaf commits no entries");
-        // A claimant that commits entries anyway (all zeros) cannot be judged by them: the module refuses.
         StepEntry[] memory es = new StepEntry[](N);
+        // A claimant that commits entries anyway commits a leaf no honest auction node does (review, entries
+        // level: the game would skip S_{t−1} for it): BadEntry names it fraud from the leaf alone.
         c = _withEntries(c, 59, es);
         c = _withEntries(c, 60, es);
         _claimed(c);
-        _entryRefused(
-            abi.encodeWithSelector(StepEntries.UnsupportedMarketKind.selector, MarketKind.Auction),
-            _entryProofOf(c, 60, 0, es, new StepEntry[](N))
-        );
+        _dispute(DisputeKind.BadEntry, abi.encode(_entryProofOf(c, 60, 0, es, new StepEntry[](N))), "");
     }
 }

@@ -688,7 +688,7 @@ contract DataAvailabilityGameTest is HubFixture {
         vm.prank(nodes[1]);
         vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
         hub.playGame(id, 0, bad);
-        bad = bytes.concat(abi.encode(m), abi.encode(uint256(12 * 32), uint256(0)));
+        bad = bytes.concat(abi.encode(m), abi.encode(uint256(14 * 32), uint256(0)));
         vm.prank(nodes[1]);
         vm.expectRevert(IDataAvailabilityGame.MalformedPublish.selector);
         hub.playGame(id, 0, bad);

@@ -17,7 +17,7 @@ import {
     StateEntryProof,
     StepProof
 } from "../src/types/Dispute.sol";
-import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
+import {EntryReveal, GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
 import {AuctionParams, LimitPrices, LimitsHash} from "../src/types/Auction.sol";
 import {EnergyVector} from "../src/libraries/EnergyVector.sol";
@@ -365,16 +365,58 @@ contract GameWideGasTest is HubFixture {
         m.entriesRoot = _entriesRoot(b, t);
         PublishedStep memory d;
         d.energy = b.energy;
-        if (t > 0) {
-            d.previous = _leaf(b, t - 1);
-            d.prevState = PackedState.pack(b.s0);
+        if (t > 0) d.previous = _leaf(b, t - 1);
+        if (auction) {
+            // The auction's O(N) publication: S_{t−1} packed (its BadStep's input).
+            if (t > 0) d.prevState = PackedState.pack(b.s0);
+        } else {
+            // Entry N−1 (the totals); S_{t−1} is opened per participant at the entries level (s19).
+            d.last = _entryOpening(b, t, NW - 1);
         }
         bytes memory move = abi.encode(m, d);
         uint256 used = _call(nodes[1], move);
-        // Execution: S_{t-1} hashed as it came, 64 bytes per participant (s14; 904,341 when the ABI's 224
-        // bytes each were rebuilt in memory). The transaction pays the EIP-7623 calldata floor (DESIGN §5.4).
         assertLe(used, 1_000_000, "publish execution");
         return _snapTx(name, abi.encodeCall(hub.playGame, (cid, 0, move)), used);
+    }
+
+    /// @dev The entries level of the opened leaf t (0 or 1), down to participant `j`: both trees' children revealed
+    /// (the first reveal and pick recorded), entry j opened with entry j−1 and leaf t−1's entry j.
+    function _entriesLevel(Wide memory b, bytes32 claim, address ch, uint32 t, uint256 j)
+        internal
+        returns (uint256 usedOpen)
+    {
+        bytes32[][] memory entries = t == 0 ? b.entries0 : b.entries1;
+        bytes32[][] memory states = _stateLevels(t == 0 ? b.s0 : b.s1);
+        uint256 depth = entries.length - 1;
+        for (uint256 h = depth; h > 0; --h) {
+            GameMove memory m = _mv(GameAction.Reveal, claim, ch);
+            uint256 at = 2 * (j >> h);
+            (m.left, m.right) = (entries[h - 1][at], entries[h - 1][at + 1]);
+            (m.stateLeft, m.stateRight) = (states[h - 1][at], states[h - 1][at + 1]);
+            uint256 used = _call(nodes[1], abi.encode(m));
+            if (h == depth) _snap("revealEntryChildren", used);
+            m = _mv(GameAction.Pick, claim, ch);
+            m.side = uint8((j >> (h - 1)) & 1);
+            used = _call(ch, abi.encode(m));
+            if (h == depth) _snap("pickEntry", used);
+        }
+        EntryReveal memory r;
+        r.entry = (t == 0 ? b.e0 : b.e1)[j];
+        if (j > 0) r.before = _entryOpening(b, t, j - 1);
+        if (t > 0) r.previousEntry = _entryOpening(b, t - 1, j);
+        bytes memory move = abi.encode(_mv(GameAction.OpenEntry, claim, ch), r);
+        usedOpen = _call(nodes[1], move);
+        _snap("openEntry", usedOpen);
+        _snap("openEntry", "_bytes", move.length);
+    }
+
+    /// @dev The state tree's levels over `s` (`PackedState.leaf` per participant): its root is the state hash.
+    function _stateLevels(ParticipantState[] memory s) internal pure returns (bytes32[][] memory) {
+        bytes32[] memory leaves = new bytes32[](s.length);
+        for (uint256 j = 0; j < s.length; ++j) {
+            leaves[j] = PackedState.leaf(s[j]);
+        }
+        return MerkleLevels.build(leaves);
     }
 
     /// @dev The meter level of the opened leaf, down to meter K (the first reveal and pick recorded), and
@@ -512,12 +554,15 @@ contract GameWideGasTest is HubFixture {
         assertLe(used, 1_000_000, "challenge");
         _bisect(b, claim, a, 1, true);
         uint256 txT1 = _publish(b, claim, a, 1, "publish_t1");
+        // The entries level down to participant BAD_ENTRY (entries j−1 and leaf 0's entry j opened too).
+        assertLe(_entriesLevel(b, claim, a, 1, BAD_ENTRY), 1_000_000, "open entry");
         uint256 usedOpen = _meterLevel(b, claim, a);
         assertLe(usedOpen, 1_000_000, "open meter");
 
         _call(a2, abi.encode(_mv(GameAction.Challenge, claim, a2)));
         _bisect(b, claim, a2, 0, false);
         uint256 txT0 = _publish(b, claim, a2, 0, "publish_t0");
+        assertLe(txT1, 1_000_000, "publish t > 0: E_t and entry N-1, no S_{t-1}");
         assertLt(txT1, TX_GAS_CAP);
         assertLt(txT0, TX_GAS_CAP);
 

@@ -36,8 +36,12 @@ interface IDataAvailabilityGame {
     enum Level {
         /// The claim's window tree (2^depth(W) interval leaves).
         Window,
-        /// The opened interval's readings tree (2^depth(M) meter leaves), after `Publish`.
-        Meter
+        /// The opened interval's readings tree (2^depth(M) meter leaves), after `Publish` (auction) or
+        /// `OpenEntry` (Totals, Mmr).
+        Meter,
+        /// The opened interval's entries tree and state tree side by side (2^depth(N) leaves each), after
+        /// `Publish` when the leaf commits entries (Totals, Mmr; s19): one participant's entry and state leaf.
+        Entries
     }
 
     /// @notice A game's state, per (hub, gameId).
@@ -66,6 +70,15 @@ interface IDataAvailabilityGame {
         uint32 window;
         Phase phase;
         uint128 bond;
+        /// Entries level: the state tree's node at the same (height, index) as `node` (the entries tree's),
+        /// and its children revealed last.
+        bytes32 stateNode;
+        bytes32 stateLeft;
+        bytes32 stateRight;
+        /// The opened interval's entriesRoot and leaf t−1's (zero at t = 0), set by `Publish`: `OpenEntry`'s
+        /// entries j−1 and leaf t−1's entry j are opened under them.
+        bytes32 entriesRoot;
+        bytes32 previousEntriesRoot;
     }
 
     error UnknownGame(bytes32 gameId);
@@ -81,7 +94,8 @@ interface IDataAvailabilityGame {
     error MalformedInterval(uint32 interval, uint32 expected);
     error PaddingSubtree(uint32 firstPosition);
     error BadSide(uint8 side);
-    /// A `Reveal` at a meter leaf (open it with `OpenMeter`), or an `OpenMeter` anywhere else.
+    /// A `Reveal` at a meter leaf (open it with `OpenMeter`) or at an entry (`OpenEntry`), or an `OpenMeter` or
+    /// `OpenEntry` anywhere else.
     error WrongLevel();
     error WrongWindow(uint32 window, uint32 expected);
     /// A `Publish` move whose bytes are not `abi.encode(GameMove, PublishedStep)`.
@@ -92,12 +106,22 @@ interface IDataAvailabilityGame {
     error EnergyLengthMismatch(uint256 expected, uint256 length);
     /// An `OpenMeter` move whose bytes are not `abi.encode(GameMove, MeterReveal)`.
     error MalformedMeterReveal();
+    /// An `OpenEntry` move whose bytes are not `abi.encode(GameMove, EntryReveal)`.
+    error MalformedEntryReveal();
     /// An `OpenMeter` move's meter k−1 leaf is not at index k−1 under the readingsRoot by a depth(M) path.
     error PreviousMeterMismatch(uint32 meterIndex);
     /// The published leaf t-1 is not at position t-1 under the claim's windowRoot.
     error PreviousLeafMismatch(uint32 position);
     /// The published S_{t-1} does not hash to leaf t-1's stateHash.
     error PrevStateMismatch();
+    /// An entry of `Publish` (`last`, entry N−1) or of `OpenEntry` (`before`, entry j−1) is not under the opened
+    /// leaf's entriesRoot at `index` by a depth(N) path.
+    error EntryMismatch(uint32 index);
+    /// `OpenEntry`'s leaf t−1 entry j is not under leaf t−1's entriesRoot at j by a depth(N) path.
+    error PreviousEntryMismatch(uint32 index);
+    /// A `Publish` of a leaf that commits entries carries S_{t−1} (it must not: the entries level opens it per
+    /// participant).
+    error UnexpectedPrevState();
 
     event GameChallenged(
         address indexed hub,
@@ -140,6 +164,31 @@ interface IDataAvailabilityGame {
     /// rows of the interval's readings tree.
     event StepPublished(
         address indexed hub, bytes32 indexed gameId, uint32 position, uint32 interval, bytes32 dataHash, uint64 deadline
+    );
+    /// @notice At the entries level: the children of the entries tree's node (`left`, `right`) and of the state
+    /// tree's node at the same (`height`, `index`) (`stateLeft`, `stateRight`). The next `SidePicked` of this
+    /// game names the entries tree's child; the state tree's is the same side.
+    event EntryChildrenRevealed(
+        address indexed hub,
+        bytes32 indexed gameId,
+        uint8 height,
+        uint32 index,
+        bytes32 left,
+        bytes32 right,
+        bytes32 stateLeft,
+        bytes32 stateRight,
+        uint64 deadline
+    );
+    /// @notice Entry `participant` of the opened interval is open: the `move` argument of the `Hub.playGame` call
+    /// in this transaction is `abi.encode(GameMove, EntryReveal)`, `dataHash` = keccak256(move). The game goes
+    /// on at the meter level.
+    event EntryOpened(
+        address indexed hub,
+        bytes32 indexed gameId,
+        uint32 position,
+        uint32 participant,
+        bytes32 dataHash,
+        uint64 deadline
     );
     /// @notice Meter leaf `meterIndex` of the opened interval is open: the `move` argument of the
     /// `Hub.playGame` call in this transaction is `abi.encode(GameMove, MeterReveal)`, `dataHash` = keccak256(move).

@@ -151,6 +151,17 @@ library StepEntries {
         _fillSide(out, buyW, buyTotal, matched, v, false);
     }
 
+    /// @notice Whether `e` is entry `index` of a tree of `n` entries with root `root`, by `path` of exactly depth(n)
+    /// siblings: the canonical tree's shape, so no inner node of a claimant's tree passes for an entry. The one
+    /// check of an entry opening (the dispute verifier's and the game's). Reverts `NetOutOfRange` as `leaf`.
+    function opens(bytes32 root_, uint256 n, uint256 index, StepEntry memory e, bytes32[] memory path)
+        internal
+        pure
+        returns (bool)
+    {
+        return path.length == MerkleTree.depth(n) && MerkleTree.verify(root_, leaf(e), index, path);
+    }
+
     /// @notice The entries tree's root (canonical, zero-padded).
     function root(StepEntry[] memory es) internal pure returns (bytes32) {
         bytes32[] memory leaves = new bytes32[](es.length);

@@ -242,6 +242,11 @@ contract DisputeVerifier is IDisputeVerifier {
         uint32 j = p.participant;
         if (j >= n) revert ParticipantOutOfRange(j, n);
         bytes32 root = p.current.entriesRoot;
+        // Review (entries level): whether a leaf commits entries is the community's market kind, never the
+        // claimant's choice (the game decides its path by `entriesRoot != 0`): a zero root in a Totals or Mmr
+        // community (a leaf played as an auction's, or one whose successor's OpenEntry nobody can answer), or a
+        // root in an auction community, is a leaf no honest node commits: fraud from the leaf alone.
+        if (_entriesOffKind(ctx, root)) return Verdict.Fraud;
         _openEntry(root, n, j, p.entry);
         ParticipantState memory prev;
         if (p.current.position > 0) {
@@ -249,6 +254,7 @@ contract DisputeVerifier is IDisputeVerifier {
                 revert PreviousNotAdjacent(p.previous.position, p.current.position);
             }
             if (!_provenLeaf(ctx, p.previous)) return Verdict.Fraud;
+            if (_entriesOffKind(ctx, p.previous.entriesRoot)) return Verdict.Fraud;
             _openEntry(p.previous.entriesRoot, n, j, p.previousEntry);
             prev = p.previousEntry.entry.state;
         }
@@ -270,6 +276,12 @@ contract DisputeVerifier is IDisputeVerifier {
         return ctx.marketStep.judgeEntry(market, n, prev, before, p.entry.entry, last) == EntryFault.None
             ? Verdict.NoFraud
             : Verdict.Fraud;
+    }
+
+    /// @dev Whether a leaf's entries root is off the community's market kind: zero in a Totals or Mmr community,
+    /// or set in an auction community (no honest node commits either).
+    function _entriesOffKind(DisputeContext calldata ctx, bytes32 root) private pure returns (bool) {
+        return (ctx.market.kind == MarketKind.Auction) != (root == bytes32(0));
     }
 
     /// @dev The state tree of leaf t holds at participant j another leaf than entry j's state (DESIGN.md §5.4):
@@ -458,10 +470,7 @@ contract DisputeVerifier is IDisputeVerifier {
     /// an entry. A net outside int128 reverts `NetOutOfRange` in `StepEntries.leaf` (no leaf holds it); a net of
     /// −2^127 opens (a claimant may commit it) and is judged like any other state.
     function _openEntry(bytes32 root, uint256 n, uint32 index, EntryOpening memory o) private pure {
-        if (o.path.length != MerkleTree.depth(n) || !MerkleTree.verify(root, StepEntries.leaf(o.entry), index, o.path))
-        {
-            revert InvalidEntryProof(index);
-        }
+        if (!StepEntries.opens(root, n, index, o.entry, o.path)) revert InvalidEntryProof(index);
     }
 
     function _slotKey(uint32 meterIndex, uint32 interval) private pure returns (uint256) {

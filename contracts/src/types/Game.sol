@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IntervalProof, MeterLeafOpening, SignedReading} from "./Dispute.sol";
+import {EntryOpening, IntervalProof, MeterLeafOpening, SignedReading} from "./Dispute.sol";
+import {StepEntry} from "../libraries/StepEntries.sol";
 
 /// @notice What a player does in the data-availability game (DESIGN.md §5.4). `Hub.playGame` takes
 /// `abi.encode(GameMove)` and passes it, unread, to the community's game module.
@@ -28,7 +29,11 @@ enum GameAction {
     /// `abi.encode(GameMove, MeterReveal)`: its slot and running sums, and for k > 0 meter k−1's leaf
     /// with its path. Only then is the step open: every fraud proof about step t and meter k can be built
     /// from the game's calldata.
-    OpenMeter
+    OpenMeter,
+    /// Claimant side (anyone holding the data), at height 0 of the entries level (participant j): open entry j,
+    /// `abi.encode(GameMove, EntryReveal)`: the entry, entry j−1 and leaf t−1's entry j. The game then goes on at
+    /// the meter level.
+    OpenEntry
 }
 
 /// @notice One move of the game; unused fields are zero.
@@ -50,11 +55,15 @@ struct GameMove {
     bytes32 entriesRoot;
     /// Pick: 0 = left, 1 = right.
     uint8 side;
+    /// Reveal at the entries level: the state tree's children at the same (height, index) as `left`, `right`.
+    bytes32 stateLeft;
+    bytes32 stateRight;
 }
 
-/// @notice The data of an opened interval t that the `Publish` move puts in calldata: what BadStep needs
-/// beyond the leaf and its path, and the energy vector BadEnergy's total fault reads (DESIGN.md §5.4). O(N),
-/// whatever M: the slots are opened one meter at a time at the meter level (`MeterReveal`).
+/// @notice The data of an opened interval t that the `Publish` move puts in calldata (DESIGN.md §5.4): the energy
+/// vector BadEnergy's total fault reads, leaf t−1, and either S_{t−1} (an auction: what its O(N) BadStep needs)
+/// or entry N−1 (Totals, Mmr: the entries level opens one participant's step after it). O(N) in E_t alone
+/// for Totals and Mmr, whatever M: the slots are opened one meter at a time at the meter level (`MeterReveal`).
 struct PublishedStep {
     /// Position t > 0: leaf t-1 (position t-1) and its path under the claim's windowRoot. Position 0:
     /// not read (S_{-1} is the empty state, as in BadStep).
@@ -65,6 +74,20 @@ struct PublishedStep {
     /// E_t packed as in `EnergyVector` (16 bytes per participant, exactly N of them), hashing to the leaf's
     /// energyHash.
     bytes energy;
+    /// A leaf that commits entries (entriesRoot ≠ 0: Totals, Mmr): entry N−1 under it (the interval's totals),
+    /// by a path of exactly depth(N); `prevState` must then be empty (the entries level opens S_{t−1}[j] as
+    /// leaf t−1's entry j). An auction leaf (entriesRoot = 0): not read.
+    EntryOpening last;
+}
+
+/// @notice What the `OpenEntry` move reveals at participant j of the entries level.
+struct EntryReveal {
+    /// Entry j: `StepEntries.leaf(entry)` must be the entries tree's node the game reached.
+    StepEntry entry;
+    /// j > 0: entry j−1 under the leaf's entriesRoot (depth(N) path). j = 0: not read.
+    EntryOpening before;
+    /// t > 0: entry j under leaf t−1's entriesRoot (depth(N) path), whose state is S_{t−1}[j]. t = 0: not read.
+    EntryOpening previousEntry;
 }
 
 /// @notice What the `OpenMeter` move reveals of meter leaf k of the opened interval's readings tree.

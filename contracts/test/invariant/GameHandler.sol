@@ -10,8 +10,9 @@ import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {CommunityConfig, CommunityModules, Meter, WindowStatus} from "../../src/types/Community.sol";
-import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
-import {IntervalProof, MeterLeafOpening, SignedReading} from "../../src/types/Dispute.sol";
+import {EntryReveal, GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
+import {StepEntries, StepEntry} from "../../src/libraries/StepEntries.sol";
+import {EntryOpening, IntervalProof, MeterLeafOpening, SignedReading} from "../../src/types/Dispute.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
@@ -23,12 +24,13 @@ import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
 
 /// @notice Plays the data-availability game (DESIGN.md §5.4) against a hub with random moves and
-/// timeouts: claims whose data is held (honest), withheld (a random root), or R1-style (well-formed
+/// timeouts: claims whose data is held (honest: every other window's leaves commit step entries, so the game
+/// goes through the entries level, s19), withheld (a random root), or R1-style (well-formed
 /// leaves over readings roots and states nobody can open: the claimant side answers every reveal, can
 /// publish step 0 only (its E_t is true, S_{-1} needs no preimage) and then cannot answer the meter
 /// level), signed by 1..N-1 of 4 participants with M = 3 meters (owners 0, 0, 2: four readings-tree
 /// leaves, one of them padding); challenges by outsiders and participants; reveals, picks (random
-/// sides, at both levels), publications and meter openings (garbage ones too), concessions, resolutions
+/// sides, at every level), publications, entry and meter openings (garbage ones too), concessions, resolutions
 /// and time jumps. Two honest parties always move in time before any jump: the honest claimant side
 /// answers every game against an honest claim (publishing the step's data, opening the meter picked),
 /// and an honest watcher challenges every other claim (as late as it safely can) and plays its game to
@@ -66,6 +68,9 @@ contract GameHandler is HandlerBase {
     bytes internal energy;
     bytes32[] internal stateHashes;
     bytes[] internal packedStates;
+    /// The honest claim's leaves commit step entries (its game plays the entries level) and their roots.
+    bool public claimEntries;
+    bytes32[] internal entriesRoots;
 
     /// Open games (all against `gamesClaim`, the last claim posted): their challengers.
     address[] internal gameChallengers;
@@ -78,6 +83,8 @@ contract GameHandler is HandlerBase {
     uint256 public ghostClaimantLost;
     uint256 public ghostChallengerLost;
     uint256 public ghostVoid;
+    /// Entries opened at the entries level (the honest claimant's `OpenEntry`, or a garbage one that passed).
+    uint256 public ghostEntriesOpened;
 
     constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules, BalanceBook book_) {
         book = book_;
@@ -172,6 +179,82 @@ contract GameHandler is HandlerBase {
         return level[index];
     }
 
+    /// @dev The claimed S_p of an honest claim: participant 2 paid p + 1 by participant 3.
+    function _states(uint256 p) internal pure returns (ParticipantState[] memory st) {
+        st = new ParticipantState[](N);
+        st[2].net = int256(p + 1);
+        st[3].net = -int256(p + 1);
+    }
+
+    /// @dev Step p's entries as the honest claim commits them: each participant's claimed state, zero energy
+    /// and zero running sums (every E_t is zero).
+    function _entries(uint256 p) internal pure returns (StepEntry[] memory es) {
+        es = new StepEntry[](N);
+        ParticipantState[] memory st = _states(p);
+        for (uint256 j = 0; j < N; ++j) {
+            es[j].state = st[j];
+        }
+    }
+
+    /// @dev Entry j of step p with its path under the step's entries root.
+    function _entryOpening(uint256 p, uint256 j) internal pure returns (EntryOpening memory o) {
+        StepEntry[] memory es = _entries(p);
+        bytes32[] memory lv = new bytes32[](N);
+        for (uint256 i = 0; i < N; ++i) {
+            lv[i] = StepEntries.leaf(es[i]);
+        }
+        o.entry = es[j];
+        o.path = new bytes32[](MerkleTree.depth(N));
+        for (uint8 h = 0; h < o.path.length; ++h) {
+            o.path[h] = _subtree(lv, h, (j >> h) ^ 1);
+        }
+    }
+
+    /// @dev The node (`height`, `index`) of the zero-padded tree over `lv`.
+    function _subtree(bytes32[] memory lv, uint8 height, uint256 index) internal pure returns (bytes32) {
+        uint256 width = uint256(1) << MerkleTree.depth(lv.length);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < lv.length; ++i) {
+            level[i] = lv[i];
+        }
+        for (uint8 h = 0; h < height; ++h) {
+            width >>= 1;
+            for (uint256 i = 0; i < width; ++i) {
+                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[index];
+    }
+
+    /// @dev The claimant side's answer at the entries level of step p: both trees' children of (`height`,
+    /// `index`), or at height 0 `OpenEntry` of participant `index`.
+    function _entriesAnswer(address challenger, uint32 p, uint8 height, uint32 index)
+        internal
+        view
+        returns (bytes memory)
+    {
+        StepEntry[] memory es = _entries(p);
+        bytes32[] memory el = new bytes32[](N);
+        bytes32[] memory sl = new bytes32[](N);
+        for (uint256 i = 0; i < N; ++i) {
+            el[i] = StepEntries.leaf(es[i]);
+            sl[i] = PackedState.leaf(es[i].state);
+        }
+        if (height > 0) {
+            GameMove memory m = _move(GameAction.Reveal, challenger);
+            (m.left, m.right) =
+            (_subtree(el, height - 1, 2 * uint256(index)), _subtree(el, height - 1, 2 * uint256(index) + 1));
+            (m.stateLeft, m.stateRight) =
+            (_subtree(sl, height - 1, 2 * uint256(index)), _subtree(sl, height - 1, 2 * uint256(index) + 1));
+            return abi.encode(m);
+        }
+        EntryReveal memory r;
+        r.entry = es[index];
+        if (index > 0) r.before = _entryOpening(p, index - 1);
+        if (p > 0) r.previousEntry = _entryOpening(p - 1, index);
+        return abi.encode(_move(GameAction.OpenEntry, challenger), r);
+    }
+
     /// @dev The claimant side's `OpenMeter` of meter k (absent slot, zero sums, meter k−1's leaf).
     function _openMeterMove(address challenger, uint32 k) internal view returns (bytes memory) {
         MeterReveal memory r;
@@ -199,6 +282,7 @@ contract GameHandler is HandlerBase {
         m.readingsRoot = readingsRoots[position];
         m.energyHash = keccak256(energy);
         m.stateHash = stateHashes[position];
+        m.entriesRoot = claimEntries ? entriesRoots[position] : bytes32(0);
         PublishedStep memory d;
         d.energy = energy;
         if (position > 0) {
@@ -208,10 +292,17 @@ contract GameHandler is HandlerBase {
                 proof[h] = _node(h, (uint256(q) >> h) ^ 1);
             }
             d.previous = IntervalProof(
-                q, claimWindow * W + q, readingsRoots[q], keccak256(energy), stateHashes[q], bytes32(0), proof
+                q,
+                claimWindow * W + q,
+                readingsRoots[q],
+                keccak256(energy),
+                stateHashes[q],
+                claimEntries ? entriesRoots[q] : bytes32(0),
+                proof
             );
-            d.prevState = packedStates[q];
+            if (!claimEntries) d.prevState = packedStates[q];
         }
+        if (claimEntries) d.last = _entryOpening(position, N - 1);
         return abi.encode(m, d);
     }
 
@@ -220,10 +311,10 @@ contract GameHandler is HandlerBase {
         return _play(who, abi.encode(m), false);
     }
 
-    /// @dev `_play` of raw move bytes (a GameMove head, followed by a `PublishedStep` or `MeterReveal` for
-    /// `Publish` and `OpenMeter`).
+    /// @dev `_play` of raw move bytes (a GameMove head, followed by a `PublishedStep`, `EntryReveal` or
+    /// `MeterReveal` for `Publish`, `OpenEntry` and `OpenMeter`).
     function _play(address who, bytes memory move, bool) internal returns (bool ok) {
-        // The static GameMove head: abi.decode reads its ten words and ignores what follows.
+        // The static GameMove head: abi.decode reads its thirteen words and ignores what follows.
         GameMove memory m = abi.decode(move, (GameMove));
         IDataAvailabilityGame.Game memory before = game.game(address(hub), game.gameId(id, m.claim, m.challenger));
         bool wasPending = hub.windowRecord(id, claimWindow).status == WindowStatus.Pending;
@@ -234,6 +325,7 @@ contract GameHandler is HandlerBase {
             return false;
         }
         IDataAvailabilityGame.Game memory afterwards = game.game(address(hub), game.gameId(id, m.claim, m.challenger));
+        if (m.action == GameAction.OpenEntry) ++ghostEntriesOpened;
         if (m.action == GameAction.Challenge) {
             ghostOpenBonds += afterwards.bond;
             ++ghostGames;
@@ -296,6 +388,11 @@ contract GameHandler is HandlerBase {
             if (g.phase == IDataAvailabilityGame.Phase.None) continue;
             if (block.timestamp > g.deadline) {
                 moved = _play(actors[1], _move(GameAction.Resolve, ch)) || moved;
+            } else if (
+                claimHonest && g.phase == IDataAvailabilityGame.Phase.Reveal
+                    && g.level == IDataAvailabilityGame.Level.Entries
+            ) {
+                moved = _play(actors[2], _entriesAnswer(ch, g.position, g.height, g.index), true) || moved;
             } else if ((claimHonest || claimR1) && g.phase == IDataAvailabilityGame.Phase.Reveal) {
                 bool meterLevel = g.level == IDataAvailabilityGame.Level.Meter;
                 if (meterLevel && g.height == 0) {
@@ -315,6 +412,7 @@ contract GameHandler is HandlerBase {
                     m.readingsRoot = readingsRoots[g.index];
                     m.energyHash = keccak256(energy);
                     m.stateHash = stateHashes[g.index];
+                    m.entriesRoot = claimEntries ? entriesRoots[g.index] : bytes32(0);
                 }
                 moved = _play(actors[2], m) || moved;
             } else if ((claimHonest || claimR1) && g.phase == IDataAvailabilityGame.Phase.Publish) {
@@ -341,6 +439,9 @@ contract GameHandler is HandlerBase {
         delete readingsRoots;
         delete stateHashes;
         delete packedStates;
+        delete entriesRoots;
+        // Every other honest claim commits step entries: its games play the entries level.
+        bool withEntries = kind % 3 == 1 && w % 2 == 0;
         bytes32 root;
         if (kind == 0) {
             root = keccak256(abi.encode("withheld", w, block.timestamp));
@@ -352,10 +453,9 @@ contract GameHandler is HandlerBase {
             (meterLeaves, energy) = WindowCommitment.meterLeaves(new SignedReading[](M), owners, N);
             bytes32 rr = MerkleTree.root(meterLeaves);
             for (uint32 p = 0; p < W; ++p) {
-                ParticipantState[] memory st = new ParticipantState[](N);
-                st[2].net = int256(uint256(p) + 1);
-                st[3].net = -int256(uint256(p) + 1);
+                ParticipantState[] memory st = _states(p);
                 bytes32 sh = StateHash.hash(st);
+                entriesRoots.push(withEntries ? StepEntries.root(_entries(p)) : bytes32(0));
                 if (kind == 2) {
                     rr = keccak256(abi.encode("no preimage: readings", w, p));
                     sh = keccak256(abi.encode("no preimage: state", w, p));
@@ -363,7 +463,7 @@ contract GameHandler is HandlerBase {
                 readingsRoots.push(rr);
                 stateHashes.push(sh);
                 packedStates.push(PackedState.pack(st));
-                leaves.push(WindowCommitment.intervalLeaf(w * W + p, rr, keccak256(energy), sh, bytes32(0)));
+                leaves.push(WindowCommitment.intervalLeaf(w * W + p, rr, keccak256(energy), sh, entriesRoots[p]));
             }
             root = MerkleTree.root(leaves);
         }
@@ -403,6 +503,7 @@ contract GameHandler is HandlerBase {
             claimWindow = w;
             claimHonest = honest;
             claimR1 = kind == 2;
+            claimEntries = withEntries;
         } catch {}
     }
 
@@ -452,6 +553,22 @@ contract GameHandler is HandlerBase {
         r.slot = SignedReading(abi.encodePacked(seed), "");
         r.accExportWh = uint64(uint256(seed));
         _play(challengers[0], abi.encode(_move(GameAction.OpenMeter, ch), r), true);
+    }
+
+    /// A random entry opening by anyone: a random entry, or the true opening of another participant; it must
+    /// fail unless it is the true opening of the entry the game reached.
+    function openEntryGarbage(uint256 which, bytes32 seed, bool otherEntry) external {
+        if (gameChallengers.length == 0 || leaves.length == 0 || !claimEntries) return;
+        address ch = gameChallengers[bound(which, 0, gameChallengers.length - 1)];
+        IDataAvailabilityGame.Game memory g = game.game(address(hub), game.gameId(id, gamesClaim, ch));
+        if (otherEntry) {
+            _play(challengers[0], _entriesAnswer(ch, g.position, 0, uint32(uint256(seed) % N)), true);
+            return;
+        }
+        EntryReveal memory r;
+        r.entry.state.net = int256(uint256(uint64(uint256(seed))));
+        r.entry.sell.weight = uint256(seed) >> 192;
+        _play(challengers[0], abi.encode(_move(GameAction.OpenEntry, ch), r), true);
     }
 
     function pick(uint256 which, uint8 side) external {

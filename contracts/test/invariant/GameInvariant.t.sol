@@ -31,7 +31,7 @@ contract GameInvariantTest is Modules {
         }
         handler.init();
         targetContract(address(handler));
-        bytes4[] memory moves = new bytes4[](10);
+        bytes4[] memory moves = new bytes4[](11);
         moves[0] = GameHandler.post.selector;
         moves[1] = GameHandler.challenge.selector;
         moves[2] = GameHandler.revealGarbage.selector;
@@ -42,12 +42,14 @@ contract GameInvariantTest is Modules {
         moves[7] = GameHandler.withdraw.selector;
         moves[8] = GameHandler.publishGarbage.selector;
         moves[9] = GameHandler.openMeterGarbage.selector;
+        moves[10] = GameHandler.openEntryGarbage.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: moves}));
     }
 
     function afterInvariant() external view {
         console.log("games", handler.ghostGames(), "claimant lost", handler.ghostClaimantLost());
         console.log("challenger lost", handler.ghostChallengerLost(), "void", handler.ghostVoid());
+        console.log("entries opened", handler.ghostEntriesOpened());
     }
 
     function invariant_MoneyConserved() public view {
@@ -100,6 +102,25 @@ contract GameInvariantTest is Modules {
         }
         assertEq(handler.ghostChallengerLost(), 1);
         handler.finalize();
+        assertEq(handler.ghostHonestRejected(), 0);
+        invariant_MoneyConserved();
+    }
+
+    /// An honest claim whose leaves commit step entries (window 0): a griefer's game goes down the window tree,
+    /// through the entries level (both trees revealed, entry opened by the honest claimant) and the meter level;
+    /// the griefer loses its bond and the claim stays.
+    function test_HandlerPlaysTheEntriesLevel() public {
+        handler.post(1, 3);
+        handler.challenge(0);
+        for (uint256 i = 0; i < 40; ++i) {
+            handler.warp(1);
+            handler.pick(0, uint8(i % 2));
+        }
+        assertEq(handler.ghostEntriesOpened(), 1, "the entries level was played");
+        for (uint256 i = 0; i < 4; ++i) {
+            handler.warp(2 hours);
+        }
+        assertEq(handler.ghostChallengerLost(), 1);
         assertEq(handler.ghostHonestRejected(), 0);
         invariant_MoneyConserved();
     }

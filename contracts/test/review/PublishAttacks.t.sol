@@ -6,7 +6,14 @@ import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {RejectedClaim, WindowStatus} from "../../src/types/Community.sol";
-import {DisputeKind, IntervalProof, ReadingMismatchProof, SignedReading, StepProof} from "../../src/types/Dispute.sol";
+import {
+    DisputeKind,
+    EntryOpening,
+    IntervalProof,
+    ReadingMismatchProof,
+    SignedReading,
+    StepProof
+} from "../../src/types/Dispute.sol";
 import {GameAction, GameMove, PublishedStep} from "../../src/types/Game.sol";
 import {Market} from "../../src/libraries/Market.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
@@ -453,6 +460,31 @@ contract ReviewPublishAttacksTest is DisputeFixture {
 
     // ------------------------------------------------------------------ P3
 
+    /// @dev A `Publish` of leaf 50 whose step's `previous` offset points before the step's head.
+    function _negativeOffsetMove(Commit memory c, bytes32 sh50) internal view returns (bytes memory move) {
+        // move = GameMove ‖ offset X ‖ P (leaf 49's encoding) ‖ step head (-|P|, 128, 128 + |B|, 128 + |B| + |E|)
+        // ‖ B ‖ E ‖ L (an empty `last`).
+        bytes memory prevEnc = _tail(abi.encode(_intervalProof(c, 49)));
+        bytes memory tails =
+            bytes.concat(_tail(abi.encode(PackedState.pack(c.states[49]))), _tail(abi.encode(c.energies[50])));
+        uint256 stateLength = _tail(abi.encode(PackedState.pack(c.states[49]))).length;
+        EntryOpening memory noEntry;
+        tails = bytes.concat(tails, _tail(abi.encode(noEntry)));
+        bytes memory head = abi.encode(
+            type(uint256).max - prevEnc.length + 1,
+            uint256(128),
+            128 + stateLength,
+            128 + stateLength + _tail(abi.encode(c.energies[50])).length
+        );
+        move = bytes.concat(
+            abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50)),
+            abi.encode(14 * 32 + prevEnc.length),
+            prevEnc,
+            head,
+            tails
+        );
+    }
+
     /// P3 (medium), fixed: the non-canonical encoding below reverts `MalformedPublish`; unpublished, the
     /// claim loses its game and its signers are slashed. The attack: the module read the
     /// `PublishedStep` in place with Solidity's calldata accessors,
@@ -475,19 +507,7 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         bytes32 sh50 = StateHash.hash(c.states[50]);
         _bisectAndReveal(lv, 50, c.readingsRoots[50], _eh(c, 50), sh50, nodes[0], false);
 
-        // move = GameMove ‖ offset X ‖ P (leaf 49's encoding) ‖ step head (-|P|, 96, 96 + |B|) ‖ B ‖ E.
-        bytes memory prevEnc = _tail(abi.encode(_intervalProof(c, 49)));
-        bytes memory stateEnc = _tail(abi.encode(PackedState.pack(c.states[49])));
-        bytes memory energyEnc = _tail(abi.encode(c.energies[50]));
-        uint256 x = 12 * 32 + prevEnc.length;
-        bytes memory move = bytes.concat(
-            abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50)),
-            abi.encode(x),
-            prevEnc,
-            abi.encode(type(uint256).max - prevEnc.length + 1, uint256(96), 96 + stateEnc.length),
-            stateEnc,
-            energyEnc
-        );
+        bytes memory move = _negativeOffsetMove(c, sh50);
         // The watcher's decoding of such calldata would fail: the module refuses it (the fix).
         vm.expectRevert();
         this.decodePublished(move);
@@ -500,9 +520,9 @@ contract ReviewPublishAttacksTest is DisputeFixture {
         d.previous = _intervalProof(c, 49);
         d.prevState = PackedState.pack(c.states[49]);
         bytes memory nested = abi.encode(_publishMove(50, c.readingsRoots[50], _eh(c, 50), sh50), d);
-        // GameMove (11 words) ‖ step offset ‖ step head (3 words) ‖ previous: 6 static words ‖ its path's offset.
+        // GameMove (13 words) ‖ step offset ‖ step head (4 words) ‖ previous: 6 static words ‖ its path's offset.
         assembly {
-            mstore(add(nested, add(32, mul(21, 32))), not(31))
+            mstore(add(nested, add(32, mul(24, 32))), not(31))
         }
         vm.expectRevert(bytes(""));
         _play(nodes[0], nested);
