@@ -2,8 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
-import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
-import {IntervalProof, MeterLeafOpening, SignedReading} from "../../src/types/Dispute.sol";
+import {EntryReveal, GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
+import {EntryOpening, IntervalProof, MeterLeafOpening, SignedReading} from "../../src/types/Dispute.sol";
+import {StepEntries} from "../../src/libraries/StepEntries.sol";
+import {FlatEntry} from "../utils/FlatEntry.sol";
 import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
@@ -12,8 +14,9 @@ import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 /// @notice Replays `vectors/game.json` (written by `npm run vectors`): the `Publish` move TypeScript
 /// encodes (node/src/dispute/game.ts) is byte for byte abi.encode(GameMove, PublishedStep) of its
 /// fields, its keccak256 is the StepPublished event's dataHash, and its data passes the module's
-/// checks: E_t hashes to the leaf's energyHash, leaf t-1 is under the windowRoot at t-1, and the
-/// packed S_{t-1} hashes to leaf t-1's stateHash.
+/// checks: E_t hashes to the leaf's energyHash, leaf t-1 is under the windowRoot at t-1, no S_{t-1} (the leaf
+/// commits entries, s19) and entry N−1 under the leaf's entriesRoot; the `OpenEntry` and `OpenMeter` moves
+/// likewise.
 contract GameVectorsTest is Test {
     string internal json;
 
@@ -21,9 +24,9 @@ contract GameVectorsTest is Test {
         json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/game.json"));
     }
 
-    /// @dev PackedState reads calldata: hash the packed state through an external call.
-    function packedHash(bytes calldata packed) external pure returns (bytes32 h) {
-        (, h) = PackedState.decode(packed, packed.length / PackedState.STRIDE);
+    function _opening(string memory at, bool) internal view returns (EntryOpening memory o) {
+        o.entry = FlatEntry.entry(vm.parseJsonIntArray(json, string.concat(at, ".entry")));
+        o.path = vm.parseJsonBytes32Array(json, string.concat(at, ".path"));
     }
 
     function _fields() internal view returns (GameMove memory m, PublishedStep memory d) {
@@ -46,6 +49,7 @@ contract GameVectorsTest is Test {
         );
         d.prevState = vm.parseJsonBytes(json, ".prevState");
         d.energy = vm.parseJsonBytes(json, ".energy");
+        d.last = _opening(".last", true);
     }
 
     function test_PublishMoveEncodingMatches() public view {
@@ -78,8 +82,47 @@ contract GameVectorsTest is Test {
             ),
             "leaf t-1 under the root"
         );
-        assertEq(this.packedHash(d.prevState), d.previous.stateHash, "S_{t-1}");
-        assertEq(d.prevState.length, vm.parseJsonUint(json, ".participants") * PackedState.STRIDE);
+        assertEq(d.prevState.length, 0, "no S_{t-1}: the leaf commits entries");
+        uint256 n = vm.parseJsonUint(json, ".participants");
+        assertTrue(StepEntries.opens(m.entriesRoot, n, n - 1, d.last.entry, d.last.path), "entry N-1 under the root");
+    }
+
+    /// The `OpenEntry` move TypeScript encodes is abi.encode(GameMove, EntryReveal) of its fields, and its data
+    /// passes the module's checks: entry j is the node reached (under the entriesRoot at j by the path the
+    /// entries level revealed), entry j−1 under the same root, leaf t−1's entry j under its root; the state leaf
+    /// j sits under the leaf's stateHash by the revealed state path.
+    function test_OpenEntryMoveEncodingAndChecks() public view {
+        GameMove memory m;
+        m.action = GameAction.OpenEntry;
+        m.claim = vm.parseJsonBytes32(json, ".claim");
+        m.challenger = vm.parseJsonAddress(json, ".challenger");
+        EntryReveal memory r;
+        r.entry = FlatEntry.entry(vm.parseJsonIntArray(json, ".entry.entry"));
+        r.before = _opening(".entry.before", true);
+        r.previousEntry = _opening(".entry.previousEntry", true);
+        bytes memory move = vm.parseJsonBytes(json, ".entry.move");
+        assertEq(abi.encode(m, r), move, "abi.encode(GameMove, EntryReveal)");
+        assertEq(keccak256(move), vm.parseJsonBytes32(json, ".entry.dataHash"), "dataHash");
+        uint256 n = vm.parseJsonUint(json, ".participants");
+        uint256 j = vm.parseJsonUint(json, ".entry.participant");
+        bytes32 root = vm.parseJsonBytes32(json, ".entriesRoot");
+        assertEq(StepEntries.leaf(r.entry), vm.parseJsonBytes32(json, ".entry.leaf"), "entry leaf");
+        assertTrue(StepEntries.opens(root, n, j, r.entry, vm.parseJsonBytes32Array(json, ".entry.path")), "entry j");
+        assertTrue(StepEntries.opens(root, n, j - 1, r.before.entry, r.before.path), "entry j-1");
+        bytes32 previousRoot = vm.parseJsonBytes32(json, ".entry.previousEntriesRoot");
+        assertEq(previousRoot, vm.parseJsonBytes32(json, ".previous.entriesRoot"));
+        assertTrue(StepEntries.opens(previousRoot, n, j, r.previousEntry.entry, r.previousEntry.path), "leaf t-1's j");
+        bytes32 stateLeaf = vm.parseJsonBytes32(json, ".entry.stateLeaf");
+        assertEq(stateLeaf, PackedState.leaf(r.entry.state), "the honest state leaf is the entry's state");
+        assertTrue(
+            MerkleTree.verify(
+                vm.parseJsonBytes32(json, ".stateHash"),
+                stateLeaf,
+                j,
+                vm.parseJsonBytes32Array(json, ".entry.statePath")
+            ),
+            "state leaf j"
+        );
     }
 
     function _opening(string memory at) internal view returns (MeterLeafOpening memory o) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {FlatEntry} from "../utils/FlatEntry.sol";
 import {Test} from "forge-std/Test.sol";
 import {stdError} from "forge-std/StdError.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
@@ -428,22 +429,12 @@ contract StepEntriesTest is Test {
         }
     }
 
-    function _state(int256[] memory x) internal pure returns (ParticipantState memory s) {
-        s.exportWh = uint64(uint256(x[0]));
-        s.importWh = uint64(uint256(x[1]));
-        s.p2pSoldWh = uint64(uint256(x[2]));
-        s.p2pBoughtWh = uint64(uint256(x[3]));
-        s.gridSoldWh = uint64(uint256(x[4]));
-        s.gridBoughtWh = uint64(uint256(x[5]));
-        s.net = x[6];
+    function _state(int256[] memory x) internal pure returns (ParticipantState memory) {
+        return FlatEntry.state(x);
     }
 
-    function _entry(int256[] memory x) internal pure returns (StepEntry memory e) {
-        e.state = _state(x);
-        e.exportWh = uint64(uint256(x[7]));
-        e.importWh = uint64(uint256(x[8]));
-        e.sell = SidePrefix(uint256(x[9]), uint256(x[10]), uint256(x[11]), uint256(x[12]), uint256(x[13]));
-        e.buy = SidePrefix(uint256(x[14]), uint256(x[15]), uint256(x[16]), uint256(x[17]), uint256(x[18]));
+    function _entry(int256[] memory x) internal pure returns (StepEntry memory) {
+        return FlatEntry.entry(x);
     }
 
     function _flat(StepEntry memory e) internal pure returns (int256[] memory x) {
