@@ -46,8 +46,7 @@ import type { Tariff } from '../window/tariff.js';
 
 /**
  * The node's side of the data-availability game (DESIGN.md §5.4; twin of
- * contracts/src/types/Game.sol and contracts/src/modules/DataAvailabilityGame.sol; the entries level: SPEC-game-entries.md,
- * DESIGN.md §5.7): the move codec,
+ * contracts/src/types/Game.sol and contracts/src/modules/DataAvailabilityGame.sol; the node's play: §5.7): the move codec,
  * the claimant side's answers from the commitment a node stored when it signed, the challenger's
  * choice of side, and a player that sends the moves through `Hub.playGame`.
  */
@@ -630,7 +629,7 @@ export function entriesChain(
 }
 
 /**
- * The challenger's pick at the entries level (SPEC-game-entries.md, last section): junk padding first (either
+ * The challenger's pick at the entries level (DESIGN.md §5.7): junk padding first (either
  * tree, `junkPaddingSide`); then the leftmost child whose entries child differs from chain*(T)'s subtree or
  * whose state child differs from the state tree over chain*'s states (`chain`; a subtree over an entry chain*
  * does not reach counts as differing), never a child of padding only; else, and without a chain (no data of
