@@ -13,6 +13,7 @@ import {
   ZERO_HASH,
 } from '../window/merkle.js';
 import {
+  badEntryProofOf,
   badStepProof,
   claimHash,
   claimedEntries,
@@ -41,7 +42,7 @@ import { type Energy, packEnergy } from '../window/energy.js';
 import { entriesUnderTotals, entryLeaf, type StepEntry } from '../window/entries.js';
 import { MarketError } from '../window/errors.js';
 import { packState, stateLeaf, stateLevels } from '../window/state.js';
-import type { LimitPrices, MarketParams, ParticipantState } from '../window/state.js';
+import { MarketKind, type LimitPrices, type MarketParams, type ParticipantState } from '../window/state.js';
 import type { Tariff } from '../window/tariff.js';
 
 /**
@@ -758,6 +759,17 @@ export function openedClaimView(
     if (!verifyMerkleProof(claimRoot, claimed[p].leaf, p, merkleProof(levels, p))) return undefined;
   }
   return { ...ours, commitment };
+}
+
+/**
+ * BadEntry from an opened leaf alone when its entries root is off the community's market kind (review s19):
+ * zero in a Totals or Mmr community (the game would play the leaf as an auction's, without the entries level),
+ * or set in an auction community. The verifier names such a leaf fraud before opening any entry. Undefined when
+ * the root fits the kind.
+ */
+export function offKindEntriesProof(kind: MarketKind, leaf: IntervalLeafProof): string | undefined {
+  if ((kind === MarketKind.Auction) === (leaf.entriesRoot === ZeroHash)) return undefined;
+  return badEntryProofOf({ participant: 0, current: leaf, entry: NO_ENTRY_OPENING });
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   GamePhase,
   junkPaddingSide,
   meterAnswerFrom,
+  offKindEntriesProof,
   pickFrom,
   publishFrom,
   siblingPath,
@@ -49,6 +50,7 @@ import {
 } from '../../src/window/commitment.js';
 import {
   badEntryProof,
+  badEntryProofOf,
   claimedEntries,
   claimedTree,
   energyAccumulationProof,
@@ -56,10 +58,12 @@ import {
   energyTotalProof,
   forgedReadingProof,
   intervalLeafProof,
+  NO_ENTRY_OPENING,
   readingMismatchProof,
   signedSlot,
   stateEntryProof,
   type ClaimedWindow,
+  type IntervalLeafProof,
 } from '../../src/window/disputeProof.js';
 import { entriesRoot, entryLeaf, stepEntries } from '../../src/window/entries.js';
 import { stateEntryClaim } from '../../src/vectors/dispute.js';
@@ -849,5 +853,34 @@ describe('data-availability game: the published step and the meter level', () =>
       ...decodePublishMove(fairEncoded, keccak256(fairEncoded))!.step,
     };
     expect(proofFromOpenedStep(c4, fairStep, ours)).to.equal(undefined);
+  });
+});
+
+describe('an opened leaf whose entries root is off the market kind (review s19)', () => {
+  const leaf = (entriesRoot: string): IntervalLeafProof => ({
+    position: 5,
+    interval: 5,
+    readingsRoot: keccak256('0x01'),
+    energyHash: keccak256('0x02'),
+    stateHash: keccak256('0x03'),
+    entriesRoot,
+    proof: [keccak256('0x04'), keccak256('0x05')],
+  });
+
+  it('a zero root in a Totals or Mmr community, a root in an auction community: BadEntry from the leaf alone', () => {
+    for (const kind of [MarketKind.Totals, MarketKind.Mmr]) {
+      const data = offKindEntriesProof(kind, leaf(ZeroHash));
+      expect(data).to.equal(
+        badEntryProofOf({ participant: 0, current: leaf(ZeroHash), entry: NO_ENTRY_OPENING }),
+        MarketKind[kind],
+      );
+    }
+    expect(offKindEntriesProof(MarketKind.Auction, leaf(keccak256('0x06')))).to.not.equal(undefined);
+  });
+
+  it('a root that fits the kind proves nothing here', () => {
+    expect(offKindEntriesProof(MarketKind.Mmr, leaf(keccak256('0x06')))).to.equal(undefined);
+    expect(offKindEntriesProof(MarketKind.Totals, leaf(keccak256('0x06')))).to.equal(undefined);
+    expect(offKindEntriesProof(MarketKind.Auction, leaf(ZeroHash))).to.equal(undefined);
   });
 });
