@@ -23,7 +23,7 @@ filter="${1:-}"
 match="${MUTATE_MATCH:-}"
 pattern="${MUTATE_PATTERN:-}"
 prune="${MUTATE_PRUNE:-}"
-tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterRecordAttacksTest|MeterRegistryVectorsTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|OmissionGriefTest|AuctionDisputeTest|PackedStateTest|PackedLimitsTest|BadEnergyTest}"
+tests="${MUTATE_TESTS:-DisputeTest|AttacksTest|HubTest|HubSlashTest|WindowCommitmentTest|ReadingCodecTest|MeterRecordAttacksTest|MeterRegistryVectorsTest|EcdsaSignerSetTest|DataAvailabilityGameTest|GamePublishTest|GameEntriesTest|ReviewEntriesLevelAttacksTest|OmissionGriefTest|AuctionDisputeTest|PackedStateTest|PackedLimitsTest|BadEnergyTest|BadEntryTest|StateEntryTest}"
 
 # file | first line pattern | last line pattern (a region; empty = whole file)
 targets=(
