@@ -12,6 +12,7 @@ import {MerkleTree} from "../src/libraries/MerkleTree.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {StepEntries, StepEntry} from "../src/libraries/StepEntries.sol";
 import {GamePlay} from "./utils/GamePlay.sol";
+import {transactionGas} from "./utils/TxGas.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -180,6 +181,55 @@ contract GameEntriesTest is GamePlay {
         assertEq(uint8(hub.windowRecord(id, 0).status), uint8(WindowStatus.Final), "honest claim final");
         assertEq(_bondOf(hub, id, 0), BOND, "no signer slashed");
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    /// Gas of the entries level's moves at N = M = 10, W = 96 (cold hub and module, each call frame's own gas) into
+    /// snapshots/Game.json: the publication of a leaf with entries, a reveal of both trees' children, a pick,
+    /// `OpenEntry` (participant 5 at t = 50: entry 4 and leaf 49's entry 5 opened too).
+    function test_Gas_EntriesLevelMoves() public {
+        Commit memory c = _honest();
+        _claimAndChallengeLate(c);
+        _bisectAndReveal(c, 50);
+        StepEntry[] memory es = _entries(c, 50);
+        GameMove memory m = _mv(GameAction.Publish);
+        (m.interval, m.readingsRoot, m.energyHash) = (50, c.readingsRoots[50], keccak256(c.energies[50]));
+        (m.stateHash, m.entriesRoot) = (StateHash.hash(c.states[50]), _entriesRoot(c, 50));
+        _measured("publish_entries_t50_N10_W96", abi.encode(m, _published(c, 50)));
+        bytes32[] memory el = _leaves(es);
+        bytes32[] memory sl = _stateLeaves(c.states[50]);
+        GameMove memory r = _mv(GameAction.Reveal);
+        (r.left, r.right, r.stateLeft, r.stateRight) =
+        (_node(el, 3, 0), _node(el, 3, 1), _node(sl, 3, 0), _node(sl, 3, 1));
+        _measured("revealEntryChildren_N10_W96", abi.encode(r));
+        GameMove memory p = _mv(GameAction.Pick);
+        _measured("pickEntry_N10_W96", abi.encode(p));
+        for (uint8 h = 3; h > 0; --h) {
+            _revealEntries(el, sl, h, 5 >> h);
+            _pickEntry(uint8((5 >> (h - 1)) & 1));
+        }
+        EntryReveal memory e;
+        e.entry = es[5];
+        e.before = _entryOpening(es, 4);
+        e.previousEntry = _entryOpening(_entries(c, 49), 5);
+        _measured("openEntry_N10_W96", abi.encode(_mv(GameAction.OpenEntry), e));
+    }
+
+    /// @dev Plays `move` as the claimant side (participant 1) or, for a pick, the challenger, against a cold hub
+    /// and module; records the call frame's gas, the calldata's size and the transaction's gas.
+    function _measured(string memory name, bytes memory move) internal {
+        (GameMove memory m) = abi.decode(move, (GameMove));
+        address who = m.action == GameAction.Pick ? challenger : nodes[1];
+        bytes memory data = abi.encodeCall(hub.playGame, (id, 0, move));
+        vm.cool(address(hub));
+        vm.cool(address(gameModule));
+        vm.prank(who);
+        (bool ok,) = address(hub).call(data);
+        assertTrue(ok, name);
+        uint256 used = vm.lastCallGas().gasTotalUsed;
+        vm.snapshotValue("Game", name, used);
+        vm.snapshotValue("Game", string.concat(name, "_bytes"), data.length);
+        vm.snapshotValue("Game", string.concat(name, "_txGas"), transactionGas(data, used));
+        assertLe(transactionGas(data, used), 1_000_000, name);
     }
 
     /// The theft of a wrong step at t = 60, its data withheld: the game reaches leaf 60, the claimant side must
