@@ -9,15 +9,7 @@ import type { MeterKeyRing } from '../reading/meterKeys.js';
 import type { Logger } from '../util/logger.js';
 import { previousState } from '../window/commitment.js';
 import { commitLayout, marketAt } from '../window/fold.js';
-import {
-  badEntryProofOf,
-  badFinalStateProofOf,
-  claimedTree,
-  type ClaimedWindow,
-  DisputeKind,
-  NO_ENTRY_OPENING,
-} from '../window/disputeProof.js';
-import { MarketKind } from '../window/state.js';
+import { badFinalStateProofOf, claimedTree, type ClaimedWindow, DisputeKind } from '../window/disputeProof.js';
 import { unpackEnergy } from '../window/energy.js';
 import { treeDepth } from '../window/merkle.js';
 import { parseClaimedWindow } from './disputer.js';
@@ -673,7 +665,6 @@ export class GameLoop {
    * - A last leaf (position W−1) whose state is not the posted S_W: bad final state, with the siblings the
    *   claimant revealed on the way down.
    * - A leaf whose entries root is off the community's market kind: BadEntry from the leaf alone.
-   * - A leaf whose entries root is off the community's market kind: BadEntry from the leaf alone.
    * - From the published data (read back from the `Publish` transaction's calldata, checked against the
    *   event's hash): the auction's state that is not F of the published S_{t−1} and E_t (bad step), or, when
    *   our readings tree of interval t has the claim's readingsRoot, an E_t entry that is not our running sum of
@@ -707,16 +698,6 @@ export class GameLoop {
         position: leaf.position,
       });
       return this.dispute(g, rec, DisputeKind.BadEntry, offKind);
-    }
-    // A leaf whose entries root is off the market kind (zero in Totals or Mmr, set in an auction) is fraud by
-    // itself (review s19: the game would play it as the other kind's leaf): BadEntry from the leaf alone.
-    if ((community.market.kind === MarketKind.Auction) !== (leaf.entriesRoot === ZeroHash)) {
-      logger.warn("opened leaf: its entries root is off the community's market kind", {
-        window: g.window,
-        position: leaf.position,
-      });
-      const data = badEntryProofOf({ participant: 0, current: { ...leaf, proof }, entry: NO_ENTRY_OPENING });
-      return this.dispute(g, rec, DisputeKind.BadEntry, data);
     }
     const ours = await this.ownWindow(g.window);
     const step = await this.publishedStep(g);
