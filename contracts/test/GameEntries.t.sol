@@ -39,20 +39,6 @@ contract GameEntriesTest is GamePlay {
         bytes32 stateLeaf;
     }
 
-    function _leaves(StepEntry[] memory es) internal pure returns (bytes32[] memory lv) {
-        lv = new bytes32[](es.length);
-        for (uint256 i = 0; i < es.length; ++i) {
-            lv[i] = StepEntries.leaf(es[i]);
-        }
-    }
-
-    function _stateLeaves(ParticipantState[] memory s) internal pure returns (bytes32[] memory lv) {
-        lv = new bytes32[](s.length);
-        for (uint256 i = 0; i < s.length; ++i) {
-            lv[i] = PackedState.leaf(s[i]);
-        }
-    }
-
     /// @dev The claimant side publishes leaf t's step with `last` as entry N−1 (its own entries).
     function _publishWith(Commit memory c, uint32 t, EntryOpening memory last) internal returns (bytes memory move) {
         GameMove memory m = _mv(GameAction.Publish);
@@ -144,10 +130,6 @@ contract GameEntriesTest is GamePlay {
                 j, _leafFromPublished(c, publishMove), EntryOpening(r.entry, d.entryPath), d.stateLeaf, d.statePath
             )
         );
-    }
-
-    function _gameId() internal view returns (bytes32) {
-        return gameModule.gameId(id, claim, challenger);
     }
 
     // ------------------------------------------------------------------ tests

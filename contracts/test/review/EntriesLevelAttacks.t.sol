@@ -22,17 +22,6 @@ contract ReviewEntriesLevelAttacksTest is GamePlay {
         super.setUp();
     }
 
-    function _gameId() internal view returns (bytes32) {
-        return gameModule.gameId(id, claim, challenger);
-    }
-
-    function _leaves(StepEntry[] memory es) internal pure returns (bytes32[] memory lv) {
-        lv = new bytes32[](es.length);
-        for (uint256 i = 0; i < es.length; ++i) {
-            lv[i] = StepEntries.leaf(es[i]);
-        }
-    }
-
     /// HOLE (fixed): the module chooses the entries level by `entriesRoot != 0`, the claimant's choice. An Mmr
     /// claim whose leaf 50 commits entriesRoot = 0 (every other field honest) is played as an auction leaf: the
     /// publication (S_{t−1}), the meter level, all answerable; BadStep proves nothing (the state is right) and

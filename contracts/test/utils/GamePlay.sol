@@ -24,6 +24,7 @@ import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
+import {StepEntries, StepEntry} from "../../src/libraries/StepEntries.sol";
 import {DisputeFixture} from "./DisputeFixture.sol";
 import {HubFixture} from "./HubFixture.sol";
 import {ConfigBuilder} from "./ConfigBuilder.sol";
@@ -279,6 +280,27 @@ abstract contract GamePlay is DisputeFixture {
         assertEq(hub.withdrawable(token, challenger), before + gameBond, "bond back");
         assertEq(gameModule.openGames(address(hub), id), 0);
         assertEq(token.balanceOf(address(hub)), _liabilities(), "money conserved");
+    }
+
+    /// @dev The game of `claim` opened by `challenger`.
+    function _gameId() internal view returns (bytes32) {
+        return gameModule.gameId(id, claim, challenger);
+    }
+
+    /// @dev The entries tree's leaves over `es` (`StepEntries.leaf`).
+    function _leaves(StepEntry[] memory es) internal pure returns (bytes32[] memory lv) {
+        lv = new bytes32[](es.length);
+        for (uint256 i = 0; i < es.length; ++i) {
+            lv[i] = StepEntries.leaf(es[i]);
+        }
+    }
+
+    /// @dev The state tree's leaves over `s` (`PackedState.leaf`): its root is the state hash.
+    function _stateLeaves(ParticipantState[] memory s) internal pure returns (bytes32[] memory lv) {
+        lv = new bytes32[](s.length);
+        for (uint256 i = 0; i < s.length; ++i) {
+            lv[i] = PackedState.leaf(s[i]);
+        }
     }
 }
 // forge-lint: disable-end(block-timestamp, unsafe-typecast)
