@@ -37,7 +37,7 @@ import {WindowCommitment} from "../libraries/WindowCommitment.sol";
 /// claim cannot finalize) for one more deadline to use them. Rounds: depth(W) reveals and picks, the leaf's
 /// reveal, the publication, [depth(N) reveals and picks, the entry's opening,] depth(M) reveals and picks, the
 /// meter's opening, one last challenger deadline: 2·depth(W) + 2·depth(N) + 2·depth(M) + 5 deadlines at most
-/// (an auction: 2·depth(W) + 2·depth(M) + 4; W = 96, N = M = 1,000: 55 and 38).
+/// (an auction: 2·depth(W) + 2·depth(M) + 4; W = 96, N = M = 1,000: 59 and 38).
 /// @dev Every tree is the canonical one of WindowCommitment: 2^depth leaves, positions >= W (meters >= M,
 /// participants >= N) padded with zero. A subtree made of padding only holds nothing to open: a pick into one whose revealed
 /// hash is the empty subtree of its height (`MerkleTree.emptyRoot`) is refused, and a pick into one whose
