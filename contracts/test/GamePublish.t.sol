@@ -1,30 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Vm} from "forge-std/Vm.sol";
 import {IHub} from "../src/interfaces/IHub.sol";
 import {IDataAvailabilityGame} from "../src/interfaces/IDataAvailabilityGame.sol";
 import {IDisputeVerifier} from "../src/interfaces/IDisputeVerifier.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../src/types/Market.sol";
 import {CommunityConfig, Meter, WindowStatus} from "../src/types/Community.sol";
-import {
-    DisputeKind,
-    EnergyFault,
-    EnergyProof,
-    ForgedReadingProof,
-    IntervalProof,
-    MeterLeafOpening,
-    SignedReading,
-    StepProof
-} from "../src/types/Dispute.sol";
+import {DisputeKind, IntervalProof, MeterLeafOpening, SignedReading} from "../src/types/Dispute.sol";
 import {GameAction, GameMove, MeterReveal, PublishedStep} from "../src/types/Game.sol";
 import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../src/libraries/MerkleTree.sol";
-import {PackedLimits} from "../src/libraries/PackedLimits.sol";
 import {PackedState} from "../src/libraries/PackedState.sol";
 import {Reading, ReadingCodec} from "../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../src/libraries/WindowCommitment.sol";
-import {DisputeFixture} from "./utils/DisputeFixture.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
 import {ConfigBuilder} from "./utils/ConfigBuilder.sol";
 import {transactionGas} from "./utils/TxGas.sol";

@@ -3,23 +3,14 @@ pragma solidity ^0.8.24;
 
 import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
-import {ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {StateHash} from "../../src/types/Market.sol";
 import {RejectedClaim, WindowStatus} from "../../src/types/Community.sol";
-import {
-    DisputeKind,
-    EnergyFault,
-    EnergyProof,
-    IntervalProof,
-    MeterLeafOpening,
-    StepProof
-} from "../../src/types/Dispute.sol";
-import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
+import {DisputeKind, EnergyFault, EnergyProof, MeterLeafOpening} from "../../src/types/Dispute.sol";
+import {GameAction, GameMove, MeterReveal} from "../../src/types/Game.sol";
 import {EnergyVector} from "../../src/libraries/EnergyVector.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
-import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
-import {PackedState} from "../../src/libraries/PackedState.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
-import {DisputeFixture} from "../utils/DisputeFixture.sol";
+import {GamePlay} from "../utils/GamePlay.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
@@ -30,105 +21,17 @@ import {DisputeFixture} from "../utils/DisputeFixture.sol";
 /// readings signed in TypeScript; M = 10 pads the readings tree to 16 leaves). An attack that still works
 /// is a passing test named `test_M<n>_<Severity>_*` asserting its success; one that fails is
 /// `test_M<n>_Fixed_*`, `test_M<n>_RuledOut_*` or `test_RevertWhen_*`.
-contract ReviewMeterLevelAttacksTest is DisputeFixture {
-    bytes32 internal claim;
-    uint256 internal gameBond;
-
+contract ReviewMeterLevelAttacksTest is GamePlay {
     uint32 internal constant T = 50;
     /// @dev The victim of the wrong E_t entry: participant 3, whose only (and so last) meter is meter 3.
     uint32 internal constant J = 3;
 
-    function setUp() public {
-        _setUpCommunity(ED25519);
-        token.mint(challenger, 1e30);
-        vm.prank(challenger);
-        token.approve(address(hub), type(uint256).max);
-        gameBond = uint256(BOND) * GAME_BOND_BPS / 10_000;
-    }
-
     // ------------------------------------------------------------------ helpers
-
-    function _node(bytes32[] memory lv, uint8 height, uint256 index) internal pure returns (bytes32) {
-        uint256 width = uint256(1) << MerkleTree.depth(lv.length);
-        bytes32[] memory level = new bytes32[](width);
-        for (uint256 i = 0; i < lv.length; ++i) {
-            level[i] = lv[i];
-        }
-        for (uint8 h = 0; h < height; ++h) {
-            width >>= 1;
-            for (uint256 i = 0; i < width; ++i) {
-                level[i] = MerkleTree.hashPair(level[2 * i], level[2 * i + 1]);
-            }
-        }
-        return level[index];
-    }
-
-    function _mv(GameAction action) internal view returns (GameMove memory m) {
-        m.action = action;
-        m.claim = claim;
-        m.challenger = challenger;
-    }
-
-    function _play(address who, bytes memory move) internal {
-        vm.prank(who);
-        hub.playGame(id, 0, move);
-    }
 
     function _claimAndChallenge(Commit memory c) internal {
         _claim(0, c.root, c.states[W - 1], _signers(0, 3));
         claim = _claimHash(0, c.root, StateHash.hash(c.states[W - 1]));
         _play(challenger, abi.encode(_mv(GameAction.Challenge)));
-    }
-
-    /// @dev The claimant side (participant 1) answers the window level down to leaf `t` and its preimage.
-    function _bisectAndReveal(Commit memory c, uint32 t) internal {
-        for (uint8 h = uint8(MerkleTree.depth(W)); h > 0; --h) {
-            GameMove memory r = _mv(GameAction.Reveal);
-            r.left = _node(c.leaves, h - 1, 2 * uint256(t >> h));
-            r.right = _node(c.leaves, h - 1, 2 * uint256(t >> h) + 1);
-            _play(nodes[1], abi.encode(r));
-            GameMove memory p = _mv(GameAction.Pick);
-            p.side = uint8((t >> (h - 1)) & 1);
-            _play(challenger, abi.encode(p));
-        }
-        GameMove memory leaf = _mv(GameAction.Reveal);
-        leaf.interval = t;
-        leaf.readingsRoot = c.readingsRoots[t];
-        leaf.energyHash = keccak256(c.energies[t]);
-        leaf.stateHash = StateHash.hash(c.states[t]);
-        leaf.entriesRoot = _entriesRoot(c, t);
-        _play(nodes[1], abi.encode(leaf));
-    }
-
-    function _publish(Commit memory c, uint32 t) internal returns (bytes memory move) {
-        GameMove memory m = _mv(GameAction.Publish);
-        m.interval = t;
-        m.readingsRoot = c.readingsRoots[t];
-        m.energyHash = keccak256(c.energies[t]);
-        m.stateHash = StateHash.hash(c.states[t]);
-        m.entriesRoot = _entriesRoot(c, t);
-        PublishedStep memory d;
-        d.energy = c.energies[t];
-        if (t > 0) {
-            d.previous = _intervalProof(c, t - 1);
-            d.prevState = PackedState.pack(c.states[t - 1]);
-        }
-        move = abi.encode(m, d);
-        _play(nodes[1], move);
-    }
-
-    /// @dev BadStep of the opened leaf from the published move alone.
-    function _stepProofFromPublished(Commit memory c, bytes memory move) internal view returns (bytes memory) {
-        (GameMove memory m, PublishedStep memory d) = abi.decode(move, (GameMove, PublishedStep));
-        StepProof memory p;
-        p.previous = d.previous;
-        p.prevState = d.prevState;
-        p.current = IntervalProof(
-            m.interval, m.interval, m.readingsRoot, m.energyHash, m.stateHash, m.entriesRoot, _proof(c.leaves, T)
-        );
-        p.energy = d.energy;
-        p.limits = PackedLimits.pack(limits);
-        return abi.encode(p);
     }
 
     /// @dev `c` with a non-canonical readings tree at interval t: padding leaf `at` (≥ M) is `junk` instead

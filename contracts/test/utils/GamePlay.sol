@@ -2,13 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {Vm} from "forge-std/Vm.sol";
-import {IHub} from "../../src/interfaces/IHub.sol";
 import {IDataAvailabilityGame} from "../../src/interfaces/IDataAvailabilityGame.sol";
-import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
-import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {CommunityConfig, Meter, WindowStatus} from "../../src/types/Community.sol";
+import {ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {Meter, WindowStatus} from "../../src/types/Community.sol";
 import {
-    DisputeKind,
     EnergyFault,
     EnergyProof,
     ForgedReadingProof,
@@ -18,17 +15,12 @@ import {
     StepProof
 } from "../../src/types/Dispute.sol";
 import {GameAction, GameMove, MeterReveal, PublishedStep} from "../../src/types/Game.sol";
-import {MeterRegistry} from "../../src/libraries/MeterRegistry.sol";
 import {MerkleTree} from "../../src/libraries/MerkleTree.sol";
 import {PackedLimits} from "../../src/libraries/PackedLimits.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
-import {Reading, ReadingCodec} from "../../src/libraries/ReadingCodec.sol";
 import {WindowCommitment} from "../../src/libraries/WindowCommitment.sol";
 import {StepEntries, StepEntry} from "../../src/libraries/StepEntries.sol";
 import {DisputeFixture} from "./DisputeFixture.sol";
-import {HubFixture} from "./HubFixture.sol";
-import {ConfigBuilder} from "./ConfigBuilder.sol";
-import {transactionGas} from "./TxGas.sol";
 
 // Test code: timestamps are the cheatcode's, casts are of small bounded values.
 // forge-lint: disable-start(block-timestamp, unsafe-typecast)
