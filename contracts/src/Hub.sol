@@ -8,7 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IHub} from "./interfaces/IHub.sol";
-import {DisputeContext, DisputeKind, DisputeOutcome, SlotRule, Verdict} from "./types/Dispute.sol";
+import {DisputeContext, DisputeKind, DisputeOutcome, Verdict} from "./types/Dispute.sol";
 import {GameContext, GameResult} from "./types/Game.sol";
 import {MarketParams} from "./types/Market.sol";
 import {
@@ -202,7 +202,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (c.status != CommunityStatus.Opening) revert CommunityNotOpening(communityId);
         uint256 n = c.participantCount;
         (uint128 bond, uint128 escrow) = (c.bond, c.escrow);
-        if (!Balances.verify(c.genesisBalancesRoot, n, index, Balance(msg.sender, escrow, 0, 0), 0, proof)) {
+        // `provenRoot` (0 for a bad index or depth, never a root), the routine `claim` uses: one copy in the hub.
+        if (Balances.provenRoot(n, index, Balance(msg.sender, escrow, 0, 0), 0, proof) != c.genesisBalancesRoot) {
             revert NotParticipant(communityId, msg.sender);
         }
         Member storage m = c.members[index];
@@ -436,6 +437,17 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         );
     }
 
+    /// @inheritdoc IHub
+    function claimAll(uint64 communityId, ClaimTerms calldata terms, Balance[] calldata leaves, uint256 totalClaims)
+        external
+        nonReentrant
+    {
+        Community storage c = _communities[communityId];
+        Settlement.payAll(
+            c.claimRoot, c.members, c.pool, withdrawable[terms.token], terms, leaves, totalClaims, communityId
+        );
+    }
+
     /// @dev The closed community, once `leaf` is member `index`'s balance under its final balances root (the
     /// last window's; an aborted community: the genesis root) and `terms` are its claim terms: both as `close`
     /// committed them in `claimRoot`, the one slot of the community read here.
@@ -449,10 +461,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     ) internal view returns (Community storage c) {
         c = _communities[communityId];
         bytes32 root = c.claimRoot;
-        if (root == 0) {
-            _existing(communityId);
-            revert CommunityNotClosed(communityId);
-        }
+        // An unknown community is never closed either.
+        if (root == 0) revert CommunityNotClosed(communityId);
         uint256 n = terms.participantCount;
         bytes32 proven = Balances.provenRoot(n, index, leaf, totalClaims, proof);
         if (
@@ -527,7 +537,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         bool equivocation,
         DisputeOutcome memory out
     ) internal {
-        _applySlotRule(communityId, out.slotRule, out.slot, submittedAt);
+        Settlement.applySlotRule(_voidedAt[communityId], out.slotRule, out.slot, submittedAt);
         if (!equivocation) _rejectClaim(c, communityId, window, claimId, pending, out.verdict == Verdict.Fraud, false);
         // A pending claim rejected for any reason forfeits its deposit (review R9); an equivocation costs
         // its fixed amount, from the on-chain credit once the bond is spent (review R4).
@@ -774,27 +784,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
             RejectedClaim storage r = c.rejected[claimId];
             r.slashed = true;
             r.timedOut = false;
-        }
-    }
-
-    /// @dev `submittedAt`: when the disputed claim was submitted. A void applies only to claims submitted
-    /// after it (a claim cannot have known of a later one, review R4); an omission stays excused by a void
-    /// of any time (the honest result folds the voided slot as absent).
-    function _applySlotRule(uint64 communityId, SlotRule rule, uint256 slot, uint256 submittedAt) internal {
-        if (rule == SlotRule.None) return;
-        uint256 voidedAt = _voidedAt[communityId][slot];
-        // Truncations recover (meter, interval) from interval << 32 | meter for the error only.
-        // forge-lint: disable-next-item(unsafe-typecast)
-        if (rule == SlotRule.MustNotBeVoided) {
-            if (voidedAt != 0) revert SlotVoided(uint32(slot), uint32(slot >> 32));
-        } else if (rule == SlotRule.MustBeVoided) {
-            // Second-level timestamp drift is irrelevant: a void in the claim's own second does not count.
-            // forge-lint: disable-next-line(block-timestamp)
-            if (voidedAt == 0 || voidedAt >= submittedAt) revert SlotNotVoided(uint32(slot), uint32(slot >> 32));
-        } else {
-            // Each equivocation is slashed once.
-            if (voidedAt != 0) revert SlotAlreadyVoided(uint32(slot), uint32(slot >> 32));
-            _voidedAt[communityId][slot] = uint64(block.timestamp);
         }
     }
 

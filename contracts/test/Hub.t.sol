@@ -836,7 +836,7 @@ contract HubTest is HubFixture {
         vm.warp(block.timestamp + CHALLENGE);
         hub.close(id);
         assertEq(uint8(hub.windowRecord(id, 2).status), uint8(WindowStatus.Final));
-        _claimAll(id);
+        _claimEveryone(id);
         assertEq(_paid(0), BOND + ESCROW - 30);
         assertEq(_paid(1), BOND + ESCROW + 30);
         assertEq(_paid(2), BOND + ESCROW);
@@ -905,6 +905,168 @@ contract HubTest is HubFixture {
         assertEq(token.balanceOf(address(hub)), 1);
     }
 
+    // ------------------------------------------------------------------ claimAll
+
+    /// `claimAll(id)` with the final leaves and terms, by `who`.
+    function _payAll(uint64 id, address who) internal {
+        (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
+        ClaimTerms memory terms = claimTermsOf(address(hub), id);
+        vm.prank(who);
+        hub.claimAll(id, terms, all, total);
+    }
+
+    /// One transaction pays everyone what `claim` then `claimShare` pay them one by one: the debtor's bond
+    /// repays what it can, the creditors share the whole pool (499 and 500), dust 1; a third party sends it,
+    /// the money goes to the members.
+    function test_ClaimAll_PaysWhatEachClaimPays() public {
+        uint64 id = _closeWith(_state(_shortNets()));
+        uint256 snap = vm.snapshotState();
+        _claimMember(id, 1);
+        _claimMember(id, 2);
+        _claimMember(id, 0);
+        uint256[N] memory oneByOne;
+        for (uint256 i = 0; i < N; ++i) {
+            (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
+            if (leaf.claim != 0) hub.claimShare(id, claimTermsOf(address(hub), id), i, leaf, total, proof);
+            oneByOne[i] = _paid(i);
+        }
+        vm.revertToState(snap);
+        vm.expectEmit(address(hub));
+        emit IHub.Claimed(id, 0, nodes[0], 0, BOND);
+        _payAll(id, address(0xBEEF));
+        for (uint256 i = 0; i < N; ++i) {
+            assertEq(_paid(i), oneByOne[i], "member paid as by claim and claimShare");
+        }
+        assertEq(_paid(1), ESCROW + 2_500 + BOND + 499);
+        assertEq(_paid(2), ESCROW + 2_500 + BOND + 500);
+        assertEq(hub.community(id).held, 1, "dust");
+        assertEq(token.balanceOf(address(0xBEEF)), 0, "the caller gets nothing");
+    }
+
+    /// A claim sent first cannot make the batch revert: the batch skips it, pays the others, and tops up the
+    /// early creditor's share of the pool the debtor's repayment grew.
+    function test_ClaimAll_AfterAClaimSkipsItAndPaysItsShare() public {
+        uint64 id = _closeWith(_state(_shortNets()));
+        _claimMember(id, 1);
+        assertEq(_paid(1), ESCROW + 2_500 + BOND);
+        vm.expectEmit(address(hub));
+        emit IHub.ClaimShared(id, 1, nodes[1], 499);
+        _payAll(id, address(this));
+        assertEq(_paid(0), 0);
+        assertEq(_paid(1), ESCROW + 2_500 + BOND + 499);
+        assertEq(_paid(2), ESCROW + 2_500 + BOND + 500);
+        (,, bool settled, uint256 taken,) = hub.member(id, 2);
+        assertTrue(settled);
+        assertEq(taken, 500);
+    }
+
+    /// Attack: pay everyone twice. Nobody is owed anything after the batch: `NothingToClaim(id, N)`; a single
+    /// claim after it is `AlreadyClaimed`.
+    function test_RevertWhen_ClaimAllTwice() public {
+        uint64 id = _closeWith(_transferState(N, 300));
+        _payAll(id, address(this));
+        (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
+        ClaimTerms memory terms = claimTermsOf(address(hub), id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, N));
+        hub.claimAll(id, terms, all, total);
+        (Balance memory leaf,, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, id, 1));
+        hub.claim(id, terms, 1, leaf, total, proof);
+    }
+
+    /// Attack: pay from leaves the root does not hold (a bigger escrow, one leaf short or extra, another
+    /// total, the genesis leaves) or under other terms (a bigger bond): `InvalidBalanceProof(id, N)`.
+    function test_RevertWhen_ClaimAllWrongLeavesOrTerms() public {
+        uint64 id = _closeWith(_transferState(N, 300));
+        (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
+        ClaimTerms memory terms = claimTermsOf(address(hub), id);
+        bytes memory refused = abi.encodeWithSelector(IHub.InvalidBalanceProof.selector, id, N);
+        all[2].escrow += 1;
+        vm.expectRevert(refused);
+        hub.claimAll(id, terms, all, total);
+        all[2].escrow -= 1;
+        vm.expectRevert(refused);
+        hub.claimAll(id, terms, all, total + 1);
+        Balance[] memory short_ = new Balance[](N - 1);
+        for (uint256 i = 0; i < N - 1; ++i) {
+            short_[i] = all[i];
+        }
+        vm.expectRevert(refused);
+        hub.claimAll(id, terms, short_, total);
+        Balance[] memory long_ = new Balance[](N + 1);
+        for (uint256 i = 0; i < N; ++i) {
+            long_[i] = all[i];
+        }
+        vm.expectRevert(refused);
+        hub.claimAll(id, terms, long_, total);
+        (Balance[] memory genesis, uint256 none) = book.leaves(hub.community(id).genesisBalancesRoot);
+        vm.expectRevert(refused);
+        hub.claimAll(id, terms, genesis, none);
+        terms.bond += 1;
+        vm.expectRevert(refused);
+        hub.claimAll(id, terms, all, total);
+        terms.bond -= 1;
+        hub.claimAll(id, terms, all, total);
+        assertEq(_paid(1), ESCROW + BOND + 300);
+    }
+
+    function test_RevertWhen_ClaimAllBeforeCloseOrUnknown() public {
+        uint64 id = _openActive(N);
+        (Balance[] memory all, uint256 total) = book.leaves(hub.community(id).genesisBalancesRoot);
+        ClaimTerms memory terms = claimTermsOf(address(hub), id);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotClosed.selector, id));
+        hub.claimAll(id, terms, all, total);
+        vm.expectRevert(abi.encodeWithSelector(IHub.CommunityNotClosed.selector, 9));
+        hub.claimAll(9, terms, all, total);
+    }
+
+    /// An aborted community (member 0 joined and deposited, 1 and 2 never did): the batch pays 0 from the
+    /// genesis root and skips the others (they put nothing in).
+    function test_ClaimAll_AbortedPaysOnlyWhoJoined() public {
+        uint64 id = _open(N);
+        _join(id, 0);
+        vm.startPrank(nodes[0]);
+        hub.deposit(id, 10);
+        hub.close(id);
+        vm.stopPrank();
+        _deposited[0] = 10;
+        _payAll(id, address(this));
+        assertEq(_paid(0), BOND + ESCROW + 10);
+        (,, bool settled,,) = hub.member(id, 1);
+        assertFalse(settled);
+        assertEq(hub.community(id).held, 0);
+    }
+
+    /// Fuzz: for any window-0 nets (Σ = 0), the batch pays each member exactly what `claim` then
+    /// `claimShare` pay it, in any order of the single claims.
+    function test_Fuzz_ClaimAllEqualsClaims(int64 a, int64 b, uint8 order) public {
+        int256[] memory nets = new int256[](N);
+        nets[0] = int256(a) % 40_000;
+        nets[1] = int256(b) % 40_000;
+        nets[2] = -nets[0] - nets[1];
+        uint64 id = _closeWith(_state(nets));
+        uint256 snap = vm.snapshotState();
+        for (uint256 k = 0; k < N; ++k) {
+            _claimMember(id, (uint256(order) + k) % N);
+        }
+        uint256[N] memory oneByOne;
+        for (uint256 i = 0; i < N; ++i) {
+            (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
+            (,,, uint256 taken,) = hub.member(id, i);
+            if (leaf.claim != 0 && uint256(hub.community(id).repaidPool) * leaf.claim / total > taken) {
+                hub.claimShare(id, claimTermsOf(address(hub), id), i, leaf, total, proof);
+            }
+            oneByOne[i] = _paid(i);
+        }
+        uint256 heldOneByOne = hub.community(id).held;
+        vm.revertToState(snap);
+        _payAll(id, address(this));
+        for (uint256 i = 0; i < N; ++i) {
+            assertEq(_paid(i), oneByOne[i]);
+        }
+        assertEq(hub.community(id).held, heldOneByOne);
+    }
+
     /// Creditors first: the pool is empty, they take their escrow and bond; when the debtor settles, the
     /// pool grows and each creditor takes its share with `claimShare` (anyone may call it for them).
     function test_ClaimShare_PoolGrowsAfterCreditorsClaimed() public {
@@ -940,7 +1102,7 @@ contract HubTest is HubFixture {
         _update(id, 1, _transferState(N, 0), _everyone(N));
         _update(id, 2, _transferState(N, 0), _everyone(N));
         hub.close(id);
-        _claimAll(id);
+        _claimEveryone(id);
         // Funds 0 + 1,000 + 1,500 repay all 2,001; 499 left for the debtor.
         assertEq(_paid(0), 499);
         assertEq(_paid(1), ESCROW + 2_500 + BOND + 1_000);
@@ -1122,7 +1284,7 @@ contract HubTest is HubFixture {
         nets[2] = 3_501;
     }
 
-    function _claimAll(uint64 id) internal {
+    function _claimEveryone(uint64 id) internal {
         for (uint256 i = 0; i < N; ++i) {
             _claimMember(id, i);
         }
@@ -1151,7 +1313,7 @@ contract HubTest is HubFixture {
         assertEq(vm.load(address(hub), writes[1]), Balances.claimRoot(root, address(token), N, BOND, 0));
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Closed));
         assertEq(token.balanceOf(address(hub)), N * (BOND + ESCROW), "members claim");
-        _claimAll(id);
+        _claimEveryone(id);
         assertEq(_paid(0), BOND + ESCROW - 300);
         assertEq(_paid(1), BOND + ESCROW + 300);
         assertEq(_paid(2), BOND + ESCROW);

@@ -211,6 +211,42 @@ contract HubGasTest is HubFixture {
         vm.snapshotValue("Hub", string.concat(name, _n(n), "_txGas"), txGas);
     }
 
+    /// @dev `claimAll` of the same community as `_measureClaims` (a debtor, creditors, every recipient
+    /// holding tokens already), one transaction paying all n; `claimAll_perMember` is its transaction gas / n
+    /// (issue 11's claim goal is ≤ 60,000 per member).
+    function _measureClaimAll(uint256 n) internal {
+        uint64 id = _openActive(n);
+        int256[] memory nets = new int256[](n);
+        int256 due = int256(uint256(ESCROW)) * 2;
+        nets[0] = -due;
+        for (uint256 i = 1; i < n; ++i) {
+            nets[i] = due / int256(n - 1);
+        }
+        nets[n - 1] += due - (due / int256(n - 1)) * int256(n - 1);
+        _update(id, 0, _state(nets), _everyone(n));
+        for (uint32 w = 1; w < WINDOWS; ++w) {
+            _update(id, w, _transferState(n, 0), _everyone(n));
+        }
+        hub.close(id);
+        (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
+        bytes memory data = abi.encodeCall(hub.claimAll, (id, claimTermsOf(address(hub), id), all, total));
+        (uint256 execution, uint256 txGas) = _call(address(0xC1A1), data);
+        assertLt(txGas, TX_GAS_CAP);
+        vm.snapshotValue("Hub", string.concat("claimAll", _n(n)), execution);
+        vm.snapshotValue("Hub", string.concat("claimAll", _n(n), "_txGas"), txGas);
+        vm.snapshotValue("Hub", string.concat("claimAll_perMember", _n(n), "_txGas"), txGas / n);
+    }
+
+    /// forge-config: default.isolate = true
+    function test_Gas_ClaimAll_N10() public {
+        _measureClaimAll(10);
+    }
+
+    /// forge-config: default.isolate = true
+    function test_Gas_ClaimAll_N256() public {
+        _measureClaimAll(256);
+    }
+
     /// forge-config: default.isolate = true
     function test_Gas_Claims_N10() public {
         _measureClaims(10);

@@ -365,6 +365,19 @@ interface IHub {
         bytes32[] calldata proof
     ) external;
 
+    /// @notice Pays every member of a closed community not paid yet, in one transaction: what `claim` pays
+    /// each (in index order), then what `claimShare` pays each claim holder, so the repaid pool is out
+    /// (`Settlement.payAll`). Anyone may call. `leaves` are all N leaves of the final balances root, in index
+    /// order (the tree is rebuilt from them: `InvalidBalanceProof(communityId, N)` if they or `terms` are not
+    /// what `close` committed). Members never joined or paid already are skipped; `NothingToClaim(communityId,
+    /// N)` if nobody was paid. Its gas grows with N: a community too large for one transaction uses `claim`.
+    /// @param communityId The community.
+    /// @param terms The community's claim terms (`ClaimTerms`).
+    /// @param leaves Every member's balance in the final balances root, in index order.
+    /// @param totalClaims Σ claim of the final balances.
+    function claimAll(uint64 communityId, ClaimTerms calldata terms, Balance[] calldata leaves, uint256 totalClaims)
+        external;
+
     /// @notice Sends the caller its whole withdrawable balance of `token`.
     /// @param token The token.
     function withdraw(IERC20 token) external;

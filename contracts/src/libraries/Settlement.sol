@@ -2,6 +2,7 @@
 pragma solidity ^0.8.31;
 
 import {IHub} from "../interfaces/IHub.sol";
+import {SlotRule} from "../types/Dispute.sol";
 import {Balance, ClaimTerms, CommunityModules, Member, MemberState, Pool} from "../types/Community.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -347,6 +348,116 @@ library Settlement {
         return _repayAndShare(m, total, leaf.debt, leaf.claim, pool, totalClaims);
     }
 
+    /// @notice `Hub._applyDispute`'s slot rule over the community's voided slots `voidedAt_`. `submittedAt`: when the disputed claim was submitted. A void applies only to claims submitted
+    /// after it (a claim cannot have known of a later one, review R4); an omission stays excused by a void
+    /// of any time (the honest result folds the voided slot as absent). Here and not in the hub: EIP-170.
+    function applySlotRule(mapping(uint256 => uint64) storage voidedAt_, SlotRule rule, uint256 slot, uint256 submittedAt)
+        public
+    {
+        if (rule == SlotRule.None) return;
+        uint256 voidedAt = voidedAt_[slot];
+        // Truncations recover (meter, interval) from interval << 32 | meter for the error only.
+        // forge-lint: disable-next-item(unsafe-typecast)
+        if (rule == SlotRule.MustNotBeVoided) {
+            if (voidedAt != 0) revert IHub.SlotVoided(uint32(slot), uint32(slot >> 32));
+        } else if (rule == SlotRule.MustBeVoided) {
+            // Second-level timestamp drift is irrelevant: a void in the claim's own second does not count.
+            // forge-lint: disable-next-line(block-timestamp)
+            if (voidedAt == 0 || voidedAt >= submittedAt) revert IHub.SlotNotVoided(uint32(slot), uint32(slot >> 32));
+        } else {
+            // Each equivocation is slashed once.
+            if (voidedAt != 0) revert IHub.SlotAlreadyVoided(uint32(slot), uint32(slot >> 32));
+            voidedAt_[slot] = uint64(block.timestamp);
+        }
+    }
+
+    /// @notice `Hub.claimAll`: pays every member of a closed community that was not paid yet, in one
+    /// transaction, from all N leaves of the final balances root (no proofs: the tree is rebuilt from them).
+    /// `claimRoot_` is the community's (`CommunityNotClosed` if 0); `leaves` must be exactly N (the terms')
+    /// leaves whose balances root, with `terms`, is it (`InvalidBalanceProof(communityId, N)` otherwise).
+    /// First pass, in index order: each Joined member is settled and paid as by `claim` (`payClaim`: the same
+    /// `settle`, `Claimed`, `_payOut`); a member that never joined (an aborted community) or was paid already
+    /// is skipped, so a claim sent first cannot make the batch revert. Second pass: every paid claim holder
+    /// takes what the repaid pool grew since its own claim (`ClaimShared`, as `claimShare`), so once the batch
+    /// is mined the whole repaid pool is out. `NothingToClaim(communityId, N)` when neither pass paid anyone.
+    /// Gas grows with N (a leaf and a transfer each): a community too large for one transaction pays by `claim`.
+    function payAll(
+        bytes32 claimRoot_,
+        mapping(uint256 => Member) storage members,
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        ClaimTerms calldata terms,
+        Balance[] calldata leaves,
+        uint256 totalClaims,
+        uint64 communityId
+    ) public {
+        _requireAllLeaves(claimRoot_, terms, leaves, totalClaims, communityId);
+        bool paidAny = _claimEach(members, pool, withdrawable, terms, leaves, totalClaims, communityId);
+        if (_shareEach(members, pool, withdrawable, terms, leaves, totalClaims, communityId)) paidAny = true;
+        if (!paidAny) revert IHub.NothingToClaim(communityId, leaves.length);
+    }
+
+    /// @dev `payAll`'s check: the closed community's claim root is that of exactly N `leaves` with `terms`.
+    function _requireAllLeaves(
+        bytes32 claimRoot_,
+        ClaimTerms calldata terms,
+        Balance[] calldata leaves,
+        uint256 totalClaims,
+        uint64 communityId
+    ) private pure {
+        if (claimRoot_ == 0) revert IHub.CommunityNotClosed(communityId);
+        uint256 n = terms.participantCount;
+        if (leaves.length != n) revert IHub.InvalidBalanceProof(communityId, n);
+        bytes32 balancesRoot = Balances.root(leaves, totalClaims);
+        if (Balances.claimRoot(balancesRoot, address(terms.token), n, terms.bond, terms.creditPerMember) != claimRoot_) {
+            revert IHub.InvalidBalanceProof(communityId, n);
+        }
+    }
+
+    /// @dev `payAll`'s first pass: `payClaim` for each Joined member; whether it paid anyone.
+    function _claimEach(
+        mapping(uint256 => Member) storage members,
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        ClaimTerms calldata terms,
+        Balance[] calldata leaves,
+        uint256 totalClaims,
+        uint64 communityId
+    ) private returns (bool paidAny) {
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            if (members[i].state != MemberState.Joined) continue;
+            payClaim(members[i], pool, withdrawable, leaves[i], totalClaims, terms, communityId, i);
+            paidAny = true;
+        }
+    }
+
+    /// @dev `payAll`'s second pass: `payShare` for each paid claim holder the repaid pool owes more; whether it
+    /// paid anyone.
+    function _shareEach(
+        mapping(uint256 => Member) storage members,
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        ClaimTerms calldata terms,
+        Balance[] calldata leaves,
+        uint256 totalClaims,
+        uint64 communityId
+    ) private returns (bool paidAny) {
+        for (uint256 i = 0; i < leaves.length; ++i) {
+            Member storage m = members[i];
+            if (m.state != MemberState.Settled) continue;
+            if (due(pool.repaidPool, leaves[i].claim, totalClaims) <= m.bondMissing) continue;
+            payShare(m, pool, withdrawable, leaves[i], totalClaims, terms, communityId, i);
+            paidAny = true;
+        }
+    }
+
+    /// @notice A claim holder's share of the repaid pool: floor(pool · owed / totalClaims) (0 when nothing is
+    /// owed at all). The one home of the rounding rule (`claim`, `claimShare`, `claimAll`; twin `claimPayout`
+    /// in `node/src/chain/claims.ts`).
+    function due(uint256 pool, uint256 owed, uint256 totalClaims) internal pure returns (uint256) {
+        return totalClaims == 0 ? 0 : pool * owed / totalClaims;
+    }
+
     /// @dev `settle` after the funds: repaid = min(debt, funds) into the pool, paid = funds − repaid + the
     /// share of the pool (claimTaken, written with the `Settled` state).
     function _repayAndShare(
@@ -359,7 +470,7 @@ library Settlement {
     ) private returns (uint256 paid, uint256 repaid, uint256 newPool) {
         repaid = debt < total ? debt : total;
         newPool = pool + repaid;
-        uint256 share = totalClaims == 0 ? 0 : newPool * owed / totalClaims;
+        uint256 share = due(newPool, owed, totalClaims);
         paid = total - repaid + share;
         m.bondMissing = share.toUint128();
         m.state = MemberState.Settled;
@@ -410,12 +521,12 @@ library Settlement {
         uint256 index
     ) public returns (uint256) {
         if (m.state != MemberState.Settled) revert IHub.NothingToClaim(communityId, index);
-        uint256 due = totalClaims == 0 ? 0 : pool * owed / totalClaims;
+        uint256 owedNow = due(pool, owed, totalClaims);
         // A settled member's `bondMissing` is its claimTaken (`Member`).
         uint256 taken = m.bondMissing;
-        if (due <= taken) revert IHub.NothingToClaim(communityId, index);
-        m.bondMissing = due.toUint128();
-        return due - taken;
+        if (owedNow <= taken) revert IHub.NothingToClaim(communityId, index);
+        m.bondMissing = owedNow.toUint128();
+        return owedNow - taken;
     }
 
     /// @notice `Hub.claim` once the leaf and `terms` are proven (`Hub._closedLeaf`): settles member `m`

@@ -63,6 +63,8 @@ contract HubHandler is HandlerBase {
     mapping(uint64 => uint256) public ghostPaid;
     /// Successful `claim`s per community and member.
     mapping(uint64 => mapping(uint256 => uint256)) public ghostClaims;
+    /// Successful `claimAll`s.
+    uint256 public ghostClaimAlls;
 
     /// Effective calls, to see what a campaign exercised.
     uint256 public calls;
@@ -325,6 +327,49 @@ contract HubHandler is HandlerBase {
             ++ghostClaimCalls;
             break;
         }
+        ++calls;
+    }
+
+    /// Anyone pays every member of a closed community in one call (`claimAll`): each joined member not paid
+    /// yet gets what `claim` pays, each paid claim holder what `claimShare` would; `NothingToClaim` when nobody
+    /// is owed anything (asserted, with the members it pays counted as claims).
+    function claimAll(uint256 idSeed, uint256 callerSeed) external {
+        uint64 id = ids[idSeed % ids.length];
+        if (hub.community(id).status != CommunityStatus.Closed) return;
+        (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
+        uint256[] memory before = new uint256[](N);
+        bool[] memory pays = new bool[](N);
+        bool any;
+        uint256 pool = hub.community(id).repaidPool;
+        for (uint256 i = 0; i < N; ++i) {
+            before[i] = token.balanceOf(all[i].participant);
+            (,, bool settled, uint256 taken,) = hub.member(id, i);
+            pays[i] = !settled && joinedOf[id] & (2 ** i) != 0;
+            // A share is owed from the pool as it stands (the first pass may only grow it).
+            any = any || pays[i] || (settled && all[i].claim != 0 && pool * all[i].claim / total > taken);
+        }
+        vm.prank(actors[callerSeed % N]);
+        if (!any) {
+            (bool ok, bytes memory ret) = address(hub)
+                .call(abi.encodeCall(hub.claimAll, (id, claimTermsOf(address(hub), id), all, total)));
+            require(!ok, "claimAll paid nobody and did not revert");
+            require(keccak256(ret) == keccak256(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, N)), "not NothingToClaim");
+            ++calls;
+            return;
+        }
+        hub.claimAll(id, claimTermsOf(address(hub), id), all, total);
+        for (uint256 i = 0; i < N; ++i) {
+            ghostPaid[id] += token.balanceOf(all[i].participant) - before[i];
+            if (pays[i]) ++ghostClaims[id][i];
+        }
+        // Once mined, nobody is owed anything more: every joined member settled, every share taken.
+        uint256 poolAfter = hub.community(id).repaidPool;
+        for (uint256 i = 0; i < N; ++i) {
+            (,, bool settled, uint256 taken,) = hub.member(id, i);
+            require(settled || joinedOf[id] & (2 ** i) == 0, "claimAll left a joined member unpaid");
+            require(all[i].claim == 0 || poolAfter * all[i].claim / total <= taken, "claimAll left a share");
+        }
+        ++ghostClaimAlls;
         ++calls;
     }
 

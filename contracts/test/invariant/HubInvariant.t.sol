@@ -35,7 +35,7 @@ contract HubInvariantTest is Modules {
         console.log("closes", handler.ghostCloses(), "claims", handler.ghostClaimCalls());
         console.log("shares", handler.ghostShares(), "bad balances slashed", handler.ghostBadBalancesSlashed());
         console.log("bond top-ups", handler.ghostTopUps(), "unjoined refused", handler.ghostUnjoinedRefused());
-        console.log("claim attacks refused", handler.ghostClaimAttacks());
+        console.log("claim attacks refused", handler.ghostClaimAttacks(), "claimAlls", handler.ghostClaimAlls());
     }
 
     /// Σ held (per community) + Σ withdrawable == the hub's token balance; and each community's held is
