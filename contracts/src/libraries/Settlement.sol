@@ -348,12 +348,15 @@ library Settlement {
         return _repayAndShare(m, total, leaf.debt, leaf.claim, pool, totalClaims);
     }
 
-    /// @notice `Hub._applyDispute`'s slot rule over the community's voided slots `voidedAt_`. `submittedAt`: when the disputed claim was submitted. A void applies only to claims submitted
-    /// after it (a claim cannot have known of a later one, review R4); an omission stays excused by a void
+    /// @notice `Hub._applyDispute`'s slot rule over the community's voided slots `voidedAt_`. `submittedAt`:
+    /// when the disputed claim was submitted. A void applies only to claims submitted after it (a claim cannot have known of a later one, review R4); an omission stays excused by a void
     /// of any time (the honest result folds the voided slot as absent). Here and not in the hub: EIP-170.
-    function applySlotRule(mapping(uint256 => uint64) storage voidedAt_, SlotRule rule, uint256 slot, uint256 submittedAt)
-        public
-    {
+    function applySlotRule(
+        mapping(uint256 => uint64) storage voidedAt_,
+        SlotRule rule,
+        uint256 slot,
+        uint256 submittedAt
+    ) public {
         if (rule == SlotRule.None) return;
         uint256 voidedAt = voidedAt_[slot];
         // Truncations recover (meter, interval) from interval << 32 | meter for the error only.
@@ -409,7 +412,8 @@ library Settlement {
         uint256 n = terms.participantCount;
         if (leaves.length != n) revert IHub.InvalidBalanceProof(communityId, n);
         bytes32 balancesRoot = Balances.root(leaves, totalClaims);
-        if (Balances.claimRoot(balancesRoot, address(terms.token), n, terms.bond, terms.creditPerMember) != claimRoot_) {
+        if (Balances.claimRoot(balancesRoot, address(terms.token), n, terms.bond, terms.creditPerMember) != claimRoot_)
+        {
             revert IHub.InvalidBalanceProof(communityId, n);
         }
     }

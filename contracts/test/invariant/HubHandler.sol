@@ -350,10 +350,13 @@ contract HubHandler is HandlerBase {
         }
         vm.prank(actors[callerSeed % N]);
         if (!any) {
-            (bool ok, bytes memory ret) = address(hub)
-                .call(abi.encodeCall(hub.claimAll, (id, claimTermsOf(address(hub), id), all, total)));
+            (bool ok, bytes memory ret) =
+                address(hub).call(abi.encodeCall(hub.claimAll, (id, claimTermsOf(address(hub), id), all, total)));
             require(!ok, "claimAll paid nobody and did not revert");
-            require(keccak256(ret) == keccak256(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, N)), "not NothingToClaim");
+            require(
+                keccak256(ret) == keccak256(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, N)),
+                "not NothingToClaim"
+            );
             ++calls;
             return;
         }
