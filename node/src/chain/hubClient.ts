@@ -501,6 +501,15 @@ export class HubClient {
     return this.contract.claim(this.opts.communityId, terms, index, leaf, totalClaims, proof, overrides);
   }
 
+  /**
+   * Pays every member not paid yet, and every paid creditor what the repaid pool grew since, in one
+   * transaction (`Hub.claimAll`; anyone may send it after close). `leaves` are all N final leaves in index order.
+   */
+  async sendClaimAll(leaves: readonly BalanceLeaf[], totalClaims: bigint, overrides: Overrides = {}) {
+    const terms = await this.memberClaimTerms();
+    return this.contract.claimAll(this.opts.communityId, terms, leaves, totalClaims, overrides);
+  }
+
   /** A settled creditor takes what the repaid pool grew since its last take. */
   async sendClaimShare(
     index: number,

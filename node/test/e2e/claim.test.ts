@@ -31,14 +31,11 @@ describe('e2e: diversity claim (an aborted community, paid from the genesis root
   const store = mkdtempSync(join(tmpdir(), 'diversity-claim-'));
   const base = () => ['claim', '--rpc-url', anvil!.rpcUrl, '--hub', deployment.hubAddress, '--community-id', '1'];
 
-  before(async () => {
-    anvil = await startAnvil({ accounts: 3 });
-    provider = localProvider(anvil.rpcUrl);
-    const deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
-    wallets = [1, 2].map((i) => new Wallet(anvil!.privateKeys[i], provider));
-    deployment = await deployHub(deployer);
-    const latest = await provider.getBlock('latest');
-    communityId = await openCommunity(deployment, deployer, {
+  let deployer: NonceManager;
+  /** An aborted community of `wallets`: only participant 0 joined. */
+  const openAborted = async () => {
+    const latest = await provider!.getBlock('latest');
+    return openCommunity(deployment, deployer, {
       participants: wallets,
       meters: [0, 1].map((i) => ({
         publicKey: meterKeyPair(seedFor(`claim-meter-${i}`)).publicKey,
@@ -55,6 +52,15 @@ describe('e2e: diversity claim (an aborted community, paid from the genesis root
       challengePeriod: 600,
       joining: [0],
     });
+  };
+
+  before(async () => {
+    anvil = await startAnvil({ accounts: 3 });
+    provider = localProvider(anvil.rpcUrl);
+    deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
+    wallets = [1, 2].map((i) => new Wallet(anvil!.privateKeys[i], provider));
+    deployment = await deployHub(deployer);
+    communityId = await openAborted();
   });
 
   after(async () => {
@@ -106,5 +112,26 @@ describe('e2e: diversity claim (an aborted community, paid from the genesis root
     const other = await cli([...base(), '--private-key', wallets[0].privateKey, '--data-dir', store, '--member', '1']);
     expect(other.code, other.out).to.equal(3);
     expect(other.out).to.match(/^refused: member 1: never joined: nothing to pay \(NotJoined\(/m);
+  });
+
+  it('--all pays every member in one claimAll transaction (the one who never joined: nothing); again: nothing to send', async () => {
+    const id = await openAborted();
+    const hub = deployment.hub.connect(wallets[0]) as Contract;
+    await (await hub.close(id)).wait();
+    const token = deployment.token.connect(provider!) as Contract;
+    const before = (await token.balanceOf(wallets[0].address)) as bigint;
+    const args = [...base().slice(0, -1), String(id), '--private-key', wallets[1].privateKey, '--data-dir', store];
+    const all = await cli([...args, '--all']);
+    expect(all.code, all.out).to.equal(0);
+    const lines = all.out.split('\n').filter((l) => l.startsWith('member '));
+    expect(lines, all.out).to.have.length(1);
+    expect(lines[0]).to.match(new RegExp(`^member 0 ${wallets[0].address}: claimed, paid 110\\.0 cEUR`));
+    expect(((await token.balanceOf(wallets[0].address)) as bigint) - before).to.equal(110n * ETHER);
+    const hash = /tx (0x[0-9a-f]{64})/.exec(lines[0])![1];
+    const sent = await provider!.getTransaction(hash);
+    expect(sent!.data.slice(0, 10)).to.equal(hub.interface.getFunction('claimAll')!.selector);
+    const again = await cli([...args, '--all']);
+    expect(again.code, again.out).to.equal(0);
+    expect(again.out).to.match(/every member is paid already: nothing to claim/);
   });
 });

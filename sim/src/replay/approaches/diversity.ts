@@ -8,6 +8,7 @@ import {
   encodeCoSignature,
   encodeKeyData,
 } from '../../../../node/src/crypto/bls.js';
+import { CLAIM_ALL_MAX_MEMBERS } from '../../../../node/src/chain/claims.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
 import { encodeMeters, encodeParticipants } from '../../../../node/src/chain/openCodec.js';
 import { hubDomain, WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
@@ -62,6 +63,8 @@ export interface HubBinding {
   closeTx(c: HubCallContext): TxSpec;
   /** Member `index` takes its money out of the closed community by proof of its final balance. */
   claimTx(c: HubCallContext, index: number, leaf: Balance, totalClaims: bigint, proof: string[]): TxSpec;
+  /** One transaction pays every member from all its final leaves (`Hub.claimAll`). */
+  claimAllTx(c: HubCallContext, leaves: readonly Balance[], totalClaims: bigint): TxSpec;
   communityId: bigint;
 }
 
@@ -255,6 +258,22 @@ export const hubBinding: HubBinding = {
       kind: 'close',
     };
   },
+  claimAllTx(c, leaves, totalClaims) {
+    return {
+      from: 0, // one member pays everyone (anyone may)
+      to: c.hub,
+      data: c.hubIface.encodeFunctionData('claimAll', [
+        this.communityId,
+        [c.token, c.participants.length, BOND, 0n],
+        leaves.map((l) => [l.participant, l.escrow, l.debt, l.claim]),
+        totalClaims,
+      ]),
+      gasLimit: 16_000_000n,
+      atInterval: c.lastInterval,
+      flush: true,
+      kind: 'claim',
+    };
+  },
   claimTx(c, index, leaf, totalClaims, proof) {
     return {
       from: index, // each member claims for itself (anyone may)
@@ -346,7 +365,8 @@ export function foldReplayWindow(
 /**
  * DIVERSITY: deploy Hub + CommunityToken, open, join ×N (each by its genesis balance's proof), one
  * fast-path update per window co-signed over WindowResult(communityId, window, windowRoot, stateHash,
- * balancesRoot), close, and a claim per member by proof of its final balance (its deposit paid back).
+ * balancesRoot), close, and one `claimAll` paying every member its final balance (its deposit back); a
+ * community past `CLAIM_ALL_MAX_MEMBERS` claims per member by proof instead.
  */
 export class DiversityApproach implements Approach {
   readonly name = 'diversity' as const;
@@ -497,7 +517,12 @@ export class DiversityApproach implements Approach {
       yield this.binding.updateTx(c, w, result, this.coSignature(keys, ctx.sender.chainId, w, result));
     }
     yield this.binding.closeTx(c);
-    // Every member takes its money out by proof of its leaf in the last window's balances root.
+    // Every member's money goes out in one `claimAll` while the batch fits a transaction; past that, each
+    // member takes it out by proof of its leaf in the last window's balances root.
+    if (r.meters <= CLAIM_ALL_MAX_MEMBERS) {
+      yield this.binding.claimAllTx(c, leaves, totalClaims);
+      return;
+    }
     const tree = new BalancesTree(leaves);
     for (let m = 0; m < r.meters; m++) yield this.binding.claimTx(c, m, leaves[m], totalClaims, tree.proof(m));
   }
