@@ -405,8 +405,17 @@ export class Devnet {
       return undefined;
     }
     const { outcomes, refused } = await claimForAll(hub, balances);
+    // One `claimAll` pays several members: its gas is counted once, as "claim all".
+    const batches = new Set(
+      outcomes.filter((o) => outcomes.some((p) => p !== o && p.txHash === o.txHash)).map((o) => o.txHash),
+    );
+    const counted = new Set<string>();
     for (const o of outcomes) {
-      recordGas(gas, o.kind === 'claim' ? 'claim' : 'claim share', o);
+      if (!batches.has(o.txHash)) recordGas(gas, o.kind === 'claim' ? 'claim' : 'claim share', o);
+      else if (!counted.has(o.txHash)) {
+        counted.add(o.txHash);
+        recordGas(gas, 'claim all', o);
+      }
       print(
         `  ${this.nodes[o.index]?.name ?? `member ${o.index}`} ${o.kind === 'claim' ? 'claimed' : 'took its claim share'}: ` +
           `paid ${formatUnits(o.paid, 18)}${o.repaid > 0n ? `, repaid debt ${formatUnits(o.repaid, 18)}` : ''} (tx ${o.txHash})`,

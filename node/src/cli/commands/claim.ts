@@ -32,7 +32,8 @@ const builder = (y: Argv) =>
     .option('all', {
       type: 'boolean',
       default: false,
-      describe: 'Claim for every member not paid yet (debtors first), then take the creditors’ shares',
+      describe:
+        'Pay every member not paid yet and every creditor’s share: one claimAll transaction up to 512 members, else a claim per member (debtors first), then the shares',
     })
     .option('node', {
       type: 'string',
@@ -56,7 +57,7 @@ export const claimCommand = {
       '$0 claim --hub 0x.. --private-key 0x.. --data-dir .diversity/node --member 3',
       'As an auditor or a creditor: make member 3 (a debtor) settle, so its repaid debt reaches the creditors',
     ],
-    ['$0 claim --hub 0x.. --private-key 0x.. --node http://127.0.0.1:9100 --all', 'Pay every member not paid yet'],
+    ['$0 claim --hub 0x.. --private-key 0x.. --node http://127.0.0.1:9100 --all', 'Pay every member not paid yet, in one transaction'],
   ],
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
