@@ -89,11 +89,13 @@ interface IHub {
     error ZeroAmount();
     /// @notice Thrown when claiming before the community is closed.
     error CommunityNotClosed(uint64 communityId);
-    /// @notice Thrown when a claimed leaf is not member `index`'s balance under the final balances root.
+    /// @notice Thrown when a claimed leaf is not member `index`'s balance under the final balances root, or
+    /// (`claimAll`, `index` = N) when the N leaves given are not the final balances root's.
     error InvalidBalanceProof(uint64 communityId, uint256 index);
     /// @notice Thrown when member `index` was already paid out by `claim` (once per member).
     error AlreadyClaimed(uint64 communityId, uint256 index);
-    /// @notice Thrown by `claim` of a member not paid out yet, by `claimShare` of one with nothing more to take.
+    /// @notice Thrown by `claimShare` of a member not paid out yet or with nothing more to take, and by
+    /// `claimAll` (`index` = N) when it paid nobody.
     error NothingToClaim(uint64 communityId, uint256 index);
     /// @notice Thrown when a payout would exceed what the community holds: a bug, or a balances root
     /// (signed by everyone) that promises more than came in. One community never pays out another's money.

@@ -18,12 +18,14 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// @title Settlement
 /// @notice The hub's on-chain money moves between members of one community: slashes (from the on-chain
 /// bond, an equivocation's rest from the on-chain credit), a lost game bond's split, the whole-bond check
-/// of a partial claim's signers. An external (linked) library: it keeps the hub under EIP-170.
+/// of a partial claim's signers, and the payouts at close (`payClaim`, `payShare`, `payAll`). An external
+/// (linked) library: it keeps the hub under EIP-170.
 /// @dev The reaction (escrow, debt, claim) is not here: it lives in the balances root (`Balances`,
 /// DESIGN.md §5.6) and never touches the bond, which is a stake only. What a member receives on chain
-/// during the run goes to its `credit`, paid at close (`Hub.claim`). Every function here moves money
-/// between members' `bondMissing`/`credit` and the `withdrawable` balances only: the tokens stay in the
-/// hub, and Σ taken == Σ shared out (money is conserved exactly).
+/// during the run goes to its `credit`, paid at close (`Hub.claim`). During the run every function here
+/// moves money between members' `bondMissing`/`credit` and the `withdrawable` balances only: the tokens
+/// stay in the hub, and Σ taken == Σ shared out (money is conserved exactly). At close the payouts send
+/// tokens out, each taken off the community's `held` first (`unhold`: `CommunityFundsExceeded`).
 library Settlement {
     using SafeCast for uint256;
     using SafeCast for int256;
@@ -349,8 +351,9 @@ library Settlement {
     }
 
     /// @notice `Hub._applyDispute`'s slot rule over the community's voided slots `voidedAt_`. `submittedAt`:
-    /// when the disputed claim was submitted. A void applies only to claims submitted after it (a claim cannot have known of a later one, review R4); an omission stays excused by a void
-    /// of any time (the honest result folds the voided slot as absent). Here and not in the hub: EIP-170.
+    /// when the disputed claim was submitted. A void applies only to claims submitted after it (a claim cannot
+    /// have known of a later one, review R4); an omission stays excused by a void of any time (the honest
+    /// result folds the voided slot as absent). Here and not in the hub: EIP-170.
     function applySlotRule(
         mapping(uint256 => uint64) storage voidedAt_,
         SlotRule rule,

@@ -144,10 +144,7 @@ contract ClaimAllAttacksTest is HubFixture {
 
     /// @dev Each member's gain, the community's held and repaid pool after `claim` for everyone in index order
     /// then every owed `claimShare` (the state is restored after).
-    function _oneByOne(uint64 id, uint256 n)
-        internal
-        returns (uint256[] memory gain, uint256 held, uint256 repaid)
-    {
+    function _oneByOne(uint64 id, uint256 n) internal returns (uint256[] memory gain, uint256 held, uint256 repaid) {
         uint256 snap = vm.snapshotState();
         uint256[] memory before = _worths(n);
         for (uint256 i = 0; i < n; ++i) {

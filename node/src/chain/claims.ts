@@ -220,7 +220,7 @@ export async function claimFor(hub: HubClient, balances: FinalBalances, index: n
     index,
     participant: leaf.participant,
     kind,
-    paid: transferredTo(receipt.logs, hub.opts.hub, leaf.participant),
+    paid: transferredTo(receipt.logs, hub.opts.hub, leaf.participant, await hub.token()),
     repaid: claimed ? (claimed.args.repaid as bigint) : 0n,
     txHash: receipt.hash,
     gasUsed: receipt.gasUsed,
@@ -244,6 +244,7 @@ export async function claimAllFor(hub: HubClient, balances: FinalBalances): Prom
     throw claimErrorOf(e, n, decodeRevert(e, hub.contract.interface));
   }
   if (!receipt) throw new ClaimError({ code: ClaimErrorCode.FAILED, index: n }, 'claimAll: no receipt');
+  const token = await hub.token();
   const byIndex = new Map<number, ClaimOutcome>();
   for (const log of receipt.logs) {
     const p = parseHubLog(hub, log);
@@ -255,7 +256,7 @@ export async function claimAllFor(hub: HubClient, balances: FinalBalances): Prom
       index,
       participant: leaf.participant,
       kind: p.name === 'Claimed' ? 'claim' : 'share',
-      paid: transferredTo(receipt.logs, hub.opts.hub, leaf.participant),
+      paid: transferredTo(receipt.logs, hub.opts.hub, leaf.participant, token),
       repaid: p.name === 'Claimed' ? (p.args.repaid as bigint) : 0n,
       txHash: receipt.hash,
       gasUsed: receipt.gasUsed,
@@ -275,12 +276,16 @@ function parseHubLog(hub: HubClient, log: Log) {
 
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef';
 
-/** Σ of ERC-20 `Transfer(from, to, value)` logs in `logs` from `from` to `to`. */
-export function transferredTo(logs: readonly Log[], from: string, to: string): bigint {
+/**
+ * Σ of ERC-20 `Transfer(from, to, value)` logs in `logs` from `from` to `to`, emitted by `token` when given (a
+ * hostile recipient's own contract could log a look-alike `Transfer`).
+ */
+export function transferredTo(logs: readonly Log[], from: string, to: string, token?: string): bigint {
   const word = (a: string) => `0x${a.toLowerCase().replace(/^0x/, '').padStart(64, '0')}`;
   let sum = 0n;
   for (const l of logs) {
     if (l.topics[0] !== TRANSFER_TOPIC || l.topics.length !== 3) continue;
+    if (token !== undefined && l.address.toLowerCase() !== token.toLowerCase()) continue;
     if (l.topics[1].toLowerCase() !== word(from) || l.topics[2].toLowerCase() !== word(to)) continue;
     sum += BigInt(l.data);
   }
@@ -328,7 +333,8 @@ export const CLAIM_ALL_MAX_MEMBERS = 512;
 
 /**
  * Pays every member not paid yet and every creditor's share. Up to `CLAIM_ALL_MAX_MEMBERS`: one `claimAll`
- * transaction (`claimAllFor`; nobody owed anything: no outcome, no refusal). Past it: a claim per member not
+ * transaction (`claimAllFor`; nobody owed anything: no outcome, no refusal). Past it, or when the batch is
+ * refused for any other reason (its estimate or its transaction reverts, no gas lost in the first case): a claim per member not
  * paid yet (debtors first, so the creditors' shares see the whole repaid pool), then the creditors' shares the
  * pool grew since their claim; refusals (a node claimed for itself meanwhile: ALREADY_CLAIMED; nothing to
  * take) are returned, not thrown.
@@ -341,9 +347,11 @@ export async function claimForAll(
     try {
       return { outcomes: await claimAllFor(hub, balances), refused: [] };
     } catch (e) {
+      if (!(e instanceof ClaimError)) throw e;
       // Nobody is owed anything (every member paid, every share taken): nothing to send, nothing refused.
-      if (e instanceof ClaimError && e.code === ClaimErrorCode.NOTHING_TO_CLAIM) return { outcomes: [], refused: [] };
-      throw e;
+      if (e.code === ClaimErrorCode.NOTHING_TO_CLAIM) return { outcomes: [], refused: [] };
+      // The batch is all or nothing: one payout that burns the gas (a token that calls its recipients) or a
+      // root that promises more than the community holds refuses it whole. Claim by claim, the others are paid.
     }
   }
   const outcomes: ClaimOutcome[] = [];

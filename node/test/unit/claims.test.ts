@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { claimPayout } from '../../src/chain/claims.js';
+import { claimForAll, claimPayout } from '../../src/chain/claims.js';
+import type { HubClient } from '../../src/chain/hubClient.js';
 import { ClaimErrorCode, claimErrorOf, decodeRevert } from '../../src/chain/errors.js';
 import { Interface } from 'ethers';
 
@@ -82,5 +83,74 @@ describe('claim errors: the hub revert decoded to a code', () => {
     const e = claimErrorOf(new Error('socket hang up'), 2, undefined);
     expect(e.code).to.equal(ClaimErrorCode.FAILED);
     expect(e.message).to.include('socket hang up');
+  });
+});
+
+describe('claimForAll: one claimAll, claim by claim when the batch is refused', () => {
+  const HUB = '0x00000000000000000000000000000000000000aa';
+  const TOKEN = '0x00000000000000000000000000000000000000bb';
+  const iface = new Interface([
+    'error NothingToClaim(uint64 communityId, uint256 index)',
+    'error CommunityFundsExceeded(uint64 communityId, uint256 held, uint256 amount)',
+    'event Claimed(uint64 indexed communityId, uint256 indexed index, address indexed participant, uint256 paid, uint256 repaid)',
+  ]);
+  const leaves = [1, 2].map((i) => ({
+    participant: `0x${String(i).padStart(40, '0')}`,
+    escrow: 10n,
+    debt: 0n,
+    claim: 0n,
+  }));
+  const balances = { window: 0, leaves, totalClaims: 0n, root: '0x' };
+  const reverting = (name: string, args: unknown[]) =>
+    Object.assign(new Error('execution reverted'), { data: iface.encodeErrorResult(name, args) });
+
+  /** A hub whose claimAll reverts with `batchError`; single claims succeed. Records what was sent. */
+  function fakeHub(batchError: Error) {
+    const sent: string[] = [];
+    const receipt = (index: number) => ({
+      hash: `0x${String(index).padStart(64, '0')}`,
+      gasUsed: 70_000n,
+      logs: [
+        { address: HUB, ...iface.encodeEventLog('Claimed', [1n, BigInt(index), leaves[index].participant, 10n, 0n]) },
+      ],
+    });
+    const hub = {
+      opts: { hub: HUB, communityId: 1n },
+      contract: { interface: iface, runner: null },
+      token: async () => TOKEN,
+      member: async () => ({ settled: false, claimTaken: 0n }),
+      repaidPool: async () => 0n,
+      sendClaimAll: async () => {
+        sent.push('claimAll');
+        throw batchError;
+      },
+      sendClaim: async (index: number) => {
+        sent.push(`claim ${index}`);
+        return { wait: async () => receipt(index) };
+      },
+      sendClaimShare: async () => {
+        throw new Error('no share is owed');
+      },
+    };
+    return { hub: hub as unknown as HubClient, sent };
+  }
+
+  it('attack: a batch the hub refuses whole (a payout that burns the gas, funds exceeded) falls back to one claim per member', async () => {
+    const { hub, sent } = fakeHub(reverting('CommunityFundsExceeded', [1n, 5n, 10n]));
+    const { outcomes, refused } = await claimForAll(hub, balances);
+    expect(sent).to.deep.equal(['claimAll', 'claim 0', 'claim 1']);
+    expect(outcomes.map((o) => [o.index, o.kind])).to.deep.equal([
+      [0, 'claim'],
+      [1, 'claim'],
+    ]);
+    expect(refused).to.deep.equal([]);
+  });
+
+  it('nobody owed anything (NothingToClaim): no single claim is sent, nothing is refused', async () => {
+    const { hub, sent } = fakeHub(reverting('NothingToClaim', [1n, 2n]));
+    const { outcomes, refused } = await claimForAll(hub, balances);
+    expect(sent).to.deep.equal(['claimAll']);
+    expect(outcomes).to.deep.equal([]);
+    expect(refused).to.deep.equal([]);
   });
 });

@@ -57,7 +57,10 @@ export const claimCommand = {
       '$0 claim --hub 0x.. --private-key 0x.. --data-dir .diversity/node --member 3',
       'As an auditor or a creditor: make member 3 (a debtor) settle, so its repaid debt reaches the creditors',
     ],
-    ['$0 claim --hub 0x.. --private-key 0x.. --node http://127.0.0.1:9100 --all', 'Pay every member not paid yet, in one transaction'],
+    [
+      '$0 claim --hub 0x.. --private-key 0x.. --node http://127.0.0.1:9100 --all',
+      'Pay every member not paid yet, in one transaction',
+    ],
   ],
   builder,
   handler: async (args: CommandArgs<typeof builder>) => {
