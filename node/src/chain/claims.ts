@@ -325,11 +325,13 @@ export async function closedAt(hub: HubClient): Promise<number | undefined> {
 }
 
 /**
- * Most members one `claimAll` pays: measured 23,904 transaction gas per member at N = 256 (`snapshots/Hub.json`,
- * `claimAll_perMember_N256_txGas`), so 512 stay near 12.3 M, under the 16,777,216 per-transaction cap with room.
- * A larger community is paid claim by claim (`claimForAll`).
+ * Most members one `claimAll` pays. Measured: 23,904 transaction gas per member at N = 256 when every recipient
+ * holds tokens already (`snapshots/Hub.json`, `claimAll_perMember_N256_txGas`), and about 31,500 when none does
+ * (each payout writes a fresh balance slot in the token: the community-size sweep's `claimAll` at N = 500 ran
+ * out of its 16,000,000 gas limit at 15,759,620). 256 stay near 8.1 M at worst, half the 16,777,216
+ * per-transaction cap. A larger community is paid claim by claim (`claimForAll`).
  */
-export const CLAIM_ALL_MAX_MEMBERS = 512;
+export const CLAIM_ALL_MAX_MEMBERS = 256;
 
 /**
  * Pays every member not paid yet and every creditor's share. Up to `CLAIM_ALL_MAX_MEMBERS`: one `claimAll`

@@ -33,7 +33,7 @@ const builder = (y: Argv) =>
       type: 'boolean',
       default: false,
       describe:
-        'Pay every member not paid yet and every creditor’s share: one claimAll transaction up to 512 members, else a claim per member (debtors first), then the shares',
+        'Pay every member not paid yet and every creditor’s share: one claimAll transaction up to 256 members, else a claim per member (debtors first), then the shares',
     })
     .option('node', {
       type: 'string',
