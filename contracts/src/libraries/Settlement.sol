@@ -453,7 +453,8 @@ library Settlement {
     ) private returns (bool paidAny) {
         for (uint256 i = 0; i < leaves.length; ++i) {
             Member storage m = members[i];
-            if (m.state != MemberState.Settled) continue;
+            // After the first pass every member is Settled but one that never joined, and such a member
+            // exists only in an aborted community, paid from the genesis root: no claim holder there (due 0).
             if (due(pool.repaidPool, leaves[i].claim, totalClaims) <= m.bondMissing) continue;
             payShare(m, pool, withdrawable, leaves[i], totalClaims, terms, communityId, i);
             paidAny = true;
