@@ -325,7 +325,7 @@ export async function closedAt(hub: HubClient): Promise<number | undefined> {
 }
 
 /**
- * Most members one `claimAll` pays. Measured: 23,904 transaction gas per member at N = 256 when every recipient
+ * Most members one `claimAll` pays. Measured: 23,738 transaction gas per member at N = 256 when every recipient
  * holds tokens already (`snapshots/Hub.json`, `claimAll_perMember_N256_txGas`), and about 31,500 when none does
  * (each payout writes a fresh balance slot in the token: the community-size sweep's `claimAll` at N = 500 ran
  * out of its 16,000,000 gas limit at 15,759,620). 256 stay near 8.1 M at worst, half the 16,777,216
