@@ -1023,13 +1023,7 @@ contract HubTest is HubFixture {
     /// An aborted community (member 0 joined and deposited, 1 and 2 never did): the batch pays 0 from the
     /// genesis root and skips the others (they put nothing in).
     function test_ClaimAll_AbortedPaysOnlyWhoJoined() public {
-        uint64 id = _open(N);
-        _join(id, 0);
-        vm.startPrank(nodes[0]);
-        hub.deposit(id, 10);
-        hub.close(id);
-        vm.stopPrank();
-        _deposited[0] = 10;
+        uint64 id = _abortedAfterDeposit();
         _payAll(id, address(this));
         assertEq(_paid(0), BOND + ESCROW + 10);
         (,, bool settled,,) = hub.member(id, 1);
@@ -1401,14 +1395,20 @@ contract HubTest is HubFixture {
         hub.update(id, 0, _root(0), StateHash.hash(s), bRoot, ConfigBuilder.finalStateOf(s, _pack(sigs)), _pack(sigs));
     }
 
-    function test_Deposit_WhileOpeningIsPaidOnAbort() public {
-        uint64 id = _open(N);
+    /// @dev A community aborted while Opening: member 0 joined and deposited 10, then closed it; 1 and 2 never
+    /// joined.
+    function _abortedAfterDeposit() internal returns (uint64 id) {
+        id = _open(N);
         _join(id, 0);
         vm.startPrank(nodes[0]);
         hub.deposit(id, 10);
         hub.close(id);
         vm.stopPrank();
         _deposited[0] = 10;
+    }
+
+    function test_Deposit_WhileOpeningIsPaidOnAbort() public {
+        uint64 id = _abortedAfterDeposit();
         _claimMember(id, 0);
         assertEq(_paid(0), BOND + ESCROW + 10);
     }

@@ -180,7 +180,21 @@ contract HubGasTest is HubFixture {
     /// slot in the token: 17,100 gas more).
     /// Measured as real transactions (`_call`): the token and the linked `Settlement` library are cold accounts.
     function _measureClaims(uint256 n) internal {
-        uint64 id = _openActive(n);
+        uint64 id = _closedWithDebtor(n);
+        _claimGas(id, n, 0, "claim_debtor");
+        _claimGas(id, n, 1, "claim_creditor");
+        _claimGas(id, n, 2, "claim_creditor2");
+        // A creditor that holds no tokens when it claims.
+        vm.startPrank(nodes[3]);
+        token.transfer(address(this), token.balanceOf(nodes[3]));
+        vm.stopPrank();
+        _claimGas(id, n, 3, "claim_creditorFresh");
+    }
+
+    /// @dev A closed community of n where participant 0 owes twice its escrow to the others: a debtor with
+    /// debt, creditors with claims, in the final root.
+    function _closedWithDebtor(uint256 n) internal returns (uint64 id) {
+        id = _openActive(n);
         int256[] memory nets = new int256[](n);
         int256 due = int256(uint256(ESCROW)) * 2;
         nets[0] = -due;
@@ -193,14 +207,6 @@ contract HubGasTest is HubFixture {
             _update(id, w, _transferState(n, 0), _everyone(n));
         }
         hub.close(id);
-        _claimGas(id, n, 0, "claim_debtor");
-        _claimGas(id, n, 1, "claim_creditor");
-        _claimGas(id, n, 2, "claim_creditor2");
-        // A creditor that holds no tokens when it claims.
-        vm.startPrank(nodes[3]);
-        token.transfer(address(this), token.balanceOf(nodes[3]));
-        vm.stopPrank();
-        _claimGas(id, n, 3, "claim_creditorFresh");
     }
 
     function _claimGas(uint64 id, uint256 n, uint256 i, string memory name) internal {
@@ -215,19 +221,7 @@ contract HubGasTest is HubFixture {
     /// holding tokens already), one transaction paying all n; `claimAll_perMember` is its transaction gas / n
     /// (issue 11's claim goal is ≤ 60,000 per member).
     function _measureClaimAll(uint256 n) internal {
-        uint64 id = _openActive(n);
-        int256[] memory nets = new int256[](n);
-        int256 due = int256(uint256(ESCROW)) * 2;
-        nets[0] = -due;
-        for (uint256 i = 1; i < n; ++i) {
-            nets[i] = due / int256(n - 1);
-        }
-        nets[n - 1] += due - (due / int256(n - 1)) * int256(n - 1);
-        _update(id, 0, _state(nets), _everyone(n));
-        for (uint32 w = 1; w < WINDOWS; ++w) {
-            _update(id, w, _transferState(n, 0), _everyone(n));
-        }
-        hub.close(id);
+        uint64 id = _closedWithDebtor(n);
         (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
         bytes memory data = abi.encodeCall(hub.claimAll, (id, claimTermsOf(address(hub), id), all, total));
         (uint256 execution, uint256 txGas) = _call(address(0xC1A1), data);
