@@ -166,7 +166,7 @@ describe('sim/replay on anvil', function () {
     expect(held).to.equal(0n);
   }
 
-  it('DIVERSITY: open, approve+join ×N by genesis proof, one co-signed update per window with its balances root, close, claim ×N', async () => {
+  it('DIVERSITY: open, approve+join ×N by genesis proof, one co-signed update per window with its balances root, close, one claimAll', async () => {
     const three = tinyReadings(3, 10);
     const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
     let onChain = { gas: 0n, txs: 0 };
@@ -221,14 +221,15 @@ describe('sim/replay on anvil', function () {
         },
       },
     );
-    // approve ×3 + open + join ×3, three windows (4 + 4 + 2 intervals), close, claim ×3; mints kept apart.
+    // approve ×3 + open + join ×3, three windows (4 + 4 + 2 intervals), close, one claimAll paying all three
+    // (checkSettledByRoots: every member paid); mints kept apart.
     expect(result.byKind.setup.transactions).to.equal(7);
     expect(result.byKind.update.transactions).to.equal(3);
     expect(result.byKind.close.transactions).to.equal(1);
-    expect(result.byKind.claim.transactions).to.equal(3);
-    expect(result.transactions).to.equal(14);
+    expect(result.byKind.claim.transactions).to.equal(1);
+    expect(result.transactions).to.equal(12);
     expect(result.deployTransactions).to.equal(12 + 3); // Settlement, 9 modules, hub, token + the mints
-    expect(onChain.txs).to.equal(14 + 3); // the approach's 14 transactions + the mints
+    expect(onChain.txs).to.equal(12 + 3); // the approach's 12 transactions + the mints
     // The receipts of the non-creation transactions are the approach's gas plus the mints, which
     // are reported with the deployments.
     const mints = onChain.gas - result.gasUsed;
@@ -247,7 +248,7 @@ describe('sim/replay on anvil', function () {
       },
     );
     expect(result.byKind.update.transactions).to.equal(3);
-    expect(result.byKind.claim.transactions).to.equal(3);
+    expect(result.byKind.claim.transactions).to.equal(1); // one claimAll
     // One pairing per update, whatever N: well above ECDSA's three ecrecovers at N = 3.
     const perUpdate = Number(result.byKind.update.gasUsed) / 3;
     expect(perUpdate).to.be.greaterThan(150_000);
