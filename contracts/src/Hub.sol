@@ -3,11 +3,11 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IHub} from "./interfaces/IHub.sol";
+import {HubSetup} from "./HubSetup.sol";
+import {HubStorage} from "./HubStorage.sol";
 import {DisputeContext, DisputeKind, DisputeOutcome, Verdict} from "./types/Dispute.sol";
 import {GameContext, GameResult} from "./types/Game.sol";
 import {MarketParams} from "./types/Market.sol";
@@ -55,7 +55,7 @@ import {WindowResult} from "./libraries/WindowResult.sol";
 /// what went out (claims, moves to `withdrawable`); no payout of a community may exceed it
 /// (`CommunityFundsExceeded`), so Σ held + Σ withdrawable = the hub's balance of each token, and one
 /// community's root can never pay out another's money.
-contract Hub is IHub, EIP712, ReentrancyGuardTransient {
+contract Hub is IHub, HubStorage {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -68,160 +68,77 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// points of the community's bond (DESIGN.md §5.3, §5.4).
     uint256 public constant CLAIM_DEPOSIT_BPS = Settlement.CLAIM_DEPOSIT_BPS;
 
-    /// @dev Storage of one community. Packed for the two hot paths (DESIGN.md §5.6, "Gas"): `update` reads the
-    /// first two slots; a `claim` reads `claimRoot` (it commits to the final balances root and the claim terms,
-    /// which the claimer passes), slot 4 (held, repaidPool, written) and the member's own slot (written), and
-    /// nothing else of the hub.
-    struct Community {
-        CommunityStatus status;
-        IERC20 token;
-        /// Windows final so far = the next window to update.
-        uint32 finalizedWindows;
-        uint32 participantCount;
-        uint64 start;
-        uint32 intervalSeconds;
-        uint32 windowIntervals;
-        uint32 windowCount;
-        uint32 challengePeriod;
-        uint32 meterCount;
-        /// Participants that joined so far (each member's own `state` says who).
-        uint32 joinedCount;
-        uint128 bond;
-        /// What every member received through slashes and lost game bonds (`Settlement.slash`, `credit`):
-        /// a member's credit is its stored credit plus this, so a slash writes its offenders, not every
-        /// member. uint128 beside the bond (one slot a claim reads): each slash adds at most what it took from
-        /// bonds and credits, which `held` (uint128) holds, over its recipients; SafeCast past 2^128.
-        uint128 creditPerMember;
-        uint128 escrow;
-        /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
-        /// `close` waits for it, since disputes need an Active community (review 3, B5).
-        uint64 disputableUntil;
-        /// Tokens held for this community (see the contract's dev note) and the debt repaid at close so far,
-        /// one slot (`Pool`; the slot that held and repaidPool had before s12).
-        Pool pool;
-        /// `Balances.root(Balances.genesis(participants, escrow), 0)`: the balances before window 0.
-        bytes32 genesisBalancesRoot;
-        /// The balances root after the last final window (0 before the first): what `close` pays from and what
-        /// a BadBalances dispute of the window after it starts from. One slot that each final window overwrites
-        /// (5,000 gas) instead of a fresh slot per window (22,100): the root of an older final window is in its
-        /// `WindowFinalized` event, and a rejected claim keeps the root it started from (`RejectedClaim`).
-        bytes32 finalBalancesRoot;
-        MarketParams market;
-        /// The registered meters: the root of their records (`MeterRegistry`); the list is in `open`'s calldata.
-        bytes32 meterRoot;
-        /// Member address → index + 1, written at join (0 = never joined).
-        mapping(address => uint256) indexPlusOne;
-        /// Per member, one slot: its bond and credit, whether it joined and was paid out, and once paid what
-        /// it took of the repaid pool (`Member`).
-        mapping(uint256 => Member) members;
-        mapping(uint32 => WindowRecord) windows;
-        CommunityModules modules;
-        /// claimHash → the rejected claim (never posted again; disputable for fraud until its deadline).
-        mapping(bytes32 => RejectedClaim) rejected;
-        /// N > 256: the words of each recorded signer set under its ref (`Settlement.saveSigners`).
-        mapping(uint256 ref => uint256[4]) wideSigners;
-        /// A slash that did not fit its transaction, finished by `continueSlash` (`Settlement.slash`).
-        Settlement.PendingSlash pendingSlash;
-        /// Written once, at `close` (0 = not closed): `Balances.claimRoot` of the final balances root (the last
-        /// window's; the genesis root if aborted) and the claim terms (token, N, bond, creditPerMember), all
-        /// frozen from then on.
-        bytes32 claimRoot;
-    }
-
-    /// @notice Number of communities opened so far (ids run from 1 to this).
-    uint64 public communityCount;
-    /// @notice Balance an address can pull with `withdraw(token)`, per token.
-    mapping(IERC20 token => mapping(address holder => uint256)) public withdrawable;
-
-    mapping(uint64 => Community) internal _communities;
-
-    /// @dev Slots voided by a reported equivocation: community → (interval << 32 | meter) → when (block
-    /// timestamp; 0 = not voided). A void applies only to claims submitted after it (review R4).
-    mapping(uint64 => mapping(uint256 => uint64)) internal _voidedAt;
-
-    /// @inheritdoc IHub
-    mapping(address module => bool) public isModuleEnabled;
-
-    /// @inheritdoc IHub
-    mapping(bytes32 commitment => uint256 blockNumber) public disputeCommitments;
+    /// @dev The `HubSetup` this hub's constructor created: `open`, `openTogether`, `join` and `community` run
+    /// there, on the hub's storage (`_delegateToSetup`). Its code is fixed with the hub's (no upgrade key).
+    address private immutable _SETUP;
 
     /// @param modules The modules communities may name (verifiers, market steps, co-signature and meter
     /// schemes): fixed here for good, no owner can add or remove one.
-    constructor(address[] memory modules) EIP712("DIVERSITY Hub", "1") {
+    constructor(address[] memory modules) {
         for (uint256 i = 0; i < modules.length; ++i) {
-            isModuleEnabled[modules[i]] = true;
+            _moduleEnabled[modules[i]] = true;
             emit ModuleEnabled(modules[i]);
+        }
+        _SETUP = address(new HubSetup());
+    }
+
+    /// @inheritdoc IHub
+    function communityCount() external view returns (uint64) {
+        return _communityCount;
+    }
+
+    /// @inheritdoc IHub
+    function withdrawable(IERC20 token, address holder) external view returns (uint256) {
+        return _withdrawable[token][holder];
+    }
+
+    /// @inheritdoc IHub
+    function isModuleEnabled(address module) external view returns (bool) {
+        return _moduleEnabled[module];
+    }
+
+    /// @inheritdoc IHub
+    function disputeCommitments(bytes32 commitment) external view returns (uint256) {
+        return _disputeCommitments[commitment];
+    }
+
+    /// @dev `fn` typed as a view: the setup's `community` only reads, and a delegatecall within a static call
+    /// cannot write anyway.
+    function _viewOf(function() internal fn) private pure returns (function() internal view f) {
+        assembly ("memory-safe") {
+            f := fn
+        }
+    }
+
+    /// @dev Runs the call in `HubSetup` on the hub's storage (delegatecall) and returns or reverts with what it
+    /// did. The calldata is the hub's own: the setup's functions have the same selectors.
+    function _delegateToSetup() private {
+        address setup = _SETUP;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), setup, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
         }
     }
 
     // ------------------------------------------------------------------ lifecycle
 
     /// @inheritdoc IHub
-    function open(OpenConfig calldata config) external returns (uint64 communityId) {
-        communityId = ++communityCount;
-        (bytes32 genesis, uint32 n, bytes32 meterRoot_, uint32 m) = Settlement.openLists(
-            communityId, config.participants, config.meters, config.escrow, config.modules.meterSchemes.length
-        );
-        Settlement.validateSchedule(
-            config.intervalSeconds,
-            config.windowIntervals,
-            config.windowCount,
-            config.challengePeriod,
-            config.start,
-            address(config.token),
-            m,
-            config.market
-        );
-        Community storage c = _communities[communityId];
-        c.status = CommunityStatus.Opening;
-        c.token = config.token;
-        c.start = config.start;
-        c.intervalSeconds = config.intervalSeconds;
-        c.windowIntervals = config.windowIntervals;
-        c.windowCount = config.windowCount;
-        c.challengePeriod = config.challengePeriod;
-        c.bond = config.bond;
-        c.escrow = config.escrow;
-        c.market = config.market;
-        c.genesisBalancesRoot = genesis;
-        c.participantCount = n;
-        c.meterRoot = meterRoot_;
-        c.meterCount = m;
-        Settlement.setModules(c.modules, config.modules, isModuleEnabled, config.market.kind);
-        emit CommunityOpened(communityId, msg.sender, config.token, n, m, meterRoot_);
-        // An allow-listed module, keyed by (this hub, communityId): the list it keeps is the one checked above.
-        c.modules.coSignature.open(communityId, config.participants);
+    /// @dev In `HubSetup` (EIP-170), as are `openTogether`, `join` and `community`.
+    function open(OpenConfig calldata) external returns (uint64) {
+        _delegateToSetup();
     }
 
     /// @inheritdoc IHub
-    function join(uint64 communityId, uint256 index, bytes32[] calldata proof, bytes calldata keyData)
-        external
-        nonReentrant
-    {
-        Community storage c = _existing(communityId);
-        if (c.status != CommunityStatus.Opening) revert CommunityNotOpening(communityId);
-        uint256 n = c.participantCount;
-        (uint128 bond, uint128 escrow) = (c.bond, c.escrow);
-        // `provenRoot` (0 for a bad index or depth, never a root), the routine `claim` uses: one copy in the hub.
-        if (Balances.provenRoot(n, index, Balance(msg.sender, escrow, 0, 0), 0, proof) != c.genesisBalancesRoot) {
-            revert NotParticipant(communityId, msg.sender);
-        }
-        Member storage m = c.members[index];
-        if (m.state != MemberState.None) revert AlreadyJoined(communityId, msg.sender);
-        m.state = MemberState.Joined;
-        uint32 joined = c.joinedCount + 1;
-        c.joinedCount = joined;
-        c.indexPlusOne[msg.sender] = index + 1;
-        uint256 total = uint256(bond) + escrow;
-        _hold(c, total);
-        emit Joined(communityId, msg.sender, bond, escrow);
-        if (joined == n) {
-            c.status = CommunityStatus.Active;
-            emit CommunityActivated(communityId);
-        }
-        // An allow-listed module, keyed by (this hub, communityId): it cannot touch the hub's state.
-        c.modules.coSignature.register(communityId, index, msg.sender, keyData);
-        if (total > 0) c.token.safeTransferFrom(msg.sender, address(this), total);
+    function openTogether(OpenConfig calldata, uint256, bytes calldata) external returns (uint64) {
+        _delegateToSetup();
+    }
+
+    /// @inheritdoc IHub
+    function join(uint64, uint256, bytes32[] calldata, bytes calldata) external {
+        _delegateToSetup();
     }
 
     /// @inheritdoc IHub
@@ -244,7 +161,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function _ownMember(uint64 communityId) internal view returns (Community storage c, Member storage) {
         c = _existing(communityId);
         if (c.status == CommunityStatus.Closed) revert CommunityAlreadyClosed(communityId);
-        uint256 indexPlusOne = c.indexPlusOne[msg.sender];
+        uint256 indexPlusOne = _indexPlusOne(c, communityId, msg.sender);
         if (indexPlusOne == 0) revert NotJoined(communityId, msg.sender);
         return (c, c.members[indexPlusOne - 1]);
     }
@@ -418,7 +335,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         // The member's slot and the pool's are read and written once there, and the payout made (`Claimed`):
         // in the linked library for EIP-170. Bond, creditPerMember and token come from the checked `terms`.
         Settlement.payClaim(
-            c.members[index], c.pool, withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
+            c.members[index], c.pool, _withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
         );
     }
 
@@ -433,7 +350,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     ) external nonReentrant {
         Community storage c = _closedLeaf(communityId, terms, index, leaf, totalClaims, proof);
         Settlement.payShare(
-            c.members[index], c.pool, withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
+            c.members[index], c.pool, _withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
         );
     }
 
@@ -444,7 +361,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     {
         Community storage c = _communities[communityId];
         Settlement.payAll(
-            c.claimRoot, c.members, c.pool, withdrawable[terms.token], terms, leaves, totalClaims, communityId
+            c.claimRoot, c.members, c.pool, _withdrawable[terms.token], terms, leaves, totalClaims, communityId
         );
     }
 
@@ -475,9 +392,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IHub
     function withdraw(IERC20 token) external nonReentrant {
-        uint256 amount = withdrawable[token][msg.sender];
+        uint256 amount = _withdrawable[token][msg.sender];
         if (amount == 0) revert NothingToWithdraw(token, msg.sender);
-        withdrawable[token][msg.sender] = 0;
+        _withdrawable[token][msg.sender] = 0;
         emit Withdrawn(msg.sender, token, amount);
         token.safeTransfer(msg.sender, amount);
     }
@@ -487,7 +404,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IHub
     function commitDispute(bytes32 commitment) external {
         // The earliest block counts: nobody can push a commitment later by committing it again.
-        if (disputeCommitments[commitment] == 0) disputeCommitments[commitment] = block.number;
+        if (_disputeCommitments[commitment] == 0) _disputeCommitments[commitment] = block.number;
         emit DisputeCommitted(msg.sender, commitment);
     }
 
@@ -636,27 +553,8 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IHub
-    function community(uint64 communityId) external view returns (CommunityInfo memory info) {
-        Community storage c = _existing(communityId);
-        info.status = c.status;
-        info.token = c.token;
-        info.start = c.start;
-        info.intervalSeconds = c.intervalSeconds;
-        info.windowIntervals = c.windowIntervals;
-        info.windowCount = c.windowCount;
-        info.challengePeriod = c.challengePeriod;
-        info.bond = c.bond;
-        info.escrow = c.escrow;
-        info.market = c.market;
-        info.participantCount = c.participantCount;
-        info.meterCount = c.meterCount;
-        info.joinedCount = c.joinedCount;
-        info.finalizedWindows = c.finalizedWindows;
-        info.genesisBalancesRoot = c.genesisBalancesRoot;
-        info.held = c.pool.held;
-        info.repaidPool = c.pool.repaidPool;
-        info.creditPerMember = c.creditPerMember;
-        info.modules = c.modules;
+    function community(uint64) external view returns (CommunityInfo memory) {
+        _viewOf(_delegateToSetup)();
     }
 
     /// @inheritdoc IHub
@@ -696,9 +594,9 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// A copy-cat who sees the reveal in the mempool has no commitment of its own from an earlier block.
     function _consumeCommitment(uint64 communityId, uint32 window, DisputeKind kind, bytes calldata proof) internal {
         bytes32 commitment = keccak256(abi.encode(msg.sender, communityId, window, kind, keccak256(proof)));
-        uint256 at = disputeCommitments[commitment];
+        uint256 at = _disputeCommitments[commitment];
         if (at == 0 || at >= block.number) revert DisputeNotCommitted(commitment);
-        delete disputeCommitments[commitment];
+        delete _disputeCommitments[commitment];
     }
 
     /// @dev What the verifier needs, pushed from storage (the claim's fields are filled by the caller).
@@ -725,7 +623,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         ctx.meterSchemes = c.modules.meterSchemes;
         ctx.meterRoot = c.meterRoot;
         ctx.meterCount = c.meterCount;
-        ctx.disputer = c.indexPlusOne[msg.sender];
+        ctx.disputer = _indexPlusOne(c, communityId, msg.sender);
     }
 
     /// @dev The claim (ctx.window, ctx.windowRoot, ctx.stateHash, ctx.balancesRoot) a dispute names: the
@@ -820,7 +718,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     function _slash(Community storage c, uint64 communityId, Settlement.Penalty memory p, address challenger) internal {
         (uint256 reward, uint256 perMember) = Settlement.slash(
             c.members,
-            withdrawable[c.token],
+            _withdrawable[c.token],
             c.pendingSlash,
             c.participantCount,
             c.indexPlusOne[challenger],
@@ -854,11 +752,6 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
         if (c.disputableUntil < deadline) c.disputableUntil = deadline;
     }
 
-    /// @dev Tokens came in for the community.
-    function _hold(Community storage c, uint256 amount) internal {
-        c.pool.held = (uint256(c.pool.held) + amount).toUint128();
-    }
-
     /// @dev Tokens come in for the community from msg.sender (pulled with `transferFrom`, last).
     function _pull(Community storage c, uint256 amount) internal {
         _hold(c, amount);
@@ -874,7 +767,7 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
     /// @dev Moves `amount` of the community's tokens to `to`'s withdrawable balance.
     function _release(Community storage c, uint64 communityId, address to, uint256 amount) internal {
         _unhold(c, communityId, amount);
-        withdrawable[c.token][to] += amount;
+        _withdrawable[c.token][to] += amount;
     }
 
     /// @dev Whether a data-availability game of the community is open (keyed by community: a game in
@@ -895,9 +788,11 @@ contract Hub is IHub, EIP712, ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internals
 
-    function _existing(uint64 communityId) internal view returns (Community storage c) {
-        c = _communities[communityId];
-        if (c.status == CommunityStatus.None) revert UnknownCommunity(communityId);
+    /// @dev `who`'s index + 1 in the community (0 = not a member): recorded at its join, or, in a community opened
+    /// together (no join), found in the co-signature module's list (`ICoSignatureScheme.indexOf`).
+    function _indexPlusOne(Community storage c, uint64 communityId, address who) internal view returns (uint256) {
+        if (!c.together) return c.indexPlusOne[who];
+        return c.modules.coSignature.indexOf(communityId, who);
     }
 
     function _active(uint64 communityId) internal view returns (Community storage c) {

@@ -33,6 +33,11 @@ interface ICoSignatureScheme {
     /// proof of possession). Module state is keyed by (msg.sender, communityId).
     function register(uint64 communityId, uint256 index, address participant, bytes calldata keyData) external;
 
+    /// @notice Participant `participant`'s index + 1 in community `communityId` of the calling hub, 0 if it is not
+    /// one. The hub asks only for a community opened together (`Hub.openTogether`), where it records no index.
+    /// A scheme that never holds such a community (its members register keys at `join`) returns 0.
+    function indexOf(uint64 communityId, address participant) external view returns (uint256 indexPlusOne);
+
     /// @notice Bitmap of the participants whose co-signature over `digest` is in `signatures`, as
     /// ⌈participantCount/256⌉ words (`SignerBitmap`: participant i is bit i % 256 of word i / 256, no bit
     /// at or beyond participantCount), at the head of `signatures` (ECDSA: then the 64-byte EIP-2098

@@ -162,6 +162,15 @@ interface IHub {
     error SlashPending(uint64 communityId);
     /// @notice `continueSlash` with no slash pending.
     error NoSlashPending(uint64 communityId);
+    /// @notice `openTogether` after the consents' deadline.
+    error ConsentExpired(uint256 deadline);
+    /// @notice `openTogether` with consents that already opened a community (the same config and deadline).
+    error ConsentUsed(bytes32 digest);
+    /// @notice `openTogether` with a consent list that is not one 64-byte signature per participant.
+    error MalformedConsents(uint256 length);
+    /// @notice `openTogether` with a consent participant `index` did not sign (another signer, another config,
+    /// another deadline, hub or chain, or a high-s signature).
+    error ConsentNotSigned(uint256 index);
 
     // ------------------------------------------------------------------ events
 
@@ -255,6 +264,22 @@ interface IHub {
     /// challenge period.
     /// @return communityId The new id (1, 2, ...).
     function open(OpenConfig calldata config) external returns (uint64 communityId);
+
+    /// @notice Opens a community every participant has agreed to, in one transaction: each participant's
+    /// consent is checked, its bond and escrow are pulled (`transferFrom`, approved beforehand) and the community
+    /// is Active at once. No member slot or index is written (DESIGN.md §5.6, "Opening together"). A consent is
+    /// participant i's EIP-712 signature (this hub's domain) of `OpenConsent(bytes32 config, uint256 deadline)`,
+    /// `config` = keccak256(abi.encode(config)): it binds the whole configuration (participants, meters,
+    /// modules, token, bond, escrow, schedule, market), and opens one community only (`ConsentUsed`). The
+    /// co-signature scheme must take an empty key (`register`): the ECDSA signer set does, BLS does not (its
+    /// members `join` with a proof of possession).
+    /// @param config As for `open`.
+    /// @param deadline Last block timestamp the consents are good for (`ConsentExpired`).
+    /// @param consents One 64-byte EIP-2098 signature (r ‖ yParityAndS) per participant, in index order.
+    /// @return communityId The new id.
+    function openTogether(OpenConfig calldata config, uint256 deadline, bytes calldata consents)
+        external
+        returns (uint64 communityId);
 
     /// @notice Proves the caller is participant `index` (its genesis leaf (index, caller, escrow, 0, 0)
     /// under the genesis balances root, else `NotParticipant`), deposits its bond and escrow (pulled with

@@ -76,6 +76,13 @@ contract BlsCoSignatureScheme is IBlsCoSignatureScheme {
         emit KeyRegistered(msg.sender, communityId, index, participant, pk);
     }
 
+    /// @inheritdoc ICoSignatureScheme
+    /// @dev Always 0: a BLS member registers its key at `join` (the hub records its index there), and
+    /// `register` refuses the empty key `openTogether` passes, so no community here is ever opened together.
+    function indexOf(uint64, address) external pure returns (uint256) {
+        return 0;
+    }
+
     // ------------------------------------------------------------------ verify
 
     /// @inheritdoc ICoSignatureScheme

@@ -152,6 +152,24 @@ contract EcdsaSignerSet is ICoSignatureScheme {
         }
     }
 
+    /// @inheritdoc ICoSignatureScheme
+    /// @dev One scan of the list (its size is the data contract's code size less the STOP byte): O(N), for the
+    /// hub's rare calls (a deposit, a top-up, a dispute's disputer); 0 for a community never opened here.
+    function indexOf(uint64 communityId, address participant) external view returns (uint256) {
+        address list = _lists[msg.sender][communityId];
+        if (list == address(0) || participant == address(0)) return 0;
+        bytes memory code = list.code;
+        uint256 n = (code.length - CODE_OFFSET) / 20;
+        for (uint256 i = 0; i < n; ++i) {
+            address a;
+            assembly ("memory-safe") {
+                a := shr(96, mload(add(add(code, add(0x20, CODE_OFFSET)), mul(i, 20))))
+            }
+            if (a == participant) return i + 1;
+        }
+        return 0;
+    }
+
     /// @notice Address of participant `index` of community `communityId` of `hub` (zero = none, or not opened).
     function participantAt(address hub, uint64 communityId, uint256 index) external view returns (address a) {
         address list = _lists[hub][communityId];

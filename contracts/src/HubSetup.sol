@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+
+import {HubStorage} from "./HubStorage.sol";
+import {IHub} from "./interfaces/IHub.sol";
+import {ICoSignatureScheme} from "./interfaces/ICoSignatureScheme.sol";
+import {CommunityInfo, CommunityStatus, Balance, Member, MemberState, OpenConfig} from "./types/Community.sol";
+import {Balances} from "./libraries/Balances.sol";
+import {OpenCodec} from "./libraries/OpenCodec.sol";
+import {Settlement} from "./libraries/Settlement.sol";
+
+/// @title HubSetup
+/// @notice The hub's opening code: `open`, `openTogether`, `join` and the `community` view. The hub creates one
+/// in its constructor and delegatecalls it for these four functions (`Hub._delegateToSetup`), so they run on the
+/// hub's storage (`HubStorage`, one layout), under its address, EIP-712 domain and reentrancy guard. Out of the
+/// hub for EIP-170 only: the rules are the hub's (IHub). Called directly, it works on its own empty storage,
+/// which nothing reads, and holds no tokens.
+contract HubSetup is HubStorage {
+    using SafeERC20 for IERC20;
+
+    /// @notice EIP-712 type of a participant's consent to a community (`openTogether`).
+    bytes32 public constant OPEN_CONSENT_TYPEHASH = keccak256("OpenConsent(bytes32 config,uint256 deadline)");
+    /// @dev Length of one consent (EIP-2098 compact: r ‖ yParityAndS).
+    uint256 internal constant CONSENT_LENGTH = 64;
+
+    /// @notice IHub.open.
+    function open(OpenConfig calldata config) external returns (uint64 communityId) {
+        (communityId,) = _open(config);
+    }
+
+    /// @notice IHub.openTogether.
+    /// @dev Effects before interactions: the community is written whole and Active, and the consents used, before
+    /// the first `transferFrom` (the token is the opener's choice); the guard refuses any re-entry.
+    function openTogether(OpenConfig calldata config, uint256 deadline, bytes calldata consents)
+        external
+        nonReentrant
+        returns (uint64 communityId)
+    {
+        // Second-level timestamp drift is irrelevant against a consent's lifetime.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > deadline) revert IHub.ConsentExpired(deadline);
+        Community storage c;
+        (communityId, c) = _open(config);
+        uint256 n = c.participantCount;
+        if (consents.length != n * CONSENT_LENGTH) revert IHub.MalformedConsents(consents.length);
+        bytes32 digest = consentDigest(config, deadline);
+        if (_consentUsed[digest]) revert IHub.ConsentUsed(digest);
+        _consentUsed[digest] = true;
+        ICoSignatureScheme scheme = c.modules.coSignature;
+        for (uint256 i = 0; i < n; ++i) {
+            address p = OpenCodec.participantAt(config.participants, i);
+            bytes32 r = bytes32(consents[i * CONSENT_LENGTH:i * CONSENT_LENGTH + 32]);
+            bytes32 vs = bytes32(consents[i * CONSENT_LENGTH + 32:(i + 1) * CONSENT_LENGTH]);
+            (address signer, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, r, vs);
+            if (err != ECDSA.RecoverError.NoError || signer != p) revert IHub.ConsentNotSigned(i);
+            // An allow-listed module: a scheme whose members need keys (BLS) refuses the empty one.
+            scheme.register(communityId, i, p, "");
+        }
+        // Every participant is a member: no slot per member (`Community.together`), the count whole.
+        c.together = true;
+        // At most MAX_PARTICIPANTS (openLists).
+        // forge-lint: disable-next-line(unsafe-typecast)
+        c.joinedCount = uint32(n);
+        c.status = CommunityStatus.Active;
+        uint256 each = uint256(c.bond) + c.escrow;
+        _hold(c, each * n);
+        emit IHub.CommunityActivated(communityId);
+        if (each == 0) return communityId;
+        IERC20 token = c.token;
+        for (uint256 i = 0; i < n; ++i) {
+            token.safeTransferFrom(OpenCodec.participantAt(config.participants, i), address(this), each);
+        }
+    }
+
+    /// @notice The EIP-712 digest each participant signs to consent to `config` until `deadline` (`openTogether`),
+    /// under the domain of the hub it is called through. Twin of `openConsentDigest` in
+    /// `node/src/chain/openTogether.ts` (vectors in `open-consent.json`).
+    function consentDigest(OpenConfig calldata config, uint256 deadline) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(OPEN_CONSENT_TYPEHASH, keccak256(abi.encode(config)), deadline)));
+    }
+
+    /// @notice IHub.join.
+    function join(uint64 communityId, uint256 index, bytes32[] calldata proof, bytes calldata keyData)
+        external
+        nonReentrant
+    {
+        Community storage c = _existing(communityId);
+        if (c.status != CommunityStatus.Opening) revert IHub.CommunityNotOpening(communityId);
+        uint256 n = c.participantCount;
+        (uint128 bond, uint128 escrow) = (c.bond, c.escrow);
+        // `provenRoot` (0 for a bad index or depth, never a root), the routine `claim` uses: one copy.
+        if (Balances.provenRoot(n, index, Balance(msg.sender, escrow, 0, 0), 0, proof) != c.genesisBalancesRoot) {
+            revert IHub.NotParticipant(communityId, msg.sender);
+        }
+        Member storage m = c.members[index];
+        if (m.state != MemberState.None) revert IHub.AlreadyJoined(communityId, msg.sender);
+        m.state = MemberState.Joined;
+        uint32 joined = c.joinedCount + 1;
+        c.joinedCount = joined;
+        c.indexPlusOne[msg.sender] = index + 1;
+        uint256 total = uint256(bond) + escrow;
+        _hold(c, total);
+        emit IHub.Joined(communityId, msg.sender, bond, escrow);
+        if (joined == n) {
+            c.status = CommunityStatus.Active;
+            emit IHub.CommunityActivated(communityId);
+        }
+        // An allow-listed module, keyed by (this hub, communityId): it cannot touch the hub's state.
+        c.modules.coSignature.register(communityId, index, msg.sender, keyData);
+        if (total > 0) c.token.safeTransferFrom(msg.sender, address(this), total);
+    }
+
+    /// @notice IHub.community.
+    function community(uint64 communityId) external view returns (CommunityInfo memory info) {
+        Community storage c = _existing(communityId);
+        info.status = c.status;
+        info.token = c.token;
+        info.start = c.start;
+        info.intervalSeconds = c.intervalSeconds;
+        info.windowIntervals = c.windowIntervals;
+        info.windowCount = c.windowCount;
+        info.challengePeriod = c.challengePeriod;
+        info.bond = c.bond;
+        info.escrow = c.escrow;
+        info.market = c.market;
+        info.participantCount = c.participantCount;
+        info.meterCount = c.meterCount;
+        info.joinedCount = c.joinedCount;
+        info.finalizedWindows = c.finalizedWindows;
+        info.genesisBalancesRoot = c.genesisBalancesRoot;
+        info.held = c.pool.held;
+        info.repaidPool = c.pool.repaidPool;
+        info.creditPerMember = c.creditPerMember;
+        info.modules = c.modules;
+    }
+
+    /// @dev `open`'s work, shared with `openTogether`: checks the lists and the schedule, writes the community
+    /// (Opening) and its modules, and opens it with its co-signature module.
+    function _open(OpenConfig calldata config) internal returns (uint64 communityId, Community storage c) {
+        communityId = ++_communityCount;
+        (bytes32 genesis, uint32 n, bytes32 meterRoot_, uint32 m) = Settlement.openLists(
+            communityId, config.participants, config.meters, config.escrow, config.modules.meterSchemes.length
+        );
+        Settlement.validateSchedule(
+            config.intervalSeconds,
+            config.windowIntervals,
+            config.windowCount,
+            config.challengePeriod,
+            config.start,
+            address(config.token),
+            m,
+            config.market
+        );
+        c = _communities[communityId];
+        c.status = CommunityStatus.Opening;
+        c.token = config.token;
+        c.start = config.start;
+        c.intervalSeconds = config.intervalSeconds;
+        c.windowIntervals = config.windowIntervals;
+        c.windowCount = config.windowCount;
+        c.challengePeriod = config.challengePeriod;
+        c.bond = config.bond;
+        c.escrow = config.escrow;
+        c.market = config.market;
+        c.genesisBalancesRoot = genesis;
+        c.participantCount = n;
+        c.meterRoot = meterRoot_;
+        c.meterCount = m;
+        Settlement.setModules(c.modules, config.modules, _moduleEnabled, config.market.kind);
+        emit IHub.CommunityOpened(communityId, msg.sender, config.token, n, m, meterRoot_);
+        // An allow-listed module, keyed by (this hub, communityId): the list it keeps is the one checked above.
+        c.modules.coSignature.open(communityId, config.participants);
+    }
+}
