@@ -318,7 +318,10 @@ contract Hub is IHub, HubStorage {
         c.status = CommunityStatus.Closed;
         uint32 finalized = c.finalizedWindows;
         bytes32 root = finalized == 0 ? c.genesisBalancesRoot : c.finalBalancesRoot;
-        c.claimRoot = Balances.claimRoot(root, address(c.token), c.participantCount, c.bond, c.creditPerMember);
+        // Aborted: closed before everyone joined, so only a Joined member is one (ClaimTerms.aborted).
+        c.claimRoot = Balances.claimRoot(
+            root, address(c.token), c.participantCount, c.bond, c.creditPerMember, status == CommunityStatus.Opening
+        );
         emit CommunityClosed(communityId, finalized);
     }
 
@@ -382,10 +385,7 @@ contract Hub is IHub, HubStorage {
         if (root == 0) revert CommunityNotClosed(communityId);
         uint256 n = terms.participantCount;
         bytes32 proven = Balances.provenRoot(n, index, leaf, totalClaims, proof);
-        if (
-            proven == 0
-                || Balances.claimRoot(proven, address(terms.token), n, terms.bond, terms.creditPerMember) != root
-        ) {
+        if (proven == 0 || Balances.claimRootOf(proven, terms) != root) {
             revert InvalidBalanceProof(communityId, index);
         }
     }

@@ -8,9 +8,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IHub} from "./interfaces/IHub.sol";
 import {MarketParams} from "./types/Market.sol";
-import {
-    CommunityModules, CommunityStatus, Member, Pool, RejectedClaim, WindowRecord
-} from "./types/Community.sol";
+import {CommunityModules, CommunityStatus, Member, Pool, RejectedClaim, WindowRecord} from "./types/Community.sol";
 import {Settlement} from "./libraries/Settlement.sol";
 
 /// @title HubStorage

@@ -1162,7 +1162,13 @@ contract HubTest is HubFixture {
         uint64 id = _closeWith(_transferState(N, 300));
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
         CommunityInfo memory info = hub.community(id);
-        ClaimTerms memory t = ClaimTerms(info.token, info.participantCount, info.bond, uint128(info.creditPerMember));
+        ClaimTerms memory t = ClaimTerms(
+            info.token,
+            info.participantCount,
+            info.bond,
+            uint128(info.creditPerMember),
+            info.joinedCount < info.participantCount
+        );
         // The tests' storage read (`claimTermsOf`) is what the hub reports.
         assertEq(keccak256(abi.encode(claimTermsOf(address(hub), id))), keccak256(abi.encode(t)));
         assertEq(address(t.token), address(token));
@@ -1304,7 +1310,7 @@ contract HubTest is HubFixture {
         // The status, and the claim root (the final balances root with the claim terms, for the claims).
         assertEq(writes.length, 2, "the status and the claim root");
         bytes32 root = hub.finalBalancesRoot(id);
-        assertEq(vm.load(address(hub), writes[1]), Balances.claimRoot(root, address(token), N, BOND, 0));
+        assertEq(vm.load(address(hub), writes[1]), Balances.claimRoot(root, address(token), N, BOND, 0, false));
         assertEq(uint8(hub.community(id).status), uint8(CommunityStatus.Closed));
         assertEq(token.balanceOf(address(hub)), N * (BOND + ESCROW), "members claim");
         _claimEveryone(id);

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ParticipantState, StateHash} from "../src/types/Market.sol";
-import {Balance, CommunityConfig, Meter} from "../src/types/Community.sol";
+import {Balance, CommunityConfig, Meter, OpenConfig} from "../src/types/Community.sol";
 import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
 import {HubFixture} from "./utils/HubFixture.sol";
@@ -16,7 +16,8 @@ import {claimTermsOf} from "./utils/ClaimTermsOf.sol";
 /// Each measured call is a transaction of its own (the tests run isolated, `_call`): `*_txGas` is what its
 /// sender pays (21,000 + calldata + execution, recorded with vm.snapshotValue), the plain figure its execution
 /// gas (that less 21,000 and the calldata). A transaction must stay under the Osaka per-transaction cap of 16,777,216 (EIP-7825). `openJoin_perParticipant_N*`
-/// is (open + every join) in transaction gas, divided by N (issue 11's goal: ≤ 60,000).
+/// is (open + every join) in transaction gas, divided by N; `openTogether_perParticipant_N*` the one transaction
+/// of `openTogether` divided by N (issue 11's goal for either: ≤ 60,000).
 /// Check: `forge test --match-contract HubGasTest --gas-snapshot-check=true`.
 contract HubGasTest is HubFixture {
     uint256 internal constant TX_GAS_CAP = 16_777_216;
@@ -69,6 +70,31 @@ contract HubGasTest is HubFixture {
             if (i + 1 == n) vm.snapshotValue("Hub", string.concat("join_last", _n(n)), used);
         }
         vm.snapshotValue("Hub", string.concat("openJoin_perParticipant", _n(n), "_txGas"), total / n);
+    }
+
+    /// @dev Opens a community of n (ECDSA) together (`openTogether`: every consent checked, every deposit pulled,
+    /// Active at once), recording that one transaction and its share per participant. The consents are signed
+    /// before (off chain); each participant approved the hub once (`_deploy`), as for `join`.
+    function _measureOpenTogether(uint256 n) internal returns (uint64 id) {
+        CommunityConfig memory c = _config(n);
+        book.recordGenesis(c.participants, c.escrow);
+        OpenConfig memory packed = OpenCodec.encode(c);
+        uint256 deadline = block.timestamp + 1 days;
+        bytes memory data = abi.encodeCall(hub.openTogether, (packed, deadline, _consents(packed, deadline)));
+        (uint256 used, uint256 total) = _call(address(this), data);
+        id = hub.communityCount();
+        vm.snapshotValue("Hub", string.concat("openTogether", _n(n)), used);
+        vm.snapshotValue("Hub", string.concat("openTogether", _n(n), "_txGas"), total);
+        vm.snapshotValue("Hub", string.concat("openTogether_perParticipant", _n(n), "_txGas"), total / n);
+        assertLt(total, TX_GAS_CAP);
+    }
+
+    /// forge-config: default.isolate = true
+    function test_Gas_OpenTogether() public {
+        _measureOpenTogether(2);
+        _measureOpenTogether(10);
+        _measureOpenTogether(50);
+        _measureOpenTogether(256);
     }
 
     /// @dev One fully signed update of window `w`, measured as a transaction (arguments built before: only the

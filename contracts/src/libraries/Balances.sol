@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Balance} from "../types/Community.sol";
+import {Balance, ClaimTerms} from "../types/Community.sol";
 import {MerkleTree} from "./MerkleTree.sol";
 import {ProRata} from "./ProRata.sol";
 
@@ -80,7 +80,7 @@ library Balances {
     }
 
     /// @notice A closed community's claim root (`Hub.close`): its final balances root with the claim terms
-    /// (`ClaimTerms`: token, N, bond, creditPerMember), = keccak256(abi.encode(balancesRoot, terms)). Fixed-length
+    /// (`ClaimTerms`: token, N, bond, creditPerMember, aborted), = keccak256(abi.encode(balancesRoot, terms)). Fixed-length
     /// fields: two different (root, terms) never give the same preimage. A claim whose terms or leaf differ
     /// from what `close` committed fails (`Hub.claim`).
     function claimRoot(
@@ -88,9 +88,15 @@ library Balances {
         address token,
         uint256 participantCount,
         uint256 bond,
-        uint256 creditPerMember
+        uint256 creditPerMember,
+        bool aborted
     ) internal pure returns (bytes32) {
-        return keccak256(abi.encode(balancesRoot, token, participantCount, bond, creditPerMember));
+        return keccak256(abi.encode(balancesRoot, token, participantCount, bond, creditPerMember, aborted));
+    }
+
+    /// @notice `claimRoot` of `balancesRoot` with the terms a claimer passes (`Hub.claim`, `claimAll`).
+    function claimRootOf(bytes32 balancesRoot, ClaimTerms calldata t) internal pure returns (bytes32) {
+        return claimRoot(balancesRoot, address(t.token), t.participantCount, t.bond, t.creditPerMember, t.aborted);
     }
 
     /// @notice Everyone's balance before window 0: the configured escrow, no debt, no claim.

@@ -328,8 +328,8 @@ library Settlement {
         total -= fine;
     }
 
-    /// @notice `Hub.claim`'s settlement of member `m` (DESIGN.md §5.6): `NotJoined` for a member that never
-    /// joined, `AlreadyClaimed` for one paid out; funds = leaf escrow + bond + credit less its fine, taken
+    /// @notice `Hub.claim`'s settlement of member `m` (DESIGN.md §5.6), a member (`payClaim` refuses one of an
+    /// aborted community that never joined: `ClaimTerms.aborted`): `AlreadyClaimed` for one paid out; funds = leaf escrow + bond + credit less its fine, taken
     /// first (`funds`, `FineCollected`; review 3 B2: before the debt, so a member cannot move its funds out of
     /// the fine's reach by owing them to a claim holder of its own; the fine stays in the hub); repaid =
     /// min(debt, funds) joins the repaid pool `pool` (returned as `newPool`); paid = funds − repaid plus a
@@ -381,8 +381,8 @@ library Settlement {
     /// transaction, from all N leaves of the final balances root (no proofs: the tree is rebuilt from them).
     /// `claimRoot_` is the community's (`CommunityNotClosed` if 0); `leaves` must be exactly N (the terms')
     /// leaves whose balances root, with `terms`, is it (`InvalidBalanceProof(communityId, N)` otherwise).
-    /// First pass, in index order: each Joined member is settled and paid as by `claim` (`payClaim`: the same
-    /// `settle`, `Claimed`, `_payOut`); a member that never joined (an aborted community) or was paid already
+    /// First pass, in index order: each member not Settled is settled and paid as by `claim` (`payClaim`: the
+    /// same `settle`, `Claimed`, `_payOut`); a member that never joined (an aborted community) or was paid already
     /// is skipped, so a claim sent first cannot make the batch revert. Second pass: every paid claim holder
     /// takes what the repaid pool grew since its own claim (`ClaimShared`, as `claimShare`), so once the batch
     /// is mined the whole repaid pool is out. `NothingToClaim(communityId, N)` when neither pass paid anyone.
@@ -417,13 +417,12 @@ library Settlement {
         // nodes are keccak256 of 160 and 64 bytes: no leaf passes for a node or for the zero padding), and the
         // claim root commits to N (`test_RevertWhen_ClaimAllWrongLeavesOrTerms`: one short, one extra).
         bytes32 balancesRoot = Balances.root(leaves, totalClaims);
-        if (Balances.claimRoot(balancesRoot, address(terms.token), n, terms.bond, terms.creditPerMember) != claimRoot_)
-        {
+        if (Balances.claimRootOf(balancesRoot, terms) != claimRoot_) {
             revert IHub.InvalidBalanceProof(communityId, n);
         }
     }
 
-    /// @dev `payAll`'s first pass: `payClaim` for each Joined member; whether it paid anyone.
+    /// @dev `payAll`'s first pass: `payClaim` for each member not paid yet; whether it paid anyone.
     function _claimEach(
         mapping(uint256 => Member) storage members,
         Pool storage pool,
@@ -433,8 +432,11 @@ library Settlement {
         uint256 totalClaims,
         uint64 communityId
     ) private returns (bool paidAny) {
+        bool aborted = terms.aborted;
         for (uint256 i = 0; i < leaves.length; ++i) {
-            if (members[i].state != MemberState.Joined) continue;
+            MemberState state = members[i].state;
+            // Paid already, or (aborted) never joined.
+            if (state == MemberState.Settled || (aborted && state == MemberState.None)) continue;
             payClaim(members[i], pool, withdrawable, leaves[i], totalClaims, terms, communityId, i);
             paidAny = true;
         }
@@ -496,10 +498,8 @@ library Settlement {
         uint256 index
     ) private returns (uint256 total) {
         Member memory m = slot;
-        if (m.state != MemberState.Joined) {
-            if (m.state == MemberState.None) revert IHub.NotJoined(communityId, leaf.participant);
-            revert IHub.AlreadyClaimed(communityId, index);
-        }
+        // A member not Settled is paid: `payClaim` refuses a slot-less one of an aborted community first.
+        if (m.state == MemberState.Settled) revert IHub.AlreadyClaimed(communityId, index);
         uint256 fine;
         (total, fine) = funds(m, leaf.escrow, bond, creditPerMember);
         if (fine > 0) emit IHub.FineCollected(communityId, index, fine);
@@ -553,6 +553,8 @@ library Settlement {
         uint64 communityId,
         uint256 index
     ) public {
+        // Only in an aborted community is a member without a slot not one (`ClaimTerms.aborted`).
+        if (terms.aborted && m.state == MemberState.None) revert IHub.NotJoined(communityId, leaf.participant);
         (uint256 paid, uint256 repaid, uint256 newPool) =
             settle(m, leaf, totalClaims, terms.bond, terms.creditPerMember, pool.repaidPool, communityId, index);
         if (repaid != 0) pool.repaidPool = newPool.toUint128();

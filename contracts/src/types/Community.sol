@@ -186,6 +186,10 @@ struct ClaimTerms {
     uint128 bond;
     /// What every member received through slashes and lost game bonds (`Member.credit`).
     uint128 creditPerMember;
+    /// Closed before every participant joined (`close` of an Opening community): only a `Joined` member is
+    /// paid. Otherwise every participant is a member, `None` too (a community opened together writes no member
+    /// slot, `Hub.openTogether`). `Hub.community`: joinedCount < participantCount.
+    bool aborted;
 }
 
 /// @notice A community's money on the hub, one slot (`claim` reads and writes it; `Settlement.payClaim`).
@@ -198,7 +202,8 @@ struct Pool {
 
 /// @notice Where a member is in its lifecycle (`Member.state`).
 enum MemberState {
-    /// Never joined (a listed participant that did not join, or no participant).
+    /// No slot written: a listed participant that did not join an aborted community, or a member of a community
+    /// opened together (`Hub.openTogether`, no join), or no participant. `ClaimTerms.aborted` tells them apart.
     None,
     /// Joined (set once, at join); not paid out yet.
     Joined,

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {Balance, CommunityConfig, Meter} from "../../src/types/Community.sol";
+import {Balance, CommunityConfig, Meter, OpenConfig} from "../../src/types/Community.sol";
 import {DisputeKind, MeterRecordOpening} from "../../src/types/Dispute.sol";
 import {MeterRecords} from "./MeterRecords.sol";
 import {ConfigBuilder, Schedule} from "./ConfigBuilder.sol";
@@ -122,6 +122,28 @@ abstract contract HubFixture is Modules {
         bytes32[] memory proof = book.genesisProof(hub, id, i);
         vm.prank(nodes[i]);
         hub.join(id, i, proof, keyData);
+    }
+
+    /// @dev Every participant's consent to `config` until `deadline`, packed in index order (`Hub.openTogether`).
+    function _consents(OpenConfig memory config, uint256 deadline) internal view returns (bytes memory packed) {
+        bytes32 digest = _consentDigest(address(hub), config, deadline);
+        uint256 n = config.participants.length / 20;
+        for (uint256 i = 0; i < n; ++i) {
+            packed = bytes.concat(packed, _signDigest(keys[i], digest));
+        }
+    }
+
+    /// @dev Opens `config` together (every participant's consent, deposits pulled, Active at once) and records
+    /// its genesis balances (`book`).
+    function _openTogetherConfig(CommunityConfig memory config) internal returns (uint64) {
+        book.recordGenesis(config.participants, config.escrow);
+        _keepMeters(config.meters);
+        OpenConfig memory packed = OpenCodec.encode(config);
+        return hub.openTogether(packed, block.timestamp + 1 days, _consents(packed, block.timestamp + 1 days));
+    }
+
+    function _openTogether(uint256 n) internal returns (uint64) {
+        return _openTogetherConfig(_config(n));
     }
 
     function _openActive(uint256 n) internal returns (uint64 id) {

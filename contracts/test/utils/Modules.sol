@@ -9,7 +9,7 @@ import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {IMarketStep} from "../../src/interfaces/IMarketStep.sol";
 import {IMeterScheme} from "../../src/interfaces/IMeterScheme.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {CommunityInfo, CommunityModules, WindowStatus} from "../../src/types/Community.sol";
+import {CommunityInfo, CommunityModules, OpenConfig, WindowStatus} from "../../src/types/Community.sol";
 import {MarketKind, ParticipantState} from "../../src/types/Market.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {BalanceBook} from "./BalanceBook.sol";
@@ -90,13 +90,9 @@ abstract contract Modules is Test {
         m.game = gameModule;
     }
 
-    /// @dev The EIP-712 digest of a window result under `hub`'s domain.
-    function _resultDigest(address hub, uint64 id, uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot)
-        internal
-        view
-        returns (bytes32)
-    {
-        bytes32 domain = keccak256(
+    /// @dev `hub`'s EIP-712 domain separator, built by hand (the tests' twin of OpenZeppelin's EIP712).
+    function _hubDomain(address hub) internal view returns (bytes32) {
+        return keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
                 keccak256("DIVERSITY Hub"),
@@ -105,6 +101,25 @@ abstract contract Modules is Test {
                 hub
             )
         );
+    }
+
+    /// @dev The EIP-712 digest a participant signs to consent to `config` until `deadline` (`Hub.openTogether`).
+    function _consentDigest(address hub, OpenConfig memory config, uint256 deadline) internal view returns (bytes32) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("OpenConsent(bytes32 config,uint256 deadline)"), keccak256(abi.encode(config)), deadline
+            )
+        );
+        return keccak256(abi.encodePacked(hex"1901", _hubDomain(hub), structHash));
+    }
+
+    /// @dev The EIP-712 digest of a window result under `hub`'s domain.
+    function _resultDigest(address hub, uint64 id, uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot)
+        internal
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = _hubDomain(hub);
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(

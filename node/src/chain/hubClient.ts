@@ -524,11 +524,13 @@ export class HubClient {
 
   /**
    * What `claim` and `claimShare` pass as `terms` (`ClaimTerms`, from `Hub.community`): the community's token,
-   * N, bond and creditPerMember, frozen once closed; the hub checks them against the claim root `close` wrote.
+   * N, bond, creditPerMember and whether it was aborted (closed before everyone joined: joinedCount < N), frozen
+   * once closed; the hub checks them against the claim root `close` wrote.
    */
-  async memberClaimTerms(): Promise<[string, bigint, bigint, bigint]> {
+  async memberClaimTerms(): Promise<[string, bigint, bigint, bigint, boolean]> {
     const c = await this.contract.community(this.opts.communityId);
-    return [c.token as string, c.participantCount as bigint, c.bond as bigint, c.creditPerMember as bigint];
+    const n = c.participantCount as bigint;
+    return [c.token as string, n, c.bond as bigint, c.creditPerMember as bigint, (c.joinedCount as bigint) < n];
   }
 
   /**

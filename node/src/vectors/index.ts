@@ -2,6 +2,7 @@ import { auctionVectors } from './auction.js';
 import { balancesVectors } from './balances.js';
 import { blsVectorFile } from './bls.js';
 import { commitmentVectors } from './commitment.js';
+import { consentVectors } from './consent.js';
 import { disputeVectors } from './dispute.js';
 import { ed25519VectorFile } from './ed25519.js';
 import { gameVectors } from './game.js';
@@ -38,6 +39,7 @@ export function allVectorFiles(): Record<string, unknown> {
     'limitOrders.json': limitOrderVectors(),
     'meters.json': meterRegistryVectors(),
     'open.json': openListVectors(),
+    'consent.json': consentVectors(),
     'stepEntries.json': stepEntryVectors(),
   };
 }

@@ -264,7 +264,7 @@ export const hubBinding: HubBinding = {
       to: c.hub,
       data: c.hubIface.encodeFunctionData('claimAll', [
         this.communityId,
-        [c.token, c.participants.length, BOND, 0n],
+        [c.token, c.participants.length, BOND, 0n, false],
         leaves.map((l) => [l.participant, l.escrow, l.debt, l.claim]),
         totalClaims,
       ]),
@@ -281,8 +281,8 @@ export const hubBinding: HubBinding = {
       data: c.hubIface.encodeFunctionData('claim', [
         this.communityId,
         // The claim terms `close` committed with the final root (`ClaimTerms`): no slash in a replay, so no
-        // credit per member.
-        [c.token, c.participants.length, BOND, 0n],
+        // credit per member; everyone joined, so not aborted.
+        [c.token, c.participants.length, BOND, 0n, false],
         index,
         [leaf.participant, leaf.escrow, leaf.debt, leaf.claim],
         totalClaims,

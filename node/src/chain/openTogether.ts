@@ -1,0 +1,52 @@
+import { AbiCoder, concat, keccak256, Signature, type SigningKey, TypedDataEncoder, type TypedDataDomain } from 'ethers';
+
+/**
+ * `Hub.openTogether` (DESIGN.md §5.6, "Opening together"): a community every participant consented to opens
+ * Active in one transaction. Participant i's consent is its EIP-712 signature, under the hub's domain, of
+ * `OpenConsent(bytes32 config, uint256 deadline)` with `config` = keccak256(abi.encode(OpenConfig)); the hub
+ * takes them packed, 64 bytes each (EIP-2098), in index order. Twin of `HubSetup.consentDigest`
+ * (vectors in `contracts/test/vectors/consent.json`, replayed by `ConsentVectors.t.sol`).
+ */
+
+/** The ABI type of `OpenConfig` (contracts/src/types/Community.sol), as `abi.encode` lays it out. */
+export const OPEN_CONFIG_TYPE =
+  'tuple(bytes participants, bytes meters, uint32 intervalSeconds, uint32 windowIntervals, uint64 start, ' +
+  'uint32 windowCount, tuple(uint8 kind, uint128 gridBuyPrice, uint128 gridSellPrice, uint64 feederCapacityWh, ' +
+  'bytes32 limitsHash, bytes32 tariffHash) market, address token, uint128 bond, uint128 escrow, ' +
+  'uint32 challengePeriod, tuple(address verifier, address market, address coSignature, address[] meterSchemes, ' +
+  'address game) modules)';
+
+export const OPEN_CONSENT_TYPES = {
+  OpenConsent: [
+    { name: 'config', type: 'bytes32' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+};
+
+/** An `OpenConfig` as ethers encodes it (the object `Hub.open` takes). */
+export type OpenConfigValue = Record<string, unknown>;
+
+/** keccak256(abi.encode(config)): what a consent binds (every field of the configuration). */
+export function openConfigHash(config: OpenConfigValue): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode([OPEN_CONFIG_TYPE], [config]));
+}
+
+/** The EIP-712 digest a participant signs to consent to `config` until `deadline` (unix seconds). */
+export function openConsentDigest(domain: TypedDataDomain, config: OpenConfigValue, deadline: bigint): string {
+  return TypedDataEncoder.hash(domain, OPEN_CONSENT_TYPES, { config: openConfigHash(config), deadline });
+}
+
+/** `key`'s consent to `config` until `deadline`, in the hub's 64-byte form (r ‖ yParityAndS). */
+export function signOpenConsent(
+  key: SigningKey,
+  domain: TypedDataDomain,
+  config: OpenConfigValue,
+  deadline: bigint,
+): string {
+  return Signature.from(key.sign(openConsentDigest(domain, config, deadline))).compactSerialized;
+}
+
+/** Consents (64-byte compact or 65-byte signatures, hex) packed in index order for `openTogether`. */
+export function packConsents(signatures: readonly string[]): string {
+  return concat(signatures.map((s) => Signature.from(s).compactSerialized));
+}
