@@ -166,7 +166,7 @@ describe('sim/replay on anvil', function () {
     expect(held).to.equal(0n);
   }
 
-  it('DIVERSITY: open, approve+join ×N by genesis proof, one co-signed update per window with its balances root, close, one claimAll', async () => {
+  it('DIVERSITY: approve ×N, one openTogether with every consent, one co-signed update per window with its balances root, close, one claimAll', async () => {
     const three = tinyReadings(3, 10);
     const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
     let onChain = { gas: 0n, txs: 0 };
@@ -221,15 +221,15 @@ describe('sim/replay on anvil', function () {
         },
       },
     );
-    // approve ×3 + open + join ×3, three windows (4 + 4 + 2 intervals), close, one claimAll paying all three
-    // (checkSettledByRoots: every member paid); mints kept apart.
-    expect(result.byKind.setup.transactions).to.equal(7);
+    // approve ×3 + one openTogether (ECDSA: every member's consent, every deposit), three windows (4 + 4 + 2
+    // intervals), close, one claimAll paying all three (checkSettledByRoots: every member paid); mints kept apart.
+    expect(result.byKind.setup.transactions).to.equal(4);
     expect(result.byKind.update.transactions).to.equal(3);
     expect(result.byKind.close.transactions).to.equal(1);
     expect(result.byKind.claim.transactions).to.equal(1);
-    expect(result.transactions).to.equal(12);
+    expect(result.transactions).to.equal(9);
     expect(result.deployTransactions).to.equal(12 + 3); // Settlement, 9 modules, hub, token + the mints
-    expect(onChain.txs).to.equal(12 + 3); // the approach's 12 transactions + the mints
+    expect(onChain.txs).to.equal(9 + 3); // the approach's 9 transactions + the mints
     // The receipts of the non-creation transactions are the approach's gas plus the mints, which
     // are reported with the deployments.
     const mints = onChain.gas - result.gasUsed;
@@ -275,11 +275,13 @@ describe('sim/replay on anvil', function () {
         },
       },
     );
-    expect(result.byKind.setup.transactions).to.equal(2 * 300 + 1);
+    // 300 approvals and one openTogether carrying 300 consents.
+    expect(result.byKind.setup.transactions).to.equal(300 + 1);
     expect(result.byKind.update.transactions).to.equal(2);
     expect(result.byKind.claim.transactions).to.equal(300);
     expect(counted, 'every participant signed each window').to.deep.equal([300, 300]);
-    // Under the Osaka per-transaction cap (EIP-7825), the largest being `open` with its 300 meters.
+    // Under the Osaka per-transaction cap (EIP-7825), the largest being `openTogether` with its 300 meters,
+    // consents and deposits.
     expect(result.maxTxGas < 16_777_216n).to.equal(true);
   });
 

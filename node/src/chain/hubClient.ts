@@ -114,7 +114,7 @@ export const TX_TIMEOUT_MS = 60_000;
 const COMMUNITY_CLOSED = 3;
 
 /**
- * The meter list of an `open(config)` transaction's calldata (`config.meters`, packed: `decodeMeters`), checked against the hub's
+ * The meter list of an `open(config)` or `openTogether(config, …)` transaction's calldata (`config.meters`, packed: `decodeMeters`), checked against the hub's
  * `meterRoot` and `meterCount`: the hub stores only the root of the records (`MeterRegistry`). Throws one line
  * when the calldata is not a direct `Hub.open` call or lists other meters than the root commits to.
  */
@@ -130,8 +130,11 @@ export function metersFromOpen(
   } catch {
     parsed = null;
   }
-  if (parsed?.name !== 'open') {
-    throw new MeterListError(`community ${expected.communityId}: its open transaction is not a direct Hub.open call`);
+  // `openTogether` takes the same config first (the consents after it).
+  if (parsed?.name !== 'open' && parsed?.name !== 'openTogether') {
+    throw new MeterListError(
+      `community ${expected.communityId}: its open transaction is not a direct Hub.open or Hub.openTogether call`,
+    );
   }
   let records: MeterRecord[];
   try {

@@ -144,7 +144,7 @@ describe('meter registry (window/meters.ts, twin of MeterRegistry.sol)', () => {
       const notOpen = AbiCoder.defaultAbiCoder().encode(['uint256'], [1]);
       expect(() =>
         metersFromOpen(hub, notOpen, { meterRoot: meterRoot(meters), meterCount: 3, communityId: 7n }),
-      ).to.throw(MeterListError, 'community 7: its open transaction is not a direct Hub.open call');
+      ).to.throw(MeterListError, 'community 7: its open transaction is not a direct Hub.open or Hub.openTogether call');
     });
   });
 

@@ -11,6 +11,7 @@ import {
 import { CLAIM_ALL_MAX_MEMBERS } from '../../../../node/src/chain/claims.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
 import { encodeMeters, encodeParticipants } from '../../../../node/src/chain/openCodec.js';
+import { packConsents, signOpenConsent } from '../../../../node/src/chain/openTogether.js';
 import { hubDomain, WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
@@ -52,7 +53,7 @@ export interface HubBinding {
   /** The hub's constructor arguments, given the modules deployed before it (its allow-list). */
   hubConstructorArgs(deployer: string, modules: HubModules): unknown[];
   tokenConstructorArgs(deployer: string): unknown[];
-  /** Transactions before the first window: funding, approvals, open, joins. */
+  /** Transactions before the first window: funding, approvals, then open and joins (BLS) or `openTogether` (ECDSA). */
   setupTxs(c: HubCallContext): TxSpec[];
   /**
    * `update(id, window, windowRoot, stateHash, balancesRoot, finalState, coSignature)`, fully signed (the
@@ -112,6 +113,11 @@ export interface HubCallContext {
   scheme: CoSignatureSchemeName;
   /** Per participant, the join's key data: empty for ECDSA, BLS key ‖ proof of possession. */
   keyData: string[];
+  /**
+   * ECDSA: the participants' keys and the chain id, with which each signs its consent to the community
+   * (`openTogether`), good until `consentDeadline`.
+   */
+  consent?: { keys: SigningKey[]; chainId: bigint; deadline: bigint };
 }
 
 /** Tariffs of the replayed market, token base units (18 decimals) per kWh: 0.25 buy, 0.05 sell. */
@@ -187,27 +193,46 @@ export const hubBinding: HubBinding = {
         flush: m === n - 1,
       });
     }
+    const config = {
+      participants: encodeParticipants(c.participants),
+      meters: encodeMeters(
+        c.meterKeys.map((publicKey, m) => ({ publicKey: getBytes(publicKey), scheme: 0, owner: m })),
+      ),
+      intervalSeconds: c.readings.intervalSeconds,
+      windowIntervals: c.windowIntervals,
+      start: c.start,
+      windowCount: Math.ceil(c.readings.intervals / c.windowIntervals),
+      market: marketTuple(c.market),
+      token: c.token,
+      bond: BOND,
+      escrow: ESCROW,
+      challengePeriod: 3600,
+      modules: communityModules(c.modules, c.market.kind, c.scheme),
+    };
+    if (c.consent) {
+      // ECDSA: every member signed its consent to this config off chain; one transaction opens the community
+      // Active and pulls every deposit (`openTogether`: no join, no member slot).
+      const { keys, chainId, deadline } = c.consent;
+      const domain = hubDomain(chainId, c.hub);
+      txs.push({
+        from: 0,
+        to: c.hub,
+        data: c.hubIface.encodeFunctionData('openTogether', [
+          config,
+          deadline,
+          packConsents(keys.map((k) => signOpenConsent(k, domain, config, deadline))),
+        ]),
+        gasLimit: 16_000_000n,
+        atInterval: 0,
+        flush: true,
+        kind: 'setup',
+      });
+      return txs;
+    }
     txs.push({
       from: 0,
       to: c.hub,
-      data: c.hubIface.encodeFunctionData('open', [
-        {
-          participants: encodeParticipants(c.participants),
-          meters: encodeMeters(
-            c.meterKeys.map((publicKey, m) => ({ publicKey: getBytes(publicKey), scheme: 0, owner: m })),
-          ),
-          intervalSeconds: c.readings.intervalSeconds,
-          windowIntervals: c.windowIntervals,
-          start: c.start,
-          windowCount: Math.ceil(c.readings.intervals / c.windowIntervals),
-          market: marketTuple(c.market),
-          token: c.token,
-          bond: BOND,
-          escrow: ESCROW,
-          challengePeriod: 3600,
-          modules: communityModules(c.modules, c.market.kind, c.scheme),
-        },
-      ]),
+      data: c.hubIface.encodeFunctionData('open', [config]),
       gasLimit: 16_000_000n,
       atInterval: 0,
       flush: true,
@@ -443,6 +468,15 @@ export class DiversityApproach implements Approach {
               toHex(encodeKeyData(blsPublicKey(sk), blsProofOfPossession(sk, participants[m], domain))),
             )
           : participants.map(() => '0x'),
+      // ECDSA members consent to the config and the hub opens it with every deposit at once (a week to send it).
+      consent:
+        this.scheme === 'ecdsa'
+          ? {
+              keys: ctx.sender.privateKeys.slice(0, r.meters).map((k) => new SigningKey(k)),
+              chainId: BigInt(ctx.sender.chainId),
+              deadline: BigInt(latest) + 7n * 86_400n,
+            }
+          : undefined,
     };
   }
 
