@@ -6,7 +6,7 @@ import {CommonBase} from "forge-std/Base.sol";
 import {StdCheats} from "forge-std/StdCheats.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
 import {Hub} from "../../src/Hub.sol";
-import {CommunityConfig} from "../../src/types/Community.sol";
+import {CommunityConfig, OpenConfig} from "../../src/types/Community.sol";
 import {ParticipantState} from "../../src/types/Market.sol";
 import {BalanceBook} from "../utils/BalanceBook.sol";
 import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
@@ -44,13 +44,8 @@ abstract contract HandlerBase is CommonBase, StdCheats, StdUtils {
         (bond,,,,) = h.member(id, i);
     }
 
-    /// @dev EIP-712 digest of a window result under the hub's domain.
-    function _resultDigest(uint64 id, uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot)
-        internal
-        view
-        returns (bytes32)
-    {
-        bytes32 domain = keccak256(
+    function _domain() internal view returns (bytes32) {
+        return keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
                 keccak256("DIVERSITY Hub"),
@@ -59,6 +54,44 @@ abstract contract HandlerBase is CommonBase, StdCheats, StdUtils {
                 address(_hub())
             )
         );
+    }
+
+    /// @dev Opens `c` together (`Hub.openTogether`): every participant (key `keys[i]`) signs its consent; the
+    /// community is Active with every deposit in. Its genesis balances are recorded first; every member counts
+    /// as joined (`joinedOf`).
+    function _openTogetherRecorded(CommunityConfig memory c, uint256[] storage keys) internal returns (uint64 id) {
+        book.recordGenesis(c.participants, c.escrow);
+        OpenConfig memory packed = OpenCodec.encode(c);
+        uint256 deadline = block.timestamp + 1 days;
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                hex"1901",
+                _domain(),
+                keccak256(
+                    abi.encode(
+                        keccak256("OpenConsent(bytes32 config,uint256 deadline)"),
+                        keccak256(abi.encode(packed)),
+                        deadline
+                    )
+                )
+            )
+        );
+        bytes memory consents;
+        for (uint256 i = 0; i < c.participants.length; ++i) {
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
+            consents = bytes.concat(consents, r, vs);
+        }
+        id = _hub().openTogether(packed, deadline, consents);
+        joinedOf[id] = (uint256(1) << c.participants.length) - 1;
+    }
+
+    /// @dev EIP-712 digest of a window result under the hub's domain.
+    function _resultDigest(uint64 id, uint32 w, bytes32 root, bytes32 stateHash, bytes32 balancesRoot)
+        internal
+        view
+        returns (bytes32)
+    {
+        bytes32 domain = _domain();
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(

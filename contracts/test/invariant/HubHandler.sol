@@ -46,6 +46,8 @@ contract HubHandler is HandlerBase {
     Hub public immutable hub;
     CommunityToken public immutable token;
     uint256[] internal keys;
+    /// Communities opened together (every other one).
+    uint256 public ghostTogether;
     address[] public actors;
     uint64[] public ids;
 
@@ -90,6 +92,12 @@ contract HubHandler is HandlerBase {
             keys.push(uint256(keccak256(abi.encode("actor", i))));
             actors.push(vm.addr(keys[i]));
         }
+    }
+
+    /// @dev Opens the first community (together: its members' deposits are pulled at once), once the actors
+    /// hold tokens and approved the hub (`HubInvariantTest.setUp`).
+    function openFirst() external {
+        require(ids.length == 0, "opened");
         _openNew();
     }
 
@@ -530,8 +538,15 @@ contract HubHandler is HandlerBase {
             ESCROW,
             modules
         );
-        uint64 id = _openRecorded(c);
+        // Every other community, the first included, is opened together (`openTogether`: no join, no member
+        // slot), the others joined one by one: every action and invariant runs over both kinds of membership.
+        bool together = ids.length % 2 == 0;
+        uint64 id = together ? _openTogetherRecorded(c, keys) : _openRecorded(c);
         ids.push(id);
+        if (together) {
+            ghostIn[id] += N * (uint256(BOND) + ESCROW);
+            ++ghostTogether;
+        }
         for (uint256 i = 0; i < N; ++i) {
             ghostPosition[id][i] = int256(uint256(ESCROW));
         }
