@@ -39,6 +39,8 @@ targets=(
   "contracts/src/modules/EcdsaSignerSet.sol||"
   "contracts/src/modules/P256Scheme.sol||"
   "contracts/src/modules/DataAvailabilityGame.sol||"
+  # `open`, `openTogether` (s21: the consents) and `join`, delegatecalled by the hub.
+  "contracts/src/HubSetup.sol||"
   "contracts/src/Hub.sol|function update(|function finalize("
   "contracts/src/Hub.sol|function close(|function claim("
   "contracts/src/Hub.sol|function commitDispute(|------ views"

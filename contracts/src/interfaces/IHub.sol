@@ -291,7 +291,8 @@ interface IHub {
     /// @param keyData Scheme-specific key material (ECDSA: empty; BLS: public key ‖ proof of possession).
     function join(uint64 communityId, uint256 index, bytes32[] calldata proof, bytes calldata keyData) external;
 
-    /// @notice Adds to the caller's on-chain credit (caller must have joined; not closed): paid at close
+    /// @notice Adds to the caller's on-chain credit (caller must be a member: joined, or listed in a community
+    /// opened together; not closed): paid at close
     /// with its escrow and bond, and it backs the caller's debt there.
     /// @param communityId The community.
     /// @param amount Token units pulled with `transferFrom`.
@@ -299,7 +300,7 @@ interface IHub {
 
     /// @notice Tops the caller's bond back up to the configured bond (after a slash or a timeout
     /// penalty): only a signer whose bond is whole counts for a partial claim (review R6).
-    /// @param communityId The community (the caller must have joined; not closed).
+    /// @param communityId The community (the caller must be a member; not closed).
     function topUpBond(uint64 communityId) external;
 
     /// @notice Submits a window's result signed (EIP-712 `WindowResult`) by one or more participants.

@@ -23,6 +23,7 @@ import {
 } from '../chain/modules.js';
 import { HubClient, metersFromOpen } from '../chain/hubClient.js';
 import { encodeMeters, encodeParticipants } from '../chain/openCodec.js';
+import { packConsents, signOpenConsent } from '../chain/openTogether.js';
 import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
@@ -129,8 +130,49 @@ export interface CommunitySpec {
 }
 
 /**
+ * Whether `spec` opens with `Hub.openTogether` (one transaction, every participant's consent and deposit): an
+ * ECDSA community that everyone joins, with no auction order to post at join. Otherwise `open` and one `join`
+ * per participant (BLS members register a key with a proof of possession; `joining` leaves some out).
+ */
+export function opensTogether(spec: CommunitySpec): boolean {
+  return spec.coSignature !== 'bls' && !spec.joining && !spec.ownLimits;
+}
+
+/**
+ * `openCommunity` of a community opened together: each participant checks the meter table it is asked to sign
+ * (`checkMeterConsent`, as before a join), approves its deposit and signs its consent to the whole config; the
+ * opener sends them all in one `openTogether`.
+ */
+async function openTogether(
+  deployment: Deployment,
+  hub: Contract,
+  config: Record<string, unknown>,
+  spec: CommunitySpec,
+  chainId: bigint,
+  ledger?: GasLedger,
+): Promise<bigint> {
+  const domain = hubDomain(chainId, deployment.hubAddress);
+  const latest = await deployment.hub.runner!.provider!.getBlock('latest');
+  const deadline = BigInt(latest!.timestamp + 86_400);
+  const table = spec.meters.map((m, index) => ({ index, ...m }));
+  const consents: string[] = [];
+  for (const [index, p] of spec.participants.entries()) {
+    // A consent binds the meter table: refuse one that lists a key we do not hold under our index.
+    if (spec.ownMeterKeys) checkMeterConsent(table, index, spec.ownMeterKeys[index] ?? []);
+    const asParticipant = deployment.token.connect(p) as Contract;
+    await (await asParticipant.approve(deployment.hubAddress, spec.bond + spec.escrow)).wait();
+    consents.push(signOpenConsent(p.signingKey, domain, config, deadline));
+  }
+  const communityId: bigint = await hub.openTogether.staticCall(config, deadline, packConsents(consents));
+  const receipt = await (await hub.openTogether(config, deadline, packConsents(consents))).wait();
+  if (ledger) recordGas(ledger, 'open together', receipt);
+  return communityId;
+}
+
+/**
  * Opens a community and has every participant (or those of `spec.joining`) join: mint, approve, join with
- * the proof of its genesis balance (so it is Active when all do). Returns the community id.
+ * the proof of its genesis balance (so it is Active when all do); or, for an ECDSA community everyone joins,
+ * opens it together (`opensTogether`). Returns the community id.
  */
 export async function openCommunity(
   deployment: Deployment,
@@ -177,9 +219,6 @@ export async function openCommunity(
     challengePeriod: spec.challengePeriod,
     modules: communityModules(deployment.modules, spec.market.kind, spec.coSignature),
   };
-  const communityId: bigint = await hub.open.staticCall(config);
-  const openReceipt = await (await hub.open(config)).wait();
-  if (ledger) recordGas(ledger, 'open', openReceipt);
   const token = deployment.token.connect(opener) as Contract;
   const deposit = spec.bond + spec.escrow;
   await Promise.all(
@@ -188,6 +227,10 @@ export async function openCommunity(
     }),
   );
   const chainId = (await deployment.hub.runner!.provider!.getNetwork()).chainId;
+  if (opensTogether(spec)) return openTogether(deployment, hub, config, spec, chainId, ledger);
+  const communityId: bigint = await hub.open.staticCall(config);
+  const openReceipt = await (await hub.open(config)).wait();
+  if (ledger) recordGas(ledger, 'open', openReceipt);
   // What each joiner consents to: the meter list as the chain has it (the open's calldata, checked
   // against the hub's meterRoot), not the spec it was built from.
   const table = spec.ownMeterKeys
