@@ -24,7 +24,7 @@ describe('e2e: a participant refuses to join a meter table that lists a foreign 
     await anvil?.stop();
   });
 
-  it('participant 1 refuses (MeterConsentError, one line); the community stays Opening', async () => {
+  it('participant 1 refuses (MeterConsentError, one line): opened together, nothing opens; joined one by one, the community stays Opening', async () => {
     anvil = await startAnvil({ accounts: 3 });
     provider = localProvider(anvil.rpcUrl);
     const deployer = new NonceManager(new Wallet(anvil.privateKeys[0], provider));
@@ -33,32 +33,42 @@ describe('e2e: a participant refuses to join a meter table that lists a foreign 
     const own = [0, 1].map((i) => meterKeyPair(seedFor(`consent-meter-${i}`)).publicKey);
     const openers = meterKeyPair(seedFor('consent-opener-key')).publicKey;
     const latest = await provider.getBlock('latest');
-    let error: unknown;
-    try {
-      await openCommunity(deployment, deployer, {
-        participants: wallets,
-        // The opener's key registered as participant 1's meter.
-        meters: [
-          { publicKey: own[0], scheme: MeterScheme.Ed25519, owner: 0 },
-          { publicKey: openers, scheme: MeterScheme.Ed25519, owner: 1 },
-        ],
-        intervalSeconds: 60,
-        windowIntervals: 4,
-        start: latest!.timestamp + 600,
-        windowCount: 1,
-        market: { kind: MarketKind.Mmr, gridBuyPrice: ETHER / 4n, gridSellPrice: ETHER / 20n, feederCapacityWh: 0n },
-        bond: 10n * ETHER,
-        escrow: 100n * ETHER,
-        challengePeriod: 600,
-        ownMeterKeys: [[own[0]], [own[1]]],
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).to.be.instanceOf(MeterConsentError);
-    expect((error as MeterConsentError).code).to.equal(MeterConsentErrorCode.FOREIGN_METER);
-    expect((error as MeterConsentError).type).to.include({ meterIndex: 1, participant: 1 });
     const hub = deployment.hub.connect(provider) as Contract;
+    // `joining` given: open, then one join each (participant 0 joins before participant 1 refuses); absent: the
+    // ECDSA community opens together, and participant 1 refuses to sign its consent.
+    const attempt = async (joining?: number[]): Promise<unknown> => {
+      try {
+        await openCommunity(deployment, deployer, {
+          participants: wallets,
+          // The opener's key registered as participant 1's meter.
+          meters: [
+            { publicKey: own[0], scheme: MeterScheme.Ed25519, owner: 0 },
+            { publicKey: openers, scheme: MeterScheme.Ed25519, owner: 1 },
+          ],
+          intervalSeconds: 60,
+          windowIntervals: 4,
+          start: latest!.timestamp + 600,
+          windowCount: 1,
+          market: { kind: MarketKind.Mmr, gridBuyPrice: ETHER / 4n, gridSellPrice: ETHER / 20n, feederCapacityWh: 0n },
+          bond: 10n * ETHER,
+          escrow: 100n * ETHER,
+          challengePeriod: 600,
+          ownMeterKeys: [[own[0]], [own[1]]],
+          joining,
+        });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    for (const joining of [undefined, [0, 1]]) {
+      const error = await attempt(joining);
+      expect(error).to.be.instanceOf(MeterConsentError);
+      expect((error as MeterConsentError).code).to.equal(MeterConsentErrorCode.FOREIGN_METER);
+      expect((error as MeterConsentError).type).to.include({ meterIndex: 1, participant: 1 });
+    }
+    // Together: the refusal came before any consent was sent, so no community was opened and no deposit moved.
+    expect(await hub.communityCount()).to.equal(1n, 'only the community opened one by one');
     const info = await hub.community(1n);
     expect(info.joinedCount).to.equal(1n, 'participant 0 joined, participant 1 did not');
     expect(Number(info.status)).to.equal(1, 'still Opening');
