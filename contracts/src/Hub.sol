@@ -127,12 +127,16 @@ contract Hub is IHub, HubStorage {
 
     /// @inheritdoc IHub
     /// @dev In `HubSetup` (EIP-170), as are `openTogether`, `join` and `community`.
-    function open(OpenConfig calldata) external returns (uint64) {
+    function open(OpenConfig calldata) external returns (uint64 communityId) {
+        // Named for the compiler only: the setup's return data is what the caller gets (`_delegateToSetup`).
+        communityId = 0;
         _delegateToSetup();
     }
 
     /// @inheritdoc IHub
-    function openTogether(OpenConfig calldata, uint256, bytes calldata) external returns (uint64) {
+    function openTogether(OpenConfig calldata, uint256, bytes calldata) external returns (uint64 communityId) {
+        // Named for the compiler only: the setup's return data is what the caller gets (`_delegateToSetup`).
+        communityId = 0;
         _delegateToSetup();
     }
 
@@ -553,7 +557,9 @@ contract Hub is IHub, HubStorage {
     }
 
     /// @inheritdoc IHub
-    function community(uint64) external view returns (CommunityInfo memory) {
+    function community(uint64) external view returns (CommunityInfo memory info) {
+        // Named for the compiler only: the setup's return data is what the caller gets (`_delegateToSetup`).
+        info.participantCount = 0;
         _viewOf(_delegateToSetup)();
     }
 

@@ -1,4 +1,12 @@
-import { AbiCoder, concat, keccak256, Signature, type SigningKey, TypedDataEncoder, type TypedDataDomain } from 'ethers';
+import {
+  AbiCoder,
+  concat,
+  keccak256,
+  Signature,
+  type SigningKey,
+  TypedDataEncoder,
+  type TypedDataDomain,
+} from 'ethers';
 
 /**
  * `Hub.openTogether` (DESIGN.md §5.6, "Opening together"): a community every participant consented to opens
