@@ -671,63 +671,8 @@ contract OpenTogetherDisputeTest is DisputeFixture {
 
     /// @dev `_setUpCommunity(ED25519)` with `openTogether` in place of open and the ten joins.
     function _setUpTogether() internal {
-        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/contracts/test/vectors/dispute.json"));
-        publicKeys = vm.parseJsonBytesArray(json, ".publicKeys");
-        present = vm.parseJsonBoolArray(json, ".present");
-        exportWh = vm.parseJsonUintArray(json, ".exportWh");
-        importWh = vm.parseJsonUintArray(json, ".importWh");
-        signatures = vm.parseJsonBytesArray(json, ".signatures");
-        equivocating.encoded = vm.parseJsonBytes(json, ".equivocation.encoded");
-        equivocating.signature = vm.parseJsonBytes(json, ".equivocation.signature");
-        eqMeter = uint32(vm.parseJsonUint(json, ".equivocation.meter"));
-        eqInterval = uint32(vm.parseJsonUint(json, ".equivocation.interval"));
-        delete meterOwners;
-        for (uint256 m = 0; m < M; ++m) {
-            meterOwners.push(uint32(m));
-        }
-        _deployModules();
-        vm.etch(HUB, abi.encodePacked(type(Hub).creationCode, abi.encode(_allowList())));
-        (bool ok, bytes memory runtime) = HUB.call("");
-        require(ok, "hub constructor");
-        vm.etch(HUB, runtime);
-        hub = Hub(HUB);
-        token = new CommunityToken("Community", "CT", address(this));
-        token.mint(address(this), 1e30);
-        token.approve(HUB, type(uint256).max);
-        for (uint256 i = 0; i < N; ++i) {
-            uint256 pk = uint256(keccak256(abi.encode("dispute-node", i)));
-            keys.push(pk);
-            nodes.push(vm.addr(pk));
-            token.mint(nodes[i], 1e30);
-            vm.prank(nodes[i]);
-            token.approve(HUB, type(uint256).max);
-        }
-        vm.warp(START);
-        book.recordGenesis(nodes, ESCROW);
-        Meter[] memory ms = _withOwners(ConfigBuilder.meters(publicKeys, ED25519));
-        delete registered;
-        for (uint256 m = 0; m < ms.length; ++m) {
-            registered.push(ms[m]);
-        }
-        CommunityConfig memory config = ConfigBuilder.build(
-            nodes,
-            ms,
-            Schedule(INTERVAL, W, START, 2, CHALLENGE),
-            MarketParams(MarketKind.Mmr, 250, 50, 0, bytes32(0), bytes32(0)),
-            token,
-            BOND,
-            ESCROW,
-            _modules(MarketKind.Mmr)
-        );
-        OpenConfig memory packed = OpenCodec.encode(config);
-        uint256 deadline = block.timestamp + 1 hours;
-        bytes32 digest = _consentDigest(HUB, packed, deadline);
-        bytes memory consents;
-        for (uint256 i = 0; i < N; ++i) {
-            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
-            consents = bytes.concat(consents, abi.encodePacked(r, vs));
-        }
-        id = hub.openTogether(packed, deadline, consents);
+        openTogether = true;
+        _setUpCommunity(ED25519);
         require(id == 1, "the vectors' community");
     }
 

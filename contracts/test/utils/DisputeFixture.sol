@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, MeterEnergy, ParticipantState, StateHash} from "../../src/types/Market.sol";
-import {Balance, CommunityConfig, Meter, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
+import {Balance, CommunityConfig, Meter, OpenConfig, WindowRecord, WindowStatus} from "../../src/types/Community.sol";
 import {
     DisputeKind,
     EnergyFault,
@@ -191,10 +191,29 @@ abstract contract DisputeFixture is Modules {
         CommunityConfig memory config = ConfigBuilder.build(
             nodes, ms, Schedule(INTERVAL, W, START, 2, CHALLENGE), market, token, BOND, ESCROW, _modules(market.kind)
         );
+        if (openTogether) {
+            id = _openTogetherAt(OpenCodec.encode(config));
+            return;
+        }
         id = hub.open(OpenCodec.encode(config));
         for (uint256 i = 0; i < N; ++i) {
             _join(id, i);
         }
+    }
+
+    /// @dev Set before `_setUpCommunity`: the community opens together (`Hub.openTogether`, every node's consent,
+    /// no join) instead of `open` and N joins; same hub address and id, so the vectors' readings hold.
+    bool internal openTogether;
+
+    function _openTogetherAt(OpenConfig memory packed) internal returns (uint64) {
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes32 digest = _consentDigest(HUB, packed, deadline);
+        bytes memory consents;
+        for (uint256 i = 0; i < N; ++i) {
+            (bytes32 r, bytes32 vs) = vm.signCompact(keys[i], digest);
+            consents = bytes.concat(consents, r, vs);
+        }
+        return hub.openTogether(packed, deadline, consents);
     }
 
     function _withOwners(Meter[] memory ms) internal view returns (Meter[] memory) {
