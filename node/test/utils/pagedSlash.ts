@@ -62,6 +62,9 @@ export async function pendingSlashOf67(anvil: Anvil) {
     bond: BOND,
     escrow: ESCROW,
     challengePeriod: CHALLENGE_PERIOD,
+    // Every participant joins one by one (not `openTogether`): a slash call then writes a whole PAGE of 64
+    // member slots, where a community opened together writes half a page (fresh slots, `Hub._slashPage`).
+    joining: Array.from({ length: N }, (_, i) => i),
   });
   const hub = deployment.hub as Contract;
   const token = deployment.token as Contract;
