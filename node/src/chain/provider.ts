@@ -1,4 +1,18 @@
-import { JsonRpcProvider, type Subscriber, type Subscription } from 'ethers';
+import {
+  FetchRequest,
+  type JsonRpcApiProviderOptions,
+  JsonRpcProvider,
+  type Networkish,
+  type Subscriber,
+  type Subscription,
+} from 'ethers';
+
+/**
+ * How long one JSON-RPC request may go unanswered before it fails (ethers' own bound is 300 s). A request the
+ * node drops must end in an error the caller handles (a daemon tick logs it and the next tick tries again),
+ * never in a wait as long as a test's whole budget: an e2e run hung exactly 300 s inside a settlement tick.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * The JSON-RPC provider of every part of the project (daemon, CLI commands, devnet, tests).
@@ -10,13 +24,25 @@ import { JsonRpcProvider, type Subscriber, type Subscription } from 'ethers';
  * block that is never announced; if nothing else is mined (a script sending one transaction at a time),
  * `wait()` never returns (the likely cause of two CI runs that hung 300 s on the 600 sequential transactions
  * of `wideSignerRecord.test.ts`).
- * Here a pending transaction's receipt is asked for on a timer, every `pollingInterval`, whatever the blocks.
+ * Here a pending transaction's receipt is asked for on a timer, every `pollingInterval`, whatever the blocks,
+ * and every request is bounded in time (`REQUEST_TIMEOUT_MS` unless a `FetchRequest` of the caller's says).
  */
 export class ChainProvider extends JsonRpcProvider {
+  constructor(url: string | FetchRequest, network?: Networkish, options?: JsonRpcApiProviderOptions) {
+    super(typeof url === 'string' ? boundedRequest(url, REQUEST_TIMEOUT_MS) : url, network, options);
+  }
+
   override _getSubscriber(sub: Subscription): Subscriber {
     if (sub.type === 'transaction') return new ReceiptPoller(this, sub.hash, this.pollingInterval);
     return super._getSubscriber(sub);
   }
+}
+
+/** A request to `url` that fails after `timeoutMs` without an answer. */
+export function boundedRequest(url: string, timeoutMs: number): FetchRequest {
+  const request = new FetchRequest(url);
+  request.timeout = timeoutMs;
+  return request;
 }
 
 /** Options every caller shares: a fixed network (no detection round trip), no response cache. */

@@ -147,9 +147,12 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
     // refused, the next tick finishes the slash and sends it again, a later one reads it pending on chain.
     const before = await provider.getBlockNumber();
     let refusedAt: number | undefined;
+    const tickErrors: string[] = [];
     for (let tick = 0; tick < 40; tick++) {
       clock.state.now += 5;
-      await settlement.tick();
+      // As the daemon's loop does: a tick that fails (a JSON-RPC request past REQUEST_TIMEOUT_MS) is logged and
+      // the next one tries again; the assertions below say what it failed with.
+      await settlement.tick().catch((e: unknown) => tickErrors.push(`tick ${tick}: ${(e as Error).message}`));
       if (refusedAt === undefined && (await db.submissions.get(0))?.status === 'failed') {
         refusedAt = tick;
         expect(finished, 'nothing finished before the refusal').to.deep.equal([]);
@@ -157,11 +160,17 @@ describe('e2e: a slash of 67 offenders goes pending and the node finishes it', f
       }
       if (settlement.windowState(0)?.status === 'pending') break; // its update mined, as its sync read it
     }
-    expect(refusedAt, 'the update was refused (SlashPending) first').to.not.equal(undefined);
+    expect(
+      refusedAt,
+      `the update was refused (SlashPending) first; ticks failed: ${tickErrors.join('; ')}`,
+    ).to.not.equal(undefined);
     expect(finished, 'one finish: one continueSlash (3 bonds, then the 3 recipients credited: 6 slots)').to.deep.equal([
       1,
     ]);
-    expect(settlement.windowState(0)).to.deep.equal({ status: 'pending', signers: 3 });
+    expect(settlement.windowState(0), `ticks failed: ${tickErrors.join('; ')}`).to.deep.equal({
+      status: 'pending',
+      signers: 3,
+    });
     // Only an update refused `SlashPending` sets the flag the next tick finishes the slash on (settlement.ts).
     const order = lines.map((l) => l.message);
     const refusal = order.indexOf('update not sent; backing off');

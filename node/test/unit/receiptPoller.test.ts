@@ -1,6 +1,8 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { Network, type PerformActionRequest } from 'ethers';
-import { ChainProvider } from '../../src/chain/provider.js';
+import { isError, Network, type PerformActionRequest } from 'ethers';
+import { boundedRequest, ChainProvider, REQUEST_TIMEOUT_MS } from '../../src/chain/provider.js';
 
 const POLL_MS = 20;
 const HASH = `0x${'ab'.repeat(32)}`;
@@ -50,6 +52,55 @@ describe('ChainProvider: a receipt lookup that never answers', () => {
       ]);
       expect(found).to.equal('found');
       expect(provider.lookups).to.be.at.least(2);
+    } finally {
+      provider.destroy();
+    }
+  });
+});
+
+/**
+ * A request the node accepts and never answers fails after the provider's bound (ethers' own is 300 s): the
+ * caller gets an error it can handle instead of a wait as long as a whole test's budget. A loopback server
+ * that reads the request and says nothing.
+ */
+describe('ChainProvider: a request that never answers', () => {
+  let server: Server | undefined;
+  let url = '';
+  const held: ServerResponse[] = [];
+
+  before(async () => {
+    server = createServer((_req, res) => void held.push(res));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    for (const res of held) res.destroy();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+  });
+
+  it('is bounded by REQUEST_TIMEOUT_MS by default', () => {
+    const provider = new ChainProvider(url, Network.from(31337), { staticNetwork: true });
+    try {
+      expect(provider._getConnection().timeout).to.equal(REQUEST_TIMEOUT_MS);
+      expect(REQUEST_TIMEOUT_MS).to.be.below(300_000);
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it('fails with TIMEOUT after its bound, not after ethers’ 300 s', async () => {
+    const provider = new ChainProvider(boundedRequest(url, 200), Network.from(31337), { staticNetwork: true });
+    try {
+      const outcome = await Promise.race([
+        provider.getBlockNumber().then(
+          () => 'answered',
+          (e: unknown) => (isError(e, 'TIMEOUT') ? 'timeout' : `other: ${(e as Error).message}`),
+        ),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
+      ]);
+      expect(outcome).to.equal('timeout');
+      expect(held.length, 'the server got the request').to.be.at.least(1);
     } finally {
       provider.destroy();
     }
