@@ -13,6 +13,7 @@ import {
 import { fastReadingSigner } from '../../node/src/reading/signature.js';
 import { stateHash } from '../../node/src/window/state.js';
 import { HubClient } from '../../node/src/chain/hubClient.js';
+import { fitsOpenTogether } from '../../node/src/chain/openTogether.js';
 import { popcount } from '../../node/src/util/bits.js';
 import { defaultReplayOptions, type ApproachName, type CommunityReadings } from '../src/replay/types.js';
 import type { RdaApproach } from '../src/replay/approaches/rda.js';
@@ -275,13 +276,13 @@ describe('sim/replay on anvil', function () {
         },
       },
     );
-    // 300 approvals and one openTogether carrying 300 consents.
-    expect(result.byKind.setup.transactions).to.equal(300 + 1);
+    // Above OPEN_TOGETHER_MAX_PARTICIPANTS (256): 300 approvals, one open and 300 joins (no openTogether).
+    expect(fitsOpenTogether(300)).to.equal(false);
+    expect(result.byKind.setup.transactions).to.equal(300 + 1 + 300);
     expect(result.byKind.update.transactions).to.equal(2);
     expect(result.byKind.claim.transactions).to.equal(300);
     expect(counted, 'every participant signed each window').to.deep.equal([300, 300]);
-    // Under the Osaka per-transaction cap (EIP-7825), the largest being `openTogether` with its 300 meters,
-    // consents and deposits.
+    // Under the Osaka per-transaction cap (EIP-7825), the largest being `open` with its 300 meters.
     expect(result.maxTxGas < 16_777_216n).to.equal(true);
   });
 

@@ -16,6 +16,20 @@ import {
  * (vectors in `contracts/test/vectors/consent.json`, replayed by `ConsentVectors.t.sol`).
  */
 
+/**
+ * The most participants the project's tools (devnet, simulator) open a community together for: its gas grows
+ * by about 28,700 a participant (7,353,850 at N = 256, `HubGasTest`), so near N = 580 one `openTogether` would
+ * pass the per-transaction cap of 16,777,216 (EIP-7825) and at N = 1,000 it would need some 28 M. Above this
+ * bound a community opens with `open` and one `join` each. The hub sets no bound: a transaction that does not
+ * fit harms nobody, it just does not go through.
+ */
+export const OPEN_TOGETHER_MAX_PARTICIPANTS = 256;
+
+/** Whether an ECDSA community of `participants` members opens together (`OPEN_TOGETHER_MAX_PARTICIPANTS`). */
+export function fitsOpenTogether(participants: number): boolean {
+  return participants >= 1 && participants <= OPEN_TOGETHER_MAX_PARTICIPANTS;
+}
+
 /** The ABI type of `OpenConfig` (contracts/src/types/Community.sol), as `abi.encode` lays it out. */
 export const OPEN_CONFIG_TYPE =
   'tuple(bytes participants, bytes meters, uint32 intervalSeconds, uint32 windowIntervals, uint64 start, ' +

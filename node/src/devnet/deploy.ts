@@ -23,7 +23,7 @@ import {
 } from '../chain/modules.js';
 import { HubClient, metersFromOpen } from '../chain/hubClient.js';
 import { encodeMeters, encodeParticipants } from '../chain/openCodec.js';
-import { packConsents, signOpenConsent } from '../chain/openTogether.js';
+import { fitsOpenTogether, packConsents, signOpenConsent } from '../chain/openTogether.js';
 import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
@@ -131,11 +131,12 @@ export interface CommunitySpec {
 
 /**
  * Whether `spec` opens with `Hub.openTogether` (one transaction, every participant's consent and deposit): an
- * ECDSA community that everyone joins, with no auction order to post at join. Otherwise `open` and one `join`
- * per participant (BLS members register a key with a proof of possession; `joining` leaves some out).
+ * ECDSA community that everyone joins, with no auction order to post at join, of at most
+ * `OPEN_TOGETHER_MAX_PARTICIPANTS`. Otherwise `open` and one `join` per participant (BLS members register a key
+ * with a proof of possession; `joining` leaves some out).
  */
 export function opensTogether(spec: CommunitySpec): boolean {
-  return spec.coSignature !== 'bls' && !spec.joining && !spec.ownLimits;
+  return spec.coSignature !== 'bls' && !spec.joining && !spec.ownLimits && fitsOpenTogether(spec.participants.length);
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import { CLAIM_ALL_MAX_MEMBERS } from '../../../../node/src/chain/claims.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
 import { encodeMeters, encodeParticipants } from '../../../../node/src/chain/openCodec.js';
-import { packConsents, signOpenConsent } from '../../../../node/src/chain/openTogether.js';
+import { fitsOpenTogether, packConsents, signOpenConsent } from '../../../../node/src/chain/openTogether.js';
 import { hubDomain, WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
@@ -468,9 +468,10 @@ export class DiversityApproach implements Approach {
               toHex(encodeKeyData(blsPublicKey(sk), blsProofOfPossession(sk, participants[m], domain))),
             )
           : participants.map(() => '0x'),
-      // ECDSA members consent to the config and the hub opens it with every deposit at once (a week to send it).
+      // ECDSA members consent to the config and the hub opens it with every deposit at once (a week to send it),
+      // up to OPEN_TOGETHER_MAX_PARTICIPANTS; above, open and joins (one openTogether would pass the gas cap).
       consent:
-        this.scheme === 'ecdsa'
+        this.scheme === 'ecdsa' && fitsOpenTogether(participants.length)
           ? {
               keys: ctx.sender.privateKeys.slice(0, r.meters).map((k) => new SigningKey(k)),
               chainId: BigInt(ctx.sender.chainId),
