@@ -338,11 +338,14 @@ contract Hub is IHub, HubStorage {
         uint256 totalClaims,
         bytes32[] calldata proof
     ) external nonReentrant {
-        Community storage c = _closedLeaf(communityId, terms, index, leaf, totalClaims, proof);
-        // The member's slot and the pool's are read and written once there, and the payout made (`Claimed`):
-        // in the linked library for EIP-170. Bond, creditPerMember and token come from the checked `terms`.
-        Settlement.payClaim(
-            c.members[index], c.pool, _withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
+        _payMember(
+            _closedLeaf(communityId, terms, index, leaf, totalClaims, proof),
+            communityId,
+            terms,
+            index,
+            leaf,
+            totalClaims,
+            false
         );
     }
 
@@ -355,10 +358,54 @@ contract Hub is IHub, HubStorage {
         uint256 totalClaims,
         bytes32[] calldata proof
     ) external nonReentrant {
-        Community storage c = _closedLeaf(communityId, terms, index, leaf, totalClaims, proof);
-        Settlement.payShare(
-            c.members[index], c.pool, _withdrawable[terms.token], leaf, totalClaims, terms, communityId, index
+        _payMember(
+            _closedLeaf(communityId, terms, index, leaf, totalClaims, proof),
+            communityId,
+            terms,
+            index,
+            leaf,
+            totalClaims,
+            true
         );
+    }
+
+    /// @dev `claim` (`share` false) or `claimShare` of member `index` of `c`, its leaf and `terms` proven. The
+    /// member's slot (or its settled bit) and the pool's are read and written once there, and the payout made:
+    /// in the linked library for EIP-170. Bond, creditPerMember and token come from the checked `terms`.
+    function _payMember(
+        Community storage c,
+        uint64 communityId,
+        ClaimTerms calldata terms,
+        uint256 index,
+        Balance calldata leaf,
+        uint256 totalClaims,
+        bool share
+    ) internal {
+        if (share) {
+            Settlement.payShare(
+                communityId,
+                index,
+                c.members[index],
+                c.settledBits,
+                c.pool,
+                _withdrawable[terms.token],
+                leaf,
+                totalClaims,
+                terms
+            );
+        } else {
+            Settlement.payClaim(
+                communityId,
+                index,
+                c.members[index],
+                c.settledBits,
+                c.pool,
+                _withdrawable[terms.token],
+                leaf,
+                totalClaims,
+                terms
+            );
+        }
     }
 
     /// @inheritdoc IHub
@@ -368,7 +415,15 @@ contract Hub is IHub, HubStorage {
     {
         Community storage c = _communities[communityId];
         Settlement.payAll(
-            c.claimRoot, c.members, c.pool, _withdrawable[terms.token], terms, leaves, totalClaims, communityId
+            communityId,
+            c.claimRoot,
+            c.members,
+            c.settledBits,
+            c.pool,
+            _withdrawable[terms.token],
+            terms,
+            leaves,
+            totalClaims
         );
     }
 
@@ -591,7 +646,7 @@ contract Hub is IHub, HubStorage {
         returns (uint256 bond, uint256 credit, bool settled, uint256 claimTaken, uint256 fine)
     {
         Community storage c = _existing(communityId);
-        return Settlement.memberView(c.members[index], c.bond, c.creditPerMember);
+        return Settlement.memberView(c.members[index], c.settledBits, index, c.bond, c.creditPerMember);
     }
 
     // ------------------------------------------------------------------ disputes (internals)

@@ -79,6 +79,9 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
         /// window's; the genesis root if aborted) and the claim terms (token, N, bond, creditPerMember), all
         /// frozen from then on.
         bytes32 claimRoot;
+        /// A community opened together: its members paid out by a claim that left nothing to record, a bit each
+        /// (a word per 256 members) instead of a fresh member slot (`Settlement.isSettled`).
+        mapping(uint256 word => uint256) settledBits;
     }
 
     /// @dev Number of communities opened so far (ids run from 1 to this; `communityCount`).

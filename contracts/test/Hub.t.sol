@@ -864,7 +864,7 @@ contract HubTest is HubFixture {
 
     function test_React_ShortDebtorClaimsProRata() public {
         uint64 id = _openActive(N);
-        _update(id, 0, _state(_shortNets()), _everyone(N));
+        _update(id, 0, _state(_shortNets(N)), _everyone(N));
         assertEq(_leafAt(id, 0, 0).debt, 2_001);
         // 5,000 · 3,500 / 7,001 = 2,499.6 → 2,499 (+1 remainder, first creditor); 5,000 · 3,501 / 7,001 → 2,500.
         assertEq(_leafAt(id, 0, 1).escrow, ESCROW + 2_500);
@@ -887,7 +887,7 @@ contract HubTest is HubFixture {
     /// Debtor first, then the creditors: the debtor's bond repays what it can (1,000 of 2,001), and the
     /// creditors share the pool pro rata (floor): 499 and 500, dust 1 < 2 creditors.
     function test_Claim_DebtorThenCreditors() public {
-        uint64 id = _closeWith(_state(_shortNets()));
+        uint64 id = _closeWith(_state(_shortNets(N)));
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 0);
         vm.expectEmit(address(hub));
         emit IHub.Claimed(id, 0, nodes[0], 0, BOND);
@@ -919,7 +919,7 @@ contract HubTest is HubFixture {
     /// repays what it can, the creditors share the whole pool (499 and 500), dust 1; a third party sends it,
     /// the money goes to the members.
     function test_ClaimAll_PaysWhatEachClaimPays() public {
-        uint64 id = _closeWith(_state(_shortNets()));
+        uint64 id = _closeWith(_state(_shortNets(N)));
         uint256 snap = vm.snapshotState();
         _claimMember(id, 1);
         _claimMember(id, 2);
@@ -946,7 +946,7 @@ contract HubTest is HubFixture {
     /// A claim sent first cannot make the batch revert: the batch skips it, pays the others, and tops up the
     /// early creditor's share of the pool the debtor's repayment grew.
     function test_ClaimAll_AfterAClaimSkipsItAndPaysItsShare() public {
-        uint64 id = _closeWith(_state(_shortNets()));
+        uint64 id = _closeWith(_state(_shortNets(N)));
         _claimMember(id, 1);
         assertEq(_paid(1), ESCROW + 2_500 + BOND);
         vm.expectEmit(address(hub));
@@ -1064,7 +1064,7 @@ contract HubTest is HubFixture {
     /// Creditors first: the pool is empty, they take their escrow and bond; when the debtor settles, the
     /// pool grows and each creditor takes its share with `claimShare` (anyone may call it for them).
     function test_ClaimShare_PoolGrowsAfterCreditorsClaimed() public {
-        uint64 id = _closeWith(_state(_shortNets()));
+        uint64 id = _closeWith(_state(_shortNets(N)));
         _claimMember(id, 1);
         assertEq(_paid(1), ESCROW + 2_500 + BOND);
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
@@ -1089,7 +1089,7 @@ contract HubTest is HubFixture {
     /// A debtor's `deposit` is on-chain credit: it backs its debt at close, so the creditors are paid in full.
     function test_Claim_DepositBacksDebt() public {
         uint64 id = _openActive(N);
-        _update(id, 0, _state(_shortNets()), _everyone(N));
+        _update(id, 0, _state(_shortNets(N)), _everyone(N));
         vm.prank(nodes[0]);
         hub.deposit(id, 1_500);
         _deposited[0] = 1_500;
@@ -1274,14 +1274,6 @@ contract HubTest is HubFixture {
         _update(id, 1, _transferState(N, 0), _everyone(N));
         _update(id, 2, _transferState(N, 0), _everyone(N));
         hub.close(id);
-    }
-
-    /// @dev Participant 0 owes 7,001 with 5,000 of escrow; 1 and 2 are owed 3,500 and 3,501.
-    function _shortNets() internal pure returns (int256[] memory nets) {
-        nets = new int256[](N);
-        nets[0] = -7_001;
-        nets[1] = 3_500;
-        nets[2] = 3_501;
     }
 
     function _claimEveryone(uint64 id) internal {

@@ -257,6 +257,65 @@ contract HubGasTest is HubFixture {
         vm.snapshotValue("Hub", string.concat("claimAll_perMember", _n(n), "_txGas"), txGas / n);
     }
 
+    /// @dev A closed community of n, opened together or joined one by one, whose windows each moved 100 back and
+    /// forth (`_alternatingState`): no debt, no claim holder, every claim its member's own funds (the common
+    /// case, the simulator's year). A member of a community opened together has no slot of its own: its claim
+    /// marks its bit (`Settlement.isSettled`: the first in a word of 256 writes the word fresh), where a joined
+    /// member's claim rewrites its slot.
+    function _closedPlain(uint256 n, bool together) internal returns (uint64 id) {
+        id = together ? _openTogether(n) : _openActive(n);
+        ParticipantState[] memory s = _alternatingState(n, 100);
+        for (uint32 w = 0; w < WINDOWS; ++w) {
+            _update(id, w, s, _everyone(n));
+        }
+        hub.close(id);
+    }
+
+    /// @dev The first two claims of `_closedPlain(n, together)`, each its own transaction
+    /// (`claimTogether_first`/`_second`, `claimJoined_first`/`_second`).
+    function _measurePlainClaims(uint256 n, bool together) internal {
+        uint64 id = _closedPlain(n, together);
+        string memory kind = together ? "claimTogether" : "claimJoined";
+        _claimGas(id, n, 0, string.concat(kind, "_first"));
+        _claimGas(id, n, 1, string.concat(kind, "_second"));
+    }
+
+    /// @dev `claimAll` of `_closedPlain(n, together)` (`claimAllTogether`, `claimAllJoined`).
+    function _measurePlainClaimAll(uint256 n, bool together) internal {
+        uint64 id = _closedPlain(n, together);
+        (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
+        bytes memory data = abi.encodeCall(hub.claimAll, (id, claimTermsOf(address(hub), id), all, total));
+        // The batch pays the community's last token out: its pool slot and the hub's token balance go to zero,
+        // refunded (EIP-3529) after the gas below, which is before the refund.
+        vm.prank(address(0xC1A1));
+        (bool ok,) = address(hub).call(data);
+        assertTrue(ok);
+        uint256 txGas = uint256(vm.lastCallGas().gasTotalUsed);
+        assertLt(txGas, TX_GAS_CAP);
+        string memory key = string.concat(together ? "claimAllTogether" : "claimAllJoined", _n(n));
+        vm.snapshotValue("Hub", string.concat(key, "_txGas"), txGas);
+        vm.snapshotValue("Hub", string.concat(key, "_refund"), uint256(int256(vm.lastCallGas().gasRefunded)));
+        vm.snapshotValue("Hub", string.concat(key, "_perMember_txGas"), txGas / n);
+    }
+
+    /// forge-config: default.isolate = true
+    function test_Gas_PlainClaims_N10() public {
+        _measurePlainClaims(10, true);
+        _measurePlainClaims(10, false);
+    }
+
+    /// forge-config: default.isolate = true
+    function test_Gas_PlainClaimAll_N10() public {
+        _measurePlainClaimAll(10, true);
+        _measurePlainClaimAll(10, false);
+    }
+
+    /// forge-config: default.isolate = true
+    function test_Gas_PlainClaimAll_N256() public {
+        _measurePlainClaimAll(256, true);
+        _measurePlainClaimAll(256, false);
+    }
+
     /// forge-config: default.isolate = true
     function test_Gas_ClaimAll_N10() public {
         _measureClaimAll(10);

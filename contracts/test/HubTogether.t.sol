@@ -229,6 +229,52 @@ contract HubTogetherTest is HubFixture {
         hub.claim(id, t, 0, leaf, total, proof);
     }
 
+    /// §5.6 "Settled without a slot", the debtor case of `HubTest.test_ClaimAll_AfterAClaimSkipsItAndPaysItsShare`
+    /// opened together. Creditor 1 claims before the debtor: no share yet, so its claim marks its bit and writes
+    /// no slot; claiming again is refused (attack: a second payout of a slot-less member), and so is a share
+    /// before the pool grew. The batch skips it, pays the debtor and creditor 2, and tops up creditor 1's share
+    /// of what the debtor repaid (its slot written then): the figures of the joined community, dust 1.
+    function test_OpenTogether_EarlyCreditorSettledByItsBitTakesItsShare() public {
+        uint64 id = _openTogether(N);
+        _update(id, 0, _state(_shortNets(N)), _everyone(N));
+        for (uint32 w = 1; w < WINDOWS; ++w) {
+            _update(id, w, _transferState(N, 0), _everyone(N));
+        }
+        hub.close(id);
+        ClaimTerms memory t = claimTermsOf(address(hub), id);
+        uint256 before = token.balanceOf(nodes[1]);
+        _claim(id, 1);
+        assertEq(token.balanceOf(nodes[1]) - before, ESCROW + 2_500 + BOND);
+        (,, bool settled, uint256 taken,) = hub.member(id, 1);
+        assertTrue(settled);
+        assertEq(taken, 0);
+        (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, 1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, id, 1));
+        hub.claim(id, t, 1, leaf, total, proof);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
+        hub.claimShare(id, t, 1, leaf, total, proof);
+
+        (Balance[] memory all, uint256 totalAll) = book.leaves(book.finalRoot(hub, id));
+        vm.expectEmit(address(hub));
+        emit IHub.ClaimShared(id, 1, nodes[1], 499);
+        hub.claimAll(id, t, all, totalAll);
+        assertEq(token.balanceOf(nodes[1]) - before, ESCROW + 2_500 + BOND + 499);
+        (,, settled, taken,) = hub.member(id, 1);
+        assertTrue(settled);
+        assertEq(taken, 499);
+        (,, settled, taken,) = hub.member(id, 2);
+        assertTrue(settled);
+        assertEq(taken, 500);
+        (,, settled,,) = hub.member(id, 0);
+        assertTrue(settled);
+        assertEq(hub.community(id).held, 1, "dust");
+        assertEq(token.balanceOf(address(hub)), 1);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, 1));
+        hub.claimShare(id, t, 1, leaf, total, proof);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, id, N));
+        hub.claimAll(id, t, all, totalAll);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     function _lifeAndClaims(bool together) internal returns (uint256[N] memory paid) {

@@ -328,26 +328,58 @@ library Settlement {
         total -= fine;
     }
 
-    /// @notice `Hub.claim`'s settlement of member `m` (DESIGN.md §5.6), a member (`payClaim` refuses one of an
-    /// aborted community that never joined: `ClaimTerms.aborted`): `AlreadyClaimed` for one paid out; funds = leaf escrow + bond + credit less its fine, taken
+    /// @notice `Hub.claim`'s settlement of member `m` under the closed community's `terms` (DESIGN.md §5.6):
+    /// `NotJoined` for a participant that never joined an aborted community (`ClaimTerms.aborted`; otherwise a
+    /// slot-less participant is a member opened together), `AlreadyClaimed` for one paid out (`isSettled`);
+    /// funds = leaf escrow + bond + credit less its fine, taken
     /// first (`funds`, `FineCollected`; review 3 B2: before the debt, so a member cannot move its funds out of
     /// the fine's reach by owing them to a claim holder of its own; the fine stays in the hub); repaid =
     /// min(debt, funds) joins the repaid pool `pool` (returned as `newPool`); paid = funds − repaid plus a
     /// claim holder's share of the pool, its own repayment in it (floor(newPool · claim / totalClaims)),
     /// recorded as its claimTaken. One read and one write of the member's slot: `Settled`, claimTaken in
-    /// `bondMissing` (`Member`). `payClaim` takes `paid` off `held` (`CommunityFundsExceeded`) and pays it.
+    /// `bondMissing` (`Member`); a member with no slot of its own (opened together) that took no share: its bit
+    /// in `settledBits` instead (`isSettled`). `payClaim` takes `paid` off `held` (`CommunityFundsExceeded`) and
+    /// pays it.
     function settle(
+        uint64 communityId,
+        uint256 index,
         Member storage m,
+        mapping(uint256 => uint256) storage settledBits,
         Balance calldata leaf,
         uint256 totalClaims,
-        uint256 bond,
-        uint256 creditPerMember,
-        uint256 pool,
-        uint64 communityId,
-        uint256 index
+        ClaimTerms calldata terms,
+        uint256 pool
     ) public returns (uint256 paid, uint256 repaid, uint256 newPool) {
-        uint256 total = _fundsAtClaim(m, leaf, bond, creditPerMember, communityId, index);
-        return _repayAndShare(m, total, leaf.debt, leaf.claim, pool, totalClaims);
+        uint256 total = _fundsAtClaim(communityId, index, m, settledBits, leaf, terms);
+        return _repayAndShare(m, settledBits, index, total, leaf, pool, totalClaims);
+    }
+
+    /// @notice Whether member `index`, whose slot's state is `state`, was paid out by a claim (DESIGN.md §5.6
+    /// "Settled without a slot"): its slot says `Settled`, or its slot says `None` and its bit in `settledBits`
+    /// is set. A member of a community opened together has no slot of its own (`Hub.openTogether`): a claim
+    /// that leaves it no claimTaken to keep marks its bit (a word per 256 members: 2,900 gas once the word is
+    /// written, where a fresh slot costs 20,000) and leaves its slot as it was, never read again. The one home
+    /// of the rule.
+    function isSettled(MemberState state, mapping(uint256 => uint256) storage settledBits, uint256 index)
+        internal
+        view
+        returns (bool)
+    {
+        if (state == MemberState.Settled) return true;
+        return state == MemberState.None && (settledBits[index >> 8] >> (index & 0xff)) & 1 == 1;
+    }
+
+    /// @notice What a member paid out by a claim took of the repaid pool so far (`claimTaken`): its slot's
+    /// `bondMissing` once the slot says `Settled` (`Member`), 0 for one settled by its bit (`isSettled`).
+    function claimTaken(Member memory m) internal pure returns (uint256) {
+        return m.state == MemberState.Settled ? m.bondMissing : 0;
+    }
+
+    /// @dev Marks member `index` settled by its bit (`isSettled`).
+    function _setSettledBit(mapping(uint256 => uint256) storage settledBits, uint256 index) private {
+        // The bit of `index` in its word: 1 shifted left by its position, as intended.
+        // forge-lint: disable-next-line(incorrect-shift)
+        settledBits[index >> 8] |= 1 << (index & 0xff);
     }
 
     /// @notice `Hub._applyDispute`'s slot rule over the community's voided slots `voidedAt_`. `submittedAt`:
@@ -388,18 +420,21 @@ library Settlement {
     /// is mined the whole repaid pool is out. `NothingToClaim(communityId, N)` when neither pass paid anyone.
     /// Gas grows with N (a leaf and a transfer each): a community too large for one transaction pays by `claim`.
     function payAll(
+        uint64 communityId,
         bytes32 claimRoot_,
         mapping(uint256 => Member) storage members,
+        mapping(uint256 => uint256) storage settledBits,
         Pool storage pool,
         mapping(address => uint256) storage withdrawable,
         ClaimTerms calldata terms,
         Balance[] calldata leaves,
-        uint256 totalClaims,
-        uint64 communityId
+        uint256 totalClaims
     ) public {
         _requireAllLeaves(claimRoot_, terms, leaves, totalClaims, communityId);
-        bool paidAny = _claimEach(members, pool, withdrawable, terms, leaves, totalClaims, communityId);
-        if (_shareEach(members, pool, withdrawable, terms, leaves, totalClaims, communityId)) paidAny = true;
+        bool paidAny = _claimEach(communityId, members, settledBits, pool, withdrawable, terms, leaves, totalClaims);
+        if (_shareEach(communityId, members, settledBits, pool, withdrawable, terms, leaves, totalClaims)) {
+            paidAny = true;
+        }
         if (!paidAny) revert IHub.NothingToClaim(communityId, leaves.length);
     }
 
@@ -424,41 +459,53 @@ library Settlement {
 
     /// @dev `payAll`'s first pass: `payClaim` for each member not paid yet; whether it paid anyone.
     function _claimEach(
+        uint64 communityId,
         mapping(uint256 => Member) storage members,
+        mapping(uint256 => uint256) storage settledBits,
         Pool storage pool,
         mapping(address => uint256) storage withdrawable,
         ClaimTerms calldata terms,
         Balance[] calldata leaves,
-        uint256 totalClaims,
-        uint64 communityId
+        uint256 totalClaims
     ) private returns (bool paidAny) {
         bool aborted = terms.aborted;
         for (uint256 i = 0; i < leaves.length; ++i) {
-            MemberState state = members[i].state;
             // Paid already, or (aborted) never joined.
-            if (state == MemberState.Settled || (aborted && state == MemberState.None)) continue;
-            payClaim(members[i], pool, withdrawable, leaves[i], totalClaims, terms, communityId, i);
+            if (_skipAtClaim(members[i].state, settledBits, i, aborted)) continue;
+            payClaim(communityId, i, members[i], settledBits, pool, withdrawable, leaves[i], totalClaims, terms);
             paidAny = true;
         }
+    }
+
+    /// @dev `payAll`'s first pass skips member `index` (its slot's state `state`): paid out already
+    /// (`isSettled`), or a participant that never joined an aborted community.
+    function _skipAtClaim(
+        MemberState state,
+        mapping(uint256 => uint256) storage settledBits,
+        uint256 index,
+        bool aborted
+    ) private view returns (bool) {
+        return (aborted && state == MemberState.None) || isSettled(state, settledBits, index);
     }
 
     /// @dev `payAll`'s second pass: `payShare` for each paid claim holder the repaid pool owes more; whether it
     /// paid anyone.
     function _shareEach(
+        uint64 communityId,
         mapping(uint256 => Member) storage members,
+        mapping(uint256 => uint256) storage settledBits,
         Pool storage pool,
         mapping(address => uint256) storage withdrawable,
         ClaimTerms calldata terms,
         Balance[] calldata leaves,
-        uint256 totalClaims,
-        uint64 communityId
+        uint256 totalClaims
     ) private returns (bool paidAny) {
         for (uint256 i = 0; i < leaves.length; ++i) {
-            Member storage m = members[i];
-            // After the first pass every member is Settled but one that never joined, and such a member
+            // After the first pass every member is settled but one that never joined, and such a member
             // exists only in an aborted community, paid from the genesis root: no claim holder there (due 0).
-            if (due(pool.repaidPool, leaves[i].claim, totalClaims) <= m.bondMissing) continue;
-            payShare(m, pool, withdrawable, leaves[i], totalClaims, terms, communityId, i);
+            uint256 owedNow = due(pool.repaidPool, leaves[i].claim, totalClaims);
+            if (owedNow == 0 || owedNow <= claimTaken(members[i])) continue;
+            payShare(communityId, i, members[i], settledBits, pool, withdrawable, leaves[i], totalClaims, terms);
             paidAny = true;
         }
     }
@@ -472,49 +519,62 @@ library Settlement {
 
     /// @dev `settle` after the funds: repaid = min(debt, funds) into the pool, paid = funds − repaid + the
     /// share of the pool (claimTaken, written with the `Settled` state).
+    /// A member with no slot of its own (state `None`: opened together) and no share to keep is marked by its
+    /// bit instead (`isSettled`).
     function _repayAndShare(
         Member storage m,
+        mapping(uint256 => uint256) storage settledBits,
+        uint256 index,
         uint256 total,
-        uint256 debt,
-        uint256 owed,
+        Balance calldata leaf,
         uint256 pool,
         uint256 totalClaims
     ) private returns (uint256 paid, uint256 repaid, uint256 newPool) {
+        uint256 debt = leaf.debt;
         repaid = debt < total ? debt : total;
         newPool = pool + repaid;
-        uint256 share = due(newPool, owed, totalClaims);
+        uint256 share = due(newPool, leaf.claim, totalClaims);
         paid = total - repaid + share;
+        if (share == 0 && m.state == MemberState.None) {
+            _setSettledBit(settledBits, index);
+            return (paid, repaid, newPool);
+        }
         m.bondMissing = share.toUint128();
         m.state = MemberState.Settled;
     }
 
-    /// @dev A joined member's funds at its claim (`funds`), its fine collected (`FineCollected`).
+    /// @dev A member's funds at its claim (`funds`), its fine collected (`FineCollected`); `NotJoined` for a
+    /// participant of an aborted community that never joined, `AlreadyClaimed` for one paid out (`isSettled`).
     function _fundsAtClaim(
-        Member storage slot,
-        Balance calldata leaf,
-        uint256 bond,
-        uint256 creditPerMember,
         uint64 communityId,
-        uint256 index
+        uint256 index,
+        Member storage slot,
+        mapping(uint256 => uint256) storage settledBits,
+        Balance calldata leaf,
+        ClaimTerms calldata terms
     ) private returns (uint256 total) {
         Member memory m = slot;
-        // A member not Settled is paid: `payClaim` refuses a slot-less one of an aborted community first.
-        if (m.state == MemberState.Settled) revert IHub.AlreadyClaimed(communityId, index);
+        // Only in an aborted community is a participant without a slot not a member (`ClaimTerms.aborted`).
+        if (terms.aborted && m.state == MemberState.None) revert IHub.NotJoined(communityId, leaf.participant);
+        if (isSettled(m.state, settledBits, index)) revert IHub.AlreadyClaimed(communityId, index);
         uint256 fine;
-        (total, fine) = funds(m, leaf.escrow, bond, creditPerMember);
+        (total, fine) = funds(m, leaf.escrow, terms.bond, terms.creditPerMember);
         if (fine > 0) emit IHub.FineCollected(communityId, index, fine);
     }
 
     /// @notice What `Hub.member` reports of member `m` (configured bond `bond`): its bond, its credit and its
     /// fine (the positive and negative parts of `creditOf`), and, once paid out by `claim` (`Settled`), 0 for
-    /// those three (they went with the claim) and what it took of the repaid pool (the field `bondMissing`
-    /// holds it then, `Member`). Here and not in the hub: EIP-170.
-    function memberView(Member memory v, uint256 bond, uint256 creditPerMember)
-        public
-        pure
-        returns (uint256, uint256 positive, bool, uint256, uint256 negative)
-    {
-        if (v.state == MemberState.Settled) return (0, 0, true, v.bondMissing, 0);
+    /// those three (they went with the claim) and what it took of the repaid pool (`claimTaken`; settled by its
+    /// bit, `isSettled`: its slot's leftovers are not read). Member `index` of `settledBits`' community. Here and
+    /// not in the hub: EIP-170.
+    function memberView(
+        Member memory v,
+        mapping(uint256 => uint256) storage settledBits,
+        uint256 index,
+        uint256 bond,
+        uint256 creditPerMember
+    ) public view returns (uint256, uint256 positive, bool, uint256, uint256 negative) {
+        if (isSettled(v.state, settledBits, index)) return (0, 0, true, claimTaken(v), 0);
         (positive, negative) = split(creditOf(v, creditPerMember));
         return (bond - v.bondMissing, positive, false, 0, negative);
     }
@@ -522,20 +582,23 @@ library Settlement {
     /// @notice `Hub.claimShare`: what a claim holder paid out by `claim` takes of the repaid pool `pool` since,
     /// floor(pool · owed / totalClaims) − claimTaken, recorded as its new claimTaken (`NothingToClaim` if the
     /// member was not paid out yet, or if nothing grew). Here and not in the hub: EIP-170 (a rare call).
+    /// A member settled by its bit (`isSettled`) gets its slot written here: `Settled`, its claimTaken.
     function takeShare(
+        uint64 communityId,
+        uint256 index,
         Member storage m,
+        mapping(uint256 => uint256) storage settledBits,
         uint256 pool,
         uint256 owed,
-        uint256 totalClaims,
-        uint64 communityId,
-        uint256 index
+        uint256 totalClaims
     ) public returns (uint256) {
-        if (m.state != MemberState.Settled) revert IHub.NothingToClaim(communityId, index);
+        Member memory v = m;
+        if (!isSettled(v.state, settledBits, index)) revert IHub.NothingToClaim(communityId, index);
         uint256 owedNow = due(pool, owed, totalClaims);
-        // A settled member's `bondMissing` is its claimTaken (`Member`).
-        uint256 taken = m.bondMissing;
+        uint256 taken = claimTaken(v);
         if (owedNow <= taken) revert IHub.NothingToClaim(communityId, index);
         m.bondMissing = owedNow.toUint128();
+        m.state = MemberState.Settled;
         return owedNow - taken;
     }
 
@@ -544,37 +607,42 @@ library Settlement {
     /// emits `Claimed` and pays (`_payOut`). `withdrawable` is the hub's for `terms.token`. Here and not in the
     /// hub: EIP-170.
     function payClaim(
+        uint64 communityId,
+        uint256 index,
         Member storage m,
+        mapping(uint256 => uint256) storage settledBits,
         Pool storage pool,
         mapping(address => uint256) storage withdrawable,
         Balance calldata leaf,
         uint256 totalClaims,
-        ClaimTerms calldata terms,
-        uint64 communityId,
-        uint256 index
+        ClaimTerms calldata terms
     ) public {
-        // Only in an aborted community is a member without a slot not one (`ClaimTerms.aborted`).
-        if (terms.aborted && m.state == MemberState.None) revert IHub.NotJoined(communityId, leaf.participant);
-        (uint256 paid, uint256 repaid, uint256 newPool) =
-            settle(m, leaf, totalClaims, terms.bond, terms.creditPerMember, pool.repaidPool, communityId, index);
-        if (repaid != 0) pool.repaidPool = newPool.toUint128();
-        emit IHub.Claimed(communityId, index, leaf.participant, paid, repaid);
+        uint256 paid;
+        {
+            uint256 repaid;
+            uint256 newPool;
+            (paid, repaid, newPool) =
+                settle(communityId, index, m, settledBits, leaf, totalClaims, terms, pool.repaidPool);
+            if (repaid != 0) pool.repaidPool = newPool.toUint128();
+            emit IHub.Claimed(communityId, index, leaf.participant, paid, repaid);
+        }
         _payOut(pool, withdrawable, terms.token, leaf.participant, paid, communityId);
     }
 
     /// @notice `Hub.claimShare` once the leaf and `terms` are proven: `takeShare`, `ClaimShared`, the payout
     /// (`payClaim`'s arguments: the hub encodes both calls with one routine, EIP-170).
     function payShare(
+        uint64 communityId,
+        uint256 index,
         Member storage m,
+        mapping(uint256 => uint256) storage settledBits,
         Pool storage pool,
         mapping(address => uint256) storage withdrawable,
         Balance calldata leaf,
         uint256 totalClaims,
-        ClaimTerms calldata terms,
-        uint64 communityId,
-        uint256 index
+        ClaimTerms calldata terms
     ) public {
-        uint256 amount = takeShare(m, pool.repaidPool, leaf.claim, totalClaims, communityId, index);
+        uint256 amount = takeShare(communityId, index, m, settledBits, pool.repaidPool, leaf.claim, totalClaims);
         emit IHub.ClaimShared(communityId, index, leaf.participant, amount);
         _payOut(pool, withdrawable, terms.token, leaf.participant, amount, communityId);
     }

@@ -235,7 +235,10 @@ struct Member {
     /// kept by the hub (paid to nobody, so a reporter gains nothing from its own sybil's fine). `Hub.member`
     /// reports the positive part as `credit` and the negative part as `fine`. Left as it was by the claim.
     int120 credit;
-    /// Joined at join; Settled at `claim` (once: `AlreadyClaimed`).
+    /// Joined at join; Settled at `claim` (once: `AlreadyClaimed`). None for a member of a community opened
+    /// together, whose slot nothing writes unless a slash or a credit does: its claim, when it leaves no
+    /// claimTaken to keep, marks the member's bit in the community's `settledBits` instead and leaves the slot
+    /// as it was, never read again (`Settlement.isSettled`, DESIGN.md §5.6 "Settled without a slot").
     MemberState state;
 }
 

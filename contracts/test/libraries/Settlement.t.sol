@@ -6,7 +6,8 @@ import {Test} from "forge-std/Test.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {Settlement} from "../../src/libraries/Settlement.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
-import {Balance, Member, MemberState} from "../../src/types/Community.sol";
+import {Balance, ClaimTerms, Member, MemberState} from "../../src/types/Community.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {PackedState} from "../../src/libraries/PackedState.sol";
 import {ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
@@ -14,6 +15,8 @@ import {OpenCodec} from "../../src/libraries/OpenCodec.sol";
 /// @dev Holds members in storage and exposes the settlement library to tests.
 contract SettlementHarness {
     mapping(uint256 => Member) public members;
+    /// @dev Members settled by their bit (`Settlement.isSettled`: a community opened together).
+    mapping(uint256 => uint256) internal settledBits;
     mapping(address => uint256) public withdrawable;
     /// @dev The community's accumulator (`Hub.Community.creditPerMember`).
     uint256 public creditPerMember;
@@ -22,6 +25,19 @@ contract SettlementHarness {
     function set(uint256 i, uint128 bondMissing, uint128 credited) external {
         members[i] =
             Member(bondMissing, int120(int256(uint256(credited)) - int256(creditPerMember)), MemberState.Joined);
+    }
+
+    /// @dev Member i of a community opened together (no slot written at open: state None) after a slash took
+    /// `bondMissing` of its bond and it was `credited` (both 0: a whole member, its slot all zero).
+    function setSlotless(uint256 i, uint128 bondMissing, uint128 credited) external {
+        members[i] = Member(bondMissing, int120(int256(uint256(credited)) - int256(creditPerMember)), MemberState.None);
+    }
+
+    /// @dev `settle` of member i in an aborted community (`ClaimTerms.aborted`: a slot-less participant never
+    /// joined).
+    function settleAborted(uint256 i, Balance calldata leaf) external returns (uint256 paid, uint256 repaid) {
+        ClaimTerms memory terms = ClaimTerms(IERC20(address(0)), 0, 1_000, uint128(creditPerMember), true);
+        (paid, repaid,) = this.settleUnder(i, leaf, terms);
     }
 
     /// @dev The negative part of member i's credit: its fine.
@@ -140,16 +156,35 @@ contract SettlementHarness {
     /// @dev `Hub.claim`'s settlement of member i (configured bond 1,000); the new pool is kept.
     function settle(uint256 i, Balance calldata leaf) external returns (uint256 paid, uint256 repaid) {
         uint256 newPool;
-        (paid, repaid, newPool) = Settlement.settle(members[i], leaf, totalClaims, 1_000, creditPerMember, pool, 1, i);
+        ClaimTerms memory terms = ClaimTerms(IERC20(address(0)), 0, 1_000, uint128(creditPerMember), false);
+        (paid, repaid, newPool) = this.settleUnder(i, leaf, terms);
         pool = newPool;
     }
 
+    /// @dev `Settlement.settle` of member i under `terms` (calldata, as the hub passes them), at this pool.
+    function settleUnder(uint256 i, Balance calldata leaf, ClaimTerms calldata terms)
+        external
+        returns (uint256, uint256, uint256)
+    {
+        return Settlement.settle(1, i, members[i], settledBits, leaf, totalClaims, terms, pool);
+    }
+
+    /// @dev Whether member i was paid out (`Settlement.isSettled`).
+    function settled(uint256 i) external view returns (bool) {
+        return Settlement.isSettled(members[i].state, settledBits, i);
+    }
+
+    /// @dev The word of settled bits member i's bit is in.
+    function settledWord(uint256 i) external view returns (uint256) {
+        return settledBits[i >> 8];
+    }
+
     function takeShare(uint256 i, uint256 pool, uint256 owed, uint256 totalClaims) external returns (uint256) {
-        return Settlement.takeShare(members[i], pool, owed, totalClaims, 1, i);
+        return Settlement.takeShare(1, i, members[i], settledBits, pool, owed, totalClaims);
     }
 
     function memberView(uint256 i, uint256 bond) external view returns (uint256, uint256, bool, uint256, uint256) {
-        return Settlement.memberView(members[i], bond, creditPerMember);
+        return Settlement.memberView(members[i], settledBits, i, bond, creditPerMember);
     }
 
     function genesisRoot(address[] calldata participants, uint256 escrow) external view returns (bytes32) {
@@ -291,6 +326,85 @@ contract SettlementTest is Test {
         assertEq(paid, 0);
         assertEq(repaid, BOND);
         assertEq(h.pool(), BOND);
+    }
+
+    /// §5.6 "Settled without a slot": a member of a community opened together (its slot never written: state
+    /// None) is paid as a joined one is, and its claim marks its bit instead of writing a fresh slot; the slot
+    /// is not read again (a slashed member's leftover `bondMissing` is not its claimTaken); a second claim is
+    /// refused. Attack: claim twice as a slot-less member.
+    function test_Settle_SlotlessMemberMarksItsBitOnce() public {
+        // Member 3, whole: escrow 500 + bond 1,000.
+        (uint256 paid, uint256 repaid) = h.settle(3, Balance(address(3), 500, 0, 0));
+        assertEq(paid, 1_500);
+        assertEq(repaid, 0);
+        assertTrue(h.settled(3));
+        assertEq(h.settledWord(3), 1 << 3, "its bit, no other");
+        Member memory m = h.get(3);
+        assertEq(uint8(m.state), uint8(MemberState.None), "its slot not written");
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, 1, 3));
+        h.settle(3, Balance(address(3), 500, 0, 0));
+
+        // Member 300 (the next word), slashed 120 and credited 40 before close: paid 500 + 880 + 40.
+        h.setSlotless(300, 120, 40);
+        (paid,) = h.settle(300, Balance(address(4), 500, 0, 0));
+        assertEq(paid, 1_420);
+        assertEq(h.settledWord(300), 1 << (300 - 256));
+        assertEq(h.settledWord(3), 1 << 3, "another word");
+        (uint256 bond, uint256 credit, bool settled, uint256 taken, uint256 fine) = h.memberView(300, BOND);
+        assertEq(bond + credit + fine, 0);
+        assertTrue(settled);
+        assertEq(taken, 0, "the slot's leftover bondMissing (120) is not its claimTaken");
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, 1, 300));
+        h.settle(300, Balance(address(4), 500, 0, 0));
+        assertFalse(h.settled(299));
+        assertFalse(h.settled(4));
+    }
+
+    /// A slot-less member with a share of the repaid pool to keep (its claimTaken) gets its slot written
+    /// (`Settled`), as a joined one; its bit stays clear.
+    function test_Settle_SlotlessClaimHolderWritesItsSlot() public {
+        h.setPool(90, 100);
+        // Funds 500 + 1,000; no debt; share 90 · 10 / 100 = 9.
+        (uint256 paid,) = h.settle(5, Balance(address(5), 500, 0, 10));
+        assertEq(paid, 1_509);
+        assertEq(h.settledWord(5), 0);
+        Member memory m = h.get(5);
+        assertEq(uint8(m.state), uint8(MemberState.Settled));
+        (,, bool settled, uint256 taken,) = h.memberView(5, BOND);
+        assertTrue(settled);
+        assertEq(taken, 9);
+        vm.expectRevert(abi.encodeWithSelector(IHub.AlreadyClaimed.selector, 1, 5));
+        h.settle(5, Balance(address(5), 500, 0, 10));
+    }
+
+    /// `claimShare` of a member settled by its bit: it took nothing of the pool yet (its slot's leftover
+    /// `bondMissing` is not what it took), so it takes all it is owed, and its slot is written `Settled` with
+    /// that as its claimTaken; nothing twice.
+    function test_TakeShare_SlotlessSettledByItsBit() public {
+        h.setSlotless(6, 200, 0);
+        h.settle(6, Balance(address(6), 500, 0, 1));
+        assertTrue(h.settled(6));
+        assertEq(h.takeShare(6, 1_000, 1, 3), 333, "all of floor(1,000 / 3): the 200 left in its slot is no claimTaken");
+        Member memory m = h.get(6);
+        assertEq(uint8(m.state), uint8(MemberState.Settled));
+        (,,, uint256 taken,) = h.memberView(6, BOND);
+        assertEq(taken, 333);
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, 1, 6));
+        h.takeShare(6, 1_000, 1, 3);
+        // A slot-less member not paid out yet takes nothing (it claims first).
+        vm.expectRevert(abi.encodeWithSelector(IHub.NothingToClaim.selector, 1, 7));
+        h.takeShare(7, 1_000, 1, 3);
+    }
+
+    /// In an aborted community a slot-less participant never joined: `NotJoined`, no bit, nothing paid.
+    function test_RevertWhen_SettleNeverJoinedOfAborted() public {
+        vm.expectRevert(abi.encodeWithSelector(IHub.NotJoined.selector, 1, address(8)));
+        h.settleAborted(8, Balance(address(8), 500, 0, 0));
+        assertEq(h.settledWord(8), 0);
+        h.set(9, 0, 0);
+        (uint256 paid,) = h.settleAborted(9, Balance(address(9), 500, 0, 0));
+        assertEq(paid, 1_500, "a joined member of it is paid");
+        assertFalse(h.settled(8));
     }
 
     /// `claimShare`'s rule: a settled claim holder takes floor(pool · owed / total) − taken, and records it;

@@ -165,6 +165,15 @@ abstract contract HubFixture is Modules {
         }
     }
 
+    /// @dev Participant 0 owes 7,001 with 5,000 of escrow; 1 and 2 are owed 3,500 and 3,501; the other n − 3
+    /// nothing (n ≥ 3).
+    function _shortNets(uint256 n) internal pure returns (int256[] memory nets) {
+        nets = new int256[](n);
+        nets[0] = -7_001;
+        nets[1] = 3_500;
+        nets[2] = 3_501;
+    }
+
     /// @dev Participant 0 pays `amount` to participant 1; everyone else 0.
     function _transferState(uint256 n, int256 amount) internal pure returns (ParticipantState[] memory) {
         int256[] memory nets = new int256[](n);
