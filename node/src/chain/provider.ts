@@ -1,7 +1,10 @@
 import {
   FetchRequest,
+  isError,
   type JsonRpcApiProviderOptions,
+  type JsonRpcPayload,
   JsonRpcProvider,
+  type JsonRpcResult,
   type Networkish,
   type Subscriber,
   type Subscription,
@@ -15,6 +18,32 @@ import {
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
+ * The JSON-RPC methods a request may be sent again for after it timed out: they read and change nothing, so
+ * a second answer is as good as the first. Not a transaction's send (a resend of the same signed bytes is
+ * harmless, but its error says "already known" instead of the hash, which callers would mistake for a
+ * refusal) and not the test nodes' state changes (`evm_mine`, `anvil_*`).
+ */
+export const RETRIED_READS: ReadonlySet<string> = new Set([
+  'eth_blockNumber',
+  'eth_call',
+  'eth_chainId',
+  'eth_estimateGas',
+  'eth_feeHistory',
+  'eth_gasPrice',
+  'eth_getBalance',
+  'eth_getBlockByHash',
+  'eth_getBlockByNumber',
+  'eth_getCode',
+  'eth_getLogs',
+  'eth_getStorageAt',
+  'eth_getTransactionByHash',
+  'eth_getTransactionCount',
+  'eth_getTransactionReceipt',
+  'eth_maxPriorityFeePerGas',
+  'net_version',
+]);
+
+/**
  * The JSON-RPC provider of every part of the project (daemon, CLI commands, devnet, tests).
  *
  * Why not ethers' own: a node answers `eth_sendRawTransaction` before it mines (anvil in automine: 447 of
@@ -25,11 +54,23 @@ export const REQUEST_TIMEOUT_MS = 30_000;
  * `wait()` never returns (the likely cause of two CI runs that hung 300 s on the 600 sequential transactions
  * of `wideSignerRecord.test.ts`).
  * Here a pending transaction's receipt is asked for on a timer, every `pollingInterval`, whatever the blocks,
- * and every request is bounded in time (`REQUEST_TIMEOUT_MS` unless a `FetchRequest` of the caller's says).
+ * and every request is bounded in time (`REQUEST_TIMEOUT_MS` unless a `FetchRequest` of the caller's says); a
+ * read that timed out is sent once more (`RETRIED_READS`).
  */
 export class ChainProvider extends JsonRpcProvider {
   constructor(url: string | FetchRequest, network?: Networkish, options?: JsonRpcApiProviderOptions) {
     super(typeof url === 'string' ? boundedRequest(url, REQUEST_TIMEOUT_MS) : url, network, options);
+  }
+
+  /** A request (or batch) of reads only (`RETRIED_READS`) that timed out is sent once more; anything else fails. */
+  override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+    try {
+      return await super._send(payload);
+    } catch (e) {
+      const all = Array.isArray(payload) ? payload : [payload];
+      if (!isError(e, 'TIMEOUT') || !all.every((p) => RETRIED_READS.has(p.method))) throw e;
+      return super._send(payload);
+    }
   }
 
   override _getSubscriber(sub: Subscription): Subscriber {

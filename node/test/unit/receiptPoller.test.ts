@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { isError, Network, type PerformActionRequest } from 'ethers';
-import { boundedRequest, ChainProvider, REQUEST_TIMEOUT_MS } from '../../src/chain/provider.js';
+import { boundedRequest, ChainProvider, REQUEST_TIMEOUT_MS, RETRIED_READS } from '../../src/chain/provider.js';
 
 const POLL_MS = 20;
 const HASH = `0x${'ab'.repeat(32)}`;
@@ -89,6 +89,7 @@ describe('ChainProvider: a request that never answers', () => {
     }
   });
 
+  // A read is sent once more after its first bound (`RETRIED_READS`): two bounds here, well under 5 s.
   it('fails with TIMEOUT after its bound, not after ethers’ 300 s', async () => {
     const provider = new ChainProvider(boundedRequest(url, 200), Network.from(31337), { staticNetwork: true });
     try {
@@ -101,6 +102,71 @@ describe('ChainProvider: a request that never answers', () => {
       ]);
       expect(outcome).to.equal('timeout');
       expect(held.length, 'the server got the request').to.be.at.least(1);
+    } finally {
+      provider.destroy();
+    }
+  });
+});
+
+/**
+ * A read the node drops once is sent again and answered (a dropped request costs the bound, not the call); a
+ * transaction's send is not sent twice. A loopback server that says nothing to the first request of each
+ * method and answers the later ones.
+ */
+describe('ChainProvider: a read dropped once is sent again', () => {
+  let server: Server | undefined;
+  let url = '';
+  const held: ServerResponse[] = [];
+  const seen = new Map<string, number>();
+
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        const n = (seen.get(method) ?? 0) + 1;
+        seen.set(method, n);
+        if (n === 1) return void held.push(res);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ jsonrpc: '2.0', id, result: '0x2a' }));
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    for (const res of held) res.destroy();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+  });
+
+  it('retries eth_blockNumber once after its bound and returns the answer', async () => {
+    const provider = new ChainProvider(boundedRequest(url, 200), Network.from(31337), {
+      staticNetwork: true,
+      batchMaxCount: 1,
+    });
+    try {
+      expect(await provider.getBlockNumber()).to.equal(42);
+      expect(seen.get('eth_blockNumber')).to.equal(2);
+      expect(RETRIED_READS.has('eth_sendRawTransaction')).to.equal(false);
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it('does not send eth_sendRawTransaction again: it fails with TIMEOUT, sent once', async () => {
+    const provider = new ChainProvider(boundedRequest(url, 200), Network.from(31337), {
+      staticNetwork: true,
+      batchMaxCount: 1,
+    });
+    try {
+      let failed: unknown;
+      await provider.send('eth_sendRawTransaction', ['0x00']).catch((e: unknown) => (failed = e));
+      expect(isError(failed, 'TIMEOUT')).to.equal(true);
+      expect(seen.get('eth_sendRawTransaction')).to.equal(1);
     } finally {
       provider.destroy();
     }
