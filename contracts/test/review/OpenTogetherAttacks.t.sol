@@ -644,18 +644,6 @@ contract OpenTogetherSlashTest is HubFixture {
     function _credit(uint64 id, uint256 i) internal view returns (uint256 credit) {
         (, credit,,,) = hub.member(id, i);
     }
-
-    /// @dev Nodes up to `n` (keys, tokens, approvals), beyond the N + 1 of `setUp`.
-    function _deployMore(uint256 n) internal {
-        for (uint256 i = nodes.length; i < n; ++i) {
-            uint256 pk = uint256(keccak256(abi.encode("node", i)));
-            keys.push(pk);
-            nodes.push(vm.addr(pk));
-            token.mint(nodes[i], 1e30);
-            vm.prank(nodes[i]);
-            token.approve(address(hub), type(uint256).max);
-        }
-    }
 }
 
 /// @notice The self-dispute rule through a real dispute (DisputeFixture's community of 10 with Ed25519 meters

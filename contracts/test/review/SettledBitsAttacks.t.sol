@@ -141,18 +141,6 @@ contract SettledBitsAttacksTest is HubFixture {
         assertEq(token.balanceOf(address(hub)), hub.community(id).held + waiting, "held + withdrawable = balance");
     }
 
-    /// @dev Nodes up to `n` (keys, tokens, approvals), beyond those of `setUp`.
-    function _deployMore(uint256 n) internal {
-        for (uint256 i = nodes.length; i < n; ++i) {
-            uint256 pk = uint256(keccak256(abi.encode("node", i)));
-            keys.push(pk);
-            nodes.push(vm.addr(pk));
-            token.mint(nodes[i], 1e30);
-            vm.prank(nodes[i]);
-            token.approve(address(hub), type(uint256).max);
-        }
-    }
-
     /// @dev Window `w` of a community of `n` (any size), signed by everyone (the wide ECDSA blob): final at once.
     function _updateWide(uint64 id, uint32 w, ParticipantState[] memory s, uint256 n) internal {
         if (block.timestamp < _windowEnd(w)) vm.warp(_windowEnd(w));

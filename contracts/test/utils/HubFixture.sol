@@ -38,7 +38,13 @@ abstract contract HubFixture is Modules {
         // The test itself posts claims: it pays their claim deposits (review R9).
         token.mint(address(this), 1e30);
         token.approve(address(hub), type(uint256).max);
-        for (uint256 i = 0; i < n; ++i) {
+        _deployMore(n);
+        vm.warp(START);
+    }
+
+    /// @dev Nodes up to `n` (each: a key, 1e30 tokens, the hub approved for all), beyond those deployed so far.
+    function _deployMore(uint256 n) internal {
+        for (uint256 i = nodes.length; i < n; ++i) {
             uint256 pk = uint256(keccak256(abi.encode("node", i)));
             keys.push(pk);
             nodes.push(vm.addr(pk));
@@ -46,7 +52,6 @@ abstract contract HubFixture is Modules {
             vm.prank(nodes[i]);
             token.approve(address(hub), type(uint256).max);
         }
-        vm.warp(START);
     }
 
     function _config(uint256 n) internal view returns (CommunityConfig memory) {
