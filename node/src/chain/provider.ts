@@ -62,15 +62,27 @@ export class ChainProvider extends JsonRpcProvider {
     super(typeof url === 'string' ? boundedRequest(url, REQUEST_TIMEOUT_MS) : url, network, options);
   }
 
+  /**
+   * Told of every request that timed out: its method (a batch's first, with the batch's size) and whether it is
+   * sent once more. The daemon counts them (`diversity_rpc_timeouts_total`) and logs them.
+   */
+  onTimeout?: (timedOut: { method: string; batch: number; retried: boolean }) => void;
+
   /** A request (or batch) of reads only (`RETRIED_READS`) that timed out is sent once more; anything else fails. */
   override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
-    try {
-      return await super._send(payload);
-    } catch (e) {
-      const all = Array.isArray(payload) ? payload : [payload];
-      if (!isError(e, 'TIMEOUT') || !all.every((p) => RETRIED_READS.has(p.method))) throw e;
-      return super._send(payload);
-    }
+    const all = Array.isArray(payload) ? payload : [payload];
+    const attempt = async (retry: boolean): Promise<JsonRpcResult[]> => {
+      try {
+        return await super._send(payload);
+      } catch (e) {
+        if (!isError(e, 'TIMEOUT')) throw e;
+        const retried = retry && all.every((p) => RETRIED_READS.has(p.method));
+        this.onTimeout?.({ method: all[0]?.method ?? '', batch: all.length, retried });
+        if (!retried) throw e;
+        return attempt(false);
+      }
+    };
+    return attempt(true);
   }
 
   override _getSubscriber(sub: Subscription): Subscriber {

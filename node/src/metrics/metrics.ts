@@ -161,6 +161,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'Readings dropped as duplicates before verification',
       ...reg,
     }),
+    rpcTimeouts: new Counter({
+      name: 'diversity_rpc_timeouts_total',
+      help: 'JSON-RPC requests the chain node left unanswered past REQUEST_TIMEOUT_MS, by method and what followed (retried: a read sent once more; failed: the error went to the caller)',
+      labelNames: ['method', 'then'] as const,
+      ...reg,
+    }),
     peers: new Gauge({ name: 'diversity_peers', help: 'Connected libp2p peers', ...reg }),
     currentWindow: new Gauge({ name: 'diversity_current_window', help: 'Window of the current interval', ...reg }),
     lastCommittedWindow: new Gauge({

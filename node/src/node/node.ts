@@ -2,7 +2,7 @@ import { Contract, getBytes, type JsonRpcProvider, Wallet } from 'ethers';
 import { Dashboard, defaultDashboardOptions } from '../api/dashboard.js';
 import { ApiServer } from '../api/server.js';
 import { loadArtifact } from '../chain/artifacts.js';
-import { ChainProvider } from '../chain/provider.js';
+import { ChainProvider, REQUEST_TIMEOUT_MS } from '../chain/provider.js';
 import { hubDomain } from '../chain/eip712.js';
 import { GossipValidationError } from '../chain/errors.js';
 import { HubClient } from '../chain/hubClient.js';
@@ -208,6 +208,11 @@ export class DiversityNode {
       pollingInterval: opts.chain.pollMs,
     });
     this.closers.push(() => provider.destroy());
+    // A request the chain node dropped: counted and said (its error, if not retried, reaches the loop's log).
+    provider.onTimeout = ({ method, batch, retried }) => {
+      metrics?.rpcTimeouts.inc({ method, then: retried ? 'retried' : 'failed' });
+      logger.warn('JSON-RPC request unanswered', { method, batch, retried, afterMs: REQUEST_TIMEOUT_MS });
+    };
     const wallet = new Wallet(opts.privateKey, provider);
     // One signer for every transaction of this node (hub calls, game moves): nonces in sequence.
     const signer = new SequencedSigner(wallet);

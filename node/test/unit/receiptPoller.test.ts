@@ -101,7 +101,7 @@ describe('ChainProvider: a request that never answers', () => {
         new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 5_000)),
       ]);
       expect(outcome).to.equal('timeout');
-      expect(held.length, 'the server got the request').to.be.at.least(1);
+      expect(held.length, 'the server got the request, then the read once more').to.equal(2);
     } finally {
       provider.destroy();
     }
@@ -148,9 +148,14 @@ describe('ChainProvider: a read dropped once is sent again', () => {
       staticNetwork: true,
       batchMaxCount: 1,
     });
+    const told: unknown[] = [];
+    provider.onTimeout = (t) => told.push(t);
     try {
       expect(await provider.getBlockNumber()).to.equal(42);
       expect(seen.get('eth_blockNumber')).to.equal(2);
+      expect(told, 'the node counts it (diversity_rpc_timeouts_total)').to.deep.equal([
+        { method: 'eth_blockNumber', batch: 1, retried: true },
+      ]);
       expect(RETRIED_READS.has('eth_sendRawTransaction')).to.equal(false);
     } finally {
       provider.destroy();
@@ -162,11 +167,14 @@ describe('ChainProvider: a read dropped once is sent again', () => {
       staticNetwork: true,
       batchMaxCount: 1,
     });
+    const told: unknown[] = [];
+    provider.onTimeout = (t) => told.push(t);
     try {
       let failed: unknown;
       await provider.send('eth_sendRawTransaction', ['0x00']).catch((e: unknown) => (failed = e));
       expect(isError(failed, 'TIMEOUT')).to.equal(true);
       expect(seen.get('eth_sendRawTransaction')).to.equal(1);
+      expect(told).to.deep.equal([{ method: 'eth_sendRawTransaction', batch: 1, retried: false }]);
     } finally {
       provider.destroy();
     }
