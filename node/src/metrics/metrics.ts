@@ -163,8 +163,8 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     rpcTimeouts: new Counter({
       name: 'diversity_rpc_timeouts_total',
-      help: 'JSON-RPC requests the chain node left unanswered past REQUEST_TIMEOUT_MS, by method and what followed (retried: a read sent once more; failed: the error went to the caller)',
-      labelNames: ['method', 'then'] as const,
+      help: 'JSON-RPC requests the chain node left unanswered past REQUEST_TIMEOUT_MS, by method and outcome (retried: a read sent once more; failed: the error went to the caller)',
+      labelNames: ['method', 'outcome'] as const,
       ...reg,
     }),
     peers: new Gauge({ name: 'diversity_peers', help: 'Connected libp2p peers', ...reg }),

@@ -210,7 +210,7 @@ export class DiversityNode {
     this.closers.push(() => provider.destroy());
     // A request the chain node dropped: counted and said (its error, if not retried, reaches the loop's log).
     provider.onTimeout = ({ method, batch, retried }) => {
-      metrics?.rpcTimeouts.inc({ method, then: retried ? 'retried' : 'failed' });
+      metrics?.rpcTimeouts.inc({ method, outcome: retried ? 'retried' : 'failed' });
       logger.warn('JSON-RPC request unanswered', { method, batch, retried, afterMs: REQUEST_TIMEOUT_MS });
     };
     const wallet = new Wallet(opts.privateKey, provider);
