@@ -126,7 +126,7 @@ contract Hub is IHub, HubStorage {
     // ------------------------------------------------------------------ lifecycle
 
     /// @inheritdoc IHub
-    /// @dev In `HubSetup` (EIP-170), as are `openTogether`, `join` and `community`.
+    /// @dev In `HubSetup` (EIP-170), as are `openTogether`, `openTogetherWithPermits`, `join` and `community`.
     function open(OpenConfig calldata) external returns (uint64 communityId) {
         // Named for the compiler only: the setup's return data is what the caller gets (`_delegateToSetup`).
         communityId = 0;
@@ -135,6 +135,16 @@ contract Hub is IHub, HubStorage {
 
     /// @inheritdoc IHub
     function openTogether(OpenConfig calldata, uint256, bytes calldata) external returns (uint64 communityId) {
+        // Named for the compiler only: the setup's return data is what the caller gets (`_delegateToSetup`).
+        communityId = 0;
+        _delegateToSetup();
+    }
+
+    /// @inheritdoc IHub
+    function openTogetherWithPermits(OpenConfig calldata, uint256, bytes calldata, bytes calldata)
+        external
+        returns (uint64 communityId)
+    {
         // Named for the compiler only: the setup's return data is what the caller gets (`_delegateToSetup`).
         communityId = 0;
         _delegateToSetup();

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
@@ -14,9 +15,9 @@ import {OpenCodec} from "./libraries/OpenCodec.sol";
 import {Settlement} from "./libraries/Settlement.sol";
 
 /// @title HubSetup
-/// @notice The hub's opening code: `open`, `openTogether`, `join` and the `community` view. The hub creates one
-/// in its constructor and delegatecalls it for these four functions (`Hub._delegateToSetup`), so they run on the
-/// hub's storage (`HubStorage`, one layout), under its address, EIP-712 domain and reentrancy guard. Out of the
+/// @notice The hub's opening code: `open`, `openTogether`, `openTogetherWithPermits`, `join` and the `community`
+/// view. The hub creates one in its constructor and delegatecalls it for these functions (`Hub._delegateToSetup`),
+/// so they run on the hub's storage (`HubStorage`, one layout), under its address, EIP-712 domain and reentrancy guard. Out of the
 /// hub for EIP-170 only: the rules are the hub's (IHub). Called directly, it works on its own empty storage,
 /// which nothing reads, and holds no tokens.
 contract HubSetup is HubStorage {
@@ -24,8 +25,8 @@ contract HubSetup is HubStorage {
 
     /// @notice EIP-712 type of a participant's consent to a community (`openTogether`).
     bytes32 public constant OPEN_CONSENT_TYPEHASH = keccak256("OpenConsent(bytes32 config,uint256 deadline)");
-    /// @dev Length of one consent (EIP-2098 compact: r ‖ yParityAndS).
-    uint256 internal constant CONSENT_LENGTH = 64;
+    /// @dev Length of one consent or permit (EIP-2098 compact: r ‖ yParityAndS).
+    uint256 internal constant SIGNATURE_LENGTH = 64;
 
     /// @notice IHub.open.
     function open(OpenConfig calldata config) external returns (uint64 communityId) {
@@ -33,35 +34,44 @@ contract HubSetup is HubStorage {
     }
 
     /// @notice IHub.openTogether.
-    /// @dev Effects before interactions: the community is written whole and Active, and the consents used, before
-    /// the first `transferFrom` (the token is the opener's choice); the guard refuses any re-entry.
     function openTogether(OpenConfig calldata config, uint256 deadline, bytes calldata consents)
         external
         nonReentrant
         returns (uint64 communityId)
     {
+        return _openTogether(config, deadline, consents, msg.data[0:0]);
+    }
+
+    /// @notice IHub.openTogetherWithPermits.
+    function openTogetherWithPermits(
+        OpenConfig calldata config,
+        uint256 deadline,
+        bytes calldata consents,
+        bytes calldata permits
+    ) external nonReentrant returns (uint64 communityId) {
+        return _openTogether(config, deadline, consents, permits);
+    }
+
+    /// @dev `openTogether` (`permits` empty) or `openTogetherWithPermits`. Effects before interactions: the
+    /// community is written whole and Active, and the consents used, before the first `permit` or
+    /// `transferFrom` (the token is the opener's choice); the guard refuses any re-entry.
+    function _openTogether(
+        OpenConfig calldata config,
+        uint256 deadline,
+        bytes calldata consents,
+        bytes calldata permits
+    ) internal returns (uint64 communityId) {
         // Second-level timestamp drift is irrelevant against a consent's lifetime.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > deadline) revert IHub.ConsentExpired(deadline);
         Community storage c;
         (communityId, c) = _open(config);
         uint256 n = c.participantCount;
-        if (consents.length != n * CONSENT_LENGTH) revert IHub.MalformedConsents(consents.length);
-        bytes32 digest = consentDigest(config, deadline);
-        if (_consentUsed[digest]) revert IHub.ConsentUsed(digest);
-        _consentUsed[digest] = true;
-        ICoSignatureScheme scheme = c.modules.coSignature;
-        for (uint256 i = 0; i < n; ++i) {
-            address p = OpenCodec.participantAt(config.participants, i);
-            bytes32 r = bytes32(consents[i * CONSENT_LENGTH:i * CONSENT_LENGTH + 32]);
-            bytes32 vs = bytes32(consents[i * CONSENT_LENGTH + 32:(i + 1) * CONSENT_LENGTH]);
-            // Zero for a signature that recovers to nobody or has a high s (OpenZeppelin's rule), and no
-            // participant is zero (`openLists`).
-            (address signer,,) = ECDSA.tryRecover(digest, r, vs);
-            if (signer != p) revert IHub.ConsentNotSigned(i);
-            // An allow-listed module: a scheme whose members need keys (BLS) refuses the empty one.
-            scheme.register(communityId, i, p, "");
+        if (consents.length != n * SIGNATURE_LENGTH) revert IHub.MalformedConsents(consents.length);
+        if (permits.length != 0 && permits.length != n * SIGNATURE_LENGTH) {
+            revert IHub.MalformedPermits(permits.length);
         }
+        _checkConsents(config, deadline, consents, communityId, c.modules.coSignature, n);
         // Every participant is a member: no slot per member (`Community.together`), the count whole.
         c.together = true;
         // At most MAX_PARTICIPANTS (openLists).
@@ -72,10 +82,70 @@ contract HubSetup is HubStorage {
         _hold(c, each * n);
         emit IHub.CommunityActivated(communityId);
         if (each == 0) return communityId;
-        IERC20 token = c.token;
+        _pullDeposits(c.token, config.participants, n, each, deadline, permits);
+    }
+
+    /// @dev Checks each participant's consent to (`config`, `deadline`), marks the consents used and registers
+    /// each participant with the co-signature `scheme` (`_openTogether`).
+    function _checkConsents(
+        OpenConfig calldata config,
+        uint256 deadline,
+        bytes calldata consents,
+        uint64 communityId,
+        ICoSignatureScheme scheme,
+        uint256 n
+    ) private {
+        bytes32 digest = consentDigest(config, deadline);
+        if (_consentUsed[digest]) revert IHub.ConsentUsed(digest);
+        _consentUsed[digest] = true;
         for (uint256 i = 0; i < n; ++i) {
-            token.safeTransferFrom(OpenCodec.participantAt(config.participants, i), address(this), each);
+            address p = OpenCodec.participantAt(config.participants, i);
+            (bytes32 r, bytes32 vs) = _signatureAt(consents, i);
+            // Zero for a signature that recovers to nobody or has a high s (OpenZeppelin's rule), and no
+            // participant is zero (`openLists`).
+            (address signer,,) = ECDSA.tryRecover(digest, r, vs);
+            if (signer != p) revert IHub.ConsentNotSigned(i);
+            // An allow-listed module: a scheme whose members need keys (BLS) refuses the empty one.
+            scheme.register(communityId, i, p, "");
         }
+    }
+
+    /// @dev Pulls `each` from each of the n `participants` (packed), after its permit when `permits` is not empty.
+    function _pullDeposits(
+        IERC20 token,
+        bytes calldata participants,
+        uint256 n,
+        uint256 each,
+        uint256 deadline,
+        bytes calldata permits
+    ) private {
+        for (uint256 i = 0; i < n; ++i) {
+            address p = OpenCodec.participantAt(participants, i);
+            if (permits.length != 0) _permit(token, p, each, deadline, permits, i);
+            token.safeTransferFrom(p, address(this), each);
+        }
+    }
+
+    /// @dev Submits participant `i`'s EIP-2612 permit (owner p, spender this hub, value `each`, `deadline`) when
+    /// it gave one (64 zero bytes: it approved the hub beforehand). The permit's outcome is ignored: one taken
+    /// from the mempool and sent to the token first (front-running, which must not stop the opening) has set the
+    /// same allowance, and a bad one (another value, signer, nonce or token) sets none, so the `transferFrom`
+    /// after it fails. The allowance is the one check, there.
+    function _permit(IERC20 token, address p, uint256 each, uint256 deadline, bytes calldata permits, uint256 i)
+        private
+    {
+        (bytes32 r, bytes32 vs) = _signatureAt(permits, i);
+        if (r == 0 && vs == 0) return;
+        // EIP-2098: the top bit of vs is the y parity, the rest s.
+        uint8 v = uint8(uint256(vs >> 255)) + 27;
+        bytes32 s = vs & bytes32(type(uint256).max >> 1);
+        try IERC20Permit(address(token)).permit(p, address(this), each, deadline, v, r, s) {} catch {}
+    }
+
+    /// @dev Signature `i` of a packed list of 64-byte EIP-2098 signatures (r ‖ yParityAndS).
+    function _signatureAt(bytes calldata list, uint256 i) private pure returns (bytes32 r, bytes32 vs) {
+        r = bytes32(list[i * SIGNATURE_LENGTH:i * SIGNATURE_LENGTH + 32]);
+        vs = bytes32(list[i * SIGNATURE_LENGTH + 32:(i + 1) * SIGNATURE_LENGTH]);
     }
 
     /// @notice The EIP-712 digest each participant signs to consent to `config` until `deadline` (`openTogether`),

@@ -167,7 +167,7 @@ describe('sim/replay on anvil', function () {
     expect(held).to.equal(0n);
   }
 
-  it('DIVERSITY: approve ×N, one openTogether with every consent, one co-signed update per window with its balances root, close, one claimAll', async () => {
+  it('DIVERSITY: one openTogetherWithPermits (every consent, every deposit by permit, no approval), one co-signed update per window with its balances root, close, one claimAll', async () => {
     const three = tinyReadings(3, 10);
     const hubIface = new Interface(loadArtifact('Hub', hubRoot).abi);
     let onChain = { gas: 0n, txs: 0 };
@@ -222,15 +222,16 @@ describe('sim/replay on anvil', function () {
         },
       },
     );
-    // approve ×3 + one openTogether (ECDSA: every member's consent, every deposit), three windows (4 + 4 + 2
-    // intervals), close, one claimAll paying all three (checkSettledByRoots: every member paid); mints kept apart.
-    expect(result.byKind.setup.transactions).to.equal(4);
+    // One openTogetherWithPermits (ECDSA: every member's consent, every deposit pulled by its permit: no member
+    // sent an approval), three windows (4 + 4 + 2 intervals), close, one claimAll paying all three
+    // (checkSettledByRoots: every member paid); mints kept apart.
+    expect(result.byKind.setup.transactions).to.equal(1);
     expect(result.byKind.update.transactions).to.equal(3);
     expect(result.byKind.close.transactions).to.equal(1);
     expect(result.byKind.claim.transactions).to.equal(1);
-    expect(result.transactions).to.equal(9);
+    expect(result.transactions).to.equal(6);
     expect(result.deployTransactions).to.equal(12 + 3); // Settlement, 9 modules, hub, token + the mints
-    expect(onChain.txs).to.equal(9 + 3); // the approach's 9 transactions + the mints
+    expect(onChain.txs).to.equal(6 + 3); // the approach's 6 transactions + the mints
     // The receipts of the non-creation transactions are the approach's gas plus the mints, which
     // are reported with the deployments.
     const mints = onChain.gas - result.gasUsed;

@@ -23,8 +23,8 @@ describe('sim/simulate (one day, two prosumers, anvil)', function () {
     expect(by.sat.transactions).to.equal(1);
     expect(by.sa.transactions).to.equal(1);
     if (existsSync(artifactPath('Hub'))) {
-      // approve ×2, openTogether, one daily window, close, one claimAll
-      expect(by.diversity.transactions).to.equal(2 + 1 + 1 + 1 + 1);
+      // openTogetherWithPermits (no approvals), one daily window, close, one claimAll
+      expect(by.diversity.transactions).to.equal(1 + 1 + 1 + 1);
       expect(by.diversity.byKind.claim.transactions).to.equal(1);
     } else {
       expect(report.skipped.map((s) => s.approach)).to.deep.equal(['diversity']);
@@ -59,8 +59,8 @@ describe('sim/simulate: the auction and a time-of-use tariff replayed through th
       expect(report.skipped).to.deep.equal([]);
       expect(report.inputs.tariff).to.equal(true);
       const d = report.approaches.find((a) => a.approach === 'diversity')!;
-      // publishLimits (auction) + publishTariff, approve ×3, openTogether | one daily window | close.
-      expect(d.byKind.setup.transactions).to.equal((market === 'auction' ? 2 : 1) + 3 + 1);
+      // publishLimits (auction) + publishTariff, openTogetherWithPermits | one daily window | close.
+      expect(d.byKind.setup.transactions).to.equal((market === 'auction' ? 2 : 1) + 1);
       expect(d.byKind.update.transactions).to.equal(1);
     });
   }

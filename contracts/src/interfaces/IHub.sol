@@ -171,6 +171,8 @@ interface IHub {
     /// @notice `openTogether` with a consent participant `index` did not sign (another signer, another config,
     /// another deadline, hub or chain, or a high-s signature).
     error ConsentNotSigned(uint256 index);
+    /// @notice `openTogetherWithPermits` with a permit list that is not one 64-byte entry per participant.
+    error MalformedPermits(uint256 length);
 
     // ------------------------------------------------------------------ events
 
@@ -280,6 +282,25 @@ interface IHub {
     function openTogether(OpenConfig calldata config, uint256 deadline, bytes calldata consents)
         external
         returns (uint64 communityId);
+
+    /// @notice `openTogether`, each participant's deposit allowed by its EIP-2612 permit in the same transaction:
+    /// a participant needs no `approve` transaction (nor ether) to open. Permit i is participant i's signature,
+    /// under the token's EIP-712 domain, of `Permit(owner = participant i, spender = this hub, value = bond +
+    /// escrow, nonce, deadline = deadline)`; 64 zero bytes stand for a participant that approved beforehand. A
+    /// permit is submitted to the token and its outcome ignored (one front-run from the mempool has set the same
+    /// allowance): the deposit's `transferFrom` is the check, and fails for a bad permit.
+    /// @param config As for `open`.
+    /// @param deadline The consents' deadline and every permit's.
+    /// @param consents As for `openTogether`.
+    /// @param permits One 64-byte EIP-2098 signature (r ‖ yParityAndS) or 64 zero bytes per participant, in
+    /// index order (`MalformedPermits`).
+    /// @return communityId The new id.
+    function openTogetherWithPermits(
+        OpenConfig calldata config,
+        uint256 deadline,
+        bytes calldata consents,
+        bytes calldata permits
+    ) external returns (uint64 communityId);
 
     /// @notice Proves the caller is participant `index` (its genesis leaf (index, caller, escrow, 0, 0)
     /// under the genesis balances root, else `NotParticipant`), deposits its bond and escrow (pulled with

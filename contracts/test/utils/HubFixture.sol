@@ -138,6 +138,34 @@ abstract contract HubFixture is Modules {
         }
     }
 
+    /// @dev Participant i's EIP-2612 permit (keys[i]) letting this hub pull `value` until `deadline`, 64 bytes
+    /// (EIP-2098), at the token's current nonce for it.
+    function _permit(uint256 i, uint256 value, uint256 deadline) internal view returns (bytes memory) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                nodes[i],
+                address(hub),
+                value,
+                token.nonces(nodes[i]),
+                deadline
+            )
+        );
+        return _signDigest(keys[i], keccak256(abi.encodePacked(hex"1901", token.DOMAIN_SEPARATOR(), structHash)));
+    }
+
+    /// @dev Every participant's permit for its deposit (bond + escrow) of `config`, packed for
+    /// `openTogetherWithPermits`, after revoking the hub's allowance (`_deployMore` gave it): the permits alone
+    /// allow the deposits.
+    function _permits(OpenConfig memory config, uint256 deadline) internal returns (bytes memory packed) {
+        uint256 n = config.participants.length / 20;
+        for (uint256 i = 0; i < n; ++i) {
+            vm.prank(nodes[i]);
+            token.approve(address(hub), 0);
+            packed = bytes.concat(packed, _permit(i, uint256(config.bond) + config.escrow, deadline));
+        }
+    }
+
     /// @dev Opens `config` together (every participant's consent, deposits pulled, Active at once) and records
     /// its genesis balances (`book`).
     function _openTogetherConfig(CommunityConfig memory config) internal returns (uint64) {

@@ -113,8 +113,12 @@ export const TX_TIMEOUT_MS = 60_000;
 /** `CommunityStatus.Closed` of `contracts/src/types/Community.sol` (None, Opening, Active, Closed). */
 const COMMUNITY_CLOSED = 3;
 
+/** The hub's functions that open a community: each takes the `OpenConfig` first. */
+const OPENING_CALLS: ReadonlySet<string> = new Set(['open', 'openTogether', 'openTogetherWithPermits']);
+
 /**
- * The meter list of an `open(config)` or `openTogether(config, …)` transaction's calldata (`config.meters`, packed: `decodeMeters`), checked against the hub's
+ * The meter list of an `open(config)`, `openTogether(config, …)` or `openTogetherWithPermits(config, …)`
+ * transaction's calldata (`config.meters`, packed: `decodeMeters`), checked against the hub's
  * `meterRoot` and `meterCount`: the hub stores only the root of the records (`MeterRegistry`). Throws one line
  * when the calldata is not a direct `Hub.open` call or lists other meters than the root commits to.
  */
@@ -130,10 +134,10 @@ export function metersFromOpen(
   } catch {
     parsed = null;
   }
-  // `openTogether` takes the same config first (the consents after it).
-  if (parsed?.name !== 'open' && parsed?.name !== 'openTogether') {
+  // `openTogether` and `openTogetherWithPermits` take the same config first (the consents, permits after it).
+  if (!parsed || !OPENING_CALLS.has(parsed.name)) {
     throw new MeterListError(
-      `community ${expected.communityId}: its open transaction is not a direct Hub.open or Hub.openTogether call`,
+      `community ${expected.communityId}: its open transaction is not a direct Hub.open, Hub.openTogether or Hub.openTogetherWithPermits call`,
     );
   }
   let records: MeterRecord[];

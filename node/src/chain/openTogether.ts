@@ -1,5 +1,6 @@
 import {
   AbiCoder,
+  type Contract,
   concat,
   keccak256,
   Signature,
@@ -14,6 +15,11 @@ import {
  * `OpenConsent(bytes32 config, uint256 deadline)` with `config` = keccak256(abi.encode(OpenConfig)); the hub
  * takes them packed, 64 bytes each (EIP-2098), in index order. Twin of `HubSetup.consentDigest`
  * (vectors in `contracts/test/vectors/consent.json`, replayed by `ConsentVectors.t.sol`).
+ *
+ * `Hub.openTogetherWithPermits` takes, beside the consents, each participant's EIP-2612 permit for its deposit
+ * (bond + escrow) to the hub, until the consents' deadline, 64 bytes each in index order (64 zero bytes: that
+ * participant approved the hub beforehand): nobody needs an `approve` transaction of its own. A permit is the
+ * token's EIP-712 message, under the token's domain; the token checks it, so no vectors of ours are needed.
  */
 
 /**
@@ -71,4 +77,44 @@ export function signOpenConsent(
 /** Consents (64-byte compact or 65-byte signatures, hex) packed in index order for `openTogether`. */
 export function packConsents(signatures: readonly string[]): string {
   return concat(signatures.map((s) => Signature.from(s).compactSerialized));
+}
+
+/** EIP-2612's `Permit` type (the token's EIP-712 domain). */
+export const PERMIT_TYPES = {
+  Permit: [
+    { name: 'owner', type: 'address' },
+    { name: 'spender', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+};
+
+/** What one EIP-2612 permit allows: `spender` may pull `value` of `owner`'s tokens until `deadline`. */
+export interface PermitTerms {
+  owner: string;
+  spender: string;
+  value: bigint;
+  /** The token's `nonces(owner)` when the permit is used. */
+  nonce: bigint;
+  deadline: bigint;
+}
+
+/** `key`'s EIP-2612 permit under the token's `domain`, in the hub's 64-byte form (r ‖ yParityAndS). */
+export function signPermit(key: SigningKey, domain: TypedDataDomain, terms: PermitTerms): string {
+  return Signature.from(key.sign(TypedDataEncoder.hash(domain, PERMIT_TYPES, terms))).compactSerialized;
+}
+
+/** 64 zero bytes: a participant that approved the hub beforehand gives no permit. */
+export const NO_PERMIT = `0x${'00'.repeat(64)}`;
+
+/** Permits (signatures, or `NO_PERMIT`) packed in index order for `openTogetherWithPermits`. */
+export function packPermits(permits: readonly string[]): string {
+  return concat(permits.map((p) => (p === NO_PERMIT ? p : Signature.from(p).compactSerialized)));
+}
+
+/** A token's EIP-712 domain as it reports it (EIP-5267 `eip712Domain()`, which OpenZeppelin's ERC20Permit has). */
+export async function tokenDomain(token: Contract): Promise<TypedDataDomain> {
+  const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
+  return { name, version, chainId, verifyingContract };
 }

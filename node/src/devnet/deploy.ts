@@ -23,7 +23,14 @@ import {
 } from '../chain/modules.js';
 import { HubClient, metersFromOpen } from '../chain/hubClient.js';
 import { encodeMeters, encodeParticipants } from '../chain/openCodec.js';
-import { fitsOpenTogether, packConsents, signOpenConsent } from '../chain/openTogether.js';
+import {
+  fitsOpenTogether,
+  packConsents,
+  packPermits,
+  signOpenConsent,
+  signPermit,
+  tokenDomain,
+} from '../chain/openTogether.js';
 import { checkMeterConsent } from '../community/meterConsent.js';
 import { nodeBlsKeyData } from '../crypto/bls.js';
 import { limitsHash, MarketKind, type LimitPrices, type MarketParams } from '../window/state.js';
@@ -141,8 +148,9 @@ export function opensTogether(spec: CommunitySpec): boolean {
 
 /**
  * `openCommunity` of a community opened together: each participant checks the meter table it is asked to sign
- * (`checkMeterConsent`, as before a join), approves its deposit and signs its consent to the whole config; the
- * opener sends them all in one `openTogether`.
+ * (`checkMeterConsent`, as before a join), signs its consent to the whole config and an EIP-2612 permit for its
+ * deposit (no `approve` transaction, no ether of its own); the opener sends them all in one
+ * `openTogetherWithPermits`.
  */
 async function openTogether(
   deployment: Deployment,
@@ -156,16 +164,20 @@ async function openTogether(
   const latest = await deployment.hub.runner!.provider!.getBlock('latest');
   const deadline = BigInt(latest!.timestamp + 86_400);
   const table = spec.meters.map((m, index) => ({ index, ...m }));
+  const permitDomain = await tokenDomain(deployment.token);
   const consents: string[] = [];
+  const permits: string[] = [];
   for (const [index, p] of spec.participants.entries()) {
     // A consent binds the meter table: refuse one that lists a key we do not hold under our index.
     if (spec.ownMeterKeys) checkMeterConsent(table, index, spec.ownMeterKeys[index] ?? []);
-    const asParticipant = deployment.token.connect(p) as Contract;
-    await (await asParticipant.approve(deployment.hubAddress, spec.bond + spec.escrow)).wait();
     consents.push(signOpenConsent(p.signingKey, domain, config, deadline));
+    const nonce: bigint = await deployment.token.nonces(p.address);
+    const terms = { owner: p.address, spender: deployment.hubAddress, value: spec.bond + spec.escrow, nonce, deadline };
+    permits.push(signPermit(p.signingKey, permitDomain, terms));
   }
-  const communityId: bigint = await hub.openTogether.staticCall(config, deadline, packConsents(consents));
-  const receipt = await (await hub.openTogether(config, deadline, packConsents(consents))).wait();
+  const args = [config, deadline, packConsents(consents), packPermits(permits)] as const;
+  const communityId: bigint = await hub.openTogetherWithPermits.staticCall(...args);
+  const receipt = await (await hub.openTogetherWithPermits(...args)).wait();
   if (ledger) recordGas(ledger, 'open together', receipt);
   return communityId;
 }

@@ -1,3 +1,4 @@
+import { MeterListError } from '../chain/hubClient.js';
 import { DiversityError } from '../util/errors.js';
 
 export enum NodeStartErrorCode {
@@ -12,6 +13,8 @@ export enum NodeStartErrorCode {
   /** The JSON-RPC endpoint does not answer, or not as a chain with this hub and community. */
   RPC_UNREACHABLE = 'NODE_RPC_UNREACHABLE',
   COMMUNITY_NOT_FOUND = 'NODE_COMMUNITY_NOT_FOUND',
+  /** The community's meter list cannot be read from its open transaction, or is not what the hub committed to. */
+  METER_LIST_UNREADABLE = 'NODE_METER_LIST_UNREADABLE',
   NOT_A_PARTICIPANT = 'NODE_NOT_A_PARTICIPANT',
   /** A listen address (libp2p or API) is taken or cannot be bound. */
   PORT_IN_USE = 'NODE_PORT_IN_USE',
@@ -47,6 +50,9 @@ export function startupError(
         `data dir ${where} cannot be opened (${code ?? 'error'})`,
       );
     case 'chain':
+      // Its message names the community and the calldata's shape or roots: no key bytes.
+      if (e instanceof MeterListError)
+        return new NodeStartError(NodeStartErrorCode.METER_LIST_UNREADABLE, err.message ?? '');
       if (code === 'CALL_EXCEPTION' || code === 'BAD_DATA')
         return new NodeStartError(
           NodeStartErrorCode.COMMUNITY_NOT_FOUND,

@@ -95,6 +95,17 @@ describe('meter registry (window/meters.ts, twin of MeterRegistry.sol)', () => {
       );
     });
 
+    it('reads the same list from openTogether and openTogetherWithPermits, which take the config first', () => {
+      const sig = `0x${'11'.repeat(64)}`;
+      for (const opening of [
+        hub.interface.encodeFunctionData('openTogether', [config, 1n, sig]),
+        hub.interface.encodeFunctionData('openTogetherWithPermits', [config, 1n, sig, sig]),
+      ]) {
+        const read = metersFromOpen(hub, opening, { meterRoot: meterRoot(meters), meterCount: 3, communityId: 1n });
+        expect(read.map((m) => hexlify(m.publicKey))).to.deep.equal(meters.map((m) => hexlify(m.publicKey)));
+      }
+    });
+
     it('a root or count mismatch is a one-line MeterListError', () => {
       const other = meterRoot(meters.slice(0, 2));
       for (const expected of [
@@ -144,7 +155,10 @@ describe('meter registry (window/meters.ts, twin of MeterRegistry.sol)', () => {
       const notOpen = AbiCoder.defaultAbiCoder().encode(['uint256'], [1]);
       expect(() =>
         metersFromOpen(hub, notOpen, { meterRoot: meterRoot(meters), meterCount: 3, communityId: 7n }),
-      ).to.throw(MeterListError, 'community 7: its open transaction is not a direct Hub.open or Hub.openTogether call');
+      ).to.throw(
+        MeterListError,
+        'community 7: its open transaction is not a direct Hub.open, Hub.openTogether or Hub.openTogetherWithPermits call',
+      );
     });
   });
 

@@ -54,7 +54,7 @@ export function expectedTransactions(name: ApproachName, r: CommunityReadings, o
     case 'rda':
       return r.intervals * r.meters;
     case 'diversity':
-      return 2 * r.meters + 1 + Math.ceil(r.intervals / o.windowIntervals) + 1; // approve+join ×N, open, updates, close
+      return 2 * r.meters + 1 + Math.ceil(r.intervals / o.windowIntervals) + 1; // at most: approve+join ×N, open, updates, close
     default:
       return sessions; // at least; SAT splits add more for big communities
   }

@@ -11,7 +11,13 @@ import {
 import { CLAIM_ALL_MAX_MEMBERS } from '../../../../node/src/chain/claims.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
 import { encodeMeters, encodeParticipants } from '../../../../node/src/chain/openCodec.js';
-import { fitsOpenTogether, packConsents, signOpenConsent } from '../../../../node/src/chain/openTogether.js';
+import {
+  fitsOpenTogether,
+  packConsents,
+  packPermits,
+  signOpenConsent,
+  signPermit,
+} from '../../../../node/src/chain/openTogether.js';
 import { hubDomain, WINDOW_RESULT_TYPES } from '../../../../node/src/chain/eip712.js';
 import { MarketKind, type MarketParams } from '../../../../node/src/community/types.js';
 import {
@@ -130,6 +136,8 @@ export const SIM_MARKET: MarketParams = {
   gridSellPrice: GRID_SELL_PER_KWH,
   feederCapacityWh: 0n,
 };
+/** The replay's token's name: also its EIP-712 domain name, which the members' permits are signed under. */
+export const SIM_TOKEN_NAME = 'DIVERSITY Community Token';
 /** Escrow and bond per participant: generous, so that no window records a debt (the reaction never draws a bond). */
 export const ESCROW = 10n ** 24n;
 export const BOND = 10n ** 18n;
@@ -140,7 +148,7 @@ export const hubBinding: HubBinding = {
   communityId: 1n,
   loadArtifact: (name) => loadArtifact(name),
   hubConstructorArgs: (_deployer, modules) => hubConstructorArgs(modules),
-  tokenConstructorArgs: (deployer) => ['DIVERSITY Community Token', 'DCT', deployer],
+  tokenConstructorArgs: (deployer) => [SIM_TOKEN_NAME, 'DCT', deployer],
   setupTxs(c) {
     const n = c.participants.length;
     const each = ESCROW + BOND;
@@ -172,8 +180,9 @@ export const hubBinding: HubBinding = {
         kind: 'setup',
       });
     }
-    // Minting the test token stands in for holding it: kind 'funding', kept out of the totals
-    // like deployments. The approval is a real cost of joining: kind 'setup'.
+    // Minting the test token stands in for holding it: kind 'funding', kept out of the totals like deployments.
+    // A member that joins approves its deposit first, a real cost of joining: kind 'setup'. A community opened
+    // together needs no approval: each member's EIP-2612 permit rides in the opening transaction.
     for (let m = 0; m < n; m++) {
       txs.push({
         from: 0,
@@ -182,7 +191,9 @@ export const hubBinding: HubBinding = {
         gasLimit: 200_000n,
         atInterval: 0,
         kind: 'funding',
+        flush: c.consent !== undefined && m === n - 1,
       });
+      if (c.consent) continue;
       txs.push({
         from: m,
         to: c.token,
@@ -210,17 +221,22 @@ export const hubBinding: HubBinding = {
       modules: communityModules(c.modules, c.market.kind, c.scheme),
     };
     if (c.consent) {
-      // ECDSA: every member signed its consent to this config off chain; one transaction opens the community
-      // Active and pulls every deposit (`openTogether`: no join, no member slot).
+      // ECDSA: every member signed its consent to this config, and a permit for its deposit, off chain; one
+      // transaction opens the community Active and pulls every deposit (`openTogetherWithPermits`: no approval,
+      // no join, no member slot). The members are fresh accounts: each permit is at nonce 0.
       const { keys, chainId, deadline } = c.consent;
       const domain = hubDomain(chainId, c.hub);
+      const permitDomain = { name: SIM_TOKEN_NAME, version: '1', chainId, verifyingContract: c.token };
+      const permit = (k: SigningKey, m: number) =>
+        signPermit(k, permitDomain, { owner: c.participants[m], spender: c.hub, value: each, nonce: 0n, deadline });
       txs.push({
         from: 0,
         to: c.hub,
-        data: c.hubIface.encodeFunctionData('openTogether', [
+        data: c.hubIface.encodeFunctionData('openTogetherWithPermits', [
           config,
           deadline,
           packConsents(keys.map((k) => signOpenConsent(k, domain, config, deadline))),
+          packPermits(keys.map(permit)),
         ]),
         gasLimit: 16_000_000n,
         atInterval: 0,
@@ -430,7 +446,10 @@ export class DiversityApproach implements Approach {
     const hub = (await ctx.sender.deploy(hubArt, this.binding.hubConstructorArgs(deployer, modules))).address;
     const token = (await ctx.sender.deploy(tokenArt, this.binding.tokenConstructorArgs(deployer))).address;
     const r = ctx.readings;
-    const latest = await ctx.sender.latestTimestamp();
+    // The chain's clock is the wall clock: taken to the hour below, so that two replays of the same data sign
+    // the same consents, permits and windows (same calldata, same gas) unless an hour begins between them.
+    const now = await ctx.sender.latestTimestamp();
+    const latest = now - (now % 3600);
     const participants = ctx.sender.addresses.slice(0, r.meters);
     const tariff = ctx.opts.tariff;
     // Every window, the last one included even when the data ends inside it, has ended.
