@@ -26,12 +26,6 @@ contract HubPermitsTest is HubFixture {
         return uint256(c.bond) + c.escrow;
     }
 
-    function _put(bytes memory list, uint256 i, bytes memory entry) internal pure {
-        for (uint256 k = 0; k < 64; ++k) {
-            list[i * 64 + k] = entry[k];
-        }
-    }
-
     /// No participant approved the hub: the permits alone allow the deposits, each used whole (no allowance
     /// left behind) and each nonce spent once. Fuzzed over the deadline, so that signatures of both y parities
     /// (EIP-2098's top bit of vs) are among the permits.

@@ -310,11 +310,4 @@ contract HubTogetherTest is HubFixture {
         (Balance memory leaf, uint256 total, bytes32[] memory proof) = book.claimArgs(hub, id, i);
         hub.claim(id, claimTermsOf(address(hub), id), i, leaf, total, proof);
     }
-
-    /// @dev Writes the 64-byte `sig` as consent `i` of `consents`.
-    function _put(bytes memory consents, uint256 i, bytes memory sig) internal pure {
-        for (uint256 k = 0; k < 64; ++k) {
-            consents[i * 64 + k] = sig[k];
-        }
-    }
 }

@@ -138,6 +138,13 @@ abstract contract HubFixture is Modules {
         }
     }
 
+    /// @dev Writes the 64-byte `entry` as entry `i` of a packed list of consents or permits.
+    function _put(bytes memory list, uint256 i, bytes memory entry) internal pure {
+        for (uint256 k = 0; k < 64; ++k) {
+            list[i * 64 + k] = entry[k];
+        }
+    }
+
     /// @dev Participant i's EIP-2612 permit (keys[i]) letting this hub pull `value` until `deadline`, 64 bytes
     /// (EIP-2098), at the token's current nonce for it.
     function _permit(uint256 i, uint256 value, uint256 deadline) internal view returns (bytes memory) {
