@@ -10,7 +10,7 @@ import {HubSetup} from "./HubSetup.sol";
 import {HubStorage} from "./HubStorage.sol";
 import {DisputeContext, DisputeKind, DisputeOutcome, Verdict} from "./types/Dispute.sol";
 import {GameContext, GameResult} from "./types/Game.sol";
-import {MarketParams} from "./types/Market.sol";
+import {MarketKind, MarketParams} from "./types/Market.sol";
 import {
     Balance,
     ClaimTerms,
@@ -151,6 +151,13 @@ contract Hub is IHub, HubStorage {
     }
 
     /// @inheritdoc IHub
+    function registerModules(CommunityModules calldata, MarketKind) external returns (uint32 moduleSet) {
+        // Named for the compiler only: the setup's return data is what the caller gets (`_delegateToSetup`).
+        moduleSet = 0;
+        _delegateToSetup();
+    }
+
+    /// @inheritdoc IHub
     function join(uint64, uint256, bytes32[] calldata, bytes calldata) external {
         _delegateToSetup();
     }
@@ -270,7 +277,7 @@ contract Hub is IHub, HubStorage {
         bytes32 digest =
             _hashTypedDataV4(WindowResult.structHash(communityId, window, windowRoot, stateHash, balancesRoot));
         // An allow-listed module: it returns ⌈n/256⌉ words with no bit at or beyond n (`SignerBitmap.read`).
-        signers = c.modules.coSignature.verify(communityId, digest, n, coSignature);
+        signers = _modules(c).coSignature.verify(communityId, digest, n, coSignature);
     }
 
     /// @dev A fully signed result always beats a pending claim (which anyone could have made pending by
@@ -507,7 +514,7 @@ contract Hub is IHub, HubStorage {
         bool pending;
         uint256 submittedAt;
         if (!equivocation) (pending, claimId, submittedAt) = _disputedClaim(c, ctx);
-        DisputeOutcome memory out = c.modules.verifier.verify(ctx, kind, proof);
+        DisputeOutcome memory out = _modules(c).verifier.verify(ctx, kind, proof);
         emit Disputed(ctx.communityId, ctx.window, kind, msg.sender);
         _applyDispute(c, ctx.communityId, ctx.window, claimId, pending, submittedAt, equivocation, out);
     }
@@ -546,7 +553,7 @@ contract Hub is IHub, HubStorage {
         if (rec.status == WindowStatus.Pending) {
             claimId = claimHash(window, rec.windowRoot, rec.stateHash, rec.balancesRoot);
         }
-        (GameResult result, address challenger, uint256 bond) = c.modules.game
+        (GameResult result, address challenger, uint256 bond) = _modules(c).game
             .play(
                 GameContext(
                     communityId,
@@ -593,7 +600,7 @@ contract Hub is IHub, HubStorage {
                 RejectedClaim storage r = c.rejected[bytes32(move[32:64])];
                 // A timestamp plus a uint32: far below 2^64.
                 // forge-lint: disable-next-line(unsafe-typecast)
-                uint64 until = uint64(block.timestamp + c.modules.game.moveDeadline());
+                uint64 until = uint64(block.timestamp + _modules(c).game.moveDeadline());
                 if (r.deadline < until) r.deadline = until;
                 _disputableUntil(c, until);
             }
@@ -690,8 +697,8 @@ contract Hub is IHub, HubStorage {
         ctx.previousBalancesRoot = _startRoot(c, window);
         ctx.bond = c.bond;
         ctx.market = c.market;
-        ctx.marketStep = c.modules.market;
-        ctx.meterSchemes = c.modules.meterSchemes;
+        ctx.marketStep = _modules(c).market;
+        ctx.meterSchemes = _modules(c).meterSchemes;
         ctx.meterRoot = c.meterRoot;
         ctx.meterCount = c.meterCount;
         ctx.disputer = _indexPlusOne(c, communityId, msg.sender);
@@ -854,7 +861,7 @@ contract Hub is IHub, HubStorage {
     /// another community never holds this one's claim; one against a claim no longer pending ends Void
     /// at anyone's next move).
     function _gameOpen(Community storage c, uint64 communityId) internal view returns (bool) {
-        return c.modules.game.openGames(address(this), communityId) != 0;
+        return _modules(c).game.openGames(address(this), communityId) != 0;
     }
 
     /// @dev The signer set a record keeps as `ref` (`SignerBitmap.ref`): the one word itself for N ≤ 256,
@@ -872,7 +879,7 @@ contract Hub is IHub, HubStorage {
     /// together (no join), found in the co-signature module's list (`ICoSignatureScheme.indexOf`).
     function _indexPlusOne(Community storage c, uint64 communityId, address who) internal view returns (uint256) {
         if (!c.together) return c.indexPlusOne[who];
-        return c.modules.coSignature.indexOf(communityId, who);
+        return _modules(c).coSignature.indexOf(communityId, who);
     }
 
     function _active(uint64 communityId) internal view returns (Community storage c) {

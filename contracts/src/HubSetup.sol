@@ -9,14 +9,23 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {HubStorage} from "./HubStorage.sol";
 import {IHub} from "./interfaces/IHub.sol";
 import {ICoSignatureScheme} from "./interfaces/ICoSignatureScheme.sol";
-import {CommunityInfo, CommunityStatus, Balance, Member, MemberState, OpenConfig} from "./types/Community.sol";
+import {
+    CommunityInfo,
+    CommunityModules,
+    CommunityStatus,
+    Balance,
+    Member,
+    MemberState,
+    OpenConfig
+} from "./types/Community.sol";
+import {MarketKind} from "./types/Market.sol";
 import {Balances} from "./libraries/Balances.sol";
 import {OpenCodec} from "./libraries/OpenCodec.sol";
 import {Settlement} from "./libraries/Settlement.sol";
 
 /// @title HubSetup
-/// @notice The hub's opening code: `open`, `openTogether`, `openTogetherWithPermits`, `join` and the `community`
-/// view. The hub creates one in its constructor and delegatecalls it for these functions (`Hub._delegateToSetup`),
+/// @notice The hub's opening code: `open`, `openTogether`, `openTogetherWithPermits`, `join`, `registerModules`
+/// and the `community` view. The hub creates one in its constructor and delegatecalls it for these functions (`Hub._delegateToSetup`),
 /// so they run on the hub's storage (`HubStorage`, one layout), under its address, EIP-712 domain and reentrancy guard. Out of the
 /// hub for EIP-170 only: the rules are the hub's (IHub). Called directly, it works on its own empty storage,
 /// which nothing reads, and holds no tokens.
@@ -71,7 +80,7 @@ contract HubSetup is HubStorage {
         if (permits.length != 0 && permits.length != n * SIGNATURE_LENGTH) {
             revert IHub.MalformedPermits(permits.length);
         }
-        _checkConsents(config, deadline, consents, communityId, c.modules.coSignature, n);
+        _checkConsents(config, deadline, consents, communityId, config.modules.coSignature, n);
         // Every participant is a member: no slot per member (`Community.together`), the count whole.
         c.together = true;
         // At most MAX_PARTICIPANTS (openLists).
@@ -182,7 +191,7 @@ contract HubSetup is HubStorage {
             emit IHub.CommunityActivated(communityId);
         }
         // An allow-listed module, keyed by (this hub, communityId): it cannot touch the hub's state.
-        c.modules.coSignature.register(communityId, index, msg.sender, keyData);
+        _modules(c).coSignature.register(communityId, index, msg.sender, keyData);
         if (total > 0) c.token.safeTransferFrom(msg.sender, address(this), total);
     }
 
@@ -207,7 +216,7 @@ contract HubSetup is HubStorage {
         info.held = c.pool.held;
         info.repaidPool = c.pool.repaidPool;
         info.creditPerMember = c.creditPerMember;
-        info.modules = c.modules;
+        info.modules = _modules(c);
     }
 
     /// @dev `open`'s work, shared with `openTogether`: checks the lists and the schedule, writes the community
@@ -242,9 +251,28 @@ contract HubSetup is HubStorage {
         c.participantCount = n;
         c.meterRoot = meterRoot_;
         c.meterCount = m;
-        Settlement.setModules(c.modules, config.modules, _moduleEnabled, config.market.kind);
+        c.moduleSet = _moduleSetOf(config.modules, config.market.kind);
         emit IHub.CommunityOpened(communityId, msg.sender, config.token, n, m, meterRoot_);
-        // An allow-listed module, keyed by (this hub, communityId): the list it keeps is the one checked above.
-        c.modules.coSignature.open(communityId, config.participants);
+        // An allow-listed module (the set's, as registered), keyed by (this hub, communityId): the list it keeps
+        // is the one checked above.
+        config.modules.coSignature.open(communityId, config.participants);
+    }
+
+    /// @notice IHub.registerModules.
+    function registerModules(CommunityModules calldata modules, MarketKind kind) external returns (uint32) {
+        return _moduleSetOf(modules, kind);
+    }
+
+    /// @dev The id of the set (`modules`, market `kind`), registered here first if it is new: every module on the
+    /// allow-list and the market computing `kind` (`Settlement.setModules`), checked once per hub and set, then
+    /// written once. Ids are uint32 (a set costs > 150,000 gas to register: 2^32 of them cannot be paid for).
+    function _moduleSetOf(CommunityModules calldata modules, MarketKind kind) internal returns (uint32 id) {
+        bytes32 key = keccak256(abi.encode(modules, kind));
+        id = _moduleSetIds[key];
+        if (id != 0) return id;
+        id = ++_moduleSetCount;
+        _moduleSetIds[key] = id;
+        Settlement.setModules(_moduleSets[id], modules, _moduleEnabled, kind);
+        emit IHub.ModulesRegistered(id, key);
     }
 }

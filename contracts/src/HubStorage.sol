@@ -37,8 +37,9 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
         uint32 windowCount;
         uint32 challengePeriod;
         uint32 meterCount;
-        /// Participants that joined so far (each member's own `state` says who).
-        uint32 joinedCount;
+        /// The community's modules: a set registered once per hub (`_moduleSets`, `HubSetup._moduleSetOf`), its
+        /// id in the slot `update` reads anyway, so naming a module costs the one slot of the module read.
+        uint32 moduleSet;
         uint128 bond;
         /// What every member received through slashes and lost game bonds (`Settlement.slash`, `credit`):
         /// a member's credit is its stored credit plus this, so a slash writes its offenders, not every
@@ -49,6 +50,8 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
         /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
         /// `close` waits for it, since disputes need an Active community (review 3, B5).
         uint64 disputableUntil;
+        /// Participants that joined so far (each member's own `state` says who).
+        uint32 joinedCount;
         /// Tokens held for this community (see the contract's dev note) and the debt repaid at close so far,
         /// one slot (`Pool`; the slot that held and repaidPool had before s12).
         Pool pool;
@@ -68,7 +71,6 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
         /// it took of the repaid pool (`Member`).
         mapping(uint256 => Member) members;
         mapping(uint32 => WindowRecord) windows;
-        CommunityModules modules;
         /// claimHash → the rejected claim (never posted again; disputable for fraud until its deadline).
         mapping(bytes32 => RejectedClaim) rejected;
         /// N > 256: the words of each recorded signer set under its ref (`Settlement.saveSigners`).
@@ -86,6 +88,9 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
 
     /// @dev Number of communities opened so far (ids run from 1 to this; `communityCount`).
     uint64 internal _communityCount;
+    /// @dev Number of module sets registered so far (ids run from 1 to this; `_moduleSets`), in the slot of
+    /// `_communityCount`.
+    uint32 internal _moduleSetCount;
     /// @dev Balance an address can pull with `withdraw(token)`, per token (`withdrawable`).
     mapping(IERC20 token => mapping(address holder => uint256)) internal _withdrawable;
 
@@ -104,11 +109,23 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
     /// @dev The EIP-712 digests of the consents `openTogether` consumed: each opens one community only.
     mapping(bytes32 digest => bool) internal _consentUsed;
 
+    /// @dev The registered module sets, by id (`HubSetup._moduleSetOf`): written once, never changed. A community
+    /// names one by id instead of writing its own seven slots at every `open` (~155,000 gas).
+    mapping(uint32 moduleSet => CommunityModules) internal _moduleSets;
+
+    /// @dev `moduleSetKey(modules, market kind)` → the id of the set registered under it (0 = none yet).
+    mapping(bytes32 key => uint32 moduleSet) internal _moduleSetIds;
+
     constructor() EIP712("DIVERSITY Hub", "1") {}
 
     function _existing(uint64 communityId) internal view returns (Community storage c) {
         c = _communities[communityId];
         if (c.status == CommunityStatus.None) revert IHub.UnknownCommunity(communityId);
+    }
+
+    /// @dev The modules of community `c` (its registered set).
+    function _modules(Community storage c) internal view returns (CommunityModules storage) {
+        return _moduleSets[c.moduleSet];
     }
 
     /// @dev Tokens came in for the community.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ParticipantState, StateHash} from "../src/types/Market.sol";
+import {Hub} from "../src/Hub.sol";
+import {MarketKind, ParticipantState, StateHash} from "../src/types/Market.sol";
 import {Balance, CommunityConfig, Meter, OpenConfig} from "../src/types/Community.sol";
 import {MeterRegistry} from "../src/libraries/MeterRegistry.sol";
 import {MeterRecords} from "./utils/MeterRecords.sol";
@@ -110,6 +111,17 @@ contract HubGasTest is HubFixture {
         vm.snapshotValue("Hub", string.concat(key, "_txGas"), txGas);
         vm.snapshotValue("Hub", string.concat(key, "_refund"), uint256(int256(vm.lastCallGas().gasRefunded)));
         vm.snapshotValue("Hub", string.concat(key, "_perParticipant_txGas"), txGas / n);
+    }
+
+    /// @dev `registerModules` of the standard ECDSA set on a hub that has none yet: what a hub's deployer pays once
+    /// per set (and the first `open` naming an unregistered set pays on top of the `open_*` figures).
+    /// forge-config: default.isolate = true
+    function test_Gas_RegisterModules() public {
+        Hub fresh = new Hub(_allowList());
+        bytes memory data = abi.encodeCall(fresh.registerModules, (_modules(MarketKind.Totals), MarketKind.Totals));
+        (bool ok,) = address(fresh).call(data);
+        assertTrue(ok);
+        vm.snapshotValue("Hub", "registerModules_txGas", uint256(vm.lastCallGas().gasTotalUsed));
     }
 
     /// forge-config: default.isolate = true

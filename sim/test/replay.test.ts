@@ -230,10 +230,11 @@ describe('sim/replay on anvil', function () {
     expect(result.byKind.close.transactions).to.equal(1);
     expect(result.byKind.claim.transactions).to.equal(1);
     expect(result.transactions).to.equal(6);
-    expect(result.deployTransactions).to.equal(12 + 3); // Settlement, 9 modules, hub, token + the mints
-    expect(onChain.txs).to.equal(6 + 3); // the approach's 6 transactions + the mints
-    // The receipts of the non-creation transactions are the approach's gas plus the mints, which
-    // are reported with the deployments.
+    // Settlement, 9 modules, hub, token + the module set's registration + the mints.
+    expect(result.deployTransactions).to.equal(12 + 1 + 3);
+    expect(onChain.txs).to.equal(6 + 1 + 3); // the approach's 6 transactions + the registration + the mints
+    // The receipts of the non-creation transactions are the approach's gas plus the registration and the
+    // mints, which are reported with the deployments.
     const mints = onChain.gas - result.gasUsed;
     expect(mints > 0n && mints < result.deployGas).to.equal(true);
   });

@@ -2,7 +2,16 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Balance, ClaimTerms, CommunityInfo, OpenConfig, RejectedClaim, WindowRecord} from "../types/Community.sol";
+import {
+    Balance,
+    ClaimTerms,
+    CommunityInfo,
+    CommunityModules,
+    OpenConfig,
+    RejectedClaim,
+    WindowRecord
+} from "../types/Community.sol";
+import {MarketKind} from "../types/Market.sol";
 import {DisputeKind} from "../types/Dispute.sol";
 
 /// @title IHub
@@ -256,6 +265,9 @@ interface IHub {
     );
     /// @notice Emitted when an account pulls its withdrawable balance.
     event Withdrawn(address indexed holder, IERC20 indexed token, uint256 amount);
+    /// @notice Emitted when a module set is registered (`registerModules`, or the first `open` naming it);
+    /// `key` is keccak256(abi.encode(modules, kind)).
+    event ModulesRegistered(uint32 indexed moduleSet, bytes32 indexed key);
 
     // ------------------------------------------------------------------ lifecycle
 
@@ -266,6 +278,14 @@ interface IHub {
     /// challenge period.
     /// @return communityId The new id (1, 2, ...).
     function open(OpenConfig calldata config) external returns (uint64 communityId);
+
+    /// @notice Registers the module set (`modules`, market `kind`) once for this hub, or returns its id if it
+    /// is registered already. Every module must be on the allow-list (`ModuleNotEnabled`) and the market must
+    /// compute `kind` (`MarketKindMismatch`), checked here once. A community's `open` names its set by value
+    /// (`OpenConfig.modules`) and registers it if it is new: registering beforehand (a hub's deployer for the
+    /// sets its communities use) spares each opening the set's seven slots and checks. Anyone may register.
+    /// @return moduleSet The set's id (1, 2, ...), the same for the same set and kind.
+    function registerModules(CommunityModules calldata modules, MarketKind kind) external returns (uint32 moduleSet);
 
     /// @notice Opens a community every participant has agreed to, in one transaction: each participant's
     /// consent is checked, its bond and escrow are pulled (`transferFrom`, approved beforehand) and the community

@@ -182,9 +182,9 @@ library Settlement {
         return (Balances.commit(MerkleTree.rootOfPadded(level), 0), n);
     }
 
-    /// @notice `Hub.open`'s module checks: every module must be on the allow-list `enabled`
-    /// (`ModuleNotEnabled`), and the market module must compute the market `kind` (`MarketKindMismatch`);
-    /// then stores them in `stored`. Here and not in the hub: EIP-170.
+    /// @notice A module set's checks, once per hub and set (`HubSetup._moduleSetOf`): every module must be on the
+    /// allow-list `enabled` (`ModuleNotEnabled`), and the market module must compute the market `kind`
+    /// (`MarketKindMismatch`); then stores them in `stored`. Here and not in the hub: EIP-170.
     function setModules(
         CommunityModules storage stored,
         CommunityModules calldata mods,

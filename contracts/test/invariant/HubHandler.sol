@@ -6,6 +6,7 @@ import {Hub} from "../../src/Hub.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
+import {IMeterScheme} from "../../src/interfaces/IMeterScheme.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {
     Balance,
@@ -82,6 +83,10 @@ contract HubHandler is HandlerBase {
     uint256 public ghostClaimAttacks;
 
     CommunityModules internal modules;
+    /// The modules each community was opened with (`_openNew`): the hub must report them for good.
+    mapping(uint64 => bytes32) public ghostModulesHash;
+    /// Module sets registered by the `registerModules` action (new or not).
+    uint256 public ghostRegistrations;
 
     constructor(Hub hub_, CommunityToken token_, CommunityModules memory modules_, BalanceBook book_) {
         modules = modules_;
@@ -129,6 +134,22 @@ contract HubHandler is HandlerBase {
             --count;
         }
         _done(id);
+    }
+
+    /// A module set registered by anyone at any time (`Hub.registerModules`): the standard set or its one-scheme
+    /// variant (`_moduleVariant`). Registering must never change an open community's modules, nor the set a later
+    /// open names (`HubInvariantTest.invariant_ModulesFixed`).
+    function registerModules(bool variant) external {
+        hub.registerModules(variant ? _moduleVariant() : modules, MarketKind.Mmr);
+        ++ghostRegistrations;
+        ++calls;
+    }
+
+    /// @dev The handler's modules with its Ed25519 meter scheme only (its meters are all scheme 0): another set.
+    function _moduleVariant() internal view returns (CommunityModules memory m) {
+        m = modules;
+        m.meterSchemes = new IMeterScheme[](1);
+        m.meterSchemes[0] = modules.meterSchemes[0];
     }
 
     function deposit(uint256 seed, uint256 amount) external {
@@ -536,13 +557,16 @@ contract HubHandler is HandlerBase {
             token,
             BOND,
             ESCROW,
-            modules
+            // Every third community names the one-scheme set: registered by the first of them to open, unless the
+            // `registerModules` action did before.
+            ids.length % 3 == 2 ? _moduleVariant() : modules
         );
         // Every other community, the first included, is opened together (`openTogether`: no join, no member
         // slot), the others joined one by one: every action and invariant runs over both kinds of membership.
         bool together = ids.length % 2 == 0;
         uint64 id = together ? _openTogetherRecorded(c, keys) : _openRecorded(c);
         ids.push(id);
+        ghostModulesHash[id] = keccak256(abi.encode(c.modules));
         if (together) {
             ghostIn[id] += N * (uint256(BOND) + ESCROW);
             ++ghostTogether;

@@ -41,7 +41,16 @@ contract HubInvariantTest is Modules {
         console.log("shares", handler.ghostShares(), "bad balances slashed", handler.ghostBadBalancesSlashed());
         console.log("bond top-ups", handler.ghostTopUps(), "unjoined refused", handler.ghostUnjoinedRefused());
         console.log("claim attacks refused", handler.ghostClaimAttacks(), "claimAlls", handler.ghostClaimAlls());
-        console.log("opened together", handler.ghostTogether());
+        console.log("opened together", handler.ghostTogether(), "module registrations", handler.ghostRegistrations());
+    }
+
+    /// Each community reports the modules it was opened with, whatever sets were registered since (its set is
+    /// written once: `registerModules`, a later `open`, never rewrite it).
+    function invariant_ModulesFixed() public view {
+        for (uint256 k = 0; k < handler.idCount(); ++k) {
+            uint64 id = handler.ids(k);
+            assertEq(keccak256(abi.encode(hub.community(id).modules)), handler.ghostModulesHash(id), "modules");
+        }
     }
 
     /// Σ held (per community) + Σ withdrawable == the hub's token balance; and each community's held is

@@ -20,12 +20,13 @@ function claimTermsOf(address hub, uint64 id) view returns (ClaimTerms memory t)
     // Slot 0: status (8 bits), token (160), finalizedWindows (32), participantCount (32), together (8); slot 2:
     // bond, creditPerMember (128 each).
     uint256 w0 = uint256(VM.load(hub, bytes32(base)));
-    uint256 w1 = uint256(VM.load(hub, bytes32(base + 1)));
     uint256 w2 = uint256(VM.load(hub, bytes32(base + 2)));
+    uint256 w3 = uint256(VM.load(hub, bytes32(base + 3)));
     t.token = IERC20(address(uint160(w0 >> 8)));
     t.participantCount = uint32(w0 >> 200);
     t.bond = uint128(w2);
     t.creditPerMember = uint128(w2 >> 128);
-    // Slot 1's last 32 bits: joinedCount (fewer than N only in a community closed before everyone joined).
-    t.aborted = uint32(w1 >> 224) < t.participantCount;
+    // Slot 3: escrow (128 bits), disputableUntil (64), joinedCount (32; fewer than N only in a community closed
+    // before everyone joined).
+    t.aborted = uint32(w3 >> 192) < t.participantCount;
 }

@@ -73,10 +73,25 @@ abstract contract Modules is Test {
         list[8] = address(auctionModule);
     }
 
-    /// @dev A hub allowing the standard modules (deploying them first if needed).
-    function _newHub() internal returns (Hub) {
+    /// @dev A hub allowing the standard modules (deploying them first if needed), with the standard module sets
+    /// registered, as a hub's deployer does (`_registerStandardSets`): a community's open names a registered set.
+    function _newHub() internal returns (Hub hub) {
         if (address(verifierModule) == address(0)) _deployModules();
-        return new Hub(_allowList());
+        hub = new Hub(_allowList());
+        _registerStandardSets(hub);
+    }
+
+    /// @dev Registers with `hub` the standard set of each market kind, with the ECDSA signer set and with BLS
+    /// (ids 1 to 6, in that order: Totals, Mmr, Auction, each ECDSA then BLS). Twin of `standardModuleSets` in
+    /// `node/src/chain/modules.ts`.
+    function _registerStandardSets(Hub hub) internal {
+        MarketKind[3] memory kinds = [MarketKind.Totals, MarketKind.Mmr, MarketKind.Auction];
+        for (uint256 k = 0; k < kinds.length; ++k) {
+            CommunityModules memory m = _modules(kinds[k]);
+            hub.registerModules(m, kinds[k]);
+            m.coSignature = blsModule;
+            hub.registerModules(m, kinds[k]);
+        }
     }
 
     /// @dev The standard modules for a community of market `kind`: meter schemes [Ed25519, P-256].

@@ -53,6 +53,26 @@ export function communityModules(m: HubModules, kind: MarketKind, scheme: CoSign
   };
 }
 
+/** The market kinds and co-signature schemes a hub's standard module sets cover. */
+const STANDARD_KINDS = [MarketKind.Totals, MarketKind.Mmr, MarketKind.Auction] as const;
+const STANDARD_SCHEMES: readonly CoSignatureSchemeName[] = ['ecdsa', 'bls'];
+
+/**
+ * Every standard module set a hub's deployer registers once (`Hub.registerModules`: a community's `open`
+ * then names a registered set and writes none of its slots): each market kind with each co-signature scheme.
+ */
+export function standardModuleSets(
+  m: HubModules,
+): { modules: ReturnType<typeof communityModules>; kind: MarketKind; label: string }[] {
+  return STANDARD_KINDS.flatMap((kind) =>
+    STANDARD_SCHEMES.map((scheme) => ({
+      modules: communityModules(m, kind, scheme),
+      kind,
+      label: `register modules (${MarketKind[kind].toLowerCase()}, ${scheme})`,
+    })),
+  );
+}
+
 /**
  * `MarketParams` as the hub's ABI takes it: every field, `limitsHash` zero when absent (Totals, Mmr),
  * `tariffHash` zero when absent (flat prices).

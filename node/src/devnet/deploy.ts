@@ -17,6 +17,7 @@ import {
   hubConstructorArgs,
   linkedHubArtifact,
   marketTuple,
+  standardModuleSets,
   type CoSignatureSchemeName,
   type GameParams,
   type HubModules,
@@ -69,7 +70,8 @@ export interface Deployment {
 /**
  * Deploys the demo payment token, the Settlement library, the standard modules (dispute verifier,
  * market steps, ECDSA co-signature, Ed25519 and P-256 meter schemes, the game with `game`'s
- * parameters or the defaults) and the hub that allow-lists them, from `deployer`.
+ * parameters or the defaults) and the hub that allow-lists them, from `deployer`; then registers the standard
+ * module sets with the hub (`standardModuleSets`).
  */
 export async function deployHub(
   deployer: Wallet | NonceManager,
@@ -92,6 +94,11 @@ export async function deployHub(
     game,
   );
   const hub = await deploy(linkedHubArtifact(settlement), hubConstructorArgs(modules), 'deploy hub');
+  // As a hub's deployer would: the standard module sets registered once, so no community's open writes its own.
+  for (const set of standardModuleSets(modules)) {
+    const receipt = await (await hub.getFunction('registerModules')(set.modules, set.kind)).wait();
+    if (ledger) recordGas(ledger, set.label, receipt);
+  }
   return { hub, token, hubAddress: await hub.getAddress(), tokenAddress: await token.getAddress(), modules, fromBlock };
 }
 

@@ -152,11 +152,24 @@ export const hubBinding: HubBinding = {
   setupTxs(c) {
     const n = c.participants.length;
     const each = ESCROW + BOND;
-    const txs: TxSpec[] = [];
+    const modules = communityModules(c.modules, c.market.kind, c.scheme);
+    // The hub's module set, registered once per hub as its deployer would (`Hub.registerModules`): a deployment
+    // cost, reported apart like the contracts', so the open names a registered set and writes none of its slots.
+    const txs: TxSpec[] = [
+      {
+        from: 0,
+        to: c.hub,
+        data: c.hubIface.encodeFunctionData('registerModules', [modules, c.market.kind]),
+        gasLimit: 1_000_000n,
+        atInterval: 0,
+        deployment: true,
+        flush: true,
+      },
+    ];
     // The preimages the community commits to, on chain before the open (DESIGN.md §3): its market module's
     // events, read back by every node.
     const market = new Interface(loadArtifact('AuctionMarketStep').abi);
-    const module = communityModules(c.modules, c.market.kind, c.scheme).market;
+    const module = modules.market;
     if (c.limits) {
       txs.push({
         from: 0,
@@ -218,7 +231,7 @@ export const hubBinding: HubBinding = {
       bond: BOND,
       escrow: ESCROW,
       challengePeriod: 3600,
-      modules: communityModules(c.modules, c.market.kind, c.scheme),
+      modules,
     };
     if (c.consent) {
       // ECDSA: every member signed its consent to this config, and a permit for its deposit, off chain; one
