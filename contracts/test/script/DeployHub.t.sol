@@ -43,6 +43,22 @@ contract DeployHubTest is Test {
         assertEq(abi.decode(ret, (bytes)).length, 119);
     }
 
+    /// The six standard module sets are registered at deployment (ids 1 to 6), each with its own market kind: a
+    /// community opening with one writes none of its slots (`HubModuleSetsTest`).
+    function test_Deploy_RegistersStandardModuleSets() public {
+        vm.recordLogs();
+        (Hub hub,) = new DeployHub().deploy(address(0), address(0xA11CE));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint256 sets;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == keccak256("ModulesRegistered(uint32,bytes32)"))
+            {
+                assertEq(uint256(logs[i].topics[1]), ++sets);
+            }
+        }
+        assertEq(sets, 6);
+    }
+
     function test_Deploy_UsesGivenToken() public {
         (, address token) = new DeployHub().deploy(address(0xBEEF), address(0xA11CE));
         assertEq(token, address(0xBEEF));
