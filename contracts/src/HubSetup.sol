@@ -18,7 +18,7 @@ import {
     MemberState,
     OpenConfig
 } from "./types/Community.sol";
-import {MarketKind} from "./types/Market.sol";
+import {MarketKind, MarketParams} from "./types/Market.sol";
 import {Balances} from "./libraries/Balances.sol";
 import {OpenCodec} from "./libraries/OpenCodec.sol";
 import {Settlement} from "./libraries/Settlement.sol";
@@ -81,11 +81,8 @@ contract HubSetup is HubStorage {
             revert IHub.MalformedPermits(permits.length);
         }
         _checkConsents(config, deadline, consents, communityId, config.modules.coSignature, n);
-        // Every participant is a member: no slot per member (`Community.together`), the count whole.
+        // Every participant is a member: no slot per member and no count (`Community.together`, `_joinedOf`).
         c.together = true;
-        // At most MAX_PARTICIPANTS (openLists).
-        // forge-lint: disable-next-line(unsafe-typecast)
-        c.joinedCount = uint32(n);
         c.status = CommunityStatus.Active;
         uint256 each = uint256(c.bond) + c.escrow;
         _hold(c, each * n);
@@ -210,7 +207,7 @@ contract HubSetup is HubStorage {
         info.market = c.market;
         info.participantCount = c.participantCount;
         info.meterCount = c.meterCount;
-        info.joinedCount = c.joinedCount;
+        info.joinedCount = _joinedOf(c);
         info.finalizedWindows = c.finalizedWindows;
         info.genesisBalancesRoot = c.genesisBalancesRoot;
         info.held = c.pool.held;
@@ -246,7 +243,7 @@ contract HubSetup is HubStorage {
         c.challengePeriod = config.challengePeriod;
         c.bond = config.bond;
         c.escrow = config.escrow;
-        c.market = config.market;
+        _writeMarket(c, config.market);
         c.genesisBalancesRoot = genesis;
         c.participantCount = n;
         c.meterRoot = meterRoot_;
@@ -256,6 +253,17 @@ contract HubSetup is HubStorage {
         // An allow-listed module (the set's, as registered), keyed by (this hub, communityId): the list it keeps
         // is the one checked above.
         config.modules.coSignature.open(communityId, config.participants);
+    }
+
+    /// @dev `c.market = market`, except that a zero hash (no auction limits, no tariff: most communities) is not
+    /// written over the zero slot (2,200 gas each).
+    function _writeMarket(Community storage c, MarketParams calldata market) private {
+        c.market.kind = market.kind;
+        c.market.gridBuyPrice = market.gridBuyPrice;
+        c.market.gridSellPrice = market.gridSellPrice;
+        c.market.feederCapacityWh = market.feederCapacityWh;
+        if (market.limitsHash != 0) c.market.limitsHash = market.limitsHash;
+        if (market.tariffHash != 0) c.market.tariffHash = market.tariffHash;
     }
 
     /// @notice IHub.registerModules.

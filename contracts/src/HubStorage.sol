@@ -40,17 +40,21 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
         /// The community's modules: a set registered once per hub (`_moduleSets`, `HubSetup._moduleSetOf`), its
         /// id in the slot `update` reads anyway, so naming a module costs the one slot of the module read.
         uint32 moduleSet;
+        /// Bond and escrow, one slot (written at open; `join` and the deposits read both).
         uint128 bond;
+        uint128 escrow;
         /// What every member received through slashes and lost game bonds (`Settlement.slash`, `credit`):
         /// a member's credit is its stored credit plus this, so a slash writes its offenders, not every
-        /// member. uint128 beside the bond (one slot a claim reads): each slash adds at most what it took from
-        /// bonds and credits, which `held` (uint128) holds, over its recipients; SafeCast past 2^128.
+        /// member. uint128: each slash adds at most what it took from bonds and credits, which `held` (uint128)
+        /// holds, over its recipients; SafeCast past 2^128. This slot (with `disputableUntil` and `joinedCount`)
+        /// is zero at open and stays unwritten in a community opened together until a slash or a rejected
+        /// claim: its opening writes one slot fewer (s24).
         uint128 creditPerMember;
-        uint128 escrow;
         /// The latest deadline until which a rejected claim not slashed yet stays disputable for fraud:
         /// `close` waits for it, since disputes need an Active community (review 3, B5).
         uint64 disputableUntil;
-        /// Participants that joined so far (each member's own `state` says who).
+        /// Participants that joined so far (each member's own `state` says who). Not written in a community
+        /// opened together, where every participant is a member (`joinedOf`).
         uint32 joinedCount;
         /// Tokens held for this community (see the contract's dev note) and the debt repaid at close so far,
         /// one slot (`Pool`; the slot that held and repaidPool had before s12).
@@ -126,6 +130,12 @@ abstract contract HubStorage is EIP712, ReentrancyGuardTransient {
     /// @dev The modules of community `c` (its registered set).
     function _modules(Community storage c) internal view returns (CommunityModules storage) {
         return _moduleSets[c.moduleSet];
+    }
+
+    /// @dev Participants of `c` that are members: all of them in a community opened together (which writes no
+    /// count), else those that joined.
+    function _joinedOf(Community storage c) internal view returns (uint32) {
+        return c.together ? c.participantCount : c.joinedCount;
     }
 
     /// @dev Tokens came in for the community.

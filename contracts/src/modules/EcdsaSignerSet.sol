@@ -20,10 +20,15 @@ import {SignerBitmap} from "../libraries/SignerBitmap.sol";
 /// anything, and nobody but this module's `open` can write one. `verify` copies them with one
 /// `EXTCODECOPY` (2,600 gas cold, 3 per word) instead of reading ⌈20N/32⌉ storage slots (2,100 each cold):
 /// at N = 10 some 9,900 gas less per update, at N = 1,000 about 1.3 M less. `open` pays for the code
-/// (CREATE 32,000, 200 gas per byte) and one pointer slot; a join writes nothing here (it wrote a packed
-/// storage word: ~26,500 gas per join).
+/// (CREATE2 32,000, 200 gas per byte); a join writes nothing here (it wrote a packed storage word: ~26,500 gas
+/// per join).
+/// The data contract's address is derived, not stored (s24): CREATE2 with salt keccak256(hub ‖ communityId) and
+/// one fixed init code (`LIST_INIT_CODE`), which asks its creator for the code to deploy (`pendingList`, the
+/// list `open` holds in transient storage for the length of the creation). So the address depends on
+/// (module, hub, community) only: `open` writes no pointer slot (22,100 gas) and `verify` reads none (2,100).
 /// The module trusts the hub that calls it (msg.sender) for its own communities only: one `open` per
-/// community id, the list checked by the hub (non-zero, distinct addresses).
+/// community id (a second CREATE2 to the same address fails), the list checked by the hub (non-zero, distinct
+/// addresses).
 contract EcdsaSignerSet is ICoSignatureScheme {
     /// @notice Length of one signature (EIP-2098 compact: r ‖ yParityAndS).
     uint256 public constant SIGNATURE_LENGTH = 64;
@@ -45,8 +50,16 @@ contract EcdsaSignerSet is ICoSignatureScheme {
     /// @notice Thrown when the data contract cannot be created (out of gas).
     error ListNotStored(uint64 communityId);
 
-    /// @dev hub → community → the data contract holding its participants' addresses (0 = not opened).
-    mapping(address hub => mapping(uint64 communityId => address)) internal _lists;
+    /// @notice Init code of every list contract: it STATICCALLs its creator (this module) with
+    /// `pendingList()`'s selector and returns the answer as its runtime code (reverts if the call fails):
+    ///     PUSH4 sel, PUSH0, MSTORE; STATICCALL(gas, CALLER, 28, 4, 0, 0); ISZERO → revert;
+    ///     RETURNDATACOPY(0, 0, RETURNDATASIZE); RETURN(0, RETURNDATASIZE)
+    bytes public constant LIST_INIT_CODE = hex"63b920229c5f525f5f6004601c335afa15601b573d5f5f3e3d5ff35b5f5ffd";
+    /// @dev keccak256(LIST_INIT_CODE), for the CREATE2 address.
+    bytes32 internal constant LIST_INIT_CODE_HASH = keccak256(LIST_INIT_CODE);
+    /// @dev Transient slot of the pending list's code length; its words follow (`open`, `pendingList`):
+    /// keccak256("diversity.EcdsaSignerSet.pendingList") - 1.
+    uint256 internal constant PENDING_SLOT = 0x5a8842eb29d27ea1b2f57f1bc9c5580e98b7dee6f2bf2ab3fcbc8ae955531bdf;
 
     /// @inheritdoc ICoSignatureScheme
     function open(uint64 communityId, bytes calldata participants) external {
@@ -54,20 +67,67 @@ contract EcdsaSignerSet is ICoSignatureScheme {
         if (length == 0 || length % 20 != 0 || length > MAX_PARTICIPANTS * 20) {
             revert InvalidParticipantList(communityId, length);
         }
-        if (_lists[msg.sender][communityId] != address(0)) revert AlreadyOpened(communityId);
+        bytes32 salt = _salt(msg.sender, communityId);
         address list;
+        bytes memory init = LIST_INIT_CODE;
         assembly ("memory-safe") {
-            // Init code (10 bytes) that returns the code after it: PUSH2 size, DUP1, PUSH1 10, RETURNDATASIZE,
-            // CODECOPY(0, 10, size), RETURNDATASIZE, RETURN(0, size); then the code: STOP ‖ participants.
+            // The code the init code asks for (`pendingList`): STOP ‖ participants, held in transient storage
+            // for this creation only (its length, then its words).
             let size := add(length, CODE_OFFSET)
             let m := mload(0x40)
-            mstore(m, or(shl(248, 0x61), or(shl(232, size), shl(176, 0x80600a3d393df3))))
-            mstore8(add(m, 10), 0x00)
-            calldatacopy(add(m, 11), participants.offset, length)
-            list := create(0, m, add(size, 10))
+            mstore8(m, 0x00)
+            calldatacopy(add(m, CODE_OFFSET), participants.offset, length)
+            tstore(PENDING_SLOT, size)
+            let words := div(add(size, 31), 32)
+            for { let i := 0 } lt(i, words) { i := add(i, 1) } {
+                tstore(add(PENDING_SLOT, add(i, 1)), mload(add(m, mul(i, 32))))
+            }
+            list := create2(0, add(init, 0x20), mload(init), salt)
+            tstore(PENDING_SLOT, 0)
         }
-        if (list == address(0)) revert ListNotStored(communityId);
-        _lists[msg.sender][communityId] = list;
+        if (list == address(0)) {
+            // CREATE2 fails on an address that has code: this (hub, community) was opened before (a collision
+            // takes the gas it was given: only a caller opening its own community twice pays it; a hub opens each
+            // id once).
+            if (_listAt(msg.sender, communityId).code.length != 0) revert AlreadyOpened(communityId);
+            revert ListNotStored(communityId);
+        }
+    }
+
+    /// @notice The code of the list being created by `open` (STOP ‖ participants), asked for by its init code
+    /// (`LIST_INIT_CODE`); returned raw, not ABI-encoded. Empty outside an `open`.
+    function pendingList() external view {
+        assembly ("memory-safe") {
+            let size := tload(PENDING_SLOT)
+            let m := mload(0x40)
+            let words := div(add(size, 31), 32)
+            for { let i := 0 } lt(i, words) { i := add(i, 1) } {
+                mstore(add(m, mul(i, 32)), tload(add(PENDING_SLOT, add(i, 1))))
+            }
+            return(m, size)
+        }
+    }
+
+    /// @notice Address of the list contract of community `communityId` of `hub` (no code: never opened here).
+    function listOf(address hub, uint64 communityId) external view returns (address) {
+        return _listAt(hub, communityId);
+    }
+
+    function _salt(address hub, uint64 communityId) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(hub, communityId));
+    }
+
+    /// @dev The CREATE2 address of (hub, communityId)'s list contract (EIP-1014).
+    function _listAt(address hub, uint64 communityId) internal view returns (address) {
+        return address(
+            uint160(
+                uint256(
+                    keccak256(
+                        abi.encodePacked(bytes1(0xff), address(this), _salt(hub, communityId), LIST_INIT_CODE_HASH)
+                    )
+                )
+            )
+        );
     }
 
     /// @inheritdoc ICoSignatureScheme
@@ -98,12 +158,15 @@ contract EcdsaSignerSet is ICoSignatureScheme {
     /// index order, copied from its data contract (an index past its list reads as the zero address, which no
     /// signature recovers to).
     function _addresses(uint64 communityId, uint256 n) internal view returns (bytes memory packed) {
-        address list = _lists[msg.sender][communityId];
-        if (list == address(0)) revert UnknownCommunity(communityId);
+        address list = _listAt(msg.sender, communityId);
         packed = new bytes(n * 20);
+        address first;
         assembly ("memory-safe") {
             extcodecopy(list, add(packed, 0x20), CODE_OFFSET, mul(n, 20))
+            first := shr(96, mload(add(packed, 0x20)))
         }
+        // No code copies as zeros, and participant 0 is never the zero address (the hub's `openLists`).
+        if (first == address(0)) revert UnknownCommunity(communityId);
     }
 
     /// @dev Reverts unless `sigs` holds, in ascending index order, one valid signature over `digest` by each
@@ -156,9 +219,8 @@ contract EcdsaSignerSet is ICoSignatureScheme {
     /// @dev One scan of the list (its size is the data contract's code size less the STOP byte): O(N), for the
     /// hub's rare calls (a deposit, a top-up, a dispute's disputer); 0 for a community never opened here.
     function indexOf(uint64 communityId, address participant) external view returns (uint256) {
-        address list = _lists[msg.sender][communityId];
-        if (list == address(0) || participant == address(0)) return 0;
-        bytes memory code = list.code;
+        bytes memory code = _listAt(msg.sender, communityId).code;
+        if (code.length == 0 || participant == address(0)) return 0;
         uint256 n = (code.length - CODE_OFFSET) / 20;
         for (uint256 i = 0; i < n; ++i) {
             address a;
@@ -172,8 +234,8 @@ contract EcdsaSignerSet is ICoSignatureScheme {
 
     /// @notice Address of participant `index` of community `communityId` of `hub` (zero = none, or not opened).
     function participantAt(address hub, uint64 communityId, uint256 index) external view returns (address a) {
-        address list = _lists[hub][communityId];
-        if (list == address(0) || index >= MAX_PARTICIPANTS) return address(0);
+        address list = _listAt(hub, communityId);
+        if (index >= MAX_PARTICIPANTS) return address(0);
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, 0)

@@ -207,10 +207,19 @@ contract EcdsaSignerSetTest is Test {
         assertEq(set.participantAt(hubB, 11, 1024), address(0), "past the bound");
         vm.prank(hubB);
         set.open(12, abi.encodePacked(bytes20(makeAddr("q0"))));
-        // The data contract is the module's first creation after the two above: find it by its code.
-        address list = vm.computeCreateAddress(address(set), vm.getNonce(address(set)) - 1);
+        bool ok;
+        bytes memory ret;
+        // The data contract is at its CREATE2 address (module, salt hub ‖ community, the fixed init code).
+        address list = vm.computeCreate2Address(
+            keccak256(abi.encodePacked(hubB, uint64(12))), keccak256(set.LIST_INIT_CODE()), address(set)
+        );
+        assertEq(set.listOf(hubB, 12), list);
         assertEq(list.code, abi.encodePacked(hex"00", bytes20(makeAddr("q0"))));
-        (bool ok, bytes memory ret) = list.call(abi.encodeWithSignature("anything()"));
+        // Its creation left nothing pending: the init code's source is empty again.
+        (ok, ret) = address(set).staticcall(abi.encodeWithSignature("pendingList()"));
+        assertTrue(ok);
+        assertEq(ret.length, 0);
+        (ok, ret) = list.call(abi.encodeWithSignature("anything()"));
         assertTrue(ok);
         assertEq(ret.length, 0);
     }
