@@ -128,6 +128,8 @@ contract HubGasTest is HubFixture {
     function test_Gas_OpenTogetherPermits() public {
         _measureOpenTogetherPermits(10);
         _measureOpenTogetherPermits(50);
+        // The bound of the project's tools (`OPEN_TOGETHER_MAX_PARTICIPANTS`, node/src/chain/openTogether.ts).
+        _measureOpenTogetherPermits(200);
     }
 
     /// forge-config: default.isolate = true

@@ -278,8 +278,11 @@ describe('sim/replay on anvil', function () {
         },
       },
     );
-    // Above OPEN_TOGETHER_MAX_PARTICIPANTS (256): 300 approvals, one open and 300 joins (no openTogether).
+    // Above OPEN_TOGETHER_MAX_PARTICIPANTS (200: the largest opening with permits measured to fit, HubGasTest):
+    // 300 approvals, one open and 300 joins (no openTogether).
     expect(fitsOpenTogether(300)).to.equal(false);
+    expect(fitsOpenTogether(200)).to.equal(true);
+    expect(fitsOpenTogether(201)).to.equal(false);
     expect(result.byKind.setup.transactions).to.equal(300 + 1 + 300);
     expect(result.byKind.update.transactions).to.equal(2);
     expect(result.byKind.claim.transactions).to.equal(300);

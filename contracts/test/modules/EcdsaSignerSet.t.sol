@@ -224,6 +224,20 @@ contract EcdsaSignerSetTest is Test {
         assertEq(ret.length, 0);
     }
 
+    /// @dev Attack: pre-empt a hub's next community by opening the same id first from another address, with a
+    /// list of one's own. The list's address holds its caller (salt hub ‖ community): the intruder's lands
+    /// elsewhere and the hub's open, after it, creates the hub's own list.
+    function test_OtherCallerCannotPreemptAHubsList() public {
+        bytes memory evil = abi.encodePacked(bytes20(makeAddr("evil0")), bytes20(makeAddr("evil1")));
+        vm.prank(hubB);
+        set.open(21, evil);
+        vm.prank(hubA);
+        set.open(21, _list(2, _key));
+        assertTrue(set.listOf(hubA, 21) != set.listOf(hubB, 21));
+        assertEq(set.participantAt(hubA, 21, 1), vm.addr(_key(1)));
+        assertEq(set.participantAt(hubB, 21, 1), makeAddr("evil1"));
+    }
+
     /// @dev Attack: an opener gives `open` too little gas for the list's code (200 gas a byte: ~4.1 M for 1,024
     /// participants). CREATE then fails and returns zero, and without the check the community would open with no
     /// list: no update could ever be verified, every window would stay open and every deposit locked. `open`

@@ -23,13 +23,15 @@ import {
  */
 
 /**
- * The most participants the project's tools (devnet, simulator) open a community together for: its gas grows
- * by about 28,700 a participant (7,353,850 at N = 256, `HubGasTest`), so near N = 580 one `openTogether` would
- * pass the per-transaction cap of 16,777,216 (EIP-7825) and at N = 1,000 it would need some 28 M. Above this
- * bound a community opens with `open` and one `join` each. The hub sets no bound: a transaction that does not
- * fit harms nobody, it just does not go through.
+ * The most participants the project's tools (devnet, simulator) open a community together for. They open with
+ * `openTogetherWithPermits`, whose gas grows by about 60,400 a participant before refunds (each permit writes
+ * the token's nonce and allowance; a transaction's gas limit must cover them): 12,372,298 at N = 200
+ * (`openTogetherPermits_N200_txGas`, `HubGasTest`), and ~15.75 M at N = 256, past the simulator's 16,000,000 gas
+ * limit (s24's community-size sweep: its N = 256 opening reverted) and near the per-transaction cap of
+ * 16,777,216 (EIP-7825). Above this bound a community opens with `open` and one `join` each. The hub sets no
+ * bound: a transaction that does not fit harms nobody, it just does not go through.
  */
-export const OPEN_TOGETHER_MAX_PARTICIPANTS = 256;
+export const OPEN_TOGETHER_MAX_PARTICIPANTS = 200;
 
 /** Whether an ECDSA community of `participants` members opens together (`OPEN_TOGETHER_MAX_PARTICIPANTS`). */
 export function fitsOpenTogether(participants: number): boolean {
