@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
+
 import {ICoSignatureScheme} from "../interfaces/ICoSignatureScheme.sol";
 import {SignerBitmap} from "../libraries/SignerBitmap.sol";
 
@@ -119,15 +121,7 @@ contract EcdsaSignerSet is ICoSignatureScheme {
 
     /// @dev The CREATE2 address of (hub, communityId)'s list contract (EIP-1014).
     function _listAt(address hub, uint64 communityId) internal view returns (address) {
-        return address(
-            uint160(
-                uint256(
-                    keccak256(
-                        abi.encodePacked(bytes1(0xff), address(this), _salt(hub, communityId), LIST_INIT_CODE_HASH)
-                    )
-                )
-            )
-        );
+        return Create2.computeAddress(_salt(hub, communityId), LIST_INIT_CODE_HASH);
     }
 
     /// @inheritdoc ICoSignatureScheme
