@@ -80,7 +80,7 @@ contract HubSetup is HubStorage {
         if (permits.length != 0 && permits.length != n * SIGNATURE_LENGTH) {
             revert IHub.MalformedPermits(permits.length);
         }
-        _checkConsents(config, deadline, consents, communityId, config.modules.coSignature, n);
+        _checkConsents(config, deadline, consents, communityId, n);
         // Every participant is a member: no slot per member and no count (`Community.together`, `_joinedOf`).
         c.together = true;
         c.status = CommunityStatus.Active;
@@ -92,15 +92,15 @@ contract HubSetup is HubStorage {
     }
 
     /// @dev Checks each participant's consent to (`config`, `deadline`), marks the consents used and registers
-    /// each participant with the co-signature `scheme` (`_openTogether`).
+    /// each participant with the config's co-signature scheme (the registered set's, `_open`) (`_openTogether`).
     function _checkConsents(
         OpenConfig calldata config,
         uint256 deadline,
         bytes calldata consents,
         uint64 communityId,
-        ICoSignatureScheme scheme,
         uint256 n
     ) private {
+        ICoSignatureScheme scheme = config.modules.coSignature;
         bytes32 digest = consentDigest(config, deadline);
         if (_consentUsed[digest]) revert IHub.ConsentUsed(digest);
         _consentUsed[digest] = true;

@@ -25,7 +25,7 @@ import {
 /**
  * The most participants the project's tools (devnet, simulator) open a community together for. They open with
  * `openTogetherWithPermits`, whose gas grows by about 60,400 a participant before refunds (each permit writes
- * the token's nonce and allowance; a transaction's gas limit must cover them): 12,372,298 at N = 200
+ * the token's nonce and allowance; a transaction's gas limit must cover them): 12,372,304 at N = 200
  * (`openTogetherPermits_N200_txGas`, `HubGasTest`), and ~15.75 M at N = 256, past the simulator's 16,000,000 gas
  * limit (s24's community-size sweep: its N = 256 opening reverted) and near the per-transaction cap of
  * 16,777,216 (EIP-7825). Above this bound a community opens with `open` and one `join` each. The hub sets no
