@@ -446,6 +446,28 @@ contract Hub is IHub, HubStorage {
         );
     }
 
+    /// @inheritdoc IHub
+    function claimRange(
+        uint64 communityId,
+        ClaimTerms calldata terms,
+        uint256 first,
+        Balance[] calldata leaves,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) external nonReentrant {
+        Community storage c = _communities[communityId];
+        Settlement.payRange(
+            Settlement.Range(communityId, c.claimRoot, first, totalClaims),
+            c.members,
+            c.settledBits,
+            c.pool,
+            _withdrawable[terms.token],
+            terms,
+            leaves,
+            proof
+        );
+    }
+
     /// @dev The closed community, once `leaf` is member `index`'s balance under its final balances root (the
     /// last window's; an aborted community: the genesis root) and `terms` are its claim terms: both as `close`
     /// committed them in `claimRoot`, the one slot of the community read here.

@@ -341,6 +341,37 @@ contract HubGasTest is HubFixture {
         vm.snapshotValue("Hub", string.concat(key, "_perMember_txGas"), txGas / n);
     }
 
+    /// @dev `claimRange` of `_closedPlain(n, true)` in batches of 2^height members, each a transaction
+    /// (`claimRange_N<n>_h<height>_first` / `_last`, and the first's per member).
+    function _measurePlainClaimRanges(uint256 n, uint256 height) internal {
+        uint64 id = _closedPlain(n, true);
+        uint256 width = uint256(1) << height;
+        for (uint256 first = 0; first < n; first += width) {
+            (uint256 f, Balance[] memory part, uint256 total, bytes32[] memory proof) =
+                book.rangeArgs(hub, id, first, height);
+            bytes memory data =
+                abi.encodeCall(hub.claimRange, (id, claimTermsOf(address(hub), id), f, part, total, proof));
+            vm.prank(address(0xC1A1));
+            (bool ok,) = address(hub).call(data);
+            assertTrue(ok);
+            uint256 txGas = uint256(vm.lastCallGas().gasTotalUsed);
+            assertLt(txGas, TX_GAS_CAP);
+            if (first != 0 && first + width < n) continue;
+            string memory key =
+                string.concat("claimRange", _n(n), "_h", vm.toString(height), first == 0 ? "_first" : "_last");
+            vm.snapshotValue("Hub", string.concat(key, "_txGas"), txGas);
+            vm.snapshotValue("Hub", string.concat(key, "_perMember_txGas"), txGas / part.length);
+        }
+    }
+
+    /// A community of 256 opened together, paid in two batches of 128 (`claimRange`, each with a proof of one
+    /// sibling): per member about what `claimAll` costs, where one `claim` each costs ~68,600. (The fixture's
+    /// signers stop at 256; a batch of 256 in a larger tree is the same work and one more sibling per level.)
+    /// forge-config: default.isolate = true
+    function test_Gas_PlainClaimRanges_N256() public {
+        _measurePlainClaimRanges(256, 7);
+    }
+
     /// forge-config: default.isolate = true
     function test_Gas_PlainClaims_N10() public {
         _measurePlainClaims(10, true);

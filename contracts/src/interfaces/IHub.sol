@@ -99,12 +99,13 @@ interface IHub {
     /// @notice Thrown when claiming before the community is closed.
     error CommunityNotClosed(uint64 communityId);
     /// @notice Thrown when a claimed leaf is not member `index`'s balance under the final balances root, or
-    /// (`claimAll`, `index` = N) when the N leaves given are not the final balances root's.
+    /// (`claimAll`, `index` = N) when the N leaves given are not the final balances root's, or (`claimRange`,
+    /// `index` = its first) when the range's leaves are not.
     error InvalidBalanceProof(uint64 communityId, uint256 index);
     /// @notice Thrown when member `index` was already paid out by `claim` (once per member).
     error AlreadyClaimed(uint64 communityId, uint256 index);
     /// @notice Thrown by `claimShare` of a member not paid out yet or with nothing more to take, and by
-    /// `claimAll` (`index` = N) when it paid nobody.
+    /// `claimAll` (`index` = N) or `claimRange` (`index` = its first) when it paid nobody.
     error NothingToClaim(uint64 communityId, uint256 index);
     /// @notice Thrown when a payout would exceed what the community holds: a bug, or a balances root
     /// (signed by everyone) that promises more than came in. One community never pays out another's money.
@@ -446,6 +447,30 @@ interface IHub {
     /// @param totalClaims Σ claim of the final balances.
     function claimAll(uint64 communityId, ClaimTerms calldata terms, Balance[] calldata leaves, uint256 totalClaims)
         external;
+
+    /// @notice `claimAll` for one aligned subtree of the final balances tree: pays the members `first`,
+    /// `first` + 1, … of `leaves` not paid yet, then the claim holders among them their shares of the repaid
+    /// pool as it stands (`Settlement.payRange`), so a community too large for one `claimAll` is paid in a few
+    /// batches (e.g. N = 1,000 in four of 256) instead of a `claim` per member. The subtree's height h is the
+    /// tree's depth less `proof.length`; `first` is a multiple of 2^h and `leaves` are exactly the subtree's
+    /// real leaves (min(2^h, N − first) of them; the hub pads the rest as the tree does). A creditor whose debtor
+    /// is in a later batch takes the rest of its share with `claimShare`. `InvalidBalanceProof(communityId,
+    /// first)` if the range is not one (misaligned, empty, wider than 2^h, a proof longer than the depth) or its
+    /// leaves, proof or `terms` are not what `close` committed; `NothingToClaim(communityId, first)` if nobody was paid.
+    /// @param communityId The community.
+    /// @param terms The community's claim terms (`ClaimTerms`).
+    /// @param first The subtree's first index (a multiple of its width 2^h).
+    /// @param leaves The subtree's members' balances in the final balances root, in index order.
+    /// @param totalClaims Σ claim of the final balances.
+    /// @param proof The subtree root's siblings, bottom-up (the leaf proof of `first` less its h lowest).
+    function claimRange(
+        uint64 communityId,
+        ClaimTerms calldata terms,
+        uint256 first,
+        Balance[] calldata leaves,
+        uint256 totalClaims,
+        bytes32[] calldata proof
+    ) external;
 
     /// @notice Sends the caller its whole withdrawable balance of `token`.
     /// @param token The token.

@@ -410,6 +410,15 @@ library Settlement {
         }
     }
 
+    /// @notice A batch of payouts (`payAll`, `payRange`): the community, its claim root (0: not closed), the
+    /// batch's first member index and Σ claim of the final balances.
+    struct Range {
+        uint64 communityId;
+        bytes32 claimRoot;
+        uint256 first;
+        uint256 totalClaims;
+    }
+
     /// @notice `Hub.claimAll`: pays every member of a closed community that was not paid yet, in one
     /// transaction, from all N leaves of the final balances root (no proofs: the tree is rebuilt from them).
     /// `claimRoot_` is the community's (`CommunityNotClosed` if 0); `leaves` must be exactly N (the terms')
@@ -419,7 +428,8 @@ library Settlement {
     /// is skipped, so a claim sent first cannot make the batch revert. Second pass: every paid claim holder
     /// takes what the repaid pool grew since its own claim (`ClaimShared`, as `claimShare`), so once the batch
     /// is mined the whole repaid pool is out. `NothingToClaim(communityId, N)` when neither pass paid anyone.
-    /// Gas grows with N (a leaf and a transfer each): a community too large for one transaction pays by `claim`.
+    /// Gas grows with N (a leaf and a transfer each): a community too large for one transaction pays by
+    /// `payRange` batches or by `claim`.
     function payAll(
         uint64 communityId,
         bytes32 claimRoot_,
@@ -432,11 +442,29 @@ library Settlement {
         uint256 totalClaims
     ) public {
         _requireAllLeaves(claimRoot_, terms, leaves, totalClaims, communityId);
-        bool paidAny = _claimEach(communityId, members, settledBits, pool, withdrawable, terms, leaves, totalClaims);
-        if (_shareEach(communityId, members, settledBits, pool, withdrawable, terms, leaves, totalClaims)) {
-            paidAny = true;
+        Range memory r = Range(communityId, claimRoot_, 0, totalClaims);
+        if (!_payBatch(r, members, settledBits, pool, withdrawable, terms, leaves)) {
+            revert IHub.NothingToClaim(communityId, leaves.length);
         }
-        if (!paidAny) revert IHub.NothingToClaim(communityId, leaves.length);
+    }
+
+    /// @notice `Hub.claimRange`: `payAll`'s two passes over the members `r.first`, `r.first` + 1, … of `leaves`,
+    /// once they are the real leaves of one subtree of the final balances tree (`_requireRange`).
+    /// `NothingToClaim(communityId, first)` when neither pass paid anyone.
+    function payRange(
+        Range memory r,
+        mapping(uint256 => Member) storage members,
+        mapping(uint256 => uint256) storage settledBits,
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        ClaimTerms calldata terms,
+        Balance[] calldata leaves,
+        bytes32[] calldata proof
+    ) public {
+        _requireRange(r, terms, leaves, proof);
+        if (!_payBatch(r, members, settledBits, pool, withdrawable, terms, leaves)) {
+            revert IHub.NothingToClaim(r.communityId, r.first);
+        }
     }
 
     /// @dev `payAll`'s check: the closed community's claim root is that of exactly N `leaves` with `terms`.
@@ -458,28 +486,76 @@ library Settlement {
         }
     }
 
-    /// @dev `payAll`'s first pass: `payClaim` for each member not paid yet; whether it paid anyone.
-    function _claimEach(
-        uint64 communityId,
+    /// @dev `payRange`'s check: `leaves` are the real leaves of the subtree of height h = depth(N) −
+    /// `proof.length` whose first leaf is `r.first`, and that subtree's root, through `proof`, with `terms`, is
+    /// the claim root. The hub pads the subtree past N with zero leaves as the tree does (`MerkleTree`), so a
+    /// range short of its real leaves, or one past N, has another root; so has a misaligned one (each leaf hash
+    /// names its index: `Balances.leafHash`, at a position of another index). `InvalidBalanceProof(communityId,
+    /// first)` for all of these, and for an empty range, one wider than 2^h or a proof longer than the depth.
+    function _requireRange(Range memory r, ClaimTerms calldata terms, Balance[] calldata leaves, bytes32[] calldata proof)
+        private
+        pure
+    {
+        if (r.claimRoot == 0) revert IHub.CommunityNotClosed(r.communityId);
+        uint256 d = MerkleTree.depth(terms.participantCount);
+        uint256 count = leaves.length;
+        if (proof.length > d) revert IHub.InvalidBalanceProof(r.communityId, r.first);
+        uint256 width = uint256(1) << (d - proof.length);
+        if (count == 0 || count > width) revert IHub.InvalidBalanceProof(r.communityId, r.first);
+        bytes32[] memory level = new bytes32[](width);
+        for (uint256 i = 0; i < count; ++i) {
+            level[i] = Balances.leafHash(r.first + i, leaves[i]);
+        }
+        bytes32 treeRoot = MerkleTree.computeRoot(MerkleTree.rootOfPadded(level), r.first / width, proof);
+        if (Balances.claimRootOf(Balances.commit(treeRoot, r.totalClaims), terms) != r.claimRoot) {
+            revert IHub.InvalidBalanceProof(r.communityId, r.first);
+        }
+    }
+
+    /// @dev `payAll`'s and `payRange`'s two passes over the checked `leaves` (member `r.first` + i is leaf i);
+    /// whether they paid anyone.
+    function _payBatch(
+        Range memory r,
         mapping(uint256 => Member) storage members,
         mapping(uint256 => uint256) storage settledBits,
         Pool storage pool,
         mapping(address => uint256) storage withdrawable,
         ClaimTerms calldata terms,
-        Balance[] calldata leaves,
-        uint256 totalClaims
+        Balance[] calldata leaves
     ) private returns (bool paidAny) {
-        bool aborted = terms.aborted;
+        paidAny = _claimEach(r, members, settledBits, pool, withdrawable, leaves, terms);
+        if (_shareEach(r, members, settledBits, pool, withdrawable, leaves, terms)) paidAny = true;
+    }
+
+    /// @dev The first pass: `payClaim` for each member of the batch not paid yet; whether it paid anyone. (The
+    /// parameters' order and the locals keep every operand within the stack's reach.)
+    function _claimEach(
+        Range memory r,
+        mapping(uint256 => Member) storage members,
+        mapping(uint256 => uint256) storage settledBits,
+        Pool storage pool,
+        mapping(address => uint256) storage withdrawable,
+        Balance[] calldata leaves,
+        ClaimTerms calldata terms
+    ) private returns (bool paidAny) {
+        uint256 first = r.first;
+        uint256 totalClaims = r.totalClaims;
         for (uint256 i = 0; i < leaves.length; ++i) {
+            // Below N ≤ 1,024 (`_requireRange`, `_requireAllLeaves`).
+            uint256 index;
+            unchecked {
+                index = first + i;
+            }
+            Member storage m = members[index];
             // Paid already, or (aborted) never joined.
-            if (_skipAtClaim(members[i].state, settledBits, i, aborted)) continue;
-            payClaim(communityId, i, members[i], settledBits, pool, withdrawable, leaves[i], totalClaims, terms);
+            if (_skipAtClaim(m.state, settledBits, index, terms.aborted)) continue;
+            payClaim(r.communityId, index, m, settledBits, pool, withdrawable, leaves[i], totalClaims, terms);
             paidAny = true;
         }
     }
 
-    /// @dev `payAll`'s first pass skips member `index` (its slot's state `state`): paid out already
-    /// (`isSettled`), or a participant that never joined an aborted community.
+    /// @dev The first pass skips member `index` (its slot's state `state`): paid out already (`isSettled`), or a
+    /// participant that never joined an aborted community.
     function _skipAtClaim(
         MemberState state,
         mapping(uint256 => uint256) storage settledBits,
@@ -489,24 +565,27 @@ library Settlement {
         return (aborted && state == MemberState.None) || isSettled(state, settledBits, index);
     }
 
-    /// @dev `payAll`'s second pass: `payShare` for each paid claim holder the repaid pool owes more; whether it
-    /// paid anyone.
+    /// @dev The second pass: `payShare` for each paid claim holder of the batch the repaid pool owes more; whether
+    /// it paid anyone.
     function _shareEach(
-        uint64 communityId,
+        Range memory r,
         mapping(uint256 => Member) storage members,
         mapping(uint256 => uint256) storage settledBits,
         Pool storage pool,
         mapping(address => uint256) storage withdrawable,
-        ClaimTerms calldata terms,
         Balance[] calldata leaves,
-        uint256 totalClaims
+        ClaimTerms calldata terms
     ) private returns (bool paidAny) {
+        uint256 first = r.first;
+        uint256 totalClaims = r.totalClaims;
         for (uint256 i = 0; i < leaves.length; ++i) {
             // After the first pass every member is settled but one that never joined, and such a member
             // exists only in an aborted community, paid from the genesis root: no claim holder there (due 0).
             uint256 owedNow = due(pool.repaidPool, leaves[i].claim, totalClaims);
-            if (owedNow == 0 || owedNow <= claimTaken(members[i])) continue;
-            payShare(communityId, i, members[i], settledBits, pool, withdrawable, leaves[i], totalClaims, terms);
+            if (owedNow == 0 || owedNow <= claimTaken(members[first + i])) continue;
+            payShare(
+                r.communityId, first + i, members[first + i], settledBits, pool, withdrawable, leaves[i], totalClaims, terms
+            );
             paidAny = true;
         }
     }

@@ -68,6 +68,8 @@ contract HubHandler is HandlerBase {
     mapping(uint64 => mapping(uint256 => uint256)) public ghostClaims;
     /// Successful `claimAll`s.
     uint256 public ghostClaimAlls;
+    /// Successful `claimRange`s.
+    uint256 public ghostClaimRanges;
 
     /// Effective calls, to see what a campaign exercised.
     uint256 public calls;
@@ -403,6 +405,71 @@ contract HubHandler is HandlerBase {
         }
         ++ghostClaimAlls;
         ++calls;
+    }
+
+    /// One `claimRange` batch as the handler sends it: its arguments and what it must pay.
+    struct RangeCall {
+        uint64 id;
+        uint256 first;
+        Balance[] part;
+        uint256 total;
+        bytes32[] proof;
+        uint256[] before;
+        bool[] pays;
+        bool any;
+    }
+
+    /// Anyone pays one aligned subtree of a closed community's members (`claimRange`: 1, 2 or all 4 of them):
+    /// each joined member of it not paid yet gets what `claim` pays, each paid claim holder of it what
+    /// `claimShare` would; `NothingToClaim(id, first)` when nobody in it is owed anything (asserted).
+    function claimRange(uint256 idSeed, uint256 callerSeed, uint256 shapeSeed) external {
+        RangeCall memory r;
+        r.id = ids[idSeed % ids.length];
+        if (hub.community(r.id).status != CommunityStatus.Closed) return;
+        (r.first, r.part, r.total, r.proof) = book.rangeArgs(hub, r.id, shapeSeed % N, (shapeSeed / N) % 3);
+        _rangeExpectations(r);
+        bytes memory call =
+            abi.encodeCall(hub.claimRange, (r.id, claimTermsOf(address(hub), r.id), r.first, r.part, r.total, r.proof));
+        vm.prank(actors[callerSeed % N]);
+        (bool ok, bytes memory ret) = address(hub).call(call);
+        if (!r.any) {
+            require(!ok, "claimRange paid nobody and did not revert");
+            require(
+                keccak256(ret) == keccak256(abi.encodeWithSelector(IHub.NothingToClaim.selector, r.id, r.first)),
+                "not NothingToClaim"
+            );
+            ++calls;
+            return;
+        }
+        require(ok, "claimRange of a checked range reverted");
+        _rangeRecord(r);
+        ++ghostClaimRanges;
+        ++calls;
+    }
+
+    /// @dev Before the batch: each member's balance, whether the batch must pay it, whether it pays anyone.
+    function _rangeExpectations(RangeCall memory r) internal view {
+        uint256 k = r.part.length;
+        r.before = new uint256[](k);
+        r.pays = new bool[](k);
+        uint256 pool = hub.community(r.id).repaidPool;
+        for (uint256 j = 0; j < k; ++j) {
+            r.before[j] = token.balanceOf(r.part[j].participant);
+            (,, bool settled, uint256 taken,) = hub.member(r.id, r.first + j);
+            r.pays[j] = !settled && joinedOf[r.id] & (2 ** (r.first + j)) != 0;
+            r.any = r.any || r.pays[j]
+                || (settled && r.part[j].claim != 0 && pool * r.part[j].claim / r.total > taken);
+        }
+    }
+
+    /// @dev After the batch: what it paid is counted, and no joined member of it is left unpaid.
+    function _rangeRecord(RangeCall memory r) internal {
+        for (uint256 j = 0; j < r.part.length; ++j) {
+            ghostPaid[r.id] += token.balanceOf(r.part[j].participant) - r.before[j];
+            if (r.pays[j]) ++ghostClaims[r.id][r.first + j];
+            (,, bool settled,,) = hub.member(r.id, r.first + j);
+            require(settled || joinedOf[r.id] & (2 ** (r.first + j)) == 0, "claimRange left a joined member unpaid");
+        }
     }
 
     /// A paid-out claim holder takes what the repaid pool grew since (anyone may call it).

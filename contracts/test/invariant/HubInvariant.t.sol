@@ -41,6 +41,7 @@ contract HubInvariantTest is Modules {
         console.log("shares", handler.ghostShares(), "bad balances slashed", handler.ghostBadBalancesSlashed());
         console.log("bond top-ups", handler.ghostTopUps(), "unjoined refused", handler.ghostUnjoinedRefused());
         console.log("claim attacks refused", handler.ghostClaimAttacks(), "claimAlls", handler.ghostClaimAlls());
+        console.log("claimRanges", handler.ghostClaimRanges());
         console.log("opened together", handler.ghostTogether(), "module registrations", handler.ghostRegistrations());
     }
 

@@ -152,6 +152,31 @@ contract BalanceBook {
         return leafOf(finalRoot(hub, id), index);
     }
 
+    /// @notice The arguments of `claimRange` for the subtree of height `height` holding member `index` of the
+    /// community's final balances: its first index, its real leaves (past N none), Σ claim, and the subtree
+    /// root's proof (the leaf proof of its first member less the `height` lowest siblings).
+    function rangeArgs(IHub hub, uint64 id, uint256 index, uint256 height)
+        external
+        view
+        returns (uint256 first, Balance[] memory part, uint256 total, bytes32[] memory proof)
+    {
+        Balance[] memory all;
+        (all, total) = leaves(finalRoot(hub, id));
+        uint256 width = uint256(1) << height;
+        first = index - index % width;
+        uint256 end = first + width < all.length ? first + width : all.length;
+        // A subtree of padding only (first ≥ N) has no real leaf.
+        part = new Balance[](end > first ? end - first : 0);
+        for (uint256 i = first; i < end; ++i) {
+            part[i - first] = all[i];
+        }
+        bytes32[] memory full = proofOf(all, first);
+        proof = new bytes32[](full.length - height);
+        for (uint256 d = height; d < full.length; ++d) {
+            proof[d - height] = full[d];
+        }
+    }
+
     /// @notice The `net` column of a state.
     function netsOf(ParticipantState[] memory state) public pure returns (int256[] memory nets) {
         nets = new int256[](state.length);

@@ -1,7 +1,7 @@
 import type { EventLog, Log, TransactionReceipt } from 'ethers';
 import type { NodeDb, StoredBalances } from '../db/index.js';
 import type { MemberPayout } from '../results/members.js';
-import { balanceProof, balancesRoot, genesisBalances, type Balance } from '../window/balances.js';
+import { BalancesTree, balanceProof, balancesRoot, genesisBalances, type Balance } from '../window/balances.js';
 import { ClaimError, ClaimErrorCode, claimErrorOf, decodeRevert } from './errors.js';
 import { type HubClient, type MemberInfo, TX_TIMEOUT_MS } from './hubClient.js';
 import { inBlockRanges } from './logs.js';
@@ -244,6 +244,43 @@ export async function claimAllFor(hub: HubClient, balances: FinalBalances): Prom
     throw claimErrorOf(e, n, decodeRevert(e, hub.contract.interface));
   }
   if (!receipt) throw new ClaimError({ code: ClaimErrorCode.FAILED, index: n }, 'claimAll: no receipt');
+  return batchOutcomes(hub, balances, receipt);
+}
+
+/**
+ * Pays the members of one aligned subtree of `tree` (height `height`, first leaf `first`) in one `claimRange`
+ * transaction: `claimAllFor` for a batch. Throws ClaimError (index `first` when the batch as a whole was refused,
+ * as the hub names it).
+ */
+export async function claimRangeFor(
+  hub: HubClient,
+  balances: FinalBalances,
+  tree: BalancesTree,
+  first: number,
+  height: number,
+): Promise<ClaimOutcome[]> {
+  const { leaves, proof } = tree.range(first, height);
+  let receipt: TransactionReceipt | null;
+  try {
+    const tx = await hub.sendClaimRange(first, leaves, balances.totalClaims, proof);
+    receipt = await tx.wait(1, TX_TIMEOUT_MS);
+  } catch (e) {
+    (hub.contract.runner as { reset?: () => void } | null)?.reset?.();
+    throw claimErrorOf(e, first, decodeRevert(e, hub.contract.interface));
+  }
+  if (!receipt) throw new ClaimError({ code: ClaimErrorCode.FAILED, index: first }, 'claimRange: no receipt');
+  return batchOutcomes(hub, balances, receipt);
+}
+
+/**
+ * One outcome per member a batch (`claimAll`, `claimRange`) paid (kind `claim` for a first payout, `share` for a
+ * share alone), from its `Claimed` / `ClaimShared` events and the token's transfers, in index order.
+ */
+async function batchOutcomes(
+  hub: HubClient,
+  balances: FinalBalances,
+  receipt: TransactionReceipt,
+): Promise<ClaimOutcome[]> {
   const token = await hub.token();
   const byIndex = new Map<number, ClaimOutcome>();
   for (const log of receipt.logs) {
@@ -333,19 +370,27 @@ export async function closedAt(hub: HubClient): Promise<number | undefined> {
  */
 export const CLAIM_ALL_MAX_MEMBERS = 256;
 
+/** Height of the subtrees a larger community is paid in (`claimRange`): 2^8 = `CLAIM_ALL_MAX_MEMBERS` each. */
+export const CLAIM_RANGE_HEIGHT = Math.log2(CLAIM_ALL_MAX_MEMBERS);
+
 /**
  * Pays every member not paid yet and every creditor's share. Up to `CLAIM_ALL_MAX_MEMBERS`: one `claimAll`
- * transaction (`claimAllFor`; nobody owed anything: no outcome, no refusal). Past it, or when the batch is
- * refused for any other reason (its estimate or its transaction reverts, no gas lost in the first case): a claim per member not
+ * transaction (`claimAllFor`; nobody owed anything: no outcome, no refusal). Past it: one `claimRange` per
+ * subtree of 256 members, in index order (`claimRangeFor`; a batch with nobody owed anything, or refused, is
+ * passed over). Then, for whoever a batch did not pay (a refused batch, or the one `claimAll` refused for any
+ * other reason: its estimate or its transaction reverts, no gas lost in the first case): a claim per member not
  * paid yet (debtors first, so the creditors' shares see the whole repaid pool), then the creditors' shares the
- * pool grew since their claim; refusals (a node claimed for itself meanwhile: ALREADY_CLAIMED; nothing to
- * take) are returned, not thrown.
+ * pool grew since their claim (a creditor whose debtor was in a later batch); refusals (a node claimed for
+ * itself meanwhile: ALREADY_CLAIMED; nothing to take) are returned, not thrown.
  */
 export async function claimForAll(
   hub: HubClient,
   balances: FinalBalances,
+  /** Past 2^rangeHeight members, batches of that many (`CLAIM_RANGE_HEIGHT`; tests pay small trees in batches). */
+  rangeHeight = CLAIM_RANGE_HEIGHT,
 ): Promise<{ outcomes: ClaimOutcome[]; refused: ClaimError[] }> {
-  if (balances.leaves.length <= CLAIM_ALL_MAX_MEMBERS) {
+  const width = 2 ** rangeHeight;
+  if (balances.leaves.length <= width) {
     try {
       return { outcomes: await claimAllFor(hub, balances), refused: [] };
     } catch (e) {
@@ -358,6 +403,18 @@ export async function claimForAll(
   }
   const outcomes: ClaimOutcome[] = [];
   const refused: ClaimError[] = [];
+  if (balances.leaves.length > width) {
+    // Batches of 256, one aligned subtree each (`claimRange`). A refused batch (one payout that burns the gas, a
+    // root that promises more than the community holds) leaves its members to the claims one by one below.
+    const tree = new BalancesTree(balances.leaves);
+    for (let first = 0; first < balances.leaves.length; first += width) {
+      try {
+        outcomes.push(...(await claimRangeFor(hub, balances, tree, first, rangeHeight)));
+      } catch (e) {
+        if (!(e instanceof ClaimError)) throw e;
+      }
+    }
+  }
   const order = balances.leaves.map((_, i) => i).sort((a, b) => debtFirst(balances, a) - debtFirst(balances, b));
   const attempt = async (i: number) => {
     try {

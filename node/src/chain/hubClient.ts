@@ -517,6 +517,21 @@ export class HubClient {
     return this.contract.claimAll(this.opts.communityId, terms, leaves, totalClaims, overrides);
   }
 
+  /**
+   * Pays the members `first` … `first + leaves.length − 1` of one aligned subtree of the final balances tree
+   * (`Hub.claimRange`): `proof` is the subtree root's (`BalancesTree.rangeProof`).
+   */
+  async sendClaimRange(
+    first: number,
+    leaves: readonly BalanceLeaf[],
+    totalClaims: bigint,
+    proof: readonly string[],
+    overrides: Overrides = {},
+  ) {
+    const terms = await this.memberClaimTerms();
+    return this.contract.claimRange(this.opts.communityId, terms, first, leaves, totalClaims, proof, overrides);
+  }
+
   /** A settled creditor takes what the repaid pool grew since its last take. */
   async sendClaimShare(
     index: number,

@@ -130,6 +130,23 @@ export class BalancesTree {
     }
     return merkleProof(this.levels, index);
   }
+
+  /**
+   * The subtree of height `height` whose first leaf is `first` (a multiple of 2^height below N), as
+   * `Hub.claimRange` takes it: its real leaves (min(2^height, N − first)) and its root's siblings, bottom-up
+   * (the leaf proof of `first` less its `height` lowest).
+   */
+  range(first: number, height: number): { leaves: Balance[]; proof: string[] } {
+    const depth = this.levels.length - 1;
+    if (!Number.isSafeInteger(height) || height < 0 || height > depth) {
+      throw new BalancesError({ code: BalancesErrorCode.VALUE_OUT_OF_RANGE, field: 'height', value: String(height) });
+    }
+    const width = 2 ** height;
+    if (!Number.isSafeInteger(first) || first < 0 || first >= this.leaves.length || first % width !== 0) {
+      throw new BalancesError({ code: BalancesErrorCode.VALUE_OUT_OF_RANGE, field: 'first', value: String(first) });
+    }
+    return { leaves: this.leaves.slice(first, first + width), proof: this.proof(first).slice(height) };
+  }
 }
 
 /** `Balances.root`: the balances root of `leaves` (participant order) with `totalClaims` = Σ claim. */

@@ -17,7 +17,7 @@ import {
   verifyBalance,
   type Balance,
 } from '../../src/window/index.js';
-import { merkleRoot, treeDepth } from '../../src/window/merkle.js';
+import { computeMerkleRoot, merkleRoot, treeDepth, ZERO_HASH } from '../../src/window/merkle.js';
 
 const p = vectorParticipants(6, 'unit');
 
@@ -181,6 +181,30 @@ describe('window/balances (twin of Balances.sol)', () => {
         expect(verifyBalance(root, n, n + i, leaves[i], total, proof)).to.equal(false);
       }
       expectCode(() => tree.proof(n), BalancesErrorCode.VALUE_OUT_OF_RANGE);
+    }
+  });
+
+  it('a range is an aligned subtree: its real leaves, and the subtree root reaches the tree root through its proof', () => {
+    for (const n of [1, 2, 3, 5, 8, 13]) {
+      const leaves = genesisBalances(vectorParticipants(n, 'range'), 10n);
+      const tree = new BalancesTree(leaves);
+      const depth = treeDepth(n);
+      for (let height = 0; height <= depth; height++) {
+        const width = 2 ** height;
+        for (let first = 0; first < n; first += width) {
+          const range = tree.range(first, height);
+          expect(range.leaves).to.deep.equal(leaves.slice(first, Math.min(first + width, n)));
+          expect(range.proof.length).to.equal(depth - height);
+          // `Settlement._requireRange`: the real leaves' hashes, zero-padded to the width, then up the proof.
+          const hashes = range.leaves.map((b, i) => balanceLeafHash(first + i, b));
+          while (hashes.length < width) hashes.push(ZERO_HASH);
+          const sub = merkleRoot(hashes);
+          expect(computeMerkleRoot(sub, first / width, range.proof)).to.equal(tree.treeRoot);
+        }
+        if (width > 1 && n > 1) expectCode(() => tree.range(1, height), BalancesErrorCode.VALUE_OUT_OF_RANGE);
+      }
+      expectCode(() => tree.range(0, depth + 1), BalancesErrorCode.VALUE_OUT_OF_RANGE);
+      expectCode(() => tree.range(n, 0), BalancesErrorCode.VALUE_OUT_OF_RANGE);
     }
   });
 

@@ -8,7 +8,7 @@ import {
   encodeCoSignature,
   encodeKeyData,
 } from '../../../../node/src/crypto/bls.js';
-import { CLAIM_ALL_MAX_MEMBERS } from '../../../../node/src/chain/claims.js';
+import { CLAIM_ALL_MAX_MEMBERS, CLAIM_RANGE_HEIGHT } from '../../../../node/src/chain/claims.js';
 import { encodeEcdsaCoSignature } from '../../../../node/src/chain/ecdsaCoSignature.js';
 import { encodeMeters, encodeParticipants } from '../../../../node/src/chain/openCodec.js';
 import {
@@ -68,10 +68,16 @@ export interface HubBinding {
    */
   updateTx(c: HubCallContext, window: number, result: WindowResultRoots, coSignature: string): TxSpec;
   closeTx(c: HubCallContext): TxSpec;
-  /** Member `index` takes its money out of the closed community by proof of its final balance. */
-  claimTx(c: HubCallContext, index: number, leaf: Balance, totalClaims: bigint, proof: string[]): TxSpec;
   /** One transaction pays every member from all its final leaves (`Hub.claimAll`). */
   claimAllTx(c: HubCallContext, leaves: readonly Balance[], totalClaims: bigint): TxSpec;
+  /** One transaction pays the members of one subtree of the final balances tree (`Hub.claimRange`). */
+  claimRangeTx(
+    c: HubCallContext,
+    first: number,
+    leaves: readonly Balance[],
+    totalClaims: bigint,
+    proof: string[],
+  ): TxSpec;
   communityId: bigint;
 }
 
@@ -328,23 +334,23 @@ export const hubBinding: HubBinding = {
       kind: 'claim',
     };
   },
-  claimTx(c, index, leaf, totalClaims, proof) {
+  claimRangeTx(c, first, leaves, totalClaims, proof) {
     return {
-      from: index, // each member claims for itself (anyone may)
+      from: first, // the batch's first member pays for it (anyone may)
       to: c.hub,
-      data: c.hubIface.encodeFunctionData('claim', [
+      data: c.hubIface.encodeFunctionData('claimRange', [
         this.communityId,
         // The claim terms `close` committed with the final root (`ClaimTerms`): no slash in a replay, so no
         // credit per member; everyone joined, so not aborted.
         [c.token, c.participants.length, BOND, 0n, false],
-        index,
-        [leaf.participant, leaf.escrow, leaf.debt, leaf.claim],
+        first,
+        leaves.map((l) => [l.participant, l.escrow, l.debt, l.claim]),
         totalClaims,
         proof,
       ]),
-      gasLimit: 1_000_000n,
+      gasLimit: 16_000_000n,
       atInterval: c.lastInterval,
-      flush: index === c.participants.length - 1,
+      flush: true,
       kind: 'claim',
     };
   },
@@ -584,13 +590,16 @@ export class DiversityApproach implements Approach {
       yield this.binding.updateTx(c, w, result, this.coSignature(keys, ctx.sender.chainId, w, result));
     }
     yield this.binding.closeTx(c);
-    // Every member's money goes out in one `claimAll` while the batch fits a transaction; past that, each
-    // member takes it out by proof of its leaf in the last window's balances root.
+    // Every member's money goes out in one `claimAll` while the batch fits a transaction; past that, in one
+    // `claimRange` per subtree of 256 members (what `diversity claim --all` sends: `claimForAll`).
     if (r.meters <= CLAIM_ALL_MAX_MEMBERS) {
       yield this.binding.claimAllTx(c, leaves, totalClaims);
       return;
     }
     const tree = new BalancesTree(leaves);
-    for (let m = 0; m < r.meters; m++) yield this.binding.claimTx(c, m, leaves[m], totalClaims, tree.proof(m));
+    for (let first = 0; first < r.meters; first += 2 ** CLAIM_RANGE_HEIGHT) {
+      const range = tree.range(first, CLAIM_RANGE_HEIGHT);
+      yield this.binding.claimRangeTx(c, first, range.leaves, totalClaims, range.proof);
+    }
   }
 }
