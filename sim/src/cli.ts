@@ -16,6 +16,7 @@ import { cumulativePoints, formatTable, paperRefs, toJson } from './report.js';
 import { APPROACHES, type ApproachName } from './replay/types.js';
 import { simulate, type SimReport } from './simulate.js';
 import { defaultSweepOptions, sweep } from './sweep.js';
+import { CliError, CliErrorCode } from '../../node/src/cli/errors.js';
 
 export interface SimArgs {
   approaches: string;
@@ -244,7 +245,14 @@ export function toSimOptions(a: SimArgs): SimOptions {
 }
 
 export async function runSim(a: SimArgs): Promise<void> {
-  const o = toSimOptions(a);
+  let o: SimOptions;
+  try {
+    o = toSimOptions(a);
+  } catch (e) {
+    // A bad option: one line and exit 2, as every other command (`CliError`).
+    if (e instanceof RangeError) throw new CliError(CliErrorCode.BAD_OPTION, e.message);
+    throw e;
+  }
   const bar =
     a.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(

@@ -9,6 +9,7 @@ import { defaultSimOptions } from '../src/options.js';
 import { PRESETS } from '../src/presets.js';
 import { cumulativePoints, formatTable } from '../src/report.js';
 import { simulate } from '../src/simulate.js';
+import { runCli } from '../../node/test/utils/cli.js';
 import { toSimOptions, simOptions, type SimArgs } from '../src/cli.js';
 
 describe('sim/simulate (one day, two prosumers, anvil)', function () {
@@ -76,6 +77,13 @@ describe('sim/cli', () => {
     expect(o.presets).to.deep.equal(['l2']);
     expect(o.prosumers).to.equal(3);
     expect(() => toSimOptions({ ...defaults, approaches: 'rda,xyz' })).to.throw(/unknown approach/);
+  });
+
+  it('a bad option is one line and exit 2, as for every other command (no stack)', async function () {
+    this.timeout(60_000);
+    const r = await runCli(['sim', '--approaches', 'rda,xyz']);
+    expect(r.code, r.out).to.equal(2);
+    expect(r.out.trim()).to.equal('error: unknown approach xyz');
   });
 
   it('takes calendar-month sessions, month windows, a market and no chain at all', () => {

@@ -85,7 +85,8 @@ export function ensureBuilt(names: readonly string[], root = projectRoot()): voi
   built.add(root);
   const fingerprint = sourcesFingerprint(root);
   if (!artifactsStale(names, root, fingerprint)) return;
-  process.stderr.write('compiling contracts (forge build): sources changed since the last build...\n');
+  const why = existsSync(sourcesStampPath(root)) ? 'sources changed since the last build' : 'no build yet';
+  process.stderr.write(`compiling contracts (forge build): ${why}; several minutes on 2 cores, silent until done...\n`);
   try {
     execFileSync(join(root, 'node_modules', '.bin', 'forge'), ['build'], {
       cwd: root,

@@ -185,7 +185,7 @@ export class Devnet {
       gas,
     );
     print(
-      `community ${communityId} open on hub ${deployment.hubAddress}: ${prosumers.length} prosumers ` +
+      `community ${communityId} open on hub ${deployment.hubAddress} (chain ${this.anvil.rpcUrl}): ${prosumers.length} prosumers ` +
         `(${prosumers.filter((p) => p.pvKwp > 0).length} with PV), ${opts.windowCount} windows of ` +
         `${opts.windowIntervals} x ${opts.intervalSeconds}s intervals (each replays 15 min of the profile)`,
     );

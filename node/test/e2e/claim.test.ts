@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Contract, NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil.js';
+import { claimForAll, finalBalances } from '../../src/chain/claims.js';
+import { ClaimErrorCode } from '../../src/chain/errors.js';
 import { HubClient } from '../../src/chain/hubClient.js';
 import { deployHub, localProvider, openCommunity, type Deployment } from '../../src/devnet/deploy.js';
 import { meterKeyPair, MeterScheme } from '../../src/reading/signature.js';
@@ -108,10 +110,37 @@ describe('e2e: diversity claim (an aborted community, paid from the genesis root
     expect(again.out).to.match(/^refused: member 0: already claimed/m);
     expect(((await token.balanceOf(wallets[0].address)) as bigint) - before).to.equal(110n * ETHER);
 
+    // Nothing left to finalize in a closed community: `diversity finalize` says so and exits 0 (nothing to wait for).
+    const finalize = await cli(['finalize', ...base().slice(1), '--private-key', wallets[0].privateKey]);
+    expect(finalize.code, finalize.out).to.equal(0);
+    expect(finalize.out).to.match(/0 windows finalized now; 0 of 1 final; the community is closed/);
+
     // An auditor (participant 0's key) claims for participant 1, who never joined: NotJoined.
     const other = await cli([...base(), '--private-key', wallets[0].privateKey, '--data-dir', store, '--member', '1']);
     expect(other.code, other.out).to.equal(3);
     expect(other.out).to.match(/^refused: member 1: never joined: nothing to pay \(NotJoined\(/m);
+  });
+
+  it('past the batch size, every member in batches: one claimRange per aligned subtree, proofs from TypeScript', async () => {
+    const id = await openAborted();
+    const hub = deployment.hub.connect(wallets[0]) as Contract;
+    await (await hub.close(id)).wait();
+    const client = new HubClient(
+      { hub: deployment.hubAddress, communityId: id },
+      { runner: wallets[1], provider: provider! },
+    );
+    // Aborted: paid from the genesis root, which the hub's participants and escrow give (no source read).
+    const balances = await finalBalances(client, async () => undefined);
+    const token = deployment.token.connect(provider!) as Contract;
+    const before = (await token.balanceOf(wallets[0].address)) as bigint;
+    // Batches of one (height 0): [0, 1) pays member 0 with a one-sibling proof; [1, 2) pays nobody (never
+    // joined: NothingToClaim, passed over), and member 1's own claim after it is refused (NotJoined).
+    const { outcomes, refused } = await claimForAll(client, balances, 0);
+    expect(outcomes.map((o) => [o.index, o.kind, o.paid])).to.deep.equal([[0, 'claim', 110n * ETHER]]);
+    expect(refused.map((e) => [e.type.index, e.code])).to.deep.equal([[1, ClaimErrorCode.NOT_JOINED]]);
+    expect(((await token.balanceOf(wallets[0].address)) as bigint) - before).to.equal(110n * ETHER);
+    const sent = await provider!.getTransaction(outcomes[0].txHash);
+    expect(sent!.data.slice(0, 10)).to.equal(hub.interface.getFunction('claimRange')!.selector);
   });
 
   it('--all pays every member in one claimAll transaction (the one who never joined: nothing); again: nothing to send', async () => {

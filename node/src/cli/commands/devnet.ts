@@ -195,7 +195,9 @@ export const devnetCommand = {
     }
     printDevnetReport(result, print);
     if (opts.keepAlive) {
-      print('keep-alive: chain and nodes keep running; Ctrl-C to stop');
+      print(
+        'keep-alive: chain and nodes keep running (the chain and the hub: the "open on hub" line above, for the hub commands\' --rpc-url and --hub); Ctrl-C to stop',
+      );
       return;
     }
     await stop(result.ok ? 0 : 1);

@@ -51,12 +51,16 @@ export const finalizeCommand = {
         `${finalized} window${finalized === 1 ? '' : 's'} finalized now; ${done} of ${windowCount} final${why ? `; ${why}` : ''}`,
       );
       // Nothing finalized while a claim still waits (its challenge period, a game): the caller must come back.
-      if (finalized === 0 && refusal && refusal.name !== 'NoPendingWindow') process.exitCode = 3;
+      // Nothing pending, or a community closed (every window final): nothing to come back for.
+      if (finalized === 0 && refusal && !NOTHING_TO_WAIT_FOR.has(refusal.name)) process.exitCode = 3;
     } finally {
       provider.destroy();
     }
   },
 };
+
+/** Refusals that leave nothing to wait for: exit 0 (README, "Finalizing by hand"). */
+const NOTHING_TO_WAIT_FOR = new Set(['NoPendingWindow', 'CommunityAlreadyClosed']);
 
 const iso = (seconds: number | bigint) => new Date(Number(seconds) * 1000).toISOString();
 
