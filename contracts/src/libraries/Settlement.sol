@@ -492,10 +492,12 @@ library Settlement {
     /// range short of its real leaves, or one past N, has another root; so has a misaligned one (each leaf hash
     /// names its index: `Balances.leafHash`, at a position of another index). `InvalidBalanceProof(communityId,
     /// first)` for all of these, and for an empty range, one wider than 2^h or a proof longer than the depth.
-    function _requireRange(Range memory r, ClaimTerms calldata terms, Balance[] calldata leaves, bytes32[] calldata proof)
-        private
-        pure
-    {
+    function _requireRange(
+        Range memory r,
+        ClaimTerms calldata terms,
+        Balance[] calldata leaves,
+        bytes32[] calldata proof
+    ) private pure {
         if (r.claimRoot == 0) revert IHub.CommunityNotClosed(r.communityId);
         uint256 d = MerkleTree.depth(terms.participantCount);
         uint256 count = leaves.length;
@@ -584,7 +586,15 @@ library Settlement {
             uint256 owedNow = due(pool.repaidPool, leaves[i].claim, totalClaims);
             if (owedNow == 0 || owedNow <= claimTaken(members[first + i])) continue;
             payShare(
-                r.communityId, first + i, members[first + i], settledBits, pool, withdrawable, leaves[i], totalClaims, terms
+                r.communityId,
+                first + i,
+                members[first + i],
+                settledBits,
+                pool,
+                withdrawable,
+                leaves[i],
+                totalClaims,
+                terms
             );
             paidAny = true;
         }

@@ -457,8 +457,7 @@ contract HubHandler is HandlerBase {
             r.before[j] = token.balanceOf(r.part[j].participant);
             (,, bool settled, uint256 taken,) = hub.member(r.id, r.first + j);
             r.pays[j] = !settled && joinedOf[r.id] & (2 ** (r.first + j)) != 0;
-            r.any = r.any || r.pays[j]
-                || (settled && r.part[j].claim != 0 && pool * r.part[j].claim / r.total > taken);
+            r.any = r.any || r.pays[j] || (settled && r.part[j].claim != 0 && pool * r.part[j].claim / r.total > taken);
         }
     }
 
