@@ -455,8 +455,9 @@ interface IHub {
     /// tree's depth less `proof.length`; `first` is a multiple of 2^h and `leaves` are exactly the subtree's
     /// real leaves (min(2^h, N − first) of them; the hub pads the rest as the tree does). A creditor whose debtor
     /// is in a later batch takes the rest of its share with `claimShare`. `InvalidBalanceProof(communityId,
-    /// first)` if the range is not one (misaligned, empty, wider than 2^h, a proof longer than the depth) or its
-    /// leaves, proof or `terms` are not what `close` committed; `NothingToClaim(communityId, first)` if nobody was paid.
+    /// first)` if the range is not one (misaligned, starting at or past N, wider than 2^h, a proof longer than the
+    /// depth) or its leaves, proof or `terms` are not what `close` committed; `NothingToClaim(communityId, first)`
+    /// if nobody was paid.
     /// @param communityId The community.
     /// @param terms The community's claim terms (`ClaimTerms`).
     /// @param first The subtree's first index (a multiple of its width 2^h).

@@ -490,8 +490,10 @@ library Settlement {
     /// `proof.length` whose first leaf is `r.first`, and that subtree's root, through `proof`, with `terms`, is
     /// the claim root. The hub pads the subtree past N with zero leaves as the tree does (`MerkleTree`), so a
     /// range short of its real leaves, or one past N, has another root; so has a misaligned one (each leaf hash
-    /// names its index: `Balances.leafHash`, at a position of another index). `InvalidBalanceProof(communityId,
-    /// first)` for all of these, and for an empty range, one wider than 2^h or a proof longer than the depth.
+    /// names its index: `Balances.leafHash`, at a position of another index), and so has an empty one (its
+    /// first leaf is a member's). `InvalidBalanceProof(communityId, first)` for all of these, and first for a
+    /// range that starts at or past N (only padding there: an empty one would pass the root), one wider than
+    /// 2^h or a proof longer than the depth.
     function _requireRange(
         Range memory r,
         ClaimTerms calldata terms,
@@ -503,7 +505,10 @@ library Settlement {
         uint256 count = leaves.length;
         if (proof.length > d) revert IHub.InvalidBalanceProof(r.communityId, r.first);
         uint256 width = uint256(1) << (d - proof.length);
-        if (count == 0 || count > width) revert IHub.InvalidBalanceProof(r.communityId, r.first);
+        // A range starts at a member (below N: its first index cannot overflow) and fits its subtree.
+        if (r.first >= terms.participantCount || count > width) {
+            revert IHub.InvalidBalanceProof(r.communityId, r.first);
+        }
         bytes32[] memory level = new bytes32[](width);
         for (uint256 i = 0; i < count; ++i) {
             level[i] = Balances.leafHash(r.first + i, leaves[i]);
