@@ -304,11 +304,9 @@ contract ClaimRangeReviewTest is HubFixture {
 
     // ------------------------------------------------------------------ 4. re-entry through the token
 
-    /// Attack: creditors 2 and 4 are contracts the hook token calls on payment; inside, 2 re-enters `claimRange`
-    /// (its own batch again) and 4 `claimShare` of itself; both are refused by the guard (recorded, swallowed),
-    /// and the batch pays each member exactly what `claimAll` pays.
-    function test_Reentry_FromRangePayout_Refused() public {
-        HookToken ht = new HookToken(address(this));
+    /// @dev The hook token as the community's token (for communities opened after), everyone funded.
+    function _useHookToken() internal returns (HookToken ht) {
+        ht = new HookToken(address(this));
         token = CommunityToken(address(ht));
         ht.mint(address(this), 1e30);
         ht.approve(address(hub), type(uint256).max);
@@ -317,6 +315,13 @@ contract ClaimRangeReviewTest is HubFixture {
             vm.prank(nodes[i]);
             ht.approve(address(hub), type(uint256).max);
         }
+    }
+
+    /// Attack: creditors 2 and 4 are contracts the hook token calls on payment; inside, 2 re-enters `claimRange`
+    /// (its own batch again) and 4 `claimShare` of itself; both are refused by the guard (recorded, swallowed),
+    /// and the batch pays each member exactly what `claimAll` pays.
+    function test_Reentry_FromRangePayout_Refused() public {
+        HookToken ht = _useHookToken();
         uint64 id = _closed();
         (uint256[] memory expected,,) = _gainsByClaimAll(id);
         ClaimTerms memory t = claimTermsOf(address(hub), id);
@@ -349,15 +354,7 @@ contract ClaimRangeReviewTest is HubFixture {
     /// it is given sink any batch holding both under the EIP-7825 cap; the batches split around them (height 1 here:
     /// one burner each) still pay everyone, the burners' payouts waiting in `withdrawable`.
     function test_Limit_TwoBurnersSinkTheirBatchOnly() public {
-        HookToken ht = new HookToken(address(this));
-        token = CommunityToken(address(ht));
-        ht.mint(address(this), 1e30);
-        ht.approve(address(hub), type(uint256).max);
-        for (uint256 i = 0; i < N; ++i) {
-            ht.mint(nodes[i], 1e30);
-            vm.prank(nodes[i]);
-            ht.approve(address(hub), type(uint256).max);
-        }
+        HookToken ht = _useHookToken();
         uint64 id = _closed();
         (uint256[] memory expected,,) = _gainsByClaimAll(id);
         ClaimTerms memory t = claimTermsOf(address(hub), id);
