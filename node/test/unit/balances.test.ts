@@ -21,12 +21,13 @@ import { computeMerkleRoot, merkleRoot, treeDepth, ZERO_HASH } from '../../src/w
 
 const p = vectorParticipants(6, 'unit');
 
-function expectCode(fn: () => unknown, code: BalancesErrorCode): void {
+function expectCode(fn: () => unknown, code: BalancesErrorCode, field?: string): void {
   try {
     fn();
   } catch (e) {
     expect(e).to.be.instanceOf(BalancesError);
     expect((e as BalancesError).code).to.equal(code);
+    if (field !== undefined) expect((e as BalancesError).type).to.include({ field });
     return;
   }
   expect.fail(`expected ${code}`);
@@ -203,8 +204,17 @@ describe('window/balances (twin of Balances.sol)', () => {
         }
         if (width > 1 && n > 1) expectCode(() => tree.range(1, height), BalancesErrorCode.VALUE_OUT_OF_RANGE);
       }
-      expectCode(() => tree.range(0, depth + 1), BalancesErrorCode.VALUE_OUT_OF_RANGE);
-      expectCode(() => tree.range(n, 0), BalancesErrorCode.VALUE_OUT_OF_RANGE);
+      expectCode(() => tree.range(0, depth + 1), BalancesErrorCode.VALUE_OUT_OF_RANGE, 'height');
+      expectCode(() => tree.range(n, 0), BalancesErrorCode.VALUE_OUT_OF_RANGE, 'first');
+    }
+    // A height or first that is not a whole number in range names itself (a negative or fractional height
+    // would slice the wrong leaves and proof: the mutation run's survivors, s26).
+    const tree = new BalancesTree(genesisBalances(vectorParticipants(5, 'range'), 10n));
+    for (const height of [-1, 1.5, Number.NaN, 2 ** 53]) {
+      expectCode(() => tree.range(0, height), BalancesErrorCode.VALUE_OUT_OF_RANGE, 'height');
+    }
+    for (const first of [-1, -2, 0.5, Number.NaN, 2 ** 53]) {
+      expectCode(() => tree.range(first, 0), BalancesErrorCode.VALUE_OUT_OF_RANGE, 'first');
     }
   });
 
