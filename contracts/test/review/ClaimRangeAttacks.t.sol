@@ -217,6 +217,37 @@ contract ClaimRangeAttacksTest is HubFixture {
         hub.claimRange(id, terms, 0, one, total, deep);
     }
 
+    /// Attack: an empty batch at first = N exactly (height 0: the padding leaf right after the last member, with
+    /// its true proof). The hub pads an empty subtree with the tree's own zero leaf, so its root is in the tree
+    /// and the claim root matches: only the bound `first < N` (`Settlement._requireRange`; at `first > N` the
+    /// batch would reach `NothingToClaim`) refuses it, with the error of a range starting at or past N. Nothing
+    /// moves (the mutation run's survivor, s26).
+    function test_RevertWhen_RangeEmptyAtN() public {
+        uint64 id = _closed();
+        ClaimTerms memory terms = claimTermsOf(address(hub), id);
+        (uint256 f, Balance[] memory none, uint256 total, bytes32[] memory proof) = _range(id, N, 0);
+        assertEq(f, N);
+        assertEq(none.length, 0);
+        assertEq(proof.length, 3, "a leaf's proof: height 0");
+        uint256[] memory before = _worths();
+        uint256 held = hub.community(id).held;
+        uint256 pool = hub.community(id).repaidPool;
+        uint256 hubBalance = token.balanceOf(address(hub));
+
+        _expectInvalid(id, N);
+        hub.claimRange(id, terms, f, none, total, proof);
+
+        uint256[] memory afterwards = _worths();
+        for (uint256 i = 0; i < N; ++i) {
+            assertEq(afterwards[i], before[i], "nobody paid");
+            (,, bool settled,,) = hub.member(id, i);
+            assertFalse(settled, "nobody settled");
+        }
+        assertEq(hub.community(id).held, held, "held unchanged");
+        assertEq(hub.community(id).repaidPool, pool, "pool unchanged");
+        assertEq(token.balanceOf(address(hub)), hubBalance, "no token left the hub");
+    }
+
     /// Attack: a sibling of the proof changed, another total of claims, inflated escrow in one leaf, and terms
     /// other than `close` committed (bond + 1). Each refused: `InvalidBalanceProof(id, first)`.
     function test_RevertWhen_RangeWrongProofTotalLeafOrTerms() public {
