@@ -9,7 +9,14 @@ import {Hub} from "../../src/Hub.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {IDisputeVerifier} from "../../src/interfaces/IDisputeVerifier.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
-import {Balance, CommunityConfig, CommunityStatus, Meter, WindowStatus} from "../../src/types/Community.sol";
+import {
+    Balance,
+    ClaimTerms,
+    CommunityConfig,
+    CommunityStatus,
+    Meter,
+    WindowStatus
+} from "../../src/types/Community.sol";
 import {BalancesProof, DisputeKind, EquivocationProof, SignedReading} from "../../src/types/Dispute.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
 import {Balances} from "../../src/libraries/Balances.sol";
@@ -712,6 +719,18 @@ contract BalancesAttacksTest is Modules {
             abi.encodeWithSelector(IHub.CommunityFundsExceeded.selector, thieves, held, garbage[0].escrow + BOND)
         );
         _claim(thieves, 0, garbage, 0);
+        // The batch paths meet the same bound (the mutation run, s26): the whole tree in one `claimRange` (height
+        // 1 = the depth at N = 2: no proof) and `claimAll`, each refused at member 0's payout.
+        ClaimTerms memory terms = claimTermsOf(address(hub), thieves);
+        vm.expectRevert(
+            abi.encodeWithSelector(IHub.CommunityFundsExceeded.selector, thieves, held, garbage[0].escrow + BOND)
+        );
+        hub.claimRange(thieves, terms, 0, garbage, 0, new bytes32[](0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IHub.CommunityFundsExceeded.selector, thieves, held, garbage[0].escrow + BOND)
+        );
+        hub.claimAll(thieves, terms, garbage, 0);
+        assertEq(hub.community(thieves).held, held, "nothing left the thieves' community");
         // The victims settle and are paid in full.
         (Balance[] memory b, uint256 t) = Balances.react(_genesis(4), new int256[](4));
         _update(victim, 0, _state(new int256[](4)), Balances.root(b, t), _everyone(4));
