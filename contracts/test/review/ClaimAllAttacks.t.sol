@@ -131,17 +131,6 @@ contract ClaimAllAttacksTest is HubFixture {
     }
 
     /// @dev What node i holds plus what waits for it in the hub.
-    function _worth(uint256 i) internal view returns (uint256) {
-        return token.balanceOf(nodes[i]) + hub.withdrawable(IERC20(address(token)), nodes[i]);
-    }
-
-    function _worths(uint256 n) internal view returns (uint256[] memory w) {
-        w = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            w[i] = _worth(i);
-        }
-    }
-
     /// @dev Each member's gain, the community's held and repaid pool after `claim` for everyone in index order
     /// then every owed `claimShare` (the state is restored after).
     function _oneByOne(uint64 id, uint256 n) internal returns (uint256[] memory gain, uint256 held, uint256 repaid) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IHub} from "../../src/interfaces/IHub.sol";
 import {Balance, ClaimTerms} from "../../src/types/Community.sol";
 import {HubFixture} from "../utils/HubFixture.sol";
@@ -48,24 +47,13 @@ contract ClaimRangeAttacksTest is HubFixture {
         hub.claimRange(id, claimTermsOf(address(hub), id), first, part, total, proof);
     }
 
-    function _worth(uint256 i) internal view returns (uint256) {
-        return token.balanceOf(nodes[i]) + hub.withdrawable(IERC20(address(token)), nodes[i]);
-    }
-
-    function _worths() internal view returns (uint256[] memory w) {
-        w = new uint256[](N);
-        for (uint256 i = 0; i < N; ++i) {
-            w[i] = _worth(i);
-        }
-    }
-
     /// @dev What `claimAll` pays each member, and the `held` it leaves (the state restored after).
     function _gainsByClaimAll(uint64 id) internal returns (uint256[] memory gain, uint256 held) {
         uint256 snap = vm.snapshotState();
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
         hub.claimAll(id, claimTermsOf(address(hub), id), all, total);
-        gain = _worths();
+        gain = _worths(N);
         for (uint256 i = 0; i < N; ++i) {
             gain[i] -= before[i];
         }
@@ -84,7 +72,7 @@ contract ClaimRangeAttacksTest is HubFixture {
     function test_Ranges_PayWhatClaimAllPays() public {
         uint64 id = _closed();
         (uint256[] memory expected, uint256 heldAfter) = _gainsByClaimAll(id);
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         for (uint256 first = 0; first < N; first += 2) {
             (uint256 f, Balance[] memory part, uint256 total, bytes32[] memory proof) = _range(id, first, 1);
             assertEq(f, first);
@@ -102,7 +90,7 @@ contract ClaimRangeAttacksTest is HubFixture {
         uint64 id = _closed();
         (uint256[] memory expected,) = _gainsByClaimAll(id);
         uint256 snap = vm.snapshotState();
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         (uint256 f, Balance[] memory part, uint256 total, bytes32[] memory proof) = _range(id, 0, 3);
         assertEq(proof.length, 0);
         _claimRange(id, f, part, total, proof);
@@ -125,7 +113,7 @@ contract ClaimRangeAttacksTest is HubFixture {
     function test_Range_SkipsThePaidAndSharesLater() public {
         uint64 id = _closed();
         (uint256[] memory expected,) = _gainsByClaimAll(id);
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         _claimMember(id, 2);
         (uint256 f, Balance[] memory part, uint256 total, bytes32[] memory proof) = _range(id, 2, 1);
         _claimRange(id, f, part, total, proof);
@@ -229,7 +217,7 @@ contract ClaimRangeAttacksTest is HubFixture {
         assertEq(f, N);
         assertEq(none.length, 0);
         assertEq(proof.length, 3, "a leaf's proof: height 0");
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         uint256 held = hub.community(id).held;
         uint256 pool = hub.community(id).repaidPool;
         uint256 hubBalance = token.balanceOf(address(hub));
@@ -237,7 +225,7 @@ contract ClaimRangeAttacksTest is HubFixture {
         _expectInvalid(id, N);
         hub.claimRange(id, terms, f, none, total, proof);
 
-        uint256[] memory afterwards = _worths();
+        uint256[] memory afterwards = _worths(N);
         for (uint256 i = 0; i < N; ++i) {
             assertEq(afterwards[i], before[i], "nobody paid");
             (,, bool settled,,) = hub.member(id, i);

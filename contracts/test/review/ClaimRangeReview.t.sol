@@ -82,23 +82,12 @@ contract ClaimRangeReviewTest is HubFixture {
         }
     }
 
-    function _worth(uint256 i) internal view returns (uint256) {
-        return token.balanceOf(nodes[i]) + hub.withdrawable(IERC20(address(token)), nodes[i]);
-    }
-
-    function _worths() internal view returns (uint256[] memory w) {
-        w = new uint256[](N);
-        for (uint256 i = 0; i < N; ++i) {
-            w[i] = _worth(i);
-        }
-    }
-
     function _gainsByClaimAll(uint64 id) internal returns (uint256[] memory gain, uint256 held, uint256 pool) {
         uint256 snap = vm.snapshotState();
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         (Balance[] memory all, uint256 total) = _all(id);
         hub.claimAll(id, claimTermsOf(address(hub), id), all, total);
-        gain = _worths();
+        gain = _worths(N);
         for (uint256 i = 0; i < N; ++i) {
             gain[i] -= before[i];
         }
@@ -221,7 +210,7 @@ contract ClaimRangeReviewTest is HubFixture {
     function _anyOrder(uint256 seed) internal {
         uint64 id = _closed();
         (uint256[] memory expected, uint256 heldAfter, uint256 poolAfter) = _gainsByClaimAll(id);
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         ClaimTerms memory t = claimTermsOf(address(hub), id);
         (Balance[] memory all, uint256 total) = _all(id);
         for (uint256 step = 0; step < 6; ++step) {
@@ -327,7 +316,7 @@ contract ClaimRangeReviewTest is HubFixture {
         ClaimTerms memory t = claimTermsOf(address(hub), id);
         (uint256 f, Balance[] memory part, uint256 total, bytes32[] memory proof) = book.rangeArgs(hub, id, 0, 3);
         (Balance memory leaf4,, bytes32[] memory p4) = book.claimArgs(hub, id, 4);
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         vm.etch(nodes[2], type(Receiver).runtimeCode);
         Receiver(nodes[2]).arm(2, address(hub), abi.encodeCall(hub.claimRange, (id, t, f, part, total, proof)));
         ht.setHooked(nodes[2], true);
@@ -363,7 +352,7 @@ contract ClaimRangeReviewTest is HubFixture {
             Receiver(nodes[i]).arm(3, address(0), "");
             ht.setHooked(nodes[i], true);
         }
-        uint256[] memory before = _worths();
+        uint256[] memory before = _worths(N);
         (uint256 f, Balance[] memory part, uint256 total, bytes32[] memory proof) = book.rangeArgs(hub, id, 0, 3);
         (bool ok,) = address(hub).call{gas: 16_777_216}(abi.encodeCall(hub.claimRange, (id, t, f, part, total, proof)));
         assertFalse(ok, "the batch holding both burners runs out of gas");

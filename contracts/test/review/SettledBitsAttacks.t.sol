@@ -123,10 +123,6 @@ contract SettledBitsAttacksTest is HubFixture {
         }
     }
 
-    function _worth(uint256 i) internal view returns (uint256) {
-        return token.balanceOf(nodes[i]) + hub.withdrawable(IERC20(address(token)), nodes[i]);
-    }
-
     function _settled(uint64 id, uint256 i) internal view returns (bool settled, uint256 taken) {
         (,, settled, taken,) = hub.member(id, i);
     }

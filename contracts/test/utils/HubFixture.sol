@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Hub} from "../../src/Hub.sol";
 import {CommunityToken} from "../../src/tokens/CommunityToken.sol";
 import {MarketKind, MarketParams, ParticipantState, StateHash} from "../../src/types/Market.sol";
@@ -194,6 +195,20 @@ abstract contract HubFixture is Modules {
     /// @dev End of window `w` (first moment it can be updated).
     function _windowEnd(uint32 w) internal pure returns (uint256) {
         return uint256(START) + (uint256(w) + 1) * W * INTERVAL;
+    }
+
+    /// @dev What member i holds of the token: its balance plus what waits for it in the hub's `withdrawable`
+    /// (a refused payout). The claim tests' measure of who was paid.
+    function _worth(uint256 i) internal view returns (uint256) {
+        return token.balanceOf(nodes[i]) + hub.withdrawable(IERC20(address(token)), nodes[i]);
+    }
+
+    /// @dev `_worth` of members 0 … n − 1.
+    function _worths(uint256 n) internal view returns (uint256[] memory w) {
+        w = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            w[i] = _worth(i);
+        }
     }
 
     function _state(int256[] memory nets) internal pure returns (ParticipantState[] memory s) {
