@@ -130,7 +130,6 @@ contract ClaimAllAttacksTest is HubFixture {
         hub.claimAll(id, terms, all, total);
     }
 
-    /// @dev What node i holds plus what waits for it in the hub.
     /// @dev Each member's gain, the community's held and repaid pool after `claim` for everyone in index order
     /// then every owed `claimShare` (the state is restored after).
     function _oneByOne(uint64 id, uint256 n) internal returns (uint256[] memory gain, uint256 held, uint256 repaid) {
@@ -142,10 +141,7 @@ contract ClaimAllAttacksTest is HubFixture {
         for (uint256 i = 0; i < n; ++i) {
             _shareIfOwed(id, i);
         }
-        gain = _worths(n);
-        for (uint256 i = 0; i < n; ++i) {
-            gain[i] -= before[i];
-        }
+        gain = _gainsSince(before);
         held = hub.community(id).held;
         repaid = hub.community(id).repaidPool;
         vm.revertToState(snap);

@@ -53,10 +53,7 @@ contract ClaimRangeAttacksTest is HubFixture {
         uint256[] memory before = _worths(N);
         (Balance[] memory all, uint256 total) = book.leaves(book.finalRoot(hub, id));
         hub.claimAll(id, claimTermsOf(address(hub), id), all, total);
-        gain = _worths(N);
-        for (uint256 i = 0; i < N; ++i) {
-            gain[i] -= before[i];
-        }
+        gain = _gainsSince(before);
         held = hub.community(id).held;
         vm.revertToState(snap);
     }

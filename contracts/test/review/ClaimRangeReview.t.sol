@@ -87,10 +87,7 @@ contract ClaimRangeReviewTest is HubFixture {
         uint256[] memory before = _worths(N);
         (Balance[] memory all, uint256 total) = _all(id);
         hub.claimAll(id, claimTermsOf(address(hub), id), all, total);
-        gain = _worths(N);
-        for (uint256 i = 0; i < N; ++i) {
-            gain[i] -= before[i];
-        }
+        gain = _gainsSince(before);
         held = hub.community(id).held;
         pool = hub.community(id).repaidPool;
         vm.revertToState(snap);

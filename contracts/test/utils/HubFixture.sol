@@ -211,6 +211,14 @@ abstract contract HubFixture is Modules {
         }
     }
 
+    /// @dev What each of members 0 … before.length − 1 gained since `before` (`_worths`).
+    function _gainsSince(uint256[] memory before) internal view returns (uint256[] memory gain) {
+        gain = _worths(before.length);
+        for (uint256 i = 0; i < gain.length; ++i) {
+            gain[i] -= before[i];
+        }
+    }
+
     function _state(int256[] memory nets) internal pure returns (ParticipantState[] memory s) {
         s = new ParticipantState[](nets.length);
         for (uint256 i = 0; i < nets.length; ++i) {
